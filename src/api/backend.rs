@@ -1,0 +1,50 @@
+//! The one interface the app uses to talk to any product. Each product folder implements it.
+
+use async_trait::async_trait;
+
+use super::error::ApiResult;
+use super::model::{ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, TaskInfo};
+
+/// Receives children as they arrive, so the tree fills while a long listing runs.
+pub struct ChildSink(Box<dyn Fn(ChildBatch) + Send + Sync>);
+
+impl ChildSink {
+    pub fn new(f: impl Fn(ChildBatch) + Send + Sync + 'static) -> Self {
+        ChildSink(Box::new(f))
+    }
+
+    pub fn push(&self, batch: ChildBatch) {
+        (self.0)(batch)
+    }
+}
+
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// The endpoint's own node: the root of its subtree.
+    fn root(&self) -> Node;
+
+    /// Logs in (negotiating the API version where there is one) and says who we are.
+    async fn connect(&self) -> ApiResult<EndpointInfo>;
+
+    /// Streams the children of `parent` into `sink`, in display order; returns when complete.
+    async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()>;
+
+    async fn details(&self, node: &Node) -> ApiResult<Details>;
+
+    /// Starts an action the server offered and returns the task that tracks it.
+    async fn invoke(
+        &self,
+        node: &Node,
+        action: &ActionOffer,
+        params: &ActionParams,
+    ) -> ApiResult<TaskInfo>;
+
+    async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo>;
+
+    async fn cancel_task(&self, task: &TaskInfo) -> ApiResult<()>;
+
+    /// The endpoint's running and recently finished tasks.
+    async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>>;
+
+    async fn logout(&self);
+}

@@ -1,0 +1,49 @@
+//! One error type for everything remote, with messages written for the operator who reads them
+//! on the affected node or in the status bar.
+
+use thiserror::Error;
+
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server answered with an error status; `message` is the server's own words.
+    #[error("{status}{}: {message}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
+    Server {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// Login refused or session no longer valid after a re-login.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// Could not reach the server, or the connection broke (timeout, reset, DNS, refused).
+    #[error("{0}")]
+    Transport(String),
+    /// The server's certificate was not accepted.
+    #[error("TLS: {message}")]
+    Tls { message: String },
+    /// The body could not be understood (malformed, truncated, unexpected shape, too large).
+    #[error("bad response: {0}")]
+    Parse(String),
+    /// The server does not offer what was asked (no common API version, action not offered, …).
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl ApiError {
+    pub fn parse(msg: impl Into<String>) -> Self {
+        ApiError::Parse(msg.into())
+    }
+
+    /// Whether an idempotent request may be retried after this error.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Server { status, .. } => *status == 429 || *status >= 500,
+            ApiError::Transport(_) => true,
+            _ => false,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,304 @@
+//! The shared HTTP client every product uses: TLS policy, timeouts, a per-endpoint concurrency
+//! limit, bounded response sizes, and retries with jittered backoff for idempotent requests only.
+//! It knows nothing about any product's auth: callers add their own headers.
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, Request};
+use tokio::sync::Semaphore;
+
+use super::error::{ApiError, ApiResult};
+use super::tls::{self, CertRecorder, TlsOptions};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpOptions {
+    pub tls: TlsOptions,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Requests in flight to this endpoint at once.
+    pub concurrency: usize,
+    /// Largest response body accepted.
+    pub max_body: usize,
+    /// Attempts for an idempotent request (1 = no retry).
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt, with jitter.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            tls: TlsOptions::default(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            concurrency: 8,
+            max_body: 64 << 20,
+            max_attempts: 4,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Whether a request may be sent again after an ambiguous failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// Safe to repeat (GET, or a login that creates nothing the user cares about).
+    Idempotent,
+    /// Never repeat blindly: the caller finds out what happened instead.
+    Never,
+}
+
+/// A fully read response; any status, the caller decides what it means.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+pub struct Http {
+    client: reqwest::Client,
+    permits: Arc<Semaphore>,
+    opts: HttpOptions,
+    presented: CertRecorder,
+}
+
+impl Http {
+    pub fn new(opts: HttpOptions) -> ApiResult<Http> {
+        let (tls, presented) = tls::client_config(&opts.tls)?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(opts.connect_timeout)
+            .timeout(opts.request_timeout)
+            .cookie_store(true)
+            .pool_max_idle_per_host(opts.concurrency.max(1))
+            .build()
+            .map_err(|e| ApiError::Transport(format!("cannot build HTTP client: {e}")))?;
+        Ok(Http {
+            client,
+            permits: Arc::new(Semaphore::new(opts.concurrency.max(1))),
+            opts,
+            presented,
+        })
+    }
+
+    pub fn options(&self) -> &HttpOptions {
+        &self.opts
+    }
+
+    /// For building requests: `http.request(Method::GET, url).header(..).build()`.
+    pub fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Sends a request under the endpoint's concurrency limit, retrying idempotent ones on 5xx,
+    /// 429 (honouring Retry-After) and broken connections.
+    pub async fn send(&self, req: Request, retry: Retry) -> ApiResult<Response> {
+        let attempts = match retry {
+            Retry::Idempotent => self.opts.max_attempts.max(1),
+            Retry::Never => 1,
+        };
+        let mut attempt = 1;
+        loop {
+            let this = req.try_clone().ok_or_else(|| {
+                ApiError::Transport("request body cannot be replayed".to_string())
+            })?;
+            let result = self.send_once(this).await;
+            let wait = match &result {
+                Ok(resp) if attempt < attempts && (resp.status == 429 || resp.status >= 500) => {
+                    Some(retry_after(&resp.headers).unwrap_or_else(|| self.backoff(attempt)))
+                }
+                Err(e) if attempt < attempts && e.is_retryable() => Some(self.backoff(attempt)),
+                _ => None,
+            };
+            match wait {
+                Some(wait) => {
+                    tracing::debug!(target: "vnav::http", method = %req.method(), url = %req.url().path(),
+                        attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait.min(self.opts.backoff_max)).await;
+                    attempt += 1;
+                }
+                None => return result,
+            }
+        }
+    }
+
+    async fn send_once(&self, req: Request) -> ApiResult<Response> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Cancelled)?;
+        let method = req.method().clone();
+        let url = req.url().clone();
+        let started = Instant::now();
+        let result = self.exchange(req).await;
+        let ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(resp) => tracing::info!(target: "vnav::http", %method, url = %url.path(),
+                query = url.query().unwrap_or(""), status = resp.status, bytes = resp.body.len(), ms, "request"),
+            Err(e) => {
+                tracing::warn!(target: "vnav::http", %method, url = %url.path(), ms, error = %e, "request failed")
+            }
+        }
+        result
+    }
+
+    async fn exchange(&self, req: Request) -> ApiResult<Response> {
+        let host = req.url().host_str().unwrap_or("").to_string();
+        let mut resp = self
+            .client
+            .execute(req)
+            .await
+            .map_err(|e| self.transport_error(&host, e))?;
+        let status = resp.status().as_u16();
+        let headers = std::mem::take(resp.headers_mut());
+        if let Some(len) = resp.content_length()
+            && len as usize > self.opts.max_body
+        {
+            return Err(self.too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(&host, e))?
+        {
+            if body.len() + chunk.len() > self.opts.max_body {
+                return Err(self.too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn too_large(&self) -> ApiError {
+        ApiError::Parse(format!(
+            "response larger than {} MiB refused",
+            self.opts.max_body >> 20
+        ))
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .opts
+            .backoff_base
+            .saturating_mul(1 << (attempt - 1).min(16));
+        let capped = exp.min(self.opts.backoff_max);
+        // Full jitter in [50%, 100%] so a fleet of retries does not stampede in step.
+        let factor = rand::rng().random_range(0.5..=1.0);
+        capped.mul_f64(factor)
+    }
+
+    fn transport_error(&self, host: &str, e: reqwest::Error) -> ApiError {
+        if let Some(tls) = tls_cause(&e) {
+            let presented = self.presented.lock().ok().and_then(|g| g.clone());
+            let message = match presented {
+                Some(p) => format!(
+                    "{host}: {tls}; the server presented subject \"{}\" with sha256 fingerprint {} \
+                     (pin it with fingerprint = \"…\" in the context, or pass --insecure)",
+                    p.subject, p.fingerprint
+                ),
+                None => format!("{host}: {tls}"),
+            };
+            return ApiError::Tls { message };
+        }
+        if e.is_timeout() {
+            let secs = if e.is_connect() {
+                self.opts.connect_timeout
+            } else {
+                self.opts.request_timeout
+            };
+            return ApiError::Transport(format!("{host}: no answer within {} s", secs.as_secs()));
+        }
+        let mut msg = if e.is_connect() {
+            format!("{host}: cannot connect")
+        } else {
+            format!("{host}: connection failed")
+        };
+        let mut source = e.source();
+        while let Some(s) = source {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            source = s.source();
+        }
+        ApiError::Transport(msg)
+    }
+}
+
+fn tls_cause(e: &reqwest::Error) -> Option<String> {
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r.to_string());
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
+        {
+            return Some(r.to_string());
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// Retry-After in seconds (the HTTP-date form is rare on these APIs and ignored).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let http = Http::new(HttpOptions::default()).unwrap();
+        let first = http.backoff(1);
+        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200));
+        assert!(http.backoff(30) <= http.opts.backoff_max);
+    }
+}

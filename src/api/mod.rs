@@ -1,0 +1,11 @@
+//! Everything remote: the unified model, the Backend trait, the shared HTTP client and one
+//! folder per product. Never imports UI crates (a test enforces it).
+
+pub mod backend;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod tls;
+
+pub use backend::{Backend, ChildSink};
+pub use error::{ApiError, ApiResult};

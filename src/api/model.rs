@@ -1,0 +1,361 @@
+//! The unified model every product maps into. The app and the views only ever see these types,
+//! so a new product plugs in by mapping its payloads here and implementing `Backend`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use time::OffsetDateTime;
+
+/// Which product an endpoint speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Product {
+    Vcd,
+    Vcenter,
+    Vrops,
+    Vro,
+}
+
+impl Product {
+    pub fn label(self) -> &'static str {
+        match self {
+            Product::Vcd => "vCD",
+            Product::Vcenter => "vCenter",
+            Product::Vrops => "vROps",
+            Product::Vro => "vRO",
+        }
+    }
+}
+
+/// What a node is. Drives icons, the action table and which detail sections exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    Endpoint,
+    /// A synthetic grouping node ("VMs", "Datastores", …) that a backend inserts.
+    Group,
+    Org,
+    Vdc,
+    VApp,
+    Vm,
+    Catalog,
+    CatalogItem,
+    VAppTemplate,
+    Media,
+    Network,
+    Datacenter,
+    Cluster,
+    Host,
+    Datastore,
+    Folder,
+    ResourcePool,
+    Snapshot,
+    Tag,
+    VropsResource,
+    Alert,
+    Workflow,
+    Execution,
+    Task,
+    Other,
+}
+
+impl NodeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            NodeKind::Endpoint => "Endpoint",
+            NodeKind::Group => "Group",
+            NodeKind::Org => "Org",
+            NodeKind::Vdc => "VDC",
+            NodeKind::VApp => "vApp",
+            NodeKind::Vm => "VM",
+            NodeKind::Catalog => "Catalog",
+            NodeKind::CatalogItem => "Catalog item",
+            NodeKind::VAppTemplate => "vApp template",
+            NodeKind::Media => "Media",
+            NodeKind::Network => "Network",
+            NodeKind::Datacenter => "Datacenter",
+            NodeKind::Cluster => "Cluster",
+            NodeKind::Host => "Host",
+            NodeKind::Datastore => "Datastore",
+            NodeKind::Folder => "Folder",
+            NodeKind::ResourcePool => "Resource pool",
+            NodeKind::Snapshot => "Snapshot",
+            NodeKind::Tag => "Tag",
+            NodeKind::VropsResource => "Resource",
+            NodeKind::Alert => "Alert",
+            NodeKind::Workflow => "Workflow",
+            NodeKind::Execution => "Execution",
+            NodeKind::Task => "Task",
+            NodeKind::Other => "Entity",
+        }
+    }
+}
+
+/// How alarming a status is; views map it to a theme colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Severity {
+    #[default]
+    Neutral,
+    Ok,
+    Warn,
+    Error,
+    Muted,
+    Busy,
+}
+
+/// A node's state as the server reports it ("POWERED_ON", "MIXED", "green", …).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Status {
+    pub label: Cow<'static, str>,
+    pub severity: Severity,
+}
+
+impl Status {
+    pub const NONE: Status = Status {
+        label: Cow::Borrowed(""),
+        severity: Severity::Neutral,
+    };
+
+    pub fn new(label: impl Into<Cow<'static, str>>, severity: Severity) -> Self {
+        Status {
+            label: label.into(),
+            severity,
+        }
+    }
+}
+
+/// One entry of the inventory. `id` is the backend's own handle (an href for vCD, a moid for
+/// vCenter, …): opaque to the app, stable, and enough for the backend to fetch the node again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub id: Box<str>,
+    pub name: Box<str>,
+    pub status: Status,
+    /// Short extra columns shown after the name ("2 vCPU · 4 GiB · Ubuntu").
+    pub summary: Box<str>,
+    /// Whether the node may have children (they are loaded lazily on expand).
+    pub expandable: bool,
+}
+
+impl Node {
+    pub fn new(kind: NodeKind, id: impl Into<Box<str>>, name: impl Into<Box<str>>) -> Self {
+        Node {
+            kind,
+            id: id.into(),
+            name: name.into(),
+            status: Status::NONE,
+            summary: "".into(),
+            expandable: false,
+        }
+    }
+
+    pub fn expandable(mut self, yes: bool) -> Self {
+        self.expandable = yes;
+        self
+    }
+
+    pub fn with_status(mut self, status: Status) -> Self {
+        self.status = status;
+        self
+    }
+
+    pub fn with_summary(mut self, summary: impl Into<Box<str>>) -> Self {
+        self.summary = summary.into();
+        self
+    }
+}
+
+/// A titled block of key/value rows in the detail view.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<(String, String)>,
+}
+
+impl Section {
+    pub fn new(title: impl Into<String>) -> Self {
+        Section {
+            title: title.into(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row unless the value is empty, so sections only show what the server said.
+    pub fn row(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        let value = value.into();
+        if !value.is_empty() {
+            self.rows.push((key.into(), value));
+        }
+        self
+    }
+}
+
+/// A related link of an entity (vCD `<Link>`, a vCenter sub-resource, …).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Link {
+    pub rel: String,
+    pub media_type: String,
+    pub href: String,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawFormat {
+    Xml,
+    Json,
+}
+
+/// The entity's payload as received, pretty-printed for the raw view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raw {
+    pub format: RawFormat,
+    pub text: String,
+}
+
+/// Everything the detail pane shows for one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Details {
+    /// The node as freshly read, so the tree row can update its name and status.
+    pub node: Node,
+    pub sections: Vec<Section>,
+    pub links: Vec<Link>,
+    /// The actions the server offers on this node right now.
+    pub actions: Vec<ActionOffer>,
+    pub raw: Raw,
+}
+
+/// Every action vnav knows how to invoke. Which ones a node offers comes from the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActionId {
+    PowerOn,
+    PowerOff,
+    Reset,
+    Suspend,
+    Shutdown,
+    Reboot,
+    Standby,
+    Deploy,
+    Undeploy,
+    SnapshotCreate,
+    SnapshotRevert,
+    SnapshotRemove,
+    SnapshotRemoveAll,
+}
+
+/// An action the server offers on a node, with the backend's handle to invoke it
+/// (the link href for vCD).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionOffer {
+    pub id: ActionId,
+    pub href: Box<str>,
+}
+
+/// Parameters an action needs beyond its target.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum ActionParams {
+    #[default]
+    None,
+    Snapshot {
+        name: String,
+        description: String,
+        memory: bool,
+        quiesce: bool,
+    },
+    /// Revert to / remove one snapshot of a VM that keeps many (vCenter).
+    SnapshotRef {
+        snapshot: String,
+        remove_children: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskState {
+    Queued,
+    Running,
+    Success,
+    Error,
+    Canceled,
+    Aborted,
+}
+
+impl TaskState {
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            TaskState::Success | TaskState::Error | TaskState::Canceled | TaskState::Aborted
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskState::Queued => "queued",
+            TaskState::Running => "running",
+            TaskState::Success => "success",
+            TaskState::Error => "error",
+            TaskState::Canceled => "canceled",
+            TaskState::Aborted => "aborted",
+        }
+    }
+}
+
+/// The entity a task works on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskTarget {
+    pub kind: NodeKind,
+    pub id: Box<str>,
+    pub name: Box<str>,
+}
+
+/// A long operation on the server (vCD Task, vim Task, vRO execution).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskInfo {
+    /// The backend's handle to poll it (task href for vCD).
+    pub id: Box<str>,
+    pub operation: String,
+    pub target: Option<TaskTarget>,
+    pub state: TaskState,
+    pub progress: Option<u8>,
+    pub started: Option<OffsetDateTime>,
+    pub finished: Option<OffsetDateTime>,
+    pub error: Option<String>,
+    /// Where to cancel it, when the server says it can be cancelled.
+    pub cancel: Option<Box<str>>,
+}
+
+/// What an endpoint reported about itself after login; shown in the status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointInfo {
+    pub product: Product,
+    pub url: String,
+    pub user: String,
+    pub api_version: String,
+}
+
+impl fmt::Display for EndpointInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} as {} (API {})",
+            self.product.label(),
+            self.url,
+            self.user,
+            self.api_version
+        )
+    }
+}
+
+/// Progress of a long listing, shown as a vnav task ("listing VMs: 37/120 hosts").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListProgress {
+    pub label: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// One part of a node's children, delivered as soon as it arrives.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ChildBatch {
+    pub nodes: Vec<Node>,
+    /// Total children the server reports, when it says.
+    pub total: Option<u64>,
+    pub progress: Option<ListProgress>,
+}

@@ -1,0 +1,5 @@
+//! vnav: a terminal UI for VMware clouds. See DESIGN in the project docs for the shape:
+//! `api` talks to servers, `app` holds all behaviour, `views` draws, `sim` is the built-in
+//! simulator of the APIs.
+
+pub mod api;
