@@ -3,3 +3,9 @@
 //! simulator of the APIs.
 
 pub mod api;
+pub mod app;
+pub mod audit;
+pub mod config;
+pub mod runtime;
+pub mod theme;
+pub mod views;

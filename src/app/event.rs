@@ -1,0 +1,107 @@
+//! What flows into `App::handle` (events) and what comes out of it (effects to run).
+//! Every remote answer carries the id of the request it answers, so stale ones can be dropped.
+
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+
+use crate::api::ApiError;
+use crate::api::model::{
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, TaskInfo,
+};
+
+use super::tree::EndpointId;
+
+pub type ReqId = u64;
+
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Time passed: spinners, debounced loads, due polls and toasts.
+    Tick,
+    Api(ApiEvent),
+    /// SIGTERM/SIGHUP/SIGINT or a lost terminal: quit now, whatever is on screen.
+    Terminate,
+}
+
+#[derive(Debug)]
+pub struct ApiEvent {
+    pub req: ReqId,
+    pub endpoint: EndpointId,
+    pub result: ApiAnswer,
+}
+
+#[derive(Debug)]
+pub enum ApiAnswer {
+    Connected(Result<EndpointInfo, ApiError>),
+    Children(ChildBatch),
+    ChildrenDone(Result<(), ApiError>),
+    Details(Box<Result<Details, ApiError>>),
+    Invoked(Result<TaskInfo, ApiError>),
+    TaskPolled(Result<TaskInfo, ApiError>),
+    Cancelled(Result<(), ApiError>),
+    RecentTasks(Result<Vec<TaskInfo>, ApiError>),
+    /// The audit log could not be written; the action was not started.
+    AuditFailed(String),
+}
+
+/// One line of the audit log (see `audit.rs`); filled in by the app, written by the runtime.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuditRecord {
+    pub timestamp: String,
+    pub endpoint: String,
+    pub user: String,
+    pub target_id: String,
+    pub target_name: String,
+    pub action: String,
+    pub parameters: serde_json::Value,
+    pub task_id: Option<String>,
+    pub result: String,
+}
+
+/// Work the runtime performs for the app; answers come back as `Event::Api`.
+#[derive(Debug)]
+pub enum Effect {
+    Connect {
+        req: ReqId,
+        endpoint: EndpointId,
+    },
+    Children {
+        req: ReqId,
+        endpoint: EndpointId,
+        node: Node,
+    },
+    Details {
+        req: ReqId,
+        endpoint: EndpointId,
+        node: Node,
+    },
+    /// Checks the audit log is writable, then invokes. Never retried.
+    Invoke {
+        req: ReqId,
+        endpoint: EndpointId,
+        node: Node,
+        action: ActionOffer,
+        params: ActionParams,
+    },
+    PollTask {
+        req: ReqId,
+        endpoint: EndpointId,
+        task: TaskInfo,
+        delay: Duration,
+    },
+    CancelTask {
+        req: ReqId,
+        endpoint: EndpointId,
+        task: TaskInfo,
+    },
+    RecentTasks {
+        req: ReqId,
+        endpoint: EndpointId,
+    },
+    /// Appends one finished action to the audit log.
+    Audit(AuditRecord),
+    Suspend,
+    Quit,
+}

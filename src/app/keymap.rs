@@ -1,0 +1,342 @@
+//! The one table of key bindings. Key handling and the `?` help screen both read it, so the
+//! help can never drift from what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks the app to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    Quit,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Expand,
+    /// Enter in the tree: open a closed node, close an open one.
+    Toggle,
+    Collapse,
+    /// Enter in the task list: go to the task's target, or show its error in full.
+    Open,
+    NextPane,
+    PrevPane,
+    Filter,
+    ClearFilter,
+    ToggleRaw,
+    Refresh,
+    Mark,
+    ClearMarks,
+    ActionMenu,
+    CancelTask,
+    ToggleRunningOnly,
+    Suspend,
+}
+
+/// Where a binding applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    Tree,
+    Detail,
+    Tasks,
+}
+
+impl Scope {
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::Global => "Everywhere",
+            Scope::Tree => "Tree",
+            Scope::Detail => "Detail",
+            Scope::Tasks => "Tasks",
+        }
+    }
+}
+
+/// A key as written in the table: a code plus whether Ctrl is held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub command: Command,
+    pub scope: Scope,
+    pub description: &'static str,
+}
+
+/// Every binding vnav has (actions on nodes come from the action table in `actions.rs`).
+pub static KEYMAP: &[Binding] = &[
+    Binding {
+        keys: &[k('?')],
+        command: Command::Help,
+        scope: Scope::Global,
+        description: "show this help",
+    },
+    Binding {
+        keys: &[k('q'), ctrl('c')],
+        command: Command::Quit,
+        scope: Scope::Global,
+        description: "quit vnav",
+    },
+    Binding {
+        keys: &[code(KeyCode::Tab)],
+        command: Command::NextPane,
+        scope: Scope::Global,
+        description: "focus the next pane",
+    },
+    Binding {
+        keys: &[code(KeyCode::BackTab)],
+        command: Command::PrevPane,
+        scope: Scope::Global,
+        description: "focus the previous pane",
+    },
+    Binding {
+        keys: &[k('j'), code(KeyCode::Down)],
+        command: Command::Down,
+        scope: Scope::Global,
+        description: "move down / scroll down",
+    },
+    Binding {
+        keys: &[k('k'), code(KeyCode::Up)],
+        command: Command::Up,
+        scope: Scope::Global,
+        description: "move up / scroll up",
+    },
+    Binding {
+        keys: &[code(KeyCode::PageDown), ctrl('f')],
+        command: Command::PageDown,
+        scope: Scope::Global,
+        description: "one page down",
+    },
+    Binding {
+        keys: &[code(KeyCode::PageUp), ctrl('b')],
+        command: Command::PageUp,
+        scope: Scope::Global,
+        description: "one page up",
+    },
+    Binding {
+        keys: &[code(KeyCode::Home), k('g')],
+        command: Command::Home,
+        scope: Scope::Global,
+        description: "go to the top",
+    },
+    Binding {
+        keys: &[code(KeyCode::End), k('G')],
+        command: Command::End,
+        scope: Scope::Global,
+        description: "go to the bottom",
+    },
+    Binding {
+        keys: &[ctrl('z')],
+        command: Command::Suspend,
+        scope: Scope::Global,
+        description: "suspend vnav (resume with fg)",
+    },
+    Binding {
+        keys: &[code(KeyCode::Enter)],
+        command: Command::Toggle,
+        scope: Scope::Tree,
+        description: "expand / collapse the node (children load on first expand)",
+    },
+    Binding {
+        keys: &[code(KeyCode::Right), k('l')],
+        command: Command::Expand,
+        scope: Scope::Tree,
+        description: "expand the node, or step into its first child",
+    },
+    Binding {
+        keys: &[code(KeyCode::Left), k('h')],
+        command: Command::Collapse,
+        scope: Scope::Tree,
+        description: "collapse the node, or go to its parent",
+    },
+    Binding {
+        keys: &[k('/')],
+        command: Command::Filter,
+        scope: Scope::Tree,
+        description: "filter the tree (fuzzy); Enter keeps it, Esc clears",
+    },
+    Binding {
+        keys: &[code(KeyCode::Esc)],
+        command: Command::ClearFilter,
+        scope: Scope::Tree,
+        description: "clear the filter",
+    },
+    Binding {
+        keys: &[ctrl('r'), code(KeyCode::F(5))],
+        command: Command::Refresh,
+        scope: Scope::Tree,
+        description: "reload the node and its children (also retries a failed node)",
+    },
+    Binding {
+        keys: &[k(' ')],
+        command: Command::Mark,
+        scope: Scope::Tree,
+        description: "mark / unmark the node for a bulk action",
+    },
+    Binding {
+        keys: &[k('u')],
+        command: Command::ClearMarks,
+        scope: Scope::Tree,
+        description: "clear all marks",
+    },
+    Binding {
+        keys: &[k('a')],
+        command: Command::ActionMenu,
+        scope: Scope::Tree,
+        description: "actions the server offers on the node (or the marks)",
+    },
+    Binding {
+        keys: &[k('x')],
+        command: Command::ToggleRaw,
+        scope: Scope::Global,
+        description: "toggle the raw XML/JSON of the entity",
+    },
+    Binding {
+        keys: &[k('c')],
+        command: Command::CancelTask,
+        scope: Scope::Tasks,
+        description: "cancel the selected task",
+    },
+    Binding {
+        keys: &[k('t')],
+        command: Command::ToggleRunningOnly,
+        scope: Scope::Tasks,
+        description: "show running tasks only / all tasks",
+    },
+    Binding {
+        keys: &[code(KeyCode::Enter)],
+        command: Command::Open,
+        scope: Scope::Tasks,
+        description: "jump to the task's target (or show a failure in full)",
+    },
+];
+
+fn matches(key: &Key, ev: &KeyEvent) -> bool {
+    let ev_ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    if key.ctrl != ev_ctrl {
+        return false;
+    }
+    match (key.code, ev.code) {
+        // Terminals differ on whether Shift+g arrives as 'G' or as 'g' with SHIFT.
+        (KeyCode::Char(a), KeyCode::Char(b)) => {
+            a == b
+                || (ev.modifiers.contains(KeyModifiers::SHIFT)
+                    && a.is_ascii_uppercase()
+                    && a == b.to_ascii_uppercase())
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// The command bound to this key in this scope (scope-specific bindings win over global).
+pub fn lookup(ev: &KeyEvent, scope: Scope) -> Option<Command> {
+    let find = |s: Scope| {
+        KEYMAP
+            .iter()
+            .find(|b| b.scope == s && b.keys.iter().any(|k| matches(k, ev)))
+            .map(|b| b.command)
+    };
+    find(scope).or_else(|| find(Scope::Global))
+}
+
+/// "j / ↓" style label for the help screen.
+pub fn key_label(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    };
+    if key.ctrl {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+pub fn keys_label(keys: &[Key]) -> String {
+    keys.iter().map(key_label).collect::<Vec<_>>().join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_map_to_the_same_command() {
+        for code in [KeyCode::Char('j'), KeyCode::Down] {
+            assert_eq!(
+                lookup(&ev(code, KeyModifiers::NONE), Scope::Tree),
+                Some(Command::Down)
+            );
+        }
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT), Scope::Tree),
+            Some(Command::End)
+        );
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL), Scope::Tasks),
+            Some(Command::Quit)
+        );
+    }
+
+    #[test]
+    fn scope_bindings_win_and_others_do_not_leak() {
+        let enter = ev(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(lookup(&enter, Scope::Tree), Some(Command::Toggle));
+        assert_eq!(lookup(&enter, Scope::Tasks), Some(Command::Open));
+        assert_eq!(
+            lookup(&ev(KeyCode::Char('c'), KeyModifiers::NONE), Scope::Tree),
+            None
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for b in &KEYMAP[i + 1..] {
+                let overlap = a.scope == b.scope && a.keys.iter().any(|k| b.keys.contains(k));
+                assert!(!overlap, "{:?} and {:?} share a key", a.command, b.command);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Screen geometry, shared by the app (page sizes, scrolling) and the views (where to draw).
+
+use ratatui::layout::Rect;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Areas {
+    pub tree: Rect,
+    pub detail: Rect,
+    pub tasks: Rect,
+    pub status: Rect,
+}
+
+pub fn too_small(width: u16, height: u16) -> bool {
+    width < MIN_WIDTH || height < MIN_HEIGHT
+}
+
+/// Tree on the left, detail on the right, tasks below both, one status line at the bottom.
+pub fn areas(area: Rect) -> Areas {
+    let status_h = 1;
+    let tasks_h = (area.height / 4).clamp(6, 12);
+    let main_h = area.height.saturating_sub(status_h + tasks_h);
+    let tree_w = (area.width * 45 / 100).max(32).min(area.width);
+    Areas {
+        tree: Rect::new(area.x, area.y, tree_w, main_h),
+        detail: Rect::new(area.x + tree_w, area.y, area.width - tree_w, main_h),
+        tasks: Rect::new(area.x, area.y + main_h, area.width, tasks_h),
+        status: Rect::new(area.x, area.y + main_h + tasks_h, area.width, status_h),
+    }
+}
+
+/// Rows inside a bordered pane.
+pub fn inner_height(r: Rect) -> usize {
+    r.height.saturating_sub(2) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_tile_the_screen() {
+        let a = areas(Rect::new(0, 0, 80, 24));
+        assert_eq!(a.tree.width + a.detail.width, 80);
+        assert_eq!(a.tree.height + a.tasks.height + a.status.height, 24);
+        assert!(inner_height(a.tree) >= 14);
+    }
+}

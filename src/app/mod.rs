@@ -1,0 +1,467 @@
+//! All of vnav's behaviour: state, focus, selection, keys, filtering, detail and task panes.
+//! `App::handle` is synchronous: events in, effects out. It never awaits or touches the
+//! network, so the whole UI is testable without a terminal or a server.
+
+pub mod event;
+pub mod filter;
+pub mod keymap;
+pub mod layout;
+pub mod tree;
+
+mod detail;
+mod nav;
+mod tasks;
+
+pub use detail::{DetailPane, DetailRow, DetailState, detail_rows};
+pub use tasks::{TaskPane, TaskRow};
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tokio::time::Instant;
+
+use crate::api::model::{EndpointInfo, Node, Severity};
+use crate::theme::Theme;
+use event::{ApiAnswer, ApiEvent, Effect, Event, ReqId};
+use keymap::{Command, Scope};
+use tree::{EndpointId, EntryId, Load, Tree};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Tree,
+    Detail,
+    Tasks,
+}
+
+/// A configured endpoint and how its connection stands.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub label: String,
+    pub root: EntryId,
+    pub info: Option<EndpointInfo>,
+    pub insecure: bool,
+}
+
+/// What the app is given about each endpoint at start.
+pub struct EndpointSpec {
+    pub label: String,
+    pub root: Node,
+    pub insecure: bool,
+}
+
+/// A short message in the status bar that goes away by itself.
+#[derive(Clone, Debug)]
+pub struct Toast {
+    pub text: String,
+    pub severity: Severity,
+    pub until: Instant,
+}
+
+/// The filter line: `typing` while the user edits it, `query` applied to the tree.
+#[derive(Default)]
+pub struct FilterState {
+    pub query: String,
+    pub typing: bool,
+    pub engine: filter::Filter,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+}
+
+/// What handling one event produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    pub redraw: bool,
+}
+
+pub struct App {
+    pub endpoints: Vec<Endpoint>,
+    pub tree: Tree,
+    pub selected: Option<EntryId>,
+    /// First tree row on screen.
+    pub tree_offset: usize,
+    pub focus: Pane,
+    pub detail: DetailPane,
+    pub tasks: TaskPane,
+    pub filter: FilterState,
+    pub overlay: Option<Overlay>,
+    pub toast: Option<Toast>,
+    pub read_only: bool,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub quit: bool,
+    started: Instant,
+    next_req: ReqId,
+    /// Which tree entry each children request is for.
+    loading: std::collections::HashMap<ReqId, EntryId>,
+    effects: Vec<Effect>,
+}
+
+const SPINNER: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const SPIN_INTERVAL: Duration = Duration::from_millis(100);
+const TOAST_FOR: Duration = Duration::from_secs(4);
+
+impl App {
+    pub fn new(specs: Vec<EndpointSpec>, theme: Theme, read_only: bool) -> App {
+        let mut tree = Tree::default();
+        let endpoints = specs
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut root = s.root;
+                root.expandable = true;
+                Endpoint {
+                    label: s.label,
+                    root: tree.add_root(i, root),
+                    info: None,
+                    insecure: s.insecure,
+                }
+            })
+            .collect::<Vec<_>>();
+        let selected = endpoints.first().map(|e| e.root);
+        App {
+            endpoints,
+            tree,
+            selected,
+            tree_offset: 0,
+            focus: Pane::Tree,
+            detail: DetailPane::default(),
+            tasks: TaskPane::default(),
+            filter: FilterState::default(),
+            overlay: None,
+            toast: None,
+            read_only,
+            theme,
+            size: (80, 24),
+            quit: false,
+            started: Instant::now(),
+            next_req: 1,
+            loading: Default::default(),
+            effects: Vec::new(),
+        }
+    }
+
+    /// The effects to run at start: log in to every endpoint.
+    pub fn start(&mut self) -> Vec<Effect> {
+        for i in 0..self.endpoints.len() {
+            self.connect(i);
+        }
+        self.tree.refresh_visible();
+        std::mem::take(&mut self.effects)
+    }
+
+    fn connect(&mut self, endpoint: EndpointId) {
+        let root = self.endpoints[endpoint].root;
+        let req = self.req();
+        self.tree.get_mut(root).load = Load::Loading {
+            req,
+            staged: None,
+            total: None,
+        };
+        self.loading.insert(req, root);
+        self.effects.push(Effect::Connect { req, endpoint });
+    }
+
+    pub(crate) fn req(&mut self) -> ReqId {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    pub fn handle(&mut self, event: Event) -> Outcome {
+        let version = self.tree.version;
+        let mut redraw = match event {
+            Event::Key(key) => self.on_key(key),
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                self.scroll_to_selection();
+                true
+            }
+            Event::Tick => self.on_tick(),
+            Event::Api(ev) => self.on_api(ev),
+            Event::Terminate => {
+                self.quit = true;
+                self.effects.push(Effect::Quit);
+                false
+            }
+        };
+        self.tree.refresh_visible();
+        redraw |= self.tree.version != version;
+        Outcome {
+            effects: std::mem::take(&mut self.effects),
+            redraw,
+        }
+    }
+
+    /// When the app next needs a `Tick` (None: nothing is animating or due; stay idle).
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let mut next: Option<Instant> = None;
+        let mut consider = |t: Instant| next = Some(next.map_or(t, |n: Instant| n.min(t)));
+        if self.anything_spinning() {
+            let since = self.started.elapsed().as_millis() as u64;
+            let step = SPIN_INTERVAL.as_millis() as u64;
+            consider(self.started + Duration::from_millis((since / step + 1) * step));
+        }
+        if let Some(t) = self.detail.due {
+            consider(t);
+        }
+        if let Some(t) = &self.toast {
+            consider(t.until);
+        }
+        next
+    }
+
+    fn anything_spinning(&self) -> bool {
+        !self.loading.is_empty() || self.detail.is_loading() || self.tasks.any_running()
+    }
+
+    pub fn spinner(&self) -> char {
+        let n = self.started.elapsed().as_millis() / SPIN_INTERVAL.as_millis();
+        SPINNER[n as usize % SPINNER.len()]
+    }
+
+    fn on_tick(&mut self) -> bool {
+        let now = Instant::now();
+        let mut redraw = self.anything_spinning();
+        if self.toast.as_ref().is_some_and(|t| t.until <= now) {
+            self.toast = None;
+            redraw = true;
+        }
+        if self.detail.due.is_some_and(|d| d <= now) {
+            self.detail.due = None;
+            self.request_details();
+            redraw = true;
+        }
+        redraw
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>, severity: Severity) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            severity,
+            until: Instant::now() + TOAST_FOR,
+        });
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> bool {
+        if key.kind == KeyEventKind::Release {
+            return false;
+        }
+        if self.filter.typing {
+            return self.on_filter_key(key);
+        }
+        if let Some(Overlay::Help { scroll }) = &mut self.overlay {
+            match keymap::lookup(&key, Scope::Global) {
+                Some(Command::Down) => *scroll = scroll.saturating_add(1),
+                Some(Command::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Command::PageDown) => *scroll = scroll.saturating_add(10),
+                Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(Command::Quit) if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.quit = true;
+                    self.effects.push(Effect::Quit);
+                }
+                _ => self.overlay = None,
+            }
+            return true;
+        }
+        let scope = match self.focus {
+            Pane::Tree => Scope::Tree,
+            Pane::Detail => Scope::Detail,
+            Pane::Tasks => Scope::Tasks,
+        };
+        match keymap::lookup(&key, scope) {
+            Some(cmd) => self.command(cmd),
+            None => false,
+        }
+    }
+
+    fn command(&mut self, cmd: Command) -> bool {
+        match cmd {
+            Command::Quit => {
+                self.quit = true;
+                self.effects.push(Effect::Quit);
+            }
+            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Command::NextPane | Command::PrevPane => {
+                let order = [Pane::Tree, Pane::Detail, Pane::Tasks];
+                let i = order.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let step = if cmd == Command::NextPane { 1 } else { 2 };
+                self.focus = order[(i + step) % 3];
+            }
+            Command::Suspend => self.effects.push(Effect::Suspend),
+            Command::ToggleRaw => self.detail.toggle_raw(),
+            Command::Filter => {
+                self.filter.typing = true;
+                self.focus = Pane::Tree;
+            }
+            Command::ClearFilter => {
+                if self.filter.query.is_empty() {
+                    return false;
+                }
+                self.clear_filter();
+            }
+            _ => {
+                return match self.focus {
+                    Pane::Tree => self.tree_command(cmd),
+                    Pane::Detail => self.detail_command(cmd),
+                    Pane::Tasks => self.task_command(cmd),
+                };
+            }
+        }
+        true
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) -> bool {
+        match key.code {
+            KeyCode::Esc => {
+                self.filter.typing = false;
+                self.clear_filter();
+            }
+            KeyCode::Enter => self.filter.typing = false,
+            KeyCode::Backspace => {
+                self.filter.query.pop();
+                self.apply_filter();
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.quit = true;
+                self.effects.push(Effect::Quit);
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.query.clear();
+                self.apply_filter();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.query.push(c);
+                self.apply_filter();
+            }
+            KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
+                let cmd = keymap::lookup(&key, Scope::Tree);
+                if let Some(cmd) = cmd {
+                    self.tree_command(cmd);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn apply_filter(&mut self) {
+        if self.filter.query.is_empty() {
+            self.filter.engine.reset();
+            self.tree.set_filter(None);
+        } else {
+            let matches = self
+                .filter
+                .engine
+                .apply(&self.tree, &self.filter.query)
+                .to_vec();
+            self.tree.set_filter(Some(matches));
+        }
+        self.tree.refresh_visible();
+        self.keep_selection_visible();
+    }
+
+    fn clear_filter(&mut self) {
+        self.filter.query.clear();
+        self.apply_filter();
+    }
+
+    fn on_api(&mut self, ev: ApiEvent) -> bool {
+        let ApiEvent {
+            req,
+            endpoint,
+            result,
+        } = ev;
+        match result {
+            ApiAnswer::Connected(r) => self.on_connected(req, endpoint, r),
+            ApiAnswer::Children(batch) => match self.loading.get(&req) {
+                Some(&entry) => self.tree.accept_batch(entry, req, batch),
+                None => false,
+            },
+            ApiAnswer::ChildrenDone(r) => self.on_children_done(req, r),
+            ApiAnswer::Details(r) => self.on_details(req, *r),
+            other => self.on_task_answer(req, endpoint, other),
+        }
+    }
+
+    fn on_connected(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        result: Result<EndpointInfo, crate::api::ApiError>,
+    ) -> bool {
+        let Some(root) = self.loading.remove(&req) else {
+            return false;
+        };
+        match result {
+            Ok(info) => {
+                self.endpoints[endpoint].info = Some(info);
+                self.tree.get_mut(root).load = Load::NotLoaded;
+                self.tree.set_expanded(root, true);
+                self.load_children(root);
+                self.refresh_recent_tasks(endpoint);
+                if self.selected == Some(root) {
+                    self.selection_changed();
+                }
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                self.notify(
+                    format!("{}: {msg}", self.endpoints[endpoint].label),
+                    Severity::Error,
+                );
+                self.tree.get_mut(root).load = Load::Failed(msg);
+            }
+        }
+        true
+    }
+
+    fn on_children_done(&mut self, req: ReqId, result: Result<(), crate::api::ApiError>) -> bool {
+        let Some(entry) = self.loading.remove(&req) else {
+            return false;
+        };
+        let changed = self
+            .tree
+            .finish_load(entry, req, result.map_err(|e| e.to_string()));
+        if changed {
+            if self.tree.is_filtered() {
+                self.apply_filter();
+            }
+            self.keep_selection_visible();
+        }
+        changed
+    }
+
+    /// Starts loading an entry's children (or reconnecting, for a failed endpoint root).
+    pub(crate) fn load_children(&mut self, entry: EntryId) {
+        let e = self.tree.get(entry);
+        let endpoint = e.endpoint;
+        if self.endpoints[endpoint].root == entry && self.endpoints[endpoint].info.is_none() {
+            if !matches!(e.load, Load::Loading { .. }) {
+                self.connect(endpoint);
+            }
+            return;
+        }
+        let node = e.node.clone();
+        let req = self.req();
+        self.tree.start_load(entry, req);
+        self.loading.retain(|_, v| *v != entry);
+        self.loading.insert(req, entry);
+        self.effects.push(Effect::Children {
+            req,
+            endpoint,
+            node,
+        });
+    }
+
+    /// The endpoint an entry belongs to, as shown to users.
+    pub fn endpoint_of(&self, entry: EntryId) -> &Endpoint {
+        &self.endpoints[self.tree.get(entry).endpoint]
+    }
+
+    pub fn selected_entry(&self) -> Option<&tree::Entry> {
+        self.selected.map(|s| self.tree.get(s))
+    }
+}

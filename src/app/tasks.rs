@@ -1,0 +1,316 @@
+//! The task pane: tasks started from vnav plus the endpoints' running and recent tasks, polled
+//! with backoff until they finish; a finished task refreshes what it changed.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::api::ApiError;
+use crate::api::model::{Severity, TaskInfo, TaskState};
+
+use super::App;
+use super::event::{ApiAnswer, Effect, ReqId};
+use super::keymap::Command;
+use super::layout;
+use super::tree::EndpointId;
+
+const POLL_FIRST: Duration = Duration::from_millis(500);
+const POLL_MAX: Duration = Duration::from_secs(5);
+/// Recent tasks kept in the pane; older finished ones fall off.
+const KEEP: usize = 200;
+
+#[derive(Clone, Debug)]
+pub struct TaskRow {
+    pub endpoint: EndpointId,
+    pub info: TaskInfo,
+    /// Started from this vnav session (as opposed to found on the server).
+    pub ours: bool,
+    pub seen: Instant,
+    /// When it reached a terminal state, as seen by vnav.
+    pub ended: Option<Instant>,
+    polls: u32,
+}
+
+#[derive(Default)]
+pub struct TaskPane {
+    /// Newest first.
+    pub rows: Vec<TaskRow>,
+    pub selected: usize,
+    pub running_only: bool,
+    polling: HashMap<ReqId, (EndpointId, Box<str>)>,
+}
+
+impl TaskPane {
+    pub fn any_running(&self) -> bool {
+        self.rows.iter().any(|r| !r.info.state.is_terminal())
+    }
+
+    /// Rows as shown, honouring the running-only toggle.
+    pub fn shown(&self) -> Vec<&TaskRow> {
+        self.rows
+            .iter()
+            .filter(|r| !self.running_only || !r.info.state.is_terminal())
+            .collect()
+    }
+
+    fn position(&self, endpoint: EndpointId, id: &str) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.endpoint == endpoint && *r.info.id == *id)
+    }
+
+    pub fn running_count(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| !r.info.state.is_terminal())
+            .count()
+    }
+}
+
+fn poll_delay(polls: u32) -> Duration {
+    POLL_FIRST.mul_f64(1.6f64.powi(polls as i32)).min(POLL_MAX)
+}
+
+impl App {
+    pub(crate) fn refresh_recent_tasks(&mut self, endpoint: EndpointId) {
+        let req = self.req();
+        self.effects.push(Effect::RecentTasks { req, endpoint });
+    }
+
+    /// Adds or updates a task row; starts polling it if it is still running.
+    pub(crate) fn track_task(&mut self, endpoint: EndpointId, info: TaskInfo, ours: bool) {
+        let now = Instant::now();
+        let idx = match self.tasks.position(endpoint, &info.id) {
+            Some(i) => {
+                let row = &mut self.tasks.rows[i];
+                row.ours |= ours;
+                row.info = info;
+                i
+            }
+            None => {
+                self.tasks.rows.insert(
+                    0,
+                    TaskRow {
+                        endpoint,
+                        info,
+                        ours,
+                        seen: now,
+                        ended: None,
+                        polls: 0,
+                    },
+                );
+                if self.tasks.selected > 0 {
+                    self.tasks.selected += 1;
+                }
+                0
+            }
+        };
+        if !self.tasks.rows[idx].info.state.is_terminal() {
+            self.schedule_poll(idx);
+        }
+        while self.tasks.rows.len() > KEEP {
+            match self
+                .tasks
+                .rows
+                .iter()
+                .rposition(|r| r.info.state.is_terminal())
+            {
+                Some(i) => {
+                    self.tasks.rows.remove(i);
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn schedule_poll(&mut self, idx: usize) {
+        let row = &self.tasks.rows[idx];
+        let key = (row.endpoint, row.info.id.clone());
+        if self.tasks.polling.values().any(|k| *k == key) {
+            return;
+        }
+        let delay = poll_delay(row.polls);
+        let (endpoint, task) = (row.endpoint, row.info.clone());
+        let req = self.req();
+        self.tasks.polling.insert(req, key);
+        self.effects.push(Effect::PollTask {
+            req,
+            endpoint,
+            task,
+            delay,
+        });
+    }
+
+    pub(crate) fn on_task_answer(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        answer: ApiAnswer,
+    ) -> bool {
+        match answer {
+            ApiAnswer::RecentTasks(Ok(list)) => {
+                // Oldest first so the newest ends on top.
+                for info in list.into_iter().rev() {
+                    if self.tasks.position(endpoint, &info.id).is_none() {
+                        self.track_task(endpoint, info, false);
+                    }
+                }
+                true
+            }
+            ApiAnswer::RecentTasks(Err(e)) => {
+                self.notify(format!("task list: {e}"), Severity::Warn);
+                true
+            }
+            ApiAnswer::TaskPolled(result) => self.on_polled(req, result),
+            _ => false,
+        }
+    }
+
+    fn on_polled(&mut self, req: ReqId, result: Result<TaskInfo, ApiError>) -> bool {
+        let Some((endpoint, id)) = self.tasks.polling.remove(&req) else {
+            return false;
+        };
+        let Some(idx) = self.tasks.position(endpoint, &id) else {
+            return false;
+        };
+        let row = &mut self.tasks.rows[idx];
+        row.polls += 1;
+        match result {
+            Ok(info) => {
+                let was_terminal = row.info.state.is_terminal();
+                row.info = info;
+                if row.info.state.is_terminal() {
+                    if !was_terminal {
+                        row.ended = Some(Instant::now());
+                        self.task_finished(idx);
+                    }
+                } else {
+                    self.schedule_poll(idx);
+                }
+            }
+            // A failed poll is not a failed task: keep polling, more slowly.
+            Err(_) => self.schedule_poll(idx),
+        }
+        true
+    }
+
+    /// A task reached a terminal state: tell the user and refresh what it touched.
+    fn task_finished(&mut self, idx: usize) {
+        let row = self.tasks.rows[idx].clone();
+        let target = row
+            .info
+            .target
+            .as_ref()
+            .map(|t| t.name.to_string())
+            .unwrap_or_default();
+        let (text, severity) = match row.info.state {
+            TaskState::Success => (format!("✓ {} {target}", row.info.operation), Severity::Ok),
+            TaskState::Error => (
+                format!(
+                    "✗ {} {target}: {}",
+                    row.info.operation,
+                    row.info.error.as_deref().unwrap_or("failed")
+                ),
+                Severity::Error,
+            ),
+            s => (
+                format!("{} {target}: {}", row.info.operation, s.label()),
+                Severity::Warn,
+            ),
+        };
+        self.notify(text, severity);
+        if let Some(t) = &row.info.target {
+            self.refresh_node(row.endpoint, &t.id.clone());
+        }
+    }
+
+    /// Reloads every tree entry showing this node, and its parent, so new states appear.
+    pub(crate) fn refresh_node(&mut self, endpoint: EndpointId, node_id: &str) {
+        self.detail.forget(endpoint, node_id);
+        let entries = self.tree.find(endpoint, node_id);
+        let mut parents = Vec::new();
+        for &e in &entries {
+            if let Some(p) = self.tree.get(e).parent {
+                parents.push(p);
+            }
+            if self.tree.get(e).node.expandable && self.tree.get(e).expanded {
+                self.load_children(e);
+            }
+        }
+        parents.sort_unstable();
+        parents.dedup();
+        for p in parents {
+            self.detail
+                .forget(endpoint, &self.tree.get(p).node.id.clone());
+            self.load_children(p);
+        }
+        if self.selected.is_some_and(|s| entries.contains(&s)) {
+            self.selection_changed();
+        }
+    }
+
+    pub(crate) fn task_command(&mut self, cmd: Command) -> bool {
+        let n = self.tasks.shown().len();
+        let last = n.saturating_sub(1);
+        let (w, h) = self.size;
+        let page =
+            layout::inner_height(layout::areas(ratatui::layout::Rect::new(0, 0, w, h)).tasks)
+                .saturating_sub(1)
+                .max(1);
+        let s = &mut self.tasks.selected;
+        match cmd {
+            Command::Down => *s = (*s + 1).min(last),
+            Command::Up => *s = s.saturating_sub(1),
+            Command::PageDown => *s = (*s + page).min(last),
+            Command::PageUp => *s = s.saturating_sub(page),
+            Command::Home => *s = 0,
+            Command::End => *s = last,
+            Command::ToggleRunningOnly => {
+                self.tasks.running_only = !self.tasks.running_only;
+                self.tasks.selected = 0;
+            }
+            Command::Open => return self.open_task(),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Enter on a task: jump to its target in the tree.
+    fn open_task(&mut self) -> bool {
+        let Some(row) = self
+            .tasks
+            .shown()
+            .get(self.tasks.selected)
+            .map(|r| (*r).clone())
+        else {
+            return false;
+        };
+        let Some(target) = &row.info.target else {
+            return false;
+        };
+        match self.tree.find(row.endpoint, &target.id).first() {
+            Some(&entry) => {
+                self.select_entry(entry);
+                self.focus = super::Pane::Tree;
+            }
+            None => self.notify(
+                format!("{} is not loaded in the tree", target.name),
+                Severity::Warn,
+            ),
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poll_backoff_rises_from_half_a_second_to_five() {
+        assert_eq!(poll_delay(0), Duration::from_millis(500));
+        assert!(poll_delay(1) > poll_delay(0));
+        assert_eq!(poll_delay(20), POLL_MAX);
+    }
+}

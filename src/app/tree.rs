@@ -1,0 +1,506 @@
+//! The inventory tree: an arena of entries addressed by index, with the flattened list of
+//! visible rows kept up to date on structural change so drawing a frame only touches the rows
+//! on screen. Sized for 100,000+ nodes: no per-frame allocation, no cloning of the tree.
+
+use crate::api::model::{ChildBatch, Node};
+
+pub type EntryId = u32;
+pub type EndpointId = usize;
+
+/// Where a node's children stand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Load {
+    NotLoaded,
+    /// `req` is the request whose answers are accepted; answers to older requests are dropped.
+    Loading {
+        req: u64,
+        /// Children arrived so far on a refresh: kept aside until complete, then merged.
+        staged: Option<Vec<Node>>,
+        total: Option<u64>,
+    },
+    Loaded,
+    Failed(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub endpoint: EndpointId,
+    pub node: Node,
+    pub parent: Option<EntryId>,
+    pub children: Vec<EntryId>,
+    pub depth: u16,
+    pub expanded: bool,
+    pub load: Load,
+    /// Private so the tree's count of marks stays right: see `Tree::set_marked`.
+    marked: bool,
+    /// Set when the slot is on the free list.
+    dead: bool,
+}
+
+impl Entry {
+    pub fn is_marked(&self) -> bool {
+        self.marked
+    }
+}
+
+#[derive(Default)]
+pub struct Tree {
+    entries: Vec<Entry>,
+    free: Vec<EntryId>,
+    roots: Vec<EntryId>,
+    /// Rows shown in the tree pane, top to bottom.
+    visible: Vec<EntryId>,
+    /// Entry → its row in `visible` (u32::MAX when hidden).
+    row_of: Vec<u32>,
+    /// When set, only these entries (plus their ancestors) are visible, in tree order.
+    filter: Option<Vec<EntryId>>,
+    dirty: bool,
+    marked: usize,
+    /// Bumped on every change that can alter what the tree pane shows.
+    pub version: u64,
+}
+
+impl Tree {
+    pub fn get(&self, id: EntryId) -> &Entry {
+        &self.entries[id as usize]
+    }
+
+    pub fn get_mut(&mut self, id: EntryId) -> &mut Entry {
+        self.version += 1;
+        &mut self.entries[id as usize]
+    }
+
+    pub fn roots(&self) -> &[EntryId] {
+        &self.roots
+    }
+
+    /// Live entries (for counts and filtering).
+    pub fn len(&self) -> usize {
+        self.entries.len() - self.free.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn alloc(&mut self, entry: Entry) -> EntryId {
+        if let Some(id) = self.free.pop() {
+            self.entries[id as usize] = entry;
+            id
+        } else {
+            self.entries.push(entry);
+            (self.entries.len() - 1) as EntryId
+        }
+    }
+
+    pub fn add_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
+        let id = self.alloc(Entry {
+            endpoint,
+            node,
+            parent: None,
+            children: Vec::new(),
+            depth: 0,
+            expanded: false,
+            load: Load::NotLoaded,
+            marked: false,
+            dead: false,
+        });
+        self.roots.push(id);
+        self.invalidate();
+        id
+    }
+
+    fn new_child(&mut self, parent: EntryId, node: Node) -> EntryId {
+        let p = &self.entries[parent as usize];
+        let entry = Entry {
+            endpoint: p.endpoint,
+            node,
+            parent: Some(parent),
+            children: Vec::new(),
+            depth: p.depth + 1,
+            expanded: false,
+            load: Load::NotLoaded,
+            marked: false,
+            dead: false,
+        };
+        self.alloc(entry)
+    }
+
+    /// Appends children as they stream in (first load: shown at once).
+    pub fn append_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
+        let mut ids = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            ids.push(self.new_child(parent, node));
+        }
+        self.entries[parent as usize].children.extend(ids);
+        self.invalidate();
+    }
+
+    /// Replaces children after a refresh, keeping the entries (and their expansion, marks and
+    /// loaded subtrees) of children whose id is unchanged.
+    pub fn merge_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
+        let old = std::mem::take(&mut self.entries[parent as usize].children);
+        let mut by_id: std::collections::HashMap<&str, EntryId> = std::collections::HashMap::new();
+        for &c in &old {
+            by_id.insert(&self.entries[c as usize].node.id, c);
+        }
+        let mut kept = Vec::with_capacity(nodes.len());
+        let mut reuse = Vec::with_capacity(nodes.len());
+        for node in &nodes {
+            reuse.push(by_id.remove(&*node.id));
+        }
+        let dropped: Vec<EntryId> = by_id.into_values().collect();
+        for (node, slot) in nodes.into_iter().zip(reuse) {
+            match slot {
+                Some(id) => {
+                    self.entries[id as usize].node = node;
+                    kept.push(id);
+                }
+                None => kept.push(self.new_child(parent, node)),
+            }
+        }
+        for id in dropped {
+            self.free_subtree(id);
+        }
+        self.entries[parent as usize].children = kept;
+        self.invalidate();
+    }
+
+    fn free_subtree(&mut self, id: EntryId) {
+        let mut stack = vec![id];
+        while let Some(i) = stack.pop() {
+            let e = &mut self.entries[i as usize];
+            stack.append(&mut e.children);
+            e.dead = true;
+            if std::mem::take(&mut e.marked) {
+                self.marked -= 1;
+            }
+            e.node = Node::new(e.node.kind, "", "");
+            self.free.push(i);
+        }
+    }
+
+    /// Applies one streamed batch of children for request `req`. Returns false if stale.
+    pub fn accept_batch(&mut self, parent: EntryId, req: u64, batch: ChildBatch) -> bool {
+        let Some(e) = self.entries.get_mut(parent as usize) else {
+            return false;
+        };
+        match &mut e.load {
+            Load::Loading {
+                req: r,
+                staged,
+                total,
+            } if *r == req && !e.dead => {
+                if batch.total.is_some() {
+                    *total = batch.total;
+                }
+                match staged {
+                    Some(s) => s.extend(batch.nodes),
+                    None => self.append_children(parent, batch.nodes),
+                }
+                self.version += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Marks the end of a children load. Returns false if the answer is stale.
+    pub fn finish_load(&mut self, parent: EntryId, req: u64, result: Result<(), String>) -> bool {
+        let Some(e) = self.entries.get_mut(parent as usize) else {
+            return false;
+        };
+        let staged = match &mut e.load {
+            Load::Loading { req: r, staged, .. } if *r == req && !e.dead => staged.take(),
+            _ => return false,
+        };
+        match result {
+            Ok(()) => {
+                e.load = Load::Loaded;
+                if let Some(nodes) = staged {
+                    self.merge_children(parent, nodes);
+                }
+            }
+            Err(msg) => e.load = Load::Failed(msg),
+        }
+        self.invalidate();
+        true
+    }
+
+    /// Starts (re)loading children; a refresh keeps showing the old children meanwhile.
+    pub fn start_load(&mut self, id: EntryId, req: u64) {
+        let e = &mut self.entries[id as usize];
+        let refresh = matches!(e.load, Load::Loaded) && !e.children.is_empty();
+        if !refresh {
+            let old = std::mem::take(&mut e.children);
+            for c in old {
+                self.free_subtree(c);
+            }
+        }
+        self.entries[id as usize].load = Load::Loading {
+            req,
+            staged: refresh.then(Vec::new),
+            total: None,
+        };
+        self.invalidate();
+    }
+
+    pub fn set_expanded(&mut self, id: EntryId, expanded: bool) {
+        if self.entries[id as usize].expanded != expanded {
+            self.entries[id as usize].expanded = expanded;
+            self.invalidate();
+        }
+    }
+
+    /// Restricts the visible rows to `matches` and their ancestors (None = no filter).
+    pub fn set_filter(&mut self, matches: Option<Vec<EntryId>>) {
+        self.filter = matches;
+        self.invalidate();
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        self.filter.is_some()
+    }
+
+    pub fn invalidate(&mut self) {
+        self.dirty = true;
+        self.version += 1;
+    }
+
+    /// Recomputes the visible rows if the structure changed since the last call.
+    pub fn refresh_visible(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        self.visible.clear();
+        self.row_of.clear();
+        self.row_of.resize(self.entries.len(), u32::MAX);
+        match self.filter.take() {
+            None => {
+                let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
+                while let Some(id) = stack.pop() {
+                    self.row_of[id as usize] = self.visible.len() as u32;
+                    self.visible.push(id);
+                    let e = &self.entries[id as usize];
+                    if e.expanded {
+                        stack.extend(e.children.iter().rev());
+                    }
+                }
+            }
+            Some(matches) => {
+                // Mark matches and their ancestors, then walk the whole tree once in order.
+                let mut keep = vec![false; self.entries.len()];
+                for &m in &matches {
+                    let mut cur = Some(m);
+                    while let Some(c) = cur {
+                        if keep[c as usize] || self.entries[c as usize].dead {
+                            break;
+                        }
+                        keep[c as usize] = true;
+                        cur = self.entries[c as usize].parent;
+                    }
+                }
+                let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
+                while let Some(id) = stack.pop() {
+                    if !keep[id as usize] {
+                        continue;
+                    }
+                    self.row_of[id as usize] = self.visible.len() as u32;
+                    self.visible.push(id);
+                    stack.extend(self.entries[id as usize].children.iter().rev());
+                }
+                self.filter = Some(matches);
+            }
+        }
+    }
+
+    pub fn visible(&self) -> &[EntryId] {
+        &self.visible
+    }
+
+    pub fn row_of(&self, id: EntryId) -> Option<usize> {
+        self.row_of
+            .get(id as usize)
+            .filter(|&&r| r != u32::MAX)
+            .map(|&r| r as usize)
+    }
+
+    /// Live entries in tree order (depth first), loaded or not, expanded or not.
+    pub fn iter_all(&self) -> impl Iterator<Item = EntryId> + '_ {
+        let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
+        std::iter::from_fn(move || {
+            let id = stack.pop()?;
+            stack.extend(self.entries[id as usize].children.iter().rev());
+            Some(id)
+        })
+    }
+
+    /// All live entries showing the node with this id on this endpoint.
+    pub fn find(&self, endpoint: EndpointId, node_id: &str) -> Vec<EntryId> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.dead && e.endpoint == endpoint && &*e.node.id == node_id)
+            .map(|(i, _)| i as EntryId)
+            .collect()
+    }
+
+    pub fn set_marked(&mut self, id: EntryId, on: bool) {
+        let e = &mut self.entries[id as usize];
+        if e.marked != on {
+            e.marked = on;
+            if on {
+                self.marked += 1;
+            } else {
+                self.marked -= 1;
+            }
+            self.version += 1;
+        }
+    }
+
+    pub fn marked_count(&self) -> usize {
+        self.marked
+    }
+
+    pub fn marked(&self) -> Vec<EntryId> {
+        self.iter_all()
+            .filter(|&id| self.entries[id as usize].marked)
+            .collect()
+    }
+
+    /// The path of names from the root to this entry, for messages ("vcd › Org › VDC").
+    pub fn path(&self, id: EntryId) -> Vec<&str> {
+        let mut names = Vec::new();
+        let mut cur = Some(id);
+        while let Some(c) = cur {
+            let e = &self.entries[c as usize];
+            names.push(&*e.node.name);
+            cur = e.parent;
+        }
+        names.reverse();
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::NodeKind;
+
+    fn node(id: &str) -> Node {
+        Node::new(NodeKind::Vm, id, id).expandable(true)
+    }
+
+    fn names(t: &Tree) -> Vec<String> {
+        t.visible()
+            .iter()
+            .map(|&i| t.get(i).node.name.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn streamed_children_show_when_expanded() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.start_load(r, 1);
+        assert!(t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes: vec![node("a"), node("b")],
+                ..Default::default()
+            }
+        ));
+        assert!(!t.accept_batch(
+            r,
+            99,
+            ChildBatch {
+                nodes: vec![node("stale")],
+                ..Default::default()
+            }
+        ));
+        assert!(t.finish_load(r, 1, Ok(())));
+        t.set_expanded(r, true);
+        t.refresh_visible();
+        assert_eq!(names(&t), ["root", "a", "b"]);
+    }
+
+    #[test]
+    fn refresh_keeps_old_children_until_done_then_merges_by_id() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.start_load(r, 1);
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes: vec![node("a"), node("b")],
+                ..Default::default()
+            },
+        );
+        t.finish_load(r, 1, Ok(()));
+        t.set_expanded(r, true);
+        let a = t.get(r).children[0];
+        t.get_mut(a).expanded = true;
+        t.start_load(r, 2);
+        t.accept_batch(
+            r,
+            2,
+            ChildBatch {
+                nodes: vec![node("c"), node("a")],
+                ..Default::default()
+            },
+        );
+        t.refresh_visible();
+        assert_eq!(
+            names(&t),
+            ["root", "a", "b"],
+            "old children stay during refresh"
+        );
+        t.finish_load(r, 2, Ok(()));
+        t.refresh_visible();
+        assert_eq!(names(&t), ["root", "c", "a"]);
+        assert_eq!(t.get(r).children[1], a, "entry of a kept");
+        assert!(t.get(a).expanded);
+        assert_eq!(t.len(), 3, "b freed");
+    }
+
+    #[test]
+    fn filter_shows_matches_with_ancestors_in_tree_order() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.start_load(r, 1);
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes: vec![node("a"), node("b"), node("c")],
+                ..Default::default()
+            },
+        );
+        t.finish_load(r, 1, Ok(()));
+        let c = t.get(r).children[2];
+        let a = t.get(r).children[0];
+        t.set_filter(Some(vec![c, a]));
+        t.refresh_visible();
+        assert_eq!(
+            names(&t),
+            ["root", "a", "c"],
+            "collapsed parents open while filtering"
+        );
+        t.set_filter(None);
+        t.refresh_visible();
+        assert_eq!(names(&t), ["root"]);
+    }
+
+    #[test]
+    fn failed_load_records_message_and_stale_finish_is_ignored() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.start_load(r, 5);
+        assert!(!t.finish_load(r, 4, Ok(())));
+        assert!(t.finish_load(r, 5, Err("403 forbidden".into())));
+        assert_eq!(t.get(r).load, Load::Failed("403 forbidden".into()));
+    }
+}

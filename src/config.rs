@@ -1,0 +1,252 @@
+//! Contexts: named endpoints in `~/.config/vnav/config.toml`, each with its product, URL, user,
+//! where its password comes from, and its TLS and safety settings. Passwords never come from the
+//! command line: an environment variable, a `password_command`, or an interactive prompt.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::api::http::HttpOptions;
+use crate::api::tls::TlsOptions;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ProductName {
+    Vcd,
+    Vcenter,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Theme name (built in or in the themes folder next to the config).
+    pub theme: Option<String>,
+    /// Read-only for every context.
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default, rename = "context")]
+    pub contexts: Vec<Context>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    pub name: String,
+    pub product: ProductName,
+    pub url: String,
+    pub user: String,
+    /// Environment variable holding the password (default `VNAV_PASSWORD`).
+    pub password_env: Option<String>,
+    /// Shell command printing the password on its first line (e.g. `pass show vcd/prod`).
+    pub password_command: Option<String>,
+    #[serde(default)]
+    pub insecure: bool,
+    pub ca_file: Option<PathBuf>,
+    /// sha256 fingerprint of the server certificate to accept (hex, colons optional).
+    pub fingerprint: Option<String>,
+    /// Hide and refuse every action that changes something on this endpoint.
+    #[serde(default)]
+    pub read_only: bool,
+    pub concurrency: Option<usize>,
+    pub connect_timeout_secs: Option<u64>,
+    pub request_timeout_secs: Option<u64>,
+}
+
+impl Context {
+    pub fn http_options(&self) -> HttpOptions {
+        let mut o = HttpOptions {
+            tls: TlsOptions {
+                insecure: self.insecure,
+                ca_file: self.ca_file.clone(),
+                fingerprint: self.fingerprint.clone(),
+            },
+            ..HttpOptions::default()
+        };
+        if let Some(n) = self.concurrency {
+            o.concurrency = n.clamp(1, 64);
+        }
+        if let Some(s) = self.connect_timeout_secs {
+            o.connect_timeout = Duration::from_secs(s);
+        }
+        if let Some(s) = self.request_timeout_secs {
+            o.request_timeout = Duration::from_secs(s);
+        }
+        o
+    }
+
+    /// The password from the context's command, its environment variable, or a prompt.
+    pub fn password(&self) -> Result<SecretString, String> {
+        if let Some(cmd) = &self.password_command {
+            return run_password_command(&self.name, cmd);
+        }
+        let var = self.password_env.as_deref().unwrap_or("VNAV_PASSWORD");
+        if let Ok(p) = std::env::var(var)
+            && !p.is_empty()
+        {
+            return Ok(SecretString::from(p));
+        }
+        prompt_password(&format!("Password for {} at {}: ", self.user, self.url))
+    }
+
+    /// Checks the URL now, so a typo is reported before any connection is tried.
+    pub fn validate(&self) -> Result<(), String> {
+        let url = url::Url::parse(&self.url)
+            .map_err(|e| format!("context {}: invalid URL {:?}: {e}", self.name, self.url))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "context {}: URL {:?} must be http(s)://host[:port]",
+                self.name, self.url
+            ));
+        }
+        if self.user.trim().is_empty() {
+            return Err(format!("context {}: no user", self.name));
+        }
+        Ok(())
+    }
+}
+
+fn run_password_command(context: &str, cmd: &str) -> Result<SecretString, String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("context {context}: password_command could not run: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "context {context}: password_command exited with {}",
+            out.status
+        ));
+    }
+    let text = String::from_utf8(out.stdout)
+        .map_err(|_| format!("context {context}: password_command printed non-UTF-8"))?;
+    let first = text.lines().next().unwrap_or("").to_string();
+    if first.is_empty() {
+        return Err(format!(
+            "context {context}: password_command printed nothing"
+        ));
+    }
+    Ok(SecretString::from(first))
+}
+
+pub fn prompt_password(prompt: &str) -> Result<SecretString, String> {
+    rpassword::prompt_password(prompt)
+        .map(SecretString::from)
+        .map_err(|e| format!("cannot read a password from the terminal: {e}"))
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "vnav").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Themes live beside the config: `~/.config/vnav/themes/NAME.toml`.
+pub fn themes_dir(config_path: &Path) -> PathBuf {
+    config_path
+        .parent()
+        .map(|p| p.join("themes"))
+        .unwrap_or_else(|| PathBuf::from("themes"))
+}
+
+/// Reads the config; a missing default file is an empty config, a missing explicit one an error.
+pub fn load(path: &Path, explicit: bool) -> Result<ConfigFile, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            return Ok(ConfigFile::default());
+        }
+        Err(e) => return Err(format!("cannot read config {}: {e}", path.display())),
+    };
+    let cfg: ConfigFile =
+        toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    for (i, c) in cfg.contexts.iter().enumerate() {
+        c.validate()?;
+        if cfg.contexts[..i].iter().any(|o| o.name == c.name) {
+            return Err(format!(
+                "config {}: context {:?} defined twice",
+                path.display(),
+                c.name
+            ));
+        }
+    }
+    Ok(cfg)
+}
+
+/// The contexts named on the command line (all of them when none is named).
+pub fn select<'a>(cfg: &'a ConfigFile, names: &[String]) -> Result<Vec<&'a Context>, String> {
+    if names.is_empty() {
+        return Ok(cfg.contexts.iter().collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            cfg.contexts.iter().find(|c| c.name == *n).ok_or_else(|| {
+                let known: Vec<&str> = cfg.contexts.iter().map(|c| c.name.as_str()).collect();
+                if known.is_empty() {
+                    format!("unknown context {n:?}: the config defines no context")
+                } else {
+                    format!("unknown context {n:?} (known: {})", known.join(", "))
+                }
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    const SAMPLE: &str = r#"
+theme = "light"
+[[context]]
+name = "prod"
+product = "vcd"
+url = "https://vcd.example.com"
+user = "admin@System"
+password_command = "echo s3cret; echo ignored"
+read_only = true
+fingerprint = "AB:CD"
+"#;
+
+    #[test]
+    fn contexts_load_select_and_read_passwords() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, SAMPLE).unwrap();
+        let cfg = load(&path, true).unwrap();
+        assert_eq!(cfg.theme.as_deref(), Some("light"));
+        let ctx = select(&cfg, &["prod".into()]).unwrap()[0];
+        assert!(ctx.read_only);
+        assert_eq!(ctx.http_options().tls.fingerprint.as_deref(), Some("AB:CD"));
+        assert_eq!(ctx.password().unwrap().expose_secret(), "s3cret");
+        let err = select(&cfg, &["staging".into()]).unwrap_err();
+        assert!(
+            err.contains("unknown context \"staging\"") && err.contains("prod"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_configs_are_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            SAMPLE.replace("https://vcd.example.com", "vcd example"),
+        )
+        .unwrap();
+        assert!(load(&path, true).unwrap_err().contains("invalid URL"));
+        std::fs::write(&path, "[[context]]\nname = 1\n").unwrap();
+        assert!(load(&path, true).unwrap_err().contains("config.toml"));
+        assert!(
+            load(&dir.path().join("missing.toml"), false)
+                .unwrap()
+                .contexts
+                .is_empty()
+        );
+        assert!(load(&dir.path().join("missing.toml"), true).is_err());
+    }
+}

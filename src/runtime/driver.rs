@@ -1,0 +1,139 @@
+//! Runs the app without a terminal: the same executor and event handling as the TUI loop, for
+//! integration tests, the soak test and benchmarks. Screens are rendered on demand into a
+//! ratatui `TestBackend`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::api::Backend;
+use crate::app::App;
+use crate::app::event::Event;
+use crate::audit::AuditLog;
+
+use super::executor::Executor;
+
+pub struct Driver {
+    pub app: App,
+    exec: Executor,
+    rx: mpsc::UnboundedReceiver<Event>,
+    /// Events handled so far (for tests that count work).
+    pub handled: u64,
+}
+
+impl Driver {
+    pub fn new(mut app: App, backends: Vec<Arc<dyn Backend>>, audit: Option<AuditLog>) -> Driver {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut exec = Executor::new(backends, tx, audit);
+        for e in app.start() {
+            exec.run(e);
+        }
+        Driver {
+            app,
+            exec,
+            rx,
+            handled: 0,
+        }
+    }
+
+    /// Feeds one event and runs the effects it produced. Returns whether a redraw was asked.
+    pub fn send(&mut self, event: Event) -> bool {
+        self.handled += 1;
+        let outcome = self.app.handle(event);
+        for e in outcome.effects {
+            self.exec.run(e);
+        }
+        outcome.redraw
+    }
+
+    pub fn key(&mut self, code: KeyCode) -> bool {
+        self.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    pub fn ctrl(&mut self, c: char) -> bool {
+        self.send(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )))
+    }
+
+    /// Types each character as a key press.
+    pub fn type_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    /// Handles answers and timer ticks until `done` holds; false on timeout.
+    pub async fn until(&mut self, timeout: Duration, mut done: impl FnMut(&App) -> bool) -> bool {
+        let end = Instant::now() + timeout;
+        loop {
+            while let Ok(ev) = self.rx.try_recv() {
+                self.send(ev);
+            }
+            if done(&self.app) {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return false;
+            }
+            let wake = self.app.next_deadline().map_or(end, |d| d.min(end));
+            tokio::select! {
+                ev = self.rx.recv() => match ev {
+                    Some(ev) => { self.send(ev); }
+                    None => return done(&self.app),
+                },
+                _ = tokio::time::sleep_until(wake) => {
+                    if self.app.next_deadline().is_some_and(|d| d <= Instant::now()) {
+                        self.send(Event::Tick);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles whatever is already queued, without waiting.
+    pub fn pump(&mut self) {
+        while let Ok(ev) = self.rx.try_recv() {
+            self.send(ev);
+        }
+    }
+
+    /// Draws the current state on a `w`×`h` test terminal.
+    pub fn render(&mut self, w: u16, h: u16) -> Buffer {
+        self.send(Event::Resize(w, h));
+        let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+        term.draw(|f| crate::views::draw(&self.app, f))
+            .expect("draw on test backend");
+        term.backend().buffer().clone()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.exec.in_flight()
+    }
+
+    pub async fn shutdown(self) {
+        self.exec.shutdown().await;
+    }
+}
+
+/// The text of a rendered screen, one line per row, trailing spaces trimmed.
+pub fn screen_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

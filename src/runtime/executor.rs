@@ -1,0 +1,197 @@
+//! Runs the app's effects as tokio tasks against the backends and sends every answer back into
+//! the event channel, tagged with the request it answers. Polls are bounded per endpoint on top
+//! of each endpoint's own HTTP concurrency limit.
+
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+use crate::api::{Backend, ChildSink};
+use crate::app::event::{ApiAnswer, ApiEvent, Effect, Event};
+use crate::audit::AuditLog;
+
+/// Task polls in flight per endpoint.
+const POLLS_PER_ENDPOINT: usize = 4;
+
+/// What the loop should do after an effect.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Suspend,
+    Quit,
+}
+
+pub struct Executor {
+    backends: Vec<Arc<dyn Backend>>,
+    polls: Vec<Arc<Semaphore>>,
+    tx: mpsc::UnboundedSender<Event>,
+    audit: Option<AuditLog>,
+    jobs: JoinSet<()>,
+}
+
+impl Executor {
+    pub fn new(
+        backends: Vec<Arc<dyn Backend>>,
+        tx: mpsc::UnboundedSender<Event>,
+        audit: Option<AuditLog>,
+    ) -> Self {
+        let polls = backends
+            .iter()
+            .map(|_| Arc::new(Semaphore::new(POLLS_PER_ENDPOINT)))
+            .collect();
+        Executor {
+            backends,
+            polls,
+            tx,
+            audit,
+            jobs: JoinSet::new(),
+        }
+    }
+
+    /// Jobs still running (for tests and a clean shutdown).
+    pub fn in_flight(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn run(&mut self, effect: Effect) -> Control {
+        while self.jobs.try_join_next().is_some() {}
+        let tx = self.tx.clone();
+        let send = move |req, endpoint, result| {
+            let _ = tx.send(Event::Api(ApiEvent {
+                req,
+                endpoint,
+                result,
+            }));
+        };
+        match effect {
+            Effect::Quit => return Control::Quit,
+            Effect::Suspend => return Control::Suspend,
+            Effect::Connect { req, endpoint } => {
+                let b = self.backends[endpoint].clone();
+                self.jobs.spawn(async move {
+                    send(req, endpoint, ApiAnswer::Connected(b.connect().await));
+                });
+            }
+            Effect::Children {
+                req,
+                endpoint,
+                node,
+            } => {
+                let b = self.backends[endpoint].clone();
+                self.jobs.spawn(async move {
+                    let batch_send = send.clone();
+                    let sink = ChildSink::new(move |batch| {
+                        batch_send(req, endpoint, ApiAnswer::Children(batch))
+                    });
+                    let result = b.children(&node, &sink).await;
+                    send(req, endpoint, ApiAnswer::ChildrenDone(result));
+                });
+            }
+            Effect::Details {
+                req,
+                endpoint,
+                node,
+            } => {
+                let b = self.backends[endpoint].clone();
+                self.jobs.spawn(async move {
+                    send(
+                        req,
+                        endpoint,
+                        ApiAnswer::Details(Box::new(b.details(&node).await)),
+                    );
+                });
+            }
+            Effect::Invoke {
+                req,
+                endpoint,
+                node,
+                action,
+                params,
+            } => {
+                let b = self.backends[endpoint].clone();
+                let audit = self.audit.clone();
+                self.jobs.spawn(async move {
+                    // No audit trail, no action.
+                    if let Some(log) = &audit
+                        && let Err(e) = log.check_writable()
+                    {
+                        send(req, endpoint, ApiAnswer::AuditFailed(e));
+                        return;
+                    }
+                    let result = b.invoke(&node, &action, &params).await;
+                    send(req, endpoint, ApiAnswer::Invoked(result));
+                });
+            }
+            Effect::PollTask {
+                req,
+                endpoint,
+                task,
+                delay,
+            } => {
+                let b = self.backends[endpoint].clone();
+                let permits = self.polls[endpoint].clone();
+                self.jobs.spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let Ok(_permit) = permits.acquire().await else {
+                        return;
+                    };
+                    send(
+                        req,
+                        endpoint,
+                        ApiAnswer::TaskPolled(b.poll_task(&task).await),
+                    );
+                });
+            }
+            Effect::CancelTask {
+                req,
+                endpoint,
+                task,
+            } => {
+                let b = self.backends[endpoint].clone();
+                self.jobs.spawn(async move {
+                    send(
+                        req,
+                        endpoint,
+                        ApiAnswer::Cancelled(b.cancel_task(&task).await),
+                    );
+                });
+            }
+            Effect::RecentTasks { req, endpoint } => {
+                let b = self.backends[endpoint].clone();
+                self.jobs.spawn(async move {
+                    send(
+                        req,
+                        endpoint,
+                        ApiAnswer::RecentTasks(b.recent_tasks().await),
+                    );
+                });
+            }
+            Effect::Audit(record) => {
+                if let Some(log) = self.audit.clone() {
+                    self.jobs.spawn(async move {
+                        let result = tokio::task::spawn_blocking(move || log.append(&record)).await;
+                        let err = match result {
+                            Ok(Ok(())) => return,
+                            Ok(Err(e)) => e,
+                            Err(e) => format!("audit log: {e}"),
+                        };
+                        send(0, 0, ApiAnswer::AuditFailed(err));
+                    });
+                }
+            }
+        }
+        Control::Continue
+    }
+
+    /// Logs out of every endpoint (bounded in time) and stops whatever still runs.
+    pub async fn shutdown(mut self) {
+        self.jobs.abort_all();
+        let logouts = self.backends.iter().map(|b| b.logout());
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            futures::future::join_all(logouts),
+        )
+        .await;
+    }
+}

@@ -1,0 +1,266 @@
+//! Themes: semantic roles (ok, warn, error, muted, accent, …) mapped to styles, loaded from the
+//! TOML files embedded from `themes/` or from the user's theme folder. A theme may `extends`
+//! another and override only what it changes.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+
+use crate::api::model::Severity;
+
+const EMBEDDED: &[(&str, &str)] = &[
+    ("default", include_str!("../themes/default.toml")),
+    ("light", include_str!("../themes/light.toml")),
+    ("mono", include_str!("../themes/mono.toml")),
+];
+
+/// Every role a view may ask for. Unknown roles in a file are an error, so typos show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Text,
+    Muted,
+    Accent,
+    Ok,
+    Warn,
+    Error,
+    Busy,
+    Border,
+    BorderFocused,
+    Title,
+    Selection,
+    SelectionUnfocused,
+    Match,
+    Mark,
+    Key,
+    Section,
+    StatusBar,
+    BadgeReadonly,
+    BadgeInsecure,
+    Dialog,
+    Danger,
+}
+
+const ROLES: &[(&str, Role)] = &[
+    ("text", Role::Text),
+    ("muted", Role::Muted),
+    ("accent", Role::Accent),
+    ("ok", Role::Ok),
+    ("warn", Role::Warn),
+    ("error", Role::Error),
+    ("busy", Role::Busy),
+    ("border", Role::Border),
+    ("border_focused", Role::BorderFocused),
+    ("title", Role::Title),
+    ("selection", Role::Selection),
+    ("selection_unfocused", Role::SelectionUnfocused),
+    ("match", Role::Match),
+    ("mark", Role::Mark),
+    ("key", Role::Key),
+    ("section", Role::Section),
+    ("status_bar", Role::StatusBar),
+    ("badge_readonly", Role::BadgeReadonly),
+    ("badge_insecure", Role::BadgeInsecure),
+    ("dialog", Role::Dialog),
+    ("danger", Role::Danger),
+];
+
+#[derive(Clone, Debug)]
+pub struct Theme {
+    pub name: String,
+    styles: HashMap<Role, Style>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    name: Option<String>,
+    extends: Option<String>,
+    #[serde(default)]
+    roles: HashMap<String, StyleSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StyleSpec {
+    Fg(String),
+    Full {
+        fg: Option<String>,
+        bg: Option<String>,
+        #[serde(default)]
+        bold: bool,
+        #[serde(default)]
+        italic: bool,
+        #[serde(default)]
+        underline: bool,
+        #[serde(default)]
+        reversed: bool,
+    },
+}
+
+fn color(s: &str) -> Result<Color, String> {
+    Color::from_str(s).map_err(|_| format!("unknown colour {s:?}"))
+}
+
+impl StyleSpec {
+    fn style(&self) -> Result<Style, String> {
+        Ok(match self {
+            StyleSpec::Fg(fg) => Style::new().fg(color(fg)?),
+            StyleSpec::Full {
+                fg,
+                bg,
+                bold,
+                italic,
+                underline,
+                reversed,
+            } => {
+                let mut s = Style::new();
+                if let Some(fg) = fg {
+                    s = s.fg(color(fg)?);
+                }
+                if let Some(bg) = bg {
+                    s = s.bg(color(bg)?);
+                }
+                for (on, m) in [
+                    (bold, Modifier::BOLD),
+                    (italic, Modifier::ITALIC),
+                    (underline, Modifier::UNDERLINED),
+                    (reversed, Modifier::REVERSED),
+                ] {
+                    if *on {
+                        s = s.add_modifier(m);
+                    }
+                }
+                s
+            }
+        })
+    }
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme::load("default", None).expect("embedded default theme is valid")
+    }
+}
+
+impl Theme {
+    /// Loads a theme by name: the user's folder first (`<dir>/<name>.toml`), then the embedded
+    /// ones. Errors name the file and the problem.
+    pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Theme, String> {
+        let mut chain = Vec::new();
+        let mut next = Some(name.to_string());
+        while let Some(n) = next.take() {
+            if chain.iter().any(|(c, _): &(String, ThemeFile)| *c == n) || chain.len() > 8 {
+                return Err(format!("theme {n:?} extends itself"));
+            }
+            let text = read_theme(&n, user_dir)?;
+            let file: ThemeFile =
+                toml::from_str(&text).map_err(|e| format!("theme {n:?}: {}", e.message()))?;
+            next = file.extends.clone();
+            chain.push((n, file));
+        }
+        let mut styles = HashMap::new();
+        for (n, file) in chain.iter().rev() {
+            for (role_name, spec) in &file.roles {
+                let role = ROLES
+                    .iter()
+                    .find(|(r, _)| r == role_name)
+                    .map(|(_, r)| *r)
+                    .ok_or_else(|| format!("theme {n:?}: unknown role {role_name:?}"))?;
+                let style = spec
+                    .style()
+                    .map_err(|e| format!("theme {n:?}, role {role_name}: {e}"))?;
+                styles.insert(role, style);
+            }
+        }
+        let display = chain
+            .first()
+            .and_then(|(_, f)| f.name.clone())
+            .unwrap_or_else(|| name.to_string());
+        Ok(Theme {
+            name: display,
+            styles,
+        })
+    }
+
+    pub fn style(&self, role: Role) -> Style {
+        self.styles.get(&role).copied().unwrap_or_default()
+    }
+
+    pub fn severity(&self, s: Severity) -> Style {
+        self.style(match s {
+            Severity::Neutral => Role::Text,
+            Severity::Ok => Role::Ok,
+            Severity::Warn => Role::Warn,
+            Severity::Error => Role::Error,
+            Severity::Muted => Role::Muted,
+            Severity::Busy => Role::Busy,
+        })
+    }
+}
+
+fn read_theme(name: &str, user_dir: Option<&Path>) -> Result<String, String> {
+    if let Some(dir) = user_dir {
+        let path = dir.join(format!("{name}.toml"));
+        if path.exists() {
+            return std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read theme {}: {e}", path.display()));
+        }
+    }
+    EMBEDDED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.to_string())
+        .ok_or_else(|| {
+            let names: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+            format!("no theme named {name:?} (built in: {})", names.join(", "))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_themes_load_and_define_every_role() {
+        for (name, _) in EMBEDDED {
+            let t = Theme::load(name, None).unwrap();
+            for (role_name, role) in ROLES {
+                assert!(t.styles.contains_key(role), "{name} lacks {role_name}");
+            }
+        }
+    }
+
+    #[test]
+    fn user_theme_extends_and_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            "extends = \"default\"\n[roles]\nok = \"#00ff00\"\n",
+        )
+        .unwrap();
+        let t = Theme::load("mine", Some(dir.path())).unwrap();
+        assert_eq!(t.style(Role::Ok).fg, Some(Color::Rgb(0, 255, 0)));
+        assert_eq!(t.style(Role::Warn), Theme::default().style(Role::Warn));
+    }
+
+    #[test]
+    fn bad_themes_say_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bad.toml"), "[roles]\nokk = \"red\"\n").unwrap();
+        assert!(
+            Theme::load("bad", Some(dir.path()))
+                .unwrap_err()
+                .contains("okk")
+        );
+        std::fs::write(dir.path().join("loop.toml"), "extends = \"loop\"\n").unwrap();
+        assert!(
+            Theme::load("loop", Some(dir.path()))
+                .unwrap_err()
+                .contains("extends itself")
+        );
+        assert!(Theme::load("nope", None).unwrap_err().contains("built in"));
+    }
+}

@@ -1,0 +1,167 @@
+//! The task pane: newest first, with state, progress bar, elapsed time and errors.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
+use tokio::time::Instant;
+
+use crate::api::model::{Severity, TaskState};
+use crate::app::{App, Pane, TaskRow};
+use crate::theme::Role;
+
+use super::pane_block;
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let shown = app.tasks.shown();
+    let running = app.tasks.running_count();
+    let title = format!(
+        " Tasks · {running} running{} ",
+        if app.tasks.running_only {
+            " · running only (t)"
+        } else {
+            ""
+        }
+    );
+    let block = pane_block(app, Pane::Tasks, title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let t = &app.theme;
+    if shown.is_empty() {
+        let msg = if app.tasks.running_only {
+            "  no running task"
+        } else {
+            "  no task yet"
+        };
+        f.render_widget(Line::styled(msg, t.style(Role::Muted)), inner);
+        return;
+    }
+    let rows_h = inner.height.saturating_sub(1) as usize;
+    let sel = app.tasks.selected.min(shown.len() - 1);
+    let start = sel.saturating_sub(rows_h.saturating_sub(1));
+    let now = Instant::now();
+    let rows = shown
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows_h)
+        .map(|(i, r)| {
+            let row = task_row(app, r, now);
+            if i == sel && app.focus == Pane::Tasks {
+                row.style(t.style(Role::Selection))
+            } else {
+                row
+            }
+        });
+    let header = Row::new([
+        "State",
+        "Operation",
+        "Target",
+        "Progress",
+        "Elapsed",
+        "Endpoint",
+    ])
+    .style(t.style(Role::Muted));
+    let widths = [
+        Constraint::Length(9),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Length(16),
+        Constraint::Length(8),
+        Constraint::Fill(1),
+    ];
+    f.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
+}
+
+fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant) -> Row<'a> {
+    let t = &app.theme;
+    let state = r.info.state;
+    let severity = match state {
+        TaskState::Success => Severity::Ok,
+        TaskState::Error | TaskState::Aborted => Severity::Error,
+        TaskState::Canceled => Severity::Warn,
+        TaskState::Queued | TaskState::Running => Severity::Busy,
+    };
+    let state_label = if state.is_terminal() {
+        state.label().to_string()
+    } else {
+        format!("{} {}", app.spinner(), state.label())
+    };
+    let operation = match (&r.info.error, state) {
+        (Some(err), TaskState::Error) => Line::from(vec![
+            Span::raw(format!("{} ", r.info.operation)),
+            Span::styled(err.clone(), t.style(Role::Error)),
+        ]),
+        _ => Line::raw(r.info.operation.clone()),
+    };
+    let target = r
+        .info
+        .target
+        .as_ref()
+        .map(|t| t.name.to_string())
+        .unwrap_or_default();
+    let endpoint = app
+        .endpoints
+        .get(r.endpoint)
+        .map(|e| e.label.clone())
+        .unwrap_or_default();
+    Row::new(vec![
+        Cell::from(Span::styled(state_label, t.severity(severity))),
+        Cell::from(operation),
+        Cell::from(target),
+        Cell::from(progress_bar(r.info.progress, state)),
+        Cell::from(elapsed(r, now)),
+        Cell::from(Span::styled(endpoint, t.style(Role::Muted))),
+    ])
+}
+
+fn progress_bar(progress: Option<u8>, state: TaskState) -> String {
+    let pct = match (progress, state) {
+        (_, TaskState::Success) => 100,
+        (Some(p), _) => p.min(100),
+        (None, _) => return String::new(),
+    };
+    let filled = (pct as usize * 10).div_ceil(100);
+    format!(
+        "{}{} {pct:>3}%",
+        "█".repeat(filled),
+        "░".repeat(10 - filled)
+    )
+}
+
+/// Server times when known, else how long vnav has watched it.
+fn elapsed(r: &TaskRow, now: Instant) -> String {
+    let secs = match (r.info.started, r.info.finished) {
+        (Some(s), Some(e)) => (e - s).whole_seconds().max(0) as u64,
+        (Some(s), None) if !r.info.state.is_terminal() => {
+            (time::OffsetDateTime::now_utc() - s).whole_seconds().max(0) as u64
+        }
+        _ => r.ended.unwrap_or(now).duration_since(r.seen).as_secs(),
+    };
+    if secs >= 3600 {
+        format!("{}h{:02}m", secs / 3600, secs % 3600 / 60)
+    } else if secs >= 60 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_bar_fills_by_tenths() {
+        assert_eq!(progress_bar(Some(0), TaskState::Running), "░░░░░░░░░░   0%");
+        assert_eq!(
+            progress_bar(Some(45), TaskState::Running),
+            "█████░░░░░  45%"
+        );
+        assert_eq!(progress_bar(None, TaskState::Success), "██████████ 100%");
+        assert_eq!(progress_bar(None, TaskState::Queued), "");
+    }
+}
