@@ -2,6 +2,8 @@
 //! `App::handle` is synchronous: events in, effects out. It never awaits or touches the
 //! network, so the whole UI is testable without a terminal or a server.
 
+pub mod actions;
+pub mod dialog;
 pub mod event;
 pub mod filter;
 pub mod keymap;
@@ -9,10 +11,12 @@ pub mod layout;
 pub mod tree;
 
 mod detail;
+mod invoke;
 mod nav;
 mod tasks;
 
 pub use detail::{DetailPane, DetailRow, DetailState, detail_rows};
+pub use invoke::Invocations;
 pub use tasks::{TaskPane, TaskRow};
 
 use std::time::Duration;
@@ -40,6 +44,8 @@ pub struct Endpoint {
     pub root: EntryId,
     pub info: Option<EndpointInfo>,
     pub insecure: bool,
+    /// Per-context read-only (the global flag is `App::read_only`).
+    pub read_only: bool,
 }
 
 /// What the app is given about each endpoint at start.
@@ -47,6 +53,7 @@ pub struct EndpointSpec {
     pub label: String,
     pub root: Node,
     pub insecure: bool,
+    pub read_only: bool,
 }
 
 /// A short message in the status bar that goes away by itself.
@@ -65,9 +72,12 @@ pub struct FilterState {
     pub engine: filter::Filter,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+// Only one overlay exists at a time, so the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
 pub enum Overlay {
     Help { scroll: u16 },
+    Dialog(dialog::Dialog),
 }
 
 /// What handling one event produced.
@@ -87,6 +97,7 @@ pub struct App {
     pub detail: DetailPane,
     pub tasks: TaskPane,
     pub filter: FilterState,
+    pub invocations: Invocations,
     pub overlay: Option<Overlay>,
     pub toast: Option<Toast>,
     pub read_only: bool,
@@ -118,6 +129,7 @@ impl App {
                     root: tree.add_root(i, root),
                     info: None,
                     insecure: s.insecure,
+                    read_only: s.read_only,
                 }
             })
             .collect::<Vec<_>>();
@@ -131,6 +143,7 @@ impl App {
             detail: DetailPane::default(),
             tasks: TaskPane::default(),
             filter: FilterState::default(),
+            invocations: Invocations::default(),
             overlay: None,
             toast: None,
             read_only,
@@ -249,6 +262,9 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return false;
         }
+        if let Some(Overlay::Dialog(_)) = &self.overlay {
+            return self.on_dialog_key(key);
+        }
         if self.filter.typing {
             return self.on_filter_key(key);
         }
@@ -273,7 +289,17 @@ impl App {
         };
         match keymap::lookup(&key, scope) {
             Some(cmd) => self.command(cmd),
-            None => false,
+            None => match key.code {
+                KeyCode::Char(c)
+                    if scope == Scope::Tree && !key.modifiers.contains(KeyModifiers::CONTROL) =>
+                {
+                    match actions::by_key(c) {
+                        Some(spec) => self.begin(dialog::Intent::Action(spec.id)),
+                        None => false,
+                    }
+                }
+                _ => false,
+            },
         }
     }
 
@@ -381,7 +407,11 @@ impl App {
                 None => false,
             },
             ApiAnswer::ChildrenDone(r) => self.on_children_done(req, r),
+            ApiAnswer::Details(r) if self.is_lookup(req) => self.on_lookup(req, *r),
             ApiAnswer::Details(r) => self.on_details(req, *r),
+            ApiAnswer::Invoked(r) => self.on_invoked(req, endpoint, r),
+            ApiAnswer::Cancelled(r) => self.on_cancelled(req, r),
+            ApiAnswer::AuditFailed(msg) => self.on_audit_failed(req, msg),
             other => self.on_task_answer(req, endpoint, other),
         }
     }

@@ -91,6 +91,7 @@ impl App {
             }
             Command::Collapse => self.collapse_selected(),
             Command::Refresh => return self.refresh_selected(),
+            Command::ActionMenu => return self.begin(super::dialog::Intent::Menu),
             Command::Mark => {
                 let Some(id) = self.selected else {
                     return false;

@@ -220,6 +220,7 @@ impl App {
             ),
         };
         self.notify(text, severity);
+        self.task_ended(row.endpoint, &row.info);
         if let Some(t) = &row.info.target {
             self.refresh_node(row.endpoint, &t.id.clone());
         }
@@ -271,21 +272,57 @@ impl App {
                 self.tasks.selected = 0;
             }
             Command::Open => return self.open_task(),
+            Command::CancelTask => {
+                let Some(row) = self.selected_task() else {
+                    return false;
+                };
+                return self.ask_cancel(row.endpoint, row.info);
+            }
             _ => return false,
         }
         true
     }
 
-    /// Enter on a task: jump to its target in the tree.
-    fn open_task(&mut self) -> bool {
-        let Some(row) = self
-            .tasks
+    /// Polls a task again soon (after a cancel, say), unless a poll is already on its way.
+    pub(crate) fn poll_now(&mut self, endpoint: EndpointId, id: &str) {
+        if let Some(idx) = self.tasks.position(endpoint, id) {
+            self.tasks.rows[idx].polls = 0;
+            self.schedule_poll(idx);
+        }
+    }
+
+    fn selected_task(&self) -> Option<TaskRow> {
+        self.tasks
             .shown()
             .get(self.tasks.selected)
             .map(|r| (*r).clone())
-        else {
+    }
+
+    /// Enter on a task: show a failure in full, else jump to its target in the tree.
+    fn open_task(&mut self) -> bool {
+        let Some(row) = self.selected_task() else {
             return false;
         };
+        if let (TaskState::Error | TaskState::Aborted, Some(err)) =
+            (row.info.state, &row.info.error)
+        {
+            let target = row
+                .info
+                .target
+                .as_ref()
+                .map(|t| t.name.to_string())
+                .unwrap_or_default();
+            self.overlay = Some(super::Overlay::Dialog(super::dialog::Dialog::Message {
+                title: format!(
+                    "{} {target}: {}",
+                    row.info.operation,
+                    row.info.state.label()
+                ),
+                text: err.clone(),
+                scroll: 0,
+            }));
+            return true;
+        }
         let Some(target) = &row.info.target else {
             return false;
         };

@@ -168,16 +168,12 @@ impl Executor {
                 });
             }
             Effect::Audit(record) => {
-                if let Some(log) = self.audit.clone() {
-                    self.jobs.spawn(async move {
-                        let result = tokio::task::spawn_blocking(move || log.append(&record)).await;
-                        let err = match result {
-                            Ok(Ok(())) => return,
-                            Ok(Err(e)) => e,
-                            Err(e) => format!("audit log: {e}"),
-                        };
-                        send(0, 0, ApiAnswer::AuditFailed(err));
-                    });
+                // Written synchronously: a local append is quick, and a line must not be lost
+                // to a quit that aborts background jobs.
+                if let Some(log) = &self.audit
+                    && let Err(e) = log.append(&record)
+                {
+                    send(0, 0, ApiAnswer::AuditFailed(e));
                 }
             }
         }

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::api::model::{NodeKind, RawFormat};
 use crate::app::tree::Load;
@@ -22,9 +22,27 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         title.push_str("[raw] ");
     }
     let block = pane_block(app, Pane::Detail, title);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     f.render_widget(block, area);
     let t = &app.theme;
+    // A node whose children failed to load says why in full, above its details.
+    if let Some(Load::Failed(msg)) = entry.map(|e| &e.load) {
+        let text = format!("✗ Loading its children failed: {msg} (Ctrl-R retries)");
+        let rows = (text.chars().count() as u16)
+            .div_ceil(inner.width.max(1))
+            .min(4)
+            + 1;
+        let banner = Rect {
+            height: rows.min(inner.height),
+            ..inner
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(text, t.style(Role::Error))).wrap(Wrap { trim: true }),
+            banner,
+        );
+        inner.y += banner.height;
+        inner.height -= banner.height;
+    }
     let lines: Vec<Line> = match (&app.detail.state, entry) {
         (_, None) => vec![],
         (DetailState::Local, Some(e)) => local(app, e),

@@ -31,11 +31,39 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         }
         out.push(Line::raw(""));
     }
+    // Actions come from the action table; read-only mode hides what it refuses.
+    let actions = app.visible_actions();
+    if actions.is_empty() {
+        out.push(Line::styled(
+            "Actions: none (read-only mode)".to_string(),
+            t.style(Role::Section),
+        ));
+    } else {
+        out.push(Line::styled(
+            "Actions on the selected node, or on the marked ones (only when the server offers them)".to_string(),
+            t.style(Role::Section),
+        ));
+        for a in actions {
+            let key = a
+                .key
+                .map(|k| k.to_string())
+                .unwrap_or_else(|| "a menu".into());
+            let kinds: Vec<&str> = a.kinds.iter().map(|k| k.label()).collect();
+            out.push(Line::from(vec![
+                Span::styled(format!("  {key:<22}"), t.style(Role::Key)),
+                Span::raw(format!("{} — {} ", a.label, a.description)),
+                Span::styled(
+                    format!("[{}; {}]", a.risk.label(), kinds.join(", ")),
+                    t.style(Role::Muted),
+                ),
+            ]));
+        }
+    }
     out
 }
 
 pub fn draw(app: &App, f: &mut Frame, scroll: u16) {
-    let area = centered(f.area(), 76, f.area().height.saturating_sub(4));
+    let area = centered(f.area(), 110, f.area().height.saturating_sub(2));
     f.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)

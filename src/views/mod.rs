@@ -1,6 +1,7 @@
 //! Rendering only: each pane reads `&App` and draws; nothing here changes state.
 
 mod detail;
+mod dialog;
 pub mod help;
 mod status;
 mod tasks;
@@ -28,6 +29,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     status::draw(app, f, areas.status);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help::draw(app, f, *scroll),
+        Some(Overlay::Dialog(d)) => dialog::draw(app, f, d),
         None => {}
     }
 }

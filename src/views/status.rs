@@ -47,7 +47,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     }
     let running = app.tasks.running_count();
     if running > 0 {
-        counts.push_str(&format!(" · {running} tasks running"));
+        let s = if running == 1 { "" } else { "s" };
+        counts.push_str(&format!(" · {running} task{s} running"));
     }
     counts.push(' ');
     spans.push(Span::raw(counts));

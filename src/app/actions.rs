@@ -1,0 +1,228 @@
+//! The action table: every action vnav can run, with its key, label and risk, per node kind.
+//! It feeds the direct keys, the `a` menu, the confirm strength and the `?` help. What a node
+//! actually offers always comes from the server (its links, its state) — never from here.
+
+use crate::api::model::{ActionId, NodeKind};
+
+/// How careful the confirmation must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Risk {
+    /// Changes nothing on the server; allowed in read-only mode.
+    Safe,
+    /// Changes state but is easy to undo: a y/N dialog defaulting to No.
+    Disruptive,
+    /// Loses work or data: the user types the target's name (or the count, for marks).
+    Destructive,
+}
+
+impl Risk {
+    pub fn label(self) -> &'static str {
+        match self {
+            Risk::Safe => "safe",
+            Risk::Disruptive => "disruptive",
+            Risk::Destructive => "destructive",
+        }
+    }
+}
+
+pub struct ActionSpec {
+    pub id: ActionId,
+    /// Imperative label ("Power off").
+    pub label: &'static str,
+    /// What it does, for help and menus.
+    pub description: &'static str,
+    pub key: Option<char>,
+    pub risk: Risk,
+    pub kinds: &'static [NodeKind],
+}
+
+const MACHINES: &[NodeKind] = &[NodeKind::Vm, NodeKind::VApp];
+const VMS: &[NodeKind] = &[NodeKind::Vm];
+
+pub static ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        id: ActionId::PowerOn,
+        label: "Power on",
+        description: "power on",
+        key: Some('o'),
+        risk: Risk::Disruptive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::PowerOff,
+        label: "Power off",
+        description: "hard power off (like pulling the plug)",
+        key: Some('O'),
+        risk: Risk::Destructive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::Reset,
+        label: "Reset",
+        description: "hard reset",
+        key: Some('r'),
+        risk: Risk::Destructive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::Reboot,
+        label: "Reboot guest",
+        description: "reboot through the guest OS (needs VMware Tools)",
+        key: Some('R'),
+        risk: Risk::Disruptive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::Suspend,
+        label: "Suspend",
+        description: "suspend to memory file",
+        key: Some('s'),
+        risk: Risk::Disruptive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::Shutdown,
+        label: "Shut down guest",
+        description: "clean shutdown through the guest OS (needs VMware Tools)",
+        key: Some('S'),
+        risk: Risk::Disruptive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::Standby,
+        label: "Standby guest",
+        description: "put the guest OS in standby (needs VMware Tools)",
+        key: None,
+        risk: Risk::Disruptive,
+        kinds: VMS,
+    },
+    ActionSpec {
+        id: ActionId::Deploy,
+        label: "Deploy",
+        description: "deploy (allocate resources), powering on",
+        key: Some('d'),
+        risk: Risk::Disruptive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::Undeploy,
+        label: "Undeploy",
+        description: "power off and release resources",
+        key: Some('D'),
+        risk: Risk::Destructive,
+        kinds: MACHINES,
+    },
+    ActionSpec {
+        id: ActionId::SnapshotCreate,
+        label: "New snapshot",
+        description: "take a snapshot (asks name, description, memory, quiesce)",
+        key: Some('n'),
+        risk: Risk::Disruptive,
+        kinds: VMS,
+    },
+    ActionSpec {
+        id: ActionId::SnapshotRevert,
+        label: "Revert to snapshot",
+        description: "revert to the current snapshot, losing changes since",
+        key: Some('v'),
+        risk: Risk::Destructive,
+        kinds: VMS,
+    },
+    ActionSpec {
+        id: ActionId::SnapshotRemove,
+        label: "Remove snapshot",
+        description: "delete one snapshot",
+        key: None,
+        risk: Risk::Destructive,
+        kinds: VMS,
+    },
+    ActionSpec {
+        id: ActionId::SnapshotRemoveAll,
+        label: "Remove all snapshots",
+        description: "delete every snapshot of the VM",
+        key: Some('X'),
+        risk: Risk::Destructive,
+        kinds: VMS,
+    },
+];
+
+pub fn spec(id: ActionId) -> &'static ActionSpec {
+    ACTIONS
+        .iter()
+        .find(|s| s.id == id)
+        .expect("every ActionId has a row in ACTIONS")
+}
+
+pub fn by_key(c: char) -> Option<&'static ActionSpec> {
+    ACTIONS.iter().find(|s| s.key == Some(c))
+}
+
+/// Whether read-only mode allows it.
+pub fn allowed(spec: &ActionSpec, read_only: bool) -> bool {
+    !read_only || spec.risk == Risk::Safe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::{KEYMAP, Key, Scope};
+    use crossterm::event::KeyCode;
+
+    #[test]
+    fn every_action_id_has_one_row() {
+        for id in [
+            ActionId::PowerOn,
+            ActionId::PowerOff,
+            ActionId::Reset,
+            ActionId::Suspend,
+            ActionId::Shutdown,
+            ActionId::Reboot,
+            ActionId::Standby,
+            ActionId::Deploy,
+            ActionId::Undeploy,
+            ActionId::SnapshotCreate,
+            ActionId::SnapshotRevert,
+            ActionId::SnapshotRemove,
+            ActionId::SnapshotRemoveAll,
+        ] {
+            assert_eq!(ACTIONS.iter().filter(|s| s.id == id).count(), 1, "{id:?}");
+        }
+    }
+
+    #[test]
+    fn action_keys_are_unique_and_do_not_shadow_tree_keys() {
+        for (i, a) in ACTIONS.iter().enumerate() {
+            let Some(k) = a.key else { continue };
+            assert!(
+                ACTIONS[i + 1..].iter().all(|b| b.key != Some(k)),
+                "{k} twice"
+            );
+            let key = Key {
+                code: KeyCode::Char(k),
+                ctrl: false,
+            };
+            let clash = KEYMAP
+                .iter()
+                .any(|b| matches!(b.scope, Scope::Tree | Scope::Global) && b.keys.contains(&key));
+            assert!(!clash, "action key {k} is also a navigation key");
+        }
+    }
+
+    #[test]
+    fn the_dangerous_ones_are_destructive() {
+        for id in [
+            ActionId::PowerOff,
+            ActionId::Reset,
+            ActionId::SnapshotRevert,
+            ActionId::SnapshotRemoveAll,
+            ActionId::Undeploy,
+        ] {
+            assert_eq!(spec(id).risk, Risk::Destructive, "{id:?}");
+        }
+        assert!(
+            ACTIONS.iter().all(|a| a.risk != Risk::Safe),
+            "every action changes something"
+        );
+        assert!(ACTIONS.iter().all(|a| !allowed(a, true)));
+    }
+}

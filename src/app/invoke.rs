@@ -1,0 +1,566 @@
+//! From a key to a running task: re-read what the targets offer now, confirm with the strength
+//! the risk asks for, invoke with bounded concurrency, track each task, and write one audit line
+//! per confirmed action when it ends.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::api::ApiError;
+use crate::api::model::{ActionId, ActionParams, Details, NodeKind, Severity, TaskInfo};
+
+use super::actions::{self, Risk};
+use super::dialog::{Checking, Confirm, Dialog, Intent, MenuItem, Reply, SnapshotForm, Target};
+use super::event::{AuditRecord, Effect, ReqId};
+use super::tree::{EndpointId, EntryId};
+use super::{App, Overlay};
+
+/// Actions started at once from one bulk confirm.
+const BULK_PARALLEL: usize = 4;
+
+/// One confirmed action on one target, on its way.
+#[derive(Clone, Debug)]
+struct Invocation {
+    target: Target,
+    action: ActionId,
+    params: ActionParams,
+}
+
+#[derive(Default)]
+pub struct Invocations {
+    queue: VecDeque<Invocation>,
+    running: HashMap<ReqId, Invocation>,
+    /// Details requests made to learn what targets offer.
+    lookups: HashMap<ReqId, EntryId>,
+    /// Audit lines waiting for their task to end, by (endpoint, task id).
+    audits: HashMap<(EndpointId, Box<str>), AuditRecord>,
+    cancels: HashMap<ReqId, (EndpointId, TaskInfo)>,
+}
+
+impl Invocations {
+    pub fn is_busy(&self) -> bool {
+        !self.queue.is_empty() || !self.running.is_empty()
+    }
+}
+
+fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn params_json(params: &ActionParams) -> serde_json::Value {
+    match params {
+        ActionParams::None => serde_json::json!({}),
+        ActionParams::Snapshot {
+            name,
+            description,
+            memory,
+            quiesce,
+        } => serde_json::json!({
+            "name": name, "description": description, "memory": memory, "quiesce": quiesce
+        }),
+        ActionParams::SnapshotRef {
+            snapshot,
+            remove_children,
+        } => serde_json::json!({
+            "snapshot": snapshot, "remove_children": remove_children
+        }),
+    }
+}
+
+fn plural(n: usize, kind: NodeKind) -> String {
+    let label = kind.label();
+    if n == 1 {
+        format!("1 {label}")
+    } else {
+        format!("{n} {label}s")
+    }
+}
+
+impl App {
+    pub fn is_read_only(&self, endpoint: EndpointId) -> bool {
+        self.read_only || self.endpoints[endpoint].read_only
+    }
+
+    /// The nodes an action applies to: the marks if there are any, else the selection.
+    fn action_entries(&self) -> Vec<EntryId> {
+        let marked = self.tree.marked();
+        if !marked.is_empty() {
+            return marked;
+        }
+        self.selected.into_iter().collect()
+    }
+
+    /// A direct action key or the `a` menu: check what the server offers now, then ask.
+    pub(crate) fn begin(&mut self, intent: Intent) -> bool {
+        let entries = self.action_entries();
+        if entries.is_empty() {
+            return false;
+        }
+        if let Intent::Action(id) = intent {
+            let spec = actions::spec(id);
+            if entries
+                .iter()
+                .any(|&e| !actions::allowed(spec, self.is_read_only(self.tree.get(e).endpoint)))
+            {
+                self.notify(
+                    format!("read-only: {} is disabled", spec.label),
+                    Severity::Warn,
+                );
+                return true;
+            }
+        }
+        let mut pending = HashSet::new();
+        for &entry in &entries {
+            let e = self.tree.get(entry);
+            let (endpoint, node) = (e.endpoint, e.node.clone());
+            let req = self.req();
+            pending.insert(req);
+            self.invocations.lookups.insert(req, entry);
+            self.effects.push(Effect::Details {
+                req,
+                endpoint,
+                node,
+            });
+        }
+        self.overlay = Some(Overlay::Dialog(Dialog::Checking(Checking {
+            intent,
+            entries,
+            pending,
+            found: Vec::new(),
+            failed: Vec::new(),
+        })));
+        true
+    }
+
+    pub(crate) fn is_lookup(&self, req: ReqId) -> bool {
+        self.invocations.lookups.contains_key(&req)
+    }
+
+    /// A fresh read of a target arrived.
+    pub(crate) fn on_lookup(&mut self, req: ReqId, result: Result<Details, ApiError>) -> bool {
+        let Some(entry) = self.invocations.lookups.remove(&req) else {
+            return false;
+        };
+        let Some(Overlay::Dialog(Dialog::Checking(check))) = &mut self.overlay else {
+            return false;
+        };
+        if !check.pending.remove(&req) {
+            return false;
+        }
+        match result {
+            Ok(d) => {
+                check.found.push((entry, d.actions.clone()));
+                let e = self.tree.get_mut(entry);
+                e.node.status = d.node.status.clone();
+            }
+            Err(e) => check.failed.push((entry, e.to_string())),
+        }
+        let Some(Overlay::Dialog(Dialog::Checking(check))) = &self.overlay else {
+            return true;
+        };
+        if check.pending.is_empty() {
+            let check = check.clone();
+            self.resolve(check);
+        }
+        true
+    }
+
+    fn target(
+        &self,
+        entry: EntryId,
+        offers: &[crate::api::model::ActionOffer],
+        id: ActionId,
+    ) -> Option<Target> {
+        let e = self.tree.get(entry);
+        offers.iter().find(|o| o.id == id).map(|offer| Target {
+            entry,
+            endpoint: e.endpoint,
+            node: e.node.clone(),
+            offer: offer.clone(),
+        })
+    }
+
+    /// Everything is known: open the menu or the confirmation (or say why not).
+    fn resolve(&mut self, check: Checking) {
+        self.overlay = None;
+        let mut reasons: Vec<String> = check
+            .failed
+            .iter()
+            .map(|(e, msg)| format!("{}: {msg}", self.tree.get(*e).node.name))
+            .collect();
+        match check.intent {
+            Intent::Menu => {
+                let mut items: Vec<MenuItem> = Vec::new();
+                for spec in actions::ACTIONS {
+                    let targets: Vec<Target> = check
+                        .found
+                        .iter()
+                        .filter(|(e, _)| {
+                            actions::allowed(spec, self.is_read_only(self.tree.get(*e).endpoint))
+                        })
+                        .filter_map(|(e, offers)| self.target(*e, offers, spec.id))
+                        .collect();
+                    if !targets.is_empty() {
+                        items.push(MenuItem {
+                            action: spec.id,
+                            targets,
+                        });
+                    }
+                }
+                if items.is_empty() {
+                    let why = if self.read_only {
+                        "read-only mode"
+                    } else {
+                        "the server offers none right now"
+                    };
+                    self.notify(format!("no action available: {why}"), Severity::Warn);
+                    if let Some(r) = reasons.first() {
+                        self.notify(r.clone(), Severity::Error);
+                    }
+                } else {
+                    self.overlay = Some(Overlay::Dialog(Dialog::Menu { items, selected: 0 }));
+                }
+            }
+            Intent::Action(id) => {
+                let mut targets = Vec::new();
+                for (e, offers) in &check.found {
+                    match self.target(*e, offers, id) {
+                        Some(t) => targets.push(t),
+                        None => {
+                            let node = &self.tree.get(*e).node;
+                            reasons.push(format!(
+                                "{} ({}) does not offer it",
+                                node.name, node.status.label
+                            ));
+                        }
+                    }
+                }
+                self.ask(id, targets, reasons);
+            }
+        }
+    }
+
+    /// Opens the confirmation that fits the action's risk.
+    fn ask(&mut self, id: ActionId, targets: Vec<Target>, skipped: Vec<String>) {
+        let spec = actions::spec(id);
+        if targets.is_empty() {
+            let why = skipped
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "not offered".into());
+            self.notify(format!("{}: {why}", spec.label), Severity::Warn);
+            return;
+        }
+        let summary = self.summary(spec.label, &targets);
+        if id == ActionId::SnapshotCreate {
+            let stamp = OffsetDateTime::now_utc();
+            let name = format!(
+                "vnav-{:04}{:02}{:02}-{:02}{:02}",
+                stamp.year(),
+                stamp.month() as u8,
+                stamp.day(),
+                stamp.hour(),
+                stamp.minute()
+            );
+            self.overlay = Some(Overlay::Dialog(Dialog::Snapshot(SnapshotForm {
+                targets,
+                summary,
+                skipped,
+                name,
+                description: String::new(),
+                memory: false,
+                quiesce: false,
+                field: 0,
+                error: None,
+            })));
+            return;
+        }
+        let expect = (spec.risk == Risk::Destructive).then(|| {
+            if targets.len() == 1 {
+                targets[0].node.name.to_string()
+            } else {
+                targets.len().to_string()
+            }
+        });
+        self.overlay = Some(Overlay::Dialog(Dialog::Confirm(Confirm {
+            action: id,
+            targets,
+            params: ActionParams::None,
+            summary,
+            skipped,
+            expect,
+            input: String::new(),
+            error: None,
+        })));
+    }
+
+    /// "Power off web-01" or "Power off 12 VMs in 3 vApps".
+    fn summary(&self, label: &str, targets: &[Target]) -> String {
+        if let [t] = targets {
+            return format!("{label} {} {}", t.node.kind.label(), t.node.name);
+        }
+        let mut kinds: Vec<NodeKind> = targets.iter().map(|t| t.node.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        let what = kinds
+            .iter()
+            .map(|k| plural(targets.iter().filter(|t| t.node.kind == *k).count(), *k))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let mut parents: Vec<EntryId> = targets
+            .iter()
+            .filter_map(|t| self.tree.get(t.entry).parent)
+            .collect();
+        parents.sort_unstable();
+        parents.dedup();
+        let parent_kind = parents.first().map(|&p| self.tree.get(p).node.kind);
+        match parent_kind {
+            Some(k) if parents.iter().all(|&p| self.tree.get(p).node.kind == k) => {
+                format!("{label} {what} in {}", plural(parents.len(), k))
+            }
+            _ => format!("{label} {what}"),
+        }
+    }
+
+    /// Keys while a dialog is open.
+    pub(crate) fn on_dialog_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        let Some(Overlay::Dialog(dialog)) = &mut self.overlay else {
+            return false;
+        };
+        match dialog.on_key(key) {
+            Reply::Stay => {}
+            Reply::Close => {
+                if let Some(Overlay::Dialog(Dialog::Checking(c))) = &self.overlay {
+                    for r in &c.pending {
+                        self.invocations.lookups.remove(r);
+                    }
+                }
+                self.overlay = None;
+            }
+            Reply::Choose(i) => {
+                if let Some(Overlay::Dialog(Dialog::Menu { items, .. })) = self.overlay.take() {
+                    let item = items[i].clone();
+                    self.ask(item.action, item.targets, Vec::new());
+                }
+            }
+            Reply::Go => match self.overlay.take() {
+                Some(Overlay::Dialog(Dialog::Confirm(c))) => {
+                    self.confirmed(c.action, c.targets, c.params)
+                }
+                Some(Overlay::Dialog(Dialog::Snapshot(f))) => {
+                    let params = f.params();
+                    self.confirmed(ActionId::SnapshotCreate, f.targets, params)
+                }
+                Some(Overlay::Dialog(Dialog::CancelTask { endpoint, task })) => {
+                    self.cancel_confirmed(endpoint, task)
+                }
+                _ => {}
+            },
+        }
+        true
+    }
+
+    fn confirmed(&mut self, action: ActionId, targets: Vec<Target>, params: ActionParams) {
+        let n = targets.len();
+        for target in targets {
+            self.invocations.queue.push_back(Invocation {
+                target,
+                action,
+                params: params.clone(),
+            });
+        }
+        if n > 1 {
+            self.notify(
+                format!("{}: starting {n} tasks", actions::spec(action).label),
+                Severity::Busy,
+            );
+        }
+        self.start_queued();
+    }
+
+    fn start_queued(&mut self) {
+        while self.invocations.running.len() < BULK_PARALLEL {
+            let Some(inv) = self.invocations.queue.pop_front() else {
+                break;
+            };
+            let req = self.req();
+            self.effects.push(Effect::Invoke {
+                req,
+                endpoint: inv.target.endpoint,
+                node: inv.target.node.clone(),
+                action: inv.target.offer.clone(),
+                params: inv.params.clone(),
+            });
+            self.invocations.running.insert(req, inv);
+        }
+    }
+
+    fn audit_record(
+        &self,
+        endpoint: EndpointId,
+        target_id: &str,
+        target_name: &str,
+        action: &str,
+        params: serde_json::Value,
+    ) -> AuditRecord {
+        let ep = &self.endpoints[endpoint];
+        AuditRecord {
+            timestamp: now_rfc3339(),
+            endpoint: ep
+                .info
+                .as_ref()
+                .map(|i| i.url.clone())
+                .unwrap_or_else(|| ep.label.clone()),
+            user: ep.info.as_ref().map(|i| i.user.clone()).unwrap_or_default(),
+            target_id: target_id.to_string(),
+            target_name: target_name.to_string(),
+            action: action.to_string(),
+            parameters: params,
+            task_id: None,
+            result: String::new(),
+        }
+    }
+
+    pub(crate) fn on_invoked(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        result: Result<TaskInfo, ApiError>,
+    ) -> bool {
+        let Some(inv) = self.invocations.running.remove(&req) else {
+            return false;
+        };
+        let label = actions::spec(inv.action).label;
+        let mut record = self.audit_record(
+            endpoint,
+            &inv.target.node.id,
+            &inv.target.node.name,
+            label,
+            params_json(&inv.params),
+        );
+        match result {
+            Ok(task) => {
+                record.task_id = Some(task.id.to_string());
+                let key = (endpoint, task.id.clone());
+                let terminal = task.state.is_terminal();
+                self.invocations.audits.insert(key, record);
+                self.track_task(endpoint, task.clone(), true);
+                if terminal {
+                    self.task_ended(endpoint, &task);
+                    self.refresh_node(endpoint, &inv.target.node.id);
+                }
+            }
+            Err(e) => {
+                self.notify(
+                    format!("{label} {}: {e}", inv.target.node.name),
+                    Severity::Error,
+                );
+                record.result = format!("failed: {e}");
+                self.effects.push(Effect::Audit(record));
+            }
+        }
+        self.start_queued();
+        true
+    }
+
+    /// The audit log could not be written: the action did not start.
+    pub(crate) fn on_audit_failed(&mut self, req: ReqId, msg: String) -> bool {
+        let what = match self.invocations.running.remove(&req) {
+            Some(inv) => format!(
+                "{} {} NOT started: {msg}",
+                actions::spec(inv.action).label,
+                inv.target.node.name
+            ),
+            None => msg,
+        };
+        self.notify(what, Severity::Error);
+        self.start_queued();
+        true
+    }
+
+    /// Writes the audit line of a vnav-started task that reached its end.
+    pub(crate) fn task_ended(&mut self, endpoint: EndpointId, task: &TaskInfo) {
+        if let Some(mut record) = self.invocations.audits.remove(&(endpoint, task.id.clone())) {
+            record.result = match &task.error {
+                Some(err) => format!("{}: {err}", task.state.label()),
+                None => task.state.label().to_string(),
+            };
+            self.effects.push(Effect::Audit(record));
+        }
+    }
+
+    /// `c` on a task: confirm first (y/N).
+    pub(crate) fn ask_cancel(&mut self, endpoint: EndpointId, task: TaskInfo) -> bool {
+        if self.is_read_only(endpoint) {
+            self.notify("read-only: cancelling tasks is disabled", Severity::Warn);
+        } else if task.state.is_terminal() {
+            self.notify("the task has already ended", Severity::Warn);
+        } else if task.cancel.is_none() {
+            self.notify(
+                "the server does not allow cancelling this task",
+                Severity::Warn,
+            );
+        } else {
+            self.overlay = Some(Overlay::Dialog(Dialog::CancelTask { endpoint, task }));
+        }
+        true
+    }
+
+    fn cancel_confirmed(&mut self, endpoint: EndpointId, task: TaskInfo) {
+        let req = self.req();
+        self.invocations
+            .cancels
+            .insert(req, (endpoint, task.clone()));
+        self.effects.push(Effect::CancelTask {
+            req,
+            endpoint,
+            task,
+        });
+    }
+
+    pub(crate) fn on_cancelled(&mut self, req: ReqId, result: Result<(), ApiError>) -> bool {
+        let Some((endpoint, task)) = self.invocations.cancels.remove(&req) else {
+            return false;
+        };
+        let (target_id, target_name) = task
+            .target
+            .as_ref()
+            .map(|t| (t.id.to_string(), t.name.to_string()))
+            .unwrap_or_default();
+        let mut record = self.audit_record(
+            endpoint,
+            &target_id,
+            &target_name,
+            "Cancel task",
+            serde_json::json!({ "operation": task.operation }),
+        );
+        record.task_id = Some(task.id.to_string());
+        match result {
+            Ok(()) => {
+                record.result = "cancel requested".into();
+                self.notify(
+                    format!("cancel requested: {}", task.operation),
+                    Severity::Warn,
+                );
+                self.poll_now(endpoint, &task.id);
+            }
+            Err(e) => {
+                record.result = format!("failed: {e}");
+                self.notify(format!("cancel failed: {e}"), Severity::Error);
+            }
+        }
+        self.effects.push(Effect::Audit(record));
+        true
+    }
+
+    /// Every action on screen right now, for the help screen: hidden ones stay hidden.
+    pub fn visible_actions(&self) -> Vec<&'static actions::ActionSpec> {
+        actions::ACTIONS
+            .iter()
+            .filter(|a| actions::allowed(a, self.read_only))
+            .collect()
+    }
+}

@@ -1,0 +1,432 @@
+//! Actions in the app alone: the fresh-offer check, confirmations by risk, read-only, bulk
+//! marks and the audit records, with synthetic server answers (end to end runs in sim_actions).
+
+use crossterm::event::KeyCode;
+use vnav::api::ApiError;
+use vnav::api::model::*;
+use vnav::app::App;
+use vnav::app::Overlay;
+use vnav::app::dialog::Dialog;
+use vnav::app::event::{ApiAnswer, Effect};
+
+use crate::support::*;
+
+fn connected(read_only: bool) -> App {
+    let mut app = app_with(&["vcd"], read_only);
+    let effects = app.start();
+    let Effect::Connect { req, .. } = effects[0] else {
+        panic!()
+    };
+    let info = EndpointInfo {
+        product: Product::Vcd,
+        url: "https://vcd".into(),
+        user: "admin@System".into(),
+        api_version: "38.0".into(),
+    };
+    let req = children_req(&answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info))).effects);
+    give_children(
+        &mut app,
+        req,
+        vec![
+            group(NodeKind::VApp, "vapp/1", "shop"),
+            group(NodeKind::VApp, "vapp/2", "blog"),
+        ],
+    );
+    key(&mut app, KeyCode::Down);
+    let req = children_req(&key(&mut app, KeyCode::Enter).effects);
+    give_children(
+        &mut app,
+        req,
+        vec![
+            vm("vm/1", "web-01", true),
+            vm("vm/2", "web-02", true),
+            vm("vm/3", "db-01", false),
+        ],
+    );
+    key(&mut app, KeyCode::Down); // web-01
+    app
+}
+
+fn offers(node: &Node) -> Vec<ActionOffer> {
+    let on = node.status.label == "POWERED_ON";
+    let mut v = vec![ActionOffer {
+        id: ActionId::SnapshotCreate,
+        href: format!("{}/action/createSnapshot", node.id).into(),
+    }];
+    if on {
+        v.push(ActionOffer {
+            id: ActionId::PowerOff,
+            href: format!("{}/power/action/powerOff", node.id).into(),
+        });
+        v.push(ActionOffer {
+            id: ActionId::Reboot,
+            href: format!("{}/power/action/reboot", node.id).into(),
+        });
+    } else {
+        v.push(ActionOffer {
+            id: ActionId::PowerOn,
+            href: format!("{}/power/action/powerOn", node.id).into(),
+        });
+    }
+    v
+}
+
+/// Answers every details lookup in `effects` with the node's offers; returns the new effects.
+fn answer_lookups(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for e in effects {
+        match e {
+            Effect::Details { req, node, .. } => {
+                let d = Details {
+                    actions: offers(&node),
+                    node,
+                    sections: vec![],
+                    links: vec![],
+                    raw: Raw {
+                        format: RawFormat::Xml,
+                        text: String::new(),
+                    },
+                };
+                out.extend(answer(app, req, 0, ApiAnswer::Details(Box::new(Ok(d)))).effects);
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn invokes(effects: &[Effect]) -> Vec<(u64, String, ActionId)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Invoke {
+                req, node, action, ..
+            } => Some((*req, node.name.to_string(), action.id)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn task(id: &str, target: &str, state: TaskState) -> TaskInfo {
+    TaskInfo {
+        id: id.into(),
+        operation: "Powering off".into(),
+        target: Some(TaskTarget {
+            kind: NodeKind::Vm,
+            id: format!("vm/{target}").into(),
+            name: target.into(),
+        }),
+        state,
+        progress: Some(if state == TaskState::Success { 100 } else { 10 }),
+        started: None,
+        finished: None,
+        error: None,
+        cancel: (!state.is_terminal()).then(|| format!("{id}/action/cancel").into()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn disruptive_confirm_defaults_to_no() {
+    let mut app = connected(false);
+    let effects = key(&mut app, KeyCode::Char('R')).effects;
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Dialog(Dialog::Checking(_)))
+    ));
+    assert!(screen(&mut app, 100, 30).contains("asking the server what web-01 offers now"));
+    answer_lookups(&mut app, effects);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("Reboot guest VM web-01?"), "{text}");
+    // Enter takes the default: No. Nothing is invoked.
+    let out = key(&mut app, KeyCode::Enter);
+    assert!(app.overlay.is_none() && invokes(&out.effects).is_empty());
+    let effects = key(&mut app, KeyCode::Char('R')).effects;
+    answer_lookups(&mut app, effects);
+    let out = key(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        invokes(&out.effects),
+        vec![(
+            invokes(&out.effects)[0].0,
+            "web-01".into(),
+            ActionId::Reboot
+        )]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn destructive_needs_the_typed_name_and_a_wrong_name_does_nothing() {
+    let mut app = connected(false);
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    answer_lookups(&mut app, effects);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("Type web-01 to confirm"), "{text}");
+    let effects = keys(&mut app, "web-02");
+    let out = key(&mut app, KeyCode::Enter);
+    assert!(invokes(&effects).is_empty() && invokes(&out.effects).is_empty());
+    assert!(screen(&mut app, 100, 30).contains("nothing done"));
+    keys(&mut app, "web-01");
+    let out = key(&mut app, KeyCode::Enter);
+    assert_eq!(invokes(&out.effects).len(), 1);
+    assert_eq!(invokes(&out.effects)[0].2, ActionId::PowerOff);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_action_the_server_does_not_offer_is_refused_with_why() {
+    let mut app = connected(false);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down); // db-01, powered off
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    let out = answer_lookups(&mut app, effects);
+    assert!(invokes(&out).is_empty() && app.overlay.is_none());
+    let toast = app.toast.as_ref().unwrap().text.clone();
+    assert!(
+        toast.contains("db-01 (POWERED_OFF) does not offer it"),
+        "{toast}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_only_refuses_every_changing_key_and_hides_them() {
+    let mut app = connected(true);
+    for k in ['o', 'O', 'r', 'R', 's', 'S', 'n', 'v', 'X', 'd', 'D'] {
+        let out = key(&mut app, KeyCode::Char(k));
+        assert!(out.effects.is_empty(), "{k} produced {:?}", out.effects);
+        assert!(app.overlay.is_none());
+        assert!(
+            app.toast.as_ref().unwrap().text.starts_with("read-only"),
+            "{k}"
+        );
+    }
+    // The menu shows nothing to run.
+    let effects = key(&mut app, KeyCode::Char('a')).effects;
+    answer_lookups(&mut app, effects);
+    assert!(app.overlay.is_none());
+    key(&mut app, KeyCode::Char('?'));
+    let help = screen(&mut app, 120, 60);
+    assert!(
+        help.contains("Actions: none (read-only mode)") && !help.contains("Power off"),
+        "{help}"
+    );
+    assert!(screen(&mut app, 100, 30).contains("READ-ONLY"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_menu_lists_only_what_is_offered() {
+    let mut app = connected(false);
+    let effects = key(&mut app, KeyCode::Char('a')).effects;
+    answer_lookups(&mut app, effects);
+    let text = screen(&mut app, 100, 30);
+    for s in ["Power off", "Reboot guest", "New snapshot"] {
+        assert!(text.contains(s), "{s}: {text}");
+    }
+    assert!(!text.contains("Power on"), "{text}");
+    key(&mut app, KeyCode::Char('R'));
+    assert!(screen(&mut app, 100, 30).contains("Reboot guest VM web-01?"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn bulk_on_marks_summarises_runs_each_once_bounded_and_audits_each() {
+    let mut app = connected(false);
+    // Mark web-01 and web-02 in shop, then expand blog and mark its VMs.
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char(' ')); // db-01 too (powered off: will be skipped)
+    key(&mut app, KeyCode::Down); // blog
+    let req = children_req(&key(&mut app, KeyCode::Enter).effects);
+    let vms: Vec<Node> = (4..=8)
+        .map(|i| vm(&format!("vm/{i}"), &format!("blog-{i}"), true))
+        .collect();
+    give_children(&mut app, req, vms);
+    key(&mut app, KeyCode::Down);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Char(' ')); // marks and moves down
+    }
+    assert_eq!(app.tree.marked_count(), 8);
+    assert!(screen(&mut app, 100, 30).contains("8 marked"));
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    answer_lookups(&mut app, effects);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("Power off 7 VMs in 2 vApps?"), "{text}");
+    assert!(
+        text.contains("Skipped 1") && text.contains("db-01"),
+        "{text}"
+    );
+    keys(&mut app, "7");
+    let first = invokes(&key(&mut app, KeyCode::Enter).effects);
+    assert_eq!(first.len(), 4, "bounded: four at a time");
+    let mut started: Vec<String> = first.iter().map(|i| i.1.clone()).collect();
+    let mut pending = first;
+    let mut audits = Vec::new();
+    let mut n = 0;
+    while let Some((req, name, _)) = pending.pop() {
+        n += 1;
+        let out = answer(
+            &mut app,
+            req,
+            0,
+            ApiAnswer::Invoked(Ok(task(&format!("task/{n}"), &name, TaskState::Success))),
+        );
+        for (r, nm, _) in invokes(&out.effects) {
+            started.push(nm.clone());
+            pending.push((r, nm, ActionId::PowerOff));
+        }
+        audits.extend(out.effects.into_iter().filter_map(|e| match e {
+            Effect::Audit(a) => Some(a),
+            _ => None,
+        }));
+    }
+    started.sort();
+    let mut expected: Vec<String> = ["web-01", "web-02"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain((4..=8).map(|i| format!("blog-{i}")))
+        .collect();
+    expected.sort();
+    assert_eq!(started, expected, "each target exactly once");
+    assert_eq!(audits.len(), 7, "one audit line per action");
+    assert!(
+        audits
+            .iter()
+            .all(|a| a.result == "success" && a.action == "Power off" && a.user == "admin@System")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelled_dialogs_and_failed_invocations_audit_correctly() {
+    let mut app = connected(false);
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    answer_lookups(&mut app, effects);
+    let out = key(&mut app, KeyCode::Esc);
+    assert!(
+        out.effects
+            .iter()
+            .all(|e| !matches!(e, Effect::Audit(_) | Effect::Invoke { .. }))
+    );
+    // A refused invocation is audited once with the server's reason.
+    let effects = key(&mut app, KeyCode::Char('R')).effects;
+    answer_lookups(&mut app, effects);
+    let inv = invokes(&key(&mut app, KeyCode::Char('y')).effects);
+    let err = ApiError::Server {
+        status: 409,
+        code: Some("BUSY_ENTITY".into()),
+        message: "The entity web-01 is busy completing an operation.".into(),
+    };
+    let out = answer(&mut app, inv[0].0, 0, ApiAnswer::Invoked(Err(err)));
+    let audits: Vec<_> = out
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Audit(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(audits.len(), 1);
+    assert!(audits[0].result.contains("busy completing"));
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("busy completing an operation")
+    );
+    // An audit log that cannot be written blocks the action and says so.
+    let effects = key(&mut app, KeyCode::Char('R')).effects;
+    answer_lookups(&mut app, effects);
+    let inv = invokes(&key(&mut app, KeyCode::Char('y')).effects);
+    answer(
+        &mut app,
+        inv[0].0,
+        0,
+        ApiAnswer::AuditFailed("audit log: cannot open /x: Permission denied".into()),
+    );
+    let toast = &app.toast.as_ref().unwrap().text;
+    assert!(
+        toast.contains("NOT started") && toast.contains("Permission denied"),
+        "{toast}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn running_tasks_poll_with_backoff_and_refresh_their_target_when_done() {
+    let mut app = connected(false);
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    answer_lookups(&mut app, effects);
+    keys(&mut app, "web-01");
+    let inv = invokes(&key(&mut app, KeyCode::Enter).effects);
+    let out = answer(
+        &mut app,
+        inv[0].0,
+        0,
+        ApiAnswer::Invoked(Ok(task("task/1", "1", TaskState::Running))),
+    );
+    let poll = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::PollTask { req, delay, .. } => Some((*req, *delay)),
+            _ => None,
+        })
+    };
+    let (req, delay) = poll(&out.effects).expect("polls the new task");
+    assert_eq!(delay.as_millis(), 500);
+    assert!(screen(&mut app, 100, 30).contains("Powering off"));
+    let out = answer(
+        &mut app,
+        req,
+        0,
+        ApiAnswer::TaskPolled(Ok(task("task/1", "1", TaskState::Running))),
+    );
+    let (req, delay2) = poll(&out.effects).unwrap();
+    assert!(delay2 > delay);
+    let out = answer(
+        &mut app,
+        req,
+        0,
+        ApiAnswer::TaskPolled(Ok(task("task/1", "1", TaskState::Success))),
+    );
+    assert!(poll(&out.effects).is_none(), "no poll after the end");
+    // Its target (vm/1) has no children; its parent (shop) is reloaded.
+    let reloads: Vec<String> = out
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Children { node, .. } => Some(node.name.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reloads, vec!["shop".to_string()]);
+    assert_eq!(
+        out.effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Audit(_)))
+            .count(),
+        1
+    );
+    assert!(app.toast.as_ref().unwrap().text.starts_with('✓'));
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_asks_first_and_enter_shows_a_failure_in_full() {
+    let mut app = connected(false);
+    answer(&mut app, 999, 0, ApiAnswer::RecentTasks(Ok(vec![
+        task("task/9", "2", TaskState::Running),
+        TaskInfo { error: Some("The operation failed because no suitable resource was found. Out of memory on host esx-07".into()), ..task("task/8", "3", TaskState::Error) },
+    ])));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    // The running one is on top (newest first as the server listed them).
+    let out = key(&mut app, KeyCode::Char('c'));
+    assert!(out.effects.is_empty());
+    assert!(screen(&mut app, 100, 30).contains("Cancel \"Powering off\" on 2?"));
+    let out = key(&mut app, KeyCode::Char('y'));
+    assert!(
+        out.effects
+            .iter()
+            .any(|e| matches!(e, Effect::CancelTask { .. }))
+    );
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app, 120, 30);
+    assert!(
+        text.contains("Powering off 3: error") && text.contains("memory on host esx-07"),
+        "{text}"
+    );
+}

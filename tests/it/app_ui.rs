@@ -1,0 +1,293 @@
+//! The app without a terminal or a server: events in, effects and TestBackend screens out,
+//! on tokio's paused clock so spinners and debounces are deterministic.
+
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use vnav::api::ApiError;
+use vnav::api::model::*;
+use vnav::app::event::{ApiAnswer, Effect, Event};
+use vnav::app::keymap::KEYMAP;
+use vnav::app::{Overlay, Pane};
+use vnav::theme::Role;
+
+use crate::support::*;
+
+/// Connects the single endpoint and gives it two orgs; returns the app, the orgs expanded.
+fn connected() -> vnav::app::App {
+    let mut app = app_with(&["vcd.example.com"], false);
+    let effects = app.start();
+    let Effect::Connect { req, .. } = effects[0] else {
+        panic!("{effects:?}")
+    };
+    let info = EndpointInfo {
+        product: Product::Vcd,
+        url: "https://vcd.example.com".into(),
+        user: "admin@System".into(),
+        api_version: "38.0".into(),
+    };
+    let effects = answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info))).effects;
+    let req = children_req(&effects);
+    give_children(
+        &mut app,
+        req,
+        vec![
+            group(NodeKind::Org, "org/acme", "acme"),
+            group(NodeKind::Org, "org/globex", "globex"),
+        ],
+    );
+    app
+}
+
+fn details(id: &str, name: &str) -> Details {
+    let mut general = Section::new("General");
+    general.row("Name", name).row("Status", "POWERED_ON");
+    let mut hw = Section::new("Hardware");
+    hw.row("vCPUs", "2").row("Memory", "4096 MB");
+    Details {
+        node: vm(id, name, true),
+        sections: vec![general, hw],
+        links: vec![Link {
+            rel: "power:powerOff".into(),
+            media_type: String::new(),
+            href: format!("{id}/power/action/powerOff"),
+            name: String::new(),
+        }],
+        actions: vec![ActionOffer {
+            id: ActionId::PowerOff,
+            href: format!("{id}/power/action/powerOff").into(),
+        }],
+        raw: Raw {
+            format: RawFormat::Xml,
+            text: format!("<Vm name=\"{name}\">\n  <Description/>\n</Vm>"),
+        },
+    }
+}
+
+/// Expands acme and gives it one vApp with two VMs, selecting the first VM.
+fn with_vms(app: &mut vnav::app::App) {
+    key(app, KeyCode::Down); // acme
+    let req = children_req(&key(app, KeyCode::Right).effects);
+    give_children(app, req, vec![group(NodeKind::VApp, "vapp/1", "shop")]);
+    key(app, KeyCode::Down); // shop
+    let req = children_req(&key(app, KeyCode::Enter).effects);
+    give_children(
+        app,
+        req,
+        vec![vm("vm/1", "web-01", true), vm("vm/2", "db-01", false)],
+    );
+    key(app, KeyCode::Down); // web-01
+}
+
+#[tokio::test(start_paused = true)]
+async fn startup_connects_then_lists_orgs() {
+    let mut app = connected();
+    let text = screen(&mut app, 100, 30);
+    insta::assert_snapshot!("startup", text);
+    assert!(text.contains("vCD https://vcd.example.com · admin@System · API 38.0"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn expanding_shows_a_spinner_then_children_and_errors_on_the_node() {
+    let mut app = connected();
+    key(&mut app, KeyCode::Down);
+    let req = children_req(&key(&mut app, KeyCode::Char('l')).effects);
+    assert!(screen(&mut app, 100, 30).contains("acme  loading…"));
+    answer(&mut app, req, 0, ApiAnswer::ChildrenDone(Err(ApiError::Server {
+        status: 403,
+        code: Some("ACCESS_TO_RESOURCE_IS_FORBIDDEN".into()),
+        message: "Either you need some or all of the following rights [ORG_VIEW] or the target entity is invalid.".into(),
+    })));
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        text.contains("✗ acme  403 ACCESS_TO_RESOURCE"),
+        "the row says it failed: {text}"
+    );
+    // The detail pane carries the server's whole message.
+    let joined: String = text
+        .lines()
+        .map(|l| l.split('│').nth(3).unwrap_or("").trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("Either you need some or all of the following rights [ORG_VIEW]"),
+        "{text}"
+    );
+    // Ctrl-R retries, and a late answer to the old request is ignored.
+    let retry = app.handle(Event::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('r'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    let new_req = children_req(&retry.effects);
+    assert_ne!(new_req, req);
+    give_children(
+        &mut app,
+        req,
+        vec![group(NodeKind::Vdc, "vdc/stale", "stale")],
+    );
+    give_children(
+        &mut app,
+        new_req,
+        vec![group(NodeKind::Vdc, "vdc/1", "acme-vdc")],
+    );
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        text.contains("acme-vdc") && !text.contains("stale"),
+        "{text}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn collapse_and_navigation_keys() {
+    let mut app = connected();
+    with_vms(&mut app);
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "web-01");
+    key(&mut app, KeyCode::Char('h')); // web-01 is a leaf: go to parent
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "shop");
+    key(&mut app, KeyCode::Left); // collapse shop
+    assert!(!screen(&mut app, 100, 30).contains("web-01"));
+    key(&mut app, KeyCode::End);
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "globex");
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.selected_entry().unwrap().node.kind, NodeKind::Endpoint);
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "globex");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Detail);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Tasks);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.focus, Pane::Detail);
+}
+
+#[tokio::test(start_paused = true)]
+async fn details_load_after_the_cursor_rests_and_x_shows_raw() {
+    let mut app = connected();
+    with_vms(&mut app);
+    // Moving fast does not fire a request per row.
+    assert!(app.next_deadline().is_some());
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Up);
+    tokio::time::advance(Duration::from_millis(130)).await;
+    let effects = app.handle(Event::Tick).effects;
+    let reqs: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Details { req, node, .. } => Some((*req, node.name.to_string())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reqs.len(), 1, "{effects:?}");
+    assert_eq!(reqs[0].1, "web-01");
+    answer(
+        &mut app,
+        reqs[0].0,
+        0,
+        ApiAnswer::Details(Box::new(Ok(details("vm/1", "web-01")))),
+    );
+    let text = screen(&mut app, 100, 30);
+    insta::assert_snapshot!("vm_details", text);
+    for s in [
+        "General",
+        "Hardware",
+        "vCPUs",
+        "4096 MB",
+        "Links",
+        "power:powerOff",
+    ] {
+        assert!(text.contains(s), "{s} missing:\n{text}");
+    }
+    key(&mut app, KeyCode::Char('x'));
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        text.contains("<Vm name=\"web-01\">") && text.contains("[raw]"),
+        "{text}"
+    );
+    // Coming back to a node already read shows it at once, without a request.
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Down);
+    let back = key(&mut app, KeyCode::Up);
+    assert!(back.effects.is_empty());
+    assert!(screen(&mut app, 100, 30).contains("4096 MB"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn fuzzy_filter_highlights_and_esc_clears() {
+    let mut app = connected();
+    with_vms(&mut app);
+    keys(&mut app, "/wb");
+    let buf = render(&mut app, 100, 30);
+    let text = screen_text(&buf);
+    assert!(text.contains("web-01") && !text.contains("db-01"), "{text}");
+    assert!(text.contains("/wb"), "filter line shown: {text}");
+    // The matched characters are drawn in the theme's match style.
+    let (x, y) = find(&buf, "web-01  ●").unwrap();
+    let matched = app.theme.style(Role::Match);
+    assert_eq!(buf[(x, y)].fg, matched.fg.unwrap());
+    assert_ne!(buf[(x + 1, y)].fg, matched.fg.unwrap());
+    assert_eq!(buf[(x + 2, y)].fg, matched.fg.unwrap());
+    key(&mut app, KeyCode::Enter);
+    assert!(!app.filter.typing && app.tree.is_filtered());
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.tree.is_filtered());
+    assert!(screen(&mut app, 100, 30).contains("db-01"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn help_lists_every_binding_from_the_keymap() {
+    let mut app = connected();
+    key(&mut app, KeyCode::Char('?'));
+    assert!(matches!(app.overlay, Some(Overlay::Help { .. })));
+    let mut seen = String::new();
+    for _ in 0..6 {
+        seen.push_str(&screen(&mut app, 120, 60));
+        for _ in 0..20 {
+            key(&mut app, KeyCode::Char('j'));
+        }
+    }
+    for b in KEYMAP {
+        assert!(
+            seen.contains(b.description),
+            "help lacks {:?}",
+            b.description
+        );
+    }
+    assert!(
+        seen.contains("Power off") && seen.contains("destructive"),
+        "actions listed"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_small_terminal_gets_a_clear_message() {
+    let mut app = connected();
+    let text = screen(&mut app, 60, 20);
+    assert!(text.contains("Terminal too small: 60×20"), "{text}");
+    assert!(text.contains("80×24"), "{text}");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Inventory") && !text.contains("too small"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn idle_means_no_timer_and_no_redraw() {
+    let mut app = connected();
+    screen(&mut app, 100, 30);
+    // The root is selected and described locally: nothing loads, spins or is due.
+    assert_eq!(app.next_deadline(), None);
+    let mut redraws = 0;
+    for _ in 0..50 {
+        tokio::time::advance(Duration::from_millis(100)).await;
+        redraws += usize::from(app.handle(Event::Tick).redraw);
+    }
+    assert_eq!(redraws, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn q_quits() {
+    let mut app = connected();
+    let out = key(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Quit)));
+}
