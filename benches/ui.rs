@@ -1,0 +1,387 @@
+//! UI cost with 100,000 VMs loaded: key → frame (App::handle + draw on a 200×60 TestBackend),
+//! fuzzy filtering per keystroke (nucleo, as shipped, against fuzzy-matcher), bytes written to a
+//! real crossterm backend per cursor move and per full redraw, and tui-tree-widget's cost for
+//! the same tree (why vnav draws its own virtualized tree).
+//!
+//! `cargo bench --bench ui` measures; `cargo test --benches` runs each once on a smaller tree.
+//! Latency percentiles and byte counts are printed on stderr as `REPORT …` lines.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use vnav::api::model::*;
+use vnav::app::event::{ApiAnswer, ApiEvent, Effect, Event};
+use vnav::app::{App, EndpointSpec};
+use vnav::theme::Theme;
+
+fn full_run() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn n_vms() -> usize {
+    if full_run() { 100_000 } else { 5_000 }
+}
+
+const PREFIX: &[&str] = &[
+    "web",
+    "db",
+    "app",
+    "k8s-worker",
+    "cache",
+    "mq",
+    "api",
+    "batch",
+    "win-ad",
+    "jump",
+    "etl",
+    "proxy",
+];
+const ENV: &[&str] = &["prod", "stg", "dev", "qa", "dr"];
+
+pub fn vm_name(i: usize) -> String {
+    format!(
+        "{}-{}-{:05}",
+        PREFIX[i % PREFIX.len()],
+        ENV[(i / 7) % ENV.len()],
+        i
+    )
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// An app with one endpoint whose "All VMs" group holds `n` VMs, expanded, cursor on the group.
+fn loaded_app(n: usize) -> App {
+    let spec = EndpointSpec {
+        label: "vcd".into(),
+        root: Node::new(NodeKind::Endpoint, "https://vcd", "vcd"),
+        insecure: false,
+        read_only: false,
+    };
+    let mut app = App::new(vec![spec], Theme::default(), false);
+    app.handle(Event::Resize(200, 60));
+    let effects = app.start();
+    let req = match effects[0] {
+        Effect::Connect { req, .. } => req,
+        _ => unreachable!(),
+    };
+    let info = EndpointInfo {
+        product: Product::Vcd,
+        url: "https://vcd".into(),
+        user: "admin@System".into(),
+        api_version: "38.0".into(),
+    };
+    let out = app.handle(Event::Api(ApiEvent {
+        req,
+        endpoint: 0,
+        result: ApiAnswer::Connected(Ok(info)),
+    }));
+    let req = children_req(&out.effects);
+    let group = Node::new(NodeKind::Group, "query:vm", "All VMs").expandable(true);
+    give(&mut app, req, vec![group]);
+    app.handle(key(KeyCode::Down));
+    let req = children_req(&app.handle(key(KeyCode::Enter)).effects);
+    let status = [
+        Status::new("POWERED_ON", Severity::Ok),
+        Status::new("POWERED_OFF", Severity::Muted),
+    ];
+    // Delivered in pages of 128, like the query service.
+    let nodes: Vec<Node> = (0..n)
+        .map(|i| {
+            Node::new(
+                NodeKind::Vm,
+                format!("https://vcd/api/vApp/vm-{i:08x}-0000-4000-8000-000000000000"),
+                vm_name(i),
+            )
+            .with_status(status[i % 7 / 6].clone())
+            .with_summary(format!("{} vCPU · {} GiB", 1 << (i % 4), 2 << (i % 5)))
+        })
+        .collect();
+    for chunk in nodes.chunks(128) {
+        app.handle(Event::Api(ApiEvent {
+            req,
+            endpoint: 0,
+            result: ApiAnswer::Children(ChildBatch {
+                nodes: chunk.to_vec(),
+                total: Some(n as u64),
+                progress: None,
+            }),
+        }));
+    }
+    app.handle(Event::Api(ApiEvent {
+        req,
+        endpoint: 0,
+        result: ApiAnswer::ChildrenDone(Ok(())),
+    }));
+    app
+}
+
+fn children_req(effects: &[Effect]) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Children { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("children effect")
+}
+
+fn give(app: &mut App, req: u64, nodes: Vec<Node>) {
+    app.handle(Event::Api(ApiEvent {
+        req,
+        endpoint: 0,
+        result: ApiAnswer::Children(ChildBatch {
+            nodes,
+            ..Default::default()
+        }),
+    }));
+    app.handle(Event::Api(ApiEvent {
+        req,
+        endpoint: 0,
+        result: ApiAnswer::ChildrenDone(Ok(())),
+    }));
+}
+
+fn frame(app: &mut App, term: &mut Terminal<TestBackend>, ev: Event) {
+    app.handle(ev);
+    term.draw(|f| vnav::views::draw(app, f)).unwrap();
+}
+
+fn percentiles(mut v: Vec<Duration>) -> String {
+    v.sort();
+    let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
+    format!(
+        "p50={:.2?} p99={:.2?} max={:.2?} (n={})",
+        p(0.5),
+        p(0.99),
+        v[v.len() - 1],
+        v.len()
+    )
+}
+
+/// Key → frame latency distributions, printed once (criterion reports means).
+fn latency_report(n: usize) {
+    let mut app = loaded_app(n);
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let rounds = if full_run() { 500 } else { 20 };
+    let mut measure = |name: &str, app: &mut App, events: &mut dyn FnMut(usize) -> Event| {
+        let mut times = Vec::with_capacity(rounds);
+        for i in 0..rounds {
+            let ev = events(i);
+            let t = Instant::now();
+            frame(app, &mut term, ev);
+            times.push(t.elapsed());
+        }
+        eprintln!(
+            "REPORT key_to_frame {name} nodes={n} {}",
+            percentiles(times)
+        );
+    };
+    measure("cursor_down", &mut app, &mut |i| {
+        key(if i % 100 < 50 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        })
+    });
+    measure("page_down", &mut app, &mut |i| {
+        key(if i % 20 < 10 {
+            KeyCode::PageDown
+        } else {
+            KeyCode::PageUp
+        })
+    });
+    app.handle(key(KeyCode::Home));
+    app.handle(key(KeyCode::Down));
+    // Collapse / expand the loaded group of n VMs.
+    measure("expand_collapse", &mut app, &mut |_| key(KeyCode::Enter));
+    // Type a query and clear it, over and over: each keystroke refilters all names.
+    let query: Vec<char> = "/web-prod-1".chars().collect();
+    let mut times = Vec::new();
+    for _ in 0..(rounds / 10).max(2) {
+        for &c in &query {
+            let t = Instant::now();
+            frame(&mut app, &mut term, key(KeyCode::Char(c)));
+            times.push(t.elapsed());
+        }
+        frame(&mut app, &mut term, key(KeyCode::Esc));
+    }
+    eprintln!(
+        "REPORT key_to_frame filter_typing nodes={n} {}",
+        percentiles(times)
+    );
+}
+
+fn bench_keys(c: &mut Criterion) {
+    let n = n_vms();
+    latency_report(n);
+    let mut app = loaded_app(n);
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut g = c.benchmark_group(format!("key_to_frame_{n}"));
+    let mut down = true;
+    g.bench_function("cursor_move", |b| {
+        b.iter(|| {
+            down = !down;
+            frame(
+                &mut app,
+                &mut term,
+                key(if down { KeyCode::Down } else { KeyCode::Up }),
+            )
+        })
+    });
+    g.bench_function("page_down_up", |b| {
+        b.iter(|| {
+            down = !down;
+            frame(
+                &mut app,
+                &mut term,
+                key(if down {
+                    KeyCode::PageDown
+                } else {
+                    KeyCode::PageUp
+                }),
+            )
+        })
+    });
+    app.handle(key(KeyCode::Home));
+    app.handle(key(KeyCode::Down));
+    g.bench_function("expand_collapse", |b| {
+        b.iter(|| frame(&mut app, &mut term, key(KeyCode::Enter)))
+    });
+    g.bench_function("filter_keystroke_w_then_e", |b| {
+        b.iter(|| {
+            frame(&mut app, &mut term, key(KeyCode::Char('/')));
+            frame(&mut app, &mut term, key(KeyCode::Char('w')));
+            frame(&mut app, &mut term, key(KeyCode::Char('e')));
+            frame(&mut app, &mut term, key(KeyCode::Esc));
+        })
+    });
+    g.finish();
+}
+
+/// nucleo (what vnav uses, incremental) against fuzzy-matcher's skim over the same names.
+fn bench_fuzzy(c: &mut Criterion) {
+    use fuzzy_matcher::FuzzyMatcher;
+    use fuzzy_matcher::skim::SkimMatcherV2;
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+    let n = n_vms();
+    let names: Vec<String> = (0..n).map(vm_name).collect();
+    let mut g = c.benchmark_group(format!("fuzzy_{n}_names"));
+    g.bench_function("nucleo_full_scan", |b| {
+        let mut m = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let p = Pattern::parse("webprod1", CaseMatching::Smart, Normalization::Smart);
+        b.iter(|| {
+            names
+                .iter()
+                .filter(|s| p.score(Utf32Str::new(s, &mut buf), &mut m).is_some())
+                .count()
+        })
+    });
+    g.bench_function("fuzzy_matcher_skim_full_scan", |b| {
+        let m = SkimMatcherV2::default();
+        b.iter(|| {
+            names
+                .iter()
+                .filter(|s| m.fuzzy_match(s, "webprod1").is_some())
+                .count()
+        })
+    });
+    // What a keystroke costs in the app: vnav's Filter narrows from the previous matches.
+    let app = loaded_app(n);
+    g.bench_function("vnav_filter_keystroke_incremental", |b| {
+        let mut f = vnav::app::filter::Filter::default();
+        b.iter(|| {
+            f.reset();
+            f.apply(&app.tree, "w");
+            f.apply(&app.tree, "we");
+            f.apply(&app.tree, "web").len()
+        })
+    });
+    g.finish();
+}
+
+/// Counts what a real crossterm backend writes.
+struct Counting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .fetch_add(buf.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn bytes_report() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = n_vms();
+    let mut app = loaded_app(n);
+    let count = Arc::new(AtomicUsize::new(0));
+    let backend = CrosstermBackend::new(Counting(count.clone()));
+    let mut term = Terminal::with_options(
+        backend,
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 200, 60)),
+        },
+    )
+    .unwrap();
+    term.draw(|f| vnav::views::draw(&app, f)).unwrap();
+    let full = count.swap(0, Ordering::Relaxed);
+    let mut moves = Vec::new();
+    for i in 0..40 {
+        app.handle(key(if i < 20 { KeyCode::Down } else { KeyCode::Up }));
+        term.draw(|f| vnav::views::draw(&app, f)).unwrap();
+        moves.push(count.swap(0, Ordering::Relaxed));
+    }
+    app.handle(key(KeyCode::PageDown));
+    term.draw(|f| vnav::views::draw(&app, f)).unwrap();
+    let page = count.swap(0, Ordering::Relaxed);
+    moves.sort();
+    eprintln!(
+        "REPORT bytes_written 200x60 full_redraw={full} cursor_move_median={} cursor_move_max={} page_down={page}",
+        moves[moves.len() / 2],
+        moves[moves.len() - 1]
+    );
+}
+
+/// tui-tree-widget needs the whole tree as items every frame; this is its cost at this size.
+fn bench_tree_widget(c: &mut Criterion) {
+    use tui_tree_widget::{Tree, TreeItem, TreeState};
+    let n = n_vms();
+    bytes_report();
+    let names: Vec<String> = (0..n).map(vm_name).collect();
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut g = c.benchmark_group(format!("tree_widget_{n}"));
+    g.sample_size(10);
+    g.bench_function("tui_tree_widget_build_and_draw", |b| {
+        let mut state = TreeState::default();
+        state.open(vec![0usize]);
+        b.iter(|| {
+            let leaves: Vec<TreeItem<usize>> = names
+                .iter()
+                .enumerate()
+                .map(|(i, s)| TreeItem::new_leaf(i + 1, s.clone()))
+                .collect();
+            let items = vec![TreeItem::new(0usize, "All VMs", leaves).unwrap()];
+            term.draw(|f| {
+                f.render_stateful_widget(Tree::new(&items).unwrap(), f.area(), &mut state)
+            })
+            .unwrap();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_keys, bench_fuzzy, bench_tree_widget);
+criterion_main!(benches);
