@@ -9,3 +9,4 @@ pub mod config;
 pub mod runtime;
 pub mod theme;
 pub mod views;
+pub mod logging;
