@@ -9,4 +9,5 @@ pub mod config;
 pub mod runtime;
 pub mod theme;
 pub mod views;
+pub mod inspect;
 pub mod logging;

@@ -6,6 +6,7 @@ pub mod error;
 pub mod http;
 pub mod model;
 pub mod tls;
+pub mod vcd;
 
 pub use backend::{Backend, ChildSink};
 pub use error::{ApiError, ApiResult};

@@ -1,0 +1,362 @@
+//! Maps vCD documents into the unified model: entity kinds from media types or element names,
+//! integer and string statuses, tree nodes from entities and query records, offered actions from
+//! link rels, and Task documents/records into TaskInfo.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::xml::Element;
+use crate::api::model::{
+    ActionId, ActionOffer, Link, Node, NodeKind, Severity, Status, TaskInfo, TaskState, TaskTarget,
+};
+
+/// Node kind from a media type such as `application/vnd.vmware.vcloud.vm+xml`.
+pub fn kind_of_type(media: &str) -> NodeKind {
+    let name = media
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches("+xml");
+    kind_of_name(name)
+}
+
+/// Node kind from an element name or the last part of a media type.
+pub fn kind_of_name(name: &str) -> NodeKind {
+    match name.to_ascii_lowercase().as_str() {
+        "org" | "adminorg" => NodeKind::Org,
+        "vdc" | "adminvdc" => NodeKind::Vdc,
+        "vapp" => NodeKind::VApp,
+        "vm" => NodeKind::Vm,
+        "catalog" | "admincatalog" => NodeKind::Catalog,
+        "catalogitem" => NodeKind::CatalogItem,
+        "vapptemplate" => NodeKind::VAppTemplate,
+        "media" => NodeKind::Media,
+        "network" | "orgnetwork" | "orgvdcnetwork" | "edgegateway" => NodeKind::Network,
+        "task" => NodeKind::Task,
+        "session" => NodeKind::Endpoint,
+        _ => NodeKind::Other,
+    }
+}
+
+/// The entity status integers of vCD (vApps, VMs, templates, media).
+pub fn entity_status(code: &str) -> Status {
+    let (label, severity) = match code.trim() {
+        "-1" => ("FAILED_CREATION", Severity::Error),
+        "0" => ("UNRESOLVED", Severity::Busy),
+        "1" => ("RESOLVED", Severity::Muted),
+        "2" => ("DEPLOYED", Severity::Neutral),
+        "3" => ("SUSPENDED", Severity::Warn),
+        "4" => ("POWERED_ON", Severity::Ok),
+        "5" => ("WAITING_FOR_INPUT", Severity::Warn),
+        "6" => ("UNKNOWN", Severity::Warn),
+        "7" => ("UNRECOGNIZED", Severity::Warn),
+        "8" => ("POWERED_OFF", Severity::Muted),
+        "9" => ("INCONSISTENT_STATE", Severity::Error),
+        "10" => ("MIXED", Severity::Warn),
+        "11" => ("DESCRIPTOR_PENDING", Severity::Busy),
+        "12" => ("COPYING_CONTENTS", Severity::Busy),
+        "13" => ("DISK_CONTENTS_PENDING", Severity::Busy),
+        "14" => ("QUARANTINED", Severity::Warn),
+        "15" => ("QUARANTINE_EXPIRED", Severity::Error),
+        "16" => ("REJECTED", Severity::Error),
+        "17" => ("TRANSFER_TIMEOUT", Severity::Error),
+        "18" => ("VAPP_UNDEPLOYED", Severity::Muted),
+        "19" => ("VAPP_PARTIALLY_DEPLOYED", Severity::Warn),
+        "20" => ("PARTIALLY_POWERED_OFF", Severity::Warn),
+        "21" => ("PARTIALLY_SUSPENDED", Severity::Warn),
+        other => return Status::new(format!("status {other}"), Severity::Neutral),
+    };
+    Status::new(label, severity)
+}
+
+/// The string statuses of query records (`POWERED_ON`, `MIXED`, …).
+pub fn record_status(label: &str) -> Status {
+    let severity = match label {
+        "POWERED_ON" => Severity::Ok,
+        "POWERED_OFF" | "RESOLVED" | "VAPP_UNDEPLOYED" => Severity::Muted,
+        "FAILED_CREATION" | "INCONSISTENT_STATE" | "REJECTED" => Severity::Error,
+        "UNRESOLVED" | "COPYING_CONTENTS" | "DESCRIPTOR_PENDING" => Severity::Busy,
+        "" => Severity::Neutral,
+        _ => Severity::Warn,
+    };
+    Status::new(label.to_string(), severity)
+}
+
+/// Status for any entity: the integer on vApps/VMs, enabled/disabled on the others.
+pub fn status_of(e: &Element) -> Status {
+    if let Some(code) = e.attr("status")
+        && matches!(kind_of_name(&e.name), NodeKind::VApp | NodeKind::Vm)
+    {
+        return entity_status(code);
+    }
+    match e.child_text("IsEnabled") {
+        Some("false") => Status::new("disabled", Severity::Muted),
+        _ => Status::NONE,
+    }
+}
+
+pub fn links(e: &Element) -> Vec<Link> {
+    e.children_named("Link")
+        .map(|l| Link {
+            rel: l.attr("rel").unwrap_or("").to_string(),
+            media_type: l.attr("type").unwrap_or("").to_string(),
+            href: l.attr("href").unwrap_or("").to_string(),
+            name: l.attr("name").unwrap_or("").to_string(),
+        })
+        .collect()
+}
+
+pub fn action_of_rel(rel: &str) -> Option<ActionId> {
+    Some(match rel {
+        "power:powerOn" => ActionId::PowerOn,
+        "power:powerOff" => ActionId::PowerOff,
+        "power:reset" => ActionId::Reset,
+        "power:suspend" => ActionId::Suspend,
+        "power:shutdown" => ActionId::Shutdown,
+        "power:reboot" => ActionId::Reboot,
+        "deploy" => ActionId::Deploy,
+        "undeploy" => ActionId::Undeploy,
+        "snapshot:create" => ActionId::SnapshotCreate,
+        "snapshot:revertToCurrent" => ActionId::SnapshotRevert,
+        "snapshot:removeAll" => ActionId::SnapshotRemoveAll,
+        _ => return None,
+    })
+}
+
+/// Only what the entity's links offer right now, never guessed from its state.
+pub fn actions(e: &Element) -> Vec<ActionOffer> {
+    e.children_named("Link")
+        .filter_map(|l| {
+            Some(ActionOffer {
+                id: action_of_rel(l.attr("rel")?)?,
+                href: l.attr("href")?.into(),
+            })
+        })
+        .collect()
+}
+
+/// A tree node for an entity document or an embedded entity (a Vm inside a VApp).
+pub fn entity_node(e: &Element) -> Node {
+    let kind = e
+        .attr("type")
+        .map(kind_of_type)
+        .filter(|k| *k != NodeKind::Other)
+        .unwrap_or_else(|| kind_of_name(&e.name));
+    let id = e.attr("href").unwrap_or("");
+    let name = e.attr("name").unwrap_or("(unnamed)");
+    let mut node = Node::new(kind, id, name)
+        .with_status(status_of(e))
+        .expandable(expandable(kind));
+    if kind == NodeKind::Vm {
+        node = node.with_summary(vm_summary(e));
+    }
+    node
+}
+
+pub fn expandable(kind: NodeKind) -> bool {
+    matches!(
+        kind,
+        NodeKind::Org | NodeKind::Vdc | NodeKind::VApp | NodeKind::Catalog
+    )
+}
+
+/// A node from a reference (`<Org href name type/>`, `<Link rel="down" …/>`).
+pub fn reference_node(r: &Element) -> Option<Node> {
+    let kind = kind_of_type(r.attr("type")?);
+    Some(
+        Node::new(kind, r.attr("href")?, r.attr("name").unwrap_or("(unnamed)"))
+            .expandable(expandable(kind)),
+    )
+}
+
+fn rasd_items(vm: &Element) -> Vec<&Element> {
+    vm.child("VirtualHardwareSection")
+        .map(|h| h.children_named("Item").collect())
+        .unwrap_or_default()
+}
+
+/// `(resource type, item)` pairs of the virtual hardware, for summaries and sections.
+pub fn hardware(vm: &Element) -> Vec<(u32, &Element)> {
+    rasd_items(vm)
+        .into_iter()
+        .filter_map(|i| Some((i.child_text("ResourceType")?.parse().ok()?, i)))
+        .collect()
+}
+
+fn quantity(vm: &Element, resource: u32) -> Option<u64> {
+    hardware(vm)
+        .into_iter()
+        .find(|(t, _)| *t == resource)
+        .and_then(|(_, i)| i.child_text("VirtualQuantity")?.parse().ok())
+}
+
+pub fn gib(mb: u64) -> String {
+    if mb % 1024 == 0 {
+        format!("{} GiB", mb / 1024)
+    } else {
+        format!("{mb} MiB")
+    }
+}
+
+fn vm_summary(vm: &Element) -> String {
+    let mut parts = Vec::new();
+    if let Some(cpu) = quantity(vm, 3) {
+        parts.push(format!("{cpu} vCPU"));
+    }
+    if let Some(mem) = quantity(vm, 4) {
+        parts.push(gib(mem));
+    }
+    if let Some(os) = vm
+        .child("OperatingSystemSection")
+        .and_then(|s| s.child_text("Description"))
+    {
+        parts.push(os.to_string());
+    }
+    parts.join(" · ")
+}
+
+/// A node from a query record (`VMRecord`, `AdminVMRecord`, `VAppRecord`, …).
+pub fn record_node(r: &Element) -> Option<Node> {
+    let href = r.attr("href")?;
+    let kind = match &*r.name {
+        "VMRecord" | "AdminVMRecord" => NodeKind::Vm,
+        "VAppRecord" | "AdminVAppRecord" => NodeKind::VApp,
+        "OrgRecord" => NodeKind::Org,
+        "OrgVdcRecord" | "AdminOrgVdcRecord" => NodeKind::Vdc,
+        "CatalogRecord" | "AdminCatalogRecord" => NodeKind::Catalog,
+        name => kind_of_name(name.trim_end_matches("Record")),
+    };
+    let mut summary = Vec::new();
+    if let Some(cpu) = r.attr("numberOfCpus") {
+        summary.push(format!("{cpu} vCPU"));
+    }
+    if let Some(mem) = r.attr("memoryMB").and_then(|m| m.parse().ok()) {
+        summary.push(gib(mem));
+    }
+    if let Some(n) = r.attr("numberOfVMs") {
+        summary.push(format!("{n} VMs"));
+    }
+    for key in ["guestOs", "containerName", "vdcName"] {
+        if let Some(v) = r.attr(key).filter(|v| !v.is_empty()) {
+            summary.push(v.to_string());
+        }
+    }
+    Some(
+        Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))
+            .with_status(record_status(r.attr("status").unwrap_or("")))
+            .with_summary(summary.join(" · "))
+            .expandable(expandable(kind)),
+    )
+}
+
+pub fn task_state(status: &str) -> TaskState {
+    match status {
+        "queued" | "preRunning" => TaskState::Queued,
+        "running" => TaskState::Running,
+        "success" => TaskState::Success,
+        "error" => TaskState::Error,
+        "canceled" => TaskState::Canceled,
+        "aborted" => TaskState::Aborted,
+        _ => TaskState::Running,
+    }
+}
+
+fn timestamp(v: Option<&str>) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(v?, &Rfc3339).ok().or_else(|| {
+        // vCD writes offsets as -05:00 but milliseconds with three digits; RFC 3339 covers it,
+        // older servers write no offset at all.
+        OffsetDateTime::parse(&format!("{}Z", v?), &Rfc3339).ok()
+    })
+}
+
+/// A `<Task>` document.
+pub fn task(e: &Element) -> TaskInfo {
+    let owner = e.child("Owner");
+    TaskInfo {
+        id: e.attr("href").unwrap_or("").into(),
+        operation: e
+            .attr("operation")
+            .or(e.attr("operationName"))
+            .unwrap_or("task")
+            .to_string(),
+        target: owner.and_then(|o| {
+            Some(TaskTarget {
+                kind: kind_of_type(o.attr("type").unwrap_or("")),
+                id: o.attr("href")?.into(),
+                name: o.attr("name").unwrap_or("").into(),
+            })
+        }),
+        state: task_state(e.attr("status").unwrap_or("")),
+        progress: e.child_text("Progress").and_then(|p| p.parse().ok()),
+        started: timestamp(e.attr("startTime")),
+        finished: timestamp(e.attr("endTime")),
+        error: e.child("Error").map(|err| {
+            err.attr("message")
+                .filter(|m| !m.is_empty())
+                .unwrap_or("the task failed without a message")
+                .to_string()
+        }),
+        cancel: e
+            .children_named("Link")
+            .find(|l| l.attr("rel") == Some("task:cancel"))
+            .and_then(|l| l.attr("href"))
+            .map(Into::into),
+    }
+}
+
+/// A `TaskRecord` of the query service.
+pub fn task_record(r: &Element) -> Option<TaskInfo> {
+    let state = task_state(r.attr("status").unwrap_or(""));
+    Some(TaskInfo {
+        id: r.attr("href")?.into(),
+        operation: r
+            .attr("operationFull")
+            .or(r.attr("name"))
+            .unwrap_or("task")
+            .to_string(),
+        target: r.attr("object").map(|href| TaskTarget {
+            kind: kind_of_name(r.attr("objectType").unwrap_or("")),
+            id: href.into(),
+            name: r.attr("objectName").unwrap_or("").into(),
+        }),
+        state,
+        progress: (state == TaskState::Success).then_some(100),
+        started: timestamp(r.attr("startDate")),
+        finished: timestamp(r.attr("endDate")),
+        error: None,
+        cancel: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::vcd::xml::parse;
+
+    #[test]
+    fn statuses_and_kinds() {
+        assert_eq!(entity_status("4").label, "POWERED_ON");
+        assert_eq!(entity_status("10").severity, Severity::Warn);
+        assert_eq!(record_status("POWERED_ON").severity, Severity::Ok);
+        assert_eq!(
+            kind_of_type("application/vnd.vmware.vcloud.vApp+xml"),
+            NodeKind::VApp
+        );
+        assert_eq!(
+            kind_of_type("application/vnd.vmware.vcloud.orgNetwork+xml"),
+            NodeKind::Network
+        );
+    }
+
+    #[test]
+    fn actions_come_only_from_links() {
+        let vm = parse(br#"<Vm href="h" name="x" status="8" type="application/vnd.vmware.vcloud.vm+xml">
+            <Link rel="power:powerOn" href="h/power/action/powerOn"/><Link rel="edit" href="h"/>
+            <Link rel="snapshot:create" href="h/action/createSnapshot"/></Vm>"#).unwrap();
+        let ids: Vec<_> = actions(&vm).into_iter().map(|a| a.id).collect();
+        assert_eq!(ids, [ActionId::PowerOn, ActionId::SnapshotCreate]);
+        let node = entity_node(&vm);
+        assert_eq!(node.kind, NodeKind::Vm);
+        assert_eq!(node.status.label, "POWERED_OFF");
+    }
+}

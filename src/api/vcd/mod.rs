@@ -1,0 +1,336 @@
+//! vCloud Director backend: the tree is Orgs (with their VDCs, catalogs and networks, found
+//! through `rel="down"` links), vApps of a VDC from the query service, VMs embedded in their
+//! vApp, and an "All VMs" group that pages the whole VM query in parallel.
+
+pub mod map;
+pub mod query;
+pub mod sections;
+pub mod session;
+pub mod xml;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use tokio::sync::RwLock;
+
+use self::query::{Paging, Query};
+use self::session::{Credentials, Session, SessionInfo};
+use super::backend::{Backend, ChildSink};
+use super::error::{ApiError, ApiResult};
+use super::http::{Http, HttpOptions};
+use super::model::{
+    ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
+    Product, Raw, RawFormat, TaskInfo,
+};
+
+const ALL_VMS: &str = "query:vm";
+const NS: &str = "http://www.vmware.com/vcloud/v1.5";
+
+pub struct VcdConfig {
+    pub url: String,
+    pub user: String,
+    pub password: SecretString,
+    pub http: HttpOptions,
+}
+
+pub struct VcdBackend {
+    session: Session,
+    info: RwLock<SessionInfo>,
+    label: String,
+}
+
+impl VcdBackend {
+    pub fn new(config: VcdConfig) -> ApiResult<VcdBackend> {
+        let parsed = url::Url::parse(&config.url)
+            .map_err(|e| ApiError::Unsupported(format!("invalid URL {:?}: {e}", config.url)))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(ApiError::Unsupported(format!(
+                "invalid URL {:?}: expected https://host",
+                config.url
+            )));
+        }
+        let base = config.url.trim_end_matches('/').trim_end_matches("/api");
+        let label = parsed.host_str().unwrap_or("vcd").to_string();
+        let http = Http::new(config.http)?;
+        let creds = Credentials {
+            user: config.user,
+            password: config.password,
+        };
+        Ok(VcdBackend {
+            session: Session::new(http, base, creds),
+            info: RwLock::new(SessionInfo::default()),
+            label,
+        })
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Lists every VM through the query service; returns how many requests it took.
+    pub async fn list_all_vms(&self, paging: Paging, sink: &ChildSink) -> ApiResult<u64> {
+        query::walk(&self.session, &self.vm_query().await, paging, "listing VMs", sink).await
+    }
+
+    async fn vm_query(&self) -> Query {
+        let kind = if self.info.read().await.is_system() {
+            "adminVM"
+        } else {
+            "vm"
+        };
+        Query::new(kind).filter("isVAppTemplate==false")
+    }
+
+    async fn paging(&self) -> Paging {
+        Paging::Parallel(self.session.http().options().concurrency)
+    }
+
+    async fn org_children(&self, org: &Node, sink: &ChildSink) -> ApiResult<()> {
+        let doc = self.session.get(&org.id).await?;
+        let mut nodes: Vec<Node> = doc
+            .root
+            .children_named("Link")
+            .filter(|l| l.attr("rel") == Some("down"))
+            .filter_map(map::reference_node)
+            .filter(|n| {
+                matches!(
+                    n.kind,
+                    NodeKind::Vdc | NodeKind::Catalog | NodeKind::Network
+                )
+            })
+            .collect();
+        // VDCs first, then catalogs, then networks; by name within each.
+        nodes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+        });
+        Ok(())
+    }
+
+    async fn embedded_children(
+        &self,
+        parent: &Node,
+        container: &str,
+        item: &str,
+        sink: &ChildSink,
+    ) -> ApiResult<()> {
+        let doc = self.session.get(&parent.id).await?;
+        let nodes: Vec<Node> = doc
+            .root
+            .child(container)
+            .into_iter()
+            .flat_map(|c| c.children_named(item))
+            .map(|e| match e.attr("status") {
+                Some(_) => map::entity_node(e),
+                None => map::reference_node(e).unwrap_or_else(|| map::entity_node(e)),
+            })
+            .collect();
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+        });
+        Ok(())
+    }
+
+    async fn metadata_section(&self, root: &xml::Element) -> Option<super::model::Section> {
+        let href = root
+            .children_named("Link")
+            .find(|l| {
+                l.attr("type") == Some("application/vnd.vmware.vcloud.metadata+xml")
+                    && l.attr("rel") == Some("down")
+            })?
+            .attr("href")?;
+        let mut section = match self.session.get(href).await {
+            Ok(doc) => sections::metadata(&doc.root),
+            Err(e) => {
+                let mut s = super::model::Section::new("Metadata");
+                s.row("unavailable", e.to_string());
+                s
+            }
+        };
+        if section.rows.is_empty() {
+            section.row("(none)", "");
+        }
+        Some(section)
+    }
+}
+
+/// The request body an action needs, with its media type.
+fn action_body(id: ActionId, params: &ActionParams) -> Option<(&'static str, String)> {
+    match (id, params) {
+        (ActionId::Deploy, _) => Some((
+            "application/vnd.vmware.vcloud.deployVAppParams+xml",
+            format!(r#"<DeployVAppParams xmlns="{NS}" powerOn="true"/>"#),
+        )),
+        (ActionId::Undeploy, _) => Some((
+            "application/vnd.vmware.vcloud.undeployVAppParams+xml",
+            format!(
+                r#"<UndeployVAppParams xmlns="{NS}"><UndeployPowerAction>powerOff</UndeployPowerAction></UndeployVAppParams>"#
+            ),
+        )),
+        (
+            ActionId::SnapshotCreate,
+            ActionParams::Snapshot {
+                name,
+                description,
+                memory,
+                quiesce,
+            },
+        ) => Some((
+            "application/vnd.vmware.vcloud.createSnapshotParams+xml",
+            format!(
+                r#"<CreateSnapshotParams xmlns="{NS}" name="{}" memory="{memory}" quiesce="{quiesce}"><Description>{}</Description></CreateSnapshotParams>"#,
+                escape(name),
+                escape(description)
+            ),
+        )),
+        _ => None,
+    }
+}
+
+fn escape(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+#[async_trait]
+impl Backend for VcdBackend {
+    fn root(&self) -> Node {
+        Node::new(NodeKind::Endpoint, self.session.base(), self.label.as_str()).expandable(true)
+    }
+
+    async fn connect(&self) -> ApiResult<EndpointInfo> {
+        let info = self.session.connect().await?;
+        let user = format!("{}@{}", info.user, info.org);
+        *self.info.write().await = info;
+        Ok(EndpointInfo {
+            product: Product::Vcd,
+            url: self.session.base().to_string(),
+            user,
+            api_version: self.session.version().await,
+        })
+    }
+
+    async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
+        match parent.kind {
+            NodeKind::Endpoint => {
+                let href = self.info.read().await.org_list.clone();
+                let href = href.unwrap_or_else(|| self.session.url("/api/org/"));
+                let doc = self.session.get(&href).await?;
+                let mut orgs: Vec<Node> = doc
+                    .root
+                    .children_named("Org")
+                    .filter_map(map::reference_node)
+                    .collect();
+                orgs.sort_by(|a, b| a.name.cmp(&b.name));
+                let all = Node::new(NodeKind::Group, ALL_VMS, "All VMs").expandable(true);
+                let nodes: Vec<Node> = std::iter::once(all).chain(orgs).collect();
+                sink.push(ChildBatch {
+                    total: Some(nodes.len() as u64),
+                    nodes,
+                    progress: None,
+                });
+                Ok(())
+            }
+            NodeKind::Group if &*parent.id == ALL_VMS => {
+                self.list_all_vms(self.paging().await, sink).await.map(|_| ())
+            }
+            NodeKind::Org => self.org_children(parent, sink).await,
+            NodeKind::Vdc => {
+                let q = Query::new("vApp").filter(format!("vdc=={}", parent.id));
+                query::walk(&self.session, &q, self.paging().await, "listing vApps", sink)
+                    .await
+                    .map(|_| ())
+            }
+            NodeKind::VApp => self.embedded_children(parent, "Children", "Vm", sink).await,
+            NodeKind::Catalog => {
+                self.embedded_children(parent, "CatalogItems", "CatalogItem", sink)
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn details(&self, node: &Node) -> ApiResult<Details> {
+        let url = match node.kind {
+            NodeKind::Endpoint => self.session.url("/api/session"),
+            NodeKind::Group => {
+                let q = self.vm_query().await;
+                q.url(self.session.base(), 1)
+            }
+            _ => node.id.to_string(),
+        };
+        let doc = self.session.get(&url).await?;
+        let mut sections = sections::sections(&doc.root);
+        if let Some(meta) = self.metadata_section(&doc.root).await {
+            sections.push(meta);
+        }
+        let fresh = match node.kind {
+            NodeKind::Endpoint | NodeKind::Group => node.clone(),
+            _ => {
+                let mut n = map::entity_node(&doc.root);
+                n.expandable = node.expandable;
+                if n.summary.is_empty() {
+                    n.summary = node.summary.clone();
+                }
+                n
+            }
+        };
+        Ok(Details {
+            node: fresh,
+            sections,
+            links: map::links(&doc.root),
+            actions: map::actions(&doc.root),
+            raw: Raw {
+                format: RawFormat::Xml,
+                text: xml::pretty(&doc.text),
+            },
+        })
+    }
+
+    async fn invoke(
+        &self,
+        _node: &Node,
+        action: &ActionOffer,
+        params: &ActionParams,
+    ) -> ApiResult<TaskInfo> {
+        let doc = self
+            .session
+            .post(&action.href, action_body(action.id, params))
+            .await?;
+        if &*doc.root.name != "Task" {
+            return Err(ApiError::parse(format!(
+                "the server accepted the action but answered <{}> instead of a Task",
+                doc.root.name
+            )));
+        }
+        Ok(map::task(&doc.root))
+    }
+
+    async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo> {
+        let doc = self.session.get(&task.id).await?;
+        Ok(map::task(&doc.root))
+    }
+
+    async fn cancel_task(&self, task: &TaskInfo) -> ApiResult<()> {
+        let href = task
+            .cancel
+            .clone()
+            .ok_or_else(|| ApiError::Unsupported("this task cannot be cancelled".into()))?;
+        self.session.post(&href, None).await.map(|_| ())
+    }
+
+    async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {
+        let mut q = Query::new("task");
+        q.sort_asc = None;
+        q.sort_desc = Some("startDate".into());
+        q.page_size = 50;
+        let records = query::records(&self.session, &q).await?;
+        Ok(records.iter().filter_map(map::task_record).collect())
+    }
+
+    async fn logout(&self) {
+        self.session.logout().await;
+    }
+}

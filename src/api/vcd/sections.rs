@@ -1,0 +1,286 @@
+//! Detail sections for vCD documents: what an operator wants to read about a VM, vApp, VDC,
+//! Org, network or task, plus a generic fallback that shows any document's attributes and
+//! simple fields, so unknown entity types still say something useful.
+
+use super::map::{entity_status, gib, hardware, kind_of_name};
+use super::xml::Element;
+use crate::api::model::{NodeKind, Section};
+
+pub fn sections(e: &Element) -> Vec<Section> {
+    let mut out = vec![general(e)];
+    match kind_of_name(&e.name) {
+        NodeKind::Vm => vm_sections(e, &mut out),
+        NodeKind::VApp => vapp_sections(e, &mut out),
+        NodeKind::Vdc => vdc_sections(e, &mut out),
+        NodeKind::Network => network_sections(e, &mut out),
+        NodeKind::Task => task_sections(e, &mut out),
+        _ => {}
+    }
+    if &*e.name == "QueryResultRecords" {
+        out.push(records_section(e));
+    }
+    out.retain(|s| !s.rows.is_empty());
+    out
+}
+
+/// Identity, status, attributes and leaf text fields of the root.
+fn general(e: &Element) -> Section {
+    let mut s = Section::new("General");
+    s.row("Type", &*e.name);
+    for (k, v) in &e.attrs {
+        match &**k {
+            "href" | "type" | "schemaLocation" => {}
+            "status" if matches!(kind_of_name(&e.name), NodeKind::Vm | NodeKind::VApp) => {
+                s.row("Status", format!("{} ({v})", entity_status(v).label));
+            }
+            _ if !v.is_empty() => {
+                s.row(k.to_string(), v.clone());
+            }
+            _ => {}
+        }
+    }
+    for c in &e.children {
+        if c.children.is_empty() && c.attrs.is_empty() && !c.text.is_empty() {
+            s.row(c.name.to_string(), c.text.clone());
+        }
+    }
+    if let Some(href) = e.attr("href") {
+        s.row("href", href);
+    }
+    s
+}
+
+fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
+    let mut hw = Section::new("Hardware");
+    let mut disks = Section::new("Disks");
+    let mut nics = Section::new("NICs");
+    if let Some(family) = vm
+        .child("VirtualHardwareSection")
+        .and_then(|h| h.child("System"))
+        .and_then(|s| s.child_text("VirtualSystemType"))
+    {
+        hw.row("Hardware version", family);
+    }
+    for (kind, item) in hardware(vm) {
+        let name = item.child_text("ElementName").unwrap_or("");
+        let qty = item.child_text("VirtualQuantity").unwrap_or("");
+        match kind {
+            3 => {
+                hw.row("CPU", format!("{qty} vCPU"));
+            }
+            4 => {
+                hw.row("Memory", gib(qty.parse().unwrap_or(0)));
+            }
+            17 => {
+                let res = item.child("HostResource");
+                let capacity = res
+                    .and_then(|r| r.attr("capacity"))
+                    .and_then(|c| c.parse().ok())
+                    .map(gib)
+                    .unwrap_or_else(|| "?".into());
+                let bus = res.and_then(|r| r.attr("busSubType")).unwrap_or("");
+                disks.row(name, format!("{capacity} {bus}").trim().to_string());
+            }
+            10 => {
+                let conn = item.child("Connection");
+                let network = conn.map(|c| c.text.as_str()).unwrap_or("");
+                let ip = conn.and_then(|c| c.attr("ipAddress")).unwrap_or("");
+                let mac = item.child_text("Address").unwrap_or("");
+                let value = [network, ip, mac].into_iter().filter(|v| !v.is_empty());
+                hw.row(name, value.collect::<Vec<_>>().join(" · "));
+            }
+            15 | 16 => {
+                hw.row(name, "CD/DVD");
+            }
+            _ => {}
+        }
+    }
+    if let Some(net) = vm.child("NetworkConnectionSection") {
+        for c in net.children_named("NetworkConnection") {
+            let label = format!(
+                "NIC {}",
+                c.child_text("NetworkConnectionIndex").unwrap_or("?")
+            );
+            let connected = match c.child_text("IsConnected") {
+                Some("true") => "connected",
+                Some(_) => "disconnected",
+                None => "",
+            };
+            let value = [
+                c.attr("network").unwrap_or(""),
+                c.child_text("IpAddress").unwrap_or(""),
+                c.child_text("MACAddress").unwrap_or(""),
+                c.child_text("IpAddressAllocationMode").unwrap_or(""),
+                connected,
+            ]
+            .iter()
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            nics.row(label, value);
+        }
+    }
+    let mut guest = Section::new("Guest/OS");
+    if let Some(os) = vm.child("OperatingSystemSection") {
+        if let Some(d) = os.child_text("Description") {
+            guest.row("Guest OS", d);
+        }
+        if let Some(t) = os.attr("osType") {
+            guest.row("OS type", t);
+        }
+    }
+    if let Some(gc) = vm.child("GuestCustomizationSection") {
+        for key in ["ComputerName", "Enabled", "AdminPasswordEnabled"] {
+            if let Some(v) = gc.child_text(key) {
+                guest.row(key, v);
+            }
+        }
+    }
+    if let Some(tools) = vm
+        .child("RuntimeInfoSection")
+        .and_then(|r| r.child("VMWareTools"))
+        .and_then(|t| t.attr("version"))
+    {
+        guest.row("VMware Tools", tools);
+    }
+    let mut snap = Section::new("Snapshot");
+    if let Some(section) = vm.child("SnapshotSection") {
+        let snapshots: Vec<_> = section.children_named("Snapshot").collect();
+        if snapshots.is_empty() {
+            snap.row("Snapshot", "none");
+        }
+        for s in snapshots {
+            snap.row("Created", s.attr("created").unwrap_or("?"));
+            if let Some(size) = s.attr("size").and_then(|v| v.parse::<u64>().ok()) {
+                snap.row("Size", gib(size / (1 << 20)));
+            }
+            snap.row("With memory", s.attr("poweredOn").unwrap_or("?"));
+        }
+    }
+    out.extend([hw, guest, disks, nics, snap]);
+}
+
+fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
+    let mut vms = Section::new("VMs");
+    for vm in vapp.child("Children").into_iter().flat_map(|c| c.children_named("Vm")) {
+        vms.row(
+            vm.attr("name").unwrap_or("?"),
+            entity_status(vm.attr("status").unwrap_or("")).label,
+        );
+    }
+    let mut lease = Section::new("Lease");
+    if let Some(l) = vapp.child("LeaseSettingsSection") {
+        for key in ["DeploymentLeaseInSeconds", "StorageLeaseInSeconds", "DeploymentLeaseExpiration"] {
+            if let Some(v) = l.child_text(key) {
+                lease.row(key, v);
+            }
+        }
+    }
+    if let Some(owner) = vapp.child("Owner").and_then(|o| o.child("User")) {
+        lease.row("Owner", owner.attr("name").unwrap_or("?"));
+    }
+    out.extend([vms, lease]);
+}
+
+fn vdc_sections(vdc: &Element, out: &mut Vec<Section>) {
+    let mut compute = Section::new("Compute");
+    if let Some(cc) = vdc.child("ComputeCapacity") {
+        for res in ["Cpu", "Memory"] {
+            if let Some(r) = cc.child(res) {
+                let units = r.child_text("Units").unwrap_or("");
+                let get = |k| r.child_text(k).unwrap_or("?");
+                compute.row(
+                    res,
+                    format!(
+                        "{} used of {} allocated, limit {} {units}",
+                        get("Used"),
+                        get("Allocated"),
+                        get("Limit")
+                    ),
+                );
+            }
+        }
+    }
+    let mut storage = Section::new("Storage");
+    for p in vdc.descendants("VdcStorageProfile") {
+        storage.row("Profile", p.attr("name").unwrap_or("?"));
+    }
+    let mut contents = Section::new("Contents");
+    if let Some(re) = vdc.child("ResourceEntities") {
+        contents.row("Resource entities", re.children.len().to_string());
+    }
+    if let Some(nets) = vdc.child("AvailableNetworks") {
+        for n in nets.children_named("Network") {
+            contents.row("Network", n.attr("name").unwrap_or("?"));
+        }
+    }
+    out.extend([compute, storage, contents]);
+}
+
+fn network_sections(net: &Element, out: &mut Vec<Section>) {
+    let mut s = Section::new("Configuration");
+    if let Some(conf) = net.child("Configuration") {
+        if let Some(mode) = conf.child_text("FenceMode") {
+            s.row("Fence mode", mode);
+        }
+        for scope in conf.descendants("IpScope") {
+            for key in ["Gateway", "Netmask", "SubnetPrefixLength", "Dns1", "DnsSuffix"] {
+                if let Some(v) = scope.child_text(key) {
+                    s.row(key, v);
+                }
+            }
+            for range in scope.descendants("IpRange") {
+                s.row(
+                    "IP range",
+                    format!(
+                        "{} – {}",
+                        range.child_text("StartAddress").unwrap_or("?"),
+                        range.child_text("EndAddress").unwrap_or("?")
+                    ),
+                );
+            }
+        }
+    }
+    out.push(s);
+}
+
+fn task_sections(task: &Element, out: &mut Vec<Section>) {
+    let mut s = Section::new("Task");
+    if let Some(o) = task.child("Owner") {
+        s.row("Target", o.attr("name").unwrap_or("?"));
+    }
+    if let Some(p) = task.child_text("Progress") {
+        s.row("Progress", format!("{p}%"));
+    }
+    if let Some(err) = task.child("Error") {
+        s.row("Error", err.attr("message").unwrap_or("?"));
+    }
+    out.push(s);
+}
+
+fn records_section(q: &Element) -> Section {
+    let mut s = Section::new("Records");
+    for r in q.children.iter().filter(|c| c.name.ends_with("Record")) {
+        s.row(
+            r.attr("name").unwrap_or("?"),
+            r.attr("status").unwrap_or(&r.name).to_string(),
+        );
+    }
+    s
+}
+
+/// Metadata entries as `key → value` rows (works for both the legacy and typed value forms).
+pub fn metadata(doc: &Element) -> Section {
+    let mut s = Section::new("Metadata");
+    for entry in doc.children_named("MetadataEntry") {
+        let key = entry.child_text("Key").unwrap_or("?");
+        let value = entry
+            .child("TypedValue")
+            .and_then(|t| t.child_text("Value"))
+            .or(entry.child_text("Value"))
+            .unwrap_or("");
+        s.row(key, value);
+    }
+    s
+}

@@ -1,0 +1,402 @@
+//! A vCD session: API version negotiation, the login that version wants (legacy
+//! `/api/sessions` below 38.0 where the server still has it, cloudapi bearer tokens from 33.0),
+//! authenticated requests, one re-login on 401, and `<Error>` bodies turned into ApiErrors.
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::{Mutex, RwLock};
+
+use super::xml::{self, Element};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::http::{Http, Response, Retry};
+
+/// Newest API version this client understands; servers advertising newer ones are spoken to
+/// at this version.
+pub const CLIENT_MAX: (u32, u32) = (39, 0);
+const LEGACY_REMOVED: (u32, u32) = (38, 0);
+const CLOUDAPI_FROM: (u32, u32) = (33, 0);
+
+pub struct Credentials {
+    pub user: String,
+    pub password: SecretString,
+}
+
+/// Who we are, learned from `GET /api/session`.
+#[derive(Clone, Debug, Default)]
+pub struct SessionInfo {
+    pub user: String,
+    pub org: String,
+    pub org_list: Option<String>,
+    pub query_list: Option<String>,
+}
+
+impl SessionInfo {
+    pub fn is_system(&self) -> bool {
+        self.org.eq_ignore_ascii_case("system")
+    }
+}
+
+struct Auth {
+    header: HeaderValue,
+    bearer: bool,
+    /// Bumped on each login so concurrent 401s trigger one re-login, not many.
+    generation: u64,
+}
+
+pub struct Session {
+    http: Http,
+    base: String,
+    creds: Credentials,
+    version: RwLock<Option<String>>,
+    auth: RwLock<Option<Auth>>,
+    login_lock: Mutex<()>,
+}
+
+/// A parsed response with the text it came from (for the raw view).
+pub struct Doc {
+    pub root: Element,
+    pub text: String,
+}
+
+pub fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let mut parts = v.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().unwrap_or("0").parse().ok()?;
+    Some((major, minor))
+}
+
+/// Highest version the server advertises that we also speak.
+pub fn negotiate(versions: &Element) -> ApiResult<String> {
+    versions
+        .children_named("VersionInfo")
+        .filter_map(|info| info.child_text("Version"))
+        .filter_map(|v| parse_version(v).map(|p| (p, v.trim().to_string())))
+        .filter(|(p, _)| *p <= CLIENT_MAX)
+        .max_by_key(|(p, _)| *p)
+        .map(|(_, v)| v)
+        .ok_or_else(|| {
+            ApiError::Unsupported(format!(
+                "the server advertises no API version this client speaks (≤ {}.{})",
+                CLIENT_MAX.0, CLIENT_MAX.1
+            ))
+        })
+}
+
+/// The server's `<Error>` body (or cloudapi JSON error) as an ApiError.
+pub fn server_error(resp: &Response) -> ApiError {
+    let text = resp.text();
+    let (code, message) = match xml::parse(&resp.body) {
+        Ok(e) if &*e.name == "Error" => (
+            e.attr("minorErrorCode").map(str::to_string),
+            e.attr("message").unwrap_or("").to_string(),
+        ),
+        _ => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) => (
+                v["minorErrorCode"].as_str().map(str::to_string),
+                v["message"].as_str().unwrap_or("").to_string(),
+            ),
+            Err(_) => (None, text.chars().take(200).collect()),
+        },
+    };
+    let message = if message.trim().is_empty() {
+        format!("HTTP {}", resp.status)
+    } else {
+        message
+    };
+    ApiError::Server {
+        status: resp.status,
+        code,
+        message,
+    }
+}
+
+impl Session {
+    pub fn new(http: Http, base: &str, creds: Credentials) -> Session {
+        Session {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            creds,
+            version: RwLock::new(None),
+            auth: RwLock::new(None),
+            login_lock: Mutex::new(()),
+        }
+    }
+
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn version(&self) -> String {
+        self.version.read().await.clone().unwrap_or_default()
+    }
+
+    /// Negotiates, logs in and reads the session.
+    pub async fn connect(&self) -> ApiResult<SessionInfo> {
+        let req = self
+            .http
+            .request(Method::GET, &self.url("/api/versions"))
+            .header(ACCEPT, "application/*+xml")
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let resp = self.http.send(req, Retry::Idempotent).await?;
+        if !resp.is_success() {
+            return Err(server_error(&resp));
+        }
+        let version = negotiate(&xml::parse(&resp.body)?)?;
+        *self.version.write().await = Some(version);
+        self.login(0).await?;
+        let doc = self.get(&self.url("/api/session")).await?;
+        Ok(session_info(&doc.root, &self.creds.user))
+    }
+
+    async fn login(&self, seen_generation: u64) -> ApiResult<()> {
+        let _guard = self.login_lock.lock().await;
+        let current = self.auth.read().await.as_ref().map_or(0, |a| a.generation);
+        if current > seen_generation {
+            return Ok(()); // someone else logged in again while we waited
+        }
+        let version = self.version().await;
+        let v = parse_version(&version).unwrap_or((0, 0));
+        let (header, bearer) = if v >= CLOUDAPI_FROM {
+            match self.login_cloudapi(&version).await {
+                Err(ApiError::Server { status: 404, .. }) if v < LEGACY_REMOVED => {
+                    (self.login_legacy(&version).await?, false)
+                }
+                other => (other?, true),
+            }
+        } else {
+            (self.login_legacy(&version).await?, false)
+        };
+        *self.auth.write().await = Some(Auth {
+            header,
+            bearer,
+            generation: current + 1,
+        });
+        Ok(())
+    }
+
+    async fn login_cloudapi(&self, version: &str) -> ApiResult<HeaderValue> {
+        let provider = user_org(&self.creds.user).eq_ignore_ascii_case("system");
+        let path = if provider {
+            "/cloudapi/1.0.0/sessions/provider"
+        } else {
+            "/cloudapi/1.0.0/sessions"
+        };
+        let resp = self
+            .login_request(path, &format!("application/json;version={version}"))
+            .await?;
+        let token = resp
+            .header("x-vmware-vcloud-access-token")
+            .ok_or_else(|| ApiError::Auth("login answered without an access token".into()))?;
+        secret_header(&format!("Bearer {token}"))
+    }
+
+    async fn login_legacy(&self, version: &str) -> ApiResult<HeaderValue> {
+        let resp = self
+            .login_request("/api/sessions", &format!("application/*+xml;version={version}"))
+            .await?;
+        let token = resp
+            .header("x-vcloud-authorization")
+            .ok_or_else(|| ApiError::Auth("login answered without x-vcloud-authorization".into()))?;
+        secret_header(token)
+    }
+
+    async fn login_request(&self, path: &str, accept: &str) -> ApiResult<Response> {
+        let user = qualified_user(&self.creds.user);
+        let req = self
+            .http
+            .request(Method::POST, &self.url(path))
+            .header(ACCEPT, accept)
+            .basic_auth(user, Some(self.creds.password.expose_secret()))
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let resp = self.http.send(req, Retry::Idempotent).await?;
+        match resp.status {
+            200..=299 => Ok(resp),
+            401 | 403 => Err(ApiError::Auth(format!(
+                "the server refused user {}: {}",
+                qualified_user(&self.creds.user),
+                server_error(&resp)
+            ))),
+            _ => Err(server_error(&resp)),
+        }
+    }
+
+    pub async fn get(&self, url: &str) -> ApiResult<Doc> {
+        self.call(Method::GET, url, None, Retry::Idempotent).await
+    }
+
+    /// POSTs an action. Never retried blindly: only a 401 (refused before doing anything) is
+    /// repeated after logging in again.
+    pub async fn post(&self, url: &str, body: Option<(&str, String)>) -> ApiResult<Doc> {
+        self.call(Method::POST, url, body, Retry::Never).await
+    }
+
+    pub async fn delete(&self, url: &str) -> ApiResult<()> {
+        self.call(Method::DELETE, url, None, Retry::Idempotent)
+            .await
+            .map(|_| ())
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<(&str, String)>,
+        retry: Retry,
+    ) -> ApiResult<Doc> {
+        let mut relogged = false;
+        loop {
+            let (generation, resp) = self.send(method.clone(), url, body.clone(), retry).await?;
+            match resp.status {
+                401 if !relogged => {
+                    tracing::info!(target: "vnav::vcd", "401 from the server, logging in again");
+                    self.login(generation).await?;
+                    relogged = true;
+                }
+                401 => return Err(ApiError::Auth(server_error(&resp).to_string())),
+                200..=299 => {
+                    let text = String::from_utf8_lossy(&resp.body).into_owned();
+                    if text.trim().is_empty() {
+                        return Ok(Doc {
+                            root: Element::default(),
+                            text,
+                        });
+                    }
+                    let root = xml::parse(&resp.body)?;
+                    return Ok(Doc { root, text });
+                }
+                _ => return Err(server_error(&resp)),
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<(&str, String)>,
+        retry: Retry,
+    ) -> ApiResult<(u64, Response)> {
+        if !url.starts_with(&self.base) {
+            // Hrefs come from the server; never send our token to another host.
+            return Err(ApiError::Unsupported(format!(
+                "refusing to follow a link outside the endpoint: {url}"
+            )));
+        }
+        let version = self.version().await;
+        let (generation, auth) = {
+            let guard = self.auth.read().await;
+            let auth = guard.as_ref().ok_or_else(|| ApiError::Auth("not logged in".into()))?;
+            let name = if auth.bearer {
+                AUTHORIZATION.as_str()
+            } else {
+                "x-vcloud-authorization"
+            };
+            (auth.generation, (name, auth.header.clone()))
+        };
+        let mut req = self
+            .http
+            .request(method, url)
+            .header(ACCEPT, format!("application/*+xml;version={version}"))
+            .header(auth.0, auth.1);
+        if let Some((content_type, body)) = body {
+            req = req
+                .header(CONTENT_TYPE, format!("{content_type};version={version}"))
+                .body(body);
+        }
+        let req = req.build().map_err(|e| ApiError::Transport(e.to_string()))?;
+        Ok((generation, self.http.send(req, retry).await?))
+    }
+
+    pub async fn logout(&self) {
+        let bearer = self.auth.read().await.as_ref().map(|a| a.bearer);
+        let url = match bearer {
+            Some(true) => self.url("/cloudapi/1.0.0/sessions/current"),
+            Some(false) => self.url("/api/session"),
+            None => return,
+        };
+        if let Err(e) = self.delete(&url).await {
+            tracing::info!(target: "vnav::vcd", error = %e, "logout failed");
+        }
+        *self.auth.write().await = None;
+    }
+}
+
+fn secret_header(value: &str) -> ApiResult<HeaderValue> {
+    let mut header = HeaderValue::from_str(value)
+        .map_err(|_| ApiError::Auth("the server sent an unusable token".into()))?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// vCD users are `name@org`; a bare name means the system org, as for the provider portal.
+pub fn qualified_user(user: &str) -> String {
+    if user.contains('@') {
+        user.to_string()
+    } else {
+        format!("{user}@System")
+    }
+}
+
+fn user_org(user: &str) -> &str {
+    user.rsplit_once('@').map_or("System", |(_, org)| org)
+}
+
+fn session_info(session: &Element, login_user: &str) -> SessionInfo {
+    let link = |media: &str| {
+        session
+            .children_named("Link")
+            .find(|l| l.attr("type").is_some_and(|t| t.starts_with(media)))
+            .and_then(|l| l.attr("href"))
+            .map(str::to_string)
+    };
+    let qualified = qualified_user(login_user);
+    SessionInfo {
+        user: session
+            .attr("user")
+            .map(str::to_string)
+            .unwrap_or_else(|| qualified.split('@').next().unwrap_or("").to_string()),
+        org: session
+            .attr("org")
+            .map(str::to_string)
+            .unwrap_or_else(|| user_org(&qualified).to_string()),
+        org_list: link("application/vnd.vmware.vcloud.orgList+xml"),
+        query_list: link("application/vnd.vmware.vcloud.query.queryList+xml"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_highest_common_version() {
+        let doc = xml::parse(
+            br#"<SupportedVersions><VersionInfo><Version>5.5</Version></VersionInfo>
+            <VersionInfo deprecated="true"><Version>36.0</Version></VersionInfo>
+            <VersionInfo><Version>40.0</Version></VersionInfo>
+            <VersionInfo><Version>39.0</Version></VersionInfo></SupportedVersions>"#,
+        )
+        .unwrap();
+        assert_eq!(negotiate(&doc).unwrap(), "39.0");
+        let none = xml::parse(b"<SupportedVersions><VersionInfo><Version>41.0</Version></VersionInfo></SupportedVersions>").unwrap();
+        assert!(matches!(negotiate(&none), Err(ApiError::Unsupported(_))));
+    }
+
+    #[test]
+    fn users_default_to_the_system_org() {
+        assert_eq!(qualified_user("admin"), "admin@System");
+        assert_eq!(qualified_user("ops@Acme"), "ops@Acme");
+        assert_eq!(user_org("ops@Acme"), "Acme");
+    }
+}

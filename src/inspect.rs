@@ -1,0 +1,183 @@
+//! `vnav inspect FILE…`: what vnav understands of saved API responses, through the same mapping
+//! the UI uses. For operators holding a body saved from curl or a browser.
+
+use std::fmt::Write;
+
+use crate::api::model::{Node, NodeKind, Section};
+use crate::api::vcd::{map, sections, xml};
+
+/// One file's report, or why it could not be understood.
+pub fn inspect(body: &[u8]) -> Result<String, String> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    match start.map(|i| body[i]) {
+        // A UTF-8 byte order mark or `<?xml` / `<Element` start an XML document.
+        Some(b'<') | Some(0xEF) => inspect_xml(body),
+        Some(b'{') | Some(b'[') => inspect_json(body),
+        Some(_) => Err("neither XML nor JSON (the first character is neither '<' nor '{')".into()),
+        None => Err("empty file".into()),
+    }
+}
+
+fn inspect_xml(body: &[u8]) -> Result<String, String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let root = xml::parse(body).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    let node = map::entity_node(&root);
+    header(&mut out, "vCD", &root.name, &node);
+    if let Some(id) = root.attr("id") {
+        let _ = writeln!(out, "id        {id}");
+    }
+    if &*root.name == "Task" {
+        let task = map::task(&root);
+        let _ = writeln!(
+            out,
+            "task      {} · {}{}",
+            task.operation,
+            task.state.label(),
+            task.error.map(|e| format!(" · {e}")).unwrap_or_default()
+        );
+    }
+    let actions = map::actions(&root);
+    if !actions.is_empty() {
+        let ids: Vec<String> = actions.iter().map(|a| format!("{:?}", a.id)).collect();
+        let _ = writeln!(out, "actions   {}", ids.join(", "));
+    }
+    let links = map::links(&root);
+    if !links.is_empty() {
+        let _ = writeln!(out, "links");
+        for l in links {
+            let _ = writeln!(out, "  {} → {} {}", l.rel, l.href, l.name);
+        }
+    }
+    write_sections(&mut out, &sections::sections(&root));
+    if &*root.name == "Metadata" {
+        write_sections(&mut out, &[sections::metadata(&root)]);
+    }
+    Ok(out)
+}
+
+fn header(out: &mut String, product: &str, element: &str, node: &Node) {
+    let _ = writeln!(out, "product   {product}");
+    let kind = if node.kind == NodeKind::Other {
+        element.to_string()
+    } else {
+        format!("{} ({element})", node.kind.label())
+    };
+    let _ = writeln!(out, "kind      {kind}");
+    let _ = writeln!(out, "name      {}", node.name);
+    if !node.id.is_empty() {
+        let _ = writeln!(out, "href      {}", node.id);
+    }
+    if !node.status.label.is_empty() {
+        let _ = writeln!(out, "status    {}", node.status.label);
+    }
+}
+
+fn write_sections(out: &mut String, sections: &[Section]) {
+    for s in sections.iter().filter(|s| !s.rows.is_empty()) {
+        let _ = writeln!(out, "[{}]", s.title);
+        for (k, v) in &s.rows {
+            let _ = writeln!(out, "  {k}: {v}");
+        }
+    }
+}
+
+/// JSON responses: which product they look like and their scalar fields.
+fn inspect_json(body: &[u8]) -> Result<String, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
+    let product = match &value {
+        v if v.get("resourceList").is_some() || v.get("resourceKey").is_some() => "vROps",
+        v if v.get("link").is_some() || v.get("attributes").is_some() => "vRO",
+        v if v.get("value").is_some() || v.get("error_type").is_some() => "vCenter",
+        serde_json::Value::Array(_) => "vCenter",
+        _ => "unknown JSON API",
+    };
+    let mut out = format!("product   {product}\n");
+    let mut general = Section::new("Fields");
+    let object = value
+        .get("value")
+        .filter(|v| v.is_object())
+        .unwrap_or(&value);
+    match object {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let shown = match v {
+                    serde_json::Value::Array(a) => format!("[{} items]", a.len()),
+                    serde_json::Value::Object(o) => format!("{{{} fields}}", o.len()),
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                general.row(k.clone(), shown);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            general.row("items", items.len().to_string());
+        }
+        other => {
+            general.row("value", other.to_string());
+        }
+    }
+    write_sections(&mut out, &[general]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_format_and_reports_errors() {
+        assert!(inspect(b"").is_err());
+        assert!(inspect(b"hello").is_err());
+        assert!(inspect(b"<Vm name=\"x\"").is_err());
+        assert!(inspect(b"{\"value\": [").is_err());
+        let ok = inspect(br#"{"value":{"name":"vm-1","power_state":"POWERED_ON"}}"#).unwrap();
+        assert!(ok.contains("vCenter") && ok.contains("power_state: POWERED_ON"), "{ok}");
+    }
+
+    /// Every real vCD sample must be understood (skipped where ../shared is absent).
+    #[test]
+    fn every_real_vcd_sample() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/vcd/samples");
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            eprintln!("skipping: {dir} not found");
+            return;
+        };
+        let mut count = 0;
+        for entry in entries.flatten() {
+            let body = std::fs::read(entry.path()).unwrap();
+            let report = inspect(&body)
+                .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
+            assert!(report.contains("product   vCD"), "{report}");
+            count += 1;
+        }
+        assert!(count >= 50, "only {count} samples");
+    }
+
+    #[test]
+    fn vm_sample_maps_sections_and_actions() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/vcd/samples/vm.xml");
+        let Ok(body) = std::fs::read(path) else {
+            eprintln!("skipping: {path} not found");
+            return;
+        };
+        let report = inspect(&body).unwrap();
+        for expected in [
+            "kind      VM (Vm)",
+            "status    POWERED_ON",
+            "PowerOff",
+            "SnapshotCreate",
+            "[Hardware]",
+            "CPU: 1 vCPU",
+            "Memory: 1 GiB",
+            "[Disks]",
+            "Hard disk 1: 8 GiB lsilogic",
+            "[Guest/OS]",
+            "Guest OS: Ubuntu Linux (64-bit)",
+            "[NICs]",
+        ] {
+            assert!(report.contains(expected), "missing {expected:?} in\n{report}");
+        }
+    }
+}
