@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod config;
 pub mod runtime;
+pub mod sim;
 pub mod theme;
 pub mod views;
 pub mod inspect;

@@ -3,3 +3,6 @@
 mod app_actions;
 mod app_ui;
 mod support;
+mod sim_schema;
+mod sim_support;
+mod sim_vcd;

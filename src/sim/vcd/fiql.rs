@@ -1,0 +1,146 @@
+//! The query service's FIQL filters: `attr==v`, `!=`, `=gt=`/`=ge=`/`=lt=`/`=le=`, `*` wildcards,
+//! `;` for AND (binds tighter), `,` for OR, parentheses for grouping.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Expr {
+    Cond { attr: String, cmp: Cmp, value: String },
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+const OPERATORS: &[(&str, Cmp)] =
+    &[("==", Cmp::Eq), ("!=", Cmp::Ne), ("=gt=", Cmp::Gt), ("=ge=", Cmp::Ge), ("=lt=", Cmp::Lt), ("=le=", Cmp::Le)];
+
+struct Parser<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.s[self.pos..].chars().next()
+    }
+    fn or(&mut self) -> Result<Expr, String> {
+        let mut items = vec![self.and()?];
+        while self.peek() == Some(',') {
+            self.pos += 1;
+            items.push(self.and()?);
+        }
+        Ok(if items.len() == 1 { items.remove(0) } else { Expr::Or(items) })
+    }
+    fn and(&mut self) -> Result<Expr, String> {
+        let mut items = vec![self.primary()?];
+        while self.peek() == Some(';') {
+            self.pos += 1;
+            items.push(self.primary()?);
+        }
+        Ok(if items.len() == 1 { items.remove(0) } else { Expr::And(items) })
+    }
+    fn primary(&mut self) -> Result<Expr, String> {
+        if self.peek() == Some('(') {
+            self.pos += 1;
+            let e = self.or()?;
+            if self.peek() != Some(')') {
+                return Err(format!("missing ')' at position {}", self.pos));
+            }
+            self.pos += 1;
+            return Ok(e);
+        }
+        let rest = &self.s[self.pos..];
+        let attr_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len());
+        if attr_len == 0 {
+            return Err(format!("expected an attribute name at position {}", self.pos));
+        }
+        let attr = rest[..attr_len].to_string();
+        let after = &rest[attr_len..];
+        let Some((op, cmp)) = OPERATORS.iter().find(|(op, _)| after.starts_with(op)) else {
+            return Err(format!("expected a comparison after '{attr}'"));
+        };
+        let value_start = attr_len + op.len();
+        let value_len = rest[value_start..].find([',', ';', ')']).unwrap_or(rest.len() - value_start);
+        let value = rest[value_start..value_start + value_len].to_string();
+        self.pos += value_start + value_len;
+        Ok(Expr::Cond { attr, cmp: *cmp, value })
+    }
+}
+
+pub fn parse(s: &str) -> Result<Expr, String> {
+    let mut p = Parser { s, pos: 0 };
+    let e = p.or()?;
+    if p.pos != s.len() {
+        return Err(format!("unexpected '{}' at position {}", &s[p.pos..], p.pos));
+    }
+    Ok(e)
+}
+
+impl Expr {
+    pub fn attrs(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Cond { attr, .. } => out.push(attr.clone()),
+            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.attrs(out)),
+        }
+    }
+
+    /// `get` yields the record's value for an attribute (`None`: the record has no such value).
+    pub fn matches(&self, get: &dyn Fn(&str) -> Option<String>) -> bool {
+        match self {
+            Expr::And(v) => v.iter().all(|e| e.matches(get)),
+            Expr::Or(v) => v.iter().any(|e| e.matches(get)),
+            Expr::Cond { attr, cmp, value } => {
+                let actual = get(attr).unwrap_or_default();
+                match cmp {
+                    Cmp::Eq => glob(value, &actual),
+                    Cmp::Ne => !glob(value, &actual),
+                    _ => {
+                        let ord = match (actual.parse::<f64>(), value.parse::<f64>()) {
+                            (Ok(a), Ok(b)) => a.partial_cmp(&b),
+                            _ => Some(actual.as_str().cmp(value.as_str())),
+                        };
+                        use std::cmp::Ordering::*;
+                        matches!(
+                            (cmp, ord),
+                            (Cmp::Gt, Some(Greater))
+                                | (Cmp::Ge, Some(Greater | Equal))
+                                | (Cmp::Lt, Some(Less))
+                                | (Cmp::Le, Some(Less | Equal))
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Case-insensitive match where `*` stands for any run of characters.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}

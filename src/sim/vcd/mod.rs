@@ -1,0 +1,197 @@
+//! The vCloud Director API server: shared state, the request pipeline (count, latency, version
+//! check, authentication, task settling) and routing of `/api/*` and `/cloudapi/*` paths.
+
+pub mod actions;
+pub mod auth;
+pub mod entities;
+pub mod errors;
+pub mod fiql;
+pub mod query;
+pub mod records;
+pub mod tasks;
+pub mod vm_doc;
+pub mod xml;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+use tokio::time::{Duration, Instant};
+
+use self::errors::{VcdError, VcdResult};
+use super::SimOptions;
+use super::world::{Entity, World, parse_uuid};
+
+/// API versions the simulator advertises; legacy `/api/sessions` is gone from 38.0 on.
+pub const VERSIONS: &[&str] =
+    &["5.5", "9.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0", "37.0", "38.0", "39.0"];
+
+/// A logged-in user: an org admin of `org`, or the system administrator when `org` is 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct User {
+    pub org: u32,
+}
+
+impl User {
+    pub fn is_system(self) -> bool {
+        self.org == 0
+    }
+}
+
+pub struct Shared {
+    pub base: String,
+    pub opts: SimOptions,
+    pub world: RwLock<World>,
+    pub tasks: Mutex<tasks::Tasks>,
+    pub sessions: Mutex<HashMap<String, User>>,
+    pub cache: Mutex<query::Cache>,
+    pub requests: AtomicU64,
+}
+
+/// Lock helpers that survive a poisoned lock (a panicking handler must not wedge the server).
+impl Shared {
+    pub fn new(base: String, opts: SimOptions, world: World) -> Self {
+        let tasks = tasks::Tasks::new(opts.seed);
+        Shared {
+            base,
+            opts,
+            world: RwLock::new(world),
+            tasks: Mutex::new(tasks),
+            sessions: Mutex::new(HashMap::new()),
+            cache: Mutex::new(query::Cache::default()),
+            requests: AtomicU64::new(0),
+        }
+    }
+    pub fn read(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+    pub fn write(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(|e| e.into_inner())
+    }
+    pub fn tasks(&self) -> MutexGuard<'_, tasks::Tasks> {
+        self.tasks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, User>> {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies the effects of every task that finished by `now`, exactly once.
+    /// Lock order is always world, then tasks.
+    pub fn settle(&self, now: Instant) {
+        if !self.tasks().has_due(now) {
+            return;
+        }
+        let mut w = self.write();
+        let mut t = self.tasks();
+        t.settle(&mut w, now);
+    }
+}
+
+/// Per-request context handed to every handler.
+pub struct Ctx {
+    pub version: String,
+    pub user: User,
+    pub now: Instant,
+}
+
+impl Ctx {
+    /// Tenant users may only see their own org's entities.
+    pub fn check(&self, w: &World, e: Entity) -> VcdResult<()> {
+        if self.user.is_system() || w.org_of(e) == self.user.org { Ok(()) } else { Err(VcdError::forbidden()) }
+    }
+}
+
+/// Resolves `uuid` to an entity of the kind `want` picks out, checking tenant access.
+pub fn resolve(w: &World, ctx: &Ctx, uuid: &str, want: fn(Entity) -> Option<u32>) -> VcdResult<(Entity, u32)> {
+    let e = parse_uuid(uuid).and_then(|id| w.lookup(id)).ok_or_else(|| VcdError::not_found(uuid))?;
+    let idx = want(e).ok_or_else(|| VcdError::not_found(uuid))?;
+    ctx.check(w, e)?;
+    Ok((e, idx))
+}
+
+/// The version in `Accept: application/*+xml;version=X.Y`, if any.
+pub fn accept_version(headers: &HeaderMap) -> Option<String> {
+    let accept = headers.get("accept")?.to_str().ok()?;
+    let at = accept.find("version=")? + "version=".len();
+    let v: String = accept[at..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    Some(v)
+}
+
+pub async fn handle(
+    State(s): State<Arc<Shared>>,
+    method: Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    s.requests.fetch_add(1, Ordering::Relaxed);
+    if s.opts.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(s.opts.latency_ms)).await;
+    }
+    let now = Instant::now();
+    s.settle(now);
+    let path = uri.path();
+    let query = uri.query().unwrap_or("");
+    if path == "/api/versions" || path == "/api/versions/" {
+        return if method == Method::GET { auth::versions(&s) } else { VcdError::method_not_allowed().respond("") };
+    }
+    if let Some(rest) = path.strip_prefix("/cloudapi/") {
+        return auth::cloudapi(&s, &method, rest, &headers);
+    }
+    let Some(rest) = path.strip_prefix("/api/") else {
+        return VcdError::not_found(path).respond("");
+    };
+    let version = match accept_version(&headers) {
+        Some(v) if VERSIONS.contains(&v.as_str()) => v,
+        _ => {
+            return VcdError::new(
+                StatusCode::NOT_ACCEPTABLE,
+                "NOT_ACCEPTABLE",
+                "The request has invalid accept header: expected application/*+xml;version=X.Y with a supported version",
+            )
+            .respond("");
+        }
+    };
+    if rest == "sessions" {
+        return auth::legacy_login(&s, &method, &version, &headers);
+    }
+    let Some(user) = auth::authenticate(&s, &headers) else {
+        return VcdError::unauthorized("This operation is denied: missing, invalid or expired authentication token.")
+            .respond(&version);
+    };
+    let ctx = Ctx { version, user, now };
+    route(&s, &ctx, &method, rest, query, &headers, &body).unwrap_or_else(|e| e.respond(&ctx.version))
+}
+
+fn route(
+    s: &Shared,
+    ctx: &Ctx,
+    method: &Method,
+    rest: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> VcdResult<Response> {
+    let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    let get = *method == Method::GET;
+    let post = *method == Method::POST;
+    match (parts.as_slice(), get, post) {
+        (["session"], true, _) => Ok(auth::session_doc(s, ctx)),
+        (["session"], _, _) if *method == Method::DELETE => Ok(auth::logout(s, headers)),
+        (["org"], true, _) => Ok(entities::org_list(s, ctx)),
+        (["query"], true, _) => query::handle(s, ctx, query),
+        (["entity", urn], true, _) => entities::entity(s, ctx, urn),
+        (["task", id], true, _) => tasks::get(s, ctx, id),
+        (["task", id, "action", "cancel"], _, true) => tasks::cancel(s, ctx, id),
+        ([kind, id], true, _) => entities::get(s, ctx, kind, id),
+        ([kind, id, "metadata"], true, _) => entities::metadata(s, ctx, kind, id),
+        (["vApp", id, "power", "action", op], _, true) => actions::post(s, ctx, id, &format!("power/action/{op}"), body),
+        (["vApp", id, "action", op], _, true) => actions::post(s, ctx, id, &format!("action/{op}"), body),
+        _ if get || post => Err(VcdError::not_found(&format!("/api/{rest}"))),
+        _ => Err(VcdError::method_not_allowed()),
+    }
+}

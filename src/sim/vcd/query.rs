@@ -1,0 +1,235 @@
+//! `GET /api/query`: typed queries with FIQL filters, sorting, field selection and paging.
+//! The filtered and sorted index is cached per (type, filter, sort, scope) until the world changes,
+//! so paging through 100k VMs never re-sorts the world.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::errors::{VcdError, VcdResult};
+use super::fiql::{self, Expr};
+use super::records::{self, ALL, QType, identity, value};
+use super::xml::{DECL, VCLOUD_NS, esc, link, media, respond};
+use super::{Ctx, Shared};
+
+type Key = (QType, String, String, u32);
+
+#[derive(Default)]
+pub struct Cache {
+    generation: u64,
+    map: HashMap<Key, Arc<Vec<u32>>>,
+}
+
+const MAX_PAGE_SIZE: u64 = 128;
+const CACHE_ENTRIES: usize = 64;
+
+struct Params {
+    qt: QType,
+    format: &'static str,
+    page: u64,
+    page_size: u64,
+    filter: String,
+    sort: String,
+    fields: Vec<String>,
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl Params {
+    fn href(&self, base: &str, page: u64, format: &str) -> String {
+        let mut q = format!("{base}/api/query?type={}&page={page}&pageSize={}&format={format}", self.qt.name(), self.page_size);
+        if !self.filter.is_empty() {
+            let _ = write!(q, "&filter={}", enc(&self.filter));
+        }
+        if let Some(a) = self.sort.strip_prefix('+') {
+            let _ = write!(q, "&sortAsc={}", enc(a));
+        } else if let Some(a) = self.sort.strip_prefix('-') {
+            let _ = write!(q, "&sortDesc={}", enc(a));
+        }
+        if !self.fields.is_empty() {
+            let _ = write!(q, "&fields={}", enc(&self.fields.join(",")));
+        }
+        q
+    }
+}
+
+fn parse(query: &str) -> VcdResult<Option<(Params, Option<Expr>)>> {
+    let mut p = Params { qt: QType::Vm, format: "records", page: 1, page_size: 25, filter: String::new(), sort: String::new(), fields: vec![] };
+    let mut qt = None;
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let num = |v: &str| v.parse::<u64>().map_err(|_| VcdError::bad_request(format!("Invalid value for {k}: {v}")));
+        match k.as_ref() {
+            "type" => qt = Some(QType::parse(&v).ok_or_else(|| VcdError::bad_request(format!("Unknown query type: {v}")))?),
+            "format" => {
+                p.format = match v.as_ref() {
+                    "records" => "records",
+                    "idrecords" => "idrecords",
+                    "references" => "references",
+                    other => return Err(VcdError::bad_request(format!("Unknown query format: {other}"))),
+                }
+            }
+            "page" => p.page = num(&v)?,
+            "pageSize" => p.page_size = num(&v)?.clamp(1, MAX_PAGE_SIZE),
+            "filter" => p.filter = v.into_owned(),
+            "sortAsc" => p.sort = format!("+{v}"),
+            "sortDesc" => p.sort = format!("-{v}"),
+            "fields" => p.fields = v.split(',').map(str::trim).filter(|f| !f.is_empty()).map(String::from).collect(),
+            _ => {}
+        }
+    }
+    let Some(qt) = qt else { return Ok(None) };
+    p.qt = qt;
+    let expr = if p.filter.is_empty() {
+        None
+    } else {
+        Some(fiql::parse(&p.filter).map_err(|e| VcdError::bad_request(format!("Invalid filter expression: {e}")))?)
+    };
+    let mut used = vec![];
+    if let Some(e) = &expr {
+        e.attrs(&mut used);
+    }
+    if p.sort.len() > 1 {
+        used.push(p.sort[1..].to_string());
+    }
+    used.extend(p.fields.iter().cloned());
+    if let Some(bad) = used.iter().find(|a| !qt.has_attr(a)) {
+        return Err(VcdError::bad_request(format!("Property '{bad}' does not exist for type {}", qt.name())));
+    }
+    if p.page == 0 {
+        return Err(VcdError::bad_request("The page number must be 1 or more"));
+    }
+    Ok(Some((p, expr)))
+}
+
+#[derive(PartialEq, PartialOrd)]
+enum SortKey {
+    Missing,
+    Num(f64),
+    Text(String),
+}
+
+pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
+    let Some((p, expr)) = parse(query)? else { return Ok(query_list(s, ctx)) };
+    if p.qt == QType::AdminVm && !ctx.user.is_system() {
+        return Err(VcdError::forbidden());
+    }
+    let w = s.read();
+    let tasks = s.tasks();
+    let val = |i: u32, a: &str| value(&w, &tasks, &s.base, p.qt, i, a, ctx.now);
+    let compute = || {
+        let mut items = records::scope(&w, &tasks, p.qt, ctx.user);
+        if let Some(e) = &expr {
+            items.retain(|&i| e.matches(&|a| val(i, a)));
+        }
+        if p.sort.len() > 1 {
+            let attr = &p.sort[1..];
+            let mut keyed: Vec<(SortKey, u32)> = items
+                .iter()
+                .map(|&i| {
+                    let k = match val(i, attr) {
+                        None => SortKey::Missing,
+                        Some(v) => v.parse::<f64>().map(SortKey::Num).unwrap_or_else(|_| SortKey::Text(v.to_lowercase())),
+                    };
+                    (k, i)
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+            if p.sort.starts_with('-') {
+                keyed.reverse();
+            }
+            items = keyed.into_iter().map(|(_, i)| i).collect();
+        }
+        Arc::new(items)
+    };
+    // Task state moves with time, so task queries are never cached.
+    let index = if p.qt == QType::Task {
+        compute()
+    } else {
+        let key = (p.qt, p.filter.clone(), p.sort.clone(), ctx.user.org);
+        let mut cache = s.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.generation != w.generation || cache.map.len() >= CACHE_ENTRIES {
+            cache.map.clear();
+            cache.generation = w.generation;
+        }
+        match cache.map.get(&key) {
+            Some(hit) => hit.clone(),
+            None => {
+                let fresh = compute();
+                cache.map.insert(key, fresh.clone());
+                fresh
+            }
+        }
+    };
+    let total = index.len() as u64;
+    let last = total.div_ceil(p.page_size).max(1);
+    if p.page > last {
+        return Err(VcdError::bad_request(format!("The requested page {} is out of range (last page is {last})", p.page)));
+    }
+    let kind = format!("query.{}", p.format);
+    let (root, child) = match p.format {
+        "references" => (format!("{}References", p.qt.reference()), format!("{}Reference", p.qt.reference())),
+        _ => ("QueryResultRecords".to_string(), p.qt.record().to_string()),
+    };
+    let mut out = String::from(DECL);
+    let _ = writeln!(
+        out,
+        "<{root} xmlns=\"{VCLOUD_NS}\" total=\"{total}\" page=\"{}\" pageSize=\"{}\" name=\"{}\" type=\"{}\" href=\"{}\">",
+        p.page,
+        p.page_size,
+        p.qt.name(),
+        media(&kind),
+        esc(&p.href(&s.base, p.page, p.format))
+    );
+    let page_link = |out: &mut String, rel: &str, page: u64| link(out, rel, &kind, "", &p.href(&s.base, page, p.format));
+    if p.page > 1 {
+        page_link(&mut out, "firstPage", 1);
+        page_link(&mut out, "previousPage", p.page - 1);
+    }
+    if p.page < last {
+        page_link(&mut out, "nextPage", p.page + 1);
+        page_link(&mut out, "lastPage", last);
+    }
+    for f in ["records", "idrecords", "references"].into_iter().filter(|f| *f != p.format) {
+        link(&mut out, "alternate", &format!("query.{f}"), "", &p.href(&s.base, p.page, f));
+    }
+    let start = ((p.page - 1) * p.page_size) as usize;
+    let end = (start + p.page_size as usize).min(index.len());
+    for &i in &index[start.min(end)..end] {
+        let (href, urn, name, ekind) = identity(&w, &tasks, &s.base, p.qt, i);
+        if p.format == "references" {
+            let _ = writeln!(out, "<{child} type=\"{}\" name=\"{}\" id=\"{urn}\" href=\"{href}\"/>", media(ekind), esc(&name));
+            continue;
+        }
+        let _ = write!(out, "<{child}");
+        let attrs: Vec<&str> = if p.fields.is_empty() { p.qt.attrs().to_vec() } else { p.fields.iter().map(String::as_str).collect() };
+        for a in attrs.into_iter().filter(|a| *a != "href" && *a != "id") {
+            if let Some(v) = val(i, a) {
+                let _ = write!(out, " {a}=\"{}\"", esc(&v));
+            }
+        }
+        if p.format == "idrecords" {
+            let _ = write!(out, " id=\"{urn}\"");
+        }
+        let _ = writeln!(out, " href=\"{href}\"/>");
+    }
+    let _ = writeln!(out, "</{root}>");
+    Ok(respond(StatusCode::OK, &kind, &ctx.version, out))
+}
+
+fn query_list(s: &Shared, ctx: &Ctx) -> Response {
+    let mut out = String::from(DECL);
+    let _ = writeln!(out, "<QueryList xmlns=\"{VCLOUD_NS}\" type=\"{}\" href=\"{}/api/query\">", media("query.queryList"), s.base);
+    for qt in ALL.iter().filter(|q| ctx.user.is_system() || **q != QType::AdminVm) {
+        for f in ["references", "records", "idrecords"] {
+            let href = format!("{}/api/query?type={}&format={f}", s.base, qt.name());
+            link(&mut out, "down", &format!("query.{f}"), qt.name(), &href);
+        }
+    }
+    out.push_str("</QueryList>\n");
+    respond(StatusCode::OK, "query.queryList", &ctx.version, out)
+}

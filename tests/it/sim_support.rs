@@ -1,0 +1,147 @@
+//! Helpers for the simulator tests: start a simulator, log in, send vCloud requests, and pick
+//! attributes out of XML with plain string search (no shared parser with vnav's client).
+
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions, start};
+
+pub async fn sim(opts: SimOptions) -> Sim {
+    vnav::api::tls::install_crypto_provider();
+    start("127.0.0.1:0".parse().unwrap(), opts).await.expect("simulator starts")
+}
+
+pub fn opts(task_seconds: f64) -> SimOptions {
+    SimOptions { task_seconds, ..SimOptions::default() }
+}
+
+pub fn http() -> reqwest::Client {
+    vnav::api::tls::install_crypto_provider();
+    reqwest::Client::builder().build().unwrap()
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+    pub version: String,
+}
+
+/// Legacy login at `/api/sessions`; panics unless it succeeds.
+pub async fn login_legacy(base: &str, user: &str, version: &str) -> Client {
+    let http = http();
+    let r = http
+        .post(format!("{base}/api/sessions"))
+        .header("accept", format!("application/*+xml;version={version}"))
+        .basic_auth(user, Some(DEMO_PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let token = r.headers()["x-vcloud-authorization"].to_str().unwrap().to_string();
+    Client { http, base: base.into(), token, version: version.into() }
+}
+
+/// cloudapi login (`/sessions/provider` for the system admin, `/sessions` for tenants).
+pub async fn login(base: &str, user: &str) -> Client {
+    let http = http();
+    let path = if user == DEMO_USER { "sessions/provider" } else { "sessions" };
+    let r = http
+        .post(format!("{base}/cloudapi/1.0.0/{path}"))
+        .header("accept", "application/json;version=39.0")
+        .basic_auth(user, Some(DEMO_PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let token = r.headers()["x-vmware-vcloud-access-token"].to_str().unwrap().to_string();
+    Client { http, base: base.into(), token, version: "39.0".into() }
+}
+
+impl Client {
+    pub fn url(&self, path_or_href: &str) -> String {
+        if path_or_href.starts_with("http") { path_or_href.to_string() } else { format!("{}{path_or_href}", self.base) }
+    }
+    fn req(&self, m: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(m, self.url(url))
+            .header("accept", format!("application/*+xml;version={}", self.version))
+            .bearer_auth(&self.token)
+    }
+    pub async fn get(&self, url: &str) -> (StatusCode, String) {
+        let r = self.req(reqwest::Method::GET, url).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+    pub async fn post(&self, url: &str, body: &str) -> (StatusCode, String) {
+        let r = self.req(reqwest::Method::POST, url).body(body.to_string()).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+    pub async fn delete(&self, url: &str) -> StatusCode {
+        self.req(reqwest::Method::DELETE, url).send().await.unwrap().status()
+    }
+    /// GET that must succeed.
+    pub async fn doc(&self, url: &str) -> String {
+        let (st, body) = self.get(url).await;
+        assert_eq!(st, StatusCode::OK, "GET {url}: {body}");
+        body
+    }
+}
+
+/// Every start tag `<tag ...>` (exact element name) in document order.
+pub fn tags<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}");
+    let mut out = vec![];
+    let mut rest = xml;
+    while let Some(at) = rest.find(&open) {
+        let after = &rest[at + open.len()..];
+        if after.starts_with([' ', '>', '/', '\n']) {
+            let end = after.find('>').unwrap_or(after.len());
+            out.push(&after[..end]);
+        }
+        rest = after;
+    }
+    out
+}
+
+/// Attribute value inside a start tag's text.
+pub fn attr(tag_text: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let at = tag_text.find(&key)? + key.len();
+    let end = tag_text[at..].find('"')?;
+    Some(tag_text[at..at + end].replace("&amp;", "&").replace("&quot;", "\""))
+}
+
+/// hrefs of `<Link rel="rel">` in a document.
+pub fn links(xml: &str, rel: &str) -> Vec<String> {
+    tags(xml, "Link").into_iter().filter(|t| attr(t, "rel").as_deref() == Some(rel)).filter_map(|t| attr(t, "href")).collect()
+}
+
+/// First link with `rel` and (optionally) media type containing `kind`.
+pub fn link_of(xml: &str, rel: &str, kind: &str) -> Option<String> {
+    tags(xml, "Link")
+        .into_iter()
+        .filter(|t| attr(t, "rel").as_deref() == Some(rel))
+        .find(|t| attr(t, "type").unwrap_or_default().contains(kind))
+        .and_then(|t| attr(t, "href"))
+}
+
+/// Attribute of the document's root element.
+pub fn root_attr(xml: &str, name: &str) -> Option<String> {
+    let body = xml.trim_start().strip_prefix("<?xml").map(|r| &r[r.find("?>").unwrap() + 2..]).unwrap_or(xml);
+    let start = body.find('<')?;
+    let end = body[start..].find('>')? + start;
+    attr(&body[start..end], name)
+}
+
+/// Polls a task until it is terminal (real time, short task durations); returns the document.
+pub async fn wait_task(c: &Client, href: &str) -> String {
+    for _ in 0..200 {
+        let doc = c.doc(href).await;
+        let st = root_attr(&doc, "status").unwrap();
+        if !matches!(st.as_str(), "queued" | "preRunning" | "running") {
+            return doc;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("task {href} did not finish");
+}
