@@ -1,1 +1,282 @@
-fn main() {}
+//! The `vnav` command line: the TUI (on the built-in demo, a URL, or configured contexts), and
+//! the `sim`, `inspect` and `audit` subcommands. Everything else lives in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+use vnav::api::Backend;
+use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::app::{App, EndpointSpec};
+use vnav::audit::AuditLog;
+use vnav::config::{self, Context, ProductName};
+use vnav::sim;
+use vnav::theme::Theme;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vnav",
+    version,
+    about = "Browse and operate VMware clouds (vCloud Director, vCenter) from the terminal",
+    after_help = "Passwords come from VNAV_PASSWORD (or a context's password_env / \
+                  password_command), else an interactive prompt; never from the command line."
+)]
+struct Cli {
+    /// Run against the built-in simulator (no VMware needed).
+    #[arg(long, conflicts_with_all = ["url", "context"])]
+    demo: bool,
+    /// VMs in the demo world.
+    #[arg(long, default_value_t = 200, requires = "demo")]
+    demo_vms: usize,
+    /// Endpoint URL, e.g. https://vcd.example.com.
+    #[arg(long, requires = "user")]
+    url: Option<String>,
+    /// User for --url, e.g. admin@System.
+    #[arg(long)]
+    user: Option<String>,
+    /// Product at --url.
+    #[arg(long, value_enum, default_value = "vcd")]
+    product: ProductName,
+    /// Named context(s) from the config file; all of them when none is given.
+    #[arg(short = 'c', long = "context")]
+    context: Vec<String>,
+    /// Config file (default: ~/.config/vnav/config.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Do not verify the server's TLS certificate (shown in the status bar).
+    #[arg(long)]
+    insecure: bool,
+    /// Extra CA bundle (PEM) to trust for --url.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Accept exactly this sha256 certificate fingerprint for --url.
+    #[arg(long)]
+    fingerprint: Option<String>,
+    /// Hide and refuse every action that changes something.
+    #[arg(long)]
+    read_only: bool,
+    /// Colour theme: default, light, mono, or a file in ~/.config/vnav/themes.
+    #[arg(long)]
+    theme: Option<String>,
+    /// Write a log (levels from VNAV_LOG) to this file; nothing is logged to the terminal.
+    #[arg(long)]
+    log_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the simulator in the foreground and print its URLs and credentials.
+    Sim(sim::cli::SimArgs),
+    /// Show what vnav understands of saved API responses (XML or JSON).
+    Inspect {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the audit log of confirmed actions.
+    Audit {
+        /// Only records at or after this time (RFC 3339 or a date like 2026-11-24).
+        #[arg(long)]
+        since: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(path) = &cli.log_file
+        && let Err(e) = vnav::logging::init(path)
+    {
+        eprintln!("vnav: {e}");
+        return ExitCode::from(2);
+    }
+    vnav::api::tls::install_crypto_provider();
+    let result = match &cli.command {
+        Some(Command::Inspect { files }) => return inspect(files),
+        Some(Command::Audit { since }) => audit(since.as_deref()),
+        Some(Command::Sim(args)) => runtime().and_then(|rt| {
+            rt.block_on(sim::cli::run(args.clone()))
+                .map_err(|e| format!("simulator: {e}"))
+        }),
+        None => runtime().and_then(|rt| rt.block_on(tui(&cli))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vnav: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+fn inspect(files: &[PathBuf]) -> ExitCode {
+    let mut failed = 0;
+    for file in files {
+        println!("== {}", file.display());
+        let result = std::fs::read(file)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|body| vnav::inspect::inspect(&body));
+        match result {
+            Ok(report) => print!("{report}"),
+            Err(e) => {
+                failed += 1;
+                eprintln!("vnav: {}: {e}", file.display());
+            }
+        }
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn audit(since: Option<&str>) -> Result<(), String> {
+    let path = AuditLog::default_path().ok_or("no home directory for the audit log")?;
+    let (records, bad) = AuditLog::new(path.clone()).read(since)?;
+    println!(
+        "{:<25} {:<18} {:<20} {:<24} {:<10} {}",
+        "TIME", "ACTION", "TARGET", "ENDPOINT", "RESULT", "USER"
+    );
+    for r in &records {
+        println!(
+            "{:<25} {:<18} {:<20} {:<24} {:<10} {}",
+            r.timestamp, r.action, r.target_name, r.endpoint, r.result, r.user
+        );
+    }
+    if bad > 0 {
+        eprintln!("vnav: {bad} unreadable line(s) in {}", path.display());
+    }
+    if records.is_empty() {
+        eprintln!("no audit records in {}", path.display());
+    }
+    Ok(())
+}
+
+/// One endpoint to open: its tree label, backend, and safety settings.
+struct Opened {
+    spec: EndpointSpec,
+    backend: Arc<dyn Backend>,
+}
+
+fn open(ctx: &Context, label: &str, password: SecretString) -> Result<Opened, String> {
+    ctx.validate()?;
+    let backend: Arc<dyn Backend> = match ctx.product {
+        ProductName::Vcd => Arc::new(
+            VcdBackend::new(VcdConfig {
+                url: ctx.url.clone(),
+                user: ctx.user.clone(),
+                password,
+                http: ctx.http_options(),
+            })
+            .map_err(|e| format!("{label}: {e}"))?,
+        ),
+        ProductName::Vcenter => {
+            return Err(format!(
+                "{label}: the vCenter backend is not available in this build yet"
+            ));
+        }
+    };
+    let mut root = backend.root();
+    root.name = label.into();
+    Ok(Opened {
+        spec: EndpointSpec {
+            label: label.to_string(),
+            root,
+            insecure: ctx.insecure,
+            read_only: ctx.read_only,
+        },
+        backend,
+    })
+}
+
+fn cli_context(cli: &Cli, url: &str) -> Context {
+    Context {
+        name: "cli".into(),
+        product: cli.product,
+        url: url.to_string(),
+        user: cli.user.clone().unwrap_or_default(),
+        password_env: None,
+        password_command: None,
+        insecure: cli.insecure,
+        ca_file: cli.ca_file.clone(),
+        fingerprint: cli.fingerprint.clone(),
+        read_only: false,
+        concurrency: None,
+        connect_timeout_secs: None,
+        request_timeout_secs: None,
+    }
+}
+
+async fn tui(cli: &Cli) -> Result<(), String> {
+    let config_path = cli.config.clone().or_else(config::default_path);
+    let cfg = match &config_path {
+        Some(p) => config::load(p, cli.config.is_some())?,
+        None => config::ConfigFile::default(),
+    };
+    let mut opened = Vec::new();
+    // Keeps the in-process simulator alive for the whole session.
+    let mut _demo = None;
+    if cli.demo {
+        let opts = sim::SimOptions {
+            vms: cli.demo_vms,
+            ..sim::SimOptions::default()
+        };
+        let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
+            .await
+            .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
+        let mut ctx = cli_context(cli, &demo.vcd_url);
+        ctx.user = sim::DEMO_USER.into();
+        opened.push(open(
+            &ctx,
+            "demo vCD",
+            SecretString::from(sim::DEMO_PASSWORD),
+        )?);
+        _demo = Some(demo);
+    } else if let Some(url) = &cli.url {
+        let ctx = cli_context(cli, url);
+        ctx.validate()?;
+        let label = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| url.clone());
+        opened.push(open(&ctx, &label, ctx.password()?)?);
+    } else {
+        let contexts = config::select(&cfg, &cli.context)?;
+        if contexts.is_empty() {
+            return Err(format!(
+                "nothing to connect to: try `vnav --demo`, or `vnav --url https://HOST --user USER@ORG`, \
+                 or define contexts in {}",
+                config_path
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "~/.config/vnav/config.toml".into())
+            ));
+        }
+        for ctx in contexts {
+            opened.push(open(ctx, &ctx.name, ctx.password()?)?);
+        }
+    }
+    let theme_name = cli.theme.clone().or(cfg.theme.clone());
+    let theme = match theme_name {
+        Some(name) => Theme::load(&name, config_path.as_deref().map(config::themes_dir).as_deref())?,
+        None => Theme::default(),
+    };
+    let (specs, backends): (Vec<_>, Vec<_>) =
+        opened.into_iter().map(|o| (o.spec, o.backend)).unzip();
+    let app = App::new(specs, theme, cli.read_only || cfg.read_only);
+    let audit = AuditLog::default_path().map(AuditLog::new);
+    vnav::runtime::run_tui(app, backends, audit)
+        .await
+        .map_err(|e| format!("terminal: {e}"))
+}
