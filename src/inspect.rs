@@ -133,13 +133,19 @@ mod tests {
         assert!(inspect(b"<Vm name=\"x\"").is_err());
         assert!(inspect(b"{\"value\": [").is_err());
         let ok = inspect(br#"{"value":{"name":"vm-1","power_state":"POWERED_ON"}}"#).unwrap();
-        assert!(ok.contains("vCenter") && ok.contains("power_state: POWERED_ON"), "{ok}");
+        assert!(
+            ok.contains("vCenter") && ok.contains("power_state: POWERED_ON"),
+            "{ok}"
+        );
     }
 
     /// Every real vCD sample must be understood (skipped where ../shared is absent).
     #[test]
     fn every_real_vcd_sample() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/vcd/samples");
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/vcd/samples"
+        );
         let Ok(entries) = std::fs::read_dir(dir) else {
             eprintln!("skipping: {dir} not found");
             return;
@@ -147,8 +153,8 @@ mod tests {
         let mut count = 0;
         for entry in entries.flatten() {
             let body = std::fs::read(entry.path()).unwrap();
-            let report = inspect(&body)
-                .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
+            let report =
+                inspect(&body).unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
             assert!(report.contains("product   vCD"), "{report}");
             count += 1;
         }
@@ -157,7 +163,10 @@ mod tests {
 
     #[test]
     fn vm_sample_maps_sections_and_actions() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/vcd/samples/vm.xml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/vcd/samples/vm.xml"
+        );
         let Ok(body) = std::fs::read(path) else {
             eprintln!("skipping: {path} not found");
             return;
@@ -177,7 +186,10 @@ mod tests {
             "Guest OS: Ubuntu Linux (64-bit)",
             "[NICs]",
         ] {
-            assert!(report.contains(expected), "missing {expected:?} in\n{report}");
+            assert!(
+                report.contains(expected),
+                "missing {expected:?} in\n{report}"
+            );
         }
     }
 }

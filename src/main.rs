@@ -269,7 +269,10 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     }
     let theme_name = cli.theme.clone().or(cfg.theme.clone());
     let theme = match theme_name {
-        Some(name) => Theme::load(&name, config_path.as_deref().map(config::themes_dir).as_deref())?,
+        Some(name) => Theme::load(
+            &name,
+            config_path.as_deref().map(config::themes_dir).as_deref(),
+        )?,
         None => Theme::default(),
     };
     let (specs, backends): (Vec<_>, Vec<_>) =

@@ -481,6 +481,16 @@ impl App {
         true
     }
 
+    /// Leaving with tasks still running: their audit lines say so rather than vanish.
+    pub(crate) fn quit(&mut self) {
+        for (_, mut record) in self.invocations.audits.drain() {
+            record.result = "still running when vnav exited".to_string();
+            self.effects.push(Effect::Audit(record));
+        }
+        self.quit = true;
+        self.effects.push(Effect::Quit);
+    }
+
     /// Writes the audit line of a vnav-started task that reached its end.
     pub(crate) fn task_ended(&mut self, endpoint: EndpointId, task: &TaskInfo) {
         if let Some(mut record) = self.invocations.audits.remove(&(endpoint, task.id.clone())) {

@@ -195,8 +195,7 @@ impl App {
             Event::Tick => self.on_tick(),
             Event::Api(ev) => self.on_api(ev),
             Event::Terminate => {
-                self.quit = true;
-                self.effects.push(Effect::Quit);
+                self.quit();
                 false
             }
         };
@@ -275,8 +274,7 @@ impl App {
                 Some(Command::PageDown) => *scroll = scroll.saturating_add(10),
                 Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
                 Some(Command::Quit) if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    self.quit = true;
-                    self.effects.push(Effect::Quit);
+                    self.quit();
                 }
                 _ => self.overlay = None,
             }
@@ -306,8 +304,7 @@ impl App {
     fn command(&mut self, cmd: Command) -> bool {
         match cmd {
             Command::Quit => {
-                self.quit = true;
-                self.effects.push(Effect::Quit);
+                self.quit();
             }
             Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Command::NextPane | Command::PrevPane => {
@@ -351,8 +348,7 @@ impl App {
                 self.apply_filter();
             }
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.quit = true;
-                self.effects.push(Effect::Quit);
+                self.quit();
             }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.filter.query.clear();

@@ -2,7 +2,11 @@
 
 mod app_actions;
 mod app_ui;
-mod support;
+mod e2e_actions;
+mod e2e_tmux;
 mod sim_schema;
 mod sim_support;
 mod sim_vcd;
+mod support;
+mod tmux;
+mod vcd_client;

@@ -191,7 +191,7 @@ fn quantity(vm: &Element, resource: u32) -> Option<u64> {
 }
 
 pub fn gib(mb: u64) -> String {
-    if mb % 1024 == 0 {
+    if mb.is_multiple_of(1024) {
         format!("{} GiB", mb / 1024)
     } else {
         format!("{mb} MiB")
@@ -350,9 +350,12 @@ mod tests {
 
     #[test]
     fn actions_come_only_from_links() {
-        let vm = parse(br#"<Vm href="h" name="x" status="8" type="application/vnd.vmware.vcloud.vm+xml">
+        let vm = parse(
+            br#"<Vm href="h" name="x" status="8" type="application/vnd.vmware.vcloud.vm+xml">
             <Link rel="power:powerOn" href="h/power/action/powerOn"/><Link rel="edit" href="h"/>
-            <Link rel="snapshot:create" href="h/action/createSnapshot"/></Vm>"#).unwrap();
+            <Link rel="snapshot:create" href="h/action/createSnapshot"/></Vm>"#,
+        )
+        .unwrap();
         let ids: Vec<_> = actions(&vm).into_iter().map(|a| a.id).collect();
         assert_eq!(ids, [ActionId::PowerOn, ActionId::SnapshotCreate]);
         let node = entity_node(&vm);

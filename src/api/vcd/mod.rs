@@ -68,7 +68,14 @@ impl VcdBackend {
 
     /// Lists every VM through the query service; returns how many requests it took.
     pub async fn list_all_vms(&self, paging: Paging, sink: &ChildSink) -> ApiResult<u64> {
-        query::walk(&self.session, &self.vm_query().await, paging, "listing VMs", sink).await
+        query::walk(
+            &self.session,
+            &self.vm_query().await,
+            paging,
+            "listing VMs",
+            sink,
+        )
+        .await
     }
 
     async fn vm_query(&self) -> Query {
@@ -233,15 +240,22 @@ impl Backend for VcdBackend {
                 });
                 Ok(())
             }
-            NodeKind::Group if &*parent.id == ALL_VMS => {
-                self.list_all_vms(self.paging().await, sink).await.map(|_| ())
-            }
+            NodeKind::Group if &*parent.id == ALL_VMS => self
+                .list_all_vms(self.paging().await, sink)
+                .await
+                .map(|_| ()),
             NodeKind::Org => self.org_children(parent, sink).await,
             NodeKind::Vdc => {
                 let q = Query::new("vApp").filter(format!("vdc=={}", parent.id));
-                query::walk(&self.session, &q, self.paging().await, "listing vApps", sink)
-                    .await
-                    .map(|_| ())
+                query::walk(
+                    &self.session,
+                    &q,
+                    self.paging().await,
+                    "listing vApps",
+                    sink,
+                )
+                .await
+                .map(|_| ())
             }
             NodeKind::VApp => self.embedded_children(parent, "Children", "Vm", sink).await,
             NodeKind::Catalog => {

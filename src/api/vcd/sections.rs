@@ -163,7 +163,11 @@ fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
 
 fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
     let mut vms = Section::new("VMs");
-    for vm in vapp.child("Children").into_iter().flat_map(|c| c.children_named("Vm")) {
+    for vm in vapp
+        .child("Children")
+        .into_iter()
+        .flat_map(|c| c.children_named("Vm"))
+    {
         vms.row(
             vm.attr("name").unwrap_or("?"),
             entity_status(vm.attr("status").unwrap_or("")).label,
@@ -171,7 +175,11 @@ fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
     }
     let mut lease = Section::new("Lease");
     if let Some(l) = vapp.child("LeaseSettingsSection") {
-        for key in ["DeploymentLeaseInSeconds", "StorageLeaseInSeconds", "DeploymentLeaseExpiration"] {
+        for key in [
+            "DeploymentLeaseInSeconds",
+            "StorageLeaseInSeconds",
+            "DeploymentLeaseExpiration",
+        ] {
             if let Some(v) = l.child_text(key) {
                 lease.row(key, v);
             }
@@ -225,7 +233,13 @@ fn network_sections(net: &Element, out: &mut Vec<Section>) {
             s.row("Fence mode", mode);
         }
         for scope in conf.descendants("IpScope") {
-            for key in ["Gateway", "Netmask", "SubnetPrefixLength", "Dns1", "DnsSuffix"] {
+            for key in [
+                "Gateway",
+                "Netmask",
+                "SubnetPrefixLength",
+                "Dns1",
+                "DnsSuffix",
+            ] {
                 if let Some(v) = scope.child_text(key) {
                     s.row(key, v);
                 }

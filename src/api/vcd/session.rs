@@ -202,11 +202,14 @@ impl Session {
 
     async fn login_legacy(&self, version: &str) -> ApiResult<HeaderValue> {
         let resp = self
-            .login_request("/api/sessions", &format!("application/*+xml;version={version}"))
+            .login_request(
+                "/api/sessions",
+                &format!("application/*+xml;version={version}"),
+            )
             .await?;
-        let token = resp
-            .header("x-vcloud-authorization")
-            .ok_or_else(|| ApiError::Auth("login answered without x-vcloud-authorization".into()))?;
+        let token = resp.header("x-vcloud-authorization").ok_or_else(|| {
+            ApiError::Auth("login answered without x-vcloud-authorization".into())
+        })?;
         secret_header(token)
     }
 
@@ -296,7 +299,9 @@ impl Session {
         let version = self.version().await;
         let (generation, auth) = {
             let guard = self.auth.read().await;
-            let auth = guard.as_ref().ok_or_else(|| ApiError::Auth("not logged in".into()))?;
+            let auth = guard
+                .as_ref()
+                .ok_or_else(|| ApiError::Auth("not logged in".into()))?;
             let name = if auth.bearer {
                 AUTHORIZATION.as_str()
             } else {
@@ -314,7 +319,9 @@ impl Session {
                 .header(CONTENT_TYPE, format!("{content_type};version={version}"))
                 .body(body);
         }
-        let req = req.build().map_err(|e| ApiError::Transport(e.to_string()))?;
+        let req = req
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
         Ok((generation, self.http.send(req, retry).await?))
     }
 

@@ -72,7 +72,8 @@ fn start_element(e: &BytesStart) -> ApiResult<Element> {
     let name = String::from_utf8_lossy(local(e.name().as_ref())).into();
     let mut attrs = Vec::new();
     for attr in e.attributes().with_checks(false) {
-        let attr = attr.map_err(|err| ApiError::parse(format!("malformed XML attribute: {err}")))?;
+        let attr =
+            attr.map_err(|err| ApiError::parse(format!("malformed XML attribute: {err}")))?;
         let key = attr.key.as_ref();
         if key == b"xmlns" || key.starts_with(b"xmlns:") {
             continue;
@@ -118,11 +119,15 @@ pub fn parse(body: &[u8]) -> ApiResult<Element> {
         ))
     };
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| bad(&reader, &e))?;
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| bad(&reader, &e))?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 if root.is_some() {
-                    return Err(ApiError::parse("malformed XML: content after the root element"));
+                    return Err(ApiError::parse(
+                        "malformed XML: content after the root element",
+                    ));
                 }
                 count += 1;
                 if count > MAX_ELEMENTS {

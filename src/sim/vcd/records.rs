@@ -19,41 +19,139 @@ pub enum QType {
     Task,
 }
 
-pub const ALL: &[QType] = &[QType::Vm, QType::AdminVm, QType::VApp, QType::Org, QType::OrgVdc, QType::Task];
+pub const ALL: &[QType] = &[
+    QType::Vm,
+    QType::AdminVm,
+    QType::VApp,
+    QType::Org,
+    QType::OrgVdc,
+    QType::Task,
+];
 
 const VM_ATTRS: &[&str] = &[
-    "name", "containerName", "container", "ownerName", "vdc", "isVAppTemplate", "isDeleted", "guestOs",
-    "numberOfCpus", "memoryMB", "status", "networkName", "ipAddress", "isDeployed", "isPublished",
-    "hardwareVersion", "vmToolsStatus", "isInMaintenanceMode", "storageProfileName", "snapshot",
-    "snapshotCreated", "dateCreated",
+    "name",
+    "containerName",
+    "container",
+    "ownerName",
+    "vdc",
+    "isVAppTemplate",
+    "isDeleted",
+    "guestOs",
+    "numberOfCpus",
+    "memoryMB",
+    "status",
+    "networkName",
+    "ipAddress",
+    "isDeployed",
+    "isPublished",
+    "hardwareVersion",
+    "vmToolsStatus",
+    "isInMaintenanceMode",
+    "storageProfileName",
+    "snapshot",
+    "snapshotCreated",
+    "dateCreated",
 ];
 const ADMIN_VM_ATTRS: &[&str] = &[
-    "name", "containerName", "container", "status", "vdc", "hostName", "isVAppTemplate", "isDeleted",
-    "guestOs", "numberOfCpus", "memoryMB", "networkName", "isDeployed", "isPublished", "isVdcEnabled",
-    "hardwareVersion", "vmToolsVersion", "datastoreName", "vc", "moref", "org", "storageProfileName",
-    "ipAddress", "dateCreated", "vmNameInVc",
+    "name",
+    "containerName",
+    "container",
+    "status",
+    "vdc",
+    "hostName",
+    "isVAppTemplate",
+    "isDeleted",
+    "guestOs",
+    "numberOfCpus",
+    "memoryMB",
+    "networkName",
+    "isDeployed",
+    "isPublished",
+    "isVdcEnabled",
+    "hardwareVersion",
+    "vmToolsVersion",
+    "datastoreName",
+    "vc",
+    "moref",
+    "org",
+    "storageProfileName",
+    "ipAddress",
+    "dateCreated",
+    "vmNameInVc",
 ];
 const VAPP_ATTRS: &[&str] = &[
-    "name", "vdc", "vdcName", "description", "isEnabled", "creationDate", "status", "ownerName",
-    "memoryAllocationMB", "isDeployed", "isInMaintenanceMode", "isExpired", "numberOfCpus", "numberOfVMs",
+    "name",
+    "vdc",
+    "vdcName",
+    "description",
+    "isEnabled",
+    "creationDate",
+    "status",
+    "ownerName",
+    "memoryAllocationMB",
+    "isDeployed",
+    "isInMaintenanceMode",
+    "isExpired",
+    "numberOfCpus",
+    "numberOfVMs",
 ];
 const ORG_ATTRS: &[&str] = &[
-    "name", "isReadOnly", "isEnabled", "deployedVMQuota", "storedVMQuota", "displayName", "canPublishCatalogs",
-    "numberOfCatalogs", "numberOfVdcs", "numberOfVApps", "numberOfGroups", "numberOfDisks",
+    "name",
+    "isReadOnly",
+    "isEnabled",
+    "deployedVMQuota",
+    "storedVMQuota",
+    "displayName",
+    "canPublishCatalogs",
+    "numberOfCatalogs",
+    "numberOfVdcs",
+    "numberOfVApps",
+    "numberOfGroups",
+    "numberOfDisks",
 ];
 const VDC_ATTRS: &[&str] = &[
-    "name", "description", "isEnabled", "cpuAllocationMhz", "cpuLimitMhz", "cpuUsedMhz", "memoryAllocationMB",
-    "memoryLimitMB", "memoryUsedMB", "storageLimitMB", "storageUsedMB", "providerVdcName", "orgName",
-    "numberOfVApps", "isSystemVdc", "status", "numberOfVMs", "numberOfRunningVMs",
+    "name",
+    "description",
+    "isEnabled",
+    "cpuAllocationMhz",
+    "cpuLimitMhz",
+    "cpuUsedMhz",
+    "memoryAllocationMB",
+    "memoryLimitMB",
+    "memoryUsedMB",
+    "storageLimitMB",
+    "storageUsedMB",
+    "providerVdcName",
+    "orgName",
+    "numberOfVApps",
+    "isSystemVdc",
+    "status",
+    "numberOfVMs",
+    "numberOfRunningVMs",
 ];
 const TASK_ATTRS: &[&str] = &[
-    "org", "orgName", "name", "operationFull", "message", "startDate", "endDate", "status", "progress",
-    "ownerName", "object", "objectType", "objectName", "serviceNamespace",
+    "org",
+    "orgName",
+    "name",
+    "operationFull",
+    "message",
+    "startDate",
+    "endDate",
+    "status",
+    "progress",
+    "ownerName",
+    "object",
+    "objectType",
+    "objectName",
+    "serviceNamespace",
 ];
 
 impl QType {
     pub fn parse(s: &str) -> Option<QType> {
-        ALL.iter().copied().find(|t| t.name() == s).or((s == "organization").then_some(QType::Org))
+        ALL.iter()
+            .copied()
+            .find(|t| t.name() == s)
+            .or((s == "organization").then_some(QType::Org))
     }
     pub fn name(self) -> &'static str {
         match self {
@@ -115,16 +213,30 @@ pub fn scope(w: &World, tasks: &Tasks, t: QType, user: User) -> Vec<u32> {
     let all = user.is_system();
     let n = |len: usize| 0..len as u32;
     match t {
-        QType::Vm | QType::AdminVm => n(w.vms.len()).filter(|&v| all || w.vm_org(v) == user.org).collect(),
-        QType::VApp => n(w.vapps.len()).filter(|&a| all || w.vapps[a as usize].org == user.org).collect(),
+        QType::Vm | QType::AdminVm => n(w.vms.len())
+            .filter(|&v| all || w.vm_org(v) == user.org)
+            .collect(),
+        QType::VApp => n(w.vapps.len())
+            .filter(|&a| all || w.vapps[a as usize].org == user.org)
+            .collect(),
         QType::Org => n(w.orgs.len()).filter(|&o| all || o == user.org).collect(),
-        QType::OrgVdc => n(w.vdcs.len()).filter(|&d| all || w.vdcs[d as usize].org == user.org).collect(),
-        QType::Task => n(tasks.list.len()).filter(|&i| all || tasks.list[i as usize].org == user.org).collect(),
+        QType::OrgVdc => n(w.vdcs.len())
+            .filter(|&d| all || w.vdcs[d as usize].org == user.org)
+            .collect(),
+        QType::Task => n(tasks.list.len())
+            .filter(|&i| all || tasks.list[i as usize].org == user.org)
+            .collect(),
     }
 }
 
 /// (href, urn, name, media kind) of one item, for references and the always-present `href`.
-pub fn identity(w: &World, tasks: &Tasks, base: &str, t: QType, i: u32) -> (String, String, String, &'static str) {
+pub fn identity(
+    w: &World,
+    tasks: &Tasks,
+    base: &str,
+    t: QType,
+    i: u32,
+) -> (String, String, String, &'static str) {
     match t.entity(i) {
         Some(e) => {
             let d = describe(w, base, e);
@@ -133,7 +245,12 @@ pub fn identity(w: &World, tasks: &Tasks, base: &str, t: QType, i: u32) -> (Stri
         None => {
             let task = &tasks.list[i as usize];
             let u = uuid_str(task.id);
-            (format!("{base}/api/task/{u}"), format!("urn:vcloud:task:{u}"), task.op.operation_name(task.target), "task")
+            (
+                format!("{base}/api/task/{u}"),
+                format!("urn:vcloud:task:{u}"),
+                task.op.operation_name(task.target),
+                "task",
+            )
         }
     }
 }
@@ -143,7 +260,15 @@ fn b(v: bool) -> Option<String> {
 }
 
 /// The value of `attr` for item `i`; `None` when the item has no such value.
-pub fn value(w: &World, tasks: &Tasks, base: &str, t: QType, i: u32, attr: &str, now: Instant) -> Option<String> {
+pub fn value(
+    w: &World,
+    tasks: &Tasks,
+    base: &str,
+    t: QType,
+    i: u32,
+    attr: &str,
+    now: Instant,
+) -> Option<String> {
     let href = |e| describe(w, base, e).href;
     match t {
         QType::Vm | QType::AdminVm => {
@@ -169,13 +294,19 @@ pub fn value(w: &World, tasks: &Tasks, base: &str, t: QType, i: u32, attr: &str,
                 "hardwareVersion" => Some(vm.hw_version.to_string()),
                 "vmToolsStatus" => Some(vm.tools_status().into()),
                 "vmToolsVersion" => Some(vm.tools_version().to_string()),
-                "storageProfileName" => Some(format!("{}-storage", crate::sim::names::VDC_TIERS[(a.vdc % 3) as usize])),
+                "storageProfileName" => Some(format!(
+                    "{}-storage",
+                    crate::sim::names::VDC_TIERS[(a.vdc % 3) as usize]
+                )),
                 "snapshot" => b(vm.snapshot.is_some()),
                 "snapshotCreated" => vm.snapshot.map(|s| unix_datetime(s.created)),
                 "dateCreated" => Some(unix_datetime(vm.created)),
                 "hostName" => Some(w.host_name(i)),
                 "datastoreName" => Some(w.datastore_name(i)),
-                "vc" => Some(format!("{base}/api/admin/extension/vimServer/{}", uuid_str(w.vcenter))),
+                "vc" => Some(format!(
+                    "{base}/api/admin/extension/vimServer/{}",
+                    uuid_str(w.vcenter)
+                )),
                 "moref" => Some(format!("vm-{}", vm.moref)),
                 "vmNameInVc" => Some(format!("{} ({})", vm.name, uuid_str(vm.id))),
                 _ => None,
@@ -194,7 +325,9 @@ pub fn value(w: &World, tasks: &Tasks, base: &str, t: QType, i: u32, attr: &str,
                 "creationDate" => Some(unix_datetime(a.created)),
                 "status" => Some(status_name(w.vapp_status(i)).into()),
                 "ownerName" => Some(w.owner_name(i).into()),
-                "memoryAllocationMB" => Some(vms.iter().map(|v| v.mem_mb as u64).sum::<u64>().to_string()),
+                "memoryAllocationMB" => {
+                    Some(vms.iter().map(|v| v.mem_mb as u64).sum::<u64>().to_string())
+                }
                 "numberOfCpus" => Some(vms.iter().map(|v| v.cpus as u64).sum::<u64>().to_string()),
                 "isDeployed" => b(w.vapp_deployed(i)),
                 "numberOfVMs" => Some(a.vm_count.to_string()),
@@ -208,10 +341,18 @@ pub fn value(w: &World, tasks: &Tasks, base: &str, t: QType, i: u32, attr: &str,
                 "displayName" => Some(o.full_name.clone()),
                 "isEnabled" | "canPublishCatalogs" => b(true),
                 "isReadOnly" => b(false),
-                "deployedVMQuota" | "storedVMQuota" | "numberOfGroups" | "numberOfDisks" => Some("0".into()),
+                "deployedVMQuota" | "storedVMQuota" | "numberOfGroups" | "numberOfDisks" => {
+                    Some("0".into())
+                }
                 "numberOfCatalogs" => Some(o.catalogs.len().to_string()),
                 "numberOfVdcs" => Some(o.vdcs.len().to_string()),
-                "numberOfVApps" => Some(o.vdcs.iter().map(|&d| w.vdcs[d as usize].vapps.len()).sum::<usize>().to_string()),
+                "numberOfVApps" => Some(
+                    o.vdcs
+                        .iter()
+                        .map(|&d| w.vdcs[d as usize].vapps.len())
+                        .sum::<usize>()
+                        .to_string(),
+                ),
                 _ => None,
             }
         }
@@ -247,14 +388,23 @@ pub fn value(w: &World, tasks: &Tasks, base: &str, t: QType, i: u32, attr: &str,
                 "orgName" => Some(w.orgs[task.org as usize].name.clone()),
                 "name" => Some(task.op.operation_name(task.target)),
                 "operationFull" => Some(task.op.describe(task.target, &target.name, &target.urn)),
-                "message" => (st == super::tasks::State::Error).then(|| "Simulated failure".to_string()),
+                "message" => {
+                    (st == super::tasks::State::Error).then(|| "Simulated failure".to_string())
+                }
                 "startDate" => Some(datetime(task.start_wall)),
                 "endDate" => task.end_time(now).map(datetime),
                 "status" => Some(st.name().into()),
                 "progress" => Some(st.progress().to_string()),
                 "ownerName" => Some(super::tasks::user_ref(w, base, task.user).0),
                 "object" => Some(target.href),
-                "objectType" => Some(if matches!(task.target, Entity::Vm(_)) { "vm" } else { "vApp" }.into()),
+                "objectType" => Some(
+                    if matches!(task.target, Entity::Vm(_)) {
+                        "vm"
+                    } else {
+                        "vApp"
+                    }
+                    .into(),
+                ),
                 "objectName" => Some(target.name),
                 "serviceNamespace" => Some("com.vmware.vcloud".into()),
                 _ => None,

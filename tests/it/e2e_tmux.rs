@@ -1,0 +1,138 @@
+//! The real binary in tmux, as a user runs it: `vnav --demo`, keys in, screen out; and the
+//! terminal left usable after quitting or being killed.
+
+use std::time::Duration;
+
+use crate::tmux::{Tmux, available, vnav_bin};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The VM whose details are open: the detail pane title reads `NAME · VM`.
+fn selected_vm(screen: &str) -> Option<String> {
+    screen.lines().find_map(|line| {
+        let (_, rest) = line.split_once("┐┌ ")?;
+        let (name, _) = rest.split_once(" · VM ")?;
+        Some(name.to_string())
+    })
+}
+
+/// The status shown on the tree row of `name`.
+fn row_status(screen: &str, name: &str) -> Option<&'static str> {
+    let line = screen.lines().find(|l| l.contains(&format!(" {name}  ")))?;
+    ["POWERED_ON", "POWERED_OFF", "SUSPENDED"]
+        .into_iter()
+        .find(|s| line.contains(s))
+}
+
+fn open_first_vm(t: &Tmux) -> String {
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("acme", WAIT)
+        .expect("the demo tree shows its orgs");
+    // All VMs, System, acme: open acme, its first VDC, its first vApp, then its first VM.
+    t.keys(&["j", "j", "j", "Enter"]);
+    t.wait_for("VDC", WAIT).expect("acme's VDCs load");
+    t.keys(&["j", "Enter"]);
+    t.wait_for("VMs", WAIT).expect("the VDC's vApps load");
+    t.keys(&["j", "Enter"]);
+    t.wait_for("vCPU · ", WAIT).expect("the vApp's VMs load");
+    t.keys(&["j"]);
+    let screen = t
+        .wait_until(WAIT, |s| s.contains("Hardware") && selected_vm(s).is_some())
+        .expect("VM details with hardware");
+    assert!(screen.contains("Guest/OS"), "{screen}");
+    selected_vm(&screen).unwrap()
+}
+
+fn quit_and_check_shell(t: &Tmux) {
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0", WAIT).expect("vnav exits with 0");
+    assert_eq!(t.pane_flag("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(t.pane_flag("#{cursor_flag}"), "1", "cursor visible");
+}
+
+#[test]
+fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(110, 32);
+    t.run("true");
+    let vm = open_first_vm(&t);
+    let screen = t.screen();
+    let mut confirmed = 1;
+    if row_status(&screen, &vm) != Some("POWERED_ON") {
+        confirmed += 1;
+        t.keys(&["o"]);
+        t.wait_for("y yes", WAIT).expect("a y/N confirm");
+        t.keys(&["y"]);
+        t.wait_until(WAIT, |s| row_status(s, &vm) == Some("POWERED_ON"))
+            .expect("the VM row turns POWERED_ON by itself");
+    }
+    // Power off is destructive: the name must be typed.
+    t.keys(&["O"]);
+    t.wait_for("type", WAIT).expect("a typed-name confirm");
+    t.text(&vm);
+    t.keys(&["Enter"]);
+    let screen = t
+        .wait_until(WAIT, |s| {
+            row_status(s, &vm) == Some("POWERED_OFF")
+                && s.lines()
+                    .any(|l| l.contains("success") && l.contains("Powering off"))
+        })
+        .expect("the task succeeds and the VM row turns POWERED_OFF");
+    t.run("");
+    quit_and_check_shell(&t);
+    // Exactly the confirmed actions are in the audit log.
+    t.run(&format!(
+        "{} audit; echo AUDIT=$({0} audit | grep -c success)",
+        vnav_bin()
+    ));
+    t.wait_for(&format!("AUDIT={confirmed}"), WAIT)
+        .expect("one audit line per action");
+}
+
+#[test]
+fn sigterm_leaves_a_usable_shell() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(100, 30);
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("acme", WAIT).expect("vnav is up");
+    assert_eq!(t.pane_flag("#{alternate_on}"), "1");
+    let shell: u32 = t.pane_flag("#{pane_pid}").parse().unwrap();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+        .expect("the shell's children");
+    let pid = children
+        .split_whitespace()
+        .next()
+        .expect("vnav runs under the shell");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    t.wait_for("EXIT=", WAIT).expect("vnav exits on SIGTERM");
+    assert_eq!(t.pane_flag("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(t.pane_flag("#{cursor_flag}"), "1", "cursor visible");
+    // The quotes keep the marker out of the echoed command line.
+    t.run("stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon | sort | tr '\\n' +; echo 'MO''DES'");
+    let screen = t.wait_for("MODES", WAIT).unwrap();
+    assert!(
+        screen.contains("echo+icanon+MODES"),
+        "terminal left in raw mode:\n{screen}"
+    );
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(60, 16);
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("too small", WAIT)
+        .expect("a clear message below 80×24");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0", WAIT).unwrap();
+}
