@@ -33,7 +33,10 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, u32)]) -> T {
 /// Builds a world with exactly `vm_count` VMs.
 pub fn generate(vm_count: usize, seed: u64) -> World {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut w = World { vcenter: new_id(&mut rng), ..Default::default() };
+    let mut w = World {
+        vcenter: new_id(&mut rng),
+        ..Default::default()
+    };
     w.orgs.push(Org {
         id: new_id(&mut rng),
         name: "System".into(),
@@ -59,12 +62,12 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
             networks: vec![],
         };
         let site = SITES[o % SITES.len()];
-        for t in 0..rng.random_range(1..=3usize) {
+        for tier in VDC_TIERS.iter().take(rng.random_range(1..=3usize)) {
             org.vdcs.push(w.vdcs.len() as u32);
             let cpu = 20_000 * rng.random_range(2..=20u64);
             w.vdcs.push(Vdc {
                 id: new_id(&mut rng),
-                name: format!("{name}-{site}-{}", VDC_TIERS[t]),
+                name: format!("{name}-{site}-{}", tier),
                 org: oi,
                 cluster: format!("{site}{:02}", w.vdcs.len() + 1),
                 vapps: vec![],
@@ -73,12 +76,22 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
                 storage_limit_mb: cpu * 100,
             });
         }
-        for c in 0..rng.random_range(1..=2usize) {
+        for kind in CATALOGS.iter().take(rng.random_range(1..=2usize)) {
             let items = (0..rng.random_range(2..=5))
-                .map(|_| (new_id(&mut rng), TEMPLATES[rng.random_range(0..TEMPLATES.len())]))
+                .map(|_| {
+                    (
+                        new_id(&mut rng),
+                        TEMPLATES[rng.random_range(0..TEMPLATES.len())],
+                    )
+                })
                 .collect();
             org.catalogs.push(w.catalogs.len() as u32);
-            w.catalogs.push(Catalog { id: new_id(&mut rng), name: format!("{name}-{}", CATALOGS[c]), org: oi, items });
+            w.catalogs.push(Catalog {
+                id: new_id(&mut rng),
+                name: format!("{name}-{}", kind),
+                org: oi,
+                items,
+            });
         }
         for k in 0..rng.random_range(2..=3usize) {
             let (kind, fence) = NET_KINDS[(o + k) % NET_KINDS.len()];
@@ -96,13 +109,18 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
         w.orgs.push(org);
     }
     // Orgs differ in size: each gets a random weight.
-    let weights: Vec<(u32, u32)> = (1..=tenant_orgs as u32).map(|o| (o, rng.random_range(1..=6))).collect();
+    let weights: Vec<(u32, u32)> = (1..=tenant_orgs as u32)
+        .map(|o| (o, rng.random_range(1..=6)))
+        .collect();
     let mut next_host = vec![10u32; w.networks.len()];
     let mut role_counter: HashMap<&str, u32> = HashMap::new();
     let mut vapp_counter: HashMap<(u8, u8), u32> = HashMap::new();
     w.vms.reserve(vm_count);
     while w.vms.len() < vm_count {
-        let size = pick(&mut rng, &[(1u32, 15), (2, 20), (3, 25), (4, 20), (5, 12), (6, 8)]);
+        let size = pick(
+            &mut rng,
+            &[(1u32, 15), (2, 20), (3, 25), (4, 20), (5, 12), (6, 8)],
+        );
         let size = size.min((vm_count - w.vms.len()) as u32);
         let org = pick(&mut rng, &weights);
         let org_vdcs = &w.orgs[org as usize].vdcs;
@@ -131,12 +149,43 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
                 format!("{role}-{:02}", c)
             };
             let power = match mode {
-                0 => pick(&mut rng, &[(Power::On, 95), (Power::Off, 3), (Power::Suspended, 2)]),
+                0 => pick(
+                    &mut rng,
+                    &[(Power::On, 95), (Power::Off, 3), (Power::Suspended, 2)],
+                ),
                 1 => Power::Off,
-                _ => pick(&mut rng, &[(Power::On, 40), (Power::Off, 20), (Power::Suspended, 40)]),
+                _ => pick(
+                    &mut rng,
+                    &[(Power::On, 40), (Power::Off, 20), (Power::Suspended, 40)],
+                ),
             };
-            let os = if windows { rng.random_range(7..=8) } else { pick(&mut rng, &[(0u8, 35), (1, 12), (2, 15), (3, 10), (4, 8), (5, 8), (6, 12)]) };
-            let mut disks = vec![pick(&mut rng, &[(20u32, 10), (40, 30), (50, 20), (60, 15), (80, 15), (100, 10)])];
+            let os = if windows {
+                rng.random_range(7..=8)
+            } else {
+                pick(
+                    &mut rng,
+                    &[
+                        (0u8, 35),
+                        (1, 12),
+                        (2, 15),
+                        (3, 10),
+                        (4, 8),
+                        (5, 8),
+                        (6, 12),
+                    ],
+                )
+            };
+            let mut disks = vec![pick(
+                &mut rng,
+                &[
+                    (20u32, 10),
+                    (40, 30),
+                    (50, 20),
+                    (60, 15),
+                    (80, 15),
+                    (100, 10),
+                ],
+            )];
             for _ in 0..pick(&mut rng, &[(0u32, 55), (1, 30), (2, 15)]) {
                 disks.push(rng.random_range(5..=50) * 10);
             }
@@ -162,12 +211,27 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
                 vapp: ai,
                 os,
                 cpus: pick(&mut rng, &[(1u8, 15), (2, 35), (4, 30), (8, 14), (16, 6)]),
-                mem_mb: 1024 * pick(&mut rng, &[(1u32, 8), (2, 20), (4, 30), (8, 22), (16, 12), (32, 6), (64, 2)]),
+                mem_mb: 1024
+                    * pick(
+                        &mut rng,
+                        &[
+                            (1u32, 8),
+                            (2, 20),
+                            (4, 30),
+                            (8, 22),
+                            (16, 12),
+                            (32, 6),
+                            (64, 2),
+                        ],
+                    ),
                 disks_gb: disks,
                 nics,
                 power,
                 snapshot,
-                tools: pick(&mut rng, &[(Tools::Ok, 90), (Tools::Old, 7), (Tools::NotInstalled, 3)]),
+                tools: pick(
+                    &mut rng,
+                    &[(Tools::Ok, 90), (Tools::Old, 7), (Tools::NotInstalled, 3)],
+                ),
                 hw_version: HW_VERSIONS[rng.random_range(0..HW_VERSIONS.len())],
                 host: rng.random_range(1..=16),
                 datastore: rng.random_range(1..=8),
@@ -196,11 +260,41 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
 
 fn index(w: &mut World) {
     let mut m = HashMap::with_capacity(w.vms.len() + w.vapps.len() + 64);
-    m.extend(w.orgs.iter().enumerate().map(|(i, x)| (x.id, Entity::Org(i as u32))));
-    m.extend(w.vdcs.iter().enumerate().map(|(i, x)| (x.id, Entity::Vdc(i as u32))));
-    m.extend(w.networks.iter().enumerate().map(|(i, x)| (x.id, Entity::Network(i as u32))));
-    m.extend(w.catalogs.iter().enumerate().map(|(i, x)| (x.id, Entity::Catalog(i as u32))));
-    m.extend(w.vapps.iter().enumerate().map(|(i, x)| (x.id, Entity::VApp(i as u32))));
-    m.extend(w.vms.iter().enumerate().map(|(i, x)| (x.id, Entity::Vm(i as u32))));
+    m.extend(
+        w.orgs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id, Entity::Org(i as u32))),
+    );
+    m.extend(
+        w.vdcs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id, Entity::Vdc(i as u32))),
+    );
+    m.extend(
+        w.networks
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id, Entity::Network(i as u32))),
+    );
+    m.extend(
+        w.catalogs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id, Entity::Catalog(i as u32))),
+    );
+    m.extend(
+        w.vapps
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id, Entity::VApp(i as u32))),
+    );
+    m.extend(
+        w.vms
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id, Entity::Vm(i as u32))),
+    );
     w.by_id = m;
 }

@@ -30,7 +30,14 @@ pub struct SimOptions {
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { vms: 200, seed: 42, tls: false, latency_ms: 0, task_seconds: 3.0, fail_rate: 0.0 }
+        SimOptions {
+            vms: 200,
+            seed: 42,
+            tls: false,
+            latency_ms: 0,
+            task_seconds: 3.0,
+            fail_rate: 0.0,
+        }
     }
 }
 
@@ -81,15 +88,23 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
     let vcd_url = format!("{scheme}://{addr}");
     let vms = opts.vms;
     let seed = opts.seed;
-    let world = tokio::task::spawn_blocking(move || generate::generate(vms, seed)).await.map_err(std::io::Error::other)?;
+    let world = tokio::task::spawn_blocking(move || generate::generate(vms, seed))
+        .await
+        .map_err(std::io::Error::other)?;
     let shared = Arc::new(vcd::Shared::new(vcd_url.clone(), opts.clone(), world));
-    let app = Router::new().fallback(vcd::handle).with_state(shared.clone());
+    let app = Router::new()
+        .fallback(vcd::handle)
+        .with_state(shared.clone());
     let handle: Handle<SocketAddr> = Handle::new();
     let mut cert_pem = None;
     if opts.tls {
         crate::api::tls::install_crypto_provider();
-        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string(), "::1".to_string()])
-            .map_err(std::io::Error::other)?;
+        let cert = rcgen::generate_simple_self_signed(vec![
+            "127.0.0.1".to_string(),
+            "localhost".to_string(),
+            "::1".to_string(),
+        ])
+        .map_err(std::io::Error::other)?;
         let pem = cert.cert.pem();
         let config = axum_server::tls_rustls::RustlsConfig::from_pem(
             pem.clone().into_bytes(),
@@ -111,5 +126,10 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
             }
         });
     }
-    Ok(Sim { vcd_url, cert_pem, shared, handle })
+    Ok(Sim {
+        vcd_url,
+        cert_pem,
+        shared,
+        handle,
+    })
 }

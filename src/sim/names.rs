@@ -26,8 +26,13 @@ pub const ORGS: &[(&str, &str)] = &[
 
 pub const SITES: &[&str] = &["ams", "fra", "lon", "par", "dub", "nyc", "sfo", "sin"];
 pub const VDC_TIERS: &[&str] = &["gold", "silver", "bronze"];
-pub const NET_KINDS: &[(&str, &str)] =
-    &[("web", "natRouted"), ("app", "natRouted"), ("db", "isolated"), ("mgmt", "bridged"), ("dmz", "natRouted")];
+pub const NET_KINDS: &[(&str, &str)] = &[
+    ("web", "natRouted"),
+    ("app", "natRouted"),
+    ("db", "isolated"),
+    ("mgmt", "bridged"),
+    ("dmz", "natRouted"),
+];
 pub const CATALOGS: &[&str] = &["templates", "golden-images", "shared-isos"];
 pub const TEMPLATES: &[&str] = &[
     "ubuntu-22.04-base",
@@ -42,9 +47,30 @@ pub const TEMPLATES: &[&str] = &[
 
 /// Applications a vApp runs; the vApp name is `<app>-<env>`.
 pub const APPS: &[&str] = &[
-    "payments", "checkout", "inventory", "crm", "erp", "billing", "analytics", "hr-portal", "intranet",
-    "wiki", "ci", "monitoring", "logging", "k8s", "data-lake", "search", "auth", "mail", "vpn", "backup",
-    "shop", "ledger", "reporting", "gateway",
+    "payments",
+    "checkout",
+    "inventory",
+    "crm",
+    "erp",
+    "billing",
+    "analytics",
+    "hr-portal",
+    "intranet",
+    "wiki",
+    "ci",
+    "monitoring",
+    "logging",
+    "k8s",
+    "data-lake",
+    "search",
+    "auth",
+    "mail",
+    "vpn",
+    "backup",
+    "shop",
+    "ledger",
+    "reporting",
+    "gateway",
 ];
 pub const ENVS: &[&str] = &["prod", "staging", "dev", "test", "qa"];
 
@@ -53,7 +79,10 @@ pub const ENVS: &[&str] = &["prod", "staging", "dev", "test", "qa"];
 pub const STACKS: &[(&[&str], bool)] = &[
     (&["web", "app", "db"], false),
     (&["web", "api", "db", "cache"], false),
-    (&["k8s-master", "k8s-worker", "k8s-worker", "k8s-worker"], false),
+    (
+        &["k8s-master", "k8s-worker", "k8s-worker", "k8s-worker"],
+        false,
+    ),
     (&["es-master", "es-data", "kibana"], false),
     (&["kafka", "zookeeper"], false),
     (&["sql", "iis", "ad-dc"], true),
@@ -67,19 +96,64 @@ pub const STACKS: &[(&[&str], bool)] = &[
 /// Guest OS: (description, ovf:id, vmw:osType, windows).
 pub const OSES: &[(&str, u16, &str, bool)] = &[
     ("Ubuntu Linux (64-bit)", 94, "ubuntu64Guest", false),
-    ("Red Hat Enterprise Linux 8 (64-bit)", 80, "rhel8_64Guest", false),
-    ("Red Hat Enterprise Linux 9 (64-bit)", 80, "rhel9_64Guest", false),
-    ("VMware Photon OS (64-bit)", 36, "vmwarePhoton64Guest", false),
+    (
+        "Red Hat Enterprise Linux 8 (64-bit)",
+        80,
+        "rhel8_64Guest",
+        false,
+    ),
+    (
+        "Red Hat Enterprise Linux 9 (64-bit)",
+        80,
+        "rhel9_64Guest",
+        false,
+    ),
+    (
+        "VMware Photon OS (64-bit)",
+        36,
+        "vmwarePhoton64Guest",
+        false,
+    ),
     ("CentOS 7 (64-bit)", 107, "centos7_64Guest", false),
-    ("Debian GNU/Linux 11 (64-bit)", 96, "debian11_64Guest", false),
-    ("Debian GNU/Linux 12 (64-bit)", 96, "debian12_64Guest", false),
-    ("Microsoft Windows Server 2019 (64-bit)", 74, "windows2019srv_64Guest", true),
-    ("Microsoft Windows Server 2022 (64-bit)", 74, "windows2019srvNext_64Guest", true),
+    (
+        "Debian GNU/Linux 11 (64-bit)",
+        96,
+        "debian11_64Guest",
+        false,
+    ),
+    (
+        "Debian GNU/Linux 12 (64-bit)",
+        96,
+        "debian12_64Guest",
+        false,
+    ),
+    (
+        "Microsoft Windows Server 2019 (64-bit)",
+        74,
+        "windows2019srv_64Guest",
+        true,
+    ),
+    (
+        "Microsoft Windows Server 2022 (64-bit)",
+        74,
+        "windows2019srvNext_64Guest",
+        true,
+    ),
 ];
 
 pub const PEOPLE: &[&str] = &[
-    "alice.meyer", "bob.kowalski", "chen.wei", "dana.ortiz", "erik.larsen", "fatima.khan",
-    "gabriel.silva", "hana.sato", "ivan.petrov", "julia.rossi", "kofi.mensah", "lena.novak",
+    "alice.meyer",
+    "bob.kowalski",
+    "chen.wei",
+    "dana.ortiz",
+    "erik.larsen",
+    "fatima.khan",
+    "gabriel.silva",
+    "hana.sato",
+    "ivan.petrov",
+    "julia.rossi",
+    "kofi.mensah",
+    "lena.novak",
 ];
 
 pub const TOOLS_VERSIONS: [u32; 3] = [12352, 11269, 0];

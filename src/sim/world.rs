@@ -10,7 +10,14 @@ pub type Id = u128;
 
 pub fn uuid_str(id: Id) -> String {
     let h = format!("{id:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// Parses the canonical 8-4-4-4-12 form; anything else is `None` (callers answer 404).
@@ -222,11 +229,17 @@ impl World {
         let vapp = &self.vapps[a as usize];
         let mut states = self.vms[vapp.vms()].iter().map(|v| v.power);
         let Some(first) = states.next() else { return 8 };
-        if states.all(|p| p == first) { first.status() } else { 10 }
+        if states.all(|p| p == first) {
+            first.status()
+        } else {
+            10
+        }
     }
 
     pub fn vapp_deployed(&self, a: u32) -> bool {
-        self.vms[self.vapps[a as usize].vms()].iter().any(Vm::deployed)
+        self.vms[self.vapps[a as usize].vms()]
+            .iter()
+            .any(Vm::deployed)
     }
 
     pub fn vm_org(&self, v: u32) -> u32 {
@@ -243,12 +256,20 @@ impl World {
 
     pub fn host_name(&self, v: u32) -> String {
         let vm = &self.vms[v as usize];
-        format!("esx-{}-{:02}.sim.local", self.vdcs[self.vm_vdc(v) as usize].cluster, vm.host)
+        format!(
+            "esx-{}-{:02}.sim.local",
+            self.vdcs[self.vm_vdc(v) as usize].cluster,
+            vm.host
+        )
     }
 
     pub fn datastore_name(&self, v: u32) -> String {
         let vm = &self.vms[v as usize];
-        format!("ds-{}-{:02}", self.vdcs[self.vm_vdc(v) as usize].cluster, vm.datastore)
+        format!(
+            "ds-{}-{:02}",
+            self.vdcs[self.vm_vdc(v) as usize].cluster,
+            vm.datastore
+        )
     }
 
     /// First NIC's IP address, the one the query service reports.

@@ -6,3 +6,5 @@ mod support;
 mod sim_schema;
 mod sim_support;
 mod sim_vcd;
+mod sim_vcd_actions;
+mod sim_vcd_query;

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::entities::vapp_path;
 use super::errors::{VcdError, VcdResult};
-use super::tasks::task_doc;
+use super::tasks::{Request, task_doc};
 use super::xml::{link, respond};
 use super::{Ctx, Shared};
 use crate::sim::world::{Entity, Power, Snapshot, Vm, World, uuid_str};
@@ -29,20 +29,106 @@ pub enum Op {
 
 /// (op, link rel, path under the entity href, link media kind, operationName suffix, verb).
 const OPS: &[(Op, &str, &str, &str, &str, &str)] = &[
-    (Op::PowerOn, "power:powerOn", "power/action/powerOn", "", "PowerOn", "Powering on"),
-    (Op::PowerOff, "power:powerOff", "power/action/powerOff", "", "PowerOff", "Powering off"),
-    (Op::Reset, "power:reset", "power/action/reset", "", "Reset", "Resetting"),
-    (Op::Suspend, "power:suspend", "power/action/suspend", "", "Suspend", "Suspending"),
-    (Op::Shutdown, "power:shutdown", "power/action/shutdown", "", "Shutdown", "Shutting down"),
-    (Op::Reboot, "power:reboot", "power/action/reboot", "", "Reboot", "Rebooting"),
-    (Op::Deploy, "deploy", "action/deploy", "deployVAppParams", "Deploy", "Starting"),
-    (Op::Undeploy, "undeploy", "action/undeploy", "undeployVAppParams", "Undeploy", "Stopping"),
-    (Op::CreateSnapshot, "snapshot:create", "action/createSnapshot", "createSnapshotParams", "CreateSnapshot", "Creating snapshot of"),
-    (Op::RevertSnapshot, "snapshot:revertToCurrent", "action/revertToCurrentSnapshot", "", "RevertToCurrentSnapshot", "Reverting to current snapshot of"),
-    (Op::RemoveSnapshots, "snapshot:removeAll", "action/removeAllSnapshots", "", "RemoveAllSnapshots", "Removing all snapshots of"),
+    (
+        Op::PowerOn,
+        "power:powerOn",
+        "power/action/powerOn",
+        "",
+        "PowerOn",
+        "Powering on",
+    ),
+    (
+        Op::PowerOff,
+        "power:powerOff",
+        "power/action/powerOff",
+        "",
+        "PowerOff",
+        "Powering off",
+    ),
+    (
+        Op::Reset,
+        "power:reset",
+        "power/action/reset",
+        "",
+        "Reset",
+        "Resetting",
+    ),
+    (
+        Op::Suspend,
+        "power:suspend",
+        "power/action/suspend",
+        "",
+        "Suspend",
+        "Suspending",
+    ),
+    (
+        Op::Shutdown,
+        "power:shutdown",
+        "power/action/shutdown",
+        "",
+        "Shutdown",
+        "Shutting down",
+    ),
+    (
+        Op::Reboot,
+        "power:reboot",
+        "power/action/reboot",
+        "",
+        "Reboot",
+        "Rebooting",
+    ),
+    (
+        Op::Deploy,
+        "deploy",
+        "action/deploy",
+        "deployVAppParams",
+        "Deploy",
+        "Starting",
+    ),
+    (
+        Op::Undeploy,
+        "undeploy",
+        "action/undeploy",
+        "undeployVAppParams",
+        "Undeploy",
+        "Stopping",
+    ),
+    (
+        Op::CreateSnapshot,
+        "snapshot:create",
+        "action/createSnapshot",
+        "createSnapshotParams",
+        "CreateSnapshot",
+        "Creating snapshot of",
+    ),
+    (
+        Op::RevertSnapshot,
+        "snapshot:revertToCurrent",
+        "action/revertToCurrentSnapshot",
+        "",
+        "RevertToCurrentSnapshot",
+        "Reverting to current snapshot of",
+    ),
+    (
+        Op::RemoveSnapshots,
+        "snapshot:removeAll",
+        "action/removeAllSnapshots",
+        "",
+        "RemoveAllSnapshots",
+        "Removing all snapshots of",
+    ),
 ];
 
-fn row(op: Op) -> &'static (Op, &'static str, &'static str, &'static str, &'static str, &'static str) {
+fn row(
+    op: Op,
+) -> &'static (
+    Op,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+) {
     OPS.iter().find(|r| r.0 == op).unwrap_or(&OPS[0])
 }
 
@@ -51,11 +137,19 @@ impl Op {
         OPS.iter().find(|r| r.2 == path).map(|r| r.0)
     }
     pub fn operation_name(self, target: Entity) -> String {
-        let prefix = if matches!(target, Entity::Vm(_)) { "vm" } else { "vapp" };
+        let prefix = if matches!(target, Entity::Vm(_)) {
+            "vm"
+        } else {
+            "vapp"
+        };
         format!("{prefix}{}", row(self).4)
     }
     pub fn describe(self, target: Entity, name: &str, urn: &str) -> String {
-        let what = if matches!(target, Entity::Vm(_)) { "Virtual Machine" } else { "Virtual Application" };
+        let what = if matches!(target, Entity::Vm(_)) {
+            "Virtual Machine"
+        } else {
+            "Virtual Application"
+        };
         format!("{} {what} {name}({urn})", row(self).5)
     }
 }
@@ -67,8 +161,12 @@ fn vm_refusal(vm: &Vm, op: Op) -> Option<&'static str> {
         Op::PowerOn if p == Power::On => Some("is not powered off"),
         Op::Deploy if p != Power::Off => Some("is already deployed"),
         Op::PowerOff | Op::Undeploy if p == Power::Off => Some("is not powered on"),
-        Op::Reset | Op::Reboot | Op::Shutdown | Op::Suspend if p != Power::On => Some("is not powered on"),
-        Op::RevertSnapshot | Op::RemoveSnapshots if vm.snapshot.is_none() => Some("has no snapshot"),
+        Op::Reset | Op::Reboot | Op::Shutdown | Op::Suspend if p != Power::On => {
+            Some("is not powered on")
+        }
+        Op::RevertSnapshot | Op::RemoveSnapshots if vm.snapshot.is_none() => {
+            Some("has no snapshot")
+        }
         _ => None,
     }
 }
@@ -141,7 +239,8 @@ pub fn apply(w: &mut World, op: Op, e: Entity, memory: bool, when: OffsetDateTim
 
 /// Reads `memory="true|false"` from a CreateSnapshotParams body; a body that is not XML is a 400.
 fn snapshot_memory(body: &[u8]) -> VcdResult<bool> {
-    let text = std::str::from_utf8(body).map_err(|_| VcdError::bad_request("Request body is not UTF-8"))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|_| VcdError::bad_request("Request body is not UTF-8"))?;
     let text = text.trim();
     if text.is_empty() {
         return Ok(true);
@@ -149,12 +248,20 @@ fn snapshot_memory(body: &[u8]) -> VcdResult<bool> {
     if !text.starts_with('<') || !text.ends_with('>') {
         return Err(VcdError::bad_request("Request body is not well-formed XML"));
     }
-    let Some(at) = text.find("memory=") else { return Ok(true) };
-    let value: String = text[at + 7..].chars().skip(1).take_while(|c| *c != '"' && *c != '\'').collect();
+    let Some(at) = text.find("memory=") else {
+        return Ok(true);
+    };
+    let value: String = text[at + 7..]
+        .chars()
+        .skip(1)
+        .take_while(|c| *c != '"' && *c != '\'')
+        .collect();
     match value.as_str() {
         "true" | "1" => Ok(true),
         "false" | "0" => Ok(false),
-        other => Err(VcdError::bad_request(format!("Invalid value for memory: {other}"))),
+        other => Err(VcdError::bad_request(format!(
+            "Invalid value for memory: {other}"
+        ))),
     }
 }
 
@@ -174,7 +281,17 @@ pub fn post(s: &Shared, ctx: &Ctx, id: &str, path: &str, body: &[u8]) -> VcdResu
         return Err(VcdError::busy(&format!("\"{name}\"")));
     }
     validate(&w, op, e)?;
-    let i = tasks.create(op, e, ctx.user, w.org_of(e), &s.opts, ctx.now, memory);
+    let i = tasks.create(
+        Request {
+            op,
+            target: e,
+            memory,
+        },
+        ctx.user,
+        w.org_of(e),
+        &s.opts,
+        ctx.now,
+    );
     let doc = task_doc(&w, &s.base, &tasks.list[i], ctx.now);
     let mut r = respond(StatusCode::ACCEPTED, "task", &ctx.version, doc);
     let loc = format!("{}/api/task/{}", s.base, uuid_str(tasks.list[i].id));

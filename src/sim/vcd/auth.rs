@@ -14,14 +14,22 @@ use crate::sim::DEMO_PASSWORD;
 use crate::sim::world::uuid_str;
 
 fn major(version: &str) -> u32 {
-    version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0)
+    version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0)
 }
 
 pub fn versions(s: &Shared) -> Response {
     let mut out = String::from(DECL);
     out.push_str("<SupportedVersions xmlns=\"http://www.vmware.com/vcloud/versions\">\n");
     for v in VERSIONS {
-        let login = if major(v) >= 38 { "/cloudapi/1.0.0/sessions" } else { "/api/sessions" };
+        let login = if major(v) >= 38 {
+            "/cloudapi/1.0.0/sessions"
+        } else {
+            "/api/sessions"
+        };
         let deprecated = major(v) < 33;
         let _ = writeln!(
             out,
@@ -30,7 +38,8 @@ pub fn versions(s: &Shared) -> Response {
         );
     }
     out.push_str("</SupportedVersions>\n");
-    respond(StatusCode::OK, "versions", "", out).map_media("application/vnd.vmware.vcloud.versions+xml")
+    respond(StatusCode::OK, "versions", "", out)
+        .map_media("application/vnd.vmware.vcloud.versions+xml")
 }
 
 /// Small extension so `versions` can carry its own media type outside the vcloud family.
@@ -39,7 +48,10 @@ trait MapMedia {
 }
 impl MapMedia for Response {
     fn map_media(mut self, ct: &'static str) -> Self {
-        self.headers_mut().insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        self.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static(ct),
+        );
         self
     }
 }
@@ -47,8 +59,12 @@ impl MapMedia for Response {
 /// Checks Basic `user@org:password`; `None` for anything malformed or wrong.
 fn basic_user(s: &Shared, headers: &HeaderMap) -> Option<User> {
     let value = headers.get("authorization")?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (login, password) = text.split_once(':')?;
     let (name, org) = login.rsplit_once('@')?;
@@ -56,24 +72,41 @@ fn basic_user(s: &Shared, headers: &HeaderMap) -> Option<User> {
         return None;
     }
     let w = s.read();
-    let (i, o) = w.orgs.iter().enumerate().find(|(_, o)| o.name.eq_ignore_ascii_case(org))?;
-    let ok = if o.system { name == "admin" } else { name == "orgadmin" };
+    let (i, o) = w
+        .orgs
+        .iter()
+        .enumerate()
+        .find(|(_, o)| o.name.eq_ignore_ascii_case(org))?;
+    let ok = if o.system {
+        name == "admin"
+    } else {
+        name == "orgadmin"
+    };
     ok.then_some(User { org: i as u32 })
 }
 
 fn new_token(s: &Shared, user: User) -> String {
-    let token = format!("{:032x}{:032x}", rand::random::<u128>(), rand::random::<u128>());
+    let token = format!(
+        "{:032x}{:032x}",
+        rand::random::<u128>(),
+        rand::random::<u128>()
+    );
     s.sessions().insert(token.clone(), user);
     token
 }
 
 fn token(headers: &HeaderMap) -> Option<&str> {
-    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
-        if let Some(t) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
-            return Some(t.trim());
-        }
+    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok())
+        && let Some(t) = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    {
+        return Some(t.trim());
     }
-    headers.get("x-vcloud-authorization").and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get("x-vcloud-authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 pub fn authenticate(s: &Shared, headers: &HeaderMap) -> Option<User> {
@@ -111,11 +144,19 @@ pub fn legacy_login(s: &Shared, method: &Method, version: &str, headers: &Header
 }
 
 fn user_name(user: User) -> &'static str {
-    if user.is_system() { "admin" } else { "orgadmin" }
+    if user.is_system() {
+        "admin"
+    } else {
+        "orgadmin"
+    }
 }
 
 fn role(user: User) -> &'static str {
-    if user.is_system() { "System Administrator" } else { "Organization Administrator" }
+    if user.is_system() {
+        "System Administrator"
+    } else {
+        "Organization Administrator"
+    }
 }
 
 fn session_response(s: &Shared, user: User, version: &str) -> Response {
@@ -135,9 +176,27 @@ fn session_response(s: &Shared, user: User, version: &str) -> Response {
     );
     link(&mut out, "down", "orgList", "", &format!("{b}/api/org/"));
     link(&mut out, "remove", "", "", &format!("{b}/api/session/"));
-    link(&mut out, "down", "org", &org.name, &format!("{b}/api/org/{}", uuid_str(org.id)));
-    link(&mut out, "down", "query.queryList", "", &format!("{b}/api/query"));
-    link(&mut out, "entityResolver", "entity", "", &format!("{b}/api/entity/"));
+    link(
+        &mut out,
+        "down",
+        "org",
+        &org.name,
+        &format!("{b}/api/org/{}", uuid_str(org.id)),
+    );
+    link(
+        &mut out,
+        "down",
+        "query.queryList",
+        "",
+        &format!("{b}/api/query"),
+    );
+    link(
+        &mut out,
+        "entityResolver",
+        "entity",
+        "",
+        &format!("{b}/api/entity/"),
+    );
     out.push_str("</Session>\n");
     respond(StatusCode::OK, "session", version, out)
 }
@@ -147,7 +206,14 @@ pub fn session_doc(s: &Shared, ctx: &Ctx) -> Response {
 }
 
 fn json_error(status: StatusCode, minor: &str, message: &str) -> Response {
-    json(status, format!("{{\"minorErrorCode\":{},\"message\":{}}}", json_str(minor), json_str(message)))
+    json(
+        status,
+        format!(
+            "{{\"minorErrorCode\":{},\"message\":{}}}",
+            json_str(minor),
+            json_str(message)
+        ),
+    )
 }
 
 fn session_json(s: &Shared, user: User) -> String {
@@ -182,14 +248,26 @@ pub fn cloudapi(s: &Shared, method: &Method, rest: &str, headers: &HeaderMap) ->
                     }
                     r
                 }
-                _ => json_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "Invalid credentials"),
+                _ => json_error(
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHORIZED",
+                    "Invalid credentials",
+                ),
             }
         }
         ("1.0.0/sessions/current", m @ ("GET" | "DELETE")) => match authenticate(s, headers) {
-            None => json_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "Missing or invalid token"),
+            None => json_error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                "Missing or invalid token",
+            ),
             Some(_) if m == "DELETE" => logout(s, headers),
             Some(user) => json(StatusCode::OK, session_json(s, user)),
         },
-        _ => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "No such cloudapi resource in the simulator"),
+        _ => json_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "No such cloudapi resource in the simulator",
+        ),
     }
 }

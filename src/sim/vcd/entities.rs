@@ -6,10 +6,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::errors::{VcdError, VcdResult};
-use super::xml::{DECL, VCLOUD_NS, XSI_NS, esc, link, media, respond};
+use super::xml::{DECL, VCLOUD_NS, esc, link, media, respond};
 use super::{Ctx, Shared, resolve, vm_doc};
-use crate::sim::names::{ENVS, PEOPLE, APPS};
-use crate::sim::world::{Entity, World, parse_uuid, uuid_str};
+use crate::sim::world::{Entity, World, uuid_str};
 
 /// How an entity is addressed: href, media kind (`vnd.vmware.vcloud.<kind>+xml`), URN, name.
 pub struct Desc {
@@ -21,17 +20,56 @@ pub struct Desc {
 
 pub fn describe(w: &World, base: &str, e: Entity) -> Desc {
     let (path, kind, urn_kind, id, name) = match e {
-        Entity::Org(i) => ("org/", "org", "org", w.orgs[i as usize].id, &w.orgs[i as usize].name),
-        Entity::Vdc(i) => ("vdc/", "vdc", "vdc", w.vdcs[i as usize].id, &w.vdcs[i as usize].name),
-        Entity::Network(i) => {
-            ("network/", "orgNetwork", "network", w.networks[i as usize].id, &w.networks[i as usize].name)
-        }
-        Entity::Catalog(i) => ("catalog/", "catalog", "catalog", w.catalogs[i as usize].id, &w.catalogs[i as usize].name),
-        Entity::VApp(i) => ("vApp/vapp-", "vApp", "vapp", w.vapps[i as usize].id, &w.vapps[i as usize].name),
-        Entity::Vm(i) => ("vApp/vm-", "vm", "vm", w.vms[i as usize].id, &w.vms[i as usize].name),
+        Entity::Org(i) => (
+            "org/",
+            "org",
+            "org",
+            w.orgs[i as usize].id,
+            &w.orgs[i as usize].name,
+        ),
+        Entity::Vdc(i) => (
+            "vdc/",
+            "vdc",
+            "vdc",
+            w.vdcs[i as usize].id,
+            &w.vdcs[i as usize].name,
+        ),
+        Entity::Network(i) => (
+            "network/",
+            "orgNetwork",
+            "network",
+            w.networks[i as usize].id,
+            &w.networks[i as usize].name,
+        ),
+        Entity::Catalog(i) => (
+            "catalog/",
+            "catalog",
+            "catalog",
+            w.catalogs[i as usize].id,
+            &w.catalogs[i as usize].name,
+        ),
+        Entity::VApp(i) => (
+            "vApp/vapp-",
+            "vApp",
+            "vapp",
+            w.vapps[i as usize].id,
+            &w.vapps[i as usize].name,
+        ),
+        Entity::Vm(i) => (
+            "vApp/vm-",
+            "vm",
+            "vm",
+            w.vms[i as usize].id,
+            &w.vms[i as usize].name,
+        ),
     };
     let u = uuid_str(id);
-    Desc { href: format!("{base}/api/{path}{u}"), kind, urn: format!("urn:vcloud:{urn_kind}:{u}"), name: name.clone() }
+    Desc {
+        href: format!("{base}/api/{path}{u}"),
+        kind,
+        urn: format!("urn:vcloud:{urn_kind}:{u}"),
+        name: name.clone(),
+    }
 }
 
 /// Opening tag of an entity document with its identity attributes.
@@ -49,10 +87,26 @@ pub fn open(out: &mut String, elem: &str, d: &Desc, extra: &str) {
 pub fn org_list(s: &Shared, ctx: &Ctx) -> Response {
     let w = s.read();
     let mut out = String::from(DECL);
-    let _ = writeln!(out, "<OrgList xmlns=\"{VCLOUD_NS}\" type=\"{}\" href=\"{}/api/org/\">", media("orgList"), s.base);
-    for (i, _) in w.orgs.iter().enumerate().filter(|(i, _)| ctx.user.is_system() || *i as u32 == ctx.user.org) {
+    let _ = writeln!(
+        out,
+        "<OrgList xmlns=\"{VCLOUD_NS}\" type=\"{}\" href=\"{}/api/org/\">",
+        media("orgList"),
+        s.base
+    );
+    for (i, _) in w
+        .orgs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ctx.user.is_system() || *i as u32 == ctx.user.org)
+    {
         let d = describe(&w, &s.base, Entity::Org(i as u32));
-        let _ = writeln!(out, "<Org type=\"{}\" name=\"{}\" href=\"{}\"/>", media("org"), esc(&d.name), d.href);
+        let _ = writeln!(
+            out,
+            "<Org type=\"{}\" name=\"{}\" href=\"{}\"/>",
+            media("org"),
+            esc(&d.name),
+            d.href
+        );
     }
     out.push_str("</OrgList>\n");
     respond(StatusCode::OK, "orgList", &ctx.version, out)
@@ -64,19 +118,43 @@ pub fn get(s: &Shared, ctx: &Ctx, kind: &str, id: &str) -> VcdResult<Response> {
     let b = &s.base;
     let (e, body) = match kind {
         "org" => {
-            let (e, i) = resolve(&w, ctx, id, |e| if let Entity::Org(i) = e { Some(i) } else { None })?;
+            let (e, i) = resolve(&w, ctx, id, |e| {
+                if let Entity::Org(i) = e {
+                    Some(i)
+                } else {
+                    None
+                }
+            })?;
             (e, org_doc(&w, b, i))
         }
         "vdc" => {
-            let (e, i) = resolve(&w, ctx, id, |e| if let Entity::Vdc(i) = e { Some(i) } else { None })?;
+            let (e, i) = resolve(&w, ctx, id, |e| {
+                if let Entity::Vdc(i) = e {
+                    Some(i)
+                } else {
+                    None
+                }
+            })?;
             (e, vdc_doc(&w, b, i))
         }
         "catalog" => {
-            let (e, i) = resolve(&w, ctx, id, |e| if let Entity::Catalog(i) = e { Some(i) } else { None })?;
+            let (e, i) = resolve(&w, ctx, id, |e| {
+                if let Entity::Catalog(i) = e {
+                    Some(i)
+                } else {
+                    None
+                }
+            })?;
             (e, catalog_doc(&w, b, i))
         }
         "network" => {
-            let (e, i) = resolve(&w, ctx, id, |e| if let Entity::Network(i) = e { Some(i) } else { None })?;
+            let (e, i) = resolve(&w, ctx, id, |e| {
+                if let Entity::Network(i) = e {
+                    Some(i)
+                } else {
+                    None
+                }
+            })?;
             (e, network_doc(&w, b, i))
         }
         "vApp" => {
@@ -122,8 +200,19 @@ fn org_doc(w: &World, b: &str, i: u32) -> String {
         let nd = describe(w, b, Entity::Network(n));
         link(&mut out, "down", "orgNetwork", &nd.name, &nd.href);
     }
-    link(&mut out, "down", "metadata", "", &format!("{}/metadata", d.href));
-    let _ = write!(out, "<Description>{} organization</Description>\n<FullName>{}</FullName>\n</Org>\n", esc(&org.full_name), esc(&org.full_name));
+    link(
+        &mut out,
+        "down",
+        "metadata",
+        "",
+        &format!("{}/metadata", d.href),
+    );
+    let _ = write!(
+        out,
+        "<Description>{} organization</Description>\n<FullName>{}</FullName>\n</Org>\n",
+        esc(&org.full_name),
+        esc(&org.full_name)
+    );
     out
 }
 
@@ -159,26 +248,69 @@ fn vdc_doc(w: &World, b: &str, i: u32) -> String {
     let mut out = String::from(DECL);
     open(&mut out, "Vdc", &d, " status=\"1\"");
     link(&mut out, "up", "org", "", &org.href);
-    link(&mut out, "down", "metadata", "", &format!("{}/metadata", d.href));
-    let _ = writeln!(out, "<Description>{} virtual datacenter</Description>\n<AllocationModel>AllocationPool</AllocationModel>", esc(&vdc.name));
+    link(
+        &mut out,
+        "down",
+        "metadata",
+        "",
+        &format!("{}/metadata", d.href),
+    );
+    let _ = writeln!(
+        out,
+        "<Description>{} virtual datacenter</Description>\n<AllocationModel>AllocationPool</AllocationModel>",
+        esc(&vdc.name)
+    );
     out.push_str("<StorageCapacity><Units>MB</Units>");
-    let _ = writeln!(out, "<Allocated>{0}</Allocated><Limit>{0}</Limit><Used>{disk}</Used><Overhead>0</Overhead></StorageCapacity>", vdc.storage_limit_mb);
+    let _ = writeln!(
+        out,
+        "<Allocated>{0}</Allocated><Limit>{0}</Limit><Used>{disk}</Used><Overhead>0</Overhead></StorageCapacity>",
+        vdc.storage_limit_mb
+    );
     out.push_str("<ComputeCapacity>\n");
-    capacity(&mut out, "Cpu", "MHz", vdc.cpu_limit_mhz, vdc.cpu_limit_mhz, cpu);
-    capacity(&mut out, "Memory", "MB", vdc.mem_limit_mb, vdc.mem_limit_mb, mem);
+    capacity(
+        &mut out,
+        "Cpu",
+        "MHz",
+        vdc.cpu_limit_mhz,
+        vdc.cpu_limit_mhz,
+        cpu,
+    );
+    capacity(
+        &mut out,
+        "Memory",
+        "MB",
+        vdc.mem_limit_mb,
+        vdc.mem_limit_mb,
+        mem,
+    );
     out.push_str("</ComputeCapacity>\n<ResourceEntities>\n");
     for &a in &vdc.vapps {
         let ad = describe(w, b, Entity::VApp(a));
-        let _ = writeln!(out, "<ResourceEntity type=\"{}\" name=\"{}\" href=\"{}\"/>", media("vApp"), esc(&ad.name), ad.href);
+        let _ = writeln!(
+            out,
+            "<ResourceEntity type=\"{}\" name=\"{}\" href=\"{}\"/>",
+            media("vApp"),
+            esc(&ad.name),
+            ad.href
+        );
     }
     out.push_str("</ResourceEntities>\n<AvailableNetworks>\n");
     for &n in &w.orgs[vdc.org as usize].networks {
         let nd = describe(w, b, Entity::Network(n));
-        let _ = writeln!(out, "<Network type=\"{}\" name=\"{}\" href=\"{}\"/>", media("network"), esc(&nd.name), nd.href);
+        let _ = writeln!(
+            out,
+            "<Network type=\"{}\" name=\"{}\" href=\"{}\"/>",
+            media("network"),
+            esc(&nd.name),
+            nd.href
+        );
     }
     out.push_str("</AvailableNetworks>\n<Capabilities><SupportedHardwareVersions>");
     for hw in crate::sim::names::HW_VERSIONS {
-        let _ = write!(out, "<SupportedHardwareVersion>vmx-{hw}</SupportedHardwareVersion>");
+        let _ = write!(
+            out,
+            "<SupportedHardwareVersion>vmx-{hw}</SupportedHardwareVersion>"
+        );
     }
     out.push_str("</SupportedHardwareVersions></Capabilities>\n");
     out.push_str("<NicQuota>0</NicQuota>\n<NetworkQuota>20</NetworkQuota>\n<VmQuota>0</VmQuota>\n<IsEnabled>true</IsEnabled>\n</Vdc>\n");
@@ -190,9 +322,23 @@ fn catalog_doc(w: &World, b: &str, i: u32) -> String {
     let d = describe(w, b, Entity::Catalog(i));
     let mut out = String::from(DECL);
     open(&mut out, "Catalog", &d, "");
-    link(&mut out, "up", "org", "", &describe(w, b, Entity::Org(cat.org)).href);
-    link(&mut out, "down", "metadata", "", &format!("{}/metadata", d.href));
-    out.push_str("<Description>Templates shared within the organization</Description>\n<CatalogItems>\n");
+    link(
+        &mut out,
+        "up",
+        "org",
+        "",
+        &describe(w, b, Entity::Org(cat.org)).href,
+    );
+    link(
+        &mut out,
+        "down",
+        "metadata",
+        "",
+        &format!("{}/metadata", d.href),
+    );
+    out.push_str(
+        "<Description>Templates shared within the organization</Description>\n<CatalogItems>\n",
+    );
     for (id, name) in &cat.items {
         let _ = writeln!(
             out,
@@ -211,8 +357,20 @@ fn network_doc(w: &World, b: &str, i: u32) -> String {
     let d = describe(w, b, Entity::Network(i));
     let mut out = String::from(DECL);
     open(&mut out, "OrgVdcNetwork", &d, " status=\"1\"");
-    link(&mut out, "up", "vdc", "", &describe(w, b, Entity::Vdc(net.vdc)).href);
-    link(&mut out, "down", "metadata", "", &format!("{}/metadata", d.href));
+    link(
+        &mut out,
+        "up",
+        "vdc",
+        "",
+        &describe(w, b, Entity::Vdc(net.vdc)).href,
+    );
+    link(
+        &mut out,
+        "down",
+        "metadata",
+        "",
+        &format!("{}/metadata", d.href),
+    );
     let _ = writeln!(
         out,
         "<Description>{} network</Description>\n<Configuration><IpScopes><IpScope><IsInherited>false</IsInherited>\
@@ -229,106 +387,4 @@ fn network_doc(w: &World, b: &str, i: u32) -> String {
         net.fence
     );
     out
-}
-
-/// `GET /api/entity/urn:vcloud:TYPE:UUID`.
-pub fn entity(s: &Shared, ctx: &Ctx, urn: &str) -> VcdResult<Response> {
-    let mut parts = urn.splitn(4, ':');
-    let (Some("urn"), Some("vcloud"), Some(kind), Some(uuid)) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(VcdError::bad_request(format!("Invalid entity URN: {urn}")));
-    };
-    let (href, media_kind) = if kind == "task" {
-        let id = parse_uuid(uuid).ok_or_else(|| VcdError::not_found(urn))?;
-        let w = s.read();
-        s.tasks().visible(&w, ctx, id).ok_or_else(|| VcdError::not_found(urn))?;
-        (format!("{}/api/task/{uuid}", s.base), "task")
-    } else {
-        let w = s.read();
-        let (e, _) = resolve(&w, ctx, uuid, |_| Some(0))?;
-        let d = describe(&w, &s.base, e);
-        if !d.urn.starts_with(&format!("urn:vcloud:{kind}:")) {
-            return Err(VcdError::not_found(urn));
-        }
-        (d.href, d.kind)
-    };
-    let mut out = String::from(DECL);
-    let _ = writeln!(
-        out,
-        "<Entity xmlns=\"{VCLOUD_NS}\" name=\"{0}\" id=\"{0}\" type=\"{1}\" href=\"{2}/api/entity/{0}\">",
-        esc(urn),
-        media("entity"),
-        s.base
-    );
-    link(&mut out, "alternate", media_kind, "", &href);
-    out.push_str("</Entity>\n");
-    Ok(respond(StatusCode::OK, "entity", &ctx.version, out))
-}
-
-enum Val {
-    S(String),
-    N(i64),
-    B(bool),
-}
-
-fn entries(w: &World, e: Entity) -> Vec<(&'static str, Val)> {
-    match e {
-        Entity::Vm(v) => {
-            let vm = &w.vms[v as usize];
-            let a = &w.vapps[vm.vapp as usize];
-            vec![
-                ("owner", Val::S(PEOPLE[a.owner as usize % PEOPLE.len()].into())),
-                ("cost-center", Val::S(format!("CC-{}", vm.cost_center))),
-                ("env", Val::S(ENVS[a.env as usize].into())),
-                ("backup", Val::B(vm.id % 3 != 0)),
-            ]
-        }
-        Entity::VApp(i) => {
-            let a = &w.vapps[i as usize];
-            vec![
-                ("app", Val::S(APPS[a.app as usize].into())),
-                ("env", Val::S(ENVS[a.env as usize].into())),
-                ("owner", Val::S(PEOPLE[a.owner as usize % PEOPLE.len()].into())),
-            ]
-        }
-        Entity::Org(i) => vec![("customer-id", Val::N(100_000 + i as i64))],
-        Entity::Vdc(i) => vec![("cluster", Val::S(w.vdcs[i as usize].cluster.clone()))],
-        _ => vec![],
-    }
-}
-
-/// `GET <entity>/metadata`.
-pub fn metadata(s: &Shared, ctx: &Ctx, kind: &str, id: &str) -> VcdResult<Response> {
-    let w = s.read();
-    let e = match kind {
-        "vApp" => vapp_path(&w, ctx, id)?,
-        "org" | "vdc" | "catalog" | "network" => resolve(&w, ctx, id, |_| Some(0))?.0,
-        _ => return Err(VcdError::not_found(id)),
-    };
-    let d = describe(&w, &s.base, e);
-    let expected = match kind {
-        "org" => "org",
-        "vdc" => "vdc",
-        "catalog" => "catalog",
-        "network" => "orgNetwork",
-        _ => d.kind,
-    };
-    if d.kind != expected {
-        return Err(VcdError::not_found(id));
-    }
-    let mut out = String::from(DECL);
-    let _ = writeln!(out, "<Metadata xmlns=\"{VCLOUD_NS}\"{XSI_NS} type=\"{}\" href=\"{}/metadata\">", media("metadata"), d.href);
-    link(&mut out, "up", d.kind, "", &d.href);
-    for (key, val) in entries(&w, e) {
-        let _ = writeln!(out, "<MetadataEntry type=\"{}\" href=\"{}/metadata/{key}\">", media("metadata.value"), d.href);
-        link(&mut out, "up", "metadata", "", &format!("{}/metadata", d.href));
-        let (t, v) = match val {
-            Val::S(s) => ("MetadataStringValue", esc(&s).into_owned()),
-            Val::N(n) => ("MetadataNumberValue", n.to_string()),
-            Val::B(b) => ("MetadataBooleanValue", b.to_string()),
-        };
-        let _ = writeln!(out, "<Key>{key}</Key>\n<TypedValue xsi:type=\"{t}\"><Value>{v}</Value></TypedValue>\n</MetadataEntry>");
-    }
-    out.push_str("</Metadata>\n");
-    Ok(respond(StatusCode::OK, "metadata", &ctx.version, out))
 }

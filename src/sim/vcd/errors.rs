@@ -18,16 +18,28 @@ pub type VcdResult<T> = Result<T, VcdError>;
 
 impl VcdError {
     pub fn new(status: StatusCode, minor: &'static str, message: impl Into<String>) -> Self {
-        VcdError { status, minor, message: message.into() }
+        VcdError {
+            status,
+            minor,
+            message: message.into(),
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
     }
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", format!("[ {what} ] is not found or access is denied."))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_NOT_FOUND",
+            format!("[ {what} ] is not found or access is denied."),
+        )
     }
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", "Access is forbidden")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "ACCESS_TO_RESOURCE_IS_FORBIDDEN",
+            "Access is forbidden",
+        )
     }
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
@@ -40,14 +52,18 @@ impl VcdError {
         )
     }
     pub fn method_not_allowed() -> Self {
-        Self::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "HTTP method not allowed for this resource")
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "HTTP method not allowed for this resource",
+        )
     }
 
     pub fn to_xml(&self) -> String {
         let mut s = String::from(DECL);
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<Error xmlns=\"{VCLOUD_NS}\" majorErrorCode=\"{}\" minorErrorCode=\"{}\" message=\"{}\"/>\n",
+            "<Error xmlns=\"{VCLOUD_NS}\" majorErrorCode=\"{}\" minorErrorCode=\"{}\" message=\"{}\"/>",
             self.status.as_u16(),
             self.minor,
             esc(&self.message)

@@ -13,13 +13,23 @@ pub enum Cmp {
 
 #[derive(Debug, PartialEq)]
 pub enum Expr {
-    Cond { attr: String, cmp: Cmp, value: String },
+    Cond {
+        attr: String,
+        cmp: Cmp,
+        value: String,
+    },
     And(Vec<Expr>),
     Or(Vec<Expr>),
 }
 
-const OPERATORS: &[(&str, Cmp)] =
-    &[("==", Cmp::Eq), ("!=", Cmp::Ne), ("=gt=", Cmp::Gt), ("=ge=", Cmp::Ge), ("=lt=", Cmp::Lt), ("=le=", Cmp::Le)];
+const OPERATORS: &[(&str, Cmp)] = &[
+    ("==", Cmp::Eq),
+    ("!=", Cmp::Ne),
+    ("=gt=", Cmp::Gt),
+    ("=ge=", Cmp::Ge),
+    ("=lt=", Cmp::Lt),
+    ("=le=", Cmp::Le),
+];
 
 struct Parser<'a> {
     s: &'a str,
@@ -36,7 +46,11 @@ impl Parser<'_> {
             self.pos += 1;
             items.push(self.and()?);
         }
-        Ok(if items.len() == 1 { items.remove(0) } else { Expr::Or(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::Or(items)
+        })
     }
     fn and(&mut self) -> Result<Expr, String> {
         let mut items = vec![self.primary()?];
@@ -44,7 +58,11 @@ impl Parser<'_> {
             self.pos += 1;
             items.push(self.primary()?);
         }
-        Ok(if items.len() == 1 { items.remove(0) } else { Expr::And(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::And(items)
+        })
     }
     fn primary(&mut self) -> Result<Expr, String> {
         if self.peek() == Some('(') {
@@ -57,9 +75,14 @@ impl Parser<'_> {
             return Ok(e);
         }
         let rest = &self.s[self.pos..];
-        let attr_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len());
+        let attr_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len());
         if attr_len == 0 {
-            return Err(format!("expected an attribute name at position {}", self.pos));
+            return Err(format!(
+                "expected an attribute name at position {}",
+                self.pos
+            ));
         }
         let attr = rest[..attr_len].to_string();
         let after = &rest[attr_len..];
@@ -67,10 +90,16 @@ impl Parser<'_> {
             return Err(format!("expected a comparison after '{attr}'"));
         };
         let value_start = attr_len + op.len();
-        let value_len = rest[value_start..].find([',', ';', ')']).unwrap_or(rest.len() - value_start);
+        let value_len = rest[value_start..]
+            .find([',', ';', ')'])
+            .unwrap_or(rest.len() - value_start);
         let value = rest[value_start..value_start + value_len].to_string();
         self.pos += value_start + value_len;
-        Ok(Expr::Cond { attr, cmp: *cmp, value })
+        Ok(Expr::Cond {
+            attr,
+            cmp: *cmp,
+            value,
+        })
     }
 }
 
@@ -78,7 +107,11 @@ pub fn parse(s: &str) -> Result<Expr, String> {
     let mut p = Parser { s, pos: 0 };
     let e = p.or()?;
     if p.pos != s.len() {
-        return Err(format!("unexpected '{}' at position {}", &s[p.pos..], p.pos));
+        return Err(format!(
+            "unexpected '{}' at position {}",
+            &s[p.pos..],
+            p.pos
+        ));
     }
     Ok(e)
 }

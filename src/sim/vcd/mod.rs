@@ -6,9 +6,12 @@ pub mod auth;
 pub mod entities;
 pub mod errors;
 pub mod fiql;
+pub mod metadata;
 pub mod query;
 pub mod records;
+pub mod resolver;
 pub mod tasks;
+pub mod values;
 pub mod vm_doc;
 pub mod xml;
 
@@ -27,8 +30,9 @@ use super::SimOptions;
 use super::world::{Entity, World, parse_uuid};
 
 /// API versions the simulator advertises; legacy `/api/sessions` is gone from 38.0 on.
-pub const VERSIONS: &[&str] =
-    &["5.5", "9.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0", "37.0", "38.0", "39.0"];
+pub const VERSIONS: &[&str] = &[
+    "5.5", "9.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0", "37.0", "38.0", "39.0",
+];
 
 /// A logged-in user: an org admin of `org`, or the system administrator when `org` is 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,13 +105,24 @@ pub struct Ctx {
 impl Ctx {
     /// Tenant users may only see their own org's entities.
     pub fn check(&self, w: &World, e: Entity) -> VcdResult<()> {
-        if self.user.is_system() || w.org_of(e) == self.user.org { Ok(()) } else { Err(VcdError::forbidden()) }
+        if self.user.is_system() || w.org_of(e) == self.user.org {
+            Ok(())
+        } else {
+            Err(VcdError::forbidden())
+        }
     }
 }
 
 /// Resolves `uuid` to an entity of the kind `want` picks out, checking tenant access.
-pub fn resolve(w: &World, ctx: &Ctx, uuid: &str, want: fn(Entity) -> Option<u32>) -> VcdResult<(Entity, u32)> {
-    let e = parse_uuid(uuid).and_then(|id| w.lookup(id)).ok_or_else(|| VcdError::not_found(uuid))?;
+pub fn resolve(
+    w: &World,
+    ctx: &Ctx,
+    uuid: &str,
+    want: fn(Entity) -> Option<u32>,
+) -> VcdResult<(Entity, u32)> {
+    let e = parse_uuid(uuid)
+        .and_then(|id| w.lookup(id))
+        .ok_or_else(|| VcdError::not_found(uuid))?;
     let idx = want(e).ok_or_else(|| VcdError::not_found(uuid))?;
     ctx.check(w, e)?;
     Ok((e, idx))
@@ -117,7 +132,10 @@ pub fn resolve(w: &World, ctx: &Ctx, uuid: &str, want: fn(Entity) -> Option<u32>
 pub fn accept_version(headers: &HeaderMap) -> Option<String> {
     let accept = headers.get("accept")?.to_str().ok()?;
     let at = accept.find("version=")? + "version=".len();
-    let v: String = accept[at..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let v: String = accept[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
     Some(v)
 }
 
@@ -137,7 +155,11 @@ pub async fn handle(
     let path = uri.path();
     let query = uri.query().unwrap_or("");
     if path == "/api/versions" || path == "/api/versions/" {
-        return if method == Method::GET { auth::versions(&s) } else { VcdError::method_not_allowed().respond("") };
+        return if method == Method::GET {
+            auth::versions(&s)
+        } else {
+            VcdError::method_not_allowed().respond("")
+        };
     }
     if let Some(rest) = path.strip_prefix("/cloudapi/") {
         return auth::cloudapi(&s, &method, rest, &headers);
@@ -160,11 +182,14 @@ pub async fn handle(
         return auth::legacy_login(&s, &method, &version, &headers);
     }
     let Some(user) = auth::authenticate(&s, &headers) else {
-        return VcdError::unauthorized("This operation is denied: missing, invalid or expired authentication token.")
-            .respond(&version);
+        return VcdError::unauthorized(
+            "This operation is denied: missing, invalid or expired authentication token.",
+        )
+        .respond(&version);
     };
     let ctx = Ctx { version, user, now };
-    route(&s, &ctx, &method, rest, query, &headers, &body).unwrap_or_else(|e| e.respond(&ctx.version))
+    route(&s, &ctx, &method, rest, query, &headers, &body)
+        .unwrap_or_else(|e| e.respond(&ctx.version))
 }
 
 fn route(
@@ -184,13 +209,17 @@ fn route(
         (["session"], _, _) if *method == Method::DELETE => Ok(auth::logout(s, headers)),
         (["org"], true, _) => Ok(entities::org_list(s, ctx)),
         (["query"], true, _) => query::handle(s, ctx, query),
-        (["entity", urn], true, _) => entities::entity(s, ctx, urn),
+        (["entity", urn], true, _) => resolver::entity(s, ctx, urn),
         (["task", id], true, _) => tasks::get(s, ctx, id),
         (["task", id, "action", "cancel"], _, true) => tasks::cancel(s, ctx, id),
         ([kind, id], true, _) => entities::get(s, ctx, kind, id),
-        ([kind, id, "metadata"], true, _) => entities::metadata(s, ctx, kind, id),
-        (["vApp", id, "power", "action", op], _, true) => actions::post(s, ctx, id, &format!("power/action/{op}"), body),
-        (["vApp", id, "action", op], _, true) => actions::post(s, ctx, id, &format!("action/{op}"), body),
+        ([kind, id, "metadata"], true, _) => metadata::metadata(s, ctx, kind, id),
+        (["vApp", id, "power", "action", op], _, true) => {
+            actions::post(s, ctx, id, &format!("power/action/{op}"), body)
+        }
+        (["vApp", id, "action", op], _, true) => {
+            actions::post(s, ctx, id, &format!("action/{op}"), body)
+        }
         _ if get || post => Err(VcdError::not_found(&format!("/api/{rest}"))),
         _ => Err(VcdError::method_not_allowed()),
     }

@@ -11,7 +11,8 @@ use axum::response::Response;
 
 use super::errors::{VcdError, VcdResult};
 use super::fiql::{self, Expr};
-use super::records::{self, ALL, QType, identity, value};
+use super::records::{self, ALL, QType, identity};
+use super::values::value;
 use super::xml::{DECL, VCLOUD_NS, esc, link, media, respond};
 use super::{Ctx, Shared};
 
@@ -42,7 +43,11 @@ fn enc(s: &str) -> String {
 
 impl Params {
     fn href(&self, base: &str, page: u64, format: &str) -> String {
-        let mut q = format!("{base}/api/query?type={}&page={page}&pageSize={}&format={format}", self.qt.name(), self.page_size);
+        let mut q = format!(
+            "{base}/api/query?type={}&page={page}&pageSize={}&format={format}",
+            self.qt.name(),
+            self.page_size
+        );
         if !self.filter.is_empty() {
             let _ = write!(q, "&filter={}", enc(&self.filter));
         }
@@ -59,18 +64,38 @@ impl Params {
 }
 
 fn parse(query: &str) -> VcdResult<Option<(Params, Option<Expr>)>> {
-    let mut p = Params { qt: QType::Vm, format: "records", page: 1, page_size: 25, filter: String::new(), sort: String::new(), fields: vec![] };
+    let mut p = Params {
+        qt: QType::Vm,
+        format: "records",
+        page: 1,
+        page_size: 25,
+        filter: String::new(),
+        sort: String::new(),
+        fields: vec![],
+    };
     let mut qt = None;
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        let num = |v: &str| v.parse::<u64>().map_err(|_| VcdError::bad_request(format!("Invalid value for {k}: {v}")));
+        let num = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|_| VcdError::bad_request(format!("Invalid value for {k}: {v}")))
+        };
         match k.as_ref() {
-            "type" => qt = Some(QType::parse(&v).ok_or_else(|| VcdError::bad_request(format!("Unknown query type: {v}")))?),
+            "type" => {
+                qt = Some(
+                    QType::parse(&v)
+                        .ok_or_else(|| VcdError::bad_request(format!("Unknown query type: {v}")))?,
+                )
+            }
             "format" => {
                 p.format = match v.as_ref() {
                     "records" => "records",
                     "idrecords" => "idrecords",
                     "references" => "references",
-                    other => return Err(VcdError::bad_request(format!("Unknown query format: {other}"))),
+                    other => {
+                        return Err(VcdError::bad_request(format!(
+                            "Unknown query format: {other}"
+                        )));
+                    }
                 }
             }
             "page" => p.page = num(&v)?,
@@ -78,7 +103,14 @@ fn parse(query: &str) -> VcdResult<Option<(Params, Option<Expr>)>> {
             "filter" => p.filter = v.into_owned(),
             "sortAsc" => p.sort = format!("+{v}"),
             "sortDesc" => p.sort = format!("-{v}"),
-            "fields" => p.fields = v.split(',').map(str::trim).filter(|f| !f.is_empty()).map(String::from).collect(),
+            "fields" => {
+                p.fields = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(String::from)
+                    .collect()
+            }
             _ => {}
         }
     }
@@ -87,7 +119,10 @@ fn parse(query: &str) -> VcdResult<Option<(Params, Option<Expr>)>> {
     let expr = if p.filter.is_empty() {
         None
     } else {
-        Some(fiql::parse(&p.filter).map_err(|e| VcdError::bad_request(format!("Invalid filter expression: {e}")))?)
+        Some(
+            fiql::parse(&p.filter)
+                .map_err(|e| VcdError::bad_request(format!("Invalid filter expression: {e}")))?,
+        )
     };
     let mut used = vec![];
     if let Some(e) = &expr {
@@ -98,7 +133,10 @@ fn parse(query: &str) -> VcdResult<Option<(Params, Option<Expr>)>> {
     }
     used.extend(p.fields.iter().cloned());
     if let Some(bad) = used.iter().find(|a| !qt.has_attr(a)) {
-        return Err(VcdError::bad_request(format!("Property '{bad}' does not exist for type {}", qt.name())));
+        return Err(VcdError::bad_request(format!(
+            "Property '{bad}' does not exist for type {}",
+            qt.name()
+        )));
     }
     if p.page == 0 {
         return Err(VcdError::bad_request("The page number must be 1 or more"));
@@ -114,7 +152,9 @@ enum SortKey {
 }
 
 pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
-    let Some((p, expr)) = parse(query)? else { return Ok(query_list(s, ctx)) };
+    let Some((p, expr)) = parse(query)? else {
+        return Ok(query_list(s, ctx));
+    };
     if p.qt == QType::AdminVm && !ctx.user.is_system() {
         return Err(VcdError::forbidden());
     }
@@ -133,7 +173,10 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
                 .map(|&i| {
                     let k = match val(i, attr) {
                         None => SortKey::Missing,
-                        Some(v) => v.parse::<f64>().map(SortKey::Num).unwrap_or_else(|_| SortKey::Text(v.to_lowercase())),
+                        Some(v) => v
+                            .parse::<f64>()
+                            .map(SortKey::Num)
+                            .unwrap_or_else(|_| SortKey::Text(v.to_lowercase())),
                     };
                     (k, i)
                 })
@@ -168,11 +211,17 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
     let total = index.len() as u64;
     let last = total.div_ceil(p.page_size).max(1);
     if p.page > last {
-        return Err(VcdError::bad_request(format!("The requested page {} is out of range (last page is {last})", p.page)));
+        return Err(VcdError::bad_request(format!(
+            "The requested page {} is out of range (last page is {last})",
+            p.page
+        )));
     }
     let kind = format!("query.{}", p.format);
     let (root, child) = match p.format {
-        "references" => (format!("{}References", p.qt.reference()), format!("{}Reference", p.qt.reference())),
+        "references" => (
+            format!("{}References", p.qt.reference()),
+            format!("{}Reference", p.qt.reference()),
+        ),
         _ => ("QueryResultRecords".to_string(), p.qt.record().to_string()),
     };
     let mut out = String::from(DECL);
@@ -185,7 +234,9 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
         media(&kind),
         esc(&p.href(&s.base, p.page, p.format))
     );
-    let page_link = |out: &mut String, rel: &str, page: u64| link(out, rel, &kind, "", &p.href(&s.base, page, p.format));
+    let page_link = |out: &mut String, rel: &str, page: u64| {
+        link(out, rel, &kind, "", &p.href(&s.base, page, p.format))
+    };
     if p.page > 1 {
         page_link(&mut out, "firstPage", 1);
         page_link(&mut out, "previousPage", p.page - 1);
@@ -194,19 +245,37 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
         page_link(&mut out, "nextPage", p.page + 1);
         page_link(&mut out, "lastPage", last);
     }
-    for f in ["records", "idrecords", "references"].into_iter().filter(|f| *f != p.format) {
-        link(&mut out, "alternate", &format!("query.{f}"), "", &p.href(&s.base, p.page, f));
+    for f in ["records", "idrecords", "references"]
+        .into_iter()
+        .filter(|f| *f != p.format)
+    {
+        link(
+            &mut out,
+            "alternate",
+            &format!("query.{f}"),
+            "",
+            &p.href(&s.base, p.page, f),
+        );
     }
     let start = ((p.page - 1) * p.page_size) as usize;
     let end = (start + p.page_size as usize).min(index.len());
     for &i in &index[start.min(end)..end] {
         let (href, urn, name, ekind) = identity(&w, &tasks, &s.base, p.qt, i);
         if p.format == "references" {
-            let _ = writeln!(out, "<{child} type=\"{}\" name=\"{}\" id=\"{urn}\" href=\"{href}\"/>", media(ekind), esc(&name));
+            let _ = writeln!(
+                out,
+                "<{child} type=\"{}\" name=\"{}\" id=\"{urn}\" href=\"{href}\"/>",
+                media(ekind),
+                esc(&name)
+            );
             continue;
         }
         let _ = write!(out, "<{child}");
-        let attrs: Vec<&str> = if p.fields.is_empty() { p.qt.attrs().to_vec() } else { p.fields.iter().map(String::as_str).collect() };
+        let attrs: Vec<&str> = if p.fields.is_empty() {
+            p.qt.attrs().to_vec()
+        } else {
+            p.fields.iter().map(String::as_str).collect()
+        };
         for a in attrs.into_iter().filter(|a| *a != "href" && *a != "id") {
             if let Some(v) = val(i, a) {
                 let _ = write!(out, " {a}=\"{}\"", esc(&v));
@@ -223,8 +292,16 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
 
 fn query_list(s: &Shared, ctx: &Ctx) -> Response {
     let mut out = String::from(DECL);
-    let _ = writeln!(out, "<QueryList xmlns=\"{VCLOUD_NS}\" type=\"{}\" href=\"{}/api/query\">", media("query.queryList"), s.base);
-    for qt in ALL.iter().filter(|q| ctx.user.is_system() || **q != QType::AdminVm) {
+    let _ = writeln!(
+        out,
+        "<QueryList xmlns=\"{VCLOUD_NS}\" type=\"{}\" href=\"{}/api/query\">",
+        media("query.queryList"),
+        s.base
+    );
+    for qt in ALL
+        .iter()
+        .filter(|q| ctx.user.is_system() || **q != QType::AdminVm)
+    {
         for f in ["references", "records", "idrecords"] {
             let href = format!("{}/api/query?type={}&format={f}", s.base, qt.name());
             link(&mut out, "down", &format!("query.{f}"), qt.name(), &href);

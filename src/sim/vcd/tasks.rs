@@ -72,7 +72,11 @@ impl Task {
         }
         let e = now.saturating_duration_since(self.start);
         if e >= self.duration {
-            if self.fails { State::Error } else { State::Success }
+            if self.fails {
+                State::Error
+            } else {
+                State::Success
+            }
         } else if e < self.duration / 10 {
             State::Queued
         } else {
@@ -91,6 +95,13 @@ impl Task {
     }
 }
 
+/// What a new task does: the operation, its target, and (createSnapshot) whether memory is kept.
+pub struct Request {
+    pub op: Op,
+    pub target: Entity,
+    pub memory: bool,
+}
+
 pub struct Tasks {
     pub list: Vec<Task>,
     by_id: HashMap<Id, usize>,
@@ -101,11 +112,18 @@ pub struct Tasks {
 
 impl Tasks {
     pub fn new(seed: u64) -> Self {
-        Tasks { list: vec![], by_id: HashMap::new(), active: vec![], rng: ChaCha8Rng::seed_from_u64(seed ^ 0x7a5c_0de5) }
+        Tasks {
+            list: vec![],
+            by_id: HashMap::new(),
+            active: vec![],
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x7a5c_0de5),
+        }
     }
 
     pub fn has_due(&self, now: Instant) -> bool {
-        self.active.iter().any(|&i| self.list[i].state(now).terminal())
+        self.active
+            .iter()
+            .any(|&i| self.list[i].state(now).terminal())
     }
 
     pub fn settle(&mut self, w: &mut World, now: Instant) {
@@ -144,8 +162,18 @@ impl Tasks {
         })
     }
 
-    pub fn create(&mut self, op: Op, target: Entity, user: User, org: u32, opts: &crate::sim::SimOptions, now: Instant, memory: bool) -> usize {
-        let id: Id = (self.rng.random::<u128>() & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    /// Starts a task for `what`; its outcome (success or error) is drawn now, deterministically.
+    pub fn create(
+        &mut self,
+        what: Request,
+        user: User,
+        org: u32,
+        opts: &crate::sim::SimOptions,
+        now: Instant,
+    ) -> usize {
+        let Request { op, target, memory } = what;
+        let id: Id =
+            (self.rng.random::<u128>() & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
         let fails = self.rng.random::<f64>() < opts.fail_rate;
         let i = self.list.len();
         self.list.push(Task {
@@ -176,8 +204,15 @@ impl Tasks {
 
 pub fn user_ref(w: &World, base: &str, user: User) -> (String, String) {
     let org = &w.orgs[user.org as usize];
-    let name = if user.is_system() { "admin" } else { "orgadmin" };
-    (name.to_string(), format!("{base}/api/admin/user/{}", uuid_str(org.admin_user)))
+    let name = if user.is_system() {
+        "admin"
+    } else {
+        "orgadmin"
+    };
+    (
+        name.to_string(),
+        format!("{base}/api/admin/user/{}", uuid_str(org.admin_user)),
+    )
 }
 
 pub fn task_doc(w: &World, base: &str, t: &Task, now: Instant) -> String {
@@ -204,29 +239,58 @@ pub fn task_doc(w: &World, base: &str, t: &Task, now: Instant) -> String {
     }
     out.push_str(">\n");
     if !st.terminal() {
-        link(&mut out, "task:cancel", "", "", &format!("{href}/action/cancel"));
+        link(
+            &mut out,
+            "task:cancel",
+            "",
+            "",
+            &format!("{href}/action/cancel"),
+        );
     }
-    let _ = writeln!(out, "<Owner type=\"{}\" name=\"{}\" href=\"{}\"/>", media(owner.kind), esc(&owner.name), owner.href);
+    let _ = writeln!(
+        out,
+        "<Owner type=\"{}\" name=\"{}\" href=\"{}\"/>",
+        media(owner.kind),
+        esc(&owner.name),
+        owner.href
+    );
     if st == State::Error {
         let _ = writeln!(
             out,
             "<Error majorErrorCode=\"500\" minorErrorCode=\"INTERNAL_SERVER_ERROR\" message=\"{}\"/>",
-            esc(&format!("Simulated failure: {} did not complete on \"{}\".", t.op.operation_name(t.target), owner.name))
+            esc(&format!(
+                "Simulated failure: {} did not complete on \"{}\".",
+                t.op.operation_name(t.target),
+                owner.name
+            ))
         );
     }
     let (uname, uhref) = user_ref(w, base, t.user);
-    let _ = writeln!(out, "<User type=\"application/vnd.vmware.admin.user+xml\" name=\"{uname}\" href=\"{uhref}\"/>");
+    let _ = writeln!(
+        out,
+        "<User type=\"application/vnd.vmware.admin.user+xml\" name=\"{uname}\" href=\"{uhref}\"/>"
+    );
     let org = describe(w, base, Entity::Org(t.org));
-    let _ = writeln!(out, "<Organization type=\"{}\" name=\"{}\" href=\"{}\"/>", media("org"), esc(&org.name), org.href);
+    let _ = writeln!(
+        out,
+        "<Organization type=\"{}\" name=\"{}\" href=\"{}\"/>",
+        media("org"),
+        esc(&org.name),
+        org.href
+    );
     let _ = writeln!(out, "<Progress>{}</Progress>\n</Task>", st.progress());
     out
 }
 
 fn find(s: &Shared, ctx: &Ctx, id: &str) -> VcdResult<Id> {
-    parse_uuid(id).ok_or_else(|| VcdError::not_found(id))
+    parse_uuid(id)
+        .ok_or_else(|| VcdError::not_found(id))
         .and_then(|u| {
             let w = s.read();
-            s.tasks().visible(&w, ctx, u).map(|_| u).ok_or_else(|| VcdError::not_found(id))
+            s.tasks()
+                .visible(&w, ctx, u)
+                .map(|_| u)
+                .ok_or_else(|| VcdError::not_found(id))
         })
 }
 
@@ -234,18 +298,29 @@ pub fn get(s: &Shared, ctx: &Ctx, id: &str) -> VcdResult<Response> {
     let u = find(s, ctx, id)?;
     let w = s.read();
     let tasks = s.tasks();
-    let i = tasks.visible(&w, ctx, u).ok_or_else(|| VcdError::not_found(id))?;
-    Ok(respond(StatusCode::OK, "task", &ctx.version, task_doc(&w, &s.base, &tasks.list[i], ctx.now)))
+    let i = tasks
+        .visible(&w, ctx, u)
+        .ok_or_else(|| VcdError::not_found(id))?;
+    Ok(respond(
+        StatusCode::OK,
+        "task",
+        &ctx.version,
+        task_doc(&w, &s.base, &tasks.list[i], ctx.now),
+    ))
 }
 
 pub fn cancel(s: &Shared, ctx: &Ctx, id: &str) -> VcdResult<Response> {
     let u = find(s, ctx, id)?;
     let w = s.read();
     let mut tasks = s.tasks();
-    let i = tasks.visible(&w, ctx, u).ok_or_else(|| VcdError::not_found(id))?;
+    let i = tasks
+        .visible(&w, ctx, u)
+        .ok_or_else(|| VcdError::not_found(id))?;
     let t = &mut tasks.list[i];
     if t.state(ctx.now).terminal() {
-        return Err(VcdError::bad_request("The task has already completed and cannot be canceled."));
+        return Err(VcdError::bad_request(
+            "The task has already completed and cannot be canceled.",
+        ));
     }
     t.canceled = Some(ctx.now.saturating_duration_since(t.start));
     Ok(empty(StatusCode::NO_CONTENT))

@@ -9,7 +9,12 @@ use crate::sim::world::{Entity, World, uuid_str};
 
 fn mac(vm_index: u32, nic: usize) -> String {
     let n = vm_index as u64 * 4 + nic as u64;
-    format!("00:50:56:{:02x}:{:02x}:{:02x}", (n >> 16) & 0x3f, (n >> 8) & 0xff, n & 0xff)
+    format!(
+        "00:50:56:{:02x}:{:02x}:{:02x}",
+        (n >> 16) & 0x3f,
+        (n >> 8) & 0xff,
+        n & 0xff
+    )
 }
 
 /// `standalone`: a document of its own (declaration and namespaces) rather than a vApp child.
@@ -43,9 +48,19 @@ pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool) -> String {
     action_links(&mut out, w, Entity::Vm(v), h);
     link(&mut out, "edit", "vm", "", h);
     link(&mut out, "down", "metadata", "", &format!("{h}/metadata"));
-    link(&mut out, "up", "vApp", "", &describe(w, b, Entity::VApp(vm.vapp)).href);
+    link(
+        &mut out,
+        "up",
+        "vApp",
+        "",
+        &describe(w, b, Entity::VApp(vm.vapp)).href,
+    );
     let (os_desc, os_id, os_type, windows) = vm.os();
-    let _ = writeln!(out, "<Description>{}</Description>", esc(&format!("{} server", vm.name)));
+    let _ = writeln!(
+        out,
+        "<Description>{}</Description>",
+        esc(&format!("{} server", vm.name))
+    );
     // Virtual hardware: NICs, SCSI controller, disks, CPU, memory.
     let vhs = media("virtualHardwareSection");
     let _ = writeln!(
@@ -108,7 +123,13 @@ pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool) -> String {
          <rasd:VirtualQuantity>{0}</rasd:VirtualQuantity><rasd:Weight>0</rasd:Weight></ovf:Item>",
         vm.mem_mb
     );
-    link(&mut out, "edit", "virtualHardwareSection", "", &format!("{h}/virtualHardwareSection/"));
+    link(
+        &mut out,
+        "edit",
+        "virtualHardwareSection",
+        "",
+        &format!("{h}/virtualHardwareSection/"),
+    );
     out.push_str("</ovf:VirtualHardwareSection>\n");
     let _ = writeln!(
         out,
@@ -163,7 +184,13 @@ pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool) -> String {
         media("snapshotSection")
     );
     if let Some(s) = vm.snapshot {
-        let _ = write!(out, "<Snapshot created=\"{}\" poweredOn=\"{}\" size=\"{}\"/>", unix_datetime(s.created), s.powered_on, s.size);
+        let _ = write!(
+            out,
+            "<Snapshot created=\"{}\" poweredOn=\"{}\" size=\"{}\"/>",
+            unix_datetime(s.created),
+            s.powered_on,
+            s.size
+        );
     }
     out.push_str("</SnapshotSection>\n");
     let _ = writeln!(
@@ -180,10 +207,20 @@ pub fn vapp_doc(w: &World, b: &str, a: u32) -> String {
     let d = describe(w, b, Entity::VApp(a));
     let h = &d.href;
     let mut out = String::from(DECL);
-    let attrs = format!("{OVF_NS}{XSI_NS} deployed=\"{}\" status=\"{}\"", w.vapp_deployed(a), w.vapp_status(a));
+    let attrs = format!(
+        "{OVF_NS}{XSI_NS} deployed=\"{}\" status=\"{}\"",
+        w.vapp_deployed(a),
+        w.vapp_status(a)
+    );
     open(&mut out, "VApp", &d, &attrs);
     action_links(&mut out, w, Entity::VApp(a), h);
-    link(&mut out, "up", "vdc", "", &describe(w, b, Entity::Vdc(vapp.vdc)).href);
+    link(
+        &mut out,
+        "up",
+        "vdc",
+        "",
+        &describe(w, b, Entity::Vdc(vapp.vdc)).href,
+    );
     link(&mut out, "edit", "vApp", "", h);
     link(&mut out, "down", "metadata", "", &format!("{h}/metadata"));
     let _ = writeln!(

@@ -59,8 +59,11 @@ pub fn link(out: &mut String, rel: &str, kind: &str, name: &str, href: &str) {
 
 /// xs:dateTime in UTC with milliseconds.
 pub fn datetime(t: OffsetDateTime) -> String {
-    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    t.to_offset(time::UtcOffset::UTC).format(&fmt).unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".into())
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&fmt)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".into())
 }
 
 pub fn unix_datetime(secs: i64) -> String {
@@ -69,7 +72,11 @@ pub fn unix_datetime(secs: i64) -> String {
 
 /// An XML response with `Content-Type: application/vnd.vmware.vcloud.<kind>+xml;version=X`.
 pub fn respond(status: StatusCode, kind: &str, version: &str, body: String) -> Response {
-    let ct = if version.is_empty() { media(kind) } else { format!("{};version={version}", media(kind)) };
+    let ct = if version.is_empty() {
+        media(kind)
+    } else {
+        format!("{};version={version}", media(kind))
+    };
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(&ct) {
@@ -81,7 +88,10 @@ pub fn respond(status: StatusCode, kind: &str, version: &str, body: String) -> R
 pub fn json(status: StatusCode, body: String) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
