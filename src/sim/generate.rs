@@ -62,12 +62,12 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
             networks: vec![],
         };
         let site = SITES[o % SITES.len()];
-        for t in 0..rng.random_range(1..=3usize) {
+        for tier in VDC_TIERS.iter().take(rng.random_range(1..=3usize)) {
             org.vdcs.push(w.vdcs.len() as u32);
             let cpu = 20_000 * rng.random_range(2..=20u64);
             w.vdcs.push(Vdc {
                 id: new_id(&mut rng),
-                name: format!("{name}-{site}-{}", VDC_TIERS[t]),
+                name: format!("{name}-{site}-{}", tier),
                 org: oi,
                 cluster: format!("{site}{:02}", w.vdcs.len() + 1),
                 vapps: vec![],
@@ -76,7 +76,7 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
                 storage_limit_mb: cpu * 100,
             });
         }
-        for c in 0..rng.random_range(1..=2usize) {
+        for kind in CATALOGS.iter().take(rng.random_range(1..=2usize)) {
             let items = (0..rng.random_range(2..=5))
                 .map(|_| {
                     (
@@ -88,7 +88,7 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
             org.catalogs.push(w.catalogs.len() as u32);
             w.catalogs.push(Catalog {
                 id: new_id(&mut rng),
-                name: format!("{name}-{}", CATALOGS[c]),
+                name: format!("{name}-{}", kind),
                 org: oi,
                 items,
             });

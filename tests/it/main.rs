@@ -7,6 +7,8 @@ mod e2e_tmux;
 mod sim_schema;
 mod sim_support;
 mod sim_vcd;
+mod sim_vcd_actions;
+mod sim_vcd_query;
 mod support;
 mod tmux;
 mod vcd_client;

@@ -12,11 +12,21 @@ use crate::sim_support::*;
 /// The schema folder and xmllint, or `None` (with a notice) when either is missing outside CI.
 fn tools() -> Option<PathBuf> {
     let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/vcd/schemas");
-    let xmllint = Command::new("xmllint").arg("--version").output().is_ok_and(|o| o.status.success());
+    let xmllint = Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     let ci = std::env::var("CI").as_deref() == Ok("true");
     if !xmllint || !schemas.is_dir() {
-        assert!(!ci, "schema validation needs xmllint (apt-get install libxml2-utils) and {}", schemas.display());
-        eprintln!("notice: skipping vCD schema validation (xmllint or {} missing)", schemas.display());
+        assert!(
+            !ci,
+            "schema validation needs xmllint (apt-get install libxml2-utils) and {}",
+            schemas.display()
+        );
+        eprintln!(
+            "notice: skipping vCD schema validation (xmllint or {} missing)",
+            schemas.display()
+        );
         return None;
     }
     Some(schemas)
@@ -24,7 +34,10 @@ fn tools() -> Option<PathBuf> {
 
 fn validate(schemas: &Path, xsd: &str, files: &[PathBuf]) {
     let out = Command::new("xmllint")
-        .env("XML_CATALOG_FILES", schemas.join("schemas/external/catalog.xml"))
+        .env(
+            "XML_CATALOG_FILES",
+            schemas.join("schemas/external/catalog.xml"),
+        )
         .args(["--nonet", "--noout", "--schema"])
         .arg(schemas.join(xsd))
         .args(files)
@@ -32,7 +45,11 @@ fn validate(schemas: &Path, xsd: &str, files: &[PathBuf]) {
         .expect("xmllint runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "validation failed:\n{stderr}");
-    assert_eq!(stderr.matches(" validates").count(), files.len(), "{stderr}");
+    assert_eq!(
+        stderr.matches(" validates").count(),
+        files.len(),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -44,19 +61,31 @@ async fn every_document_validates() {
     let c = login(&s.vcd_url, DEMO_USER).await;
     let session = c.doc("/api/session").await;
     let orgs = c.doc("/api/org/").await;
-    let org_href = tags(&orgs, "Org").into_iter().filter_map(|t| attr(t, "href")).nth(1).unwrap();
+    let org_href = tags(&orgs, "Org")
+        .into_iter()
+        .filter_map(|t| attr(t, "href"))
+        .nth(1)
+        .unwrap();
     let org = c.doc(&org_href).await;
     let vdc = c.doc(&link_of(&org, "down", "vdc+xml").unwrap()).await;
     let catalog = c.doc(&link_of(&org, "down", "catalog+xml").unwrap()).await;
-    let network = c.doc(&link_of(&org, "down", "orgNetwork+xml").unwrap()).await;
+    let network = c
+        .doc(&link_of(&org, "down", "orgNetwork+xml").unwrap())
+        .await;
     let org_meta = c.doc(&format!("{org_href}/metadata")).await;
-    let rec = c.doc("/api/query?type=vm&pageSize=1&filter=status==POWERED_ON;snapshot==true").await;
+    let rec = c
+        .doc("/api/query?type=vm&pageSize=1&filter=status==POWERED_ON;snapshot==true")
+        .await;
     let vm_href = attr(tags(&rec, "VMRecord")[0], "href").unwrap();
     let vm = c.doc(&vm_href).await;
     let vapp = c.doc(&link_of(&vm, "up", "vApp+xml").unwrap()).await;
     let vm_meta = c.doc(&format!("{vm_href}/metadata")).await;
-    let entity = c.doc(&format!("/api/entity/{}", root_attr(&vm, "id").unwrap())).await;
-    let (st, task) = c.post(&format!("{vm_href}/power/action/powerOff"), "").await;
+    let entity = c
+        .doc(&format!("/api/entity/{}", root_attr(&vm, "id").unwrap()))
+        .await;
+    let (st, task) = c
+        .post(&format!("{vm_href}/power/action/powerOff"), "")
+        .await;
     assert_eq!(st, StatusCode::ACCEPTED);
     let task_href = root_attr(&task, "href").unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
@@ -64,40 +93,61 @@ async fn every_document_validates() {
     assert_eq!(root_attr(&running, "status").as_deref(), Some("running"));
     let success = wait_task(&c, &task_href).await;
     let vm_off = c.doc(&vm_href).await;
-    let (st, error) = c.get("/api/vApp/vm-00000000-0000-4000-8000-000000000000").await;
+    let (st, error) = c
+        .get("/api/vApp/vm-00000000-0000-4000-8000-000000000000")
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    docs.extend([
-        ("session", session),
-        ("org_list", orgs),
-        ("org", org),
-        ("vdc", vdc),
-        ("catalog", catalog),
-        ("network", network),
-        ("org_metadata", org_meta),
-        ("vm", vm),
-        ("vm_off", vm_off),
-        ("vapp", vapp),
-        ("vm_metadata", vm_meta),
-        ("entity", entity),
-        ("task_queued", task),
-        ("task_running", running),
-        ("task_success", success),
-        ("error", error),
-    ].map(|(n, d)| (n.to_string(), d)));
+    docs.extend(
+        [
+            ("session", session),
+            ("org_list", orgs),
+            ("org", org),
+            ("vdc", vdc),
+            ("catalog", catalog),
+            ("network", network),
+            ("org_metadata", org_meta),
+            ("vm", vm),
+            ("vm_off", vm_off),
+            ("vapp", vapp),
+            ("vm_metadata", vm_meta),
+            ("entity", entity),
+            ("task_queued", task),
+            ("task_running", running),
+            ("task_success", success),
+            ("error", error),
+        ]
+        .map(|(n, d)| (n.to_string(), d)),
+    );
     for t in ["vm", "adminVM", "vApp", "org", "orgVdc", "task"] {
         for f in ["records", "idrecords", "references"] {
-            docs.push((format!("query_{t}_{f}"), c.doc(&format!("/api/query?type={t}&format={f}&pageSize=3&page=1")).await));
+            docs.push((
+                format!("query_{t}_{f}"),
+                c.doc(&format!("/api/query?type={t}&format={f}&pageSize=3&page=1"))
+                    .await,
+            ));
         }
     }
     docs.push(("query_list".into(), c.doc("/api/query").await));
-    docs.push(("query_page2".into(), c.doc("/api/query?type=vm&pageSize=5&page=2&sortAsc=name&filter=name==*").await));
+    docs.push((
+        "query_page2".into(),
+        c.doc("/api/query?type=vm&pageSize=5&page=2&sortAsc=name&filter=name==*")
+            .await,
+    ));
 
-    let failing = sim(SimOptions { task_seconds: 0.1, fail_rate: 1.0, ..SimOptions::default() }).await;
+    let failing = sim(SimOptions {
+        task_seconds: 0.1,
+        fail_rate: 1.0,
+        ..SimOptions::default()
+    })
+    .await;
     let fc = login(&failing.vcd_url, DEMO_USER).await;
     let rec = fc.doc("/api/query?type=vm&pageSize=1").await;
     let href = attr(tags(&rec, "VMRecord")[0], "href").unwrap();
     let (_, t) = fc.post(&format!("{href}/action/createSnapshot"), "").await;
-    docs.push(("task_error".into(), wait_task(&fc, &root_attr(&t, "href").unwrap()).await));
+    docs.push((
+        "task_error".into(),
+        wait_task(&fc, &root_attr(&t, "href").unwrap()).await,
+    ));
     assert!(docs.last().unwrap().1.contains("<Error "));
 
     let mut files = vec![];
@@ -108,7 +158,14 @@ async fn every_document_validates() {
     }
     validate(&schemas, "1.5/schemas/master/master.xsd", &files);
 
-    let versions = http().get(format!("{}/api/versions", s.vcd_url)).send().await.unwrap().text().await.unwrap();
+    let versions = http()
+        .get(format!("{}/api/versions", s.vcd_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let p = dir.path().join("versions.xml");
     std::fs::write(&p, versions).unwrap();
     validate(&schemas, "schemas/versioning/versions.xsd", &[p]);

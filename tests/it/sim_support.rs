@@ -8,11 +8,16 @@ use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions, start};
 
 pub async fn sim(opts: SimOptions) -> Sim {
     vnav::api::tls::install_crypto_provider();
-    start("127.0.0.1:0".parse().unwrap(), opts).await.expect("simulator starts")
+    start("127.0.0.1:0".parse().unwrap(), opts)
+        .await
+        .expect("simulator starts")
 }
 
 pub fn opts(task_seconds: f64) -> SimOptions {
-    SimOptions { task_seconds, ..SimOptions::default() }
+    SimOptions {
+        task_seconds,
+        ..SimOptions::default()
+    }
 }
 
 pub fn http() -> reqwest::Client {
@@ -38,14 +43,26 @@ pub async fn login_legacy(base: &str, user: &str, version: &str) -> Client {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let token = r.headers()["x-vcloud-authorization"].to_str().unwrap().to_string();
-    Client { http, base: base.into(), token, version: version.into() }
+    let token = r.headers()["x-vcloud-authorization"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    Client {
+        http,
+        base: base.into(),
+        token,
+        version: version.into(),
+    }
 }
 
 /// cloudapi login (`/sessions/provider` for the system admin, `/sessions` for tenants).
 pub async fn login(base: &str, user: &str) -> Client {
     let http = http();
-    let path = if user == DEMO_USER { "sessions/provider" } else { "sessions" };
+    let path = if user == DEMO_USER {
+        "sessions/provider"
+    } else {
+        "sessions"
+    };
     let r = http
         .post(format!("{base}/cloudapi/1.0.0/{path}"))
         .header("accept", "application/json;version=39.0")
@@ -54,18 +71,33 @@ pub async fn login(base: &str, user: &str) -> Client {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let token = r.headers()["x-vmware-vcloud-access-token"].to_str().unwrap().to_string();
-    Client { http, base: base.into(), token, version: "39.0".into() }
+    let token = r.headers()["x-vmware-vcloud-access-token"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    Client {
+        http,
+        base: base.into(),
+        token,
+        version: "39.0".into(),
+    }
 }
 
 impl Client {
     pub fn url(&self, path_or_href: &str) -> String {
-        if path_or_href.starts_with("http") { path_or_href.to_string() } else { format!("{}{path_or_href}", self.base) }
+        if path_or_href.starts_with("http") {
+            path_or_href.to_string()
+        } else {
+            format!("{}{path_or_href}", self.base)
+        }
     }
     fn req(&self, m: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
         self.http
             .request(m, self.url(url))
-            .header("accept", format!("application/*+xml;version={}", self.version))
+            .header(
+                "accept",
+                format!("application/*+xml;version={}", self.version),
+            )
             .bearer_auth(&self.token)
     }
     pub async fn get(&self, url: &str) -> (StatusCode, String) {
@@ -73,11 +105,20 @@ impl Client {
         (r.status(), r.text().await.unwrap())
     }
     pub async fn post(&self, url: &str, body: &str) -> (StatusCode, String) {
-        let r = self.req(reqwest::Method::POST, url).body(body.to_string()).send().await.unwrap();
+        let r = self
+            .req(reqwest::Method::POST, url)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
         (r.status(), r.text().await.unwrap())
     }
     pub async fn delete(&self, url: &str) -> StatusCode {
-        self.req(reqwest::Method::DELETE, url).send().await.unwrap().status()
+        self.req(reqwest::Method::DELETE, url)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
     /// GET that must succeed.
     pub async fn doc(&self, url: &str) -> String {
@@ -108,12 +149,20 @@ pub fn attr(tag_text: &str, name: &str) -> Option<String> {
     let key = format!(" {name}=\"");
     let at = tag_text.find(&key)? + key.len();
     let end = tag_text[at..].find('"')?;
-    Some(tag_text[at..at + end].replace("&amp;", "&").replace("&quot;", "\""))
+    Some(
+        tag_text[at..at + end]
+            .replace("&amp;", "&")
+            .replace("&quot;", "\""),
+    )
 }
 
 /// hrefs of `<Link rel="rel">` in a document.
 pub fn links(xml: &str, rel: &str) -> Vec<String> {
-    tags(xml, "Link").into_iter().filter(|t| attr(t, "rel").as_deref() == Some(rel)).filter_map(|t| attr(t, "href")).collect()
+    tags(xml, "Link")
+        .into_iter()
+        .filter(|t| attr(t, "rel").as_deref() == Some(rel))
+        .filter_map(|t| attr(t, "href"))
+        .collect()
 }
 
 /// First link with `rel` and (optionally) media type containing `kind`.
@@ -127,7 +176,11 @@ pub fn link_of(xml: &str, rel: &str, kind: &str) -> Option<String> {
 
 /// Attribute of the document's root element.
 pub fn root_attr(xml: &str, name: &str) -> Option<String> {
-    let body = xml.trim_start().strip_prefix("<?xml").map(|r| &r[r.find("?>").unwrap() + 2..]).unwrap_or(xml);
+    let body = xml
+        .trim_start()
+        .strip_prefix("<?xml")
+        .map(|r| &r[r.find("?>").unwrap() + 2..])
+        .unwrap_or(xml);
     let start = body.find('<')?;
     let end = body[start..].find('>')? + start;
     attr(&body[start..end], name)

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::entities::vapp_path;
 use super::errors::{VcdError, VcdResult};
-use super::tasks::task_doc;
+use super::tasks::{Request, task_doc};
 use super::xml::{link, respond};
 use super::{Ctx, Shared};
 use crate::sim::world::{Entity, Power, Snapshot, Vm, World, uuid_str};
@@ -281,7 +281,17 @@ pub fn post(s: &Shared, ctx: &Ctx, id: &str, path: &str, body: &[u8]) -> VcdResu
         return Err(VcdError::busy(&format!("\"{name}\"")));
     }
     validate(&w, op, e)?;
-    let i = tasks.create(op, e, ctx.user, w.org_of(e), &s.opts, ctx.now, memory);
+    let i = tasks.create(
+        Request {
+            op,
+            target: e,
+            memory,
+        },
+        ctx.user,
+        w.org_of(e),
+        &s.opts,
+        ctx.now,
+    );
     let doc = task_doc(&w, &s.base, &tasks.list[i], ctx.now);
     let mut r = respond(StatusCode::ACCEPTED, "task", &ctx.version, doc);
     let loc = format!("{}/api/task/{}", s.base, uuid_str(tasks.list[i].id));

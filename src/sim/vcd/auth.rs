@@ -96,13 +96,12 @@ fn new_token(s: &Shared, user: User) -> String {
 }
 
 fn token(headers: &HeaderMap) -> Option<&str> {
-    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
-        if let Some(t) = v
+    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok())
+        && let Some(t) = v
             .strip_prefix("Bearer ")
             .or_else(|| v.strip_prefix("bearer "))
-        {
-            return Some(t.trim());
-        }
+    {
+        return Some(t.trim());
     }
     headers
         .get("x-vcloud-authorization")

@@ -61,9 +61,9 @@ impl VcdError {
 
     pub fn to_xml(&self) -> String {
         let mut s = String::from(DECL);
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<Error xmlns=\"{VCLOUD_NS}\" majorErrorCode=\"{}\" minorErrorCode=\"{}\" message=\"{}\"/>\n",
+            "<Error xmlns=\"{VCLOUD_NS}\" majorErrorCode=\"{}\" minorErrorCode=\"{}\" message=\"{}\"/>",
             self.status.as_u16(),
             self.minor,
             esc(&self.message)

@@ -6,9 +6,12 @@ pub mod auth;
 pub mod entities;
 pub mod errors;
 pub mod fiql;
+pub mod metadata;
 pub mod query;
 pub mod records;
+pub mod resolver;
 pub mod tasks;
+pub mod values;
 pub mod vm_doc;
 pub mod xml;
 
@@ -206,11 +209,11 @@ fn route(
         (["session"], _, _) if *method == Method::DELETE => Ok(auth::logout(s, headers)),
         (["org"], true, _) => Ok(entities::org_list(s, ctx)),
         (["query"], true, _) => query::handle(s, ctx, query),
-        (["entity", urn], true, _) => entities::entity(s, ctx, urn),
+        (["entity", urn], true, _) => resolver::entity(s, ctx, urn),
         (["task", id], true, _) => tasks::get(s, ctx, id),
         (["task", id, "action", "cancel"], _, true) => tasks::cancel(s, ctx, id),
         ([kind, id], true, _) => entities::get(s, ctx, kind, id),
-        ([kind, id, "metadata"], true, _) => entities::metadata(s, ctx, kind, id),
+        ([kind, id, "metadata"], true, _) => metadata::metadata(s, ctx, kind, id),
         (["vApp", id, "power", "action", op], _, true) => {
             actions::post(s, ctx, id, &format!("power/action/{op}"), body)
         }

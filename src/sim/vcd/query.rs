@@ -11,7 +11,8 @@ use axum::response::Response;
 
 use super::errors::{VcdError, VcdResult};
 use super::fiql::{self, Expr};
-use super::records::{self, ALL, QType, identity, value};
+use super::records::{self, ALL, QType, identity};
+use super::values::value;
 use super::xml::{DECL, VCLOUD_NS, esc, link, media, respond};
 use super::{Ctx, Shared};
 

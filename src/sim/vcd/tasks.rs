@@ -95,6 +95,13 @@ impl Task {
     }
 }
 
+/// What a new task does: the operation, its target, and (createSnapshot) whether memory is kept.
+pub struct Request {
+    pub op: Op,
+    pub target: Entity,
+    pub memory: bool,
+}
+
 pub struct Tasks {
     pub list: Vec<Task>,
     by_id: HashMap<Id, usize>,
@@ -155,16 +162,16 @@ impl Tasks {
         })
     }
 
+    /// Starts a task for `what`; its outcome (success or error) is drawn now, deterministically.
     pub fn create(
         &mut self,
-        op: Op,
-        target: Entity,
+        what: Request,
         user: User,
         org: u32,
         opts: &crate::sim::SimOptions,
         now: Instant,
-        memory: bool,
     ) -> usize {
+        let Request { op, target, memory } = what;
         let id: Id =
             (self.rng.random::<u128>() & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
         let fails = self.rng.random::<f64>() < opts.fail_rate;

@@ -1,0 +1,147 @@
+//! The vCD simulator's query service over HTTP: paging, filters, sorting, fields, formats,
+//! tenant scoping and malformed parameters.
+
+use reqwest::StatusCode;
+use vnav::sim::{DEMO_USER, SimOptions};
+
+use crate::sim_support::*;
+
+async fn names(c: &Client, query: &str) -> (u64, Vec<String>, String) {
+    let doc = c.doc(&format!("/api/query?{query}")).await;
+    let total = root_attr(&doc, "total").unwrap().parse().unwrap();
+    let names = tags(&doc, "VMRecord")
+        .into_iter()
+        .filter_map(|t| attr(t, "name"))
+        .collect();
+    (total, names, doc)
+}
+
+#[tokio::test]
+async fn query_pages_cover_every_vm_once() {
+    let s = sim(SimOptions::default()).await;
+    let c = login(&s.vcd_url, DEMO_USER).await;
+    let mut next = Some("/api/query?type=vm&pageSize=64".to_string());
+    let mut seen = std::collections::HashSet::new();
+    let mut pages = 0;
+    while let Some(url) = next {
+        let doc = c.doc(&url).await;
+        assert_eq!(root_attr(&doc, "total").as_deref(), Some("200"));
+        for r in tags(&doc, "VMRecord") {
+            assert!(seen.insert(attr(r, "href").unwrap()), "duplicate record");
+        }
+        next = links(&doc, "nextPage").pop();
+        pages += 1;
+    }
+    assert_eq!((seen.len(), pages), (200, 4));
+    let (_, names, doc) = names(&c, "type=vm&pageSize=1000").await;
+    assert_eq!(
+        (names.len(), root_attr(&doc, "pageSize").as_deref()),
+        (128, Some("128"))
+    );
+    assert!(links(&doc, "lastPage").pop().unwrap().contains("page=2"));
+    let (st, body) = c.get("/api/query?type=vm&page=9").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("BAD_REQUEST"));
+}
+
+#[tokio::test]
+async fn query_filters_sorts_and_fields() {
+    let s = sim(SimOptions::default()).await;
+    let c = login(&s.vcd_url, DEMO_USER).await;
+    let (web, names_web, _) = names(&c, "type=vm&pageSize=128&filter=name==web*").await;
+    assert!(web > 0 && names_web.iter().all(|n| n.starts_with("web")));
+    let (db, _, _) = names(&c, "type=vm&pageSize=128&filter=name==db*").await;
+    let (either, _, _) = names(&c, "type=vm&pageSize=128&filter=name==web*,name==db*").await;
+    assert_eq!(either, web + db);
+    let (on_web, _, doc) = names(
+        &c,
+        "type=vm&pageSize=128&filter=status==POWERED_ON;name==web*",
+    )
+    .await;
+    assert!(on_web <= web);
+    assert!(
+        tags(&doc, "VMRecord")
+            .iter()
+            .all(|t| attr(t, "status").as_deref() == Some("POWERED_ON"))
+    );
+    let (_, sorted, _) = names(&c, "type=vm&pageSize=128&sortAsc=name").await;
+    let mut expect = sorted.clone();
+    expect.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(sorted, expect);
+    let doc = c
+        .doc("/api/query?type=vm&pageSize=50&sortDesc=memoryMB")
+        .await;
+    let mem: Vec<u64> = tags(&doc, "VMRecord")
+        .iter()
+        .map(|t| attr(t, "memoryMB").unwrap().parse().unwrap())
+        .collect();
+    assert!(mem.windows(2).all(|w| w[0] >= w[1]));
+    let doc = c.doc("/api/query?type=vm&fields=name,status").await;
+    for t in tags(&doc, "VMRecord") {
+        assert!(
+            attr(t, "name").is_some() && attr(t, "status").is_some() && attr(t, "href").is_some()
+        );
+        assert!(attr(t, "memoryMB").is_none());
+    }
+    let doc = c
+        .doc("/api/query?type=vm&format=references&pageSize=5")
+        .await;
+    assert!(doc.contains("<VMReferences ") && tags(&doc, "VMReference").len() == 5);
+    let doc = c.doc("/api/query?type=vApp&format=idrecords").await;
+    assert!(
+        tags(&doc, "VAppRecord")
+            .iter()
+            .all(|t| attr(t, "id").unwrap().starts_with("urn:vcloud:vapp:"))
+    );
+    for bad in [
+        "filter=nosuch==1",
+        "filter=((",
+        "page=abc",
+        "sortAsc=bogus",
+        "type=nosuch",
+        "fields=zzz",
+        "format=xml",
+    ] {
+        let q = if bad.starts_with("type=") {
+            bad.to_string()
+        } else {
+            format!("type=vm&{bad}")
+        };
+        assert_eq!(
+            c.get(&format!("/api/query?{q}")).await.0,
+            StatusCode::BAD_REQUEST,
+            "{q}"
+        );
+    }
+    for t in ["org", "orgVdc", "adminVM", "task", "vApp"] {
+        assert_eq!(
+            c.get(&format!("/api/query?type={t}")).await.0,
+            StatusCode::OK,
+            "{t}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tenants_see_only_their_org() {
+    let s = sim(SimOptions::default()).await;
+    let admin = login(&s.vcd_url, DEMO_USER).await;
+    let tenant = login(&s.vcd_url, "orgadmin@acme").await;
+    let list = tenant.doc("/api/org/").await;
+    assert_eq!(tags(&list, "Org").len(), 1);
+    let (all, _, _) = names(&admin, "type=vm").await;
+    let (mine, _, _) = names(&tenant, "type=vm").await;
+    assert!(mine > 0 && mine < all);
+    assert_eq!(
+        tenant.get("/api/query?type=adminVM").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let admin_list = admin.doc("/api/org/").await;
+    let other = tags(&admin_list, "Org")
+        .into_iter()
+        .find(|t| attr(t, "name").as_deref() == Some("globex"))
+        .unwrap();
+    let (st, body) = tenant.get(&attr(other, "href").unwrap()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(body.contains("<Error"));
+}
