@@ -51,6 +51,8 @@ pub struct Context {
     #[serde(default)]
     pub read_only: bool,
     pub concurrency: Option<usize>,
+    /// vCD: speak exactly this API version (e.g. "36.0") instead of the highest common one.
+    pub api_version: Option<String>,
     pub connect_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
 }

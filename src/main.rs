@@ -55,6 +55,9 @@ struct Cli {
     /// Accept exactly this sha256 certificate fingerprint for --url.
     #[arg(long)]
     fingerprint: Option<String>,
+    /// vCD API version to speak with --url (default: the highest both sides know).
+    #[arg(long)]
+    api_version: Option<String>,
     /// Hide and refuse every action that changes something.
     #[arg(long)]
     read_only: bool,
@@ -172,15 +175,19 @@ struct Opened {
 fn open(ctx: &Context, label: &str, password: SecretString) -> Result<Opened, String> {
     ctx.validate()?;
     let backend: Arc<dyn Backend> = match ctx.product {
-        ProductName::Vcd => Arc::new(
-            VcdBackend::new(VcdConfig {
+        ProductName::Vcd => {
+            let backend = VcdBackend::new(VcdConfig {
                 url: ctx.url.clone(),
                 user: ctx.user.clone(),
                 password,
                 http: ctx.http_options(),
             })
-            .map_err(|e| format!("{label}: {e}"))?,
-        ),
+            .map_err(|e| format!("{label}: {e}"))?;
+            match &ctx.api_version {
+                Some(v) => Arc::new(backend.with_api_version(v)),
+                None => Arc::new(backend),
+            }
+        }
         ProductName::Vcenter => {
             return Err(format!(
                 "{label}: the vCenter backend is not available in this build yet"
@@ -213,6 +220,7 @@ fn cli_context(cli: &Cli, url: &str) -> Context {
         fingerprint: cli.fingerprint.clone(),
         read_only: false,
         concurrency: None,
+        api_version: cli.api_version.clone(),
         connect_timeout_secs: None,
         request_timeout_secs: None,
     }

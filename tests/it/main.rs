@@ -12,3 +12,4 @@ mod sim_vcd_query;
 mod support;
 mod tmux;
 mod vcd_client;
+mod vcd_versions;

@@ -62,6 +62,12 @@ impl VcdBackend {
         })
     }
 
+    /// Speak exactly this API version (e.g. "36.0") instead of the highest common one.
+    pub fn with_api_version(mut self, version: &str) -> VcdBackend {
+        self.session.pin_version(version);
+        self
+    }
+
     pub fn session(&self) -> &Session {
         &self.session
     }

@@ -49,6 +49,8 @@ pub struct Session {
     base: String,
     creds: Credentials,
     version: RwLock<Option<String>>,
+    /// A version the user insists on (`--api-version`), instead of the highest common one.
+    pinned: Option<String>,
     auth: RwLock<Option<Auth>>,
     login_lock: Mutex<()>,
 }
@@ -66,12 +68,17 @@ pub fn parse_version(v: &str) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-/// Highest version the server advertises that we also speak.
-pub fn negotiate(versions: &Element) -> ApiResult<String> {
+fn advertised(versions: &Element) -> impl Iterator<Item = &str> {
     versions
         .children_named("VersionInfo")
         .filter_map(|info| info.child_text("Version"))
-        .filter_map(|v| parse_version(v).map(|p| (p, v.trim().to_string())))
+        .map(str::trim)
+}
+
+/// Highest version the server advertises that we also speak.
+pub fn negotiate(versions: &Element) -> ApiResult<String> {
+    advertised(versions)
+        .filter_map(|v| parse_version(v).map(|p| (p, v.to_string())))
         .filter(|(p, _)| *p <= CLIENT_MAX)
         .max_by_key(|(p, _)| *p)
         .map(|(_, v)| v)
@@ -118,9 +125,14 @@ impl Session {
             base: base.trim_end_matches('/').to_string(),
             creds,
             version: RwLock::new(None),
+            pinned: None,
             auth: RwLock::new(None),
             login_lock: Mutex::new(()),
         }
+    }
+
+    pub fn pin_version(&mut self, version: &str) {
+        self.pinned = Some(version.trim().to_string());
     }
 
     pub fn http(&self) -> &Http {
@@ -151,7 +163,17 @@ impl Session {
         if !resp.is_success() {
             return Err(server_error(&resp));
         }
-        let version = negotiate(&xml::parse(&resp.body)?)?;
+        let versions = xml::parse(&resp.body)?;
+        let version = match &self.pinned {
+            Some(v) if advertised(&versions).any(|a| a == *v) => v.clone(),
+            Some(v) => {
+                return Err(ApiError::Unsupported(format!(
+                    "the server does not offer API version {v} (it offers {})",
+                    advertised(&versions).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            None => negotiate(&versions)?,
+        };
         *self.version.write().await = Some(version);
         self.login(0).await?;
         let doc = self.get(&self.url("/api/session")).await?;
