@@ -3,6 +3,7 @@
 mod app_actions;
 mod app_ui;
 mod support;
+mod sim_perf;
 mod sim_schema;
 mod sim_support;
 mod sim_vcd;
