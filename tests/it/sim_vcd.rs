@@ -271,3 +271,31 @@ fn worlds_are_deterministic_and_scale() {
         .count();
     assert!((60_000..80_000).contains(&on), "{on} powered on");
 }
+
+#[test]
+fn cli_flags_parse() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sim: vnav::sim::cli::SimArgs,
+    }
+    let cli = Cli::try_parse_from([
+        "vnav",
+        "--vms",
+        "10",
+        "--tls",
+        "--fail-rate",
+        "0.5",
+        "--latency-ms",
+        "5",
+    ])
+    .unwrap();
+    let o = cli.sim.options();
+    assert_eq!(
+        (o.vms, o.tls, o.fail_rate, o.latency_ms, o.seed),
+        (10, true, 0.5, 5, 42)
+    );
+    assert_eq!(cli.sim.listen.to_string(), "127.0.0.1:0");
+    assert!(Cli::try_parse_from(["vnav", "--vms", "many"]).is_err());
+}

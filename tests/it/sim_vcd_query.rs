@@ -145,3 +145,56 @@ async fn tenants_see_only_their_org() {
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(body.contains("<Error"));
 }
+
+#[tokio::test]
+async fn bad_input_gets_error_bodies() {
+    let s = sim(SimOptions::default()).await;
+    let c = login(&s.vcd_url, DEMO_USER).await;
+    for (path, want) in [
+        ("/api/entity/garbage", StatusCode::BAD_REQUEST),
+        (
+            "/api/entity/urn:vcloud:vm:not-a-uuid",
+            StatusCode::NOT_FOUND,
+        ),
+        ("/api/vApp/vm-zzz", StatusCode::NOT_FOUND),
+        ("/api/vApp/nothing-here", StatusCode::NOT_FOUND),
+        (
+            "/api/task/00000000-0000-4000-8000-000000000000",
+            StatusCode::NOT_FOUND,
+        ),
+        ("/api/nosuch/thing/at/all", StatusCode::NOT_FOUND),
+        (
+            "/api/query?type=vm&filter=name%3D%3D%E2%82%AC%29",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/api/query?type=vm&pageSize=-1", StatusCode::BAD_REQUEST),
+        (
+            "/api/query?type=vm&page=99999999999999999999",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (st, body) = c.get(path).await;
+        assert_eq!(st, want, "{path}: {body}");
+        assert!(body.contains("<Error "), "{path}: {body}");
+    }
+    let r = c
+        .http
+        .put(c.url("/api/org/"))
+        .header("accept", "application/*+xml;version=39.0")
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let vm = c.doc("/api/query?type=vm&pageSize=1").await;
+    let href = attr(tags(&vm, "VMRecord")[0], "href").unwrap();
+    let (st, _) = c.post(&format!("{href}/action/explode"), "").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = c
+        .post(
+            &format!("{href}/action/createSnapshot"),
+            "<CreateSnapshotParams memory=\"maybe\"/>",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}

@@ -162,7 +162,7 @@ pub fn get(s: &Shared, ctx: &Ctx, kind: &str, id: &str) -> VcdResult<Response> {
             let body = match e {
                 Entity::VApp(i) => vm_doc::vapp_doc(&w, b, i),
                 Entity::Vm(i) => vm_doc::vm_doc(&w, b, i, true),
-                _ => unreachable!("vapp_path only yields vApps and VMs"),
+                _ => return Err(VcdError::not_found(id)),
             };
             (e, body)
         }

@@ -184,7 +184,7 @@ impl Tasks {
             org,
             start_wall: OffsetDateTime::now_utc(),
             start: now,
-            duration: Duration::from_secs_f64(opts.task_seconds.max(0.0)),
+            duration: task_duration(opts.task_seconds),
             fails,
             canceled: None,
             settled: false,
@@ -199,6 +199,15 @@ impl Tasks {
     pub fn visible(&self, _w: &World, ctx: &Ctx, id: Id) -> Option<usize> {
         let &i = self.by_id.get(&id)?;
         (ctx.user.is_system() || self.list[i].org == ctx.user.org).then_some(i)
+    }
+}
+
+/// Task length from the options; nonsense (negative, NaN, infinite) falls back to instant tasks.
+fn task_duration(seconds: f64) -> Duration {
+    if seconds.is_finite() {
+        Duration::from_secs_f64(seconds.clamp(0.0, 1e6))
+    } else {
+        Duration::ZERO
     }
 }
 
