@@ -147,15 +147,17 @@ fn inspect(files: &[PathBuf]) -> ExitCode {
 fn audit(since: Option<&str>) -> Result<(), String> {
     let path = AuditLog::default_path().ok_or("no home directory for the audit log")?;
     let (records, bad) = AuditLog::new(path.clone()).read(since)?;
-    println!(
-        "{:<25} {:<18} {:<20} {:<24} {:<10} {}",
-        "TIME", "ACTION", "TARGET", "ENDPOINT", "RESULT", "USER"
-    );
-    for r in &records {
+    let row = |cols: [&str; 6]| {
         println!(
-            "{:<25} {:<18} {:<20} {:<24} {:<10} {}",
-            r.timestamp, r.action, r.target_name, r.endpoint, r.result, r.user
-        );
+            "{:<20} {:<18} {:<20} {:<24} {:<10} {}",
+            cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]
+        )
+    };
+    row(["TIME", "ACTION", "TARGET", "ENDPOINT", "RESULT", "USER"]);
+    for r in &records {
+        // Whole seconds are enough to read; the log keeps the full timestamp.
+        let time = r.timestamp.get(..19).unwrap_or(&r.timestamp);
+        row([time, &r.action, &r.target_name, &r.endpoint, &r.result, &r.user]);
     }
     if bad > 0 {
         eprintln!("vnav: {bad} unreadable line(s) in {}", path.display());
