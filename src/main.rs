@@ -157,7 +157,14 @@ fn audit(since: Option<&str>) -> Result<(), String> {
     for r in &records {
         // Whole seconds are enough to read; the log keeps the full timestamp.
         let time = r.timestamp.get(..19).unwrap_or(&r.timestamp);
-        row([time, &r.action, &r.target_name, &r.endpoint, &r.result, &r.user]);
+        row([
+            time,
+            &r.action,
+            &r.target_name,
+            &r.endpoint,
+            &r.result,
+            &r.user,
+        ]);
     }
     if bad > 0 {
         eprintln!("vnav: {bad} unreadable line(s) in {}", path.display());

@@ -73,14 +73,12 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     t.wait_for("type", WAIT).expect("a typed-name confirm");
     t.text(&vm);
     t.keys(&["Enter"]);
-    let screen = t
-        .wait_until(WAIT, |s| {
-            row_status(s, &vm) == Some("POWERED_OFF")
-                && s.lines()
-                    .any(|l| l.contains("success") && l.contains("Powering off"))
-        })
-        .expect("the task succeeds and the VM row turns POWERED_OFF");
-    t.run("");
+    t.wait_until(WAIT, |s| {
+        row_status(s, &vm) == Some("POWERED_OFF")
+            && s.lines()
+                .any(|l| l.contains("success") && l.contains("Powering off"))
+    })
+    .expect("the task succeeds and the VM row turns POWERED_OFF");
     quit_and_check_shell(&t);
     // Exactly the confirmed actions are in the audit log.
     t.run(&format!(
