@@ -57,6 +57,11 @@ impl Sim {
         self.shared.sessions().clear();
     }
 
+    /// Tokens valid right now (for tests that check no secret leaks into logs).
+    pub fn live_tokens(&self) -> Vec<String> {
+        self.shared.sessions().keys().cloned().collect()
+    }
+
     /// HTTP requests served so far.
     pub fn request_count(&self) -> u64 {
         self.shared.requests.load(Ordering::Relaxed)

@@ -26,6 +26,7 @@ use super::model::{
 const ALL_VMS: &str = "query:vm";
 const NS: &str = "http://www.vmware.com/vcloud/v1.5";
 
+#[derive(Debug)]
 pub struct VcdConfig {
     pub url: String,
     pub user: String,
