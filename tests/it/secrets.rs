@@ -31,8 +31,8 @@ async fn children(b: &VcdBackend, node: &vnav::api::model::Node) -> Vec<vnav::ap
     let g = got.clone();
     let sink = ChildSink::new(move |batch| g.lock().unwrap().extend(batch.nodes));
     b.children(node, &sink).await.unwrap();
-    let nodes = got.lock().unwrap().clone();
-    nodes
+    drop(sink);
+    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
 }
 
 // current_thread: the simulator, the client and the HTTP stack all log on this thread, so the
