@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 
-use super::{DEMO_PASSWORD, DEMO_USER, SimOptions, start};
+use super::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, start};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct SimArgs {
@@ -28,6 +28,27 @@ pub struct SimArgs {
     /// Fraction of tasks that end in error (0.0 to 1.0).
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,
+    /// Extra random delay per request, uniform in 0..=N milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub jitter_ms: u64,
+    /// Fraction of requests answered 503 without being processed.
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Requests per second allowed; the excess gets 429 with Retry-After.
+    #[arg(long)]
+    pub rate_limit: Option<u32>,
+    /// Fraction of requests processed, then cut off mid-body (connection reset).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Fraction of requests processed, then answered with a truncated body.
+    #[arg(long, default_value_t = 0.0)]
+    pub truncate_rate: f64,
+    /// Fraction of requests never answered.
+    #[arg(long, default_value_t = 0.0)]
+    pub stall_rate: f64,
+    /// Sessions expire this many seconds after login.
+    #[arg(long)]
+    pub session_ttl: Option<u64>,
 }
 
 impl SimArgs {
@@ -39,6 +60,16 @@ impl SimArgs {
             latency_ms: self.latency_ms,
             task_seconds: self.task_seconds,
             fail_rate: self.fail_rate.clamp(0.0, 1.0),
+            faults: Faults {
+                jitter_ms: self.jitter_ms,
+                error_rate: self.error_rate.clamp(0.0, 1.0),
+                rate_limit: self.rate_limit,
+                drop_rate: self.drop_rate.clamp(0.0, 1.0),
+                truncate_rate: self.truncate_rate.clamp(0.0, 1.0),
+                stall_rate: self.stall_rate.clamp(0.0, 1.0),
+                token_ttl_secs: self.session_ttl,
+                seed: self.seed,
+            },
         }
     }
 }

@@ -2,6 +2,7 @@
 //! over HTTP(S) on loopback, for demos, tests and benchmarks. Independent of `crate::api`.
 
 pub mod cli;
+pub mod faults;
 pub mod generate;
 pub mod names;
 pub mod vcd;
@@ -13,6 +14,8 @@ use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum_server::Handle;
+
+pub use faults::{FaultCounts, Faults};
 
 pub const DEMO_USER: &str = "admin@System";
 /// Every simulated user has this password; tenant users are `orgadmin@<OrgName>`.
@@ -26,6 +29,8 @@ pub struct SimOptions {
     pub latency_ms: u64,
     pub task_seconds: f64,
     pub fail_rate: f64,
+    /// Injected faults (none by default); change them at runtime with `Sim::set_faults`.
+    pub faults: Faults,
 }
 
 impl Default for SimOptions {
@@ -37,6 +42,7 @@ impl Default for SimOptions {
             latency_ms: 0,
             task_seconds: 3.0,
             fail_rate: 0.0,
+            faults: Faults::default(),
         }
     }
 }
@@ -62,18 +68,29 @@ impl Sim {
         self.shared.sessions().keys().cloned().collect()
     }
 
+    /// Replaces the injected faults; `Faults::default()` makes the server healthy again.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.faults.set(faults);
+    }
+
+    /// How many requests each fault has hit so far.
+    pub fn fault_counts(&self) -> FaultCounts {
+        self.shared.faults.counts()
+    }
+
     /// HTTP requests served so far.
     pub fn request_count(&self) -> u64 {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
     pub fn shutdown(self) {
-        self.handle.shutdown();
+        drop(self);
     }
 }
 
 impl Drop for Sim {
     fn drop(&mut self) {
+        self.shared.faults.close();
         self.handle.shutdown();
     }
 }
@@ -96,10 +113,23 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
     let world = tokio::task::spawn_blocking(move || generate::generate(vms, seed))
         .await
         .map_err(std::io::Error::other)?;
-    let shared = Arc::new(vcd::Shared::new(vcd_url.clone(), opts.clone(), world));
+    let fault_state = Arc::new(faults::FaultState::new(
+        opts.latency_ms,
+        opts.faults.clone(),
+    ));
+    let shared = Arc::new(vcd::Shared::new(
+        vcd_url.clone(),
+        opts.clone(),
+        world,
+        fault_state.clone(),
+    ));
     let app = Router::new()
         .fallback(vcd::handle)
-        .with_state(shared.clone());
+        .with_state(shared.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            (fault_state, faults::Flavor::Vcd),
+            faults::layer,
+        ));
     let handle: Handle<SocketAddr> = Handle::new();
     let mut cert_pem = None;
     if opts.tls {

@@ -5,6 +5,7 @@ mod app_ui;
 mod e2e_actions;
 mod e2e_tmux;
 mod secrets;
+mod sim_faults;
 mod sim_perf;
 mod sim_schema;
 mod sim_support;

@@ -91,7 +91,8 @@ fn new_token(s: &Shared, user: User) -> String {
         rand::random::<u128>(),
         rand::random::<u128>()
     );
-    s.sessions().insert(token.clone(), user);
+    s.sessions()
+        .insert(token.clone(), (user, tokio::time::Instant::now()));
     token
 }
 
@@ -109,8 +110,17 @@ fn token(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The token's user, unless the token is unknown or older than the fault-injected TTL.
 pub fn authenticate(s: &Shared, headers: &HeaderMap) -> Option<User> {
-    s.sessions().get(token(headers)?).copied()
+    let t = token(headers)?;
+    let ttl = s.faults.token_ttl();
+    let mut sessions = s.sessions();
+    let (user, issued) = *sessions.get(t)?;
+    if ttl.is_some_and(|ttl| issued.elapsed() >= ttl) {
+        sessions.remove(t);
+        return None;
+    }
+    Some(user)
 }
 
 pub fn logout(s: &Shared, headers: &HeaderMap) -> Response {

@@ -23,10 +23,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use tokio::time::{Duration, Instant};
+use tokio::time::Instant;
 
 use self::errors::{VcdError, VcdResult};
 use super::SimOptions;
+use super::faults::FaultState;
 use super::world::{Entity, World, parse_uuid};
 
 /// API versions the simulator advertises; legacy `/api/sessions` is gone from 38.0 on.
@@ -51,14 +52,16 @@ pub struct Shared {
     pub opts: SimOptions,
     pub world: RwLock<World>,
     pub tasks: Mutex<tasks::Tasks>,
-    pub sessions: Mutex<HashMap<String, User>>,
+    /// Token → user and login time (for `Faults::token_ttl_secs`).
+    pub sessions: Mutex<HashMap<String, (User, Instant)>>,
+    pub faults: Arc<FaultState>,
     pub cache: Mutex<query::Cache>,
     pub requests: AtomicU64,
 }
 
 /// Lock helpers that survive a poisoned lock (a panicking handler must not wedge the server).
 impl Shared {
-    pub fn new(base: String, opts: SimOptions, world: World) -> Self {
+    pub fn new(base: String, opts: SimOptions, world: World, faults: Arc<FaultState>) -> Self {
         let tasks = tasks::Tasks::new(opts.seed);
         Shared {
             base,
@@ -68,6 +71,7 @@ impl Shared {
             sessions: Mutex::new(HashMap::new()),
             cache: Mutex::new(query::Cache::default()),
             requests: AtomicU64::new(0),
+            faults,
         }
     }
     pub fn read(&self) -> RwLockReadGuard<'_, World> {
@@ -79,7 +83,7 @@ impl Shared {
     pub fn tasks(&self) -> MutexGuard<'_, tasks::Tasks> {
         self.tasks.lock().unwrap_or_else(|e| e.into_inner())
     }
-    pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, User>> {
+    pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, (User, Instant)>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -130,7 +134,11 @@ pub fn resolve(
 
 /// The version in `Accept: application/*+xml;version=X.Y`, if any.
 pub fn accept_version(headers: &HeaderMap) -> Option<String> {
-    let accept = headers.get("accept")?.to_str().ok()?;
+    version_in(headers.get("accept")?.to_str().ok()?)
+}
+
+/// The `version=X.Y` parameter of an Accept header value.
+pub fn version_in(accept: &str) -> Option<String> {
     let at = accept.find("version=")? + "version=".len();
     let v: String = accept[at..]
         .chars()
@@ -147,9 +155,6 @@ pub async fn handle(
     body: Bytes,
 ) -> Response {
     s.requests.fetch_add(1, Ordering::Relaxed);
-    if s.opts.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(s.opts.latency_ms)).await;
-    }
     let now = Instant::now();
     s.settle(now);
     let path = uri.path();

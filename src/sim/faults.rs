@@ -1,0 +1,318 @@
+//! Fault injection for the simulator: one middleware layer, in front of routing, that delays,
+//! refuses (503), rate-limits (429), drops, truncates or stalls requests from a seeded rng.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tokio::time::{Duration, Instant};
+
+/// What goes wrong, and how often. `Default` is a healthy server.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Extra delay, uniform in `0..=jitter_ms`, on top of `SimOptions::latency_ms`.
+    pub jitter_ms: u64,
+    /// Fraction of requests answered 503 without being processed.
+    pub error_rate: f64,
+    /// Requests per second allowed (token bucket); the excess gets 429 + `Retry-After: 1`.
+    pub rate_limit: Option<u32>,
+    /// Fraction of requests processed, then cut off mid-body (connection reset).
+    pub drop_rate: f64,
+    /// Fraction of requests processed, then answered with a body cut short (malformed).
+    pub truncate_rate: f64,
+    /// Fraction of requests never answered.
+    pub stall_rate: f64,
+    /// Sessions expire this long after login (then 401).
+    pub token_ttl_secs: Option<u64>,
+    pub seed: u64,
+}
+
+impl Faults {
+    pub fn is_none(&self) -> bool {
+        *self
+            == Faults {
+                seed: self.seed,
+                ..Faults::default()
+            }
+    }
+}
+
+/// How many requests each fault has hit so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FaultCounts {
+    pub errors: u64,
+    pub rate_limited: u64,
+    pub dropped: u64,
+    pub truncated: u64,
+    pub stalled: u64,
+}
+
+struct Inner {
+    faults: Faults,
+    rng: ChaCha8Rng,
+    tokens: f64,
+    refilled: Instant,
+}
+
+/// Fault settings and counters shared by every server of one simulator.
+pub struct FaultState {
+    latency_ms: u64,
+    inner: Mutex<Inner>,
+    errors: AtomicU64,
+    rate_limited: AtomicU64,
+    dropped: AtomicU64,
+    truncated: AtomicU64,
+    stalled: AtomicU64,
+    closed: tokio::sync::watch::Sender<bool>,
+}
+
+/// Which error dialect the server speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Vcd,
+    Vcenter,
+}
+
+enum Verdict {
+    Pass,
+    Refuse,
+    Limit,
+    Drop,
+    Truncate(f64),
+    Stall,
+}
+
+impl FaultState {
+    pub fn new(latency_ms: u64, faults: Faults) -> Self {
+        let inner = Inner {
+            rng: ChaCha8Rng::seed_from_u64(faults.seed),
+            tokens: faults.rate_limit.unwrap_or(0) as f64,
+            refilled: Instant::now(),
+            faults,
+        };
+        FaultState {
+            latency_ms,
+            inner: Mutex::new(inner),
+            errors: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            truncated: AtomicU64::new(0),
+            stalled: AtomicU64::new(0),
+            closed: tokio::sync::watch::channel(false).0,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces the faults; the rng restarts from the new seed and the bucket is full again.
+    pub fn set(&self, faults: Faults) {
+        let mut i = self.lock();
+        i.rng = ChaCha8Rng::seed_from_u64(faults.seed);
+        i.tokens = faults.rate_limit.unwrap_or(0) as f64;
+        i.refilled = Instant::now();
+        i.faults = faults;
+    }
+
+    pub fn token_ttl(&self) -> Option<Duration> {
+        self.lock().faults.token_ttl_secs.map(Duration::from_secs)
+    }
+
+    pub fn counts(&self) -> FaultCounts {
+        FaultCounts {
+            errors: self.errors.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
+            truncated: self.truncated.load(Ordering::Relaxed),
+            stalled: self.stalled.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Releases stalled requests (the simulator is stopping).
+    pub fn close(&self) {
+        self.closed.send_replace(true);
+    }
+
+    /// Draws this request's delay and fate, in a fixed order so a seed replays the same run.
+    fn decide(&self) -> (Duration, Verdict) {
+        let mut i = self.lock();
+        let f = i.faults.clone();
+        let jitter = if f.jitter_ms > 0 {
+            i.rng.random_range(0..=f.jitter_ms)
+        } else {
+            0
+        };
+        let delay = Duration::from_millis(self.latency_ms + jitter);
+        if let Some(limit) = f.rate_limit {
+            let now = Instant::now();
+            let elapsed = now.saturating_duration_since(i.refilled).as_secs_f64();
+            i.refilled = now;
+            i.tokens = (i.tokens + elapsed * limit as f64).min(limit as f64);
+            if i.tokens < 1.0 {
+                return (delay, Verdict::Limit);
+            }
+            i.tokens -= 1.0;
+        }
+        let mut roll = |rate: f64| rate > 0.0 && i.rng.random::<f64>() < rate;
+        let verdict = if roll(f.error_rate) {
+            Verdict::Refuse
+        } else if roll(f.stall_rate) {
+            Verdict::Stall
+        } else if roll(f.drop_rate) {
+            Verdict::Drop
+        } else if roll(f.truncate_rate) {
+            Verdict::Truncate(i.rng.random::<f64>())
+        } else {
+            Verdict::Pass
+        };
+        (delay, verdict)
+    }
+}
+
+/// The middleware: `axum::middleware::from_fn_with_state((state, flavor), layer)`.
+pub async fn layer(
+    State((s, flavor)): State<(Arc<FaultState>, Flavor)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (delay, verdict) = s.decide();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let path = req.uri().path().to_string();
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    match verdict {
+        Verdict::Pass => next.run(req).await,
+        Verdict::Refuse => {
+            s.errors.fetch_add(1, Ordering::Relaxed);
+            error(flavor, &path, &accept, StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Verdict::Limit => {
+            s.rate_limited.fetch_add(1, Ordering::Relaxed);
+            let mut r = error(flavor, &path, &accept, StatusCode::TOO_MANY_REQUESTS);
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            r
+        }
+        Verdict::Stall => {
+            s.stalled.fetch_add(1, Ordering::Relaxed);
+            let mut closed = s.closed.subscribe();
+            let _ = closed.wait_for(|c| *c).await;
+            error(flavor, &path, &accept, StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Verdict::Drop => {
+            let r = next.run(req).await;
+            s.dropped.fetch_add(1, Ordering::Relaxed);
+            cut(r, None).await
+        }
+        Verdict::Truncate(at) => {
+            let r = next.run(req).await;
+            s.truncated.fetch_add(1, Ordering::Relaxed);
+            cut(r, Some(at)).await
+        }
+    }
+}
+
+/// Rebuilds a processed response with part of its body: `Some(at)` sends a well-formed
+/// response with a shorter body; `None` streams half the body then fails, resetting the
+/// connection.
+async fn cut(r: Response, at: Option<f64>) -> Response {
+    let (mut parts, body) = r.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    match at {
+        Some(at) => {
+            let keep = ((bytes.len() as f64) * at) as usize;
+            let keep = keep.min(bytes.len().saturating_sub(1));
+            Response::from_parts(parts, Body::from(bytes.slice(..keep)))
+        }
+        None => {
+            let full = bytes.len().max(1);
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(full + 1));
+            let half = bytes.slice(..bytes.len() / 2);
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "simulated connection drop",
+                )),
+            ];
+            Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+        }
+    }
+}
+
+/// A fault answer in the dialect the path speaks.
+fn error(flavor: Flavor, path: &str, accept: &str, status: StatusCode) -> Response {
+    let (minor, message) = if status == StatusCode::TOO_MANY_REQUESTS {
+        ("TOO_MANY_REQUESTS", "Rate limit exceeded, retry later.")
+    } else {
+        (
+            "SERVICE_UNAVAILABLE",
+            "The service is temporarily unavailable.",
+        )
+    };
+    let (ct, body) = match flavor {
+        Flavor::Vcd if path.starts_with("/cloudapi") => (
+            "application/json".to_string(),
+            serde_json::json!({"minorErrorCode": minor, "message": message}).to_string(),
+        ),
+        Flavor::Vcd => {
+            let version = crate::sim::vcd::version_in(accept).unwrap_or_default();
+            let ct = if version.is_empty() {
+                "application/vnd.vmware.vcloud.error+xml".to_string()
+            } else {
+                format!("application/vnd.vmware.vcloud.error+xml;version={version}")
+            };
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error xmlns=\"http://www.vmware.com/vcloud/v1.5\" \
+                 majorErrorCode=\"{}\" minorErrorCode=\"{minor}\" message=\"{message}\"/>\n",
+                status.as_u16()
+            );
+            (ct, body)
+        }
+        Flavor::Vcenter => {
+            let kind = if status == StatusCode::TOO_MANY_REQUESTS {
+                "resource_busy"
+            } else {
+                "service_unavailable"
+            };
+            let messages = serde_json::json!([{
+                "args": [],
+                "default_message": message,
+                "id": format!("com.vmware.vapi.std.errors.{kind}"),
+            }]);
+            let body = if path.starts_with("/rest") {
+                serde_json::json!({
+                    "type": format!("com.vmware.vapi.std.errors.{kind}"),
+                    "value": {"messages": messages},
+                })
+            } else {
+                serde_json::json!({"error_type": kind.to_uppercase(), "messages": messages})
+            };
+            ("application/json".to_string(), body.to_string())
+        }
+    };
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(&ct) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r
+}
