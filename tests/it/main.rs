@@ -15,4 +15,5 @@ mod sim_vcd_query;
 mod support;
 mod tmux;
 mod vcd_client;
+mod vcd_faults;
 mod vcd_versions;
