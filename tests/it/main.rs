@@ -12,6 +12,7 @@ mod sim_support;
 mod sim_vcd;
 mod sim_vcd_actions;
 mod sim_vcd_query;
+mod soak;
 mod support;
 mod tmux;
 mod vcd_client;
