@@ -10,6 +10,7 @@ use secrecy::SecretString;
 
 use vnav::api::Backend;
 use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
 use vnav::config::{self, Context, ProductName};
@@ -197,11 +198,15 @@ fn open(ctx: &Context, label: &str, password: SecretString) -> Result<Opened, St
                 None => Arc::new(backend),
             }
         }
-        ProductName::Vcenter => {
-            return Err(format!(
-                "{label}: the vCenter backend is not available in this build yet"
-            ));
-        }
+        ProductName::Vcenter => Arc::new(
+            VcenterBackend::new(VcenterConfig {
+                url: ctx.url.clone(),
+                user: ctx.user.clone(),
+                password,
+                http: ctx.http_options(),
+            })
+            .map_err(|e| format!("{label}: {e}"))?,
+        ),
     };
     let mut root = backend.root();
     root.name = label.into();
