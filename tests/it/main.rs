@@ -12,6 +12,8 @@ mod sim_vcd;
 mod sim_vcd_actions;
 mod sim_vcd_query;
 mod sim_vcenter;
+mod sim_vcenter_checker;
+mod sim_vcenter_inventory;
 mod sim_vcenter_power;
 mod sim_vcenter_spec;
 mod sim_vcenter_support;
