@@ -249,3 +249,26 @@ fn vcenter_flags_parse() {
     );
     assert!(Cli::try_parse_from(["vnav", "--vcenter-version", "9.1"]).is_err());
 }
+
+#[test]
+fn vnav_sim_prints_both_urls_then_the_credentials() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vnav"))
+        .args(["sim", "--vms", "20", "--vcenter-version", "7.0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || lines.next().unwrap().unwrap();
+    let (vcd, vcenter, creds) = (next(), next(), next());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(vcd.starts_with("vcd http://127.0.0.1:"), "{vcd}");
+    assert!(
+        vcenter.starts_with("vcenter http://127.0.0.1:"),
+        "{vcenter}"
+    );
+    assert_ne!(vcd[4..], vcenter[8..]);
+    assert!(creds.starts_with("credentials "), "{creds}");
+}
