@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 
-use super::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, start};
+use super::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, VcenterVersion, start};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct SimArgs {
@@ -49,6 +49,12 @@ pub struct SimArgs {
     /// Sessions expire this many seconds after login.
     #[arg(long)]
     pub session_ttl: Option<u64>,
+    /// vCenter release to imitate: 6.7 (/rest only), 7.0 or 8.0.
+    #[arg(long, default_value = "8.0")]
+    pub vcenter_version: VcenterVersion,
+    /// Largest vCenter list answered; longer lists fail like a real server's.
+    #[arg(long)]
+    pub list_cap: Option<usize>,
 }
 
 impl SimArgs {
@@ -70,15 +76,19 @@ impl SimArgs {
                 token_ttl_secs: self.session_ttl,
                 seed: self.seed,
             },
+            vcenter_version: self.vcenter_version,
+            list_cap: self.list_cap,
         }
     }
 }
 
-/// Starts the simulator, prints `vcd <url>` and the credentials, then serves until killed.
+/// Starts the simulator, prints `vcd <url>`, `vcenter <url>` and the credentials, then serves
+/// until killed.
 pub async fn run(args: SimArgs) -> std::io::Result<()> {
     let sim = start(args.listen, args.options()).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "vcd {}", sim.vcd_url)?;
+    writeln!(out, "vcenter {}", sim.vcenter_url)?;
     writeln!(out, "credentials {DEMO_USER} {DEMO_PASSWORD}")?;
     out.flush()?;
     drop(out);

@@ -255,6 +255,7 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
         });
     }
     index(&mut w);
+    super::inventory::build(&mut w, seed);
     w
 }
 

@@ -1,11 +1,13 @@
-//! vnav's built-in simulator of the vCloud Director API: a deterministic, realistic cloud served
-//! over HTTP(S) on loopback, for demos, tests and benchmarks. Independent of `crate::api`.
+//! vnav's built-in simulator of vCloud Director and vCenter: one deterministic, realistic cloud
+//! served over HTTP(S) on loopback, for demos, tests and benchmarks. Independent of `crate::api`.
 
 pub mod cli;
 pub mod faults;
 pub mod generate;
+pub mod inventory;
 pub mod names;
 pub mod vcd;
+pub mod vcenter;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -16,10 +18,13 @@ use axum::Router;
 use axum_server::Handle;
 
 pub use faults::{FaultCounts, Faults};
+pub use vcenter::VcenterVersion;
 
 pub const DEMO_USER: &str = "admin@System";
 /// Every simulated user has this password; tenant users are `orgadmin@<OrgName>`.
 pub const DEMO_PASSWORD: &str = "vnav-demo";
+/// The simulated vCenter's user (password `DEMO_PASSWORD`).
+pub const VCENTER_USER: &str = "administrator@vsphere.local";
 
 #[derive(Clone, Debug)]
 pub struct SimOptions {
@@ -31,6 +36,10 @@ pub struct SimOptions {
     pub fail_rate: f64,
     /// Injected faults (none by default); change them at runtime with `Sim::set_faults`.
     pub faults: Faults,
+    pub vcenter_version: VcenterVersion,
+    /// Overrides every vCenter list cap (default: 1000 on 6.7; 4000 VMs, 2500 hosts and
+    /// datastores, 1000 others on 7.0/8.0).
+    pub list_cap: Option<usize>,
 }
 
 impl Default for SimOptions {
@@ -43,6 +52,8 @@ impl Default for SimOptions {
             task_seconds: 3.0,
             fail_rate: 0.0,
             faults: Faults::default(),
+            vcenter_version: VcenterVersion::default(),
+            list_cap: None,
         }
     }
 }
@@ -51,16 +62,21 @@ impl Default for SimOptions {
 pub struct Sim {
     /// e.g. `http://127.0.0.1:PORT`, no trailing slash.
     pub vcd_url: String,
+    /// The vCenter server over the same world, on its own port.
+    pub vcenter_url: String,
     /// The self-signed certificate (PEM) when serving https.
     pub cert_pem: Option<String>,
     shared: Arc<vcd::Shared>,
+    vc_shared: Arc<vcenter::VcShared>,
     handle: Handle<SocketAddr>,
+    vc_handle: Handle<SocketAddr>,
 }
 
 impl Sim {
     /// Invalidates every issued token, so clients see 401 and must log in again.
     pub fn expire_tokens(&self) {
         self.shared.sessions().clear();
+        self.vc_shared.sessions().clear();
     }
 
     /// Tokens valid right now (for tests that check no secret leaks into logs).
@@ -78,9 +94,14 @@ impl Sim {
         self.shared.faults.counts()
     }
 
-    /// HTTP requests served so far.
+    /// vCD HTTP requests served so far.
     pub fn request_count(&self) -> u64 {
         self.shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// vCenter HTTP requests served so far.
+    pub fn vcenter_request_count(&self) -> u64 {
+        self.vc_shared.requests.load(Ordering::Relaxed)
     }
 
     pub fn shutdown(self) {
@@ -92,11 +113,42 @@ impl Drop for Sim {
     fn drop(&mut self) {
         self.shared.faults.close();
         self.handle.shutdown();
+        self.vc_handle.shutdown();
     }
 }
 
-/// Builds the world and serves it in background tasks. `listen` must be a loopback address;
-/// port 0 picks a free port.
+/// Serves `app` on `listener` (TLS when `tls` is given) until `handle` shuts it down.
+fn serve(
+    listener: std::net::TcpListener,
+    app: Router,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
+    handle: &Handle<SocketAddr>,
+) -> std::io::Result<()> {
+    let make = app.into_make_service();
+    match tls {
+        Some(config) => {
+            let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
+            tokio::spawn(async move {
+                if let Err(e) = server.serve(make).await {
+                    tracing::warn!("simulator stopped: {e}");
+                }
+            });
+        }
+        None => {
+            let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+            tokio::spawn(async move {
+                if let Err(e) = server.serve(make).await {
+                    tracing::warn!("simulator stopped: {e}");
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Builds the world and serves it in background tasks: vCloud Director on `listen`, vCenter on
+/// another port of the same address. `listen` must be a loopback address; port 0 picks a free
+/// port.
 pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim> {
     if !listen.ip().is_loopback() {
         return Err(std::io::Error::new(
@@ -105,9 +157,10 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         ));
     }
     let listener = std::net::TcpListener::bind(listen)?;
-    let addr = listener.local_addr()?;
+    let vc_listener = std::net::TcpListener::bind(SocketAddr::new(listen.ip(), 0))?;
     let scheme = if opts.tls { "https" } else { "http" };
-    let vcd_url = format!("{scheme}://{addr}");
+    let vcd_url = format!("{scheme}://{}", listener.local_addr()?);
+    let vcenter_url = format!("{scheme}://{}", vc_listener.local_addr()?);
     let vms = opts.vms;
     let seed = opts.seed;
     let world = tokio::task::spawn_blocking(move || generate::generate(vms, seed))
@@ -127,11 +180,21 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         .fallback(vcd::handle)
         .with_state(shared.clone())
         .layer(axum::middleware::from_fn_with_state(
-            (fault_state, faults::Flavor::Vcd),
+            (fault_state.clone(), faults::Flavor::Vcd),
+            faults::layer,
+        ));
+    let vc_shared = Arc::new(vcenter::VcShared::new(shared.clone()));
+    let vc_app = Router::new()
+        .fallback(vcenter::handle)
+        .with_state(vc_shared.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            (fault_state, faults::Flavor::Vcenter),
             faults::layer,
         ));
     let handle: Handle<SocketAddr> = Handle::new();
+    let vc_handle: Handle<SocketAddr> = Handle::new();
     let mut cert_pem = None;
+    let mut tls = None;
     if opts.tls {
         crate::api::tls::install_crypto_provider();
         let cert = rcgen::generate_simple_self_signed(vec![
@@ -147,24 +210,17 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         )
         .await?;
         cert_pem = Some(pem);
-        let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
-        tokio::spawn(async move {
-            if let Err(e) = server.serve(app.into_make_service()).await {
-                tracing::warn!("simulator stopped: {e}");
-            }
-        });
-    } else {
-        let server = axum_server::from_tcp(listener)?.handle(handle.clone());
-        tokio::spawn(async move {
-            if let Err(e) = server.serve(app.into_make_service()).await {
-                tracing::warn!("simulator stopped: {e}");
-            }
-        });
+        tls = Some(config);
     }
+    serve(listener, app, tls.clone(), &handle)?;
+    serve(vc_listener, vc_app, tls, &vc_handle)?;
     Ok(Sim {
         vcd_url,
+        vcenter_url,
         cert_pem,
         shared,
+        vc_shared,
         handle,
+        vc_handle,
     })
 }

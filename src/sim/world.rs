@@ -205,6 +205,8 @@ pub struct World {
     pub by_id: HashMap<Id, Entity>,
     /// Id of the simulated vCenter the VMs live in (for admin query `vc`).
     pub vcenter: Id,
+    /// The vCenter inventory over the same VMs (see `inventory`).
+    pub vc: super::inventory::Inventory,
 }
 
 impl World {

@@ -1,0 +1,377 @@
+//! Inventory lists (`/vcenter/{vm,host,cluster,datacenter,datastore,network,folder,
+//! resource-pool}`): filters per the specification, no paging, and the server's cap — a list
+//! whose filtered result is over it fails with `unable_to_allocate_resource`.
+
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::errors::{VcError, VcResult};
+use super::query::{Filters, pass, pass_any};
+use super::vm::power_state;
+use super::{Req, VcShared, VcenterVersion, ok};
+use crate::sim::inventory::{Inventory, Obj, vm_index, vm_moid};
+use crate::sim::world::World;
+
+/// The cap on one list of `kind` for this server.
+pub fn cap(s: &VcShared, kind: &str) -> usize {
+    s.list_cap.unwrap_or(match (s.version, kind) {
+        (VcenterVersion::V6_7, _) => 1000,
+        (_, "vm") => 4000,
+        (_, "host" | "datastore") => 2500,
+        _ => 1000,
+    })
+}
+
+pub fn list(s: &VcShared, r: &Req, kind: &str) -> VcResult<Response> {
+    let w = s.vcd.read();
+    let (what, noun) = match kind {
+        "vm" => ("vm", "virtual machines"),
+        "host" => ("host", "hosts"),
+        "cluster" => ("cluster", "clusters"),
+        "datacenter" => ("datacenter", "datacenters"),
+        "datastore" => ("datastore", "datastores"),
+        "network" => ("network", "networks"),
+        "folder" => ("folder", "folders"),
+        "resource-pool" => ("resource_pool", "resource pools"),
+        _ => return Err(VcError::no_operation(&format!("/vcenter/{kind}"))),
+    };
+    let found = match kind {
+        "vm" => vms(&w, r)?,
+        "host" => hosts(&w.vc, r)?,
+        "cluster" => clusters(&w.vc, r)?,
+        "datacenter" => datacenters(&w.vc, r)?,
+        "datastore" => datastores(&w.vc, r)?,
+        "network" => networks(&w.vc, r)?,
+        "folder" => folders(&w.vc, r)?,
+        _ => pools(&w.vc, r)?,
+    };
+    if found.len() > cap(s, kind) {
+        return Err(VcError::too_many(what, noun));
+    }
+    let inv = &w.vc;
+    let items: Vec<Value> = found
+        .into_iter()
+        .map(|i| {
+            let i = i as usize;
+            match kind {
+                "vm" => {
+                    let vm = &w.vms[i];
+                    json!({
+                        "vm": vm_moid(&w, i as u32),
+                        "name": vm.name,
+                        "power_state": power_state(vm.power),
+                        "cpu_count": vm.cpus,
+                        "memory_size_MiB": vm.mem_mb,
+                    })
+                }
+                "host" => json!({
+                    "host": inv.hosts[i].moid,
+                    "name": inv.hosts[i].name,
+                    "connection_state": "CONNECTED",
+                    "power_state": "POWERED_ON",
+                }),
+                "cluster" => json!({
+                    "cluster": inv.clusters[i].moid,
+                    "name": inv.clusters[i].name,
+                    "ha_enabled": inv.clusters[i].ha,
+                    "drs_enabled": inv.clusters[i].drs,
+                }),
+                "datacenter" => json!({
+                    "datacenter": inv.datacenters[i].moid,
+                    "name": inv.datacenters[i].name,
+                }),
+                "datastore" => json!({
+                    "datastore": inv.datastores[i].moid,
+                    "name": inv.datastores[i].name,
+                    "type": inv.datastores[i].kind,
+                    "free_space": inv.datastores[i].free,
+                    "capacity": inv.datastores[i].capacity,
+                }),
+                "network" => json!({
+                    "network": inv.networks[i].moid,
+                    "name": inv.networks[i].name,
+                    "type": network_type(inv, i as u32),
+                }),
+                "folder" => json!({
+                    "folder": inv.folders[i].moid,
+                    "name": inv.folders[i].name,
+                    "type": inv.folders[i].kind.api_name(),
+                }),
+                _ => json!({
+                    "resource_pool": inv.pools[i].moid,
+                    "name": inv.pools[i].name,
+                }),
+            }
+        })
+        .collect();
+    Ok(ok(r.d, Value::Array(items)))
+}
+
+pub fn network_type(inv: &Inventory, n: u32) -> &'static str {
+    if inv.networks[n as usize].distributed {
+        "DISTRIBUTED_PORTGROUP"
+    } else {
+        "STANDARD_PORTGROUP"
+    }
+}
+
+macro_rules! obj_set {
+    ($f:expr, $inv:expr, $key:expr, $variant:ident) => {
+        $f.set($key, |m| match $inv.find(m) {
+            Some(Obj::$variant(i)) => Some(i),
+            _ => None,
+        })
+    };
+}
+
+fn vms(w: &World, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(
+        r,
+        &[
+            "vms",
+            "names",
+            "folders",
+            "datacenters",
+            "hosts",
+            "clusters",
+            "resource_pools",
+            "power_states",
+        ],
+    )?;
+    let inv = &w.vc;
+    let ids = f.set("vms", |m| vm_index(w, m));
+    let names = f.set("names", |n| Some(n.to_string()));
+    let folders = obj_set!(f, inv, "folders", Folder);
+    let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+    let hosts = obj_set!(f, inv, "hosts", Host);
+    let clusters = obj_set!(f, inv, "clusters", Cluster);
+    let pools = obj_set!(f, inv, "resource_pools", Pool);
+    let power = f.enums("power_states", &["POWERED_OFF", "POWERED_ON", "SUSPENDED"])?;
+    // Start from the narrowest index so per-host listing of a big world stays cheap.
+    let mut candidates: Vec<u32> = if let Some(ids) = &ids {
+        ids.iter().copied().collect()
+    } else if let Some(hs) = &hosts {
+        hs.iter()
+            .flat_map(|&h| inv.hosts[h as usize].vms.iter().copied())
+            .collect()
+    } else if let Some(cs) = &clusters {
+        cs.iter()
+            .flat_map(|&c| inv.clusters[c as usize].hosts.iter())
+            .flat_map(|&h| inv.hosts[h as usize].vms.iter().copied())
+            .collect()
+    } else {
+        (0..w.vms.len() as u32).collect()
+    };
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates.retain(|&v| {
+        let vm = &w.vms[v as usize];
+        let host = inv.vm_host[v as usize];
+        let cluster = inv.hosts[host as usize].cluster;
+        let dc = inv.clusters[cluster as usize].dc;
+        pass(&names, &vm.name)
+            && pass(&hosts, &host)
+            && pass(&clusters, &cluster)
+            && pass(&dcs, &dc)
+            && pass(&power, &power_state(vm.power).to_string())
+            && pass_any(&folders, inv.folder_chain(inv.vm_folder[v as usize]))
+            && pass_any(&pools, inv.pool_chain(inv.vm_pool[v as usize]))
+    });
+    Ok(candidates)
+}
+
+fn hosts(inv: &Inventory, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(
+        r,
+        &[
+            "hosts",
+            "names",
+            "folders",
+            "datacenters",
+            "standalone",
+            "clusters",
+            "connection_states",
+        ],
+    )?;
+    let ids = obj_set!(f, inv, "hosts", Host);
+    let names = f.set("names", |n| Some(n.to_string()));
+    let folders = obj_set!(f, inv, "folders", Folder);
+    let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+    let clusters = obj_set!(f, inv, "clusters", Cluster);
+    let standalone = f.boolean("standalone")?;
+    let states = f.enums(
+        "connection_states",
+        &["CONNECTED", "DISCONNECTED", "NOT_RESPONDING"],
+    )?;
+    Ok((0..inv.hosts.len() as u32)
+        .filter(|&h| {
+            let host = &inv.hosts[h as usize];
+            let dc = inv.clusters[host.cluster as usize].dc;
+            pass(&ids, &h)
+                && pass(&names, &host.name)
+                && pass(&clusters, &host.cluster)
+                && pass(&dcs, &dc)
+                && standalone != Some(true)
+                && pass(&states, &"CONNECTED".to_string())
+                && pass_any(
+                    &folders,
+                    inv.folder_chain(inv.datacenters[dc as usize].host_folder),
+                )
+        })
+        .collect())
+}
+
+fn clusters(inv: &Inventory, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(r, &["clusters", "names", "folders", "datacenters"])?;
+    let ids = obj_set!(f, inv, "clusters", Cluster);
+    let names = f.set("names", |n| Some(n.to_string()));
+    let folders = obj_set!(f, inv, "folders", Folder);
+    let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+    Ok((0..inv.clusters.len() as u32)
+        .filter(|&c| {
+            let cl = &inv.clusters[c as usize];
+            pass(&ids, &c)
+                && pass(&names, &cl.name)
+                && pass(&dcs, &cl.dc)
+                && pass_any(
+                    &folders,
+                    inv.folder_chain(inv.datacenters[cl.dc as usize].host_folder),
+                )
+        })
+        .collect())
+}
+
+fn datacenters(inv: &Inventory, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(r, &["datacenters", "names", "folders"])?;
+    let ids = obj_set!(f, inv, "datacenters", Datacenter);
+    let names = f.set("names", |n| Some(n.to_string()));
+    let folders = obj_set!(f, inv, "folders", Folder);
+    Ok((0..inv.datacenters.len() as u32)
+        .filter(|&d| {
+            pass(&ids, &d)
+                && pass(&names, &inv.datacenters[d as usize].name)
+                && pass_any(&folders, inv.folder_chain(inv.root_folder))
+        })
+        .collect())
+}
+
+fn datastores(inv: &Inventory, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(
+        r,
+        &["datastores", "names", "types", "folders", "datacenters"],
+    )?;
+    let ids = obj_set!(f, inv, "datastores", Datastore);
+    let names = f.set("names", |n| Some(n.to_string()));
+    let folders = obj_set!(f, inv, "folders", Folder);
+    let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+    let types = f.enums(
+        "types",
+        &["VMFS", "NFS", "NFS41", "CIFS", "VSAN", "VFFS", "VVOL"],
+    )?;
+    Ok((0..inv.datastores.len() as u32)
+        .filter(|&d| {
+            let ds = &inv.datastores[d as usize];
+            let dc = inv.clusters[ds.cluster as usize].dc;
+            pass(&ids, &d)
+                && pass(&names, &ds.name)
+                && pass(&dcs, &dc)
+                && pass(&types, &ds.kind.to_string())
+                && pass_any(
+                    &folders,
+                    inv.folder_chain(inv.datacenters[dc as usize].datastore_folder),
+                )
+        })
+        .collect())
+}
+
+fn networks(inv: &Inventory, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(r, &["networks", "names", "types", "folders", "datacenters"])?;
+    let ids = obj_set!(f, inv, "networks", Network);
+    let names = f.set("names", |n| Some(n.to_string()));
+    let folders = obj_set!(f, inv, "folders", Folder);
+    let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+    let types = f.enums(
+        "types",
+        &[
+            "STANDARD_PORTGROUP",
+            "DISTRIBUTED_PORTGROUP",
+            "OPAQUE_NETWORK",
+        ],
+    )?;
+    Ok((0..inv.networks.len() as u32)
+        .filter(|&n| {
+            let pg = &inv.networks[n as usize];
+            pass(&ids, &n)
+                && pass(&names, &pg.name)
+                && pass(&dcs, &pg.dc)
+                && pass(&types, &network_type(inv, n).to_string())
+                && pass_any(
+                    &folders,
+                    inv.folder_chain(inv.datacenters[pg.dc as usize].network_folder),
+                )
+        })
+        .collect())
+}
+
+fn folders(inv: &Inventory, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(
+        r,
+        &["folders", "names", "type", "parent_folders", "datacenters"],
+    )?;
+    let ids = obj_set!(f, inv, "folders", Folder);
+    let names = f.set("names", |n| Some(n.to_string()));
+    let parents = obj_set!(f, inv, "parent_folders", Folder);
+    let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+    let kind = f.enums(
+        "type",
+        &[
+            "DATACENTER",
+            "DATASTORE",
+            "HOST",
+            "NETWORK",
+            "VIRTUAL_MACHINE",
+        ],
+    )?;
+    Ok((0..inv.folders.len() as u32)
+        .filter(|&i| {
+            let fo = &inv.folders[i as usize];
+            pass(&ids, &i)
+                && pass(&names, &fo.name)
+                && pass(&kind, &fo.kind.api_name().to_string())
+                && pass_any(&parents, fo.parent.into_iter())
+                && pass_any(&dcs, fo.dc.into_iter())
+        })
+        .collect())
+}
+
+fn pools(inv: &Inventory, r: &Req) -> VcResult<Vec<u32>> {
+    let f = Filters::parse(
+        r,
+        &[
+            "resource_pools",
+            "names",
+            "parent_resource_pools",
+            "datacenters",
+            "hosts",
+            "clusters",
+        ],
+    )?;
+    let ids = obj_set!(f, inv, "resource_pools", Pool);
+    let names = f.set("names", |n| Some(n.to_string()));
+    let parents = obj_set!(f, inv, "parent_resource_pools", Pool);
+    let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+    let hosts = obj_set!(f, inv, "hosts", Host);
+    let clusters = obj_set!(f, inv, "clusters", Cluster);
+    Ok((0..inv.pools.len() as u32)
+        .filter(|&p| {
+            let pool = &inv.pools[p as usize];
+            let cl = &inv.clusters[pool.cluster as usize];
+            pass(&ids, &p)
+                && pass(&names, &pool.name)
+                && pass_any(&parents, pool.parent.into_iter())
+                && pass(&clusters, &pool.cluster)
+                && pass(&dcs, &cl.dc)
+                && pass_any(&hosts, cl.hosts.iter().copied())
+        })
+        .collect())
+}
