@@ -257,11 +257,20 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
             .await
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let mut ctx = cli_context(cli, &demo.vcd_url);
-        ctx.user = sim::DEMO_USER.into();
+        let mut vcd = cli_context(cli, &demo.vcd_url);
+        vcd.product = ProductName::Vcd;
+        vcd.user = sim::DEMO_USER.into();
         opened.push(open(
-            &ctx,
+            &vcd,
             "demo vCD",
+            SecretString::from(sim::DEMO_PASSWORD),
+        )?);
+        let mut vcenter = cli_context(cli, &demo.vcenter_url);
+        vcenter.product = ProductName::Vcenter;
+        vcenter.user = sim::VCENTER_USER.into();
+        opened.push(open(
+            &vcenter,
+            "demo vCenter",
             SecretString::from(sim::DEMO_PASSWORD),
         )?);
         _demo = Some(demo);

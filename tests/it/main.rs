@@ -24,3 +24,4 @@ mod tmux;
 mod vcd_client;
 mod vcd_faults;
 mod vcd_versions;
+mod vcenter_client;
