@@ -12,6 +12,7 @@ pub mod tree;
 
 mod detail;
 mod invoke;
+mod listing;
 mod nav;
 mod tasks;
 
@@ -404,7 +405,12 @@ impl App {
         match result {
             ApiAnswer::Connected(r) => self.on_connected(req, endpoint, r),
             ApiAnswer::Children(batch) => match self.loading.get(&req) {
-                Some(&entry) => self.tree.accept_batch(entry, req, batch),
+                Some(&entry) => {
+                    if let Some(p) = &batch.progress {
+                        self.listing_progress(req, entry, p);
+                    }
+                    self.tree.accept_batch(entry, req, batch)
+                }
                 None => false,
             },
             ApiAnswer::ChildrenDone(r) => self.on_children_done(req, r),
@@ -453,9 +459,9 @@ impl App {
         let Some(entry) = self.loading.remove(&req) else {
             return false;
         };
-        let changed = self
-            .tree
-            .finish_load(entry, req, result.map_err(|e| e.to_string()));
+        let result = result.map_err(|e| e.to_string());
+        self.listing_done(req, entry, result.as_ref().err().cloned());
+        let changed = self.tree.finish_load(entry, req, result);
         if changed {
             if self.tree.is_filtered() {
                 self.apply_filter();

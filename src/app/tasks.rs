@@ -29,7 +29,23 @@ pub struct TaskRow {
     pub seen: Instant,
     /// When it reached a terminal state, as seen by vnav.
     pub ended: Option<Instant>,
+    /// vnav's own job (a long listing): nothing to poll on the server.
+    pub local: bool,
     polls: u32,
+}
+
+impl TaskRow {
+    pub(crate) fn local(endpoint: EndpointId, info: TaskInfo, now: Instant) -> TaskRow {
+        TaskRow {
+            endpoint,
+            info,
+            ours: true,
+            seen: now,
+            ended: None,
+            local: true,
+            polls: 0,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -54,7 +70,7 @@ impl TaskPane {
             .collect()
     }
 
-    fn position(&self, endpoint: EndpointId, id: &str) -> Option<usize> {
+    pub(crate) fn position(&self, endpoint: EndpointId, id: &str) -> Option<usize> {
         self.rows
             .iter()
             .position(|r| r.endpoint == endpoint && *r.info.id == *id)
@@ -97,6 +113,7 @@ impl App {
                         ours,
                         seen: now,
                         ended: None,
+                        local: false,
                         polls: 0,
                     },
                 );
@@ -126,6 +143,9 @@ impl App {
 
     fn schedule_poll(&mut self, idx: usize) {
         let row = &self.tasks.rows[idx];
+        if row.local {
+            return;
+        }
         let key = (row.endpoint, row.info.id.clone());
         if self.tasks.polling.values().any(|k| *k == key) {
             return;

@@ -172,3 +172,66 @@ async fn an_expired_session_is_renewed_and_a_wrong_password_refused() {
         other => panic!("expected an auth error, got {other:?}"),
     }
 }
+
+/// In the app, a split listing is a vnav task with its progress, and ends in success.
+#[tokio::test]
+async fn a_split_listing_shows_as_a_task_in_the_app() {
+    use std::time::Duration;
+    use vnav::app::{App, EndpointSpec};
+    use vnav::runtime::driver::Driver;
+
+    let s = sim(SimOptions {
+        vms: 3000,
+        list_cap: Some(250),
+        ..SimOptions::default()
+    })
+    .await;
+    let b = backend(&s, DEMO_PASSWORD);
+    let spec = EndpointSpec {
+        label: "vc".into(),
+        root: b.root(),
+        insecure: false,
+        read_only: false,
+    };
+    let app = App::new(vec![spec], vnav::theme::Theme::default(), false);
+    let mut d = Driver::new(app, vec![Arc::new(b)], None);
+    let wait = Duration::from_secs(20);
+    let dc = |a: &App| {
+        a.tree
+            .iter_all()
+            .find(|&e| a.tree.get(e).node.kind == NodeKind::Datacenter)
+    };
+    assert!(d.until(wait, |a| dc(a).is_some()).await);
+    let dc = dc(&d.app).unwrap();
+    d.app.select_entry(dc);
+    d.key(crossterm::event::KeyCode::Char('l'));
+    let group = |a: &App| {
+        a.tree
+            .iter_all()
+            .find(|&e| &*a.tree.get(e).node.name == "VMs")
+    };
+    assert!(d.until(wait, |a| group(a).is_some()).await);
+    let group = group(&d.app).unwrap();
+    d.app.select_entry(group);
+    d.key(crossterm::event::KeyCode::Char('l'));
+    let listing = |a: &App| {
+        a.tasks
+            .rows
+            .iter()
+            .find(|r| r.local && r.info.operation.starts_with("listing VMs by"))
+            .map(|r| r.info.state)
+    };
+    assert!(
+        d.until(wait, |a| listing(a).is_some()).await,
+        "a listing task appears"
+    );
+    assert!(
+        d.until(wait, |a| listing(a).is_some_and(|s| s.is_terminal()))
+            .await,
+        "the listing task ends"
+    );
+    assert_eq!(listing(&d.app), Some(vnav::api::model::TaskState::Success));
+    let screen = vnav::runtime::driver::screen_text(&d.render(140, 40));
+    assert!(screen.contains("listing VMs by"), "{screen}");
+    d.shutdown().await;
+}

@@ -1,0 +1,78 @@
+//! vnav's own long jobs in the task pane: a listing that arrives in parts (a vCenter list split
+//! under its cap, a many-page vCD query) shows as a task with its progress until it completes.
+//! Listings that arrive in one go stay out of the pane.
+
+use tokio::time::Instant;
+
+use time::OffsetDateTime;
+
+use super::App;
+use super::event::ReqId;
+use super::tasks::TaskRow;
+use super::tree::EntryId;
+use crate::api::model::{ListProgress, TaskInfo, TaskState, TaskTarget};
+
+fn task_id(req: ReqId) -> String {
+    format!("vnav:listing:{req}")
+}
+
+impl App {
+    pub(crate) fn listing_progress(&mut self, req: ReqId, entry: EntryId, p: &ListProgress) {
+        let e = self.tree.get(entry);
+        let endpoint = e.endpoint;
+        let id = task_id(req);
+        let pct = (p.done * 100).checked_div(p.total).unwrap_or(0).min(100) as u8;
+        let operation = format!("{}: {}/{}", p.label, p.done, p.total);
+        match self.tasks.position(endpoint, &id) {
+            Some(i) => {
+                let row = &mut self.tasks.rows[i];
+                row.info.operation = operation;
+                row.info.progress = Some(pct);
+            }
+            // Already complete at the first part: not a long job.
+            None if p.done >= p.total => {}
+            None => {
+                let info = TaskInfo {
+                    id: id.into(),
+                    operation,
+                    target: Some(TaskTarget {
+                        kind: e.node.kind,
+                        id: e.node.id.clone(),
+                        name: e.node.name.clone(),
+                    }),
+                    state: TaskState::Running,
+                    progress: Some(pct),
+                    started: Some(OffsetDateTime::now_utc()),
+                    finished: None,
+                    error: None,
+                    cancel: None,
+                };
+                self.tasks
+                    .rows
+                    .insert(0, TaskRow::local(endpoint, info, Instant::now()));
+                if self.tasks.selected > 0 {
+                    self.tasks.selected += 1;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn listing_done(&mut self, req: ReqId, entry: EntryId, error: Option<String>) {
+        let endpoint = self.tree.get(entry).endpoint;
+        let Some(i) = self.tasks.position(endpoint, &task_id(req)) else {
+            return;
+        };
+        let row = &mut self.tasks.rows[i];
+        row.info.state = if error.is_some() {
+            TaskState::Error
+        } else {
+            TaskState::Success
+        };
+        if error.is_none() {
+            row.info.progress = Some(100);
+        }
+        row.info.error = error;
+        row.info.finished = Some(OffsetDateTime::now_utc());
+        row.ended = Some(Instant::now());
+    }
+}
