@@ -152,6 +152,17 @@ async fn service_content_login_and_faults() {
         assert_eq!(st, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(body.contains(&format!("xsi:type=\"{fault}\"")), "{body}");
     }
+    s.set_faults(vnav::sim::Faults {
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    let (st, body) = soap.login("vnav-demo").await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        body.contains("<soapenv:Fault>") && body.contains("HostCommunication"),
+        "{body}"
+    );
+    s.set_faults(vnav::sim::Faults::default());
     let (st, body) = soap
         .call("<urn:RetrievePropertiesEx><urn:_this type=\"PropertyCollector\">propertyCollector</urn:_this><urn:specSet><urn:propSet><urn:type>VirtualMachine</urn:type><urn:pathSet>config.hardware</urn:pathSet></urn:propSet><urn:objectSet><urn:obj type=\"VirtualMachine\">vm-1000</urn:obj></urn:objectSet></urn:specSet></urn:RetrievePropertiesEx>")
         .await;
