@@ -10,6 +10,7 @@ use secrecy::SecretString;
 
 use vnav::api::Backend;
 use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
 use vnav::config::{self, Context, ProductName};
@@ -147,15 +148,24 @@ fn inspect(files: &[PathBuf]) -> ExitCode {
 fn audit(since: Option<&str>) -> Result<(), String> {
     let path = AuditLog::default_path().ok_or("no home directory for the audit log")?;
     let (records, bad) = AuditLog::new(path.clone()).read(since)?;
-    println!(
-        "{:<25} {:<18} {:<20} {:<24} {:<10} {}",
-        "TIME", "ACTION", "TARGET", "ENDPOINT", "RESULT", "USER"
-    );
-    for r in &records {
+    let row = |cols: [&str; 6]| {
         println!(
-            "{:<25} {:<18} {:<20} {:<24} {:<10} {}",
-            r.timestamp, r.action, r.target_name, r.endpoint, r.result, r.user
-        );
+            "{:<20} {:<18} {:<20} {:<24} {:<10} {}",
+            cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]
+        )
+    };
+    row(["TIME", "ACTION", "TARGET", "ENDPOINT", "RESULT", "USER"]);
+    for r in &records {
+        // Whole seconds are enough to read; the log keeps the full timestamp.
+        let time = r.timestamp.get(..19).unwrap_or(&r.timestamp);
+        row([
+            time,
+            &r.action,
+            &r.target_name,
+            &r.endpoint,
+            &r.result,
+            &r.user,
+        ]);
     }
     if bad > 0 {
         eprintln!("vnav: {bad} unreadable line(s) in {}", path.display());
@@ -188,11 +198,15 @@ fn open(ctx: &Context, label: &str, password: SecretString) -> Result<Opened, St
                 None => Arc::new(backend),
             }
         }
-        ProductName::Vcenter => {
-            return Err(format!(
-                "{label}: the vCenter backend is not available in this build yet"
-            ));
-        }
+        ProductName::Vcenter => Arc::new(
+            VcenterBackend::new(VcenterConfig {
+                url: ctx.url.clone(),
+                user: ctx.user.clone(),
+                password,
+                http: ctx.http_options(),
+            })
+            .map_err(|e| format!("{label}: {e}"))?,
+        ),
     };
     let mut root = backend.root();
     root.name = label.into();
@@ -243,11 +257,20 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
             .await
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let mut ctx = cli_context(cli, &demo.vcd_url);
-        ctx.user = sim::DEMO_USER.into();
+        let mut vcd = cli_context(cli, &demo.vcd_url);
+        vcd.product = ProductName::Vcd;
+        vcd.user = sim::DEMO_USER.into();
         opened.push(open(
-            &ctx,
+            &vcd,
             "demo vCD",
+            SecretString::from(sim::DEMO_PASSWORD),
+        )?);
+        let mut vcenter = cli_context(cli, &demo.vcenter_url);
+        vcenter.product = ProductName::Vcenter;
+        vcenter.user = sim::VCENTER_USER.into();
+        opened.push(open(
+            &vcenter,
+            "demo vCenter",
             SecretString::from(sim::DEMO_PASSWORD),
         )?);
         _demo = Some(demo);

@@ -7,6 +7,7 @@ pub mod http;
 pub mod model;
 pub mod tls;
 pub mod vcd;
+pub mod vcenter;
 
 pub use backend::{Backend, ChildSink};
 pub use error::{ApiError, ApiResult};

@@ -211,7 +211,7 @@ impl App {
                     }
                 }
                 if items.is_empty() {
-                    let why = if self.read_only {
+                    let why = if self.selection_read_only() {
                         "read-only mode"
                     } else {
                         "the server offers none right now"
@@ -568,9 +568,18 @@ impl App {
 
     /// Every action on screen right now, for the help screen: hidden ones stay hidden.
     pub fn visible_actions(&self) -> Vec<&'static actions::ActionSpec> {
+        let read_only = self.selection_read_only();
         actions::ACTIONS
             .iter()
-            .filter(|a| actions::allowed(a, self.read_only))
+            .filter(|a| actions::allowed(a, read_only))
             .collect()
+    }
+
+    /// Whether the endpoint of the selected node (or the whole session) is read-only.
+    pub fn selection_read_only(&self) -> bool {
+        self.read_only
+            || self
+                .selected
+                .is_some_and(|s| self.is_read_only(self.tree.get(s).endpoint))
     }
 }

@@ -225,6 +225,11 @@ impl App {
         next
     }
 
+    /// Children listings still waiting for an answer.
+    pub fn loading_count(&self) -> usize {
+        self.loading.len()
+    }
+
     fn anything_spinning(&self) -> bool {
         !self.loading.is_empty() || self.detail.is_loading() || self.tasks.any_running()
     }

@@ -25,6 +25,8 @@ pub struct Driver {
     rx: mpsc::UnboundedReceiver<Event>,
     /// Events handled so far (for tests that count work).
     pub handled: u64,
+    /// The longest the app took to handle one event: how long the UI was unresponsive.
+    pub max_handle: Duration,
 }
 
 impl Driver {
@@ -39,13 +41,16 @@ impl Driver {
             exec,
             rx,
             handled: 0,
+            max_handle: Duration::ZERO,
         }
     }
 
     /// Feeds one event and runs the effects it produced. Returns whether a redraw was asked.
     pub fn send(&mut self, event: Event) -> bool {
         self.handled += 1;
+        let started = std::time::Instant::now();
         let outcome = self.app.handle(event);
+        self.max_handle = self.max_handle.max(started.elapsed());
         for e in outcome.effects {
             self.exec.run(e);
         }

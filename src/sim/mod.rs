@@ -79,6 +79,11 @@ impl Sim {
         self.vc_shared.sessions().clear();
     }
 
+    /// Tokens valid right now (for tests that check no secret leaks into logs).
+    pub fn live_tokens(&self) -> Vec<String> {
+        self.shared.sessions().keys().cloned().collect()
+    }
+
     /// Replaces the injected faults; `Faults::default()` makes the server healthy again.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.faults.set(faults);

@@ -12,7 +12,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let bar = t.style(Role::StatusBar);
     let mut spans = Vec::new();
-    if app.read_only {
+    if app.selection_read_only() {
         spans.push(Span::styled(" READ-ONLY ", t.style(Role::BadgeReadonly)));
     }
     if app.endpoints.iter().any(|e| e.insecure) {

@@ -73,14 +73,12 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     t.wait_for("type", WAIT).expect("a typed-name confirm");
     t.text(&vm);
     t.keys(&["Enter"]);
-    let screen = t
-        .wait_until(WAIT, |s| {
-            row_status(s, &vm) == Some("POWERED_OFF")
-                && s.lines()
-                    .any(|l| l.contains("success") && l.contains("Powering off"))
-        })
-        .expect("the task succeeds and the VM row turns POWERED_OFF");
-    t.run("");
+    t.wait_until(WAIT, |s| {
+        row_status(s, &vm) == Some("POWERED_OFF")
+            && s.lines()
+                .any(|l| l.contains("success") && l.contains("Powering off"))
+    })
+    .expect("the task succeeds and the VM row turns POWERED_OFF");
     quit_and_check_shell(&t);
     // Exactly the confirmed actions are in the audit log.
     t.run(&format!(
@@ -93,6 +91,16 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
 
 #[test]
 fn sigterm_leaves_a_usable_shell() {
+    killed_by("-TERM");
+}
+
+/// What a dropped SSH session sends.
+#[test]
+fn sighup_leaves_a_usable_shell() {
+    killed_by("-HUP");
+}
+
+fn killed_by(signal: &str) {
     if !available() {
         return;
     }
@@ -108,11 +116,11 @@ fn sigterm_leaves_a_usable_shell() {
         .next()
         .expect("vnav runs under the shell");
     let status = std::process::Command::new("kill")
-        .args(["-TERM", pid])
+        .args([signal, pid])
         .status()
         .unwrap();
     assert!(status.success());
-    t.wait_for("EXIT=", WAIT).expect("vnav exits on SIGTERM");
+    t.wait_for("EXIT=", WAIT).expect("vnav exits on the signal");
     assert_eq!(t.pane_flag("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(t.pane_flag("#{cursor_flag}"), "1", "cursor visible");
     // The quotes keep the marker out of the echoed command line.

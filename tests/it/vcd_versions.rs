@@ -44,7 +44,9 @@ async fn a_version_the_server_lacks_is_refused_clearly() {
         .await
         .unwrap_err();
     match err {
-        ApiError::Unsupported(msg) => assert!(msg.contains("41.0") && msg.contains("39.0"), "{msg}"),
+        ApiError::Unsupported(msg) => {
+            assert!(msg.contains("41.0") && msg.contains("39.0"), "{msg}")
+        }
         other => panic!("expected Unsupported, got {other:?}"),
     }
 }

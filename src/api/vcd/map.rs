@@ -320,10 +320,16 @@ pub fn task_record(r: &Element) -> Option<TaskInfo> {
             name: r.attr("objectName").unwrap_or("").into(),
         }),
         state,
-        progress: (state == TaskState::Success).then_some(100),
+        progress: r
+            .attr("progress")
+            .and_then(|p| p.parse().ok())
+            .or((state == TaskState::Success).then_some(100)),
         started: timestamp(r.attr("startDate")),
         finished: timestamp(r.attr("endDate")),
-        error: None,
+        error: r
+            .attr("message")
+            .filter(|m| state == TaskState::Error && !m.is_empty())
+            .map(str::to_string),
         cancel: None,
     })
 }

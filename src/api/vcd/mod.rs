@@ -2,6 +2,7 @@
 //! through `rel="down"` links), vApps of a VDC from the query service, VMs embedded in their
 //! vApp, and an "All VMs" group that pages the whole VM query in parallel.
 
+mod actions;
 pub mod map;
 pub mod query;
 pub mod sections;
@@ -18,13 +19,14 @@ use super::backend::{Backend, ChildSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions};
 use super::model::{
-    ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
-    Product, Raw, RawFormat, TaskInfo,
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, Product, Raw,
+    RawFormat, TaskInfo,
 };
 
 const ALL_VMS: &str = "query:vm";
 const NS: &str = "http://www.vmware.com/vcloud/v1.5";
 
+#[derive(Debug)]
 pub struct VcdConfig {
     pub url: String,
     pub user: String,
@@ -170,43 +172,6 @@ impl VcdBackend {
     }
 }
 
-/// The request body an action needs, with its media type.
-fn action_body(id: ActionId, params: &ActionParams) -> Option<(&'static str, String)> {
-    match (id, params) {
-        (ActionId::Deploy, _) => Some((
-            "application/vnd.vmware.vcloud.deployVAppParams+xml",
-            format!(r#"<DeployVAppParams xmlns="{NS}" powerOn="true"/>"#),
-        )),
-        (ActionId::Undeploy, _) => Some((
-            "application/vnd.vmware.vcloud.undeployVAppParams+xml",
-            format!(
-                r#"<UndeployVAppParams xmlns="{NS}"><UndeployPowerAction>powerOff</UndeployPowerAction></UndeployVAppParams>"#
-            ),
-        )),
-        (
-            ActionId::SnapshotCreate,
-            ActionParams::Snapshot {
-                name,
-                description,
-                memory,
-                quiesce,
-            },
-        ) => Some((
-            "application/vnd.vmware.vcloud.createSnapshotParams+xml",
-            format!(
-                r#"<CreateSnapshotParams xmlns="{NS}" name="{}" memory="{memory}" quiesce="{quiesce}"><Description>{}</Description></CreateSnapshotParams>"#,
-                escape(name),
-                escape(description)
-            ),
-        )),
-        _ => None,
-    }
-}
-
-fn escape(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
-}
-
 #[async_trait]
 impl Backend for VcdBackend {
     fn root(&self) -> Node {
@@ -311,14 +276,24 @@ impl Backend for VcdBackend {
 
     async fn invoke(
         &self,
-        _node: &Node,
+        node: &Node,
         action: &ActionOffer,
         params: &ActionParams,
     ) -> ApiResult<TaskInfo> {
-        let doc = self
+        // The object's tasks before the POST: if the answer is lost, a new one among them tells
+        // whether the action happened, without repeating it.
+        let before = self.tasks_of(&node.id).await.ok();
+        let doc = match self
             .session
-            .post(&action.href, action_body(action.id, params))
-            .await?;
+            .post(&action.href, actions::body(action.id, params))
+            .await
+        {
+            Ok(doc) => doc,
+            Err(e) if actions::ambiguous(&e) => {
+                return self.find_started(&node.id, before, e).await;
+            }
+            Err(e) => return Err(e),
+        };
         if &*doc.root.name != "Task" {
             return Err(ApiError::parse(format!(
                 "the server accepted the action but answered <{}> instead of a Task",

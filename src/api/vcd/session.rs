@@ -280,6 +280,7 @@ impl Session {
         retry: Retry,
     ) -> ApiResult<Doc> {
         let mut relogged = false;
+        let mut garbled = 0;
         loop {
             let (generation, resp) = self.send(method.clone(), url, body.clone(), retry).await?;
             match resp.status {
@@ -289,17 +290,16 @@ impl Session {
                     relogged = true;
                 }
                 401 => return Err(ApiError::Auth(server_error(&resp).to_string())),
-                200..=299 => {
-                    let text = String::from_utf8_lossy(&resp.body).into_owned();
-                    if text.trim().is_empty() {
-                        return Ok(Doc {
-                            root: Element::default(),
-                            text,
-                        });
+                200..=299 => match document(&method, &resp) {
+                    Ok(doc) => return Ok(doc),
+                    // A body cut short by a flaky link or proxy: a GET can simply be read again.
+                    Err(e) if retry == Retry::Idempotent && garbled < 2 => {
+                        garbled += 1;
+                        tracing::warn!(target: "vnav::vcd", error = %e, "unreadable body, reading again");
+                        tokio::time::sleep(std::time::Duration::from_millis(200 * garbled)).await;
                     }
-                    let root = xml::parse(&resp.body)?;
-                    return Ok(Doc { root, text });
-                }
+                    Err(e) => return Err(e),
+                },
                 _ => return Err(server_error(&resp)),
             }
         }
@@ -359,6 +359,22 @@ impl Session {
         }
         *self.auth.write().await = None;
     }
+}
+
+/// The body of a successful answer. Only actions may answer with nothing (204).
+fn document(method: &Method, resp: &Response) -> ApiResult<Doc> {
+    let text = String::from_utf8_lossy(&resp.body).into_owned();
+    if text.trim().is_empty() {
+        if *method == Method::GET {
+            return Err(ApiError::parse("empty body"));
+        }
+        return Ok(Doc {
+            root: Element::default(),
+            text,
+        });
+    }
+    let root = xml::parse(&resp.body)?;
+    Ok(Doc { root, text })
 }
 
 fn secret_header(value: &str) -> ApiResult<HeaderValue> {

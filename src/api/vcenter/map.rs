@@ -1,0 +1,339 @@
+//! Maps vCenter JSON into the unified model: list summaries into tree nodes, a VM's detail into
+//! sections, power states into statuses and the actions each state allows.
+
+use serde_json::Value;
+
+use super::dialect::entries;
+use crate::api::model::{ActionId, Node, NodeKind, Section, Severity, Status};
+
+/// The inventory kinds vnav lists, with their REST names and id fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kind {
+    pub node: NodeKind,
+    /// Path segment: `/vcenter/{rest}`.
+    pub rest: &'static str,
+    /// The id field of a summary (`vm`, `host`, …).
+    pub id_field: &'static str,
+    /// Filter key that narrows other lists to one of these (`hosts=…`).
+    pub filter: &'static str,
+}
+
+pub const DATACENTER: Kind = Kind {
+    node: NodeKind::Datacenter,
+    rest: "datacenter",
+    id_field: "datacenter",
+    filter: "datacenters",
+};
+pub const CLUSTER: Kind = Kind {
+    node: NodeKind::Cluster,
+    rest: "cluster",
+    id_field: "cluster",
+    filter: "clusters",
+};
+pub const HOST: Kind = Kind {
+    node: NodeKind::Host,
+    rest: "host",
+    id_field: "host",
+    filter: "hosts",
+};
+pub const VM: Kind = Kind {
+    node: NodeKind::Vm,
+    rest: "vm",
+    id_field: "vm",
+    filter: "vms",
+};
+pub const DATASTORE: Kind = Kind {
+    node: NodeKind::Datastore,
+    rest: "datastore",
+    id_field: "datastore",
+    filter: "datastores",
+};
+pub const NETWORK: Kind = Kind {
+    node: NodeKind::Network,
+    rest: "network",
+    id_field: "network",
+    filter: "networks",
+};
+pub const FOLDER: Kind = Kind {
+    node: NodeKind::Folder,
+    rest: "folder",
+    id_field: "folder",
+    filter: "folders",
+};
+pub const RESOURCE_POOL: Kind = Kind {
+    node: NodeKind::ResourcePool,
+    rest: "resource-pool",
+    id_field: "resource_pool",
+    filter: "resource_pools",
+};
+
+pub const KINDS: [Kind; 8] = [
+    DATACENTER,
+    CLUSTER,
+    HOST,
+    VM,
+    DATASTORE,
+    NETWORK,
+    FOLDER,
+    RESOURCE_POOL,
+];
+
+pub fn kind_of(node: NodeKind) -> Option<Kind> {
+    KINDS.into_iter().find(|k| k.node == node)
+}
+
+/// Node ids are `<kind>/<moid>` (`vm/vm-42`), so a bare moid never collides across kinds.
+pub fn node_id(kind: Kind, moid: &str) -> String {
+    format!("{}/{moid}", kind.rest)
+}
+
+pub fn moid(id: &str) -> &str {
+    id.split_once('/').map_or(id, |(_, m)| m)
+}
+
+pub fn power_status(state: &str) -> Status {
+    let severity = match state {
+        "POWERED_ON" | "CONNECTED" => Severity::Ok,
+        "POWERED_OFF" => Severity::Muted,
+        "SUSPENDED" | "STANDBY" => Severity::Warn,
+        "DISCONNECTED" | "NOT_RESPONDING" => Severity::Error,
+        _ => Severity::Neutral,
+    };
+    Status::new(state.to_string(), severity)
+}
+
+fn gib_of_mib(mib: u64) -> String {
+    if mib.is_multiple_of(1024) {
+        format!("{} GiB", mib / 1024)
+    } else {
+        format!("{mib} MiB")
+    }
+}
+
+pub fn bytes(n: u64) -> String {
+    const GIB: u64 = 1 << 30;
+    if n >= 1 << 40 {
+        format!("{:.1} TiB", n as f64 / (1u64 << 40) as f64)
+    } else {
+        format!("{:.1} GiB", n as f64 / GIB as f64)
+    }
+}
+
+/// A tree node from one list summary.
+pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
+    let moid = v[kind.id_field].as_str()?;
+    let name = v["name"].as_str().unwrap_or(moid);
+    let mut node = Node::new(kind.node, node_id(kind, moid), name).expandable(matches!(
+        kind.node,
+        NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Host
+    ));
+    let state = v["power_state"]
+        .as_str()
+        .filter(|_| kind.node == NodeKind::Vm)
+        .or(v["connection_state"].as_str());
+    if let Some(state) = state {
+        node = node.with_status(power_status(state));
+    }
+    let mut summary = Vec::new();
+    if let Some(cpu) = v["cpu_count"].as_u64() {
+        summary.push(format!("{cpu} vCPU"));
+    }
+    if let Some(mem) = v["memory_size_MiB"].as_u64() {
+        summary.push(gib_of_mib(mem));
+    }
+    if let (Some(free), Some(cap)) = (v["free_space"].as_u64(), v["capacity"].as_u64()) {
+        summary.push(format!("{} free of {}", bytes(free), bytes(cap)));
+    }
+    if let Some(t) = v["type"].as_str() {
+        summary.push(t.to_string());
+    }
+    for (flag, label) in [("drs_enabled", "DRS"), ("ha_enabled", "HA")] {
+        if v[flag].as_bool() == Some(true) {
+            summary.push(label.to_string());
+        }
+    }
+    Some(node.with_summary(summary.join(" · ")))
+}
+
+/// The actions a VM's power state and guest tools allow (vCenter REST has no offer links).
+pub fn vm_actions(power_state: &str, tools_ready: bool) -> Vec<ActionId> {
+    let mut out = match power_state {
+        "POWERED_OFF" => vec![ActionId::PowerOn],
+        "SUSPENDED" => vec![ActionId::PowerOn, ActionId::PowerOff],
+        "POWERED_ON" => vec![ActionId::PowerOff, ActionId::Reset, ActionId::Suspend],
+        _ => Vec::new(),
+    };
+    if power_state == "POWERED_ON" && tools_ready {
+        out.extend([ActionId::Shutdown, ActionId::Reboot, ActionId::Standby]);
+    }
+    out
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Sections of `GET /vcenter/vm/{vm}` (payload already unwrapped), plus guest identity.
+pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
+    let mut general = Section::new("General");
+    for key in ["name", "power_state", "guest_OS"] {
+        if let Some(v) = scalar(&vm[key]) {
+            general.row(key, v);
+        }
+    }
+    for key in ["instance_uuid", "bios_uuid"] {
+        if let Some(v) = vm["identity"][key].as_str() {
+            general.row(key, v);
+        }
+    }
+    let mut hw = Section::new("Hardware");
+    if let Some(v) = vm["hardware"]["version"].as_str() {
+        hw.row("Hardware version", v);
+    }
+    if let Some(n) = vm["cpu"]["count"].as_u64() {
+        let cores = vm["cpu"]["cores_per_socket"].as_u64().unwrap_or(1);
+        hw.row("CPU", format!("{n} vCPU ({cores} per socket)"));
+    }
+    if let Some(m) = vm["memory"]["size_MiB"].as_u64() {
+        hw.row("Memory", gib_of_mib(m));
+    }
+    if let Some(t) = vm["boot"]["type"].as_str() {
+        hw.row("Boot", t);
+    }
+    for (_, cd) in entries(&vm["cdroms"]) {
+        hw.row(
+            cd["label"].as_str().unwrap_or("CD/DVD"),
+            cd["backing"]["type"].as_str().unwrap_or(""),
+        );
+    }
+    let mut disks = Section::new("Disks");
+    for (_, d) in entries(&vm["disks"]) {
+        let cap = d["capacity"]
+            .as_u64()
+            .map(bytes)
+            .unwrap_or_else(|| "?".into());
+        let file = d["backing"]["vmdk_file"].as_str().unwrap_or("");
+        disks.row(
+            d["label"].as_str().unwrap_or("disk"),
+            format!("{cap} {} {file}", d["type"].as_str().unwrap_or(""))
+                .trim()
+                .to_string(),
+        );
+    }
+    let mut nics = Section::new("NICs");
+    for (_, n) in entries(&vm["nics"]) {
+        let parts = [
+            n["backing"]["network_name"]
+                .as_str()
+                .or(n["backing"]["network"].as_str()),
+            n["mac_address"].as_str(),
+            n["state"].as_str(),
+            n["type"].as_str(),
+        ];
+        let value: Vec<&str> = parts.into_iter().flatten().collect();
+        nics.row(n["label"].as_str().unwrap_or("NIC"), value.join(" · "));
+    }
+    let mut guest_section = Section::new("Guest/OS");
+    if let Some(g) = guest {
+        for key in ["full_name", "host_name", "ip_address", "family"] {
+            let v = &g[key];
+            let text = v["default_message"]
+                .as_str()
+                .map(str::to_string)
+                .or(scalar(v));
+            if let Some(text) = text {
+                guest_section.row(key, text);
+            }
+        }
+    } else {
+        guest_section.row("Guest", "not available (VMware Tools not running)");
+    }
+    vec![general, hw, guest_section, disks, nics]
+}
+
+/// Any other object: its scalar fields.
+pub fn plain_sections(title: &str, v: &Value) -> Vec<Section> {
+    let mut s = Section::new(title);
+    if let Value::Object(map) = v {
+        for (k, v) in map {
+            match v {
+                Value::Array(a) => {
+                    s.row(k.clone(), format!("{} items", a.len()));
+                }
+                other => {
+                    if let Some(text) = scalar(other) {
+                        s.row(k.clone(), text);
+                    }
+                }
+            }
+        }
+    }
+    vec![s]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str) -> Option<Value> {
+        let path = format!(
+            "{}/../shared/fixtures/vcenter/samples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        match std::fs::read(&path) {
+            Ok(b) => Some(serde_json::from_slice(&b).unwrap()),
+            Err(_) => {
+                eprintln!("skipping: {path} not found");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn real_lists_map_to_nodes() {
+        for (file, kind, unwrap) in [
+            ("api_vcenter_vm_list.json", VM, false),
+            ("rest_vcenter_vm_list.json", VM, true),
+            ("api_vcenter_host_list.json", HOST, false),
+            ("rest_vcenter_host_list.json", HOST, true),
+            ("api_vcenter_cluster_list.json", CLUSTER, false),
+            ("api_vcenter_datastore_list.json", DATASTORE, false),
+            ("api_vcenter_network_list.json", NETWORK, false),
+            ("api_vcenter_datacenter_list.json", DATACENTER, false),
+        ] {
+            let Some(mut v) = sample(file) else { return };
+            if unwrap {
+                v = v["value"].take();
+            }
+            let items = v.as_array().unwrap();
+            let nodes: Vec<Node> = items.iter().filter_map(|i| summary_node(kind, i)).collect();
+            assert_eq!(nodes.len(), items.len(), "{file}");
+            assert!(nodes.iter().all(|n| !n.name.is_empty()), "{file}");
+        }
+    }
+
+    #[test]
+    fn real_vm_detail_has_every_section() {
+        let Some(vm) = sample("api_vcenter_vm_get_multi_nic.json") else {
+            return;
+        };
+        let guest = sample("api_vcenter_vm_guest_identity_get.json");
+        let sections = vm_sections(&vm, guest.as_ref());
+        let titles: Vec<&str> = sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["General", "Hardware", "Guest/OS", "Disks", "NICs"]);
+        assert!(sections.iter().all(|s| !s.rows.is_empty()), "{sections:?}");
+        assert!(sections[4].rows.len() > 1, "several NICs");
+    }
+
+    #[test]
+    fn power_states_decide_actions() {
+        assert_eq!(vm_actions("POWERED_OFF", false), [ActionId::PowerOn]);
+        assert!(vm_actions("POWERED_ON", true).contains(&ActionId::Shutdown));
+        assert!(!vm_actions("POWERED_ON", false).contains(&ActionId::Shutdown));
+    }
+}

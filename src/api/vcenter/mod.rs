@@ -1,0 +1,347 @@
+//! vCenter backend over the REST API (both dialects): the tree is Datacenters → Clusters (and
+//! standalone Hosts) → Hosts → VMs, with VMs, Datastores, Networks, Folders and Resource pools
+//! as groups per datacenter. Power actions are synchronous calls, shown as finished tasks.
+
+pub mod dialect;
+pub mod lists;
+pub mod map;
+pub mod session;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use self::lists::Scope;
+use self::map::{CLUSTER, DATACENTER, HOST, Kind};
+use self::session::Session;
+use super::backend::{Backend, ChildSink};
+use super::error::{ApiError, ApiResult};
+use super::http::{Http, HttpOptions};
+use super::model::{
+    ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
+    Product, Raw, RawFormat, Section, TaskInfo, TaskState, TaskTarget,
+};
+
+#[derive(Debug)]
+pub struct VcenterConfig {
+    pub url: String,
+    pub user: String,
+    pub password: SecretString,
+    pub http: HttpOptions,
+}
+
+pub struct VcenterBackend {
+    session: Session,
+    label: String,
+}
+
+/// Groups under a datacenter: id prefix, label, what they list.
+const GROUPS: [(&str, &str, Kind); 5] = [
+    ("vms", "VMs", map::VM),
+    ("datastores", "Datastores", map::DATASTORE),
+    ("networks", "Networks", map::NETWORK),
+    ("folders", "Folders", map::FOLDER),
+    ("pools", "Resource pools", map::RESOURCE_POOL),
+];
+
+fn group_id(prefix: &str, dc: &str) -> String {
+    format!("group/{prefix}/{dc}")
+}
+
+fn parse_group(id: &str) -> Option<(&str, &str)> {
+    let rest = id.strip_prefix("group/")?;
+    rest.split_once('/')
+}
+
+impl VcenterBackend {
+    pub fn new(config: VcenterConfig) -> ApiResult<VcenterBackend> {
+        let parsed = url::Url::parse(&config.url)
+            .map_err(|e| ApiError::Unsupported(format!("invalid URL {:?}: {e}", config.url)))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(ApiError::Unsupported(format!(
+                "invalid URL {:?}: expected https://host",
+                config.url
+            )));
+        }
+        let label = parsed.host_str().unwrap_or("vcenter").to_string();
+        let http = Http::new(config.http)?;
+        let base = config.url.trim_end_matches('/');
+        Ok(VcenterBackend {
+            session: Session::new(http, base, config.user, config.password),
+            label,
+        })
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    fn width(&self) -> usize {
+        self.session.http().options().concurrency
+    }
+
+    async fn push_list(&self, kind: Kind, scope: &Scope, sink: &ChildSink) -> ApiResult<()> {
+        let items = lists::list(&self.session, kind, scope).await?;
+        let mut nodes: Vec<Node> = items
+            .iter()
+            .filter_map(|v| map::summary_node(kind, v))
+            .collect();
+        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+        });
+        Ok(())
+    }
+
+    async fn datacenter_children(&self, dc: &str, sink: &ChildSink) -> ApiResult<()> {
+        let scope: Scope = vec![(DATACENTER.filter.to_string(), dc.to_string())];
+        let clusters = lists::list(&self.session, CLUSTER, &scope).await?;
+        let hosts = lists::list(&self.session, HOST, &scope).await?;
+        let cluster_ids: Scope = clusters
+            .iter()
+            .filter_map(|c| c["cluster"].as_str())
+            .map(|c| (CLUSTER.filter.to_string(), c.to_string()))
+            .collect();
+        let clustered: Vec<Value> = if cluster_ids.is_empty() {
+            Vec::new()
+        } else {
+            lists::list(&self.session, HOST, &cluster_ids).await?
+        };
+        let mut nodes: Vec<Node> = clusters
+            .iter()
+            .filter_map(|c| map::summary_node(CLUSTER, c))
+            .collect();
+        nodes.extend(
+            hosts
+                .iter()
+                .filter(|h| !clustered.iter().any(|c| c["host"] == h["host"]))
+                .filter_map(|h| map::summary_node(HOST, h)),
+        );
+        nodes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+        for (prefix, label, _) in GROUPS {
+            nodes.push(Node::new(NodeKind::Group, group_id(prefix, dc), label).expandable(true));
+        }
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+        });
+        Ok(())
+    }
+
+    async fn vm_details(&self, node: &Node) -> ApiResult<Details> {
+        let dialect = self.session.dialect().await;
+        let vm = map::moid(&node.id);
+        let (detail, text) = self
+            .session
+            .get(&dialect.path(&format!("vcenter/vm/{vm}")))
+            .await?;
+        let power = detail["power_state"].as_str().unwrap_or("").to_string();
+        // Guest information exists only while VMware Tools run; its absence is not an error.
+        let guest_ready = match self
+            .session
+            .get(&dialect.path(&format!("vcenter/vm/{vm}/guest/power")))
+            .await
+        {
+            Ok((g, _)) => g["operations_ready"].as_bool() == Some(true),
+            Err(_) => false,
+        };
+        let identity = if power == "POWERED_ON" {
+            self.session
+                .get(&dialect.path(&format!("vcenter/vm/{vm}/guest/identity")))
+                .await
+                .ok()
+                .map(|(v, _)| v)
+        } else {
+            None
+        };
+        let mut fresh = node.clone();
+        fresh.status = map::power_status(&power);
+        if let Some(name) = detail["name"].as_str() {
+            fresh.name = name.into();
+        }
+        Ok(Details {
+            node: fresh,
+            sections: map::vm_sections(&detail, identity.as_ref()),
+            links: Vec::new(),
+            actions: map::vm_actions(&power, guest_ready)
+                .into_iter()
+                .map(|id| ActionOffer {
+                    id,
+                    href: node.id.clone(),
+                })
+                .collect(),
+            raw: pretty_json(&text),
+        })
+    }
+
+    /// Objects without a detail call of their own (folders, pools, networks, groups): their
+    /// summary from the list, which the tree already holds.
+    fn summary_details(node: &Node) -> Details {
+        let mut s = Section::new("General");
+        s.row("Name", &*node.name)
+            .row("Kind", node.kind.label())
+            .row("Id", map::moid(&node.id));
+        if !node.status.label.is_empty() {
+            s.row("State", node.status.label.to_string());
+        }
+        if !node.summary.is_empty() {
+            s.row("Summary", &*node.summary);
+        }
+        Details {
+            node: node.clone(),
+            sections: vec![s],
+            links: Vec::new(),
+            actions: Vec::new(),
+            raw: Raw {
+                format: RawFormat::Json,
+                text: String::new(),
+            },
+        }
+    }
+}
+
+fn pretty_json(text: &str) -> Raw {
+    let text = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| text.to_string());
+    Raw {
+        format: RawFormat::Json,
+        text,
+    }
+}
+
+#[async_trait]
+impl Backend for VcenterBackend {
+    fn root(&self) -> Node {
+        Node::new(NodeKind::Endpoint, self.session.base(), self.label.as_str()).expandable(true)
+    }
+
+    async fn connect(&self) -> ApiResult<EndpointInfo> {
+        let dialect = self.session.connect().await?;
+        Ok(EndpointInfo {
+            product: Product::Vcenter,
+            url: self.session.base().to_string(),
+            user: self.session.user().to_string(),
+            api_version: dialect.label().to_string(),
+        })
+    }
+
+    async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
+        let moid = map::moid(&parent.id).to_string();
+        match parent.kind {
+            NodeKind::Endpoint => self.push_list(DATACENTER, &Vec::new(), sink).await,
+            NodeKind::Datacenter => self.datacenter_children(&moid, sink).await,
+            NodeKind::Cluster => {
+                self.push_list(HOST, &vec![(CLUSTER.filter.to_string(), moid)], sink)
+                    .await
+            }
+            NodeKind::Host => {
+                let scope = vec![(HOST.filter.to_string(), moid)];
+                lists::stream_vms(&self.session, scope, self.width(), sink)
+                    .await
+                    .map(|_| ())
+            }
+            NodeKind::Group => {
+                let Some((prefix, dc)) = parse_group(&parent.id) else {
+                    return Ok(());
+                };
+                let scope: Scope = vec![(DATACENTER.filter.to_string(), dc.to_string())];
+                match GROUPS.iter().find(|(p, _, _)| *p == prefix) {
+                    Some((_, _, kind)) if kind.node == NodeKind::Vm => {
+                        lists::stream_vms(&self.session, scope, self.width(), sink)
+                            .await
+                            .map(|_| ())
+                    }
+                    Some((_, _, kind)) => self.push_list(*kind, &scope, sink).await,
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn details(&self, node: &Node) -> ApiResult<Details> {
+        match node.kind {
+            NodeKind::Vm => self.vm_details(node).await,
+            NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Datastore => {
+                let kind = map::kind_of(node.kind).expect("listed kind");
+                let dialect = self.session.dialect().await;
+                let path = dialect.path(&format!("vcenter/{}/{}", kind.rest, map::moid(&node.id)));
+                let (v, text) = self.session.get(&path).await?;
+                Ok(Details {
+                    node: node.clone(),
+                    sections: map::plain_sections("General", &v),
+                    links: Vec::new(),
+                    actions: Vec::new(),
+                    raw: pretty_json(&text),
+                })
+            }
+            _ => Ok(Self::summary_details(node)),
+        }
+    }
+
+    async fn invoke(
+        &self,
+        node: &Node,
+        action: &ActionOffer,
+        _params: &ActionParams,
+    ) -> ApiResult<TaskInfo> {
+        let dialect = self.session.dialect().await;
+        let vm = map::moid(&action.href);
+        let (path, label) = match action.id {
+            ActionId::PowerOn => (dialect.power(vm, "start"), "Power on"),
+            ActionId::PowerOff => (dialect.power(vm, "stop"), "Power off"),
+            ActionId::Suspend => (dialect.power(vm, "suspend"), "Suspend"),
+            ActionId::Reset => (dialect.power(vm, "reset"), "Reset"),
+            ActionId::Shutdown => (dialect.guest_power(vm, "shutdown"), "Shut down guest"),
+            ActionId::Reboot => (dialect.guest_power(vm, "reboot"), "Reboot guest"),
+            ActionId::Standby => (dialect.guest_power(vm, "standby"), "Standby guest"),
+            other => {
+                return Err(ApiError::Unsupported(format!(
+                    "{other:?} is not available through the vCenter REST API"
+                )));
+            }
+        };
+        let started = OffsetDateTime::now_utc();
+        self.session.post(&path, None).await?;
+        // Power calls are synchronous: by the time they answer, the work is done.
+        Ok(TaskInfo {
+            id: format!("vnav:{}:{}", action.href, started.unix_timestamp_nanos()).into(),
+            operation: format!("{label} {}", node.name),
+            target: Some(TaskTarget {
+                kind: node.kind,
+                id: node.id.clone(),
+                name: node.name.clone(),
+            }),
+            state: TaskState::Success,
+            progress: Some(100),
+            started: Some(started),
+            finished: Some(OffsetDateTime::now_utc()),
+            error: None,
+            cancel: None,
+        })
+    }
+
+    async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo> {
+        Ok(task.clone())
+    }
+
+    async fn cancel_task(&self, _task: &TaskInfo) -> ApiResult<()> {
+        Err(ApiError::Unsupported(
+            "vCenter power operations finish at once and cannot be cancelled".into(),
+        ))
+    }
+
+    async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {
+        Ok(Vec::new())
+    }
+
+    async fn logout(&self) {
+        self.session.logout().await;
+    }
+}

@@ -1,0 +1,124 @@
+//! Secrets stay secret: a whole session logged at TRACE level (every crate, including the HTTP
+//! stack) contains neither the password nor any token; nor do Debug output, errors, the raw view
+//! or the audit log.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use vnav::api::http::HttpOptions;
+use vnav::api::model::{ActionId, ActionParams, NodeKind};
+use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::api::{Backend, ChildSink};
+use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
+
+use crate::sim_support::sim;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn children(b: &VcdBackend, node: &vnav::api::model::Node) -> Vec<vnav::api::model::Node> {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let sink = ChildSink::new(move |batch| g.lock().unwrap().extend(batch.nodes));
+    b.children(node, &sink).await.unwrap();
+    drop(sink);
+    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+}
+
+// current_thread: the simulator, the client and the HTTP stack all log on this thread, so the
+// thread-local subscriber sees everything.
+#[tokio::test(flavor = "current_thread")]
+async fn a_trace_log_of_a_whole_session_holds_no_secret() {
+    let log = Capture::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let s = sim(SimOptions {
+        task_seconds: 0.2,
+        ..SimOptions::default()
+    })
+    .await;
+    let config = VcdConfig {
+        url: s.vcd_url.clone(),
+        user: DEMO_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    };
+    let mut seen = format!("{config:?}");
+    let b = VcdBackend::new(config).unwrap();
+    let mut tokens = Vec::new();
+    b.connect().await.unwrap();
+    tokens.extend(s.live_tokens());
+
+    // Browse down to a VM, read it (raw view included), act on it, survive a re-login.
+    let orgs = children(&b, &b.root()).await;
+    let org = orgs
+        .iter()
+        .find(|n| n.kind == NodeKind::Org && &*n.name == "acme")
+        .unwrap();
+    let vdc = children(&b, org)
+        .await
+        .into_iter()
+        .find(|n| n.kind == NodeKind::Vdc)
+        .unwrap();
+    let vapp = children(&b, &vdc).await.remove(0);
+    let vm = children(&b, &vapp).await.remove(0);
+    s.expire_tokens();
+    let details = b.details(&vm).await.unwrap();
+    tokens.extend(s.live_tokens());
+    seen.push_str(&format!("{details:?}"));
+    let offer = details
+        .actions
+        .iter()
+        .find(|a| a.id == ActionId::SnapshotCreate)
+        .unwrap();
+    let task = b.invoke(&vm, offer, &ActionParams::None).await;
+    seen.push_str(&format!("{task:?}"));
+    let wrong = VcdBackend::new(VcdConfig {
+        url: s.vcd_url.clone(),
+        user: DEMO_USER.into(),
+        password: "not-the-password".to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap();
+    seen.push_str(&format!("{:?}", wrong.connect().await));
+    b.logout().await;
+
+    assert!(
+        tokens.len() >= 2,
+        "expected a login and a re-login, got {tokens:?}"
+    );
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("request"),
+        "the log captured the requests:\n{log}"
+    );
+    for (what, text) in [("trace log", &log), ("debug output", &seen)] {
+        assert!(
+            !text.contains(DEMO_PASSWORD),
+            "{what} contains the password"
+        );
+        assert!(
+            !text.contains("not-the-password"),
+            "{what} contains a password"
+        );
+        for t in &tokens {
+            assert!(!text.contains(t.as_str()), "{what} contains token {t}");
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Soak: the whole app (keys → App → executor → vCD client → simulator) driven by a seeded
+//! random walk of navigation and actions while every fault is on — 503s, 429s, cut bodies,
+//! dropped connections, stalls, short-lived tokens, failing tasks. Then the faults stop and
+//! everything must settle: no panic, nothing left loading, every confirmed action audited
+//! exactly once with a final result, memory bounded.
+//!
+//! CI runs it for 20 s; `VNAV_SOAK_SECS=600 cargo test --release --test it soak -- --nocapture`
+//! runs the long version and prints the same REPORT line.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyCode;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use vnav::api::Backend;
+use vnav::api::http::HttpOptions;
+use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::app::dialog::Dialog;
+use vnav::app::{App, EndpointSpec, Overlay};
+use vnav::audit::AuditLog;
+use vnav::runtime::driver::Driver;
+use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions};
+use vnav::theme::Theme;
+
+use crate::sim_support::sim;
+
+/// Keys a user presses, weighted by how often.
+const KEYS: &[(KeyCode, u32)] = &[
+    (KeyCode::Char('j'), 30),
+    (KeyCode::Char('k'), 10),
+    (KeyCode::Char('l'), 10),
+    (KeyCode::Enter, 6),
+    (KeyCode::Char('h'), 5),
+    (KeyCode::PageDown, 3),
+    (KeyCode::Home, 2),
+    (KeyCode::Tab, 3),
+    (KeyCode::Char('x'), 2),
+    (KeyCode::Char(' '), 3),
+    (KeyCode::Char('u'), 1),
+    (KeyCode::Char('t'), 1),
+    (KeyCode::F(5), 2),
+    (KeyCode::Esc, 3),
+    (KeyCode::Char('a'), 2),
+    (KeyCode::Char('c'), 2),
+    (KeyCode::Char('o'), 3),
+    (KeyCode::Char('O'), 2),
+    (KeyCode::Char('s'), 1),
+    (KeyCode::Char('S'), 1),
+    (KeyCode::Char('r'), 1),
+    (KeyCode::Char('R'), 1),
+    (KeyCode::Char('d'), 1),
+    (KeyCode::Char('D'), 1),
+    (KeyCode::Char('n'), 1),
+    (KeyCode::Char('v'), 1),
+    (KeyCode::Char('X'), 1),
+];
+
+fn pick(rng: &mut ChaCha8Rng) -> KeyCode {
+    let total: u32 = KEYS.iter().map(|(_, w)| w).sum();
+    let mut n = rng.random_range(0..total);
+    for (k, w) in KEYS {
+        if n < *w {
+            return *k;
+        }
+        n -= w;
+    }
+    KeyCode::Char('j')
+}
+
+/// Answers an open dialog the way a user would; returns how many actions it confirmed.
+fn answer_dialog(d: &mut Driver, rng: &mut ChaCha8Rng) -> usize {
+    let Some(Overlay::Dialog(dialog)) = &d.app.overlay else {
+        if d.app.overlay.is_some() {
+            d.key(KeyCode::Esc);
+        }
+        return 0;
+    };
+    match dialog {
+        Dialog::Confirm(c) if rng.random_bool(0.8) => {
+            let n = c.targets.len();
+            match c.expect.clone() {
+                Some(text) => {
+                    d.type_str(&text);
+                    d.key(KeyCode::Enter);
+                }
+                None => {
+                    d.key(KeyCode::Char('y'));
+                }
+            }
+            n
+        }
+        Dialog::CancelTask { .. } => {
+            d.key(KeyCode::Char('y'));
+            1
+        }
+        Dialog::Menu { .. } if rng.random_bool(0.5) => {
+            d.key(KeyCode::Enter);
+            0
+        }
+        Dialog::Checking(_) => 0,
+        _ => {
+            d.key(KeyCode::Esc);
+            0
+        }
+    }
+}
+
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_walk_through_every_fault_then_everything_settles() {
+    let secs: u64 = std::env::var("VNAV_SOAK_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let s = sim(SimOptions {
+        vms: 300,
+        task_seconds: 0.5,
+        fail_rate: 0.1,
+        ..SimOptions::default()
+    })
+    .await;
+    let backend = VcdBackend::new(VcdConfig {
+        url: s.vcd_url.clone(),
+        user: DEMO_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions {
+            request_timeout: Duration::from_secs(1),
+            backoff_base: Duration::from_millis(20),
+            backoff_max: Duration::from_millis(200),
+            ..HttpOptions::default()
+        },
+    })
+    .unwrap();
+    let spec = EndpointSpec {
+        label: "soak".into(),
+        root: backend.root(),
+        insecure: false,
+        read_only: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+    let backends: Vec<Arc<dyn Backend>> = vec![Arc::new(backend)];
+    let mut d = Driver::new(
+        App::new(vec![spec], Theme::default(), false),
+        backends,
+        Some(audit.clone()),
+    );
+    assert!(d.until(Duration::from_secs(10), |a| a.tree.len() > 3).await);
+    s.set_faults(Faults {
+        jitter_ms: 10,
+        error_rate: 0.08,
+        rate_limit: Some(200),
+        drop_rate: 0.04,
+        truncate_rate: 0.04,
+        stall_rate: 0.02,
+        token_ttl_secs: Some(4),
+        seed: 11,
+    });
+
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let started = Instant::now();
+    let (mut steps, mut confirmed, mut peak_rss) = (0u64, 0usize, 0u64);
+    while started.elapsed() < Duration::from_secs(secs) {
+        steps += 1;
+        confirmed += answer_dialog(&mut d, &mut rng);
+        if d.app.overlay.is_none() {
+            d.key(pick(&mut rng));
+        }
+        let pause = Duration::from_millis(rng.random_range(0..40));
+        d.until(pause, |_| false).await;
+        if steps % 200 == 0 {
+            peak_rss = peak_rss.max(rss_kb());
+        }
+    }
+
+    // Faults off: everything in flight must come to an end by itself.
+    s.set_faults(Faults::default());
+    while d.app.overlay.is_some() {
+        d.key(KeyCode::Esc);
+    }
+    let settled = d
+        .until(Duration::from_secs(30), |a| {
+            a.loading_count() == 0
+                && !a.invocations.is_busy()
+                && a.tasks
+                    .rows
+                    .iter()
+                    .filter(|t| t.ours)
+                    .all(|t| t.info.state.is_terminal())
+        })
+        .await;
+    let (records, bad) = audit.read(None).unwrap();
+    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &records {
+        let key = r.result.split(':').next().unwrap_or("").to_string();
+        *outcomes.entry(key).or_default() += 1;
+    }
+    eprintln!(
+        "REPORT soak {secs} s: {steps} steps, {} requests, faults {:?}, {confirmed} confirmed, \
+         audit outcomes {outcomes:?}, longest event handling {:?}, peak RSS {peak_rss} kB",
+        s.request_count(),
+        s.fault_counts(),
+        d.max_handle,
+    );
+    assert!(settled, "still loading or running after the faults stopped");
+    assert_eq!(bad, 0);
+    assert_eq!(
+        records.len(),
+        confirmed,
+        "one audit line per confirmed action"
+    );
+    assert!(
+        records.iter().all(|r| !r.result.contains("still running")),
+        "every confirmed action reached an end"
+    );
+    assert!(peak_rss < 512 * 1024, "memory stays bounded: {peak_rss} kB");
+    d.shutdown().await;
+}

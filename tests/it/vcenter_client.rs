@@ -1,0 +1,174 @@
+//! vnav's vCenter client against the simulator: both dialects (6.7 has only /rest), the
+//! inventory tree, VM details, power actions that change the world, re-login on 401, and lists
+//! over the server's cap split into parts and merged without duplicates.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use vnav::api::http::HttpOptions;
+use vnav::api::model::{ActionId, ActionParams, ChildBatch, Node, NodeKind};
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::{ApiError, Backend, ChildSink};
+use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VcenterVersion};
+
+use crate::sim_support::sim;
+
+fn backend(s: &Sim, password: &str) -> VcenterBackend {
+    VcenterBackend::new(VcenterConfig {
+        url: s.vcenter_url.clone(),
+        user: VCENTER_USER.into(),
+        password: password.to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap()
+}
+
+async fn batches(b: &VcenterBackend, parent: &Node) -> Vec<ChildBatch> {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let sink = ChildSink::new(move |batch| g.lock().unwrap().push(batch));
+    b.children(parent, &sink)
+        .await
+        .unwrap_or_else(|e| panic!("children of {}: {e}", parent.name));
+    drop(sink);
+    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+}
+
+async fn children(b: &VcenterBackend, parent: &Node) -> Vec<Node> {
+    batches(b, parent)
+        .await
+        .into_iter()
+        .flat_map(|b| b.nodes)
+        .collect()
+}
+
+fn find(nodes: &[Node], kind: NodeKind) -> Node {
+    nodes
+        .iter()
+        .find(|n| n.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} in {nodes:?}"))
+        .clone()
+}
+
+async fn browse_and_power(version: VcenterVersion, dialect: &str) {
+    let s = sim(SimOptions {
+        vcenter_version: version,
+        ..SimOptions::default()
+    })
+    .await;
+    let b = backend(&s, DEMO_PASSWORD);
+    let info = b.connect().await.unwrap();
+    assert_eq!(info.api_version, dialect);
+    assert_eq!(info.user, VCENTER_USER);
+
+    let dcs = children(&b, &b.root()).await;
+    assert!(
+        dcs.len() >= 2 && dcs.iter().all(|n| n.kind == NodeKind::Datacenter),
+        "{dcs:?}"
+    );
+    let level = children(&b, &dcs[0]).await;
+    let groups: Vec<&str> = level
+        .iter()
+        .filter(|n| n.kind == NodeKind::Group)
+        .map(|n| &*n.name)
+        .collect();
+    assert_eq!(
+        groups,
+        ["VMs", "Datastores", "Networks", "Folders", "Resource pools"]
+    );
+    let cluster = find(&level, NodeKind::Cluster);
+    let host = find(&children(&b, &cluster).await, NodeKind::Host);
+    let vms = children(&b, &host).await;
+    assert!(!vms.is_empty() && vms.iter().all(|n| n.kind == NodeKind::Vm));
+    for group in level.iter().filter(|n| n.kind == NodeKind::Group) {
+        assert!(
+            !children(&b, group).await.is_empty(),
+            "{} is empty",
+            group.name
+        );
+    }
+
+    let vm = vms
+        .iter()
+        .find(|v| v.status.label == "POWERED_ON")
+        .expect("a running VM");
+    let d = b.details(vm).await.unwrap();
+    let titles: Vec<&str> = d.sections.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["General", "Hardware", "Guest/OS", "Disks", "NICs"]);
+    assert!(!d.raw.text.is_empty());
+    let ids: Vec<ActionId> = d.actions.iter().map(|a| a.id).collect();
+    assert!(
+        ids.contains(&ActionId::PowerOff) && !ids.contains(&ActionId::PowerOn),
+        "{ids:?}"
+    );
+
+    let off = d
+        .actions
+        .iter()
+        .find(|a| a.id == ActionId::PowerOff)
+        .unwrap();
+    let task = b.invoke(vm, off, &ActionParams::None).await.unwrap();
+    assert!(task.state.is_terminal() && task.error.is_none());
+    let after = b.details(vm).await.unwrap();
+    assert_eq!(after.node.status.label, "POWERED_OFF");
+    let ids: Vec<ActionId> = after.actions.iter().map(|a| a.id).collect();
+    assert_eq!(ids, [ActionId::PowerOn]);
+    // The stale offer now meets the server's refusal, in its own words.
+    match b.invoke(vm, off, &ActionParams::None).await {
+        Err(ApiError::Server { code, .. }) => assert!(code.is_some()),
+        other => panic!("expected the server's error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn vcenter_8_speaks_api() {
+    browse_and_power(VcenterVersion::V8_0, "/api").await;
+}
+
+#[tokio::test]
+async fn vcenter_6_7_falls_back_to_rest() {
+    browse_and_power(VcenterVersion::V6_7, "/rest").await;
+}
+
+#[tokio::test]
+async fn lists_over_the_cap_are_split_merged_and_deduplicated() {
+    let s = sim(SimOptions {
+        vms: 3000,
+        list_cap: Some(250),
+        vcenter_version: VcenterVersion::V7_0,
+        ..SimOptions::default()
+    })
+    .await;
+    let b = backend(&s, DEMO_PASSWORD);
+    b.connect().await.unwrap();
+    let mut all = HashSet::new();
+    let mut split = false;
+    for dc in children(&b, &b.root()).await {
+        let level = children(&b, &dc).await;
+        let group = level.iter().find(|n| &*n.name == "VMs").unwrap();
+        let parts = batches(&b, group).await;
+        if let Some(last) = parts.last().and_then(|p| p.progress.clone()) {
+            split = true;
+            assert_eq!(last.done, last.total, "every part listed");
+            assert!(parts.len() > 1);
+        }
+        for node in parts.into_iter().flat_map(|p| p.nodes) {
+            assert!(all.insert(node.id.clone()), "{} listed twice", node.name);
+        }
+    }
+    assert!(split, "a 3000-VM world with a 250 cap needs splitting");
+    assert_eq!(all.len(), 3000, "every VM exactly once");
+}
+
+#[tokio::test]
+async fn an_expired_session_is_renewed_and_a_wrong_password_refused() {
+    let s = sim(SimOptions::default()).await;
+    let b = backend(&s, DEMO_PASSWORD);
+    b.connect().await.unwrap();
+    s.expire_tokens();
+    assert!(!children(&b, &b.root()).await.is_empty());
+    match backend(&s, "wrong").connect().await {
+        Err(ApiError::Auth(msg)) => assert!(msg.contains(VCENTER_USER) && !msg.contains("wrong")),
+        other => panic!("expected an auth error, got {other:?}"),
+    }
+}
