@@ -287,6 +287,19 @@ fn error(flavor: Flavor, path: &str, accept: &str, status: StatusCode) -> Respon
             );
             (ct, body)
         }
+        Flavor::Vcenter if path.starts_with("/sdk") => {
+            let mut r = crate::sim::vcenter::soap::fault(
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    "RequestCanceled"
+                } else {
+                    "HostCommunication"
+                },
+                message,
+                "",
+            );
+            *r.status_mut() = status;
+            return r;
+        }
         Flavor::Vcenter => {
             let kind = if status == StatusCode::TOO_MANY_REQUESTS {
                 "resource_busy"

@@ -16,6 +16,7 @@ mod sim_vcenter;
 mod sim_vcenter_checker;
 mod sim_vcenter_inventory;
 mod sim_vcenter_power;
+mod sim_vcenter_soap;
 mod sim_vcenter_spec;
 mod sim_vcenter_support;
 mod soak;

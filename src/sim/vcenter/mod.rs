@@ -7,6 +7,7 @@ pub mod objects;
 pub mod power;
 pub mod query;
 pub mod session;
+pub mod soap;
 pub mod tagging;
 pub mod vm;
 
@@ -70,6 +71,7 @@ pub struct VcShared {
     pub list_cap: Option<usize>,
     pub sessions: Mutex<HashMap<String, session::Session>>,
     pub requests: AtomicU64,
+    pub soap: Mutex<soap::snapshots::SoapState>,
 }
 
 impl VcShared {
@@ -77,10 +79,15 @@ impl VcShared {
         VcShared {
             version: vcd.opts.vcenter_version,
             list_cap: vcd.opts.list_cap,
-            vcd,
             sessions: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
+            soap: Mutex::new(soap::snapshots::SoapState::new(vcd.opts.seed)),
+            vcd,
         }
+    }
+    /// Lock order: world, then vCD tasks, then this.
+    pub fn soap(&self) -> MutexGuard<'_, soap::snapshots::SoapState> {
+        self.soap.lock().unwrap_or_else(|e| e.into_inner())
     }
     pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, session::Session>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
@@ -192,6 +199,9 @@ pub async fn handle(
     s.requests.fetch_add(1, Ordering::Relaxed);
     s.vcd.settle(tokio::time::Instant::now());
     let path = uri.path();
+    if path == "/sdk" || path == "/sdk/" {
+        return soap::handle(&s, &method, &headers, &body);
+    }
     let (d, rest) = if let Some(r) = path.strip_prefix("/rest/") {
         (Dialect::Rest, r)
     } else if let Some(r) = path.strip_prefix("/api/")

@@ -51,9 +51,26 @@ fn session_id(headers: &HeaderMap) -> Option<&str> {
 
 /// Whether the request carries a live session; refreshes its last-access time.
 pub fn authenticated(s: &VcShared, headers: &HeaderMap) -> bool {
-    let Some(id) = session_id(headers) else {
-        return false;
-    };
+    session_id(headers).is_some_and(|id| alive(s, id))
+}
+
+/// Starts a session (REST or SOAP share them) and returns its id.
+pub fn open(s: &VcShared) -> String {
+    let id = format!("{:032x}", rand::random::<u128>());
+    let now = OffsetDateTime::now_utc();
+    s.sessions().insert(
+        id.clone(),
+        Session {
+            issued: Instant::now(),
+            created: now,
+            last: now,
+        },
+    );
+    id
+}
+
+/// Whether session `id` exists and has not outlived the fault-injected TTL.
+pub fn alive(s: &VcShared, id: &str) -> bool {
     let ttl = s.vcd.faults.token_ttl();
     let mut sessions = s.sessions();
     let Some(sess) = sessions.get_mut(id) else {
@@ -108,16 +125,7 @@ pub fn handle(s: &VcShared, r: &Req) -> VcResult<Response> {
     if !basic_ok(r.headers) {
         return Err(VcError::unauthenticated());
     }
-    let id = format!("{:032x}", rand::random::<u128>());
-    let now = OffsetDateTime::now_utc();
-    s.sessions().insert(
-        id.clone(),
-        Session {
-            issued: Instant::now(),
-            created: now,
-            last: now,
-        },
-    );
+    let id = open(s);
     Ok(match r.d {
         Dialect::Rest => ok(r.d, Value::String(id)),
         Dialect::Api => json_response(StatusCode::CREATED, &Value::String(id)),
