@@ -38,6 +38,7 @@ pub struct ActionSpec {
 
 const MACHINES: &[NodeKind] = &[NodeKind::Vm, NodeKind::VApp];
 const VMS: &[NodeKind] = &[NodeKind::Vm];
+const SNAPSHOT_TARGETS: &[NodeKind] = &[NodeKind::Vm, NodeKind::Snapshot];
 
 pub static ACTIONS: &[ActionSpec] = &[
     ActionSpec {
@@ -123,18 +124,18 @@ pub static ACTIONS: &[ActionSpec] = &[
     ActionSpec {
         id: ActionId::SnapshotRevert,
         label: "Revert to snapshot",
-        description: "revert to the current snapshot, losing changes since",
+        description: "revert to the current (or the selected) snapshot, losing changes since",
         key: Some('v'),
         risk: Risk::Destructive,
-        kinds: VMS,
+        kinds: SNAPSHOT_TARGETS,
     },
     ActionSpec {
         id: ActionId::SnapshotRemove,
         label: "Remove snapshot",
-        description: "delete one snapshot",
+        description: "delete the selected snapshot (its children stay)",
         key: None,
         risk: Risk::Destructive,
-        kinds: VMS,
+        kinds: SNAPSHOT_TARGETS,
     },
     ActionSpec {
         id: ActionId::SnapshotRemoveAll,

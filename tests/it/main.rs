@@ -26,3 +26,4 @@ mod vcd_client;
 mod vcd_faults;
 mod vcd_versions;
 mod vcenter_client;
+mod vcenter_snapshots;

@@ -123,9 +123,10 @@ pub fn bytes(n: u64) -> String {
 pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
     let moid = v[kind.id_field].as_str()?;
     let name = v["name"].as_str().unwrap_or(moid);
+    // A VM's children are its snapshots.
     let mut node = Node::new(kind.node, node_id(kind, moid), name).expandable(matches!(
         kind.node,
-        NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Host
+        NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Host | NodeKind::Vm
     ));
     let state = v["power_state"]
         .as_str()

@@ -6,6 +6,8 @@ pub mod dialect;
 pub mod lists;
 pub mod map;
 pub mod session;
+mod snapshots;
+pub mod soap;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -33,6 +35,7 @@ pub struct VcenterConfig {
 
 pub struct VcenterBackend {
     session: Session,
+    soap: soap::Soap,
     label: String,
 }
 
@@ -68,6 +71,7 @@ impl VcenterBackend {
         let http = Http::new(config.http)?;
         let base = config.url.trim_end_matches('/');
         Ok(VcenterBackend {
+            soap: soap::Soap::new(base, &config.user, config.password.clone()),
             session: Session::new(http, base, config.user, config.password),
             label,
         })
@@ -163,17 +167,22 @@ impl VcenterBackend {
         if let Some(name) = detail["name"].as_str() {
             fresh.name = name.into();
         }
+        let mut sections = map::vm_sections(&detail, identity.as_ref());
+        let mut actions: Vec<ActionOffer> = map::vm_actions(&power, guest_ready)
+            .into_iter()
+            .map(|id| ActionOffer {
+                id,
+                href: node.id.clone(),
+            })
+            .collect();
+        let (snapshots, snapshot_actions) = self.snapshot_part(node).await;
+        sections.push(snapshots);
+        actions.extend(snapshot_actions);
         Ok(Details {
             node: fresh,
-            sections: map::vm_sections(&detail, identity.as_ref()),
+            sections,
             links: Vec::new(),
-            actions: map::vm_actions(&power, guest_ready)
-                .into_iter()
-                .map(|id| ActionOffer {
-                    id,
-                    href: node.id.clone(),
-                })
-                .collect(),
+            actions,
             raw: pretty_json(&text),
         })
     }
@@ -240,6 +249,15 @@ impl Backend for VcenterBackend {
                 self.push_list(HOST, &vec![(CLUSTER.filter.to_string(), moid)], sink)
                     .await
             }
+            NodeKind::Vm => {
+                let nodes = self.snapshot_nodes(parent).await?;
+                sink.push(ChildBatch {
+                    total: Some(nodes.len() as u64),
+                    nodes,
+                    progress: None,
+                });
+                Ok(())
+            }
             NodeKind::Host => {
                 let scope = vec![(HOST.filter.to_string(), moid)];
                 lists::stream_vms(&self.session, scope, self.width(), sink)
@@ -268,6 +286,7 @@ impl Backend for VcenterBackend {
     async fn details(&self, node: &Node) -> ApiResult<Details> {
         match node.kind {
             NodeKind::Vm => self.vm_details(node).await,
+            NodeKind::Snapshot => self.snapshot_details(node).await,
             NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Datastore => {
                 let kind = map::kind_of(node.kind).expect("listed kind");
                 let dialect = self.session.dialect().await;
@@ -289,8 +308,17 @@ impl Backend for VcenterBackend {
         &self,
         node: &Node,
         action: &ActionOffer,
-        _params: &ActionParams,
+        params: &ActionParams,
     ) -> ApiResult<TaskInfo> {
+        if matches!(
+            action.id,
+            ActionId::SnapshotCreate
+                | ActionId::SnapshotRevert
+                | ActionId::SnapshotRemove
+                | ActionId::SnapshotRemoveAll
+        ) {
+            return self.snapshot_invoke(node, action, params).await;
+        }
         let dialect = self.session.dialect().await;
         let vm = map::moid(&action.href);
         let (path, label) = match action.id {
@@ -328,13 +356,24 @@ impl Backend for VcenterBackend {
     }
 
     async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo> {
-        Ok(task.clone())
+        match task.id.strip_prefix("vim:") {
+            Some(moid) => {
+                self.soap
+                    .task(self.session.http(), moid, task.target.clone())
+                    .await
+            }
+            // Power calls were finished when they answered.
+            None => Ok(task.clone()),
+        }
     }
 
-    async fn cancel_task(&self, _task: &TaskInfo) -> ApiResult<()> {
-        Err(ApiError::Unsupported(
-            "vCenter power operations finish at once and cannot be cancelled".into(),
-        ))
+    async fn cancel_task(&self, task: &TaskInfo) -> ApiResult<()> {
+        match task.id.strip_prefix("vim:") {
+            Some(moid) => self.soap.cancel(self.session.http(), moid).await,
+            None => Err(ApiError::Unsupported(
+                "vCenter power operations finish at once and cannot be cancelled".into(),
+            )),
+        }
     }
 
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {

@@ -1,0 +1,207 @@
+//! vCenter snapshots through vim25 SOAP: a VM's snapshots as its children in the tree, the
+//! snapshot section of its details, and snapshot actions as vim Tasks in the task pane.
+
+use super::VcenterBackend;
+use super::map;
+use super::soap::Snapshot;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::model::{
+    ActionId, ActionOffer, ActionParams, Details, Node, NodeKind, Raw, RawFormat, Section,
+    Severity, Status, TaskInfo, TaskTarget,
+};
+
+/// Snapshot node ids: `snapshot/<vm moid>/<snapshot moid>`.
+pub fn node_id(vm: &str, snapshot: &str) -> String {
+    format!("snapshot/{vm}/{snapshot}")
+}
+
+fn parse_id(id: &str) -> Option<(&str, &str)> {
+    id.strip_prefix("snapshot/")?.split_once('/')
+}
+
+fn describe(s: &Snapshot) -> String {
+    let mut parts = vec![s.created.clone()];
+    if s.powered_on {
+        parts.push("with memory".into());
+    }
+    if s.quiesced {
+        parts.push("quiesced".into());
+    }
+    parts.join(" · ")
+}
+
+fn node(vm: &str, s: &Snapshot) -> Node {
+    let indent = "· ".repeat(s.depth);
+    let status = if s.current {
+        Status::new("current", Severity::Ok)
+    } else {
+        Status::NONE
+    };
+    Node::new(
+        NodeKind::Snapshot,
+        node_id(vm, &s.moid),
+        format!("{indent}{}", s.name),
+    )
+    .with_status(status)
+    .with_summary(describe(s))
+}
+
+impl VcenterBackend {
+    pub(super) async fn snapshot_nodes(&self, vm_node: &Node) -> ApiResult<Vec<Node>> {
+        let vm = map::moid(&vm_node.id);
+        let list = self.soap.snapshots(self.session.http(), vm).await?;
+        Ok(list.iter().map(|s| node(vm, s)).collect())
+    }
+
+    /// The snapshot section and actions added to a VM's details.
+    pub(super) async fn snapshot_part(&self, vm_node: &Node) -> (Section, Vec<ActionOffer>) {
+        let mut section = Section::new("Snapshots");
+        let offer = |id| ActionOffer {
+            id,
+            href: vm_node.id.clone(),
+        };
+        let mut actions = vec![offer(ActionId::SnapshotCreate)];
+        match self
+            .soap
+            .snapshots(self.session.http(), map::moid(&vm_node.id))
+            .await
+        {
+            Ok(list) if list.is_empty() => {
+                section.row("Snapshots", "none");
+            }
+            Ok(list) => {
+                for s in &list {
+                    let mark = if s.current { " (current)" } else { "" };
+                    section.row(
+                        format!("{}{}{mark}", "  ".repeat(s.depth), s.name),
+                        describe(s),
+                    );
+                }
+                actions.push(offer(ActionId::SnapshotRevert));
+                actions.push(offer(ActionId::SnapshotRemoveAll));
+            }
+            Err(e) => {
+                section.row("unavailable", e.to_string());
+                actions.clear();
+            }
+        }
+        (section, actions)
+    }
+
+    pub(super) async fn snapshot_details(&self, node: &Node) -> ApiResult<Details> {
+        let (vm, moid) = parse_id(&node.id)
+            .ok_or_else(|| ApiError::Unsupported(format!("not a snapshot: {}", node.id)))?;
+        let list = self.soap.snapshots(self.session.http(), vm).await?;
+        let s = list
+            .iter()
+            .find(|s| s.moid == moid)
+            .ok_or_else(|| ApiError::Server {
+                status: 404,
+                code: Some("ManagedObjectNotFound".into()),
+                message: format!("snapshot {moid} no longer exists"),
+            })?;
+        let mut section = Section::new("Snapshot");
+        section
+            .row("Name", s.name.as_str())
+            .row("Description", s.description.as_str())
+            .row("Created", s.created.as_str())
+            .row("With memory", s.powered_on.to_string())
+            .row("Quiesced", s.quiesced.to_string())
+            .row("Current", s.current.to_string())
+            .row("Id", s.moid.as_str());
+        let offer = |id| ActionOffer {
+            id,
+            href: node.id.clone(),
+        };
+        Ok(Details {
+            node: self::node(vm, s),
+            sections: vec![section],
+            links: Vec::new(),
+            actions: vec![
+                offer(ActionId::SnapshotRevert),
+                offer(ActionId::SnapshotRemove),
+            ],
+            raw: Raw {
+                format: RawFormat::Xml,
+                text: String::new(),
+            },
+        })
+    }
+
+    /// Starts a snapshot action; the answer is the vim Task that carries it out.
+    pub(super) async fn snapshot_invoke(
+        &self,
+        node: &Node,
+        action: &ActionOffer,
+        params: &ActionParams,
+    ) -> ApiResult<TaskInfo> {
+        let http = self.session.http();
+        let on_snapshot = parse_id(&action.href);
+        let vm = on_snapshot.map_or(map::moid(&action.href), |(vm, _)| vm);
+        let this_vm = ("VirtualMachine", vm);
+        let task = match (action.id, on_snapshot) {
+            (ActionId::SnapshotCreate, None) => {
+                let (name, description, memory, quiesce) = match params {
+                    ActionParams::Snapshot {
+                        name,
+                        description,
+                        memory,
+                        quiesce,
+                    } => (name.as_str(), description.as_str(), *memory, *quiesce),
+                    _ => ("vnav", "", false, false),
+                };
+                let args = format!(
+                    "<name>{}</name><description>{}</description><memory>{memory}</memory><quiesce>{quiesce}</quiesce>",
+                    quick_xml::escape::escape(name),
+                    quick_xml::escape::escape(description)
+                );
+                self.soap
+                    .start(http, "CreateSnapshot_Task", this_vm, &args)
+                    .await?
+            }
+            (ActionId::SnapshotRevert, None) => {
+                self.soap
+                    .start(http, "RevertToCurrentSnapshot_Task", this_vm, "")
+                    .await?
+            }
+            (ActionId::SnapshotRevert, Some((_, snap))) => {
+                self.soap
+                    .start(
+                        http,
+                        "RevertToSnapshot_Task",
+                        ("VirtualMachineSnapshot", snap),
+                        "",
+                    )
+                    .await?
+            }
+            (ActionId::SnapshotRemove, Some((_, snap))) => {
+                let args = "<removeChildren>false</removeChildren>";
+                self.soap
+                    .start(
+                        http,
+                        "RemoveSnapshot_Task",
+                        ("VirtualMachineSnapshot", snap),
+                        args,
+                    )
+                    .await?
+            }
+            (ActionId::SnapshotRemoveAll, None) => {
+                self.soap
+                    .start(http, "RemoveAllSnapshots_Task", this_vm, "")
+                    .await?
+            }
+            (other, _) => {
+                return Err(ApiError::Unsupported(format!(
+                    "{other:?} is not offered on {}",
+                    node.name
+                )));
+            }
+        };
+        let target = TaskTarget {
+            kind: node.kind,
+            id: node.id.clone(),
+            name: node.name.clone(),
+        };
+        self.soap.task(http, &task, Some(target)).await
+    }
+}

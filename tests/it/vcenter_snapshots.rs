@@ -1,0 +1,151 @@
+//! vCenter snapshots through vim25 SOAP against the simulator: create (twice, so the tree has
+//! depth), list as children, details of one snapshot, revert to a chosen one, remove one, remove
+//! all — each a vim Task polled to its end.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use vnav::api::http::HttpOptions;
+use vnav::api::model::{ActionId, ActionOffer, ActionParams, Node, NodeKind, TaskInfo, TaskState};
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::{Backend, ChildSink};
+use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER};
+
+use crate::sim_support::sim;
+
+async fn connected(s: &Sim) -> VcenterBackend {
+    let b = VcenterBackend::new(VcenterConfig {
+        url: s.vcenter_url.clone(),
+        user: VCENTER_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap();
+    b.connect().await.unwrap();
+    b
+}
+
+async fn children(b: &VcenterBackend, parent: &Node) -> Vec<Node> {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let sink = ChildSink::new(move |batch| g.lock().unwrap().extend(batch.nodes));
+    b.children(parent, &sink).await.unwrap();
+    drop(sink);
+    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+}
+
+/// A VM with no snapshot yet.
+async fn bare_vm(b: &VcenterBackend) -> Node {
+    for dc in children(b, &b.root()).await {
+        for c in children(b, &dc)
+            .await
+            .into_iter()
+            .filter(|n| n.kind == NodeKind::Cluster)
+        {
+            for h in children(b, &c).await {
+                for vm in children(b, &h).await {
+                    if children(b, &vm).await.is_empty() {
+                        return vm;
+                    }
+                }
+            }
+        }
+    }
+    panic!("no VM without snapshots");
+}
+
+async fn run(
+    b: &VcenterBackend,
+    node: &Node,
+    offer: &ActionOffer,
+    params: ActionParams,
+) -> TaskInfo {
+    let mut task = b.invoke(node, offer, &params).await.unwrap();
+    assert!(task.id.starts_with("vim:"), "a vim task: {task:?}");
+    for _ in 0..200 {
+        if task.state.is_terminal() {
+            return task;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        task = b.poll_task(&task).await.unwrap();
+    }
+    panic!("task never ended: {task:?}");
+}
+
+fn offer(actions: &[ActionOffer], id: ActionId) -> ActionOffer {
+    actions
+        .iter()
+        .find(|a| a.id == id)
+        .unwrap_or_else(|| panic!("{id:?} not offered in {actions:?}"))
+        .clone()
+}
+
+fn snapshot(name: &str) -> ActionParams {
+    ActionParams::Snapshot {
+        name: name.into(),
+        description: "by <vnav> & tests".into(),
+        memory: false,
+        quiesce: true,
+    }
+}
+
+#[tokio::test]
+async fn create_list_revert_remove_through_vim_tasks() {
+    let s = sim(SimOptions {
+        task_seconds: 0.2,
+        ..SimOptions::default()
+    })
+    .await;
+    let b = connected(&s).await;
+    let vm = bare_vm(&b).await;
+    let d = b.details(&vm).await.unwrap();
+    let snaps = d.sections.iter().find(|s| s.title == "Snapshots").unwrap();
+    assert_eq!(snaps.rows, [("Snapshots".to_string(), "none".to_string())]);
+    let ids: Vec<ActionId> = d.actions.iter().map(|a| a.id).collect();
+    assert!(ids.contains(&ActionId::SnapshotCreate) && !ids.contains(&ActionId::SnapshotRemoveAll));
+
+    let create = offer(&d.actions, ActionId::SnapshotCreate);
+    for name in ["before-upgrade", "after-upgrade"] {
+        let t = run(&b, &vm, &create, snapshot(name)).await;
+        assert_eq!(t.state, TaskState::Success, "{t:?}");
+    }
+    let list = children(&b, &vm).await;
+    let names: Vec<&str> = list.iter().map(|n| &*n.name).collect();
+    assert_eq!(
+        names,
+        ["before-upgrade", "· after-upgrade"],
+        "a tree of two"
+    );
+    assert_eq!(list[1].status.label, "current");
+
+    // Revert to the first, chosen in the tree.
+    let first = b.details(&list[0]).await.unwrap();
+    assert!(
+        first.sections[0]
+            .rows
+            .iter()
+            .any(|(k, v)| k == "Quiesced" && v == "true")
+    );
+    let revert = offer(&first.actions, ActionId::SnapshotRevert);
+    assert_eq!(
+        run(&b, &list[0], &revert, ActionParams::None).await.state,
+        TaskState::Success
+    );
+    assert_eq!(children(&b, &vm).await[0].status.label, "current");
+
+    // Remove the second one, then all.
+    let second = b.details(&list[1]).await.unwrap();
+    let remove = offer(&second.actions, ActionId::SnapshotRemove);
+    assert_eq!(
+        run(&b, &list[1], &remove, ActionParams::None).await.state,
+        TaskState::Success
+    );
+    assert_eq!(children(&b, &vm).await.len(), 1);
+    let d = b.details(&vm).await.unwrap();
+    let all = offer(&d.actions, ActionId::SnapshotRemoveAll);
+    assert_eq!(
+        run(&b, &vm, &all, ActionParams::None).await.state,
+        TaskState::Success
+    );
+    assert!(children(&b, &vm).await.is_empty());
+}
