@@ -4,7 +4,10 @@
 use std::fmt::Write;
 
 use crate::api::model::{Node, NodeKind, Section};
+use serde_json::Value;
+
 use crate::api::vcd::{map, sections, xml};
+use crate::api::vcenter;
 
 /// One file's report, or why it could not be understood.
 pub fn inspect(body: &[u8]) -> Result<String, String> {
@@ -82,44 +85,75 @@ fn write_sections(out: &mut String, sections: &[Section]) {
     }
 }
 
-/// JSON responses: which product they look like and their scalar fields.
+/// JSON responses: which product they look like; vCenter lists and VM details through the same
+/// mapping as the UI, anything else as its top-level fields.
 fn inspect_json(body: &[u8]) -> Result<String, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
     let product = match &value {
         v if v.get("resourceList").is_some() || v.get("resourceKey").is_some() => "vROps",
         v if v.get("link").is_some() || v.get("attributes").is_some() => "vRO",
-        v if v.get("value").is_some() || v.get("error_type").is_some() => "vCenter",
-        serde_json::Value::Array(_) => "vCenter",
+        v if [
+            "value",
+            "error_type",
+            "power_state",
+            "guest_OS",
+            "family",
+            "version",
+        ]
+        .iter()
+        .any(|k| v.get(k).is_some()) =>
+        {
+            "vCenter"
+        }
+        Value::Array(_) => "vCenter",
         _ => "unknown JSON API",
     };
     let mut out = format!("product   {product}\n");
-    let mut general = Section::new("Fields");
-    let object = value
-        .get("value")
-        .filter(|v| v.is_object())
-        .unwrap_or(&value);
-    match object {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let shown = match v {
-                    serde_json::Value::Array(a) => format!("[{} items]", a.len()),
-                    serde_json::Value::Object(o) => format!("{{{} fields}}", o.len()),
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                general.row(k.clone(), shown);
-            }
+    // The /rest dialect wraps every payload in {"value": …}.
+    let payload = match &value {
+        Value::Object(m) if m.len() == 1 && m.contains_key("value") => &value["value"],
+        other => other,
+    };
+    if product == "vCenter" {
+        if let Value::String(_) = payload {
+            // A session-create answer: the payload is the session id itself.
+            let _ = writeln!(out, "kind      session id (not shown)");
+            return Ok(out);
         }
-        serde_json::Value::Array(items) => {
-            general.row("items", items.len().to_string());
+        if let Some(report) = vcenter_list(payload) {
+            return Ok(out + &report);
         }
-        other => {
-            general.row("value", other.to_string());
+        if payload.get("power_state").is_some() && payload.get("cpu").is_some() {
+            let _ = writeln!(out, "kind      VM detail");
+            write_sections(&mut out, &vcenter::map::vm_sections(payload, None));
+            return Ok(out);
         }
     }
-    write_sections(&mut out, &[general]);
+    write_sections(&mut out, &vcenter::map::plain_sections("Fields", payload));
     Ok(out)
+}
+
+/// A vCenter list (`[{"vm": "vm-1", "name": …}, …]`) as tree nodes.
+fn vcenter_list(payload: &Value) -> Option<String> {
+    let items = payload.as_array()?;
+    let first = items.first()?;
+    let kind = vcenter::map::KINDS
+        .into_iter()
+        .find(|k| first.get(k.id_field).is_some())?;
+    let mut out = format!("kind      list of {} {}s\n", items.len(), kind.node.label());
+    for item in items {
+        if let Some(n) = vcenter::map::summary_node(kind, item) {
+            let _ = writeln!(
+                out,
+                "  {} {} {} {}",
+                vcenter::map::moid(&n.id),
+                n.name,
+                n.status.label,
+                n.summary
+            );
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -137,6 +171,31 @@ mod tests {
             ok.contains("vCenter") && ok.contains("power_state: POWERED_ON"),
             "{ok}"
         );
+    }
+
+    /// Every real vCenter sample is understood, lists as nodes and VM details as sections.
+    #[test]
+    fn every_real_vcenter_sample() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/vcenter/samples"
+        );
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            eprintln!("skipping: {dir} not found");
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let report = inspect(&std::fs::read(entry.path()).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(report.contains("product   vCenter"), "{name}: {report}");
+            if name.ends_with("_list.json") {
+                assert!(report.contains("kind      list of"), "{name}: {report}");
+            }
+            if name.contains("vm_get") {
+                assert!(report.contains("[Hardware]"), "{name}: {report}");
+            }
+        }
     }
 
     /// Every real vCD sample must be understood (skipped where ../shared is absent).
