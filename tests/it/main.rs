@@ -27,3 +27,4 @@ mod vcd_faults;
 mod vcd_versions;
 mod vcenter_client;
 mod vcenter_snapshots;
+mod vcsim;
