@@ -38,22 +38,25 @@ fn start() -> Option<Vcsim> {
         eprintln!("NOTICE: {bin} not built (bash tests/vcsim/build.sh); skipping the vcsim test");
         return None;
     }
-    let mut child = Command::new(bin)
+    let child = Command::new(bin)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("vcsim starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines.next()?.ok()?.strip_prefix("vcsim ")?.to_string();
+    // Owned from here on, so it is killed and reaped on every path.
+    let mut sim = Vcsim {
+        child,
+        url: String::new(),
+        user: String::new(),
+        password: String::new(),
+    };
+    let mut lines = BufReader::new(sim.child.stdout.take().unwrap()).lines();
+    sim.url = lines.next()?.ok()?.strip_prefix("vcsim ")?.to_string();
     let creds = lines.next()?.ok()?;
     let mut parts = creds.split_whitespace().skip(1);
-    let (user, password) = (parts.next()?.to_string(), parts.next()?.to_string());
-    Some(Vcsim {
-        child,
-        url,
-        user,
-        password,
-    })
+    sim.user = parts.next()?.to_string();
+    sim.password = parts.next()?.to_string();
+    Some(sim)
 }
 
 /// The moid of vcsim's first VM, found the vim25 way.
