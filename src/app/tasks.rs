@@ -24,7 +24,8 @@ const KEEP: usize = 200;
 pub struct TaskRow {
     pub endpoint: EndpointId,
     pub info: TaskInfo,
-    /// Started from this vnav session (as opposed to found on the server).
+    /// An action started from this vnav session (as opposed to found on the server, or one of
+    /// vnav's own listings).
     pub ours: bool,
     pub seen: Instant,
     /// When it reached a terminal state, as seen by vnav.
@@ -39,7 +40,7 @@ impl TaskRow {
         TaskRow {
             endpoint,
             info,
-            ours: true,
+            ours: false,
             seen: now,
             ended: None,
             local: true,

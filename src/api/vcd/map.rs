@@ -227,6 +227,9 @@ pub fn record_node(r: &Element) -> Option<Node> {
         name => kind_of_name(name.trim_end_matches("Record")),
     };
     let mut summary = Vec::new();
+    if let Some(vapp) = r.attr("containerName").filter(|v| !v.is_empty()) {
+        summary.push(vapp.to_string());
+    }
     if let Some(cpu) = r.attr("numberOfCpus") {
         summary.push(format!("{cpu} vCPU"));
     }
@@ -236,7 +239,7 @@ pub fn record_node(r: &Element) -> Option<Node> {
     if let Some(n) = r.attr("numberOfVMs") {
         summary.push(format!("{n} VMs"));
     }
-    for key in ["guestOs", "containerName", "vdcName"] {
+    for key in ["guestOs", "ipAddress", "ownerName", "vdcName"] {
         if let Some(v) = r.attr(key).filter(|v| !v.is_empty()) {
             summary.push(v.to_string());
         }

@@ -92,7 +92,10 @@ impl VcdBackend {
         } else {
             "vm"
         };
-        Query::new(kind).filter("isVAppTemplate==false")
+        // What a VM row shows (map::record_node), nothing more.
+        Query::new(kind)
+            .filter("isVAppTemplate==false")
+            .fields("name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress")
     }
 
     async fn paging(&self) -> Paging {
@@ -217,7 +220,9 @@ impl Backend for VcdBackend {
                 .map(|_| ()),
             NodeKind::Org => self.org_children(parent, sink).await,
             NodeKind::Vdc => {
-                let q = Query::new("vApp").filter(format!("vdc=={}", parent.id));
+                let q = Query::new("vApp")
+                    .filter(format!("vdc=={}", parent.id))
+                    .fields("name,status,numberOfCpus,ownerName");
                 query::walk(
                     &self.session,
                     &q,

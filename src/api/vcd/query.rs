@@ -20,6 +20,8 @@ pub struct Query {
     pub filter: Option<String>,
     pub sort_asc: Option<String>,
     pub sort_desc: Option<String>,
+    /// Only these record attributes (plus href): smaller pages, less to parse.
+    pub fields: Option<&'static str>,
     pub page_size: u32,
 }
 
@@ -30,8 +32,14 @@ impl Query {
             filter: None,
             sort_asc: Some("name".into()),
             sort_desc: None,
+            fields: None,
             page_size: PAGE_SIZE,
         }
+    }
+
+    pub fn fields(mut self, fields: &'static str) -> Query {
+        self.fields = Some(fields);
+        self
     }
 
     pub fn filter(mut self, fiql: impl Into<String>) -> Query {
@@ -53,6 +61,9 @@ impl Query {
         }
         if let Some(s) = &self.sort_desc {
             q.append_pair("sortDesc", s);
+        }
+        if let Some(f) = self.fields {
+            q.append_pair("fields", f);
         }
         format!("{base}/api/query?{}", q.finish())
     }
