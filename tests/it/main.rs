@@ -4,6 +4,7 @@ mod app_actions;
 mod app_ui;
 mod e2e_actions;
 mod e2e_tmux;
+mod layering;
 mod secrets;
 mod sim_faults;
 mod sim_perf;
