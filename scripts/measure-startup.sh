@@ -7,16 +7,17 @@ RUNS=${1:-10}
 BIN=${VNAV_BIN:-target/release/vnav}
 [ -x "$BIN" ] || cargo build --release
 tmp=$(mktemp -d)
-trap 'tmux -S "$tmp/sock" kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT
 times=()
-for _ in $(seq "$RUNS"); do
+for i in $(seq "$RUNS"); do
+  sock="$tmp/sock$i"
   start=$(date +%s%N)
-  tmux -S "$tmp/sock" new-session -d -s s -x 120 -y 40 \
+  tmux -S "$sock" new-session -d -s s -x 120 -y 40 \
     env HOME="$tmp" XDG_STATE_HOME="$tmp" TERM=xterm-256color "$BIN" --demo
-  until tmux -S "$tmp/sock" capture-pane -p -t s 2>/dev/null | grep -q 'acme'; do sleep 0.005; done
+  until tmux -S "$sock" capture-pane -p -t s 2>/dev/null | grep -q 'acme'; do sleep 0.005; done
   end=$(date +%s%N)
   times+=($(( (end - start) / 1000000 )))
-  tmux -S "$tmp/sock" kill-server
+  tmux -S "$sock" kill-server
 done
 sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
 echo "startup to first tree (ms, $RUNS runs, sorted): $sorted"
