@@ -58,6 +58,9 @@ pub struct Tree {
     marked: usize,
     /// Bumped on every change that can alter what the tree pane shows.
     pub version: u64,
+    /// Bumped when entries are added, removed or their nodes replaced (not on expand, filter
+    /// or marks), so indexes over names know when to rebuild.
+    pub content: u64,
 }
 
 impl Tree {
@@ -67,6 +70,7 @@ impl Tree {
 
     pub fn get_mut(&mut self, id: EntryId) -> &mut Entry {
         self.version += 1;
+        self.content += 1;
         &mut self.entries[id as usize]
     }
 
@@ -84,6 +88,7 @@ impl Tree {
     }
 
     fn alloc(&mut self, entry: Entry) -> EntryId {
+        self.content += 1;
         if let Some(id) = self.free.pop() {
             self.entries[id as usize] = entry;
             id
@@ -154,6 +159,7 @@ impl Tree {
             match slot {
                 Some(id) => {
                     self.entries[id as usize].node = node;
+                    self.content += 1;
                     kept.push(id);
                 }
                 None => kept.push(self.new_child(parent, node)),
@@ -167,6 +173,7 @@ impl Tree {
     }
 
     fn free_subtree(&mut self, id: EntryId) {
+        self.content += 1;
         let mut stack = vec![id];
         while let Some(i) = stack.pop() {
             let e = &mut self.entries[i as usize];
