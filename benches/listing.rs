@@ -158,5 +158,74 @@ fn startup(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, listing, startup);
+/// vCenter lists never page: over the cap they are split by datacenter, cluster and host. The
+/// whole listing should cost about requests × latency / concurrency.
+fn vcenter_split(c: &mut Criterion) {
+    use vnav::api::model::NodeKind;
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    let vms = if full_run() { 100_000 } else { 2_000 };
+    let rt = runtime();
+    let sim = rt.block_on(async {
+        vnav::api::tls::install_crypto_provider();
+        let opts = SimOptions {
+            vms,
+            latency_ms: LATENCY_MS,
+            list_cap: Some(1000),
+            ..SimOptions::default()
+        };
+        vnav::sim::start(([127, 0, 0, 1], 0).into(), opts)
+            .await
+            .unwrap()
+    });
+    let width = HttpOptions::default().concurrency;
+    let backend = VcenterBackend::new(VcenterConfig {
+        url: sim.vcenter_url.clone(),
+        user: vnav::sim::VCENTER_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap();
+    rt.block_on(backend.connect()).unwrap();
+    let children = |node: vnav::api::model::Node| {
+        let got: Arc<Mutex<Vec<vnav::api::model::Node>>> = Arc::default();
+        let g = got.clone();
+        let sink = ChildSink::new(move |b| g.lock().unwrap().extend(b.nodes));
+        rt.block_on(backend.children(&node, &sink)).unwrap();
+        drop(sink);
+        Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+    };
+    let groups: Vec<_> = children(backend.root())
+        .into_iter()
+        .flat_map(|dc| {
+            children(dc)
+                .into_iter()
+                .filter(|n| n.kind == NodeKind::Group && &*n.name == "VMs")
+        })
+        .collect();
+    let before = sim.vcenter_request_count();
+    let started = Instant::now();
+    let listed: usize = groups.iter().map(|g| children(g.clone()).len()).sum();
+    let took = started.elapsed();
+    let requests = sim.vcenter_request_count() - before;
+    eprintln!(
+        "REPORT vcenter listing {listed} of {vms} VMs over a 1000 cap: {:.2} s, {requests} requests, \
+         requests × latency / concurrency = {:.2} s",
+        took.as_secs_f64(),
+        requests as f64 * LATENCY_MS as f64 / 1000.0 / width as f64
+    );
+    assert_eq!(listed, vms);
+    let mut group = c.benchmark_group("vcenter");
+    group.sample_size(10);
+    group.bench_function(format!("all {vms} VMs split under a 1000 cap"), |bench| {
+        bench.iter(|| {
+            groups
+                .iter()
+                .map(|g| children(g.clone()).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, listing, startup, vcenter_split);
 criterion_main!(benches);

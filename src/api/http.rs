@@ -50,6 +50,9 @@ impl Default for HttpOptions {
 pub enum Retry {
     /// Safe to repeat (GET, or a login that creates nothing the user cares about).
     Idempotent,
+    /// Safe to repeat, but a 500 is the server's considered answer (vCenter maps its errors,
+    /// such as a list over its cap, to 500), so only 429, 502–504 and broken connections retry.
+    Transient,
     /// Never repeat blindly: the caller finds out what happened instead.
     Never,
 }
@@ -115,7 +118,7 @@ impl Http {
     /// 429 (honouring Retry-After) and broken connections.
     pub async fn send(&self, req: Request, retry: Retry) -> ApiResult<Response> {
         let attempts = match retry {
-            Retry::Idempotent => self.opts.max_attempts.max(1),
+            Retry::Idempotent | Retry::Transient => self.opts.max_attempts.max(1),
             Retry::Never => 1,
         };
         let mut attempt = 1;
@@ -125,7 +128,12 @@ impl Http {
             })?;
             let result = self.send_once(this).await;
             let wait = match &result {
-                Ok(resp) if attempt < attempts && (resp.status == 429 || resp.status >= 500) => {
+                Ok(resp)
+                    if attempt < attempts
+                        && (resp.status == 429
+                            || (resp.status >= 500
+                                && !(retry == Retry::Transient && resp.status == 500))) =>
+                {
                     Some(retry_after(&resp.headers).unwrap_or_else(|| self.backoff(attempt)))
                 }
                 Err(e) if attempt < attempts && e.is_retryable() => Some(self.backoff(attempt)),

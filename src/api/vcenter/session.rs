@@ -132,7 +132,7 @@ impl Session {
 
     /// GETs a path (starting with the dialect's prefix) and returns the unwrapped payload.
     pub async fn get(&self, path: &str) -> ApiResult<(Value, String)> {
-        self.call(Method::GET, path, None, Retry::Idempotent).await
+        self.call(Method::GET, path, None, Retry::Transient).await
     }
 
     /// POSTs an action; only a 401 (refused before doing anything) is sent again.
@@ -163,7 +163,7 @@ impl Session {
                 401 => return Err(ApiError::Auth(dialect.error(401, &resp.body).to_string())),
                 200..=299 => match parse(&method, &resp) {
                     Ok(v) => return Ok((dialect.unwrap(v), resp.text())),
-                    Err(e) if retry == Retry::Idempotent && garbled < 2 => {
+                    Err(e) if retry != Retry::Never && garbled < 2 => {
                         garbled += 1;
                         tracing::warn!(target: "vnav::vcenter", error = %e, "unreadable body, reading again");
                         tokio::time::sleep(std::time::Duration::from_millis(200 * garbled)).await;
