@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crossterm::cursor::{Hide, Show};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -59,5 +59,10 @@ pub fn suspend(term: &mut Term) -> io::Result<()> {
     }
     // Execution continues here after SIGCONT.
     activate()?;
-    term.clear()
+    // Not `Terminal::clear`: it asks the terminal for the cursor position, and the answer would
+    // be swallowed by the input reader, failing after a timeout. A fresh fullscreen Terminal
+    // asks nothing and redraws everything on the next frame.
+    execute!(stdout(), Clear(ClearType::All))?;
+    *term = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(())
 }

@@ -144,3 +144,37 @@ fn too_small_terminal_says_so() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0", WAIT).unwrap();
 }
+
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(100, 30);
+    // Alone on its line: a stopped job would end a `;` list at once.
+    t.run(&format!("{} --demo", vnav_bin()));
+    t.wait_for("acme", WAIT).expect("vnav is up");
+    t.keys(&["C-z"]);
+    t.wait_for("Stopped", WAIT)
+        .expect("the shell reports the job stopped");
+    assert_eq!(
+        t.pane_flag("#{alternate_on}"),
+        "0",
+        "alternate screen left while stopped"
+    );
+    assert_eq!(
+        t.pane_flag("#{cursor_flag}"),
+        "1",
+        "cursor visible while stopped"
+    );
+    t.run("fg");
+    t.wait_until(WAIT, |s| s.contains("acme") && s.contains("Inventory"))
+        .expect("the UI is back after fg");
+    assert_eq!(t.pane_flag("#{alternate_on}"), "1");
+    t.keys(&["q"]);
+    t.wait_until(WAIT, |s| !s.contains("Inventory"))
+        .expect("vnav quits");
+    t.run("echo EXIT=$?");
+    t.wait_for("EXIT=0", WAIT)
+        .expect("vnav still quits cleanly");
+}
