@@ -257,22 +257,21 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
             .await
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let mut vcd = cli_context(cli, &demo.vcd_url);
-        vcd.product = ProductName::Vcd;
-        vcd.user = sim::DEMO_USER.into();
-        opened.push(open(
-            &vcd,
-            "demo vCD",
-            SecretString::from(sim::DEMO_PASSWORD),
-        )?);
-        let mut vcenter = cli_context(cli, &demo.vcenter_url);
-        vcenter.product = ProductName::Vcenter;
-        vcenter.user = sim::VCENTER_USER.into();
-        opened.push(open(
-            &vcenter,
-            "demo vCenter",
-            SecretString::from(sim::DEMO_PASSWORD),
-        )?);
+        let demo_endpoints = [
+            (ProductName::Vcd, &demo.vcd_url, sim::DEMO_USER, "demo vCD"),
+            (
+                ProductName::Vcenter,
+                &demo.vcenter_url,
+                sim::VCENTER_USER,
+                "demo vCenter",
+            ),
+        ];
+        for (product, url, user, label) in demo_endpoints {
+            let mut ctx = cli_context(cli, url);
+            ctx.product = product;
+            ctx.user = user.into();
+            opened.push(open(&ctx, label, SecretString::from(sim::DEMO_PASSWORD))?);
+        }
         _demo = Some(demo);
     } else if let Some(url) = &cli.url {
         let ctx = cli_context(cli, url);

@@ -45,6 +45,18 @@ impl Default for HttpOptions {
     }
 }
 
+/// An endpoint's base URL, checked before any connection is tried.
+pub fn endpoint_url(url: &str) -> ApiResult<url::Url> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| ApiError::Unsupported(format!("invalid URL {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(ApiError::Unsupported(format!(
+            "invalid URL {url:?}: expected https://host"
+        )));
+    }
+    Ok(parsed)
+}
+
 /// Whether a request may be sent again after an ambiguous failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retry {

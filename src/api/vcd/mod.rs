@@ -17,7 +17,7 @@ use self::query::{Paging, Query};
 use self::session::{Credentials, Session, SessionInfo};
 use super::backend::{Backend, ChildSink};
 use super::error::{ApiError, ApiResult};
-use super::http::{Http, HttpOptions};
+use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, Product, Raw,
     RawFormat, TaskInfo,
@@ -42,14 +42,7 @@ pub struct VcdBackend {
 
 impl VcdBackend {
     pub fn new(config: VcdConfig) -> ApiResult<VcdBackend> {
-        let parsed = url::Url::parse(&config.url)
-            .map_err(|e| ApiError::Unsupported(format!("invalid URL {:?}: {e}", config.url)))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(ApiError::Unsupported(format!(
-                "invalid URL {:?}: expected https://host",
-                config.url
-            )));
-        }
+        let parsed = endpoint_url(&config.url)?;
         let base = config.url.trim_end_matches('/').trim_end_matches("/api");
         let label = parsed.host_str().unwrap_or("vcd").to_string();
         let http = Http::new(config.http)?;

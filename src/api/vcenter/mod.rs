@@ -19,7 +19,7 @@ use self::map::{CLUSTER, DATACENTER, HOST, Kind};
 use self::session::Session;
 use super::backend::{Backend, ChildSink};
 use super::error::{ApiError, ApiResult};
-use super::http::{Http, HttpOptions};
+use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
     Product, Raw, RawFormat, Section, TaskInfo, TaskState, TaskTarget,
@@ -59,14 +59,7 @@ fn parse_group(id: &str) -> Option<(&str, &str)> {
 
 impl VcenterBackend {
     pub fn new(config: VcenterConfig) -> ApiResult<VcenterBackend> {
-        let parsed = url::Url::parse(&config.url)
-            .map_err(|e| ApiError::Unsupported(format!("invalid URL {:?}: {e}", config.url)))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(ApiError::Unsupported(format!(
-                "invalid URL {:?}: expected https://host",
-                config.url
-            )));
-        }
+        let parsed = endpoint_url(&config.url)?;
         let label = parsed.host_str().unwrap_or("vcenter").to_string();
         let http = Http::new(config.http)?;
         let base = config.url.trim_end_matches('/');
