@@ -281,6 +281,18 @@ fn tls_cause(e: &reqwest::Error) -> Option<String> {
         {
             return Some(r.to_string());
         }
+        // The connector may wrap the rustls error in types of its own; its words stay.
+        let text = s.to_string();
+        if [
+            "invalid peer certificate",
+            "certificate verify",
+            "pinned fingerprint",
+        ]
+        .iter()
+        .any(|m| text.contains(m))
+        {
+            return Some(text);
+        }
         source = s.source();
     }
     None

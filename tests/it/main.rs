@@ -23,6 +23,7 @@ mod sim_vcenter_spec;
 mod sim_vcenter_support;
 mod soak;
 mod support;
+mod tls;
 mod tmux;
 mod vcd_client;
 mod vcd_faults;
