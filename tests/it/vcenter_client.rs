@@ -102,10 +102,16 @@ async fn browse_and_power(version: VcenterVersion, dialect: &str) {
             "Guest/OS",
             "Disks",
             "NICs",
+            "Tags",
             "Snapshots"
         ]
     );
     assert!(!d.raw.text.is_empty());
+    let tags = &d.sections[5];
+    assert!(
+        tags.rows.iter().any(|(k, _)| k == "Environment"),
+        "the simulator tags every VM with its environment: {tags:?}"
+    );
     let ids: Vec<ActionId> = d.actions.iter().map(|a| a.id).collect();
     assert!(
         ids.contains(&ActionId::PowerOff) && !ids.contains(&ActionId::PowerOn),

@@ -80,6 +80,26 @@ impl Dialect {
         self.path(&format!("vcenter/vm/{vm}/guest/power?action={op}"))
     }
 
+    /// A cis tagging path: `rest` like `tag-association`, with an optional action.
+    pub fn tagging(self, rest: &str, action: Option<&str>) -> String {
+        let (base, act) = match self {
+            Dialect::Api => ("/api/cis/tagging", "action"),
+            Dialect::Rest => ("/rest/com/vmware/cis/tagging", "~action"),
+        };
+        match action {
+            Some(a) => format!("{base}/{rest}?{act}={a}"),
+            None => format!("{base}/{rest}"),
+        }
+    }
+
+    /// A tag or category id in a path (`/rest` prefixes ids with `id:`).
+    pub fn id_segment(self, id: &str) -> String {
+        match self {
+            Dialect::Api => id.to_string(),
+            Dialect::Rest => format!("id:{id}"),
+        }
+    }
+
     /// The payload of a successful answer (`/rest` wraps it in `{"value": …}`).
     pub fn unwrap(self, body: Value) -> Value {
         match (self, body) {
