@@ -8,6 +8,7 @@ pub mod map;
 pub mod session;
 mod snapshots;
 pub mod soap;
+mod tags;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -179,60 +180,6 @@ impl VcenterBackend {
             actions,
             raw: pretty_json(&text),
         })
-    }
-
-    /// The VM's tags as `category → tag` rows, through cis tagging.
-    async fn tags_section(&self, vm: &str) -> Section {
-        let mut section = Section::new("Tags");
-        match self.tags_of(vm).await {
-            Ok(tags) if tags.is_empty() => {
-                section.row("Tags", "none");
-            }
-            Ok(tags) => {
-                for (category, tag) in tags {
-                    section.row(category, tag);
-                }
-            }
-            Err(e) => {
-                section.row("unavailable", e.to_string());
-            }
-        }
-        section
-    }
-
-    async fn tags_of(&self, vm: &str) -> ApiResult<Vec<(String, String)>> {
-        let d = self.session.dialect().await;
-        let body = serde_json::json!({"object_id": {"id": vm, "type": "VirtualMachine"}});
-        let ids = self
-            .session
-            .post(
-                &d.tagging("tag-association", Some("list-attached-tags")),
-                Some(body),
-            )
-            .await?;
-        let mut out = Vec::new();
-        for id in ids
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            let (tag, _) = self
-                .session
-                .get(&d.tagging(&format!("tag/{}", d.id_segment(id)), None))
-                .await?;
-            let category = match tag["category_id"].as_str() {
-                Some(c) => {
-                    let path = d.tagging(&format!("category/{}", d.id_segment(c)), None);
-                    let (cat, _) = self.session.get(&path).await?;
-                    cat["name"].as_str().unwrap_or(c).to_string()
-                }
-                None => "tag".to_string(),
-            };
-            out.push((category, tag["name"].as_str().unwrap_or(id).to_string()));
-        }
-        out.sort();
-        Ok(out)
     }
 
     /// Objects without a detail call of their own (folders, pools, networks, groups): their
