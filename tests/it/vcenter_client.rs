@@ -254,3 +254,62 @@ async fn a_split_listing_shows_as_a_task_in_the_app() {
     assert!(screen.contains("listing VMs by"), "{screen}");
     d.shutdown().await;
 }
+
+/// A power call whose answer is lost is settled by reading the power state, never re-sent.
+#[tokio::test]
+async fn a_lost_power_answer_is_settled_by_reading_the_state() {
+    use vnav::sim::Faults;
+    let s = sim(SimOptions {
+        vms: 1000,
+        ..SimOptions::default()
+    })
+    .await;
+    let b = backend(&s, DEMO_PASSWORD);
+    b.connect().await.unwrap();
+    let dcs = children(&b, &b.root()).await;
+    let cluster = find(&children(&b, &dcs[0]).await, NodeKind::Cluster);
+    let mut on = Vec::new();
+    for host in children(&b, &cluster).await {
+        on.extend(
+            children(&b, &host)
+                .await
+                .into_iter()
+                .filter(|v| v.status.label == "POWERED_ON"),
+        );
+    }
+    on.truncate(10);
+    assert!(on.len() >= 5, "enough running VMs");
+    s.set_faults(Faults {
+        drop_rate: 0.5,
+        seed: 9,
+        ..Faults::default()
+    });
+    let mut results = Vec::new();
+    for vm in &on {
+        let offer = vnav::api::model::ActionOffer {
+            id: ActionId::PowerOff,
+            href: vm.id.clone(),
+        };
+        results.push(b.invoke(vm, &offer, &ActionParams::None).await);
+    }
+    assert!(s.fault_counts().dropped > 0, "some answers were lost");
+    s.set_faults(Faults::default());
+    for (vm, result) in on.iter().zip(results) {
+        let state = b.details(vm).await.unwrap().node.status.label.to_string();
+        match result {
+            Ok(task) => {
+                assert!(task.state.is_terminal());
+                assert_eq!(
+                    state, "POWERED_OFF",
+                    "{}: reported done, so it is off",
+                    vm.name
+                );
+            }
+            Err(e) => assert!(
+                e.to_string().contains("before trying again"),
+                "{}: {e}",
+                vm.name
+            ),
+        }
+    }
+}

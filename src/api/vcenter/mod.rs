@@ -182,6 +182,42 @@ impl VcenterBackend {
         })
     }
 
+    /// A power call whose answer was lost may still have happened: read the power state
+    /// instead of sending it again. Ok when the VM is where the action takes it.
+    async fn settle_lost_answer(&self, vm: &str, action: ActionId, e: ApiError) -> ApiResult<()> {
+        let ambiguous = match &e {
+            ApiError::Transport(_) | ApiError::Parse(_) => true,
+            ApiError::Server { status, .. } => *status >= 502 && *status != 503,
+            _ => false,
+        };
+        let target = match action {
+            ActionId::PowerOn => "POWERED_ON",
+            ActionId::PowerOff | ActionId::Shutdown => "POWERED_OFF",
+            ActionId::Suspend | ActionId::Standby => "SUSPENDED",
+            _ => return Err(e),
+        };
+        if !ambiguous {
+            return Err(e);
+        }
+        let d = self.session.dialect().await;
+        match self
+            .session
+            .get(&d.path(&format!("vcenter/vm/{vm}/power")))
+            .await
+        {
+            Ok((v, _)) if v["state"].as_str() == Some(target) => {
+                tracing::info!(target: "vnav::vcenter", "answer lost, but the VM is {target}");
+                Ok(())
+            }
+            Ok(_) => Err(ApiError::Transport(format!(
+                "{e}; the VM is not {target}, so the action did not take effect (yet) — check before trying again"
+            ))),
+            Err(_) => Err(ApiError::Transport(format!(
+                "{e}; whether the action happened is unknown — check the VM before trying again"
+            ))),
+        }
+    }
+
     /// Objects without a detail call of their own (folders, pools, networks, groups): their
     /// summary from the list, which the tree already holds.
     fn summary_details(node: &Node) -> Details {
@@ -331,7 +367,9 @@ impl Backend for VcenterBackend {
             }
         };
         let started = OffsetDateTime::now_utc();
-        self.session.post(&path, None).await?;
+        if let Err(e) = self.session.post(&path, None).await {
+            self.settle_lost_answer(vm, action.id, e).await?;
+        }
         // Power calls are synchronous: by the time they answer, the work is done.
         Ok(TaskInfo {
             id: format!("vnav:{}:{}", action.href, started.unix_timestamp_nanos()).into(),
