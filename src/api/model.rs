@@ -359,3 +359,15 @@ pub struct ChildBatch {
     pub total: Option<u64>,
     pub progress: Option<ListProgress>,
 }
+
+/// "412 days old" for an RFC 3339 timestamp, for snapshot sprawl views; None when unreadable.
+pub fn age_of(timestamp: &str) -> Option<String> {
+    let t =
+        OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339).ok()?;
+    let days = (OffsetDateTime::now_utc() - t).whole_days().max(0);
+    Some(match days {
+        0 => "today".to_string(),
+        1 => "1 day old".to_string(),
+        n => format!("{n} days old"),
+    })
+}

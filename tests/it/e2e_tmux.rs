@@ -28,8 +28,8 @@ fn open_first_vm(t: &Tmux) -> String {
     t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
     t.wait_for("acme", WAIT)
         .expect("the demo tree shows its orgs");
-    // All VMs, System, acme: open acme, its first VDC, its first vApp, then its first VM.
-    t.keys(&["j", "j", "j", "Enter"]);
+    // All VMs, Snapshots, System, acme: open acme, its first VDC, its first vApp, its first VM.
+    t.keys(&["j", "j", "j", "j", "Enter"]);
     t.wait_for("VDC", WAIT).expect("acme's VDCs load");
     t.keys(&["j", "Enter"]);
     t.wait_for("VMs", WAIT).expect("the VDC's vApps load");

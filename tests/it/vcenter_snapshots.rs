@@ -149,3 +149,77 @@ async fn create_list_revert_remove_through_vim_tasks() {
     );
     assert!(children(&b, &vm).await.is_empty());
 }
+
+/// Snapshot sprawl: the same world seen from vCD and vCenter lists the same VMs with
+/// snapshots, oldest first, and each one listed really has a snapshot.
+#[tokio::test]
+async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
+    use vnav::api::vcd::{VcdBackend, VcdConfig};
+    let s = sim(SimOptions::default()).await;
+    let vc = connected(&s).await;
+    let group = children(&vc, &vc.root())
+        .await
+        .into_iter()
+        .find(|n| n.kind == NodeKind::Group)
+        .expect("a snapshot view under the vCenter");
+    let vc_list = children(&vc, &group).await;
+    assert!(!vc_list.is_empty(), "the demo world has snapshots");
+    for vm in vc_list.iter().take(3) {
+        assert!(
+            !children(&vc, vm).await.is_empty(),
+            "{} has a snapshot",
+            vm.name
+        );
+        assert!(vm.summary.contains("snapshot"), "{}", vm.summary);
+    }
+
+    let vcd = VcdBackend::new(VcdConfig {
+        url: s.vcd_url.clone(),
+        user: vnav::sim::DEMO_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap();
+    vcd.connect().await.unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let sink = ChildSink::new(move |b| g.lock().unwrap().extend(b.nodes));
+    let root = vcd.root();
+    let top = {
+        let t = Arc::new(Mutex::new(Vec::new()));
+        let t2 = t.clone();
+        let s2 = ChildSink::new(move |b| t2.lock().unwrap().extend(b.nodes));
+        vcd.children(&root, &s2).await.unwrap();
+        drop(s2);
+        Arc::try_unwrap(t).unwrap().into_inner().unwrap()
+    };
+    let view = top
+        .iter()
+        .find(|n| n.name.starts_with("Snapshots"))
+        .unwrap();
+    vcd.children(view, &sink).await.unwrap();
+    drop(sink);
+    let vcd_list = Arc::try_unwrap(got).unwrap().into_inner().unwrap();
+    let names = |l: &[Node]| {
+        let mut v: Vec<String> = l.iter().map(|n| n.name.to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(&vcd_list),
+        names(&vc_list),
+        "both products see the same sprawl"
+    );
+    // Oldest first in vCD, where the record carries the date.
+    let first = vcd.details(&vcd_list[0]).await.unwrap();
+    let last = vcd.details(vcd_list.last().unwrap()).await.unwrap();
+    let created = |d: &vnav::api::model::Details| {
+        d.sections
+            .iter()
+            .find(|s| s.title == "Snapshot")
+            .and_then(|s| s.rows.iter().find(|(k, _)| k == "Created"))
+            .map(|(_, v)| v.clone())
+            .expect("a Created row")
+    };
+    assert!(created(&first) <= created(&last), "oldest first");
+}

@@ -24,6 +24,7 @@ use super::model::{
 };
 
 const ALL_VMS: &str = "query:vm";
+const SNAPSHOTS: &str = "query:snapshots";
 const NS: &str = "http://www.vmware.com/vcloud/v1.5";
 
 #[derive(Debug)]
@@ -89,6 +90,26 @@ impl VcdBackend {
         Query::new(kind)
             .filter("isVAppTemplate==false")
             .fields("name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress")
+    }
+
+    /// Every VM with a snapshot, oldest snapshot first: snapshot sprawl, the usual audit
+    /// finding. The legacy API keeps one snapshot per VM, so the count is 1.
+    async fn snapshot_sprawl(&self, sink: &ChildSink) -> ApiResult<()> {
+        let mut q = Query::new("vm")
+            .filter("isVAppTemplate==false;snapshot==true")
+            .fields("name,status,containerName,snapshotCreated");
+        q.sort_asc = Some("snapshotCreated".into());
+        let paging = self.paging().await;
+        query::walk_mapped(
+            &self.session,
+            &q,
+            paging,
+            "listing snapshots",
+            sink,
+            sprawl_node,
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn paging(&self) -> Paging {
@@ -199,7 +220,9 @@ impl Backend for VcdBackend {
                     .collect();
                 orgs.sort_by(|a, b| a.name.cmp(&b.name));
                 let all = Node::new(NodeKind::Group, ALL_VMS, "All VMs").expandable(true);
-                let nodes: Vec<Node> = std::iter::once(all).chain(orgs).collect();
+                let snaps = Node::new(NodeKind::Group, SNAPSHOTS, "Snapshots (oldest first)")
+                    .expandable(true);
+                let nodes: Vec<Node> = [all, snaps].into_iter().chain(orgs).collect();
                 sink.push(ChildBatch {
                     total: Some(nodes.len() as u64),
                     nodes,
@@ -207,6 +230,7 @@ impl Backend for VcdBackend {
                 });
                 Ok(())
             }
+            NodeKind::Group if &*parent.id == SNAPSHOTS => self.snapshot_sprawl(sink).await,
             NodeKind::Group if &*parent.id == ALL_VMS => self
                 .list_all_vms(self.paging().await, sink)
                 .await
@@ -326,4 +350,14 @@ impl Backend for VcdBackend {
     async fn logout(&self) {
         self.session.logout().await;
     }
+}
+
+/// A VM record in the snapshot view: when the snapshot was taken and how old it is.
+fn sprawl_node(r: &xml::Element) -> Option<Node> {
+    let mut node = map::record_node(r)?;
+    let created = r.attr("snapshotCreated").unwrap_or("");
+    let age = super::model::age_of(created).unwrap_or_else(|| created.to_string());
+    let vapp = r.attr("containerName").unwrap_or("");
+    node.summary = format!("1 snapshot, {age} · {vapp}").into();
+    Some(node)
 }

@@ -124,11 +124,23 @@ pub async fn walk(
     label: &str,
     sink: &ChildSink,
 ) -> ApiResult<u64> {
+    walk_mapped(session, query, paging, label, sink, map::record_node).await
+}
+
+/// `walk` with a mapping of its own from record to node.
+pub async fn walk_mapped(
+    session: &Session,
+    query: &Query,
+    paging: Paging,
+    label: &str,
+    sink: &ChildSink,
+    to_node: fn(&Element) -> Option<Node>,
+) -> ApiResult<u64> {
     let first = fetch(session, &query.url(session.base(), 1)).await?;
     let total = first.total;
     let mut done = 0u64;
     let mut emit = |page: Page| {
-        let nodes: Vec<Node> = page.records.iter().filter_map(map::record_node).collect();
+        let nodes: Vec<Node> = page.records.iter().filter_map(to_node).collect();
         done += page.records.len() as u64;
         sink.push(ChildBatch {
             nodes,

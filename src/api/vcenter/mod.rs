@@ -49,6 +49,9 @@ const GROUPS: [(&str, &str, Kind); 5] = [
     ("pools", "Resource pools", map::RESOURCE_POOL),
 ];
 
+/// The endpoint-wide snapshot sprawl view.
+const SNAPSHOTS: &str = "group/snapshots/all";
+
 fn group_id(prefix: &str, dc: &str) -> String {
     format!("group/{prefix}/{dc}")
 }
@@ -274,7 +277,25 @@ impl Backend for VcenterBackend {
     async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
         let moid = map::moid(&parent.id).to_string();
         match parent.kind {
-            NodeKind::Endpoint => self.push_list(DATACENTER, &Vec::new(), sink).await,
+            NodeKind::Endpoint => {
+                let dcs = lists::list(&self.session, DATACENTER, &Vec::new()).await?;
+                let mut nodes: Vec<Node> = dcs
+                    .iter()
+                    .filter_map(|v| map::summary_node(DATACENTER, v))
+                    .collect();
+                nodes.sort_by(|a, b| a.name.cmp(&b.name));
+                nodes.push(
+                    Node::new(NodeKind::Group, SNAPSHOTS, "Snapshots (oldest first)")
+                        .expandable(true),
+                );
+                sink.push(ChildBatch {
+                    total: Some(nodes.len() as u64),
+                    nodes,
+                    progress: None,
+                });
+                Ok(())
+            }
+            NodeKind::Group if &*parent.id == SNAPSHOTS => self.snapshot_sprawl(sink).await,
             NodeKind::Datacenter => self.datacenter_children(&moid, sink).await,
             NodeKind::Cluster => {
                 self.push_list(HOST, &vec![(CLUSTER.filter.to_string(), moid)], sink)

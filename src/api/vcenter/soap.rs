@@ -193,6 +193,42 @@ impl Soap {
         Ok(out)
     }
 
+    /// For many VMs at once: `(vm moid, snapshot count, oldest creation time)` of those that
+    /// have snapshots. One property read per call, for all the VMs given.
+    pub async fn snapshot_counts(
+        &self,
+        http: &Http,
+        vms: &[String],
+    ) -> ApiResult<Vec<(String, usize, String)>> {
+        let objects: String = vms
+            .iter()
+            .map(|vm| {
+                format!(
+                    "<objectSet>{}</objectSet>",
+                    moref("obj", "VirtualMachine", vm)
+                )
+            })
+            .collect();
+        let body = format!(
+            r#"<RetrievePropertiesEx xmlns="urn:vim25">{}<specSet><propSet><type>VirtualMachine</type><pathSet>snapshot</pathSet></propSet>{objects}</specSet><options/></RetrievePropertiesEx>"#,
+            moref("_this", "PropertyCollector", "propertyCollector"),
+        );
+        let resp = self.call(http, &body, Retry::Idempotent).await?;
+        let mut out = Vec::new();
+        for object in resp.descendants("objects") {
+            let (Some(vm), Some(info)) = (object.child_text("obj"), property(object, "snapshot"))
+            else {
+                continue;
+            };
+            let mut list = Vec::new();
+            flatten(info, 0, None, &mut list);
+            if let Some(oldest) = list.iter().map(|s| s.created.clone()).min() {
+                out.push((vm.to_string(), list.len(), oldest));
+            }
+        }
+        Ok(out)
+    }
+
     /// Starts a `*_Task` method on an object and returns the task's moid.
     pub async fn start(
         &self,
