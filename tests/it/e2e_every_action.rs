@@ -1,23 +1,19 @@
 //! Every vCD action key, end to end as a user presses it: key → the confirm its risk asks for →
 //! request → task → the tree refreshes by itself to the new state → one audit line.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use vnav::api::Backend;
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{NodeKind, TaskState};
-use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::app::dialog::Dialog;
 use vnav::app::tree::{EntryId, Load};
-use vnav::app::{App, EndpointSpec, Overlay};
+use vnav::app::{App, Overlay};
 use vnav::audit::AuditLog;
 use vnav::runtime::driver::Driver;
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
-use vnav::theme::Theme;
+use vnav::sim::SimOptions;
 
-use crate::sim_support::sim;
+use crate::sim_support::{sim, vcd_app};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -46,27 +42,7 @@ async fn setup() -> (vnav::sim::Sim, Driver, AuditLog, tempfile::TempDir) {
         ..SimOptions::default()
     })
     .await;
-    let backend = VcdBackend::new(VcdConfig {
-        url: s.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
-    let spec = EndpointSpec {
-        label: "sim".into(),
-        root: backend.root(),
-        insecure: false,
-        read_only: false,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let audit = AuditLog::new(dir.path().join("audit.jsonl"));
-    let backends: Vec<Arc<dyn Backend>> = vec![Arc::new(backend)];
-    let mut d = Driver::new(
-        App::new(vec![spec], Theme::default(), false),
-        backends,
-        Some(audit.clone()),
-    );
+    let (mut d, audit, dir) = vcd_app(&s, HttpOptions::default());
     // Open "All VMs" and wait for every VM.
     let group = |a: &App| {
         a.tree

@@ -198,3 +198,36 @@ pub async fn wait_task(c: &Client, href: &str) -> String {
     }
     panic!("task {href} did not finish");
 }
+
+/// The whole app, headless, on this simulator's vCD as the system admin, auditing into a
+/// fresh temporary directory (kept alive by the returned guard).
+pub fn vcd_app(
+    s: &Sim,
+    http: vnav::api::http::HttpOptions,
+) -> (
+    vnav::runtime::driver::Driver,
+    vnav::audit::AuditLog,
+    tempfile::TempDir,
+) {
+    use std::sync::Arc;
+    use vnav::api::Backend;
+    let backend = vnav::api::vcd::VcdBackend::new(vnav::api::vcd::VcdConfig {
+        url: s.vcd_url.clone(),
+        user: DEMO_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http,
+    })
+    .unwrap();
+    let spec = vnav::app::EndpointSpec {
+        label: "sim".into(),
+        root: backend.root(),
+        insecure: false,
+        read_only: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let audit = vnav::audit::AuditLog::new(dir.path().join("audit.jsonl"));
+    let backends: Vec<Arc<dyn Backend>> = vec![Arc::new(backend)];
+    let app = vnav::app::App::new(vec![spec], vnav::theme::Theme::default(), false);
+    let d = vnav::runtime::driver::Driver::new(app, backends, Some(audit.clone()));
+    (d, audit, dir)
+}

@@ -8,23 +8,18 @@
 //! runs the long version and prints the same REPORT line.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use vnav::api::Backend;
 use vnav::api::http::HttpOptions;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::app::Overlay;
 use vnav::app::dialog::Dialog;
-use vnav::app::{App, EndpointSpec, Overlay};
-use vnav::audit::AuditLog;
 use vnav::runtime::driver::Driver;
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions};
-use vnav::theme::Theme;
+use vnav::sim::{Faults, SimOptions};
 
-use crate::sim_support::sim;
+use crate::sim_support::{sim, vcd_app};
 
 /// Keys a user presses, weighted by how often.
 const KEYS: &[(KeyCode, u32)] = &[
@@ -132,32 +127,13 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         ..SimOptions::default()
     })
     .await;
-    let backend = VcdBackend::new(VcdConfig {
-        url: s.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions {
-            request_timeout: Duration::from_secs(1),
-            backoff_base: Duration::from_millis(20),
-            backoff_max: Duration::from_millis(200),
-            ..HttpOptions::default()
-        },
-    })
-    .unwrap();
-    let spec = EndpointSpec {
-        label: "soak".into(),
-        root: backend.root(),
-        insecure: false,
-        read_only: false,
+    let http = HttpOptions {
+        request_timeout: Duration::from_secs(1),
+        backoff_base: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(200),
+        ..HttpOptions::default()
     };
-    let dir = tempfile::tempdir().unwrap();
-    let audit = AuditLog::new(dir.path().join("audit.jsonl"));
-    let backends: Vec<Arc<dyn Backend>> = vec![Arc::new(backend)];
-    let mut d = Driver::new(
-        App::new(vec![spec], Theme::default(), false),
-        backends,
-        Some(audit.clone()),
-    );
+    let (mut d, audit, _dir) = vcd_app(&s, http);
     assert!(d.until(Duration::from_secs(10), |a| a.tree.len() > 3).await);
     s.set_faults(Faults {
         jitter_ms: 10,

@@ -93,19 +93,16 @@ pub fn route(s: &VcShared, r: &Req, rest: &[&str]) -> VcResult<Response> {
         (["category", id], true, _) => category_json(inv, find_category(inv, id)?),
         (["tag"], true, _) => json!(inv.tags.iter().map(|t| &t.id).collect::<Vec<_>>()),
         (["tag", id], true, _) => tag_json(inv, find_tag(inv, id)?),
-        (["tag", cat], false, "list-tags-for-category") => {
-            let c = find_category(inv, cat)?;
-            json!(
-                inv.categories[c]
-                    .tags
-                    .iter()
-                    .map(|&t| &inv.tags[t as usize].id)
-                    .collect::<Vec<_>>()
-            )
-        }
-        (["tag"], false, "list-tags-for-category") => {
-            let body = r.json()?;
-            let cat = body["category_id"].as_str().unwrap_or_default();
+        // The category comes in the path (/rest) or in the body (/api).
+        (["tag", ..], false, "list-tags-for-category") => {
+            let body;
+            let cat = match ids.get(1) {
+                Some(cat) => *cat,
+                None => {
+                    body = r.json()?;
+                    body["category_id"].as_str().unwrap_or_default()
+                }
+            };
             let c = find_category(inv, cat)?;
             json!(
                 inv.categories[c]
