@@ -57,6 +57,9 @@ pub fn endpoint_url(url: &str) -> ApiResult<url::Url> {
     Ok(parsed)
 }
 
+/// The longest a server's Retry-After may make a request wait.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// Whether a request may be sent again after an ambiguous failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retry {
@@ -146,7 +149,13 @@ impl Http {
                             || (resp.status >= 500
                                 && !(retry == Retry::Transient && resp.status == 500))) =>
                 {
-                    Some(retry_after(&resp.headers).unwrap_or_else(|| self.backoff(attempt)))
+                    // The server's Retry-After wins over our backoff (bounded, so a silly value
+                    // cannot hang a request for hours).
+                    Some(
+                        retry_after(&resp.headers)
+                            .map(|w| w.min(MAX_RETRY_AFTER))
+                            .unwrap_or_else(|| self.backoff(attempt)),
+                    )
                 }
                 Err(e) if attempt < attempts && e.is_retryable() => Some(self.backoff(attempt)),
                 _ => None,
@@ -155,7 +164,7 @@ impl Http {
                 Some(wait) => {
                     tracing::debug!(target: "vnav::http", method = %req.method(), url = %req.url().path(),
                         attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait.min(self.opts.backoff_max)).await;
+                    tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
                 None => return result,

@@ -148,3 +148,17 @@ async fn a_lost_answer_never_doubles_an_action() {
     }
     assert!(found > 0, "most actions went through");
 }
+
+/// 429 with Retry-After: the client waits as told and the listing completes.
+#[tokio::test]
+async fn a_rate_limit_is_waited_out() {
+    let s = sim(opts(1000)).await;
+    let b = connected(&s).await;
+    s.set_faults(Faults {
+        rate_limit: Some(4),
+        seed: 5,
+        ..Faults::default()
+    });
+    assert_eq!(all_vms(&b).await.len(), 1000);
+    assert!(s.fault_counts().rate_limited > 0, "the limit was hit");
+}
