@@ -36,6 +36,16 @@ impl ApiError {
         ApiError::Parse(msg.into())
     }
 
+    /// Whether a failed action may still have reached the server and happened: the answer was
+    /// lost, cut or mangled on the way back. A 503 or 429 means it was turned away unprocessed.
+    pub fn answer_lost(&self) -> bool {
+        match self {
+            ApiError::Transport(_) | ApiError::Parse(_) => true,
+            ApiError::Server { status, .. } => *status >= 500 && *status != 503,
+            _ => false,
+        }
+    }
+
     /// Whether an idempotent request may be retried after this error.
     pub fn is_retryable(&self) -> bool {
         match self {

@@ -7,15 +7,6 @@ use super::{NS, VcdBackend, map};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::model::{ActionId, ActionParams, TaskInfo};
 
-/// Whether a failed POST may still have reached the server (lost or mangled answer).
-pub(super) fn ambiguous(e: &ApiError) -> bool {
-    match e {
-        ApiError::Transport(_) | ApiError::Parse(_) => true,
-        ApiError::Server { status, .. } => *status >= 500 && *status != 503,
-        _ => false,
-    }
-}
-
 impl VcdBackend {
     /// Hrefs of the tasks recorded on an object, newest first.
     pub(super) async fn tasks_of(&self, object: &str) -> ApiResult<Vec<Element>> {

@@ -311,7 +311,7 @@ impl Backend for VcdBackend {
             .await
         {
             Ok(doc) => doc,
-            Err(e) if actions::ambiguous(&e) => {
+            Err(e) if e.answer_lost() => {
                 return self.find_started(&node.id, before, e).await;
             }
             Err(e) => return Err(e),

@@ -188,18 +188,13 @@ impl VcenterBackend {
     /// A power call whose answer was lost may still have happened: read the power state
     /// instead of sending it again. Ok when the VM is where the action takes it.
     async fn settle_lost_answer(&self, vm: &str, action: ActionId, e: ApiError) -> ApiResult<()> {
-        let ambiguous = match &e {
-            ApiError::Transport(_) | ApiError::Parse(_) => true,
-            ApiError::Server { status, .. } => *status >= 502 && *status != 503,
-            _ => false,
-        };
         let target = match action {
             ActionId::PowerOn => "POWERED_ON",
             ActionId::PowerOff | ActionId::Shutdown => "POWERED_OFF",
             ActionId::Suspend | ActionId::Standby => "SUSPENDED",
             _ => return Err(e),
         };
-        if !ambiguous {
+        if !e.answer_lost() {
             return Err(e);
         }
         let d = self.session.dialect().await;
