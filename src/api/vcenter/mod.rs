@@ -38,6 +38,8 @@ pub struct VcenterBackend {
     session: Session,
     soap: soap::Soap,
     label: String,
+    /// Tag id → (category name, tag name): tags rarely change, VM details are read often.
+    tag_names: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
 }
 
 /// Groups under a datacenter: id prefix, label, what they list.
@@ -71,6 +73,7 @@ impl VcenterBackend {
             soap: soap::Soap::new(base, &config.user, config.password.clone()),
             session: Session::new(http, base, config.user, config.password),
             label,
+            tag_names: Default::default(),
         })
     }
 

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::VcenterBackend;
+use super::dialect::Dialect;
 use crate::api::error::ApiResult;
 use crate::api::model::Section;
 
@@ -44,21 +45,33 @@ impl VcenterBackend {
             .flatten()
             .filter_map(Value::as_str)
         {
-            let (tag, _) = self
-                .session
-                .get(&d.tagging(&format!("tag/{}", d.id_segment(id)), None))
-                .await?;
-            let category = match tag["category_id"].as_str() {
-                Some(c) => {
-                    let path = d.tagging(&format!("category/{}", d.id_segment(c)), None);
-                    let (cat, _) = self.session.get(&path).await?;
-                    cat["name"].as_str().unwrap_or(c).to_string()
-                }
-                None => "tag".to_string(),
-            };
-            out.push((category, tag["name"].as_str().unwrap_or(id).to_string()));
+            out.push(self.tag_name(d, id).await?);
         }
         out.sort();
         Ok(out)
+    }
+
+    /// `(category name, tag name)` of a tag, read once per session.
+    async fn tag_name(&self, d: Dialect, id: &str) -> ApiResult<(String, String)> {
+        if let Some(known) = self.tag_names.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(known);
+        }
+        let (tag, _) = self
+            .session
+            .get(&d.tagging(&format!("tag/{}", d.id_segment(id)), None))
+            .await?;
+        let category = match tag["category_id"].as_str() {
+            Some(c) => {
+                let path = d.tagging(&format!("category/{}", d.id_segment(c)), None);
+                let (cat, _) = self.session.get(&path).await?;
+                cat["name"].as_str().unwrap_or(c).to_string()
+            }
+            None => "tag".to_string(),
+        };
+        let name = (category, tag["name"].as_str().unwrap_or(id).to_string());
+        if let Ok(mut m) = self.tag_names.lock() {
+            m.insert(id.to_string(), name.clone());
+        }
+        Ok(name)
     }
 }
