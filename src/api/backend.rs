@@ -16,6 +16,31 @@ impl ChildSink {
     pub fn push(&self, batch: ChildBatch) {
         (self.0)(batch)
     }
+
+    /// A sink that keeps every node it receives, for callers that want the whole list.
+    pub fn collecting() -> (ChildSink, Collected) {
+        let nodes = Collected::default();
+        let keep = nodes.0.clone();
+        let sink = ChildSink::new(move |batch| {
+            if let Ok(mut n) = keep.lock() {
+                n.extend(batch.nodes);
+            }
+        });
+        (sink, nodes)
+    }
+}
+
+/// The nodes a `ChildSink::collecting` sink received.
+#[derive(Clone, Default)]
+pub struct Collected(std::sync::Arc<std::sync::Mutex<Vec<Node>>>);
+
+impl Collected {
+    pub fn take(&self) -> Vec<Node> {
+        self.0
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
+    }
 }
 
 #[async_trait]

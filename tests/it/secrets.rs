@@ -27,12 +27,9 @@ impl Write for Capture {
 }
 
 async fn children(b: &VcdBackend, node: &vnav::api::model::Node) -> Vec<vnav::api::model::Node> {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    let sink = ChildSink::new(move |batch| g.lock().unwrap().extend(batch.nodes));
+    let (sink, got) = ChildSink::collecting();
     b.children(node, &sink).await.unwrap();
-    drop(sink);
-    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+    got.take()
 }
 
 // current_thread: the simulator, the client and the HTTP stack all log on this thread, so the

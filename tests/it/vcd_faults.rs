@@ -1,7 +1,6 @@
 //! The vCD client through the simulator's faults: reads survive 503s, 429s, cut bodies and
 //! stalls by retrying; an action whose answer is lost is found again, never sent twice.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
@@ -37,12 +36,9 @@ async fn connected(s: &Sim) -> VcdBackend {
 }
 
 async fn all_vms(b: &VcdBackend) -> Vec<Node> {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    let sink = ChildSink::new(move |batch| g.lock().unwrap().extend(batch.nodes));
+    let (sink, got) = ChildSink::collecting();
     b.list_all_vms(Paging::Parallel(8), &sink).await.unwrap();
-    drop(sink);
-    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+    got.take()
 }
 
 fn opts(vms: usize) -> SimOptions {

@@ -2,7 +2,6 @@
 //! depth), list as children, details of one snapshot, revert to a chosen one, remove one, remove
 //! all — each a vim Task polled to its end.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
@@ -26,12 +25,9 @@ async fn connected(s: &Sim) -> VcenterBackend {
 }
 
 async fn children(b: &VcenterBackend, parent: &Node) -> Vec<Node> {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    let sink = ChildSink::new(move |batch| g.lock().unwrap().extend(batch.nodes));
+    let (sink, got) = ChildSink::collecting();
     b.children(parent, &sink).await.unwrap();
-    drop(sink);
-    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+    got.take()
 }
 
 /// A VM with no snapshot yet.
@@ -181,25 +177,16 @@ async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
     })
     .unwrap();
     vcd.connect().await.unwrap();
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    let sink = ChildSink::new(move |b| g.lock().unwrap().extend(b.nodes));
-    let root = vcd.root();
-    let top = {
-        let t = Arc::new(Mutex::new(Vec::new()));
-        let t2 = t.clone();
-        let s2 = ChildSink::new(move |b| t2.lock().unwrap().extend(b.nodes));
-        vcd.children(&root, &s2).await.unwrap();
-        drop(s2);
-        Arc::try_unwrap(t).unwrap().into_inner().unwrap()
-    };
+    let (sink, top) = ChildSink::collecting();
+    vcd.children(&vcd.root(), &sink).await.unwrap();
+    let top = top.take();
     let view = top
         .iter()
         .find(|n| n.name.starts_with("Snapshots"))
         .unwrap();
+    let (sink, got) = ChildSink::collecting();
     vcd.children(view, &sink).await.unwrap();
-    drop(sink);
-    let vcd_list = Arc::try_unwrap(got).unwrap().into_inner().unwrap();
+    let vcd_list = got.take();
     let names = |l: &[Node]| {
         let mut v: Vec<String> = l.iter().map(|n| n.name.to_string()).collect();
         v.sort();

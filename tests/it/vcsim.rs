@@ -6,7 +6,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
@@ -98,12 +97,9 @@ async fn first_vm(sim: &Vcsim) -> String {
 }
 
 async fn snapshots(b: &VcenterBackend, vm: &Node) -> Vec<Node> {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    let sink = ChildSink::new(move |batch| g.lock().unwrap().extend(batch.nodes));
+    let (sink, got) = ChildSink::collecting();
     b.children(vm, &sink).await.unwrap();
-    drop(sink);
-    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+    got.take()
 }
 
 async fn run(b: &VcenterBackend, node: &Node, id: ActionId, params: ActionParams) {

@@ -55,19 +55,9 @@ impl VcenterBackend {
     /// usual audit finding. Lists the VMs over REST (splitting under the cap), then reads their
     /// snapshot trees over SOAP in batches.
     pub(super) async fn snapshot_sprawl(&self, sink: &ChildSink) -> ApiResult<()> {
-        let found = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let collect = found.clone();
-        let collector = ChildSink::new(move |batch| {
-            if let Ok(mut f) = collect.lock() {
-                f.extend(batch.nodes);
-            }
-        });
+        let (collector, found) = ChildSink::collecting();
         super::lists::stream_vms(&self.session, Vec::new(), self.width(), &collector).await?;
-        drop(collector);
-        let vms: Vec<Node> = found
-            .lock()
-            .map(|mut f| std::mem::take(&mut *f))
-            .unwrap_or_default();
+        let vms = found.take();
         let total = vms.len().div_ceil(BATCH).max(1) as u64;
         let mut rows = Vec::new();
         for (done, chunk) in vms.chunks(BATCH).enumerate() {
