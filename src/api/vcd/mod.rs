@@ -99,7 +99,7 @@ impl VcdBackend {
             .filter("isVAppTemplate==false;snapshot==true")
             .fields("name,status,containerName,snapshotCreated");
         q.sort_asc = Some("snapshotCreated".into());
-        let paging = self.paging().await;
+        let paging = self.paging();
         query::walk_mapped(
             &self.session,
             &q,
@@ -112,7 +112,7 @@ impl VcdBackend {
         .map(|_| ())
     }
 
-    async fn paging(&self) -> Paging {
+    fn paging(&self) -> Paging {
         Paging::Parallel(self.session.http().options().concurrency)
     }
 
@@ -231,24 +231,17 @@ impl Backend for VcdBackend {
                 Ok(())
             }
             NodeKind::Group if &*parent.id == SNAPSHOTS => self.snapshot_sprawl(sink).await,
-            NodeKind::Group if &*parent.id == ALL_VMS => self
-                .list_all_vms(self.paging().await, sink)
-                .await
-                .map(|_| ()),
+            NodeKind::Group if &*parent.id == ALL_VMS => {
+                self.list_all_vms(self.paging(), sink).await.map(|_| ())
+            }
             NodeKind::Org => self.org_children(parent, sink).await,
             NodeKind::Vdc => {
                 let q = Query::new("vApp")
                     .filter(format!("vdc=={}", parent.id))
                     .fields("name,status,numberOfCpus,ownerName");
-                query::walk(
-                    &self.session,
-                    &q,
-                    self.paging().await,
-                    "listing vApps",
-                    sink,
-                )
-                .await
-                .map(|_| ())
+                query::walk(&self.session, &q, self.paging(), "listing vApps", sink)
+                    .await
+                    .map(|_| ())
             }
             NodeKind::VApp => self.embedded_children(parent, "Children", "Vm", sink).await,
             NodeKind::Catalog => {
