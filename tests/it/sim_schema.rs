@@ -80,6 +80,8 @@ async fn every_document_validates() {
     let vm = c.doc(&vm_href).await;
     let vapp = c.doc(&link_of(&vm, "up", "vApp+xml").unwrap()).await;
     let vm_meta = c.doc(&format!("{vm_href}/metadata")).await;
+    let snapshots = c.doc(&format!("{vm_href}/snapshotSection")).await;
+    assert_eq!(tags(&snapshots, "Snapshot").len(), 1, "{snapshots}");
     let entity = c
         .doc(&format!("/api/entity/{}", root_attr(&vm, "id").unwrap()))
         .await;
@@ -110,6 +112,7 @@ async fn every_document_validates() {
             ("vm_off", vm_off),
             ("vapp", vapp),
             ("vm_metadata", vm_meta),
+            ("snapshot_section", snapshots),
             ("entity", entity),
             ("task_queued", task),
             ("task_running", running),

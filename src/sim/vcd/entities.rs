@@ -172,6 +172,20 @@ pub fn get(s: &Shared, ctx: &Ctx, kind: &str, id: &str) -> VcdResult<Response> {
     Ok(respond(StatusCode::OK, d.kind, &ctx.version, body))
 }
 
+/// `GET /api/vApp/vm-<uuid>/snapshotSection`.
+pub fn snapshot_section(s: &Shared, ctx: &Ctx, id: &str) -> VcdResult<Response> {
+    let w = s.read();
+    match vapp_path(&w, ctx, id)? {
+        Entity::Vm(i) => Ok(respond(
+            StatusCode::OK,
+            "snapshotSection",
+            &ctx.version,
+            vm_doc::snapshot_section_doc(&w, &s.base, i),
+        )),
+        _ => Err(VcdError::not_found(id)),
+    }
+}
+
 /// `vapp-<uuid>` or `vm-<uuid>` under `/api/vApp/`.
 pub fn vapp_path(w: &World, ctx: &Ctx, id: &str) -> VcdResult<Entity> {
     if let Some(u) = id.strip_prefix("vapp-") {

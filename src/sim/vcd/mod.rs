@@ -219,6 +219,7 @@ fn route(
         (["task", id, "action", "cancel"], _, true) => tasks::cancel(s, ctx, id),
         ([kind, id], true, _) => entities::get(s, ctx, kind, id),
         ([kind, id, "metadata"], true, _) => metadata::metadata(s, ctx, kind, id),
+        (["vApp", id, "snapshotSection"], true, _) => entities::snapshot_section(s, ctx, id),
         (["vApp", id, "power", "action", op], _, true) => {
             actions::post(s, ctx, id, &format!("power/action/{op}"), body)
         }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::actions::action_links;
 use super::entities::{describe, open};
-use super::xml::{DECL, OVF_NS, XSI_NS, esc, link, media, unix_datetime};
+use super::xml::{DECL, OVF_NS, VCLOUD_NS, XSI_NS, esc, link, media, unix_datetime};
 use crate::sim::world::{Entity, World, uuid_str};
 
 fn mac(vm_index: u32, nic: usize) -> String {
@@ -178,12 +178,25 @@ pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool) -> String {
             vm.tools_version()
         );
     }
+    snapshot_section(&mut out, w, v, h, "");
+    let _ = writeln!(
+        out,
+        "<DateCreated>{}</DateCreated>\n<VAppScopedLocalId>{}</VAppScopedLocalId>\n</Vm>",
+        unix_datetime(vm.created),
+        esc(&vm.name)
+    );
+    out
+}
+
+/// The VM's SnapshotSection: inside the Vm document (`ns` empty), or as a document of its own
+/// at `{vm}/snapshotSection`.
+fn snapshot_section(out: &mut String, w: &World, v: u32, h: &str, ns: &str) {
     let _ = write!(
         out,
-        "<SnapshotSection type=\"{}\" href=\"{h}/snapshotSection\" ovf:required=\"false\"><ovf:Info>Snapshot information section</ovf:Info>",
+        "<SnapshotSection{ns} type=\"{}\" href=\"{h}/snapshotSection\" ovf:required=\"false\"><ovf:Info>Snapshot information section</ovf:Info>",
         media("snapshotSection")
     );
-    if let Some(s) = vm.snapshot {
+    if let Some(s) = w.vms[v as usize].snapshot {
         let _ = write!(
             out,
             "<Snapshot created=\"{}\" poweredOn=\"{}\" size=\"{}\"/>",
@@ -193,12 +206,14 @@ pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool) -> String {
         );
     }
     out.push_str("</SnapshotSection>\n");
-    let _ = writeln!(
-        out,
-        "<DateCreated>{}</DateCreated>\n<VAppScopedLocalId>{}</VAppScopedLocalId>\n</Vm>",
-        unix_datetime(vm.created),
-        esc(&vm.name)
-    );
+}
+
+/// `GET /api/vApp/vm-{id}/snapshotSection`.
+pub fn snapshot_section_doc(w: &World, b: &str, v: u32) -> String {
+    let h = describe(w, b, Entity::Vm(v)).href;
+    let mut out = DECL.to_string();
+    let ns = format!(" xmlns=\"{VCLOUD_NS}\"{OVF_NS}");
+    snapshot_section(&mut out, w, v, &h, &ns);
     out
 }
 

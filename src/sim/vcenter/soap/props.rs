@@ -1,10 +1,11 @@
 //! RetrieveProperties / RetrievePropertiesEx for the objects the SOAP subset knows: VMs (name,
-//! power state, snapshot tree) and snapshot tasks (info and its parts). No views, no traversal.
+//! power state, snapshot tree, file layout) and snapshot tasks (info and its parts). No views,
+//! no traversal.
 
 use axum::response::Response;
 use tokio::time::Instant;
 
-use super::snapshots::{task_info, tree_xml};
+use super::snapshots::{layout_xml, task_info, tree_xml};
 use super::{Elem, VcShared, elems, fault, moref, reply};
 use crate::sim::inventory::vm_index;
 use crate::sim::vcd::xml::esc;
@@ -17,6 +18,7 @@ const VM_PROPS: &[&str] = &[
     "snapshot",
     "snapshot.currentSnapshot",
     "snapshot.rootSnapshotList",
+    "layoutEx",
 ];
 const TASK_PROPS: &[&str] = &[
     "info",
@@ -125,6 +127,7 @@ pub fn retrieve(s: &VcShared, op: &str, body: &str) -> Response {
                                     Some(x)
                                 }
                             }
+                            "layoutEx" => Some(layout_xml(&w, v, st.tree(&w, v))),
                             _ => return invalid_property(&path),
                         };
                         if let Some(val) = val {

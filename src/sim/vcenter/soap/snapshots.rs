@@ -26,6 +26,8 @@ pub struct Snap {
     pub quiesced: bool,
     pub parent: Option<usize>,
     pub alive: bool,
+    /// Bytes on disk: memory when taken powered on, plus the disk changes since.
+    pub size: u64,
 }
 
 #[derive(Default)]
@@ -119,6 +121,7 @@ impl SoapState {
                     quiesced: false,
                     parent: None,
                     alive: true,
+                    size: s.size,
                 };
                 let i = self.push(v, root);
                 if let Some(t) = self.trees.get_mut(&v) {
@@ -147,11 +150,7 @@ fn publish(t: &mut Tree, vm: &mut Vm) {
         let s = &t.snaps[i];
         Snapshot {
             created: s.created,
-            size: if s.powered_on {
-                (u64::from(vm.mem_mb) << 20) + (512 << 20)
-            } else {
-                512 << 20
-            },
+            size: s.size,
             powered_on: s.powered_on,
         }
     });
@@ -269,6 +268,7 @@ pub fn act(s: &VcShared, op: &str, body: &str) -> Response {
     if !fails {
         st.tree(&w, v);
         let vm_power = w.vms[v as usize].power;
+        let vm_mem_mb = w.vms[v as usize].mem_mb;
         match op {
             "CreateSnapshot_Task" => {
                 let memory = field(body, "memory").as_deref() == Some("true");
@@ -283,6 +283,11 @@ pub fn act(s: &VcShared, op: &str, body: &str) -> Response {
                     quiesced: field(body, "quiesce").as_deref() == Some("true"),
                     parent: current,
                     alive: true,
+                    size: if memory && vm_power == Power::On {
+                        (u64::from(vm_mem_mb) << 20) + (512 << 20)
+                    } else {
+                        512 << 20
+                    },
                 };
                 let i = st.push(v, snap);
                 let t = st.tree(&w, v);
@@ -363,4 +368,98 @@ pub fn act(s: &VcShared, op: &str, body: &str) -> Response {
         result,
     });
     reply(op, &moref("returnval", "Task", &moid))
+}
+
+/// The VM's `layoutEx`, as vSphere lays files out: the .vmx, each disk's base, and per live
+/// snapshot a .vmsn (a .vmem too when taken powered on) plus a delta on every disk, which
+/// together hold the size vCD reports for the same snapshot.
+pub fn layout_xml(w: &World, v: u32, t: &Tree) -> String {
+    let vm = &w.vms[v as usize];
+    let dir = format!("[{}] {}/{}", w.datastore_name(v), vm.name, vm.name);
+    let mut files = String::new();
+    let mut key = 0u32;
+    let mut file = |name: String, kind: &str, size: u64| {
+        files.push_str(&format!(
+            "<file><key>{key}</key><name>{}</name><type>{kind}</type><size>{size}</size><uniqueSize>{size}</uniqueSize><accessible>true</accessible></file>",
+            esc(&name)
+        ));
+        key += 1;
+        key - 1
+    };
+    file(format!("{dir}.vmx"), "config", 3 << 10);
+    let disks = vm.disks_gb.len().max(1) as u64;
+    let mut chains: Vec<Vec<[u32; 2]>> = vm
+        .disks_gb
+        .iter()
+        .enumerate()
+        .map(|(k, gb)| {
+            vec![[
+                file(format!("{dir}_{k}.vmdk"), "diskDescriptor", 512),
+                file(
+                    format!("{dir}_{k}-flat.vmdk"),
+                    "diskExtent",
+                    u64::from(*gb) << 30,
+                ),
+            ]]
+        })
+        .collect();
+    let mut snapshots = String::new();
+    for (n, s) in t.snaps.iter().filter(|s| s.alive).enumerate() {
+        let data = file(
+            format!("{dir}-Snapshot{}.vmsn", n + 1),
+            "snapshotData",
+            32 << 10,
+        );
+        // The snapshot's size is its memory (when taken powered on) plus its disk deltas.
+        let memory_bytes = if s.powered_on {
+            (u64::from(vm.mem_mb) << 20).min(s.size)
+        } else {
+            0
+        };
+        let memory = if memory_bytes > 0 {
+            i64::from(file(
+                format!("{dir}-Snapshot{}.vmem", n + 1),
+                "snapshotMemory",
+                memory_bytes,
+            ))
+        } else {
+            -1
+        };
+        snapshots.push_str(&format!(
+            "<snapshot><key type=\"VirtualMachineSnapshot\">{}</key><dataKey>{data}</dataKey><memoryKey>{memory}</memoryKey></snapshot>",
+            s.moid
+        ));
+        let delta = ((s.size - memory_bytes) / disks).saturating_sub(512);
+        for (k, chain) in chains.iter_mut().enumerate() {
+            chain.push([
+                file(
+                    format!("{dir}_{k}-{:06}.vmdk", n + 1),
+                    "diskDescriptor",
+                    512,
+                ),
+                file(
+                    format!("{dir}_{k}-{:06}-delta.vmdk", n + 1),
+                    "diskExtent",
+                    delta,
+                ),
+            ]);
+        }
+    }
+    let disks: String = chains
+        .iter()
+        .enumerate()
+        .map(|(k, chain)| {
+            let units: String = chain
+                .iter()
+                .map(|[d, e]| {
+                    format!("<chain><fileKey>{d}</fileKey><fileKey>{e}</fileKey></chain>")
+                })
+                .collect();
+            format!("<disk><key>{}</key>{units}</disk>", 2000 + k)
+        })
+        .collect();
+    format!(
+        "<val xsi:type=\"VirtualMachineFileLayoutEx\">{files}{disks}{snapshots}<timestamp>{}</timestamp></val>",
+        datetime(OffsetDateTime::now_utc())
+    )
 }
