@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 
 use super::error::ApiResult;
-use super::model::{ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, TaskInfo};
+use super::model::{
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, SprawlRow, TaskInfo,
+};
 
 /// Receives children as they arrive, so the tree fills while a long listing runs.
 pub struct ChildSink(Box<dyn Fn(ChildBatch) + Send + Sync>);
@@ -67,6 +69,11 @@ pub trait Backend: Send + Sync {
     async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo>;
 
     async fn cancel_task(&self, task: &TaskInfo) -> ApiResult<()>;
+
+    /// Every VM with snapshots, oldest snapshot first: snapshot sprawl, the usual audit finding.
+    /// Feeds the endpoint's own snapshot view and the one across all endpoints; progress of a
+    /// long read goes to `progress`.
+    async fn snapshot_sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>>;
 
     /// The endpoint's running and recently finished tasks.
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>>;

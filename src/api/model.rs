@@ -360,14 +360,157 @@ pub struct ChildBatch {
     pub progress: Option<ListProgress>,
 }
 
+impl ChildBatch {
+    /// No nodes, only how far a long read has come.
+    pub fn progress(label: &str, done: u64, total: u64) -> ChildBatch {
+        ChildBatch {
+            progress: Some(ListProgress {
+                label: label.to_string(),
+                done,
+                total,
+            }),
+            ..Default::default()
+        }
+    }
+}
+
 /// "412 days old" for an RFC 3339 timestamp, for snapshot sprawl views; None when unreadable.
 pub fn age_of(timestamp: &str) -> Option<String> {
-    let t =
-        OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339).ok()?;
-    let days = (OffsetDateTime::now_utc() - t).whole_days().max(0);
-    Some(match days {
+    parse_time(timestamp).map(age)
+}
+
+pub fn parse_time(timestamp: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// "412 days old", "1 day old", "today".
+pub fn age(t: OffsetDateTime) -> String {
+    match (OffsetDateTime::now_utc() - t).whole_days().max(0) {
         0 => "today".to_string(),
         1 => "1 day old".to_string(),
         n => format!("{n} days old"),
-    })
+    }
+}
+
+/// "4 GiB" for whole GiB, else "1536 MiB".
+pub fn mib_text(mib: u64) -> String {
+    if mib.is_multiple_of(1024) {
+        format!("{} GiB", mib / 1024)
+    } else {
+        format!("{mib} MiB")
+    }
+}
+
+/// "12.3 GiB", "1.2 TiB", "512 MiB", "40 KiB".
+pub fn bytes_text(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let v = n as f64;
+    if v >= KIB.powi(4) {
+        format!("{:.1} TiB", v / KIB.powi(4))
+    } else if v >= KIB.powi(3) {
+        format!("{:.1} GiB", v / KIB.powi(3))
+    } else if v >= KIB.powi(2) {
+        format!("{:.0} MiB", v / KIB.powi(2))
+    } else {
+        format!("{:.0} KiB", v / KIB)
+    }
+}
+
+/// One VM with snapshots, for the snapshot sprawl views (per endpoint and across all of them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SprawlRow {
+    pub vm: Node,
+    pub count: u32,
+    /// When the oldest snapshot was taken, when the server said so readably.
+    pub oldest: Option<OffsetDateTime>,
+    /// Disk and memory the snapshots hold, where the product tells.
+    pub bytes: Option<u64>,
+    /// Where the VM lives ("vApp web-01"), when the listing says.
+    pub place: Box<str>,
+}
+
+impl SprawlRow {
+    /// "412 days old · 3.1 GiB · 1 snapshot · vApp web-01": what an audit sorts by comes first,
+    /// then `endpoint` (in the view across endpoints), then the rest.
+    pub fn summary(&self, endpoint: Option<&str>) -> String {
+        let mut parts = Vec::new();
+        match (self.oldest, self.count) {
+            (Some(t), 1) => parts.push(age(t)),
+            (Some(t), _) => parts.push(format!("oldest {}", age(t))),
+            (None, _) => {}
+        }
+        if let Some(b) = self.bytes {
+            parts.push(bytes_text(b));
+        }
+        parts.extend(endpoint.map(str::to_string));
+        let plural = if self.count == 1 { "" } else { "s" };
+        parts.push(format!("{} snapshot{plural}", self.count));
+        if !self.place.is_empty() {
+            parts.push(self.place.to_string());
+        }
+        parts.join(" · ")
+    }
+
+    /// The VM's row in a sprawl view.
+    pub fn node(&self) -> Node {
+        self.vm.clone().with_summary(self.summary(None))
+    }
+}
+
+/// The rows of a per-endpoint sprawl view, complete.
+pub fn sprawl_batch(rows: &[SprawlRow]) -> ChildBatch {
+    ChildBatch {
+        total: Some(rows.len() as u64),
+        nodes: rows.iter().map(SprawlRow::node).collect(),
+        progress: None,
+    }
+}
+
+/// Oldest snapshot first; rows whose age is unknown go last, so they are not taken for old.
+pub fn sort_oldest_first<T>(rows: &mut [T], row: impl Fn(&T) -> &SprawlRow) {
+    rows.sort_by_key(|r| {
+        let t = row(r).oldest;
+        (t.is_none(), t)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, oldest: Option<&str>) -> SprawlRow {
+        SprawlRow {
+            vm: Node::new(NodeKind::Vm, name, name),
+            count: 2,
+            oldest: oldest.and_then(parse_time),
+            bytes: Some(3 << 29),
+            place: "vApp web".into(),
+        }
+    }
+
+    #[test]
+    fn sprawl_rows_sort_oldest_first_with_unknown_dates_last() {
+        let mut rows = vec![
+            row("unknown", None),
+            row("new", Some("2026-11-01T00:00:00Z")),
+            row("old", Some("2024-02-01T10:00:00.000+01:00")),
+        ];
+        sort_oldest_first(&mut rows, |r| r);
+        let names: Vec<&str> = rows.iter().map(|r| &*r.vm.name).collect();
+        assert_eq!(names, ["old", "new", "unknown"]);
+        let first = rows[0].summary(Some("vcd"));
+        assert!(first.starts_with("oldest "), "{first}");
+        assert!(first.ends_with(" days old · 1.5 GiB · vcd · 2 snapshots · vApp web"));
+        assert_eq!(rows[2].summary(None), "1.5 GiB · 2 snapshots · vApp web");
+    }
+
+    #[test]
+    fn sizes_read_at_a_glance() {
+        assert_eq!(bytes_text(40 << 10), "40 KiB");
+        assert_eq!(bytes_text(512 << 20), "512 MiB");
+        assert_eq!(bytes_text(9 << 30), "9.0 GiB");
+        assert_eq!(bytes_text(3 << 40), "3.0 TiB");
+        assert_eq!(mib_text(4096), "4 GiB");
+        assert_eq!(mib_text(1536), "1536 MiB");
+    }
 }

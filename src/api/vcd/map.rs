@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use super::xml::Element;
 use crate::api::model::{
     ActionId, ActionOffer, Link, Node, NodeKind, Severity, Status, TaskInfo, TaskState, TaskTarget,
+    mib_text,
 };
 
 /// Node kind from a media type such as `application/vnd.vmware.vcloud.vm+xml`.
@@ -190,21 +191,13 @@ fn quantity(vm: &Element, resource: u32) -> Option<u64> {
         .and_then(|(_, i)| i.child_text("VirtualQuantity")?.parse().ok())
 }
 
-pub fn gib(mb: u64) -> String {
-    if mb.is_multiple_of(1024) {
-        format!("{} GiB", mb / 1024)
-    } else {
-        format!("{mb} MiB")
-    }
-}
-
 fn vm_summary(vm: &Element) -> String {
     let mut parts = Vec::new();
     if let Some(cpu) = quantity(vm, 3) {
         parts.push(format!("{cpu} vCPU"));
     }
     if let Some(mem) = quantity(vm, 4) {
-        parts.push(gib(mem));
+        parts.push(mib_text(mem));
     }
     if let Some(os) = vm
         .child("OperatingSystemSection")
@@ -234,7 +227,7 @@ pub fn record_node(r: &Element) -> Option<Node> {
         summary.push(format!("{cpu} vCPU"));
     }
     if let Some(mem) = r.attr("memoryMB").and_then(|m| m.parse().ok()) {
-        summary.push(gib(mem));
+        summary.push(mib_text(mem));
     }
     if let Some(n) = r.attr("numberOfVMs") {
         summary.push(format!("{n} VMs"));

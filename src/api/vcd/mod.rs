@@ -7,6 +7,7 @@ pub mod map;
 pub mod query;
 pub mod sections;
 pub mod session;
+mod snapshots;
 pub mod xml;
 
 use async_trait::async_trait;
@@ -20,7 +21,7 @@ use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, Product, Raw,
-    RawFormat, TaskInfo,
+    RawFormat, SprawlRow, TaskInfo, sprawl_batch,
 };
 
 const ALL_VMS: &str = "query:vm";
@@ -90,26 +91,6 @@ impl VcdBackend {
         Query::new(kind)
             .filter("isVAppTemplate==false")
             .fields("name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress")
-    }
-
-    /// Every VM with a snapshot, oldest snapshot first: snapshot sprawl, the usual audit
-    /// finding. The legacy API keeps one snapshot per VM, so the count is 1.
-    async fn snapshot_sprawl(&self, sink: &ChildSink) -> ApiResult<()> {
-        let mut q = Query::new("vm")
-            .filter("isVAppTemplate==false;snapshot==true")
-            .fields("name,status,containerName,snapshotCreated");
-        q.sort_asc = Some("snapshotCreated".into());
-        let paging = self.paging();
-        query::walk_mapped(
-            &self.session,
-            &q,
-            paging,
-            "listing snapshots",
-            sink,
-            sprawl_node,
-        )
-        .await
-        .map(|_| ())
     }
 
     fn paging(&self) -> Paging {
@@ -230,7 +211,10 @@ impl Backend for VcdBackend {
                 });
                 Ok(())
             }
-            NodeKind::Group if &*parent.id == SNAPSHOTS => self.snapshot_sprawl(sink).await,
+            NodeKind::Group if &*parent.id == SNAPSHOTS => {
+                sink.push(sprawl_batch(&self.sprawl(sink).await?));
+                Ok(())
+            }
             NodeKind::Group if &*parent.id == ALL_VMS => {
                 self.list_all_vms(self.paging(), sink).await.map(|_| ())
             }
@@ -340,17 +324,11 @@ impl Backend for VcdBackend {
         Ok(records.iter().filter_map(map::task_record).collect())
     }
 
+    async fn snapshot_sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>> {
+        self.sprawl(progress).await
+    }
+
     async fn logout(&self) {
         self.session.logout().await;
     }
-}
-
-/// A VM record in the snapshot view: when the snapshot was taken and how old it is.
-fn sprawl_node(r: &xml::Element) -> Option<Node> {
-    let mut node = map::record_node(r)?;
-    let created = r.attr("snapshotCreated").unwrap_or("");
-    let age = super::model::age_of(created).unwrap_or_else(|| created.to_string());
-    let vapp = r.attr("containerName").unwrap_or("");
-    node.summary = format!("1 snapshot, {age} · {vapp}").into();
-    Some(node)
 }

@@ -136,21 +136,52 @@ pub async fn walk_mapped(
     sink: &ChildSink,
     to_node: fn(&Element) -> Option<Node>,
 ) -> ApiResult<u64> {
+    walk_pages(session, query, paging, |page, done, total| {
+        sink.push(ChildBatch {
+            nodes: page.records.iter().filter_map(to_node).collect(),
+            total: Some(total),
+            progress: Some(ListProgress {
+                label: label.to_string(),
+                done,
+                total,
+            }),
+        })
+    })
+    .await
+}
+
+/// Every record of a query mapped to `T`, in order; the pages' progress goes to `progress`.
+pub async fn collect<T>(
+    session: &Session,
+    query: &Query,
+    paging: Paging,
+    label: &str,
+    progress: &ChildSink,
+    map: impl Fn(&Element) -> Option<T>,
+) -> ApiResult<Vec<T>> {
+    let mut out = Vec::new();
+    walk_pages(session, query, paging, |page, done, total| {
+        out.extend(page.records.iter().filter_map(&map));
+        progress.push(ChildBatch::progress(label, done, total));
+    })
+    .await?;
+    Ok(out)
+}
+
+/// Hands every page to `each` in order, with the records delivered so far and the total;
+/// returns the request count.
+async fn walk_pages(
+    session: &Session,
+    query: &Query,
+    paging: Paging,
+    mut each: impl FnMut(Page, u64, u64),
+) -> ApiResult<u64> {
     let first = fetch(session, &query.url(session.base(), 1)).await?;
     let total = first.total;
     let mut done = 0u64;
     let mut emit = |page: Page| {
-        let nodes: Vec<Node> = page.records.iter().filter_map(to_node).collect();
         done += page.records.len() as u64;
-        sink.push(ChildBatch {
-            nodes,
-            total: Some(total),
-            progress: Some(ListProgress {
-                label: label.to_string(),
-                done: done.min(total),
-                total,
-            }),
-        });
+        each(page, done.min(total), total);
     };
     let pages = total.div_ceil(first.page_size).max(1);
     let mut requests = 1;

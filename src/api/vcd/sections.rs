@@ -2,9 +2,9 @@
 //! Org, network or task, plus a generic fallback that shows any document's attributes and
 //! simple fields, so unknown entity types still say something useful.
 
-use super::map::{entity_status, gib, hardware, kind_of_name};
+use super::map::{entity_status, hardware, kind_of_name};
 use super::xml::Element;
-use crate::api::model::{NodeKind, Section};
+use crate::api::model::{NodeKind, Section, bytes_text, mib_text};
 
 pub fn sections(e: &Element) -> Vec<Section> {
     let mut out = vec![general(e)];
@@ -69,14 +69,14 @@ fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
                 hw.row("CPU", format!("{qty} vCPU"));
             }
             4 => {
-                hw.row("Memory", gib(qty.parse().unwrap_or(0)));
+                hw.row("Memory", mib_text(qty.parse().unwrap_or(0)));
             }
             17 => {
                 let res = item.child("HostResource");
                 let capacity = res
                     .and_then(|r| r.attr("capacity"))
                     .and_then(|c| c.parse().ok())
-                    .map(gib)
+                    .map(mib_text)
                     .unwrap_or_else(|| "?".into());
                 let bus = res.and_then(|r| r.attr("busSubType")).unwrap_or("");
                 disks.row(name, format!("{capacity} {bus}").trim().to_string());
@@ -153,7 +153,7 @@ fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
         for s in snapshots {
             snap.row("Created", s.attr("created").unwrap_or("?"));
             if let Some(size) = s.attr("size").and_then(|v| v.parse::<u64>().ok()) {
-                snap.row("Size", gib(size / (1 << 20)));
+                snap.row("Size", bytes_text(size));
             }
             snap.row("With memory", s.attr("poweredOn").unwrap_or("?"));
         }

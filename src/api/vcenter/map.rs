@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use super::dialect::entries;
-use crate::api::model::{ActionId, Node, NodeKind, Section, Severity, Status};
+use crate::api::model::{
+    ActionId, Node, NodeKind, Section, Severity, Status, bytes_text, mib_text,
+};
 
 /// The inventory kinds vnav lists, with their REST names and id fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,23 +104,6 @@ pub fn power_status(state: &str) -> Status {
     Status::new(state.to_string(), severity)
 }
 
-fn gib_of_mib(mib: u64) -> String {
-    if mib.is_multiple_of(1024) {
-        format!("{} GiB", mib / 1024)
-    } else {
-        format!("{mib} MiB")
-    }
-}
-
-pub fn bytes(n: u64) -> String {
-    const GIB: u64 = 1 << 30;
-    if n >= 1 << 40 {
-        format!("{:.1} TiB", n as f64 / (1u64 << 40) as f64)
-    } else {
-        format!("{:.1} GiB", n as f64 / GIB as f64)
-    }
-}
-
 /// A tree node from one list summary.
 pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
     let moid = v[kind.id_field].as_str()?;
@@ -140,10 +125,10 @@ pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
         summary.push(format!("{cpu} vCPU"));
     }
     if let Some(mem) = v["memory_size_MiB"].as_u64() {
-        summary.push(gib_of_mib(mem));
+        summary.push(mib_text(mem));
     }
     if let (Some(free), Some(cap)) = (v["free_space"].as_u64(), v["capacity"].as_u64()) {
-        summary.push(format!("{} free of {}", bytes(free), bytes(cap)));
+        summary.push(format!("{} free of {}", bytes_text(free), bytes_text(cap)));
     }
     if let Some(t) = v["type"].as_str() {
         summary.push(t.to_string());
@@ -201,7 +186,7 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
         hw.row("CPU", format!("{n} vCPU ({cores} per socket)"));
     }
     if let Some(m) = vm["memory"]["size_MiB"].as_u64() {
-        hw.row("Memory", gib_of_mib(m));
+        hw.row("Memory", mib_text(m));
     }
     if let Some(t) = vm["boot"]["type"].as_str() {
         hw.row("Boot", t);
@@ -216,7 +201,7 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
     for (_, d) in entries(&vm["disks"]) {
         let cap = d["capacity"]
             .as_u64()
-            .map(bytes)
+            .map(bytes_text)
             .unwrap_or_else(|| "?".into());
         let file = d["backing"]["vmdk_file"].as_str().unwrap_or("");
         disks.row(

@@ -23,7 +23,7 @@ use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
-    Product, Raw, RawFormat, Section, TaskInfo, TaskState, TaskTarget,
+    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo, TaskState, TaskTarget, sprawl_batch,
 };
 
 #[derive(Debug)]
@@ -293,7 +293,10 @@ impl Backend for VcenterBackend {
                 });
                 Ok(())
             }
-            NodeKind::Group if &*parent.id == SNAPSHOTS => self.snapshot_sprawl(sink).await,
+            NodeKind::Group if &*parent.id == SNAPSHOTS => {
+                sink.push(sprawl_batch(&self.sprawl(sink).await?));
+                Ok(())
+            }
             NodeKind::Datacenter => self.datacenter_children(&moid, sink).await,
             NodeKind::Cluster => {
                 self.push_list(HOST, &vec![(CLUSTER.filter.to_string(), moid)], sink)
@@ -430,6 +433,10 @@ impl Backend for VcenterBackend {
 
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {
         Ok(Vec::new())
+    }
+
+    async fn snapshot_sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>> {
+        self.sprawl(progress).await
     }
 
     async fn logout(&self) {

@@ -7,8 +7,9 @@ use super::soap::Snapshot;
 use crate::api::backend::ChildSink;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::model::{
-    ActionId, ActionOffer, ActionParams, ChildBatch, Details, ListProgress, Node, NodeKind, Raw,
-    RawFormat, Section, Severity, Status, TaskInfo, TaskTarget,
+    ActionId, ActionOffer, ActionParams, ChildBatch, Details, Node, NodeKind, Raw, RawFormat,
+    Section, Severity, SprawlRow, Status, TaskInfo, TaskTarget, bytes_text, parse_time,
+    sort_oldest_first,
 };
 
 /// Snapshot node ids: `snapshot/<vm moid>/<snapshot moid>`.
@@ -51,47 +52,61 @@ fn node(vm: &str, s: &Snapshot) -> Node {
 const BATCH: usize = 250;
 
 impl VcenterBackend {
-    /// Every VM with snapshots, oldest first, with how many and how old: snapshot sprawl, the
-    /// usual audit finding. Lists the VMs over REST (splitting under the cap), then reads their
-    /// snapshot trees over SOAP in batches.
-    pub(super) async fn snapshot_sprawl(&self, sink: &ChildSink) -> ApiResult<()> {
+    /// Every VM with snapshots, oldest first, with how many, how old and how big. Lists the VMs
+    /// over REST (splitting under the cap), reads their snapshot trees over SOAP in batches,
+    /// then the file layout of those that have snapshots.
+    pub(super) async fn sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>> {
         let (collector, found) = ChildSink::collecting();
         super::lists::stream_vms(&self.session, Vec::new(), self.width(), &collector).await?;
         let vms = found.take();
+        let http = self.session.http();
         let total = vms.len().div_ceil(BATCH).max(1) as u64;
         let mut rows = Vec::new();
         for (done, chunk) in vms.chunks(BATCH).enumerate() {
             let moids: Vec<String> = chunk.iter().map(|n| map::moid(&n.id).to_string()).collect();
-            for (moid, count, oldest) in self
-                .soap
-                .snapshot_counts(self.session.http(), &moids)
-                .await?
-            {
+            for (moid, count, oldest) in self.soap.snapshot_counts(http, &moids).await? {
                 if let Some(vm) = chunk.iter().find(|n| map::moid(&n.id) == moid) {
-                    let age = crate::api::model::age_of(&oldest).unwrap_or_else(|| oldest.clone());
-                    let plural = if count == 1 { "" } else { "s" };
-                    let mut node = vm.clone();
-                    node.summary = format!("{count} snapshot{plural}, oldest {age}").into();
-                    rows.push((oldest, node));
+                    rows.push(SprawlRow {
+                        vm: vm.clone(),
+                        count: count as u32,
+                        oldest: parse_time(&oldest),
+                        bytes: None,
+                        place: "".into(),
+                    });
                 }
             }
-            sink.push(ChildBatch {
-                nodes: Vec::new(),
-                total: None,
-                progress: Some(ListProgress {
-                    label: "reading snapshots".into(),
-                    done: done as u64 + 1,
-                    total,
-                }),
-            });
+            progress.push(ChildBatch::progress(
+                "reading snapshots",
+                done as u64 + 1,
+                total,
+            ));
         }
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        sink.push(ChildBatch {
-            total: Some(rows.len() as u64),
-            nodes: rows.into_iter().map(|(_, n)| n).collect(),
-            progress: None,
-        });
-        Ok(())
+        let total = rows.len().div_ceil(BATCH) as u64;
+        for (done, chunk) in rows.chunks_mut(BATCH).enumerate() {
+            let moids: Vec<String> = chunk
+                .iter()
+                .map(|r| map::moid(&r.vm.id).to_string())
+                .collect();
+            for (moid, bytes) in self.soap.snapshot_sizes(http, &moids).await? {
+                if let Some(r) = chunk.iter_mut().find(|r| map::moid(&r.vm.id) == moid) {
+                    r.bytes = Some(bytes);
+                }
+            }
+            progress.push(ChildBatch::progress(
+                "reading snapshot sizes",
+                done as u64 + 1,
+                total,
+            ));
+        }
+        sort_oldest_first(&mut rows, |r| r);
+        Ok(rows)
+    }
+
+    /// Bytes the VM's snapshots hold, from its file layout (None if the server gave none).
+    pub async fn snapshot_size(&self, vm_node: &Node) -> ApiResult<Option<u64>> {
+        let moid = [map::moid(&vm_node.id)];
+        let sizes = self.soap.snapshot_sizes(self.session.http(), &moid).await?;
+        Ok(sizes.first().map(|(_, b)| *b))
     }
 
     pub(super) async fn snapshot_nodes(&self, vm_node: &Node) -> ApiResult<Vec<Node>> {
@@ -124,6 +139,11 @@ impl VcenterBackend {
                         describe(s),
                     );
                 }
+                let size = match self.snapshot_size(vm_node).await {
+                    Ok(bytes) => bytes.map(bytes_text).unwrap_or_default(),
+                    Err(e) => format!("unavailable: {e}"),
+                };
+                section.row("Total size", size);
                 actions.push(offer(ActionId::SnapshotRevert));
                 actions.push(offer(ActionId::SnapshotRemoveAll));
             }

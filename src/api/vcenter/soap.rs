@@ -46,17 +46,50 @@ fn moref(tag: &str, kind: &str, moid: &str) -> String {
     format!(r#"<{tag} type="{kind}">{}</{tag}>"#, esc(moid))
 }
 
-/// A `RetrievePropertiesEx` for some properties of one object.
-fn retrieve(kind: &str, moid: &str, paths: &[&str]) -> String {
+/// A `RetrievePropertiesEx` for some properties of objects of one type.
+fn retrieve<S: AsRef<str>>(kind: &str, moids: &[S], paths: &[&str]) -> String {
     let paths: String = paths
         .iter()
         .map(|p| format!("<pathSet>{p}</pathSet>"))
         .collect();
+    let objects: String = moids
+        .iter()
+        .map(|m| format!("<objectSet>{}</objectSet>", moref("obj", kind, m.as_ref())))
+        .collect();
     format!(
-        r#"<RetrievePropertiesEx xmlns="urn:vim25">{}<specSet><propSet><type>{kind}</type>{paths}</propSet><objectSet>{}</objectSet></specSet><options/></RetrievePropertiesEx>"#,
+        r#"<RetrievePropertiesEx xmlns="urn:vim25">{}<specSet><propSet><type>{kind}</type>{paths}</propSet>{objects}</specSet><options/></RetrievePropertiesEx>"#,
         moref("_this", "PropertyCollector", "propertyCollector"),
-        moref("obj", kind, moid)
     )
+}
+
+/// Bytes a VM's snapshots hold, from its `layoutEx`: the snapshot data and memory files, plus
+/// every delta disk (each disk chain after its base), which is what a snapshot grows into.
+fn snapshot_bytes(layout: &Element) -> u64 {
+    let mut size = std::collections::HashMap::new();
+    let mut total = 0;
+    for f in layout.children_named("file") {
+        let bytes: u64 = f
+            .child_text("size")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if matches!(
+            f.child_text("type"),
+            Some("snapshotData" | "snapshotMemory")
+        ) {
+            total += bytes;
+        }
+        if let Some(key) = f.child_text("key") {
+            size.insert(key.to_string(), bytes);
+        }
+    }
+    for disk in layout.children_named("disk") {
+        for unit in disk.children_named("chain").skip(1) {
+            for key in unit.children_named("fileKey") {
+                total += size.get(key.text.as_str()).copied().unwrap_or(0);
+            }
+        }
+    }
+    total
 }
 
 /// The `val` of each returned property, by name.
@@ -182,7 +215,7 @@ impl Soap {
     }
 
     pub async fn snapshots(&self, http: &Http, vm: &str) -> ApiResult<Vec<Snapshot>> {
-        let body = retrieve("VirtualMachine", vm, &["snapshot"]);
+        let body = retrieve("VirtualMachine", &[vm], &["snapshot"]);
         let resp = self.call(http, &body, Retry::Idempotent).await?;
         let mut out = Vec::new();
         // A VM without snapshots has no `snapshot` property at all.
@@ -200,19 +233,7 @@ impl Soap {
         http: &Http,
         vms: &[String],
     ) -> ApiResult<Vec<(String, usize, String)>> {
-        let objects: String = vms
-            .iter()
-            .map(|vm| {
-                format!(
-                    "<objectSet>{}</objectSet>",
-                    moref("obj", "VirtualMachine", vm)
-                )
-            })
-            .collect();
-        let body = format!(
-            r#"<RetrievePropertiesEx xmlns="urn:vim25">{}<specSet><propSet><type>VirtualMachine</type><pathSet>snapshot</pathSet></propSet>{objects}</specSet><options/></RetrievePropertiesEx>"#,
-            moref("_this", "PropertyCollector", "propertyCollector"),
-        );
+        let body = retrieve("VirtualMachine", vms, &["snapshot"]);
         let resp = self.call(http, &body, Retry::Idempotent).await?;
         let mut out = Vec::new();
         for object in resp.descendants("objects") {
@@ -227,6 +248,24 @@ impl Soap {
             }
         }
         Ok(out)
+    }
+
+    /// For many VMs at once: `(vm moid, bytes their snapshots hold)`.
+    pub async fn snapshot_sizes<S: AsRef<str>>(
+        &self,
+        http: &Http,
+        vms: &[S],
+    ) -> ApiResult<Vec<(String, u64)>> {
+        let body = retrieve("VirtualMachine", vms, &["layoutEx"]);
+        let resp = self.call(http, &body, Retry::Idempotent).await?;
+        Ok(resp
+            .descendants("objects")
+            .into_iter()
+            .filter_map(|o| {
+                let vm = o.child_text("obj")?;
+                Some((vm.to_string(), snapshot_bytes(property(o, "layoutEx")?)))
+            })
+            .collect())
     }
 
     /// Starts a `*_Task` method on an object and returns the task's moid.
@@ -254,7 +293,11 @@ impl Soap {
         target: Option<TaskTarget>,
     ) -> ApiResult<TaskInfo> {
         let resp = self
-            .call(http, &retrieve("Task", task, &["info"]), Retry::Idempotent)
+            .call(
+                http,
+                &retrieve("Task", &[task], &["info"]),
+                Retry::Idempotent,
+            )
             .await?;
         let info = property(&resp, "info").ok_or_else(|| ApiError::parse("task without info"))?;
         let state = match info.child_text("state") {
@@ -331,5 +374,26 @@ mod tests {
             ("child", 1, true)
         );
         assert!(out[1].powered_on && out[1].quiesced);
+    }
+
+    #[test]
+    fn snapshot_size_counts_snapshot_files_and_delta_disks_not_the_base() {
+        let layout = xml::parse(
+            br#"<val><file><key>0</key><name>[ds] a/a.vmx</name><type>config</type><size>3000</size></file>
+            <file><key>1</key><name>[ds] a/a.vmdk</name><type>diskDescriptor</type><size>500</size></file>
+            <file><key>2</key><name>[ds] a/a-flat.vmdk</name><type>diskExtent</type><size>40000000000</size></file>
+            <file><key>3</key><name>[ds] a/a.vmsd</name><type>snapshotList</type><size>400</size></file>
+            <file><key>4</key><name>[ds] a/a-Snapshot1.vmsn</name><type>snapshotData</type><size>30000</size></file>
+            <file><key>5</key><name>[ds] a/a-Snapshot1.vmem</name><type>snapshotMemory</type><size>4000000</size></file>
+            <file><key>6</key><name>[ds] a/a-000001.vmdk</name><type>diskDescriptor</type><size>500</size></file>
+            <file><key>7</key><name>[ds] a/a-000001-delta.vmdk</name><type>diskExtent</type><size>700000</size></file>
+            <file><key>8</key><name>[ds] a/vmware.log</name><type>log</type><size>90000</size></file>
+            <disk><key>2000</key><chain><fileKey>1</fileKey><fileKey>2</fileKey></chain>
+              <chain><fileKey>6</fileKey><fileKey>7</fileKey></chain></disk>
+            <snapshot><key type="VirtualMachineSnapshot">snapshot-1</key><dataKey>4</dataKey><memoryKey>5</memoryKey></snapshot>
+            </val>"#,
+        )
+        .unwrap();
+        assert_eq!(snapshot_bytes(&layout), 30_000 + 4_000_000 + 500 + 700_000);
     }
 }
