@@ -155,14 +155,13 @@ impl App {
             Ok(d) => {
                 let endpoint = self.tree.get(id).endpoint;
                 // The fresh read may show a new power state or name: update the tree row too.
+                // Not its summary: the list that made the row chose it (a snapshot view shows
+                // age and size there, not CPU and memory).
                 let e = self.tree.get_mut(id);
                 if d.node.id == e.node.id {
                     e.node.status = d.node.status.clone();
                     if !d.node.name.is_empty() {
                         e.node.name = d.node.name.clone();
-                    }
-                    if !d.node.summary.is_empty() {
-                        e.node.summary = d.node.summary.clone();
                     }
                 }
                 let d = Arc::new(d);

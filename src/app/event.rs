@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::ApiError;
 use crate::api::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, TaskInfo,
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, SprawlRow, TaskInfo,
 };
 
 use super::tree::EndpointId;
@@ -42,6 +42,8 @@ pub enum ApiAnswer {
     TaskPolled(Result<TaskInfo, ApiError>),
     Cancelled(Result<(), ApiError>),
     RecentTasks(Result<Vec<TaskInfo>, ApiError>),
+    /// One endpoint's VMs with snapshots, for the view across all endpoints.
+    Sprawl(Result<Vec<SprawlRow>, ApiError>),
     /// The audit log could not be written; the action was not started.
     AuditFailed(String),
 }
@@ -97,6 +99,11 @@ pub enum Effect {
         task: TaskInfo,
     },
     RecentTasks {
+        req: ReqId,
+        endpoint: EndpointId,
+    },
+    /// Progress comes back as `Children` batches without nodes, the rows as `Sprawl`.
+    Sprawl {
         req: ReqId,
         endpoint: EndpointId,
     },

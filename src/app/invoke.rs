@@ -578,8 +578,8 @@ impl App {
     /// Whether the endpoint of the selected node (or the whole session) is read-only.
     pub fn selection_read_only(&self) -> bool {
         self.read_only
-            || self
-                .selected
-                .is_some_and(|s| self.is_read_only(self.tree.get(s).endpoint))
+            || self.selected.is_some_and(|s| {
+                !self.is_all_snapshots(s) && self.is_read_only(self.tree.get(s).endpoint)
+            })
     }
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::App;
 use super::event::ReqId;
 use super::tasks::TaskRow;
-use super::tree::EntryId;
+use super::tree::{EndpointId, EntryId};
 use crate::api::model::{ListProgress, TaskInfo, TaskState, TaskTarget};
 
 fn task_id(req: ReqId) -> String {
@@ -17,9 +17,16 @@ fn task_id(req: ReqId) -> String {
 }
 
 impl App {
-    pub(crate) fn listing_progress(&mut self, req: ReqId, entry: EntryId, p: &ListProgress) {
+    /// `endpoint` is the one answering, which for the view across all endpoints is not the
+    /// entry's own.
+    pub(crate) fn listing_progress(
+        &mut self,
+        req: ReqId,
+        entry: EntryId,
+        endpoint: EndpointId,
+        p: &ListProgress,
+    ) {
         let e = self.tree.get(entry);
-        let endpoint = e.endpoint;
         let id = task_id(req);
         let pct = (p.done * 100).checked_div(p.total).unwrap_or(0).min(100) as u8;
         let operation = format!("{}: {}/{}", p.label, p.done, p.total);
@@ -57,8 +64,7 @@ impl App {
         }
     }
 
-    pub(crate) fn listing_done(&mut self, req: ReqId, entry: EntryId, error: Option<String>) {
-        let endpoint = self.tree.get(entry).endpoint;
+    pub(crate) fn listing_done(&mut self, req: ReqId, endpoint: EndpointId, error: Option<String>) {
         let Some(i) = self.tasks.position(endpoint, &task_id(req)) else {
             return;
         };

@@ -3,6 +3,7 @@
 //! network, so the whole UI is testable without a terminal or a server.
 
 pub mod actions;
+mod all_snapshots;
 pub mod dialog;
 pub mod event;
 pub mod filter;
@@ -102,6 +103,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub toast: Option<Toast>,
     pub read_only: bool,
+    /// The snapshot view across all endpoints (when there are several).
+    pub all_snapshots: Option<all_snapshots::AllSnapshots>,
     pub theme: Theme,
     pub size: (u16, u16),
     pub quit: bool,
@@ -119,6 +122,10 @@ const TOAST_FOR: Duration = Duration::from_secs(4);
 impl App {
     pub fn new(specs: Vec<EndpointSpec>, theme: Theme, read_only: bool) -> App {
         let mut tree = Tree::default();
+        // First in the tree, where an auditor looks first. Entries need an endpoint; the root's
+        // own is never used to fetch anything (see `is_all_snapshots`).
+        let all_snapshots = all_snapshots::AllSnapshots::root_node(specs.len())
+            .map(|node| all_snapshots::AllSnapshots::new(tree.add_root(0, node), specs.len()));
         let endpoints = specs
             .into_iter()
             .enumerate()
@@ -148,6 +155,7 @@ impl App {
             overlay: None,
             toast: None,
             read_only,
+            all_snapshots,
             theme,
             size: (80, 24),
             quit: false,
@@ -406,14 +414,16 @@ impl App {
             ApiAnswer::Connected(r) => self.on_connected(req, endpoint, r),
             ApiAnswer::Children(batch) => match self.loading.get(&req) {
                 Some(&entry) => {
+                    let progress = batch.progress.is_some();
                     if let Some(p) = &batch.progress {
-                        self.listing_progress(req, entry, p);
+                        self.listing_progress(req, entry, endpoint, p);
                     }
-                    self.tree.accept_batch(entry, req, batch)
+                    self.tree.accept_batch(entry, req, batch) || progress
                 }
                 None => false,
             },
-            ApiAnswer::ChildrenDone(r) => self.on_children_done(req, r),
+            ApiAnswer::ChildrenDone(r) => self.on_children_done(req, endpoint, r),
+            ApiAnswer::Sprawl(r) => self.on_sprawl(req, r),
             ApiAnswer::Details(r) if self.is_lookup(req) => self.on_lookup(req, *r),
             ApiAnswer::Details(r) => self.on_details(req, *r),
             ApiAnswer::Invoked(r) => self.on_invoked(req, endpoint, r),
@@ -439,6 +449,7 @@ impl App {
                 self.tree.set_expanded(root, true);
                 self.load_children(root);
                 self.refresh_recent_tasks(endpoint);
+                self.endpoint_connected(endpoint);
                 if self.selected == Some(root) {
                     self.selection_changed();
                 }
@@ -455,12 +466,17 @@ impl App {
         true
     }
 
-    fn on_children_done(&mut self, req: ReqId, result: Result<(), crate::api::ApiError>) -> bool {
+    fn on_children_done(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        result: Result<(), crate::api::ApiError>,
+    ) -> bool {
         let Some(entry) = self.loading.remove(&req) else {
             return false;
         };
         let result = result.map_err(|e| e.to_string());
-        self.listing_done(req, entry, result.as_ref().err().cloned());
+        self.listing_done(req, endpoint, result.as_ref().err().cloned());
         let changed = self.tree.finish_load(entry, req, result);
         if changed {
             if self.tree.is_filtered() {
@@ -473,6 +489,10 @@ impl App {
 
     /// Starts loading an entry's children (or reconnecting, for a failed endpoint root).
     pub(crate) fn load_children(&mut self, entry: EntryId) {
+        if self.is_all_snapshots(entry) {
+            self.load_all_snapshots();
+            return;
+        }
         let e = self.tree.get(entry);
         let endpoint = e.endpoint;
         if self.endpoints[endpoint].root == entry && self.endpoints[endpoint].info.is_none() {
@@ -493,9 +513,9 @@ impl App {
         });
     }
 
-    /// The endpoint an entry belongs to, as shown to users.
-    pub fn endpoint_of(&self, entry: EntryId) -> &Endpoint {
-        &self.endpoints[self.tree.get(entry).endpoint]
+    /// The endpoint an entry belongs to, as shown to users; None for the view across all.
+    pub fn endpoint_of(&self, entry: EntryId) -> Option<&Endpoint> {
+        (!self.is_all_snapshots(entry)).then(|| &self.endpoints[self.tree.get(entry).endpoint])
     }
 
     pub fn selected_entry(&self) -> Option<&tree::Entry> {

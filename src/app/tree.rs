@@ -115,10 +115,10 @@ impl Tree {
         id
     }
 
-    fn new_child(&mut self, parent: EntryId, node: Node) -> EntryId {
+    fn new_child(&mut self, parent: EntryId, endpoint: EndpointId, node: Node) -> EntryId {
         let p = &self.entries[parent as usize];
         let entry = Entry {
-            endpoint: p.endpoint,
+            endpoint,
             node,
             parent: Some(parent),
             children: Vec::new(),
@@ -133,9 +133,10 @@ impl Tree {
 
     /// Appends children as they stream in (first load: shown at once).
     pub fn append_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
+        let endpoint = self.entries[parent as usize].endpoint;
         let mut ids = Vec::with_capacity(nodes.len());
         for node in nodes {
-            ids.push(self.new_child(parent, node));
+            ids.push(self.new_child(parent, endpoint, node));
         }
         self.entries[parent as usize].children.extend(ids);
         self.invalidate();
@@ -144,25 +145,34 @@ impl Tree {
     /// Replaces children after a refresh, keeping the entries (and their expansion, marks and
     /// loaded subtrees) of children whose id is unchanged.
     pub fn merge_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
+        let endpoint = self.entries[parent as usize].endpoint;
+        self.merge_children_from(parent, nodes.into_iter().map(|n| (endpoint, n)).collect());
+    }
+
+    /// `merge_children` for a parent whose children come from several endpoints (the snapshot
+    /// view across all of them): a child is the same when its endpoint and id are.
+    pub fn merge_children_from(&mut self, parent: EntryId, nodes: Vec<(EndpointId, Node)>) {
         let old = std::mem::take(&mut self.entries[parent as usize].children);
-        let mut by_id: std::collections::HashMap<&str, EntryId> = std::collections::HashMap::new();
+        let mut by_id: std::collections::HashMap<(EndpointId, &str), EntryId> =
+            std::collections::HashMap::new();
         for &c in &old {
-            by_id.insert(&self.entries[c as usize].node.id, c);
+            let e = &self.entries[c as usize];
+            by_id.insert((e.endpoint, &e.node.id), c);
         }
-        let mut kept = Vec::with_capacity(nodes.len());
-        let mut reuse = Vec::with_capacity(nodes.len());
-        for node in &nodes {
-            reuse.push(by_id.remove(&*node.id));
-        }
+        let reuse: Vec<Option<EntryId>> = nodes
+            .iter()
+            .map(|(ep, node)| by_id.remove(&(*ep, &*node.id)))
+            .collect();
         let dropped: Vec<EntryId> = by_id.into_values().collect();
-        for (node, slot) in nodes.into_iter().zip(reuse) {
+        let mut kept = Vec::with_capacity(nodes.len());
+        for ((endpoint, node), slot) in nodes.into_iter().zip(reuse) {
             match slot {
                 Some(id) => {
                     self.entries[id as usize].node = node;
                     self.content += 1;
                     kept.push(id);
                 }
-                None => kept.push(self.new_child(parent, node)),
+                None => kept.push(self.new_child(parent, endpoint, node)),
             }
         }
         for id in dropped {

@@ -167,6 +167,17 @@ impl Executor {
                     );
                 });
             }
+            Effect::Sprawl { req, endpoint } => {
+                let b = self.backends[endpoint].clone();
+                self.jobs.spawn(async move {
+                    let progress_send = send.clone();
+                    let progress = ChildSink::new(move |batch| {
+                        progress_send(req, endpoint, ApiAnswer::Children(batch))
+                    });
+                    let rows = b.snapshot_sprawl(&progress).await;
+                    send(req, endpoint, ApiAnswer::Sprawl(rows));
+                });
+            }
             Effect::Audit(record) => {
                 // Written synchronously: a local append is quick, and a line must not be lost
                 // to a quit that aborts background jobs.

@@ -165,6 +165,13 @@ fn local<'a>(app: &'a App, e: &'a crate::app::tree::Entry) -> Vec<Line<'a>> {
             ));
         }
     }
+    if app.selected.is_some_and(|s| app.is_all_snapshots(s)) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Endpoints", t.style(Role::Section)));
+        for (k, v) in app.all_snapshots_report() {
+            lines.push(field(&k, v));
+        }
+    }
     let state = match &e.load {
         Load::NotLoaded => "not loaded (Enter loads)".to_string(),
         Load::Loading { total, .. } => match total {

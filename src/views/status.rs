@@ -18,12 +18,11 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     if app.endpoints.iter().any(|e| e.insecure) {
         spans.push(Span::styled(" INSECURE TLS ", t.style(Role::BadgeInsecure)));
     }
-    // The endpoint of the selected node, else the first one.
-    let ep = app
-        .selected
-        .map(|s| app.tree.get(s).endpoint)
-        .and_then(|i| app.endpoints.get(i))
-        .or_else(|| app.endpoints.first());
+    // The endpoint of the selected node, else the first one; nothing for a view across all.
+    let ep = match app.selected {
+        Some(s) => app.endpoint_of(s),
+        None => app.endpoints.first(),
+    };
     if let Some(ep) = ep {
         let text = match &ep.info {
             Some(i) => format!(

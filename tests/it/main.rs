@@ -1,5 +1,6 @@
 //! vnav's integration tests: one binary, one module per area.
 
+mod all_snapshots;
 mod app_actions;
 mod app_ui;
 mod e2e_actions;

@@ -1,0 +1,234 @@
+//! The snapshot view across every endpoint: one tree root whose rows are the VMs with snapshots
+//! on every connected vCD and vCenter, oldest snapshot first. Each row still belongs to its own
+//! endpoint, so details, expand, marks and actions work as anywhere else. An endpoint that fails
+//! or is not connected leaves the others' rows in place and says why in the root's details.
+
+use std::collections::HashMap;
+
+use super::App;
+use super::event::{Effect, ReqId};
+use super::tree::{EndpointId, EntryId, Load};
+use crate::api::ApiError;
+use crate::api::model::{Node, NodeKind, Severity, SprawlRow, age, bytes_text, sort_oldest_first};
+
+const ROOT_ID: &str = "vnav:snapshots:all";
+pub const ROOT_NAME: &str = "Snapshots, all endpoints (oldest first)";
+
+/// Where one endpoint's part of the view stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    NotAsked,
+    NotConnected,
+    Reading,
+    Read,
+    Failed(String),
+}
+
+pub struct AllSnapshots {
+    pub root: EntryId,
+    /// The reads of the current load still out, by request.
+    pending: HashMap<ReqId, EndpointId>,
+    rows: Vec<(EndpointId, SprawlRow)>,
+    parts: Vec<Part>,
+}
+
+impl AllSnapshots {
+    /// Only worth a root of its own when there is more than one endpoint; with one, the
+    /// endpoint's own "Snapshots" group is the same list.
+    pub fn root_node(endpoints: usize) -> Option<Node> {
+        (endpoints > 1).then(|| Node::new(NodeKind::Group, ROOT_ID, ROOT_NAME).expandable(true))
+    }
+
+    pub fn new(root: EntryId, endpoints: usize) -> AllSnapshots {
+        AllSnapshots {
+            root,
+            pending: HashMap::new(),
+            rows: Vec::new(),
+            parts: vec![Part::NotAsked; endpoints],
+        }
+    }
+}
+
+impl App {
+    pub fn is_all_snapshots(&self, entry: EntryId) -> bool {
+        self.all_snapshots.as_ref().is_some_and(|a| a.root == entry)
+    }
+
+    /// Asks every connected endpoint for its VMs with snapshots; rows show as each answers.
+    pub(crate) fn load_all_snapshots(&mut self) {
+        let Some(all) = &mut self.all_snapshots else {
+            return;
+        };
+        for req in all.pending.drain().map(|(r, _)| r) {
+            self.loading.remove(&req);
+        }
+        all.rows.clear();
+        for endpoint in 0..self.endpoints.len() {
+            self.ask_for_snapshots(endpoint);
+        }
+        self.show_all_snapshots();
+    }
+
+    /// An endpoint that connects after the view was opened joins it.
+    pub(crate) fn endpoint_connected(&mut self, endpoint: EndpointId) {
+        if let Some(all) = &self.all_snapshots
+            && all.parts[endpoint] == Part::NotConnected
+        {
+            self.ask_for_snapshots(endpoint);
+            self.show_all_snapshots();
+        }
+    }
+
+    fn ask_for_snapshots(&mut self, endpoint: EndpointId) {
+        let connected = self.endpoints[endpoint].info.is_some();
+        let req = self.req();
+        let Some(all) = &mut self.all_snapshots else {
+            return;
+        };
+        if !connected {
+            all.parts[endpoint] = Part::NotConnected;
+            return;
+        }
+        all.parts[endpoint] = Part::Reading;
+        all.pending.insert(req, endpoint);
+        let root = all.root;
+        self.tree.get_mut(root).load = Load::Loading {
+            req,
+            staged: None,
+            total: None,
+        };
+        self.loading.insert(req, root);
+        self.effects.push(Effect::Sprawl { req, endpoint });
+    }
+
+    pub(crate) fn on_sprawl(
+        &mut self,
+        req: ReqId,
+        result: Result<Vec<SprawlRow>, ApiError>,
+    ) -> bool {
+        let Some(all) = &mut self.all_snapshots else {
+            return false;
+        };
+        let Some(endpoint) = all.pending.remove(&req) else {
+            return false;
+        };
+        self.loading.remove(&req);
+        all.rows.retain(|(e, _)| *e != endpoint);
+        let error = match result {
+            Ok(rows) => {
+                all.parts[endpoint] = Part::Read;
+                all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
+                sort_oldest_first(&mut all.rows, |(_, r)| r);
+                None
+            }
+            Err(e) => {
+                all.parts[endpoint] = Part::Failed(e.to_string());
+                Some(e.to_string())
+            }
+        };
+        self.listing_done(req, endpoint, error.clone());
+        if let Some(msg) = error {
+            let label = &self.endpoints[endpoint].label;
+            self.notify(format!("{label}: snapshots: {msg}"), Severity::Error);
+        }
+        self.show_all_snapshots();
+        true
+    }
+
+    /// Puts the rows read so far under the root, and marks the load finished once every
+    /// endpoint has answered: failed only if nothing could be read at all.
+    fn show_all_snapshots(&mut self) {
+        let Some(all) = &self.all_snapshots else {
+            return;
+        };
+        let root = all.root;
+        let nodes: Vec<(EndpointId, Node)> = all
+            .rows
+            .iter()
+            .map(|(e, r)| {
+                let label = &self.endpoints[*e].label;
+                (*e, r.vm.clone().with_summary(r.summary(Some(label))))
+            })
+            .collect();
+        let finished = all.pending.is_empty();
+        let read_any = all.parts.contains(&Part::Read);
+        let failure = all
+            .parts
+            .iter()
+            .zip(&self.endpoints)
+            .filter_map(|(p, ep)| match p {
+                Part::Failed(m) => Some(format!("{}: {m}", ep.label)),
+                Part::NotConnected => Some(format!("{}: not connected", ep.label)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.tree.merge_children_from(root, nodes);
+        if finished {
+            self.tree.get_mut(root).load = if read_any || failure.is_empty() {
+                Load::Loaded
+            } else {
+                Load::Failed(failure)
+            };
+        }
+        if self.tree.is_filtered() {
+            self.apply_filter();
+        }
+        self.keep_selection_visible();
+    }
+
+    /// For the root's details: per endpoint, what it holds or why it is missing.
+    pub fn all_snapshots_report(&self) -> Vec<(String, String)> {
+        let Some(all) = &self.all_snapshots else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (i, ep) in self.endpoints.iter().enumerate() {
+            let text = match &all.parts[i] {
+                Part::NotAsked => "not read yet (Enter reads)".to_string(),
+                Part::NotConnected => "not connected; Ctrl-R here once it is".to_string(),
+                Part::Reading => "reading…".to_string(),
+                Part::Failed(m) => format!("failed: {m}"),
+                Part::Read => describe(all.rows.iter().filter(|(e, _)| *e == i).map(|(_, r)| r)),
+            };
+            out.push((ep.label.clone(), text));
+        }
+        if all.parts.iter().filter(|p| **p == Part::Read).count() > 1 {
+            out.push(("All".into(), describe(all.rows.iter().map(|(_, r)| r))));
+        }
+        out
+    }
+}
+
+/// "12 VMs, 15 snapshots, 48.2 GiB, oldest 412 days old" (size marked when some are unknown).
+fn describe<'a>(rows: impl Iterator<Item = &'a SprawlRow>) -> String {
+    let (mut vms, mut snaps, mut bytes, mut unknown) = (0, 0u64, 0u64, false);
+    let mut oldest = None;
+    for r in rows {
+        vms += 1;
+        snaps += u64::from(r.count);
+        match r.bytes {
+            Some(b) => bytes += b,
+            None => unknown = true,
+        }
+        if r.oldest.is_some() && (oldest.is_none() || r.oldest < oldest) {
+            oldest = r.oldest;
+        }
+    }
+    if vms == 0 {
+        return "no VM has a snapshot".into();
+    }
+    let mut text = format!(
+        "{vms} VM{}, {snaps} snapshot{}",
+        if vms == 1 { "" } else { "s" },
+        if snaps == 1 { "" } else { "s" }
+    );
+    if bytes > 0 || !unknown {
+        let more = if unknown { "at least " } else { "" };
+        text.push_str(&format!(", {more}{}", bytes_text(bytes)));
+    }
+    if let Some(t) = oldest {
+        text.push_str(&format!(", oldest {}", age(t)));
+    }
+    text
+}
