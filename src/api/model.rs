@@ -238,6 +238,8 @@ pub enum ActionId {
     SnapshotCreate,
     SnapshotRevert,
     SnapshotRemove,
+    /// Remove a snapshot together with the snapshots taken after it from it (vCenter).
+    SnapshotRemoveTree,
     SnapshotRemoveAll,
 }
 

@@ -138,6 +138,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         kinds: SNAPSHOT_TARGETS,
     },
     ActionSpec {
+        id: ActionId::SnapshotRemoveTree,
+        label: "Remove snapshot and children",
+        description: "delete the selected snapshot and every snapshot taken from it",
+        key: None,
+        risk: Risk::Destructive,
+        kinds: &[NodeKind::Snapshot],
+    },
+    ActionSpec {
         id: ActionId::SnapshotRemoveAll,
         label: "Remove all snapshots",
         description: "delete every snapshot of the VM",
@@ -184,6 +192,7 @@ mod tests {
             ActionId::SnapshotCreate,
             ActionId::SnapshotRevert,
             ActionId::SnapshotRemove,
+            ActionId::SnapshotRemoveTree,
             ActionId::SnapshotRemoveAll,
         ] {
             assert_eq!(ACTIONS.iter().filter(|s| s.id == id).count(), 1, "{id:?}");
@@ -215,6 +224,7 @@ mod tests {
             ActionId::PowerOff,
             ActionId::Reset,
             ActionId::SnapshotRevert,
+            ActionId::SnapshotRemoveTree,
             ActionId::SnapshotRemoveAll,
             ActionId::Undeploy,
         ] {

@@ -89,6 +89,50 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
         .expect("one audit line per action");
 }
 
+/// The left pane's part of a screen line.
+fn tree_part(line: &str) -> &str {
+    line.split("││").next().unwrap_or(line)
+}
+
+#[test]
+fn demo_takes_a_vcenter_snapshot_through_the_keys() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(120, 36);
+    t.run("true");
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("dc-ams", WAIT)
+        .expect("the vCenter's datacenters");
+    // The vCenter's own snapshot view is the last row; its first VM has snapshots already.
+    t.keys(&["End", "Enter"]);
+    t.wait_until(WAIT, |s| {
+        s.lines().any(|l| tree_part(l).contains(" days old"))
+    })
+    .expect("the vCenter's VMs with snapshots");
+    t.keys(&["j"]);
+    let screen = t
+        .wait_until(WAIT, |s| s.contains("Hardware") && selected_vm(s).is_some())
+        .expect("the VM's details with its snapshots");
+    let vm = selected_vm(&screen).unwrap();
+    t.keys(&["n"]);
+    t.wait_for("New snapshot", WAIT).expect("the snapshot form");
+    t.text("from-tmux");
+    t.keys(&["Enter"]);
+    t.wait_until(WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("success") && l.contains("Create snapshot") && l.contains(&vm))
+    })
+    .expect("the vim task succeeds in the task pane");
+    // Open the VM: its snapshots are its children in the tree, the new one among them.
+    t.keys(&["Enter"]);
+    t.wait_until(WAIT, |s| {
+        s.lines().any(|l| tree_part(l).contains("from-tmux"))
+    })
+    .expect("the new snapshot in the VM's snapshot list");
+    quit_and_check_shell(&t);
+}
+
 #[test]
 fn sigterm_leaves_a_usable_shell() {
     killed_by("-TERM");

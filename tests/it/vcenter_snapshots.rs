@@ -8,7 +8,7 @@ use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionOffer, ActionParams, Node, NodeKind, TaskInfo, TaskState};
 use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::api::{Backend, ChildSink};
-use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER};
+use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VcenterVersion};
 
 use crate::sim_support::sim;
 
@@ -85,10 +85,22 @@ fn snapshot(name: &str) -> ActionParams {
     }
 }
 
-#[tokio::test]
-async fn create_list_revert_remove_through_vim_tasks() {
+fn row<'a>(d: &'a vnav::api::model::Details, section: &str, key: &str) -> &'a str {
+    d.sections
+        .iter()
+        .find(|s| s.title == section)
+        .and_then(|s| s.rows.iter().find(|(k, _)| k == key))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {section}/{key} in {:?}", d.sections))
+}
+
+/// The whole cycle on one VM, each step a vim Task polled to its end: create a chain of three,
+/// revert to a chosen one, remove one (its child moves up), remove one with its children,
+/// remove all. `protocol` is the vim protocol the client must have chosen.
+async fn snapshot_cycle(version: VcenterVersion, protocol: &str) {
     let s = sim(SimOptions {
         task_seconds: 0.2,
+        vcenter_version: version,
         ..SimOptions::default()
     })
     .await;
@@ -101,42 +113,61 @@ async fn create_list_revert_remove_through_vim_tasks() {
     assert!(ids.contains(&ActionId::SnapshotCreate) && !ids.contains(&ActionId::SnapshotRemoveAll));
 
     let create = offer(&d.actions, ActionId::SnapshotCreate);
-    for name in ["before-upgrade", "after-upgrade"] {
+    for name in ["base", "middle", "top"] {
         let t = run(&b, &vm, &create, snapshot(name)).await;
         assert_eq!(t.state, TaskState::Success, "{t:?}");
+        assert_eq!(t.operation, "Create snapshot");
     }
+    let names =
+        |list: &[Node]| -> Vec<String> { list.iter().map(|n| n.name.to_string()).collect() };
     let list = children(&b, &vm).await;
-    let names: Vec<&str> = list.iter().map(|n| &*n.name).collect();
-    assert_eq!(
-        names,
-        ["before-upgrade", "· after-upgrade"],
-        "a tree of two"
-    );
-    assert_eq!(list[1].status.label, "current");
+    assert_eq!(names(&list), ["base", "· middle", "· · top"], "a chain");
+    assert_eq!(list[2].status.label, "current");
+    let d = b.details(&vm).await.unwrap();
+    assert_eq!(row(&d, "Snapshots", "Read over"), protocol);
+    assert!(row(&d, "Snapshots", "Total size").ends_with("iB"));
 
     // Revert to the first, chosen in the tree.
-    let first = b.details(&list[0]).await.unwrap();
-    assert!(
-        first.sections[0]
-            .rows
-            .iter()
-            .any(|(k, v)| k == "Quiesced" && v == "true")
-    );
-    let revert = offer(&first.actions, ActionId::SnapshotRevert);
+    let base = b.details(&list[0]).await.unwrap();
+    assert_eq!(row(&base, "Snapshot", "Quiesced"), "true");
+    assert_eq!(row(&base, "Snapshot", "Taken from it"), "2");
+    let revert = offer(&base.actions, ActionId::SnapshotRevert);
+    let t = run(&b, &list[0], &revert, ActionParams::None).await;
     assert_eq!(
-        run(&b, &list[0], &revert, ActionParams::None).await.state,
-        TaskState::Success
+        (t.state, t.operation.as_str()),
+        (TaskState::Success, "Revert to snapshot")
     );
     assert_eq!(children(&b, &vm).await[0].status.label, "current");
 
-    // Remove the second one, then all.
-    let second = b.details(&list[1]).await.unwrap();
-    let remove = offer(&second.actions, ActionId::SnapshotRemove);
+    // Remove the middle one alone: the top one now hangs off the base.
+    let middle = b.details(&list[1]).await.unwrap();
+    let remove = offer(&middle.actions, ActionId::SnapshotRemove);
+    offer(&middle.actions, ActionId::SnapshotRemoveTree);
     assert_eq!(
         run(&b, &list[1], &remove, ActionParams::None).await.state,
         TaskState::Success
     );
-    assert_eq!(children(&b, &vm).await.len(), 1);
+    let list = children(&b, &vm).await;
+    assert_eq!(names(&list), ["base", "· top"]);
+    let top = b.details(&list[1]).await.unwrap();
+    assert!(
+        top.actions
+            .iter()
+            .all(|a| a.id != ActionId::SnapshotRemoveTree),
+        "nothing was taken from the top one"
+    );
+
+    // Remove the base with what was taken from it: nothing is left.
+    let base = b.details(&list[0]).await.unwrap();
+    let tree = offer(&base.actions, ActionId::SnapshotRemoveTree);
+    assert_eq!(
+        run(&b, &list[0], &tree, ActionParams::None).await.state,
+        TaskState::Success
+    );
+    assert!(children(&b, &vm).await.is_empty());
+
+    // And remove-all, on a fresh one.
+    run(&b, &vm, &create, snapshot("last")).await;
     let d = b.details(&vm).await.unwrap();
     let all = offer(&d.actions, ActionId::SnapshotRemoveAll);
     assert_eq!(
@@ -144,6 +175,17 @@ async fn create_list_revert_remove_through_vim_tasks() {
         TaskState::Success
     );
     assert!(children(&b, &vm).await.is_empty());
+    b.logout().await;
+}
+
+#[tokio::test]
+async fn the_snapshot_cycle_over_vi_json_on_8_0() {
+    snapshot_cycle(VcenterVersion::V8_0, "VI/JSON 8.0.2.0").await;
+}
+
+#[tokio::test]
+async fn the_snapshot_cycle_over_soap_on_7_0() {
+    snapshot_cycle(VcenterVersion::V7_0, "SOAP vim25").await;
 }
 
 /// Snapshot sprawl: the same world seen from vCD and vCenter lists the same VMs with

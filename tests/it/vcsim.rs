@@ -156,6 +156,26 @@ async fn snapshots_through_vim25_against_vmware_vcsim() {
     assert_eq!(snapshots(&b, &vm).await[0].status.label, "current");
     run(&b, &list[1], ActionId::SnapshotRemove, ActionParams::None).await;
     assert_eq!(snapshots(&b, &vm).await.len(), 1);
+    // A new one hangs off "first" (current since the revert); removing "first" with its
+    // children leaves none.
+    let third = ActionParams::Snapshot {
+        name: "third".into(),
+        description: String::new(),
+        memory: false,
+        quiesce: false,
+    };
+    run(&b, &vm, ActionId::SnapshotCreate, third.clone()).await;
+    let list = snapshots(&b, &vm).await;
+    assert_eq!(list.len(), 2);
+    run(
+        &b,
+        &list[0],
+        ActionId::SnapshotRemoveTree,
+        ActionParams::None,
+    )
+    .await;
+    assert!(snapshots(&b, &vm).await.is_empty());
+    run(&b, &vm, ActionId::SnapshotCreate, third).await;
     run(&b, &vm, ActionId::SnapshotRemoveAll, ActionParams::None).await;
     assert!(snapshots(&b, &vm).await.is_empty());
     b.logout().await;

@@ -7,8 +7,8 @@ pub mod lists;
 pub mod map;
 pub mod session;
 mod snapshots;
-pub mod soap;
 mod tags;
+pub mod vim;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -36,7 +36,7 @@ pub struct VcenterConfig {
 
 pub struct VcenterBackend {
     session: Session,
-    soap: soap::Soap,
+    vim: vim::Vim,
     label: String,
     /// Tag id → (category name, tag name): tags rarely change, VM details are read often.
     tag_names: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
@@ -70,7 +70,7 @@ impl VcenterBackend {
         let http = Http::new(config.http)?;
         let base = config.url.trim_end_matches('/');
         Ok(VcenterBackend {
-            soap: soap::Soap::new(base, &config.user, config.password.clone()),
+            vim: vim::Vim::new(base, &config.user, config.password.clone()),
             session: Session::new(http, base, config.user, config.password),
             label,
             tag_names: Default::default(),
@@ -368,6 +368,7 @@ impl Backend for VcenterBackend {
             ActionId::SnapshotCreate
                 | ActionId::SnapshotRevert
                 | ActionId::SnapshotRemove
+                | ActionId::SnapshotRemoveTree
                 | ActionId::SnapshotRemoveAll
         ) {
             return self.snapshot_invoke(node, action, params).await;
@@ -413,7 +414,7 @@ impl Backend for VcenterBackend {
     async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo> {
         match task.id.strip_prefix("vim:") {
             Some(moid) => {
-                self.soap
+                self.vim
                     .task(self.session.http(), moid, task.target.clone())
                     .await
             }
@@ -424,7 +425,7 @@ impl Backend for VcenterBackend {
 
     async fn cancel_task(&self, task: &TaskInfo) -> ApiResult<()> {
         match task.id.strip_prefix("vim:") {
-            Some(moid) => self.soap.cancel(self.session.http(), moid).await,
+            Some(moid) => self.vim.cancel(self.session.http(), moid).await,
             None => Err(ApiError::Unsupported(
                 "vCenter power operations finish at once and cannot be cancelled".into(),
             )),
@@ -440,6 +441,7 @@ impl Backend for VcenterBackend {
     }
 
     async fn logout(&self) {
+        self.vim.logout(self.session.http()).await;
         self.session.logout().await;
     }
 }

@@ -3,7 +3,7 @@
 
 use super::VcenterBackend;
 use super::map;
-use super::soap::Snapshot;
+use super::vim::{Call, Snapshot};
 use crate::api::backend::ChildSink;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::model::{
@@ -64,7 +64,7 @@ impl VcenterBackend {
         let mut rows = Vec::new();
         for (done, chunk) in vms.chunks(BATCH).enumerate() {
             let moids: Vec<String> = chunk.iter().map(|n| map::moid(&n.id).to_string()).collect();
-            for (moid, count, oldest) in self.soap.snapshot_counts(http, &moids).await? {
+            for (moid, count, oldest) in self.vim.snapshot_counts(http, &moids).await? {
                 if let Some(vm) = chunk.iter().find(|n| map::moid(&n.id) == moid) {
                     rows.push(SprawlRow {
                         vm: vm.clone(),
@@ -87,7 +87,7 @@ impl VcenterBackend {
                 .iter()
                 .map(|r| map::moid(&r.vm.id).to_string())
                 .collect();
-            for (moid, bytes) in self.soap.snapshot_sizes(http, &moids).await? {
+            for (moid, bytes) in self.vim.snapshot_sizes(http, &moids).await? {
                 if let Some(r) = chunk.iter_mut().find(|r| map::moid(&r.vm.id) == moid) {
                     r.bytes = Some(bytes);
                 }
@@ -105,13 +105,13 @@ impl VcenterBackend {
     /// Bytes the VM's snapshots hold, from its file layout (None if the server gave none).
     pub async fn snapshot_size(&self, vm_node: &Node) -> ApiResult<Option<u64>> {
         let moid = [map::moid(&vm_node.id)];
-        let sizes = self.soap.snapshot_sizes(self.session.http(), &moid).await?;
+        let sizes = self.vim.snapshot_sizes(self.session.http(), &moid).await?;
         Ok(sizes.first().map(|(_, b)| *b))
     }
 
     pub(super) async fn snapshot_nodes(&self, vm_node: &Node) -> ApiResult<Vec<Node>> {
         let vm = map::moid(&vm_node.id);
-        let list = self.soap.snapshots(self.session.http(), vm).await?;
+        let list = self.vim.snapshots(self.session.http(), vm).await?;
         Ok(list.iter().map(|s| node(vm, s)).collect())
     }
 
@@ -124,7 +124,7 @@ impl VcenterBackend {
         };
         let mut actions = vec![offer(ActionId::SnapshotCreate)];
         match self
-            .soap
+            .vim
             .snapshots(self.session.http(), map::moid(&vm_node.id))
             .await
         {
@@ -144,6 +144,9 @@ impl VcenterBackend {
                     Err(e) => format!("unavailable: {e}"),
                 };
                 section.row("Total size", size);
+                if let Ok(protocol) = self.vim.protocol(self.session.http()).await {
+                    section.row("Read over", protocol);
+                }
                 actions.push(offer(ActionId::SnapshotRevert));
                 actions.push(offer(ActionId::SnapshotRemoveAll));
             }
@@ -158,15 +161,21 @@ impl VcenterBackend {
     pub(super) async fn snapshot_details(&self, node: &Node) -> ApiResult<Details> {
         let (vm, moid) = parse_id(&node.id)
             .ok_or_else(|| ApiError::Unsupported(format!("not a snapshot: {}", node.id)))?;
-        let list = self.soap.snapshots(self.session.http(), vm).await?;
-        let s = list
+        let list = self.vim.snapshots(self.session.http(), vm).await?;
+        let at = list
             .iter()
-            .find(|s| s.moid == moid)
+            .position(|s| s.moid == moid)
             .ok_or_else(|| ApiError::Server {
                 status: 404,
                 code: Some("ManagedObjectNotFound".into()),
                 message: format!("snapshot {moid} no longer exists"),
             })?;
+        let s = &list[at];
+        // Depth-first: the snapshots taken from this one follow it, one level deeper or more.
+        let children = list[at + 1..]
+            .iter()
+            .take_while(|c| c.depth > s.depth)
+            .count();
         let mut section = Section::new("Snapshot");
         section
             .row("Name", s.name.as_str())
@@ -175,6 +184,7 @@ impl VcenterBackend {
             .row("With memory", s.powered_on.to_string())
             .row("Quiesced", s.quiesced.to_string())
             .row("Current", s.current.to_string())
+            .row("Taken from it", children.to_string())
             .row("Id", s.moid.as_str());
         let offer = |id| ActionOffer {
             id,
@@ -184,10 +194,15 @@ impl VcenterBackend {
             node: self::node(vm, s),
             sections: vec![section],
             links: Vec::new(),
-            actions: vec![
-                offer(ActionId::SnapshotRevert),
-                offer(ActionId::SnapshotRemove),
-            ],
+            actions: [
+                ActionId::SnapshotRevert,
+                ActionId::SnapshotRemove,
+                ActionId::SnapshotRemoveTree,
+            ]
+            .into_iter()
+            .filter(|id| *id != ActionId::SnapshotRemoveTree || children > 0)
+            .map(offer)
+            .collect(),
             raw: Raw {
                 format: RawFormat::Xml,
                 text: String::new(),
@@ -202,61 +217,41 @@ impl VcenterBackend {
         action: &ActionOffer,
         params: &ActionParams,
     ) -> ApiResult<TaskInfo> {
-        let http = self.session.http();
         let on_snapshot = parse_id(&action.href);
         let vm = on_snapshot.map_or(map::moid(&action.href), |(vm, _)| vm);
-        let this_vm = ("VirtualMachine", vm);
-        let task = match (action.id, on_snapshot) {
-            (ActionId::SnapshotCreate, None) => {
-                let (name, description, memory, quiesce) = match params {
-                    ActionParams::Snapshot {
-                        name,
-                        description,
-                        memory,
-                        quiesce,
-                    } => (name.as_str(), description.as_str(), *memory, *quiesce),
-                    _ => ("vnav", "", false, false),
-                };
-                let args = format!(
-                    "<name>{}</name><description>{}</description><memory>{memory}</memory><quiesce>{quiesce}</quiesce>",
-                    quick_xml::escape::escape(name),
-                    quick_xml::escape::escape(description)
-                );
-                self.soap
-                    .start(http, "CreateSnapshot_Task", this_vm, &args)
-                    .await?
-            }
-            (ActionId::SnapshotRevert, None) => {
-                self.soap
-                    .start(http, "RevertToCurrentSnapshot_Task", this_vm, "")
-                    .await?
-            }
-            (ActionId::SnapshotRevert, Some((_, snap))) => {
-                self.soap
-                    .start(
-                        http,
-                        "RevertToSnapshot_Task",
-                        ("VirtualMachineSnapshot", snap),
-                        "",
-                    )
-                    .await?
-            }
-            (ActionId::SnapshotRemove, Some((_, snap))) => {
-                let args = "<removeChildren>false</removeChildren>";
-                self.soap
-                    .start(
-                        http,
-                        "RemoveSnapshot_Task",
-                        ("VirtualMachineSnapshot", snap),
-                        args,
-                    )
-                    .await?
-            }
-            (ActionId::SnapshotRemoveAll, None) => {
-                self.soap
-                    .start(http, "RemoveAllSnapshots_Task", this_vm, "")
-                    .await?
-            }
+        let call = match (action.id, on_snapshot) {
+            (ActionId::SnapshotCreate, None) => match params {
+                ActionParams::Snapshot {
+                    name,
+                    description,
+                    memory,
+                    quiesce,
+                } => Call::CreateSnapshot {
+                    vm,
+                    name,
+                    description,
+                    memory: *memory,
+                    quiesce: *quiesce,
+                },
+                _ => Call::CreateSnapshot {
+                    vm,
+                    name: "vnav",
+                    description: "",
+                    memory: false,
+                    quiesce: false,
+                },
+            },
+            (ActionId::SnapshotRevert, None) => Call::RevertToCurrent { vm },
+            (ActionId::SnapshotRevert, Some((_, snapshot))) => Call::RevertTo { snapshot },
+            (ActionId::SnapshotRemove, Some((_, snapshot))) => Call::Remove {
+                snapshot,
+                children: false,
+            },
+            (ActionId::SnapshotRemoveTree, Some((_, snapshot))) => Call::Remove {
+                snapshot,
+                children: true,
+            },
+            (ActionId::SnapshotRemoveAll, None) => Call::RemoveAll { vm },
             (other, _) => {
                 return Err(ApiError::Unsupported(format!(
                     "{other:?} is not offered on {}",
@@ -269,6 +264,6 @@ impl VcenterBackend {
             id: node.id.clone(),
             name: node.name.clone(),
         };
-        self.soap.task(http, &task, Some(target)).await
+        self.vim.start(self.session.http(), call, target).await
     }
 }

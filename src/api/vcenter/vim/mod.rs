@@ -1,0 +1,255 @@
+//! The vim API, which carries what no vCenter REST API does: VM snapshots and their tasks.
+//! Spoken as VI/JSON where the server offers it (vCenter 8.0U1 and later), else as SOAP at
+//! `/sdk` (every vCenter, and VMware's own vcsim). Which one is found out once per endpoint;
+//! everything above the two transports is written once.
+
+mod data;
+mod json;
+mod soap;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use tokio::sync::OnceCell;
+
+pub use self::data::Snapshot;
+use self::data::{Data, snapshot_bytes, snapshot_tree, task_info};
+use crate::api::error::ApiResult;
+use crate::api::http::Http;
+use crate::api::model::{TaskInfo, TaskTarget};
+
+/// A method that starts a vim Task.
+#[derive(Clone, Copy, Debug)]
+pub enum Call<'a> {
+    CreateSnapshot {
+        vm: &'a str,
+        name: &'a str,
+        description: &'a str,
+        memory: bool,
+        quiesce: bool,
+    },
+    RevertToCurrent {
+        vm: &'a str,
+    },
+    RevertTo {
+        snapshot: &'a str,
+    },
+    Remove {
+        snapshot: &'a str,
+        children: bool,
+    },
+    RemoveAll {
+        vm: &'a str,
+    },
+}
+
+impl Call<'_> {
+    pub fn method(&self) -> &'static str {
+        match self {
+            Call::CreateSnapshot { .. } => "CreateSnapshot_Task",
+            Call::RevertToCurrent { .. } => "RevertToCurrentSnapshot_Task",
+            Call::RevertTo { .. } => "RevertToSnapshot_Task",
+            Call::Remove { .. } => "RemoveSnapshot_Task",
+            Call::RemoveAll { .. } => "RemoveAllSnapshots_Task",
+        }
+    }
+
+    /// The managed object the method is called on: (type, moid).
+    pub fn this(&self) -> (&'static str, &str) {
+        match *self {
+            Call::CreateSnapshot { vm, .. }
+            | Call::RevertToCurrent { vm }
+            | Call::RemoveAll { vm } => ("VirtualMachine", vm),
+            Call::RevertTo { snapshot } | Call::Remove { snapshot, .. } => {
+                ("VirtualMachineSnapshot", snapshot)
+            }
+        }
+    }
+}
+
+/// One object's properties out of a property read.
+pub struct Object<D> {
+    pub moid: String,
+    pub props: Vec<(String, D)>,
+}
+
+impl<D> Object<D> {
+    fn prop(&self, name: &str) -> Option<&D> {
+        self.props.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+/// What each wire protocol provides; sessions (and logging in again when one expired) are the
+/// transport's business.
+#[async_trait]
+trait Transport: Send + Sync {
+    type Data: Data + Send + Sync;
+
+    /// `paths` of each object (all of type `kind`); unset properties are left out.
+    async fn retrieve(
+        &self,
+        http: &Http,
+        kind: &str,
+        moids: &[&str],
+        paths: &[&str],
+    ) -> ApiResult<Vec<Object<Self::Data>>>;
+
+    /// Starts the method and returns its Task's moid. Never retried: it changes things.
+    async fn start(&self, http: &Http, call: Call<'_>) -> ApiResult<String>;
+
+    async fn cancel(&self, http: &Http, task: &str) -> ApiResult<()>;
+
+    async fn logout(&self, http: &Http);
+}
+
+enum Chosen {
+    Soap(soap::Soap),
+    Json(json::Json),
+}
+
+pub struct Vim {
+    base: String,
+    user: String,
+    password: SecretString,
+    chosen: OnceCell<Chosen>,
+}
+
+/// Runs `$body` with `$t` bound to whichever transport the endpoint speaks.
+macro_rules! with_transport {
+    ($self:ident, $http:ident, |$t:ident| $body:expr) => {
+        match $self.chosen($http).await? {
+            Chosen::Soap($t) => $body,
+            Chosen::Json($t) => $body,
+        }
+    };
+}
+
+impl Vim {
+    pub fn new(base: &str, user: &str, password: SecretString) -> Vim {
+        Vim {
+            base: base.to_string(),
+            user: user.to_string(),
+            password,
+            chosen: OnceCell::new(),
+        }
+    }
+
+    /// VI/JSON if the server has it, else SOAP; asked once (a failed probe is asked again).
+    async fn chosen(&self, http: &Http) -> ApiResult<&Chosen> {
+        self.chosen
+            .get_or_try_init(|| async {
+                let (user, password) = (&self.user, self.password.clone());
+                Ok(
+                    match json::Json::probe(http, &self.base, user, password.clone()).await? {
+                        Some(j) => Chosen::Json(j),
+                        None => Chosen::Soap(soap::Soap::new(&self.base, user, password)),
+                    },
+                )
+            })
+            .await
+    }
+
+    /// "VI/JSON 8.0.2.0" or "SOAP vim25", for the details view.
+    pub async fn protocol(&self, http: &Http) -> ApiResult<String> {
+        Ok(match self.chosen(http).await? {
+            Chosen::Soap(_) => "SOAP vim25".into(),
+            Chosen::Json(j) => format!("VI/JSON {}", j.release()),
+        })
+    }
+
+    /// A VM's snapshots, depth-first (none when it has none).
+    pub async fn snapshots(&self, http: &Http, vm: &str) -> ApiResult<Vec<Snapshot>> {
+        with_transport!(self, http, |t| {
+            let objects = t
+                .retrieve(http, "VirtualMachine", &[vm], &["snapshot"])
+                .await?;
+            Ok(objects
+                .first()
+                .and_then(|o| o.prop("snapshot"))
+                .map(snapshot_tree)
+                .unwrap_or_default())
+        })
+    }
+
+    /// For many VMs at once: `(vm moid, snapshot count, oldest creation time)` of those that
+    /// have snapshots, in one property read.
+    pub async fn snapshot_counts<S: AsRef<str> + Sync>(
+        &self,
+        http: &Http,
+        vms: &[S],
+    ) -> ApiResult<Vec<(String, usize, String)>> {
+        let moids: Vec<&str> = vms.iter().map(AsRef::as_ref).collect();
+        with_transport!(self, http, |t| {
+            let objects = t
+                .retrieve(http, "VirtualMachine", &moids, &["snapshot"])
+                .await?;
+            Ok(objects
+                .iter()
+                .filter_map(|o| {
+                    let list = snapshot_tree(o.prop("snapshot")?);
+                    let oldest = list.iter().map(|s| s.created.clone()).min()?;
+                    Some((o.moid.clone(), list.len(), oldest))
+                })
+                .collect())
+        })
+    }
+
+    /// For many VMs at once: `(vm moid, bytes their snapshots hold)`.
+    pub async fn snapshot_sizes<S: AsRef<str> + Sync>(
+        &self,
+        http: &Http,
+        vms: &[S],
+    ) -> ApiResult<Vec<(String, u64)>> {
+        let moids: Vec<&str> = vms.iter().map(AsRef::as_ref).collect();
+        with_transport!(self, http, |t| {
+            let objects = t
+                .retrieve(http, "VirtualMachine", &moids, &["layoutEx"])
+                .await?;
+            Ok(objects
+                .iter()
+                .filter_map(|o| Some((o.moid.clone(), snapshot_bytes(o.prop("layoutEx")?))))
+                .collect())
+        })
+    }
+
+    /// Starts the method; the answer is its Task, read once.
+    pub async fn start(
+        &self,
+        http: &Http,
+        call: Call<'_>,
+        target: TaskTarget,
+    ) -> ApiResult<TaskInfo> {
+        let task = with_transport!(self, http, |t| t.start(http, call).await?);
+        self.task(http, &task, Some(target)).await
+    }
+
+    pub async fn task(
+        &self,
+        http: &Http,
+        task: &str,
+        target: Option<TaskTarget>,
+    ) -> ApiResult<TaskInfo> {
+        with_transport!(self, http, |t| {
+            let objects = t.retrieve(http, "Task", &[task], &["info"]).await?;
+            let info = objects
+                .first()
+                .and_then(|o| o.prop("info"))
+                .ok_or_else(|| {
+                    crate::api::error::ApiError::parse(format!("task {task} has no info"))
+                })?;
+            Ok(task_info(info, task, target))
+        })
+    }
+
+    pub async fn cancel(&self, http: &Http, task: &str) -> ApiResult<()> {
+        with_transport!(self, http, |t| t.cancel(http, task).await)
+    }
+
+    /// Ends the vim session, if one was opened.
+    pub async fn logout(&self, http: &Http) {
+        match self.chosen.get() {
+            Some(Chosen::Soap(t)) => t.logout(http).await,
+            Some(Chosen::Json(t)) => t.logout(http).await,
+            None => {}
+        }
+    }
+}
