@@ -4,7 +4,8 @@ use async_trait::async_trait;
 
 use super::error::ApiResult;
 use super::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, SprawlRow, TaskInfo,
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, SprawlRow,
+    TaskInfo,
 };
 
 /// Receives children as they arrive, so the tree fills while a long listing runs.
@@ -45,6 +46,49 @@ impl Collected {
     }
 }
 
+/// What a snapshot sprawl read reports before it completes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SprawlUpdate {
+    /// Every VM with snapshots, oldest first, before their sizes are known.
+    Rows(Vec<SprawlRow>),
+    /// Sizes read since, by VM node id.
+    Sizes(Vec<(Box<str>, u64)>),
+    Progress(ListProgress),
+}
+
+/// Receives a sprawl read's rows first and their sizes as they are read, so a big estate shows
+/// its oldest snapshots at once rather than after thousands of size reads.
+pub struct SprawlSink(Box<dyn Fn(SprawlUpdate) + Send + Sync>);
+
+impl SprawlSink {
+    pub fn new(f: impl Fn(SprawlUpdate) + Send + Sync + 'static) -> Self {
+        SprawlSink(Box::new(f))
+    }
+
+    /// A sink for callers that only want the final rows.
+    pub fn ignore() -> Self {
+        SprawlSink::new(|_| {})
+    }
+
+    pub fn rows(&self, rows: &[SprawlRow]) {
+        (self.0)(SprawlUpdate::Rows(rows.to_vec()))
+    }
+
+    pub fn sizes(&self, sizes: Vec<(Box<str>, u64)>) {
+        if !sizes.is_empty() {
+            (self.0)(SprawlUpdate::Sizes(sizes))
+        }
+    }
+
+    pub fn progress(&self, label: &str, done: u64, total: u64) {
+        (self.0)(SprawlUpdate::Progress(ListProgress {
+            label: label.to_string(),
+            done,
+            total,
+        }))
+    }
+}
+
 #[async_trait]
 pub trait Backend: Send + Sync {
     /// The endpoint's own node: the root of its subtree.
@@ -70,10 +114,9 @@ pub trait Backend: Send + Sync {
 
     async fn cancel_task(&self, task: &TaskInfo) -> ApiResult<()>;
 
-    /// Every VM with snapshots, oldest snapshot first: snapshot sprawl, the usual audit finding.
-    /// Feeds the endpoint's own snapshot view and the one across all endpoints; progress of a
-    /// long read goes to `progress`.
-    async fn snapshot_sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>>;
+    /// Every VM with snapshots, oldest snapshot first, with sizes: snapshot sprawl, the usual
+    /// audit finding. Rows, sizes and progress also go to `sink` as they are read.
+    async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>>;
 
     /// The endpoint's running and recently finished tasks.
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>>;

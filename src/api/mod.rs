@@ -9,5 +9,5 @@ pub mod tls;
 pub mod vcd;
 pub mod vcenter;
 
-pub use backend::{Backend, ChildSink};
+pub use backend::{Backend, ChildSink, SprawlSink, SprawlUpdate};
 pub use error::{ApiError, ApiResult};

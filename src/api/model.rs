@@ -459,15 +459,6 @@ impl SprawlRow {
     }
 }
 
-/// The rows of a per-endpoint sprawl view, complete.
-pub fn sprawl_batch(rows: &[SprawlRow]) -> ChildBatch {
-    ChildBatch {
-        total: Some(rows.len() as u64),
-        nodes: rows.iter().map(SprawlRow::node).collect(),
-        progress: None,
-    }
-}
-
 /// Oldest snapshot first; rows whose age is unknown go last, so they are not taken for old.
 pub fn sort_oldest_first<T>(rows: &mut [T], row: impl Fn(&T) -> &SprawlRow) {
     rows.sort_by_key(|r| {

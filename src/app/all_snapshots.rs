@@ -1,18 +1,18 @@
-//! The snapshot view across every endpoint: one tree root whose rows are the VMs with snapshots
-//! on every connected vCD and vCenter, oldest snapshot first. Each row still belongs to its own
-//! endpoint, so details, expand, marks and actions work as anywhere else. An endpoint that fails
-//! or is not connected leaves the others' rows in place and says why in the root's details.
+//! The snapshot view: one tree root, first in the tree, whose rows are the VMs with snapshots on
+//! every connected endpoint, oldest snapshot first. Each row still belongs to its own endpoint,
+//! so details, expand, marks and actions work as anywhere else. Rows show as soon as an endpoint
+//! has listed them; sizes fill in as they are read. An endpoint that fails or is not connected
+//! leaves the others' rows in place and says why in the root's details.
 
 use std::collections::HashMap;
 
 use super::App;
 use super::event::{Effect, ReqId};
 use super::tree::{EndpointId, EntryId, Load};
-use crate::api::ApiError;
 use crate::api::model::{Node, NodeKind, Severity, SprawlRow, age, bytes_text, sort_oldest_first};
+use crate::api::{ApiError, SprawlUpdate};
 
-const ROOT_ID: &str = "vnav:snapshots:all";
-pub const ROOT_NAME: &str = "Snapshots, all endpoints (oldest first)";
+const ROOT_ID: &str = "vnav:snapshots";
 
 /// Where one endpoint's part of the view stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,13 +30,17 @@ pub struct AllSnapshots {
     pending: HashMap<ReqId, EndpointId>,
     rows: Vec<(EndpointId, SprawlRow)>,
     parts: Vec<Part>,
+    /// The tree entry of each row, to update a row in place when its size arrives.
+    entries: HashMap<(EndpointId, Box<str>), EntryId>,
 }
 
 impl AllSnapshots {
-    /// Only worth a root of its own when there is more than one endpoint; with one, the
-    /// endpoint's own "Snapshots" group is the same list.
-    pub fn root_node(endpoints: usize) -> Option<Node> {
-        (endpoints > 1).then(|| Node::new(NodeKind::Group, ROOT_ID, ROOT_NAME).expandable(true))
+    pub fn root_node(endpoints: usize) -> Node {
+        let name = match endpoints {
+            1 => "Snapshots (oldest first)",
+            _ => "Snapshots, all endpoints (oldest first)",
+        };
+        Node::new(NodeKind::Group, ROOT_ID, name).expandable(true)
     }
 
     pub fn new(root: EntryId, endpoints: usize) -> AllSnapshots {
@@ -45,6 +49,7 @@ impl AllSnapshots {
             pending: HashMap::new(),
             rows: Vec::new(),
             parts: vec![Part::NotAsked; endpoints],
+            entries: HashMap::new(),
         }
     }
 }
@@ -54,19 +59,26 @@ impl App {
         self.all_snapshots.as_ref().is_some_and(|a| a.root == entry)
     }
 
-    /// Asks every connected endpoint for its VMs with snapshots; rows show as each answers.
+    /// Asks every connected endpoint for its VMs with snapshots. The rows shown stay until
+    /// their endpoint answers again.
     pub(crate) fn load_all_snapshots(&mut self) {
-        let Some(all) = &mut self.all_snapshots else {
-            return;
-        };
-        for req in all.pending.drain().map(|(r, _)| r) {
-            self.loading.remove(&req);
-        }
-        all.rows.clear();
         for endpoint in 0..self.endpoints.len() {
             self.ask_for_snapshots(endpoint);
         }
         self.show_all_snapshots();
+    }
+
+    /// After an action on one of its rows: that endpoint's part is read again (if the view
+    /// was open), not every endpoint's.
+    pub(crate) fn refresh_snapshots_of(&mut self, endpoint: EndpointId) {
+        if self
+            .all_snapshots
+            .as_ref()
+            .is_some_and(|a| a.parts[endpoint] != Part::NotAsked)
+        {
+            self.ask_for_snapshots(endpoint);
+            self.show_all_snapshots();
+        }
     }
 
     /// An endpoint that connects after the view was opened joins it.
@@ -85,8 +97,17 @@ impl App {
         let Some(all) = &mut self.all_snapshots else {
             return;
         };
+        // Answers to an earlier read of this endpoint are dropped from now on.
+        all.pending.retain(|r, e| {
+            let stale = *e == endpoint;
+            if stale {
+                self.loading.remove(r);
+            }
+            !stale
+        });
         if !connected {
             all.parts[endpoint] = Part::NotConnected;
+            all.rows.retain(|(e, _)| *e != endpoint);
             return;
         }
         all.parts[endpoint] = Part::Reading;
@@ -99,6 +120,39 @@ impl App {
         };
         self.loading.insert(req, root);
         self.effects.push(Effect::Sprawl { req, endpoint });
+    }
+
+    /// Rows listed, or sizes read, by an endpoint still reading.
+    pub(crate) fn on_sprawl_update(&mut self, req: ReqId, update: SprawlUpdate) -> bool {
+        let Some(all) = &mut self.all_snapshots else {
+            return false;
+        };
+        let Some(&endpoint) = all.pending.get(&req) else {
+            return false;
+        };
+        match update {
+            SprawlUpdate::Rows(rows) => {
+                all.rows.retain(|(e, _)| *e != endpoint);
+                all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
+                sort_oldest_first(&mut all.rows, |(_, r)| r);
+                self.show_all_snapshots();
+            }
+            SprawlUpdate::Sizes(sizes) => {
+                let sizes: HashMap<Box<str>, u64> = sizes.into_iter().collect();
+                let mut changed = Vec::new();
+                for (e, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
+                    if let Some(&b) = sizes.get(&r.vm.id) {
+                        r.bytes = Some(b);
+                        changed.extend(all.entries.get(&(*e, r.vm.id.clone())).copied());
+                    }
+                }
+                for entry in changed {
+                    self.refresh_row(entry);
+                }
+            }
+            SprawlUpdate::Progress(_) => return false,
+        }
+        true
     }
 
     pub(crate) fn on_sprawl(
@@ -135,6 +189,28 @@ impl App {
         true
     }
 
+    /// A row's text: with its endpoint's name when there are several.
+    fn row_node(&self, endpoint: EndpointId, r: &SprawlRow) -> Node {
+        let label = (self.endpoints.len() > 1).then_some(self.endpoints[endpoint].label.as_str());
+        r.vm.clone().with_summary(r.summary(label))
+    }
+
+    /// Redraws one row from the data it shows.
+    fn refresh_row(&mut self, entry: EntryId) {
+        let e = self.tree.get(entry);
+        let Some(all) = &self.all_snapshots else {
+            return;
+        };
+        let row = all
+            .rows
+            .iter()
+            .find(|(ep, r)| *ep == e.endpoint && r.vm.id == e.node.id);
+        if let Some((ep, r)) = row {
+            let summary = self.row_node(*ep, r).summary;
+            self.tree.get_mut(entry).node.summary = summary;
+        }
+    }
+
     /// Puts the rows read so far under the root, and marks the load finished once every
     /// endpoint has answered: failed only if nothing could be read at all.
     fn show_all_snapshots(&mut self) {
@@ -145,10 +221,7 @@ impl App {
         let nodes: Vec<(EndpointId, Node)> = all
             .rows
             .iter()
-            .map(|(e, r)| {
-                let label = &self.endpoints[*e].label;
-                (*e, r.vm.clone().with_summary(r.summary(Some(label))))
-            })
+            .map(|(e, r)| (*e, self.row_node(*e, r)))
             .collect();
         let finished = all.pending.is_empty();
         let read_any = all.parts.contains(&Part::Read);
@@ -164,6 +237,19 @@ impl App {
             .collect::<Vec<_>>()
             .join("; ");
         self.tree.merge_children_from(root, nodes);
+        let entries = self
+            .tree
+            .get(root)
+            .children
+            .iter()
+            .map(|&c| {
+                let e = self.tree.get(c);
+                ((e.endpoint, e.node.id.clone()), c)
+            })
+            .collect();
+        if let Some(all) = &mut self.all_snapshots {
+            all.entries = entries;
+        }
         if finished {
             self.tree.get_mut(root).load = if read_any || failure.is_empty() {
                 Load::Loaded

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::ApiError;
 use crate::api::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, SprawlRow, TaskInfo,
 };
+use crate::api::{ApiError, SprawlUpdate};
 
 use super::tree::EndpointId;
 
@@ -42,8 +42,10 @@ pub enum ApiAnswer {
     TaskPolled(Result<TaskInfo, ApiError>),
     Cancelled(Result<(), ApiError>),
     RecentTasks(Result<Vec<TaskInfo>, ApiError>),
-    /// One endpoint's VMs with snapshots, for the view across all endpoints.
+    /// One endpoint's VMs with snapshots, complete, for the snapshot view.
     Sprawl(Result<Vec<SprawlRow>, ApiError>),
+    /// Its rows or sizes before it completes.
+    SprawlUpdate(SprawlUpdate),
     /// The audit log could not be written; the action was not started.
     AuditFailed(String),
 }

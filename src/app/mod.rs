@@ -103,7 +103,7 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub toast: Option<Toast>,
     pub read_only: bool,
-    /// The snapshot view across all endpoints (when there are several).
+    /// The snapshot view across all endpoints.
     pub all_snapshots: Option<all_snapshots::AllSnapshots>,
     pub theme: Theme,
     pub size: (u16, u16),
@@ -124,8 +124,10 @@ impl App {
         let mut tree = Tree::default();
         // First in the tree, where an auditor looks first. Entries need an endpoint; the root's
         // own is never used to fetch anything (see `is_all_snapshots`).
-        let all_snapshots = all_snapshots::AllSnapshots::root_node(specs.len())
-            .map(|node| all_snapshots::AllSnapshots::new(tree.add_root(0, node), specs.len()));
+        let all_snapshots = (!specs.is_empty()).then(|| {
+            let node = all_snapshots::AllSnapshots::root_node(specs.len());
+            all_snapshots::AllSnapshots::new(tree.add_root(0, node), specs.len())
+        });
         let endpoints = specs
             .into_iter()
             .enumerate()
@@ -424,6 +426,7 @@ impl App {
             },
             ApiAnswer::ChildrenDone(r) => self.on_children_done(req, endpoint, r),
             ApiAnswer::Sprawl(r) => self.on_sprawl(req, r),
+            ApiAnswer::SprawlUpdate(u) => self.on_sprawl_update(req, u),
             ApiAnswer::Details(r) if self.is_lookup(req) => self.on_lookup(req, *r),
             ApiAnswer::Details(r) => self.on_details(req, *r),
             ApiAnswer::Invoked(r) => self.on_invoked(req, endpoint, r),

@@ -263,6 +263,10 @@ impl App {
         parents.sort_unstable();
         parents.dedup();
         for p in parents {
+            if self.is_all_snapshots(p) {
+                self.refresh_snapshots_of(endpoint);
+                continue;
+            }
             self.detail
                 .forget(endpoint, &self.tree.get(p).node.id.clone());
             self.load_children(p);

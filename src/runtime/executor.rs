@@ -7,7 +7,8 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
-use crate::api::{Backend, ChildSink};
+use crate::api::model::ChildBatch;
+use crate::api::{Backend, ChildSink, SprawlSink, SprawlUpdate};
 use crate::app::event::{ApiAnswer, ApiEvent, Effect, Event};
 use crate::audit::AuditLog;
 
@@ -170,11 +171,18 @@ impl Executor {
             Effect::Sprawl { req, endpoint } => {
                 let b = self.backends[endpoint].clone();
                 self.jobs.spawn(async move {
-                    let progress_send = send.clone();
-                    let progress = ChildSink::new(move |batch| {
-                        progress_send(req, endpoint, ApiAnswer::Children(batch))
+                    let update_send = send.clone();
+                    let sink = SprawlSink::new(move |update| {
+                        let answer = match update {
+                            SprawlUpdate::Progress(p) => ApiAnswer::Children(ChildBatch {
+                                progress: Some(p),
+                                ..Default::default()
+                            }),
+                            other => ApiAnswer::SprawlUpdate(other),
+                        };
+                        update_send(req, endpoint, answer)
                     });
-                    let rows = b.snapshot_sprawl(&progress).await;
+                    let rows = b.snapshot_sprawl(&sink).await;
                     send(req, endpoint, ApiAnswer::Sprawl(rows));
                 });
             }

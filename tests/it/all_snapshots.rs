@@ -3,7 +3,7 @@
 //! own endpoint; a dead endpoint that leaves the other's rows in place.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
@@ -12,7 +12,7 @@ use vnav::api::http::HttpOptions;
 use vnav::api::model::{NodeKind, SprawlRow};
 use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
-use vnav::api::{Backend, ChildSink};
+use vnav::api::{Backend, SprawlSink, SprawlUpdate};
 use vnav::app::tree::{EntryId, Load};
 use vnav::app::{App, DetailState, EndpointSpec};
 use vnav::runtime::driver::Driver;
@@ -88,10 +88,37 @@ async fn open_view(d: &mut Driver) -> EntryId {
     root
 }
 
-/// What the endpoint itself lists, read apart from the app.
+/// What the endpoint itself lists, read apart from the app. Its rows go out before their sizes
+/// are read, and the sizes sent on are those of the final rows.
 async fn sprawl(b: &Arc<dyn Backend>) -> Vec<SprawlRow> {
     b.connect().await.unwrap();
-    b.snapshot_sprawl(&ChildSink::collecting().0).await.unwrap()
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let sink = SprawlSink::new(move |u| keep.lock().unwrap().push(u));
+    let rows = b.snapshot_sprawl(&sink).await.unwrap();
+    let seen = seen.lock().unwrap();
+    let ids = |rows: &[SprawlRow]| rows.iter().map(|r| r.vm.id.clone()).collect::<Vec<_>>();
+    let listed = seen
+        .iter()
+        .find_map(|u| match u {
+            SprawlUpdate::Rows(r) => Some(r),
+            _ => None,
+        })
+        .expect("the rows before the sizes");
+    assert!(listed.iter().all(|r| r.bytes.is_none()));
+    assert_eq!(ids(listed), ids(&rows), "the same rows, in the same order");
+    let sent: HashMap<Box<str>, u64> = seen
+        .iter()
+        .filter_map(|u| match u {
+            SprawlUpdate::Sizes(s) => Some(s.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for r in &rows {
+        assert_eq!(sent.get(&r.vm.id).copied(), r.bytes, "{}", r.vm.name);
+    }
+    rows
 }
 
 #[tokio::test]
@@ -218,5 +245,22 @@ async fn a_dead_endpoint_leaves_the_others_rows_and_says_why() {
         .map(|t| t.text.clone())
         .unwrap_or_default();
     assert!(toast.starts_with("vcenter: snapshots: "), "{toast}");
+    d.shutdown().await;
+}
+
+#[tokio::test]
+async fn with_one_endpoint_the_view_is_that_endpoints_own() {
+    let s = sim(SimOptions::default()).await;
+    let cd = vcd(&s);
+    let alone = sprawl(&cd).await;
+    let mut d = connected(&[("vcd", cd)]).await;
+    let root = open_view(&mut d).await;
+    let app = &d.app;
+    assert_eq!(&*app.tree.get(root).node.name, "Snapshots (oldest first)");
+    let rows = &app.tree.get(root).children;
+    assert_eq!(rows.len(), alone.len());
+    let first = &app.tree.get(rows[0]).node;
+    assert_eq!(first.id, alone[0].vm.id);
+    assert_eq!(*first.summary, alone[0].summary(None), "no endpoint name");
     d.shutdown().await;
 }

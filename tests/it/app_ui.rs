@@ -149,6 +149,12 @@ async fn collapse_and_navigation_keys() {
     key(&mut app, KeyCode::End);
     assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "globex");
     key(&mut app, KeyCode::Home);
+    assert_eq!(
+        app.selected_entry().unwrap().node.name.as_ref(),
+        "Snapshots (oldest first)",
+        "the snapshot view heads the tree"
+    );
+    key(&mut app, KeyCode::Down);
     assert_eq!(app.selected_entry().unwrap().node.kind, NodeKind::Endpoint);
     key(&mut app, KeyCode::PageDown);
     assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "globex");

@@ -28,8 +28,8 @@ fn open_first_vm(t: &Tmux) -> String {
     t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
     t.wait_for("acme", WAIT)
         .expect("the demo tree shows its orgs");
-    // All VMs, Snapshots, System, acme: open acme, its first VDC, its first vApp, its first VM.
-    t.keys(&["j", "j", "j", "j", "Enter"]);
+    // All VMs, System, acme: open acme, its first VDC, its first vApp, its first VM.
+    t.keys(&["j", "j", "j", "Enter"]);
     t.wait_for("VDC", WAIT).expect("acme's VDCs load");
     t.keys(&["j", "Enter"]);
     t.wait_for("VMs", WAIT).expect("the VDC's vApps load");
@@ -104,16 +104,31 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
     t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
     t.wait_for("dc-ams", WAIT)
         .expect("the vCenter's datacenters");
-    // The vCenter's own snapshot view is the last row; its first VM has snapshots already.
-    t.keys(&["End", "Enter"]);
+    // The snapshot view heads the tree; open it and go down to the first vCenter VM (the
+    // status bar names the selected row's endpoint).
+    t.keys(&["Home", "Enter"]);
     t.wait_until(WAIT, |s| {
         s.lines().any(|l| tree_part(l).contains(" days old"))
     })
-    .expect("the vCenter's VMs with snapshots");
-    t.keys(&["j"]);
-    let screen = t
-        .wait_until(WAIT, |s| s.contains("Hardware") && selected_vm(s).is_some())
-        .expect("the VM's details with its snapshots");
+    .expect("the VMs with snapshots");
+    let mut screen = String::new();
+    for _ in 0..10 {
+        t.keys(&["j"]);
+        screen = t
+            .wait_until(WAIT, |s| s.contains("Hardware") && selected_vm(s).is_some())
+            .expect("a VM's details");
+        if screen
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with(" vCenter "))
+        {
+            break;
+        }
+    }
+    assert!(
+        screen.lines().last().unwrap().starts_with(" vCenter "),
+        "{screen}"
+    );
     let vm = selected_vm(&screen).unwrap();
     t.keys(&["n"]);
     t.wait_for("New snapshot", WAIT).expect("the snapshot form");

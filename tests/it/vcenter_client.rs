@@ -34,7 +34,7 @@ async fn batches(b: &VcenterBackend, parent: &Node) -> Vec<ChildBatch> {
     Arc::try_unwrap(got).unwrap().into_inner().unwrap()
 }
 
-/// The datacenters under the endpoint (the endpoint also holds the snapshot view).
+/// The datacenters under the endpoint.
 async fn datacenters(b: &VcenterBackend) -> Vec<Node> {
     children(b, &b.root())
         .await

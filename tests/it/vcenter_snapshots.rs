@@ -192,23 +192,19 @@ async fn the_snapshot_cycle_over_soap_on_7_0() {
 /// snapshots, oldest first, and each one listed really has a snapshot.
 #[tokio::test]
 async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
+    use vnav::api::SprawlSink;
     use vnav::api::vcd::{VcdBackend, VcdConfig};
     let s = sim(SimOptions::default()).await;
     let vc = connected(&s).await;
-    let group = children(&vc, &vc.root())
-        .await
-        .into_iter()
-        .find(|n| n.kind == NodeKind::Group)
-        .expect("a snapshot view under the vCenter");
-    let vc_list = children(&vc, &group).await;
+    let vc_list = vc.snapshot_sprawl(&SprawlSink::ignore()).await.unwrap();
     assert!(!vc_list.is_empty(), "the demo world has snapshots");
-    for vm in vc_list.iter().take(3) {
+    for r in vc_list.iter().take(3) {
         assert!(
-            !children(&vc, vm).await.is_empty(),
+            !children(&vc, &r.vm).await.is_empty(),
             "{} has a snapshot",
-            vm.name
+            r.vm.name
         );
-        assert!(vm.summary.contains("snapshot"), "{}", vm.summary);
+        assert!(r.summary(None).contains("snapshot"), "{}", r.summary(None));
     }
 
     let vcd = VcdBackend::new(VcdConfig {
@@ -219,18 +215,9 @@ async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
     })
     .unwrap();
     vcd.connect().await.unwrap();
-    let (sink, top) = ChildSink::collecting();
-    vcd.children(&vcd.root(), &sink).await.unwrap();
-    let top = top.take();
-    let view = top
-        .iter()
-        .find(|n| n.name.starts_with("Snapshots"))
-        .unwrap();
-    let (sink, got) = ChildSink::collecting();
-    vcd.children(view, &sink).await.unwrap();
-    let vcd_list = got.take();
-    let names = |l: &[Node]| {
-        let mut v: Vec<String> = l.iter().map(|n| n.name.to_string()).collect();
+    let vcd_list = vcd.snapshot_sprawl(&SprawlSink::ignore()).await.unwrap();
+    let names = |l: &[vnav::api::model::SprawlRow]| {
+        let mut v: Vec<String> = l.iter().map(|r| r.vm.name.to_string()).collect();
         v.sort();
         v
     };
@@ -239,16 +226,20 @@ async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
         names(&vc_list),
         "both products see the same sprawl"
     );
-    // Oldest first in vCD, where the record carries the date.
-    let first = vcd.details(&vcd_list[0]).await.unwrap();
-    let last = vcd.details(vcd_list.last().unwrap()).await.unwrap();
-    let created = |d: &vnav::api::model::Details| {
-        d.sections
-            .iter()
-            .find(|s| s.title == "Snapshot")
-            .and_then(|s| s.rows.iter().find(|(k, _)| k == "Created"))
-            .map(|(_, v)| v.clone())
-            .expect("a Created row")
-    };
-    assert!(created(&first) <= created(&last), "oldest first");
+    for list in [&vcd_list, &vc_list] {
+        assert!(
+            list.windows(2).all(|w| w[0].oldest <= w[1].oldest),
+            "oldest first"
+        );
+    }
+    // The dates are the servers' own: the oldest in vCD is the one its details say.
+    let first = vcd.details(&vcd_list[0].vm).await.unwrap();
+    let created = first
+        .sections
+        .iter()
+        .find(|s| s.title == "Snapshot")
+        .and_then(|s| s.rows.iter().find(|(k, _)| k == "Created"))
+        .map(|(_, v)| v.clone())
+        .expect("a Created row");
+    assert_eq!(vnav::api::model::parse_time(&created), vcd_list[0].oldest);
 }

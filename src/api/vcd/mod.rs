@@ -16,16 +16,15 @@ use tokio::sync::RwLock;
 
 use self::query::{Paging, Query};
 use self::session::{Credentials, Session, SessionInfo};
-use super::backend::{Backend, ChildSink};
+use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, Product, Raw,
-    RawFormat, SprawlRow, TaskInfo, sprawl_batch,
+    RawFormat, SprawlRow, TaskInfo,
 };
 
 const ALL_VMS: &str = "query:vm";
-const SNAPSHOTS: &str = "query:snapshots";
 const NS: &str = "http://www.vmware.com/vcloud/v1.5";
 
 #[derive(Debug)]
@@ -201,18 +200,12 @@ impl Backend for VcdBackend {
                     .collect();
                 orgs.sort_by(|a, b| a.name.cmp(&b.name));
                 let all = Node::new(NodeKind::Group, ALL_VMS, "All VMs").expandable(true);
-                let snaps = Node::new(NodeKind::Group, SNAPSHOTS, "Snapshots (oldest first)")
-                    .expandable(true);
-                let nodes: Vec<Node> = [all, snaps].into_iter().chain(orgs).collect();
+                let nodes: Vec<Node> = std::iter::once(all).chain(orgs).collect();
                 sink.push(ChildBatch {
                     total: Some(nodes.len() as u64),
                     nodes,
                     progress: None,
                 });
-                Ok(())
-            }
-            NodeKind::Group if &*parent.id == SNAPSHOTS => {
-                sink.push(sprawl_batch(&self.sprawl(sink).await?));
                 Ok(())
             }
             NodeKind::Group if &*parent.id == ALL_VMS => {
@@ -324,8 +317,8 @@ impl Backend for VcdBackend {
         Ok(records.iter().filter_map(map::task_record).collect())
     }
 
-    async fn snapshot_sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>> {
-        self.sprawl(progress).await
+    async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
+        self.sprawl(sink).await
     }
 
     async fn logout(&self) {

@@ -150,19 +150,18 @@ pub async fn walk_mapped(
     .await
 }
 
-/// Every record of a query mapped to `T`, in order; the pages' progress goes to `progress`.
+/// Every record of a query mapped to `T`, in order; `progress(done, total)` after each page.
 pub async fn collect<T>(
     session: &Session,
     query: &Query,
     paging: Paging,
-    label: &str,
-    progress: &ChildSink,
+    progress: impl Fn(u64, u64),
     map: impl Fn(&Element) -> Option<T>,
 ) -> ApiResult<Vec<T>> {
     let mut out = Vec::new();
     walk_pages(session, query, paging, |page, done, total| {
         out.extend(page.records.iter().filter_map(&map));
-        progress.push(ChildBatch::progress(label, done, total));
+        progress(done, total);
     })
     .await?;
     Ok(out)

@@ -1,56 +1,65 @@
 //! Snapshot sprawl on vCD: every VM with a snapshot, oldest first, with the snapshot's size.
 //! The query service finds the VMs and their snapshot dates in a few pages (`type=vm` covers the
-//! whole system for a system administrator); the size is only in each VM's SnapshotSection, read
-//! with the endpoint's concurrency. A size that cannot be read stays unknown, not an error.
+//! whole system for a system administrator) and those rows go out at once; the size is only in
+//! each VM's SnapshotSection, read with the endpoint's concurrency and sent on in chunks. A size
+//! that cannot be read stays unknown, not an error.
 
 use futures::{StreamExt, stream};
 
 use super::query::{self, Query};
 use super::xml::Element;
 use super::{VcdBackend, map};
-use crate::api::backend::ChildSink;
+use crate::api::backend::SprawlSink;
 use crate::api::error::ApiResult;
-use crate::api::model::{ChildBatch, SprawlRow, parse_time, sort_oldest_first};
+use crate::api::model::{SprawlRow, parse_time, sort_oldest_first};
+
+/// Sizes sent on together: few enough updates for a big estate, soon enough for a small one.
+const SIZES_PER_UPDATE: usize = 64;
 
 impl VcdBackend {
-    pub(super) async fn sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>> {
+    pub(super) async fn sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
         let mut q = Query::new("vm")
             .filter("isVAppTemplate==false;snapshot==true")
             .fields("name,status,containerName,snapshotCreated");
         q.sort_asc = Some("snapshotCreated".into());
-        let found = query::collect(
-            &self.session,
-            &q,
-            self.paging(),
-            "listing snapshots",
-            progress,
-            row,
-        )
-        .await?;
-        let total = found.len() as u64;
-        let mut done = 0;
-        let mut sized = stream::iter(found)
-            .map(|mut r| async move {
-                let section = format!("{}/snapshotSection", r.vm.id);
-                if let Ok(doc) = self.session.get(&section).await {
-                    let snaps: Vec<&Element> = doc.root.children_named("Snapshot").collect();
-                    r.count = (snaps.len() as u32).max(1);
-                    r.bytes = snaps
-                        .iter()
-                        .map(|s| s.attr("size").and_then(|v| v.parse::<u64>().ok()))
-                        .sum();
-                }
-                r
-            })
-            .buffer_unordered(self.session.http().options().concurrency);
-        let mut rows = Vec::with_capacity(total as usize);
-        while let Some(r) = sized.next().await {
-            done += 1;
-            rows.push(r);
-            progress.push(ChildBatch::progress("reading snapshot sizes", done, total));
-        }
+        let progress = |done, total| sink.progress("listing snapshots", done, total);
+        let mut rows = query::collect(&self.session, &q, self.paging(), progress, row).await?;
         sort_oldest_first(&mut rows, |r| r);
+        sink.rows(&rows);
+        let total = rows.len() as u64;
+        let ids: Vec<Box<str>> = rows.iter().map(|r| r.vm.id.clone()).collect();
+        let mut reads = stream::iter(ids.clone().into_iter().enumerate())
+            .map(|(i, id)| async move { (i, self.snapshot_section(&id).await) })
+            .buffer_unordered(self.session.http().options().concurrency);
+        let (mut done, mut read) = (0, Vec::new());
+        while let Some((i, section)) = reads.next().await {
+            done += 1;
+            if let Some((count, bytes)) = section {
+                rows[i].count = count;
+                rows[i].bytes = bytes;
+                read.extend(bytes.map(|b| (ids[i].clone(), b)));
+            }
+            if read.len() == SIZES_PER_UPDATE || done == total {
+                sink.sizes(std::mem::take(&mut read));
+                sink.progress("reading snapshot sizes", done, total);
+            }
+        }
         Ok(rows)
+    }
+
+    /// (snapshot count, total size) from a VM's SnapshotSection; None if it cannot be read.
+    async fn snapshot_section(&self, vm: &str) -> Option<(u32, Option<u64>)> {
+        let doc = self
+            .session
+            .get(&format!("{vm}/snapshotSection"))
+            .await
+            .ok()?;
+        let snaps: Vec<&Element> = doc.root.children_named("Snapshot").collect();
+        let bytes = snaps
+            .iter()
+            .map(|s| s.attr("size").and_then(|v| v.parse::<u64>().ok()))
+            .sum();
+        Some(((snaps.len() as u32).max(1), bytes))
     }
 }
 

@@ -18,12 +18,12 @@ use time::OffsetDateTime;
 use self::lists::Scope;
 use self::map::{CLUSTER, DATACENTER, HOST, Kind};
 use self::session::Session;
-use super::backend::{Backend, ChildSink};
+use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
-    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo, TaskState, TaskTarget, sprawl_batch,
+    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo, TaskState, TaskTarget,
 };
 
 #[derive(Debug)]
@@ -50,9 +50,6 @@ const GROUPS: [(&str, &str, Kind); 5] = [
     ("folders", "Folders", map::FOLDER),
     ("pools", "Resource pools", map::RESOURCE_POOL),
 ];
-
-/// The endpoint-wide snapshot sprawl view.
-const SNAPSHOTS: &str = "group/snapshots/all";
 
 fn group_id(prefix: &str, dc: &str) -> String {
     format!("group/{prefix}/{dc}")
@@ -282,19 +279,11 @@ impl Backend for VcenterBackend {
                     .filter_map(|v| map::summary_node(DATACENTER, v))
                     .collect();
                 nodes.sort_by(|a, b| a.name.cmp(&b.name));
-                nodes.push(
-                    Node::new(NodeKind::Group, SNAPSHOTS, "Snapshots (oldest first)")
-                        .expandable(true),
-                );
                 sink.push(ChildBatch {
                     total: Some(nodes.len() as u64),
                     nodes,
                     progress: None,
                 });
-                Ok(())
-            }
-            NodeKind::Group if &*parent.id == SNAPSHOTS => {
-                sink.push(sprawl_batch(&self.sprawl(sink).await?));
                 Ok(())
             }
             NodeKind::Datacenter => self.datacenter_children(&moid, sink).await,
@@ -436,8 +425,8 @@ impl Backend for VcenterBackend {
         Ok(Vec::new())
     }
 
-    async fn snapshot_sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>> {
-        self.sprawl(progress).await
+    async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
+        self.sprawl(sink).await
     }
 
     async fn logout(&self) {

@@ -1,15 +1,19 @@
-//! vCenter snapshots through vim25 SOAP: a VM's snapshots as its children in the tree, the
-//! snapshot section of its details, and snapshot actions as vim Tasks in the task pane.
+//! vCenter snapshots through the vim API: a VM's snapshots as its children in the tree, the
+//! snapshot section of its details, snapshot actions as vim Tasks in the task pane, and the
+//! snapshot sprawl across all VMs.
+
+use std::collections::HashMap;
+
+use futures::{StreamExt, stream};
 
 use super::VcenterBackend;
 use super::map;
 use super::vim::{Call, Snapshot};
-use crate::api::backend::ChildSink;
+use crate::api::backend::{ChildSink, SprawlSink};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::model::{
-    ActionId, ActionOffer, ActionParams, ChildBatch, Details, Node, NodeKind, Raw, RawFormat,
-    Section, Severity, SprawlRow, Status, TaskInfo, TaskTarget, bytes_text, parse_time,
-    sort_oldest_first,
+    ActionId, ActionOffer, ActionParams, Details, Node, NodeKind, Raw, RawFormat, Section,
+    Severity, SprawlRow, Status, TaskInfo, TaskTarget, bytes_text, parse_time, sort_oldest_first,
 };
 
 /// Snapshot node ids: `snapshot/<vm moid>/<snapshot moid>`.
@@ -48,57 +52,73 @@ fn node(vm: &str, s: &Snapshot) -> Node {
     .with_summary(describe(s))
 }
 
-/// VMs whose snapshot state is read in one SOAP call.
+/// VMs whose snapshot state is read in one property read.
 const BATCH: usize = 250;
+
+/// Owned batches, so the reads can run side by side.
+fn batches_of<'a>(moids: impl Iterator<Item = &'a String>) -> Vec<Vec<String>> {
+    let all: Vec<String> = moids.cloned().collect();
+    all.chunks(BATCH).map(<[String]>::to_vec).collect()
+}
 
 impl VcenterBackend {
     /// Every VM with snapshots, oldest first, with how many, how old and how big. Lists the VMs
-    /// over REST (splitting under the cap), reads their snapshot trees over SOAP in batches,
-    /// then the file layout of those that have snapshots.
-    pub(super) async fn sprawl(&self, progress: &ChildSink) -> ApiResult<Vec<SprawlRow>> {
+    /// over REST (splitting under the cap), reads their snapshot trees in batches, sends those
+    /// rows on, then reads the file layout of the VMs that have snapshots, batch by batch.
+    pub(super) async fn sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
         let (collector, found) = ChildSink::collecting();
         super::lists::stream_vms(&self.session, Vec::new(), self.width(), &collector).await?;
-        let vms = found.take();
+        let vms: HashMap<String, Node> = found
+            .take()
+            .into_iter()
+            .map(|n| (map::moid(&n.id).to_string(), n))
+            .collect();
         let http = self.session.http();
-        let total = vms.len().div_ceil(BATCH).max(1) as u64;
-        let mut rows = Vec::new();
-        for (done, chunk) in vms.chunks(BATCH).enumerate() {
-            let moids: Vec<String> = chunk.iter().map(|n| map::moid(&n.id).to_string()).collect();
-            for (moid, count, oldest) in self.vim.snapshot_counts(http, &moids).await? {
-                if let Some(vm) = chunk.iter().find(|n| map::moid(&n.id) == moid) {
-                    rows.push(SprawlRow {
-                        vm: vm.clone(),
-                        count: count as u32,
-                        oldest: parse_time(&oldest),
-                        bytes: None,
-                        place: "".into(),
-                    });
-                }
+        let chunks = batches_of(vms.keys());
+        let total = chunks.len() as u64;
+        let mut batches = stream::iter(chunks)
+            .map(|chunk| async move { self.vim.snapshot_counts(http, &chunk).await })
+            .buffered(self.width());
+        let (mut rows, mut done) = (Vec::new(), 0);
+        while let Some(counts) = batches.next().await {
+            for (moid, count, oldest) in counts? {
+                rows.extend(vms.get(&moid).map(|vm| SprawlRow {
+                    vm: vm.clone(),
+                    count: count as u32,
+                    oldest: parse_time(&oldest),
+                    bytes: None,
+                    place: "".into(),
+                }));
             }
-            progress.push(ChildBatch::progress(
-                "reading snapshots",
-                done as u64 + 1,
-                total,
-            ));
-        }
-        let total = rows.len().div_ceil(BATCH) as u64;
-        for (done, chunk) in rows.chunks_mut(BATCH).enumerate() {
-            let moids: Vec<String> = chunk
-                .iter()
-                .map(|r| map::moid(&r.vm.id).to_string())
-                .collect();
-            for (moid, bytes) in self.vim.snapshot_sizes(http, &moids).await? {
-                if let Some(r) = chunk.iter_mut().find(|r| map::moid(&r.vm.id) == moid) {
-                    r.bytes = Some(bytes);
-                }
-            }
-            progress.push(ChildBatch::progress(
-                "reading snapshot sizes",
-                done as u64 + 1,
-                total,
-            ));
+            done += 1;
+            sink.progress("reading snapshots", done, total);
         }
         sort_oldest_first(&mut rows, |r| r);
+        sink.rows(&rows);
+
+        let at: HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (map::moid(&r.vm.id).to_string(), i))
+            .collect();
+        let chunks = batches_of(at.keys());
+        let total = chunks.len() as u64;
+        let mut batches = stream::iter(chunks)
+            .map(|chunk| async move { self.vim.snapshot_sizes(http, &chunk).await })
+            .buffered(self.width());
+        let mut done = 0;
+        while let Some(sizes) = batches.next().await {
+            let mut read = Vec::new();
+            for (moid, bytes) in sizes? {
+                if let Some(&i) = at.get(&moid) {
+                    rows[i].bytes = Some(bytes);
+                    read.push((rows[i].vm.id.clone(), bytes));
+                }
+            }
+            sink.sizes(read);
+            done += 1;
+            sink.progress("reading snapshot sizes", done, total);
+        }
         Ok(rows)
     }
 

@@ -51,9 +51,17 @@ impl Data for Element {
     }
 }
 
+/// VI/JSON boxes values whose type is not fixed (`anyType`) as `{"_typeName", "_value"}`.
+fn unboxed(v: &Value) -> &Value {
+    match v.get("_value") {
+        Some(inner) => inner,
+        None => v,
+    }
+}
+
 impl Data for Value {
     fn all(&self, name: &str) -> Vec<&Value> {
-        match self.get(name) {
+        match self.get(name).map(unboxed) {
             Some(Value::Array(items)) => items.iter().collect(),
             None | Some(Value::Null) => Vec::new(),
             Some(one) => vec![one],
@@ -61,7 +69,7 @@ impl Data for Value {
     }
 
     fn text(&self) -> Option<String> {
-        match self {
+        match unboxed(self) {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
@@ -270,7 +278,8 @@ mod tests {
         assert_eq!(a.state, TaskState::Error);
         assert_eq!(a.error.as_deref(), Some("A general system error occurred"));
         assert!(a.started.is_some() && a.finished.is_some() && a.cancel.is_none());
-        let running = json!({"state": "running", "progress": 40, "cancelable": true});
+        let running = json!({"state": {"_typeName": "TaskInfoState", "_value": "running"},
+            "progress": 40, "cancelable": true});
         let r = task_info(&running, "task-8", None);
         assert_eq!(
             (r.progress, r.cancel.as_deref()),
