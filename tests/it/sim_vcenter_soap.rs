@@ -140,7 +140,19 @@ async fn service_content_login_and_faults() {
     assert!(body.contains("<userName>VSPHERE.LOCAL\\Administrator</userName>"));
     for (req, fault) in [
         (
-            "<urn:CreateSnapshot_Task><urn:_this type=\"VirtualMachine\">vm-9</urn:_this><urn:name>x</urn:name></urn:CreateSnapshot_Task>",
+            "<urn:CreateSnapshot_Task><urn:_this type=\"VirtualMachine\">vm-9</urn:_this><urn:name>x</urn:name><urn:memory>false</urn:memory><urn:quiesce>false</urn:quiesce></urn:CreateSnapshot_Task>",
+            "ManagedObjectNotFound",
+        ),
+        (
+            "<urn:CreateSnapshot_Task><urn:_this type=\"VirtualMachine\">vm-1000</urn:_this><urn:name>x</urn:name><urn:memory>maybe</urn:memory><urn:quiesce>false</urn:quiesce></urn:CreateSnapshot_Task>",
+            "InvalidRequest",
+        ),
+        (
+            "<urn:RemoveSnapshot_Task><urn:_this type=\"VirtualMachineSnapshot\">snapshot-1</urn:_this></urn:RemoveSnapshot_Task>",
+            "InvalidRequest",
+        ),
+        (
+            "<urn:CancelTask><urn:_this type=\"Task\">task-1</urn:_this></urn:CancelTask>",
             "ManagedObjectNotFound",
         ),
         (
