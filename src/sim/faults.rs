@@ -294,7 +294,11 @@ fn error(flavor: Flavor, path: &str, accept: &str, status: StatusCode) -> Respon
                 "HostCommunication"
             };
             let f = crate::sim::vcenter::vim::Fault::new(kind, message);
-            let mut r = crate::sim::vcenter::soap::vim_fault(&f);
+            let mut r = if path.starts_with("/sdk/vim25/") {
+                crate::sim::vcenter::vijson::fault(&f)
+            } else {
+                crate::sim::vcenter::soap::vim_fault(&f)
+            };
             *r.status_mut() = status;
             return r;
         }

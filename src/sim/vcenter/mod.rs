@@ -1,6 +1,6 @@
 //! The vCenter Automation API server over the shared world: `/rest` (6.5–7.0 style, bodies in
 //! `{"value": …}`) and `/api` (7.0U2+, bare bodies), sessions, routing and response helpers;
-//! beside it the vim25 API as SOAP at `/sdk`.
+//! beside it the vim25 API, as SOAP at `/sdk` and as VI/JSON at `/sdk/vim25/` (8.0 only).
 
 pub mod errors;
 pub mod lists;
@@ -10,6 +10,7 @@ pub mod query;
 pub mod session;
 pub mod soap;
 pub mod tagging;
+pub mod vijson;
 pub mod vim;
 pub mod vm;
 
@@ -204,6 +205,15 @@ pub async fn handle(
     let path = uri.path();
     if path == "/sdk" || path == "/sdk/" {
         return soap::handle(&s, &method, &headers, &body);
+    }
+    if let Some(rest) = path.strip_prefix("/sdk/vim25/") {
+        if s.version != VcenterVersion::V8_0 {
+            // VI/JSON came with 8.0U1; 7.0 answers an empty 404.
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            return r;
+        }
+        return vijson::handle(&s, &method, rest, &headers, &body);
     }
     let (d, rest) = if let Some(r) = path.strip_prefix("/rest/") {
         (Dialect::Rest, r)
