@@ -288,15 +288,17 @@ fn error(flavor: Flavor, path: &str, accept: &str, status: StatusCode) -> Respon
             (ct, body)
         }
         Flavor::Vcenter if path.starts_with("/sdk") => {
-            let mut r = crate::sim::vcenter::soap::fault(
-                if status == StatusCode::TOO_MANY_REQUESTS {
-                    "RequestCanceled"
-                } else {
-                    "HostCommunication"
-                },
-                message,
-                "",
-            );
+            let kind = if status == StatusCode::TOO_MANY_REQUESTS {
+                "RequestCanceled"
+            } else {
+                "HostCommunication"
+            };
+            let f = crate::sim::vcenter::vim::Fault::new(kind, message);
+            let mut r = if path.starts_with("/sdk/vim25/") {
+                crate::sim::vcenter::vijson::fault(&f)
+            } else {
+                crate::sim::vcenter::soap::vim_fault(&f)
+            };
             *r.status_mut() = status;
             return r;
         }

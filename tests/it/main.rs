@@ -22,6 +22,8 @@ mod sim_vcenter_power;
 mod sim_vcenter_soap;
 mod sim_vcenter_spec;
 mod sim_vcenter_support;
+mod sim_vcenter_vijson;
+mod sim_vcenter_vijson_tasks;
 mod soak;
 mod support;
 mod tls;

@@ -8,13 +8,13 @@ use vnav::sim::{DEMO_USER, SimOptions, VcenterVersion};
 
 use crate::sim_support::{attr, login, sim, tags};
 
-struct Soap {
+pub struct Soap {
     http: reqwest::Client,
     url: String,
 }
 
 impl Soap {
-    fn new(base: &str) -> Soap {
+    pub fn new(base: &str) -> Soap {
         vnav::api::tls::install_crypto_provider();
         Soap {
             http: reqwest::Client::builder()
@@ -24,7 +24,7 @@ impl Soap {
             url: format!("{base}/sdk"),
         }
     }
-    async fn call(&self, body: &str) -> (StatusCode, String) {
+    pub async fn call(&self, body: &str) -> (StatusCode, String) {
         let env = format!(
             "<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" \
              xmlns:urn=\"urn:vim25\"><soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
@@ -40,7 +40,7 @@ impl Soap {
             .unwrap();
         (r.status(), r.text().await.unwrap())
     }
-    async fn login(&self, password: &str) -> (StatusCode, String) {
+    pub async fn login(&self, password: &str) -> (StatusCode, String) {
         self.call(&format!(
             "<urn:Login><urn:_this type=\"SessionManager\">SessionManager</urn:_this>\
              <urn:userName>administrator@vsphere.local</urn:userName><urn:password>{password}</urn:password></urn:Login>"
@@ -48,7 +48,7 @@ impl Soap {
         .await
     }
     /// `RetrievePropertiesEx` of one object; the response text.
-    async fn props(&self, kind: &str, id: &str, paths: &[&str]) -> String {
+    pub async fn props(&self, kind: &str, id: &str, paths: &[&str]) -> String {
         let paths: String = paths
             .iter()
             .map(|p| format!("<urn:pathSet>{p}</urn:pathSet>"))
@@ -65,7 +65,7 @@ impl Soap {
         body
     }
     /// Runs a snapshot operation, waits for its task, returns the final TaskInfo text.
-    async fn task(&self, op: &str, this: (&str, &str), args: &str) -> String {
+    pub async fn task(&self, op: &str, this: (&str, &str), args: &str) -> String {
         let (st, body) = self
             .call(&format!(
                 "<urn:{op}><urn:_this type=\"{}\">{}</urn:_this>{args}</urn:{op}>",
@@ -85,12 +85,12 @@ impl Soap {
     }
 }
 
-fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
+pub fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
     let at = s.find(a).unwrap_or_else(|| panic!("{a} not in {s}")) + a.len();
     &s[at..at + s[at..].find(b).unwrap()]
 }
 
-async fn vcd_snapshot(s: &vnav::sim::Sim, name: &str) -> Option<String> {
+pub async fn vcd_snapshot(s: &vnav::sim::Sim, name: &str) -> Option<String> {
     let c = login(&s.vcd_url, DEMO_USER).await;
     let doc = c
         .doc(&format!("/api/query?type=vm&filter=name=={name}"))
@@ -140,7 +140,19 @@ async fn service_content_login_and_faults() {
     assert!(body.contains("<userName>VSPHERE.LOCAL\\Administrator</userName>"));
     for (req, fault) in [
         (
-            "<urn:CreateSnapshot_Task><urn:_this type=\"VirtualMachine\">vm-9</urn:_this><urn:name>x</urn:name></urn:CreateSnapshot_Task>",
+            "<urn:CreateSnapshot_Task><urn:_this type=\"VirtualMachine\">vm-9</urn:_this><urn:name>x</urn:name><urn:memory>false</urn:memory><urn:quiesce>false</urn:quiesce></urn:CreateSnapshot_Task>",
+            "ManagedObjectNotFound",
+        ),
+        (
+            "<urn:CreateSnapshot_Task><urn:_this type=\"VirtualMachine\">vm-1000</urn:_this><urn:name>x</urn:name><urn:memory>maybe</urn:memory><urn:quiesce>false</urn:quiesce></urn:CreateSnapshot_Task>",
+            "InvalidRequest",
+        ),
+        (
+            "<urn:RemoveSnapshot_Task><urn:_this type=\"VirtualMachineSnapshot\">snapshot-1</urn:_this></urn:RemoveSnapshot_Task>",
+            "InvalidRequest",
+        ),
+        (
+            "<urn:CancelTask><urn:_this type=\"Task\">task-1</urn:_this></urn:CancelTask>",
             "ManagedObjectNotFound",
         ),
         (

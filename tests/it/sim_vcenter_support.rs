@@ -9,6 +9,15 @@ use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VcenterVersion};
 
 use crate::sim_support::{http, sim};
 
+/// A response body as JSON, an empty one as `null`; `what` names the request in a panic.
+pub fn json_or_null(what: &str, text: &str) -> Value {
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}: {text}"))
+    }
+}
+
 pub async fn vc_sim(version: VcenterVersion, vms: usize, list_cap: Option<usize>) -> Sim {
     sim(SimOptions {
         vms,
@@ -90,13 +99,7 @@ impl Vc {
         }
         let r = req.send().await.unwrap();
         let st = r.status();
-        let text = r.text().await.unwrap();
-        let v = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
-        };
-        (st, v)
+        (st, json_or_null(path, &r.text().await.unwrap()))
     }
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, None).await

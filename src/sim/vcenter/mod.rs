@@ -1,5 +1,6 @@
 //! The vCenter Automation API server over the shared world: `/rest` (6.5–7.0 style, bodies in
-//! `{"value": …}`) and `/api` (7.0U2+, bare bodies), sessions, routing and response helpers.
+//! `{"value": …}`) and `/api` (7.0U2+, bare bodies), sessions, routing and response helpers;
+//! beside it the vim25 API, as SOAP at `/sdk` and as VI/JSON at `/sdk/vim25/` (8.0 only).
 
 pub mod errors;
 pub mod lists;
@@ -9,6 +10,8 @@ pub mod query;
 pub mod session;
 pub mod soap;
 pub mod tagging;
+pub mod vijson;
+pub mod vim;
 pub mod vm;
 
 use std::collections::HashMap;
@@ -71,7 +74,8 @@ pub struct VcShared {
     pub list_cap: Option<usize>,
     pub sessions: Mutex<HashMap<String, session::Session>>,
     pub requests: AtomicU64,
-    pub soap: Mutex<soap::snapshots::SoapState>,
+    /// vim25 state (snapshot trees, tasks) that SOAP and VI/JSON share.
+    pub vim: Mutex<vim::snapshots::VimState>,
 }
 
 impl VcShared {
@@ -81,13 +85,13 @@ impl VcShared {
             list_cap: vcd.opts.list_cap,
             sessions: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
-            soap: Mutex::new(soap::snapshots::SoapState::new(vcd.opts.seed)),
+            vim: Mutex::new(vim::snapshots::VimState::new(vcd.opts.seed)),
             vcd,
         }
     }
     /// Lock order: world, then vCD tasks, then this.
-    pub fn soap(&self) -> MutexGuard<'_, soap::snapshots::SoapState> {
-        self.soap.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn vim(&self) -> MutexGuard<'_, vim::snapshots::VimState> {
+        self.vim.lock().unwrap_or_else(|e| e.into_inner())
     }
     pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, session::Session>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
@@ -201,6 +205,15 @@ pub async fn handle(
     let path = uri.path();
     if path == "/sdk" || path == "/sdk/" {
         return soap::handle(&s, &method, &headers, &body);
+    }
+    if let Some(rest) = path.strip_prefix("/sdk/vim25/") {
+        if s.version != VcenterVersion::V8_0 {
+            // VI/JSON came with 8.0U1; 7.0 answers an empty 404.
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            return r;
+        }
+        return vijson::handle(&s, &method, rest, &headers, &body);
     }
     let (d, rest) = if let Some(r) = path.strip_prefix("/rest/") {
         (Dialect::Rest, r)

@@ -1,9 +1,9 @@
 //! A vim25 SOAP subset at `/sdk` for what the REST API cannot do, VM snapshots:
 //! RetrieveServiceContent, Login/Logout (cookie `vmware_soap_session`), RetrieveProperties(Ex)
-//! of VMs and tasks, Create/RevertTo/Remove snapshot tasks and RemoveAllSnapshots.
+//! of VMs and tasks, Create/RevertTo/Remove snapshot tasks and RemoveAllSnapshots. The objects
+//! and their logic are `vim`'s, shared with VI/JSON; this reads envelopes and writes XML.
 
 pub mod props;
-pub mod snapshots;
 
 use std::fmt::Write as _;
 
@@ -12,8 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 
 use super::VcShared;
+use super::vim::snapshots::{self, Op};
+use super::vim::{self, Args, Fault, Val};
 use crate::sim::vcd::xml::esc;
-use crate::sim::{DEMO_PASSWORD, VCENTER_USER};
 
 pub const COOKIE: &str = "vmware_soap_session";
 
@@ -126,10 +127,6 @@ pub fn fault(kind: &str, message: &str, detail: &str) -> Response {
     )
 }
 
-pub fn moref(tag: &str, kind: &str, id: &str) -> String {
-    format!("<{tag} type=\"{kind}\">{}</{tag}>", esc(id))
-}
-
 fn cookie_session(headers: &HeaderMap) -> Option<String> {
     for v in headers.get_all(header::COOKIE) {
         for part in v.to_str().ok()?.split(';') {
@@ -144,39 +141,6 @@ fn cookie_session(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-fn service_content(s: &VcShared) -> String {
-    let (version, build) = match s.version {
-        super::VcenterVersion::V6_7 => ("6.7.0", "19299595"),
-        super::VcenterVersion::V7_0 => ("7.0.3", "21477706"),
-        super::VcenterVersion::V8_0 => ("8.0.2", "22617221"),
-    };
-    let w = s.vcd.read();
-    let mut out = String::from("<returnval>");
-    out.push_str(&moref("rootFolder", "Folder", &w.vc.folders[0].moid));
-    out.push_str(&moref(
-        "propertyCollector",
-        "PropertyCollector",
-        "propertyCollector",
-    ));
-    out.push_str(&moref("viewManager", "ViewManager", "ViewManager"));
-    let _ = write!(
-        out,
-        "<about><name>VMware vCenter Server</name><fullName>VMware vCenter Server {version} build-{build}</fullName>\
-         <vendor>VMware, Inc.</vendor><version>{version}</version><build>{build}</build>\
-         <localeVersion>INTL</localeVersion><localeBuild>000</localeBuild><osType>linux-x64</osType>\
-         <productLineId>vpx</productLineId><apiType>VirtualCenter</apiType><apiVersion>{version}.0</apiVersion>\
-         <instanceUuid>{}</instanceUuid><licenseProductName>VMware VirtualCenter Server</licenseProductName>\
-         <licenseProductVersion>{}.0</licenseProductVersion></about>",
-        crate::sim::world::uuid_str(w.vcenter),
-        &version[..1]
-    );
-    out.push_str(&moref("sessionManager", "SessionManager", "SessionManager"));
-    out.push_str(&moref("taskManager", "TaskManager", "TaskManager"));
-    out.push_str(&moref("searchIndex", "SearchIndex", "SearchIndex"));
-    out.push_str("</returnval>");
-    out
-}
-
 /// The operation is the first element inside `Body`.
 fn operation(xml: &str) -> Option<(&str, &str)> {
     let body = elems(xml, "Body").into_iter().next()?.text;
@@ -188,6 +152,76 @@ fn operation(xml: &str) -> Option<(&str, &str)> {
     Some((tag.rsplit(':').next().unwrap_or(tag), body))
 }
 
+/// Writes `v` as element `tag`. In a `Val::Any` position the element names its type with
+/// `xsi:type`, and an array is one element holding an element per item.
+fn write_xml(out: &mut String, tag: &str, v: &Val, typed: bool) {
+    match v {
+        Val::Any(inner) => return write_xml(out, tag, inner, true),
+        Val::List(_, items) if !typed => {
+            items.iter().for_each(|i| write_xml(out, tag, i, false));
+            return;
+        }
+        _ => {}
+    }
+    let _ = write!(out, "<{tag}");
+    if let Val::Ref(kind, _) = v {
+        let _ = write!(out, " type=\"{kind}\"");
+    }
+    if typed {
+        let prefix = if matches!(v, Val::Str(_) | Val::Int(_) | Val::Bool(_)) {
+            "xsd:"
+        } else {
+            ""
+        };
+        let _ = write!(out, " xsi:type=\"{prefix}{}\"", v.type_name());
+    }
+    out.push('>');
+    match v {
+        Val::Str(s) | Val::Ref(_, s) => out.push_str(&esc(s)),
+        Val::Int(i) => out.push_str(&i.to_string()),
+        Val::Bool(b) => out.push_str(&b.to_string()),
+        Val::Enum(_, e) => out.push_str(e),
+        Val::Obj(_, fields) => fields
+            .iter()
+            .for_each(|(name, f)| write_xml(out, name, f, false)),
+        Val::List(elem, items) => items.iter().for_each(|i| write_xml(out, elem, i, false)),
+        Val::Any(_) => {}
+    }
+    let _ = write!(out, "</{tag}>");
+}
+
+/// `v` as element `tag` (several elements for an array).
+pub fn xml(tag: &str, v: &Val) -> String {
+    let mut out = String::new();
+    write_xml(&mut out, tag, v, false);
+    out
+}
+
+/// A vim fault as a SOAP fault, its fields as the detail.
+pub fn vim_fault(f: &Fault) -> Response {
+    let detail: String = f.fields.iter().map(|(n, v)| xml(n, v)).collect();
+    fault(f.kind, &f.message, &detail)
+}
+
+/// Arguments as the elements of the operation's body.
+struct XmlArgs<'a>(&'a str);
+
+impl Args for XmlArgs<'_> {
+    fn text(&self, name: &str) -> Result<Option<String>, Fault> {
+        Ok(field(self.0, name))
+    }
+    fn flag(&self, name: &str) -> Result<Option<bool>, Fault> {
+        match field(self.0, name).as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("true" | "1") => Ok(Some(true)),
+            Some("false" | "0") => Ok(Some(false)),
+            Some(other) => Err(Fault::invalid_request(format!(
+                "{name} must be a boolean, not {other}."
+            ))),
+        }
+    }
+}
+
 pub fn handle(s: &VcShared, method: &Method, headers: &HeaderMap, body: &[u8]) -> Response {
     if *method != Method::POST {
         return fault("MethodFault", "The SOAP endpoint takes POST requests.", "");
@@ -196,57 +230,38 @@ pub fn handle(s: &VcShared, method: &Method, headers: &HeaderMap, body: &[u8]) -
     let Some((op, inner)) = operation(&text) else {
         return fault("InvalidRequest", "The request is not a SOAP envelope.", "");
     };
+    call(s, op, inner, headers).unwrap_or_else(|f| vim_fault(&f))
+}
+
+fn call(s: &VcShared, op: &str, inner: &str, headers: &HeaderMap) -> Result<Response, Fault> {
     match op {
-        "RetrieveServiceContent" => return reply(op, &service_content(s)),
+        "RetrieveServiceContent" => {
+            return Ok(reply(op, &xml("returnval", &vim::service_content(s))));
+        }
         "Login" => {
-            let user = field(inner, "userName").unwrap_or_default();
-            let password = field(inner, "password").unwrap_or_default();
-            if !user.eq_ignore_ascii_case(VCENTER_USER) || password != DEMO_PASSWORD {
-                return fault(
-                    "InvalidLogin",
-                    "Cannot complete login due to an incorrect user name or password.",
-                    "",
-                );
-            }
-            let id = super::session::open(s);
-            let mut r = reply(
-                op,
-                &format!(
-                    "<returnval><key>{id}</key><userName>VSPHERE.LOCAL\\Administrator</userName>\
-                     <fullName>Administrator vsphere.local</fullName><locale>en</locale>\
-                     <messageLocale>en</messageLocale><extensionSession>false</extensionSession>\
-                     </returnval>"
-                ),
-            );
+            let (id, session) = vim::login(s, &XmlArgs(inner))?;
+            let mut r = reply(op, &xml("returnval", &session));
             if let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}=\"{id}\"; Path=/; HttpOnly")) {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }
-            return r;
+            return Ok(r);
         }
         _ => {}
     }
-    let Some(id) = cookie_session(headers).filter(|id| super::session::alive(s, id)) else {
-        return fault(
-            "NotAuthenticated",
-            "The session is not authenticated.",
-            "<object type=\"SessionManager\">SessionManager</object><privilegeId>System.View</privilegeId>",
-        );
-    };
+    let id = cookie_session(headers).filter(|id| super::session::alive(s, id));
+    let id = id.ok_or_else(Fault::not_authenticated)?;
+    let this = field(inner, "_this").unwrap_or_default();
     match op {
         "Logout" => {
             s.sessions().remove(&id);
-            reply(op, "")
+            Ok(reply(op, ""))
         }
         "RetrieveProperties" | "RetrievePropertiesEx" => props::retrieve(s, op, inner),
-        "CreateSnapshot_Task"
-        | "RevertToSnapshot_Task"
-        | "RevertToCurrentSnapshot_Task"
-        | "RemoveSnapshot_Task"
-        | "RemoveAllSnapshots_Task" => snapshots::act(s, op, inner),
-        _ => fault(
-            "NotSupported",
-            &format!("The simulator does not implement {op}."),
-            "",
-        ),
+        "CancelTask" => Err(snapshots::cancel(s, &this)),
+        _ => {
+            let op_ = Op::parse(op, &XmlArgs(inner))?.ok_or_else(|| Fault::not_supported(op))?;
+            let task = snapshots::run(s, &op_, &this)?;
+            Ok(reply(op, &xml("returnval", &Val::Ref("Task", task))))
+        }
     }
 }

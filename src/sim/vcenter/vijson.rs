@@ -1,0 +1,290 @@
+//! The vSphere VI/JSON API of vCenter 8.0U1+ at `/sdk/vim25/{release}/{Type}/{moid}/{leaf}`:
+//! `GET` reads property `leaf`, `POST` calls method `leaf` with its arguments as a JSON object.
+//! The same subset and state as the SOAP endpoint (`vim`), and the same sessions as REST, by the
+//! `vmware-api-session-id` header. Faults are HTTP 500 with the fault as body (401 for
+//! NotAuthenticated); a path naming no known type is 404, as a web server would answer.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::vim::props::{self, FilterSpec, PropSpec};
+use super::vim::snapshots::{self, Op};
+use super::vim::{self, Args, Fault, Val};
+use super::{VcShared, json_response, percent_decode, session};
+
+/// The releases 8.0U1 and 8.0U2 serve.
+pub const RELEASES: [&str; 2] = ["8.0.1.0", "8.0.2.0"];
+const HEADER: &str = "vmware-api-session-id";
+/// Types with an endpoint here; any other type is a 404.
+const TYPES: [&str; 6] = [
+    "ServiceInstance",
+    "SessionManager",
+    "PropertyCollector",
+    "VirtualMachine",
+    "VirtualMachineSnapshot",
+    "Task",
+];
+
+/// `v` as VI/JSON: every object carries `_typeName`, empty arrays are left out, and where the
+/// WSDL declares `anyType` a primitive or array is boxed as `{"_typeName", "_value"}`.
+pub fn to_json(v: &Val) -> Value {
+    match v {
+        Val::Str(s) => json!(s),
+        Val::Int(i) => json!(i),
+        Val::Bool(b) => json!(b),
+        Val::Enum(_, e) => json!(e),
+        Val::Ref(kind, id) => {
+            json!({"_typeName": "ManagedObjectReference", "type": kind, "value": id})
+        }
+        Val::Obj(ty, fields) => {
+            let mut m = Map::new();
+            m.insert("_typeName".into(), json!(ty));
+            for (name, f) in fields {
+                if !matches!(f, Val::List(_, items) if items.is_empty()) {
+                    m.insert((*name).into(), to_json(f));
+                }
+            }
+            Value::Object(m)
+        }
+        Val::List(_, items) => items.iter().map(to_json).collect(),
+        Val::Any(inner) => match **inner {
+            Val::Obj(..) | Val::Ref(..) | Val::Any(_) => to_json(inner),
+            _ => json!({"_typeName": inner.type_name(), "_value": to_json(inner)}),
+        },
+    }
+}
+
+/// The fault's JSON body.
+pub fn fault_json(f: &Fault) -> Value {
+    let mut body = json!({
+        "_typeName": f.kind,
+        "faultMessage": [{"_typeName": "LocalizableMessage", "key": f.kind, "message": f.message}],
+    });
+    for (name, v) in &f.fields {
+        body[*name] = to_json(v);
+    }
+    body
+}
+
+/// A fault answer: 401 for a missing session, else 500.
+pub fn fault(f: &Fault) -> Response {
+    let status = if f.kind == "NotAuthenticated" {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    json_response(status, &fault_json(f))
+}
+
+fn value(v: Option<&Val>) -> Response {
+    json_response(StatusCode::OK, &v.map_or(Value::Null, to_json))
+}
+
+fn status(code: StatusCode) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = code;
+    r
+}
+
+/// Arguments as the members of the request's JSON object.
+struct JsonArgs(Map<String, Value>);
+
+impl JsonArgs {
+    fn parse(body: &[u8]) -> Result<JsonArgs, Fault> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonArgs(Map::new()));
+        }
+        match serde_json::from_slice(body) {
+            Ok(Value::Object(m)) => Ok(JsonArgs(m)),
+            Ok(_) => Err(Fault::invalid_request("The body must be a JSON object.")),
+            Err(e) => Err(Fault::invalid_request(format!("Malformed body: {e}"))),
+        }
+    }
+    fn get<T>(&self, name: &str, f: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, Fault> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => f(v)
+                .map(Some)
+                .ok_or_else(|| Fault::invalid_request(format!("{name} has the wrong type."))),
+        }
+    }
+}
+
+impl Args for JsonArgs {
+    fn text(&self, name: &str) -> Result<Option<String>, Fault> {
+        self.get(name, |v| v.as_str().map(str::to_string))
+    }
+    fn flag(&self, name: &str) -> Result<Option<bool>, Fault> {
+        self.get(name, Value::as_bool)
+    }
+}
+
+#[derive(Deserialize)]
+struct Retrieve {
+    #[serde(rename = "specSet")]
+    specs: Vec<Spec>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Spec {
+    prop_set: Vec<Prop>,
+    object_set: Vec<ObjSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Prop {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    all: bool,
+    #[serde(default)]
+    path_set: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ObjSpec {
+    obj: MoRef,
+}
+
+#[derive(Deserialize)]
+struct MoRef {
+    #[serde(rename = "type")]
+    kind: String,
+    value: String,
+}
+
+fn retrieve(s: &VcShared, method: &str, args: JsonArgs) -> Result<Response, Fault> {
+    let r: Retrieve = serde_json::from_value(Value::Object(args.0))
+        .map_err(|e| Fault::invalid_request(format!("Malformed {method} body: {e}")))?;
+    let specs: Vec<FilterSpec> = r
+        .specs
+        .into_iter()
+        .map(|sp| FilterSpec {
+            props: sp
+                .prop_set
+                .into_iter()
+                .map(|p| PropSpec {
+                    kind: p.kind,
+                    all: p.all,
+                    paths: p.path_set,
+                })
+                .collect(),
+            objects: sp
+                .object_set
+                .into_iter()
+                .map(|o| (o.obj.kind, o.obj.value))
+                .collect(),
+        })
+        .collect();
+    let objects = props::retrieve(s, &specs)?;
+    Ok(match method {
+        "RetrievePropertiesEx" => value(props::result(objects).as_ref()),
+        _ => value(Some(&Val::List("ObjectContent", objects))),
+    })
+}
+
+/// Serves `rest`, the path after `/sdk/vim25/`.
+pub fn handle(
+    s: &VcShared,
+    method: &Method,
+    rest: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let parts: Vec<String> = rest.split('/').map(|p| percent_decode(p, false)).collect();
+    if !RELEASES.contains(&parts[0].as_str()) {
+        return status(StatusCode::NOT_FOUND);
+    }
+    let [_, kind, moid, leaf] = parts.as_slice() else {
+        return not_found(rest);
+    };
+    if !TYPES.contains(&kind.as_str()) {
+        return not_found(rest);
+    }
+    route(s, method, kind, moid, leaf, headers, body).unwrap_or_else(|f| fault(&f))
+}
+
+fn not_found(rest: &str) -> Response {
+    let f = Fault::new("NotFound", format!("No such resource: /sdk/vim25/{rest}"));
+    json_response(StatusCode::NOT_FOUND, &fault_json(&f))
+}
+
+/// The singletons answer only to their one moid.
+fn singleton(kind: &str, moid: &str) -> Result<(), Fault> {
+    let (kind, want) = match kind {
+        "ServiceInstance" => ("ServiceInstance", "ServiceInstance"),
+        "SessionManager" => ("SessionManager", "SessionManager"),
+        "PropertyCollector" => ("PropertyCollector", "propertyCollector"),
+        _ => return Ok(()),
+    };
+    if moid == want {
+        Ok(())
+    } else {
+        Err(Fault::not_found(kind, moid))
+    }
+}
+
+fn route(
+    s: &VcShared,
+    method: &Method,
+    kind: &str,
+    moid: &str,
+    leaf: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, Fault> {
+    singleton(kind, moid)?;
+    let get = *method == Method::GET;
+    let post = *method == Method::POST;
+    match (kind, leaf) {
+        ("ServiceInstance", "content") if get => {
+            return Ok(value(Some(&vim::service_content(s))));
+        }
+        ("SessionManager", "Login") if post => {
+            let (id, session) = vim::login(s, &JsonArgs::parse(body)?)?;
+            let mut r = value(Some(&session));
+            if let Ok(v) = HeaderValue::from_str(&id) {
+                r.headers_mut().insert(HEADER, v);
+            }
+            return Ok(r);
+        }
+        _ => {}
+    }
+    let id = headers.get(HEADER).and_then(|v| v.to_str().ok());
+    let id = id.filter(|id| session::alive(s, id.trim()));
+    let id = id.ok_or_else(Fault::not_authenticated)?;
+    if get {
+        // Properties are read whole; a dotted path is PropertyCollector's business.
+        if leaf.contains('.') || !matches!(kind, "VirtualMachine" | "Task") {
+            return Err(Fault::invalid_property(leaf));
+        }
+        return Ok(value(props::get(s, kind, moid, leaf)?.as_ref()));
+    }
+    if !post {
+        return Err(Fault::not_supported(&format!("{method} {kind}")));
+    }
+    let args = JsonArgs::parse(body)?;
+    match (kind, leaf) {
+        ("SessionManager", "Logout") => {
+            s.sessions().remove(id.trim());
+            Ok(status(StatusCode::NO_CONTENT))
+        }
+        ("PropertyCollector", "RetrievePropertiesEx" | "RetrieveProperties") => {
+            retrieve(s, leaf, args)
+        }
+        ("Task", "CancelTask") => Err(snapshots::cancel(s, moid)),
+        _ => match Op::parse(leaf, &args)? {
+            Some(op) if op.on() == kind => {
+                let task = snapshots::run(s, &op, moid)?;
+                Ok(value(Some(&Val::Ref("Task", task))))
+            }
+            // A known type without this method: what vCenter says of a method it lacks.
+            _ => Err(Fault::not_supported(&format!("{kind}.{leaf}"))),
+        },
+    }
+}
