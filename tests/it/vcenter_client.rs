@@ -188,6 +188,47 @@ async fn lists_over_the_cap_are_split_merged_and_deduplicated() {
     assert_eq!(all.len(), 3000, "every VM exactly once");
 }
 
+/// The first datacenter's VMs through its "VMs" group: (VM ids, whether the list was split).
+async fn first_datacenter_vms(s: &Sim) -> (Vec<Box<str>>, bool) {
+    let b = backend(s, DEMO_PASSWORD);
+    b.connect().await.unwrap();
+    let dc = datacenters(&b).await.remove(0);
+    let level = children(&b, &dc).await;
+    let group = level.iter().find(|n| &*n.name == "VMs").unwrap();
+    let parts = batches(&b, group).await;
+    let split = parts.iter().any(|p| p.progress.is_some());
+    (
+        parts
+            .into_iter()
+            .flat_map(|p| p.nodes)
+            .map(|n| n.id)
+            .collect(),
+        split,
+    )
+}
+
+/// At the boundary: a list one under or exactly at the cap comes whole; one over is split.
+/// Either way every VM comes exactly once.
+#[tokio::test]
+async fn partitioning_at_cap_minus_one_cap_and_cap_plus_one() {
+    let world = |cap| SimOptions {
+        vms: 400,
+        list_cap: cap,
+        vcenter_version: VcenterVersion::V7_0,
+        ..SimOptions::default()
+    };
+    let (all, split) = first_datacenter_vms(&sim(world(None)).await).await;
+    assert!(!split && all.len() > 10, "{} VMs", all.len());
+    let n = all.len();
+    let want: HashSet<Box<str>> = all.into_iter().collect();
+    for (cap, splits) in [(n - 1, true), (n, false), (n + 1, false)] {
+        let (got, split) = first_datacenter_vms(&sim(world(Some(cap))).await).await;
+        assert_eq!(split, splits, "cap {cap} for {n} VMs");
+        assert_eq!(got.len(), n, "cap {cap}: every VM once");
+        assert_eq!(got.into_iter().collect::<HashSet<_>>(), want, "cap {cap}");
+    }
+}
+
 #[tokio::test]
 async fn an_expired_session_is_renewed_and_a_wrong_password_refused() {
     let s = sim(SimOptions::default()).await;
