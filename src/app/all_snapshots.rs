@@ -32,6 +32,8 @@ pub struct AllSnapshots {
     parts: Vec<Part>,
     /// The tree entry of each row, to update a row in place when its size arrives.
     entries: HashMap<(EndpointId, Box<str>), EntryId>,
+    /// The rows changed since they were last put in the tree.
+    stale: bool,
 }
 
 impl AllSnapshots {
@@ -50,6 +52,7 @@ impl AllSnapshots {
             rows: Vec::new(),
             parts: vec![Part::NotAsked; endpoints],
             entries: HashMap::new(),
+            stale: false,
         }
     }
 }
@@ -108,6 +111,7 @@ impl App {
         if !connected {
             all.parts[endpoint] = Part::NotConnected;
             all.rows.retain(|(e, _)| *e != endpoint);
+            all.stale = true;
             return;
         }
         all.parts[endpoint] = Part::Reading;
@@ -135,19 +139,23 @@ impl App {
                 all.rows.retain(|(e, _)| *e != endpoint);
                 all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
                 sort_oldest_first(&mut all.rows, |(_, r)| r);
+                all.stale = true;
                 self.show_all_snapshots();
             }
             SprawlUpdate::Sizes(sizes) => {
                 let sizes: HashMap<Box<str>, u64> = sizes.into_iter().collect();
+                let label = row_label(&self.endpoints, endpoint);
                 let mut changed = Vec::new();
                 for (e, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
                     if let Some(&b) = sizes.get(&r.vm.id) {
                         r.bytes = Some(b);
-                        changed.extend(all.entries.get(&(*e, r.vm.id.clone())).copied());
+                        if let Some(&entry) = all.entries.get(&(*e, r.vm.id.clone())) {
+                            changed.push((entry, r.summary(label)));
+                        }
                     }
                 }
-                for entry in changed {
-                    self.refresh_row(entry);
+                for (entry, summary) in changed {
+                    self.tree.get_mut(entry).node.summary = summary.into();
                 }
             }
             SprawlUpdate::Progress(_) => return false,
@@ -167,16 +175,27 @@ impl App {
             return false;
         };
         self.loading.remove(&req);
-        all.rows.retain(|(e, _)| *e != endpoint);
         let error = match result {
             Ok(rows) => {
                 all.parts[endpoint] = Part::Read;
-                all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
-                sort_oldest_first(&mut all.rows, |(_, r)| r);
+                // Usually the rows and sizes already sent: then there is nothing to redraw.
+                let shown = all
+                    .rows
+                    .iter()
+                    .filter(|(e, _)| *e == endpoint)
+                    .map(|(_, r)| r);
+                if !shown.eq(rows.iter()) {
+                    all.rows.retain(|(e, _)| *e != endpoint);
+                    all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
+                    sort_oldest_first(&mut all.rows, |(_, r)| r);
+                    all.stale = true;
+                }
                 None
             }
             Err(e) => {
                 all.parts[endpoint] = Part::Failed(e.to_string());
+                all.rows.retain(|(e, _)| *e != endpoint);
+                all.stale = true;
                 Some(e.to_string())
             }
         };
@@ -189,78 +208,63 @@ impl App {
         true
     }
 
-    /// A row's text: with its endpoint's name when there are several.
-    fn row_node(&self, endpoint: EndpointId, r: &SprawlRow) -> Node {
-        let label = (self.endpoints.len() > 1).then_some(self.endpoints[endpoint].label.as_str());
-        r.vm.clone().with_summary(r.summary(label))
-    }
-
-    /// Redraws one row from the data it shows.
-    fn refresh_row(&mut self, entry: EntryId) {
-        let e = self.tree.get(entry);
-        let Some(all) = &self.all_snapshots else {
-            return;
-        };
-        let row = all
-            .rows
-            .iter()
-            .find(|(ep, r)| *ep == e.endpoint && r.vm.id == e.node.id);
-        if let Some((ep, r)) = row {
-            let summary = self.row_node(*ep, r).summary;
-            self.tree.get_mut(entry).node.summary = summary;
-        }
-    }
-
-    /// Puts the rows read so far under the root, and marks the load finished once every
-    /// endpoint has answered: failed only if nothing could be read at all.
+    /// Puts the rows read so far under the root (when they changed), and marks the load
+    /// finished once every endpoint has answered: failed only if nothing could be read at all.
     fn show_all_snapshots(&mut self) {
-        let Some(all) = &self.all_snapshots else {
+        let Some(all) = &mut self.all_snapshots else {
             return;
         };
         let root = all.root;
-        let nodes: Vec<(EndpointId, Node)> = all
-            .rows
-            .iter()
-            .map(|(e, r)| (*e, self.row_node(*e, r)))
-            .collect();
-        let finished = all.pending.is_empty();
-        let read_any = all.parts.contains(&Part::Read);
-        let failure = all
-            .parts
-            .iter()
-            .zip(&self.endpoints)
-            .filter_map(|(p, ep)| match p {
-                Part::Failed(m) => Some(format!("{}: {m}", ep.label)),
-                Part::NotConnected => Some(format!("{}: not connected", ep.label)),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        self.tree.merge_children_from(root, nodes);
-        let entries = self
-            .tree
-            .get(root)
-            .children
-            .iter()
-            .map(|&c| {
-                let e = self.tree.get(c);
-                ((e.endpoint, e.node.id.clone()), c)
-            })
-            .collect();
-        if let Some(all) = &mut self.all_snapshots {
-            all.entries = entries;
+        if std::mem::take(&mut all.stale) {
+            let nodes: Vec<(EndpointId, Node)> = all
+                .rows
+                .iter()
+                .map(|(e, r)| {
+                    let label = row_label(&self.endpoints, *e);
+                    (*e, r.vm.clone().with_summary(r.summary(label)))
+                })
+                .collect();
+            self.tree.merge_children_from(root, nodes);
+            let entries = self
+                .tree
+                .get(root)
+                .children
+                .iter()
+                .map(|&c| {
+                    let e = self.tree.get(c);
+                    ((e.endpoint, e.node.id.clone()), c)
+                })
+                .collect();
+            if let Some(all) = &mut self.all_snapshots {
+                all.entries = entries;
+            }
+            if self.tree.is_filtered() {
+                self.apply_filter();
+            }
+            self.keep_selection_visible();
         }
-        if finished {
+        let Some(all) = &self.all_snapshots else {
+            return;
+        };
+        if all.pending.is_empty() {
+            let read_any = all.parts.contains(&Part::Read);
+            let failure = all
+                .parts
+                .iter()
+                .zip(&self.endpoints)
+                .filter_map(|(p, ep)| match p {
+                    Part::Failed(m) => Some(format!("{}: {m}", ep.label)),
+                    Part::NotConnected => Some(format!("{}: not connected", ep.label)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
             self.tree.get_mut(root).load = if read_any || failure.is_empty() {
                 Load::Loaded
             } else {
                 Load::Failed(failure)
             };
         }
-        if self.tree.is_filtered() {
-            self.apply_filter();
-        }
-        self.keep_selection_visible();
     }
 
     /// For the root's details: per endpoint, what it holds or why it is missing.
@@ -284,6 +288,11 @@ impl App {
         }
         out
     }
+}
+
+/// A row names its endpoint when there are several.
+fn row_label(endpoints: &[super::Endpoint], endpoint: EndpointId) -> Option<&str> {
+    (endpoints.len() > 1).then(|| endpoints[endpoint].label.as_str())
 }
 
 /// "12 VMs, 15 snapshots, 48.2 GiB, oldest 412 days old" (size marked when some are unknown).
