@@ -3,6 +3,8 @@
 //! (follow `nextPage`), same page size, same run. Also: time to the first page, and startup
 //! (simulator up → endpoint connected → first tree level loaded) through the headless app.
 //!
+//! Also the snapshot view: time to its rows and to every size, for vCD and vCenter.
+//!
 //! `cargo bench --bench listing` measures 100,000 VMs; `cargo test --benches` runs a 2,000-VM
 //! smoke. Request counts and the ratio are printed on stderr as `REPORT …` lines.
 
@@ -226,5 +228,52 @@ fn vcenter_split(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, listing, startup, vcenter_split);
+/// The snapshot view at scale: how soon the VMs with snapshots show, and how long until every
+/// size is read, for vCD (a SnapshotSection per VM) and vCenter (layouts in batches of 250).
+/// Measured once per product (a full read is too long to repeat); the numbers are `REPORT`s.
+fn sprawl(_: &mut Criterion) {
+    use vnav::api::model::SprawlRow;
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    use vnav::api::{SprawlSink, SprawlUpdate};
+    let vms = if full_run() { 100_000 } else { 2_000 };
+    let rt = runtime();
+    let sim = rt.block_on(simulator(vms, LATENCY_MS));
+    let vcd: Arc<dyn Backend> = Arc::new(backend(&sim, HttpOptions::default().concurrency));
+    let vcenter: Arc<dyn Backend> = Arc::new(
+        VcenterBackend::new(VcenterConfig {
+            url: sim.vcenter_url.clone(),
+            user: vnav::sim::VCENTER_USER.into(),
+            password: DEMO_PASSWORD.to_string().into(),
+            http: HttpOptions::default(),
+        })
+        .unwrap(),
+    );
+    for (product, b) in [("vCD", vcd), ("vCenter", vcenter)] {
+        rt.block_on(b.connect()).unwrap();
+        let requests = || sim.request_count() + sim.vcenter_request_count();
+        let before = requests();
+        let started = Instant::now();
+        let listed: Arc<Mutex<Option<Duration>>> = Arc::default();
+        let l = listed.clone();
+        let sink = SprawlSink::new(move |u| {
+            if let SprawlUpdate::Rows(_) = u {
+                l.lock().unwrap().get_or_insert_with(|| started.elapsed());
+            }
+        });
+        let rows: Vec<SprawlRow> = rt.block_on(b.snapshot_sprawl(&sink)).unwrap();
+        let took = started.elapsed();
+        let shown = listed.lock().unwrap().unwrap_or(took);
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.bytes.is_some()));
+        eprintln!(
+            "REPORT snapshot view, {product}, {vms} VMs, {LATENCY_MS} ms latency: {} VMs with \
+             snapshots shown after {:.2} s, every size after {:.2} s, {} requests",
+            rows.len(),
+            shown.as_secs_f64(),
+            took.as_secs_f64(),
+            requests() - before
+        );
+    }
+}
+
+criterion_group!(benches, listing, startup, vcenter_split, sprawl);
 criterion_main!(benches);

@@ -196,7 +196,9 @@ fn latency_report(n: usize) {
             KeyCode::PageUp
         })
     });
+    // Home is the snapshot view; the endpoint, then its loaded group of n VMs follow.
     app.handle(key(KeyCode::Home));
+    app.handle(key(KeyCode::Down));
     app.handle(key(KeyCode::Down));
     // Collapse / expand the loaded group of n VMs.
     measure("expand_collapse", &mut app, &mut |_| key(KeyCode::Enter));
@@ -249,6 +251,7 @@ fn bench_keys(c: &mut Criterion) {
         })
     });
     app.handle(key(KeyCode::Home));
+    app.handle(key(KeyCode::Down));
     app.handle(key(KeyCode::Down));
     g.bench_function("expand_collapse", |b| {
         b.iter(|| frame(&mut app, &mut term, key(KeyCode::Enter)))
@@ -383,5 +386,120 @@ fn bench_tree_widget(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_keys, bench_fuzzy, bench_tree_widget);
+/// The snapshot view filling in over two endpoints with n/5 VMs with snapshots each (the
+/// simulator's share): the UI cost of their rows arriving, then of each chunk of 64 sizes,
+/// then of the complete answer, each handled and drawn at 200×60.
+fn sprawl_report() {
+    use vnav::api::SprawlUpdate;
+    let n = n_vms() / 5;
+    let specs = ["vcd", "vcenter"]
+        .iter()
+        .map(|l| EndpointSpec {
+            label: l.to_string(),
+            root: Node::new(NodeKind::Endpoint, format!("https://{l}"), *l),
+            insecure: false,
+            read_only: false,
+        })
+        .collect();
+    let mut app = App::new(specs, Theme::default(), false);
+    app.handle(Event::Resize(200, 60));
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    for e in app.start() {
+        if let Effect::Connect { req, endpoint } = e {
+            let info = EndpointInfo {
+                product: Product::Vcd,
+                url: "https://x".into(),
+                user: "u".into(),
+                api_version: "38.0".into(),
+            };
+            app.handle(Event::Api(ApiEvent {
+                req,
+                endpoint,
+                result: ApiAnswer::Connected(Ok(info)),
+            }));
+        }
+    }
+    app.handle(key(KeyCode::Home));
+    let asks: Vec<(u64, usize)> = app
+        .handle(key(KeyCode::Enter))
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Sprawl { req, endpoint } => Some((*req, *endpoint)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asks.len(), 2);
+    let day = time::Duration::days(1);
+    let rows = |ep: usize| -> Vec<SprawlRow> {
+        (0..n)
+            .map(|i| SprawlRow {
+                vm: Node::new(NodeKind::Vm, format!("vm-{ep}-{i}"), vm_name(i)),
+                count: 1,
+                oldest: Some(time::OffsetDateTime::UNIX_EPOCH + day * (i as i32 % 3000)),
+                bytes: None,
+                place: "vApp shop".into(),
+            })
+            .collect()
+    };
+    let mut timed = |app: &mut App, result: ApiAnswer, req: u64, endpoint: usize| {
+        let t = Instant::now();
+        frame(
+            app,
+            &mut term,
+            Event::Api(ApiEvent {
+                req,
+                endpoint,
+                result,
+            }),
+        );
+        t.elapsed()
+    };
+    let mut listed = Vec::new();
+    let mut sizes = Vec::new();
+    let mut done = Vec::new();
+    for &(req, ep) in &asks {
+        let mut all = rows(ep);
+        listed.push(timed(
+            &mut app,
+            ApiAnswer::SprawlUpdate(SprawlUpdate::Rows(all.clone())),
+            req,
+            ep,
+        ));
+        for chunk in all.chunks(64) {
+            let update = chunk
+                .iter()
+                .map(|r| (r.vm.id.clone(), 1u64 << 30))
+                .collect();
+            sizes.push(timed(
+                &mut app,
+                ApiAnswer::SprawlUpdate(SprawlUpdate::Sizes(update)),
+                req,
+                ep,
+            ));
+        }
+        all.iter_mut().for_each(|r| r.bytes = Some(1 << 30));
+        done.push(timed(&mut app, ApiAnswer::Sprawl(Ok(all)), req, ep));
+    }
+    assert_eq!(app.tree.get(app.tree.roots()[0]).children.len(), 2 * n);
+    eprintln!(
+        "REPORT snapshot_view rows={} rows_arrive {} sizes_64 {} complete {}",
+        2 * n,
+        percentiles(listed),
+        percentiles(sizes),
+        percentiles(done)
+    );
+}
+
+fn bench_sprawl(_: &mut Criterion) {
+    sprawl_report();
+}
+
+criterion_group!(
+    benches,
+    bench_keys,
+    bench_fuzzy,
+    bench_tree_widget,
+    bench_sprawl
+);
 criterion_main!(benches);
