@@ -431,8 +431,9 @@ fn sprawl_report() {
         .collect();
     assert_eq!(asks.len(), 2);
     let day = time::Duration::days(1);
+    // Oldest first, as a backend sends them.
     let rows = |ep: usize| -> Vec<SprawlRow> {
-        (0..n)
+        let mut rows: Vec<SprawlRow> = (0..n)
             .map(|i| SprawlRow {
                 vm: Node::new(NodeKind::Vm, format!("vm-{ep}-{i}"), vm_name(i)),
                 count: 1,
@@ -440,7 +441,9 @@ fn sprawl_report() {
                 bytes: None,
                 place: "vApp shop".into(),
             })
-            .collect()
+            .collect();
+        sort_oldest_first(&mut rows, |r| r);
+        rows
     };
     let mut timed = |app: &mut App, result: ApiAnswer, req: u64, endpoint: usize| {
         let t = Instant::now();
