@@ -79,9 +79,17 @@ impl Sim {
         self.vc_shared.sessions().clear();
     }
 
-    /// Tokens valid right now (for tests that check no secret leaks into logs).
+    /// Tokens valid right now, vCD's and vCenter's (REST, SOAP and VI/JSON sessions), for
+    /// tests that check no secret leaks into logs.
     pub fn live_tokens(&self) -> Vec<String> {
-        self.shared.sessions().keys().cloned().collect()
+        let vcd = self.shared.sessions().keys().cloned().collect::<Vec<_>>();
+        let vcenter = self
+            .vc_shared
+            .sessions()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>();
+        vcd.into_iter().chain(vcenter).collect()
     }
 
     /// Replaces the injected faults; `Faults::default()` makes the server healthy again.

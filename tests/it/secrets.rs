@@ -36,14 +36,7 @@ async fn children(b: &VcdBackend, node: &vnav::api::model::Node) -> Vec<vnav::ap
 // thread-local subscriber sees everything.
 #[tokio::test(flavor = "current_thread")]
 async fn a_trace_log_of_a_whole_session_holds_no_secret() {
-    let log = Capture::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = capture();
 
     let s = sim(SimOptions {
         task_seconds: 0.2,
@@ -100,21 +93,81 @@ async fn a_trace_log_of_a_whole_session_holds_no_secret() {
         tokens.len() >= 2,
         "expected a login and a re-login, got {tokens:?}"
     );
+    no_secret(&log, &seen, &tokens, &["not-the-password"]);
+}
+
+/// The same for vCenter: REST session, the vim session (VI/JSON on 8.0, SOAP on 7.0), VM details
+/// with snapshots, a snapshot task, an expired session and a refused password.
+#[tokio::test(flavor = "current_thread")]
+async fn a_trace_log_of_a_vcenter_session_holds_no_secret() {
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    use vnav::sim::{VCENTER_USER, VcenterVersion};
+    let (log, _guard) = capture();
+    let mut seen = String::new();
+    let mut tokens = Vec::new();
+    for version in [VcenterVersion::V8_0, VcenterVersion::V7_0] {
+        let s = sim(SimOptions {
+            task_seconds: 0.2,
+            vcenter_version: version,
+            ..SimOptions::default()
+        })
+        .await;
+        let config = |password: &str| VcenterConfig {
+            url: s.vcenter_url.clone(),
+            user: VCENTER_USER.into(),
+            password: password.to_string().into(),
+            http: HttpOptions::default(),
+        };
+        seen.push_str(&format!("{:?}", config(DEMO_PASSWORD)));
+        let b = VcenterBackend::new(config(DEMO_PASSWORD)).unwrap();
+        b.connect().await.unwrap();
+        let rows = b
+            .snapshot_sprawl(&vnav::api::SprawlSink::ignore())
+            .await
+            .unwrap();
+        let vm = &rows[0].vm;
+        let details = b.details(vm).await.unwrap();
+        tokens.extend(s.live_tokens());
+        s.expire_tokens();
+        let offer = details
+            .actions
+            .iter()
+            .find(|a| a.id == ActionId::SnapshotCreate)
+            .unwrap();
+        let task = b.invoke(vm, offer, &ActionParams::None).await.unwrap();
+        seen.push_str(&format!("{details:?}{task:?}"));
+        tokens.extend(s.live_tokens());
+        let wrong = VcenterBackend::new(config("not-the-password")).unwrap();
+        seen.push_str(&format!("{:?}", wrong.connect().await));
+        b.logout().await;
+    }
+    assert!(tokens.len() >= 4, "REST and vim sessions: {tokens:?}");
+    no_secret(&log, &seen, &tokens, &["not-the-password"]);
+}
+
+/// A TRACE log of everything, from every crate, for the rest of the test.
+fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+    let log = Capture::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    (log, tracing::subscriber::set_default(subscriber))
+}
+
+fn no_secret(log: &Capture, seen: &str, tokens: &[String], passwords: &[&str]) {
     let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("request"),
         "the log captured the requests:\n{log}"
     );
-    for (what, text) in [("trace log", &log), ("debug output", &seen)] {
-        assert!(
-            !text.contains(DEMO_PASSWORD),
-            "{what} contains the password"
-        );
-        assert!(
-            !text.contains("not-the-password"),
-            "{what} contains a password"
-        );
-        for t in &tokens {
+    for (what, text) in [("trace log", log.as_str()), ("debug output", seen)] {
+        for p in std::iter::once(DEMO_PASSWORD).chain(passwords.iter().copied()) {
+            assert!(!text.contains(p), "{what} contains the password {p}");
+        }
+        for t in tokens {
             assert!(!text.contains(t.as_str()), "{what} contains token {t}");
         }
     }
