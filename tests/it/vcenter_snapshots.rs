@@ -243,3 +243,46 @@ async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
         .expect("a Created row");
     assert_eq!(vnav::api::model::parse_time(&created), vcd_list[0].oldest);
 }
+
+/// Snapshot reads over a flaky link (bodies cut short half the time, some 503s and dropped
+/// connections), over both protocols: each read ends in the right answer or a clear error, and
+/// nearly all succeed, because a read whose answer is unreadable is asked again.
+#[tokio::test]
+async fn snapshot_reads_survive_a_flaky_link() {
+    use vnav::sim::Faults;
+    for version in [VcenterVersion::V8_0, VcenterVersion::V7_0] {
+        let s = sim(SimOptions {
+            vcenter_version: version,
+            ..SimOptions::default()
+        })
+        .await;
+        let b = connected(&s).await;
+        let sprawl = b
+            .snapshot_sprawl(&vnav::api::SprawlSink::ignore())
+            .await
+            .unwrap();
+        let vm = &sprawl[0].vm;
+        let names = |l: Vec<Node>| l.into_iter().map(|n| n.name).collect::<Vec<_>>();
+        let healthy = names(children(&b, vm).await);
+        s.set_faults(Faults {
+            truncate_rate: 0.5,
+            error_rate: 0.1,
+            drop_rate: 0.05,
+            seed: 7,
+            ..Faults::default()
+        });
+        let mut ok = 0;
+        for _ in 0..20 {
+            let (sink, got) = ChildSink::collecting();
+            match b.children(vm, &sink).await {
+                Ok(()) => {
+                    assert_eq!(names(got.take()), healthy, "{version:?}");
+                    ok += 1;
+                }
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+        assert!(ok >= 16, "{version:?}: {ok} of 20 reads succeeded");
+        assert!(s.fault_counts().truncated >= 5, "{:?}", s.fault_counts());
+    }
+}

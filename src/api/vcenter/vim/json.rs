@@ -166,7 +166,7 @@ impl Json {
     /// Calls a method in a logged-in session (logging in first, or again once when the
     /// session expired) and returns its JSON result (`Null` for none).
     async fn call(&self, http: &Http, path: &str, body: &Value, retry: Retry) -> ApiResult<Value> {
-        let mut fresh = false;
+        let (mut fresh, mut garbled) = (false, 0);
         loop {
             let session = {
                 let mut held = self.session.lock().await;
@@ -178,11 +178,19 @@ impl Json {
             };
             let resp = self.send(http, path, body, session.as_ref(), retry).await?;
             if resp.status < 400 {
-                return match resp.body.iter().all(u8::is_ascii_whitespace) {
-                    true => Ok(Value::Null),
-                    false => serde_json::from_slice(&resp.body)
-                        .map_err(|e| ApiError::parse(format!("VI/JSON {path}: {e}"))),
-                };
+                if resp.body.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(Value::Null);
+                }
+                match serde_json::from_slice(&resp.body) {
+                    Ok(v) => return Ok(v),
+                    // A body cut short by a flaky link or proxy: a read can be asked again.
+                    Err(e) if retry != Retry::Never && garbled < 2 => {
+                        garbled += 1;
+                        tracing::warn!(target: "vnav::vim", error = %e, "unreadable answer, asking again");
+                        continue;
+                    }
+                    Err(e) => return Err(ApiError::parse(format!("VI/JSON {path}: {e}"))),
+                }
             }
             let err = fault(resp.status, &resp.body);
             let expired = resp.status == 401

@@ -137,12 +137,20 @@ impl Soap {
                 *logged_in = true;
             }
         }
-        match self.post(http, body, retry).await {
-            Err(ApiError::Server { code: Some(c), .. }) if c == "NotAuthenticated" => {
-                self.login(http).await?;
-                self.post(http, body, retry).await
+        let mut garbled = 0;
+        loop {
+            match self.post(http, body, retry).await {
+                Err(ApiError::Server { code: Some(c), .. }) if c == "NotAuthenticated" => {
+                    self.login(http).await?;
+                    return self.post(http, body, retry).await;
+                }
+                // A body cut short by a flaky link or proxy: a read can be asked again.
+                Err(ApiError::Parse(e)) if retry != Retry::Never && garbled < 2 => {
+                    garbled += 1;
+                    tracing::warn!(target: "vnav::vim", error = %e, "unreadable answer, asking again");
+                }
+                other => return other,
             }
-            other => other,
         }
     }
 }
