@@ -66,6 +66,8 @@ pub struct SnapshotForm {
     pub summary: String,
     pub skipped: Vec<String>,
     pub name: String,
+    /// The name is vnav's suggestion: typing replaces it rather than adding to it.
+    pub suggested: bool,
     pub description: String,
     pub memory: bool,
     pub quiesce: bool,
@@ -225,9 +227,15 @@ impl SnapshotForm {
             KeyCode::Char(' ') if self.field == 2 => self.memory = !self.memory,
             KeyCode::Char(' ') if self.field == 3 => self.quiesce = !self.quiesce,
             KeyCode::Backspace => {
+                if self.field == 0 && std::mem::take(&mut self.suggested) {
+                    self.name.clear();
+                }
                 self.text_field().map(|t| t.pop());
             }
             KeyCode::Char(c) if !ctrl(&key) => {
+                if self.field == 0 && std::mem::take(&mut self.suggested) {
+                    self.name.clear();
+                }
                 if let Some(t) = self.text_field() {
                     t.push(c);
                     self.error = None;
@@ -303,6 +311,7 @@ mod tests {
             summary: String::new(),
             skipped: vec![],
             name: String::new(),
+            suggested: false,
             description: String::new(),
             memory: false,
             quiesce: false,
@@ -327,5 +336,33 @@ mod tests {
                 quiesce: false
             }
         );
+    }
+
+    #[test]
+    fn typing_replaces_the_suggested_name_and_enter_keeps_it() {
+        let form = || SnapshotForm {
+            targets: vec![],
+            summary: String::new(),
+            skipped: vec![],
+            name: "vnav-20261202-0115".into(),
+            suggested: true,
+            description: String::new(),
+            memory: false,
+            quiesce: false,
+            field: 0,
+            error: None,
+        };
+        let mut f = form();
+        for ch in "pre-patch".chars() {
+            f.on_key(key(KeyCode::Char(ch)));
+        }
+        assert_eq!(f.name, "pre-patch");
+        f.on_key(key(KeyCode::Backspace));
+        assert_eq!(f.name, "pre-patc", "once typed, Backspace edits");
+        let mut f = form();
+        assert_eq!(f.on_key(key(KeyCode::Enter)), Reply::Go);
+        assert_eq!(f.name, "vnav-20261202-0115");
+        f.on_key(key(KeyCode::Backspace));
+        assert_eq!(f.name, "", "Backspace clears the suggestion");
     }
 }

@@ -270,6 +270,7 @@ impl App {
                 summary,
                 skipped,
                 name,
+                suggested: true,
                 description: String::new(),
                 memory: false,
                 quiesce: false,

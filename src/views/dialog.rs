@@ -231,7 +231,11 @@ fn snapshot(app: &App, s: &SnapshotForm) -> (String, Style, Vec<Line<'static>>, 
         Line::styled(s.summary.clone(), t.style(Role::Title)),
         Line::raw(""),
     ];
-    lines.push(field(0, "Name", s.name.clone()));
+    let name = match s.suggested {
+        true => format!("{}  (suggested: typing replaces it)", s.name),
+        false => s.name.clone(),
+    };
+    lines.push(field(0, "Name", name));
     lines.push(field(1, "Description", s.description.clone()));
     lines.push(field(
         2,
