@@ -39,6 +39,12 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
                 "Offered by the server right now:",
                 t.style(Role::Muted),
             )];
+            let width = items
+                .iter()
+                .map(|i| actions::spec(i.action).label.chars().count())
+                .max()
+                .unwrap_or(0)
+                + 2;
             for (i, item) in items.iter().enumerate() {
                 let spec = actions::spec(item.action);
                 let key = spec.key.map(|k| k.to_string()).unwrap_or_default();
@@ -49,7 +55,7 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
                 };
                 let mut line = Line::from(vec![
                     Span::styled(format!(" {key:>2}  "), t.style(Role::Key)),
-                    Span::raw(format!("{:<22}", spec.label)),
+                    Span::raw(format!("{:<width$}", spec.label)),
                     Span::styled(
                         format!("{:<12}", spec.risk.label()),
                         risk_style(app, spec.risk),
