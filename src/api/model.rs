@@ -362,25 +362,6 @@ pub struct ChildBatch {
     pub progress: Option<ListProgress>,
 }
 
-impl ChildBatch {
-    /// No nodes, only how far a long read has come.
-    pub fn progress(label: &str, done: u64, total: u64) -> ChildBatch {
-        ChildBatch {
-            progress: Some(ListProgress {
-                label: label.to_string(),
-                done,
-                total,
-            }),
-            ..Default::default()
-        }
-    }
-}
-
-/// "412 days old" for an RFC 3339 timestamp, for snapshot sprawl views; None when unreadable.
-pub fn age_of(timestamp: &str) -> Option<String> {
-    parse_time(timestamp).map(age)
-}
-
 pub fn parse_time(timestamp: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339).ok()
 }
@@ -451,11 +432,6 @@ impl SprawlRow {
             parts.push(self.place.to_string());
         }
         parts.join(" · ")
-    }
-
-    /// The VM's row in a sprawl view.
-    pub fn node(&self) -> Node {
-        self.vm.clone().with_summary(self.summary(None))
     }
 }
 

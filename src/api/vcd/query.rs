@@ -9,7 +9,7 @@ use super::session::Session;
 use super::xml::Element;
 use crate::api::backend::ChildSink;
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::model::{ChildBatch, ListProgress, Node};
+use crate::api::model::{ChildBatch, ListProgress};
 
 /// The server maximum; fewer, larger pages mean fewer round trips.
 pub const PAGE_SIZE: u32 = 128;
@@ -124,21 +124,9 @@ pub async fn walk(
     label: &str,
     sink: &ChildSink,
 ) -> ApiResult<u64> {
-    walk_mapped(session, query, paging, label, sink, map::record_node).await
-}
-
-/// `walk` with a mapping of its own from record to node.
-pub async fn walk_mapped(
-    session: &Session,
-    query: &Query,
-    paging: Paging,
-    label: &str,
-    sink: &ChildSink,
-    to_node: fn(&Element) -> Option<Node>,
-) -> ApiResult<u64> {
     walk_pages(session, query, paging, |page, done, total| {
         sink.push(ChildBatch {
-            nodes: page.records.iter().filter_map(to_node).collect(),
+            nodes: page.records.iter().filter_map(map::record_node).collect(),
             total: Some(total),
             progress: Some(ListProgress {
                 label: label.to_string(),
