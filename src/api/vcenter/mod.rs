@@ -1,6 +1,7 @@
 //! vCenter backend over the REST API (both dialects): the tree is Datacenters → Clusters (and
 //! standalone Hosts) → Hosts → VMs, with VMs, Datastores, Networks, Folders and Resource pools
-//! as groups per datacenter. Power actions are synchronous calls, shown as finished tasks.
+//! as groups per datacenter. Power actions are synchronous calls, shown as finished tasks;
+//! snapshots, which no REST API offers, go through the vim API (`vim/`: VI/JSON or SOAP).
 
 pub mod dialect;
 pub mod lists;
