@@ -273,20 +273,7 @@ impl Backend for VcenterBackend {
     async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
         let moid = map::moid(&parent.id).to_string();
         match parent.kind {
-            NodeKind::Endpoint => {
-                let dcs = lists::list(&self.session, DATACENTER, &Vec::new()).await?;
-                let mut nodes: Vec<Node> = dcs
-                    .iter()
-                    .filter_map(|v| map::summary_node(DATACENTER, v))
-                    .collect();
-                nodes.sort_by(|a, b| a.name.cmp(&b.name));
-                sink.push(ChildBatch {
-                    total: Some(nodes.len() as u64),
-                    nodes,
-                    progress: None,
-                });
-                Ok(())
-            }
+            NodeKind::Endpoint => self.push_list(DATACENTER, &Vec::new(), sink).await,
             NodeKind::Datacenter => self.datacenter_children(&moid, sink).await,
             NodeKind::Cluster => {
                 self.push_list(HOST, &vec![(CLUSTER.filter.to_string(), moid)], sink)
