@@ -13,7 +13,7 @@ use vnav::audit::AuditLog;
 use vnav::runtime::driver::Driver;
 use vnav::sim::SimOptions;
 
-use crate::sim_support::{sim, vcd_app};
+use crate::sim_support::{confirm_as_meant, sim, vcd_app};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -71,15 +71,7 @@ fn confirm(d: &mut Driver, typed: bool) {
                 "{}: wrong confirm strength",
                 c.summary
             );
-            match c.expect.clone() {
-                Some(text) => {
-                    d.type_str(&text);
-                    d.key(KeyCode::Enter);
-                }
-                None => {
-                    d.key(KeyCode::Char('y'));
-                }
-            }
+            confirm_as_meant(d, c.expect.clone());
         }
         Some(Overlay::Dialog(Dialog::Snapshot(_))) => {
             d.type_str("every-action");

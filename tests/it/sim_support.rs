@@ -231,3 +231,17 @@ pub fn vcd_app(
     let d = vnav::runtime::driver::Driver::new(app, backends, Some(audit.clone()));
     (d, audit, dir)
 }
+
+/// Answers an open confirm as a user who means it: types what it asks for, else presses y.
+pub fn confirm_as_meant(d: &mut vnav::runtime::driver::Driver, expect: Option<String>) {
+    use crossterm::event::KeyCode;
+    match expect {
+        Some(text) => {
+            d.type_str(&text);
+            d.key(KeyCode::Enter);
+        }
+        None => {
+            d.key(KeyCode::Char('y'));
+        }
+    }
+}

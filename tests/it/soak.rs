@@ -19,7 +19,7 @@ use vnav::app::dialog::Dialog;
 use vnav::runtime::driver::Driver;
 use vnav::sim::{Faults, SimOptions};
 
-use crate::sim_support::{sim, vcd_app};
+use crate::sim_support::{confirm_as_meant, sim, vcd_app};
 
 /// Keys a user presses, weighted by how often.
 const KEYS: &[(KeyCode, u32)] = &[
@@ -75,15 +75,7 @@ fn answer_dialog(d: &mut Driver, rng: &mut ChaCha8Rng) -> usize {
     match dialog {
         Dialog::Confirm(c) if rng.random_bool(0.8) => {
             let n = c.targets.len();
-            match c.expect.clone() {
-                Some(text) => {
-                    d.type_str(&text);
-                    d.key(KeyCode::Enter);
-                }
-                None => {
-                    d.key(KeyCode::Char('y'));
-                }
-            }
+            confirm_as_meant(d, c.expect.clone());
             n
         }
         Dialog::CancelTask { .. } => {
