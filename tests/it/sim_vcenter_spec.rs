@@ -286,20 +286,18 @@ async fn check_version(version: VcenterVersion, specs: &[(&str, Value)]) {
 
 #[tokio::test]
 async fn responses_match_the_swagger_definitions() {
-    let (Some(vcenter), Some(cis), Some(session)) = (load("vcenter"), load("cis"), load("session"))
-    else {
-        return;
-    };
-    let specs = [("vcenter", vcenter), ("cis", cis), ("session", session)];
+    let specs = [
+        ("vcenter", load("vcenter")),
+        ("cis", load("cis")),
+        ("session", load("session")),
+    ];
     check_version(VcenterVersion::V7_0, &specs).await;
     check_version(VcenterVersion::V8_0, &specs).await;
 }
 
 #[test]
 fn the_checker_catches_missing_extra_and_mistyped_properties() {
-    let Some(spec) = load("vcenter") else {
-        return;
-    };
+    let spec = load("vcenter");
     let schema = json!({"$ref": "#/definitions/VcenterVMInfo"});
     let mut ch = Checker {
         spec: &spec,

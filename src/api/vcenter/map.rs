@@ -266,18 +266,13 @@ pub fn plain_sections(title: &str, v: &Value) -> Vec<Section> {
 mod tests {
     use super::*;
 
-    fn sample(name: &str) -> Option<Value> {
+    fn sample(name: &str) -> Value {
         let path = format!(
-            "{}/../shared/fixtures/vcenter/samples/{name}",
+            "{}/tests/fixtures/vcenter/samples/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
-        match std::fs::read(&path) {
-            Ok(b) => Some(serde_json::from_slice(&b).unwrap()),
-            Err(_) => {
-                eprintln!("skipping: {path} not found");
-                None
-            }
-        }
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_slice(&bytes).unwrap()
     }
 
     #[test]
@@ -292,7 +287,7 @@ mod tests {
             ("api_vcenter_network_list.json", NETWORK, false),
             ("api_vcenter_datacenter_list.json", DATACENTER, false),
         ] {
-            let Some(mut v) = sample(file) else { return };
+            let mut v = sample(file);
             if unwrap {
                 v = v["value"].take();
             }
@@ -305,11 +300,9 @@ mod tests {
 
     #[test]
     fn real_vm_detail_has_every_section() {
-        let Some(vm) = sample("api_vcenter_vm_get_multi_nic.json") else {
-            return;
-        };
+        let vm = sample("api_vcenter_vm_get_multi_nic.json");
         let guest = sample("api_vcenter_vm_guest_identity_get.json");
-        let sections = vm_sections(&vm, guest.as_ref());
+        let sections = vm_sections(&vm, Some(&guest));
         let titles: Vec<&str> = sections.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, ["General", "Hardware", "Guest/OS", "Disks", "NICs"]);
         assert!(sections.iter().all(|s| !s.rows.is_empty()), "{sections:?}");
