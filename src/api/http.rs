@@ -60,6 +60,16 @@ pub fn endpoint_url(url: &str) -> ApiResult<url::Url> {
     Ok(parsed)
 }
 
+/// Whether `url` has the same origin (scheme, host and port) as the endpoint's `base`: the only
+/// place a session token may go. Hrefs come from the server, and a prefix test would let
+/// `https://vcd.example.com.evil.net/` or `https://vcd.example.com@evil.net/` through.
+pub fn same_origin(base: &str, url: &str) -> bool {
+    match (url::Url::parse(base), url::Url::parse(url)) {
+        (Ok(b), Ok(u)) => b.origin() == u.origin() && u.username().is_empty(),
+        _ => false,
+    }
+}
+
 /// The longest a server's Retry-After may make a request wait.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 

@@ -172,3 +172,65 @@ fn no_secret(log: &Capture, seen: &str, tokens: &[String], passwords: &[&str]) {
         }
     }
 }
+
+/// An href that merely starts with the endpoint's URL (`http://localhost:PORT@other-host/…`, or
+/// `https://vcd.example.com.evil.net/…`) is another origin: the token is never sent there.
+#[tokio::test]
+async fn a_look_alike_href_never_receives_the_token() {
+    let s = sim(SimOptions::default()).await;
+    // A trap server that records every request it gets.
+    let trap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let trap_addr = trap.local_addr().unwrap();
+    let hits = Arc::new(Mutex::new(0usize));
+    let counted = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = trap.accept().await {
+            *counted.lock().unwrap() += 1;
+            use tokio::io::AsyncWriteExt;
+            let _ = conn
+                .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    // `localhost:PORT` is the simulator; as a prefix it also begins the look-alike href below.
+    let port = s.vcd_url.rsplit(':').next().unwrap();
+    let base = format!("http://localhost:{port}");
+    vnav::api::tls::install_crypto_provider();
+    let b = VcdBackend::new(VcdConfig {
+        url: base.clone(),
+        user: DEMO_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap();
+    b.connect().await.expect("connect");
+    let look_alike = format!("{base}@{trap_addr}/api/vApp/vm-1");
+    let node = vnav::api::model::Node::new(NodeKind::Vm, look_alike, "vm");
+    let err = b
+        .details(&node)
+        .await
+        .expect_err("another origin is refused");
+    assert!(err.to_string().contains("outside the endpoint"), "{err}");
+    assert_eq!(
+        *hits.lock().unwrap(),
+        0,
+        "the look-alike host was contacted"
+    );
+
+    assert!(vnav::api::http::same_origin(
+        "https://vcd.example.com",
+        "https://vcd.example.com:443/api/org"
+    ));
+    for other in [
+        "https://vcd.example.com.evil.net/api/org",
+        "https://vcd.example.com@evil.net/api/org",
+        "http://vcd.example.com/api/org",
+        "https://vcd.example.com:8443/api/org",
+        "/api/org",
+    ] {
+        assert!(
+            !vnav::api::http::same_origin("https://vcd.example.com", other),
+            "{other}"
+        );
+    }
+}

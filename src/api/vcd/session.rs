@@ -312,7 +312,7 @@ impl Session {
         body: Option<(&str, String)>,
         retry: Retry,
     ) -> ApiResult<(u64, Response)> {
-        if !url.starts_with(&self.base) {
+        if !crate::api::http::same_origin(&self.base, url) {
             // Hrefs come from the server; never send our token to another host.
             return Err(ApiError::Unsupported(format!(
                 "refusing to follow a link outside the endpoint: {url}"
