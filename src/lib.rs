@@ -1,4 +1,4 @@
-//! vnav: a terminal UI for VMware clouds. See DESIGN in the project docs for the shape:
+//! vnav: a terminal UI for VMware clouds. See ARCHITECTURE.md for the shape:
 //! `api` talks to servers, `app` holds all behaviour, `views` draws, `sim` is the built-in
 //! simulator of the APIs.
 
