@@ -9,7 +9,6 @@ mod e2e_tmux;
 mod layering;
 mod secrets;
 mod sim_faults;
-mod sim_perf;
 mod sim_schema;
 mod sim_support;
 mod sim_vcd;
