@@ -224,7 +224,7 @@ pub struct Details {
 }
 
 /// Every action vnav knows how to invoke. Which ones a node offers comes from the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, strum::EnumIter)]
 pub enum ActionId {
     PowerOn,
     PowerOff,

@@ -179,24 +179,11 @@ mod tests {
 
     #[test]
     fn every_action_id_has_one_row() {
-        for id in [
-            ActionId::PowerOn,
-            ActionId::PowerOff,
-            ActionId::Reset,
-            ActionId::Suspend,
-            ActionId::Shutdown,
-            ActionId::Reboot,
-            ActionId::Standby,
-            ActionId::Deploy,
-            ActionId::Undeploy,
-            ActionId::SnapshotCreate,
-            ActionId::SnapshotRevert,
-            ActionId::SnapshotRemove,
-            ActionId::SnapshotRemoveTree,
-            ActionId::SnapshotRemoveAll,
-        ] {
+        use strum::IntoEnumIterator;
+        for id in ActionId::iter() {
             assert_eq!(ACTIONS.iter().filter(|s| s.id == id).count(), 1, "{id:?}");
         }
+        assert_eq!(ACTIONS.len(), ActionId::iter().count());
     }
 
     #[test]
