@@ -4,8 +4,10 @@
 //! everything must settle: no panic, nothing left loading, every confirmed action audited
 //! exactly once with a final result, memory bounded.
 //!
-//! CI runs it for 20 s; `VNAV_SOAK_SECS=600 cargo test --release --test it soak -- --nocapture`
-//! runs the long version and prints the same REPORT line.
+//! It is driven by a step count and a seed, never by the clock: CI runs 900 steps (about 20 s);
+//! `VNAV_SOAK_STEPS=15000 cargo test --release --test it soak -- --nocapture` runs the long
+//! version and prints the same REPORT line. A failure prints the seed and the step it reached,
+//! to replay with `VNAV_SOAK_SEED`.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -94,6 +96,30 @@ fn answer_dialog(d: &mut Driver, rng: &mut ChaCha8Rng) -> usize {
     }
 }
 
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Says how to replay the walk when the test fails, whichever assertion or panic ends it.
+struct Replay {
+    seed: u64,
+    step: u64,
+}
+
+impl Drop for Replay {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "soak failed at step {} with seed {}: replay with VNAV_SOAK_SEED={} VNAV_SOAK_STEPS={}",
+                self.step, self.seed, self.seed, self.step
+            );
+        }
+    }
+}
+
 fn rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -108,10 +134,8 @@ fn rss_kb() -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_walk_through_every_fault_then_everything_settles() {
-    let secs: u64 = std::env::var("VNAV_SOAK_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let total_steps = env_or("VNAV_SOAK_STEPS", 900);
+    let seed = env_or("VNAV_SOAK_SEED", 5);
     let s = sim(SimOptions {
         vms: 300,
         task_seconds: 0.5,
@@ -138,11 +162,12 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         seed: 11,
     });
 
-    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let started = Instant::now();
-    let (mut steps, mut confirmed, mut peak_rss) = (0u64, 0usize, 0u64);
-    while started.elapsed() < Duration::from_secs(secs) {
-        steps += 1;
+    let (mut confirmed, mut peak_rss) = (0usize, 0u64);
+    let mut replay = Replay { seed, step: 0 };
+    for steps in 1..=total_steps {
+        replay.step = steps;
         confirmed += answer_dialog(&mut d, &mut rng);
         if d.app.overlay.is_none() {
             d.key(pick(&mut rng));
@@ -153,6 +178,8 @@ async fn random_walk_through_every_fault_then_everything_settles() {
             peak_rss = peak_rss.max(rss_kb());
         }
     }
+
+    let walked = started.elapsed();
 
     // Faults off: everything in flight must come to an end by itself.
     s.set_faults(Faults::default());
@@ -177,8 +204,9 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         *outcomes.entry(key).or_default() += 1;
     }
     eprintln!(
-        "REPORT soak {secs} s: {steps} steps, {} requests, faults {:?}, {confirmed} confirmed, \
+        "REPORT soak seed {seed}: {total_steps} steps in {:.0} s, {} requests, faults {:?}, {confirmed} confirmed, \
          audit outcomes {outcomes:?}, longest event handling {:?}, peak RSS {peak_rss} kB",
+        walked.as_secs_f64(),
         s.request_count(),
         s.fault_counts(),
         d.max_handle,
