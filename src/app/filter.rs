@@ -159,7 +159,7 @@ mod tests {
     use super::*;
     use crate::api::model::{ChildBatch, Node, NodeKind};
 
-    fn tree(names: &[&str]) -> Tree {
+    pub(super) fn tree(names: &[&str]) -> Tree {
         let mut t = Tree::default();
         let r = t.add_root(0, Node::new(NodeKind::Endpoint, "r", "root"));
         t.start_load(r, 1);
@@ -178,7 +178,7 @@ mod tests {
         t
     }
 
-    fn names(t: &Tree, ids: &[EntryId]) -> Vec<String> {
+    pub(super) fn names(t: &Tree, ids: &[EntryId]) -> Vec<String> {
         ids.iter()
             .map(|&i| t.get(i).node.name.to_string())
             .collect()
@@ -260,5 +260,46 @@ mod tests {
         assert!(!is_narrowing("", "w"));
         assert!(!is_narrowing("web", "we"));
         assert!(!is_narrowing("web", "web$"));
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    use nucleo_matcher::{Config, Matcher, Utf32Str};
+    use proptest::prelude::*;
+
+    use super::tests::{names, tree};
+    use super::*;
+
+    proptest! {
+        /// The subsequence fast path decides exactly what nucleo decides, for any plain word
+        /// over any ASCII name.
+        #[test]
+        fn fast_path_agrees_with_nucleo(query in "[a-zA-Z0-9._-]{1,6}", name in "[ -~]{0,20}") {
+            let (needle, sensitive) = plain_word(&query).expect("a plain word");
+            let p = Pattern::parse(&query, CaseMatching::Smart, Normalization::Smart);
+            let mut buf = Vec::new();
+            let nucleo = p.score(Utf32Str::new(&name, &mut buf), &mut Matcher::new(Config::DEFAULT)).is_some();
+            prop_assert_eq!(is_subsequence(name.as_bytes(), &needle, sensitive), nucleo);
+        }
+
+        /// Typing a query one character at a time (the incremental path) finds what typing it
+        /// in one go finds, whatever the names and the query.
+        #[test]
+        fn typing_matches_a_fresh_search(
+            list in prop::collection::vec("[a-eA-E0-9-]{0,8}", 0..40),
+            query in "[a-eA-E0-9!^$' -]{1,6}",
+        ) {
+            let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+            let t = tree(&refs);
+            let mut typed = Filter::default();
+            let mut last = Vec::new();
+            for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                last = typed.apply(&t, &query[..end]);
+            }
+            let fresh = Filter::default().apply(&t, &query);
+            prop_assert_eq!(names(&t, &last), names(&t, &fresh));
+        }
     }
 }

@@ -34,7 +34,11 @@ const OPERATORS: &[(&str, Cmp)] = &[
 struct Parser<'a> {
     s: &'a str,
     pos: usize,
+    depth: usize,
 }
+
+/// Parentheses nest at most this deep, so a hostile filter cannot exhaust the stack.
+const MAX_DEPTH: usize = 32;
 
 impl Parser<'_> {
     fn peek(&self) -> Option<char> {
@@ -67,7 +71,12 @@ impl Parser<'_> {
     fn primary(&mut self) -> Result<Expr, String> {
         if self.peek() == Some('(') {
             self.pos += 1;
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(format!("parentheses nest deeper than {MAX_DEPTH}"));
+            }
             let e = self.or()?;
+            self.depth -= 1;
             if self.peek() != Some(')') {
                 return Err(format!("missing ')' at position {}", self.pos));
             }
@@ -104,7 +113,11 @@ impl Parser<'_> {
 }
 
 pub fn parse(s: &str) -> Result<Expr, String> {
-    let mut p = Parser { s, pos: 0 };
+    let mut p = Parser {
+        s,
+        pos: 0,
+        depth: 0,
+    };
     let e = p.or()?;
     if p.pos != s.len() {
         return Err(format!(
@@ -176,4 +189,84 @@ pub fn glob(pattern: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The record every generated filter is evaluated against.
+    fn record(attr: &str) -> Option<String> {
+        match attr {
+            "a" => Some("apple".into()),
+            "b" => Some("Banana".into()),
+            _ => None,
+        }
+    }
+
+    /// A condition as text, and whether the record meets it.
+    fn leaf() -> impl Strategy<Value = (String, bool)> {
+        let patterns = prop::sample::select(vec!["apple", "app*", "*an*", "banana", "x*", "", "*"]);
+        (
+            prop::sample::select(vec!["a", "b", "c"]),
+            patterns,
+            any::<bool>(),
+        )
+            .prop_map(|(attr, pattern, eq)| {
+                let hit = glob(pattern, &record(attr).unwrap_or_default());
+                let op = if eq { "==" } else { "!=" };
+                (format!("{attr}{op}{pattern}"), hit == eq)
+            })
+    }
+
+    fn expr() -> impl Strategy<Value = (String, bool)> {
+        leaf().prop_recursive(4, 24, 4, |inner| {
+            let joined = |sep: &'static str, all: bool| {
+                move |v: Vec<(String, bool)>| {
+                    let text: Vec<&str> = v.iter().map(|(t, _)| t.as_str()).collect();
+                    let value = if all {
+                        v.iter().all(|(_, b)| *b)
+                    } else {
+                        v.iter().any(|(_, b)| *b)
+                    };
+                    (format!("({})", text.join(sep)), value)
+                }
+            };
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 2..4).prop_map(joined(";", true)),
+                prop::collection::vec(inner, 2..4).prop_map(joined(",", false)),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Whatever a client sends, the parser answers Ok or Err, never panics.
+        #[test]
+        fn any_text_parses_or_is_refused(s in "\\PC{0,64}") {
+            let _ = parse(&s);
+        }
+
+        /// A well-formed filter parses, and evaluates as AND/OR of its conditions say.
+        #[test]
+        fn generated_filters_evaluate_as_written((text, expected) in expr()) {
+            let e = parse(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+            prop_assert_eq!(e.matches(&record), expected, "{}", text);
+        }
+
+        /// However deep the parentheses, the parser answers (deep ones are refused).
+        #[test]
+        fn deep_nesting_is_refused_not_overflowed(depth in 0usize..100_000) {
+            let text = format!("{}a==b{}", "(".repeat(depth), ")".repeat(depth));
+            prop_assert_eq!(parse(&text).is_ok(), depth <= MAX_DEPTH);
+        }
+
+        /// `*` stands for any run: `*x*` is a case-insensitive substring test.
+        #[test]
+        fn glob_star_is_substring(needle in "[a-zA-Z]{0,5}", hay in "[a-zA-Z]{0,12}") {
+            let found = hay.to_lowercase().contains(&needle.to_lowercase());
+            prop_assert_eq!(glob(&format!("*{needle}*"), &hay), found);
+        }
+    }
 }
