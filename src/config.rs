@@ -123,8 +123,12 @@ fn run_password_command(context: &str, cmd: &str) -> Result<SecretString, String
             out.status
         ));
     }
-    let text = String::from_utf8(out.stdout)
-        .map_err(|_| format!("context {context}: password_command printed non-UTF-8"))?;
+    // The command's whole output holds the password: wiped from memory when dropped, as the
+    // SecretString made from its first line will be.
+    let text = zeroize::Zeroizing::new(
+        String::from_utf8(out.stdout)
+            .map_err(|_| format!("context {context}: password_command printed non-UTF-8"))?,
+    );
     let first = text.lines().next().unwrap_or("").to_string();
     if first.is_empty() {
         return Err(format!(
