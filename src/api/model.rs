@@ -11,8 +11,6 @@ use time::OffsetDateTime;
 pub enum Product {
     Vcd,
     Vcenter,
-    Vrops,
-    Vro,
 }
 
 impl Product {
@@ -20,8 +18,6 @@ impl Product {
         match self {
             Product::Vcd => "vCD",
             Product::Vcenter => "vCenter",
-            Product::Vrops => "vROps",
-            Product::Vro => "vRO",
         }
     }
 }
@@ -48,11 +44,6 @@ pub enum NodeKind {
     Folder,
     ResourcePool,
     Snapshot,
-    Tag,
-    VropsResource,
-    Alert,
-    Workflow,
-    Execution,
     Task,
     Other,
 }
@@ -78,11 +69,6 @@ impl NodeKind {
             NodeKind::Folder => "Folder",
             NodeKind::ResourcePool => "Resource pool",
             NodeKind::Snapshot => "Snapshot",
-            NodeKind::Tag => "Tag",
-            NodeKind::VropsResource => "Resource",
-            NodeKind::Alert => "Alert",
-            NodeKind::Workflow => "Workflow",
-            NodeKind::Execution => "Execution",
             NodeKind::Task => "Task",
             NodeKind::Other => "Entity",
         }
