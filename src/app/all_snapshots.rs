@@ -100,11 +100,12 @@ impl App {
         let Some(all) = &mut self.all_snapshots else {
             return;
         };
-        // Answers to an earlier read of this endpoint are dropped from now on.
+        // An earlier read of this endpoint is abandoned: its answers would be dropped anyway.
         all.pending.retain(|r, e| {
             let stale = *e == endpoint;
             if stale {
                 self.loading.remove(r);
+                self.effects.push(Effect::Abandon { req: *r });
             }
             !stale
         });

@@ -109,7 +109,9 @@ impl App {
     pub(crate) fn selection_changed(&mut self) {
         self.detail.entry = self.selected;
         self.detail.scroll = 0;
-        self.detail.req = None;
+        if let Some(old) = self.detail.req.take() {
+            self.abandon(old);
+        }
         self.detail.due = None;
         let Some(id) = self.selected else {
             self.detail.state = DetailState::Local;
@@ -134,7 +136,9 @@ impl App {
         let e = self.tree.get(id);
         let (endpoint, node) = (e.endpoint, e.node.clone());
         let req = self.req();
-        self.detail.req = Some(req);
+        if let Some(old) = self.detail.req.replace(req) {
+            self.abandon(old);
+        }
         self.detail.state = DetailState::Loading;
         self.effects.push(Effect::Details {
             req,

@@ -109,6 +109,12 @@ pub enum Effect {
         req: ReqId,
         endpoint: EndpointId,
     },
+    /// Stops the job started for `req`: nobody waits for its answer any more (a refresh, a
+    /// collapse, another selection superseded it), so its remaining requests are not sent.
+    /// Actions and task cancels are never abandoned.
+    Abandon {
+        req: ReqId,
+    },
     /// Appends one finished action to the audit log.
     Audit(AuditRecord),
     Suspend,

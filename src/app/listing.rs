@@ -65,16 +65,32 @@ impl App {
     }
 
     pub(crate) fn listing_done(&mut self, req: ReqId, endpoint: EndpointId, error: Option<String>) {
-        let Some(i) = self.tasks.position(endpoint, &task_id(req)) else {
-            return;
-        };
-        let row = &mut self.tasks.rows[i];
-        row.info.state = if error.is_some() {
+        let state = if error.is_some() {
             TaskState::Error
         } else {
             TaskState::Success
         };
-        if error.is_none() {
+        self.listing_ended(req, endpoint, state, error);
+    }
+
+    /// A listing nobody waits for any more (refreshed, collapsed): it stops where it was.
+    pub(crate) fn listing_canceled(&mut self, req: ReqId, endpoint: EndpointId) {
+        self.listing_ended(req, endpoint, TaskState::Canceled, None);
+    }
+
+    fn listing_ended(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        state: TaskState,
+        error: Option<String>,
+    ) {
+        let Some(i) = self.tasks.position(endpoint, &task_id(req)) else {
+            return;
+        };
+        let row = &mut self.tasks.rows[i];
+        row.info.state = state;
+        if state == TaskState::Success {
             row.info.progress = Some(100);
         }
         row.info.error = error;

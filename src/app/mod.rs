@@ -194,6 +194,11 @@ impl App {
         self.next_req
     }
 
+    /// Nobody waits for `req` any more: stop its job, so it sends no further request.
+    pub(crate) fn abandon(&mut self, req: ReqId) {
+        self.effects.push(Effect::Abandon { req });
+    }
+
     pub fn handle(&mut self, event: Event) -> Outcome {
         let version = self.tree.version;
         let mut redraw = match event {
@@ -507,13 +512,28 @@ impl App {
         let node = e.node.clone();
         let req = self.req();
         self.tree.start_load(entry, req);
-        self.loading.retain(|_, v| *v != entry);
+        self.stop_loading(entry);
         self.loading.insert(req, entry);
         self.effects.push(Effect::Children {
             req,
             endpoint,
             node,
         });
+    }
+
+    /// Abandons every children listing still running for `entry`.
+    pub(crate) fn stop_loading(&mut self, entry: EntryId) {
+        let stale: Vec<ReqId> = self
+            .loading
+            .iter()
+            .filter(|(_, e)| **e == entry)
+            .map(|(r, _)| *r)
+            .collect();
+        for req in stale {
+            self.loading.remove(&req);
+            self.listing_canceled(req, self.tree.get(entry).endpoint);
+            self.abandon(req);
+        }
     }
 
     /// The endpoint an entry belongs to, as shown to users; None for the view across all.

@@ -142,6 +142,11 @@ impl App {
         let e = self.tree.get(id);
         if e.expanded && !self.tree.is_filtered() {
             self.tree.set_expanded(id, false);
+            // A listing still running for a closed node is not wanted any more.
+            if self.loading.values().any(|&entry| entry == id) {
+                self.stop_loading(id);
+                self.tree.abandon_load(id);
+            }
         } else if let Some(parent) = e.parent {
             self.select_entry(parent);
         }

@@ -244,6 +244,24 @@ impl Tree {
         true
     }
 
+    /// Gives up a load before it completes: a refresh keeps the children it had, a first load
+    /// drops what arrived so far, to start over on the next expand.
+    pub fn abandon_load(&mut self, id: EntryId) {
+        let e = &mut self.entries[id as usize];
+        let Load::Loading { staged, .. } = &e.load else {
+            return;
+        };
+        if staged.is_some() {
+            e.load = Load::Loaded;
+        } else {
+            e.load = Load::NotLoaded;
+            for c in std::mem::take(&mut e.children) {
+                self.free_subtree(c);
+            }
+        }
+        self.invalidate();
+    }
+
     /// Starts (re)loading children; a refresh keeps showing the old children meanwhile.
     pub fn start_load(&mut self, id: EntryId, req: u64) {
         let e = &mut self.entries[id as usize];

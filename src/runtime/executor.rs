@@ -2,14 +2,15 @@
 //! the event channel, tagged with the request it answers. Polls are bounded per endpoint on top
 //! of each endpoint's own HTTP concurrency limit.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 
 use crate::api::model::ChildBatch;
 use crate::api::{Backend, ChildSink, SprawlSink, SprawlUpdate};
-use crate::app::event::{ApiAnswer, ApiEvent, Effect, Event};
+use crate::app::event::{ApiAnswer, ApiEvent, Effect, Event, ReqId};
 use crate::audit::AuditLog;
 
 /// Task polls in flight per endpoint.
@@ -29,6 +30,8 @@ pub struct Executor {
     tx: mpsc::UnboundedSender<Event>,
     audit: Option<AuditLog>,
     jobs: JoinSet<()>,
+    /// Reads the app may abandon, by the request they answer.
+    reads: HashMap<ReqId, AbortHandle>,
 }
 
 impl Executor {
@@ -47,6 +50,7 @@ impl Executor {
             tx,
             audit,
             jobs: JoinSet::new(),
+            reads: HashMap::new(),
         }
     }
 
@@ -57,6 +61,7 @@ impl Executor {
 
     pub fn run(&mut self, effect: Effect) -> Control {
         while self.jobs.try_join_next().is_some() {}
+        self.reads.retain(|_, h| !h.is_finished());
         let tx = self.tx.clone();
         let send = move |req, endpoint, result| {
             let _ = tx.send(Event::Api(ApiEvent {
@@ -70,9 +75,10 @@ impl Executor {
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {
                 let b = self.backends[endpoint].clone();
-                self.jobs.spawn(async move {
+                let job = self.jobs.spawn(async move {
                     send(req, endpoint, ApiAnswer::Connected(b.connect().await));
                 });
+                self.reads.insert(req, job);
             }
             Effect::Children {
                 req,
@@ -80,7 +86,7 @@ impl Executor {
                 node,
             } => {
                 let b = self.backends[endpoint].clone();
-                self.jobs.spawn(async move {
+                let job = self.jobs.spawn(async move {
                     let batch_send = send.clone();
                     let sink = ChildSink::new(move |batch| {
                         batch_send(req, endpoint, ApiAnswer::Children(batch))
@@ -88,6 +94,7 @@ impl Executor {
                     let result = b.children(&node, &sink).await;
                     send(req, endpoint, ApiAnswer::ChildrenDone(result));
                 });
+                self.reads.insert(req, job);
             }
             Effect::Details {
                 req,
@@ -95,13 +102,14 @@ impl Executor {
                 node,
             } => {
                 let b = self.backends[endpoint].clone();
-                self.jobs.spawn(async move {
+                let job = self.jobs.spawn(async move {
                     send(
                         req,
                         endpoint,
                         ApiAnswer::Details(Box::new(b.details(&node).await)),
                     );
                 });
+                self.reads.insert(req, job);
             }
             Effect::Invoke {
                 req,
@@ -170,7 +178,7 @@ impl Executor {
             }
             Effect::Sprawl { req, endpoint } => {
                 let b = self.backends[endpoint].clone();
-                self.jobs.spawn(async move {
+                let job = self.jobs.spawn(async move {
                     let update_send = send.clone();
                     let sink = SprawlSink::new(move |update| {
                         let answer = match update {
@@ -185,6 +193,13 @@ impl Executor {
                     let rows = b.snapshot_sprawl(&sink).await;
                     send(req, endpoint, ApiAnswer::Sprawl(rows));
                 });
+                self.reads.insert(req, job);
+            }
+            Effect::Abandon { req } => {
+                // Dropping the job's future drops its requests in flight and sends no more.
+                if let Some(job) = self.reads.remove(&req) {
+                    job.abort();
+                }
             }
             Effect::Audit(record) => {
                 // Written synchronously: a local append is quick, and a line must not be lost
