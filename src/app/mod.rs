@@ -17,7 +17,7 @@ mod listing;
 mod nav;
 mod tasks;
 
-pub use detail::{DetailPane, DetailRow, DetailState, detail_rows};
+pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, wrap};
 pub use invoke::Invocations;
 pub use tasks::{TaskPane, TaskRow};
 
