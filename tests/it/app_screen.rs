@@ -382,3 +382,30 @@ async fn the_snapshot_view_lists_its_children_in_its_own_section() {
     assert!(line_of("Children") < line_of("Endpoints"), "{text}");
     assert!(line_of("Kind") < line_of("Children"), "{text}");
 }
+
+/// A failed read of an entity's details wraps too, instead of running off the pane's edge.
+#[tokio::test(start_paused = true)]
+async fn a_failed_detail_read_wraps_in_the_pane() {
+    let mut app = connected();
+    with_vms(&mut app);
+    tokio::time::advance(Duration::from_millis(130)).await;
+    let req = app
+        .handle(Event::Tick)
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Details { req, .. } => Some(*req),
+            _ => None,
+        })
+        .unwrap();
+    let tls = vnav::api::ApiError::Tls {
+        message: TLS_ADVICE.into(),
+    };
+    answer(&mut app, req, 0, ApiAnswer::Details(Box::new(Err(tls))));
+    let text = screen(&mut app, 80, 24);
+    let shown = squeezed(&detail_rows(&text).join(" "));
+    assert!(
+        shown.contains(&squeezed(&format!("✗ TLS: {TLS_ADVICE}"))),
+        "{text}"
+    );
+}
