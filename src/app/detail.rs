@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::ApiError;
 use crate::api::model::{Details, Link, NodeKind, Severity};
@@ -14,7 +15,7 @@ use super::App;
 use super::event::{Effect, ReqId};
 use super::keymap::Command;
 use super::layout;
-use super::tree::{EndpointId, EntryId};
+use super::tree::{EndpointId, EntryId, Load};
 
 const DEBOUNCE: Duration = Duration::from_millis(120);
 const CACHE_SIZE: usize = 64;
@@ -67,6 +68,47 @@ pub fn detail_rows(d: &Details) -> Vec<DetailRow<'_>> {
     rows
 }
 
+/// One line of what the pane says about an endpoint or a group, known without asking a server.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LocalRow {
+    Title(&'static str),
+    Field(String, String),
+    Warn(&'static str),
+    Blank,
+}
+
+/// Word-wraps `text` to `width` columns; a word longer than a line is broken where it must be.
+/// The detail pane draws these lines and scrolls by them, so both agree on the count.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let (mut line, mut w) = (String::new(), 0);
+        for word in para.split_whitespace() {
+            let ww = word.width();
+            if w > 0 && w + 1 + ww > width {
+                out.push(std::mem::take(&mut line));
+                w = 0;
+            }
+            if w > 0 {
+                line.push(' ');
+                w += 1;
+            }
+            for ch in word.chars() {
+                let cw = ch.width().unwrap_or(0);
+                if w > 0 && w + cw > width {
+                    out.push(std::mem::take(&mut line));
+                    w = 0;
+                }
+                line.push(ch);
+                w += cw;
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
 impl DetailPane {
     pub fn is_loading(&self) -> bool {
         matches!(self.state, DetailState::Loading)
@@ -91,15 +133,6 @@ impl DetailPane {
             if let Some(old) = self.order.pop_front() {
                 self.cache.remove(&old);
             }
-        }
-    }
-
-    /// Lines the pane currently has, for clamping the scroll.
-    pub fn line_count(&self) -> usize {
-        match &self.state {
-            DetailState::Loaded(d) if self.raw => d.raw.text.lines().count(),
-            DetailState::Loaded(d) => detail_rows(d).len(),
-            _ => 0,
         }
     }
 }
@@ -180,11 +213,116 @@ impl App {
         true
     }
 
+    /// Why the shown entry has no children, in full: drawn above its details, wrapped.
+    pub fn detail_problem(&self) -> Option<String> {
+        let id = self.detail.entry?;
+        let e = self.tree.get(id);
+        let Load::Failed(msg) = &e.load else {
+            return None;
+        };
+        let connecting = !self.is_all_snapshots(id)
+            && self
+                .endpoints
+                .get(e.endpoint)
+                .is_some_and(|ep| ep.root == id && ep.info.is_none());
+        Some(if connecting {
+            format!("✗ Connecting failed: {msg} (Ctrl-R retries)")
+        } else {
+            format!("✗ Loading its children failed: {msg} (Ctrl-R retries)")
+        })
+    }
+
+    /// Columns inside the detail pane's border.
+    pub fn detail_width(&self) -> usize {
+        let (w, h) = self.size;
+        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        areas.detail.width.saturating_sub(2) as usize
+    }
+
+    /// The problem banner as drawn: wrapped lines then a blank one, or nothing.
+    pub fn detail_banner(&self) -> Vec<String> {
+        let Some(text) = self.detail_problem() else {
+            return Vec::new();
+        };
+        let mut lines = wrap(&text, self.detail_width());
+        lines.push(String::new());
+        lines
+    }
+
+    /// A failed read of the entity, wrapped as drawn.
+    pub fn detail_failure(&self, msg: &str) -> Vec<String> {
+        wrap(&format!("✗ {msg}"), self.detail_width())
+    }
+
+    /// Endpoints and groups, described from what the tree knows.
+    pub fn local_rows(&self, id: EntryId) -> Vec<LocalRow> {
+        let e = self.tree.get(id);
+        let field = |k: &str, v: String| LocalRow::Field(k.to_string(), v);
+        let mut rows = vec![
+            LocalRow::Title("General"),
+            field("Name", e.node.name.to_string()),
+            field("Kind", e.node.kind.label().to_string()),
+        ];
+        let failed = matches!(e.load, Load::Failed(_));
+        if e.node.kind == NodeKind::Endpoint {
+            let ep = &self.endpoints[e.endpoint];
+            match &ep.info {
+                Some(info) => {
+                    rows.push(field("Product", info.product.label().to_string()));
+                    rows.push(field("URL", info.url.clone()));
+                    rows.push(field("User", info.user.clone()));
+                    rows.push(field("API version", info.api_version.clone()));
+                }
+                None if failed => rows.push(field("Connection", "failed (above)".into())),
+                None => rows.push(field("Connection", "not connected".into())),
+            }
+            if ep.insecure {
+                rows.push(LocalRow::Warn(
+                    "TLS verification is OFF for this endpoint (--insecure)",
+                ));
+            }
+        }
+        // The node's own children, in its own section, before any table about other things.
+        let state = match &e.load {
+            Load::NotLoaded => "not loaded (Enter loads)".to_string(),
+            Load::Loading { total, .. } => match total {
+                Some(n) => format!("loading {}/{n}", e.children.len()),
+                None => format!("loading ({} so far)", e.children.len()),
+            },
+            Load::Loaded => format!("{} loaded", e.children.len()),
+            Load::Failed(_) => "failed (above)".to_string(),
+        };
+        rows.push(field("Children", state));
+        if self.is_all_snapshots(id) {
+            rows.push(LocalRow::Blank);
+            rows.push(LocalRow::Title("Endpoints"));
+            for (k, v) in self.all_snapshots_report() {
+                rows.push(LocalRow::Field(k, v));
+            }
+        }
+        rows
+    }
+
+    /// Lines the detail pane has now (banner included), for clamping the scroll.
+    pub fn detail_line_count(&self) -> usize {
+        let Some(id) = self.detail.entry else {
+            return 0;
+        };
+        let body = match &self.detail.state {
+            DetailState::Local => self.local_rows(id).len(),
+            DetailState::Loading => 1,
+            DetailState::Failed(msg) => self.detail_failure(msg).len() + 2,
+            DetailState::Loaded(d) if self.detail.raw => d.raw.text.lines().count(),
+            DetailState::Loaded(d) => detail_rows(d).len(),
+        };
+        self.detail_banner().len() + body
+    }
+
     pub(crate) fn detail_command(&mut self, cmd: Command) -> bool {
         let (w, h) = self.size;
         let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
         let page = layout::inner_height(areas.detail).max(1);
-        let max = self.detail.line_count().saturating_sub(page);
+        let max = self.detail_line_count().saturating_sub(page);
         let s = &mut self.detail.scroll;
         *s = match cmd {
             Command::Down => (*s + 1).min(max),
@@ -196,5 +334,19 @@ impl App {
             _ => return false,
         };
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_inside_words_longer_than_a_line() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("AB:CD:EF:01", 5), ["AB:CD", ":EF:0", "1"]);
+        assert_eq!(wrap("a\n\nb", 10), ["a", "", "b"]);
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("✗ ab", 3), ["✗", "ab"]);
     }
 }

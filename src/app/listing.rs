@@ -35,6 +35,7 @@ impl App {
                 let row = &mut self.tasks.rows[i];
                 row.info.operation = operation;
                 row.info.progress = Some(pct);
+                row.progress_seen = Some(pct);
             }
             // Already complete at the first part: not a long job.
             None if p.done >= p.total => {}

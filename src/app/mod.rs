@@ -17,7 +17,7 @@ mod listing;
 mod nav;
 mod tasks;
 
-pub use detail::{DetailPane, DetailRow, DetailState, detail_rows};
+pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, wrap};
 pub use invoke::Invocations;
 pub use tasks::{TaskPane, TaskRow};
 
@@ -144,7 +144,7 @@ impl App {
             })
             .collect::<Vec<_>>();
         let selected = endpoints.first().map(|e| e.root);
-        App {
+        let mut app = App {
             endpoints,
             tree,
             selected,
@@ -165,7 +165,11 @@ impl App {
             next_req: 1,
             loading: Default::default(),
             effects: Vec::new(),
-        }
+        };
+        // The detail pane describes the first row from the start (an endpoint that fails to
+        // connect says why there at once).
+        app.selection_changed();
+        app
     }
 
     /// The effects to run at start: log in to every endpoint.
@@ -215,7 +219,15 @@ impl App {
                 false
             }
         };
+        // Whatever removed the selected entry (a refresh, a deleted node), the cursor lands on
+        // the nearest row that is still there.
+        let moved = self.follow_removed();
+        self.tree.take_removed();
         self.tree.refresh_visible();
+        if moved {
+            self.keep_selection_visible();
+            redraw = true;
+        }
         redraw |= self.tree.version != version;
         Outcome {
             effects: std::mem::take(&mut self.effects),

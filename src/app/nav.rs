@@ -52,6 +52,7 @@ impl App {
     /// After the visible rows changed: keep the selection if it is still shown, else move to
     /// the nearest visible ancestor or the first row.
     pub(crate) fn keep_selection_visible(&mut self) {
+        self.follow_removed();
         let mut cur = self.selected;
         while let Some(c) = cur {
             if self.tree.row_of(c).is_some() {
@@ -65,6 +66,19 @@ impl App {
             self.selection_changed();
         }
         self.scroll_to_selection();
+    }
+
+    /// If the selected entry was removed from the tree, selects the entry the tree says took
+    /// its place (next sibling, else previous, else parent). Returns whether it moved.
+    pub(crate) fn follow_removed(&mut self) -> bool {
+        match self.selected.and_then(|s| self.tree.successor(s)) {
+            Some(to) => {
+                self.selected = Some(to);
+                self.selection_changed();
+                true
+            }
+            None => false,
+        }
     }
 
     pub(crate) fn tree_command(&mut self, cmd: Command) -> bool {

@@ -32,13 +32,38 @@ pub struct TaskRow {
     pub ended: Option<Instant>,
     /// vnav's own job (a long listing): nothing to poll on the server.
     pub local: bool,
+    /// The last progress reported while it ran: servers report 100 for a task that failed or
+    /// was canceled, which is not how far it got.
+    pub(crate) progress_seen: Option<u8>,
     polls: u32,
 }
 
 impl TaskRow {
+    /// How far the task got: 100 once it succeeded; for one that ended otherwise, where it
+    /// stood when last seen running (None when never seen running and the server says 100).
+    pub fn progress(&self) -> Option<u8> {
+        let reported = self.info.progress.map(|p| p.min(100));
+        match self.info.state {
+            TaskState::Success => Some(100),
+            TaskState::Error | TaskState::Canceled | TaskState::Aborted => {
+                self.progress_seen.or(reported.filter(|&p| p < 100))
+            }
+            TaskState::Queued | TaskState::Running => reported,
+        }
+    }
+
+    /// Takes in what the server now says about the task.
+    fn update(&mut self, info: TaskInfo) {
+        if !info.state.is_terminal() && info.progress.is_some() {
+            self.progress_seen = info.progress.map(|p| p.min(100));
+        }
+        self.info = info;
+    }
+
     pub(crate) fn local(endpoint: EndpointId, info: TaskInfo, now: Instant) -> TaskRow {
         TaskRow {
             endpoint,
+            progress_seen: info.progress,
             info,
             ours: false,
             seen: now,
@@ -102,10 +127,11 @@ impl App {
             Some(i) => {
                 let row = &mut self.tasks.rows[i];
                 row.ours |= ours;
-                row.info = info;
+                row.update(info);
                 i
             }
             None => {
+                let progress_seen = info.progress.filter(|_| !info.state.is_terminal());
                 self.tasks.rows.insert(
                     0,
                     TaskRow {
@@ -115,6 +141,7 @@ impl App {
                         seen: now,
                         ended: None,
                         local: false,
+                        progress_seen,
                         polls: 0,
                     },
                 );
@@ -200,7 +227,7 @@ impl App {
         match result {
             Ok(info) => {
                 let was_terminal = row.info.state.is_terminal();
-                row.info = info;
+                row.update(info);
                 if row.info.state.is_terminal() {
                     if !was_terminal {
                         row.ended = Some(Instant::now());

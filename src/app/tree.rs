@@ -61,6 +61,10 @@ pub struct Tree {
     /// Bumped when entries are added, removed or their nodes replaced (not on expand, filter
     /// or marks), so indexes over names know when to rebuild.
     pub content: u64,
+    /// Removed entry → the nearest entry that survived it (next sibling, else previous, else
+    /// parent), so whoever held the removed id (the cursor) can move there. Drained by
+    /// `take_removed`; slots are reused, so an id is only meaningful until then.
+    removed: std::collections::HashMap<EntryId, EntryId>,
 }
 
 impl Tree {
@@ -163,7 +167,20 @@ impl Tree {
             .iter()
             .map(|(ep, node)| by_id.remove(&(*ep, &*node.id)))
             .collect();
-        let dropped: Vec<EntryId> = by_id.into_values().collect();
+        let dropped: std::collections::HashSet<EntryId> = by_id.into_values().collect();
+        // Where each dropped child's holders go: the nearest surviving sibling in the old
+        // order (next first, then previous), else the parent.
+        let successor = |i: usize| {
+            let next = old[i + 1..].iter().find(|c| !dropped.contains(c));
+            let prev = old[..i].iter().rev().find(|c| !dropped.contains(c));
+            next.or(prev).copied().unwrap_or(parent)
+        };
+        let moves: Vec<(EntryId, EntryId)> = old
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| dropped.contains(c))
+            .map(|(i, &c)| (c, successor(i)))
+            .collect();
         let mut kept = Vec::with_capacity(nodes.len());
         for ((endpoint, node), slot) in nodes.into_iter().zip(reuse) {
             match slot {
@@ -175,17 +192,19 @@ impl Tree {
                 None => kept.push(self.new_child(parent, endpoint, node)),
             }
         }
-        for id in dropped {
-            self.free_subtree(id);
+        for (id, to) in moves {
+            self.free_subtree(id, to);
         }
         self.entries[parent as usize].children = kept;
         self.invalidate();
     }
 
-    fn free_subtree(&mut self, id: EntryId) {
+    /// Frees an entry and everything below it; their holders are sent to `successor`.
+    fn free_subtree(&mut self, id: EntryId, successor: EntryId) {
         self.content += 1;
         let mut stack = vec![id];
         while let Some(i) = stack.pop() {
+            self.removed.insert(i, successor);
             let e = &mut self.entries[i as usize];
             stack.append(&mut e.children);
             e.dead = true;
@@ -269,7 +288,7 @@ impl Tree {
         if !refresh {
             let old = std::mem::take(&mut e.children);
             for c in old {
-                self.free_subtree(c);
+                self.free_subtree(c, id);
             }
         }
         self.entries[id as usize].load = Load::Loading {
@@ -278,6 +297,25 @@ impl Tree {
             total: None,
         };
         self.invalidate();
+    }
+
+    /// Where an entry removed since the last `take_removed` went: the surviving entry nearest to
+    /// it, following later removals of that one too. None if it was not removed.
+    pub fn successor(&self, id: EntryId) -> Option<EntryId> {
+        let mut cur = *self.removed.get(&id)?;
+        // Bounded: a slot freed, reused and freed again in one batch could otherwise loop.
+        for _ in 0..self.removed.len() {
+            match self.removed.get(&cur) {
+                Some(&next) if next != cur => cur = next,
+                _ => break,
+            }
+        }
+        Some(cur)
+    }
+
+    /// Forgets the removals seen so far (after the holders of removed ids have moved).
+    pub fn take_removed(&mut self) {
+        self.removed.clear();
     }
 
     pub fn set_expanded(&mut self, id: EntryId, expanded: bool) {
@@ -527,6 +565,46 @@ mod tests {
         t.set_filter(None);
         t.refresh_visible();
         assert_eq!(names(&t), ["root"]);
+    }
+
+    #[test]
+    fn a_removed_entry_hands_over_to_next_sibling_else_previous_else_parent() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.start_load(r, 1);
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes: vec![node("a"), node("b"), node("c")],
+                ..Default::default()
+            },
+        );
+        t.finish_load(r, 1, Ok(()));
+        let [a, b, c] = t.get(r).children[..] else {
+            panic!()
+        };
+        t.start_load(b, 2);
+        t.accept_batch(
+            b,
+            2,
+            ChildBatch {
+                nodes: vec![node("b1")],
+                ..Default::default()
+            },
+        );
+        t.finish_load(b, 2, Ok(()));
+        let b1 = t.get(b).children[0];
+        t.merge_children(r, vec![node("a"), node("c")]);
+        assert_eq!(t.successor(b), Some(c), "next sibling");
+        assert_eq!(t.successor(b1), Some(c), "what was below it too");
+        assert_eq!(t.successor(a), None, "not removed");
+        t.take_removed();
+        t.merge_children(r, vec![node("a")]);
+        assert_eq!(t.successor(c), Some(a), "previous when it was the last");
+        t.merge_children(r, vec![]);
+        assert_eq!(t.successor(a), Some(r), "the parent when none is left");
+        assert_eq!(t.successor(c), Some(r), "followed through later removals");
     }
 
     #[test]

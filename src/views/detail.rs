@@ -3,11 +3,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
-use crate::api::model::{NodeKind, RawFormat};
-use crate::app::tree::Load;
-use crate::app::{App, DetailRow, DetailState, Pane, detail_rows};
+use crate::api::model::RawFormat;
+use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows};
 use crate::theme::Role;
 
 use super::pane_block;
@@ -22,48 +22,52 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         title.push_str("[raw] ");
     }
     let block = pane_block(app, Pane::Detail, title);
-    let mut inner = block.inner(area);
+    let inner = block.inner(area);
     f.render_widget(block, area);
     let t = &app.theme;
-    // A node whose children failed to load says why in full, above its details.
-    if let Some(Load::Failed(msg)) = entry.map(|e| &e.load) {
-        let text = format!("✗ Loading its children failed: {msg} (Ctrl-R retries)");
-        let rows = (text.chars().count() as u16)
-            .div_ceil(inner.width.max(1))
-            .min(4)
-            + 1;
-        let banner = Rect {
-            height: rows.min(inner.height),
-            ..inner
-        };
-        f.render_widget(
-            Paragraph::new(Line::styled(text, t.style(Role::Error))).wrap(Wrap { trim: true }),
-            banner,
-        );
-        inner.y += banner.height;
-        inner.height -= banner.height;
-    }
-    let lines: Vec<Line> = match (&app.detail.state, entry) {
-        (_, None) => vec![],
-        (DetailState::Local, Some(e)) => local(app, e),
-        (DetailState::Loading, Some(_)) => vec![Line::styled(
+    let (Some(id), Some(_)) = (app.detail.entry, entry) else {
+        return;
+    };
+    // Everything scrolls together: why the node failed (in full, wrapped), then its details.
+    let error = t.style(Role::Error);
+    let mut lines: Vec<Line> = app
+        .detail_banner()
+        .into_iter()
+        .map(|l| Line::styled(l, error))
+        .collect();
+    match &app.detail.state {
+        DetailState::Local => lines.extend(app.local_rows(id).into_iter().map(|r| local(app, r))),
+        DetailState::Loading => lines.push(Line::styled(
             format!("{} loading…", app.spinner()),
             t.style(Role::Busy),
-        )],
-        (DetailState::Failed(msg), Some(_)) => vec![
-            Line::styled(format!("✗ {msg}"), t.style(Role::Error)),
-            Line::raw(""),
-            Line::styled("Ctrl-R retries.", t.style(Role::Muted)),
-        ],
-        (DetailState::Loaded(d), Some(_)) if app.detail.raw => d
-            .raw
-            .text
-            .lines()
-            .skip(app.detail.scroll)
-            .take(inner.height as usize)
-            .map(|l| raw_line(app, l, d.raw.format))
-            .collect(),
-        (DetailState::Loaded(d), Some(_)) => {
+        )),
+        DetailState::Failed(msg) => {
+            lines.extend(
+                app.detail_failure(msg)
+                    .into_iter()
+                    .map(|l| Line::styled(l, error)),
+            );
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Ctrl-R retries.", t.style(Role::Muted)));
+        }
+        DetailState::Loaded(_) => {}
+    }
+    let height = inner.height as usize;
+    let skip = app.detail.scroll;
+    let mut shown: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
+    // A loaded entity can be long (raw payloads): only the rows on screen are built.
+    let skip = skip.saturating_sub(app.detail_banner().len());
+    let room = height - shown.len();
+    match &app.detail.state {
+        DetailState::Loaded(d) if app.detail.raw => shown.extend(
+            d.raw
+                .text
+                .lines()
+                .skip(skip)
+                .take(room)
+                .map(|l| raw_line(app, l, d.raw.format)),
+        ),
+        DetailState::Loaded(d) => {
             let key_w = d
                 .sections
                 .iter()
@@ -71,34 +75,50 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 .max()
                 .unwrap_or(0)
                 .min(24);
-            detail_rows(d)
-                .into_iter()
-                .skip(app.detail.scroll)
-                .take(inner.height as usize)
-                .map(|r| match r {
-                    DetailRow::Title(s) => Line::styled(s.to_string(), t.style(Role::Section)),
-                    DetailRow::Field(k, v) => Line::from(vec![
-                        Span::styled(format!("  {k:<key_w$}  "), t.style(Role::Muted)),
-                        Span::raw(v.to_string()),
-                    ]),
-                    DetailRow::Blank => Line::raw(""),
-                    DetailRow::Link(l) => Line::from(vec![
-                        Span::styled(format!("  {:<22} ", l.rel), t.style(Role::Accent)),
-                        Span::styled(
-                            format!("{} ", short_type(&l.media_type)),
-                            t.style(Role::Muted),
-                        ),
-                        Span::raw(if l.name.is_empty() {
-                            l.href.clone()
-                        } else {
-                            l.name.clone()
-                        }),
-                    ]),
-                })
-                .collect()
+            // Links line up in three columns: rel, short type, then the name or href.
+            let rel_w = d
+                .links
+                .iter()
+                .map(|l| l.rel.width())
+                .max()
+                .unwrap_or(0)
+                .min(32);
+            let type_w = d
+                .links
+                .iter()
+                .map(|l| short_type(&l.media_type).width())
+                .max()
+                .unwrap_or(0);
+            shown.extend(
+                detail_rows(d)
+                    .into_iter()
+                    .skip(skip)
+                    .take(room)
+                    .map(|r| match r {
+                        DetailRow::Title(s) => Line::styled(s.to_string(), t.style(Role::Section)),
+                        DetailRow::Field(k, v) => Line::from(vec![
+                            Span::styled(format!("  {k:<key_w$}  "), t.style(Role::Muted)),
+                            Span::raw(v.to_string()),
+                        ]),
+                        DetailRow::Blank => Line::raw(""),
+                        DetailRow::Link(l) => Line::from(vec![
+                            Span::styled(format!("  {:<rel_w$}  ", l.rel), t.style(Role::Accent)),
+                            Span::styled(
+                                format!("{:<type_w$}  ", short_type(&l.media_type)),
+                                t.style(Role::Muted),
+                            ),
+                            Span::raw(if l.name.is_empty() {
+                                l.href.clone()
+                            } else {
+                                l.name.clone()
+                            }),
+                        ]),
+                    }),
+            );
         }
-    };
-    f.render_widget(Paragraph::new(lines), inner);
+        _ => {}
+    }
+    f.render_widget(Paragraph::new(shown), inner);
 }
 
 /// `application/vnd.vmware.vcloud.vm+xml` → `vm`.
@@ -135,56 +155,16 @@ fn raw_line<'a>(app: &App, line: &'a str, format: RawFormat) -> Line<'a> {
     }
 }
 
-/// Endpoints and groups are described from what the tree knows; nothing is fetched.
-fn local<'a>(app: &'a App, e: &'a crate::app::tree::Entry) -> Vec<Line<'a>> {
+/// One line about an endpoint or a group.
+fn local(app: &App, row: LocalRow) -> Line<'static> {
     let t = &app.theme;
-    let field = |k: &str, v: String| {
-        Line::from(vec![
+    match row {
+        LocalRow::Title(s) => Line::styled(s, t.style(Role::Section)),
+        LocalRow::Field(k, v) => Line::from(vec![
             Span::styled(format!("  {k:<12}  "), t.style(Role::Muted)),
             Span::raw(v),
-        ])
-    };
-    let mut lines = vec![Line::styled("General", t.style(Role::Section))];
-    lines.push(field("Name", e.node.name.to_string()));
-    lines.push(field("Kind", e.node.kind.label().to_string()));
-    if e.node.kind == NodeKind::Endpoint {
-        let ep = &app.endpoints[e.endpoint];
-        match &ep.info {
-            Some(info) => {
-                lines.push(field("Product", info.product.label().to_string()));
-                lines.push(field("URL", info.url.clone()));
-                lines.push(field("User", info.user.clone()));
-                lines.push(field("API version", info.api_version.clone()));
-            }
-            None => lines.push(field("Connection", "not connected".to_string())),
-        }
-        if ep.insecure {
-            lines.push(Line::styled(
-                "  TLS verification is OFF for this endpoint (--insecure)",
-                t.style(Role::Error),
-            ));
-        }
+        ]),
+        LocalRow::Warn(s) => Line::styled(format!("  {s}"), t.style(Role::Error)),
+        LocalRow::Blank => Line::raw(""),
     }
-    if app.selected.is_some_and(|s| app.is_all_snapshots(s)) {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Endpoints", t.style(Role::Section)));
-        for (k, v) in app.all_snapshots_report() {
-            lines.push(field(&k, v));
-        }
-    }
-    let state = match &e.load {
-        Load::NotLoaded => "not loaded (Enter loads)".to_string(),
-        Load::Loading { total, .. } => match total {
-            Some(n) => format!("loading {}/{n}", e.children.len()),
-            None => format!("loading ({} so far)", e.children.len()),
-        },
-        Load::Loaded => format!("{} loaded", e.children.len()),
-        Load::Failed(msg) => format!("failed: {msg}"),
-    };
-    lines.push(field("Children", state));
-    if let Load::Failed(_) = e.load {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Ctrl-R retries.", t.style(Role::Muted)));
-    }
-    lines
 }

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::app::App;
 use crate::app::keymap::{KEYMAP, Scope, keys_label};
 use crate::theme::Role;
+use unicode_width::UnicodeWidthStr;
 
 use super::centered;
 
@@ -62,6 +63,46 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     out
 }
 
+/// The help lines fitted to `width` columns: a long line continues on the next, under its
+/// description rather than under its key.
+pub fn wrapped(app: &App, width: usize) -> Vec<Line<'static>> {
+    lines(app)
+        .into_iter()
+        .flat_map(|l| wrap_line(l, width))
+        .collect()
+}
+
+fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if line.width() <= width {
+        return vec![line];
+    }
+    // A binding's first span is its key column; continuation lines are indented past it.
+    let (prefix, rest) = match line.spans.split_first() {
+        Some((first, rest)) if !rest.is_empty() => (Some(first.clone()), rest),
+        _ => (None, &line.spans[..]),
+    };
+    let indent = prefix.as_ref().map_or(0, |p| p.width());
+    if indent + 10 > width {
+        return vec![line];
+    }
+    let mut out = Vec::new();
+    let mut cur: Vec<Span<'static>> = prefix.into_iter().collect();
+    let mut used = indent;
+    for span in rest {
+        for word in span.content.split_inclusive(' ') {
+            if used > indent && used + word.trim_end().width() > width {
+                out.push(Line::from(std::mem::take(&mut cur)));
+                cur.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+            }
+            cur.push(Span::styled(word.to_string(), span.style));
+            used += word.width();
+        }
+    }
+    out.push(Line::from(cur));
+    out
+}
+
 pub fn draw(app: &App, f: &mut Frame, scroll: u16) {
     let area = centered(f.area(), 110, f.area().height.saturating_sub(2));
     f.render_widget(Clear, area);
@@ -70,7 +111,7 @@ pub fn draw(app: &App, f: &mut Frame, scroll: u16) {
         .border_style(app.theme.style(Role::BorderFocused))
         .title(" Keys · any other key closes · j/k scroll ")
         .style(app.theme.style(Role::Dialog));
-    let lines = lines(app);
+    let lines = wrapped(app, area.width.saturating_sub(2) as usize);
     let max = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
     f.render_widget(
         Paragraph::new(lines)

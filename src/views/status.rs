@@ -18,11 +18,21 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     if app.endpoints.iter().any(|e| e.insecure) {
         spans.push(Span::styled(" INSECURE TLS ", t.style(Role::BadgeInsecure)));
     }
-    // The endpoint of the selected node, else the first one; nothing for a view across all.
+    // The endpoint of the selected node; the view across all endpoints names its only one, or
+    // says it spans them all.
     let ep = match app.selected {
-        Some(s) => app.endpoint_of(s),
+        Some(s) => app.endpoint_of(s).or_else(|| match &app.endpoints[..] {
+            [one] => Some(one),
+            _ => None,
+        }),
         None => app.endpoints.first(),
     };
+    if ep.is_none() && app.endpoints.len() > 1 {
+        spans.push(Span::raw(format!(
+            " all {} endpoints ",
+            app.endpoints.len()
+        )));
+    }
     if let Some(ep) = ep {
         let text = match &ep.info {
             Some(i) => format!(

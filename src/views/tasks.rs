@@ -112,17 +112,18 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant) -> Row<'a> {
         Cell::from(Span::styled(state_label, t.severity(severity))),
         Cell::from(operation),
         Cell::from(target),
-        Cell::from(progress_bar(r.info.progress, state)),
+        Cell::from(Span::styled(
+            progress_bar(r.progress()),
+            t.severity(severity),
+        )),
         Cell::from(elapsed(r, now)),
         Cell::from(Span::styled(endpoint, t.style(Role::Muted))),
     ])
 }
 
-fn progress_bar(progress: Option<u8>, state: TaskState) -> String {
-    let pct = match (progress, state) {
-        (_, TaskState::Success) => 100,
-        (Some(p), _) => p.min(100),
-        (None, _) => return String::new(),
+fn progress_bar(progress: Option<u8>) -> String {
+    let Some(pct) = progress else {
+        return String::new();
     };
     let filled = (pct as usize * 10).div_ceil(100);
     format!(
@@ -156,12 +157,9 @@ mod tests {
 
     #[test]
     fn progress_bar_fills_by_tenths() {
-        assert_eq!(progress_bar(Some(0), TaskState::Running), "░░░░░░░░░░   0%");
-        assert_eq!(
-            progress_bar(Some(45), TaskState::Running),
-            "█████░░░░░  45%"
-        );
-        assert_eq!(progress_bar(None, TaskState::Success), "██████████ 100%");
-        assert_eq!(progress_bar(None, TaskState::Queued), "");
+        assert_eq!(progress_bar(Some(0)), "░░░░░░░░░░   0%");
+        assert_eq!(progress_bar(Some(45)), "█████░░░░░  45%");
+        assert_eq!(progress_bar(Some(100)), "██████████ 100%");
+        assert_eq!(progress_bar(None), "");
     }
 }

@@ -14,7 +14,7 @@ use vnav::theme::Role;
 use crate::support::*;
 
 /// Connects the single endpoint and gives it two orgs; returns the app, the orgs expanded.
-fn connected() -> vnav::app::App {
+pub(crate) fn connected() -> vnav::app::App {
     let mut app = app_with(&["vcd.example.com"], false);
     let effects = app.start();
     let Effect::Connect { req, .. } = effects[0] else {
@@ -39,7 +39,7 @@ fn connected() -> vnav::app::App {
     app
 }
 
-fn details(id: &str, name: &str) -> Details {
+pub(crate) fn details(id: &str, name: &str) -> Details {
     let mut general = Section::new("General");
     general.row("Name", name).row("Status", "POWERED_ON");
     let mut hw = Section::new("Hardware");
@@ -65,7 +65,7 @@ fn details(id: &str, name: &str) -> Details {
 }
 
 /// Expands acme and gives it one vApp with two VMs, selecting the first VM.
-fn with_vms(app: &mut vnav::app::App) {
+pub(crate) fn with_vms(app: &mut vnav::app::App) {
     key(app, KeyCode::Down); // acme
     let req = children_req(&key(app, KeyCode::Right).effects);
     give_children(app, req, vec![group(NodeKind::VApp, "vapp/1", "shop")]);

@@ -2,6 +2,7 @@
 
 mod all_snapshots;
 mod app_actions;
+mod app_screen;
 mod app_ui;
 mod cancel;
 mod e2e_actions;
