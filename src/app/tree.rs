@@ -275,7 +275,7 @@ impl Tree {
         } else {
             e.load = Load::NotLoaded;
             for c in std::mem::take(&mut e.children) {
-                self.free_subtree(c);
+                self.free_subtree(c, id);
             }
         }
         self.invalidate();
