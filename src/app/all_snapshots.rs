@@ -159,7 +159,10 @@ impl App {
                     self.tree.get_mut(entry).node.summary = summary.into();
                 }
             }
-            SprawlUpdate::Progress(_) => return false,
+            SprawlUpdate::Progress(p) => {
+                let root = all.root;
+                self.listing_progress(req, root, endpoint, &p);
+            }
         }
         true
     }

@@ -23,6 +23,11 @@ pub enum Event {
     Api(ApiEvent),
     /// SIGTERM/SIGHUP/SIGINT or a lost terminal: quit now, whatever is on screen.
     Terminate,
+    /// A finished action's line could not be appended to the audit log.
+    AuditNotWritten {
+        record: AuditRecord,
+        error: String,
+    },
 }
 
 #[derive(Debug)]
@@ -44,7 +49,7 @@ pub enum ApiAnswer {
     RecentTasks(Result<Vec<TaskInfo>, ApiError>),
     /// One endpoint's VMs with snapshots, complete, for the snapshot view.
     Sprawl(Result<Vec<SprawlRow>, ApiError>),
-    /// Its rows or sizes before it completes.
+    /// Its rows, sizes and progress before it completes.
     SprawlUpdate(SprawlUpdate),
     /// The audit log could not be written; the action was not started.
     AuditFailed(String),
@@ -104,7 +109,7 @@ pub enum Effect {
         req: ReqId,
         endpoint: EndpointId,
     },
-    /// Progress comes back as `Children` batches without nodes, the rows as `Sprawl`.
+    /// Rows, sizes and progress come back as `SprawlUpdate`s, the complete rows as `Sprawl`.
     Sprawl {
         req: ReqId,
         endpoint: EndpointId,

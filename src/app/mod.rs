@@ -218,6 +218,16 @@ impl App {
                 self.quit();
                 false
             }
+            Event::AuditNotWritten { record, error } => {
+                self.notify(
+                    format!(
+                        "audit line for {} on {} NOT written: {error}",
+                        record.action, record.target_name
+                    ),
+                    Severity::Error,
+                );
+                true
+            }
         };
         // Whatever removed the selected entry (a refresh, a deleted node), the cursor lands on
         // the nearest row that is still there.

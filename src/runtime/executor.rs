@@ -8,8 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
-use crate::api::model::ChildBatch;
-use crate::api::{Backend, ChildSink, SprawlSink, SprawlUpdate};
+use crate::api::{Backend, ChildSink, SprawlSink};
 use crate::app::event::{ApiAnswer, ApiEvent, Effect, Event, ReqId};
 use crate::audit::AuditLog;
 
@@ -181,14 +180,7 @@ impl Executor {
                 let job = self.jobs.spawn(async move {
                     let update_send = send.clone();
                     let sink = SprawlSink::new(move |update| {
-                        let answer = match update {
-                            SprawlUpdate::Progress(p) => ApiAnswer::Children(ChildBatch {
-                                progress: Some(p),
-                                ..Default::default()
-                            }),
-                            other => ApiAnswer::SprawlUpdate(other),
-                        };
-                        update_send(req, endpoint, answer)
+                        update_send(req, endpoint, ApiAnswer::SprawlUpdate(update))
                     });
                     let rows = b.snapshot_sprawl(&sink).await;
                     send(req, endpoint, ApiAnswer::Sprawl(rows));
@@ -205,9 +197,9 @@ impl Executor {
                 // Written synchronously: a local append is quick, and a line must not be lost
                 // to a quit that aborts background jobs.
                 if let Some(log) = &self.audit
-                    && let Err(e) = log.append(&record)
+                    && let Err(error) = log.append(&record)
                 {
-                    send(0, 0, ApiAnswer::AuditFailed(e));
+                    let _ = self.tx.send(Event::AuditNotWritten { record, error });
                 }
             }
         }

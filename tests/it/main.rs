@@ -9,6 +9,7 @@ mod e2e_actions;
 mod e2e_every_action;
 mod e2e_tmux;
 mod layering;
+mod runtime_events;
 mod secrets;
 mod sim_faults;
 mod sim_schema;
