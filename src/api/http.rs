@@ -107,6 +107,9 @@ impl Response {
     }
 }
 
+/// Clones share the client, its connection pool and the endpoint's concurrency limit, so every
+/// session of one endpoint (REST, SOAP, VI/JSON) counts against the same slots.
+#[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
     permits: Arc<Semaphore>,

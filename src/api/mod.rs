@@ -5,6 +5,7 @@ pub mod backend;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod session;
 pub mod tls;
 pub mod vcd;
 pub mod vcenter;

@@ -418,7 +418,7 @@ impl Backend for VcenterBackend {
     }
 
     async fn logout(&self) {
-        self.vim.logout(self.session.http()).await;
+        self.vim.logout().await;
         self.session.logout().await;
     }
 }

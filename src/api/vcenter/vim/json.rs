@@ -3,15 +3,15 @@
 //! `SessionManager.Login` answers with, faults are JSON objects named by `_typeName`.
 
 use async_trait::async_trait;
-use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
 use super::{Call, Object, Transport};
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::http::{Http, Retry};
+use crate::api::http::{Http, Response, Retry};
+use crate::api::session::{Protocol, Session};
 
 /// The first release with VI/JSON; a server that answers here has it.
 const FIRST_RELEASE: &str = "8.0.1.0";
@@ -21,11 +21,16 @@ pub struct Json {
     /// `{base}/sdk/vim25/{release}`.
     url: String,
     release: String,
-    session_manager: String,
     property_collector: String,
+    session: Session<Login>,
+}
+
+/// How VI/JSON logs in and what an expired session looks like.
+struct Login {
+    url: String,
+    session_manager: String,
     user: String,
     password: SecretString,
-    session: Mutex<Option<HeaderValue>>,
 }
 
 fn moref(kind: &str, moid: &str) -> Value {
@@ -102,14 +107,18 @@ impl Json {
             .to_string();
         let moid =
             |k: &str, default: &str| content[k]["value"].as_str().unwrap_or(default).to_string();
-        Ok(Some(Json {
-            url: format!("{base}/sdk/vim25/{release}"),
-            release,
+        let url = format!("{base}/sdk/vim25/{release}");
+        let login = Login {
+            url: url.clone(),
             session_manager: moid("sessionManager", "SessionManager"),
-            property_collector: moid("propertyCollector", "propertyCollector"),
             user: user.to_string(),
             password,
-            session: Mutex::new(None),
+        };
+        Ok(Some(Json {
+            url,
+            release,
+            property_collector: moid("propertyCollector", "propertyCollector"),
+            session: Session::new(http.clone(), base, login),
         }))
     }
 
@@ -117,33 +126,37 @@ impl Json {
         &self.release
     }
 
-    async fn send(
-        &self,
-        http: &Http,
-        path: &str,
-        body: &Value,
-        session: Option<&HeaderValue>,
-        retry: Retry,
-    ) -> ApiResult<crate::api::http::Response> {
-        let mut req = http
-            .request(Method::POST, &format!("{}/{path}", self.url))
-            .header(CONTENT_TYPE, "application/json")
-            .body(body.to_string());
-        if let Some(id) = session {
-            req = req.header(SESSION_HEADER, id.clone());
-        }
-        let req = req
-            .build()
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
-        http.send(req, retry).await
+    /// Calls a method in a logged-in session and returns its JSON result (`Null` for none).
+    async fn call(&self, path: &str, body: &Value, retry: Retry) -> ApiResult<Value> {
+        let url = format!("{}/{path}", self.url);
+        let body = body.to_string();
+        self.session
+            .call(Method::POST, &url, retry, |req| json_body(req, &body))
+            .await
+            .map_err(|e| match e {
+                ApiError::Parse(m) => ApiError::parse(format!("VI/JSON {path}: {m}")),
+                other => other,
+            })
     }
+}
+
+fn json_body(req: RequestBuilder, body: &str) -> RequestBuilder {
+    req.header(CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+}
+
+#[async_trait]
+impl Protocol for Login {
+    type Token = HeaderValue;
+    type Answer = Value;
 
     async fn login(&self, http: &Http) -> ApiResult<HeaderValue> {
-        let path = format!("SessionManager/{}/Login", self.session_manager);
+        let url = format!("{}/SessionManager/{}/Login", self.url, self.session_manager);
         let body = json!({"userName": self.user, "password": self.password.expose_secret()});
-        let resp = self
-            .send(http, &path, &body, None, Retry::Idempotent)
-            .await?;
+        let req = json_body(http.request(Method::POST, &url), &body.to_string())
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let resp = http.send(req, Retry::Idempotent).await?;
         if resp.status >= 400 {
             let message = match fault(resp.status, &resp.body) {
                 ApiError::Server { message, .. } => message,
@@ -163,44 +176,25 @@ impl Json {
         Ok(id)
     }
 
-    /// Calls a method in a logged-in session (logging in first, or again once when the
-    /// session expired) and returns its JSON result (`Null` for none).
-    async fn call(&self, http: &Http, path: &str, body: &Value, retry: Retry) -> ApiResult<Value> {
-        let (mut fresh, mut garbled) = (false, 0);
-        loop {
-            let session = {
-                let mut held = self.session.lock().await;
-                if held.is_none() {
-                    *held = Some(self.login(http).await?);
-                    fresh = true;
-                }
-                held.clone()
-            };
-            let resp = self.send(http, path, body, session.as_ref(), retry).await?;
-            if resp.status < 400 {
-                if resp.body.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(Value::Null);
-                }
-                match serde_json::from_slice(&resp.body) {
-                    Ok(v) => return Ok(v),
-                    // A body cut short by a flaky link or proxy: a read can be asked again.
-                    Err(e) if retry != Retry::Never && garbled < 2 => {
-                        garbled += 1;
-                        tracing::warn!(target: "vnav::vim", error = %e, "unreadable answer, asking again");
-                        continue;
-                    }
-                    Err(e) => return Err(ApiError::parse(format!("VI/JSON {path}: {e}"))),
-                }
-            }
-            let err = fault(resp.status, &resp.body);
-            let expired = resp.status == 401
-                || matches!(&err, ApiError::Server { code: Some(c), .. } if c == "NotAuthenticated");
-            if !expired || fresh {
-                return Err(err);
-            }
-            // The session expired: it was not carried out, so asking again is safe.
-            *self.session.lock().await = None;
+    fn sign(&self, req: RequestBuilder, token: &HeaderValue) -> RequestBuilder {
+        req.header(SESSION_HEADER, token.clone())
+    }
+
+    fn expired(&self, resp: &Response) -> bool {
+        resp.status == 401
+            || (resp.status >= 400
+                && matches!(fault(resp.status, &resp.body),
+                    ApiError::Server { code: Some(c), .. } if c == "NotAuthenticated"))
+    }
+
+    fn decode(&self, _: &Method, resp: Response) -> ApiResult<Value> {
+        if resp.status >= 400 {
+            return Err(fault(resp.status, &resp.body));
         }
+        if resp.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&resp.body).map_err(|e| ApiError::parse(e.to_string()))
     }
 }
 
@@ -210,7 +204,6 @@ impl Transport for Json {
 
     async fn retrieve(
         &self,
-        http: &Http,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
@@ -231,7 +224,7 @@ impl Transport for Json {
             "PropertyCollector/{}/RetrievePropertiesEx",
             self.property_collector
         );
-        let result = self.call(http, &path, &body, Retry::Idempotent).await?;
+        let result = self.call(&path, &body, Retry::Idempotent).await?;
         let Value::Array(found) = result["objects"].clone() else {
             return Ok(Vec::new());
         };
@@ -252,31 +245,29 @@ impl Transport for Json {
             .collect())
     }
 
-    async fn start(&self, http: &Http, call: Call<'_>) -> ApiResult<String> {
+    async fn start(&self, call: Call<'_>) -> ApiResult<String> {
         let (kind, this) = call.this();
         let path = format!("{kind}/{this}/{}", call.method());
-        let task = self
-            .call(http, &path, &arguments(call), Retry::Never)
-            .await?;
+        let task = self.call(&path, &arguments(call), Retry::Never).await?;
         task["value"]
             .as_str()
             .map(str::to_string)
             .ok_or_else(|| ApiError::parse(format!("{} answered without a task", call.method())))
     }
 
-    async fn cancel(&self, http: &Http, task: &str) -> ApiResult<()> {
+    async fn cancel(&self, task: &str) -> ApiResult<()> {
         let path = format!("Task/{task}/CancelTask");
-        self.call(http, &path, &json!({}), Retry::Never)
-            .await
-            .map(|_| ())
+        self.call(&path, &json!({}), Retry::Never).await.map(|_| ())
     }
 
-    async fn logout(&self, http: &Http) {
-        if let Some(id) = self.session.lock().await.take() {
-            let path = format!("SessionManager/{}/Logout", self.session_manager);
-            let _ = self
-                .send(http, &path, &json!({}), Some(&id), Retry::Never)
-                .await;
+    async fn logout(&self) {
+        if self.session.is_logged_in().await {
+            let path = format!(
+                "SessionManager/{}/Logout",
+                self.session.protocol().session_manager
+            );
+            let _ = self.call(&path, &json!({}), Retry::Never).await;
+            self.session.forget().await;
         }
     }
 }

@@ -78,8 +78,7 @@ impl<D> Object<D> {
     }
 }
 
-/// What each wire protocol provides; sessions (and logging in again when one expired) are the
-/// transport's business.
+/// What each wire protocol provides; each keeps its session in the shared session layer.
 #[async_trait]
 trait Transport: Send + Sync {
     type Data: Data + Send + Sync;
@@ -87,18 +86,17 @@ trait Transport: Send + Sync {
     /// `paths` of each object (all of type `kind`); unset properties are left out.
     async fn retrieve(
         &self,
-        http: &Http,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
     ) -> ApiResult<Vec<Object<Self::Data>>>;
 
     /// Starts the method and returns its Task's moid. Never retried: it changes things.
-    async fn start(&self, http: &Http, call: Call<'_>) -> ApiResult<String>;
+    async fn start(&self, call: Call<'_>) -> ApiResult<String>;
 
-    async fn cancel(&self, http: &Http, task: &str) -> ApiResult<()>;
+    async fn cancel(&self, task: &str) -> ApiResult<()>;
 
-    async fn logout(&self, http: &Http);
+    async fn logout(&self);
 }
 
 enum Chosen {
@@ -141,7 +139,7 @@ impl Vim {
                 Ok(
                     match json::Json::probe(http, &self.base, user, password.clone()).await? {
                         Some(j) => Chosen::Json(j),
-                        None => Chosen::Soap(soap::Soap::new(&self.base, user, password)),
+                        None => Chosen::Soap(soap::Soap::new(http, &self.base, user, password)),
                     },
                 )
             })
@@ -159,9 +157,7 @@ impl Vim {
     /// A VM's snapshots, depth-first (none when it has none).
     pub async fn snapshots(&self, http: &Http, vm: &str) -> ApiResult<Vec<Snapshot>> {
         with_transport!(self, http, |t| {
-            let objects = t
-                .retrieve(http, "VirtualMachine", &[vm], &["snapshot"])
-                .await?;
+            let objects = t.retrieve("VirtualMachine", &[vm], &["snapshot"]).await?;
             Ok(objects
                 .first()
                 .and_then(|o| o.prop("snapshot"))
@@ -179,9 +175,7 @@ impl Vim {
     ) -> ApiResult<Vec<(String, usize, String)>> {
         let moids: Vec<&str> = vms.iter().map(AsRef::as_ref).collect();
         with_transport!(self, http, |t| {
-            let objects = t
-                .retrieve(http, "VirtualMachine", &moids, &["snapshot"])
-                .await?;
+            let objects = t.retrieve("VirtualMachine", &moids, &["snapshot"]).await?;
             Ok(objects
                 .iter()
                 .filter_map(|o| {
@@ -201,9 +195,7 @@ impl Vim {
     ) -> ApiResult<Vec<(String, u64)>> {
         let moids: Vec<&str> = vms.iter().map(AsRef::as_ref).collect();
         with_transport!(self, http, |t| {
-            let objects = t
-                .retrieve(http, "VirtualMachine", &moids, &["layoutEx"])
-                .await?;
+            let objects = t.retrieve("VirtualMachine", &moids, &["layoutEx"]).await?;
             Ok(objects
                 .iter()
                 .filter_map(|o| Some((o.moid.clone(), snapshot_bytes(o.prop("layoutEx")?))))
@@ -218,7 +210,7 @@ impl Vim {
         call: Call<'_>,
         target: TaskTarget,
     ) -> ApiResult<TaskInfo> {
-        let task = with_transport!(self, http, |t| t.start(http, call).await?);
+        let task = with_transport!(self, http, |t| t.start(call).await?);
         self.task(http, &task, Some(target)).await
     }
 
@@ -229,7 +221,7 @@ impl Vim {
         target: Option<TaskTarget>,
     ) -> ApiResult<TaskInfo> {
         with_transport!(self, http, |t| {
-            let objects = t.retrieve(http, "Task", &[task], &["info"]).await?;
+            let objects = t.retrieve("Task", &[task], &["info"]).await?;
             let info = objects
                 .first()
                 .and_then(|o| o.prop("info"))
@@ -241,14 +233,14 @@ impl Vim {
     }
 
     pub async fn cancel(&self, http: &Http, task: &str) -> ApiResult<()> {
-        with_transport!(self, http, |t| t.cancel(http, task).await)
+        with_transport!(self, http, |t| t.cancel(task).await)
     }
 
     /// Ends the vim session, if one was opened.
-    pub async fn logout(&self, http: &Http) {
+    pub async fn logout(&self) {
         match self.chosen.get() {
-            Some(Chosen::Soap(t)) => t.logout(http).await,
-            Some(Chosen::Json(t)) => t.logout(http).await,
+            Some(Chosen::Soap(t)) => t.logout().await,
+            Some(Chosen::Json(t)) => t.logout().await,
             None => {}
         }
     }

@@ -1,22 +1,26 @@
 //! vim over SOAP at `/sdk`: works against every vCenter and VMware's own vcsim. The session is
-//! a cookie; a `NotAuthenticated` fault logs in again once.
+//! a cookie the HTTP client keeps; a `NotAuthenticated` fault logs in again once.
 
 use async_trait::async_trait;
-use reqwest::Method;
 use reqwest::header::CONTENT_TYPE;
+use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Mutex;
 
 use super::{Call, Object, Transport};
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::http::{Http, Retry};
+use crate::api::http::{Http, Response, Retry};
+use crate::api::session::{Protocol, Session};
 use crate::api::vcd::xml::{self, Element};
 
 pub struct Soap {
+    session: Session<Login>,
+}
+
+/// How SOAP logs in and what its answers and faults look like.
+struct Login {
     url: String,
     user: String,
     password: SecretString,
-    logged_in: Mutex<bool>,
 }
 
 fn esc(s: &str) -> String {
@@ -55,47 +59,73 @@ fn arguments(call: Call<'_>) -> String {
 }
 
 impl Soap {
-    pub fn new(base: &str, user: &str, password: SecretString) -> Soap {
-        Soap {
+    pub fn new(http: &Http, base: &str, user: &str, password: SecretString) -> Soap {
+        let login = Login {
             url: format!("{base}/sdk"),
             user: user.to_string(),
             password,
-            logged_in: Mutex::new(false),
+        };
+        Soap {
+            session: Session::new(http.clone(), base, login),
         }
     }
 
-    async fn post(&self, http: &Http, body: &str, retry: Retry) -> ApiResult<Element> {
-        let req = http
-            .request(Method::POST, &self.url)
-            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header("SOAPAction", "urn:vim25/7.0")
-            .body(envelope(body))
+    /// Sends a call in a logged-in session and returns the element its Body answers with.
+    async fn call(&self, body: &str, retry: Retry) -> ApiResult<Element> {
+        let url = self.session.protocol().url.clone();
+        let body = envelope(body);
+        self.session
+            .call(Method::POST, &url, retry, |req| soap_body(req, &body))
+            .await
+    }
+}
+
+fn soap_body(req: RequestBuilder, envelope: &str) -> RequestBuilder {
+    req.header(CONTENT_TYPE, "text/xml; charset=utf-8")
+        .header("SOAPAction", "urn:vim25/7.0")
+        .body(envelope.to_string())
+}
+
+/// The element a SOAP answer's Body holds, or the fault it carries.
+fn answer(resp: &Response) -> ApiResult<Element> {
+    let root = xml::parse(&resp.body)?;
+    let body = root
+        .child("Body")
+        .ok_or_else(|| ApiError::parse("SOAP answer without a Body"))?;
+    if let Some(fault) = body.child("Fault") {
+        let kind = fault
+            .child("detail")
+            .and_then(|d| d.children.first())
+            .map(|f| f.name.trim_end_matches("Fault").to_string());
+        return Err(ApiError::Server {
+            status: resp.status,
+            code: kind,
+            message: fault
+                .child_text("faultstring")
+                .unwrap_or("SOAP fault")
+                .to_string(),
+        });
+    }
+    body.children
+        .first()
+        .cloned()
+        .ok_or_else(|| ApiError::parse("empty SOAP Body"))
+}
+
+impl Login {
+    /// A call outside the session: the service content and the login itself.
+    async fn post(&self, http: &Http, body: &str) -> ApiResult<Element> {
+        let req = soap_body(http.request(Method::POST, &self.url), &envelope(body))
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
-        let resp = http.send(req, retry).await?;
-        let root = xml::parse(&resp.body)?;
-        let body = root
-            .child("Body")
-            .ok_or_else(|| ApiError::parse("SOAP answer without a Body"))?;
-        if let Some(fault) = body.child("Fault") {
-            let kind = fault
-                .child("detail")
-                .and_then(|d| d.children.first())
-                .map(|f| f.name.trim_end_matches("Fault").to_string());
-            return Err(ApiError::Server {
-                status: resp.status,
-                code: kind,
-                message: fault
-                    .child_text("faultstring")
-                    .unwrap_or("SOAP fault")
-                    .to_string(),
-            });
-        }
-        body.children
-            .first()
-            .cloned()
-            .ok_or_else(|| ApiError::parse("empty SOAP Body"))
+        answer(&http.send(req, Retry::Idempotent).await?)
     }
+}
+
+#[async_trait]
+impl Protocol for Login {
+    type Token = ();
+    type Answer = Element;
 
     async fn login(&self, http: &Http) -> ApiResult<()> {
         let content = self
@@ -105,7 +135,6 @@ impl Soap {
                     r#"<RetrieveServiceContent xmlns="urn:vim25">{}</RetrieveServiceContent>"#,
                     moref("_this", "ServiceInstance", "ServiceInstance")
                 ),
-                Retry::Idempotent,
             )
             .await?;
         let manager = content
@@ -119,7 +148,7 @@ impl Soap {
             esc(&self.user),
             esc(self.password.expose_secret())
         );
-        match self.post(http, &login, Retry::Idempotent).await {
+        match self.post(http, &login).await {
             Err(ApiError::Server { message, .. }) => Err(ApiError::Auth(format!(
                 "vim25 login refused for {}: {message}",
                 self.user
@@ -128,30 +157,17 @@ impl Soap {
         }
     }
 
-    /// Sends a call in a logged-in session, logging in first or again when the server asks.
-    async fn call(&self, http: &Http, body: &str, retry: Retry) -> ApiResult<Element> {
-        {
-            let mut logged_in = self.logged_in.lock().await;
-            if !*logged_in {
-                self.login(http).await?;
-                *logged_in = true;
-            }
-        }
-        let mut garbled = 0;
-        loop {
-            match self.post(http, body, retry).await {
-                Err(ApiError::Server { code: Some(c), .. }) if c == "NotAuthenticated" => {
-                    self.login(http).await?;
-                    return self.post(http, body, retry).await;
-                }
-                // A body cut short by a flaky link or proxy: a read can be asked again.
-                Err(ApiError::Parse(e)) if retry != Retry::Never && garbled < 2 => {
-                    garbled += 1;
-                    tracing::warn!(target: "vnav::vim", error = %e, "unreadable answer, asking again");
-                }
-                other => return other,
-            }
-        }
+    fn sign(&self, req: RequestBuilder, _cookie_store_holds_it: &()) -> RequestBuilder {
+        req
+    }
+
+    fn expired(&self, resp: &Response) -> bool {
+        resp.status >= 400
+            && matches!(answer(resp), Err(ApiError::Server { code: Some(c), .. }) if c == "NotAuthenticated")
+    }
+
+    fn decode(&self, _: &Method, resp: Response) -> ApiResult<Element> {
+        answer(&resp)
     }
 }
 
@@ -161,7 +177,6 @@ impl Transport for Soap {
 
     async fn retrieve(
         &self,
-        http: &Http,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
@@ -178,7 +193,7 @@ impl Transport for Soap {
             r#"<RetrievePropertiesEx xmlns="urn:vim25">{}<specSet><propSet><type>{kind}</type>{paths}</propSet>{objects}</specSet><options/></RetrievePropertiesEx>"#,
             moref("_this", "PropertyCollector", "propertyCollector"),
         );
-        let resp = self.call(http, &body, Retry::Idempotent).await?;
+        let resp = self.call(&body, Retry::Idempotent).await?;
         Ok(resp
             .descendants("objects")
             .into_iter()
@@ -194,7 +209,7 @@ impl Transport for Soap {
             .collect())
     }
 
-    async fn start(&self, http: &Http, call: Call<'_>) -> ApiResult<String> {
+    async fn start(&self, call: Call<'_>) -> ApiResult<String> {
         let method = call.method();
         let (kind, this) = call.this();
         let body = format!(
@@ -202,27 +217,28 @@ impl Transport for Soap {
             moref("_this", kind, this),
             arguments(call)
         );
-        let resp = self.call(http, &body, Retry::Never).await?;
+        let resp = self.call(&body, Retry::Never).await?;
         resp.child_text("returnval")
             .map(str::to_string)
             .ok_or_else(|| ApiError::parse(format!("{method} answered without a task")))
     }
 
-    async fn cancel(&self, http: &Http, task: &str) -> ApiResult<()> {
+    async fn cancel(&self, task: &str) -> ApiResult<()> {
         let body = format!(
             r#"<CancelTask xmlns="urn:vim25">{}</CancelTask>"#,
             moref("_this", "Task", task)
         );
-        self.call(http, &body, Retry::Never).await.map(|_| ())
+        self.call(&body, Retry::Never).await.map(|_| ())
     }
 
-    async fn logout(&self, http: &Http) {
-        if std::mem::take(&mut *self.logged_in.lock().await) {
+    async fn logout(&self) {
+        if self.session.is_logged_in().await {
             let body = format!(
                 r#"<Logout xmlns="urn:vim25">{}</Logout>"#,
                 moref("_this", "SessionManager", "SessionManager")
             );
-            let _ = self.post(http, &body, Retry::Never).await;
+            let _ = self.call(&body, Retry::Never).await;
+            self.session.forget().await;
         }
     }
 }
