@@ -197,12 +197,12 @@ impl Http {
     }
 
     async fn exchange(&self, req: Request) -> ApiResult<Response> {
-        let host = req.url().host_str().unwrap_or("").to_string();
+        let url = req.url().clone();
         let mut resp = self
             .client
             .execute(req)
             .await
-            .map_err(|e| self.transport_error(&host, e))?;
+            .map_err(|e| self.transport_error(&url, e))?;
         let status = resp.status().as_u16();
         let headers = std::mem::take(resp.headers_mut());
         if let Some(len) = resp.content_length()
@@ -214,7 +214,7 @@ impl Http {
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| self.transport_error(&host, e))?
+            .map_err(|e| self.transport_error(&url, e))?
         {
             if body.len() + chunk.len() > self.opts.max_body {
                 return Err(self.too_large());
@@ -246,7 +246,16 @@ impl Http {
         capped.mul_f64(factor)
     }
 
-    fn transport_error(&self, host: &str, e: reqwest::Error) -> ApiError {
+    /// One plain sentence naming the host once: refused, timed out, unreachable, unknown host,
+    /// closed. Classified from the error's types (reqwest's flags, the `io::ErrorKind` in its
+    /// source chain) rather than its text, which is a stack of library layers.
+    fn transport_error(&self, url: &url::Url, e: reqwest::Error) -> ApiError {
+        use std::io::ErrorKind;
+        let host = url.host_str().unwrap_or("");
+        let addr = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
         if let Some(tls) = tls_cause(&e) {
             let presented = self.presented.lock().ok().and_then(|g| g.clone());
             let message = match presented {
@@ -260,26 +269,52 @@ impl Http {
             return ApiError::Tls { message };
         }
         if e.is_timeout() {
-            let secs = if e.is_connect() {
-                self.opts.connect_timeout
+            let (what, secs) = if e.is_connect() {
+                ("connect", self.opts.connect_timeout)
             } else {
-                self.opts.request_timeout
+                ("answer", self.opts.request_timeout)
             };
-            return ApiError::Transport(format!("{host}: no answer within {} s", secs.as_secs()));
+            return ApiError::Transport(format!(
+                "{addr} did not {what} within {} s",
+                secs.as_secs()
+            ));
         }
-        let mut msg = if e.is_connect() {
-            format!("{host}: cannot connect")
-        } else {
-            format!("{host}: connection failed")
+        let chain = || sources(&e);
+        let kind = chain().find_map(|s| s.downcast_ref::<std::io::Error>().map(|io| io.kind()));
+        // hyper-util's connector reports a failed lookup with this fixed text and the resolver's
+        // io::Error, whose kind is uncategorised: the text is the only mark it leaves.
+        let dns = e.is_connect() && chain().any(|s| s.to_string() == "dns error");
+        let innermost = chain().last().map(|s| s.to_string()).unwrap_or_default();
+        let message = match kind {
+            _ if dns => format!("cannot find host {host} (DNS lookup failed)"),
+            Some(ErrorKind::ConnectionRefused) => {
+                format!("cannot connect to {addr}: connection refused")
+            }
+            Some(ErrorKind::TimedOut) => format!("cannot connect to {addr}: timed out"),
+            Some(ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable) => {
+                format!("cannot connect to {addr}: no route to the host")
+            }
+            Some(
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof,
+            ) => format!("{addr} closed the connection"),
+            _ if e.is_connect() => format!("cannot connect to {addr}: {innermost}"),
+            _ if innermost.is_empty() => format!("the connection to {addr} failed"),
+            _ => format!("the connection to {addr} failed: {innermost}"),
         };
-        let mut source = e.source();
-        while let Some(s) = source {
-            msg.push_str(": ");
-            msg.push_str(&s.to_string());
-            source = s.source();
-        }
-        ApiError::Transport(msg)
+        ApiError::Transport(message)
     }
+}
+
+/// An error's causes, outermost first.
+fn sources<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(e.source(), |s: &&'a (dyn std::error::Error + 'static)| {
+        (*s).source()
+    })
 }
 
 fn tls_cause(e: &reqwest::Error) -> Option<String> {

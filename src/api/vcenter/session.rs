@@ -11,6 +11,7 @@ use tokio::sync::{Mutex, RwLock};
 use super::dialect::Dialect;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
+use crate::api::identify::{self, Expected};
 
 const SESSION_HEADER: &str = "vmware-api-session-id";
 
@@ -106,15 +107,18 @@ impl Session {
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
         let resp = self.http.send(req, Retry::Idempotent).await?;
+        // A vCD or a web page here would otherwise read as a refused login or a raw body; a
+        // 404/405 at /api is left to the caller, which tries /rest next.
+        let may_fall_back = dialect == Dialect::Api && matches!(resp.status, 404 | 405);
+        if !resp.is_success()
+            && !may_fall_back
+            && let Some(e) = identify::mismatch(&self.base, Expected::Vcenter, &resp)
+        {
+            return Err(e);
+        }
         match resp.status {
             200..=299 => {}
-            401 | 403 => {
-                return Err(ApiError::Auth(format!(
-                    "the server refused user {}: {}",
-                    self.user,
-                    dialect.error(resp.status, &resp.body)
-                )));
-            }
+            401 | 403 => return Err(ApiError::login_refused(&self.user, resp.status)),
             status => return Err(dialect.error(status, &resp.body)),
         }
         let body: Value = serde_json::from_slice(&resp.body)
