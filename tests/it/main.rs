@@ -3,6 +3,7 @@
 mod all_snapshots;
 mod app_actions;
 mod app_ui;
+mod audit_cli;
 mod connect_errors;
 mod e2e_actions;
 mod e2e_every_action;
