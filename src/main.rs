@@ -14,6 +14,7 @@ use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
 use vnav::config::{self, Context, PasswordSource, ProductName};
+use vnav::runtime::executor::Reopen;
 use vnav::sim;
 use vnav::theme::Theme;
 
@@ -216,6 +217,8 @@ struct Opened {
     spec: EndpointSpec,
     backend: Arc<dyn Backend>,
     source: PasswordSource,
+    /// The same endpoint with another password, for the prompt after a refused login.
+    reopen: Reopen,
 }
 
 fn open(
@@ -250,6 +253,12 @@ fn open(
     };
     let mut root = backend.root();
     root.name = label.into();
+    let reopen: Reopen = {
+        let (ctx, label) = (ctx.clone(), label.to_string());
+        Arc::new(move |password| {
+            open(&ctx, &label, (password, PasswordSource::Prompt)).map(|o| o.backend)
+        })
+    };
     Ok(Opened {
         spec: EndpointSpec {
             label: label.to_string(),
@@ -259,6 +268,7 @@ fn open(
         },
         backend,
         source,
+        reopen,
     })
 }
 
@@ -350,11 +360,22 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         )?,
         None => Theme::default(),
     };
-    let (specs, backends): (Vec<_>, Vec<_>) =
-        opened.into_iter().map(|o| (o.spec, o.backend)).unzip();
-    let app = App::new(specs, theme, cli.read_only || cfg.read_only);
+    let mut specs = Vec::new();
+    let mut backends = Vec::new();
+    let mut sources = Vec::new();
+    let mut reopen = Vec::new();
+    for o in opened {
+        specs.push(o.spec);
+        backends.push(o.backend);
+        sources.push(o.source);
+        reopen.push(Some(o.reopen));
+    }
+    let mut app = App::new(specs, theme, cli.read_only || cfg.read_only);
+    for (i, source) in sources.into_iter().enumerate() {
+        app.set_password_source(i, source);
+    }
     let audit = AuditLog::default_path().map(AuditLog::new);
-    vnav::runtime::run_tui(app, backends, audit)
+    vnav::runtime::run_tui(app, backends, audit, reopen)
         .await
         .map_err(|e| format!("terminal: {e}"))
 }

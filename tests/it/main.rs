@@ -5,6 +5,7 @@ mod app_actions;
 mod app_ui;
 mod audit_cli;
 mod connect_errors;
+mod connect_password;
 mod e2e_actions;
 mod e2e_every_action;
 mod e2e_tmux;
