@@ -256,6 +256,17 @@ impl Http {
             Some(port) => format!("{host}:{port}"),
             None => host.to_string(),
         };
+        // A TLS hello answered with plain HTTP: the common slip now that a bare host means https.
+        if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
+            rustls_error(&e)
+        {
+            return ApiError::Tls {
+                message: format!(
+                    "{addr} does not answer in TLS (https); if it serves plain HTTP, use \
+                     http://{addr}"
+                ),
+            };
+        }
         if let Some(tls) = tls_cause(&e) {
             let presented = self.presented.lock().ok().and_then(|g| g.clone());
             let message = match presented {
@@ -317,17 +328,25 @@ fn sources<'a>(
     })
 }
 
+/// The rustls error behind a failed request, looking inside io::Errors too (their `source()`
+/// skips the error they wrap, and the TLS stream may wrap one io::Error in another).
+fn rustls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
+    fn inside<'a>(s: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        let io = s.downcast_ref::<std::io::Error>()?;
+        inside(io.get_ref()?)
+    }
+    sources(e).find_map(inside)
+}
+
 fn tls_cause(e: &reqwest::Error) -> Option<String> {
+    if let Some(r) = rustls_error(e) {
+        return Some(r.to_string());
+    }
     let mut source = e.source();
     while let Some(s) = source {
-        if let Some(r) = s.downcast_ref::<rustls::Error>() {
-            return Some(r.to_string());
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
-            return Some(r.to_string());
-        }
         // The connector may wrap the rustls error in types of its own; its words stay.
         let text = s.to_string();
         if [

@@ -182,3 +182,18 @@ async fn a_wrong_password_is_a_refused_login_on_both_products() {
     );
     assert_plain(&e.to_string());
 }
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_says_so() {
+    let s = sim(SimOptions::default()).await;
+    let plain = s.vcd_url.trim_end_matches('/').to_string();
+    let addr = plain.trim_start_matches("http://");
+    let err = vcd(&format!("https://{addr}"), DEMO_USER, DEMO_PASSWORD)
+        .connect()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("TLS: {addr} does not answer in TLS (https); if it serves plain HTTP, use {plain}")
+    );
+}
