@@ -129,11 +129,12 @@ impl Context {
         match self.password_from_env(|var| std::env::var(var).ok()) {
             Ok(found) => Ok(found),
             Err(why) => {
-                // Said before the prompt, so a typo in password_env is not a silent prompt.
-                if let Some(why) = &why {
-                    eprintln!("vnav: {why}; asking instead");
-                }
-                let prompt = format!("Password for {} at {}: ", self.user, self.url);
+                // Said in the prompt, so a typo in password_env is not a silent prompt.
+                let ask = format!("assword for {} at {}: ", self.user, self.url);
+                let prompt = match &why {
+                    Some(why) => format!("vnav: {why}; p{ask}"),
+                    None => format!("P{ask}"),
+                };
                 match prompt_password(&prompt) {
                     Ok(p) => Ok((p, PasswordSource::Prompt)),
                     Err(e) => Err(match why {

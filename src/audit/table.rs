@@ -81,20 +81,33 @@ fn one_line(s: &str) -> String {
         .collect()
 }
 
-/// Column widths: each column's natural width when all fit; otherwise the room is shared
-/// out narrowest first, so short columns keep their width and long ones split what is left.
+/// Column widths: each column's natural width when all fit. Otherwise columns give up room
+/// in the order people need them least: endpoint and user down to 16, then the target and the
+/// result (widest first), then anything down to its minimum.
 fn fit(natural: &[usize; 6], room: usize) -> [usize; 6] {
-    if natural.iter().sum::<usize>() <= room {
-        return *natural;
-    }
-    let mut widths = [0; 6];
-    let mut order: Vec<usize> = (0..6).collect();
-    order.sort_by_key(|&i| natural[i]);
-    let mut left = room;
-    for (done, &i) in order.iter().enumerate() {
-        let share = left / (6 - done);
-        widths[i] = natural[i].min(share).max(MIN[i].min(natural[i]));
-        left = left.saturating_sub(widths[i]);
+    const TARGET: usize = 2;
+    const ENDPOINT: usize = 3;
+    const USER: usize = 4;
+    const RESULT: usize = 5;
+    let mut widths = *natural;
+    let stages: [(&[usize], Option<usize>); 3] = [
+        (&[ENDPOINT, USER], Some(16)),
+        (&[TARGET, RESULT], None),
+        (&[1, TARGET, ENDPOINT, USER, RESULT], None),
+    ];
+    for (columns, floor) in stages {
+        let floor_of = |i: usize| floor.unwrap_or(MIN[i]).max(MIN[i]).min(natural[i]);
+        while widths.iter().sum::<usize>() > room {
+            // Narrow the widest column of this stage that may still give room.
+            let Some(&i) = columns
+                .iter()
+                .filter(|&&i| widths[i] > floor_of(i))
+                .max_by_key(|&&i| widths[i])
+            else {
+                break;
+            };
+            widths[i] -= 1;
+        }
     }
     widths
 }
@@ -214,6 +227,26 @@ mod tests {
         assert!(!lines[1].contains('…'), "{}", lines[1]);
         assert!(
             lines[1].ends_with("failed: line one line two"),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn long_endpoints_and_users_give_way_before_the_result() {
+        let mut e = entry(
+            "2026-12-05T09:10:11Z",
+            "db-01",
+            serde_json::json!({}),
+            "failed: 400 BUSY_ENTITY: the VM is busy completing another operation",
+        );
+        e.record.endpoint = "https://vcd-prod-eu-west-1.corp.example.com".into();
+        e.record.user = "operator@acme-corporation-holdings".into();
+        let lines = render(&[&e], 100);
+        // Endpoint and user stop at 16 columns; the result takes every column left.
+        assert_eq!(lines[1].width(), 100, "{}", lines[1]);
+        assert!(
+            lines[1].contains("vcd-prod-eu-wes…  operator@acme-c…  failed: 400 BUSY_"),
             "{}",
             lines[1]
         );

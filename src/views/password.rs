@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph, Wrap};
 
 use crate::app::{App, PasswordPrompt};
 use crate::theme::Role;
@@ -30,7 +30,7 @@ pub fn draw(app: &App, f: &mut Frame, prompt: &PasswordPrompt) {
     ];
     // The reason can be long (user, status, source): leave room for it to wrap.
     let width = 72u16.min(f.area().width);
-    let reason_rows = (prompt.reason.chars().count() as u16 / width.saturating_sub(2).max(1)) + 1;
+    let reason_rows = (prompt.reason.chars().count() as u16 / width.saturating_sub(4).max(1)) + 1;
     let height = (lines.len() as u16 + reason_rows + 1).min(f.area().height);
     let area = centered(f.area(), width, height);
     f.render_widget(Clear, area);
@@ -41,6 +41,7 @@ pub fn draw(app: &App, f: &mut Frame, prompt: &PasswordPrompt) {
             format!(" Log in to {label} again "),
             t.style(Role::Title),
         ))
+        .padding(Padding::horizontal(1))
         .style(t.style(Role::Dialog));
     f.render_widget(
         Paragraph::new(lines)
