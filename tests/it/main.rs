@@ -7,6 +7,7 @@ mod audit_cli;
 mod connect_errors;
 mod connect_password;
 mod e2e_actions;
+mod e2e_connect;
 mod e2e_every_action;
 mod e2e_tmux;
 mod layering;
