@@ -79,6 +79,15 @@ pub fn mismatch(base: &str, expected: Expected, resp: &Response) -> Option<ApiEr
     Some(ApiError::Unsupported(message))
 }
 
+/// The error for a URL where the product's fixed entry point (`what`) is missing or answers
+/// something else: the URL points at some other server, or at the wrong port or path.
+pub fn no_api(base: &str, expected: Expected, what: &str) -> ApiError {
+    ApiError::Unsupported(format!(
+        "{base} does not answer like a {}: no {what} there — check the URL (and the port)",
+        expected.name()
+    ))
+}
+
 /// A body that is not the product's own error format, described instead of quoted: markup and
 /// JSON are named, a short plain-text line (a proxy's words) is kept.
 pub fn describe_body(status: u16, body: &[u8]) -> String {

@@ -197,3 +197,44 @@ async fn https_to_a_plain_http_port_says_so() {
         format!("TLS: {addr} does not answer in TLS (https); if it serves plain HTTP, use {plain}")
     );
 }
+
+/// A server that answers every path with `status` and `body`, like some other service.
+async fn plain_server(status: u16, body: &'static str) -> String {
+    let app = axum::Router::new()
+        .fallback(move || async move { (axum::http::StatusCode::from_u16(status).unwrap(), body) });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_server_without_the_products_entry_point_is_named() {
+    for (status, body) in [(404, ""), (200, "OK")] {
+        let url = plain_server(status, body).await;
+        let msg = vcd(&url, DEMO_USER, DEMO_PASSWORD)
+            .connect()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            msg,
+            format!(
+                "{url} does not answer like a vCloud Director: no /api/versions there — \
+                 check the URL (and the port)"
+            )
+        );
+    }
+    let url = plain_server(404, "").await;
+    let msg = vcenter(&url, VCENTER_USER, DEMO_PASSWORD)
+        .connect()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with(&format!(
+            "{url} does not answer like a vCenter: no /api/session"
+        )),
+        "{msg}"
+    );
+}

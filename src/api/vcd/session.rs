@@ -165,10 +165,19 @@ impl Session {
         if let Some(e) = identify::mismatch(&self.base, Expected::Vcd, &resp) {
             return Err(e);
         }
+        // Every vCD answers /api/versions without a login: without it this is no vCD.
+        if resp.status == 404 {
+            return Err(identify::no_api(&self.base, Expected::Vcd, "/api/versions"));
+        }
         if !resp.is_success() {
             return Err(server_error(&resp));
         }
-        let versions = xml::parse(&resp.body)?;
+        let versions = match xml::parse(&resp.body) {
+            Ok(v) if &*v.name == "SupportedVersions" => v,
+            _ => {
+                return Err(identify::no_api(&self.base, Expected::Vcd, "/api/versions"));
+            }
+        };
         let version = match &self.pinned {
             Some(v) if advertised(&versions).any(|a| a == *v) => v.clone(),
             Some(v) => {

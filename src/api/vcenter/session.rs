@@ -67,7 +67,16 @@ impl Session {
                 // No /api on this server (6.5–7.0U1): the older dialect.
                 Err(ApiError::Server {
                     status: 404 | 405, ..
-                }) => (Dialect::Rest, self.login_with(Dialect::Rest).await?),
+                }) => match self.login_with(Dialect::Rest).await {
+                    Ok(token) => (Dialect::Rest, token),
+                    Err(ApiError::Server {
+                        status: 404 | 405, ..
+                    }) => {
+                        let paths = "/api/session or /rest/com/vmware/cis/session";
+                        return Err(identify::no_api(&self.base, Expected::Vcenter, paths));
+                    }
+                    Err(e) => return Err(e),
+                },
                 Err(e) => return Err(e),
             };
             *self.dialect.write().await = Some(found.0);
