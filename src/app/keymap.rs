@@ -188,7 +188,7 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[ctrl('r'), code(KeyCode::F(5))],
         command: Command::Refresh,
         scope: Scope::Tree,
-        description: "reload the node and its children (retries a failed node; after a refused login, asks for a new password)",
+        description: "reload the node and its children (also retries a failed node)",
     },
     Binding {
         keys: &[k(' ')],
