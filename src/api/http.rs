@@ -280,15 +280,21 @@ impl Http {
             return ApiError::Tls { message };
         }
         if e.is_timeout() {
-            let (what, secs) = if e.is_connect() {
-                ("connect", self.opts.connect_timeout)
-            } else {
-                ("answer", self.opts.request_timeout)
+            let within = |d: Duration| match d.subsec_millis() {
+                0 => format!("{} s", d.as_secs()),
+                _ => format!("{} ms", d.as_millis()),
             };
-            return ApiError::Transport(format!(
-                "{addr} did not {what} within {} s",
-                secs.as_secs()
-            ));
+            return ApiError::Transport(if e.is_connect() {
+                format!(
+                    "cannot connect to {addr}: no answer within {}",
+                    within(self.opts.connect_timeout)
+                )
+            } else {
+                format!(
+                    "{addr} did not answer within {}",
+                    within(self.opts.request_timeout)
+                )
+            });
         }
         let chain = || sources(&e);
         let kind = chain().find_map(|s| s.downcast_ref::<std::io::Error>().map(|io| io.kind()));

@@ -238,3 +238,32 @@ async fn a_server_without_the_products_entry_point_is_named() {
         "{msg}"
     );
 }
+
+#[tokio::test]
+async fn a_silent_server_times_out_in_one_sentence() {
+    // Accepts connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let b = VcdBackend::new(VcdConfig {
+        url: format!("http://{addr}"),
+        user: DEMO_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions {
+            request_timeout: Duration::from_millis(300),
+            max_attempts: 1,
+            ..HttpOptions::default()
+        },
+    })
+    .unwrap();
+    let err = b.connect().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{addr} did not answer within 300 ms")
+    );
+}
