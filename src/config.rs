@@ -12,6 +12,46 @@ use serde::Deserialize;
 use crate::api::http::HttpOptions;
 use crate::api::tls::TlsOptions;
 
+const DEFAULT_PASSWORD_ENV: &str = "VNAV_PASSWORD";
+
+/// Where an endpoint's password came from: named when the server refuses it, so the user
+/// knows what to fix. Holds no secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// `VNAV_PASSWORD`, the variable used when a context names none.
+    DefaultEnv,
+    /// A context's `password_env`.
+    Env(String),
+    /// A context's `password_command`.
+    Command(String),
+    /// Typed at a prompt: the one source the user can correct on the spot.
+    Prompt,
+    /// The built-in simulator's fixed demo password.
+    Demo,
+}
+
+impl std::fmt::Display for PasswordSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordSource::DefaultEnv => f.write_str(DEFAULT_PASSWORD_ENV),
+            PasswordSource::Env(var) => write!(f, "password_env {var}"),
+            PasswordSource::Command(cmd) => write!(f, "password_command `{cmd}`"),
+            PasswordSource::Prompt => f.write_str("the prompt"),
+            PasswordSource::Demo => f.write_str("the demo"),
+        }
+    }
+}
+
+/// `host` and `host:port` mean `https://host[:port]`: the scheme is what people leave out.
+pub fn normalize_url(url: &str) -> String {
+    let url = url.trim();
+    if url.contains("://") {
+        url.to_string()
+    } else {
+        format!("https://{url}")
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ProductName {
@@ -79,18 +119,51 @@ impl Context {
         o
     }
 
-    /// The password from the context's command, its environment variable, or a prompt.
-    pub fn password(&self) -> Result<SecretString, String> {
+    /// The password from the context's command, its environment variable, or a prompt, with
+    /// where it came from (named when the server refuses it).
+    pub fn password(&self) -> Result<(SecretString, PasswordSource), String> {
         if let Some(cmd) = &self.password_command {
-            return run_password_command(&self.name, cmd);
+            let password = run_password_command(&self.name, cmd)?;
+            return Ok((password, PasswordSource::Command(cmd.clone())));
         }
-        let var = self.password_env.as_deref().unwrap_or("VNAV_PASSWORD");
-        if let Ok(p) = std::env::var(var)
-            && !p.is_empty()
-        {
-            return Ok(SecretString::from(p));
+        match self.password_from_env(|var| std::env::var(var).ok()) {
+            Ok(found) => Ok(found),
+            Err(why) => {
+                // Said in the prompt, so a typo in password_env is not a silent prompt.
+                let ask = format!("assword for {} at {}: ", self.user, self.url);
+                let prompt = match &why {
+                    Some(why) => format!("vnav: {why}; p{ask}"),
+                    None => format!("P{ask}"),
+                };
+                match prompt_password(&prompt) {
+                    Ok(p) => Ok((p, PasswordSource::Prompt)),
+                    Err(e) => Err(match why {
+                        Some(why) => format!("{why}, and {e}"),
+                        None => e,
+                    }),
+                }
+            }
         }
-        prompt_password(&format!("Password for {} at {}: ", self.user, self.url))
+    }
+
+    /// The password from the context's variable (`get` reads the environment); Err when there
+    /// is none, with the reason worth telling the user (None for the usual unset VNAV_PASSWORD).
+    pub fn password_from_env(
+        &self,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<(SecretString, PasswordSource), Option<String>> {
+        let (var, source) = match &self.password_env {
+            Some(var) => (var.as_str(), PasswordSource::Env(var.clone())),
+            None => (DEFAULT_PASSWORD_ENV, PasswordSource::DefaultEnv),
+        };
+        match get(var) {
+            Some(p) if !p.is_empty() => Ok((SecretString::from(p), source)),
+            Some(_) => Err(Some(format!("context {}: {source} is empty", self.name))),
+            None if self.password_env.is_some() => {
+                Err(Some(format!("context {}: {source} is not set", self.name)))
+            }
+            None => Err(None),
+        }
     }
 
     /// Checks the URL now, so a typo is reported before any connection is tried.
@@ -165,8 +238,11 @@ pub fn load(path: &Path, explicit: bool) -> Result<ConfigFile, String> {
         }
         Err(e) => return Err(format!("cannot read config {}: {e}", path.display())),
     };
-    let cfg: ConfigFile =
+    let mut cfg: ConfigFile =
         toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    for c in &mut cfg.contexts {
+        c.url = normalize_url(&c.url);
+    }
     for (i, c) in cfg.contexts.iter().enumerate() {
         c.validate()?;
         if cfg.contexts[..i].iter().any(|o| o.name == c.name) {
@@ -227,7 +303,12 @@ fingerprint = "AB:CD"
         let ctx = select(&cfg, &["prod".into()]).unwrap()[0];
         assert!(ctx.read_only);
         assert_eq!(ctx.http_options().tls.fingerprint.as_deref(), Some("AB:CD"));
-        assert_eq!(ctx.password().unwrap().expose_secret(), "s3cret");
+        let (password, source) = ctx.password().unwrap();
+        assert_eq!(password.expose_secret(), "s3cret");
+        assert_eq!(
+            source.to_string(),
+            "password_command `echo s3cret; echo ignored`"
+        );
         let err = select(&cfg, &["staging".into()]).unwrap_err();
         assert!(
             err.contains("unknown context \"staging\"") && err.contains("prod"),
@@ -241,7 +322,7 @@ fingerprint = "AB:CD"
         let path = dir.path().join("config.toml");
         std::fs::write(
             &path,
-            SAMPLE.replace("https://vcd.example.com", "vcd example"),
+            SAMPLE.replace("https://vcd.example.com", "https://vcd example"),
         )
         .unwrap();
         assert!(load(&path, true).unwrap_err().contains("invalid URL"));
@@ -254,5 +335,57 @@ fingerprint = "AB:CD"
                 .is_empty()
         );
         assert!(load(&dir.path().join("missing.toml"), true).is_err());
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_is_https() {
+        assert_eq!(normalize_url("vcd.example.com"), "https://vcd.example.com");
+        assert_eq!(normalize_url(" 10.0.0.5:8443 "), "https://10.0.0.5:8443");
+        assert_eq!(normalize_url("http://sim:8080"), "http://sim:8080");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            SAMPLE.replace("https://vcd.example.com", "vcd.example.com:8443"),
+        )
+        .unwrap();
+        let cfg = load(&path, true).unwrap();
+        assert_eq!(cfg.contexts[0].url, "https://vcd.example.com:8443");
+    }
+
+    #[test]
+    fn an_unset_password_env_is_explained_not_silently_prompted() {
+        let mut ctx = load_sample();
+        ctx.password_command = None;
+        ctx.password_env = Some("PROD_VCD_PW".into());
+        let why = ctx.password_from_env(|_| None).unwrap_err();
+        assert_eq!(
+            why.as_deref(),
+            Some("context prod: password_env PROD_VCD_PW is not set")
+        );
+        let why = ctx.password_from_env(|_| Some(String::new())).unwrap_err();
+        assert_eq!(
+            why.as_deref(),
+            Some("context prod: password_env PROD_VCD_PW is empty")
+        );
+        let (p, source) = ctx
+            .password_from_env(|v| (v == "PROD_VCD_PW").then(|| "pw".to_string()))
+            .unwrap();
+        assert_eq!(
+            (p.expose_secret(), source),
+            ("pw", PasswordSource::Env("PROD_VCD_PW".into()))
+        );
+        // No password_env: an unset VNAV_PASSWORD is the ordinary case and needs no word.
+        ctx.password_env = None;
+        assert_eq!(ctx.password_from_env(|_| None).unwrap_err(), None);
+        let (_, source) = ctx.password_from_env(|_| Some("x".into())).unwrap();
+        assert_eq!(source.to_string(), "VNAV_PASSWORD");
+    }
+
+    fn load_sample() -> Context {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, SAMPLE).unwrap();
+        load(&path, true).unwrap().contexts.remove(0)
     }
 }

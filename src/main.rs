@@ -13,7 +13,8 @@ use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
-use vnav::config::{self, Context, ProductName};
+use vnav::config::{self, Context, PasswordSource, ProductName};
+use vnav::runtime::executor::Reopen;
 use vnav::sim;
 use vnav::theme::Theme;
 
@@ -81,12 +82,28 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print the audit log of confirmed actions.
-    Audit {
-        /// Only records at or after this time (RFC 3339 or a date like 2026-11-24).
-        #[arg(long)]
-        since: Option<String>,
-    },
+    /// Print the audit log of confirmed actions, oldest first.
+    Audit(AuditArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct AuditArgs {
+    /// Only records at or after this time: today, yesterday, an age (30m, 24h, 7d), a date
+    /// (2026-11-24, UTC) or an RFC 3339 time.
+    #[arg(long, value_parser = vnav::audit::since::arg)]
+    since: Option<time::OffsetDateTime>,
+    /// Only records whose user contains this text (ignoring case).
+    #[arg(long)]
+    user: Option<String>,
+    /// Only records whose endpoint URL contains this text (ignoring case).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Only records whose result contains this text (ignoring case), e.g. success or failed.
+    #[arg(long)]
+    result: Option<String>,
+    /// Print the matching log lines as they are stored (JSON Lines) instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
@@ -100,7 +117,7 @@ fn main() -> ExitCode {
     vnav::api::tls::install_crypto_provider();
     let result = match &cli.command {
         Some(Command::Inspect { files }) => return inspect(files),
-        Some(Command::Audit { since }) => audit(since.as_deref()),
+        Some(Command::Audit(args)) => audit(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| {
             rt.block_on(sim::cli::run(args.clone()))
                 .map_err(|e| format!("simulator: {e}"))
@@ -145,33 +162,52 @@ fn inspect(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn audit(since: Option<&str>) -> Result<(), String> {
+fn audit(args: &AuditArgs) -> Result<(), String> {
+    use std::io::IsTerminal;
     let path = AuditLog::default_path().ok_or("no home directory for the audit log")?;
-    let (records, bad) = AuditLog::new(path.clone()).read(since)?;
-    let row = |cols: [&str; 6]| {
-        println!(
-            "{:<20} {:<18} {:<20} {:<24} {:<10} {}",
-            cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]
-        )
+    let (entries, bad) = AuditLog::new(path.clone()).entries()?;
+    let filter = vnav::audit::Filter {
+        since: args.since,
+        user: args.user.clone(),
+        endpoint: args.endpoint.clone(),
+        result: args.result.clone(),
     };
-    row(["TIME", "ACTION", "TARGET", "ENDPOINT", "RESULT", "USER"]);
-    for r in &records {
-        // Whole seconds are enough to read; the log keeps the full timestamp.
-        let time = r.timestamp.get(..19).unwrap_or(&r.timestamp);
-        row([
-            time,
-            &r.action,
-            &r.target_name,
-            &r.endpoint,
-            &r.result,
-            &r.user,
-        ]);
+    let chosen: Vec<_> = entries.iter().filter(|e| filter.matches(e)).collect();
+    if args.json {
+        for e in &chosen {
+            println!("{}", e.line);
+        }
+    } else if !chosen.is_empty() {
+        let width = if std::io::stdout().is_terminal() {
+            crossterm::terminal::size().ok().map(|(w, _)| w as usize)
+        } else {
+            None
+        }
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .unwrap_or(120);
+        for line in vnav::audit::table::render(&chosen, width) {
+            println!("{line}");
+        }
     }
     if bad > 0 {
         eprintln!("vnav: {bad} unreadable line(s) in {}", path.display());
     }
-    if records.is_empty() {
-        eprintln!("no audit records in {}", path.display());
+    if chosen.is_empty() {
+        // Say why nothing shows, so an empty answer is never mistaken for an empty log.
+        match entries.last() {
+            None => eprintln!("no audit records in {}", path.display()),
+            Some(newest) if !filter.is_empty() => eprintln!(
+                "no audit records match; {} holds {} (the newest from {})",
+                path.display(),
+                entries.len(),
+                newest
+                    .record
+                    .timestamp
+                    .get(..19)
+                    .unwrap_or(&newest.record.timestamp)
+            ),
+            Some(_) => {}
+        }
     }
     Ok(())
 }
@@ -180,9 +216,16 @@ fn audit(since: Option<&str>) -> Result<(), String> {
 struct Opened {
     spec: EndpointSpec,
     backend: Arc<dyn Backend>,
+    source: PasswordSource,
+    /// The same endpoint with another password, for the prompt after a refused login.
+    reopen: Reopen,
 }
 
-fn open(ctx: &Context, label: &str, password: SecretString) -> Result<Opened, String> {
+fn open(
+    ctx: &Context,
+    label: &str,
+    (password, source): (SecretString, PasswordSource),
+) -> Result<Opened, String> {
     ctx.validate()?;
     let backend: Arc<dyn Backend> = match ctx.product {
         ProductName::Vcd => {
@@ -210,6 +253,12 @@ fn open(ctx: &Context, label: &str, password: SecretString) -> Result<Opened, St
     };
     let mut root = backend.root();
     root.name = label.into();
+    let reopen: Reopen = {
+        let (ctx, label) = (ctx.clone(), label.to_string());
+        Arc::new(move |password| {
+            open(&ctx, &label, (password, PasswordSource::Prompt)).map(|o| o.backend)
+        })
+    };
     Ok(Opened {
         spec: EndpointSpec {
             label: label.to_string(),
@@ -218,6 +267,8 @@ fn open(ctx: &Context, label: &str, password: SecretString) -> Result<Opened, St
             read_only: ctx.read_only,
         },
         backend,
+        source,
+        reopen,
     })
 }
 
@@ -225,7 +276,7 @@ fn cli_context(cli: &Cli, url: &str) -> Context {
     Context {
         name: "cli".into(),
         product: cli.product,
-        url: url.to_string(),
+        url: config::normalize_url(url),
         user: cli.user.clone().unwrap_or_default(),
         password_env: None,
         password_command: None,
@@ -270,13 +321,17 @@ async fn tui(cli: &Cli) -> Result<(), String> {
             let mut ctx = cli_context(cli, url);
             ctx.product = product;
             ctx.user = user.into();
-            opened.push(open(&ctx, label, SecretString::from(sim::DEMO_PASSWORD))?);
+            opened.push(open(
+                &ctx,
+                label,
+                (SecretString::from(sim::DEMO_PASSWORD), PasswordSource::Demo),
+            )?);
         }
         _demo = Some(demo);
     } else if let Some(url) = &cli.url {
         let ctx = cli_context(cli, url);
         ctx.validate()?;
-        let label = url::Url::parse(url)
+        let label = url::Url::parse(&ctx.url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| url.clone());
@@ -305,11 +360,22 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         )?,
         None => Theme::default(),
     };
-    let (specs, backends): (Vec<_>, Vec<_>) =
-        opened.into_iter().map(|o| (o.spec, o.backend)).unzip();
-    let app = App::new(specs, theme, cli.read_only || cfg.read_only);
+    let mut specs = Vec::new();
+    let mut backends = Vec::new();
+    let mut sources = Vec::new();
+    let mut reopen = Vec::new();
+    for o in opened {
+        specs.push(o.spec);
+        backends.push(o.backend);
+        sources.push(o.source);
+        reopen.push(Some(o.reopen));
+    }
+    let mut app = App::new(specs, theme, cli.read_only || cfg.read_only);
+    for (i, source) in sources.into_iter().enumerate() {
+        app.set_password_source(i, source);
+    }
     let audit = AuditLog::default_path().map(AuditLog::new);
-    vnav::runtime::run_tui(app, backends, audit)
+    vnav::runtime::run_tui(app, backends, audit, reopen)
         .await
         .map_err(|e| format!("terminal: {e}"))
 }

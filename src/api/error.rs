@@ -12,7 +12,12 @@ pub enum ApiError {
         code: Option<String>,
         message: String,
     },
-    /// Login refused or session no longer valid after a re-login.
+    /// The server refused the user's credentials at login (401/403 to the login request), so
+    /// the caller can ask for another password or name the source of the one it used.
+    #[error("login refused for {user}: {reason}")]
+    LoginRefused { user: String, reason: String },
+    /// The session could not be established or kept for another reason (no token in the
+    /// answer, not logged in, a 401 again right after a re-login).
     #[error("authentication failed: {0}")]
     Auth(String),
     /// Could not reach the server, or the connection broke (timeout, reset, DNS, refused).
@@ -34,6 +39,18 @@ pub enum ApiError {
 impl ApiError {
     pub fn parse(msg: impl Into<String>) -> Self {
         ApiError::Parse(msg.into())
+    }
+
+    /// A 401 or 403 to a login request: the credentials, not the connection, are at fault.
+    pub fn login_refused(user: &str, status: u16) -> Self {
+        let reason = match status {
+            403 => "the user may not log in here (HTTP 403)".to_string(),
+            s => format!("wrong password or unknown user (HTTP {s})"),
+        };
+        ApiError::LoginRefused {
+            user: user.to_string(),
+            reason,
+        }
     }
 
     /// Whether a failed action may still have reached the server and happened: the answer was

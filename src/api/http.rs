@@ -210,12 +210,12 @@ impl Http {
     }
 
     async fn exchange(&self, req: Request) -> ApiResult<Response> {
-        let host = req.url().host_str().unwrap_or("").to_string();
+        let url = req.url().clone();
         let mut resp = self
             .client
             .execute(req)
             .await
-            .map_err(|e| self.transport_error(&host, e))?;
+            .map_err(|e| self.transport_error(&url, e))?;
         let status = resp.status().as_u16();
         let headers = std::mem::take(resp.headers_mut());
         if let Some(len) = resp.content_length()
@@ -227,7 +227,7 @@ impl Http {
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| self.transport_error(&host, e))?
+            .map_err(|e| self.transport_error(&url, e))?
         {
             if body.len() + chunk.len() > self.opts.max_body {
                 return Err(self.too_large());
@@ -259,7 +259,27 @@ impl Http {
         capped.mul_f64(factor)
     }
 
-    fn transport_error(&self, host: &str, e: reqwest::Error) -> ApiError {
+    /// One plain sentence naming the host once: refused, timed out, unreachable, unknown host,
+    /// closed. Classified from the error's types (reqwest's flags, the `io::ErrorKind` in its
+    /// source chain) rather than its text, which is a stack of library layers.
+    fn transport_error(&self, url: &url::Url, e: reqwest::Error) -> ApiError {
+        use std::io::ErrorKind;
+        let host = url.host_str().unwrap_or("");
+        let addr = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        // A TLS hello answered with plain HTTP: the common slip now that a bare host means https.
+        if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
+            rustls_error(&e)
+        {
+            return ApiError::Tls {
+                message: format!(
+                    "{addr} does not answer in TLS (https); if it serves plain HTTP, use \
+                     http://{addr}"
+                ),
+            };
+        }
         if let Some(tls) = tls_cause(&e) {
             let presented = self.presented.lock().ok().and_then(|g| g.clone());
             let message = match presented {
@@ -273,39 +293,79 @@ impl Http {
             return ApiError::Tls { message };
         }
         if e.is_timeout() {
-            let secs = if e.is_connect() {
-                self.opts.connect_timeout
-            } else {
-                self.opts.request_timeout
+            let within = |d: Duration| match d.subsec_millis() {
+                0 => format!("{} s", d.as_secs()),
+                _ => format!("{} ms", d.as_millis()),
             };
-            return ApiError::Transport(format!("{host}: no answer within {} s", secs.as_secs()));
+            return ApiError::Transport(if e.is_connect() {
+                format!(
+                    "cannot connect to {addr}: no answer within {}",
+                    within(self.opts.connect_timeout)
+                )
+            } else {
+                format!(
+                    "{addr} did not answer within {}",
+                    within(self.opts.request_timeout)
+                )
+            });
         }
-        let mut msg = if e.is_connect() {
-            format!("{host}: cannot connect")
-        } else {
-            format!("{host}: connection failed")
+        let chain = || sources(&e);
+        let kind = chain().find_map(|s| s.downcast_ref::<std::io::Error>().map(|io| io.kind()));
+        // hyper-util's connector reports a failed lookup with this fixed text and the resolver's
+        // io::Error, whose kind is uncategorised: the text is the only mark it leaves.
+        let dns = e.is_connect() && chain().any(|s| s.to_string() == "dns error");
+        let innermost = chain().last().map(|s| s.to_string()).unwrap_or_default();
+        let message = match kind {
+            _ if dns => format!("cannot find host {host} (DNS lookup failed)"),
+            Some(ErrorKind::ConnectionRefused) => {
+                format!("cannot connect to {addr}: connection refused")
+            }
+            Some(ErrorKind::TimedOut) => format!("cannot connect to {addr}: timed out"),
+            Some(ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable) => {
+                format!("cannot connect to {addr}: no route to the host")
+            }
+            Some(
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof,
+            ) => format!("{addr} closed the connection"),
+            _ if e.is_connect() => format!("cannot connect to {addr}: {innermost}"),
+            _ if innermost.is_empty() => format!("the connection to {addr} failed"),
+            _ => format!("the connection to {addr} failed: {innermost}"),
         };
-        let mut source = e.source();
-        while let Some(s) = source {
-            msg.push_str(": ");
-            msg.push_str(&s.to_string());
-            source = s.source();
-        }
-        ApiError::Transport(msg)
+        ApiError::Transport(message)
     }
 }
 
+/// An error's causes, outermost first.
+fn sources<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(e.source(), |s: &&'a (dyn std::error::Error + 'static)| {
+        (*s).source()
+    })
+}
+
+/// The rustls error behind a failed request, looking inside io::Errors too (their `source()`
+/// skips the error they wrap, and the TLS stream may wrap one io::Error in another).
+fn rustls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
+    fn inside<'a>(s: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        let io = s.downcast_ref::<std::io::Error>()?;
+        inside(io.get_ref()?)
+    }
+    sources(e).find_map(inside)
+}
+
 fn tls_cause(e: &reqwest::Error) -> Option<String> {
+    if let Some(r) = rustls_error(e) {
+        return Some(r.to_string());
+    }
     let mut source = e.source();
     while let Some(s) = source {
-        if let Some(r) = s.downcast_ref::<rustls::Error>() {
-            return Some(r.to_string());
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
-            return Some(r.to_string());
-        }
         // The connector may wrap the rustls error in types of its own; its words stay.
         let text = s.to_string();
         if [

@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod error;
 pub mod http;
+pub mod identify;
 pub mod model;
 pub mod session;
 pub mod tls;

@@ -122,6 +122,12 @@ pub enum Effect {
     },
     /// Appends one finished action to the audit log.
     Audit(AuditRecord),
+    /// Use this password for the endpoint from now on (typed after a refused login); the
+    /// `Connect` that follows logs in with it.
+    SetPassword {
+        endpoint: EndpointId,
+        password: secrecy::SecretString,
+    },
     Suspend,
     Quit,
 }

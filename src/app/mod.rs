@@ -15,10 +15,12 @@ mod detail;
 mod invoke;
 mod listing;
 mod nav;
+mod password;
 mod tasks;
 
 pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, wrap};
 pub use invoke::Invocations;
+pub use password::PasswordPrompt;
 pub use tasks::{TaskPane, TaskRow};
 
 use std::time::Duration;
@@ -48,6 +50,10 @@ pub struct Endpoint {
     pub insecure: bool,
     /// Per-context read-only (the global flag is `App::read_only`).
     pub read_only: bool,
+    /// Where the password came from, named when the server refuses it.
+    pub password_source: Option<crate::config::PasswordSource>,
+    /// The last login was refused: reconnecting asks for a new password first.
+    pub login_refused: bool,
 }
 
 /// What the app is given about each endpoint at start.
@@ -80,6 +86,7 @@ pub struct FilterState {
 pub enum Overlay {
     Help { scroll: u16 },
     Dialog(dialog::Dialog),
+    Password(PasswordPrompt),
 }
 
 /// What handling one event produced.
@@ -140,6 +147,8 @@ impl App {
                     info: None,
                     insecure: s.insecure,
                     read_only: s.read_only,
+                    password_source: None,
+                    login_refused: false,
                 }
             })
             .collect::<Vec<_>>();
@@ -306,6 +315,9 @@ impl App {
         }
         if let Some(Overlay::Dialog(_)) = &self.overlay {
             return self.on_dialog_key(key);
+        }
+        if let Some(Overlay::Password(_)) = &self.overlay {
+            return self.on_password_key(key);
         }
         if self.filter.typing {
             return self.on_filter_key(key);
@@ -485,11 +497,17 @@ impl App {
                 }
             }
             Err(e) => {
-                let msg = e.to_string();
-                self.notify(
-                    format!("{}: {msg}", self.endpoints[endpoint].label),
-                    Severity::Error,
-                );
+                let msg = self.connect_failure(endpoint, &e);
+                // The label prefixes the toast unless the message already names it (a --url
+                // endpoint is labelled with its host, and transport errors name the host).
+                let label = &self.endpoints[endpoint].label;
+                let toast = if msg.contains(label.as_str()) {
+                    msg.clone()
+                } else {
+                    format!("{label}: {msg}")
+                };
+                self.notify(toast, Severity::Error);
+                self.offer_password_prompt(endpoint, &msg);
                 self.tree.get_mut(root).load = Load::Failed(msg);
             }
         }
@@ -526,8 +544,14 @@ impl App {
         let e = self.tree.get(entry);
         let endpoint = e.endpoint;
         if self.endpoints[endpoint].root == entry && self.endpoints[endpoint].info.is_none() {
-            if !matches!(e.load, Load::Loading { .. }) {
-                self.connect(endpoint);
+            match &e.load {
+                Load::Loading { .. } => {}
+                // The same password would be refused again: ask for another first.
+                Load::Failed(msg) if self.endpoints[endpoint].login_refused => {
+                    let msg = msg.clone();
+                    self.open_password_prompt(endpoint, msg);
+                }
+                _ => self.connect(endpoint),
             }
             return;
         }

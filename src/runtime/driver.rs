@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::app::event::Event;
 use crate::audit::AuditLog;
 
-use super::executor::Executor;
+use super::executor::{Executor, Reopen};
 
 pub struct Driver {
     pub app: App,
@@ -30,9 +30,19 @@ pub struct Driver {
 }
 
 impl Driver {
-    pub fn new(mut app: App, backends: Vec<Arc<dyn Backend>>, audit: Option<AuditLog>) -> Driver {
+    pub fn new(app: App, backends: Vec<Arc<dyn Backend>>, audit: Option<AuditLog>) -> Driver {
+        Driver::with_reopen(app, backends, audit, Vec::new())
+    }
+
+    /// A driver whose endpoints can take a new password (see `Executor::with_reopen`).
+    pub fn with_reopen(
+        mut app: App,
+        backends: Vec<Arc<dyn Backend>>,
+        audit: Option<AuditLog>,
+        reopen: Vec<Option<Reopen>>,
+    ) -> Driver {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut exec = Executor::new(backends, tx, audit);
+        let mut exec = Executor::new(backends, tx, audit).with_reopen(reopen);
         for e in app.start() {
             exec.run(e);
         }

@@ -15,6 +15,11 @@ use crate::audit::AuditLog;
 /// Task polls in flight per endpoint.
 const POLLS_PER_ENDPOINT: usize = 4;
 
+/// Builds an endpoint's client again with a new password (after a refused login). Given by
+/// whoever made the backends, since only it knows the endpoint's settings.
+pub type Reopen =
+    Arc<dyn Fn(secrecy::SecretString) -> Result<Arc<dyn Backend>, String> + Send + Sync>;
+
 /// What the loop should do after an effect.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Control {
@@ -28,6 +33,7 @@ pub struct Executor {
     polls: Vec<Arc<Semaphore>>,
     tx: mpsc::UnboundedSender<Event>,
     audit: Option<AuditLog>,
+    reopen: Vec<Option<Reopen>>,
     jobs: JoinSet<()>,
     /// Reads the app may abandon, by the request they answer.
     reads: HashMap<ReqId, AbortHandle>,
@@ -48,9 +54,16 @@ impl Executor {
             polls,
             tx,
             audit,
+            reopen: Vec::new(),
             jobs: JoinSet::new(),
             reads: HashMap::new(),
         }
+    }
+
+    /// How to rebuild each endpoint's client with a new password (by endpoint index).
+    pub fn with_reopen(mut self, reopen: Vec<Option<Reopen>>) -> Self {
+        self.reopen = reopen;
+        self
     }
 
     /// Jobs still running (for tests and a clean shutdown).
@@ -191,6 +204,19 @@ impl Executor {
                 // Dropping the job's future drops its requests in flight and sends no more.
                 if let Some(job) = self.reads.remove(&req) {
                     job.abort();
+                }
+            }
+            Effect::SetPassword { endpoint, password } => {
+                match self.reopen.get(endpoint).and_then(Option::as_ref) {
+                    Some(reopen) => match reopen(password) {
+                        Ok(backend) => self.backends[endpoint] = backend,
+                        // The settings were accepted at start, so this is not expected; the
+                        // reconnect that follows then shows the refused login again.
+                        Err(e) => tracing::warn!(target: "vnav::runtime", endpoint, error = %e,
+                            "cannot rebuild the client with the new password"),
+                    },
+                    None => tracing::warn!(target: "vnav::runtime", endpoint,
+                        "no way to change this endpoint's password"),
                 }
             }
             Effect::Audit(record) => {

@@ -18,7 +18,7 @@ use crate::api::Backend;
 use crate::app::App;
 use crate::app::event::Event;
 use crate::audit::AuditLog;
-use executor::{Control, Executor};
+use executor::{Control, Executor, Reopen};
 
 const FRAME: Duration = Duration::from_millis(16);
 /// Events handled per frame at most, so a flood of answers cannot starve drawing.
@@ -29,9 +29,10 @@ pub async fn run_tui(
     mut app: App,
     backends: Vec<Arc<dyn Backend>>,
     audit: Option<AuditLog>,
+    reopen: Vec<Option<Reopen>>,
 ) -> std::io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut exec = Executor::new(backends, tx.clone(), audit);
+    let mut exec = Executor::new(backends, tx.clone(), audit).with_reopen(reopen);
     let mut term = terminal::enter()?;
     let size = term.size()?;
     app.size = (size.width, size.height);

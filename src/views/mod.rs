@@ -3,6 +3,7 @@
 mod detail;
 mod dialog;
 pub mod help;
+mod password;
 mod status;
 mod tasks;
 mod tree;
@@ -30,6 +31,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help::draw(app, f, *scroll),
         Some(Overlay::Dialog(d)) => dialog::draw(app, f, d),
+        Some(Overlay::Password(p)) => password::draw(app, f, p),
         None => {}
     }
 }

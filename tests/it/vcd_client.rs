@@ -315,7 +315,8 @@ async fn a_wrong_password_is_an_auth_error() {
     let s = sim(opts(200, 0.3, 0.0)).await;
     let b = backend(&s.vcd_url, DEMO_USER, "not-the-password");
     match b.connect().await {
-        Err(ApiError::Auth(msg)) => {
+        Err(e @ ApiError::LoginRefused { .. }) => {
+            let msg = e.to_string();
             assert!(msg.contains("admin@System"), "names the user: {msg}");
             assert!(msg.contains("401"), "says what the server answered: {msg}");
             assert!(
@@ -323,7 +324,7 @@ async fn a_wrong_password_is_an_auth_error() {
                 "never the password: {msg}"
             );
         }
-        other => panic!("expected ApiError::Auth, got {other:?}"),
+        other => panic!("expected ApiError::LoginRefused, got {other:?}"),
     }
 }
 

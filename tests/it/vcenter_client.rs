@@ -236,8 +236,14 @@ async fn an_expired_session_is_renewed_and_a_wrong_password_refused() {
     b.connect().await.unwrap();
     s.expire_tokens();
     assert!(!children(&b, &b.root()).await.is_empty());
-    match backend(&s, "wrong").connect().await {
-        Err(ApiError::Auth(msg)) => assert!(msg.contains(VCENTER_USER) && !msg.contains("wrong")),
+    match backend(&s, "not-the-password").connect().await {
+        Err(e @ ApiError::LoginRefused { .. }) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains(VCENTER_USER) && !msg.contains("not-the-password"),
+                "{msg}"
+            )
+        }
         other => panic!("expected an auth error, got {other:?}"),
     }
 }

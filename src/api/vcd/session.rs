@@ -10,6 +10,7 @@ use tokio::sync::{Mutex, RwLock};
 use super::xml::{self, Element};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
+use crate::api::identify::{self, Expected};
 
 /// Newest API version this client understands; servers advertising newer ones are spoken to
 /// at this version.
@@ -103,7 +104,7 @@ pub fn server_error(resp: &Response) -> ApiError {
                 v["minorErrorCode"].as_str().map(str::to_string),
                 v["message"].as_str().unwrap_or("").to_string(),
             ),
-            Err(_) => (None, text.chars().take(200).collect()),
+            Err(_) => (None, identify::describe_body(resp.status, &resp.body)),
         },
     };
     let message = if message.trim().is_empty() {
@@ -160,10 +161,23 @@ impl Session {
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
         let resp = self.http.send(req, Retry::Idempotent).await?;
+        // A vCenter or a web page at this URL would otherwise read as a bare 401 or 404.
+        if let Some(e) = identify::mismatch(&self.base, Expected::Vcd, &resp) {
+            return Err(e);
+        }
+        // Every vCD answers /api/versions without a login: without it this is no vCD.
+        if resp.status == 404 {
+            return Err(identify::no_api(&self.base, Expected::Vcd, "/api/versions"));
+        }
         if !resp.is_success() {
             return Err(server_error(&resp));
         }
-        let versions = xml::parse(&resp.body)?;
+        let versions = match xml::parse(&resp.body) {
+            Ok(v) if &*v.name == "SupportedVersions" => v,
+            _ => {
+                return Err(identify::no_api(&self.base, Expected::Vcd, "/api/versions"));
+            }
+        };
         let version = match &self.pinned {
             Some(v) if advertised(&versions).any(|a| a == *v) => v.clone(),
             Some(v) => {
@@ -247,11 +261,10 @@ impl Session {
         let resp = self.http.send(req, Retry::Idempotent).await?;
         match resp.status {
             200..=299 => Ok(resp),
-            401 | 403 => Err(ApiError::Auth(format!(
-                "the server refused user {}: {}",
-                qualified_user(&self.creds.user),
-                server_error(&resp)
-            ))),
+            401 | 403 => Err(ApiError::login_refused(
+                &qualified_user(&self.creds.user),
+                resp.status,
+            )),
             _ => Err(server_error(&resp)),
         }
     }

@@ -134,7 +134,7 @@ impl Dialect {
             .collect::<Vec<_>>()
             .join("; ");
         let message = if message.is_empty() {
-            String::from_utf8_lossy(body).chars().take(200).collect()
+            crate::api::identify::describe_body(status, body)
         } else {
             message
         };

@@ -11,6 +11,7 @@ use tokio::sync::{Mutex, RwLock};
 use super::dialect::Dialect;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
+use crate::api::identify::{self, Expected};
 
 const SESSION_HEADER: &str = "vmware-api-session-id";
 
@@ -66,7 +67,16 @@ impl Session {
                 // No /api on this server (6.5–7.0U1): the older dialect.
                 Err(ApiError::Server {
                     status: 404 | 405, ..
-                }) => (Dialect::Rest, self.login_with(Dialect::Rest).await?),
+                }) => match self.login_with(Dialect::Rest).await {
+                    Ok(token) => (Dialect::Rest, token),
+                    Err(ApiError::Server {
+                        status: 404 | 405, ..
+                    }) => {
+                        let paths = "/api/session or /rest/com/vmware/cis/session";
+                        return Err(identify::no_api(&self.base, Expected::Vcenter, paths));
+                    }
+                    Err(e) => return Err(e),
+                },
                 Err(e) => return Err(e),
             };
             *self.dialect.write().await = Some(found.0);
@@ -106,15 +116,18 @@ impl Session {
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
         let resp = self.http.send(req, Retry::Idempotent).await?;
+        // A vCD or a web page here would otherwise read as a refused login or a raw body; a
+        // 404/405 at /api is left to the caller, which tries /rest next.
+        let may_fall_back = dialect == Dialect::Api && matches!(resp.status, 404 | 405);
+        if !resp.is_success()
+            && !may_fall_back
+            && let Some(e) = identify::mismatch(&self.base, Expected::Vcenter, &resp)
+        {
+            return Err(e);
+        }
         match resp.status {
             200..=299 => {}
-            401 | 403 => {
-                return Err(ApiError::Auth(format!(
-                    "the server refused user {}: {}",
-                    self.user,
-                    dialect.error(resp.status, &resp.body)
-                )));
-            }
+            401 | 403 => return Err(ApiError::login_refused(&self.user, resp.status)),
             status => return Err(dialect.error(status, &resp.body)),
         }
         let body: Value = serde_json::from_slice(&resp.body)
