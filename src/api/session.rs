@@ -3,6 +3,8 @@
 //! session is gone, and read a body that arrived cut short again when the call is safe to
 //! repeat. Each product says how through `Protocol`; the loop itself is written once.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use async_trait::async_trait;
 use reqwest::{Method, RequestBuilder};
 use tokio::sync::{Mutex, RwLock};
@@ -46,6 +48,8 @@ pub struct Session<P: Protocol> {
     protocol: P,
     held: RwLock<Option<Held<P::Token>>>,
     login_lock: Mutex<()>,
+    /// Set by a logout: calls fail instead of quietly logging in again, until `login`.
+    closed: AtomicBool,
 }
 
 impl<P: Protocol> Session<P> {
@@ -57,6 +61,7 @@ impl<P: Protocol> Session<P> {
             protocol,
             held: RwLock::new(None),
             login_lock: Mutex::new(()),
+            closed: AtomicBool::new(false),
         }
     }
 
@@ -76,14 +81,22 @@ impl<P: Protocol> Session<P> {
         self.held.read().await.is_some()
     }
 
+    /// The credential held, if logged in (a logout may depend on how it was obtained).
+    pub async fn token(&self) -> Option<P::Token> {
+        self.held.read().await.as_ref().map(|h| h.token.clone())
+    }
+
     /// Logs in now, replacing the session held (connect, and the user's retry).
     pub async fn login(&self) -> ApiResult<()> {
+        self.closed.store(false, Ordering::Relaxed);
         let seen = self.generation().await;
         self.relogin(seen).await
     }
 
-    /// Drops the session held without telling the server (after a logout call).
+    /// Drops the session held without telling the server (after a logout call); calls fail
+    /// from now on until the next `login`.
     pub async fn forget(&self) {
+        self.closed.store(true, Ordering::Relaxed);
         *self.held.write().await = None;
     }
 
@@ -108,9 +121,12 @@ impl<P: Protocol> Session<P> {
 
     /// The credential, logging in first when there is none; and whether that login happened
     /// now (a session that expires right after a fresh login is not tried a third time).
-    async fn token(&self) -> ApiResult<(u64, P::Token, bool)> {
+    async fn current(&self) -> ApiResult<(u64, P::Token, bool)> {
         if let Some(h) = self.held.read().await.as_ref() {
             return Ok((h.generation, h.token.clone(), false));
+        }
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(ApiError::Auth("logged out".into()));
         }
         self.relogin(0).await?;
         let held = self.held.read().await;
@@ -139,7 +155,7 @@ impl<P: Protocol> Session<P> {
         let mut relogged = false;
         let mut garbled = 0u64;
         loop {
-            let (generation, token, fresh) = self.token().await?;
+            let (generation, token, fresh) = self.current().await?;
             relogged |= fresh;
             let req = build(self.http.request(method.clone(), url));
             let req = self

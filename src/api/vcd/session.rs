@@ -2,15 +2,16 @@
 //! `/api/sessions` below 38.0 where the server still has it, cloudapi bearer tokens from 33.0),
 //! authenticated requests, one re-login on 401, and `<Error>` bodies turned into ApiErrors.
 
-use reqwest::Method;
+use async_trait::async_trait;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::{Mutex, RwLock};
 
 use super::xml::{self, Element};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::identify::{self, Expected};
+use crate::api::session::{self, Protocol};
 
 /// Newest API version this client understands; servers advertising newer ones are spoken to
 /// at this version.
@@ -38,22 +39,24 @@ impl SessionInfo {
     }
 }
 
+/// The credential a login yields: the header and whether it is a cloudapi bearer token.
+#[derive(Clone)]
 struct Auth {
     header: HeaderValue,
     bearer: bool,
-    /// Bumped on each login so concurrent 401s trigger one re-login, not many.
-    generation: u64,
 }
 
 pub struct Session {
-    http: Http,
-    base: String,
-    creds: Credentials,
-    version: RwLock<Option<String>>,
+    inner: session::Session<Login>,
     /// A version the user insists on (`--api-version`), instead of the highest common one.
     pinned: Option<String>,
-    auth: RwLock<Option<Auth>>,
-    login_lock: Mutex<()>,
+}
+
+/// How vCD logs in at the negotiated version, and what its answers look like.
+struct Login {
+    base: String,
+    creds: Credentials,
+    version: std::sync::RwLock<Option<String>>,
 }
 
 /// A parsed response with the text it came from (for the raw view).
@@ -121,14 +124,15 @@ pub fn server_error(resp: &Response) -> ApiError {
 
 impl Session {
     pub fn new(http: Http, base: &str, creds: Credentials) -> Session {
-        Session {
-            http,
-            base: base.trim_end_matches('/').to_string(),
+        let base = base.trim_end_matches('/');
+        let login = Login {
+            base: base.to_string(),
             creds,
-            version: RwLock::new(None),
+            version: std::sync::RwLock::new(None),
+        };
+        Session {
+            inner: session::Session::new(http, base, login),
             pinned: None,
-            auth: RwLock::new(None),
-            login_lock: Mutex::new(()),
         }
     }
 
@@ -137,37 +141,41 @@ impl Session {
     }
 
     pub fn http(&self) -> &Http {
-        &self.http
+        self.inner.http()
     }
 
     pub fn base(&self) -> &str {
-        &self.base
+        self.inner.base()
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        format!("{}{path}", self.base())
     }
 
     pub async fn version(&self) -> String {
-        self.version.read().await.clone().unwrap_or_default()
+        self.inner.protocol().version()
     }
 
     /// Negotiates, logs in and reads the session.
     pub async fn connect(&self) -> ApiResult<SessionInfo> {
         let req = self
-            .http
+            .http()
             .request(Method::GET, &self.url("/api/versions"))
             .header(ACCEPT, "application/*+xml")
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
-        let resp = self.http.send(req, Retry::Idempotent).await?;
+        let resp = self.http().send(req, Retry::Idempotent).await?;
         // A vCenter or a web page at this URL would otherwise read as a bare 401 or 404.
-        if let Some(e) = identify::mismatch(&self.base, Expected::Vcd, &resp) {
+        if let Some(e) = identify::mismatch(self.base(), Expected::Vcd, &resp) {
             return Err(e);
         }
         // Every vCD answers /api/versions without a login: without it this is no vCD.
         if resp.status == 404 {
-            return Err(identify::no_api(&self.base, Expected::Vcd, "/api/versions"));
+            return Err(identify::no_api(
+                self.base(),
+                Expected::Vcd,
+                "/api/versions",
+            ));
         }
         if !resp.is_success() {
             return Err(server_error(&resp));
@@ -175,7 +183,11 @@ impl Session {
         let versions = match xml::parse(&resp.body) {
             Ok(v) if &*v.name == "SupportedVersions" => v,
             _ => {
-                return Err(identify::no_api(&self.base, Expected::Vcd, "/api/versions"));
+                return Err(identify::no_api(
+                    self.base(),
+                    Expected::Vcd,
+                    "/api/versions",
+                ));
             }
         };
         let version = match &self.pinned {
@@ -188,85 +200,13 @@ impl Session {
             }
             None => negotiate(&versions)?,
         };
-        *self.version.write().await = Some(version);
-        self.login(0).await?;
+        let login = self.inner.protocol();
+        if let Ok(mut v) = login.version.write() {
+            *v = Some(version);
+        }
+        self.inner.login().await?;
         let doc = self.get(&self.url("/api/session")).await?;
-        Ok(session_info(&doc.root, &self.creds.user))
-    }
-
-    async fn login(&self, seen_generation: u64) -> ApiResult<()> {
-        let _guard = self.login_lock.lock().await;
-        let current = self.auth.read().await.as_ref().map_or(0, |a| a.generation);
-        if current > seen_generation {
-            return Ok(()); // someone else logged in again while we waited
-        }
-        let version = self.version().await;
-        let v = parse_version(&version).unwrap_or((0, 0));
-        let (header, bearer) = if v >= CLOUDAPI_FROM {
-            match self.login_cloudapi(&version).await {
-                Err(ApiError::Server { status: 404, .. }) if v < LEGACY_REMOVED => {
-                    (self.login_legacy(&version).await?, false)
-                }
-                other => (other?, true),
-            }
-        } else {
-            (self.login_legacy(&version).await?, false)
-        };
-        *self.auth.write().await = Some(Auth {
-            header,
-            bearer,
-            generation: current + 1,
-        });
-        Ok(())
-    }
-
-    async fn login_cloudapi(&self, version: &str) -> ApiResult<HeaderValue> {
-        let provider = user_org(&self.creds.user).eq_ignore_ascii_case("system");
-        let path = if provider {
-            "/cloudapi/1.0.0/sessions/provider"
-        } else {
-            "/cloudapi/1.0.0/sessions"
-        };
-        let resp = self
-            .login_request(path, &format!("application/json;version={version}"))
-            .await?;
-        let token = resp
-            .header("x-vmware-vcloud-access-token")
-            .ok_or_else(|| ApiError::Auth("login answered without an access token".into()))?;
-        secret_header(&format!("Bearer {token}"))
-    }
-
-    async fn login_legacy(&self, version: &str) -> ApiResult<HeaderValue> {
-        let resp = self
-            .login_request(
-                "/api/sessions",
-                &format!("application/*+xml;version={version}"),
-            )
-            .await?;
-        let token = resp.header("x-vcloud-authorization").ok_or_else(|| {
-            ApiError::Auth("login answered without x-vcloud-authorization".into())
-        })?;
-        secret_header(token)
-    }
-
-    async fn login_request(&self, path: &str, accept: &str) -> ApiResult<Response> {
-        let user = qualified_user(&self.creds.user);
-        let req = self
-            .http
-            .request(Method::POST, &self.url(path))
-            .header(ACCEPT, accept)
-            .basic_auth(user, Some(self.creds.password.expose_secret()))
-            .build()
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
-        let resp = self.http.send(req, Retry::Idempotent).await?;
-        match resp.status {
-            200..=299 => Ok(resp),
-            401 | 403 => Err(ApiError::login_refused(
-                &qualified_user(&self.creds.user),
-                resp.status,
-            )),
-            _ => Err(server_error(&resp)),
-        }
+        Ok(session_info(&doc.root, &login.creds.user))
     }
 
     pub async fn get(&self, url: &str) -> ApiResult<Doc> {
@@ -292,77 +232,19 @@ impl Session {
         body: Option<(&str, String)>,
         retry: Retry,
     ) -> ApiResult<Doc> {
-        let mut relogged = false;
-        let mut garbled = 0;
-        loop {
-            let (generation, resp) = self.send(method.clone(), url, body.clone(), retry).await?;
-            match resp.status {
-                401 if !relogged => {
-                    tracing::info!(target: "vnav::vcd", "401 from the server, logging in again");
-                    self.login(generation).await?;
-                    relogged = true;
-                }
-                401 => return Err(ApiError::Auth(server_error(&resp).to_string())),
-                200..=299 => match document(&method, &resp) {
-                    Ok(doc) => return Ok(doc),
-                    // A body cut short by a flaky link or proxy: a GET can simply be read again.
-                    Err(e) if retry == Retry::Idempotent && garbled < 2 => {
-                        garbled += 1;
-                        tracing::warn!(target: "vnav::vcd", error = %e, "unreadable body, reading again");
-                        tokio::time::sleep(std::time::Duration::from_millis(200 * garbled)).await;
-                    }
-                    Err(e) => return Err(e),
-                },
-                _ => return Err(server_error(&resp)),
-            }
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<(&str, String)>,
-        retry: Retry,
-    ) -> ApiResult<(u64, Response)> {
-        if !crate::api::http::same_origin(&self.base, url) {
-            // Hrefs come from the server; never send our token to another host.
-            return Err(ApiError::Unsupported(format!(
-                "refusing to follow a link outside the endpoint: {url}"
-            )));
-        }
         let version = self.version().await;
-        let (generation, auth) = {
-            let guard = self.auth.read().await;
-            let auth = guard
-                .as_ref()
-                .ok_or_else(|| ApiError::Auth("not logged in".into()))?;
-            let name = if auth.bearer {
-                AUTHORIZATION.as_str()
-            } else {
-                "x-vcloud-authorization"
-            };
-            (auth.generation, (name, auth.header.clone()))
-        };
-        let mut req = self
-            .http
-            .request(method, url)
-            .header(ACCEPT, format!("application/*+xml;version={version}"))
-            .header(auth.0, auth.1);
-        if let Some((content_type, body)) = body {
-            req = req
-                .header(CONTENT_TYPE, format!("{content_type};version={version}"))
-                .body(body);
-        }
-        let req = req
-            .build()
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
-        Ok((generation, self.http.send(req, retry).await?))
+        self.inner
+            .call(method, url, retry, |req| match &body {
+                Some((content_type, body)) => req
+                    .header(CONTENT_TYPE, format!("{content_type};version={version}"))
+                    .body(body.clone()),
+                None => req,
+            })
+            .await
     }
 
     pub async fn logout(&self) {
-        let bearer = self.auth.read().await.as_ref().map(|a| a.bearer);
-        let url = match bearer {
+        let url = match self.inner.token().await.map(|a| a.bearer) {
             Some(true) => self.url("/cloudapi/1.0.0/sessions/current"),
             Some(false) => self.url("/api/session"),
             None => return,
@@ -370,7 +252,115 @@ impl Session {
         if let Err(e) = self.delete(&url).await {
             tracing::info!(target: "vnav::vcd", error = %e, "logout failed");
         }
-        *self.auth.write().await = None;
+        self.inner.forget().await;
+    }
+}
+
+impl Login {
+    fn version(&self) -> String {
+        self.version
+            .read()
+            .ok()
+            .and_then(|v| v.clone())
+            .unwrap_or_default()
+    }
+
+    async fn login_cloudapi(&self, http: &Http, version: &str) -> ApiResult<HeaderValue> {
+        let provider = user_org(&self.creds.user).eq_ignore_ascii_case("system");
+        let path = if provider {
+            "/cloudapi/1.0.0/sessions/provider"
+        } else {
+            "/cloudapi/1.0.0/sessions"
+        };
+        let resp = self
+            .login_request(http, path, &format!("application/json;version={version}"))
+            .await?;
+        let token = resp
+            .header("x-vmware-vcloud-access-token")
+            .ok_or_else(|| ApiError::Auth("login answered without an access token".into()))?;
+        secret_header(&format!("Bearer {token}"))
+    }
+
+    async fn login_legacy(&self, http: &Http, version: &str) -> ApiResult<HeaderValue> {
+        let resp = self
+            .login_request(
+                http,
+                "/api/sessions",
+                &format!("application/*+xml;version={version}"),
+            )
+            .await?;
+        let token = resp.header("x-vcloud-authorization").ok_or_else(|| {
+            ApiError::Auth("login answered without x-vcloud-authorization".into())
+        })?;
+        secret_header(token)
+    }
+
+    async fn login_request(&self, http: &Http, path: &str, accept: &str) -> ApiResult<Response> {
+        let user = qualified_user(&self.creds.user);
+        let req = http
+            .request(Method::POST, &format!("{}{path}", self.base))
+            .header(ACCEPT, accept)
+            .basic_auth(user, Some(self.creds.password.expose_secret()))
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let resp = http.send(req, Retry::Idempotent).await?;
+        match resp.status {
+            200..=299 => Ok(resp),
+            401 | 403 => Err(ApiError::login_refused(
+                &qualified_user(&self.creds.user),
+                resp.status,
+            )),
+            _ => Err(server_error(&resp)),
+        }
+    }
+}
+
+#[async_trait]
+impl Protocol for Login {
+    type Token = Auth;
+    type Answer = Doc;
+
+    /// Logs in the way the negotiated version wants: cloudapi from 33.0 (legacy where a
+    /// server below 38.0 lacks it), legacy `/api/sessions` before.
+    async fn login(&self, http: &Http) -> ApiResult<Auth> {
+        let version = self.version();
+        let v = parse_version(&version).unwrap_or((0, 0));
+        let (header, bearer) = if v >= CLOUDAPI_FROM {
+            match self.login_cloudapi(http, &version).await {
+                Err(ApiError::Server { status: 404, .. }) if v < LEGACY_REMOVED => {
+                    (self.login_legacy(http, &version).await?, false)
+                }
+                other => (other?, true),
+            }
+        } else {
+            (self.login_legacy(http, &version).await?, false)
+        };
+        Ok(Auth { header, bearer })
+    }
+
+    fn sign(&self, req: RequestBuilder, auth: &Auth) -> RequestBuilder {
+        let name = if auth.bearer {
+            AUTHORIZATION.as_str()
+        } else {
+            "x-vcloud-authorization"
+        };
+        req.header(
+            ACCEPT,
+            format!("application/*+xml;version={}", self.version()),
+        )
+        .header(name, auth.header.clone())
+    }
+
+    fn expired(&self, resp: &Response) -> bool {
+        resp.status == 401
+    }
+
+    fn decode(&self, method: &Method, resp: Response) -> ApiResult<Doc> {
+        match resp.status {
+            200..=299 => document(method, &resp),
+            401 => Err(ApiError::Auth(server_error(&resp).to_string())),
+            _ => Err(server_error(&resp)),
+        }
     }
 }
 
