@@ -430,3 +430,56 @@ async fn cancel_asks_first_and_enter_shows_a_failure_in_full() {
         "{text}"
     );
 }
+
+/// A bulk action's tasks each reload their parent; with or without a filter the cursor and the
+/// marks stay where they were (issue 12, item 5).
+#[tokio::test(start_paused = true)]
+async fn bulk_action_keeps_cursor_and_marks_with_or_without_a_filter() {
+    for filtered in [false, true] {
+        let mut app = connected(false);
+        key(&mut app, KeyCode::Char(' ')); // web-01, moves to web-02
+        key(&mut app, KeyCode::Char(' ')); // web-02, moves to db-01
+        key(&mut app, KeyCode::Up); // back on web-02
+        if filtered {
+            keys(&mut app, "/web");
+            key(&mut app, KeyCode::Enter);
+        }
+        let cursor = app.selected;
+        assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "web-02");
+        let effects = key(&mut app, KeyCode::Char('O')).effects;
+        answer_lookups(&mut app, effects);
+        keys(&mut app, "2");
+        let inv = invokes(&key(&mut app, KeyCode::Enter).effects);
+        assert_eq!(inv.len(), 2);
+        // Both tasks end before the reload of their vApp answers: two reloads of shop.
+        let mut reloads = Vec::new();
+        for (n, (req, name, _)) in inv.iter().enumerate() {
+            let done = task(&format!("task/{n}"), name, TaskState::Success);
+            let out = answer(&mut app, *req, 0, ApiAnswer::Invoked(Ok(done)));
+            reloads.push(children_req(&out.effects));
+        }
+        for req in reloads {
+            give_children(
+                &mut app,
+                req,
+                vec![
+                    vm("vm/1", "web-01", false),
+                    vm("vm/2", "web-02", false),
+                    vm("vm/3", "db-01", false),
+                ],
+            );
+        }
+        let label = if filtered { "filtered" } else { "unfiltered" };
+        assert_eq!(app.selected, cursor, "{label}: the cursor stays");
+        assert_eq!(app.tree.marked_count(), 2, "{label}: the marks stay");
+        let text = screen(&mut app, 100, 30);
+        assert!(text.contains("2 marked"), "{label}: {text}");
+        assert_eq!(
+            app.selected_entry().unwrap().node.status.label,
+            "POWERED_OFF",
+            "{label}: the row shows the new state"
+        );
+        key(&mut app, KeyCode::Char('u'));
+        assert_eq!(app.tree.marked_count(), 0, "{label}: u clears them");
+    }
+}
