@@ -220,7 +220,51 @@ pub struct Details {
     pub links: Vec<Link>,
     /// The actions the server offers on this node right now.
     pub actions: Vec<ActionOffer>,
+    /// Where the server keeps one snapshot per VM (legacy vCD), what a new one would replace;
+    /// None where snapshots add up (vCenter) or for nodes that are not VMs.
+    pub snapshot_slot: Option<SnapshotSlot>,
     pub raw: Raw,
+}
+
+/// A VM's one snapshot on a server where taking a new snapshot replaces the old one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnapshotSlot {
+    /// No snapshot: a new one replaces nothing.
+    Empty,
+    /// A new snapshot replaces this one.
+    Taken {
+        created: Option<OffsetDateTime>,
+        bytes: Option<u64>,
+    },
+    /// The snapshot could not be read (why): there may be one to lose.
+    Unknown(String),
+}
+
+impl SnapshotSlot {
+    /// What taking a new snapshot loses, for the confirmation; None when it loses nothing.
+    pub fn replaces(&self) -> Option<String> {
+        match self {
+            SnapshotSlot::Empty => None,
+            SnapshotSlot::Taken { created, bytes } => {
+                let when = match created {
+                    Some(t) => t.date().to_string(),
+                    None => "an unknown date".to_string(),
+                };
+                let about: Vec<String> = created
+                    .map(age)
+                    .into_iter()
+                    .chain(bytes.map(bytes_text))
+                    .collect();
+                Some(match about.is_empty() {
+                    true => format!("replaces the snapshot of {when}"),
+                    false => format!("replaces the snapshot of {when} ({})", about.join(", ")),
+                })
+            }
+            SnapshotSlot::Unknown(why) => Some(format!(
+                "may replace a snapshot: it could not be read ({why})"
+            )),
+        }
+    }
 }
 
 /// Every action vnav knows how to invoke. Which ones a node offers comes from the server.

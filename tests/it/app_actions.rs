@@ -71,6 +71,18 @@ fn offers(node: &Node) -> Vec<ActionOffer> {
     v
 }
 
+/// The test world keeps one snapshot per VM, as vCD: web-01 has a 16 GiB snapshot of
+/// 2022-12-03, the others none.
+fn slot(node: &Node) -> Option<SnapshotSlot> {
+    (node.kind == NodeKind::Vm).then(|| match &*node.name {
+        "web-01" => SnapshotSlot::Taken {
+            created: parse_time("2022-12-03T10:11:12Z"),
+            bytes: Some(16 << 30),
+        },
+        _ => SnapshotSlot::Empty,
+    })
+}
+
 /// Answers every details lookup in `effects` with the node's offers; returns the new effects.
 fn answer_lookups(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     let mut out = Vec::new();
@@ -79,6 +91,7 @@ fn answer_lookups(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
             Effect::Details { req, node, .. } => {
                 let d = Details {
                     actions: offers(&node),
+                    snapshot_slot: slot(&node),
                     node,
                     sections: vec![],
                     links: vec![],
