@@ -526,4 +526,29 @@ mod tests {
         assert_eq!(mib_text(4096), "4 GiB");
         assert_eq!(mib_text(1536), "1536 MiB");
     }
+
+    #[test]
+    fn a_snapshot_slot_says_what_a_new_snapshot_replaces() {
+        assert_eq!(SnapshotSlot::Empty.replaces(), None);
+        let taken = SnapshotSlot::Taken {
+            created: parse_time("2022-12-03T10:11:12Z"),
+            bytes: Some(16 << 30),
+        };
+        let says = taken.replaces().unwrap();
+        assert!(
+            says.starts_with("replaces the snapshot of 2022-12-03 (")
+                && says.ends_with(" days old, 16.0 GiB)"),
+            "{says}"
+        );
+        let bare = SnapshotSlot::Taken {
+            created: None,
+            bytes: None,
+        };
+        assert_eq!(
+            bare.replaces().as_deref(),
+            Some("replaces the snapshot of an unknown date")
+        );
+        let unknown = SnapshotSlot::Unknown("HTTP 503".into()).replaces().unwrap();
+        assert!(unknown.starts_with("may replace a snapshot") && unknown.contains("HTTP 503"));
+    }
 }
