@@ -214,7 +214,8 @@ fn listed_heading(app: &App, listed: &[Listed]) -> Line<'static> {
         parts.push(format!("{skipped} skipped"));
     }
     if losing > 0 {
-        parts.push(format!("{losing} replace a snapshot"));
+        let verb = if losing == 1 { "replaces" } else { "replace" };
+        parts.push(format!("{losing} {verb} a snapshot"));
     }
     let mut hidden: Vec<&str> = listed.iter().filter_map(|l| l.hidden).collect();
     hidden.sort_unstable();

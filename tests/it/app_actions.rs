@@ -593,7 +593,7 @@ async fn a_bulk_new_snapshot_lists_the_snapshots_it_replaces() {
     answer_lookups(&mut app, effects);
     let text = dialog_text(&render(&mut app, 80, 24), "New snapshot · destructive");
     assert!(
-        text.contains("3 targets: 3 will run, 1 replace a snapshot")
+        text.contains("3 targets: 3 will run, 1 replaces a snapshot")
             && text.contains(
                 "web-01 VM · POWERED_ON · vApp shop — replaces the snapshot of 2022-12-03 ("
             )
