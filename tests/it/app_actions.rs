@@ -797,3 +797,42 @@ async fn confirm_texts_wrap_and_are_never_cut() {
         }
     }
 }
+
+/// Through the `a` menu too, the confirmation lists every mark, with the one whose check
+/// failed as skipped and why.
+#[tokio::test(start_paused = true)]
+async fn the_menu_path_lists_the_marks_whose_check_failed() {
+    let mut app = connected(false);
+    keys(&mut app, "  "); // web-01, web-02
+    let effects = key(&mut app, KeyCode::Char('a')).effects;
+    let mut rest = Vec::new();
+    for e in effects {
+        match e {
+            Effect::Details { req, node, .. } if &*node.name == "web-02" => {
+                let err = ApiError::Server {
+                    status: 503,
+                    code: None,
+                    message: "Service Unavailable".into(),
+                };
+                answer(&mut app, req, 0, ApiAnswer::Details(Box::new(Err(err))));
+            }
+            other => rest.push(other),
+        }
+    }
+    answer_lookups(&mut app, rest);
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Dialog(Dialog::Menu { .. }))
+    ));
+    key(&mut app, KeyCode::Char('R'));
+    let text = dialog_text(&render(&mut app, 80, 24), "Reboot guest · disruptive");
+    assert!(
+        text.contains("2 targets: 1 will run, 1 skipped")
+            && text.contains("web-02 VM · POWERED_ON · vApp shop — skipped: could not be checked:")
+            && text.contains("Service Unavailable")
+            && text.contains("✓ web-01"),
+        "{text}"
+    );
+    let out = key(&mut app, KeyCode::Char('y'));
+    assert_eq!(invokes(&out.effects).len(), 1);
+}
