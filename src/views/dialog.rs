@@ -243,7 +243,9 @@ fn listed_heading(app: &App, listed: &[Listed]) -> Line<'static> {
     )
 }
 
-fn listed_line(app: &App, l: &Listed) -> Line<'static> {
+/// One target: its name and where it is, then (indented, on lines of their own so they read
+/// apart from the name) why it is skipped or what it loses.
+fn listed_line(app: &App, l: &Listed) -> Vec<Line<'static>> {
     let t = &app.theme;
     let (mark, role) = match (&l.skip, &l.loses) {
         (Some(_), _) => ("  ✗ ", Role::Muted),
@@ -258,16 +260,17 @@ fn listed_line(app: &App, l: &Listed) -> Line<'static> {
     if let Some(h) = l.hidden {
         spans.push(Span::styled(format!(" · {h}"), t.style(Role::Warn)));
     }
+    let mut lines = vec![Line::from(spans)];
     if let Some(why) = &l.skip {
-        spans.push(Span::styled(
-            format!(" — skipped: {why}"),
+        lines.push(Line::styled(
+            format!("      skipped: {why}"),
             t.style(Role::Warn),
         ));
     }
     if let Some(loses) = &l.loses {
-        spans.push(Span::styled(format!(" — {loses}"), t.style(Role::Error)));
+        lines.push(Line::styled(format!("      {loses}"), t.style(Role::Error)));
     }
-    Line::from(spans)
+    lines
 }
 
 /// The targets from `scroll` on, as many as fit in `rows` with the heading and a "… and N
@@ -291,15 +294,15 @@ fn listed_lines(
     let mut used = room.rows(&out);
     let mut end = start;
     for l in &listed[start..] {
-        let line = listed_line(app, l);
-        let h = room.rows(std::slice::from_ref(&line));
+        let lines = listed_line(app, l);
+        let h = room.rows(&lines);
         // Leave a row for "… and N more" unless this is the last one.
         let more = usize::from(end + 1 < listed.len());
         if end > start && used + h + more > rows {
             break;
         }
         used += h;
-        out.push(line);
+        out.extend(lines);
         end += 1;
     }
     if end < listed.len() {
