@@ -206,7 +206,51 @@ pub struct Details {
     pub links: Vec<Link>,
     /// The actions the server offers on this node right now.
     pub actions: Vec<ActionOffer>,
+    /// Where the server keeps one snapshot per VM (legacy vCD), what a new one would replace;
+    /// None where snapshots add up (vCenter) or for nodes that are not VMs.
+    pub snapshot_slot: Option<SnapshotSlot>,
     pub raw: Raw,
+}
+
+/// A VM's one snapshot on a server where taking a new snapshot replaces the old one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnapshotSlot {
+    /// No snapshot: a new one replaces nothing.
+    Empty,
+    /// A new snapshot replaces this one.
+    Taken {
+        created: Option<OffsetDateTime>,
+        bytes: Option<u64>,
+    },
+    /// The snapshot could not be read (why): there may be one to lose.
+    Unknown(String),
+}
+
+impl SnapshotSlot {
+    /// What taking a new snapshot loses, for the confirmation; None when it loses nothing.
+    pub fn replaces(&self) -> Option<String> {
+        match self {
+            SnapshotSlot::Empty => None,
+            SnapshotSlot::Taken { created, bytes } => {
+                let when = match created {
+                    Some(t) => t.date().to_string(),
+                    None => "an unknown date".to_string(),
+                };
+                let about: Vec<String> = created
+                    .map(age)
+                    .into_iter()
+                    .chain(bytes.map(bytes_text))
+                    .collect();
+                Some(match about.is_empty() {
+                    true => format!("replaces the snapshot of {when}"),
+                    false => format!("replaces the snapshot of {when} ({})", about.join(", ")),
+                })
+            }
+            SnapshotSlot::Unknown(why) => Some(format!(
+                "may replace a snapshot: it could not be read ({why})"
+            )),
+        }
+    }
 }
 
 /// Every action vnav knows how to invoke. Which ones a node offers comes from the server.
@@ -467,5 +511,30 @@ mod tests {
         assert_eq!(bytes_text(3 << 40), "3.0 TiB");
         assert_eq!(mib_text(4096), "4 GiB");
         assert_eq!(mib_text(1536), "1536 MiB");
+    }
+
+    #[test]
+    fn a_snapshot_slot_says_what_a_new_snapshot_replaces() {
+        assert_eq!(SnapshotSlot::Empty.replaces(), None);
+        let taken = SnapshotSlot::Taken {
+            created: parse_time("2022-12-03T10:11:12Z"),
+            bytes: Some(16 << 30),
+        };
+        let says = taken.replaces().unwrap();
+        assert!(
+            says.starts_with("replaces the snapshot of 2022-12-03 (")
+                && says.ends_with(" days old, 16.0 GiB)"),
+            "{says}"
+        );
+        let bare = SnapshotSlot::Taken {
+            created: None,
+            bytes: None,
+        };
+        assert_eq!(
+            bare.replaces().as_deref(),
+            Some("replaces the snapshot of an unknown date")
+        );
+        let unknown = SnapshotSlot::Unknown("HTTP 503".into()).replaces().unwrap();
+        assert!(unknown.starts_with("may replace a snapshot") && unknown.contains("HTTP 503"));
     }
 }

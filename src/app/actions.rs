@@ -124,7 +124,7 @@ pub static ACTIONS: &[ActionSpec] = &[
     ActionSpec {
         id: ActionId::SnapshotRevert,
         label: "Revert to snapshot",
-        description: "revert to the current (or the selected) snapshot, losing changes since",
+        description: "revert to the current (or the selected) snapshot, losing every change made since it was taken",
         key: Some('v'),
         risk: Risk::Destructive,
         kinds: SNAPSHOT_TARGETS,

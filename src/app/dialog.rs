@@ -1,12 +1,13 @@
 //! Modal dialogs: the fresh-offer check before an action, the action menu, confirmations whose
-//! strength follows the risk, the snapshot form, task cancel, and long messages. Keys go to the
+//! strength follows the risk, the snapshot form, task cancel, quitting with tasks still
+//! running, and long messages. Keys go to the
 //! open dialog first; anything unexpected cancels rather than confirms.
 
 use std::collections::HashSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::api::model::{ActionId, ActionOffer, ActionParams, Node, TaskInfo};
+use crate::api::model::{ActionId, ActionOffer, ActionParams, Node, SnapshotSlot, TaskInfo};
 
 use super::actions::{self, Risk};
 use super::event::ReqId;
@@ -19,6 +20,30 @@ pub struct Target {
     pub endpoint: EndpointId,
     pub node: Node,
     pub offer: ActionOffer,
+    /// The VM's one snapshot, where a new snapshot replaces it (as read by the check).
+    pub slot: Option<SnapshotSlot>,
+}
+
+/// One node the user asked an action for, as the confirmation lists it: every mark, also
+/// those the filter hides, with what will happen to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub name: String,
+    /// "VM · POWERED_ON · vApp shop".
+    pub about: String,
+    /// Why the action will not run on it; None: it will.
+    pub skip: Option<String>,
+    /// What running it loses beyond the action itself ("replaces the snapshot of …").
+    pub loses: Option<String>,
+    /// Why it is not on screen ("hidden by the filter").
+    pub hidden: Option<&'static str>,
+}
+
+impl Listed {
+    /// Whether the list says more than the summary line already does.
+    pub fn is_notable(&self) -> bool {
+        self.skip.is_some() || self.loses.is_some() || self.hidden.is_some()
+    }
 }
 
 /// What the user asked for before we knew what the server offers.
@@ -33,8 +58,8 @@ pub struct Checking {
     pub intent: Intent,
     pub entries: Vec<EntryId>,
     pub pending: HashSet<ReqId>,
-    /// Offers found so far, per entry.
-    pub found: Vec<(EntryId, Vec<ActionOffer>)>,
+    /// Offers found so far, per entry, with the snapshot a new one would replace.
+    pub found: Vec<(EntryId, Vec<ActionOffer>, Option<SnapshotSlot>)>,
     pub failed: Vec<(EntryId, String)>,
 }
 
@@ -52,19 +77,23 @@ pub struct Confirm {
     pub params: ActionParams,
     /// e.g. "Power off 12 VMs in 3 vApps".
     pub summary: String,
-    /// Targets that do not offer the action now, with why.
-    pub skipped: Vec<String>,
+    /// Every node asked for, with what happens to each (empty when the summary says it all).
+    pub listed: Vec<Listed>,
+    /// The action's own risk, or more when running it loses something (a replaced snapshot).
+    pub risk: Risk,
     /// Destructive: the exact text to type. None: y/N.
     pub expect: Option<String>,
     pub input: String,
     pub error: Option<String>,
+    /// First row of `listed` on screen.
+    pub scroll: usize,
 }
 
 #[derive(Clone, Debug)]
 pub struct SnapshotForm {
     pub targets: Vec<Target>,
     pub summary: String,
-    pub skipped: Vec<String>,
+    pub listed: Vec<Listed>,
     pub name: String,
     /// The name is vnav's suggestion: typing replaces it rather than adding to it.
     pub suggested: bool,
@@ -82,6 +111,9 @@ pub enum Dialog {
     Menu {
         items: Vec<MenuItem>,
         selected: usize,
+        /// The nodes it was opened for and those whose check failed (for the confirmation).
+        entries: Vec<EntryId>,
+        failed: Vec<(EntryId, String)>,
     },
     Confirm(Confirm),
     Snapshot(SnapshotForm),
@@ -94,6 +126,8 @@ pub enum Dialog {
         text: String,
         scroll: u16,
     },
+    /// `q` or Ctrl-C while actions of this session are not over (the counts shown are live).
+    Quit,
 }
 
 /// What a key did to the open dialog.
@@ -119,7 +153,9 @@ impl Dialog {
                 KeyCode::Esc | KeyCode::Char('q') => Reply::Close,
                 _ => Reply::Stay,
             },
-            Dialog::Menu { items, selected } => match key.code {
+            Dialog::Menu {
+                items, selected, ..
+            } => match key.code {
                 KeyCode::Down | KeyCode::Char('j') => {
                     *selected = (*selected + 1).min(items.len().saturating_sub(1));
                     Reply::Stay
@@ -146,6 +182,12 @@ impl Dialog {
                 KeyCode::Char('y') | KeyCode::Char('Y') if !ctrl(&key) => Reply::Go,
                 _ => Reply::Close,
             },
+            // A second Ctrl-C means it: an operator in a hurry leaves with two keys.
+            Dialog::Quit => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') if !ctrl(&key) => Reply::Go,
+                KeyCode::Char('c') if ctrl(&key) => Reply::Go,
+                _ => Reply::Close,
+            },
             Dialog::Message { scroll, .. } => match key.code {
                 KeyCode::Down | KeyCode::Char('j') => {
                     *scroll = scroll.saturating_add(1);
@@ -163,10 +205,23 @@ impl Dialog {
 
 impl Confirm {
     pub fn risk(&self) -> Risk {
-        actions::spec(self.action).risk
+        self.risk
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Reply {
+        // Arrows move through a long list of targets in either kind of confirmation.
+        let last = self.listed.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Down => self.scroll = (self.scroll + 1).min(last),
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown => self.scroll = (self.scroll + 10).min(last),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            _ => return self.on_answer(key),
+        }
+        Reply::Stay
+    }
+
+    fn on_answer(&mut self, key: KeyEvent) -> Reply {
         match &self.expect {
             // y/N: only an explicit y confirms; Enter takes the default, which is No.
             None => match key.code {
@@ -201,6 +256,14 @@ impl Confirm {
 }
 
 impl SnapshotForm {
+    /// How many targets lose their snapshot to the new one (or may: theirs could not be read).
+    pub fn replaces(&self) -> usize {
+        self.targets
+            .iter()
+            .filter(|t| t.slot.as_ref().is_some_and(|s| s.replaces().is_some()))
+            .count()
+    }
+
     pub fn params(&self) -> ActionParams {
         ActionParams::Snapshot {
             name: self.name.trim().to_string(),
@@ -269,10 +332,12 @@ mod tests {
             targets: vec![],
             params: ActionParams::None,
             summary: String::new(),
-            skipped: vec![],
+            listed: vec![],
+            risk: Risk::Destructive,
             expect: expect.map(String::from),
             input: String::new(),
             error: None,
+            scroll: 0,
         }
     }
 
@@ -309,7 +374,7 @@ mod tests {
         let mut f = SnapshotForm {
             targets: vec![],
             summary: String::new(),
-            skipped: vec![],
+            listed: vec![],
             name: String::new(),
             suggested: false,
             description: String::new(),
@@ -343,7 +408,7 @@ mod tests {
         let form = || SnapshotForm {
             targets: vec![],
             summary: String::new(),
-            skipped: vec![],
+            listed: vec![],
             name: "vnav-20261202-0115".into(),
             suggested: true,
             description: String::new(),

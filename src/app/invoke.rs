@@ -11,7 +11,9 @@ use crate::api::ApiError;
 use crate::api::model::{ActionId, ActionParams, Details, NodeKind, Severity, TaskInfo};
 
 use super::actions::{self, Risk};
-use super::dialog::{Checking, Confirm, Dialog, Intent, MenuItem, Reply, SnapshotForm, Target};
+use super::dialog::{
+    Checking, Confirm, Dialog, Intent, Listed, MenuItem, Reply, SnapshotForm, Target,
+};
 use super::event::{AuditRecord, Effect, ReqId};
 use super::tree::{EndpointId, EntryId};
 use super::{App, Overlay};
@@ -42,6 +44,11 @@ impl Invocations {
     pub fn is_busy(&self) -> bool {
         !self.queue.is_empty() || !self.running.is_empty()
     }
+
+    /// This session's actions not over yet: (started and not ended, confirmed and not started).
+    pub fn unfinished(&self) -> (usize, usize) {
+        (self.running.len() + self.audits.len(), self.queue.len())
+    }
 }
 
 fn now_rfc3339() -> String {
@@ -67,6 +74,34 @@ fn params_json(params: &ActionParams) -> serde_json::Value {
         } => serde_json::json!({
             "snapshot": snapshot, "remove_children": remove_children
         }),
+    }
+}
+
+/// A confirmation as strong as the risk: destructive ones want the target's name typed (or the
+/// count, for several).
+fn confirm(
+    action: ActionId,
+    targets: Vec<Target>,
+    params: ActionParams,
+    summary: String,
+    listed: Vec<Listed>,
+    risk: Risk,
+) -> Confirm {
+    let expect = (risk == Risk::Destructive).then(|| match &targets[..] {
+        [one] => one.node.name.to_string(),
+        many => many.len().to_string(),
+    });
+    Confirm {
+        action,
+        targets,
+        params,
+        summary,
+        listed,
+        risk,
+        expect,
+        input: String::new(),
+        error: None,
+        scroll: 0,
     }
 }
 
@@ -152,7 +187,9 @@ impl App {
         }
         match result {
             Ok(d) => {
-                check.found.push((entry, d.actions.clone()));
+                check
+                    .found
+                    .push((entry, d.actions.clone(), d.snapshot_slot.clone()));
                 let e = self.tree.get_mut(entry);
                 e.node.status = d.node.status.clone();
             }
@@ -170,27 +207,26 @@ impl App {
 
     fn target(
         &self,
-        entry: EntryId,
-        offers: &[crate::api::model::ActionOffer],
+        (entry, offers, slot): &(
+            EntryId,
+            Vec<crate::api::model::ActionOffer>,
+            Option<crate::api::model::SnapshotSlot>,
+        ),
         id: ActionId,
     ) -> Option<Target> {
-        let e = self.tree.get(entry);
+        let e = self.tree.get(*entry);
         offers.iter().find(|o| o.id == id).map(|offer| Target {
-            entry,
+            entry: *entry,
             endpoint: e.endpoint,
             node: e.node.clone(),
             offer: offer.clone(),
+            slot: slot.clone(),
         })
     }
 
     /// Everything is known: open the menu or the confirmation (or say why not).
     fn resolve(&mut self, check: Checking) {
         self.overlay = None;
-        let mut reasons: Vec<String> = check
-            .failed
-            .iter()
-            .map(|(e, msg)| format!("{}: {msg}", self.tree.get(*e).node.name))
-            .collect();
         match check.intent {
             Intent::Menu => {
                 let mut items: Vec<MenuItem> = Vec::new();
@@ -198,10 +234,10 @@ impl App {
                     let targets: Vec<Target> = check
                         .found
                         .iter()
-                        .filter(|(e, _)| {
+                        .filter(|(e, _, _)| {
                             actions::allowed(spec, self.is_read_only(self.tree.get(*e).endpoint))
                         })
-                        .filter_map(|(e, offers)| self.target(*e, offers, spec.id))
+                        .filter_map(|found| self.target(found, spec.id))
                         .collect();
                     if !targets.is_empty() {
                         items.push(MenuItem {
@@ -217,39 +253,100 @@ impl App {
                         "the server offers none right now"
                     };
                     self.notify(format!("no action available: {why}"), Severity::Warn);
-                    if let Some(r) = reasons.first() {
-                        self.notify(r.clone(), Severity::Error);
+                    if let Some((e, msg)) = check.failed.first() {
+                        let name = self.tree.get(*e).node.name.clone();
+                        self.notify(format!("{name}: {msg}"), Severity::Error);
                     }
                 } else {
-                    self.overlay = Some(Overlay::Dialog(Dialog::Menu { items, selected: 0 }));
+                    self.overlay = Some(Overlay::Dialog(Dialog::Menu {
+                        items,
+                        selected: 0,
+                        entries: check.entries,
+                        failed: check.failed,
+                    }));
                 }
             }
             Intent::Action(id) => {
-                let mut targets = Vec::new();
-                for (e, offers) in &check.found {
-                    match self.target(*e, offers, id) {
-                        Some(t) => targets.push(t),
-                        None => {
-                            let node = &self.tree.get(*e).node;
-                            reasons.push(format!(
-                                "{} ({}) does not offer it",
-                                node.name, node.status.label
-                            ));
-                        }
-                    }
-                }
-                self.ask(id, targets, reasons);
+                let targets = check
+                    .found
+                    .iter()
+                    .filter_map(|found| self.target(found, id))
+                    .collect();
+                self.ask(id, &check.entries, targets, &check.failed);
             }
         }
     }
 
+    /// Every node asked for, with what will happen to it: those skipped first, then those
+    /// that lose something, then the rest, each in tree order.
+    fn listed(
+        &self,
+        action: ActionId,
+        entries: &[EntryId],
+        targets: &[Target],
+        failed: &[(EntryId, String)],
+    ) -> Vec<Listed> {
+        let mut listed: Vec<Listed> = entries
+            .iter()
+            .map(|&entry| {
+                let e = self.tree.get(entry);
+                let target = targets.iter().find(|t| t.entry == entry);
+                let skip = match (target, failed.iter().find(|(f, _)| *f == entry)) {
+                    (Some(_), _) => None,
+                    (None, Some((_, msg))) => Some(format!("could not be checked: {msg}")),
+                    (None, None) if e.node.status.label.is_empty() => {
+                        Some("does not offer it now".to_string())
+                    }
+                    (None, None) => {
+                        Some(format!("does not offer it while {}", e.node.status.label))
+                    }
+                };
+                let mut about = vec![e.node.kind.label().to_string()];
+                if !e.node.status.label.is_empty() {
+                    about.push(e.node.status.label.to_string());
+                }
+                if let Some(p) = e.parent {
+                    let p = &self.tree.get(p).node;
+                    about.push(format!("{} {}", p.kind.label(), p.name));
+                }
+                let hidden = match self.tree.row_of(entry) {
+                    Some(_) => None,
+                    None if self.tree.is_filtered() => Some("hidden by the filter"),
+                    None => Some("in a collapsed branch"),
+                };
+                Listed {
+                    name: e.node.name.to_string(),
+                    about: about.join(" · "),
+                    skip,
+                    loses: target
+                        .filter(|_| action == ActionId::SnapshotCreate)
+                        .and_then(|t| t.slot.as_ref())
+                        .and_then(|s| s.replaces()),
+                    hidden,
+                }
+            })
+            .collect();
+        listed.sort_by_key(|l| (l.skip.is_none(), l.loses.is_none()));
+        if listed.len() == 1 && !listed[0].is_notable() {
+            listed.clear();
+        }
+        listed
+    }
+
     /// Opens the confirmation that fits the action's risk.
-    fn ask(&mut self, id: ActionId, targets: Vec<Target>, skipped: Vec<String>) {
+    fn ask(
+        &mut self,
+        id: ActionId,
+        entries: &[EntryId],
+        targets: Vec<Target>,
+        failed: &[(EntryId, String)],
+    ) {
         let spec = actions::spec(id);
+        let listed = self.listed(id, entries, &targets, failed);
         if targets.is_empty() {
-            let why = skipped
-                .first()
-                .cloned()
+            let why = listed
+                .iter()
+                .find_map(|l| l.skip.as_ref().map(|s| format!("{}: {s}", l.name)))
                 .unwrap_or_else(|| "not offered".into());
             self.notify(format!("{}: {why}", spec.label), Severity::Warn);
             return;
@@ -268,7 +365,7 @@ impl App {
             self.overlay = Some(Overlay::Dialog(Dialog::Snapshot(SnapshotForm {
                 targets,
                 summary,
-                skipped,
+                listed,
                 name,
                 suggested: true,
                 description: String::new(),
@@ -279,23 +376,49 @@ impl App {
             })));
             return;
         }
-        let expect = (spec.risk == Risk::Destructive).then(|| {
-            if targets.len() == 1 {
-                targets[0].node.name.to_string()
-            } else {
-                targets.len().to_string()
-            }
-        });
-        self.overlay = Some(Overlay::Dialog(Dialog::Confirm(Confirm {
-            action: id,
+        self.overlay = Some(Overlay::Dialog(Dialog::Confirm(confirm(
+            id,
             targets,
-            params: ActionParams::None,
+            ActionParams::None,
             summary,
-            skipped,
-            expect,
-            input: String::new(),
-            error: None,
-        })));
+            listed,
+            spec.risk,
+        ))));
+    }
+
+    /// The snapshot form was filled in: a snapshot that replaces one asks again, typed.
+    fn snapshot_confirmed(&mut self, form: SnapshotForm) {
+        let params = form.params();
+        let n = form.replaces();
+        if n == 0 {
+            return self.confirmed(ActionId::SnapshotCreate, form.targets, params);
+        }
+        let summary = match form.targets.len() {
+            1 => format!("{} and lose its existing snapshot", form.summary),
+            _ => format!(
+                "{}, losing {n} existing snapshot{}",
+                form.summary,
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        // The one-target form lists nothing unless there is something to say; here there is.
+        let listed = match form.listed.is_empty() {
+            true => self.listed(
+                ActionId::SnapshotCreate,
+                &form.targets.iter().map(|t| t.entry).collect::<Vec<_>>(),
+                &form.targets,
+                &[],
+            ),
+            false => form.listed,
+        };
+        self.overlay = Some(Overlay::Dialog(Dialog::Confirm(confirm(
+            ActionId::SnapshotCreate,
+            form.targets,
+            params,
+            summary,
+            listed,
+            Risk::Destructive,
+        ))));
     }
 
     /// "Power off web-01" or "Power off 12 VMs in 3 vApps".
@@ -342,22 +465,26 @@ impl App {
                 self.overlay = None;
             }
             Reply::Choose(i) => {
-                if let Some(Overlay::Dialog(Dialog::Menu { items, .. })) = self.overlay.take() {
+                if let Some(Overlay::Dialog(Dialog::Menu {
+                    items,
+                    entries,
+                    failed,
+                    ..
+                })) = self.overlay.take()
+                {
                     let item = items[i].clone();
-                    self.ask(item.action, item.targets, Vec::new());
+                    self.ask(item.action, &entries, item.targets, &failed);
                 }
             }
             Reply::Go => match self.overlay.take() {
                 Some(Overlay::Dialog(Dialog::Confirm(c))) => {
                     self.confirmed(c.action, c.targets, c.params)
                 }
-                Some(Overlay::Dialog(Dialog::Snapshot(f))) => {
-                    let params = f.params();
-                    self.confirmed(ActionId::SnapshotCreate, f.targets, params)
-                }
+                Some(Overlay::Dialog(Dialog::Snapshot(f))) => self.snapshot_confirmed(f),
                 Some(Overlay::Dialog(Dialog::CancelTask { endpoint, task })) => {
                     self.cancel_confirmed(endpoint, task)
                 }
+                Some(Overlay::Dialog(Dialog::Quit)) => self.quit(),
                 _ => {}
             },
         }
@@ -480,6 +607,14 @@ impl App {
         self.notify(what, Severity::Error);
         self.start_queued();
         true
+    }
+
+    /// `q` or Ctrl-C: quits, but asks first while actions of this session are not over.
+    pub(crate) fn ask_quit(&mut self) {
+        match self.invocations.unfinished() {
+            (0, 0) => self.quit(),
+            _ => self.overlay = Some(Overlay::Dialog(Dialog::Quit)),
+        }
     }
 
     /// Leaving with tasks still running: their audit lines say so rather than vanish.

@@ -98,7 +98,7 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[k('q'), ctrl('c')],
         command: Command::Quit,
         scope: Scope::Global,
-        description: "quit vnav",
+        description: "quit vnav (asks first while its actions are not over)",
     },
     Binding {
         keys: &[code(KeyCode::Tab)],

@@ -223,6 +223,7 @@ impl App {
             }
             Event::Tick => self.on_tick(),
             Event::Api(ev) => self.on_api(ev),
+            // SIGTERM and a lost terminal leave at once, without asking.
             Event::Terminate => {
                 self.quit();
                 false
@@ -329,7 +330,7 @@ impl App {
                 Some(Command::PageDown) => *scroll = scroll.saturating_add(10),
                 Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
                 Some(Command::Quit) if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    self.quit();
+                    self.ask_quit();
                 }
                 _ => self.overlay = None,
             }
@@ -359,7 +360,7 @@ impl App {
     fn command(&mut self, cmd: Command) -> bool {
         match cmd {
             Command::Quit => {
-                self.quit();
+                self.ask_quit();
             }
             Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Command::NextPane | Command::PrevPane => {
@@ -403,7 +404,7 @@ impl App {
                 self.apply_filter();
             }
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.quit();
+                self.ask_quit();
             }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.filter.query.clear();

@@ -284,7 +284,14 @@ impl Tree {
     /// Starts (re)loading children; a refresh keeps showing the old children meanwhile.
     pub fn start_load(&mut self, id: EntryId, req: u64) {
         let e = &mut self.entries[id as usize];
-        let refresh = matches!(e.load, Load::Loaded) && !e.children.is_empty();
+        // A refresh asked for again before the last one ended (a bulk action's tasks each
+        // reload the same parent) is still a refresh: the children, their marks and the cursor
+        // on one of them stay until the new list says otherwise.
+        let refresh = match &e.load {
+            Load::Loaded => !e.children.is_empty(),
+            Load::Loading { staged, .. } => staged.is_some(),
+            _ => false,
+        };
         if !refresh {
             let old = std::mem::take(&mut e.children);
             for c in old {

@@ -1,4 +1,6 @@
 //! Modal dialogs: checking, the action menu, confirmations, the snapshot form, messages.
+//! Every text wraps at the dialog's edge and the dialog grows to hold it (up to the screen);
+//! a long list of targets shows what fits and says how many more there are.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,13 +10,23 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::actions::{self, Risk};
-use crate::app::dialog::{Confirm, Dialog, SnapshotForm};
+use crate::app::dialog::{Confirm, Dialog, Listed, SnapshotForm};
 use crate::theme::Role;
 
 use super::centered;
 
+/// Widest a dialog gets.
+const WIDTH: u16 = 72;
+
 pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
     let t = &app.theme;
+    let width = WIDTH.min(f.area().width);
+    let max_height = f.area().height.saturating_sub(2);
+    // Rows inside the borders, less one spare row under the text.
+    let room = Room {
+        width: width.saturating_sub(2),
+        height: max_height.saturating_sub(3),
+    };
     let (title, border, lines, scroll): (String, Style, Vec<Line>, u16) = match dialog {
         Dialog::Checking(c) => (
             " Checking ".into(),
@@ -34,7 +46,9 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
             ],
             0,
         ),
-        Dialog::Menu { items, selected } => {
+        Dialog::Menu {
+            items, selected, ..
+        } => {
             let mut lines = vec![Line::styled(
                 "Offered by the server right now:",
                 t.style(Role::Muted),
@@ -74,8 +88,8 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
             ));
             (" Actions ".into(), t.style(Role::BorderFocused), lines, 0)
         }
-        Dialog::Confirm(c) => confirm(app, c),
-        Dialog::Snapshot(s) => snapshot(app, s),
+        Dialog::Confirm(c) => confirm(app, c, room),
+        Dialog::Snapshot(s) => snapshot(app, s, room),
         Dialog::CancelTask { task, .. } => (
             " Cancel task ".into(),
             t.style(Role::Warn),
@@ -93,6 +107,35 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
             ],
             0,
         ),
+        Dialog::Quit => {
+            let (running, queued) = app.invocations.unfinished();
+            let mut lines = vec![Line::styled(
+                match running {
+                    0 => "Every task has ended — quit?".to_string(),
+                    1 => "1 task still running — quit anyway?".to_string(),
+                    n => format!("{n} tasks still running — quit anyway?"),
+                },
+                t.style(Role::Title),
+            )];
+            if queued > 0 {
+                lines.push(Line::styled(
+                    format!("{queued} confirmed but not started yet will never start."),
+                    t.style(Role::Error),
+                ));
+            }
+            lines.push(Line::styled(
+                "Running tasks go on on the server; vnav stops following them and their audit \
+                 lines say \"still running when vnav exited\".",
+                t.style(Role::Muted),
+            ));
+            lines.push(Line::raw(""));
+            lines.push(yes_no(app));
+            lines.push(Line::styled(
+                "Ctrl-C again quits at once.",
+                t.style(Role::Muted),
+            ));
+            (" Quit ".into(), t.style(Role::Warn), lines, 0)
+        }
         Dialog::Message {
             title,
             text,
@@ -107,21 +150,35 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
             (format!(" {title} "), t.style(Role::Error), lines, *scroll)
         }
     };
-    let height = (lines.len() as u16 + 4).min(f.area().height.saturating_sub(2));
-    let area: Rect = centered(f.area(), 72, height);
-    f.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
         .title(Line::styled(title, t.style(Role::Title)))
         .style(t.style(Role::Dialog));
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
+    let text = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    let height = (text.line_count(room.width) as u16 + 1).min(max_height);
+    let area: Rect = centered(f.area(), width, height);
+    f.render_widget(Clear, area);
+    f.render_widget(text, area);
+}
+
+/// The inside of the largest dialog the screen holds.
+#[derive(Clone, Copy)]
+struct Room {
+    width: u16,
+    height: u16,
+}
+
+impl Room {
+    /// Screen rows these lines take once wrapped.
+    fn rows(self, lines: &[Line<'static>]) -> usize {
+        Paragraph::new(lines.to_vec())
             .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+            .line_count(self.width)
+    }
 }
 
 fn names(app: &App, entries: &[u32]) -> String {
@@ -148,56 +205,151 @@ fn yes_no(app: &App) -> Line<'static> {
     ])
 }
 
-fn skipped_lines(app: &App, skipped: &[String], lines: &mut Vec<Line<'static>>) {
-    if skipped.is_empty() {
-        return;
+/// "8 targets: 7 will run, 1 skipped, 2 hidden by the filter".
+fn listed_heading(app: &App, listed: &[Listed]) -> Line<'static> {
+    let skipped = listed.iter().filter(|l| l.skip.is_some()).count();
+    let losing = listed.iter().filter(|l| l.loses.is_some()).count();
+    let mut parts = vec![format!("{} will run", listed.len() - skipped)];
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
     }
-    lines.push(Line::styled(
-        format!("Skipped {}:", skipped.len()),
-        app.theme.style(Role::Warn),
-    ));
-    for s in skipped.iter().take(4) {
-        lines.push(Line::styled(format!("  {s}"), app.theme.style(Role::Muted)));
+    if losing > 0 {
+        let verb = if losing == 1 { "replaces" } else { "replace" };
+        parts.push(format!("{losing} {verb} a snapshot"));
     }
-    if skipped.len() > 4 {
-        lines.push(Line::styled(
-            format!("  … and {} more", skipped.len() - 4),
-            app.theme.style(Role::Muted),
+    let mut hidden: Vec<&str> = listed.iter().filter_map(|l| l.hidden).collect();
+    hidden.sort_unstable();
+    let mut reasons = hidden.clone();
+    reasons.dedup();
+    for r in reasons {
+        parts.push(format!(
+            "{} {r}",
+            hidden.iter().filter(|h| **h == r).count()
         ));
     }
+    let role = if skipped + losing > 0 {
+        Role::Warn
+    } else {
+        Role::Text
+    };
+    Line::styled(
+        format!(
+            "{} target{}: {}",
+            listed.len(),
+            if listed.len() == 1 { "" } else { "s" },
+            parts.join(", ")
+        ),
+        app.theme.style(role),
+    )
 }
 
-fn confirm(app: &App, c: &Confirm) -> (String, Style, Vec<Line<'static>>, u16) {
+/// One target: its name and where it is, then (indented, on lines of their own so they read
+/// apart from the name) why it is skipped or what it loses.
+fn listed_line(app: &App, l: &Listed) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let (mark, role) = match (&l.skip, &l.loses) {
+        (Some(_), _) => ("  ✗ ", Role::Muted),
+        (None, Some(_)) => ("  ! ", Role::Error),
+        (None, None) => ("  ✓ ", Role::Ok),
+    };
+    let mut spans = vec![
+        Span::styled(mark, t.style(role)),
+        Span::raw(l.name.clone()),
+        Span::styled(format!("  {}", l.about), t.style(Role::Muted)),
+    ];
+    if let Some(h) = l.hidden {
+        spans.push(Span::styled(format!(" · {h}"), t.style(Role::Warn)));
+    }
+    let mut lines = vec![Line::from(spans)];
+    if let Some(why) = &l.skip {
+        lines.push(Line::styled(
+            format!("      skipped: {why}"),
+            t.style(Role::Warn),
+        ));
+    }
+    if let Some(loses) = &l.loses {
+        lines.push(Line::styled(format!("      {loses}"), t.style(Role::Error)));
+    }
+    lines
+}
+
+/// The targets from `scroll` on, as many as fit in `rows` with the heading and a "… and N
+/// more" line; nothing when there is nothing to list.
+fn listed_lines(
+    app: &App,
+    listed: &[Listed],
+    scroll: usize,
+    room: Room,
+    rows: usize,
+) -> Vec<Line<'static>> {
+    if listed.is_empty() {
+        return Vec::new();
+    }
+    let muted = app.theme.style(Role::Muted);
+    let mut out = vec![listed_heading(app, listed)];
+    let start = scroll.min(listed.len() - 1);
+    if start > 0 {
+        out.push(Line::styled(format!("  ↑ {start} above"), muted));
+    }
+    let mut used = room.rows(&out);
+    let mut end = start;
+    for l in &listed[start..] {
+        let lines = listed_line(app, l);
+        let h = room.rows(&lines);
+        // Leave a row for "… and N more" unless this is the last one.
+        let more = usize::from(end + 1 < listed.len());
+        if end > start && used + h + more > rows {
+            break;
+        }
+        used += h;
+        out.extend(lines);
+        end += 1;
+    }
+    if end < listed.len() {
+        out.push(Line::styled(
+            format!("  … and {} more (↑/↓ scroll)", listed.len() - end),
+            muted,
+        ));
+    }
+    out.push(Line::raw(""));
+    out
+}
+
+fn confirm(app: &App, c: &Confirm, room: Room) -> (String, Style, Vec<Line<'static>>, u16) {
     let t = &app.theme;
     let spec = actions::spec(c.action);
-    let mut lines = vec![
+    let head = vec![
         Line::styled(format!("{}?", c.summary), t.style(Role::Title)),
         Line::styled(spec.description.to_string(), t.style(Role::Muted)),
         Line::raw(""),
     ];
-    skipped_lines(app, &c.skipped, &mut lines);
+    let mut tail = Vec::new();
     match &c.expect {
-        None => lines.push(yes_no(app)),
+        None => tail.push(yes_no(app)),
         Some(expected) => {
-            lines.push(Line::from(vec![
+            tail.push(Line::from(vec![
                 Span::raw("This cannot be undone. Type "),
                 Span::styled(expected.clone(), t.style(Role::Danger)),
                 Span::raw(" to confirm:"),
             ]));
-            lines.push(Line::from(vec![
+            tail.push(Line::from(vec![
                 Span::styled("> ", t.style(Role::Key)),
                 Span::raw(c.input.clone()),
                 Span::styled("▏", t.style(Role::Accent)),
             ]));
-            lines.push(Line::styled(
+            tail.push(Line::styled(
                 "Enter confirms · Esc cancels",
                 t.style(Role::Muted),
             ));
         }
     }
     if let Some(err) = &c.error {
-        lines.push(Line::styled(err.clone(), t.style(Role::Error)));
+        tail.push(Line::styled(err.clone(), t.style(Role::Error)));
     }
+    let rows = (room.height as usize).saturating_sub(room.rows(&head) + room.rows(&tail));
+    let mut lines = head;
+    lines.extend(listed_lines(app, &c.listed, c.scroll, room, rows));
+    lines.extend(tail);
     let border = match c.risk() {
         Risk::Destructive => t.style(Role::Error),
         _ => t.style(Role::Warn),
@@ -210,7 +362,7 @@ fn confirm(app: &App, c: &Confirm) -> (String, Style, Vec<Line<'static>>, u16) {
     )
 }
 
-fn snapshot(app: &App, s: &SnapshotForm) -> (String, Style, Vec<Line<'static>>, u16) {
+fn snapshot(app: &App, s: &SnapshotForm, room: Room) -> (String, Style, Vec<Line<'static>>, u16) {
     let t = &app.theme;
     let field = |i: usize, label: &str, value: String| {
         let focused = s.field == i;
@@ -233,10 +385,22 @@ fn snapshot(app: &App, s: &SnapshotForm) -> (String, Style, Vec<Line<'static>>, 
             "[ ]".to_string()
         }
     };
-    let mut lines = vec![
-        Line::styled(s.summary.clone(), t.style(Role::Title)),
-        Line::raw(""),
-    ];
+    let mut lines = vec![Line::styled(s.summary.clone(), t.style(Role::Title))];
+    let replaces = s.replaces();
+    if replaces > 0 {
+        let which = match s.targets.len() {
+            1 => "this VM's".to_string(),
+            _ => format!("{replaces} of these VMs'"),
+        };
+        lines.push(Line::styled(
+            format!(
+                "The server keeps one snapshot per VM: this deletes {which} existing snapshot \
+                 (Enter then asks for the name to be typed)."
+            ),
+            t.style(Role::Error),
+        ));
+    }
+    lines.push(Line::raw(""));
     let name = match s.suggested {
         true => format!("{}  (suggested: typing replaces it)", s.name),
         false => s.name.clone(),
@@ -260,13 +424,24 @@ fn snapshot(app: &App, s: &SnapshotForm) -> (String, Style, Vec<Line<'static>>, 
         ),
     ));
     lines.push(Line::raw(""));
-    skipped_lines(app, &s.skipped, &mut lines);
+    let mut tail = Vec::new();
     if let Some(err) = &s.error {
-        lines.push(Line::styled(err.clone(), t.style(Role::Error)));
+        tail.push(Line::styled(err.clone(), t.style(Role::Error)));
     }
-    lines.push(Line::styled(
+    tail.push(Line::styled(
         "Tab next field · Space toggles · Enter takes it · Esc cancels",
         t.style(Role::Muted),
     ));
-    (" New snapshot ".into(), t.style(Role::Warn), lines, 0)
+    let rows = (room.height as usize).saturating_sub(room.rows(&lines) + room.rows(&tail));
+    lines.extend(listed_lines(app, &s.listed, 0, room, rows));
+    lines.extend(tail);
+    match replaces {
+        0 => (" New snapshot ".into(), t.style(Role::Warn), lines, 0),
+        _ => (
+            " New snapshot · destructive ".into(),
+            t.style(Role::Error),
+            lines,
+            0,
+        ),
+    }
 }

@@ -1,13 +1,15 @@
 //! Actions in the app alone: the fresh-offer check, confirmations by risk, read-only, bulk
 //! marks and the audit records, with synthetic server answers (end to end runs in sim_actions).
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
 use vnav::api::ApiError;
 use vnav::api::model::*;
 use vnav::app::App;
 use vnav::app::Overlay;
+use vnav::app::actions::{self, Risk};
 use vnav::app::dialog::Dialog;
-use vnav::app::event::{ApiAnswer, Effect};
+use vnav::app::event::{ApiAnswer, Effect, Event};
 
 use crate::support::*;
 
@@ -53,6 +55,12 @@ fn offers(node: &Node) -> Vec<ActionOffer> {
         id: ActionId::SnapshotCreate,
         href: format!("{}/action/createSnapshot", node.id).into(),
     }];
+    if matches!(slot(node), Some(SnapshotSlot::Taken { .. })) {
+        v.push(ActionOffer {
+            id: ActionId::SnapshotRevert,
+            href: format!("{}/action/revertToCurrentSnapshot", node.id).into(),
+        });
+    }
     if on {
         v.push(ActionOffer {
             id: ActionId::PowerOff,
@@ -71,6 +79,18 @@ fn offers(node: &Node) -> Vec<ActionOffer> {
     v
 }
 
+/// The test world keeps one snapshot per VM, as vCD: web-01 has a 16 GiB snapshot of
+/// 2022-12-03, the others none.
+fn slot(node: &Node) -> Option<SnapshotSlot> {
+    (node.kind == NodeKind::Vm).then(|| match &*node.name {
+        "web-01" => SnapshotSlot::Taken {
+            created: parse_time("2022-12-03T10:11:12Z"),
+            bytes: Some(16 << 30),
+        },
+        _ => SnapshotSlot::Empty,
+    })
+}
+
 /// Answers every details lookup in `effects` with the node's offers; returns the new effects.
 fn answer_lookups(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     let mut out = Vec::new();
@@ -79,6 +99,7 @@ fn answer_lookups(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
             Effect::Details { req, node, .. } => {
                 let d = Details {
                     actions: offers(&node),
+                    snapshot_slot: slot(&node),
                     node,
                     sections: vec![],
                     links: vec![],
@@ -180,7 +201,7 @@ async fn an_action_the_server_does_not_offer_is_refused_with_why() {
     assert!(invokes(&out).is_empty() && app.overlay.is_none());
     let toast = app.toast.as_ref().unwrap().text.clone();
     assert!(
-        toast.contains("db-01 (POWERED_OFF) does not offer it"),
+        toast.contains("db-01: does not offer it while POWERED_OFF"),
         "{toast}"
     );
 }
@@ -248,7 +269,7 @@ async fn bulk_on_marks_summarises_runs_each_once_bounded_and_audits_each() {
     let text = screen(&mut app, 100, 30);
     assert!(text.contains("Power off 7 VMs in 2 vApps?"), "{text}");
     assert!(
-        text.contains("Skipped 1") && text.contains("db-01"),
+        text.contains("1 skipped") && text.contains("db-01"),
         "{text}"
     );
     keys(&mut app, "7");
@@ -429,4 +450,389 @@ async fn cancel_asks_first_and_enter_shows_a_failure_in_full() {
         text.contains("Powering off 3: error") && text.contains("memory on host esx-07"),
         "{text}"
     );
+}
+
+/// A bulk action's tasks each reload their parent; with or without a filter the cursor and the
+/// marks stay where they were (issue 12, item 5).
+#[tokio::test(start_paused = true)]
+async fn bulk_action_keeps_cursor_and_marks_with_or_without_a_filter() {
+    for filtered in [false, true] {
+        let mut app = connected(false);
+        key(&mut app, KeyCode::Char(' ')); // web-01, moves to web-02
+        key(&mut app, KeyCode::Char(' ')); // web-02, moves to db-01
+        key(&mut app, KeyCode::Up); // back on web-02
+        if filtered {
+            keys(&mut app, "/web");
+            key(&mut app, KeyCode::Enter);
+        }
+        let cursor = app.selected;
+        assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "web-02");
+        let effects = key(&mut app, KeyCode::Char('O')).effects;
+        answer_lookups(&mut app, effects);
+        keys(&mut app, "2");
+        let inv = invokes(&key(&mut app, KeyCode::Enter).effects);
+        assert_eq!(inv.len(), 2);
+        // Both tasks end before the reload of their vApp answers: two reloads of shop.
+        let mut reloads = Vec::new();
+        for (n, (req, name, _)) in inv.iter().enumerate() {
+            let done = task(&format!("task/{n}"), name, TaskState::Success);
+            let out = answer(&mut app, *req, 0, ApiAnswer::Invoked(Ok(done)));
+            reloads.push(children_req(&out.effects));
+        }
+        for req in reloads {
+            give_children(
+                &mut app,
+                req,
+                vec![
+                    vm("vm/1", "web-01", false),
+                    vm("vm/2", "web-02", false),
+                    vm("vm/3", "db-01", false),
+                ],
+            );
+        }
+        let label = if filtered { "filtered" } else { "unfiltered" };
+        assert_eq!(app.selected, cursor, "{label}: the cursor stays");
+        assert_eq!(app.tree.marked_count(), 2, "{label}: the marks stay");
+        let text = screen(&mut app, 100, 30);
+        assert!(text.contains("2 marked"), "{label}: {text}");
+        assert_eq!(
+            app.selected_entry().unwrap().node.status.label,
+            "POWERED_OFF",
+            "{label}: the row shows the new state"
+        );
+        key(&mut app, KeyCode::Char('u'));
+        assert_eq!(app.tree.marked_count(), 0, "{label}: u clears them");
+    }
+}
+
+/// The text inside the dialog box whose title starts with `title`, its rows joined by spaces
+/// and runs of spaces collapsed, so a wrapped sentence reads as one; panics if it is not shown.
+fn dialog_text(buf: &Buffer, title: &str) -> String {
+    let (x0, y0) = find(buf, &format!("┌ {title}"))
+        .unwrap_or_else(|| panic!("no dialog {title}:\n{}", screen_text(buf)));
+    let w = 72.min(buf.area.width);
+    let mut rows = Vec::new();
+    for y in y0 + 1..buf.area.height {
+        if buf[(x0, y)].symbol() == "└" {
+            break;
+        }
+        rows.push(
+            (x0 + 1..x0 + w - 1)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>(),
+        );
+    }
+    rows.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn ctrl_c(app: &mut App) -> vnav::app::Outcome {
+    app.handle(Event::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+/// Issue 12 item 1: vCD keeps one snapshot per VM, so a new one replaces it. The form says so
+/// before anything runs, and Enter then wants the VM's name typed.
+#[tokio::test(start_paused = true)]
+async fn a_new_snapshot_over_an_existing_one_says_what_it_replaces_and_wants_the_name() {
+    let mut app = connected(false); // web-01: a 16 GiB snapshot of 2022-12-03
+    let effects = key(&mut app, KeyCode::Char('n')).effects;
+    answer_lookups(&mut app, effects);
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = dialog_text(&render(&mut app, w, h), "New snapshot · destructive");
+        assert!(
+            text.contains("replaces the snapshot of 2022-12-03")
+                && text.contains("16.0 GiB")
+                && text.contains("deletes this VM's existing snapshot"),
+            "{w}x{h}: {text}"
+        );
+    }
+    let out = key(&mut app, KeyCode::Enter);
+    assert!(invokes(&out.effects).is_empty(), "Enter alone runs nothing");
+    let Some(Overlay::Dialog(Dialog::Confirm(c))) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(
+        (c.expect.as_deref(), c.risk()),
+        (Some("web-01"), Risk::Destructive)
+    );
+    let text = dialog_text(&render(&mut app, 80, 24), "New snapshot · destructive");
+    assert!(
+        text.contains("lose its existing snapshot") && text.contains("Type web-01 to confirm"),
+        "{text}"
+    );
+    // y is not an answer here; only the name is.
+    let out = key(&mut app, KeyCode::Char('y'));
+    let out2 = key(&mut app, KeyCode::Enter);
+    assert!(invokes(&out.effects).is_empty() && invokes(&out2.effects).is_empty());
+    keys(&mut app, "web-01");
+    let out = key(&mut app, KeyCode::Enter);
+    let inv = invokes(&out.effects);
+    assert_eq!(inv.len(), 1);
+    assert_eq!((&*inv[0].1, inv[0].2), ("web-01", ActionId::SnapshotCreate));
+
+    // A VM without a snapshot loses nothing: the form alone takes it.
+    key(&mut app, KeyCode::Down); // web-02
+    let effects = key(&mut app, KeyCode::Char('n')).effects;
+    answer_lookups(&mut app, effects);
+    let text = dialog_text(&render(&mut app, 80, 24), "New snapshot");
+    assert!(!text.contains("replaces the snapshot"), "{text}");
+    assert_eq!(invokes(&key(&mut app, KeyCode::Enter).effects).len(), 1);
+}
+
+/// Bulk `n`: the VMs that have a snapshot are listed as "replaces …" and the count is typed.
+#[tokio::test(start_paused = true)]
+async fn a_bulk_new_snapshot_lists_the_snapshots_it_replaces() {
+    let mut app = connected(false);
+    keys(&mut app, "   "); // web-01, web-02, db-01
+    let effects = key(&mut app, KeyCode::Char('n')).effects;
+    answer_lookups(&mut app, effects);
+    let text = dialog_text(&render(&mut app, 80, 24), "New snapshot · destructive");
+    assert!(
+        text.contains("3 targets: 3 will run, 1 replaces a snapshot")
+            && text.contains(
+                "web-01 VM · POWERED_ON · vApp shop replaces the snapshot of 2022-12-03 ("
+            )
+            && text.contains("days old, 16.0 GiB)")
+            && text.contains("web-02")
+            && text.contains("db-01"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::Dialog(Dialog::Confirm(c))) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(c.expect.as_deref(), Some("3"));
+    assert!(
+        c.summary.contains("losing 1 existing snapshot"),
+        "{}",
+        c.summary
+    );
+    keys(&mut app, "3");
+    let inv = invokes(&key(&mut app, KeyCode::Enter).effects);
+    assert_eq!(inv.len(), 3);
+}
+
+/// Issue 12 item 3: a bulk confirmation lists every marked node, also those the filter hides,
+/// and says which are skipped and why.
+#[tokio::test(start_paused = true)]
+async fn a_bulk_confirm_lists_its_targets_even_hidden_ones_and_the_skipped() {
+    let mut app = connected(false);
+    keys(&mut app, "   "); // web-01, web-02, db-01
+    keys(&mut app, "/web");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        !screen(&mut app, 80, 24).contains("db-01"),
+        "the filter hides db-01"
+    );
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    answer_lookups(&mut app, effects);
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = dialog_text(&render(&mut app, w, h), "Power off · destructive");
+        for part in [
+            "Power off 2 VMs in 1 vApp?",
+            "3 targets: 2 will run, 1 skipped, 1 hidden by the filter",
+            "db-01 VM · POWERED_OFF · vApp shop · hidden by the filter skipped: does not offer it while POWERED_OFF",
+            "web-01 VM · POWERED_ON · vApp shop",
+            "web-02 VM · POWERED_ON · vApp shop",
+            "Type 2 to confirm",
+        ] {
+            assert!(text.contains(part), "{w}x{h}: {part}: {text}");
+        }
+    }
+}
+
+/// A long list shows what fits, says how many more, and scrolls; the answer stays on screen.
+#[tokio::test(start_paused = true)]
+async fn a_long_bulk_confirm_shows_how_many_more_and_scrolls() {
+    let mut app = connected(false);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down); // blog
+    let req = children_req(&key(&mut app, KeyCode::Enter).effects);
+    let vms = (1..=40)
+        .map(|i| vm(&format!("vm/b{i}"), &format!("blog-{i:02}"), true))
+        .collect();
+    give_children(&mut app, req, vms);
+    key(&mut app, KeyCode::Down);
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Char(' '));
+    }
+    let effects = key(&mut app, KeyCode::Char('R')).effects;
+    answer_lookups(&mut app, effects);
+    let text = dialog_text(&render(&mut app, 80, 24), "Reboot guest · disruptive");
+    assert!(
+        text.contains("40 targets: 40 will run")
+            && text.contains("blog-01")
+            && text.contains("more (↑/↓ scroll)")
+            && text.contains("no (default"),
+        "{text}"
+    );
+    let more = |t: &str| -> usize {
+        let at = t.find(" more (").unwrap();
+        t[..at].rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let hidden = more(&text);
+    assert!(hidden > 20, "{text}");
+    key(&mut app, KeyCode::Down);
+    let text = dialog_text(&render(&mut app, 80, 24), "Reboot guest · disruptive");
+    assert!(
+        text.contains("↑ 1 above") && !text.contains("blog-01 ") && text.contains("blog-02"),
+        "{text}"
+    );
+    // Everything fits at 160x45 with room to spare? No: 40 rows do not; fewer are hidden.
+    let text = dialog_text(&render(&mut app, 160, 45), "Reboot guest · disruptive");
+    assert!(more(&text) < hidden, "{text}");
+    let out = key(&mut app, KeyCode::Char('y'));
+    assert_eq!(invokes(&out.effects).len(), 4, "bounded: four at a time");
+}
+
+/// Issue 12 item 2: `q` with tasks still running asks first; a second Ctrl-C or SIGTERM leave.
+#[tokio::test(start_paused = true)]
+async fn quitting_with_tasks_running_asks_first() {
+    // Nothing running: q quits at once.
+    let mut idle = connected(false);
+    key(&mut idle, KeyCode::Char('q'));
+    assert!(idle.quit);
+
+    let running = || {
+        let mut app = connected(false);
+        let effects = key(&mut app, KeyCode::Char('R')).effects;
+        answer_lookups(&mut app, effects);
+        let inv = invokes(&key(&mut app, KeyCode::Char('y')).effects);
+        let task = TaskInfo {
+            operation: "Rebooting".into(),
+            ..task("task/1", "1", TaskState::Running)
+        };
+        answer(&mut app, inv[0].0, 0, ApiAnswer::Invoked(Ok(task)));
+        app
+    };
+    let mut app = running();
+    let out = key(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit && !out.effects.iter().any(|e| matches!(e, Effect::Quit)));
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = dialog_text(&render(&mut app, w, h), "Quit");
+        assert!(
+            text.contains("1 task still running — quit anyway?")
+                && text.contains("still running when vnav exited")
+                && text.contains("no (default"),
+            "{w}x{h}: {text}"
+        );
+    }
+    key(&mut app, KeyCode::Enter); // the default: No
+    assert!(!app.quit && app.overlay.is_none());
+    key(&mut app, KeyCode::Char('q'));
+    let out = key(&mut app, KeyCode::Char('y'));
+    assert!(app.quit && out.effects.iter().any(|e| matches!(e, Effect::Quit)));
+    let audits: Vec<_> = out
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Audit(a) => Some(a.result.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(audits, ["still running when vnav exited"]);
+
+    // Ctrl-C asks too; a second Ctrl-C leaves.
+    let mut app = running();
+    ctrl_c(&mut app);
+    assert!(!app.quit && matches!(app.overlay, Some(Overlay::Dialog(Dialog::Quit))));
+    ctrl_c(&mut app);
+    assert!(app.quit);
+
+    // SIGTERM (or a lost terminal) leaves at once, with the same audit line.
+    let mut app = running();
+    let out = app.handle(Event::Terminate);
+    assert!(app.quit && out.effects.iter().any(|e| matches!(e, Effect::Audit(_))));
+}
+
+/// Issue 12 item 15: confirm texts wrap inside the dialog, which grows to hold them, at 80x24
+/// and 160x45; the revert text is a whole sentence.
+#[tokio::test(start_paused = true)]
+async fn confirm_texts_wrap_and_are_never_cut() {
+    let revert = actions::spec(ActionId::SnapshotRevert).description;
+    assert!(revert.ends_with("since it was taken"), "{revert}");
+    let mut app = connected(false); // web-01 has a snapshot
+    let effects = key(&mut app, KeyCode::Char('v')).effects;
+    answer_lookups(&mut app, effects);
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = dialog_text(&render(&mut app, w, h), "Revert to snapshot · destructive");
+        assert!(
+            text.contains(revert) && text.contains("Enter confirms · Esc cancels"),
+            "{w}x{h}: {text}"
+        );
+    }
+    key(&mut app, KeyCode::Esc);
+    // A VM whose long name wraps the summary, the prompt and the error of a wrong answer.
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down); // blog
+    }
+    let req = children_req(&key(&mut app, KeyCode::Enter).effects);
+    let long = "customer-portal-frontend-production-blue-green-canary-07";
+    give_children(&mut app, req, vec![vm("vm/long", long, true)]);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(&*app.selected_entry().unwrap().node.name, long);
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    answer_lookups(&mut app, effects);
+    keys(
+        &mut app,
+        "customer-portal-frontend-production-blue-green-canary-7",
+    );
+    key(&mut app, KeyCode::Enter);
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = dialog_text(&render(&mut app, w, h), "Power off · destructive");
+        for part in [
+            format!("Power off VM {long}?"),
+            "hard power off (like pulling the plug)".to_string(),
+            format!("Type {long} to confirm:"),
+            "Enter confirms · Esc cancels".to_string(),
+            format!("does not match \"{long}\": nothing done. Esc cancels."),
+        ] {
+            assert!(text.contains(&part), "{w}x{h}: {part}: {text}");
+        }
+    }
+}
+
+/// Through the `a` menu too, the confirmation lists every mark, with the one whose check
+/// failed as skipped and why.
+#[tokio::test(start_paused = true)]
+async fn the_menu_path_lists_the_marks_whose_check_failed() {
+    let mut app = connected(false);
+    keys(&mut app, "  "); // web-01, web-02
+    let effects = key(&mut app, KeyCode::Char('a')).effects;
+    let mut rest = Vec::new();
+    for e in effects {
+        match e {
+            Effect::Details { req, node, .. } if &*node.name == "web-02" => {
+                let err = ApiError::Server {
+                    status: 503,
+                    code: None,
+                    message: "Service Unavailable".into(),
+                };
+                answer(&mut app, req, 0, ApiAnswer::Details(Box::new(Err(err))));
+            }
+            other => rest.push(other),
+        }
+    }
+    answer_lookups(&mut app, rest);
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Dialog(Dialog::Menu { .. }))
+    ));
+    key(&mut app, KeyCode::Char('R'));
+    let text = dialog_text(&render(&mut app, 80, 24), "Reboot guest · disruptive");
+    assert!(
+        text.contains("2 targets: 1 will run, 1 skipped")
+            && text.contains("web-02 VM · POWERED_ON · vApp shop skipped: could not be checked:")
+            && text.contains("Service Unavailable")
+            && text.contains("✓ web-01"),
+        "{text}"
+    );
+    let out = key(&mut app, KeyCode::Char('y'));
+    assert_eq!(invokes(&out.effects).len(), 1);
 }

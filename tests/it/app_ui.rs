@@ -57,6 +57,7 @@ pub(crate) fn details(id: &str, name: &str) -> Details {
             id: ActionId::PowerOff,
             href: format!("{id}/power/action/powerOff").into(),
         }],
+        snapshot_slot: None,
         raw: Raw {
             format: RawFormat::Xml,
             text: format!("<Vm name=\"{name}\">\n  <Description/>\n</Vm>"),

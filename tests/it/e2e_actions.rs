@@ -500,6 +500,8 @@ async fn a_snapshot_from_the_form_shows_in_the_details() {
         unreachable!()
     };
     assert!(f.name.starts_with("vnav-"), "a default name: {}", f.name);
+    // The legacy API keeps one snapshot per VM: the form knows which one a new one replaces.
+    assert_eq!(f.replaces(), usize::from(before.is_some()), "{before:?}");
     for _ in 0..f.name.chars().count() {
         t.d.key(KeyCode::Backspace);
     }
@@ -507,6 +509,22 @@ async fn a_snapshot_from_the_form_shows_in_the_details() {
     t.d.key(KeyCode::Tab);
     t.d.type_str("made by a test");
     t.d.key(KeyCode::Enter);
+    if before.is_some() {
+        let Some(Overlay::Dialog(Dialog::Confirm(c))) = &t.d.app.overlay else {
+            panic!("no typed confirm over an existing snapshot")
+        };
+        let name = name_of(&t.d.app, vm);
+        assert_eq!(c.expect.as_deref(), Some(&*name));
+        assert!(
+            c.listed[0]
+                .loses
+                .as_deref()
+                .unwrap()
+                .starts_with("replaces the snapshot of")
+        );
+        t.d.type_str(&name);
+        t.d.key(KeyCode::Enter);
+    }
     wait(
         &mut t.d,
         "successful task",

@@ -73,9 +73,17 @@ fn confirm(d: &mut Driver, typed: bool) {
             );
             confirm_as_meant(d, c.expect.clone());
         }
-        Some(Overlay::Dialog(Dialog::Snapshot(_))) => {
+        Some(Overlay::Dialog(Dialog::Snapshot(f))) => {
+            let replaces = f.replaces() > 0;
             d.type_str("every-action");
             d.key(KeyCode::Enter);
+            // Over an existing snapshot, the form asks for the name to be typed.
+            match &d.app.overlay {
+                Some(Overlay::Dialog(Dialog::Confirm(c))) if replaces => {
+                    confirm_as_meant(d, c.expect.clone())
+                }
+                other => assert!(!replaces && other.is_none(), "{other:?}"),
+            }
         }
         other => panic!("expected a confirm, got {other:?}"),
     }

@@ -459,6 +459,43 @@ async fn a_snapshot_is_created_then_revert_and_remove_all_are_offered() {
     assert_eq!(row(section(&d, "Snapshot"), "Snapshot"), Some("none"));
 }
 
+/// Before a new snapshot replaces a VM's one (issue 12 item 1), the VM's details say which:
+/// its date and size from the SnapshotSection, or that there is none; other nodes say nothing.
+#[tokio::test]
+async fn the_details_of_a_vm_say_which_snapshot_a_new_one_replaces() {
+    let s = sim(opts(200, 0.3, 0.0)).await;
+    let b = connected(&s, DEMO_USER).await;
+    let (vms, _, _) = all_vms(&b, Paging::FollowLinks).await;
+    let (mut with, mut without) = (0, 0);
+    for vm in vms.iter().take(60) {
+        let d = b.details(vm).await.unwrap();
+        let created = row(section(&d, "Snapshot"), "Created").map(str::to_string);
+        match (
+            d.snapshot_slot.as_ref().expect("a vCD VM has a slot"),
+            created,
+        ) {
+            (SnapshotSlot::Empty, None) => without += 1,
+            (SnapshotSlot::Taken { created, bytes }, Some(text)) => {
+                assert_eq!(*created, parse_time(&text), "{}", vm.name);
+                let size = row(section(&d, "Snapshot"), "Size").unwrap();
+                assert_eq!(bytes.map(bytes_text).as_deref(), Some(size), "{}", vm.name);
+                let says = d.snapshot_slot.as_ref().unwrap().replaces().unwrap();
+                assert!(
+                    says.starts_with(&format!("replaces the snapshot of {}", &text[..10]))
+                        && says.contains(size),
+                    "{says}"
+                );
+                with += 1;
+            }
+            (slot, created) => panic!("{}: {slot:?} but Created {created:?}", vm.name),
+        }
+    }
+    assert!(with > 0 && without > 0, "{with} with, {without} without");
+    let top = children(&b, &b.root()).await;
+    let acme = top.iter().find(|n| &*n.name == "acme").unwrap();
+    assert_eq!(b.details(acme).await.unwrap().snapshot_slot, None, "an Org");
+}
+
 #[tokio::test]
 async fn recent_tasks_lists_the_tasks_started() {
     let s = sim(opts(200, 0.3, 0.0)).await;

@@ -254,11 +254,16 @@ impl Backend for VcdBackend {
                 n
             }
         };
+        let snapshot_slot = match node.kind {
+            NodeKind::Vm => Some(self.snapshot_slot(&doc.root, &node.id).await),
+            _ => None,
+        };
         Ok(Details {
             node: fresh,
             sections,
             links: map::links(&doc.root),
             actions: map::actions(&doc.root),
+            snapshot_slot,
             raw: Raw {
                 format: RawFormat::Xml,
                 text: xml::pretty(&doc.text),

@@ -2,7 +2,8 @@
 //! The query service finds the VMs and their snapshot dates in a few pages (`type=vm` covers the
 //! whole system for a system administrator) and those rows go out at once; the size is only in
 //! each VM's SnapshotSection, read with the endpoint's concurrency and sent on in chunks. A size
-//! that cannot be read stays unknown, not an error.
+//! that cannot be read stays unknown, not an error. Before a new snapshot replaces a VM's one,
+//! `snapshot_slot` says which.
 
 use futures::{StreamExt, stream};
 
@@ -11,7 +12,7 @@ use super::xml::Element;
 use super::{VcdBackend, map};
 use crate::api::backend::SprawlSink;
 use crate::api::error::ApiResult;
-use crate::api::model::{SprawlRow, parse_time, sort_oldest_first};
+use crate::api::model::{SnapshotSlot, SprawlRow, parse_time, sort_oldest_first};
 
 /// Sizes sent on together: few enough updates for a big estate, soon enough for a small one.
 const SIZES_PER_UPDATE: usize = 64;
@@ -47,6 +48,19 @@ impl VcdBackend {
         Ok(rows)
     }
 
+    /// What a new snapshot of this VM would replace (the legacy API keeps one per VM): from
+    /// the SnapshotSection of the Vm document when it holds one, else read on its own. A
+    /// section that cannot be read is Unknown, never taken for "no snapshot".
+    pub(super) async fn snapshot_slot(&self, vm_doc: &Element, vm: &str) -> SnapshotSlot {
+        if let Some(section) = vm_doc.child("SnapshotSection") {
+            return slot(section);
+        }
+        match self.session.get(&format!("{vm}/snapshotSection")).await {
+            Ok(doc) => slot(&doc.root),
+            Err(e) => SnapshotSlot::Unknown(e.to_string()),
+        }
+    }
+
     /// (snapshot count, total size) from a VM's SnapshotSection; None if it cannot be read.
     async fn snapshot_section(&self, vm: &str) -> Option<(u32, Option<u64>)> {
         let doc = self
@@ -60,6 +74,17 @@ impl VcdBackend {
             .map(|s| s.attr("size").and_then(|v| v.parse::<u64>().ok()))
             .sum();
         Some(((snaps.len() as u32).max(1), bytes))
+    }
+}
+
+/// The snapshot a SnapshotSection holds (the legacy API keeps at most one).
+fn slot(section: &Element) -> SnapshotSlot {
+    match section.children_named("Snapshot").next() {
+        None => SnapshotSlot::Empty,
+        Some(s) => SnapshotSlot::Taken {
+            created: s.attr("created").and_then(parse_time),
+            bytes: s.attr("size").and_then(|v| v.parse().ok()),
+        },
     }
 }
 

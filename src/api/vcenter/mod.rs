@@ -182,6 +182,7 @@ impl VcenterBackend {
             sections,
             links: Vec::new(),
             actions,
+            snapshot_slot: None,
             raw: pretty_json(&text),
         })
     }
@@ -235,6 +236,7 @@ impl VcenterBackend {
             sections: vec![s],
             links: Vec::new(),
             actions: Vec::new(),
+            snapshot_slot: None,
             raw: Raw {
                 format: RawFormat::Json,
                 text: String::new(),
@@ -327,6 +329,7 @@ impl Backend for VcenterBackend {
                     sections: map::plain_sections("General", &v),
                     links: Vec::new(),
                     actions: Vec::new(),
+                    snapshot_slot: None,
                     raw: pretty_json(&text),
                 })
             }

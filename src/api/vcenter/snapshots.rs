@@ -223,6 +223,7 @@ impl VcenterBackend {
             .filter(|id| *id != ActionId::SnapshotRemoveTree || children > 0)
             .map(offer)
             .collect(),
+            snapshot_slot: None,
             raw: Raw {
                 format: RawFormat::Xml,
                 text: String::new(),
