@@ -299,3 +299,77 @@ fn cli_flags_parse() {
     assert_eq!(cli.sim.listen.to_string(), "127.0.0.1:0");
     assert!(Cli::try_parse_from(["vnav", "--vms", "many"]).is_err());
 }
+
+/// `vnav sim` prints each product's user: the vCD line of old first (scripts read it), then one
+/// `credentials <product> <user> <password>` per product, and each of them logs in.
+#[tokio::test]
+async fn vnav_sim_prints_credentials_for_each_product() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vnav"))
+        .args(["sim", "--vms", "20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The simulator keeps serving after it prints: a missing line must fail, not hang.
+    let mut out: Vec<String> = vec![];
+    while out.len() < 5 {
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) => out.push(line),
+            Err(_) => {
+                child.kill().unwrap();
+                panic!("vnav sim printed only {out:?}");
+            }
+        }
+    }
+    let url = |product: &str| {
+        out.iter()
+            .find_map(|l| l.strip_prefix(&format!("{product} ")))
+            .unwrap_or_else(|| panic!("no {product} URL in {out:?}"))
+            .to_string()
+    };
+    let (vcd, vcenter) = (url("vcd"), url("vcenter"));
+    assert_eq!(out[2], format!("credentials {DEMO_USER} {DEMO_PASSWORD}"));
+    let words: Vec<Vec<&str>> = out[3..].iter().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(
+        words
+            .iter()
+            .map(|w| (w[0], w[1], w.len()))
+            .collect::<Vec<_>>(),
+        [("credentials", "vcd", 4), ("credentials", "vcenter", 4)],
+        "{out:?}"
+    );
+    let login = |url: String, user: &str, password: &str| {
+        http()
+            .post(url)
+            .header("accept", "application/json;version=39.0")
+            .basic_auth(user, Some(password))
+            .send()
+    };
+    let r = login(
+        format!("{vcd}/cloudapi/1.0.0/sessions/provider"),
+        words[0][2],
+        words[0][3],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "vcd login with {:?}", out[3]);
+    let r = login(format!("{vcenter}/api/session"), words[1][2], words[1][3])
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "vcenter login with {:?}",
+        out[4]
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
