@@ -6,6 +6,7 @@ mod app_ui;
 mod e2e_actions;
 mod e2e_every_action;
 mod e2e_tmux;
+mod inspect_cli;
 mod layering;
 mod secrets;
 mod sim_faults;
