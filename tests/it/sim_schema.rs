@@ -59,7 +59,12 @@ async fn every_document_validates() {
         .nth(1)
         .unwrap();
     let org = c.doc(&org_href).await;
-    let vdc = c.doc(&link_of(&org, "down", "vdc+xml").unwrap()).await;
+    let vdc = c.doc(&org_vdcs(&c, &org).await[0]).await;
+    let org_32 = login_legacy(&s.vcd_url, DEMO_USER, "32.0")
+        .await
+        .doc(&org_href)
+        .await;
+    assert!(link_of(&org_32, "down", "vdc+xml").is_some(), "{org_32}");
     let catalog = c.doc(&link_of(&org, "down", "catalog+xml").unwrap()).await;
     let network = c
         .doc(&link_of(&org, "down", "orgNetwork+xml").unwrap())
@@ -96,6 +101,7 @@ async fn every_document_validates() {
             ("session", session),
             ("org_list", orgs),
             ("org", org),
+            ("org_32", org_32),
             ("vdc", vdc),
             ("catalog", catalog),
             ("network", network),

@@ -186,11 +186,8 @@ async fn session_links_and_browsing_by_href() {
     assert!(link_of(&org, "down", "orgNetwork+xml").is_some());
     // Find a VDC with vApps, then walk down to a VM and back up.
     let mut vapp_href = None;
-    for vdc in tags(&org, "Link")
-        .into_iter()
-        .filter(|t| attr(t, "type").unwrap_or_default().contains("vdc+xml"))
-    {
-        let vdc = c.doc(&attr(vdc, "href").unwrap()).await;
+    for vdc in org_vdcs(&c, &org).await {
+        let vdc = c.doc(&vdc).await;
         if let Some(e) = tags(&vdc, "ResourceEntity").first() {
             vapp_href = attr(e, "href");
             break;
@@ -372,4 +369,42 @@ async fn vnav_sim_prints_credentials_for_each_product() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Below API 33 an Org carries one vdc link per VDC; from 33 it carries a query link on
+/// `orgVdc` instead (and no vdc links), which lists the same VDCs, for tenants too.
+#[tokio::test]
+async fn orgs_list_vdcs_through_a_query_link_from_33() {
+    let s = sim(SimOptions::default()).await;
+    let acme_of = |list: &str| {
+        tags(list, "Org")
+            .into_iter()
+            .find(|t| attr(t, "name").as_deref() == Some("acme"))
+            .and_then(|t| attr(t, "href"))
+            .unwrap()
+    };
+    let old = login_legacy(&s.vcd_url, DEMO_USER, "32.0").await;
+    let acme = acme_of(&old.doc("/api/org/").await);
+    let org = old.doc(&acme).await;
+    assert_eq!(link_of(&org, "down", "query.records+xml"), None, "{org}");
+    let mut expected: Vec<String> = tags(&org, "Link")
+        .into_iter()
+        .filter(|t| attr(t, "type").unwrap_or_default().contains("vdc+xml"))
+        .filter_map(|t| attr(t, "href"))
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty(), "{org}");
+    for c in [
+        login_legacy(&s.vcd_url, DEMO_USER, "33.0").await,
+        login(&s.vcd_url, DEMO_USER).await,
+        login(&s.vcd_url, "orgadmin@acme").await,
+    ] {
+        let org = c.doc(&acme).await;
+        assert_eq!(link_of(&org, "down", "vdc+xml"), None, "{org}");
+        let query = link_of(&org, "down", "query.records+xml").unwrap();
+        assert!(query.contains("type=orgVdc"), "{query}");
+        let mut got = org_vdcs(&c, &org).await;
+        got.sort();
+        assert_eq!(got, expected, "at {}", c.version);
+    }
 }
