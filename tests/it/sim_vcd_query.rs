@@ -198,3 +198,41 @@ async fn bad_input_gets_error_bodies() {
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 }
+
+/// VDC numbers hold together: memory and storage in use fit their limits everywhere, and CPU
+/// does too except in the one VDC overcommitted on purpose (120 % of its limit), also with
+/// every VM powered on, so no power action overcommits by accident.
+#[tokio::test]
+async fn vdc_usage_fits_its_limits_but_one_on_purpose() {
+    let s = sim(SimOptions::default()).await;
+    let c = login(&s.vcd_url, DEMO_USER).await;
+    let doc = c.doc("/api/query?type=orgVdc&pageSize=128").await;
+    let records = tags(&doc, "OrgVdcRecord");
+    assert!(records.len() >= 3, "{doc}");
+    let n = |t: &str, k: &str| -> u64 { attr(t, k).unwrap().parse().unwrap() };
+    let mut over = vec![];
+    for r in &records {
+        assert!(n(r, "memoryUsedMB") <= n(r, "memoryLimitMB"), "{r}");
+        assert!(n(r, "storageUsedMB") <= n(r, "storageLimitMB"), "{r}");
+        if n(r, "cpuUsedMhz") > n(r, "cpuLimitMhz") {
+            over.push((n(r, "cpuUsedMhz") * 100 / n(r, "cpuLimitMhz"), r));
+        }
+    }
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert_eq!(over[0].0, 120, "{:?}", over[0].1);
+    // With every VM on, each VDC but that one still fits.
+    let world = vnav::sim::generate::generate(200, SimOptions::default().seed);
+    for (i, vdc) in world.vdcs.iter().enumerate().skip(1) {
+        let all_on: u64 = vdc
+            .vapps
+            .iter()
+            .flat_map(|&a| &world.vms[world.vapps[a as usize].vms()])
+            .map(|vm| vm.cpus as u64 * vnav::sim::world::MHZ_PER_VCPU)
+            .sum();
+        assert!(
+            all_on <= vdc.cpu_limit_mhz,
+            "VDC {i}: {all_on} > {}",
+            vdc.cpu_limit_mhz
+        );
+    }
+}

@@ -265,7 +265,7 @@ pub fn vdc_usage(w: &World, v: u32) -> (u64, u64, u64, u64, u64) {
             disk += vm.disks_gb.iter().map(|g| *g as u64 * 1024).sum::<u64>();
             if vm.power == crate::sim::world::Power::On {
                 running += 1;
-                cpu += vm.cpus as u64 * 2000;
+                cpu += vm.cpus as u64 * crate::sim::world::MHZ_PER_VCPU;
                 mem += vm.mem_mb as u64;
             }
         }
