@@ -119,16 +119,46 @@ async fn every_document_validates() {
         ]
         .map(|(n, d)| (n.to_string(), d)),
     );
-    for t in ["vm", "adminVM", "vApp", "org", "orgVdc", "task"] {
-        for f in ["records", "idrecords", "references"] {
-            docs.push((
-                format!("query_{t}_{f}"),
-                c.doc(&format!("/api/query?type={t}&format={f}&pageSize=3&page=1"))
-                    .await,
-            ));
-        }
+    // Every type in every format the system administrator's QueryList offers.
+    let query_list = c.doc("/api/query").await;
+    let offered: Vec<(String, String)> = tags(&query_list, "Link")
+        .into_iter()
+        .map(|t| (attr(t, "name").unwrap(), attr(t, "href").unwrap()))
+        .collect();
+    for t in [
+        "vm",
+        "adminVM",
+        "vApp",
+        "adminVApp",
+        "org",
+        "orgVdc",
+        "adminOrgVdc",
+        "task",
+        "adminTask",
+        "catalog",
+        "adminCatalog",
+        "catalogItem",
+        "adminCatalogItem",
+        "vAppTemplate",
+        "adminVAppTemplate",
+        "orgVdcNetwork",
+        "user",
+        "host",
+        "datastore",
+        "providerVdc",
+    ] {
+        assert_eq!(
+            offered.iter().filter(|(n, _)| n == t).count(),
+            3,
+            "{t} in {query_list}"
+        );
     }
-    docs.push(("query_list".into(), c.doc("/api/query").await));
+    for (i, (t, href)) in offered.iter().enumerate() {
+        let doc = c.doc(&format!("{href}&pageSize=3&page=1")).await;
+        assert!(root_attr(&doc, "total").unwrap() != "0", "{t}: {doc}");
+        docs.push((format!("query_{i}_{t}"), doc));
+    }
+    docs.push(("query_list".into(), query_list));
     docs.push((
         "query_page2".into(),
         c.doc("/api/query?type=vm&pageSize=5&page=2&sortAsc=name&filter=name==*")

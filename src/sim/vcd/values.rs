@@ -3,12 +3,15 @@
 use tokio::time::Instant;
 
 use super::entities::{describe, vdc_usage};
-use super::records::QType;
+use super::records::{QType, identity, provider_vdc_name};
 use super::tasks::Tasks;
 use super::xml::{datetime, unix_datetime};
 use crate::sim::world::{Entity, World, status_name, uuid_str};
 
-fn b(v: bool) -> Option<String> {
+/// The name vCD knows the simulated vCenter by.
+pub const VC_NAME: &str = "vc-sim";
+
+pub fn b(v: bool) -> Option<String> {
     Some(v.to_string())
 }
 
@@ -65,11 +68,21 @@ pub fn value(
                 _ => None,
             }
         }
-        QType::VApp => {
+        QType::VApp | QType::AdminVApp => {
             let a = &w.vapps[i as usize];
             let vms = &w.vms[a.vms()];
             match attr {
                 "name" => Some(a.name.clone()),
+                "org" => Some(href(Entity::Org(a.org))),
+                "isVdcEnabled" => b(true),
+                "isBusy" => b(false),
+                "storageKB" => Some(
+                    vms.iter()
+                        .flat_map(|v| &v.disks_gb)
+                        .map(|g| *g as u64 * 1024 * 1024)
+                        .sum::<u64>()
+                        .to_string(),
+                ),
                 "vdc" => Some(href(Entity::Vdc(a.vdc))),
                 "vdcName" => Some(w.vdcs[a.vdc as usize].name.clone()),
                 "description" => Some(format!("{} application", a.name)),
@@ -109,11 +122,15 @@ pub fn value(
                 _ => None,
             }
         }
-        QType::OrgVdc => {
+        QType::OrgVdc | QType::AdminOrgVdc => {
             let d = &w.vdcs[i as usize];
             let usage = || vdc_usage(w, i);
             match attr {
                 "name" => Some(d.name.clone()),
+                "org" => Some(href(Entity::Org(d.org))),
+                "providerVdc" => Some(identity(w, tasks, base, QType::ProviderVdc, i).0),
+                "vcName" => Some(VC_NAME.into()),
+                "isBusy" => b(false),
                 "description" => Some(format!("{} virtual datacenter", d.name)),
                 "isEnabled" => b(true),
                 "isSystemVdc" => b(false),
@@ -126,13 +143,13 @@ pub fn value(
                 "storageUsedMB" => Some(usage().4.to_string()),
                 "numberOfVMs" => Some(usage().1.to_string()),
                 "numberOfRunningVMs" => Some(usage().0.to_string()),
-                "providerVdcName" => Some(format!("pvdc-{}", d.cluster)),
+                "providerVdcName" => Some(provider_vdc_name(w, i)),
                 "orgName" => Some(w.orgs[d.org as usize].name.clone()),
                 "numberOfVApps" => Some(d.vapps.len().to_string()),
                 _ => None,
             }
         }
-        QType::Task => {
+        QType::Task | QType::AdminTask => {
             let task = &tasks.list[i as usize];
             let st = task.state(now);
             let target = describe(w, base, task.target);
@@ -163,5 +180,16 @@ pub fn value(
                 _ => None,
             }
         }
+        QType::Catalog
+        | QType::AdminCatalog
+        | QType::CatalogItem
+        | QType::AdminCatalogItem
+        | QType::VAppTemplate
+        | QType::AdminVAppTemplate => super::values_catalog::value(w, tasks, base, t, i, attr),
+        QType::OrgVdcNetwork
+        | QType::User
+        | QType::Host
+        | QType::Datastore
+        | QType::ProviderVdc => super::values_provider::value(w, base, t, i, attr),
     }
 }
