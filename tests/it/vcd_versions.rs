@@ -70,7 +70,7 @@ async fn an_orgs_vdcs_come_from_its_query_link_from_33() {
     use std::sync::{Arc, Mutex};
     use vnav::api::backend::ChildSink;
     use vnav::api::model::{Node, NodeKind};
-    async fn vdcs(b: &VcdBackend) -> Vec<(String, String)> {
+    async fn vdcs(b: &VcdBackend) -> Vec<(String, String, String)> {
         let got = Arc::new(Mutex::new(vec![]));
         let g = got.clone();
         let sink = ChildSink::new(move |batch: vnav::api::model::ChildBatch| {
@@ -88,7 +88,13 @@ async fn an_orgs_vdcs_come_from_its_query_link_from_33() {
         nodes
             .iter()
             .filter(|n| n.kind == NodeKind::Vdc)
-            .map(|n| (n.name.to_string(), n.id.to_string()))
+            .map(|n| {
+                (
+                    n.name.to_string(),
+                    n.id.to_string(),
+                    n.status.label.to_string(),
+                )
+            })
             .collect()
     }
     let s = sim(SimOptions::default()).await;

@@ -253,9 +253,16 @@ pub fn record_node(r: &Element) -> Option<Node> {
             summary.push(v.to_string());
         }
     }
+    // Like `status_of`: power states for VMs and vApps, only "disabled" for the others, so a
+    // node reads the same whether it came from a record or from its entity document.
+    let status = match (kind, r.attr("isEnabled")) {
+        (NodeKind::Vm | NodeKind::VApp, _) => record_status(r.attr("status").unwrap_or("")),
+        (_, Some("false")) => Status::new("disabled", Severity::Muted),
+        _ => Status::NONE,
+    };
     Some(
         Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))
-            .with_status(record_status(r.attr("status").unwrap_or("")))
+            .with_status(status)
             .with_summary(summary.join(" · "))
             .expandable(expandable(kind)),
     )
