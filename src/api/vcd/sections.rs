@@ -194,7 +194,8 @@ fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
 /// How to show an amount in these vCD units: CPU in GHz, memory and storage in GiB/TiB.
 fn amount_text(units: &str, n: u64) -> Option<String> {
     const MIB: u64 = 1024 * 1024;
-    let bytes = |scale: u64| Some(bytes_text(n.saturating_mul(scale)));
+    // "128 GiB", not "128.0 GiB": the decimal only when it says something.
+    let bytes = |scale: u64| Some(bytes_text(n.saturating_mul(scale)).replace(".0 ", " "));
     match units.to_ascii_uppercase().as_str() {
         "MHZ" if n < 1000 => Some(format!("{n} MHz")),
         "MHZ" => Some(ghz_text(n)),
@@ -225,7 +226,8 @@ pub fn capacity_text(r: &Element) -> String {
     };
     let (used, allocated, limit) = (num("Used"), num("Allocated"), num("Limit"));
     let mut text = format!("{} used", show("Used"));
-    if allocated.is_some_and(|a| a > 0) {
+    // An allocation equal to the limit (allocation pool) is said once, to keep the line short.
+    if allocated.is_some_and(|a| a > 0) && allocated != limit {
         text += &format!(" of {} allocated", show("Allocated"));
     }
     match limit {
@@ -362,24 +364,24 @@ mod tests {
     fn capacities_read_in_ghz_and_gib_and_say_when_overcommitted() {
         assert_eq!(
             capacity("MHz", 180_000, 180_000, 730_000),
-            "730 GHz used of 180 GHz allocated, limit 180 GHz — overcommitted 406%"
+            "730 GHz used, limit 180 GHz — overcommitted 406%"
         );
         assert_eq!(
-            capacity("MHz", 180_000, 180_000, 121_500),
-            "121.5 GHz used of 180 GHz allocated, limit 180 GHz (68%)"
+            capacity("MHz", 150_000, 180_000, 121_500),
+            "121.5 GHz used of 150 GHz allocated, limit 180 GHz (68%)"
         );
         assert_eq!(
             capacity("MB", 262_144, 262_144, 100_352),
-            "98.0 GiB used of 256.0 GiB allocated, limit 256.0 GiB (38%)"
+            "98 GiB used, limit 256 GiB (38%)"
         );
         assert_eq!(
             capacity("MB", 0, 3_145_728, 1_572_864),
-            "1.5 TiB used, limit 3.0 TiB (50%)"
+            "1.5 TiB used, limit 3 TiB (50%)"
         );
         assert_eq!(capacity("MHz", 0, 0, 500), "500 MHz used, no limit");
         assert_eq!(
             capacity("widgets", 5, 5, 1),
-            "1 widgets used of 5 widgets allocated, limit 5 widgets (20%)"
+            "1 widgets used, limit 5 widgets (20%)"
         );
     }
 }
