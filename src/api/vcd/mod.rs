@@ -114,16 +114,9 @@ impl VcdBackend {
             .collect();
         if let Some(href) = vdc_query {
             let q = Query::link(href);
-            nodes.extend(
-                query::collect(
-                    &self.session,
-                    &q,
-                    self.paging(),
-                    |_, _| {},
-                    map::record_node,
-                )
-                .await?,
-            );
+            // Rows read the same at every API version: no record-only summary.
+            let vdc = |r: &xml::Element| map::record_node(r).map(|n| n.with_summary(""));
+            nodes.extend(query::collect(&self.session, &q, self.paging(), |_, _| {}, vdc).await?);
         }
         // VDCs first, then catalogs, then networks; by name within each.
         nodes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
