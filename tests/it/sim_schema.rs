@@ -146,6 +146,10 @@ async fn every_document_validates() {
         "host",
         "datastore",
         "providerVdc",
+        "adminUser",
+        "orgVdcStorageProfile",
+        "adminOrgVdcStorageProfile",
+        "virtualCenter",
     ] {
         assert_eq!(
             offered.iter().filter(|(n, _)| n == t).count(),

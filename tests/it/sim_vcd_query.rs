@@ -268,18 +268,22 @@ async fn query_lists_offer_admin_types_to_the_system_administrator_only() {
         "host",
         "datastore",
         "providerVdc",
+        "adminUser",
+        "orgVdcStorageProfile",
+        "adminOrgVdcStorageProfile",
+        "virtualCenter",
     ] {
         assert!(every.contains(&t.to_string()), "{t} not in {every:?}");
     }
     let tenant = login(&s.vcd_url, "orgadmin@acme").await;
     let theirs = names(&tenant.doc("/api/query").await);
-    let hidden = ["host", "datastore", "providerVdc"];
+    let hidden = ["host", "datastore", "providerVdc", "virtualCenter"];
     let expected: Vec<&String> = every
         .iter()
         .filter(|t| !t.starts_with("admin") && !hidden.contains(&t.as_str()))
         .collect();
     assert_eq!(theirs.iter().collect::<Vec<_>>(), expected);
-    for t in ["adminTask", "adminVApp", "host"] {
+    for t in ["adminTask", "adminVApp", "host", "virtualCenter"] {
         let (st, _) = tenant.get(&format!("/api/query?type={t}")).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{t}");
     }

@@ -25,9 +25,13 @@ pub enum QType {
     AdminVAppTemplate,
     OrgVdcNetwork,
     User,
+    AdminUser,
+    OrgVdcStorageProfile,
+    AdminOrgVdcStorageProfile,
     Host,
     Datastore,
     ProviderVdc,
+    VirtualCenter,
 }
 
 /// Every type the world can fill, in the order the QueryList names them. Not served, because the
@@ -50,9 +54,13 @@ pub const ALL: &[QType] = &[
     QType::AdminVAppTemplate,
     QType::OrgVdcNetwork,
     QType::User,
+    QType::AdminUser,
+    QType::OrgVdcStorageProfile,
+    QType::AdminOrgVdcStorageProfile,
     QType::Host,
     QType::Datastore,
     QType::ProviderVdc,
+    QType::VirtualCenter,
 ];
 
 const VM_ATTRS: &[&str] = &[
@@ -302,6 +310,47 @@ const USER_ATTRS: &[&str] = &[
     "isLocked",
     "roleNames",
 ];
+const ADMIN_USER_ATTRS: &[&str] = &[
+    "name",
+    "org",
+    "fullName",
+    "isEnabled",
+    "isLdapUser",
+    "isExternal",
+];
+const STORAGE_PROFILE_ATTRS: &[&str] = &[
+    "name",
+    "isEnabled",
+    "isDefaultStorageProfile",
+    "storageUsedMB",
+    "storageLimitMB",
+    "vdc",
+    "vdcName",
+    "isVdcBusy",
+];
+const ADMIN_STORAGE_PROFILE_ATTRS: &[&str] = &[
+    "name",
+    "isEnabled",
+    "isDefaultStorageProfile",
+    "storageUsedMB",
+    "storageLimitMB",
+    "vdc",
+    "vdcName",
+    "org",
+    "vc",
+];
+const VIRTUAL_CENTER_ATTRS: &[&str] = &[
+    "name",
+    "userName",
+    "isEnabled",
+    "status",
+    "isBusy",
+    "uuid",
+    "isSupported",
+    "clustersCount",
+    "totalVmCount",
+    "poweredOnVmCount",
+];
 const HOST_ATTRS: &[&str] = &[
     "name",
     "isEnabled",
@@ -456,6 +505,25 @@ impl QType {
                 NETWORK_ATTRS,
             ),
             User => ("user", "UserRecord", "User", USER_ATTRS),
+            AdminUser => ("adminUser", "AdminUserRecord", "User", ADMIN_USER_ATTRS),
+            OrgVdcStorageProfile => (
+                "orgVdcStorageProfile",
+                "OrgVdcStorageProfileRecord",
+                "OrgVdcStorageProfile",
+                STORAGE_PROFILE_ATTRS,
+            ),
+            AdminOrgVdcStorageProfile => (
+                "adminOrgVdcStorageProfile",
+                "AdminOrgVdcStorageProfileRecord",
+                "AdminOrgVdcStorageProfile",
+                ADMIN_STORAGE_PROFILE_ATTRS,
+            ),
+            VirtualCenter => (
+                "virtualCenter",
+                "VirtualCenterRecord",
+                "VirtualCenter",
+                VIRTUAL_CENTER_ATTRS,
+            ),
             Host => ("host", "HostRecord", "Host", HOST_ATTRS),
             Datastore => ("datastore", "DatastoreRecord", "Datastore", DATASTORE_ATTRS),
             ProviderVdc => (
@@ -469,7 +537,8 @@ impl QType {
     /// Only the system administrator may query it: the admin types and provider resources.
     pub fn system_only(self) -> bool {
         use QType::*;
-        self.name().starts_with("admin") || matches!(self, Host | Datastore | ProviderVdc)
+        self.name().starts_with("admin")
+            || matches!(self, Host | Datastore | ProviderVdc | VirtualCenter)
     }
     /// Task state moves with time, so such queries are never cached.
     pub fn moves_with_time(self) -> bool {
@@ -509,9 +578,11 @@ pub fn scope(w: &World, tasks: &Tasks, t: QType, user: User) -> Vec<u32> {
             .filter(|&a| mine(w.vapps[a as usize].org))
             .collect(),
         Org => n(w.orgs.len()).filter(|&o| mine(o)).collect(),
-        OrgVdc | AdminOrgVdc | ProviderVdc => n(w.vdcs.len())
-            .filter(|&d| mine(w.vdcs[d as usize].org))
-            .collect(),
+        OrgVdc | AdminOrgVdc | ProviderVdc | OrgVdcStorageProfile | AdminOrgVdcStorageProfile => {
+            n(w.vdcs.len())
+                .filter(|&d| mine(w.vdcs[d as usize].org))
+                .collect()
+        }
         Task | AdminTask => n(tasks.list.len())
             .filter(|&i| mine(tasks.list[i as usize].org))
             .collect(),
@@ -527,7 +598,8 @@ pub fn scope(w: &World, tasks: &Tasks, t: QType, user: User) -> Vec<u32> {
         OrgVdcNetwork => n(w.networks.len())
             .filter(|&x| mine(w.networks[x as usize].org))
             .collect(),
-        User => n(w.orgs.len()).filter(|&o| mine(o)).collect(),
+        User | AdminUser => n(w.orgs.len()).filter(|&o| mine(o)).collect(),
+        VirtualCenter => vec![0],
         Host => n(w.vc.hosts.len()).collect(),
         Datastore => n(w.vc.datastores.len()).collect(),
     }
@@ -594,7 +666,7 @@ pub fn identity(
                 "vAppTemplate",
             )
         }
-        User => {
+        User | AdminUser => {
             let (name, _) = user_ref(w, base, super::User { org: i });
             made(
                 "admin/user/",
@@ -604,6 +676,20 @@ pub fn identity(
                 "admin.user",
             )
         }
+        OrgVdcStorageProfile | AdminOrgVdcStorageProfile => made(
+            "vdcStorageProfile/",
+            "vdcstorageProfile",
+            derived_id(w.vdcs[i as usize].id, 5, 0),
+            storage_profile_name(i),
+            "vdcStorageProfile",
+        ),
+        VirtualCenter => made(
+            "admin/extension/vimServer/",
+            "vimserver",
+            w.vcenter,
+            super::values::VC_NAME.into(),
+            "admin.vmwvirtualcenter",
+        ),
         Host => made(
             "admin/extension/host/",
             "host",
@@ -626,6 +712,14 @@ pub fn identity(
             "admin.providervdc",
         ),
     }
+}
+
+/// Each VDC has one storage policy, named for its tier (as its VMs' `storageProfileName`).
+pub fn storage_profile_name(vdc: u32) -> String {
+    format!(
+        "{}-storage",
+        crate::sim::names::VDC_TIERS[(vdc % 3) as usize]
+    )
 }
 
 /// Each VDC is backed by a provider VDC of its own cluster.

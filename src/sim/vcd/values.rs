@@ -3,7 +3,7 @@
 use tokio::time::Instant;
 
 use super::entities::{describe, vdc_usage};
-use super::records::{QType, identity, provider_vdc_name};
+use super::records::{QType, identity, provider_vdc_name, storage_profile_name};
 use super::tasks::Tasks;
 use super::xml::{datetime, unix_datetime};
 use crate::sim::world::{Entity, World, status_name, uuid_str};
@@ -50,10 +50,7 @@ pub fn value(
                 "hardwareVersion" => Some(vm.hw_version.to_string()),
                 "vmToolsStatus" => Some(vm.tools_status().into()),
                 "vmToolsVersion" => Some(vm.tools_version().to_string()),
-                "storageProfileName" => Some(format!(
-                    "{}-storage",
-                    crate::sim::names::VDC_TIERS[(a.vdc % 3) as usize]
-                )),
+                "storageProfileName" => Some(storage_profile_name(a.vdc)),
                 "snapshot" => b(vm.snapshot.is_some()),
                 "snapshotCreated" => vm.snapshot.map(|s| unix_datetime(s.created)),
                 "dateCreated" => Some(unix_datetime(vm.created)),
@@ -188,8 +185,12 @@ pub fn value(
         | QType::AdminVAppTemplate => super::values_catalog::value(w, tasks, base, t, i, attr),
         QType::OrgVdcNetwork
         | QType::User
+        | QType::AdminUser
+        | QType::OrgVdcStorageProfile
+        | QType::AdminOrgVdcStorageProfile
         | QType::Host
         | QType::Datastore
-        | QType::ProviderVdc => super::values_provider::value(w, base, t, i, attr),
+        | QType::ProviderVdc
+        | QType::VirtualCenter => super::values_provider::value(w, base, t, i, attr),
     }
 }

@@ -1,9 +1,10 @@
-//! Query record values of org VDC networks, users and the provider's resources (hosts,
-//! datastores and provider VDCs, taken from the vCenter inventory over the same VMs).
+//! Query record values of org VDC networks, users, VDC storage policies and the provider's
+//! resources (the vCenter, its hosts and datastores, provider VDCs), taken from the vCenter
+//! inventory over the same VMs.
 
 use super::User;
 use super::entities::{describe, vdc_usage};
-use super::records::{QType, provider_vdc_name};
+use super::records::{QType, provider_vdc_name, storage_profile_name};
 use super::tasks::user_ref;
 use super::values::{VC_NAME, b};
 use crate::sim::world::{Entity, World, uuid_str};
@@ -21,11 +22,42 @@ pub fn value(w: &World, base: &str, t: QType, i: u32, attr: &str) -> Option<Stri
     };
     match (t, attr) {
         (QType::Host | QType::Datastore | QType::ProviderVdc, "vcName") => Some(VC_NAME.into()),
-        (QType::Host | QType::Datastore, "vc") => Some(vc()),
+        (QType::Host | QType::Datastore | QType::AdminOrgVdcStorageProfile, "vc") => Some(vc()),
         (_, "isEnabled") => b(true),
         (_, "isDeleted" | "isBusy") => b(false),
         (QType::OrgVdcNetwork, _) => network(w, base, i, attr),
-        (QType::User, _) => user(w, base, i, attr),
+        (QType::User | QType::AdminUser, _) => user(w, base, i, attr),
+        (QType::OrgVdcStorageProfile | QType::AdminOrgVdcStorageProfile, _) => {
+            let d = &w.vdcs[i as usize];
+            match attr {
+                "name" => Some(storage_profile_name(i)),
+                "isDefaultStorageProfile" => b(true),
+                "isVdcBusy" => b(false),
+                "storageUsedMB" => Some(vdc_usage(w, i).4.to_string()),
+                "storageLimitMB" => Some(d.storage_limit_mb.to_string()),
+                "vdc" => Some(describe(w, base, Entity::Vdc(i)).href),
+                "vdcName" => Some(d.name.clone()),
+                "org" => Some(describe(w, base, Entity::Org(d.org)).href),
+                _ => None,
+            }
+        }
+        (QType::VirtualCenter, _) => match attr {
+            "name" => Some(VC_NAME.into()),
+            "userName" => Some(crate::sim::VCENTER_USER.into()),
+            "status" => Some("READY".into()),
+            "uuid" => Some(uuid_str(w.vcenter)),
+            "isSupported" => b(true),
+            "clustersCount" => Some(w.vc.clusters.len().to_string()),
+            "totalVmCount" => Some(w.vms.len().to_string()),
+            "poweredOnVmCount" => Some(
+                w.vms
+                    .iter()
+                    .filter(|v| v.power == crate::sim::world::Power::On)
+                    .count()
+                    .to_string(),
+            ),
+            _ => None,
+        },
         (QType::Host, _) => {
             let h = &w.vc.hosts[i as usize];
             match attr {
@@ -101,6 +133,7 @@ fn network(w: &World, base: &str, i: u32, attr: &str) -> Option<String> {
 fn user(w: &World, base: &str, org: u32, attr: &str) -> Option<String> {
     let system = w.orgs[org as usize].system;
     match attr {
+        "org" => Some(describe(w, base, Entity::Org(org)).href),
         "name" => Some(user_ref(w, base, User { org }).0),
         "fullName" => Some(format!("{} administrator", w.orgs[org as usize].full_name)),
         "isLdapUser" | "isExternal" | "isLocked" => b(false),
