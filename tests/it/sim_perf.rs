@@ -54,7 +54,7 @@ async fn hundred_thousand_vms() {
     let t = Instant::now();
     let orgs = c.doc("/api/org/").await;
     let org = c.doc(&attr(tags(&orgs, "Org")[1], "href").unwrap()).await;
-    let vdc = c.doc(&org_vdcs(&c, &org).await[0]).await;
+    let vdc = c.doc(&link_of(&org, "down", "vdc+xml").unwrap()).await;
     println!(
         "org list + org + vdc ({} vApps): {:?}",
         tags(&vdc, "ResourceEntity").len(),
