@@ -21,8 +21,87 @@ pub fn inspect(body: &[u8]) -> Result<String, String> {
     }
 }
 
+/// Every vCloud Director namespace (vcloud v1/v1.5, extension, versions) starts with this.
+const VCD_NAMESPACE: &str = "http://www.vmware.com/vcloud/";
+
+/// Namespaces of XML that vnav does not map, and what they are, so the operator learns what the
+/// file holds rather than just "unknown".
+const FOREIGN: &[(&str, &str)] = &[
+    ("urn:vim25", "vCenter SOAP (vim25)"),
+    (
+        "http://schemas.xmlsoap.org/soap/envelope/",
+        "a SOAP envelope",
+    ),
+    (
+        "http://www.w3.org/2003/05/soap-envelope",
+        "a SOAP 1.2 envelope",
+    ),
+    (
+        "http://webservice.vmware.com/vRealizeOpsMgr/1.0/",
+        "Aria Operations (vROps) XML",
+    ),
+    ("http://www.vmware.com/vco", "Aria Orchestrator (vRO) XML"),
+    (
+        "http://schemas.dmtf.org/ovf/envelope/1",
+        "an OVF descriptor",
+    ),
+];
+
+/// The root element's local name and namespace (empty when it has none).
+fn root_of(body: &[u8]) -> Result<(String, String), String> {
+    use quick_xml::events::Event;
+    use quick_xml::name::ResolveResult;
+    let mut reader = quick_xml::NsReader::from_reader(body);
+    loop {
+        let (ns, event) = reader
+            .read_resolved_event()
+            .map_err(|e| format!("malformed XML: {e}"))?;
+        match event {
+            Event::Start(e) | Event::Empty(e) => {
+                let ns = match ns {
+                    ResolveResult::Bound(ns) => String::from_utf8_lossy(ns.as_ref()).into_owned(),
+                    ResolveResult::Unbound => String::new(),
+                    ResolveResult::Unknown(prefix) => {
+                        return Err(format!(
+                            "malformed XML: the root element's prefix {:?} is not declared",
+                            String::from_utf8_lossy(&prefix)
+                        ));
+                    }
+                };
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                return Ok((name, ns));
+            }
+            Event::Eof => return Err("XML without a root element".into()),
+            _ => {}
+        }
+    }
+}
+
+/// Only vCloud Director XML is mapped; anything else is named by its root and namespace.
+fn check_vcd(body: &[u8]) -> Result<(), String> {
+    let (root, ns) = root_of(body)?;
+    if ns.starts_with(VCD_NAMESPACE) {
+        return Ok(());
+    }
+    let what = match FOREIGN.iter().find(|(n, _)| *n == ns) {
+        Some((_, what)) => format!("{what}, "),
+        None => String::new(),
+    };
+    let place = if ns.is_empty() {
+        "without a namespace".to_string()
+    } else {
+        format!("in namespace {ns}")
+    };
+    Err(format!(
+        "not a vCloud Director document ({what}root <{root}> {place}): vnav inspect reads \
+         vCloud Director XML (namespaces {VCD_NAMESPACE}…) and vCenter, Aria Operations and \
+         Aria Orchestrator JSON"
+    ))
+}
+
 fn inspect_xml(body: &[u8]) -> Result<String, String> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    check_vcd(body)?;
     let root = xml::parse(body).map_err(|e| e.to_string())?;
     let mut out = String::new();
     let node = map::entity_node(&root);
@@ -159,6 +238,35 @@ fn vcenter_list(payload: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// XML is recognised by namespace and root: a document of another VMware API is named for
+    /// what it is and refused, never reported as a vCD entity.
+    #[test]
+    fn foreign_xml_is_named_not_taken_for_vcd() {
+        for (body, expected) in [
+            (
+                &br#"<?xml version="1.0"?><ops:Services xmlns:ops="http://webservice.vmware.com/vRealizeOpsMgr/1.0/"><ops:service name="x"/></ops:Services>"#[..],
+                "Aria Operations (vROps) XML, root <Services> in namespace http://webservice.vmware.com/vRealizeOpsMgr/1.0/",
+            ),
+            (
+                br#"<Services xmlns="http://www.vmware.com/vsphere/lookup"/>"#,
+                "(root <Services> in namespace http://www.vmware.com/vsphere/lookup)",
+            ),
+            (
+                br#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body/></soapenv:Envelope>"#,
+                "a SOAP envelope, root <Envelope>",
+            ),
+            (br#"<Vm name="x"/>"#, "root <Vm> without a namespace"),
+        ] {
+            let err = inspect(body).expect_err(expected);
+            assert!(err.starts_with("not a vCloud Director document"), "{err}");
+            assert!(err.contains(expected), "{expected:?} not in {err:?}");
+        }
+        assert!(
+            inspect(br#"<x:Vm xmlns:x="http://www.vmware.com/vcloud/v1.5" name="a"/>"#).is_ok()
+        );
+        assert!(inspect(b"<p:Vm/>").unwrap_err().contains("not declared"));
+    }
 
     #[test]
     fn detects_format_and_reports_errors() {

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 
-use super::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, VcenterVersion, start};
+use super::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, VCENTER_USER, VcenterVersion, start};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct SimArgs {
@@ -83,13 +83,17 @@ impl SimArgs {
 }
 
 /// Starts the simulator, prints `vcd <url>`, `vcenter <url>` and the credentials, then serves
-/// until killed.
+/// until killed. The first `credentials <user> <password>` line is the vCD's (scripts written
+/// before vCenter existed read it); then one `credentials <product> <user> <password>` per product,
+/// since each product has its own user.
 pub async fn run(args: SimArgs) -> std::io::Result<()> {
     let sim = start(args.listen, args.options()).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "vcd {}", sim.vcd_url)?;
     writeln!(out, "vcenter {}", sim.vcenter_url)?;
     writeln!(out, "credentials {DEMO_USER} {DEMO_PASSWORD}")?;
+    writeln!(out, "credentials vcd {DEMO_USER} {DEMO_PASSWORD}")?;
+    writeln!(out, "credentials vcenter {VCENTER_USER} {DEMO_PASSWORD}")?;
     out.flush()?;
     drop(out);
     if tokio::signal::ctrl_c().await.is_err() {

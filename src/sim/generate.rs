@@ -48,6 +48,8 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
         networks: vec![],
     });
     let tenant_orgs = (vm_count / 5000).clamp(3, ORGS.len());
+    // Per VDC, how generously it is sized (see `size_vdcs`).
+    let mut headroom = vec![];
     let mut octet = 0u8;
     for (o, (name, full)) in ORGS.iter().take(tenant_orgs).enumerate() {
         let oi = (o + 1) as u32;
@@ -64,16 +66,17 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
         let site = SITES[o % SITES.len()];
         for tier in VDC_TIERS.iter().take(rng.random_range(1..=3usize)) {
             org.vdcs.push(w.vdcs.len() as u32);
-            let cpu = 20_000 * rng.random_range(2..=20u64);
+            headroom.push(rng.random_range(2..=20u64));
             w.vdcs.push(Vdc {
                 id: new_id(&mut rng),
                 name: format!("{name}-{site}-{}", tier),
                 org: oi,
                 cluster: format!("{site}{:02}", w.vdcs.len() + 1),
                 vapps: vec![],
-                cpu_limit_mhz: cpu,
-                mem_limit_mb: cpu * 4,
-                storage_limit_mb: cpu * 100,
+                // Sized from the VMs once they exist (`size_vdcs`).
+                cpu_limit_mhz: 0,
+                mem_limit_mb: 0,
+                storage_limit_mb: 0,
             });
         }
         for kind in CATALOGS.iter().take(rng.random_range(1..=2usize)) {
@@ -254,9 +257,40 @@ pub fn generate(vm_count: usize, seed: u64) -> World {
             app,
         });
     }
+    size_vdcs(&mut w, &headroom);
     index(&mut w);
     super::inventory::build(&mut w, seed);
     w
+}
+
+/// Limits that fit what each VDC holds: room for every VM powered on (so no power action ever
+/// overcommits by accident) plus 30 to 120 % headroom, in round numbers. The first VDC is
+/// overcommitted on purpose (CPU in use 120 % of its limit), as real clouds sometimes are, so
+/// clients have a case to show.
+fn size_vdcs(w: &mut World, headroom: &[u64]) {
+    let round_up = |v: u64, step: u64, min: u64| (v.div_ceil(step) * step).max(min);
+    for (i, k) in headroom.iter().enumerate() {
+        let (mut cpu, mut mem, mut disk, mut running_cpu) = (0u64, 0u64, 0u64, 0u64);
+        for &a in &w.vdcs[i].vapps {
+            for vm in &w.vms[w.vapps[a as usize].vms()] {
+                cpu += vm.cpus as u64 * MHZ_PER_VCPU;
+                mem += vm.mem_mb as u64;
+                disk += vm.disks_gb.iter().map(|g| *g as u64 * 1024).sum::<u64>();
+                if vm.power == Power::On {
+                    running_cpu += vm.cpus as u64 * MHZ_PER_VCPU;
+                }
+            }
+        }
+        // 130 % for k = 2 up to 220 % for k = 20.
+        let grow = |v: u64| v * (120 + 5 * k) / 100;
+        let vdc = &mut w.vdcs[i];
+        vdc.cpu_limit_mhz = round_up(grow(cpu), 10_000, 10_000);
+        vdc.mem_limit_mb = round_up(grow(mem), 64 * 1024, 64 * 1024);
+        vdc.storage_limit_mb = round_up(grow(disk), 1024 * 1024, 1024 * 1024);
+        if i == 0 && running_cpu > 0 {
+            vdc.cpu_limit_mhz = (running_cpu * 100 / 120 / 100 * 100).max(100);
+        }
+    }
 }
 
 fn index(w: &mut World) {

@@ -28,6 +28,9 @@ pub fn parse_uuid(s: &str) -> Option<Id> {
     u128::from_str_radix(&s.replace('-', ""), 16).ok()
 }
 
+/// CPU a running vCPU is counted for in VDC usage.
+pub const MHZ_PER_VCPU: u64 = 2000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Power {
     On,

@@ -59,7 +59,12 @@ async fn every_document_validates() {
         .nth(1)
         .unwrap();
     let org = c.doc(&org_href).await;
-    let vdc = c.doc(&link_of(&org, "down", "vdc+xml").unwrap()).await;
+    let vdc = c.doc(&org_vdcs(&c, &org).await[0]).await;
+    let org_32 = login_legacy(&s.vcd_url, DEMO_USER, "32.0")
+        .await
+        .doc(&org_href)
+        .await;
+    assert!(link_of(&org_32, "down", "vdc+xml").is_some(), "{org_32}");
     let catalog = c.doc(&link_of(&org, "down", "catalog+xml").unwrap()).await;
     let network = c
         .doc(&link_of(&org, "down", "orgNetwork+xml").unwrap())
@@ -96,6 +101,7 @@ async fn every_document_validates() {
             ("session", session),
             ("org_list", orgs),
             ("org", org),
+            ("org_32", org_32),
             ("vdc", vdc),
             ("catalog", catalog),
             ("network", network),
@@ -113,16 +119,50 @@ async fn every_document_validates() {
         ]
         .map(|(n, d)| (n.to_string(), d)),
     );
-    for t in ["vm", "adminVM", "vApp", "org", "orgVdc", "task"] {
-        for f in ["records", "idrecords", "references"] {
-            docs.push((
-                format!("query_{t}_{f}"),
-                c.doc(&format!("/api/query?type={t}&format={f}&pageSize=3&page=1"))
-                    .await,
-            ));
-        }
+    // Every type in every format the system administrator's QueryList offers.
+    let query_list = c.doc("/api/query").await;
+    let offered: Vec<(String, String)> = tags(&query_list, "Link")
+        .into_iter()
+        .map(|t| (attr(t, "name").unwrap(), attr(t, "href").unwrap()))
+        .collect();
+    for t in [
+        "vm",
+        "adminVM",
+        "vApp",
+        "adminVApp",
+        "org",
+        "orgVdc",
+        "adminOrgVdc",
+        "task",
+        "adminTask",
+        "catalog",
+        "adminCatalog",
+        "catalogItem",
+        "adminCatalogItem",
+        "vAppTemplate",
+        "adminVAppTemplate",
+        "orgVdcNetwork",
+        "user",
+        "host",
+        "datastore",
+        "providerVdc",
+        "adminUser",
+        "orgVdcStorageProfile",
+        "adminOrgVdcStorageProfile",
+        "virtualCenter",
+    ] {
+        assert_eq!(
+            offered.iter().filter(|(n, _)| n == t).count(),
+            3,
+            "{t} in {query_list}"
+        );
     }
-    docs.push(("query_list".into(), c.doc("/api/query").await));
+    for (i, (t, href)) in offered.iter().enumerate() {
+        let doc = c.doc(&format!("{href}&pageSize=3&page=1")).await;
+        assert!(root_attr(&doc, "total").unwrap() != "0", "{t}: {doc}");
+        docs.push((format!("query_{i}_{t}"), doc));
+    }
+    docs.push(("query_list".into(), query_list));
     docs.push((
         "query_page2".into(),
         c.doc("/api/query?type=vm&pageSize=5&page=2&sortAsc=name&filter=name==*")

@@ -245,3 +245,20 @@ pub fn confirm_as_meant(d: &mut vnav::runtime::driver::Driver, expect: Option<St
         }
     }
 }
+
+/// VDC hrefs of an Org document, through its `orgVdc` query link (API 33 on), every page.
+pub async fn org_vdcs(c: &Client, org: &str) -> Vec<String> {
+    let mut next = link_of(org, "down", "query.records+xml");
+    assert!(next.is_some(), "no VDC query link in {org}");
+    let mut out = vec![];
+    while let Some(href) = next {
+        let page = c.doc(&href).await;
+        out.extend(
+            tags(&page, "OrgVdcRecord")
+                .into_iter()
+                .filter_map(|t| attr(t, "href")),
+        );
+        next = link_of(&page, "nextPage", "");
+    }
+    out
+}

@@ -186,11 +186,8 @@ async fn session_links_and_browsing_by_href() {
     assert!(link_of(&org, "down", "orgNetwork+xml").is_some());
     // Find a VDC with vApps, then walk down to a VM and back up.
     let mut vapp_href = None;
-    for vdc in tags(&org, "Link")
-        .into_iter()
-        .filter(|t| attr(t, "type").unwrap_or_default().contains("vdc+xml"))
-    {
-        let vdc = c.doc(&attr(vdc, "href").unwrap()).await;
+    for vdc in org_vdcs(&c, &org).await {
+        let vdc = c.doc(&vdc).await;
         if let Some(e) = tags(&vdc, "ResourceEntity").first() {
             vapp_href = attr(e, "href");
             break;
@@ -298,4 +295,116 @@ fn cli_flags_parse() {
     );
     assert_eq!(cli.sim.listen.to_string(), "127.0.0.1:0");
     assert!(Cli::try_parse_from(["vnav", "--vms", "many"]).is_err());
+}
+
+/// `vnav sim` prints each product's user: the vCD line of old first (scripts read it), then one
+/// `credentials <product> <user> <password>` per product, and each of them logs in.
+#[tokio::test]
+async fn vnav_sim_prints_credentials_for_each_product() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vnav"))
+        .args(["sim", "--vms", "20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The simulator keeps serving after it prints: a missing line must fail, not hang.
+    let mut out: Vec<String> = vec![];
+    while out.len() < 5 {
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) => out.push(line),
+            Err(_) => {
+                child.kill().unwrap();
+                panic!("vnav sim printed only {out:?}");
+            }
+        }
+    }
+    let url = |product: &str| {
+        out.iter()
+            .find_map(|l| l.strip_prefix(&format!("{product} ")))
+            .unwrap_or_else(|| panic!("no {product} URL in {out:?}"))
+            .to_string()
+    };
+    let (vcd, vcenter) = (url("vcd"), url("vcenter"));
+    assert_eq!(out[2], format!("credentials {DEMO_USER} {DEMO_PASSWORD}"));
+    let words: Vec<Vec<&str>> = out[3..].iter().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(
+        words
+            .iter()
+            .map(|w| (w[0], w[1], w.len()))
+            .collect::<Vec<_>>(),
+        [("credentials", "vcd", 4), ("credentials", "vcenter", 4)],
+        "{out:?}"
+    );
+    let login = |url: String, user: &str, password: &str| {
+        http()
+            .post(url)
+            .header("accept", "application/json;version=39.0")
+            .basic_auth(user, Some(password))
+            .send()
+    };
+    let r = login(
+        format!("{vcd}/cloudapi/1.0.0/sessions/provider"),
+        words[0][2],
+        words[0][3],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "vcd login with {:?}", out[3]);
+    let r = login(format!("{vcenter}/api/session"), words[1][2], words[1][3])
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "vcenter login with {:?}",
+        out[4]
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Below API 33 an Org carries one vdc link per VDC; from 33 it carries a query link on
+/// `orgVdc` instead (and no vdc links), which lists the same VDCs, for tenants too.
+#[tokio::test]
+async fn orgs_list_vdcs_through_a_query_link_from_33() {
+    let s = sim(SimOptions::default()).await;
+    let acme_of = |list: &str| {
+        tags(list, "Org")
+            .into_iter()
+            .find(|t| attr(t, "name").as_deref() == Some("acme"))
+            .and_then(|t| attr(t, "href"))
+            .unwrap()
+    };
+    let old = login_legacy(&s.vcd_url, DEMO_USER, "32.0").await;
+    let acme = acme_of(&old.doc("/api/org/").await);
+    let org = old.doc(&acme).await;
+    assert_eq!(link_of(&org, "down", "query.records+xml"), None, "{org}");
+    let mut expected: Vec<String> = tags(&org, "Link")
+        .into_iter()
+        .filter(|t| attr(t, "type").unwrap_or_default().contains("vdc+xml"))
+        .filter_map(|t| attr(t, "href"))
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty(), "{org}");
+    for c in [
+        login_legacy(&s.vcd_url, DEMO_USER, "33.0").await,
+        login(&s.vcd_url, DEMO_USER).await,
+        login(&s.vcd_url, "orgadmin@acme").await,
+    ] {
+        let org = c.doc(&acme).await;
+        assert_eq!(link_of(&org, "down", "vdc+xml"), None, "{org}");
+        let query = link_of(&org, "down", "query.records+xml").unwrap();
+        assert!(query.contains("type=orgVdc"), "{query}");
+        let mut got = org_vdcs(&c, &org).await;
+        got.sort();
+        assert_eq!(got, expected, "at {}", c.version);
+    }
 }

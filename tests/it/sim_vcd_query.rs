@@ -198,3 +198,130 @@ async fn bad_input_gets_error_bodies() {
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 }
+
+/// VDC numbers hold together: memory and storage in use fit their limits everywhere, and CPU
+/// does too except in the one VDC overcommitted on purpose (120 % of its limit), also with
+/// every VM powered on, so no power action overcommits by accident.
+#[tokio::test]
+async fn vdc_usage_fits_its_limits_but_one_on_purpose() {
+    let s = sim(SimOptions::default()).await;
+    let c = login(&s.vcd_url, DEMO_USER).await;
+    let doc = c.doc("/api/query?type=orgVdc&pageSize=128").await;
+    let records = tags(&doc, "OrgVdcRecord");
+    assert!(records.len() >= 3, "{doc}");
+    let n = |t: &str, k: &str| -> u64 { attr(t, k).unwrap().parse().unwrap() };
+    let mut over = vec![];
+    for r in &records {
+        assert!(n(r, "memoryUsedMB") <= n(r, "memoryLimitMB"), "{r}");
+        assert!(n(r, "storageUsedMB") <= n(r, "storageLimitMB"), "{r}");
+        if n(r, "cpuUsedMhz") > n(r, "cpuLimitMhz") {
+            over.push((n(r, "cpuUsedMhz") * 100 / n(r, "cpuLimitMhz"), r));
+        }
+    }
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert_eq!(over[0].0, 120, "{:?}", over[0].1);
+    // With every VM on, each VDC but that one still fits.
+    let world = vnav::sim::generate::generate(200, SimOptions::default().seed);
+    for (i, vdc) in world.vdcs.iter().enumerate().skip(1) {
+        let all_on: u64 = vdc
+            .vapps
+            .iter()
+            .flat_map(|&a| &world.vms[world.vapps[a as usize].vms()])
+            .map(|vm| vm.cpus as u64 * vnav::sim::world::MHZ_PER_VCPU)
+            .sum();
+        assert!(
+            all_on <= vdc.cpu_limit_mhz,
+            "VDC {i}: {all_on} > {}",
+            vdc.cpu_limit_mhz
+        );
+    }
+}
+
+/// The system administrator's QueryList offers the admin types and the common ones in all three
+/// formats; a tenant's offers only the tenant types, and those list only its own org's items.
+#[tokio::test]
+async fn query_lists_offer_admin_types_to_the_system_administrator_only() {
+    let s = sim(SimOptions::default()).await;
+    let names = |list: &str| -> Vec<String> {
+        let mut n: Vec<String> = tags(list, "Link")
+            .into_iter()
+            .filter_map(|t| attr(t, "name"))
+            .collect();
+        n.dedup();
+        n
+    };
+    let admin = login(&s.vcd_url, DEMO_USER).await;
+    let every = names(&admin.doc("/api/query").await);
+    for t in [
+        "adminVM",
+        "adminVApp",
+        "adminOrgVdc",
+        "adminTask",
+        "adminCatalog",
+        "adminCatalogItem",
+        "adminVAppTemplate",
+        "catalog",
+        "catalogItem",
+        "vAppTemplate",
+        "orgVdcNetwork",
+        "user",
+        "host",
+        "datastore",
+        "providerVdc",
+        "adminUser",
+        "orgVdcStorageProfile",
+        "adminOrgVdcStorageProfile",
+        "virtualCenter",
+    ] {
+        assert!(every.contains(&t.to_string()), "{t} not in {every:?}");
+    }
+    let tenant = login(&s.vcd_url, "orgadmin@acme").await;
+    let theirs = names(&tenant.doc("/api/query").await);
+    let hidden = ["host", "datastore", "providerVdc", "virtualCenter"];
+    let expected: Vec<&String> = every
+        .iter()
+        .filter(|t| !t.starts_with("admin") && !hidden.contains(&t.as_str()))
+        .collect();
+    assert_eq!(theirs.iter().collect::<Vec<_>>(), expected);
+    for t in ["adminTask", "adminVApp", "host", "virtualCenter"] {
+        let (st, _) = tenant.get(&format!("/api/query?type={t}")).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{t}");
+    }
+    for (t, record) in [
+        ("catalog", "CatalogRecord"),
+        ("vAppTemplate", "VAppTemplateRecord"),
+    ] {
+        let doc = tenant
+            .doc(&format!("/api/query?type={t}&pageSize=128"))
+            .await;
+        let orgs: Vec<String> = tags(&doc, record)
+            .into_iter()
+            .map(|r| attr(r, "org").or(attr(r, "orgName")).unwrap())
+            .collect();
+        let all = admin
+            .doc(&format!("/api/query?type={t}&pageSize=128"))
+            .await;
+        assert!(
+            !orgs.is_empty() && orgs.len() < tags(&all, record).len(),
+            "{doc}"
+        );
+        assert!(orgs.iter().all(|o| o == &orgs[0]), "{orgs:?}");
+    }
+    // Filters, sorting and fields work on the new types like on the old ones.
+    let doc = admin
+        .doc("/api/query?type=adminCatalogItem&filter=name==ubuntu*&sortDesc=catalogName&fields=name,catalogName")
+        .await;
+    let rows = tags(&doc, "AdminCatalogItemRecord");
+    assert!(!rows.is_empty(), "{doc}");
+    let cats: Vec<String> = rows
+        .iter()
+        .map(|r| attr(r, "catalogName").unwrap())
+        .collect();
+    let mut sorted = cats.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(cats, sorted);
+    assert!(
+        rows.iter()
+            .all(|r| attr(r, "name").unwrap().starts_with("ubuntu") && attr(r, "entity").is_none())
+    );
+}

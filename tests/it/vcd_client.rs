@@ -518,3 +518,46 @@ async fn recent_tasks_lists_the_tasks_started() {
     }
     assert_eq!(recent.len(), 2, "only the tasks started: {recent:?}");
 }
+
+/// VDC details speak GHz and GiB/TiB, never raw MHz or MB, and the VDC overcommitted on
+/// purpose says so.
+#[tokio::test]
+async fn vdc_details_read_in_ghz_and_gib_and_name_overcommitment() {
+    let s = sim(opts(200, 0.3, 0.0)).await;
+    let b = connected(&s, DEMO_USER).await;
+    let mut rows = vec![];
+    for org in children(&b, &b.root())
+        .await
+        .iter()
+        .filter(|n| n.kind == NodeKind::Org)
+    {
+        for vdc in children(&b, org)
+            .await
+            .iter()
+            .filter(|n| n.kind == NodeKind::Vdc)
+        {
+            let d = b.details(vdc).await.unwrap();
+            let compute = section(&d, "Compute");
+            let storage = section(&d, "Storage");
+            for (key, sec, unit) in [
+                ("Cpu", compute, " GHz"),
+                ("Memory", compute, " GiB"),
+                ("Capacity", storage, "iB"),
+            ] {
+                let text = row(sec, key).unwrap_or_else(|| panic!("no {key} in {sec:?}"));
+                assert!(text.contains(unit) && !text.contains("MB"), "{key}: {text}");
+                rows.push(format!("{} {key}: {text}", vdc.name));
+            }
+        }
+    }
+    let over: Vec<&String> = rows
+        .iter()
+        .filter(|r| r.contains("overcommitted"))
+        .collect();
+    assert_eq!(over.len(), 1, "{rows:#?}");
+    assert!(
+        over[0].contains("Cpu: ") && over[0].ends_with("— overcommitted 120%"),
+        "{}",
+        over[0]
+    );
+}

@@ -62,3 +62,44 @@ async fn logout_ends_the_session() {
     assert!(matches!(b.details(&b.root()).await, Err(ApiError::Auth(_))));
     assert_eq!(s.request_count(), before);
 }
+
+/// An Org's VDCs come from its vdc links below API 33 and from its `orgVdc` query link from 33,
+/// where the simulator, like a real server, no longer sends vdc links: the same VDC rows
+/// (name, href, status, summary) either way.
+#[tokio::test]
+async fn an_orgs_vdcs_come_from_its_query_link_from_33() {
+    use std::sync::{Arc, Mutex};
+    use vnav::api::backend::ChildSink;
+    use vnav::api::model::{Node, NodeKind};
+    async fn vdcs(b: &VcdBackend) -> Vec<String> {
+        let got = Arc::new(Mutex::new(vec![]));
+        let g = got.clone();
+        let sink = ChildSink::new(move |batch: vnav::api::model::ChildBatch| {
+            g.lock().unwrap().extend(batch.nodes)
+        });
+        b.children(&b.root(), &sink).await.unwrap();
+        let acme: Node = got
+            .lock()
+            .unwrap()
+            .drain(..)
+            .find(|n| &*n.name == "acme")
+            .unwrap();
+        b.children(&acme, &sink).await.unwrap();
+        let nodes = got.lock().unwrap();
+        nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Vdc)
+            .map(|n| format!("{} {} {:?} {:?}", n.name, n.id, n.status, n.summary))
+            .collect()
+    }
+    let s = sim(SimOptions::default()).await;
+    let old = backend(&s.vcd_url).with_api_version("32.0");
+    old.connect().await.unwrap();
+    let expected = vdcs(&old).await;
+    assert!(!expected.is_empty());
+    for version in ["33.0", "36.0", "39.0"] {
+        let b = backend(&s.vcd_url).with_api_version(version);
+        b.connect().await.unwrap();
+        assert_eq!(vdcs(&b).await, expected, "at {version}");
+    }
+}

@@ -161,6 +161,22 @@ pub fn expandable(kind: NodeKind) -> bool {
     )
 }
 
+/// The Org's link to the query of its VDCs (API 33 on): `rel="down"`, a query records type, and
+/// an href on the `orgVdc` (or `adminOrgVdc`) query type.
+pub fn vdc_query_link(org: &Element) -> Option<String> {
+    org.children_named("Link")
+        .filter(|l| l.attr("rel") == Some("down"))
+        .filter(|l| l.attr("type") == Some("application/vnd.vmware.vcloud.query.records+xml"))
+        .filter_map(|l| l.attr("href"))
+        .find(|href| {
+            url::Url::parse(href).is_ok_and(|u| {
+                u.query_pairs()
+                    .any(|(k, v)| k == "type" && (v == "orgVdc" || v == "adminOrgVdc"))
+            })
+        })
+        .map(str::to_string)
+}
+
 /// A node from a reference (`<Org href name type/>`, `<Link rel="down" …/>`).
 pub fn reference_node(r: &Element) -> Option<Node> {
     let kind = kind_of_type(r.attr("type")?);
@@ -237,9 +253,16 @@ pub fn record_node(r: &Element) -> Option<Node> {
             summary.push(v.to_string());
         }
     }
+    // Like `status_of`: power states for VMs and vApps, only "disabled" for the others, so a
+    // node reads the same whether it came from a record or from its entity document.
+    let status = match (kind, r.attr("isEnabled")) {
+        (NodeKind::Vm | NodeKind::VApp, _) => record_status(r.attr("status").unwrap_or("")),
+        (_, Some("false")) => Status::new("disabled", Severity::Muted),
+        _ => Status::NONE,
+    };
     Some(
         Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))
-            .with_status(record_status(r.attr("status").unwrap_or("")))
+            .with_status(status)
             .with_summary(summary.join(" · "))
             .expandable(expandable(kind)),
     )

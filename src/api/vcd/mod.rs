@@ -98,18 +98,26 @@ impl VcdBackend {
 
     async fn org_children(&self, org: &Node, sink: &ChildSink) -> ApiResult<()> {
         let doc = self.session.get(&org.id).await?;
+        // From API 33 the Org lists its VDCs through a query link and need not carry vdc links.
+        let modern = session::parse_version(&self.session.version().await) >= Some((33, 0));
+        let vdc_query = map::vdc_query_link(&doc.root).filter(|_| modern);
         let mut nodes: Vec<Node> = doc
             .root
             .children_named("Link")
             .filter(|l| l.attr("rel") == Some("down"))
             .filter_map(map::reference_node)
-            .filter(|n| {
-                matches!(
-                    n.kind,
-                    NodeKind::Vdc | NodeKind::Catalog | NodeKind::Network
-                )
+            .filter(|n| match n.kind {
+                NodeKind::Vdc => vdc_query.is_none(),
+                NodeKind::Catalog | NodeKind::Network => true,
+                _ => false,
             })
             .collect();
+        if let Some(href) = vdc_query {
+            let q = Query::link(href);
+            // Rows read the same at every API version: no record-only summary.
+            let vdc = |r: &xml::Element| map::record_node(r).map(|n| n.with_summary(""));
+            nodes.extend(query::collect(&self.session, &q, self.paging(), |_, _| {}, vdc).await?);
+        }
         // VDCs first, then catalogs, then networks; by name within each.
         nodes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
         sink.push(ChildBatch {

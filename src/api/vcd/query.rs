@@ -23,6 +23,9 @@ pub struct Query {
     /// Only these record attributes (plus href): smaller pages, less to parse.
     pub fields: Option<&'static str>,
     pub page_size: u32,
+    /// A query the server linked to (its href names the type and filter); pages are asked for
+    /// by setting `page` and `pageSize` on it.
+    pub href: Option<String>,
 }
 
 impl Query {
@@ -34,6 +37,16 @@ impl Query {
             sort_desc: None,
             fields: None,
             page_size: PAGE_SIZE,
+            href: None,
+        }
+    }
+
+    /// The query behind a server's link, followed and paged as it is.
+    pub fn link(href: String) -> Query {
+        Query {
+            sort_asc: None,
+            href: Some(href),
+            ..Query::new("")
         }
     }
 
@@ -48,6 +61,9 @@ impl Query {
     }
 
     pub fn url(&self, base: &str, page: u64) -> String {
+        if let Some(href) = &self.href {
+            return self.paged_link(href, page);
+        }
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         q.append_pair("type", &self.kind)
             .append_pair("format", "records")
@@ -66,6 +82,26 @@ impl Query {
             q.append_pair("fields", f);
         }
         format!("{base}/api/query?{}", q.finish())
+    }
+}
+
+impl Query {
+    fn paged_link(&self, href: &str, page: u64) -> String {
+        let Ok(mut url) = url::Url::parse(href) else {
+            // Not absolute: asked for as it is, and the server's answer says what is wrong.
+            return href.to_string();
+        };
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "page" && k != "pageSize")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
+            .append_pair("page", &page.to_string())
+            .append_pair("pageSize", &self.page_size.to_string());
+        url.to_string()
     }
 }
 
@@ -217,6 +253,15 @@ mod tests {
             url,
             "https://h/api/query?type=vApp&format=records&page=2&pageSize=128\
              &filter=vdc%3D%3Dhttps%3A%2F%2Fh%2Fapi%2Fvdc%2F1%3Bname%3D%3Da+b*&sortAsc=name"
+        );
+    }
+
+    #[test]
+    fn linked_queries_keep_their_terms_and_get_paged() {
+        let q = Query::link("https://h/api/query?type=orgVdc&filter=orgName%3D%3DA&page=9".into());
+        assert_eq!(
+            q.url("https://ignored", 2),
+            "https://h/api/query?type=orgVdc&filter=orgName%3D%3DA&page=2&pageSize=128"
         );
     }
 }

@@ -191,26 +191,75 @@ fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
     out.extend([vms, lease]);
 }
 
+/// How to show an amount in these vCD units: CPU in GHz, memory and storage in GiB/TiB.
+fn amount_text(units: &str, n: u64) -> Option<String> {
+    const MIB: u64 = 1024 * 1024;
+    // "128 GiB", not "128.0 GiB": the decimal only when it says something.
+    let bytes = |scale: u64| Some(bytes_text(n.saturating_mul(scale)).replace(".0 ", " "));
+    match units.to_ascii_uppercase().as_str() {
+        "MHZ" if n < 1000 => Some(format!("{n} MHz")),
+        "MHZ" => Some(ghz_text(n)),
+        "GHZ" => Some(ghz_text(n.saturating_mul(1000))),
+        // vCD's "MB" are binary megabytes.
+        "KB" => bytes(1024),
+        "MB" => bytes(MIB),
+        "GB" => bytes(1024 * MIB),
+        "TB" => bytes(1024 * 1024 * MIB),
+        _ => None,
+    }
+}
+
+/// "180 GHz", "12.5 GHz": one decimal only when it says something.
+fn ghz_text(mhz: u64) -> String {
+    let ghz = format!("{:.1}", mhz as f64 / 1000.0);
+    format!("{} GHz", ghz.strip_suffix(".0").unwrap_or(&ghz))
+}
+
+/// A capacity (`Cpu`, `Memory`, `StorageCapacity`) in readable units with how full it is; 0 as a
+/// limit means unlimited. Use beyond the limit is called out as overcommitment.
+pub fn capacity_text(r: &Element) -> String {
+    let units = r.child_text("Units").unwrap_or("");
+    let num = |k| r.child_text(k).and_then(|v| v.trim().parse::<u64>().ok());
+    let show = |k| match num(k) {
+        Some(n) => amount_text(units, n).unwrap_or_else(|| format!("{n} {units}")),
+        None => "?".to_string(),
+    };
+    let (used, allocated, limit) = (num("Used"), num("Allocated"), num("Limit"));
+    let mut text = format!("{} used", show("Used"));
+    // An allocation equal to the limit (allocation pool) is said once, to keep the line short.
+    if allocated.is_some_and(|a| a > 0) && allocated != limit {
+        text += &format!(" of {} allocated", show("Allocated"));
+    }
+    match limit {
+        Some(0) => text += ", no limit",
+        Some(_) => text += &format!(", limit {}", show("Limit")),
+        None => {}
+    }
+    let cap = limit.filter(|l| *l > 0).or(allocated.filter(|a| *a > 0));
+    if let (Some(used), Some(cap)) = (used, cap) {
+        let pct = (used as f64 * 100.0 / cap as f64).round();
+        if used > cap {
+            text += &format!(" — overcommitted {pct:.0}%");
+        } else {
+            text += &format!(" ({pct:.0}%)");
+        }
+    }
+    text
+}
+
 fn vdc_sections(vdc: &Element, out: &mut Vec<Section>) {
     let mut compute = Section::new("Compute");
     if let Some(cc) = vdc.child("ComputeCapacity") {
         for res in ["Cpu", "Memory"] {
             if let Some(r) = cc.child(res) {
-                let units = r.child_text("Units").unwrap_or("");
-                let get = |k| r.child_text(k).unwrap_or("?");
-                compute.row(
-                    res,
-                    format!(
-                        "{} used of {} allocated, limit {} {units}",
-                        get("Used"),
-                        get("Allocated"),
-                        get("Limit")
-                    ),
-                );
+                compute.row(res, capacity_text(r));
             }
         }
     }
     let mut storage = Section::new("Storage");
+    if let Some(sc) = vdc.child("StorageCapacity") {
+        storage.row("Capacity", capacity_text(sc));
+    }
     for p in vdc.descendants("VdcStorageProfile") {
         storage.row("Profile", p.attr("name").unwrap_or("?"));
     }
@@ -297,4 +346,42 @@ pub fn metadata(doc: &Element) -> Section {
         s.row(key, value);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capacity(units: &str, allocated: u64, limit: u64, used: u64) -> String {
+        let xml = format!(
+            "<Cpu><Units>{units}</Units><Allocated>{allocated}</Allocated><Limit>{limit}</Limit><Used>{used}</Used></Cpu>"
+        );
+        capacity_text(&super::super::xml::parse(xml.as_bytes()).unwrap())
+    }
+
+    /// The VDC of issue 12 read `Cpu 730000 used of 180000 allocated, limit 180000 MHz`.
+    #[test]
+    fn capacities_read_in_ghz_and_gib_and_say_when_overcommitted() {
+        assert_eq!(
+            capacity("MHz", 180_000, 180_000, 730_000),
+            "730 GHz used, limit 180 GHz — overcommitted 406%"
+        );
+        assert_eq!(
+            capacity("MHz", 150_000, 180_000, 121_500),
+            "121.5 GHz used of 150 GHz allocated, limit 180 GHz (68%)"
+        );
+        assert_eq!(
+            capacity("MB", 262_144, 262_144, 100_352),
+            "98 GiB used, limit 256 GiB (38%)"
+        );
+        assert_eq!(
+            capacity("MB", 0, 3_145_728, 1_572_864),
+            "1.5 TiB used, limit 3 TiB (50%)"
+        );
+        assert_eq!(capacity("MHz", 0, 0, 500), "500 MHz used, no limit");
+        assert_eq!(
+            capacity("widgets", 5, 5, 1),
+            "1 widgets used, limit 5 widgets (20%)"
+        );
+    }
 }

@@ -13,7 +13,7 @@ use super::{Ctx, Shared, User, VERSIONS};
 use crate::sim::DEMO_PASSWORD;
 use crate::sim::world::uuid_str;
 
-fn major(version: &str) -> u32 {
+pub fn major(version: &str) -> u32 {
     version
         .split('.')
         .next()

@@ -125,7 +125,7 @@ pub fn get(s: &Shared, ctx: &Ctx, kind: &str, id: &str) -> VcdResult<Response> {
                     None
                 }
             })?;
-            (e, org_doc(&w, b, i))
+            (e, org_doc(&w, b, i, &ctx.version))
         }
         "vdc" => {
             let (e, i) = resolve(&w, ctx, id, |e| {
@@ -197,14 +197,33 @@ pub fn vapp_path(w: &World, ctx: &Ctx, id: &str) -> VcdResult<Entity> {
     Err(VcdError::not_found(id))
 }
 
-fn org_doc(w: &World, b: &str, i: u32) -> String {
+/// The query that lists an org's VDCs, which the Org document links to from API 33.
+pub fn org_vdcs_query(b: &str, org_name: &str) -> String {
+    let filter: String =
+        url::form_urlencoded::byte_serialize(format!("orgName=={org_name}").as_bytes()).collect();
+    format!("{b}/api/query?type=orgVdc&format=records&filter={filter}")
+}
+
+fn org_doc(w: &World, b: &str, i: u32, version: &str) -> String {
     let org = &w.orgs[i as usize];
     let d = describe(w, b, Entity::Org(i));
     let mut out = String::from(DECL);
     open(&mut out, "Org", &d, "");
-    for &v in &org.vdcs {
-        let vd = describe(w, b, Entity::Vdc(v));
-        link(&mut out, "down", "vdc", &vd.name, &vd.href);
+    // From API 33 a real Org lists its VDCs through a query link only (clients must follow and
+    // page it); below 33 it carries one vdc link per VDC.
+    if super::auth::major(version) >= 33 {
+        link(
+            &mut out,
+            "down",
+            "query.records",
+            "orgVdcs",
+            &org_vdcs_query(b, &org.name),
+        );
+    } else {
+        for &v in &org.vdcs {
+            let vd = describe(w, b, Entity::Vdc(v));
+            link(&mut out, "down", "vdc", &vd.name, &vd.href);
+        }
     }
     for &c in &org.catalogs {
         let cd = describe(w, b, Entity::Catalog(c));
@@ -246,7 +265,7 @@ pub fn vdc_usage(w: &World, v: u32) -> (u64, u64, u64, u64, u64) {
             disk += vm.disks_gb.iter().map(|g| *g as u64 * 1024).sum::<u64>();
             if vm.power == crate::sim::world::Power::On {
                 running += 1;
-                cpu += vm.cpus as u64 * 2000;
+                cpu += vm.cpus as u64 * crate::sim::world::MHZ_PER_VCPU;
                 mem += vm.mem_mb as u64;
             }
         }

@@ -12,6 +12,8 @@ pub mod records;
 pub mod resolver;
 pub mod tasks;
 pub mod values;
+pub mod values_catalog;
+pub mod values_provider;
 pub mod vm_doc;
 pub mod xml;
 

@@ -155,7 +155,7 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
     let Some((p, expr)) = parse(query)? else {
         return Ok(query_list(s, ctx));
     };
-    if p.qt == QType::AdminVm && !ctx.user.is_system() {
+    if p.qt.system_only() && !ctx.user.is_system() {
         return Err(VcdError::forbidden());
     }
     let w = s.read();
@@ -189,8 +189,7 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
         }
         Arc::new(items)
     };
-    // Task state moves with time, so task queries are never cached.
-    let index = if p.qt == QType::Task {
+    let index = if p.qt.moves_with_time() {
         compute()
     } else {
         let key = (p.qt, p.filter.clone(), p.sort.clone(), ctx.user.org);
@@ -300,7 +299,7 @@ fn query_list(s: &Shared, ctx: &Ctx) -> Response {
     );
     for qt in ALL
         .iter()
-        .filter(|q| ctx.user.is_system() || **q != QType::AdminVm)
+        .filter(|q| ctx.user.is_system() || !q.system_only())
     {
         for f in ["references", "records", "idrecords"] {
             let href = format!("{}/api/query?type={}&format={f}", s.base, qt.name());
@@ -309,4 +308,87 @@ fn query_list(s: &Shared, ctx: &Ctx) -> Response {
     }
     out.push_str("</QueryList>\n");
     respond(StatusCode::OK, "query.queryList", &ctx.version, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use axum::response::Response;
+
+    use tokio::time::Instant;
+
+    use super::super::actions::Op;
+    use super::super::tasks::Request;
+    use super::super::{Ctx, Shared, User};
+    use super::handle;
+    use crate::sim::SimOptions;
+    use crate::sim::faults::FaultState;
+    use crate::sim::world::Entity;
+
+    async fn body(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    /// How an admin client lists what runs now: `adminTask` in idrecords, newest first, only
+    /// running ones. Task states are read at `now`, so the clock is the test's.
+    #[tokio::test]
+    async fn sysadmin_running_tasks_newest_first_in_idrecords() {
+        let opts = SimOptions {
+            task_seconds: 100.0,
+            ..SimOptions::default()
+        };
+        let world = crate::sim::generate::generate(50, 42);
+        let faults = Arc::new(FaultState::new(0, Default::default()));
+        let s = Shared::new("http://sim".into(), opts.clone(), world, faults);
+        let t0 = Instant::now();
+        let wall = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let mut ids = vec![];
+        // Started 50 s, 10 s and 1 s before `now` (the last still queued), and one long done.
+        for (i, ago) in [50u64, 10, 1, 500].into_iter().enumerate() {
+            let mut tasks = s.tasks();
+            let at = tasks.create(
+                Request {
+                    op: Op::PowerOff,
+                    target: Entity::Vm(i as u32),
+                    memory: false,
+                },
+                User { org: 0 },
+                1,
+                &opts,
+                t0,
+            );
+            let t = &mut tasks.list[at];
+            t.start = t0 + Duration::from_secs(500) - Duration::from_secs(ago);
+            t.start_wall = wall - time::Duration::seconds(ago as i64);
+            ids.push(format!(
+                "urn:vcloud:task:{}",
+                crate::sim::world::uuid_str(t.id)
+            ));
+        }
+        let ctx = |org| Ctx {
+            version: "39.0".into(),
+            user: User { org },
+            now: t0 + Duration::from_secs(500),
+        };
+        let q = "type=adminTask&format=idrecords&sortDesc=startDate&filter=status==RUNNING";
+        let doc = body(handle(&s, &ctx(0), q).unwrap()).await;
+        let found: Vec<&str> = doc
+            .lines()
+            .filter(|l| l.starts_with("<AdminTaskRecord "))
+            .map(|l| {
+                let at = l.find(" id=\"").unwrap() + 5;
+                &l[at..at + l[at..].find('"').unwrap()]
+            })
+            .collect();
+        assert_eq!(found, [&ids[1], &ids[0]], "{doc}");
+        assert!(doc.contains("total=\"2\""), "{doc}");
+        // Tenants have the task type, not the admin one.
+        assert!(handle(&s, &ctx(1), q).is_err());
+        assert!(handle(&s, &ctx(1), "type=task&filter=status==RUNNING").is_ok());
+    }
 }

@@ -3,12 +3,15 @@
 use tokio::time::Instant;
 
 use super::entities::{describe, vdc_usage};
-use super::records::QType;
+use super::records::{QType, identity, provider_vdc_name, storage_profile_name};
 use super::tasks::Tasks;
 use super::xml::{datetime, unix_datetime};
 use crate::sim::world::{Entity, World, status_name, uuid_str};
 
-fn b(v: bool) -> Option<String> {
+/// The name vCD knows the simulated vCenter by.
+pub const VC_NAME: &str = "vc-sim";
+
+pub fn b(v: bool) -> Option<String> {
     Some(v.to_string())
 }
 
@@ -47,10 +50,7 @@ pub fn value(
                 "hardwareVersion" => Some(vm.hw_version.to_string()),
                 "vmToolsStatus" => Some(vm.tools_status().into()),
                 "vmToolsVersion" => Some(vm.tools_version().to_string()),
-                "storageProfileName" => Some(format!(
-                    "{}-storage",
-                    crate::sim::names::VDC_TIERS[(a.vdc % 3) as usize]
-                )),
+                "storageProfileName" => Some(storage_profile_name(a.vdc)),
                 "snapshot" => b(vm.snapshot.is_some()),
                 "snapshotCreated" => vm.snapshot.map(|s| unix_datetime(s.created)),
                 "dateCreated" => Some(unix_datetime(vm.created)),
@@ -65,11 +65,21 @@ pub fn value(
                 _ => None,
             }
         }
-        QType::VApp => {
+        QType::VApp | QType::AdminVApp => {
             let a = &w.vapps[i as usize];
             let vms = &w.vms[a.vms()];
             match attr {
                 "name" => Some(a.name.clone()),
+                "org" => Some(href(Entity::Org(a.org))),
+                "isVdcEnabled" => b(true),
+                "isBusy" => b(false),
+                "storageKB" => Some(
+                    vms.iter()
+                        .flat_map(|v| &v.disks_gb)
+                        .map(|g| *g as u64 * 1024 * 1024)
+                        .sum::<u64>()
+                        .to_string(),
+                ),
                 "vdc" => Some(href(Entity::Vdc(a.vdc))),
                 "vdcName" => Some(w.vdcs[a.vdc as usize].name.clone()),
                 "description" => Some(format!("{} application", a.name)),
@@ -109,11 +119,15 @@ pub fn value(
                 _ => None,
             }
         }
-        QType::OrgVdc => {
+        QType::OrgVdc | QType::AdminOrgVdc => {
             let d = &w.vdcs[i as usize];
             let usage = || vdc_usage(w, i);
             match attr {
                 "name" => Some(d.name.clone()),
+                "org" => Some(href(Entity::Org(d.org))),
+                "providerVdc" => Some(identity(w, tasks, base, QType::ProviderVdc, i).0),
+                "vcName" => Some(VC_NAME.into()),
+                "isBusy" => b(false),
                 "description" => Some(format!("{} virtual datacenter", d.name)),
                 "isEnabled" => b(true),
                 "isSystemVdc" => b(false),
@@ -126,13 +140,13 @@ pub fn value(
                 "storageUsedMB" => Some(usage().4.to_string()),
                 "numberOfVMs" => Some(usage().1.to_string()),
                 "numberOfRunningVMs" => Some(usage().0.to_string()),
-                "providerVdcName" => Some(format!("pvdc-{}", d.cluster)),
+                "providerVdcName" => Some(provider_vdc_name(w, i)),
                 "orgName" => Some(w.orgs[d.org as usize].name.clone()),
                 "numberOfVApps" => Some(d.vapps.len().to_string()),
                 _ => None,
             }
         }
-        QType::Task => {
+        QType::Task | QType::AdminTask => {
             let task = &tasks.list[i as usize];
             let st = task.state(now);
             let target = describe(w, base, task.target);
@@ -163,5 +177,20 @@ pub fn value(
                 _ => None,
             }
         }
+        QType::Catalog
+        | QType::AdminCatalog
+        | QType::CatalogItem
+        | QType::AdminCatalogItem
+        | QType::VAppTemplate
+        | QType::AdminVAppTemplate => super::values_catalog::value(w, tasks, base, t, i, attr),
+        QType::OrgVdcNetwork
+        | QType::User
+        | QType::AdminUser
+        | QType::OrgVdcStorageProfile
+        | QType::AdminOrgVdcStorageProfile
+        | QType::Host
+        | QType::Datastore
+        | QType::ProviderVdc
+        | QType::VirtualCenter => super::values_provider::value(w, base, t, i, attr),
     }
 }
