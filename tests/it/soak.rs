@@ -66,32 +66,33 @@ fn pick(rng: &mut ChaCha8Rng) -> KeyCode {
     KeyCode::Char('j')
 }
 
-/// Answers an open dialog the way a user would; returns how many actions it confirmed.
-fn answer_dialog(d: &mut Driver, rng: &mut ChaCha8Rng) -> usize {
+/// Answers an open dialog the way a user would; returns the targets of the action it confirmed.
+fn answer_dialog(d: &mut Driver, rng: &mut ChaCha8Rng) -> Vec<String> {
     let Some(Overlay::Dialog(dialog)) = &d.app.overlay else {
         if d.app.overlay.is_some() {
             d.key(KeyCode::Esc);
         }
-        return 0;
+        return vec![];
     };
     match dialog {
         Dialog::Confirm(c) if rng.random_bool(0.8) => {
-            let n = c.targets.len();
+            let names = c.targets.iter().map(|t| t.node.name.to_string()).collect();
             confirm_as_meant(d, c.expect.clone());
-            n
+            names
         }
-        Dialog::CancelTask { .. } => {
+        Dialog::CancelTask { task, .. } => {
+            let name = task.target.as_ref().map(|t| t.name.to_string());
             d.key(KeyCode::Char('y'));
-            1
+            vec![name.unwrap_or_default()]
         }
         Dialog::Menu { .. } if rng.random_bool(0.5) => {
             d.key(KeyCode::Enter);
-            0
+            vec![]
         }
-        Dialog::Checking(_) => 0,
+        Dialog::Checking(_) => vec![],
         _ => {
             d.key(KeyCode::Esc);
-            0
+            vec![]
         }
     }
 }
@@ -164,11 +165,11 @@ async fn random_walk_through_every_fault_then_everything_settles() {
 
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let started = Instant::now();
-    let (mut confirmed, mut peak_rss) = (0usize, 0u64);
+    let (mut confirmed, mut peak_rss) = (Vec::<String>::new(), 0u64);
     let mut replay = Replay { seed, step: 0 };
     for steps in 1..=total_steps {
         replay.step = steps;
-        confirmed += answer_dialog(&mut d, &mut rng);
+        confirmed.extend(answer_dialog(&mut d, &mut rng));
         if d.app.overlay.is_none() {
             d.key(pick(&mut rng));
         }
@@ -204,19 +205,30 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         *outcomes.entry(key).or_default() += 1;
     }
     eprintln!(
-        "REPORT soak seed {seed}: {total_steps} steps in {:.0} s, {} requests, faults {:?}, {confirmed} confirmed, \
+        "REPORT soak seed {seed}: {total_steps} steps in {:.0} s, {} requests, faults {:?}, {} confirmed, \
          audit outcomes {outcomes:?}, longest event handling {:?}, peak RSS {peak_rss} kB",
         walked.as_secs_f64(),
         s.request_count(),
         s.fault_counts(),
+        confirmed.len(),
         d.max_handle,
     );
     assert!(settled, "still loading or running after the faults stopped");
     assert_eq!(bad, 0);
+    let mut unaudited = confirmed.clone();
+    for r in &records {
+        if let Some(i) = unaudited.iter().position(|n| *n == r.target_name) {
+            unaudited.swap_remove(i);
+        }
+    }
     assert_eq!(
         records.len(),
-        confirmed,
-        "one audit line per confirmed action"
+        confirmed.len(),
+        "one audit line per confirmed action; confirmed without one: {unaudited:?}; audited: {:?}",
+        records
+            .iter()
+            .map(|r| format!("{} {}: {}", r.action, r.target_name, r.result))
+            .collect::<Vec<_>>()
     );
     assert!(
         records.iter().all(|r| !r.result.contains("still running")),
