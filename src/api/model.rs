@@ -360,6 +360,9 @@ pub struct ChildBatch {
     /// Total children the server reports, when it says.
     pub total: Option<u64>,
     pub progress: Option<ListProgress>,
+    /// The nodes are in name order and go in among the children received before them by
+    /// name, not after them: a list read in parts that finish in any order is in one order.
+    pub by_name: bool,
 }
 
 pub fn parse_time(timestamp: &str) -> Option<OffsetDateTime> {

@@ -142,6 +142,20 @@ impl Tree {
         self.invalidate();
     }
 
+    /// Adds children (in name order) among those already there (in name order), by name.
+    fn merge_in_by_name(&mut self, parent: EntryId, nodes: Vec<Node>) {
+        let endpoint = self.entries[parent as usize].endpoint;
+        let new: Vec<EntryId> = nodes
+            .into_iter()
+            .map(|n| self.new_child(parent, endpoint, n))
+            .collect();
+        let old = std::mem::take(&mut self.entries[parent as usize].children);
+        let name = |id: &EntryId| &self.entries[*id as usize].node.name;
+        let merged = merge_by_name(old, new, |a, b| name(a) < name(b));
+        self.entries[parent as usize].children = merged;
+        self.invalidate();
+    }
+
     /// Replaces children after a refresh, keeping the entries (and their expansion, marks and
     /// loaded subtrees) of children whose id is unchanged.
     pub fn merge_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
@@ -212,7 +226,11 @@ impl Tree {
                     *total = batch.total;
                 }
                 match staged {
+                    Some(s) if batch.by_name => {
+                        *s = merge_by_name(std::mem::take(s), batch.nodes, |a, b| a.name < b.name)
+                    }
                     Some(s) => s.extend(batch.nodes),
+                    None if batch.by_name => self.merge_in_by_name(parent, batch.nodes),
                     None => self.append_children(parent, batch.nodes),
                 }
                 self.version += 1;
@@ -400,6 +418,21 @@ impl Tree {
     }
 }
 
+/// Two lists in name order as one (`before(a, b)`: name a < name b), stable: on equal names the
+/// earlier list's come first.
+fn merge_by_name<T>(old: Vec<T>, new: Vec<T>, before: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let mut new = new.into_iter().peekable();
+    for o in old {
+        while let Some(n) = new.next_if(|n| before(n, &o)) {
+            out.push(n);
+        }
+        out.push(o);
+    }
+    out.extend(new);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,6 +514,33 @@ mod tests {
         assert_eq!(t.get(r).children[1], a, "entry of a kept");
         assert!(t.get(a).expanded);
         assert_eq!(t.len(), 3, "b freed");
+    }
+
+    /// Parts of a split list, each in name order, arriving in any order: on a first load
+    /// and on a refresh the children end in one name order.
+    #[test]
+    fn parts_in_name_order_merge_into_one_order() {
+        let part = |names: &[&str]| ChildBatch {
+            nodes: names.iter().map(|n| node(n)).collect(),
+            by_name: true,
+            ..Default::default()
+        };
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.set_expanded(r, true);
+        for req in [1, 2] {
+            t.start_load(r, req);
+            t.accept_batch(r, req, part(&["b", "x", "zookeeper"]));
+            t.accept_batch(r, req, part(&["a", "c", "y"]));
+            t.accept_batch(r, req, part(&["a2", "zz"]));
+            t.finish_load(r, req, Ok(()));
+            t.refresh_visible();
+            assert_eq!(
+                names(&t),
+                ["root", "a", "a2", "b", "c", "x", "y", "zookeeper", "zz"],
+                "load {req}"
+            );
+        }
     }
 
     #[test]

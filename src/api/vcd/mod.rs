@@ -116,6 +116,7 @@ impl VcdBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -142,6 +143,7 @@ impl VcdBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -205,6 +207,7 @@ impl Backend for VcdBackend {
                     total: Some(nodes.len() as u64),
                     nodes,
                     progress: None,
+                    by_name: false,
                 });
                 Ok(())
             }

@@ -133,6 +133,7 @@ pub async fn walk(
                 done,
                 total,
             }),
+            by_name: false,
         })
     })
     .await

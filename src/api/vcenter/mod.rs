@@ -94,6 +94,7 @@ impl VcenterBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -130,6 +131,7 @@ impl VcenterBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -285,6 +287,7 @@ impl Backend for VcenterBackend {
                     total: Some(nodes.len() as u64),
                     nodes,
                     progress: None,
+                    by_name: false,
                 });
                 Ok(())
             }
