@@ -33,4 +33,5 @@ mod vcd_faults;
 mod vcd_versions;
 mod vcenter_client;
 mod vcenter_snapshots;
+mod vcenter_tasks;
 mod vcsim;

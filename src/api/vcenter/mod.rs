@@ -413,7 +413,7 @@ impl Backend for VcenterBackend {
     }
 
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {
-        Ok(Vec::new())
+        self.vim.recent_tasks(self.session.http()).await
     }
 
     async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {

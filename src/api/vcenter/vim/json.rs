@@ -23,6 +23,7 @@ pub struct Json {
     release: String,
     session_manager: String,
     property_collector: String,
+    task_manager: String,
     user: String,
     password: SecretString,
     session: Mutex<Option<HeaderValue>>,
@@ -107,6 +108,7 @@ impl Json {
             release,
             session_manager: moid("sessionManager", "SessionManager"),
             property_collector: moid("propertyCollector", "propertyCollector"),
+            task_manager: moid("taskManager", "TaskManager"),
             user: user.to_string(),
             password,
             session: Mutex::new(None),
@@ -269,6 +271,10 @@ impl Transport for Json {
         self.call(http, &path, &json!({}), Retry::Never)
             .await
             .map(|_| ())
+    }
+
+    async fn task_manager(&self, _http: &Http) -> ApiResult<String> {
+        Ok(self.task_manager.clone())
     }
 
     async fn logout(&self, http: &Http) {

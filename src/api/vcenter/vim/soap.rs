@@ -17,6 +17,8 @@ pub struct Soap {
     user: String,
     password: SecretString,
     logged_in: Mutex<bool>,
+    /// The TaskManager's moid from the service content read at login.
+    task_manager: std::sync::Mutex<Option<String>>,
 }
 
 fn esc(s: &str) -> String {
@@ -61,6 +63,7 @@ impl Soap {
             user: user.to_string(),
             password,
             logged_in: Mutex::new(false),
+            task_manager: std::sync::Mutex::new(None),
         }
     }
 
@@ -113,6 +116,12 @@ impl Soap {
             .first()
             .map(|e| e.text.clone())
             .unwrap_or_else(|| "SessionManager".into());
+        if let (Some(tm), Ok(mut held)) = (
+            content.descendants("taskManager").first(),
+            self.task_manager.lock(),
+        ) {
+            *held = Some(tm.text.clone());
+        }
         let login = format!(
             r#"<Login xmlns="urn:vim25">{}<userName>{}</userName><password>{}</password></Login>"#,
             moref("_this", "SessionManager", &manager),
@@ -128,15 +137,18 @@ impl Soap {
         }
     }
 
+    async fn ensure_login(&self, http: &Http) -> ApiResult<()> {
+        let mut logged_in = self.logged_in.lock().await;
+        if !*logged_in {
+            self.login(http).await?;
+            *logged_in = true;
+        }
+        Ok(())
+    }
+
     /// Sends a call in a logged-in session, logging in first or again when the server asks.
     async fn call(&self, http: &Http, body: &str, retry: Retry) -> ApiResult<Element> {
-        {
-            let mut logged_in = self.logged_in.lock().await;
-            if !*logged_in {
-                self.login(http).await?;
-                *logged_in = true;
-            }
-        }
+        self.ensure_login(http).await?;
         let mut garbled = 0;
         loop {
             match self.post(http, body, retry).await {
@@ -214,6 +226,12 @@ impl Transport for Soap {
             moref("_this", "Task", task)
         );
         self.call(http, &body, Retry::Never).await.map(|_| ())
+    }
+
+    async fn task_manager(&self, http: &Http) -> ApiResult<String> {
+        self.ensure_login(http).await?;
+        let held = self.task_manager.lock().ok().and_then(|t| t.clone());
+        held.ok_or_else(|| ApiError::parse("the service content names no TaskManager"))
     }
 
     async fn logout(&self, http: &Http) {

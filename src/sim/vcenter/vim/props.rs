@@ -1,6 +1,6 @@
 //! Properties of the objects the simulator's vim knows, VMs (name, power state, snapshot tree,
-//! file layout) and snapshot tasks (info and its parts), and RetrieveProperties over them. No
-//! views, no traversal.
+//! file layout), snapshot tasks (info and its parts) and the TaskManager (its recent tasks), and
+//! RetrieveProperties over them. No views, no traversal.
 
 use tokio::time::Instant;
 
@@ -21,6 +21,9 @@ const VM_PROPS: &[&str] = &[
     "snapshot.rootSnapshotList",
     "layoutEx",
 ];
+const TASK_MANAGER_PROPS: &[&str] = &["recentTask"];
+/// How long vCenter keeps a finished task in `TaskManager.recentTask`.
+const RECENT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 const TASK_PROPS: &[&str] = &[
     "info",
     "info.state",
@@ -196,11 +199,23 @@ pub fn task_prop(w: &World, t: &VimTask, now: Instant, path: &str) -> Result<Opt
     })
 }
 
+/// `TaskManager.recentTask`: every session's tasks that are unfinished or ended in the last
+/// ten minutes, oldest first, as vCenter lists them.
+fn recent_tasks(st: &VimState, now: Instant) -> Val {
+    let recent = st.tasks.iter().filter(|t| {
+        let ended = t.start + t.duration;
+        now < ended || now.saturating_duration_since(ended) < RECENT
+    });
+    let refs = recent.map(|t| Val::Ref("Task", t.moid.clone())).collect();
+    Val::List("ManagedObjectReference", refs)
+}
+
 /// An object that has properties here.
 #[derive(Clone, Copy)]
 enum Target {
     Vm(u32),
     Task(usize),
+    TaskManager,
 }
 
 impl Target {
@@ -208,6 +223,7 @@ impl Target {
         let found = match kind {
             "VirtualMachine" => vm_index(w, id).map(Target::Vm),
             "Task" => st.tasks.iter().position(|t| t.moid == id).map(Target::Task),
+            "TaskManager" => (id == "TaskManager").then_some(Target::TaskManager),
             _ => None,
         };
         found.ok_or_else(|| Fault::not_found(Target::kind_of(kind), id))
@@ -216,6 +232,7 @@ impl Target {
         match kind {
             "VirtualMachine" => "VirtualMachine",
             "Task" => "Task",
+            "TaskManager" => "TaskManager",
             _ => "ManagedObject",
         }
     }
@@ -229,6 +246,10 @@ impl Target {
         match self {
             Target::Vm(v) => vm_prop(w, st, v, path),
             Target::Task(t) => task_prop(w, &st.tasks[t], now, path),
+            Target::TaskManager if TASK_MANAGER_PROPS.contains(&path) => {
+                Ok(Some(recent_tasks(st, now)))
+            }
+            Target::TaskManager => Err(Fault::invalid_property(path)),
         }
     }
 }
@@ -251,7 +272,11 @@ pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
             let target = Target::find(&w, &st, kind, id)?;
             let mut props = vec![];
             for p in spec.props.iter().filter(|p| p.kind == *kind) {
-                let every = if kind == "Task" { TASK_PROPS } else { VM_PROPS };
+                let every = match kind.as_str() {
+                    "Task" => TASK_PROPS,
+                    "TaskManager" => TASK_MANAGER_PROPS,
+                    _ => VM_PROPS,
+                };
                 let all = every.iter().filter(|_| p.all).map(|s| s.to_string());
                 for path in all.chain(p.paths.iter().cloned()) {
                     if let Some(val) = target.prop(&w, &mut st, now, &path)? {
