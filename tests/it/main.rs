@@ -15,6 +15,7 @@ mod sim_support;
 mod sim_vcd;
 mod sim_vcd_actions;
 mod sim_vcd_query;
+mod sim_vcd_vim_info;
 mod sim_vcenter;
 mod sim_vcenter_checker;
 mod sim_vcenter_inventory;
