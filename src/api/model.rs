@@ -134,6 +134,18 @@ pub struct Node {
     pub summary: Box<str>,
     /// Whether the node may have children (they are loaded lazily on expand).
     pub expandable: bool,
+    /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
+    pub backing: Option<Box<VimRef>>,
+}
+
+/// The vCenter VM behind a vCD VM, as vCD tells a system administrator: the vCenter (the URL
+/// vCD registered it with, and its name in vCD) and the VM's moid there. A moid alone is not
+/// unique across vCenters: the pair is the identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VimRef {
+    pub vcenter_url: Box<str>,
+    pub vcenter_name: Box<str>,
+    pub moid: Box<str>,
 }
 
 impl Node {
@@ -145,6 +157,7 @@ impl Node {
             status: Status::NONE,
             summary: "".into(),
             expandable: false,
+            backing: None,
         }
     }
 

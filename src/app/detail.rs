@@ -152,8 +152,13 @@ impl App {
         };
         self.detail.req = None;
         match result {
-            Ok(d) => {
+            Ok(mut d) => {
                 let endpoint = self.tree.get(id).endpoint;
+                self.learn_link(endpoint, &d.node);
+                // First, where it is seen without scrolling: it says where `b` goes.
+                if let Some(s) = self.same_vm_section(endpoint, &d.node.id) {
+                    d.sections.insert(0, s);
+                }
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows
                 // age and size there, not CPU and memory).
@@ -162,6 +167,9 @@ impl App {
                     e.node.status = d.node.status.clone();
                     if !d.node.name.is_empty() {
                         e.node.name = d.node.name.clone();
+                    }
+                    if d.node.backing.is_some() {
+                        e.node.backing = d.node.backing.clone();
                     }
                 }
                 let d = Arc::new(d);

@@ -281,7 +281,7 @@ impl Vim {
                         Some(task_info(info, &o.moid, task_target(info)))
                     })
                     .collect();
-                out.sort_by(|a, b| b.started.cmp(&a.started));
+                out.sort_by_key(|t| std::cmp::Reverse(t.started));
                 return Ok(out);
             }
         })

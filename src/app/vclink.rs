@@ -1,0 +1,154 @@
+//! One VM seen through vCD and through the vCenter under it. vCD names the vCenter VM behind its
+//! VM (to a system administrator: `Node::backing`); vnav matches that vCenter to a connected
+//! vCenter endpoint by its URL's host and port (what the VimServer's `Url` and the endpoint's URL
+//! share; a name never decides), and keys the link on (vCenter endpoint, moid), since a moid
+//! alone repeats across vCenters. Links are learned from what vnav reads (VM details, the
+//! snapshot view's rows); with them the snapshot view counts such a VM once and `b` jumps from
+//! one side to the other.
+
+use std::collections::HashMap;
+
+use super::App;
+use super::tree::{EndpointId, EntryId};
+use crate::api::model::{Node, NodeKind, Product, Section, Severity, VimRef};
+use crate::api::vcenter::map as vc_map;
+
+/// One side of a link: endpoint, node id, and a name to show before the node is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    pub endpoint: EndpointId,
+    pub id: Box<str>,
+    pub name: Box<str>,
+}
+
+#[derive(Default)]
+pub struct VcLinks {
+    /// (endpoint, node id) of either side → the other side.
+    other: HashMap<(EndpointId, Box<str>), Side>,
+}
+
+/// "host:port" of a URL, lower-cased, with the scheme's port when none is written.
+fn host_port(url: &str) -> Option<(String, u16)> {
+    let u = url::Url::parse(url).ok()?;
+    Some((
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?,
+    ))
+}
+
+impl App {
+    /// The connected vCenter endpoint vCD's reference points at, if vnav has it.
+    pub(crate) fn vcenter_of(&self, r: &VimRef) -> Option<EndpointId> {
+        let want = host_port(&r.vcenter_url)?;
+        self.endpoints.iter().position(|e| {
+            e.info.as_ref().is_some_and(|i| {
+                i.product == Product::Vcenter && host_port(&i.url).as_ref() == Some(&want)
+            })
+        })
+    }
+
+    /// Records the link a vCD VM carries, if its vCenter is one of vnav's endpoints. Returns
+    /// the vCenter side.
+    pub(crate) fn learn_link(&mut self, endpoint: EndpointId, node: &Node) -> Option<Side> {
+        let r = node
+            .backing
+            .as_deref()
+            .filter(|_| node.kind == NodeKind::Vm)?;
+        let vc = Side {
+            endpoint: self.vcenter_of(r)?,
+            id: vc_map::node_id(vc_map::VM, &r.moid).into(),
+            name: r.moid.clone(),
+        };
+        let vcd = Side {
+            endpoint,
+            id: node.id.clone(),
+            name: node.name.clone(),
+        };
+        self.vc_links
+            .other
+            .insert((vc.endpoint, vc.id.clone()), vcd.clone());
+        self.vc_links
+            .other
+            .insert((vcd.endpoint, vcd.id), vc.clone());
+        Some(vc)
+    }
+
+    /// The same VM on the other side, when vnav knows it.
+    pub fn same_vm(&self, endpoint: EndpointId, id: &str) -> Option<&Side> {
+        self.vc_links.other.get(&(endpoint, id.into()))
+    }
+
+    /// A details section naming the other side and the key that goes there.
+    pub(crate) fn same_vm_section(&self, endpoint: EndpointId, id: &str) -> Option<Section> {
+        let other = self.same_vm(endpoint, id)?;
+        let label = &self.endpoints[other.endpoint].label;
+        let product = match self.endpoints[other.endpoint].info.as_ref()?.product {
+            Product::Vcenter => "vCenter VM",
+            _ => "vCloud Director VM",
+        };
+        let mut s = Section::new("Same VM");
+        s.row(product, format!("{} on {label} (b goes there)", other.name));
+        Some(s)
+    }
+
+    /// `b`: from a vCD VM to its vCenter VM, or back. The target is selected where the tree
+    /// has it; a VM not loaded yet is opened by id under its endpoint, so its details show.
+    pub(crate) fn go_to_same_vm(&mut self) -> bool {
+        let Some(sel) = self.selected else {
+            return false;
+        };
+        let (endpoint, node) = {
+            let e = self.tree.get(sel);
+            (e.endpoint, e.node.clone())
+        };
+        if node.kind != NodeKind::Vm {
+            self.notify(
+                "b goes from a VM to the same VM on the other side",
+                Severity::Warn,
+            );
+            return true;
+        }
+        let other = self
+            .learn_link(endpoint, &node)
+            .or_else(|| self.same_vm(endpoint, &node.id).cloned());
+        let Some(other) = other else {
+            let why = match &node.backing {
+                Some(r) => format!(
+                    "{} is in vCenter {} ({}), which is not one of vnav's connected endpoints",
+                    node.name, r.vcenter_name, r.vcenter_url
+                ),
+                None => match self.endpoints[endpoint].info.as_ref().map(|i| i.product) {
+                    Some(Product::Vcenter) => format!(
+                        "no vCD VM known for {} (vnav learns it from a vCD VM's details or the snapshot view)",
+                        node.name
+                    ),
+                    _ => format!(
+                        "vCD does not say which vCenter VM {} is (it tells system administrators only; open its details first)",
+                        node.name
+                    ),
+                },
+            };
+            self.notify(why, Severity::Warn);
+            return true;
+        };
+        let target = self.entry_for(&other);
+        self.select_entry(target);
+        self.focus = super::Pane::Tree;
+        true
+    }
+
+    /// The tree entry of `side`: in its endpoint's own subtree if loaded there, else in the
+    /// snapshot view, else a new entry under the endpoint (dropped when that is refreshed).
+    fn entry_for(&mut self, side: &Side) -> EntryId {
+        let found = self.tree.find(side.endpoint, &side.id);
+        let in_view =
+            |a: &App, e: EntryId| a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p));
+        if let Some(&e) = found.iter().find(|&&e| !in_view(self, e)).or(found.first()) {
+            return e;
+        }
+        let root = self.endpoints[side.endpoint].root;
+        let node = Node::new(NodeKind::Vm, side.id.clone(), side.name.clone()).expandable(true);
+        self.tree.append_children(root, vec![node]);
+        *self.tree.get(root).children.last().expect("just added")
+    }
+}
