@@ -152,3 +152,76 @@ impl App {
         *self.tree.get(root).children.last().expect("just added")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::EndpointInfo;
+    use crate::app::EndpointSpec;
+    use crate::theme::Theme;
+
+    /// vCD plus two vCenters whose VMs share moids, as separate vCenters do.
+    fn app() -> App {
+        let spec = |label: &str| EndpointSpec {
+            label: label.into(),
+            root: Node::new(NodeKind::Endpoint, label, label),
+            insecure: false,
+            read_only: false,
+        };
+        let mut app = App::new(
+            vec![spec("vcd"), spec("vc-a"), spec("vc-b")],
+            Theme::default(),
+            false,
+        );
+        let info = |product, url: &str| EndpointInfo {
+            product,
+            url: url.into(),
+            user: "u".into(),
+            api_version: "x".into(),
+        };
+        app.endpoints[0].info = Some(info(Product::Vcd, "https://vcd.example.com"));
+        app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));
+        app.endpoints[2].info = Some(info(Product::Vcenter, "https://VC-B.example.com:443/"));
+        app
+    }
+
+    fn vcd_vm(id: &str, vcenter: &str, moid: &str) -> Node {
+        let mut n = Node::new(NodeKind::Vm, id, id);
+        n.backing = Some(Box::new(VimRef {
+            vcenter_url: vcenter.into(),
+            vcenter_name: "some vCenter".into(),
+            moid: moid.into(),
+        }));
+        n
+    }
+
+    #[test]
+    fn links_key_on_the_vcenter_and_the_moid_never_the_moid_alone() {
+        let mut app = app();
+        let on_b = vcd_vm("vcd-vm-1", "https://vc-b.example.com", "vm-42");
+        let side = app.learn_link(0, &on_b).expect("vc-b is an endpoint");
+        assert_eq!((side.endpoint, &*side.id), (2, "vm/vm-42"));
+        assert_eq!(app.same_vm(2, "vm/vm-42").map(|s| &*s.id), Some("vcd-vm-1"));
+        assert_eq!(
+            app.same_vm(1, "vm/vm-42"),
+            None,
+            "vc-a's vm-42 is another VM"
+        );
+
+        let elsewhere = vcd_vm("vcd-vm-2", "https://vc-c.example.com", "vm-42");
+        assert_eq!(
+            app.learn_link(0, &elsewhere),
+            None,
+            "not one of vnav's endpoints"
+        );
+        let other_port = vcd_vm("vcd-vm-3", "https://vc-a.example.com:8443", "vm-7");
+        assert_eq!(
+            app.learn_link(0, &other_port),
+            None,
+            "same host, other port"
+        );
+        let mut tenant = vcd_vm("vcd-vm-4", "", "");
+        tenant.backing = None;
+        assert_eq!(app.learn_link(0, &tenant), None);
+    }
+}
