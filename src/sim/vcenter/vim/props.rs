@@ -306,3 +306,49 @@ pub fn result(objects: Vec<Val>) -> Option<Val> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Duration;
+
+    fn task(moid: &str, start: Instant, secs: u64) -> VimTask {
+        VimTask {
+            moid: moid.into(),
+            description_id: "VirtualMachine.createSnapshot",
+            vm: 0,
+            start,
+            queued: time::OffsetDateTime::UNIX_EPOCH,
+            duration: Duration::from_secs(secs),
+            fails: false,
+            result: None,
+        }
+    }
+
+    /// Unfinished tasks and those that ended less than ten minutes ago are recent, oldest first.
+    #[test]
+    fn recent_tasks_are_unfinished_or_ended_in_the_last_ten_minutes() {
+        let t0 = Instant::now();
+        let mut st = VimState::new(1);
+        st.tasks.push(task("task-1", t0, 3));
+        st.tasks
+            .push(task("task-2", t0 + Duration::from_secs(60), 3));
+        st.tasks
+            .push(task("task-3", t0 + Duration::from_secs(120), 3600));
+        let moids = |now| match recent_tasks(&st, now) {
+            Val::List("ManagedObjectReference", refs) => refs
+                .into_iter()
+                .map(|r| match r {
+                    Val::Ref("Task", m) => m,
+                    other => panic!("{other:?}"),
+                })
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let at = |secs| t0 + Duration::from_secs(secs);
+        assert_eq!(moids(at(200)), ["task-1", "task-2", "task-3"]);
+        // task-1 ended at 3 s: gone after 603 s; task-2 (ended at 63 s) stays until 663 s.
+        assert_eq!(moids(at(604)), ["task-2", "task-3"]);
+        assert_eq!(moids(at(700)), ["task-3"], "a running task stays");
+    }
+}
