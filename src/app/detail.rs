@@ -155,10 +155,7 @@ impl App {
             Ok(mut d) => {
                 let endpoint = self.tree.get(id).endpoint;
                 self.learn_link(endpoint, &d.node);
-                // First, where it is seen without scrolling: it says where `b` goes.
-                if let Some(s) = self.same_vm_section(endpoint, &d.node.id) {
-                    d.sections.insert(0, s);
-                }
+                self.add_same_vm_line(endpoint, &mut d);
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows
                 // age and size there, not CPU and memory).

@@ -35,6 +35,9 @@ pub struct Entry {
     marked: bool,
     /// Set when the slot is on the free list.
     dead: bool,
+    /// Opened by id where its parent's listing does not have it (see `Tree::open_by_id`): a
+    /// reload of the parent keeps it.
+    opened_by_id: bool,
 }
 
 impl Entry {
@@ -109,6 +112,7 @@ impl Tree {
             load: Load::NotLoaded,
             marked: false,
             dead: false,
+            opened_by_id: false,
         });
         self.roots.push(id);
         self.invalidate();
@@ -127,6 +131,7 @@ impl Tree {
             load: Load::NotLoaded,
             marked: false,
             dead: false,
+            opened_by_id: false,
         };
         self.alloc(entry)
     }
@@ -140,6 +145,17 @@ impl Tree {
         }
         self.entries[parent as usize].children.extend(ids);
         self.invalidate();
+    }
+
+    /// Adds `node` under `parent` although the parent's listing does not have it (a VM reached
+    /// from another product, say); reloading the parent keeps it.
+    pub fn open_by_id(&mut self, parent: EntryId, node: Node) -> EntryId {
+        let endpoint = self.entries[parent as usize].endpoint;
+        let id = self.new_child(parent, endpoint, node);
+        self.entries[id as usize].opened_by_id = true;
+        self.entries[parent as usize].children.push(id);
+        self.invalidate();
+        id
     }
 
     /// Adds children (in name order) among those already there (in name order), by name.
@@ -177,7 +193,9 @@ impl Tree {
             .iter()
             .map(|(ep, node)| by_id.remove(&(*ep, &*node.id)))
             .collect();
-        let dropped: Vec<EntryId> = by_id.into_values().collect();
+        let (opened, dropped): (Vec<EntryId>, Vec<EntryId>) = by_id
+            .into_values()
+            .partition(|&c| self.entries[c as usize].opened_by_id);
         let mut kept = Vec::with_capacity(nodes.len());
         for ((endpoint, node), slot) in nodes.into_iter().zip(reuse) {
             match slot {
@@ -192,6 +210,7 @@ impl Tree {
         for id in dropped {
             self.free_subtree(id);
         }
+        kept.extend(opened);
         self.entries[parent as usize].children = kept;
         self.invalidate();
     }
@@ -541,6 +560,29 @@ mod tests {
                 "load {req}"
             );
         }
+    }
+
+    /// A node opened by id under a parent whose listing lacks it stays (same entry) when the
+    /// parent is listed again.
+    #[test]
+    fn a_node_opened_by_id_survives_its_parents_reload() {
+        let batch = |names: &[&str]| ChildBatch {
+            nodes: names.iter().map(|n| node(n)).collect(),
+            ..Default::default()
+        };
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.set_expanded(r, true);
+        t.start_load(r, 1);
+        t.accept_batch(r, 1, batch(&["dc-a", "dc-b"]));
+        t.finish_load(r, 1, Ok(()));
+        let vm = t.open_by_id(r, node("vm-42"));
+        t.start_load(r, 2);
+        t.accept_batch(r, 2, batch(&["dc-a", "dc-c"]));
+        t.finish_load(r, 2, Ok(()));
+        t.refresh_visible();
+        assert_eq!(names(&t), ["root", "dc-a", "dc-c", "vm-42"]);
+        assert_eq!(t.get(r).children.last(), Some(&vm));
     }
 
     #[test]

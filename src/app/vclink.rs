@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::App;
 use super::tree::{EndpointId, EntryId};
-use crate::api::model::{Node, NodeKind, Product, Section, Severity, VimRef};
+use crate::api::model::{Details, Node, NodeKind, Product, Section, Severity, VimRef};
 use crate::api::vcenter::map as vc_map;
 
 /// One side of a link: endpoint, node id, and a name to show before the node is read.
@@ -78,17 +78,32 @@ impl App {
         self.vc_links.other.get(&(endpoint, id.into()))
     }
 
-    /// A details section naming the other side and the key that goes there.
-    pub(crate) fn same_vm_section(&self, endpoint: EndpointId, id: &str) -> Option<Section> {
-        let other = self.same_vm(endpoint, id)?;
+    /// A details line naming the other side and the key that goes there: the last of the
+    /// first section, where it shows without scrolling and pushes little else down.
+    pub(crate) fn add_same_vm_line(&self, endpoint: EndpointId, d: &mut Details) {
+        let Some(other) = self.same_vm(endpoint, &d.node.id) else {
+            return;
+        };
         let label = &self.endpoints[other.endpoint].label;
-        let product = match self.endpoints[other.endpoint].info.as_ref()?.product {
-            Product::Vcenter => "vCenter VM",
+        let key = match self.endpoints[other.endpoint]
+            .info
+            .as_ref()
+            .map(|i| i.product)
+        {
+            Some(Product::Vcenter) => "vCenter VM",
             _ => "vCloud Director VM",
         };
-        let mut s = Section::new("Same VM");
-        s.row(product, format!("{} on {label} (b goes there)", other.name));
-        Some(s)
+        let text = format!("{} on {label} (b goes there)", other.name);
+        match d.sections.first_mut() {
+            Some(s) => {
+                s.row(key, text);
+            }
+            None => {
+                let mut s = Section::new("Same VM");
+                s.row(key, text);
+                d.sections.push(s);
+            }
+        }
     }
 
     /// `b`: from a vCD VM to its vCenter VM, or back. The target is selected where the tree
@@ -138,7 +153,7 @@ impl App {
     }
 
     /// The tree entry of `side`: in its endpoint's own subtree if loaded there, else in the
-    /// snapshot view, else a new entry under the endpoint (dropped when that is refreshed).
+    /// snapshot view, else a new entry under the endpoint, which its reloads keep.
     fn entry_for(&mut self, side: &Side) -> EntryId {
         let found = self.tree.find(side.endpoint, &side.id);
         let in_view =
@@ -148,8 +163,7 @@ impl App {
         }
         let root = self.endpoints[side.endpoint].root;
         let node = Node::new(NodeKind::Vm, side.id.clone(), side.name.clone()).expandable(true);
-        self.tree.append_children(root, vec![node]);
-        *self.tree.get(root).children.last().expect("just added")
+        self.tree.open_by_id(root, node)
     }
 }
 
