@@ -110,6 +110,7 @@ fn loaded_app(n: usize) -> App {
                 nodes: chunk.to_vec(),
                 total: Some(n as u64),
                 progress: None,
+                by_name: false,
             }),
         }));
     }

@@ -120,6 +120,18 @@ pub struct Node {
     pub summary: Box<str>,
     /// Whether the node may have children (they are loaded lazily on expand).
     pub expandable: bool,
+    /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
+    pub backing: Option<Box<VimRef>>,
+}
+
+/// The vCenter VM behind a vCD VM, as vCD tells a system administrator: the vCenter (the URL
+/// vCD registered it with, and its name in vCD) and the VM's moid there. A moid alone is not
+/// unique across vCenters: the pair is the identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VimRef {
+    pub vcenter_url: Box<str>,
+    pub vcenter_name: Box<str>,
+    pub moid: Box<str>,
 }
 
 impl Node {
@@ -131,6 +143,7 @@ impl Node {
             status: Status::NONE,
             summary: "".into(),
             expandable: false,
+            backing: None,
         }
     }
 
@@ -390,6 +403,9 @@ pub struct ChildBatch {
     /// Total children the server reports, when it says.
     pub total: Option<u64>,
     pub progress: Option<ListProgress>,
+    /// The nodes are in name order and go in among the children received before them by
+    /// name, not after them: a list read in parts that finish in any order is in one order.
+    pub by_name: bool,
 }
 
 pub fn parse_time(timestamp: &str) -> Option<OffsetDateTime> {

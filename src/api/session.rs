@@ -93,6 +93,11 @@ impl<P: Protocol> Session<P> {
         self.relogin(seen).await
     }
 
+    /// Logs in unless a session is held.
+    pub async fn ensure_login(&self) -> ApiResult<()> {
+        self.current().await.map(|_| ())
+    }
+
     /// Drops the session held without telling the server (after a logout call); calls fail
     /// from now on until the next `login`.
     pub async fn forget(&self) {

@@ -2,9 +2,10 @@
 //! every connected endpoint, oldest snapshot first. Each row still belongs to its own endpoint,
 //! so details, expand, marks and actions work as anywhere else. Rows show as soon as an endpoint
 //! has listed them; sizes fill in as they are read. An endpoint that fails or is not connected
-//! leaves the others' rows in place and says why in the root's details.
+//! leaves the others' rows in place and says why in the root's details. A VM seen through vCD
+//! and through the vCenter under it (see `vclink`) is one row naming both, counted once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::App;
 use super::event::{Effect, ReqId};
@@ -220,11 +221,34 @@ impl App {
         };
         let root = all.root;
         if std::mem::take(&mut all.stale) {
+            let linked: Vec<(EndpointId, Node)> = all
+                .rows
+                .iter()
+                .filter(|(_, r)| r.vm.backing.is_some())
+                .map(|(e, r)| (*e, r.vm.clone()))
+                .collect();
+            for (e, vm) in &linked {
+                self.learn_link(*e, vm);
+            }
+            let twins = self.snapshot_twins();
+            let Some(all) = &self.all_snapshots else {
+                return;
+            };
             let nodes: Vec<(EndpointId, Node)> = all
                 .rows
                 .iter()
+                .filter(|(e, r)| !twins.contains(&(*e, r.vm.id.clone())))
                 .map(|(e, r)| {
-                    let label = row_label(&self.endpoints, *e);
+                    let both = self
+                        .same_vm(*e, &r.vm.id)
+                        .filter(|o| twins.contains(&(o.endpoint, o.id.clone())))
+                        .map(|o| {
+                            format!(
+                                "{} + {}",
+                                self.endpoints[*e].label, self.endpoints[o.endpoint].label
+                            )
+                        });
+                    let label = both.as_deref().or(row_label(&self.endpoints, *e));
                     (*e, r.vm.clone().with_summary(r.summary(label)))
                 })
                 .collect();
@@ -288,9 +312,39 @@ impl App {
             out.push((ep.label.clone(), text));
         }
         if all.parts.iter().filter(|p| **p == Part::Read).count() > 1 {
-            out.push(("All".into(), describe(all.rows.iter().map(|(_, r)| r))));
+            let twins = self.snapshot_twins();
+            let once = all
+                .rows
+                .iter()
+                .filter(|(e, r)| !twins.contains(&(*e, r.vm.id.clone())));
+            let mut text = describe(once.map(|(_, r)| r));
+            if !twins.is_empty() {
+                let n = twins.len();
+                let s = if n == 1 { "" } else { "s" };
+                text.push_str(&format!(
+                    "; {n} VM{s} seen through both vCD and vCenter, counted once"
+                ));
+            }
+            out.push(("All".into(), text));
         }
         out
+    }
+
+    /// The vCenter rows of the view whose VM is also a vCD row (the same VM, linked by vCD's
+    /// reference to it): shown and counted as that vCD row.
+    fn snapshot_twins(&self) -> HashSet<(EndpointId, Box<str>)> {
+        let Some(all) = &self.all_snapshots else {
+            return HashSet::new();
+        };
+        let listed: HashSet<(EndpointId, &str)> =
+            all.rows.iter().map(|(e, r)| (*e, &*r.vm.id)).collect();
+        all.rows
+            .iter()
+            .filter(|(_, r)| r.vm.backing.is_some())
+            .filter_map(|(e, r)| self.same_vm(*e, &r.vm.id))
+            .filter(|o| listed.contains(&(o.endpoint, &*o.id)))
+            .map(|o| (o.endpoint, o.id.clone()))
+            .collect()
     }
 }
 

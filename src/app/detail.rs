@@ -189,8 +189,10 @@ impl App {
         };
         self.detail.req = None;
         match result {
-            Ok(d) => {
+            Ok(mut d) => {
                 let endpoint = self.tree.get(id).endpoint;
+                self.learn_link(endpoint, &d.node);
+                self.add_same_vm_line(endpoint, &mut d);
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows
                 // age and size there, not CPU and memory).
@@ -199,6 +201,9 @@ impl App {
                     e.node.status = d.node.status.clone();
                     if !d.node.name.is_empty() {
                         e.node.name = d.node.name.clone();
+                    }
+                    if d.node.backing.is_some() {
+                        e.node.backing = d.node.backing.clone();
                     }
                 }
                 let d = Arc::new(d);

@@ -32,6 +32,8 @@ pub enum Command {
     CancelTask,
     ToggleRunningOnly,
     Suspend,
+    /// From a vCD VM to the vCenter VM behind it, or back.
+    SameVm,
 }
 
 /// Where a binding applies.
@@ -207,6 +209,12 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::ActionMenu,
         scope: Scope::Tree,
         description: "actions the server offers on the node (or the marks)",
+    },
+    Binding {
+        keys: &[k('b')],
+        command: Command::SameVm,
+        scope: Scope::Tree,
+        description: "go to the same VM on the other side (vCD VM ↔ its vCenter VM)",
     },
     Binding {
         keys: &[k('x')],

@@ -17,6 +17,7 @@ mod listing;
 mod nav;
 mod password;
 mod tasks;
+mod vclink;
 
 pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, wrap};
 pub use invoke::Invocations;
@@ -112,6 +113,8 @@ pub struct App {
     pub read_only: bool,
     /// The snapshot view across all endpoints.
     pub all_snapshots: Option<all_snapshots::AllSnapshots>,
+    /// VMs seen through vCD and through its vCenter (see `vclink`).
+    pub vc_links: vclink::VcLinks,
     pub theme: Theme,
     pub size: (u16, u16),
     pub quit: bool,
@@ -167,6 +170,7 @@ impl App {
             toast: None,
             read_only,
             all_snapshots,
+            vc_links: Default::default(),
             theme,
             size: (80, 24),
             quit: false,
@@ -370,6 +374,7 @@ impl App {
                 self.focus = order[(i + step) % 3];
             }
             Command::Suspend => self.effects.push(Effect::Suspend),
+            Command::SameVm => return self.go_to_same_vm(),
             Command::ToggleRaw => self.detail.toggle_raw(),
             Command::Filter => {
                 self.filter.typing = true;

@@ -35,6 +35,9 @@ pub struct Entry {
     marked: bool,
     /// Set when the slot is on the free list.
     dead: bool,
+    /// Opened by id where its parent's listing does not have it (see `Tree::open_by_id`): a
+    /// reload of the parent keeps it.
+    opened_by_id: bool,
 }
 
 impl Entry {
@@ -113,6 +116,7 @@ impl Tree {
             load: Load::NotLoaded,
             marked: false,
             dead: false,
+            opened_by_id: false,
         });
         self.roots.push(id);
         self.invalidate();
@@ -131,6 +135,7 @@ impl Tree {
             load: Load::NotLoaded,
             marked: false,
             dead: false,
+            opened_by_id: false,
         };
         self.alloc(entry)
     }
@@ -143,6 +148,31 @@ impl Tree {
             ids.push(self.new_child(parent, endpoint, node));
         }
         self.entries[parent as usize].children.extend(ids);
+        self.invalidate();
+    }
+
+    /// Adds `node` under `parent` although the parent's listing does not have it (a VM reached
+    /// from another product, say); reloading the parent keeps it.
+    pub fn open_by_id(&mut self, parent: EntryId, node: Node) -> EntryId {
+        let endpoint = self.entries[parent as usize].endpoint;
+        let id = self.new_child(parent, endpoint, node);
+        self.entries[id as usize].opened_by_id = true;
+        self.entries[parent as usize].children.push(id);
+        self.invalidate();
+        id
+    }
+
+    /// Adds children (in name order) among those already there (in name order), by name.
+    fn merge_in_by_name(&mut self, parent: EntryId, nodes: Vec<Node>) {
+        let endpoint = self.entries[parent as usize].endpoint;
+        let new: Vec<EntryId> = nodes
+            .into_iter()
+            .map(|n| self.new_child(parent, endpoint, n))
+            .collect();
+        let old = std::mem::take(&mut self.entries[parent as usize].children);
+        let name = |id: &EntryId| &self.entries[*id as usize].node.name;
+        let merged = merge_by_name(old, new, |a, b| name(a) < name(b));
+        self.entries[parent as usize].children = merged;
         self.invalidate();
     }
 
@@ -167,7 +197,11 @@ impl Tree {
             .iter()
             .map(|(ep, node)| by_id.remove(&(*ep, &*node.id)))
             .collect();
-        let dropped: std::collections::HashSet<EntryId> = by_id.into_values().collect();
+        // Nodes opened by id stay when the listing no longer has them (see `open_by_id`).
+        let (opened, dropped): (Vec<EntryId>, Vec<EntryId>) = by_id
+            .into_values()
+            .partition(|&c| self.entries[c as usize].opened_by_id);
+        let dropped: std::collections::HashSet<EntryId> = dropped.into_iter().collect();
         // Where each dropped child's holders go: the nearest surviving sibling in the old
         // order (next first, then previous), else the parent.
         let successor = |i: usize| {
@@ -195,6 +229,7 @@ impl Tree {
         for (id, to) in moves {
             self.free_subtree(id, to);
         }
+        kept.extend(opened);
         self.entries[parent as usize].children = kept;
         self.invalidate();
     }
@@ -231,7 +266,11 @@ impl Tree {
                     *total = batch.total;
                 }
                 match staged {
+                    Some(s) if batch.by_name => {
+                        *s = merge_by_name(std::mem::take(s), batch.nodes, |a, b| a.name < b.name)
+                    }
                     Some(s) => s.extend(batch.nodes),
+                    None if batch.by_name => self.merge_in_by_name(parent, batch.nodes),
                     None => self.append_children(parent, batch.nodes),
                 }
                 self.version += 1;
@@ -463,6 +502,21 @@ impl Tree {
     }
 }
 
+/// Two lists in name order as one (`before(a, b)`: name a < name b), stable: on equal names the
+/// earlier list's come first.
+fn merge_by_name<T>(old: Vec<T>, new: Vec<T>, before: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let mut new = new.into_iter().peekable();
+    for o in old {
+        while let Some(n) = new.next_if(|n| before(n, &o)) {
+            out.push(n);
+        }
+        out.push(o);
+    }
+    out.extend(new);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,6 +598,56 @@ mod tests {
         assert_eq!(t.get(r).children[1], a, "entry of a kept");
         assert!(t.get(a).expanded);
         assert_eq!(t.len(), 3, "b freed");
+    }
+
+    /// Parts of a split list, each in name order, arriving in any order: on a first load
+    /// and on a refresh the children end in one name order.
+    #[test]
+    fn parts_in_name_order_merge_into_one_order() {
+        let part = |names: &[&str]| ChildBatch {
+            nodes: names.iter().map(|n| node(n)).collect(),
+            by_name: true,
+            ..Default::default()
+        };
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.set_expanded(r, true);
+        for req in [1, 2] {
+            t.start_load(r, req);
+            t.accept_batch(r, req, part(&["b", "x", "zookeeper"]));
+            t.accept_batch(r, req, part(&["a", "c", "y"]));
+            t.accept_batch(r, req, part(&["a2", "zz"]));
+            t.finish_load(r, req, Ok(()));
+            t.refresh_visible();
+            assert_eq!(
+                names(&t),
+                ["root", "a", "a2", "b", "c", "x", "y", "zookeeper", "zz"],
+                "load {req}"
+            );
+        }
+    }
+
+    /// A node opened by id under a parent whose listing lacks it stays (same entry) when the
+    /// parent is listed again.
+    #[test]
+    fn a_node_opened_by_id_survives_its_parents_reload() {
+        let batch = |names: &[&str]| ChildBatch {
+            nodes: names.iter().map(|n| node(n)).collect(),
+            ..Default::default()
+        };
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.set_expanded(r, true);
+        t.start_load(r, 1);
+        t.accept_batch(r, 1, batch(&["dc-a", "dc-b"]));
+        t.finish_load(r, 1, Ok(()));
+        let vm = t.open_by_id(r, node("vm-42"));
+        t.start_load(r, 2);
+        t.accept_batch(r, 2, batch(&["dc-a", "dc-c"]));
+        t.finish_load(r, 2, Ok(()));
+        t.refresh_visible();
+        assert_eq!(names(&t), ["root", "dc-a", "dc-c", "vm-42"]);
+        assert_eq!(t.get(r).children.last(), Some(&vm));
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         opts.faults.clone(),
     ));
     let shared = Arc::new(vcd::Shared::new(
-        vcd_url.clone(),
+        (vcd_url.clone(), vcenter_url.clone()),
         opts.clone(),
         world,
         fault_state.clone(),

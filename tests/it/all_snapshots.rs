@@ -121,32 +121,52 @@ async fn sprawl(b: &Arc<dyn Backend>) -> Vec<SprawlRow> {
     rows
 }
 
+/// The vCenter row of the VM a vCD row names as its backing (vCD tells a system administrator).
+fn twin_of<'a>(vc_rows: &'a [SprawlRow], r: &SprawlRow) -> Option<&'a SprawlRow> {
+    let moid = &r.vm.backing.as_ref()?.moid;
+    vc_rows.iter().find(|v| *v.vm.id == *format!("vm/{moid}"))
+}
+
 #[tokio::test]
-async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes() {
+async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_once() {
     let s = sim(SimOptions::default()).await;
     let (cd, vc) = (vcd(&s), vcenter(&s));
-    let mut expected: HashMap<(usize, String), SprawlRow> = HashMap::new();
-    for (i, b) in [(0, &cd), (1, &vc)] {
-        for r in sprawl(b).await {
-            expected.insert((i, r.vm.id.to_string()), r);
+    let (cd_rows, vc_rows) = (sprawl(&cd).await, sprawl(&vc).await);
+    assert!(!cd_rows.is_empty() && !vc_rows.is_empty());
+    assert!(
+        cd_rows.iter().all(|r| r.vm.backing.is_some()),
+        "a system administrator learns the vCenter VM behind each vCD VM"
+    );
+    // Each vCD row's vCenter twin is the same VM: the same name, and the same snapshot give or
+    // take the small .vmsn file vCenter lists besides the disk and memory.
+    let mut twins = 0;
+    for r in &cd_rows {
+        if let Some(v) = twin_of(&vc_rows, r) {
+            assert_eq!(v.vm.name, r.vm.name);
+            let (a, b) = (r.bytes.unwrap(), v.bytes.unwrap());
+            assert!(b >= a && b - a < 1 << 20, "{}: {a} vs {b}", r.vm.name);
+            twins += 1;
         }
     }
-    assert!(
-        expected.keys().any(|k| k.0 == 0) && expected.keys().any(|k| k.0 == 1),
-        "both endpoints have VMs with snapshots in the demo world"
-    );
+    assert!(twins > 0, "the demo world's vCD VMs are in its vCenter");
+    let unique = cd_rows.len() + vc_rows.len() - twins;
 
     let mut d = connected(&[("vcd", cd.clone()), ("vcenter", vc.clone())]).await;
     let root = open_view(&mut d).await;
     let app = &d.app;
     assert_eq!(app.tree.get(root).load, Load::Loaded);
     let rows: Vec<EntryId> = app.tree.get(root).children.clone();
-    assert_eq!(rows.len(), expected.len(), "every VM of both endpoints");
+    assert_eq!(rows.len(), unique, "every VM of both endpoints, once");
     let mut last: Option<OffsetDateTime> = None;
     for &id in &rows {
         let e = app.tree.get(id);
-        let want = &expected[&(e.endpoint, e.node.id.to_string())];
-        let label = ["vcd", "vcenter"][e.endpoint];
+        let list = [&cd_rows, &vc_rows][e.endpoint];
+        let want = list.iter().find(|r| r.vm.id == e.node.id).unwrap();
+        let label = match (e.endpoint, twin_of(&vc_rows, want)) {
+            (0, Some(_)) => "vcd + vcenter",
+            (0, None) => "vcd",
+            _ => "vcenter",
+        };
         assert!(
             e.node.summary.contains(&format!(" · {label} · ")),
             "{}",
@@ -156,63 +176,86 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes() {
         last = want.oldest;
         assert!(want.bytes.is_some(), "{} has a size", e.node.name);
     }
-    // Both products see the same snapshot of the same VM: the same size, give or take the
-    // small .vmsn file vCenter lists besides the disk and memory.
-    let mut compared = 0;
-    for ((ep, _), r) in expected.iter().filter(|(k, _)| k.0 == 0) {
-        let twin = expected
-            .iter()
-            .find(|(k, v)| k.0 == 1 && v.vm.name == r.vm.name && v.count == 1);
-        if let Some((_, v)) = twin {
-            let (a, b) = (r.bytes.unwrap(), v.bytes.unwrap());
-            assert!(b >= a && b - a < 1 << 20, "{ep}: {} vs {}", a, b);
-            compared += 1;
-        }
-    }
-    assert!(compared > 0);
 
     let report = app.all_snapshots_report();
     let line = |k: &str| report.iter().find(|(l, _)| l == k).unwrap().1.clone();
-    assert!(line("vcd").contains("snapshot"), "{report:?}");
-    assert!(line("vcenter").contains("snapshot"), "{report:?}");
-    assert!(line("All").starts_with(&format!("{} VMs", expected.len())));
-
-    // Each row's details come from its own endpoint, and reading them keeps the row's age and
-    // size (vCD's fresh VM would say CPU and memory there).
-    for (endpoint, label) in [(0, "vcd"), (1, "vcenter")] {
-        let pos = rows
-            .iter()
-            .position(|&id| d.app.tree.get(id).endpoint == endpoint)
-            .unwrap();
-        d.key(KeyCode::Home);
-        for _ in 0..=pos {
-            d.key(KeyCode::Down);
-        }
-        assert!(
-            d.until(T, |app| matches!(app.detail.state, DetailState::Loaded(_)))
-                .await
-        );
-        let e = d.app.tree.get(d.app.selected.unwrap());
-        assert_eq!(e.endpoint, endpoint);
-        assert!(
-            e.node.summary.contains(&format!(" · {label} · ")),
-            "{}",
-            e.node.summary
-        );
-    }
-    // The vCenter row (selected now) opens to its snapshots, read from vCenter.
-    let vm = d.app.selected.unwrap();
-    d.key(KeyCode::Enter);
     assert!(
-        d.until(T, |app| app.tree.get(vm).load == Load::Loaded)
+        line("vcd").starts_with(&format!("{} VMs", cd_rows.len())),
+        "{report:?}"
+    );
+    assert!(
+        line("vcenter").starts_with(&format!("{} VMs", vc_rows.len())),
+        "{report:?}"
+    );
+    let all = line("All");
+    assert!(all.starts_with(&format!("{unique} VMs")), "{all}");
+    assert!(
+        all.contains(&format!(
+            "{twins} VMs seen through both vCD and vCenter, counted once"
+        )),
+        "{all}"
+    );
+
+    // A row's details come from its own endpoint, keep the row's age and size, and name the
+    // same VM on the other side.
+    d.key(KeyCode::Home);
+    d.key(KeyCode::Down);
+    assert!(
+        d.until(T, |app| matches!(app.detail.state, DetailState::Loaded(_)))
             .await
     );
-    let kids = &d.app.tree.get(vm).children;
+    let row = d.app.selected.unwrap();
+    let (cd_vm, summary) = {
+        let e = d.app.tree.get(row);
+        assert_eq!(e.endpoint, 0);
+        (e.node.clone(), e.node.summary.clone())
+    };
+    assert!(summary.contains(" · vcd + vcenter · "), "{summary}");
+    let moid = cd_vm.backing.as_ref().unwrap().moid.clone();
+    let screen = vnav::runtime::driver::screen_text(&d.render(160, 45));
+    assert!(
+        screen.contains(&format!("{moid} on vcenter (b goes there)")),
+        "{screen}"
+    );
+
+    // b: to the vCenter VM, which the tree has not loaded: it opens by id under its endpoint,
+    // with its details (read from vCenter) and its snapshots.
+    d.key(KeyCode::Char('b'));
+    let vc_vm = d.app.selected.unwrap();
+    let e = d.app.tree.get(vc_vm).clone();
+    assert_eq!((e.endpoint, &*e.node.id), (1, &*format!("vm/{moid}")));
+    assert_eq!(e.parent, Some(d.app.endpoints[1].root));
+    assert!(
+        d.until(
+            T,
+            |app| matches!(&app.detail.state, DetailState::Loaded(x) if x.node.id == e.node.id)
+        )
+        .await
+    );
+    assert_eq!(
+        d.app.tree.get(vc_vm).node.name,
+        cd_vm.name,
+        "the vCenter's own name for it"
+    );
+    let screen = vnav::runtime::driver::screen_text(&d.render(160, 45));
+    assert!(
+        screen.contains(&format!("{} on vcd (b goes there)", cd_vm.name)),
+        "{screen}"
+    );
+    d.key(KeyCode::Enter);
+    assert!(
+        d.until(T, |app| app.tree.get(vc_vm).load == Load::Loaded)
+            .await
+    );
+    let kids = &d.app.tree.get(vc_vm).children;
     assert!(!kids.is_empty());
     assert!(
         kids.iter()
             .all(|&k| d.app.tree.get(k).node.kind == NodeKind::Snapshot)
     );
+    // And back: b on the vCenter VM returns to the vCD VM's row.
+    d.key(KeyCode::Char('b'));
+    assert_eq!(d.app.selected, Some(row));
     d.shutdown().await;
 }
 
@@ -262,5 +305,51 @@ async fn with_one_endpoint_the_view_is_that_endpoints_own() {
     let first = &app.tree.get(rows[0]).node;
     assert_eq!(first.id, alone[0].vm.id);
     assert_eq!(*first.summary, alone[0].summary(None), "no endpoint name");
+    d.shutdown().await;
+}
+
+/// A tenant sees no VCloudExtension: no link, so no VM is merged, and `b` says why instead of
+/// going anywhere.
+#[tokio::test]
+async fn a_tenant_gets_no_link_and_b_says_why() {
+    let s = sim(SimOptions::default()).await;
+    let tenant: Arc<dyn Backend> = Arc::new(
+        VcdBackend::new(VcdConfig {
+            url: s.vcd_url.clone(),
+            user: "orgadmin@acme".into(),
+            password: DEMO_PASSWORD.to_string().into(),
+            http: HttpOptions::default(),
+        })
+        .unwrap(),
+    );
+    let vc = vcenter(&s);
+    let (cd_rows, vc_rows) = (sprawl(&tenant).await, sprawl(&vc).await);
+    assert!(!cd_rows.is_empty());
+    assert!(cd_rows.iter().all(|r| r.vm.backing.is_none()));
+    let mut d = connected(&[("vcd", tenant), ("vcenter", vc)]).await;
+    let root = open_view(&mut d).await;
+    let rows = d.app.tree.get(root).children.clone();
+    assert_eq!(
+        rows.len(),
+        cd_rows.len() + vc_rows.len(),
+        "nothing to merge"
+    );
+    let first_vcd = rows
+        .iter()
+        .position(|&r| d.app.tree.get(r).endpoint == 0)
+        .unwrap();
+    d.key(KeyCode::Home);
+    for _ in 0..=first_vcd {
+        d.key(KeyCode::Down);
+    }
+    assert!(
+        d.until(T, |app| matches!(app.detail.state, DetailState::Loaded(_)))
+            .await
+    );
+    let at = d.app.selected;
+    d.key(KeyCode::Char('b'));
+    assert_eq!(d.app.selected, at, "b stays put");
+    let toast = d.app.toast.as_ref().map(|t| t.text.clone()).unwrap();
+    assert!(toast.contains("system administrators only"), "{toast}");
     d.shutdown().await;
 }

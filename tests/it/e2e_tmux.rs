@@ -70,7 +70,8 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     }
     // Power off is destructive: the name must be typed.
     t.keys(&["O"]);
-    t.wait_for("type", WAIT).expect("a typed-name confirm");
+    t.wait_for("to confirm", WAIT)
+        .expect("a typed-name confirm");
     t.text(&vm);
     t.keys(&["Enter"]);
     t.wait_until(WAIT, |s| {
@@ -104,32 +105,30 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
     t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
     t.wait_for("dc-ams", WAIT)
         .expect("the vCenter's datacenters");
-    // The snapshot view heads the tree; open it and go down to the first vCenter VM (the
-    // status bar names the selected row's endpoint).
+    // The snapshot view heads the tree; open it and go down to its first VM, which the demo's
+    // vCD and vCenter both hold: one row, whose details name the vCenter VM.
     t.keys(&["Home", "Enter"]);
     t.wait_until(WAIT, |s| {
         s.lines().any(|l| tree_part(l).contains(" days old"))
     })
     .expect("the VMs with snapshots");
-    let mut screen = String::new();
-    for _ in 0..10 {
-        t.keys(&["j"]);
-        screen = t
-            .wait_until(WAIT, |s| s.contains("Hardware") && selected_vm(s).is_some())
-            .expect("a VM's details");
-        if screen
-            .lines()
-            .last()
-            .is_some_and(|l| l.starts_with(" vCenter "))
-        {
-            break;
-        }
-    }
-    assert!(
-        screen.lines().last().unwrap().starts_with(" vCenter "),
-        "{screen}"
-    );
+    t.keys(&["j"]);
+    let screen = t
+        .wait_until(WAIT, |s| {
+            s.contains("b goes there") && selected_vm(s).is_some()
+        })
+        .expect("a vCD VM's details naming its vCenter VM");
     let vm = selected_vm(&screen).unwrap();
+    // b: to that VM in vCenter (the status bar names the selected row's endpoint).
+    t.keys(&["b"]);
+    let screen = t
+        .wait_until(WAIT, |s| {
+            s.contains("Hardware")
+                && selected_vm(s).as_deref() == Some(vm.as_str())
+                && s.lines().last().is_some_and(|l| l.starts_with(" vCenter "))
+        })
+        .expect("the same VM's details, read from vCenter");
+    assert!(screen.contains("on demo vCD (b goes there)"), "{screen}");
     t.keys(&["n"]);
     t.wait_for("New snapshot", WAIT).expect("the snapshot form");
     t.text("from-tmux");
@@ -139,12 +138,23 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
             .any(|l| l.contains("success") && l.contains("Create snapshot") && l.contains(&vm))
     })
     .expect("the vim task succeeds in the task pane");
-    // Open the VM: its snapshots are its children in the tree, the new one among them.
+    // Open the VM: its snapshots are its children in the tree, the new one among them. The VM
+    // was opened last under its vCenter, so they are the tree's last rows: G shows them.
     t.keys(&["Enter"]);
-    t.wait_until(WAIT, |s| {
-        s.lines().any(|l| tree_part(l).contains("from-tmux"))
-    })
-    .expect("the new snapshot in the VM's snapshot list");
+    let shown = |s: &str| s.lines().any(|l| tree_part(l).contains("from-tmux"));
+    let mut seen = false;
+    for _ in 0..40 {
+        t.keys(&["G"]);
+        if t.wait_until(Duration::from_millis(500), shown).is_ok() {
+            seen = true;
+            break;
+        }
+    }
+    assert!(
+        seen,
+        "the new snapshot in the VM's snapshot list: {}",
+        t.screen()
+    );
     quit_and_check_shell(&t);
 }
 

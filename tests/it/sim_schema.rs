@@ -10,7 +10,7 @@ use vnav::sim::{DEMO_USER, SimOptions};
 use crate::sim_support::*;
 
 /// The schema folder (the project's copy of the 10.2.2 XSDs); xmllint must be installed.
-fn tools() -> PathBuf {
+pub fn tools() -> PathBuf {
     let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vcd/schemas");
     assert!(schemas.is_dir(), "{} missing", schemas.display());
     let xmllint = Command::new("xmllint")
@@ -24,7 +24,7 @@ fn tools() -> PathBuf {
     schemas
 }
 
-fn validate(schemas: &Path, xsd: &str, files: &[PathBuf]) {
+pub fn validate(schemas: &Path, xsd: &str, files: &[PathBuf]) {
     let out = Command::new("xmllint")
         .env(
             "XML_CATALOG_FILES",

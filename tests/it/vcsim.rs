@@ -1,7 +1,8 @@
 //! vnav's vCenter client against a peer it did not write: VMware's own simulator, vcsim (built
 //! from Debian's govmomi by tests/vcsim/build.sh, which `.ci/run` runs). vcsim 0.24 serves the
 //! `/rest` session and vim25 SOAP, so this proves the dialect fallback, the SOAP login and the
-//! whole snapshot cycle as vim Tasks. Skipped with a notice when the binary is missing, except
+//! whole snapshot cycle as vim Tasks, then those tasks read back as recent (`TaskManager.
+//! recentTask`). Skipped with a notice when the binary is missing, except
 //! under CI.
 
 use std::io::{BufRead, BufReader};
@@ -178,5 +179,14 @@ async fn snapshots_through_vim25_against_vmware_vcsim() {
     run(&b, &vm, ActionId::SnapshotCreate, third).await;
     run(&b, &vm, ActionId::SnapshotRemoveAll, ActionParams::None).await;
     assert!(snapshots(&b, &vm).await.is_empty());
+
+    // vcsim's TaskManager lists those tasks as recent, newest first, on the VM.
+    let recent = b.recent_tasks().await.unwrap();
+    let ops: Vec<&str> = recent.iter().map(|t| t.operation.as_str()).collect();
+    assert!(ops.contains(&"Create snapshot"), "{recent:?}");
+    assert_eq!(ops.first(), Some(&"Remove all snapshots"), "{recent:?}");
+    let target = recent[0].target.as_ref().expect("the task names its VM");
+    assert_eq!((target.kind, &*target.id), (NodeKind::Vm, &*vm.id));
+    assert!(recent.iter().all(|t| t.id.starts_with("vim:")));
     b.logout().await;
 }

@@ -137,6 +137,21 @@ pub fn actions(e: &Element) -> Vec<ActionOffer> {
 }
 
 /// A tree node for an entity document or an embedded entity (a Vm inside a VApp).
+/// The vCenter VM behind a Vm document, as `VCloudExtension/VmVimInfo/VmVimObjectRef` names
+/// it: (VimServer href, VimServer name, moid). Only a system administrator's documents have it.
+pub fn vm_vim_ref(vm: &Element) -> Option<(String, String, String)> {
+    let r = vm
+        .children_named("VCloudExtension")
+        .find_map(|x| x.child("VmVimInfo"))?
+        .child("VmVimObjectRef")?;
+    let server = r.child("VimServerRef")?;
+    Some((
+        server.attr("href")?.to_string(),
+        server.attr("name").unwrap_or("").to_string(),
+        r.child_text("MoRef")?.to_string(),
+    ))
+}
+
 pub fn entity_node(e: &Element) -> Node {
     let kind = e
         .attr("type")
@@ -357,6 +372,27 @@ pub fn task_record(r: &Element) -> Option<TaskInfo> {
 mod tests {
     use super::*;
     use crate::api::vcd::xml::parse;
+
+    /// A real vApp (Skyscape's, as a system administrator sees it): its VM names the vCenter VM
+    /// behind it; a VM without the extension names none.
+    #[test]
+    fn the_vcenter_vm_behind_a_real_vm() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/vcd/samples/vapp_skyscape_pretty.xml"
+        );
+        let vapp = parse(&std::fs::read(path).expect("fixture")).unwrap();
+        let vm = vapp.descendants("Vm")[0];
+        let (server, name, moid) = vm_vim_ref(vm).expect("VmVimInfo");
+        assert_eq!(
+            server,
+            "https://vcloud.example.com/api/admin/extension/vimServer/5b2f648b-9da7-4d7b-8212-6ed8a83f2102"
+        );
+        assert_eq!(name, "ConfigWizard Configured vCenter");
+        assert_eq!(moid, "vm-277", "the VM's, not its datastore's or host's");
+        let bare = parse(br#"<Vm xmlns="http://www.vmware.com/vcloud/v1.5" name="x"/>"#).unwrap();
+        assert_eq!(vm_vim_ref(&bare), None);
+    }
 
     #[test]
     fn statuses_and_kinds() {

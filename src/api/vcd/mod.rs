@@ -8,6 +8,7 @@ pub mod query;
 pub mod sections;
 pub mod session;
 mod snapshots;
+mod vim_link;
 pub mod xml;
 
 use async_trait::async_trait;
@@ -39,6 +40,8 @@ pub struct VcdBackend {
     session: Session,
     info: RwLock<SessionInfo>,
     label: String,
+    /// VimServer href → the vCenter URL it names (see `vim_link`).
+    vim_servers: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl VcdBackend {
@@ -55,6 +58,7 @@ impl VcdBackend {
             session: Session::new(http, base, creds),
             info: RwLock::new(SessionInfo::default()),
             label,
+            vim_servers: Default::default(),
         })
     }
 
@@ -124,6 +128,7 @@ impl VcdBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -150,6 +155,7 @@ impl VcdBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -213,6 +219,7 @@ impl Backend for VcdBackend {
                     total: Some(nodes.len() as u64),
                     nodes,
                     progress: None,
+                    by_name: false,
                 });
                 Ok(())
             }
@@ -251,7 +258,7 @@ impl Backend for VcdBackend {
         if let Some(meta) = self.metadata_section(&doc.root).await {
             sections.push(meta);
         }
-        let fresh = match node.kind {
+        let mut fresh = match node.kind {
             NodeKind::Endpoint | NodeKind::Group => node.clone(),
             _ => {
                 let mut n = map::entity_node(&doc.root);
@@ -266,6 +273,12 @@ impl Backend for VcdBackend {
             NodeKind::Vm => Some(self.snapshot_slot(&doc.root, &node.id).await),
             _ => None,
         };
+        if node.kind == NodeKind::Vm
+            && let Some(b) = self.backing(&doc.root).await
+        {
+            sections.push(vim_link::section(&b));
+            fresh.backing = Some(Box::new(b));
+        }
         Ok(Details {
             node: fresh,
             sections,

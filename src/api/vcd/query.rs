@@ -169,6 +169,7 @@ pub async fn walk(
                 done,
                 total,
             }),
+            by_name: false,
         })
     })
     .await

@@ -2,8 +2,9 @@
 //! The query service finds the VMs and their snapshot dates in a few pages (`type=vm` covers the
 //! whole system for a system administrator) and those rows go out at once; the size is only in
 //! each VM's SnapshotSection, read with the endpoint's concurrency and sent on in chunks. A size
-//! that cannot be read stays unknown, not an error. Before a new snapshot replaces a VM's one,
-//! `snapshot_slot` says which.
+//! that cannot be read stays unknown, not an error. A system administrator reads the whole Vm
+//! document instead, which also names the vCenter VM behind it (so the view counts it once).
+//! Before a new snapshot replaces a VM's one, `snapshot_slot` says which.
 
 use futures::{StreamExt, stream};
 
@@ -12,7 +13,7 @@ use super::xml::Element;
 use super::{VcdBackend, map};
 use crate::api::backend::SprawlSink;
 use crate::api::error::ApiResult;
-use crate::api::model::{SnapshotSlot, SprawlRow, parse_time, sort_oldest_first};
+use crate::api::model::{SnapshotSlot, SprawlRow, VimRef, parse_time, sort_oldest_first};
 
 /// Sizes sent on together: few enough updates for a big estate, soon enough for a small one.
 const SIZES_PER_UPDATE: usize = 64;
@@ -29,15 +30,17 @@ impl VcdBackend {
         sink.rows(&rows);
         let total = rows.len() as u64;
         let ids: Vec<Box<str>> = rows.iter().map(|r| r.vm.id.clone()).collect();
+        let whole_vm = self.info.read().await.is_system();
         let mut reads = stream::iter(ids.clone().into_iter().enumerate())
-            .map(|(i, id)| async move { (i, self.snapshot_section(&id).await) })
+            .map(|(i, id)| async move { (i, self.snapshot_section(&id, whole_vm).await) })
             .buffer_unordered(self.session.http().options().concurrency);
         let (mut done, mut read) = (0, Vec::new());
         while let Some((i, section)) = reads.next().await {
             done += 1;
-            if let Some((count, bytes)) = section {
+            if let Some((count, bytes, backing)) = section {
                 rows[i].count = count;
                 rows[i].bytes = bytes;
+                rows[i].vm.backing = backing.map(Box::new);
                 read.extend(bytes.map(|b| (ids[i].clone(), b)));
             }
             if read.len() == SIZES_PER_UPDATE || done == total {
@@ -61,19 +64,32 @@ impl VcdBackend {
         }
     }
 
-    /// (snapshot count, total size) from a VM's SnapshotSection; None if it cannot be read.
-    async fn snapshot_section(&self, vm: &str) -> Option<(u32, Option<u64>)> {
-        let doc = self
-            .session
-            .get(&format!("{vm}/snapshotSection"))
-            .await
-            .ok()?;
-        let snaps: Vec<&Element> = doc.root.children_named("Snapshot").collect();
+    /// (snapshot count, total size, the vCenter VM behind) from a VM's SnapshotSection, or from
+    /// the whole VM document when `whole_vm`; None if it cannot be read.
+    async fn snapshot_section(
+        &self,
+        vm: &str,
+        whole_vm: bool,
+    ) -> Option<(u32, Option<u64>, Option<VimRef>)> {
+        let (doc, backing) = if whole_vm {
+            let doc = self.session.get(vm).await.ok()?;
+            let backing = self.backing(&doc.root).await;
+            (doc, backing)
+        } else {
+            let url = format!("{vm}/snapshotSection");
+            (self.session.get(&url).await.ok()?, None)
+        };
+        let section = if whole_vm {
+            doc.root.child("SnapshotSection")?
+        } else {
+            &doc.root
+        };
+        let snaps: Vec<&Element> = section.children_named("Snapshot").collect();
         let bytes = snaps
             .iter()
             .map(|s| s.attr("size").and_then(|v| v.parse::<u64>().ok()))
             .sum();
-        Some(((snaps.len() as u32).max(1), bytes))
+        Some(((snaps.len() as u32).max(1), bytes, backing))
     }
 }
 

@@ -150,6 +150,7 @@ pub async fn stream_vms(
                 total: Some(nodes.len() as u64),
                 nodes: by_name(nodes),
                 progress: None,
+                by_name: false,
             });
             return Ok(1);
         }
@@ -179,6 +180,8 @@ pub async fn stream_vms(
                 done,
                 total,
             }),
+            // Parts finish in any order: each is sorted, the tree puts it in its place.
+            by_name: true,
         });
     }
     Ok(total)

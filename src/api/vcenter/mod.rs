@@ -94,6 +94,7 @@ impl VcenterBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -130,6 +131,7 @@ impl VcenterBackend {
             total: Some(nodes.len() as u64),
             nodes,
             progress: None,
+            by_name: false,
         });
         Ok(())
     }
@@ -287,6 +289,7 @@ impl Backend for VcenterBackend {
                     total: Some(nodes.len() as u64),
                     nodes,
                     progress: None,
+                    by_name: false,
                 });
                 Ok(())
             }
@@ -413,7 +416,7 @@ impl Backend for VcenterBackend {
     }
 
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {
-        Ok(Vec::new())
+        self.vim.recent_tasks(self.session.http()).await
     }
 
     async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {

@@ -160,8 +160,8 @@ pub fn get(s: &Shared, ctx: &Ctx, kind: &str, id: &str) -> VcdResult<Response> {
         "vApp" => {
             let e = vapp_path(&w, ctx, id)?;
             let body = match e {
-                Entity::VApp(i) => vm_doc::vapp_doc(&w, b, i),
-                Entity::Vm(i) => vm_doc::vm_doc(&w, b, i, true),
+                Entity::VApp(i) => vm_doc::vapp_doc(&w, b, i, ctx.user.is_system()),
+                Entity::Vm(i) => vm_doc::vm_doc(&w, b, i, true, ctx.user.is_system()),
                 _ => return Err(VcdError::not_found(id)),
             };
             (e, body)

@@ -14,6 +14,7 @@ pub mod tasks;
 pub mod values;
 pub mod values_catalog;
 pub mod values_provider;
+pub mod vim_server;
 pub mod vm_doc;
 pub mod xml;
 
@@ -51,6 +52,8 @@ impl User {
 
 pub struct Shared {
     pub base: String,
+    /// The simulated vCenter's URL, which vCD names as its VimServer.
+    pub vcenter_url: String,
     pub opts: SimOptions,
     pub world: RwLock<World>,
     pub tasks: Mutex<tasks::Tasks>,
@@ -63,10 +66,16 @@ pub struct Shared {
 
 /// Lock helpers that survive a poisoned lock (a panicking handler must not wedge the server).
 impl Shared {
-    pub fn new(base: String, opts: SimOptions, world: World, faults: Arc<FaultState>) -> Self {
+    pub fn new(
+        (base, vcenter_url): (String, String),
+        opts: SimOptions,
+        world: World,
+        faults: Arc<FaultState>,
+    ) -> Self {
         let tasks = tasks::Tasks::new(opts.seed);
         Shared {
             base,
+            vcenter_url,
             opts,
             world: RwLock::new(world),
             tasks: Mutex::new(tasks),
@@ -217,6 +226,7 @@ fn route(
         (["org"], true, _) => Ok(entities::org_list(s, ctx)),
         (["query"], true, _) => query::handle(s, ctx, query),
         (["entity", urn], true, _) => resolver::entity(s, ctx, urn),
+        (["admin", "extension", "vimServer", id], true, _) => vim_server::get(s, ctx, id),
         (["task", id], true, _) => tasks::get(s, ctx, id),
         (["task", id, "action", "cancel"], _, true) => tasks::cancel(s, ctx, id),
         ([kind, id], true, _) => entities::get(s, ctx, kind, id),

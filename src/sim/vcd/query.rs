@@ -344,7 +344,12 @@ mod tests {
         };
         let world = crate::sim::generate::generate(50, 42);
         let faults = Arc::new(FaultState::new(0, Default::default()));
-        let s = Shared::new("http://sim".into(), opts.clone(), world, faults);
+        let s = Shared::new(
+            ("http://sim".into(), "http://vc".into()),
+            opts.clone(),
+            world,
+            faults,
+        );
         let t0 = Instant::now();
         let wall = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
         let mut ids = vec![];

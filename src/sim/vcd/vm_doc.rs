@@ -1,10 +1,14 @@
-//! The VApp and Vm documents, section by section in the order the vCloud XSD demands.
+//! The VApp and Vm documents, section by section in the order the vCloud XSD demands. A system
+//! administrator also sees, in each Vm's `VCloudExtension`, the vCenter objects behind it
+//! (`vmext:VmVimInfo`), naming the vCenter as a `VimServer` (see `vim_server.rs`).
 
 use std::fmt::Write as _;
 
 use super::actions::action_links;
 use super::entities::{describe, open};
+use super::vim_server::{VMEXT_NS, vim_server_ref};
 use super::xml::{DECL, OVF_NS, VCLOUD_NS, XSI_NS, esc, link, media, unix_datetime};
+use crate::sim::inventory::vm_moid;
 use crate::sim::world::{Entity, World, uuid_str};
 
 fn mac(vm_index: u32, nic: usize) -> String {
@@ -17,8 +21,32 @@ fn mac(vm_index: u32, nic: usize) -> String {
     )
 }
 
+/// `VCloudExtension` with the VM's `VmVimInfo`: its vCenter VM, datastore and host.
+fn vim_info(out: &mut String, w: &World, b: &str, v: u32) {
+    let inv = &w.vc;
+    let server = vim_server_ref(w, b);
+    let obj = |elem: &str, moid: &str, kind: &str| {
+        format!(
+            "<vmext:{elem}>{server}<vmext:MoRef>{moid}</vmext:MoRef>\
+             <vmext:VimObjectType>{kind}</vmext:VimObjectType></vmext:{elem}>"
+        )
+    };
+    let datastore = &inv.datastores[inv.vm_datastore[v as usize] as usize].moid;
+    let host = &inv.hosts[inv.vm_host[v as usize] as usize].moid;
+    let _ = writeln!(
+        out,
+        "<VCloudExtension required=\"false\"><vmext:VmVimInfo xmlns:vmext=\"{VMEXT_NS}\">{}{}{}\
+         <vmext:VirtualDisksMaxChainLength>{}</vmext:VirtualDisksMaxChainLength></vmext:VmVimInfo></VCloudExtension>",
+        obj("VmVimObjectRef", &vm_moid(w, v), "VIRTUAL_MACHINE"),
+        obj("DatastoreVimObjectRef", datastore, "DATASTORE"),
+        obj("HostVimObjectRef", host, "HOST"),
+        1 + u32::from(w.vms[v as usize].snapshot.is_some())
+    );
+}
+
 /// `standalone`: a document of its own (declaration and namespaces) rather than a vApp child.
-pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool) -> String {
+/// `admin`: the reader is a system administrator, who sees the vCenter objects behind it.
+pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool, admin: bool) -> String {
     let vm = &w.vms[v as usize];
     let d = describe(w, b, Entity::Vm(v));
     let h = &d.href;
@@ -44,6 +72,9 @@ pub fn vm_doc(w: &World, b: &str, v: u32, standalone: bool) -> String {
             d.urn,
             media("vm")
         );
+    }
+    if admin {
+        vim_info(&mut out, w, b, v);
     }
     action_links(&mut out, w, Entity::Vm(v), h);
     link(&mut out, "edit", "vm", "", h);
@@ -217,7 +248,7 @@ pub fn snapshot_section_doc(w: &World, b: &str, v: u32) -> String {
     out
 }
 
-pub fn vapp_doc(w: &World, b: &str, a: u32) -> String {
+pub fn vapp_doc(w: &World, b: &str, a: u32, admin: bool) -> String {
     let vapp = &w.vapps[a as usize];
     let d = describe(w, b, Entity::VApp(a));
     let h = &d.href;
@@ -257,7 +288,7 @@ pub fn vapp_doc(w: &World, b: &str, a: u32) -> String {
         uuid_str(owner_id)
     );
     for v in vapp.vms() {
-        out.push_str(&vm_doc(w, b, v as u32, false));
+        out.push_str(&vm_doc(w, b, v as u32, false, admin));
     }
     out.push_str("</Children>\n</VApp>\n");
     out

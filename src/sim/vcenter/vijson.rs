@@ -19,10 +19,11 @@ use super::{VcShared, json_response, percent_decode, session};
 pub const RELEASES: [&str; 2] = ["8.0.1.0", "8.0.2.0"];
 const HEADER: &str = "vmware-api-session-id";
 /// Types with an endpoint here; any other type is a 404.
-const TYPES: [&str; 6] = [
+const TYPES: [&str; 7] = [
     "ServiceInstance",
     "SessionManager",
     "PropertyCollector",
+    "TaskManager",
     "VirtualMachine",
     "VirtualMachineSnapshot",
     "Task",
@@ -220,6 +221,7 @@ fn singleton(kind: &str, moid: &str) -> Result<(), Fault> {
         "ServiceInstance" => ("ServiceInstance", "ServiceInstance"),
         "SessionManager" => ("SessionManager", "SessionManager"),
         "PropertyCollector" => ("PropertyCollector", "propertyCollector"),
+        "TaskManager" => ("TaskManager", "TaskManager"),
         _ => return Ok(()),
     };
     if moid == want {
@@ -260,7 +262,7 @@ fn route(
     let id = id.ok_or_else(Fault::not_authenticated)?;
     if get {
         // Properties are read whole; a dotted path is PropertyCollector's business.
-        if leaf.contains('.') || !matches!(kind, "VirtualMachine" | "Task") {
+        if leaf.contains('.') || !matches!(kind, "VirtualMachine" | "Task" | "TaskManager") {
             return Err(Fault::invalid_property(leaf));
         }
         return Ok(value(props::get(s, kind, moid, leaf)?.as_ref()));

@@ -1,12 +1,13 @@
 //! vim data objects as either protocol delivers them — SOAP XML elements or VI/JSON values —
-//! read through one small trait, so snapshot trees, file layouts and task infos are decoded
-//! once for both.
+//! read through one small trait, so snapshot trees, file layouts, task infos and lists of
+//! references are decoded once for both.
 
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::api::model::{TaskInfo, TaskState, TaskTarget, parse_time};
 use crate::api::vcd::xml::Element;
+use crate::api::vcenter::map::{self, Kind};
 
 /// One snapshot in a VM's tree, depth-first, with its depth for indentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +28,10 @@ pub trait Data {
     fn all(&self, name: &str) -> Vec<&Self>;
     /// A scalar as text ("poweredOn", "12", "true"), or the moid of a reference.
     fn text(&self) -> Option<String>;
+    /// The items of an array value (`ArrayOfManagedObjectReference`…).
+    fn items(&self) -> Vec<&Self>;
+    /// The managed object type of a reference (`VirtualMachine`).
+    fn ref_type(&self) -> Option<String>;
 
     fn get(&self, name: &str) -> Option<&Self> {
         self.all(name).into_iter().next()
@@ -48,6 +53,14 @@ impl Data for Element {
 
     fn text(&self) -> Option<String> {
         Some(self.text.clone())
+    }
+
+    fn items(&self) -> Vec<&Element> {
+        self.children.iter().collect()
+    }
+
+    fn ref_type(&self) -> Option<String> {
+        self.attr("type").map(str::to_string)
     }
 }
 
@@ -78,6 +91,49 @@ impl Data for Value {
             _ => None,
         }
     }
+
+    fn items(&self) -> Vec<&Value> {
+        match unboxed(self) {
+            Value::Array(items) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn ref_type(&self) -> Option<String> {
+        self.get("type")?.text()
+    }
+}
+
+/// The moids in a list of references.
+pub fn moids<D: Data>(list: &D) -> Vec<String> {
+    list.items().into_iter().filter_map(Data::text).collect()
+}
+
+/// The tree kind of a vim managed object type, for those vnav lists.
+fn kind_of_vim(vim_type: &str) -> Option<Kind> {
+    Some(match vim_type {
+        "VirtualMachine" => map::VM,
+        "HostSystem" => map::HOST,
+        "ClusterComputeResource" => map::CLUSTER,
+        "Datacenter" => map::DATACENTER,
+        "Datastore" => map::DATASTORE,
+        "Network" | "DistributedVirtualPortgroup" | "OpaqueNetwork" => map::NETWORK,
+        "Folder" => map::FOLDER,
+        "ResourcePool" => map::RESOURCE_POOL,
+        _ => return None,
+    })
+}
+
+/// What a task works on, from its `entity` and `entityName`, with the id the tree gives it.
+pub fn task_target<D: Data>(info: &D) -> Option<TaskTarget> {
+    let entity = info.get("entity")?;
+    let kind = kind_of_vim(&entity.ref_type()?)?;
+    let moid = entity.text()?;
+    Some(TaskTarget {
+        kind: kind.node,
+        id: map::node_id(kind, &moid).into(),
+        name: info.str("entityName").unwrap_or(moid).into(),
+    })
 }
 
 /// A `VirtualMachineSnapshotInfo` as a flat list, depth-first.
@@ -167,18 +223,42 @@ pub fn task_info<D: Data>(info: &D, task: &str, target: Option<TaskTarget>) -> T
     }
 }
 
-/// What the task pane says for a vim task's `descriptionId`.
+/// What the task pane says for a vim task's `descriptionId`: vCenter's own ids for snapshot
+/// tasks by name, any other (`VirtualMachine.powerOn`, vcsim's `VirtualMachineSnapshot.
+/// removeSnapshot`…) from its method name in words.
 fn operation(description_id: &str) -> String {
     match description_id {
-        "VirtualMachine.createSnapshot" => "Create snapshot",
-        "VirtualMachine.revertToCurrentSnapshot" => "Revert to current snapshot",
-        "vm.Snapshot.revert" => "Revert to snapshot",
-        "vm.Snapshot.remove" => "Remove snapshot",
-        "VirtualMachine.removeAllSnapshots" => "Remove all snapshots",
-        "" => "vim task",
-        other => other,
+        "VirtualMachine.createSnapshot" => "Create snapshot".into(),
+        "VirtualMachine.revertToCurrentSnapshot" => "Revert to current snapshot".into(),
+        "vm.Snapshot.revert" => "Revert to snapshot".into(),
+        "vm.Snapshot.remove" => "Remove snapshot".into(),
+        "VirtualMachine.removeAllSnapshots" => "Remove all snapshots".into(),
+        "" => "vim task".into(),
+        other => method_words(other),
     }
-    .to_string()
+}
+
+/// "Folder.createVm_Task" → "Create vm", "VirtualMachine.RemoveAllSnapshots" → "Remove all
+/// snapshots".
+fn method_words(description_id: &str) -> String {
+    let method = description_id.rsplit('.').next().unwrap_or(description_id);
+    let method = method.strip_suffix("_Task").unwrap_or(method);
+    let mut out = String::new();
+    for c in method.chars() {
+        if out.is_empty() {
+            out.extend(c.to_uppercase());
+        } else if c.is_ascii_uppercase() {
+            out.push(' ');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        description_id.to_string()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -255,6 +335,50 @@ mod tests {
         let want = 30_000 + 4_000_000 + 500 + 700_000;
         assert_eq!(snapshot_bytes(&soap), want);
         assert_eq!(snapshot_bytes(&vijson), want);
+    }
+
+    #[test]
+    fn task_operations_read_as_words() {
+        assert_eq!(operation("vm.Snapshot.remove"), "Remove snapshot");
+        assert_eq!(operation("VirtualMachine.powerOn"), "Power on");
+        assert_eq!(
+            operation("VirtualMachine.RemoveAllSnapshots"),
+            "Remove all snapshots"
+        );
+        assert_eq!(
+            operation("VirtualMachineSnapshot.revertToSnapshot"),
+            "Revert to snapshot"
+        );
+        assert_eq!(operation("Folder.createVm_Task"), "Create vm");
+        assert_eq!(operation(""), "vim task");
+    }
+
+    #[test]
+    fn recent_task_lists_and_task_targets_read_alike() {
+        let soap = xml::parse(
+            br#"<val><ManagedObjectReference type="Task">task-1</ManagedObjectReference>
+            <ManagedObjectReference type="Task">task-2</ManagedObjectReference></val>"#,
+        )
+        .unwrap();
+        let moref = |kind: &str, v: &str| json!({"_typeName": "ManagedObjectReference", "type": kind, "value": v});
+        let vijson = json!({"_typeName": "ArrayOfManagedObjectReference",
+            "_value": [moref("Task", "task-1"), moref("Task", "task-2")]});
+        assert_eq!(moids(&soap), ["task-1", "task-2"]);
+        assert_eq!(moids(&vijson), moids(&soap));
+
+        let soap = xml::parse(
+            br#"<val><entity type="HostSystem">host-9</entity><entityName>esx-09</entityName></val>"#,
+        )
+        .unwrap();
+        let vijson = json!({"entity": moref("HostSystem", "host-9"), "entityName": "esx-09"});
+        let t = task_target(&soap).unwrap();
+        assert_eq!(Some(&t), task_target(&vijson).as_ref());
+        assert_eq!(
+            (t.kind, &*t.id, &*t.name),
+            (crate::api::model::NodeKind::Host, "host/host-9", "esx-09")
+        );
+        let odd = json!({"entity": moref("VirtualApp", "resgroup-v1"), "entityName": "x"});
+        assert_eq!(task_target(&odd), None, "a kind the tree does not list");
     }
 
     #[test]

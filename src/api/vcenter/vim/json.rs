@@ -22,6 +22,7 @@ pub struct Json {
     url: String,
     release: String,
     property_collector: String,
+    task_manager: String,
     session: Session<Login>,
 }
 
@@ -118,6 +119,7 @@ impl Json {
             url,
             release,
             property_collector: moid("propertyCollector", "propertyCollector"),
+            task_manager: moid("taskManager", "TaskManager"),
             session: Session::new(http.clone(), base, login),
         }))
     }
@@ -258,6 +260,10 @@ impl Transport for Json {
     async fn cancel(&self, task: &str) -> ApiResult<()> {
         let path = format!("Task/{task}/CancelTask");
         self.call(&path, &json!({}), Retry::Never).await.map(|_| ())
+    }
+
+    async fn task_manager(&self) -> ApiResult<String> {
+        Ok(self.task_manager.clone())
     }
 
     async fn logout(&self) {

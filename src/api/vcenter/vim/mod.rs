@@ -1,4 +1,5 @@
-//! The vim API, which carries what no vCenter REST API does: VM snapshots and their tasks.
+//! The vim API, which carries what no vCenter REST API does: VM snapshots and their tasks, and
+//! the recent tasks of every user (`TaskManager.recentTask`).
 //! Spoken as VI/JSON where the server offers it (vCenter 8.0U1 and later), else as SOAP at
 //! `/sdk` (every vCenter, and VMware's own vcsim). Which one is found out once per endpoint;
 //! everything above the two transports is written once.
@@ -12,8 +13,8 @@ use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
 pub use self::data::Snapshot;
-use self::data::{Data, snapshot_bytes, snapshot_tree, task_info};
-use crate::api::error::ApiResult;
+use self::data::{Data, moids, snapshot_bytes, snapshot_tree, task_info, task_target};
+use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::Http;
 use crate::api::model::{TaskInfo, TaskTarget};
 
@@ -95,6 +96,9 @@ trait Transport: Send + Sync {
     async fn start(&self, call: Call<'_>) -> ApiResult<String>;
 
     async fn cancel(&self, task: &str) -> ApiResult<()>;
+
+    /// The moid of the TaskManager, as the service content names it.
+    async fn task_manager(&self) -> ApiResult<String>;
 
     async fn logout(&self);
 }
@@ -229,6 +233,49 @@ impl Vim {
                     crate::api::error::ApiError::parse(format!("task {task} has no info"))
                 })?;
             Ok(task_info(info, task, target))
+        })
+    }
+
+    /// The tasks vCenter lists as recent (running, or ended in the last minutes), whoever
+    /// started them, newest first.
+    pub async fn recent_tasks(&self, http: &Http) -> ApiResult<Vec<TaskInfo>> {
+        with_transport!(self, http, |t| {
+            let manager = t.task_manager().await?;
+            // A task can leave the list between the two reads; the second then fails for
+            // it, and reading the list again settles that.
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                let objects = t
+                    .retrieve("TaskManager", &[&manager], &["recentTask"])
+                    .await?;
+                let tasks = objects
+                    .first()
+                    .and_then(|o| o.prop("recentTask"))
+                    .map(moids)
+                    .unwrap_or_default();
+                if tasks.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let refs: Vec<&str> = tasks.iter().map(String::as_str).collect();
+                let objects = match t.retrieve("Task", &refs, &["info"]).await {
+                    Err(ApiError::Server { code: Some(c), .. })
+                        if tries < 2 && c == "ManagedObjectNotFound" =>
+                    {
+                        continue;
+                    }
+                    other => other?,
+                };
+                let mut out: Vec<TaskInfo> = objects
+                    .iter()
+                    .filter_map(|o| {
+                        let info = o.prop("info")?;
+                        Some(task_info(info, &o.moid, task_target(info)))
+                    })
+                    .collect();
+                out.sort_by_key(|t| std::cmp::Reverse(t.started));
+                return Ok(out);
+            }
         })
     }
 

@@ -21,6 +21,8 @@ struct Login {
     url: String,
     user: String,
     password: SecretString,
+    /// The TaskManager's moid from the service content read at login.
+    task_manager: std::sync::Mutex<Option<String>>,
 }
 
 fn esc(s: &str) -> String {
@@ -64,6 +66,7 @@ impl Soap {
             url: format!("{base}/sdk"),
             user: user.to_string(),
             password,
+            task_manager: std::sync::Mutex::new(None),
         };
         Soap {
             session: Session::new(http.clone(), base, login),
@@ -142,6 +145,12 @@ impl Protocol for Login {
             .first()
             .map(|e| e.text.clone())
             .unwrap_or_else(|| "SessionManager".into());
+        if let (Some(tm), Ok(mut held)) = (
+            content.descendants("taskManager").first(),
+            self.task_manager.lock(),
+        ) {
+            *held = Some(tm.text.clone());
+        }
         let login = format!(
             r#"<Login xmlns="urn:vim25">{}<userName>{}</userName><password>{}</password></Login>"#,
             moref("_this", "SessionManager", &manager),
@@ -229,6 +238,13 @@ impl Transport for Soap {
             moref("_this", "Task", task)
         );
         self.call(&body, Retry::Never).await.map(|_| ())
+    }
+
+    async fn task_manager(&self) -> ApiResult<String> {
+        self.session.ensure_login().await?;
+        let login = self.session.protocol();
+        let held = login.task_manager.lock().ok().and_then(|t| t.clone());
+        held.ok_or_else(|| ApiError::parse("the service content names no TaskManager"))
     }
 
     async fn logout(&self) {

@@ -1,6 +1,6 @@
 //! Properties of the objects the simulator's vim knows, VMs (name, power state, snapshot tree,
-//! file layout) and snapshot tasks (info and its parts), and RetrieveProperties over them. No
-//! views, no traversal.
+//! file layout), snapshot tasks (info and its parts) and the TaskManager (its recent tasks), and
+//! RetrieveProperties over them. No views, no traversal.
 
 use tokio::time::Instant;
 
@@ -21,6 +21,9 @@ const VM_PROPS: &[&str] = &[
     "snapshot.rootSnapshotList",
     "layoutEx",
 ];
+const TASK_MANAGER_PROPS: &[&str] = &["recentTask"];
+/// How long vCenter keeps a finished task in `TaskManager.recentTask`.
+const RECENT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 const TASK_PROPS: &[&str] = &[
     "info",
     "info.state",
@@ -196,11 +199,23 @@ pub fn task_prop(w: &World, t: &VimTask, now: Instant, path: &str) -> Result<Opt
     })
 }
 
+/// `TaskManager.recentTask`: every session's tasks that are unfinished or ended in the last
+/// ten minutes, oldest first, as vCenter lists them.
+fn recent_tasks(st: &VimState, now: Instant) -> Val {
+    let recent = st.tasks.iter().filter(|t| {
+        let ended = t.start + t.duration;
+        now < ended || now.saturating_duration_since(ended) < RECENT
+    });
+    let refs = recent.map(|t| Val::Ref("Task", t.moid.clone())).collect();
+    Val::List("ManagedObjectReference", refs)
+}
+
 /// An object that has properties here.
 #[derive(Clone, Copy)]
 enum Target {
     Vm(u32),
     Task(usize),
+    TaskManager,
 }
 
 impl Target {
@@ -208,6 +223,7 @@ impl Target {
         let found = match kind {
             "VirtualMachine" => vm_index(w, id).map(Target::Vm),
             "Task" => st.tasks.iter().position(|t| t.moid == id).map(Target::Task),
+            "TaskManager" => (id == "TaskManager").then_some(Target::TaskManager),
             _ => None,
         };
         found.ok_or_else(|| Fault::not_found(Target::kind_of(kind), id))
@@ -216,6 +232,7 @@ impl Target {
         match kind {
             "VirtualMachine" => "VirtualMachine",
             "Task" => "Task",
+            "TaskManager" => "TaskManager",
             _ => "ManagedObject",
         }
     }
@@ -229,6 +246,10 @@ impl Target {
         match self {
             Target::Vm(v) => vm_prop(w, st, v, path),
             Target::Task(t) => task_prop(w, &st.tasks[t], now, path),
+            Target::TaskManager if TASK_MANAGER_PROPS.contains(&path) => {
+                Ok(Some(recent_tasks(st, now)))
+            }
+            Target::TaskManager => Err(Fault::invalid_property(path)),
         }
     }
 }
@@ -251,7 +272,11 @@ pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
             let target = Target::find(&w, &st, kind, id)?;
             let mut props = vec![];
             for p in spec.props.iter().filter(|p| p.kind == *kind) {
-                let every = if kind == "Task" { TASK_PROPS } else { VM_PROPS };
+                let every = match kind.as_str() {
+                    "Task" => TASK_PROPS,
+                    "TaskManager" => TASK_MANAGER_PROPS,
+                    _ => VM_PROPS,
+                };
                 let all = every.iter().filter(|_| p.all).map(|s| s.to_string());
                 for path in all.chain(p.paths.iter().cloned()) {
                     if let Some(val) = target.prop(&w, &mut st, now, &path)? {
@@ -280,4 +305,50 @@ pub fn result(objects: Vec<Val>) -> Option<Val> {
             vec![("objects", Val::List("ObjectContent", objects))],
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Duration;
+
+    fn task(moid: &str, start: Instant, secs: u64) -> VimTask {
+        VimTask {
+            moid: moid.into(),
+            description_id: "VirtualMachine.createSnapshot",
+            vm: 0,
+            start,
+            queued: time::OffsetDateTime::UNIX_EPOCH,
+            duration: Duration::from_secs(secs),
+            fails: false,
+            result: None,
+        }
+    }
+
+    /// Unfinished tasks and those that ended less than ten minutes ago are recent, oldest first.
+    #[test]
+    fn recent_tasks_are_unfinished_or_ended_in_the_last_ten_minutes() {
+        let t0 = Instant::now();
+        let mut st = VimState::new(1);
+        st.tasks.push(task("task-1", t0, 3));
+        st.tasks
+            .push(task("task-2", t0 + Duration::from_secs(60), 3));
+        st.tasks
+            .push(task("task-3", t0 + Duration::from_secs(120), 3600));
+        let moids = |now| match recent_tasks(&st, now) {
+            Val::List("ManagedObjectReference", refs) => refs
+                .into_iter()
+                .map(|r| match r {
+                    Val::Ref("Task", m) => m,
+                    other => panic!("{other:?}"),
+                })
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let at = |secs| t0 + Duration::from_secs(secs);
+        assert_eq!(moids(at(200)), ["task-1", "task-2", "task-3"]);
+        // task-1 ended at 3 s: gone after 603 s; task-2 (ended at 63 s) stays until 663 s.
+        assert_eq!(moids(at(604)), ["task-2", "task-3"]);
+        assert_eq!(moids(at(700)), ["task-3"], "a running task stays");
+    }
 }

@@ -1,0 +1,241 @@
+//! One VM seen through vCD and through the vCenter under it. vCD names the vCenter VM behind its
+//! VM (to a system administrator: `Node::backing`); vnav matches that vCenter to a connected
+//! vCenter endpoint by its URL's host and port (what the VimServer's `Url` and the endpoint's URL
+//! share; a name never decides), and keys the link on (vCenter endpoint, moid), since a moid
+//! alone repeats across vCenters. Links are learned from what vnav reads (VM details, the
+//! snapshot view's rows); with them the snapshot view counts such a VM once and `b` jumps from
+//! one side to the other.
+
+use std::collections::HashMap;
+
+use super::App;
+use super::tree::{EndpointId, EntryId};
+use crate::api::model::{Details, Node, NodeKind, Product, Section, Severity, VimRef};
+use crate::api::vcenter::map as vc_map;
+
+/// One side of a link: endpoint, node id, and a name to show before the node is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    pub endpoint: EndpointId,
+    pub id: Box<str>,
+    pub name: Box<str>,
+}
+
+#[derive(Default)]
+pub struct VcLinks {
+    /// (endpoint, node id) of either side → the other side.
+    other: HashMap<(EndpointId, Box<str>), Side>,
+}
+
+/// "host:port" of a URL, lower-cased, with the scheme's port when none is written.
+fn host_port(url: &str) -> Option<(String, u16)> {
+    let u = url::Url::parse(url).ok()?;
+    Some((
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?,
+    ))
+}
+
+impl App {
+    /// The connected vCenter endpoint vCD's reference points at, if vnav has it.
+    pub(crate) fn vcenter_of(&self, r: &VimRef) -> Option<EndpointId> {
+        let want = host_port(&r.vcenter_url)?;
+        self.endpoints.iter().position(|e| {
+            e.info.as_ref().is_some_and(|i| {
+                i.product == Product::Vcenter && host_port(&i.url).as_ref() == Some(&want)
+            })
+        })
+    }
+
+    /// Records the link a vCD VM carries, if its vCenter is one of vnav's endpoints. Returns
+    /// the vCenter side.
+    pub(crate) fn learn_link(&mut self, endpoint: EndpointId, node: &Node) -> Option<Side> {
+        let r = node
+            .backing
+            .as_deref()
+            .filter(|_| node.kind == NodeKind::Vm)?;
+        let vc = Side {
+            endpoint: self.vcenter_of(r)?,
+            id: vc_map::node_id(vc_map::VM, &r.moid).into(),
+            name: r.moid.clone(),
+        };
+        let vcd = Side {
+            endpoint,
+            id: node.id.clone(),
+            name: node.name.clone(),
+        };
+        self.vc_links
+            .other
+            .insert((vc.endpoint, vc.id.clone()), vcd.clone());
+        self.vc_links
+            .other
+            .insert((vcd.endpoint, vcd.id), vc.clone());
+        Some(vc)
+    }
+
+    /// The same VM on the other side, when vnav knows it.
+    pub fn same_vm(&self, endpoint: EndpointId, id: &str) -> Option<&Side> {
+        self.vc_links.other.get(&(endpoint, id.into()))
+    }
+
+    /// A details line naming the other side and the key that goes there: the last of the
+    /// first section, where it shows without scrolling and pushes little else down.
+    pub(crate) fn add_same_vm_line(&self, endpoint: EndpointId, d: &mut Details) {
+        let Some(other) = self.same_vm(endpoint, &d.node.id) else {
+            return;
+        };
+        let label = &self.endpoints[other.endpoint].label;
+        let key = match self.endpoints[other.endpoint]
+            .info
+            .as_ref()
+            .map(|i| i.product)
+        {
+            Some(Product::Vcenter) => "vCenter VM",
+            _ => "vCloud Director VM",
+        };
+        let text = format!("{} on {label} (b goes there)", other.name);
+        match d.sections.first_mut() {
+            Some(s) => {
+                s.row(key, text);
+            }
+            None => {
+                let mut s = Section::new("Same VM");
+                s.row(key, text);
+                d.sections.push(s);
+            }
+        }
+    }
+
+    /// `b`: from a vCD VM to its vCenter VM, or back. The target is selected where the tree
+    /// has it; a VM not loaded yet is opened by id under its endpoint, so its details show.
+    pub(crate) fn go_to_same_vm(&mut self) -> bool {
+        let Some(sel) = self.selected else {
+            return false;
+        };
+        let (endpoint, node) = {
+            let e = self.tree.get(sel);
+            (e.endpoint, e.node.clone())
+        };
+        if node.kind != NodeKind::Vm {
+            self.notify(
+                "b goes from a VM to the same VM on the other side",
+                Severity::Warn,
+            );
+            return true;
+        }
+        let other = self
+            .learn_link(endpoint, &node)
+            .or_else(|| self.same_vm(endpoint, &node.id).cloned());
+        let Some(other) = other else {
+            let why = match &node.backing {
+                Some(r) => format!(
+                    "{} is in vCenter {} ({}), which is not one of vnav's connected endpoints",
+                    node.name, r.vcenter_name, r.vcenter_url
+                ),
+                None => match self.endpoints[endpoint].info.as_ref().map(|i| i.product) {
+                    Some(Product::Vcenter) => format!(
+                        "no vCD VM known for {} (vnav learns it from a vCD VM's details or the snapshot view)",
+                        node.name
+                    ),
+                    _ => format!(
+                        "vCD does not say which vCenter VM {} is (it tells system administrators only; open its details first)",
+                        node.name
+                    ),
+                },
+            };
+            self.notify(why, Severity::Warn);
+            return true;
+        };
+        let target = self.entry_for(&other);
+        self.select_entry(target);
+        self.focus = super::Pane::Tree;
+        true
+    }
+
+    /// The tree entry of `side`: in its endpoint's own subtree if loaded there, else in the
+    /// snapshot view, else a new entry under the endpoint, which its reloads keep.
+    fn entry_for(&mut self, side: &Side) -> EntryId {
+        let found = self.tree.find(side.endpoint, &side.id);
+        let in_view =
+            |a: &App, e: EntryId| a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p));
+        if let Some(&e) = found.iter().find(|&&e| !in_view(self, e)).or(found.first()) {
+            return e;
+        }
+        let root = self.endpoints[side.endpoint].root;
+        let node = Node::new(NodeKind::Vm, side.id.clone(), side.name.clone()).expandable(true);
+        self.tree.open_by_id(root, node)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::EndpointInfo;
+    use crate::app::EndpointSpec;
+    use crate::theme::Theme;
+
+    /// vCD plus two vCenters whose VMs share moids, as separate vCenters do.
+    fn app() -> App {
+        let spec = |label: &str| EndpointSpec {
+            label: label.into(),
+            root: Node::new(NodeKind::Endpoint, label, label),
+            insecure: false,
+            read_only: false,
+        };
+        let mut app = App::new(
+            vec![spec("vcd"), spec("vc-a"), spec("vc-b")],
+            Theme::default(),
+            false,
+        );
+        let info = |product, url: &str| EndpointInfo {
+            product,
+            url: url.into(),
+            user: "u".into(),
+            api_version: "x".into(),
+        };
+        app.endpoints[0].info = Some(info(Product::Vcd, "https://vcd.example.com"));
+        app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));
+        app.endpoints[2].info = Some(info(Product::Vcenter, "https://VC-B.example.com:443/"));
+        app
+    }
+
+    fn vcd_vm(id: &str, vcenter: &str, moid: &str) -> Node {
+        let mut n = Node::new(NodeKind::Vm, id, id);
+        n.backing = Some(Box::new(VimRef {
+            vcenter_url: vcenter.into(),
+            vcenter_name: "some vCenter".into(),
+            moid: moid.into(),
+        }));
+        n
+    }
+
+    #[test]
+    fn links_key_on_the_vcenter_and_the_moid_never_the_moid_alone() {
+        let mut app = app();
+        let on_b = vcd_vm("vcd-vm-1", "https://vc-b.example.com", "vm-42");
+        let side = app.learn_link(0, &on_b).expect("vc-b is an endpoint");
+        assert_eq!((side.endpoint, &*side.id), (2, "vm/vm-42"));
+        assert_eq!(app.same_vm(2, "vm/vm-42").map(|s| &*s.id), Some("vcd-vm-1"));
+        assert_eq!(
+            app.same_vm(1, "vm/vm-42"),
+            None,
+            "vc-a's vm-42 is another VM"
+        );
+
+        let elsewhere = vcd_vm("vcd-vm-2", "https://vc-c.example.com", "vm-42");
+        assert_eq!(
+            app.learn_link(0, &elsewhere),
+            None,
+            "not one of vnav's endpoints"
+        );
+        let other_port = vcd_vm("vcd-vm-3", "https://vc-a.example.com:8443", "vm-7");
+        assert_eq!(
+            app.learn_link(0, &other_port),
+            None,
+            "same host, other port"
+        );
+        let mut tenant = vcd_vm("vcd-vm-4", "", "");
+        tenant.backing = None;
+        assert_eq!(app.learn_link(0, &tenant), None);
+    }
+}
