@@ -525,3 +525,44 @@ async fn injected_faults_answer_in_the_suite_api_error_shape() {
     assert_error(&limited.expect("rate limited"), 429);
     assert!(s.fault_counts().errors >= 1 && s.fault_counts().rate_limited >= 1);
 }
+
+#[tokio::test]
+async fn json_for_application_json_and_any_accept_and_xml_is_refused() {
+    let s = ops_sim(VropsVersion::V8, 20).await;
+    let c = ops_login(&s.vrops_url, "OpsToken").await;
+    for accept in [
+        "application/json",
+        "*/*",
+        "application/json, text/plain, */*",
+    ] {
+        let r = c
+            .http
+            .get(format!(
+                "{}/suite-api/api/resources?pageSize=1",
+                s.vrops_url
+            ))
+            .header("accept", accept)
+            .header("authorization", &c.auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{accept}");
+        assert_eq!(r.headers()["content-type"], "application/json", "{accept}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["pageInfo"]["pageSize"], 1);
+    }
+    let r = c
+        .http
+        .get(format!("{}/suite-api/api/resources", s.vrops_url))
+        .header("accept", "application/xml")
+        .header("authorization", &c.auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_ACCEPTABLE);
+    assert_error(&r.json().await.unwrap(), 406);
+    // Unknown operations: 404 in the same shape.
+    let (st, v) = c.get("/no/such/thing").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_error(&v, 404);
+}
