@@ -566,3 +566,27 @@ async fn json_for_application_json_and_any_accept_and_xml_is_refused() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_error(&v, 404);
 }
+
+#[tokio::test]
+async fn the_shared_session_faults_end_vrops_tokens_too() {
+    let s = ops_sim(VropsVersion::V8, 20).await;
+    let c = ops_login(&s.vrops_url, "OpsToken").await;
+    c.ok("/resources?pageSize=1").await;
+    s.expire_tokens();
+    let (st, v) = c.get("/resources?pageSize=1").await;
+    assert_eq!(
+        (st, &v["apiErrorCode"]),
+        (StatusCode::UNAUTHORIZED, &json!(1512))
+    );
+    // `--session-ttl`: a fixed lifetime from acquisition, whatever the use.
+    s.set_faults(Faults {
+        token_ttl_secs: Some(120),
+        ..Faults::default()
+    });
+    let c = ops_login(&s.vrops_url, "OpsToken").await;
+    s.age_vrops_tokens(Duration::from_secs(100));
+    c.ok("/resources?pageSize=1").await;
+    s.age_vrops_tokens(Duration::from_secs(30));
+    let (st, _) = c.get("/resources?pageSize=1").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+}

@@ -18,6 +18,8 @@ pub const TOKEN_INVALID: u32 = 1512;
 pub struct Token {
     /// Last use; the token dies `token_ttl_secs` after it (sliding).
     pub last_used: Instant,
+    /// Acquisition, for the fault-injected fixed lifetime (`--session-ttl`) all products share.
+    pub issued: Instant,
 }
 
 fn token_error(scheme: &str) -> ApiError {
@@ -82,6 +84,7 @@ pub fn acquire(s: &VropsShared, r: &Req) -> ApiResult<Response> {
         token.clone(),
         Token {
             last_used: Instant::now(),
+            issued: Instant::now(),
         },
     );
     let expires = OffsetDateTime::now_utc() + Duration::from_secs(s.opts.token_ttl_secs);
@@ -109,12 +112,15 @@ fn token_of(headers: &HeaderMap) -> Option<(&str, &str)> {
 /// Whether `token` is live now; a live token's lifetime starts again.
 fn touch(s: &VropsShared, token: &str) -> bool {
     let ttl = Duration::from_secs(s.opts.token_ttl_secs);
+    let fixed = s.vcd.faults.token_ttl();
     let mut tokens = s.tokens();
     let Some(t) = tokens.get_mut(token) else {
         return false;
     };
     let now = Instant::now();
-    if now.saturating_duration_since(t.last_used) >= ttl {
+    if now.saturating_duration_since(t.last_used) >= ttl
+        || fixed.is_some_and(|f| now.saturating_duration_since(t.issued) >= f)
+    {
         tokens.remove(token);
         return false;
     }
@@ -176,5 +182,6 @@ pub fn release(s: &VropsShared, r: &Req) -> ApiResult<Response> {
 pub fn age(s: &VropsShared, by: Duration) {
     for t in s.tokens().values_mut() {
         t.last_used = t.last_used.checked_sub(by).unwrap_or(t.last_used);
+        t.issued = t.issued.checked_sub(by).unwrap_or(t.issued);
     }
 }
