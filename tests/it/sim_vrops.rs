@@ -240,14 +240,24 @@ async fn requests_over_the_in_flight_ceiling_get_429() {
             tokio::spawn(async move { c.get("/resources").await })
         })
         .collect();
-    while s.vrops_in_flight().0 < 3 {
-        tokio::task::yield_now().await;
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // Bounded, so a ceiling that missed held requests fails instead of hanging.
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while s.vrops_in_flight().0 < 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("three requests held in flight");
+    let before = s.vrops_request_count();
     s.set_faults(Faults::default());
     let (st, v) = c.get("/resources?pageSize=1").await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
     assert_error(&v, 429);
+    assert_eq!(
+        s.vrops_request_count(),
+        before + 1,
+        "refused requests are counted"
+    );
     // Another client is not held back by this one's requests.
     ops_login(&s.vrops_url, "OpsToken")
         .await

@@ -147,6 +147,7 @@ impl Drop for Slot<'_> {
 
 /// The middleware, outermost so that requests waiting on injected latency count as in flight.
 pub async fn layer(State(s): State<Arc<VropsShared>>, req: Request, next: Next) -> Response {
+    s.requests.fetch_add(1, Ordering::Relaxed);
     let client = req
         .headers()
         .get(header::AUTHORIZATION)

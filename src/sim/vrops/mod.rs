@@ -13,7 +13,7 @@ pub mod resources;
 pub mod stats;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::{Body, Bytes};
@@ -214,7 +214,6 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    s.requests.fetch_add(1, Ordering::Relaxed);
     s.vcd.settle(tokio::time::Instant::now());
     let Some(rest) = uri.path().strip_prefix("/suite-api/api/") else {
         return ApiError::not_found(format!("No such path: {}", uri.path())).respond();
