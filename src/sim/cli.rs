@@ -3,7 +3,10 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 
-use super::{DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, VCENTER_USER, VcenterVersion, start};
+use super::{
+    DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, VCENTER_USER, VROPS_USER, VcenterVersion,
+    VropsOptions, VropsVersion, start,
+};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct SimArgs {
@@ -55,6 +58,16 @@ pub struct SimArgs {
     /// Largest vCenter list answered; longer lists fail like a real server's.
     #[arg(long)]
     pub list_cap: Option<usize>,
+    /// Aria Operations release to imitate: 8 (Aria Operations, Basic accepted) or 9 (VCF
+    /// Operations, tokens only).
+    #[arg(long, default_value = "8")]
+    pub vrops_version: VropsVersion,
+    /// Aria Operations token lifetime in seconds, renewed on each use.
+    #[arg(long, default_value_t = 6 * 3600)]
+    pub vrops_token_ttl: u64,
+    /// Aria Operations requests one client may have in flight; the excess gets 429.
+    #[arg(long, default_value_t = 50)]
+    pub vrops_max_inflight: usize,
 }
 
 impl SimArgs {
@@ -78,22 +91,29 @@ impl SimArgs {
             },
             vcenter_version: self.vcenter_version,
             list_cap: self.list_cap,
+            vrops: VropsOptions {
+                version: self.vrops_version,
+                token_ttl_secs: self.vrops_token_ttl.max(1),
+                max_inflight: self.vrops_max_inflight.max(1),
+            },
         }
     }
 }
 
-/// Starts the simulator, prints `vcd <url>`, `vcenter <url>` and the credentials, then serves
-/// until killed. The first `credentials <user> <password>` line is the vCD's (scripts written
-/// before vCenter existed read it); then one `credentials <product> <user> <password>` per product,
-/// since each product has its own user.
+/// Starts the simulator, prints `vcd <url>`, `vcenter <url>`, `vrops <url>` and the
+/// credentials, then serves until killed. The first `credentials <user> <password>` line is the
+/// vCD's (scripts written before vCenter existed read it); then one `credentials <product>
+/// <user> <password>` per product, since each product has its own user.
 pub async fn run(args: SimArgs) -> std::io::Result<()> {
     let sim = start(args.listen, args.options()).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "vcd {}", sim.vcd_url)?;
     writeln!(out, "vcenter {}", sim.vcenter_url)?;
+    writeln!(out, "vrops {}", sim.vrops_url)?;
     writeln!(out, "credentials {DEMO_USER} {DEMO_PASSWORD}")?;
     writeln!(out, "credentials vcd {DEMO_USER} {DEMO_PASSWORD}")?;
     writeln!(out, "credentials vcenter {VCENTER_USER} {DEMO_PASSWORD}")?;
+    writeln!(out, "credentials vrops {VROPS_USER} {DEMO_PASSWORD}")?;
     out.flush()?;
     drop(out);
     if tokio::signal::ctrl_c().await.is_err() {

@@ -77,6 +77,7 @@ pub struct FaultState {
 pub enum Flavor {
     Vcd,
     Vcenter,
+    Vrops,
 }
 
 enum Verdict {
@@ -287,6 +288,15 @@ fn error(flavor: Flavor, path: &str, accept: &str, status: StatusCode) -> Respon
             );
             (ct, body)
         }
+        Flavor::Vrops => (
+            "application/json".to_string(),
+            serde_json::json!({
+                "message": message,
+                "httpStatusCode": status.as_u16(),
+                "apiErrorCode": status.as_u16(),
+            })
+            .to_string(),
+        ),
         Flavor::Vcenter if path.starts_with("/sdk") => {
             let kind = if status == StatusCode::TOO_MANY_REQUESTS {
                 "RequestCanceled"

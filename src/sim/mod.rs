@@ -1,4 +1,4 @@
-//! vnav's built-in simulator of vCloud Director and vCenter: one deterministic, realistic cloud
+//! vnav's built-in simulator of vCloud Director, vCenter and Aria Operations: one deterministic, realistic cloud
 //! served over HTTP(S) on loopback, for demos, tests and benchmarks. Independent of `crate::api`.
 
 pub mod cli;
@@ -8,6 +8,7 @@ pub mod inventory;
 pub mod names;
 pub mod vcd;
 pub mod vcenter;
+pub mod vrops;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ use axum_server::Handle;
 
 pub use faults::{FaultCounts, Faults};
 pub use vcenter::VcenterVersion;
+pub use vrops::{VROPS_USER, VropsOptions, VropsVersion};
 
 pub const DEMO_USER: &str = "admin@System";
 /// Every simulated user has this password; tenant users are `orgadmin@<OrgName>`.
@@ -40,6 +42,8 @@ pub struct SimOptions {
     /// Overrides every vCenter list cap (default: 1000 on 6.7; 4000 VMs, 2500 hosts and
     /// datastores, 1000 others on 7.0/8.0).
     pub list_cap: Option<usize>,
+    /// The Aria Operations server's release, token lifetime and in-flight ceiling.
+    pub vrops: VropsOptions,
 }
 
 impl Default for SimOptions {
@@ -54,6 +58,7 @@ impl Default for SimOptions {
             faults: Faults::default(),
             vcenter_version: VcenterVersion::default(),
             list_cap: None,
+            vrops: VropsOptions::default(),
         }
     }
 }
@@ -64,12 +69,17 @@ pub struct Sim {
     pub vcd_url: String,
     /// The vCenter server over the same world, on its own port.
     pub vcenter_url: String,
+    /// The Aria Operations suite-api over the same world, on its own port (`/suite-api/api/…`
+    /// below it).
+    pub vrops_url: String,
     /// The self-signed certificate (PEM) when serving https.
     pub cert_pem: Option<String>,
     shared: Arc<vcd::Shared>,
     vc_shared: Arc<vcenter::VcShared>,
+    vrops_shared: Arc<vrops::VropsShared>,
     handle: Handle<SocketAddr>,
     vc_handle: Handle<SocketAddr>,
+    vrops_handle: Handle<SocketAddr>,
 }
 
 impl Sim {
@@ -77,6 +87,7 @@ impl Sim {
     pub fn expire_tokens(&self) {
         self.shared.sessions().clear();
         self.vc_shared.sessions().clear();
+        self.vrops_shared.tokens().clear();
     }
 
     /// Tokens valid right now, vCD's and vCenter's (REST, SOAP and VI/JSON sessions), for
@@ -89,7 +100,13 @@ impl Sim {
             .keys()
             .cloned()
             .collect::<Vec<_>>();
-        vcd.into_iter().chain(vcenter).collect()
+        let vrops = self
+            .vrops_shared
+            .tokens()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>();
+        vcd.into_iter().chain(vcenter).chain(vrops).collect()
     }
 
     /// Replaces the injected faults; `Faults::default()` makes the server healthy again.
@@ -112,6 +129,27 @@ impl Sim {
         self.vc_shared.requests.load(Ordering::Relaxed)
     }
 
+    /// Aria Operations HTTP requests served so far (those refused by the in-flight ceiling
+    /// included).
+    pub fn vrops_request_count(&self) -> u64 {
+        self.vrops_shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// Aria Operations requests in flight right now, and the most there ever were at once.
+    pub fn vrops_in_flight(&self) -> (usize, usize) {
+        let l = &self.vrops_shared.limits;
+        (
+            l.total.load(Ordering::Relaxed),
+            l.peak.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Ages every Aria Operations token by `by`, as if it had not been used for that long
+    /// (tests of the sliding lifetime without waiting).
+    pub fn age_vrops_tokens(&self, by: std::time::Duration) {
+        vrops::auth::age(&self.vrops_shared, by);
+    }
+
     pub fn shutdown(self) {
         drop(self);
     }
@@ -122,6 +160,7 @@ impl Drop for Sim {
         self.shared.faults.close();
         self.handle.shutdown();
         self.vc_handle.shutdown();
+        self.vrops_handle.shutdown();
     }
 }
 
@@ -166,9 +205,11 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
     }
     let listener = std::net::TcpListener::bind(listen)?;
     let vc_listener = std::net::TcpListener::bind(SocketAddr::new(listen.ip(), 0))?;
+    let vrops_listener = std::net::TcpListener::bind(SocketAddr::new(listen.ip(), 0))?;
     let scheme = if opts.tls { "https" } else { "http" };
     let vcd_url = format!("{scheme}://{}", listener.local_addr()?);
     let vcenter_url = format!("{scheme}://{}", vc_listener.local_addr()?);
+    let vrops_url = format!("{scheme}://{}", vrops_listener.local_addr()?);
     let vms = opts.vms;
     let seed = opts.seed;
     let world = tokio::task::spawn_blocking(move || generate::generate(vms, seed))
@@ -196,11 +237,29 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         .fallback(vcenter::handle)
         .with_state(vc_shared.clone())
         .layer(axum::middleware::from_fn_with_state(
-            (fault_state, faults::Flavor::Vcenter),
+            (fault_state.clone(), faults::Flavor::Vcenter),
             faults::layer,
+        ));
+    let vrops_shared = Arc::new(vrops::VropsShared::new(
+        shared.clone(),
+        opts.vrops.clone(),
+        vcenter_url.clone(),
+    ));
+    // The in-flight ceiling is outermost, so requests held by injected latency count.
+    let vrops_app = Router::new()
+        .fallback(vrops::handle)
+        .with_state(vrops_shared.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            (fault_state, faults::Flavor::Vrops),
+            faults::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            vrops_shared.clone(),
+            vrops::limits::layer,
         ));
     let handle: Handle<SocketAddr> = Handle::new();
     let vc_handle: Handle<SocketAddr> = Handle::new();
+    let vrops_handle: Handle<SocketAddr> = Handle::new();
     let mut cert_pem = None;
     let mut tls = None;
     if opts.tls {
@@ -221,14 +280,18 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         tls = Some(config);
     }
     serve(listener, app, tls.clone(), &handle)?;
-    serve(vc_listener, vc_app, tls, &vc_handle)?;
+    serve(vc_listener, vc_app, tls.clone(), &vc_handle)?;
+    serve(vrops_listener, vrops_app, tls, &vrops_handle)?;
     Ok(Sim {
         vcd_url,
         vcenter_url,
+        vrops_url,
         cert_pem,
         shared,
         vc_shared,
+        vrops_shared,
         handle,
         vc_handle,
+        vrops_handle,
     })
 }

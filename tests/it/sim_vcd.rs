@@ -317,7 +317,7 @@ async fn vnav_sim_prints_credentials_for_each_product() {
     });
     // The simulator keeps serving after it prints: a missing line must fail, not hang.
     let mut out: Vec<String> = vec![];
-    while out.len() < 5 {
+    while out.len() < 7 {
         match rx.recv_timeout(std::time::Duration::from_secs(30)) {
             Ok(line) => out.push(line),
             Err(_) => {
@@ -332,15 +332,19 @@ async fn vnav_sim_prints_credentials_for_each_product() {
             .unwrap_or_else(|| panic!("no {product} URL in {out:?}"))
             .to_string()
     };
-    let (vcd, vcenter) = (url("vcd"), url("vcenter"));
-    assert_eq!(out[2], format!("credentials {DEMO_USER} {DEMO_PASSWORD}"));
-    let words: Vec<Vec<&str>> = out[3..].iter().map(|l| l.split(' ').collect()).collect();
+    let (vcd, vcenter, vrops) = (url("vcd"), url("vcenter"), url("vrops"));
+    assert_eq!(out[3], format!("credentials {DEMO_USER} {DEMO_PASSWORD}"));
+    let words: Vec<Vec<&str>> = out[4..].iter().map(|l| l.split(' ').collect()).collect();
     assert_eq!(
         words
             .iter()
             .map(|w| (w[0], w[1], w.len()))
             .collect::<Vec<_>>(),
-        [("credentials", "vcd", 4), ("credentials", "vcenter", 4)],
+        [
+            ("credentials", "vcd", 4),
+            ("credentials", "vcenter", 4),
+            ("credentials", "vrops", 4)
+        ],
         "{out:?}"
     );
     let login = |url: String, user: &str, password: &str| {
@@ -357,7 +361,7 @@ async fn vnav_sim_prints_credentials_for_each_product() {
     )
     .await
     .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "vcd login with {:?}", out[3]);
+    assert_eq!(r.status(), StatusCode::OK, "vcd login with {:?}", out[4]);
     let r = login(format!("{vcenter}/api/session"), words[1][2], words[1][3])
         .await
         .unwrap();
@@ -365,8 +369,16 @@ async fn vnav_sim_prints_credentials_for_each_product() {
         r.status(),
         StatusCode::CREATED,
         "vcenter login with {:?}",
-        out[4]
+        out[5]
     );
+    let r = http()
+        .post(format!("{vrops}/suite-api/api/auth/token/acquire"))
+        .header("accept", "application/json")
+        .json(&serde_json::json!({"username": words[2][2], "password": words[2][3]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "vrops login with {:?}", out[6]);
     child.kill().unwrap();
     child.wait().unwrap();
 }

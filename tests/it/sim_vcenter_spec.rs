@@ -255,11 +255,7 @@ async fn check_version(version: VcenterVersion, specs: &[(&str, Value)]) {
                 k.method,
                 k.path
             );
-            let mut ch = Checker {
-                spec,
-                allow,
-                errors: vec![],
-            };
+            let mut ch = Checker::new(spec, allow);
             ch.check(schema, &v, &format!("{:?} {}", version, k.template));
             assert!(ch.errors.is_empty(), "{}", ch.errors.join("\n"));
             checked += 1;
@@ -273,11 +269,7 @@ async fn check_version(version: VcenterVersion, specs: &[(&str, Value)]) {
         assert_eq!(st, StatusCode::UNAUTHORIZED);
         let spec = &specs.iter().find(|(n, _)| *n == "vcenter").unwrap().1;
         let schema = &spec["paths"][format!("{p}/vcenter/vm")]["get"]["responses"]["401"]["schema"];
-        let mut ch = Checker {
-            spec,
-            allow,
-            errors: vec![],
-        };
+        let mut ch = Checker::new(spec, allow);
         ch.check(schema, &v, "401");
         assert!(ch.errors.is_empty(), "{}", ch.errors.join("\n"));
     }
@@ -299,11 +291,7 @@ async fn responses_match_the_swagger_definitions() {
 fn the_checker_catches_missing_extra_and_mistyped_properties() {
     let spec = load("vcenter");
     let schema = json!({"$ref": "#/definitions/VcenterVMInfo"});
-    let mut ch = Checker {
-        spec: &spec,
-        allow: &[],
-        errors: vec![],
-    };
+    let mut ch = Checker::new(&spec, &[]);
     let bad = json!({"name": 1, "guest_OS": "NOT_AN_OS", "colour": "blue",
         "disks": {"2000": {"label": "Hard disk 1", "type": "SCSI", "backing": {}}}});
     ch.check(&schema, &bad, "vm");

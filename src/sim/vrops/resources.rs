@@ -1,0 +1,364 @@
+//! Resources: the simulated vCenter's objects as vROps resources (the vCenter adapter instance,
+//! datacenters, clusters, hosts, datastores, VMs) in one stable order, their JSON, and
+//! `GET /resources`, `POST /resources/query`, `GET /resources/{id}`.
+
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::ids::{self, Ns};
+use super::limits::{self, Page};
+use super::{ApiError, ApiResult, Req, VropsShared, alerts, ok};
+use crate::sim::inventory::vm_moid;
+use crate::sim::world::{Power, World, uuid_str};
+
+pub const ADAPTER_KIND: &str = "VMWARE";
+
+/// One resource, by its index in the world's vCenter inventory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Res {
+    Adapter,
+    Datacenter(u32),
+    Cluster(u32),
+    Host(u32),
+    Datastore(u32),
+    Vm(u32),
+}
+
+/// Resource kind keys, in the order resources are listed.
+pub const KINDS: [&str; 6] = [
+    "VMwareAdapter Instance",
+    "Datacenter",
+    "ClusterComputeResource",
+    "HostSystem",
+    "Datastore",
+    "VirtualMachine",
+];
+
+impl Res {
+    pub fn code(self) -> (u8, u32) {
+        match self {
+            Res::Adapter => (0, 0),
+            Res::Datacenter(i) => (1, i),
+            Res::Cluster(i) => (2, i),
+            Res::Host(i) => (3, i),
+            Res::Datastore(i) => (4, i),
+            Res::Vm(i) => (5, i),
+        }
+    }
+    pub fn kind(self) -> &'static str {
+        KINDS[self.code().0 as usize]
+    }
+    pub fn id(self, seed: u64) -> String {
+        let (k, i) = self.code();
+        ids::encode_str(seed, Ns::Resource, k, i, 0)
+    }
+    fn from_code(w: &World, kind: u8, i: u32) -> Option<Res> {
+        let n = i as usize;
+        let inv = &w.vc;
+        Some(match kind {
+            0 if i == 0 => Res::Adapter,
+            1 if n < inv.datacenters.len() => Res::Datacenter(i),
+            2 if n < inv.clusters.len() => Res::Cluster(i),
+            3 if n < inv.hosts.len() => Res::Host(i),
+            4 if n < inv.datastores.len() => Res::Datastore(i),
+            5 if n < w.vms.len() => Res::Vm(i),
+            _ => return None,
+        })
+    }
+}
+
+/// The resource an id names, if any.
+pub fn resolve(s: &VropsShared, w: &World, id: &str) -> Option<Res> {
+    let (kind, i, extra) = ids::decode_str(s.seed(), Ns::Resource, id)?;
+    if extra != 0 {
+        return None;
+    }
+    Res::from_code(w, kind, i)
+}
+
+/// Like `resolve`, or the real server's 404.
+pub fn find(s: &VropsShared, w: &World, id: &str) -> ApiResult<Res> {
+    resolve(s, w, id).ok_or_else(|| ApiError::not_found(format!("No such resource - id: {id}")))
+}
+
+/// Every resource of one kind, in order.
+pub fn of_kind(w: &World, kind: usize) -> Box<dyn Iterator<Item = Res> + '_> {
+    let inv = &w.vc;
+    let n = |len: usize| 0..len as u32;
+    match kind {
+        0 => Box::new(std::iter::once(Res::Adapter)),
+        1 => Box::new(n(inv.datacenters.len()).map(Res::Datacenter)),
+        2 => Box::new(n(inv.clusters.len()).map(Res::Cluster)),
+        3 => Box::new(n(inv.hosts.len()).map(Res::Host)),
+        4 => Box::new(n(inv.datastores.len()).map(Res::Datastore)),
+        _ => Box::new(n(w.vms.len()).map(Res::Vm)),
+    }
+}
+
+/// Every resource, in the stable order pages are cut from.
+pub fn all(w: &World) -> impl Iterator<Item = Res> + '_ {
+    (0..KINDS.len()).flat_map(move |k| of_kind(w, k))
+}
+
+/// The name of the adapter instance (the vCenter it collects from).
+pub const ADAPTER_NAME: &str = "vcsa-01.sim.local";
+
+pub fn name(w: &World, r: Res) -> String {
+    let inv = &w.vc;
+    match r {
+        Res::Adapter => ADAPTER_NAME.to_string(),
+        Res::Datacenter(i) => inv.datacenters[i as usize].name.clone(),
+        Res::Cluster(i) => inv.clusters[i as usize].name.clone(),
+        Res::Host(i) => inv.hosts[i as usize].name.clone(),
+        Res::Datastore(i) => inv.datastores[i as usize].name.clone(),
+        Res::Vm(i) => w.vms[i as usize].name.clone(),
+    }
+}
+
+/// The vCenter moid of a resource (the adapter instance has none).
+pub fn moid(w: &World, r: Res) -> Option<String> {
+    let inv = &w.vc;
+    Some(match r {
+        Res::Adapter => return None,
+        Res::Datacenter(i) => inv.datacenters[i as usize].moid.clone(),
+        Res::Cluster(i) => inv.clusters[i as usize].moid.clone(),
+        Res::Host(i) => inv.hosts[i as usize].moid.clone(),
+        Res::Datastore(i) => inv.datastores[i as usize].moid.clone(),
+        Res::Vm(i) => vm_moid(w, i),
+    })
+}
+
+fn ident(name: &str, unique: bool, value: &str) -> Value {
+    json!({
+        "identifierType": {"name": name, "dataType": "STRING", "isPartOfUniqueness": unique},
+        "value": value,
+    })
+}
+
+fn identifiers(s: &VropsShared, w: &World, r: Res) -> Vec<Value> {
+    let vcid = uuid_str(w.vcenter);
+    match r {
+        Res::Adapter => vec![
+            ident("AUTODISCOVERY", false, "true"),
+            ident("VCURL", true, &format!("{}/sdk", s.vcenter_url)),
+            ident("VMEntityVCID", false, &vcid),
+        ],
+        Res::Vm(i) => vec![
+            ident("isPingEnabled", false, ""),
+            ident(
+                "VMEntityInstanceUUID",
+                false,
+                &uuid_str(w.vms[i as usize].id),
+            ),
+            ident("VMEntityName", false, &name(w, r)),
+            ident("VMEntityObjectID", true, &moid(w, r).unwrap_or_default()),
+            ident("VMEntityVCID", true, &vcid),
+            ident("VMServiceMonitoringEnabled", false, ""),
+        ],
+        _ => vec![
+            ident("VMEntityName", false, &name(w, r)),
+            ident("VMEntityObjectID", true, &moid(w, r).unwrap_or_default()),
+            ident("VMEntityVCID", true, &vcid),
+        ],
+    }
+}
+
+/// Colour of a health or efficiency score (high is good).
+pub fn good_high_colour(score: f64) -> &'static str {
+    match score {
+        s if s < 25.0 => "RED",
+        s if s < 50.0 => "ORANGE",
+        s if s < 75.0 => "YELLOW",
+        _ => "GREEN",
+    }
+}
+
+/// Colour of a risk score (low is good).
+pub fn good_low_colour(score: f64) -> &'static str {
+    match score {
+        s if s > 75.0 => "RED",
+        s if s > 50.0 => "ORANGE",
+        s if s > 25.0 => "YELLOW",
+        _ => "GREEN",
+    }
+}
+
+/// The time the adapter first saw the world's objects (creation time of every resource but
+/// VMs, which carry their own).
+fn creation_ms(s: &VropsShared, w: &World, r: Res) -> i64 {
+    match r {
+        Res::Vm(i) => w.vms[i as usize].created * 1000,
+        _ => s.started_ms - 30 * 86_400_000,
+    }
+}
+
+pub fn to_json(s: &VropsShared, w: &World, r: Res) -> Value {
+    let id = r.id(s.seed());
+    let b = alerts::badges(s, w, r);
+    let link =
+        |href: String, rel: &str, name: &str| json!({"href": href, "rel": rel, "name": name});
+    let base = format!("/suite-api/api/resources/{id}");
+    json!({
+        "creationTime": creation_ms(s, w, r),
+        "resourceKey": {
+            "name": name(w, r),
+            "adapterKindKey": ADAPTER_KIND,
+            "resourceKindKey": r.kind(),
+            "resourceIdentifiers": identifiers(s, w, r),
+        },
+        "resourceStatusStates": [{
+            "adapterInstanceId": Res::Adapter.id(s.seed()),
+            "resourceStatus": "DATA_RECEIVING",
+            "resourceState": "STARTED",
+            "statusMessage": "",
+        }],
+        "resourceHealth": good_high_colour(b.health),
+        "resourceHealthValue": b.health,
+        "dtEnabled": true,
+        "badges": [
+            {"type": "RISK", "color": good_low_colour(b.risk), "score": b.risk},
+            {"type": "HEALTH", "color": good_high_colour(b.health), "score": b.health},
+            {"type": "EFFICIENCY", "color": good_high_colour(b.efficiency), "score": b.efficiency},
+        ],
+        "relatedResources": [],
+        "links": [
+            link(base.clone(), "SELF", "linkToSelf"),
+            link(format!("{base}/relationships"), "RELATED", "relationsOfResource"),
+            link(format!("{base}/properties"), "RELATED", "propertiesOfResource"),
+            link(format!("/suite-api/api/alerts?resourceId={id}"), "RELATED", "alertsOfResource"),
+            link(format!("{base}/statkeys"), "RELATED", "statKeysOfResource"),
+            link(format!("{base}/stats/latest"), "RELATED", "latestStatsOfResource"),
+        ],
+        "identifier": id,
+    })
+}
+
+/// What `GET /resources` and `POST /resources/query` filter on; empty lists match all.
+#[derive(Default)]
+pub struct Filter {
+    pub adapter_kind: Vec<String>,
+    pub resource_kind: Vec<String>,
+    /// Case-insensitive substrings of the name.
+    pub name: Vec<String>,
+    pub resource_id: Vec<String>,
+    pub health: Vec<String>,
+}
+
+impl Filter {
+    pub fn from_json(v: &Value) -> ApiResult<Filter> {
+        let list = |k: &str| -> ApiResult<Vec<String>> {
+            match &v[k] {
+                Value::Null => Ok(vec![]),
+                Value::Array(a) => Ok(a
+                    .iter()
+                    .map(|x| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| x.to_string())
+                    })
+                    .collect()),
+                _ => Err(ApiError::bad_request(format!("{k} must be a list"))),
+            }
+        };
+        Ok(Filter {
+            adapter_kind: list("adapterKind")?,
+            resource_kind: list("resourceKind")?,
+            name: list("name")?,
+            resource_id: list("resourceId")?,
+            health: list("resourceHealth")?,
+        })
+    }
+
+    /// The matching resources, in the stable order.
+    pub fn apply(&self, s: &VropsShared, w: &World) -> ApiResult<Vec<Res>> {
+        limits::check_ids(self.resource_id.len())?;
+        if !self.adapter_kind.is_empty() && !self.adapter_kind.iter().any(|k| k == ADAPTER_KIND) {
+            return Ok(vec![]);
+        }
+        let kinds: Vec<usize> = (0..KINDS.len())
+            .filter(|&k| {
+                self.resource_kind.is_empty() || self.resource_kind.iter().any(|r| r == KINDS[k])
+            })
+            .collect();
+        let names: Vec<String> = self.name.iter().map(|n| n.to_lowercase()).collect();
+        let mut found: Vec<Res> = if self.resource_id.is_empty() {
+            kinds.iter().flat_map(|&k| of_kind(w, k)).collect()
+        } else {
+            let mut v: Vec<Res> = self
+                .resource_id
+                .iter()
+                .filter_map(|id| resolve(s, w, id))
+                .filter(|r| kinds.contains(&(r.code().0 as usize)))
+                .collect();
+            v.sort_by_key(|r| r.code());
+            v.dedup();
+            v
+        };
+        if !names.is_empty() {
+            found.retain(|&r| {
+                let n = name(w, r).to_lowercase();
+                names.iter().any(|q| n.contains(q))
+            });
+        }
+        if !self.health.is_empty() {
+            found.retain(|&r| {
+                let h = good_high_colour(alerts::badges(s, w, r).health);
+                self.health.iter().any(|x| x == h)
+            });
+        }
+        Ok(found)
+    }
+}
+
+/// The `resources` answer for one page of `found`.
+fn page_json(s: &VropsShared, w: &World, found: &[Res], page: Page, path: &str) -> Value {
+    let list: Vec<Value> = page
+        .slice(found)
+        .iter()
+        .map(|&r| to_json(s, w, r))
+        .collect();
+    json!({
+        "pageInfo": page.info(found.len()),
+        "links": page.links(path, found.len()),
+        "resourceList": list,
+    })
+}
+
+pub fn list(s: &VropsShared, r: &Req) -> ApiResult<Response> {
+    let page = Page::of(r)?;
+    let f = Filter {
+        adapter_kind: r.all("adapterKind"),
+        resource_kind: r.all("resourceKind"),
+        name: r.all("name"),
+        resource_id: r.all("resourceId"),
+        health: r.all("resourceHealth"),
+    };
+    let w = s.vcd.read();
+    let found = f.apply(s, &w)?;
+    ok(page_json(s, &w, &found, page, "/suite-api/api/resources"))
+}
+
+pub fn query(s: &VropsShared, r: &Req) -> ApiResult<Response> {
+    let page = Page::of(r)?;
+    let f = Filter::from_json(&r.json()?)?;
+    let w = s.vcd.read();
+    let found = f.apply(s, &w)?;
+    ok(page_json(
+        s,
+        &w,
+        &found,
+        page,
+        "/suite-api/api/resources/query",
+    ))
+}
+
+pub fn get(s: &VropsShared, id: &str) -> ApiResult<Response> {
+    let w = s.vcd.read();
+    let r = find(s, &w, id)?;
+    ok(to_json(s, &w, r))
+}
+
+/// Whether VM `v` is powered on now (the world is read at request time).
+pub fn vm_on(w: &World, v: u32) -> bool {
+    w.vms[v as usize].power == Power::On
+}
