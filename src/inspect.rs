@@ -6,8 +6,9 @@ use std::fmt::Write;
 use crate::api::model::{Node, NodeKind, Section};
 use serde_json::Value;
 
-use crate::api::vcd::{map, sections, xml};
+use crate::api::vcd::{map, sections};
 use crate::api::vcenter;
+use crate::api::xml;
 
 /// One file's report, or why it could not be understood.
 pub fn inspect(body: &[u8]) -> Result<String, String> {

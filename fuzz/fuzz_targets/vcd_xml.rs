@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use vnav::api::vcd::xml::{self, Element, MAX_DEPTH};
+use vnav::api::xml::{self, Element, MAX_DEPTH};
 use vnav::api::vcd::{map, sections};
 
 fn map_element(e: &Element) {

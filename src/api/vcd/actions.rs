@@ -2,10 +2,10 @@
 //! a POST is lost — look for the task it created instead of sending it again.
 
 use super::query::{self, Query};
-use super::xml::Element;
 use super::{NS, VcdBackend, map};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::model::{ActionId, ActionParams, TaskInfo};
+use crate::api::xml::Element;
 
 impl VcdBackend {
     /// Hrefs of the tasks recorded on an object, newest first.

@@ -5,11 +5,11 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::xml::Element;
 use crate::api::model::{
     ActionId, ActionOffer, Link, Node, NodeKind, Severity, Status, TaskInfo, TaskState, TaskTarget,
     mib_text,
 };
+use crate::api::xml::Element;
 
 /// Node kind from a media type such as `application/vnd.vmware.vcloud.vm+xml`.
 pub fn kind_of_type(media: &str) -> NodeKind {
@@ -371,7 +371,7 @@ pub fn task_record(r: &Element) -> Option<TaskInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::vcd::xml::parse;
+    use crate::api::xml::parse;
 
     /// A real vApp (Skyscape's, as a system administrator sees it): its VM names the vCenter VM
     /// behind it; a VM without the extension names none.

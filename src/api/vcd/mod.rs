@@ -9,7 +9,6 @@ pub mod sections;
 pub mod session;
 mod snapshots;
 mod vim_link;
-pub mod xml;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -24,6 +23,7 @@ use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, Product, Raw,
     RawFormat, SprawlRow, TaskInfo,
 };
+use super::xml;
 
 const ALL_VMS: &str = "query:vm";
 const NS: &str = "http://www.vmware.com/vcloud/v1.5";

@@ -6,10 +6,10 @@ use futures::{StreamExt, stream};
 
 use super::map;
 use super::session::Session;
-use super::xml::Element;
 use crate::api::backend::ChildSink;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::model::{ChildBatch, ListProgress};
+use crate::api::xml::Element;
 
 /// The server maximum; fewer, larger pages mean fewer round trips.
 pub const PAGE_SIZE: u32 = 128;

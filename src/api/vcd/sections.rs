@@ -3,8 +3,8 @@
 //! simple fields, so unknown entity types still say something useful.
 
 use super::map::{entity_status, hardware, kind_of_name};
-use super::xml::Element;
 use crate::api::model::{NodeKind, Section, bytes_text, mib_text};
+use crate::api::xml::Element;
 
 pub fn sections(e: &Element) -> Vec<Section> {
     let mut out = vec![general(e)];
@@ -356,7 +356,7 @@ mod tests {
         let xml = format!(
             "<Cpu><Units>{units}</Units><Allocated>{allocated}</Allocated><Limit>{limit}</Limit><Used>{used}</Used></Cpu>"
         );
-        capacity_text(&super::super::xml::parse(xml.as_bytes()).unwrap())
+        capacity_text(&crate::api::xml::parse(xml.as_bytes()).unwrap())
     }
 
     /// The VDC of issue 12 read `Cpu 730000 used of 180000 allocated, limit 180000 MHz`.

@@ -7,11 +7,11 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::xml::{self, Element};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::identify::{self, Expected};
 use crate::api::session::{self, Protocol};
+use crate::api::xml::{self, Element};
 
 /// Newest API version this client understands; servers advertising newer ones are spoken to
 /// at this version.

@@ -9,11 +9,11 @@
 use futures::{StreamExt, stream};
 
 use super::query::{self, Query};
-use super::xml::Element;
 use super::{VcdBackend, map};
 use crate::api::backend::SprawlSink;
 use crate::api::error::ApiResult;
 use crate::api::model::{SnapshotSlot, SprawlRow, VimRef, parse_time, sort_oldest_first};
+use crate::api::xml::Element;
 
 /// Sizes sent on together: few enough updates for a big estate, soon enough for a small one.
 const SIZES_PER_UPDATE: usize = 64;

@@ -3,9 +3,9 @@
 //! VimServer (`/api/admin/extension/vimServer/{id}`) gives the vCenter's URL, read once per
 //! server. Tenants see no extension: then there is no link.
 
-use super::xml::Element;
 use super::{VcdBackend, map};
 use crate::api::model::{Section, VimRef};
+use crate::api::xml::Element;
 
 impl VcdBackend {
     /// The vCenter VM behind a Vm document, if vCD says and its VimServer can be read.

@@ -6,8 +6,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::api::model::{TaskInfo, TaskState, TaskTarget, parse_time};
-use crate::api::vcd::xml::Element;
 use crate::api::vcenter::map::{self, Kind};
+use crate::api::xml::Element;
 
 /// One snapshot in a VM's tree, depth-first, with its depth for indentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -264,7 +264,7 @@ fn method_words(description_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::vcd::xml;
+    use crate::api::xml;
     use serde_json::json;
 
     #[test]

@@ -10,7 +10,7 @@ use super::{Call, Object, Transport};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::session::{Protocol, Session};
-use crate::api::vcd::xml::{self, Element};
+use crate::api::xml::{self, Element};
 
 pub struct Soap {
     session: Session<Login>,

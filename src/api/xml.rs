@@ -1,6 +1,7 @@
-//! A small, tolerant XML tree for vCD payloads: local names only (vCD mixes the vcloud, ovf,
-//! rasd, vmext … namespaces freely and adds new ones), unknown content kept but ignored, and
-//! hard limits on depth and size so a hostile or broken body cannot exhaust the stack or memory.
+//! A small, tolerant XML tree for every XML payload (vCD's REST and vim's SOAP): local names only
+//! (vCD mixes the vcloud, ovf, rasd, vmext … namespaces freely and adds new ones), unknown
+//! content kept but ignored, and hard limits on depth and size so a hostile or broken body
+//! cannot exhaust the stack or memory.
 
 use quick_xml::Reader;
 use quick_xml::Writer;
