@@ -240,8 +240,9 @@ pub enum SnapshotSlot {
 }
 
 impl SnapshotSlot {
-    /// What taking a new snapshot loses, for the confirmation; None when it loses nothing.
-    pub fn replaces(&self) -> Option<String> {
+    /// What taking a new snapshot loses, as of `now`, for the confirmation; None when it
+    /// loses nothing.
+    pub fn replaces(&self, now: OffsetDateTime) -> Option<String> {
         match self {
             SnapshotSlot::Empty => None,
             SnapshotSlot::Taken { created, bytes } => {
@@ -250,7 +251,7 @@ impl SnapshotSlot {
                     None => "an unknown date".to_string(),
                 };
                 let about: Vec<String> = created
-                    .map(age)
+                    .map(|t| age(t, now))
                     .into_iter()
                     .chain(bytes.map(bytes_text))
                     .collect();
@@ -412,9 +413,9 @@ pub fn parse_time(timestamp: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339).ok()
 }
 
-/// "412 days old", "1 day old", "today".
-pub fn age(t: OffsetDateTime) -> String {
-    match (OffsetDateTime::now_utc() - t).whole_days().max(0) {
+/// "412 days old", "1 day old", "today": how long before `now` `t` was.
+pub fn age(t: OffsetDateTime, now: OffsetDateTime) -> String {
+    match (now - t).whole_days().max(0) {
         0 => "today".to_string(),
         1 => "1 day old".to_string(),
         n => format!("{n} days old"),
@@ -459,15 +460,19 @@ pub struct SprawlRow {
 }
 
 impl SprawlRow {
-    /// "412 days old · 3.1 GiB · 1 snapshot · vApp web-01": what an audit sorts by comes first,
-    /// then `endpoint` (in the view across endpoints), then the rest.
+    /// "412 days old" (one snapshot) or "oldest 412 days old": what an audit sorts by, put in
+    /// front of the summary when drawn, so it is never stale.
+    pub fn age_text(oldest: OffsetDateTime, count: u32, now: OffsetDateTime) -> String {
+        match count {
+            1 => age(oldest, now),
+            _ => format!("oldest {}", age(oldest, now)),
+        }
+    }
+
+    /// "3.1 GiB · 1 snapshot · vApp web-01" (after the age, see `age_text`): the size, then
+    /// `endpoint` (in the view across endpoints), then the rest.
     pub fn summary(&self, endpoint: Option<&str>) -> String {
         let mut parts = Vec::new();
-        match (self.oldest, self.count) {
-            (Some(t), 1) => parts.push(age(t)),
-            (Some(t), _) => parts.push(format!("oldest {}", age(t))),
-            (None, _) => {}
-        }
         if let Some(b) = self.bytes {
             parts.push(bytes_text(b));
         }
@@ -513,10 +518,18 @@ mod tests {
         sort_oldest_first(&mut rows, |r| r);
         let names: Vec<&str> = rows.iter().map(|r| &*r.vm.name).collect();
         assert_eq!(names, ["old", "new", "unknown"]);
-        let first = rows[0].summary(Some("vcd"));
-        assert!(first.starts_with("oldest "), "{first}");
-        assert!(first.ends_with(" days old · 1.5 GiB · vcd · 2 snapshots · vApp web"));
+        assert_eq!(
+            rows[0].summary(Some("vcd")),
+            "1.5 GiB · vcd · 2 snapshots · vApp web"
+        );
         assert_eq!(rows[2].summary(None), "1.5 GiB · 2 snapshots · vApp web");
+        // Ages count from the `now` they are given: a long session never shows a stale one.
+        let taken = parse_time("2026-11-01T00:00:00Z").unwrap();
+        let now = parse_time("2026-12-06T12:00:00Z").unwrap();
+        assert_eq!(SprawlRow::age_text(taken, 2, now), "oldest 35 days old");
+        assert_eq!(SprawlRow::age_text(taken, 1, taken), "today");
+        let next_day = parse_time("2026-11-02T00:00:01Z").unwrap();
+        assert_eq!(SprawlRow::age_text(taken, 1, next_day), "1 day old");
     }
 
     #[test]
@@ -531,26 +544,27 @@ mod tests {
 
     #[test]
     fn a_snapshot_slot_says_what_a_new_snapshot_replaces() {
-        assert_eq!(SnapshotSlot::Empty.replaces(), None);
+        let now = parse_time("2026-12-06T12:00:00Z").unwrap();
+        assert_eq!(SnapshotSlot::Empty.replaces(now), None);
         let taken = SnapshotSlot::Taken {
             created: parse_time("2022-12-03T10:11:12Z"),
             bytes: Some(16 << 30),
         };
-        let says = taken.replaces().unwrap();
-        assert!(
-            says.starts_with("replaces the snapshot of 2022-12-03 (")
-                && says.ends_with(" days old, 16.0 GiB)"),
-            "{says}"
+        assert_eq!(
+            taken.replaces(now).as_deref(),
+            Some("replaces the snapshot of 2022-12-03 (1464 days old, 16.0 GiB)")
         );
         let bare = SnapshotSlot::Taken {
             created: None,
             bytes: None,
         };
         assert_eq!(
-            bare.replaces().as_deref(),
+            bare.replaces(now).as_deref(),
             Some("replaces the snapshot of an unknown date")
         );
-        let unknown = SnapshotSlot::Unknown("HTTP 503".into()).replaces().unwrap();
+        let unknown = SnapshotSlot::Unknown("HTTP 503".into())
+            .replaces(now)
+            .unwrap();
         assert!(unknown.starts_with("may replace a snapshot") && unknown.contains("HTTP 503"));
     }
 }

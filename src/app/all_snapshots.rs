@@ -5,7 +5,10 @@
 //! leaves the others' rows in place and says why in the root's details. A VM seen through vCD
 //! and through the vCenter under it (see `vclink`) is one row naming both, counted once.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+
+use time::OffsetDateTime;
 
 use super::App;
 use super::event::{Effect, ReqId};
@@ -33,6 +36,9 @@ pub struct AllSnapshots {
     parts: Vec<Part>,
     /// The tree entry of each row, to update a row in place when its size arrives.
     entries: HashMap<(EndpointId, Box<str>), EntryId>,
+    /// When each row's oldest snapshot was taken and how many it has: its age is drawn from
+    /// these, never baked into the row.
+    ages: HashMap<EntryId, (OffsetDateTime, u32)>,
     /// The rows changed since they were last put in the tree.
     stale: bool,
 }
@@ -53,6 +59,7 @@ impl AllSnapshots {
             rows: Vec::new(),
             parts: vec![Part::NotAsked; endpoints],
             entries: HashMap::new(),
+            ages: HashMap::new(),
             stale: false,
         }
     }
@@ -253,7 +260,7 @@ impl App {
                 })
                 .collect();
             self.tree.merge_children_from(root, nodes);
-            let entries = self
+            let entries: HashMap<(EndpointId, Box<str>), EntryId> = self
                 .tree
                 .get(root)
                 .children
@@ -264,6 +271,14 @@ impl App {
                 })
                 .collect();
             if let Some(all) = &mut self.all_snapshots {
+                all.ages = all
+                    .rows
+                    .iter()
+                    .filter_map(|(e, r)| {
+                        let entry = entries.get(&(*e, r.vm.id.clone()))?;
+                        Some((*entry, (r.oldest?, r.count)))
+                    })
+                    .collect();
                 all.entries = entries;
             }
             if self.tree.is_filtered() {
@@ -295,6 +310,20 @@ impl App {
         }
     }
 
+    /// What the tree shows after a row's name: for a snapshot view row, its age as of `now`
+    /// in front of the summary; for any other row, the summary.
+    pub fn row_summary(&self, entry: EntryId) -> Cow<'_, str> {
+        let summary = &self.tree.get(entry).node.summary;
+        let age = self.all_snapshots.as_ref().and_then(|a| a.ages.get(&entry));
+        match age {
+            Some(&(oldest, count)) => {
+                let age = SprawlRow::age_text(oldest, count, self.now);
+                Cow::Owned(format!("{age} · {summary}"))
+            }
+            None => Cow::Borrowed(summary),
+        }
+    }
+
     /// For the root's details: per endpoint, what it holds or why it is missing.
     pub fn all_snapshots_report(&self) -> Vec<(String, String)> {
         let Some(all) = &self.all_snapshots else {
@@ -307,7 +336,10 @@ impl App {
                 Part::NotConnected => "not connected; Ctrl-R here once it is".to_string(),
                 Part::Reading => "reading…".to_string(),
                 Part::Failed(m) => format!("failed: {m}"),
-                Part::Read => describe(all.rows.iter().filter(|(e, _)| *e == i).map(|(_, r)| r)),
+                Part::Read => describe(
+                    all.rows.iter().filter(|(e, _)| *e == i).map(|(_, r)| r),
+                    self.now,
+                ),
             };
             out.push((ep.label.clone(), text));
         }
@@ -317,7 +349,7 @@ impl App {
                 .rows
                 .iter()
                 .filter(|(e, r)| !twins.contains(&(*e, r.vm.id.clone())));
-            let mut text = describe(once.map(|(_, r)| r));
+            let mut text = describe(once.map(|(_, r)| r), self.now);
             if !twins.is_empty() {
                 let n = twins.len();
                 let s = if n == 1 { "" } else { "s" };
@@ -354,7 +386,7 @@ fn row_label(endpoints: &[super::Endpoint], endpoint: EndpointId) -> Option<&str
 }
 
 /// "12 VMs, 15 snapshots, 48.2 GiB, oldest 412 days old" (size marked when some are unknown).
-fn describe<'a>(rows: impl Iterator<Item = &'a SprawlRow>) -> String {
+fn describe<'a>(rows: impl Iterator<Item = &'a SprawlRow>, now: OffsetDateTime) -> String {
     let (mut vms, mut snaps, mut bytes, mut unknown) = (0, 0u64, 0u64, false);
     let mut oldest = None;
     for r in rows {
@@ -381,7 +413,7 @@ fn describe<'a>(rows: impl Iterator<Item = &'a SprawlRow>) -> String {
         text.push_str(&format!(", {more}{}", bytes_text(bytes)));
     }
     if let Some(t) = oldest {
-        text.push_str(&format!(", oldest {}", age(t)));
+        text.push_str(&format!(", oldest {}", age(t, now)));
     }
     text
 }

@@ -260,7 +260,11 @@ impl SnapshotForm {
     pub fn replaces(&self) -> usize {
         self.targets
             .iter()
-            .filter(|t| t.slot.as_ref().is_some_and(|s| s.replaces().is_some()))
+            .filter(|t| {
+                t.slot
+                    .as_ref()
+                    .is_some_and(|s| !matches!(s, SnapshotSlot::Empty))
+            })
             .count()
     }
 

@@ -4,9 +4,6 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
 use crate::api::ApiError;
 use crate::api::model::{ActionId, ActionParams, Details, NodeKind, Severity, TaskInfo};
 
@@ -49,12 +46,6 @@ impl Invocations {
     pub fn unfinished(&self) -> (usize, usize) {
         (self.running.len() + self.audits.len(), self.queue.len())
     }
-}
-
-fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn params_json(params: &ActionParams) -> serde_json::Value {
@@ -321,7 +312,7 @@ impl App {
                     loses: target
                         .filter(|_| action == ActionId::SnapshotCreate)
                         .and_then(|t| t.slot.as_ref())
-                        .and_then(|s| s.replaces()),
+                        .and_then(|s| s.replaces(self.now)),
                     hidden,
                 }
             })
@@ -353,7 +344,7 @@ impl App {
         }
         let summary = self.summary(spec.label, &targets);
         if id == ActionId::SnapshotCreate {
-            let stamp = OffsetDateTime::now_utc();
+            let stamp = self.now;
             let name = format!(
                 "vnav-{:04}{:02}{:02}-{:02}{:02}",
                 stamp.year(),
@@ -536,7 +527,8 @@ impl App {
     ) -> AuditRecord {
         let ep = &self.endpoints[endpoint];
         AuditRecord {
-            timestamp: now_rfc3339(),
+            // Stamped by the executor when it writes the line.
+            timestamp: String::new(),
             endpoint: ep
                 .info
                 .as_ref()

@@ -4,8 +4,6 @@
 
 use tokio::time::Instant;
 
-use time::OffsetDateTime;
-
 use super::App;
 use super::event::ReqId;
 use super::tasks::TaskRow;
@@ -50,7 +48,7 @@ impl App {
                     }),
                     state: TaskState::Running,
                     progress: Some(pct),
-                    started: Some(OffsetDateTime::now_utc()),
+                    started: Some(self.now),
                     finished: None,
                     error: None,
                     cancel: None,
@@ -95,7 +93,7 @@ impl App {
             row.info.progress = Some(100);
         }
         row.info.error = error;
-        row.info.finished = Some(OffsetDateTime::now_utc());
+        row.info.finished = Some(self.now);
         row.ended = Some(Instant::now());
     }
 }

@@ -117,6 +117,9 @@ pub struct App {
     pub vc_links: vclink::VcLinks,
     pub theme: Theme,
     pub size: (u16, u16),
+    /// The wall-clock time of the event being handled, set by whoever runs the app (the
+    /// runtime before each event, tests as they please): `App` never reads the clock itself.
+    pub now: time::OffsetDateTime,
     pub quit: bool,
     started: Instant,
     next_req: ReqId,
@@ -173,6 +176,7 @@ impl App {
             vc_links: Default::default(),
             theme,
             size: (80, 24),
+            now: time::OffsetDateTime::UNIX_EPOCH,
             quit: false,
             started: Instant::now(),
             next_req: 1,

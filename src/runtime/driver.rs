@@ -43,6 +43,7 @@ impl Driver {
     ) -> Driver {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut exec = Executor::new(backends, tx, audit).with_reopen(reopen);
+        app.now = time::OffsetDateTime::now_utc();
         for e in app.start() {
             exec.run(e);
         }
@@ -59,6 +60,7 @@ impl Driver {
     pub fn send(&mut self, event: Event) -> bool {
         self.handled += 1;
         let started = std::time::Instant::now();
+        self.app.now = time::OffsetDateTime::now_utc();
         let outcome = self.app.handle(event);
         self.max_handle = self.max_handle.max(started.elapsed());
         for e in outcome.effects {

@@ -219,7 +219,10 @@ impl Executor {
                         "no way to change this endpoint's password"),
                 }
             }
-            Effect::Audit(record) => {
+            Effect::Audit(mut record) => {
+                record.timestamp = time::OffsetDateTime::now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| "unknown".into());
                 // Written synchronously: a local append is quick, and a line must not be lost
                 // to a quit that aborts background jobs.
                 if let Some(log) = &self.audit

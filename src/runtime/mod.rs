@@ -38,6 +38,7 @@ pub async fn run_tui(
     app.size = (size.width, size.height);
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
+    app.now = time::OffsetDateTime::now_utc();
     for e in app.start() {
         exec.run(e);
     }
@@ -110,6 +111,9 @@ fn step(
     dirty: &mut bool,
     term: &mut terminal::Term,
 ) -> std::io::Result<Control> {
+    // The app's only clock: set before each event, so a long session's ages and durations
+    // stay true.
+    app.now = time::OffsetDateTime::now_utc();
     let outcome = app.handle(event);
     *dirty |= outcome.redraw;
     for effect in outcome.effects {

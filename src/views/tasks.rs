@@ -116,7 +116,7 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant) -> Row<'a> {
             progress_bar(r.progress()),
             t.severity(severity),
         )),
-        Cell::from(elapsed(r, now)),
+        Cell::from(elapsed(r, now, app.now)),
         Cell::from(Span::styled(endpoint, t.style(Role::Muted))),
     ])
 }
@@ -133,13 +133,12 @@ fn progress_bar(progress: Option<u8>) -> String {
     )
 }
 
-/// Server times when known, else how long vnav has watched it.
-fn elapsed(r: &TaskRow, now: Instant) -> String {
+/// Server times when known (a running one's up to `wall`, the app's clock), else how long
+/// vnav has watched it.
+fn elapsed(r: &TaskRow, now: Instant, wall: time::OffsetDateTime) -> String {
     let secs = match (r.info.started, r.info.finished) {
         (Some(s), Some(e)) => (e - s).whole_seconds().max(0) as u64,
-        (Some(s), None) if !r.info.state.is_terminal() => {
-            (time::OffsetDateTime::now_utc() - s).whole_seconds().max(0) as u64
-        }
+        (Some(s), None) if !r.info.state.is_terminal() => (wall - s).whole_seconds().max(0) as u64,
         _ => r.ended.unwrap_or(now).duration_since(r.seen).as_secs(),
     };
     if secs >= 3600 {

@@ -118,7 +118,7 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
         )),
         Load::Loading { .. } => Some(("  loading…".to_string(), t.style(Role::Busy))),
         _ if !e.node.summary.is_empty() => {
-            Some((format!("  {}", e.node.summary), t.style(Role::Muted)))
+            Some((format!("  {}", app.row_summary(id)), t.style(Role::Muted)))
         }
         _ if !matches!(e.node.kind, NodeKind::Vm | NodeKind::VApp | NodeKind::Group) => {
             Some((format!("  {}", e.node.kind.label()), t.style(Role::Muted)))

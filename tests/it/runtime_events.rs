@@ -1,5 +1,6 @@
-//! Answers that are not a reply to a server request travel as events of their own: a failed
-//! audit append, and the progress of a snapshot-view read.
+//! What the runtime gives the app besides server answers: events of their own for a failed
+//! audit append and a snapshot-view read's progress, and the clock (`App::now`), which the app
+//! never reads itself.
 
 use crossterm::event::KeyCode;
 use vnav::api::SprawlUpdate;
@@ -98,4 +99,75 @@ fn snapshot_view_progress_shows_in_the_task_pane() {
         .expect("a listing task");
     assert_eq!(row.info.state, TaskState::Running);
     assert_eq!(row.info.progress, Some(25));
+}
+
+/// Ages are drawn from the app's clock, not baked into rows: a session left open past
+/// midnight shows a snapshot as a day older without reading anything again.
+#[test]
+fn snapshot_ages_follow_the_clock_the_app_is_given() {
+    use vnav::api::model::{Node, NodeKind, SprawlRow};
+    let mut app = app_with(&["vcd"], false);
+    let Effect::Connect { req, .. } = app.start()[0] else {
+        panic!("no connect")
+    };
+    let info = EndpointInfo {
+        product: Product::Vcd,
+        url: "https://vcd".into(),
+        user: "admin@System".into(),
+        api_version: "38.0".into(),
+    };
+    answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info)));
+    let root = app.tree.roots()[0];
+    app.select_entry(root);
+    let effects = key(&mut app, KeyCode::Char('l')).effects;
+    let sprawl = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Sprawl { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("a sprawl read");
+    let row = SprawlRow {
+        vm: Node::new(NodeKind::Vm, "vm-1", "web-1"),
+        count: 1,
+        oldest: Some(NOW - time::Duration::hours(1)),
+        bytes: Some(1 << 30),
+        place: "".into(),
+    };
+    answer(&mut app, sprawl, 0, ApiAnswer::Sprawl(Ok(vec![row])));
+    let line = |app: &mut vnav::app::App| {
+        screen(app, 120, 30)
+            .lines()
+            .find(|l| l.contains("web-1"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line(&mut app).contains("today · 1.0 GiB"),
+        "{}",
+        screen(&mut app, 120, 30)
+    );
+    app.now = NOW + time::Duration::days(2);
+    assert!(
+        line(&mut app).contains("2 days old · 1.0 GiB"),
+        "{}",
+        line(&mut app)
+    );
+}
+
+/// The audit line's time is the executor's, taken when it writes the line.
+#[tokio::test]
+async fn audit_lines_are_stamped_when_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::new(dir.path().join("audit.jsonl"));
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut exec = Executor::new(vec![], tx, Some(log.clone()));
+    let mut unstamped = record();
+    unstamped.timestamp = String::new();
+    let before = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    exec.run(Effect::Audit(unstamped));
+    let (records, bad) = log.read(None).unwrap();
+    assert_eq!((records.len(), bad), (1, 0));
+    let stamped = vnav::api::model::parse_time(&records[0].timestamp).expect("RFC 3339");
+    assert!(stamped >= before, "{stamped}");
 }

@@ -21,8 +21,13 @@ pub fn app_with(endpoints: &[&str], read_only: bool) -> App {
             read_only: false,
         })
         .collect();
-    App::new(specs, Theme::default(), read_only)
+    let mut app = App::new(specs, Theme::default(), read_only);
+    app.now = NOW;
+    app
 }
+
+/// The wall-clock time App tests run at.
+pub const NOW: time::OffsetDateTime = time::macros::datetime!(2026-12-06 12:00 UTC);
 
 pub fn key(app: &mut App, code: KeyCode) -> Outcome {
     app.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))

@@ -480,7 +480,12 @@ async fn the_details_of_a_vm_say_which_snapshot_a_new_one_replaces() {
                 assert_eq!(*created, parse_time(&text), "{}", vm.name);
                 let size = row(section(&d, "Snapshot"), "Size").unwrap();
                 assert_eq!(bytes.map(bytes_text).as_deref(), Some(size), "{}", vm.name);
-                let says = d.snapshot_slot.as_ref().unwrap().replaces().unwrap();
+                let says = d
+                    .snapshot_slot
+                    .as_ref()
+                    .unwrap()
+                    .replaces(time::OffsetDateTime::now_utc())
+                    .unwrap();
                 assert!(
                     says.starts_with(&format!("replaces the snapshot of {}", &text[..10]))
                         && says.contains(size),
