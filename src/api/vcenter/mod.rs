@@ -3,6 +3,7 @@
 //! as groups per datacenter. Power actions are synchronous calls, shown as finished tasks;
 //! snapshots, which no REST API offers, go through the vim API (`vim/`: VI/JSON or SOAP).
 
+mod actions;
 pub mod dialect;
 pub mod lists;
 pub mod map;
@@ -14,7 +15,6 @@ pub mod vim;
 use async_trait::async_trait;
 use secrecy::SecretString;
 use serde_json::Value;
-use time::OffsetDateTime;
 
 use self::lists::Scope;
 use self::map::{CLUSTER, DATACENTER, HOST, Kind};
@@ -24,7 +24,7 @@ use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
-    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo, TaskState, TaskTarget,
+    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo,
 };
 
 #[derive(Debug)]
@@ -189,37 +189,6 @@ impl VcenterBackend {
         })
     }
 
-    /// A power call whose answer was lost may still have happened: read the power state
-    /// instead of sending it again. Ok when the VM is where the action takes it.
-    async fn settle_lost_answer(&self, vm: &str, action: ActionId, e: ApiError) -> ApiResult<()> {
-        let target = match action {
-            ActionId::PowerOn => "POWERED_ON",
-            ActionId::PowerOff | ActionId::Shutdown => "POWERED_OFF",
-            ActionId::Suspend | ActionId::Standby => "SUSPENDED",
-            _ => return Err(e),
-        };
-        if !e.answer_lost() {
-            return Err(e);
-        }
-        let d = self.session.dialect().await;
-        match self
-            .session
-            .get(&d.path(&format!("vcenter/vm/{vm}/power")))
-            .await
-        {
-            Ok((v, _)) if v["state"].as_str() == Some(target) => {
-                tracing::info!(target: "vnav::vcenter", "answer lost, but the VM is {target}");
-                Ok(())
-            }
-            Ok(_) => Err(ApiError::Transport(format!(
-                "{e}; the VM is not {target}, so the action did not take effect (yet) — check before trying again"
-            ))),
-            Err(_) => Err(ApiError::Transport(format!(
-                "{e}; whether the action happened is unknown — check the VM before trying again"
-            ))),
-        }
-    }
-
     /// Objects without a detail call of their own (folders, pools, networks, groups): their
     /// summary from the list, which the tree already holds.
     fn summary_details(node: &Node) -> Details {
@@ -356,42 +325,7 @@ impl Backend for VcenterBackend {
         ) {
             return self.snapshot_invoke(node, action, params).await;
         }
-        let dialect = self.session.dialect().await;
-        let vm = map::moid(&action.href);
-        let (path, label) = match action.id {
-            ActionId::PowerOn => (dialect.power(vm, "start"), "Power on"),
-            ActionId::PowerOff => (dialect.power(vm, "stop"), "Power off"),
-            ActionId::Suspend => (dialect.power(vm, "suspend"), "Suspend"),
-            ActionId::Reset => (dialect.power(vm, "reset"), "Reset"),
-            ActionId::Shutdown => (dialect.guest_power(vm, "shutdown"), "Shut down guest"),
-            ActionId::Reboot => (dialect.guest_power(vm, "reboot"), "Reboot guest"),
-            ActionId::Standby => (dialect.guest_power(vm, "standby"), "Standby guest"),
-            other => {
-                return Err(ApiError::Unsupported(format!(
-                    "{other:?} is not available through the vCenter REST API"
-                )));
-            }
-        };
-        let started = OffsetDateTime::now_utc();
-        if let Err(e) = self.session.post(&path, None).await {
-            self.settle_lost_answer(vm, action.id, e).await?;
-        }
-        // Power calls are synchronous: by the time they answer, the work is done.
-        Ok(TaskInfo {
-            id: format!("vnav:{}:{}", action.href, started.unix_timestamp_nanos()).into(),
-            operation: format!("{label} {}", node.name),
-            target: Some(TaskTarget {
-                kind: node.kind,
-                id: node.id.clone(),
-                name: node.name.clone(),
-            }),
-            state: TaskState::Success,
-            progress: Some(100),
-            started: Some(started),
-            finished: Some(OffsetDateTime::now_utc()),
-            error: None,
-            cancel: None,
-        })
+        self.power_invoke(node, action).await
     }
 
     async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo> {
