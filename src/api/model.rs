@@ -219,6 +219,9 @@ pub struct Details {
     pub links: Vec<Link>,
     /// The actions the server offers on this node right now.
     pub actions: Vec<ActionOffer>,
+    /// What a user may copy (label, text): the entity's identifiers (id, href, moid), then
+    /// commands that fetch it from a shell (curl, govc, PowerCLI).
+    pub copies: Vec<(String, String)>,
     /// Where the server keeps one snapshot per VM (legacy vCD), what a new one would replace;
     /// None where snapshots add up (vCenter) or for nodes that are not VMs.
     pub snapshot_slot: Option<SnapshotSlot>,

@@ -117,6 +117,11 @@ pub enum Dialog {
     },
     Confirm(Confirm),
     Snapshot(SnapshotForm),
+    /// What to copy to the clipboard: (label, text), the name first.
+    Copy {
+        items: Vec<(String, String)>,
+        selected: usize,
+    },
     CancelTask {
         endpoint: EndpointId,
         task: TaskInfo,
@@ -152,6 +157,23 @@ impl Dialog {
             Dialog::Checking(_) => match key.code {
                 KeyCode::Esc | KeyCode::Char('q') => Reply::Close,
                 _ => Reply::Stay,
+            },
+            Dialog::Copy { items, selected } => match key.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    *selected = (*selected + 1).min(items.len().saturating_sub(1));
+                    Reply::Stay
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    *selected = selected.saturating_sub(1);
+                    Reply::Stay
+                }
+                KeyCode::Enter | KeyCode::Char('y') if !items.is_empty() => {
+                    Reply::Choose(*selected)
+                }
+                KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < items.len() => {
+                    Reply::Choose(c as usize - '1' as usize)
+                }
+                _ => Reply::Close,
             },
             Dialog::Menu {
                 items, selected, ..

@@ -128,6 +128,8 @@ pub enum Effect {
         endpoint: EndpointId,
         password: secrecy::SecretString,
     },
+    /// Puts text on the user's clipboard (through the terminal: OSC 52, so it works over SSH).
+    Copy(String),
     Suspend,
     Quit,
 }

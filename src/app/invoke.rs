@@ -455,18 +455,19 @@ impl App {
                 }
                 self.overlay = None;
             }
-            Reply::Choose(i) => {
-                if let Some(Overlay::Dialog(Dialog::Menu {
+            Reply::Choose(i) => match self.overlay.take() {
+                Some(Overlay::Dialog(Dialog::Menu {
                     items,
                     entries,
                     failed,
                     ..
-                })) = self.overlay.take()
-                {
+                })) => {
                     let item = items[i].clone();
                     self.ask(item.action, &entries, item.targets, &failed);
                 }
-            }
+                Some(Overlay::Dialog(Dialog::Copy { items, .. })) => self.copy(&items[i]),
+                other => self.overlay = other,
+            },
             Reply::Go => match self.overlay.take() {
                 Some(Overlay::Dialog(Dialog::Confirm(c))) => {
                     self.confirmed(c.action, c.targets, c.params)

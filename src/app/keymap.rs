@@ -34,6 +34,8 @@ pub enum Command {
     Suspend,
     /// From a vCD VM to the vCenter VM behind it, or back.
     SameVm,
+    /// Copy the selected node's name, ids or a command that fetches it.
+    Copy,
 }
 
 /// Where a binding applies.
@@ -191,6 +193,12 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::Refresh,
         scope: Scope::Tree,
         description: "reload the node and its children (also retries a failed node)",
+    },
+    Binding {
+        keys: &[k('y')],
+        command: Command::Copy,
+        scope: Scope::Tree,
+        description: "copy the node's name, id/href/moid, or it as curl, govc or PowerCLI",
     },
     Binding {
         keys: &[k(' ')],

@@ -4,6 +4,7 @@
 
 pub mod actions;
 mod all_snapshots;
+mod copy;
 pub mod dialog;
 pub mod event;
 pub mod filter;
@@ -380,6 +381,7 @@ impl App {
             Command::Suspend => self.effects.push(Effect::Suspend),
             Command::SameVm => return self.go_to_same_vm(),
             Command::ToggleRaw => self.detail.toggle_raw(),
+            Command::Copy => return self.open_copy_menu(),
             Command::Filter => {
                 self.filter.typing = true;
                 self.focus = Pane::Tree;

@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::app::event::Event;
 use crate::audit::AuditLog;
 
-use super::executor::{Executor, Reopen};
+use super::executor::{Control, Executor, Reopen};
 
 pub struct Driver {
     pub app: App,
@@ -27,6 +27,8 @@ pub struct Driver {
     pub handled: u64,
     /// The longest the app took to handle one event: how long the UI was unresponsive.
     pub max_handle: Duration,
+    /// What the app put on the clipboard, oldest first (the TUI writes it to the terminal).
+    pub copied: Vec<String>,
 }
 
 impl Driver {
@@ -53,6 +55,7 @@ impl Driver {
             rx,
             handled: 0,
             max_handle: Duration::ZERO,
+            copied: Vec::new(),
         }
     }
 
@@ -64,7 +67,9 @@ impl Driver {
         let outcome = self.app.handle(event);
         self.max_handle = self.max_handle.max(started.elapsed());
         for e in outcome.effects {
-            self.exec.run(e);
+            if let Control::Copy(text) = self.exec.run(e) {
+                self.copied.push(text);
+            }
         }
         outcome.redraw
     }

@@ -26,6 +26,8 @@ pub enum Control {
     Continue,
     Suspend,
     Quit,
+    /// Put this text on the clipboard: the terminal's owner writes it (OSC 52).
+    Copy(String),
 }
 
 pub struct Executor {
@@ -84,6 +86,7 @@ impl Executor {
         };
         match effect {
             Effect::Quit => return Control::Quit,
+            Effect::Copy(text) => return Control::Copy(text),
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {
                 let b = self.backends[endpoint].clone();

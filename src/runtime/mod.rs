@@ -123,6 +123,7 @@ fn step(
                 terminal::suspend(term)?;
                 *dirty = true;
             }
+            Control::Copy(text) => terminal::copy_to_clipboard(&text)?,
             Control::Continue => {}
         }
     }

@@ -16,6 +16,15 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
+/// Puts `text` on the user's clipboard through the terminal (OSC 52): it works over SSH and
+/// in tmux (`set -g set-clipboard on`), where no local clipboard is at hand.
+pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    execute!(
+        stdout(),
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )
+}
+
 /// Puts the terminal into TUI mode and installs the panic hook that undoes it.
 pub fn enter() -> io::Result<Term> {
     install_panic_hook();

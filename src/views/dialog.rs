@@ -88,6 +88,32 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
             ));
             (" Actions ".into(), t.style(Role::BorderFocused), lines, 0)
         }
+        Dialog::Copy { items, selected } => {
+            let width = items
+                .iter()
+                .map(|(l, _)| l.chars().count())
+                .max()
+                .unwrap_or(0)
+                + 2;
+            let mut lines = Vec::new();
+            for (i, (label, text)) in items.iter().enumerate() {
+                let mut line = Line::from(vec![
+                    Span::styled(format!(" {:>2}  ", i + 1), t.style(Role::Key)),
+                    Span::raw(format!("{label:<width$}")),
+                    Span::styled(text.clone(), t.style(Role::Muted)),
+                ]);
+                if i == *selected {
+                    line = line.style(t.style(Role::Selection));
+                }
+                lines.push(line);
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "Enter or the number copies (to the terminal's clipboard) · Esc closes",
+                t.style(Role::Muted),
+            ));
+            (" Copy ".into(), t.style(Role::BorderFocused), lines, 0)
+        }
         Dialog::Confirm(c) => confirm(app, c, room),
         Dialog::Snapshot(s) => snapshot(app, s, room),
         Dialog::CancelTask { task, .. } => (

@@ -100,6 +100,7 @@ fn answer_lookups(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
                 let d = Details {
                     actions: offers(&node),
                     snapshot_slot: slot(&node),
+                    copies: vec![],
                     node,
                     sections: vec![],
                     links: vec![],

@@ -58,6 +58,7 @@ pub(crate) fn details(id: &str, name: &str) -> Details {
             href: format!("{id}/power/action/powerOff").into(),
         }],
         snapshot_slot: None,
+        copies: vec![("href".into(), id.to_string())],
         raw: Raw {
             format: RawFormat::Xml,
             text: format!("<Vm name=\"{name}\">\n  <Description/>\n</Vm>"),

@@ -8,6 +8,7 @@ mod audit_cli;
 mod cancel;
 mod connect_errors;
 mod connect_password;
+mod copy;
 mod e2e_actions;
 mod e2e_connect;
 mod e2e_every_action;

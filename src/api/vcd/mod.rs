@@ -3,6 +3,7 @@
 //! vApp, and an "All VMs" group that pages the whole VM query in parallel.
 
 mod actions;
+mod copies;
 pub mod map;
 pub mod query;
 pub mod sections;
@@ -269,6 +270,7 @@ impl Backend for VcdBackend {
                 n
             }
         };
+        let copies = copies::copies(&fresh, doc.root.attr("id"), &self.session.version().await);
         let snapshot_slot = match node.kind {
             NodeKind::Vm => Some(self.snapshot_slot(&doc.root, &node.id).await),
             _ => None,
@@ -285,6 +287,7 @@ impl Backend for VcdBackend {
             links: map::links(&doc.root),
             actions: map::actions(&doc.root),
             snapshot_slot,
+            copies,
             raw: Raw {
                 format: RawFormat::Xml,
                 text: xml::pretty(&doc.text),

@@ -4,6 +4,7 @@
 //! snapshots, which no REST API offers, go through the vim API (`vim/`: VI/JSON or SOAP).
 
 mod actions;
+mod copies;
 pub mod dialect;
 pub mod lists;
 pub mod map;
@@ -185,13 +186,19 @@ impl VcenterBackend {
             links: Vec::new(),
             actions,
             snapshot_slot: None,
+            copies: self.copies(node).await,
             raw: pretty_json(&text),
         })
     }
 
+    async fn copies(&self, node: &Node) -> Vec<(String, String)> {
+        let dialect = self.session.dialect().await;
+        copies::copies(node, self.session.base(), dialect)
+    }
+
     /// Objects without a detail call of their own (folders, pools, networks, groups): their
     /// summary from the list, which the tree already holds.
-    fn summary_details(node: &Node) -> Details {
+    async fn summary_details(&self, node: &Node) -> Details {
         let mut s = Section::new("General");
         s.row("Name", &*node.name)
             .row("Kind", node.kind.label())
@@ -208,6 +215,7 @@ impl VcenterBackend {
             links: Vec::new(),
             actions: Vec::new(),
             snapshot_slot: None,
+            copies: self.copies(node).await,
             raw: Raw {
                 format: RawFormat::Json,
                 text: String::new(),
@@ -302,10 +310,11 @@ impl Backend for VcenterBackend {
                     links: Vec::new(),
                     actions: Vec::new(),
                     snapshot_slot: None,
+                    copies: self.copies(node).await,
                     raw: pretty_json(&text),
                 })
             }
-            _ => Ok(Self::summary_details(node)),
+            _ => Ok(self.summary_details(node).await),
         }
     }
 

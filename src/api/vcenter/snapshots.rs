@@ -224,6 +224,7 @@ impl VcenterBackend {
             .map(offer)
             .collect(),
             snapshot_slot: None,
+            copies: vec![("moid".into(), s.moid.clone())],
             raw: Raw {
                 format: RawFormat::Xml,
                 text: String::new(),
