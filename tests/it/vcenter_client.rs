@@ -186,6 +186,18 @@ async fn lists_over_the_cap_are_split_merged_and_deduplicated() {
     }
     assert!(split, "a 3000-VM world with a 250 cap needs splitting");
     assert_eq!(all.len(), 3000, "every VM exactly once");
+
+    // "All VMs", first under the endpoint, lists the same VMs, split the same way.
+    let top = children(&b, &b.root()).await;
+    assert_eq!(&*top[0].name, "All VMs");
+    assert!(top[1..].iter().all(|n| n.kind == NodeKind::Datacenter));
+    let parts = batches(&b, &top[0]).await;
+    assert!(parts.len() > 1 && parts.last().unwrap().progress.is_some());
+    let mut every = HashSet::new();
+    for node in parts.into_iter().flat_map(|p| p.nodes) {
+        assert!(every.insert(node.id.clone()), "{} listed twice", node.name);
+    }
+    assert_eq!(every, all, "All VMs holds every VM of every datacenter");
 }
 
 /// The first datacenter's VMs through its "VMs" group: (VM ids, whether the list was split).

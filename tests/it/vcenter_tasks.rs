@@ -35,7 +35,11 @@ async fn children(b: &VcenterBackend, parent: &Node) -> Vec<Node> {
 async fn someone_else_snapshots(s: &Sim) -> Node {
     let other = backend(s);
     other.connect().await.unwrap();
-    let dc = children(&other, &other.root()).await.remove(0);
+    let dc = children(&other, &other.root())
+        .await
+        .into_iter()
+        .find(|n| n.kind == NodeKind::Datacenter)
+        .unwrap();
     let group = children(&other, &dc)
         .await
         .into_iter()

@@ -1,6 +1,6 @@
-//! vCenter backend over the REST API (both dialects): the tree is Datacenters → Clusters (and
-//! standalone Hosts) → Hosts → VMs, with VMs, Datastores, Networks, Folders and Resource pools
-//! as groups per datacenter. Power actions are synchronous calls, shown as finished tasks;
+//! vCenter backend over the REST API (both dialects): the tree is All VMs, then Datacenters →
+//! Clusters (and standalone Hosts) → Hosts → VMs, with VMs, Datastores, Networks, Folders and
+//! Resource pools as groups per datacenter. Power actions are synchronous calls, shown as finished tasks;
 //! snapshots, which no REST API offers, go through the vim API (`vim/`: VI/JSON or SOAP).
 
 mod actions;
@@ -44,6 +44,9 @@ pub struct VcenterBackend {
     tag_names: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
 }
 
+/// The group of every VM of the endpoint, first under it.
+const ALL_VMS: &str = "group/all-vms";
+
 /// Groups under a datacenter: id prefix, label, what they list.
 const GROUPS: [(&str, &str, Kind); 5] = [
     ("vms", "VMs", map::VM),
@@ -85,12 +88,31 @@ impl VcenterBackend {
     }
 
     async fn push_list(&self, kind: Kind, scope: &Scope, sink: &ChildSink) -> ApiResult<()> {
+        let nodes = self.list_nodes(kind, scope).await?;
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+            by_name: false,
+        });
+        Ok(())
+    }
+
+    async fn list_nodes(&self, kind: Kind, scope: &Scope) -> ApiResult<Vec<Node>> {
         let items = lists::list(&self.session, kind, scope).await?;
         let mut nodes: Vec<Node> = items
             .iter()
             .filter_map(|v| map::summary_node(kind, v))
             .collect();
         nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(nodes)
+    }
+
+    /// "All VMs" (every VM of the endpoint, split under the cap like any VM list), then the
+    /// datacenters.
+    async fn endpoint_children(&self, sink: &ChildSink) -> ApiResult<()> {
+        let mut nodes = vec![Node::new(NodeKind::Group, ALL_VMS, "All VMs").expandable(true)];
+        nodes.extend(self.list_nodes(DATACENTER, &Vec::new()).await?);
         sink.push(ChildBatch {
             total: Some(nodes.len() as u64),
             nodes,
@@ -254,7 +276,12 @@ impl Backend for VcenterBackend {
     async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
         let moid = map::moid(&parent.id).to_string();
         match parent.kind {
-            NodeKind::Endpoint => self.push_list(DATACENTER, &Vec::new(), sink).await,
+            NodeKind::Endpoint => self.endpoint_children(sink).await,
+            NodeKind::Group if &*parent.id == ALL_VMS => {
+                lists::stream_vms(&self.session, Vec::new(), self.width(), sink)
+                    .await
+                    .map(|_| ())
+            }
             NodeKind::Datacenter => self.datacenter_children(&moid, sink).await,
             NodeKind::Cluster => {
                 self.push_list(HOST, &vec![(CLUSTER.filter.to_string(), moid)], sink)
