@@ -98,6 +98,50 @@ fn is_subsequence(hay: &[u8], needle: &[u8], sensitive: bool) -> bool {
     next.is_none()
 }
 
+/// How well `name` answers `query`, best first: the exact name (ignoring case), then a name it
+/// begins, then one that contains it, then a fuzzy match. `rds-12` beats `rds-102`.
+pub fn rank(name: &str, query: &str) -> u8 {
+    if !(name.is_ascii() && query.is_ascii()) {
+        let (name, query) = (name.to_lowercase(), query.to_lowercase());
+        return rank_ascii_or_folded(name.as_bytes(), query.as_bytes());
+    }
+    rank_ascii_or_folded(name.as_bytes(), query.as_bytes())
+}
+
+/// `rank` on bytes, comparing ASCII letters without case: no allocation, since it runs over
+/// every match on each keystroke.
+fn rank_ascii_or_folded(name: &[u8], query: &[u8]) -> u8 {
+    if name.eq_ignore_ascii_case(query) {
+        0
+    } else if name.len() >= query.len() && name[..query.len()].eq_ignore_ascii_case(query) {
+        1
+    } else if !query.is_empty()
+        && name
+            .windows(query.len())
+            .any(|w| w.eq_ignore_ascii_case(query))
+    {
+        2
+    } else {
+        3
+    }
+}
+
+/// The match the cursor goes to while the user types: the best ranked, the first in tree order
+/// among equals.
+pub fn best(tree: &Tree, matches: &[EntryId], query: &str) -> Option<EntryId> {
+    let mut best: Option<(u8, EntryId)> = None;
+    for &id in matches {
+        let r = rank(&tree.get(id).node.name, query);
+        if best.is_none_or(|(b, _)| r < b) {
+            best = Some((r, id));
+            if r == 0 {
+                break;
+            }
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
 impl Filter {
     /// Matches `query` against every live node name; returns the matching entries in tree order.
     pub fn apply(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
@@ -252,6 +296,30 @@ mod tests {
         // Non-ASCII names go through nucleo, which normalizes é to e.
         let t = tree(&["café-01", "db"]);
         assert_eq!(names(&t, &Filter::default().apply(&t, "cafe")), ["café-01"]);
+    }
+
+    /// The cursor goes to the exact name before names that merely match.
+    #[test]
+    fn exact_and_prefix_matches_rank_before_fuzzy_ones() {
+        let t = tree(&["rds-102", "rds-120", "db-rds-12", "rds-12", "RDS-12-old"]);
+        let mut f = Filter::default();
+        let matches = f.apply(&t, "rds-12");
+        let name = |id: Option<EntryId>| id.map(|i| t.get(i).node.name.to_string());
+        assert_eq!(
+            name(best(&t, &matches, "rds-12")).as_deref(),
+            Some("rds-12")
+        );
+        assert_eq!(
+            name(best(&t, &matches, "rds-12-")).as_deref(),
+            Some("RDS-12-old")
+        );
+        let matches = f.apply(&t, "db-");
+        assert_eq!(
+            name(best(&t, &matches, "db-")).as_deref(),
+            Some("db-rds-12")
+        );
+        assert_eq!(rank("rds-102", "rds-12"), 3);
+        assert_eq!(rank("xrds-12", "rds-12"), 2);
     }
 
     #[test]

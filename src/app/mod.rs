@@ -413,6 +413,7 @@ impl App {
             KeyCode::Backspace => {
                 self.filter.query.pop();
                 self.apply_filter();
+                self.select_best_match();
             }
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.ask_quit();
@@ -424,6 +425,7 @@ impl App {
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.filter.query.push(c);
                 self.apply_filter();
+                self.select_best_match();
             }
             KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
                 let cmd = keymap::lookup(&key, Scope::Tree);
@@ -450,6 +452,29 @@ impl App {
         }
         self.tree.refresh_visible();
         self.keep_selection_visible();
+    }
+
+    /// While the user types, the cursor goes to the best match (the exact name first), unless
+    /// it already stands on a match as good.
+    fn select_best_match(&mut self) {
+        let query = &self.filter.query;
+        let Some(matches) = self.tree.filter_matches() else {
+            return;
+        };
+        let Some(best) = filter::best(&self.tree, matches, query) else {
+            return;
+        };
+        let rank = |id: EntryId| filter::rank(&self.tree.get(id).node.name, query);
+        let stays = self
+            .selected
+            .is_some_and(|s| matches.contains(&s) && rank(s) <= rank(best));
+        if let Some(id) = Some(best).filter(|_| !stays)
+            && self.selected != Some(id)
+        {
+            self.selected = Some(id);
+            self.selection_changed();
+            self.scroll_to_selection();
+        }
     }
 
     fn clear_filter(&mut self) {

@@ -377,6 +377,11 @@ impl Tree {
         self.invalidate();
     }
 
+    /// The entries the filter matched, in tree order (None without a filter).
+    pub fn filter_matches(&self) -> Option<&[EntryId]> {
+        self.filter.as_deref()
+    }
+
     pub fn is_filtered(&self) -> bool {
         self.filter.is_some()
     }

@@ -299,3 +299,37 @@ async fn q_quits() {
     assert!(app.quit);
     assert!(out.effects.iter().any(|e| matches!(e, Effect::Quit)));
 }
+
+/// Typing a filter puts the cursor on the best match: the exact name before names that only
+/// begin with it or match it loosely, wherever it stands in the tree.
+#[test]
+fn the_filter_puts_the_cursor_on_the_exact_name_first() {
+    let mut app = app_with(&["vcd.example.com"], false);
+    let Effect::Connect { req, .. } = app.start()[0] else {
+        panic!()
+    };
+    let info = EndpointInfo {
+        product: Product::Vcd,
+        url: "https://vcd.example.com".into(),
+        user: "admin@System".into(),
+        api_version: "38.0".into(),
+    };
+    let effects = answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info))).effects;
+    give_children(
+        &mut app,
+        children_req(&effects),
+        vec![
+            vm("vm/1", "rds-102", true),
+            vm("vm/2", "rds-120", true),
+            vm("vm/3", "rds-12", true),
+        ],
+    );
+    key(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "rds-1");
+    assert_eq!(&*app.selected_entry().unwrap().node.name, "rds-102");
+    keys(&mut app, "2");
+    assert_eq!(&*app.selected_entry().unwrap().node.name, "rds-12");
+    // A match as good as the best keeps the cursor where it is.
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(&*app.selected_entry().unwrap().node.name, "rds-12");
+}
