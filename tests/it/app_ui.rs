@@ -305,16 +305,7 @@ async fn q_quits() {
 #[test]
 fn the_filter_puts_the_cursor_on_the_exact_name_first() {
     let mut app = app_with(&["vcd.example.com"], false);
-    let Effect::Connect { req, .. } = app.start()[0] else {
-        panic!()
-    };
-    let info = EndpointInfo {
-        product: Product::Vcd,
-        url: "https://vcd.example.com".into(),
-        user: "admin@System".into(),
-        api_version: "38.0".into(),
-    };
-    let effects = answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info))).effects;
+    let effects = connect_first(&mut app);
     give_children(
         &mut app,
         children_req(&effects),

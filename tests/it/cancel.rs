@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use vnav::api::http::HttpOptions;
-use vnav::api::model::{ChildBatch, EndpointInfo, Product};
+use vnav::api::model::ChildBatch;
 use vnav::app::App;
 use vnav::app::event::{ApiAnswer, Effect};
 use vnav::app::tree::{EntryId, Load};
@@ -77,16 +77,7 @@ async fn a_refresh_mid_walk_stops_the_old_walk() {
 
 /// Connects the one endpoint and starts listing its first level; returns that request.
 fn connecting(app: &mut App) -> u64 {
-    let Effect::Connect { req, .. } = app.start()[0] else {
-        panic!("no connect")
-    };
-    let info = EndpointInfo {
-        product: Product::Vcd,
-        url: "https://vcd".into(),
-        user: "admin@System".into(),
-        api_version: "38.0".into(),
-    };
-    children_req(&answer(app, req, 0, ApiAnswer::Connected(Ok(info))).effects)
+    children_req(&connect_first(app))
 }
 
 /// Closing a node whose children are still arriving abandons the listing; opening it again

@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyCode;
 use vnav::api::SprawlUpdate;
-use vnav::api::model::{EndpointInfo, ListProgress, Product, Severity, TaskState};
+use vnav::api::model::{ListProgress, Severity, TaskState};
 use vnav::app::event::{ApiAnswer, AuditRecord, Effect, Event};
 use vnav::audit::AuditLog;
 use vnav::runtime::executor::Executor;
@@ -58,16 +58,7 @@ async fn an_audit_line_not_written_is_reported_with_what_it_was() {
 #[test]
 fn snapshot_view_progress_shows_in_the_task_pane() {
     let mut app = app_with(&["vcd"], false);
-    let Effect::Connect { req, .. } = app.start()[0] else {
-        panic!("no connect")
-    };
-    let info = EndpointInfo {
-        product: Product::Vcd,
-        url: "https://vcd".into(),
-        user: "admin@System".into(),
-        api_version: "38.0".into(),
-    };
-    answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info)));
+    connect_first(&mut app);
     // The snapshot view is the first row; opening it reads every endpoint's part.
     let root = app.tree.roots()[0];
     app.select_entry(root);
@@ -107,16 +98,7 @@ fn snapshot_view_progress_shows_in_the_task_pane() {
 fn snapshot_ages_follow_the_clock_the_app_is_given() {
     use vnav::api::model::{Node, NodeKind, SprawlRow};
     let mut app = app_with(&["vcd"], false);
-    let Effect::Connect { req, .. } = app.start()[0] else {
-        panic!("no connect")
-    };
-    let info = EndpointInfo {
-        product: Product::Vcd,
-        url: "https://vcd".into(),
-        user: "admin@System".into(),
-        api_version: "38.0".into(),
-    };
-    answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info)));
+    connect_first(&mut app);
     let root = app.tree.roots()[0];
     app.select_entry(root);
     let effects = key(&mut app, KeyCode::Char('l')).effects;

@@ -26,6 +26,21 @@ pub fn app_with(endpoints: &[&str], read_only: bool) -> App {
     app
 }
 
+/// Starts the app and connects its first endpoint as a vCD; returns the effects of the
+/// connection (the first level's listing among them).
+pub fn connect_first(app: &mut App) -> Vec<Effect> {
+    let Effect::Connect { req, .. } = app.start()[0] else {
+        panic!("the app connects first")
+    };
+    let info = vnav::api::model::EndpointInfo {
+        product: vnav::api::model::Product::Vcd,
+        url: "https://vcd".into(),
+        user: "admin@System".into(),
+        api_version: "38.0".into(),
+    };
+    answer(app, req, 0, ApiAnswer::Connected(Ok(info))).effects
+}
+
 /// The wall-clock time App tests run at.
 pub const NOW: time::OffsetDateTime = time::macros::datetime!(2026-12-06 12:00 UTC);
 

@@ -167,6 +167,19 @@ pub fn keyed(d: Dialect, entries: Vec<(String, Value)>) -> Value {
     }
 }
 
+/// A query string's `key=value` pairs, decoded, in order (keys may repeat).
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k, true), percent_decode(v, true))
+        })
+        .collect()
+}
+
 /// Decodes `%XX` escapes (and `+` as a space in query strings); bad escapes stay as they are.
 pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     let b = s.as_bytes();
@@ -226,16 +239,7 @@ pub async fn handle(
         *r.status_mut() = StatusCode::NOT_FOUND;
         return r;
     };
-    let query = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k, true), percent_decode(v, true))
-        })
-        .collect();
+    let query = query_pairs(uri.query());
     let req = Req {
         d,
         method: &method,

@@ -226,16 +226,7 @@ pub async fn handle(
         );
     }
     let pct = super::vcenter::percent_decode;
-    let query = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (pct(k, true), pct(v, true))
-        })
-        .collect();
+    let query = super::vcenter::query_pairs(uri.query());
     let req = Req {
         method: &method,
         parts: rest
