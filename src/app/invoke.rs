@@ -32,8 +32,10 @@ pub struct Invocations {
     running: HashMap<ReqId, Invocation>,
     /// Details requests made to learn what targets offer.
     lookups: HashMap<ReqId, EntryId>,
-    /// Audit lines waiting for their task to end, by (endpoint, task id).
-    audits: HashMap<(EndpointId, Box<str>), AuditRecord>,
+    /// Audit lines waiting for their task to end, by (endpoint, task id). Several actions can
+    /// follow one task (an action whose answer was lost finds the new task of its VM, which a
+    /// concurrent action may have started): each keeps its own line.
+    audits: HashMap<(EndpointId, Box<str>), Vec<AuditRecord>>,
     cancels: HashMap<ReqId, (EndpointId, TaskInfo)>,
 }
 
@@ -44,7 +46,8 @@ impl Invocations {
 
     /// This session's actions not over yet: (started and not ended, confirmed and not started).
     pub fn unfinished(&self) -> (usize, usize) {
-        (self.running.len() + self.audits.len(), self.queue.len())
+        let waiting: usize = self.audits.values().map(Vec::len).sum();
+        (self.running.len() + waiting, self.queue.len())
     }
 }
 
@@ -567,7 +570,7 @@ impl App {
                 record.task_id = Some(task.id.to_string());
                 let key = (endpoint, task.id.clone());
                 let terminal = task.state.is_terminal();
-                self.invocations.audits.insert(key, record);
+                self.invocations.audits.entry(key).or_default().push(record);
                 self.track_task(endpoint, task.clone(), true);
                 if terminal {
                     self.task_ended(endpoint, &task);
@@ -612,9 +615,11 @@ impl App {
 
     /// Leaving with tasks still running: their audit lines say so rather than vanish.
     pub(crate) fn quit(&mut self) {
-        for (_, mut record) in self.invocations.audits.drain() {
-            record.result = "still running when vnav exited".to_string();
-            self.effects.push(Effect::Audit(record));
+        for (_, records) in self.invocations.audits.drain() {
+            for mut record in records {
+                record.result = "still running when vnav exited".to_string();
+                self.effects.push(Effect::Audit(record));
+            }
         }
         self.quit = true;
         self.effects.push(Effect::Quit);
@@ -622,7 +627,8 @@ impl App {
 
     /// Writes the audit line of a vnav-started task that reached its end.
     pub(crate) fn task_ended(&mut self, endpoint: EndpointId, task: &TaskInfo) {
-        if let Some(mut record) = self.invocations.audits.remove(&(endpoint, task.id.clone())) {
+        let key = (endpoint, task.id.clone());
+        for mut record in self.invocations.audits.remove(&key).unwrap_or_default() {
             record.result = match &task.error {
                 Some(err) => format!("{}: {err}", task.state.label()),
                 None => task.state.label().to_string(),

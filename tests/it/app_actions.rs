@@ -837,3 +837,48 @@ async fn the_menu_path_lists_the_marks_whose_check_failed() {
     let out = key(&mut app, KeyCode::Char('y'));
     assert_eq!(invokes(&out.effects).len(), 1);
 }
+
+/// Two actions that end up following one task (an action whose answer was lost looks for the
+/// new task of its VM, which another action may have started) keep an audit line each.
+#[tokio::test(start_paused = true)]
+async fn two_actions_on_one_task_are_each_audited() {
+    let mut app = connected(false);
+    let audits = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Audit(_)))
+            .count()
+    };
+    let mut polls = Vec::new();
+    for _ in 0..2 {
+        let effects = key(&mut app, KeyCode::Char('O')).effects;
+        answer_lookups(&mut app, effects);
+        keys(&mut app, "web-01");
+        let inv = invokes(&key(&mut app, KeyCode::Enter).effects);
+        let out = answer(
+            &mut app,
+            inv[0].0,
+            0,
+            ApiAnswer::Invoked(Ok(task("task/1", "1", TaskState::Running))),
+        );
+        assert_eq!(audits(&out.effects), 0);
+        polls.extend(out.effects.into_iter().filter_map(|e| match e {
+            Effect::PollTask { req, .. } => Some(req),
+            _ => None,
+        }));
+    }
+    let ended = polls
+        .into_iter()
+        .map(|req| {
+            let out = answer(
+                &mut app,
+                req,
+                0,
+                ApiAnswer::TaskPolled(Ok(task("task/1", "1", TaskState::Success))),
+            );
+            audits(&out.effects)
+        })
+        .sum::<usize>();
+    assert_eq!(ended, 2, "one audit line per confirmed action");
+    assert_eq!(app.invocations.unfinished(), (0, 0));
+}
