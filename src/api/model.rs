@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 pub enum Product {
     Vcd,
     Vcenter,
+    Vrops,
 }
 
 impl Product {
@@ -18,6 +19,7 @@ impl Product {
         match self {
             Product::Vcd => "vCD",
             Product::Vcenter => "vCenter",
+            Product::Vrops => "Aria Operations",
         }
     }
 }
@@ -46,6 +48,11 @@ pub enum NodeKind {
     Snapshot,
     Task,
     Other,
+    /// An Aria Operations adapter instance (one per monitored vCenter, …).
+    AdapterInstance,
+    /// An Aria Operations resource of a kind that has no node kind of its own.
+    Resource,
+    Alert,
 }
 
 impl NodeKind {
@@ -71,6 +78,9 @@ impl NodeKind {
             NodeKind::Snapshot => "Snapshot",
             NodeKind::Task => "Task",
             NodeKind::Other => "Entity",
+            NodeKind::AdapterInstance => "Adapter instance",
+            NodeKind::Resource => "Resource",
+            NodeKind::Alert => "Alert",
         }
     }
 }
