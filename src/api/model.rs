@@ -383,6 +383,26 @@ pub struct EndpointInfo {
     pub url: String,
     pub user: String,
     pub api_version: String,
+    /// What the endpoint offers beyond browsing, so the app asks only for that.
+    pub capabilities: Capabilities,
+}
+
+/// The optional features of a backend. The app and the views ask these, never the product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// `Backend::snapshot_sprawl` works (there are VMs with snapshots to list).
+    pub snapshot_sprawl: bool,
+}
+
+impl Capabilities {
+    /// Everything vnav can ask of an endpoint: vCD and vCenter.
+    pub const ALL: Capabilities = Capabilities {
+        snapshot_sprawl: true,
+    };
+    /// Browsing only (Aria Operations: no snapshots).
+    pub const BROWSE: Capabilities = Capabilities {
+        snapshot_sprawl: false,
+    };
 }
 
 impl fmt::Display for EndpointInfo {

@@ -85,6 +85,7 @@ fn connecting(app: &mut App) -> u64 {
         url: "https://vcd".into(),
         user: "admin@System".into(),
         api_version: "38.0".into(),
+        capabilities: vnav::api::model::Capabilities::ALL,
     };
     children_req(&answer(app, req, 0, ApiAnswer::Connected(Ok(info))).effects)
 }

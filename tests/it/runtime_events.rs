@@ -65,6 +65,7 @@ fn snapshot_view_progress_shows_in_the_task_pane() {
         url: "https://vcd".into(),
         user: "admin@System".into(),
         api_version: "38.0".into(),
+        capabilities: vnav::api::model::Capabilities::ALL,
     };
     answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info)));
     // The snapshot view is the first row; opening it reads every endpoint's part.

@@ -4,15 +4,27 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
 
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{ChildBatch, Node, NodeKind, Severity};
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::api::vrops::{PAGE_SIZE, VropsBackend, VropsConfig};
 use vnav::api::{Backend, ChildSink};
-use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VROPS_USER, VropsOptions, VropsVersion};
+use vnav::app::tree::Load;
+use vnav::app::{App, EndpointSpec};
+use vnav::runtime::driver::Driver;
+use vnav::sim::{
+    DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VROPS_USER, VropsOptions, VropsVersion,
+};
+use vnav::theme::Theme;
 
 use crate::sim_support::sim;
 use crate::sim_vrops_support::ops_sim;
+
+const T: Duration = Duration::from_secs(30);
 
 fn backend_with(s: &Sim, page_size: u64, concurrency: usize) -> VropsBackend {
     VropsBackend::new(VropsConfig {
@@ -282,4 +294,62 @@ async fn details_of_a_vm_resource_and_an_alert() {
     assert_eq!(get("Status"), Some("active"));
     assert_eq!(Some(&*alerts[0].name), get("Definition"));
     assert!(get("Resource name").is_some());
+}
+
+/// The app on these endpoints, every one connected.
+async fn connected(endpoints: Vec<(&str, Arc<dyn Backend>)>) -> Driver {
+    let specs = endpoints
+        .iter()
+        .map(|(label, b)| EndpointSpec {
+            label: label.to_string(),
+            root: b.root(),
+            insecure: false,
+            read_only: false,
+        })
+        .collect();
+    let app = App::new(specs, Theme::default(), false);
+    let backends = endpoints.into_iter().map(|(_, b)| b).collect();
+    let mut d = Driver::new(app, backends, None);
+    assert!(
+        d.until(T, |app| app.endpoints.iter().all(|e| e.info.is_some()))
+            .await
+    );
+    d
+}
+
+#[tokio::test]
+async fn the_snapshot_view_skips_aria_operations_instead_of_failing() {
+    let s = ops_sim(VropsVersion::V8, 20).await;
+    let vc: Arc<dyn Backend> = Arc::new(
+        VcenterBackend::new(VcenterConfig {
+            url: s.vcenter_url.clone(),
+            user: VCENTER_USER.into(),
+            password: DEMO_PASSWORD.to_string().into(),
+            http: HttpOptions::default(),
+        })
+        .unwrap(),
+    );
+    let mut d = connected(vec![("vcenter", vc), ("ops", Arc::new(backend(&s)))]).await;
+    let root = d.app.all_snapshots.as_ref().unwrap().root;
+    d.key(KeyCode::Home);
+    d.key(KeyCode::Enter);
+    assert!(
+        d.until(T, |app| !matches!(
+            app.tree.get(root).load,
+            Load::Loading { .. }
+        ))
+        .await
+    );
+    let app = &d.app;
+    assert_eq!(app.tree.get(root).load, Load::Loaded);
+    assert!(!app.tree.get(root).children.is_empty(), "vCenter's rows");
+    let report = app.all_snapshots_report();
+    let ops = &report.iter().find(|(l, _)| l == "ops").unwrap().1;
+    assert_eq!(ops, "has no snapshots (not a VM platform)", "{report:?}");
+    assert!(
+        app.toast.is_none(),
+        "no error shown: {:?}",
+        app.toast.as_ref().map(|t| &t.text)
+    );
+    d.shutdown().await;
 }

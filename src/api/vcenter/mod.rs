@@ -23,8 +23,8 @@ use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
-    ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
-    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo, TaskState, TaskTarget,
+    ActionId, ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, Node,
+    NodeKind, Product, Raw, RawFormat, Section, SprawlRow, TaskInfo, TaskState, TaskTarget,
 };
 
 #[derive(Debug)]
@@ -271,6 +271,7 @@ impl Backend for VcenterBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: dialect.label().to_string(),
+            capabilities: Capabilities::ALL,
         })
     }
 

@@ -14,12 +14,12 @@ use time::OffsetDateTime;
 
 use self::map::Id;
 use self::session::Session;
-use super::backend::{Backend, ChildSink, SprawlSink};
+use super::backend::{Backend, ChildSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, NodeKind,
-    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo,
+    ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, ListProgress, Node,
+    NodeKind, Product, Raw, RawFormat, Section, TaskInfo,
 };
 
 /// The server's own page limit is 10,000; 1,000 keeps each answer quick to read and parse.
@@ -376,6 +376,7 @@ impl Backend for VropsBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: release.name,
+            capabilities: Capabilities::BROWSE,
         })
     }
 
@@ -433,12 +434,6 @@ impl Backend for VropsBackend {
 
     async fn cancel_task(&self, _task: &TaskInfo) -> ApiResult<()> {
         Err(no_actions())
-    }
-
-    async fn snapshot_sprawl(&self, _sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
-        Err(ApiError::Unsupported(
-            "Aria Operations has no snapshots".into(),
-        ))
     }
 
     /// Aria Operations runs no tasks vnav could follow.
