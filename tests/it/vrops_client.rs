@@ -11,7 +11,7 @@ use crossterm::event::KeyCode;
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{ChildBatch, Node, NodeKind, Severity};
 use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
-use vnav::api::vrops::{PAGE_SIZE, VropsBackend, VropsConfig};
+use vnav::api::vrops::{PAGE_SIZE, SERVER_CEILING, VropsBackend, VropsConfig};
 use vnav::api::{Backend, ChildSink};
 use vnav::app::tree::Load;
 use vnav::app::{App, EndpointSpec};
@@ -190,6 +190,33 @@ async fn vnav_stays_under_the_in_flight_ceiling() {
     let (now, peak) = s.vrops_in_flight();
     assert_eq!(now, 0);
     assert!((2..=4).contains(&peak), "peak in flight {peak}");
+}
+
+#[tokio::test]
+async fn a_context_concurrency_above_the_servers_ceiling_is_lowered_to_it() {
+    let s = sim(SimOptions {
+        vms: 150,
+        latency_ms: 20,
+        ..SimOptions::default()
+    })
+    .await;
+    let b = Arc::new(backend_with(&s, PAGE_SIZE, 200));
+    b.connect().await.unwrap();
+    let vms = children(&b, &vm_kind(&b).await).await;
+    let requests = s.vrops_request_count();
+    let reads = vms.iter().map(|vm| {
+        let b = b.clone();
+        let vm = vm.clone();
+        async move { b.details(&vm).await }
+    });
+    let details = futures::future::join_all(reads).await;
+    assert!(details.iter().all(Result::is_ok));
+    assert_eq!(s.vrops_request_count() - requests, 150);
+    let peak = s.vrops_in_flight().1;
+    assert!(
+        (2..=SERVER_CEILING).contains(&peak),
+        "peak in flight {peak}"
+    );
 }
 
 #[tokio::test]

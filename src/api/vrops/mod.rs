@@ -26,6 +26,9 @@ use super::model::{
 pub const PAGE_SIZE: u64 = 1000;
 /// At most this many ids in one bulk call.
 const IDS_PER_CALL: usize = 1000;
+/// Requests one client may have in flight on a real server (its per-client ceiling); beyond it
+/// the server answers 429, so a context's larger concurrency is lowered to it.
+pub const SERVER_CEILING: usize = 50;
 
 #[derive(Debug)]
 pub struct VropsConfig {
@@ -66,7 +69,9 @@ impl VropsBackend {
     pub fn new(config: VropsConfig) -> ApiResult<VropsBackend> {
         let parsed = endpoint_url(&config.url)?;
         let label = parsed.host_str().unwrap_or("vrops").to_string();
-        let http = Http::new(config.http)?;
+        let mut options = config.http;
+        options.concurrency = options.concurrency.min(SERVER_CEILING);
+        let http = Http::new(options)?;
         let base = config.url.trim_end_matches('/');
         Ok(VropsBackend {
             session: Session::new(http, base, config.user, config.password),
