@@ -185,8 +185,9 @@ async fn vnav_stays_under_the_in_flight_ceiling() {
     });
     let details = futures::future::join_all(reads).await;
     assert!(details.iter().all(Result::is_ok));
-    // Not one request turned away by the ceiling (and sent again).
-    assert_eq!(s.vrops_request_count() - requests, 60);
+    // Not one request turned away by the ceiling (and sent again): three reads per details
+    // (the resource, its latest stats, its active alerts).
+    assert_eq!(s.vrops_request_count() - requests, 3 * 60);
     let (now, peak) = s.vrops_in_flight();
     assert_eq!(now, 0);
     assert!((2..=4).contains(&peak), "peak in flight {peak}");
@@ -211,7 +212,7 @@ async fn a_context_concurrency_above_the_servers_ceiling_is_lowered_to_it() {
     });
     let details = futures::future::join_all(reads).await;
     assert!(details.iter().all(Result::is_ok));
-    assert_eq!(s.vrops_request_count() - requests, 150);
+    assert_eq!(s.vrops_request_count() - requests, 3 * 150);
     let peak = s.vrops_in_flight().1;
     assert!(
         (2..=SERVER_CEILING).contains(&peak),
@@ -321,6 +322,64 @@ async fn details_of_a_vm_resource_and_an_alert() {
     assert_eq!(get("Status"), Some("active"));
     assert_eq!(Some(&*alerts[0].name), get("Definition"));
     assert!(get("Resource name").is_some());
+}
+
+#[tokio::test]
+async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
+    let s = ops_sim(VropsVersion::V9, 200).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let top = children(&b, &b.root()).await;
+    let alerts = children(&b, named(&top, "Alerts")).await;
+    // The resource of the first alert, found by its name among the VMs and hosts.
+    let first = b.details(&alerts[0]).await.unwrap();
+    let resource_name = first.sections[0]
+        .rows
+        .iter()
+        .find(|(k, _)| k == "Resource name")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let adapter = top
+        .iter()
+        .find(|n| n.kind == NodeKind::AdapterInstance)
+        .unwrap();
+    let mut resource = None;
+    for kind in children(&b, adapter).await {
+        let found = children(&b, &kind)
+            .await
+            .into_iter()
+            .find(|n| *n.name == *resource_name);
+        if found.is_some() {
+            resource = found;
+            break;
+        }
+    }
+    let d = b
+        .details(&resource.expect("the alert's resource"))
+        .await
+        .unwrap();
+    let section = |title: &str| {
+        d.sections
+            .iter()
+            .find(|s| s.title == title)
+            .unwrap_or_else(|| panic!("no {title} in {:?}", d.sections))
+    };
+    let metrics = section("Key metrics (latest)");
+    let labels: Vec<&str> = metrics.rows.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["CPU usage", "Memory usage", "Disk I/O", "Network I/O"],
+        "{metrics:?}"
+    );
+    assert!(metrics.rows[0].1.ends_with(" %"));
+    let active = section("Active alerts");
+    assert!(
+        active
+            .rows
+            .iter()
+            .any(|(_, v)| v.starts_with(&*alerts[0].name)),
+        "{active:?}"
+    );
 }
 
 /// The app on these endpoints, every one connected.

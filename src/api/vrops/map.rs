@@ -273,6 +273,69 @@ pub fn resource_sections(v: &Value) -> Vec<Section> {
         .collect()
 }
 
+/// The key metrics an operator looks at first, with their unit.
+pub const KEY_METRICS: [(&str, &str, &str); 4] = [
+    ("cpu|usage_average", "CPU usage", "%"),
+    ("mem|usage_average", "Memory usage", "%"),
+    ("disk|usage_average", "Disk I/O", "KBps"),
+    ("net|usage_average", "Network I/O", "KBps"),
+];
+
+/// The latest value of each stat of the (first) resource in a `stats/latest` answer, named and with its unit when it
+/// is a key metric (in `KEY_METRICS` order first).
+pub fn metrics_section(v: &Value) -> Section {
+    let mut s = Section::new("Key metrics (latest)");
+    // One resource was asked: its entry is the first.
+    let stats: Vec<&Value> = v["values"][0]["stat-list"]["stat"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let latest = |st: &Value| st["data"].as_array().and_then(|d| d.last()?.as_f64());
+    let rank = |key: &str| KEY_METRICS.iter().position(|(k, _, _)| *k == key);
+    let mut rows: Vec<(Option<usize>, String, String)> = stats
+        .iter()
+        .filter_map(|st| {
+            let key = st["statKey"]["key"].as_str()?;
+            let value = latest(st)?;
+            let (label, unit) = match rank(key) {
+                Some(i) => (KEY_METRICS[i].1.to_string(), KEY_METRICS[i].2),
+                None => (key.to_string(), ""),
+            };
+            let text = match unit {
+                "%" => format!("{value:.1} %"),
+                "" => format!("{value:.1}"),
+                u => format!("{value:.0} {u}"),
+            };
+            Some((rank(key), label, text))
+        })
+        .collect();
+    rows.sort_by_key(|(r, label, _)| (r.is_none(), *r, label.clone()));
+    for (_, label, text) in rows {
+        s.row(label, text);
+    }
+    s
+}
+
+/// A resource's active alerts, the most critical first: criticality → name and age.
+pub fn alerts_section(mut alerts: Vec<Value>, now: OffsetDateTime) -> Section {
+    sort_alerts(&mut alerts);
+    let mut s = Section::new("Active alerts");
+    for a in &alerts {
+        if let Some(n) = alert_node(a, None, now) {
+            let value = match n.summary.is_empty() {
+                true => n.name.to_string(),
+                false => format!("{} · {}", n.name, n.summary),
+            };
+            s.row(n.status.label.to_string(), value);
+        }
+    }
+    if s.rows.is_empty() {
+        s.row("None", "no active alert");
+    }
+    s
+}
+
 /// The sections of an alert's details.
 pub fn alert_sections(v: &Value) -> Vec<Section> {
     let mut s = Section::new("Alert");
@@ -389,6 +452,33 @@ mod tests {
                 adapter_kind: "VMWARE",
                 kind: "VMwareAdapter Instance"
             }
+        );
+    }
+
+    #[test]
+    fn a_real_stats_answer_gives_the_latest_value() {
+        let s = metrics_section(&sample("suite-api_resources_stats_query.json"));
+        assert_eq!(
+            s.rows,
+            [("cpu|usagemhz_average".to_string(), "39582.5".to_string())]
+        );
+        let v = json!({"values": [{"stat-list": {"stat": [
+            {"statKey": {"key": "net|usage_average"}, "data": [1.0, 812.4]},
+            {"statKey": {"key": "badge|health"}, "data": [25.0]},
+            {"statKey": {"key": "cpu|usage_average"}, "data": [3.0, 42.25]},
+        ]}}]});
+        let rows: Vec<String> = metrics_section(&v)
+            .rows
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "CPU usage=42.2 %",
+                "Network I/O=812 KBps",
+                "badge|health=25.0"
+            ]
         );
     }
 

@@ -297,14 +297,55 @@ impl VropsBackend {
             .get(&format!("/resources/{}", seg(id)), &[])
             .await?;
         let fresh = map::resource_node(&v).unwrap_or_else(|| node.clone());
+        let mut sections = map::resource_sections(&v);
+        // Metrics and alerts are extras: a failure shows in their section, not instead of
+        // the resource.
+        let (stats, alerts) = tokio::join!(self.latest_stats(id), self.active_alerts(id));
+        sections.insert(
+            1,
+            stats.map_or_else(
+                |e| unavailable("Key metrics (latest)", e),
+                |v| map::metrics_section(&v),
+            ),
+        );
+        sections.insert(
+            2,
+            alerts.map_or_else(
+                |e| unavailable("Active alerts", e),
+                |a| map::alerts_section(a, OffsetDateTime::now_utc()),
+            ),
+        );
         Ok(Details {
             node: fresh,
-            sections: map::resource_sections(&v),
+            sections,
             links: Vec::new(),
             actions: Vec::new(),
             snapshot_slot: None,
             raw: pretty_json(&text),
         })
+    }
+
+    async fn latest_stats(&self, id: &str) -> ApiResult<Value> {
+        let keys: Vec<(&str, String)> = map::KEY_METRICS
+            .iter()
+            .map(|(k, _, _)| ("statKey", k.to_string()))
+            .collect();
+        let path = format!("/resources/{}/stats/latest", seg(id));
+        Ok(self.session.get(&path, &keys).await?.0)
+    }
+
+    async fn active_alerts(&self, id: &str) -> ApiResult<Vec<Value>> {
+        let listing = Listing::Get {
+            path: "/alerts".into(),
+            query: vec![
+                ("resourceId", id.to_string()),
+                ("activeOnly", "true".into()),
+            ],
+        };
+        let mut alerts = Vec::new();
+        self.pages(&listing, "alerts", |items, _, _| alerts.extend(items))
+            .await?;
+        Ok(alerts)
     }
 
     async fn alert_details(&self, node: &Node, id: &str) -> ApiResult<Details> {
@@ -362,6 +403,12 @@ fn pretty_json(text: &str) -> Raw {
         format: RawFormat::Json,
         text,
     }
+}
+
+fn unavailable(title: &str, e: ApiError) -> Section {
+    let mut s = Section::new(title);
+    s.row("Unavailable", e.to_string());
+    s
 }
 
 fn no_actions() -> ApiError {
