@@ -322,6 +322,23 @@ async fn details_of_a_vm_resource_and_an_alert() {
     assert_eq!(get("Status"), Some("active"));
     assert_eq!(Some(&*alerts[0].name), get("Definition"));
     assert!(get("Resource name").is_some());
+    let definition = a.sections.iter().find(|s| s.title == "Definition").unwrap();
+    assert!(
+        definition
+            .rows
+            .iter()
+            .any(|(k, v)| k == "Description" && !v.is_empty())
+    );
+    let recs = a
+        .sections
+        .iter()
+        .find(|s| s.title == "Recommendations")
+        .unwrap();
+    assert_eq!(recs.rows[0].0, "1");
+    assert!(
+        !recs.rows[0].1.starts_with("Recommendation-"),
+        "the text, not the id: {recs:?}"
+    );
 }
 
 #[tokio::test]

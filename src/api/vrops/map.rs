@@ -336,6 +336,57 @@ pub fn alerts_section(mut alerts: Vec<Value>, now: OffsetDateTime) -> Section {
     s
 }
 
+/// The recommendation ids of an alert definition, the most important first.
+pub fn recommendation_ids(def: &Value) -> Vec<String> {
+    let mut ids: Vec<(i64, String)> = def["states"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|st| st["recommendationPriorityMap"].as_object())
+        .flatten()
+        .map(|(id, p)| (p.as_i64().unwrap_or(i64::MAX), id.clone()))
+        .collect();
+    ids.sort();
+    ids.dedup_by(|a, b| a.1 == b.1);
+    ids.into_iter().map(|(_, id)| id).collect()
+}
+
+/// What an alert's definition says: its description and symptoms, and the recommendations
+/// (their texts from `/api/recommendations`, in priority order).
+pub fn definition_sections(def: &Value, recommendations: &Value) -> Vec<Section> {
+    let mut about = Section::new("Definition");
+    about.row("Description", text(&def["description"]).trim_matches('"'));
+    for st in def["states"].as_array().into_iter().flatten() {
+        let symptoms: Vec<String> = st["base-symptom-set"]["symptomDefinitionIds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        about
+            .row("Severity", text(&st["severity"]).to_ascii_lowercase())
+            .row("Impact", text(&st["impact"]["detail"]))
+            .row("Symptoms", symptoms.join(", "));
+    }
+    let texts: std::collections::HashMap<String, String> = recommendations["recommendations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| (text(&r["id"]), text(&r["description"])))
+        .collect();
+    let mut recs = Section::new("Recommendations");
+    for (i, id) in recommendation_ids(def).iter().enumerate() {
+        recs.row(
+            (i + 1).to_string(),
+            texts.get(id).cloned().unwrap_or_else(|| id.clone()),
+        );
+    }
+    [about, recs]
+        .into_iter()
+        .filter(|s| !s.rows.is_empty())
+        .collect()
+}
+
 /// The sections of an alert's details.
 pub fn alert_sections(v: &Value) -> Vec<Section> {
     let mut s = Section::new("Alert");
@@ -478,6 +529,33 @@ mod tests {
                 "CPU usage=42.2 %",
                 "Network I/O=812 KBps",
                 "badge|health=25.0"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_real_alert_definition_reads_with_its_recommendations() {
+        let page = sample("suite-api_alertdefinitions_page.json");
+        let def = &page["alertDefinitions"][0];
+        let sections = definition_sections(def, &Value::Null);
+        let about = &sections[0];
+        assert_eq!(
+            about.rows[0],
+            ("Description".into(), "Operational State: Down".into())
+        );
+        assert!(about.rows.contains(&(
+            "Symptoms".into(),
+            "SymptomDefinition-CiscoNetworkingAdapter-vsanOperationalStateDown".into()
+        )));
+        let def = json!({"states": [{"severity": "CRITICAL",
+            "recommendationPriorityMap": {"r-low": 2, "r-top": 1}}]});
+        let recs = json!({"recommendations": [{"id": "r-top", "description": "Add hosts"}]});
+        let sections = definition_sections(&def, &recs);
+        assert_eq!(
+            sections[1].rows,
+            [
+                ("1".to_string(), "Add hosts".to_string()),
+                ("2".to_string(), "r-low".to_string())
             ]
         );
     }

@@ -348,6 +348,27 @@ impl VropsBackend {
         Ok(alerts)
     }
 
+    /// An alert definition's description, symptoms and recommendations.
+    async fn definition(&self, id: &str) -> ApiResult<Vec<Section>> {
+        let (v, _) = self
+            .session
+            .get("/alertdefinitions", &[("id", id.to_string())])
+            .await?;
+        let def = v["alertDefinitions"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["id"] == id))
+            .ok_or_else(|| ApiError::Unsupported(format!("no alert definition {id}")))?;
+        let ids: Vec<(&str, String)> = map::recommendation_ids(def)
+            .into_iter()
+            .map(|r| ("id", r))
+            .collect();
+        let recs = match ids.is_empty() {
+            true => Value::Null,
+            false => self.session.get("/recommendations", &ids).await?.0,
+        };
+        Ok(map::definition_sections(def, &recs))
+    }
+
     async fn alert_details(&self, node: &Node, id: &str) -> ApiResult<Details> {
         let (v, text) = self
             .session
@@ -363,6 +384,13 @@ impl VropsBackend {
         let mut sections = map::alert_sections(&v);
         if let (Some(name), Some(s)) = (name, sections.first_mut()) {
             s.row("Resource name", name);
+        }
+        match self
+            .definition(v["alertDefinitionId"].as_str().unwrap_or(""))
+            .await
+        {
+            Ok(more) => sections.extend(more),
+            Err(e) => sections.push(unavailable("Definition", e)),
         }
         Ok(Details {
             node: fresh,
