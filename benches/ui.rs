@@ -75,6 +75,7 @@ fn loaded_app(n: usize) -> App {
         url: "https://vcd".into(),
         user: "admin@System".into(),
         api_version: "38.0".into(),
+        capabilities: vnav::api::model::Capabilities::ALL,
     };
     let out = app.handle(Event::Api(ApiEvent {
         req,
@@ -412,6 +413,7 @@ fn sprawl_report() {
                 url: "https://x".into(),
                 user: "u".into(),
                 api_version: "38.0".into(),
+                capabilities: vnav::api::model::Capabilities::ALL,
             };
             app.handle(Event::Api(ApiEvent {
                 req,

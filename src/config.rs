@@ -57,6 +57,8 @@ pub fn normalize_url(url: &str) -> String {
 pub enum ProductName {
     Vcd,
     Vcenter,
+    /// Aria Operations (vROps, VCF Operations).
+    Vrops,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -314,6 +316,16 @@ fingerprint = "AB:CD"
             err.contains("unknown context \"staging\"") && err.contains("prod"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_aria_operations_context_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let ops = "[[context]]\nname = \"ops\"\nproduct = \"vrops\"\nurl = \"ops.example.com\"\nuser = \"admin\"\n";
+        std::fs::write(&path, ops).unwrap();
+        let cfg = load(&path, true).unwrap();
+        assert_eq!(cfg.contexts[0].product, ProductName::Vrops);
     }
 
     #[test]

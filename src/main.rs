@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use vnav::api::Backend;
 use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vrops::{VropsBackend, VropsConfig};
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
 use vnav::config::{self, Context, PasswordSource, ProductName};
@@ -250,6 +251,16 @@ fn open(
             })
             .map_err(|e| format!("{label}: {e}"))?,
         ),
+        ProductName::Vrops => Arc::new(
+            VropsBackend::new(VropsConfig {
+                url: ctx.url.clone(),
+                user: ctx.user.clone(),
+                password,
+                http: ctx.http_options(),
+                page_size: vnav::api::vrops::PAGE_SIZE,
+            })
+            .map_err(|e| format!("{label}: {e}"))?,
+        ),
     };
     let mut root = backend.root();
     root.name = label.into();
@@ -315,6 +326,12 @@ async fn tui(cli: &Cli) -> Result<(), String> {
                 &demo.vcenter_url,
                 sim::VCENTER_USER,
                 "demo vCenter",
+            ),
+            (
+                ProductName::Vrops,
+                &demo.vrops_url,
+                sim::VROPS_USER,
+                "demo Aria Operations",
             ),
         ];
         for (product, url, user, label) in demo_endpoints {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, SprawlRow,
     TaskInfo,
@@ -115,8 +115,13 @@ pub trait Backend: Send + Sync {
     async fn cancel_task(&self, task: &TaskInfo) -> ApiResult<()>;
 
     /// Every VM with snapshots, oldest snapshot first, with sizes: snapshot sprawl, the usual
-    /// audit finding. Rows, sizes and progress also go to `sink` as they are read.
-    async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>>;
+    /// audit finding. Rows, sizes and progress also go to `sink` as they are read. Optional:
+    /// a backend that offers it says so in `EndpointInfo::capabilities`.
+    async fn snapshot_sprawl(&self, _sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
+        Err(ApiError::Unsupported(
+            "this endpoint has no snapshots to list".into(),
+        ))
+    }
 
     /// The endpoint's running and recently finished tasks.
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>>;

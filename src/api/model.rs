@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 pub enum Product {
     Vcd,
     Vcenter,
+    Vrops,
 }
 
 impl Product {
@@ -18,6 +19,7 @@ impl Product {
         match self {
             Product::Vcd => "vCD",
             Product::Vcenter => "vCenter",
+            Product::Vrops => "Aria Operations",
         }
     }
 }
@@ -46,6 +48,11 @@ pub enum NodeKind {
     Snapshot,
     Task,
     Other,
+    /// An Aria Operations adapter instance (one per monitored vCenter, …).
+    AdapterInstance,
+    /// An Aria Operations resource of a kind that has no node kind of its own.
+    Resource,
+    Alert,
 }
 
 impl NodeKind {
@@ -71,6 +78,9 @@ impl NodeKind {
             NodeKind::Snapshot => "Snapshot",
             NodeKind::Task => "Task",
             NodeKind::Other => "Entity",
+            NodeKind::AdapterInstance => "Adapter instance",
+            NodeKind::Resource => "Resource",
+            NodeKind::Alert => "Alert",
         }
     }
 }
@@ -377,6 +387,26 @@ pub struct EndpointInfo {
     pub url: String,
     pub user: String,
     pub api_version: String,
+    /// What the endpoint offers beyond browsing, so the app asks only for that.
+    pub capabilities: Capabilities,
+}
+
+/// The optional features of a backend. The app and the views ask these, never the product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// `Backend::snapshot_sprawl` works (there are VMs with snapshots to list).
+    pub snapshot_sprawl: bool,
+}
+
+impl Capabilities {
+    /// Everything vnav can ask of an endpoint: vCD and vCenter.
+    pub const ALL: Capabilities = Capabilities {
+        snapshot_sprawl: true,
+    };
+    /// Browsing only (Aria Operations: no snapshots).
+    pub const BROWSE: Capabilities = Capabilities {
+        snapshot_sprawl: false,
+    };
 }
 
 impl fmt::Display for EndpointInfo {

@@ -23,6 +23,8 @@ const ROOT_ID: &str = "vnav:snapshots";
 pub enum Part {
     NotAsked,
     NotConnected,
+    /// The endpoint has no snapshots to list (its capabilities say so): skipped, not failed.
+    NotOffered,
     Reading,
     Read,
     Failed(String),
@@ -104,6 +106,10 @@ impl App {
 
     fn ask_for_snapshots(&mut self, endpoint: EndpointId) {
         let connected = self.endpoints[endpoint].info.is_some();
+        let offered = self.endpoints[endpoint]
+            .info
+            .as_ref()
+            .is_none_or(|i| i.capabilities.snapshot_sprawl);
         let req = self.req();
         let Some(all) = &mut self.all_snapshots else {
             return;
@@ -117,8 +123,11 @@ impl App {
             }
             !stale
         });
-        if !connected {
-            all.parts[endpoint] = Part::NotConnected;
+        if !connected || !offered {
+            all.parts[endpoint] = match connected {
+                true => Part::NotOffered,
+                false => Part::NotConnected,
+            };
             all.rows.retain(|(e, _)| *e != endpoint);
             all.stale = true;
             return;
@@ -334,6 +343,7 @@ impl App {
             let text = match &all.parts[i] {
                 Part::NotAsked => "not read yet (Enter reads)".to_string(),
                 Part::NotConnected => "not connected; Ctrl-R here once it is".to_string(),
+                Part::NotOffered => "has no snapshots (not a VM platform)".to_string(),
                 Part::Reading => "reading…".to_string(),
                 Part::Failed(m) => format!("failed: {m}"),
                 Part::Read => describe(

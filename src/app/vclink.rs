@@ -192,6 +192,7 @@ mod tests {
             url: url.into(),
             user: "u".into(),
             api_version: "x".into(),
+            capabilities: crate::api::model::Capabilities::ALL,
         };
         app.endpoints[0].info = Some(info(Product::Vcd, "https://vcd.example.com"));
         app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));

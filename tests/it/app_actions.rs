@@ -24,6 +24,7 @@ fn connected(read_only: bool) -> App {
         url: "https://vcd".into(),
         user: "admin@System".into(),
         api_version: "38.0".into(),
+        capabilities: vnav::api::model::Capabilities::ALL,
     };
     let req = children_req(&answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info))).effects);
     give_children(

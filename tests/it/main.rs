@@ -48,3 +48,4 @@ mod vcenter_client;
 mod vcenter_snapshots;
 mod vcenter_tasks;
 mod vcsim;
+mod vrops_client;

@@ -37,6 +37,7 @@ pub fn connect_first(app: &mut App) -> Vec<Effect> {
         url: "https://vcd".into(),
         user: "admin@System".into(),
         api_version: "38.0".into(),
+        capabilities: vnav::api::model::Capabilities::ALL,
     };
     answer(app, req, 0, ApiAnswer::Connected(Ok(info))).effects
 }

@@ -21,8 +21,8 @@ use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, Product, Raw,
-    RawFormat, SprawlRow, TaskInfo,
+    ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, Node, NodeKind,
+    Product, Raw, RawFormat, SprawlRow, TaskInfo,
 };
 use super::xml;
 
@@ -199,6 +199,7 @@ impl Backend for VcdBackend {
             url: self.session.base().to_string(),
             user,
             api_version: self.session.version().await,
+            capabilities: Capabilities::ALL,
         })
     }
 

@@ -24,8 +24,8 @@ use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
-    ActionId, ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind,
-    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo,
+    ActionId, ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, Node,
+    NodeKind, Product, Raw, RawFormat, Section, SprawlRow, TaskInfo,
 };
 
 #[derive(Debug)]
@@ -270,6 +270,7 @@ impl Backend for VcenterBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: dialect.label().to_string(),
+            capabilities: Capabilities::ALL,
         })
     }
 

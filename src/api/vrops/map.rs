@@ -1,0 +1,589 @@
+//! Aria Operations JSON → the unified model: adapter instances, resources (status from
+//! `resourceHealth`), alerts (status from their criticality), and the detail sections of each.
+//! Node ids say what a node is: `adapter/{adapterKind}/{id}`, `kind/{adapterKind}/{resourceKind}`,
+//! `res/{id}`, `alert/{id}`, and the groups `alerts` and `health`.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::api::model::{Node, NodeKind, Section, Severity, Status};
+
+pub const ALERTS: &str = "alerts";
+pub const HEALTH: &str = "health";
+
+/// The health colours the Health group lists, the worst first.
+pub const UNHEALTHY: [&str; 3] = ["RED", "ORANGE", "YELLOW"];
+
+/// What a node id names.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Id<'a> {
+    Adapter {
+        kind: &'a str,
+        id: &'a str,
+    },
+    ResourceKind {
+        adapter_kind: &'a str,
+        kind: &'a str,
+    },
+    Resource(&'a str),
+    Alert(&'a str),
+    Alerts,
+    Health,
+    /// The endpoint itself (its id is its URL).
+    Other,
+}
+
+pub fn parse_id(id: &str) -> Id<'_> {
+    let two = |rest: &'static str| id.strip_prefix(rest).and_then(|r| r.split_once('/'));
+    if let Some((kind, id)) = two("adapter/") {
+        return Id::Adapter { kind, id };
+    }
+    if let Some((adapter_kind, kind)) = two("kind/") {
+        return Id::ResourceKind { adapter_kind, kind };
+    }
+    if let Some(r) = id.strip_prefix("res/") {
+        return Id::Resource(r);
+    }
+    if let Some(a) = id.strip_prefix("alert/") {
+        return Id::Alert(a);
+    }
+    match id {
+        ALERTS => Id::Alerts,
+        HEALTH => Id::Health,
+        _ => Id::Other,
+    }
+}
+
+/// The status a health colour shows: GREEN fine, YELLOW a warning, ORANGE and RED bad, GREY
+/// (no data) muted.
+pub fn health_status(colour: &str) -> Status {
+    let severity = match colour {
+        "GREEN" => Severity::Ok,
+        "YELLOW" => Severity::Warn,
+        "ORANGE" | "RED" => Severity::Error,
+        "GREY" | "UNKNOWN" => Severity::Muted,
+        _ => Severity::Neutral,
+    };
+    Status::new(colour.to_ascii_lowercase(), severity)
+}
+
+/// The node kind of a resource kind, so a VM reads as a VM in any product.
+fn resource_kind(kind: &str) -> NodeKind {
+    match kind {
+        "VirtualMachine" => NodeKind::Vm,
+        "HostSystem" => NodeKind::Host,
+        "ClusterComputeResource" => NodeKind::Cluster,
+        "Datacenter" => NodeKind::Datacenter,
+        "Datastore" => NodeKind::Datastore,
+        _ => NodeKind::Resource,
+    }
+}
+
+/// An adapter instance from `/api/adapters`; expands into the resource kinds of its adapter kind.
+pub fn adapter_node(v: &Value) -> Option<Node> {
+    let id = v["id"].as_str()?;
+    let key = &v["resourceKey"];
+    let kind = key["adapterKindKey"].as_str()?;
+    let name = key["name"].as_str().unwrap_or(id);
+    let mut summary = vec![kind.to_string()];
+    if let Some(n) = v["numberOfResourcesCollected"].as_u64() {
+        summary.push(format!("{n} resources"));
+    }
+    Some(
+        Node::new(
+            NodeKind::AdapterInstance,
+            format!("adapter/{kind}/{id}"),
+            name,
+        )
+        .with_summary(summary.join(" · "))
+        .expandable(true),
+    )
+}
+
+/// A resource kind from `/api/adapterkinds/{key}/resourcekinds`; expands into its resources.
+pub fn resource_kind_node(adapter_kind: &str, v: &Value) -> Option<Node> {
+    let key = v["key"].as_str()?;
+    let name = v["name"].as_str().filter(|n| !n.is_empty()).unwrap_or(key);
+    Some(
+        Node::new(NodeKind::Group, format!("kind/{adapter_kind}/{key}"), name)
+            .with_summary(key)
+            .expandable(true),
+    )
+}
+
+/// A resource from any resource list; its children are the resources it contains.
+pub fn resource_node(v: &Value) -> Option<Node> {
+    let id = v["identifier"].as_str()?;
+    let key = &v["resourceKey"];
+    let name = key["name"].as_str().unwrap_or(id);
+    let kind = key["resourceKindKey"].as_str().unwrap_or("");
+    let colour = v["resourceHealth"].as_str().unwrap_or("");
+    let mut summary = vec![kind.to_string()];
+    if let Some(h) = v["resourceHealthValue"].as_f64().filter(|h| *h >= 0.0) {
+        summary.push(format!("health {h:.0}"));
+    }
+    Some(
+        Node::new(resource_kind(kind), format!("res/{id}"), name)
+            .with_status(health_status(colour))
+            .with_summary(summary.join(" · "))
+            .expandable(true),
+    )
+}
+
+/// How urgent an alert criticality is: 0 the most.
+pub fn criticality_rank(level: &str) -> u8 {
+    match level {
+        "CRITICAL" => 0,
+        "IMMEDIATE" => 1,
+        "WARNING" => 2,
+        "INFORMATION" => 3,
+        _ => 4,
+    }
+}
+
+fn criticality_status(level: &str) -> Status {
+    let severity = match level {
+        "CRITICAL" | "IMMEDIATE" => Severity::Error,
+        "WARNING" => Severity::Warn,
+        _ => Severity::Neutral,
+    };
+    Status::new(level.to_ascii_lowercase(), severity)
+}
+
+/// Milliseconds since the epoch, as the suite-api writes times; 0 means never.
+pub fn time_ms(v: &Value) -> Option<OffsetDateTime> {
+    let ms = v.as_i64().filter(|ms| *ms > 0)?;
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()
+}
+
+fn time_text(v: &Value) -> String {
+    time_ms(v)
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// "3 h", "2 d": how long an alert has been open.
+fn since(t: OffsetDateTime, now: OffsetDateTime) -> String {
+    let secs = (now - t).whole_seconds().max(0);
+    match secs {
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h", s / 3600),
+        s => format!("{} d", s / 86_400),
+    }
+}
+
+/// An alert from `/api/alerts`; `resource` names what it is about, when known.
+pub fn alert_node(v: &Value, resource: Option<&str>, now: OffsetDateTime) -> Option<Node> {
+    let id = v["alertId"].as_str()?;
+    let name = v["alertDefinitionName"].as_str().unwrap_or(id);
+    let level = v["alertLevel"].as_str().unwrap_or("");
+    let mut summary: Vec<String> = resource.map(str::to_string).into_iter().collect();
+    if let Some(impact) = v["alertImpact"].as_str() {
+        summary.push(impact.to_ascii_lowercase());
+    }
+    if let Some(t) = time_ms(&v["startTimeUTC"]) {
+        summary.push(format!("open {}", since(t, now)));
+    }
+    Some(
+        Node::new(NodeKind::Alert, format!("alert/{id}"), name)
+            .with_status(criticality_status(level))
+            .with_summary(summary.join(" · ")),
+    )
+}
+
+/// Active alerts, the most critical first, then the newest.
+pub fn sort_alerts(alerts: &mut [Value]) {
+    alerts.sort_by_key(|a| {
+        (
+            criticality_rank(a["alertLevel"].as_str().unwrap_or("")),
+            std::cmp::Reverse(a["startTimeUTC"].as_i64().unwrap_or(0)),
+        )
+    });
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() != 0.0 => format!("{f:.1}"),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The sections of a resource's details: what it is, its badges, identifiers and collection.
+pub fn resource_sections(v: &Value) -> Vec<Section> {
+    let key = &v["resourceKey"];
+    let mut about = Section::new("Resource");
+    about
+        .row("Name", text(&key["name"]))
+        .row("Kind", text(&key["resourceKindKey"]))
+        .row("Adapter kind", text(&key["adapterKindKey"]))
+        .row("Identifier", text(&v["identifier"]))
+        .row(
+            "Health",
+            match (
+                v["resourceHealth"].as_str(),
+                v["resourceHealthValue"].as_f64(),
+            ) {
+                (Some(c), Some(h)) if h >= 0.0 => format!("{} ({h:.0})", c.to_ascii_lowercase()),
+                (Some(c), _) => c.to_ascii_lowercase(),
+                _ => String::new(),
+            },
+        )
+        .row("Created", time_text(&v["creationTime"]));
+    let mut badges = Section::new("Badges");
+    for b in v["badges"].as_array().into_iter().flatten() {
+        let score = b["score"].as_f64().filter(|s| *s >= 0.0);
+        let colour = text(&b["color"]).to_ascii_lowercase();
+        badges.row(
+            text(&b["type"]).to_ascii_lowercase(),
+            match score {
+                Some(s) => format!("{colour} ({s:.0})"),
+                None => colour,
+            },
+        );
+    }
+    let mut ids = Section::new("Identifiers");
+    for i in key["resourceIdentifiers"].as_array().into_iter().flatten() {
+        ids.row(text(&i["identifierType"]["name"]), text(&i["value"]));
+    }
+    let mut collection = Section::new("Collection");
+    for s in v["resourceStatusStates"].as_array().into_iter().flatten() {
+        let state = [
+            &s["resourceStatus"],
+            &s["resourceState"],
+            &s["statusMessage"],
+        ]
+        .into_iter()
+        .map(text)
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+        collection.row(format!("Adapter {}", text(&s["adapterInstanceId"])), state);
+    }
+    [about, badges, ids, collection]
+        .into_iter()
+        .filter(|s| !s.rows.is_empty())
+        .collect()
+}
+
+/// The key metrics an operator looks at first, with their unit.
+pub const KEY_METRICS: [(&str, &str, &str); 4] = [
+    ("cpu|usage_average", "CPU usage", "%"),
+    ("mem|usage_average", "Memory usage", "%"),
+    ("disk|usage_average", "Disk I/O", "KBps"),
+    ("net|usage_average", "Network I/O", "KBps"),
+];
+
+/// The latest value of each stat of the (first) resource in a `stats/latest` answer, named and with its unit when it
+/// is a key metric (in `KEY_METRICS` order first).
+pub fn metrics_section(v: &Value) -> Section {
+    let mut s = Section::new("Key metrics (latest)");
+    // One resource was asked: its entry is the first.
+    let stats: Vec<&Value> = v["values"][0]["stat-list"]["stat"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let latest = |st: &Value| st["data"].as_array().and_then(|d| d.last()?.as_f64());
+    let rank = |key: &str| KEY_METRICS.iter().position(|(k, _, _)| *k == key);
+    let mut rows: Vec<(Option<usize>, String, String)> = stats
+        .iter()
+        .filter_map(|st| {
+            let key = st["statKey"]["key"].as_str()?;
+            let value = latest(st)?;
+            let (label, unit) = match rank(key) {
+                Some(i) => (KEY_METRICS[i].1.to_string(), KEY_METRICS[i].2),
+                None => (key.to_string(), ""),
+            };
+            let text = match unit {
+                "%" => format!("{value:.1} %"),
+                "" => format!("{value:.1}"),
+                u => format!("{value:.0} {u}"),
+            };
+            Some((rank(key), label, text))
+        })
+        .collect();
+    rows.sort_by_key(|(r, label, _)| (r.is_none(), *r, label.clone()));
+    for (_, label, text) in rows {
+        s.row(label, text);
+    }
+    s
+}
+
+/// A resource's active alerts, the most critical first: criticality → name and age.
+pub fn alerts_section(mut alerts: Vec<Value>, now: OffsetDateTime) -> Section {
+    sort_alerts(&mut alerts);
+    let mut s = Section::new("Active alerts");
+    for a in &alerts {
+        if let Some(n) = alert_node(a, None, now) {
+            let value = match n.summary.is_empty() {
+                true => n.name.to_string(),
+                false => format!("{} · {}", n.name, n.summary),
+            };
+            s.row(n.status.label.to_string(), value);
+        }
+    }
+    if s.rows.is_empty() {
+        s.row("None", "no active alert");
+    }
+    s
+}
+
+/// The recommendation ids of an alert definition, the most important first.
+pub fn recommendation_ids(def: &Value) -> Vec<String> {
+    let mut ids: Vec<(i64, String)> = def["states"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|st| st["recommendationPriorityMap"].as_object())
+        .flatten()
+        .map(|(id, p)| (p.as_i64().unwrap_or(i64::MAX), id.clone()))
+        .collect();
+    ids.sort();
+    ids.dedup_by(|a, b| a.1 == b.1);
+    ids.into_iter().map(|(_, id)| id).collect()
+}
+
+/// What an alert's definition says: its description and symptoms, and the recommendations
+/// (their texts from `/api/recommendations`, in priority order).
+pub fn definition_sections(def: &Value, recommendations: &Value) -> Vec<Section> {
+    let mut about = Section::new("Definition");
+    about.row("Description", text(&def["description"]).trim_matches('"'));
+    for st in def["states"].as_array().into_iter().flatten() {
+        let symptoms: Vec<String> = st["base-symptom-set"]["symptomDefinitionIds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        about
+            .row("Severity", text(&st["severity"]).to_ascii_lowercase())
+            .row("Impact", text(&st["impact"]["detail"]))
+            .row("Symptoms", symptoms.join(", "));
+    }
+    let texts: std::collections::HashMap<String, String> = recommendations["recommendations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| (text(&r["id"]), text(&r["description"])))
+        .collect();
+    let mut recs = Section::new("Recommendations");
+    for (i, id) in recommendation_ids(def).iter().enumerate() {
+        recs.row(
+            (i + 1).to_string(),
+            texts.get(id).cloned().unwrap_or_else(|| id.clone()),
+        );
+    }
+    [about, recs]
+        .into_iter()
+        .filter(|s| !s.rows.is_empty())
+        .collect()
+}
+
+/// The sections of an alert's details.
+pub fn alert_sections(v: &Value) -> Vec<Section> {
+    let mut s = Section::new("Alert");
+    s.row("Definition", text(&v["alertDefinitionName"]))
+        .row("Criticality", text(&v["alertLevel"]).to_ascii_lowercase())
+        .row("Status", text(&v["status"]).to_ascii_lowercase())
+        .row(
+            "Control state",
+            text(&v["controlState"]).to_ascii_lowercase(),
+        )
+        .row("Impact", text(&v["alertImpact"]).to_ascii_lowercase())
+        .row("Started", time_text(&v["startTimeUTC"]))
+        .row("Updated", time_text(&v["updateTimeUTC"]))
+        .row("Cancelled", time_text(&v["cancelTimeUTC"]))
+        .row("Resource", text(&v["resourceId"]))
+        .row("Definition id", text(&v["alertDefinitionId"]));
+    vec![s]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    pub fn sample(name: &str) -> Value {
+        let path = format!(
+            "{}/tests/fixtures/vrops/samples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_resource_of_a_real_page_maps_with_its_health() {
+        let page = sample("suite-api_resources_page.json");
+        let list = page["resourceList"].as_array().unwrap();
+        let nodes: Vec<Node> = list.iter().filter_map(resource_node).collect();
+        assert_eq!(nodes.len(), 503);
+        assert_eq!(page["pageInfo"]["totalCount"], 503);
+        let count = |label: &str, severity| {
+            nodes
+                .iter()
+                .filter(|n| n.status.label == label && n.status.severity == severity)
+                .count()
+        };
+        assert_eq!(count("green", Severity::Ok), 490);
+        assert_eq!(count("grey", Severity::Muted), 11);
+        assert_eq!(count("red", Severity::Error), 1);
+        assert_eq!(count("orange", Severity::Error), 1);
+        assert_eq!(nodes.iter().filter(|n| n.kind == NodeKind::Vm).count(), 129);
+        assert!(
+            nodes
+                .iter()
+                .all(|n| matches!(parse_id(&n.id), Id::Resource(_)))
+        );
+    }
+
+    #[test]
+    fn a_real_resource_reads_into_sections() {
+        let v = sample("suite-api_resource_get.json");
+        let node = resource_node(&v).unwrap();
+        assert_eq!(
+            (node.kind, &*node.name, &*node.id),
+            (
+                NodeKind::Host,
+                "MyHost",
+                "res/e21f1a97-40a4-4e14-ada8-d7ec659f0cf1"
+            )
+        );
+        assert_eq!(node.status, Status::new("green", Severity::Ok));
+        let sections = resource_sections(&v);
+        let row = |title: &str, key: &str| {
+            sections
+                .iter()
+                .find(|s| s.title == title)
+                .and_then(|s| s.rows.iter().find(|(k, _)| k == key))
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(row("Resource", "Health").as_deref(), Some("green (100)"));
+        assert_eq!(
+            row("Identifiers", "VMEntityObjectID").as_deref(),
+            Some("host-29")
+        );
+        assert_eq!(row("Badges", "efficiency").as_deref(), Some("green (100)"));
+        // A score of -1 means "none": the colour alone.
+        assert_eq!(row("Badges", "compliance").as_deref(), Some("grey"));
+        assert_eq!(
+            row("Resource", "Created").as_deref(),
+            Some("2020-12-09T21:36:51.918Z")
+        );
+    }
+
+    #[test]
+    fn real_adapter_instances_expand_into_their_kinds() {
+        let v = sample("suite-api_adapters_list.json");
+        let nodes: Vec<Node> = v["adapterInstancesInfoDto"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(adapter_node)
+            .collect();
+        assert!(!nodes.is_empty());
+        assert_eq!(
+            parse_id(&nodes[0].id),
+            Id::Adapter {
+                kind: "OPENAPI",
+                id: "a3c23232-7b0d-4a58-b83b-486a392e35f4"
+            }
+        );
+        let kind = resource_kind_node("VMWARE", &json!({"key": "VMwareAdapter Instance"})).unwrap();
+        assert_eq!(
+            parse_id(&kind.id),
+            Id::ResourceKind {
+                adapter_kind: "VMWARE",
+                kind: "VMwareAdapter Instance"
+            }
+        );
+    }
+
+    #[test]
+    fn a_real_stats_answer_gives_the_latest_value() {
+        let s = metrics_section(&sample("suite-api_resources_stats_query.json"));
+        assert_eq!(
+            s.rows,
+            [("cpu|usagemhz_average".to_string(), "39582.5".to_string())]
+        );
+        let v = json!({"values": [{"stat-list": {"stat": [
+            {"statKey": {"key": "net|usage_average"}, "data": [1.0, 812.4]},
+            {"statKey": {"key": "badge|health"}, "data": [25.0]},
+            {"statKey": {"key": "cpu|usage_average"}, "data": [3.0, 42.25]},
+        ]}}]});
+        let rows: Vec<String> = metrics_section(&v)
+            .rows
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "CPU usage=42.2 %",
+                "Network I/O=812 KBps",
+                "badge|health=25.0"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_real_alert_definition_reads_with_its_recommendations() {
+        let page = sample("suite-api_alertdefinitions_page.json");
+        let def = &page["alertDefinitions"][0];
+        let sections = definition_sections(def, &Value::Null);
+        let about = &sections[0];
+        assert_eq!(
+            about.rows[0],
+            ("Description".into(), "Operational State: Down".into())
+        );
+        assert!(about.rows.contains(&(
+            "Symptoms".into(),
+            "SymptomDefinition-CiscoNetworkingAdapter-vsanOperationalStateDown".into()
+        )));
+        let def = json!({"states": [{"severity": "CRITICAL",
+            "recommendationPriorityMap": {"r-low": 2, "r-top": 1}}]});
+        let recs = json!({"recommendations": [{"id": "r-top", "description": "Add hosts"}]});
+        let sections = definition_sections(&def, &recs);
+        assert_eq!(
+            sections[1].rows,
+            [
+                ("1".to_string(), "Add hosts".to_string()),
+                ("2".to_string(), "r-low".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn alerts_sort_most_critical_then_newest_first() {
+        let a = |id: &str, level: &str, start: i64| {
+            json!({"alertId": id, "alertLevel": level, "startTimeUTC": start,
+                   "alertDefinitionName": format!("def {id}"), "alertImpact": "HEALTH"})
+        };
+        let mut alerts = vec![
+            a("w", "WARNING", 5),
+            a("c-old", "CRITICAL", 1),
+            a("i", "IMMEDIATE", 9),
+            a("c-new", "CRITICAL", 2),
+            a("info", "INFORMATION", 9),
+        ];
+        sort_alerts(&mut alerts);
+        let ids: Vec<&str> = alerts
+            .iter()
+            .map(|a| a["alertId"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["c-new", "c-old", "i", "w", "info"]);
+        let now = OffsetDateTime::from_unix_timestamp(7_200).unwrap();
+        let mut v = a("x", "CRITICAL", 0);
+        v["startTimeUTC"] = json!(3_600_000);
+        let node = alert_node(&v, Some("web-01"), now).unwrap();
+        assert_eq!(node.status, Status::new("critical", Severity::Error));
+        assert_eq!(&*node.summary, "web-01 · health · open 1 h");
+    }
+}

@@ -1,0 +1,550 @@
+//! Aria Operations (vROps / VCF Operations) backend over the suite-api JSON: the tree is the
+//! endpoint → adapter instances → resource kinds → resources (paged, 0-based pages) → the
+//! resources each contains, beside two groups: **Alerts** (active, the most critical first) and
+//! **Health** (the unhealthy resources: red, then orange, then yellow). It watches; it has no
+//! actions, tasks or snapshots.
+
+pub mod map;
+pub mod session;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use self::map::Id;
+use self::session::Session;
+use super::backend::{Backend, ChildSink};
+use super::error::{ApiError, ApiResult};
+use super::http::{Http, HttpOptions, endpoint_url};
+use super::model::{
+    ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, ListProgress, Node,
+    NodeKind, Product, Raw, RawFormat, Section, TaskInfo,
+};
+
+/// The server's own page limit is 10,000; 1,000 keeps each answer quick to read and parse.
+pub const PAGE_SIZE: u64 = 1000;
+/// At most this many ids in one bulk call.
+const IDS_PER_CALL: usize = 1000;
+/// Requests one client may have in flight on a real server (its per-client ceiling); beyond it
+/// the server answers 429, so a context's larger concurrency is lowered to it.
+pub const SERVER_CEILING: usize = 50;
+
+#[derive(Debug)]
+pub struct VropsConfig {
+    pub url: String,
+    pub user: String,
+    pub password: SecretString,
+    pub http: HttpOptions,
+    /// Resources read per page (tests make it small to see paging).
+    pub page_size: u64,
+}
+
+pub struct VropsBackend {
+    session: Session,
+    label: String,
+    page_size: u64,
+}
+
+/// A paged list: where it is read and under which key its items are.
+enum Listing {
+    Get {
+        path: String,
+        query: Vec<(&'static str, String)>,
+    },
+    Query {
+        path: &'static str,
+        body: Value,
+    },
+}
+
+/// A path segment as the server expects it (resource kind keys hold spaces).
+fn seg(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+impl VropsBackend {
+    pub fn new(config: VropsConfig) -> ApiResult<VropsBackend> {
+        let parsed = endpoint_url(&config.url)?;
+        let label = parsed.host_str().unwrap_or("vrops").to_string();
+        let mut options = config.http;
+        options.concurrency = options.concurrency.min(SERVER_CEILING);
+        let http = Http::new(options)?;
+        let base = config.url.trim_end_matches('/');
+        Ok(VropsBackend {
+            session: Session::new(http, base, config.user, config.password),
+            label,
+            page_size: config.page_size.clamp(1, 10_000),
+        })
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    async fn page(&self, listing: &Listing, page: u64) -> ApiResult<Value> {
+        let paging = [
+            ("page", page.to_string()),
+            ("pageSize", self.page_size.to_string()),
+        ];
+        Ok(match listing {
+            Listing::Get { path, query } => {
+                let mut q = query.clone();
+                q.extend(paging);
+                self.session.get(path, &q).await?.0
+            }
+            Listing::Query { path, body } => {
+                self.session.query(path, &paging, body.clone()).await?.0
+            }
+        })
+    }
+
+    /// Reads every page of `listing`, handing each page's items to `each` as it arrives, with
+    /// the total the server reports. Stops at the last page by `pageInfo.totalCount` (or at an
+    /// empty page, should a server leave the count out).
+    async fn pages(
+        &self,
+        listing: &Listing,
+        key: &str,
+        mut each: impl FnMut(Vec<Value>, u64, u64),
+    ) -> ApiResult<u64> {
+        let mut page = 0;
+        let mut seen = 0u64;
+        loop {
+            let v = self.page(listing, page).await?;
+            let items = match &v[key] {
+                Value::Array(a) => a.clone(),
+                Value::Null => Vec::new(),
+                _ => return Err(ApiError::parse(format!("{key} is not a list"))),
+            };
+            let total = v["pageInfo"]["totalCount"].as_u64();
+            let got = items.len() as u64;
+            seen += got;
+            each(items, seen, total.unwrap_or(seen));
+            page += 1;
+            let more = match total {
+                Some(t) => page * self.page_size < t,
+                None => got == self.page_size,
+            };
+            if !more || got == 0 {
+                return Ok(total.unwrap_or(seen));
+            }
+        }
+    }
+
+    /// Streams a paged resource list into the tree, page by page.
+    async fn push_resources(
+        &self,
+        listing: Listing,
+        label: &str,
+        sink: &ChildSink,
+    ) -> ApiResult<()> {
+        self.pages(&listing, "resourceList", |items, done, total| {
+            sink.push(ChildBatch {
+                nodes: items.iter().filter_map(map::resource_node).collect(),
+                total: Some(total),
+                progress: (total > self.page_size).then(|| ListProgress {
+                    label: format!("listing {label}"),
+                    done,
+                    total,
+                }),
+                by_name: false,
+            })
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn endpoint_children(&self, sink: &ChildSink) -> ApiResult<()> {
+        let (v, _) = self.session.get("/adapters", &[]).await?;
+        let mut adapters: Vec<Node> = v["adapterInstancesInfoDto"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(map::adapter_node)
+            .collect();
+        adapters.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut nodes = vec![
+            Node::new(NodeKind::Group, map::ALERTS, "Alerts")
+                .with_summary("active, most critical first")
+                .expandable(true),
+            Node::new(NodeKind::Group, map::HEALTH, "Health")
+                .with_summary("unhealthy resources: red, orange, yellow")
+                .expandable(true),
+        ];
+        nodes.extend(adapters);
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+            by_name: false,
+        });
+        Ok(())
+    }
+
+    async fn resource_kinds(&self, adapter_kind: &str, sink: &ChildSink) -> ApiResult<()> {
+        let path = format!("/adapterkinds/{}/resourcekinds", seg(adapter_kind));
+        let (v, _) = self.session.get(&path, &[]).await?;
+        let mut nodes: Vec<Node> = v["resource-kind"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| map::resource_kind_node(adapter_kind, k))
+            .collect();
+        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+            by_name: false,
+        });
+        Ok(())
+    }
+
+    /// The unhealthy resources, red first, then orange, then yellow.
+    async fn health(&self, sink: &ChildSink) -> ApiResult<()> {
+        for colour in map::UNHEALTHY {
+            let listing = Listing::Query {
+                path: "/resources/query",
+                body: json!({ "resourceHealth": [colour] }),
+            };
+            let label = format!("{} resources", colour.to_ascii_lowercase());
+            self.pages(&listing, "resourceList", |items, done, total| {
+                sink.push(ChildBatch {
+                    nodes: items.iter().filter_map(map::resource_node).collect(),
+                    total: None,
+                    progress: (total > self.page_size).then(|| ListProgress {
+                        label: format!("listing {label}"),
+                        done,
+                        total,
+                    }),
+                    by_name: false,
+                })
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Every active alert, the most critical first, named with the resource it is about.
+    async fn alerts(&self, sink: &ChildSink) -> ApiResult<()> {
+        let listing = Listing::Get {
+            path: "/alerts".into(),
+            query: vec![("activeOnly", "true".into())],
+        };
+        let mut alerts = Vec::new();
+        self.pages(&listing, "alerts", |items, _, _| alerts.extend(items))
+            .await?;
+        map::sort_alerts(&mut alerts);
+        let names = self.resource_names(&alerts).await?;
+        let now = OffsetDateTime::now_utc();
+        let nodes: Vec<Node> = alerts
+            .iter()
+            .filter_map(|a| {
+                let name = a["resourceId"]
+                    .as_str()
+                    .and_then(|id| names.get(id))
+                    .map(String::as_str);
+                map::alert_node(a, name, now)
+            })
+            .collect();
+        sink.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+            by_name: false,
+        });
+        Ok(())
+    }
+
+    /// The names of the resources `alerts` are about, read in bulk (≤ 1,000 ids a call).
+    async fn resource_names(
+        &self,
+        alerts: &[Value],
+    ) -> ApiResult<std::collections::HashMap<String, String>> {
+        let mut ids: Vec<&str> = alerts
+            .iter()
+            .filter_map(|a| a["resourceId"].as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut names = std::collections::HashMap::new();
+        for chunk in ids.chunks(IDS_PER_CALL) {
+            let paging = [
+                ("page", "0".to_string()),
+                ("pageSize", chunk.len().to_string()),
+            ];
+            let (v, _) = self
+                .session
+                .query("/resources/query", &paging, json!({ "resourceId": chunk }))
+                .await?;
+            for r in v["resourceList"].as_array().into_iter().flatten() {
+                if let (Some(id), Some(name)) =
+                    (r["identifier"].as_str(), r["resourceKey"]["name"].as_str())
+                {
+                    names.insert(id.to_string(), name.to_string());
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    async fn resource_details(&self, node: &Node, id: &str) -> ApiResult<Details> {
+        let (v, text) = self
+            .session
+            .get(&format!("/resources/{}", seg(id)), &[])
+            .await?;
+        let fresh = map::resource_node(&v).unwrap_or_else(|| node.clone());
+        let mut sections = map::resource_sections(&v);
+        // Metrics and alerts are extras: a failure shows in their section, not instead of
+        // the resource.
+        let (stats, alerts) = tokio::join!(self.latest_stats(id), self.active_alerts(id));
+        sections.insert(
+            1,
+            stats.map_or_else(
+                |e| unavailable("Key metrics (latest)", e),
+                |v| map::metrics_section(&v),
+            ),
+        );
+        sections.insert(
+            2,
+            alerts.map_or_else(
+                |e| unavailable("Active alerts", e),
+                |a| map::alerts_section(a, OffsetDateTime::now_utc()),
+            ),
+        );
+        Ok(Details {
+            node: fresh,
+            sections,
+            links: Vec::new(),
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: self.copies("resources", id),
+            raw: pretty_json(&text),
+        })
+    }
+
+    async fn latest_stats(&self, id: &str) -> ApiResult<Value> {
+        let keys: Vec<(&str, String)> = map::KEY_METRICS
+            .iter()
+            .map(|(k, _, _)| ("statKey", k.to_string()))
+            .collect();
+        let path = format!("/resources/{}/stats/latest", seg(id));
+        Ok(self.session.get(&path, &keys).await?.0)
+    }
+
+    async fn active_alerts(&self, id: &str) -> ApiResult<Vec<Value>> {
+        let listing = Listing::Get {
+            path: "/alerts".into(),
+            query: vec![
+                ("resourceId", id.to_string()),
+                ("activeOnly", "true".into()),
+            ],
+        };
+        let mut alerts = Vec::new();
+        self.pages(&listing, "alerts", |items, _, _| alerts.extend(items))
+            .await?;
+        Ok(alerts)
+    }
+
+    /// An alert definition's description, symptoms and recommendations.
+    async fn definition(&self, id: &str) -> ApiResult<Vec<Section>> {
+        let (v, _) = self
+            .session
+            .get("/alertdefinitions", &[("id", id.to_string())])
+            .await?;
+        let def = v["alertDefinitions"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["id"] == id))
+            .ok_or_else(|| ApiError::Unsupported(format!("no alert definition {id}")))?;
+        let ids: Vec<(&str, String)> = map::recommendation_ids(def)
+            .into_iter()
+            .map(|r| ("id", r))
+            .collect();
+        let recs = match ids.is_empty() {
+            true => Value::Null,
+            false => self.session.get("/recommendations", &ids).await?.0,
+        };
+        Ok(map::definition_sections(def, &recs))
+    }
+
+    async fn alert_details(&self, node: &Node, id: &str) -> ApiResult<Details> {
+        let (v, text) = self
+            .session
+            .get(&format!("/alerts/{}", seg(id)), &[])
+            .await?;
+        let names = self.resource_names(std::slice::from_ref(&v)).await?;
+        let name = v["resourceId"]
+            .as_str()
+            .and_then(|id| names.get(id))
+            .map(String::as_str);
+        let fresh =
+            map::alert_node(&v, name, OffsetDateTime::now_utc()).unwrap_or_else(|| node.clone());
+        let mut sections = map::alert_sections(&v);
+        if let (Some(name), Some(s)) = (name, sections.first_mut()) {
+            s.row("Resource name", name);
+        }
+        match self
+            .definition(v["alertDefinitionId"].as_str().unwrap_or(""))
+            .await
+        {
+            Ok(more) => sections.extend(more),
+            Err(e) => sections.push(unavailable("Definition", e)),
+        }
+        Ok(Details {
+            node: fresh,
+            sections,
+            links: Vec::new(),
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: self.copies("alerts", id),
+            raw: pretty_json(&text),
+        })
+    }
+
+    /// The copy menu's choices: the id, and curl on the suite-api (`vRealizeOpsToken`, which 8.x
+    /// takes and 9.x keeps as an alias of `OpsToken`).
+    fn copies(&self, collection: &str, id: &str) -> Vec<(String, String)> {
+        let url = format!(
+            "{}{}/{collection}/{}",
+            self.session.base(),
+            session::API,
+            seg(id)
+        );
+        vec![
+            ("id".into(), id.to_string()),
+            (
+                "curl".into(),
+                format!(
+                    "curl -s -H 'Accept: application/json' -H \"Authorization: vRealizeOpsToken $TOKEN\" '{url}'"
+                ),
+            ),
+        ]
+    }
+
+    /// Nodes without a detail call of their own (the endpoint, groups, resource kinds).
+    fn summary_details(node: &Node) -> Details {
+        let mut s = Section::new("General");
+        s.row("Name", &*node.name)
+            .row("Kind", node.kind.label())
+            .row("Summary", &*node.summary);
+        Details {
+            node: node.clone(),
+            sections: vec![s],
+            links: Vec::new(),
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: Vec::new(),
+            raw: Raw {
+                format: RawFormat::Json,
+                text: String::new(),
+            },
+        }
+    }
+}
+
+fn pretty_json(text: &str) -> Raw {
+    let text = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| text.to_string());
+    Raw {
+        format: RawFormat::Json,
+        text,
+    }
+}
+
+fn unavailable(title: &str, e: ApiError) -> Section {
+    let mut s = Section::new(title);
+    s.row("Unavailable", e.to_string());
+    s
+}
+
+fn no_actions() -> ApiError {
+    ApiError::Unsupported("Aria Operations offers no actions in vnav".into())
+}
+
+#[async_trait]
+impl Backend for VropsBackend {
+    fn root(&self) -> Node {
+        Node::new(NodeKind::Endpoint, self.session.base(), self.label.as_str()).expandable(true)
+    }
+
+    async fn connect(&self) -> ApiResult<EndpointInfo> {
+        let release = self.session.connect().await?;
+        Ok(EndpointInfo {
+            product: Product::Vrops,
+            url: self.session.base().to_string(),
+            user: self.session.user().to_string(),
+            api_version: release.name,
+            capabilities: Capabilities::BROWSE,
+        })
+    }
+
+    async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
+        if parent.kind == NodeKind::Endpoint {
+            return self.endpoint_children(sink).await;
+        }
+        match map::parse_id(&parent.id) {
+            Id::Adapter { kind, .. } => self.resource_kinds(kind, sink).await,
+            Id::ResourceKind { adapter_kind, kind } => {
+                let listing = Listing::Get {
+                    path: "/resources".into(),
+                    query: vec![
+                        ("adapterKind", adapter_kind.to_string()),
+                        ("resourceKind", kind.to_string()),
+                    ],
+                };
+                self.push_resources(listing, kind, sink).await
+            }
+            Id::Resource(id) => {
+                let listing = Listing::Get {
+                    path: format!("/resources/{}/relationships", seg(id)),
+                    query: vec![("relationshipType", "CHILD".into())],
+                };
+                self.push_resources(listing, &parent.name, sink).await
+            }
+            Id::Alerts => self.alerts(sink).await,
+            Id::Health => self.health(sink).await,
+            Id::Alert(_) | Id::Other => Ok(()),
+        }
+    }
+
+    async fn details(&self, node: &Node) -> ApiResult<Details> {
+        match map::parse_id(&node.id) {
+            Id::Resource(id) if node.kind != NodeKind::Endpoint => {
+                self.resource_details(node, id).await
+            }
+            Id::Alert(id) if node.kind != NodeKind::Endpoint => self.alert_details(node, id).await,
+            _ => Ok(Self::summary_details(node)),
+        }
+    }
+
+    async fn invoke(
+        &self,
+        _node: &Node,
+        _action: &ActionOffer,
+        _params: &ActionParams,
+    ) -> ApiResult<TaskInfo> {
+        Err(no_actions())
+    }
+
+    async fn poll_task(&self, _task: &TaskInfo) -> ApiResult<TaskInfo> {
+        Err(no_actions())
+    }
+
+    async fn cancel_task(&self, _task: &TaskInfo) -> ApiResult<()> {
+        Err(no_actions())
+    }
+
+    /// Aria Operations runs no tasks vnav could follow.
+    async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {
+        Ok(Vec::new())
+    }
+
+    async fn logout(&self) {
+        self.session.logout().await;
+    }
+}

@@ -1,0 +1,458 @@
+//! vnav's Aria Operations client against the simulator: connect on 8.x and 9.x (9 refuses
+//! Basic, so only tokens work), a new token after expiry, paging at 0, 1 and N pages, the
+//! in-flight ceiling never exceeded, the tree's levels and the details of resources and alerts.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+
+use vnav::api::http::HttpOptions;
+use vnav::api::model::{ChildBatch, Node, NodeKind, Severity};
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vrops::{PAGE_SIZE, SERVER_CEILING, VropsBackend, VropsConfig};
+use vnav::api::{Backend, ChildSink};
+use vnav::app::tree::Load;
+use vnav::app::{App, EndpointSpec};
+use vnav::runtime::driver::Driver;
+use vnav::sim::{
+    DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VROPS_USER, VropsOptions, VropsVersion,
+};
+use vnav::theme::Theme;
+
+use crate::sim_support::sim;
+use crate::sim_vrops_support::ops_sim;
+
+const T: Duration = Duration::from_secs(30);
+
+fn backend_with(s: &Sim, page_size: u64, concurrency: usize) -> VropsBackend {
+    VropsBackend::new(VropsConfig {
+        url: s.vrops_url.clone(),
+        user: VROPS_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions {
+            concurrency,
+            ..HttpOptions::default()
+        },
+        page_size,
+    })
+    .unwrap()
+}
+
+fn backend(s: &Sim) -> VropsBackend {
+    backend_with(s, PAGE_SIZE, HttpOptions::default().concurrency)
+}
+
+async fn batches(b: &VropsBackend, parent: &Node) -> Vec<ChildBatch> {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let sink = ChildSink::new(move |batch| g.lock().unwrap().push(batch));
+    b.children(parent, &sink)
+        .await
+        .unwrap_or_else(|e| panic!("children of {}: {e}", parent.name));
+    drop(sink);
+    Arc::try_unwrap(got).unwrap().into_inner().unwrap()
+}
+
+async fn children(b: &VropsBackend, parent: &Node) -> Vec<Node> {
+    batches(b, parent)
+        .await
+        .into_iter()
+        .flat_map(|b| b.nodes)
+        .collect()
+}
+
+fn named<'a>(nodes: &'a [Node], name: &str) -> &'a Node {
+    nodes
+        .iter()
+        .find(|n| &*n.name == name)
+        .unwrap_or_else(|| panic!("no {name} in {nodes:?}"))
+}
+
+/// The VirtualMachine resource kind under the simulator's one adapter instance.
+async fn vm_kind(b: &VropsBackend) -> Node {
+    let top = children(b, &b.root()).await;
+    let adapter = top
+        .iter()
+        .find(|n| n.kind == NodeKind::AdapterInstance)
+        .expect("an adapter instance");
+    let kinds = children(b, adapter).await;
+    named(&kinds, "VirtualMachine").clone()
+}
+
+#[tokio::test]
+async fn connects_to_8_and_9_with_tokens_only() {
+    for (version, release) in [
+        (VropsVersion::V8, "VMware Aria Operations 8.18.4"),
+        (VropsVersion::V9, "VMware Cloud Foundation Operations 9.0.1"),
+    ] {
+        let s = ops_sim(version, 4).await;
+        let b = backend(&s);
+        let info = b.connect().await.unwrap();
+        assert_eq!(info.api_version, release);
+        assert_eq!(info.user, VROPS_USER);
+        // 9.x refuses Basic on every call: a listing works only with the token.
+        assert!(!children(&b, &b.root()).await.is_empty());
+        b.logout().await;
+        assert!(s.live_tokens().is_empty(), "logout releases the token");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_clearly() {
+    let s = ops_sim(VropsVersion::V9, 2).await;
+    let b = VropsBackend::new(VropsConfig {
+        url: s.vrops_url.clone(),
+        user: VROPS_USER.into(),
+        password: "nope".to_string().into(),
+        http: HttpOptions::default(),
+        page_size: PAGE_SIZE,
+    })
+    .unwrap();
+    let e = b.connect().await.unwrap_err().to_string();
+    assert!(e.starts_with("login refused for admin"), "{e}");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_acquired_again_once() {
+    for version in [VropsVersion::V8, VropsVersion::V9] {
+        let s = ops_sim(version, 6).await;
+        let b = backend(&s);
+        b.connect().await.unwrap();
+        let before = s.live_tokens();
+        assert_eq!(before.len(), 1);
+        s.expire_tokens();
+        let kinds = vm_kind(&b).await;
+        assert_eq!(children(&b, &kinds).await.len(), 6);
+        let after = s.live_tokens();
+        assert_eq!(after.len(), 1, "one new token, not one per call");
+        assert_ne!(after, before);
+    }
+}
+
+#[tokio::test]
+async fn resources_page_at_0_1_and_n_pages() {
+    // (VMs, page size, pages read)
+    for (vms, page_size, pages) in [(0u64, 10, 1), (5, 10, 1), (10, 10, 1), (25, 10, 3)] {
+        let s = ops_sim(VropsVersion::V8, vms as usize).await;
+        let b = backend_with(&s, page_size, 4);
+        b.connect().await.unwrap();
+        let kind = vm_kind(&b).await;
+        let requests = s.vrops_request_count();
+        let got = batches(&b, &kind).await;
+        assert_eq!(s.vrops_request_count() - requests, pages, "{vms} VMs");
+        assert_eq!(got.len() as u64, pages);
+        assert!(got.iter().all(|g| g.total == Some(vms)));
+        let ids: HashSet<Box<str>> = got
+            .iter()
+            .flat_map(|g| &g.nodes)
+            .map(|n| n.id.clone())
+            .collect();
+        assert_eq!(ids.len() as u64, vms, "each VM once");
+        if vms > 0 {
+            let last = got.last().unwrap().progress.clone();
+            assert_eq!(
+                last.map(|p| (p.done, p.total)),
+                (pages > 1).then_some((vms, vms))
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn vnav_stays_under_the_in_flight_ceiling() {
+    // Latency keeps requests in flight long enough to overlap.
+    let s = sim(SimOptions {
+        vms: 60,
+        latency_ms: 20,
+        vrops: VropsOptions {
+            max_inflight: 4,
+            ..VropsOptions::default()
+        },
+        ..SimOptions::default()
+    })
+    .await;
+    let b = Arc::new(backend_with(&s, 5, 4));
+    b.connect().await.unwrap();
+    let vms = children(&b, &vm_kind(&b).await).await;
+    assert_eq!(vms.len(), 60);
+    let requests = s.vrops_request_count();
+    let reads = vms.iter().map(|vm| {
+        let b = b.clone();
+        let vm = vm.clone();
+        async move { b.details(&vm).await }
+    });
+    let details = futures::future::join_all(reads).await;
+    assert!(details.iter().all(Result::is_ok));
+    // Not one request turned away by the ceiling (and sent again): three reads per details
+    // (the resource, its latest stats, its active alerts).
+    assert_eq!(s.vrops_request_count() - requests, 3 * 60);
+    let (now, peak) = s.vrops_in_flight();
+    assert_eq!(now, 0);
+    assert!((2..=4).contains(&peak), "peak in flight {peak}");
+}
+
+#[tokio::test]
+async fn a_context_concurrency_above_the_servers_ceiling_is_lowered_to_it() {
+    let s = sim(SimOptions {
+        vms: 150,
+        latency_ms: 20,
+        ..SimOptions::default()
+    })
+    .await;
+    let b = Arc::new(backend_with(&s, PAGE_SIZE, 200));
+    b.connect().await.unwrap();
+    let vms = children(&b, &vm_kind(&b).await).await;
+    let requests = s.vrops_request_count();
+    let reads = vms.iter().map(|vm| {
+        let b = b.clone();
+        let vm = vm.clone();
+        async move { b.details(&vm).await }
+    });
+    let details = futures::future::join_all(reads).await;
+    assert!(details.iter().all(Result::is_ok));
+    assert_eq!(s.vrops_request_count() - requests, 3 * 150);
+    let peak = s.vrops_in_flight().1;
+    assert!(
+        (2..=SERVER_CEILING).contains(&peak),
+        "peak in flight {peak}"
+    );
+}
+
+#[tokio::test]
+async fn the_tree_has_adapters_kinds_resources_alerts_and_health() {
+    let s = ops_sim(VropsVersion::V9, 300).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let top = children(&b, &b.root()).await;
+    let names: Vec<&str> = top.iter().map(|n| &*n.name).collect();
+    assert_eq!(names, ["Alerts", "Health", "vcsa-01.sim.local"]);
+    let kinds = children(&b, &top[2]).await;
+    for kind in [
+        "Datacenter",
+        "ClusterComputeResource",
+        "HostSystem",
+        "Datastore",
+        "VirtualMachine",
+    ] {
+        named(&kinds, kind);
+    }
+    // A datacenter contains resources (relationships), lazily.
+    let dcs = children(&b, named(&kinds, "Datacenter")).await;
+    assert!(
+        dcs.iter()
+            .all(|n| n.kind == NodeKind::Datacenter && n.expandable)
+    );
+    assert!(
+        !children(&b, &dcs[0]).await.is_empty(),
+        "a datacenter has children"
+    );
+
+    let alerts = children(&b, &top[0]).await;
+    assert!(!alerts.is_empty(), "the simulator raises some alerts");
+    let rank = |n: &Node| match &*n.status.label {
+        "critical" => 0,
+        "immediate" => 1,
+        "warning" => 2,
+        _ => 3,
+    };
+    assert!(
+        alerts.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "most critical first"
+    );
+    assert!(
+        alerts
+            .iter()
+            .all(|a| a.kind == NodeKind::Alert && !a.summary.is_empty())
+    );
+
+    let health = children(&b, &top[1]).await;
+    assert!(!health.is_empty(), "the simulator has unhealthy resources");
+    let colour = |n: &Node| {
+        ["red", "orange", "yellow"]
+            .iter()
+            .position(|c| *c == n.status.label)
+    };
+    assert!(
+        health.iter().all(|n| colour(n).is_some()),
+        "only unhealthy resources"
+    );
+    assert!(
+        health.windows(2).all(|w| colour(&w[0]) <= colour(&w[1])),
+        "red, orange, yellow"
+    );
+    assert!(health.iter().all(|n| n.status.severity != Severity::Ok));
+}
+
+#[tokio::test]
+async fn details_of_a_vm_resource_and_an_alert() {
+    let s = ops_sim(VropsVersion::V8, 50).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let vms = children(&b, &vm_kind(&b).await).await;
+    let d = b.details(&vms[0]).await.unwrap();
+    assert_eq!(d.node.id, vms[0].id);
+    let row = |title: &str, key: &str| {
+        d.sections
+            .iter()
+            .find(|s| s.title == title)
+            .and_then(|s| s.rows.iter().find(|(k, _)| k == key))
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(row("Resource", "Kind").as_deref(), Some("VirtualMachine"));
+    assert!(row("Identifiers", "VMEntityObjectID").is_some_and(|m| m.starts_with("vm-")));
+    assert!(row("Identifiers", "VMEntityVCID").is_some());
+    for badge in ["health", "risk", "efficiency"] {
+        assert!(row("Badges", badge).is_some(), "{badge} badge");
+    }
+    assert!(d.raw.text.contains("\"identifier\""));
+
+    let top = children(&b, &b.root()).await;
+    let alerts = children(&b, named(&top, "Alerts")).await;
+    let a = b.details(&alerts[0]).await.unwrap();
+    let alert = &a.sections[0];
+    let get = |k: &str| {
+        alert
+            .rows
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("Status"), Some("active"));
+    assert_eq!(Some(&*alerts[0].name), get("Definition"));
+    assert!(get("Resource name").is_some());
+    let definition = a.sections.iter().find(|s| s.title == "Definition").unwrap();
+    assert!(
+        definition
+            .rows
+            .iter()
+            .any(|(k, v)| k == "Description" && !v.is_empty())
+    );
+    let recs = a
+        .sections
+        .iter()
+        .find(|s| s.title == "Recommendations")
+        .unwrap();
+    assert_eq!(recs.rows[0].0, "1");
+    assert!(
+        !recs.rows[0].1.starts_with("Recommendation-"),
+        "the text, not the id: {recs:?}"
+    );
+}
+
+#[tokio::test]
+async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
+    let s = ops_sim(VropsVersion::V9, 200).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let top = children(&b, &b.root()).await;
+    let alerts = children(&b, named(&top, "Alerts")).await;
+    // The resource of the first alert, found by its name among the VMs and hosts.
+    let first = b.details(&alerts[0]).await.unwrap();
+    let resource_name = first.sections[0]
+        .rows
+        .iter()
+        .find(|(k, _)| k == "Resource name")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let adapter = top
+        .iter()
+        .find(|n| n.kind == NodeKind::AdapterInstance)
+        .unwrap();
+    let mut resource = None;
+    for kind in children(&b, adapter).await {
+        let found = children(&b, &kind)
+            .await
+            .into_iter()
+            .find(|n| *n.name == *resource_name);
+        if found.is_some() {
+            resource = found;
+            break;
+        }
+    }
+    let d = b
+        .details(&resource.expect("the alert's resource"))
+        .await
+        .unwrap();
+    let section = |title: &str| {
+        d.sections
+            .iter()
+            .find(|s| s.title == title)
+            .unwrap_or_else(|| panic!("no {title} in {:?}", d.sections))
+    };
+    let metrics = section("Key metrics (latest)");
+    let labels: Vec<&str> = metrics.rows.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["CPU usage", "Memory usage", "Disk I/O", "Network I/O"],
+        "{metrics:?}"
+    );
+    assert!(metrics.rows[0].1.ends_with(" %"));
+    let active = section("Active alerts");
+    assert!(
+        active
+            .rows
+            .iter()
+            .any(|(_, v)| v.starts_with(&*alerts[0].name)),
+        "{active:?}"
+    );
+}
+
+/// The app on these endpoints, every one connected.
+async fn connected(endpoints: Vec<(&str, Arc<dyn Backend>)>) -> Driver {
+    let specs = endpoints
+        .iter()
+        .map(|(label, b)| EndpointSpec {
+            label: label.to_string(),
+            root: b.root(),
+            insecure: false,
+            read_only: false,
+        })
+        .collect();
+    let app = App::new(specs, Theme::default(), false);
+    let backends = endpoints.into_iter().map(|(_, b)| b).collect();
+    let mut d = Driver::new(app, backends, None);
+    assert!(
+        d.until(T, |app| app.endpoints.iter().all(|e| e.info.is_some()))
+            .await
+    );
+    d
+}
+
+#[tokio::test]
+async fn the_snapshot_view_skips_aria_operations_instead_of_failing() {
+    let s = ops_sim(VropsVersion::V8, 20).await;
+    let vc: Arc<dyn Backend> = Arc::new(
+        VcenterBackend::new(VcenterConfig {
+            url: s.vcenter_url.clone(),
+            user: VCENTER_USER.into(),
+            password: DEMO_PASSWORD.to_string().into(),
+            http: HttpOptions::default(),
+        })
+        .unwrap(),
+    );
+    let mut d = connected(vec![("vcenter", vc), ("ops", Arc::new(backend(&s)))]).await;
+    let root = d.app.all_snapshots.as_ref().unwrap().root;
+    d.key(KeyCode::Home);
+    d.key(KeyCode::Enter);
+    assert!(
+        d.until(T, |app| !matches!(
+            app.tree.get(root).load,
+            Load::Loading { .. }
+        ))
+        .await
+    );
+    let app = &d.app;
+    assert_eq!(app.tree.get(root).load, Load::Loaded);
+    assert!(!app.tree.get(root).children.is_empty(), "vCenter's rows");
+    let report = app.all_snapshots_report();
+    let ops = &report.iter().find(|(l, _)| l == "ops").unwrap().1;
+    assert_eq!(ops, "has no snapshots (not a VM platform)", "{report:?}");
+    assert!(
+        app.toast.is_none(),
+        "no error shown: {:?}",
+        app.toast.as_ref().map(|t| &t.text)
+    );
+    d.shutdown().await;
+}
