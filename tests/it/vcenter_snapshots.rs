@@ -6,20 +6,15 @@ use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionOffer, ActionParams, Node, NodeKind, TaskInfo, TaskState};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vcenter::VcenterBackend;
 use vnav::api::{Backend, ChildSink};
-use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VcenterVersion};
+use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VcenterVersion};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 async fn connected(s: &Sim) -> VcenterBackend {
-    let b = VcenterBackend::new(VcenterConfig {
-        url: s.vcenter_url.clone(),
-        user: VCENTER_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let b = backends::vcenter_admin(s);
     b.connect().await.unwrap();
     b
 }
