@@ -13,6 +13,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokio::time::{Duration, Instant};
 
+use super::clock::Clock;
+
 /// What goes wrong, and how often. `Default` is a healthy server.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
@@ -60,8 +62,10 @@ struct Inner {
     refilled: Instant,
 }
 
-/// Fault settings and counters shared by every server of one simulator.
+/// Fault settings, counters and the clock shared by every server of one simulator.
 pub struct FaultState {
+    /// The simulator's time (the rate limiter refills by it; tokens and tasks age by it).
+    pub clock: Clock,
     latency_ms: u64,
     inner: Mutex<Inner>,
     errors: AtomicU64,
@@ -98,6 +102,7 @@ impl FaultState {
             faults,
         };
         FaultState {
+            clock: Clock::default(),
             latency_ms,
             inner: Mutex::new(inner),
             errors: AtomicU64::new(0),
@@ -118,7 +123,7 @@ impl FaultState {
         let mut i = self.lock();
         i.rng = ChaCha8Rng::seed_from_u64(faults.seed);
         i.tokens = faults.rate_limit.unwrap_or(0) as f64;
-        i.refilled = Instant::now();
+        i.refilled = self.clock.now();
         i.faults = faults;
     }
 
@@ -152,7 +157,7 @@ impl FaultState {
         };
         let delay = Duration::from_millis(self.latency_ms + jitter);
         if let Some(limit) = f.rate_limit {
-            let now = Instant::now();
+            let now = self.clock.now();
             let elapsed = now.saturating_duration_since(i.refilled).as_secs_f64();
             i.refilled = now;
             i.tokens = (i.tokens + elapsed * limit as f64).min(limit as f64);

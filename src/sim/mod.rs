@@ -2,6 +2,7 @@
 //! served over HTTP(S) on loopback, for demos, tests and benchmarks. Independent of `crate::api`.
 
 pub mod cli;
+pub mod clock;
 pub mod faults;
 pub mod generate;
 pub mod inventory;
@@ -144,10 +145,10 @@ impl Sim {
         )
     }
 
-    /// Ages every Aria Operations token by `by`, as if it had not been used for that long
-    /// (tests of the sliding lifetime without waiting).
-    pub fn age_vrops_tokens(&self, by: std::time::Duration) {
-        vrops::auth::age(&self.vrops_shared, by);
+    /// Moves the simulator's time forward by `by` for all its servers: tokens age, tasks
+    /// progress and the rate limiter refills as if `by` had passed (tests never sleep).
+    pub fn advance(&self, by: std::time::Duration) {
+        self.shared.faults.clock.advance(by);
     }
 
     pub fn shutdown(self) {

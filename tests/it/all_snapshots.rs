@@ -10,29 +10,20 @@ use crossterm::event::KeyCode;
 use time::OffsetDateTime;
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{NodeKind, SprawlRow};
-use vnav::api::vcd::{VcdBackend, VcdConfig};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::api::{Backend, SprawlSink, SprawlUpdate};
 use vnav::app::tree::{EntryId, Load};
 use vnav::app::{App, DetailState, EndpointSpec};
 use vnav::runtime::driver::Driver;
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions, VCENTER_USER};
+use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER};
 use vnav::theme::Theme;
 
+use crate::backends;
 use crate::sim_support::sim;
 
 const T: Duration = Duration::from_secs(30);
 
 fn vcd(s: &Sim) -> Arc<dyn Backend> {
-    Arc::new(
-        VcdBackend::new(VcdConfig {
-            url: s.vcd_url.clone(),
-            user: DEMO_USER.into(),
-            password: DEMO_PASSWORD.to_string().into(),
-            http: HttpOptions::default(),
-        })
-        .unwrap(),
-    )
+    Arc::new(backends::vcd_admin(s))
 }
 
 fn vcenter(s: &Sim) -> Arc<dyn Backend> {
@@ -40,15 +31,12 @@ fn vcenter(s: &Sim) -> Arc<dyn Backend> {
         max_attempts: 2,
         ..HttpOptions::default()
     };
-    Arc::new(
-        VcenterBackend::new(VcenterConfig {
-            url: s.vcenter_url.clone(),
-            user: VCENTER_USER.into(),
-            password: DEMO_PASSWORD.to_string().into(),
-            http,
-        })
-        .unwrap(),
-    )
+    Arc::new(backends::vcenter(
+        &s.vcenter_url,
+        VCENTER_USER,
+        DEMO_PASSWORD,
+        http,
+    ))
 }
 
 /// The app on these endpoints, every one connected.
@@ -313,15 +301,12 @@ async fn with_one_endpoint_the_view_is_that_endpoints_own() {
 #[tokio::test]
 async fn a_tenant_gets_no_link_and_b_says_why() {
     let s = sim(SimOptions::default()).await;
-    let tenant: Arc<dyn Backend> = Arc::new(
-        VcdBackend::new(VcdConfig {
-            url: s.vcd_url.clone(),
-            user: "orgadmin@acme".into(),
-            password: DEMO_PASSWORD.to_string().into(),
-            http: HttpOptions::default(),
-        })
-        .unwrap(),
-    );
+    let tenant: Arc<dyn Backend> = Arc::new(backends::vcd(
+        &s.vcd_url,
+        "orgadmin@acme",
+        DEMO_PASSWORD,
+        HttpOptions::default(),
+    ));
     let vc = vcenter(&s);
     let (cd_rows, vc_rows) = (sprawl(&tenant).await, sprawl(&vc).await);
     assert!(!cd_rows.is_empty());

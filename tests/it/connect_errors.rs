@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
 use vnav::api::vcd::{VcdBackend, VcdConfig};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vcenter::VcenterBackend;
 use vnav::api::{ApiError, Backend};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions, VCENTER_USER};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 fn quick() -> HttpOptions {
@@ -22,23 +23,11 @@ fn quick() -> HttpOptions {
 }
 
 fn vcd(url: &str, user: &str, password: &str) -> VcdBackend {
-    VcdBackend::new(VcdConfig {
-        url: url.into(),
-        user: user.into(),
-        password: password.to_string().into(),
-        http: quick(),
-    })
-    .unwrap()
+    backends::vcd(url, user, password, quick())
 }
 
 fn vcenter(url: &str, user: &str, password: &str) -> VcenterBackend {
-    VcenterBackend::new(VcenterConfig {
-        url: url.into(),
-        user: user.into(),
-        password: password.to_string().into(),
-        http: quick(),
-    })
-    .unwrap()
+    backends::vcenter(url, user, password, quick())
 }
 
 /// No message may carry markup: the raw body belongs in the raw view, not the status line.

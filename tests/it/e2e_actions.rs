@@ -1,22 +1,25 @@
 //! End to end, as a user presses keys: the real App and executor (headless `Driver`), the real vCD
 //! client, the simulator over HTTP, and an audit log in a temporary directory. Real time with short
-//! task durations and generous waits; nothing here asserts timings.
+//! task durations and generous waits; nothing here asserts timings, and a key that must do nothing
+//! is checked on the effects the App asked for, never by waiting to see nothing come.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use vnav::api::Backend;
 use vnav::api::model::{ActionId, ActionParams, NodeKind, Section, TaskState};
-use vnav::api::vcd::{VcdBackend, VcdConfig};
-use vnav::api::{Backend, http::HttpOptions};
+use vnav::api::vcd::VcdBackend;
 use vnav::app::dialog::{Confirm, Dialog};
+use vnav::app::event::{Effect, Event};
 use vnav::app::tree::{EntryId, Load};
 use vnav::app::{App, DetailState, EndpointSpec, Overlay, Pane};
 use vnav::audit::AuditLog;
 use vnav::runtime::driver::{Driver, screen_text};
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions};
+use vnav::sim::{Sim, SimOptions};
 use vnav::theme::Theme;
 
+use crate::backends;
 use crate::sim_support::sim;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -39,13 +42,7 @@ async fn start(task_seconds: f64, fail_rate: f64, read_only: bool, ctx_read_only
         ..SimOptions::default()
     };
     let sim = sim(opts).await;
-    let config = VcdConfig {
-        url: sim.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    };
-    let backend = Arc::new(VcdBackend::new(config).unwrap());
+    let backend = Arc::new(backends::vcd_admin(&sim));
     let root = backend.root();
     let spec = EndpointSpec {
         label: "sim".into(),
@@ -80,9 +77,12 @@ async fn wait(d: &mut Driver, what: &str, done: impl FnMut(&App) -> bool) {
     }
 }
 
-/// Lets answers and ticks run for a while without expecting anything.
-async fn settle(d: &mut Driver, ms: u64) {
-    d.until(Duration::from_millis(ms), |_| false).await;
+/// Hands a key to the App itself and returns the effects it asked for, unrun (for keys that must
+/// ask for nothing).
+fn key_effects(d: &mut Driver, code: KeyCode) -> Vec<Effect> {
+    d.app
+        .handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        .effects
 }
 
 fn loaded(app: &App, id: EntryId) -> bool {
@@ -219,12 +219,13 @@ async fn power_off_needs_the_typed_name_then_runs_refreshes_and_audits() {
     assert!(screen(&mut t.d).contains(&format!("Type {name} to confirm")));
     // A wrong name: the dialog stays and says so; nothing reaches the server.
     t.d.type_str("not-the-name");
-    t.d.key(KeyCode::Enter);
+    let fx = key_effects(&mut t.d, KeyCode::Enter);
+    assert!(fx.is_empty(), "a wrong name asked for {fx:?}");
     let err = confirm(&t.d.app).expect("dialog stays open").error.clone();
     assert!(err.unwrap_or_default().contains("nothing done"));
-    t.d.key(KeyCode::Esc);
+    let fx = key_effects(&mut t.d, KeyCode::Esc);
+    assert!(fx.is_empty(), "Esc asked for {fx:?}");
     assert!(t.d.app.overlay.is_none());
-    settle(&mut t.d, 300).await;
     assert!(our_tasks(&t.d.app).is_empty() && audit(&t).is_empty());
     assert!(
         t.backend.recent_tasks().await.unwrap().is_empty(),
@@ -272,10 +273,10 @@ async fn power_off_needs_the_typed_name_then_runs_refreshes_and_audits() {
         let c = ask(&mut t.d, 'o').await;
         assert_eq!((c.action, c.expect.as_deref()), (ActionId::PowerOn, None));
         assert!(screen(&mut t.d).contains(&format!("Power on VM {name}?")));
-        t.d.key(no);
+        let fx = key_effects(&mut t.d, no);
+        assert!(fx.is_empty(), "{no:?} asked for {fx:?}");
         assert!(t.d.app.overlay.is_none(), "{no:?} closes the dialog");
     }
-    settle(&mut t.d, 300).await;
     assert_eq!(
         (our_tasks(&t.d.app).len(), audit(&t).len()),
         (1, 1),
@@ -311,14 +312,14 @@ async fn read_only_vm(global: bool, context: bool) -> E2e {
 
 async fn refuses_power_off_without_a_request(mut t: E2e) {
     let before = t.sim.request_count();
-    t.d.key(KeyCode::Char('O'));
+    let fx = key_effects(&mut t.d, KeyCode::Char('O'));
+    assert!(fx.is_empty(), "read-only asked for {fx:?}");
     assert!(t.d.app.overlay.is_none(), "no dialog in read-only mode");
     let said = toast(&t.d.app);
     assert!(
         said.contains("read-only") && said.contains("Power off"),
         "{said}"
     );
-    settle(&mut t.d, 400).await;
     assert_eq!(t.sim.request_count(), before, "read-only sent a request");
     assert!(our_tasks(&t.d.app).is_empty() && audit(&t).is_empty());
 }
@@ -375,7 +376,6 @@ async fn bulk_power_off_of_two_marked_vms_confirms_by_count() {
     .await;
     let both_off = |a: &App| ids.iter().all(|id| shows(a, id, "POWERED_OFF"));
     wait(&mut t.d, "refreshed rows", both_off).await;
-    settle(&mut t.d, 300).await;
     assert_eq!(our_tasks(&t.d.app).len(), 2);
 
     let mut lines = audit(&t);
@@ -425,7 +425,11 @@ async fn a_running_task_is_cancelled_from_the_task_pane() {
         lines.contains(&line("Power on", &name, "canceled")),
         "{lines:?}"
     );
-    settle(&mut t.d, 300).await;
+    // Past the power-on's whole duration: the canceled task never takes effect.
+    t.sim.advance(Duration::from_secs(11));
+    let node = t.d.app.tree.get(vm).node.clone();
+    let fresh = t.backend.details(&node).await.unwrap();
+    assert_eq!(fresh.node.status.label, "POWERED_OFF");
     assert!(shows(&t.d.app, &id, "POWERED_OFF"));
 }
 

@@ -5,6 +5,7 @@ mod app_actions;
 mod app_screen;
 mod app_ui;
 mod audit_cli;
+mod backends;
 mod cancel;
 mod connect_errors;
 mod connect_password;

@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 use vnav::sim::{DEMO_USER, FaultCounts, Faults, SimOptions};
 
 use crate::sim_support::*;
+use crate::sim_vcenter_support::{D, vc_login};
+use crate::sim_vrops_support::ops_login;
 
 fn faulty(faults: Faults) -> SimOptions {
     SimOptions {
@@ -97,7 +99,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     assert_eq!(retry, "1");
     assert_eq!(root_attr(&body, "majorErrorCode").as_deref(), Some("429"));
     assert!(s.fault_counts().rate_limited >= 1);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    s.advance(Duration::from_millis(1100));
     assert_eq!(versions(&s.vcd_url).await.unwrap().0, StatusCode::OK);
     s.set_faults(Faults::default());
     for _ in 0..10 {
@@ -216,14 +218,42 @@ async fn tokens_expire_after_the_ttl() {
     .await;
     let c = login(&s.vcd_url, DEMO_USER).await;
     assert_eq!(c.get("/api/session").await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    s.advance(Duration::from_millis(1100));
     let (st, body) = c.get("/api/session").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
     let c = login(&s.vcd_url, DEMO_USER).await;
     assert_eq!(c.get("/api/session").await.0, StatusCode::OK);
     s.set_faults(Faults::default());
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    s.advance(Duration::from_millis(1100));
     assert_eq!(c.get("/api/session").await.0, StatusCode::OK);
+}
+
+/// One clock for every server: moving it past the fixed token lifetime expires vCD, vCenter and
+/// Aria Operations sessions alike, and not a moment before.
+#[tokio::test]
+async fn advancing_the_clock_expires_every_servers_tokens() {
+    let s = sim(faulty(Faults {
+        token_ttl_secs: Some(60),
+        ..Faults::default()
+    }))
+    .await;
+    let vcd = login(&s.vcd_url, DEMO_USER).await;
+    let vc = vc_login(&s.vcenter_url, D::Api).await;
+    let ops = ops_login(&s.vrops_url, "OpsToken").await;
+    s.advance(Duration::from_secs(59));
+    let statuses = [
+        vcd.get("/api/session").await.0,
+        vc.get("/vcenter/vm").await.0,
+        ops.get("/resources?pageSize=1").await.0,
+    ];
+    assert_eq!(statuses, [StatusCode::OK; 3]);
+    s.advance(Duration::from_secs(2));
+    let statuses = [
+        vcd.get("/api/session").await.0,
+        vc.get("/vcenter/vm").await.0,
+        ops.get("/resources?pageSize=1").await.0,
+    ];
+    assert_eq!(statuses, [StatusCode::UNAUTHORIZED; 3]);
 }
 
 async fn statuses(faults: Faults) -> (Vec<u16>, FaultCounts) {

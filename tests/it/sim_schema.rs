@@ -87,9 +87,11 @@ async fn every_document_validates() {
         .await;
     assert_eq!(st, StatusCode::ACCEPTED);
     let task_href = root_attr(&task, "href").unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    // 0.6 s into a 1.5 s task: past its queued tenth, not done.
+    s.advance(std::time::Duration::from_millis(600));
     let running = c.doc(&task_href).await;
     assert_eq!(root_attr(&running, "status").as_deref(), Some("running"));
+    s.advance(std::time::Duration::from_secs(1));
     let success = wait_task(&c, &task_href).await;
     let vm_off = c.doc(&vm_href).await;
     let (st, error) = c

@@ -211,13 +211,7 @@ pub fn vcd_app(
 ) {
     use std::sync::Arc;
     use vnav::api::Backend;
-    let backend = vnav::api::vcd::VcdBackend::new(vnav::api::vcd::VcdConfig {
-        url: s.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http,
-    })
-    .unwrap();
+    let backend = crate::backends::vcd(&s.vcd_url, DEMO_USER, DEMO_PASSWORD, http);
     let spec = vnav::app::EndpointSpec {
         label: "sim".into(),
         root: backend.root(),

@@ -109,11 +109,11 @@ async fn tokens_slide_then_expire_with_the_real_401_and_release_ends_them() {
     let c = ops_login(&s.vrops_url, "vRealizeOpsToken").await;
     c.ok("/resources?pageSize=1").await;
     // 59 s idle, used, 59 s idle again: alive, because each use restarts the lifetime.
-    s.age_vrops_tokens(Duration::from_secs(59));
+    s.advance(Duration::from_secs(59));
     c.ok("/resources?pageSize=1").await;
-    s.age_vrops_tokens(Duration::from_secs(59));
+    s.advance(Duration::from_secs(59));
     c.ok("/resources?pageSize=1").await;
-    s.age_vrops_tokens(Duration::from_secs(61));
+    s.advance(Duration::from_secs(61));
     let (st, v) = c.get("/resources?pageSize=1").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(v["apiErrorCode"], 1512, "{v}");
@@ -594,9 +594,9 @@ async fn the_shared_session_faults_end_vrops_tokens_too() {
         ..Faults::default()
     });
     let c = ops_login(&s.vrops_url, "OpsToken").await;
-    s.age_vrops_tokens(Duration::from_secs(100));
+    s.advance(Duration::from_secs(100));
     c.ok("/resources?pageSize=1").await;
-    s.age_vrops_tokens(Duration::from_secs(30));
+    s.advance(Duration::from_secs(30));
     let (st, _) = c.get("/resources?pageSize=1").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
 }

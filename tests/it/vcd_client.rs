@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
 use vnav::api::model::*;
+use vnav::api::vcd::VcdBackend;
 use vnav::api::vcd::query::Paging;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::api::{ApiError, Backend, ChildSink};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -27,14 +28,7 @@ fn opts(vms: usize, task_seconds: f64, fail_rate: f64) -> SimOptions {
 }
 
 fn backend(url: &str, user: &str, password: &str) -> VcdBackend {
-    vnav::api::tls::install_crypto_provider();
-    VcdBackend::new(VcdConfig {
-        url: url.to_string(),
-        user: user.to_string(),
-        password: password.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .expect("valid config")
+    backends::vcd(url, user, password, HttpOptions::default())
 }
 
 async fn connected(s: &Sim, user: &str) -> VcdBackend {

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionParams, Node, NodeKind};
+use vnav::api::vcd::VcdBackend;
 use vnav::api::vcd::query::Paging;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::api::{Backend, ChildSink};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Faults, Sim, SimOptions};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 /// Short timeouts and backoff so faults cost little test time.
@@ -24,13 +25,7 @@ fn quick_http() -> HttpOptions {
 }
 
 async fn connected(s: &Sim) -> VcdBackend {
-    let b = VcdBackend::new(VcdConfig {
-        url: s.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: quick_http(),
-    })
-    .unwrap();
+    let b = backends::vcd(&s.vcd_url, DEMO_USER, DEMO_PASSWORD, quick_http());
     b.connect().await.unwrap();
     b
 }

@@ -2,20 +2,15 @@
 //! bearer tokens above; a pinned version the server lacks is refused clearly.
 
 use vnav::api::http::HttpOptions;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::api::vcd::VcdBackend;
 use vnav::api::{ApiError, Backend};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 fn backend(url: &str) -> VcdBackend {
-    VcdBackend::new(VcdConfig {
-        url: url.to_string(),
-        user: DEMO_USER.to_string(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap()
+    backends::vcd(url, DEMO_USER, DEMO_PASSWORD, HttpOptions::default())
 }
 
 #[tokio::test]

@@ -7,20 +7,20 @@ use std::sync::{Arc, Mutex};
 
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionParams, ChildBatch, Node, NodeKind};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vcenter::VcenterBackend;
 use vnav::api::{ApiError, Backend, ChildSink};
 use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VcenterVersion};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 fn backend(s: &Sim, password: &str) -> VcenterBackend {
-    VcenterBackend::new(VcenterConfig {
-        url: s.vcenter_url.clone(),
-        user: VCENTER_USER.into(),
-        password: password.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap()
+    backends::vcenter(
+        &s.vcenter_url,
+        VCENTER_USER,
+        password,
+        HttpOptions::default(),
+    )
 }
 
 async fn batches(b: &VcenterBackend, parent: &Node) -> Vec<ChildBatch> {

@@ -4,22 +4,16 @@
 
 use std::time::Duration;
 
-use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionOffer, ActionParams, Node, NodeKind, TaskInfo, TaskState};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vcenter::VcenterBackend;
 use vnav::api::{Backend, ChildSink};
-use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VcenterVersion};
+use vnav::sim::{Sim, SimOptions, VcenterVersion};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 async fn connected(s: &Sim) -> VcenterBackend {
-    let b = VcenterBackend::new(VcenterConfig {
-        url: s.vcenter_url.clone(),
-        user: VCENTER_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let b = backends::vcenter_admin(s);
     b.connect().await.unwrap();
     b
 }
@@ -193,7 +187,6 @@ async fn the_snapshot_cycle_over_soap_on_7_0() {
 #[tokio::test]
 async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
     use vnav::api::SprawlSink;
-    use vnav::api::vcd::{VcdBackend, VcdConfig};
     let s = sim(SimOptions::default()).await;
     let vc = connected(&s).await;
     let vc_list = vc.snapshot_sprawl(&SprawlSink::ignore()).await.unwrap();
@@ -207,13 +200,7 @@ async fn the_snapshot_view_lists_every_vm_with_snapshots_oldest_first() {
         assert!(r.summary(None).contains("snapshot"), "{}", r.summary(None));
     }
 
-    let vcd = VcdBackend::new(VcdConfig {
-        url: s.vcd_url.clone(),
-        user: vnav::sim::DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let vcd = backends::vcd_admin(&s);
     vcd.connect().await.unwrap();
     let vcd_list = vcd.snapshot_sprawl(&SprawlSink::ignore()).await.unwrap();
     let names = |l: &[vnav::api::model::SprawlRow]| {

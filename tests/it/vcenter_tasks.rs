@@ -4,24 +4,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionParams, Node, NodeKind, TaskState};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vcenter::VcenterBackend;
 use vnav::api::{Backend, ChildSink};
 use vnav::app::{App, EndpointSpec};
 use vnav::runtime::driver::{Driver, screen_text};
-use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VcenterVersion};
+use vnav::sim::{Sim, SimOptions, VcenterVersion};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 fn backend(s: &Sim) -> VcenterBackend {
-    VcenterBackend::new(VcenterConfig {
-        url: s.vcenter_url.clone(),
-        user: VCENTER_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap()
+    backends::vcenter_admin(s)
 }
 
 async fn children(b: &VcenterBackend, parent: &Node) -> Vec<Node> {

@@ -91,8 +91,7 @@ fn new_token(s: &Shared, user: User) -> String {
         rand::random::<u128>(),
         rand::random::<u128>()
     );
-    s.sessions()
-        .insert(token.clone(), (user, tokio::time::Instant::now()));
+    s.sessions().insert(token.clone(), (user, s.now()));
     token
 }
 
@@ -116,7 +115,7 @@ pub fn authenticate(s: &Shared, headers: &HeaderMap) -> Option<User> {
     let ttl = s.faults.token_ttl();
     let mut sessions = s.sessions();
     let (user, issued) = *sessions.get(t)?;
-    if ttl.is_some_and(|ttl| issued.elapsed() >= ttl) {
+    if ttl.is_some_and(|ttl| s.now().saturating_duration_since(issued) >= ttl) {
         sessions.remove(t);
         return None;
     }

@@ -98,6 +98,11 @@ impl Shared {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The simulator's time (see `sim::clock`).
+    pub fn now(&self) -> Instant {
+        self.faults.clock.now()
+    }
+
     /// Applies the effects of every task that finished by `now`, exactly once.
     /// Lock order is always world, then tasks.
     pub fn settle(&self, now: Instant) {
@@ -166,7 +171,7 @@ pub async fn handle(
     body: Bytes,
 ) -> Response {
     s.requests.fetch_add(1, Ordering::Relaxed);
-    let now = Instant::now();
+    let now = s.now();
     s.settle(now);
     let path = uri.path();
     let query = uri.query().unwrap_or("");

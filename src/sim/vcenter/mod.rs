@@ -214,7 +214,7 @@ pub async fn handle(
     body: Bytes,
 ) -> Response {
     s.requests.fetch_add(1, Ordering::Relaxed);
-    s.vcd.settle(tokio::time::Instant::now());
+    s.vcd.settle(s.vcd.now());
     let path = uri.path();
     if path == "/sdk" || path == "/sdk/" {
         return soap::handle(&s, &method, &headers, &body);

@@ -3,7 +3,6 @@
 
 use axum::response::Response;
 use serde_json::json;
-use tokio::time::Instant;
 
 use super::errors::{VcError, VcResult};
 use super::vm::{find, power_state, require_tools};
@@ -44,7 +43,7 @@ fn change(
 ) -> VcResult<()> {
     let mut w = s.vcd.write();
     let v = find(&w, moid)?;
-    if s.vcd.tasks().busy(&w, Entity::Vm(v), Instant::now()) {
+    if s.vcd.tasks().busy(&w, Entity::Vm(v), s.vcd.now()) {
         return Err(VcError::resource_busy(format!(
             "The virtual machine {moid} is performing another operation."
         )));

@@ -61,7 +61,7 @@ pub fn open(s: &VcShared) -> String {
     s.sessions().insert(
         id.clone(),
         Session {
-            issued: Instant::now(),
+            issued: s.vcd.now(),
             created: now,
             last: now,
         },
@@ -76,7 +76,7 @@ pub fn alive(s: &VcShared, id: &str) -> bool {
     let Some(sess) = sessions.get_mut(id) else {
         return false;
     };
-    if ttl.is_some_and(|ttl| sess.issued.elapsed() >= ttl) {
+    if ttl.is_some_and(|ttl| s.vcd.now().saturating_duration_since(sess.issued) >= ttl) {
         sessions.remove(id);
         return false;
     }

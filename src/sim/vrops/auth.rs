@@ -83,8 +83,8 @@ pub fn acquire(s: &VropsShared, r: &Req) -> ApiResult<Response> {
     s.tokens().insert(
         token.clone(),
         Token {
-            last_used: Instant::now(),
-            issued: Instant::now(),
+            last_used: s.vcd.now(),
+            issued: s.vcd.now(),
         },
     );
     let expires = OffsetDateTime::now_utc() + Duration::from_secs(s.opts.token_ttl_secs);
@@ -117,7 +117,7 @@ fn touch(s: &VropsShared, token: &str) -> bool {
     let Some(t) = tokens.get_mut(token) else {
         return false;
     };
-    let now = Instant::now();
+    let now = s.vcd.now();
     if now.saturating_duration_since(t.last_used) >= ttl
         || fixed.is_some_and(|f| now.saturating_duration_since(t.issued) >= f)
     {
@@ -176,12 +176,4 @@ pub fn release(s: &VropsShared, r: &Req) -> ApiResult<Response> {
     let mut resp = Response::new(axum::body::Body::empty());
     *resp.status_mut() = StatusCode::OK;
     Ok(resp)
-}
-
-/// Moves every token's last use `by` into the past (tests of the sliding lifetime).
-pub fn age(s: &VropsShared, by: Duration) {
-    for t in s.tokens().values_mut() {
-        t.last_used = t.last_used.checked_sub(by).unwrap_or(t.last_used);
-        t.issued = t.issued.checked_sub(by).unwrap_or(t.issued);
-    }
 }

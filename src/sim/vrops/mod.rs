@@ -214,7 +214,7 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    s.vcd.settle(tokio::time::Instant::now());
+    s.vcd.settle(s.vcd.now());
     let Some(rest) = uri.path().strip_prefix("/suite-api/api/") else {
         return ApiError::not_found(format!("No such path: {}", uri.path())).respond();
     };

@@ -258,14 +258,14 @@ impl Target {
 pub fn get(s: &VcShared, kind: &str, id: &str, path: &str) -> Result<Option<Val>, Fault> {
     let w = s.vcd.read();
     let mut st = s.vim();
-    Target::find(&w, &st, kind, id)?.prop(&w, &mut st, Instant::now(), path)
+    Target::find(&w, &st, kind, id)?.prop(&w, &mut st, s.vcd.now(), path)
 }
 
 /// `RetrievePropertiesEx`: one `ObjectContent` per object asked about, set properties only.
 pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
     let w = s.vcd.read();
     let mut st = s.vim();
-    let now = Instant::now();
+    let now = s.vcd.now();
     let mut objects = vec![];
     for spec in specs {
         for (kind, id) in &spec.objects {

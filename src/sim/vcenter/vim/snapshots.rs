@@ -227,7 +227,7 @@ pub fn run(s: &VcShared, op: &Op, this: &str) -> Result<String, Fault> {
         _ => s.vim().find(&w, this),
     };
     let (v, i) = target.ok_or_else(|| Fault::not_found(op.on(), this))?;
-    if s.vcd.tasks().busy(&w, Entity::Vm(v), Instant::now()) {
+    if s.vcd.tasks().busy(&w, Entity::Vm(v), s.vcd.now()) {
         return Err(Fault::new(
             "TaskInProgress",
             "The operation is not allowed in the current state.",
@@ -258,7 +258,7 @@ pub fn run(s: &VcShared, op: &Op, this: &str) -> Result<String, Fault> {
         moid: moid.clone(),
         description_id: op.description_id(),
         vm: v,
-        start: Instant::now(),
+        start: s.vcd.now(),
         queued: OffsetDateTime::now_utc(),
         duration: Duration::from_secs_f64(s.vcd.opts.task_seconds.clamp(0.05, 3600.0)),
         fails,

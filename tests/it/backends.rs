@@ -1,0 +1,44 @@
+//! Backends on a simulator, built the one way every test needs: vCD or vCenter, as any user with
+//! any HTTP options, or as the simulator's administrator with the defaults.
+
+use vnav::api::http::HttpOptions;
+use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, VCENTER_USER};
+
+pub fn vcd(url: &str, user: &str, password: &str, http: HttpOptions) -> VcdBackend {
+    vnav::api::tls::install_crypto_provider();
+    VcdBackend::new(VcdConfig {
+        url: url.into(),
+        user: user.into(),
+        password: password.to_string().into(),
+        http,
+    })
+    .expect("valid vCD config")
+}
+
+pub fn vcenter(url: &str, user: &str, password: &str, http: HttpOptions) -> VcenterBackend {
+    vnav::api::tls::install_crypto_provider();
+    VcenterBackend::new(VcenterConfig {
+        url: url.into(),
+        user: user.into(),
+        password: password.to_string().into(),
+        http,
+    })
+    .expect("valid vCenter config")
+}
+
+/// The simulator's vCD as its system administrator.
+pub fn vcd_admin(s: &Sim) -> VcdBackend {
+    vcd(&s.vcd_url, DEMO_USER, DEMO_PASSWORD, HttpOptions::default())
+}
+
+/// The simulator's vCenter as its administrator.
+pub fn vcenter_admin(s: &Sim) -> VcenterBackend {
+    vcenter(
+        &s.vcenter_url,
+        VCENTER_USER,
+        DEMO_PASSWORD,
+        HttpOptions::default(),
+    )
+}
