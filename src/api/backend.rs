@@ -20,6 +20,16 @@ impl ChildSink {
         (self.0)(batch)
     }
 
+    /// Hands over a whole list at once, in display order: what most listings do.
+    pub fn all(&self, nodes: Vec<Node>) {
+        self.push(ChildBatch {
+            total: Some(nodes.len() as u64),
+            nodes,
+            progress: None,
+            by_name: false,
+        })
+    }
+
     /// A sink that keeps every node it receives, for callers that want the whole list.
     pub fn collecting() -> (ChildSink, Collected) {
         let nodes = Collected::default();

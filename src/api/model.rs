@@ -220,6 +220,20 @@ pub struct Raw {
     pub text: String,
 }
 
+impl Raw {
+    /// A JSON answer, pretty-printed when it parses (as it came otherwise).
+    pub fn json(text: &str) -> Raw {
+        let text = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| text.to_string());
+        Raw {
+            format: RawFormat::Json,
+            text,
+        }
+    }
+}
+
 /// Everything the detail pane shows for one node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Details {

@@ -21,8 +21,8 @@ use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
-    ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, Node, NodeKind,
-    Product, Raw, RawFormat, SprawlRow, TaskInfo,
+    ActionOffer, ActionParams, Capabilities, Details, EndpointInfo, Node, NodeKind, Product, Raw,
+    RawFormat, SprawlRow, TaskInfo,
 };
 use super::xml;
 
@@ -125,12 +125,7 @@ impl VcdBackend {
         }
         // VDCs first, then catalogs, then networks; by name within each.
         nodes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -152,12 +147,7 @@ impl VcdBackend {
                 None => map::reference_node(e).unwrap_or_else(|| map::entity_node(e)),
             })
             .collect();
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -217,12 +207,7 @@ impl Backend for VcdBackend {
                 orgs.sort_by(|a, b| a.name.cmp(&b.name));
                 let all = Node::new(NodeKind::Group, ALL_VMS, "All VMs").expandable(true);
                 let nodes: Vec<Node> = std::iter::once(all).chain(orgs).collect();
-                sink.push(ChildBatch {
-                    total: Some(nodes.len() as u64),
-                    nodes,
-                    progress: None,
-                    by_name: false,
-                });
+                sink.all(nodes);
                 Ok(())
             }
             NodeKind::Group if &*parent.id == ALL_VMS => {

@@ -146,12 +146,7 @@ pub async fn stream_vms(
                 .iter()
                 .filter_map(|v| map::summary_node(VM, v))
                 .collect();
-            sink.push(ChildBatch {
-                total: Some(nodes.len() as u64),
-                nodes: by_name(nodes),
-                progress: None,
-                by_name: false,
-            });
+            sink.all(by_name(nodes));
             return Ok(1);
         }
     };

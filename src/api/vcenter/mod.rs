@@ -24,8 +24,8 @@ use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
-    ActionId, ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, Node,
-    NodeKind, Product, Raw, RawFormat, Section, SprawlRow, TaskInfo,
+    ActionId, ActionOffer, ActionParams, Capabilities, Details, EndpointInfo, Node, NodeKind,
+    Product, Raw, RawFormat, Section, SprawlRow, TaskInfo,
 };
 
 #[derive(Debug)]
@@ -89,12 +89,7 @@ impl VcenterBackend {
 
     async fn push_list(&self, kind: Kind, scope: &Scope, sink: &ChildSink) -> ApiResult<()> {
         let nodes = self.list_nodes(kind, scope).await?;
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -113,12 +108,7 @@ impl VcenterBackend {
     async fn endpoint_children(&self, sink: &ChildSink) -> ApiResult<()> {
         let mut nodes = vec![Node::new(NodeKind::Group, ALL_VMS, "All VMs").expandable(true)];
         nodes.extend(self.list_nodes(DATACENTER, &Vec::new()).await?);
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -150,12 +140,7 @@ impl VcenterBackend {
         for (prefix, label, _) in GROUPS {
             nodes.push(Node::new(NodeKind::Group, group_id(prefix, dc), label).expandable(true));
         }
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -209,7 +194,7 @@ impl VcenterBackend {
             actions,
             snapshot_slot: None,
             copies: self.copies(node).await,
-            raw: pretty_json(&text),
+            raw: Raw::json(&text),
         })
     }
 
@@ -246,17 +231,6 @@ impl VcenterBackend {
     }
 }
 
-fn pretty_json(text: &str) -> Raw {
-    let text = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_string());
-    Raw {
-        format: RawFormat::Json,
-        text,
-    }
-}
-
 #[async_trait]
 impl Backend for VcenterBackend {
     fn root(&self) -> Node {
@@ -290,12 +264,7 @@ impl Backend for VcenterBackend {
             }
             NodeKind::Vm => {
                 let nodes = self.snapshot_nodes(parent).await?;
-                sink.push(ChildBatch {
-                    total: Some(nodes.len() as u64),
-                    nodes,
-                    progress: None,
-                    by_name: false,
-                });
+                sink.all(nodes);
                 Ok(())
             }
             NodeKind::Host => {
@@ -339,7 +308,7 @@ impl Backend for VcenterBackend {
                     actions: Vec::new(),
                     snapshot_slot: None,
                     copies: self.copies(node).await,
-                    raw: pretty_json(&text),
+                    raw: Raw::json(&text),
                 })
             }
             _ => Ok(self.summary_details(node).await),

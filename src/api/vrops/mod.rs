@@ -175,12 +175,7 @@ impl VropsBackend {
                 .expandable(true),
         ];
         nodes.extend(adapters);
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -194,12 +189,7 @@ impl VropsBackend {
             .filter_map(|k| map::resource_kind_node(adapter_kind, k))
             .collect();
         nodes.sort_by(|a, b| a.name.cmp(&b.name));
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -250,12 +240,7 @@ impl VropsBackend {
                 map::alert_node(a, name, now)
             })
             .collect();
-        sink.push(ChildBatch {
-            total: Some(nodes.len() as u64),
-            nodes,
-            progress: None,
-            by_name: false,
-        });
+        sink.all(nodes);
         Ok(())
     }
 
@@ -322,7 +307,7 @@ impl VropsBackend {
             actions: Vec::new(),
             snapshot_slot: None,
             copies: self.copies("resources", id),
-            raw: pretty_json(&text),
+            raw: Raw::json(&text),
         })
     }
 
@@ -400,7 +385,7 @@ impl VropsBackend {
             actions: Vec::new(),
             snapshot_slot: None,
             copies: self.copies("alerts", id),
-            raw: pretty_json(&text),
+            raw: Raw::json(&text),
         })
     }
 
@@ -442,17 +427,6 @@ impl VropsBackend {
                 text: String::new(),
             },
         }
-    }
-}
-
-fn pretty_json(text: &str) -> Raw {
-    let text = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_string());
-    Raw {
-        format: RawFormat::Json,
-        text,
     }
 }
 
