@@ -54,9 +54,9 @@ async fn an_audit_line_not_written_is_reported_with_what_it_was() {
     );
 }
 
-/// The snapshot view's read reports progress as a sprawl update, shown as a listing task.
-#[test]
-fn snapshot_view_progress_shows_in_the_task_pane() {
+/// An app with one connected endpoint whose snapshot view was just opened; returns the app and
+/// the view's read of that endpoint.
+fn snapshot_view_reading() -> (vnav::app::App, u64) {
     let mut app = app_with(&["vcd"], false);
     connect_first(&mut app);
     // The snapshot view is the first row; opening it reads every endpoint's part.
@@ -70,6 +70,13 @@ fn snapshot_view_progress_shows_in_the_task_pane() {
             _ => None,
         })
         .expect("a sprawl read");
+    (app, sprawl)
+}
+
+/// The snapshot view's read reports progress as a sprawl update, shown as a listing task.
+#[test]
+fn snapshot_view_progress_shows_in_the_task_pane() {
+    let (mut app, sprawl) = snapshot_view_reading();
     let progress = ListProgress {
         label: "snapshot sizes".into(),
         done: 10,
@@ -97,18 +104,7 @@ fn snapshot_view_progress_shows_in_the_task_pane() {
 #[test]
 fn snapshot_ages_follow_the_clock_the_app_is_given() {
     use vnav::api::model::{Node, NodeKind, SprawlRow};
-    let mut app = app_with(&["vcd"], false);
-    connect_first(&mut app);
-    let root = app.tree.roots()[0];
-    app.select_entry(root);
-    let effects = key(&mut app, KeyCode::Char('l')).effects;
-    let sprawl = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Sprawl { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("a sprawl read");
+    let (mut app, sprawl) = snapshot_view_reading();
     let row = SprawlRow {
         vm: Node::new(NodeKind::Vm, "vm-1", "web-1"),
         count: 1,
