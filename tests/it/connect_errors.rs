@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::api::vcd::VcdBackend;
 use vnav::api::vcenter::VcenterBackend;
 use vnav::api::{ApiError, Backend};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions, VCENTER_USER};
@@ -239,17 +239,12 @@ async fn a_silent_server_times_out_in_one_sentence() {
             held.push(socket);
         }
     });
-    let b = VcdBackend::new(VcdConfig {
-        url: format!("http://{addr}"),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions {
-            request_timeout: Duration::from_millis(300),
-            max_attempts: 1,
-            ..HttpOptions::default()
-        },
-    })
-    .unwrap();
+    let http = HttpOptions {
+        request_timeout: Duration::from_millis(300),
+        max_attempts: 1,
+        ..HttpOptions::default()
+    };
+    let b = backends::vcd(&format!("http://{addr}"), DEMO_USER, DEMO_PASSWORD, http);
     let err = b.connect().await.unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -18,6 +18,7 @@ use vnav::runtime::driver::Driver;
 use vnav::runtime::executor::Reopen;
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
 
+use crate::backends;
 use crate::sim_support::sim;
 use crate::support::*;
 
@@ -164,15 +165,12 @@ async fn the_runtime_logs_in_again_with_the_typed_password() {
     })
     .await;
     let backend = |password: &str| -> Arc<dyn Backend> {
-        Arc::new(
-            VcdBackend::new(VcdConfig {
-                url: s.vcd_url.clone(),
-                user: DEMO_USER.into(),
-                password: password.to_string().into(),
-                http: HttpOptions::default(),
-            })
-            .unwrap(),
-        )
+        Arc::new(backends::vcd(
+            &s.vcd_url,
+            DEMO_USER,
+            password,
+            HttpOptions::default(),
+        ))
     };
     let url = s.vcd_url.clone();
     let reopen: Reopen = Arc::new(move |password| {

@@ -3,17 +3,15 @@
 //! clipboard through the terminal (OSC 52).
 
 use crossterm::event::KeyCode;
-use vnav::api::http::HttpOptions;
 use vnav::api::model::{Node, NodeKind};
-use vnav::api::vcd::{VcdBackend, VcdConfig};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::api::{Backend, ChildSink};
 use vnav::app::Overlay;
 use vnav::app::dialog::Dialog;
 use vnav::app::event::{ApiAnswer, Effect, Event};
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions, VCENTER_USER};
+use vnav::sim::SimOptions;
 
 use crate::app_ui::{connected, details, with_vms};
+use crate::backends;
 use crate::sim_support::sim;
 use crate::support::*;
 
@@ -90,14 +88,7 @@ fn labels(copies: &[(String, String)]) -> Vec<&str> {
 #[tokio::test]
 async fn vcd_and_vcenter_vms_offer_ids_and_commands() {
     let s = sim(SimOptions::default()).await;
-    vnav::api::tls::install_crypto_provider();
-    let vcd = VcdBackend::new(VcdConfig {
-        url: s.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let vcd = backends::vcd_admin(&s);
     vcd.connect().await.unwrap();
     let all = first(&vcd, &vcd.root(), |n| &*n.name == "All VMs").await;
     let vm = first(&vcd, &all, |_| true).await;
@@ -112,13 +103,7 @@ async fn vcd_and_vcenter_vms_offer_ids_and_commands() {
     assert!(d.copies[2].1.contains(&*vm.id) && d.copies[2].1.contains("version="));
     assert_eq!(d.copies[3].1, format!("Get-CIVM -Name '{}'", vm.name));
 
-    let vc = VcenterBackend::new(VcenterConfig {
-        url: s.vcenter_url.clone(),
-        user: VCENTER_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let vc = backends::vcenter_admin(&s);
     vc.connect().await.unwrap();
     let dc = first(&vc, &vc.root(), |n| n.kind == NodeKind::Datacenter).await;
     let vms = first(&vc, &dc, |n| &*n.name == "VMs").await;

@@ -11,6 +11,7 @@ use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::api::{Backend, ChildSink};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 #[derive(Clone, Default)]
@@ -79,13 +80,12 @@ async fn a_trace_log_of_a_whole_session_holds_no_secret() {
         .unwrap();
     let task = b.invoke(&vm, offer, &ActionParams::None).await;
     seen.push_str(&format!("{task:?}"));
-    let wrong = VcdBackend::new(VcdConfig {
-        url: s.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: "not-the-password".to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let wrong = backends::vcd(
+        &s.vcd_url,
+        DEMO_USER,
+        "not-the-password",
+        HttpOptions::default(),
+    );
     seen.push_str(&format!("{:?}", wrong.connect().await));
     b.logout().await;
 
@@ -100,7 +100,7 @@ async fn a_trace_log_of_a_whole_session_holds_no_secret() {
 /// with snapshots, a snapshot task, an expired session and a refused password.
 #[tokio::test(flavor = "current_thread")]
 async fn a_trace_log_of_a_vcenter_session_holds_no_secret() {
-    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    use vnav::api::vcenter::VcenterConfig;
     use vnav::sim::{VCENTER_USER, VcenterVersion};
     let (log, _guard) = capture();
     let mut seen = String::new();
@@ -119,7 +119,7 @@ async fn a_trace_log_of_a_vcenter_session_holds_no_secret() {
             http: HttpOptions::default(),
         };
         seen.push_str(&format!("{:?}", config(DEMO_PASSWORD)));
-        let b = VcenterBackend::new(config(DEMO_PASSWORD)).unwrap();
+        let b = backends::vcenter_admin(&s);
         b.connect().await.unwrap();
         let rows = b
             .snapshot_sprawl(&vnav::api::SprawlSink::ignore())
@@ -137,7 +137,12 @@ async fn a_trace_log_of_a_vcenter_session_holds_no_secret() {
         let task = b.invoke(vm, offer, &ActionParams::None).await.unwrap();
         seen.push_str(&format!("{details:?}{task:?}"));
         tokens.extend(s.live_tokens());
-        let wrong = VcenterBackend::new(config("not-the-password")).unwrap();
+        let wrong = backends::vcenter(
+            &s.vcenter_url,
+            VCENTER_USER,
+            "not-the-password",
+            HttpOptions::default(),
+        );
         seen.push_str(&format!("{:?}", wrong.connect().await));
         b.logout().await;
     }
@@ -195,14 +200,7 @@ async fn a_look_alike_href_never_receives_the_token() {
     // `localhost:PORT` is the simulator; as a prefix it also begins the look-alike href below.
     let port = s.vcd_url.rsplit(':').next().unwrap();
     let base = format!("http://localhost:{port}");
-    vnav::api::tls::install_crypto_provider();
-    let b = VcdBackend::new(VcdConfig {
-        url: base.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let b = backends::vcd(&base, DEMO_USER, DEMO_PASSWORD, HttpOptions::default());
     b.connect().await.expect("connect");
     let look_alike = format!("{base}@{trap_addr}/api/vApp/vm-1");
     let node = vnav::api::model::Node::new(NodeKind::Vm, look_alike, "vm");

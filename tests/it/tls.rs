@@ -4,23 +4,19 @@
 
 use vnav::api::http::HttpOptions;
 use vnav::api::tls::TlsOptions;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
+use vnav::api::vcd::VcdBackend;
 use vnav::api::{ApiError, Backend};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions};
 
+use crate::backends;
 use crate::sim_support::sim;
 
 fn backend(s: &Sim, tls: TlsOptions) -> VcdBackend {
-    VcdBackend::new(VcdConfig {
-        url: s.vcd_url.clone(),
-        user: DEMO_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions {
-            tls,
-            ..HttpOptions::default()
-        },
-    })
-    .unwrap()
+    let http = HttpOptions {
+        tls,
+        ..HttpOptions::default()
+    };
+    backends::vcd(&s.vcd_url, DEMO_USER, DEMO_PASSWORD, http)
 }
 
 #[tokio::test]

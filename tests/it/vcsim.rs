@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionOffer, ActionParams, Node, NodeKind, TaskState};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vcenter::VcenterBackend;
 use vnav::api::{Backend, ChildSink};
+
+use crate::backends;
 
 struct Vcsim {
     child: Child,
@@ -122,14 +124,7 @@ async fn run(b: &VcenterBackend, node: &Node, id: ActionId, params: ActionParams
 #[tokio::test]
 async fn snapshots_through_vim25_against_vmware_vcsim() {
     let Some(sim) = start() else { return };
-    vnav::api::tls::install_crypto_provider();
-    let b = VcenterBackend::new(VcenterConfig {
-        url: sim.url.clone(),
-        user: sim.user.clone(),
-        password: sim.password.clone().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let b = backends::vcenter(&sim.url, &sim.user, &sim.password, HttpOptions::default());
     // vcsim 0.24 has no /api: the client must settle on /rest.
     assert_eq!(b.connect().await.unwrap().api_version, "/rest");
     let moid = first_vm(&sim).await;
