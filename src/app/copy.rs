@@ -14,7 +14,7 @@ impl App {
         };
         let mut items = vec![("name".to_string(), e.node.name.to_string())];
         match &self.detail.state {
-            DetailState::Loaded(d) if self.detail.entry == self.selected => {
+            DetailState::Loaded(d) if self.detail.entry == self.cursor.selected => {
                 items.extend(d.copies.iter().cloned());
             }
             DetailState::Loading => self.notify(

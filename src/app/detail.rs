@@ -140,13 +140,13 @@ impl DetailPane {
 impl App {
     /// Called whenever the selected entry changes: show what we have, fetch the rest shortly.
     pub(crate) fn selection_changed(&mut self) {
-        self.detail.entry = self.selected;
+        self.detail.entry = self.cursor.selected;
         self.detail.scroll = 0;
         if let Some(old) = self.detail.req.take() {
             self.abandon(old);
         }
         self.detail.due = None;
-        let Some(id) = self.selected else {
+        let Some(id) = self.cursor.selected else {
             self.detail.state = DetailState::Local;
             return;
         };

@@ -119,7 +119,7 @@ impl App {
         if !marked.is_empty() {
             return marked;
         }
-        self.selected.into_iter().collect()
+        self.cursor.selected.into_iter().collect()
     }
 
     /// A direct action key or the `a` menu: check what the server offers now, then ask.
@@ -713,7 +713,7 @@ impl App {
     /// Whether the endpoint of the selected node (or the whole session) is read-only.
     pub fn selection_read_only(&self) -> bool {
         self.read_only
-            || self.selected.is_some_and(|s| {
+            || self.cursor.selected.is_some_and(|s| {
                 !self.is_all_snapshots(s) && self.is_read_only(self.tree.get(s).endpoint)
             })
     }

@@ -15,7 +15,7 @@ pub mod tree;
 mod detail;
 mod invoke;
 mod listing;
-mod nav;
+pub mod nav;
 mod password;
 mod tasks;
 mod vclink;
@@ -101,9 +101,8 @@ pub struct Outcome {
 pub struct App {
     pub endpoints: Vec<Endpoint>,
     pub tree: Tree,
-    pub selected: Option<EntryId>,
-    /// First tree row on screen.
-    pub tree_offset: usize,
+    /// Where the user is in the tree (owned by `nav.rs`).
+    pub cursor: nav::Cursor,
     pub focus: Pane,
     pub detail: DetailPane,
     pub tasks: TaskPane,
@@ -159,12 +158,14 @@ impl App {
                 }
             })
             .collect::<Vec<_>>();
-        let selected = endpoints.first().map(|e| e.root);
+        let cursor = nav::Cursor {
+            selected: endpoints.first().map(|e| e.root),
+            offset: 0,
+        };
         let mut app = App {
             endpoints,
             tree,
-            selected,
-            tree_offset: 0,
+            cursor,
             focus: Pane::Tree,
             detail: DetailPane::default(),
             tasks: TaskPane::default(),
@@ -466,12 +467,13 @@ impl App {
         };
         let rank = |id: EntryId| filter::rank(&self.tree.get(id).node.name, query);
         let stays = self
+            .cursor
             .selected
             .is_some_and(|s| matches.contains(&s) && rank(s) <= rank(best));
         if let Some(id) = Some(best).filter(|_| !stays)
-            && self.selected != Some(id)
+            && self.cursor.selected != Some(id)
         {
-            self.selected = Some(id);
+            self.cursor.selected = Some(id);
             self.selection_changed();
             self.scroll_to_selection();
         }
@@ -529,7 +531,7 @@ impl App {
                 self.load_children(root);
                 self.refresh_recent_tasks(endpoint);
                 self.endpoint_connected(endpoint);
-                if self.selected == Some(root) {
+                if self.cursor.selected == Some(root) {
                     self.selection_changed();
                 }
             }
@@ -625,6 +627,6 @@ impl App {
     }
 
     pub fn selected_entry(&self) -> Option<&tree::Entry> {
-        self.selected.map(|s| self.tree.get(s))
+        self.cursor.selected.map(|s| self.tree.get(s))
     }
 }

@@ -6,6 +6,13 @@ use super::keymap::Command;
 use super::layout;
 use super::tree::{EntryId, Load};
 
+/// The tree pane's cursor: the selected entry and the first row on screen.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cursor {
+    pub selected: Option<EntryId>,
+    pub offset: usize,
+}
+
 impl App {
     /// Rows of the tree pane (inside its border), minus the filter line while one is shown.
     pub fn tree_page(&self) -> usize {
@@ -18,7 +25,7 @@ impl App {
     }
 
     fn cursor_row(&self) -> Option<usize> {
-        self.selected.and_then(|s| self.tree.row_of(s))
+        self.cursor.selected.and_then(|s| self.tree.row_of(s))
     }
 
     fn select_row(&mut self, row: usize) {
@@ -28,8 +35,8 @@ impl App {
         }
         let row = row.min(visible.len() - 1);
         let id = visible[row];
-        if self.selected != Some(id) {
-            self.selected = Some(id);
+        if self.cursor.selected != Some(id) {
+            self.cursor.selected = Some(id);
             self.selection_changed();
         }
         self.scroll_to_selection();
@@ -40,20 +47,20 @@ impl App {
         let Some(row) = self.cursor_row() else {
             return;
         };
-        if row < self.tree_offset {
-            self.tree_offset = row;
-        } else if row >= self.tree_offset + page {
-            self.tree_offset = row + 1 - page;
+        if row < self.cursor.offset {
+            self.cursor.offset = row;
+        } else if row >= self.cursor.offset + page {
+            self.cursor.offset = row + 1 - page;
         }
         let max_offset = self.tree.visible().len().saturating_sub(page);
-        self.tree_offset = self.tree_offset.min(max_offset);
+        self.cursor.offset = self.cursor.offset.min(max_offset);
     }
 
     /// After the visible rows changed: keep the selection if it is still shown, else move to
     /// the nearest visible ancestor or the first row.
     pub(crate) fn keep_selection_visible(&mut self) {
         self.follow_removed();
-        let mut cur = self.selected;
+        let mut cur = self.cursor.selected;
         while let Some(c) = cur {
             if self.tree.row_of(c).is_some() {
                 break;
@@ -61,8 +68,8 @@ impl App {
             cur = self.tree.get(c).parent;
         }
         let cur = cur.or_else(|| self.tree.visible().first().copied());
-        if cur != self.selected {
-            self.selected = cur;
+        if cur != self.cursor.selected {
+            self.cursor.selected = cur;
             self.selection_changed();
         }
         self.scroll_to_selection();
@@ -71,9 +78,9 @@ impl App {
     /// If the selected entry was removed from the tree, selects the entry the tree says took
     /// its place (next sibling, else previous, else parent). Returns whether it moved.
     pub(crate) fn follow_removed(&mut self) -> bool {
-        match self.selected.and_then(|s| self.tree.successor(s)) {
+        match self.cursor.selected.and_then(|s| self.tree.successor(s)) {
             Some(to) => {
-                self.selected = Some(to);
+                self.cursor.selected = Some(to);
                 self.selection_changed();
                 true
             }
@@ -94,7 +101,7 @@ impl App {
             Command::End => self.select_row(last),
             Command::Expand => return self.expand_selected(),
             Command::Toggle => {
-                let Some(id) = self.selected else {
+                let Some(id) = self.cursor.selected else {
                     return false;
                 };
                 if self.tree.get(id).expanded && !self.tree.is_filtered() {
@@ -107,7 +114,7 @@ impl App {
             Command::Refresh => return self.refresh_selected(),
             Command::ActionMenu => return self.begin(super::dialog::Intent::Menu),
             Command::Mark => {
-                let Some(id) = self.selected else {
+                let Some(id) = self.cursor.selected else {
                     return false;
                 };
                 let on = !self.tree.get(id).is_marked();
@@ -125,7 +132,7 @@ impl App {
     }
 
     fn expand_selected(&mut self) -> bool {
-        let Some(id) = self.selected else {
+        let Some(id) = self.cursor.selected else {
             return false;
         };
         let e = self.tree.get(id);
@@ -135,7 +142,7 @@ impl App {
         if e.expanded && !self.tree.is_filtered() {
             // Already open: step into the first child, like a file manager.
             if let Some(&first) = e.children.first() {
-                self.selected = Some(first);
+                self.cursor.selected = Some(first);
                 self.selection_changed();
                 self.scroll_to_selection();
             }
@@ -152,7 +159,9 @@ impl App {
     }
 
     fn collapse_selected(&mut self) {
-        let Some(id) = self.selected else { return };
+        let Some(id) = self.cursor.selected else {
+            return;
+        };
         let e = self.tree.get(id);
         if e.expanded && !self.tree.is_filtered() {
             self.tree.set_expanded(id, false);
@@ -168,7 +177,7 @@ impl App {
 
     /// Reloads the selected node's children (and details); on a failed node this is the retry.
     fn refresh_selected(&mut self) -> bool {
-        let Some(id) = self.selected else {
+        let Some(id) = self.cursor.selected else {
             return false;
         };
         if self.tree.get(id).node.expandable {
@@ -195,8 +204,8 @@ impl App {
             self.tree.set_filter(None);
             self.tree.refresh_visible();
         }
-        if self.selected != Some(id) {
-            self.selected = Some(id);
+        if self.cursor.selected != Some(id) {
+            self.cursor.selected = Some(id);
             self.selection_changed();
         }
         self.scroll_to_selection();

@@ -298,7 +298,7 @@ impl App {
                 .forget(endpoint, &self.tree.get(p).node.id.clone());
             self.load_children(p);
         }
-        if self.selected.is_some_and(|s| entries.contains(&s)) {
+        if self.cursor.selected.is_some_and(|s| entries.contains(&s)) {
             self.selection_changed();
         }
     }

@@ -109,7 +109,7 @@ impl App {
     /// `b`: from a vCD VM to its vCenter VM, or back. The target is selected where the tree
     /// has it; a VM not loaded yet is opened by id under its endpoint, so its details show.
     pub(crate) fn go_to_same_vm(&mut self) -> bool {
-        let Some(sel) = self.selected else {
+        let Some(sel) = self.cursor.selected else {
             return false;
         };
         let (endpoint, node) = {

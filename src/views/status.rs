@@ -20,7 +20,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     }
     // The endpoint of the selected node; the view across all endpoints names its only one, or
     // says it spans them all.
-    let ep = match app.selected {
+    let ep = match app.cursor.selected {
         Some(s) => app.endpoint_of(s).or_else(|| match &app.endpoints[..] {
             [one] => Some(one),
             _ => None,

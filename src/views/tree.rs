@@ -27,7 +27,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let show_filter = app.filter.typing || !app.filter.query.is_empty();
     let rows_h = inner.height.saturating_sub(u16::from(show_filter)) as usize;
     let visible = app.tree.visible();
-    let start = app.tree_offset.min(visible.len());
+    let start = app.cursor.offset.min(visible.len());
     let end = (start + rows_h).min(visible.len());
     let mut lines = Vec::with_capacity(rows_h + 1);
     for &id in &visible[start..end] {
@@ -129,7 +129,7 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
         spans.push(Span::styled(text, style));
     }
     let mut line = Line::from(spans);
-    if app.selected == Some(id) {
+    if app.cursor.selected == Some(id) {
         let role = if app.focus == Pane::Tree {
             Role::Selection
         } else {

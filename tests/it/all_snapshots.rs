@@ -64,7 +64,11 @@ async fn connected(endpoints: &[(&str, Arc<dyn Backend>)]) -> Driver {
 async fn open_view(d: &mut Driver) -> EntryId {
     let root = d.app.all_snapshots.as_ref().expect("two endpoints").root;
     d.key(KeyCode::Home);
-    assert_eq!(d.app.selected, Some(root), "the view is the first row");
+    assert_eq!(
+        d.app.cursor.selected,
+        Some(root),
+        "the view is the first row"
+    );
     d.key(KeyCode::Enter);
     assert!(
         d.until(T, |app| !matches!(
@@ -192,7 +196,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
         d.until(T, |app| matches!(app.detail.state, DetailState::Loaded(_)))
             .await
     );
-    let row = d.app.selected.unwrap();
+    let row = d.app.cursor.selected.unwrap();
     let (cd_vm, summary) = {
         let e = d.app.tree.get(row);
         assert_eq!(e.endpoint, 0);
@@ -209,7 +213,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     // b: to the vCenter VM, which the tree has not loaded: it opens by id under its endpoint,
     // with its details (read from vCenter) and its snapshots.
     d.key(KeyCode::Char('b'));
-    let vc_vm = d.app.selected.unwrap();
+    let vc_vm = d.app.cursor.selected.unwrap();
     let e = d.app.tree.get(vc_vm).clone();
     assert_eq!((e.endpoint, &*e.node.id), (1, &*format!("vm/{moid}")));
     assert_eq!(e.parent, Some(d.app.endpoints[1].root));
@@ -243,7 +247,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     );
     // And back: b on the vCenter VM returns to the vCD VM's row.
     d.key(KeyCode::Char('b'));
-    assert_eq!(d.app.selected, Some(row));
+    assert_eq!(d.app.cursor.selected, Some(row));
     d.shutdown().await;
 }
 
@@ -331,9 +335,9 @@ async fn a_tenant_gets_no_link_and_b_says_why() {
         d.until(T, |app| matches!(app.detail.state, DetailState::Loaded(_)))
             .await
     );
-    let at = d.app.selected;
+    let at = d.app.cursor.selected;
     d.key(KeyCode::Char('b'));
-    assert_eq!(d.app.selected, at, "b stays put");
+    assert_eq!(d.app.cursor.selected, at, "b stays put");
     let toast = d.app.toast.as_ref().map(|t| t.text.clone()).unwrap();
     assert!(toast.contains("system administrators only"), "{toast}");
     d.shutdown().await;

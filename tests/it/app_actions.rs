@@ -467,7 +467,7 @@ async fn bulk_action_keeps_cursor_and_marks_with_or_without_a_filter() {
             keys(&mut app, "/web");
             key(&mut app, KeyCode::Enter);
         }
-        let cursor = app.selected;
+        let cursor = app.cursor.selected;
         assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "web-02");
         let effects = key(&mut app, KeyCode::Char('O')).effects;
         answer_lookups(&mut app, effects);
@@ -493,7 +493,7 @@ async fn bulk_action_keeps_cursor_and_marks_with_or_without_a_filter() {
             );
         }
         let label = if filtered { "filtered" } else { "unfiltered" };
-        assert_eq!(app.selected, cursor, "{label}: the cursor stays");
+        assert_eq!(app.cursor.selected, cursor, "{label}: the cursor stays");
         assert_eq!(app.tree.marked_count(), 2, "{label}: the marks stay");
         let text = screen(&mut app, 100, 30);
         assert!(text.contains("2 marked"), "{label}: {text}");

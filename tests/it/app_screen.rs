@@ -67,7 +67,10 @@ async fn removing_the_selected_row_moves_the_cursor_to_the_next_sibling() {
         "db-01",
         "the next sibling takes the cursor"
     );
-    assert_eq!(app.detail.entry, app.selected, "details follow the cursor");
+    assert_eq!(
+        app.detail.entry, app.cursor.selected,
+        "details follow the cursor"
+    );
     key(&mut app, KeyCode::Up);
     assert_eq!(
         selected_name(&app),
@@ -127,7 +130,7 @@ async fn removing_the_selected_snapshot_lands_on_its_parent() {
         }
     }
     assert_eq!(selected_name(&app), "before-patch");
-    assert_eq!(app.detail.entry, app.selected);
+    assert_eq!(app.detail.entry, app.cursor.selected);
     // Its details are fetched, for the parent, not for a deleted node.
     tokio::time::advance(Duration::from_millis(200)).await;
     let effects = app.handle(Event::Tick).effects;
@@ -157,7 +160,7 @@ async fn removing_the_selected_snapshot_lands_on_its_parent() {
 async fn the_status_bar_keeps_the_endpoint_on_the_snapshot_view() {
     let mut app = connected();
     key(&mut app, KeyCode::Home);
-    assert!(app.is_all_snapshots(app.selected.unwrap()));
+    assert!(app.is_all_snapshots(app.cursor.selected.unwrap()));
     let text = screen(&mut app, 100, 30);
     let status = text.lines().last().unwrap();
     assert!(

@@ -91,7 +91,7 @@ fn loaded(app: &App, id: EntryId) -> bool {
 }
 
 fn selected(app: &App) -> EntryId {
-    app.selected.expect("a selection")
+    app.cursor.selected.expect("a selection")
 }
 
 fn name_of(app: &App, id: EntryId) -> String {
@@ -171,7 +171,7 @@ async fn open_all_vms(t: &mut E2e) {
 
 /// Presses j until a VM other than the current row with this status is selected.
 fn next_vm(d: &mut Driver, status: &str) -> EntryId {
-    let start = d.app.selected;
+    let start = d.app.cursor.selected;
     for _ in 0..300 {
         d.key(KeyCode::Char('j'));
         let s = selected(&d.app);
