@@ -128,14 +128,17 @@ const FIXED_CATEGORIES: &[(&str, Option<usize>)] = &[
 ];
 const TENANTS: usize = 14;
 
-fn fixed_workflows() -> Vec<(
+/// (category index, name, description, inputs, outputs, behaviour) of a fixed workflow.
+type Fixed = (
     usize,
     &'static str,
     &'static str,
     Vec<Param>,
     Vec<Param>,
     Behavior,
-)> {
+);
+
+fn fixed_workflows() -> Vec<Fixed> {
     let vm = |d: &str| p("vm", VM, d).required();
     vec![
         (
