@@ -352,3 +352,80 @@ async fn injected_faults_answer_in_the_vro_error_shape() {
     // The refused request never reached the server; the truncated one and the last did.
     assert_eq!(s.vro_request_count(), 2);
 }
+
+#[tokio::test]
+async fn vnav_sim_prints_the_vro_url_and_its_credentials_and_serves_the_generation_asked() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vnav"))
+        .args(["sim", "--vms", "20", "--vro-version", "9"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = vec![];
+    while !seen
+        .iter()
+        .any(|l: &String| l.starts_with("credentials vro "))
+        && seen.len() < 12
+    {
+        seen.push(lines.next().unwrap().unwrap());
+    }
+    let url = seen
+        .iter()
+        .find_map(|l| l.strip_prefix("vro "))
+        .map(str::to_string);
+    let creds = seen
+        .iter()
+        .position(|l| l == &format!("credentials vro {} {DEMO_PASSWORD}", vnav::sim::DEMO_USER));
+    let about = match &url {
+        Some(u) => http()
+            .get(format!("{u}/vco/api/about"))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap(),
+        None => serde_json::Value::Null,
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        url.is_some_and(|u| u.starts_with("http://127.0.0.1:")),
+        "{seen:?}"
+    );
+    assert!(creds.is_some(), "{seen:?}");
+    assert!(
+        about["version"].as_str().unwrap().starts_with("9."),
+        "{about}"
+    );
+}
+
+#[test]
+fn vro_flags_reach_the_options() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sim: vnav::sim::cli::SimArgs,
+    }
+    let o = Cli::try_parse_from([
+        "vnav",
+        "--vro-version",
+        "7",
+        "--vro-workflows",
+        "5000",
+        "--vro-categories",
+        "200",
+    ])
+    .unwrap()
+    .sim
+    .options();
+    assert_eq!(o.vro.version, VroVersion::V7);
+    assert_eq!((o.vro.workflows, o.vro.categories), (5000, 200));
+    let o = Cli::try_parse_from(["vnav"]).unwrap().sim.options();
+    assert_eq!(o.vro.version, VroVersion::V8);
+    assert_eq!((o.vro.workflows, o.vro.categories), (45, 0));
+    assert!(Cli::try_parse_from(["vnav", "--vro-version", "10"]).is_err());
+}
