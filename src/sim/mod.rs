@@ -171,9 +171,11 @@ impl Sim {
         self.vro_shared.requests.load(Ordering::Relaxed)
     }
 
-    /// Workflow runs started on the Orchestrator so far.
+    /// Workflow runs clients started on the Orchestrator so far (not the past runs it starts
+    /// with).
     pub fn vro_executions(&self) -> usize {
-        self.vro_shared.runs().len()
+        let runs = self.vro_shared.runs();
+        runs.len() - runs.preloaded
     }
 
     /// The user that logs in to the Orchestrator (its generation decides; password

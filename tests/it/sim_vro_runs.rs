@@ -47,6 +47,9 @@ async fn a_run_completes_with_outputs_and_its_href_location_and_logs_agree() {
     let c = vro_basic(&s);
     let id = wf(&s, "Extend disk");
     let (_, moid, _) = powered_on_vm();
+    let before = c.ok(&format!("/workflows/{id}/executions")).await["relations"]["total"]
+        .as_i64()
+        .unwrap();
     // POST with a trailing slash, as some clients send it.
     let (st, h, started) = c
         .send(
@@ -105,7 +108,7 @@ async fn a_run_completes_with_outputs_and_its_href_location_and_logs_agree() {
     );
     // The workflow's recent runs list it, newest first.
     let list = c.ok(&format!("/workflows/{id}/executions")).await;
-    assert_eq!(list["relations"]["total"], 1);
+    assert_eq!(list["relations"]["total"], before + 1);
     let runs = downs(&list);
     assert_eq!(attr(&runs[0], "id").as_deref(), Some(eid.as_str()));
     assert_eq!(attr(&runs[0], "state").as_deref(), Some("completed"));
@@ -412,4 +415,108 @@ async fn version_7_answers_an_empty_202_epoch_dates_and_logs() {
         c.get(&format!("{location}syslogs")).await.0,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Start dates of the `down` links of a run list.
+fn start_dates(list: &Value) -> Vec<String> {
+    downs(list)
+        .iter()
+        .map(|l| attr(l, "startDate").unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn workflows_start_with_past_runs_newest_first_and_paged() {
+    for version in [VroVersion::V8, VroVersion::V9] {
+        let s = vro_sim(version).await;
+        let c = if version == VroVersion::V9 {
+            vro_bearer_9(&s).await
+        } else {
+            vro_basic(&s)
+        };
+        assert_eq!(s.vro_executions(), 0, "past runs are not client runs");
+        let all = downs(&c.ok("/workflows").await);
+        let mut with_runs = 0;
+        let mut longest = (0, String::new());
+        for l in &all {
+            let id = attr(l, "id").unwrap();
+            let list = c.ok(&format!("/workflows/{id}/executions")).await;
+            let runs = downs(&list);
+            let total = list["relations"]["total"].as_i64().unwrap();
+            let want = if version == VroVersion::V9 {
+                -1
+            } else {
+                runs.len() as i64
+            };
+            assert_eq!(total, want);
+            if !runs.is_empty() {
+                with_runs += 1;
+            }
+            if runs.len() > longest.0 {
+                longest = (runs.len(), id.clone());
+            }
+            for r in &runs {
+                let state = attr(r, "state").unwrap();
+                assert!(matches!(state.as_str(), "completed" | "failed"), "{state}");
+                assert!(attr(r, "endDate").is_some());
+            }
+            let mut sorted = start_dates(&list);
+            sorted.sort();
+            sorted.reverse();
+            assert_eq!(start_dates(&list), sorted, "newest first");
+        }
+        assert!(
+            with_runs > 5 && with_runs < all.len(),
+            "{with_runs} of {}",
+            all.len()
+        );
+        // Paging one run at a time gives the same list.
+        let (n, id) = longest;
+        assert!(n >= 2);
+        let whole = start_dates(&c.ok(&format!("/workflows/{id}/executions")).await);
+        let mut paged = vec![];
+        for i in 0..n + 1 {
+            let page = c
+                .ok(&format!(
+                    "/workflows/{id}/executions?maxResult=1&startIndex={i}"
+                ))
+                .await;
+            paged.extend(start_dates(&page));
+        }
+        assert_eq!(paged, whole);
+        // A past run reads like any run.
+        let list = c.ok(&format!("/workflows/{id}/executions")).await;
+        let href = downs(&list)[0]["href"].as_str().unwrap().to_string();
+        let run = c.ok(&href).await;
+        assert_eq!(run["href"], href.as_str());
+        assert!(run["input-parameters"].is_array());
+    }
+}
+
+#[tokio::test]
+async fn the_failure_rate_fails_runbook_runs_with_a_content_exception() {
+    for (rate, want) in [(0.0, "completed"), (1.0, "failed")] {
+        let s = vro_sim_with(
+            vnav::sim::SimOptions {
+                fail_rate: rate,
+                ..vnav::sim::SimOptions::default()
+            },
+            vnav::sim::VroOptions::default(),
+        )
+        .await;
+        let c = vro_basic(&s);
+        let backups = c.ok("/workflows?conditions=name~Backup").await;
+        let id = attr(&downs(&backups)[0], "id").unwrap();
+        let location = c.started(&id, json!([])).await;
+        s.advance(Duration::from_secs(31));
+        let v = c.ok(&location).await;
+        assert_eq!(v["state"], want, "{v}");
+        if rate > 0.0 {
+            assert!(v["content-exception"].as_str().unwrap().contains("Backup"));
+            assert_eq!(v["output-parameters"], json!([]));
+        } else {
+            let outputs = v["output-parameters"].as_array().unwrap();
+            assert!(outputs.iter().any(|o| o["name"] == "result"));
+        }
+    }
 }

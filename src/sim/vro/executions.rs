@@ -59,6 +59,10 @@ pub struct Run {
 pub struct Runs {
     pub list: Vec<Run>,
     by_id: HashMap<String, usize>,
+    /// Each workflow's runs, oldest first.
+    by_wf: HashMap<usize, Vec<usize>>,
+    /// How many of `list` are the past runs the server started with.
+    pub preloaded: usize,
 }
 
 /// A run as of now.
@@ -132,6 +136,20 @@ impl Runs {
             .map(|&i| &self.list[i])
             .filter(|r| r.wf == wf)
             .ok_or_else(|| VroError::not_found(format!("Workflow execution '{eid}' not found")))
+    }
+    pub fn add(&mut self, run: Run) {
+        let i = self.list.len();
+        self.by_id.insert(run.id.clone(), i);
+        self.by_wf.entry(run.wf).or_default().push(i);
+        self.list.push(run);
+    }
+    /// The runs of workflow `wf`, newest first.
+    pub fn of(&self, wf: usize) -> impl Iterator<Item = &Run> {
+        self.by_wf
+            .get(&wf)
+            .into_iter()
+            .flat_map(|l| l.iter().rev())
+            .map(|&i| &self.list[i])
     }
     pub fn len(&self) -> usize {
         self.list.len()
@@ -367,9 +385,9 @@ fn plan(s: &VroShared, wf: &Workflow, inputs: &HashMap<&str, &Value>, seq: u64) 
     }
 }
 
-fn run_id(s: &VroShared, seq: u64) -> String {
-    let h = (mix(s.vcd.opts.seed ^ 0xe7ec) as u128) << 64 | mix(seq ^ 0x5eed) as u128;
-    match s.opts.version {
+pub fn run_id(seed: u64, version: VroVersion, seq: u64) -> String {
+    let h = (mix(seed ^ 0xe7ec) as u128) << 64 | mix(seq ^ 0x5eed) as u128;
+    match version {
         // 7.x ids are 32 hex digits, like `ff8080814a1cb55c014a6481a9927a78`.
         VroVersion::V7 => format!("ff808081{:024x}", h & ((1 << 96) - 1)),
         _ => uuid_str(h & !(0xf << 76) & !(0x3 << 62) | (0x4 << 76) | (0x2 << 62)),
@@ -398,7 +416,7 @@ pub fn start(s: &VroShared, r: &Req, id: &str, user: &str) -> VroResult<Response
         })
         .collect();
     let run = Run {
-        id: run_id(s, seq),
+        id: run_id(s.vcd.opts.seed, s.opts.version, seq),
         wf,
         start: s.vcd.now(),
         start_wall: OffsetDateTime::now_utc(),
@@ -420,12 +438,7 @@ pub fn start(s: &VroShared, r: &Req, id: &str, user: &str) -> VroResult<Response
             "current-item-for-display": "__item-undefined__",
         })),
     };
-    {
-        let mut runs = s.runs();
-        let i = runs.list.len();
-        runs.by_id.insert(run.id.clone(), i);
-        runs.list.push(run);
-    }
+    s.runs().add(run);
     let mut resp = match body {
         Some(b) => json_response(StatusCode::ACCEPTED, &b),
         None => empty(StatusCode::ACCEPTED),
@@ -507,7 +520,7 @@ pub fn list(s: &VroShared, r: &Req, id: &str) -> VroResult<Response> {
     let wf = find(s, id)?;
     let now = s.vcd.now();
     let runs = s.runs();
-    let mine: Vec<&Run> = runs.list.iter().rev().filter(|r| r.wf == wf).collect();
+    let mine: Vec<&Run> = runs.of(wf).collect();
     let range = super::page(r, &mine)?;
     let me = super::workflows::href(s, wf);
     let mut links = vec![

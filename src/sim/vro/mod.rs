@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod categories;
 pub mod executions;
+pub mod history;
 pub mod logs;
 pub mod values;
 pub mod workflows;
@@ -109,7 +110,7 @@ impl VroShared {
             categories: opts.categories,
         };
         let catalogue = catalogue::Catalogue::build(&vcd.read(), vcd.opts.seed, size);
-        VroShared {
+        let s = VroShared {
             runs: Mutex::new(executions::Runs::default()),
             sessions: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
@@ -117,7 +118,9 @@ impl VroShared {
             base,
             vcd,
             opts,
-        }
+        };
+        history::record(&s);
+        s
     }
     pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, auth::Session>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
