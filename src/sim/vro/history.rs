@@ -28,7 +28,7 @@ fn value(p: &Param, w: &World, k: u64) -> Value {
         "string" => string(&format!("{}-{}", p.name, k % 97)),
         "SecureString" => json!({"secure-string": {"value": ""}}),
         "number" => number((k % 10 + 1) as f64),
-        "boolean" => values::boolean(k % 2 == 0),
+        "boolean" => values::boolean(k.is_multiple_of(2)),
         "Date" => json!({"date": {"value": "2026-01-15T08:00:00.000Z"}}),
         "Properties" => json!({"properties": {"property": [
             {"key": "ticket", "value": string(&format!("CHG-{}", 1000 + k % 9000))},
@@ -93,7 +93,7 @@ pub fn record(s: &VroShared) {
             let inputs = wf
                 .inputs
                 .iter()
-                .filter(|p| p.mandatory || (k >> 7) % 2 == 0)
+                .filter(|p| p.mandatory || (k >> 7).is_multiple_of(2))
                 .map(|p| values::echoed(&p.name, p.ty, &value(p, &w, k)))
                 .collect();
             past.push((ago, i as usize, start, inputs, took, end));
@@ -101,7 +101,7 @@ pub fn record(s: &VroShared) {
     }
     drop(w);
     // Oldest first, so each workflow's list reads newest first.
-    past.sort_by(|a, b| b.0.cmp(&a.0));
+    past.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut runs = s.runs();
     for (ago, wf, start, inputs, took, end) in past {
         let seq = runs.len() as u64;
