@@ -235,6 +235,10 @@ async fn inputs_are_validated_like_the_real_server() {
             json!([param("hostname", "string", string("")), pw.clone()]),
         ),
         (
+            "null mandatory",
+            json!([param("hostname", "string", Value::Null), pw.clone()]),
+        ),
+        (
             "wrong wrapper",
             json!([
                 param("hostname", "string", json!({"number": {"value": 1}})),
@@ -327,6 +331,24 @@ async fn inputs_are_validated_like_the_real_server() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_error(&v, 404);
     assert_eq!(s.vro_executions(), 0, "no rejected run was started");
+    // A null optional input is an unset one.
+    let location = c
+        .started(
+            &rotate,
+            json!([
+                param("hostname", "string", string("h")),
+                pw.clone(),
+                param("subjectAltNames", "Array/string", Value::Null),
+            ]),
+        )
+        .await;
+    let names: Vec<Value> = c.ok(&location).await["input-parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("hostname"), json!("adminPassword")]);
     // An SDK object that does not exist is accepted, and the run fails on it.
     let location = c
         .started(

@@ -213,7 +213,9 @@ fn checked_inputs<'a>(wf: &'a Workflow, body: &'a Value) -> VroResult<HashMap<&'
                 d.name
             )));
         }
-        out.insert(d.name.as_str(), &p["value"]);
+        if !p["value"].is_null() {
+            out.insert(d.name.as_str(), &p["value"]);
+        }
     }
     Ok(out)
 }

@@ -52,6 +52,10 @@ pub fn echoed(name: &str, ty: &str, value: &Value) -> Value {
 /// Why `value` is not a valid `ty`, if it is not. `Ok(true)` when it holds something, `Ok(false)`
 /// when it is empty (an empty string, array or property list: a mandatory input is missing).
 pub fn check(ty: &str, value: &Value) -> Result<bool, String> {
+    if value.is_null() {
+        // `"value": null` leaves the input unset, like leaving the parameter out.
+        return Ok(false);
+    }
     let key = wrapper_key(ty);
     let Some(inner) = value.get(key) else {
         let given = value
@@ -146,6 +150,7 @@ mod tests {
     fn values_are_checked_against_their_declared_type() {
         assert_eq!(check("string", &string("x")), Ok(true));
         assert_eq!(check("string", &string("")), Ok(false));
+        assert_eq!(check("VC:VirtualMachine", &Value::Null), Ok(false));
         assert!(check("string", &number(1.0)).is_err());
         assert!(check("number", &json!({"number": {"value": "7"}})).is_err());
         assert_eq!(check("boolean", &boolean(false)), Ok(true));
