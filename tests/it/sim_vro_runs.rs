@@ -542,3 +542,41 @@ async fn the_failure_rate_fails_runbook_runs_with_a_content_exception() {
         }
     }
 }
+
+/// A run whose answer was lost still ran: a client recovers it from the workflow's recent runs.
+#[tokio::test]
+async fn a_dropped_start_still_starts_the_run() {
+    let s = vro_sim(VroVersion::V8).await;
+    let c = vro_basic(&s);
+    let id = wf(&s, "Request maintenance window");
+    let before = downs(&c.ok(&format!("/workflows/{id}/executions")).await).len();
+    s.set_faults(vnav::sim::Faults {
+        drop_rate: 1.0,
+        ..vnav::sim::Faults::default()
+    });
+    let sent = c
+        .http
+        .post(format!("{}/vco/api/workflows/{id}/executions", s.vro_url))
+        .header("authorization", &c.auth)
+        .json(&json!({"parameters": [
+            param("start", "Date", json!({"date": {"value": "2026-12-24T22:00:00.000Z"}})),
+            param("reason", "string", string("lost answer")),
+        ]}))
+        .send()
+        .await;
+    let outcome = match sent {
+        Ok(r) => r.text().await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    assert!(outcome.is_err(), "the connection must break mid-body");
+    assert_eq!(s.fault_counts().dropped, 1);
+    s.set_faults(vnav::sim::Faults::default());
+    assert_eq!(s.vro_executions(), 1);
+    let runs = downs(&c.ok(&format!("/workflows/{id}/executions")).await);
+    assert_eq!(runs.len(), before + 1);
+    let newest = c.ok(runs[0]["href"].as_str().unwrap()).await;
+    assert_eq!(
+        newest["input-parameters"][1]["value"],
+        string("lost answer")
+    );
+}
