@@ -420,8 +420,7 @@ impl Catalogue {
             .collect();
         let level1 = wanted.min(orgs.len().max(1));
         let mut gen_cats = vec![];
-        for (i, org) in orgs.iter().take(level1).enumerate() {
-            let _ = i;
+        for org in orgs.iter().take(level1) {
             gen_cats.push(add_cat(&mut c, (*org).to_string(), Some(TENANTS)));
         }
         for j in 0..wanted - level1 {

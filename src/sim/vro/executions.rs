@@ -377,12 +377,8 @@ fn plan(s: &VroShared, wf: &Workflow, inputs: &HashMap<&str, &Value>, seq: u64) 
                 target: e,
                 memory,
             };
-            let org = if matches!(e, Entity::Vm(_) | Entity::VApp(_)) {
-                w.org_of(e)
-            } else {
-                0
-            };
-            Plan::Task(tasks.create(request, User { org: 0 }, org, &s.vcd.opts, now))
+            // Started by the system administrator, in the org that owns the VM or vApp.
+            Plan::Task(tasks.create(request, User { org: 0 }, w.org_of(e), &s.vcd.opts, now))
         }
     }
 }

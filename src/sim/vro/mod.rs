@@ -189,7 +189,8 @@ impl Req<'_> {
 }
 
 /// An error in the shape `{"status","message","details"}`. No real vRO error body was
-/// captured (see the fixtures' README); this is the shape the vco REST API documents.
+/// captured (see the fixtures' README), so this shape is the simulator's choice; clients
+/// should rely on the status and show the message.
 #[derive(Debug)]
 pub struct VroError {
     pub status: StatusCode,
