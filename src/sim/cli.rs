@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use super::{
     DEMO_PASSWORD, DEMO_USER, Faults, SimOptions, VCENTER_USER, VROPS_USER, VcenterVersion,
-    VropsOptions, VropsVersion, start,
+    VroOptions, VroVersion, VropsOptions, VropsVersion, start,
 };
 
 #[derive(clap::Args, Debug, Clone)]
@@ -68,6 +68,16 @@ pub struct SimArgs {
     /// Aria Operations requests one client may have in flight; the excess gets 429.
     #[arg(long, default_value_t = 50)]
     pub vrops_max_inflight: usize,
+    /// Orchestrator generation to imitate: 7 (Basic), 8 (Basic or bearer token) or 9 (logs in
+    /// like Cloud Director, lists report total -1).
+    #[arg(long, default_value = "8")]
+    pub vro_version: VroVersion,
+    /// Workflows in the Orchestrator's catalogue (at least its fixed library of ten).
+    #[arg(long, default_value_t = 45)]
+    pub vro_workflows: usize,
+    /// Workflow categories in the Orchestrator's catalogue (0: about one per four workflows).
+    #[arg(long, default_value_t = 0)]
+    pub vro_categories: usize,
 }
 
 impl SimArgs {
@@ -96,11 +106,16 @@ impl SimArgs {
                 token_ttl_secs: self.vrops_token_ttl.max(1),
                 max_inflight: self.vrops_max_inflight.max(1),
             },
+            vro: VroOptions {
+                version: self.vro_version,
+                workflows: self.vro_workflows,
+                categories: self.vro_categories,
+            },
         }
     }
 }
 
-/// Starts the simulator, prints `vcd <url>`, `vcenter <url>`, `vrops <url>` and the
+/// Starts the simulator, prints `vcd <url>`, `vcenter <url>`, `vrops <url>`, `vro <url>` and the
 /// credentials, then serves until killed. The first `credentials <user> <password>` line is the
 /// vCD's (scripts written before vCenter existed read it); then one `credentials <product>
 /// <user> <password>` per product, since each product has its own user.
@@ -110,10 +125,12 @@ pub async fn run(args: SimArgs) -> std::io::Result<()> {
     writeln!(out, "vcd {}", sim.vcd_url)?;
     writeln!(out, "vcenter {}", sim.vcenter_url)?;
     writeln!(out, "vrops {}", sim.vrops_url)?;
+    writeln!(out, "vro {}", sim.vro_url)?;
     writeln!(out, "credentials {DEMO_USER} {DEMO_PASSWORD}")?;
     writeln!(out, "credentials vcd {DEMO_USER} {DEMO_PASSWORD}")?;
     writeln!(out, "credentials vcenter {VCENTER_USER} {DEMO_PASSWORD}")?;
     writeln!(out, "credentials vrops {VROPS_USER} {DEMO_PASSWORD}")?;
+    writeln!(out, "credentials vro {} {DEMO_PASSWORD}", sim.vro_user())?;
     out.flush()?;
     drop(out);
     if tokio::signal::ctrl_c().await.is_err() {

@@ -82,6 +82,7 @@ pub enum Flavor {
     Vcd,
     Vcenter,
     Vrops,
+    Vro,
 }
 
 enum Verdict {
@@ -299,6 +300,15 @@ fn error(flavor: Flavor, path: &str, accept: &str, status: StatusCode) -> Respon
                 "message": message,
                 "httpStatusCode": status.as_u16(),
                 "apiErrorCode": status.as_u16(),
+            })
+            .to_string(),
+        ),
+        Flavor::Vro => (
+            "application/json".to_string(),
+            serde_json::json!({
+                "status": status.as_u16(),
+                "message": message,
+                "details": message,
             })
             .to_string(),
         ),

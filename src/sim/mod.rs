@@ -1,4 +1,5 @@
-//! vnav's built-in simulator of vCloud Director, vCenter and Aria Operations: one deterministic, realistic cloud
+//! vnav's built-in simulator of vCloud Director, vCenter, Aria Operations and Orchestrator: one deterministic,
+//! realistic cloud
 //! served over HTTP(S) on loopback, for demos, tests and benchmarks. Independent of `crate::api`.
 
 pub mod cli;
@@ -9,6 +10,7 @@ pub mod inventory;
 pub mod names;
 pub mod vcd;
 pub mod vcenter;
+pub mod vro;
 pub mod vrops;
 pub mod world;
 
@@ -21,6 +23,7 @@ use axum_server::Handle;
 
 pub use faults::{FaultCounts, Faults};
 pub use vcenter::VcenterVersion;
+pub use vro::{VroOptions, VroVersion};
 pub use vrops::{VROPS_USER, VropsOptions, VropsVersion};
 
 pub const DEMO_USER: &str = "admin@System";
@@ -45,6 +48,8 @@ pub struct SimOptions {
     pub list_cap: Option<usize>,
     /// The Aria Operations server's release, token lifetime and in-flight ceiling.
     pub vrops: VropsOptions,
+    /// The Orchestrator's generation and catalogue size.
+    pub vro: VroOptions,
 }
 
 impl Default for SimOptions {
@@ -60,6 +65,7 @@ impl Default for SimOptions {
             vcenter_version: VcenterVersion::default(),
             list_cap: None,
             vrops: VropsOptions::default(),
+            vro: VroOptions::default(),
         }
     }
 }
@@ -73,14 +79,18 @@ pub struct Sim {
     /// The Aria Operations suite-api over the same world, on its own port (`/suite-api/api/…`
     /// below it).
     pub vrops_url: String,
+    /// The Orchestrator (vRO) over the same world, on its own port (`/vco/api/…` below it).
+    pub vro_url: String,
     /// The self-signed certificate (PEM) when serving https.
     pub cert_pem: Option<String>,
     shared: Arc<vcd::Shared>,
     vc_shared: Arc<vcenter::VcShared>,
     vrops_shared: Arc<vrops::VropsShared>,
+    vro_shared: Arc<vro::VroShared>,
     handle: Handle<SocketAddr>,
     vc_handle: Handle<SocketAddr>,
     vrops_handle: Handle<SocketAddr>,
+    vro_handle: Handle<SocketAddr>,
 }
 
 impl Sim {
@@ -89,6 +99,7 @@ impl Sim {
         self.shared.sessions().clear();
         self.vc_shared.sessions().clear();
         self.vrops_shared.tokens().clear();
+        self.vro_shared.sessions().clear();
     }
 
     /// Tokens valid right now, vCD's and vCenter's (REST, SOAP and VI/JSON sessions), for
@@ -107,7 +118,17 @@ impl Sim {
             .keys()
             .cloned()
             .collect::<Vec<_>>();
-        vcd.into_iter().chain(vcenter).chain(vrops).collect()
+        let vro = self
+            .vro_shared
+            .sessions()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>();
+        vcd.into_iter()
+            .chain(vcenter)
+            .chain(vrops)
+            .chain(vro)
+            .collect()
     }
 
     /// Replaces the injected faults; `Faults::default()` makes the server healthy again.
@@ -145,6 +166,30 @@ impl Sim {
         )
     }
 
+    /// Orchestrator HTTP requests served so far.
+    pub fn vro_request_count(&self) -> u64 {
+        self.vro_shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// Workflow runs clients started on the Orchestrator so far (not the past runs it starts
+    /// with).
+    pub fn vro_executions(&self) -> usize {
+        let runs = self.vro_shared.runs();
+        runs.len() - runs.preloaded
+    }
+
+    /// The user that logs in to the Orchestrator (its generation decides; password
+    /// `DEMO_PASSWORD`).
+    pub fn vro_user(&self) -> &'static str {
+        self.vro_shared.opts.version.user()
+    }
+
+    /// The id of the Orchestrator workflow named `name` (the fixed library's names are stable:
+    /// "Power off virtual machine", "Rotate certificate", …).
+    pub fn vro_workflow_id(&self, name: &str) -> Option<String> {
+        self.vro_shared.catalogue.named(name).map(|w| w.id.clone())
+    }
+
     /// Moves the simulator's time forward by `by` for all its servers: tokens age, tasks
     /// progress and the rate limiter refills as if `by` had passed (tests never sleep).
     pub fn advance(&self, by: std::time::Duration) {
@@ -162,6 +207,7 @@ impl Drop for Sim {
         self.handle.shutdown();
         self.vc_handle.shutdown();
         self.vrops_handle.shutdown();
+        self.vro_handle.shutdown();
     }
 }
 
@@ -194,8 +240,8 @@ fn serve(
     Ok(())
 }
 
-/// Builds the world and serves it in background tasks: vCloud Director on `listen`, vCenter on
-/// another port of the same address. `listen` must be a loopback address; port 0 picks a free
+/// Builds the world and serves it in background tasks: vCloud Director on `listen`; vCenter,
+/// Aria Operations and Orchestrator each on another port of the same address. `listen` must be a loopback address; port 0 picks a free
 /// port.
 pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim> {
     if !listen.ip().is_loopback() {
@@ -207,10 +253,12 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
     let listener = std::net::TcpListener::bind(listen)?;
     let vc_listener = std::net::TcpListener::bind(SocketAddr::new(listen.ip(), 0))?;
     let vrops_listener = std::net::TcpListener::bind(SocketAddr::new(listen.ip(), 0))?;
+    let vro_listener = std::net::TcpListener::bind(SocketAddr::new(listen.ip(), 0))?;
     let scheme = if opts.tls { "https" } else { "http" };
     let vcd_url = format!("{scheme}://{}", listener.local_addr()?);
     let vcenter_url = format!("{scheme}://{}", vc_listener.local_addr()?);
     let vrops_url = format!("{scheme}://{}", vrops_listener.local_addr()?);
+    let vro_url = format!("{scheme}://{}", vro_listener.local_addr()?);
     let vms = opts.vms;
     let seed = opts.seed;
     let world = tokio::task::spawn_blocking(move || generate::generate(vms, seed))
@@ -251,14 +299,27 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         .fallback(vrops::handle)
         .with_state(vrops_shared.clone())
         .layer(axum::middleware::from_fn_with_state(
-            (fault_state, faults::Flavor::Vrops),
+            (fault_state.clone(), faults::Flavor::Vrops),
             faults::layer,
         ))
         .layer(axum::middleware::from_fn_with_state(
             vrops_shared.clone(),
             vrops::limits::layer,
         ));
+    let vro_shared = Arc::new(vro::VroShared::new(
+        shared.clone(),
+        opts.vro.clone(),
+        vro_url.clone(),
+    ));
+    let vro_app = Router::new()
+        .fallback(vro::handle)
+        .with_state(vro_shared.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            (fault_state, faults::Flavor::Vro),
+            faults::layer,
+        ));
     let handle: Handle<SocketAddr> = Handle::new();
+    let vro_handle: Handle<SocketAddr> = Handle::new();
     let vc_handle: Handle<SocketAddr> = Handle::new();
     let vrops_handle: Handle<SocketAddr> = Handle::new();
     let mut cert_pem = None;
@@ -282,17 +343,21 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
     }
     serve(listener, app, tls.clone(), &handle)?;
     serve(vc_listener, vc_app, tls.clone(), &vc_handle)?;
-    serve(vrops_listener, vrops_app, tls, &vrops_handle)?;
+    serve(vrops_listener, vrops_app, tls.clone(), &vrops_handle)?;
+    serve(vro_listener, vro_app, tls, &vro_handle)?;
     Ok(Sim {
         vcd_url,
         vcenter_url,
         vrops_url,
+        vro_url,
         cert_pem,
         shared,
         vc_shared,
         vrops_shared,
+        vro_shared,
         handle,
         vc_handle,
         vrops_handle,
+        vro_handle,
     })
 }

@@ -317,7 +317,7 @@ async fn vnav_sim_prints_credentials_for_each_product() {
     });
     // The simulator keeps serving after it prints: a missing line must fail, not hang.
     let mut out: Vec<String> = vec![];
-    while out.len() < 7 {
+    while out.len() < 9 {
         match rx.recv_timeout(std::time::Duration::from_secs(30)) {
             Ok(line) => out.push(line),
             Err(_) => {
@@ -332,9 +332,9 @@ async fn vnav_sim_prints_credentials_for_each_product() {
             .unwrap_or_else(|| panic!("no {product} URL in {out:?}"))
             .to_string()
     };
-    let (vcd, vcenter, vrops) = (url("vcd"), url("vcenter"), url("vrops"));
-    assert_eq!(out[3], format!("credentials {DEMO_USER} {DEMO_PASSWORD}"));
-    let words: Vec<Vec<&str>> = out[4..].iter().map(|l| l.split(' ').collect()).collect();
+    let (vcd, vcenter, vrops, vro) = (url("vcd"), url("vcenter"), url("vrops"), url("vro"));
+    assert_eq!(out[4], format!("credentials {DEMO_USER} {DEMO_PASSWORD}"));
+    let words: Vec<Vec<&str>> = out[5..].iter().map(|l| l.split(' ').collect()).collect();
     assert_eq!(
         words
             .iter()
@@ -343,7 +343,8 @@ async fn vnav_sim_prints_credentials_for_each_product() {
         [
             ("credentials", "vcd", 4),
             ("credentials", "vcenter", 4),
-            ("credentials", "vrops", 4)
+            ("credentials", "vrops", 4),
+            ("credentials", "vro", 4)
         ],
         "{out:?}"
     );
@@ -361,7 +362,7 @@ async fn vnav_sim_prints_credentials_for_each_product() {
     )
     .await
     .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "vcd login with {:?}", out[4]);
+    assert_eq!(r.status(), StatusCode::OK, "vcd login with {:?}", out[5]);
     let r = login(format!("{vcenter}/api/session"), words[1][2], words[1][3])
         .await
         .unwrap();
@@ -369,7 +370,7 @@ async fn vnav_sim_prints_credentials_for_each_product() {
         r.status(),
         StatusCode::CREATED,
         "vcenter login with {:?}",
-        out[5]
+        out[6]
     );
     let r = http()
         .post(format!("{vrops}/suite-api/api/auth/token/acquire"))
@@ -378,7 +379,15 @@ async fn vnav_sim_prints_credentials_for_each_product() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "vrops login with {:?}", out[6]);
+    assert_eq!(r.status(), StatusCode::OK, "vrops login with {:?}", out[7]);
+    let r = http()
+        .get(format!("{vro}/vco/api/workflows?maxResult=1"))
+        .header("accept", "application/json")
+        .basic_auth(words[3][2], Some(words[3][3]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "vro login with {:?}", out[8]);
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -261,8 +261,8 @@ fn vnav_sim_prints_both_urls_then_the_credentials() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut next = || lines.next().unwrap().unwrap();
-    // `vrops <url>` follows the vCenter URL (checked in sim_vrops).
-    let (vcd, vcenter, _vrops, creds) = (next(), next(), next(), next());
+    // `vrops <url>` and `vro <url>` follow the vCenter URL (checked in sim_vrops, sim_vro).
+    let (vcd, vcenter, _vrops, _vro, creds) = (next(), next(), next(), next(), next());
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(vcd.starts_with("vcd http://127.0.0.1:"), "{vcd}");
