@@ -9,6 +9,7 @@ pub mod config;
 pub mod inspect;
 pub mod logging;
 pub mod runtime;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod theme;
 pub mod views;

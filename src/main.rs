@@ -16,6 +16,7 @@ use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
 use vnav::config::{self, Context, PasswordSource, ProductName};
 use vnav::runtime::executor::Reopen;
+#[cfg(feature = "sim")]
 use vnav::sim;
 use vnav::theme::Theme;
 
@@ -77,6 +78,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the simulator in the foreground and print its URLs and credentials.
+    #[cfg(feature = "sim")]
     Sim(sim::cli::SimArgs),
     /// Show what vnav understands of saved API responses (XML or JSON).
     Inspect {
@@ -119,6 +121,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Inspect { files }) => return inspect(files),
         Some(Command::Audit(args)) => audit(args),
+        #[cfg(feature = "sim")]
         Some(Command::Sim(args)) => runtime().and_then(|rt| {
             rt.block_on(sim::cli::run(args.clone()))
                 .map_err(|e| format!("simulator: {e}"))
@@ -310,41 +313,49 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     };
     let mut opened = Vec::new();
     // Keeps the in-process simulator alive for the whole session.
+    #[cfg(feature = "sim")]
     let mut _demo = None;
     if cli.demo {
-        let opts = sim::SimOptions {
-            vms: cli.demo_vms,
-            ..sim::SimOptions::default()
-        };
-        let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
-            .await
-            .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let demo_endpoints = [
-            (ProductName::Vcd, &demo.vcd_url, sim::DEMO_USER, "demo vCD"),
-            (
-                ProductName::Vcenter,
-                &demo.vcenter_url,
-                sim::VCENTER_USER,
-                "demo vCenter",
-            ),
-            (
-                ProductName::Vrops,
-                &demo.vrops_url,
-                sim::VROPS_USER,
-                "demo Aria Operations",
-            ),
-        ];
-        for (product, url, user, label) in demo_endpoints {
-            let mut ctx = cli_context(cli, url);
-            ctx.product = product;
-            ctx.user = user.into();
-            opened.push(open(
-                &ctx,
-                label,
-                (SecretString::from(sim::DEMO_PASSWORD), PasswordSource::Demo),
-            )?);
+        #[cfg(not(feature = "sim"))]
+        return Err(
+            "this vnav was built without the simulator (cargo feature `sim`): no demo".into(),
+        );
+        #[cfg(feature = "sim")]
+        {
+            let opts = sim::SimOptions {
+                vms: cli.demo_vms,
+                ..sim::SimOptions::default()
+            };
+            let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
+                .await
+                .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
+            let demo_endpoints = [
+                (ProductName::Vcd, &demo.vcd_url, sim::DEMO_USER, "demo vCD"),
+                (
+                    ProductName::Vcenter,
+                    &demo.vcenter_url,
+                    sim::VCENTER_USER,
+                    "demo vCenter",
+                ),
+                (
+                    ProductName::Vrops,
+                    &demo.vrops_url,
+                    sim::VROPS_USER,
+                    "demo Aria Operations",
+                ),
+            ];
+            for (product, url, user, label) in demo_endpoints {
+                let mut ctx = cli_context(cli, url);
+                ctx.product = product;
+                ctx.user = user.into();
+                opened.push(open(
+                    &ctx,
+                    label,
+                    (SecretString::from(sim::DEMO_PASSWORD), PasswordSource::Demo),
+                )?);
+            }
+            _demo = Some(demo);
         }
-        _demo = Some(demo);
     } else if let Some(url) = &cli.url {
         let ctx = cli_context(cli, url);
         ctx.validate()?;
