@@ -132,6 +132,46 @@ pub struct Node {
     pub expandable: bool,
     /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
     pub backing: Option<Box<VimRef>>,
+    /// Its health as a monitoring product rates it (Aria Operations' health badge), when
+    /// known: one byte, drawn as a coloured dot on the row.
+    pub health: Option<Health>,
+}
+
+/// A health colour as Aria Operations rates an object (its health, risk and efficiency badges,
+/// `resourceHealth`). One byte, so every node can carry one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Health {
+    Green,
+    Yellow,
+    Orange,
+    Red,
+    /// Grey: no data (not collecting, powered off, unknown).
+    Unknown,
+}
+
+impl Health {
+    /// `GREEN`, `YELLOW`, `ORANGE`, `RED`, `GREY`/`UNKNOWN` (any case); None for anything else.
+    pub fn from_colour(colour: &str) -> Option<Health> {
+        Some(match colour.to_ascii_uppercase().as_str() {
+            "GREEN" => Health::Green,
+            "YELLOW" => Health::Yellow,
+            "ORANGE" => Health::Orange,
+            "RED" => Health::Red,
+            "GREY" | "GRAY" | "UNKNOWN" => Health::Unknown,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Green => "green",
+            Health::Yellow => "yellow",
+            Health::Orange => "orange",
+            Health::Red => "red",
+            Health::Unknown => "grey",
+        }
+    }
 }
 
 /// The vCenter VM behind a vCD VM, as vCD tells a system administrator: the vCenter (the URL
@@ -154,7 +194,13 @@ impl Node {
             summary: "".into(),
             expandable: false,
             backing: None,
+            health: None,
         }
+    }
+
+    pub fn with_health(mut self, health: Option<Health>) -> Self {
+        self.health = health;
+        self
     }
 
     pub fn expandable(mut self, yes: bool) -> Self {
@@ -173,19 +219,86 @@ impl Node {
     }
 }
 
-/// A titled block of key/value rows in the detail view.
+/// A titled block of the detail view: key/value rows, then a table, then time series, each
+/// drawn the same way whatever the product (a section may hold any of them).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Section {
     pub title: String,
     pub rows: Vec<(String, String)>,
+    pub table: Option<Table>,
+    pub series: Vec<Series>,
+}
+
+/// Rows under column headings (alerts: criticality, age, name; related resources).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<TableRow>,
+}
+
+/// One table row: its cells, the health colour it is drawn in, and the node it stands for,
+/// which Enter opens in the tree (on the same endpoint).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TableRow {
+    pub cells: Vec<String>,
+    pub health: Option<Health>,
+    pub target: Option<Box<Node>>,
+}
+
+/// A metric over time, oldest point first (Aria Operations' 24 h of 5-minute points).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Series {
+    pub label: String,
+    /// "%" scales the sparkline to 0–100; any other unit to the series' own maximum.
+    pub unit: String,
+    /// Finite values only (`Series::new` drops the rest), so `Eq` holds.
+    pub points: Vec<f64>,
+}
+
+impl Eq for Series {}
+
+impl Series {
+    pub fn new(label: impl Into<String>, unit: impl Into<String>, points: Vec<f64>) -> Series {
+        Series {
+            label: label.into(),
+            unit: unit.into(),
+            points: points.into_iter().filter(|p| p.is_finite()).collect(),
+        }
+    }
+
+    pub fn latest(&self) -> Option<f64> {
+        self.points.last().copied()
+    }
+
+    /// The points averaged into `width` buckets (or as they are when fewer), so a day fits
+    /// the columns there are.
+    pub fn fit(&self, width: usize) -> Vec<f64> {
+        let n = self.points.len();
+        if width == 0 || n <= width {
+            return self.points.clone();
+        }
+        (0..width)
+            .map(|i| {
+                let (a, b) = (i * n / width, ((i + 1) * n / width).max(i * n / width + 1));
+                self.points[a..b].iter().sum::<f64>() / (b - a) as f64
+            })
+            .collect()
+    }
 }
 
 impl Section {
     pub fn new(title: impl Into<String>) -> Self {
         Section {
             title: title.into(),
-            rows: Vec::new(),
+            ..Default::default()
         }
+    }
+
+    /// True when it has nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+            && self.table.as_ref().is_none_or(|t| t.rows.is_empty())
+            && self.series.is_empty()
     }
 
     /// Adds a row unless the value is empty, so sections only show what the server said.

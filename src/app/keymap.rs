@@ -36,6 +36,9 @@ pub enum Command {
     SameVm,
     /// Copy the selected node's name, ids or a command that fetches it.
     Copy,
+    /// In the detail pane: pick the next / previous row that leads to another node.
+    NextTarget,
+    PrevTarget,
 }
 
 /// Where a binding applies.
@@ -247,6 +250,24 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::Open,
         scope: Scope::Tasks,
         description: "jump to the task's target (or show a failure in full)",
+    },
+    Binding {
+        keys: &[code(KeyCode::Enter)],
+        command: Command::Open,
+        scope: Scope::Detail,
+        description: "open the picked row (a related resource, an alert) in the tree",
+    },
+    Binding {
+        keys: &[k('n')],
+        command: Command::NextTarget,
+        scope: Scope::Detail,
+        description: "pick the next row that leads to another node",
+    },
+    Binding {
+        keys: &[k('N')],
+        command: Command::PrevTarget,
+        scope: Scope::Detail,
+        description: "pick the previous row that leads to another node",
     },
 ];
 

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod tree;
 
 mod detail;
+mod goto;
 mod invoke;
 mod listing;
 mod nav;

@@ -50,3 +50,4 @@ mod vcenter_snapshots;
 mod vcenter_tasks;
 mod vcsim;
 mod vrops_client;
+mod vrops_screen;
