@@ -516,6 +516,9 @@ pub struct EndpointInfo {
     pub api_version: String,
     /// What the endpoint offers beyond browsing, so the app asks only for that.
     pub capabilities: Capabilities,
+    /// A vCenter's instance UUID (`about.instanceUuid`): what Aria Operations calls its
+    /// `VMEntityVCID`, so a VM is matched on it and its moid, never on names.
+    pub instance_uuid: Option<String>,
 }
 
 /// The optional features of a backend. The app and the views ask these, never the product.
@@ -523,16 +526,26 @@ pub struct EndpointInfo {
 pub struct Capabilities {
     /// `Backend::snapshot_sprawl` works (there are VMs with snapshots to list).
     pub snapshot_sprawl: bool,
+    /// `Backend::vm_insight` and `Backend::vm_key` work: the endpoint rates other products'
+    /// VMs (Aria Operations).
+    pub insight: bool,
 }
 
 impl Capabilities {
     /// Everything vnav can ask of an endpoint: vCD and vCenter.
     pub const ALL: Capabilities = Capabilities {
         snapshot_sprawl: true,
+        insight: false,
     };
-    /// Browsing only (Aria Operations: no snapshots).
+    /// Browsing only.
     pub const BROWSE: Capabilities = Capabilities {
         snapshot_sprawl: false,
+        insight: false,
+    };
+    /// Watching other products' VMs, no snapshots (Aria Operations).
+    pub const MONITOR: Capabilities = Capabilities {
+        snapshot_sprawl: false,
+        insight: true,
     };
 }
 
@@ -547,6 +560,36 @@ impl fmt::Display for EndpointInfo {
             self.api_version
         )
     }
+}
+
+/// A vCenter VM as any product names it: its vCenter's instance UUID and its moid (a moid
+/// alone repeats across vCenters).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VmKey {
+    pub vcid: Box<str>,
+    pub moid: Box<str>,
+}
+
+impl VmKey {
+    /// The VCID is a UUID: compared lower-cased, however a product writes it.
+    pub fn new(vcid: &str, moid: &str) -> VmKey {
+        VmKey {
+            vcid: vcid.to_ascii_lowercase().into(),
+            moid: moid.into(),
+        }
+    }
+}
+
+/// What a monitoring endpoint says about one VM of another product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VmInsight {
+    pub key: VmKey,
+    /// The VM as the monitoring endpoint's own node (where `i` goes).
+    pub resource: Node,
+    pub health: Option<Health>,
+    pub active_alerts: u32,
+    /// The last 24 h of its key metrics, when asked for.
+    pub day: Vec<Series>,
 }
 
 /// Progress of a long listing, shown as a vnav task ("listing VMs: 37/120 hosts").

@@ -152,7 +152,7 @@ impl DetailPane {
         self.cache.remove(&(endpoint, id.into()));
     }
 
-    fn remember(&mut self, endpoint: EndpointId, details: Arc<Details>) {
+    pub(crate) fn remember(&mut self, endpoint: EndpointId, details: Arc<Details>) {
         let key = (endpoint, details.node.id.clone());
         if self.cache.insert(key.clone(), details).is_none() {
             self.order.push_back(key);
@@ -221,6 +221,7 @@ impl App {
             Ok(mut d) => {
                 let endpoint = self.tree.get(id).endpoint;
                 self.learn_link(endpoint, &d.node);
+                self.details_insight(endpoint, &d.node);
                 self.add_same_vm_line(endpoint, &mut d);
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows

@@ -39,6 +39,8 @@ pub enum Command {
     /// In the detail pane: pick the next / previous row that leads to another node.
     NextTarget,
     PrevTarget,
+    /// From a VM to its Aria Operations resource, or back ("insight").
+    Insight,
 }
 
 /// Where a binding applies.
@@ -226,6 +228,12 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::SameVm,
         scope: Scope::Tree,
         description: "go to the same VM on the other side (vCD VM ↔ its vCenter VM)",
+    },
+    Binding {
+        keys: &[k('i')],
+        command: Command::Insight,
+        scope: Scope::Global,
+        description: "from a VM (vCenter or vCD) to its Aria Operations resource, or back",
     },
     Binding {
         keys: &[k('x')],

@@ -185,6 +185,7 @@ mod tests {
             user: "u".into(),
             api_version: "x".into(),
             capabilities: crate::api::model::Capabilities::ALL,
+            instance_uuid: None,
         };
         app.endpoints[0].info = Some(info(Product::Vcd, "https://vcd.example.com"));
         app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));

@@ -27,17 +27,7 @@ use crate::sim_vrops_support::ops_sim;
 const T: Duration = Duration::from_secs(30);
 
 fn backend_with(s: &Sim, page_size: u64, concurrency: usize) -> VropsBackend {
-    VropsBackend::new(VropsConfig {
-        url: s.vrops_url.clone(),
-        user: VROPS_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions {
-            concurrency,
-            ..HttpOptions::default()
-        },
-        page_size,
-    })
-    .unwrap()
+    crate::backends::vrops(s, page_size, concurrency)
 }
 
 fn backend(s: &Sim) -> VropsBackend {

@@ -416,6 +416,29 @@ pub fn related_section(title: &str, resources: &[Value], total: u64) -> Section 
     s
 }
 
+/// The key metrics of one resource's entry in a stats answer, in `KEY_METRICS` order; stats
+/// it lacks are left out.
+pub fn day_series(entry: &Value) -> Vec<Series> {
+    let stats: Vec<&Value> = entry["stat-list"]["stat"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    KEY_METRICS
+        .iter()
+        .filter_map(|(key, label, unit)| {
+            let st = stats.iter().find(|st| st["statKey"]["key"] == *key)?;
+            let points: Vec<f64> = st["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_f64)
+                .collect();
+            Some(Series::new(*label, *unit, points))
+        })
+        .collect()
+}
+
 /// A resource's properties (`/resources/{id}/properties`), by name.
 pub fn properties_section(v: &Value) -> Section {
     let mut rows: Vec<(String, String)> = v["property"]
@@ -436,23 +459,7 @@ pub fn properties_section(v: &Value) -> Section {
 /// `KEY_METRICS` order; stats the resource lacks are left out.
 pub fn series_section(v: &Value) -> Section {
     let mut s = Section::new("Last 24 h");
-    let stats: Vec<&Value> = v["values"][0]["stat-list"]["stat"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
-    for (key, label, unit) in KEY_METRICS {
-        let Some(st) = stats.iter().find(|st| st["statKey"]["key"] == key) else {
-            continue;
-        };
-        let points: Vec<f64> = st["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_f64)
-            .collect();
-        s.series.push(Series::new(label, unit, points));
-    }
+    s.series = day_series(&v["values"][0]);
     if s.series.is_empty() {
         s.row("None", "no metric collected");
     }

@@ -4,6 +4,7 @@
 //! **Health** (the unhealthy resources: red, then orange, then yellow). It watches; it has no
 //! actions, tasks or snapshots.
 
+mod insight;
 pub mod map;
 pub mod session;
 
@@ -19,13 +20,13 @@ use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, ListProgress, Node,
-    NodeKind, Product, Raw, RawFormat, Section, TaskInfo,
+    NodeKind, Product, Raw, RawFormat, Section, TaskInfo, VmInsight, VmKey,
 };
 
 /// The server's own page limit is 10,000; 1,000 keeps each answer quick to read and parse.
 pub const PAGE_SIZE: u64 = 1000;
 /// At most this many ids in one bulk call.
-const IDS_PER_CALL: usize = 1000;
+pub const IDS_PER_CALL: usize = 1000;
 /// Parents or children listed in a resource's details; the tree lists them all.
 const RELATED_SHOWN: usize = 200;
 /// Requests one client may have in flight on a real server (its per-client ceiling); beyond it
@@ -46,6 +47,8 @@ pub struct VropsBackend {
     session: Session,
     label: String,
     page_size: u64,
+    /// Other products' VMs by (VCID, moid) (see `insight`).
+    vm_index: tokio::sync::Mutex<Option<std::sync::Arc<insight::VmIndex>>>,
 }
 
 /// A paged list: where it is read and under which key its items are.
@@ -79,6 +82,7 @@ impl VropsBackend {
             session: Session::new(http, base, config.user, config.password),
             label,
             page_size: config.page_size.clamp(1, 10_000),
+            vm_index: Default::default(),
         })
     }
 
@@ -520,7 +524,8 @@ impl Backend for VropsBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: release.name,
-            capabilities: Capabilities::BROWSE,
+            capabilities: Capabilities::MONITOR,
+            instance_uuid: None,
         })
     }
 
@@ -578,6 +583,14 @@ impl Backend for VropsBackend {
 
     async fn cancel_task(&self, _task: &TaskInfo) -> ApiResult<()> {
         Err(no_actions())
+    }
+
+    async fn vm_insight(&self, vms: &[VmKey], day: bool) -> ApiResult<Vec<VmInsight>> {
+        self.insight(vms, day).await
+    }
+
+    async fn vm_key(&self, node: &Node) -> ApiResult<Option<VmKey>> {
+        self.key_of(node).await
     }
 
     /// Aria Operations runs no tasks vnav could follow.
