@@ -166,12 +166,20 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                     .iter()
                     .map(|v| (v.max(0.0) * 100.0).round() as u64)
                     .collect();
-                let mut spark = Sparkline::default()
+                let top = match series.unit.as_str() {
+                    "%" => 100 * 100,
+                    _ => data.iter().copied().max().unwrap_or(0),
+                };
+                // Anything above zero shows at least the lowest bar: a VM at 5 % CPU is not
+                // idle.
+                let data: Vec<u64> = data
+                    .into_iter()
+                    .map(|v| if v > 0 { v.max(top / 8 + 1) } else { 0 })
+                    .collect();
+                let spark = Sparkline::default()
                     .data(&data)
+                    .max(top)
                     .style(t.style(Role::Accent));
-                if series.unit == "%" {
-                    spark = spark.max(100 * 100);
-                }
                 let area = Rect {
                     x: inner.x + x as u16,
                     y: inner.y + y as u16,

@@ -61,6 +61,9 @@ async fn badges_alerts_and_a_day_of_metrics_draw_in_their_colours() {
     let mut cpu = vec![20.0; 240];
     cpu.extend([100.0; 48]);
     day.series.push(Series::new("CPU usage", "%", cpu));
+    // A quiet VM: 5 % is not idle, so it shows the lowest bar, not blanks.
+    day.series
+        .push(Series::new("Memory usage", "%", vec![5.0; 288]));
     d.sections = vec![badges, day];
     show(&mut app, d).await;
     let buf = render(&mut app, 160, 45);
@@ -92,6 +95,19 @@ async fn badges_alerts_and_a_day_of_metrics_draw_in_their_colours() {
     assert_eq!(bars.last(), Some(&'█'), "the last hours at the top: {line}");
     assert_eq!(bars.first(), Some(&'▁'), "a fifth of 100 %: {line}");
     assert!(bars.len() > 40, "the day spreads over the pane: {line}");
+    let (x, y) = find(&buf, "Memory usage").expect("the quiet series");
+    let line: String = text.lines().nth(y as usize).unwrap().to_string();
+    let quiet: String = line
+        .chars()
+        .skip(x as usize)
+        .skip_while(|c| *c != '%')
+        .skip(1)
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    assert!(
+        quiet.chars().count() > 40 && quiet.chars().all(|c| c == '▁'),
+        "{line}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
