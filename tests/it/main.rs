@@ -53,3 +53,4 @@ mod vrops_client;
 mod vrops_insight;
 mod vrops_jump;
 mod vrops_screen;
+mod vrops_tmux;
