@@ -735,6 +735,14 @@ mod tests {
         assert_eq!(SprawlRow::age_text(taken, 1, next_day), "1 day old");
     }
 
+    /// A scale issue wants nodes small: the health is one byte and fits in the padding the
+    /// node already had (96 bytes on 64-bit before it came).
+    #[test]
+    fn health_costs_a_node_nothing() {
+        assert_eq!(std::mem::size_of::<Option<Health>>(), 1);
+        assert_eq!(std::mem::size_of::<Node>(), 96);
+    }
+
     #[test]
     fn sizes_read_at_a_glance() {
         assert_eq!(bytes_text(40 << 10), "40 KiB");
