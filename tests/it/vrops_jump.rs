@@ -260,3 +260,64 @@ async fn i_on_a_vm_aria_operations_does_not_watch_says_so() {
         .unwrap_or_default();
     assert!(toast.contains("does not watch"), "{toast}");
 }
+
+/// A vCD VM goes through the vCenter VM behind it: its dot and `i` ask by that vCenter's UUID
+/// and the moid vCD names.
+#[tokio::test(start_paused = true)]
+async fn a_vcd_vm_goes_through_its_vcenter_vm() {
+    let mut app = app_with(&["vcd", "vc-b", "ops"], false);
+    let connects: Vec<(u64, usize)> = app
+        .start()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Connect { req, endpoint } => Some((req, endpoint)),
+            _ => None,
+        })
+        .collect();
+    let infos = [
+        info(Product::Vcd, "https://vcd", None, Capabilities::ALL),
+        info(
+            Product::Vcenter,
+            "https://vc-b",
+            Some(UUID_B),
+            Capabilities::ALL,
+        ),
+        info(Product::Vrops, "https://ops", None, Capabilities::MONITOR),
+    ];
+    let mut vcd_listing = None;
+    for ((req, endpoint), i) in connects.into_iter().zip(infos) {
+        let effects = answer(&mut app, req, endpoint, ApiAnswer::Connected(Ok(i))).effects;
+        if endpoint == 0 {
+            vcd_listing = effects.iter().find_map(|e| match e {
+                Effect::Children { req, .. } => Some(*req),
+                _ => None,
+            });
+        }
+    }
+    let mut web = vm("vcd/vm-1", "web-01", true);
+    web.backing = Some(Box::new(vnav::api::model::VimRef {
+        vcenter_url: "https://vc-b:443".into(),
+        vcenter_name: "vc-b".into(),
+        moid: "vm-42".into(),
+    }));
+    let effects = give_children(&mut app, vcd_listing.unwrap(), vec![web]);
+    let asks = insight_asks(&effects);
+    assert_eq!(asks.len(), 1, "{effects:?}");
+    assert_eq!(
+        (asks[0].1, &asks[0].2),
+        (2, &vec![VmKey::new(UUID_B, "vm-42")])
+    );
+    select(&mut app, 0, "vcd/vm-1");
+    let effects = key(&mut app, KeyCode::Char('i')).effects;
+    let asks = insight_asks(&effects);
+    assert_eq!(asks[0].2, [VmKey::new(UUID_B, "vm-42")]);
+    let res = resource("res/r-b42", "web-01");
+    answer(
+        &mut app,
+        asks[0].0,
+        2,
+        ApiAnswer::VmInsight(Ok(vec![insight(UUID_B, "vm-42", res, Health::Green, 0)])),
+    );
+    let sel = app.selected_entry().unwrap();
+    assert_eq!((sel.endpoint, &*sel.node.id), (2, "res/r-b42"));
+}
