@@ -76,6 +76,7 @@ fn loaded_app(n: usize) -> App {
         user: "admin@System".into(),
         api_version: "38.0".into(),
         capabilities: vnav::api::model::Capabilities::ALL,
+        instance_uuid: None,
     };
     let out = app.handle(Event::Api(ApiEvent {
         req,
@@ -414,6 +415,7 @@ fn sprawl_report() {
                 user: "u".into(),
                 api_version: "38.0".into(),
                 capabilities: vnav::api::model::Capabilities::ALL,
+                instance_uuid: None,
             };
             app.handle(Event::Api(ApiEvent {
                 req,

@@ -41,6 +41,12 @@ pub enum Role {
     BadgeInsecure,
     Dialog,
     Danger,
+    /// Aria Operations' health colours (badges, health dots on rows).
+    HealthGreen,
+    HealthYellow,
+    HealthOrange,
+    HealthRed,
+    HealthGrey,
 }
 
 const ROLES: &[(&str, Role)] = &[
@@ -65,6 +71,11 @@ const ROLES: &[(&str, Role)] = &[
     ("badge_insecure", Role::BadgeInsecure),
     ("dialog", Role::Dialog),
     ("danger", Role::Danger),
+    ("health_green", Role::HealthGreen),
+    ("health_yellow", Role::HealthYellow),
+    ("health_orange", Role::HealthOrange),
+    ("health_red", Role::HealthRed),
+    ("health_grey", Role::HealthGrey),
 ];
 
 #[derive(Clone, Debug)]
@@ -187,6 +198,18 @@ impl Theme {
 
     pub fn style(&self, role: Role) -> Style {
         self.styles.get(&role).copied().unwrap_or_default()
+    }
+
+    /// The style of a health colour.
+    pub fn health(&self, h: crate::api::model::Health) -> Style {
+        use crate::api::model::Health;
+        self.style(match h {
+            Health::Green => Role::HealthGreen,
+            Health::Yellow => Role::HealthYellow,
+            Health::Orange => Role::HealthOrange,
+            Health::Red => Role::HealthRed,
+            Health::Unknown => Role::HealthGrey,
+        })
     }
 
     pub fn severity(&self, s: Severity) -> Style {

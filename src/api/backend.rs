@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::error::{ApiError, ApiResult};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, SprawlRow,
-    TaskInfo,
+    TaskInfo, VmInsight, VmKey,
 };
 
 /// Receives children as they arrive, so the tree fills while a long listing runs.
@@ -131,6 +131,21 @@ pub trait Backend: Send + Sync {
         Err(ApiError::Unsupported(
             "this endpoint has no snapshots to list".into(),
         ))
+    }
+
+    /// What this endpoint says about these VMs of other products (health, active alerts
+    /// and, with `day`, the last 24 h of key metrics), read in bulk and matched on
+    /// (vCenter instance UUID, moid); VMs it does not know are left out. Optional: see
+    /// `Capabilities::insight`.
+    async fn vm_insight(&self, _vms: &[VmKey], _day: bool) -> ApiResult<Vec<VmInsight>> {
+        Err(ApiError::Unsupported(
+            "this endpoint rates no other product's VMs".into(),
+        ))
+    }
+
+    /// The vCenter VM one of this endpoint's nodes watches, if it is one (`i` going back).
+    async fn vm_key(&self, _node: &Node) -> ApiResult<Option<VmKey>> {
+        Ok(None)
     }
 
     /// The endpoint's running and recently finished tasks.

@@ -132,6 +132,46 @@ pub struct Node {
     pub expandable: bool,
     /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
     pub backing: Option<Box<VimRef>>,
+    /// Its health as a monitoring product rates it (Aria Operations' health badge), when
+    /// known: one byte, drawn as a coloured dot on the row.
+    pub health: Option<Health>,
+}
+
+/// A health colour as Aria Operations rates an object (its health, risk and efficiency badges,
+/// `resourceHealth`). One byte, so every node can carry one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Health {
+    Green,
+    Yellow,
+    Orange,
+    Red,
+    /// Grey: no data (not collecting, powered off, unknown).
+    Unknown,
+}
+
+impl Health {
+    /// `GREEN`, `YELLOW`, `ORANGE`, `RED`, `GREY`/`UNKNOWN` (any case); None for anything else.
+    pub fn from_colour(colour: &str) -> Option<Health> {
+        Some(match colour.to_ascii_uppercase().as_str() {
+            "GREEN" => Health::Green,
+            "YELLOW" => Health::Yellow,
+            "ORANGE" => Health::Orange,
+            "RED" => Health::Red,
+            "GREY" | "GRAY" | "UNKNOWN" => Health::Unknown,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Green => "green",
+            Health::Yellow => "yellow",
+            Health::Orange => "orange",
+            Health::Red => "red",
+            Health::Unknown => "grey",
+        }
+    }
 }
 
 /// The vCenter VM behind a vCD VM, as vCD tells a system administrator: the vCenter (the URL
@@ -154,7 +194,13 @@ impl Node {
             summary: "".into(),
             expandable: false,
             backing: None,
+            health: None,
         }
+    }
+
+    pub fn with_health(mut self, health: Option<Health>) -> Self {
+        self.health = health;
+        self
     }
 
     pub fn expandable(mut self, yes: bool) -> Self {
@@ -173,19 +219,86 @@ impl Node {
     }
 }
 
-/// A titled block of key/value rows in the detail view.
+/// A titled block of the detail view: key/value rows, then a table, then time series, each
+/// drawn the same way whatever the product (a section may hold any of them).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Section {
     pub title: String,
     pub rows: Vec<(String, String)>,
+    pub table: Option<Table>,
+    pub series: Vec<Series>,
+}
+
+/// Rows under column headings (alerts: criticality, age, name; related resources).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<TableRow>,
+}
+
+/// One table row: its cells, the health colour it is drawn in, and the node it stands for,
+/// which Enter opens in the tree (on the same endpoint).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TableRow {
+    pub cells: Vec<String>,
+    pub health: Option<Health>,
+    pub target: Option<Box<Node>>,
+}
+
+/// A metric over time, oldest point first (Aria Operations' 24 h of 5-minute points).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Series {
+    pub label: String,
+    /// "%" scales the sparkline to 0–100; any other unit to the series' own maximum.
+    pub unit: String,
+    /// Finite values only (`Series::new` drops the rest), so `Eq` holds.
+    pub points: Vec<f64>,
+}
+
+impl Eq for Series {}
+
+impl Series {
+    pub fn new(label: impl Into<String>, unit: impl Into<String>, points: Vec<f64>) -> Series {
+        Series {
+            label: label.into(),
+            unit: unit.into(),
+            points: points.into_iter().filter(|p| p.is_finite()).collect(),
+        }
+    }
+
+    pub fn latest(&self) -> Option<f64> {
+        self.points.last().copied()
+    }
+
+    /// The points averaged into `width` buckets (or as they are when fewer), so a day fits
+    /// the columns there are.
+    pub fn fit(&self, width: usize) -> Vec<f64> {
+        let n = self.points.len();
+        if width == 0 || n <= width {
+            return self.points.clone();
+        }
+        (0..width)
+            .map(|i| {
+                let (a, b) = (i * n / width, ((i + 1) * n / width).max(i * n / width + 1));
+                self.points[a..b].iter().sum::<f64>() / (b - a) as f64
+            })
+            .collect()
+    }
 }
 
 impl Section {
     pub fn new(title: impl Into<String>) -> Self {
         Section {
             title: title.into(),
-            rows: Vec::new(),
+            ..Default::default()
         }
+    }
+
+    /// True when it has nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+            && self.table.as_ref().is_none_or(|t| t.rows.is_empty())
+            && self.series.is_empty()
     }
 
     /// Adds a row unless the value is empty, so sections only show what the server said.
@@ -403,6 +516,9 @@ pub struct EndpointInfo {
     pub api_version: String,
     /// What the endpoint offers beyond browsing, so the app asks only for that.
     pub capabilities: Capabilities,
+    /// A vCenter's instance UUID (`about.instanceUuid`): what Aria Operations calls its
+    /// `VMEntityVCID`, so a VM is matched on it and its moid, never on names.
+    pub instance_uuid: Option<String>,
 }
 
 /// The optional features of a backend. The app and the views ask these, never the product.
@@ -410,16 +526,26 @@ pub struct EndpointInfo {
 pub struct Capabilities {
     /// `Backend::snapshot_sprawl` works (there are VMs with snapshots to list).
     pub snapshot_sprawl: bool,
+    /// `Backend::vm_insight` and `Backend::vm_key` work: the endpoint rates other products'
+    /// VMs (Aria Operations).
+    pub insight: bool,
 }
 
 impl Capabilities {
     /// Everything vnav can ask of an endpoint: vCD and vCenter.
     pub const ALL: Capabilities = Capabilities {
         snapshot_sprawl: true,
+        insight: false,
     };
-    /// Browsing only (Aria Operations: no snapshots).
+    /// Browsing only.
     pub const BROWSE: Capabilities = Capabilities {
         snapshot_sprawl: false,
+        insight: false,
+    };
+    /// Watching other products' VMs, no snapshots (Aria Operations).
+    pub const MONITOR: Capabilities = Capabilities {
+        snapshot_sprawl: false,
+        insight: true,
     };
 }
 
@@ -434,6 +560,36 @@ impl fmt::Display for EndpointInfo {
             self.api_version
         )
     }
+}
+
+/// A vCenter VM as any product names it: its vCenter's instance UUID and its moid (a moid
+/// alone repeats across vCenters).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VmKey {
+    pub vcid: Box<str>,
+    pub moid: Box<str>,
+}
+
+impl VmKey {
+    /// The VCID is a UUID: compared lower-cased, however a product writes it.
+    pub fn new(vcid: &str, moid: &str) -> VmKey {
+        VmKey {
+            vcid: vcid.to_ascii_lowercase().into(),
+            moid: moid.into(),
+        }
+    }
+}
+
+/// What a monitoring endpoint says about one VM of another product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VmInsight {
+    pub key: VmKey,
+    /// The VM as the monitoring endpoint's own node (where `i` goes).
+    pub resource: Node,
+    pub health: Option<Health>,
+    pub active_alerts: u32,
+    /// The last 24 h of its key metrics, when asked for.
+    pub day: Vec<Series>,
 }
 
 /// Progress of a long listing, shown as a vnav task ("listing VMs: 37/120 hosts").
@@ -577,6 +733,14 @@ mod tests {
         assert_eq!(SprawlRow::age_text(taken, 1, taken), "today");
         let next_day = parse_time("2026-11-02T00:00:01Z").unwrap();
         assert_eq!(SprawlRow::age_text(taken, 1, next_day), "1 day old");
+    }
+
+    /// A scale issue wants nodes small: the health is one byte and fits in the padding the
+    /// node already had (96 bytes on 64-bit before it came).
+    #[test]
+    fn health_costs_a_node_nothing() {
+        assert_eq!(std::mem::size_of::<Option<Health>>(), 1);
+        assert_eq!(std::mem::size_of::<Node>(), 96);
     }
 
     #[test]

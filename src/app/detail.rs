@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::ApiError;
-use crate::api::model::{Details, Link, NodeKind, Severity};
+use crate::api::model::{Details, Link, NodeKind, Series, Severity, Table};
 
 use super::App;
 use super::event::{Effect, ReqId};
@@ -36,6 +36,8 @@ pub struct DetailPane {
     pub state: DetailState,
     pub raw: bool,
     pub scroll: usize,
+    /// Which of the loaded entity's rows that lead to another node Enter opens (see `goto`).
+    pub pick: usize,
     pub(crate) due: Option<Instant>,
     req: Option<ReqId>,
     cache: HashMap<(EndpointId, Box<str>), Arc<Details>>,
@@ -49,16 +51,42 @@ pub enum DetailRow<'a> {
     Field(&'a str, &'a str),
     Blank,
     Link(&'a Link),
+    /// A table's column headings.
+    Header(&'a Table),
+    /// Row `row` of a table; `target` counts the rows that lead somewhere, in display order
+    /// (`DetailPane::pick` names one of them).
+    Cells {
+        table: &'a Table,
+        row: usize,
+        target: Option<usize>,
+    },
+    Series(&'a Series),
 }
 
-/// The structured view of an entity: its sections, then its links.
+/// The structured view of an entity: each section's fields, table and series, then its links.
 pub fn detail_rows(d: &Details) -> Vec<DetailRow<'_>> {
     let mut rows = Vec::new();
+    let mut targets = 0;
     for s in &d.sections {
         rows.push(DetailRow::Title(&s.title));
         for (k, v) in &s.rows {
             rows.push(DetailRow::Field(k, v));
         }
+        if let Some(t) = s.table.as_ref().filter(|t| !t.rows.is_empty()) {
+            rows.push(DetailRow::Header(t));
+            for (i, r) in t.rows.iter().enumerate() {
+                let target = r.target.is_some().then(|| {
+                    targets += 1;
+                    targets - 1
+                });
+                rows.push(DetailRow::Cells {
+                    table: t,
+                    row: i,
+                    target,
+                });
+            }
+        }
+        rows.extend(s.series.iter().map(DetailRow::Series));
         rows.push(DetailRow::Blank);
     }
     if !d.links.is_empty() {
@@ -124,7 +152,7 @@ impl DetailPane {
         self.cache.remove(&(endpoint, id.into()));
     }
 
-    fn remember(&mut self, endpoint: EndpointId, details: Arc<Details>) {
+    pub(crate) fn remember(&mut self, endpoint: EndpointId, details: Arc<Details>) {
         let key = (endpoint, details.node.id.clone());
         if self.cache.insert(key.clone(), details).is_none() {
             self.order.push_back(key);
@@ -142,6 +170,7 @@ impl App {
     pub(crate) fn selection_changed(&mut self) {
         self.detail.entry = self.cursor.selected;
         self.detail.scroll = 0;
+        self.detail.pick = 0;
         if let Some(old) = self.detail.req.take() {
             self.abandon(old);
         }
@@ -192,6 +221,7 @@ impl App {
             Ok(mut d) => {
                 let endpoint = self.tree.get(id).endpoint;
                 self.learn_link(endpoint, &d.node);
+                self.details_insight(endpoint, &d.node);
                 self.add_same_vm_line(endpoint, &mut d);
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows
@@ -328,6 +358,12 @@ impl App {
         let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
         let page = layout::inner_height(areas.detail).max(1);
         let max = self.detail_line_count().saturating_sub(page);
+        match cmd {
+            Command::Open => return self.open_picked(),
+            Command::NextTarget => return self.pick_target(1),
+            Command::PrevTarget => return self.pick_target(-1),
+            _ => {}
+        }
         let s = &mut self.detail.scroll;
         *s = match cmd {
             Command::Down => (*s + 1).min(max),

@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, SprawlRow, TaskInfo,
+    VmInsight, VmKey,
 };
 use crate::api::{ApiError, SprawlUpdate};
 
@@ -53,6 +54,10 @@ pub enum ApiAnswer {
     SprawlUpdate(SprawlUpdate),
     /// The audit log could not be written; the action was not started.
     AuditFailed(String),
+    /// What a monitoring endpoint says about VMs of other endpoints.
+    VmInsight(Result<Vec<VmInsight>, ApiError>),
+    /// The vCenter VM a monitoring endpoint's node watches.
+    VmKey(Result<Option<VmKey>, ApiError>),
 }
 
 /// One line of the audit log (see `audit.rs`); filled in by the app, written by the runtime.
@@ -127,6 +132,20 @@ pub enum Effect {
     SetPassword {
         endpoint: EndpointId,
         password: secrecy::SecretString,
+    },
+    /// Asks a monitoring endpoint about VMs of other endpoints (≤ 1,000 a call is the
+    /// backend's business), with their day of metrics when `day`.
+    VmInsight {
+        req: ReqId,
+        endpoint: EndpointId,
+        vms: Vec<VmKey>,
+        day: bool,
+    },
+    /// Asks a monitoring endpoint which vCenter VM its node watches.
+    VmKey {
+        req: ReqId,
+        endpoint: EndpointId,
+        node: Node,
     },
     /// Puts text on the user's clipboard (through the terminal: OSC 52, so it works over SSH).
     Copy(String),

@@ -36,6 +36,11 @@ pub enum Command {
     SameVm,
     /// Copy the selected node's name, ids or a command that fetches it.
     Copy,
+    /// In the detail pane: pick the next / previous row that leads to another node.
+    NextTarget,
+    PrevTarget,
+    /// From a VM to its Aria Operations resource, or back ("insight").
+    Insight,
 }
 
 /// Where a binding applies.
@@ -225,6 +230,12 @@ pub static KEYMAP: &[Binding] = &[
         description: "go to the same VM on the other side (vCD VM ↔ its vCenter VM)",
     },
     Binding {
+        keys: &[k('i')],
+        command: Command::Insight,
+        scope: Scope::Global,
+        description: "from a VM (vCenter or vCD) to its Aria Operations resource, or back",
+    },
+    Binding {
         keys: &[k('x')],
         command: Command::ToggleRaw,
         scope: Scope::Global,
@@ -247,6 +258,24 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::Open,
         scope: Scope::Tasks,
         description: "jump to the task's target (or show a failure in full)",
+    },
+    Binding {
+        keys: &[code(KeyCode::Enter)],
+        command: Command::Open,
+        scope: Scope::Detail,
+        description: "open the picked row (a related resource, an alert) in the tree",
+    },
+    Binding {
+        keys: &[k('n')],
+        command: Command::NextTarget,
+        scope: Scope::Detail,
+        description: "pick the next row that leads to another node",
+    },
+    Binding {
+        keys: &[k('N')],
+        command: Command::PrevTarget,
+        scope: Scope::Detail,
+        description: "pick the previous row that leads to another node",
     },
 ];
 

@@ -13,6 +13,8 @@ pub mod layout;
 pub mod tree;
 
 mod detail;
+mod goto;
+mod insight;
 mod invoke;
 mod listing;
 pub mod nav;
@@ -115,6 +117,8 @@ pub struct App {
     pub all_snapshots: Option<all_snapshots::AllSnapshots>,
     /// VMs seen through vCD and through its vCenter (see `vclink`).
     pub vc_links: vclink::VcLinks,
+    /// VMs as a monitoring endpoint sees them (see `insight`).
+    insight: insight::Insights,
     pub theme: Theme,
     pub size: (u16, u16),
     /// The wall-clock time of the event being handled, set by whoever runs the app (the
@@ -176,6 +180,7 @@ impl App {
             read_only,
             all_snapshots,
             vc_links: Default::default(),
+            insight: Default::default(),
             theme,
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
@@ -381,6 +386,7 @@ impl App {
             }
             Command::Suspend => self.effects.push(Effect::Suspend),
             Command::SameVm => return self.go_to_same_vm(),
+            Command::Insight => return self.go_insight(),
             Command::ToggleRaw => self.detail.toggle_raw(),
             Command::Copy => return self.open_copy_menu(),
             Command::Filter => {
@@ -510,6 +516,8 @@ impl App {
             ApiAnswer::Invoked(r) => self.on_invoked(req, endpoint, r),
             ApiAnswer::Cancelled(r) => self.on_cancelled(req, r),
             ApiAnswer::AuditFailed(msg) => self.on_audit_failed(req, msg),
+            ApiAnswer::VmInsight(r) => self.on_vm_insight(req, r),
+            ApiAnswer::VmKey(r) => self.on_vm_key(req, r),
             other => self.on_task_answer(req, endpoint, other),
         }
     }
@@ -564,7 +572,11 @@ impl App {
         };
         let result = result.map_err(|e| e.to_string());
         self.listing_done(req, endpoint, result.as_ref().err().cloned());
+        let ok = result.is_ok();
         let changed = self.tree.finish_load(entry, req, result);
+        if ok {
+            self.dots_insight(entry);
+        }
         if changed {
             if self.tree.is_filtered() {
                 self.apply_filter();

@@ -75,6 +75,11 @@ impl Tree {
         &self.entries[id as usize]
     }
 
+    /// Whether `id` still names an entry (answers may arrive for removed ones).
+    pub fn is_live(&self, id: EntryId) -> bool {
+        self.entries.get(id as usize).is_some_and(|e| !e.dead)
+    }
+
     pub fn get_mut(&mut self, id: EntryId) -> &mut Entry {
         self.version += 1;
         self.content += 1;

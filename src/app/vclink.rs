@@ -152,18 +152,10 @@ impl App {
         true
     }
 
-    /// The tree entry of `side`: in its endpoint's own subtree if loaded there, else in the
-    /// snapshot view, else a new entry under the endpoint, which its reloads keep.
+    /// The tree entry of `side` (see `App::open_node`).
     fn entry_for(&mut self, side: &Side) -> EntryId {
-        let found = self.tree.find(side.endpoint, &side.id);
-        let in_view =
-            |a: &App, e: EntryId| a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p));
-        if let Some(&e) = found.iter().find(|&&e| !in_view(self, e)).or(found.first()) {
-            return e;
-        }
-        let root = self.endpoints[side.endpoint].root;
         let node = Node::new(NodeKind::Vm, side.id.clone(), side.name.clone()).expandable(true);
-        self.tree.open_by_id(root, node)
+        self.open_node(side.endpoint, node)
     }
 }
 
@@ -193,6 +185,7 @@ mod tests {
             user: "u".into(),
             api_version: "x".into(),
             capabilities: crate::api::model::Capabilities::ALL,
+            instance_uuid: None,
         };
         app.endpoints[0].info = Some(info(Product::Vcd, "https://vcd.example.com"));
         app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));

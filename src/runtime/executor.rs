@@ -203,6 +203,30 @@ impl Executor {
                 });
                 self.reads.insert(req, job);
             }
+            Effect::VmInsight {
+                req,
+                endpoint,
+                vms,
+                day,
+            } => {
+                let b = self.backends[endpoint].clone();
+                let job = self.jobs.spawn(async move {
+                    let answer = b.vm_insight(&vms, day).await;
+                    send(req, endpoint, ApiAnswer::VmInsight(answer));
+                });
+                self.reads.insert(req, job);
+            }
+            Effect::VmKey {
+                req,
+                endpoint,
+                node,
+            } => {
+                let b = self.backends[endpoint].clone();
+                let job = self.jobs.spawn(async move {
+                    send(req, endpoint, ApiAnswer::VmKey(b.vm_key(&node).await));
+                });
+                self.reads.insert(req, job);
+            }
             Effect::Abandon { req } => {
                 // Dropping the job's future drops its requests in flight and sends no more.
                 if let Some(job) = self.reads.remove(&req) {

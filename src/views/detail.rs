@@ -2,11 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Sparkline};
 use unicode_width::UnicodeWidthStr;
 
-use crate::api::model::RawFormat;
+use crate::api::model::{RawFormat, Series, Table};
 use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows};
 use crate::theme::Role;
 
@@ -71,7 +72,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             let key_w = d
                 .sections
                 .iter()
-                .flat_map(|s| s.rows.iter().map(|(k, _)| k.chars().count()))
+                .flat_map(|s| {
+                    let keys = s.rows.iter().map(|(k, _)| k.width());
+                    keys.chain(s.series.iter().map(|x| x.label.width()))
+                })
                 .max()
                 .unwrap_or(0)
                 .min(24);
@@ -89,36 +93,134 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 .map(|l| short_type(&l.media_type).width())
                 .max()
                 .unwrap_or(0);
-            shown.extend(
-                detail_rows(d)
-                    .into_iter()
-                    .skip(skip)
-                    .take(room)
-                    .map(|r| match r {
-                        DetailRow::Title(s) => Line::styled(s.to_string(), t.style(Role::Section)),
-                        DetailRow::Field(k, v) => Line::from(vec![
-                            Span::styled(format!("  {k:<key_w$}  "), t.style(Role::Muted)),
-                            Span::raw(v.to_string()),
-                        ]),
-                        DetailRow::Blank => Line::raw(""),
-                        DetailRow::Link(l) => Line::from(vec![
-                            Span::styled(format!("  {:<rel_w$}  ", l.rel), t.style(Role::Accent)),
-                            Span::styled(
-                                format!("{:<type_w$}  ", short_type(&l.media_type)),
-                                t.style(Role::Muted),
-                            ),
-                            Span::raw(if l.name.is_empty() {
-                                l.href.clone()
+            // Where each sparkline goes: (line on screen, column, series); drawn over the text.
+            let mut sparks: Vec<(usize, usize, &Series)> = Vec::new();
+            let picked = app.detail.pick;
+            let focused = app.focus == Pane::Detail;
+            for r in detail_rows(d).into_iter().skip(skip).take(room) {
+                let line = match r {
+                    DetailRow::Title(s) => Line::styled(s.to_string(), t.style(Role::Section)),
+                    DetailRow::Field(k, v) => Line::from(vec![
+                        Span::styled(format!("  {k:<key_w$}  "), t.style(Role::Muted)),
+                        Span::raw(v.to_string()),
+                    ]),
+                    DetailRow::Blank => Line::raw(""),
+                    DetailRow::Link(l) => Line::from(vec![
+                        Span::styled(format!("  {:<rel_w$}  ", l.rel), t.style(Role::Accent)),
+                        Span::styled(
+                            format!("{:<type_w$}  ", short_type(&l.media_type)),
+                            t.style(Role::Muted),
+                        ),
+                        Span::raw(if l.name.is_empty() {
+                            l.href.clone()
+                        } else {
+                            l.name.clone()
+                        }),
+                    ]),
+                    DetailRow::Header(table) => {
+                        let widths = column_widths(table);
+                        let cells = table.columns.iter().map(String::as_str);
+                        Line::from(cells_spans(cells, &widths, |_| t.style(Role::Muted)))
+                    }
+                    DetailRow::Cells { table, row, target } => {
+                        let widths = column_widths(table);
+                        let r = &table.rows[row];
+                        // The first cell (criticality, colour) in the row's health colour.
+                        let health = r.health.map(|h| t.health(h)).unwrap_or_default();
+                        let cells = r.cells.iter().map(String::as_str);
+                        let mut line = Line::from(cells_spans(cells, &widths, |i| {
+                            if i == 0 { health } else { Style::new() }
+                        }));
+                        if target == Some(picked) {
+                            line = line.style(t.style(if focused {
+                                Role::Selection
                             } else {
-                                l.name.clone()
-                            }),
-                        ]),
-                    }),
-            );
+                                Role::SelectionUnfocused
+                            }));
+                        }
+                        line
+                    }
+                    DetailRow::Series(series) => {
+                        let latest = match series.latest() {
+                            Some(v) if series.unit == "%" => format!("{v:>6.1} %   "),
+                            Some(v) => format!("{v:>6.0} {:<4}", series.unit),
+                            None => format!("{:>6} {:<4}", "–", ""),
+                        };
+                        let lead = format!("  {:<key_w$}  {latest} ", series.label);
+                        sparks.push((shown.len(), lead.width(), series));
+                        Line::from(vec![Span::styled(lead, t.style(Role::Muted))])
+                    }
+                };
+                shown.push(line);
+            }
+            let n = shown.len();
+            f.render_widget(Paragraph::new(shown), inner);
+            for (y, x, series) in sparks {
+                let width = (inner.width as usize).saturating_sub(x);
+                if y >= n || width == 0 {
+                    continue;
+                }
+                // Hundredths, so a 0–100 % series keeps its detail as whole numbers.
+                let data: Vec<u64> = series
+                    .fit(width)
+                    .iter()
+                    .map(|v| (v.max(0.0) * 100.0).round() as u64)
+                    .collect();
+                let top = match series.unit.as_str() {
+                    "%" => 100 * 100,
+                    _ => data.iter().copied().max().unwrap_or(0),
+                };
+                // Anything above zero shows at least the lowest bar: a VM at 5 % CPU is not
+                // idle.
+                let data: Vec<u64> = data
+                    .into_iter()
+                    .map(|v| if v > 0 { v.max(top / 8 + 1) } else { 0 })
+                    .collect();
+                let spark = Sparkline::default()
+                    .data(&data)
+                    .max(top)
+                    .style(t.style(Role::Accent));
+                let area = Rect {
+                    x: inner.x + x as u16,
+                    y: inner.y + y as u16,
+                    width: width as u16,
+                    height: 1,
+                };
+                f.render_widget(spark, area);
+            }
+            return;
         }
         _ => {}
     }
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// Each column as wide as its widest cell (heading included), at most 40.
+fn column_widths(table: &Table) -> Vec<usize> {
+    let mut w: Vec<usize> = table.columns.iter().map(|c| c.width()).collect();
+    for r in &table.rows {
+        for (i, c) in r.cells.iter().enumerate() {
+            match w.get_mut(i) {
+                Some(x) => *x = (*x).max(c.width()),
+                None => w.push(c.width()),
+            }
+        }
+    }
+    w.into_iter().map(|x| x.min(40)).collect()
+}
+
+/// Cells padded to their column, two spaces apart, styled by column.
+fn cells_spans<'a>(
+    cells: impl Iterator<Item = &'a str>,
+    widths: &[usize],
+    style: impl Fn(usize) -> Style,
+) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::raw("  ")];
+    for (i, c) in cells.enumerate() {
+        let w = widths.get(i).copied().unwrap_or(0);
+        spans.push(Span::styled(format!("{c:<w$}  "), style(i)));
+    }
+    spans
 }
 
 /// `application/vnd.vmware.vcloud.vm+xml` → `vm`.

@@ -101,6 +101,12 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
         t.style(Role::Mark),
     ));
     push_name(app, &e.node.name, &mut spans);
+    // The health a monitoring product gives it, unless the status already says it (an Aria
+    // Operations resource's status is its health).
+    if let Some(h) = e.node.health.filter(|h| e.node.status.label != h.label()) {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled("●", t.health(h)));
+    }
     if !e.node.status.label.is_empty() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(

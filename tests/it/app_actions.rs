@@ -25,6 +25,7 @@ fn connected(read_only: bool) -> App {
         user: "admin@System".into(),
         api_version: "38.0".into(),
         capabilities: vnav::api::model::Capabilities::ALL,
+        instance_uuid: None,
     };
     let req = children_req(&answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info))).effects);
     give_children(

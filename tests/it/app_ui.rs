@@ -26,6 +26,7 @@ pub(crate) fn connected() -> vnav::app::App {
         user: "admin@System".into(),
         api_version: "38.0".into(),
         capabilities: vnav::api::model::Capabilities::ALL,
+        instance_uuid: None,
     };
     let effects = answer(&mut app, req, 0, ApiAnswer::Connected(Ok(info))).effects;
     let req = children_req(&effects);

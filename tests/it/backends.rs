@@ -42,3 +42,20 @@ pub fn vcenter_admin(s: &Sim) -> VcenterBackend {
         HttpOptions::default(),
     )
 }
+
+/// The simulator's Aria Operations, reading `page_size` resources a page with at most
+/// `concurrency` requests in flight.
+pub fn vrops(s: &Sim, page_size: u64, concurrency: usize) -> vnav::api::vrops::VropsBackend {
+    vnav::api::tls::install_crypto_provider();
+    vnav::api::vrops::VropsBackend::new(vnav::api::vrops::VropsConfig {
+        url: s.vrops_url.clone(),
+        user: vnav::sim::VROPS_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions {
+            concurrency,
+            ..HttpOptions::default()
+        },
+        page_size,
+    })
+    .expect("valid Aria Operations config")
+}

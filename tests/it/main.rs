@@ -54,3 +54,7 @@ mod vcenter_snapshots;
 mod vcenter_tasks;
 mod vcsim;
 mod vrops_client;
+mod vrops_insight;
+mod vrops_jump;
+mod vrops_screen;
+mod vrops_tmux;

@@ -38,6 +38,7 @@ pub fn connect_first(app: &mut App) -> Vec<Effect> {
         user: "admin@System".into(),
         api_version: "38.0".into(),
         capabilities: vnav::api::model::Capabilities::ALL,
+        instance_uuid: None,
     };
     answer(app, req, 0, ApiAnswer::Connected(Ok(info))).effects
 }

@@ -27,17 +27,7 @@ use crate::sim_vrops_support::ops_sim;
 const T: Duration = Duration::from_secs(30);
 
 fn backend_with(s: &Sim, page_size: u64, concurrency: usize) -> VropsBackend {
-    VropsBackend::new(VropsConfig {
-        url: s.vrops_url.clone(),
-        user: VROPS_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions {
-            concurrency,
-            ..HttpOptions::default()
-        },
-        page_size,
-    })
-    .unwrap()
+    crate::backends::vrops(s, page_size, concurrency)
 }
 
 fn backend(s: &Sim) -> VropsBackend {
@@ -185,9 +175,10 @@ async fn vnav_stays_under_the_in_flight_ceiling() {
     });
     let details = futures::future::join_all(reads).await;
     assert!(details.iter().all(Result::is_ok));
-    // Not one request turned away by the ceiling (and sent again): three reads per details
-    // (the resource, its latest stats, its active alerts).
-    assert_eq!(s.vrops_request_count() - requests, 3 * 60);
+    // Not one request turned away by the ceiling (and sent again): seven reads per details
+    // (the resource, its latest stats, its day of stats, its active alerts, its properties,
+    // its parents and its children).
+    assert_eq!(s.vrops_request_count() - requests, 7 * 60);
     let (now, peak) = s.vrops_in_flight();
     assert_eq!(now, 0);
     assert!((2..=4).contains(&peak), "peak in flight {peak}");
@@ -212,7 +203,7 @@ async fn a_context_concurrency_above_the_servers_ceiling_is_lowered_to_it() {
     });
     let details = futures::future::join_all(reads).await;
     assert!(details.iter().all(Result::is_ok));
-    assert_eq!(s.vrops_request_count() - requests, 3 * 150);
+    assert_eq!(s.vrops_request_count() - requests, 7 * 150);
     let peak = s.vrops_in_flight().1;
     assert!(
         (2..=SERVER_CEILING).contains(&peak),
@@ -303,8 +294,15 @@ async fn details_of_a_vm_resource_and_an_alert() {
     assert_eq!(row("Resource", "Kind").as_deref(), Some("VirtualMachine"));
     assert!(row("Identifiers", "VMEntityObjectID").is_some_and(|m| m.starts_with("vm-")));
     assert!(row("Identifiers", "VMEntityVCID").is_some());
+    let badges = d
+        .sections
+        .iter()
+        .find(|s| s.title == "Badges")
+        .and_then(|s| s.table.as_ref())
+        .expect("a table of badges");
     for badge in ["health", "risk", "efficiency"] {
-        assert!(row("Badges", badge).is_some(), "{badge} badge");
+        let r = badges.rows.iter().find(|r| r.cells[0] == badge);
+        assert!(r.is_some_and(|r| r.health.is_some()), "{badge} badge");
     }
     assert!(d.raw.text.contains("\"identifier\""));
 
@@ -348,7 +346,7 @@ async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
     b.connect().await.unwrap();
     let top = children(&b, &b.root()).await;
     let alerts = children(&b, named(&top, "Alerts")).await;
-    // The resource of the first alert, found by its name among the VMs and hosts.
+    // The alert leads to its resource.
     let first = b.details(&alerts[0]).await.unwrap();
     let resource_name = first.sections[0]
         .rows
@@ -356,25 +354,17 @@ async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
         .find(|(k, _)| k == "Resource name")
         .map(|(_, v)| v.clone())
         .unwrap();
-    let adapter = top
+    let alerted = first
+        .sections
         .iter()
-        .find(|n| n.kind == NodeKind::AdapterInstance)
-        .unwrap();
-    let mut resource = None;
-    for kind in children(&b, adapter).await {
-        let found = children(&b, &kind)
-            .await
-            .into_iter()
-            .find(|n| *n.name == *resource_name);
-        if found.is_some() {
-            resource = found;
-            break;
-        }
-    }
-    let d = b
-        .details(&resource.expect("the alert's resource"))
-        .await
-        .unwrap();
+        .find(|s| s.title == "Alerted resource")
+        .and_then(|s| s.table.as_ref())
+        .and_then(|t| t.rows[0].target.as_deref())
+        .expect("the alert leads to its resource")
+        .clone();
+    assert_eq!(*alerted.name, *resource_name);
+    let d = b.details(&alerted).await.unwrap();
+    assert_eq!(d.node.id, alerted.id);
     let section = |title: &str| {
         d.sections
             .iter()
@@ -389,12 +379,39 @@ async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
         "{metrics:?}"
     );
     assert!(metrics.rows[0].1.ends_with(" %"));
+    // A day of 5-minute points for each key metric.
+    let day = section("Last 24 h");
+    let labels: Vec<&str> = day.series.iter().map(|x| x.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["CPU usage", "Memory usage", "Disk I/O", "Network I/O"]
+    );
+    for series in &day.series {
+        assert!(
+            (287..=289).contains(&series.points.len()),
+            "{}: {} points",
+            series.label,
+            series.points.len()
+        );
+    }
+    // Its parents (a host, at least) and its properties; every related row leads somewhere.
+    let parents = section("Parents").table.as_ref().expect("parents");
+    assert!(!parents.rows.is_empty());
+    assert!(
+        parents
+            .rows
+            .iter()
+            .all(|r| r.target.is_some() && r.health.is_some())
+    );
+    assert!(section("Children").rows.len() + section("Children").table.iter().count() > 0);
+    assert!(!section("Properties").rows.is_empty());
     let active = section("Active alerts");
     assert!(
         active
-            .rows
-            .iter()
-            .any(|(_, v)| v.starts_with(&*alerts[0].name)),
+            .table
+            .as_ref()
+            .is_some_and(|t| t.rows.iter().any(|r| r.cells[2] == *alerts[0].name
+                && r.target.as_ref().is_some_and(|n| n.id == alerts[0].id))),
         "{active:?}"
     );
 }

@@ -190,6 +190,7 @@ impl Backend for VcdBackend {
             user,
             api_version: self.session.version().await,
             capabilities: Capabilities::ALL,
+            instance_uuid: None,
         })
     }
 

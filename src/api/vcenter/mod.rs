@@ -245,6 +245,13 @@ impl Backend for VcenterBackend {
             user: self.session.user().to_string(),
             api_version: dialect.label().to_string(),
             capabilities: Capabilities::ALL,
+            // Without it the VM is still browsed; only its Aria Operations link is missing.
+            instance_uuid: self
+                .vim
+                .instance_uuid(self.session.http())
+                .await
+                .ok()
+                .flatten(),
         })
     }
 

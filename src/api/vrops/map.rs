@@ -6,7 +6,9 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::api::model::{Node, NodeKind, Section, Severity, Status};
+use crate::api::model::{
+    Health, Node, NodeKind, Section, Series, Severity, Status, Table, TableRow,
+};
 
 pub const ALERTS: &str = "alerts";
 pub const HEALTH: &str = "health";
@@ -125,6 +127,7 @@ pub fn resource_node(v: &Value) -> Option<Node> {
     Some(
         Node::new(resource_kind(kind), format!("res/{id}"), name)
             .with_status(health_status(colour))
+            .with_health(Health::from_colour(colour))
             .with_summary(summary.join(" · "))
             .expandable(true),
     )
@@ -138,6 +141,16 @@ pub fn criticality_rank(level: &str) -> u8 {
         "WARNING" => 2,
         "INFORMATION" => 3,
         _ => 4,
+    }
+}
+
+/// The colour an alert criticality is drawn in (information: none).
+pub fn criticality_health(level: &str) -> Option<Health> {
+    match level {
+        "CRITICAL" => Some(Health::Red),
+        "IMMEDIATE" => Some(Health::Orange),
+        "WARNING" => Some(Health::Yellow),
+        _ => None,
     }
 }
 
@@ -238,16 +251,29 @@ pub fn resource_sections(v: &Value) -> Vec<Section> {
         )
         .row("Created", time_text(&v["creationTime"]));
     let mut badges = Section::new("Badges");
-    for b in v["badges"].as_array().into_iter().flatten() {
-        let score = b["score"].as_f64().filter(|s| *s >= 0.0);
-        let colour = text(&b["color"]).to_ascii_lowercase();
-        badges.row(
-            text(&b["type"]).to_ascii_lowercase(),
-            match score {
-                Some(s) => format!("{colour} ({s:.0})"),
-                None => colour,
-            },
-        );
+    let rows: Vec<TableRow> = v["badges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            let score = b["score"].as_f64().filter(|s| *s >= 0.0);
+            let colour = text(&b["color"]);
+            TableRow {
+                cells: vec![
+                    text(&b["type"]).to_ascii_lowercase(),
+                    colour.to_ascii_lowercase(),
+                    score.map(|s| format!("{s:.0}")).unwrap_or_default(),
+                ],
+                health: Health::from_colour(&colour),
+                target: None,
+            }
+        })
+        .collect();
+    if !rows.is_empty() {
+        badges.table = Some(Table {
+            columns: vec!["Badge".into(), "Colour".into(), "Score".into()],
+            rows,
+        });
     }
     let mut ids = Section::new("Identifiers");
     for i in key["resourceIdentifiers"].as_array().into_iter().flatten() {
@@ -269,7 +295,7 @@ pub fn resource_sections(v: &Value) -> Vec<Section> {
     }
     [about, badges, ids, collection]
         .into_iter()
-        .filter(|s| !s.rows.is_empty())
+        .filter(|s| !s.is_empty())
         .collect()
 }
 
@@ -317,21 +343,125 @@ pub fn metrics_section(v: &Value) -> Section {
     s
 }
 
-/// A resource's active alerts, the most critical first: criticality → name and age.
+/// A resource's active alerts, the most critical first: criticality, age and name, each row
+/// leading to the alert.
 pub fn alerts_section(mut alerts: Vec<Value>, now: OffsetDateTime) -> Section {
     sort_alerts(&mut alerts);
     let mut s = Section::new("Active alerts");
-    for a in &alerts {
-        if let Some(n) = alert_node(a, None, now) {
-            let value = match n.summary.is_empty() {
-                true => n.name.to_string(),
-                false => format!("{} · {}", n.name, n.summary),
-            };
-            s.row(n.status.label.to_string(), value);
+    let rows: Vec<TableRow> = alerts
+        .iter()
+        .filter_map(|a| {
+            let node = alert_node(a, None, now)?;
+            let level = a["alertLevel"].as_str().unwrap_or("");
+            let age = time_ms(&a["startTimeUTC"])
+                .map(|t| since(t, now))
+                .unwrap_or_default();
+            Some(TableRow {
+                cells: vec![level.to_ascii_lowercase(), age, node.name.to_string()],
+                health: criticality_health(level),
+                target: Some(Box::new(node)),
+            })
+        })
+        .collect();
+    match rows.is_empty() {
+        true => {
+            s.row("None", "no active alert");
+        }
+        false => {
+            s.table = Some(Table {
+                columns: vec!["Criticality".into(), "Age".into(), "Alert".into()],
+                rows,
+            })
         }
     }
-    if s.rows.is_empty() {
-        s.row("None", "no active alert");
+    s
+}
+
+/// Related resources (parents, children) as rows that lead to them; `total` is how many
+/// there are when the list holds only the first of them.
+pub fn related_section(title: &str, resources: &[Value], total: u64) -> Section {
+    let mut s = Section::new(title);
+    let rows: Vec<TableRow> = resources
+        .iter()
+        .filter_map(|r| {
+            let node = resource_node(r)?;
+            Some(TableRow {
+                cells: vec![
+                    node.health.map(Health::label).unwrap_or("").to_string(),
+                    text(&r["resourceKey"]["resourceKindKey"]),
+                    node.name.to_string(),
+                ],
+                health: node.health,
+                target: Some(Box::new(node)),
+            })
+        })
+        .collect();
+    if total > rows.len() as u64 {
+        s.row(
+            "Shown",
+            format!("{} of {total} (expand it in the tree for all)", rows.len()),
+        );
+    }
+    match rows.is_empty() {
+        true => {
+            s.row("None", "none");
+        }
+        false => {
+            s.table = Some(Table {
+                columns: vec!["Health".into(), "Kind".into(), "Name".into()],
+                rows,
+            })
+        }
+    }
+    s
+}
+
+/// The key metrics of one resource's entry in a stats answer, in `KEY_METRICS` order; stats
+/// it lacks are left out.
+pub fn day_series(entry: &Value) -> Vec<Series> {
+    let stats: Vec<&Value> = entry["stat-list"]["stat"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    KEY_METRICS
+        .iter()
+        .filter_map(|(key, label, unit)| {
+            let st = stats.iter().find(|st| st["statKey"]["key"] == *key)?;
+            let points: Vec<f64> = st["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_f64)
+                .collect();
+            Some(Series::new(*label, *unit, points))
+        })
+        .collect()
+}
+
+/// A resource's properties (`/resources/{id}/properties`), by name.
+pub fn properties_section(v: &Value) -> Section {
+    let mut rows: Vec<(String, String)> = v["property"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["name"].as_str()?.to_string(), text(&p["value"]))))
+        .collect();
+    rows.sort();
+    let mut s = Section::new("Properties");
+    for (k, v) in rows {
+        s.row(k, v);
+    }
+    s
+}
+
+/// The last day of the key metrics (a `/stats` answer for one resource), as sparklines in
+/// `KEY_METRICS` order; stats the resource lacks are left out.
+pub fn series_section(v: &Value) -> Section {
+    let mut s = Section::new("Last 24 h");
+    s.series = day_series(&v["values"][0]);
+    if s.series.is_empty() {
+        s.row("None", "no metric collected");
     }
     s
 }
@@ -470,9 +600,28 @@ mod tests {
             row("Identifiers", "VMEntityObjectID").as_deref(),
             Some("host-29")
         );
-        assert_eq!(row("Badges", "efficiency").as_deref(), Some("green (100)"));
-        // A score of -1 means "none": the colour alone.
-        assert_eq!(row("Badges", "compliance").as_deref(), Some("grey"));
+        assert_eq!(node.health, Some(Health::Green));
+        let badges = sections
+            .iter()
+            .find(|s| s.title == "Badges")
+            .and_then(|s| s.table.as_ref())
+            .expect("badges are a table");
+        let badge = |name: &str| {
+            badges
+                .rows
+                .iter()
+                .find(|r| r.cells[0] == name)
+                .map(|r| (r.cells[1..].join(" "), r.health))
+        };
+        assert_eq!(
+            badge("efficiency"),
+            Some(("green 100".into(), Some(Health::Green)))
+        );
+        // A score of -1 means "none": the colour alone, drawn grey.
+        assert_eq!(
+            badge("compliance"),
+            Some(("grey ".into(), Some(Health::Unknown)))
+        );
         assert_eq!(
             row("Resource", "Created").as_deref(),
             Some("2020-12-09T21:36:51.918Z")

@@ -4,6 +4,7 @@
 //! **Health** (the unhealthy resources: red, then orange, then yellow). It watches; it has no
 //! actions, tasks or snapshots.
 
+mod insight;
 pub mod map;
 pub mod session;
 
@@ -19,13 +20,15 @@ use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionOffer, ActionParams, Capabilities, ChildBatch, Details, EndpointInfo, ListProgress, Node,
-    NodeKind, Product, Raw, RawFormat, Section, TaskInfo,
+    NodeKind, Product, Raw, RawFormat, Section, TaskInfo, VmInsight, VmKey,
 };
 
 /// The server's own page limit is 10,000; 1,000 keeps each answer quick to read and parse.
 pub const PAGE_SIZE: u64 = 1000;
 /// At most this many ids in one bulk call.
-const IDS_PER_CALL: usize = 1000;
+pub const IDS_PER_CALL: usize = 1000;
+/// Parents or children listed in a resource's details; the tree lists them all.
+const RELATED_SHOWN: usize = 200;
 /// Requests one client may have in flight on a real server (its per-client ceiling); beyond it
 /// the server answers 429, so a context's larger concurrency is lowered to it.
 pub const SERVER_CEILING: usize = 50;
@@ -44,6 +47,8 @@ pub struct VropsBackend {
     session: Session,
     label: String,
     page_size: u64,
+    /// Other products' VMs by (VCID, moid) (see `insight`).
+    vm_index: tokio::sync::Mutex<Option<std::sync::Arc<insight::VmIndex>>>,
 }
 
 /// A paged list: where it is read and under which key its items are.
@@ -77,6 +82,7 @@ impl VropsBackend {
             session: Session::new(http, base, config.user, config.password),
             label,
             page_size: config.page_size.clamp(1, 10_000),
+            vm_index: Default::default(),
         })
     }
 
@@ -283,23 +289,44 @@ impl VropsBackend {
             .await?;
         let fresh = map::resource_node(&v).unwrap_or_else(|| node.clone());
         let mut sections = map::resource_sections(&v);
-        // Metrics and alerts are extras: a failure shows in their section, not instead of
-        // the resource.
-        let (stats, alerts) = tokio::join!(self.latest_stats(id), self.active_alerts(id));
-        sections.insert(
-            1,
+        // Metrics, alerts, properties and relations are extras: a failure shows in their
+        // section, not instead of the resource.
+        let props_path = format!("/resources/{}/properties", seg(id));
+        let (stats, alerts, day, props, parents, children) = tokio::join!(
+            self.latest_stats(id),
+            self.active_alerts(id),
+            self.day_of_stats(id),
+            self.session.get(&props_path, &[]),
+            self.related(id, "PARENT"),
+            self.related(id, "CHILD"),
+        );
+        let now = OffsetDateTime::now_utc();
+        let extras = [
             stats.map_or_else(
                 |e| unavailable("Key metrics (latest)", e),
                 |v| map::metrics_section(&v),
             ),
-        );
-        sections.insert(
-            2,
+            day.map_or_else(|e| unavailable("Last 24 h", e), |v| map::series_section(&v)),
             alerts.map_or_else(
                 |e| unavailable("Active alerts", e),
-                |a| map::alerts_section(a, OffsetDateTime::now_utc()),
+                |a| map::alerts_section(a, now),
             ),
-        );
+        ];
+        // After "Resource" and its badges, before the identifiers.
+        let at = sections.len().min(2);
+        sections.splice(at..at, extras);
+        sections.push(parents.map_or_else(
+            |e| unavailable("Parents", e),
+            |(r, total)| map::related_section("Parents", &r, total),
+        ));
+        sections.push(children.map_or_else(
+            |e| unavailable("Children", e),
+            |(r, total)| map::related_section("Children", &r, total),
+        ));
+        sections.push(props.map_or_else(
+            |e| unavailable("Properties", e),
+            |(v, _)| map::properties_section(&v),
+        ));
         Ok(Details {
             node: fresh,
             sections,
@@ -309,6 +336,42 @@ impl VropsBackend {
             copies: self.copies("resources", id),
             raw: Raw::json(&text),
         })
+    }
+
+    /// The last 24 h of the key metrics, 5-minute averages.
+    async fn day_of_stats(&self, id: &str) -> ApiResult<Value> {
+        let end = OffsetDateTime::now_utc();
+        let begin = end - time::Duration::DAY;
+        let ms = |t: OffsetDateTime| (t.unix_timestamp_nanos() / 1_000_000).to_string();
+        let mut q: Vec<(&str, String)> = map::KEY_METRICS
+            .iter()
+            .map(|(k, _, _)| ("statKey", k.to_string()))
+            .collect();
+        q.extend([
+            ("begin", ms(begin)),
+            ("end", ms(end)),
+            ("rollUpType", "AVG".into()),
+            ("intervalType", "MINUTES".into()),
+            ("intervalQuantifier", "5".into()),
+        ]);
+        let path = format!("/resources/{}/stats", seg(id));
+        Ok(self.session.get(&path, &q).await?.0)
+    }
+
+    /// The first `RELATED_SHOWN` parents or children of a resource, and how many there are.
+    async fn related(&self, id: &str, kind: &str) -> ApiResult<(Vec<Value>, u64)> {
+        let q = [
+            ("relationshipType", kind.to_string()),
+            ("page", "0".to_string()),
+            ("pageSize", RELATED_SHOWN.to_string()),
+        ];
+        let path = format!("/resources/{}/relationships", seg(id));
+        let (v, _) = self.session.get(&path, &q).await?;
+        let list = v["resourceList"].as_array().cloned().unwrap_or_default();
+        let total = v["pageInfo"]["totalCount"]
+            .as_u64()
+            .unwrap_or(list.len() as u64);
+        Ok((list, total))
     }
 
     async fn latest_stats(&self, id: &str) -> ApiResult<Value> {
@@ -360,21 +423,29 @@ impl VropsBackend {
             .session
             .get(&format!("/alerts/{}", seg(id)), &[])
             .await?;
-        let names = self.resource_names(std::slice::from_ref(&v)).await?;
-        let name = v["resourceId"]
-            .as_str()
-            .and_then(|id| names.get(id))
-            .map(String::as_str);
+        let resource_id = v["resourceId"].as_str().unwrap_or("");
+        let resource_path = format!("/resources/{}", seg(resource_id));
+        let (resource, definition) = tokio::join!(
+            self.session.get(&resource_path, &[]),
+            self.definition(v["alertDefinitionId"].as_str().unwrap_or(""))
+        );
+        let resource = resource.map(|(r, _)| r);
+        let name = resource
+            .as_ref()
+            .ok()
+            .and_then(|r| r["resourceKey"]["name"].as_str());
         let fresh =
             map::alert_node(&v, name, OffsetDateTime::now_utc()).unwrap_or_else(|| node.clone());
         let mut sections = map::alert_sections(&v);
         if let (Some(name), Some(s)) = (name, sections.first_mut()) {
             s.row("Resource name", name);
         }
-        match self
-            .definition(v["alertDefinitionId"].as_str().unwrap_or(""))
-            .await
-        {
+        // The alerted resource, a row Enter opens.
+        sections.push(match &resource {
+            Ok(r) => map::related_section("Alerted resource", std::slice::from_ref(r), 1),
+            Err(e) => unavailable("Alerted resource", e.clone()),
+        });
+        match definition {
             Ok(more) => sections.extend(more),
             Err(e) => sections.push(unavailable("Definition", e)),
         }
@@ -453,7 +524,8 @@ impl Backend for VropsBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: release.name,
-            capabilities: Capabilities::BROWSE,
+            capabilities: Capabilities::MONITOR,
+            instance_uuid: None,
         })
     }
 
@@ -511,6 +583,14 @@ impl Backend for VropsBackend {
 
     async fn cancel_task(&self, _task: &TaskInfo) -> ApiResult<()> {
         Err(no_actions())
+    }
+
+    async fn vm_insight(&self, vms: &[VmKey], day: bool) -> ApiResult<Vec<VmInsight>> {
+        self.insight(vms, day).await
+    }
+
+    async fn vm_key(&self, node: &Node) -> ApiResult<Option<VmKey>> {
+        self.key_of(node).await
     }
 
     /// Aria Operations runs no tasks vnav could follow.

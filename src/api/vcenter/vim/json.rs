@@ -21,6 +21,8 @@ pub struct Json {
     /// `{base}/sdk/vim25/{release}`.
     url: String,
     release: String,
+    /// `about.instanceUuid` of the service content.
+    instance_uuid: Option<String>,
     property_collector: String,
     task_manager: String,
     session: Session<Login>,
@@ -115,9 +117,14 @@ impl Json {
             user: user.to_string(),
             password,
         };
+        let instance_uuid = content["about"]["instanceUuid"]
+            .as_str()
+            .filter(|u| !u.is_empty())
+            .map(str::to_string);
         Ok(Some(Json {
             url,
             release,
+            instance_uuid,
             property_collector: moid("propertyCollector", "propertyCollector"),
             task_manager: moid("taskManager", "TaskManager"),
             session: Session::new(http.clone(), base, login),
@@ -126,6 +133,10 @@ impl Json {
 
     pub fn release(&self) -> &str {
         &self.release
+    }
+
+    pub fn instance_uuid(&self) -> Option<String> {
+        self.instance_uuid.clone()
     }
 
     /// Calls a method in a logged-in session and returns its JSON result (`Null` for none).

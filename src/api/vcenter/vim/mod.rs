@@ -150,6 +150,14 @@ impl Vim {
             .await
     }
 
+    /// The vCenter's instance UUID (Aria Operations' `VMEntityVCID`), when it says.
+    pub async fn instance_uuid(&self, http: &Http) -> ApiResult<Option<String>> {
+        match self.chosen(http).await? {
+            Chosen::Soap(s) => s.instance_uuid(http).await,
+            Chosen::Json(j) => Ok(j.instance_uuid()),
+        }
+    }
+
     /// "VI/JSON 8.0.2.0" or "SOAP vim25", for the details view.
     pub async fn protocol(&self, http: &Http) -> ApiResult<String> {
         Ok(match self.chosen(http).await? {

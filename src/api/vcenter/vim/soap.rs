@@ -73,6 +73,26 @@ impl Soap {
         }
     }
 
+    /// The vCenter's instance UUID from its service content (asked without logging in).
+    pub async fn instance_uuid(&self, http: &Http) -> ApiResult<Option<String>> {
+        let content = self
+            .session
+            .protocol()
+            .post(
+                http,
+                &format!(
+                    r#"<RetrieveServiceContent xmlns="urn:vim25">{}</RetrieveServiceContent>"#,
+                    moref("_this", "ServiceInstance", "ServiceInstance")
+                ),
+            )
+            .await?;
+        Ok(content
+            .descendants("instanceUuid")
+            .first()
+            .map(|e| e.text.clone())
+            .filter(|u| !u.is_empty()))
+    }
+
     /// Sends a call in a logged-in session and returns the element its Body answers with.
     async fn call(&self, body: &str, retry: Retry) -> ApiResult<Element> {
         let url = self.session.protocol().url.clone();

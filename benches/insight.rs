@@ -1,0 +1,127 @@
+//! One VM across products at scale: Aria Operations health and alert counts (the tree's dots)
+//! and, on top, a day of metrics, for every VM of a vCenter, against the simulator with 20 ms
+//! latency per request. The keys are (vCenter instance UUID, moid) as the app builds them.
+//! Cold: a fresh client that first lists the VMs to index them (1,000 a page); warm: the index
+//! kept. The floor for the stat calls is ceil(VMs / 1,000) × 20 ms / concurrency.
+//!
+//! `cargo bench --bench insight` measures 10,000 VMs; `cargo test --benches` runs a 2,000-VM
+//! smoke. Requests and seconds are printed on stderr as `REPORT …` lines.
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use vnav::api::Backend;
+use vnav::api::ChildSink;
+use vnav::api::http::HttpOptions;
+use vnav::api::model::VmKey;
+use vnav::api::vcenter::map as vc_map;
+use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+use vnav::api::vrops::{PAGE_SIZE, VropsBackend, VropsConfig};
+use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VROPS_USER};
+
+const LATENCY_MS: u64 = 20;
+
+fn full_run() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn vrops(sim: &Sim) -> VropsBackend {
+    VropsBackend::new(VropsConfig {
+        url: sim.vrops_url.clone(),
+        user: VROPS_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+        page_size: PAGE_SIZE,
+    })
+    .unwrap()
+}
+
+/// Every VM of the simulator's vCenter as the app names it.
+async fn keys(sim: &Sim) -> Vec<VmKey> {
+    let vc = VcenterBackend::new(VcenterConfig {
+        url: sim.vcenter_url.clone(),
+        user: VCENTER_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap();
+    let uuid = vc.connect().await.unwrap().instance_uuid.unwrap();
+    let (sink, got) = ChildSink::collecting();
+    vc.children(&vc.root(), &sink).await.unwrap();
+    let all = got
+        .take()
+        .into_iter()
+        .find(|n| &*n.name == "All VMs")
+        .unwrap();
+    let (sink, got) = ChildSink::collecting();
+    vc.children(&all, &sink).await.unwrap();
+    got.take()
+        .iter()
+        .map(|n| VmKey::new(&uuid, vc_map::moid(&n.id)))
+        .collect()
+}
+
+/// Asks once; returns (VMs answered, requests, seconds).
+async fn ask(sim: &Sim, b: &VropsBackend, keys: &[VmKey], day: bool) -> (usize, u64, f64) {
+    let before = sim.vrops_request_count();
+    let start = Instant::now();
+    let found = b.vm_insight(keys, day).await.unwrap();
+    (
+        found.len(),
+        sim.vrops_request_count() - before,
+        start.elapsed().as_secs_f64(),
+    )
+}
+
+fn insight(c: &mut Criterion) {
+    let vms = if full_run() { 10_000 } else { 2_000 };
+    let rt = runtime();
+    let sim = rt.block_on(async {
+        vnav::api::tls::install_crypto_provider();
+        let opts = SimOptions {
+            vms,
+            latency_ms: LATENCY_MS,
+            ..SimOptions::default()
+        };
+        vnav::sim::start(([127, 0, 0, 1], 0).into(), opts)
+            .await
+            .unwrap()
+    });
+    let keys = rt.block_on(keys(&sim));
+    let concurrency = HttpOptions::default().concurrency;
+    let floor = (vms as f64 / 1000.0).ceil() * LATENCY_MS as f64 / 1000.0;
+    for (label, day) in [("health + alerts", false), ("health + alerts + 24 h", true)] {
+        let b = vrops(&sim);
+        rt.block_on(b.connect()).unwrap();
+        let (n, cold_requests, cold) = rt.block_on(ask(&sim, &b, &keys, day));
+        let (_, warm_requests, warm) = rt.block_on(ask(&sim, &b, &keys, day));
+        eprintln!(
+            "REPORT insight {label}, {n} of {} VMs, {LATENCY_MS} ms latency, concurrency \
+             {concurrency}: cold {cold:.2} s / {cold_requests} requests, warm {warm:.2} s / \
+             {warm_requests} requests; floor per stat call {floor:.2} s / {concurrency}",
+            keys.len()
+        );
+        assert_eq!(n, keys.len(), "every VM matched");
+    }
+    let b = vrops(&sim);
+    rt.block_on(b.connect()).unwrap();
+    rt.block_on(ask(&sim, &b, &keys, false));
+    let mut group = c.benchmark_group("insight");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(if full_run() { 20 } else { 1 }));
+    group.bench_function(
+        format!("health + alerts, {vms} VMs, warm, {LATENCY_MS} ms latency"),
+        |bench| bench.iter(|| rt.block_on(b.vm_insight(&keys, false)).unwrap()),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, insight);
+criterion_main!(benches);

@@ -1,0 +1,288 @@
+//! Other products' VMs as Aria Operations rates them, read in bulk. An index from (VCID, moid)
+//! to each VM's resource is built from the VMWARE VirtualMachine list (1,000 a call, the pages
+//! after the first at once) and built again when a VM asked for is missing and the index is
+//! older than `REBUILD_AFTER`. Then, ≤ 1,000 ids a call: health from `badge|health`
+//! (`stats/latest/query`), active alert counts (`alerts/query`) and, on request, a day of the
+//! key metrics (`stats/query`). A moid alone is never used: two vCenters repeat them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::try_join_all;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::map::{self, Id};
+use super::{IDS_PER_CALL, VropsBackend, seg};
+use crate::api::error::ApiResult;
+use crate::api::model::{Health, Node, VmInsight, VmKey};
+
+/// A VM missing from an index this old makes vnav list the VMs again (it may be new).
+const REBUILD_AFTER: Duration = Duration::from_secs(60);
+
+/// (VCID, moid) → the VM's resource node.
+pub struct VmIndex {
+    built: Instant,
+    by_key: HashMap<VmKey, Node>,
+}
+
+/// The (VCID, moid) a VMWARE resource names in its identifiers, when it has both.
+pub fn vm_key_of(resource: &Value) -> Option<VmKey> {
+    let ids = resource["resourceKey"]["resourceIdentifiers"].as_array()?;
+    let get = |name: &str| {
+        ids.iter()
+            .find(|i| i["identifierType"]["name"] == name)
+            .and_then(|i| i["value"].as_str())
+            .filter(|v| !v.is_empty())
+    };
+    Some(VmKey::new(get("VMEntityVCID")?, get("VMEntityObjectID")?))
+}
+
+/// Index entries of a resource list: VMs with both identifiers only.
+pub fn index_entries(list: &Value) -> impl Iterator<Item = (VmKey, Node)> + '_ {
+    list["resourceList"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((vm_key_of(r)?, map::resource_node(r)?)))
+}
+
+/// The colour of a health score: 75 and up green, 50 yellow, 25 orange, below red; a negative
+/// score means no data.
+pub fn health_of_score(score: f64) -> Health {
+    match score {
+        s if s < 0.0 => Health::Unknown,
+        s if s < 25.0 => Health::Red,
+        s if s < 50.0 => Health::Orange,
+        s if s < 75.0 => Health::Yellow,
+        _ => Health::Green,
+    }
+}
+
+impl VropsBackend {
+    async fn vm_page(&self, page: u64) -> ApiResult<Value> {
+        let paging = [
+            ("page", page.to_string()),
+            ("pageSize", IDS_PER_CALL.to_string()),
+        ];
+        let body = json!({"adapterKind": ["VMWARE"], "resourceKind": ["VirtualMachine"]});
+        Ok(self
+            .session()
+            .query("/resources/query", &paging, body)
+            .await?
+            .0)
+    }
+
+    /// Every VM the endpoint watches, by (VCID, moid).
+    async fn build_index(&self) -> ApiResult<VmIndex> {
+        let first = self.vm_page(0).await?;
+        let total = first["pageInfo"]["totalCount"].as_u64().unwrap_or(0);
+        let pages = total.div_ceil(IDS_PER_CALL as u64).max(1);
+        let rest = try_join_all((1..pages).map(|p| self.vm_page(p))).await?;
+        let by_key = std::iter::once(&first)
+            .chain(&rest)
+            .flat_map(index_entries)
+            .collect();
+        Ok(VmIndex {
+            built: Instant::now(),
+            by_key,
+        })
+    }
+
+    /// The index, built on first use and again when `need` names a VM it lacks and it is old.
+    async fn index(&self, need: &[VmKey]) -> ApiResult<Arc<VmIndex>> {
+        let mut held = self.vm_index.lock().await;
+        if let Some(ix) = held.as_ref() {
+            let complete = need.iter().all(|k| ix.by_key.contains_key(k));
+            if complete || ix.built.elapsed() < REBUILD_AFTER {
+                return Ok(ix.clone());
+            }
+        }
+        let ix = Arc::new(self.build_index().await?);
+        *held = Some(ix.clone());
+        Ok(ix)
+    }
+
+    /// Health, alert counts and (with `day`) the day of metrics of one call's worth of VMs.
+    async fn insight_chunk(&self, vms: &[(VmKey, Node)], day: bool) -> ApiResult<Vec<VmInsight>> {
+        let ids: Vec<&str> = vms
+            .iter()
+            .filter_map(|(_, n)| match map::parse_id(&n.id) {
+                Id::Resource(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        let (health, alerts, series) =
+            tokio::try_join!(self.health_scores(&ids), self.alert_counts(&ids), async {
+                match day {
+                    true => self.day_series(&ids).await,
+                    false => Ok(HashMap::new()),
+                }
+            })?;
+        Ok(vms
+            .iter()
+            .zip(&ids)
+            .map(|((key, node), id)| VmInsight {
+                key: key.clone(),
+                resource: node.clone(),
+                health: health.get(*id).copied().or(node.health),
+                active_alerts: alerts.get(*id).copied().unwrap_or(0),
+                day: series.get(*id).cloned().unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn health_scores(&self, ids: &[&str]) -> ApiResult<HashMap<String, Health>> {
+        let body = json!({"resourceId": ids, "statKey": ["badge|health"]});
+        let (v, _) = self
+            .session()
+            .query("/resources/stats/latest/query", &[], body)
+            .await?;
+        Ok(v["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| {
+                let id = r["resourceId"].as_str()?;
+                let score = r["stat-list"]["stat"][0]["data"]
+                    .as_array()?
+                    .last()?
+                    .as_f64()?;
+                Some((id.to_string(), health_of_score(score)))
+            })
+            .collect())
+    }
+
+    async fn alert_counts(&self, ids: &[&str]) -> ApiResult<HashMap<String, u32>> {
+        let body = json!({
+            "compositeOperator": "AND",
+            "activeOnly": true,
+            "resource-query": {"resourceId": ids},
+        });
+        let mut counts = HashMap::new();
+        let mut page = 0u64;
+        loop {
+            let paging = [
+                ("page", page.to_string()),
+                ("pageSize", IDS_PER_CALL.to_string()),
+            ];
+            let (v, _) = self
+                .session()
+                .query("/alerts/query", &paging, body.clone())
+                .await?;
+            let alerts = v["alerts"].as_array().cloned().unwrap_or_default();
+            for a in &alerts {
+                if let Some(id) = a["resourceId"].as_str() {
+                    *counts.entry(id.to_string()).or_insert(0) += 1;
+                }
+            }
+            page += 1;
+            let total = v["pageInfo"]["totalCount"].as_u64().unwrap_or(0);
+            if alerts.is_empty() || page * IDS_PER_CALL as u64 >= total {
+                return Ok(counts);
+            }
+        }
+    }
+
+    async fn day_series(
+        &self,
+        ids: &[&str],
+    ) -> ApiResult<HashMap<String, Vec<crate::api::model::Series>>> {
+        let end = OffsetDateTime::now_utc();
+        let ms = |t: OffsetDateTime| (t.unix_timestamp_nanos() / 1_000_000) as i64;
+        let keys: Vec<&str> = map::KEY_METRICS.iter().map(|(k, _, _)| *k).collect();
+        let body = json!({
+            "resourceId": ids,
+            "statKey": keys,
+            "begin": ms(end - time::Duration::DAY),
+            "end": ms(end),
+            "rollUpType": "AVG",
+            "intervalType": "MINUTES",
+            "intervalQuantifier": 5,
+        });
+        let (v, _) = self
+            .session()
+            .query("/resources/stats/query", &[], body)
+            .await?;
+        Ok(v["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Some((r["resourceId"].as_str()?.to_string(), map::day_series(r))))
+            .collect())
+    }
+
+    pub(super) async fn insight(&self, vms: &[VmKey], day: bool) -> ApiResult<Vec<VmInsight>> {
+        let index = self.index(vms).await?;
+        let mut known: Vec<(VmKey, Node)> = vms
+            .iter()
+            .filter_map(|k| Some((k.clone(), index.by_key.get(k)?.clone())))
+            .collect();
+        known.sort_by(|a, b| a.0.cmp(&b.0));
+        known.dedup_by(|a, b| a.0 == b.0);
+        let parts = try_join_all(
+            known
+                .chunks(IDS_PER_CALL)
+                .map(|c| self.insight_chunk(c, day)),
+        )
+        .await?;
+        Ok(parts.into_iter().flatten().collect())
+    }
+
+    pub(super) async fn key_of(&self, node: &Node) -> ApiResult<Option<VmKey>> {
+        let Id::Resource(id) = map::parse_id(&node.id) else {
+            return Ok(None);
+        };
+        let (v, _) = self
+            .session()
+            .get(&format!("/resources/{}", seg(id)), &[])
+            .await?;
+        Ok(vm_key_of(&v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vm(id: &str, vcid: &str, moid: &str) -> Value {
+        json!({"identifier": id, "resourceKey": {"name": id, "adapterKindKey": "VMWARE",
+        "resourceKindKey": "VirtualMachine", "resourceIdentifiers": [
+            {"identifierType": {"name": "VMEntityObjectID"}, "value": moid},
+            {"identifierType": {"name": "VMEntityVCID"}, "value": vcid},
+        ]}})
+    }
+
+    /// Two vCenters whose moids collide: each VM is found under its own vCenter only.
+    #[test]
+    fn vms_match_on_vcenter_and_moid_never_the_moid_alone() {
+        let list = json!({"resourceList": [
+            vm("r-a", "AAAA-1", "vm-42"),
+            vm("r-b", "bbbb-2", "vm-42"),
+            json!({"identifier": "r-host", "resourceKey": {"name": "h", "resourceIdentifiers": [
+                {"identifierType": {"name": "VMEntityObjectID"}, "value": "host-9"}]}}),
+        ]});
+        let ix: HashMap<VmKey, Node> = index_entries(&list).collect();
+        assert_eq!(ix.len(), 2, "the host has no VCID");
+        let key = VmKey::new;
+        // The VCID is a UUID: its case does not matter.
+        assert_eq!(&*ix[&key("aaaa-1", "vm-42")].id, "res/r-a");
+        assert_eq!(&*ix[&key("bbbb-2", "vm-42")].id, "res/r-b");
+        assert!(!ix.contains_key(&key("cccc-3", "vm-42")));
+    }
+
+    #[test]
+    fn health_scores_fall_in_their_bands() {
+        let bands: Vec<Health> = [-1.0, 0.0, 24.9, 25.0, 50.0, 74.9, 75.0, 100.0]
+            .into_iter()
+            .map(health_of_score)
+            .collect();
+        use Health::*;
+        assert_eq!(
+            bands,
+            [Unknown, Red, Red, Orange, Yellow, Yellow, Green, Green]
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! One VM across products, as a monitoring endpoint (Aria Operations) sees it. A vCenter VM is
+//! named by its vCenter's instance UUID and its moid (`VmKey`); a vCD VM through the vCenter VM
+//! behind it (`Node::backing`, see `vclink`). With such an endpoint connected:
+//! - a VM's details gain its health, active alert count and a day of metrics (one bulk call);
+//! - VM rows loaded in the tree get a health dot, asked for in bulk once their listing is done,
+//!   so a row never waits for it;
+//! - `i` jumps from a VM to its resource there, and back.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::App;
+use super::detail::DetailState;
+use super::event::{Effect, ReqId};
+use super::tree::{EndpointId, EntryId};
+use crate::api::ApiError;
+use crate::api::model::{Node, NodeKind, Product, Section, Severity, VmInsight, VmKey};
+use crate::api::vcenter::map as vc_map;
+
+/// What an insight request was for.
+enum Ask {
+    /// The details of this VM (endpoint, node id) are shown: add a section to them.
+    Detail(EndpointId, Box<str>),
+    /// Health dots for the VM children of this entry.
+    Dots(EntryId),
+    /// `i` on this VM: go to its resource.
+    Go(EndpointId, Box<str>),
+    /// `i` on a monitoring endpoint's node: go to the vCenter VM it watches.
+    Back,
+}
+
+#[derive(Default)]
+pub struct Insights {
+    /// (endpoint, VM node id) → what the monitoring endpoint says about it.
+    by_vm: HashMap<(EndpointId, Box<str>), Arc<VmInsight>>,
+    waiting: HashMap<ReqId, Ask>,
+}
+
+impl App {
+    /// The connected endpoint that rates other products' VMs, if any.
+    fn monitor(&self) -> Option<EndpointId> {
+        self.endpoints
+            .iter()
+            .position(|e| e.info.as_ref().is_some_and(|i| i.capabilities.insight))
+    }
+
+    /// The (VCID, moid) of a VM row: a vCenter VM by its own vCenter, a vCD VM by the vCenter
+    /// VM behind it, when that vCenter is connected and told its instance UUID.
+    pub(crate) fn vm_key(&self, endpoint: EndpointId, node: &Node) -> Option<VmKey> {
+        if node.kind != NodeKind::Vm {
+            return None;
+        }
+        let info = self.endpoints.get(endpoint)?.info.as_ref()?;
+        match info.product {
+            Product::Vcenter => Some(VmKey::new(
+                info.instance_uuid.as_deref()?,
+                vc_map::moid(&node.id),
+            )),
+            Product::Vcd => {
+                let r = node.backing.as_deref()?;
+                let vc = self.vcenter_of(r)?;
+                let uuid = self.endpoints[vc].info.as_ref()?.instance_uuid.as_deref()?;
+                Some(VmKey::new(uuid, &r.moid))
+            }
+            Product::Vrops => None,
+        }
+    }
+
+    fn ask_insight(&mut self, vms: Vec<VmKey>, day: bool, ask: Ask) -> bool {
+        let Some(endpoint) = self.monitor() else {
+            return false;
+        };
+        let req = self.req();
+        self.insight.waiting.insert(req, ask);
+        self.effects.push(Effect::VmInsight {
+            req,
+            endpoint,
+            vms,
+            day,
+        });
+        true
+    }
+
+    /// A VM's details arrived: ask for its health, alerts and day of metrics.
+    pub(crate) fn details_insight(&mut self, endpoint: EndpointId, node: &Node) {
+        if let Some(key) = self.vm_key(endpoint, node) {
+            self.ask_insight(vec![key], true, Ask::Detail(endpoint, node.id.clone()));
+        }
+    }
+
+    /// A listing finished: ask for the health of its VM rows that have none yet.
+    pub(crate) fn dots_insight(&mut self, entry: EntryId) {
+        if self.monitor().is_none() {
+            return;
+        }
+        let endpoint = self.tree.get(entry).endpoint;
+        let keys: Vec<VmKey> = self
+            .tree
+            .get(entry)
+            .children
+            .iter()
+            .map(|&c| &self.tree.get(c).node)
+            .filter(|n| n.health.is_none())
+            .filter_map(|n| self.vm_key(endpoint, n))
+            .collect();
+        if !keys.is_empty() {
+            self.ask_insight(keys, false, Ask::Dots(entry));
+        }
+    }
+
+    /// `i`: from a VM to its resource on the monitoring endpoint, or back.
+    pub(crate) fn go_insight(&mut self) -> bool {
+        let Some(sel) = self.cursor.selected else {
+            return false;
+        };
+        let (endpoint, node) = {
+            let e = self.tree.get(sel);
+            (e.endpoint, e.node.clone())
+        };
+        let from_monitor = self.endpoints[endpoint]
+            .info
+            .as_ref()
+            .is_some_and(|i| i.capabilities.insight);
+        if from_monitor {
+            let req = self.req();
+            self.insight.waiting.insert(req, Ask::Back);
+            self.effects.push(Effect::VmKey {
+                req,
+                endpoint,
+                node,
+            });
+            return true;
+        }
+        if let Some(known) = self
+            .insight
+            .by_vm
+            .get(&(endpoint, node.id.clone()))
+            .cloned()
+        {
+            self.open_resource(&known);
+            return true;
+        }
+        let why = if self.monitor().is_none() {
+            "i needs a connected Aria Operations endpoint".to_string()
+        } else if node.kind != NodeKind::Vm {
+            "i goes from a VM to its Aria Operations resource and back".to_string()
+        } else {
+            match self.vm_key(endpoint, &node) {
+                Some(key) => {
+                    self.ask_insight(vec![key], false, Ask::Go(endpoint, node.id.clone()));
+                    return true;
+                }
+                None => format!(
+                    "vnav cannot tell which vCenter VM {} is (its vCenter must be connected)",
+                    node.name
+                ),
+            }
+        };
+        self.notify(why, Severity::Warn);
+        true
+    }
+
+    fn open_resource(&mut self, insight: &VmInsight) {
+        let Some(monitor) = self.monitor() else {
+            return;
+        };
+        let target = self.open_node(monitor, insight.resource.clone());
+        self.select_entry(target);
+        self.focus = super::Pane::Tree;
+    }
+
+    pub(crate) fn on_vm_insight(
+        &mut self,
+        req: ReqId,
+        result: Result<Vec<VmInsight>, ApiError>,
+    ) -> bool {
+        let Some(ask) = self.insight.waiting.remove(&req) else {
+            return false;
+        };
+        let list = match result {
+            Ok(list) => list,
+            // Dots are extras: a failure leaves the rows as they are.
+            Err(_) if matches!(ask, Ask::Dots(_)) => return false,
+            Err(e) => {
+                self.notify(format!("Aria Operations: {e}"), Severity::Error);
+                return true;
+            }
+        };
+        let by_key: HashMap<&VmKey, &VmInsight> = list.iter().map(|i| (&i.key, i)).collect();
+        match ask {
+            Ask::Dots(entry) => {
+                if !self.tree.is_live(entry) {
+                    return false;
+                }
+                let endpoint = self.tree.get(entry).endpoint;
+                let children = self.tree.get(entry).children.clone();
+                for c in children {
+                    let node = &self.tree.get(c).node;
+                    let Some(found) = self.vm_key(endpoint, node).and_then(|k| by_key.get(&k))
+                    else {
+                        continue;
+                    };
+                    let found = Arc::new((*found).clone());
+                    self.tree.get_mut(c).node.health = found.health;
+                    let id = self.tree.get(c).node.id.clone();
+                    self.insight.by_vm.insert((endpoint, id), found);
+                }
+                true
+            }
+            Ask::Detail(..) | Ask::Go(..) if list.is_empty() => {
+                self.notify("Aria Operations does not watch this VM", Severity::Warn);
+                true
+            }
+            Ask::Detail(endpoint, id) => {
+                let found = Arc::new(list[0].clone());
+                self.insight
+                    .by_vm
+                    .insert((endpoint, id.clone()), found.clone());
+                for e in self.tree.find(endpoint, &id) {
+                    self.tree.get_mut(e).node.health = found.health;
+                }
+                self.add_insight_section(endpoint, &id, &found);
+                true
+            }
+            Ask::Go(endpoint, id) => {
+                let found = Arc::new(list[0].clone());
+                self.insight.by_vm.insert((endpoint, id), found.clone());
+                self.open_resource(&found);
+                true
+            }
+            Ask::Back => false,
+        }
+    }
+
+    /// Adds the monitoring endpoint's section to the shown details of (endpoint, id).
+    fn add_insight_section(&mut self, endpoint: EndpointId, id: &str, found: &VmInsight) {
+        let Some(entry) = self.detail.entry else {
+            return;
+        };
+        let e = self.tree.get(entry);
+        if e.endpoint != endpoint || &*e.node.id != id {
+            return;
+        }
+        let DetailState::Loaded(d) = &self.detail.state else {
+            return;
+        };
+        let mut d = (**d).clone();
+        let monitor = self.monitor().map(|m| self.endpoints[m].label.clone());
+        let mut s = Section::new("Aria Operations");
+        s.row(
+            "Health",
+            found.health.map(|h| h.label()).unwrap_or("unknown"),
+        )
+        .row("Active alerts", found.active_alerts.to_string())
+        .row(
+            "Resource",
+            format!(
+                "{} on {} (i goes there)",
+                found.resource.name,
+                monitor.unwrap_or_default()
+            ),
+        );
+        s.series = found.day.clone();
+        d.sections.retain(|s| s.title != "Aria Operations");
+        // Second, where it shows without scrolling.
+        let at = d.sections.len().min(1);
+        d.sections.insert(at, s);
+        let d = Arc::new(d);
+        self.detail.remember(endpoint, d.clone());
+        self.detail.state = DetailState::Loaded(d);
+    }
+
+    pub(crate) fn on_vm_key(
+        &mut self,
+        req: ReqId,
+        result: Result<Option<VmKey>, ApiError>,
+    ) -> bool {
+        if self.insight.waiting.remove(&req).is_none() {
+            return false;
+        }
+        let key = match result {
+            Ok(Some(key)) => key,
+            Ok(None) => {
+                self.notify(
+                    "i goes from an Aria Operations VM to its vCenter VM; this is not a VM",
+                    Severity::Warn,
+                );
+                return true;
+            }
+            Err(e) => {
+                self.notify(format!("Aria Operations: {e}"), Severity::Error);
+                return true;
+            }
+        };
+        let vc = self.endpoints.iter().position(|e| {
+            e.info.as_ref().is_some_and(|i| {
+                i.product == Product::Vcenter
+                    && i.instance_uuid
+                        .as_deref()
+                        .is_some_and(|u| u.eq_ignore_ascii_case(&key.vcid))
+            })
+        });
+        let Some(vc) = vc else {
+            self.notify(
+                format!(
+                    "VM {} is in vCenter {}, which is not one of vnav's connected endpoints",
+                    key.moid, key.vcid
+                ),
+                Severity::Warn,
+            );
+            return true;
+        };
+        let node = Node::new(
+            NodeKind::Vm,
+            vc_map::node_id(vc_map::VM, &key.moid),
+            key.moid.clone(),
+        )
+        .expandable(true);
+        let target = self.open_node(vc, node);
+        self.select_entry(target);
+        self.focus = super::Pane::Tree;
+        true
+    }
+}
