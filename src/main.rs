@@ -9,12 +9,10 @@ use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
 use vnav::api::Backend;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
-use vnav::api::vrops::{VropsBackend, VropsConfig};
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
-use vnav::config::{self, Context, PasswordSource, ProductName};
+use vnav::cli::endpoints::{self, EndpointArgs};
+use vnav::config::{self, Context, PasswordSource};
 use vnav::runtime::executor::Reopen;
 use vnav::sim;
 use vnav::theme::Theme;
@@ -28,39 +26,8 @@ use vnav::theme::Theme;
                   password_command), else an interactive prompt; never from the command line."
 )]
 struct Cli {
-    /// Run against the built-in simulator (no VMware needed).
-    #[arg(long, conflicts_with_all = ["url", "context"])]
-    demo: bool,
-    /// VMs in the demo world.
-    #[arg(long, default_value_t = 200, requires = "demo")]
-    demo_vms: usize,
-    /// Endpoint URL, e.g. https://vcd.example.com.
-    #[arg(long, requires = "user")]
-    url: Option<String>,
-    /// User for --url, e.g. admin@System.
-    #[arg(long)]
-    user: Option<String>,
-    /// Product at --url.
-    #[arg(long, value_enum, default_value = "vcd")]
-    product: ProductName,
-    /// Named context(s) from the config file; all of them when none is given.
-    #[arg(short = 'c', long = "context")]
-    context: Vec<String>,
-    /// Config file (default: ~/.config/vnav/config.toml).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Do not verify the server's TLS certificate (shown in the status bar).
-    #[arg(long)]
-    insecure: bool,
-    /// Extra CA bundle (PEM) to trust for --url.
-    #[arg(long)]
-    ca_file: Option<PathBuf>,
-    /// Accept exactly this sha256 certificate fingerprint for --url.
-    #[arg(long)]
-    fingerprint: Option<String>,
-    /// vCD API version to speak with --url (default: the highest both sides know).
-    #[arg(long)]
-    api_version: Option<String>,
+    #[command(flatten)]
+    endpoints: EndpointArgs,
     /// Hide and refuse every action that changes something.
     #[arg(long)]
     read_only: bool,
@@ -227,41 +194,7 @@ fn open(
     label: &str,
     (password, source): (SecretString, PasswordSource),
 ) -> Result<Opened, String> {
-    ctx.validate()?;
-    let backend: Arc<dyn Backend> = match ctx.product {
-        ProductName::Vcd => {
-            let backend = VcdBackend::new(VcdConfig {
-                url: ctx.url.clone(),
-                user: ctx.user.clone(),
-                password,
-                http: ctx.http_options(),
-            })
-            .map_err(|e| format!("{label}: {e}"))?;
-            match &ctx.api_version {
-                Some(v) => Arc::new(backend.with_api_version(v)),
-                None => Arc::new(backend),
-            }
-        }
-        ProductName::Vcenter => Arc::new(
-            VcenterBackend::new(VcenterConfig {
-                url: ctx.url.clone(),
-                user: ctx.user.clone(),
-                password,
-                http: ctx.http_options(),
-            })
-            .map_err(|e| format!("{label}: {e}"))?,
-        ),
-        ProductName::Vrops => Arc::new(
-            VropsBackend::new(VropsConfig {
-                url: ctx.url.clone(),
-                user: ctx.user.clone(),
-                password,
-                http: ctx.http_options(),
-                page_size: vnav::api::vrops::PAGE_SIZE,
-            })
-            .map_err(|e| format!("{label}: {e}"))?,
-        ),
-    };
+    let backend = endpoints::backend(ctx, label, password)?;
     let mut root = backend.root();
     root.name = label.into();
     let reopen: Reopen = {
@@ -283,97 +216,23 @@ fn open(
     })
 }
 
-fn cli_context(cli: &Cli, url: &str) -> Context {
-    Context {
-        name: "cli".into(),
-        product: cli.product,
-        url: config::normalize_url(url),
-        user: cli.user.clone().unwrap_or_default(),
-        password_env: None,
-        password_command: None,
-        insecure: cli.insecure,
-        ca_file: cli.ca_file.clone(),
-        fingerprint: cli.fingerprint.clone(),
-        read_only: false,
-        concurrency: None,
-        api_version: cli.api_version.clone(),
-        connect_timeout_secs: None,
-        request_timeout_secs: None,
-    }
-}
-
 async fn tui(cli: &Cli) -> Result<(), String> {
-    let config_path = cli.config.clone().or_else(config::default_path);
-    let cfg = match &config_path {
-        Some(p) => config::load(p, cli.config.is_some())?,
-        None => config::ConfigFile::default(),
-    };
+    // Keeps the in-process simulator of `--demo` alive for the whole session.
+    let resolved = endpoints::resolve(&cli.endpoints).await?;
     let mut opened = Vec::new();
-    // Keeps the in-process simulator alive for the whole session.
-    let mut _demo = None;
-    if cli.demo {
-        let opts = sim::SimOptions {
-            vms: cli.demo_vms,
-            ..sim::SimOptions::default()
-        };
-        let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
-            .await
-            .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let demo_endpoints = [
-            (ProductName::Vcd, &demo.vcd_url, sim::DEMO_USER, "demo vCD"),
-            (
-                ProductName::Vcenter,
-                &demo.vcenter_url,
-                sim::VCENTER_USER,
-                "demo vCenter",
-            ),
-            (
-                ProductName::Vrops,
-                &demo.vrops_url,
-                sim::VROPS_USER,
-                "demo Aria Operations",
-            ),
-        ];
-        for (product, url, user, label) in demo_endpoints {
-            let mut ctx = cli_context(cli, url);
-            ctx.product = product;
-            ctx.user = user.into();
-            opened.push(open(
-                &ctx,
-                label,
-                (SecretString::from(sim::DEMO_PASSWORD), PasswordSource::Demo),
-            )?);
-        }
-        _demo = Some(demo);
-    } else if let Some(url) = &cli.url {
-        let ctx = cli_context(cli, url);
-        ctx.validate()?;
-        let label = url::Url::parse(&ctx.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| url.clone());
-        opened.push(open(&ctx, &label, ctx.password()?)?);
-    } else {
-        let contexts = config::select(&cfg, &cli.context)?;
-        if contexts.is_empty() {
-            return Err(format!(
-                "nothing to connect to: try `vnav --demo`, or `vnav --url https://HOST --user USER@ORG`, \
-                 or define contexts in {}",
-                config_path
-                    .as_deref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "~/.config/vnav/config.toml".into())
-            ));
-        }
-        for ctx in contexts {
-            opened.push(open(ctx, &ctx.name, ctx.password()?)?);
-        }
+    for t in &resolved.targets {
+        opened.push(open(&t.ctx, &t.label, t.password.clone())?);
     }
+    let cfg = &resolved.config;
     let theme_name = cli.theme.clone().or(cfg.theme.clone());
     let theme = match theme_name {
         Some(name) => Theme::load(
             &name,
-            config_path.as_deref().map(config::themes_dir).as_deref(),
+            resolved
+                .config_path
+                .as_deref()
+                .map(config::themes_dir)
+                .as_deref(),
         )?,
         None => Theme::default(),
     };

@@ -1,0 +1,5 @@
+//! Commands that talk to the servers from the shell, without the TUI: the endpoint options
+//! they share with the interactive vnav (`endpoints`), the output formats (`output`), and one
+//! module per command (`dump`, `ls`) over one tree walk (`walk`).
+
+pub mod endpoints;
