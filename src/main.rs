@@ -12,6 +12,7 @@ use vnav::api::Backend;
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
 use vnav::cli::endpoints::{self, EndpointArgs};
+use vnav::cli::output::{self, Format};
 use vnav::config::{self, Context, PasswordSource};
 use vnav::runtime::executor::Reopen;
 use vnav::sim;
@@ -69,8 +70,12 @@ struct AuditArgs {
     /// Only records whose result contains this text (ignoring case), e.g. success or failed.
     #[arg(long)]
     result: Option<String>,
-    /// Print the matching log lines as they are stored (JSON Lines) instead of a table.
-    #[arg(long)]
+    /// table: fitted to the terminal; json: the log lines as stored (JSON Lines); csv: a
+    /// header row, then one row per record.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
     json: bool,
 }
 
@@ -141,9 +146,23 @@ fn audit(args: &AuditArgs) -> Result<(), String> {
         result: args.result.clone(),
     };
     let chosen: Vec<_> = entries.iter().filter(|e| filter.matches(e)).collect();
-    if args.json {
+    let format = if args.json { Format::Json } else { args.format };
+    if format == Format::Json {
         for e in &chosen {
             println!("{}", e.line);
+        }
+    } else if format == Format::Csv {
+        let write = || -> std::io::Result<()> {
+            let columns = vnav::audit::table::COLUMNS.to_vec();
+            let mut w = output::Writer::new(Format::Csv, columns, std::io::stdout().lock())?;
+            for e in &chosen {
+                w.row(&vnav::audit::table::cells(e).map(output::Cell::text))?;
+            }
+            w.finish()
+        };
+        match write() {
+            Err(e) if !output::reader_gone(&e) => return Err(format!("cannot write: {e}")),
+            _ => {}
         }
     } else if !chosen.is_empty() {
         let width = if std::io::stdout().is_terminal() {

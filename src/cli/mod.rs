@@ -3,3 +3,4 @@
 //! module per command (`dump`, `ls`) over one tree walk (`walk`).
 
 pub mod endpoints;
+pub mod output;
