@@ -175,6 +175,7 @@ impl VcenterBackend {
         if let Some(name) = detail["name"].as_str() {
             fresh.name = name.into();
         }
+        map::vm_facts(&mut fresh, &detail, identity.as_ref());
         let mut sections = map::vm_sections(&detail, identity.as_ref());
         let mut actions: Vec<ActionOffer> = map::vm_actions(&power, guest_ready)
             .into_iter()
