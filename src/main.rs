@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use vnav::api::Backend;
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
+use vnav::cli::dump::{self, DumpArgs};
 use vnav::cli::endpoints::{self, EndpointArgs};
 use vnav::cli::output::{self, Format};
 use vnav::config::{self, Context, PasswordSource};
@@ -53,6 +54,8 @@ enum Command {
     },
     /// Print the audit log of confirmed actions, oldest first.
     Audit(AuditArgs),
+    /// Export the inventory of the selected endpoints (exit 1: partly read; 2: not at all).
+    Dump(DumpArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -91,6 +94,11 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Inspect { files }) => return inspect(files),
         Some(Command::Audit(args)) => audit(args),
+        Some(Command::Dump(args)) => match runtime().and_then(|rt| rt.block_on(dump::run(args))) {
+            Ok(dump::Outcome::Complete) => Ok(()),
+            Ok(dump::Outcome::Partial) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Some(Command::Sim(args)) => runtime().and_then(|rt| {
             rt.block_on(sim::cli::run(args.clone()))
                 .map_err(|e| format!("simulator: {e}"))

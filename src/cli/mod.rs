@@ -2,5 +2,8 @@
 //! they share with the interactive vnav (`endpoints`), the output formats (`output`), and one
 //! module per command (`dump`, `ls`) over one tree walk (`walk`).
 
+pub mod dump;
 pub mod endpoints;
 pub mod output;
+pub mod rows;
+pub mod walk;

@@ -85,7 +85,8 @@ impl<W: Write> Writer<W> {
             Format::Json => Kind::Json(out),
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(columns.iter().map(|c| c.id))?;
+                w.write_record(columns.iter().map(|c| c.id))
+                    .map_err(csv_io)?;
                 Kind::Csv(w)
             }
             Format::Table => Kind::Table {
@@ -121,7 +122,9 @@ impl<W: Write> Writer<W> {
                 line.push_str("}\n");
                 out.write_all(line.as_bytes())
             }
-            Kind::Csv(w) => Ok(w.write_record(cells.iter().map(|c| c.as_text().into_owned()))?),
+            Kind::Csv(w) => w
+                .write_record(cells.iter().map(|c| c.as_text().into_owned()))
+                .map_err(csv_io),
             Kind::Table {
                 out,
                 pending,
@@ -232,6 +235,14 @@ pub fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+/// The I/O error under a CSV one, so a closed pipe is still recognised as one.
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// Says whether an error only means the reader went away (`vnav dump | head`): then the

@@ -127,9 +127,8 @@ fn csv_has_a_header_and_one_quoted_row_per_record() {
     assert_eq!(lines.len(), 3, "{stdout}");
     // Oldest first, the snapshot name with its VM, the endpoint without its scheme.
     assert!(
-        lines[1].ends_with(
-            ",Create snapshot,db-01 › before-patch,vcd.example.com,alice@acme,success"
-        ),
+        lines[1]
+            .ends_with(",Create snapshot,db-01 › before-patch,vcd.example.com,alice@acme,success"),
         "{stdout}"
     );
     assert!(lines[2].ends_with(",failed: 400 busy"), "{stdout}");

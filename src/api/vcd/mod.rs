@@ -239,6 +239,12 @@ impl Backend for VcdBackend {
         }
     }
 
+    /// VMs come from the All VMs query (pages in name order, records with owner and vApp),
+    /// not from a request per vApp; a VM's children are its snapshots, not inventory.
+    fn walk_into(&self, node: &Node) -> bool {
+        node.expandable && !matches!(node.kind, NodeKind::VApp | NodeKind::Vm)
+    }
+
     async fn details(&self, node: &Node) -> ApiResult<Details> {
         let url = match node.kind {
             NodeKind::Endpoint => self.session.url("/api/session"),

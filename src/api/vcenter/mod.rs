@@ -293,6 +293,16 @@ impl Backend for VcenterBackend {
         }
     }
 
+    /// VMs come from their host (one list each, in name order), so neither All VMs nor a
+    /// datacenter's VMs group (whose parts past the list cap arrive in any order) is walked;
+    /// a VM's children are its snapshots, not inventory.
+    fn walk_into(&self, node: &Node) -> bool {
+        let vm_view = node.kind == NodeKind::Group
+            && (&*node.id == ALL_VMS
+                || parse_group(&node.id).is_some_and(|(prefix, _)| prefix == GROUPS[0].0));
+        node.expandable && node.kind != NodeKind::Vm && !vm_view
+    }
+
     async fn details(&self, node: &Node) -> ApiResult<Details> {
         match node.kind {
             NodeKind::Vm => self.vm_details(node).await,
