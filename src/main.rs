@@ -13,6 +13,7 @@ use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
 use vnav::cli::dump::{self, DumpArgs};
 use vnav::cli::endpoints::{self, EndpointArgs};
+use vnav::cli::ls::{self, LsArgs, LsError};
 use vnav::cli::output::{self, Format};
 use vnav::config::{self, Context, PasswordSource};
 use vnav::runtime::executor::Reopen;
@@ -56,6 +57,8 @@ enum Command {
     Audit(AuditArgs),
     /// Export the inventory of the selected endpoints (exit 1: partly read; 2: not at all).
     Dump(DumpArgs),
+    /// List the children of a node: `vnav ls /`, `vnav ls /acme/acme-ams-gold`.
+    Ls(LsArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,6 +102,22 @@ fn main() -> ExitCode {
             Ok(dump::Outcome::Partial) => return ExitCode::from(1),
             Err(e) => Err(e),
         },
+        Some(Command::Ls(args)) => {
+            let result = runtime()
+                .map_err(LsError::Usage)
+                .and_then(|rt| rt.block_on(ls::run(args)));
+            return match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(LsError::Usage(e)) => {
+                    eprintln!("vnav: {e}");
+                    ExitCode::from(2)
+                }
+                Err(LsError::Failed(e)) => {
+                    eprintln!("vnav: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Some(Command::Sim(args)) => runtime().and_then(|rt| {
             rt.block_on(sim::cli::run(args.clone()))
                 .map_err(|e| format!("simulator: {e}"))

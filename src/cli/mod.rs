@@ -4,6 +4,7 @@
 
 pub mod dump;
 pub mod endpoints;
+pub mod ls;
 pub mod output;
 pub mod rows;
 pub mod walk;
