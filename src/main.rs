@@ -15,6 +15,7 @@ use vnav::cli::dump::{self, DumpArgs};
 use vnav::cli::endpoints::{self, EndpointArgs};
 use vnav::cli::ls::{self, LsArgs, LsError};
 use vnav::cli::output::{self, Format};
+use vnav::cli::snapshots::{self, SnapshotsArgs};
 use vnav::config::{self, Context, PasswordSource};
 use vnav::runtime::executor::Reopen;
 use vnav::sim;
@@ -59,6 +60,8 @@ enum Command {
     Dump(DumpArgs),
     /// List the children of a node: `vnav ls /`, `vnav ls /acme/acme-ams-gold`.
     Ls(LsArgs),
+    /// Export the snapshot view: every VM with snapshots, oldest first.
+    Snapshots(SnapshotsArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,6 +105,13 @@ fn main() -> ExitCode {
             Ok(dump::Outcome::Partial) => return ExitCode::from(1),
             Err(e) => Err(e),
         },
+        Some(Command::Snapshots(args)) => {
+            match runtime().and_then(|rt| rt.block_on(snapshots::run(args))) {
+                Ok(dump::Outcome::Complete) => Ok(()),
+                Ok(dump::Outcome::Partial) => return ExitCode::from(1),
+                Err(e) => Err(e),
+            }
+        }
         Some(Command::Ls(args)) => {
             let result = runtime()
                 .map_err(LsError::Usage)

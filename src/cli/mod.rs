@@ -7,4 +7,5 @@ pub mod endpoints;
 pub mod ls;
 pub mod output;
 pub mod rows;
+pub mod snapshots;
 pub mod walk;

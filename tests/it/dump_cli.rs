@@ -411,3 +411,44 @@ async fn bad_flags_and_refused_logins_exit_2() {
         refused.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_snapshot_view_exports_oldest_first_per_endpoint() {
+    let e = estate().await;
+    let args = [
+        "snapshots",
+        "-c",
+        "vcd",
+        "-c",
+        "vc",
+        "-c",
+        "ops",
+        "--format",
+        "csv",
+    ];
+    let run = vnav(&e, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["oldest", "vm", "endpoint", "count", "bytes", "place", "id"]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    for endpoint in ["vcd", "vc"] {
+        let oldest: Vec<&str> = records
+            .iter()
+            .filter(|r| &r[2] == endpoint)
+            .map(|r| r.get(0).unwrap())
+            .collect();
+        assert!(!oldest.is_empty(), "{endpoint}: {}", run.stdout);
+        // RFC 3339 in UTC sorts as text.
+        assert!(
+            oldest.windows(2).all(|w| w[0] <= w[1]),
+            "{endpoint}: {oldest:?}"
+        );
+    }
+    // Aria Operations has no snapshots to list: skipped, not an error.
+    assert!(records.iter().all(|r| &r[2] != "ops"));
+    let down = vnav(&e, &["snapshots", "-c", "down", "-c", "vcd"]).await;
+    assert_eq!(down.code, Some(1), "{}", down.stderr);
+}
