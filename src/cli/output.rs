@@ -70,7 +70,7 @@ pub struct Writer<W: Write> {
 
 enum Kind<W: Write> {
     Json(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Table {
         out: W,
         /// Rows held until the widths are known; None once they are.
@@ -87,7 +87,7 @@ impl<W: Write> Writer<W> {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(columns.iter().map(|c| c.id))
                     .map_err(csv_io)?;
-                Kind::Csv(w)
+                Kind::Csv(Box::new(w))
             }
             Format::Table => Kind::Table {
                 out,
