@@ -70,6 +70,7 @@ pub async fn run(args: &DumpArgs) -> Result<Outcome, String> {
         kinds: args.kind.clone(),
         filter: args.filter.as_ref().map(|f| f.to_lowercase()),
         endpoint: String::new(),
+        label_in_path: !single,
         progress,
         failures: 0,
         write_error: None,
@@ -133,6 +134,7 @@ struct Dump<W: Write> {
     /// Lower case.
     filter: Option<String>,
     endpoint: String,
+    label_in_path: bool,
     progress: ProgressBar,
     failures: usize,
     write_error: Option<std::io::Error>,
@@ -142,8 +144,12 @@ impl<W: Write> Visitor for Dump<W> {
     fn found(&mut self, node: &Node, path: &str, parent: &Node) {
         self.progress.inc(1);
         if self.progress.position() % 256 == 1 {
-            self.progress
-                .set_message(format!("{}{path}", self.endpoint));
+            // With several endpoints the path starts with the endpoint's name already.
+            self.progress.set_message(if self.label_in_path {
+                path.to_string()
+            } else {
+                format!("{}: {path}", self.endpoint)
+            });
         }
         // Endpoints and groups are the tree's own structure, not inventory.
         if matches!(node.kind, NodeKind::Endpoint | NodeKind::Group)
