@@ -9,12 +9,14 @@ use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
 use vnav::api::Backend;
-use vnav::api::vcd::{VcdBackend, VcdConfig};
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
-use vnav::api::vrops::{VropsBackend, VropsConfig};
 use vnav::app::{App, EndpointSpec};
 use vnav::audit::AuditLog;
-use vnav::config::{self, Context, PasswordSource, ProductName};
+use vnav::cli::dump::{self, DumpArgs};
+use vnav::cli::endpoints::{self, EndpointArgs};
+use vnav::cli::ls::{self, LsArgs, LsError};
+use vnav::cli::output::{self, Format};
+use vnav::cli::snapshots::{self, SnapshotsArgs};
+use vnav::config::{self, Context, PasswordSource};
 use vnav::runtime::executor::Reopen;
 #[cfg(feature = "sim")]
 use vnav::sim;
@@ -29,39 +31,8 @@ use vnav::theme::Theme;
                   password_command), else an interactive prompt; never from the command line."
 )]
 struct Cli {
-    /// Run against the built-in simulator (no VMware needed).
-    #[arg(long, conflicts_with_all = ["url", "context"])]
-    demo: bool,
-    /// VMs in the demo world.
-    #[arg(long, default_value_t = 200, requires = "demo")]
-    demo_vms: usize,
-    /// Endpoint URL, e.g. https://vcd.example.com.
-    #[arg(long, requires = "user")]
-    url: Option<String>,
-    /// User for --url, e.g. admin@System.
-    #[arg(long)]
-    user: Option<String>,
-    /// Product at --url.
-    #[arg(long, value_enum, default_value = "vcd")]
-    product: ProductName,
-    /// Named context(s) from the config file; all of them when none is given.
-    #[arg(short = 'c', long = "context")]
-    context: Vec<String>,
-    /// Config file (default: ~/.config/vnav/config.toml).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Do not verify the server's TLS certificate (shown in the status bar).
-    #[arg(long)]
-    insecure: bool,
-    /// Extra CA bundle (PEM) to trust for --url.
-    #[arg(long)]
-    ca_file: Option<PathBuf>,
-    /// Accept exactly this sha256 certificate fingerprint for --url.
-    #[arg(long)]
-    fingerprint: Option<String>,
-    /// vCD API version to speak with --url (default: the highest both sides know).
-    #[arg(long)]
-    api_version: Option<String>,
+    #[command(flatten)]
+    endpoints: EndpointArgs,
     /// Hide and refuse every action that changes something.
     #[arg(long)]
     read_only: bool,
@@ -87,6 +58,12 @@ enum Command {
     },
     /// Print the audit log of confirmed actions, oldest first.
     Audit(AuditArgs),
+    /// Export the inventory of the selected endpoints (exit 1: partly read; 2: not at all).
+    Dump(DumpArgs),
+    /// List the children of a node: `vnav ls /`, `vnav ls /acme/acme-ams-gold`.
+    Ls(LsArgs),
+    /// Export the snapshot view: every VM with snapshots, oldest first.
+    Snapshots(SnapshotsArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -104,8 +81,12 @@ struct AuditArgs {
     /// Only records whose result contains this text (ignoring case), e.g. success or failed.
     #[arg(long)]
     result: Option<String>,
-    /// Print the matching log lines as they are stored (JSON Lines) instead of a table.
-    #[arg(long)]
+    /// table: fitted to the terminal; json: the log lines as stored (JSON Lines); csv: a
+    /// header row, then one row per record.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
     json: bool,
 }
 
@@ -121,6 +102,34 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Inspect { files }) => return inspect(files),
         Some(Command::Audit(args)) => audit(args),
+        Some(Command::Dump(args)) => match runtime().and_then(|rt| rt.block_on(dump::run(args))) {
+            Ok(dump::Outcome::Complete) => Ok(()),
+            Ok(dump::Outcome::Partial) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
+        Some(Command::Snapshots(args)) => {
+            match runtime().and_then(|rt| rt.block_on(snapshots::run(args))) {
+                Ok(dump::Outcome::Complete) => Ok(()),
+                Ok(dump::Outcome::Partial) => return ExitCode::from(1),
+                Err(e) => Err(e),
+            }
+        }
+        Some(Command::Ls(args)) => {
+            let result = runtime()
+                .map_err(LsError::Usage)
+                .and_then(|rt| rt.block_on(ls::run(args)));
+            return match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(LsError::Usage(e)) => {
+                    eprintln!("vnav: {e}");
+                    ExitCode::from(2)
+                }
+                Err(LsError::Failed(e)) => {
+                    eprintln!("vnav: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         #[cfg(feature = "sim")]
         Some(Command::Sim(args)) => runtime().and_then(|rt| {
             rt.block_on(sim::cli::run(args.clone()))
@@ -177,9 +186,23 @@ fn audit(args: &AuditArgs) -> Result<(), String> {
         result: args.result.clone(),
     };
     let chosen: Vec<_> = entries.iter().filter(|e| filter.matches(e)).collect();
-    if args.json {
+    let format = if args.json { Format::Json } else { args.format };
+    if format == Format::Json {
         for e in &chosen {
             println!("{}", e.line);
+        }
+    } else if format == Format::Csv {
+        let write = || -> std::io::Result<()> {
+            let columns = vnav::audit::table::COLUMNS.to_vec();
+            let mut w = output::Writer::new(Format::Csv, columns, std::io::stdout().lock())?;
+            for e in &chosen {
+                w.row(&vnav::audit::table::cells(e).map(output::Cell::text))?;
+            }
+            w.finish()
+        };
+        match write() {
+            Err(e) if !output::reader_gone(&e) => return Err(format!("cannot write: {e}")),
+            _ => {}
         }
     } else if !chosen.is_empty() {
         let width = if std::io::stdout().is_terminal() {
@@ -230,41 +253,7 @@ fn open(
     label: &str,
     (password, source): (SecretString, PasswordSource),
 ) -> Result<Opened, String> {
-    ctx.validate()?;
-    let backend: Arc<dyn Backend> = match ctx.product {
-        ProductName::Vcd => {
-            let backend = VcdBackend::new(VcdConfig {
-                url: ctx.url.clone(),
-                user: ctx.user.clone(),
-                password,
-                http: ctx.http_options(),
-            })
-            .map_err(|e| format!("{label}: {e}"))?;
-            match &ctx.api_version {
-                Some(v) => Arc::new(backend.with_api_version(v)),
-                None => Arc::new(backend),
-            }
-        }
-        ProductName::Vcenter => Arc::new(
-            VcenterBackend::new(VcenterConfig {
-                url: ctx.url.clone(),
-                user: ctx.user.clone(),
-                password,
-                http: ctx.http_options(),
-            })
-            .map_err(|e| format!("{label}: {e}"))?,
-        ),
-        ProductName::Vrops => Arc::new(
-            VropsBackend::new(VropsConfig {
-                url: ctx.url.clone(),
-                user: ctx.user.clone(),
-                password,
-                http: ctx.http_options(),
-                page_size: vnav::api::vrops::PAGE_SIZE,
-            })
-            .map_err(|e| format!("{label}: {e}"))?,
-        ),
-    };
+    let backend = endpoints::backend(ctx, label, password)?;
     let mut root = backend.root();
     root.name = label.into();
     let reopen: Reopen = {
@@ -286,105 +275,23 @@ fn open(
     })
 }
 
-fn cli_context(cli: &Cli, url: &str) -> Context {
-    Context {
-        name: "cli".into(),
-        product: cli.product,
-        url: config::normalize_url(url),
-        user: cli.user.clone().unwrap_or_default(),
-        password_env: None,
-        password_command: None,
-        insecure: cli.insecure,
-        ca_file: cli.ca_file.clone(),
-        fingerprint: cli.fingerprint.clone(),
-        read_only: false,
-        concurrency: None,
-        api_version: cli.api_version.clone(),
-        connect_timeout_secs: None,
-        request_timeout_secs: None,
-    }
-}
-
 async fn tui(cli: &Cli) -> Result<(), String> {
-    let config_path = cli.config.clone().or_else(config::default_path);
-    let cfg = match &config_path {
-        Some(p) => config::load(p, cli.config.is_some())?,
-        None => config::ConfigFile::default(),
-    };
+    // Keeps the in-process simulator of `--demo` alive for the whole session.
+    let resolved = endpoints::resolve(&cli.endpoints).await?;
     let mut opened = Vec::new();
-    // Keeps the in-process simulator alive for the whole session.
-    #[cfg(feature = "sim")]
-    let mut _demo = None;
-    if cli.demo {
-        #[cfg(not(feature = "sim"))]
-        return Err(
-            "this vnav was built without the simulator (cargo feature `sim`): no demo".into(),
-        );
-        #[cfg(feature = "sim")]
-        {
-            let opts = sim::SimOptions {
-                vms: cli.demo_vms,
-                ..sim::SimOptions::default()
-            };
-            let demo = sim::start(([127, 0, 0, 1], 0).into(), opts)
-                .await
-                .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-            let demo_endpoints = [
-                (ProductName::Vcd, &demo.vcd_url, sim::DEMO_USER, "demo vCD"),
-                (
-                    ProductName::Vcenter,
-                    &demo.vcenter_url,
-                    sim::VCENTER_USER,
-                    "demo vCenter",
-                ),
-                (
-                    ProductName::Vrops,
-                    &demo.vrops_url,
-                    sim::VROPS_USER,
-                    "demo Aria Operations",
-                ),
-            ];
-            for (product, url, user, label) in demo_endpoints {
-                let mut ctx = cli_context(cli, url);
-                ctx.product = product;
-                ctx.user = user.into();
-                opened.push(open(
-                    &ctx,
-                    label,
-                    (SecretString::from(sim::DEMO_PASSWORD), PasswordSource::Demo),
-                )?);
-            }
-            _demo = Some(demo);
-        }
-    } else if let Some(url) = &cli.url {
-        let ctx = cli_context(cli, url);
-        ctx.validate()?;
-        let label = url::Url::parse(&ctx.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| url.clone());
-        opened.push(open(&ctx, &label, ctx.password()?)?);
-    } else {
-        let contexts = config::select(&cfg, &cli.context)?;
-        if contexts.is_empty() {
-            return Err(format!(
-                "nothing to connect to: try `vnav --demo`, or `vnav --url https://HOST --user USER@ORG`, \
-                 or define contexts in {}",
-                config_path
-                    .as_deref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "~/.config/vnav/config.toml".into())
-            ));
-        }
-        for ctx in contexts {
-            opened.push(open(ctx, &ctx.name, ctx.password()?)?);
-        }
+    for t in &resolved.targets {
+        opened.push(open(&t.ctx, &t.label, t.password.clone())?);
     }
+    let cfg = &resolved.config;
     let theme_name = cli.theme.clone().or(cfg.theme.clone());
     let theme = match theme_name {
         Some(name) => Theme::load(
             &name,
-            config_path.as_deref().map(config::themes_dir).as_deref(),
+            resolved
+                .config_path
+                .as_deref()
+                .map(config::themes_dir)
+                .as_deref(),
         )?,
         None => Theme::default(),
     };

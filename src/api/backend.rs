@@ -112,6 +112,14 @@ pub trait Backend: Send + Sync {
 
     async fn details(&self, node: &Node) -> ApiResult<Details>;
 
+    /// Whether a walk that lists every entity once (`vnav dump`) lists `node`'s children: no
+    /// for views that repeat entities listed elsewhere (an "All VMs" group, a health view) and
+    /// for branches that cost a request per entity where one paged listing has them all. Each
+    /// entity kind is then reached by exactly one route. Default: every expandable node.
+    fn walk_into(&self, node: &Node) -> bool {
+        node.expandable
+    }
+
     /// Starts an action the server offered and returns the task that tracks it.
     async fn invoke(
         &self,

@@ -2,6 +2,7 @@
 //! folder per product. Never imports UI crates (a test enforces it).
 
 pub mod backend;
+pub mod columns;
 pub mod error;
 pub mod http;
 pub mod identify;

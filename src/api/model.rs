@@ -135,6 +135,9 @@ pub struct Node {
     /// Its health as a monitoring product rates it (Aria Operations' health badge), when
     /// known: one byte, drawn as a coloured dot on the row.
     pub health: Option<Health>,
+    /// For a VM: the typed facts its listing gave (tables sort and filter on them). Boxed, so a
+    /// node that has none costs one pointer.
+    pub facts: Option<Box<VmFacts>>,
 }
 
 /// A health colour as Aria Operations rates an object (its health, risk and efficiency badges,
@@ -174,6 +177,24 @@ impl Health {
     }
 }
 
+/// What a VM listing says about each VM, typed, for table columns. Each field is what the
+/// product's list call returned; empty or None where it did not say.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct VmFacts {
+    pub cpus: Option<u32>,
+    pub memory_mib: Option<u64>,
+    pub guest_os: Box<str>,
+    /// The first IP address the listing gives.
+    pub ip: Box<str>,
+    /// Where the VM lives: its vApp (vCD) or host (vCenter).
+    pub place: Box<str>,
+    pub owner: Box<str>,
+    /// When its (oldest) snapshot was taken, where the listing says.
+    pub snapshot_created: Option<OffsetDateTime>,
+    /// Bytes its snapshots hold, where known.
+    pub snapshot_bytes: Option<u64>,
+}
+
 /// The vCenter VM behind a vCD VM, as vCD tells a system administrator: the vCenter (the URL
 /// vCD registered it with, and its name in vCD) and the VM's moid there. A moid alone is not
 /// unique across vCenters: the pair is the identity.
@@ -195,7 +216,35 @@ impl Node {
             expandable: false,
             backing: None,
             health: None,
+            facts: None,
         }
+    }
+
+    /// Keeps what `older` knew and this read did not say (a VM document has no owner or vApp
+    /// name; the listing had them), so a refresh never blanks a column.
+    pub fn keep_facts(&mut self, older: &Node) {
+        let Some(old) = older.facts.as_deref() else {
+            return;
+        };
+        let new = self.facts.get_or_insert_with(Default::default);
+        let keep = |n: &mut Box<str>, o: &str| {
+            if n.is_empty() {
+                *n = o.into();
+            }
+        };
+        keep(&mut new.guest_os, &old.guest_os);
+        keep(&mut new.ip, &old.ip);
+        keep(&mut new.place, &old.place);
+        keep(&mut new.owner, &old.owner);
+        new.cpus = new.cpus.or(old.cpus);
+        new.memory_mib = new.memory_mib.or(old.memory_mib);
+        new.snapshot_created = new.snapshot_created.or(old.snapshot_created);
+        new.snapshot_bytes = new.snapshot_bytes.or(old.snapshot_bytes);
+    }
+
+    pub fn with_facts(mut self, facts: VmFacts) -> Self {
+        self.facts = Some(Box::new(facts));
+        self
     }
 
     pub fn with_health(mut self, health: Option<Health>) -> Self {

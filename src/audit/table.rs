@@ -2,7 +2,9 @@
 //! fit the terminal's width (long values end in `…`), so a long error or URL cannot push the
 //! other columns out of line.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
+
+use crate::cli::output::{Column, line, one_line};
 
 use super::Entry;
 
@@ -37,7 +39,36 @@ pub fn render(entries: &[&Entry], width: usize) -> Vec<String> {
         .collect()
 }
 
-fn cells(e: &Entry) -> [String; 6] {
+/// The same columns for the other formats (`vnav audit --format csv`).
+pub const COLUMNS: [Column; 6] = [
+    Column {
+        id: "time_utc",
+        title: HEADERS[0],
+    },
+    Column {
+        id: "action",
+        title: HEADERS[1],
+    },
+    Column {
+        id: "target",
+        title: HEADERS[2],
+    },
+    Column {
+        id: "endpoint",
+        title: HEADERS[3],
+    },
+    Column {
+        id: "user",
+        title: HEADERS[4],
+    },
+    Column {
+        id: "result",
+        title: HEADERS[5],
+    },
+];
+
+/// A record's values, one per column, uncut.
+pub fn cells(e: &Entry) -> [String; 6] {
     let r = &e.record;
     // Whole seconds are enough to read; `--json` keeps the full timestamp.
     let time = r
@@ -74,13 +105,6 @@ fn cells(e: &Entry) -> [String; 6] {
     .map(|c| one_line(&c))
 }
 
-/// Control characters (a multi-line server error) would break the table's lines.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 /// Column widths: each column's natural width when all fit. Otherwise columns give up room
 /// in the order people need them least: endpoint and user down to 16, then the target and the
 /// result (widest first), then anything down to its minimum.
@@ -110,41 +134,6 @@ fn fit(natural: &[usize; 6], room: usize) -> [usize; 6] {
         }
     }
     widths
-}
-
-fn line(row: &[String; 6], widths: &[usize; 6]) -> String {
-    let mut out = String::new();
-    for (i, (cell, &w)) in row.iter().zip(widths).enumerate() {
-        let last = i == row.len() - 1;
-        let text = cut(cell, w);
-        out.push_str(&text);
-        if !last {
-            out.push_str(&" ".repeat(w - text.width()));
-            out.push_str(GAP);
-        }
-    }
-    out.trim_end().to_string()
-}
-
-/// `s` in at most `w` columns, ending in `…` when cut.
-fn cut(s: &str, w: usize) -> String {
-    if s.width() <= w {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    if w > 0 {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

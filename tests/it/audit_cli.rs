@@ -116,3 +116,22 @@ fn filters_and_json_print_the_stored_lines() {
         "{stderr}"
     );
 }
+
+#[test]
+fn csv_has_a_header_and_one_quoted_row_per_record() {
+    let log = log();
+    let (out, stdout, stderr) = audit(&log, &["--format", "csv", "--user", "alice"]);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "time_utc,action,target,endpoint,user,result");
+    assert_eq!(lines.len(), 3, "{stdout}");
+    // Oldest first, the snapshot name with its VM, the endpoint without its scheme.
+    assert!(
+        lines[1]
+            .ends_with(",Create snapshot,db-01 › before-patch,vcd.example.com,alice@acme,success"),
+        "{stdout}"
+    );
+    assert!(lines[2].ends_with(",failed: 400 busy"), "{stdout}");
+    let (out, _, stderr) = audit(&log, &["--format", "json", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+}

@@ -10,6 +10,7 @@ mod cancel;
 mod connect_errors;
 mod connect_password;
 mod copy;
+mod dump_cli;
 mod e2e_actions;
 mod e2e_connect;
 mod e2e_every_action;

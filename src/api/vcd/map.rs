@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::api::model::{
     ActionId, ActionOffer, Link, Node, NodeKind, Severity, Status, TaskInfo, TaskState, TaskTarget,
-    mib_text,
+    VmFacts, mib_text,
 };
 use crate::api::xml::Element;
 
@@ -164,7 +164,7 @@ pub fn entity_node(e: &Element) -> Node {
         .with_status(status_of(e))
         .expandable(expandable(kind));
     if kind == NodeKind::Vm {
-        node = node.with_summary(vm_summary(e));
+        node = node.with_summary(vm_summary(e)).with_facts(entity_facts(e));
     }
     node
 }
@@ -251,6 +251,7 @@ pub fn record_node(r: &Element) -> Option<Node> {
         name => kind_of_name(name.trim_end_matches("Record")),
     };
     let mut summary = Vec::new();
+    let facts = (kind == NodeKind::Vm).then(|| record_facts(r));
     if let Some(vapp) = r.attr("containerName").filter(|v| !v.is_empty()) {
         summary.push(vapp.to_string());
     }
@@ -264,6 +265,10 @@ pub fn record_node(r: &Element) -> Option<Node> {
         summary.push(format!("{n} VMs"));
     }
     for key in ["guestOs", "ipAddress", "ownerName", "vdcName"] {
+        // A VM row's summary stays as it was before owners were asked for; they are a column.
+        if kind == NodeKind::Vm && key == "ownerName" {
+            continue;
+        }
         if let Some(v) = r.attr(key).filter(|v| !v.is_empty()) {
             summary.push(v.to_string());
         }
@@ -275,12 +280,49 @@ pub fn record_node(r: &Element) -> Option<Node> {
         (_, Some("false")) => Status::new("disabled", Severity::Muted),
         _ => Status::NONE,
     };
-    Some(
-        Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))
-            .with_status(status)
-            .with_summary(summary.join(" · "))
-            .expandable(expandable(kind)),
-    )
+    let mut node = Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))
+        .with_status(status)
+        .with_summary(summary.join(" · "))
+        .expandable(expandable(kind));
+    node.facts = facts.map(Box::new);
+    Some(node)
+}
+
+/// A VM query record's typed facts (`VMRecord`: owner and snapshot date; `AdminVMRecord`:
+/// neither, the schema has no such attributes there).
+fn record_facts(r: &Element) -> VmFacts {
+    let text = |k: &str| r.attr(k).unwrap_or("").into();
+    VmFacts {
+        cpus: r.attr("numberOfCpus").and_then(|v| v.parse().ok()),
+        memory_mib: r.attr("memoryMB").and_then(|v| v.parse().ok()),
+        guest_os: text("guestOs"),
+        ip: text("ipAddress"),
+        place: text("containerName"),
+        owner: text("ownerName"),
+        snapshot_created: timestamp(r.attr("snapshotCreated")),
+        snapshot_bytes: None,
+    }
+}
+
+/// A VM document's typed facts: sizing and guest OS from its sections, the first NIC's IP.
+fn entity_facts(vm: &Element) -> VmFacts {
+    let ip = vm
+        .child("NetworkConnectionSection")
+        .into_iter()
+        .flat_map(|s| s.children_named("NetworkConnection"))
+        .find_map(|c| c.child_text("IpAddress").filter(|ip| !ip.is_empty()))
+        .unwrap_or("");
+    VmFacts {
+        cpus: quantity(vm, 3).and_then(|n| u32::try_from(n).ok()),
+        memory_mib: quantity(vm, 4),
+        guest_os: vm
+            .child("OperatingSystemSection")
+            .and_then(|s| s.child_text("Description"))
+            .unwrap_or("")
+            .into(),
+        ip: ip.into(),
+        ..VmFacts::default()
+    }
 }
 
 pub fn task_state(status: &str) -> TaskState {
@@ -392,6 +434,42 @@ mod tests {
         assert_eq!(moid, "vm-277", "the VM's, not its datastore's or host's");
         let bare = parse(br#"<Vm xmlns="http://www.vmware.com/vcloud/v1.5" name="x"/>"#).unwrap();
         assert_eq!(vm_vim_ref(&bare), None);
+    }
+
+    /// Real VM records carry the typed facts a table sorts on; the summary reads as before.
+    #[test]
+    fn vm_records_carry_typed_facts() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/vcd/samples/query_vm_records.xml"
+        );
+        let page = parse(&std::fs::read(path).expect("fixture")).unwrap();
+        let vm = page
+            .children_named("VMRecord")
+            .find_map(record_node)
+            .expect("a VM record");
+        let facts = vm.facts.as_deref().expect("facts");
+        assert_eq!((facts.cpus, facts.memory_mib), (Some(2), Some(2048)));
+        assert_eq!(&*facts.guest_os, "CentOS 4/5/6/7 (64-bit)");
+        assert_eq!(&*facts.place, "jenkins01");
+        assert_eq!(
+            &*vm.summary,
+            "jenkins01 · 2 vCPU · 2 GiB · CentOS 4/5/6/7 (64-bit)"
+        );
+        let owned = parse(
+            br#"<VMRecord href="h" name="a" ownerName="ann" ipAddress="10.0.0.4" snapshotCreated="2026-01-02T03:04:05.000Z"/>"#,
+        )
+        .unwrap();
+        let node = record_node(&owned).unwrap();
+        let facts = node.facts.as_deref().unwrap();
+        assert_eq!((&*facts.owner, &*facts.ip), ("ann", "10.0.0.4"));
+        assert!(facts.snapshot_created.is_some());
+        assert!(
+            !node.summary.contains("ann"),
+            "owner is a column, not summary"
+        );
+        let vapp = parse(br#"<VAppRecord href="h" name="a" ownerName="ann"/>"#).unwrap();
+        assert_eq!(record_node(&vapp).unwrap().facts, None);
     }
 
     #[test]

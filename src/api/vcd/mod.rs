@@ -86,15 +86,23 @@ impl VcdBackend {
     }
 
     async fn vm_query(&self) -> Query {
-        let kind = if self.info.read().await.is_system() {
-            "adminVM"
+        // What a VM row and its columns show (map::record_node), nothing more. Owner and
+        // snapshot date exist only on the tenant `vm` type.
+        let (kind, fields) = if self.info.read().await.is_system() {
+            (
+                "adminVM",
+                "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress",
+            )
         } else {
-            "vm"
+            (
+                "vm",
+                "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress,\
+                 ownerName,snapshotCreated",
+            )
         };
-        // What a VM row shows (map::record_node), nothing more.
         Query::new(kind)
             .filter("isVAppTemplate==false")
-            .fields("name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress")
+            .fields(fields)
     }
 
     fn paging(&self) -> Paging {
@@ -232,6 +240,12 @@ impl Backend for VcdBackend {
         }
     }
 
+    /// VMs come from the All VMs query (pages in name order, records with owner and vApp),
+    /// not from a request per vApp; a VM's children are its snapshots, not inventory.
+    fn walk_into(&self, node: &Node) -> bool {
+        node.expandable && !matches!(node.kind, NodeKind::VApp | NodeKind::Vm)
+    }
+
     async fn details(&self, node: &Node) -> ApiResult<Details> {
         let url = match node.kind {
             NodeKind::Endpoint => self.session.url("/api/session"),
@@ -254,6 +268,7 @@ impl Backend for VcdBackend {
                 if n.summary.is_empty() {
                     n.summary = node.summary.clone();
                 }
+                n.keep_facts(node);
                 n
             }
         };

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::dialect::entries;
 use crate::api::model::{
-    ActionId, Node, NodeKind, Section, Severity, Status, bytes_text, mib_text,
+    ActionId, Node, NodeKind, Section, Severity, Status, VmFacts, bytes_text, mib_text,
 };
 
 /// The inventory kinds vnav lists, with their REST names and id fields.
@@ -138,7 +138,31 @@ pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
             summary.push(label.to_string());
         }
     }
+    if kind.node == NodeKind::Vm {
+        node = node.with_facts(VmFacts {
+            cpus: v["cpu_count"].as_u64().and_then(|n| u32::try_from(n).ok()),
+            memory_mib: v["memory_size_MiB"].as_u64(),
+            ..VmFacts::default()
+        });
+    }
     Some(node.with_summary(summary.join(" · ")))
+}
+
+/// What a VM's detail (and guest identity, while Tools run) adds to the facts its list row gave.
+pub fn vm_facts(node: &mut Node, vm: &Value, guest: Option<&Value>) {
+    let facts = node.facts.get_or_insert_with(Default::default);
+    if let Some(n) = vm["cpu"]["count"].as_u64() {
+        facts.cpus = u32::try_from(n).ok();
+    }
+    if let Some(m) = vm["memory"]["size_MiB"].as_u64() {
+        facts.memory_mib = Some(m);
+    }
+    if let Some(os) = vm["guest_OS"].as_str() {
+        facts.guest_os = os.into();
+    }
+    if let Some(ip) = guest.and_then(|g| g["ip_address"].as_str()) {
+        facts.ip = ip.into();
+    }
 }
 
 /// The actions a VM's power state and guest tools allow (vCenter REST has no offer links).
@@ -295,6 +319,14 @@ mod tests {
             let nodes: Vec<Node> = items.iter().filter_map(|i| summary_node(kind, i)).collect();
             assert_eq!(nodes.len(), items.len(), "{file}");
             assert!(nodes.iter().all(|n| !n.name.is_empty()), "{file}");
+            // VM rows carry typed sizing for table columns; other kinds carry none.
+            let typed = |n: &Node| n.facts.as_deref().is_some_and(|f| f.cpus.is_some());
+            assert!(
+                nodes
+                    .iter()
+                    .all(|n| typed(n) == (kind.node == NodeKind::Vm)),
+                "{file}"
+            );
         }
     }
 

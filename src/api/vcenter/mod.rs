@@ -175,6 +175,7 @@ impl VcenterBackend {
         if let Some(name) = detail["name"].as_str() {
             fresh.name = name.into();
         }
+        map::vm_facts(&mut fresh, &detail, identity.as_ref());
         let mut sections = map::vm_sections(&detail, identity.as_ref());
         let mut actions: Vec<ActionOffer> = map::vm_actions(&power, guest_ready)
             .into_iter()
@@ -297,6 +298,16 @@ impl Backend for VcenterBackend {
             }
             _ => Ok(()),
         }
+    }
+
+    /// VMs come from their host (one list each, in name order), so neither All VMs nor a
+    /// datacenter's VMs group (whose parts past the list cap arrive in any order) is walked;
+    /// a VM's children are its snapshots, not inventory.
+    fn walk_into(&self, node: &Node) -> bool {
+        let vm_view = node.kind == NodeKind::Group
+            && (&*node.id == ALL_VMS
+                || parse_group(&node.id).is_some_and(|(prefix, _)| prefix == GROUPS[0].0));
+        node.expandable && node.kind != NodeKind::Vm && !vm_view
     }
 
     async fn details(&self, node: &Node) -> ApiResult<Details> {

@@ -558,6 +558,16 @@ impl Backend for VropsBackend {
         }
     }
 
+    /// Resources come from their resource kind; their relationships and the Health view
+    /// repeat them.
+    fn walk_into(&self, node: &Node) -> bool {
+        node.kind == NodeKind::Endpoint
+            || matches!(
+                map::parse_id(&node.id),
+                Id::Adapter { .. } | Id::ResourceKind { .. } | Id::Alerts
+            )
+    }
+
     async fn details(&self, node: &Node) -> ApiResult<Details> {
         match map::parse_id(&node.id) {
             Id::Resource(id) if node.kind != NodeKind::Endpoint => {

@@ -1,0 +1,287 @@
+//! The columns each kind of node shows in a table (and that `vnav dump` writes): which ones, how
+//! wide, what value each takes from a `Node`, and how it sorts. One description per kind, so the
+//! tree, the `:` tables and exports agree on titles and order.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use time::OffsetDateTime;
+
+use super::model::{Node, NodeKind, age, bytes_text, mib_text};
+
+/// Every column vnav knows; a kind shows some of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ColumnId {
+    Name,
+    State,
+    Endpoint,
+    /// vApp (vCD) or host (vCenter).
+    Place,
+    Cpu,
+    Memory,
+    GuestOs,
+    Ip,
+    Owner,
+    SnapshotAge,
+    SnapshotSize,
+    Summary,
+}
+
+/// How a column's values order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortBy {
+    /// Text with numbers compared as numbers (web-11 before web-100), case-insensitively.
+    Natural,
+    Number,
+    /// Older first.
+    Time,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub id: ColumnId,
+    /// The name `:sort` takes and exports use as a header (`name`, `cpu`, …).
+    pub key: &'static str,
+    pub title: &'static str,
+    /// Width a table gives it, in cells (the name column takes what is left).
+    pub width: u16,
+    pub sort: SortBy,
+}
+
+const fn col(
+    id: ColumnId,
+    key: &'static str,
+    title: &'static str,
+    width: u16,
+    sort: SortBy,
+) -> Column {
+    Column {
+        id,
+        key,
+        title,
+        width,
+        sort,
+    }
+}
+
+pub const NAME: Column = col(ColumnId::Name, "name", "Name", 24, SortBy::Natural);
+pub const STATE: Column = col(ColumnId::State, "state", "State", 12, SortBy::Natural);
+pub const ENDPOINT: Column = col(
+    ColumnId::Endpoint,
+    "endpoint",
+    "Endpoint",
+    14,
+    SortBy::Natural,
+);
+pub const PLACE: Column = col(ColumnId::Place, "place", "vApp/host", 16, SortBy::Natural);
+pub const CPU: Column = col(ColumnId::Cpu, "cpu", "CPU", 4, SortBy::Number);
+pub const MEMORY: Column = col(ColumnId::Memory, "memory", "Memory", 9, SortBy::Number);
+pub const GUEST_OS: Column = col(ColumnId::GuestOs, "os", "Guest OS", 18, SortBy::Natural);
+pub const IP: Column = col(ColumnId::Ip, "ip", "IP", 15, SortBy::Natural);
+pub const OWNER: Column = col(ColumnId::Owner, "owner", "Owner", 10, SortBy::Natural);
+pub const SNAPSHOT_AGE: Column = col(ColumnId::SnapshotAge, "age", "Snapshot", 12, SortBy::Time);
+pub const SNAPSHOT_SIZE: Column = col(
+    ColumnId::SnapshotSize,
+    "size",
+    "Snap size",
+    9,
+    SortBy::Number,
+);
+pub const SUMMARY: Column = col(ColumnId::Summary, "summary", "Summary", 30, SortBy::Natural);
+
+const VM_COLUMNS: &[Column] = &[
+    NAME,
+    STATE,
+    ENDPOINT,
+    PLACE,
+    CPU,
+    MEMORY,
+    GUEST_OS,
+    IP,
+    OWNER,
+    SNAPSHOT_AGE,
+    SNAPSHOT_SIZE,
+];
+const OTHER_COLUMNS: &[Column] = &[NAME, STATE, ENDPOINT, SUMMARY];
+
+/// The columns of a kind, name first.
+pub fn columns(kind: NodeKind) -> &'static [Column] {
+    match kind {
+        NodeKind::Vm => VM_COLUMNS,
+        _ => OTHER_COLUMNS,
+    }
+}
+
+/// A column of `kind` by its key or a prefix of it (`:sort mem`).
+pub fn find(kind: NodeKind, key: &str) -> Option<Column> {
+    let key = key.to_ascii_lowercase();
+    let cols = columns(kind);
+    cols.iter()
+        .find(|c| c.key == key)
+        .or_else(|| cols.iter().find(|c| c.key.starts_with(&key)))
+        .copied()
+}
+
+/// One cell's value, typed for sorting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Number(Option<u64>),
+    Time(Option<OffsetDateTime>),
+}
+
+/// The value of `col` for `node`, which lives on the endpoint labelled `endpoint`.
+pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> {
+    let facts = node.facts.as_deref();
+    let text = |f: fn(&'a super::model::VmFacts) -> &'a str| Value::Text(facts.map_or("", f));
+    match col {
+        ColumnId::Name => Value::Text(&node.name),
+        ColumnId::State => Value::Text(&node.status.label),
+        ColumnId::Endpoint => Value::Text(endpoint),
+        ColumnId::Place => text(|f| &f.place),
+        ColumnId::Cpu => Value::Number(facts.and_then(|f| f.cpus).map(u64::from)),
+        ColumnId::Memory => Value::Number(facts.and_then(|f| f.memory_mib)),
+        ColumnId::GuestOs => text(|f| &f.guest_os),
+        ColumnId::Ip => text(|f| &f.ip),
+        ColumnId::Owner => text(|f| &f.owner),
+        ColumnId::SnapshotAge => Value::Time(facts.and_then(|f| f.snapshot_created)),
+        ColumnId::SnapshotSize => Value::Number(facts.and_then(|f| f.snapshot_bytes)),
+        ColumnId::Summary => Value::Text(&node.summary),
+    }
+}
+
+/// The value of `col` as a table shows it; ages count from `now`.
+pub fn text<'a>(
+    node: &'a Node,
+    col: ColumnId,
+    endpoint: &'a str,
+    now: OffsetDateTime,
+) -> Cow<'a, str> {
+    match (col, value(node, col, endpoint)) {
+        (_, Value::Text(t)) => Cow::Borrowed(t),
+        (ColumnId::Memory, Value::Number(Some(m))) => Cow::Owned(mib_text(m)),
+        (ColumnId::SnapshotSize, Value::Number(Some(b))) => Cow::Owned(bytes_text(b)),
+        (_, Value::Number(Some(n))) => Cow::Owned(n.to_string()),
+        (_, Value::Time(Some(t))) => Cow::Owned(age(t, now)),
+        (_, Value::Number(None) | Value::Time(None)) => Cow::Borrowed(""),
+    }
+}
+
+/// Ascending order of two values of one column; unknown values (empty text, no number, no
+/// time) go last, so they are not taken for the smallest.
+pub fn compare(a: &Value, b: &Value) -> Ordering {
+    fn known<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
+        match (a, b) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            (a, b) => b.is_some().cmp(&a.is_some()),
+        }
+    }
+    match (a, b) {
+        (Value::Text(a), Value::Text(b)) => match (a.is_empty(), b.is_empty()) {
+            (false, false) => natural_cmp(a, b),
+            (a, b) => a.cmp(&b),
+        },
+        (Value::Number(a), Value::Number(b)) => known(*a, *b),
+        (Value::Time(a), Value::Time(b)) => known(*a, *b),
+        // One column holds one type; no order between types.
+        _ => Ordering::Equal,
+    }
+}
+
+/// Natural order: runs of digits compare as numbers, the rest case-insensitively, and the
+/// exact text breaks ties so the order is total ("web-11" < "web-100", "Web-2" < "web-10").
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let (n, rest_x) = digits(x);
+                let (m, rest_y) = digits(y);
+                // Longer runs without leading zeros are bigger; equal lengths compare bytewise.
+                let ord = n.len().cmp(&m.len()).then_with(|| n.cmp(m));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                (x, y) = (rest_x, rest_y);
+            }
+            (Some(c), Some(d)) => {
+                let ord = c.to_ascii_lowercase().cmp(&d.to_ascii_lowercase());
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                (x, y) = (&x[1..], &y[1..]);
+            }
+        }
+    }
+}
+
+/// The digit run at the start of `s` without its leading zeros, and the rest.
+fn digits(s: &[u8]) -> (&[u8], &[u8]) {
+    let end = s
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(s.len());
+    let (run, rest) = s.split_at(end);
+    let zeros = run.iter().take_while(|c| **c == b'0').count();
+    (&run[zeros.min(run.len().saturating_sub(1))..], rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::{VmFacts, parse_time};
+
+    #[test]
+    fn names_sort_naturally() {
+        let mut names = vec!["web-100", "web-11", "Web-2", "web-10", "db", "web-011", ""];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            ["", "db", "Web-2", "web-10", "web-011", "web-11", "web-100"]
+        );
+        assert_eq!(natural_cmp("10.0.0.9", "10.0.0.10"), Ordering::Less);
+    }
+
+    #[test]
+    fn vm_columns_read_the_facts_and_unknowns_sort_last() {
+        let now = parse_time("2026-12-06T12:00:00Z").unwrap();
+        let vm = Node::new(NodeKind::Vm, "vm-1", "web-1").with_facts(VmFacts {
+            cpus: Some(2),
+            memory_mib: Some(4096),
+            ip: "10.0.0.7".into(),
+            snapshot_created: parse_time("2026-12-01T12:00:00Z"),
+            ..VmFacts::default()
+        });
+        let bare = Node::new(NodeKind::Vm, "vm-2", "web-2");
+        let cells: Vec<_> = columns(NodeKind::Vm)
+            .iter()
+            .map(|c| text(&vm, c.id, "vcd", now))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "web-1",
+                "",
+                "vcd",
+                "",
+                "2",
+                "4 GiB",
+                "",
+                "10.0.0.7",
+                "",
+                "5 days old",
+                ""
+            ]
+        );
+        for col in [CPU, IP, SNAPSHOT_AGE] {
+            let (a, b) = (value(&vm, col.id, ""), value(&bare, col.id, ""));
+            assert_eq!(compare(&a, &b), Ordering::Less, "{}", col.key);
+            assert_eq!(compare(&b, &a), Ordering::Greater, "{}", col.key);
+        }
+        assert_eq!(find(NodeKind::Vm, "mem"), Some(MEMORY));
+        assert_eq!(find(NodeKind::Host, "cpu"), None);
+    }
+}
