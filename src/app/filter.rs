@@ -126,6 +126,29 @@ fn rank_ascii_or_folded(name: &[u8], query: &[u8]) -> u8 {
     }
 }
 
+/// Whether `query`'s characters appear in `name` in order (smart case: a capital in the query
+/// makes it case-sensitive), as the tree's filter matches names.
+pub fn fuzzy_name(name: &str, query: &str) -> bool {
+    if let Some((needle, sensitive)) = plain_word(query)
+        && name.is_ascii()
+    {
+        return is_subsequence(name.as_bytes(), &needle, sensitive);
+    }
+    let sensitive = query.chars().any(char::is_uppercase);
+    let fold = |s: &str| match sensitive {
+        true => s.to_string(),
+        false => s.to_lowercase(),
+    };
+    let (name, query) = (fold(name), fold(query));
+    let mut want = query.chars().filter(|c| *c != ' ').peekable();
+    for c in name.chars() {
+        if want.peek() == Some(&c) {
+            want.next();
+        }
+    }
+    want.peek().is_none()
+}
+
 /// The match the cursor goes to while the user types: the best ranked, the first in tree order
 /// among equals.
 pub fn best(tree: &Tree, matches: &[EntryId], query: &str) -> Option<EntryId> {

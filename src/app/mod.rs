@@ -4,15 +4,18 @@
 
 pub mod actions;
 mod all_snapshots;
+pub mod command;
 mod copy;
 pub mod dialog;
 pub mod event;
 pub mod filter;
 pub mod keymap;
 pub mod layout;
+pub mod table;
 pub mod tree;
 
 mod detail;
+mod goto;
 mod invoke;
 mod listing;
 mod nav;
@@ -117,6 +120,15 @@ pub struct App {
     /// VMs seen through vCD and through its vCenter (see `vclink`).
     pub vc_links: vclink::VcLinks,
     pub theme: Theme,
+    /// The `:` command line.
+    pub command: command::CommandLine,
+    /// The table a `:` command opened, shown instead of the tree.
+    pub table: Option<table::Table>,
+    /// The hidden root holding each kind's flat listing on each endpoint.
+    table_roots: std::collections::HashMap<(EndpointId, crate::api::model::NodeKind), EntryId>,
+    /// The sort each kind of table had last, so it opens sorted the same way.
+    sorts: std::collections::HashMap<(crate::api::model::NodeKind, table::Source), table::Sort>,
+    pending_goto: Option<goto::Pending>,
     pub size: (u16, u16),
     /// The wall-clock time of the event being handled, set by whoever runs the app (the
     /// runtime before each event, tests as they please): `App` never reads the clock itself.
@@ -176,6 +188,11 @@ impl App {
             all_snapshots,
             vc_links: Default::default(),
             theme,
+            command: Default::default(),
+            table: None,
+            table_roots: Default::default(),
+            sorts: Default::default(),
+            pending_goto: None,
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
             quit: false,
@@ -250,6 +267,7 @@ impl App {
         };
         // Whatever removed the selected entry (a refresh, a deleted node), the cursor lands on
         // the nearest row that is still there.
+        self.table_changed();
         let moved = self.follow_removed();
         self.tree.take_removed();
         self.tree.refresh_visible();
@@ -329,6 +347,9 @@ impl App {
         if let Some(Overlay::Password(_)) = &self.overlay {
             return self.on_password_key(key);
         }
+        if self.command.open {
+            return self.on_command_key(key);
+        }
         if self.filter.typing {
             return self.on_filter_key(key);
         }
@@ -387,11 +408,25 @@ impl App {
                 self.focus = Pane::Tree;
             }
             Command::ClearFilter => {
-                if self.filter.query.is_empty() {
+                if !self.filter.query.is_empty() {
+                    self.clear_filter();
+                } else if self.table.is_some() {
+                    // Esc leaves a table once its filter is gone, as in k9s.
+                    self.close_table();
+                } else {
                     return false;
                 }
-                self.clear_filter();
             }
+            Command::CommandLine => return self.open_command_line(),
+            Command::Goto => {
+                self.open_command_line();
+                self.command.text = "goto ".into();
+            }
+            Command::NextMatch => return self.step_match(true),
+            Command::PrevMatch => return self.step_match(false),
+            Command::SortNext => return self.cycle_sort(true),
+            Command::SortPrev => return self.cycle_sort(false),
+            Command::SortFlip => return self.flip_sort(),
             _ => {
                 return match self.focus {
                     Pane::Tree => self.tree_command(cmd),
@@ -439,6 +474,11 @@ impl App {
     }
 
     fn apply_filter(&mut self) {
+        if self.table.is_some() {
+            self.rebuild_table();
+            self.keep_selection_visible();
+            return;
+        }
         if self.filter.query.is_empty() {
             self.filter.engine.reset();
             self.tree.set_filter(None);
@@ -457,6 +497,10 @@ impl App {
     /// While the user types, the cursor goes to the best match (the exact name first), unless
     /// it already stands on a match as good.
     fn select_best_match(&mut self) {
+        if self.table.is_some() {
+            self.select_best_row();
+            return;
+        }
         let query = &self.filter.query;
         let Some(matches) = self.tree.filter_matches() else {
             return;
@@ -508,6 +552,8 @@ impl App {
             ApiAnswer::Invoked(r) => self.on_invoked(req, endpoint, r),
             ApiAnswer::Cancelled(r) => self.on_cancelled(req, r),
             ApiAnswer::AuditFailed(msg) => self.on_audit_failed(req, msg),
+            ApiAnswer::Found(r) if self.is_goto(req) => self.on_found(req, r),
+            ApiAnswer::Found(_) => false,
             other => self.on_task_answer(req, endpoint, other),
         }
     }
@@ -576,6 +622,9 @@ impl App {
     pub(crate) fn load_children(&mut self, entry: EntryId) {
         if self.is_all_snapshots(entry) {
             self.load_all_snapshots();
+            return;
+        }
+        if self.reload_table_root(entry) {
             return;
         }
         let e = self.tree.get(entry);

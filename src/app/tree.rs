@@ -57,6 +57,9 @@ pub struct Tree {
     row_of: Vec<u32>,
     /// When set, only these entries (plus their ancestors) are visible, in tree order.
     filter: Option<Vec<EntryId>>,
+    /// When set, exactly these rows are visible, in this order, instead of the tree (a `:`
+    /// table: its rows are entries under hidden roots, see `add_hidden_root`).
+    view: Option<Vec<EntryId>>,
     dirty: bool,
     marked: usize,
     /// Bumped on every change that can alter what the tree pane shows.
@@ -121,6 +124,52 @@ impl Tree {
         self.roots.push(id);
         self.invalidate();
         id
+    }
+
+    /// A root that is not drawn in the tree nor searched by its filter: it holds the flat
+    /// listing of one kind on one endpoint for a table. Its entries work like any other
+    /// (details, actions, copy).
+    pub fn add_hidden_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
+        self.alloc(Entry {
+            endpoint,
+            node,
+            parent: None,
+            children: Vec::new(),
+            depth: 0,
+            expanded: false,
+            load: Load::NotLoaded,
+            marked: false,
+            dead: false,
+            opened_by_id: false,
+        })
+    }
+
+    /// Slots in the arena, live or free: entry ids are below this.
+    pub fn capacity(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_live(&self, id: EntryId) -> bool {
+        self.entries.get(id as usize).is_some_and(|e| !e.dead)
+    }
+
+    /// Whether an entry belongs to the drawn tree (not to a hidden root's listing).
+    pub fn in_tree(&self, id: EntryId) -> bool {
+        let mut cur = id;
+        while let Some(p) = self.entries[cur as usize].parent {
+            cur = p;
+        }
+        self.roots.contains(&cur)
+    }
+
+    /// Shows exactly `rows`, in this order, instead of the tree (None: the tree again).
+    pub fn set_view(&mut self, rows: Option<Vec<EntryId>>) {
+        self.view = rows;
+        self.invalidate();
+    }
+
+    pub fn has_view(&self) -> bool {
+        self.view.is_some()
     }
 
     fn new_child(&mut self, parent: EntryId, endpoint: EndpointId, node: Node) -> EntryId {
@@ -400,6 +449,15 @@ impl Tree {
         self.visible.clear();
         self.row_of.clear();
         self.row_of.resize(self.entries.len(), u32::MAX);
+        if let Some(rows) = &self.view {
+            for &id in rows {
+                if !self.entries[id as usize].dead {
+                    self.row_of[id as usize] = self.visible.len() as u32;
+                    self.visible.push(id);
+                }
+            }
+            return;
+        }
         match self.filter.take() {
             None => {
                 let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();

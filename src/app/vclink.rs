@@ -156,8 +156,10 @@ impl App {
     /// snapshot view, else a new entry under the endpoint, which its reloads keep.
     fn entry_for(&mut self, side: &Side) -> EntryId {
         let found = self.tree.find(side.endpoint, &side.id);
-        let in_view =
-            |a: &App, e: EntryId| a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p));
+        // Not in the snapshot view, nor in a table's hidden listing.
+        let in_view = |a: &App, e: EntryId| {
+            a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p)) || !a.tree.in_tree(e)
+        };
         if let Some(&e) = found.iter().find(|&&e| !in_view(self, e)).or(found.first()) {
             return e;
         }

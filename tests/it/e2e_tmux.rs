@@ -129,7 +129,7 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
         })
         .expect("the same VM's details, read from vCenter");
     assert!(screen.contains("on demo vCD (b goes there)"), "{screen}");
-    t.keys(&["n"]);
+    t.keys(&["+"]);
     t.wait_for("New snapshot", WAIT).expect("the snapshot form");
     t.text("from-tmux");
     t.keys(&["Enter"]);

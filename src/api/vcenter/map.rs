@@ -321,7 +321,12 @@ mod tests {
             assert!(nodes.iter().all(|n| !n.name.is_empty()), "{file}");
             // VM rows carry typed sizing for table columns; other kinds carry none.
             let typed = |n: &Node| n.facts.as_deref().is_some_and(|f| f.cpus.is_some());
-            assert!(nodes.iter().all(|n| typed(n) == (kind.node == NodeKind::Vm)), "{file}");
+            assert!(
+                nodes
+                    .iter()
+                    .all(|n| typed(n) == (kind.node == NodeKind::Vm)),
+                "{file}"
+            );
         }
     }
 
