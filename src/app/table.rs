@@ -298,7 +298,19 @@ impl App {
         if loading && t.total > BIG && t.built_at.is_some_and(|at| at.elapsed() < REBUILD_EVERY) {
             return;
         }
+        // A cursor still on the first row stays on the first row as rows arrive in order.
+        let at_top = self
+            .selected
+            .and_then(|s| self.tree.row_of(s))
+            .is_none_or(|r| r == 0);
         self.rebuild_table();
+        match self.tree.visible().first() {
+            Some(&first) if at_top && self.selected != Some(first) => {
+                self.selected = Some(first);
+                self.selection_changed();
+            }
+            _ => {}
+        }
         self.keep_selection_visible();
     }
 
