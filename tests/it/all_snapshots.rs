@@ -22,11 +22,11 @@ use crate::sim_support::sim;
 
 const T: Duration = Duration::from_secs(30);
 
-fn vcd(s: &Sim) -> Arc<dyn Backend> {
+pub(crate) fn vcd(s: &Sim) -> Arc<dyn Backend> {
     Arc::new(backends::vcd_admin(s))
 }
 
-fn vcenter(s: &Sim) -> Arc<dyn Backend> {
+pub(crate) fn vcenter(s: &Sim) -> Arc<dyn Backend> {
     let http = HttpOptions {
         max_attempts: 2,
         ..HttpOptions::default()
@@ -40,7 +40,7 @@ fn vcenter(s: &Sim) -> Arc<dyn Backend> {
 }
 
 /// The app on these endpoints, every one connected.
-async fn connected(endpoints: &[(&str, Arc<dyn Backend>)]) -> Driver {
+pub(crate) async fn connected(endpoints: &[(&str, Arc<dyn Backend>)]) -> Driver {
     let specs = endpoints
         .iter()
         .map(|(label, b)| EndpointSpec {

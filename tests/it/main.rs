@@ -14,6 +14,7 @@ mod copy;
 mod e2e_actions;
 mod e2e_connect;
 mod e2e_every_action;
+mod e2e_find;
 mod e2e_tmux;
 mod inspect_cli;
 mod layering;
