@@ -508,7 +508,7 @@ impl App {
         let Some(best) = filter::best(&self.tree, matches, query) else {
             return;
         };
-        let rank = |id: EntryId| filter::rank(&self.tree.get(id).node.name, query);
+        let rank = |id: EntryId| filter::rank_node(&self.tree.get(id).node, query);
         let stays = self
             .selected
             .is_some_and(|s| matches.contains(&s) && rank(s) <= rank(best));

@@ -288,7 +288,7 @@ async fn n_and_shift_n_step_through_tree_matches_skipping_their_parents() {
         req,
         vec![
             vm("a", "db-01", true),
-            vm("b", "web-01", true),
+            typed_vm("b", "web-01", 2, "10.9.9.9", "shop"),
             vm("c", "db-02", true),
         ],
     );
@@ -306,6 +306,29 @@ async fn n_and_shift_n_step_through_tree_matches_skipping_their_parents() {
     );
     key(&mut app, KeyCode::Char('N'));
     assert_eq!(name(&app), "db-02");
+
+    // The tree's filter reads every column too: an IP finds its VM, `!` inverts.
+    let vms = |a: &App| -> Vec<String> {
+        a.tree
+            .visible()
+            .iter()
+            .map(|&id| &a.tree.get(id).node)
+            .filter(|n| n.kind == NodeKind::Vm)
+            .map(|n| n.name.to_string())
+            .collect()
+    };
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/10.9.9.9");
+    assert_eq!(vms(&app), ["web-01"]);
+    assert_eq!(name(&app), "web-01");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/!db");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(vms(&app), ["web-01"]);
+    assert!(
+        app.tree.visible().len() > 1,
+        "the endpoints and groups still show"
+    );
 }
 
 #[tokio::test(start_paused = true)]
