@@ -29,7 +29,7 @@ struct Index {
     text: String,
     /// (entry, start, end) of each name in `text`.
     spans: Vec<(EntryId, u32, u32)>,
-    /// Each entry's other columns and id, lower case, separated by newlines; `extra_ends[i]`
+    /// Each entry's other columns and id, separated by newlines; `extra_ends[i]`
     /// is where entry i's part ends.
     extra: String,
     extra_ends: Vec<u32>,
@@ -51,10 +51,10 @@ impl Index {
             self.spans.push((id, start, self.text.len() as u32));
             let f = node.facts.as_deref();
             let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
-            for part in cols.into_iter().chain([&*node.id]) {
+            for part in cols.into_iter().chain([id_tail(&node.id)]) {
                 if !part.is_empty() {
                     self.extra.push('\n');
-                    self.extra.extend(part.chars().flat_map(char::to_lowercase));
+                    self.extra.push_str(part);
                 }
             }
             self.extra_ends.push(self.extra.len() as u32);
@@ -152,6 +152,25 @@ fn rank_ascii_or_folded(name: &[u8], query: &[u8]) -> u8 {
     }
 }
 
+/// The part of an id that tells it apart: a vCD href's or URN's last segment (`vm-<uuid>`,
+/// the uuid), a vCenter moid; not the `https://host/api/vApp/` every href shares, which
+/// would match every row.
+pub fn id_tail(id: &str) -> &str {
+    id.rsplit(['/', ':']).find(|p| !p.is_empty()).unwrap_or(id)
+}
+
+/// Whether `hay` contains `needle`, ignoring ASCII case unless `sensitive`.
+fn contains(hay: &str, needle: &str, sensitive: bool) -> bool {
+    if sensitive {
+        return hay.contains(needle);
+    }
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if !needle.is_ascii() {
+        return hay.to_lowercase().contains(&needle.to_lowercase());
+    }
+    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// `rank` over a node's name and its other columns (IP, vApp/host, owner, guest OS): an IP
 /// typed in full ranks like an exact name.
 pub fn rank_node(node: &crate::api::model::Node, query: &str) -> u8 {
@@ -237,9 +256,10 @@ impl Filter {
         };
         let mut out = Vec::with_capacity(if incremental { candidates.len() } else { 256 });
         let plain = plain_word(query);
-        let lower = query.to_lowercase();
+        // Smart case, as for names: a capital in the query makes it case-sensitive.
+        let sensitive = query.chars().any(char::is_uppercase);
         for i in candidates {
-            if !lower.is_empty() && self.index.extra(i).contains(&lower) {
+            if !query.is_empty() && contains(self.index.extra(i), query, sensitive) {
                 out.push(i);
                 continue;
             }

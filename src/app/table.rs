@@ -111,7 +111,7 @@ pub fn row_rank(node: &Node, endpoint: &str, query: &str) -> Option<u8> {
             best = best.min(filter::rank(t, query));
         }
     }
-    best = best.min(filter::rank(&node.id, query).max(1));
+    best = best.min(filter::rank(filter::id_tail(&node.id), query).max(1));
     if best < 3 || filter::fuzzy_name(&node.name, query) {
         Some(best)
     } else {
