@@ -371,6 +371,12 @@ impl Tree {
 
     /// Starts (re)loading children; a refresh keeps showing the old children meanwhile.
     pub fn start_load(&mut self, id: EntryId, req: u64) {
+        // Children opened by id before the first listing (`:goto`, `b`) stay, with the cursor
+        // on them, and the listing merges in around them, as on a refresh.
+        let opened = self.entries[id as usize]
+            .children
+            .iter()
+            .any(|&c| self.entries[c as usize].opened_by_id);
         let e = &mut self.entries[id as usize];
         // A refresh asked for again before the last one ended (a bulk action's tasks each
         // reload the same parent) is still a refresh: the children, their marks and the cursor
@@ -378,7 +384,7 @@ impl Tree {
         let refresh = match &e.load {
             Load::Loaded => !e.children.is_empty(),
             Load::Loading { staged, .. } => staged.is_some(),
-            _ => false,
+            _ => opened,
         };
         if !refresh {
             let old = std::mem::take(&mut e.children);
@@ -711,6 +717,32 @@ mod tests {
         t.refresh_visible();
         assert_eq!(names(&t), ["root", "dc-a", "dc-c", "vm-42"]);
         assert_eq!(t.get(r).children.last(), Some(&vm));
+    }
+
+    /// `:goto` opens a VM under a group never listed; listing the group later (an action's
+    /// refresh) keeps that entry, once, instead of dropping it and the cursor on it.
+    #[test]
+    fn a_node_opened_before_the_first_listing_is_kept_once() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("all"));
+        t.set_expanded(r, true);
+        let vm = t.open_by_id(r, node("vm-2"));
+        t.start_load(r, 1);
+        let nodes = ["vm-1", "vm-2", "vm-3"].iter().map(|n| node(n)).collect();
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes,
+                ..Default::default()
+            },
+        );
+        t.finish_load(r, 1, Ok(()));
+        t.refresh_visible();
+        assert_eq!(names(&t), ["all", "vm-1", "vm-2", "vm-3"]);
+        // The same entry (the cursor's), not a new one in a reused slot.
+        assert_eq!(&*t.get(vm).node.id, "vm-2");
+        assert_eq!(t.successor(vm), None, "never removed");
     }
 
     #[test]
