@@ -297,6 +297,9 @@ impl App {
         if let Some(t) = &self.toast {
             consider(t.until);
         }
+        if let Some(t) = self.table_deadline() {
+            consider(t);
+        }
         next
     }
 
@@ -316,7 +319,7 @@ impl App {
 
     fn on_tick(&mut self) -> bool {
         let now = Instant::now();
-        let mut redraw = self.anything_spinning();
+        let mut redraw = self.anything_spinning() || self.table_deadline().is_some();
         if self.toast.as_ref().is_some_and(|t| t.until <= now) {
             self.toast = None;
             redraw = true;

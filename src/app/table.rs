@@ -291,10 +291,12 @@ impl App {
         if t.built_for == Some(self.tree.content) {
             return;
         }
+        // Only the table's own listings count: a tree node loading elsewhere must not hold
+        // the table back.
         let loading = self
             .loading
             .values()
-            .any(|e| self.tree.get(*e).parent.is_none());
+            .any(|e| self.table_roots.values().any(|r| r == e));
         if loading && t.total > BIG && t.built_at.is_some_and(|at| at.elapsed() < REBUILD_EVERY) {
             return;
         }
@@ -514,6 +516,12 @@ impl App {
         self.selection_changed();
         self.scroll_to_selection();
         true
+    }
+
+    /// When a throttled table must be rebuilt (rows arrived since the last build).
+    pub(crate) fn table_deadline(&self) -> Option<Instant> {
+        let t = self.table.as_ref()?;
+        (t.built_for != Some(self.tree.content)).then_some(t.built_at? + REBUILD_EVERY)
     }
 
     /// The column a table sorts by, and whether downwards (for the header).

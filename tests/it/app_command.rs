@@ -387,3 +387,34 @@ async fn goto_asks_the_servers_for_what_is_not_loaded_and_opens_it() {
     }
     assert_eq!(toast(&app), "nothing matches nothing-like-it");
 }
+
+/// A big table still loading is rebuilt at most every 250 ms, but its last rows always show
+/// once its own listings end, whatever else the tree is still loading.
+#[tokio::test(start_paused = true)]
+async fn a_big_table_shows_every_row_when_its_listings_end() {
+    let mut app = two_endpoints();
+    // A tree listing that stays open throughout: the first endpoint's, refreshed.
+    let pending = key(&mut app, KeyCode::F(5)).effects;
+    assert!(pending.iter().any(|e| matches!(e, Effect::Children { .. })));
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (req, ep, _) = reqs[0];
+    for part in 0..4 {
+        let nodes = (part * 10_000..(part + 1) * 10_000)
+            .map(|i| vm(&format!("vm/{i}"), &format!("web-{i}"), true))
+            .collect();
+        answer(
+            &mut app,
+            req,
+            ep,
+            ApiAnswer::Children(ChildBatch {
+                nodes,
+                ..Default::default()
+            }),
+        );
+    }
+    for (req, ep, _) in reqs {
+        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    assert_eq!(app.tree.visible().len(), 40_000);
+    assert_eq!(app.table.as_ref().unwrap().title(), "VMs (40,000)");
+}
