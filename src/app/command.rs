@@ -190,11 +190,11 @@ impl App {
                 .map(|e| format!("@{}", at_label(&e.label)))
                 .collect()
         } else if first == "sort" {
-            let kind = self.table.as_ref().map_or(NodeKind::Vm, |t| t.kind);
-            columns::columns(kind)
-                .iter()
-                .map(|c| c.key.to_string())
-                .collect()
+            let cols = match &self.table {
+                Some(t) => t.columns(),
+                None => columns::columns(NodeKind::Vm),
+            };
+            cols.iter().map(|c| c.key.to_string()).collect()
         } else {
             Vec::new()
         };

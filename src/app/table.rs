@@ -85,6 +85,14 @@ pub fn thousands(n: usize) -> String {
 }
 
 impl Table {
+    /// The columns this table shows, name first.
+    pub fn columns(&self) -> &'static [Column] {
+        match self.source {
+            Source::Snapshots => columns::SNAPSHOT_COLUMNS,
+            Source::Kind => columns::columns(self.kind),
+        }
+    }
+
     /// "VMs (3,000)", or "VMs (12 of 3,000)" under a filter.
     pub fn title(&self) -> String {
         let name = match self.source {
@@ -396,8 +404,8 @@ impl App {
             );
             return;
         };
-        let Some(column) = columns::find(t.kind, key) else {
-            let keys = columns::columns(t.kind).iter().map(|c| c.key);
+        let Some(column) = columns::find_in(t.columns(), key) else {
+            let keys = t.columns().iter().map(|c| c.key);
             let msg = match super::command::closest(key, keys) {
                 Some(c) => format!("no column {key} — did you mean {c}?"),
                 None => format!("no column {key}"),
@@ -414,7 +422,7 @@ impl App {
         let Some(t) = &self.table else {
             return false;
         };
-        let cols = columns::columns(t.kind);
+        let cols = t.columns();
         let i = cols
             .iter()
             .position(|c| c.id == t.sort.column.id)

@@ -72,7 +72,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     let inner = block.inner(area);
     f.render_widget(block, area);
 
-    let cols = fit(columns::columns(table.kind), inner.width.saturating_sub(1));
+    let cols = fit(table.columns(), inner.width.saturating_sub(1));
     let show_filter = app.filter.typing || !app.filter.query.is_empty();
     let rows_h = inner
         .height

@@ -418,3 +418,49 @@ async fn a_big_table_shows_every_row_when_its_listings_end() {
     assert_eq!(app.tree.visible().len(), 40_000);
     assert_eq!(app.table.as_ref().unwrap().title(), "VMs (40,000)");
 }
+
+/// `:snapshots` is the snapshot view as a table: oldest first, sortable by size and endpoint.
+#[tokio::test(start_paused = true)]
+async fn the_snapshot_table_sorts_by_age_size_and_endpoint() {
+    use vnav::api::model::{SprawlRow, parse_time};
+    let mut app = two_endpoints();
+    let effects = command(&mut app, "snapshots");
+    let reqs: Vec<(u64, usize)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Sprawl { req, endpoint } => Some((*req, *endpoint)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reqs.len(), 2, "{effects:?}");
+    let row = |id: &str, name: &str, when: &str, gib: u64| SprawlRow {
+        vm: vm(id, name, true),
+        count: 1,
+        oldest: parse_time(when),
+        bytes: Some(gib << 30),
+        place: "".into(),
+    };
+    let sprawl = [
+        vec![row("a", "old-small", "2024-01-01T00:00:00Z", 1)],
+        vec![
+            row("b", "new-big", "2026-11-01T00:00:00Z", 40),
+            row("c", "mid", "2025-06-01T00:00:00Z", 8),
+        ],
+    ];
+    for ((req, ep), part) in reqs.into_iter().zip(sprawl) {
+        answer(&mut app, req, ep, ApiAnswer::Sprawl(Ok(part)));
+    }
+    assert_eq!(
+        app.table.as_ref().unwrap().title(),
+        "VMs with snapshots (3)"
+    );
+    assert_eq!(rows(&app), ["old-small", "mid", "new-big"]);
+    let s = screen(&mut app, 200, 30);
+    assert!(s.contains("Snapshot▲") && s.contains("40.0 GiB"), "{s}");
+    command(&mut app, "sort size");
+    assert_eq!(rows(&app), ["old-small", "mid", "new-big"]);
+    command(&mut app, "sort size");
+    assert_eq!(rows(&app), ["new-big", "mid", "old-small"]);
+    command(&mut app, "sort endpoint");
+    assert_eq!(rows(&app)[0], "old-small", "vcd before vcenter");
+}
