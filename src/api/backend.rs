@@ -4,8 +4,8 @@ use async_trait::async_trait;
 
 use super::error::{ApiError, ApiResult};
 use super::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, SprawlRow,
-    TaskInfo, VmInsight, VmKey,
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, NodeKind,
+    SprawlRow, TaskInfo, VmInsight, VmKey,
 };
 
 /// Receives children as they arrive, so the tree fills while a long listing runs.
@@ -154,6 +154,21 @@ pub trait Backend: Send + Sync {
     /// The vCenter VM one of this endpoint's nodes watches, if it is one (`i` going back).
     async fn vm_key(&self, _node: &Node) -> ApiResult<Option<VmKey>> {
         Ok(None)
+    }
+
+    /// Every node of `kind` on the endpoint, flat, streamed into `sink` (the `:vm`, `:host`, …
+    /// tables). Optional: an endpoint without such a kind says so.
+    async fn list_kind(&self, kind: NodeKind, _sink: &ChildSink) -> ApiResult<()> {
+        Err(ApiError::Unsupported(format!(
+            "this endpoint has no {} list",
+            kind.label()
+        )))
+    }
+
+    /// The objects whose name, id/href/moid or IP matches `text`, asked of the server whether
+    /// or not they are loaded (`:goto`), best first. Optional.
+    async fn find(&self, _text: &str) -> ApiResult<Vec<Node>> {
+        Err(ApiError::Unsupported("this endpoint cannot search".into()))
     }
 
     /// The endpoint's running and recently finished tasks.

@@ -103,6 +103,17 @@ const VM_COLUMNS: &[Column] = &[
     SNAPSHOT_SIZE,
 ];
 const OTHER_COLUMNS: &[Column] = &[NAME, STATE, ENDPOINT, SUMMARY];
+/// VMs with snapshots: what an audit sorts by first.
+pub const SNAPSHOT_COLUMNS: &[Column] = &[
+    NAME,
+    SNAPSHOT_AGE,
+    SNAPSHOT_SIZE,
+    ENDPOINT,
+    STATE,
+    PLACE,
+    CPU,
+    MEMORY,
+];
 
 /// The columns of a kind, name first.
 pub fn columns(kind: NodeKind) -> &'static [Column] {
@@ -114,8 +125,12 @@ pub fn columns(kind: NodeKind) -> &'static [Column] {
 
 /// A column of `kind` by its key or a prefix of it (`:sort mem`).
 pub fn find(kind: NodeKind, key: &str) -> Option<Column> {
+    find_in(columns(kind), key)
+}
+
+/// A column of `cols` by its key or a prefix of it.
+pub fn find_in(cols: &[Column], key: &str) -> Option<Column> {
     let key = key.to_ascii_lowercase();
-    let cols = columns(kind);
     cols.iter()
         .find(|c| c.key == key)
         .or_else(|| cols.iter().find(|c| c.key.starts_with(&key)))

@@ -117,7 +117,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         id: ActionId::SnapshotCreate,
         label: "New snapshot",
         description: "take a snapshot (asks name, description, memory, quiesce)",
-        key: Some('n'),
+        key: Some('+'),
         risk: Risk::Disruptive,
         kinds: VMS,
     },

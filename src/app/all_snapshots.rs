@@ -18,6 +18,18 @@ use crate::api::{ApiError, SprawlUpdate};
 
 const ROOT_ID: &str = "vnav:snapshots";
 
+/// A row's VM with its snapshot age and size as typed facts, so the `:snapshots` table sorts
+/// by them.
+fn snapshot_facts(mut vm: Node, row: &SprawlRow) -> Node {
+    let f = vm.facts.get_or_insert_with(Default::default);
+    f.snapshot_created = row.oldest;
+    f.snapshot_bytes = row.bytes;
+    if f.place.is_empty() {
+        f.place = row.place.clone();
+    }
+    vm
+}
+
 /// Where one endpoint's part of the view stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
@@ -173,7 +185,12 @@ impl App {
                     }
                 }
                 for (entry, summary) in changed {
-                    self.tree.get_mut(entry).node.summary = summary.into();
+                    let node = &mut self.tree.get_mut(entry).node;
+                    node.summary = summary.into();
+                    let b = sizes.get(&node.id).copied();
+                    node.facts
+                        .get_or_insert_with(Default::default)
+                        .snapshot_bytes = b;
                 }
             }
             SprawlUpdate::Progress(p) => {
@@ -265,7 +282,10 @@ impl App {
                             )
                         });
                     let label = both.as_deref().or(row_label(&self.endpoints, *e));
-                    (*e, r.vm.clone().with_summary(r.summary(label)))
+                    (
+                        *e,
+                        snapshot_facts(r.vm.clone(), r).with_summary(r.summary(label)),
+                    )
                 })
                 .collect();
             self.tree.merge_children_from(root, nodes);

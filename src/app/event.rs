@@ -6,8 +6,8 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use crate::api::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, SprawlRow, TaskInfo,
-    VmInsight, VmKey,
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, SprawlRow,
+    TaskInfo, VmInsight, VmKey,
 };
 use crate::api::{ApiError, SprawlUpdate};
 
@@ -52,6 +52,8 @@ pub enum ApiAnswer {
     Sprawl(Result<Vec<SprawlRow>, ApiError>),
     /// Its rows, sizes and progress before it completes.
     SprawlUpdate(SprawlUpdate),
+    /// What a `Find` found, best first.
+    Found(Result<Vec<Node>, ApiError>),
     /// The audit log could not be written; the action was not started.
     AuditFailed(String),
     /// What a monitoring endpoint says about VMs of other endpoints.
@@ -113,6 +115,19 @@ pub enum Effect {
     RecentTasks {
         req: ReqId,
         endpoint: EndpointId,
+    },
+    /// Every node of a kind on the endpoint (the `:vm`, `:host`, … tables); answered like
+    /// `Children`, with `Children` batches and one `ChildrenDone`.
+    ListKind {
+        req: ReqId,
+        endpoint: EndpointId,
+        kind: NodeKind,
+    },
+    /// The objects matching a text, asked of the server (`:goto`); answered with `Found`.
+    Find {
+        req: ReqId,
+        endpoint: EndpointId,
+        text: String,
     },
     /// Rows, sizes and progress come back as `SprawlUpdate`s, the complete rows as `Sprawl`.
     Sprawl {

@@ -1,6 +1,8 @@
-//! Fuzzy filtering of the tree's names with nucleo's matcher. When the query only grows, the
-//! next result is computed from the previous matches instead of from every node, which keeps a
-//! keystroke over 100,000 names within budget.
+//! Filtering the tree with nucleo's matcher: fuzzy on names, and a plain (case-insensitive)
+//! substring on every other column a row shows (IP, vApp/host, owner, guest OS) and its id.
+//! `!text` keeps what does not match. When the query only grows, the next result is computed
+//! from the previous matches instead of from every node, which keeps a keystroke over 100,000
+//! names within budget.
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
@@ -27,6 +29,10 @@ struct Index {
     text: String,
     /// (entry, start, end) of each name in `text`.
     spans: Vec<(EntryId, u32, u32)>,
+    /// Each entry's other columns and id, separated by newlines; `extra_ends[i]`
+    /// is where entry i's part ends.
+    extra: String,
+    extra_ends: Vec<u32>,
 }
 
 impl Index {
@@ -36,13 +42,33 @@ impl Index {
         }
         self.text.clear();
         self.spans.clear();
+        self.extra.clear();
+        self.extra_ends.clear();
         for id in tree.iter_all() {
+            let node = &tree.get(id).node;
             let start = self.text.len() as u32;
-            self.text.push_str(&tree.get(id).node.name);
+            self.text.push_str(&node.name);
             self.spans.push((id, start, self.text.len() as u32));
+            let f = node.facts.as_deref();
+            let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
+            for part in cols.into_iter().chain([id_tail(&node.id)]) {
+                if !part.is_empty() {
+                    self.extra.push('\n');
+                    self.extra.push_str(part);
+                }
+            }
+            self.extra_ends.push(self.extra.len() as u32);
         }
         self.content = Some(tree.content);
         true
+    }
+
+    fn extra(&self, i: u32) -> &str {
+        let start = match i {
+            0 => 0,
+            _ => self.extra_ends[i as usize - 1] as usize,
+        };
+        &self.extra[start..self.extra_ends[i as usize] as usize]
     }
 
     fn name(&self, i: u32) -> &str {
@@ -126,12 +152,68 @@ fn rank_ascii_or_folded(name: &[u8], query: &[u8]) -> u8 {
     }
 }
 
+/// The part of an id that tells it apart: a vCD href's or URN's last segment (`vm-<uuid>`,
+/// the uuid), a vCenter moid; not the `https://host/api/vApp/` every href shares, which
+/// would match every row.
+pub fn id_tail(id: &str) -> &str {
+    id.rsplit(['/', ':']).find(|p| !p.is_empty()).unwrap_or(id)
+}
+
+/// Whether `hay` contains `needle`, ignoring ASCII case unless `sensitive`.
+fn contains(hay: &str, needle: &str, sensitive: bool) -> bool {
+    if sensitive {
+        return hay.contains(needle);
+    }
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if !needle.is_ascii() {
+        return hay.to_lowercase().contains(&needle.to_lowercase());
+    }
+    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// `rank` over a node's name and its other columns (IP, vApp/host, owner, guest OS): an IP
+/// typed in full ranks like an exact name.
+pub fn rank_node(node: &crate::api::model::Node, query: &str) -> u8 {
+    let mut r = rank(&node.name, query);
+    if let Some(f) = node.facts.as_deref() {
+        for col in [&f.ip, &f.place, &f.owner, &f.guest_os] {
+            if !col.is_empty() {
+                r = r.min(rank(col, query));
+            }
+        }
+    }
+    r
+}
+
+/// Whether `query`'s characters appear in `name` in order (smart case: a capital in the query
+/// makes it case-sensitive), as the tree's filter matches names.
+pub fn fuzzy_name(name: &str, query: &str) -> bool {
+    if let Some((needle, sensitive)) = plain_word(query)
+        && name.is_ascii()
+    {
+        return is_subsequence(name.as_bytes(), &needle, sensitive);
+    }
+    let sensitive = query.chars().any(char::is_uppercase);
+    let fold = |s: &str| match sensitive {
+        true => s.to_string(),
+        false => s.to_lowercase(),
+    };
+    let (name, query) = (fold(name), fold(query));
+    let mut want = query.chars().filter(|c| *c != ' ').peekable();
+    for c in name.chars() {
+        if want.peek() == Some(&c) {
+            want.next();
+        }
+    }
+    want.peek().is_none()
+}
+
 /// The match the cursor goes to while the user types: the best ranked, the first in tree order
 /// among equals.
 pub fn best(tree: &Tree, matches: &[EntryId], query: &str) -> Option<EntryId> {
     let mut best: Option<(u8, EntryId)> = None;
     for &id in matches {
-        let r = rank(&tree.get(id).node.name, query);
+        let r = rank_node(&tree.get(id).node, query);
         if best.is_none_or(|(b, _)| r < b) {
             best = Some((r, id));
             if r == 0 {
@@ -143,8 +225,26 @@ pub fn best(tree: &Tree, matches: &[EntryId], query: &str) -> Option<EntryId> {
 }
 
 impl Filter {
-    /// Matches `query` against every live node name; returns the matching entries in tree order.
+    /// Matches `query` against every live node (see the module doc); returns the matching
+    /// entries in tree order. `!text` returns those that `text` does not match.
     pub fn apply(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
+        if let Some(rest) = query.strip_prefix('!').filter(|r| !r.is_empty()) {
+            let hits: std::collections::HashSet<EntryId> =
+                self.apply_plain(tree, rest).into_iter().collect();
+            // Not a narrowing of anything: the next query starts afresh.
+            self.query.clear();
+            return self
+                .index
+                .spans
+                .iter()
+                .map(|s| s.0)
+                .filter(|id| !hits.contains(id))
+                .collect();
+        }
+        self.apply_plain(tree, query)
+    }
+
+    fn apply_plain(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
         let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
         // A changed tree invalidates the previous matches' positions.
         let rebuilt = self.index.refresh(tree);
@@ -156,7 +256,13 @@ impl Filter {
         };
         let mut out = Vec::with_capacity(if incremental { candidates.len() } else { 256 });
         let plain = plain_word(query);
+        // Smart case, as for names: a capital in the query makes it case-sensitive.
+        let sensitive = query.chars().any(char::is_uppercase);
         for i in candidates {
+            if !query.is_empty() && contains(self.index.extra(i), query, sensitive) {
+                out.push(i);
+                continue;
+            }
             let name = self.index.name(i);
             let hit = match &plain {
                 Some((needle, sensitive)) if name.is_ascii() => {

@@ -1,90 +1,235 @@
-//! Rows of the detail pane that lead to another node (an alert's resource, a resource's parents,
-//! children and alerts): `n`/`N` pick one, Enter opens it in the tree. The node is selected
-//! where the tree has it; one not loaded yet is opened by id under its endpoint (as `b` does),
-//! so its details show at once and a reload of the endpoint keeps it.
+//! `:goto <text>` (key `f`): jump to the object whose name, id/URN, href, moid or IP matches,
+//! loaded or not. What the tree already holds answers at once; otherwise every connected
+//! endpoint is asked (`Backend::find`) and the first good answer is opened in the tree, under
+//! its endpoint's "All VMs" group, without listing the whole group.
 
-use crate::api::model::Node;
-
-use super::detail::{DetailRow, DetailState, detail_rows};
+use super::App;
+use super::event::{Effect, ReqId};
 use super::tree::{EndpointId, EntryId};
-use super::{App, Pane, layout};
+use crate::api::ApiError;
+use crate::api::model::{Node, NodeKind, Severity};
+
+/// A `:goto` waiting for the servers.
+pub struct Pending {
+    pub text: String,
+    /// Requests still out, by endpoint.
+    pub reqs: Vec<(ReqId, EndpointId)>,
+    /// The best answer so far: (rank, endpoint, node).
+    pub best: Option<(u8, EndpointId, Node)>,
+}
+
+/// How exactly a node answers `text`: 0 its id, href, URN or IP, 1 its name, 2 a name that
+/// begins with it, 3 one that contains it; None otherwise. Case is ignored.
+pub fn goto_rank(node: &Node, text: &str) -> Option<u8> {
+    let t = text.trim();
+    let same = |a: &str| !a.is_empty() && a.eq_ignore_ascii_case(t);
+    let id = &*node.id;
+    let ip = node.facts.as_deref().map_or("", |f| &f.ip);
+    // A vCenter id is `vm/vm-42`; a vCD URN ends in the uuid the href ends in.
+    let tail = |s: &str| {
+        s.rsplit(['/', ':'])
+            .next()
+            .unwrap_or(s)
+            .to_ascii_lowercase()
+    };
+    let t_tail = tail(t);
+    let id_tail = tail(id);
+    if same(id)
+        || same(ip)
+        || (t_tail.len() > 3 && id_tail == t_tail)
+        || (t_tail.len() >= 36 && id_tail.ends_with(&t_tail))
+    {
+        return Some(0);
+    }
+    let name = node.name.to_lowercase();
+    let lower = t.to_lowercase();
+    if name == lower {
+        Some(1)
+    } else if name.starts_with(&lower) {
+        Some(2)
+    } else if name.contains(&lower) {
+        Some(3)
+    } else {
+        None
+    }
+}
 
 impl App {
-    /// The rows of the shown details that lead somewhere: (line in the pane, node), in order.
-    pub fn detail_targets(&self) -> Vec<(usize, Node)> {
-        let DetailState::Loaded(d) = &self.detail.state else {
-            return Vec::new();
-        };
-        if self.detail.raw {
-            return Vec::new();
+    pub(crate) fn goto(&mut self, text: &str) {
+        // What is loaded first: an exact hit needs no server.
+        let mut best: Option<(u8, EntryId)> = None;
+        for id in 0..self.tree.capacity() as EntryId {
+            if !self.tree.is_live(id) || self.is_all_snapshots(id) {
+                continue;
+            }
+            let node = &self.tree.get(id).node;
+            if matches!(node.kind, NodeKind::Group | NodeKind::Endpoint) {
+                continue;
+            }
+            if let Some(r) = goto_rank(node, text)
+                && best.is_none_or(|(b, e)| r < b || (r == b && !self.tree.in_tree(e)))
+            {
+                best = Some((r, id));
+            }
         }
-        let top = self.detail_banner().len();
-        detail_rows(d)
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, r)| match r {
-                DetailRow::Cells { table, row, .. } => table.rows[row]
-                    .target
-                    .as_deref()
-                    .map(|n| (top + i, n.clone())),
-                _ => None,
-            })
-            .collect()
+        if let Some((r, id)) = best
+            && r <= 1
+        {
+            self.go_to_entry(id);
+            return;
+        }
+        let mut reqs = Vec::new();
+        for endpoint in 0..self.endpoints.len() {
+            if self.endpoints[endpoint].info.is_some() {
+                let req = self.req();
+                reqs.push((req, endpoint));
+                self.effects.push(Effect::Find {
+                    req,
+                    endpoint,
+                    text: text.to_string(),
+                });
+            }
+        }
+        if reqs.is_empty() {
+            match best {
+                Some((_, id)) => self.go_to_entry(id),
+                None => self.notify(format!("nothing matches {text}"), Severity::Warn),
+            }
+            return;
+        }
+        self.notify(format!("looking for {text}…"), Severity::Busy);
+        // An older search nobody waits for any more.
+        if let Some(old) = self.pending_goto.take() {
+            for (req, _) in old.reqs {
+                self.abandon(req);
+            }
+        }
+        self.pending_goto = Some(Pending {
+            text: text.to_string(),
+            reqs,
+            best: None,
+        });
     }
 
-    /// Moves the pick `step` rows on (wrapping) and scrolls so it shows.
-    pub(crate) fn pick_target(&mut self, step: isize) -> bool {
-        let targets = self.detail_targets();
-        if targets.is_empty() {
-            self.notify(
-                "nothing here leads elsewhere",
-                crate::api::model::Severity::Warn,
-            );
-            return true;
+    pub(crate) fn is_goto(&self, req: ReqId) -> bool {
+        self.pending_goto
+            .as_ref()
+            .is_some_and(|p| p.reqs.iter().any(|(r, _)| *r == req))
+    }
+
+    pub(crate) fn on_found(&mut self, req: ReqId, result: Result<Vec<Node>, ApiError>) -> bool {
+        let Some(p) = &mut self.pending_goto else {
+            return false;
+        };
+        let Some(i) = p.reqs.iter().position(|(r, _)| *r == req) else {
+            return false;
+        };
+        let (_, endpoint) = p.reqs.remove(i);
+        // An endpoint that cannot search or failed leaves the others to answer.
+        for node in result.unwrap_or_default() {
+            if let Some(r) = goto_rank(&node, &p.text)
+                && p.best.as_ref().is_none_or(|(b, _, _)| r < *b)
+            {
+                p.best = Some((r, endpoint, node));
+            }
         }
-        let n = targets.len() as isize;
-        let pick = (self.detail.pick.min(targets.len() - 1) as isize + step).rem_euclid(n);
-        self.detail.pick = pick as usize;
-        let line = targets[self.detail.pick].0;
-        let (w, h) = self.size;
-        let page =
-            layout::inner_height(layout::areas(ratatui::layout::Rect::new(0, 0, w, h)).detail)
-                .max(1);
-        if line < self.detail.scroll {
-            self.detail.scroll = line;
-        } else if line >= self.detail.scroll + page {
-            self.detail.scroll = line + 1 - page;
+        if !p.reqs.is_empty() {
+            return false;
+        }
+        let Some(p) = self.pending_goto.take() else {
+            return false;
+        };
+        match p.best {
+            Some((_, endpoint, node)) => {
+                let id = self.open_node(endpoint, node);
+                self.toast = None;
+                self.go_to_entry(id);
+            }
+            None => self.notify(format!("nothing matches {}", p.text), Severity::Warn),
         }
         true
     }
 
-    /// Enter in the detail pane: selects the picked row's node in the tree.
-    pub(crate) fn open_picked(&mut self) -> bool {
-        let Some(entry) = self.detail.entry else {
-            return false;
-        };
-        let targets = self.detail_targets();
-        let Some((_, node)) = targets.get(self.detail.pick.min(targets.len().saturating_sub(1)))
-        else {
-            return false;
-        };
-        let endpoint = self.tree.get(entry).endpoint;
-        let target = self.open_node(endpoint, node.clone());
-        self.select_entry(target);
-        self.focus = Pane::Tree;
-        true
-    }
-
-    /// The tree entry of `node` on `endpoint`: in the endpoint's own subtree if loaded there,
-    /// else in the snapshot view, else a new entry under the endpoint, which its reloads keep.
+    /// The tree entry of `node` on `endpoint` (a server's answer, a related row, the same VM
+    /// elsewhere): the loaded one if the tree has it outside the snapshot view and the tables,
+    /// else a new entry under the endpoint's "All VMs" group (or the endpoint, for other kinds),
+    /// which reloads keep.
     pub(crate) fn open_node(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
         let found = self.tree.find(endpoint, &node.id);
-        let in_view =
-            |a: &App, e: EntryId| a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p));
-        if let Some(&e) = found.iter().find(|&&e| !in_view(self, e)).or(found.first()) {
+        let elsewhere = |a: &App, e: EntryId| {
+            a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p)) || !a.tree.in_tree(e)
+        };
+        if let Some(&e) = found
+            .iter()
+            .find(|&&e| !elsewhere(self, e))
+            .or(found.first())
+        {
             return e;
         }
         let root = self.endpoints[endpoint].root;
-        self.tree.open_by_id(root, node)
+        let group = self
+            .tree
+            .get(root)
+            .children
+            .iter()
+            .copied()
+            .find(|&c| {
+                let n = &self.tree.get(c).node;
+                n.kind == NodeKind::Group && &*n.name == "All VMs"
+            })
+            .filter(|_| node.kind == NodeKind::Vm);
+        self.tree.open_by_id(group.unwrap_or(root), node)
+    }
+
+    /// Shows an entry: in the open table if it is one of its rows, else in the tree.
+    fn go_to_entry(&mut self, id: EntryId) {
+        if self.table.is_some() && self.tree.row_of(id).is_some() {
+            self.cursor.selected = Some(id);
+            self.selection_changed();
+            self.scroll_to_selection();
+            return;
+        }
+        self.close_table();
+        let id = match self.tree.in_tree(id) {
+            true => id,
+            // A table row: the same node in the tree, opened there if not loaded.
+            false => {
+                let e = self.tree.get(id);
+                let (endpoint, node) = (e.endpoint, e.node.clone());
+                self.open_node(endpoint, node)
+            }
+        };
+        self.focus = super::Pane::Tree;
+        self.select_entry(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::VmFacts;
+
+    #[test]
+    fn ids_and_ips_beat_names_and_names_beat_parts() {
+        let vm = Node::new(
+            NodeKind::Vm,
+            "https://vcd/api/vApp/vm-6a0b1c2d-0000-4000-8000-000000000042",
+            "web-42",
+        )
+        .with_facts(VmFacts {
+            ip: "10.1.2.3".into(),
+            ..VmFacts::default()
+        });
+        assert_eq!(goto_rank(&vm, "10.1.2.3"), Some(0));
+        assert_eq!(
+            goto_rank(&vm, "urn:vcloud:vm:6a0b1c2d-0000-4000-8000-000000000042"),
+            Some(0)
+        );
+        assert_eq!(goto_rank(&vm, "WEB-42"), Some(1));
+        assert_eq!(goto_rank(&vm, "web"), Some(2));
+        assert_eq!(goto_rank(&vm, "b-4"), Some(3));
+        assert_eq!(goto_rank(&vm, "db"), None);
+        let vc = Node::new(NodeKind::Vm, "vm/vm-42", "x");
+        assert_eq!(goto_rank(&vc, "vm-42"), Some(0), "a moid");
     }
 }

@@ -41,6 +41,17 @@ pub enum Command {
     PrevTarget,
     /// From a VM to its Aria Operations resource, or back ("insight").
     Insight,
+    /// Open the `:` command line.
+    CommandLine,
+    /// Open the command line at `goto `.
+    Goto,
+    /// The next / previous row the filter matched.
+    NextMatch,
+    PrevMatch,
+    /// Sort a table by the next / previous column, or the other way round.
+    SortNext,
+    SortPrev,
+    SortFlip,
 }
 
 /// Where a binding applies.
@@ -240,6 +251,48 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::ToggleRaw,
         scope: Scope::Global,
         description: "toggle the raw XML/JSON of the entity",
+    },
+    Binding {
+        keys: &[k(':')],
+        command: Command::CommandLine,
+        scope: Scope::Global,
+        description: "command line: :vm :host … tables, :goto, :sort, :q (Tab completes)",
+    },
+    Binding {
+        keys: &[k('f')],
+        command: Command::Goto,
+        scope: Scope::Tree,
+        description: "go to an object by name, id/URN, href, moid or IP, loaded or not",
+    },
+    Binding {
+        keys: &[k('n')],
+        command: Command::NextMatch,
+        scope: Scope::Tree,
+        description: "next row the filter matched",
+    },
+    Binding {
+        keys: &[k('N')],
+        command: Command::PrevMatch,
+        scope: Scope::Tree,
+        description: "previous row the filter matched",
+    },
+    Binding {
+        keys: &[k('>')],
+        command: Command::SortNext,
+        scope: Scope::Tree,
+        description: "table: sort by the next column",
+    },
+    Binding {
+        keys: &[k('<')],
+        command: Command::SortPrev,
+        scope: Scope::Tree,
+        description: "table: sort by the previous column",
+    },
+    Binding {
+        keys: &[k('~')],
+        command: Command::SortFlip,
+        scope: Scope::Tree,
+        description: "table: reverse the sort",
     },
     Binding {
         keys: &[k('c')],

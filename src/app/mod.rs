@@ -4,12 +4,14 @@
 
 pub mod actions;
 mod all_snapshots;
+pub mod command;
 mod copy;
 pub mod dialog;
 pub mod event;
 pub mod filter;
 pub mod keymap;
 pub mod layout;
+pub mod table;
 pub mod tree;
 
 mod detail;
@@ -19,6 +21,7 @@ mod invoke;
 mod listing;
 pub mod nav;
 mod password;
+mod related;
 mod tasks;
 mod vclink;
 
@@ -120,6 +123,15 @@ pub struct App {
     /// VMs as a monitoring endpoint sees them (see `insight`).
     insight: insight::Insights,
     pub theme: Theme,
+    /// The `:` command line.
+    pub command: command::CommandLine,
+    /// The table a `:` command opened, shown instead of the tree.
+    pub table: Option<table::Table>,
+    /// The hidden root holding each kind's flat listing on each endpoint.
+    table_roots: std::collections::HashMap<(EndpointId, crate::api::model::NodeKind), EntryId>,
+    /// The sort each kind of table had last, so it opens sorted the same way.
+    sorts: std::collections::HashMap<(crate::api::model::NodeKind, table::Source), table::Sort>,
+    pending_goto: Option<goto::Pending>,
     pub size: (u16, u16),
     /// The wall-clock time of the event being handled, set by whoever runs the app (the
     /// runtime before each event, tests as they please): `App` never reads the clock itself.
@@ -182,6 +194,11 @@ impl App {
             vc_links: Default::default(),
             insight: Default::default(),
             theme,
+            command: Default::default(),
+            table: None,
+            table_roots: Default::default(),
+            sorts: Default::default(),
+            pending_goto: None,
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
             quit: false,
@@ -256,6 +273,7 @@ impl App {
         };
         // Whatever removed the selected entry (a refresh, a deleted node), the cursor lands on
         // the nearest row that is still there.
+        self.table_changed();
         let moved = self.follow_removed();
         self.tree.take_removed();
         self.tree.refresh_visible();
@@ -285,6 +303,9 @@ impl App {
         if let Some(t) = &self.toast {
             consider(t.until);
         }
+        if let Some(t) = self.table_deadline() {
+            consider(t);
+        }
         next
     }
 
@@ -304,7 +325,7 @@ impl App {
 
     fn on_tick(&mut self) -> bool {
         let now = Instant::now();
-        let mut redraw = self.anything_spinning();
+        let mut redraw = self.anything_spinning() || self.table_deadline().is_some();
         if self.toast.as_ref().is_some_and(|t| t.until <= now) {
             self.toast = None;
             redraw = true;
@@ -334,6 +355,9 @@ impl App {
         }
         if let Some(Overlay::Password(_)) = &self.overlay {
             return self.on_password_key(key);
+        }
+        if self.command.open {
+            return self.on_command_key(key);
         }
         if self.filter.typing {
             return self.on_filter_key(key);
@@ -394,11 +418,25 @@ impl App {
                 self.focus = Pane::Tree;
             }
             Command::ClearFilter => {
-                if self.filter.query.is_empty() {
+                if !self.filter.query.is_empty() {
+                    self.clear_filter();
+                } else if self.table.is_some() {
+                    // Esc leaves a table once its filter is gone, as in k9s.
+                    self.close_table();
+                } else {
                     return false;
                 }
-                self.clear_filter();
             }
+            Command::CommandLine => return self.open_command_line(),
+            Command::Goto => {
+                self.open_command_line();
+                self.command.text = "goto ".into();
+            }
+            Command::NextMatch => return self.step_match(true),
+            Command::PrevMatch => return self.step_match(false),
+            Command::SortNext => return self.cycle_sort(true),
+            Command::SortPrev => return self.cycle_sort(false),
+            Command::SortFlip => return self.flip_sort(),
             _ => {
                 return match self.focus {
                     Pane::Tree => self.tree_command(cmd),
@@ -446,6 +484,11 @@ impl App {
     }
 
     fn apply_filter(&mut self) {
+        if self.table.is_some() {
+            self.rebuild_table();
+            self.keep_selection_visible();
+            return;
+        }
         if self.filter.query.is_empty() {
             self.filter.engine.reset();
             self.tree.set_filter(None);
@@ -464,6 +507,10 @@ impl App {
     /// While the user types, the cursor goes to the best match (the exact name first), unless
     /// it already stands on a match as good.
     fn select_best_match(&mut self) {
+        if self.table.is_some() {
+            self.select_best_row();
+            return;
+        }
         let query = &self.filter.query;
         let Some(matches) = self.tree.filter_matches() else {
             return;
@@ -471,7 +518,7 @@ impl App {
         let Some(best) = filter::best(&self.tree, matches, query) else {
             return;
         };
-        let rank = |id: EntryId| filter::rank(&self.tree.get(id).node.name, query);
+        let rank = |id: EntryId| filter::rank_node(&self.tree.get(id).node, query);
         let stays = self
             .cursor
             .selected
@@ -518,6 +565,8 @@ impl App {
             ApiAnswer::AuditFailed(msg) => self.on_audit_failed(req, msg),
             ApiAnswer::VmInsight(r) => self.on_vm_insight(req, r),
             ApiAnswer::VmKey(r) => self.on_vm_key(req, r),
+            ApiAnswer::Found(r) if self.is_goto(req) => self.on_found(req, r),
+            ApiAnswer::Found(_) => false,
             other => self.on_task_answer(req, endpoint, other),
         }
     }
@@ -590,6 +639,9 @@ impl App {
     pub(crate) fn load_children(&mut self, entry: EntryId) {
         if self.is_all_snapshots(entry) {
             self.load_all_snapshots();
+            return;
+        }
+        if self.reload_table_root(entry) {
             return;
         }
         let e = self.tree.get(entry);

@@ -19,8 +19,13 @@ impl App {
         let (w, h) = self.size;
         let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
         let filter_line = usize::from(self.filter.typing || !self.filter.query.is_empty());
+        // A table has its header, and a line of notes when an endpoint has none of its rows.
+        let table_lines = self
+            .table
+            .as_ref()
+            .map_or(0, |t| 1 + usize::from(!t.notes.is_empty()));
         layout::inner_height(areas.tree)
-            .saturating_sub(filter_line)
+            .saturating_sub(filter_line + table_lines)
             .max(1)
     }
 

@@ -57,6 +57,9 @@ pub struct Tree {
     row_of: Vec<u32>,
     /// When set, only these entries (plus their ancestors) are visible, in tree order.
     filter: Option<Vec<EntryId>>,
+    /// When set, exactly these rows are visible, in this order, instead of the tree (a `:`
+    /// table: its rows are entries under hidden roots, see `add_hidden_root`).
+    view: Option<Vec<EntryId>>,
     dirty: bool,
     marked: usize,
     /// Bumped on every change that can alter what the tree pane shows.
@@ -126,6 +129,48 @@ impl Tree {
         self.roots.push(id);
         self.invalidate();
         id
+    }
+
+    /// A root that is not drawn in the tree nor searched by its filter: it holds the flat
+    /// listing of one kind on one endpoint for a table. Its entries work like any other
+    /// (details, actions, copy).
+    pub fn add_hidden_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
+        self.alloc(Entry {
+            endpoint,
+            node,
+            parent: None,
+            children: Vec::new(),
+            depth: 0,
+            expanded: false,
+            load: Load::NotLoaded,
+            marked: false,
+            dead: false,
+            opened_by_id: false,
+        })
+    }
+
+    /// Slots in the arena, live or free: entry ids are below this.
+    pub fn capacity(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether an entry belongs to the drawn tree (not to a hidden root's listing).
+    pub fn in_tree(&self, id: EntryId) -> bool {
+        let mut cur = id;
+        while let Some(p) = self.entries[cur as usize].parent {
+            cur = p;
+        }
+        self.roots.contains(&cur)
+    }
+
+    /// Shows exactly `rows`, in this order, instead of the tree (None: the tree again).
+    pub fn set_view(&mut self, rows: Option<Vec<EntryId>>) {
+        self.view = rows;
+        self.invalidate();
+    }
+
+    pub fn has_view(&self) -> bool {
+        self.view.is_some()
     }
 
     fn new_child(&mut self, parent: EntryId, endpoint: EndpointId, node: Node) -> EntryId {
@@ -327,6 +372,12 @@ impl Tree {
 
     /// Starts (re)loading children; a refresh keeps showing the old children meanwhile.
     pub fn start_load(&mut self, id: EntryId, req: u64) {
+        // Children opened by id before the first listing (`:goto`, `b`) stay, with the cursor
+        // on them, and the listing merges in around them, as on a refresh.
+        let opened = self.entries[id as usize]
+            .children
+            .iter()
+            .any(|&c| self.entries[c as usize].opened_by_id);
         let e = &mut self.entries[id as usize];
         // A refresh asked for again before the last one ended (a bulk action's tasks each
         // reload the same parent) is still a refresh: the children, their marks and the cursor
@@ -334,7 +385,7 @@ impl Tree {
         let refresh = match &e.load {
             Load::Loaded => !e.children.is_empty(),
             Load::Loading { staged, .. } => staged.is_some(),
-            _ => false,
+            _ => opened,
         };
         if !refresh {
             let old = std::mem::take(&mut e.children);
@@ -405,6 +456,15 @@ impl Tree {
         self.visible.clear();
         self.row_of.clear();
         self.row_of.resize(self.entries.len(), u32::MAX);
+        if let Some(rows) = &self.view {
+            for &id in rows {
+                if !self.entries[id as usize].dead {
+                    self.row_of[id as usize] = self.visible.len() as u32;
+                    self.visible.push(id);
+                }
+            }
+            return;
+        }
         match self.filter.take() {
             None => {
                 let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
@@ -658,6 +718,32 @@ mod tests {
         t.refresh_visible();
         assert_eq!(names(&t), ["root", "dc-a", "dc-c", "vm-42"]);
         assert_eq!(t.get(r).children.last(), Some(&vm));
+    }
+
+    /// `:goto` opens a VM under a group never listed; listing the group later (an action's
+    /// refresh) keeps that entry, once, instead of dropping it and the cursor on it.
+    #[test]
+    fn a_node_opened_before_the_first_listing_is_kept_once() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("all"));
+        t.set_expanded(r, true);
+        let vm = t.open_by_id(r, node("vm-2"));
+        t.start_load(r, 1);
+        let nodes = ["vm-1", "vm-2", "vm-3"].iter().map(|n| node(n)).collect();
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes,
+                ..Default::default()
+            },
+        );
+        t.finish_load(r, 1, Ok(()));
+        t.refresh_visible();
+        assert_eq!(names(&t), ["all", "vm-1", "vm-2", "vm-3"]);
+        // The same entry (the cursor's), not a new one in a reused slot.
+        assert_eq!(&*t.get(vm).node.id, "vm-2");
+        assert_eq!(t.successor(vm), None, "never removed");
     }
 
     #[test]

@@ -191,6 +191,33 @@ impl Executor {
                     );
                 });
             }
+            Effect::ListKind {
+                req,
+                endpoint,
+                kind,
+            } => {
+                let b = self.backends[endpoint].clone();
+                let job = self.jobs.spawn(async move {
+                    let batch_send = send.clone();
+                    let sink = ChildSink::new(move |batch| {
+                        batch_send(req, endpoint, ApiAnswer::Children(batch))
+                    });
+                    let result = b.list_kind(kind, &sink).await;
+                    send(req, endpoint, ApiAnswer::ChildrenDone(result));
+                });
+                self.reads.insert(req, job);
+            }
+            Effect::Find {
+                req,
+                endpoint,
+                text,
+            } => {
+                let b = self.backends[endpoint].clone();
+                let job = self.jobs.spawn(async move {
+                    send(req, endpoint, ApiAnswer::Found(b.find(&text).await));
+                });
+                self.reads.insert(req, job);
+            }
             Effect::Sprawl { req, endpoint } => {
                 let b = self.backends[endpoint].clone();
                 let job = self.jobs.spawn(async move {

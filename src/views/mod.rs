@@ -1,10 +1,12 @@
 //! Rendering only: each pane reads `&App` and draws; nothing here changes state.
 
+mod command;
 mod detail;
 mod dialog;
 pub mod help;
 mod password;
 mod status;
+pub mod table;
 mod tasks;
 mod tree;
 
@@ -24,10 +26,16 @@ pub fn draw(app: &App, f: &mut Frame) {
         return;
     }
     let areas = layout::areas(area);
-    tree::draw(app, f, areas.tree);
+    match &app.table {
+        Some(table) => table::draw(app, f, areas.tree, table),
+        None => tree::draw(app, f, areas.tree),
+    }
     detail::draw(app, f, areas.detail);
     tasks::draw(app, f, areas.tasks);
     status::draw(app, f, areas.status);
+    if app.command.open {
+        command::draw(app, f, areas.status);
+    }
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help::draw(app, f, *scroll),
         Some(Overlay::Dialog(d)) => dialog::draw(app, f, d),

@@ -22,11 +22,11 @@ use crate::sim_support::sim;
 
 const T: Duration = Duration::from_secs(30);
 
-fn vcd(s: &Sim) -> Arc<dyn Backend> {
+pub(crate) fn vcd(s: &Sim) -> Arc<dyn Backend> {
     Arc::new(backends::vcd_admin(s))
 }
 
-fn vcenter(s: &Sim) -> Arc<dyn Backend> {
+pub(crate) fn vcenter(s: &Sim) -> Arc<dyn Backend> {
     let http = HttpOptions {
         max_attempts: 2,
         ..HttpOptions::default()
@@ -40,7 +40,7 @@ fn vcenter(s: &Sim) -> Arc<dyn Backend> {
 }
 
 /// The app on these endpoints, every one connected.
-async fn connected(endpoints: &[(&str, Arc<dyn Backend>)]) -> Driver {
+pub(crate) async fn connected(endpoints: &[(&str, Arc<dyn Backend>)]) -> Driver {
     let specs = endpoints
         .iter()
         .map(|(label, b)| EndpointSpec {
@@ -216,7 +216,10 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let vc_vm = d.app.cursor.selected.unwrap();
     let e = d.app.tree.get(vc_vm).clone();
     assert_eq!((e.endpoint, &*e.node.id), (1, &*format!("vm/{moid}")));
-    assert_eq!(e.parent, Some(d.app.endpoints[1].root));
+    // Under the endpoint's All VMs group, where a listing of it will find it again.
+    let parent = d.app.tree.get(e.parent.unwrap());
+    assert_eq!(parent.parent, Some(d.app.endpoints[1].root));
+    assert_eq!(&*parent.node.name, "All VMs");
     assert!(
         d.until(
             T,

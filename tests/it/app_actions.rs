@@ -212,7 +212,7 @@ async fn an_action_the_server_does_not_offer_is_refused_with_why() {
 #[tokio::test(start_paused = true)]
 async fn read_only_refuses_every_changing_key_and_hides_them() {
     let mut app = connected(true);
-    for k in ['o', 'O', 'r', 'R', 's', 'S', 'n', 'v', 'X', 'd', 'D'] {
+    for k in ['o', 'O', 'r', 'R', 's', 'S', '+', 'v', 'X', 'd', 'D'] {
         let out = key(&mut app, KeyCode::Char(k));
         assert!(out.effects.is_empty(), "{k} produced {:?}", out.effects);
         assert!(app.overlay.is_none());
@@ -543,7 +543,7 @@ fn ctrl_c(app: &mut App) -> vnav::app::Outcome {
 #[tokio::test(start_paused = true)]
 async fn a_new_snapshot_over_an_existing_one_says_what_it_replaces_and_wants_the_name() {
     let mut app = connected(false); // web-01: a 16 GiB snapshot of 2022-12-03
-    let effects = key(&mut app, KeyCode::Char('n')).effects;
+    let effects = key(&mut app, KeyCode::Char('+')).effects;
     answer_lookups(&mut app, effects);
     for (w, h) in [(80, 24), (160, 45)] {
         let text = dialog_text(&render(&mut app, w, h), "New snapshot · destructive");
@@ -580,7 +580,7 @@ async fn a_new_snapshot_over_an_existing_one_says_what_it_replaces_and_wants_the
 
     // A VM without a snapshot loses nothing: the form alone takes it.
     key(&mut app, KeyCode::Down); // web-02
-    let effects = key(&mut app, KeyCode::Char('n')).effects;
+    let effects = key(&mut app, KeyCode::Char('+')).effects;
     answer_lookups(&mut app, effects);
     let text = dialog_text(&render(&mut app, 80, 24), "New snapshot");
     assert!(!text.contains("replaces the snapshot"), "{text}");
@@ -592,7 +592,7 @@ async fn a_new_snapshot_over_an_existing_one_says_what_it_replaces_and_wants_the
 async fn a_bulk_new_snapshot_lists_the_snapshots_it_replaces() {
     let mut app = connected(false);
     keys(&mut app, "   "); // web-01, web-02, db-01
-    let effects = key(&mut app, KeyCode::Char('n')).effects;
+    let effects = key(&mut app, KeyCode::Char('+')).effects;
     answer_lookups(&mut app, effects);
     let text = dialog_text(&render(&mut app, 80, 24), "New snapshot · destructive");
     assert!(

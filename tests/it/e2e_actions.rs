@@ -497,7 +497,7 @@ async fn a_snapshot_from_the_form_shows_in_the_details() {
     wait(&mut t.d, "VM details", shown).await;
     let before = detail_row(&t.d.app, "Snapshot", "Created");
 
-    t.d.key(KeyCode::Char('n'));
+    t.d.key(KeyCode::Char('+'));
     let form = |a: &App| matches!(&a.overlay, Some(Overlay::Dialog(Dialog::Snapshot(_))));
     wait(&mut t.d, "snapshot form", form).await;
     let Some(Overlay::Dialog(Dialog::Snapshot(f))) = &t.d.app.overlay else {

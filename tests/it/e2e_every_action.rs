@@ -145,7 +145,7 @@ async fn every_action_key_runs_to_its_new_state() {
         .into_iter()
         .find(|e| !used.contains(e))
         .unwrap();
-    for (key, typed) in [('n', false), ('v', true), ('X', true)] {
+    for (key, typed) in [('+', false), ('v', true), ('X', true)] {
         actions = act(&mut d, vm, key, typed).await;
     }
     let (records, bad) = audit.read(None).unwrap();

@@ -129,7 +129,7 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
         })
         .expect("the same VM's details, read from vCenter");
     assert!(screen.contains("on demo vCD (b goes there)"), "{screen}");
-    t.keys(&["n"]);
+    t.keys(&["+"]);
     t.wait_for("New snapshot", WAIT).expect("the snapshot form");
     t.text("from-tmux");
     t.keys(&["Enter"]);
@@ -246,4 +246,59 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
     t.run("echo EXIT=$?");
     t.wait_for("EXIT=0", WAIT)
         .expect("vnav still quits cleanly");
+}
+
+/// The first IPv4 address on the detail pane's network adapter rows.
+fn adapter_ip(screen: &str) -> Option<String> {
+    screen
+        .lines()
+        .filter(|l| l.contains("Network adapter"))
+        .flat_map(|l| l.split(" · "))
+        .map(|part| part.trim())
+        .find(|part| part.parse::<std::net::Ipv4Addr>().is_ok())
+        .map(str::to_string)
+}
+
+/// Issue 17: a VM found by its IP with `:goto` in a fresh session (nothing of it loaded), then
+/// powered off from where goto put the cursor.
+#[test]
+fn demo_goto_a_vm_by_ip_and_power_it_off() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(120, 36);
+    t.run("true");
+    // A VM and its IP, read as a user would: from its details.
+    let vm = open_first_vm(&t);
+    let screen = t
+        .wait_until(WAIT, |s| adapter_ip(s).is_some())
+        .expect("the VM's details show its IP");
+    let ip = adapter_ip(&screen).unwrap();
+    quit_and_check_shell(&t);
+
+    // A new session over the same demo world: goto straight from the start.
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("acme", WAIT).expect("the demo tree");
+    t.keys(&[":"]);
+    t.text(&format!("goto {ip}"));
+    t.keys(&["Enter"]);
+    t.wait_until(WAIT, |s| {
+        selected_vm(s).as_deref() == Some(vm.as_str()) && s.contains("Hardware")
+    })
+    .expect("goto by IP lands on the VM and shows its details");
+    if row_status(&t.screen(), &vm) != Some("POWERED_ON") {
+        t.keys(&["o"]);
+        t.wait_for("y yes", WAIT).expect("a y/N confirm");
+        t.keys(&["y"]);
+        t.wait_until(WAIT, |s| row_status(s, &vm) == Some("POWERED_ON"))
+            .expect("the VM row turns POWERED_ON");
+    }
+    t.keys(&["O"]);
+    t.wait_for("to confirm", WAIT)
+        .expect("a typed-name confirm");
+    t.text(&vm);
+    t.keys(&["Enter"]);
+    t.wait_until(WAIT, |s| row_status(s, &vm) == Some("POWERED_OFF"))
+        .expect("the VM found by IP is powered off");
+    quit_and_check_shell(&t);
 }

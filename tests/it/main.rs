@@ -2,6 +2,7 @@
 
 mod all_snapshots;
 mod app_actions;
+mod app_command;
 mod app_screen;
 mod app_ui;
 mod audit_cli;
@@ -14,6 +15,7 @@ mod dump_cli;
 mod e2e_actions;
 mod e2e_connect;
 mod e2e_every_action;
+mod e2e_find;
 mod e2e_tmux;
 mod inspect_cli;
 mod layering;

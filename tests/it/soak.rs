@@ -49,7 +49,7 @@ const KEYS: &[(KeyCode, u32)] = &[
     (KeyCode::Char('R'), 1),
     (KeyCode::Char('d'), 1),
     (KeyCode::Char('D'), 1),
-    (KeyCode::Char('n'), 1),
+    (KeyCode::Char('+'), 1),
     (KeyCode::Char('v'), 1),
     (KeyCode::Char('X'), 1),
 ];

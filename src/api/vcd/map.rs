@@ -34,6 +34,8 @@ pub fn kind_of_name(name: &str) -> NodeKind {
         "media" => NodeKind::Media,
         "network" | "orgnetwork" | "orgvdcnetwork" | "edgegateway" => NodeKind::Network,
         "task" => NodeKind::Task,
+        "host" => NodeKind::Host,
+        "datastore" => NodeKind::Datastore,
         "session" => NodeKind::Endpoint,
         _ => NodeKind::Other,
     }

@@ -27,6 +27,13 @@ use super::model::{
 use super::xml;
 
 const ALL_VMS: &str = "query:vm";
+
+/// A value that can stand in a FIQL term as it is: none of FIQL's reserved characters (which
+/// servers do not agree on how to escape), so such text is not searched that way.
+fn fiql_value(v: &str) -> Option<&str> {
+    (!v.is_empty() && !v.contains([';', ',', '(', ')', '=', '!', '<', '>', '\\', '*', '\'']))
+        .then_some(v)
+}
 const NS: &str = "http://www.vmware.com/vcloud/v1.5";
 
 #[derive(Debug)]
@@ -103,6 +110,46 @@ impl VcdBackend {
         Query::new(kind)
             .filter("isVAppTemplate==false")
             .fields(fields)
+    }
+
+    /// VMs by href, URN/uuid, IP or name (exact, then containing), through the query service:
+    /// one small query per way of matching, none of which needs the VM loaded.
+    async fn find_vms(&self, text: &str) -> ApiResult<Vec<Node>> {
+        let text = text.trim();
+        let base = self.vm_query().await;
+        let mut filters = Vec::new();
+        let Some(value) = fiql_value(text) else {
+            return Ok(Vec::new());
+        };
+        let uuid = value.rsplit(':').next().unwrap_or(value);
+        if value.starts_with("http") {
+            filters.push(format!("href=={value}"));
+        } else if uuid.len() == 36 && uuid.bytes().filter(|b| *b == b'-').count() == 4 {
+            filters.push(format!("id=={uuid}"));
+        }
+        if value.parse::<std::net::IpAddr>().is_ok() {
+            filters.push(format!("ipAddress=={value}"));
+        }
+        filters.push(format!("name=={value}"));
+        filters.push(format!("name==*{value}*"));
+        let mut found: Vec<Node> = Vec::new();
+        for f in filters {
+            let mut q = base.clone();
+            q.filter = Some(format!("isVAppTemplate==false;{f}"));
+            q.page_size = 25;
+            // A way of matching this server does not know (a bad request) is not the answer.
+            let records = match query::records(&self.session, &q).await {
+                Ok(r) => r,
+                Err(ApiError::Server { status: 400, .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            for n in records.iter().filter_map(map::record_node) {
+                if !found.iter().any(|f| f.id == n.id) {
+                    found.push(n);
+                }
+            }
+        }
+        Ok(found)
     }
 
     fn paging(&self) -> Paging {
@@ -346,6 +393,50 @@ impl Backend for VcdBackend {
         q.page_size = 50;
         let records = query::records(&self.session, &q).await?;
         Ok(records.iter().filter_map(map::task_record).collect())
+    }
+
+    async fn list_kind(&self, kind: NodeKind, sink: &ChildSink) -> ApiResult<()> {
+        let system = self.info.read().await.is_system();
+        let (query, label) = match kind {
+            NodeKind::Vm => return self.list_all_vms(self.paging(), sink).await.map(|_| ()),
+            // The org list is what the endpoint's children are (the query type's name varies).
+            NodeKind::Org => {
+                let (all, nodes) = ChildSink::collecting();
+                self.children(&self.root(), &all).await?;
+                let orgs: Vec<Node> = nodes
+                    .take()
+                    .into_iter()
+                    .filter(|n| n.kind == kind)
+                    .collect();
+                sink.all(orgs);
+                return Ok(());
+            }
+            NodeKind::VApp => (
+                Query::new("vApp")
+                    .filter("isExpired==false")
+                    .fields("name,status,numberOfCpus,ownerName,vdcName"),
+                "listing vApps",
+            ),
+            NodeKind::Vdc if system => (Query::new("adminOrgVdc"), "listing VDCs"),
+            NodeKind::Vdc => (Query::new("orgVdc"), "listing VDCs"),
+            NodeKind::Network => (Query::new("orgVdcNetwork"), "listing networks"),
+            // Provider objects: a system administrator's only.
+            NodeKind::Host if system => (Query::new("host"), "listing hosts"),
+            NodeKind::Datastore if system => (Query::new("datastore"), "listing datastores"),
+            _ => {
+                return Err(ApiError::Unsupported(format!(
+                    "vCD lists no {} to this user",
+                    kind.label()
+                )));
+            }
+        };
+        query::walk(&self.session, &query, self.paging(), label, sink)
+            .await
+            .map(|_| ())
+    }
+
+    async fn find(&self, text: &str) -> ApiResult<Vec<Node>> {
+        self.find_vms(text).await
     }
 
     async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {

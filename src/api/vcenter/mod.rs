@@ -18,7 +18,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 use self::lists::Scope;
-use self::map::{CLUSTER, DATACENTER, HOST, Kind};
+use self::map::{CLUSTER, DATACENTER, HOST, Kind, VM};
 use self::session::Session;
 use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
@@ -277,9 +277,20 @@ impl Backend for VcenterBackend {
             }
             NodeKind::Host => {
                 let scope = vec![(HOST.filter.to_string(), moid)];
-                lists::stream_vms(&self.session, scope, self.width(), sink)
-                    .await
-                    .map(|_| ())
+                // The list does not say where a VM runs; under a host, the host does. A host's
+                // VMs are few enough to hand over at once.
+                let host: Box<str> = parent.name.clone();
+                let (all, nodes) = ChildSink::collecting();
+                lists::stream_vms(&self.session, scope, self.width(), &all).await?;
+                let mut vms = nodes.take();
+                for vm in &mut vms {
+                    if let Some(f) = vm.facts.as_deref_mut() {
+                        f.place = host.clone();
+                    }
+                }
+                vms.sort_by(|a, b| a.name.cmp(&b.name));
+                sink.all(vms);
+                Ok(())
             }
             NodeKind::Group => {
                 let Some((prefix, dc)) = parse_group(&parent.id) else {
@@ -308,6 +319,53 @@ impl Backend for VcenterBackend {
             && (&*node.id == ALL_VMS
                 || parse_group(&node.id).is_some_and(|(prefix, _)| prefix == GROUPS[0].0));
         node.expandable && node.kind != NodeKind::Vm && !vm_view
+    }
+
+    async fn list_kind(&self, kind: NodeKind, sink: &ChildSink) -> ApiResult<()> {
+        match kind {
+            NodeKind::Vm => lists::stream_vms(&self.session, Vec::new(), self.width(), sink)
+                .await
+                .map(|_| ()),
+            _ => match map::kind_of(kind) {
+                Some(k) => self.push_list(k, &Vec::new(), sink).await,
+                None => Err(ApiError::Unsupported(format!(
+                    "vCenter has no {} list",
+                    kind.label()
+                ))),
+            },
+        }
+    }
+
+    /// VMs by moid or exact name through the list filters (`vms=`, `names=`); else every VM
+    /// listed and those whose name contains the text kept. The REST list gives no IPs.
+    async fn find(&self, text: &str) -> ApiResult<Vec<Node>> {
+        let text = text.trim();
+        let moid = map::moid(text);
+        let mut found: Vec<Node> = Vec::new();
+        for (key, value) in [(VM.filter, moid), ("names", text)] {
+            if value.is_empty() {
+                continue;
+            }
+            let scope = vec![(key.to_string(), value.to_string())];
+            for n in self.list_nodes(VM, &scope).await? {
+                if !found.iter().any(|f| f.id == n.id) {
+                    found.push(n);
+                }
+            }
+        }
+        if found.is_empty() {
+            let (all, nodes) = ChildSink::collecting();
+            lists::stream_vms(&self.session, Vec::new(), self.width(), &all).await?;
+            let needle = text.to_lowercase();
+            found = nodes
+                .take()
+                .into_iter()
+                .filter(|n| n.name.to_lowercase().contains(&needle))
+                .collect();
+            found.sort_by(|a, b| crate::api::columns::natural_cmp(&a.name, &b.name));
+            found.truncate(50);
+        }
+        Ok(found)
     }
 
     async fn details(&self, node: &Node) -> ApiResult<Details> {

@@ -568,6 +568,16 @@ impl Backend for VropsBackend {
             )
     }
 
+    async fn list_kind(&self, kind: NodeKind, sink: &ChildSink) -> ApiResult<()> {
+        match kind {
+            NodeKind::Alert => self.alerts(sink).await,
+            _ => Err(ApiError::Unsupported(format!(
+                "Aria Operations lists no {} here",
+                kind.label()
+            ))),
+        }
+    }
+
     async fn details(&self, node: &Node) -> ApiResult<Details> {
         match map::parse_id(&node.id) {
             Id::Resource(id) if node.kind != NodeKind::Endpoint => {

@@ -1,0 +1,308 @@
+//! The `:` command line: what can be typed there, Tab completion, ↑/↓ history, and running a
+//! command (`:vm web @prod` opens a table, `:goto 10.0.0.7` jumps, `:sort cpu`, `:q`, …). An
+//! unknown command says so and suggests the closest known one.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::App;
+use crate::api::columns;
+use crate::api::model::{NodeKind, Severity};
+
+/// Every command, with what it does (for completion and the `?` help).
+pub const COMMANDS: &[(&str, &str)] = &[
+    (
+        "vm",
+        "table of every VM on every endpoint (`:vm web`, `:vm @ctx`)",
+    ),
+    ("vapp", "table of every vApp"),
+    ("host", "table of every host"),
+    ("cluster", "table of every cluster"),
+    ("datastore", "table of every datastore"),
+    ("network", "table of every network"),
+    ("org", "table of every organization"),
+    ("vdc", "table of every VDC"),
+    ("alerts", "table of every alert (Aria Operations)"),
+    (
+        "snapshots",
+        "the snapshot view: VMs with snapshots, oldest first",
+    ),
+    ("tasks", "focus the task pane"),
+    (
+        "goto",
+        "jump to the object whose name, id, href, moid or IP matches",
+    ),
+    (
+        "sort",
+        "sort the table by a column (`:sort cpu`, again to reverse)",
+    ),
+    (
+        "readonly",
+        "turn read-only mode on or off (a context's own stays on)",
+    ),
+    ("tree", "back to the tree"),
+    ("q", "quit vnav"),
+];
+
+/// The node kind a table command lists.
+pub fn table_kind(name: &str) -> Option<NodeKind> {
+    Some(match name {
+        "vm" | "vms" => NodeKind::Vm,
+        "vapp" | "vapps" => NodeKind::VApp,
+        "host" | "hosts" => NodeKind::Host,
+        "cluster" | "clusters" => NodeKind::Cluster,
+        "datastore" | "datastores" => NodeKind::Datastore,
+        "network" | "networks" => NodeKind::Network,
+        "org" | "orgs" => NodeKind::Org,
+        "vdc" | "vdcs" => NodeKind::Vdc,
+        "alerts" | "alert" => NodeKind::Alert,
+        _ => return None,
+    })
+}
+
+/// The line being typed and what was typed before.
+#[derive(Default)]
+pub struct CommandLine {
+    pub open: bool,
+    pub text: String,
+    /// Completions of the word being typed when Tab found more than one.
+    pub hint: Vec<String>,
+    /// Earlier commands, oldest first.
+    pub history: Vec<String>,
+    /// Where ↑/↓ stand in `history` (None: on the line being typed).
+    recall: Option<usize>,
+    /// The line being typed before ↑ replaced it, for ↓ past the newest.
+    draft: String,
+}
+
+/// The closest of `names` to `word` (edit distance), if any is close enough to be a fair guess.
+pub fn closest<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .map(|n| (strsim::damerau_levenshtein(word, n), n))
+        .filter(|(d, n)| *d <= (n.len().max(word.len()) / 2).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// An endpoint label as `@` takes it: lower case, spaces as `-` ("demo vCD" → "demo-vcd").
+pub fn at_label(label: &str) -> String {
+    label.to_lowercase().replace(' ', "-")
+}
+
+/// The longest prefix every one of `words` shares.
+fn common_prefix(words: &[String]) -> String {
+    let Some(first) = words.first() else {
+        return String::new();
+    };
+    let mut len = first.len();
+    for w in &words[1..] {
+        len = first
+            .bytes()
+            .zip(w.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    first[..len].to_string()
+}
+
+impl App {
+    pub(crate) fn open_command_line(&mut self) -> bool {
+        let c = &mut self.command;
+        c.open = true;
+        c.text.clear();
+        c.hint.clear();
+        c.recall = None;
+        true
+    }
+
+    pub(crate) fn on_command_key(&mut self, key: KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => self.command.open = false,
+            KeyCode::Char('c') if ctrl => self.command.open = false,
+            KeyCode::Char('u') if ctrl => self.command.text.clear(),
+            KeyCode::Enter => {
+                self.command.open = false;
+                let line = self.command.text.trim().to_string();
+                if !line.is_empty() {
+                    if self.command.history.last() != Some(&line) {
+                        self.command.history.push(line.clone());
+                    }
+                    self.run_command(&line);
+                }
+            }
+            KeyCode::Backspace => {
+                // Backspace on an empty line leaves it, as in k9s and vim.
+                if self.command.text.pop().is_none() {
+                    self.command.open = false;
+                }
+                self.command.hint.clear();
+            }
+            KeyCode::Tab => self.complete(),
+            KeyCode::Up => self.recall(true),
+            KeyCode::Down => self.recall(false),
+            KeyCode::Char(c) if !ctrl => {
+                self.command.text.push(c);
+                self.command.hint.clear();
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn recall(&mut self, older: bool) {
+        let c = &mut self.command;
+        if c.history.is_empty() {
+            return;
+        }
+        let next = match (c.recall, older) {
+            (None, true) => {
+                c.draft = c.text.clone();
+                Some(c.history.len() - 1)
+            }
+            (None, false) => None,
+            (Some(i), true) => Some(i.saturating_sub(1)),
+            (Some(i), false) if i + 1 < c.history.len() => Some(i + 1),
+            (Some(_), false) => None,
+        };
+        c.recall = next;
+        c.text = match next {
+            Some(i) => c.history[i].clone(),
+            None => std::mem::take(&mut c.draft),
+        };
+    }
+
+    /// Completes the word under the cursor (the end of the line): a command name first, then
+    /// a column after `:sort`, an endpoint after `@`.
+    fn complete(&mut self) {
+        let text = self.command.text.clone();
+        let (head, word) = match text.rfind(' ') {
+            Some(i) => (&text[..=i], &text[i + 1..]),
+            None => ("", text.as_str()),
+        };
+        let first = text.split_whitespace().next().unwrap_or("");
+        let candidates: Vec<String> = if head.is_empty() {
+            COMMANDS.iter().map(|(n, _)| n.to_string()).collect()
+        } else if word.starts_with('@') {
+            self.endpoints
+                .iter()
+                .map(|e| format!("@{}", at_label(&e.label)))
+                .collect()
+        } else if first == "sort" {
+            let cols = match &self.table {
+                Some(t) => t.columns(),
+                None => columns::columns(NodeKind::Vm),
+            };
+            cols.iter().map(|c| c.key.to_string()).collect()
+        } else {
+            Vec::new()
+        };
+        let matching: Vec<String> = candidates
+            .into_iter()
+            .filter(|c| c.starts_with(word))
+            .collect();
+        match matching.len() {
+            0 => self.command.hint.clear(),
+            1 => {
+                self.command.text = format!("{head}{} ", matching[0]);
+                self.command.hint.clear();
+            }
+            _ => {
+                self.command.text = format!("{head}{}", common_prefix(&matching));
+                self.command.hint = matching;
+            }
+        }
+    }
+
+    /// Runs one command line (without its `:`).
+    pub fn run_command(&mut self, line: &str) {
+        let mut words = line.split_whitespace();
+        let Some(name) = words.next() else {
+            return;
+        };
+        let rest: Vec<&str> = words.collect();
+        if let Some(kind) = table_kind(name) {
+            let (scope, text): (Vec<&str>, Vec<&str>) =
+                rest.iter().partition(|w| w.starts_with('@'));
+            let only = match scope.first() {
+                Some(label) => match self.endpoint_by_label(&label[1..]) {
+                    Some(e) => Some(e),
+                    None => {
+                        let known: Vec<String> =
+                            self.endpoints.iter().map(|e| at_label(&e.label)).collect();
+                        let hint = closest(&label[1..], known.iter().map(String::as_str))
+                            .map(|c| format!(" (did you mean @{c}?)"))
+                            .unwrap_or_default();
+                        self.notify(format!("no endpoint {label}{hint}"), Severity::Warn);
+                        return;
+                    }
+                },
+                None => None,
+            };
+            self.open_table(kind, text.join(" "), only);
+            return;
+        }
+        match name {
+            "goto" | "go" => match rest.join(" ") {
+                t if t.is_empty() => {
+                    self.notify("goto what? (:goto <name, id or IP>)", Severity::Warn)
+                }
+                t => self.goto(&t),
+            },
+            "sort" => match rest.first() {
+                Some(col) => self.sort_table_by(col),
+                None => self.notify("sort by which column? (:sort <column>)", Severity::Warn),
+            },
+            "snapshots" | "snapshot" => self.open_snapshot_view(),
+            "tasks" | "task" => {
+                self.close_table();
+                self.focus = super::Pane::Tasks;
+            }
+            "tree" => self.close_table(),
+            "readonly" | "ro" => {
+                self.read_only = !self.read_only;
+                let state = if self.read_only { "on" } else { "off" };
+                self.notify(format!("read-only mode {state}"), Severity::Ok);
+            }
+            "q" | "quit" | "q!" => self.ask_quit(),
+            unknown => {
+                let names = COMMANDS.iter().map(|(n, _)| *n);
+                let msg = match closest(unknown, names) {
+                    Some(c) => format!("unknown command :{unknown} — did you mean :{c}?"),
+                    None => format!("unknown command :{unknown} (Tab lists the commands)"),
+                };
+                self.notify(msg, Severity::Warn);
+            }
+        }
+    }
+
+    /// The endpoint a `@label` names: its label with spaces written as `-`, any case; else the
+    /// only label containing it.
+    fn endpoint_by_label(&self, label: &str) -> Option<usize> {
+        let want = label.to_lowercase();
+        let labels: Vec<String> = self.endpoints.iter().map(|e| at_label(&e.label)).collect();
+        if let Some(i) = labels.iter().position(|l| *l == want) {
+            return Some(i);
+        }
+        let mut containing = labels.iter().enumerate().filter(|(_, l)| l.contains(&want));
+        match (containing.next(), containing.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_guesses_typos_and_not_nonsense() {
+        let names = COMMANDS.iter().map(|(n, _)| *n);
+        assert_eq!(closest("hots", names.clone()), Some("host"));
+        assert_eq!(closest("datastor", names.clone()), Some("datastore"));
+        assert_eq!(closest("xyzzyplugh", names), None);
+        assert_eq!(common_prefix(&["vapp".into(), "vdc".into()]), "v");
+    }
+}

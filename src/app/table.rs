@@ -1,0 +1,592 @@
+//! The flat tables the `:` commands open (`:vm`, `:host`, …, `:snapshots`): every node of one
+//! kind across the connected endpoints, filtered, sorted by any column, drawn with the columns
+//! `api::columns` describes. A table's rows are ordinary tree entries (under one hidden root
+//! per endpoint and kind, or the snapshot view's root), shown through `Tree::set_view`: the
+//! cursor, details, actions and copy work on them exactly as on tree rows.
+
+use std::cmp::Ordering;
+
+use tokio::time::{Duration, Instant};
+
+use super::App;
+use super::event::Effect;
+use super::filter;
+use super::tree::{EndpointId, EntryId, Load};
+use crate::api::columns::{self, Column, ColumnId, Value};
+use crate::api::model::{Node, NodeKind, Severity};
+
+/// Where a table's rows come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// Every node of the table's kind, listed per endpoint (`Backend::list_kind`).
+    Kind,
+    /// The snapshot view's rows.
+    Snapshots,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sort {
+    pub column: Column,
+    pub desc: bool,
+}
+
+pub struct Table {
+    pub kind: NodeKind,
+    pub source: Source,
+    /// Only this endpoint's rows (`:vm @label`).
+    pub only: Option<EndpointId>,
+    /// The text given with the command (`:vm web`): rows must match it, whatever `/` says.
+    pub query: String,
+    pub sort: Sort,
+    /// Rows shown (after filters).
+    pub shown: usize,
+    /// Rows of the kind loaded, before filters.
+    pub total: usize,
+    /// Why an endpoint has no rows here (not connected, no such list, a failure).
+    pub notes: Vec<String>,
+    built_for: Option<u64>,
+    built_at: Option<Instant>,
+    /// The tree's cursor when the table opened, to come back to.
+    back_to: Option<EntryId>,
+}
+
+/// Above this many rows, a table still loading is rebuilt at most every `REBUILD_EVERY`, not
+/// at every page: a sort of 100,000 rows per page would cost more than the pages.
+const BIG: usize = 20_000;
+const REBUILD_EVERY: Duration = Duration::from_millis(250);
+
+/// "VMs", "Hosts", …: a table's title.
+pub fn plural(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Vm => "VMs",
+        NodeKind::VApp => "vApps",
+        NodeKind::Host => "Hosts",
+        NodeKind::Cluster => "Clusters",
+        NodeKind::Datastore => "Datastores",
+        NodeKind::Network => "Networks",
+        NodeKind::Org => "Orgs",
+        NodeKind::Vdc => "VDCs",
+        NodeKind::Alert => "Alerts",
+        _ => "Rows",
+    }
+}
+
+/// 3000 → "3,000".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Table {
+    /// The columns this table shows, name first.
+    pub fn columns(&self) -> &'static [Column] {
+        match self.source {
+            Source::Snapshots => columns::SNAPSHOT_COLUMNS,
+            Source::Kind => columns::columns(self.kind),
+        }
+    }
+
+    /// "VMs (3,000)", or "VMs (12 of 3,000)" under a filter.
+    pub fn title(&self) -> String {
+        let name = match self.source {
+            Source::Snapshots => "VMs with snapshots",
+            Source::Kind => plural(self.kind),
+        };
+        match self.shown == self.total {
+            true => format!("{name} ({})", thousands(self.total)),
+            false => format!(
+                "{name} ({} of {})",
+                thousands(self.shown),
+                thousands(self.total)
+            ),
+        }
+    }
+}
+
+/// How well a row answers a query, best first (see `filter::rank`), over every column it
+/// shows and its id; None when nothing matches. The name also matches fuzzily.
+pub fn row_rank(node: &Node, endpoint: &str, query: &str) -> Option<u8> {
+    let mut best = 3u8;
+    for col in columns::columns(node.kind) {
+        if let Value::Text(t) = columns::value(node, col.id, endpoint) {
+            best = best.min(filter::rank(t, query));
+        }
+    }
+    best = best.min(filter::rank(filter::id_tail(&node.id), query).max(1));
+    if best < 3 || filter::fuzzy_name(&node.name, query) {
+        Some(best)
+    } else {
+        None
+    }
+}
+
+/// Whether a row passes a filter text; `!text` keeps the rows that do not match.
+pub fn passes(node: &Node, endpoint: &str, query: &str) -> bool {
+    match query.strip_prefix('!') {
+        Some(q) if !q.is_empty() => row_rank(node, endpoint, q).is_none(),
+        Some(_) => true,
+        None => query.is_empty() || row_rank(node, endpoint, query).is_some(),
+    }
+}
+
+/// `a` before `b` under `sort`; unknown values last in both directions, names (naturally) and
+/// then endpoints break ties so the order is total.
+pub fn compare(a: (&Node, &str), b: (&Node, &str), sort: Sort) -> Ordering {
+    let (va, vb) = (
+        columns::value(a.0, sort.column.id, a.1),
+        columns::value(b.0, sort.column.id, b.1),
+    );
+    let known = |v: &Value| match v {
+        Value::Text(t) => !t.is_empty(),
+        Value::Number(n) => n.is_some(),
+        Value::Time(t) => t.is_some(),
+    };
+    let ord = match (known(&va), known(&vb)) {
+        (true, true) if sort.desc => columns::compare(&vb, &va),
+        _ => columns::compare(&va, &vb),
+    };
+    ord.then_with(|| columns::natural_cmp(&a.0.name, &b.0.name))
+        .then_with(|| columns::natural_cmp(a.1, b.1))
+}
+
+impl App {
+    /// Opens the table of `kind` across every connected endpoint (or `only` one), listing what
+    /// is not listed yet.
+    pub(crate) fn open_table(&mut self, kind: NodeKind, query: String, only: Option<EndpointId>) {
+        for endpoint in 0..self.endpoints.len() {
+            if only.is_some_and(|o| o != endpoint) || self.endpoints[endpoint].info.is_none() {
+                continue;
+            }
+            let root = self.table_root(endpoint, kind);
+            if matches!(self.tree.get(root).load, Load::NotLoaded | Load::Failed(_)) {
+                self.list_kind(root, kind);
+            }
+        }
+        self.show_table(kind, Source::Kind, query, only);
+    }
+
+    /// `:snapshots`: the snapshot view's rows as a table, oldest first until sorted otherwise.
+    pub(crate) fn open_snapshot_view(&mut self) {
+        let Some(root) = self.all_snapshots.as_ref().map(|a| a.root) else {
+            return;
+        };
+        if matches!(self.tree.get(root).load, Load::NotLoaded | Load::Failed(_)) {
+            self.load_all_snapshots();
+        }
+        self.show_table(NodeKind::Vm, Source::Snapshots, String::new(), None);
+    }
+
+    fn show_table(
+        &mut self,
+        kind: NodeKind,
+        source: Source,
+        query: String,
+        only: Option<EndpointId>,
+    ) {
+        let back_to = match &self.table {
+            Some(t) => t.back_to,
+            None => self.cursor.selected,
+        };
+        let default = match source {
+            Source::Snapshots => Sort {
+                column: columns::SNAPSHOT_AGE,
+                desc: false,
+            },
+            Source::Kind => Sort {
+                column: columns::NAME,
+                desc: false,
+            },
+        };
+        let sort = *self.sorts.entry((kind, source)).or_insert(default);
+        self.table = Some(Table {
+            kind,
+            source,
+            only,
+            query,
+            sort,
+            shown: 0,
+            total: 0,
+            notes: Vec::new(),
+            built_for: None,
+            built_at: None,
+            back_to,
+        });
+        self.focus = super::Pane::Tree;
+        self.cursor.selected = None;
+        self.cursor.offset = 0;
+        self.rebuild_table();
+        if let Some(&first) = self.tree.visible().first() {
+            self.cursor.selected = Some(first);
+        }
+        self.selection_changed();
+        self.scroll_to_selection();
+    }
+
+    /// Back to the tree, where the cursor was.
+    pub(crate) fn close_table(&mut self) {
+        let Some(table) = self.table.take() else {
+            return;
+        };
+        self.tree.set_view(None);
+        self.tree.refresh_visible();
+        if let Some(b) = table.back_to.filter(|b| self.tree.row_of(*b).is_some()) {
+            self.cursor.selected = Some(b);
+        }
+        self.keep_selection_visible();
+        self.selection_changed();
+    }
+
+    /// The hidden root holding `kind`'s flat listing on `endpoint`, made on first use.
+    fn table_root(&mut self, endpoint: EndpointId, kind: NodeKind) -> EntryId {
+        if let Some(&r) = self.table_roots.get(&(endpoint, kind)) {
+            return r;
+        }
+        let node = Node::new(
+            NodeKind::Group,
+            format!("vnav:table:{}", kind.label()),
+            plural(kind),
+        )
+        .expandable(true);
+        let r = self.tree.add_hidden_root(endpoint, node);
+        self.table_roots.insert((endpoint, kind), r);
+        r
+    }
+
+    fn list_kind(&mut self, root: EntryId, kind: NodeKind) {
+        let req = self.req();
+        self.tree.start_load(root, req);
+        self.stop_loading(root);
+        self.loading.insert(req, root);
+        self.effects.push(Effect::ListKind {
+            req,
+            endpoint: self.tree.get(root).endpoint,
+            kind,
+        });
+    }
+
+    /// Whether an entry is a table's hidden root (its children load with `ListKind`).
+    pub(crate) fn table_kind_of(&self, entry: EntryId) -> Option<NodeKind> {
+        self.table_roots
+            .iter()
+            .find(|(_, r)| **r == entry)
+            .map(|((_, k), _)| *k)
+    }
+
+    /// Reloads a table's listing (Ctrl-R on a table's hidden root).
+    pub(crate) fn reload_table_root(&mut self, root: EntryId) -> bool {
+        match self.table_kind_of(root) {
+            Some(kind) => {
+                self.list_kind(root, kind);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// After the tree's content changed: the table's rows again (throttled for big tables
+    /// still loading).
+    pub(crate) fn table_changed(&mut self) {
+        let Some(t) = &self.table else {
+            return;
+        };
+        if t.built_for == Some(self.tree.content) {
+            return;
+        }
+        // Only the table's own listings count: a tree node loading elsewhere must not hold
+        // the table back.
+        let loading = self
+            .loading
+            .values()
+            .any(|e| self.table_roots.values().any(|r| r == e));
+        if loading && t.total > BIG && t.built_at.is_some_and(|at| at.elapsed() < REBUILD_EVERY) {
+            return;
+        }
+        // A cursor still on the first row stays on the first row as rows arrive in order.
+        let at_top = self
+            .cursor
+            .selected
+            .and_then(|s| self.tree.row_of(s))
+            .is_none_or(|r| r == 0);
+        self.rebuild_table();
+        match self.tree.visible().first() {
+            Some(&first) if at_top && self.cursor.selected != Some(first) => {
+                self.cursor.selected = Some(first);
+                self.selection_changed();
+            }
+            _ => {}
+        }
+        self.keep_selection_visible();
+    }
+
+    /// The entries under the table's roots, filtered and sorted, into the tree's view.
+    pub(crate) fn rebuild_table(&mut self) {
+        let Some(t) = &self.table else {
+            return;
+        };
+        let roots: Vec<EntryId> = match t.source {
+            Source::Snapshots => self.all_snapshots.iter().map(|a| a.root).collect(),
+            Source::Kind => self
+                .table_roots
+                .iter()
+                .filter(|((e, k), _)| *k == t.kind && t.only.is_none_or(|o| o == *e))
+                .map(|(_, r)| *r)
+                .collect(),
+        };
+        // Why an endpoint in scope has no rows here: not connected, or its listing failed or
+        // does not exist there (Aria Operations has no vApps).
+        let notes: Vec<String> = match t.source {
+            Source::Snapshots => Vec::new(),
+            Source::Kind => (0..self.endpoints.len())
+                .filter(|e| t.only.is_none_or(|o| o == *e))
+                .filter_map(|e| {
+                    let label = &self.endpoints[e].label;
+                    if self.endpoints[e].info.is_none() {
+                        return Some(format!("{label}: not connected"));
+                    }
+                    let root = self.table_roots.get(&(e, t.kind))?;
+                    match &self.tree.get(*root).load {
+                        Load::Failed(m) => Some(format!("{label}: {m}")),
+                        _ => None,
+                    }
+                })
+                .collect(),
+        };
+        let labels: Vec<&str> = self.endpoints.iter().map(|e| e.label.as_str()).collect();
+        let label = |id: EntryId| labels[self.tree.get(id).endpoint];
+        let mut total = 0;
+        let mut rows: Vec<EntryId> = Vec::new();
+        let typed = &self.filter.query;
+        for r in roots {
+            for &c in &self.tree.get(r).children {
+                let node = &self.tree.get(c).node;
+                if node.kind != t.kind {
+                    continue;
+                }
+                total += 1;
+                if passes(node, label(c), &t.query) && passes(node, label(c), typed) {
+                    rows.push(c);
+                }
+            }
+        }
+        let sort = t.sort;
+        rows.sort_by(|&a, &b| {
+            compare(
+                (&self.tree.get(a).node, label(a)),
+                (&self.tree.get(b).node, label(b)),
+                sort,
+            )
+        });
+        let content = self.tree.content;
+        let shown = rows.len();
+        self.tree.set_view(Some(rows));
+        self.tree.refresh_visible();
+        if let Some(t) = &mut self.table {
+            t.notes = notes;
+            t.total = total;
+            t.shown = shown;
+            t.built_for = Some(content);
+            t.built_at = Some(Instant::now());
+        }
+    }
+
+    /// `:sort <column>`: by that column, ascending; the same column again reverses.
+    pub(crate) fn sort_table_by(&mut self, key: &str) {
+        let Some(t) = &self.table else {
+            self.notify(
+                ":sort works in a table (open one with :vm, :host, …)",
+                Severity::Warn,
+            );
+            return;
+        };
+        let Some(column) = columns::find_in(t.columns(), key) else {
+            let keys = t.columns().iter().map(|c| c.key);
+            let msg = match super::command::closest(key, keys) {
+                Some(c) => format!("no column {key} — did you mean {c}?"),
+                None => format!("no column {key}"),
+            };
+            self.notify(msg, Severity::Warn);
+            return;
+        };
+        let desc = t.sort.column.id == column.id && !t.sort.desc;
+        self.set_sort(Sort { column, desc });
+    }
+
+    /// The next (or previous) column becomes the sort column, ascending.
+    pub(crate) fn cycle_sort(&mut self, forward: bool) -> bool {
+        let Some(t) = &self.table else {
+            return false;
+        };
+        let cols = t.columns();
+        let i = cols
+            .iter()
+            .position(|c| c.id == t.sort.column.id)
+            .unwrap_or(0);
+        let n = cols.len();
+        let next = if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        };
+        self.set_sort(Sort {
+            column: cols[next],
+            desc: false,
+        });
+        true
+    }
+
+    pub(crate) fn flip_sort(&mut self) -> bool {
+        let Some(t) = &self.table else {
+            return false;
+        };
+        let sort = Sort {
+            desc: !t.sort.desc,
+            ..t.sort
+        };
+        self.set_sort(sort);
+        true
+    }
+
+    fn set_sort(&mut self, sort: Sort) {
+        let Some(t) = &mut self.table else {
+            return;
+        };
+        t.sort = sort;
+        self.sorts.insert((t.kind, t.source), sort);
+        self.rebuild_table();
+        // The cursor stays on its row, wherever the row went.
+        self.scroll_to_selection();
+    }
+
+    /// While the user types a filter in a table: the cursor to the best row (an exact value
+    /// before a prefix before a part before a fuzzy name), the first among equals.
+    pub(crate) fn select_best_row(&mut self) {
+        let query = self.filter.query.trim_start_matches('!');
+        if query.is_empty() || self.filter.query.starts_with('!') {
+            return;
+        }
+        fn label(app: &App, id: EntryId) -> &str {
+            &app.endpoints[app.tree.get(id).endpoint].label
+        }
+        let mut best: Option<(u8, EntryId)> = None;
+        for &id in self.tree.visible() {
+            let r = row_rank(&self.tree.get(id).node, label(self, id), query).unwrap_or(4);
+            if best.is_none_or(|(b, _)| r < b) {
+                best = Some((r, id));
+            }
+        }
+        if let Some((_, id)) = best
+            && self.cursor.selected != Some(id)
+        {
+            self.cursor.selected = Some(id);
+            self.selection_changed();
+            self.scroll_to_selection();
+        }
+    }
+
+    /// `n` / `N`: the cursor to the next (previous) row the filter matched, wrapping around; in
+    /// the tree, ancestors shown only to place a match are skipped.
+    pub(crate) fn step_match(&mut self, forward: bool) -> bool {
+        if self.filter.query.is_empty() {
+            self.notify("no filter: / to set one, then n / N", Severity::Neutral);
+            return true;
+        }
+        // Rows of the matches, in order: every row of a table, the matches' own rows in the tree.
+        let rows: Vec<usize> = match (&self.table, self.tree.filter_matches()) {
+            (Some(_), _) => (0..self.tree.visible().len()).collect(),
+            (None, Some(m)) => {
+                let mut r: Vec<usize> = m.iter().filter_map(|&id| self.tree.row_of(id)).collect();
+                r.sort_unstable();
+                r
+            }
+            (None, None) => Vec::new(),
+        };
+        let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {
+            return false;
+        };
+        let row = self.cursor.selected.and_then(|s| self.tree.row_of(s));
+        let target = match (row, forward) {
+            (None, true) => first,
+            (None, false) => last,
+            (Some(r), true) => rows.iter().copied().find(|&x| x > r).unwrap_or(first),
+            (Some(r), false) => rows.iter().rev().copied().find(|&x| x < r).unwrap_or(last),
+        };
+        let id = self.tree.visible()[target];
+        if self.cursor.selected == Some(id) {
+            return false;
+        }
+        self.cursor.selected = Some(id);
+        self.selection_changed();
+        self.scroll_to_selection();
+        true
+    }
+
+    /// When a throttled table must be rebuilt (rows arrived since the last build).
+    pub(crate) fn table_deadline(&self) -> Option<Instant> {
+        let t = self.table.as_ref()?;
+        (t.built_for != Some(self.tree.content)).then_some(t.built_at? + REBUILD_EVERY)
+    }
+
+    /// The column a table sorts by, and whether downwards (for the header).
+    pub fn table_sort(&self) -> Option<(ColumnId, bool)> {
+        self.table.as_ref().map(|t| (t.sort.column.id, t.sort.desc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::VmFacts;
+
+    fn vm(name: &str, ip: &str, cpus: Option<u32>) -> Node {
+        Node::new(NodeKind::Vm, format!("vm/{name}"), name).with_facts(VmFacts {
+            ip: ip.into(),
+            cpus,
+            ..VmFacts::default()
+        })
+    }
+
+    #[test]
+    fn rows_match_any_column_best_first_and_invert() {
+        let a = vm("rds-102", "10.0.0.12", None);
+        let b = vm("rds-12", "10.0.0.99", None);
+        assert_eq!(row_rank(&b, "vcd", "rds-12"), Some(0));
+        assert_eq!(row_rank(&a, "vcd", "rds-12"), Some(3), "fuzzy only");
+        assert_eq!(row_rank(&a, "vcd", "10.0.0.12"), Some(0), "by IP");
+        assert_eq!(row_rank(&a, "vcd", "nomatch"), None);
+        assert!(!passes(&a, "vcd", "!rds-12") && passes(&b, "vcd", "!102"));
+        assert!(
+            passes(&a, "vcenter", "vcenter"),
+            "the endpoint column counts"
+        );
+    }
+
+    #[test]
+    fn sorting_puts_unknowns_last_both_ways_and_counts_read_well() {
+        let rows = [
+            vm("a", "", Some(4)),
+            vm("b", "", None),
+            vm("c", "", Some(2)),
+        ];
+        let by = |desc| {
+            let mut r: Vec<&Node> = rows.iter().collect();
+            let sort = Sort {
+                column: columns::CPU,
+                desc,
+            };
+            r.sort_by(|a, b| compare((a, ""), (b, ""), sort));
+            r.iter().map(|n| &*n.name).collect::<Vec<_>>()
+        };
+        assert_eq!(by(false), ["c", "a", "b"]);
+        assert_eq!(by(true), ["a", "c", "b"]);
+        assert_eq!(thousands(3000), "3,000");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(12), "12");
+    }
+}

@@ -1,0 +1,188 @@
+//! A `:` table in the tree pane: its title with the row count and sort, a header of the kind's
+//! columns (as many as fit; the name takes what is left), and the rows on screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::api::columns::{self, Column, ColumnId};
+use crate::app::table::Table;
+use crate::app::{App, Pane};
+use crate::theme::Role;
+
+use super::pane_block;
+
+/// The name column never gets narrower than this; columns that would squeeze it are dropped
+/// from the right.
+const MIN_NAME: u16 = 16;
+
+/// The columns that fit in `width`, each with the width it gets.
+pub fn fit(cols: &[Column], width: u16) -> Vec<(Column, u16)> {
+    let mut used = MIN_NAME;
+    let mut out = vec![];
+    for c in cols.iter().filter(|c| c.id != ColumnId::Name) {
+        if used + 1 + c.width > width {
+            break;
+        }
+        used += 1 + c.width;
+        out.push((*c, c.width));
+    }
+    let name = cols.iter().find(|c| c.id == ColumnId::Name).copied();
+    let mut all: Vec<(Column, u16)> = name
+        .map(|n| (n, width.saturating_sub(used - MIN_NAME)))
+        .into_iter()
+        .collect();
+    all.extend(out);
+    all
+}
+
+/// `text` cut or padded to exactly `w` cells (an ellipsis where cut).
+pub fn cell(text: &str, w: u16) -> String {
+    let w = w as usize;
+    if text.width() <= w {
+        return format!("{text}{}", " ".repeat(w - text.width()));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let cw = ch.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(ch);
+        used += cw;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(w.saturating_sub(used)));
+    out
+}
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
+    let t = &app.theme;
+    let arrow = if table.sort.desc { "▼" } else { "▲" };
+    let title = format!(
+        " {} · sorted by {} {arrow} ",
+        table.title(),
+        table.sort.column.title
+    );
+    let block: Block = pane_block(app, Pane::Tree, title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+
+    let cols = fit(table.columns(), inner.width.saturating_sub(1));
+    let show_filter = app.filter.typing || !app.filter.query.is_empty();
+    let rows_h = inner
+        .height
+        .saturating_sub(1 + u16::from(show_filter) + u16::from(!table.notes.is_empty()))
+        as usize;
+    let mut lines = Vec::with_capacity(rows_h + 3);
+    let header: Vec<Span> = cols
+        .iter()
+        .map(|(c, w)| {
+            let title = match c.id == table.sort.column.id {
+                true => format!("{}{arrow}", c.title),
+                false => c.title.to_string(),
+            };
+            Span::styled(format!(" {}", cell(&title, *w)), t.style(Role::Title))
+        })
+        .collect();
+    lines.push(Line::from(header));
+    let visible = app.tree.visible();
+    let start = app.cursor.offset.min(visible.len());
+    let end = (start + rows_h).min(visible.len());
+    for &id in &visible[start..end] {
+        let e = app.tree.get(id);
+        let label = &app.endpoints[e.endpoint].label;
+        let mut spans: Vec<Span> = cols
+            .iter()
+            .map(|(c, w)| {
+                let text = columns::text(&e.node, c.id, label, app.now);
+                let style = match c.id {
+                    ColumnId::State => t.severity(e.node.status.severity),
+                    ColumnId::Name => ratatui::style::Style::new(),
+                    _ => t.style(Role::Muted),
+                };
+                Span::styled(format!(" {}", cell(&text, *w)), style)
+            })
+            .collect();
+        if e.is_marked() {
+            spans[0] = Span::styled(format!("*{}", &spans[0].content[1..]), t.style(Role::Mark));
+        }
+        let mut line = Line::from(spans);
+        if app.cursor.selected == Some(id) {
+            let role = match app.focus == Pane::Tree {
+                true => Role::Selection,
+                false => Role::SelectionUnfocused,
+            };
+            line = line.style(t.style(role));
+        }
+        lines.push(line);
+    }
+    if visible.is_empty() {
+        let loading = app.loading_count() > 0;
+        lines.push(Line::styled(
+            match (loading, show_filter) {
+                (true, _) => format!("  {} loading…", app.spinner()),
+                (false, true) => "  no match".to_string(),
+                (false, false) => "  (none)".to_string(),
+            },
+            t.style(Role::Muted),
+        ));
+    }
+    f.render_widget(
+        Paragraph::new(lines),
+        Rect {
+            height: (rows_h + 1) as u16,
+            ..inner
+        },
+    );
+    let mut y = inner.y + 1 + rows_h as u16;
+    if !table.notes.is_empty() {
+        let note = Line::styled(format!(" {}", table.notes.join(" · ")), t.style(Role::Warn));
+        f.render_widget(
+            Paragraph::new(note),
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+        y += 1;
+    }
+    if show_filter {
+        let cursor = if app.filter.typing { "▏" } else { "" };
+        let line = Line::from(vec![
+            Span::styled("/", t.style(Role::Key)),
+            Span::raw(app.filter.query.clone()),
+            Span::styled(cursor, t.style(Role::Accent)),
+            Span::styled("  n/N next/prev · Esc clears", t.style(Role::Muted)),
+        ]);
+        f.render_widget(
+            Paragraph::new(line),
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fit_and_cells_are_exact_width() {
+        let vm = columns::columns(crate::api::model::NodeKind::Vm);
+        let narrow = fit(vm, 40);
+        assert_eq!(narrow[0].0.id, ColumnId::Name);
+        assert!(narrow.iter().map(|(_, w)| w + 1).sum::<u16>() <= 41);
+        assert!(fit(vm, 200).len() == vm.len());
+        assert_eq!(cell("web-01", 4), "web…");
+        assert_eq!(cell("ab", 4), "ab  ");
+    }
+}

@@ -1,0 +1,467 @@
+//! Issue 17, "Find anything" and "Tables you can sort", at the App level: the `:` command line
+//! (completion, history, suggestions), flat tables across endpoints (loading, counts, columns,
+//! sort), the filter over every column with n/N, and `:goto` of objects the tree has not loaded.
+
+use crossterm::event::KeyCode;
+use vnav::api::model::{Capabilities, ChildBatch, EndpointInfo, Node, NodeKind, Product, VmFacts};
+use vnav::app::App;
+use vnav::app::event::{ApiAnswer, Effect};
+
+use crate::support::{answer, app_with, children_req, give_children, group, key, keys, screen, vm};
+
+/// Two endpoints, both connected, their first level listed.
+fn two_endpoints() -> App {
+    let mut app = app_with(&["vcd", "vcenter"], false);
+    let starts = app.start();
+    for (i, e) in starts.iter().enumerate() {
+        let Effect::Connect { req, .. } = e else {
+            panic!("{starts:?}")
+        };
+        let product = [Product::Vcd, Product::Vcenter][i];
+        let info = EndpointInfo {
+            product,
+            url: format!("https://ep{i}"),
+            user: "admin".into(),
+            api_version: "1".into(),
+            capabilities: Capabilities::ALL,
+            instance_uuid: None,
+        };
+        let effects = answer(&mut app, *req, i, ApiAnswer::Connected(Ok(info))).effects;
+        let req = children_req(&effects);
+        let first = group(NodeKind::Group, &format!("all-vms-{i}"), "All VMs");
+        answer(
+            &mut app,
+            req,
+            i,
+            ApiAnswer::Children(ChildBatch {
+                nodes: vec![first],
+                ..Default::default()
+            }),
+        );
+        answer(&mut app, req, i, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    app
+}
+
+fn typed_vm(id: &str, name: &str, cpus: u32, ip: &str, place: &str) -> Node {
+    vm(id, name, true).with_facts(VmFacts {
+        cpus: Some(cpus),
+        memory_mib: Some(1024 * cpus as u64),
+        ip: ip.into(),
+        place: place.into(),
+        ..VmFacts::default()
+    })
+}
+
+/// Runs `:line` and returns the effects.
+fn command(app: &mut App, line: &str) -> Vec<Effect> {
+    let mut effects = keys(app, ":");
+    effects.extend(keys(app, line));
+    effects.extend(key(app, KeyCode::Enter).effects);
+    effects
+}
+
+fn list_kind_reqs(effects: &[Effect]) -> Vec<(u64, usize, NodeKind)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ListKind {
+                req,
+                endpoint,
+                kind,
+            } => Some((*req, *endpoint, *kind)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn toast(app: &App) -> String {
+    app.toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+/// The table's rows as names, top to bottom.
+fn rows(app: &App) -> Vec<String> {
+    app.tree
+        .visible()
+        .iter()
+        .map(|&id| app.tree.get(id).node.name.to_string())
+        .collect()
+}
+
+/// `:vm` over both endpoints, answered with these VMs.
+fn vm_table(app: &mut App) {
+    let effects = command(app, "vm");
+    let reqs = list_kind_reqs(&effects);
+    assert_eq!(
+        reqs.len(),
+        2,
+        "one listing per connected endpoint: {effects:?}"
+    );
+    let vcd = vec![
+        typed_vm("vcd/1", "web-100", 2, "10.0.0.100", "shop"),
+        typed_vm("vcd/2", "web-11", 8, "10.0.0.11", "shop"),
+        typed_vm("vcd/3", "rds-102", 4, "10.0.0.12", "db"),
+    ];
+    let vc = vec![
+        typed_vm("vc/1", "web-2", 1, "10.0.1.2", "esx-01"),
+        typed_vm("vc/2", "rds-12", 16, "10.0.1.12", "esx-02"),
+    ];
+    for ((req, endpoint, kind), nodes) in reqs.into_iter().zip([vcd, vc]) {
+        assert_eq!(kind, NodeKind::Vm);
+        answer(
+            app,
+            req,
+            endpoint,
+            ApiAnswer::Children(ChildBatch {
+                nodes,
+                ..Default::default()
+            }),
+        );
+        answer(app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_command_line_completes_recalls_and_suggests() {
+    let mut app = two_endpoints();
+    keys(&mut app, ":ho");
+    assert!(app.command.open);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.command.text, "host ");
+    // Several completions: their common part, and the list to choose from.
+    app.command.text = "v".into();
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.command.hint, ["vm", "vapp", "vdc"]);
+    assert!(screen(&mut app, 120, 30).contains("vm  vapp  vdc"));
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.command.open);
+
+    command(&mut app, "hots");
+    assert_eq!(toast(&app), "unknown command :hots — did you mean :host?");
+    command(&mut app, "sort cpu");
+    assert!(
+        toast(&app).contains(":sort works in a table"),
+        "{}",
+        toast(&app)
+    );
+
+    // ↑ walks back through what was run, ↓ forward again to what was being typed.
+    keys(&mut app, ":x");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.command.text, "sort cpu");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.command.text, "hots");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.command.text, "x");
+    key(&mut app, KeyCode::Esc);
+
+    // `:readonly` turns the global read-only mode on and off; `:q` asks to quit like q.
+    command(&mut app, "readonly");
+    assert!(app.read_only);
+    command(&mut app, "readonly");
+    assert!(!app.read_only);
+    command(&mut app, "q");
+    assert!(app.quit);
+}
+
+#[tokio::test(start_paused = true)]
+async fn vm_table_spans_endpoints_with_typed_columns_and_sorts_every_way() {
+    let mut app = two_endpoints();
+    vm_table(&mut app);
+    let table = app.table.as_ref().expect("a table");
+    assert_eq!(table.title(), "VMs (5)");
+    // Names sort naturally: web-2 before web-11 before web-100.
+    assert_eq!(
+        rows(&app),
+        ["rds-12", "rds-102", "web-2", "web-11", "web-100"]
+    );
+    let s = screen(&mut app, 240, 30);
+    assert!(s.contains("VMs (5) · sorted by Name ▲"), "{s}");
+    for cell in [
+        "Endpoint",
+        "vApp/host",
+        "CPU",
+        "Memory",
+        "vcenter",
+        "esx-02",
+        "16 GiB",
+    ] {
+        assert!(s.contains(cell), "{cell} in\n{s}");
+    }
+    // The cursor is on a row of the table, which the detail pane and actions work on.
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+
+    command(&mut app, "sort cpu");
+    assert_eq!(
+        rows(&app),
+        ["web-2", "web-100", "rds-102", "web-11", "rds-12"]
+    );
+    command(&mut app, "sort cpu");
+    assert_eq!(
+        rows(&app),
+        ["rds-12", "web-11", "rds-102", "web-100", "web-2"]
+    );
+    key(&mut app, KeyCode::Char('~'));
+    assert_eq!(rows(&app)[0], "web-2");
+    // `>` sorts by the next column (Memory after CPU), ascending.
+    key(&mut app, KeyCode::Char('>'));
+    assert_eq!(app.table.as_ref().unwrap().sort.column.key, "memory");
+    command(&mut app, "sort mem");
+    command(&mut app, "sort nosuch");
+    assert!(toast(&app).starts_with("no column nosuch"));
+
+    // Esc goes back to the tree; the kind keeps its sort the next time.
+    key(&mut app, KeyCode::Esc);
+    assert!(app.table.is_none());
+    assert!(!app.tree.has_view());
+    let effects = command(&mut app, "vm");
+    assert!(
+        list_kind_reqs(&effects).is_empty(),
+        "already listed: {effects:?}"
+    );
+    assert_eq!(app.table.as_ref().unwrap().sort.column.key, "memory");
+    assert!(app.table.as_ref().unwrap().sort.desc);
+
+    // `:vm web @vcenter`: a pre-filter and one endpoint.
+    command(&mut app, "vm web @vcenter");
+    assert_eq!(rows(&app), ["web-2"]);
+    assert_eq!(app.table.as_ref().unwrap().title(), "VMs (1 of 2)");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_filter_matches_every_column_best_first_and_n_steps_through() {
+    let mut app = two_endpoints();
+    vm_table(&mut app);
+    // By IP: a column other than the name.
+    keys(&mut app, "/10.0.1.12");
+    assert_eq!(rows(&app), ["rds-12"]);
+    key(&mut app, KeyCode::Esc); // clears the filter while typing; the table stays
+    assert!(app.table.is_some());
+    assert_eq!(rows(&app).len(), 5);
+    // `rds-12` before `rds-102`: exact before fuzzy, whatever the sort puts first.
+    command(&mut app, "sort cpu");
+    keys(&mut app, "/rds-12");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(rows(&app), ["rds-102", "rds-12"]);
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(
+        app.selected_entry().unwrap().node.name.as_ref(),
+        "rds-102",
+        "wraps"
+    );
+    key(&mut app, KeyCode::Char('N'));
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+    // `/!web`: what does not match.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/!web");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(rows(&app).len(), 2);
+    assert!(rows(&app).iter().all(|n| n.starts_with("rds")));
+    // Esc clears the filter, a second Esc leaves the table for the tree.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(rows(&app).len(), 5);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.table.is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn n_and_shift_n_step_through_tree_matches_skipping_their_parents() {
+    let mut app = two_endpoints();
+    key(&mut app, KeyCode::Down); // vcd's All VMs
+    let mut all = None;
+    for &id in app.tree.visible() {
+        if app.tree.get(id).node.name.as_ref() == "All VMs" {
+            all = Some(id);
+            break;
+        }
+    }
+    let all = all.unwrap();
+    app.cursor.selected = Some(all);
+    let effects = key(&mut app, KeyCode::Enter).effects;
+    let req = children_req(&effects);
+    give_children(
+        &mut app,
+        req,
+        vec![
+            vm("a", "db-01", true),
+            typed_vm("b", "web-01", 2, "10.9.9.9", "shop"),
+            vm("c", "db-02", true),
+        ],
+    );
+    keys(&mut app, "/db");
+    key(&mut app, KeyCode::Enter);
+    let name = |a: &App| a.selected_entry().unwrap().node.name.to_string();
+    assert_eq!(name(&app), "db-01");
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(name(&app), "db-02");
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(
+        name(&app),
+        "db-01",
+        "wraps around, past the group and endpoint rows"
+    );
+    key(&mut app, KeyCode::Char('N'));
+    assert_eq!(name(&app), "db-02");
+
+    // The tree's filter reads every column too: an IP finds its VM, `!` inverts.
+    let vms = |a: &App| -> Vec<String> {
+        a.tree
+            .visible()
+            .iter()
+            .map(|&id| &a.tree.get(id).node)
+            .filter(|n| n.kind == NodeKind::Vm)
+            .map(|n| n.name.to_string())
+            .collect()
+    };
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/10.9.9.9");
+    assert_eq!(vms(&app), ["web-01"]);
+    assert_eq!(name(&app), "web-01");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/!db");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(vms(&app), ["web-01"]);
+    assert!(
+        app.tree.visible().len() > 1,
+        "the endpoints and groups still show"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn goto_asks_the_servers_for_what_is_not_loaded_and_opens_it() {
+    let mut app = two_endpoints();
+    // Nothing under All VMs is loaded: the servers are asked.
+    let effects = command(&mut app, "goto 10.0.1.12");
+    let finds: Vec<(u64, usize)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Find {
+                req,
+                endpoint,
+                text,
+            } => {
+                assert_eq!(text, "10.0.1.12");
+                Some((*req, *endpoint))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finds.len(), 2, "{effects:?}");
+    let found = typed_vm("vc/2", "rds-12", 16, "10.0.1.12", "esx-02");
+    answer(&mut app, finds[0].0, 0, ApiAnswer::Found(Ok(vec![])));
+    assert!(
+        app.selected_entry().unwrap().node.kind != NodeKind::Vm,
+        "waits for both"
+    );
+    answer(&mut app, finds[1].0, 1, ApiAnswer::Found(Ok(vec![found])));
+    let e = app.selected_entry().unwrap();
+    assert_eq!((e.node.name.as_ref(), e.endpoint), ("rds-12", 1));
+    assert_eq!(
+        app.tree.path(app.cursor.selected.unwrap()),
+        ["vcenter", "All VMs", "rds-12"]
+    );
+    assert!(
+        app.tree.row_of(app.cursor.selected.unwrap()).is_some(),
+        "shown in the tree"
+    );
+
+    // Loaded now: the second goto needs no server, by name and any case.
+    key(&mut app, KeyCode::Home);
+    let effects = command(&mut app, "goto RDS-12");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Find { .. })));
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+
+    // `f` opens the command line at goto; nothing found says so.
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.command.text, "goto ");
+    keys(&mut app, "nothing-like-it");
+    let effects = key(&mut app, KeyCode::Enter).effects;
+    for e in effects {
+        if let Effect::Find { req, endpoint, .. } = e {
+            answer(&mut app, req, endpoint, ApiAnswer::Found(Ok(vec![])));
+        }
+    }
+    assert_eq!(toast(&app), "nothing matches nothing-like-it");
+}
+
+/// A big table still loading is rebuilt at most every 250 ms, but its last rows always show
+/// once its own listings end, whatever else the tree is still loading.
+#[tokio::test(start_paused = true)]
+async fn a_big_table_shows_every_row_when_its_listings_end() {
+    let mut app = two_endpoints();
+    // A tree listing that stays open throughout: the first endpoint's, refreshed.
+    let pending = key(&mut app, KeyCode::F(5)).effects;
+    assert!(pending.iter().any(|e| matches!(e, Effect::Children { .. })));
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (req, ep, _) = reqs[0];
+    for part in 0..4 {
+        let nodes = (part * 10_000..(part + 1) * 10_000)
+            .map(|i| vm(&format!("vm/{i}"), &format!("web-{i}"), true))
+            .collect();
+        answer(
+            &mut app,
+            req,
+            ep,
+            ApiAnswer::Children(ChildBatch {
+                nodes,
+                ..Default::default()
+            }),
+        );
+    }
+    for (req, ep, _) in reqs {
+        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    assert_eq!(app.tree.visible().len(), 40_000);
+    assert_eq!(app.table.as_ref().unwrap().title(), "VMs (40,000)");
+}
+
+/// `:snapshots` is the snapshot view as a table: oldest first, sortable by size and endpoint.
+#[tokio::test(start_paused = true)]
+async fn the_snapshot_table_sorts_by_age_size_and_endpoint() {
+    use vnav::api::model::{SprawlRow, parse_time};
+    let mut app = two_endpoints();
+    let effects = command(&mut app, "snapshots");
+    let reqs: Vec<(u64, usize)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Sprawl { req, endpoint } => Some((*req, *endpoint)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reqs.len(), 2, "{effects:?}");
+    let row = |id: &str, name: &str, when: &str, gib: u64| SprawlRow {
+        vm: vm(id, name, true),
+        count: 1,
+        oldest: parse_time(when),
+        bytes: Some(gib << 30),
+        place: "".into(),
+    };
+    let sprawl = [
+        vec![row("a", "old-small", "2024-01-01T00:00:00Z", 1)],
+        vec![
+            row("b", "new-big", "2026-11-01T00:00:00Z", 40),
+            row("c", "mid", "2025-06-01T00:00:00Z", 8),
+        ],
+    ];
+    for ((req, ep), part) in reqs.into_iter().zip(sprawl) {
+        answer(&mut app, req, ep, ApiAnswer::Sprawl(Ok(part)));
+    }
+    assert_eq!(
+        app.table.as_ref().unwrap().title(),
+        "VMs with snapshots (3)"
+    );
+    assert_eq!(rows(&app), ["old-small", "mid", "new-big"]);
+    let s = screen(&mut app, 200, 30);
+    assert!(s.contains("Snapshot▲") && s.contains("40.0 GiB"), "{s}");
+    command(&mut app, "sort size");
+    assert_eq!(rows(&app), ["old-small", "mid", "new-big"]);
+    command(&mut app, "sort size");
+    assert_eq!(rows(&app), ["new-big", "mid", "old-small"]);
+    command(&mut app, "sort endpoint");
+    assert_eq!(rows(&app)[0], "old-small", "vcd before vcenter");
+}
