@@ -5,6 +5,7 @@ pub mod backend;
 pub mod error;
 pub mod http;
 pub mod identify;
+pub mod labels;
 pub mod model;
 pub mod session;
 pub mod tls;

@@ -36,6 +36,10 @@ pub enum Command {
     SameVm,
     /// Copy the selected node's name, ids or a command that fetches it.
     Copy,
+    /// `/` in the detail pane: search the raw payload.
+    Search,
+    SearchNext,
+    SearchPrev,
 }
 
 /// Where a binding applies.
@@ -229,6 +233,24 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::ToggleRaw,
         scope: Scope::Global,
         description: "toggle the raw XML/JSON of the entity",
+    },
+    Binding {
+        keys: &[k('/')],
+        command: Command::Search,
+        scope: Scope::Detail,
+        description: "search the raw XML/JSON (shows it); Enter keeps the text, Esc drops it",
+    },
+    Binding {
+        keys: &[k('n')],
+        command: Command::SearchNext,
+        scope: Scope::Detail,
+        description: "next line holding the searched text",
+    },
+    Binding {
+        keys: &[k('N')],
+        command: Command::SearchPrev,
+        scope: Scope::Detail,
+        description: "previous line holding the searched text",
     },
     Binding {
         keys: &[k('c')],

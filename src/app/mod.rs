@@ -20,7 +20,7 @@ mod password;
 mod tasks;
 mod vclink;
 
-pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, wrap};
+pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, key_width, wrap};
 pub use invoke::Invocations;
 pub use password::PasswordPrompt;
 pub use tasks::{TaskPane, TaskRow};
@@ -331,6 +331,9 @@ impl App {
         }
         if self.filter.typing {
             return self.on_filter_key(key);
+        }
+        if self.detail.searching {
+            return self.on_search_key(key);
         }
         if let Some(Overlay::Help { scroll }) = &mut self.overlay {
             match keymap::lookup(&key, Scope::Global) {

@@ -2,6 +2,7 @@
 
 mod all_snapshots;
 mod app_actions;
+mod app_detail_read;
 mod app_screen;
 mod app_ui;
 mod audit_cli;
