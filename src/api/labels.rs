@@ -212,6 +212,34 @@ pub fn guest_os_text(id: &str) -> String {
     }
 }
 
+/// A vCD task's `operationName` (`vappPowerOff`, `vdcComposeVapp`) as a short phrase ("Power
+/// off", "Compose vApp"), for the task pane's operation column.
+pub fn vcd_operation(name: &str) -> String {
+    let known = match name {
+        "vappDeploy" => Some("Deploy"),
+        "vappUndeployPowerOff" => Some("Undeploy (power off)"),
+        "vappUndeploySuspend" => Some("Undeploy (suspend)"),
+        "vappShutdownGuest" => Some("Shut down guest"),
+        "vappRebootGuest" => Some("Reboot guest"),
+        "vappRevertToCurrentSnapshot" => Some("Revert to snapshot"),
+        _ => None,
+    };
+    if let Some(k) = known {
+        return k.to_string();
+    }
+    let rest = ["vappTemplate", "vapp", "vdc", "vm", "org", "catalog"]
+        .iter()
+        .find_map(|p| {
+            name.strip_prefix(p)
+                .filter(|r| r.starts_with(|c: char| c.is_uppercase()))
+        })
+        .unwrap_or(name);
+    if rest.is_empty() {
+        return name.to_string();
+    }
+    field(rest)
+}
+
 /// Seconds as "3 d 4 h", "2 h 5 min", "40 s".
 pub fn duration(secs: u64) -> String {
     let (d, h, m) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
@@ -257,6 +285,22 @@ mod tests {
         );
         assert_eq!(guest_os("plan9"), None);
         assert_eq!(guest_os_text("plan9"), "plan9");
+    }
+
+    #[test]
+    fn vcd_operations_read_short() {
+        assert_eq!(vcd_operation("vappPowerOff"), "Power off");
+        assert_eq!(vcd_operation("vappCreateSnapshot"), "Create snapshot");
+        assert_eq!(
+            vcd_operation("vappRemoveAllSnapshots"),
+            "Remove all snapshots"
+        );
+        assert_eq!(vcd_operation("vdcComposeVapp"), "Compose vApp");
+        assert_eq!(
+            vcd_operation("vappUndeployPowerOff"),
+            "Undeploy (power off)"
+        );
+        assert_eq!(vcd_operation("jobMystery"), "Job mystery");
     }
 
     #[test]

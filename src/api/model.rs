@@ -392,6 +392,8 @@ pub struct TaskInfo {
     pub error: Option<String>,
     /// Where to cancel it, when the server says it can be cancelled.
     pub cancel: Option<Box<str>>,
+    /// Who started it, when the server says.
+    pub user: Option<String>,
 }
 
 /// What an endpoint reported about itself after login; shown in the status bar.

@@ -146,6 +146,17 @@ impl DetailPane {
         self.searching = false;
     }
 
+    /// Waits for `req` as the shown entity's read (a re-read started elsewhere); whatever
+    /// read was pending is superseded.
+    pub(crate) fn take_req(&mut self) -> Option<ReqId> {
+        self.req.take()
+    }
+
+    pub(crate) fn expect(&mut self, req: ReqId) {
+        self.req = Some(req);
+        self.due = None;
+    }
+
     /// Drops a cached entity so the next view fetches it again (after a change or refresh).
     pub fn forget(&mut self, endpoint: EndpointId, id: &str) {
         self.cache.remove(&(endpoint, id.into()));

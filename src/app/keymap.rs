@@ -30,7 +30,8 @@ pub enum Command {
     ClearMarks,
     ActionMenu,
     CancelTask,
-    ToggleRunningOnly,
+    /// Steps the task pane's filter: all, running, failed, mine.
+    TaskFilter,
     Suspend,
     /// From a vCD VM to the vCenter VM behind it, or back.
     SameVm,
@@ -260,9 +261,9 @@ pub static KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[k('t')],
-        command: Command::ToggleRunningOnly,
+        command: Command::TaskFilter,
         scope: Scope::Tasks,
-        description: "show running tasks only / all tasks",
+        description: "show all tasks → running → failed → mine (started here) → all",
     },
     Binding {
         keys: &[code(KeyCode::Enter)],

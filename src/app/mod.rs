@@ -23,7 +23,7 @@ mod vclink;
 pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, key_width, wrap};
 pub use invoke::Invocations;
 pub use password::PasswordPrompt;
-pub use tasks::{TaskPane, TaskRow};
+pub use tasks::{TaskFilter, TaskPane, TaskRow};
 
 use std::time::Duration;
 
@@ -507,6 +507,7 @@ impl App {
             ApiAnswer::Sprawl(r) => self.on_sprawl(req, r),
             ApiAnswer::SprawlUpdate(u) => self.on_sprawl_update(req, u),
             ApiAnswer::Details(r) if self.is_lookup(req) => self.on_lookup(req, *r),
+            ApiAnswer::Details(r) if self.is_reread(req) => self.on_reread(req, endpoint, *r),
             ApiAnswer::Details(r) => self.on_details(req, *r),
             ApiAnswer::Invoked(r) => self.on_invoked(req, endpoint, r),
             ApiAnswer::Cancelled(r) => self.on_cancelled(req, r),
