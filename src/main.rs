@@ -391,8 +391,32 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     for (i, source) in sources.into_iter().enumerate() {
         app.set_password_source(i, source);
     }
+    load_bookmarks(&mut app);
     let audit = AuditLog::default_path().map(AuditLog::new);
     vnav::runtime::run_tui(app, backends, audit, reopen)
         .await
         .map_err(|e| format!("terminal: {e}"))
+}
+
+/// Bookmarks from the state directory; a damaged file is reported and left as it is (the
+/// next bookmark set replaces it).
+fn load_bookmarks(app: &mut App) {
+    let Some(path) = vnav::app::history::default_path() else {
+        return;
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match vnav::app::history::parse(&text) {
+            Ok(file) => app.bookmarks.file = file,
+            Err(e) => app.notify(
+                format!("{e} ({})", path.display()),
+                vnav::api::model::Severity::Warn,
+            ),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => app.notify(
+            format!("bookmarks not read from {}: {e}", path.display()),
+            vnav::api::model::Severity::Warn,
+        ),
+    }
+    app.bookmarks.path = Some(path);
 }

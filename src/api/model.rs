@@ -25,7 +25,9 @@ impl Product {
 }
 
 /// What a node is. Drives icons, the action table and which detail sections exist.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum NodeKind {
     Endpoint,
     /// A synthetic grouping node ("VMs", "Datastores", …) that a backend inserts.

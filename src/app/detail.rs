@@ -241,6 +241,7 @@ impl App {
                 self.learn_link(endpoint, &d.node);
                 self.add_same_vm_line(endpoint, &mut d);
                 self.add_path_line(id, &mut d);
+                self.visited(id);
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows
                 // age and size there, not CPU and memory).

@@ -128,6 +128,11 @@ pub enum Effect {
         endpoint: EndpointId,
         password: secrecy::SecretString,
     },
+    /// Replaces a small file of vnav's state (the bookmarks) with this text.
+    WriteState {
+        path: std::path::PathBuf,
+        text: String,
+    },
     /// Puts text on the user's clipboard (through the terminal: OSC 52, so it works over SSH).
     Copy(String),
     Suspend,

@@ -37,6 +37,12 @@ pub enum Command {
     SameVm,
     /// Copy the selected node's name, ids or a command that fetches it.
     Copy,
+    /// Back and forward through the visited nodes.
+    Back,
+    Forward,
+    /// `m` + letter: bookmark the node; `'` + letter: go to a bookmark.
+    SetMark,
+    GoToMark,
     /// `/` in the detail pane: search the raw payload.
     Search,
     SearchNext,
@@ -234,6 +240,30 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::ToggleRaw,
         scope: Scope::Global,
         description: "toggle the raw XML/JSON of the entity",
+    },
+    Binding {
+        keys: &[k('['), code(KeyCode::Backspace)],
+        command: Command::Back,
+        scope: Scope::Global,
+        description: "back to the node visited before",
+    },
+    Binding {
+        keys: &[k(']')],
+        command: Command::Forward,
+        scope: Scope::Global,
+        description: "forward again",
+    },
+    Binding {
+        keys: &[k('m')],
+        command: Command::SetMark,
+        scope: Scope::Global,
+        description: "bookmark the node under the letter typed next (kept per context)",
+    },
+    Binding {
+        keys: &[k('\'')],
+        command: Command::GoToMark,
+        scope: Scope::Global,
+        description: "go to the bookmark of the letter typed next (opens it if not loaded)",
     },
     Binding {
         keys: &[k('/')],

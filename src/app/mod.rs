@@ -8,6 +8,7 @@ mod copy;
 pub mod dialog;
 pub mod event;
 pub mod filter;
+pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod tree;
@@ -122,6 +123,8 @@ pub struct App {
     /// runtime before each event, tests as they please): `App` never reads the clock itself.
     pub now: time::OffsetDateTime,
     pub quit: bool,
+    pub history: history::History,
+    pub bookmarks: history::Bookmarks,
     started: Instant,
     next_req: ReqId,
     /// Which tree entry each children request is for.
@@ -179,6 +182,8 @@ impl App {
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
             quit: false,
+            history: Default::default(),
+            bookmarks: Default::default(),
             started: Instant::now(),
             next_req: 1,
             loading: Default::default(),
@@ -335,6 +340,13 @@ impl App {
         if self.detail.searching {
             return self.on_search_key(key);
         }
+        if let Some(what) = self.bookmarks.pending {
+            let c = match key.code {
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Some(c),
+                _ => None,
+            };
+            return self.on_pending_key(what, c);
+        }
         if let Some(Overlay::Help { scroll }) = &mut self.overlay {
             match keymap::lookup(&key, Scope::Global) {
                 Some(Command::Down) => *scroll = scroll.saturating_add(1),
@@ -385,6 +397,10 @@ impl App {
             Command::SameVm => return self.go_to_same_vm(),
             Command::ToggleRaw => self.detail.toggle_raw(),
             Command::Copy => return self.open_copy_menu(),
+            Command::Back => return self.go_history(false),
+            Command::Forward => return self.go_history(true),
+            Command::SetMark => return self.begin_mark(history::Pending::SetMark),
+            Command::GoToMark => return self.begin_mark(history::Pending::GoToMark),
             Command::Filter => {
                 self.filter.typing = true;
                 self.focus = Pane::Tree;

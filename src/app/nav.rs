@@ -200,5 +200,7 @@ impl App {
             self.selection_changed();
         }
         self.scroll_to_selection();
+        // A jump (a task's target, the same VM, a bookmark) is a visit of its own.
+        self.visited(id);
     }
 }

@@ -12,7 +12,7 @@ use crate::app_ui::{connected, details, with_vms};
 use crate::support::*;
 
 /// Lets the debounce pass and returns the details request it fires.
-async fn details_req(app: &mut vnav::app::App) -> u64 {
+pub(crate) async fn details_req(app: &mut vnav::app::App) -> u64 {
     tokio::time::advance(Duration::from_millis(130)).await;
     let effects = app.handle(Event::Tick).effects;
     effects
@@ -24,7 +24,7 @@ async fn details_req(app: &mut vnav::app::App) -> u64 {
         .unwrap_or_else(|| panic!("no details request: {effects:?}"))
 }
 
-fn give(app: &mut vnav::app::App, req: u64, d: Details) {
+pub(crate) fn give(app: &mut vnav::app::App, req: u64, d: Details) {
     answer(app, req, 0, ApiAnswer::Details(Box::new(Ok(d))));
 }
 
