@@ -43,6 +43,8 @@ pub enum Command {
     /// `m` + letter: bookmark the node; `'` + letter: go to a bookmark.
     SetMark,
     GoToMark,
+    /// `Y`: copy the node as its product's natural command (govc, else curl).
+    CopyCommand,
     /// `/` in the detail pane: search the raw payload.
     Search,
     SearchNext,
@@ -210,6 +212,12 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::Copy,
         scope: Scope::Tree,
         description: "copy the node's name, id/href/moid, or it as curl, govc or PowerCLI",
+    },
+    Binding {
+        keys: &[k('Y')],
+        command: Command::CopyCommand,
+        scope: Scope::Tree,
+        description: "copy the node as a command at once: govc for vCenter, else curl ($TOKEN)",
     },
     Binding {
         keys: &[k(' ')],

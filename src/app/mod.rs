@@ -397,6 +397,7 @@ impl App {
             Command::SameVm => return self.go_to_same_vm(),
             Command::ToggleRaw => self.detail.toggle_raw(),
             Command::Copy => return self.open_copy_menu(),
+            Command::CopyCommand => return self.copy_as_command(),
             Command::Back => return self.go_history(false),
             Command::Forward => return self.go_history(true),
             Command::SetMark => return self.begin_mark(history::Pending::SetMark),
