@@ -232,6 +232,9 @@ pub fn themes_dir(config_path: &Path) -> PathBuf {
 }
 
 /// Reads the config; a missing default file is an empty config, a missing explicit one an error.
+/// A commented config that `vnav config example` prints; a test loads it, so it stays valid.
+pub const EXAMPLE: &str = include_str!("config.example.toml");
+
 pub fn load(path: &Path, explicit: bool) -> Result<ConfigFile, String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,

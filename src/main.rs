@@ -1,5 +1,5 @@
 //! The `vnav` command line: the TUI (on the built-in demo, a URL, or configured contexts), and
-//! the `sim`, `inspect` and `audit` subcommands. Everything else lives in the library.
+//! the `sim`, `inspect`, `audit`, `completions`, `man` and `config example` subcommands. Everything else lives in the library.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +85,22 @@ enum Command {
     },
     /// Print the audit log of confirmed actions, oldest first.
     Audit(AuditArgs),
+    /// Print a shell completion script: `vnav completions bash > /etc/bash_completion.d/vnav`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print vnav's man page (roff): `vnav man > ~/.local/share/man/man1/vnav.1`.
+    Man,
+    /// About the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print a commented example config (every setting, with what it does).
+    Example,
 }
 
 #[derive(clap::Args, Debug)]
@@ -119,6 +135,18 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Inspect { files }) => return inspect(files),
         Some(Command::Audit(args)) => audit(args),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "vnav", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            .render(&mut std::io::stdout())
+            .map_err(|e| format!("man page: {e}")),
+        Some(Command::Config(ConfigCommand::Example)) => {
+            print!("{}", config::EXAMPLE);
+            Ok(())
+        }
         Some(Command::Sim(args)) => runtime().and_then(|rt| {
             rt.block_on(sim::cli::run(args.clone()))
                 .map_err(|e| format!("simulator: {e}"))

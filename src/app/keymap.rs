@@ -407,6 +407,128 @@ mod tests {
         );
     }
 
+    /// Every command; the match below fails to compile when a variant is added and not listed.
+    const ALL: &[Command] = &[
+        Command::Quit,
+        Command::Help,
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Home,
+        Command::End,
+        Command::Expand,
+        Command::Toggle,
+        Command::Collapse,
+        Command::Open,
+        Command::NextPane,
+        Command::PrevPane,
+        Command::Filter,
+        Command::ClearFilter,
+        Command::ToggleRaw,
+        Command::Refresh,
+        Command::Mark,
+        Command::ClearMarks,
+        Command::ActionMenu,
+        Command::CancelTask,
+        Command::TaskFilter,
+        Command::Suspend,
+        Command::SameVm,
+        Command::Copy,
+        Command::CopyCommand,
+        Command::Back,
+        Command::Forward,
+        Command::SetMark,
+        Command::GoToMark,
+        Command::Search,
+        Command::SearchNext,
+        Command::SearchPrev,
+    ];
+
+    #[allow(dead_code)]
+    fn listed(c: Command) {
+        match c {
+            Command::Quit
+            | Command::Help
+            | Command::Up
+            | Command::Down
+            | Command::PageUp
+            | Command::PageDown
+            | Command::Home
+            | Command::End
+            | Command::Expand
+            | Command::Toggle
+            | Command::Collapse
+            | Command::Open
+            | Command::NextPane
+            | Command::PrevPane
+            | Command::Filter
+            | Command::ClearFilter
+            | Command::ToggleRaw
+            | Command::Refresh
+            | Command::Mark
+            | Command::ClearMarks
+            | Command::ActionMenu
+            | Command::CancelTask
+            | Command::TaskFilter
+            | Command::Suspend
+            | Command::SameVm
+            | Command::Copy
+            | Command::CopyCommand
+            | Command::Back
+            | Command::Forward
+            | Command::SetMark
+            | Command::GoToMark
+            | Command::Search
+            | Command::SearchNext
+            | Command::SearchPrev => {}
+        }
+    }
+
+    /// Issue 17: `?` can explain every command, because each has a key and a description.
+    #[test]
+    fn every_command_has_a_key_and_a_description() {
+        for c in ALL {
+            let b = KEYMAP.iter().find(|b| b.command == *c);
+            let b = b.unwrap_or_else(|| panic!("{c:?} has no binding"));
+            assert!(!b.keys.is_empty(), "{c:?} has no key");
+            assert!(b.description.len() > 8, "{c:?} has no description");
+        }
+    }
+
+    /// In each pane a key means one thing: its own bindings, the global ones and (in the tree)
+    /// the action keys never share a key.
+    #[test]
+    fn no_two_commands_share_a_key_in_a_pane() {
+        for pane in [Scope::Tree, Scope::Detail, Scope::Tasks] {
+            let mut seen: Vec<(Key, String)> = Vec::new();
+            for b in KEYMAP
+                .iter()
+                .filter(|b| b.scope == pane || b.scope == Scope::Global)
+            {
+                for key in b.keys {
+                    if let Some((_, other)) = seen.iter().find(|(k, _)| k == key) {
+                        panic!(
+                            "{} in {}: {other} and {:?}",
+                            key_label(key),
+                            pane.label(),
+                            b.command
+                        );
+                    }
+                    seen.push((*key, format!("{:?}", b.command)));
+                }
+            }
+            if pane == Scope::Tree {
+                for a in crate::app::actions::ACTIONS {
+                    if let Some(c) = a.key {
+                        let clash = seen.iter().find(|(k, _)| *k == super::k(c));
+                        assert!(clash.is_none(), "{c}: action {:?} and {clash:?}", a.id);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn no_key_is_bound_twice_in_one_scope() {
         for (i, a) in KEYMAP.iter().enumerate() {

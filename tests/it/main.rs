@@ -10,6 +10,7 @@ mod app_ui;
 mod audit_cli;
 mod backends;
 mod cancel;
+mod cli_extras;
 mod connect_errors;
 mod connect_password;
 mod copy;
