@@ -71,6 +71,9 @@ pub struct ConfigFile {
     pub read_only: bool,
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
+    /// Key bindings: command name (`copy_command`, `back`, …) → keys (`"ctrl-y"`, `"F9"`).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -416,6 +416,8 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         reopen.push(Some(o.reopen));
     }
     let mut app = App::new(specs, theme, cli.read_only || cfg.read_only);
+    app.keymap =
+        vnav::app::keymap::Keymap::with_overrides(&cfg.keys).map_err(|e| format!("config: {e}"))?;
     for (i, source) in sources.into_iter().enumerate() {
         app.set_password_source(i, source);
     }

@@ -1,6 +1,8 @@
 //! The one table of key bindings. Key handling and the `?` help screen both read it, so the
 //! help can never drift from what the keys do.
 
+use std::collections::BTreeMap;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key asks the app to do.
@@ -339,6 +341,177 @@ pub fn lookup(ev: &KeyEvent, scope: Scope) -> Option<Command> {
     find(scope).or_else(|| find(Scope::Global))
 }
 
+impl Command {
+    /// Its name in the config's `[keys]` table: `CopyCommand` → `copy_command`.
+    pub fn config_name(self) -> String {
+        let mut out = String::new();
+        for (i, c) in format!("{self:?}").chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        }
+        out
+    }
+}
+
+/// A key as written in the config: one character (`y`, `[`), a name (`Enter`, `Esc`, `Tab`,
+/// `Backspace`, `Space`, `Up`, `PgDn`, `F5`, …), either after `ctrl-`.
+pub fn parse_key(text: &str) -> Result<Key, String> {
+    let (ctrl, base) = match text.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case("ctrl-") && text.len() > 5 => (true, &text[5..]),
+        _ => (false, text),
+    };
+    let mut chars = base.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) => KeyCode::Char(c),
+        _ => match base.to_ascii_lowercase().as_str() {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" | "shift-tab" => KeyCode::BackTab,
+            "backspace" => KeyCode::Backspace,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            f if f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            _ => {
+                return Err(format!(
+                    "unknown key {text:?} (a character, Enter, F5, ctrl-r, …)"
+                ));
+            }
+        },
+    };
+    Ok(Key { code, ctrl })
+}
+
+/// A binding in force: the table's, with the keys the config gave it.
+#[derive(Clone, Debug)]
+pub struct Active {
+    pub keys: Vec<Key>,
+    pub command: Command,
+    pub scope: Scope,
+    pub description: &'static str,
+}
+
+/// The bindings in force; `?` shows these, so it shows what the config changed.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    pub bindings: Vec<Active>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: KEYMAP
+                .iter()
+                .map(|b| Active {
+                    keys: b.keys.to_vec(),
+                    command: b.command,
+                    scope: b.scope,
+                    description: b.description,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The table with the config's `[keys]` (command name → keys) in place of its own keys.
+    /// An unknown command or key, or a key that would mean two things in one pane (action
+    /// keys included), is an error that says which.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (name, keys) in overrides {
+            let keys = keys
+                .iter()
+                .map(|k| parse_key(k))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("[keys] {name}: {e}"))?;
+            let mut found = false;
+            for b in map
+                .bindings
+                .iter_mut()
+                .filter(|b| b.command.config_name() == *name)
+            {
+                b.keys = keys.clone();
+                found = true;
+            }
+            if !found {
+                let mut names: Vec<String> = map
+                    .bindings
+                    .iter()
+                    .map(|b| b.command.config_name())
+                    .collect();
+                names.dedup();
+                return Err(format!(
+                    "[keys] {name}: no such command (one of {})",
+                    names.join(", ")
+                ));
+            }
+        }
+        map.check()?;
+        Ok(map)
+    }
+
+    /// No key means two things in one pane.
+    pub fn check(&self) -> Result<(), String> {
+        for pane in [Scope::Tree, Scope::Detail, Scope::Tasks] {
+            let mut seen: Vec<(Key, String)> = Vec::new();
+            for b in self
+                .bindings
+                .iter()
+                .filter(|b| b.scope == pane || b.scope == Scope::Global)
+            {
+                for key in &b.keys {
+                    if let Some((_, other)) = seen.iter().find(|(k, _)| k == key) {
+                        return Err(format!(
+                            "[keys] {} would mean both {other} and {} in the {} pane",
+                            key_label(key),
+                            b.command.config_name(),
+                            pane.label()
+                        ));
+                    }
+                    seen.push((*key, b.command.config_name()));
+                }
+            }
+            if pane == Scope::Tree {
+                for a in crate::app::actions::ACTIONS {
+                    let Some(c) = a.key else { continue };
+                    if let Some((_, other)) = seen.iter().find(|(k, _)| *k == self::k(c)) {
+                        return Err(format!(
+                            "[keys] {c} is the key of the action {:?}, not free for {other}",
+                            a.label
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The command bound to this key in this scope (scope-specific bindings win over global).
+    pub fn lookup(&self, ev: &KeyEvent, scope: Scope) -> Option<Command> {
+        let find = |s: Scope| {
+            self.bindings
+                .iter()
+                .find(|b| b.scope == s && b.keys.iter().any(|k| matches(k, ev)))
+                .map(|b| b.command)
+        };
+        find(scope).or_else(|| find(Scope::Global))
+    }
+}
+
 /// "j / ↓" style label for the help screen.
 pub fn key_label(key: &Key) -> String {
     let base = match key.code {
@@ -485,10 +658,16 @@ mod tests {
         }
     }
 
-    /// Issue 17: `?` can explain every command, because each has a key and a description.
+    /// Issue 17: `?` can explain every command, because each has a key and a description,
+    /// and the example config names each one that can be rebound.
     #[test]
     fn every_command_has_a_key_and_a_description() {
         for c in ALL {
+            assert!(
+                crate::config::EXAMPLE.contains(&c.config_name()),
+                "{} not in the example config",
+                c.config_name()
+            );
             let b = KEYMAP.iter().find(|b| b.command == *c);
             let b = b.unwrap_or_else(|| panic!("{c:?} has no binding"));
             assert!(!b.keys.is_empty(), "{c:?} has no key");
@@ -500,33 +679,49 @@ mod tests {
     /// the action keys never share a key.
     #[test]
     fn no_two_commands_share_a_key_in_a_pane() {
-        for pane in [Scope::Tree, Scope::Detail, Scope::Tasks] {
-            let mut seen: Vec<(Key, String)> = Vec::new();
-            for b in KEYMAP
+        Keymap::default().check().unwrap();
+    }
+
+    /// Issue 17: keys are rebindable in the config; a clash or a typo is refused with why.
+    #[test]
+    fn the_config_rebinds_keys_and_refuses_clashes_and_typos() {
+        let over = |pairs: &[(&str, &[&str])]| {
+            let m: BTreeMap<String, Vec<String>> = pairs
                 .iter()
-                .filter(|b| b.scope == pane || b.scope == Scope::Global)
-            {
-                for key in b.keys {
-                    if let Some((_, other)) = seen.iter().find(|(k, _)| k == key) {
-                        panic!(
-                            "{} in {}: {other} and {:?}",
-                            key_label(key),
-                            pane.label(),
-                            b.command
-                        );
-                    }
-                    seen.push((*key, format!("{:?}", b.command)));
-                }
-            }
-            if pane == Scope::Tree {
-                for a in crate::app::actions::ACTIONS {
-                    if let Some(c) = a.key {
-                        let clash = seen.iter().find(|(k, _)| *k == super::k(c));
-                        assert!(clash.is_none(), "{c}: action {:?} and {clash:?}", a.id);
-                    }
-                }
-            }
-        }
+                .map(|(c, ks)| (c.to_string(), ks.iter().map(|k| k.to_string()).collect()))
+                .collect();
+            Keymap::with_overrides(&m)
+        };
+        let map = over(&[("copy_command", &["ctrl-y", "F9"])]).unwrap();
+        let ev = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        assert_eq!(
+            map.lookup(
+                &KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL),
+                Scope::Tree
+            ),
+            Some(Command::CopyCommand)
+        );
+        assert_eq!(
+            map.lookup(&ev(KeyCode::F(9)), Scope::Tree),
+            Some(Command::CopyCommand)
+        );
+        assert_eq!(map.lookup(&ev(KeyCode::Char('Y')), Scope::Tree), None);
+        let clash = over(&[("back", &["j"])]).unwrap_err();
+        assert!(clash.contains("would mean both"), "{clash}");
+        let action = over(&[("copy", &["o"])]).unwrap_err();
+        assert!(action.contains("Power on"), "{action}");
+        assert!(
+            over(&[("teleport", &["t"])])
+                .unwrap_err()
+                .contains("no such command")
+        );
+        assert!(over(&[("back", &["-"])]).is_ok());
+        assert!(
+            over(&[("back", &["Hyper-Q"])])
+                .unwrap_err()
+                .contains("unknown key")
+        );
+        assert_eq!(Command::CopyCommand.config_name(), "copy_command");
     }
 
     #[test]

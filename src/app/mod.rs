@@ -124,6 +124,8 @@ pub struct App {
     pub now: time::OffsetDateTime,
     pub quit: bool,
     pub history: history::History,
+    /// The key bindings in force (the table, with the config's `[keys]`).
+    pub keymap: keymap::Keymap,
     pub bookmarks: history::Bookmarks,
     started: Instant,
     next_req: ReqId,
@@ -183,6 +185,7 @@ impl App {
             now: time::OffsetDateTime::UNIX_EPOCH,
             quit: false,
             history: Default::default(),
+            keymap: Default::default(),
             bookmarks: Default::default(),
             started: Instant::now(),
             next_req: 1,
@@ -348,7 +351,7 @@ impl App {
             return self.on_pending_key(what, c);
         }
         if let Some(Overlay::Help { scroll }) = &mut self.overlay {
-            match keymap::lookup(&key, Scope::Global) {
+            match self.keymap.lookup(&key, Scope::Global) {
                 Some(Command::Down) => *scroll = scroll.saturating_add(1),
                 Some(Command::Up) => *scroll = scroll.saturating_sub(1),
                 Some(Command::PageDown) => *scroll = scroll.saturating_add(10),
@@ -365,7 +368,7 @@ impl App {
             Pane::Detail => Scope::Detail,
             Pane::Tasks => Scope::Tasks,
         };
-        match keymap::lookup(&key, scope) {
+        match self.keymap.lookup(&key, scope) {
             Some(cmd) => self.command(cmd),
             None => match key.code {
                 KeyCode::Char(c)
@@ -448,7 +451,7 @@ impl App {
                 self.select_best_match();
             }
             KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
-                let cmd = keymap::lookup(&key, Scope::Tree);
+                let cmd = self.keymap.lookup(&key, Scope::Tree);
                 if let Some(cmd) = cmd {
                     self.tree_command(cmd);
                 }

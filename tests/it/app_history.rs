@@ -86,3 +86,27 @@ async fn a_bookmark_of_a_node_not_loaded_yet_opens_it_and_reads_its_details() {
     let req = details_req(&mut app).await;
     assert!(req > 0);
 }
+
+/// Issue 17: a key rebound in the config does the work, the old one no longer does, and `?`
+/// shows the binding in force.
+#[tokio::test(start_paused = true)]
+async fn a_rebound_key_works_and_help_shows_it() {
+    let mut app = connected();
+    let keys_cfg = [("back".to_string(), vec!["-".to_string()])].into();
+    app.keymap = vnav::app::keymap::Keymap::with_overrides(&keys_cfg).unwrap();
+    with_vms(&mut app);
+    read(&mut app, "vm/1").await;
+    key(&mut app, KeyCode::Down);
+    read(&mut app, "vm/2").await;
+    key(&mut app, KeyCode::Char('['));
+    assert_eq!(selected_name(&app), "db-01", "[ is no longer back");
+    key(&mut app, KeyCode::Char('-'));
+    assert_eq!(selected_name(&app), "web-01");
+    key(&mut app, KeyCode::Char('?'));
+    let text = screen(&mut app, 120, 60);
+    let line = text
+        .lines()
+        .find(|l| l.contains("back to the node visited before"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("  -  ") && !line.contains('['), "{line}");
+}
