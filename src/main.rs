@@ -415,6 +415,11 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         sources.push(o.source);
         reopen.push(Some(o.reopen));
     }
+    // no-color.org: set and not empty means no colour, whatever the theme.
+    let theme = match std::env::var_os("NO_COLOR") {
+        Some(v) if !v.is_empty() => theme.without_colour(),
+        _ => theme,
+    };
     let mut app = App::new(specs, theme, cli.read_only || cfg.read_only);
     app.keymap =
         vnav::app::keymap::Keymap::with_overrides(&cfg.keys).map_err(|e| format!("config: {e}"))?;

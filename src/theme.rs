@@ -185,6 +185,25 @@ impl Theme {
         })
     }
 
+    /// The theme with every colour taken out, for `NO_COLOR` (no-color.org): only weight,
+    /// underline and reverse remain, with the embedded mono theme's emphasis added so the
+    /// cursor, errors and matches still stand out.
+    pub fn without_colour(&self) -> Theme {
+        let mono = Theme::load("mono", None).expect("embedded mono theme is valid");
+        let styles = ROLES
+            .iter()
+            .map(|(_, role)| {
+                let own = self.style(*role).add_modifier;
+                let plain = mono.style(*role).add_modifier;
+                (*role, Style::new().add_modifier(own | plain))
+            })
+            .collect();
+        Theme {
+            name: format!("{} (NO_COLOR)", self.name),
+            styles,
+        }
+    }
+
     pub fn style(&self, role: Role) -> Style {
         self.styles.get(&role).copied().unwrap_or_default()
     }
