@@ -332,8 +332,7 @@ impl App {
 
     /// Columns inside the detail pane's border.
     pub fn detail_width(&self) -> usize {
-        let (w, h) = self.size;
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        let areas = self.areas();
         areas.detail.width.saturating_sub(2) as usize
     }
 
@@ -467,8 +466,7 @@ impl App {
                 .find(|&&m| m < top)
                 .unwrap_or(&matches[matches.len() - 1])
         };
-        let (w, h) = self.size;
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        let areas = self.areas();
         let page = layout::inner_height(areas.detail).max(1);
         let max = self.detail_line_count().saturating_sub(page);
         self.detail.scroll = (self.detail_banner().len() + line).min(max);
@@ -521,8 +519,7 @@ impl App {
             }
             _ => {}
         }
-        let (w, h) = self.size;
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        let areas = self.areas();
         let page = layout::inner_height(areas.detail).max(1);
         let max = self.detail_line_count().saturating_sub(page);
         let s = &mut self.detail.scroll;

@@ -39,6 +39,8 @@ pub enum Command {
     SameVm,
     /// Copy the selected node's name, ids or a command that fetches it.
     Copy,
+    /// `z`: the focused pane fills the screen, or shares it again.
+    Zoom,
     /// Back and forward through the visited nodes.
     Back,
     Forward,
@@ -250,6 +252,12 @@ pub static KEYMAP: &[Binding] = &[
         command: Command::ToggleRaw,
         scope: Scope::Global,
         description: "toggle the raw XML/JSON of the entity",
+    },
+    Binding {
+        keys: &[k('z')],
+        command: Command::Zoom,
+        scope: Scope::Global,
+        description: "zoom the focused pane to the whole screen, or back",
     },
     Binding {
         keys: &[k('['), code(KeyCode::Backspace)],
@@ -609,6 +617,7 @@ mod tests {
         Command::SameVm,
         Command::Copy,
         Command::CopyCommand,
+        Command::Zoom,
         Command::Back,
         Command::Forward,
         Command::SetMark,
@@ -648,6 +657,7 @@ mod tests {
             | Command::SameVm
             | Command::Copy
             | Command::CopyCommand
+            | Command::Zoom
             | Command::Back
             | Command::Forward
             | Command::SetMark

@@ -31,6 +31,24 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
+/// The areas with one pane zoomed to the whole screen but the status line (`z`); the others
+/// get no room and are not drawn.
+pub fn areas_with(area: Rect, zoom: Option<super::Pane>) -> Areas {
+    let Some(pane) = zoom else {
+        return areas(area);
+    };
+    let status_h = 1.min(area.height);
+    let main = Rect::new(area.x, area.y, area.width, area.height - status_h);
+    let none = Rect::new(area.x, area.y, 0, 0);
+    let pick = |p| if p == pane { main } else { none };
+    Areas {
+        tree: pick(super::Pane::Tree),
+        detail: pick(super::Pane::Detail),
+        tasks: pick(super::Pane::Tasks),
+        status: Rect::new(area.x, area.y + main.height, area.width, status_h),
+    }
+}
+
 /// Rows inside a bordered pane.
 pub fn inner_height(r: Rect) -> usize {
     r.height.saturating_sub(2) as usize

@@ -124,6 +124,8 @@ pub struct App {
     pub now: time::OffsetDateTime,
     pub quit: bool,
     pub history: history::History,
+    /// `z`: the focused pane fills the screen.
+    pub zoomed: bool,
     /// The key bindings in force (the table, with the config's `[keys]`).
     pub keymap: keymap::Keymap,
     pub bookmarks: history::Bookmarks,
@@ -186,6 +188,7 @@ impl App {
             quit: false,
             history: Default::default(),
             keymap: Default::default(),
+            zoomed: false,
             bookmarks: Default::default(),
             started: Instant::now(),
             next_req: 1,
@@ -401,6 +404,10 @@ impl App {
             Command::ToggleRaw => self.detail.toggle_raw(),
             Command::Copy => return self.open_copy_menu(),
             Command::CopyCommand => return self.copy_as_command(),
+            Command::Zoom => {
+                self.zoomed = !self.zoomed;
+                self.scroll_to_selection();
+            }
             Command::Back => return self.go_history(false),
             Command::Forward => return self.go_history(true),
             Command::SetMark => return self.begin_mark(history::Pending::SetMark),
@@ -646,6 +653,15 @@ impl App {
     /// The endpoint an entry belongs to, as shown to users; None for the view across all.
     pub fn endpoint_of(&self, entry: EntryId) -> Option<&Endpoint> {
         (!self.is_all_snapshots(entry)).then(|| &self.endpoints[self.tree.get(entry).endpoint])
+    }
+
+    /// Where each pane is on the current screen (with the zoom), for keys and drawing alike.
+    pub fn areas(&self) -> layout::Areas {
+        let (w, h) = self.size;
+        layout::areas_with(
+            ratatui::layout::Rect::new(0, 0, w, h),
+            self.zoomed.then_some(self.focus),
+        )
     }
 
     pub fn selected_entry(&self) -> Option<&tree::Entry> {

@@ -9,8 +9,7 @@ use super::tree::{EntryId, Load};
 impl App {
     /// Rows of the tree pane (inside its border), minus the filter line while one is shown.
     pub fn tree_page(&self) -> usize {
-        let (w, h) = self.size;
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        let areas = self.areas();
         let filter_line = usize::from(self.filter.typing || !self.filter.query.is_empty());
         layout::inner_height(areas.tree)
             .saturating_sub(filter_line)

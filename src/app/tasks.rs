@@ -413,11 +413,9 @@ impl App {
     pub(crate) fn task_command(&mut self, cmd: Command) -> bool {
         let n = self.tasks.shown().len();
         let last = n.saturating_sub(1);
-        let (w, h) = self.size;
-        let page =
-            layout::inner_height(layout::areas(ratatui::layout::Rect::new(0, 0, w, h)).tasks)
-                .saturating_sub(1)
-                .max(1);
+        let page = layout::inner_height(self.areas().tasks)
+            .saturating_sub(1)
+            .max(1);
         let s = &mut self.tasks.selected;
         match cmd {
             Command::Down => *s = (*s + 1).min(last),

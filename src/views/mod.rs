@@ -23,10 +23,17 @@ pub fn draw(app: &App, f: &mut Frame) {
         too_small(app, f, area);
         return;
     }
-    let areas = layout::areas(area);
-    tree::draw(app, f, areas.tree);
-    detail::draw(app, f, areas.detail);
-    tasks::draw(app, f, areas.tasks);
+    let areas = layout::areas_with(area, app.zoomed.then_some(app.focus));
+    // A zoomed-away pane has no room and is not drawn.
+    if !areas.tree.is_empty() {
+        tree::draw(app, f, areas.tree);
+    }
+    if !areas.detail.is_empty() {
+        detail::draw(app, f, areas.detail);
+    }
+    if !areas.tasks.is_empty() {
+        tasks::draw(app, f, areas.tasks);
+    }
     status::draw(app, f, areas.status);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help::draw(app, f, *scroll),

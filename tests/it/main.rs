@@ -8,6 +8,7 @@ mod app_no_color;
 mod app_screen;
 mod app_tasks_pane;
 mod app_ui;
+mod app_zoom;
 mod audit_cli;
 mod backends;
 mod cancel;
