@@ -398,6 +398,11 @@ impl App {
                 let i = order.iter().position(|p| *p == self.focus).unwrap_or(0);
                 let step = if cmd == Command::NextPane { 1 } else { 2 };
                 self.focus = order[(i + step) % 3];
+                // A pane the screen has no room for (the detail pane below 80 columns) is
+                // passed over.
+                if !self.zoomed && self.areas().detail.is_empty() && self.focus == Pane::Detail {
+                    self.focus = order[(i + 2 * step) % 3];
+                }
             }
             Command::Suspend => self.effects.push(Effect::Suspend),
             Command::SameVm => return self.go_to_same_vm(),

@@ -209,7 +209,7 @@ fn too_small_terminal_says_so() {
     let t = Tmux::shell(60, 16);
     t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
     t.wait_for("too small", WAIT)
-        .expect("a clear message below 80×24");
+        .expect("a clear message below 60×20");
     t.keys(&["q"]);
     t.wait_for("EXIT=0", WAIT).unwrap();
 }
