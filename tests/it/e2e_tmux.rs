@@ -37,9 +37,11 @@ fn open_first_vm(t: &Tmux) -> String {
     t.wait_for("vCPU · ", WAIT).expect("the vApp's VMs load");
     t.keys(&["j"]);
     let screen = t
-        .wait_until(WAIT, |s| s.contains("Hardware") && selected_vm(s).is_some())
-        .expect("VM details with hardware");
-    assert!(screen.contains("Guest/OS"), "{screen}");
+        .wait_until(WAIT, |s| {
+            s.contains("VMware Tools") && selected_vm(s).is_some()
+        })
+        .expect("VM details, its summary first");
+    assert!(screen.contains("Guest OS"), "{screen}");
     selected_vm(&screen).unwrap()
 }
 
@@ -77,7 +79,7 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     t.wait_until(WAIT, |s| {
         row_status(s, &vm) == Some("POWERED_OFF")
             && s.lines()
-                .any(|l| l.contains("success") && l.contains("Powering off"))
+                .any(|l| l.contains("success") && l.contains("Power off"))
     })
     .expect("the task succeeds and the VM row turns POWERED_OFF");
     quit_and_check_shell(&t);
@@ -123,7 +125,7 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
     t.keys(&["b"]);
     let screen = t
         .wait_until(WAIT, |s| {
-            s.contains("Hardware")
+            s.contains("VMware Tools")
                 && selected_vm(s).as_deref() == Some(vm.as_str())
                 && s.lines().last().is_some_and(|l| l.starts_with(" vCenter "))
         })
