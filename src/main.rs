@@ -64,7 +64,8 @@ struct Cli {
     /// Hide and refuse every action that changes something.
     #[arg(long)]
     read_only: bool,
-    /// Colour theme: default, light, mono, or a file in ~/.config/vnav/themes.
+    /// Colour theme: default (dark), light, high-contrast, nord, mono, or a file in
+    /// ~/.config/vnav/themes.
     #[arg(long)]
     theme: Option<String>,
     /// Write a log (levels from VNAV_LOG) to this file; nothing is logged to the terminal.
