@@ -17,6 +17,7 @@ pub type ReqId = u64;
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
+    Mouse(crossterm::event::MouseEvent),
     Resize(u16, u16),
     /// Time passed: spinners, debounced loads, due polls and toasts.
     Tick,

@@ -16,6 +16,7 @@ pub mod tree;
 mod detail;
 mod invoke;
 mod listing;
+mod mouse;
 mod nav;
 mod password;
 mod tasks;
@@ -236,6 +237,7 @@ impl App {
         let version = self.tree.version;
         let mut redraw = match event {
             Event::Key(key) => self.on_key(key),
+            Event::Mouse(m) => self.on_mouse(m),
             Event::Resize(w, h) => {
                 self.size = (w, h);
                 self.scroll_to_selection();

@@ -42,6 +42,11 @@ fn open_first_vm(t: &Tmux) -> String {
         })
         .expect("VM details, its summary first");
     assert!(screen.contains("Guest OS"), "{screen}");
+    assert_eq!(
+        t.pane_flag("#{mouse_any_flag}"),
+        "1",
+        "vnav takes the mouse"
+    );
     selected_vm(&screen).unwrap()
 }
 
@@ -50,6 +55,7 @@ fn quit_and_check_shell(t: &Tmux) {
     t.wait_for("EXIT=0", WAIT).expect("vnav exits with 0");
     assert_eq!(t.pane_flag("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(t.pane_flag("#{cursor_flag}"), "1", "cursor visible");
+    assert_eq!(t.pane_flag("#{mouse_any_flag}"), "0", "mouse reporting off");
 }
 
 #[test]

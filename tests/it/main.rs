@@ -4,6 +4,7 @@ mod all_snapshots;
 mod app_actions;
 mod app_detail_read;
 mod app_history;
+mod app_mouse;
 mod app_no_color;
 mod app_screen;
 mod app_tasks_pane;
