@@ -71,6 +71,9 @@ pub struct ConfigFile {
     pub read_only: bool,
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
+    /// Key bindings: command name (`copy_command`, `back`, …) → keys (`"ctrl-y"`, `"F9"`).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -232,6 +235,9 @@ pub fn themes_dir(config_path: &Path) -> PathBuf {
 }
 
 /// Reads the config; a missing default file is an empty config, a missing explicit one an error.
+/// A commented config that `vnav config example` prints; a test loads it, so it stays valid.
+pub const EXAMPLE: &str = include_str!("config.example.toml");
+
 pub fn load(path: &Path, explicit: bool) -> Result<ConfigFile, String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,

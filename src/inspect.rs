@@ -277,7 +277,7 @@ mod tests {
         assert!(inspect(b"{\"value\": [").is_err());
         let ok = inspect(br#"{"value":{"name":"vm-1","power_state":"POWERED_ON"}}"#).unwrap();
         assert!(
-            ok.contains("vCenter") && ok.contains("power_state: POWERED_ON"),
+            ok.contains("vCenter") && ok.contains("Power: Powered on"),
             "{ok}"
         );
     }

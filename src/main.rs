@@ -1,5 +1,5 @@
 //! The `vnav` command line: the TUI (on the built-in demo, a URL, or configured contexts), and
-//! the `sim`, `inspect` and `audit` subcommands. Everything else lives in the library.
+//! the `sim`, `inspect`, `audit`, `completions`, `man` and `config example` subcommands. Everything else lives in the library.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +36,8 @@ struct Cli {
     /// Hide and refuse every action that changes something.
     #[arg(long)]
     read_only: bool,
-    /// Colour theme: default, light, mono, or a file in ~/.config/vnav/themes.
+    /// Colour theme: default (dark), light, high-contrast, nord, mono, or a file in
+    /// ~/.config/vnav/themes.
     #[arg(long)]
     theme: Option<String>,
     /// Write a log (levels from VNAV_LOG) to this file; nothing is logged to the terminal.
@@ -64,6 +65,22 @@ enum Command {
     Ls(LsArgs),
     /// Export the snapshot view: every VM with snapshots, oldest first.
     Snapshots(SnapshotsArgs),
+    /// Print a shell completion script: `vnav completions bash > /etc/bash_completion.d/vnav`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print vnav's man page (roff): `vnav man > ~/.local/share/man/man1/vnav.1`.
+    Man,
+    /// About the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print a commented example config (every setting, with what it does).
+    Example,
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,6 +119,18 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Inspect { files }) => return inspect(files),
         Some(Command::Audit(args)) => audit(args),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "vnav", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            .render(&mut std::io::stdout())
+            .map_err(|e| format!("man page: {e}")),
+        Some(Command::Config(ConfigCommand::Example)) => {
+            print!("{}", config::EXAMPLE);
+            Ok(())
+        }
         Some(Command::Dump(args)) => match runtime().and_then(|rt| rt.block_on(dump::run(args))) {
             Ok(dump::Outcome::Complete) => Ok(()),
             Ok(dump::Outcome::Partial) => return ExitCode::from(1),
@@ -305,12 +334,43 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         sources.push(o.source);
         reopen.push(Some(o.reopen));
     }
+    // no-color.org: set and not empty means no colour, whatever the theme.
+    let theme = match std::env::var_os("NO_COLOR") {
+        Some(v) if !v.is_empty() => theme.without_colour(),
+        _ => theme,
+    };
     let mut app = App::new(specs, theme, cli.read_only || cfg.read_only);
+    app.keymap =
+        vnav::app::keymap::Keymap::with_overrides(&cfg.keys).map_err(|e| format!("config: {e}"))?;
     for (i, source) in sources.into_iter().enumerate() {
         app.set_password_source(i, source);
     }
+    load_bookmarks(&mut app);
     let audit = AuditLog::default_path().map(AuditLog::new);
     vnav::runtime::run_tui(app, backends, audit, reopen)
         .await
         .map_err(|e| format!("terminal: {e}"))
+}
+
+/// Bookmarks from the state directory; a damaged file is reported and left as it is (the
+/// next bookmark set replaces it).
+fn load_bookmarks(app: &mut App) {
+    let Some(path) = vnav::app::history::default_path() else {
+        return;
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match vnav::app::history::parse(&text) {
+            Ok(file) => app.bookmarks.file = file,
+            Err(e) => app.notify(
+                format!("{e} ({})", path.display()),
+                vnav::api::model::Severity::Warn,
+            ),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => app.notify(
+            format!("bookmarks not read from {}: {e}", path.display()),
+            vnav::api::model::Severity::Warn,
+        ),
+    }
+    app.bookmarks.path = Some(path);
 }

@@ -15,6 +15,12 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("default", include_str!("../themes/default.toml")),
     ("light", include_str!("../themes/light.toml")),
     ("mono", include_str!("../themes/mono.toml")),
+    ("dark", include_str!("../themes/dark.toml")),
+    (
+        "high-contrast",
+        include_str!("../themes/high-contrast.toml"),
+    ),
+    ("nord", include_str!("../themes/nord.toml")),
 ];
 
 /// Every role a view may ask for. Unknown roles in a file are an error, so typos show.
@@ -196,6 +202,25 @@ impl Theme {
         })
     }
 
+    /// The theme with every colour taken out, for `NO_COLOR` (no-color.org): only weight,
+    /// underline and reverse remain, with the embedded mono theme's emphasis added so the
+    /// cursor, errors and matches still stand out.
+    pub fn without_colour(&self) -> Theme {
+        let mono = Theme::load("mono", None).expect("embedded mono theme is valid");
+        let styles = ROLES
+            .iter()
+            .map(|(_, role)| {
+                let own = self.style(*role).add_modifier;
+                let plain = mono.style(*role).add_modifier;
+                (*role, Style::new().add_modifier(own | plain))
+            })
+            .collect();
+        Theme {
+            name: format!("{} (NO_COLOR)", self.name),
+            styles,
+        }
+    }
+
     pub fn style(&self, role: Role) -> Style {
         self.styles.get(&role).copied().unwrap_or_default()
     }
@@ -253,6 +278,26 @@ mod tests {
             for (role_name, role) in ROLES {
                 assert!(t.styles.contains_key(role), "{name} lacks {role_name}");
             }
+        }
+    }
+
+    /// Issue 17: dark, light, high-contrast and a popular palette (Nord) are built in; each
+    /// but `dark` (the default's other name) looks its own.
+    #[test]
+    fn the_built_in_palettes_differ_where_they_should() {
+        let default = Theme::load("default", None).unwrap();
+        assert_eq!(
+            Theme::load("dark", None).unwrap().style(Role::Selection),
+            default.style(Role::Selection)
+        );
+        for name in ["light", "high-contrast", "nord"] {
+            let t = Theme::load(name, None).unwrap();
+            assert_ne!(
+                t.style(Role::Selection),
+                default.style(Role::Selection),
+                "{name}"
+            );
+            assert_eq!(t.name, name);
         }
     }
 

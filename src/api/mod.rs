@@ -6,6 +6,7 @@ pub mod columns;
 pub mod error;
 pub mod http;
 pub mod identify;
+pub mod labels;
 pub mod model;
 pub mod session;
 pub mod tls;

@@ -25,7 +25,9 @@ impl Product {
 }
 
 /// What a node is. Drives icons, the action table and which detail sections exist.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum NodeKind {
     Endpoint,
     /// A synthetic grouping node ("VMs", "Datastores", …) that a backend inserts.
@@ -554,6 +556,8 @@ pub struct TaskInfo {
     pub error: Option<String>,
     /// Where to cancel it, when the server says it can be cancelled.
     pub cancel: Option<Box<str>>,
+    /// Who started it, when the server says.
+    pub user: Option<String>,
 }
 
 /// What an endpoint reported about itself after login; shown in the status bar.

@@ -27,6 +27,36 @@ impl App {
         true
     }
 
+    /// `Y`: the selected node as the command its product's users reach for — govc where there
+    /// is one (vCenter), else curl — copied at once, without the menu.
+    pub(crate) fn copy_as_command(&mut self) -> bool {
+        if self.cursor.selected.is_none() {
+            return false;
+        }
+        let d = match &self.detail.state {
+            DetailState::Loaded(d) if self.detail.entry == self.cursor.selected => d.clone(),
+            DetailState::Loading | DetailState::Loaded(_) => {
+                self.notify(
+                    "details still loading: Y copies once they are read",
+                    Severity::Warn,
+                );
+                return true;
+            }
+            _ => {
+                self.notify("nothing to copy as a command here", Severity::Warn);
+                return true;
+            }
+        };
+        let pick = ["govc", "curl", "PowerCLI"]
+            .iter()
+            .find_map(|want| d.copies.iter().find(|(label, _)| label == want));
+        match pick {
+            Some(item) => self.copy(&item.clone()),
+            None => self.notify("no command to copy for this node", Severity::Warn),
+        }
+        true
+    }
+
     pub(crate) fn copy(&mut self, (label, text): &(String, String)) {
         self.effects.push(Effect::Copy(text.clone()));
         self.notify(

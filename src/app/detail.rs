@@ -5,6 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::time::Instant;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -40,15 +41,19 @@ pub struct DetailPane {
     pub pick: usize,
     pub(crate) due: Option<Instant>,
     req: Option<ReqId>,
+    /// `/` inside the raw view: what is searched for, and whether it is still being typed.
+    pub search: String,
+    pub searching: bool,
     cache: HashMap<(EndpointId, Box<str>), Arc<Details>>,
     order: VecDeque<(EndpointId, Box<str>)>,
 }
 
-/// One line of the structured detail view, in display order.
+/// One line of the structured detail view, in display order. A value too long for the pane
+/// goes on in further `Field` lines with an empty key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DetailRow<'a> {
     Title(&'a str),
-    Field(&'a str, &'a str),
+    Field(&'a str, String),
     Blank,
     Link(&'a Link),
     /// A table's column headings.
@@ -63,14 +68,34 @@ pub enum DetailRow<'a> {
     Series(&'a Series),
 }
 
-/// The structured view of an entity: each section's fields, table and series, then its links.
-pub fn detail_rows(d: &Details) -> Vec<DetailRow<'_>> {
+/// The width of the key column: the longest key or series label, up to a limit so values
+/// keep room.
+pub fn key_width(d: &Details) -> usize {
+    d.sections
+        .iter()
+        .flat_map(|s| {
+            let keys = s.rows.iter().map(|(k, _)| k.width());
+            keys.chain(s.series.iter().map(|x| x.label.width()))
+        })
+        .max()
+        .unwrap_or(0)
+        .min(24)
+}
+
+/// The structured view of an entity for a pane `width` columns wide: each section's fields
+/// (values wrapped after the key column, so nothing is cut off), table and series, then its
+/// links.
+pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
     let mut rows = Vec::new();
+    // "  key  value": two spaces before the key, two after.
+    let room = width.saturating_sub(key_width(d) + 4).max(8);
     let mut targets = 0;
     for s in &d.sections {
         rows.push(DetailRow::Title(&s.title));
         for (k, v) in &s.rows {
-            rows.push(DetailRow::Field(k, v));
+            for (i, line) in wrap(v, room).into_iter().enumerate() {
+                rows.push(DetailRow::Field(if i == 0 { k } else { "" }, line));
+            }
         }
         if let Some(t) = s.table.as_ref().filter(|t| !t.rows.is_empty()) {
             rows.push(DetailRow::Header(t));
@@ -138,13 +163,31 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 impl DetailPane {
+    /// Whether a read is due or on its way (also while older details stay on screen).
     pub fn is_loading(&self) -> bool {
-        matches!(self.state, DetailState::Loading)
+        matches!(self.state, DetailState::Loading) || self.req.is_some() || self.due.is_some()
+    }
+
+    /// Loaded details shown while a newer version of them is being read.
+    pub fn is_updating(&self) -> bool {
+        matches!(self.state, DetailState::Loaded(_)) && (self.req.is_some() || self.due.is_some())
     }
 
     pub fn toggle_raw(&mut self) {
         self.raw = !self.raw;
         self.scroll = 0;
+        self.searching = false;
+    }
+
+    /// Waits for `req` as the shown entity's read (a re-read started elsewhere); whatever
+    /// read was pending is superseded.
+    pub(crate) fn take_req(&mut self) -> Option<ReqId> {
+        self.req.take()
+    }
+
+    pub(crate) fn expect(&mut self, req: ReqId) {
+        self.req = Some(req);
+        self.due = None;
     }
 
     /// Drops a cached entity so the next view fetches it again (after a change or refresh).
@@ -187,7 +230,13 @@ impl App {
         match self.detail.cache.get(&(e.endpoint, e.node.id.clone())) {
             Some(d) => self.detail.state = DetailState::Loaded(d.clone()),
             None => {
-                self.detail.state = DetailState::Loading;
+                // The same entity read again (a refresh, the end of an action on it): what is
+                // known stays on screen until the answer arrives.
+                let same =
+                    matches!(&self.detail.state, DetailState::Loaded(d) if d.node.id == e.node.id);
+                if !same {
+                    self.detail.state = DetailState::Loading;
+                }
                 self.detail.due = Some(Instant::now() + DEBOUNCE);
             }
         }
@@ -201,7 +250,10 @@ impl App {
         if let Some(old) = self.detail.req.replace(req) {
             self.abandon(old);
         }
-        self.detail.state = DetailState::Loading;
+        let same = matches!(&self.detail.state, DetailState::Loaded(d) if d.node.id == node.id);
+        if !same {
+            self.detail.state = DetailState::Loading;
+        }
         self.effects.push(Effect::Details {
             req,
             endpoint,
@@ -223,6 +275,8 @@ impl App {
                 self.learn_link(endpoint, &d.node);
                 self.details_insight(endpoint, &d.node);
                 self.add_same_vm_line(endpoint, &mut d);
+                self.add_path_line(id, &mut d);
+                self.visited(id);
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows
                 // age and size there, not CPU and memory).
@@ -248,6 +302,50 @@ impl App {
         true
     }
 
+    /// Where the entity sits, from the tree it was found in (org / VDC / vApp, datacenter /
+    /// cluster / host): the first row of its first section. Groups ("All VMs") say nothing
+    /// about place and are left out; a path of nothing adds no row.
+    fn add_path_line(&self, id: EntryId, d: &mut Details) {
+        let mut names = Vec::new();
+        let mut cur = self.tree.get(id).parent;
+        while let Some(p) = cur {
+            let e = self.tree.get(p);
+            if matches!(e.node.kind, NodeKind::Endpoint) {
+                break;
+            }
+            if e.node.kind != NodeKind::Group {
+                names.push(format!("{} {}", e.node.kind.label(), e.node.name));
+            }
+            cur = e.parent;
+        }
+        if names.is_empty() {
+            return;
+        }
+        names.reverse();
+        if let Some(s) = d.sections.first_mut() {
+            s.rows.insert(0, ("Path".to_string(), names.join(" / ")));
+        }
+    }
+
+    /// What the tree already knows of an entity whose details are still being read, so the
+    /// pane never goes blank.
+    pub fn known_rows(&self, id: EntryId) -> Vec<LocalRow> {
+        let n = &self.tree.get(id).node;
+        let mut rows = vec![
+            LocalRow::Title("Known so far"),
+            LocalRow::Field("Name".into(), n.name.to_string()),
+            LocalRow::Field("Kind".into(), n.kind.label().to_string()),
+        ];
+        if !n.status.label.is_empty() {
+            rows.push(LocalRow::Field("Status".into(), n.status.label.to_string()));
+        }
+        if !n.summary.is_empty() {
+            rows.push(LocalRow::Field("Summary".into(), n.summary.to_string()));
+        }
+        rows.push(LocalRow::Blank);
+        rows
+    }
+
     /// Why the shown entry has no children, in full: drawn above its details, wrapped.
     pub fn detail_problem(&self) -> Option<String> {
         let id = self.detail.entry?;
@@ -269,8 +367,7 @@ impl App {
 
     /// Columns inside the detail pane's border.
     pub fn detail_width(&self) -> usize {
-        let (w, h) = self.size;
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        let areas = self.areas();
         areas.detail.width.saturating_sub(2) as usize
     }
 
@@ -345,23 +442,125 @@ impl App {
         };
         let body = match &self.detail.state {
             DetailState::Local => self.local_rows(id).len(),
-            DetailState::Loading => 1,
+            DetailState::Loading => self.known_rows(id).len() + 1,
             DetailState::Failed(msg) => self.detail_failure(msg).len() + 2,
             DetailState::Loaded(d) if self.detail.raw => d.raw.text.lines().count(),
-            DetailState::Loaded(d) => detail_rows(d).len(),
+            DetailState::Loaded(d) => detail_rows(d, self.detail_width()).len(),
         };
         self.detail_banner().len() + body
     }
 
+    /// Lines of the raw view that hold the search text (any case).
+    pub fn raw_matches(&self) -> Vec<usize> {
+        let DetailState::Loaded(d) = &self.detail.state else {
+            return Vec::new();
+        };
+        let needle = self.detail.search.to_lowercase();
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        d.raw
+            .text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The raw line the view is scrolled to (the banner lines come first).
+    fn raw_line_at_top(&self) -> usize {
+        self.detail
+            .scroll
+            .saturating_sub(self.detail_banner().len())
+    }
+
+    /// Scrolls so the next (or previous) raw line holding the search text is on top; from the
+    /// current line itself when `here` (while typing, so the match stays put as it narrows).
+    fn search_step(&mut self, forward: bool, here: bool) -> bool {
+        let matches = self.raw_matches();
+        if matches.is_empty() {
+            if !self.detail.search.is_empty() {
+                self.notify(
+                    format!("“{}” is not in the raw view", self.detail.search),
+                    Severity::Warn,
+                );
+            }
+            return true;
+        }
+        let top = self.raw_line_at_top();
+        let line = if forward {
+            matches
+                .iter()
+                .find(|&&m| if here { m >= top } else { m > top })
+                .unwrap_or(&matches[0])
+        } else {
+            matches
+                .iter()
+                .rev()
+                .find(|&&m| m < top)
+                .unwrap_or(&matches[matches.len() - 1])
+        };
+        let areas = self.areas();
+        let page = layout::inner_height(areas.detail).max(1);
+        let max = self.detail_line_count().saturating_sub(page);
+        self.detail.scroll = (self.detail_banner().len() + line).min(max);
+        true
+    }
+
+    /// `/` in the detail pane: search the raw payload, showing it if it was not shown.
+    fn start_search(&mut self) -> bool {
+        if !matches!(self.detail.state, DetailState::Loaded(_)) {
+            return false;
+        }
+        if !self.detail.raw {
+            self.detail.toggle_raw();
+        }
+        self.detail.search.clear();
+        self.detail.searching = true;
+        true
+    }
+
+    /// A key while the search text is being typed: Enter keeps it (n/N step), Esc drops it.
+    pub(crate) fn on_search_key(&mut self, key: KeyEvent) -> bool {
+        match key.code {
+            KeyCode::Esc => {
+                self.detail.searching = false;
+                self.detail.search.clear();
+            }
+            KeyCode::Enter => self.detail.searching = false,
+            KeyCode::Backspace => {
+                self.detail.search.pop();
+                self.search_step(true, true);
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.detail.searching = false;
+                self.ask_quit();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.detail.search.push(c);
+                self.search_step(true, true);
+            }
+            _ => return false,
+        }
+        true
+    }
+
     pub(crate) fn detail_command(&mut self, cmd: Command) -> bool {
-        let (w, h) = self.size;
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        match cmd {
+            Command::Search => return self.start_search(),
+            Command::SearchNext | Command::SearchPrev if self.detail.raw => {
+                return self.search_step(cmd == Command::SearchNext, false);
+            }
+            _ => {}
+        }
+        let areas = self.areas();
         let page = layout::inner_height(areas.detail).max(1);
         let max = self.detail_line_count().saturating_sub(page);
         match cmd {
             Command::Open => return self.open_picked(),
-            Command::NextTarget => return self.pick_target(1),
-            Command::PrevTarget => return self.pick_target(-1),
+            Command::SearchNext => return self.pick_target(1),
+            Command::SearchPrev => return self.pick_target(-1),
             _ => {}
         }
         let s = &mut self.detail.scroll;

@@ -18,6 +18,7 @@ pub type ReqId = u64;
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
+    Mouse(crossterm::event::MouseEvent),
     Resize(u16, u16),
     /// Time passed: spinners, debounced loads, due polls and toasts.
     Tick,
@@ -161,6 +162,11 @@ pub enum Effect {
         req: ReqId,
         endpoint: EndpointId,
         node: Node,
+    },
+    /// Replaces a small file of vnav's state (the bookmarks) with this text.
+    WriteState {
+        path: std::path::PathBuf,
+        text: String,
     },
     /// Puts text on the user's clipboard (through the terminal: OSC 52, so it works over SSH).
     Copy(String),

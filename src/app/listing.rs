@@ -52,6 +52,7 @@ impl App {
                     finished: None,
                     error: None,
                     cancel: None,
+                    user: None,
                 };
                 self.tasks
                     .rows

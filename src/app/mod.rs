@@ -9,6 +9,7 @@ mod copy;
 pub mod dialog;
 pub mod event;
 pub mod filter;
+pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod table;
@@ -19,16 +20,17 @@ mod goto;
 mod insight;
 mod invoke;
 mod listing;
-pub mod nav;
+mod mouse;
+mod nav;
 mod password;
 mod related;
 mod tasks;
 mod vclink;
 
-pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, wrap};
+pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, key_width, wrap};
 pub use invoke::Invocations;
 pub use password::PasswordPrompt;
-pub use tasks::{TaskPane, TaskRow};
+pub use tasks::{TaskFilter, TaskPane, TaskRow};
 
 use std::time::Duration;
 
@@ -137,6 +139,12 @@ pub struct App {
     /// runtime before each event, tests as they please): `App` never reads the clock itself.
     pub now: time::OffsetDateTime,
     pub quit: bool,
+    pub history: history::History,
+    /// `z`: the focused pane fills the screen.
+    pub zoomed: bool,
+    /// The key bindings in force (the table, with the config's `[keys]`).
+    pub keymap: keymap::Keymap,
+    pub bookmarks: history::Bookmarks,
     started: Instant,
     next_req: ReqId,
     /// Which tree entry each children request is for.
@@ -202,6 +210,10 @@ impl App {
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
             quit: false,
+            history: Default::default(),
+            keymap: Default::default(),
+            zoomed: false,
+            bookmarks: Default::default(),
             started: Instant::now(),
             next_req: 1,
             loading: Default::default(),
@@ -248,6 +260,7 @@ impl App {
         let version = self.tree.version;
         let mut redraw = match event {
             Event::Key(key) => self.on_key(key),
+            Event::Mouse(m) => self.on_mouse(m),
             Event::Resize(w, h) => {
                 self.size = (w, h);
                 self.scroll_to_selection();
@@ -362,8 +375,18 @@ impl App {
         if self.filter.typing {
             return self.on_filter_key(key);
         }
+        if self.detail.searching {
+            return self.on_search_key(key);
+        }
+        if let Some(what) = self.bookmarks.pending {
+            let c = match key.code {
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Some(c),
+                _ => None,
+            };
+            return self.on_pending_key(what, c);
+        }
         if let Some(Overlay::Help { scroll }) = &mut self.overlay {
-            match keymap::lookup(&key, Scope::Global) {
+            match self.keymap.lookup(&key, Scope::Global) {
                 Some(Command::Down) => *scroll = scroll.saturating_add(1),
                 Some(Command::Up) => *scroll = scroll.saturating_sub(1),
                 Some(Command::PageDown) => *scroll = scroll.saturating_add(10),
@@ -380,7 +403,7 @@ impl App {
             Pane::Detail => Scope::Detail,
             Pane::Tasks => Scope::Tasks,
         };
-        match keymap::lookup(&key, scope) {
+        match self.keymap.lookup(&key, scope) {
             Some(cmd) => self.command(cmd),
             None => match key.code {
                 KeyCode::Char(c)
@@ -407,12 +430,26 @@ impl App {
                 let i = order.iter().position(|p| *p == self.focus).unwrap_or(0);
                 let step = if cmd == Command::NextPane { 1 } else { 2 };
                 self.focus = order[(i + step) % 3];
+                // A pane the screen has no room for (the detail pane below 80 columns) is
+                // passed over.
+                if !self.zoomed && self.areas().detail.is_empty() && self.focus == Pane::Detail {
+                    self.focus = order[(i + 2 * step) % 3];
+                }
             }
             Command::Suspend => self.effects.push(Effect::Suspend),
             Command::SameVm => return self.go_to_same_vm(),
             Command::Insight => return self.go_insight(),
             Command::ToggleRaw => self.detail.toggle_raw(),
             Command::Copy => return self.open_copy_menu(),
+            Command::CopyCommand => return self.copy_as_command(),
+            Command::Zoom => {
+                self.zoomed = !self.zoomed;
+                self.scroll_to_selection();
+            }
+            Command::Back => return self.go_history(false),
+            Command::Forward => return self.go_history(true),
+            Command::SetMark => return self.begin_mark(history::Pending::SetMark),
+            Command::GoToMark => return self.begin_mark(history::Pending::GoToMark),
             Command::Filter => {
                 self.filter.typing = true;
                 self.focus = Pane::Tree;
@@ -473,7 +510,7 @@ impl App {
                 self.select_best_match();
             }
             KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
-                let cmd = keymap::lookup(&key, Scope::Tree);
+                let cmd = self.keymap.lookup(&key, Scope::Tree);
                 if let Some(cmd) = cmd {
                     self.tree_command(cmd);
                 }
@@ -559,6 +596,7 @@ impl App {
             ApiAnswer::Sprawl(r) => self.on_sprawl(req, r),
             ApiAnswer::SprawlUpdate(u) => self.on_sprawl_update(req, u),
             ApiAnswer::Details(r) if self.is_lookup(req) => self.on_lookup(req, *r),
+            ApiAnswer::Details(r) if self.is_reread(req) => self.on_reread(req, endpoint, *r),
             ApiAnswer::Details(r) => self.on_details(req, *r),
             ApiAnswer::Invoked(r) => self.on_invoked(req, endpoint, r),
             ApiAnswer::Cancelled(r) => self.on_cancelled(req, r),
@@ -688,6 +726,15 @@ impl App {
     /// The endpoint an entry belongs to, as shown to users; None for the view across all.
     pub fn endpoint_of(&self, entry: EntryId) -> Option<&Endpoint> {
         (!self.is_all_snapshots(entry)).then(|| &self.endpoints[self.tree.get(entry).endpoint])
+    }
+
+    /// Where each pane is on the current screen (with the zoom), for keys and drawing alike.
+    pub fn areas(&self) -> layout::Areas {
+        let (w, h) = self.size;
+        layout::areas_with(
+            ratatui::layout::Rect::new(0, 0, w, h),
+            self.zoomed.then_some(self.focus),
+        )
     }
 
     pub fn selected_entry(&self) -> Option<&tree::Entry> {

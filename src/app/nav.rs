@@ -16,8 +16,7 @@ pub struct Cursor {
 impl App {
     /// Rows of the tree pane (inside its border), minus the filter line while one is shown.
     pub fn tree_page(&self) -> usize {
-        let (w, h) = self.size;
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        let areas = self.areas();
         let filter_line = usize::from(self.filter.typing || !self.filter.query.is_empty());
         // A table has its header, and a line of notes when an endpoint has none of its rows.
         let table_lines = self
@@ -214,5 +213,7 @@ impl App {
             self.selection_changed();
         }
         self.scroll_to_selection();
+        // A jump (a task's target, the same VM, a bookmark) is a visit of its own.
+        self.visited(id);
     }
 }

@@ -18,7 +18,7 @@ impl App {
             return Vec::new();
         }
         let top = self.detail_banner().len();
-        detail_rows(d)
+        detail_rows(d, self.detail_width())
             .into_iter()
             .enumerate()
             .filter_map(|(i, r)| match r {
@@ -45,10 +45,7 @@ impl App {
         let pick = (self.detail.pick.min(targets.len() - 1) as isize + step).rem_euclid(n);
         self.detail.pick = pick as usize;
         let line = targets[self.detail.pick].0;
-        let (w, h) = self.size;
-        let page =
-            layout::inner_height(layout::areas(ratatui::layout::Rect::new(0, 0, w, h)).detail)
-                .max(1);
+        let page = layout::inner_height(self.areas().detail).max(1);
         if line < self.detail.scroll {
             self.detail.scroll = line;
         } else if line >= self.detail.scroll + page {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::api::ApiError;
-use crate::api::model::{Severity, TaskInfo, TaskState};
+use crate::api::model::{Details, NodeKind, Severity, TaskInfo, TaskState};
 
 use super::App;
 use super::event::{ApiAnswer, Effect, ReqId};
@@ -74,13 +74,55 @@ impl TaskRow {
     }
 }
 
+/// Which tasks the pane shows; `t` steps through them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TaskFilter {
+    #[default]
+    All,
+    Running,
+    Failed,
+    /// Started from this vnav session.
+    Mine,
+}
+
+impl TaskFilter {
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskFilter::All => "all",
+            TaskFilter::Running => "running",
+            TaskFilter::Failed => "failed",
+            TaskFilter::Mine => "mine",
+        }
+    }
+
+    fn next(self) -> TaskFilter {
+        match self {
+            TaskFilter::All => TaskFilter::Running,
+            TaskFilter::Running => TaskFilter::Failed,
+            TaskFilter::Failed => TaskFilter::Mine,
+            TaskFilter::Mine => TaskFilter::All,
+        }
+    }
+
+    pub fn keeps(self, r: &TaskRow) -> bool {
+        match self {
+            TaskFilter::All => true,
+            TaskFilter::Running => !r.info.state.is_terminal(),
+            TaskFilter::Failed => matches!(r.info.state, TaskState::Error | TaskState::Aborted),
+            TaskFilter::Mine => r.ours,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct TaskPane {
     /// Newest first.
     pub rows: Vec<TaskRow>,
     pub selected: usize,
-    pub running_only: bool,
+    pub filter: TaskFilter,
     polling: HashMap<ReqId, (EndpointId, Box<str>)>,
+    /// Re-reads of objects a finished task changed (see `refresh_node`).
+    rereads: HashMap<ReqId, Box<str>>,
 }
 
 impl TaskPane {
@@ -88,12 +130,9 @@ impl TaskPane {
         self.rows.iter().any(|r| !r.info.state.is_terminal())
     }
 
-    /// Rows as shown, honouring the running-only toggle.
+    /// Rows as shown, honouring the filter.
     pub fn shown(&self) -> Vec<&TaskRow> {
-        self.rows
-            .iter()
-            .filter(|r| !self.running_only || !r.info.state.is_terminal())
-            .collect()
+        self.rows.iter().filter(|r| self.filter.keeps(r)).collect()
     }
 
     pub(crate) fn position(&self, endpoint: EndpointId, id: &str) -> Option<usize> {
@@ -274,43 +313,109 @@ impl App {
         }
     }
 
-    /// Reloads every tree entry showing this node, and its parent, so new states appear.
+    /// After a task changed a node: re-reads that one object (and the objects its rows sit
+    /// in, whose state may follow it: a vApp's from its VMs), not the lists holding them, so
+    /// a VM among thousands costs one request. Its own open children (a VM's snapshots, a
+    /// vApp's VMs) are listed again, as is the snapshot view when it holds the node.
     pub(crate) fn refresh_node(&mut self, endpoint: EndpointId, node_id: &str) {
-        self.detail.forget(endpoint, node_id);
         let entries = self.tree.find(endpoint, node_id);
-        let mut parents = Vec::new();
+        let mut reread = vec![node_id.to_string()];
         for &e in &entries {
             if let Some(p) = self.tree.get(e).parent {
-                parents.push(p);
+                if self.is_all_snapshots(p) {
+                    self.refresh_snapshots_of(endpoint);
+                } else if !matches!(
+                    self.tree.get(p).node.kind,
+                    NodeKind::Endpoint | NodeKind::Group
+                ) {
+                    reread.push(self.tree.get(p).node.id.to_string());
+                }
             }
             if self.tree.get(e).node.expandable && self.tree.get(e).expanded {
                 self.load_children(e);
             }
         }
-        parents.sort_unstable();
-        parents.dedup();
-        for p in parents {
-            if self.is_all_snapshots(p) {
-                self.refresh_snapshots_of(endpoint);
+        reread.dedup();
+        for id in reread {
+            self.detail.forget(endpoint, &id);
+            let Some(&entry) = self.tree.find(endpoint, &id).first() else {
                 continue;
+            };
+            let node = self.tree.get(entry).node.clone();
+            let req = self.req();
+            self.tasks.rereads.insert(req, id.into());
+            self.effects.push(Effect::Details {
+                req,
+                endpoint,
+                node,
+            });
+        }
+    }
+
+    pub(crate) fn is_reread(&self, req: ReqId) -> bool {
+        self.tasks.rereads.contains_key(&req)
+    }
+
+    /// A re-read object arrived: its rows take its new state and name, and the detail pane
+    /// shows it if it shows that object.
+    pub(crate) fn on_reread(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        result: Result<Details, ApiError>,
+    ) -> bool {
+        let Some(id) = self.tasks.rereads.remove(&req) else {
+            return false;
+        };
+        let d = match result {
+            Ok(d) => d,
+            // Gone (a removed snapshot) or unreadable: the lists holding it say what is left.
+            Err(_) => {
+                let mut parents: Vec<_> = self
+                    .tree
+                    .find(endpoint, &id)
+                    .into_iter()
+                    .filter_map(|e| self.tree.get(e).parent)
+                    .filter(|&p| !self.is_all_snapshots(p))
+                    .collect();
+                parents.sort_unstable();
+                parents.dedup();
+                for p in parents {
+                    self.detail
+                        .forget(endpoint, &self.tree.get(p).node.id.clone());
+                    self.load_children(p);
+                }
+                return true;
             }
-            self.detail
-                .forget(endpoint, &self.tree.get(p).node.id.clone());
-            self.load_children(p);
+        };
+        for entry in self.tree.find(endpoint, &id) {
+            let n = &mut self.tree.get_mut(entry).node;
+            n.status = d.node.status.clone();
+            if !d.node.name.is_empty() {
+                n.name = d.node.name.clone();
+            }
         }
-        if self.cursor.selected.is_some_and(|s| entries.contains(&s)) {
-            self.selection_changed();
+        let shown = self.detail.entry.is_some_and(|e| {
+            self.tree.get(e).endpoint == endpoint && *self.tree.get(e).node.id == *id
+        });
+        if shown {
+            // Through the normal path, so the same-VM and path lines are added as usual.
+            let req = self.req();
+            if let Some(old) = self.detail.take_req() {
+                self.abandon(old);
+            }
+            self.detail.expect(req);
+            self.on_details(req, Ok(d));
         }
+        true
     }
 
     pub(crate) fn task_command(&mut self, cmd: Command) -> bool {
         let n = self.tasks.shown().len();
         let last = n.saturating_sub(1);
-        let (w, h) = self.size;
-        let page =
-            layout::inner_height(layout::areas(ratatui::layout::Rect::new(0, 0, w, h)).tasks)
-                .saturating_sub(1)
-                .max(1);
+        let page = layout::inner_height(self.areas().tasks)
+            .saturating_sub(1)
+            .max(1);
         let s = &mut self.tasks.selected;
         match cmd {
             Command::Down => *s = (*s + 1).min(last),
@@ -319,8 +424,8 @@ impl App {
             Command::PageUp => *s = s.saturating_sub(page),
             Command::Home => *s = 0,
             Command::End => *s = last,
-            Command::ToggleRunningOnly => {
-                self.tasks.running_only = !self.tasks.running_only;
+            Command::TaskFilter => {
+                self.tasks.filter = self.tasks.filter.next();
                 self.tasks.selected = 0;
             }
             Command::Open => return self.open_task(),

@@ -87,6 +87,20 @@ impl Executor {
         match effect {
             Effect::Quit => return Control::Quit,
             Effect::Copy(text) => return Control::Copy(text),
+            Effect::WriteState { path, text } => {
+                // Small and local: written at once, through a temporary file so a crash never
+                // leaves half a file.
+                let tmp = path.with_extension("tmp");
+                let written = path
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|_| std::fs::write(&tmp, text))
+                    .and_then(|_| std::fs::rename(&tmp, &path));
+                if let Err(e) = written {
+                    tracing::warn!(target: "vnav::runtime", path = %path.display(), error = %e,
+                        "state file not written");
+                }
+            }
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {
                 let b = self.backends[endpoint].clone();

@@ -136,6 +136,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
         while let Some(ev) = events.next().await {
             let ev = match ev {
                 Ok(TermEvent::Key(k)) => Event::Key(k),
+                Ok(TermEvent::Mouse(m)) => Event::Mouse(m),
                 Ok(TermEvent::Resize(w, h)) => Event::Resize(w, h),
                 Ok(_) => continue,
                 // The terminal went away (SSH dropped): quit like SIGHUP would.

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Sparkline};
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::model::{RawFormat, Series, Table};
-use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows};
+use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows, key_width};
 use crate::theme::Role;
 
 use super::pane_block;
@@ -21,6 +21,13 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     };
     if app.detail.raw {
         title.push_str("[raw] ");
+    }
+    if app.detail.searching || !app.detail.search.is_empty() {
+        let n = app.raw_matches().len();
+        title.push_str(&format!("/{} ({n} lines) ", app.detail.search));
+    }
+    if app.detail.is_updating() {
+        title.push_str(&format!("{} updating ", app.spinner()));
     }
     let block = pane_block(app, Pane::Detail, title);
     let inner = block.inner(area);
@@ -38,10 +45,13 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         .collect();
     match &app.detail.state {
         DetailState::Local => lines.extend(app.local_rows(id).into_iter().map(|r| local(app, r))),
-        DetailState::Loading => lines.push(Line::styled(
-            format!("{} loading…", app.spinner()),
-            t.style(Role::Busy),
-        )),
+        DetailState::Loading => {
+            lines.extend(app.known_rows(id).into_iter().map(|r| local(app, r)));
+            lines.push(Line::styled(
+                format!("{} loading…", app.spinner()),
+                t.style(Role::Busy),
+            ))
+        }
         DetailState::Failed(msg) => {
             lines.extend(
                 app.detail_failure(msg)
@@ -66,19 +76,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 .lines()
                 .skip(skip)
                 .take(room)
-                .map(|l| raw_line(app, l, d.raw.format)),
+                .map(|l| searched(app, raw_line(app, l, d.raw.format))),
         ),
         DetailState::Loaded(d) => {
-            let key_w = d
-                .sections
-                .iter()
-                .flat_map(|s| {
-                    let keys = s.rows.iter().map(|(k, _)| k.width());
-                    keys.chain(s.series.iter().map(|x| x.label.width()))
-                })
-                .max()
-                .unwrap_or(0)
-                .min(24);
+            let key_w = key_width(d);
             // Links line up in three columns: rel, short type, then the name or href.
             let rel_w = d
                 .links
@@ -97,12 +98,16 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             let mut sparks: Vec<(usize, usize, &Series)> = Vec::new();
             let picked = app.detail.pick;
             let focused = app.focus == Pane::Detail;
-            for r in detail_rows(d).into_iter().skip(skip).take(room) {
+            for r in detail_rows(d, inner.width as usize)
+                .into_iter()
+                .skip(skip)
+                .take(room)
+            {
                 let line = match r {
                     DetailRow::Title(s) => Line::styled(s.to_string(), t.style(Role::Section)),
                     DetailRow::Field(k, v) => Line::from(vec![
                         Span::styled(format!("  {k:<key_w$}  "), t.style(Role::Muted)),
-                        Span::raw(v.to_string()),
+                        Span::raw(v),
                     ]),
                     DetailRow::Blank => Line::raw(""),
                     DetailRow::Link(l) => Line::from(vec![
@@ -255,6 +260,33 @@ fn raw_line<'a>(app: &App, line: &'a str, format: RawFormat) -> Line<'a> {
         },
         _ => Line::raw(line),
     }
+}
+
+/// The searched text in a raw line drawn in the match style, so the eye finds it.
+fn searched<'a>(app: &App, line: Line<'a>) -> Line<'a> {
+    let needle = app.detail.search.to_lowercase();
+    if needle.is_empty() {
+        return line;
+    }
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let lower = text.to_lowercase();
+    // Lower-casing can change byte lengths outside ASCII: then the line is left as it is.
+    if lower.len() != text.len() || !lower.contains(&needle) {
+        return line;
+    }
+    let style = app.theme.style(Role::Match);
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for (i, _) in lower.match_indices(&needle) {
+        if i < at {
+            continue;
+        }
+        spans.push(Span::raw(text[at..i].to_string()));
+        spans.push(Span::styled(text[i..i + needle.len()].to_string(), style));
+        at = i + needle.len();
+    }
+    spans.push(Span::raw(text[at..].to_string()));
+    Line::from(spans)
 }
 
 /// One line about an endpoint or a group.

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::App;
-use crate::app::keymap::{KEYMAP, Scope, keys_label};
+use crate::app::keymap::{Scope, keys_label};
 use crate::theme::Role;
 use unicode_width::UnicodeWidthStr;
 
@@ -16,7 +16,13 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut out = Vec::new();
     for scope in [Scope::Global, Scope::Tree, Scope::Detail, Scope::Tasks] {
-        let bindings: Vec<_> = KEYMAP.iter().filter(|b| b.scope == scope).collect();
+        // The bindings in force, so keys changed in the config show as they are.
+        let bindings: Vec<_> = app
+            .keymap
+            .bindings
+            .iter()
+            .filter(|b| b.scope == scope)
+            .collect();
         if bindings.is_empty() {
             continue;
         }
@@ -26,7 +32,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         ));
         for b in bindings {
             out.push(Line::from(vec![
-                Span::styled(format!("  {:<22}", keys_label(b.keys)), t.style(Role::Key)),
+                Span::styled(format!("  {:<22}", keys_label(&b.keys)), t.style(Role::Key)),
                 Span::raw(b.description.to_string()),
             ]));
         }

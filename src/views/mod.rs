@@ -25,13 +25,20 @@ pub fn draw(app: &App, f: &mut Frame) {
         too_small(app, f, area);
         return;
     }
-    let areas = layout::areas(area);
-    match &app.table {
-        Some(table) => table::draw(app, f, areas.tree, table),
-        None => tree::draw(app, f, areas.tree),
+    let areas = layout::areas_with(area, app.zoomed.then_some(app.focus));
+    // A zoomed-away pane has no room and is not drawn.
+    if !areas.tree.is_empty() {
+        match &app.table {
+            Some(table) => table::draw(app, f, areas.tree, table),
+            None => tree::draw(app, f, areas.tree),
+        }
     }
-    detail::draw(app, f, areas.detail);
-    tasks::draw(app, f, areas.tasks);
+    if !areas.detail.is_empty() {
+        detail::draw(app, f, areas.detail);
+    }
+    if !areas.tasks.is_empty() {
+        tasks::draw(app, f, areas.tasks);
+    }
     status::draw(app, f, areas.status);
     if app.command.open {
         command::draw(app, f, areas.status);

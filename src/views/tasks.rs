@@ -1,4 +1,5 @@
-//! The task pane: newest first, with state, progress bar, elapsed time and errors.
+//! The task pane: newest first; operation (short), target, state, progress, started, elapsed,
+//! user and endpoint, each in its own column so none is cut into the next.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -7,7 +8,7 @@ use ratatui::widgets::{Cell, Row, Table};
 use tokio::time::Instant;
 
 use crate::api::model::{Severity, TaskState};
-use crate::app::{App, Pane, TaskRow};
+use crate::app::{App, Pane, TaskFilter, TaskRow};
 use crate::theme::Role;
 
 use super::pane_block;
@@ -15,23 +16,18 @@ use super::pane_block;
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let shown = app.tasks.shown();
     let running = app.tasks.running_count();
-    let title = format!(
-        " Tasks · {running} running{} ",
-        if app.tasks.running_only {
-            " · running only (t)"
-        } else {
-            ""
-        }
-    );
+    let title = match app.tasks.filter {
+        TaskFilter::All => format!(" Tasks · {running} running "),
+        f => format!(" Tasks · {running} running · showing {} (t) ", f.label()),
+    };
     let block = pane_block(app, Pane::Tasks, title);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let t = &app.theme;
     if shown.is_empty() {
-        let msg = if app.tasks.running_only {
-            "  no running task"
-        } else {
-            "  no task yet"
+        let msg = match app.tasks.filter {
+            TaskFilter::All => "  no task yet".to_string(),
+            f => format!("  no {} task (t shows others)", f.label()),
         };
         f.render_widget(Line::styled(msg, t.style(Role::Muted)), inner);
         return;
@@ -46,37 +42,47 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         .skip(start)
         .take(rows_h)
         .map(|(i, r)| {
-            let row = task_row(app, r, now);
+            let row = task_row(app, r, now, inner.width >= WIDE);
             if i == sel && app.focus == Pane::Tasks {
                 row.style(t.style(Role::Selection))
             } else {
                 row
             }
         });
-    let header = Row::new([
-        "State",
+    let wide = inner.width >= WIDE;
+    let mut header = vec![
         "Operation",
         "Target",
+        "State",
         "Progress",
+        "Started",
         "Elapsed",
-        "Endpoint",
-    ])
-    .style(t.style(Role::Muted));
-    let widths = [
-        Constraint::Length(9),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Length(16),
-        Constraint::Length(8),
-        Constraint::Fill(1),
+        "User",
     ];
+    let mut widths = vec![
+        Constraint::Fill(3),
+        Constraint::Fill(3),
+        Constraint::Length(10),
+        Constraint::Length(15),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Fill(2),
+    ];
+    if wide {
+        header.push("Endpoint");
+        widths.push(Constraint::Fill(2));
+    }
+    let header = Row::new(header).style(t.style(Role::Muted));
     f.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
         inner,
     );
 }
 
-fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant) -> Row<'a> {
+/// From this width on the endpoint has a column too.
+const WIDE: u16 = 110;
+
+fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, wide: bool) -> Row<'a> {
     let t = &app.theme;
     let state = r.info.state;
     let severity = match state {
@@ -103,22 +109,40 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant) -> Row<'a> {
         .as_ref()
         .map(|t| t.name.to_string())
         .unwrap_or_default();
-    let endpoint = app
-        .endpoints
-        .get(r.endpoint)
-        .map(|e| e.label.clone())
+    let ep = app.endpoints.get(r.endpoint);
+    let endpoint = ep.map(|e| e.label.clone()).unwrap_or_default();
+    // The server's word on who started it; ours were started as the endpoint's user.
+    let user = r
+        .info
+        .user
+        .clone()
+        .or_else(|| {
+            r.ours
+                .then(|| ep.and_then(|e| e.info.as_ref()).map(|i| i.user.clone()))
+                .flatten()
+        })
         .unwrap_or_default();
-    Row::new(vec![
-        Cell::from(Span::styled(state_label, t.severity(severity))),
+    let started = r
+        .info
+        .started
+        .map(|s| format!("{:02}:{:02}", s.hour(), s.minute()))
+        .unwrap_or_default();
+    let mut cells = vec![
         Cell::from(operation),
         Cell::from(target),
+        Cell::from(Span::styled(state_label, t.severity(severity))),
         Cell::from(Span::styled(
             progress_bar(r.progress()),
             t.severity(severity),
         )),
+        Cell::from(Span::styled(started, t.style(Role::Muted))),
         Cell::from(elapsed(r, now, app.now)),
-        Cell::from(Span::styled(endpoint, t.style(Role::Muted))),
-    ])
+        Cell::from(Span::styled(user, t.style(Role::Muted))),
+    ];
+    if wide {
+        cells.push(Cell::from(Span::styled(endpoint, t.style(Role::Muted))));
+    }
+    Row::new(cells)
 }
 
 fn progress_bar(progress: Option<u8>) -> String {
@@ -126,11 +150,7 @@ fn progress_bar(progress: Option<u8>) -> String {
         return String::new();
     };
     let filled = (pct as usize * 10).div_ceil(100);
-    format!(
-        "{}{} {pct:>3}%",
-        "█".repeat(filled),
-        "░".repeat(10 - filled)
-    )
+    format!("{}{}{pct:>4}%", "█".repeat(filled), "░".repeat(10 - filled))
 }
 
 /// Server times when known (a running one's up to `wall`, the app's clock), else how long

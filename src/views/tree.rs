@@ -104,8 +104,9 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
     // The health a monitoring product gives it, unless the status already says it (an Aria
     // Operations resource's status is its health).
     if let Some(h) = e.node.health.filter(|h| e.node.status.label != h.label()) {
+        // A heart, not a dot: the status dot follows, and two dots side by side read as one.
         spans.push(Span::raw(" "));
-        spans.push(Span::styled("●", t.health(h)));
+        spans.push(Span::styled("♥", t.health(h)));
     }
     if !e.node.status.label.is_empty() {
         spans.push(Span::raw("  "));

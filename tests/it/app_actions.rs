@@ -146,6 +146,7 @@ fn task(id: &str, target: &str, state: TaskState) -> TaskInfo {
         finished: None,
         error: None,
         cancel: (!state.is_terminal()).then(|| format!("{id}/action/cancel").into()),
+        user: None,
     }
 }
 
@@ -407,16 +408,46 @@ async fn running_tasks_poll_with_backoff_and_refresh_their_target_when_done() {
         ApiAnswer::TaskPolled(Ok(task("task/1", "1", TaskState::Success))),
     );
     assert!(poll(&out.effects).is_none(), "no poll after the end");
-    // Its target (vm/1) has no children; its parent (shop) is reloaded.
-    let reloads: Vec<String> = out
+    // Issue 17: the changed VM and its vApp are read again, one request each; no list is
+    // (the vApp may hold thousands of VMs).
+    let reloads: Vec<&Effect> = out
+        .effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Children { .. }))
+        .collect();
+    assert!(reloads.is_empty(), "{reloads:?}");
+    let rereads: Vec<(u64, String)> = out
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Children { node, .. } => Some(node.name.to_string()),
+            Effect::Details { req, node, .. } => Some((*req, node.name.to_string())),
             _ => None,
         })
         .collect();
-    assert_eq!(reloads, vec!["shop".to_string()]);
+    let names: Vec<&str> = rereads.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["web-01", "shop"]);
+    // Its answer updates the row.
+    let off = Details {
+        node: vm("vm/1", "web-01", false),
+        sections: Vec::new(),
+        links: Vec::new(),
+        actions: Vec::new(),
+        snapshot_slot: None,
+        copies: Vec::new(),
+        raw: Raw {
+            format: RawFormat::Xml,
+            text: String::new(),
+        },
+    };
+    let out2 = answer(
+        &mut app,
+        rereads[0].0,
+        0,
+        ApiAnswer::Details(Box::new(Ok(off))),
+    );
+    assert!(out2.redraw);
+    let row = app.tree.find(0, "vm/1")[0];
+    assert_eq!(&*app.tree.get(row).node.status.label, "POWERED_OFF");
     assert_eq!(
         out.effects
             .iter()
@@ -475,12 +506,23 @@ async fn bulk_action_keeps_cursor_and_marks_with_or_without_a_filter() {
         keys(&mut app, "2");
         let inv = invokes(&key(&mut app, KeyCode::Enter).effects);
         assert_eq!(inv.len(), 2);
-        // Both tasks end before the reload of their vApp answers: two reloads of shop.
+        // Both tasks end, and both VMs are gone when read again, before the reloads of their
+        // vApp answer: two reloads of shop.
         let mut reloads = Vec::new();
         for (n, (req, name, _)) in inv.iter().enumerate() {
             let done = task(&format!("task/{n}"), name, TaskState::Success);
             let out = answer(&mut app, *req, 0, ApiAnswer::Invoked(Ok(done)));
-            reloads.push(children_req(&out.effects));
+            let target = out
+                .effects
+                .iter()
+                .find_map(|e| match e {
+                    Effect::Details { node, .. } if node.kind == NodeKind::Vm => {
+                        Some(node.id.to_string())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("no re-read of the VM: {:?}", out.effects));
+            reloads.push(children_req(&answer_gone(&mut app, &out.effects, &target)));
         }
         for req in reloads {
             give_children(

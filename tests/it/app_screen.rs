@@ -26,6 +26,7 @@ fn task(id: &str, target: &Node, state: TaskState, progress: Option<u8>) -> Task
         finished: None,
         error: None,
         cancel: None,
+        user: None,
     }
 }
 
@@ -57,9 +58,11 @@ async fn removing_the_selected_row_moves_the_cursor_to_the_next_sibling() {
     assert_eq!(selected_name(&app), "web-01");
     let web = vm("vm/1", "web-01", true);
     let poll = running_task(&mut app, &web, 50);
-    // The task ends: vnav reloads the VM's parent, which no longer lists it.
+    // The task ends: vnav reads the VM again, finds it gone, and reloads its parent, which no
+    // longer lists it.
     let done = task("task/1", &web, TaskState::Success, Some(100));
     let effects = answer(&mut app, poll, 0, ApiAnswer::TaskPolled(Ok(done))).effects;
+    let effects = answer_gone(&mut app, &effects, "vm/1");
     let req = children_req(&effects);
     give_children(&mut app, req, vec![vm("vm/2", "db-01", false)]);
     assert_eq!(
@@ -105,9 +108,12 @@ async fn removing_the_selected_snapshot_lands_on_its_parent() {
     let target = snap("snap/2", "after-patch");
     let poll = running_task(&mut app, &target, 10);
     let done = task("task/1", &target, TaskState::Success, Some(100));
-    let effects = answer(&mut app, poll, 0, ApiAnswer::TaskPolled(Ok(done))).effects;
-    // Both the parent and the removed snapshot itself are read again; the parent answers first
-    // without it, then the removed one's own listing fails.
+    let mut effects = answer(&mut app, poll, 0, ApiAnswer::TaskPolled(Ok(done))).effects;
+    // The removed snapshot is read again and is gone: its parent's list is read again too.
+    let more = answer_gone(&mut app, &effects, "snap/2");
+    effects.extend(more);
+    // Both the parent and the removed snapshot itself are listed again; the parent answers
+    // first without it, then the removed one's own listing fails.
     let reqs: Vec<(u64, String)> = effects
         .iter()
         .filter_map(|e| match e {

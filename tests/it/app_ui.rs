@@ -273,11 +273,24 @@ async fn help_lists_every_binding_from_the_keymap() {
 #[tokio::test(start_paused = true)]
 async fn a_small_terminal_gets_a_clear_message() {
     let mut app = connected();
-    let text = screen(&mut app, 60, 20);
-    assert!(text.contains("Terminal too small: 60×20"), "{text}");
-    assert!(text.contains("80×24"), "{text}");
+    let text = screen(&mut app, 59, 20);
+    assert!(text.contains("Terminal too small: 59×20"), "{text}");
+    assert!(text.contains("60×20"), "{text}");
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("Inventory") && !text.contains("too small"));
+    // Issue 17: 60×20 works, the tree and tasks without the detail pane, which Tab skips.
+    with_vms(&mut app);
+    let text = screen(&mut app, 60, 20);
+    assert!(
+        text.contains("Inventory") && text.contains("web-01") && text.contains("Tasks"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("too small") && !text.contains("· VM "),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Tasks);
 }
 
 #[tokio::test(start_paused = true)]

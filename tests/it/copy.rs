@@ -127,3 +127,61 @@ fn the_clipboard_sequence_is_osc_52() {
         .unwrap();
     assert_eq!(out, "\x1b]52;c;d2ViLTAx\x1b\\");
 }
+
+/// Issue 17: `Y` copies the node as its product's natural command at once: govc where the
+/// backend offers one (vCenter), else curl; not before its details are read.
+#[tokio::test(start_paused = true)]
+async fn shift_y_copies_govc_else_curl_at_once() {
+    for (copies, want) in [
+        (
+            vec![
+                ("href", "vm/1"),
+                ("curl", "curl -s 'vm/1'"),
+                ("PowerCLI", "Get-CIVM"),
+            ],
+            "curl -s 'vm/1'",
+        ),
+        (
+            vec![
+                ("moid", "vm-1"),
+                ("curl", "curl -s 'x'"),
+                ("govc", "govc vm.info 'web-01'"),
+                ("PowerCLI", "Get-VM"),
+            ],
+            "govc vm.info 'web-01'",
+        ),
+    ] {
+        let mut app = connected();
+        with_vms(&mut app);
+        let early = key(&mut app, KeyCode::Char('Y')).effects;
+        assert!(
+            !early.iter().any(|e| matches!(e, Effect::Copy(_))),
+            "{early:?}"
+        );
+        tokio::time::advance(std::time::Duration::from_millis(500)).await;
+        let effects = app.handle(Event::Tick).effects;
+        let req = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Details { req, .. } => Some(*req),
+                _ => None,
+            })
+            .expect("details read");
+        let mut d = details("vm/1", "web-01");
+        d.copies = copies
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        answer(&mut app, req, 0, ApiAnswer::Details(Box::new(Ok(d))));
+        let effects = key(&mut app, KeyCode::Char('Y')).effects;
+        let copied: Vec<&String> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Copy(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(copied, [want]);
+        assert!(app.overlay.is_none(), "no menu");
+    }
+}

@@ -245,7 +245,7 @@ async fn power_off_needs_the_typed_name_then_runs_refreshes_and_audits() {
     // No more keys: the finished task reloads the tree row and the detail pane.
     wait(&mut t.d, "refreshed row", |a| shows(a, &id, "POWERED_OFF")).await;
     let off =
-        |a: &App| detail_row(a, "General", "Status").is_some_and(|s| s.starts_with("POWERED_OFF"));
+        |a: &App| detail_row(a, "General", "Status").is_some_and(|s| s.starts_with("Powered off"));
     wait(&mut t.d, "refreshed details", off).await;
     let text = screen(&mut t.d);
     assert!(

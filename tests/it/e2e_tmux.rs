@@ -18,10 +18,17 @@ fn selected_vm(screen: &str) -> Option<String> {
 
 /// The status shown on the tree row of `name`.
 fn row_status(screen: &str, name: &str) -> Option<&'static str> {
-    let line = screen.lines().find(|l| l.contains(&format!(" {name}  ")))?;
-    ["POWERED_ON", "POWERED_OFF", "SUSPENDED"]
-        .into_iter()
-        .find(|s| line.contains(s))
+    // The tree row: the name, maybe its health, then its status (the detail title also
+    // names the VM).
+    let row = format!(" {name} ");
+    screen
+        .lines()
+        .filter(|l| l.contains(&row))
+        .find_map(|line| {
+            ["POWERED_ON", "POWERED_OFF", "SUSPENDED"]
+                .into_iter()
+                .find(|s| line.contains(s))
+        })
 }
 
 fn open_first_vm(t: &Tmux) -> String {
@@ -37,9 +44,16 @@ fn open_first_vm(t: &Tmux) -> String {
     t.wait_for("vCPU · ", WAIT).expect("the vApp's VMs load");
     t.keys(&["j"]);
     let screen = t
-        .wait_until(WAIT, |s| s.contains("Hardware") && selected_vm(s).is_some())
-        .expect("VM details with hardware");
-    assert!(screen.contains("Guest/OS"), "{screen}");
+        .wait_until(WAIT, |s| {
+            s.contains("VMware Tools") && selected_vm(s).is_some()
+        })
+        .expect("VM details, its summary first");
+    assert!(screen.contains("Guest OS"), "{screen}");
+    assert_eq!(
+        t.pane_flag("#{mouse_any_flag}"),
+        "1",
+        "vnav takes the mouse"
+    );
     selected_vm(&screen).unwrap()
 }
 
@@ -48,6 +62,7 @@ fn quit_and_check_shell(t: &Tmux) {
     t.wait_for("EXIT=0", WAIT).expect("vnav exits with 0");
     assert_eq!(t.pane_flag("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(t.pane_flag("#{cursor_flag}"), "1", "cursor visible");
+    assert_eq!(t.pane_flag("#{mouse_any_flag}"), "0", "mouse reporting off");
 }
 
 #[test]
@@ -77,7 +92,7 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     t.wait_until(WAIT, |s| {
         row_status(s, &vm) == Some("POWERED_OFF")
             && s.lines()
-                .any(|l| l.contains("success") && l.contains("Powering off"))
+                .any(|l| l.contains("success") && l.contains("Power off"))
     })
     .expect("the task succeeds and the VM row turns POWERED_OFF");
     quit_and_check_shell(&t);
@@ -123,7 +138,7 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
     t.keys(&["b"]);
     let screen = t
         .wait_until(WAIT, |s| {
-            s.contains("Hardware")
+            s.contains("VMware Tools")
                 && selected_vm(s).as_deref() == Some(vm.as_str())
                 && s.lines().last().is_some_and(|l| l.starts_with(" vCenter "))
         })
@@ -209,7 +224,7 @@ fn too_small_terminal_says_so() {
     let t = Tmux::shell(60, 16);
     t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
     t.wait_for("too small", WAIT)
-        .expect("a clear message below 80×24");
+        .expect("a clear message below 60×20");
     t.keys(&["q"]);
     t.wait_for("EXIT=0", WAIT).unwrap();
 }
@@ -252,9 +267,8 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
 fn adapter_ip(screen: &str) -> Option<String> {
     screen
         .lines()
-        .filter(|l| l.contains("Network adapter"))
-        .flat_map(|l| l.split(" · "))
-        .map(|part| part.trim())
+        .filter(|l| l.contains("IP of NIC"))
+        .flat_map(|l| l.split_whitespace())
         .find(|part| part.parse::<std::net::Ipv4Addr>().is_ok())
         .map(str::to_string)
 }

@@ -149,3 +149,20 @@ async fn audit_lines_are_stamped_when_written() {
     let stamped = vnav::api::model::parse_time(&records[0].timestamp).expect("RFC 3339");
     assert!(stamped >= before, "{stamped}");
 }
+
+/// The bookmarks file is written where the app says, its directory made first, and replaced
+/// whole on the next write.
+#[tokio::test]
+async fn state_files_are_written_whole_into_a_new_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state/vnav/bookmarks.json");
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut exec = Executor::new(vec![], tx, None);
+    for text in ["{\"a\": 1, \"longer\": true}", "{}"] {
+        exec.run(Effect::WriteState {
+            path: path.clone(),
+            text: text.into(),
+        });
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+}

@@ -130,3 +130,32 @@ pub fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
     }
     None
 }
+
+/// Answers the re-read (`Details` effect) of the node `id` among `effects` as the server would
+/// for an object that is gone (404); returns what the app asked for next (its lists again).
+pub fn answer_gone(app: &mut App, effects: &[Effect], id: &str) -> Vec<Effect> {
+    let mut next = Vec::new();
+    for e in effects {
+        if let Effect::Details {
+            req,
+            endpoint,
+            node,
+        } = e
+            && &*node.id == id
+        {
+            let gone = vnav::api::ApiError::Server {
+                status: 404,
+                code: None,
+                message: "not found".into(),
+            };
+            let out = answer(
+                app,
+                *req,
+                *endpoint,
+                ApiAnswer::Details(Box::new(Err(gone))),
+            );
+            next.extend(out.effects);
+        }
+    }
+    next
+}

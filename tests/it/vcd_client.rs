@@ -444,7 +444,7 @@ async fn a_snapshot_is_created_then_revert_and_remove_all_are_offered() {
     let d = b.details(&vm).await.unwrap();
     let snap = section(&d, "Snapshot");
     assert!(row(snap, "Created").is_some(), "{snap:?}");
-    assert_eq!(row(snap, "With memory"), Some("false"));
+    assert_eq!(row(snap, "With memory"), Some("No"));
     for id in [ActionId::SnapshotRevert, ActionId::SnapshotRemoveAll] {
         assert!(offer(&d, id).is_some(), "{id:?} not in {:?}", offered(&d));
     }

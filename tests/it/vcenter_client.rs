@@ -106,6 +106,7 @@ async fn browse_and_power(version: VcenterVersion, dialect: &str) {
     assert_eq!(
         titles,
         [
+            "Summary",
             "General",
             "Hardware",
             "Guest/OS",
@@ -116,7 +117,22 @@ async fn browse_and_power(version: VcenterVersion, dialect: &str) {
         ]
     );
     assert!(!d.raw.text.is_empty());
-    let tags = &d.sections[5];
+    // Issue 17: the summary says, in words, whether Tools run and each NIC's addresses.
+    let summary = &d.sections[0];
+    assert!(
+        summary
+            .rows
+            .contains(&("VMware Tools".into(), "running".into())),
+        "{summary:?}"
+    );
+    assert!(
+        summary
+            .rows
+            .iter()
+            .any(|(k, v)| k.starts_with("IP of ") && v.split('.').count() == 4),
+        "the simulator's guest reports an IPv4 address per NIC: {summary:?}"
+    );
+    let tags = &d.sections[6];
     assert!(
         tags.rows.iter().any(|(k, _)| k == "Environment"),
         "the simulator tags every VM with its environment: {tags:?}"

@@ -172,7 +172,7 @@ async fn health_dots_then_i_goes_to_the_resource_and_back_across_colliding_moids
     let buf = render(&mut app, 160, 45);
     let (x, y) = find(&buf, "web-b").unwrap();
     let dot = &buf[(x + 6, y)];
-    assert_eq!(dot.symbol(), "●", "{}", screen_text(&buf));
+    assert_eq!(dot.symbol(), "♥", "{}", screen_text(&buf));
     assert_eq!(dot.fg, app.theme.health(Health::Red).fg.unwrap());
 
     // Its details gain what Aria Operations says, with a day of metrics.

@@ -5,6 +5,7 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::api::labels;
 use crate::api::model::{
     ActionId, ActionOffer, Link, Node, NodeKind, Severity, Status, TaskInfo, TaskState, TaskTarget,
     VmFacts, mib_text,
@@ -352,11 +353,13 @@ pub fn task(e: &Element) -> TaskInfo {
     let owner = e.child("Owner");
     TaskInfo {
         id: e.attr("href").unwrap_or("").into(),
+        // "Power off", not "Powering off Virtual Machine web-116(urn:vcloud:vm:…)": the target
+        // has its own column.
         operation: e
-            .attr("operation")
-            .or(e.attr("operationName"))
-            .unwrap_or("task")
-            .to_string(),
+            .attr("operationName")
+            .map(labels::vcd_operation)
+            .or(e.attr("operation").map(str::to_string))
+            .unwrap_or_else(|| "task".to_string()),
         target: owner.and_then(|o| {
             Some(TaskTarget {
                 kind: kind_of_type(o.attr("type").unwrap_or("")),
@@ -379,6 +382,10 @@ pub fn task(e: &Element) -> TaskInfo {
             .find(|l| l.attr("rel") == Some("task:cancel"))
             .and_then(|l| l.attr("href"))
             .map(Into::into),
+        user: e
+            .child("User")
+            .and_then(|u| u.attr("name"))
+            .map(str::to_string),
     }
 }
 
@@ -387,11 +394,12 @@ pub fn task_record(r: &Element) -> Option<TaskInfo> {
     let state = task_state(r.attr("status").unwrap_or(""));
     Some(TaskInfo {
         id: r.attr("href")?.into(),
+        // `name` is the operationName.
         operation: r
-            .attr("operationFull")
-            .or(r.attr("name"))
-            .unwrap_or("task")
-            .to_string(),
+            .attr("name")
+            .map(labels::vcd_operation)
+            .or(r.attr("operationFull").map(str::to_string))
+            .unwrap_or_else(|| "task".to_string()),
         target: r.attr("object").map(|href| TaskTarget {
             kind: kind_of_name(r.attr("objectType").unwrap_or("")),
             id: href.into(),
@@ -409,6 +417,7 @@ pub fn task_record(r: &Element) -> Option<TaskInfo> {
             .filter(|m| state == TaskState::Error && !m.is_empty())
             .map(str::to_string),
         cancel: None,
+        user: r.attr("ownerName").map(str::to_string),
     })
 }
 
@@ -416,6 +425,19 @@ pub fn task_record(r: &Element) -> Option<TaskInfo> {
 mod tests {
     use super::*;
     use crate::api::xml::parse;
+
+    /// Issue 17: the task pane says "Undeploy (power off)" and who started it, not vCD's long
+    /// "operation" sentence with the target's URN in it.
+    #[test]
+    fn a_real_task_has_a_short_operation_and_its_user() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/vcd/samples/task_error.xml"
+        );
+        let t = task(&parse(&std::fs::read(path).expect("fixture")).unwrap());
+        assert_eq!(t.operation, "Undeploy (power off)");
+        assert_eq!(t.user.as_deref(), Some("labmanapi"));
+    }
 
     /// A real vApp (Skyscape's, as a system administrator sees it): its VM names the vCenter VM
     /// behind it; a VM without the extension names none.

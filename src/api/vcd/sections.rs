@@ -3,11 +3,16 @@
 //! simple fields, so unknown entity types still say something useful.
 
 use super::map::{entity_status, hardware, kind_of_name};
+use crate::api::labels;
 use crate::api::model::{NodeKind, Section, bytes_text, mib_text};
 use crate::api::xml::Element;
 
 pub fn sections(e: &Element) -> Vec<Section> {
-    let mut out = vec![general(e)];
+    let mut out = Vec::new();
+    if kind_of_name(&e.name) == NodeKind::Vm {
+        out.push(vm_summary(e));
+    }
+    out.push(general(e));
     match kind_of_name(&e.name) {
         NodeKind::Vm => vm_sections(e, &mut out),
         NodeKind::VApp => vapp_sections(e, &mut out),
@@ -26,26 +31,97 @@ pub fn sections(e: &Element) -> Vec<Section> {
 /// Identity, status, attributes and leaf text fields of the root.
 fn general(e: &Element) -> Section {
     let mut s = Section::new("General");
-    s.row("Type", &*e.name);
+    s.row("Type", labels::field(&e.name));
     for (k, v) in &e.attrs {
         match &**k {
             "href" | "type" | "schemaLocation" => {}
             "status" if matches!(kind_of_name(&e.name), NodeKind::Vm | NodeKind::VApp) => {
-                s.row("Status", format!("{} ({v})", entity_status(v).label));
+                s.row("Status", labels::state(&entity_status(v).label));
+            }
+            "status" if kind_of_name(&e.name) == NodeKind::Vdc => {
+                s.row("Status", vdc_status(v));
             }
             _ if !v.is_empty() => {
-                s.row(k.to_string(), v.clone());
+                s.row(labels::field(k), labels::value(v));
             }
             _ => {}
         }
     }
     for c in &e.children {
         if c.children.is_empty() && c.attrs.is_empty() && !c.text.is_empty() {
-            s.row(c.name.to_string(), c.text.clone());
+            s.row(labels::field(&c.name), labels::value(&c.text));
         }
     }
     if let Some(href) = e.attr("href") {
         s.row("href", href);
+    }
+    s
+}
+
+/// The VDC `status` codes (VdcType in the vCD schema).
+fn vdc_status(code: &str) -> String {
+    match code.trim() {
+        "-1" => "Failed creation".into(),
+        "0" => "Not ready".into(),
+        "1" => "Ready".into(),
+        "2" => "Unknown".into(),
+        "3" => "Unrecognized".into(),
+        other => format!("status {other}"),
+    }
+}
+
+/// What an operator looks for first about a VM: power, OS, policies, Tools and its addresses.
+/// Where it sits (org / VDC / vApp) is added by the app from the tree it was found in.
+fn vm_summary(vm: &Element) -> Section {
+    let mut s = Section::new("Summary");
+    if let Some(code) = vm.attr("status") {
+        s.row("Power", labels::state(&entity_status(code).label));
+    }
+    if let Some(os) = vm.child("OperatingSystemSection") {
+        let named = os
+            .attr("osType")
+            .and_then(labels::guest_os)
+            .or(os.child_text("Description"));
+        if let Some(name) = named {
+            s.row("Guest OS", name);
+        }
+    }
+    if let Some(p) = vm.child("StorageProfile").and_then(|p| p.attr("name")) {
+        s.row("Storage policy", p);
+    }
+    // vCD 10 names the sizing policy in ComputePolicy; 9.7's VdcComputePolicy is the same idea.
+    let sizing = vm
+        .child("ComputePolicy")
+        .and_then(|c| c.child("VmSizingPolicy"))
+        .or(vm.child("VdcComputePolicy"))
+        .and_then(|p| p.attr("name"));
+    if let Some(p) = sizing {
+        s.row("Sizing policy", p);
+    }
+    let tools = vm
+        .child("RuntimeInfoSection")
+        .and_then(|r| r.child("VMWareTools"))
+        .and_then(|t| t.attr("version"));
+    s.row(
+        "VMware Tools",
+        match tools {
+            Some(v) => format!("installed, version {v}"),
+            None => "not reported (not installed, or never started)".to_string(),
+        },
+    );
+    if let Some(net) = vm.child("NetworkConnectionSection") {
+        for c in net.children_named("NetworkConnection") {
+            let label = format!(
+                "IP of NIC {}",
+                c.child_text("NetworkConnectionIndex").unwrap_or("?")
+            );
+            let ip = c
+                .child_text("IpAddress")
+                .or(c.child_text("ExternalIpAddress"))
+                .unwrap_or("none");
+            let on = c.attr("network").unwrap_or("?");
+            s.row(label, format!("{ip} on {on}"));
+        }
     }
     s
 }
@@ -127,13 +203,13 @@ fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
             guest.row("Guest OS", d);
         }
         if let Some(t) = os.attr("osType") {
-            guest.row("OS type", t);
+            guest.row("OS type", labels::guest_os_text(t));
         }
     }
     if let Some(gc) = vm.child("GuestCustomizationSection") {
         for key in ["ComputerName", "Enabled", "AdminPasswordEnabled"] {
             if let Some(v) = gc.child_text(key) {
-                guest.row(key, v);
+                guest.row(labels::field(key), labels::value(v));
             }
         }
     }
@@ -155,7 +231,10 @@ fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
             if let Some(size) = s.attr("size").and_then(|v| v.parse::<u64>().ok()) {
                 snap.row("Size", bytes_text(size));
             }
-            snap.row("With memory", s.attr("poweredOn").unwrap_or("?"));
+            snap.row(
+                "With memory",
+                labels::value(s.attr("poweredOn").unwrap_or("?")),
+            );
         }
     }
     out.extend([hw, guest, disks, nics, snap]);
@@ -170,7 +249,7 @@ fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
     {
         vms.row(
             vm.attr("name").unwrap_or("?"),
-            entity_status(vm.attr("status").unwrap_or("")).label,
+            labels::state(&entity_status(vm.attr("status").unwrap_or("")).label),
         );
     }
     let mut lease = Section::new("Lease");
@@ -181,7 +260,12 @@ fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
             "DeploymentLeaseExpiration",
         ] {
             if let Some(v) = l.child_text(key) {
-                lease.row(key, v);
+                let v = match v.parse::<u64>() {
+                    Ok(0) => "never ends".to_string(),
+                    Ok(secs) => labels::duration(secs),
+                    Err(_) => v.to_string(),
+                };
+                lease.row(labels::field(key), v);
             }
         }
     }
@@ -290,7 +374,7 @@ fn network_sections(net: &Element, out: &mut Vec<Section>) {
                 "DnsSuffix",
             ] {
                 if let Some(v) = scope.child_text(key) {
-                    s.row(key, v);
+                    s.row(labels::field(key), v);
                 }
             }
             for range in scope.descendants("IpRange") {
@@ -357,6 +441,54 @@ mod tests {
             "<Cpu><Units>{units}</Units><Allocated>{allocated}</Allocated><Limit>{limit}</Limit><Used>{used}</Used></Cpu>"
         );
         capacity_text(&crate::api::xml::parse(xml.as_bytes()).unwrap())
+    }
+
+    fn sample(name: &str) -> Element {
+        let path = format!(
+            "{}/tests/fixtures/vcd/samples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        crate::api::xml::parse(&bytes).unwrap()
+    }
+
+    fn row<'a>(s: &'a Section, key: &str) -> Option<&'a str> {
+        s.rows
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Issue 17: an operator reads a summary first, in words, not the API's field names.
+    #[test]
+    fn a_real_vcd10_vm_reads_as_a_summary_in_words() {
+        let secs = sections(&sample("vm_vcd10_vmspec.xml"));
+        let summary = &secs[0];
+        assert_eq!(summary.title, "Summary");
+        assert_eq!(row(summary, "Guest OS"), Some("Other 3.x Linux (64-bit)"));
+        assert_eq!(row(summary, "Storage policy"), Some("*"));
+        assert_eq!(row(summary, "Sizing policy"), Some("System Default"));
+        assert_eq!(
+            row(summary, "VMware Tools"),
+            Some("installed, version 2147483647")
+        );
+        assert!(
+            summary.rows.iter().any(|(k, _)| k.starts_with("IP of NIC")),
+            "{summary:?}"
+        );
+        let general = &secs[1];
+        assert_eq!(row(general, "Needs customization"), Some("Yes"));
+        assert!(row(general, "needsCustomization").is_none());
+        assert!(
+            general.rows.iter().all(|(k, _)| !k.contains('_')),
+            "{general:?}"
+        );
+    }
+
+    #[test]
+    fn a_vdc_status_reads_as_a_word() {
+        let secs = sections(&sample("admin_vdc_flex_vmext.xml"));
+        assert_eq!(row(&secs[0], "Status"), Some("Ready"));
     }
 
     /// The VDC of issue 12 read `Cpu 730000 used of 180000 allocated, limit 180000 MHz`.

@@ -37,7 +37,8 @@ impl VcenterBackend {
         // Power calls are synchronous: by the time they answer, the work is done.
         Ok(TaskInfo {
             id: format!("vnav:{}:{}", action.href, started.unix_timestamp_nanos()).into(),
-            operation: format!("{label} {}", node.name),
+            // The target has its own column in the task pane.
+            operation: label.to_string(),
             target: Some(TaskTarget {
                 kind: node.kind,
                 id: node.id.clone(),
@@ -48,6 +49,7 @@ impl VcenterBackend {
             started: Some(started),
             finished: Some(OffsetDateTime::now_utc()),
             error: None,
+            user: None,
             cancel: None,
         })
     }

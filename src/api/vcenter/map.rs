@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::dialect::entries;
+use crate::api::labels;
 use crate::api::model::{
     ActionId, Node, NodeKind, Section, Severity, Status, VmFacts, bytes_text, mib_text,
 };
@@ -188,17 +189,70 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
+/// What an operator looks for first about a VM: power, OS, whether Tools run, and the guest's
+/// addresses per NIC (`guest/networking/interfaces`, only while Tools run). Where the VM sits
+/// (datacenter / cluster / host) is added by the app from the tree it was found in: the REST
+/// API does not say it.
+pub fn vm_summary(vm: &Value, tools_running: bool, interfaces: Option<&Value>) -> Section {
+    let mut s = Section::new("Summary");
+    if let Some(p) = vm["power_state"].as_str() {
+        s.row("Power", labels::state(p));
+    }
+    if let Some(os) = vm["guest_OS"].as_str() {
+        s.row("Guest OS", labels::guest_os(os).unwrap_or(os));
+    }
+    s.row(
+        "VMware Tools",
+        if tools_running {
+            "running"
+        } else {
+            "not running"
+        },
+    );
+    let nic_label = |key: &str| {
+        entries(&vm["nics"])
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, n)| n["label"].as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("NIC {key}"))
+    };
+    for iface in interfaces.and_then(Value::as_array).into_iter().flatten() {
+        let ips: Vec<&str> = iface["ip"]["ip_addresses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["ip_address"].as_str())
+            .collect();
+        let label = match iface["nic"].as_str() {
+            Some(key) => nic_label(key),
+            None => "NIC (not in the VM's hardware)".to_string(),
+        };
+        let ips = if ips.is_empty() {
+            "none".to_string()
+        } else {
+            ips.join(", ")
+        };
+        s.row(format!("IP of {label}"), ips);
+    }
+    s
+}
+
 /// Sections of `GET /vcenter/vm/{vm}` (payload already unwrapped), plus guest identity.
 pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
     let mut general = Section::new("General");
     for key in ["name", "power_state", "guest_OS"] {
         if let Some(v) = scalar(&vm[key]) {
-            general.row(key, v);
+            let v = match key {
+                "power_state" => labels::state(&v),
+                "guest_OS" => labels::guest_os_text(&v),
+                _ => v,
+            };
+            general.row(labels::field(key), v);
         }
     }
     for key in ["instance_uuid", "bios_uuid"] {
         if let Some(v) = vm["identity"][key].as_str() {
-            general.row(key, v);
+            general.row(labels::field(key), v);
         }
     }
     let mut hw = Section::new("Hardware");
@@ -257,7 +311,7 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
                 .map(str::to_string)
                 .or(scalar(v));
             if let Some(text) = text {
-                guest_section.row(key, text);
+                guest_section.row(labels::field(key), labels::state(&text));
             }
         }
     } else {
@@ -266,18 +320,29 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
     vec![general, hw, guest_section, disks, nics]
 }
 
-/// Any other object: its scalar fields.
+/// Any other object: its scalar fields, named for people, amounts in their units.
 pub fn plain_sections(title: &str, v: &Value) -> Vec<Section> {
     let mut s = Section::new(title);
     if let Value::Object(map) = v {
         for (k, v) in map {
+            let label = labels::field(k);
             match v {
                 Value::Array(a) => {
-                    s.row(k.clone(), format!("{} items", a.len()));
+                    s.row(label, format!("{} items", a.len()));
+                }
+                Value::Number(n) if k == "capacity" || k == "free_space" => {
+                    s.row(label, n.as_u64().map(bytes_text).unwrap_or(n.to_string()));
+                }
+                Value::Number(n) if k.ends_with("_MiB") => {
+                    let text = n.as_u64().map(mib_text).unwrap_or(n.to_string());
+                    s.row(label.trim_end_matches(" MiB").to_string(), text);
+                }
+                Value::String(st) if k.ends_with("state") => {
+                    s.row(label, labels::state(st));
                 }
                 other => {
                     if let Some(text) = scalar(other) {
-                        s.row(k.clone(), text);
+                        s.row(label, labels::value(&text));
                     }
                 }
             }
@@ -339,6 +404,63 @@ mod tests {
         assert_eq!(titles, ["General", "Hardware", "Guest/OS", "Disks", "NICs"]);
         assert!(sections.iter().all(|s| !s.rows.is_empty()), "{sections:?}");
         assert!(sections[4].rows.len() > 1, "several NICs");
+    }
+
+    /// Issue 17: the summary says power and OS in words and each NIC's addresses by its label.
+    #[test]
+    fn a_real_vm_reads_as_a_summary_with_ips_per_nic() {
+        let vm = sample("api_vcenter_vm_get_multi_nic.json");
+        let nics = entries(&vm["nics"]);
+        let (key, nic) = &nics[0];
+        let interfaces = serde_json::json!([{
+            "nic": key,
+            "mac_address": nic["mac_address"],
+            "ip": {"ip_addresses": [
+                {"ip_address": "10.0.0.7", "prefix_length": 24, "state": "PREFERRED"},
+                {"ip_address": "fe80::1", "prefix_length": 64, "state": "UNKNOWN"}
+            ]}
+        }]);
+        let s = vm_summary(&vm, true, Some(&interfaces));
+        let row = |k: &str| {
+            s.rows
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        let label = nic["label"].as_str().unwrap();
+        assert_eq!(row(&format!("IP of {label}")), Some("10.0.0.7, fe80::1"));
+        assert_eq!(row("VMware Tools"), Some("running"));
+        let os = vm["guest_OS"].as_str().unwrap();
+        assert_eq!(row("Guest OS"), Some(labels::guest_os(os).unwrap_or(os)));
+        let general = &vm_sections(&vm, None)[0];
+        assert!(
+            general.rows.iter().any(|(k, _)| k == "Power"),
+            "{general:?}"
+        );
+        assert!(
+            general.rows.iter().all(|(k, _)| !k.contains('_')),
+            "{general:?}"
+        );
+    }
+
+    #[test]
+    fn plain_objects_read_in_words_and_units() {
+        let ds = serde_json::json!({"name": "ds1", "capacity": 1_099_511_627_776u64,
+            "free_space": 536_870_912_000u64, "thin_provisioning_supported": true});
+        let s = &plain_sections("General", &ds)[0];
+        assert!(
+            s.rows.contains(&("Capacity".into(), "1.0 TiB".into())),
+            "{s:?}"
+        );
+        assert!(
+            s.rows.contains(&("Free".into(), "500.0 GiB".into())),
+            "{s:?}"
+        );
+        assert!(
+            s.rows
+                .contains(&("Thin provisioning supported".into(), "Yes".into())),
+            "{s:?}"
+        );
     }
 
     #[test]

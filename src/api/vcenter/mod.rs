@@ -170,13 +170,24 @@ impl VcenterBackend {
         } else {
             None
         };
+        // Addresses per NIC, like identity only while Tools run.
+        let interfaces = if guest_ready {
+            self.session
+                .get(&dialect.path(&format!("vcenter/vm/{vm}/guest/networking/interfaces")))
+                .await
+                .ok()
+                .map(|(v, _)| v)
+        } else {
+            None
+        };
         let mut fresh = node.clone();
         fresh.status = map::power_status(&power);
         if let Some(name) = detail["name"].as_str() {
             fresh.name = name.into();
         }
         map::vm_facts(&mut fresh, &detail, identity.as_ref());
-        let mut sections = map::vm_sections(&detail, identity.as_ref());
+        let mut sections = vec![map::vm_summary(&detail, guest_ready, interfaces.as_ref())];
+        sections.extend(map::vm_sections(&detail, identity.as_ref()));
         let mut actions: Vec<ActionOffer> = map::vm_actions(&power, guest_ready)
             .into_iter()
             .map(|id| ActionOffer {

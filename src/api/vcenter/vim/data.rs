@@ -219,6 +219,10 @@ pub fn task_info<D: Data>(info: &D, task: &str, target: Option<TaskTarget>) -> T
         }),
         cancel: (info.str("cancelable").as_deref() == Some("true") && !state.is_terminal())
             .then(|| id.clone().into()),
+        user: info
+            .get("reason")
+            .and_then(|r| r.str("userName"))
+            .filter(|u| !u.is_empty()),
         id: id.into(),
     }
 }

@@ -1,0 +1,315 @@
+//! Words an operator reads instead of the API's field names and codes: `needsCustomization` →
+//! "Needs customization", `power_state` → "Power", `ubuntu64Guest` / `UBUNTU_64` → "Ubuntu
+//! Linux (64-bit)". The detail sections use these; the raw view keeps the API's own names.
+
+/// Field names whose plain reading would still say the wrong thing.
+const FIELDS: &[(&str, &str)] = &[
+    ("power_state", "Power"),
+    ("powerState", "Power"),
+    ("guest_OS", "Guest OS"),
+    ("guestOs", "Guest OS"),
+    ("osType", "Guest OS type"),
+    ("full_name", "Guest OS"),
+    ("host_name", "Guest host name"),
+    ("ip_address", "IP address"),
+    ("family", "Guest family"),
+    ("instance_uuid", "Instance UUID"),
+    ("bios_uuid", "BIOS UUID"),
+    ("href", "href"),
+    ("id", "Id"),
+    ("urn", "URN"),
+    ("vAppScopedLocalId", "Local id in the vApp"),
+    ("VAppScopedLocalId", "Local id in the vApp"),
+    ("drs_enabled", "DRS"),
+    ("ha_enabled", "HA"),
+    ("free_space", "Free"),
+    ("capacity", "Capacity"),
+    ("resource_pool", "Resource pool"),
+    ("AdminPasswordEnabled", "Admin password"),
+    ("ComputerName", "Computer name"),
+    ("Enabled", "Customization enabled"),
+    ("DeploymentLeaseInSeconds", "Deployment lease"),
+    ("StorageLeaseInSeconds", "Storage lease"),
+    ("DeploymentLeaseExpiration", "Deployment lease ends"),
+    ("FenceMode", "Fence mode"),
+    ("Dns1", "DNS 1"),
+    ("Dns2", "DNS 2"),
+    ("DnsSuffix", "DNS suffix"),
+    ("SubnetPrefixLength", "Prefix length"),
+];
+
+/// Words kept in capitals (or their usual spelling) when a field name is read out.
+const WORDS: &[(&str, &str)] = &[
+    ("os", "OS"),
+    ("ip", "IP"),
+    ("ips", "IPs"),
+    ("cpu", "CPU"),
+    ("cpus", "CPUs"),
+    ("vcpu", "vCPU"),
+    ("uuid", "UUID"),
+    ("urn", "URN"),
+    ("mac", "MAC"),
+    ("dns", "DNS"),
+    ("vm", "VM"),
+    ("vms", "VMs"),
+    ("vapp", "vApp"),
+    ("vdc", "VDC"),
+    ("ha", "HA"),
+    ("drs", "DRS"),
+    ("mib", "MiB"),
+    ("gib", "GiB"),
+    ("mb", "MB"),
+    ("gb", "GB"),
+    ("mhz", "MHz"),
+    ("bios", "BIOS"),
+    ("url", "URL"),
+    ("ldap", "LDAP"),
+    ("vmware", "VMware"),
+];
+
+/// "needsCustomization" → "Needs customization", "memory_size_MiB" → "Memory size MiB".
+pub fn field(key: &str) -> String {
+    if let Some((_, label)) = FIELDS.iter().find(|(k, _)| *k == key) {
+        return label.to_string();
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = key.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || c == '-' || c == ' ' || c == '.' {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        // A capital starts a word, except inside a run of capitals ("MiB" stays whole, the
+        // "URL" of "vmURLText" too, until the next word's capital).
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1);
+        let starts = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase() || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+            });
+        if starts && !cur.is_empty() && !(cur == "Mi" || cur == "Gi") {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let mut out = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let lower = w.to_lowercase();
+        let word = match WORDS.iter().find(|(k, _)| *k == lower) {
+            Some((_, fixed)) => fixed.to_string(),
+            None if i == 0 => capitalize(&lower),
+            None => lower,
+        };
+        out.push(word);
+    }
+    out.join(" ")
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// `true`/`false` as an operator says them; anything else as it came.
+pub fn value(v: &str) -> String {
+    match v {
+        "true" => "Yes".into(),
+        "false" => "No".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A state word such as `POWERED_ON` or `poweredOn` as "Powered on".
+pub fn state(v: &str) -> String {
+    if v.chars().any(|c| c.is_lowercase()) {
+        return field(v);
+    }
+    capitalize(&v.replace('_', " ").to_lowercase())
+}
+
+/// Guest OS identifiers: vim's `ubuntu64Guest` (vCD's `osType` too) and vCenter REST's
+/// `UBUNTU_64` are the same id spelt two ways, so both are looked up by one normal form.
+const GUEST_OS: &[(&str, &str)] = &[
+    ("UBUNTU64", "Ubuntu Linux (64-bit)"),
+    ("UBUNTU", "Ubuntu Linux (32-bit)"),
+    ("DEBIAN1064", "Debian GNU/Linux 10 (64-bit)"),
+    ("DEBIAN1164", "Debian GNU/Linux 11 (64-bit)"),
+    ("DEBIAN1264", "Debian GNU/Linux 12 (64-bit)"),
+    ("RHEL764", "Red Hat Enterprise Linux 7 (64-bit)"),
+    ("RHEL864", "Red Hat Enterprise Linux 8 (64-bit)"),
+    ("RHEL964", "Red Hat Enterprise Linux 9 (64-bit)"),
+    ("CENTOS764", "CentOS 7 (64-bit)"),
+    ("CENTOS864", "CentOS 8 (64-bit)"),
+    ("CENTOS64", "CentOS 4/5 (64-bit)"),
+    ("ROCKYLINUX64", "Rocky Linux (64-bit)"),
+    ("ALMALINUX64", "AlmaLinux (64-bit)"),
+    ("SLES1564", "SUSE Linux Enterprise 15 (64-bit)"),
+    ("SLES1264", "SUSE Linux Enterprise 12 (64-bit)"),
+    ("VMWAREPHOTON64", "VMware Photon OS (64-bit)"),
+    ("OTHER3XLINUX64", "Other 3.x Linux (64-bit)"),
+    ("OTHER4XLINUX64", "Other 4.x Linux (64-bit)"),
+    ("OTHER5XLINUX64", "Other 5.x Linux (64-bit)"),
+    ("OTHERLINUX64", "Other Linux (64-bit)"),
+    ("OTHERLINUX", "Other Linux (32-bit)"),
+    ("OTHER64", "Other (64-bit)"),
+    ("OTHER", "Other (32-bit)"),
+    ("WINDOWS764", "Microsoft Windows 7 (64-bit)"),
+    ("WINDOWS9", "Microsoft Windows 10 (32-bit)"),
+    ("WINDOWS964", "Microsoft Windows 10/11 (64-bit)"),
+    ("WINDOWS8SERVER64", "Microsoft Windows Server 2012 (64-bit)"),
+    (
+        "WINDOWS9SERVER64",
+        "Microsoft Windows Server 2016/2019 (64-bit)",
+    ),
+    ("WINDOWS2019SRV64", "Microsoft Windows Server 2019 (64-bit)"),
+    (
+        "WINDOWS2019SRVNEXT64",
+        "Microsoft Windows Server 2022 (64-bit)",
+    ),
+    (
+        "WINDOWSSERVER2021",
+        "Microsoft Windows Server 2022 (64-bit)",
+    ),
+    (
+        "WINDOWS2022SRVNEXT64",
+        "Microsoft Windows Server 2025 (64-bit)",
+    ),
+    (
+        "WINDOWS7SERVER64",
+        "Microsoft Windows Server 2008 R2 (64-bit)",
+    ),
+    ("FREEBSD1364", "FreeBSD 13 (64-bit)"),
+    ("FREEBSD64", "FreeBSD (64-bit)"),
+];
+
+/// The name the vSphere Client shows for a guest OS id, or None for an id vnav does not know.
+pub fn guest_os(id: &str) -> Option<&'static str> {
+    let norm: String = id
+        .strip_suffix("Guest")
+        .unwrap_or(id)
+        .chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_uppercase)
+        .collect();
+    GUEST_OS.iter().find(|(k, _)| *k == norm).map(|(_, v)| *v)
+}
+
+/// A guest OS id with its readable name first, the id kept for searching: "Ubuntu Linux
+/// (64-bit) · UBUNTU_64"; an unknown id as it came.
+pub fn guest_os_text(id: &str) -> String {
+    match guest_os(id) {
+        Some(name) => format!("{name} · {id}"),
+        None => id.to_string(),
+    }
+}
+
+/// A vCD task's `operationName` (`vappPowerOff`, `vdcComposeVapp`) as a short phrase ("Power
+/// off", "Compose vApp"), for the task pane's operation column.
+pub fn vcd_operation(name: &str) -> String {
+    let known = match name {
+        "vappDeploy" => Some("Deploy"),
+        "vappUndeployPowerOff" => Some("Undeploy (power off)"),
+        "vappUndeploySuspend" => Some("Undeploy (suspend)"),
+        "vappShutdownGuest" => Some("Shut down guest"),
+        "vappRebootGuest" => Some("Reboot guest"),
+        "vappRevertToCurrentSnapshot" => Some("Revert to snapshot"),
+        _ => None,
+    };
+    if let Some(k) = known {
+        return k.to_string();
+    }
+    let rest = ["vappTemplate", "vapp", "vdc", "vm", "org", "catalog"]
+        .iter()
+        .find_map(|p| {
+            name.strip_prefix(p)
+                .filter(|r| r.starts_with(|c: char| c.is_uppercase()))
+        })
+        .unwrap_or(name);
+    if rest.is_empty() {
+        return name.to_string();
+    }
+    field(rest)
+}
+
+/// Seconds as "3 d 4 h", "2 h 5 min", "40 s".
+pub fn duration(secs: u64) -> String {
+    let (d, h, m) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_read_as_words() {
+        assert_eq!(field("needsCustomization"), "Needs customization");
+        assert_eq!(field("power_state"), "Power");
+        assert_eq!(field("memory_size_MiB"), "Memory size MiB");
+        assert_eq!(field("deployed"), "Deployed");
+        assert_eq!(
+            field("nestedHypervisorEnabled"),
+            "Nested hypervisor enabled"
+        );
+        assert_eq!(field("cpu_count"), "CPU count");
+        assert_eq!(field("VmToolsVersion"), "VM tools version");
+        assert_eq!(field("DateCreated"), "Date created");
+        assert_eq!(field("resource_pool"), "Resource pool");
+    }
+
+    #[test]
+    fn guest_os_ids_of_both_spellings_read_the_same() {
+        assert_eq!(guest_os("ubuntu64Guest"), Some("Ubuntu Linux (64-bit)"));
+        assert_eq!(guest_os("UBUNTU_64"), Some("Ubuntu Linux (64-bit)"));
+        assert_eq!(
+            guest_os("windows9Server64Guest"),
+            guest_os("WINDOWS_9_SERVER_64")
+        );
+        assert_eq!(
+            guest_os("OTHER_3X_LINUX_64"),
+            Some("Other 3.x Linux (64-bit)")
+        );
+        assert_eq!(guest_os("plan9"), None);
+        assert_eq!(guest_os_text("plan9"), "plan9");
+    }
+
+    #[test]
+    fn vcd_operations_read_short() {
+        assert_eq!(vcd_operation("vappPowerOff"), "Power off");
+        assert_eq!(vcd_operation("vappCreateSnapshot"), "Create snapshot");
+        assert_eq!(
+            vcd_operation("vappRemoveAllSnapshots"),
+            "Remove all snapshots"
+        );
+        assert_eq!(vcd_operation("vdcComposeVapp"), "Compose vApp");
+        assert_eq!(
+            vcd_operation("vappUndeployPowerOff"),
+            "Undeploy (power off)"
+        );
+        assert_eq!(vcd_operation("jobMystery"), "Job mystery");
+    }
+
+    #[test]
+    fn values_and_states_read_as_words() {
+        assert_eq!(value("true"), "Yes");
+        assert_eq!(state("POWERED_ON"), "Powered on");
+        assert_eq!(state("poweredOff"), "Powered off");
+        assert_eq!(duration(40), "40 s");
+        assert_eq!(duration(3 * 3600 + 5 * 60), "3 h 5 min");
+        assert_eq!(duration(2 * 86_400 + 3600), "2 d 1 h");
+    }
+}

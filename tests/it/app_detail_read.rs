@@ -1,0 +1,125 @@
+//! Issue 17, details an operator reads at a glance: where the entity sits, values wrapped
+//! instead of cut off, known fields kept while a read is on its way, and `/` in the raw view.
+
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use vnav::api::model::*;
+use vnav::app::event::{ApiAnswer, Effect, Event};
+use vnav::app::{DetailState, Pane};
+
+use crate::app_ui::{connected, details, with_vms};
+use crate::support::*;
+
+/// Lets the debounce pass and returns the details request it fires.
+pub(crate) async fn details_req(app: &mut vnav::app::App) -> u64 {
+    tokio::time::advance(Duration::from_millis(130)).await;
+    let effects = app.handle(Event::Tick).effects;
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Details { req, .. } => Some(*req),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no details request: {effects:?}"))
+}
+
+pub(crate) fn give(app: &mut vnav::app::App, req: u64, d: Details) {
+    answer(app, req, 0, ApiAnswer::Details(Box::new(Ok(d))));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_path_comes_first_and_long_values_wrap_instead_of_being_cut() {
+    let mut app = connected();
+    with_vms(&mut app);
+    let req = details_req(&mut app).await;
+    let mut d = details("vm/1", "web-01");
+    let long = "a note that is far too long for the detail pane to hold on one line, \
+                so it goes on below its key instead of being cut at the border END";
+    d.sections[0].row("Annotation", long);
+    give(&mut app, req, d);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("Path"), "{text}");
+    assert!(text.contains("Org acme / vApp shop"), "{text}");
+    // Every word arrives on screen, the last one too.
+    assert!(text.contains("border END"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn while_details_load_the_rows_known_fields_show_and_a_reread_keeps_the_old_ones() {
+    let mut app = connected();
+    with_vms(&mut app);
+    // Not read yet: the tree's own fields, not a blank pane.
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("Known so far"), "{text}");
+    assert!(text.contains("2 vCPU · 4 GiB"), "{text}");
+    let req = details_req(&mut app).await;
+    give(&mut app, req, details("vm/1", "web-01"));
+    assert!(screen(&mut app, 100, 30).contains("4096 MB"));
+    // A refresh reads it again: the old details stay, marked as updating, until the answer.
+    let out = app.handle(Event::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('r'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    assert!(out.redraw);
+    let req = details_req(&mut app).await;
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        text.contains("4096 MB") && text.contains("updating"),
+        "{text}"
+    );
+    assert!(matches!(app.detail.state, DetailState::Loaded(_)));
+    let mut newer = details("vm/1", "web-01");
+    newer.sections[1].rows[1].1 = "8192 MB".into();
+    give(&mut app, req, newer);
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        text.contains("8192 MB") && !text.contains("updating"),
+        "{text}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn slash_in_the_detail_pane_searches_the_raw_view_and_n_steps_through_matches() {
+    let mut app = connected();
+    with_vms(&mut app);
+    let req = details_req(&mut app).await;
+    let mut d = details("vm/1", "web-01");
+    let mut raw = String::from("<Vm name=\"web-01\">\n");
+    for i in 0..60 {
+        raw.push_str(&format!("  <Item n=\"{i}\"/>\n"));
+        if i == 30 || i == 50 {
+            raw.push_str("  <IpAddress>10.1.2.3</IpAddress>\n");
+        }
+    }
+    raw.push_str("</Vm>");
+    d.raw.text = raw;
+    give(&mut app, req, d);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Detail);
+    keys(&mut app, "/ipaddr");
+    assert!(app.detail.raw, "searching shows the raw view");
+    // The first match is on top, the searched words tinted.
+    let buf = render(&mut app, 100, 30);
+    let text = screen_text(&buf);
+    assert!(text.contains("/ipaddr (2 lines)"), "{text}");
+    assert!(
+        text.lines().nth(1).unwrap().contains("<IpAddress>"),
+        "{text}"
+    );
+    let (x, y) = find(&buf, "IpAddr").unwrap();
+    assert_eq!(
+        buf[(x, y)].fg,
+        app.theme.style(vnav::theme::Role::Match).fg.unwrap()
+    );
+    key(&mut app, KeyCode::Enter);
+    let at_first = app.detail.scroll;
+    key(&mut app, KeyCode::Char('n'));
+    assert!(app.detail.scroll > at_first, "n goes to the second match");
+    key(&mut app, KeyCode::Char('N'));
+    assert_eq!(app.detail.scroll, at_first, "N comes back");
+    // Esc while typing drops the search; the raw view stays.
+    keys(&mut app, "/zzz");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.detail.search.is_empty() && !app.detail.searching);
+}

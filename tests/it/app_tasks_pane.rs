@@ -1,0 +1,82 @@
+//! Issue 17, the task pane: short operations in their own column beside the target, state,
+//! progress, start, elapsed time and user; `t` steps through all / running / failed / mine.
+
+use crossterm::event::KeyCode;
+use vnav::api::model::*;
+use vnav::app::TaskFilter;
+use vnav::app::event::ApiAnswer;
+
+use crate::app_ui::connected;
+use crate::support::*;
+
+fn task(id: &str, target: &str, state: TaskState, user: &str) -> TaskInfo {
+    TaskInfo {
+        id: id.into(),
+        operation: vnav::api::labels::vcd_operation("vappPowerOff"),
+        target: Some(TaskTarget {
+            kind: NodeKind::Vm,
+            id: format!("https://vcd/api/vApp/{target}").into(),
+            name: target.into(),
+        }),
+        state,
+        progress: Some(40),
+        started: Some(NOW - time::Duration::minutes(3)),
+        finished: None,
+        error: (state == TaskState::Error).then(|| "no host".to_string()),
+        cancel: None,
+        user: Some(user.into()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn tasks_read_in_columns_and_t_filters_running_failed_and_mine() {
+    let mut app = connected();
+    let list = vec![
+        task("t/1", "web-116", TaskState::Running, "alice"),
+        task("t/2", "db-7", TaskState::Error, "bob"),
+        task("t/3", "app-3", TaskState::Success, "carol"),
+    ];
+    answer(&mut app, 900, 0, ApiAnswer::RecentTasks(Ok(list)));
+    let text = screen(&mut app, 100, 30);
+    let header = text
+        .lines()
+        .find(|l| l.contains("Operation"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for col in ["Target", "State", "Progress", "Started", "Elapsed", "User"] {
+        assert!(header.contains(col), "{col} missing: {header}");
+    }
+    let row = text
+        .lines()
+        .find(|l| l.contains("web-116"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("Power off "), "{row}");
+    assert!(row.contains("11:57") && row.contains("3m00s"), "{row}");
+    assert!(row.contains("alice"), "{row}");
+    assert!(
+        !text.contains("urn:") && !text.contains("Powering"),
+        "{text}"
+    );
+
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Char('t'));
+        let names: Vec<String> = app
+            .tasks
+            .shown()
+            .iter()
+            .map(|r| r.info.target.as_ref().unwrap().name.to_string())
+            .collect();
+        seen.push((app.tasks.filter, names));
+    }
+    assert_eq!(seen[0], (TaskFilter::Running, vec!["web-116".to_string()]));
+    assert_eq!(seen[1], (TaskFilter::Failed, vec!["db-7".to_string()]));
+    // None was started from this vnav.
+    assert_eq!(seen[2], (TaskFilter::Mine, vec![]));
+    assert_eq!(seen[3].0, TaskFilter::All);
+    assert_eq!(seen[3].1.len(), 3);
+    key(&mut app, KeyCode::Char('t'));
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("showing running (t)"), "{text}");
+}
