@@ -14,6 +14,7 @@ mod e2e_actions;
 mod e2e_connect;
 mod e2e_every_action;
 mod e2e_tmux;
+mod hedge;
 mod inspect_cli;
 mod layering;
 mod runtime_events;

@@ -159,6 +159,8 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         drop_rate: 0.04,
         truncate_rate: 0.04,
         stall_rate: 0.02,
+        slow_rate: 0.03,
+        slow_ms: 400,
         token_ttl_secs: Some(4),
         seed: 11,
     });
