@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod error;
+pub mod hedge;
 pub mod http;
 pub mod identify;
 pub mod model;
