@@ -4,8 +4,9 @@
 //! request), and the budget that keeps hedging from hitting a slow server twice as hard.
 //!
 //! The delay is p95 × `factor` of the last `WINDOW` latencies of the same kind of request,
-//! clamped to `[floor, ceiling]`; a kind with fewer than `MIN_SAMPLES` answers waits
-//! `first_delay`. A latency is measured from the moment the request holds a connection slot,
+//! clamped to `[floor, ceiling]`; the first read of a kind waits `first_delay`, and until a kind
+//! has `MIN_SAMPLES` answers its slowest answer stands in for the p95. The layer sends at most
+//! two copies, the second when the first copy is silent for the same delay. A latency is measured from the moment the request holds a connection slot,
 //! so waiting behind the endpoint's concurrency limit never looks like a slow server.
 //!
 //! The budget is a token bucket per endpoint: each read adds `budget_percent`/100 of a token, a
@@ -56,7 +57,7 @@ impl Default for HedgeOptions {
 
 /// Latencies kept per kind of request.
 const WINDOW: usize = 128;
-/// Answers of a kind needed before its history sets the delay.
+/// Answers of a kind needed for a p95 (fewer: the slowest counts).
 const MIN_SAMPLES: usize = 8;
 /// Kinds remembered per endpoint; beyond that, new kinds share one history.
 const MAX_KINDS: usize = 256;
@@ -140,12 +141,18 @@ impl Hedger {
     /// How long a read of this kind waits for its answer before a copy is sent.
     pub fn delay(&self, kind: &str) -> Duration {
         let history = self.history.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(seen) = history.get(kind).filter(|s| s.len() >= MIN_SAMPLES) else {
-            return self.opts.first_delay;
+        let seen = match history.get(kind) {
+            Some(seen) if !seen.is_empty() => seen,
+            _ => return self.opts.first_delay,
         };
         let mut sorted: Vec<Duration> = seen.iter().copied().collect();
         sorted.sort_unstable();
-        let p95 = sorted[(sorted.len() * 95).div_ceil(100) - 1];
+        // Too few answers for a p95: the slowest one stands in for it.
+        let p95 = if sorted.len() < MIN_SAMPLES {
+            sorted[sorted.len() - 1]
+        } else {
+            sorted[(sorted.len() * 95).div_ceil(100) - 1]
+        };
         p95.saturating_mul(self.opts.factor)
             .clamp(self.opts.floor, self.opts.ceiling.max(self.opts.floor))
     }
@@ -199,13 +206,19 @@ mod tests {
     #[test]
     fn a_kind_without_history_waits_the_first_delay() {
         let h = hedger();
-        for _ in 0..MIN_SAMPLES - 1 {
-            h.record("GET/api/query?type=vm", Duration::from_millis(10));
-        }
         assert_eq!(h.delay("GET/api/query?type=vm"), Duration::from_secs(1));
         h.record("GET/api/query?type=vm", Duration::from_millis(10));
         assert_eq!(h.delay("GET/api/query?type=vm"), Duration::from_millis(100));
-        assert_eq!(h.delay("GET/api/org"), Duration::from_secs(1));
+        assert_eq!(h.delay("GET/api/org"), Duration::from_secs(1), "per kind");
+    }
+
+    #[test]
+    fn a_short_history_counts_its_slowest_answer() {
+        let h = hedger();
+        for ms in [50, 400, 60] {
+            h.record("k", Duration::from_millis(ms));
+        }
+        assert_eq!(h.delay("k"), Duration::from_millis(1200));
     }
 
     #[test]

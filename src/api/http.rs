@@ -5,7 +5,12 @@
 //! callers add their own headers.
 
 use std::error::Error as _;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use std::time::Duration;
 
 use rand::Rng;
@@ -76,6 +81,14 @@ pub fn same_origin(base: &str, url: &str) -> bool {
         _ => false,
     }
 }
+
+/// Copies of one read sent at most: one more each time the earlier ones stayed silent for the
+/// hedge delay. A second copy covers the copy stalling too (1 read in 2,500 at 2 % stalls), which
+/// would otherwise cost the whole request timeout.
+const MAX_COPIES: usize = 2;
+
+/// A read or one of its copies racing for the first answer (`true`: a copy).
+type Racer<'a> = Pin<Box<dyn Future<Output = (bool, ApiResult<Response>)> + Send + 'a>>;
 
 /// The longest a server's Retry-After may make a request wait.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -224,46 +237,55 @@ impl Http {
             .map_err(|_| ApiError::Cancelled)
     }
 
-    /// One read, and a copy of it when the first has no answer after the endpoint's usual
-    /// time and the budget allows; the first answer wins and the other is dropped (its
-    /// connection closes, its slot frees). Both hold a slot of the concurrency limit, and the
-    /// wait starts when the first holds its slot, so queueing behind the limit is not a stall.
-    /// The copy queues for its slot behind requests already waiting (the semaphore is fair).
+    /// One read, and a copy of it each time the copies sent so far have had no answer for the
+    /// endpoint's usual time (at most `MAX_COPIES`, each only if the budget allows); the first
+    /// answer wins and the others are dropped (their connections close, their slots free).
+    /// Every copy holds a slot of the concurrency limit, queueing for it behind requests
+    /// already waiting (the semaphore is fair), and the wait starts when the first holds its
+    /// slot, so queueing behind the limit is not a stall.
     async fn send_hedged(&self, req: Request) -> ApiResult<Response> {
         let kind = hedge::kind(&req);
-        let copy = req.try_clone();
+        let mut copies = (0..MAX_COPIES)
+            .map_while(|_| req.try_clone())
+            .collect::<Vec<_>>();
         let permit = self.acquire().await?;
         self.hedger.note_read();
         let delay = self.hedger.delay(&kind);
-        let first = self.exchange_logged(&permit, req, Some(&kind));
-        tokio::pin!(first);
-        let Some(copy) = copy else {
-            return first.await;
-        };
-        tokio::select! {
-            r = &mut first => return r,
-            _ = tokio::time::sleep(delay) => {}
-        }
-        // The copy is counted, and spends the budget, only once it holds a slot: a copy still
-        // waiting when the first answers was never sent.
-        let second = async {
-            let permit = self.acquire().await?;
-            if !self.hedger.try_spend() {
-                drop(permit);
-                return std::future::pending().await;
-            }
-            tracing::debug!(target: "vnav::http", method = %copy.method(), url = %copy.url().path(),
-                after_ms = delay.as_millis() as u64, "no answer yet, sending the read once more");
-            self.exchange_logged(&permit, copy, Some(&kind)).await
-        };
-        tokio::pin!(second);
-        tokio::select! {
-            r = &mut first => r,
-            r = &mut second => {
-                self.hedger.note_won();
-                r
+        let kind = &kind;
+        let mut racing: FuturesUnordered<Racer<'_>> = FuturesUnordered::new();
+        racing.push(Box::pin(async move {
+            (false, self.exchange_logged(&permit, req, Some(kind)).await)
+        }));
+        loop {
+            tokio::select! {
+                Some((copy, r)) = racing.next() => {
+                    if copy {
+                        self.hedger.note_won();
+                    }
+                    return r;
+                }
+                _ = tokio::time::sleep(delay), if !copies.is_empty() => {
+                    let copy = copies.remove(0);
+                    racing.push(Box::pin(async move {
+                        (true, self.send_copy(copy, kind, delay).await)
+                    }));
+                }
             }
         }
+    }
+
+    /// A copy of a read: counted, and paid from the budget, only once it holds a slot (a copy
+    /// still waiting when an answer comes was never sent); never answers when the budget is
+    /// spent.
+    async fn send_copy(&self, copy: Request, kind: &str, delay: Duration) -> ApiResult<Response> {
+        let permit = self.acquire().await?;
+        if !self.hedger.try_spend() {
+            drop(permit);
+            return std::future::pending().await;
+        }
+        tracing::debug!(target: "vnav::http", method = %copy.method(), url = %copy.url().path(),
+            after_ms = delay.as_millis() as u64, "no answer yet, sending the read once more");
+        self.exchange_logged(&permit, copy, Some(kind)).await
     }
 
     /// One exchange under a held slot, logged; a read's latency (`kind`) feeds its history.

@@ -141,6 +141,36 @@ async fn a_stalled_read_is_hedged_and_answered() {
     .await;
 }
 
+/// The copy stalls too: one more copy after the same delay answers, instead of the request
+/// timeout.
+#[tokio::test]
+async fn a_read_whose_copy_stalls_too_gets_a_second_copy() {
+    let s = quiet_sim().await;
+    let http = client(4, quick_hedge());
+    let url = format!("{}/api/versions", s.vcd_url);
+    s.set_faults(Faults {
+        stall_rate: 1.0,
+        ..Faults::default()
+    });
+    let h = http.clone();
+    let req = get(&http, &url);
+    let sent = tokio::spawn(async move { h.send(req, Retry::Idempotent).await });
+    until("the read and its first copy both stall", || {
+        s.fault_counts().stalled == 2
+    })
+    .await;
+    s.set_faults(Faults::default());
+    let resp = tokio::time::timeout(Duration::from_secs(10), sent)
+        .await
+        .expect("answered by the second copy")
+        .unwrap()
+        .unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(s.seen_at("GET", "/api/versions"), 3);
+    let stats = http.hedge_stats();
+    assert_eq!((stats.hedges, stats.won), (2, 1), "{stats:?}");
+}
+
 /// A POST the caller marks as a read (Aria Operations' `…/query`, vCenter's property reads) is
 /// hedged like a GET.
 #[tokio::test]
