@@ -206,6 +206,7 @@ impl App {
             req,
             staged: None,
             total: None,
+            since: Instant::now(),
         };
         self.loading.insert(req, root);
         self.effects.push(Effect::Connect { req, endpoint });

@@ -38,7 +38,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     match &app.detail.state {
         DetailState::Local => lines.extend(app.local_rows(id).into_iter().map(|r| local(app, r))),
         DetailState::Loading => lines.push(Line::styled(
-            format!("{} loading…", app.spinner()),
+            match app.detail_waited() {
+                Some(w) => format!("{} loading… {w} (Ctrl-R retries)", app.spinner()),
+                None => format!("{} loading…", app.spinner()),
+            },
             t.style(Role::Busy),
         )),
         DetailState::Failed(msg) => {

@@ -3,6 +3,7 @@
 mod all_snapshots;
 mod app_actions;
 mod app_screen;
+mod app_stalled;
 mod app_ui;
 mod audit_cli;
 mod backends;
