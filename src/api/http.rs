@@ -1,17 +1,26 @@
 //! The shared HTTP client every product uses: TLS policy, timeouts, a per-endpoint concurrency
-//! limit, bounded response sizes, and retries with jittered backoff for idempotent requests only.
-//! It knows nothing about any product's auth: callers add their own headers.
+//! limit, bounded response sizes, retries with jittered backoff for idempotent requests only,
+//! and hedged reads (`super::hedge`): a read with no answer after the endpoint's usual time is
+//! sent once more, and the first answer wins. It knows nothing about any product's auth:
+//! callers add their own headers.
 
 use std::error::Error as _;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use std::time::Duration;
 
 use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, Request};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::time::Instant;
 
 use super::error::{ApiError, ApiResult};
+use super::hedge::{self, HedgeOptions, HedgeStats, Hedger};
 use super::tls::{self, CertRecorder, TlsOptions};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +40,8 @@ pub struct HttpOptions {
     /// First retry delay; doubles per attempt, with jitter.
     pub backoff_base: Duration,
     pub backoff_max: Duration,
+    /// When a slow read is sent once more (GETs and `Retry::Read` calls only).
+    pub hedge: HedgeOptions,
 }
 
 impl Default for HttpOptions {
@@ -44,6 +55,7 @@ impl Default for HttpOptions {
             max_attempts: 4,
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(10),
+            hedge: HedgeOptions::default(),
         }
     }
 }
@@ -70,14 +82,26 @@ pub fn same_origin(base: &str, url: &str) -> bool {
     }
 }
 
+/// Copies of one read sent at most: one more each time the earlier ones stayed silent for the
+/// hedge delay. A second copy covers the copy stalling too (1 read in 2,500 at 2 % stalls), which
+/// would otherwise cost the whole request timeout.
+const MAX_COPIES: usize = 2;
+
+/// A read or one of its copies racing for the first answer (`true`: a copy).
+type Racer<'a> = Pin<Box<dyn Future<Output = (bool, ApiResult<Response>)> + Send + 'a>>;
+
 /// The longest a server's Retry-After may make a request wait.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Whether a request may be sent again after an ambiguous failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retry {
-    /// Safe to repeat (GET, or a login that creates nothing the user cares about).
+    /// Safe to repeat (GET, or a login that creates nothing the user cares about). A GET is
+    /// also hedged; anything else is not (a second login, a second DELETE is not a read).
     Idempotent,
+    /// A POST that only reads (a query, a property read): repeated like `Idempotent`, and
+    /// hedged like a GET.
+    Read,
     /// Safe to repeat, but a 500 is the server's considered answer (vCenter maps its errors,
     /// such as a list over its cap, to 500), so only 429, 502–504 and broken connections retry.
     Transient,
@@ -115,6 +139,7 @@ pub struct Http {
     permits: Arc<Semaphore>,
     opts: HttpOptions,
     presented: CertRecorder,
+    hedger: Arc<Hedger>,
 }
 
 impl Http {
@@ -131,6 +156,7 @@ impl Http {
         Ok(Http {
             client,
             permits: Arc::new(Semaphore::new(opts.concurrency.max(1))),
+            hedger: Arc::new(Hedger::new(opts.hedge.clone())),
             opts,
             presented,
         })
@@ -140,24 +166,40 @@ impl Http {
         &self.opts
     }
 
+    /// What hedging has done on this endpoint so far.
+    pub fn hedge_stats(&self) -> HedgeStats {
+        self.hedger.stats()
+    }
+
     /// For building requests: `http.request(Method::GET, url).header(..).build()`.
     pub fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
         self.client.request(method, url)
     }
 
     /// Sends a request under the endpoint's concurrency limit, retrying idempotent ones on 5xx,
-    /// 429 (honouring Retry-After) and broken connections.
+    /// 429 (honouring Retry-After) and broken connections, and hedging reads (a GET that may be
+    /// repeated, or a `Retry::Read` POST).
     pub async fn send(&self, req: Request, retry: Retry) -> ApiResult<Response> {
         let attempts = match retry {
-            Retry::Idempotent | Retry::Transient => self.opts.max_attempts.max(1),
+            Retry::Idempotent | Retry::Transient | Retry::Read => self.opts.max_attempts.max(1),
             Retry::Never => 1,
+        };
+        let read = match retry {
+            Retry::Read => true,
+            Retry::Idempotent | Retry::Transient => req.method() == Method::GET,
+            Retry::Never => false,
         };
         let mut attempt = 1;
         loop {
             let this = req.try_clone().ok_or_else(|| {
                 ApiError::Transport("request body cannot be replayed".to_string())
             })?;
-            let result = self.send_once(this).await;
+            let result = if read && self.hedger.enabled() {
+                self.send_hedged(this).await
+            } else {
+                let permit = self.acquire().await?;
+                self.exchange_logged(&permit, this, None).await
+            };
             let wait = match &result {
                 Ok(resp)
                     if attempt < attempts
@@ -188,20 +230,85 @@ impl Http {
         }
     }
 
-    async fn send_once(&self, req: Request) -> ApiResult<Response> {
-        let _permit = self
-            .permits
+    async fn acquire(&self) -> ApiResult<SemaphorePermit<'_>> {
+        self.permits
             .acquire()
             .await
-            .map_err(|_| ApiError::Cancelled)?;
+            .map_err(|_| ApiError::Cancelled)
+    }
+
+    /// One read, and a copy of it each time the copies sent so far have had no answer for the
+    /// endpoint's usual time (at most `MAX_COPIES`, each only if the budget allows); the first
+    /// answer wins and the others are dropped (their connections close, their slots free).
+    /// Every copy holds a slot of the concurrency limit, queueing for it behind requests
+    /// already waiting (the semaphore is fair), and the wait starts when the first holds its
+    /// slot, so queueing behind the limit is not a stall.
+    async fn send_hedged(&self, req: Request) -> ApiResult<Response> {
+        let kind = hedge::kind(&req);
+        let mut copies = (0..MAX_COPIES)
+            .map_while(|_| req.try_clone())
+            .collect::<Vec<_>>();
+        let permit = self.acquire().await?;
+        self.hedger.note_read();
+        let delay = self.hedger.delay(&kind);
+        let kind = &kind;
+        let mut racing: FuturesUnordered<Racer<'_>> = FuturesUnordered::new();
+        racing.push(Box::pin(async move {
+            (false, self.exchange_logged(&permit, req, Some(kind)).await)
+        }));
+        loop {
+            tokio::select! {
+                Some((copy, r)) = racing.next() => {
+                    if copy {
+                        self.hedger.note_won();
+                    }
+                    return r;
+                }
+                _ = tokio::time::sleep(delay), if !copies.is_empty() => {
+                    let copy = copies.remove(0);
+                    racing.push(Box::pin(async move {
+                        (true, self.send_copy(copy, kind, delay).await)
+                    }));
+                }
+            }
+        }
+    }
+
+    /// A copy of a read: counted, and paid from the budget, only once it holds a slot (a copy
+    /// still waiting when an answer comes was never sent); never answers when the budget is
+    /// spent.
+    async fn send_copy(&self, copy: Request, kind: &str, delay: Duration) -> ApiResult<Response> {
+        let permit = self.acquire().await?;
+        if !self.hedger.try_spend() {
+            drop(permit);
+            return std::future::pending().await;
+        }
+        tracing::debug!(target: "vnav::http", method = %copy.method(), url = %copy.url().path(),
+            after_ms = delay.as_millis() as u64, "no answer yet, sending the read once more");
+        self.exchange_logged(&permit, copy, Some(kind)).await
+    }
+
+    /// One exchange under a held slot, logged; a read's latency (`kind`) feeds its history.
+    async fn exchange_logged(
+        &self,
+        _slot: &SemaphorePermit<'_>,
+        req: Request,
+        kind: Option<&str>,
+    ) -> ApiResult<Response> {
         let method = req.method().clone();
         let url = req.url().clone();
         let started = Instant::now();
         let result = self.exchange(req).await;
-        let ms = started.elapsed().as_millis() as u64;
+        let took = started.elapsed();
+        let ms = took.as_millis() as u64;
         match &result {
-            Ok(resp) => tracing::info!(target: "vnav::http", %method, url = %url.path(),
-                query = url.query().unwrap_or(""), status = resp.status, bytes = resp.body.len(), ms, "request"),
+            Ok(resp) => {
+                if let Some(kind) = kind {
+                    self.hedger.record(kind, took);
+                }
+                tracing::info!(target: "vnav::http", %method, url = %url.path(),
+                query = url.query().unwrap_or(""), status = resp.status, bytes = resp.body.len(), ms, "request")
+            }
             Err(e) => {
                 tracing::warn!(target: "vnav::http", %method, url = %url.path(), ms, error = %e, "request failed")
             }

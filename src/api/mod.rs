@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod columns;
 pub mod error;
+pub mod hedge;
 pub mod http;
 pub mod identify;
 pub mod labels;

@@ -151,6 +151,7 @@ impl App {
             req,
             staged: None,
             total: None,
+            since: tokio::time::Instant::now(),
         };
         self.loading.insert(req, root);
         self.effects.push(Effect::Sprawl { req, endpoint });

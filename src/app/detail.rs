@@ -19,6 +19,8 @@ use super::layout;
 use super::tree::{EndpointId, EntryId, Load};
 
 const DEBOUNCE: Duration = Duration::from_millis(120);
+/// A read waiting longer than this shows how long (a stalled server, not a slow screen).
+const SAY_WAITED_AFTER: Duration = Duration::from_secs(2);
 const CACHE_SIZE: usize = 64;
 
 #[derive(Clone, Debug, Default)]
@@ -44,6 +46,8 @@ pub struct DetailPane {
     /// `/` inside the raw view: what is searched for, and whether it is still being typed.
     pub search: String,
     pub searching: bool,
+    /// When the read in flight went out.
+    since: Option<Instant>,
     cache: HashMap<(EndpointId, Box<str>), Arc<Details>>,
     order: VecDeque<(EndpointId, Box<str>)>,
 }
@@ -209,6 +213,18 @@ impl DetailPane {
 }
 
 impl App {
+    /// How long a read sent at `since` has waited, once that is long enough to say ("4 s");
+    /// the spinner's ticks keep it current.
+    pub fn waited(&self, since: Instant) -> Option<String> {
+        let waited = Instant::now().saturating_duration_since(since);
+        (waited >= SAY_WAITED_AFTER).then(|| format!("{} s", waited.as_secs()))
+    }
+
+    /// How long the detail read in flight has waited, once that is worth saying.
+    pub fn detail_waited(&self) -> Option<String> {
+        self.detail.since.and_then(|s| self.waited(s))
+    }
+
     /// Called whenever the selected entry changes: show what we have, fetch the rest shortly.
     pub(crate) fn selection_changed(&mut self) {
         self.detail.entry = self.cursor.selected;
@@ -218,6 +234,7 @@ impl App {
             self.abandon(old);
         }
         self.detail.due = None;
+        self.detail.since = None;
         let Some(id) = self.cursor.selected else {
             self.detail.state = DetailState::Local;
             return;
@@ -254,6 +271,7 @@ impl App {
         if !same {
             self.detail.state = DetailState::Loading;
         }
+        self.detail.since = Some(Instant::now());
         self.effects.push(Effect::Details {
             req,
             endpoint,
@@ -269,6 +287,7 @@ impl App {
             return false;
         };
         self.detail.req = None;
+        self.detail.since = None;
         match result {
             Ok(mut d) => {
                 let endpoint = self.tree.get(id).endpoint;

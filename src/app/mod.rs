@@ -241,6 +241,7 @@ impl App {
             req,
             staged: None,
             total: None,
+            since: Instant::now(),
         };
         self.loading.insert(req, root);
         self.effects.push(Effect::Connect { req, endpoint });

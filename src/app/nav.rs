@@ -191,6 +191,11 @@ impl App {
         self.detail
             .forget(self.tree.get(id).endpoint, &self.tree.get(id).node.id);
         self.selection_changed();
+        // Asked for by hand (often because a read stalled): read again now, not after the
+        // debounce that keeps a held `j` from firing a read per row.
+        if self.detail.due.take().is_some() {
+            self.request_details();
+        }
         true
     }
 

@@ -17,6 +17,8 @@ pub enum Load {
         /// Children arrived so far on a refresh: kept aside until complete, then merged.
         staged: Option<Vec<Node>>,
         total: Option<u64>,
+        /// When the request went out, to say how long a stalled one has waited.
+        since: tokio::time::Instant,
     },
     Loaded,
     Failed(String),
@@ -311,6 +313,7 @@ impl Tree {
                 req: r,
                 staged,
                 total,
+                ..
             } if *r == req && !e.dead => {
                 if batch.total.is_some() {
                     *total = batch.total;
@@ -397,6 +400,7 @@ impl Tree {
             req,
             staged: refresh.then(Vec::new),
             total: None,
+            since: tokio::time::Instant::now(),
         };
         self.invalidate();
     }

@@ -49,6 +49,12 @@ pub struct SimArgs {
     /// Fraction of requests never answered.
     #[arg(long, default_value_t = 0.0)]
     pub stall_rate: f64,
+    /// Fraction of requests answered late (after --slow-ms) but answered.
+    #[arg(long, default_value_t = 0.0)]
+    pub slow_rate: f64,
+    /// How late a slow answer is, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub slow_ms: u64,
     /// Sessions expire this many seconds after login.
     #[arg(long)]
     pub session_ttl: Option<u64>,
@@ -96,6 +102,8 @@ impl SimArgs {
                 drop_rate: self.drop_rate.clamp(0.0, 1.0),
                 truncate_rate: self.truncate_rate.clamp(0.0, 1.0),
                 stall_rate: self.stall_rate.clamp(0.0, 1.0),
+                slow_rate: self.slow_rate.clamp(0.0, 1.0),
+                slow_ms: self.slow_ms,
                 token_ttl_secs: self.session_ttl,
                 seed: self.seed,
             },

@@ -1,7 +1,10 @@
 //! Fault injection for the simulator: one middleware layer, in front of routing, that delays,
-//! refuses (503), rate-limits (429), drops, truncates or stalls requests from a seeded rng.
+//! refuses (503), rate-limits (429), drops, truncates, stalls or slows requests from a seeded
+//! rng, and counts what it sees (per method and path, and how many are in flight at once) so
+//! tests can tell a read that was sent twice from a write that must never be.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::{Body, Bytes};
@@ -16,7 +19,7 @@ use tokio::time::{Duration, Instant};
 use super::clock::Clock;
 
 /// What goes wrong, and how often. `Default` is a healthy server.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Faults {
     /// Extra delay, uniform in `0..=jitter_ms`, on top of `SimOptions::latency_ms`.
     pub jitter_ms: u64,
@@ -30,9 +33,31 @@ pub struct Faults {
     pub truncate_rate: f64,
     /// Fraction of requests never answered.
     pub stall_rate: f64,
+    /// Fraction of requests answered `slow_ms` late (but answered).
+    pub slow_rate: f64,
+    /// How late a slow answer is, in milliseconds.
+    pub slow_ms: u64,
     /// Sessions expire this long after login (then 401).
     pub token_ttl_secs: Option<u64>,
     pub seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            jitter_ms: 0,
+            error_rate: 0.0,
+            rate_limit: None,
+            drop_rate: 0.0,
+            truncate_rate: 0.0,
+            stall_rate: 0.0,
+            slow_rate: 0.0,
+            // Long enough to be a problem (the UI shows it), short of any request timeout.
+            slow_ms: 2000,
+            token_ttl_secs: None,
+            seed: 0,
+        }
+    }
 }
 
 impl Faults {
@@ -53,6 +78,21 @@ pub struct FaultCounts {
     pub dropped: u64,
     pub truncated: u64,
     pub stalled: u64,
+    pub slowed: u64,
+}
+
+/// What the servers have seen: requests per method, and the most in flight at once (a request
+/// is in flight from the moment it reaches the server until it is answered or its client goes
+/// away).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeenCounts {
+    pub total: u64,
+    pub get: u64,
+    pub post: u64,
+    pub put: u64,
+    pub delete: u64,
+    pub in_flight: usize,
+    pub peak_in_flight: usize,
 }
 
 struct Inner {
@@ -73,6 +113,11 @@ pub struct FaultState {
     dropped: AtomicU64,
     truncated: AtomicU64,
     stalled: AtomicU64,
+    slowed: AtomicU64,
+    /// Requests seen per (method, path).
+    seen: Mutex<HashMap<(String, String), u64>>,
+    in_flight: AtomicUsize,
+    peak_in_flight: AtomicUsize,
     closed: tokio::sync::watch::Sender<bool>,
 }
 
@@ -92,6 +137,7 @@ enum Verdict {
     Drop,
     Truncate(f64),
     Stall,
+    Slow,
 }
 
 impl FaultState {
@@ -111,6 +157,10 @@ impl FaultState {
             dropped: AtomicU64::new(0),
             truncated: AtomicU64::new(0),
             stalled: AtomicU64::new(0),
+            slowed: AtomicU64::new(0),
+            seen: Mutex::default(),
+            in_flight: AtomicUsize::new(0),
+            peak_in_flight: AtomicUsize::new(0),
             closed: tokio::sync::watch::channel(false).0,
         }
     }
@@ -139,7 +189,59 @@ impl FaultState {
             dropped: self.dropped.load(Ordering::Relaxed),
             truncated: self.truncated.load(Ordering::Relaxed),
             stalled: self.stalled.load(Ordering::Relaxed),
+            slowed: self.slowed.load(Ordering::Relaxed),
         }
+    }
+
+    /// Requests seen so far, per method, and the in-flight gauge.
+    pub fn seen(&self) -> SeenCounts {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut c = SeenCounts {
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+            peak_in_flight: self.peak_in_flight.load(Ordering::Relaxed),
+            ..SeenCounts::default()
+        };
+        for ((method, _), n) in seen.iter() {
+            c.total += n;
+            match method.as_str() {
+                "GET" => c.get += n,
+                "POST" => c.post += n,
+                "PUT" => c.put += n,
+                "DELETE" => c.delete += n,
+                _ => {}
+            }
+        }
+        c
+    }
+
+    /// How many `method path` requests were seen (the path without its query).
+    pub fn seen_at(&self, method: &str, path: &str) -> u64 {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.get(&(method.to_string(), path.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every `(method, path)` seen with its count, for a test's failure message.
+    pub fn seen_all(&self) -> Vec<((String, String), u64)> {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<_> = seen.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        all.sort();
+        all
+    }
+
+    /// Counts a request in; the guard counts it out when dropped (answered, or its client left
+    /// and the server dropped the work).
+    fn enter(&self, method: &str, path: &str) -> InFlight<'_> {
+        *self
+            .seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((method.to_string(), path.to_string()))
+            .or_default() += 1;
+        let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
+        InFlight(self)
     }
 
     /// Releases stalled requests (the simulator is stopping).
@@ -176,10 +278,22 @@ impl FaultState {
             Verdict::Drop
         } else if roll(f.truncate_rate) {
             Verdict::Truncate(i.rng.random::<f64>())
+        } else if roll(f.slow_rate) {
+            // Drawn last, and only when set, so a seed replays the same run as before slow
+            // answers existed.
+            Verdict::Slow
         } else {
             Verdict::Pass
         };
         (delay, verdict)
+    }
+}
+
+struct InFlight<'a>(&'a FaultState);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -189,11 +303,12 @@ pub async fn layer(
     req: Request,
     next: Next,
 ) -> Response {
+    let path = req.uri().path().to_string();
+    let _in_flight = s.enter(req.method().as_str(), &path);
     let (delay, verdict) = s.decide();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let path = req.uri().path().to_string();
     let accept = req
         .headers()
         .get(header::ACCEPT)
@@ -202,6 +317,12 @@ pub async fn layer(
         .to_string();
     match verdict {
         Verdict::Pass => next.run(req).await,
+        Verdict::Slow => {
+            s.slowed.fetch_add(1, Ordering::Relaxed);
+            let late = Duration::from_millis(s.lock().faults.slow_ms);
+            tokio::time::sleep(late).await;
+            next.run(req).await
+        }
         Verdict::Refuse => {
             s.errors.fetch_add(1, Ordering::Relaxed);
             error(flavor, &path, &accept, StatusCode::SERVICE_UNAVAILABLE)

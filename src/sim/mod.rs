@@ -21,7 +21,7 @@ use std::sync::atomic::Ordering;
 use axum::Router;
 use axum_server::Handle;
 
-pub use faults::{FaultCounts, Faults};
+pub use faults::{FaultCounts, Faults, SeenCounts};
 pub use vcenter::VcenterVersion;
 pub use vro::{VroOptions, VroVersion};
 pub use vrops::{VROPS_USER, VropsOptions, VropsVersion};
@@ -139,6 +139,21 @@ impl Sim {
     /// How many requests each fault has hit so far.
     pub fn fault_counts(&self) -> FaultCounts {
         self.shared.faults.counts()
+    }
+
+    /// Requests every server has seen so far, per method, and the most in flight at once.
+    pub fn seen(&self) -> SeenCounts {
+        self.shared.faults.seen()
+    }
+
+    /// How many `method path` requests the servers have seen (path without the query).
+    pub fn seen_at(&self, method: &str, path: &str) -> u64 {
+        self.shared.faults.seen_at(method, path)
+    }
+
+    /// Every `(method, path)` seen, with its count.
+    pub fn seen_all(&self) -> Vec<((String, String), u64)> {
+        self.shared.faults.seen_all()
     }
 
     /// vCD HTTP requests served so far.

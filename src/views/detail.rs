@@ -48,7 +48,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         DetailState::Loading => {
             lines.extend(app.known_rows(id).into_iter().map(|r| local(app, r)));
             lines.push(Line::styled(
-                format!("{} loading…", app.spinner()),
+                match app.detail_waited() {
+                    Some(w) => format!("{} loading… {w} (Ctrl-R retries)", app.spinner()),
+                    None => format!("{} loading…", app.spinner()),
+                },
                 t.style(Role::Busy),
             ))
         }

@@ -118,12 +118,23 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
     let extra = match &e.load {
         Load::Failed(msg) => Some((format!("  {msg}"), t.style(Role::Error))),
         Load::Loading {
-            total: Some(total), ..
+            total: Some(total),
+            since,
+            ..
         } => Some((
-            format!("  loading {}/{total}", e.children.len()),
+            match app.waited(*since) {
+                Some(w) => format!("  loading {}/{total} · {w}", e.children.len()),
+                None => format!("  loading {}/{total}", e.children.len()),
+            },
             t.style(Role::Busy),
         )),
-        Load::Loading { .. } => Some(("  loading…".to_string(), t.style(Role::Busy))),
+        Load::Loading { since, .. } => Some((
+            match app.waited(*since) {
+                Some(w) => format!("  loading… {w}"),
+                None => "  loading…".to_string(),
+            },
+            t.style(Role::Busy),
+        )),
         _ if !e.node.summary.is_empty() => {
             Some((format!("  {}", app.row_summary(id)), t.style(Role::Muted)))
         }

@@ -62,7 +62,15 @@ async fn while_details_load_the_rows_known_fields_show_and_a_reread_keeps_the_ol
         crossterm::event::KeyModifiers::CONTROL,
     )));
     assert!(out.redraw);
-    let req = details_req(&mut app).await;
+    // Ctrl-R reads at once (no debounce: a stalled read is retried right away).
+    let req = out
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Details { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("Ctrl-R reads the details again at once");
     let text = screen(&mut app, 100, 30);
     assert!(
         text.contains("4096 MB") && text.contains("updating"),

@@ -305,6 +305,10 @@ fn fault_flags_parse() {
         "0.02",
         "--stall-rate",
         "0.03",
+        "--slow-rate",
+        "0.04",
+        "--slow-ms",
+        "700",
         "--session-ttl",
         "60",
     ])
@@ -319,6 +323,8 @@ fn fault_flags_parse() {
             drop_rate: 0.01,
             truncate_rate: 0.02,
             stall_rate: 0.03,
+            slow_rate: 0.04,
+            slow_ms: 700,
             token_ttl_secs: Some(60),
             seed: 42,
         }

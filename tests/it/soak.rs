@@ -148,6 +148,12 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         request_timeout: Duration::from_secs(1),
         backoff_base: Duration::from_millis(20),
         backoff_max: Duration::from_millis(200),
+        // Reads are hedged well within the short timeout.
+        hedge: vnav::api::hedge::HedgeOptions {
+            first_delay: Duration::from_millis(200),
+            floor: Duration::from_millis(30),
+            ..Default::default()
+        },
         ..HttpOptions::default()
     };
     let (mut d, audit, _dir) = vcd_app(&s, http);
@@ -159,6 +165,8 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         drop_rate: 0.04,
         truncate_rate: 0.04,
         stall_rate: 0.02,
+        slow_rate: 0.03,
+        slow_ms: 400,
         token_ttl_secs: Some(4),
         seed: 11,
     });
@@ -212,6 +220,25 @@ async fn random_walk_through_every_fault_then_everything_settles() {
         s.fault_counts(),
         confirmed.len(),
         d.max_handle,
+    );
+    // Every action request the server saw was a confirmed action, sent once: no retry and no
+    // hedge ever repeats a write (task cancels are their own requests, not counted here).
+    let writes: Vec<_> = s
+        .seen_all()
+        .into_iter()
+        .filter(|((method, path), _)| {
+            method == "POST" && path.contains("/action/") && !path.starts_with("/api/task/")
+        })
+        .collect();
+    let sent: u64 = writes.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "REPORT soak: {sent} action requests seen by the server for {} confirmed",
+        confirmed.len()
+    );
+    assert!(
+        sent as usize <= confirmed.len(),
+        "{sent} action requests for {} confirmed actions: {writes:?}",
+        confirmed.len()
     );
     assert!(settled, "still loading or running after the faults stopped");
     assert_eq!(bad, 0);

@@ -1,8 +1,10 @@
-//! The vCD client through the simulator's faults: reads survive 503s, 429s, cut bodies and
-//! stalls by retrying; an action whose answer is lost is found again, never sent twice.
+//! The vCD client through the simulator's faults: reads survive 503s, 429s, cut bodies, stalls
+//! and slow answers by retrying and hedging; an action whose answer is lost is found again,
+//! never sent twice.
 
 use std::time::Duration;
 
+use vnav::api::hedge::HedgeOptions;
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{ActionId, ActionParams, Node, NodeKind};
 use vnav::api::vcd::VcdBackend;
@@ -13,13 +15,19 @@ use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Faults, Sim, SimOptions};
 use crate::backends;
 use crate::sim_support::sim;
 
-/// Short timeouts and backoff so faults cost little test time.
+/// Short timeouts and backoff so faults cost little test time; reads are hedged well within
+/// the timeout.
 fn quick_http() -> HttpOptions {
     HttpOptions {
         request_timeout: Duration::from_millis(800),
         backoff_base: Duration::from_millis(10),
         backoff_max: Duration::from_millis(100),
         max_attempts: 6,
+        hedge: HedgeOptions {
+            first_delay: Duration::from_millis(150),
+            floor: Duration::from_millis(20),
+            ..HedgeOptions::default()
+        },
         ..HttpOptions::default()
     }
 }
@@ -51,10 +59,12 @@ async fn reads_survive_errors_rate_limits_cut_bodies_and_stalls() {
     s.set_faults(Faults {
         error_rate: 0.15,
         truncate_rate: 0.1,
-        stall_rate: 0.05,
+        stall_rate: 0.1,
+        slow_rate: 0.1,
+        slow_ms: 300,
         rate_limit: Some(400),
         jitter_ms: 5,
-        seed: 7,
+        seed: 9,
         ..Faults::default()
     });
     let vms = all_vms(&b).await;
@@ -71,8 +81,13 @@ async fn reads_survive_errors_rate_limits_cut_bodies_and_stalls() {
     }
     let hit = s.fault_counts();
     assert!(
-        hit.errors > 0 && hit.truncated > 0 && hit.stalled > 0,
+        hit.errors > 0 && hit.truncated > 0 && hit.stalled > 0 && hit.slowed > 0,
         "faults were injected: {hit:?}"
+    );
+    let hedged = b.session().http().hedge_stats();
+    assert!(
+        hedged.hedges > 0,
+        "slow and stalled reads were hedged: {hedged:?}"
     );
 }
 
@@ -96,8 +111,12 @@ async fn a_lost_answer_never_doubles_an_action() {
                 .unwrap(),
         );
     }
+    // Lost, stalled and late answers: reads around the actions are hedged, the actions never.
     s.set_faults(Faults {
-        drop_rate: 0.4,
+        drop_rate: 0.3,
+        stall_rate: 0.1,
+        slow_rate: 0.2,
+        slow_ms: 300,
         seed: 3,
         ..Faults::default()
     });
@@ -105,9 +124,19 @@ async fn a_lost_answer_never_doubles_an_action() {
     for (vm, offer) in on.iter().zip(&offers) {
         results.push(b.invoke(vm, offer, &ActionParams::None).await);
     }
-    let dropped = s.fault_counts().dropped;
+    let hit = s.fault_counts();
     s.set_faults(Faults::default());
-    assert!(dropped > 0, "some answers were lost");
+    assert!(hit.dropped > 0, "some answers were lost: {hit:?}");
+    let posts: Vec<_> = s
+        .seen_all()
+        .into_iter()
+        .filter(|((method, path), _)| method == "POST" && path.contains("/action/"))
+        .collect();
+    assert_eq!(posts.len(), on.len(), "one action per VM: {posts:?}");
+    assert!(
+        posts.iter().all(|(_, n)| *n == 1),
+        "no action was ever sent twice: {posts:?}"
+    );
     let tasks = b.recent_tasks().await.unwrap();
     let mut found = 0;
     for (vm, result) in on.iter().zip(&results) {

@@ -112,7 +112,8 @@ impl Session {
 
     /// GETs `API + path` with `query` and returns the JSON and its text.
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> ApiResult<(Value, String)> {
-        self.call(Method::GET, path, query, None).await
+        self.call(Method::GET, path, query, None, Retry::Idempotent)
+            .await
     }
 
     /// POSTs a query (a read: safe to repeat) with a JSON body.
@@ -122,7 +123,9 @@ impl Session {
         query: &[(&str, String)],
         body: Value,
     ) -> ApiResult<(Value, String)> {
-        self.call(Method::POST, path, query, Some(body)).await
+        // Only reads: the shared layer may hedge it like a GET.
+        self.call(Method::POST, path, query, Some(body), Retry::Read)
+            .await
     }
 
     async fn call(
@@ -131,6 +134,7 @@ impl Session {
         path: &str,
         query: &[(&str, String)],
         body: Option<Value>,
+        retry: Retry,
     ) -> ApiResult<(Value, String)> {
         let mut url = url::Url::parse(&format!("{}{API}{path}", self.base()))
             .map_err(|e| ApiError::Unsupported(format!("bad URL for {path}: {e}")))?;
@@ -139,7 +143,7 @@ impl Session {
         }
         let body = body.map(|b| b.to_string());
         self.inner
-            .call(method, url.as_str(), Retry::Idempotent, |req| {
+            .call(method, url.as_str(), retry, |req| {
                 let req = req.header(ACCEPT, "application/json");
                 match &body {
                     Some(b) => req.header(CONTENT_TYPE, "application/json").body(b.clone()),
@@ -155,7 +159,13 @@ impl Session {
             return;
         }
         if let Err(e) = self
-            .call(Method::POST, "/auth/token/release", &[], None)
+            .call(
+                Method::POST,
+                "/auth/token/release",
+                &[],
+                None,
+                Retry::Idempotent,
+            )
             .await
         {
             tracing::info!(target: "vnav::vrops", error = %e, "token release failed");

@@ -237,7 +237,8 @@ impl Transport for Json {
             "PropertyCollector/{}/RetrievePropertiesEx",
             self.property_collector
         );
-        let result = self.call(&path, &body, Retry::Idempotent).await?;
+        // A property read: the shared layer may hedge it.
+        let result = self.call(&path, &body, Retry::Read).await?;
         let Value::Array(found) = result["objects"].clone() else {
             return Ok(Vec::new());
         };

@@ -222,7 +222,8 @@ impl Transport for Soap {
             r#"<RetrievePropertiesEx xmlns="urn:vim25">{}<specSet><propSet><type>{kind}</type>{paths}</propSet>{objects}</specSet><options/></RetrievePropertiesEx>"#,
             moref("_this", "PropertyCollector", "propertyCollector"),
         );
-        let resp = self.call(&body, Retry::Idempotent).await?;
+        // A property read: the shared layer may hedge it.
+        let resp = self.call(&body, Retry::Read).await?;
         Ok(resp
             .descendants("objects")
             .into_iter()
