@@ -151,17 +151,22 @@ impl App {
     }
 
     /// The tree entry of `node` on `endpoint` (a server's answer, a related row, the same VM
-    /// elsewhere): the loaded one if the tree has it outside the snapshot view and the tables,
-    /// else a new entry under the endpoint's "All VMs" group (or the endpoint, for other kinds),
-    /// which reloads keep.
+    /// elsewhere): the loaded one if the tree has it (outside the snapshot view if it can;
+    /// never a table's hidden row), else a new entry under the endpoint's "All VMs" group
+    /// (or the endpoint, for other kinds), which reloads keep.
     pub(crate) fn open_node(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
-        let found = self.tree.find(endpoint, &node.id);
-        let elsewhere = |a: &App, e: EntryId| {
-            a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p)) || !a.tree.in_tree(e)
-        };
+        // A table's rows hang under hidden roots: never land there.
+        let found: Vec<EntryId> = self
+            .tree
+            .find(endpoint, &node.id)
+            .into_iter()
+            .filter(|&e| self.tree.in_tree(e))
+            .collect();
+        let in_snapshot_view =
+            |a: &App, e: EntryId| a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p));
         if let Some(&e) = found
             .iter()
-            .find(|&&e| !elsewhere(self, e))
+            .find(|&&e| !in_snapshot_view(self, e))
             .or(found.first())
         {
             return e;

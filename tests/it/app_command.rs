@@ -465,3 +465,18 @@ async fn the_snapshot_table_sorts_by_age_size_and_endpoint() {
     command(&mut app, "sort endpoint");
     assert_eq!(rows(&app)[0], "old-small", "vcd before vcenter");
 }
+
+/// A VM seen only in a closed table (its rows hang under hidden roots) is opened in the tree
+/// by goto, not selected where nobody can see it.
+#[tokio::test(start_paused = true)]
+async fn goto_of_a_vm_only_a_closed_table_holds_lands_in_the_tree() {
+    let mut app = two_endpoints();
+    vm_table(&mut app);
+    command(&mut app, "tree");
+    command(&mut app, "goto 10.0.1.12");
+    let id = app.cursor.selected.unwrap();
+    assert_eq!(app.tree.get(id).node.name.as_ref(), "rds-12");
+    assert!(app.tree.in_tree(id), "not a hidden table row");
+    assert_eq!(app.tree.path(id), ["vcenter", "All VMs", "rds-12"]);
+    assert!(app.tree.row_of(id).is_some(), "shown in the tree");
+}
