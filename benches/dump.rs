@@ -6,6 +6,9 @@
 //! `cargo bench --bench dump` measures 100,000 VMs; `cargo test --benches` runs a 2,000-VM
 //! smoke. Numbers are printed on stderr as `REPORT …` lines (see BENCHMARKS.md).
 
+mod common;
+use common::full_run;
+
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -13,10 +16,6 @@ use vnav::api::model::{Node, NodeKind, Severity, Status, VmFacts};
 use vnav::cli::output::{Cell, Format, Writer};
 use vnav::cli::rows::{self, Place};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions, VCENTER_USER, VROPS_USER};
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
 
 fn vms() -> usize {
     if full_run() { 100_000 } else { 2_000 }

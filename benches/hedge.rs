@@ -6,6 +6,9 @@
 //! and 100,000 VMs at 20 ms with and without 1 % stalls; `cargo test --benches` runs a
 //! 2,000-VM smoke with hedging on only. The numbers are `REPORT …` lines on stderr.
 
+mod common;
+use common::{full_run, runtime, simulator};
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -14,30 +17,7 @@ use vnav::api::http::HttpOptions;
 use vnav::api::vcd::query::Paging;
 use vnav::api::vcd::{VcdBackend, VcdConfig};
 use vnav::api::{Backend, ChildSink};
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Faults, Sim, SimOptions};
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn simulator(vms: usize, latency_ms: u64) -> Sim {
-    vnav::api::tls::install_crypto_provider();
-    let opts = SimOptions {
-        vms,
-        latency_ms,
-        ..SimOptions::default()
-    };
-    vnav::sim::start(([127, 0, 0, 1], 0).into(), opts)
-        .await
-        .unwrap()
-}
+use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Faults, Sim};
 
 /// A connected client with the default options (concurrency 16, 30 s timeout), hedging on or off.
 async fn connected(sim: &Sim, hedge: bool) -> VcdBackend {

@@ -7,6 +7,9 @@
 //! `cargo bench --bench insight` measures 10,000 VMs; `cargo test --benches` runs a 2,000-VM
 //! smoke. Requests and seconds are printed on stderr as `REPORT …` lines.
 
+mod common;
+use common::{full_run, runtime};
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -20,17 +23,6 @@ use vnav::api::vrops::{PAGE_SIZE, VropsBackend, VropsConfig};
 use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VROPS_USER};
 
 const LATENCY_MS: u64 = 20;
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn vrops(sim: &Sim) -> VropsBackend {
     VropsBackend::new(VropsConfig {

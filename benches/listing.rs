@@ -8,6 +8,9 @@
 //! `cargo bench --bench listing` measures 100,000 VMs; `cargo test --benches` runs a 2,000-VM
 //! smoke. Request counts and the ratio are printed on stderr as `REPORT …` lines.
 
+mod common;
+use common::{full_run, runtime, simulator};
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,29 +26,6 @@ use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions};
 use vnav::theme::Theme;
 
 const LATENCY_MS: u64 = 20;
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn simulator(vms: usize, latency_ms: u64) -> Sim {
-    vnav::api::tls::install_crypto_provider();
-    let opts = SimOptions {
-        vms,
-        latency_ms,
-        ..SimOptions::default()
-    };
-    vnav::sim::start(([127, 0, 0, 1], 0).into(), opts)
-        .await
-        .unwrap()
-}
 
 /// A logged-in client allowed `concurrency` requests in flight.
 async fn connected(sim: &Sim, concurrency: usize) -> VcdBackend {

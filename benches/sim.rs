@@ -3,14 +3,13 @@
 //!
 //! `cargo bench --bench sim` measures 100,000 VMs; `cargo test --benches` runs a 2,000-VM smoke.
 
+mod common;
+use common::full_run;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vnav::sim::{DEMO_PASSWORD, DEMO_USER, Sim, SimOptions};
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
 
 struct Client {
     http: reqwest::Client,

@@ -6,6 +6,9 @@
 //! `cargo bench --bench ui` measures; `cargo test --benches` runs each once on a smaller tree.
 //! Latency percentiles and byte counts are printed on stderr as `REPORT …` lines.
 
+mod common;
+use common::full_run;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -17,10 +20,6 @@ use vnav::api::model::*;
 use vnav::app::event::{ApiAnswer, ApiEvent, Effect, Event};
 use vnav::app::{App, EndpointSpec};
 use vnav::theme::Theme;
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
 
 fn n_vms() -> usize {
     if full_run() { 100_000 } else { 5_000 }

@@ -104,10 +104,9 @@ impl Executor {
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     send(req, endpoint, ApiAnswer::Connected(b.connect().await));
                 });
-                self.reads.insert(req, job);
             }
             Effect::Children {
                 req,
@@ -115,7 +114,7 @@ impl Executor {
                 node,
             } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     let batch_send = send.clone();
                     let sink = ChildSink::new(move |batch| {
                         batch_send(req, endpoint, ApiAnswer::Children(batch))
@@ -123,7 +122,6 @@ impl Executor {
                     let result = b.children(&node, &sink).await;
                     send(req, endpoint, ApiAnswer::ChildrenDone(result));
                 });
-                self.reads.insert(req, job);
             }
             Effect::Details {
                 req,
@@ -131,14 +129,13 @@ impl Executor {
                 node,
             } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     send(
                         req,
                         endpoint,
                         ApiAnswer::Details(Box::new(b.details(&node).await)),
                     );
                 });
-                self.reads.insert(req, job);
             }
             Effect::Invoke {
                 req,
@@ -211,7 +208,7 @@ impl Executor {
                 kind,
             } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     let batch_send = send.clone();
                     let sink = ChildSink::new(move |batch| {
                         batch_send(req, endpoint, ApiAnswer::Children(batch))
@@ -219,7 +216,6 @@ impl Executor {
                     let result = b.list_kind(kind, &sink).await;
                     send(req, endpoint, ApiAnswer::ChildrenDone(result));
                 });
-                self.reads.insert(req, job);
             }
             Effect::Find {
                 req,
@@ -227,14 +223,13 @@ impl Executor {
                 text,
             } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     send(req, endpoint, ApiAnswer::Found(b.find(&text).await));
                 });
-                self.reads.insert(req, job);
             }
             Effect::Sprawl { req, endpoint } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     let update_send = send.clone();
                     let sink = SprawlSink::new(move |update| {
                         update_send(req, endpoint, ApiAnswer::SprawlUpdate(update))
@@ -242,7 +237,6 @@ impl Executor {
                     let rows = b.snapshot_sprawl(&sink).await;
                     send(req, endpoint, ApiAnswer::Sprawl(rows));
                 });
-                self.reads.insert(req, job);
             }
             Effect::VmInsight {
                 req,
@@ -251,11 +245,10 @@ impl Executor {
                 day,
             } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     let answer = b.vm_insight(&vms, day).await;
                     send(req, endpoint, ApiAnswer::VmInsight(answer));
                 });
-                self.reads.insert(req, job);
             }
             Effect::VmKey {
                 req,
@@ -263,10 +256,9 @@ impl Executor {
                 node,
             } => {
                 let b = self.backends[endpoint].clone();
-                let job = self.jobs.spawn(async move {
+                self.read(req, async move {
                     send(req, endpoint, ApiAnswer::VmKey(b.vm_key(&node).await));
                 });
-                self.reads.insert(req, job);
             }
             Effect::Abandon { req } => {
                 // Dropping the job's future drops its requests in flight and sends no more.
@@ -304,6 +296,12 @@ impl Executor {
     }
 
     /// Logs out of every endpoint (bounded in time) and stops whatever still runs.
+    /// Spawns a read whose answer is only wanted until `Effect::Abandon` names its request.
+    fn read(&mut self, req: ReqId, job: impl Future<Output = ()> + Send + 'static) {
+        let handle = self.jobs.spawn(job);
+        self.reads.insert(req, handle);
+    }
+
     pub async fn shutdown(mut self) {
         self.jobs.abort_all();
         let logouts = self.backends.iter().map(|b| b.logout());
