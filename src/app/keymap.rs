@@ -222,7 +222,7 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[ctrl('r'), code(KeyCode::F(5))],
         command: Command::Refresh,
         scope: Scope::Tree,
-        description: "reload the node and its children (also retries a failed node)",
+        description: "reload the node and its children (retries a failed or stalled read at once)",
     },
     Binding {
         keys: &[k('y')],
