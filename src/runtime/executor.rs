@@ -84,6 +84,11 @@ impl Executor {
                 result,
             }));
         };
+        // Where a listing's pages go: each batch as it arrives, to the request that asked.
+        let pages = |req, endpoint| {
+            let send = send.clone();
+            ChildSink::new(move |batch| send(req, endpoint, ApiAnswer::Children(batch)))
+        };
         match effect {
             Effect::Quit => return Control::Quit,
             Effect::Copy(text) => return Control::Copy(text),
@@ -114,11 +119,8 @@ impl Executor {
                 node,
             } => {
                 let b = self.backends[endpoint].clone();
+                let sink = pages(req, endpoint);
                 self.read(req, async move {
-                    let batch_send = send.clone();
-                    let sink = ChildSink::new(move |batch| {
-                        batch_send(req, endpoint, ApiAnswer::Children(batch))
-                    });
                     let result = b.children(&node, &sink).await;
                     send(req, endpoint, ApiAnswer::ChildrenDone(result));
                 });
@@ -208,11 +210,8 @@ impl Executor {
                 kind,
             } => {
                 let b = self.backends[endpoint].clone();
+                let sink = pages(req, endpoint);
                 self.read(req, async move {
-                    let batch_send = send.clone();
-                    let sink = ChildSink::new(move |batch| {
-                        batch_send(req, endpoint, ApiAnswer::Children(batch))
-                    });
                     let result = b.list_kind(kind, &sink).await;
                     send(req, endpoint, ApiAnswer::ChildrenDone(result));
                 });
