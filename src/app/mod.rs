@@ -8,6 +8,7 @@ mod copy;
 pub mod dialog;
 pub mod event;
 pub mod filter;
+pub mod form;
 pub mod keymap;
 pub mod layout;
 pub mod tree;
