@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(form.submit(), Err(1));
         assert_eq!(form.fields[1].error.as_deref(), Some("required"));
         assert_eq!(form.focus, 1);
-        form.fields[1].text.push_str("x");
+        form.fields[1].text.push('x');
         assert_eq!(
             form.submit(),
             Ok(vec![("p".into(), ParamValue::Text("x".into()))])
