@@ -13,6 +13,7 @@ pub mod session;
 pub mod tls;
 pub mod vcd;
 pub mod vcenter;
+pub mod vro;
 pub mod vrops;
 pub mod xml;
 

@@ -12,6 +12,7 @@ pub enum Product {
     Vcd,
     Vcenter,
     Vrops,
+    Vro,
 }
 
 impl Product {
@@ -20,6 +21,7 @@ impl Product {
             Product::Vcd => "vCD",
             Product::Vcenter => "vCenter",
             Product::Vrops => "Aria Operations",
+            Product::Vro => "Orchestrator",
         }
     }
 }
@@ -55,6 +57,11 @@ pub enum NodeKind {
     /// An Aria Operations resource of a kind that has no node kind of its own.
     Resource,
     Alert,
+    /// An Orchestrator workflow category (they nest).
+    WorkflowCategory,
+    Workflow,
+    /// One execution of a workflow.
+    WorkflowRun,
 }
 
 impl NodeKind {
@@ -83,6 +90,9 @@ impl NodeKind {
             NodeKind::AdapterInstance => "Adapter instance",
             NodeKind::Resource => "Resource",
             NodeKind::Alert => "Alert",
+            NodeKind::WorkflowCategory => "Category",
+            NodeKind::Workflow => "Workflow",
+            NodeKind::WorkflowRun => "Run",
         }
     }
 }
@@ -476,6 +486,9 @@ pub enum ActionId {
     /// Remove a snapshot together with the snapshots taken after it from it (vCenter).
     SnapshotRemoveTree,
     SnapshotRemoveAll,
+    /// An action the server describes itself (an Orchestrator workflow): its label, risk and
+    /// parameters travel in the offer (`ActionOffer::described`), not in vnav's table.
+    Run,
 }
 
 /// An action the server offers on a node, with the backend's handle to invoke it
@@ -484,6 +497,180 @@ pub enum ActionId {
 pub struct ActionOffer {
     pub id: ActionId,
     pub href: Box<str>,
+    /// For `ActionId::Run`: what the server says the action is and asks for.
+    pub described: Option<std::sync::Arc<Described>>,
+}
+
+impl ActionOffer {
+    /// An action of vnav's own table, invoked at `href`.
+    pub fn new(id: ActionId, href: impl Into<Box<str>>) -> Self {
+        ActionOffer {
+            id,
+            href: href.into(),
+            described: None,
+        }
+    }
+
+    /// An action the server describes, invoked at `href`.
+    pub fn described(href: impl Into<Box<str>>, described: Described) -> Self {
+        ActionOffer {
+            id: ActionId::Run,
+            href: href.into(),
+            described: Some(std::sync::Arc::new(described)),
+        }
+    }
+}
+
+/// How careful the confirmation of an action must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Risk {
+    /// Changes nothing on the server; allowed in read-only mode.
+    Safe,
+    /// Changes state but is easy to undo: a y/N dialog defaulting to No.
+    Disruptive,
+    /// Loses work or data: the user types the target's name (or the count, for marks).
+    Destructive,
+}
+
+impl Risk {
+    pub fn label(self) -> &'static str {
+        match self {
+            Risk::Safe => "safe",
+            Risk::Disruptive => "disruptive",
+            Risk::Destructive => "destructive",
+        }
+    }
+}
+
+/// An action that is data: a label, a risk and the parameters it takes, as the server
+/// declares them (a workflow and its inputs). A future product's actions are this too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Described {
+    /// Imperative label ("Run Restart app tier").
+    pub label: String,
+    pub description: String,
+    pub risk: Risk,
+    pub params: Vec<ParamSpec>,
+}
+
+/// The type of a declared parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    /// Masked on screen, never logged, never audited.
+    SecureString,
+    Number,
+    Boolean,
+    Date,
+    StringList,
+    /// Key/value pairs of strings.
+    Properties,
+    /// An object of an SDK type ("VC:VirtualMachine", "vCloud:VApp"), given by its id.
+    SdkObject(Box<str>),
+    /// A type vnav cannot enter (the server's own name for it): left unset.
+    Unsupported(Box<str>),
+}
+
+impl ParamType {
+    /// The name shown next to a field ("number", "VC:VirtualMachine").
+    pub fn label(&self) -> &str {
+        match self {
+            ParamType::String => "string",
+            ParamType::SecureString => "secure string",
+            ParamType::Number => "number",
+            ParamType::Boolean => "yes/no",
+            ParamType::Date => "date",
+            ParamType::StringList => "list of strings",
+            ParamType::Properties => "properties",
+            ParamType::SdkObject(t) | ParamType::Unsupported(t) => t,
+        }
+    }
+}
+
+/// One parameter an action takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamSpec {
+    pub name: String,
+    pub label: String,
+    pub ty: ParamType,
+    pub mandatory: bool,
+    pub default: Option<ParamValue>,
+    /// When not empty, the only values accepted (as text).
+    pub allowed: Vec<String>,
+    pub description: String,
+}
+
+impl ParamSpec {
+    pub fn new(name: impl Into<String>, ty: ParamType) -> Self {
+        let name = name.into();
+        ParamSpec {
+            label: name.clone(),
+            name,
+            ty,
+            mandatory: false,
+            default: None,
+            allowed: Vec::new(),
+            description: String::new(),
+        }
+    }
+}
+
+/// A secret typed by the user: wiped from memory when dropped, `***` in Debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(pub zeroize::Zeroizing<String>);
+
+impl SecretText {
+    pub fn new(s: impl Into<String>) -> Self {
+        SecretText(zeroize::Zeroizing::new(s.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A typed parameter value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    Text(String),
+    Secret(SecretText),
+    Number(f64),
+    Bool(bool),
+    Date(OffsetDateTime),
+    List(Vec<String>),
+    Properties(Vec<(String, String)>),
+    SdkObject { ty: Box<str>, id: String },
+}
+
+// Numbers are finite (the form refuses NaN), so equality is an equivalence.
+impl Eq for ParamValue {}
+
+impl ParamValue {
+    /// The value as JSON for the audit log and the raw view: secrets are masked.
+    pub fn masked_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            ParamValue::Text(s) => json!(s),
+            ParamValue::Secret(_) => json!("***"),
+            ParamValue::Number(n) => json!(n),
+            ParamValue::Bool(b) => json!(b),
+            ParamValue::Date(d) => json!(
+                d.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            ),
+            ParamValue::List(l) => json!(l),
+            ParamValue::Properties(p) => {
+                serde_json::Value::Object(p.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+            }
+            ParamValue::SdkObject { ty, id } => json!({ "type": &**ty, "id": id }),
+        }
+    }
 }
 
 /// Parameters an action needs beyond its target.
@@ -502,6 +689,9 @@ pub enum ActionParams {
         snapshot: String,
         remove_children: bool,
     },
+    /// Values for the parameters of a described action, by parameter name; parameters left
+    /// unset are absent.
+    Inputs(Vec<(String, ParamValue)>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -512,6 +702,10 @@ pub enum TaskState {
     Error,
     Canceled,
     Aborted,
+    /// Waits on a person (a workflow's user interaction or signal).
+    WaitingForInput,
+    /// Paused on the server; it resumes or is cancelled there.
+    Suspended,
 }
 
 impl TaskState {
@@ -530,6 +724,8 @@ impl TaskState {
             TaskState::Error => "error",
             TaskState::Canceled => "canceled",
             TaskState::Aborted => "aborted",
+            TaskState::WaitingForInput => "waiting for input",
+            TaskState::Suspended => "suspended",
         }
     }
 }

@@ -4,26 +4,7 @@
 
 use crate::api::model::{ActionId, NodeKind};
 
-/// How careful the confirmation must be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Risk {
-    /// Changes nothing on the server; allowed in read-only mode.
-    Safe,
-    /// Changes state but is easy to undo: a y/N dialog defaulting to No.
-    Disruptive,
-    /// Loses work or data: the user types the target's name (or the count, for marks).
-    Destructive,
-}
-
-impl Risk {
-    pub fn label(self) -> &'static str {
-        match self {
-            Risk::Safe => "safe",
-            Risk::Disruptive => "disruptive",
-            Risk::Destructive => "destructive",
-        }
-    }
-}
+pub use crate::api::model::Risk;
 
 pub struct ActionSpec {
     pub id: ActionId,
@@ -152,6 +133,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         key: Some('X'),
         risk: Risk::Destructive,
         kinds: VMS,
+    },
+    ActionSpec {
+        id: ActionId::Run,
+        label: "Run",
+        description: "run the workflow (asks its inputs; the server says what it does)",
+        key: Some('e'),
+        risk: Risk::Disruptive,
+        kinds: &[NodeKind::Workflow],
     },
 ];
 

@@ -62,7 +62,7 @@ impl App {
                 let uuid = self.endpoints[vc].info.as_ref()?.instance_uuid.as_deref()?;
                 Some(VmKey::new(uuid, &r.moid))
             }
-            Product::Vrops => None,
+            Product::Vrops | Product::Vro => None,
         }
     }
 

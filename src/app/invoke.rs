@@ -68,6 +68,13 @@ fn params_json(params: &ActionParams) -> serde_json::Value {
         } => serde_json::json!({
             "snapshot": snapshot, "remove_children": remove_children
         }),
+        // Secure strings are masked: the audit log never holds them.
+        ActionParams::Inputs(values) => serde_json::Value::Object(
+            values
+                .iter()
+                .map(|(name, v)| (name.clone(), v.masked_json()))
+                .collect(),
+        ),
     }
 }
 

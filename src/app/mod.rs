@@ -9,6 +9,7 @@ mod copy;
 pub mod dialog;
 pub mod event;
 pub mod filter;
+pub mod form;
 pub mod history;
 pub mod keymap;
 pub mod layout;

@@ -48,7 +48,10 @@ impl TaskRow {
             TaskState::Error | TaskState::Canceled | TaskState::Aborted => {
                 self.progress_seen.or(reported.filter(|&p| p < 100))
             }
-            TaskState::Queued | TaskState::Running => reported,
+            TaskState::Queued
+            | TaskState::Running
+            | TaskState::WaitingForInput
+            | TaskState::Suspended => reported,
         }
     }
 

@@ -88,7 +88,8 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, wide: bool) -> Row<'
     let severity = match state {
         TaskState::Success => Severity::Ok,
         TaskState::Error | TaskState::Aborted => Severity::Error,
-        TaskState::Canceled => Severity::Warn,
+        // Waiting on a person: someone has to look, so it does not blend in with running.
+        TaskState::Canceled | TaskState::WaitingForInput | TaskState::Suspended => Severity::Warn,
         TaskState::Queued | TaskState::Running => Severity::Busy,
     };
     let state_label = if state.is_terminal() {

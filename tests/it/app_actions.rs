@@ -53,30 +53,30 @@ fn connected(read_only: bool) -> App {
 
 fn offers(node: &Node) -> Vec<ActionOffer> {
     let on = node.status.label == "POWERED_ON";
-    let mut v = vec![ActionOffer {
-        id: ActionId::SnapshotCreate,
-        href: format!("{}/action/createSnapshot", node.id).into(),
-    }];
+    let mut v = vec![ActionOffer::new(
+        ActionId::SnapshotCreate,
+        format!("{}/action/createSnapshot", node.id),
+    )];
     if matches!(slot(node), Some(SnapshotSlot::Taken { .. })) {
-        v.push(ActionOffer {
-            id: ActionId::SnapshotRevert,
-            href: format!("{}/action/revertToCurrentSnapshot", node.id).into(),
-        });
+        v.push(ActionOffer::new(
+            ActionId::SnapshotRevert,
+            format!("{}/action/revertToCurrentSnapshot", node.id),
+        ));
     }
     if on {
-        v.push(ActionOffer {
-            id: ActionId::PowerOff,
-            href: format!("{}/power/action/powerOff", node.id).into(),
-        });
-        v.push(ActionOffer {
-            id: ActionId::Reboot,
-            href: format!("{}/power/action/reboot", node.id).into(),
-        });
+        v.push(ActionOffer::new(
+            ActionId::PowerOff,
+            format!("{}/power/action/powerOff", node.id),
+        ));
+        v.push(ActionOffer::new(
+            ActionId::Reboot,
+            format!("{}/power/action/reboot", node.id),
+        ));
     } else {
-        v.push(ActionOffer {
-            id: ActionId::PowerOn,
-            href: format!("{}/power/action/powerOn", node.id).into(),
-        });
+        v.push(ActionOffer::new(
+            ActionId::PowerOn,
+            format!("{}/power/action/powerOn", node.id),
+        ));
     }
     v
 }

@@ -55,10 +55,10 @@ pub(crate) fn details(id: &str, name: &str) -> Details {
             href: format!("{id}/power/action/powerOff"),
             name: String::new(),
         }],
-        actions: vec![ActionOffer {
-            id: ActionId::PowerOff,
-            href: format!("{id}/power/action/powerOff").into(),
-        }],
+        actions: vec![ActionOffer::new(
+            ActionId::PowerOff,
+            format!("{id}/power/action/powerOff"),
+        )],
         snapshot_slot: None,
         copies: vec![("href".into(), id.to_string())],
         raw: Raw {

@@ -370,10 +370,7 @@ async fn a_lost_power_answer_is_settled_by_reading_the_state() {
     });
     let mut results = Vec::new();
     for vm in &on {
-        let offer = vnav::api::model::ActionOffer {
-            id: ActionId::PowerOff,
-            href: vm.id.clone(),
-        };
+        let offer = vnav::api::model::ActionOffer::new(ActionId::PowerOff, vm.id.clone());
         results.push(b.invoke(vm, &offer, &ActionParams::None).await);
     }
     assert!(s.fault_counts().dropped > 0, "some answers were lost");

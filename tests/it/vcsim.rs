@@ -106,10 +106,7 @@ async fn snapshots(b: &VcenterBackend, vm: &Node) -> Vec<Node> {
 }
 
 async fn run(b: &VcenterBackend, node: &Node, id: ActionId, params: ActionParams) {
-    let offer = ActionOffer {
-        id,
-        href: node.id.clone(),
-    };
+    let offer = ActionOffer::new(id, node.id.clone());
     let mut task = b.invoke(node, &offer, &params).await.unwrap();
     for _ in 0..100 {
         if task.state.is_terminal() {

@@ -131,10 +131,10 @@ pub fn action_of_rel(rel: &str) -> Option<ActionId> {
 pub fn actions(e: &Element) -> Vec<ActionOffer> {
     e.children_named("Link")
         .filter_map(|l| {
-            Some(ActionOffer {
-                id: action_of_rel(l.attr("rel")?)?,
-                href: l.attr("href")?.into(),
-            })
+            Some(ActionOffer::new(
+                action_of_rel(l.attr("rel")?)?,
+                l.attr("href")?,
+            ))
         })
         .collect()
 }

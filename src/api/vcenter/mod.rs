@@ -190,10 +190,7 @@ impl VcenterBackend {
         sections.extend(map::vm_sections(&detail, identity.as_ref()));
         let mut actions: Vec<ActionOffer> = map::vm_actions(&power, guest_ready)
             .into_iter()
-            .map(|id| ActionOffer {
-                id,
-                href: node.id.clone(),
-            })
+            .map(|id| ActionOffer::new(id, node.id.clone()))
             .collect();
         sections.push(self.tags_section(vm).await);
         let (snapshots, snapshot_actions) = self.snapshot_part(node).await;

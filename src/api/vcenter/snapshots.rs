@@ -138,10 +138,7 @@ impl VcenterBackend {
     /// The snapshot section and actions added to a VM's details.
     pub(super) async fn snapshot_part(&self, vm_node: &Node) -> (Section, Vec<ActionOffer>) {
         let mut section = Section::new("Snapshots");
-        let offer = |id| ActionOffer {
-            id,
-            href: vm_node.id.clone(),
-        };
+        let offer = |id| ActionOffer::new(id, vm_node.id.clone());
         let mut actions = vec![offer(ActionId::SnapshotCreate)];
         match self
             .vim
@@ -206,10 +203,7 @@ impl VcenterBackend {
             .row("Current", s.current.to_string())
             .row("Taken from it", children.to_string())
             .row("Id", s.moid.as_str());
-        let offer = |id| ActionOffer {
-            id,
-            href: node.id.clone(),
-        };
+        let offer = |id| ActionOffer::new(id, node.id.clone());
         Ok(Details {
             node: self::node(vm, s),
             sections: vec![section],
