@@ -116,6 +116,10 @@ pub struct FaultState {
     slowed: AtomicU64,
     /// Requests seen per (method, path).
     seen: Mutex<HashMap<(String, String), u64>>,
+    /// Requests the handler itself answered, per (method, path, status): a request refused
+    /// by an injected fault or stalled never reached it, so a test can tell "sent" from
+    /// "could have acted".
+    answered: Mutex<HashMap<(String, String, u16), u64>>,
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
     closed: tokio::sync::watch::Sender<bool>,
@@ -159,6 +163,7 @@ impl FaultState {
             stalled: AtomicU64::new(0),
             slowed: AtomicU64::new(0),
             seen: Mutex::default(),
+            answered: Mutex::default(),
             in_flight: AtomicUsize::new(0),
             peak_in_flight: AtomicUsize::new(0),
             closed: tokio::sync::watch::channel(false).0,
@@ -228,6 +233,27 @@ impl FaultState {
         let mut all: Vec<_> = seen.iter().map(|(k, n)| (k.clone(), *n)).collect();
         all.sort();
         all
+    }
+
+    /// Every `(method, path, status)` the handler answered, with its count.
+    pub fn answered_all(&self) -> Vec<((String, String, u16), u64)> {
+        let answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<_> = answered.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        all.sort();
+        all
+    }
+
+    /// Runs the handler and notes its answer's status.
+    async fn handle(&self, req: Request, next: Next) -> Response {
+        let (method, path) = (req.method().to_string(), req.uri().path().to_string());
+        let r = next.run(req).await;
+        *self
+            .answered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((method, path, r.status().as_u16()))
+            .or_default() += 1;
+        r
     }
 
     /// Counts a request in; the guard counts it out when dropped (answered, or its client left
@@ -316,12 +342,12 @@ pub async fn layer(
         .unwrap_or("")
         .to_string();
     match verdict {
-        Verdict::Pass => next.run(req).await,
+        Verdict::Pass => s.handle(req, next).await,
         Verdict::Slow => {
             s.slowed.fetch_add(1, Ordering::Relaxed);
             let late = Duration::from_millis(s.lock().faults.slow_ms);
             tokio::time::sleep(late).await;
-            next.run(req).await
+            s.handle(req, next).await
         }
         Verdict::Refuse => {
             s.errors.fetch_add(1, Ordering::Relaxed);
@@ -341,12 +367,12 @@ pub async fn layer(
             error(flavor, &path, &accept, StatusCode::SERVICE_UNAVAILABLE)
         }
         Verdict::Drop => {
-            let r = next.run(req).await;
+            let r = s.handle(req, next).await;
             s.dropped.fetch_add(1, Ordering::Relaxed);
             cut(r, None).await
         }
         Verdict::Truncate(at) => {
-            let r = next.run(req).await;
+            let r = s.handle(req, next).await;
             s.truncated.fetch_add(1, Ordering::Relaxed);
             cut(r, Some(at)).await
         }

@@ -156,6 +156,12 @@ impl Sim {
         self.shared.faults.seen_all()
     }
 
+    /// Every `(method, path, status)` the servers' handlers answered (not the faults'), with
+    /// its count.
+    pub fn answered_all(&self) -> Vec<((String, String, u16), u64)> {
+        self.shared.faults.answered_all()
+    }
+
     /// vCD HTTP requests served so far.
     pub fn request_count(&self) -> u64 {
         self.shared.requests.load(Ordering::Relaxed)

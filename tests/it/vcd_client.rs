@@ -358,6 +358,31 @@ async fn power_off_runs_a_task_and_changes_the_offers() {
     assert!(offer(&d, ActionId::PowerOff).is_none(), "{:?}", offered(&d));
 }
 
+/// An action after the session expired is sent once, on the new session: vnav finds the
+/// expiry on the read that checks the offer, before the POST.
+#[tokio::test]
+async fn an_action_on_an_expired_session_acts_once() {
+    let s = sim(opts(200, 0.3, 0.0)).await;
+    let b = connected(&s, DEMO_USER).await;
+    let vm = vms_with_status(&b, "POWERED_ON").await.remove(0);
+    let off = offer(&b.details(&vm).await.unwrap(), ActionId::PowerOff).expect("PowerOff");
+    s.expire_tokens();
+    let task = b.invoke(&vm, &off, &ActionParams::None).await.unwrap();
+    assert_eq!(finish(&b, &task).await.state, TaskState::Success);
+    let path = url::Url::parse(&off.href).unwrap().path().to_string();
+    let answered: Vec<_> = s
+        .answered_all()
+        .into_iter()
+        .filter(|((m, p, _), _)| m == "POST" && *p == path)
+        .map(|((_, _, status), n)| (status, n))
+        .collect();
+    assert_eq!(
+        answered,
+        vec![(202, 1)],
+        "one accepted action, nothing refused"
+    );
+}
+
 #[tokio::test]
 async fn a_stale_offer_is_refused_with_the_servers_message() {
     let s = sim(opts(200, 0.3, 0.0)).await;
