@@ -2,3 +2,4 @@
 //! action, and executions as tasks. `map.rs` reads the JSON the server answers.
 
 pub mod map;
+pub mod session;
