@@ -46,13 +46,13 @@ pub(super) fn form(
     }
     head.push(Line::raw(""));
 
-    let (rows, focus_row) = field_lines(app, d, width);
+    let (rows, focus) = field_lines(app, d, width);
     let tail = tail_lines(app, d);
     // The fields get what the head and tail leave (at least three rows); the targets, listed
     // under them, what the fields leave.
     let fixed = room.rows(&head) + room.rows(&tail) + 1;
     let room_rows = (room.height as usize).saturating_sub(fixed).max(3);
-    let shown = window(rows, focus_row, room_rows, app);
+    let shown = window(rows, focus, room_rows, app);
     let listed_room = (room.height as usize).saturating_sub(fixed + shown.len());
     let mut lines = head;
     let used = shown.len();
@@ -74,8 +74,14 @@ pub(super) fn form(
     (title, border, lines, 0)
 }
 
-/// The rows from the one holding the focus, as many as fit, saying how many are cut off.
-fn window(rows: Vec<Line<'static>>, focus: usize, room: usize, app: &App) -> Vec<Line<'static>> {
+/// The rows that fit, from the first that shows the focused field's line, its cursor and as
+/// many of its rows as there is room for, saying how many are cut off above and below.
+fn window(
+    rows: Vec<Line<'static>>,
+    (first, cursor, last): (usize, usize, usize),
+    room: usize,
+    app: &App,
+) -> Vec<Line<'static>> {
     if rows.len() <= room {
         return rows;
     }
@@ -83,13 +89,15 @@ fn window(rows: Vec<Line<'static>>, focus: usize, room: usize, app: &App) -> Vec
     let n = rows.len();
     // The first start from the top that shows the focus with its ↑/↓ lines.
     let (mut start, mut end, mut down) = (0, n, false);
-    while start <= focus {
+    // The field's own rows are kept in view when they fit with the field's line.
+    let last = last.min(first + room.saturating_sub(3)).max(cursor);
+    while start <= cursor {
         let cap = room - usize::from(start > 0);
         (end, down) = match start + cap >= n {
             true => (n, false),
             false => (start + cap - 1, true),
         };
-        if focus < end {
+        if last < end || start == first.min(cursor) {
             break;
         }
         start += 1;
@@ -105,8 +113,13 @@ fn window(rows: Vec<Line<'static>>, focus: usize, room: usize, app: &App) -> Vec
     out
 }
 
-/// One line per field (more for the focused one), and the index of the focused row.
-fn field_lines(app: &App, d: &FormDialog, width: usize) -> (Vec<Line<'static>>, usize) {
+/// One line per field (more for the focused one), and where the focused field is: its line,
+/// the row with the cursor, its last row.
+fn field_lines(
+    app: &App,
+    d: &FormDialog,
+    width: usize,
+) -> (Vec<Line<'static>>, (usize, usize, usize)) {
     let t = &app.theme;
     let label_w = d
         .form
@@ -125,7 +138,7 @@ fn field_lines(app: &App, d: &FormDialog, width: usize) -> (Vec<Line<'static>>, 
         .unwrap_or(0)
         .min(if width < 70 { 10 } else { TYPE_MAX });
     let mut out = Vec::new();
-    let mut focus_row = 0;
+    let mut focus = (0, 0, 0);
     for (i, f) in d.form.fields.iter().enumerate() {
         let focused = i == d.form.focus;
         let mark = if f.spec.mandatory { "*" } else { "" };
@@ -142,17 +155,14 @@ fn field_lines(app: &App, d: &FormDialog, width: usize) -> (Vec<Line<'static>>, 
             ),
             Span::styled(format!("{ty:<type_w$} "), t.style(Role::Muted)),
         ];
-        if focused {
-            focus_row = out.len();
-        }
+        let line = out.len();
         spans.extend(value_spans(app, f, focused));
         out.push(fit(Line::from(spans), width));
         if focused {
             let (sub, at) = sub_rows(app, f);
-            if let Some(at) = at {
-                focus_row = out.len() + at;
-            }
+            let n = sub.len();
             out.extend(sub.into_iter().map(|l| fit(l, width)));
+            focus = (line, line + at.map_or(0, |a| a + 1), line + n);
         }
         if let Some(err) = &f.error {
             out.push(fit(
@@ -161,7 +171,7 @@ fn field_lines(app: &App, d: &FormDialog, width: usize) -> (Vec<Line<'static>>, 
             ));
         }
     }
-    (out, focus_row)
+    (out, focus)
 }
 
 /// The value on the field's own line.
