@@ -1,5 +1,5 @@
 //! Modal dialogs: the fresh-offer check before an action, the action menu, confirmations whose
-//! strength follows the risk, the snapshot form, task cancel, quitting with tasks still
+//! strength follows the risk, the form of an action that takes parameters, task cancel, quitting with tasks still
 //! running, and long messages. Keys go to the
 //! open dialog first; anything unexpected cancels rather than confirms.
 
@@ -7,10 +7,14 @@ use std::collections::HashSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::api::model::{ActionId, ActionOffer, ActionParams, Node, SnapshotSlot, TaskInfo};
+use crate::api::model::{
+    ActionId, ActionOffer, ActionParams, Node, ParamSpec, ParamType, ParamValue, SnapshotSlot,
+    TaskInfo,
+};
 
 use super::actions::{self, Risk};
 use super::event::ReqId;
+use super::form::{Form, FormKey};
 use super::tree::{EndpointId, EntryId};
 
 /// One node an action will run on, with the server's handle for that action.
@@ -89,20 +93,22 @@ pub struct Confirm {
     pub scroll: usize,
 }
 
+/// An action that asks for its parameters first (a workflow's inputs, a new snapshot's name
+/// and options): one form model (`app/form.rs`) and one view (`views/form.rs`) for all.
 #[derive(Clone, Debug)]
-pub struct SnapshotForm {
+pub struct FormDialog {
+    pub action: ActionId,
+    /// "Run Restart app tier", "New snapshot".
+    pub label: String,
+    /// What the action does, in a line.
+    pub description: String,
+    /// The action's risk, which decides the confirmation after the form.
+    pub risk: Risk,
     pub targets: Vec<Target>,
+    /// e.g. "New snapshot VM web-01".
     pub summary: String,
     pub listed: Vec<Listed>,
-    pub name: String,
-    /// The name is vnav's suggestion: typing replaces it rather than adding to it.
-    pub suggested: bool,
-    pub description: String,
-    pub memory: bool,
-    pub quiesce: bool,
-    /// 0 name, 1 description, 2 memory, 3 quiesce.
-    pub field: usize,
-    pub error: Option<String>,
+    pub form: Form,
 }
 
 #[derive(Clone, Debug)]
@@ -116,7 +122,7 @@ pub enum Dialog {
         failed: Vec<(EntryId, String)>,
     },
     Confirm(Confirm),
-    Snapshot(SnapshotForm),
+    Form(FormDialog),
     /// What to copy to the clipboard: (label, text), the name first.
     Copy {
         items: Vec<(String, String)>,
@@ -199,7 +205,15 @@ impl Dialog {
                 _ => Reply::Close,
             },
             Dialog::Confirm(c) => c.on_key(key),
-            Dialog::Snapshot(f) => f.on_key(key),
+            Dialog::Form(f) => match f.form.on_key(key) {
+                FormKey::Stay => Reply::Stay,
+                FormKey::Cancel => Reply::Close,
+                // Checked field by field: a problem stays in the form, at its field.
+                FormKey::Submit => match f.form.submit() {
+                    Ok(_) => Reply::Go,
+                    Err(_) => Reply::Stay,
+                },
+            },
             Dialog::CancelTask { .. } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') if !ctrl(&key) => Reply::Go,
                 _ => Reply::Close,
@@ -225,9 +239,26 @@ impl Dialog {
     }
 }
 
+/// An action's label and description: the server's for a described one (a workflow's name),
+/// else the action table's.
+pub fn label_of(action: ActionId, offer: Option<&ActionOffer>) -> (String, String) {
+    match offer.and_then(|o| o.described.as_deref()) {
+        Some(d) => (d.label.clone(), d.description.clone()),
+        None => {
+            let spec = actions::spec(action);
+            (spec.label.to_string(), spec.description.to_string())
+        }
+    }
+}
+
 impl Confirm {
     pub fn risk(&self) -> Risk {
         self.risk
+    }
+
+    /// (label, description) of the action confirmed.
+    pub fn label(&self) -> (String, String) {
+        label_of(self.action, self.targets.first().map(|t| &t.offer))
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Reply {
@@ -277,9 +308,36 @@ impl Confirm {
     }
 }
 
-impl SnapshotForm {
+/// The new-snapshot form's fields, by parameter name.
+pub const SNAPSHOT_NAME: &str = "name";
+pub const SNAPSHOT_DESCRIPTION: &str = "description";
+pub const SNAPSHOT_MEMORY: &str = "memory";
+pub const SNAPSHOT_QUIESCE: &str = "quiesce";
+
+/// The parameters a new snapshot asks for, declared like a workflow's inputs.
+pub fn snapshot_params(suggested_name: &str) -> Vec<ParamSpec> {
+    let mut name = ParamSpec::new(SNAPSHOT_NAME, ParamType::String);
+    name.label = "Name".into();
+    name.mandatory = true;
+    name.default = Some(ParamValue::Text(suggested_name.into()));
+    name.description = "the snapshot's name (suggested: typing replaces it)".into();
+    let mut description = ParamSpec::new(SNAPSHOT_DESCRIPTION, ParamType::String);
+    description.label = "Description".into();
+    let mut memory = ParamSpec::new(SNAPSHOT_MEMORY, ParamType::Boolean);
+    memory.label = "Memory".into();
+    memory.description = "include the VM's memory (slower, larger)".into();
+    let mut quiesce = ParamSpec::new(SNAPSHOT_QUIESCE, ParamType::Boolean);
+    quiesce.label = "Quiesce".into();
+    quiesce.description = "quiesce the guest file system (needs Tools)".into();
+    vec![name, description, memory, quiesce]
+}
+
+impl FormDialog {
     /// How many targets lose their snapshot to the new one (or may: theirs could not be read).
     pub fn replaces(&self) -> usize {
+        if self.action != ActionId::SnapshotCreate {
+            return 0;
+        }
         self.targets
             .iter()
             .filter(|t| {
@@ -290,57 +348,35 @@ impl SnapshotForm {
             .count()
     }
 
-    pub fn params(&self) -> ActionParams {
-        ActionParams::Snapshot {
-            name: self.name.trim().to_string(),
-            description: self.description.trim().to_string(),
-            memory: self.memory,
-            quiesce: self.quiesce,
-        }
+    /// The text typed in a field ("" when there is no such field).
+    pub fn text(&self, name: &str) -> &str {
+        self.form.field(name).map_or("", |f| f.text.as_str())
     }
 
-    fn on_key(&mut self, key: KeyEvent) -> Reply {
-        match key.code {
-            KeyCode::Esc => return Reply::Close,
-            KeyCode::Char('c') if ctrl(&key) => return Reply::Close,
-            KeyCode::Enter => {
-                if self.name.trim().is_empty() {
-                    self.error = Some("a snapshot needs a name".into());
-                    self.field = 0;
-                    return Reply::Stay;
-                }
-                return Reply::Go;
-            }
-            KeyCode::Tab | KeyCode::Down => self.field = (self.field + 1) % 4,
-            KeyCode::BackTab | KeyCode::Up => self.field = (self.field + 3) % 4,
-            KeyCode::Char(' ') if self.field == 2 => self.memory = !self.memory,
-            KeyCode::Char(' ') if self.field == 3 => self.quiesce = !self.quiesce,
-            KeyCode::Backspace => {
-                if self.field == 0 && std::mem::take(&mut self.suggested) {
-                    self.name.clear();
-                }
-                self.text_field().map(|t| t.pop());
-            }
-            KeyCode::Char(c) if !ctrl(&key) => {
-                if self.field == 0 && std::mem::take(&mut self.suggested) {
-                    self.name.clear();
-                }
-                if let Some(t) = self.text_field() {
-                    t.push(c);
-                    self.error = None;
+    /// The values as the action takes them; None while a field is refused (the problem is
+    /// then at its field).
+    pub fn params(&mut self) -> Option<ActionParams> {
+        let values = self.form.submit().ok()?;
+        Some(match self.action {
+            ActionId::SnapshotCreate => {
+                let text = |n: &str| match values.iter().find(|(k, _)| k == n) {
+                    Some((_, ParamValue::Text(s))) => s.clone(),
+                    _ => String::new(),
+                };
+                let flag = |n: &str| {
+                    values
+                        .iter()
+                        .any(|(k, v)| k == n && *v == ParamValue::Bool(true))
+                };
+                ActionParams::Snapshot {
+                    name: text(SNAPSHOT_NAME),
+                    description: text(SNAPSHOT_DESCRIPTION),
+                    memory: flag(SNAPSHOT_MEMORY),
+                    quiesce: flag(SNAPSHOT_QUIESCE),
                 }
             }
-            _ => {}
-        }
-        Reply::Stay
-    }
-
-    fn text_field(&mut self) -> Option<&mut String> {
-        match self.field {
-            0 => Some(&mut self.name),
-            1 => Some(&mut self.description),
-            _ => None,
-        }
+            _ => ActionParams::Inputs(values),
+        })
     }
 }
 
@@ -395,65 +431,68 @@ mod tests {
         assert_eq!(c.on_key(key(KeyCode::Enter)), Reply::Go);
     }
 
-    #[test]
-    fn snapshot_form_edits_fields_and_requires_a_name() {
-        let mut f = SnapshotForm {
+    fn snapshot_form(suggested: &str) -> FormDialog {
+        let mut form = Form::new(&snapshot_params(suggested));
+        form.fields[0].suggested = !suggested.is_empty();
+        FormDialog {
+            action: ActionId::SnapshotCreate,
+            label: "New snapshot".into(),
+            description: String::new(),
+            risk: Risk::Disruptive,
             targets: vec![],
             summary: String::new(),
             listed: vec![],
-            name: String::new(),
-            suggested: false,
-            description: String::new(),
-            memory: false,
-            quiesce: false,
-            field: 0,
-            error: None,
-        };
-        assert_eq!(f.on_key(key(KeyCode::Enter)), Reply::Stay);
-        for ch in "pre-patch".chars() {
-            f.on_key(key(KeyCode::Char(ch)));
+            form,
         }
-        f.on_key(key(KeyCode::Tab));
-        f.on_key(key(KeyCode::Char('x')));
-        f.on_key(key(KeyCode::Tab));
-        f.on_key(key(KeyCode::Char(' ')));
-        assert_eq!(f.on_key(key(KeyCode::Enter)), Reply::Go);
+    }
+
+    #[test]
+    fn snapshot_form_edits_fields_and_requires_a_name() {
+        let mut d = Dialog::Form(snapshot_form(""));
+        assert_eq!(d.on_key(key(KeyCode::Enter)), Reply::Stay);
+        let Dialog::Form(f) = &mut d else {
+            unreachable!()
+        };
+        assert_eq!(f.form.fields[0].error.as_deref(), Some("required"));
+        for ch in "pre-patch".chars() {
+            d.on_key(key(KeyCode::Char(ch)));
+        }
+        d.on_key(key(KeyCode::Tab));
+        d.on_key(key(KeyCode::Char('x')));
+        d.on_key(key(KeyCode::Tab));
+        d.on_key(key(KeyCode::Char(' ')));
+        assert_eq!(d.on_key(key(KeyCode::Enter)), Reply::Go);
+        let Dialog::Form(f) = &mut d else {
+            unreachable!()
+        };
         assert_eq!(
             f.params(),
-            ActionParams::Snapshot {
+            Some(ActionParams::Snapshot {
                 name: "pre-patch".into(),
                 description: "x".into(),
                 memory: true,
                 quiesce: false
-            }
+            })
         );
     }
 
     #[test]
     fn typing_replaces_the_suggested_name_and_enter_keeps_it() {
-        let form = || SnapshotForm {
-            targets: vec![],
-            summary: String::new(),
-            listed: vec![],
-            name: "vnav-20261202-0115".into(),
-            suggested: true,
-            description: String::new(),
-            memory: false,
-            quiesce: false,
-            field: 0,
-            error: None,
-        };
-        let mut f = form();
+        let mut d = Dialog::Form(snapshot_form("vnav-20261202-0115"));
         for ch in "pre-patch".chars() {
-            f.on_key(key(KeyCode::Char(ch)));
+            d.on_key(key(KeyCode::Char(ch)));
         }
-        assert_eq!(f.name, "pre-patch");
-        f.on_key(key(KeyCode::Backspace));
-        assert_eq!(f.name, "pre-patc", "once typed, Backspace edits");
-        let mut f = form();
-        assert_eq!(f.on_key(key(KeyCode::Enter)), Reply::Go);
-        assert_eq!(f.name, "vnav-20261202-0115");
-        f.on_key(key(KeyCode::Backspace));
-        assert_eq!(f.name, "", "Backspace clears the suggestion");
+        let name = |d: &Dialog| match d {
+            Dialog::Form(f) => f.text(SNAPSHOT_NAME).to_string(),
+            _ => unreachable!(),
+        };
+        assert_eq!(name(&d), "pre-patch");
+        d.on_key(key(KeyCode::Backspace));
+        assert_eq!(name(&d), "pre-patc", "once typed, Backspace edits");
+        let mut d = Dialog::Form(snapshot_form("vnav-20261202-0115"));
+        assert_eq!(d.on_key(key(KeyCode::Enter)), Reply::Go);
+        assert_eq!(name(&d), "vnav-20261202-0115");
+        d.on_key(key(KeyCode::Backspace));
+        assert_eq!(name(&d), "", "Backspace clears the suggestion");
     }
 }

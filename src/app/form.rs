@@ -1,6 +1,10 @@
 //! One form model driven by declared parameters (`ParamSpec`): what the user typed per field,
-//! and the check before submit that turns it into typed values or puts the problem at the
-//! field. Pure: no keys, no drawing, so every type's validation is a unit test.
+//! how keys edit it (text, toggles, list and key/value rows, a picker over known objects), and
+//! the check before submit that turns it into typed values or puts the problem at the field.
+//! Used by every form (a workflow's inputs, a new snapshot). Pure: no drawing, no App, so
+//! every type's editing and validation is a unit test.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -23,6 +27,38 @@ pub struct Field {
     pub pairs: Vec<(String, String)>,
     /// Why the value was refused at the last submit.
     pub error: Option<String>,
+    /// The text is vnav's suggestion: typing replaces it rather than adding to it.
+    pub suggested: bool,
+    /// Which row of a multi-row field the cursor is on: a list's item or pair (its length:
+    /// the empty row that adds one), or a picker's text (0) and its matches (1..).
+    pub row: usize,
+    /// In a key/value row: the value is being edited, not the key.
+    pub on_value: bool,
+    /// For an SDK object: the known objects of its type (the picker's list).
+    pub choices: Vec<Choice>,
+    /// The choice picked (an index into `choices`); typing drops it.
+    pub picked: Option<usize>,
+}
+
+/// An object the picker offers: its id as the server wants it and how the user knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+    /// Where it is ("VM · vcenter-1").
+    pub about: String,
+}
+
+/// Matches a picker shows at most.
+pub const PICK_MAX: usize = 6;
+
+/// What a key did to the form.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FormKey {
+    Stay,
+    Cancel,
+    /// Enter: the caller submits (and the form may refuse).
+    Submit,
 }
 
 impl Field {
@@ -34,6 +70,11 @@ impl Field {
             items: Vec::new(),
             pairs: Vec::new(),
             error: None,
+            suggested: false,
+            row: 0,
+            on_value: false,
+            choices: Vec::new(),
+            picked: None,
         };
         match &spec.default {
             Some(ParamValue::Text(s)) => f.text.push_str(s),
@@ -97,11 +138,22 @@ impl Field {
                     )
                 })
             }
-            ParamType::SdkObject(_) if text.is_empty() => None,
-            ParamType::SdkObject(ty) => Some(ParamValue::SdkObject {
-                ty: ty.clone(),
-                id: text.to_string(),
-            }),
+            ParamType::SdkObject(ty) => match self.picked_choice() {
+                Some(c) => Some(ParamValue::SdkObject {
+                    ty: ty.clone(),
+                    id: c.id.clone(),
+                }),
+                None if text.is_empty() => None,
+                // Typed: an object's exact name picks it, anything else is taken as an id.
+                None => Some(ParamValue::SdkObject {
+                    ty: ty.clone(),
+                    id: self
+                        .choices
+                        .iter()
+                        .find(|c| c.name.eq_ignore_ascii_case(text))
+                        .map_or_else(|| text.to_string(), |c| c.id.clone()),
+                }),
+            },
             ParamType::Unsupported(ty) if self.spec.mandatory => {
                 return Err(format!("vnav cannot enter a value of type {ty}"));
             }
@@ -132,6 +184,182 @@ impl Field {
     }
 }
 
+impl Field {
+    pub fn picked_choice(&self) -> Option<&Choice> {
+        self.picked.and_then(|i| self.choices.get(i))
+    }
+
+    /// The picker's choices the typed text matches (name or id, any case), at most
+    /// `PICK_MAX`, as indexes into `choices`.
+    pub fn matches(&self) -> Vec<usize> {
+        let q = self.text.trim().to_lowercase();
+        self.choices
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                q.is_empty()
+                    || c.name.to_lowercase().contains(&q)
+                    || c.id.to_lowercase().contains(&q)
+            })
+            .map(|(i, _)| i)
+            .take(PICK_MAX)
+            .collect()
+    }
+
+    /// Rows the field takes while focused (list items and the adding row, pairs and theirs,
+    /// the picker's text and its matches).
+    pub fn rows(&self) -> usize {
+        match &self.spec.ty {
+            ParamType::StringList => self.items.len() + 1,
+            ParamType::Properties => self.pairs.len() + 1,
+            ParamType::SdkObject(_) => 1 + self.matches().len(),
+            _ => 1,
+        }
+    }
+
+    fn edited(&mut self) {
+        self.error = None;
+    }
+
+    /// Drops vnav's suggestion before the user's first key.
+    fn take_suggestion(&mut self) {
+        if std::mem::take(&mut self.suggested) {
+            self.text.clear();
+        }
+    }
+
+    fn type_char(&mut self, c: char) {
+        self.edited();
+        match &self.spec.ty {
+            ParamType::Boolean => {
+                if c == ' ' {
+                    self.flag = !self.flag;
+                }
+            }
+            ParamType::StringList => {
+                if self.row >= self.items.len() {
+                    self.items.push(String::new());
+                    self.row = self.items.len() - 1;
+                }
+                self.items[self.row].push(c);
+            }
+            ParamType::Properties => {
+                if self.row >= self.pairs.len() {
+                    self.pairs.push((String::new(), String::new()));
+                    self.row = self.pairs.len() - 1;
+                    self.on_value = false;
+                }
+                let pair = &mut self.pairs[self.row];
+                match (self.on_value, c) {
+                    // "env=prod" types a pair: the first = moves on to the value.
+                    (false, '=') => self.on_value = true,
+                    (false, c) => pair.0.push(c),
+                    (true, c) => pair.1.push(c),
+                }
+            }
+            ParamType::SdkObject(_) => {
+                self.row = 0;
+                self.picked = None;
+                self.text.push(c);
+            }
+            _ => {
+                self.take_suggestion();
+                self.text.push(c);
+            }
+        }
+    }
+
+    fn backspace(&mut self) {
+        self.edited();
+        match &self.spec.ty {
+            ParamType::Boolean => {}
+            ParamType::StringList => {
+                if let Some(item) = self.items.get_mut(self.row) {
+                    if item.pop().is_none() {
+                        self.remove_row();
+                    }
+                }
+            }
+            ParamType::Properties => {
+                if let Some(pair) = self.pairs.get_mut(self.row) {
+                    match self.on_value {
+                        true if pair.1.pop().is_none() => self.on_value = false,
+                        true => {}
+                        false if pair.0.pop().is_none() => self.remove_row(),
+                        false => {}
+                    }
+                }
+            }
+            ParamType::SdkObject(_) => {
+                self.row = 0;
+                self.picked = None;
+                self.text.pop();
+            }
+            _ => {
+                if std::mem::take(&mut self.suggested) {
+                    self.text.clear();
+                }
+                self.text.pop();
+            }
+        }
+    }
+
+    /// Delete / Ctrl-D: the item or pair under the cursor goes; a text field empties.
+    fn remove_row(&mut self) {
+        self.edited();
+        match &self.spec.ty {
+            ParamType::StringList if self.row < self.items.len() => {
+                self.items.remove(self.row);
+            }
+            ParamType::Properties if self.row < self.pairs.len() => {
+                self.pairs.remove(self.row);
+                self.on_value = false;
+            }
+            ParamType::StringList | ParamType::Properties | ParamType::Boolean => {}
+            _ => {
+                self.text.clear();
+                self.picked = None;
+                self.suggested = false;
+            }
+        }
+    }
+
+    /// ←/→: a yes/no flips, a key/value row goes between key and value, a field with allowed
+    /// values steps through them.
+    fn side(&mut self, forward: bool) {
+        match &self.spec.ty {
+            ParamType::Boolean => self.flag = !self.flag,
+            ParamType::Properties => self.on_value = forward,
+            _ if !self.spec.allowed.is_empty() => {
+                let n = self.spec.allowed.len();
+                let at = self.spec.allowed.iter().position(|a| a == self.text.trim());
+                let next = match (at, forward) {
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                    (Some(i), true) => (i + 1) % n,
+                    (Some(i), false) => (i + n - 1) % n,
+                };
+                self.text.clear();
+                self.text.push_str(&self.spec.allowed[next]);
+                self.suggested = false;
+                self.edited();
+            }
+            _ => {}
+        }
+    }
+
+    /// Moved onto another row of this field: a picker's row picks its object.
+    fn row_moved(&mut self) {
+        if let ParamType::SdkObject(_) = self.spec.ty
+            && self.row > 0
+        {
+            self.picked = self.matches().get(self.row - 1).copied();
+            self.edited();
+        }
+        self.on_value = false;
+    }
+}
+
 /// "2026-12-06" (midnight UTC) or an RFC 3339 timestamp.
 fn parse_date(text: &str) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
@@ -158,6 +386,76 @@ impl Form {
             fields: params.iter().map(Field::new).collect(),
             focus: 0,
         }
+    }
+
+    /// One key: edit the focused field, move between fields and rows, or say the user wants
+    /// to submit or leave. Tab/Shift-Tab go field by field, ↑/↓ also through a field's rows.
+    pub fn on_key(&mut self, key: KeyEvent) -> FormKey {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if self.fields.is_empty() {
+            return match key.code {
+                KeyCode::Enter => FormKey::Submit,
+                KeyCode::Esc => FormKey::Cancel,
+                KeyCode::Char('c') if ctrl => FormKey::Cancel,
+                _ => FormKey::Stay,
+            };
+        }
+        let f = &mut self.fields[self.focus];
+        match key.code {
+            KeyCode::Esc => return FormKey::Cancel,
+            KeyCode::Char('c') if ctrl => return FormKey::Cancel,
+            KeyCode::Enter => return FormKey::Submit,
+            KeyCode::Tab => self.step(true, false),
+            KeyCode::BackTab => self.step(false, false),
+            KeyCode::Down => self.step(true, true),
+            KeyCode::Up => self.step(false, true),
+            KeyCode::Left => f.side(false),
+            KeyCode::Right => f.side(true),
+            KeyCode::Backspace => f.backspace(),
+            KeyCode::Delete => f.remove_row(),
+            KeyCode::Char('d' | 'u') if ctrl => f.remove_row(),
+            KeyCode::Char(c) if !ctrl => f.type_char(c),
+            _ => {}
+        }
+        FormKey::Stay
+    }
+
+    /// To the next or previous field, or (`rows`) first through the focused field's rows.
+    fn step(&mut self, forward: bool, rows: bool) {
+        let n = self.fields.len();
+        let f = &mut self.fields[self.focus];
+        if rows {
+            let last = f.rows() - 1;
+            if forward && f.row < last {
+                f.row += 1;
+                return f.row_moved();
+            }
+            if !forward && f.row > 0 {
+                f.row -= 1;
+                return f.row_moved();
+            }
+        }
+        f.on_value = false;
+        self.focus = match forward {
+            true => (self.focus + 1) % n,
+            false => (self.focus + n - 1) % n,
+        };
+        let f = &mut self.fields[self.focus];
+        // Coming up from below by rows lands on the field's last row, as in a list.
+        f.row = match (rows, forward) {
+            (true, false) => f.rows() - 1,
+            _ => 0,
+        };
+        f.row_moved();
+    }
+
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.spec.name == name)
+    }
+
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.spec.name == name)
     }
 
     /// Checks every field: the values by parameter name (unset ones absent), or the problems

@@ -9,9 +9,10 @@ use crate::api::model::{ActionId, ActionParams, Details, NodeKind, Severity, Tas
 
 use super::actions::{self, Risk};
 use super::dialog::{
-    Checking, Confirm, Dialog, Intent, Listed, MenuItem, Reply, SnapshotForm, Target,
+    self as dlg, Checking, Confirm, Dialog, FormDialog, Intent, Listed, MenuItem, Reply, Target,
 };
 use super::event::{AuditRecord, Effect, ReqId};
+use super::form::Form;
 use super::tree::{EndpointId, EntryId};
 use super::{App, Overlay};
 
@@ -352,28 +353,56 @@ impl App {
             self.notify(format!("{}: {why}", spec.label), Severity::Warn);
             return;
         }
-        let summary = self.summary(spec.label, &targets);
-        if id == ActionId::SnapshotCreate {
-            let stamp = self.now;
-            let name = format!(
-                "vnav-{:04}{:02}{:02}-{:02}{:02}",
-                stamp.year(),
-                stamp.month() as u8,
-                stamp.day(),
-                stamp.hour(),
-                stamp.minute()
-            );
-            self.overlay = Some(Overlay::Dialog(Dialog::Snapshot(SnapshotForm {
+        let (label, description) = dlg::label_of(id, targets.first().map(|t| &t.offer));
+        let summary = match &targets[..] {
+            // A workflow's label already names it ("Run Restart app tier").
+            [one] if one.offer.described.is_some() => label.clone(),
+            _ => self.summary(&label, &targets),
+        };
+        let params = match (id, targets.first().and_then(|t| t.offer.described.clone())) {
+            (ActionId::SnapshotCreate, _) => {
+                let stamp = self.now;
+                let name = format!(
+                    "vnav-{:04}{:02}{:02}-{:02}{:02}",
+                    stamp.year(),
+                    stamp.month() as u8,
+                    stamp.day(),
+                    stamp.hour(),
+                    stamp.minute()
+                );
+                let mut form = Form::new(&dlg::snapshot_params(&name));
+                form.fields[0].suggested = true;
+                Some((form, spec.risk))
+            }
+            (_, Some(described)) => {
+                // Each workflow asks its own inputs: one at a time.
+                if targets.len() > 1 {
+                    self.notify(
+                        format!("{label}: runs on one node at a time; unmark the others"),
+                        Severity::Warn,
+                    );
+                    return;
+                }
+                let mut form = Form::new(&described.params);
+                for f in &mut form.fields {
+                    if let crate::api::model::ParamType::SdkObject(ty) = &f.spec.ty {
+                        f.choices = self.choices_for(ty);
+                    }
+                }
+                Some((form, described.risk))
+            }
+            _ => None,
+        };
+        if let Some((form, risk)) = params {
+            self.overlay = Some(Overlay::Dialog(Dialog::Form(FormDialog {
+                action: id,
+                label,
+                description,
+                risk,
                 targets,
                 summary,
                 listed,
-                name,
-                suggested: true,
-                description: String::new(),
-                memory: false,
-                quiesce: false,
-                field: 0,
-                error: None,
+                form,
             })));
             return;
         }
@@ -387,9 +416,28 @@ impl App {
         ))));
     }
 
-    /// The snapshot form was filled in: a snapshot that replaces one asks again, typed.
-    fn snapshot_confirmed(&mut self, form: SnapshotForm) {
-        let params = form.params();
+    /// The form was filled in. A snapshot that replaces one asks again, typed; a described
+    /// action asks as its risk says (a safe one runs at once).
+    fn form_confirmed(&mut self, mut form: FormDialog) {
+        let Some(params) = form.params() else {
+            // Refused at a field: the form stays open and says where.
+            self.overlay = Some(Overlay::Dialog(Dialog::Form(form)));
+            return;
+        };
+        if form.action != ActionId::SnapshotCreate {
+            if form.risk == Risk::Safe {
+                return self.confirmed(form.action, form.targets, params);
+            }
+            self.overlay = Some(Overlay::Dialog(Dialog::Confirm(confirm(
+                form.action,
+                form.targets,
+                params,
+                form.summary,
+                form.listed,
+                form.risk,
+            ))));
+            return;
+        }
         let n = form.replaces();
         if n == 0 {
             return self.confirmed(ActionId::SnapshotCreate, form.targets, params);
@@ -482,7 +530,7 @@ impl App {
                 Some(Overlay::Dialog(Dialog::Confirm(c))) => {
                     self.confirmed(c.action, c.targets, c.params)
                 }
-                Some(Overlay::Dialog(Dialog::Snapshot(f))) => self.snapshot_confirmed(f),
+                Some(Overlay::Dialog(Dialog::Form(f))) => self.form_confirmed(f),
                 Some(Overlay::Dialog(Dialog::CancelTask { endpoint, task })) => {
                     self.cancel_confirmed(endpoint, task)
                 }
@@ -564,12 +612,12 @@ impl App {
         let Some(inv) = self.invocations.running.remove(&req) else {
             return false;
         };
-        let label = actions::spec(inv.action).label;
+        let (label, _) = dlg::label_of(inv.action, Some(&inv.target.offer));
         let mut record = self.audit_record(
             endpoint,
             &inv.target.node.id,
             &inv.target.node.name,
-            label,
+            &label,
             params_json(&inv.params),
         );
         match result {

@@ -24,6 +24,7 @@ mod listing;
 mod mouse;
 mod nav;
 mod password;
+mod picker;
 mod related;
 mod tasks;
 mod vclink;

@@ -1,4 +1,5 @@
-//! Modal dialogs: checking, the action menu, confirmations, the snapshot form, messages.
+//! Modal dialogs: checking, the action menu, confirmations, messages (an action's form is
+//! drawn by `form.rs` inside the same frame).
 //! Every text wraps at the dialog's edge and the dialog grows to hold it (up to the screen);
 //! a long list of targets shows what fits and says how many more there are.
 
@@ -10,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::actions::{self, Risk};
-use crate::app::dialog::{Confirm, Dialog, Listed, SnapshotForm};
+use crate::app::dialog::{Confirm, Dialog, Listed};
 use crate::theme::Role;
 
 use super::centered;
@@ -115,7 +116,7 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
             (" Copy ".into(), t.style(Role::BorderFocused), lines, 0)
         }
         Dialog::Confirm(c) => confirm(app, c, room),
-        Dialog::Snapshot(s) => snapshot(app, s, room),
+        Dialog::Form(d) => super::form::form(app, d, room),
         Dialog::CancelTask { task, .. } => (
             " Cancel task ".into(),
             t.style(Role::Warn),
@@ -193,14 +194,14 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
 
 /// The inside of the largest dialog the screen holds.
 #[derive(Clone, Copy)]
-struct Room {
-    width: u16,
-    height: u16,
+pub(super) struct Room {
+    pub(super) width: u16,
+    pub(super) height: u16,
 }
 
 impl Room {
     /// Screen rows these lines take once wrapped.
-    fn rows(self, lines: &[Line<'static>]) -> usize {
+    pub(super) fn rows(self, lines: &[Line<'static>]) -> usize {
         Paragraph::new(lines.to_vec())
             .wrap(Wrap { trim: false })
             .line_count(self.width)
@@ -301,7 +302,7 @@ fn listed_line(app: &App, l: &Listed) -> Vec<Line<'static>> {
 
 /// The targets from `scroll` on, as many as fit in `rows` with the heading and a "… and N
 /// more" line; nothing when there is nothing to list.
-fn listed_lines(
+pub(super) fn listed_lines(
     app: &App,
     listed: &[Listed],
     scroll: usize,
@@ -343,10 +344,10 @@ fn listed_lines(
 
 fn confirm(app: &App, c: &Confirm, room: Room) -> (String, Style, Vec<Line<'static>>, u16) {
     let t = &app.theme;
-    let spec = actions::spec(c.action);
+    let (label, description) = c.label();
     let head = vec![
         Line::styled(format!("{}?", c.summary), t.style(Role::Title)),
-        Line::styled(spec.description.to_string(), t.style(Role::Muted)),
+        Line::styled(description, t.style(Role::Muted)),
         Line::raw(""),
     ];
     let mut tail = Vec::new();
@@ -381,93 +382,9 @@ fn confirm(app: &App, c: &Confirm, room: Room) -> (String, Style, Vec<Line<'stat
         _ => t.style(Role::Warn),
     };
     (
-        format!(" {} · {} ", spec.label, c.risk().label()),
+        format!(" {label} · {} ", c.risk().label()),
         border,
         lines,
         0,
     )
-}
-
-fn snapshot(app: &App, s: &SnapshotForm, room: Room) -> (String, Style, Vec<Line<'static>>, u16) {
-    let t = &app.theme;
-    let field = |i: usize, label: &str, value: String| {
-        let focused = s.field == i;
-        Line::from(vec![
-            Span::styled(
-                format!("{}{label:<13}", if focused { "▸ " } else { "  " }),
-                t.style(if focused { Role::Key } else { Role::Muted }),
-            ),
-            Span::raw(value),
-            Span::styled(
-                if focused && i < 2 { "▏" } else { "" },
-                t.style(Role::Accent),
-            ),
-        ])
-    };
-    let check = |on: bool| {
-        if on {
-            "[x]".to_string()
-        } else {
-            "[ ]".to_string()
-        }
-    };
-    let mut lines = vec![Line::styled(s.summary.clone(), t.style(Role::Title))];
-    let replaces = s.replaces();
-    if replaces > 0 {
-        let which = match s.targets.len() {
-            1 => "this VM's".to_string(),
-            _ => format!("{replaces} of these VMs'"),
-        };
-        lines.push(Line::styled(
-            format!(
-                "The server keeps one snapshot per VM: this deletes {which} existing snapshot \
-                 (Enter then asks for the name to be typed)."
-            ),
-            t.style(Role::Error),
-        ));
-    }
-    lines.push(Line::raw(""));
-    let name = match s.suggested {
-        true => format!("{}  (suggested: typing replaces it)", s.name),
-        false => s.name.clone(),
-    };
-    lines.push(field(0, "Name", name));
-    lines.push(field(1, "Description", s.description.clone()));
-    lines.push(field(
-        2,
-        "Memory",
-        format!(
-            "{} include the VM's memory (slower, larger)",
-            check(s.memory)
-        ),
-    ));
-    lines.push(field(
-        3,
-        "Quiesce",
-        format!(
-            "{} quiesce the guest file system (needs Tools)",
-            check(s.quiesce)
-        ),
-    ));
-    lines.push(Line::raw(""));
-    let mut tail = Vec::new();
-    if let Some(err) = &s.error {
-        tail.push(Line::styled(err.clone(), t.style(Role::Error)));
-    }
-    tail.push(Line::styled(
-        "Tab next field · Space toggles · Enter takes it · Esc cancels",
-        t.style(Role::Muted),
-    ));
-    let rows = (room.height as usize).saturating_sub(room.rows(&lines) + room.rows(&tail));
-    lines.extend(listed_lines(app, &s.listed, 0, room, rows));
-    lines.extend(tail);
-    match replaces {
-        0 => (" New snapshot ".into(), t.style(Role::Warn), lines, 0),
-        _ => (
-            " New snapshot · destructive ".into(),
-            t.style(Role::Error),
-            lines,
-            0,
-        ),
-    }
 }

@@ -3,6 +3,7 @@
 mod command;
 mod detail;
 mod dialog;
+mod form;
 pub mod help;
 mod password;
 mod status;

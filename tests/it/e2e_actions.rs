@@ -498,15 +498,16 @@ async fn a_snapshot_from_the_form_shows_in_the_details() {
     let before = detail_row(&t.d.app, "Snapshot", "Created");
 
     t.d.key(KeyCode::Char('+'));
-    let form = |a: &App| matches!(&a.overlay, Some(Overlay::Dialog(Dialog::Snapshot(_))));
+    let form = |a: &App| matches!(&a.overlay, Some(Overlay::Dialog(Dialog::Form(_))));
     wait(&mut t.d, "snapshot form", form).await;
-    let Some(Overlay::Dialog(Dialog::Snapshot(f))) = &t.d.app.overlay else {
+    let Some(Overlay::Dialog(Dialog::Form(f))) = &t.d.app.overlay else {
         unreachable!()
     };
-    assert!(f.name.starts_with("vnav-"), "a default name: {}", f.name);
+    let name = f.text(vnav::app::dialog::SNAPSHOT_NAME).to_string();
+    assert!(name.starts_with("vnav-"), "a default name: {name}");
     // The legacy API keeps one snapshot per VM: the form knows which one a new one replaces.
     assert_eq!(f.replaces(), usize::from(before.is_some()), "{before:?}");
-    for _ in 0..f.name.chars().count() {
+    for _ in 0..name.chars().count() {
         t.d.key(KeyCode::Backspace);
     }
     t.d.type_str("e2e-snap");

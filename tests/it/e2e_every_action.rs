@@ -73,7 +73,7 @@ fn confirm(d: &mut Driver, typed: bool) {
             );
             confirm_as_meant(d, c.expect.clone());
         }
-        Some(Overlay::Dialog(Dialog::Snapshot(f))) => {
+        Some(Overlay::Dialog(Dialog::Form(f))) => {
             let replaces = f.replaces() > 0;
             d.type_str("every-action");
             d.key(KeyCode::Enter);
@@ -97,7 +97,7 @@ async fn act(d: &mut Driver, vm: EntryId, key: char, typed: bool) -> usize {
         .until(WAIT, |a| {
             matches!(
                 a.overlay,
-                Some(Overlay::Dialog(Dialog::Confirm(_) | Dialog::Snapshot(_)))
+                Some(Overlay::Dialog(Dialog::Confirm(_) | Dialog::Form(_)))
             )
         })
         .await;

@@ -4,6 +4,7 @@ mod all_snapshots;
 mod app_actions;
 mod app_command;
 mod app_detail_read;
+mod app_form;
 mod app_history;
 mod app_mouse;
 mod app_no_color;

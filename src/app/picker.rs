@@ -1,0 +1,91 @@
+//! What a form's object picker offers for an SDK type: the objects of that type already loaded
+//! from the other endpoints (a vCenter VM for `VC:VirtualMachine`, a vCD vApp for
+//! `vCloud:VApp`), with the id the Orchestrator plugin takes for each.
+
+use crate::api::model::{Node, NodeKind, Product};
+
+use super::App;
+use super::form::Choice;
+
+/// The product and node kind behind an SDK type, None for a type vnav has no objects of.
+fn source(ty: &str) -> Option<(Product, NodeKind)> {
+    match ty {
+        "VC:VirtualMachine" => Some((Product::Vcenter, NodeKind::Vm)),
+        "VC:HostSystem" => Some((Product::Vcenter, NodeKind::Host)),
+        "VC:Datastore" => Some((Product::Vcenter, NodeKind::Datastore)),
+        "VC:ClusterComputeResource" => Some((Product::Vcenter, NodeKind::Cluster)),
+        "vCloud:VApp" => Some((Product::Vcd, NodeKind::VApp)),
+        "vCloud:VM" => Some((Product::Vcd, NodeKind::Vm)),
+        _ => None,
+    }
+}
+
+/// The id a plugin object is given by: a vCenter object's moid (the plugin's ids end in it),
+/// a vCD entity's URN (`urn:vcloud:vapp:<uuid>`, from the href's last segment).
+fn sdk_id(product: Product, node: &Node) -> String {
+    let last = node
+        .id
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(&node.id);
+    match product {
+        Product::Vcd => match last.split_once('-') {
+            Some((kind, uuid)) if !node.id.starts_with("urn:") => {
+                format!("urn:vcloud:{}:{uuid}", kind.to_lowercase())
+            }
+            _ => node.id.to_string(),
+        },
+        _ => last.to_string(),
+    }
+}
+
+impl App {
+    /// Every loaded object of the SDK type `ty`, each once, by name.
+    pub(crate) fn choices_for(&self, ty: &str) -> Vec<Choice> {
+        let Some((product, kind)) = source(ty) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Choice> = Vec::new();
+        for id in self.tree.iter_all() {
+            let e = self.tree.get(id);
+            let ep = &self.endpoints[e.endpoint];
+            if e.node.kind != kind || ep.info.as_ref().map(|i| i.product) != Some(product) {
+                continue;
+            }
+            let choice = Choice {
+                id: sdk_id(product, &e.node),
+                name: e.node.name.to_string(),
+                about: format!("{} · {}", kind.label(), ep.label),
+            };
+            if !out
+                .iter()
+                .any(|c| c.id == choice.id && c.about == choice.about)
+            {
+                out.push(choice);
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_what_the_plugins_take() {
+        let vm = Node::new(NodeKind::Vm, "vm/vm-42", "web-01");
+        assert_eq!(sdk_id(Product::Vcenter, &vm), "vm-42");
+        let vapp = Node::new(
+            NodeKind::VApp,
+            "https://vcd/api/vApp/vapp-6a1b0c2d-0000-4000-8000-000000000001",
+            "shop",
+        );
+        assert_eq!(
+            sdk_id(Product::Vcd, &vapp),
+            "urn:vcloud:vapp:6a1b0c2d-0000-4000-8000-000000000001"
+        );
+    }
+}
