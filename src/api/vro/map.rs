@@ -259,14 +259,19 @@ pub fn value(v: &Value) -> Option<ParamValue> {
 
 /// A wrapped value as display text; secure strings are masked.
 pub fn value_text(v: &Value) -> Option<String> {
-    Some(match value(v)? {
-        ParamValue::Text(s) => s,
+    Some(display(&value(v)?))
+}
+
+/// A value as an operator reads it ("20", "yes", "a, b", "k=v"); secure strings are masked.
+pub fn display(v: &ParamValue) -> String {
+    match v {
+        ParamValue::Text(s) => s.clone(),
         ParamValue::Secret(_) => "***".into(),
         ParamValue::Number(n) => n.to_string(),
-        ParamValue::Bool(b) => if b { "yes" } else { "no" }.into(),
+        ParamValue::Bool(b) => if *b { "yes" } else { "no" }.into(),
         ParamValue::Date(d) => d
             .format(&time::format_description::well_known::Rfc3339)
-            .ok()?,
+            .unwrap_or_default(),
         ParamValue::List(l) => l.join(", "),
         ParamValue::Properties(p) => p
             .iter()
@@ -274,7 +279,7 @@ pub fn value_text(v: &Value) -> Option<String> {
             .collect::<Vec<_>>()
             .join(", "),
         ParamValue::SdkObject { ty, id } => format!("{ty} {id}"),
-    })
+    }
 }
 
 /// The value of an execution parameter as text (the wrapper, or empty when unset).

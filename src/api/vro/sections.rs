@@ -50,7 +50,7 @@ pub fn inputs(specs: &[ParamSpec]) -> Section {
                 p.name.clone(),
                 p.ty.label().to_string(),
                 if p.mandatory { "yes" } else { "" }.into(),
-                p.default.as_ref().map(default_text).unwrap_or_default(),
+                p.default.as_ref().map(map::display).unwrap_or_default(),
                 p.allowed.join(", "),
                 p.description.clone(),
             ])
@@ -68,13 +68,6 @@ pub fn inputs(specs: &[ParamSpec]) -> Section {
         ],
         rows,
     )
-}
-
-fn default_text(v: &crate::api::model::ParamValue) -> String {
-    match v.masked_json() {
-        Value::String(s) => s,
-        other => other.to_string(),
-    }
 }
 
 pub fn outputs(specs: &[ParamSpec]) -> Section {
