@@ -59,6 +59,28 @@ pub enum ProductName {
     Vcenter,
     /// Aria Operations (vROps, VCF Operations).
     Vrops,
+    /// Orchestrator (vRO, Aria Orchestrator, VCF 9's embedded one).
+    Vro,
+}
+
+/// How careful running a workflow must be (`workflow_risk` of an Orchestrator context).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskName {
+    Safe,
+    Disruptive,
+    Destructive,
+}
+
+impl From<RiskName> for crate::api::model::Risk {
+    fn from(r: RiskName) -> Self {
+        use crate::api::model::Risk;
+        match r {
+            RiskName::Safe => Risk::Safe,
+            RiskName::Disruptive => Risk::Disruptive,
+            RiskName::Destructive => Risk::Destructive,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,6 +122,10 @@ pub struct Context {
     pub api_version: Option<String>,
     pub connect_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
+    /// Orchestrator: the risk of running a workflow, by its name (`{ "Get VMs" = "safe" }`);
+    /// every other workflow is disruptive.
+    #[serde(default)]
+    pub workflow_risk: std::collections::BTreeMap<String, RiskName>,
 }
 
 impl Context {
@@ -332,6 +358,28 @@ fingerprint = "AB:CD"
         std::fs::write(&path, ops).unwrap();
         let cfg = load(&path, true).unwrap();
         assert_eq!(cfg.contexts[0].product, ProductName::Vrops);
+    }
+
+    #[test]
+    fn an_orchestrator_context_loads_with_its_workflow_risks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let vro = "[[context]]\nname = \"vro\"\nproduct = \"vro\"\nurl = \"vro.example.com\"\nuser = \"admin\"\n\
+                   workflow_risk = { \"Get virtual machines by name\" = \"safe\", \"Power off virtual machine\" = \"destructive\" }\n";
+        std::fs::write(&path, vro).unwrap();
+        let cfg = load(&path, true).unwrap();
+        let ctx = &cfg.contexts[0];
+        assert_eq!(ctx.product, ProductName::Vro);
+        assert_eq!(
+            ctx.workflow_risk["Get virtual machines by name"],
+            RiskName::Safe
+        );
+        assert_eq!(
+            ctx.workflow_risk["Power off virtual machine"],
+            RiskName::Destructive
+        );
+        std::fs::write(&path, vro.replace("\"safe\"", "\"harmless\"")).unwrap();
+        assert!(load(&path, true).unwrap_err().contains("harmless"));
     }
 
     #[test]

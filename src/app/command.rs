@@ -22,6 +22,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("org", "table of every organization"),
     ("vdc", "table of every VDC"),
     ("alerts", "table of every alert (Aria Operations)"),
+    ("workflows", "table of every workflow (Orchestrator)"),
     (
         "snapshots",
         "the snapshot view: VMs with snapshots, oldest first",
@@ -55,6 +56,7 @@ pub fn table_kind(name: &str) -> Option<NodeKind> {
         "org" | "orgs" => NodeKind::Org,
         "vdc" | "vdcs" => NodeKind::Vdc,
         "alerts" | "alert" => NodeKind::Alert,
+        "workflows" | "workflow" => NodeKind::Workflow,
         _ => return None,
     })
 }

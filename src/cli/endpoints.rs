@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use crate::api::Backend;
 use crate::api::vcd::{VcdBackend, VcdConfig};
 use crate::api::vcenter::{VcenterBackend, VcenterConfig};
+use crate::api::vro::{VroBackend, VroConfig};
 use crate::api::vrops::{VropsBackend, VropsConfig};
 use crate::config::{self, ConfigFile, Context, PasswordSource, ProductName};
 #[cfg(feature = "sim")]
@@ -71,7 +72,7 @@ pub struct Resolved {
     pub demo: Option<Demo>,
 }
 
-/// The endpoints the options name: the demo's three, the one `--url`, or the selected contexts
+/// The endpoints the options name: the demo's four, the one `--url`, or the selected contexts
 /// (all of them when none is named). Asks for passwords that no variable or command gives.
 pub async fn resolve(args: &EndpointArgs) -> Result<Resolved, String> {
     let config_path = args.config.clone().or_else(config::default_path);
@@ -143,6 +144,7 @@ fn cli_context(args: &EndpointArgs, url: &str) -> Context {
         api_version: args.api_version.clone(),
         connect_timeout_secs: None,
         request_timeout_secs: None,
+        workflow_risk: Default::default(),
     }
 }
 
@@ -186,6 +188,21 @@ pub fn backend(
             })
             .map_err(|e| format!("{label}: {e}"))?,
         ),
+        ProductName::Vro => Arc::new(
+            VroBackend::new(VroConfig {
+                url: ctx.url.clone(),
+                user: ctx.user.clone(),
+                password,
+                http: ctx.http_options(),
+                page_size: crate::api::vro::PAGE_SIZE,
+                risks: ctx
+                    .workflow_risk
+                    .iter()
+                    .map(|(name, risk)| (name.clone(), (*risk).into()))
+                    .collect(),
+            })
+            .map_err(|e| format!("{label}: {e}"))?,
+        ),
     })
 }
 
@@ -219,6 +236,12 @@ async fn start_demo(args: &EndpointArgs) -> Result<(Vec<Target>, Demo), String> 
             &sim.vrops_url,
             sim::VROPS_USER,
             "demo Aria Operations",
+        ),
+        (
+            ProductName::Vro,
+            &sim.vro_url,
+            sim.vro_user(),
+            "demo Orchestrator",
         ),
     ];
     for (product, url, user, label) in demo_endpoints {

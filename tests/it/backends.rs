@@ -59,3 +59,22 @@ pub fn vrops(s: &Sim, page_size: u64, concurrency: usize) -> vnav::api::vrops::V
     })
     .expect("valid Aria Operations config")
 }
+
+/// The simulator's Orchestrator as the user its generation logs in with, reading `page_size`
+/// items a list page, with these workflow risks.
+pub fn vro(
+    s: &Sim,
+    page_size: u64,
+    risks: std::collections::BTreeMap<String, vnav::api::model::Risk>,
+) -> vnav::api::vro::VroBackend {
+    vnav::api::tls::install_crypto_provider();
+    vnav::api::vro::VroBackend::new(vnav::api::vro::VroConfig {
+        url: s.vro_url.clone(),
+        user: s.vro_user().into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+        page_size,
+        risks,
+    })
+    .expect("valid Orchestrator config")
+}

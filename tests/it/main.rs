@@ -67,6 +67,8 @@ mod vcenter_client;
 mod vcenter_snapshots;
 mod vcenter_tasks;
 mod vcsim;
+mod vro_client;
+mod vro_runs;
 mod vrops_client;
 mod vrops_insight;
 mod vrops_jump;

@@ -6,7 +6,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::api::model::{
-    Node, NodeKind, ParamSpec, ParamType, ParamValue, SecretText, TaskInfo, TaskState,
+    Node, NodeKind, ParamSpec, ParamType, ParamValue, SecretText, Severity, Status, TaskInfo,
+    TaskState,
 };
 
 /// The `{name, value}` attributes of one list item, as pairs (an attribute without a value
@@ -37,25 +38,45 @@ pub fn down_links(v: &Value) -> (Vec<&Value>, Option<u64>) {
 /// Workflow rows of `GET /workflows`: the id is the workflow's href.
 pub fn workflow_nodes(v: &Value) -> (Vec<Node>, Option<u64>) {
     let (links, total) = down_links(v);
-    let nodes = links
+    (links.into_iter().filter_map(workflow_node).collect(), total)
+}
+
+/// One workflow `down` link (of a list or a category) as a node.
+pub fn workflow_node(l: &Value) -> Option<Node> {
+    let href = attribute(l, "itemHref").or_else(|| l["href"].as_str())?;
+    let name = attribute(l, "name").unwrap_or_else(|| attribute(l, "id").unwrap_or(href));
+    let summary = [attribute(l, "version"), attribute(l, "categoryName")]
         .into_iter()
-        .filter_map(|l| {
-            let href = attribute(l, "itemHref").or_else(|| l["href"].as_str())?;
-            let name = attribute(l, "name").unwrap_or_else(|| attribute(l, "id").unwrap_or(href));
-            let summary = [attribute(l, "version"), attribute(l, "categoryName")]
-                .into_iter()
-                .flatten()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · ");
-            Some(
-                Node::new(NodeKind::Workflow, href, name)
-                    .expandable(true)
-                    .with_summary(summary),
-            )
-        })
-        .collect();
-    (nodes, total)
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    Some(
+        Node::new(NodeKind::Workflow, href, name)
+            .expandable(true)
+            .with_summary(summary),
+    )
+}
+
+/// One category `down` link as a node (categories nest).
+pub fn category_node(l: &Value) -> Option<Node> {
+    let href = l["href"].as_str()?;
+    let name = attribute(l, "name").unwrap_or(href);
+    Some(
+        Node::new(NodeKind::WorkflowCategory, href, name)
+            .expandable(true)
+            .with_summary(attribute(l, "description").unwrap_or("")),
+    )
+}
+
+/// Whether a category's `down` link is a child category (else a workflow).
+pub fn is_category(l: &Value) -> bool {
+    match attribute(l, "type") {
+        Some(t) => t.ends_with("Category"),
+        None => l["href"]
+            .as_str()
+            .is_some_and(|h| h.contains("/categories/") || h.contains("Category/")),
+    }
 }
 
 /// A declared type into a form type: SDK objects are "PLUGIN:Type".
@@ -106,6 +127,105 @@ fn params(list: &Value) -> Vec<ParamSpec> {
         .collect()
 }
 
+/// Adds what a workflow's presentation says about its inputs (the workflow itself does not):
+/// mandatory marks (`constraints` of `@type` mandatory), defaults (`value`), allowed values (a
+/// `drop-down` decorator's elements) and display names. Fields nest in steps and groups.
+pub fn apply_presentation(specs: &mut [ParamSpec], presentation: &Value) {
+    let mut fields = Vec::new();
+    collect_fields(presentation, &mut fields);
+    for f in fields {
+        let Some(spec) = f["id"]
+            .as_str()
+            .and_then(|id| specs.iter_mut().find(|s| s.name == id))
+        else {
+            continue;
+        };
+        if f["constraints"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["@type"] == "mandatory"))
+        {
+            spec.mandatory = true;
+        }
+        if let Some(d) = f.get("value").and_then(value) {
+            spec.default = Some(d);
+        }
+        if let Some(choices) = f["decorators"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["@type"] == "drop-down"))
+            .and_then(|d| d["array"]["elements"].as_array())
+        {
+            let allowed: Vec<String> = choices.iter().filter_map(value_text).collect();
+            if !allowed.is_empty() {
+                spec.allowed = allowed;
+            }
+        }
+        if let Some(label) = f["display-name"].as_str().filter(|s| !s.is_empty()) {
+            spec.label = label.to_string();
+        }
+    }
+}
+
+fn collect_fields<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(o) => {
+            if o.get("@type").and_then(Value::as_str) == Some("field") {
+                out.push(v);
+            }
+            o.values().for_each(|c| collect_fields(c, out));
+        }
+        Value::Array(a) => a.iter().for_each(|c| collect_fields(c, out)),
+        _ => {}
+    }
+}
+
+/// A state's label and colour for the tree.
+pub fn run_status(state: TaskState) -> Status {
+    let severity = match state {
+        TaskState::Success => Severity::Ok,
+        TaskState::Error | TaskState::Aborted => Severity::Error,
+        TaskState::Canceled => Severity::Muted,
+        TaskState::WaitingForInput | TaskState::Suspended => Severity::Warn,
+        TaskState::Queued | TaskState::Running => Severity::Busy,
+    };
+    Status::new(state.label(), severity)
+}
+
+/// A run in a workflow's executions list: named by its start, its id the execution href.
+pub fn run_node(link: &Value) -> Option<Node> {
+    let href = link["href"].as_str()?;
+    let started = attribute(link, "startDate")
+        .map(|s| Value::String(s.into()))
+        .as_ref()
+        .and_then(time_of);
+    let name = started.map_or_else(
+        || attribute(link, "id").unwrap_or(href).to_string(),
+        short_time,
+    );
+    let state = state(attribute(link, "state").unwrap_or("running"));
+    let summary = attribute(link, "startedBy")
+        .map(|u| format!("by {u}"))
+        .unwrap_or_default();
+    Some(
+        Node::new(NodeKind::WorkflowRun, href, name)
+            .with_status(run_status(state))
+            .with_summary(summary),
+    )
+}
+
+/// `2026-12-06 10:00:05` (UTC).
+pub fn short_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// A typed wrapper (`{"string":{"value":"x"}}`, `{"array":{"elements":[…]}}`, …) as a value.
 pub fn value(v: &Value) -> Option<ParamValue> {
     let (kind, inner) = v.as_object()?.iter().next()?;
@@ -139,14 +259,19 @@ pub fn value(v: &Value) -> Option<ParamValue> {
 
 /// A wrapped value as display text; secure strings are masked.
 pub fn value_text(v: &Value) -> Option<String> {
-    Some(match value(v)? {
-        ParamValue::Text(s) => s,
+    Some(display(&value(v)?))
+}
+
+/// A value as an operator reads it ("20", "yes", "a, b", "k=v"); secure strings are masked.
+pub fn display(v: &ParamValue) -> String {
+    match v {
+        ParamValue::Text(s) => s.clone(),
         ParamValue::Secret(_) => "***".into(),
         ParamValue::Number(n) => n.to_string(),
-        ParamValue::Bool(b) => if b { "yes" } else { "no" }.into(),
+        ParamValue::Bool(b) => if *b { "yes" } else { "no" }.into(),
         ParamValue::Date(d) => d
             .format(&time::format_description::well_known::Rfc3339)
-            .ok()?,
+            .unwrap_or_default(),
         ParamValue::List(l) => l.join(", "),
         ParamValue::Properties(p) => p
             .iter()
@@ -154,7 +279,7 @@ pub fn value_text(v: &Value) -> Option<String> {
             .collect::<Vec<_>>()
             .join(", "),
         ParamValue::SdkObject { ty, id } => format!("{ty} {id}"),
-    })
+    }
 }
 
 /// The value of an execution parameter as text (the wrapper, or empty when unset).
@@ -372,6 +497,27 @@ mod tests {
             lines[0]
         );
         assert!(lines[3].contains("has completed"));
+    }
+
+    #[test]
+    fn the_presentation_sample_marks_mandatory_inputs_and_their_choices() {
+        let mut specs = input_params(&sample("vco_workflow_get.json"));
+        assert!(specs.iter().all(|s| !s.mandatory));
+        apply_presentation(&mut specs, &sample("vco_workflow_presentation.json"));
+        let unit = specs.iter().find(|s| s.name == "businessUnit").unwrap();
+        assert!(unit.mandatory);
+        assert!(unit.allowed.iter().any(|a| a == "an"), "{:?}", unit.allowed);
+    }
+
+    #[test]
+    fn a_listed_run_is_named_by_its_start_and_coloured_by_its_state() {
+        let v = sample("vco_workflow_executions_list.json");
+        let (links, _) = down_links(&v);
+        let n = run_node(links[0]).unwrap();
+        assert_eq!(n.kind, NodeKind::WorkflowRun);
+        assert!(n.id.contains("/executions/"), "{}", n.id);
+        assert!(n.name.starts_with("20"), "{}", n.name);
+        assert!(matches!(n.status.severity, Severity::Ok | Severity::Error));
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! What an operator reads about a workflow (what it is, where it sits, what it asks for and
+//! gives back, how its last runs went) and about one run (state, who and when, inputs with
+//! secure strings masked, outputs, the exception of a failure, the logs).
+
+use serde_json::Value;
+
+use super::map;
+use crate::api::model::{Node, ParamSpec, Section, Table, TableRow, TaskInfo};
+
+fn table(title: &str, columns: &[&str], rows: Vec<TableRow>) -> Section {
+    let mut s = Section::new(title);
+    s.table = Some(Table {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+    });
+    s
+}
+
+fn row(cells: Vec<String>) -> TableRow {
+    TableRow {
+        cells,
+        health: None,
+        target: None,
+    }
+}
+
+/// The workflow: name, description, version, category path, id.
+pub fn workflow(v: &Value, category_path: Option<&str>) -> Section {
+    let mut s = Section::new("Workflow");
+    s.row("Name", v["name"].as_str().unwrap_or(""));
+    if let Some(d) = v["description"].as_str().filter(|d| !d.is_empty()) {
+        s.row("Description", d);
+    }
+    if let Some(version) = v["version"].as_str() {
+        s.row("Version", version);
+    }
+    if let Some(path) = category_path {
+        s.row("Category", path);
+    }
+    s.row("Id", v["id"].as_str().unwrap_or(""));
+    s
+}
+
+/// Declared inputs: type, whether mandatory, default and allowed values.
+pub fn inputs(specs: &[ParamSpec]) -> Section {
+    let rows = specs
+        .iter()
+        .map(|p| {
+            row(vec![
+                p.name.clone(),
+                p.ty.label().to_string(),
+                if p.mandatory { "yes" } else { "" }.into(),
+                p.default.as_ref().map(map::display).unwrap_or_default(),
+                p.allowed.join(", "),
+                p.description.clone(),
+            ])
+        })
+        .collect();
+    table(
+        "Inputs",
+        &[
+            "Name",
+            "Type",
+            "Mandatory",
+            "Default",
+            "Allowed",
+            "Description",
+        ],
+        rows,
+    )
+}
+
+pub fn outputs(specs: &[ParamSpec]) -> Section {
+    let rows = specs
+        .iter()
+        .map(|p| {
+            row(vec![
+                p.name.clone(),
+                p.ty.label().to_string(),
+                p.description.clone(),
+            ])
+        })
+        .collect();
+    table("Outputs", &["Name", "Type", "Description"], rows)
+}
+
+/// The last runs, newest first; Enter on one opens it.
+pub fn last_runs(runs: &[Node]) -> Section {
+    let rows = runs
+        .iter()
+        .map(|n| TableRow {
+            cells: vec![
+                n.name.to_string(),
+                n.status.label.to_string(),
+                n.summary.to_string(),
+            ],
+            health: None,
+            target: Some(Box::new(n.clone())),
+        })
+        .collect();
+    table("Last runs", &["Started", "State", "By"], rows)
+}
+
+/// One run: its state and times, and the exception of a failure.
+pub fn run(v: &Value, task: &TaskInfo) -> Section {
+    let mut s = Section::new("Run");
+    s.row("Workflow", v["name"].as_str().unwrap_or(""))
+        .row("State", task.state.label());
+    if let Some(u) = &task.user {
+        s.row("Started by", u);
+    }
+    if let Some(t) = task.started {
+        s.row("Start", map::short_time(t));
+    }
+    if let Some(t) = task.finished {
+        s.row("End", map::short_time(t));
+    }
+    if let (Some(a), Some(b)) = (task.started, task.finished) {
+        s.row("Duration", format!("{:.1} s", (b - a).as_seconds_f64()));
+    }
+    if let Some(e) = &task.error {
+        s.row("Exception", e);
+    }
+    s.row("Id", v["id"].as_str().unwrap_or(""));
+    s
+}
+
+/// A run's input or output parameters as name, type, value (secure strings masked).
+pub fn parameters(title: &str, list: &Value) -> Section {
+    let rows = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let ty = p["type"].as_str().unwrap_or("");
+            let text = if ty.eq_ignore_ascii_case("SecureString") {
+                "***".to_string()
+            } else {
+                map::param_text(p)
+            };
+            row(vec![
+                p["name"].as_str().unwrap_or("").to_string(),
+                ty.to_string(),
+                text,
+            ])
+        })
+        .collect();
+    table(title, &["Name", "Type", "Value"], rows)
+}
+
+pub fn logs(lines: Vec<String>) -> Section {
+    table(
+        "Logs",
+        &["Entry"],
+        lines.into_iter().map(|l| row(vec![l])).collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_secure_input_is_masked_even_when_the_server_echoes_it() {
+        let list = json!([
+            {"name": "pw", "type": "SecureString", "value": {"secure-string": {"value": "hunter2"}}},
+            {"name": "host", "type": "string", "value": {"string": {"value": "esx-1"}}},
+        ]);
+        let s = parameters("Inputs", &list);
+        let t = s.table.unwrap();
+        assert_eq!(t.rows[0].cells, ["pw", "SecureString", "***"]);
+        assert_eq!(t.rows[1].cells[2], "esx-1");
+    }
+}
