@@ -55,10 +55,14 @@ impl TaskRow {
         }
     }
 
-    /// Takes in what the server now says about the task.
-    fn update(&mut self, info: TaskInfo) {
+    /// Takes in what the server now says about the task (a target it does not name, as an
+    /// Orchestrator run's, stays the one known).
+    fn update(&mut self, mut info: TaskInfo) {
         if !info.state.is_terminal() && info.progress.is_some() {
             self.progress_seen = info.progress.map(|p| p.min(100));
+        }
+        if info.target.is_none() {
+            info.target = self.info.target.take();
         }
         self.info = info;
     }

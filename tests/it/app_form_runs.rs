@@ -16,12 +16,9 @@ const RUN: &str = "https://vro/vco/api/workflows/wf-1/executions/ex-1/";
 fn run(state: TaskState) -> TaskInfo {
     TaskInfo {
         id: RUN.into(),
-        operation: "Restart app tier".into(),
-        target: Some(TaskTarget {
-            kind: NodeKind::Workflow,
-            id: crate::app_form::WF.into(),
-            name: "Restart app tier".into(),
-        }),
+        operation: "Run Restart app tier".into(),
+        // As the Orchestrator says: a run names no target; the app knows what it started.
+        target: None,
         state,
         progress: None,
         started: Some(NOW - time::Duration::seconds(95)),
@@ -38,7 +35,21 @@ fn started(state: TaskState) -> App {
     open_form(&mut app, inputs(), Risk::Safe);
     fill_host(&mut app);
     let (req, _) = invoked(&key(&mut app, KeyCode::Enter).effects).unwrap();
-    answer(&mut app, req, 0, ApiAnswer::Invoked(Ok(run(state))));
+    let out = answer(&mut app, req, 0, ApiAnswer::Invoked(Ok(run(state))));
+    // Polled once: the server still names no target.
+    let poll = out.effects.iter().find_map(|e| match e {
+        Effect::PollTask { req, .. } => Some(*req),
+        _ => None,
+    });
+    if let Some(poll) = poll {
+        answer(&mut app, poll, 0, ApiAnswer::TaskPolled(Ok(run(state))));
+    }
+    let row = &app.tasks.rows[0];
+    assert_eq!(
+        row.info.target.as_ref().map(|t| &*t.name),
+        Some("Restart app tier"),
+        "the run is about the workflow it was started on"
+    );
     app.focus = Pane::Tasks;
     app
 }
@@ -53,10 +64,13 @@ async fn a_run_waiting_for_input_says_so_with_who_started_it_when_and_how_long()
         let text = screen(&mut app, 120, 40);
         let row = text
             .lines()
-            .find(|l| l.contains("Restart app tier") && l.contains("maria@corp"))
+            .find(|l| l.contains("maria@corp"))
             .unwrap_or_else(|| panic!("no run row: {text}"));
         assert!(
-            row.contains(label) && row.contains("11:58") && row.contains("1m35s"),
+            row.contains(label)
+                && row.contains("Restart app tier")
+                && row.contains("11:58")
+                && row.contains("1m35s"),
             "{row}"
         );
     }
