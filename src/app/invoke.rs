@@ -5,7 +5,9 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::api::ApiError;
-use crate::api::model::{ActionId, ActionParams, Details, NodeKind, Severity, TaskInfo};
+use crate::api::model::{
+    ActionId, ActionParams, Details, NodeKind, Severity, TaskInfo, TaskTarget,
+};
 
 use super::actions::{self, Risk};
 use super::dialog::{
@@ -621,7 +623,14 @@ impl App {
             params_json(&inv.params),
         );
         match result {
-            Ok(task) => {
+            Ok(mut task) => {
+                // A task the server does not tie to an entity (an Orchestrator run) is about
+                // the node it was started on: the pane names it and its end re-reads it.
+                task.target.get_or_insert_with(|| TaskTarget {
+                    kind: inv.target.node.kind,
+                    id: inv.target.node.id.clone(),
+                    name: inv.target.node.name.clone(),
+                });
                 record.task_id = Some(task.id.to_string());
                 let key = (endpoint, task.id.clone());
                 let terminal = task.state.is_terminal();

@@ -55,10 +55,14 @@ impl TaskRow {
         }
     }
 
-    /// Takes in what the server now says about the task.
-    fn update(&mut self, info: TaskInfo) {
+    /// Takes in what the server now says about the task (a target it does not name, as an
+    /// Orchestrator run's, stays the one known).
+    fn update(&mut self, mut info: TaskInfo) {
         if !info.state.is_terminal() && info.progress.is_some() {
             self.progress_seen = info.progress.map(|p| p.min(100));
+        }
+        if info.target.is_none() {
+            info.target = self.info.target.take();
         }
         self.info = info;
     }
@@ -458,11 +462,20 @@ impl App {
             .map(|r| (*r).clone())
     }
 
-    /// Enter on a task: show a failure in full, else jump to its target in the tree.
+    /// Enter on a task: an Orchestrator run shows in the detail pane (outputs, exception,
+    /// logs); another task's failure shows in full, else Enter jumps to its target in the tree.
     fn open_task(&mut self) -> bool {
         let Some(row) = self.selected_task() else {
             return false;
         };
+        let product = self.endpoints[row.endpoint]
+            .info
+            .as_ref()
+            .map(|i| i.product);
+        if product == Some(crate::api::model::Product::Vro) {
+            self.open_run(&row);
+            return true;
+        }
         if let (TaskState::Error | TaskState::Aborted, Some(err)) =
             (row.info.state, &row.info.error)
         {
@@ -497,6 +510,48 @@ impl App {
             ),
         }
         true
+    }
+}
+
+impl App {
+    /// A workflow run is read like any node: its `WorkflowRun` entry (the one the tree lists
+    /// under its workflow, or one opened there, or under the endpoint when the workflow is not
+    /// loaded) is selected and read again now, and the detail pane shows it.
+    fn open_run(&mut self, row: &TaskRow) {
+        let endpoint = row.endpoint;
+        let id = row.info.id.clone();
+        let entry = match self.tree.find(endpoint, &id).first() {
+            Some(&e) => e,
+            None => {
+                let parent = row
+                    .info
+                    .target
+                    .as_ref()
+                    .and_then(|t| self.tree.find(endpoint, &t.id).first().copied())
+                    .unwrap_or(self.endpoints[endpoint].root);
+                let name = match row.info.started {
+                    Some(s) => format!(
+                        "{} {:04}-{:02}-{:02} {:02}:{:02}",
+                        row.info.operation,
+                        s.year(),
+                        s.month() as u8,
+                        s.day(),
+                        s.hour(),
+                        s.minute()
+                    ),
+                    None => row.info.operation.clone(),
+                };
+                let node = crate::api::model::Node::new(NodeKind::WorkflowRun, &*id, name);
+                self.tree.open_by_id(parent, node)
+            }
+        };
+        // A run moves on: what was read of it before is not what it is now.
+        self.detail.forget(endpoint, &id);
+        self.select_entry(entry);
+        if self.detail.due.take().is_some() {
+            self.request_details();
+        }
+        self.focus = super::Pane::Detail;
     }
 }
 

@@ -59,10 +59,17 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         "Elapsed",
         "User",
     ];
+    // As wide as the longest state shown ("waiting for input" is worth its room).
+    let state_w = shown
+        .iter()
+        .map(|r| state_label(app, r.info.state).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(10) as u16;
     let mut widths = vec![
         Constraint::Fill(3),
         Constraint::Fill(3),
-        Constraint::Length(10),
+        Constraint::Length(state_w),
         Constraint::Length(15),
         Constraint::Length(7),
         Constraint::Length(7),
@@ -92,11 +99,7 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, wide: bool) -> Row<'
         TaskState::Canceled | TaskState::WaitingForInput | TaskState::Suspended => Severity::Warn,
         TaskState::Queued | TaskState::Running => Severity::Busy,
     };
-    let state_label = if state.is_terminal() {
-        state.label().to_string()
-    } else {
-        format!("{} {}", app.spinner(), state.label())
-    };
+    let state_label = state_label(app, state);
     let operation = match (&r.info.error, state) {
         (Some(err), TaskState::Error) => Line::from(vec![
             Span::raw(format!("{} ", r.info.operation)),
@@ -144,6 +147,15 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, wide: bool) -> Row<'
         cells.push(Cell::from(Span::styled(endpoint, t.style(Role::Muted))));
     }
     Row::new(cells)
+}
+
+/// A moving state spins; one that waits (on a person, or suspended) does not.
+fn state_label(app: &App, state: TaskState) -> String {
+    match state {
+        TaskState::Queued | TaskState::Running => format!("{} {}", app.spinner(), state.label()),
+        TaskState::WaitingForInput | TaskState::Suspended => format!("‖ {}", state.label()),
+        _ => state.label().to_string(),
+    }
 }
 
 fn progress_bar(progress: Option<u8>) -> String {

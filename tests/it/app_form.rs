@@ -12,7 +12,7 @@ use vnav::app::event::{ApiAnswer, Effect, Event};
 
 use crate::support::*;
 
-const WF: &str = "https://vro/vco/api/workflows/wf-1/";
+pub(crate) const WF: &str = "https://vro/vco/api/workflows/wf-1/";
 
 fn param(name: &str, ty: ParamType) -> ParamSpec {
     let mut p = ParamSpec::new(name, ty);
@@ -21,7 +21,7 @@ fn param(name: &str, ty: ParamType) -> ParamSpec {
 }
 
 /// "Restart app tier": one input of each kind vnav enters.
-fn inputs() -> Vec<ParamSpec> {
+pub(crate) fn inputs() -> Vec<ParamSpec> {
     let mut host = param("host", ParamType::String);
     host.mandatory = true;
     let mut tier = param("tier", ParamType::String);
@@ -61,7 +61,7 @@ fn info(product: Product, url: &str) -> EndpointInfo {
 }
 
 /// An Orchestrator endpoint with one workflow (selected) and a vCenter with two VMs loaded.
-fn app(read_only: bool) -> App {
+pub(crate) fn app(read_only: bool) -> App {
     let mut app = app_with(&["vro", "vc"], read_only);
     let effects = app.start();
     let connects: Vec<u64> = effects
@@ -102,7 +102,7 @@ fn app(read_only: bool) -> App {
 }
 
 /// `e`, and the server's fresh offer of the workflow with these inputs.
-fn open_form(app: &mut App, params: Vec<ParamSpec>, risk: Risk) {
+pub(crate) fn open_form(app: &mut App, params: Vec<ParamSpec>, risk: Risk) {
     let effects = key(app, KeyCode::Char('e')).effects;
     for e in effects {
         if let Effect::Details { req, node, .. } = e {
@@ -157,7 +157,7 @@ fn ctrl(app: &mut App, c: char) {
     )));
 }
 
-fn invoked(effects: &[Effect]) -> Option<(u64, ActionParams)> {
+pub(crate) fn invoked(effects: &[Effect]) -> Option<(u64, ActionParams)> {
     effects.iter().find_map(|e| match e {
         Effect::Invoke { req, params, .. } => Some((*req, params.clone())),
         _ => None,
@@ -172,7 +172,7 @@ fn value<'a>(p: &'a ActionParams, name: &str) -> Option<&'a ParamValue> {
 }
 
 /// Fills the one mandatory input so the form can go.
-fn fill_host(app: &mut App) {
+pub(crate) fn fill_host(app: &mut App) {
     go_to(app, "host");
     keys(app, "app-7");
 }

@@ -5,6 +5,7 @@ mod app_actions;
 mod app_command;
 mod app_detail_read;
 mod app_form;
+mod app_form_runs;
 mod app_history;
 mod app_mouse;
 mod app_no_color;
