@@ -6,6 +6,7 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::wire::{Resource, Text};
 use crate::api::model::{
     Health, Node, NodeKind, Section, Series, Severity, Status, Table, TableRow,
 };
@@ -59,14 +60,19 @@ pub fn parse_id(id: &str) -> Id<'_> {
 /// The status a health colour shows: GREEN fine, YELLOW a warning, ORANGE and RED bad, GREY
 /// (no data) muted.
 pub fn health_status(colour: &str) -> Status {
-    let severity = match colour {
-        "GREEN" => Severity::Ok,
-        "YELLOW" => Severity::Warn,
-        "ORANGE" | "RED" => Severity::Error,
-        "GREY" | "UNKNOWN" => Severity::Muted,
-        _ => Severity::Neutral,
+    // The known colours' labels are static: a listing of 100,000 resources would otherwise
+    // allocate one small string per node.
+    let (label, severity) = match colour {
+        "GREEN" => ("green", Severity::Ok),
+        "YELLOW" => ("yellow", Severity::Warn),
+        "ORANGE" => ("orange", Severity::Error),
+        "RED" => ("red", Severity::Error),
+        "GREY" => ("grey", Severity::Muted),
+        "UNKNOWN" => ("unknown", Severity::Muted),
+        "" => ("", Severity::Neutral),
+        other => return Status::new(other.to_ascii_lowercase(), Severity::Neutral),
     };
-    Status::new(colour.to_ascii_lowercase(), severity)
+    Status::new(label, severity)
 }
 
 /// The node kind of a resource kind, so a VM reads as a VM in any product.
@@ -113,22 +119,30 @@ pub fn resource_kind_node(adapter_kind: &str, v: &Value) -> Option<Node> {
     )
 }
 
-/// A resource from any resource list; its children are the resources it contains.
+/// A resource from any resource list (a JSON value: a resource's own details, its relations);
+/// its children are the resources it contains.
 pub fn resource_node(v: &Value) -> Option<Node> {
-    let id = v["identifier"].as_str()?;
-    let key = &v["resourceKey"];
-    let name = key["name"].as_str().unwrap_or(id);
-    let kind = key["resourceKindKey"].as_str().unwrap_or("");
-    let colour = v["resourceHealth"].as_str().unwrap_or("");
-    let mut summary = vec![kind.to_string()];
-    if let Some(h) = v["resourceHealthValue"].as_f64().filter(|h| *h >= 0.0) {
-        summary.push(format!("health {h:.0}"));
-    }
+    use serde::Deserialize;
+    resource_row(&Resource::deserialize(v).ok()?)
+}
+
+/// A resource of a listing page (decoded borrowed, see `wire`); its children are the resources
+/// it contains.
+pub fn resource_row(r: &Resource) -> Option<Node> {
+    let id = r.identifier.as_ref()?.as_str();
+    let key = &r.resource_key;
+    let name = key.name.as_ref().map_or(id, Text::as_str);
+    let kind = key.resource_kind_key.as_ref().map_or("", Text::as_str);
+    let colour = r.resource_health.as_ref().map_or("", Text::as_str);
+    let summary = match r.resource_health_value.filter(|h| *h >= 0.0) {
+        Some(h) => format!("{kind} · health {h:.0}"),
+        None => kind.to_string(),
+    };
     Some(
         Node::new(resource_kind(kind), format!("res/{id}"), name)
             .with_status(health_status(colour))
             .with_health(Health::from_colour(colour))
-            .with_summary(summary.join(" · "))
+            .with_summary(summary)
             .expandable(true),
     )
 }

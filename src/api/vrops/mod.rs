@@ -7,6 +7,7 @@
 mod insight;
 pub mod map;
 pub mod session;
+pub mod wire;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -90,45 +91,39 @@ impl VropsBackend {
         &self.session
     }
 
-    async fn page(&self, listing: &Listing, page: u64) -> ApiResult<Value> {
+    async fn page(&self, listing: &Listing, page: u64) -> ApiResult<Vec<u8>> {
         let paging = [
             ("page", page.to_string()),
             ("pageSize", self.page_size.to_string()),
         ];
-        Ok(match listing {
+        match listing {
             Listing::Get { path, query } => {
                 let mut q = query.clone();
                 q.extend(paging);
-                self.session.get(path, &q).await?.0
+                self.session.get_body(path, &q).await
             }
             Listing::Query { path, body } => {
-                self.session.query(path, &paging, body.clone()).await?.0
+                self.session.query_body(path, &paging, body.clone()).await
             }
-        })
+        }
     }
 
-    /// Reads every page of `listing`, handing each page's items to `each` as it arrives, with
-    /// the total the server reports. Stops at the last page by `pageInfo.totalCount` (or at an
-    /// empty page, should a server leave the count out).
+    /// Reads every page of `listing`, one at a time, handing each page's body to `each` with
+    /// how many items the pages before held; `each` decodes what it keeps and says how many
+    /// items the page held and the total the server reports. Stops at the last page by
+    /// `pageInfo.totalCount` (or at an empty page, should a server leave the count out).
     async fn pages(
         &self,
         listing: &Listing,
-        key: &str,
-        mut each: impl FnMut(Vec<Value>, u64, u64),
+        mut each: impl FnMut(&[u8], u64) -> ApiResult<(u64, Option<u64>)>,
     ) -> ApiResult<u64> {
         let mut page = 0;
         let mut seen = 0u64;
         loop {
-            let v = self.page(listing, page).await?;
-            let items = match &v[key] {
-                Value::Array(a) => a.clone(),
-                Value::Null => Vec::new(),
-                _ => return Err(ApiError::parse(format!("{key} is not a list"))),
-            };
-            let total = v["pageInfo"]["totalCount"].as_u64();
-            let got = items.len() as u64;
+            let body = self.page(listing, page).await?;
+            let (got, total) = each(&body, seen)?;
+            drop(body);
             seen += got;
-            each(items, seen, total.unwrap_or(seen));
             page += 1;
             let more = match total {
                 Some(t) => page * self.page_size < t,
@@ -140,27 +135,51 @@ impl VropsBackend {
         }
     }
 
-    /// Streams a paged resource list into the tree, page by page.
+    /// Streams a paged resource list into the tree, page by page; `total` says whether the
+    /// batches carry the list's total (a listing that is the parent's whole list).
     async fn push_resources(
         &self,
-        listing: Listing,
+        listing: &Listing,
         label: &str,
+        total_known: bool,
         sink: &ChildSink,
     ) -> ApiResult<()> {
-        self.pages(&listing, "resourceList", |items, done, total| {
+        self.pages(listing, |body, before| {
+            let page: wire::ResourcePage = decode(body)?;
+            let got = page.resource_list.len() as u64;
+            let done = before + got;
+            let total = page.page_info.total_count.unwrap_or(done);
             sink.push(ChildBatch {
-                nodes: items.iter().filter_map(map::resource_node).collect(),
-                total: Some(total),
+                nodes: page
+                    .resource_list
+                    .iter()
+                    .filter_map(map::resource_row)
+                    .collect(),
+                total: total_known.then_some(total),
                 progress: (total > self.page_size).then(|| ListProgress {
                     label: format!("listing {label}"),
                     done,
                     total,
                 }),
                 by_name: false,
-            })
+            });
+            Ok((got, page.page_info.total_count))
         })
         .await
         .map(|_| ())
+    }
+
+    /// Every alert of a paged alert list.
+    async fn all_alerts(&self, listing: &Listing) -> ApiResult<Vec<Value>> {
+        let mut alerts = Vec::new();
+        self.pages(listing, |body, _| {
+            let page: wire::AlertPage = decode(body)?;
+            let got = page.alerts.len() as u64;
+            alerts.extend(page.alerts);
+            Ok((got, page.page_info.total_count))
+        })
+        .await?;
+        Ok(alerts)
     }
 
     async fn endpoint_children(&self, sink: &ChildSink) -> ApiResult<()> {
@@ -207,19 +226,7 @@ impl VropsBackend {
                 body: json!({ "resourceHealth": [colour] }),
             };
             let label = format!("{} resources", colour.to_ascii_lowercase());
-            self.pages(&listing, "resourceList", |items, done, total| {
-                sink.push(ChildBatch {
-                    nodes: items.iter().filter_map(map::resource_node).collect(),
-                    total: None,
-                    progress: (total > self.page_size).then(|| ListProgress {
-                        label: format!("listing {label}"),
-                        done,
-                        total,
-                    }),
-                    by_name: false,
-                })
-            })
-            .await?;
+            self.push_resources(&listing, &label, false, sink).await?;
         }
         Ok(())
     }
@@ -230,9 +237,7 @@ impl VropsBackend {
             path: "/alerts".into(),
             query: vec![("activeOnly", "true".into())],
         };
-        let mut alerts = Vec::new();
-        self.pages(&listing, "alerts", |items, _, _| alerts.extend(items))
-            .await?;
+        let mut alerts = self.all_alerts(&listing).await?;
         map::sort_alerts(&mut alerts);
         let names = self.resource_names(&alerts).await?;
         let now = OffsetDateTime::now_utc();
@@ -391,10 +396,7 @@ impl VropsBackend {
                 ("activeOnly", "true".into()),
             ],
         };
-        let mut alerts = Vec::new();
-        self.pages(&listing, "alerts", |items, _, _| alerts.extend(items))
-            .await?;
-        Ok(alerts)
+        self.all_alerts(&listing).await
     }
 
     /// An alert definition's description, symptoms and recommendations.
@@ -501,6 +503,12 @@ impl VropsBackend {
     }
 }
 
+/// A page's body as `T`; a page that is JSON (the session checked) but not the expected shape is
+/// a parse error naming what was wrong.
+fn decode<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|e| ApiError::parse(format!("unexpected answer: {e}")))
+}
+
 fn unavailable(title: &str, e: ApiError) -> Section {
     let mut s = Section::new(title);
     s.row("Unavailable", e.to_string());
@@ -543,14 +551,15 @@ impl Backend for VropsBackend {
                         ("resourceKind", kind.to_string()),
                     ],
                 };
-                self.push_resources(listing, kind, sink).await
+                self.push_resources(&listing, kind, true, sink).await
             }
             Id::Resource(id) => {
                 let listing = Listing::Get {
                     path: format!("/resources/{}/relationships", seg(id)),
                     query: vec![("relationshipType", "CHILD".into())],
                 };
-                self.push_resources(listing, &parent.name, sink).await
+                self.push_resources(&listing, &parent.name, true, sink)
+                    .await
             }
             Id::Alerts => self.alerts(sink).await,
             Id::Health => self.health(sink).await,
