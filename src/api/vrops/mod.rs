@@ -4,6 +4,7 @@
 //! **Health** (the unhealthy resources: red, then orange, then yellow). It watches; it has no
 //! actions, tasks or snapshots.
 
+mod definitions;
 mod insight;
 pub mod map;
 pub mod session;
@@ -50,6 +51,8 @@ pub struct VropsBackend {
     page_size: u64,
     /// Other products' VMs by (VCID, moid) (see `insight`).
     vm_index: tokio::sync::Mutex<Option<std::sync::Arc<insight::VmIndex>>>,
+    /// Alert definitions read so far (they do not change while vnav runs).
+    definitions: definitions::Definitions,
 }
 
 /// A paged list: where it is read and under which key its items are.
@@ -84,6 +87,7 @@ impl VropsBackend {
             label,
             page_size: config.page_size.clamp(1, 10_000),
             vm_index: Default::default(),
+            definitions: Default::default(),
         })
     }
 
@@ -299,23 +303,19 @@ impl VropsBackend {
         let props_path = format!("/resources/{}/properties", seg(id));
         let (stats, alerts, day, props, parents, children) = tokio::join!(
             self.latest_stats(id),
-            self.active_alerts(id),
+            self.active_alerts_explained(id),
             self.day_of_stats(id),
             self.session.get(&props_path, &[]),
             self.related(id, "PARENT"),
             self.related(id, "CHILD"),
         );
-        let now = OffsetDateTime::now_utc();
         let extras = [
             stats.map_or_else(
                 |e| unavailable("Key metrics (latest)", e),
                 |v| map::metrics_section(&v),
             ),
             day.map_or_else(|e| unavailable("Last 24 h", e), |v| map::series_section(&v)),
-            alerts.map_or_else(
-                |e| unavailable("Active alerts", e),
-                |a| map::alerts_section(a, now),
-            ),
+            alerts.unwrap_or_else(|e| unavailable("Active alerts", e)),
         ];
         // After "Resource" and its badges, before the identifiers.
         let at = sections.len().min(2);
@@ -399,25 +399,36 @@ impl VropsBackend {
         self.all_alerts(&listing).await
     }
 
+    /// A resource's active alerts with what their definitions say. The definitions are
+    /// extras of the extra: when they cannot be read, the alerts show without them.
+    async fn active_alerts_explained(&self, id: &str) -> ApiResult<Section> {
+        let alerts = self.active_alerts(id).await?;
+        let ids: Vec<&str> = alerts
+            .iter()
+            .filter_map(|a| a["alertDefinitionId"].as_str())
+            .collect();
+        let defs = match ids.is_empty() {
+            true => Ok(Default::default()),
+            false => self.definitions.get(&self.session, &ids).await,
+        };
+        let now = OffsetDateTime::now_utc();
+        Ok(match defs {
+            Ok(defs) => map::alerts_section(alerts, &defs, now),
+            Err(e) => {
+                let mut s = map::alerts_section(alerts, &Default::default(), now);
+                s.row("Definitions", format!("unavailable: {e}"));
+                s
+            }
+        })
+    }
+
     /// An alert definition's description, symptoms and recommendations.
     async fn definition(&self, id: &str) -> ApiResult<Vec<Section>> {
-        let (v, _) = self
-            .session
-            .get("/alertdefinitions", &[("id", id.to_string())])
-            .await?;
-        let def = v["alertDefinitions"]
-            .as_array()
-            .and_then(|d| d.iter().find(|d| d["id"] == id))
+        let defs = self.definitions.get(&self.session, &[id]).await?;
+        let def = defs
+            .get(id)
             .ok_or_else(|| ApiError::Unsupported(format!("no alert definition {id}")))?;
-        let ids: Vec<(&str, String)> = map::recommendation_ids(def)
-            .into_iter()
-            .map(|r| ("id", r))
-            .collect();
-        let recs = match ids.is_empty() {
-            true => Value::Null,
-            false => self.session.get("/recommendations", &ids).await?.0,
-        };
-        Ok(map::definition_sections(def, &recs))
+        Ok(map::definition_sections(def))
     }
 
     async fn alert_details(&self, node: &Node, id: &str) -> ApiResult<Details> {
