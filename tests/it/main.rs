@@ -70,3 +70,4 @@ mod vrops_insight;
 mod vrops_jump;
 mod vrops_screen;
 mod vrops_tmux;
+mod vrops_two_vcenters;
