@@ -55,6 +55,7 @@ mod sim_vrops_data;
 mod sim_vrops_spec;
 mod sim_vrops_support;
 mod soak;
+mod stall_listings;
 mod support;
 mod tls;
 mod tmux;
