@@ -74,6 +74,10 @@ pub struct SimArgs {
     /// Aria Operations requests one client may have in flight; the excess gets 429.
     #[arg(long, default_value_t = 50)]
     pub vrops_max_inflight: usize,
+    /// Aria Operations also collects from a second vCenter with this instance UUID, whose VMs
+    /// repeat the first's moids (to try matching on VCID and moid).
+    #[arg(long)]
+    pub vrops_second_vcid: Option<String>,
     /// Orchestrator generation to imitate: 7 (Basic), 8 (Basic or bearer token) or 9 (logs in
     /// like Cloud Director, lists report total -1).
     #[arg(long, default_value = "8")]
@@ -113,6 +117,7 @@ impl SimArgs {
                 version: self.vrops_version,
                 token_ttl_secs: self.vrops_token_ttl.max(1),
                 max_inflight: self.vrops_max_inflight.max(1),
+                second_vcid: self.vrops_second_vcid.clone(),
             },
             vro: VroOptions {
                 version: self.vro_version,

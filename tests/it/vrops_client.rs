@@ -22,7 +22,7 @@ use vnav::sim::{
 use vnav::theme::Theme;
 
 use crate::sim_support::sim;
-use crate::sim_vrops_support::ops_sim;
+use crate::sim_vrops_support::{ops_login, ops_sim};
 
 const T: Duration = Duration::from_secs(30);
 
@@ -177,8 +177,11 @@ async fn vnav_stays_under_the_in_flight_ceiling() {
     assert!(details.iter().all(Result::is_ok));
     // Not one request turned away by the ceiling (and sent again): seven reads per details
     // (the resource, its latest stats, its day of stats, its active alerts, its properties,
-    // its parents and its children).
-    assert_eq!(s.vrops_request_count() - requests, 7 * 60);
+    // its parents and its children), and the alert definitions (and their recommendations)
+    // the alerts name, read once.
+    let definitions = definition_reads(&s);
+    assert!((1..=16).contains(&definitions), "{definitions}");
+    assert_eq!(s.vrops_request_count() - requests, 7 * 60 + definitions);
     let (now, peak) = s.vrops_in_flight();
     assert_eq!(now, 0);
     assert!((2..=4).contains(&peak), "peak in flight {peak}");
@@ -203,7 +206,12 @@ async fn a_context_concurrency_above_the_servers_ceiling_is_lowered_to_it() {
     });
     let details = futures::future::join_all(reads).await;
     assert!(details.iter().all(Result::is_ok));
-    assert_eq!(s.vrops_request_count() - requests, 7 * 150);
+    // Nothing refused and sent again (the alert definitions are read once, see
+    // `alert_rows_carry_their_definitions_description_and_recommendation_read_once`).
+    assert_eq!(
+        s.vrops_request_count() - requests,
+        7 * 150 + definition_reads(&s)
+    );
     let peak = s.vrops_in_flight().1;
     assert!(
         (2..=SERVER_CEILING).contains(&peak),
@@ -414,6 +422,114 @@ async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
                 && r.target.as_ref().is_some_and(|n| n.id == alerts[0].id))),
         "{active:?}"
     );
+}
+
+/// Requests for alert definitions and recommendations the simulator has answered.
+fn definition_reads(s: &Sim) -> u64 {
+    s.seen_at("GET", "/suite-api/api/alertdefinitions")
+        + s.seen_at("GET", "/suite-api/api/recommendations")
+}
+
+/// A resource's alert rows say what each alert means and what to do (from its definition),
+/// and definitions are read once for the endpoint, not once per alert or per details.
+#[tokio::test]
+async fn alert_rows_carry_their_definitions_description_and_recommendation_read_once() {
+    let s = ops_sim(VropsVersion::V9, 300).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let ops = ops_login(&s.vrops_url, "OpsToken").await;
+    let alerts = ops.ok("/alerts?activeOnly=true&pageSize=10000").await;
+    let alerts = alerts["alerts"].as_array().unwrap();
+    let defs = ops.ok("/alertdefinitions").await;
+    let recs = ops.ok("/recommendations").await;
+    let before = definition_reads(&s);
+    // Resources with alerts of at least two definitions.
+    let mut resources: Vec<&str> = Vec::new();
+    let mut seen_defs = HashSet::new();
+    for a in alerts {
+        if seen_defs.insert(a["alertDefinitionId"].as_str().unwrap()) {
+            resources.push(a["resourceId"].as_str().unwrap());
+        }
+    }
+    assert!(resources.len() >= 2, "{} alerts", alerts.len());
+    for id in &resources {
+        let node = Node::new(NodeKind::Resource, format!("res/{id}"), *id);
+        let d = b.details(&node).await.unwrap();
+        let table = d
+            .sections
+            .iter()
+            .find(|s| s.title == "Active alerts")
+            .and_then(|s| s.table.clone())
+            .unwrap_or_else(|| panic!("an alert table in {:?}", d.sections));
+        assert_eq!(
+            table.columns,
+            [
+                "Criticality",
+                "Age",
+                "Alert",
+                "Description",
+                "Recommendation"
+            ]
+        );
+        for row in &table.rows {
+            let alert_id = row
+                .target
+                .as_ref()
+                .unwrap()
+                .id
+                .strip_prefix("alert/")
+                .unwrap();
+            let alert = alerts.iter().find(|a| a["alertId"] == alert_id).unwrap();
+            let def = defs["alertDefinitions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["id"] == alert["alertDefinitionId"])
+                .unwrap();
+            let top = def["states"][0]["recommendationPriorityMap"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(_, p)| **p == 1)
+                .map(|(id, _)| id.as_str())
+                .unwrap();
+            let text = recs["recommendations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == top)
+                .and_then(|r| r["description"].as_str())
+                .unwrap();
+            assert_eq!(
+                row.cells[0],
+                alert["alertLevel"].as_str().unwrap().to_lowercase()
+            );
+            assert!(
+                row.cells[1].ends_with(" min")
+                    || row.cells[1].ends_with(" h")
+                    || row.cells[1].ends_with(" d"),
+                "{row:?}"
+            );
+            assert_eq!(row.cells[3], def["description"].as_str().unwrap());
+            assert_eq!(row.cells[4], text, "{row:?}");
+        }
+    }
+    // One read of the definitions the first resource's alerts name, one of their
+    // recommendations; each later resource only when it names a definition not read yet.
+    let reads = definition_reads(&s) - before;
+    assert!((2..=2 * resources.len() as u64).contains(&reads), "{reads}");
+    // Again, and an alert's own details: all known now.
+    let again = definition_reads(&s);
+    for id in &resources {
+        b.details(&Node::new(NodeKind::Resource, format!("res/{id}"), *id))
+            .await
+            .unwrap();
+    }
+    let top = children(&b, &b.root()).await;
+    let listed = children(&b, named(&top, "Alerts")).await;
+    let a = b.details(&listed[0]).await.unwrap();
+    assert!(a.sections.iter().any(|s| s.title == "Recommendations"));
+    assert_eq!(definition_reads(&s), again, "{:?}", s.seen_all());
 }
 
 /// The app on these endpoints, every one connected.

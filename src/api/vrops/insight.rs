@@ -15,7 +15,8 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use super::map::{self, Id};
-use super::{IDS_PER_CALL, VropsBackend, seg};
+use super::wire::{Resource, ResourcePage};
+use super::{IDS_PER_CALL, VropsBackend, decode, seg};
 use crate::api::error::ApiResult;
 use crate::api::model::{Health, Node, VmInsight, VmKey};
 
@@ -30,23 +31,22 @@ pub struct VmIndex {
 
 /// The (VCID, moid) a VMWARE resource names in its identifiers, when it has both.
 pub fn vm_key_of(resource: &Value) -> Option<VmKey> {
-    let ids = resource["resourceKey"]["resourceIdentifiers"].as_array()?;
-    let get = |name: &str| {
-        ids.iter()
-            .find(|i| i["identifierType"]["name"] == name)
-            .and_then(|i| i["value"].as_str())
-            .filter(|v| !v.is_empty())
-    };
-    Some(VmKey::new(get("VMEntityVCID")?, get("VMEntityObjectID")?))
+    use serde::Deserialize;
+    vm_key(&Resource::deserialize(resource).ok()?)
 }
 
-/// Index entries of a resource list: VMs with both identifiers only.
-pub fn index_entries(list: &Value) -> impl Iterator<Item = (VmKey, Node)> + '_ {
-    list["resourceList"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| Some((vm_key_of(r)?, map::resource_node(r)?)))
+fn vm_key(r: &Resource) -> Option<VmKey> {
+    Some(VmKey::new(
+        r.identifier_value("VMEntityVCID")?,
+        r.identifier_value("VMEntityObjectID")?,
+    ))
+}
+
+/// Index entries of a resource list page: VMs with both identifiers only.
+pub fn index_entries<'p>(page: &'p ResourcePage) -> impl Iterator<Item = (VmKey, Node)> + 'p {
+    page.resource_list
+        .iter()
+        .filter_map(|r| Some((vm_key(r)?, map::resource_row(r)?)))
 }
 
 /// The colour of a health score: 75 and up green, 50 yellow, 25 orange, below red; a negative
@@ -62,29 +62,28 @@ pub fn health_of_score(score: f64) -> Health {
 }
 
 impl VropsBackend {
-    async fn vm_page(&self, page: u64) -> ApiResult<Value> {
+    async fn vm_page(&self, page: u64) -> ApiResult<Vec<u8>> {
         let paging = [
             ("page", page.to_string()),
             ("pageSize", IDS_PER_CALL.to_string()),
         ];
         let body = json!({"adapterKind": ["VMWARE"], "resourceKind": ["VirtualMachine"]});
-        Ok(self
-            .session()
-            .query("/resources/query", &paging, body)
-            .await?
-            .0)
+        self.session()
+            .query_body("/resources/query", &paging, body)
+            .await
     }
 
     /// Every VM the endpoint watches, by (VCID, moid).
     async fn build_index(&self) -> ApiResult<VmIndex> {
         let first = self.vm_page(0).await?;
-        let total = first["pageInfo"]["totalCount"].as_u64().unwrap_or(0);
+        let first: ResourcePage = decode(&first)?;
+        let total = first.page_info.total_count.unwrap_or(0);
         let pages = total.div_ceil(IDS_PER_CALL as u64).max(1);
+        let mut by_key: HashMap<VmKey, Node> = index_entries(&first).collect();
         let rest = try_join_all((1..pages).map(|p| self.vm_page(p))).await?;
-        let by_key = std::iter::once(&first)
-            .chain(&rest)
-            .flat_map(index_entries)
-            .collect();
+        for body in rest {
+            by_key.extend(index_entries(&decode(&body)?));
+        }
         Ok(VmIndex {
             built: Instant::now(),
             by_key,
@@ -246,6 +245,7 @@ impl VropsBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     fn vm(id: &str, vcid: &str, moid: &str) -> Value {
         json!({"identifier": id, "resourceKey": {"name": id, "adapterKindKey": "VMWARE",
@@ -264,7 +264,8 @@ mod tests {
             json!({"identifier": "r-host", "resourceKey": {"name": "h", "resourceIdentifiers": [
                 {"identifierType": {"name": "VMEntityObjectID"}, "value": "host-9"}]}}),
         ]});
-        let ix: HashMap<VmKey, Node> = index_entries(&list).collect();
+        let page = ResourcePage::deserialize(&list).unwrap();
+        let ix: HashMap<VmKey, Node> = index_entries(&page).collect();
         assert_eq!(ix.len(), 2, "the host has no VCID");
         let key = VmKey::new;
         // The VCID is a UUID: its case does not matter.

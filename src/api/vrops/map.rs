@@ -6,6 +6,11 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::definitions::Definition;
+use super::wire::{Resource, Text};
 use crate::api::model::{
     Health, Node, NodeKind, Section, Series, Severity, Status, Table, TableRow,
 };
@@ -59,14 +64,19 @@ pub fn parse_id(id: &str) -> Id<'_> {
 /// The status a health colour shows: GREEN fine, YELLOW a warning, ORANGE and RED bad, GREY
 /// (no data) muted.
 pub fn health_status(colour: &str) -> Status {
-    let severity = match colour {
-        "GREEN" => Severity::Ok,
-        "YELLOW" => Severity::Warn,
-        "ORANGE" | "RED" => Severity::Error,
-        "GREY" | "UNKNOWN" => Severity::Muted,
-        _ => Severity::Neutral,
+    // The known colours' labels are static: a listing of 100,000 resources would otherwise
+    // allocate one small string per node.
+    let (label, severity) = match colour {
+        "GREEN" => ("green", Severity::Ok),
+        "YELLOW" => ("yellow", Severity::Warn),
+        "ORANGE" => ("orange", Severity::Error),
+        "RED" => ("red", Severity::Error),
+        "GREY" => ("grey", Severity::Muted),
+        "UNKNOWN" => ("unknown", Severity::Muted),
+        "" => ("", Severity::Neutral),
+        other => return Status::new(other.to_ascii_lowercase(), Severity::Neutral),
     };
-    Status::new(colour.to_ascii_lowercase(), severity)
+    Status::new(label, severity)
 }
 
 /// The node kind of a resource kind, so a VM reads as a VM in any product.
@@ -113,22 +123,30 @@ pub fn resource_kind_node(adapter_kind: &str, v: &Value) -> Option<Node> {
     )
 }
 
-/// A resource from any resource list; its children are the resources it contains.
+/// A resource from any resource list (a JSON value: a resource's own details, its relations);
+/// its children are the resources it contains.
 pub fn resource_node(v: &Value) -> Option<Node> {
-    let id = v["identifier"].as_str()?;
-    let key = &v["resourceKey"];
-    let name = key["name"].as_str().unwrap_or(id);
-    let kind = key["resourceKindKey"].as_str().unwrap_or("");
-    let colour = v["resourceHealth"].as_str().unwrap_or("");
-    let mut summary = vec![kind.to_string()];
-    if let Some(h) = v["resourceHealthValue"].as_f64().filter(|h| *h >= 0.0) {
-        summary.push(format!("health {h:.0}"));
-    }
+    use serde::Deserialize;
+    resource_row(&Resource::deserialize(v).ok()?)
+}
+
+/// A resource of a listing page (decoded borrowed, see `wire`); its children are the resources
+/// it contains.
+pub fn resource_row(r: &Resource) -> Option<Node> {
+    let id = r.identifier.as_ref()?.as_str();
+    let key = &r.resource_key;
+    let name = key.name.as_ref().map_or(id, Text::as_str);
+    let kind = key.resource_kind_key.as_ref().map_or("", Text::as_str);
+    let colour = r.resource_health.as_ref().map_or("", Text::as_str);
+    let summary = match r.resource_health_value.filter(|h| *h >= 0.0) {
+        Some(h) => format!("{kind} · health {h:.0}"),
+        None => kind.to_string(),
+    };
     Some(
         Node::new(resource_kind(kind), format!("res/{id}"), name)
             .with_status(health_status(colour))
             .with_health(Health::from_colour(colour))
-            .with_summary(summary.join(" · "))
+            .with_summary(summary)
             .expandable(true),
     )
 }
@@ -217,7 +235,7 @@ pub fn sort_alerts(alerts: &mut [Value]) {
     });
 }
 
-fn text(v: &Value) -> String {
+pub fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -343,9 +361,14 @@ pub fn metrics_section(v: &Value) -> Section {
     s
 }
 
-/// A resource's active alerts, the most critical first: criticality, age and name, each row
-/// leading to the alert.
-pub fn alerts_section(mut alerts: Vec<Value>, now: OffsetDateTime) -> Section {
+/// A resource's active alerts, the most critical first: criticality, age, name, and what their
+/// definitions (`defs`, by definition id) say: the description and the first recommendation.
+/// Each row leads to the alert.
+pub fn alerts_section(
+    mut alerts: Vec<Value>,
+    defs: &HashMap<String, Arc<Definition>>,
+    now: OffsetDateTime,
+) -> Section {
     sort_alerts(&mut alerts);
     let mut s = Section::new("Active alerts");
     let rows: Vec<TableRow> = alerts
@@ -356,8 +379,16 @@ pub fn alerts_section(mut alerts: Vec<Value>, now: OffsetDateTime) -> Section {
             let age = time_ms(&a["startTimeUTC"])
                 .map(|t| since(t, now))
                 .unwrap_or_default();
+            let def = a["alertDefinitionId"].as_str().and_then(|id| defs.get(id));
             Some(TableRow {
-                cells: vec![level.to_ascii_lowercase(), age, node.name.to_string()],
+                cells: vec![
+                    level.to_ascii_lowercase(),
+                    age,
+                    node.name.to_string(),
+                    def.map(|d| d.description()).unwrap_or_default(),
+                    def.map(|d| d.top_recommendation().to_string())
+                        .unwrap_or_default(),
+                ],
                 health: criticality_health(level),
                 target: Some(Box::new(node)),
             })
@@ -369,7 +400,15 @@ pub fn alerts_section(mut alerts: Vec<Value>, now: OffsetDateTime) -> Section {
         }
         false => {
             s.table = Some(Table {
-                columns: vec!["Criticality".into(), "Age".into(), "Alert".into()],
+                columns: [
+                    "Criticality",
+                    "Age",
+                    "Alert",
+                    "Description",
+                    "Recommendation",
+                ]
+                .map(String::from)
+                .to_vec(),
                 rows,
             })
         }
@@ -481,12 +520,12 @@ pub fn recommendation_ids(def: &Value) -> Vec<String> {
     ids.into_iter().map(|(_, id)| id).collect()
 }
 
-/// What an alert's definition says: its description and symptoms, and the recommendations
-/// (their texts from `/api/recommendations`, in priority order).
-pub fn definition_sections(def: &Value, recommendations: &Value) -> Vec<Section> {
+/// What an alert's definition says: its description, severity, impact and symptoms, and its
+/// recommendations in priority order.
+pub fn definition_sections(def: &Definition) -> Vec<Section> {
     let mut about = Section::new("Definition");
-    about.row("Description", text(&def["description"]).trim_matches('"'));
-    for st in def["states"].as_array().into_iter().flatten() {
+    about.row("Description", def.description());
+    for st in def.json["states"].as_array().into_iter().flatten() {
         let symptoms: Vec<String> = st["base-symptom-set"]["symptomDefinitionIds"]
             .as_array()
             .into_iter()
@@ -498,18 +537,9 @@ pub fn definition_sections(def: &Value, recommendations: &Value) -> Vec<Section>
             .row("Impact", text(&st["impact"]["detail"]))
             .row("Symptoms", symptoms.join(", "));
     }
-    let texts: std::collections::HashMap<String, String> = recommendations["recommendations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| (text(&r["id"]), text(&r["description"])))
-        .collect();
     let mut recs = Section::new("Recommendations");
-    for (i, id) in recommendation_ids(def).iter().enumerate() {
-        recs.row(
-            (i + 1).to_string(),
-            texts.get(id).cloned().unwrap_or_else(|| id.clone()),
-        );
+    for (i, r) in def.recommendations.iter().enumerate() {
+        recs.row((i + 1).to_string(), r);
     }
     [about, recs]
         .into_iter()
@@ -686,7 +716,11 @@ mod tests {
     fn a_real_alert_definition_reads_with_its_recommendations() {
         let page = sample("suite-api_alertdefinitions_page.json");
         let def = &page["alertDefinitions"][0];
-        let sections = definition_sections(def, &Value::Null);
+        let def = Definition {
+            json: def.clone(),
+            recommendations: Vec::new(),
+        };
+        let sections = definition_sections(&def);
         let about = &sections[0];
         assert_eq!(
             about.rows[0],
@@ -698,8 +732,12 @@ mod tests {
         )));
         let def = json!({"states": [{"severity": "CRITICAL",
             "recommendationPriorityMap": {"r-low": 2, "r-top": 1}}]});
-        let recs = json!({"recommendations": [{"id": "r-top", "description": "Add hosts"}]});
-        let sections = definition_sections(&def, &recs);
+        assert_eq!(recommendation_ids(&def), ["r-top", "r-low"]);
+        let def = Definition {
+            json: def,
+            recommendations: vec!["Add hosts".into(), "r-low".into()],
+        };
+        let sections = definition_sections(&def);
         assert_eq!(
             sections[1].rows,
             [

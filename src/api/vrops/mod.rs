@@ -4,9 +4,11 @@
 //! **Health** (the unhealthy resources: red, then orange, then yellow). It watches; it has no
 //! actions, tasks or snapshots.
 
+mod definitions;
 mod insight;
 pub mod map;
 pub mod session;
+pub mod wire;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -49,6 +51,8 @@ pub struct VropsBackend {
     page_size: u64,
     /// Other products' VMs by (VCID, moid) (see `insight`).
     vm_index: tokio::sync::Mutex<Option<std::sync::Arc<insight::VmIndex>>>,
+    /// Alert definitions read so far (they do not change while vnav runs).
+    definitions: definitions::Definitions,
 }
 
 /// A paged list: where it is read and under which key its items are.
@@ -83,6 +87,7 @@ impl VropsBackend {
             label,
             page_size: config.page_size.clamp(1, 10_000),
             vm_index: Default::default(),
+            definitions: Default::default(),
         })
     }
 
@@ -90,45 +95,39 @@ impl VropsBackend {
         &self.session
     }
 
-    async fn page(&self, listing: &Listing, page: u64) -> ApiResult<Value> {
+    async fn page(&self, listing: &Listing, page: u64) -> ApiResult<Vec<u8>> {
         let paging = [
             ("page", page.to_string()),
             ("pageSize", self.page_size.to_string()),
         ];
-        Ok(match listing {
+        match listing {
             Listing::Get { path, query } => {
                 let mut q = query.clone();
                 q.extend(paging);
-                self.session.get(path, &q).await?.0
+                self.session.get_body(path, &q).await
             }
             Listing::Query { path, body } => {
-                self.session.query(path, &paging, body.clone()).await?.0
+                self.session.query_body(path, &paging, body.clone()).await
             }
-        })
+        }
     }
 
-    /// Reads every page of `listing`, handing each page's items to `each` as it arrives, with
-    /// the total the server reports. Stops at the last page by `pageInfo.totalCount` (or at an
-    /// empty page, should a server leave the count out).
+    /// Reads every page of `listing`, one at a time, handing each page's body to `each` with
+    /// how many items the pages before held; `each` decodes what it keeps and says how many
+    /// items the page held and the total the server reports. Stops at the last page by
+    /// `pageInfo.totalCount` (or at an empty page, should a server leave the count out).
     async fn pages(
         &self,
         listing: &Listing,
-        key: &str,
-        mut each: impl FnMut(Vec<Value>, u64, u64),
+        mut each: impl FnMut(&[u8], u64) -> ApiResult<(u64, Option<u64>)>,
     ) -> ApiResult<u64> {
         let mut page = 0;
         let mut seen = 0u64;
         loop {
-            let v = self.page(listing, page).await?;
-            let items = match &v[key] {
-                Value::Array(a) => a.clone(),
-                Value::Null => Vec::new(),
-                _ => return Err(ApiError::parse(format!("{key} is not a list"))),
-            };
-            let total = v["pageInfo"]["totalCount"].as_u64();
-            let got = items.len() as u64;
+            let body = self.page(listing, page).await?;
+            let (got, total) = each(&body, seen)?;
+            drop(body);
             seen += got;
-            each(items, seen, total.unwrap_or(seen));
             page += 1;
             let more = match total {
                 Some(t) => page * self.page_size < t,
@@ -140,27 +139,51 @@ impl VropsBackend {
         }
     }
 
-    /// Streams a paged resource list into the tree, page by page.
+    /// Streams a paged resource list into the tree, page by page; `total` says whether the
+    /// batches carry the list's total (a listing that is the parent's whole list).
     async fn push_resources(
         &self,
-        listing: Listing,
+        listing: &Listing,
         label: &str,
+        total_known: bool,
         sink: &ChildSink,
     ) -> ApiResult<()> {
-        self.pages(&listing, "resourceList", |items, done, total| {
+        self.pages(listing, |body, before| {
+            let page: wire::ResourcePage = decode(body)?;
+            let got = page.resource_list.len() as u64;
+            let done = before + got;
+            let total = page.page_info.total_count.unwrap_or(done);
             sink.push(ChildBatch {
-                nodes: items.iter().filter_map(map::resource_node).collect(),
-                total: Some(total),
+                nodes: page
+                    .resource_list
+                    .iter()
+                    .filter_map(map::resource_row)
+                    .collect(),
+                total: total_known.then_some(total),
                 progress: (total > self.page_size).then(|| ListProgress {
                     label: format!("listing {label}"),
                     done,
                     total,
                 }),
                 by_name: false,
-            })
+            });
+            Ok((got, page.page_info.total_count))
         })
         .await
         .map(|_| ())
+    }
+
+    /// Every alert of a paged alert list.
+    async fn all_alerts(&self, listing: &Listing) -> ApiResult<Vec<Value>> {
+        let mut alerts = Vec::new();
+        self.pages(listing, |body, _| {
+            let page: wire::AlertPage = decode(body)?;
+            let got = page.alerts.len() as u64;
+            alerts.extend(page.alerts);
+            Ok((got, page.page_info.total_count))
+        })
+        .await?;
+        Ok(alerts)
     }
 
     async fn endpoint_children(&self, sink: &ChildSink) -> ApiResult<()> {
@@ -207,19 +230,7 @@ impl VropsBackend {
                 body: json!({ "resourceHealth": [colour] }),
             };
             let label = format!("{} resources", colour.to_ascii_lowercase());
-            self.pages(&listing, "resourceList", |items, done, total| {
-                sink.push(ChildBatch {
-                    nodes: items.iter().filter_map(map::resource_node).collect(),
-                    total: None,
-                    progress: (total > self.page_size).then(|| ListProgress {
-                        label: format!("listing {label}"),
-                        done,
-                        total,
-                    }),
-                    by_name: false,
-                })
-            })
-            .await?;
+            self.push_resources(&listing, &label, false, sink).await?;
         }
         Ok(())
     }
@@ -230,9 +241,7 @@ impl VropsBackend {
             path: "/alerts".into(),
             query: vec![("activeOnly", "true".into())],
         };
-        let mut alerts = Vec::new();
-        self.pages(&listing, "alerts", |items, _, _| alerts.extend(items))
-            .await?;
+        let mut alerts = self.all_alerts(&listing).await?;
         map::sort_alerts(&mut alerts);
         let names = self.resource_names(&alerts).await?;
         let now = OffsetDateTime::now_utc();
@@ -294,23 +303,19 @@ impl VropsBackend {
         let props_path = format!("/resources/{}/properties", seg(id));
         let (stats, alerts, day, props, parents, children) = tokio::join!(
             self.latest_stats(id),
-            self.active_alerts(id),
+            self.active_alerts_explained(id),
             self.day_of_stats(id),
             self.session.get(&props_path, &[]),
             self.related(id, "PARENT"),
             self.related(id, "CHILD"),
         );
-        let now = OffsetDateTime::now_utc();
         let extras = [
             stats.map_or_else(
                 |e| unavailable("Key metrics (latest)", e),
                 |v| map::metrics_section(&v),
             ),
             day.map_or_else(|e| unavailable("Last 24 h", e), |v| map::series_section(&v)),
-            alerts.map_or_else(
-                |e| unavailable("Active alerts", e),
-                |a| map::alerts_section(a, now),
-            ),
+            alerts.unwrap_or_else(|e| unavailable("Active alerts", e)),
         ];
         // After "Resource" and its badges, before the identifiers.
         let at = sections.len().min(2);
@@ -391,31 +396,39 @@ impl VropsBackend {
                 ("activeOnly", "true".into()),
             ],
         };
-        let mut alerts = Vec::new();
-        self.pages(&listing, "alerts", |items, _, _| alerts.extend(items))
-            .await?;
-        Ok(alerts)
+        self.all_alerts(&listing).await
+    }
+
+    /// A resource's active alerts with what their definitions say. The definitions are
+    /// extras of the extra: when they cannot be read, the alerts show without them.
+    async fn active_alerts_explained(&self, id: &str) -> ApiResult<Section> {
+        let alerts = self.active_alerts(id).await?;
+        let ids: Vec<&str> = alerts
+            .iter()
+            .filter_map(|a| a["alertDefinitionId"].as_str())
+            .collect();
+        let defs = match ids.is_empty() {
+            true => Ok(Default::default()),
+            false => self.definitions.get(&self.session, &ids).await,
+        };
+        let now = OffsetDateTime::now_utc();
+        Ok(match defs {
+            Ok(defs) => map::alerts_section(alerts, &defs, now),
+            Err(e) => {
+                let mut s = map::alerts_section(alerts, &Default::default(), now);
+                s.row("Definitions", format!("unavailable: {e}"));
+                s
+            }
+        })
     }
 
     /// An alert definition's description, symptoms and recommendations.
     async fn definition(&self, id: &str) -> ApiResult<Vec<Section>> {
-        let (v, _) = self
-            .session
-            .get("/alertdefinitions", &[("id", id.to_string())])
-            .await?;
-        let def = v["alertDefinitions"]
-            .as_array()
-            .and_then(|d| d.iter().find(|d| d["id"] == id))
+        let defs = self.definitions.get(&self.session, &[id]).await?;
+        let def = defs
+            .get(id)
             .ok_or_else(|| ApiError::Unsupported(format!("no alert definition {id}")))?;
-        let ids: Vec<(&str, String)> = map::recommendation_ids(def)
-            .into_iter()
-            .map(|r| ("id", r))
-            .collect();
-        let recs = match ids.is_empty() {
-            true => Value::Null,
-            false => self.session.get("/recommendations", &ids).await?.0,
-        };
-        Ok(map::definition_sections(def, &recs))
+        Ok(map::definition_sections(def))
     }
 
     async fn alert_details(&self, node: &Node, id: &str) -> ApiResult<Details> {
@@ -501,6 +514,12 @@ impl VropsBackend {
     }
 }
 
+/// A page's body as `T`; a page that is JSON (the session checked) but not the expected shape is
+/// a parse error naming what was wrong.
+fn decode<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|e| ApiError::parse(format!("unexpected answer: {e}")))
+}
+
 fn unavailable(title: &str, e: ApiError) -> Section {
     let mut s = Section::new(title);
     s.row("Unavailable", e.to_string());
@@ -543,14 +562,15 @@ impl Backend for VropsBackend {
                         ("resourceKind", kind.to_string()),
                     ],
                 };
-                self.push_resources(listing, kind, sink).await
+                self.push_resources(&listing, kind, true, sink).await
             }
             Id::Resource(id) => {
                 let listing = Listing::Get {
                     path: format!("/resources/{}/relationships", seg(id)),
                     query: vec![("relationshipType", "CHILD".into())],
                 };
-                self.push_resources(listing, &parent.name, sink).await
+                self.push_resources(&listing, &parent.name, true, sink)
+                    .await
             }
             Id::Alerts => self.alerts(sink).await,
             Id::Health => self.health(sink).await,

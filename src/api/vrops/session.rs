@@ -112,6 +112,12 @@ impl Session {
 
     /// GETs `API + path` with `query` and returns the JSON and its text.
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> ApiResult<(Value, String)> {
+        value(self.get_body(path, query).await?)
+    }
+
+    /// GETs `API + path` with `query` and returns the body, known to be whole JSON, for the
+    /// caller to decode into its own types (a listing page: see `wire`).
+    pub async fn get_body(&self, path: &str, query: &[(&str, String)]) -> ApiResult<Vec<u8>> {
         self.call(Method::GET, path, query, None, Retry::Idempotent)
             .await
     }
@@ -123,6 +129,16 @@ impl Session {
         query: &[(&str, String)],
         body: Value,
     ) -> ApiResult<(Value, String)> {
+        value(self.query_body(path, query, body).await?)
+    }
+
+    /// `query`, returning the answer's body undecoded (like `get_body`).
+    pub async fn query_body(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: Value,
+    ) -> ApiResult<Vec<u8>> {
         // Only reads: the shared layer may hedge it like a GET.
         self.call(Method::POST, path, query, Some(body), Retry::Read)
             .await
@@ -135,7 +151,7 @@ impl Session {
         query: &[(&str, String)],
         body: Option<Value>,
         retry: Retry,
-    ) -> ApiResult<(Value, String)> {
+    ) -> ApiResult<Vec<u8>> {
         let mut url = url::Url::parse(&format!("{}{API}{path}", self.base()))
             .map_err(|e| ApiError::Unsupported(format!("bad URL for {path}: {e}")))?;
         if !query.is_empty() {
@@ -205,7 +221,9 @@ impl Login {
 #[async_trait]
 impl Protocol for Login {
     type Token = HeaderValue;
-    type Answer = (Value, String);
+    /// The body of a success, checked to be whole JSON (empty after a POST), so a body cut
+    /// short is asked again here whatever type the caller decodes it into.
+    type Answer = Vec<u8>;
 
     async fn login(&self, http: &Http) -> ApiResult<HeaderValue> {
         let release = self.release(http).await?;
@@ -249,23 +267,36 @@ impl Protocol for Login {
         resp.status == 401
     }
 
-    fn decode(&self, method: &Method, resp: Response) -> ApiResult<(Value, String)> {
+    fn decode(&self, method: &Method, resp: Response) -> ApiResult<Vec<u8>> {
         match resp.status {
             200..=299 => {
                 if resp.body.iter().all(u8::is_ascii_whitespace) {
                     if *method == Method::GET {
                         return Err(ApiError::parse("empty body"));
                     }
-                    return Ok((Value::Null, String::new()));
+                    return Ok(Vec::new());
                 }
-                let v = serde_json::from_slice(&resp.body)
+                // Checked without building anything; the caller decodes what it keeps.
+                serde_json::from_slice::<serde::de::IgnoredAny>(&resp.body)
                     .map_err(|e| ApiError::parse(format!("malformed JSON: {e}")))?;
-                Ok((v, resp.text()))
+                Ok(resp.body)
             }
             401 => Err(ApiError::Auth(error(401, &resp.body).to_string())),
             status => Err(error(status, &resp.body)),
         }
     }
+}
+
+/// A body `decode` accepted, as JSON and its text (`Null` and "" when a POST answered nothing).
+fn value(body: Vec<u8>) -> ApiResult<(Value, String)> {
+    if body.is_empty() {
+        return Ok((Value::Null, String::new()));
+    }
+    let v = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::parse(format!("malformed JSON: {e}")))?;
+    let text = String::from_utf8(body)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok((v, text))
 }
 
 /// The server's own words from an error body `{"message","httpStatusCode","apiErrorCode"}`.

@@ -54,6 +54,10 @@ pub struct VropsOptions {
     pub token_ttl_secs: u64,
     /// Requests one client may have in flight; the excess gets 429.
     pub max_inflight: usize,
+    /// The instance UUID of a second vCenter the server also collects from: its VMs are the
+    /// first's again, with the same moids (as two vCenters deployed alike have) but their own
+    /// resources and health, so clients must match on VCID and moid together.
+    pub second_vcid: Option<String>,
 }
 
 impl Default for VropsOptions {
@@ -63,6 +67,7 @@ impl Default for VropsOptions {
             // The real default is 6 hours.
             token_ttl_secs: 6 * 3600,
             max_inflight: 50,
+            second_vcid: None,
         }
     }
 }

@@ -60,7 +60,7 @@ pub fn of(s: &VropsShared, w: &World, r: Res) -> Vec<(&'static str, String)> {
                 ),
             ]
         }
-        Res::Vm(v) => {
+        Res::Vm(v) | Res::Twin(v) => {
             let vm = &w.vms[v as usize];
             let power = match vm.power {
                 Power::On => "Powered On",

@@ -21,6 +21,8 @@ pub fn parents(w: &World, r: Res) -> Vec<Res> {
             let c = inv.datastores[d as usize].cluster;
             vec![Res::Datacenter(inv.clusters[c as usize].dc)]
         }
+        // The second vCenter's inventory is not simulated: its VMs stand alone.
+        Res::Twin(_) => vec![],
         Res::Vm(v) => vec![
             Res::Host(inv.vm_host[v as usize]),
             Res::Datastore(inv.vm_datastore[v as usize]),
@@ -56,7 +58,7 @@ pub fn children(w: &World, r: Res) -> Vec<Res> {
             .filter(|&v| inv.vm_datastore[v as usize] == d)
             .map(Res::Vm)
             .collect(),
-        Res::Vm(_) => vec![],
+        Res::Vm(_) | Res::Twin(_) => vec![],
     }
 }
 

@@ -22,6 +22,10 @@ pub enum Res {
     Host(u32),
     Datastore(u32),
     Vm(u32),
+    /// VM `i` as a second vCenter has it (`VropsOptions::second_vcid`): the same moid as
+    /// `Vm(i)`, as two vCenters deployed alike repeat moids, but its own resource, id and
+    /// health (no alert is raised on it: it stays green).
+    Twin(u32),
 }
 
 /// Resource kind keys, in the order resources are listed.
@@ -43,16 +47,17 @@ impl Res {
             Res::Host(i) => (3, i),
             Res::Datastore(i) => (4, i),
             Res::Vm(i) => (5, i),
+            Res::Twin(i) => (6, i),
         }
     }
     pub fn kind(self) -> &'static str {
-        KINDS[self.code().0 as usize]
+        KINDS[(self.code().0 as usize).min(KINDS.len() - 1)]
     }
     pub fn id(self, seed: u64) -> String {
         let (k, i) = self.code();
         ids::encode_str(seed, Ns::Resource, k, i, 0)
     }
-    fn from_code(w: &World, kind: u8, i: u32) -> Option<Res> {
+    fn from_code(s: &VropsShared, w: &World, kind: u8, i: u32) -> Option<Res> {
         let n = i as usize;
         let inv = &w.vc;
         Some(match kind {
@@ -62,6 +67,7 @@ impl Res {
             3 if n < inv.hosts.len() => Res::Host(i),
             4 if n < inv.datastores.len() => Res::Datastore(i),
             5 if n < w.vms.len() => Res::Vm(i),
+            6 if n < w.vms.len() && s.opts.second_vcid.is_some() => Res::Twin(i),
             _ => return None,
         })
     }
@@ -73,7 +79,7 @@ pub fn resolve(s: &VropsShared, w: &World, id: &str) -> Option<Res> {
     if extra != 0 {
         return None;
     }
-    Res::from_code(w, kind, i)
+    Res::from_code(s, w, kind, i)
 }
 
 /// Like `resolve`, or the real server's 404.
@@ -81,8 +87,12 @@ pub fn find(s: &VropsShared, w: &World, id: &str) -> ApiResult<Res> {
     resolve(s, w, id).ok_or_else(|| ApiError::not_found(format!("No such resource - id: {id}")))
 }
 
-/// Every resource of one kind, in order.
-pub fn of_kind(w: &World, kind: usize) -> Box<dyn Iterator<Item = Res> + '_> {
+/// Every resource of one kind, in order (the second vCenter's VMs after the first's).
+pub fn of_kind<'w>(
+    s: &VropsShared,
+    w: &'w World,
+    kind: usize,
+) -> Box<dyn Iterator<Item = Res> + 'w> {
     let inv = &w.vc;
     let n = |len: usize| 0..len as u32;
     match kind {
@@ -91,13 +101,27 @@ pub fn of_kind(w: &World, kind: usize) -> Box<dyn Iterator<Item = Res> + '_> {
         2 => Box::new(n(inv.clusters.len()).map(Res::Cluster)),
         3 => Box::new(n(inv.hosts.len()).map(Res::Host)),
         4 => Box::new(n(inv.datastores.len()).map(Res::Datastore)),
-        _ => Box::new(n(w.vms.len()).map(Res::Vm)),
+        _ => {
+            let twins = match s.opts.second_vcid {
+                Some(_) => w.vms.len(),
+                None => 0,
+            };
+            Box::new(n(w.vms.len()).map(Res::Vm).chain(n(twins).map(Res::Twin)))
+        }
     }
 }
 
-/// Every resource, in the stable order pages are cut from.
+/// Every resource of the first vCenter, in the stable order pages are cut from (the second
+/// vCenter's VMs carry no alert, so alert scans skip them).
 pub fn all(w: &World) -> impl Iterator<Item = Res> + '_ {
-    (0..KINDS.len()).flat_map(move |k| of_kind(w, k))
+    let inv = &w.vc;
+    let n = |len: usize| 0..len as u32;
+    std::iter::once(Res::Adapter)
+        .chain(n(inv.datacenters.len()).map(Res::Datacenter))
+        .chain(n(inv.clusters.len()).map(Res::Cluster))
+        .chain(n(inv.hosts.len()).map(Res::Host))
+        .chain(n(inv.datastores.len()).map(Res::Datastore))
+        .chain(n(w.vms.len()).map(Res::Vm))
 }
 
 /// The name of the adapter instance (the vCenter it collects from).
@@ -111,7 +135,7 @@ pub fn name(w: &World, r: Res) -> String {
         Res::Cluster(i) => inv.clusters[i as usize].name.clone(),
         Res::Host(i) => inv.hosts[i as usize].name.clone(),
         Res::Datastore(i) => inv.datastores[i as usize].name.clone(),
-        Res::Vm(i) => w.vms[i as usize].name.clone(),
+        Res::Vm(i) | Res::Twin(i) => w.vms[i as usize].name.clone(),
     }
 }
 
@@ -124,7 +148,7 @@ pub fn moid(w: &World, r: Res) -> Option<String> {
         Res::Cluster(i) => inv.clusters[i as usize].moid.clone(),
         Res::Host(i) => inv.hosts[i as usize].moid.clone(),
         Res::Datastore(i) => inv.datastores[i as usize].moid.clone(),
-        Res::Vm(i) => vm_moid(w, i),
+        Res::Vm(i) | Res::Twin(i) => vm_moid(w, i),
     })
 }
 
@@ -136,14 +160,17 @@ fn ident(name: &str, unique: bool, value: &str) -> Value {
 }
 
 fn identifiers(s: &VropsShared, w: &World, r: Res) -> Vec<Value> {
-    let vcid = uuid_str(w.vcenter);
+    let vcid = match (r, &s.opts.second_vcid) {
+        (Res::Twin(_), Some(second)) => second.clone(),
+        _ => uuid_str(w.vcenter),
+    };
     match r {
         Res::Adapter => vec![
             ident("AUTODISCOVERY", false, "true"),
             ident("VCURL", true, &format!("{}/sdk", s.vcenter_url)),
             ident("VMEntityVCID", false, &vcid),
         ],
-        Res::Vm(i) => vec![
+        Res::Vm(i) | Res::Twin(i) => vec![
             ident("isPingEnabled", false, ""),
             ident(
                 "VMEntityInstanceUUID",
@@ -187,7 +214,7 @@ pub fn good_low_colour(score: f64) -> &'static str {
 /// VMs, which carry their own).
 fn creation_ms(s: &VropsShared, w: &World, r: Res) -> i64 {
     match r {
-        Res::Vm(i) => w.vms[i as usize].created * 1000,
+        Res::Vm(i) | Res::Twin(i) => w.vms[i as usize].created * 1000,
         _ => s.started_ms - 30 * 86_400_000,
     }
 }
@@ -282,13 +309,13 @@ impl Filter {
             .collect();
         let names: Vec<String> = self.name.iter().map(|n| n.to_lowercase()).collect();
         let mut found: Vec<Res> = if self.resource_id.is_empty() {
-            kinds.iter().flat_map(|&k| of_kind(w, k)).collect()
+            kinds.iter().flat_map(|&k| of_kind(s, w, k)).collect()
         } else {
             let mut v: Vec<Res> = self
                 .resource_id
                 .iter()
                 .filter_map(|id| resolve(s, w, id))
-                .filter(|r| kinds.contains(&(r.code().0 as usize)))
+                .filter(|r| kinds.contains(&(r.code().0 as usize).min(KINDS.len() - 1)))
                 .collect();
             v.sort_by_key(|r| r.code());
             v.dedup();

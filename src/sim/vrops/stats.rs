@@ -26,7 +26,7 @@ const BADGES: [&str; 3] = ["badge|health", "badge|risk", "badge|efficiency"];
 /// The stat keys a resource has.
 pub fn keys_of(r: Res) -> Vec<&'static str> {
     match r {
-        Res::Vm(_) | Res::Host(_) | Res::Cluster(_) => {
+        Res::Vm(_) | Res::Twin(_) | Res::Host(_) | Res::Cluster(_) => {
             WORKLOAD.iter().chain(&BADGES).copied().collect()
         }
         Res::Datastore(_) => ["disk|usage_average"]

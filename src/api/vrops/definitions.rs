@@ -1,0 +1,149 @@
+//! Alert definitions and their recommendations, read once per endpoint and kept: an alert
+//! names only its definition, while its description, symptoms and recommendations live in
+//! `GET /alertdefinitions` and `GET /recommendations`. A resource's alerts ask for the
+//! definitions not yet held in one call (by id, `IDS_PER_GET` at most), then for the
+//! recommendations those name in one more; a definition read is never read again, and one that
+//! does not exist is remembered too. Calls that need definitions at once wait for the one read
+//! in progress instead of each sending their own.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use super::map;
+use super::session::Session;
+use crate::api::error::ApiResult;
+
+/// Ids in one GET's query string: keeps the URL well under the 8 KB servers accept (an id is
+/// ~60 characters with its `&id=`).
+const IDS_PER_GET: usize = 100;
+
+/// One definition and the texts of its recommendations, the most important first.
+#[derive(Debug)]
+pub struct Definition {
+    pub json: Value,
+    pub recommendations: Vec<String>,
+}
+
+impl Definition {
+    pub fn description(&self) -> String {
+        map::text(&self.json["description"])
+            .trim_matches('"')
+            .to_string()
+    }
+
+    /// The first recommendation, or "" when it has none.
+    pub fn top_recommendation(&self) -> &str {
+        self.recommendations.first().map_or("", String::as_str)
+    }
+}
+
+#[derive(Default)]
+struct Held {
+    defs: HashMap<String, Arc<Definition>>,
+    /// Ids the server does not know: not asked again.
+    unknown: HashSet<String>,
+}
+
+#[derive(Default)]
+pub struct Definitions {
+    held: Mutex<Held>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DefinitionList {
+    #[serde(default)]
+    alert_definitions: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct RecommendationList {
+    #[serde(default)]
+    recommendations: Vec<Value>,
+}
+
+impl Definitions {
+    /// The definitions of `ids` the server has, reading those not held yet.
+    pub async fn get(
+        &self,
+        session: &Session,
+        ids: &[&str],
+    ) -> ApiResult<HashMap<String, Arc<Definition>>> {
+        let mut held = self.held.lock().await;
+        let mut missing: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !id.is_empty())
+            .filter(|id| !held.defs.contains_key(*id) && !held.unknown.contains(*id))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            let read = read(session, &missing).await?;
+            for id in missing {
+                match read.get(id) {
+                    Some(d) => {
+                        held.defs.insert(id.to_string(), d.clone());
+                    }
+                    None => {
+                        held.unknown.insert(id.to_string());
+                    }
+                }
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| Some((id.to_string(), held.defs.get(*id)?.clone())))
+            .collect())
+    }
+}
+
+/// The definitions `ids` name, with their recommendations' texts.
+async fn read(session: &Session, ids: &[&str]) -> ApiResult<HashMap<String, Arc<Definition>>> {
+    let mut defs = Vec::new();
+    for chunk in ids.chunks(IDS_PER_GET) {
+        let mut q: Vec<(&str, String)> = chunk.iter().map(|id| ("id", id.to_string())).collect();
+        q.extend([
+            ("page", "0".to_string()),
+            ("pageSize", chunk.len().to_string()),
+        ]);
+        let body = session.get_body("/alertdefinitions", &q).await?;
+        let list: DefinitionList = super::decode(&body)?;
+        defs.extend(list.alert_definitions);
+    }
+    let mut rec_ids: Vec<String> = defs.iter().flat_map(map::recommendation_ids).collect();
+    rec_ids.sort_unstable();
+    rec_ids.dedup();
+    let mut texts = HashMap::new();
+    for chunk in rec_ids.chunks(IDS_PER_GET) {
+        let q: Vec<(&str, String)> = chunk.iter().map(|id| ("id", id.clone())).collect();
+        let body = session.get_body("/recommendations", &q).await?;
+        let list: RecommendationList = super::decode(&body)?;
+        texts.extend(
+            list.recommendations
+                .iter()
+                .map(|r| (map::text(&r["id"]), map::text(&r["description"]))),
+        );
+    }
+    Ok(defs
+        .into_iter()
+        .filter_map(|json| {
+            let id = json["id"].as_str()?.to_string();
+            let recommendations = map::recommendation_ids(&json)
+                .into_iter()
+                .map(|r| texts.get(&r).cloned().unwrap_or(r))
+                .collect();
+            Some((
+                id,
+                Arc::new(Definition {
+                    json,
+                    recommendations,
+                }),
+            ))
+        })
+        .collect())
+}
