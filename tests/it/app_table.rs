@@ -136,3 +136,112 @@ async fn a_row_that_changes_moves_to_its_place() {
     command(&mut app, "sort name");
     assert_eq!(rows(&app)[0], "zz-renamed");
 }
+
+/// The tree under a vApp with these VMs, the cursor on the vApp.
+fn tree_with_typed_vms() -> App {
+    let mut app = crate::app_ui::connected();
+    crate::support::key(&mut app, crossterm::event::KeyCode::Down); // acme
+    let req = crate::support::children_req(
+        &crate::support::key(&mut app, crossterm::event::KeyCode::Right).effects,
+    );
+    crate::support::give_children(
+        &mut app,
+        req,
+        vec![crate::support::group(
+            vnav::api::model::NodeKind::VApp,
+            "vapp/1",
+            "shop",
+        )],
+    );
+    crate::support::key(&mut app, crossterm::event::KeyCode::Down); // shop
+    let req = crate::support::children_req(
+        &crate::support::key(&mut app, crossterm::event::KeyCode::Enter).effects,
+    );
+    let typed = |id: &str, name: &str, on: bool, cpus: u32, mib: u64, os: &str, ip: &str| {
+        vm(id, name, on).with_facts(VmFacts {
+            cpus: Some(cpus),
+            memory_mib: Some(mib),
+            guest_os: os.into(),
+            ip: ip.into(),
+            ..VmFacts::default()
+        })
+    };
+    crate::support::give_children(
+        &mut app,
+        req,
+        vec![
+            typed(
+                "vm/1",
+                "web-01",
+                true,
+                2,
+                4096,
+                "Ubuntu Linux (64-bit)",
+                "10.0.0.11",
+            ),
+            typed(
+                "vm/2",
+                "db-primary-01",
+                false,
+                16,
+                65536,
+                "Windows Server 2022",
+                "10.0.0.200",
+            ),
+            typed("vm/3", "a", true, 1, 512, "Photon OS", ""),
+        ],
+    );
+    app
+}
+
+/// Where `needle` starts on the line holding it.
+fn column_of(screen: &str, needle: &str) -> usize {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} in\n{screen}"));
+    line[..line.find(needle).unwrap()].chars().count()
+}
+
+#[tokio::test(start_paused = true)]
+async fn sibling_vms_in_the_tree_line_up_as_columns() {
+    let mut app = tree_with_typed_vms();
+    let s = crate::support::screen(&mut app, 120, 30);
+    // Each column starts at the same place on every VM row.
+    let state = column_of(&s, "● POWERED_ON");
+    assert_eq!(column_of(&s, "● POWERED_OFF"), state, "\n{s}");
+    assert_eq!(
+        column_of(&s, "4 GiB"),
+        column_of(&s, "64 GiB"),
+        "memory lines up:\n{s}"
+    );
+    // The name column is as wide as the longest name on screen, no wider.
+    assert_eq!(
+        state - column_of(&s, "db-primary-01"),
+        "db-primary-01".len() + 2,
+        "\n{s}"
+    );
+    // The summary the rows had gives way to the columns.
+    assert!(!s.contains("2 vCPU · 4 GiB"), "{s}");
+    insta::assert_snapshot!("tree_columns_120x30", s);
+    // The tree pane zoomed to the whole width (`z`) has room for the guest OS and the IP.
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('z'));
+    let s = crate::support::screen(&mut app, 120, 30);
+    assert_eq!(column_of(&s, "Ubuntu"), column_of(&s, "Windows"), "\n{s}");
+    assert_eq!(
+        column_of(&s, "10.0.0.11"),
+        column_of(&s, "10.0.0.200"),
+        "\n{s}"
+    );
+    assert_eq!(column_of(&s, "4 GiB"), column_of(&s, "64 GiB"), "\n{s}");
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('z'));
+
+    // At 60 columns the tree pane keeps the name and the state; what does not fit is dropped,
+    // nothing is cut mid-column.
+    let s = crate::support::screen(&mut app, 60, 20);
+    let state = column_of(&s, "● POWERED_ON");
+    assert_eq!(column_of(&s, "● POWERED_OFF"), state, "\n{s}");
+    assert!(s.contains("db-primary-01"), "{s}");
+    assert!(!s.contains("10.0.0.200"), "IP dropped at 60 columns:\n{s}");
+    insta::assert_snapshot!("tree_columns_60x20", s);
+}
