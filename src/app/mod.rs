@@ -14,6 +14,7 @@ pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod table;
+mod table_order;
 pub mod tree;
 
 mod detail;

@@ -4,13 +4,12 @@
 //! per endpoint and kind, or the snapshot view's root), shown through `Tree::set_view`: the
 //! cursor, details, actions and copy work on them exactly as on tree rows.
 
-use std::cmp::Ordering;
-
 use tokio::time::{Duration, Instant};
 
 use super::App;
 use super::event::Effect;
 use super::filter;
+use super::table_order::SortIndex;
 use super::tree::{EndpointId, EntryId, Load};
 use crate::api::columns::{self, Column, ColumnId, Value};
 use crate::api::model::{Node, NodeKind, Severity};
@@ -48,6 +47,8 @@ pub struct Table {
     built_at: Option<Instant>,
     /// The tree's cursor when the table opened, to come back to.
     back_to: Option<EntryId>,
+    /// Every row's place in each column's order, kept as rows arrive.
+    index: SortIndex,
 }
 
 /// Above this many rows, a table still loading is rebuilt at most every `REBUILD_EVERY`, not
@@ -136,26 +137,6 @@ pub fn passes(node: &Node, endpoint: &str, query: &str) -> bool {
     }
 }
 
-/// `a` before `b` under `sort`; unknown values last in both directions, names (naturally) and
-/// then endpoints break ties so the order is total.
-pub fn compare(a: (&Node, &str), b: (&Node, &str), sort: Sort) -> Ordering {
-    let (va, vb) = (
-        columns::value(a.0, sort.column.id, a.1),
-        columns::value(b.0, sort.column.id, b.1),
-    );
-    let known = |v: &Value| match v {
-        Value::Text(t) => !t.is_empty(),
-        Value::Number(n) => n.is_some(),
-        Value::Time(t) => t.is_some(),
-    };
-    let ord = match (known(&va), known(&vb)) {
-        (true, true) if sort.desc => columns::compare(&vb, &va),
-        _ => columns::compare(&va, &vb),
-    };
-    ord.then_with(|| columns::natural_cmp(&a.0.name, &b.0.name))
-        .then_with(|| columns::natural_cmp(a.1, b.1))
-}
-
 impl App {
     /// Opens the table of `kind` across every connected endpoint (or `only` one), listing what
     /// is not listed yet.
@@ -217,6 +198,7 @@ impl App {
             built_for: None,
             built_at: None,
             back_to,
+            index: SortIndex::default(),
         });
         self.focus = super::Pane::Tree;
         self.cursor.selected = None;
@@ -330,15 +312,17 @@ impl App {
         let Some(t) = &self.table else {
             return;
         };
-        let roots: Vec<EntryId> = match t.source {
-            Source::Snapshots => self.all_snapshots.iter().map(|a| a.root).collect(),
+        let mut roots: Vec<(EndpointId, EntryId)> = match t.source {
+            Source::Snapshots => self.all_snapshots.iter().map(|a| (0, a.root)).collect(),
             Source::Kind => self
                 .table_roots
                 .iter()
                 .filter(|((e, k), _)| *k == t.kind && t.only.is_none_or(|o| o == *e))
-                .map(|(_, r)| *r)
+                .map(|((e, _), r)| (*e, *r))
                 .collect(),
         };
+        // Endpoint order, so rows arrive in the same order at every rebuild (ties keep it).
+        roots.sort_unstable();
         // Why an endpoint in scope has no rows here: not connected, or its listing failed or
         // does not exist there (Aria Operations has no vApps).
         let notes: Vec<String> = match t.source {
@@ -359,30 +343,28 @@ impl App {
                 .collect(),
         };
         let labels: Vec<&str> = self.endpoints.iter().map(|e| e.label.as_str()).collect();
-        let label = |id: EntryId| labels[self.tree.get(id).endpoint];
-        let mut total = 0;
-        let mut rows: Vec<EntryId> = Vec::new();
+        let current: Vec<EntryId> = roots
+            .iter()
+            .flat_map(|(_, r)| self.tree.get(*r).children.iter().copied())
+            .filter(|&c| self.tree.get(c).node.kind == t.kind)
+            .collect();
+        let total = current.len();
+        let Some(t) = &mut self.table else {
+            return;
+        };
+        let cols = t.columns();
+        t.index.sync(&self.tree, &labels, current, cols);
+        let mut rows = t
+            .index
+            .sorted(&self.tree, &labels, t.sort.column.id, t.sort.desc);
         let typed = &self.filter.query;
-        for r in roots {
-            for &c in &self.tree.get(r).children {
-                let node = &self.tree.get(c).node;
-                if node.kind != t.kind {
-                    continue;
-                }
-                total += 1;
-                if passes(node, label(c), &t.query) && passes(node, label(c), typed) {
-                    rows.push(c);
-                }
-            }
+        if !t.query.is_empty() || !typed.is_empty() {
+            let tree = &self.tree;
+            rows.retain(|&c| {
+                let (node, label) = (&tree.get(c).node, labels[tree.get(c).endpoint]);
+                passes(node, label, &t.query) && passes(node, label, typed)
+            });
         }
-        let sort = t.sort;
-        rows.sort_by(|&a, &b| {
-            compare(
-                (&self.tree.get(a).node, label(a)),
-                (&self.tree.get(b).node, label(b)),
-                sort,
-            )
-        });
         let content = self.tree.content;
         let shown = rows.len();
         self.tree.set_view(Some(rows));
@@ -568,23 +550,7 @@ mod tests {
     }
 
     #[test]
-    fn sorting_puts_unknowns_last_both_ways_and_counts_read_well() {
-        let rows = [
-            vm("a", "", Some(4)),
-            vm("b", "", None),
-            vm("c", "", Some(2)),
-        ];
-        let by = |desc| {
-            let mut r: Vec<&Node> = rows.iter().collect();
-            let sort = Sort {
-                column: columns::CPU,
-                desc,
-            };
-            r.sort_by(|a, b| compare((a, ""), (b, ""), sort));
-            r.iter().map(|n| &*n.name).collect::<Vec<_>>()
-        };
-        assert_eq!(by(false), ["c", "a", "b"]);
-        assert_eq!(by(true), ["a", "c", "b"]);
+    fn counts_read_well() {
         assert_eq!(thousands(3000), "3,000");
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(12), "12");

@@ -73,6 +73,9 @@ pub struct Tree {
     /// parent), so whoever held the removed id (the cursor) can move there. Drained by
     /// `take_removed`; slots are reused, so an id is only meaningful until then.
     removed: std::collections::HashMap<EntryId, EntryId>,
+    /// Entry → the `content` count when its node was last set or possibly changed, so a
+    /// table's sort index re-keys only the rows that changed (`changed_since`).
+    stamps: Vec<u64>,
 }
 
 impl Tree {
@@ -88,6 +91,7 @@ impl Tree {
     pub fn get_mut(&mut self, id: EntryId) -> &mut Entry {
         self.version += 1;
         self.content += 1;
+        self.stamps[id as usize] = self.content;
         &mut self.entries[id as usize]
     }
 
@@ -108,11 +112,19 @@ impl Tree {
         self.content += 1;
         if let Some(id) = self.free.pop() {
             self.entries[id as usize] = entry;
+            self.stamps[id as usize] = self.content;
             id
         } else {
             self.entries.push(entry);
+            self.stamps.push(self.content);
             (self.entries.len() - 1) as EntryId
         }
+    }
+
+    /// Whether the entry's node may have changed (or the slot was reused) since the tree's
+    /// `content` count was `content`.
+    pub fn changed_since(&self, id: EntryId, content: u64) -> bool {
+        self.stamps[id as usize] > content
     }
 
     pub fn add_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
@@ -273,6 +285,7 @@ impl Tree {
                 Some(id) => {
                     self.entries[id as usize].node = node;
                     self.content += 1;
+                    self.stamps[id as usize] = self.content;
                     kept.push(id);
                 }
                 None => kept.push(self.new_child(parent, endpoint, node)),

@@ -1,4 +1,7 @@
 //! The inventory tree pane. Virtualized: only the rows on screen are built each frame.
+//! Sibling VM rows on screen line up as columns (state, CPU, memory, guest OS, IP, …, as
+//! `api::columns` describes them), each as wide as its widest cell on screen; columns that do
+//! not fit the pane are dropped from the right.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,8 +9,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use unicode_width::UnicodeWidthStr;
+
+use crate::api::columns::{self, Column, ColumnId};
 use crate::api::model::NodeKind;
-use crate::app::tree::{Entry, Load};
+use crate::app::tree::{Entry, EntryId, Load};
 use crate::app::{App, Pane};
 use crate::theme::Role;
 
@@ -30,8 +36,15 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let start = app.cursor.offset.min(visible.len());
     let end = (start + rows_h).min(visible.len());
     let mut lines = Vec::with_capacity(rows_h + 1);
-    for &id in &visible[start..end] {
-        lines.push(row(app, id, inner.width));
+    let on_screen = &visible[start..end];
+    let mut i = 0;
+    while i < on_screen.len() {
+        let run = sibling_run(app, &on_screen[i..]);
+        let layout = (run > 0).then(|| layout(app, &on_screen[i..i + run], inner.width));
+        for &id in &on_screen[i..i + run.max(1)] {
+            lines.push(row(app, id, inner.width, layout.as_ref()));
+        }
+        i += run.max(1);
     }
     if visible.is_empty() {
         lines.push(Line::styled(
@@ -89,7 +102,96 @@ fn glyph(app: &App, e: &Entry) -> (String, Style) {
     }
 }
 
-fn row(app: &App, id: u32, width: u16) -> Line<'static> {
+/// The name column never gets narrower than this while other columns are shown.
+const MIN_NAME: usize = 14;
+/// Between two columns.
+const GAP: usize = 2;
+
+/// How the rows of one run of sibling VMs line up: the name's width and the columns shown.
+struct Layout {
+    name: usize,
+    cols: Vec<(Column, usize)>,
+}
+
+/// How many rows from the start of `rows` are sibling VMs with typed columns (0: the first is
+/// not one). The snapshot view's rows keep their own summary (count, oldest age, size).
+fn sibling_run(app: &App, rows: &[EntryId]) -> usize {
+    let lines_up = |id: EntryId| {
+        let e = app.tree.get(id);
+        e.node.kind == NodeKind::Vm
+            && e.node.facts.is_some()
+            && !e.parent.is_some_and(|p| app.is_all_snapshots(p))
+    };
+    let Some(&first) = rows.first().filter(|&&id| lines_up(id)) else {
+        return 0;
+    };
+    let parent = app.tree.get(first).parent;
+    rows.iter()
+        .take_while(|&&id| lines_up(id) && app.tree.get(id).parent == parent)
+        .count()
+}
+
+/// The name with its health heart, as the name column holds it.
+fn name_width(e: &Entry) -> usize {
+    e.node.name.width() + if heart(e).is_some() { 2 } else { 0 }
+}
+
+/// The health a monitoring product gives a node, unless its status already says it (an Aria
+/// Operations resource's status is its health).
+fn heart(e: &Entry) -> Option<crate::api::model::Health> {
+    e.node.health.filter(|h| e.node.status.label != h.label())
+}
+
+/// The text of a column in the tree (the state with its dot, as rows without columns show it).
+fn cell_text(app: &App, e: &Entry, col: ColumnId) -> String {
+    let label = &app.endpoints[e.endpoint].label;
+    match col {
+        ColumnId::State if !e.node.status.label.is_empty() => format!("● {}", e.node.status.label),
+        _ => columns::text(&e.node, col, label, app.now).into_owned(),
+    }
+}
+
+/// Widths from the rows on screen (a column empty on all of them is left out), each at most
+/// the width a table gives it; then as many columns as fit `width`, from the left.
+fn layout(app: &App, rows: &[EntryId], width: u16) -> Layout {
+    let first = app.tree.get(rows[0]);
+    let lead = first.depth as usize * 2 + 2;
+    let room = (width as usize).saturating_sub(lead + 1);
+    let name = rows
+        .iter()
+        .map(|&id| name_width(app.tree.get(id)))
+        .max()
+        .unwrap_or(0);
+    let mut used = name.min(MIN_NAME);
+    let mut cols = Vec::new();
+    let tree_cols = columns::columns(NodeKind::Vm)
+        .iter()
+        .filter(|c| !matches!(c.id, ColumnId::Name | ColumnId::Endpoint));
+    for c in tree_cols {
+        let cap = c.width as usize + if c.id == ColumnId::State { 2 } else { 0 };
+        let w = rows
+            .iter()
+            .map(|&id| cell_text(app, app.tree.get(id), c.id).width())
+            .max()
+            .unwrap_or(0)
+            .min(cap);
+        if w == 0 {
+            continue;
+        }
+        if used + GAP + w > room {
+            break;
+        }
+        used += GAP + w;
+        cols.push((*c, w));
+    }
+    let rest: usize = cols.iter().map(|(_, w)| GAP + w).sum();
+    Layout {
+        name: name.min(room.saturating_sub(rest)),
+        cols,
+    }
+}
+
+fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static> {
     let t = &app.theme;
     let e = app.tree.get(id);
     let mut spans = Vec::with_capacity(10);
@@ -100,15 +202,17 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
         if e.is_marked() { "*" } else { " " },
         t.style(Role::Mark),
     ));
-    push_name(app, &e.node.name, &mut spans);
-    // The health a monitoring product gives it, unless the status already says it (an Aria
-    // Operations resource's status is its health).
-    if let Some(h) = e.node.health.filter(|h| e.node.status.label != h.label()) {
-        // A heart, not a dot: the status dot follows, and two dots side by side read as one.
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled("♥", t.health(h)));
+    if let Some(layout) = layout {
+        columns_row(app, e, layout, &mut spans);
+    } else {
+        push_name(app, &e.node.name, &mut spans);
+        if let Some(h) = heart(e) {
+            // A heart, not a dot: the status dot follows, and two dots side by side read as one.
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled("♥", t.health(h)));
+        }
     }
-    if !e.node.status.label.is_empty() {
+    if layout.is_none() && !e.node.status.label.is_empty() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(
             format!("● {}", e.node.status.label),
@@ -135,6 +239,7 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
             },
             t.style(Role::Busy),
         )),
+        _ if layout.is_some() => None,
         _ if !e.node.summary.is_empty() => {
             Some((format!("  {}", app.row_summary(id)), t.style(Role::Muted)))
         }
@@ -162,6 +267,31 @@ fn row(app: &App, id: u32, width: u16) -> Line<'static> {
         line = line.style(t.style(role));
     }
     line
+}
+
+/// The name (cut to its column) and the columns of a VM row, padded to the run's widths.
+fn columns_row(app: &App, e: &Entry, layout: &Layout, spans: &mut Vec<Span<'static>>) {
+    let t = &app.theme;
+    let heart = heart(e);
+    let room = layout.name - if heart.is_some() { 2 } else { 0 };
+    let cut = super::table::cell(&e.node.name, room as u16);
+    push_name(app, cut.trim_end(), spans);
+    let mut used = cut.trim_end().width();
+    if let Some(h) = heart {
+        spans.push(Span::raw(" ".repeat(room - used + 1)));
+        spans.push(Span::styled("♥", t.health(h)));
+        used = room + 2;
+    }
+    spans.push(Span::raw(" ".repeat(layout.name.saturating_sub(used))));
+    for (c, w) in &layout.cols {
+        let text = super::table::cell(&cell_text(app, e, c.id), *w as u16);
+        let style = match c.id {
+            ColumnId::State => t.severity(e.node.status.severity),
+            _ => t.style(Role::Muted),
+        };
+        spans.push(Span::raw(" ".repeat(GAP)));
+        spans.push(Span::styled(text, style));
+    }
 }
 
 /// The name, with the characters that match the filter highlighted.

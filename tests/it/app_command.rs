@@ -10,7 +10,7 @@ use vnav::app::event::{ApiAnswer, Effect};
 use crate::support::{answer, app_with, children_req, give_children, group, key, keys, screen, vm};
 
 /// Two endpoints, both connected, their first level listed.
-fn two_endpoints() -> App {
+pub(crate) fn two_endpoints() -> App {
     let mut app = app_with(&["vcd", "vcenter"], false);
     let starts = app.start();
     for (i, e) in starts.iter().enumerate() {
@@ -54,14 +54,14 @@ fn typed_vm(id: &str, name: &str, cpus: u32, ip: &str, place: &str) -> Node {
 }
 
 /// Runs `:line` and returns the effects.
-fn command(app: &mut App, line: &str) -> Vec<Effect> {
+pub(crate) fn command(app: &mut App, line: &str) -> Vec<Effect> {
     let mut effects = keys(app, ":");
     effects.extend(keys(app, line));
     effects.extend(key(app, KeyCode::Enter).effects);
     effects
 }
 
-fn list_kind_reqs(effects: &[Effect]) -> Vec<(u64, usize, NodeKind)> {
+pub(crate) fn list_kind_reqs(effects: &[Effect]) -> Vec<(u64, usize, NodeKind)> {
     effects
         .iter()
         .filter_map(|e| match e {
@@ -83,7 +83,7 @@ fn toast(app: &App) -> String {
 }
 
 /// The table's rows as names, top to bottom.
-fn rows(app: &App) -> Vec<String> {
+pub(crate) fn rows(app: &App) -> Vec<String> {
     app.tree
         .visible()
         .iter()

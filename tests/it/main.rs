@@ -11,6 +11,7 @@ mod app_mouse;
 mod app_no_color;
 mod app_screen;
 mod app_stalled;
+mod app_table;
 mod app_tasks_pane;
 mod app_ui;
 mod app_zoom;

@@ -1,0 +1,247 @@
+//! Issue 17/18, tables you can sort, at the App level: the order a table shows while pages
+//! arrive and rows change is the one a full sort would give (the sort index merges instead of
+//! re-sorting; these tests hold it to the plain definition).
+
+use vnav::api::columns::natural_cmp;
+use vnav::api::model::{ChildBatch, Node, VmFacts};
+use vnav::app::App;
+use vnav::app::event::ApiAnswer;
+
+use crate::app_command::{command, list_kind_reqs, rows, two_endpoints};
+use crate::app_detail_read::{details_req, give};
+use crate::app_ui::details;
+use crate::support::{answer, vm};
+
+/// A VM whose name repeats now and then, with a CPU count from a few values or none.
+fn row_vm(endpoint: usize, i: usize) -> Node {
+    // A fixed scramble so pages do not arrive in name order.
+    let n = (i * 7919 + endpoint * 31) % 211;
+    let cpus = match i % 5 {
+        0 => None,
+        k => Some(k as u32),
+    };
+    vm(&format!("ep{endpoint}/vm-{i}"), &format!("web-{n}"), true).with_facts(VmFacts {
+        cpus,
+        ..VmFacts::default()
+    })
+}
+
+/// What a full sort by CPU gives: the count (unknown last, either way), then the name
+/// naturally, the endpoint, the arrival.
+fn by_cpu(arrived: &[(Node, &str)], desc: bool) -> Vec<String> {
+    let mut r: Vec<usize> = (0..arrived.len()).collect();
+    r.sort_by(|&a, &b| {
+        let (x, y) = (&arrived[a], &arrived[b]);
+        let (cx, cy) = (
+            x.0.facts.as_ref().and_then(|f| f.cpus),
+            y.0.facts.as_ref().and_then(|f| f.cpus),
+        );
+        let by_count = match (cx, cy) {
+            (Some(p), Some(q)) if desc => q.cmp(&p),
+            (Some(p), Some(q)) => p.cmp(&q),
+            (p, q) => q.is_some().cmp(&p.is_some()),
+        };
+        by_count
+            .then_with(|| natural_cmp(&x.0.name, &y.0.name))
+            .then_with(|| natural_cmp(x.1, y.1))
+            .then(a.cmp(&b))
+    });
+    r.iter().map(|&i| arrived[i].0.name.to_string()).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn pages_merge_into_the_sorted_table_as_a_full_sort_would() {
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    command(&mut app, "sort cpu");
+    let labels = ["vcd", "vcenter"];
+    // Rows per endpoint in arrival order: the table's ties go vcd's rows first, then vcenter's.
+    let mut arrived: [Vec<Node>; 2] = Default::default();
+    let all = |arrived: &[Vec<Node>; 2]| -> Vec<(Node, &str)> {
+        (0..2)
+            .flat_map(|e| arrived[e].iter().map(move |n| (n.clone(), labels[e])))
+            .collect()
+    };
+    for page in 0..12 {
+        for &(req, ep, _) in &reqs {
+            let nodes: Vec<Node> = (page * 40..page * 40 + 40).map(|i| row_vm(ep, i)).collect();
+            arrived[ep].extend(nodes.iter().cloned());
+            answer(
+                &mut app,
+                req,
+                ep,
+                ApiAnswer::Children(ChildBatch {
+                    nodes,
+                    ..Default::default()
+                }),
+            );
+            assert_eq!(rows(&app), by_cpu(&all(&arrived), false), "page {page}");
+        }
+    }
+    // `~` flips the direction: counts downwards, unknowns still last, ties still by name.
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('~'));
+    assert_eq!(rows(&app), by_cpu(&all(&arrived), true));
+    // More rows while sorted downwards.
+    for &(req, ep, _) in &reqs {
+        let nodes: Vec<Node> = (480..530).map(|i| row_vm(ep, i)).collect();
+        arrived[ep].extend(nodes.iter().cloned());
+        answer(
+            &mut app,
+            req,
+            ep,
+            ApiAnswer::Children(ChildBatch {
+                nodes,
+                ..Default::default()
+            }),
+        );
+        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    assert_eq!(rows(&app), by_cpu(&all(&arrived), true));
+    assert_eq!(app.table.as_ref().unwrap().title(), "VMs (1,060)");
+}
+
+/// A row whose node changes in place (a details read gives it a new name) moves to where the
+/// new value sorts, though no listing arrived.
+#[tokio::test(start_paused = true)]
+async fn a_row_that_changes_moves_to_its_place() {
+    let mut app: App = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    for (i, &(req, ep, _)) in reqs.iter().enumerate() {
+        let nodes = (0..30)
+            .map(|k| vm(&format!("ep{ep}/vm-{k}"), &format!("web-{i}{k:02}"), true))
+            .collect();
+        answer(
+            &mut app,
+            req,
+            ep,
+            ApiAnswer::Children(ChildBatch {
+                nodes,
+                ..Default::default()
+            }),
+        );
+        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    // By name: the cursor on the first row, web-000.
+    assert_eq!(rows(&app)[0], "web-000");
+    assert_eq!(app.selected_entry().unwrap().node.id.as_ref(), "ep0/vm-0");
+    let req = details_req(&mut app).await;
+    let mut d = details("ep0/vm-0", "web-000");
+    d.node = vm("ep0/vm-0", "zz-renamed", true);
+    give(&mut app, req, d);
+    let r = rows(&app);
+    assert_eq!(r.len(), 60);
+    assert_eq!(r[0], "web-001", "{r:?}");
+    assert_eq!(r[59], "zz-renamed", "{r:?}");
+    // Downwards it comes first.
+    command(&mut app, "sort name");
+    assert_eq!(rows(&app)[0], "zz-renamed");
+}
+
+/// The tree under a vApp with these VMs, the cursor on the vApp.
+fn tree_with_typed_vms() -> App {
+    let mut app = crate::app_ui::connected();
+    crate::support::key(&mut app, crossterm::event::KeyCode::Down); // acme
+    let req = crate::support::children_req(
+        &crate::support::key(&mut app, crossterm::event::KeyCode::Right).effects,
+    );
+    crate::support::give_children(
+        &mut app,
+        req,
+        vec![crate::support::group(
+            vnav::api::model::NodeKind::VApp,
+            "vapp/1",
+            "shop",
+        )],
+    );
+    crate::support::key(&mut app, crossterm::event::KeyCode::Down); // shop
+    let req = crate::support::children_req(
+        &crate::support::key(&mut app, crossterm::event::KeyCode::Enter).effects,
+    );
+    let typed = |id: &str, name: &str, on: bool, cpus: u32, mib: u64, os: &str, ip: &str| {
+        vm(id, name, on).with_facts(VmFacts {
+            cpus: Some(cpus),
+            memory_mib: Some(mib),
+            guest_os: os.into(),
+            ip: ip.into(),
+            ..VmFacts::default()
+        })
+    };
+    crate::support::give_children(
+        &mut app,
+        req,
+        vec![
+            typed(
+                "vm/1",
+                "web-01",
+                true,
+                2,
+                4096,
+                "Ubuntu Linux (64-bit)",
+                "10.0.0.11",
+            ),
+            typed(
+                "vm/2",
+                "db-primary-01",
+                false,
+                16,
+                65536,
+                "Windows Server 2022",
+                "10.0.0.200",
+            ),
+            typed("vm/3", "a", true, 1, 512, "Photon OS", ""),
+        ],
+    );
+    app
+}
+
+/// Where `needle` starts on the line holding it.
+fn column_of(screen: &str, needle: &str) -> usize {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} in\n{screen}"));
+    line[..line.find(needle).unwrap()].chars().count()
+}
+
+#[tokio::test(start_paused = true)]
+async fn sibling_vms_in_the_tree_line_up_as_columns() {
+    let mut app = tree_with_typed_vms();
+    let s = crate::support::screen(&mut app, 120, 30);
+    // Each column starts at the same place on every VM row.
+    let state = column_of(&s, "● POWERED_ON");
+    assert_eq!(column_of(&s, "● POWERED_OFF"), state, "\n{s}");
+    assert_eq!(
+        column_of(&s, "4 GiB"),
+        column_of(&s, "64 GiB"),
+        "memory lines up:\n{s}"
+    );
+    // The name column is as wide as the longest name on screen, no wider.
+    assert_eq!(
+        state - column_of(&s, "db-primary-01"),
+        "db-primary-01".len() + 2,
+        "\n{s}"
+    );
+    // The summary the rows had gives way to the columns.
+    assert!(!s.contains("2 vCPU · 4 GiB"), "{s}");
+    insta::assert_snapshot!("tree_columns_120x30", s);
+    // The tree pane zoomed to the whole width (`z`) has room for the guest OS and the IP.
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('z'));
+    let s = crate::support::screen(&mut app, 120, 30);
+    assert_eq!(column_of(&s, "Ubuntu"), column_of(&s, "Windows"), "\n{s}");
+    assert_eq!(
+        column_of(&s, "10.0.0.11"),
+        column_of(&s, "10.0.0.200"),
+        "\n{s}"
+    );
+    assert_eq!(column_of(&s, "4 GiB"), column_of(&s, "64 GiB"), "\n{s}");
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('z'));
+
+    // At 60 columns the tree pane keeps the name and the state; what does not fit is dropped,
+    // nothing is cut mid-column.
+    let s = crate::support::screen(&mut app, 60, 20);
+    let state = column_of(&s, "● POWERED_ON");
+    assert_eq!(column_of(&s, "● POWERED_OFF"), state, "\n{s}");
+    assert!(s.contains("db-primary-01"), "{s}");
+    assert!(!s.contains("10.0.0.200"), "IP dropped at 60 columns:\n{s}");
+    insta::assert_snapshot!("tree_columns_60x20", s);
+}
