@@ -25,6 +25,8 @@ mod e2e_connect;
 mod e2e_every_action;
 mod e2e_find;
 mod e2e_tmux;
+mod events_app;
+mod events_vcd;
 mod hedge;
 mod inspect_cli;
 mod layering;
