@@ -27,6 +27,7 @@ mod e2e_find;
 mod e2e_tmux;
 mod events_app;
 mod events_vcd;
+mod events_vcenter;
 mod hedge;
 mod inspect_cli;
 mod layering;
