@@ -5,8 +5,11 @@ use async_trait::async_trait;
 use super::error::{ApiError, ApiResult};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, NodeKind,
-    SprawlRow, TaskInfo, VmInsight, VmKey,
+    ObjectEvent, SprawlRow, TaskInfo, VmInsight, VmKey,
 };
+
+/// How many of an object's latest tasks and events its details show.
+pub const EVENTS_SHOWN: usize = 15;
 
 /// Receives children as they arrive, so the tree fills while a long listing runs.
 pub struct ChildSink(Box<dyn Fn(ChildBatch) + Send + Sync>);
@@ -169,6 +172,15 @@ pub trait Backend: Send + Sync {
     /// or not they are loaded (`:goto`), best first. Optional.
     async fn find(&self, _text: &str) -> ApiResult<Vec<Node>> {
         Err(ApiError::Unsupported("this endpoint cannot search".into()))
+    }
+
+    /// The recent tasks and events of one object, newest first (at most `EVENTS_SHOWN`).
+    /// Optional: `Unsupported` for products or kinds that record none, and the detail pane
+    /// then shows no Events section.
+    async fn events(&self, _node: &Node) -> ApiResult<Vec<ObjectEvent>> {
+        Err(ApiError::Unsupported(
+            "this endpoint records no events".into(),
+        ))
     }
 
     /// The endpoint's running and recently finished tasks.

@@ -730,6 +730,19 @@ impl TaskState {
     }
 }
 
+/// One thing that happened to an object, as its server recorded it: a task run on it or an
+/// event logged about it (the detail pane's "Events" section).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectEvent {
+    pub time: Option<OffsetDateTime>,
+    /// Who did it, when the server says (vim events of the system have none).
+    pub user: Option<String>,
+    /// What happened, in words ("Power on: succeeded", "web-1 on h1 is powered off").
+    pub text: String,
+    /// Red for a failure, yellow for a warning; None for the ordinary.
+    pub health: Option<Health>,
+}
+
 /// The entity a task works on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskTarget {

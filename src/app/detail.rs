@@ -48,6 +48,8 @@ pub struct DetailPane {
     pub searching: bool,
     /// When the read in flight went out.
     since: Option<Instant>,
+    /// The events read in flight for the shown entity: (request, endpoint, node id).
+    pub(crate) events: Option<(ReqId, EndpointId, Box<str>)>,
     cache: HashMap<(EndpointId, Box<str>), Arc<Details>>,
     order: VecDeque<(EndpointId, Box<str>)>,
 }
@@ -233,6 +235,7 @@ impl App {
         if let Some(old) = self.detail.req.take() {
             self.abandon(old);
         }
+        self.drop_events();
         self.detail.due = None;
         self.detail.since = None;
         let Some(id) = self.cursor.selected else {
@@ -245,7 +248,18 @@ impl App {
             return;
         }
         match self.detail.cache.get(&(e.endpoint, e.node.id.clone())) {
-            Some(d) => self.detail.state = DetailState::Loaded(d.clone()),
+            Some(d) => {
+                let (d, endpoint) = (d.clone(), e.endpoint);
+                // Left before its events came: ask for them again.
+                if super::events::pending(&d) {
+                    let (node, mut again) = (d.node.clone(), (*d).clone());
+                    self.detail.state = DetailState::Loaded(d);
+                    self.ask_events(endpoint, &node, &mut again);
+                    self.detail.state = DetailState::Loaded(Arc::new(again));
+                } else {
+                    self.detail.state = DetailState::Loaded(d);
+                }
+            }
             None => {
                 // The same entity read again (a refresh, the end of an action on it): what is
                 // known stays on screen until the answer arrives.
@@ -295,6 +309,8 @@ impl App {
                 self.details_insight(endpoint, &d.node);
                 self.add_same_vm_line(endpoint, &mut d);
                 self.add_path_line(id, &mut d);
+                let node = d.node.clone();
+                self.ask_events(endpoint, &node, &mut d);
                 self.visited(id);
                 // The fresh read may show a new power state or name: update the tree row too.
                 // Not its summary: the list that made the row chose it (a snapshot view shows

@@ -6,8 +6,8 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use crate::api::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, SprawlRow,
-    TaskInfo, VmInsight, VmKey,
+    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, ObjectEvent,
+    SprawlRow, TaskInfo, VmInsight, VmKey,
 };
 use crate::api::{ApiError, SprawlUpdate};
 
@@ -61,6 +61,8 @@ pub enum ApiAnswer {
     VmInsight(Result<Vec<VmInsight>, ApiError>),
     /// The vCenter VM a monitoring endpoint's node watches.
     VmKey(Result<Option<VmKey>, ApiError>),
+    /// An object's recent tasks and events, newest first.
+    Events(Result<Vec<ObjectEvent>, ApiError>),
 }
 
 /// One line of the audit log (see `audit.rs`); filled in by the app, written by the runtime.
@@ -159,6 +161,12 @@ pub enum Effect {
     },
     /// Asks a monitoring endpoint which vCenter VM its node watches.
     VmKey {
+        req: ReqId,
+        endpoint: EndpointId,
+        node: Node,
+    },
+    /// Reads the recent tasks and events of the shown object (its details' Events section).
+    Events {
         req: ReqId,
         endpoint: EndpointId,
         node: Node,

@@ -18,6 +18,7 @@ mod table_order;
 pub mod tree;
 
 mod detail;
+mod events;
 mod goto;
 mod insight;
 mod invoke;
@@ -607,6 +608,7 @@ impl App {
             ApiAnswer::AuditFailed(msg) => self.on_audit_failed(req, msg),
             ApiAnswer::VmInsight(r) => self.on_vm_insight(req, r),
             ApiAnswer::VmKey(r) => self.on_vm_key(req, r),
+            ApiAnswer::Events(r) => self.on_events(req, r),
             ApiAnswer::Found(r) if self.is_goto(req) => self.on_found(req, r),
             ApiAnswer::Found(_) => false,
             other => self.on_task_answer(req, endpoint, other),

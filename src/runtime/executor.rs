@@ -259,6 +259,16 @@ impl Executor {
                     send(req, endpoint, ApiAnswer::VmKey(b.vm_key(&node).await));
                 });
             }
+            Effect::Events {
+                req,
+                endpoint,
+                node,
+            } => {
+                let b = self.backends[endpoint].clone();
+                self.read(req, async move {
+                    send(req, endpoint, ApiAnswer::Events(b.events(&node).await));
+                });
+            }
             Effect::Abandon { req } => {
                 // Dropping the job's future drops its requests in flight and sends no more.
                 if let Some(job) = self.reads.remove(&req) {

@@ -18,7 +18,7 @@ use crate::sim_support::sim;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn opts(vms: usize, task_seconds: f64, fail_rate: f64) -> SimOptions {
+pub(crate) fn opts(vms: usize, task_seconds: f64, fail_rate: f64) -> SimOptions {
     SimOptions {
         vms,
         task_seconds,
@@ -31,7 +31,7 @@ fn backend(url: &str, user: &str, password: &str) -> VcdBackend {
     backends::vcd(url, user, password, HttpOptions::default())
 }
 
-async fn connected(s: &Sim, user: &str) -> VcdBackend {
+pub(crate) async fn connected(s: &Sim, user: &str) -> VcdBackend {
     let b = backend(&s.vcd_url, user, DEMO_PASSWORD);
     b.connect().await.expect("connect");
     b
@@ -57,7 +57,7 @@ async fn children(b: &VcdBackend, parent: &Node) -> Vec<Node> {
 }
 
 /// (nodes, last reported total, requests) of the whole VM listing.
-async fn all_vms(b: &VcdBackend, paging: Paging) -> (Vec<Node>, Option<u64>, u64) {
+pub(crate) async fn all_vms(b: &VcdBackend, paging: Paging) -> (Vec<Node>, Option<u64>, u64) {
     let (sink, got) = collecting();
     let requests = b.list_all_vms(paging, &sink).await.expect("list all VMs");
     let batches = got.lock().unwrap();
@@ -107,7 +107,7 @@ async fn status(b: &VcdBackend, vm: &Node) -> String {
 }
 
 /// Polls until the task ends (panics after WAIT).
-async fn finish(b: &VcdBackend, task: &TaskInfo) -> TaskInfo {
+pub(crate) async fn finish(b: &VcdBackend, task: &TaskInfo) -> TaskInfo {
     let end = tokio::time::Instant::now() + WAIT;
     let mut t = task.clone();
     while !t.state.is_terminal() {
@@ -119,12 +119,17 @@ async fn finish(b: &VcdBackend, task: &TaskInfo) -> TaskInfo {
 }
 
 /// Invokes `id` as the VM's fresh details offer it, then waits for the task to end.
-async fn run_to_end(b: &VcdBackend, vm: &Node, id: ActionId, params: ActionParams) -> TaskInfo {
+pub(crate) async fn run_to_end(
+    b: &VcdBackend,
+    vm: &Node,
+    id: ActionId,
+    params: ActionParams,
+) -> TaskInfo {
     finish(b, &run(b, vm, id, params).await).await
 }
 
 /// Invokes `id` as the VM's fresh details offer it.
-async fn run(b: &VcdBackend, vm: &Node, id: ActionId, params: ActionParams) -> TaskInfo {
+pub(crate) async fn run(b: &VcdBackend, vm: &Node, id: ActionId, params: ActionParams) -> TaskInfo {
     let d = b.details(vm).await.unwrap();
     let o = offer(&d, id)
         .unwrap_or_else(|| panic!("{} does not offer {id:?}: {:?}", vm.name, offered(&d)));

@@ -12,7 +12,7 @@ use vnav::sim::{Sim, SimOptions, VcenterVersion};
 use crate::backends;
 use crate::sim_support::sim;
 
-async fn connected(s: &Sim) -> VcenterBackend {
+pub(crate) async fn connected(s: &Sim) -> VcenterBackend {
     let b = backends::vcenter_admin(s);
     b.connect().await.unwrap();
     b
@@ -25,7 +25,7 @@ async fn children(b: &VcenterBackend, parent: &Node) -> Vec<Node> {
 }
 
 /// A VM with no snapshot yet.
-async fn bare_vm(b: &VcenterBackend) -> Node {
+pub(crate) async fn bare_vm(b: &VcenterBackend) -> Node {
     for dc in children(b, &b.root()).await {
         for c in children(b, &dc)
             .await
@@ -44,7 +44,7 @@ async fn bare_vm(b: &VcenterBackend) -> Node {
     panic!("no VM without snapshots");
 }
 
-async fn run(
+pub(crate) async fn run(
     b: &VcenterBackend,
     node: &Node,
     offer: &ActionOffer,
@@ -62,7 +62,7 @@ async fn run(
     panic!("task never ended: {task:?}");
 }
 
-fn offer(actions: &[ActionOffer], id: ActionId) -> ActionOffer {
+pub(crate) fn offer(actions: &[ActionOffer], id: ActionId) -> ActionOffer {
     actions
         .iter()
         .find(|a| a.id == id)
@@ -70,7 +70,7 @@ fn offer(actions: &[ActionOffer], id: ActionId) -> ActionOffer {
         .clone()
 }
 
-fn snapshot(name: &str) -> ActionParams {
+pub(crate) fn snapshot(name: &str) -> ActionParams {
     ActionParams::Snapshot {
         name: name.into(),
         description: "by <vnav> & tests".into(),

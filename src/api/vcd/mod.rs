@@ -4,6 +4,7 @@
 
 mod actions;
 mod copies;
+pub mod events;
 pub mod map;
 pub mod query;
 pub mod sections;
@@ -437,6 +438,10 @@ impl Backend for VcdBackend {
 
     async fn find(&self, text: &str) -> ApiResult<Vec<Node>> {
         self.find_vms(text).await
+    }
+
+    async fn events(&self, node: &Node) -> ApiResult<Vec<super::model::ObjectEvent>> {
+        self.object_events(node).await
     }
 
     async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {

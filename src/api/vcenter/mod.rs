@@ -439,6 +439,28 @@ impl Backend for VcenterBackend {
         }
     }
 
+    async fn events(&self, node: &Node) -> ApiResult<Vec<super::model::ObjectEvent>> {
+        let kind = match node.kind {
+            NodeKind::Vm => "VirtualMachine",
+            NodeKind::Host => "HostSystem",
+            NodeKind::Cluster => "ClusterComputeResource",
+            NodeKind::Datacenter => "Datacenter",
+            NodeKind::Datastore => "Datastore",
+            NodeKind::Network => "Network",
+            NodeKind::Folder => "Folder",
+            NodeKind::ResourcePool => "ResourcePool",
+            _ => {
+                return Err(ApiError::Unsupported(
+                    "vCenter keeps no events of this".into(),
+                ));
+            }
+        };
+        let max = super::backend::EVENTS_SHOWN;
+        self.vim
+            .events(self.session.http(), kind, map::moid(&node.id), max)
+            .await
+    }
+
     async fn recent_tasks(&self) -> ApiResult<Vec<TaskInfo>> {
         self.vim.recent_tasks(self.session.http()).await
     }

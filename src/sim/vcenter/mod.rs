@@ -76,6 +76,8 @@ pub struct VcShared {
     pub requests: AtomicU64,
     /// vim25 state (snapshot trees, tasks) that SOAP and VI/JSON share.
     pub vim: Mutex<vim::snapshots::VimState>,
+    /// Events logged since start (REST power operations), for `QueryEvents`.
+    pub events: vim::events::Log,
 }
 
 impl VcShared {
@@ -86,6 +88,7 @@ impl VcShared {
             sessions: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
             vim: Mutex::new(vim::snapshots::VimState::new(vcd.opts.seed)),
+            events: Default::default(),
             vcd,
         }
     }

@@ -82,7 +82,19 @@ pub fn act(s: &VcShared, r: &Req, moid: &str, op: &str) -> VcResult<Response> {
         )),
         _ => Ok(Power::Suspended),
     })?;
+    log(s, moid, op);
     Ok(done(r.d))
+}
+
+/// Writes the event vCenter logs for a power operation (`EventManager.QueryEvents`).
+fn log(s: &VcShared, moid: &str, op: &str) {
+    let w = s.vcd.read();
+    let Ok(v) = find(&w, moid) else { return };
+    let inv = &w.vc;
+    let host = &inv.hosts[inv.vm_host[v as usize] as usize];
+    let dc = &inv.datacenters[inv.clusters[host.cluster as usize].dc as usize].name;
+    let name = &w.vms[v as usize].name;
+    super::vim::events::power(s, name, moid, &host.name, dc, op);
 }
 
 pub fn guest_act(s: &VcShared, r: &Req, moid: &str, op: &str) -> VcResult<Response> {

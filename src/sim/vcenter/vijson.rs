@@ -19,11 +19,12 @@ use super::{VcShared, json_response, percent_decode, session};
 pub const RELEASES: [&str; 2] = ["8.0.1.0", "8.0.2.0"];
 const HEADER: &str = "vmware-api-session-id";
 /// Types with an endpoint here; any other type is a 404.
-const TYPES: [&str; 7] = [
+const TYPES: [&str; 8] = [
     "ServiceInstance",
     "SessionManager",
     "PropertyCollector",
     "TaskManager",
+    "EventManager",
     "VirtualMachine",
     "VirtualMachineSnapshot",
     "Task",
@@ -222,6 +223,7 @@ fn singleton(kind: &str, moid: &str) -> Result<(), Fault> {
         "SessionManager" => ("SessionManager", "SessionManager"),
         "PropertyCollector" => ("PropertyCollector", "propertyCollector"),
         "TaskManager" => ("TaskManager", "TaskManager"),
+        "EventManager" => ("EventManager", "EventManager"),
         _ => return Ok(()),
     };
     if moid == want {
@@ -280,6 +282,16 @@ fn route(
             retrieve(s, leaf, args)
         }
         ("Task", "CancelTask") => Err(snapshots::cancel(s, moid)),
+        ("EventManager", "QueryEvents") => {
+            let entity = &args.0.get("filter").unwrap_or(&Value::Null)["entity"]["entity"];
+            let (Some(kind), Some(target)) = (entity["type"].as_str(), entity["value"].as_str())
+            else {
+                return Err(Fault::invalid_request("QueryEvents needs filter.entity"));
+            };
+            let max = args.0.get("filter").and_then(|f| f["maxCount"].as_u64());
+            let events = vim::events::query(s, kind, target, max.map(|m| m as usize))?;
+            Ok(value(Some(&events)))
+        }
         _ => match Op::parse(leaf, &args)? {
             Some(op) if op.on() == kind => {
                 let task = snapshots::run(s, &op, moid)?;

@@ -32,6 +32,9 @@ pub trait Data {
     fn items(&self) -> Vec<&Self>;
     /// The managed object type of a reference (`VirtualMachine`).
     fn ref_type(&self) -> Option<String>;
+    /// The data type of a value whose declared type is a base type (`VmPoweredOnEvent` for an
+    /// `Event`): SOAP's `xsi:type`, VI/JSON's `_typeName`.
+    fn type_name(&self) -> Option<String>;
 
     fn get(&self, name: &str) -> Option<&Self> {
         self.all(name).into_iter().next()
@@ -60,6 +63,11 @@ impl Data for Element {
     }
 
     fn ref_type(&self) -> Option<String> {
+        self.attr("type").map(str::to_string)
+    }
+
+    fn type_name(&self) -> Option<String> {
+        // `xsi:type`, read by its local name.
         self.attr("type").map(str::to_string)
     }
 }
@@ -101,6 +109,10 @@ impl Data for Value {
 
     fn ref_type(&self) -> Option<String> {
         self.get("type")?.text()
+    }
+
+    fn type_name(&self) -> Option<String> {
+        self.get("_typeName")?.as_str().map(str::to_string)
     }
 }
 

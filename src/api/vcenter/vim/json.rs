@@ -25,6 +25,7 @@ pub struct Json {
     instance_uuid: Option<String>,
     property_collector: String,
     task_manager: String,
+    event_manager: String,
     session: Session<Login>,
 }
 
@@ -127,6 +128,7 @@ impl Json {
             instance_uuid,
             property_collector: moid("propertyCollector", "propertyCollector"),
             task_manager: moid("taskManager", "TaskManager"),
+            event_manager: moid("eventManager", "EventManager"),
             session: Session::new(http.clone(), base, login),
         }))
     }
@@ -276,6 +278,27 @@ impl Transport for Json {
 
     async fn task_manager(&self) -> ApiResult<String> {
         Ok(self.task_manager.clone())
+    }
+
+    async fn query_events(&self, kind: &str, moid: &str, max: usize) -> ApiResult<Vec<Value>> {
+        let body = json!({"filter": {
+            "_typeName": "EventFilterSpec",
+            "entity": {
+                "_typeName": "EventFilterSpecByEntity",
+                "entity": moref(kind, moid),
+                "recursion": "self",
+            },
+            "maxCount": max,
+        }});
+        let path = format!("EventManager/{}/QueryEvents", self.event_manager);
+        match self.call(&path, &body, Retry::Read).await? {
+            Value::Array(events) => Ok(events),
+            Value::Null => Ok(Vec::new()),
+            other => Err(ApiError::parse(format!(
+                "QueryEvents answered {} instead of a list",
+                other["_typeName"].as_str().unwrap_or("something else")
+            ))),
+        }
     }
 
     async fn logout(&self) {

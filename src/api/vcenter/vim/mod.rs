@@ -100,6 +100,10 @@ trait Transport: Send + Sync {
     /// The moid of the TaskManager, as the service content names it.
     async fn task_manager(&self) -> ApiResult<String>;
 
+    /// `EventManager.QueryEvents` filtered on one entity (itself, not its children): its
+    /// latest `max` events. A read: the shared layer may repeat or hedge it.
+    async fn query_events(&self, kind: &str, moid: &str, max: usize) -> ApiResult<Vec<Self::Data>>;
+
     async fn logout(&self);
 }
 
@@ -300,3 +304,6 @@ impl Vim {
         }
     }
 }
+
+// After `with_transport!`, which it uses.
+mod events;

@@ -23,6 +23,8 @@ struct Login {
     password: SecretString,
     /// The TaskManager's moid from the service content read at login.
     task_manager: std::sync::Mutex<Option<String>>,
+    /// The EventManager's, likewise.
+    event_manager: std::sync::Mutex<Option<String>>,
 }
 
 fn esc(s: &str) -> String {
@@ -67,6 +69,7 @@ impl Soap {
             user: user.to_string(),
             password,
             task_manager: std::sync::Mutex::new(None),
+            event_manager: std::sync::Mutex::new(None),
         };
         Soap {
             session: Session::new(http.clone(), base, login),
@@ -171,6 +174,12 @@ impl Protocol for Login {
         ) {
             *held = Some(tm.text.clone());
         }
+        if let (Some(em), Ok(mut held)) = (
+            content.descendants("eventManager").first(),
+            self.event_manager.lock(),
+        ) {
+            *held = Some(em.text.clone());
+        }
         let login = format!(
             r#"<Login xmlns="urn:vim25">{}<userName>{}</userName><password>{}</password></Login>"#,
             moref("_this", "SessionManager", &manager),
@@ -266,6 +275,26 @@ impl Transport for Soap {
         let login = self.session.protocol();
         let held = login.task_manager.lock().ok().and_then(|t| t.clone());
         held.ok_or_else(|| ApiError::parse("the service content names no TaskManager"))
+    }
+
+    async fn query_events(&self, kind: &str, moid: &str, max: usize) -> ApiResult<Vec<Element>> {
+        self.session.ensure_login().await?;
+        let manager = self
+            .session
+            .protocol()
+            .event_manager
+            .lock()
+            .ok()
+            .and_then(|m| m.clone())
+            .ok_or_else(|| ApiError::parse("the service content names no EventManager"))?;
+        // EventFilterSpec fields in WSDL order: entity first, maxCount near the end.
+        let body = format!(
+            r#"<QueryEvents xmlns="urn:vim25">{}<filter><entity>{}<recursion>self</recursion></entity><maxCount>{max}</maxCount></filter></QueryEvents>"#,
+            moref("_this", "EventManager", &manager),
+            moref("entity", kind, moid),
+        );
+        let resp = self.call(&body, Retry::Read).await?;
+        Ok(resp.children_named("returnval").cloned().collect())
     }
 
     async fn logout(&self) {

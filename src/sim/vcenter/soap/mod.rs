@@ -258,6 +258,21 @@ fn call(s: &VcShared, op: &str, inner: &str, headers: &HeaderMap) -> Result<Resp
         }
         "RetrieveProperties" | "RetrievePropertiesEx" => props::retrieve(s, op, inner),
         "CancelTask" => Err(snapshots::cancel(s, &this)),
+        "QueryEvents" => {
+            if this != "EventManager" {
+                return Err(Fault::not_found("EventManager", &this));
+            }
+            // The filter's entity is the one `<entity type=…>` (the spec's own `entity`
+            // element wraps it).
+            let entities = elems(inner, "entity");
+            let target = entities
+                .iter()
+                .find_map(|e| Some((e.attr("type")?.to_string(), e.value())))
+                .ok_or_else(|| Fault::invalid_request("QueryEvents needs filter.entity"))?;
+            let max = field(inner, "maxCount").and_then(|m| m.parse().ok());
+            let events = vim::events::query(s, &target.0, &target.1, max)?;
+            Ok(reply(op, &xml("returnval", &events)))
+        }
         _ => {
             let op_ = Op::parse(op, &XmlArgs(inner))?.ok_or_else(|| Fault::not_supported(op))?;
             let task = snapshots::run(s, &op_, &this)?;

@@ -2,6 +2,7 @@
 //! `/sdk/vim25/{release}`: values and faults as data (each protocol renders them its own way),
 //! the service content, login, snapshot trees and their tasks, and property retrieval.
 
+pub mod events;
 pub mod layout;
 pub mod props;
 pub mod snapshots;
@@ -173,6 +174,7 @@ pub fn service_content(s: &VcShared) -> Val {
             ("viewManager", r("ViewManager", "ViewManager")),
             ("about", about),
             ("sessionManager", r("SessionManager", "SessionManager")),
+            ("eventManager", r("EventManager", "EventManager")),
             ("taskManager", r("TaskManager", "TaskManager")),
             ("searchIndex", r("SearchIndex", "SearchIndex")),
         ],
