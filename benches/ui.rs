@@ -429,7 +429,7 @@ fn sprawl_report() {
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Sprawl { req, endpoint } => Some((*req, *endpoint)),
+            Effect::Sprawl { req, endpoint, .. } => Some((*req, *endpoint)),
             _ => None,
         })
         .collect();
