@@ -3,7 +3,8 @@
 //! (follow `nextPage`), same page size, same run. Also: time to the first page, and startup
 //! (simulator up → endpoint connected → first tree level loaded) through the headless app.
 //!
-//! Also the snapshot view: time to its rows and to every size, for vCD and vCenter.
+//! Also the snapshot view: time to its rows and to every size, for vCD and vCenter, and in the
+//! app for a vCD whose vCenter is connected too (its sizes read there in bulk).
 //!
 //! `cargo bench --bench listing` measures 100,000 VMs; `cargo test --benches` runs a 2,000-VM
 //! smoke. Request counts and the ratio are printed on stderr as `REPORT …` lines.
@@ -255,5 +256,102 @@ fn sprawl(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, listing, startup, vcenter_split, sprawl);
+/// The snapshot view in the app with the vCD and the vCenter behind it both connected: vCD's
+/// rows, then their sizes read on the vCenter in bulk rather than one vCD request per VM.
+/// Reports when every vCD row has its size, when the whole view (the vCenter's own rows too) is
+/// complete, and the requests each server saw.
+fn sprawl_linked(_: &mut Criterion) {
+    use crossterm::event::KeyCode;
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    use vnav::app::tree::Load;
+    let vms = if full_run() { 100_000 } else { 2_000 };
+    let rt = runtime();
+    let sim = rt.block_on(simulator(vms, LATENCY_MS));
+    let vcd: Arc<dyn Backend> = Arc::new(backend(&sim, HttpOptions::default().concurrency));
+    let vcenter: Arc<dyn Backend> = Arc::new(
+        VcenterBackend::new(VcenterConfig {
+            url: sim.vcenter_url.clone(),
+            user: vnav::sim::VCENTER_USER.into(),
+            password: DEMO_PASSWORD.to_string().into(),
+            http: HttpOptions::default(),
+        })
+        .unwrap(),
+    );
+    let specs = [("vcd", &vcd), ("vcenter", &vcenter)]
+        .iter()
+        .map(|(label, b)| EndpointSpec {
+            label: label.to_string(),
+            root: b.root(),
+            insecure: false,
+            read_only: false,
+        })
+        .collect();
+    let app = App::new(specs, Theme::default(), false);
+    rt.block_on(async {
+        let mut d = Driver::new(app, vec![vcd, vcenter], None);
+        let long = Duration::from_secs(600);
+        assert!(
+            d.until(long, |app| app.endpoints.iter().all(|e| e.info.is_some()))
+                .await
+        );
+        let root = d.app.all_snapshots.as_ref().unwrap().root;
+        let (cd0, vc0) = (sim.request_count(), sim.vcenter_request_count());
+        let started = Instant::now();
+        d.key(KeyCode::Home);
+        d.key(KeyCode::Enter);
+        // Every vCD row shown has its size (rows first: wait for some).
+        let vcd_sized = |app: &App| {
+            let rows = &app.tree.get(root).children;
+            let cd: Vec<_> = rows
+                .iter()
+                .map(|&c| app.tree.get(c))
+                .filter(|e| e.endpoint == 0)
+                .collect();
+            !cd.is_empty()
+                && cd.iter().all(|e| {
+                    e.node
+                        .facts
+                        .as_ref()
+                        .is_some_and(|f| f.snapshot_bytes.is_some())
+                })
+        };
+        assert!(d.until(long, vcd_sized).await);
+        let sized = started.elapsed();
+        let (cd1, vc1) = (sim.request_count(), sim.vcenter_request_count());
+        assert!(
+            d.until(long, |app| app.tree.get(root).load == Load::Loaded)
+                .await
+        );
+        let complete = started.elapsed();
+        let vcd_rows = d
+            .app
+            .tree
+            .get(root)
+            .children
+            .iter()
+            .filter(|&&c| d.app.tree.get(c).endpoint == 0)
+            .count();
+        eprintln!(
+            "REPORT snapshot view, vCD with its vCenter connected, {vms} VMs, {LATENCY_MS} ms \
+             latency: {vcd_rows} vCD rows, every vCD size after {:.2} s ({} vCD + {} vCenter \
+             requests by then), whole view after {:.2} s ({} vCD + {} vCenter requests)",
+            sized.as_secs_f64(),
+            cd1 - cd0,
+            vc1 - vc0,
+            complete.as_secs_f64(),
+            sim.request_count() - cd0,
+            sim.vcenter_request_count() - vc0,
+        );
+        d.shutdown().await;
+    });
+}
+
+criterion_group!(
+    benches,
+    listing,
+    startup,
+    vcenter_split,
+    sprawl,
+    sprawl_linked
+);
 criterion_main!(benches);

@@ -224,6 +224,10 @@ fn latency_report(n: usize) {
 fn bench_keys(c: &mut Criterion) {
     let n = n_vms();
     latency_report(n);
+    // The whole estate of issue 18 (a vCD and two vCenters of 100,000 VMs each) in one tree.
+    if full_run() {
+        latency_report(3 * n);
+    }
     let mut app = loaded_app(n);
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     let mut g = c.benchmark_group(format!("key_to_frame_{n}"));
@@ -429,7 +433,7 @@ fn sprawl_report() {
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Sprawl { req, endpoint } => Some((*req, *endpoint)),
+            Effect::Sprawl { req, endpoint, .. } => Some((*req, *endpoint)),
             _ => None,
         })
         .collect();

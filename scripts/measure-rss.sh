@@ -3,9 +3,13 @@
 # of `vnav sim --vms N`: vcd (default) expands "All VMs"; vrops opens the vCenter adapter
 # instance and its VirtualMachine kind. Runs vnav in a private tmux server, waits until the
 # status bar counts N nodes, then reads VmRSS from /proc.
+# multi: one vnav holding a vCD of N VMs and two vCenters of N VMs each, every VM loaded by
+# `:vm`. The simulator runs one vCenter per instance, so two instances run: the vCD and vCenter
+# of the first (the same N VMs seen through both) and the vCenter of the second.
 # Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`.
 #   scripts/measure-rss.sh 100000          # vCD
 #   scripts/measure-rss.sh 100000 vrops    # Aria Operations
+#   scripts/measure-rss.sh 100000 multi    # vCD + two vCenters, 3 × N VMs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -13,24 +17,55 @@ PRODUCT=${2:-vcd}
 BIN=${VNAV_BIN:-target/release/vnav}
 [ -x "$BIN" ] || cargo build --release
 tmp=$(mktemp -d)
-trap 'tmux -S "$tmp/sock" kill-server 2>/dev/null || true; kill "$SIM" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+SIMS=()
+trap 'tmux -S "$tmp/sock" kill-server 2>/dev/null || true; kill "${SIMS[@]}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
-"$BIN" sim --vms "$N" > "$tmp/sim.out" &
-SIM=$!
-for _ in $(seq 100); do grep -q "^credentials $PRODUCT" "$tmp/sim.out" && break; sleep 0.1; done
-URL=$(awk -v p="$PRODUCT" '$1 == p {print $2}' "$tmp/sim.out")
+# Starts a simulator of N VMs writing its URLs to $1.
+start_sim() {
+  "$BIN" sim --vms "$N" > "$1" &
+  SIMS+=($!)
+  for _ in $(seq 300); do grep -q "^credentials vro" "$1" && break; sleep 0.1; done
+}
+url_of() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
+start_sim "$tmp/sim.out"
+WANT=$N
 case $PRODUCT in
-  vcd) LOGIN=(--user admin@System) ;;
-  vrops) LOGIN=(--user admin --product vrops) ;;
-  *) echo "product: vcd or vrops" >&2; exit 2 ;;
+  vcd) ARGS=(--url "$(url_of "$tmp/sim.out" vcd)" --user admin@System) ;;
+  vrops) ARGS=(--url "$(url_of "$tmp/sim.out" vrops)" --user admin --product vrops) ;;
+  multi)
+    start_sim "$tmp/sim2.out"
+    WANT=$((3 * N))
+    cat > "$tmp/config.toml" <<EOF
+[[context]]
+name = "vcd"
+product = "vcd"
+url = "$(url_of "$tmp/sim.out" vcd)"
+user = "admin@System"
+[[context]]
+name = "vc-a"
+product = "vcenter"
+url = "$(url_of "$tmp/sim.out" vcenter)"
+user = "administrator@vsphere.local"
+[[context]]
+name = "vc-b"
+product = "vcenter"
+url = "$(url_of "$tmp/sim2.out" vcenter)"
+user = "administrator@vsphere.local"
+EOF
+    ARGS=(--config "$tmp/config.toml") ;;
+  *) echo "product: vcd, vrops or multi" >&2; exit 2 ;;
 esac
 
 tmux -S "$tmp/sock" new-session -d -s m -x 200 -y 60 \
   env VNAV_PASSWORD=vnav-demo HOME="$tmp" XDG_STATE_HOME="$tmp" TERM=xterm-256color \
-  "$BIN" --url "$URL" "${LOGIN[@]}"
+  "$BIN" "${ARGS[@]}"
 screen() { tmux -S "$tmp/sock" capture-pane -p -t m; }
 keys() { tmux -S "$tmp/sock" send-keys -t m "$@"; }
-if [ "$PRODUCT" = vcd ]; then
+if [ "$PRODUCT" = multi ]; then
+  # Every endpoint connected (each shows its first level), then every VM of each: `:vm`.
+  for _ in $(seq 300); do [ "$(screen | grep -c 'All VMs')" -ge 3 ] && break; sleep 0.1; done
+  keys : v m Enter
+elif [ "$PRODUCT" = vcd ]; then
   for _ in $(seq 100); do screen | grep -q 'All VMs' && break; sleep 0.1; done
   keys j Enter
 else
@@ -45,9 +80,9 @@ else
 fi
 start=$(date +%s.%N)
 nodes=0
-for _ in $(seq 1200); do
+for _ in $(seq 3000); do
   nodes=$(screen | grep -o '[0-9]* nodes' | head -1 | cut -d' ' -f1)
-  [ "${nodes:-0}" -ge "$N" ] && break
+  [ "${nodes:-0}" -ge "$WANT" ] && break
   sleep 0.1
 done
 end=$(date +%s.%N)

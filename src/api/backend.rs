@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::error::{ApiError, ApiResult};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, NodeKind,
-    ObjectEvent, SprawlRow, TaskInfo, VmInsight, VmKey,
+    ObjectEvent, SprawlRow, TaskInfo, VimRef, VmInsight, VmKey,
 };
 
 /// How many of an object's latest tasks and events its details show.
@@ -66,16 +66,49 @@ pub enum SprawlUpdate {
     Rows(Vec<SprawlRow>),
     /// Sizes read since, by VM node id.
     Sizes(Vec<(Box<str>, u64)>),
+    /// The vCenter VM behind rows (by VM node id), learned before their sizes are read; the
+    /// sizes of those on a vCenter the sink named (`SprawlSink::sized_elsewhere`) are not read.
+    Backings(Vec<(Box<str>, VimRef)>),
     Progress(ListProgress),
 }
 
 /// Receives a sprawl read's rows first and their sizes as they are read, so a big estate shows
 /// its oldest snapshots at once rather than after thousands of size reads.
-pub struct SprawlSink(Box<dyn Fn(SprawlUpdate) + Send + Sync>);
+pub struct SprawlSink {
+    send: Box<dyn Fn(SprawlUpdate) + Send + Sync>,
+    /// URLs of vCenters whose VMs' snapshot sizes the caller reads there, in bulk.
+    elsewhere: Vec<Box<str>>,
+}
 
 impl SprawlSink {
     pub fn new(f: impl Fn(SprawlUpdate) + Send + Sync + 'static) -> Self {
-        SprawlSink(Box::new(f))
+        SprawlSink {
+            send: Box::new(f),
+            elsewhere: Vec::new(),
+        }
+    }
+
+    /// The caller reads the snapshot sizes of VMs on these vCenters from the vCenters
+    /// themselves (layouts in batches): a vCD read skips them and says which VMs they are.
+    pub fn sized_elsewhere(mut self, vcenter_urls: Vec<Box<str>>) -> Self {
+        self.elsewhere = vcenter_urls;
+        self
+    }
+
+    /// Whether some vCenter's sizes are read elsewhere (worth learning what backs each VM).
+    pub fn any_elsewhere(&self) -> bool {
+        !self.elsewhere.is_empty()
+    }
+
+    /// Whether the size of the VM behind `r` is read on its vCenter rather than here.
+    pub fn is_sized_elsewhere(&self, r: &VimRef) -> bool {
+        self.elsewhere.iter().any(|url| r.is_at(url))
+    }
+
+    pub fn backings(&self, backings: Vec<(Box<str>, VimRef)>) {
+        if !backings.is_empty() {
+            (self.send)(SprawlUpdate::Backings(backings))
+        }
     }
 
     /// A sink for callers that only want the final rows.
@@ -84,17 +117,17 @@ impl SprawlSink {
     }
 
     pub fn rows(&self, rows: &[SprawlRow]) {
-        (self.0)(SprawlUpdate::Rows(rows.to_vec()))
+        (self.send)(SprawlUpdate::Rows(rows.to_vec()))
     }
 
     pub fn sizes(&self, sizes: Vec<(Box<str>, u64)>) {
         if !sizes.is_empty() {
-            (self.0)(SprawlUpdate::Sizes(sizes))
+            (self.send)(SprawlUpdate::Sizes(sizes))
         }
     }
 
     pub fn progress(&self, label: &str, done: u64, total: u64) {
-        (self.0)(SprawlUpdate::Progress(ListProgress {
+        (self.send)(SprawlUpdate::Progress(ListProgress {
             label: label.to_string(),
             done,
             total,
@@ -141,6 +174,14 @@ pub trait Backend: Send + Sync {
     async fn snapshot_sprawl(&self, _sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
         Err(ApiError::Unsupported(
             "this endpoint has no snapshots to list".into(),
+        ))
+    }
+
+    /// Bytes the snapshots of these VMs (node ids) hold, read in bulk; VMs without a layout
+    /// are left out. Optional: vCenter reads it for the vCD VMs it backs.
+    async fn snapshot_sizes(&self, _vms: &[Box<str>]) -> ApiResult<Vec<(Box<str>, u64)>> {
+        Err(ApiError::Unsupported(
+            "this endpoint reads no snapshot sizes in bulk".into(),
         ))
     }
 

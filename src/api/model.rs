@@ -217,6 +217,23 @@ pub struct VimRef {
     pub moid: Box<str>,
 }
 
+impl VimRef {
+    /// Whether this vCenter is the one at `url`: same host and port (what vCD's VimServer
+    /// `Url` and an endpoint's URL share); a name never decides.
+    pub fn is_at(&self, url: &str) -> bool {
+        host_port(&self.vcenter_url).is_some_and(|a| host_port(url) == Some(a))
+    }
+}
+
+/// "host:port" of a URL, lower-cased, with the scheme's port when none is written.
+pub fn host_port(url: &str) -> Option<(String, u16)> {
+    let u = url::Url::parse(url).ok()?;
+    Some((
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?,
+    ))
+}
+
 impl Node {
     pub fn new(kind: NodeKind, id: impl Into<Box<str>>, name: impl Into<Box<str>>) -> Self {
         Node {

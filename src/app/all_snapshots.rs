@@ -3,7 +3,9 @@
 //! so details, expand, marks and actions work as anywhere else. Rows show as soon as an endpoint
 //! has listed them; sizes fill in as they are read. An endpoint that fails or is not connected
 //! leaves the others' rows in place and says why in the root's details. A VM seen through vCD
-//! and through the vCenter under it (see `vclink`) is one row naming both, counted once.
+//! and through the vCenter under it (see `vclink`) is one row naming both, counted once. When
+//! that vCenter is connected, the sizes of such vCD rows are read there, in bulk
+//! (`Effect::SnapshotSizes`), and vCD reads one by one only the VMs of other vCenters.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -13,7 +15,10 @@ use time::OffsetDateTime;
 use super::App;
 use super::event::{Effect, ReqId};
 use super::tree::{EndpointId, EntryId, Load};
-use crate::api::model::{Node, NodeKind, Severity, SprawlRow, age, bytes_text, sort_oldest_first};
+use crate::api::model::{
+    Node, NodeKind, Severity, SprawlRow, VimRef, age, bytes_text, sort_oldest_first,
+};
+use crate::api::vcenter::map as vc_map;
 use crate::api::{ApiError, SprawlUpdate};
 
 const ROOT_ID: &str = "vnav:snapshots";
@@ -55,6 +60,11 @@ pub struct AllSnapshots {
     ages: HashMap<EntryId, (OffsetDateTime, u32)>,
     /// The rows changed since they were last put in the tree.
     stale: bool,
+    /// Size reads asked of a vCenter for another endpoint's rows: request → (the rows'
+    /// endpoint, the vCenter endpoint).
+    sizing: HashMap<ReqId, (EndpointId, EndpointId)>,
+    /// Rows that stand for a VM seen on two endpoints, with the label naming both.
+    labels: HashMap<(EndpointId, Box<str>), String>,
 }
 
 impl AllSnapshots {
@@ -75,6 +85,8 @@ impl AllSnapshots {
             entries: HashMap::new(),
             ages: HashMap::new(),
             stale: false,
+            sizing: HashMap::new(),
+            labels: HashMap::new(),
         }
     }
 }
@@ -117,6 +129,7 @@ impl App {
     }
 
     fn ask_for_snapshots(&mut self, endpoint: EndpointId) {
+        let vcenters = self.connected_vcenters();
         let connected = self.endpoints[endpoint].info.is_some();
         let offered = self.endpoints[endpoint]
             .info
@@ -131,6 +144,13 @@ impl App {
             let stale = *e == endpoint;
             if stale {
                 self.loading.remove(r);
+                self.effects.push(Effect::Abandon { req: *r });
+            }
+            !stale
+        });
+        all.sizing.retain(|r, (e, _)| {
+            let stale = *e == endpoint;
+            if stale {
                 self.effects.push(Effect::Abandon { req: *r });
             }
             !stale
@@ -154,7 +174,116 @@ impl App {
             since: tokio::time::Instant::now(),
         };
         self.loading.insert(req, root);
-        self.effects.push(Effect::Sprawl { req, endpoint });
+        self.effects.push(Effect::Sprawl {
+            req,
+            endpoint,
+            vcenters,
+        });
+    }
+
+    /// The vCenter VMs behind an endpoint's rows: the links are learned (one row for a VM
+    /// seen on both sides), and each connected vCenter is asked for the sizes of its VMs in
+    /// bulk (the endpoint's read skips them).
+    fn on_backings(&mut self, endpoint: EndpointId, backings: Vec<(Box<str>, VimRef)>) {
+        let Some(all) = &mut self.all_snapshots else {
+            return;
+        };
+        let mut backings: HashMap<Box<str>, VimRef> = backings.into_iter().collect();
+        for (_, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
+            if let Some(b) = backings.remove(&r.vm.id) {
+                r.vm.backing = Some(Box::new(b));
+            }
+        }
+        all.stale = true;
+        let backed: Vec<VimRef> = all
+            .rows
+            .iter()
+            .filter(|(e, _)| *e == endpoint)
+            .filter_map(|(_, r)| r.vm.backing.as_deref().cloned())
+            .collect();
+        let mut ask: HashMap<EndpointId, Vec<Box<str>>> = HashMap::new();
+        for b in &backed {
+            if let Some(vc) = self.vcenter_of(b) {
+                ask.entry(vc)
+                    .or_default()
+                    .push(vc_map::node_id(vc_map::VM, &b.moid).into());
+            }
+        }
+        let mut asks: Vec<_> = ask.into_iter().collect();
+        asks.sort_by_key(|(vc, _)| *vc);
+        for (vc, vms) in asks {
+            let req = self.req();
+            if let Some(all) = &mut self.all_snapshots {
+                all.sizing.insert(req, (endpoint, vc));
+            }
+            self.effects.push(Effect::SnapshotSizes {
+                req,
+                endpoint: vc,
+                vms,
+            });
+        }
+        self.show_all_snapshots();
+    }
+
+    /// Sizes a vCenter read for the rows of the vCD behind which its VMs sit: they go to
+    /// those rows (the links were learned with the backings).
+    pub(crate) fn on_snapshot_sizes(
+        &mut self,
+        req: ReqId,
+        vc: EndpointId,
+        result: Result<Vec<(Box<str>, u64)>, ApiError>,
+    ) -> bool {
+        let Some(all) = &mut self.all_snapshots else {
+            return false;
+        };
+        let Some((endpoint, _)) = all.sizing.remove(&req) else {
+            return false;
+        };
+        match result {
+            Ok(sizes) => {
+                let sizes: HashMap<Box<str>, u64> = sizes
+                    .into_iter()
+                    .filter_map(|(id, b)| {
+                        let other = self.same_vm(vc, &id)?;
+                        (other.endpoint == endpoint).then(|| (other.id.clone(), b))
+                    })
+                    .collect();
+                self.apply_sizes(endpoint, &sizes);
+            }
+            Err(e) => {
+                let label = &self.endpoints[vc].label;
+                self.notify(format!("{label}: snapshot sizes: {e}"), Severity::Warn);
+            }
+        }
+        self.show_all_snapshots();
+        true
+    }
+
+    /// Puts sizes (by VM node id) on an endpoint's rows and on their tree entries.
+    fn apply_sizes(&mut self, endpoint: EndpointId, sizes: &HashMap<Box<str>, u64>) {
+        let Some(all) = &mut self.all_snapshots else {
+            return;
+        };
+        let mut changed = Vec::new();
+        for (e, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
+            if let Some(&b) = sizes.get(&r.vm.id) {
+                r.bytes = Some(b);
+                let key = (*e, r.vm.id.clone());
+                if let Some(&entry) = all.entries.get(&key) {
+                    let label = all.labels.get(&key).map(String::as_str);
+                    let label = label.or(row_label(&self.endpoints, endpoint));
+                    changed.push((entry, r.summary(label)));
+                }
+            }
+        }
+        for (entry, summary) in changed {
+            let node = &mut self.tree.get_mut(entry).node;
+            node.summary = summary.into();
+            let b = sizes.get(&node.id).copied();
+            node.facts
+                .get_or_insert_with(Default::default)
+                .snapshot_bytes = b;
+        }
     }
 
     /// Rows listed, or sizes read, by an endpoint still reading.
@@ -175,25 +304,9 @@ impl App {
             }
             SprawlUpdate::Sizes(sizes) => {
                 let sizes: HashMap<Box<str>, u64> = sizes.into_iter().collect();
-                let label = row_label(&self.endpoints, endpoint);
-                let mut changed = Vec::new();
-                for (e, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
-                    if let Some(&b) = sizes.get(&r.vm.id) {
-                        r.bytes = Some(b);
-                        if let Some(&entry) = all.entries.get(&(*e, r.vm.id.clone())) {
-                            changed.push((entry, r.summary(label)));
-                        }
-                    }
-                }
-                for (entry, summary) in changed {
-                    let node = &mut self.tree.get_mut(entry).node;
-                    node.summary = summary.into();
-                    let b = sizes.get(&node.id).copied();
-                    node.facts
-                        .get_or_insert_with(Default::default)
-                        .snapshot_bytes = b;
-                }
+                self.apply_sizes(endpoint, &sizes);
             }
+            SprawlUpdate::Backings(backings) => self.on_backings(endpoint, backings),
             SprawlUpdate::Progress(p) => {
                 let root = all.root;
                 self.listing_progress(req, root, endpoint, &p);
@@ -215,8 +328,18 @@ impl App {
         };
         self.loading.remove(&req);
         let error = match result {
-            Ok(rows) => {
+            Ok(mut rows) => {
                 all.parts[endpoint] = Part::Read;
+                // Sizes a vCenter read for these rows are not in the endpoint's answer.
+                let known: HashMap<&str, u64> = all
+                    .rows
+                    .iter()
+                    .filter(|(e, _)| *e == endpoint)
+                    .filter_map(|(_, r)| Some((&*r.vm.id, r.bytes?)))
+                    .collect();
+                for r in rows.iter_mut().filter(|r| r.bytes.is_none()) {
+                    r.bytes = known.get(&*r.vm.id).copied();
+                }
                 // Usually the rows and sizes already sent: then there is nothing to redraw.
                 let shown = all
                     .rows
@@ -268,6 +391,7 @@ impl App {
             let Some(all) = &self.all_snapshots else {
                 return;
             };
+            let mut labels = HashMap::new();
             let nodes: Vec<(EndpointId, Node)> = all
                 .rows
                 .iter()
@@ -282,6 +406,9 @@ impl App {
                                 self.endpoints[*e].label, self.endpoints[o.endpoint].label
                             )
                         });
+                    if let Some(both) = &both {
+                        labels.insert((*e, r.vm.id.clone()), both.clone());
+                    }
                     let label = both.as_deref().or(row_label(&self.endpoints, *e));
                     (
                         *e,
@@ -310,6 +437,7 @@ impl App {
                     })
                     .collect();
                 all.entries = entries;
+                all.labels = labels;
             }
             if self.tree.is_filtered() {
                 self.apply_filter();
@@ -319,7 +447,7 @@ impl App {
         let Some(all) = &self.all_snapshots else {
             return;
         };
-        if all.pending.is_empty() {
+        if all.pending.is_empty() && all.sizing.is_empty() {
             let read_any = all.parts.contains(&Part::Read);
             let failure = all
                 .parts

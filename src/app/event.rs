@@ -53,6 +53,8 @@ pub enum ApiAnswer {
     Sprawl(Result<Vec<SprawlRow>, ApiError>),
     /// Its rows, sizes and progress before it completes.
     SprawlUpdate(SprawlUpdate),
+    /// Snapshot sizes a vCenter read for another endpoint's rows, by vCenter VM node id.
+    SnapshotSizes(Result<Vec<(Box<str>, u64)>, ApiError>),
     /// What a `Find` found, best first.
     Found(Result<Vec<Node>, ApiError>),
     /// The audit log could not be written; the action was not started.
@@ -133,9 +135,18 @@ pub enum Effect {
         text: String,
     },
     /// Rows, sizes and progress come back as `SprawlUpdate`s, the complete rows as `Sprawl`.
+    /// The sizes of VMs on `vcenters` (URLs of connected vCenter endpoints) are left to them.
     Sprawl {
         req: ReqId,
         endpoint: EndpointId,
+        vcenters: Vec<Box<str>>,
+    },
+    /// Asks a vCenter for the snapshot sizes of these VMs (node ids) in bulk: vCD rows whose
+    /// VM it holds. Answered with `SnapshotSizes`.
+    SnapshotSizes {
+        req: ReqId,
+        endpoint: EndpointId,
+        vms: Vec<Box<str>>,
     },
     /// Stops the job started for `req`: nobody waits for its answer any more (a refresh, a
     /// collapse, another selection superseded it), so its remaining requests are not sent.

@@ -600,6 +600,7 @@ impl App {
             ApiAnswer::ChildrenDone(r) => self.on_children_done(req, endpoint, r),
             ApiAnswer::Sprawl(r) => self.on_sprawl(req, r),
             ApiAnswer::SprawlUpdate(u) => self.on_sprawl_update(req, u),
+            ApiAnswer::SnapshotSizes(r) => self.on_snapshot_sizes(req, endpoint, r),
             ApiAnswer::Details(r) if self.is_lookup(req) => self.on_lookup(req, *r),
             ApiAnswer::Details(r) if self.is_reread(req) => self.on_reread(req, endpoint, *r),
             ApiAnswer::Details(r) => self.on_details(req, *r),

@@ -27,24 +27,25 @@ pub struct VcLinks {
     other: HashMap<(EndpointId, Box<str>), Side>,
 }
 
-/// "host:port" of a URL, lower-cased, with the scheme's port when none is written.
-fn host_port(url: &str) -> Option<(String, u16)> {
-    let u = url::Url::parse(url).ok()?;
-    Some((
-        u.host_str()?.to_ascii_lowercase(),
-        u.port_or_known_default()?,
-    ))
-}
-
 impl App {
     /// The connected vCenter endpoint vCD's reference points at, if vnav has it.
     pub(crate) fn vcenter_of(&self, r: &VimRef) -> Option<EndpointId> {
-        let want = host_port(&r.vcenter_url)?;
         self.endpoints.iter().position(|e| {
-            e.info.as_ref().is_some_and(|i| {
-                i.product == Product::Vcenter && host_port(&i.url).as_ref() == Some(&want)
-            })
+            e.info
+                .as_ref()
+                .is_some_and(|i| i.product == Product::Vcenter && r.is_at(&i.url))
         })
+    }
+
+    /// The URLs of the connected vCenter endpoints: a vCD snapshot read leaves the sizes of
+    /// their VMs to them.
+    pub(crate) fn connected_vcenters(&self) -> Vec<Box<str>> {
+        self.endpoints
+            .iter()
+            .filter_map(|e| e.info.as_ref())
+            .filter(|i| i.product == Product::Vcenter)
+            .map(|i| i.url.as_str().into())
+            .collect()
     }
 
     /// Records the link a vCD VM carries, if its vCenter is one of vnav's endpoints. Returns

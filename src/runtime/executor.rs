@@ -226,15 +226,27 @@ impl Executor {
                     send(req, endpoint, ApiAnswer::Found(b.find(&text).await));
                 });
             }
-            Effect::Sprawl { req, endpoint } => {
+            Effect::Sprawl {
+                req,
+                endpoint,
+                vcenters,
+            } => {
                 let b = self.backends[endpoint].clone();
                 self.read(req, async move {
                     let update_send = send.clone();
                     let sink = SprawlSink::new(move |update| {
                         update_send(req, endpoint, ApiAnswer::SprawlUpdate(update))
-                    });
+                    })
+                    .sized_elsewhere(vcenters);
                     let rows = b.snapshot_sprawl(&sink).await;
                     send(req, endpoint, ApiAnswer::Sprawl(rows));
+                });
+            }
+            Effect::SnapshotSizes { req, endpoint, vms } => {
+                let b = self.backends[endpoint].clone();
+                self.read(req, async move {
+                    let answer = b.snapshot_sizes(&vms).await;
+                    send(req, endpoint, ApiAnswer::SnapshotSizes(answer));
                 });
             }
             Effect::VmInsight {

@@ -61,6 +61,15 @@ pub(crate) async fn connected(endpoints: &[(&str, Arc<dyn Backend>)]) -> Driver 
 }
 
 /// Goes to the first row (the view across all endpoints), opens it and waits for every answer.
+pub(crate) async fn open_view_of(d: &mut Driver) -> EntryId {
+    open_view(d).await
+}
+
+/// What the endpoint itself lists, read apart from the app (see `sprawl`).
+pub(crate) async fn sprawl_of(b: &Arc<dyn Backend>) -> Vec<SprawlRow> {
+    sprawl(b).await
+}
+
 async fn open_view(d: &mut Driver) -> EntryId {
     let root = d.app.all_snapshots.as_ref().expect("two endpoints").root;
     d.key(KeyCode::Home);

@@ -429,7 +429,7 @@ async fn the_snapshot_table_sorts_by_age_size_and_endpoint() {
     let reqs: Vec<(u64, usize)> = effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Sprawl { req, endpoint } => Some((*req, *endpoint)),
+            Effect::Sprawl { req, endpoint, .. } => Some((*req, *endpoint)),
             _ => None,
         })
         .collect();

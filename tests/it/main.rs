@@ -1,6 +1,7 @@
 //! vnav's integration tests: one binary, one module per area.
 
 mod all_snapshots;
+mod all_snapshots_bulk;
 mod app_actions;
 mod app_command;
 mod app_detail_read;

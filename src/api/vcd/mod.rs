@@ -49,8 +49,8 @@ pub struct VcdBackend {
     session: Session,
     info: RwLock<SessionInfo>,
     label: String,
-    /// VimServer href → the vCenter URL it names (see `vim_link`).
-    vim_servers: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// VimServer href → the URL and name of the vCenter it names (see `vim_link`).
+    vim_servers: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
 }
 
 impl VcdBackend {

@@ -4,7 +4,9 @@
 //! each VM's SnapshotSection, read with the endpoint's concurrency and sent on in chunks. A size
 //! that cannot be read stays unknown, not an error. A system administrator reads the whole Vm
 //! document instead, which also names the vCenter VM behind it (so the view counts it once).
-//! Before a new snapshot replaces a VM's one, `snapshot_slot` says which.
+//! When the caller reads sizes on the vCenters behind the VMs (`SprawlSink::sized_elsewhere`),
+//! the adminVM pages say which vCenter VM each row is, and only the VMs on other vCenters are
+//! read one by one. Before a new snapshot replaces a VM's one, `snapshot_slot` says which.
 
 use futures::{StreamExt, stream};
 
@@ -28,20 +30,59 @@ impl VcdBackend {
         let mut rows = query::collect(&self.session, &q, self.paging(), progress, row).await?;
         sort_oldest_first(&mut rows, |r| r);
         sink.rows(&rows);
-        let total = rows.len() as u64;
-        let ids: Vec<Box<str>> = rows.iter().map(|r| r.vm.id.clone()).collect();
         let whole_vm = self.info.read().await.is_system();
-        let mut reads = stream::iter(ids.clone().into_iter().enumerate())
-            .map(|(i, id)| async move { (i, self.snapshot_section(&id, whole_vm).await) })
-            .buffer_unordered(self.session.http().options().concurrency);
+        // When the caller reads sizes on the vCenters behind these VMs, learn which vCenter VM
+        // each one is from the adminVM pages (one per 128 VMs) rather than a Vm document each.
+        let mut known = false;
+        if whole_vm && sink.any_elsewhere() && !rows.is_empty() {
+            match self.backings().await {
+                Ok(mut backings) => {
+                    known = true;
+                    for r in &mut rows {
+                        r.vm.backing = backings.remove(&r.vm.id).map(Box::new);
+                    }
+                    let learned: Vec<(Box<str>, VimRef)> = rows
+                        .iter()
+                        .filter_map(|r| Some((r.vm.id.clone(), (**r.vm.backing.as_ref()?).clone())))
+                        .collect();
+                    sink.backings(learned);
+                }
+                Err(e) => {
+                    tracing::info!(target: "vnav::vcd", error = %e, "adminVM not readable");
+                }
+            }
+        }
+        // Sizes of VMs whose vCenter the caller reads are left to it.
+        let todo: Vec<(usize, Box<str>)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                !r.vm
+                    .backing
+                    .as_deref()
+                    .is_some_and(|b| sink.is_sized_elsewhere(b))
+            })
+            .map(|(i, r)| (i, r.vm.id.clone()))
+            .collect();
+        let total = todo.len() as u64;
+        // Read the whole Vm only to learn its backing, when the adminVM pages did not say.
+        let whole_vm = whole_vm && !known;
+        let mut reads =
+            stream::iter(todo)
+                .map(|(i, id)| async move {
+                    (i, id.clone(), self.snapshot_section(&id, whole_vm).await)
+                })
+                .buffer_unordered(self.session.http().options().concurrency);
         let (mut done, mut read) = (0, Vec::new());
-        while let Some((i, section)) = reads.next().await {
+        while let Some((i, id, section)) = reads.next().await {
             done += 1;
             if let Some((count, bytes, backing)) = section {
                 rows[i].count = count;
                 rows[i].bytes = bytes;
-                rows[i].vm.backing = backing.map(Box::new);
-                read.extend(bytes.map(|b| (ids[i].clone(), b)));
+                if whole_vm {
+                    rows[i].vm.backing = backing.map(Box::new);
+                }
+                read.extend(bytes.map(|b| (id, b)));
             }
             if read.len() == SIZES_PER_UPDATE || done == total {
                 sink.sizes(std::mem::take(&mut read));

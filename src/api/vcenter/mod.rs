@@ -469,6 +469,10 @@ impl Backend for VcenterBackend {
         self.sprawl(sink).await
     }
 
+    async fn snapshot_sizes(&self, vms: &[Box<str>]) -> ApiResult<Vec<(Box<str>, u64)>> {
+        self.sizes(vms).await
+    }
+
     async fn logout(&self) {
         self.vim.logout().await;
         self.session.logout().await;

@@ -56,8 +56,8 @@ fn node(vm: &str, s: &Snapshot) -> Node {
 const BATCH: usize = 250;
 
 /// Owned batches, so the reads can run side by side.
-fn batches_of<'a>(moids: impl Iterator<Item = &'a String>) -> Vec<Vec<String>> {
-    let all: Vec<String> = moids.cloned().collect();
+fn batches_of<S: AsRef<str>>(moids: impl Iterator<Item = S>) -> Vec<Vec<String>> {
+    let all: Vec<String> = moids.map(|m| m.as_ref().to_string()).collect();
     all.chunks(BATCH).map(<[String]>::to_vec).collect()
 }
 
@@ -120,6 +120,25 @@ impl VcenterBackend {
             sink.progress("reading snapshot sizes", done, total);
         }
         Ok(rows)
+    }
+
+    /// Bytes the snapshots of these VMs (node ids) hold, from their file layouts read in
+    /// batches side by side: what vCD asks of the vCenter behind its VMs.
+    pub(super) async fn sizes(&self, vms: &[Box<str>]) -> ApiResult<Vec<(Box<str>, u64)>> {
+        let http = self.session.http();
+        let chunks = batches_of(vms.iter().map(|id| map::moid(id)));
+        let mut batches = stream::iter(chunks)
+            .map(|chunk| async move { self.vim.snapshot_sizes(http, &chunk).await })
+            .buffer_unordered(self.width());
+        let mut out = Vec::with_capacity(vms.len());
+        while let Some(sizes) = batches.next().await {
+            out.extend(
+                sizes?
+                    .into_iter()
+                    .map(|(moid, b)| (map::node_id(map::VM, &moid).into(), b)),
+            );
+        }
+        Ok(out)
     }
 
     /// Bytes the VM's snapshots hold, from its file layout (None if the server gave none).

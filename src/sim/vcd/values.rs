@@ -56,10 +56,7 @@ pub fn value(
                 "dateCreated" => Some(unix_datetime(vm.created)),
                 "hostName" => Some(w.host_name(i)),
                 "datastoreName" => Some(w.datastore_name(i)),
-                "vc" => Some(format!(
-                    "{base}/api/admin/extension/vimServer/{}",
-                    uuid_str(w.vcenter)
-                )),
+                "vc" => Some(super::vim_server::href(w, base)),
                 "moref" => Some(format!("vm-{}", vm.moref)),
                 "vmNameInVc" => Some(format!("{} ({})", vm.name, uuid_str(vm.id))),
                 _ => None,

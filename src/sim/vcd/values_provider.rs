@@ -14,12 +14,7 @@ const MIB: u64 = 1 << 20;
 /// The value of `attr` for item `i`: a network, an org (its user), a host, a datastore, or a
 /// VDC (its provider VDC).
 pub fn value(w: &World, base: &str, t: QType, i: u32, attr: &str) -> Option<String> {
-    let vc = || {
-        format!(
-            "{base}/api/admin/extension/vimServer/{}",
-            uuid_str(w.vcenter)
-        )
-    };
+    let vc = || super::vim_server::href(w, base);
     match (t, attr) {
         (QType::Host | QType::Datastore | QType::ProviderVdc, "vcName") => Some(VC_NAME.into()),
         (QType::Host | QType::Datastore | QType::AdminOrgVdcStorageProfile, "vc") => Some(vc()),

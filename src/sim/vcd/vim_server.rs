@@ -21,7 +21,8 @@ fn id(w: &World) -> String {
     uuid_str(w.vcenter ^ 0x5649_4d53_6572_7665_7200_0000_0000_0001)
 }
 
-fn href(w: &World, b: &str) -> String {
+/// The VimServer's href: what VM records' and provider records' `vc` name too.
+pub fn href(w: &World, b: &str) -> String {
     format!("{b}/api/admin/extension/vimServer/{}", id(w))
 }
 

@@ -1,0 +1,100 @@
+//! The snapshot view when the vCenter behind a vCD is connected too: the sizes of those vCD
+//! VMs are read on the vCenter in bulk (layouts in batches) instead of one vCD request per VM,
+//! and are the vCenter's; a vCD whose vCenter is not connected still reads each VM itself.
+
+use std::collections::HashMap;
+
+use vnav::api::model::SprawlRow;
+use vnav::sim::{Sim, SimOptions};
+
+use crate::all_snapshots::{connected, open_view_of, sprawl_of, vcd, vcenter};
+use crate::sim_support::sim;
+
+/// GETs of single vCD VMs (their document or their SnapshotSection).
+fn per_vm_reads(s: &Sim) -> u64 {
+    s.seen_all()
+        .into_iter()
+        .filter(|((method, path), _)| method == "GET" && path.starts_with("/api/vApp/vm-"))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Each vCD row with its size as the app shows it (the row's typed facts).
+fn shown_sizes(
+    d: &vnav::runtime::driver::Driver,
+    root: vnav::app::tree::EntryId,
+) -> HashMap<Box<str>, Option<u64>> {
+    let app = &d.app;
+    app.tree
+        .get(root)
+        .children
+        .iter()
+        .map(|&c| app.tree.get(c))
+        .filter(|e| e.endpoint == 0)
+        .map(|e| {
+            (
+                e.node.id.clone(),
+                e.node.facts.as_ref().and_then(|f| f.snapshot_bytes),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn vcd_sizes_come_from_the_connected_vcenter_in_bulk_with_no_per_vm_read() {
+    let s = sim(SimOptions::default()).await;
+    let (cd, vc) = (vcd(&s), vcenter(&s));
+    let cd_rows: Vec<SprawlRow> = sprawl_of(&cd).await;
+    let vc_sizes: HashMap<Box<str>, u64> = sprawl_of(&vc)
+        .await
+        .into_iter()
+        .map(|r| (r.vm.id.clone(), r.bytes.unwrap()))
+        .collect();
+    let before = per_vm_reads(&s);
+    let layouts_before = s.vcenter_request_count();
+
+    let mut d = connected(&[("vcd", cd), ("vcenter", vc)]).await;
+    let root = open_view_of(&mut d).await;
+    assert_eq!(per_vm_reads(&s), before, "no vCD VM is read one by one");
+    let shown = shown_sizes(&d, root);
+    assert_eq!(shown.len(), cd_rows.len(), "every vCD row, shown once");
+    for r in &cd_rows {
+        let moid = &r.vm.backing.as_ref().unwrap().moid;
+        let want = vc_sizes[&*format!("vm/{moid}")];
+        assert_eq!(
+            shown[&r.vm.id],
+            Some(want),
+            "{}: the vCenter's size",
+            r.vm.name
+        );
+    }
+    // The vCenter read them in batches: far fewer requests than rows.
+    let vc_requests = s.vcenter_request_count() - layouts_before;
+    assert!(vc_requests > 0);
+    let report = d.app.all_snapshots_report();
+    let all = &report.iter().find(|(l, _)| l == "All").unwrap().1;
+    assert!(!all.contains("at least"), "every size known: {all}");
+    d.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_vcd_whose_vcenter_is_not_connected_reads_each_vm_itself() {
+    let s = sim(SimOptions::default()).await;
+    let other = sim(SimOptions::default()).await;
+    let cd = vcd(&s);
+    let cd_rows = sprawl_of(&cd).await;
+    let before = per_vm_reads(&s);
+
+    let mut d = connected(&[("vcd", cd), ("vcenter", vcenter(&other))]).await;
+    let root = open_view_of(&mut d).await;
+    assert_eq!(
+        per_vm_reads(&s) - before,
+        cd_rows.len() as u64,
+        "one read per vCD VM: its vCenter is not one of vnav's endpoints"
+    );
+    let shown = shown_sizes(&d, root);
+    for r in &cd_rows {
+        assert_eq!(shown[&r.vm.id], r.bytes, "{}: vCD's own size", r.vm.name);
+    }
+    d.shutdown().await;
+}
