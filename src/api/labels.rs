@@ -240,6 +240,16 @@ pub fn vcd_operation(name: &str) -> String {
     field(rest)
 }
 
+/// vim's `guest.toolsRunningStatus` as the vSphere Client says it.
+pub fn tools_status(v: &str) -> String {
+    match v {
+        "guestToolsRunning" => "Running".into(),
+        "guestToolsNotRunning" => "Not running".into(),
+        "guestToolsExecutingScripts" => "Starting (running scripts)".into(),
+        other => field(other.trim_start_matches("guestTools")),
+    }
+}
+
 /// Seconds as "3 d 4 h", "2 h 5 min", "40 s".
 pub fn duration(secs: u64) -> String {
     let (d, h, m) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
