@@ -64,6 +64,7 @@ mod tls;
 mod tmux;
 mod vcd_client;
 mod vcd_faults;
+mod vcd_summary;
 mod vcd_versions;
 mod vcenter_client;
 mod vcenter_snapshots;
