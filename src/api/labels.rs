@@ -240,6 +240,27 @@ pub fn vcd_operation(name: &str) -> String {
     field(rest)
 }
 
+/// vim's `guest.toolsRunningStatus` as the vSphere Client says it.
+pub fn tools_status(v: &str) -> String {
+    match v {
+        "guestToolsRunning" => "Running".into(),
+        "guestToolsNotRunning" => "Not running".into(),
+        "guestToolsExecutingScripts" => "Starting (running scripts)".into(),
+        other => field(other.trim_start_matches("guestTools")),
+    }
+}
+
+/// vCD's `vmToolsStatus` (a VM query record) in words.
+pub fn vcd_tools_status(v: &str) -> String {
+    match v {
+        "toolsOk" => "Running".into(),
+        "toolsOld" => "Running (out of date)".into(),
+        "toolsNotRunning" => "Not running".into(),
+        "toolsNotInstalled" => "Not installed".into(),
+        other => field(other.trim_start_matches("tools")),
+    }
+}
+
 /// Seconds as "3 d 4 h", "2 h 5 min", "40 s".
 pub fn duration(secs: u64) -> String {
     let (d, h, m) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);

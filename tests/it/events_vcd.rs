@@ -28,8 +28,7 @@ async fn a_vms_events_are_its_tasks_newest_first_with_user_and_time() {
     );
 
     run_to_end(&b, &vm, ActionId::PowerOff, ActionParams::None).await;
-    // Apart by a second, so the two start times order them.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // The second starts after the first ended (≥ 0.2 s of task): their start times order them.
     run_to_end(&b, &vm, ActionId::PowerOn, ActionParams::None).await;
 
     let events = b.events(&vm).await.expect("events");

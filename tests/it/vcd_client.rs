@@ -303,9 +303,9 @@ async fn an_expired_token_is_renewed_once() {
     let before = s.request_count();
     let d = b.details(&vm).await.expect("details after expiry");
     assert_eq!(d.node.id, vm.id);
-    // 401, one cloudapi login, the VM again, its metadata, and (a system administrator's first
-    // VM) the VimServer its vCenter VM is on.
-    assert_eq!(s.request_count() - before, 5);
+    // 401, one cloudapi login, the VM again, its metadata, its query record (owner, Tools
+    // state) and (a system administrator's first VM) the VimServer its vCenter VM is on.
+    assert_eq!(s.request_count() - before, 6);
     s.expire_tokens();
     assert!(!children(&b, &b.root()).await.is_empty());
 }

@@ -117,12 +117,13 @@ async fn browse_and_power(version: VcenterVersion, dialect: &str) {
         ]
     );
     assert!(!d.raw.text.is_empty());
-    // Issue 17: the summary says, in words, whether Tools run and each NIC's addresses.
+    // Issue 17: the summary says, in words, whether Tools run (vim's `guest.toolsRunningStatus`)
+    // and each NIC's addresses.
     let summary = &d.sections[0];
     assert!(
         summary
             .rows
-            .contains(&("VMware Tools".into(), "running".into())),
+            .contains(&("VMware Tools".into(), "Running".into())),
         "{summary:?}"
     );
     assert!(

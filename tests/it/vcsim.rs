@@ -16,11 +16,11 @@ use vnav::api::{Backend, ChildSink};
 
 use crate::backends;
 
-struct Vcsim {
+pub(crate) struct Vcsim {
     child: Child,
-    url: String,
-    user: String,
-    password: String,
+    pub(crate) url: String,
+    pub(crate) user: String,
+    pub(crate) password: String,
 }
 
 impl Drop for Vcsim {
@@ -30,7 +30,7 @@ impl Drop for Vcsim {
     }
 }
 
-fn start() -> Option<Vcsim> {
+pub(crate) fn start() -> Option<Vcsim> {
     let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/vcsim/vcsim-vnav");
     if !std::path::Path::new(bin).exists() {
         assert!(
@@ -62,7 +62,7 @@ fn start() -> Option<Vcsim> {
 }
 
 /// The moid of vcsim's first VM, found the vim25 way.
-async fn first_vm(sim: &Vcsim) -> String {
+pub(crate) async fn first_vm(sim: &Vcsim) -> String {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -105,7 +105,7 @@ async fn snapshots(b: &VcenterBackend, vm: &Node) -> Vec<Node> {
     got.take()
 }
 
-async fn run(b: &VcenterBackend, node: &Node, id: ActionId, params: ActionParams) {
+pub(crate) async fn run(b: &VcenterBackend, node: &Node, id: ActionId, params: ActionParams) {
     let offer = ActionOffer::new(id, node.id.clone());
     let mut task = b.invoke(node, &offer, &params).await.unwrap();
     for _ in 0..100 {

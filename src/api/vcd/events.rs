@@ -33,8 +33,20 @@ pub fn task_event(r: &Element) -> Option<ObjectEvent> {
 
 impl VcdBackend {
     pub(super) async fn object_events(&self, node: &Node) -> ApiResult<Vec<ObjectEvent>> {
-        if matches!(node.kind, NodeKind::Endpoint | NodeKind::Group) || !node.id.starts_with("http")
-        {
+        // The entities tasks run on; a snapshot's are its VM's, a group is no entity.
+        let entity = matches!(
+            node.kind,
+            NodeKind::Org
+                | NodeKind::Vdc
+                | NodeKind::VApp
+                | NodeKind::Vm
+                | NodeKind::Catalog
+                | NodeKind::CatalogItem
+                | NodeKind::VAppTemplate
+                | NodeKind::Media
+                | NodeKind::Network
+        );
+        if !entity || !node.id.starts_with("http") {
             return Err(ApiError::Unsupported("no object to list events of".into()));
         }
         let kind = if self.info.read().await.is_system() {

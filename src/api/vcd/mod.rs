@@ -11,6 +11,7 @@ pub mod sections;
 pub mod session;
 mod snapshots;
 mod vim_link;
+mod vm_record;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -325,6 +326,12 @@ impl Backend for VcdBackend {
             NodeKind::Vm => Some(self.snapshot_slot(&doc.root, &node.id).await),
             _ => None,
         };
+        if node.kind == NodeKind::Vm
+            && let Some(record) = self.vm_record(&node.id).await
+            && let Some(summary) = sections.iter_mut().find(|s| s.title == "Summary")
+        {
+            vm_record::add_rows(summary, &record);
+        }
         if node.kind == NodeKind::Vm
             && let Some(b) = self.backing(&doc.root).await
         {

@@ -11,6 +11,7 @@ pub mod map;
 pub mod session;
 mod snapshots;
 mod tags;
+mod usage;
 pub mod vim;
 
 use async_trait::async_trait;
@@ -186,7 +187,16 @@ impl VcenterBackend {
             fresh.name = name.into();
         }
         map::vm_facts(&mut fresh, &detail, identity.as_ref());
-        let mut sections = vec![map::vm_summary(&detail, guest_ready, interfaces.as_ref())];
+        let mut summary = map::vm_summary(&detail, guest_ready, interfaces.as_ref());
+        // Annotation, uptime, use and Tools status exist only in vim; without them the REST
+        // part still shows.
+        match self.vim.vm_runtime(self.session.http(), vm).await {
+            Ok(rt) => usage::vm_rows(&mut summary, &rt, time::OffsetDateTime::now_utc()),
+            Err(e) => {
+                summary.row("Runtime", format!("unavailable: {e}"));
+            }
+        }
+        let mut sections = vec![summary];
         sections.extend(map::vm_sections(&detail, identity.as_ref()));
         let mut actions: Vec<ActionOffer> = map::vm_actions(&power, guest_ready)
             .into_iter()
@@ -205,6 +215,38 @@ impl VcenterBackend {
             copies: self.copies(node).await,
             raw: Raw::json(&text),
         })
+    }
+
+    /// A host's or cluster's capacity and use (vim only); a failed read says so in the
+    /// section.
+    async fn capacity(&self, node: &Node) -> Section {
+        let http = self.session.http();
+        let moid = map::moid(&node.id);
+        let cluster = node.kind == NodeKind::Cluster;
+        let hosts = if cluster {
+            self.vim.cluster_hosts(http, moid).await
+        } else {
+            Ok(vec![moid.to_string()])
+        };
+        let usage = match hosts {
+            Ok(hosts) => {
+                let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
+                if refs.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    self.vim.host_usage(http, &refs).await
+                }
+            }
+            Err(e) => Err(e),
+        };
+        match usage {
+            Ok(u) => usage::capacity(&u, cluster),
+            Err(e) => {
+                let mut s = Section::new("Capacity");
+                s.row("Capacity", format!("unavailable: {e}"));
+                s
+            }
+        }
     }
 
     async fn copies(&self, node: &Node) -> Vec<(String, String)> {
@@ -380,14 +422,23 @@ impl Backend for VcenterBackend {
         match node.kind {
             NodeKind::Vm => self.vm_details(node).await,
             NodeKind::Snapshot => self.snapshot_details(node).await,
+            NodeKind::Host => {
+                let mut d = self.summary_details(node).await;
+                d.sections.push(self.capacity(node).await);
+                Ok(d)
+            }
             NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Datastore => {
                 let kind = map::kind_of(node.kind).expect("listed kind");
                 let dialect = self.session.dialect().await;
                 let path = dialect.path(&format!("vcenter/{}/{}", kind.rest, map::moid(&node.id)));
                 let (v, text) = self.session.get(&path).await?;
+                let mut sections = map::plain_sections("General", &v);
+                if node.kind == NodeKind::Cluster {
+                    sections.push(self.capacity(node).await);
+                }
                 Ok(Details {
                     node: node.clone(),
-                    sections: map::plain_sections("General", &v),
+                    sections,
                     links: Vec::new(),
                     actions: Vec::new(),
                     snapshot_slot: None,

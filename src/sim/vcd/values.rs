@@ -33,6 +33,9 @@ pub fn value(
             let first_net = vm.nics.first().map(|n| &w.networks[n.net as usize]);
             match attr {
                 "name" => Some(vm.name.clone()),
+                // Filterable, not written as attributes (a record's href is always there).
+                "id" => Some(uuid_str(vm.id)),
+                "href" => Some(href(Entity::Vm(i))),
                 "containerName" => Some(a.name.clone()),
                 "container" => Some(href(Entity::VApp(vm.vapp))),
                 "ownerName" => Some(w.owner_name(vm.vapp).into()),

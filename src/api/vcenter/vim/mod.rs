@@ -305,5 +305,7 @@ impl Vim {
     }
 }
 
-// After `with_transport!`, which it uses.
+// After `with_transport!`, which they use.
 mod events;
+mod usage;
+pub use self::usage::{HostUsage, VmRuntime};

@@ -6,6 +6,7 @@ pub mod events;
 pub mod layout;
 pub mod props;
 pub mod snapshots;
+pub mod usage;
 
 use super::{VcShared, VcenterVersion};
 use crate::sim::{DEMO_PASSWORD, VCENTER_USER};

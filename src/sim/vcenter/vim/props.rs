@@ -6,8 +6,9 @@ use tokio::time::Instant;
 
 use super::layout::layout;
 use super::snapshots::{Tree, VimState, VimTask};
+use super::usage;
 use super::{Fault, Val};
-use crate::sim::inventory::{vm_index, vm_moid};
+use crate::sim::inventory::{Obj, vm_index, vm_moid};
 use crate::sim::vcd::xml::{datetime, unix_datetime};
 use crate::sim::vcenter::VcShared;
 use crate::sim::world::{Power, World};
@@ -162,6 +163,9 @@ fn field(v: Option<Val>, name: &str) -> Option<Val> {
 
 /// Property `path` of VM `v`: `None` when unset.
 pub fn vm_prop(w: &World, st: &mut VimState, v: u32, path: &str) -> Result<Option<Val>, Fault> {
+    if let Some(val) = usage::vm_prop(w, v, path) {
+        return Ok(val);
+    }
     if !VM_PROPS.contains(&path) {
         return Err(Fault::invalid_property(path));
     }
@@ -216,6 +220,8 @@ enum Target {
     Vm(u32),
     Task(usize),
     TaskManager,
+    Host(u32),
+    Cluster(u32),
 }
 
 impl Target {
@@ -224,6 +230,14 @@ impl Target {
             "VirtualMachine" => vm_index(w, id).map(Target::Vm),
             "Task" => st.tasks.iter().position(|t| t.moid == id).map(Target::Task),
             "TaskManager" => (id == "TaskManager").then_some(Target::TaskManager),
+            "HostSystem" => match w.vc.find(id) {
+                Some(Obj::Host(h)) => Some(Target::Host(h)),
+                _ => None,
+            },
+            "ClusterComputeResource" => match w.vc.find(id) {
+                Some(Obj::Cluster(c)) => Some(Target::Cluster(c)),
+                _ => None,
+            },
             _ => None,
         };
         found.ok_or_else(|| Fault::not_found(Target::kind_of(kind), id))
@@ -233,6 +247,8 @@ impl Target {
             "VirtualMachine" => "VirtualMachine",
             "Task" => "Task",
             "TaskManager" => "TaskManager",
+            "HostSystem" => "HostSystem",
+            "ClusterComputeResource" => "ClusterComputeResource",
             _ => "ManagedObject",
         }
     }
@@ -250,6 +266,8 @@ impl Target {
                 Ok(Some(recent_tasks(st, now)))
             }
             Target::TaskManager => Err(Fault::invalid_property(path)),
+            Target::Host(h) => usage::host_prop(w, h, path),
+            Target::Cluster(c) => usage::cluster_prop(w, c, path),
         }
     }
 }
@@ -275,6 +293,8 @@ pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
                 let every = match kind.as_str() {
                     "Task" => TASK_PROPS,
                     "TaskManager" => TASK_MANAGER_PROPS,
+                    "HostSystem" => usage::HOST_PROPS,
+                    "ClusterComputeResource" => usage::CLUSTER_PROPS,
                     _ => VM_PROPS,
                 };
                 let all = every.iter().filter(|_| p.all).map(|s| s.to_string());

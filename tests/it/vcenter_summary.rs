@@ -1,0 +1,126 @@
+//! vCenter summaries an operator reads at a glance (issue 17), against the simulator: a VM's
+//! annotation, uptime, CPU and memory use and Tools status from vim (VI/JSON and SOAP), and a
+//! host's and a cluster's capacity and use, which add up.
+
+use vnav::api::model::{Details, Node, NodeKind};
+use vnav::api::{Backend, ChildSink};
+use vnav::sim::{SimOptions, VcenterVersion};
+
+use crate::sim_support::sim;
+use crate::vcenter_snapshots::connected;
+
+fn row<'a>(d: &'a Details, section: &str, key: &str) -> Option<&'a str> {
+    d.sections
+        .iter()
+        .find(|s| s.title == section)
+        .and_then(|s| s.rows.iter().find(|(k, _)| k == key))
+        .map(|(_, v)| v.as_str())
+}
+
+async fn list(b: &impl Backend, kind: NodeKind) -> Vec<Node> {
+    let (sink, got) = ChildSink::collecting();
+    b.list_kind(kind, &sink).await.unwrap();
+    got.take()
+}
+
+async fn vm_summaries(version: VcenterVersion) {
+    let s = sim(SimOptions {
+        vcenter_version: version,
+        ..SimOptions::default()
+    })
+    .await;
+    let b = connected(&s).await;
+    let vms = list(&b, NodeKind::Vm).await;
+    let on = vms.iter().find(|n| n.status.label == "POWERED_ON").unwrap();
+    let off = vms
+        .iter()
+        .find(|n| n.status.label == "POWERED_OFF")
+        .unwrap();
+
+    let d = b.details(on).await.unwrap();
+    let up = row(&d, "Summary", "Uptime").unwrap_or_else(|| panic!("{:?}", d.sections[0]));
+    assert!(up.contains("(booted ") && up.ends_with(" UTC)"), "{up}");
+    let cpu = row(&d, "Summary", "CPU use").unwrap();
+    assert!(cpu.ends_with(" MHz") && cpu != "0 MHz", "{cpu}");
+    assert!(row(&d, "Summary", "Guest memory use").is_some());
+    assert!(
+        row(&d, "Summary", "Annotation")
+            .unwrap()
+            .starts_with("Cost center CC-")
+    );
+    assert!(matches!(
+        row(&d, "Summary", "VMware Tools"),
+        Some("Running" | "Not running")
+    ));
+
+    let d = b.details(off).await.unwrap();
+    assert_eq!(row(&d, "Summary", "VMware Tools"), Some("Not running"));
+    assert_eq!(
+        row(&d, "Summary", "Uptime"),
+        None,
+        "a powered-off VM has no uptime"
+    );
+    assert_eq!(row(&d, "Summary", "CPU use"), None);
+    assert!(row(&d, "Summary", "Annotation").is_some());
+}
+
+#[tokio::test]
+async fn vm_summary_has_uptime_use_tools_and_annotation_over_vi_json() {
+    vm_summaries(VcenterVersion::V8_0).await;
+}
+
+#[tokio::test]
+async fn vm_summary_has_uptime_use_tools_and_annotation_over_soap() {
+    vm_summaries(VcenterVersion::V7_0).await;
+}
+
+/// "12,480 MHz of 83,200 MHz (15 %)" → (12480, 83200).
+fn used_of(v: &str) -> (u64, u64) {
+    let n = |t: &str| t.replace(',', "").parse::<u64>().unwrap();
+    let mut w = v.split_whitespace();
+    let used = n(w.next().unwrap());
+    let total = n(w.nth(2).unwrap());
+    (used, total)
+}
+
+#[tokio::test]
+async fn hosts_and_clusters_show_capacity_and_use_that_add_up() {
+    let s = sim(SimOptions::default()).await;
+    let b = connected(&s).await;
+    let cluster = list(&b, NodeKind::Cluster).await.remove(0);
+    let hosts = {
+        let (sink, got) = ChildSink::collecting();
+        b.children(&cluster, &sink).await.unwrap();
+        got.take()
+            .into_iter()
+            .filter(|n| n.kind == NodeKind::Host)
+            .collect::<Vec<_>>()
+    };
+    assert!(!hosts.is_empty());
+    let (mut cpu, mut vms) = (0, 0);
+    for h in &hosts {
+        let d = b.details(h).await.unwrap();
+        let (used, total) = used_of(row(&d, "Capacity", "CPU").unwrap());
+        assert_eq!(total, 32 * 2600, "{d:?}");
+        assert!(used <= total);
+        assert!(
+            row(&d, "Capacity", "Memory")
+                .unwrap()
+                .contains(" of 512 GiB")
+        );
+        cpu += used;
+        let (sink, got) = ChildSink::collecting();
+        b.children(h, &sink).await.unwrap();
+        let n = got.take().iter().filter(|n| n.kind == NodeKind::Vm).count();
+        assert_eq!(row(&d, "Capacity", "VMs"), Some(n.to_string().as_str()));
+        vms += n;
+    }
+    let d = b.details(&cluster).await.unwrap();
+    assert_eq!(
+        row(&d, "Capacity", "Hosts"),
+        Some(hosts.len().to_string().as_str())
+    );
+    let (used, total) = used_of(row(&d, "Capacity", "CPU").unwrap());
+    assert_eq!((used, total), (cpu, hosts.len() as u64 * 32 * 2600));
+    assert_eq!(row(&d, "Capacity", "VMs"), Some(vms.to_string().as_str()));
+}
