@@ -69,7 +69,7 @@ fn rows(d: &Details, title: &str) -> Vec<Vec<String>> {
     }
 }
 
-fn value<'a>(d: &'a Details, title: &str, key: &str) -> Option<String> {
+fn value(d: &Details, title: &str, key: &str) -> Option<String> {
     rows(d, title)
         .into_iter()
         .find(|r| r[0] == key)
@@ -330,4 +330,37 @@ async fn a_secure_string_is_absent_from_a_trace_log_and_the_run_details() {
             assert!(!text.contains(&t), "the trace log holds a session token");
         }
     }
+}
+
+#[tokio::test]
+async fn a_start_whose_answer_is_lost_is_never_sent_again() {
+    let s = vro_sim(VroVersion::V8).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let (wf, offer) = run_offer(&b, "Request maintenance window").await;
+    let params = ActionParams::Inputs(vec![
+        (
+            "start".into(),
+            ParamValue::Date(time::macros::datetime!(2026-12-24 22:00 UTC)),
+        ),
+        ("reason".into(), ParamValue::Text("lost answer".into())),
+    ]);
+    let posts = s.seen().post;
+    s.set_faults(vnav::sim::Faults {
+        drop_rate: 1.0,
+        ..vnav::sim::Faults::default()
+    });
+    let e = b
+        .invoke(&wf, &offer, &params)
+        .await
+        .unwrap_err()
+        .to_string();
+    s.set_faults(vnav::sim::Faults::default());
+    assert!(e.contains("may be running"), "{e}");
+    assert_eq!(
+        s.seen().post - posts,
+        1,
+        "one POST: a second would be a second run"
+    );
+    assert_eq!(s.vro_executions(), 1);
 }
