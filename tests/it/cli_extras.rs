@@ -59,7 +59,7 @@ fn config_example_prints_a_commented_config_that_loads() {
     std::fs::write(&path, &text).unwrap();
     let cfg = vnav::config::load(&path, true).unwrap();
     let names: Vec<&str> = cfg.contexts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["prod", "lab-vc", "runbooks"]);
+    assert_eq!(names, ["prod", "lab-vc"]);
     for key in [
         "password_env",
         "password_command",
