@@ -346,12 +346,98 @@ fn sprawl_linked(_: &mut Criterion) {
     });
 }
 
+/// Where a loaded VM node's bytes go, field by field, for vCD's and vCenter's "All VMs" nodes as
+/// the real clients build them: the inline sizes, then the heap each string and the boxed facts
+/// hold (payload bytes; the allocator rounds each block up and adds its header), and how many
+/// distinct values the repeating facts have (what interning would keep).
+fn node_bytes(_: &mut Criterion) {
+    use std::collections::HashSet;
+    use std::mem::size_of;
+    use vnav::api::model::{Node, NodeKind, VimRef, VmFacts};
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    let vms = if full_run() { 100_000 } else { 2_000 };
+    let rt = runtime();
+    let sim = rt.block_on(simulator(vms, 0));
+    eprintln!(
+        "REPORT node_bytes inline: Node {} B, tree Entry {} B (Node included), VmFacts {} B, \
+         VimRef {} B",
+        size_of::<Node>(),
+        size_of::<vnav::app::tree::Entry>(),
+        size_of::<VmFacts>(),
+        size_of::<VimRef>(),
+    );
+    let vcd = backend(&sim, HttpOptions::default().concurrency);
+    let vcenter = VcenterBackend::new(VcenterConfig {
+        url: sim.vcenter_url.clone(),
+        user: vnav::sim::VCENTER_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    })
+    .unwrap();
+    let nodes = |b: &dyn Backend| -> Vec<Node> {
+        rt.block_on(async {
+            b.connect().await.unwrap();
+            let (sink, found) = ChildSink::collecting();
+            b.children(&b.root(), &sink).await.unwrap();
+            let group = found
+                .take()
+                .into_iter()
+                .find(|n| &*n.name == "All VMs")
+                .unwrap();
+            let (sink, found) = ChildSink::collecting();
+            b.children(&group, &sink).await.unwrap();
+            found.take()
+        })
+    };
+    for (product, list) in [("vCD", nodes(&vcd)), ("vCenter", nodes(&vcenter))] {
+        let vm: Vec<&Node> = list.iter().filter(|n| n.kind == NodeKind::Vm).collect();
+        let n = vm.len().max(1) as f64;
+        let avg = |f: &dyn Fn(&Node) -> usize| vm.iter().map(|v| f(v)).sum::<usize>() as f64 / n;
+        let facts =
+            |f: &dyn Fn(&VmFacts) -> usize| avg(&|v: &Node| v.facts.as_deref().map_or(0, f));
+        let distinct = |f: &dyn Fn(&VmFacts) -> &str| {
+            vm.iter()
+                .filter_map(|v| v.facts.as_deref().map(f))
+                .collect::<HashSet<_>>()
+                .len()
+        };
+        let backing = |v: &Node| {
+            v.backing.as_ref().map_or(0, |b| {
+                size_of::<VimRef>() + b.vcenter_url.len() + b.vcenter_name.len() + b.moid.len()
+            })
+        };
+        eprintln!(
+            "REPORT node_bytes {product}, {} VMs, heap per VM (payload): id {:.0}, name {:.0}, \
+             summary {:.0}, status label {:.0}, facts box {:.0} + guest OS {:.0} + IP {:.0} + \
+             place {:.0} + owner {:.0}, backing {:.0}; distinct: guest OS {}, place {}, owner {}",
+            vm.len(),
+            avg(&|v| v.id.len()),
+            avg(&|v| v.name.len()),
+            avg(&|v| v.summary.len()),
+            avg(&|v| match &v.status.label {
+                std::borrow::Cow::Owned(s) => s.len(),
+                std::borrow::Cow::Borrowed(_) => 0,
+            }),
+            avg(&|v| v.facts.as_ref().map_or(0, |_| size_of::<VmFacts>())),
+            facts(&|f| f.guest_os.len()),
+            facts(&|f| f.ip.len()),
+            facts(&|f| f.place.len()),
+            facts(&|f| f.owner.len()),
+            avg(&backing),
+            distinct(&|f| &f.guest_os),
+            distinct(&|f| &f.place),
+            distinct(&|f| &f.owner),
+        );
+    }
+}
+
 criterion_group!(
     benches,
     listing,
     startup,
     vcenter_split,
     sprawl,
-    sprawl_linked
+    sprawl_linked,
+    node_bytes
 );
 criterion_main!(benches);

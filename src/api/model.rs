@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -128,7 +129,34 @@ impl Status {
             severity,
         }
     }
+
+    /// A status whose label is a state the APIs name, copied only when it is not one of the
+    /// usual ones: every VM carries one, and a copy costs a heap block per node.
+    pub fn state(label: &str, severity: Severity) -> Self {
+        let label = match STATES.iter().find(|s| **s == label) {
+            Some(s) => Cow::Borrowed(*s),
+            None => Cow::Owned(label.to_string()),
+        };
+        Status { label, severity }
+    }
 }
+
+/// Power and connection states vCD's query records and vCenter's lists name.
+const STATES: &[&str] = &[
+    "POWERED_ON",
+    "POWERED_OFF",
+    "SUSPENDED",
+    "MIXED",
+    "RESOLVED",
+    "UNRESOLVED",
+    "VAPP_UNDEPLOYED",
+    "PARTIALLY_POWERED_OFF",
+    "PARTIALLY_SUSPENDED",
+    "CONNECTED",
+    "DISCONNECTED",
+    "NOT_RESPONDING",
+    "STANDBY",
+];
 
 /// One entry of the inventory. `id` is the backend's own handle (an href for vCD, a moid for
 /// vCenter, …): opaque to the app, stable, and enough for the backend to fetch the node again.
@@ -195,16 +223,38 @@ impl Health {
 pub struct VmFacts {
     pub cpus: Option<u32>,
     pub memory_mib: Option<u64>,
-    pub guest_os: Box<str>,
+    /// Guest OS, place and owner repeat across VMs: `Node::with_facts` shares one copy of
+    /// each value (`intern`).
+    pub guest_os: Arc<str>,
     /// The first IP address the listing gives.
     pub ip: Box<str>,
     /// Where the VM lives: its vApp (vCD) or host (vCenter).
-    pub place: Box<str>,
-    pub owner: Box<str>,
+    pub place: Arc<str>,
+    pub owner: Arc<str>,
     /// When its (oldest) snapshot was taken, where the listing says.
     pub snapshot_created: Option<OffsetDateTime>,
     /// Bytes its snapshots hold, where known.
     pub snapshot_bytes: Option<u64>,
+}
+
+/// One shared copy of a value that repeats across many nodes (guest OS names, vApps, hosts,
+/// owners). The set only grows: it holds each distinct value once, a few thousand at most.
+pub fn intern(value: &str) -> Arc<str> {
+    static VALUES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<Arc<str>>>> =
+        std::sync::LazyLock::new(Default::default);
+    if value.is_empty() {
+        static EMPTY: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| "".into());
+        return EMPTY.clone();
+    }
+    let Ok(mut values) = VALUES.lock() else {
+        return value.into();
+    };
+    if let Some(v) = values.get(value) {
+        return v.clone();
+    }
+    let v: Arc<str> = value.into();
+    values.insert(v.clone());
+    v
 }
 
 /// The vCenter VM behind a vCD VM, as vCD tells a system administrator: the vCenter (the URL
@@ -256,22 +306,27 @@ impl Node {
             return;
         };
         let new = self.facts.get_or_insert_with(Default::default);
-        let keep = |n: &mut Box<str>, o: &str| {
+        let keep = |n: &mut Arc<str>, o: &Arc<str>| {
             if n.is_empty() {
-                *n = o.into();
+                *n = o.clone();
             }
         };
         keep(&mut new.guest_os, &old.guest_os);
-        keep(&mut new.ip, &old.ip);
         keep(&mut new.place, &old.place);
         keep(&mut new.owner, &old.owner);
+        if new.ip.is_empty() {
+            new.ip = old.ip.clone();
+        }
         new.cpus = new.cpus.or(old.cpus);
         new.memory_mib = new.memory_mib.or(old.memory_mib);
         new.snapshot_created = new.snapshot_created.or(old.snapshot_created);
         new.snapshot_bytes = new.snapshot_bytes.or(old.snapshot_bytes);
     }
 
-    pub fn with_facts(mut self, facts: VmFacts) -> Self {
+    pub fn with_facts(mut self, mut facts: VmFacts) -> Self {
+        facts.guest_os = intern(&facts.guest_os);
+        facts.place = intern(&facts.place);
+        facts.owner = intern(&facts.owner);
         self.facts = Some(Box::new(facts));
         self
     }
@@ -1021,6 +1076,28 @@ mod tests {
     fn health_costs_a_node_nothing() {
         assert_eq!(std::mem::size_of::<Option<Health>>(), 1);
         assert_eq!(std::mem::size_of::<Node>(), 104);
+    }
+
+    /// Values that repeat across VMs are held once, however many nodes carry them; a usual
+    /// state label is no copy at all.
+    #[test]
+    fn repeating_facts_and_states_cost_one_copy() {
+        let vm = |i: u32| {
+            Node::new(NodeKind::Vm, format!("vm-{i}"), format!("vm {i}")).with_facts(VmFacts {
+                guest_os: format!("Ubuntu Linux {}", 64).into(),
+                place: "vApp web".into(),
+                ..VmFacts::default()
+            })
+        };
+        let (a, b) = (vm(1), vm(2));
+        let (fa, fb) = (a.facts.unwrap(), b.facts.unwrap());
+        assert!(Arc::ptr_eq(&fa.guest_os, &fb.guest_os));
+        assert!(Arc::ptr_eq(&fa.place, &fb.place));
+        assert!(matches!(
+            Status::state("POWERED_ON", Severity::Ok).label,
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(Status::state("odd", Severity::Warn).label, "odd");
     }
 
     #[test]

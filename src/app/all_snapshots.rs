@@ -30,7 +30,7 @@ fn snapshot_facts(mut vm: Node, row: &SprawlRow) -> Node {
     f.snapshot_created = row.oldest;
     f.snapshot_bytes = row.bytes;
     if f.place.is_empty() {
-        f.place = row.place.clone();
+        f.place = crate::api::model::intern(&row.place);
     }
     vm
 }
@@ -167,12 +167,7 @@ impl App {
         all.parts[endpoint] = Part::Reading;
         all.pending.insert(req, endpoint);
         let root = all.root;
-        self.tree.get_mut(root).load = Load::Loading {
-            req,
-            staged: None,
-            total: None,
-            since: tokio::time::Instant::now(),
-        };
+        self.tree.get_mut(root).load = Load::loading(req);
         self.loading.insert(req, root);
         self.effects.push(Effect::Sprawl {
             req,

@@ -452,7 +452,7 @@ impl App {
         // The node's own children, in its own section, before any table about other things.
         let state = match &e.load {
             Load::NotLoaded => "not loaded (Enter loads)".to_string(),
-            Load::Loading { total, .. } => match total {
+            Load::Loading(l) => match l.total {
                 Some(n) => format!("loading {}/{n}", e.children.len()),
                 None => format!("loading ({} so far)", e.children.len()),
             },

@@ -176,7 +176,7 @@ fn contains(hay: &str, needle: &str, sensitive: bool) -> bool {
 pub fn rank_node(node: &crate::api::model::Node, query: &str) -> u8 {
     let mut r = rank(&node.name, query);
     if let Some(f) = node.facts.as_deref() {
-        for col in [&f.ip, &f.place, &f.owner, &f.guest_os] {
+        for col in [&*f.ip, &*f.place, &*f.owner, &*f.guest_os] {
             if !col.is_empty() {
                 r = r.min(rank(col, query));
             }

@@ -241,12 +241,7 @@ impl App {
     fn connect(&mut self, endpoint: EndpointId) {
         let root = self.endpoints[endpoint].root;
         let req = self.req();
-        self.tree.get_mut(root).load = Load::Loading {
-            req,
-            staged: None,
-            total: None,
-            since: Instant::now(),
-        };
+        self.tree.get_mut(root).load = Load::loading(req);
         self.loading.insert(req, root);
         self.effects.push(Effect::Connect { req, endpoint });
     }

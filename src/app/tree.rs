@@ -11,17 +11,34 @@ pub type EndpointId = usize;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Load {
     NotLoaded,
-    /// `req` is the request whose answers are accepted; answers to older requests are dropped.
-    Loading {
-        req: u64,
-        /// Children arrived so far on a refresh: kept aside until complete, then merged.
-        staged: Option<Vec<Node>>,
-        total: Option<u64>,
-        /// When the request went out, to say how long a stalled one has waited.
-        since: tokio::time::Instant,
-    },
+    /// Boxed: few entries load at once, and every entry carries a `Load`.
+    Loading(Box<Loading>),
     Loaded,
     Failed(String),
+}
+
+/// A children load in flight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loading {
+    /// The request whose answers are accepted; answers to older requests are dropped.
+    pub req: u64,
+    /// Children arrived so far on a refresh: kept aside until complete, then merged.
+    pub staged: Option<Vec<Node>>,
+    pub total: Option<u64>,
+    /// When the request went out, to say how long a stalled one has waited.
+    pub since: tokio::time::Instant,
+}
+
+impl Load {
+    /// Waiting for `req`'s answers, asked now.
+    pub fn loading(req: u64) -> Load {
+        Load::Loading(Box::new(Loading {
+            req,
+            staged: None,
+            total: None,
+            since: tokio::time::Instant::now(),
+        }))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -322,16 +339,11 @@ impl Tree {
             return false;
         };
         match &mut e.load {
-            Load::Loading {
-                req: r,
-                staged,
-                total,
-                ..
-            } if *r == req && !e.dead => {
+            Load::Loading(l) if l.req == req && !e.dead => {
                 if batch.total.is_some() {
-                    *total = batch.total;
+                    l.total = batch.total;
                 }
-                match staged {
+                match &mut l.staged {
                     Some(s) if batch.by_name => {
                         *s = merge_by_name(std::mem::take(s), batch.nodes, |a, b| a.name < b.name)
                     }
@@ -352,7 +364,7 @@ impl Tree {
             return false;
         };
         let staged = match &mut e.load {
-            Load::Loading { req: r, staged, .. } if *r == req && !e.dead => staged.take(),
+            Load::Loading(l) if l.req == req && !e.dead => l.staged.take(),
             _ => return false,
         };
         match result {
@@ -372,10 +384,10 @@ impl Tree {
     /// drops what arrived so far, to start over on the next expand.
     pub fn abandon_load(&mut self, id: EntryId) {
         let e = &mut self.entries[id as usize];
-        let Load::Loading { staged, .. } = &e.load else {
+        let Load::Loading(l) = &e.load else {
             return;
         };
-        if staged.is_some() {
+        if l.staged.is_some() {
             e.load = Load::Loaded;
         } else {
             e.load = Load::NotLoaded;
@@ -400,7 +412,7 @@ impl Tree {
         // on one of them stay until the new list says otherwise.
         let refresh = match &e.load {
             Load::Loaded => !e.children.is_empty(),
-            Load::Loading { staged, .. } => staged.is_some(),
+            Load::Loading(l) => l.staged.is_some(),
             _ => opened,
         };
         if !refresh {
@@ -409,12 +421,12 @@ impl Tree {
                 self.free_subtree(c, id);
             }
         }
-        self.entries[id as usize].load = Load::Loading {
+        self.entries[id as usize].load = Load::Loading(Box::new(Loading {
             req,
             staged: refresh.then(Vec::new),
             total: None,
             since: tokio::time::Instant::now(),
-        };
+        }));
         self.invalidate();
     }
 
@@ -602,6 +614,20 @@ fn merge_by_name<T>(old: Vec<T>, new: Vec<T>, before: impl Fn(&T, &T) -> bool) -
     }
     out.extend(new);
     out
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// Every node of the tree carries an `Entry`: a load's details are boxed (few entries load
+    /// at once), so an entry is the node plus 72 bytes rather than 112.
+    #[test]
+    fn an_entry_costs_the_node_and_little_more() {
+        assert_eq!(std::mem::size_of::<super::Load>(), 24);
+        assert_eq!(
+            std::mem::size_of::<super::Entry>(),
+            std::mem::size_of::<crate::api::model::Node>() + 72
+        );
+    }
 }
 
 #[cfg(test)]

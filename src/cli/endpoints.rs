@@ -23,7 +23,8 @@ pub struct EndpointArgs {
     /// Run against the built-in simulator (no VMware needed).
     #[arg(long, conflicts_with_all = ["url", "context"])]
     pub demo: bool,
-    /// VMs in the demo world.
+    /// VMs in the demo world. Each is seen through both the demo vCD and the demo vCenter
+    /// (one world, as a vCD sits on its vCenter), so `:vm` lists twice as many.
     #[arg(long, default_value_t = 200, requires = "demo")]
     pub demo_vms: usize,
     /// Endpoint URL, e.g. https://vcd.example.com.

@@ -221,19 +221,18 @@ fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static>
     }
     let extra = match &e.load {
         Load::Failed(msg) => Some((format!("  {msg}"), t.style(Role::Error))),
-        Load::Loading {
-            total: Some(total),
-            since,
-            ..
-        } => Some((
-            match app.waited(*since) {
-                Some(w) => format!("  loading {}/{total} · {w}", e.children.len()),
-                None => format!("  loading {}/{total}", e.children.len()),
-            },
-            t.style(Role::Busy),
-        )),
-        Load::Loading { since, .. } => Some((
-            match app.waited(*since) {
+        Load::Loading(l) if l.total.is_some() => {
+            let total = l.total.unwrap_or_default();
+            Some((
+                match app.waited(l.since) {
+                    Some(w) => format!("  loading {}/{total} · {w}", e.children.len()),
+                    None => format!("  loading {}/{total}", e.children.len()),
+                },
+                t.style(Role::Busy),
+            ))
+        }
+        Load::Loading(l) => Some((
+            match app.waited(l.since) {
                 Some(w) => format!("  loading… {w}"),
                 None => "  loading…".to_string(),
             },

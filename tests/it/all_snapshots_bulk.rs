@@ -98,3 +98,89 @@ async fn a_vcd_whose_vcenter_is_not_connected_reads_each_vm_itself() {
     }
     d.shutdown().await;
 }
+
+/// The app's side, answered by hand: a vCD whose VMs sit on two vCenters, one of them
+/// connected. Only the connected vCenter is asked, only for its VMs, and its sizes land on the
+/// vCD rows of those VMs; the other rows wait for vCD's own reads.
+#[tokio::test(start_paused = true)]
+async fn only_the_connected_vcenter_is_asked_and_only_for_its_vms() {
+    use crossterm::event::KeyCode;
+    use vnav::api::SprawlUpdate;
+    use vnav::api::model::{Capabilities, EndpointInfo, Product, VimRef};
+    use vnav::app::event::{ApiAnswer, Effect};
+
+    use crate::support::{answer, app_with, key, keys, vm};
+
+    let mut app = app_with(&["vcd", "vc-a"], false);
+    let info = |product, url: &str| EndpointInfo {
+        product,
+        url: url.into(),
+        user: "u".into(),
+        api_version: "x".into(),
+        capabilities: Capabilities::ALL,
+        instance_uuid: None,
+    };
+    app.endpoints[0].info = Some(info(Product::Vcd, "https://vcd.example.com"));
+    app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));
+    let mut effects = keys(&mut app, ":snapshots");
+    effects.extend(key(&mut app, KeyCode::Enter).effects);
+    let (req, vcenters) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Sprawl {
+                req,
+                endpoint: 0,
+                vcenters,
+            } => Some((*req, vcenters.clone())),
+            _ => None,
+        })
+        .expect("vCD asked");
+    assert_eq!(vcenters, vec![Box::<str>::from("https://vc-a.example.com")]);
+
+    let row = |id: &str| SprawlRow {
+        vm: vm(id, id, true),
+        count: 1,
+        oldest: None,
+        bytes: None,
+        place: "".into(),
+    };
+    let update = |u| ApiAnswer::SprawlUpdate(u);
+    answer(
+        &mut app,
+        req,
+        0,
+        update(SprawlUpdate::Rows(vec![row("on-a"), row("elsewhere")])),
+    );
+    let on = |url: &str, moid: &str| VimRef {
+        vcenter_url: url.into(),
+        vcenter_name: "vc".into(),
+        moid: moid.into(),
+    };
+    let backings = vec![
+        ("on-a".into(), on("https://VC-A.example.com:443/", "vm-7")),
+        ("elsewhere".into(), on("https://vc-b.example.com", "vm-7")),
+    ];
+    let effects = answer(&mut app, req, 0, update(SprawlUpdate::Backings(backings))).effects;
+    let asked: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SnapshotSizes { req, endpoint, vms } => Some((*req, *endpoint, vms.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let (sizes_req, endpoint, vms) = asked[0].clone();
+    assert_eq!((endpoint, vms), (1, vec![Box::<str>::from("vm/vm-7")]));
+
+    let sizes = Ok(vec![("vm/vm-7".into(), 42 << 20)]);
+    answer(&mut app, sizes_req, 1, ApiAnswer::SnapshotSizes(sizes));
+    let root = app.all_snapshots.as_ref().unwrap().root;
+    let bytes = |id: &str| {
+        let e = app.tree.get(root).children.iter().map(|&c| app.tree.get(c));
+        e.clone()
+            .find(|e| &*e.node.id == id)
+            .and_then(|e| e.node.facts.as_ref()?.snapshot_bytes)
+    };
+    assert_eq!(bytes("on-a"), Some(42 << 20), "the vCenter's size");
+    assert_eq!(bytes("elsewhere"), None, "vCD reads it itself");
+}

@@ -83,7 +83,7 @@ pub fn record_status(label: &str) -> Status {
         "" => Severity::Neutral,
         _ => Severity::Warn,
     };
-    Status::new(label.to_string(), severity)
+    Status::state(label, severity)
 }
 
 /// Status for any entity: the integer on vApps/VMs, enabled/disabled on the others.
@@ -294,12 +294,12 @@ pub fn record_node(r: &Element) -> Option<Node> {
 /// A VM query record's typed facts (`VMRecord`: owner and snapshot date; `AdminVMRecord`:
 /// neither, the schema has no such attributes there).
 fn record_facts(r: &Element) -> VmFacts {
-    let text = |k: &str| r.attr(k).unwrap_or("").into();
+    let text = |k: &str| crate::api::model::intern(r.attr(k).unwrap_or(""));
     VmFacts {
         cpus: r.attr("numberOfCpus").and_then(|v| v.parse().ok()),
         memory_mib: r.attr("memoryMB").and_then(|v| v.parse().ok()),
         guest_os: text("guestOs"),
-        ip: text("ipAddress"),
+        ip: r.attr("ipAddress").unwrap_or("").into(),
         place: text("containerName"),
         owner: text("ownerName"),
         snapshot_created: timestamp(r.attr("snapshotCreated")),

@@ -102,7 +102,7 @@ pub fn power_status(state: &str) -> Status {
         "DISCONNECTED" | "NOT_RESPONDING" => Severity::Error,
         _ => Severity::Neutral,
     };
-    Status::new(state.to_string(), severity)
+    Status::state(state, severity)
 }
 
 /// A tree node from one list summary.

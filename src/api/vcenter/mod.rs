@@ -329,7 +329,7 @@ impl Backend for VcenterBackend {
                 let scope = vec![(HOST.filter.to_string(), moid)];
                 // The list does not say where a VM runs; under a host, the host does. A host's
                 // VMs are few enough to hand over at once.
-                let host: Box<str> = parent.name.clone();
+                let host = crate::api::model::intern(&parent.name);
                 let (all, nodes) = ChildSink::collecting();
                 lists::stream_vms(&self.session, scope, self.width(), &all).await?;
                 let mut vms = nodes.take();
