@@ -27,6 +27,7 @@ mod e2e_connect;
 mod e2e_every_action;
 mod e2e_find;
 mod e2e_tmux;
+mod e2e_vro_tmux;
 mod hedge;
 mod inspect_cli;
 mod layering;
