@@ -232,16 +232,17 @@ async fn start_demo(args: &EndpointArgs) -> Result<(Vec<Target>, Demo), String> 
             "demo vCenter",
         ),
         (
-            ProductName::Vrops,
-            &sim.vrops_url,
-            sim::VROPS_USER,
-            "demo Aria Operations",
-        ),
-        (
             ProductName::Vro,
             &sim.vro_url,
             sim.vro_user(),
             "demo Orchestrator",
+        ),
+        // Last, where the tests that browse its Alerts look for it.
+        (
+            ProductName::Vrops,
+            &sim.vrops_url,
+            sim::VROPS_USER,
+            "demo Aria Operations",
         ),
     ];
     for (product, url, user, label) in demo_endpoints {

@@ -69,7 +69,7 @@ fn rows(d: &Details, title: &str) -> Vec<Vec<String>> {
     }
 }
 
-fn value<'a>(d: &'a Details, title: &str, key: &str) -> Option<String> {
+fn value(d: &Details, title: &str, key: &str) -> Option<String> {
     rows(d, title)
         .into_iter()
         .find(|r| r[0] == key)

@@ -166,7 +166,7 @@ impl VroBackend {
                 Some((start, map::run_node(l)?))
             })
             .collect();
-        runs.sort_by(|a, b| b.0.cmp(&a.0));
+        runs.sort_by_key(|r| std::cmp::Reverse(r.0));
         Ok(runs
             .into_iter()
             .map(|(_, n)| n)
