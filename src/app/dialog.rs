@@ -320,7 +320,7 @@ pub fn snapshot_params(suggested_name: &str) -> Vec<ParamSpec> {
     name.label = "Name".into();
     name.mandatory = true;
     name.default = Some(ParamValue::Text(suggested_name.into()));
-    name.description = "the snapshot's name (suggested: typing replaces it)".into();
+    name.description = "the snapshot's name".into();
     let mut description = ParamSpec::new(SNAPSHOT_DESCRIPTION, ParamType::String);
     description.label = "Description".into();
     let mut memory = ParamSpec::new(SNAPSHOT_MEMORY, ParamType::Boolean);

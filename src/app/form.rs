@@ -274,10 +274,10 @@ impl Field {
         match &self.spec.ty {
             ParamType::Boolean => {}
             ParamType::StringList => {
-                if let Some(item) = self.items.get_mut(self.row) {
-                    if item.pop().is_none() {
-                        self.remove_row();
-                    }
+                if let Some(item) = self.items.get_mut(self.row)
+                    && item.pop().is_none()
+                {
+                    self.remove_row();
                 }
             }
             ParamType::Properties => {

@@ -142,7 +142,8 @@ fn field_lines(
     for (i, f) in d.form.fields.iter().enumerate() {
         let focused = i == d.form.focus;
         let mark = if f.spec.mandatory { "*" } else { "" };
-        let label = clip(&format!("{}{mark}", f.spec.label), label_w);
+        // The mandatory mark survives a cut label.
+        let label = format!("{}{mark}", clip(&f.spec.label, label_w - mark.len()));
         let ty = clip(f.spec.ty.label(), type_w);
         let mut spans = vec![
             Span::styled(

@@ -104,6 +104,11 @@ pub(crate) fn app(read_only: bool) -> App {
 /// `e`, and the server's fresh offer of the workflow with these inputs.
 pub(crate) fn open_form(app: &mut App, params: Vec<ParamSpec>, risk: Risk) {
     let effects = key(app, KeyCode::Char('e')).effects;
+    offer(app, effects, params, risk);
+}
+
+/// Answers the fresh reads among `effects` with the workflow's offer.
+fn offer(app: &mut App, effects: Vec<Effect>, params: Vec<ParamSpec>, risk: Risk) {
     for e in effects {
         if let Effect::Details { req, node, .. } = e {
             let d = Details {
@@ -496,4 +501,29 @@ async fn the_form_fits_80x24_and_scrolls_to_the_focus_at_60x20() {
     );
     // Nothing drawn past the frame: every line fits the 60 columns.
     assert!(text.lines().all(|l| l.chars().count() <= 60));
+}
+
+#[tokio::test(start_paused = true)]
+async fn run_is_e_in_the_help_and_in_the_actions_menu() {
+    let mut app = app(false);
+    let help: Vec<String> = vnav::views::help::lines(&app)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    let line = help
+        .iter()
+        .find(|l| l.contains("Run — "))
+        .unwrap_or_else(|| panic!("{help:?}"));
+    assert!(
+        line.starts_with("  e ") && line.contains("[disruptive; Workflow]"),
+        "{line}"
+    );
+    let effects = key(&mut app, KeyCode::Char('a')).effects;
+    offer(&mut app, effects, inputs(), Risk::Disruptive);
+    let Some(Overlay::Dialog(Dialog::Menu { items, .. })) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(items.len(), 1);
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(form(&app).label, "Run Restart app tier");
 }

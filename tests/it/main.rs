@@ -33,6 +33,7 @@ mod events_app;
 mod events_vcd;
 mod events_vcenter;
 mod events_vcsim;
+mod e2e_vro_tmux;
 mod hedge;
 mod inspect_cli;
 mod layering;

@@ -1,0 +1,78 @@
+//! The real binary in tmux: `vnav --demo`, browse to an Orchestrator workflow, run it with its
+//! one input typed into the form, and see the run complete in the task pane and its outputs
+//! in the detail pane.
+
+use std::time::Duration;
+
+use crate::tmux::{Tmux, available, vnav_bin};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The task pane's row of the run, once it shows.
+fn run_row(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .find(|l| l.contains("Run Get virtual machines by name") && l.contains("demo Orchestrator"))
+}
+
+#[test]
+fn demo_run_a_workflow_with_one_input_from_the_keys_and_see_it_complete() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(160, 45);
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("Tenants", WAIT)
+        .expect("the demo Orchestrator lists its root categories");
+    // To the Orchestrator's Library by the filter (whatever the order of the endpoints),
+    // then the filter goes and the cursor stays.
+    t.keys(&["/"]);
+    t.text("Library");
+    t.keys(&["Enter", "Escape", "Enter"]);
+    t.wait_for("vCenter workflows of Library", WAIT)
+        .expect("Library opens");
+    t.keys(&["j", "Enter"]);
+    t.wait_for("Virtual Machine management workflo", WAIT)
+        .expect("vCenter's categories load");
+    t.keys(&["j", "Enter"]);
+    t.wait_for("Basic workflows of", WAIT)
+        .expect("Virtual Machine management's categories load");
+    t.keys(&["j", "Enter"]);
+    t.wait_for("Get virtual machines by name  2.3.8", WAIT)
+        .expect("Basic's workflows load");
+    t.keys(&["j"]);
+    t.wait_for("Get virtual machines by name · Workflow", WAIT)
+        .expect("the workflow's details");
+
+    t.keys(&["e"]);
+    let form = t
+        .wait_for("Run Get virtual machines by name · disruptive", WAIT)
+        .expect("e opens the workflow's form");
+    assert!(form.contains("* string"), "the mandatory input: {form}");
+    // Enter with the mandatory input empty: refused at the field, nothing runs.
+    t.keys(&["Enter"]);
+    t.wait_for("✗ required", WAIT)
+        .expect("the problem is shown at the field");
+    t.text("web");
+    t.keys(&["Enter"]);
+    t.wait_for("Run Get virtual machines by name?", WAIT)
+        .expect("a disruptive workflow asks y/N");
+    t.keys(&["y"]);
+    let done = t
+        .wait_until(WAIT, |s| run_row(s).is_some_and(|r| r.contains("success")))
+        .unwrap_or_else(|s| panic!("the run completes in the task pane: {s}"));
+    let row = run_row(&done).unwrap();
+    assert!(row.contains("administrator@vsphere.l"), "started by: {row}");
+
+    // Enter on the run: its inputs, outputs and logs in the detail pane.
+    t.keys(&["Tab", "Tab", "Enter"]);
+    let details = t
+        .wait_until(WAIT, |s| s.contains("Outputs") && s.contains("Logs"))
+        .unwrap_or_else(|s| panic!("the run's details: {s}"));
+    assert!(
+        details.contains("criteria  string  web") && details.contains("VC:VirtualMachine vm-"),
+        "{details}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0", WAIT).expect("vnav exits with 0");
+}
