@@ -6,7 +6,10 @@
 # multi: one vnav holding a vCD of N VMs and two vCenters of N VMs each, every VM loaded by
 # `:vm`. The simulator runs one vCenter per instance, so two instances run: the vCD and vCenter
 # of the first (the same N VMs seen through both) and the vCenter of the second.
-# Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`.
+# Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`, and the RSS just
+# before the listing started (the tree and client without it), so the difference is the
+# listing's own cost. MALLOC_ARENA_MAX, when set, is passed to vnav (to see whether glibc's
+# per-thread arenas hold freed memory).
 #   scripts/measure-rss.sh 100000          # vCD
 #   scripts/measure-rss.sh 100000 vrops    # Aria Operations
 #   scripts/measure-rss.sh 100000 multi    # vCD + two vCenters, 3 × N VMs
@@ -58,15 +61,19 @@ esac
 
 tmux -S "$tmp/sock" new-session -d -s m -x 200 -y 60 \
   env VNAV_PASSWORD=vnav-demo HOME="$tmp" XDG_STATE_HOME="$tmp" TERM=xterm-256color \
+  ${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX} \
   "$BIN" "${ARGS[@]}"
 screen() { tmux -S "$tmp/sock" capture-pane -p -t m; }
+rss_now() { awk '/VmRSS/{print $2}' "/proc/$(tmux -S "$tmp/sock" display -p -t m '#{pane_pid}')/status"; }
 keys() { tmux -S "$tmp/sock" send-keys -t m "$@"; }
 if [ "$PRODUCT" = multi ]; then
   # Every endpoint connected (each shows its first level), then every VM of each: `:vm`.
   for _ in $(seq 300); do [ "$(screen | grep -c 'All VMs')" -ge 3 ] && break; sleep 0.1; done
+  base=$(rss_now)
   keys : v m Enter
 elif [ "$PRODUCT" = vcd ]; then
   for _ in $(seq 100); do screen | grep -q 'All VMs' && break; sleep 0.1; done
+  base=$(rss_now)
   keys j Enter
 else
   for _ in $(seq 100); do screen | grep -q 'VMWARE' && break; sleep 0.1; done
@@ -76,6 +83,8 @@ else
   row=$(screen | grep -n 'VirtualMachine' | head -1 | cut -d: -f1)
   cur=$(screen | grep -n 'VMWARE' | head -1 | cut -d: -f1)
   for _ in $(seq $((row - cur))); do keys j; done
+  sleep 0.5
+  base=$(rss_now)
   keys Enter
 fi
 start=$(date +%s.%N)
@@ -86,6 +95,6 @@ for _ in $(seq 3000); do
   sleep 0.1
 done
 end=$(date +%s.%N)
-PID=$(tmux -S "$tmp/sock" display -p -t m '#{pane_pid}')
-rss=$(awk '/VmRSS/{print $2}' "/proc/$PID/status")
+rss=$(rss_now)
 echo "RSS $rss kB for $nodes nodes ($(( rss * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node), loaded in $(echo "$end - $start" | bc) s"
+echo "before the listing: $base kB; the listing added $(( (rss - base) * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node"

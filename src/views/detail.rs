@@ -217,7 +217,8 @@ fn column_widths(table: &Table) -> Vec<usize> {
     w.into_iter().map(|x| x.min(40)).collect()
 }
 
-/// Cells padded to their column, two spaces apart, styled by column.
+/// Cells padded to their column, two spaces apart, styled by column. A cell wider than its
+/// column is cut with "…" so the columns after it stay aligned; the last runs to the edge.
 fn cells_spans<'a>(
     cells: impl Iterator<Item = &'a str>,
     widths: &[usize],
@@ -226,9 +227,30 @@ fn cells_spans<'a>(
     let mut spans = vec![Span::raw("  ")];
     for (i, c) in cells.enumerate() {
         let w = widths.get(i).copied().unwrap_or(0);
+        let c = match i + 1 < widths.len() && c.width() > w {
+            true => cut(c, w),
+            false => c.to_string(),
+        };
         spans.push(Span::styled(format!("{c:<w$}  "), style(i)));
     }
     spans
+}
+
+/// `s` cut to `w` columns, its last one an ellipsis.
+fn cut(s: &str, w: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let cw = ch.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        used += cw;
+        out.push(ch);
+    }
+    out.push('…');
+    out
 }
 
 /// `application/vnd.vmware.vcloud.vm+xml` → `vm`.

@@ -176,3 +176,50 @@ async fn enter_on_a_related_row_selects_that_node_in_the_tree() {
         "{effects:?}"
     );
 }
+
+/// An alert row's long name is cut at its column, so its description and recommendation
+/// start where their headings do instead of being pushed off the pane.
+#[tokio::test(start_paused = true)]
+async fn long_alert_cells_are_cut_so_the_next_columns_stay_in_view() {
+    let mut app = connected();
+    with_vms(&mut app);
+    let mut d = details("vm/1", "web-01");
+    let mut alerts = Section::new("Active alerts");
+    let long = "Host has CPU contention caused by overpopulation of virtual machines";
+    alerts.table = table(
+        &[
+            "Criticality",
+            "Age",
+            "Alert",
+            "Description",
+            "Recommendation",
+        ],
+        vec![row(
+            &[
+                "immediate",
+                "2 h",
+                long,
+                "VMs wait for CPU",
+                "Add hosts to the cluster",
+            ],
+            Some(Health::Orange),
+            None,
+        )],
+    );
+    d.sections = vec![alerts];
+    show(&mut app, d).await;
+    let buf = render(&mut app, 220, 45);
+    let text = screen_text(&buf);
+    let (heading, _) = find(&buf, "Description").expect("the heading");
+    let (cell, y) = find(&buf, "VMs wait for CPU").unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(cell, heading, "the description under its heading:\n{text}");
+    let (rec_heading, _) = find(&buf, "Recommendation").expect("the heading");
+    let (rec, _) = find(&buf, "Add ho").unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        rec, rec_heading,
+        "the recommendation under its heading:\n{text}"
+    );
+    let line = text.lines().nth(y as usize).unwrap();
+    assert!(!line.contains(long), "cut at its column: {line}");
+    assert!(line.contains("caused by overp…"), "{line}");
+}

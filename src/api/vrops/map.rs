@@ -597,6 +597,12 @@ mod tests {
         assert_eq!(count("red", Severity::Error), 1);
         assert_eq!(count("orange", Severity::Error), 1);
         assert_eq!(nodes.iter().filter(|n| n.kind == NodeKind::Vm).count(), 129);
+        // A colour's label is static: 100,000 listed resources carry no string for it.
+        assert!(
+            nodes
+                .iter()
+                .all(|n| matches!(n.status.label, std::borrow::Cow::Borrowed(_)))
+        );
         assert!(
             nodes
                 .iter()
