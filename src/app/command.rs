@@ -43,20 +43,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("q", "quit vnav"),
 ];
 
-/// The node kind a table command lists.
+/// The node kind a table command lists (`:vm`, `:vms`, `:alerts`, …).
 pub fn table_kind(name: &str) -> Option<NodeKind> {
-    Some(match name {
-        "vm" | "vms" => NodeKind::Vm,
-        "vapp" | "vapps" => NodeKind::VApp,
-        "host" | "hosts" => NodeKind::Host,
-        "cluster" | "clusters" => NodeKind::Cluster,
-        "datastore" | "datastores" => NodeKind::Datastore,
-        "network" | "networks" => NodeKind::Network,
-        "org" | "orgs" => NodeKind::Org,
-        "vdc" | "vdcs" => NodeKind::Vdc,
-        "alerts" | "alert" => NodeKind::Alert,
-        _ => return None,
-    })
+    columns::kind_named(name)
 }
 
 /// The line being typed and what was typed before.
@@ -192,7 +181,7 @@ impl App {
         } else if first == "sort" {
             let cols = match &self.table {
                 Some(t) => t.columns(),
-                None => columns::columns(NodeKind::Vm),
+                None => self.columns.of(NodeKind::Vm),
             };
             cols.iter().map(|c| c.key.to_string()).collect()
         } else {
