@@ -349,6 +349,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         .map_err(|e| format!("config: {e}"))?;
     load_bookmarks(&mut app);
     load_sorts(&mut app);
+    app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
     let audit = AuditLog::default_path().map(AuditLog::new);
     vnav::runtime::run_tui(app, backends, audit, reopen)
         .await

@@ -137,6 +137,8 @@ pub struct App {
     sorts: std::collections::HashMap<(crate::api::model::NodeKind, table::Source), table::Sort>,
     /// Where the sorts are kept between runs (`table::sorts_path`); None: not kept.
     pub sorts_path: Option<std::path::PathBuf>,
+    /// Every context the config names, opened or not (`:ctx` lists them).
+    pub contexts: Vec<String>,
     /// The columns each kind shows (the config's `[columns]`).
     pub columns: crate::api::columns::Choice,
     pending_goto: Option<goto::Pending>,
@@ -214,6 +216,7 @@ impl App {
             sorts: Default::default(),
             sorts_path: None,
             columns: Default::default(),
+            contexts: Vec::new(),
             pending_goto: None,
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
