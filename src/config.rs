@@ -96,6 +96,9 @@ pub struct ConfigFile {
     /// Key bindings: command name (`copy_command`, `back`, …) → keys (`"ctrl-y"`, `"F9"`).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
+    /// Columns per kind: kind (`vm`, `host`, …) → column keys in order (see `api::columns`).
+    #[serde(default)]
+    pub columns: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

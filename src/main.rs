@@ -345,11 +345,39 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     for (i, source) in sources.into_iter().enumerate() {
         app.set_password_source(i, source);
     }
+    app.columns = vnav::api::columns::Choice::from_config(&cfg.columns)
+        .map_err(|e| format!("config: {e}"))?;
     load_bookmarks(&mut app);
+    load_sorts(&mut app);
+    app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
     let audit = AuditLog::default_path().map(AuditLog::new);
     vnav::runtime::run_tui(app, backends, audit, reopen)
         .await
         .map_err(|e| format!("terminal: {e}"))
+}
+
+/// Each kind of table's last sort from the state directory; a damaged file is reported and
+/// replaced at the next sort.
+fn load_sorts(app: &mut App) {
+    let Some(path) = vnav::app::table::sorts_path() else {
+        return;
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            if let Err(e) = app.load_sorts(&text) {
+                app.notify(
+                    format!("{e} ({})", path.display()),
+                    vnav::api::model::Severity::Warn,
+                );
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => app.notify(
+            format!("sorts not read from {}: {e}", path.display()),
+            vnav::api::model::Severity::Warn,
+        ),
+    }
+    app.sorts_path = Some(path);
 }
 
 /// Bookmarks from the state directory; a damaged file is reported and left as it is (the

@@ -162,6 +162,11 @@ impl Default for Theme {
     }
 }
 
+/// The names of the themes built into vnav (`:theme` switches among them).
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    EMBEDDED.iter().map(|(n, _)| *n)
+}
+
 impl Theme {
     /// Loads a theme by name: the user's folder first (`<dir>/<name>.toml`), then the embedded
     /// ones. Errors name the file and the problem.

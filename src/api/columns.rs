@@ -123,6 +123,83 @@ pub fn columns(kind: NodeKind) -> &'static [Column] {
     }
 }
 
+/// The node kinds tables list, by the name `:` commands and the config's `[columns]` use.
+pub const KINDS: &[(&str, NodeKind)] = &[
+    ("vm", NodeKind::Vm),
+    ("vapp", NodeKind::VApp),
+    ("host", NodeKind::Host),
+    ("cluster", NodeKind::Cluster),
+    ("datastore", NodeKind::Datastore),
+    ("network", NodeKind::Network),
+    ("org", NodeKind::Org),
+    ("vdc", NodeKind::Vdc),
+    ("alert", NodeKind::Alert),
+    ("workflow", NodeKind::Workflow),
+];
+
+/// A kind by its name (`vm`) or plural (`vms`).
+pub fn kind_named(name: &str) -> Option<NodeKind> {
+    let singular = name.strip_suffix('s').filter(|s| !s.is_empty());
+    KINDS
+        .iter()
+        .find(|(n, _)| *n == name || Some(*n) == singular)
+        .map(|(_, k)| *k)
+}
+
+/// The name of a kind in `KINDS`.
+pub fn kind_name(kind: NodeKind) -> Option<&'static str> {
+    KINDS.iter().find(|(_, k)| *k == kind).map(|(n, _)| *n)
+}
+
+/// Which columns each kind shows, and in what order: the config's `[columns]` (`vm = ["name",
+/// "state", "ip"]`), else every column of the kind. The name always comes first.
+#[derive(Clone, Debug, Default)]
+pub struct Choice(std::collections::HashMap<NodeKind, Vec<Column>>);
+
+impl Choice {
+    /// From the config's `[columns]`: kind name → column keys. An unknown kind or column, or a
+    /// column listed twice, is an error naming what is known.
+    pub fn from_config(
+        map: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<Choice, String> {
+        let mut out = std::collections::HashMap::new();
+        for (kind_key, keys) in map {
+            let Some(kind) = kind_named(kind_key) else {
+                let known: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "[columns] {kind_key}: no such kind (one of {})",
+                    known.join(", ")
+                ));
+            };
+            let all = columns(kind);
+            let mut chosen = vec![NAME];
+            for key in keys {
+                let Some(c) = all.iter().find(|c| c.key == key.as_str()) else {
+                    let known: Vec<&str> = all.iter().map(|c| c.key).collect();
+                    return Err(format!(
+                        "[columns] {kind_key}: no column {key:?} (one of {})",
+                        known.join(", ")
+                    ));
+                };
+                match chosen.contains(c) {
+                    true if c.id != ColumnId::Name => {
+                        return Err(format!("[columns] {kind_key}: {key:?} is listed twice"));
+                    }
+                    true => {}
+                    false => chosen.push(*c),
+                }
+            }
+            out.insert(kind, chosen);
+        }
+        Ok(Choice(out))
+    }
+
+    /// The columns `kind` shows, name first.
+    pub fn of(&self, kind: NodeKind) -> &[Column] {
+        self.0.get(&kind).map_or(columns(kind), Vec::as_slice)
+    }
+}
+
 /// A column of `kind` by its key or a prefix of it (`:sort mem`).
 pub fn find(kind: NodeKind, key: &str) -> Option<Column> {
     find_in(columns(kind), key)
@@ -297,6 +374,8 @@ mod tests {
             assert_eq!(compare(&b, &a), Ordering::Greater, "{}", col.key);
         }
         assert_eq!(find(NodeKind::Vm, "mem"), Some(MEMORY));
+        assert_eq!(kind_named("vms"), Some(NodeKind::Vm));
+        assert_eq!(kind_named("s"), None);
         assert_eq!(find(NodeKind::Host, "cpu"), None);
     }
 }

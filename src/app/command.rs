@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::App;
+use super::tree::Load;
 use crate::api::columns;
 use crate::api::model::{NodeKind, Severity};
 
@@ -40,25 +41,21 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "readonly",
         "turn read-only mode on or off (a context's own stays on)",
     ),
+    (
+        "ctx",
+        "list the contexts (`:ctx`), or go to one and connect it (`:ctx prod`)",
+    ),
+    (
+        "theme",
+        "switch the colour theme (`:theme light`; Tab lists them)",
+    ),
     ("tree", "back to the tree"),
     ("q", "quit vnav"),
 ];
 
-/// The node kind a table command lists.
+/// The node kind a table command lists (`:vm`, `:vms`, `:alerts`, …).
 pub fn table_kind(name: &str) -> Option<NodeKind> {
-    Some(match name {
-        "vm" | "vms" => NodeKind::Vm,
-        "vapp" | "vapps" => NodeKind::VApp,
-        "host" | "hosts" => NodeKind::Host,
-        "cluster" | "clusters" => NodeKind::Cluster,
-        "datastore" | "datastores" => NodeKind::Datastore,
-        "network" | "networks" => NodeKind::Network,
-        "org" | "orgs" => NodeKind::Org,
-        "vdc" | "vdcs" => NodeKind::Vdc,
-        "alerts" | "alert" => NodeKind::Alert,
-        "workflows" | "workflow" => NodeKind::Workflow,
-        _ => return None,
-    })
+    columns::kind_named(name)
 }
 
 /// The line being typed and what was typed before.
@@ -191,10 +188,14 @@ impl App {
                 .iter()
                 .map(|e| format!("@{}", at_label(&e.label)))
                 .collect()
+        } else if first == "ctx" {
+            self.context_names()
+        } else if first == "theme" {
+            crate::theme::builtin_names().map(str::to_string).collect()
         } else if first == "sort" {
             let cols = match &self.table {
                 Some(t) => t.columns(),
-                None => columns::columns(NodeKind::Vm),
+                None => self.columns.of(NodeKind::Vm),
             };
             cols.iter().map(|c| c.key.to_string()).collect()
         } else {
@@ -261,6 +262,18 @@ impl App {
                 self.close_table();
                 self.focus = super::Pane::Tasks;
             }
+            "ctx" | "context" => match rest.first() {
+                Some(name) => self.switch_context(name),
+                None => self.list_contexts(),
+            },
+            "theme" => match rest.first() {
+                Some(name) => self.switch_theme(name),
+                None => {
+                    let names: Vec<&str> = crate::theme::builtin_names().collect();
+                    let msg = format!("theme {} (built in: {})", self.theme.name, names.join(", "));
+                    self.notify(msg, Severity::Neutral);
+                }
+            },
             "tree" => self.close_table(),
             "readonly" | "ro" => {
                 self.read_only = !self.read_only;
@@ -276,6 +289,113 @@ impl App {
                 };
                 self.notify(msg, Severity::Warn);
             }
+        }
+    }
+
+    /// The contexts `:ctx` knows: those opened (each an endpoint of the tree), then the
+    /// config's others.
+    fn context_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.endpoints.iter().map(|e| at_label(&e.label)).collect();
+        for c in &self.contexts {
+            if !names.contains(&at_label(c)) {
+                names.push(at_label(c));
+            }
+        }
+        names
+    }
+
+    /// `:ctx`: every context and where it stands: connected, connecting, failed, not
+    /// connected, or not opened in this run.
+    fn list_contexts(&mut self) {
+        let mut parts: Vec<String> = self
+            .endpoints
+            .iter()
+            .map(|e| {
+                let state = match (&e.info, &self.tree.get(e.root).load) {
+                    (Some(_), _) => "● connected",
+                    (None, Load::Loading { .. }) => "connecting…",
+                    (None, Load::Failed(_)) => "✗ failed",
+                    (None, _) => "not connected",
+                };
+                format!("{} {state}", e.label)
+            })
+            .collect();
+        let opened: Vec<String> = self.endpoints.iter().map(|e| at_label(&e.label)).collect();
+        parts.extend(
+            self.contexts
+                .iter()
+                .filter(|c| !opened.contains(&at_label(c)))
+                .map(|c| format!("{c} not opened (vnav -c {c})")),
+        );
+        match parts.is_empty() {
+            true => self.notify("no contexts", Severity::Neutral),
+            false => self.notify(
+                format!("contexts: {}", parts.join(" · ")),
+                Severity::Neutral,
+            ),
+        }
+    }
+
+    /// `:ctx <name>`: the cursor to that context's endpoint in the tree (out of a table), and
+    /// a connection when it has none and none is on its way. The tree keeps every context
+    /// opened: switching adds nothing and removes nothing.
+    fn switch_context(&mut self, name: &str) {
+        let Some(endpoint) = self.endpoint_by_label(name) else {
+            let known = self.context_names();
+            let msg = match self
+                .contexts
+                .iter()
+                .find(|c| at_label(c) == name.to_lowercase())
+            {
+                Some(c) => format!("context {c} was not opened: start vnav -c {c} (or without -c)"),
+                None => match closest(name, known.iter().map(String::as_str)) {
+                    Some(c) => format!("no context {name} — did you mean {c}?"),
+                    None => format!("no context {name} (one of {})", known.join(", ")),
+                },
+            };
+            self.notify(msg, Severity::Warn);
+            return;
+        };
+        self.close_table();
+        let root = self.endpoints[endpoint].root;
+        let label = self.endpoints[endpoint].label.clone();
+        if self.cursor.selected != Some(root) {
+            self.cursor.selected = Some(root);
+            self.selection_changed();
+        }
+        self.scroll_to_selection();
+        let idle = !matches!(self.tree.get(root).load, Load::Loading { .. });
+        if self.endpoints[endpoint].info.is_none() && idle {
+            // As Ctrl-R on the endpoint: connect, or first ask for a password it refused.
+            self.notify(format!("{label}: connecting"), Severity::Neutral);
+            self.load_children(root);
+        } else {
+            self.notify(format!("context {label}"), Severity::Ok);
+        }
+    }
+
+    /// `:theme <name>`: a built-in theme, live. With `NO_COLOR` set the new theme stays
+    /// without colour.
+    fn switch_theme(&mut self, name: &str) {
+        if !crate::theme::builtin_names().any(|n| n == name) {
+            let names: Vec<&str> = crate::theme::builtin_names().collect();
+            let msg = match closest(name, names.iter().copied()) {
+                Some(c) => format!("no theme {name} — did you mean {c}?"),
+                None => format!("no theme {name} (built in: {})", names.join(", ")),
+            };
+            self.notify(msg, Severity::Warn);
+            return;
+        }
+        match crate::theme::Theme::load(name, None) {
+            Ok(theme) => {
+                let no_colour = self.theme.name.ends_with("(NO_COLOR)");
+                self.theme = match no_colour {
+                    true => theme.without_colour(),
+                    false => theme,
+                };
+                self.notify(format!("theme {}", self.theme.name), Severity::Ok);
+            }
+            Err(e) => self.notify(e, Severity::Error),
         }
     }
 

@@ -137,6 +137,12 @@ pub struct App {
     table_roots: std::collections::HashMap<(EndpointId, crate::api::model::NodeKind), EntryId>,
     /// The sort each kind of table had last, so it opens sorted the same way.
     sorts: std::collections::HashMap<(crate::api::model::NodeKind, table::Source), table::Sort>,
+    /// Where the sorts are kept between runs (`table::sorts_path`); None: not kept.
+    pub sorts_path: Option<std::path::PathBuf>,
+    /// Every context the config names, opened or not (`:ctx` lists them).
+    pub contexts: Vec<String>,
+    /// The columns each kind shows (the config's `[columns]`).
+    pub columns: crate::api::columns::Choice,
     pending_goto: Option<goto::Pending>,
     pub size: (u16, u16),
     /// The wall-clock time of the event being handled, set by whoever runs the app (the
@@ -210,6 +216,9 @@ impl App {
             table: None,
             table_roots: Default::default(),
             sorts: Default::default(),
+            sorts_path: None,
+            columns: Default::default(),
+            contexts: Vec::new(),
             pending_goto: None,
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,

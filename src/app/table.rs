@@ -4,6 +4,10 @@
 //! per endpoint and kind, or the snapshot view's root), shown through `Tree::set_view`: the
 //! cursor, details, actions and copy work on them exactly as on tree rows.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
 use tokio::time::{Duration, Instant};
 
 use super::App;
@@ -49,12 +53,30 @@ pub struct Table {
     back_to: Option<EntryId>,
     /// Every row's place in each column's order, kept as rows arrive.
     index: SortIndex,
+    /// The columns shown, name first (the config's choice for the kind).
+    cols: Vec<Column>,
 }
 
 /// Above this many rows, a table still loading is rebuilt at most every `REBUILD_EVERY`, not
 /// at every page: a sort of 100,000 rows per page would cost more than the pages.
 const BIG: usize = 20_000;
 const REBUILD_EVERY: Duration = Duration::from_millis(250);
+
+/// Where the sort of each kind of table is kept between runs (beside the bookmarks).
+pub fn sorts_path() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "vnav")?;
+    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
+    Some(dir.join("sorts.json"))
+}
+
+/// One kind's sort in the state file.
+#[derive(Serialize, Deserialize)]
+struct SavedSort {
+    /// The column's key (`cpu`).
+    by: String,
+    #[serde(default)]
+    desc: bool,
+}
 
 /// "VMs", "Hosts", …: a table's title.
 pub fn plural(kind: NodeKind) -> &'static str {
@@ -87,11 +109,8 @@ pub fn thousands(n: usize) -> String {
 
 impl Table {
     /// The columns this table shows, name first.
-    pub fn columns(&self) -> &'static [Column] {
-        match self.source {
-            Source::Snapshots => columns::SNAPSHOT_COLUMNS,
-            Source::Kind => columns::columns(self.kind),
-        }
+    pub fn columns(&self) -> &[Column] {
+        &self.cols
     }
 
     /// "VMs (3,000)", or "VMs (12 of 3,000)" under a filter.
@@ -185,7 +204,15 @@ impl App {
                 desc: false,
             },
         };
-        let sort = *self.sorts.entry((kind, source)).or_insert(default);
+        let cols = match source {
+            Source::Snapshots => columns::SNAPSHOT_COLUMNS.to_vec(),
+            Source::Kind => self.columns.of(kind).to_vec(),
+        };
+        // A remembered sort by a column the config no longer shows gives way to the default.
+        let sort = match self.sorts.get(&(kind, source)) {
+            Some(s) if cols.iter().any(|c| c.id == s.column.id) => *s,
+            _ => default,
+        };
         self.table = Some(Table {
             kind,
             source,
@@ -199,6 +226,7 @@ impl App {
             built_at: None,
             back_to,
             index: SortIndex::default(),
+            cols,
         });
         self.focus = super::Pane::Tree;
         self.cursor.selected = None;
@@ -352,8 +380,7 @@ impl App {
         let Some(t) = &mut self.table else {
             return;
         };
-        let cols = t.columns();
-        t.index.sync(&self.tree, &labels, current, cols);
+        t.index.sync(&self.tree, &labels, current, &t.cols);
         let mut rows = t
             .index
             .sorted(&self.tree, &labels, t.sort.column.id, t.sort.desc);
@@ -416,8 +443,9 @@ impl App {
         } else {
             (i + n - 1) % n
         };
+        let column = cols[next];
         self.set_sort(Sort {
-            column: cols[next],
+            column,
             desc: false,
         });
         true
@@ -441,9 +469,57 @@ impl App {
         };
         t.sort = sort;
         self.sorts.insert((t.kind, t.source), sort);
+        self.save_sorts();
         self.rebuild_table();
         // The cursor stays on its row, wherever the row went.
         self.scroll_to_selection();
+    }
+
+    /// The sorts as the state file keeps them: `{"vm": {"by": "cpu", "desc": true}, …}`.
+    fn save_sorts(&mut self) {
+        let Some(path) = self.sorts_path.clone() else {
+            return;
+        };
+        let file: BTreeMap<&str, SavedSort> = self
+            .sorts
+            .iter()
+            .filter_map(|((kind, source), s)| {
+                let name = match source {
+                    Source::Snapshots => "snapshots",
+                    Source::Kind => columns::kind_name(*kind)?,
+                };
+                let saved = SavedSort {
+                    by: s.column.key.to_string(),
+                    desc: s.desc,
+                };
+                Some((name, saved))
+            })
+            .collect();
+        match serde_json::to_string_pretty(&file) {
+            Ok(text) => self.effects.push(Effect::WriteState { path, text }),
+            Err(e) => self.notify(format!("sorts not saved: {e}"), Severity::Error),
+        }
+    }
+
+    /// The sorts kept by an earlier run (`save_sorts`' text). Kinds and columns vnav no longer
+    /// knows are skipped; a damaged file is an error saying why.
+    pub fn load_sorts(&mut self, text: &str) -> Result<(), String> {
+        let file: BTreeMap<String, SavedSort> =
+            serde_json::from_str(text).map_err(|e| format!("sorts file unreadable: {e}"))?;
+        for (name, saved) in file {
+            let (kind, source, cols) = match name.as_str() {
+                "snapshots" => (NodeKind::Vm, Source::Snapshots, columns::SNAPSHOT_COLUMNS),
+                n => match columns::kind_named(n) {
+                    Some(k) => (k, Source::Kind, columns::columns(k)),
+                    None => continue,
+                },
+            };
+            if let Some(&column) = cols.iter().find(|c| c.key == saved.by) {
+                let desc = saved.desc;
+                self.sorts.insert((kind, source), Sort { column, desc });
+            }
+        }
+        Ok(())
     }
 
     /// While the user types a filter in a table: the cursor to the best row (an exact value

@@ -164,7 +164,9 @@ fn layout(app: &App, rows: &[EntryId], width: u16) -> Layout {
         .unwrap_or(0);
     let mut used = name.min(MIN_NAME);
     let mut cols = Vec::new();
-    let tree_cols = columns::columns(NodeKind::Vm)
+    let tree_cols = app
+        .columns
+        .of(NodeKind::Vm)
         .iter()
         .filter(|c| !matches!(c.id, ColumnId::Name | ColumnId::Endpoint));
     for c in tree_cols {

@@ -480,3 +480,99 @@ async fn goto_of_a_vm_only_a_closed_table_holds_lands_in_the_tree() {
     assert_eq!(app.tree.path(id), ["vcenter", "All VMs", "rds-12"]);
     assert!(app.tree.row_of(id).is_some(), "shown in the tree");
 }
+
+#[tokio::test(start_paused = true)]
+async fn ctx_lists_the_contexts_and_goes_to_one_connecting_it() {
+    let mut app = crate::support::app_with(&["vcd", "vcenter"], false);
+    app.contexts = vec!["vcd".into(), "vcenter".into(), "lab".into()];
+    let starts = app.start();
+    let reqs: Vec<u64> = starts
+        .iter()
+        .map(|e| match e {
+            Effect::Connect { req, .. } => *req,
+            _ => panic!("{starts:?}"),
+        })
+        .collect();
+    let info = EndpointInfo {
+        product: Product::Vcd,
+        url: "https://ep0".into(),
+        user: "admin".into(),
+        api_version: "1".into(),
+        capabilities: Capabilities::ALL,
+        instance_uuid: None,
+    };
+    answer(&mut app, reqs[0], 0, ApiAnswer::Connected(Ok(info)));
+    let refused = vnav::api::ApiError::Transport("connection refused".into());
+    answer(&mut app, reqs[1], 1, ApiAnswer::Connected(Err(refused)));
+
+    command(&mut app, "ctx");
+    assert_eq!(
+        toast(&app),
+        "contexts: vcd ● connected · vcenter ✗ failed · lab not opened (vnav -c lab)"
+    );
+    // Tab completes context names.
+    keys(&mut app, ":ctx vc");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.command.text, "ctx vc");
+    assert_eq!(app.command.hint, ["vcd", "vcenter"]);
+    keys(&mut app, "e");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.command.text, "ctx vcenter ");
+    key(&mut app, KeyCode::Esc);
+
+    // Going to the failed one from a table: the table closes, the cursor is on its endpoint,
+    // and it connects again.
+    command(&mut app, "vm");
+    assert!(app.table.is_some());
+    let effects = command(&mut app, "ctx vcenter");
+    assert!(app.table.is_none());
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "vcenter");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Connect { endpoint: 1, .. })),
+        "{effects:?}"
+    );
+    assert_eq!(toast(&app), "vcenter: connecting");
+    // The connected one: no new login.
+    let effects = command(&mut app, "ctx vcd");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Connect { .. })));
+    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "vcd");
+
+    command(&mut app, "ctx lab");
+    assert!(
+        toast(&app).contains("context lab was not opened"),
+        "{}",
+        toast(&app)
+    );
+    command(&mut app, "ctx vcentr");
+    assert_eq!(toast(&app), "no context vcentr — did you mean vcenter?");
+}
+
+#[tokio::test(start_paused = true)]
+async fn theme_switches_live_completes_names_and_keeps_no_color() {
+    use vnav::theme::{Role, Theme};
+    let mut app = two_endpoints();
+    keys(&mut app, ":theme l");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.command.text, "theme light ");
+    key(&mut app, KeyCode::Enter);
+    let light = Theme::load("light", None).unwrap();
+    assert_eq!(app.theme.name, light.name);
+    // The next frame is drawn with it.
+    let buf = crate::support::render(&mut app, 100, 30);
+    let cursor = (0..100)
+        .flat_map(|x| (0..30).map(move |y| (x, y)))
+        .any(|(x, y)| buf[(x, y)].bg == light.style(Role::Selection).bg.unwrap());
+    assert!(cursor, "the selection bar in the light theme's colour");
+
+    command(&mut app, "theme nrod");
+    assert_eq!(toast(&app), "no theme nrod — did you mean nord?");
+    assert_eq!(app.theme.name, light.name);
+
+    // Under NO_COLOR, a new theme stays without colour.
+    app.theme = Theme::default().without_colour();
+    command(&mut app, "theme nord");
+    assert!(app.theme.name.ends_with("(NO_COLOR)"), "{}", app.theme.name);
+    assert_eq!(app.theme.style(Role::Selection).bg, None);
+}

@@ -245,3 +245,100 @@ async fn sibling_vms_in_the_tree_line_up_as_columns() {
     assert!(!s.contains("10.0.0.200"), "IP dropped at 60 columns:\n{s}");
     insta::assert_snapshot!("tree_columns_60x20", s);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_config_chooses_and_orders_a_kinds_columns() {
+    let cfg: vnav::config::ConfigFile =
+        toml::from_str("[columns]\nvm = [\"ip\", \"cpu\", \"state\"]\n").unwrap();
+    let mut app = two_endpoints();
+    app.columns = vnav::api::columns::Choice::from_config(&cfg.columns).unwrap();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let vms = |ep: usize| {
+        (0..3)
+            .map(|i| {
+                vm(&format!("ep{ep}/vm-{i}"), &format!("web-{ep}{i}"), true).with_facts(VmFacts {
+                    cpus: Some(2),
+                    memory_mib: Some(4096),
+                    ip: format!("10.0.{ep}.{i}").into(),
+                    ..VmFacts::default()
+                })
+            })
+            .collect()
+    };
+    for &(req, ep, _) in &reqs {
+        let batch = ChildBatch {
+            nodes: vms(ep),
+            ..Default::default()
+        };
+        answer(&mut app, req, ep, ApiAnswer::Children(batch));
+        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    let s = crate::support::screen(&mut app, 160, 30);
+    let header = s.lines().find(|l| l.contains("Name▲")).expect(&s);
+    let at = |t: &str| header.find(t).unwrap_or_else(|| panic!("{t} in {header}"));
+    assert!(at("Name") < at("IP") && at("IP") < at("CPU") && at("CPU") < at("State"));
+    for gone in ["Memory", "Endpoint", "Guest OS"] {
+        assert!(!header.contains(gone), "{gone} in {header}");
+    }
+    // `:sort` takes only the columns shown.
+    command(&mut app, "sort memory");
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("no column memory")
+    );
+
+    // A column or kind vnav does not know is an error that says what it knows.
+    let bad = |text: &str| {
+        let cfg: vnav::config::ConfigFile = toml::from_str(text).unwrap();
+        vnav::api::columns::Choice::from_config(&cfg.columns).unwrap_err()
+    };
+    let e = bad("[columns]\nvm = [\"name\", \"colour\"]\n");
+    assert!(
+        e.contains("no column \"colour\"") && e.contains("one of name, state, endpoint"),
+        "{e}"
+    );
+    let e = bad("[columns]\nvmz = [\"name\"]\n");
+    assert!(
+        e.contains("vmz: no such kind (one of vm, vapp, host"),
+        "{e}"
+    );
+    let e = bad("[columns]\nhost = [\"cpu\"]\n");
+    assert!(e.contains("one of name, state, endpoint, summary"), "{e}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_kinds_sort_is_kept_between_runs() {
+    let path = std::env::temp_dir().join("vnav-test-sorts.json");
+    let mut app = two_endpoints();
+    app.sorts_path = Some(path.clone());
+    command(&mut app, "vm");
+    command(&mut app, "sort cpu");
+    let effects = command(&mut app, "sort cpu");
+    let text = effects
+        .iter()
+        .find_map(|e| match e {
+            vnav::app::event::Effect::WriteState { path: p, text } if *p == path => {
+                Some(text.clone())
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no write of the sorts: {effects:?}"));
+
+    // The next run reads it back: `:vm` opens sorted by CPU, downwards.
+    let mut next = two_endpoints();
+    next.load_sorts(&text).unwrap();
+    command(&mut next, "vm");
+    let sort = next.table.as_ref().unwrap().sort;
+    assert_eq!((sort.column.key, sort.desc), ("cpu", true));
+    // A damaged file says so; kinds or columns vnav does not know are skipped.
+    assert!(
+        next.load_sorts("{")
+            .unwrap_err()
+            .contains("sorts file unreadable")
+    );
+    next.load_sorts(r#"{"widgets": {"by": "x"}, "vm": {"by": "nosuch"}}"#)
+        .unwrap();
+}
