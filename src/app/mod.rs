@@ -135,6 +135,8 @@ pub struct App {
     pub table: Option<table::Table>,
     /// The hidden root holding each kind's flat listing on each endpoint.
     table_roots: std::collections::HashMap<(EndpointId, crate::api::model::NodeKind), EntryId>,
+    /// Table roots whose endpoint has no such objects at all (its product lacks the kind).
+    kind_absent: std::collections::HashSet<EntryId>,
     /// The sort each kind of table had last, so it opens sorted the same way.
     sorts: std::collections::HashMap<(crate::api::model::NodeKind, table::Source), table::Sort>,
     /// Where the sorts are kept between runs (`table::sorts_path`); None: not kept.
@@ -215,6 +217,7 @@ impl App {
             command: Default::default(),
             table: None,
             table_roots: Default::default(),
+            kind_absent: Default::default(),
             sorts: Default::default(),
             sorts_path: None,
             columns: Default::default(),
@@ -668,7 +671,19 @@ impl App {
         let Some(entry) = self.loading.remove(&req) else {
             return false;
         };
-        let result = result.map_err(|e| e.to_string());
+        // A table's endpoint whose product has no such objects lists none: no failure.
+        let absent = self.table_kind_of(entry).is_some()
+            && matches!(result, Err(crate::api::ApiError::Unsupported(_)));
+        if absent && self.kind_absent.insert(entry) {
+            // Nothing in the tree changes, but the table's notes may.
+            if let Some(t) = &mut self.table {
+                t.built_for = None;
+            }
+        }
+        let result = match result {
+            Err(_) if absent => Ok(()),
+            r => r.map_err(|e| e.to_string()),
+        };
         self.listing_done(req, endpoint, result.as_ref().err().cloned());
         let ok = result.is_ok();
         let changed = self.tree.finish_load(entry, req, result);

@@ -47,7 +47,7 @@ pub struct Table {
     pub total: usize,
     /// Why an endpoint has no rows here (not connected, no such list, a failure).
     pub notes: Vec<String>,
-    built_for: Option<u64>,
+    pub(crate) built_for: Option<u64>,
     built_at: Option<Instant>,
     /// The tree's cursor when the table opened, to come back to.
     back_to: Option<EntryId>,
@@ -90,6 +90,7 @@ pub fn plural(kind: NodeKind) -> &'static str {
         NodeKind::Org => "Orgs",
         NodeKind::Vdc => "VDCs",
         NodeKind::Alert => "Alerts",
+        NodeKind::Workflow => "Workflows",
         _ => "Rows",
     }
 }
@@ -353,18 +354,23 @@ impl App {
         roots.sort_unstable();
         // Why an endpoint in scope has no rows here: not connected, or its listing failed or
         // does not exist there (Aria Operations has no vApps).
-        let notes: Vec<String> = match t.source {
+        let notes: Vec<(String, bool)> = match t.source {
             Source::Snapshots => Vec::new(),
             Source::Kind => (0..self.endpoints.len())
                 .filter(|e| t.only.is_none_or(|o| o == *e))
                 .filter_map(|e| {
                     let label = &self.endpoints[e].label;
                     if self.endpoints[e].info.is_none() {
-                        return Some(format!("{label}: not connected"));
+                        return Some((format!("{label}: not connected"), false));
                     }
                     let root = self.table_roots.get(&(e, t.kind))?;
                     match &self.tree.get(*root).load {
-                        Load::Failed(m) => Some(format!("{label}: {m}")),
+                        Load::Failed(m) => Some((format!("{label}: {m}"), false)),
+                        // A product without such objects is not a failure: said only when
+                        // no endpoint has any (`:workflows` with no Orchestrator connected).
+                        Load::Loaded if self.kind_absent.contains(root) => {
+                            Some((format!("{label}: none there"), true))
+                        }
                         _ => None,
                     }
                 })
@@ -397,7 +403,11 @@ impl App {
         self.tree.set_view(Some(rows));
         self.tree.refresh_visible();
         if let Some(t) = &mut self.table {
-            t.notes = notes;
+            t.notes = notes
+                .into_iter()
+                .filter(|(_, absent)| total == 0 || !absent)
+                .map(|(note, _)| note)
+                .collect();
             t.total = total;
             t.shown = shown;
             t.built_for = Some(content);

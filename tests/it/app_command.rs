@@ -576,3 +576,53 @@ async fn theme_switches_live_completes_names_and_keeps_no_color() {
     assert!(app.theme.name.ends_with("(NO_COLOR)"), "{}", app.theme.name);
     assert_eq!(app.theme.style(Role::Selection).bg, None);
 }
+
+/// `:workflows` over endpoints where only one product has workflows: the others list none
+/// without a complaint; only when no endpoint has any does the table say where it looked.
+#[test]
+fn a_kind_only_one_product_has_lists_no_failure_for_the_others() {
+    use vnav::api::ApiError;
+    let table = |app: &mut App, found: bool| {
+        let reqs = list_kind_reqs(&command(app, "workflows"));
+        assert_eq!(reqs.len(), 2, "{reqs:?}");
+        for (req, endpoint, _) in reqs {
+            let result = if endpoint == 1 && found {
+                let wf = group(NodeKind::Workflow, "wf/1", "Restart app tier");
+                answer(
+                    app,
+                    req,
+                    endpoint,
+                    ApiAnswer::Children(ChildBatch {
+                        nodes: vec![wf],
+                        ..Default::default()
+                    }),
+                );
+                Ok(())
+            } else {
+                Err(ApiError::Unsupported("no Workflow list here".into()))
+            };
+            answer(app, req, endpoint, ApiAnswer::ChildrenDone(result));
+        }
+    };
+    let mut app = two_endpoints();
+    table(&mut app, true);
+    let t = app.table.as_ref().expect("a table");
+    assert_eq!((t.total, t.notes.clone()), (1, vec![]));
+    assert_eq!(rows(&app), ["Restart app tier"]);
+    assert!(screen(&mut app, 100, 20).contains("Workflows (1)"));
+    assert!(
+        app.tasks.rows.iter().all(|r| r.info.error.is_none()),
+        "no failed listing in the task pane"
+    );
+
+    let mut app = two_endpoints();
+    table(&mut app, false);
+    let t = app.table.as_ref().expect("a table");
+    assert_eq!(t.total, 0);
+    assert_eq!(t.notes.len(), 2, "{:?}", t.notes);
+    assert!(
+        t.notes.iter().all(|n| n.ends_with("none there")),
+        "{:?}",
+        t.notes
+    );
+}
