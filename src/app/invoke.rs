@@ -430,11 +430,25 @@ impl App {
             if form.risk == Risk::Safe {
                 return self.confirmed(form.action, form.targets, params);
             }
+            // The confirmation says what will be sent, secure strings masked.
+            let summary = match &params {
+                ActionParams::Inputs(values) if !values.is_empty() => {
+                    let inputs: Vec<String> = values
+                        .iter()
+                        .map(|(name, v)| match v.masked_json() {
+                            serde_json::Value::String(s) => format!("{name} = {s}"),
+                            other => format!("{name} = {other}"),
+                        })
+                        .collect();
+                    format!("{} with {}", form.summary, inputs.join(", "))
+                }
+                _ => form.summary,
+            };
             self.overlay = Some(Overlay::Dialog(Dialog::Confirm(confirm(
                 form.action,
                 form.targets,
                 params,
-                form.summary,
+                summary,
                 form.listed,
                 form.risk,
             ))));

@@ -205,8 +205,9 @@ async fn run_opens_a_form_of_the_declared_inputs_and_sends_them_typed_after_the_
     assert_eq!((c.risk(), c.expect.as_deref()), (Risk::Disruptive, None));
     let text = screen(&mut app, 100, 30);
     assert!(
-        text.contains("Run Restart app tier?") && text.contains("· disruptive"),
-        "{text}"
+        text.contains("Run Restart app tier with host = app-7, tier = app, count = 3")
+            && text.contains("· disruptive"),
+        "the confirmation says what will be sent: {text}"
     );
     let out = key(&mut app, KeyCode::Char('y'));
     let (_, params) = invoked(&out.effects).expect("y runs it");
@@ -526,4 +527,21 @@ async fn run_is_e_in_the_help_and_in_the_actions_menu() {
     assert_eq!(items.len(), 1);
     key(&mut app, KeyCode::Char('e'));
     assert_eq!(form(&app).label, "Run Restart app tier");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_confirmation_lists_the_inputs_with_secure_strings_masked() {
+    let mut app = app(false);
+    open_form(&mut app, inputs(), Risk::Disruptive);
+    fill_host(&mut app);
+    go_to(&mut app, "password");
+    keys(&mut app, "hunter2");
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Dialog(Dialog::Confirm(_)))
+    ));
+    let text = screen(&mut app, 120, 30);
+    assert!(text.contains("password = ***"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
 }
