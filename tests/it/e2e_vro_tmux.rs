@@ -55,8 +55,11 @@ fn demo_run_a_workflow_with_one_input_from_the_keys_and_see_it_complete() {
         .expect("the problem is shown at the field");
     t.text("web");
     t.keys(&["Enter"]);
-    t.wait_for("Run Get virtual machines by name?", WAIT)
-        .expect("a disruptive workflow asks y/N");
+    t.wait_for(
+        "Run Get virtual machines by name with criteria = web?",
+        WAIT,
+    )
+    .expect("a disruptive workflow asks y/N, saying what it sends");
     t.keys(&["y"]);
     let done = t
         .wait_until(WAIT, |s| run_row(s).is_some_and(|r| r.contains("success")))
