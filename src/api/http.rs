@@ -171,6 +171,31 @@ impl Http {
         self.hedger.stats()
     }
 
+    /// The JSON document at `base` + `path` that says what a server is, read before any
+    /// login (Orchestrator's `/about`, Aria Operations' `/versions/current`). Any other
+    /// answer means `base` is not `what`, and the error says so.
+    pub async fn identify_json(
+        &self,
+        base: &str,
+        path: &str,
+        what: &str,
+    ) -> ApiResult<serde_json::Value> {
+        let req = self
+            .request(Method::GET, &format!("{base}{path}"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let resp = self.send(req, Retry::Idempotent).await?;
+        if !resp.is_success() {
+            return Err(ApiError::Unsupported(format!(
+                "no {what} at {base} (HTTP {} to {path})",
+                resp.status
+            )));
+        }
+        serde_json::from_slice(&resp.body)
+            .map_err(|_| ApiError::Unsupported(format!("no {what} at {base}: {path} is not JSON")))
+    }
+
     /// For building requests: `http.request(Method::GET, url).header(..).build()`.
     pub fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
         self.client.request(method, url)

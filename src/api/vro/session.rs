@@ -206,25 +206,9 @@ impl Login {
         if let Some(a) = self.about.get() {
             return Ok(a.clone());
         }
-        let url = format!("{}{API}/about", self.base);
-        let req = http
-            .request(Method::GET, &url)
-            .header(ACCEPT, "application/json")
-            .build()
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
-        let resp = http.send(req, Retry::Idempotent).await?;
-        if !resp.is_success() {
-            return Err(ApiError::Unsupported(format!(
-                "no Orchestrator at {} (HTTP {} to {API}/about)",
-                self.base, resp.status
-            )));
-        }
-        let v: Value = serde_json::from_slice(&resp.body).map_err(|_| {
-            ApiError::Unsupported(format!(
-                "no Orchestrator at {}: {API}/about is not JSON",
-                self.base
-            ))
-        })?;
+        let v = http
+            .identify_json(&self.base, &format!("{API}/about"), "Orchestrator")
+            .await?;
         let about = About::from_json(&v)?;
         Ok(self.about.get_or_init(|| about).clone())
     }

@@ -195,24 +195,13 @@ impl Login {
         if let Some(r) = self.release.get() {
             return Ok(r.clone());
         }
-        let req = http
-            .request(Method::GET, &format!("{}{API}/versions/current", self.base))
-            .header(ACCEPT, "application/json")
-            .build()
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
-        let resp = http.send(req, Retry::Idempotent).await?;
-        if !resp.is_success() {
-            return Err(ApiError::Unsupported(format!(
-                "no Aria Operations suite-api at {} (HTTP {} to {API}/versions/current)",
-                self.base, resp.status
-            )));
-        }
-        let v: Value = serde_json::from_slice(&resp.body).map_err(|_| {
-            ApiError::Unsupported(format!(
-                "no Aria Operations suite-api at {}: {API}/versions/current is not JSON",
-                self.base
-            ))
-        })?;
+        let v = http
+            .identify_json(
+                &self.base,
+                &format!("{API}/versions/current"),
+                "Aria Operations suite-api",
+            )
+            .await?;
         let release = Release::from_json(&v)?;
         Ok(self.release.get_or_init(|| release).clone())
     }
