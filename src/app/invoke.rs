@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::api::ApiError;
 use crate::api::model::{
-    ActionId, ActionParams, Details, NodeKind, Severity, TaskInfo, TaskTarget,
+    ActionId, ActionParams, Details, NodeKind, ParamValue, Severity, TaskInfo, TaskTarget,
 };
 
 use super::actions::{self, Risk};
@@ -388,6 +388,7 @@ impl App {
                 let mut form = Form::new(&described.params);
                 for f in &mut form.fields {
                     if let crate::api::model::ParamType::SdkObject(ty) = &f.spec.ty {
+                        self.list_for_picker(ty);
                         f.choices = self.choices_for(ty);
                     }
                 }
@@ -435,9 +436,18 @@ impl App {
                 ActionParams::Inputs(values) if !values.is_empty() => {
                     let inputs: Vec<String> = values
                         .iter()
-                        .map(|(name, v)| match v.masked_json() {
-                            serde_json::Value::String(s) => format!("{name} = {s}"),
-                            other => format!("{name} = {other}"),
+                        .map(|(name, v)| match v {
+                            // An object by the name it was picked by, and its id.
+                            ParamValue::SdkObject { id, .. } => {
+                                match form.form.field(name).and_then(|f| f.picked_choice()) {
+                                    Some(c) => format!("{name} = {} ({id})", c.name),
+                                    None => format!("{name} = {id}"),
+                                }
+                            }
+                            _ => match v.masked_json() {
+                                serde_json::Value::String(s) => format!("{name} = {s}"),
+                                other => format!("{name} = {other}"),
+                            },
                         })
                         .collect();
                     format!("{} with {}", form.summary, inputs.join(", "))

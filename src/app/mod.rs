@@ -299,6 +299,7 @@ impl App {
         // Whatever removed the selected entry (a refresh, a deleted node), the cursor lands on
         // the nearest row that is still there.
         self.table_changed();
+        self.refresh_form_choices();
         let moved = self.follow_removed();
         self.tree.take_removed();
         self.tree.refresh_visible();

@@ -165,12 +165,19 @@ impl App {
             if only.is_some_and(|o| o != endpoint) || self.endpoints[endpoint].info.is_none() {
                 continue;
             }
-            let root = self.table_root(endpoint, kind);
-            if matches!(self.tree.get(root).load, Load::NotLoaded | Load::Failed(_)) {
-                self.list_kind(root, kind);
-            }
+            self.listed_kind(endpoint, kind);
         }
         self.show_table(kind, Source::Kind, query, only);
+    }
+
+    /// The hidden root holding every `kind` of `endpoint`, listing it unless it is listed or
+    /// being listed.
+    pub(super) fn listed_kind(&mut self, endpoint: EndpointId, kind: NodeKind) -> EntryId {
+        let root = self.table_root(endpoint, kind);
+        if matches!(self.tree.get(root).load, Load::NotLoaded | Load::Failed(_)) {
+            self.list_kind(root, kind);
+        }
+        root
     }
 
     /// `:snapshots`: the snapshot view's rows as a table, oldest first until sorted otherwise.
@@ -255,7 +262,7 @@ impl App {
     }
 
     /// The hidden root holding `kind`'s flat listing on `endpoint`, made on first use.
-    fn table_root(&mut self, endpoint: EndpointId, kind: NodeKind) -> EntryId {
+    pub(super) fn table_root(&mut self, endpoint: EndpointId, kind: NodeKind) -> EntryId {
         if let Some(&r) = self.table_roots.get(&(endpoint, kind)) {
             return r;
         }
@@ -270,7 +277,7 @@ impl App {
         r
     }
 
-    fn list_kind(&mut self, root: EntryId, kind: NodeKind) {
+    pub(super) fn list_kind(&mut self, root: EntryId, kind: NodeKind) {
         let req = self.req();
         self.tree.start_load(root, req);
         self.stop_loading(root);

@@ -101,14 +101,16 @@ pub(crate) fn app(read_only: bool) -> App {
     app
 }
 
-/// `e`, and the server's fresh offer of the workflow with these inputs.
-pub(crate) fn open_form(app: &mut App, params: Vec<ParamSpec>, risk: Risk) {
+/// `e`, and the server's fresh offer of the workflow with these inputs; returns the effects of
+/// opening the form.
+pub(crate) fn open_form(app: &mut App, params: Vec<ParamSpec>, risk: Risk) -> Vec<Effect> {
     let effects = key(app, KeyCode::Char('e')).effects;
-    offer(app, effects, params, risk);
+    offer(app, effects, params, risk)
 }
 
 /// Answers the fresh reads among `effects` with the workflow's offer.
-fn offer(app: &mut App, effects: Vec<Effect>, params: Vec<ParamSpec>, risk: Risk) {
+fn offer(app: &mut App, effects: Vec<Effect>, params: Vec<ParamSpec>, risk: Risk) -> Vec<Effect> {
+    let mut out = Vec::new();
     for e in effects {
         if let Effect::Details { req, node, .. } = e {
             let d = Details {
@@ -123,9 +125,10 @@ fn offer(app: &mut App, effects: Vec<Effect>, params: Vec<ParamSpec>, risk: Risk
                     text: String::new(),
                 },
             };
-            answer(app, req, 0, ApiAnswer::Details(Box::new(Ok(d))));
+            out.extend(answer(app, req, 0, ApiAnswer::Details(Box::new(Ok(d)))).effects);
         }
     }
+    out
 }
 
 fn form(app: &App) -> &FormDialog {
@@ -544,4 +547,75 @@ async fn the_confirmation_lists_the_inputs_with_secure_strings_masked() {
     let text = screen(&mut app, 120, 30);
     assert!(text.contains("password = ***"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
+}
+
+/// Opening the form lists every VM of the vCenter, not only those the tree has loaded; the
+/// picker's choices grow as the pages arrive, and what was picked stays picked.
+#[tokio::test(start_paused = true)]
+async fn the_picker_lists_every_object_of_its_type_from_the_servers() {
+    let mut app = app(false);
+    let effects = open_form(&mut app, inputs(), Risk::Safe);
+    let lists: Vec<(u64, usize, NodeKind)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ListKind {
+                req,
+                endpoint,
+                kind,
+            } => Some((*req, *endpoint, *kind)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lists.len(), 1, "the vCenter's VMs, once: {effects:?}");
+    let (req, endpoint, kind) = lists[0];
+    assert_eq!((endpoint, kind), (1, NodeKind::Vm));
+    fill_host(&mut app);
+    go_to(&mut app, "vm");
+    keys(&mut app, "web");
+    key(&mut app, KeyCode::Down);
+    let picked = |app: &App| {
+        let f = form(app).form.field("vm").unwrap();
+        f.picked_choice().map(|c| c.id.clone())
+    };
+    assert_eq!(picked(&app).as_deref(), Some("vm-42"));
+    answer(
+        &mut app,
+        req,
+        1,
+        ApiAnswer::Children(ChildBatch {
+            nodes: vec![
+                vm("vm/vm-42", "web-01", true),
+                vm("vm/vm-100", "app-100", false),
+            ],
+            ..Default::default()
+        }),
+    );
+    answer(&mut app, req, 1, ApiAnswer::ChildrenDone(Ok(())));
+    let names: Vec<String> = form(&app)
+        .form
+        .field("vm")
+        .unwrap()
+        .choices
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(names, ["app-100", "db-01", "web-01"], "each VM once");
+    assert_eq!(picked(&app).as_deref(), Some("vm-42"), "still picked");
+    // Asked (disruptive), the confirmation names the object as picked, with its id.
+    if let Some(Overlay::Dialog(Dialog::Form(f))) = &mut app.overlay {
+        f.risk = Risk::Disruptive;
+    }
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::Dialog(Dialog::Confirm(c))) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert!(c.summary.ends_with("vm = web-01 (vm-42)"), "{}", c.summary);
+    key(&mut app, KeyCode::Esc);
+    // A second form asks nothing more: the listing is there.
+    key(&mut app, KeyCode::Esc);
+    let effects = open_form(&mut app, inputs(), Risk::Safe);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::ListKind { .. })),
+        "{effects:?}"
+    );
 }
