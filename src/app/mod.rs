@@ -137,6 +137,8 @@ pub struct App {
     table_roots: std::collections::HashMap<(EndpointId, crate::api::model::NodeKind), EntryId>,
     /// Table roots whose endpoint has no such objects at all (its product lacks the kind).
     kind_absent: std::collections::HashSet<EntryId>,
+    /// The tree's `content` an open form's picker choices were last built for.
+    form_choices_for: Option<u64>,
     /// The sort each kind of table had last, so it opens sorted the same way.
     sorts: std::collections::HashMap<(crate::api::model::NodeKind, table::Source), table::Sort>,
     /// Where the sorts are kept between runs (`table::sorts_path`); None: not kept.
@@ -218,6 +220,7 @@ impl App {
             table: None,
             table_roots: Default::default(),
             kind_absent: Default::default(),
+            form_choices_for: None,
             sorts: Default::default(),
             sorts_path: None,
             columns: Default::default(),

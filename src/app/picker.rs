@@ -62,6 +62,11 @@ impl App {
         let Some(Overlay::Dialog(Dialog::Form(d))) = &self.overlay else {
             return;
         };
+        // Choices walk the whole tree: only when it changed, not on every key.
+        if self.form_choices_for == Some(self.tree.content) {
+            return;
+        }
+        self.form_choices_for = Some(self.tree.content);
         let fresh: Vec<Option<Vec<Choice>>> = d
             .form
             .fields
