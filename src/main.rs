@@ -26,7 +26,7 @@ use vnav::theme::Theme;
 #[command(
     name = "vnav",
     version,
-    about = "Browse and operate VMware clouds (vCloud Director, vCenter) from the terminal",
+    about = "Browse and operate VMware clouds (vCloud Director, vCenter, Aria Operations, Aria Orchestrator) from the terminal",
     after_help = "Passwords come from VNAV_PASSWORD (or a context's password_env / \
                   password_command), else an interactive prompt; never from the command line."
 )]
