@@ -36,29 +36,20 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let sel = app.tasks.selected.min(shown.len() - 1);
     let start = sel.saturating_sub(rows_h.saturating_sub(1));
     let now = Instant::now();
+    let layout = Layout::for_width(inner.width);
     let rows = shown
         .iter()
         .enumerate()
         .skip(start)
         .take(rows_h)
         .map(|(i, r)| {
-            let row = task_row(app, r, now, inner.width >= WIDE);
+            let row = task_row(app, r, now, layout);
             if i == sel && app.focus == Pane::Tasks {
                 row.style(t.style(Role::Selection))
             } else {
                 row
             }
         });
-    let wide = inner.width >= WIDE;
-    let mut header = vec![
-        "Operation",
-        "Target",
-        "State",
-        "Progress",
-        "Started",
-        "Elapsed",
-        "User",
-    ];
     // As wide as the longest state shown ("waiting for input" is worth its room).
     let state_w = shown
         .iter()
@@ -66,19 +57,21 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .max(10) as u16;
-    let mut widths = vec![
-        Constraint::Fill(3),
-        Constraint::Fill(3),
-        Constraint::Length(state_w),
-        Constraint::Length(15),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Fill(2),
-    ];
-    if wide {
-        header.push("Endpoint");
-        widths.push(Constraint::Fill(2));
-    }
+    let (header, widths): (Vec<_>, Vec<_>) = layout
+        .columns()
+        .iter()
+        .map(|c| match c {
+            Col::Operation => ("Operation", Constraint::Fill(3)),
+            Col::Target => ("Target", Constraint::Fill(3)),
+            Col::State => ("State", Constraint::Length(state_w)),
+            Col::Progress if layout == Layout::Narrow => ("Done", Constraint::Length(4)),
+            Col::Progress => ("Progress", Constraint::Length(15)),
+            Col::Started => ("Started", Constraint::Length(7)),
+            Col::Elapsed => ("Elapsed", Constraint::Length(7)),
+            Col::User => ("User", Constraint::Fill(2)),
+            Col::Endpoint => ("Endpoint", Constraint::Fill(2)),
+        })
+        .unzip();
     let header = Row::new(header).style(t.style(Role::Muted));
     f.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
@@ -86,10 +79,50 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     );
 }
 
-/// From this width on the endpoint has a column too.
-const WIDE: u16 = 110;
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Operation,
+    Target,
+    State,
+    Progress,
+    Started,
+    Elapsed,
+    User,
+    Endpoint,
+}
 
-fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, wide: bool) -> Row<'a> {
+/// Which columns fit: on a narrow console the operation and its target keep their room and
+/// the least needed columns go (user, start time, the bar), rather than every column being
+/// cut to a few letters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Narrow,
+    Normal,
+    Wide,
+}
+
+impl Layout {
+    fn for_width(width: u16) -> Layout {
+        match width {
+            0..80 => Layout::Narrow,
+            80..110 => Layout::Normal,
+            _ => Layout::Wide,
+        }
+    }
+
+    fn columns(self) -> &'static [Col] {
+        use Col::*;
+        match self {
+            Layout::Narrow => &[Operation, Target, State, Progress, Elapsed],
+            Layout::Normal => &[Operation, Target, State, Progress, Started, Elapsed, User],
+            Layout::Wide => &[
+                Operation, Target, State, Progress, Started, Elapsed, User, Endpoint,
+            ],
+        }
+    }
+}
+
+fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, layout: Layout) -> Row<'a> {
     let t = &app.theme;
     let state = r.info.state;
     let severity = match state {
@@ -131,21 +164,22 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, wide: bool) -> Row<'
         .started
         .map(|s| format!("{:02}:{:02}", s.hour(), s.minute()))
         .unwrap_or_default();
-    let mut cells = vec![
-        Cell::from(operation),
-        Cell::from(target),
-        Cell::from(Span::styled(state_label, t.severity(severity))),
-        Cell::from(Span::styled(
-            progress_bar(r.progress()),
-            t.severity(severity),
-        )),
-        Cell::from(Span::styled(started, t.style(Role::Muted))),
-        Cell::from(elapsed(r, now, app.now)),
-        Cell::from(Span::styled(user, t.style(Role::Muted))),
-    ];
-    if wide {
-        cells.push(Cell::from(Span::styled(endpoint, t.style(Role::Muted))));
-    }
+    let progress = match (layout, r.progress()) {
+        (Layout::Narrow, Some(pct)) => format!("{pct:>3}%"),
+        (Layout::Narrow, None) => String::new(),
+        (_, pct) => progress_bar(pct),
+    };
+    let muted = |text: &str| Cell::from(Span::styled(text.to_string(), t.style(Role::Muted)));
+    let cells = layout.columns().iter().map(|c| match c {
+        Col::Operation => Cell::from(operation.clone()),
+        Col::Target => Cell::from(target.clone()),
+        Col::State => Cell::from(Span::styled(state_label.clone(), t.severity(severity))),
+        Col::Progress => Cell::from(Span::styled(progress.clone(), t.severity(severity))),
+        Col::Started => muted(&started),
+        Col::Elapsed => Cell::from(elapsed(r, now, app.now)),
+        Col::User => muted(&user),
+        Col::Endpoint => muted(&endpoint),
+    });
     Row::new(cells)
 }
 

@@ -80,3 +80,30 @@ async fn tasks_read_in_columns_and_t_filters_running_failed_and_mine() {
     let text = screen(&mut app, 100, 30);
     assert!(text.contains("showing running (t)"), "{text}");
 }
+
+/// At 60 columns the operation and target keep readable widths: the user, start time and bar
+/// make room (the percentage stays) instead of every heading being cut to a few letters.
+#[tokio::test(start_paused = true)]
+async fn a_narrow_task_pane_drops_columns_instead_of_cutting_them() {
+    let mut app = connected();
+    let list = vec![task("t/1", "web-116", TaskState::Running, "alice")];
+    answer(&mut app, 900, 0, ApiAnswer::RecentTasks(Ok(list)));
+    let text = screen(&mut app, 60, 20);
+    let header = text
+        .lines()
+        .find(|l| l.contains("Operation"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for col in ["Target", "State", "Done", "Elapsed"] {
+        assert!(header.contains(col), "{col} missing: {header}");
+    }
+    assert!(
+        !header.contains("User") && !header.contains("Started"),
+        "{header}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.contains("web-116"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("Power off") && row.contains("40%"), "{row}");
+    assert!(!row.contains('█'), "{row}");
+}
