@@ -56,6 +56,7 @@ mod sim_vcenter_support;
 mod sim_vcenter_vijson;
 mod sim_vcenter_vijson_tasks;
 mod sim_vro;
+mod sim_vro_interaction;
 mod sim_vro_runs;
 mod sim_vro_samples;
 mod sim_vro_support;
