@@ -79,6 +79,7 @@ mod vcenter_summary;
 mod vcenter_tasks;
 mod vcsim;
 mod vro_client;
+mod vro_interaction;
 mod vro_runs;
 mod vrops_client;
 mod vrops_insight;
