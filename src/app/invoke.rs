@@ -135,6 +135,11 @@ impl App {
     /// A direct action key or the `a` menu: check what the server offers now, then ask.
     pub(crate) fn begin(&mut self, intent: Intent) -> bool {
         let entries = self.action_entries();
+        self.begin_on(intent, entries)
+    }
+
+    /// The same on the given entries (an answer to a run the task pane shows).
+    pub(crate) fn begin_on(&mut self, intent: Intent, entries: Vec<EntryId>) -> bool {
         if entries.is_empty() {
             return false;
         }
