@@ -360,6 +360,11 @@ impl App {
             self.notify(format!("{}: {why}", spec.label), Severity::Warn);
             return;
         }
+        // A workflow's form names its one target ("Run X", "Answer X"), wherever its row is.
+        let listed = match &targets[..] {
+            [one] if one.offer.described.is_some() && listed.len() == 1 => Vec::new(),
+            _ => listed,
+        };
         let (label, description) = dlg::label_of(id, targets.first().map(|t| &t.offer));
         let summary = match &targets[..] {
             // A workflow's label already names it ("Run Restart app tier").

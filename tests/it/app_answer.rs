@@ -88,6 +88,11 @@ async fn a_waiting_run_is_answered_from_the_task_pane_and_followed_to_its_end() 
     let f = form(&app);
     assert_eq!(f.label, "Answer Restart app tier");
     assert_eq!(f.form.fields.len(), 3);
+    assert!(
+        f.listed.is_empty(),
+        "the label names the run: {:?}",
+        f.listed
+    );
     let text = screen(&mut app, 160, 45);
     assert!(text.contains("Answer Restart app tier"), "{text}");
 
