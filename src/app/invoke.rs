@@ -135,6 +135,11 @@ impl App {
     /// A direct action key or the `a` menu: check what the server offers now, then ask.
     pub(crate) fn begin(&mut self, intent: Intent) -> bool {
         let entries = self.action_entries();
+        self.begin_on(intent, entries)
+    }
+
+    /// The same on the given entries (an answer to a run the task pane shows).
+    pub(crate) fn begin_on(&mut self, intent: Intent, entries: Vec<EntryId>) -> bool {
         if entries.is_empty() {
             return false;
         }
@@ -355,6 +360,11 @@ impl App {
             self.notify(format!("{}: {why}", spec.label), Severity::Warn);
             return;
         }
+        // A workflow's form names its one target ("Run X", "Answer X"), wherever its row is.
+        let listed = match &targets[..] {
+            [one] if one.offer.described.is_some() && listed.len() == 1 => Vec::new(),
+            _ => listed,
+        };
         let (label, description) = dlg::label_of(id, targets.first().map(|t| &t.offer));
         let summary = match &targets[..] {
             // A workflow's label already names it ("Run Restart app tier").

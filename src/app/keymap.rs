@@ -32,6 +32,8 @@ pub enum Command {
     ClearMarks,
     ActionMenu,
     CancelTask,
+    /// Answers the selected run waiting for user interaction (an Orchestrator run): its form.
+    AnswerTask,
     /// Steps the task pane's filter: all, running, failed, mine.
     TaskFilter,
     Suspend,
@@ -369,6 +371,12 @@ pub static KEYMAP: &[Binding] = &[
         description: "cancel the selected task",
     },
     Binding {
+        keys: &[k('A')],
+        command: Command::AnswerTask,
+        scope: Scope::Tasks,
+        description: "answer the selected run waiting for input (a form of what it asks)",
+    },
+    Binding {
         keys: &[k('t')],
         command: Command::TaskFilter,
         scope: Scope::Tasks,
@@ -679,6 +687,7 @@ mod tests {
         Command::ClearMarks,
         Command::ActionMenu,
         Command::CancelTask,
+        Command::AnswerTask,
         Command::TaskFilter,
         Command::Suspend,
         Command::SameVm,
@@ -727,6 +736,7 @@ mod tests {
             | Command::ClearMarks
             | Command::ActionMenu
             | Command::CancelTask
+            | Command::AnswerTask
             | Command::TaskFilter
             | Command::Suspend
             | Command::SameVm

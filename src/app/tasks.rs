@@ -273,7 +273,19 @@ impl App {
         match result {
             Ok(info) => {
                 let was_terminal = row.info.state.is_terminal();
+                let asks = info.state == TaskState::WaitingForInput
+                    && row.info.state != TaskState::WaitingForInput;
                 row.update(info);
+                if asks && self.is_answerable(&self.tasks.rows[idx]) {
+                    let row = &self.tasks.rows[idx];
+                    let text = format!(
+                        "{}: {}",
+                        row.info.operation,
+                        self.answer_hint().unwrap_or_default()
+                    );
+                    self.notify(text, Severity::Warn);
+                }
+                let row = &mut self.tasks.rows[idx];
                 if row.info.state.is_terminal() {
                     if !was_terminal {
                         row.ended = Some(Instant::now());
@@ -442,6 +454,12 @@ impl App {
                 };
                 return self.ask_cancel(row.endpoint, row.info);
             }
+            Command::AnswerTask => {
+                let Some(row) = self.selected_task() else {
+                    return false;
+                };
+                return self.answer_task(&row);
+            }
             _ => return false,
         }
         true
@@ -514,13 +532,82 @@ impl App {
 }
 
 impl App {
+    /// Whether vnav can answer this task: an Orchestrator run waiting for user interaction.
+    fn is_answerable(&self, row: &TaskRow) -> bool {
+        row.info.state == TaskState::WaitingForInput
+            && self.endpoints[row.endpoint]
+                .info
+                .as_ref()
+                .map(|i| i.product)
+                == Some(crate::api::model::Product::Vro)
+    }
+
+    /// "waiting for your answer: press A", with the key in force, while a shown task asks.
+    pub fn answer_hint(&self) -> Option<String> {
+        let waiting = self
+            .tasks
+            .shown()
+            .iter()
+            .filter(|r| self.is_answerable(r))
+            .count();
+        if waiting == 0 {
+            return None;
+        }
+        let key = self
+            .keymap
+            .bindings
+            .iter()
+            .find(|b| b.command == Command::AnswerTask)
+            .map(|b| super::keymap::keys_label(&b.keys))
+            .unwrap_or_default();
+        Some(match waiting {
+            1 => format!("waiting for your answer: press {key}"),
+            n => format!("{n} waiting for your answer: press {key}"),
+        })
+    }
+
+    /// The answer key on a task: a run waiting for a person is answered with the one form,
+    /// built from what its interaction asks (read afresh from its `WorkflowRun` node, which
+    /// offers it as a described action), through read-only refusal, confirmation and audit
+    /// like Run. The run's row then follows it to its end.
+    fn answer_task(&mut self, row: &TaskRow) -> bool {
+        if !self.is_answerable(row) {
+            let why = match row.info.state {
+                TaskState::WaitingForInput => "vnav cannot answer this product's tasks",
+                _ => "it is not waiting for an answer",
+            };
+            self.notify(format!("{}: {why}", row.info.operation), Severity::Warn);
+            return true;
+        }
+        let entry = self.run_entry(row);
+        self.begin_on(
+            super::dialog::Intent::Action(crate::api::model::ActionId::Run),
+            vec![entry],
+        )
+    }
+
     /// A workflow run is read like any node: its `WorkflowRun` entry (the one the tree lists
     /// under its workflow, or one opened there, or under the endpoint when the workflow is not
     /// loaded) is selected and read again now, and the detail pane shows it.
     fn open_run(&mut self, row: &TaskRow) {
         let endpoint = row.endpoint;
         let id = row.info.id.clone();
-        let entry = match self.tree.find(endpoint, &id).first() {
+        let entry = self.run_entry(row);
+        // A run moves on: what was read of it before is not what it is now.
+        self.detail.forget(endpoint, &id);
+        self.select_entry(entry);
+        if self.detail.due.take().is_some() {
+            self.request_details();
+        }
+        self.focus = super::Pane::Detail;
+    }
+
+    /// The tree entry of the run a task row follows, opened under its workflow (or the
+    /// endpoint) when the tree does not list it.
+    fn run_entry(&mut self, row: &TaskRow) -> super::tree::EntryId {
+        let endpoint = row.endpoint;
+        let id = row.info.id.clone();
+        match self.tree.find(endpoint, &id).first() {
             Some(&e) => e,
             None => {
                 let parent = row
@@ -544,14 +631,7 @@ impl App {
                 let node = crate::api::model::Node::new(NodeKind::WorkflowRun, &*id, name);
                 self.tree.open_by_id(parent, node)
             }
-        };
-        // A run moves on: what was read of it before is not what it is now.
-        self.detail.forget(endpoint, &id);
-        self.select_entry(entry);
-        if self.detail.due.take().is_some() {
-            self.request_details();
         }
-        self.focus = super::Pane::Detail;
     }
 }
 

@@ -16,10 +16,13 @@ use super::pane_block;
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let shown = app.tasks.shown();
     let running = app.tasks.running_count();
-    let title = match app.tasks.filter {
+    let mut title = match app.tasks.filter {
         TaskFilter::All => format!(" Tasks · {running} running "),
         f => format!(" Tasks · {running} running · showing {} (t) ", f.label()),
     };
+    if let Some(hint) = app.answer_hint() {
+        title.push_str(&format!("· {hint} "));
+    }
     let block = pane_block(app, Pane::Tasks, title);
     let inner = block.inner(area);
     f.render_widget(block, area);

@@ -131,14 +131,14 @@ fn offer(app: &mut App, effects: Vec<Effect>, params: Vec<ParamSpec>, risk: Risk
     out
 }
 
-fn form(app: &App) -> &FormDialog {
+pub(crate) fn form(app: &App) -> &FormDialog {
     match &app.overlay {
         Some(Overlay::Dialog(Dialog::Form(f))) => f,
         other => panic!("no form: {other:?}"),
     }
 }
 
-fn focused(app: &App) -> String {
+pub(crate) fn focused(app: &App) -> String {
     let f = form(app);
     f.form.fields[f.form.focus].spec.name.clone()
 }
@@ -148,7 +148,7 @@ fn error(app: &App, name: &str) -> Option<String> {
 }
 
 /// Tab until the field `name` has the focus.
-fn go_to(app: &mut App, name: &str) {
+pub(crate) fn go_to(app: &mut App, name: &str) {
     for _ in 0..20 {
         if focused(app) == name {
             return;

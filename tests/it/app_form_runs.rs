@@ -11,9 +11,9 @@ use vnav::app::{App, Overlay, Pane};
 use crate::app_form::{app, fill_host, inputs, invoked, open_form};
 use crate::support::*;
 
-const RUN: &str = "https://vro/vco/api/workflows/wf-1/executions/ex-1/";
+pub(crate) const RUN: &str = "https://vro/vco/api/workflows/wf-1/executions/ex-1/";
 
-fn run(state: TaskState) -> TaskInfo {
+pub(crate) fn run(state: TaskState) -> TaskInfo {
     TaskInfo {
         id: RUN.into(),
         operation: "Run Restart app tier".into(),
@@ -30,7 +30,12 @@ fn run(state: TaskState) -> TaskInfo {
 }
 
 /// Runs the workflow from its form; the server answers with a run in `state`.
-fn started(state: TaskState) -> App {
+pub(crate) fn started(state: TaskState) -> App {
+    started_polled(state).0
+}
+
+/// The same, with the request of the poll that follows the run now.
+pub(crate) fn started_polled(state: TaskState) -> (App, Option<u64>) {
     let mut app = app(false);
     open_form(&mut app, inputs(), Risk::Safe);
     fill_host(&mut app);
@@ -41,8 +46,13 @@ fn started(state: TaskState) -> App {
         Effect::PollTask { req, .. } => Some(*req),
         _ => None,
     });
+    let mut next = None;
     if let Some(poll) = poll {
-        answer(&mut app, poll, 0, ApiAnswer::TaskPolled(Ok(run(state))));
+        let out = answer(&mut app, poll, 0, ApiAnswer::TaskPolled(Ok(run(state))));
+        next = out.effects.iter().find_map(|e| match e {
+            Effect::PollTask { req, .. } => Some(*req),
+            _ => None,
+        });
     }
     let row = &app.tasks.rows[0];
     assert_eq!(
@@ -51,7 +61,7 @@ fn started(state: TaskState) -> App {
         "the run is about the workflow it was started on"
     );
     app.focus = Pane::Tasks;
-    app
+    (app, next)
 }
 
 #[tokio::test(start_paused = true)]

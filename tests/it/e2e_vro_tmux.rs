@@ -1,6 +1,7 @@
 //! The real binary in tmux: `vnav --demo`, browse to an Orchestrator workflow, run it with its
 //! one input typed into the form, and see the run complete in the task pane and its outputs
-//! in the detail pane.
+//! in the detail pane; run one that waits for a person, answer it from the task pane, and see
+//! it complete with the answer.
 
 use std::time::Duration;
 
@@ -76,6 +77,73 @@ fn demo_run_a_workflow_with_one_input_from_the_keys_and_see_it_complete() {
         details.contains("criteria  string  web") && details.contains("VC:VirtualMachine vm-"),
         "{details}"
     );
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0", WAIT).expect("vnav exits with 0");
+}
+
+#[test]
+fn demo_answer_a_run_waiting_for_user_interaction_from_the_keys() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(160, 45);
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("Tenants", WAIT)
+        .expect("the demo Orchestrator lists its root categories");
+    t.keys(&["/"]);
+    t.text("Operations");
+    t.keys(&["Enter", "Escape", "Enter"]);
+    t.wait_for("Approvals workflows of Operations", WAIT)
+        .expect("Operations opens");
+    t.keys(&["/"]);
+    t.text("Approvals");
+    t.keys(&["Enter", "Escape", "Enter"]);
+    t.wait_for("Request maintenance window  2.", WAIT)
+        .expect("Approvals' workflows load");
+    t.keys(&["j"]);
+    t.wait_for("Request maintenance window · Workflow", WAIT)
+        .expect("the workflow's details");
+    t.keys(&["e"]);
+    t.wait_for("Run Request maintenance window · disruptive", WAIT)
+        .expect("e opens the workflow's form");
+    t.text("2026-12-24");
+    t.keys(&["Tab", "Tab"]);
+    t.text("patching");
+    t.keys(&["Enter"]);
+    t.wait_for("reason = patching?", WAIT)
+        .expect("the confirmation says what it sends");
+    t.keys(&["y"]);
+    t.wait_for("waiting for your answer: press A", WAIT)
+        .expect("the task pane says the run waits for an answer");
+
+    // To the task pane, and answer it.
+    t.keys(&["Tab", "Tab", "A"]);
+    let form = t
+        .wait_for("Answer Request maintenance window · disruptive", WAIT)
+        .expect("A opens the form of what the run asks");
+    assert!(
+        form.contains("approved") && form.contains("yes/no"),
+        "{form}"
+    );
+    t.keys(&["Space", "Tab"]);
+    t.text("go ahead");
+    t.keys(&["Enter"]);
+    t.wait_for("with approved = true, comment = go", WAIT)
+        .expect("the answer is confirmed first");
+    t.keys(&["y"]);
+    let done = t
+        .wait_until(WAIT, |s| {
+            s.lines()
+                .any(|l| l.contains("Run Request maintenance window") && l.contains("success"))
+        })
+        .unwrap_or_else(|s| panic!("the answered run completes in the task pane: {s}"));
+    assert!(!done.contains("waiting for your answer"), "{done}");
+    // Its outputs carry the answer.
+    t.keys(&["Enter"]);
+    let details = t
+        .wait_until(WAIT, |s| s.contains("Outputs") && s.contains("go ahead"))
+        .unwrap_or_else(|s| panic!("the run's outputs: {s}"));
+    assert!(details.contains("approved    boolean  yes"), "{details}");
     t.keys(&["q"]);
     t.wait_for("EXIT=0", WAIT).expect("vnav exits with 0");
 }

@@ -34,7 +34,7 @@ async fn run_offer(b: &VroBackend, name: &str) -> (Node, ActionOffer) {
     (wf, offer)
 }
 
-async fn start(b: &VroBackend, name: &str, inputs: Vec<(&str, ParamValue)>) -> TaskInfo {
+pub async fn start(b: &VroBackend, name: &str, inputs: Vec<(&str, ParamValue)>) -> TaskInfo {
     let (wf, offer) = run_offer(b, name).await;
     let inputs = inputs
         .into_iter()
@@ -47,13 +47,13 @@ async fn start(b: &VroBackend, name: &str, inputs: Vec<(&str, ParamValue)>) -> T
 
 /// The details of the run behind a task, asked the way the task pane does: a `WorkflowRun`
 /// node whose id is the task's id and nothing else.
-async fn run_details(b: &VroBackend, task: &TaskInfo) -> Details {
+pub async fn run_details(b: &VroBackend, task: &TaskInfo) -> Details {
     b.details(&Node::new(NodeKind::WorkflowRun, task.id.clone(), ""))
         .await
         .unwrap()
 }
 
-fn rows(d: &Details, title: &str) -> Vec<Vec<String>> {
+pub fn rows(d: &Details, title: &str) -> Vec<Vec<String>> {
     let s = d
         .sections
         .iter()
@@ -69,7 +69,7 @@ fn rows(d: &Details, title: &str) -> Vec<Vec<String>> {
     }
 }
 
-fn value(d: &Details, title: &str, key: &str) -> Option<String> {
+pub fn value(d: &Details, title: &str, key: &str) -> Option<String> {
     rows(d, title)
         .into_iter()
         .find(|r| r[0] == key)

@@ -104,7 +104,8 @@ pub fn output_params(workflow: &Value) -> Vec<ParamSpec> {
     params(&workflow["output-parameters"])
 }
 
-fn params(list: &Value) -> Vec<ParamSpec> {
+/// Declared parameters (`name`, `type`, `description`, a `value` as the default).
+pub fn params(list: &Value) -> Vec<ParamSpec> {
     let Some(list) = list.as_array() else {
         return Vec::new();
     };

@@ -2,11 +2,14 @@
 //! (nested, from each category's `down` links) → the workflows of a category → each workflow's
 //! recent runs (newest first). A workflow offers one described action, Run, whose typed inputs
 //! come from its declaration and presentation; a run is a task polled at the href the server
-//! gave (`Location`, then the execution's `href`) and cancelled with `DELETE …/state`.
+//! gave (`Location`, then the execution's `href`) and cancelled with `DELETE …/state`. A run
+//! waiting for a person offers its user interaction as a described action, Answer
+//! (`interaction.rs`), invoked on the run's node.
 //! `map.rs` reads the JSON, `sections.rs` writes the details, `inputs.rs` the run body,
 //! `session.rs` logs in per generation.
 
 pub mod inputs;
+pub mod interaction;
 pub mod map;
 pub mod sections;
 pub mod session;
@@ -26,7 +29,7 @@ use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionId, ActionOffer, ActionParams, Capabilities, ChildBatch, Described, Details,
     EndpointInfo, ListProgress, Node, NodeKind, Product, Raw, RawFormat, Risk, Section, TaskInfo,
-    TaskTarget,
+    TaskState, TaskTarget,
 };
 
 /// Items asked per list page (`maxResult`).
@@ -256,6 +259,19 @@ impl VroBackend {
                 format!("{}/{path}/", node.id.trim_end_matches('/'))
             });
         let logs = self.session.get(&logs_url, &[]).await;
+        let mut actions = Vec::new();
+        let mut asks = None;
+        if task.state == TaskState::WaitingForInput {
+            asks = Some(match self.interaction(&node.id).await {
+                Ok(i) => {
+                    if i.is_waiting() {
+                        actions.push(self.answer_offer(&node.id, &v, &i));
+                    }
+                    i.section()
+                }
+                Err(e) => unavailable("User interaction", e),
+            });
+        }
         let sections = vec![
             sections::run(&v, &task),
             sections::parameters("Inputs", &v["input-parameters"]),
@@ -265,6 +281,15 @@ impl VroBackend {
                 Err(e) => unavailable("Logs", e),
             },
         ];
+        let sections = match asks {
+            // What it waits for comes right after its state.
+            Some(a) => {
+                let mut s = sections;
+                s.insert(1, a);
+                s
+            }
+            None => sections,
+        };
         let mut fresh = node.clone();
         fresh.status = map::run_status(task.state);
         if let Some(u) = &task.user {
@@ -274,11 +299,91 @@ impl VroBackend {
             node: fresh,
             sections,
             links: Vec::new(),
-            actions: Vec::new(),
+            actions,
             snapshot_slot: None,
             copies: copies(&node.id),
             raw: Raw::json(&redact_secrets(&text)),
         })
+    }
+
+    /// What a waiting run asks (`GET …/interaction/`).
+    pub async fn interaction(&self, run_href: &str) -> ApiResult<interaction::Interaction> {
+        let v = self
+            .session
+            .get(&interaction::url(run_href), &[])
+            .await?
+            .json;
+        Ok(interaction::Interaction::from_json(&v))
+    }
+
+    /// The interaction as a described action on the run: "Answer <workflow>", as careful as
+    /// running the workflow.
+    fn answer_offer(
+        &self,
+        run_href: &str,
+        run: &Value,
+        i: &interaction::Interaction,
+    ) -> ActionOffer {
+        let workflow = run["name"].as_str().unwrap_or("workflow");
+        let mut description = i.name.clone();
+        if !i.assignees.is_empty() {
+            description = format!("{description} (asked of {})", i.assignees.join(", "));
+        }
+        ActionOffer::described(
+            interaction::url(run_href),
+            Described {
+                label: format!("Answer {workflow}"),
+                description,
+                risk: self.risk(workflow),
+                params: i.params.clone(),
+            },
+        )
+    }
+
+    /// Posts the answer once, then reads the run again: it goes on running.
+    async fn answer(
+        &self,
+        node: &Node,
+        action: &ActionOffer,
+        described: &Described,
+        given: &[(String, crate::api::model::ParamValue)],
+    ) -> ApiResult<TaskInfo> {
+        let body = inputs::body(&described.params, given)?;
+        self.session
+            .write(Method::POST, &action.href, Some(body))
+            .await
+            .map_err(|e| {
+                if e.answer_lost() {
+                    // Never sent again: the run may already have taken it.
+                    ApiError::Unsupported(format!(
+                        "the answer to {} was lost ({e}); it may have been taken: \
+                         read the run before answering again",
+                        node.name
+                    ))
+                } else {
+                    e
+                }
+            })?;
+        let (v, href) = match self.session.get(&node.id, &[]).await {
+            Ok(r) => (r.json, node.id.to_string()),
+            // Answered; the next poll says how it goes on.
+            Err(_) => (json!({"state": "running"}), node.id.to_string()),
+        };
+        let mut task = map::execution(&v, &href);
+        let workflow = v["name"].as_str().map(str::to_string).unwrap_or_else(|| {
+            described
+                .label
+                .strip_prefix("Answer ")
+                .unwrap_or(&described.label)
+                .to_string()
+        });
+        task.operation = format!("Run {workflow}");
+        task.target = interaction::workflow_href(&node.id).map(|id| TaskTarget {
+            kind: NodeKind::Workflow,
+            id: id.into(),
+            name: workflow.into(),
+        });
+        Ok(task)
     }
 
     async fn category_details(&self, node: &Node) -> ApiResult<Details> {
@@ -476,6 +581,9 @@ impl Backend for VroBackend {
                 )));
             }
         };
+        if node.kind == NodeKind::WorkflowRun {
+            return self.answer(node, action, described, given).await;
+        }
         let body = inputs::body(&described.params, given)?;
         let url = format!("{}/executions/", action.href.trim_end_matches('/'));
         let reply = self

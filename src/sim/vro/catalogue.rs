@@ -265,7 +265,11 @@ fn fixed_workflows() -> Vec<Fixed> {
                 p("reason", "string", "Why the window is needed").required(),
                 p("tags", "Properties", "Change-ticket fields"),
             ],
-            vec![p("approvedBy", "string", "Approver")],
+            vec![
+                p("approvedBy", "string", "Approver"),
+                p("approved", "boolean", "Whether the window was approved"),
+                p("comment", "string", "The approver's comment"),
+            ],
             Behavior::Wait,
         ),
         (
@@ -287,6 +291,15 @@ fn fixed_workflows() -> Vec<Fixed> {
             vec![p("installed", "number", "Patches installed")],
             Behavior::Slow,
         ),
+    ]
+}
+
+/// What a workflow that waits for user interaction asks (`GET …/interaction`): `approved` is
+/// mandatory, `comment` offers an empty default.
+pub fn interaction() -> Vec<Param> {
+    vec![
+        p("approved", "boolean", "Approve the maintenance window").required(),
+        p("comment", "string", "Comment for the requester").default(string("")),
     ]
 }
 

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tokio::time::{Duration, Instant};
 
-use super::catalogue::{Behavior, Workflow};
+use super::catalogue::{Behavior, Param, Workflow};
 use super::values::{self, as_bool, as_f64, as_str, number, sdk_id, sdk_object, string};
 use super::workflows::find;
 use super::{Req, VroError, VroResult, VroShared, VroVersion, down, empty, json_response, ok};
@@ -27,7 +27,8 @@ use crate::sim::world::{Entity, World, parse_uuid, uuid_str};
 pub enum End {
     Complete(Vec<Value>),
     Fail(String),
-    /// Stops for user interaction and stays there until canceled.
+    /// Stops for user interaction and stays there until answered (`…/interaction`) or
+    /// canceled.
     Wait,
 }
 
@@ -53,6 +54,20 @@ pub struct Run {
     pub plan: Plan,
     /// Time from start to cancel.
     pub canceled: Option<Duration>,
+    /// The answer to its user interaction, once given.
+    pub answer: Option<Answer>,
+}
+
+/// How a run waiting for user interaction was answered: it runs on until `done` (from its
+/// start), then completes with `outputs`.
+pub struct Answer {
+    pub by: String,
+    /// From the run's start to the answer.
+    pub at: Duration,
+    pub done: Duration,
+    pub outputs: Vec<Value>,
+    /// The answered parameters as echoed (`{"value","type","name","scope"}`), for the logs.
+    pub given: Vec<Value>,
 }
 
 #[derive(Default)]
@@ -106,7 +121,14 @@ impl Run {
                     exception: Some(e.clone()),
                     ..View::timed("failed", Some(*duration))
                 },
-                End::Wait => View::timed("waiting", None),
+                End::Wait => match &self.answer {
+                    None => View::timed("waiting", None),
+                    Some(a) if elapsed < a.done => View::timed("running", None),
+                    Some(a) => View {
+                        outputs: a.outputs.clone(),
+                        ..View::timed("completed", Some(a.done))
+                    },
+                },
             },
             Plan::Task(i) => {
                 let tasks = s.vcd.tasks();
@@ -136,6 +158,10 @@ impl Runs {
             .map(|&i| &self.list[i])
             .filter(|r| r.wf == wf)
             .ok_or_else(|| VroError::not_found(format!("Workflow execution '{eid}' not found")))
+    }
+    /// Where the run `eid` of workflow `wf` sits in `list`.
+    pub fn index(&self, wf: usize, eid: &str) -> VroResult<usize> {
+        self.get(wf, eid).map(|r| self.by_id[&r.id])
     }
     pub fn add(&mut self, run: Run) {
         let i = self.list.len();
@@ -170,6 +196,15 @@ pub fn href(s: &VroShared, run: &Run) -> String {
 /// The given inputs, checked against the declared ones: a wrong type or a missing mandatory
 /// input is the real server's 400. Returns them by name, as given.
 fn checked_inputs<'a>(wf: &'a Workflow, body: &'a Value) -> VroResult<HashMap<&'a str, &'a Value>> {
+    checked(&wf.inputs, body, "Input parameter")
+}
+
+/// `body`'s `parameters` checked against `declared` (`what` names them in errors).
+pub fn checked<'a>(
+    declared: &'a [Param],
+    body: &'a Value,
+    what: &str,
+) -> VroResult<HashMap<&'a str, &'a Value>> {
     let given = match &body["parameters"] {
         Value::Null => vec![],
         Value::Array(a) => a.iter().collect(),
@@ -183,11 +218,11 @@ fn checked_inputs<'a>(wf: &'a Workflow, body: &'a Value) -> VroResult<HashMap<&'
         by_name.insert(name, p);
     }
     let mut out = HashMap::new();
-    for d in &wf.inputs {
+    for d in declared {
         let Some(p) = by_name.get(d.name.as_str()) else {
             if d.mandatory {
                 return Err(VroError::bad_request(format!(
-                    "Input parameter '{}' is mandatory but has no value",
+                    "{what} '{}' is mandatory but has no value",
                     d.name
                 )));
             }
@@ -197,19 +232,20 @@ fn checked_inputs<'a>(wf: &'a Workflow, body: &'a Value) -> VroResult<HashMap<&'
             && ty != d.ty
         {
             return Err(VroError::bad_request(format!(
-                "Input parameter '{}' is of type '{}', not '{ty}'",
+                "{what} '{}' is of type '{}', not '{ty}'",
                 d.name, d.ty
             )));
         }
         let filled = values::check(d.ty, &p["value"]).map_err(|m| {
             VroError::bad_request(format!(
-                "Invalid value for input parameter '{}': {m}",
+                "Invalid value for {} '{}': {m}",
+                what.to_lowercase(),
                 d.name
             ))
         })?;
         if d.mandatory && !filled {
             return Err(VroError::bad_request(format!(
-                "Input parameter '{}' is mandatory but has no value",
+                "{what} '{}' is mandatory but has no value",
                 d.name
             )));
         }
@@ -422,6 +458,7 @@ pub fn start(s: &VroShared, r: &Req, id: &str, user: &str) -> VroResult<Response
         inputs: echoed,
         plan,
         canceled: None,
+        answer: None,
     };
     let location = href(s, &run);
     let body = match s.opts.version {

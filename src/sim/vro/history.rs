@@ -52,6 +52,8 @@ fn outputs(wf: &Workflow, took: Duration, k: u64) -> Vec<Value> {
             let v = match (o.name.as_str(), o.ty) {
                 ("approvedBy", _) => string(PEOPLE[k as usize % PEOPLE.len()]),
                 ("durationSeconds", _) => number(took.as_secs() as f64),
+                ("comment", _) => string("approved at the change advisory board"),
+                (_, "boolean") => values::boolean(true),
                 (_, "number") => number((k % 50) as f64),
                 (_, t) if t.starts_with("Array/") => values::array(vec![]),
                 _ => string("SUCCESSFUL"),
@@ -117,6 +119,7 @@ pub fn record(s: &VroShared) {
                 end,
             },
             canceled: None,
+            answer: None,
         });
     }
     runs.preloaded = runs.len();

@@ -53,6 +53,36 @@ pub fn get(s: &VroShared, id: &str, eid: &str, syslog: bool) -> VroResult<Respon
         "Running item: Scriptable task".to_string(),
         format!("Workflow '{name}' is running item 'Scriptable task' (item1)"),
     ));
+    if let (Some(a), super::executions::Plan::Timed { duration, .. }) = (&run.answer, &run.plan) {
+        lines.push((
+            t0 + *duration,
+            "info",
+            "Workflow is waiting for user interaction".to_string(),
+            format!("Workflow '{name}' has paused while waiting for user interaction"),
+        ));
+        let given: Vec<String> = a
+            .given
+            .iter()
+            .map(|p| {
+                let value = p["value"]
+                    .as_object()
+                    .and_then(|o| o.values().next())
+                    .map(|w| w["value"].to_string())
+                    .unwrap_or_default();
+                format!("{} = {value}", p["name"].as_str().unwrap_or(""))
+            })
+            .collect();
+        lines.push((
+            t0 + a.at,
+            "info",
+            format!("User interaction answered by {}", a.by),
+            format!(
+                "User interaction of '{name}' answered by {}: {}",
+                a.by,
+                given.join(", ")
+            ),
+        ));
+    }
     let end = t0 + v.took.unwrap_or(so_far);
     match v.state {
         "completed" => lines.push((

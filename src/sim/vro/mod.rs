@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod categories;
 pub mod executions;
 pub mod history;
+pub mod interaction;
 pub mod logs;
 pub mod values;
 pub mod workflows;
@@ -359,6 +360,12 @@ fn route(s: &VroShared, r: &Req) -> VroResult<Response> {
         }
         (["workflows", id, "executions", eid, "state"], &Method::DELETE) => {
             executions::cancel(s, id, eid)
+        }
+        (["workflows", id, "executions", eid, "interaction"], &Method::GET) => {
+            interaction::get(s, id, eid)
+        }
+        (["workflows", id, "executions", eid, "interaction"], &Method::POST) => {
+            interaction::answer(s, r, id, eid, &user)
         }
         (["workflows", id, "executions", eid, "logs"], &Method::GET) if v7 => {
             logs::get(s, id, eid, false)
