@@ -88,6 +88,9 @@ impl From<RiskName> for crate::api::model::Risk {
 pub struct ConfigFile {
     /// Theme name (built in or in the themes folder next to the config).
     pub theme: Option<String>,
+    /// The terminal's colours (`"truecolor"`, `"256"`, `"16"`, `"none"`) when what
+    /// `TERM`/`COLORTERM`/`NO_COLOR` say is wrong; unset: detected.
+    pub color: Option<crate::colour_depth::ColourDepth>,
     /// Read-only for every context.
     #[serde(default)]
     pub read_only: bool,
@@ -351,6 +354,22 @@ fingerprint = "AB:CD"
             err.contains("unknown context \"staging\"") && err.contains("prod"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_colour_depth_is_a_config_key() {
+        use crate::colour_depth::ColourDepth;
+        for (text, want) in [
+            ("color = \"16\"", ColourDepth::Ansi16),
+            ("color = \"256\"", ColourDepth::Ansi256),
+            ("color = \"truecolor\"", ColourDepth::TrueColour),
+            ("color = \"none\"", ColourDepth::None),
+        ] {
+            let cfg: ConfigFile = toml::from_str(text).unwrap();
+            assert_eq!(cfg.color, Some(want), "{text}");
+        }
+        let err = toml::from_str::<ConfigFile>("color = \"8\"").unwrap_err();
+        assert!(err.to_string().contains("truecolor"), "{err}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod cli;
+pub mod colour_depth;
 pub mod config;
 pub mod inspect;
 pub mod logging;

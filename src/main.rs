@@ -40,6 +40,10 @@ struct Cli {
     /// ~/.config/vnav/themes.
     #[arg(long)]
     theme: Option<String>,
+    /// The terminal's colours, when its TERM/COLORTERM say less (or more) than it has:
+    /// truecolor, 256, 16 or none (default: from NO_COLOR, COLORTERM and TERM).
+    #[arg(long, value_enum)]
+    color: Option<vnav::colour_depth::ColourDepth>,
     /// Write a log (levels from VNAV_LOG) to this file; nothing is logged to the terminal.
     #[arg(long)]
     log_file: Option<PathBuf>,
@@ -334,11 +338,13 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         sources.push(o.source);
         reopen.push(Some(o.reopen));
     }
-    // no-color.org: set and not empty means no colour, whatever the theme.
-    let theme = match std::env::var_os("NO_COLOR") {
-        Some(v) if !v.is_empty() => theme.without_colour(),
-        _ => theme,
-    };
+    // The flag, then the config, then the environment (NO_COLOR, COLORTERM, TERM): a user's
+    // explicit choice overrides NO_COLOR, as no-color.org asks.
+    let depth = cli
+        .color
+        .or(cfg.color)
+        .unwrap_or_else(vnav::colour_depth::ColourDepth::from_env);
+    let theme = theme.fitted(depth);
     let mut app = App::new(specs, theme, cli.read_only || cfg.read_only);
     app.keymap =
         vnav::app::keymap::Keymap::with_overrides(&cfg.keys).map_err(|e| format!("config: {e}"))?;

@@ -10,6 +10,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
 use crate::api::model::Severity;
+use crate::colour_depth::ColourDepth;
 
 const EMBEDDED: &[(&str, &str)] = &[
     ("default", include_str!("../themes/default.toml")),
@@ -88,6 +89,9 @@ const ROLES: &[(&str, Role)] = &[
 pub struct Theme {
     pub name: String,
     styles: HashMap<Role, Style>,
+    /// The terminal's colours this theme was brought to (`fitted`); a theme switched to
+    /// later keeps it.
+    depth: ColourDepth,
 }
 
 #[derive(Deserialize)]
@@ -204,6 +208,7 @@ impl Theme {
         Ok(Theme {
             name: display,
             styles,
+            depth: ColourDepth::TrueColour,
         })
     }
 
@@ -223,6 +228,53 @@ impl Theme {
         Theme {
             name: format!("{} (NO_COLOR)", self.name),
             styles,
+            depth: ColourDepth::None,
+        }
+    }
+
+    /// The colours of the terminal this theme was fitted to.
+    pub fn depth(&self) -> ColourDepth {
+        self.depth
+    }
+
+    /// The theme in the colours a terminal of `depth` has: each colour the nearest one there
+    /// (`ColourDepth::fit`), none at all for `None` (as `without_colour`). Where a background
+    /// that set a role apart (the selection, the status bar) falls onto black, the usual
+    /// terminal background, the mono theme's emphasis (reverse, underline, bold) is added so
+    /// the selection and marks still show.
+    pub fn fitted(&self, depth: ColourDepth) -> Theme {
+        match depth {
+            ColourDepth::None => return self.without_colour(),
+            ColourDepth::TrueColour => {
+                return Theme {
+                    depth,
+                    ..self.clone()
+                };
+            }
+            ColourDepth::Ansi256 | ColourDepth::Ansi16 => {}
+        }
+        let mono = Theme::load("mono", None).expect("embedded mono theme is valid");
+        let styles = self
+            .styles
+            .iter()
+            .map(|(role, s)| {
+                let mut fitted = *s;
+                fitted.fg = s.fg.map(|c| depth.fit(c));
+                fitted.bg = s.bg.map(|c| depth.fit(c));
+                fitted.underline_color = s.underline_color.map(|c| depth.fit(c));
+                let lost = matches!(s.bg, Some(Color::Rgb(..) | Color::Indexed(_)))
+                    && fitted.bg == Some(Color::Black);
+                if lost {
+                    fitted.bg = None;
+                    fitted = fitted.add_modifier(mono.style(*role).add_modifier);
+                }
+                (*role, fitted)
+            })
+            .collect();
+        Theme {
+            name: self.name.clone(),
+            styles,
+            depth,
         }
     }
 

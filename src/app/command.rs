@@ -374,8 +374,8 @@ impl App {
         }
     }
 
-    /// `:theme <name>`: a built-in theme, live. With `NO_COLOR` set the new theme stays
-    /// without colour.
+    /// `:theme <name>`: a built-in theme, live, in the terminal's colours (16, none, …) as the
+    /// one it replaces.
     fn switch_theme(&mut self, name: &str) {
         if !crate::theme::builtin_names().any(|n| n == name) {
             let names: Vec<&str> = crate::theme::builtin_names().collect();
@@ -388,11 +388,7 @@ impl App {
         }
         match crate::theme::Theme::load(name, None) {
             Ok(theme) => {
-                let no_colour = self.theme.name.ends_with("(NO_COLOR)");
-                self.theme = match no_colour {
-                    true => theme.without_colour(),
-                    false => theme,
-                };
+                self.theme = theme.fitted(self.theme.depth());
                 self.notify(format!("theme {}", self.theme.name), Severity::Ok);
             }
             Err(e) => self.notify(e, Severity::Error),

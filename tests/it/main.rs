@@ -4,6 +4,7 @@ mod all_snapshots;
 mod all_snapshots_bulk;
 mod app_actions;
 mod app_answer;
+mod app_colour_depth;
 mod app_command;
 mod app_detail_read;
 mod app_form;
