@@ -64,6 +64,10 @@ pub struct SimArgs {
     /// Largest vCenter list answered; longer lists fail like a real server's.
     #[arg(long)]
     pub list_cap: Option<usize>,
+    /// Most objects one vim RetrievePropertiesEx answers; the rest come by
+    /// ContinueRetrievePropertiesEx, as on a real vCenter.
+    #[arg(long, default_value_t = 100)]
+    pub vim_page: usize,
     /// Aria Operations release to imitate: 8 (Aria Operations, Basic accepted) or 9 (VCF
     /// Operations, tokens only).
     #[arg(long, default_value = "8")]
@@ -113,6 +117,7 @@ impl SimArgs {
             },
             vcenter_version: self.vcenter_version,
             list_cap: self.list_cap,
+            vim_page: self.vim_page.max(1),
             vrops: VropsOptions {
                 version: self.vrops_version,
                 token_ttl_secs: self.vrops_token_ttl.max(1),

@@ -46,6 +46,10 @@ pub struct SimOptions {
     /// Overrides every vCenter list cap (default: 1000 on 6.7; 4000 VMs, 2500 hosts and
     /// datastores, 1000 others on 7.0/8.0).
     pub list_cap: Option<usize>,
+    /// The most objects a vim `RetrievePropertiesEx` answers at once (vCenter pages bigger
+    /// results: the rest comes from `ContinueRetrievePropertiesEx`); a client's smaller
+    /// `options.maxObjects` wins.
+    pub vim_page: usize,
     /// The Aria Operations server's release, token lifetime and in-flight ceiling.
     pub vrops: VropsOptions,
     /// The Orchestrator's generation and catalogue size.
@@ -64,6 +68,7 @@ impl Default for SimOptions {
             faults: Faults::default(),
             vcenter_version: VcenterVersion::default(),
             list_cap: None,
+            vim_page: 100,
             vrops: VropsOptions::default(),
             vro: VroOptions::default(),
         }
@@ -170,6 +175,12 @@ impl Sim {
     /// vCenter HTTP requests served so far.
     pub fn vcenter_request_count(&self) -> u64 {
         self.vc_shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// The vim property collector's paging so far: continuations and cancels asked, results
+    /// still pending.
+    pub fn vim_pages(&self) -> vcenter::vim::pages::PageCounts {
+        self.vc_shared.pages().counts()
     }
 
     /// Aria Operations HTTP requests served so far (those refused by the in-flight ceiling

@@ -76,6 +76,7 @@ mod vcd_faults;
 mod vcd_summary;
 mod vcd_versions;
 mod vcenter_client;
+mod vcenter_paging;
 mod vcenter_snapshots;
 mod vcenter_summary;
 mod vcenter_tasks;

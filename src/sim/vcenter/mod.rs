@@ -78,6 +78,8 @@ pub struct VcShared {
     pub vim: Mutex<vim::snapshots::VimState>,
     /// Events logged since start (REST power operations), for `QueryEvents`.
     pub events: vim::events::Log,
+    /// Property reads with pages still to hand out (`ContinueRetrievePropertiesEx`).
+    pub pages: Mutex<vim::pages::Pages>,
 }
 
 impl VcShared {
@@ -89,12 +91,27 @@ impl VcShared {
             requests: AtomicU64::new(0),
             vim: Mutex::new(vim::snapshots::VimState::new(vcd.opts.seed)),
             events: Default::default(),
+            pages: Default::default(),
             vcd,
         }
     }
     /// Lock order: world, then vCD tasks, then this.
     pub fn vim(&self) -> MutexGuard<'_, vim::snapshots::VimState> {
         self.vim.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Taken alone (never while holding the world or `vim`).
+    pub fn pages(&self) -> MutexGuard<'_, vim::pages::Pages> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// The first page of a read's `objects` for `session`, with a token when more remain.
+    pub fn first_page(
+        &self,
+        session: &str,
+        objects: Vec<vim::Val>,
+        max_objects: Option<i64>,
+    ) -> Option<vim::Val> {
+        let page = vim::pages::page_size(self.vcd.opts.vim_page, max_objects);
+        self.pages().first(session, objects, page)
     }
     pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, session::Session>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::vim::props::{self, FilterSpec, PropSpec};
 use super::vim::snapshots::{self, Op};
-use super::vim::{self, Args, Fault, Val};
+use super::vim::{self, Args, Fault, Val, required};
 use super::{VcShared, json_response, percent_decode, session};
 
 /// The releases 8.0U1 and 8.0U2 serve.
@@ -128,6 +128,15 @@ impl Args for JsonArgs {
 struct Retrieve {
     #[serde(rename = "specSet")]
     specs: Vec<Spec>,
+    #[serde(default)]
+    options: Option<Options>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    #[serde(default)]
+    max_objects: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -160,7 +169,7 @@ struct MoRef {
     value: String,
 }
 
-fn retrieve(s: &VcShared, method: &str, args: JsonArgs) -> Result<Response, Fault> {
+fn retrieve(s: &VcShared, session: &str, method: &str, args: JsonArgs) -> Result<Response, Fault> {
     let r: Retrieve = serde_json::from_value(Value::Object(args.0))
         .map_err(|e| Fault::invalid_request(format!("Malformed {method} body: {e}")))?;
     let specs: Vec<FilterSpec> = r
@@ -184,8 +193,9 @@ fn retrieve(s: &VcShared, method: &str, args: JsonArgs) -> Result<Response, Faul
         })
         .collect();
     let objects = props::retrieve(s, &specs)?;
+    let max = r.options.and_then(|o| o.max_objects);
     Ok(match method {
-        "RetrievePropertiesEx" => value(props::result(objects).as_ref()),
+        "RetrievePropertiesEx" => value(s.first_page(session, objects, max).as_ref()),
         _ => value(Some(&Val::List("ObjectContent", objects))),
     })
 }
@@ -279,7 +289,17 @@ fn route(
             Ok(status(StatusCode::NO_CONTENT))
         }
         ("PropertyCollector", "RetrievePropertiesEx" | "RetrieveProperties") => {
-            retrieve(s, leaf, args)
+            retrieve(s, id.trim(), leaf, args)
+        }
+        ("PropertyCollector", "ContinueRetrievePropertiesEx") => {
+            let token = required(args.text("token"), "token")?;
+            let page = s.pages().next(id.trim(), &token)?;
+            Ok(value(Some(&page)))
+        }
+        ("PropertyCollector", "CancelRetrievePropertiesEx") => {
+            let token = required(args.text("token"), "token")?;
+            s.pages().cancel(id.trim(), &token)?;
+            Ok(status(StatusCode::NO_CONTENT))
         }
         ("Task", "CancelTask") => Err(snapshots::cancel(s, moid)),
         ("EventManager", "QueryEvents") => {

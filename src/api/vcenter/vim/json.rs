@@ -8,7 +8,7 @@ use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use super::{Call, Object, Transport};
+use super::{Call, Object, Page, Transport};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::session::{Protocol, Session};
@@ -78,6 +78,33 @@ fn fault(status: u16, body: &[u8]) -> ApiError {
         code: kind,
         message,
     }
+}
+
+/// A `RetrieveResult`: its objects and the token of the next page (`Null`, when nothing
+/// matched, has neither).
+fn page(mut result: Value) -> Page<Value> {
+    let token = result["token"].as_str().map(str::to_string);
+    // `get_mut`, not `[]`: indexing to write panics on a value that is not an object.
+    let objects = match result.get_mut("objects").map(Value::take) {
+        Some(Value::Array(found)) => found
+            .into_iter()
+            .map(|mut o| Object {
+                moid: o["obj"]["value"].as_str().unwrap_or("").to_string(),
+                props: match o.get_mut("propSet").map(Value::take) {
+                    Some(Value::Array(props)) => props
+                        .into_iter()
+                        .filter_map(|mut p| {
+                            let val = p.get_mut("val").map(Value::take)?;
+                            Some((p["name"].as_str()?.to_string(), val))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Page { objects, token }
 }
 
 impl Json {
@@ -217,12 +244,12 @@ impl Protocol for Login {
 impl Transport for Json {
     type Data = Value;
 
-    async fn retrieve(
+    async fn retrieve_page(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Vec<Object<Value>>> {
+    ) -> ApiResult<Page<Value>> {
         let objects: Vec<Value> = moids
             .iter()
             .map(|m| json!({"_typeName": "ObjectSpec", "obj": moref(kind, m)}))
@@ -240,25 +267,25 @@ impl Transport for Json {
             self.property_collector
         );
         // A property read: the shared layer may hedge it.
-        let result = self.call(&path, &body, Retry::Read).await?;
-        let Value::Array(found) = result["objects"].clone() else {
-            return Ok(Vec::new());
-        };
-        Ok(found
-            .into_iter()
-            .map(|mut o| Object {
-                moid: o["obj"]["value"].as_str().unwrap_or("").to_string(),
-                props: match o["propSet"].take() {
-                    Value::Array(props) => props
-                        .into_iter()
-                        .filter_map(|mut p| {
-                            Some((p["name"].as_str()?.to_string(), p["val"].take()))
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                },
-            })
-            .collect())
+        Ok(page(self.call(&path, &body, Retry::Read).await?))
+    }
+
+    async fn continue_page(&self, token: &str) -> ApiResult<Page<Value>> {
+        let path = format!(
+            "PropertyCollector/{}/ContinueRetrievePropertiesEx",
+            self.property_collector
+        );
+        let body = json!({ "token": token });
+        Ok(page(self.call(&path, &body, Retry::Read).await?))
+    }
+
+    async fn cancel_pages(&self, token: &str) -> ApiResult<()> {
+        let path = format!(
+            "PropertyCollector/{}/CancelRetrievePropertiesEx",
+            self.property_collector
+        );
+        let body = json!({ "token": token });
+        self.call(&path, &body, Retry::Never).await.map(|_| ())
     }
 
     async fn start(&self, call: Call<'_>) -> ApiResult<String> {

@@ -79,18 +79,96 @@ impl<D> Object<D> {
     }
 }
 
+/// One answer of a paged property read: its objects, and the token of the next page when
+/// more remain.
+pub struct Page<D> {
+    pub objects: Vec<Object<D>>,
+    pub token: Option<String>,
+}
+
+/// The fault a continuation gets when its token is unknown: vSphere documents
+/// `InvalidProperty` (VMware's vcsim answers it, naming `token`); some servers say
+/// `InvalidArgument`.
+fn lost_token(e: &ApiError) -> bool {
+    matches!(e, ApiError::Server { code: Some(c), .. } if c == "InvalidProperty" || c == "InvalidArgument")
+}
+
 /// What each wire protocol provides; each keeps its session in the shared session layer.
 #[async_trait]
 trait Transport: Send + Sync {
     type Data: Data + Send + Sync;
 
-    /// `paths` of each object (all of type `kind`); unset properties are left out.
+    /// `RetrievePropertiesEx`: `paths` of each object (all of type `kind`), unset properties
+    /// left out; the first page of them, as many as the server answers at once.
+    async fn retrieve_page(
+        &self,
+        kind: &str,
+        moids: &[&str],
+        paths: &[&str],
+    ) -> ApiResult<Page<Self::Data>>;
+
+    /// `ContinueRetrievePropertiesEx`: the page after the one that gave `token`.
+    async fn continue_page(&self, token: &str) -> ApiResult<Page<Self::Data>>;
+
+    /// `CancelRetrievePropertiesEx`: the server may drop the pages left behind `token`.
+    async fn cancel_pages(&self, token: &str) -> ApiResult<()>;
+
+    /// `paths` of each object (all of type `kind`); unset properties are left out. Every
+    /// page of the answer: a vCenter answers a big read in pages (of 100 objects, or fewer),
+    /// each but the last with a token for the next. Each page is a read the shared layer may
+    /// repeat or hedge; as a token is good for one use only, a page whose token the server no
+    /// longer knows (its first answer was lost, a hedged copy took it, the session was
+    /// renewed) asks again for the objects not received yet. Giving up halfway tells the
+    /// server to drop the rest.
     async fn retrieve(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Vec<Object<Self::Data>>>;
+    ) -> ApiResult<Vec<Object<Self::Data>>> {
+        let mut objects: Vec<Object<Self::Data>> = Vec::new();
+        let mut asked: Vec<&str> = moids.to_vec();
+        loop {
+            let before = objects.len();
+            let first = self.retrieve_page(kind, &asked, paths).await?;
+            objects.extend(first.objects);
+            let mut token = first.token;
+            let lost = loop {
+                let Some(t) = token else {
+                    return Ok(objects);
+                };
+                match self.continue_page(&t).await {
+                    Ok(page) => {
+                        objects.extend(page.objects);
+                        token = page.token;
+                    }
+                    Err(e) if lost_token(&e) => break e,
+                    Err(e) => {
+                        // Best effort: the server forgets it with the session anyway.
+                        let _ = self.cancel_pages(&t).await;
+                        return Err(e);
+                    }
+                }
+            };
+            if objects.len() == before {
+                return Err(ApiError::Server {
+                    status: 500,
+                    code: Some("InvalidProperty".into()),
+                    message: format!(
+                        "vCenter lost the rest of a paged property read \
+                         (ContinueRetrievePropertiesEx: {lost})"
+                    ),
+                });
+            }
+            tracing::debug!(target: "vnav::vim", error = %lost, "a page's token was lost; asking for the rest again");
+            let got: std::collections::HashSet<&str> =
+                objects.iter().map(|o| o.moid.as_str()).collect();
+            asked.retain(|m| !got.contains(m));
+            if asked.is_empty() {
+                return Ok(objects);
+            }
+        }
+    }
 
     /// Starts the method and returns its Task's moid. Never retried: it changes things.
     async fn start(&self, call: Call<'_>) -> ApiResult<String>;

@@ -6,7 +6,7 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{Call, Object, Transport};
+use super::{Call, Object, Page, Transport};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::session::{Protocol, Session};
@@ -138,6 +138,31 @@ fn answer(resp: &Response) -> ApiResult<Element> {
         .ok_or_else(|| ApiError::parse("empty SOAP Body"))
 }
 
+/// A `RetrieveResult` (the `returnval` of a Retrieve or Continue answer): its objects and
+/// the token of the next page; none of either when nothing matched.
+fn page(resp: &Element) -> Page<Element> {
+    let Some(result) = resp.child("returnval") else {
+        return Page {
+            objects: Vec::new(),
+            token: None,
+        };
+    };
+    let objects = result
+        .children_named("objects")
+        .map(|o| Object {
+            moid: o.child_text("obj").unwrap_or("").to_string(),
+            props: o
+                .children_named("propSet")
+                .filter_map(|p| Some((p.child_text("name")?.to_string(), p.child("val")?.clone())))
+                .collect(),
+        })
+        .collect();
+    Page {
+        objects,
+        token: result.child_text("token").map(str::to_string),
+    }
+}
+
 impl Login {
     /// A call outside the session: the service content and the login itself.
     async fn post(&self, http: &Http, body: &str) -> ApiResult<Element> {
@@ -213,12 +238,12 @@ impl Protocol for Login {
 impl Transport for Soap {
     type Data = Element;
 
-    async fn retrieve(
+    async fn retrieve_page(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Vec<Object<Element>>> {
+    ) -> ApiResult<Page<Element>> {
         let paths: String = paths
             .iter()
             .map(|p| format!("<pathSet>{p}</pathSet>"))
@@ -232,20 +257,25 @@ impl Transport for Soap {
             moref("_this", "PropertyCollector", "propertyCollector"),
         );
         // A property read: the shared layer may hedge it.
-        let resp = self.call(&body, Retry::Read).await?;
-        Ok(resp
-            .descendants("objects")
-            .into_iter()
-            .map(|o| Object {
-                moid: o.child_text("obj").unwrap_or("").to_string(),
-                props: o
-                    .children_named("propSet")
-                    .filter_map(|p| {
-                        Some((p.child_text("name")?.to_string(), p.child("val")?.clone()))
-                    })
-                    .collect(),
-            })
-            .collect())
+        Ok(page(&self.call(&body, Retry::Read).await?))
+    }
+
+    async fn continue_page(&self, token: &str) -> ApiResult<Page<Element>> {
+        let body = format!(
+            r#"<ContinueRetrievePropertiesEx xmlns="urn:vim25">{}<token>{}</token></ContinueRetrievePropertiesEx>"#,
+            moref("_this", "PropertyCollector", "propertyCollector"),
+            esc(token)
+        );
+        Ok(page(&self.call(&body, Retry::Read).await?))
+    }
+
+    async fn cancel_pages(&self, token: &str) -> ApiResult<()> {
+        let body = format!(
+            r#"<CancelRetrievePropertiesEx xmlns="urn:vim25">{}<token>{}</token></CancelRetrievePropertiesEx>"#,
+            moref("_this", "PropertyCollector", "propertyCollector"),
+            esc(token)
+        );
+        self.call(&body, Retry::Never).await.map(|_| ())
     }
 
     async fn start(&self, call: Call<'_>) -> ApiResult<String> {

@@ -1,6 +1,6 @@
 //! A vim25 SOAP subset at `/sdk` for what the REST API cannot do, VM snapshots:
 //! RetrieveServiceContent, Login/Logout (cookie `vmware_soap_session`), RetrieveProperties(Ex)
-//! of VMs and tasks, Create/RevertTo/Remove snapshot tasks and RemoveAllSnapshots. The objects
+//! of VMs and tasks (paged: Continue/CancelRetrievePropertiesEx), Create/RevertTo/Remove snapshot tasks and RemoveAllSnapshots. The objects
 //! and their logic are `vim`'s, shared with VI/JSON; this reads envelopes and writes XML.
 
 pub mod props;
@@ -256,7 +256,10 @@ fn call(s: &VcShared, op: &str, inner: &str, headers: &HeaderMap) -> Result<Resp
             s.sessions().remove(&id);
             Ok(reply(op, ""))
         }
-        "RetrieveProperties" | "RetrievePropertiesEx" => props::retrieve(s, op, inner),
+        "RetrieveProperties" | "RetrievePropertiesEx" => props::retrieve(s, &id, op, inner),
+        "ContinueRetrievePropertiesEx" | "CancelRetrievePropertiesEx" => {
+            props::resume(s, &id, op, inner)
+        }
         "CancelTask" => Err(snapshots::cancel(s, &this)),
         "QueryEvents" => {
             if this != "EventManager" {

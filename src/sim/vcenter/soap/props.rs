@@ -1,5 +1,6 @@
 //! RetrieveProperties / RetrievePropertiesEx over SOAP: reads the `specSet` elements into
-//! `vim::props` specs and writes the object contents back as XML.
+//! `vim::props` specs and writes the object contents back as XML, a page at a time for the Ex
+//! form (`ContinueRetrievePropertiesEx` and `CancelRetrievePropertiesEx` are here too).
 
 use axum::response::Response;
 
@@ -30,16 +31,33 @@ fn spec(text: &str) -> FilterSpec {
     FilterSpec { props, objects }
 }
 
-pub fn retrieve(s: &VcShared, op: &str, body: &str) -> Result<Response, Fault> {
+pub fn retrieve(s: &VcShared, session: &str, op: &str, body: &str) -> Result<Response, Fault> {
     let specs: Vec<FilterSpec> = elems(body, "specSet")
         .iter()
         .map(|e| spec(e.text))
         .collect();
     let objects = props::retrieve(s, &specs)?;
     let inner = if op == "RetrievePropertiesEx" {
-        props::result(objects).map_or_else(String::new, |r| xml("returnval", &r))
+        let options = elems(body, "options");
+        let max = options
+            .first()
+            .and_then(|o| first(o.text, "maxObjects"))
+            .and_then(|m| m.trim().parse().ok());
+        s.first_page(session, objects, max)
+            .map_or_else(String::new, |r| xml("returnval", &r))
     } else {
         xml("returnval", &Val::List("ObjectContent", objects))
     };
     Ok(reply(op, &inner))
+}
+
+/// `ContinueRetrievePropertiesEx` (the next page) or `CancelRetrievePropertiesEx`.
+pub fn resume(s: &VcShared, session: &str, op: &str, body: &str) -> Result<Response, Fault> {
+    let token = first(body, "token").unwrap_or_default();
+    if op == "CancelRetrievePropertiesEx" {
+        s.pages().cancel(session, &token)?;
+        return Ok(reply(op, ""));
+    }
+    let page = s.pages().next(session, &token)?;
+    Ok(reply(op, &xml("returnval", &page)))
 }

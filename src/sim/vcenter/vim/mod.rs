@@ -4,6 +4,7 @@
 
 pub mod events;
 pub mod layout;
+pub mod pages;
 pub mod props;
 pub mod snapshots;
 pub mod usage;

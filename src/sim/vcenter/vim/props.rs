@@ -317,16 +317,6 @@ pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
     Ok(objects)
 }
 
-/// RetrievePropertiesEx's `RetrieveResult`; unset when no object matched.
-pub fn result(objects: Vec<Val>) -> Option<Val> {
-    (!objects.is_empty()).then(|| {
-        Val::Obj(
-            "RetrieveResult",
-            vec![("objects", Val::List("ObjectContent", objects))],
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
