@@ -393,11 +393,10 @@ fn node_bytes(_: &mut Criterion) {
         let vm: Vec<&Node> = list.iter().filter(|n| n.kind == NodeKind::Vm).collect();
         let n = vm.len().max(1) as f64;
         let avg = |f: &dyn Fn(&Node) -> usize| vm.iter().map(|v| f(v)).sum::<usize>() as f64 / n;
-        let facts =
-            |f: &dyn Fn(&VmFacts) -> usize| avg(&|v: &Node| v.facts.as_deref().map_or(0, f));
+        let facts = |f: &dyn Fn(&VmFacts) -> usize| avg(&|v: &Node| v.facts.as_ref().map_or(0, f));
         let distinct = |f: &dyn Fn(&VmFacts) -> &str| {
             vm.iter()
-                .filter_map(|v| v.facts.as_deref().map(f))
+                .filter_map(|v| v.facts.as_ref().map(f))
                 .collect::<HashSet<_>>()
                 .len()
         };
@@ -406,23 +405,26 @@ fn node_bytes(_: &mut Criterion) {
                 size_of::<VimRef>() + b.vcenter_url.len() + b.vcenter_name.len() + b.moid.len()
             })
         };
+        // Heap bytes: ids and names up to 24 bytes are inline (CompactString), a status
+        // label is a 2-byte handle, a VM's summary is built when drawn, its facts are inline
+        // and its guest OS, place and owner are shared (counted once per distinct value).
+        let heap = |s: &compact_str::CompactString| {
+            if s.is_heap_allocated() { s.len() } else { 0 }
+        };
         eprintln!(
-            "REPORT node_bytes {product}, {} VMs, heap per VM (payload): id {:.0}, name {:.0}, \
-             summary {:.0}, status label {:.0}, facts box {:.0} + guest OS {:.0} + IP {:.0} + \
-             place {:.0} + owner {:.0}, backing {:.0}; distinct: guest OS {}, place {}, owner {}",
+            "REPORT node_bytes {product}, {} VMs: tree Entry {} B (Node {} B, facts inline {} B); \
+             heap per VM (payload): id {:.0} (ids on the heap: {:.0} %), name {:.0}, stored \
+             summary {:.0}, IP {:.0}, backing {:.0}; shared: guest OS {}, place {}, owner {} \
+             distinct values",
             vm.len(),
-            avg(&|v| v.id.len()),
-            avg(&|v| v.name.len()),
-            avg(&|v| v.summary.len()),
-            avg(&|v| match &v.status.label {
-                std::borrow::Cow::Owned(s) => s.len(),
-                std::borrow::Cow::Borrowed(_) => 0,
-            }),
-            avg(&|v| v.facts.as_ref().map_or(0, |_| size_of::<VmFacts>())),
-            facts(&|f| f.guest_os.len()),
-            facts(&|f| f.ip.len()),
-            facts(&|f| f.place.len()),
-            facts(&|f| f.owner.len()),
+            size_of::<vnav::app::tree::Entry>(),
+            size_of::<Node>(),
+            size_of::<Option<VmFacts>>(),
+            avg(&|v| heap(&v.id)),
+            avg(&|v| usize::from(v.id.is_heap_allocated()) * 100),
+            avg(&|v| heap(&v.name)),
+            avg(&|v| v.stored_summary().len()),
+            facts(&|f| heap(&f.ip)),
             avg(&backing),
             distinct(&|f| &f.guest_os),
             distinct(&|f| &f.place),

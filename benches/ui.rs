@@ -99,7 +99,7 @@ fn loaded_app(n: usize) -> App {
                 format!("https://vcd/api/vApp/vm-{i:08x}-0000-4000-8000-000000000000"),
                 vm_name(i),
             )
-            .with_status(status[i % 7 / 6].clone())
+            .with_status(status[i % 7 / 6])
             .with_summary(format!("{} vCPU · {} GiB", 1 << (i % 4), 2 << (i % 5)))
         })
         .collect();
@@ -480,7 +480,7 @@ fn sprawl_report() {
         for chunk in all.chunks(64) {
             let update = chunk
                 .iter()
-                .map(|r| (r.vm.id.clone(), 1u64 << 30))
+                .map(|r| (r.vm.id.as_str().into(), 1u64 << 30))
                 .collect();
             sizes.push(timed(
                 &mut app,

@@ -229,7 +229,7 @@ fn vcenter_list(payload: &Value) -> Option<String> {
                 vcenter::map::moid(&n.id),
                 n.name,
                 n.status.label,
-                n.summary
+                n.summary()
             );
         }
     }

@@ -224,7 +224,7 @@ pub enum Value<'a> {
 
 /// The value of `col` for `node`, which lives on the endpoint labelled `endpoint`.
 pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> {
-    let facts = node.facts.as_deref();
+    let facts = node.facts.as_ref();
     let text = |f: fn(&'a super::model::VmFacts) -> &'a str| Value::Text(facts.map_or("", f));
     match col {
         ColumnId::Name => Value::Text(&node.name),
@@ -232,13 +232,14 @@ pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> 
         ColumnId::Endpoint => Value::Text(endpoint),
         ColumnId::Place => text(|f| &f.place),
         ColumnId::Cpu => Value::Number(facts.and_then(|f| f.cpus).map(u64::from)),
-        ColumnId::Memory => Value::Number(facts.and_then(|f| f.memory_mib)),
+        ColumnId::Memory => Value::Number(facts.and_then(|f| f.memory_mib).map(u64::from)),
         ColumnId::GuestOs => text(|f| &f.guest_os),
         ColumnId::Ip => text(|f| &f.ip),
         ColumnId::Owner => text(|f| &f.owner),
         ColumnId::SnapshotAge => Value::Time(facts.and_then(|f| f.snapshot_created)),
         ColumnId::SnapshotSize => Value::Number(facts.and_then(|f| f.snapshot_bytes)),
-        ColumnId::Summary => Value::Text(&node.summary),
+        // Only kinds other than VMs have this column: their summary is stored.
+        ColumnId::Summary => Value::Text(node.stored_summary()),
     }
 }
 

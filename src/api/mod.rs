@@ -7,6 +7,7 @@ pub mod error;
 pub mod hedge;
 pub mod http;
 pub mod identify;
+pub mod interned;
 pub mod labels;
 pub mod model;
 pub mod session;

@@ -1,11 +1,12 @@
 //! The unified model every product maps into. The app and the views only ever see these types,
 //! so a new product plugs in by mapping its payloads here and implementing `Backend`.
 
+use compact_str::CompactString;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
-
 use time::OffsetDateTime;
+
+pub use super::interned::{Label, Sym};
 
 /// Which product an endpoint speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,64 +111,49 @@ pub enum Severity {
     Busy,
 }
 
-/// A node's state as the server reports it ("POWERED_ON", "MIXED", "green", …).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// A node's state as the server reports it ("POWERED_ON", "MIXED", "green", …): its label is
+/// a handle into the process's one set of labels, so a status costs a node 4 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Status {
-    pub label: Cow<'static, str>,
+    pub label: Label,
     pub severity: Severity,
 }
 
 impl Status {
     pub const NONE: Status = Status {
-        label: Cow::Borrowed(""),
+        label: Label::NONE,
         severity: Severity::Neutral,
     };
 
-    pub fn new(label: impl Into<Cow<'static, str>>, severity: Severity) -> Self {
+    pub fn new(label: impl AsRef<str>, severity: Severity) -> Self {
         Status {
-            label: label.into(),
+            label: Label::new(label.as_ref()),
             severity,
         }
     }
 
-    /// A status whose label is a state the APIs name, copied only when it is not one of the
-    /// usual ones: every VM carries one, and a copy costs a heap block per node.
+    /// A status whose label is a state the APIs name (the same as `new`: every label is held
+    /// once).
     pub fn state(label: &str, severity: Severity) -> Self {
-        let label = match STATES.iter().find(|s| **s == label) {
-            Some(s) => Cow::Borrowed(*s),
-            None => Cow::Owned(label.to_string()),
-        };
-        Status { label, severity }
+        Status::new(label, severity)
     }
 }
 
-/// Power and connection states vCD's query records and vCenter's lists name.
-const STATES: &[&str] = &[
-    "POWERED_ON",
-    "POWERED_OFF",
-    "SUSPENDED",
-    "MIXED",
-    "RESOLVED",
-    "UNRESOLVED",
-    "VAPP_UNDEPLOYED",
-    "PARTIALLY_POWERED_OFF",
-    "PARTIALLY_SUSPENDED",
-    "CONNECTED",
-    "DISCONNECTED",
-    "NOT_RESPONDING",
-    "STANDBY",
-];
-
 /// One entry of the inventory. `id` is the backend's own handle (an href for vCD, a moid for
 /// vCenter, …): opaque to the app, stable, and enough for the backend to fetch the node again.
+///
+/// Sized for 300,000 in one process (`tests::a_node_is_small`): ids and names up to 24 bytes
+/// (moids, most names) need no heap block, a VM's facts are inline (VMs are nearly every node
+/// at scale) and its summary is built when drawn (`summary`), not stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     pub kind: NodeKind,
-    pub id: Box<str>,
-    pub name: Box<str>,
+    pub id: CompactString,
+    pub name: CompactString,
     pub status: Status,
-    /// Short extra columns shown after the name ("2 vCPU · 4 GiB · Ubuntu").
-    pub summary: Box<str>,
+    /// Short extra columns shown after the name ("3 VMs · VDC-A"); empty for a VM, whose
+    /// summary comes from its facts (see `summary`).
+    summary: Box<str>,
     /// Whether the node may have children (they are loaded lazily on expand).
     pub expandable: bool,
     /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
@@ -175,9 +161,8 @@ pub struct Node {
     /// Its health as a monitoring product rates it (Aria Operations' health badge), when
     /// known: one byte, drawn as a coloured dot on the row.
     pub health: Option<Health>,
-    /// For a VM: the typed facts its listing gave (tables sort and filter on them). Boxed, so a
-    /// node that has none costs one pointer.
-    pub facts: Option<Box<VmFacts>>,
+    /// For a VM: the typed facts its listing gave (tables sort and filter on them).
+    pub facts: Option<VmFacts>,
 }
 
 /// A health colour as Aria Operations rates an object (its health, risk and efficiency badges,
@@ -222,39 +207,47 @@ impl Health {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct VmFacts {
     pub cpus: Option<u32>,
-    pub memory_mib: Option<u64>,
-    /// Guest OS, place and owner repeat across VMs: `Node::with_facts` shares one copy of
-    /// each value (`intern`).
-    pub guest_os: Arc<str>,
-    /// The first IP address the listing gives.
-    pub ip: Box<str>,
+    pub memory_mib: Option<u32>,
+    /// Guest OS, place and owner repeat across VMs: one shared copy of each value (`Sym`).
+    pub guest_os: Sym,
+    /// The first IP address the listing gives (an IPv4 or short IPv6 text needs no heap).
+    pub ip: CompactString,
     /// Where the VM lives: its vApp (vCD) or host (vCenter).
-    pub place: Arc<str>,
-    pub owner: Arc<str>,
+    pub place: Sym,
+    pub owner: Sym,
     /// When its (oldest) snapshot was taken, where the listing says.
     pub snapshot_created: Option<OffsetDateTime>,
     /// Bytes its snapshots hold, where known.
     pub snapshot_bytes: Option<u64>,
 }
 
+impl VmFacts {
+    /// "vApp web · 2 vCPU · 4 GiB · Ubuntu Linux (64-bit) · 10.0.0.4": a VM row's summary,
+    /// from what is known.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<Cow<str>> = Vec::with_capacity(5);
+        if !self.place.is_empty() {
+            parts.push(Cow::Borrowed(self.place.as_str()));
+        }
+        if let Some(cpu) = self.cpus {
+            parts.push(Cow::Owned(format!("{cpu} vCPU")));
+        }
+        if let Some(mem) = self.memory_mib {
+            parts.push(Cow::Owned(mib_text(u64::from(mem))));
+        }
+        for text in [self.guest_os.as_str(), &self.ip] {
+            if !text.is_empty() {
+                parts.push(Cow::Borrowed(text));
+            }
+        }
+        parts.join(" · ")
+    }
+}
+
 /// One shared copy of a value that repeats across many nodes (guest OS names, vApps, hosts,
-/// owners). The set only grows: it holds each distinct value once, a few thousand at most.
-pub fn intern(value: &str) -> Arc<str> {
-    static VALUES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<Arc<str>>>> =
-        std::sync::LazyLock::new(Default::default);
-    if value.is_empty() {
-        static EMPTY: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| "".into());
-        return EMPTY.clone();
-    }
-    let Ok(mut values) = VALUES.lock() else {
-        return value.into();
-    };
-    if let Some(v) = values.get(value) {
-        return v.clone();
-    }
-    let v: Arc<str> = value.into();
-    values.insert(v.clone());
-    v
+/// owners), see `Sym`.
+pub fn intern(value: &str) -> Sym {
+    Sym::new(value)
 }
 
 /// The vCenter VM behind a vCD VM, as vCD tells a system administrator: the vCenter (the URL
@@ -285,7 +278,11 @@ pub fn host_port(url: &str) -> Option<(String, u16)> {
 }
 
 impl Node {
-    pub fn new(kind: NodeKind, id: impl Into<Box<str>>, name: impl Into<Box<str>>) -> Self {
+    pub fn new(
+        kind: NodeKind,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+    ) -> Self {
         Node {
             kind,
             id: id.into(),
@@ -299,21 +296,42 @@ impl Node {
         }
     }
 
+    /// Short extra columns shown after the name: a VM's built from its facts when drawn
+    /// (at 300,000 VMs a stored one would cost ~30 MB), any other node's as its backend said.
+    pub fn summary(&self) -> Cow<'_, str> {
+        match &self.facts {
+            Some(f) if self.summary.is_empty() && self.kind == NodeKind::Vm => {
+                Cow::Owned(f.summary())
+            }
+            _ => Cow::Borrowed(&self.summary),
+        }
+    }
+
+    /// The summary the backend set, without a VM's built one (the `Summary` column of kinds
+    /// other than VMs).
+    pub fn stored_summary(&self) -> &str {
+        &self.summary
+    }
+
+    pub fn set_summary(&mut self, summary: impl Into<Box<str>>) {
+        self.summary = summary.into();
+    }
+
     /// Keeps what `older` knew and this read did not say (a VM document has no owner or vApp
     /// name; the listing had them), so a refresh never blanks a column.
     pub fn keep_facts(&mut self, older: &Node) {
-        let Some(old) = older.facts.as_deref() else {
+        let Some(old) = older.facts.as_ref() else {
             return;
         };
         let new = self.facts.get_or_insert_with(Default::default);
-        let keep = |n: &mut Arc<str>, o: &Arc<str>| {
+        let keep = |n: &mut Sym, o: Sym| {
             if n.is_empty() {
-                *n = o.clone();
+                *n = o;
             }
         };
-        keep(&mut new.guest_os, &old.guest_os);
-        keep(&mut new.place, &old.place);
-        keep(&mut new.owner, &old.owner);
+        keep(&mut new.guest_os, old.guest_os);
+        keep(&mut new.place, old.place);
+        keep(&mut new.owner, old.owner);
         if new.ip.is_empty() {
             new.ip = old.ip.clone();
         }
@@ -323,11 +341,8 @@ impl Node {
         new.snapshot_bytes = new.snapshot_bytes.or(old.snapshot_bytes);
     }
 
-    pub fn with_facts(mut self, mut facts: VmFacts) -> Self {
-        facts.guest_os = intern(&facts.guest_os);
-        facts.place = intern(&facts.place);
-        facts.owner = intern(&facts.owner);
-        self.facts = Some(Box::new(facts));
+    pub fn with_facts(mut self, facts: VmFacts) -> Self {
+        self.facts = Some(facts);
         self
     }
 
@@ -1069,17 +1084,18 @@ mod tests {
         assert_eq!(SprawlRow::age_text(taken, 1, next_day), "1 day old");
     }
 
-    /// A scale issue wants nodes small: the health is one byte and fits in the padding the
-    /// node already had (96 bytes on 64-bit before it came); a VM's typed facts cost nodes
-    /// without them one pointer (104 bytes).
+    /// A scale issue wants nodes small: 300,000 VMs in one process. Status 4 bytes, ids and
+    /// names inline up to 24 bytes, a VM's facts inline (a box cost 8 + 128 bytes).
     #[test]
-    fn health_costs_a_node_nothing() {
+    fn a_node_is_small() {
         assert_eq!(std::mem::size_of::<Option<Health>>(), 1);
-        assert_eq!(std::mem::size_of::<Node>(), 104);
+        assert_eq!(std::mem::size_of::<Status>(), 4);
+        assert_eq!(std::mem::size_of::<Option<VmFacts>>(), 96);
+        assert_eq!(std::mem::size_of::<Node>(), 176);
     }
 
-    /// Values that repeat across VMs are held once, however many nodes carry them; a usual
-    /// state label is no copy at all.
+    /// Values that repeat across VMs are held once, however many nodes carry them; so is
+    /// every status label.
     #[test]
     fn repeating_facts_and_states_cost_one_copy() {
         let vm = |i: u32| {
@@ -1091,13 +1107,45 @@ mod tests {
         };
         let (a, b) = (vm(1), vm(2));
         let (fa, fb) = (a.facts.unwrap(), b.facts.unwrap());
-        assert!(Arc::ptr_eq(&fa.guest_os, &fb.guest_os));
-        assert!(Arc::ptr_eq(&fa.place, &fb.place));
-        assert!(matches!(
+        assert!(Sym::same(fa.guest_os, fb.guest_os));
+        assert!(Sym::same(fa.place, fb.place));
+        assert_eq!(
             Status::state("POWERED_ON", Severity::Ok).label,
-            Cow::Borrowed(_)
-        ));
+            Status::new(String::from("POWERED_ON"), Severity::Warn).label
+        );
         assert_eq!(Status::state("odd", Severity::Warn).label, "odd");
+    }
+
+    /// A VM's summary is built from its facts when asked, never stored; another node's is
+    /// what its backend set.
+    #[test]
+    fn a_vm_summary_is_built_from_its_facts() {
+        let facts = VmFacts {
+            cpus: Some(2),
+            memory_mib: Some(4096),
+            guest_os: "Ubuntu Linux (64-bit)".into(),
+            ip: "10.0.0.4".into(),
+            place: "vApp web".into(),
+            ..VmFacts::default()
+        };
+        let vm = Node::new(NodeKind::Vm, "vm-1", "web-1").with_facts(facts.clone());
+        assert_eq!(
+            vm.summary(),
+            "vApp web · 2 vCPU · 4 GiB · Ubuntu Linux (64-bit) · 10.0.0.4"
+        );
+        assert_eq!(vm.stored_summary(), "");
+        let bare = Node::new(NodeKind::Vm, "vm-2", "b").with_facts(VmFacts {
+            cpus: Some(1),
+            ..VmFacts::default()
+        });
+        assert_eq!(bare.summary(), "1 vCPU");
+        let vapp = Node::new(NodeKind::VApp, "a", "web").with_summary("3 VMs");
+        assert_eq!(vapp.summary(), "3 VMs");
+        // A summary set on a VM on purpose (the snapshot view's) wins over the facts.
+        let set = Node::new(NodeKind::Vm, "vm-3", "c")
+            .with_facts(facts)
+            .with_summary("3.1 GiB · 1 snapshot");
+        assert_eq!(set.summary(), "3.1 GiB · 1 snapshot");
     }
 
     #[test]

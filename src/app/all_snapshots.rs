@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use compact_str::CompactString;
 use time::OffsetDateTime;
 
 use super::App;
@@ -54,7 +55,7 @@ pub struct AllSnapshots {
     rows: Vec<(EndpointId, SprawlRow)>,
     parts: Vec<Part>,
     /// The tree entry of each row, to update a row in place when its size arrives.
-    entries: HashMap<(EndpointId, Box<str>), EntryId>,
+    entries: HashMap<(EndpointId, CompactString), EntryId>,
     /// When each row's oldest snapshot was taken and how many it has: its age is drawn from
     /// these, never baked into the row.
     ages: HashMap<EntryId, (OffsetDateTime, u32)>,
@@ -64,7 +65,7 @@ pub struct AllSnapshots {
     /// endpoint, the vCenter endpoint).
     sizing: HashMap<ReqId, (EndpointId, EndpointId)>,
     /// Rows that stand for a VM seen on two endpoints, with the label naming both.
-    labels: HashMap<(EndpointId, Box<str>), String>,
+    labels: HashMap<(EndpointId, CompactString), String>,
 }
 
 impl AllSnapshots {
@@ -185,7 +186,7 @@ impl App {
         };
         let mut backings: HashMap<Box<str>, VimRef> = backings.into_iter().collect();
         for (_, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
-            if let Some(b) = backings.remove(&r.vm.id) {
+            if let Some(b) = backings.remove(r.vm.id.as_str()) {
                 r.vm.backing = Some(Box::new(b));
             }
         }
@@ -261,7 +262,7 @@ impl App {
         };
         let mut changed = Vec::new();
         for (e, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
-            if let Some(&b) = sizes.get(&r.vm.id) {
+            if let Some(&b) = sizes.get(r.vm.id.as_str()) {
                 r.bytes = Some(b);
                 let key = (*e, r.vm.id.clone());
                 if let Some(&entry) = all.entries.get(&key) {
@@ -273,8 +274,8 @@ impl App {
         }
         for (entry, summary) in changed {
             let node = &mut self.tree.get_mut(entry).node;
-            node.summary = summary.into();
-            let b = sizes.get(&node.id).copied();
+            node.set_summary(summary);
+            let b = sizes.get(node.id.as_str()).copied();
             node.facts
                 .get_or_insert_with(Default::default)
                 .snapshot_bytes = b;
@@ -394,7 +395,7 @@ impl App {
                 .map(|(e, r)| {
                     let both = self
                         .same_vm(*e, &r.vm.id)
-                        .filter(|o| twins.contains(&(o.endpoint, o.id.clone())))
+                        .filter(|o| twins.contains(&(o.endpoint, CompactString::from(&*o.id))))
                         .map(|o| {
                             format!(
                                 "{} + {}",
@@ -412,7 +413,7 @@ impl App {
                 })
                 .collect();
             self.tree.merge_children_from(root, nodes);
-            let entries: HashMap<(EndpointId, Box<str>), EntryId> = self
+            let entries: HashMap<(EndpointId, CompactString), EntryId> = self
                 .tree
                 .get(root)
                 .children
@@ -458,7 +459,7 @@ impl App {
             self.tree.get_mut(root).load = if read_any || failure.is_empty() {
                 Load::Loaded
             } else {
-                Load::Failed(failure)
+                Load::failed(failure)
             };
         }
     }
@@ -466,14 +467,14 @@ impl App {
     /// What the tree shows after a row's name: for a snapshot view row, its age as of `now`
     /// in front of the summary; for any other row, the summary.
     pub fn row_summary(&self, entry: EntryId) -> Cow<'_, str> {
-        let summary = &self.tree.get(entry).node.summary;
+        let summary = self.tree.get(entry).node.summary();
         let age = self.all_snapshots.as_ref().and_then(|a| a.ages.get(&entry));
         match age {
             Some(&(oldest, count)) => {
                 let age = SprawlRow::age_text(oldest, count, self.now);
                 Cow::Owned(format!("{age} · {summary}"))
             }
-            None => Cow::Borrowed(summary),
+            None => summary,
         }
     }
 
@@ -518,7 +519,7 @@ impl App {
 
     /// The vCenter rows of the view whose VM is also a vCD row (the same VM, linked by vCD's
     /// reference to it): shown and counted as that vCD row.
-    fn snapshot_twins(&self) -> HashSet<(EndpointId, Box<str>)> {
+    fn snapshot_twins(&self) -> HashSet<(EndpointId, CompactString)> {
         let Some(all) = &self.all_snapshots else {
             return HashSet::new();
         };
@@ -529,7 +530,7 @@ impl App {
             .filter(|(_, r)| r.vm.backing.is_some())
             .filter_map(|(e, r)| self.same_vm(*e, &r.vm.id))
             .filter(|o| listed.contains(&(o.endpoint, &*o.id)))
-            .map(|o| (o.endpoint, o.id.clone()))
+            .map(|o| (o.endpoint, CompactString::from(&*o.id)))
             .collect()
     }
 }

@@ -202,7 +202,7 @@ impl DetailPane {
     }
 
     pub(crate) fn remember(&mut self, endpoint: EndpointId, details: Arc<Details>) {
-        let key = (endpoint, details.node.id.clone());
+        let key = (endpoint, details.node.id.as_str().into());
         if self.cache.insert(key.clone(), details).is_none() {
             self.order.push_back(key);
         }
@@ -247,7 +247,11 @@ impl App {
             self.detail.state = DetailState::Local;
             return;
         }
-        match self.detail.cache.get(&(e.endpoint, e.node.id.clone())) {
+        match self
+            .detail
+            .cache
+            .get(&(e.endpoint, e.node.id.as_str().into()))
+        {
             Some(d) => {
                 let (d, endpoint) = (d.clone(), e.endpoint);
                 // Left before its events came: ask for them again.
@@ -317,7 +321,7 @@ impl App {
                 // age and size there, not CPU and memory).
                 let e = self.tree.get_mut(id);
                 if d.node.id == e.node.id {
-                    e.node.status = d.node.status.clone();
+                    e.node.status = d.node.status;
                     if !d.node.name.is_empty() {
                         e.node.name = d.node.name.clone();
                     }
@@ -374,8 +378,9 @@ impl App {
         if !n.status.label.is_empty() {
             rows.push(LocalRow::Field("Status".into(), n.status.label.to_string()));
         }
-        if !n.summary.is_empty() {
-            rows.push(LocalRow::Field("Summary".into(), n.summary.to_string()));
+        let summary = n.summary();
+        if !summary.is_empty() {
+            rows.push(LocalRow::Field("Summary".into(), summary.into_owned()));
         }
         rows.push(LocalRow::Blank);
         rows

@@ -90,7 +90,11 @@ impl App {
         d.sections.retain(|s| s.title != TITLE);
         d.sections.push(before.unwrap_or_else(reading));
         let req = self.req();
-        if let Some((old, ..)) = self.detail.events.replace((req, endpoint, node.id.clone())) {
+        if let Some((old, ..)) =
+            self.detail
+                .events
+                .replace((req, endpoint, node.id.as_str().into()))
+        {
             self.abandon(old);
         }
         self.effects.push(Effect::Events {

@@ -49,7 +49,7 @@ impl Index {
             let start = self.text.len() as u32;
             self.text.push_str(&node.name);
             self.spans.push((id, start, self.text.len() as u32));
-            let f = node.facts.as_deref();
+            let f = node.facts.as_ref();
             let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
             for part in cols.into_iter().chain([id_tail(&node.id)]) {
                 if !part.is_empty() {
@@ -175,7 +175,7 @@ fn contains(hay: &str, needle: &str, sensitive: bool) -> bool {
 /// typed in full ranks like an exact name.
 pub fn rank_node(node: &crate::api::model::Node, query: &str) -> u8 {
     let mut r = rank(&node.name, query);
-    if let Some(f) = node.facts.as_deref() {
+    if let Some(f) = node.facts.as_ref() {
         for col in [&*f.ip, &*f.place, &*f.owner, &*f.guest_os] {
             if !col.is_empty() {
                 r = r.min(rank(col, query));

@@ -24,7 +24,7 @@ pub fn goto_rank(node: &Node, text: &str) -> Option<u8> {
     let t = text.trim();
     let same = |a: &str| !a.is_empty() && a.eq_ignore_ascii_case(t);
     let id = &*node.id;
-    let ip = node.facts.as_deref().map_or("", |f| &f.ip);
+    let ip = node.facts.as_ref().map_or("", |f| &f.ip);
     // A vCenter id is `vm/vm-42`; a vCD URN ends in the uuid the href ends in.
     let tail = |s: &str| {
         s.rsplit(['/', ':'])

@@ -108,7 +108,7 @@ impl App {
         let e = self.tree.get(entry);
         let place = Place {
             endpoint: e.endpoint,
-            id: e.node.id.clone(),
+            id: e.node.id.as_str().into(),
         };
         self.history.visit(place);
     }

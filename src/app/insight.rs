@@ -84,7 +84,11 @@ impl App {
     /// A VM's details arrived: ask for its health, alerts and day of metrics.
     pub(crate) fn details_insight(&mut self, endpoint: EndpointId, node: &Node) {
         if let Some(key) = self.vm_key(endpoint, node) {
-            self.ask_insight(vec![key], true, Ask::Detail(endpoint, node.id.clone()));
+            self.ask_insight(
+                vec![key],
+                true,
+                Ask::Detail(endpoint, node.id.as_str().into()),
+            );
         }
     }
 
@@ -134,7 +138,7 @@ impl App {
         if let Some(known) = self
             .insight
             .by_vm
-            .get(&(endpoint, node.id.clone()))
+            .get(&(endpoint, node.id.as_str().into()))
             .cloned()
         {
             self.open_resource(&known);
@@ -147,7 +151,7 @@ impl App {
         } else {
             match self.vm_key(endpoint, &node) {
                 Some(key) => {
-                    self.ask_insight(vec![key], false, Ask::Go(endpoint, node.id.clone()));
+                    self.ask_insight(vec![key], false, Ask::Go(endpoint, node.id.as_str().into()));
                     return true;
                 }
                 None => format!(
@@ -202,7 +206,7 @@ impl App {
                     };
                     let found = Arc::new((*found).clone());
                     self.tree.get_mut(c).node.health = found.health;
-                    let id = self.tree.get(c).node.id.clone();
+                    let id = self.tree.get(c).node.id.as_str().into();
                     self.insight.by_vm.insert((endpoint, id), found);
                 }
                 true

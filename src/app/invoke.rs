@@ -200,7 +200,7 @@ impl App {
                     .found
                     .push((entry, d.actions.clone(), d.snapshot_slot.clone()));
                 let e = self.tree.get_mut(entry);
-                e.node.status = d.node.status.clone();
+                e.node.status = d.node.status;
             }
             Err(e) => check.failed.push((entry, e.to_string())),
         }
@@ -662,8 +662,8 @@ impl App {
                 // the node it was started on: the pane names it and its end re-reads it.
                 task.target.get_or_insert_with(|| TaskTarget {
                     kind: inv.target.node.kind,
-                    id: inv.target.node.id.clone(),
-                    name: inv.target.node.name.clone(),
+                    id: inv.target.node.id.as_str().into(),
+                    name: inv.target.node.name.as_str().into(),
                 });
                 record.task_id = Some(task.id.to_string());
                 let key = (endpoint, task.id.clone());

@@ -43,8 +43,8 @@ impl App {
                     operation,
                     target: Some(TaskTarget {
                         kind: e.node.kind,
-                        id: e.node.id.clone(),
-                        name: e.node.name.clone(),
+                        id: e.node.id.as_str().into(),
+                        name: e.node.name.as_str().into(),
                     }),
                     state: TaskState::Running,
                     progress: Some(pct),

@@ -660,7 +660,7 @@ impl App {
                 };
                 self.notify(toast, Severity::Error);
                 self.offer_password_prompt(endpoint, &msg);
-                self.tree.get_mut(root).load = Load::Failed(msg);
+                self.tree.get_mut(root).load = Load::failed(msg);
             }
         }
         true
@@ -719,7 +719,7 @@ impl App {
                 Load::Loading { .. } => {}
                 // The same password would be refused again: ask for another first.
                 Load::Failed(msg) if self.endpoints[endpoint].login_refused => {
-                    let msg = msg.clone();
+                    let msg = String::clone(msg);
                     self.open_password_prompt(endpoint, msg);
                 }
                 _ => self.connect(endpoint),

@@ -409,7 +409,7 @@ impl App {
         };
         for entry in self.tree.find(endpoint, &id) {
             let n = &mut self.tree.get_mut(entry).node;
-            n.status = d.node.status.clone();
+            n.status = d.node.status;
             if !d.node.name.is_empty() {
                 n.name = d.node.name.clone();
             }

@@ -62,8 +62,8 @@ impl App {
         };
         let vcd = Side {
             endpoint,
-            id: node.id.clone(),
-            name: node.name.clone(),
+            id: node.id.as_str().into(),
+            name: node.name.as_str().into(),
         };
         self.vc_links
             .other

@@ -92,7 +92,7 @@ pub struct Place<'a> {
 
 /// One node's value in a column.
 pub fn cell(column: &Column, node: &Node, at: &Place) -> Cell {
-    let facts = node.facts.as_deref();
+    let facts = node.facts.as_ref();
     let text = |f: fn(&crate::api::model::VmFacts) -> &str| Cell::text(facts.map(f).unwrap_or(""));
     match column.id {
         "name" => Cell::text(&*node.name),
@@ -115,7 +115,7 @@ pub fn cell(column: &Column, node: &Node, at: &Place) -> Cell {
             },
         },
         "cpu" => number(facts.and_then(|f| f.cpus).map(u64::from)),
-        "memory_mib" => number(facts.and_then(|f| f.memory_mib)),
+        "memory_mib" => number(facts.and_then(|f| f.memory_mib).map(u64::from)),
         "os" => text(|f| &f.guest_os),
         "ip" => text(|f| &f.ip),
         "owner" => text(|f| &f.owner),
@@ -124,7 +124,7 @@ pub fn cell(column: &Column, node: &Node, at: &Place) -> Cell {
             .and_then(|t| t.format(&Rfc3339).ok())
             .map_or(Cell::Empty, Cell::Text),
         "snapshot_bytes" => number(facts.and_then(|f| f.snapshot_bytes)),
-        "summary" => Cell::text(&*node.summary),
+        "summary" => Cell::text(&*node.summary()),
         _ => Cell::Empty,
     }
 }

@@ -5,6 +5,7 @@
 pub mod driver;
 pub mod executor;
 pub mod terminal;
+pub mod trim;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,7 +43,8 @@ pub async fn run_tui(
     for e in app.start() {
         exec.run(e);
     }
-    let result = event_loop(&mut app, &mut exec, &mut rx, &mut term).await;
+    let nodes = trim::spawn();
+    let result = event_loop(&mut app, &mut exec, &mut rx, &mut term, &nodes).await;
     terminal::restore();
     exec.shutdown().await;
     result
@@ -53,6 +55,7 @@ async fn event_loop(
     exec: &mut Executor,
     rx: &mut mpsc::UnboundedReceiver<Event>,
     term: &mut terminal::Term,
+    nodes: &std::sync::atomic::AtomicUsize,
 ) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
@@ -69,6 +72,7 @@ async fn event_loop(
             term.draw(|f| crate::views::draw(app, f))?;
             last_draw = Instant::now();
             dirty = false;
+            nodes.store(app.tree.len(), std::sync::atomic::Ordering::Relaxed);
         }
         let event = match app.next_deadline() {
             Some(deadline) => tokio::select! {

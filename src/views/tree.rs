@@ -241,13 +241,13 @@ fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static>
             t.style(Role::Busy),
         )),
         _ if layout.is_some() => None,
-        _ if !e.node.summary.is_empty() => {
-            Some((format!("  {}", app.row_summary(id)), t.style(Role::Muted)))
-        }
-        _ if !matches!(e.node.kind, NodeKind::Vm | NodeKind::VApp | NodeKind::Group) => {
-            Some((format!("  {}", e.node.kind.label()), t.style(Role::Muted)))
-        }
-        _ => None,
+        _ => match app.row_summary(id) {
+            s if !s.is_empty() => Some((format!("  {s}"), t.style(Role::Muted))),
+            _ if !matches!(e.node.kind, NodeKind::Vm | NodeKind::VApp | NodeKind::Group) => {
+                Some((format!("  {}", e.node.kind.label()), t.style(Role::Muted)))
+            }
+            _ => None,
+        },
     };
     if let Some((text, style)) = extra {
         spans.push(Span::styled(text, style));

@@ -117,7 +117,12 @@ async fn sprawl(b: &Arc<dyn Backend>) -> Vec<SprawlRow> {
         .flatten()
         .collect();
     for r in &rows {
-        assert_eq!(sent.get(&r.vm.id).copied(), r.bytes, "{}", r.vm.name);
+        assert_eq!(
+            sent.get(r.vm.id.as_str()).copied(),
+            r.bytes,
+            "{}",
+            r.vm.name
+        );
     }
     rows
 }
@@ -156,7 +161,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let root = open_view(&mut d).await;
     let app = &d.app;
     assert_eq!(app.tree.get(root).load, Load::Loaded);
-    let rows: Vec<EntryId> = app.tree.get(root).children.clone();
+    let rows: Vec<EntryId> = app.tree.get(root).children.to_vec();
     assert_eq!(rows.len(), unique, "every VM of both endpoints, once");
     let mut last: Option<OffsetDateTime> = None;
     for &id in &rows {
@@ -169,9 +174,9 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
             _ => "vcenter",
         };
         assert!(
-            e.node.summary.contains(&format!(" · {label} · ")),
+            e.node.summary().contains(&format!(" · {label} · ")),
             "{}",
-            e.node.summary
+            e.node.summary()
         );
         assert!(want.oldest >= last, "oldest first across endpoints");
         last = want.oldest;
@@ -209,7 +214,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let (cd_vm, summary) = {
         let e = d.app.tree.get(row);
         assert_eq!(e.endpoint, 0);
-        (e.node.clone(), e.node.summary.clone())
+        (e.node.clone(), e.node.summary().into_owned())
     };
     assert!(summary.contains(" · vcd + vcenter · "), "{summary}");
     let moid = cd_vm.backing.as_ref().unwrap().moid.clone();
@@ -308,7 +313,7 @@ async fn with_one_endpoint_the_view_is_that_endpoints_own() {
     assert_eq!(rows.len(), alone.len());
     let first = &app.tree.get(rows[0]).node;
     assert_eq!(first.id, alone[0].vm.id);
-    assert_eq!(*first.summary, alone[0].summary(None), "no endpoint name");
+    assert_eq!(first.summary(), alone[0].summary(None), "no endpoint name");
     d.shutdown().await;
 }
 

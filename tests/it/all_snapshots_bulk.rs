@@ -33,7 +33,7 @@ fn shown_sizes(
         .filter(|e| e.endpoint == 0)
         .map(|e| {
             (
-                e.node.id.clone(),
+                e.node.id.as_str().into(),
                 e.node.facts.as_ref().and_then(|f| f.snapshot_bytes),
             )
         })
@@ -48,7 +48,7 @@ async fn vcd_sizes_come_from_the_connected_vcenter_in_bulk_with_no_per_vm_read()
     let vc_sizes: HashMap<Box<str>, u64> = sprawl_of(&vc)
         .await
         .into_iter()
-        .map(|r| (r.vm.id.clone(), r.bytes.unwrap()))
+        .map(|r| (r.vm.id.as_str().into(), r.bytes.unwrap()))
         .collect();
     let before = per_vm_reads(&s);
     let layouts_before = s.vcenter_request_count();
@@ -62,7 +62,7 @@ async fn vcd_sizes_come_from_the_connected_vcenter_in_bulk_with_no_per_vm_read()
         let moid = &r.vm.backing.as_ref().unwrap().moid;
         let want = vc_sizes[&*format!("vm/{moid}")];
         assert_eq!(
-            shown[&r.vm.id],
+            shown[r.vm.id.as_str()],
             Some(want),
             "{}: the vCenter's size",
             r.vm.name
@@ -94,7 +94,12 @@ async fn a_vcd_whose_vcenter_is_not_connected_reads_each_vm_itself() {
     );
     let shown = shown_sizes(&d, root);
     for r in &cd_rows {
-        assert_eq!(shown[&r.vm.id], r.bytes, "{}: vCD's own size", r.vm.name);
+        assert_eq!(
+            shown[r.vm.id.as_str()],
+            r.bytes,
+            "{}: vCD's own size",
+            r.vm.name
+        );
     }
     d.shutdown().await;
 }

@@ -500,7 +500,7 @@ async fn bulk_action_keeps_cursor_and_marks_with_or_without_a_filter() {
             key(&mut app, KeyCode::Enter);
         }
         let cursor = app.cursor.selected;
-        assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "web-02");
+        assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "web-02");
         let effects = key(&mut app, KeyCode::Char('O')).effects;
         answer_lookups(&mut app, effects);
         keys(&mut app, "2");

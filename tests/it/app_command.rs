@@ -46,7 +46,7 @@ pub(crate) fn two_endpoints() -> App {
 fn typed_vm(id: &str, name: &str, cpus: u32, ip: &str, place: &str) -> Node {
     vm(id, name, true).with_facts(VmFacts {
         cpus: Some(cpus),
-        memory_mib: Some(1024 * cpus as u64),
+        memory_mib: Some(1024 * cpus),
         ip: ip.into(),
         place: place.into(),
         ..VmFacts::default()
@@ -193,7 +193,7 @@ async fn vm_table_spans_endpoints_with_typed_columns_and_sorts_every_way() {
         assert!(s.contains(cell), "{cell} in\n{s}");
     }
     // The cursor is on a row of the table, which the detail pane and actions work on.
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "rds-12");
 
     command(&mut app, "sort cpu");
     assert_eq!(
@@ -247,15 +247,15 @@ async fn the_filter_matches_every_column_best_first_and_n_steps_through() {
     keys(&mut app, "/rds-12");
     key(&mut app, KeyCode::Enter);
     assert_eq!(rows(&app), ["rds-102", "rds-12"]);
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "rds-12");
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(
-        app.selected_entry().unwrap().node.name.as_ref(),
+        app.selected_entry().unwrap().node.name.as_str(),
         "rds-102",
         "wraps"
     );
     key(&mut app, KeyCode::Char('N'));
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "rds-12");
     // `/!web`: what does not match.
     key(&mut app, KeyCode::Esc);
     keys(&mut app, "/!web");
@@ -275,7 +275,7 @@ async fn n_and_shift_n_step_through_tree_matches_skipping_their_parents() {
     key(&mut app, KeyCode::Down); // vcd's All VMs
     let mut all = None;
     for &id in app.tree.visible() {
-        if app.tree.get(id).node.name.as_ref() == "All VMs" {
+        if app.tree.get(id).node.name.as_str() == "All VMs" {
             all = Some(id);
             break;
         }
@@ -360,7 +360,7 @@ async fn goto_asks_the_servers_for_what_is_not_loaded_and_opens_it() {
     );
     answer(&mut app, finds[1].0, 1, ApiAnswer::Found(Ok(vec![found])));
     let e = app.selected_entry().unwrap();
-    assert_eq!((e.node.name.as_ref(), e.endpoint), ("rds-12", 1));
+    assert_eq!((e.node.name.as_str(), e.endpoint), ("rds-12", 1));
     assert_eq!(
         app.tree.path(app.cursor.selected.unwrap()),
         ["vcenter", "All VMs", "rds-12"]
@@ -374,7 +374,7 @@ async fn goto_asks_the_servers_for_what_is_not_loaded_and_opens_it() {
     key(&mut app, KeyCode::Home);
     let effects = command(&mut app, "goto RDS-12");
     assert!(!effects.iter().any(|e| matches!(e, Effect::Find { .. })));
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "rds-12");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "rds-12");
 
     // `f` opens the command line at goto; nothing found says so.
     key(&mut app, KeyCode::Char('f'));
@@ -475,7 +475,7 @@ async fn goto_of_a_vm_only_a_closed_table_holds_lands_in_the_tree() {
     command(&mut app, "tree");
     command(&mut app, "goto 10.0.1.12");
     let id = app.cursor.selected.unwrap();
-    assert_eq!(app.tree.get(id).node.name.as_ref(), "rds-12");
+    assert_eq!(app.tree.get(id).node.name.as_str(), "rds-12");
     assert!(app.tree.in_tree(id), "not a hidden table row");
     assert_eq!(app.tree.path(id), ["vcenter", "All VMs", "rds-12"]);
     assert!(app.tree.row_of(id).is_some(), "shown in the tree");
@@ -526,7 +526,7 @@ async fn ctx_lists_the_contexts_and_goes_to_one_connecting_it() {
     assert!(app.table.is_some());
     let effects = command(&mut app, "ctx vcenter");
     assert!(app.table.is_none());
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "vcenter");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "vcenter");
     assert!(
         effects
             .iter()
@@ -537,7 +537,7 @@ async fn ctx_lists_the_contexts_and_goes_to_one_connecting_it() {
     // The connected one: no new login.
     let effects = command(&mut app, "ctx vcd");
     assert!(!effects.iter().any(|e| matches!(e, Effect::Connect { .. })));
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "vcd");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "vcd");
 
     command(&mut app, "ctx lab");
     assert!(

@@ -17,8 +17,8 @@ fn task(id: &str, target: &Node, state: TaskState, progress: Option<u8>) -> Task
         operation: "Remove snapshot".into(),
         target: Some(TaskTarget {
             kind: target.kind,
-            id: target.id.clone(),
-            name: target.name.clone(),
+            id: target.id.as_str().into(),
+            name: target.name.as_str().into(),
         }),
         state,
         progress,

@@ -123,7 +123,7 @@ async fn a_row_that_changes_moves_to_its_place() {
     }
     // By name: the cursor on the first row, web-000.
     assert_eq!(rows(&app)[0], "web-000");
-    assert_eq!(app.selected_entry().unwrap().node.id.as_ref(), "ep0/vm-0");
+    assert_eq!(app.selected_entry().unwrap().node.id.as_str(), "ep0/vm-0");
     let req = details_req(&mut app).await;
     let mut d = details("ep0/vm-0", "web-000");
     d.node = vm("ep0/vm-0", "zz-renamed", true);
@@ -157,7 +157,7 @@ fn tree_with_typed_vms() -> App {
     let req = crate::support::children_req(
         &crate::support::key(&mut app, crossterm::event::KeyCode::Enter).effects,
     );
-    let typed = |id: &str, name: &str, on: bool, cpus: u32, mib: u64, os: &str, ip: &str| {
+    let typed = |id: &str, name: &str, on: bool, cpus: u32, mib: u32, os: &str, ip: &str| {
         vm(id, name, on).with_facts(VmFacts {
             cpus: Some(cpus),
             memory_mib: Some(mib),

@@ -145,23 +145,23 @@ async fn expanding_shows_a_spinner_then_children_and_errors_on_the_node() {
 async fn collapse_and_navigation_keys() {
     let mut app = connected();
     with_vms(&mut app);
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "web-01");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "web-01");
     key(&mut app, KeyCode::Char('h')); // web-01 is a leaf: go to parent
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "shop");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "shop");
     key(&mut app, KeyCode::Left); // collapse shop
     assert!(!screen(&mut app, 100, 30).contains("web-01"));
     key(&mut app, KeyCode::End);
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "globex");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "globex");
     key(&mut app, KeyCode::Home);
     assert_eq!(
-        app.selected_entry().unwrap().node.name.as_ref(),
+        app.selected_entry().unwrap().node.name.as_str(),
         "Snapshots (oldest first)",
         "the snapshot view heads the tree"
     );
     key(&mut app, KeyCode::Down);
     assert_eq!(app.selected_entry().unwrap().node.kind, NodeKind::Endpoint);
     key(&mut app, KeyCode::PageDown);
-    assert_eq!(app.selected_entry().unwrap().node.name.as_ref(), "globex");
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "globex");
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Detail);
     key(&mut app, KeyCode::Tab);

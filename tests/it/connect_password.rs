@@ -40,7 +40,7 @@ fn refused_app(source: PasswordSource) -> (App, Vec<Effect>) {
 
 fn failure(app: &App) -> String {
     match &app.tree.get(app.endpoints[0].root).load {
-        Load::Failed(msg) => msg.clone(),
+        Load::Failed(msg) => String::clone(msg),
         other => panic!("endpoint not failed: {other:?}"),
     }
 }

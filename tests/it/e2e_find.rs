@@ -36,9 +36,9 @@ async fn goto_opens_unloaded_vms_found_by_ip_on_vcd_and_by_moid_on_vcenter() {
     let with_ip = got
         .take()
         .into_iter()
-        .find(|n| n.facts.as_deref().is_some_and(|f| !f.ip.is_empty()))
+        .find(|n| n.facts.as_ref().is_some_and(|f| !f.ip.is_empty()))
         .expect("a vCD VM with an IP");
-    let ip = with_ip.facts.as_deref().unwrap().ip.to_string();
+    let ip = with_ip.facts.as_ref().unwrap().ip.to_string();
     let vc = backends::vcenter_admin(&s);
     vc.connect().await.unwrap();
     let (sink, got) = ChildSink::collecting();
@@ -98,7 +98,7 @@ async fn vm_and_host_tables_list_both_products() {
         .map(|&id| d.app.tree.get(id))
         .find(|e| e.endpoint == 0)
         .unwrap();
-    assert!(!first_vcd.node.facts.as_deref().unwrap().place.is_empty());
+    assert!(!first_vcd.node.facts.as_ref().unwrap().place.is_empty());
     run(&mut d, "host");
     assert!(d.until(T, |a| a.loading_count() == 0).await);
     let t = d.app.table.as_ref().unwrap();

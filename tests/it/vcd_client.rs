@@ -227,7 +227,7 @@ async fn browse_every_level() {
         }
     }
     let vm = vm.expect("acme has a vApp");
-    assert!(vm.summary.contains("vCPU"), "{}", vm.summary);
+    assert!(vm.summary().contains("vCPU"), "{}", vm.summary());
     let d = b.details(&vm).await.unwrap();
     assert_eq!(
         (d.node.kind, &d.node.id, &d.node.status),
@@ -350,8 +350,8 @@ async fn power_off_runs_a_task_and_changes_the_offers() {
     assert!(task.cancel.is_some(), "a running task can be cancelled");
     let target = task.target.clone().expect("task target");
     assert_eq!(
-        (target.kind, &target.id, &target.name),
-        (NodeKind::Vm, &vm.id, &vm.name)
+        (target.kind, &*target.id, &*target.name),
+        (NodeKind::Vm, &*vm.id, &*vm.name)
     );
     let done = finish(&b, &task).await;
     assert_eq!(done.state, TaskState::Success, "{done:?}");
@@ -544,7 +544,7 @@ async fn recent_tasks_lists_the_tasks_started() {
             .unwrap_or_else(|| panic!("{} not in {recent:?}", t.id));
         assert_eq!(r.state, TaskState::Success);
         let target = r.target.as_ref().expect("record names its object");
-        assert_eq!((&target.id, &target.name), (&vm.id, &vm.name));
+        assert_eq!((&*target.id, &*target.name), (&*vm.id, &*vm.name));
     }
     assert_eq!(recent.len(), 2, "only the tasks started: {recent:?}");
 }

@@ -142,7 +142,7 @@ async fn a_lost_answer_never_doubles_an_action() {
     for (vm, result) in on.iter().zip(&results) {
         let mine: Vec<_> = tasks
             .iter()
-            .filter(|t| t.target.as_ref().is_some_and(|t| t.id == vm.id))
+            .filter(|t| t.target.as_ref().is_some_and(|t| *t.id == *vm.id))
             .collect();
         assert!(
             mine.len() <= 1,

@@ -84,7 +84,15 @@ async fn an_orgs_vdcs_come_from_its_query_link_from_33() {
         nodes
             .iter()
             .filter(|n| n.kind == NodeKind::Vdc)
-            .map(|n| format!("{} {} {:?} {:?}", n.name, n.id, n.status, n.summary))
+            .map(|n| {
+                format!(
+                    "{} {} {:?} {:?}",
+                    n.name,
+                    n.id,
+                    n.status,
+                    n.stored_summary()
+                )
+            })
             .collect()
     }
     let s = sim(SimOptions::default()).await;

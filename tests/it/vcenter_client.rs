@@ -230,7 +230,7 @@ async fn first_datacenter_vms(s: &Sim) -> (Vec<Box<str>>, bool) {
         parts
             .into_iter()
             .flat_map(|p| p.nodes)
-            .map(|n| n.id)
+            .map(|n| n.id.as_str().into())
             .collect(),
         split,
     )

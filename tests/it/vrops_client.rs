@@ -137,7 +137,7 @@ async fn resources_page_at_0_1_and_n_pages() {
         let ids: HashSet<Box<str>> = got
             .iter()
             .flat_map(|g| &g.nodes)
-            .map(|n| n.id.clone())
+            .map(|n| n.id.as_str().into())
             .collect();
         assert_eq!(ids.len() as u64, vms, "each VM once");
         if vms > 0 {
@@ -263,7 +263,7 @@ async fn the_tree_has_adapters_kinds_resources_alerts_and_health() {
     assert!(
         alerts
             .iter()
-            .all(|a| a.kind == NodeKind::Alert && !a.summary.is_empty())
+            .all(|a| a.kind == NodeKind::Alert && !a.summary().is_empty())
     );
 
     let health = children(&b, &top[1]).await;

@@ -167,7 +167,7 @@ pub fn entity_node(e: &Element) -> Node {
         .with_status(status_of(e))
         .expandable(expandable(kind));
     if kind == NodeKind::Vm {
-        node = node.with_summary(vm_summary(e)).with_facts(entity_facts(e));
+        node = node.with_facts(entity_facts(e));
     }
     node
 }
@@ -225,23 +225,6 @@ fn quantity(vm: &Element, resource: u32) -> Option<u64> {
         .and_then(|(_, i)| i.child_text("VirtualQuantity")?.parse().ok())
 }
 
-fn vm_summary(vm: &Element) -> String {
-    let mut parts = Vec::new();
-    if let Some(cpu) = quantity(vm, 3) {
-        parts.push(format!("{cpu} vCPU"));
-    }
-    if let Some(mem) = quantity(vm, 4) {
-        parts.push(mib_text(mem));
-    }
-    if let Some(os) = vm
-        .child("OperatingSystemSection")
-        .and_then(|s| s.child_text("Description"))
-    {
-        parts.push(os.to_string());
-    }
-    parts.join(" · ")
-}
-
 /// A node from a query record (`VMRecord`, `AdminVMRecord`, `VAppRecord`, …).
 pub fn record_node(r: &Element) -> Option<Node> {
     let href = r.attr("href")?;
@@ -253,8 +236,29 @@ pub fn record_node(r: &Element) -> Option<Node> {
         "CatalogRecord" | "AdminCatalogRecord" => NodeKind::Catalog,
         name => kind_of_name(name.trim_end_matches("Record")),
     };
+    // Like `status_of`: power states for VMs and vApps, only "disabled" for the others, so a
+    // node reads the same whether it came from a record or from its entity document.
+    let status = match (kind, r.attr("isEnabled")) {
+        (NodeKind::Vm | NodeKind::VApp, _) => record_status(r.attr("status").unwrap_or("")),
+        (_, Some("false")) => Status::new("disabled", Severity::Muted),
+        _ => Status::NONE,
+    };
+    let mut node = Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))
+        .with_status(status)
+        .expandable(expandable(kind));
+    // A VM's summary is built from its facts when drawn (`Node::summary`), not stored.
+    if kind == NodeKind::Vm {
+        node = node.with_facts(record_facts(r));
+    } else {
+        node.set_summary(record_summary(r));
+    }
+    Some(node)
+}
+
+/// "vApp · 2 vCPU · 4 GiB · 3 VMs · OS · IP · owner · VDC": what a record that is not a VM
+/// says, in a row.
+fn record_summary(r: &Element) -> String {
     let mut summary = Vec::new();
-    let facts = (kind == NodeKind::Vm).then(|| record_facts(r));
     if let Some(vapp) = r.attr("containerName").filter(|v| !v.is_empty()) {
         summary.push(vapp.to_string());
     }
@@ -268,27 +272,11 @@ pub fn record_node(r: &Element) -> Option<Node> {
         summary.push(format!("{n} VMs"));
     }
     for key in ["guestOs", "ipAddress", "ownerName", "vdcName"] {
-        // A VM row's summary stays as it was before owners were asked for; they are a column.
-        if kind == NodeKind::Vm && key == "ownerName" {
-            continue;
-        }
         if let Some(v) = r.attr(key).filter(|v| !v.is_empty()) {
             summary.push(v.to_string());
         }
     }
-    // Like `status_of`: power states for VMs and vApps, only "disabled" for the others, so a
-    // node reads the same whether it came from a record or from its entity document.
-    let status = match (kind, r.attr("isEnabled")) {
-        (NodeKind::Vm | NodeKind::VApp, _) => record_status(r.attr("status").unwrap_or("")),
-        (_, Some("false")) => Status::new("disabled", Severity::Muted),
-        _ => Status::NONE,
-    };
-    let mut node = Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))
-        .with_status(status)
-        .with_summary(summary.join(" · "))
-        .expandable(expandable(kind));
-    node.facts = facts.map(Box::new);
-    Some(node)
+    summary.join(" · ")
 }
 
 /// A VM query record's typed facts (`VMRecord`: owner and snapshot date; `AdminVMRecord`:
@@ -317,7 +305,7 @@ fn entity_facts(vm: &Element) -> VmFacts {
         .unwrap_or("");
     VmFacts {
         cpus: quantity(vm, 3).and_then(|n| u32::try_from(n).ok()),
-        memory_mib: quantity(vm, 4),
+        memory_mib: quantity(vm, 4).and_then(|n| u32::try_from(n).ok()),
         guest_os: vm
             .child("OperatingSystemSection")
             .and_then(|s| s.child_text("Description"))
@@ -472,12 +460,12 @@ mod tests {
             .children_named("VMRecord")
             .find_map(record_node)
             .expect("a VM record");
-        let facts = vm.facts.as_deref().expect("facts");
+        let facts = vm.facts.as_ref().expect("facts");
         assert_eq!((facts.cpus, facts.memory_mib), (Some(2), Some(2048)));
         assert_eq!(&*facts.guest_os, "CentOS 4/5/6/7 (64-bit)");
         assert_eq!(&*facts.place, "jenkins01");
         assert_eq!(
-            &*vm.summary,
+            vm.summary(),
             "jenkins01 · 2 vCPU · 2 GiB · CentOS 4/5/6/7 (64-bit)"
         );
         let owned = parse(
@@ -485,11 +473,11 @@ mod tests {
         )
         .unwrap();
         let node = record_node(&owned).unwrap();
-        let facts = node.facts.as_deref().unwrap();
+        let facts = node.facts.as_ref().unwrap();
         assert_eq!((&*facts.owner, &*facts.ip), ("ann", "10.0.0.4"));
         assert!(facts.snapshot_created.is_some());
         assert!(
-            !node.summary.contains("ann"),
+            !node.summary().contains("ann"),
             "owner is a column, not summary"
         );
         let vapp = parse(br#"<VAppRecord href="h" name="a" ownerName="ann"/>"#).unwrap();

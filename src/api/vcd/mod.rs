@@ -314,8 +314,8 @@ impl Backend for VcdBackend {
             _ => {
                 let mut n = map::entity_node(&doc.root);
                 n.expandable = node.expandable;
-                if n.summary.is_empty() {
-                    n.summary = node.summary.clone();
+                if n.stored_summary().is_empty() {
+                    n.set_summary(node.stored_summary());
                 }
                 n.keep_facts(node);
                 n

@@ -39,11 +39,13 @@ impl VcdBackend {
                 Ok(mut backings) => {
                     known = true;
                     for r in &mut rows {
-                        r.vm.backing = backings.remove(&r.vm.id).map(Box::new);
+                        r.vm.backing = backings.remove(r.vm.id.as_str()).map(Box::new);
                     }
                     let learned: Vec<(Box<str>, VimRef)> = rows
                         .iter()
-                        .filter_map(|r| Some((r.vm.id.clone(), (**r.vm.backing.as_ref()?).clone())))
+                        .filter_map(|r| {
+                            Some((r.vm.id.as_str().into(), (**r.vm.backing.as_ref()?).clone()))
+                        })
                         .collect();
                     sink.backings(learned);
                 }
@@ -62,7 +64,7 @@ impl VcdBackend {
                     .as_deref()
                     .is_some_and(|b| sink.is_sized_elsewhere(b))
             })
-            .map(|(i, r)| (i, r.vm.id.clone()))
+            .map(|(i, r)| (i, r.vm.id.as_str().into()))
             .collect();
         let total = todo.len() as u64;
         // Read the whole Vm only to learn its backing, when the adminVM pages did not say.

@@ -41,8 +41,8 @@ impl VcenterBackend {
             operation: label.to_string(),
             target: Some(TaskTarget {
                 kind: node.kind,
-                id: node.id.clone(),
-                name: node.name.clone(),
+                id: node.id.as_str().into(),
+                name: node.name.as_str().into(),
             }),
             state: TaskState::Success,
             progress: Some(100),

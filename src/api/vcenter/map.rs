@@ -121,6 +121,18 @@ pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
     if let Some(state) = state {
         node = node.with_status(power_status(state));
     }
+    if kind.node == NodeKind::Vm {
+        // Its summary is built from these when drawn (`Node::summary`), not stored.
+        return Some(
+            node.with_facts(VmFacts {
+                cpus: v["cpu_count"].as_u64().and_then(|n| u32::try_from(n).ok()),
+                memory_mib: v["memory_size_MiB"]
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok()),
+                ..VmFacts::default()
+            }),
+        );
+    }
     let mut summary = Vec::new();
     if let Some(cpu) = v["cpu_count"].as_u64() {
         summary.push(format!("{cpu} vCPU"));
@@ -139,13 +151,6 @@ pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
             summary.push(label.to_string());
         }
     }
-    if kind.node == NodeKind::Vm {
-        node = node.with_facts(VmFacts {
-            cpus: v["cpu_count"].as_u64().and_then(|n| u32::try_from(n).ok()),
-            memory_mib: v["memory_size_MiB"].as_u64(),
-            ..VmFacts::default()
-        });
-    }
     Some(node.with_summary(summary.join(" · ")))
 }
 
@@ -156,7 +161,7 @@ pub fn vm_facts(node: &mut Node, vm: &Value, guest: Option<&Value>) {
         facts.cpus = u32::try_from(n).ok();
     }
     if let Some(m) = vm["memory"]["size_MiB"].as_u64() {
-        facts.memory_mib = Some(m);
+        facts.memory_mib = u32::try_from(m).ok();
     }
     if let Some(os) = vm["guest_OS"].as_str() {
         facts.guest_os = os.into();
@@ -385,7 +390,7 @@ mod tests {
             assert_eq!(nodes.len(), items.len(), "{file}");
             assert!(nodes.iter().all(|n| !n.name.is_empty()), "{file}");
             // VM rows carry typed sizing for table columns; other kinds carry none.
-            let typed = |n: &Node| n.facts.as_deref().is_some_and(|f| f.cpus.is_some());
+            let typed = |n: &Node| n.facts.as_ref().is_some_and(|f| f.cpus.is_some());
             assert!(
                 nodes
                     .iter()

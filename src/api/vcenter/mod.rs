@@ -264,9 +264,7 @@ impl VcenterBackend {
         if !node.status.label.is_empty() {
             s.row("State", node.status.label.to_string());
         }
-        if !node.summary.is_empty() {
-            s.row("Summary", &*node.summary);
-        }
+        s.row("Summary", node.summary());
         Details {
             node: node.clone(),
             sections: vec![s],
@@ -334,8 +332,8 @@ impl Backend for VcenterBackend {
                 lists::stream_vms(&self.session, scope, self.width(), &all).await?;
                 let mut vms = nodes.take();
                 for vm in &mut vms {
-                    if let Some(f) = vm.facts.as_deref_mut() {
-                        f.place = host.clone();
+                    if let Some(f) = vm.facts.as_mut() {
+                        f.place = host;
                     }
                 }
                 vms.sort_by(|a, b| a.name.cmp(&b.name));

@@ -112,7 +112,7 @@ impl VcenterBackend {
             for (moid, bytes) in sizes? {
                 if let Some(&i) = at.get(&moid) {
                     rows[i].bytes = Some(bytes);
-                    read.push((rows[i].vm.id.clone(), bytes));
+                    read.push((rows[i].vm.id.as_str().into(), bytes));
                 }
             }
             sink.sizes(read);
@@ -296,8 +296,8 @@ impl VcenterBackend {
         };
         let target = TaskTarget {
             kind: node.kind,
-            id: node.id.clone(),
-            name: node.name.clone(),
+            id: node.id.as_str().into(),
+            name: node.name.as_str().into(),
         };
         self.vim.start(self.session.http(), call, target).await
     }

@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(total, Some(1));
         assert_eq!(nodes.len(), 1);
         assert_eq!(&*nodes[0].name, "Request Component");
-        assert_eq!(&*nodes[0].summary, "0.0.33 · vCAC");
+        assert_eq!(nodes[0].summary(), "0.0.33 · vCAC");
         assert!(
             nodes[0]
                 .id

@@ -293,7 +293,7 @@ impl VroBackend {
         let mut fresh = node.clone();
         fresh.status = map::run_status(task.state);
         if let Some(u) = &task.user {
-            fresh.summary = format!("by {u}").into();
+            fresh.set_summary(format!("by {u}"));
         }
         Ok(Details {
             node: fresh,
@@ -618,8 +618,8 @@ impl Backend for VroBackend {
         task.operation = described.label.clone();
         task.target = Some(TaskTarget {
             kind: NodeKind::Workflow,
-            id: node.id.clone(),
-            name: node.name.clone(),
+            id: node.id.as_str().into(),
+            name: node.name.as_str().into(),
         });
         self.remember(&task.id);
         Ok(task)

@@ -92,7 +92,7 @@ pub fn last_runs(runs: &[Node]) -> Section {
             cells: vec![
                 n.name.to_string(),
                 n.status.label.to_string(),
-                n.summary.to_string(),
+                n.summary().into_owned(),
             ],
             health: None,
             target: Some(Box::new(n.clone())),

@@ -498,7 +498,7 @@ impl VropsBackend {
         let mut s = Section::new("General");
         s.row("Name", &*node.name)
             .row("Kind", node.kind.label())
-            .row("Summary", &*node.summary);
+            .row("Summary", node.summary());
         Details {
             node: node.clone(),
             sections: vec![s],

@@ -1,0 +1,252 @@
+//! Texts that repeat across 100,000s of nodes, held once for the whole process: a node keeps a
+//! small handle instead of its own copy. `Label` (2 bytes) names a status ("POWERED_ON"); `Sym`
+//! (one thin pointer) is a VM fact that repeats (guest OS, vApp or host, owner). Both sets only
+//! grow: they hold each distinct value once, a few thousand at most, for the life of the
+//! process (a node that names a value keeps it readable without any count).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{LazyLock, Mutex, RwLock};
+
+/// A status label: its index in the process's set of labels. Reads as the `str` it names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Label(u16);
+
+struct Labels {
+    texts: Vec<&'static str>,
+    index: HashMap<&'static str, u16>,
+}
+
+/// Index 0 is the empty label (`Label::NONE`); index 1 stands for any label past the last
+/// index (65,535 distinct status texts: never seen, but no panic if it were).
+static LABELS: LazyLock<RwLock<Labels>> = LazyLock::new(|| {
+    let texts = vec!["", "(other)"];
+    let index = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (*t, i as u16))
+        .collect();
+    RwLock::new(Labels { texts, index })
+});
+
+/// A panic elsewhere while a set was locked leaves it whole (only inserts happen under the
+/// lock), so it is read on.
+fn read(labels: &RwLock<Labels>) -> std::sync::RwLockReadGuard<'_, Labels> {
+    labels.read().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Label {
+    pub const NONE: Label = Label(0);
+
+    pub fn new(text: &str) -> Label {
+        if text.is_empty() {
+            return Label::NONE;
+        }
+        if let Some(i) = read(&LABELS).index.get(text).copied() {
+            return Label(i);
+        }
+        let mut labels = LABELS.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&i) = labels.index.get(text) {
+            return Label(i);
+        }
+        let Ok(i) = u16::try_from(labels.texts.len()) else {
+            return Label(1);
+        };
+        let text: &'static str = Box::leak(text.into());
+        labels.texts.push(text);
+        labels.index.insert(text, i);
+        Label(i)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        read(&LABELS)
+            .texts
+            .get(usize::from(self.0))
+            .copied()
+            .unwrap_or("")
+    }
+}
+
+impl Deref for Label {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Label {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Label {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<Label> for &str {
+    fn eq(&self, other: &Label) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<String> for Label {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+/// A value shared by every node that has it: a thin pointer to the one copy, so it costs a
+/// node 8 bytes and reading it takes no lock. Equal when the texts are.
+#[derive(Clone, Copy)]
+pub struct Sym(&'static &'static str);
+
+static SYMS: LazyLock<Mutex<HashMap<&'static str, &'static &'static str>>> =
+    LazyLock::new(Default::default);
+
+impl Sym {
+    /// The one copy of `text`, made on first sight.
+    pub fn new(text: &str) -> Sym {
+        static EMPTY: &str = "";
+        if text.is_empty() {
+            return Sym(&EMPTY);
+        }
+        let mut syms = SYMS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = syms.get(text) {
+            return Sym(s);
+        }
+        let text: &'static str = Box::leak(text.into());
+        let s: &'static &'static str = Box::leak(Box::new(text));
+        syms.insert(text, s);
+        Sym(s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// Whether both are the same shared copy (not only equal texts).
+    pub fn same(a: Sym, b: Sym) -> bool {
+        std::ptr::eq(a.0, b.0)
+    }
+}
+
+impl Default for Sym {
+    fn default() -> Self {
+        Sym::new("")
+    }
+}
+
+impl Deref for Sym {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl AsRef<str> for Sym {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq for Sym {
+    fn eq(&self, other: &Sym) -> bool {
+        Sym::same(*self, *other) || self.0 == other.0
+    }
+}
+
+impl Eq for Sym {}
+
+impl std::hash::Hash for Sym {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.hash(h)
+    }
+}
+
+impl PartialEq<str> for Sym {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Sym {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl fmt::Debug for Sym {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Sym {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl From<&str> for Sym {
+    fn from(text: &str) -> Sym {
+        Sym::new(text)
+    }
+}
+
+impl From<String> for Sym {
+    fn from(text: String) -> Sym {
+        Sym::new(&text)
+    }
+}
+
+impl From<&String> for Sym {
+    fn from(text: &String) -> Sym {
+        Sym::new(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handle_reads_as_its_text_and_is_small() {
+        assert_eq!(std::mem::size_of::<Label>(), 2);
+        assert_eq!(std::mem::size_of::<Option<Sym>>(), 8);
+        let a = Label::new("POWERED_ON");
+        assert_eq!(a, Label::new("POWERED_ON"));
+        assert_eq!(&*a, "POWERED_ON");
+        assert_eq!(a.to_string(), "POWERED_ON");
+        assert_eq!(Label::new(""), Label::NONE);
+        assert!(Label::NONE.is_empty());
+        let (x, y) = (
+            Sym::new("Ubuntu Linux"),
+            Sym::new(&format!("Ubuntu {}", "Linux")),
+        );
+        assert!(Sym::same(x, y));
+        assert_eq!(x, "Ubuntu Linux");
+        assert!(Sym::default().is_empty());
+    }
+}

@@ -1,0 +1,86 @@
+//! Gives the heap's freed pages back to the system after nodes arrive (or go) in bulk.
+//!
+//! A listing of 100,000s of VMs parses its pages on the runtime's worker threads: the page
+//! texts and parse trees are freed at once, but glibc keeps the freed memory in each thread's
+//! arena, interleaved with the nodes that stay, so the process stays tens of MB bigger than
+//! what it holds (issue 18, BENCHMARKS "One context, a vCD and two vCenters"). `malloc_trim`
+//! returns every whole free page of every arena. It runs on a blocking thread, never on the
+//! event loop, and only when the tree's size moved by `STEP` since the last trim: nothing when
+//! idle.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// How far the number of nodes must move before freed memory is worth a trim.
+const STEP: usize = 5_000;
+/// How often the count is looked at (a trim follows the pages that caused it by at most this).
+const EVERY: Duration = Duration::from_secs(2);
+
+/// When to trim, given the tree's node counts as they are seen.
+#[derive(Debug, Default)]
+pub struct Due {
+    at_last_trim: usize,
+}
+
+impl Due {
+    /// Whether `nodes` is `STEP` or more away from the count at the last trim (which it then
+    /// becomes).
+    pub fn check(&mut self, nodes: usize) -> bool {
+        if nodes.abs_diff(self.at_last_trim) < STEP {
+            return false;
+        }
+        self.at_last_trim = nodes;
+        true
+    }
+}
+
+/// Starts the watcher; the event loop stores the tree's node count in what it returns.
+pub fn spawn() -> Arc<AtomicUsize> {
+    let nodes = Arc::new(AtomicUsize::new(0));
+    let seen = nodes.clone();
+    tokio::spawn(async move {
+        let mut due = Due::default();
+        let mut tick = tokio::time::interval(EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if due.check(seen.load(Ordering::Relaxed)) {
+                let _ = tokio::task::spawn_blocking(give_back).await;
+            }
+        }
+    });
+    nodes
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn give_back() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists, under its own locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators return memory on their own terms.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn give_back() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A trim follows a bulk change either way (pages arriving, a refresh dropping rows),
+    /// and small changes, or none (idle), never cause one.
+    #[test]
+    fn a_trim_is_due_after_bulk_changes_only() {
+        let mut due = Due::default();
+        assert!(!due.check(0), "idle at start");
+        assert!(!due.check(STEP - 1));
+        assert!(due.check(STEP), "a listing's worth of nodes arrived");
+        assert!(!due.check(STEP), "nothing changed since");
+        assert!(!due.check(STEP + 10));
+        assert!(due.check(3 * STEP));
+        assert!(due.check(STEP), "a refresh dropped many");
+        assert!(!due.check(STEP));
+    }
+}
