@@ -1,7 +1,10 @@
 //! Issue 17/18's numbers: `:vm` over 100,000 and 300,000 VMs on two endpoints (App time to the
 //! first row and to the complete, sorted table, pages of 128 arriving alternately from both),
 //! and a re-sort from key to finished frame: `~` flips the direction, `>` sorts by the next
-//! column (both read the table's sort index; neither sorts).
+//! column (both read the table's sort index; neither sorts). And arrivals (issue 18, target
+//! 4): `:vm` over three endpoints whose pages land interleaved while keys are pressed, each
+//! key's time to its frame, and the same plus the event handled just before it (what a key
+//! pressed during that event waits).
 //! `cargo bench --bench table` for the full sizes; `cargo test --all-targets` runs it small.
 
 use std::time::{Duration, Instant};
@@ -41,7 +44,12 @@ fn api(app: &mut App, req: u64, endpoint: usize, result: ApiAnswer) -> Vec<Effec
 
 /// Two connected endpoints, nothing listed.
 fn two_endpoints() -> App {
-    let specs = ["vcd", "vcenter"]
+    endpoints(&["vcd", "vcenter"])
+}
+
+/// Connected endpoints (the first a vCD, the others vCenters), nothing listed.
+fn endpoints(labels: &[&str]) -> App {
+    let specs = labels
         .iter()
         .map(|l| EndpointSpec {
             label: l.to_string(),
@@ -57,7 +65,11 @@ fn two_endpoints() -> App {
             unreachable!()
         };
         let info = EndpointInfo {
-            product: [Product::Vcd, Product::Vcenter][i],
+            product: if i == 0 {
+                Product::Vcd
+            } else {
+                Product::Vcenter
+            },
             url: format!("https://ep{i}"),
             user: "admin".into(),
             api_version: "1".into(),
@@ -142,6 +154,104 @@ fn bench_table(c: &mut Criterion) {
     for &n in sizes() {
         bench_size(c, n);
     }
+    arrivals(*sizes().last().unwrap());
+}
+
+/// p99 and worst of some durations.
+fn p99_max(mut d: Vec<Duration>) -> (Duration, Duration) {
+    d.sort();
+    let p99 = d[(d.len() * 99 / 100).min(d.len() - 1)];
+    (p99, *d.last().unwrap())
+}
+
+/// `:vm` over `n` VMs on three endpoints, pages of 128 landing round-robin (as three listings
+/// in flight at once), a key pressed after every 4 pages (cursor down, page down, flip the
+/// sort, next column, in turn) and the frame drawn after it.
+fn arrivals(n: usize) {
+    let mut app = endpoints(&["vcd", "vc-a", "vc-b"]);
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let start = Instant::now();
+    let mut effects = key(&mut app, ':');
+    for c in "vm".chars() {
+        effects.extend(key(&mut app, c));
+    }
+    effects.extend(
+        app.handle(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )))
+        .effects,
+    );
+    let reqs: Vec<(u64, usize)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ListKind { req, endpoint, .. } => Some((*req, *endpoint)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reqs.len(), 3);
+    let per = n / 3;
+    let keys = [
+        KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('~'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('>'), KeyModifiers::NONE),
+    ];
+    let (mut frames, mut held, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    let mut pages = 0;
+    for page in 0..per.div_ceil(128) {
+        for &(req, ep) in &reqs {
+            let nodes = (page * 128..((page + 1) * 128).min(per))
+                .map(|i| vm(ep, i))
+                .collect();
+            let t = Instant::now();
+            api(
+                &mut app,
+                req,
+                ep,
+                ApiAnswer::Children(ChildBatch {
+                    nodes,
+                    total: Some(per as u64),
+                    ..Default::default()
+                }),
+            );
+            let last_event = t.elapsed();
+            events.push(last_event);
+            pages += 1;
+            if pages % 4 == 0 {
+                let t = Instant::now();
+                app.handle(Event::Key(keys[pages / 4 % keys.len()]));
+                term.draw(|f| vnav::views::draw(&app, f)).unwrap();
+                let frame = t.elapsed();
+                frames.push(frame);
+                held.push(frame + last_event);
+            }
+        }
+    }
+    for &(req, ep) in &reqs {
+        api(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    // Rows still waiting for the sort index are taken on ticks.
+    while app
+        .next_deadline()
+        .is_some_and(|d| d <= tokio::time::Instant::now())
+    {
+        let t = Instant::now();
+        app.handle(Event::Tick);
+        events.push(t.elapsed());
+    }
+    let complete = start.elapsed();
+    assert_eq!(app.tree.visible().len(), per * 3);
+    let (f99, fmax) = p99_max(frames.clone());
+    let (h99, hmax) = p99_max(held);
+    let (e99, emax) = p99_max(events);
+    eprintln!(
+        "REPORT arrivals, :vm over {n} VMs from 3 endpoints, {pages} pages of 128 interleaved, \
+         {} keys (j, PgDn, ~, >) pressed while they land: key -> frame p99 {f99:?}, worst \
+         {fmax:?}; with the event handled just before the key: p99 {h99:?}, worst {hmax:?}; \
+         any page event p99 {e99:?}, worst {emax:?}; table complete after {complete:?}",
+        frames.len()
+    );
 }
 
 fn bench_size(c: &mut Criterion, n: usize) {

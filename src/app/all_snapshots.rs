@@ -5,7 +5,9 @@
 //! leaves the others' rows in place and says why in the root's details. A VM seen through vCD
 //! and through the vCenter under it (see `vclink`) is one row naming both, counted once. When
 //! that vCenter is connected, the sizes of such vCD rows are read there, in bulk
-//! (`Effect::SnapshotSizes`), and vCD reads one by one only the VMs of other vCenters.
+//! (`Effect::SnapshotSizes`), and vCD reads one by one only the VMs of other vCenters. When the
+//! view reads that vCenter's own part anyway, its layout answers size the vCD rows too: the
+//! vCenter is asked only for VMs its part does not list (no layout is read twice).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -66,6 +68,11 @@ pub struct AllSnapshots {
     sizing: HashMap<ReqId, (EndpointId, EndpointId)>,
     /// Rows that stand for a VM seen on two endpoints, with the label naming both.
     labels: HashMap<(EndpointId, CompactString), String>,
+    /// Per endpoint: its rows of the current read have arrived (so which VMs it sizes is
+    /// known).
+    listed: Vec<bool>,
+    /// Rows (endpoint, VM id) whose size was asked of a vCenter, not to ask twice.
+    asked: HashSet<(EndpointId, Box<str>)>,
 }
 
 impl AllSnapshots {
@@ -88,6 +95,8 @@ impl AllSnapshots {
             stale: false,
             sizing: HashMap::new(),
             labels: HashMap::new(),
+            listed: vec![false; endpoints],
+            asked: HashSet::new(),
         }
     }
 }
@@ -156,6 +165,8 @@ impl App {
             }
             !stale
         });
+        all.asked.retain(|(e, _)| *e != endpoint);
+        all.listed[endpoint] = false;
         if !connected || !offered {
             all.parts[endpoint] = match connected {
                 true => Part::NotOffered,
@@ -191,34 +202,107 @@ impl App {
             }
         }
         all.stale = true;
-        let backed: Vec<VimRef> = all
-            .rows
-            .iter()
-            .filter(|(e, _)| *e == endpoint)
-            .filter_map(|(_, r)| r.vm.backing.as_deref().cloned())
-            .collect();
-        let mut ask: HashMap<EndpointId, Vec<Box<str>>> = HashMap::new();
-        for b in &backed {
-            if let Some(vc) = self.vcenter_of(b) {
-                ask.entry(vc)
-                    .or_default()
-                    .push(vc_map::node_id(vc_map::VM, &b.moid).into());
+        // The links first: sizes the vCenter part reads from now on go to these rows too.
+        self.show_all_snapshots();
+        self.size_on_vcenters(endpoint);
+        self.show_all_snapshots();
+    }
+
+    /// The sizes of `endpoint`'s rows backed by a connected vCenter, not known yet: taken
+    /// from the view's own part for that vCenter when it lists the VM (now, or when its
+    /// layouts arrive), else asked of the vCenter in bulk, once. While that part has not
+    /// listed its rows yet, they wait: asking now would read the same layouts twice.
+    fn size_on_vcenters(&mut self, endpoint: EndpointId) {
+        let Some(all) = &self.all_snapshots else {
+            return;
+        };
+        // Each vCenter part's rows (VM id → size so far), once listed.
+        let mut parts: HashMap<EndpointId, Option<HashMap<&str, Option<u64>>>> = HashMap::new();
+        let mut copy: HashMap<Box<str>, u64> = HashMap::new();
+        let mut ask: HashMap<EndpointId, Vec<(Box<str>, Box<str>)>> = HashMap::new();
+        for (_, r) in all.rows.iter().filter(|(e, _)| *e == endpoint) {
+            let Some(b) = r.vm.backing.as_deref().filter(|_| r.bytes.is_none()) else {
+                continue;
+            };
+            let Some(vc) = self.vcenter_of(b).filter(|&vc| vc != endpoint) else {
+                continue;
+            };
+            if all.asked.contains(&(endpoint, r.vm.id.clone())) {
+                continue;
             }
+            let reading = all.parts[vc] == Part::Reading;
+            let own = parts.entry(vc).or_insert_with(|| {
+                let read = matches!(all.parts[vc], Part::Reading | Part::Read);
+                (read && all.listed[vc]).then(|| {
+                    (all.rows.iter().filter(|(e, _)| *e == vc))
+                        .map(|(_, r)| (&*r.vm.id, r.bytes))
+                        .collect()
+                })
+            });
+            let vc_id: Box<str> = vc_map::node_id(vc_map::VM, &b.moid).into();
+            match own.as_ref().map(|o| o.get(&*vc_id)) {
+                // The part is still listing: which VMs it sizes is not known yet.
+                None if reading => {}
+                Some(Some(Some(bytes))) => {
+                    copy.insert(r.vm.id.clone(), *bytes);
+                }
+                // Listed there, its layout still to come.
+                Some(Some(None)) if reading => {}
+                _ => ask.entry(vc).or_default().push((r.vm.id.clone(), vc_id)),
+            }
+        }
+        if !copy.is_empty() {
+            self.apply_sizes(endpoint, &copy);
         }
         let mut asks: Vec<_> = ask.into_iter().collect();
         asks.sort_by_key(|(vc, _)| *vc);
-        for (vc, vms) in asks {
+        for (vc, rows) in asks {
             let req = self.req();
-            if let Some(all) = &mut self.all_snapshots {
-                all.sizing.insert(req, (endpoint, vc));
-            }
+            let Some(all) = &mut self.all_snapshots else {
+                return;
+            };
+            all.sizing.insert(req, (endpoint, vc));
+            let vms = rows
+                .into_iter()
+                .map(|(row, vc_id)| {
+                    all.asked.insert((endpoint, row));
+                    vc_id
+                })
+                .collect();
             self.effects.push(Effect::SnapshotSizes {
                 req,
                 endpoint: vc,
                 vms,
             });
         }
-        self.show_all_snapshots();
+    }
+
+    /// Once a vCenter part has listed its rows (or ended): the other endpoints' rows behind
+    /// it take their sizes from it, or ask for the VMs it does not list.
+    fn vcenter_part_moved(&mut self, vc: EndpointId) {
+        for endpoint in 0..self.endpoints.len() {
+            if endpoint != vc {
+                self.size_on_vcenters(endpoint);
+            }
+        }
+    }
+
+    /// Sizes a vCenter part read for its own rows go to the rows of the VMs behind which
+    /// they sit on other endpoints (vCD), when those have no size yet.
+    fn forward_sizes(&mut self, vc: EndpointId, sizes: &HashMap<Box<str>, u64>) {
+        let mut to: HashMap<EndpointId, HashMap<Box<str>, u64>> = HashMap::new();
+        for (id, &b) in sizes {
+            if let Some(other) = self.same_vm(vc, id) {
+                to.entry(other.endpoint)
+                    .or_default()
+                    .insert(other.id.clone(), b);
+            }
+        }
+        for (endpoint, sizes) in to {
+            if endpoint != vc {
+                self.apply_sizes(endpoint, &sizes);
+            }
+        }
     }
 
     /// Sizes a vCenter read for the rows of the vCD behind which its VMs sit: they go to
@@ -296,11 +380,15 @@ impl App {
                 all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
                 sort_oldest_first(&mut all.rows, |(_, r)| r);
                 all.stale = true;
+                all.listed[endpoint] = true;
+                self.show_all_snapshots();
+                self.vcenter_part_moved(endpoint);
                 self.show_all_snapshots();
             }
             SprawlUpdate::Sizes(sizes) => {
                 let sizes: HashMap<Box<str>, u64> = sizes.into_iter().collect();
                 self.apply_sizes(endpoint, &sizes);
+                self.forward_sizes(endpoint, &sizes);
             }
             SprawlUpdate::Backings(backings) => self.on_backings(endpoint, backings),
             SprawlUpdate::Progress(p) => {
@@ -362,6 +450,11 @@ impl App {
             let label = &self.endpoints[endpoint].label;
             self.notify(format!("{label}: snapshots: {msg}"), Severity::Error);
         }
+        if let Some(all) = &mut self.all_snapshots {
+            all.listed[endpoint] = true;
+        }
+        self.show_all_snapshots();
+        self.vcenter_part_moved(endpoint);
         self.show_all_snapshots();
         true
     }

@@ -58,9 +58,14 @@ pub struct Table {
 }
 
 /// Above this many rows, a table still loading is rebuilt at most every `REBUILD_EVERY`, not
-/// at every page: a sort of 100,000 rows per page would cost more than the pages.
+/// at every page (each rebuild passes over every row), or sooner once `CHUNK` new rows wait.
 const BIG: usize = 20_000;
 const REBUILD_EVERY: Duration = Duration::from_millis(250);
+/// New rows one rebuild merges into the sort index at most: it bounds what a rebuild costs
+/// (each new row is placed by binary search in every column) so that pages landing from
+/// several endpoints never hold a key for longer than a frame. More waiting: the next event
+/// (or an immediate tick) takes the next ones.
+const CHUNK: usize = 2048;
 
 /// Where the sort of each kind of table is kept between runs (beside the bookmarks).
 pub fn sorts_path() -> Option<PathBuf> {
@@ -314,7 +319,8 @@ impl App {
         let Some(t) = &self.table else {
             return;
         };
-        if t.built_for == Some(self.tree.content) {
+        let behind = t.index.behind();
+        if t.built_for == Some(self.tree.content) && !behind {
             return;
         }
         // Only the table's own listings count: a tree node loading elsewhere must not hold
@@ -323,7 +329,18 @@ impl App {
             .loading
             .values()
             .any(|e| self.table_roots.values().any(|r| r == e));
-        if loading && t.total > BIG && t.built_at.is_some_and(|at| at.elapsed() < REBUILD_EVERY) {
+        let waiting = || {
+            let listed: usize = (self.table_rows_roots().iter())
+                .map(|(_, r)| self.tree.get(*r).children.len())
+                .sum();
+            listed.saturating_sub(t.index.len()) >= CHUNK
+        };
+        if loading
+            && t.total > BIG
+            && t.built_at.is_some_and(|at| at.elapsed() < REBUILD_EVERY)
+            && !behind
+            && !waiting()
+        {
             return;
         }
         // A cursor still on the first row stays on the first row as rows arrive in order.
@@ -343,10 +360,11 @@ impl App {
         self.keep_selection_visible();
     }
 
-    /// The entries under the table's roots, filtered and sorted, into the tree's view.
-    pub(crate) fn rebuild_table(&mut self) {
+    /// The hidden roots whose children are the table's rows, in endpoint order (so rows are
+    /// numbered in the same order at every build: ties keep it).
+    fn table_rows_roots(&self) -> Vec<(EndpointId, EntryId)> {
         let Some(t) = &self.table else {
-            return;
+            return Vec::new();
         };
         let mut roots: Vec<(EndpointId, EntryId)> = match t.source {
             Source::Snapshots => self.all_snapshots.iter().map(|a| (0, a.root)).collect(),
@@ -357,8 +375,16 @@ impl App {
                 .map(|((e, _), r)| (*e, *r))
                 .collect(),
         };
-        // Endpoint order, so rows arrive in the same order at every rebuild (ties keep it).
         roots.sort_unstable();
+        roots
+    }
+
+    /// The entries under the table's roots, filtered and sorted, into the tree's view.
+    pub(crate) fn rebuild_table(&mut self) {
+        let roots = self.table_rows_roots();
+        let Some(t) = &self.table else {
+            return;
+        };
         // Why an endpoint in scope has no rows here: not connected, or its listing failed or
         // does not exist there (Aria Operations has no vApps).
         let notes: Vec<(String, bool)> = match t.source {
@@ -384,19 +410,17 @@ impl App {
                 .collect(),
         };
         let labels: Vec<&str> = self.endpoints.iter().map(|e| e.label.as_str()).collect();
-        let current: Vec<EntryId> = roots
-            .iter()
-            .flat_map(|(_, r)| self.tree.get(*r).children.iter().copied())
-            .filter(|&c| self.tree.get(c).node.kind == t.kind)
-            .collect();
-        let total = current.len();
+        let roots: Vec<EntryId> = roots.into_iter().map(|(_, r)| r).collect();
         let Some(t) = &mut self.table else {
             return;
         };
-        t.index.sync(&self.tree, &labels, current, &t.cols);
-        let mut rows = t
-            .index
-            .sorted(&self.tree, &labels, t.sort.column.id, t.sort.desc);
+        // A new sort or filter on rows that did not change reads the index as it is.
+        if t.built_for != Some(self.tree.content) || t.index.behind() {
+            t.index
+                .sync(&self.tree, &labels, &roots, t.kind, &t.cols, CHUNK);
+        }
+        let total = t.index.len();
+        let mut rows = t.index.sorted(t.sort.column.id, t.sort.desc);
         let typed = &self.filter.query;
         if !t.query.is_empty() || !typed.is_empty() {
             let tree = &self.tree;
@@ -605,6 +629,9 @@ impl App {
     /// When a throttled table must be rebuilt (rows arrived since the last build).
     pub(crate) fn table_deadline(&self) -> Option<Instant> {
         let t = self.table.as_ref()?;
+        if t.index.behind() {
+            return Some(Instant::now());
+        }
         (t.built_for != Some(self.tree.content)).then_some(t.built_at? + REBUILD_EVERY)
     }
 

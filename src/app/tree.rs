@@ -6,6 +6,10 @@ use thin_vec::ThinVec;
 
 use crate::api::model::{ChildBatch, Node};
 
+#[cfg(test)]
+#[path = "tree_view_tests.rs"]
+mod view_tests;
+
 pub type EntryId = u32;
 pub type EndpointId = usize;
 
@@ -101,6 +105,12 @@ pub struct Tree {
     /// Entry → the `content` count when its node was last set or possibly changed, so a
     /// table's sort index re-keys only the rows that changed (`changed_since`).
     stamps: Vec<u64>,
+    /// Entries freed so far, and the count when the view was set and last laid out: a view's
+    /// rows move only when it is set again or one of them dies, not when entries are added
+    /// elsewhere (pages landing under a table's roots), so those skip the pass over its rows.
+    freed: u64,
+    view_set: u64,
+    view_laid: Option<u64>,
 }
 
 impl Tree {
@@ -205,6 +215,8 @@ impl Tree {
     /// Shows exactly `rows`, in this order, instead of the tree (None: the tree again).
     pub fn set_view(&mut self, rows: Option<Vec<EntryId>>) {
         self.view = rows;
+        self.view_set = self.freed;
+        self.view_laid = None;
         self.invalidate();
     }
 
@@ -330,6 +342,7 @@ impl Tree {
         let mut stack = vec![id];
         while let Some(i) = stack.pop() {
             self.removed.insert(i, successor);
+            self.freed += 1;
             let e = &mut self.entries[i as usize];
             stack.extend(std::mem::take(&mut e.children));
             e.dead = true;
@@ -490,12 +503,18 @@ impl Tree {
             return;
         }
         self.dirty = false;
+        if self.view.is_some() && self.view_laid == Some(self.freed) {
+            return;
+        }
         self.visible.clear();
         self.row_of.clear();
         self.row_of.resize(self.entries.len(), u32::MAX);
         if let Some(rows) = &self.view {
+            self.view_laid = Some(self.freed);
+            // Rows are live when the view is set: only a free since then can have killed one.
+            let check = self.freed != self.view_set;
             for &id in rows {
-                if !self.entries[id as usize].dead {
+                if !check || !self.entries[id as usize].dead {
                     self.row_of[id as usize] = self.visible.len() as u32;
                     self.visible.push(id);
                 }

@@ -342,3 +342,46 @@ async fn each_kinds_sort_is_kept_between_runs() {
     next.load_sorts(r#"{"widgets": {"by": "x"}, "vm": {"by": "nosuch"}}"#)
         .unwrap();
 }
+
+/// Issue 18, arrivals: one answer far bigger than a rebuild may take (5,000 rows) is merged
+/// into the sort index in bounded steps, so no single event holds a key for long: the page
+/// shows its first rows at once, the app asks for an immediate tick while rows wait, and the
+/// ticks bring the rest in, ending in the order a full sort gives.
+#[tokio::test(start_paused = true)]
+async fn a_flood_of_rows_lands_in_bounded_steps_and_ends_fully_sorted() {
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    command(&mut app, "sort cpu");
+    let (req, ep, _) = reqs[0];
+    let nodes: Vec<Node> = (0..5_000).map(|i| row_vm(ep, i)).collect();
+    let arrived: Vec<(Node, &str)> = nodes.iter().map(|n| (n.clone(), "vcd")).collect();
+    answer(
+        &mut app,
+        req,
+        ep,
+        ApiAnswer::Children(ChildBatch {
+            nodes,
+            ..Default::default()
+        }),
+    );
+    let shown = rows(&app).len();
+    assert!(
+        0 < shown && shown < 5_000,
+        "the first rebuild takes a bounded share: {shown}"
+    );
+    let mut ticks = 0;
+    while rows(&app).len() < 5_000 {
+        let due = app
+            .next_deadline()
+            .expect("a tick is asked for while rows wait");
+        assert!(
+            due <= tokio::time::Instant::now(),
+            "at once, not after a throttle"
+        );
+        app.handle(vnav::app::event::Event::Tick);
+        ticks += 1;
+        assert!(ticks < 100, "ticks make progress");
+    }
+    assert_eq!(rows(&app), by_cpu(&arrived, false));
+    assert_eq!(app.table.as_ref().unwrap().title(), "VMs (5,000)");
+}
