@@ -82,6 +82,7 @@ mod vcsim;
 mod vro_client;
 mod vro_interaction;
 mod vro_runs;
+mod vro_table;
 mod vrops_client;
 mod vrops_insight;
 mod vrops_jump;
