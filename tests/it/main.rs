@@ -81,6 +81,7 @@ mod vcenter_tasks;
 mod vcsim;
 mod vro_client;
 mod vro_interaction;
+mod vro_marks;
 mod vro_runs;
 mod vro_table;
 mod vrops_client;
