@@ -25,6 +25,10 @@ pub enum ColumnId {
     SnapshotAge,
     SnapshotSize,
     Summary,
+    /// A workflow's category, version and description.
+    Category,
+    Version,
+    Description,
 }
 
 /// How a column's values order.
@@ -89,6 +93,22 @@ pub const SNAPSHOT_SIZE: Column = col(
 );
 pub const SUMMARY: Column = col(ColumnId::Summary, "summary", "Summary", 30, SortBy::Natural);
 
+pub const CATEGORY: Column = col(
+    ColumnId::Category,
+    "category",
+    "Category",
+    20,
+    SortBy::Natural,
+);
+pub const VERSION: Column = col(ColumnId::Version, "version", "Version", 9, SortBy::Natural);
+pub const DESCRIPTION: Column = col(
+    ColumnId::Description,
+    "description",
+    "Description",
+    40,
+    SortBy::Natural,
+);
+
 const VM_COLUMNS: &[Column] = &[
     NAME,
     STATE,
@@ -103,6 +123,7 @@ const VM_COLUMNS: &[Column] = &[
     SNAPSHOT_SIZE,
 ];
 const OTHER_COLUMNS: &[Column] = &[NAME, STATE, ENDPOINT, SUMMARY];
+const WORKFLOW_COLUMNS: &[Column] = &[NAME, CATEGORY, VERSION, DESCRIPTION, ENDPOINT];
 /// VMs with snapshots: what an audit sorts by first.
 pub const SNAPSHOT_COLUMNS: &[Column] = &[
     NAME,
@@ -119,6 +140,7 @@ pub const SNAPSHOT_COLUMNS: &[Column] = &[
 pub fn columns(kind: NodeKind) -> &'static [Column] {
     match kind {
         NodeKind::Vm => VM_COLUMNS,
+        NodeKind::Workflow => WORKFLOW_COLUMNS,
         _ => OTHER_COLUMNS,
     }
 }
@@ -240,7 +262,23 @@ pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> 
         ColumnId::SnapshotSize => Value::Number(facts.and_then(|f| f.snapshot_bytes)),
         // Only kinds other than VMs have this column: their summary is stored.
         ColumnId::Summary => Value::Text(node.stored_summary()),
+        ColumnId::Version => Value::Text(workflow_part(node, 0)),
+        ColumnId::Category => Value::Text(workflow_part(node, 1)),
+        ColumnId::Description => Value::Text(workflow_part(node, 2)),
     }
+}
+
+/// Between the parts of a workflow's summary.
+pub const WORKFLOW_SEP: &str = " · ";
+
+/// Part `i` of a workflow's summary, `version · category · description`, which the
+/// Orchestrator's `map::workflow_node` writes (the tree shows it after the name; trailing
+/// empty parts left out), so the typed columns cost a node nothing more.
+fn workflow_part(node: &Node, i: usize) -> &str {
+    if node.kind != NodeKind::Workflow {
+        return "";
+    }
+    node.stored_summary().splitn(3, WORKFLOW_SEP).nth(i).unwrap_or("")
 }
 
 /// The value of `col` as a table shows it; ages count from `now`.
@@ -378,5 +416,34 @@ mod tests {
         assert_eq!(kind_named("vms"), Some(NodeKind::Vm));
         assert_eq!(kind_named("s"), None);
         assert_eq!(find(NodeKind::Host, "cpu"), None);
+    }
+
+    #[test]
+    fn workflow_columns_read_the_parts_of_its_summary() {
+        let now = parse_time("2026-12-06T12:00:00Z").unwrap();
+        let wf = Node::new(NodeKind::Workflow, "wf-1", "Rotate certificate")
+            .with_summary("2.3.10 · Security · Replaces a cert · and restarts");
+        let cells: Vec<_> = columns(NodeKind::Workflow)
+            .iter()
+            .map(|c| text(&wf, c.id, "vro", now))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "Rotate certificate",
+                "Security",
+                "2.3.10",
+                "Replaces a cert · and restarts",
+                "vro"
+            ]
+        );
+        let old = Node::new(NodeKind::Workflow, "wf-2", "x").with_summary("2.3.9 · Security");
+        assert_eq!(text(&old, ColumnId::Description, "", now), "");
+        let (a, b) = (
+            value(&old, ColumnId::Version, ""),
+            value(&wf, ColumnId::Version, ""),
+        );
+        assert_eq!(compare(&a, &b), Ordering::Less, "versions sort as numbers");
+        assert_eq!(find(NodeKind::Workflow, "cat"), Some(CATEGORY));
     }
 }

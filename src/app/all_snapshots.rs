@@ -227,7 +227,7 @@ impl App {
             let Some(vc) = self.vcenter_of(b).filter(|&vc| vc != endpoint) else {
                 continue;
             };
-            if all.asked.contains(&(endpoint, r.vm.id.clone())) {
+            if all.asked.contains(&(endpoint, Box::from(r.vm.id.as_str()))) {
                 continue;
             }
             let reading = all.parts[vc] == Part::Reading;
@@ -244,11 +244,11 @@ impl App {
                 // The part is still listing: which VMs it sizes is not known yet.
                 None if reading => {}
                 Some(Some(Some(bytes))) => {
-                    copy.insert(r.vm.id.clone(), *bytes);
+                    copy.insert(Box::from(r.vm.id.as_str()), *bytes);
                 }
                 // Listed there, its layout still to come.
                 Some(Some(None)) if reading => {}
-                _ => ask.entry(vc).or_default().push((r.vm.id.clone(), vc_id)),
+                _ => ask.entry(vc).or_default().push((Box::from(r.vm.id.as_str()), vc_id)),
             }
         }
         if !copy.is_empty() {

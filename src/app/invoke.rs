@@ -143,6 +143,19 @@ impl App {
         if entries.is_empty() {
             return false;
         }
+        if intent == Intent::Action(ActionId::Run) && entries.len() > 1 {
+            // Each workflow asks its own inputs: one form, so one workflow, at a time.
+            let clear = self.key_for(super::keymap::Command::ClearMarks);
+            self.notify(
+                format!(
+                    "Run: {} nodes are marked, but a workflow runs from its own form, one at a \
+                     time: mark one, or {clear} clears the marks",
+                    entries.len()
+                ),
+                Severity::Warn,
+            );
+            return true;
+        }
         if let Intent::Action(id) = intent {
             let spec = actions::spec(id);
             if entries

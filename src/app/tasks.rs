@@ -542,6 +542,16 @@ impl App {
                 == Some(crate::api::model::Product::Vro)
     }
 
+    /// The key(s) in force for a command, as `?` shows them.
+    pub(crate) fn key_for(&self, cmd: Command) -> String {
+        self.keymap
+            .bindings
+            .iter()
+            .find(|b| b.command == cmd)
+            .map(|b| super::keymap::keys_label(&b.keys))
+            .unwrap_or_default()
+    }
+
     /// "waiting for your answer: press A", with the key in force, while a shown task asks.
     pub fn answer_hint(&self) -> Option<String> {
         let waiting = self
@@ -553,13 +563,7 @@ impl App {
         if waiting == 0 {
             return None;
         }
-        let key = self
-            .keymap
-            .bindings
-            .iter()
-            .find(|b| b.command == Command::AnswerTask)
-            .map(|b| super::keymap::keys_label(&b.keys))
-            .unwrap_or_default();
+        let key = self.key_for(Command::AnswerTask);
         Some(match waiting {
             1 => format!("waiting for your answer: press {key}"),
             n => format!("{n} waiting for your answer: press {key}"),

@@ -429,3 +429,34 @@ fn vro_flags_reach_the_options() {
     assert_eq!((o.vro.workflows, o.vro.categories), (45, 0));
     assert!(Cli::try_parse_from(["vnav", "--vro-version", "10"]).is_err());
 }
+
+/// VCF 9's logout: `DELETE /cloudapi/1.0.0/sessions/current` with the bearer ends the session
+/// (204) and the token is refused after; without a live token it is 401; 8.x has no such path.
+#[tokio::test]
+async fn vcf9_ends_a_session_with_delete_sessions_current() {
+    let s = vro_sim(VroVersion::V9).await;
+    let c = vro_bearer_9(&s).await;
+    let current = format!("{}/cloudapi/1.0.0/sessions/current", s.vro_url);
+    assert_eq!(c.get("/workflows?maxResult=1").await.0, StatusCode::OK);
+    let (st, _, _) = c.send(Method::DELETE, &current, None, "*/*").await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert_eq!(
+        c.get("/workflows?maxResult=1").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (st, _, v) = c.send(Method::DELETE, &current, None, "*/*").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, 401);
+
+    let s8 = vro_sim(VroVersion::V8).await;
+    let c8 = vro_basic(&s8);
+    let (st, _, _) = c8
+        .send(
+            Method::DELETE,
+            &format!("{}/cloudapi/1.0.0/sessions/current", s8.vro_url),
+            None,
+            "*/*",
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}

@@ -271,3 +271,39 @@ async fn a_workflow_lists_its_recent_runs_newest_first() {
     }
     assert!(found, "some workflow has past runs");
 }
+
+/// VCF 9 logs in like Cloud Director, so logging out ends that session on the server: one
+/// `DELETE /cloudapi/1.0.0/sessions/current` answered 204, and its token is dead after.
+/// Basic (7, 8) holds no session and sends nothing.
+#[tokio::test]
+async fn logout_ends_a_vcf9_session_and_the_server_answers_204() {
+    for (version, deletes) in [(VroVersion::V9, 1), (VroVersion::V8, 0)] {
+        let s = vro_sim(version).await;
+        let b = backend(&s);
+        b.connect().await.unwrap();
+        let tokens = s.live_tokens();
+        b.logout().await;
+        let path = "/cloudapi/1.0.0/sessions/current";
+        assert_eq!(s.seen_at("DELETE", path), deletes, "{version:?}");
+        let answered: u64 = s
+            .answered_all()
+            .into_iter()
+            .filter(|((m, p, st), _)| m == "DELETE" && p == path && *st == 204)
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(answered, deletes, "{version:?}: {:?}", s.answered_all());
+        assert!(
+            s.live_tokens().is_empty(),
+            "{version:?}: the session is gone"
+        );
+        for t in tokens {
+            let r = reqwest::Client::new()
+                .get(format!("{}/vco/api/workflows?maxResult=1", s.vro_url))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::UNAUTHORIZED);
+        }
+    }
+}

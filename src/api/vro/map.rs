@@ -45,12 +45,20 @@ pub fn workflow_nodes(v: &Value) -> (Vec<Node>, Option<u64>) {
 pub fn workflow_node(l: &Value) -> Option<Node> {
     let href = attribute(l, "itemHref").or_else(|| l["href"].as_str())?;
     let name = attribute(l, "name").unwrap_or_else(|| attribute(l, "id").unwrap_or(href));
-    let summary = [attribute(l, "version"), attribute(l, "categoryName")]
+    // `version · category · description`: the `:workflows` table's columns read these parts
+    // (`columns::workflow_part`), so their places are kept and only empty trailing ones go.
+    let mut parts: Vec<String> = ["version", "categoryName", "description"]
         .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
+        .map(|a| {
+            // One line in the tree, whatever the description holds.
+            let words: Vec<&str> = attribute(l, a).unwrap_or("").split_whitespace().collect();
+            words.join(" ")
+        })
+        .collect();
+    while parts.last().is_some_and(|p| p.is_empty()) {
+        parts.pop();
+    }
+    let summary = parts.join(crate::api::columns::WORKFLOW_SEP);
     Some(
         Node::new(NodeKind::Workflow, href, name)
             .expandable(true)

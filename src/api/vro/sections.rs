@@ -84,8 +84,14 @@ pub fn outputs(specs: &[ParamSpec]) -> Section {
     table("Outputs", &["Name", "Type", "Description"], rows)
 }
 
-/// The last runs, newest first; Enter on one opens it.
+/// The last runs, newest first; Enter on one opens it. None yet says so, rather than an
+/// empty table that reads like a failed read.
 pub fn last_runs(runs: &[Node]) -> Section {
+    if runs.is_empty() {
+        let mut s = Section::new("Last runs");
+        s.row("Runs", "no runs yet");
+        return s;
+    }
     let rows = runs
         .iter()
         .map(|n| TableRow {
@@ -160,6 +166,19 @@ pub fn logs(lines: Vec<String>) -> Section {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn no_runs_yet_says_so() {
+        let s = last_runs(&[]);
+        assert_eq!(s.rows, [("Runs".to_string(), "no runs yet".to_string())]);
+        assert!(s.table.is_none());
+        let run = Node::new(
+            crate::api::model::NodeKind::WorkflowRun,
+            "r",
+            "2026-12-06 10:00",
+        );
+        assert_eq!(last_runs(&[run]).table.unwrap().rows.len(), 1);
+    }
 
     #[test]
     fn a_secure_input_is_masked_even_when_the_server_echoes_it() {

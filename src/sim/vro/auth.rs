@@ -2,7 +2,8 @@
 //! Automation identity service (`POST /csp/gateway/am/api/login?access_token` gives a refresh
 //! token, `POST /iaas/api/login` turns it into a bearer token); 9 logs in like Cloud Director
 //! (`POST /cloudapi/1.0.0/sessions/provider`, token in `x-vmware-vcloud-access-token`) and
-//! refuses Basic. Tokens die `--session-ttl` seconds after they were issued.
+//! refuses Basic, and ends a session with `DELETE /cloudapi/1.0.0/sessions/current` (204).
+//! Tokens die `--session-ttl` seconds after they were issued.
 
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
@@ -79,6 +80,18 @@ pub fn login_route(
 ) -> Option<VroResult<Response>> {
     let path = path.trim_end_matches('/');
     let v = s.opts.version;
+    if path == "/cloudapi/1.0.0/sessions/current" {
+        return Some(match (method, v) {
+            (&Method::DELETE, VroVersion::V9) => logout(s, headers),
+            (_, VroVersion::V9) => Err(VroError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("{method} is not supported on {path}"),
+            )),
+            _ => Err(VroError::not_found(format!(
+                "No such path on this Orchestrator generation: {path}"
+            ))),
+        });
+    }
     let known = matches!(
         path,
         "/cloudapi/1.0.0/sessions"
@@ -171,6 +184,19 @@ fn cloud_login(s: &VroShared, headers: &HeaderMap) -> VroResult<Response> {
         r.headers_mut().insert("x-vmware-vcloud-access-token", v);
     }
     Ok(r)
+}
+
+/// `DELETE /cloudapi/1.0.0/sessions/current`: the bearer's session ends (204); its token is
+/// refused from then on.
+fn logout(s: &VroShared, headers: &HeaderMap) -> VroResult<Response> {
+    let Some(token) = bearer(headers) else {
+        return Err(unauthorized("Authentication is required."));
+    };
+    if live(s, token).is_none() {
+        return Err(unauthorized("The bearer token is invalid or has expired."));
+    }
+    s.sessions().remove(token);
+    Ok(super::empty(StatusCode::NO_CONTENT))
 }
 
 /// (user, is a refresh token) of a live token; an expired one is forgotten.
