@@ -33,6 +33,7 @@ mod e2e_tmux;
 mod e2e_vro_tmux;
 mod events_app;
 mod events_vcd;
+mod events_vcd_audit;
 mod events_vcenter;
 mod events_vcsim;
 mod hedge;
