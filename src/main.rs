@@ -356,6 +356,12 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     load_bookmarks(&mut app);
     load_sorts(&mut app);
     app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
+    app.themes_dir = resolved.config_path.as_deref().map(config::themes_dir);
+    app.user_themes = app
+        .themes_dir
+        .as_deref()
+        .map(vnav::theme::user_names)
+        .unwrap_or_default();
     let audit = AuditLog::default_path().map(AuditLog::new);
     vnav::runtime::run_tui(app, backends, audit, reopen)
         .await

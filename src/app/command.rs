@@ -83,6 +83,13 @@ pub fn closest<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> Opti
         .map(|(_, n)| n)
 }
 
+fn unknown_theme(name: &str, known: &[String]) -> String {
+    match closest(name, known.iter().map(String::as_str)) {
+        Some(c) => format!("no theme {name} — did you mean {c}?"),
+        None => format!("no theme {name} (themes: {})", known.join(", ")),
+    }
+}
+
 /// An endpoint label as `@` takes it: lower case, spaces as `-` ("demo vCD" → "demo-vcd").
 pub fn at_label(label: &str) -> String {
     label.to_lowercase().replace(' ', "-")
@@ -191,7 +198,7 @@ impl App {
         } else if first == "ctx" {
             self.context_names()
         } else if first == "theme" {
-            crate::theme::builtin_names().map(str::to_string).collect()
+            self.theme_names()
         } else if first == "sort" {
             let cols = match &self.table {
                 Some(t) => t.columns(),
@@ -269,8 +276,8 @@ impl App {
             "theme" => match rest.first() {
                 Some(name) => self.switch_theme(name),
                 None => {
-                    let names: Vec<&str> = crate::theme::builtin_names().collect();
-                    let msg = format!("theme {} (built in: {})", self.theme.name, names.join(", "));
+                    let names = self.theme_names();
+                    let msg = format!("theme {} (themes: {})", self.theme.name, names.join(", "));
                     self.notify(msg, Severity::Neutral);
                 }
             },
@@ -374,22 +381,50 @@ impl App {
         }
     }
 
-    /// `:theme <name>`: a built-in theme, live, in the terminal's colours (16, none, …) as the
-    /// one it replaces.
-    fn switch_theme(&mut self, name: &str) {
-        if !crate::theme::builtin_names().any(|n| n == name) {
-            let names: Vec<&str> = crate::theme::builtin_names().collect();
-            let msg = match closest(name, names.iter().copied()) {
-                Some(c) => format!("no theme {name} — did you mean {c}?"),
-                None => format!("no theme {name} (built in: {})", names.join(", ")),
-            };
-            self.notify(msg, Severity::Warn);
-            return;
+    /// The themes `:theme` offers: the built-in ones, then the user's (a user theme with a
+    /// built-in name replaces it, as `Theme::load` does).
+    fn theme_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = crate::theme::builtin_names().map(str::to_string).collect();
+        for n in &self.user_themes {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
         }
-        match crate::theme::Theme::load(name, None) {
+        names
+    }
+
+    /// `:theme <name>`: a theme, live, in the terminal's colours (16, none, …) as the one it
+    /// replaces. A user theme file (`<config dir>/themes/<name>.toml`) is read by the runtime
+    /// (`Effect::LoadTheme`): the app does no I/O; the built-in ones are in the binary.
+    fn switch_theme(&mut self, name: &str) {
+        let known = self.theme_names();
+        let user = self.user_themes.iter().any(|n| n == name);
+        match (&self.themes_dir, user) {
+            (Some(dir), _) if user || !known.iter().any(|n| n == name) => {
+                let dir = dir.clone();
+                self.effects.push(super::event::Effect::LoadTheme {
+                    name: name.to_string(),
+                    dir,
+                });
+            }
+            _ if known.iter().any(|n| n == name) => {
+                self.theme_loaded(name, crate::theme::Theme::load(name, None));
+            }
+            _ => self.notify(unknown_theme(name, &known), Severity::Warn),
+        }
+    }
+
+    /// A theme read for `:theme name`: in use at once, or the reason it is not.
+    pub(crate) fn theme_loaded(&mut self, name: &str, result: Result<crate::theme::Theme, String>) {
+        match result {
             Ok(theme) => {
                 self.theme = theme.fitted(self.theme.depth());
                 self.notify(format!("theme {}", self.theme.name), Severity::Ok);
+            }
+            // A name that is no theme at all: say which are, with the closest.
+            Err(_) if !self.theme_names().iter().any(|n| n == name) => {
+                let known = self.theme_names();
+                self.notify(unknown_theme(name, &known), Severity::Warn);
             }
             Err(e) => self.notify(e, Severity::Error),
         }

@@ -30,6 +30,11 @@ pub enum Event {
         record: AuditRecord,
         error: String,
     },
+    /// A `:theme` file was read (`Effect::LoadTheme`): the theme, or why it is unusable.
+    ThemeLoaded {
+        name: String,
+        result: Result<crate::theme::Theme, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -181,6 +186,12 @@ pub enum Effect {
         req: ReqId,
         endpoint: EndpointId,
         node: Node,
+    },
+    /// Reads the theme `name` (`<dir>/<name>.toml`, else a built-in one) and answers with
+    /// `Event::ThemeLoaded`.
+    LoadTheme {
+        name: String,
+        dir: std::path::PathBuf,
     },
     /// Replaces a small file of vnav's state (the bookmarks) with this text.
     WriteState {

@@ -106,6 +106,11 @@ impl Executor {
                         "state file not written");
                 }
             }
+            Effect::LoadTheme { name, dir } => {
+                // A small local file, read at once like the state files.
+                let result = crate::theme::Theme::load(&name, Some(&dir));
+                let _ = self.tx.send(Event::ThemeLoaded { name, result });
+            }
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {
                 let b = self.backends[endpoint].clone();

@@ -16,6 +16,7 @@ mod app_stalled;
 mod app_table;
 mod app_tasks_pane;
 mod app_ui;
+mod app_user_theme;
 mod app_zoom;
 mod audit_cli;
 mod backends;
