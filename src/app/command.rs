@@ -332,7 +332,10 @@ impl App {
             self.contexts
                 .iter()
                 .filter(|c| !opened.contains(&at_label(c)))
-                .map(|c| format!("{c} not opened (vnav -c {c})")),
+                .map(|c| match self.contexts_opening.contains(c) {
+                    true => format!("{c} opening…"),
+                    false => format!("{c} not opened (:ctx {c})"),
+                }),
         );
         match parts.is_empty() {
             true => self.notify("no contexts", Severity::Neutral),
@@ -353,8 +356,18 @@ impl App {
                 .contexts
                 .iter()
                 .find(|c| at_label(c) == name.to_lowercase())
+                .cloned()
             {
-                Some(c) => format!("context {c} was not opened: start vnav -c {c} (or without -c)"),
+                // A context of the config this vnav was not started with: the runtime builds
+                // its client (password from its command or variable, as at start-up).
+                Some(c) if self.contexts_opening.contains(&c) => format!("{c}: opening…"),
+                Some(c) => {
+                    self.notify(format!("{c}: opening"), Severity::Neutral);
+                    self.contexts_opening.push(c.clone());
+                    self.effects
+                        .push(super::event::Effect::OpenContext { name: c });
+                    return;
+                }
                 None => match closest(name, known.iter().map(String::as_str)) {
                     Some(c) => format!("no context {name} — did you mean {c}?"),
                     None => format!("no context {name} (one of {})", known.join(", ")),
@@ -379,6 +392,64 @@ impl App {
         } else {
             self.notify(format!("context {label}"), Severity::Ok);
         }
+    }
+
+    /// A context `:ctx` asked for is open: a new endpoint at the end of the tree, the cursor
+    /// on it, connecting — or, when its config gives no password, the password prompt first
+    /// (the terminal belongs to the UI, so nothing is asked on it).
+    pub(crate) fn context_opened(
+        &mut self,
+        name: &str,
+        endpoint: super::tree::EndpointId,
+        result: Result<(super::EndpointSpec, Option<crate::config::PasswordSource>), String>,
+    ) {
+        self.contexts_opening.retain(|c| c != name);
+        let (spec, source) = match result {
+            Ok(opened) if endpoint == self.endpoints.len() => opened,
+            Ok(_) => {
+                // The runtime and the app disagree on endpoint numbers: never send one
+                // endpoint's requests to another's client.
+                let msg = format!("context {name}: opened out of order, not used");
+                return self.notify(msg, Severity::Error);
+            }
+            Err(e) => return self.notify(e, Severity::Error),
+        };
+        let mut root = spec.root;
+        root.expandable = true;
+        let label = spec.label;
+        self.endpoints.push(super::Endpoint {
+            label: label.clone(),
+            root: self.tree.add_root(endpoint, root),
+            info: None,
+            insecure: spec.insecure,
+            read_only: spec.read_only,
+            password_source: None,
+            login_refused: false,
+        });
+        if let Some(all) = &mut self.all_snapshots {
+            all.add_endpoint();
+            let name = super::all_snapshots::AllSnapshots::root_node(self.endpoints.len()).name;
+            self.tree.get_mut(all.root).node.name = name;
+        }
+        let root = self.endpoints[endpoint].root;
+        self.close_table();
+        self.cursor.selected = Some(root);
+        self.selection_changed();
+        match source {
+            Some(source) => {
+                self.set_password_source(endpoint, source);
+                self.notify(format!("{label}: connecting"), Severity::Neutral);
+                self.connect(endpoint);
+            }
+            None => {
+                let ep = &mut self.endpoints[endpoint];
+                ep.password_source = Some(crate::config::PasswordSource::Prompt);
+                ep.login_refused = true;
+                self.open_password_prompt(endpoint, format!("{label}: no password given"));
+            }
+        }
+        self.tree.refresh_visible();
+        self.scroll_to_selection();
     }
 
     /// The themes `:theme` offers: the built-in ones, then the user's (a user theme with a

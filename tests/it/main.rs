@@ -5,6 +5,7 @@ mod all_snapshots_bulk;
 mod app_actions;
 mod app_colour_depth;
 mod app_command;
+mod app_ctx_open;
 mod app_detail_read;
 mod app_form;
 mod app_form_runs;
