@@ -2,7 +2,7 @@
 //! (`page` from 1, `pageSize` ≤ 128, `resultTotal`/`pageCount`), FIQL `filter` on
 //! `eventEntity.id`, `eventType`, `eventStatus`, `user.name`, `timestamp`, sorted by
 //! `timestamp`. Two sources: every finished task (an action's outcome, at its end, with its
-//! `taskId`), and a few past events per entity drawn from the seed (created, modified,
+//! `taskId`), and one to three past events per entity drawn from the seed (created, modified,
 //! powered on …) so a fresh demo has history. System administrators only: tenants get 403,
 //! as for the `adminEvent` query; below API 33.0 (vCD 9.x) the resource does not exist (404).
 
@@ -225,7 +225,7 @@ fn entity_kind(e: Entity) -> &'static str {
     }
 }
 
-/// Up to three past events of `e`, drawn from the seed and the entity's id: the same world
+/// One to three past events of `e`, drawn from the seed and the entity's id: the same world
 /// always has the same history, and it all lies before the simulator started.
 fn seeded(w: &World, s: &Shared, e: Entity, out: &mut Vec<Event>) {
     const CHANGES: &[(&str, &str)] = &[
@@ -252,7 +252,8 @@ fn seeded(w: &World, s: &Shared, e: Entity, out: &mut Vec<Event>) {
         _ => "admin",
     };
     let kind = entity_kind(e);
-    let count = draw(4);
+    // At least one, so a fresh demo shows a history on every object.
+    let count = 1 + draw(3);
     for n in 0..count {
         let (op, verb) = CHANGES[draw(CHANGES.len() as u64) as usize];
         let failed = draw(8) == 0;
