@@ -2,8 +2,8 @@
 //! (`page` from 1, `pageSize` ≤ 128, `resultTotal`/`pageCount`), FIQL `filter` on
 //! `eventEntity.id`, `eventType`, `eventStatus`, `user.name`, `timestamp`, sorted by
 //! `timestamp`. Two sources: every finished task (an action's outcome, at its end, with its
-//! `taskId`), and one to three past events per entity drawn from the seed (created, modified,
-//! powered on …) so a fresh demo has history. System administrators only: tenants get 403,
+//! `taskId`), and one to three past events per entity drawn from the seed (modified,
+//! powered on or off, deployed, snapshot taken) so a fresh demo has history. System administrators only: tenants get 403,
 //! as for the `adminEvent` query; below API 33.0 (vCD 9.x) the resource does not exist (404).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
