@@ -183,6 +183,18 @@ impl Context {
         }
     }
 
+    /// The password from the context's command or variable, without asking anyone: None when
+    /// neither gives one (the caller asks in its own way). A failing command is an error.
+    pub fn password_without_prompt(
+        &self,
+    ) -> Result<Option<(SecretString, PasswordSource)>, String> {
+        if let Some(cmd) = &self.password_command {
+            let password = run_password_command(&self.name, cmd)?;
+            return Ok(Some((password, PasswordSource::Command(cmd.clone()))));
+        }
+        Ok(self.password_from_env(|var| std::env::var(var).ok()).ok())
+    }
+
     /// The password from the context's variable (`get` reads the environment); Err when there
     /// is none, with the reason worth telling the user (None for the usual unset VNAV_PASSWORD).
     pub fn password_from_env(

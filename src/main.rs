@@ -356,8 +356,18 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     load_bookmarks(&mut app);
     load_sorts(&mut app);
     app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
+    app.themes_dir = resolved.config_path.as_deref().map(config::themes_dir);
+    app.user_themes = app
+        .themes_dir
+        .as_deref()
+        .map(vnav::theme::user_names)
+        .unwrap_or_default();
     let audit = AuditLog::default_path().map(AuditLog::new);
-    vnav::runtime::run_tui(app, backends, audit, reopen)
+    // Contexts of the config not opened now can be by `:ctx NAME` (not in the demo, whose
+    // endpoints are not the config's).
+    let opener =
+        (!cli.endpoints.demo).then(|| vnav::cli::open_context::opener(cfg.contexts.clone()));
+    vnav::runtime::run_tui(app, backends, audit, reopen, opener)
         .await
         .map_err(|e| format!("terminal: {e}"))
 }

@@ -166,6 +166,22 @@ impl Default for Theme {
     }
 }
 
+/// The themes in the user's folder (`NAME.toml`), sorted: what `:theme` completes beside the
+/// built-in ones. A missing or unreadable folder has none.
+pub fn user_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(str::to_string))?
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// The names of the themes built into vnav (`:theme` switches among them).
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     EMBEDDED.iter().map(|(n, _)| *n)

@@ -76,6 +76,11 @@ pub struct AllSnapshots {
 }
 
 impl AllSnapshots {
+    /// One more endpoint (a context `:ctx` opened): its part, not asked yet.
+    pub fn add_endpoint(&mut self) {
+        self.parts.push(Part::NotAsked);
+    }
+
     pub fn root_node(endpoints: usize) -> Node {
         let name = match endpoints {
             1 => "Snapshots (oldest first)",

@@ -83,6 +83,13 @@ pub fn closest<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> Opti
         .map(|(_, n)| n)
 }
 
+fn unknown_theme(name: &str, known: &[String]) -> String {
+    match closest(name, known.iter().map(String::as_str)) {
+        Some(c) => format!("no theme {name} — did you mean {c}?"),
+        None => format!("no theme {name} (themes: {})", known.join(", ")),
+    }
+}
+
 /// An endpoint label as `@` takes it: lower case, spaces as `-` ("demo vCD" → "demo-vcd").
 pub fn at_label(label: &str) -> String {
     label.to_lowercase().replace(' ', "-")
@@ -191,7 +198,7 @@ impl App {
         } else if first == "ctx" {
             self.context_names()
         } else if first == "theme" {
-            crate::theme::builtin_names().map(str::to_string).collect()
+            self.theme_names()
         } else if first == "sort" {
             let cols = match &self.table {
                 Some(t) => t.columns(),
@@ -269,8 +276,8 @@ impl App {
             "theme" => match rest.first() {
                 Some(name) => self.switch_theme(name),
                 None => {
-                    let names: Vec<&str> = crate::theme::builtin_names().collect();
-                    let msg = format!("theme {} (built in: {})", self.theme.name, names.join(", "));
+                    let names = self.theme_names();
+                    let msg = format!("theme {} (themes: {})", self.theme.name, names.join(", "));
                     self.notify(msg, Severity::Neutral);
                 }
             },
@@ -325,7 +332,10 @@ impl App {
             self.contexts
                 .iter()
                 .filter(|c| !opened.contains(&at_label(c)))
-                .map(|c| format!("{c} not opened (vnav -c {c})")),
+                .map(|c| match self.contexts_opening.contains(c) {
+                    true => format!("{c} opening…"),
+                    false => format!("{c} not opened (:ctx {c})"),
+                }),
         );
         match parts.is_empty() {
             true => self.notify("no contexts", Severity::Neutral),
@@ -346,8 +356,18 @@ impl App {
                 .contexts
                 .iter()
                 .find(|c| at_label(c) == name.to_lowercase())
+                .cloned()
             {
-                Some(c) => format!("context {c} was not opened: start vnav -c {c} (or without -c)"),
+                // A context of the config this vnav was not started with: the runtime builds
+                // its client (password from its command or variable, as at start-up).
+                Some(c) if self.contexts_opening.contains(&c) => format!("{c}: opening…"),
+                Some(c) => {
+                    self.notify(format!("{c}: opening"), Severity::Neutral);
+                    self.contexts_opening.push(c.clone());
+                    self.effects
+                        .push(super::event::Effect::OpenContext { name: c });
+                    return;
+                }
                 None => match closest(name, known.iter().map(String::as_str)) {
                     Some(c) => format!("no context {name} — did you mean {c}?"),
                     None => format!("no context {name} (one of {})", known.join(", ")),
@@ -374,22 +394,108 @@ impl App {
         }
     }
 
-    /// `:theme <name>`: a built-in theme, live, in the terminal's colours (16, none, …) as the
-    /// one it replaces.
-    fn switch_theme(&mut self, name: &str) {
-        if !crate::theme::builtin_names().any(|n| n == name) {
-            let names: Vec<&str> = crate::theme::builtin_names().collect();
-            let msg = match closest(name, names.iter().copied()) {
-                Some(c) => format!("no theme {name} — did you mean {c}?"),
-                None => format!("no theme {name} (built in: {})", names.join(", ")),
-            };
-            self.notify(msg, Severity::Warn);
-            return;
+    /// A context `:ctx` asked for is open: a new endpoint at the end of the tree, the cursor
+    /// on it, connecting — or, when its config gives no password, the password prompt first
+    /// (the terminal belongs to the UI, so nothing is asked on it).
+    pub(crate) fn context_opened(
+        &mut self,
+        name: &str,
+        endpoint: super::tree::EndpointId,
+        result: Result<(super::EndpointSpec, Option<crate::config::PasswordSource>), String>,
+    ) {
+        self.contexts_opening.retain(|c| c != name);
+        let (spec, source) = match result {
+            Ok(opened) if endpoint == self.endpoints.len() => opened,
+            Ok(_) => {
+                // The runtime and the app disagree on endpoint numbers: never send one
+                // endpoint's requests to another's client.
+                let msg = format!("context {name}: opened out of order, not used");
+                return self.notify(msg, Severity::Error);
+            }
+            Err(e) => return self.notify(e, Severity::Error),
+        };
+        let mut root = spec.root;
+        root.expandable = true;
+        let label = spec.label;
+        self.endpoints.push(super::Endpoint {
+            label: label.clone(),
+            root: self.tree.add_root(endpoint, root),
+            info: None,
+            insecure: spec.insecure,
+            read_only: spec.read_only,
+            password_source: None,
+            login_refused: false,
+        });
+        if let Some(all) = &mut self.all_snapshots {
+            all.add_endpoint();
+            let name = super::all_snapshots::AllSnapshots::root_node(self.endpoints.len()).name;
+            self.tree.get_mut(all.root).node.name = name;
         }
-        match crate::theme::Theme::load(name, None) {
+        let root = self.endpoints[endpoint].root;
+        self.close_table();
+        self.cursor.selected = Some(root);
+        self.selection_changed();
+        match source {
+            Some(source) => {
+                self.set_password_source(endpoint, source);
+                self.notify(format!("{label}: connecting"), Severity::Neutral);
+                self.connect(endpoint);
+            }
+            None => {
+                let ep = &mut self.endpoints[endpoint];
+                ep.password_source = Some(crate::config::PasswordSource::Prompt);
+                ep.login_refused = true;
+                self.open_password_prompt(endpoint, format!("{label}: no password given"));
+            }
+        }
+        self.tree.refresh_visible();
+        self.scroll_to_selection();
+    }
+
+    /// The themes `:theme` offers: the built-in ones, then the user's (a user theme with a
+    /// built-in name replaces it, as `Theme::load` does).
+    fn theme_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = crate::theme::builtin_names().map(str::to_string).collect();
+        for n in &self.user_themes {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        names
+    }
+
+    /// `:theme <name>`: a theme, live, in the terminal's colours (16, none, …) as the one it
+    /// replaces. A user theme file (`<config dir>/themes/<name>.toml`) is read by the runtime
+    /// (`Effect::LoadTheme`): the app does no I/O; the built-in ones are in the binary.
+    fn switch_theme(&mut self, name: &str) {
+        let known = self.theme_names();
+        let user = self.user_themes.iter().any(|n| n == name);
+        match (&self.themes_dir, user) {
+            (Some(dir), _) if user || !known.iter().any(|n| n == name) => {
+                let dir = dir.clone();
+                self.effects.push(super::event::Effect::LoadTheme {
+                    name: name.to_string(),
+                    dir,
+                });
+            }
+            _ if known.iter().any(|n| n == name) => {
+                self.theme_loaded(name, crate::theme::Theme::load(name, None));
+            }
+            _ => self.notify(unknown_theme(name, &known), Severity::Warn),
+        }
+    }
+
+    /// A theme read for `:theme name`: in use at once, or the reason it is not.
+    pub(crate) fn theme_loaded(&mut self, name: &str, result: Result<crate::theme::Theme, String>) {
+        match result {
             Ok(theme) => {
                 self.theme = theme.fitted(self.theme.depth());
                 self.notify(format!("theme {}", self.theme.name), Severity::Ok);
+            }
+            // A name that is no theme at all: say which are, with the closest.
+            Err(_) if !self.theme_names().iter().any(|n| n == name) => {
+                let known = self.theme_names();
+                self.notify(unknown_theme(name, &known), Severity::Warn);
             }
             Err(e) => self.notify(e, Severity::Error),
         }

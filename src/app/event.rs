@@ -30,6 +30,19 @@ pub enum Event {
         record: AuditRecord,
         error: String,
     },
+    /// A config context `:ctx` asked for was opened (`Effect::OpenContext`) as endpoint
+    /// `endpoint` (the runtime already holds its client), with where its password came from
+    /// (None: none was given, ask for it); or why it could not be.
+    ContextOpened {
+        name: String,
+        endpoint: EndpointId,
+        result: Result<(super::EndpointSpec, Option<crate::config::PasswordSource>), String>,
+    },
+    /// A `:theme` file was read (`Effect::LoadTheme`): the theme, or why it is unusable.
+    ThemeLoaded {
+        name: String,
+        result: Result<crate::theme::Theme, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -181,6 +194,17 @@ pub enum Effect {
         req: ReqId,
         endpoint: EndpointId,
         node: Node,
+    },
+    /// Builds the client of the config context `name`, not opened at start, as the next
+    /// endpoint; answered by `Event::ContextOpened`.
+    OpenContext {
+        name: String,
+    },
+    /// Reads the theme `name` (`<dir>/<name>.toml`, else a built-in one) and answers with
+    /// `Event::ThemeLoaded`.
+    LoadTheme {
+        name: String,
+        dir: std::path::PathBuf,
     },
     /// Replaces a small file of vnav's state (the bookmarks) with this text.
     WriteState {

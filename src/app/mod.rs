@@ -69,7 +69,8 @@ pub struct Endpoint {
     pub login_refused: bool,
 }
 
-/// What the app is given about each endpoint at start.
+/// What the app is given about each endpoint at start (or when `:ctx` opens one).
+#[derive(Debug)]
 pub struct EndpointSpec {
     pub label: String,
     pub root: Node,
@@ -145,6 +146,12 @@ pub struct App {
     pub sorts_path: Option<std::path::PathBuf>,
     /// Every context the config names, opened or not (`:ctx` lists them).
     pub contexts: Vec<String>,
+    /// Contexts `:ctx` asked the runtime to open, not answered yet.
+    pub(crate) contexts_opening: Vec<String>,
+    /// The user's theme folder (`<config dir>/themes`) and the themes found there at start,
+    /// which `:theme` loads and completes beside the built-in ones.
+    pub themes_dir: Option<std::path::PathBuf>,
+    pub user_themes: Vec<String>,
     /// The columns each kind shows (the config's `[columns]`).
     pub columns: crate::api::columns::Choice,
     pending_goto: Option<goto::Pending>,
@@ -225,6 +232,9 @@ impl App {
             sorts_path: None,
             columns: Default::default(),
             contexts: Vec::new(),
+            contexts_opening: Vec::new(),
+            themes_dir: None,
+            user_themes: Vec::new(),
             pending_goto: None,
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
@@ -287,6 +297,18 @@ impl App {
             Event::Terminate => {
                 self.quit();
                 false
+            }
+            Event::ContextOpened {
+                name,
+                endpoint,
+                result,
+            } => {
+                self.context_opened(&name, endpoint, result);
+                true
+            }
+            Event::ThemeLoaded { name, result } => {
+                self.theme_loaded(&name, result);
+                true
             }
             Event::AuditNotWritten { record, error } => {
                 self.notify(

@@ -5,6 +5,7 @@
 pub mod dump;
 pub mod endpoints;
 pub mod ls;
+pub mod open_context;
 pub mod output;
 pub mod rows;
 pub mod snapshots;

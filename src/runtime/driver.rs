@@ -59,6 +59,12 @@ impl Driver {
         }
     }
 
+    /// Lets `:ctx` open config contexts not opened at start (see `Executor::with_opener`).
+    pub fn with_opener(mut self, opener: super::executor::Opener) -> Driver {
+        self.exec.set_opener(Some(opener));
+        self
+    }
+
     /// Feeds one event and runs the effects it produced. Returns whether a redraw was asked.
     pub fn send(&mut self, event: Event) -> bool {
         self.handled += 1;

@@ -20,6 +20,20 @@ const POLLS_PER_ENDPOINT: usize = 4;
 pub type Reopen =
     Arc<dyn Fn(secrecy::SecretString) -> Result<Arc<dyn Backend>, String> + Send + Sync>;
 
+/// A config context opened while vnav runs (`:ctx NAME`): what the app is told, the client,
+/// where its password came from (None: none given, the app asks), and how to rebuild the
+/// client with a typed password.
+pub struct OpenedContext {
+    pub spec: crate::app::EndpointSpec,
+    pub backend: Arc<dyn Backend>,
+    pub source: Option<crate::config::PasswordSource>,
+    pub reopen: Option<Reopen>,
+}
+
+/// Opens a config context by name. Given by whoever read the config (`main.rs`,
+/// `cli::open_context`).
+pub type Opener = Arc<dyn Fn(&str) -> Result<OpenedContext, String> + Send + Sync>;
+
 /// What the loop should do after an effect.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Control {
@@ -36,6 +50,7 @@ pub struct Executor {
     tx: mpsc::UnboundedSender<Event>,
     audit: Option<AuditLog>,
     reopen: Vec<Option<Reopen>>,
+    opener: Option<Opener>,
     jobs: JoinSet<()>,
     /// Reads the app may abandon, by the request they answer.
     reads: HashMap<ReqId, AbortHandle>,
@@ -57,6 +72,7 @@ impl Executor {
             tx,
             audit,
             reopen: Vec::new(),
+            opener: None,
             jobs: JoinSet::new(),
             reads: HashMap::new(),
         }
@@ -66,6 +82,39 @@ impl Executor {
     pub fn with_reopen(mut self, reopen: Vec<Option<Reopen>>) -> Self {
         self.reopen = reopen;
         self
+    }
+
+    /// How to open a config context not opened at start (`:ctx NAME`).
+    pub fn with_opener(mut self, opener: Option<Opener>) -> Self {
+        self.set_opener(opener);
+        self
+    }
+
+    pub fn set_opener(&mut self, opener: Option<Opener>) {
+        self.opener = opener;
+    }
+
+    /// Opens a context as the next endpoint. Synchronous: a `password_command` runs here as it
+    /// does at start-up, and the client is in place before the app hears of it, so the
+    /// endpoint's first request finds it.
+    fn open_context(&mut self, name: String) {
+        let endpoint = self.backends.len();
+        let result = match &self.opener {
+            None => Err(format!("context {name}: this vnav cannot open contexts")),
+            Some(open) => open(&name).map(|o| {
+                self.backends.push(o.backend);
+                self.polls
+                    .push(Arc::new(Semaphore::new(POLLS_PER_ENDPOINT)));
+                self.reopen.resize_with(endpoint, || None);
+                self.reopen.push(o.reopen);
+                (o.spec, o.source)
+            }),
+        };
+        let _ = self.tx.send(Event::ContextOpened {
+            name,
+            endpoint,
+            result,
+        });
     }
 
     /// Jobs still running (for tests and a clean shutdown).
@@ -105,6 +154,12 @@ impl Executor {
                     tracing::warn!(target: "vnav::runtime", path = %path.display(), error = %e,
                         "state file not written");
                 }
+            }
+            Effect::OpenContext { name } => self.open_context(name),
+            Effect::LoadTheme { name, dir } => {
+                // A small local file, read at once like the state files.
+                let result = crate::theme::Theme::load(&name, Some(&dir));
+                let _ = self.tx.send(Event::ThemeLoaded { name, result });
             }
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {

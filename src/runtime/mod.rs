@@ -31,9 +31,12 @@ pub async fn run_tui(
     backends: Vec<Arc<dyn Backend>>,
     audit: Option<AuditLog>,
     reopen: Vec<Option<Reopen>>,
+    opener: Option<executor::Opener>,
 ) -> std::io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut exec = Executor::new(backends, tx.clone(), audit).with_reopen(reopen);
+    let mut exec = Executor::new(backends, tx.clone(), audit)
+        .with_reopen(reopen)
+        .with_opener(opener);
     let mut term = terminal::enter()?;
     let size = term.size()?;
     app.size = (size.width, size.height);

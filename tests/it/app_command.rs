@@ -508,7 +508,7 @@ async fn ctx_lists_the_contexts_and_goes_to_one_connecting_it() {
     command(&mut app, "ctx");
     assert_eq!(
         toast(&app),
-        "contexts: vcd ● connected · vcenter ✗ failed · lab not opened (vnav -c lab)"
+        "contexts: vcd ● connected · vcenter ✗ failed · lab not opened (:ctx lab)"
     );
     // Tab completes context names.
     keys(&mut app, ":ctx vc");
@@ -539,12 +539,17 @@ async fn ctx_lists_the_contexts_and_goes_to_one_connecting_it() {
     assert!(!effects.iter().any(|e| matches!(e, Effect::Connect { .. })));
     assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "vcd");
 
-    command(&mut app, "ctx lab");
+    // A context not opened at start: the runtime is asked to open it (`app_ctx_open`).
+    let effects = command(&mut app, "ctx lab");
     assert!(
-        toast(&app).contains("context lab was not opened"),
-        "{}",
-        toast(&app)
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::OpenContext { name } if name == "lab")),
+        "{effects:?}"
     );
+    assert_eq!(toast(&app), "lab: opening");
+    command(&mut app, "ctx");
+    assert!(toast(&app).ends_with("lab opening…"), "{}", toast(&app));
     command(&mut app, "ctx vcentr");
     assert_eq!(toast(&app), "no context vcentr — did you mean vcenter?");
 }

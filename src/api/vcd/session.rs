@@ -213,6 +213,20 @@ impl Session {
         self.call(Method::GET, url, None, Retry::Idempotent).await
     }
 
+    /// GETs a cloudapi resource as JSON (`Accept: application/json;version=…`), signed and
+    /// retried like any read.
+    pub async fn get_json(&self, url: &str) -> ApiResult<serde_json::Value> {
+        let version = self.version().await;
+        let accept = format!("application/json;version={version}");
+        let doc = self
+            .inner
+            .call(Method::GET, url, Retry::Idempotent, |req| {
+                req.header(ACCEPT, accept.as_str())
+            })
+            .await?;
+        serde_json::from_str(&doc.text).map_err(|e| ApiError::parse(format!("cloudapi JSON: {e}")))
+    }
+
     /// POSTs an action. Never retried blindly: only a 401 (refused before doing anything) is
     /// repeated after logging in again.
     pub async fn post(&self, url: &str, body: Option<(&str, String)>) -> ApiResult<Doc> {
@@ -344,11 +358,19 @@ impl Protocol for Login {
         } else {
             "x-vcloud-authorization"
         };
-        req.header(
-            ACCEPT,
-            format!("application/*+xml;version={}", self.version()),
-        )
-        .header(name, auth.header.clone())
+        // XML unless the call asked for something else (a cloudapi JSON read).
+        let asked = req
+            .try_clone()
+            .and_then(|r| r.build().ok())
+            .is_some_and(|r| r.headers().contains_key(ACCEPT));
+        let req = match asked {
+            true => req,
+            false => req.header(
+                ACCEPT,
+                format!("application/*+xml;version={}", self.version()),
+            ),
+        };
+        req.header(name, auth.header.clone())
     }
 
     fn expired(&self, resp: &Response) -> bool {
@@ -371,6 +393,16 @@ fn document(method: &Method, resp: &Response) -> ApiResult<Doc> {
         if *method == Method::GET {
             return Err(ApiError::parse("empty body"));
         }
+        return Ok(Doc {
+            root: Element::default(),
+            text,
+        });
+    }
+    // A cloudapi answer: JSON, read by `Session::get_json`.
+    if resp
+        .header("content-type")
+        .is_some_and(|t| t.contains("json"))
+    {
         return Ok(Doc {
             root: Element::default(),
             text,

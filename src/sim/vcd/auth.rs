@@ -214,7 +214,7 @@ pub fn session_doc(s: &Shared, ctx: &Ctx) -> Response {
     session_response(s, ctx.user, &ctx.version)
 }
 
-fn json_error(status: StatusCode, minor: &str, message: &str) -> Response {
+pub(super) fn json_error(status: StatusCode, minor: &str, message: &str) -> Response {
     json(
         status,
         format!(

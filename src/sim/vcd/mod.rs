@@ -2,6 +2,7 @@
 //! check, authentication, task settling) and routing of `/api/*` and `/cloudapi/*` paths.
 
 pub mod actions;
+pub mod audit_trail;
 pub mod auth;
 pub mod entities;
 pub mod errors;
@@ -62,6 +63,8 @@ pub struct Shared {
     pub faults: Arc<FaultState>,
     pub cache: Mutex<query::Cache>,
     pub requests: AtomicU64,
+    /// When the simulator started (wall clock): seeded past events lie before it.
+    pub started: time::OffsetDateTime,
 }
 
 /// Lock helpers that survive a poisoned lock (a panicking handler must not wedge the server).
@@ -82,6 +85,7 @@ impl Shared {
             sessions: Mutex::new(HashMap::new()),
             cache: Mutex::new(query::Cache::default()),
             requests: AtomicU64::new(0),
+            started: time::OffsetDateTime::now_utc(),
             faults,
         }
     }
@@ -181,6 +185,9 @@ pub async fn handle(
         } else {
             VcdError::method_not_allowed().respond("")
         };
+    }
+    if path.trim_end_matches('/') == "/cloudapi/1.0.0/auditTrail" && method == Method::GET {
+        return audit_trail::handle(&s, &headers, query);
     }
     if let Some(rest) = path.strip_prefix("/cloudapi/") {
         return auth::cloudapi(&s, &method, rest, &headers);
