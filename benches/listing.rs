@@ -552,6 +552,64 @@ fn multi_listing(_: &mut Criterion) {
         }
         d.shutdown().await;
     });
+    // The same three listings without the app: the backends' `list_kind` side by side, each
+    // timed to its end, so what the app adds shows apart from the network and the simulators.
+    let reads = backends_again(&a, &b, width);
+    rt.block_on(async {
+        for b in &reads {
+            b.connect().await.unwrap();
+        }
+        let before = requests();
+        let started = Instant::now();
+        let timed = reads.iter().map(|b| async move {
+            let (sink, got) = ChildSink::collecting();
+            let first: Arc<Mutex<Option<Duration>>> = Arc::default();
+            let f = first.clone();
+            let probe = ChildSink::new(move |batch| {
+                f.lock().unwrap().get_or_insert_with(|| started.elapsed());
+                sink.push(batch);
+            });
+            b.list_kind(vnav::api::model::NodeKind::Vm, &probe)
+                .await
+                .unwrap();
+            let took = started.elapsed();
+            drop(probe);
+            let first = first.lock().unwrap().unwrap_or_default();
+            (got.take().len(), first, took)
+        });
+        let results = futures::future::join_all(timed).await;
+        let seen = requests();
+        for (i, (n, first, took)) in results.into_iter().enumerate() {
+            let count = seen[i] - before[i];
+            let floor = count as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
+            eprintln!(
+                "REPORT multi-endpoint list_kind without the app, {}: {n} VMs, first rows after \
+                 {} ms, complete after {:.2} s, {count} requests (all three endpoints' requests \
+                 counted at the end), floor {floor:.2} s ({:.2}× the floor)",
+                labels[i],
+                first.as_millis(),
+                took.as_secs_f64(),
+                took.as_secs_f64() / floor
+            );
+        }
+    });
+}
+
+/// Fresh backends on the same servers (the app's were moved into its driver).
+fn backends_again(a: &Sim, b: &Sim, width: usize) -> Vec<Arc<dyn Backend>> {
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    let vcenter = |sim: &Sim| -> Arc<dyn Backend> {
+        Arc::new(
+            VcenterBackend::new(VcenterConfig {
+                url: sim.vcenter_url.clone(),
+                user: vnav::sim::VCENTER_USER.into(),
+                password: DEMO_PASSWORD.to_string().into(),
+                http: HttpOptions::default(),
+            })
+            .unwrap(),
+        )
+    };
+    vec![Arc::new(backend(a, width)), vcenter(a), vcenter(b)]
 }
 
 criterion_group!(
