@@ -6,6 +6,10 @@
 //! Also the snapshot view: time to its rows and to every size, for vCD and vCenter, and in the
 //! app for a vCD whose vCenter is connected too (its sizes read there in bulk).
 //!
+//! Also `:vm` over a vCD and two vCenters of 100,000 VMs each in one headless app (issue 18,
+//! target 2): time to each endpoint's first rows and to its complete listing, against the
+//! request floor (requests × latency / concurrency).
+//!
 //! `cargo bench --bench listing` measures 100,000 VMs; `cargo test --benches` runs a 2,000-VM
 //! smoke. Request counts and the ratio are printed on stderr as `REPORT …` lines.
 
@@ -15,7 +19,7 @@ use common::{full_run, runtime, simulator};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use vnav::api::Backend;
 use vnav::api::ChildSink;
 use vnav::api::http::HttpOptions;
@@ -433,8 +437,186 @@ fn node_bytes(_: &mut Criterion) {
     }
 }
 
+/// `:vm` over one vCD and two vCenters (two simulators: each serves one vCD and one vCenter),
+/// each endpoint at its default concurrency and 20 ms latency, all listed in parallel as the
+/// app does: per endpoint, the time from `:vm` to its first rows and to its complete listing,
+/// and the floor its request count sets (requests × latency / concurrency).
+fn multi_listing(_: &mut Criterion) {
+    use crossterm::event::KeyCode;
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    use vnav::app::tree::Load;
+    let vms = if full_run() { 100_000 } else { 2_000 };
+    let rt = runtime();
+    let (a, b) = rt.block_on(async {
+        (
+            simulator(vms, LATENCY_MS).await,
+            simulator(vms, LATENCY_MS).await,
+        )
+    });
+    let width = HttpOptions::default().concurrency;
+    let vcenter = |sim: &Sim| -> Arc<dyn Backend> {
+        Arc::new(
+            VcenterBackend::new(VcenterConfig {
+                url: sim.vcenter_url.clone(),
+                user: vnav::sim::VCENTER_USER.into(),
+                password: DEMO_PASSWORD.to_string().into(),
+                http: HttpOptions::default(),
+            })
+            .unwrap(),
+        )
+    };
+    let backends: Vec<Arc<dyn Backend>> =
+        vec![Arc::new(backend(&a, width)), vcenter(&a), vcenter(&b)];
+    let labels = ["vcd", "vcenter-1", "vcenter-2"];
+    let specs = labels
+        .iter()
+        .zip(&backends)
+        .map(|(label, b)| EndpointSpec {
+            label: label.to_string(),
+            root: b.root(),
+            insecure: false,
+            read_only: false,
+        })
+        .collect();
+    let requests = || {
+        [
+            a.request_count(),
+            a.vcenter_request_count(),
+            b.vcenter_request_count(),
+        ]
+    };
+    rt.block_on(async {
+        let mut d = Driver::new(App::new(specs, Theme::default(), false), backends, None);
+        let long = Duration::from_secs(600);
+        assert!(
+            d.until(long, |app| app.endpoints.iter().all(|e| e.info.is_some()))
+                .await
+        );
+        // Let the first tree levels settle, so only the listing is counted.
+        d.until(Duration::from_millis(500), |_| false).await;
+        let before = requests();
+        let started = Instant::now();
+        d.key(KeyCode::Char(':'));
+        d.type_str("vm");
+        d.key(KeyCode::Enter);
+        // The hidden roots the table lists into, one per endpoint.
+        let roots: Vec<_> = (0..d.app.tree.capacity() as u32)
+            .filter(|&id| d.app.tree.is_live(id))
+            .filter(|&id| {
+                let e = d.app.tree.get(id);
+                e.parent.is_none() && e.node.id.starts_with("vnav:table:")
+            })
+            .collect();
+        assert_eq!(roots.len(), 3, "one listing per endpoint");
+        let mut first = [None; 3];
+        let mut done = [None; 3];
+        let mut counts = [0u64; 3];
+        while done.iter().any(Option::is_none) {
+            let step = d
+                .until(long, |app| {
+                    roots.iter().enumerate().any(|(i, &r)| {
+                        let e = app.tree.get(r);
+                        (first[i].is_none() && !e.children.is_empty())
+                            || (done[i].is_none() && e.load == Load::Loaded)
+                    })
+                })
+                .await;
+            assert!(step, "listing stalled");
+            let now = started.elapsed();
+            let seen = requests();
+            for (i, &r) in roots.iter().enumerate() {
+                let e = d.app.tree.get(r);
+                let ep = e.endpoint as usize;
+                if first[i].is_none() && !e.children.is_empty() {
+                    first[i] = Some(now);
+                }
+                if done[i].is_none() && e.load == Load::Loaded {
+                    done[i] = Some(now);
+                    counts[ep] = seen[ep] - before[ep];
+                }
+                assert!(!matches!(e.load, Load::Failed(_)), "{:?}", e.load);
+            }
+        }
+        for (i, &r) in roots.iter().enumerate() {
+            let e = d.app.tree.get(r);
+            let ep = e.endpoint as usize;
+            let floor = counts[ep] as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
+            let took = done[i].unwrap().as_secs_f64();
+            eprintln!(
+                "REPORT multi-endpoint :vm, {}: {} VMs, first rows after {} ms, complete after \
+                 {took:.2} s, {} requests, floor {floor:.2} s ({:.2}× the floor)",
+                labels[ep],
+                e.children.len(),
+                first[i].unwrap().as_millis(),
+                counts[ep],
+                took / floor
+            );
+        }
+        d.shutdown().await;
+    });
+    // The same three listings without the app: the backends' `list_kind` side by side, each
+    // timed to its end, so what the app adds shows apart from the network and the simulators.
+    let reads = backends_again(&a, &b, width);
+    rt.block_on(async {
+        for b in &reads {
+            b.connect().await.unwrap();
+        }
+        let before = requests();
+        let started = Instant::now();
+        let timed = reads.iter().map(|b| async move {
+            let (sink, got) = ChildSink::collecting();
+            let first: Arc<Mutex<Option<Duration>>> = Arc::default();
+            let f = first.clone();
+            let probe = ChildSink::new(move |batch| {
+                f.lock().unwrap().get_or_insert_with(|| started.elapsed());
+                sink.push(batch);
+            });
+            b.list_kind(vnav::api::model::NodeKind::Vm, &probe)
+                .await
+                .unwrap();
+            let took = started.elapsed();
+            drop(probe);
+            let first = first.lock().unwrap().unwrap_or_default();
+            (got.take().len(), first, took)
+        });
+        let results = futures::future::join_all(timed).await;
+        let seen = requests();
+        for (i, (n, first, took)) in results.into_iter().enumerate() {
+            let count = seen[i] - before[i];
+            let floor = count as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
+            eprintln!(
+                "REPORT multi-endpoint list_kind without the app, {}: {n} VMs, first rows after \
+                 {} ms, complete after {:.2} s, {count} requests (all three endpoints' requests \
+                 counted at the end), floor {floor:.2} s ({:.2}× the floor)",
+                labels[i],
+                first.as_millis(),
+                took.as_secs_f64(),
+                took.as_secs_f64() / floor
+            );
+        }
+    });
+}
+
+/// Fresh backends on the same servers (the app's were moved into its driver).
+fn backends_again(a: &Sim, b: &Sim, width: usize) -> Vec<Arc<dyn Backend>> {
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    let vcenter = |sim: &Sim| -> Arc<dyn Backend> {
+        Arc::new(
+            VcenterBackend::new(VcenterConfig {
+                url: sim.vcenter_url.clone(),
+                user: vnav::sim::VCENTER_USER.into(),
+                password: DEMO_PASSWORD.to_string().into(),
+                http: HttpOptions::default(),
+            })
+            .unwrap(),
+        )
+    };
+    vec![Arc::new(backend(a, width)), vcenter(a), vcenter(b)]
+}
+
 criterion_group!(
     benches,
+    multi_listing,
     listing,
     startup,
     vcenter_split,
@@ -442,4 +624,13 @@ criterion_group!(
     sprawl_linked,
     node_bytes
 );
-criterion_main!(benches);
+// `cargo bench --bench listing -- multi` runs only the multi-endpoint `:vm` (the others take
+// minutes at full size).
+fn main() {
+    if std::env::args().any(|a| a == "multi") {
+        multi_listing(&mut Criterion::default());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

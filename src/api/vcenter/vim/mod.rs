@@ -118,8 +118,8 @@ trait Transport: Send + Sync {
     /// each but the last with a token for the next. Each page is a read the shared layer may
     /// repeat or hedge; as a token is good for one use only, a page whose token the server no
     /// longer knows (its first answer was lost, a hedged copy took it, the session was
-    /// renewed) asks again for the objects not received yet. Giving up halfway tells the
-    /// server to drop the rest.
+    /// renewed) asks again for the objects not received yet. Failing halfway tells the
+    /// server to drop the rest (an abandoned read just stops; its pages die with the session).
     async fn retrieve(
         &self,
         kind: &str,
