@@ -224,7 +224,7 @@ impl App {
         // Each vCenter part's rows (VM id → size so far), once listed.
         let mut parts: HashMap<EndpointId, Option<HashMap<&str, Option<u64>>>> = HashMap::new();
         let mut copy: HashMap<Box<str>, u64> = HashMap::new();
-        let mut ask: HashMap<EndpointId, Vec<(Box<str>, Box<str>)>> = HashMap::new();
+        let mut ask: HashMap<EndpointId, Vec<_>> = HashMap::new();
         for (_, r) in all.rows.iter().filter(|(e, _)| *e == endpoint) {
             let Some(b) = r.vm.backing.as_deref().filter(|_| r.bytes.is_none()) else {
                 continue;
