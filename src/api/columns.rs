@@ -278,7 +278,10 @@ fn workflow_part(node: &Node, i: usize) -> &str {
     if node.kind != NodeKind::Workflow {
         return "";
     }
-    node.stored_summary().splitn(3, WORKFLOW_SEP).nth(i).unwrap_or("")
+    node.stored_summary()
+        .splitn(3, WORKFLOW_SEP)
+        .nth(i)
+        .unwrap_or("")
 }
 
 /// The value of `col` as a table shows it; ages count from `now`.

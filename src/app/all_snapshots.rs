@@ -253,7 +253,10 @@ impl App {
                 }
                 // Listed there, its layout still to come.
                 Some(Some(None)) if reading => {}
-                _ => ask.entry(vc).or_default().push((Box::from(r.vm.id.as_str()), vc_id)),
+                _ => ask
+                    .entry(vc)
+                    .or_default()
+                    .push((Box::from(r.vm.id.as_str()), vc_id)),
             }
         }
         if !copy.is_empty() {

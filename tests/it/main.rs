@@ -74,6 +74,7 @@ mod stall_listings;
 mod support;
 mod tls;
 mod tmux;
+mod trace_log;
 mod vcd_client;
 mod vcd_faults;
 mod vcd_summary;

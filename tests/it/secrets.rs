@@ -2,7 +2,6 @@
 //! stack) contains neither the password nor any token; nor do Debug output, errors, the raw view
 //! or the audit log.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use vnav::api::http::HttpOptions;
@@ -13,19 +12,7 @@ use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
 
 use crate::backends;
 use crate::sim_support::sim;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::trace_log::TraceLog;
 
 async fn children(b: &VcdBackend, node: &vnav::api::model::Node) -> Vec<vnav::api::model::Node> {
     let (sink, got) = ChildSink::collecting();
@@ -37,7 +24,7 @@ async fn children(b: &VcdBackend, node: &vnav::api::model::Node) -> Vec<vnav::ap
 // thread-local subscriber sees everything.
 #[tokio::test(flavor = "current_thread")]
 async fn a_trace_log_of_a_whole_session_holds_no_secret() {
-    let (log, _guard) = capture();
+    let log = TraceLog::start();
 
     let s = sim(SimOptions {
         task_seconds: 0.2,
@@ -102,7 +89,7 @@ async fn a_trace_log_of_a_whole_session_holds_no_secret() {
 async fn a_trace_log_of_a_vcenter_session_holds_no_secret() {
     use vnav::api::vcenter::VcenterConfig;
     use vnav::sim::{VCENTER_USER, VcenterVersion};
-    let (log, _guard) = capture();
+    let log = TraceLog::start();
     let mut seen = String::new();
     let mut tokens = Vec::new();
     for version in [VcenterVersion::V8_0, VcenterVersion::V7_0] {
@@ -150,20 +137,8 @@ async fn a_trace_log_of_a_vcenter_session_holds_no_secret() {
     no_secret(&log, &seen, &tokens, &["not-the-password"]);
 }
 
-/// A TRACE log of everything, from every crate, for the rest of the test.
-fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let log = Capture::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    (log, tracing::subscriber::set_default(subscriber))
-}
-
-fn no_secret(log: &Capture, seen: &str, tokens: &[String], passwords: &[&str]) {
-    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+fn no_secret(log: &TraceLog, seen: &str, tokens: &[String], passwords: &[&str]) {
+    let log = log.text();
     assert!(
         log.contains("request"),
         "the log captured the requests:\n{log}"

@@ -198,7 +198,10 @@ async fn vijson_pages_at_the_servers_size_and_refuses_an_unknown_token() {
 async fn vm_ids(b: &impl Backend) -> Vec<Box<str>> {
     let (sink, got) = ChildSink::collecting();
     b.list_kind(NodeKind::Vm, &sink).await.unwrap();
-    got.take().into_iter().map(|n| n.id.as_str().into()).collect()
+    got.take()
+        .into_iter()
+        .map(|n| n.id.as_str().into())
+        .collect()
 }
 
 /// Batches of 250 VMs read at most `page` objects an answer.

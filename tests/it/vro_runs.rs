@@ -5,8 +5,6 @@
 //! refused with the server's words; and secure strings absent from a TRACE log.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use vnav::api::Backend;
@@ -20,6 +18,7 @@ use vnav::sim::world::{Power, uuid_str};
 use vnav::sim::{Sim, VroVersion};
 
 use crate::sim_vro_support::vro_sim;
+use crate::trace_log::TraceLog;
 use crate::vro_client::{backend, workflow};
 
 /// The Run offered on the workflow called `name`.
@@ -270,32 +269,12 @@ async fn the_power_off_workflow_is_seen_from_vcenter_and_vcd() {
     assert_eq!(vcd_state().await, "POWERED_OFF");
 }
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 // current_thread: the simulator, the client and the HTTP stack all log on this thread, so the
 // thread-local subscriber sees everything.
 #[tokio::test(flavor = "current_thread")]
 async fn a_secure_string_is_absent_from_a_trace_log_and_the_run_details() {
     const SECRET: &str = "Adm1n-S3cret-4-esx";
-    let log = Capture::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = TraceLog::start();
 
     for version in [VroVersion::V8, VroVersion::V9] {
         let s = vro_sim(version).await;
@@ -319,7 +298,7 @@ async fn a_secure_string_is_absent_from_a_trace_log_and_the_run_details() {
         assert!(!shown.contains(SECRET));
         let tokens = s.live_tokens();
         b.logout().await;
-        let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let text = log.text();
         assert!(text.contains("vco/api"), "the log captured the requests");
         assert!(
             !text.contains(SECRET),
