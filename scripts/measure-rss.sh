@@ -6,10 +6,10 @@
 # multi: one vnav holding a vCD of N VMs and two vCenters of N VMs each, every VM loaded by
 # `:vm`. The simulator runs one vCenter per instance, so two instances run: the vCD and vCenter
 # of the first (the same N VMs seen through both) and the vCenter of the second.
-# Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`, and the RSS just
+# Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`, the RSS just
 # before the listing started (the tree and client without it), so the difference is the
-# listing's own cost. MALLOC_ARENA_MAX, when set, is passed to vnav (to see whether glibc's
-# per-thread arenas hold freed memory).
+# listing's own cost, and the RSS 5 s later, settled. MALLOC_ARENA_MAX and GLIBC_TUNABLES, when set, are passed to vnav (to see
+# how much glibc holds freed: per-thread arenas, `glibc.malloc.mmap_threshold=131072`).
 #   scripts/measure-rss.sh 100000          # vCD
 #   scripts/measure-rss.sh 100000 vrops    # Aria Operations
 #   scripts/measure-rss.sh 100000 multi    # vCD + two vCenters, 3 × N VMs
@@ -62,6 +62,7 @@ esac
 tmux -S "$tmp/sock" new-session -d -s m -x 200 -y 60 \
   env VNAV_PASSWORD=vnav-demo HOME="$tmp" XDG_STATE_HOME="$tmp" TERM=xterm-256color \
   ${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX} \
+  ${GLIBC_TUNABLES:+GLIBC_TUNABLES=$GLIBC_TUNABLES} \
   "$BIN" "${ARGS[@]}"
 screen() { tmux -S "$tmp/sock" capture-pane -p -t m; }
 rss_now() { awk '/VmRSS/{print $2}' "/proc/$(tmux -S "$tmp/sock" display -p -t m '#{pane_pid}')/status"; }
@@ -98,3 +99,8 @@ end=$(date +%s.%N)
 rss=$(rss_now)
 echo "RSS $rss kB for $nodes nodes ($(( rss * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node), loaded in $(echo "$end - $start" | bc) s"
 echo "before the listing: $base kB; the listing added $(( (rss - base) * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node"
+# What stays once the last pages are handled and freed memory is given back (vnav trims every
+# 2 s after bulk arrivals, see src/runtime/trim.rs).
+sleep 5
+settled=$(rss_now)
+echo "settled (5 s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node)"
