@@ -58,7 +58,7 @@ async fn event_loop(
     exec: &mut Executor,
     rx: &mut mpsc::UnboundedReceiver<Event>,
     term: &mut terminal::Term,
-    nodes: &std::sync::atomic::AtomicUsize,
+    nodes: &tokio::sync::watch::Sender<usize>,
 ) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
@@ -75,7 +75,8 @@ async fn event_loop(
             term.draw(|f| crate::views::draw(app, f))?;
             last_draw = Instant::now();
             dirty = false;
-            nodes.store(app.tree.len(), std::sync::atomic::Ordering::Relaxed);
+            let len = app.tree.len();
+            nodes.send_if_modified(|n| std::mem::replace(n, len) != len);
         }
         let event = match app.next_deadline() {
             Some(deadline) => tokio::select! {

@@ -5,17 +5,17 @@
 //! arena, interleaved with the nodes that stay, so the process stays tens of MB bigger than
 //! what it holds (issue 18, BENCHMARKS "One context, a vCD and two vCenters"). `malloc_trim`
 //! returns every whole free page of every arena. It runs on a blocking thread, never on the
-//! event loop, and only when the tree's size moved by `STEP` since the last trim: nothing when
-//! idle.
+//! event loop, and only when the tree's size moved by `STEP` since the last trim. The watcher
+//! sleeps until the count changes: an idle vnav has no timer for it.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 /// How far the number of nodes must move before freed memory is worth a trim.
 const STEP: usize = 5_000;
-/// How often the count is looked at (a trim follows the pages that caused it by at most this).
-const EVERY: Duration = Duration::from_secs(2);
+/// After a change, how long to let more pages land before looking (one trim per burst).
+const SETTLE: Duration = Duration::from_secs(2);
 
 /// When to trim, given the tree's node counts as they are seen.
 #[derive(Debug, Default)]
@@ -35,17 +35,15 @@ impl Due {
     }
 }
 
-/// Starts the watcher; the event loop stores the tree's node count in what it returns.
-pub fn spawn() -> Arc<AtomicUsize> {
-    let nodes = Arc::new(AtomicUsize::new(0));
-    let seen = nodes.clone();
+/// Starts the watcher; the event loop sends the tree's node count into what it returns
+/// (`send_if_modified`, so an unchanged count wakes nothing).
+pub fn spawn() -> watch::Sender<usize> {
+    let (nodes, mut seen) = watch::channel(0);
     tokio::spawn(async move {
         let mut due = Due::default();
-        let mut tick = tokio::time::interval(EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if due.check(seen.load(Ordering::Relaxed)) {
+        while seen.changed().await.is_ok() {
+            tokio::time::sleep(SETTLE).await;
+            if due.check(*seen.borrow_and_update()) {
                 let _ = tokio::task::spawn_blocking(give_back).await;
             }
         }
