@@ -25,6 +25,9 @@ use crate::api::{ApiError, SprawlUpdate};
 
 const ROOT_ID: &str = "vnav:snapshots";
 
+/// A row's VM id and the node id of the vCenter VM behind it.
+type RowOnVcenter = (Box<str>, Box<str>);
+
 /// A row's VM with its snapshot age and size as typed facts, so the `:snapshots` table sorts
 /// by them.
 fn snapshot_facts(mut vm: Node, row: &SprawlRow) -> Node {
@@ -218,7 +221,8 @@ impl App {
         // Each vCenter part's rows (VM id → size so far), once listed.
         let mut parts: HashMap<EndpointId, Option<HashMap<&str, Option<u64>>>> = HashMap::new();
         let mut copy: HashMap<Box<str>, u64> = HashMap::new();
-        let mut ask: HashMap<EndpointId, Vec<(Box<str>, Box<str>)>> = HashMap::new();
+        // Per vCenter: (the row's VM id, the vCenter VM's node id).
+        let mut ask: HashMap<EndpointId, Vec<RowOnVcenter>> = HashMap::new();
         for (_, r) in all.rows.iter().filter(|(e, _)| *e == endpoint) {
             let Some(b) = r.vm.backing.as_deref().filter(|_| r.bytes.is_none()) else {
                 continue;
