@@ -25,9 +25,6 @@ use crate::api::{ApiError, SprawlUpdate};
 
 const ROOT_ID: &str = "vnav:snapshots";
 
-/// A row's VM id and the node id of the vCenter VM behind it.
-type RowOnVcenter = (Box<str>, Box<str>);
-
 /// A row's VM with its snapshot age and size as typed facts, so the `:snapshots` table sorts
 /// by them.
 fn snapshot_facts(mut vm: Node, row: &SprawlRow) -> Node {
@@ -168,7 +165,7 @@ impl App {
             !stale
         });
         all.asked.retain(|(e, _)| *e != endpoint);
-        all.listed[endpoint] = false;
+        set_listed(all, endpoint, false);
         if !connected || !offered {
             all.parts[endpoint] = match connected {
                 true => Part::NotOffered,
@@ -221,8 +218,7 @@ impl App {
         // Each vCenter part's rows (VM id → size so far), once listed.
         let mut parts: HashMap<EndpointId, Option<HashMap<&str, Option<u64>>>> = HashMap::new();
         let mut copy: HashMap<Box<str>, u64> = HashMap::new();
-        // Per vCenter: (the row's VM id, the vCenter VM's node id).
-        let mut ask: HashMap<EndpointId, Vec<RowOnVcenter>> = HashMap::new();
+        let mut ask: HashMap<EndpointId, Vec<_>> = HashMap::new();
         for (_, r) in all.rows.iter().filter(|(e, _)| *e == endpoint) {
             let Some(b) = r.vm.backing.as_deref().filter(|_| r.bytes.is_none()) else {
                 continue;
@@ -236,7 +232,7 @@ impl App {
             let reading = all.parts[vc] == Part::Reading;
             let own = parts.entry(vc).or_insert_with(|| {
                 let read = matches!(all.parts[vc], Part::Reading | Part::Read);
-                (read && all.listed[vc]).then(|| {
+                (read && all.listed.get(vc).copied().unwrap_or(false)).then(|| {
                     (all.rows.iter().filter(|(e, _)| *e == vc))
                         .map(|(_, r)| (&*r.vm.id, r.bytes))
                         .collect()
@@ -383,7 +379,7 @@ impl App {
                 all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
                 sort_oldest_first(&mut all.rows, |(_, r)| r);
                 all.stale = true;
-                all.listed[endpoint] = true;
+                set_listed(all, endpoint, true);
                 self.show_all_snapshots();
                 self.vcenter_part_moved(endpoint);
                 self.show_all_snapshots();
@@ -454,7 +450,7 @@ impl App {
             self.notify(format!("{label}: snapshots: {msg}"), Severity::Error);
         }
         if let Some(all) = &mut self.all_snapshots {
-            all.listed[endpoint] = true;
+            set_listed(all, endpoint, true);
         }
         self.show_all_snapshots();
         self.vcenter_part_moved(endpoint);
@@ -629,6 +625,15 @@ impl App {
             .map(|o| (o.endpoint, o.id.clone()))
             .collect()
     }
+}
+
+/// Whether an endpoint's rows of the current read have arrived; endpoints added after the
+/// view was made (`:ctx`) grow the list.
+fn set_listed(all: &mut AllSnapshots, endpoint: EndpointId, listed: bool) {
+    if all.listed.len() <= endpoint {
+        all.listed.resize(endpoint + 1, false);
+    }
+    all.listed[endpoint] = listed;
 }
 
 /// A row names its endpoint when there are several.
