@@ -171,7 +171,7 @@ impl App {
             !stale
         });
         all.asked.retain(|(e, _)| *e != endpoint);
-        all.listed[endpoint] = false;
+        set_listed(all, endpoint, false);
         if !connected || !offered {
             all.parts[endpoint] = match connected {
                 true => Part::NotOffered,
@@ -238,7 +238,7 @@ impl App {
             let reading = all.parts[vc] == Part::Reading;
             let own = parts.entry(vc).or_insert_with(|| {
                 let read = matches!(all.parts[vc], Part::Reading | Part::Read);
-                (read && all.listed[vc]).then(|| {
+                (read && all.listed.get(vc).copied().unwrap_or(false)).then(|| {
                     (all.rows.iter().filter(|(e, _)| *e == vc))
                         .map(|(_, r)| (&*r.vm.id, r.bytes))
                         .collect()
@@ -388,7 +388,7 @@ impl App {
                 all.rows.extend(rows.into_iter().map(|r| (endpoint, r)));
                 sort_oldest_first(&mut all.rows, |(_, r)| r);
                 all.stale = true;
-                all.listed[endpoint] = true;
+                set_listed(all, endpoint, true);
                 self.show_all_snapshots();
                 self.vcenter_part_moved(endpoint);
                 self.show_all_snapshots();
@@ -459,7 +459,7 @@ impl App {
             self.notify(format!("{label}: snapshots: {msg}"), Severity::Error);
         }
         if let Some(all) = &mut self.all_snapshots {
-            all.listed[endpoint] = true;
+            set_listed(all, endpoint, true);
         }
         self.show_all_snapshots();
         self.vcenter_part_moved(endpoint);
@@ -634,6 +634,15 @@ impl App {
             .map(|o| (o.endpoint, CompactString::from(&*o.id)))
             .collect()
     }
+}
+
+/// Whether an endpoint's rows of the current read have arrived; endpoints added after the
+/// view was made (`:ctx`) grow the list.
+fn set_listed(all: &mut AllSnapshots, endpoint: EndpointId, listed: bool) {
+    if all.listed.len() <= endpoint {
+        all.listed.resize(endpoint + 1, false);
+    }
+    all.listed[endpoint] = listed;
 }
 
 /// A row names its endpoint when there are several.

@@ -283,6 +283,7 @@ impl App {
 
     pub fn handle(&mut self, event: Event) -> Outcome {
         let version = self.tree.version;
+        let from_key = matches!(event, Event::Key(_) | Event::Mouse(_));
         let mut redraw = match event {
             Event::Key(key) => self.on_key(key),
             Event::Mouse(m) => self.on_mouse(m),
@@ -323,7 +324,7 @@ impl App {
         };
         // Whatever removed the selected entry (a refresh, a deleted node), the cursor lands on
         // the nearest row that is still there.
-        self.table_changed();
+        self.table_changed(from_key);
         self.refresh_form_choices();
         let moved = self.follow_removed();
         self.tree.take_removed();
@@ -560,7 +561,7 @@ impl App {
 
     fn apply_filter(&mut self) {
         if self.table.is_some() {
-            self.rebuild_table();
+            self.resort_table();
             self.keep_selection_visible();
             return;
         }

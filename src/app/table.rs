@@ -65,7 +65,7 @@ const REBUILD_EVERY: Duration = Duration::from_millis(250);
 /// (each new row is placed by binary search in every column) so that pages landing from
 /// several endpoints never hold a key for longer than a frame. More waiting: the next event
 /// (or an immediate tick) takes the next ones.
-const CHUNK: usize = 2048;
+const CHUNK: usize = 512;
 
 /// Where the sort of each kind of table is kept between runs (beside the bookmarks).
 pub fn sorts_path() -> Option<PathBuf> {
@@ -314,8 +314,12 @@ impl App {
     }
 
     /// After the tree's content changed: the table's rows again (throttled for big tables
-    /// still loading).
-    pub(crate) fn table_changed(&mut self) {
+    /// still loading). Only answers and ticks bring rows in: a key never waits for a merge
+    /// (`from_key`), it works on the rows the index has.
+    pub(crate) fn table_changed(&mut self, from_key: bool) {
+        if from_key && self.table.as_ref().is_some_and(|t| t.built_for.is_some()) {
+            return;
+        }
         let Some(t) = &self.table else {
             return;
         };
@@ -381,6 +385,18 @@ impl App {
 
     /// The entries under the table's roots, filtered and sorted, into the tree's view.
     pub(crate) fn rebuild_table(&mut self) {
+        self.lay_out_table(true);
+    }
+
+    /// A new sort or filter: the rows the index has, sorted and filtered again; rows that
+    /// arrived since wait for the next answer or tick (a key never pays for merging them).
+    pub(crate) fn resort_table(&mut self) {
+        self.lay_out_table(false);
+    }
+
+    /// The table's view from its index, caught up with the tree first when `sync` (or when it
+    /// never was).
+    fn lay_out_table(&mut self, sync: bool) {
         let roots = self.table_rows_roots();
         let Some(t) = &self.table else {
             return;
@@ -415,7 +431,8 @@ impl App {
             return;
         };
         // A new sort or filter on rows that did not change reads the index as it is.
-        if t.built_for != Some(self.tree.content) || t.index.behind() {
+        let sync = t.built_for.is_none() || sync;
+        if sync && (t.built_for != Some(self.tree.content) || t.index.behind()) {
             t.index
                 .sync(&self.tree, &labels, &roots, t.kind, &t.cols, CHUNK);
         }
@@ -441,8 +458,10 @@ impl App {
                 .collect();
             t.total = total;
             t.shown = shown;
-            t.built_for = Some(content);
-            t.built_at = Some(Instant::now());
+            if sync {
+                t.built_for = Some(content);
+                t.built_at = Some(Instant::now());
+            }
         }
     }
 
@@ -511,7 +530,7 @@ impl App {
         t.sort = sort;
         self.sorts.insert((t.kind, t.source), sort);
         self.save_sorts();
-        self.rebuild_table();
+        self.resort_table();
         // The cursor stays on its row, wherever the row went.
         self.scroll_to_selection();
     }

@@ -345,8 +345,9 @@ async fn each_kinds_sort_is_kept_between_runs() {
 
 /// Issue 18, arrivals: one answer far bigger than a rebuild may take (5,000 rows) is merged
 /// into the sort index in bounded steps, so no single event holds a key for long: the page
-/// shows its first rows at once, the app asks for an immediate tick while rows wait, and the
-/// ticks bring the rest in, ending in the order a full sort gives.
+/// shows its first rows at once, keys meanwhile merge nothing (they work on the rows the index
+/// has), the app asks for an immediate tick while rows wait, and the ticks bring the rest in,
+/// ending in the order a full sort gives.
 #[tokio::test(start_paused = true)]
 async fn a_flood_of_rows_lands_in_bounded_steps_and_ends_fully_sorted() {
     let mut app = two_endpoints();
@@ -369,6 +370,11 @@ async fn a_flood_of_rows_lands_in_bounded_steps_and_ends_fully_sorted() {
         0 < shown && shown < 5_000,
         "the first rebuild takes a bounded share: {shown}"
     );
+    // A key meanwhile works on the rows the index has: it never pays for merging more.
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('j'));
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('~'));
+    assert_eq!(rows(&app).len(), shown, "keys merge nothing");
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('~'));
     let mut ticks = 0;
     while rows(&app).len() < 5_000 {
         let due = app
