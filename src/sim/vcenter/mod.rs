@@ -103,15 +103,28 @@ impl VcShared {
     pub fn pages(&self) -> MutexGuard<'_, vim::pages::Pages> {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
-    /// The first page of a read's `objects` for `session`, with a token when more remain.
+    /// `RetrievePropertiesEx` of `specs` for `session`: the first page, with a token when more
+    /// remain (only that page's objects are computed now).
     pub fn first_page(
         &self,
         session: &str,
-        objects: Vec<vim::Val>,
+        specs: Vec<vim::props::FilterSpec>,
         max_objects: Option<i64>,
-    ) -> Option<vim::Val> {
+    ) -> Result<Option<vim::Val>, vim::Fault> {
         let page = vim::pages::page_size(self.vcd.opts.vim_page, max_objects);
-        self.pages().first(session, objects, page)
+        let items = vim::props::read(self, &specs, page)?;
+        let specs: Arc<[vim::props::FilterSpec]> = specs.into();
+        let Some((items, token)) = self.pages().first(session, items, specs.clone(), page) else {
+            return Ok(None);
+        };
+        let objects = vim::props::build(self, &specs, items);
+        Ok(Some(vim::pages::result(token, objects)))
+    }
+    /// `ContinueRetrievePropertiesEx(token)`: the next page, built now.
+    pub fn next_page(&self, session: &str, token: &str) -> Result<vim::Val, vim::Fault> {
+        let (items, token, specs) = self.pages().next(session, token)?;
+        let objects = vim::props::build(self, &specs, items);
+        Ok(vim::pages::result(token, objects))
     }
     pub fn sessions(&self) -> MutexGuard<'_, HashMap<String, session::Session>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())

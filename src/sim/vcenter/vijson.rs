@@ -192,11 +192,13 @@ fn retrieve(s: &VcShared, session: &str, method: &str, args: JsonArgs) -> Result
                 .collect(),
         })
         .collect();
-    let objects = props::retrieve(s, &specs)?;
     let max = r.options.and_then(|o| o.max_objects);
     Ok(match method {
-        "RetrievePropertiesEx" => value(s.first_page(session, objects, max).as_ref()),
-        _ => value(Some(&Val::List("ObjectContent", objects))),
+        "RetrievePropertiesEx" => value(s.first_page(session, specs, max)?.as_ref()),
+        _ => value(Some(&Val::List(
+            "ObjectContent",
+            props::retrieve(s, &specs)?,
+        ))),
     })
 }
 
@@ -293,7 +295,7 @@ fn route(
         }
         ("PropertyCollector", "ContinueRetrievePropertiesEx") => {
             let token = required(args.text("token"), "token")?;
-            let page = s.pages().next(id.trim(), &token)?;
+            let page = s.next_page(id.trim(), &token)?;
             Ok(value(Some(&page)))
         }
         ("PropertyCollector", "CancelRetrievePropertiesEx") => {

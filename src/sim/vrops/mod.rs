@@ -196,6 +196,18 @@ pub fn ok(v: Value) -> ApiResult<Response> {
     Ok(json_response(StatusCode::OK, &v))
 }
 
+/// A 200 with `v` serialised straight from its type (no `Value` tree in between).
+pub fn ok_typed<T: serde::Serialize>(v: &T) -> ApiResult<Response> {
+    let body = serde_json::to_vec(v)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, format!("JSON: {e}")))?;
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(r)
+}
+
 /// Whether the client takes JSON: `application/json`, `*/*`, `application/*` or no Accept.
 fn accepts_json(headers: &HeaderMap) -> bool {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {

@@ -3,11 +3,12 @@
 //! `GET /resources`, `POST /resources/query`, `GET /resources/{id}`.
 
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::ids::{self, Ns};
 use super::limits::{self, Page};
-use super::{ApiError, ApiResult, Req, VropsShared, alerts, ok};
+use super::{ApiError, ApiResult, Req, VropsShared, alerts, ok_typed};
 use crate::sim::inventory::vm_moid;
 use crate::sim::world::{Power, World, uuid_str};
 
@@ -152,40 +153,64 @@ pub fn moid(w: &World, r: Res) -> Option<String> {
     })
 }
 
-fn ident(name: &str, unique: bool, value: &str) -> Value {
-    json!({
-        "identifierType": {"name": name, "dataType": "STRING", "isPartOfUniqueness": unique},
-        "value": value,
-    })
+// The JSON is written from typed structs, not a `serde_json::Value` tree: a page of 1,000
+// resources as `Value` maps cost most of its time in allocating, sorting and dropping them.
+// Fields are declared in the order a `Value` map (a BTreeMap) sorts its keys, so the bytes stay
+// what they were (`resource_json_keys_are_in_sorted_order` holds that).
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentType {
+    data_type: &'static str,
+    is_part_of_uniqueness: bool,
+    name: &'static str,
 }
 
-fn identifiers(s: &VropsShared, w: &World, r: Res) -> Vec<Value> {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Ident {
+    identifier_type: IdentType,
+    value: String,
+}
+
+fn ident(name: &'static str, unique: bool, value: String) -> Ident {
+    Ident {
+        identifier_type: IdentType {
+            data_type: "STRING",
+            is_part_of_uniqueness: unique,
+            name,
+        },
+        value,
+    }
+}
+
+fn identifiers(s: &VropsShared, w: &World, r: Res) -> Vec<Ident> {
     let vcid = match (r, &s.opts.second_vcid) {
         (Res::Twin(_), Some(second)) => second.clone(),
         _ => uuid_str(w.vcenter),
     };
     match r {
         Res::Adapter => vec![
-            ident("AUTODISCOVERY", false, "true"),
-            ident("VCURL", true, &format!("{}/sdk", s.vcenter_url)),
-            ident("VMEntityVCID", false, &vcid),
+            ident("AUTODISCOVERY", false, "true".into()),
+            ident("VCURL", true, format!("{}/sdk", s.vcenter_url)),
+            ident("VMEntityVCID", false, vcid),
         ],
         Res::Vm(i) | Res::Twin(i) => vec![
-            ident("isPingEnabled", false, ""),
+            ident("isPingEnabled", false, String::new()),
             ident(
                 "VMEntityInstanceUUID",
                 false,
-                &uuid_str(w.vms[i as usize].id),
+                uuid_str(w.vms[i as usize].id),
             ),
-            ident("VMEntityName", false, &name(w, r)),
-            ident("VMEntityObjectID", true, &moid(w, r).unwrap_or_default()),
-            ident("VMEntityVCID", true, &vcid),
-            ident("VMServiceMonitoringEnabled", false, ""),
+            ident("VMEntityName", false, name(w, r)),
+            ident("VMEntityObjectID", true, moid(w, r).unwrap_or_default()),
+            ident("VMEntityVCID", true, vcid),
+            ident("VMServiceMonitoringEnabled", false, String::new()),
         ],
         _ => vec![
-            ident("VMEntityName", false, &name(w, r)),
-            ident("VMEntityObjectID", true, &moid(w, r).unwrap_or_default()),
-            ident("VMEntityVCID", true, &vcid),
+            ident("VMEntityName", false, name(w, r)),
+            ident("VMEntityObjectID", true, moid(w, r).unwrap_or_default()),
+            ident("VMEntityVCID", true, vcid),
         ],
     }
 }
@@ -219,45 +244,124 @@ fn creation_ms(s: &VropsShared, w: &World, r: Res) -> i64 {
     }
 }
 
-pub fn to_json(s: &VropsShared, w: &World, r: Res) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Key {
+    adapter_kind_key: &'static str,
+    name: String,
+    resource_identifiers: Vec<Ident>,
+    resource_kind_key: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusState {
+    adapter_instance_id: String,
+    resource_state: &'static str,
+    resource_status: &'static str,
+    status_message: &'static str,
+}
+
+#[derive(Serialize)]
+struct Badge {
+    color: &'static str,
+    score: f64,
+    r#type: &'static str,
+}
+
+#[derive(Serialize)]
+struct Link {
+    href: String,
+    name: &'static str,
+    rel: &'static str,
+}
+
+/// One resource as the suite-api writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    badges: [Badge; 3],
+    creation_time: i64,
+    dt_enabled: bool,
+    identifier: String,
+    links: [Link; 6],
+    related_resources: [(); 0],
+    resource_health: &'static str,
+    resource_health_value: f64,
+    resource_key: Key,
+    resource_status_states: [StatusState; 1],
+}
+
+pub fn resource(s: &VropsShared, w: &World, r: Res) -> Resource {
     let id = r.id(s.seed());
     let b = alerts::badges(s, w, r);
-    let link =
-        |href: String, rel: &str, name: &str| json!({"href": href, "rel": rel, "name": name});
+    let link = |href: String, rel: &'static str, name: &'static str| Link { href, name, rel };
     let base = format!("/suite-api/api/resources/{id}");
-    json!({
-        "creationTime": creation_ms(s, w, r),
-        "resourceKey": {
-            "name": name(w, r),
-            "adapterKindKey": ADAPTER_KIND,
-            "resourceKindKey": r.kind(),
-            "resourceIdentifiers": identifiers(s, w, r),
-        },
-        "resourceStatusStates": [{
-            "adapterInstanceId": Res::Adapter.id(s.seed()),
-            "resourceStatus": "DATA_RECEIVING",
-            "resourceState": "STARTED",
-            "statusMessage": "",
-        }],
-        "resourceHealth": good_high_colour(b.health),
-        "resourceHealthValue": b.health,
-        "dtEnabled": true,
-        "badges": [
-            {"type": "RISK", "color": good_low_colour(b.risk), "score": b.risk},
-            {"type": "HEALTH", "color": good_high_colour(b.health), "score": b.health},
-            {"type": "EFFICIENCY", "color": good_high_colour(b.efficiency), "score": b.efficiency},
+    Resource {
+        badges: [
+            Badge {
+                color: good_low_colour(b.risk),
+                score: b.risk,
+                r#type: "RISK",
+            },
+            Badge {
+                color: good_high_colour(b.health),
+                score: b.health,
+                r#type: "HEALTH",
+            },
+            Badge {
+                color: good_high_colour(b.efficiency),
+                score: b.efficiency,
+                r#type: "EFFICIENCY",
+            },
         ],
-        "relatedResources": [],
-        "links": [
+        creation_time: creation_ms(s, w, r),
+        dt_enabled: true,
+        links: [
             link(base.clone(), "SELF", "linkToSelf"),
-            link(format!("{base}/relationships"), "RELATED", "relationsOfResource"),
-            link(format!("{base}/properties"), "RELATED", "propertiesOfResource"),
-            link(format!("/suite-api/api/alerts?resourceId={id}"), "RELATED", "alertsOfResource"),
+            link(
+                format!("{base}/relationships"),
+                "RELATED",
+                "relationsOfResource",
+            ),
+            link(
+                format!("{base}/properties"),
+                "RELATED",
+                "propertiesOfResource",
+            ),
+            link(
+                format!("/suite-api/api/alerts?resourceId={id}"),
+                "RELATED",
+                "alertsOfResource",
+            ),
             link(format!("{base}/statkeys"), "RELATED", "statKeysOfResource"),
-            link(format!("{base}/stats/latest"), "RELATED", "latestStatsOfResource"),
+            link(
+                format!("{base}/stats/latest"),
+                "RELATED",
+                "latestStatsOfResource",
+            ),
         ],
-        "identifier": id,
-    })
+        identifier: id,
+        related_resources: [],
+        resource_health: good_high_colour(b.health),
+        resource_health_value: b.health,
+        resource_key: Key {
+            adapter_kind_key: ADAPTER_KIND,
+            name: name(w, r),
+            resource_identifiers: identifiers(s, w, r),
+            resource_kind_key: r.kind(),
+        },
+        resource_status_states: [StatusState {
+            adapter_instance_id: Res::Adapter.id(s.seed()),
+            resource_state: "STARTED",
+            resource_status: "DATA_RECEIVING",
+            status_message: "",
+        }],
+    }
+}
+
+pub fn to_json(s: &VropsShared, w: &World, r: Res) -> Value {
+    serde_json::to_value(resource(s, w, r)).unwrap_or(Value::Null)
 }
 
 /// What `GET /resources` and `POST /resources/query` filter on; empty lists match all.
@@ -298,9 +402,18 @@ impl Filter {
 
     /// The matching resources, in the stable order.
     pub fn apply(&self, s: &VropsShared, w: &World) -> ApiResult<Vec<Res>> {
+        Ok(match self.select(s, w)? {
+            Selection::Kinds(kinds) => kinds.iter().flat_map(|&k| of_kind(s, w, k)).collect(),
+            Selection::List(found) => found,
+        })
+    }
+
+    /// The matching resources, without listing them when only kinds are asked for: a page of a
+    /// kind is then cut by index, so a request costs its page, not the world's size.
+    pub fn select(&self, s: &VropsShared, w: &World) -> ApiResult<Selection> {
         limits::check_ids(self.resource_id.len())?;
         if !self.adapter_kind.is_empty() && !self.adapter_kind.iter().any(|k| k == ADAPTER_KIND) {
-            return Ok(vec![]);
+            return Ok(Selection::List(vec![]));
         }
         let kinds: Vec<usize> = (0..KINDS.len())
             .filter(|&k| {
@@ -308,6 +421,9 @@ impl Filter {
             })
             .collect();
         let names: Vec<String> = self.name.iter().map(|n| n.to_lowercase()).collect();
+        if self.resource_id.is_empty() && names.is_empty() && self.health.is_empty() {
+            return Ok(Selection::Kinds(kinds));
+        }
         let mut found: Vec<Res> = if self.resource_id.is_empty() {
             kinds.iter().flat_map(|&k| of_kind(s, w, k)).collect()
         } else {
@@ -333,22 +449,99 @@ impl Filter {
                 self.health.iter().any(|x| x == h)
             });
         }
-        Ok(found)
+        Ok(Selection::List(found))
     }
 }
 
+/// What a filter matched: every resource of some kinds (in kind order), or a list.
+pub enum Selection {
+    Kinds(Vec<usize>),
+    List(Vec<Res>),
+}
+
+/// How many resources of kind `kind` there are (`of_kind(s, w, kind).count()`).
+fn kind_len(s: &VropsShared, w: &World, kind: usize) -> usize {
+    let inv = &w.vc;
+    match kind {
+        0 => 1,
+        1 => inv.datacenters.len(),
+        2 => inv.clusters.len(),
+        3 => inv.hosts.len(),
+        4 => inv.datastores.len(),
+        _ if s.opts.second_vcid.is_some() => 2 * w.vms.len(),
+        _ => w.vms.len(),
+    }
+}
+
+/// The `i`th resource of kind `kind` (`of_kind(s, w, kind).nth(i)` for `i < kind_len`).
+fn kind_at(w: &World, kind: usize, i: u32) -> Res {
+    match kind {
+        0 => Res::Adapter,
+        1 => Res::Datacenter(i),
+        2 => Res::Cluster(i),
+        3 => Res::Host(i),
+        4 => Res::Datastore(i),
+        _ => match i.checked_sub(w.vms.len() as u32) {
+            Some(twin) => Res::Twin(twin),
+            None => Res::Vm(i),
+        },
+    }
+}
+
+impl Selection {
+    pub fn len(&self, s: &VropsShared, w: &World) -> usize {
+        match self {
+            Selection::Kinds(kinds) => kinds.iter().map(|&k| kind_len(s, w, k)).sum(),
+            Selection::List(found) => found.len(),
+        }
+    }
+
+    /// The resources on `page`, as `page.slice` of the whole list would give them.
+    pub fn page(&self, s: &VropsShared, w: &World, page: Page) -> Vec<Res> {
+        let kinds = match self {
+            Selection::List(found) => return page.slice(found).to_vec(),
+            Selection::Kinds(kinds) => kinds,
+        };
+        let (mut skip, mut want) = (page.page.saturating_mul(page.size), page.size);
+        let mut out = Vec::with_capacity(want.min(self.len(s, w)));
+        for &k in kinds {
+            let n = kind_len(s, w, k);
+            if skip >= n {
+                skip -= n;
+                continue;
+            }
+            let end = skip + want.min(n - skip);
+            out.extend((skip..end).map(|i| kind_at(w, k, i as u32)));
+            want -= want.min(n - skip);
+            skip = 0;
+            if want == 0 {
+                break;
+            }
+        }
+        out
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageOf {
+    links: Value,
+    page_info: Value,
+    resource_list: Vec<Resource>,
+}
+
 /// The `resources` answer for one page of `found`.
-fn page_json(s: &VropsShared, w: &World, found: &[Res], page: Page, path: &str) -> Value {
-    let list: Vec<Value> = page
-        .slice(found)
-        .iter()
-        .map(|&r| to_json(s, w, r))
-        .collect();
-    json!({
-        "pageInfo": page.info(found.len()),
-        "links": page.links(path, found.len()),
-        "resourceList": list,
-    })
+fn page_json(s: &VropsShared, w: &World, found: &Selection, page: Page, path: &str) -> PageOf {
+    let total = found.len(s, w);
+    PageOf {
+        links: page.links(path, total),
+        page_info: page.info(total),
+        resource_list: found
+            .page(s, w, page)
+            .into_iter()
+            .map(|r| resource(s, w, r))
+            .collect(),
+    }
 }
 
 pub fn list(s: &VropsShared, r: &Req) -> ApiResult<Response> {
@@ -361,16 +554,16 @@ pub fn list(s: &VropsShared, r: &Req) -> ApiResult<Response> {
         health: r.all("resourceHealth"),
     };
     let w = s.vcd.read();
-    let found = f.apply(s, &w)?;
-    ok(page_json(s, &w, &found, page, "/suite-api/api/resources"))
+    let found = f.select(s, &w)?;
+    ok_typed(&page_json(s, &w, &found, page, "/suite-api/api/resources"))
 }
 
 pub fn query(s: &VropsShared, r: &Req) -> ApiResult<Response> {
     let page = Page::of(r)?;
     let f = Filter::from_json(&r.json()?)?;
     let w = s.vcd.read();
-    let found = f.apply(s, &w)?;
-    ok(page_json(
+    let found = f.select(s, &w)?;
+    ok_typed(&page_json(
         s,
         &w,
         &found,
@@ -382,10 +575,68 @@ pub fn query(s: &VropsShared, r: &Req) -> ApiResult<Response> {
 pub fn get(s: &VropsShared, id: &str) -> ApiResult<Response> {
     let w = s.vcd.read();
     let r = find(s, &w, id)?;
-    ok(to_json(s, &w, r))
+    ok_typed(&resource(s, &w, r))
 }
 
 /// Whether VM `v` is powered on now (the world is read at request time).
 pub fn vm_on(w: &World, v: u32) -> bool {
     w.vms[v as usize].power == Power::On
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::sim::SimOptions;
+    use crate::sim::faults::FaultState;
+
+    fn shared(second_vcid: Option<&str>) -> VropsShared {
+        let opts = SimOptions::default();
+        let vcd = crate::sim::vcd::Shared::new(
+            ("http://sim".into(), "http://vc".into()),
+            opts.clone(),
+            crate::sim::generate::generate(120, 42),
+            Arc::new(FaultState::new(0, Default::default())),
+        );
+        let vrops = super::super::VropsOptions {
+            second_vcid: second_vcid.map(str::to_string),
+            ..opts.vrops
+        };
+        VropsShared::new(Arc::new(vcd), vrops, "http://vc".into())
+    }
+
+    /// The typed JSON keeps the bytes the `Value` maps wrote: every object's keys sorted.
+    #[test]
+    fn resource_json_keys_are_in_sorted_order() {
+        let s = shared(Some("second"));
+        let w = s.vcd.read();
+        for kind in 0..KINDS.len() {
+            for r in of_kind(&s, &w, kind).take(3) {
+                let typed = serde_json::to_string(&resource(&s, &w, r)).unwrap();
+                let sorted = serde_json::to_string(&to_json(&s, &w, r)).unwrap();
+                assert_eq!(typed, sorted, "{r:?}");
+            }
+        }
+    }
+
+    /// A page cut by index from the kinds is the page of the whole list, at every boundary.
+    #[test]
+    fn kind_pages_are_the_pages_of_the_full_list() {
+        for second in [None, Some("second")] {
+            let s = shared(second);
+            let w = s.vcd.read();
+            for kinds in [vec![5], vec![3, 4, 5], (0..KINDS.len()).collect()] {
+                let all: Vec<Res> = kinds.iter().flat_map(|&k| of_kind(&s, &w, k)).collect();
+                let sel = Selection::Kinds(kinds);
+                assert_eq!(sel.len(&s, &w), all.len());
+                for size in [1, 7, 100, 1000] {
+                    for page in 0..=all.len() / size + 1 {
+                        let p = Page { page, size };
+                        assert_eq!(sel.page(&s, &w, p), p.slice(&all), "{page} of {size}");
+                    }
+                }
+            }
+        }
+    }
 }

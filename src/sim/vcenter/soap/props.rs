@@ -36,16 +36,16 @@ pub fn retrieve(s: &VcShared, session: &str, op: &str, body: &str) -> Result<Res
         .iter()
         .map(|e| spec(e.text))
         .collect();
-    let objects = props::retrieve(s, &specs)?;
     let inner = if op == "RetrievePropertiesEx" {
         let options = elems(body, "options");
         let max = options
             .first()
             .and_then(|o| first(o.text, "maxObjects"))
             .and_then(|m| m.trim().parse().ok());
-        s.first_page(session, objects, max)
+        s.first_page(session, specs, max)?
             .map_or_else(String::new, |r| xml("returnval", &r))
     } else {
+        let objects = props::retrieve(s, &specs)?;
         xml("returnval", &Val::List("ObjectContent", objects))
     };
     Ok(reply(op, &inner))
@@ -58,6 +58,6 @@ pub fn resume(s: &VcShared, session: &str, op: &str, body: &str) -> Result<Respo
         s.pages().cancel(session, &token)?;
         return Ok(reply(op, ""));
     }
-    let page = s.pages().next(session, &token)?;
+    let page = s.next_page(session, &token)?;
     Ok(reply(op, &xml("returnval", &page)))
 }

@@ -3,10 +3,13 @@
 //! `token` when more remain; `ContinueRetrievePropertiesEx(token)` answers the next page (and a
 //! new token while more remain), `CancelRetrievePropertiesEx(token)` drops the rest. A token is
 //! used once, only in the session that got it; any other is an `InvalidProperty` fault naming
-//! `token`, as vSphere documents and VMware's vcsim answers.
+//! `token`, as vSphere documents and VMware's vcsim answers. The objects still to hand out are
+//! kept unbuilt (`props::Item::Later`) and computed when their page is asked for.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use super::props::{FilterSpec, Item};
 use super::{Fault, Val};
 
 /// Pending results kept at most; past it the oldest are forgotten (a client that walked away
@@ -16,7 +19,9 @@ const KEPT: usize = 1024;
 struct Pending {
     session: String,
     /// The objects still to hand out, in order.
-    rest: Vec<Val>,
+    rest: Vec<Item>,
+    /// What the read asked, to build them.
+    specs: Arc<[FilterSpec]>,
     page: usize,
 }
 
@@ -68,22 +73,29 @@ impl Pages {
         }
     }
 
-    /// The `RetrieveResult` of a read's first `page` objects, with a token when more remain;
+    /// A read's first `page` objects and, when more remain, the token that continues it;
     /// `None` when nothing matched (vCenter then leaves `returnval` unset).
-    pub fn first(&mut self, session: &str, mut objects: Vec<Val>, page: usize) -> Option<Val> {
+    pub fn first(
+        &mut self,
+        session: &str,
+        objects: Vec<Item>,
+        specs: Arc<[FilterSpec]>,
+        page: usize,
+    ) -> Option<(Vec<Item>, Option<String>)> {
         if objects.is_empty() {
             return None;
         }
-        let rest = objects.split_off(page.min(objects.len()));
-        Some(self.result(session, objects, rest, page))
+        Some(self.cut(session, objects, specs, page))
     }
 
-    /// The next page of the read `token` names.
-    pub fn next(&mut self, session: &str, token: &str) -> Result<Val, Fault> {
-        let mut p = self.take(session, token)?;
+    /// The next page of the read `token` names, its token when more remain, and the specs to
+    /// build its objects with.
+    pub fn next(&mut self, session: &str, token: &str) -> Result<Next, Fault> {
+        let p = self.take(session, token)?;
         self.continued += 1;
-        let rest = p.rest.split_off(p.page.min(p.rest.len()));
-        Ok(self.result(session, p.rest, rest, p.page))
+        let specs = p.specs.clone();
+        let (objects, token) = self.cut(session, p.rest, p.specs, p.page);
+        Ok((objects, token, specs))
     }
 
     pub fn cancel(&mut self, session: &str, token: &str) -> Result<(), Fault> {
@@ -100,57 +112,72 @@ impl Pages {
         }
     }
 
-    fn result(&mut self, session: &str, objects: Vec<Val>, rest: Vec<Val>, page: usize) -> Val {
-        let mut fields = vec![];
-        if !rest.is_empty() {
-            self.next += 1;
-            let pending = Pending {
-                session: session.to_string(),
-                rest,
-                page,
-            };
-            self.pending.insert(self.next, pending);
-            if self.pending.len() > KEPT {
-                self.pending.pop_first();
-            }
-            fields.push(("token", Val::Str(self.next.to_string())));
+    /// `objects`' first `page`, keeping the rest under a new token.
+    fn cut(
+        &mut self,
+        session: &str,
+        mut objects: Vec<Item>,
+        specs: Arc<[FilterSpec]>,
+        page: usize,
+    ) -> (Vec<Item>, Option<String>) {
+        let rest = objects.split_off(page.min(objects.len()));
+        if rest.is_empty() {
+            return (objects, None);
         }
-        fields.push(("objects", Val::List("ObjectContent", objects)));
-        Val::Obj("RetrieveResult", fields)
+        self.next += 1;
+        let pending = Pending {
+            session: session.to_string(),
+            rest,
+            specs,
+            page,
+        };
+        self.pending.insert(self.next, pending);
+        if self.pending.len() > KEPT {
+            self.pending.pop_first();
+        }
+        (objects, Some(self.next.to_string()))
     }
+}
+
+/// A continued page: its objects, the token when more remain, the read's specs.
+pub type Next = (Vec<Item>, Option<String>, Arc<[FilterSpec]>);
+
+/// The `RetrieveResult` of one page.
+pub fn result(token: Option<String>, objects: Vec<Val>) -> Val {
+    let mut fields = vec![];
+    if let Some(token) = token {
+        fields.push(("token", Val::Str(token)));
+    }
+    fields.push(("objects", Val::List("ObjectContent", objects)));
+    Val::Obj("RetrieveResult", fields)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn objs(n: i64) -> Vec<Val> {
-        (0..n).map(Val::Int).collect()
+    fn objs(n: i64) -> Vec<Item> {
+        (0..n).map(|i| Item::Built(Val::Int(i))).collect()
     }
 
-    fn parts(v: &Val) -> (Option<String>, usize) {
-        let Val::Obj("RetrieveResult", fields) = v else {
-            panic!("{v:?}")
-        };
-        let token = fields.iter().find_map(|(n, v)| match (n, v) {
-            (&"token", Val::Str(t)) => Some(t.clone()),
-            _ => None,
-        });
-        let count = fields.iter().find_map(|(n, v)| match (n, v) {
-            (&"objects", Val::List(_, items)) => Some(items.len()),
-            _ => None,
-        });
-        (token, count.unwrap_or(0))
+    fn first(p: &mut Pages, s: &str, n: i64, page: usize) -> Option<(Option<String>, usize)> {
+        let (items, token) = p.first(s, objs(n), Arc::new([]), page)?;
+        Some((token, items.len()))
+    }
+
+    fn cont(p: &mut Pages, s: &str, token: &str) -> Result<(Option<String>, usize), Fault> {
+        let (items, token, _) = p.next(s, token)?;
+        Ok((token, items.len()))
     }
 
     #[test]
     fn a_read_pages_until_no_token_and_each_token_works_once() {
         let mut p = Pages::default();
-        let (mut token, n) = parts(&p.first("s", objs(250), 100).unwrap());
+        let (mut token, n) = first(&mut p, "s", 250, 100).unwrap();
         let mut total = n;
         let mut used = vec![];
         while let Some(t) = token {
-            let (next, n) = parts(&p.next("s", &t).unwrap());
+            let (next, n) = cont(&mut p, "s", &t).unwrap();
             total += n;
             used.push(t);
             token = next;
@@ -158,21 +185,27 @@ mod tests {
         assert_eq!(total, 250);
         assert_eq!(p.counts().continued, 2);
         assert_eq!(p.counts().pending, 0);
-        assert_eq!(p.next("s", &used[0]).unwrap_err().kind, "InvalidProperty");
+        assert_eq!(
+            cont(&mut p, "s", &used[0]).unwrap_err().kind,
+            "InvalidProperty"
+        );
     }
 
     #[test]
     fn tokens_belong_to_their_session_and_cancel_drops_the_rest() {
         let mut p = Pages::default();
-        let (token, n) = parts(&p.first("s", objs(5), 2).unwrap());
+        let (token, n) = first(&mut p, "s", 5, 2).unwrap();
         assert_eq!(n, 2);
         let token = token.unwrap();
-        assert!(p.next("other", &token).is_err(), "another session's token");
-        assert!(p.next("s", "nonsense").is_err());
+        assert!(
+            cont(&mut p, "other", &token).is_err(),
+            "another session's token"
+        );
+        assert!(cont(&mut p, "s", "nonsense").is_err());
         p.cancel("s", &token).unwrap();
-        assert!(p.next("s", &token).is_err(), "cancelled");
+        assert!(cont(&mut p, "s", &token).is_err(), "cancelled");
         assert_eq!(p.counts().cancelled, 1);
-        assert!(p.first("s", vec![], 2).is_none());
+        assert!(first(&mut p, "s", 0, 2).is_none());
     }
 
     #[test]

@@ -279,42 +279,116 @@ pub fn get(s: &VcShared, kind: &str, id: &str, path: &str) -> Result<Option<Val>
     Target::find(&w, &st, kind, id)?.prop(&w, &mut st, s.vcd.now(), path)
 }
 
-/// `RetrievePropertiesEx`: one `ObjectContent` per object asked about, set properties only.
-pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
+/// One object of a read: its `ObjectContent` built, or left for the page that hands it out
+/// (spec `spec`'s object `kind`, `id`), so a first page costs its own objects, not the read's.
+pub enum Item {
+    Built(Val),
+    Later {
+        spec: usize,
+        kind: String,
+        id: String,
+    },
+}
+
+/// The `ObjectContent` of `target` for what `spec` asks of objects of type `kind`.
+fn content(
+    w: &World,
+    st: &mut VimState,
+    now: Instant,
+    spec: &FilterSpec,
+    (kind, id): (&str, &str),
+    target: Target,
+) -> Result<Val, Fault> {
+    let mut props = vec![];
+    for p in spec.props.iter().filter(|p| p.kind == kind) {
+        let every = match kind {
+            "Task" => TASK_PROPS,
+            "TaskManager" => TASK_MANAGER_PROPS,
+            "HostSystem" => usage::HOST_PROPS,
+            "ClusterComputeResource" => usage::CLUSTER_PROPS,
+            _ => VM_PROPS,
+        };
+        let all = every.iter().filter(|_| p.all).map(|s| s.to_string());
+        for path in all.chain(p.paths.iter().cloned()) {
+            if let Some(val) = target.prop(w, st, now, &path)? {
+                let prop = vec![("name", Val::Str(path)), ("val", val.any())];
+                props.push(Val::Obj("DynamicProperty", prop));
+            }
+        }
+    }
+    Ok(Val::Obj(
+        "ObjectContent",
+        vec![
+            ("obj", Val::Ref(Target::kind_of(kind), id.to_string())),
+            ("propSet", Val::List("DynamicProperty", props)),
+        ],
+    ))
+}
+
+/// A read's objects in order, the first `built` of them computed and the rest `Later`. Every
+/// object is looked up now and the first of each type in each spec is computed too (whether
+/// a path is valid depends on the type only), so a read fails now or not at all.
+pub fn read(s: &VcShared, specs: &[FilterSpec], built: usize) -> Result<Vec<Item>, Fault> {
     let w = s.vcd.read();
     let mut st = s.vim();
     let now = s.vcd.now();
-    let mut objects = vec![];
-    for spec in specs {
+    let mut items = vec![];
+    let mut checked: Vec<(usize, &str)> = vec![];
+    for (n, spec) in specs.iter().enumerate() {
         for (kind, id) in &spec.objects {
             let target = Target::find(&w, &st, kind, id)?;
-            let mut props = vec![];
-            for p in spec.props.iter().filter(|p| p.kind == *kind) {
-                let every = match kind.as_str() {
-                    "Task" => TASK_PROPS,
-                    "TaskManager" => TASK_MANAGER_PROPS,
-                    "HostSystem" => usage::HOST_PROPS,
-                    "ClusterComputeResource" => usage::CLUSTER_PROPS,
-                    _ => VM_PROPS,
-                };
-                let all = every.iter().filter(|_| p.all).map(|s| s.to_string());
-                for path in all.chain(p.paths.iter().cloned()) {
-                    if let Some(val) = target.prop(&w, &mut st, now, &path)? {
-                        let prop = vec![("name", Val::Str(path)), ("val", val.any())];
-                        props.push(Val::Obj("DynamicProperty", prop));
-                    }
-                }
+            if items.len() >= built && checked.contains(&(n, kind.as_str())) {
+                let (kind, id) = (kind.clone(), id.clone());
+                items.push(Item::Later { spec: n, kind, id });
+                continue;
             }
-            objects.push(Val::Obj(
-                "ObjectContent",
-                vec![
-                    ("obj", Val::Ref(Target::kind_of(kind), id.clone())),
-                    ("propSet", Val::List("DynamicProperty", props)),
-                ],
-            ));
+            checked.push((n, kind.as_str()));
+            let val = content(&w, &mut st, now, spec, (kind, id), target)?;
+            items.push(Item::Built(val));
         }
     }
-    Ok(objects)
+    Ok(items)
+}
+
+/// The `ObjectContent`s of `items`, computing those left for later as the world stands now
+/// (an object gone since the read began is left out).
+pub fn build(s: &VcShared, specs: &[FilterSpec], items: Vec<Item>) -> Vec<Val> {
+    if items.iter().all(|i| matches!(i, Item::Built(_))) {
+        return items.into_iter().filter_map(Item::built).collect();
+    }
+    let w = s.vcd.read();
+    let mut st = s.vim();
+    let now = s.vcd.now();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::Built(v) => out.push(v),
+            Item::Later { spec, kind, id } => {
+                let Ok(target) = Target::find(&w, &st, &kind, &id) else {
+                    continue;
+                };
+                if let Ok(v) = content(&w, &mut st, now, &specs[spec], (&kind, &id), target) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Item {
+    fn built(self) -> Option<Val> {
+        match self {
+            Item::Built(v) => Some(v),
+            Item::Later { .. } => None,
+        }
+    }
+}
+
+/// `RetrieveProperties`: one `ObjectContent` per object asked about, set properties only.
+pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
+    let items = read(s, specs, usize::MAX)?;
+    Ok(items.into_iter().filter_map(Item::built).collect())
 }
 
 #[cfg(test)]
@@ -360,5 +434,78 @@ mod tests {
         // task-1 ended at 3 s: gone after 603 s; task-2 (ended at 63 s) stays until 663 s.
         assert_eq!(moids(at(604)), ["task-2", "task-3"]);
         assert_eq!(moids(at(700)), ["task-3"], "a running task stays");
+    }
+
+    fn shared(vms: usize) -> VcShared {
+        let opts = crate::sim::SimOptions::default();
+        let vcd = crate::sim::vcd::Shared::new(
+            ("http://sim".into(), "http://vc".into()),
+            opts.clone(),
+            crate::sim::generate::generate(vms, 42),
+            std::sync::Arc::new(crate::sim::faults::FaultState::new(0, Default::default())),
+        );
+        VcShared::new(std::sync::Arc::new(vcd))
+    }
+
+    fn spec(kind: &str, ids: Vec<String>, paths: &[&str]) -> FilterSpec {
+        FilterSpec {
+            props: vec![PropSpec {
+                kind: kind.into(),
+                all: false,
+                paths: paths.iter().map(|p| p.to_string()).collect(),
+            }],
+            objects: ids.into_iter().map(|id| (kind.to_string(), id)).collect(),
+        }
+    }
+
+    /// A paged read computes only its first page (and one object per type, to check paths);
+    /// the rest, built when handed out, is what a whole read answers.
+    #[test]
+    fn a_read_builds_only_its_first_page_and_the_rest_later_alike() {
+        let s = shared(60);
+        let vms = |n: u32| {
+            (0..n)
+                .map(|v| vm_moid(&s.vcd.read(), v))
+                .collect::<Vec<_>>()
+        };
+        let paths = ["name", "runtime.powerState", "snapshot", "layoutEx"];
+        let specs = [spec("VirtualMachine", vms(50), &paths)];
+        let items = read(&s, &specs, 20).unwrap();
+        let later = items
+            .iter()
+            .filter(|i| matches!(i, Item::Later { .. }))
+            .count();
+        assert_eq!((items.len(), later), (50, 30));
+        // `layoutEx` carries the time it was read: compare the rest.
+        let strip = |objects: Vec<Val>| -> Vec<Val> {
+            objects
+                .into_iter()
+                .map(|mut o| {
+                    if let Val::Obj(_, fields) = &mut o
+                        && let Some((_, Val::List(_, props))) = fields.get_mut(1)
+                    {
+                        props.retain(|p| !format!("{p:?}").contains("layoutEx"));
+                    }
+                    o
+                })
+                .collect()
+        };
+        let built = strip(build(&s, &specs, items));
+        assert_eq!(built, strip(retrieve(&s, &specs).unwrap()));
+    }
+
+    /// A bad path fails the read at once even when every object it applies to is past the
+    /// first page, as when all were computed up front.
+    #[test]
+    fn a_bad_path_past_the_first_page_still_fails_the_read() {
+        let s = shared(10);
+        let vms = (0..5).map(|v| vm_moid(&s.vcd.read(), v)).collect();
+        let hosts = vec![s.vcd.read().vc.hosts[0].moid.clone()];
+        let specs = [
+            spec("VirtualMachine", vms, &["name"]),
+            spec("HostSystem", hosts, &["no.such.path"]),
+        ];
+        let err = read(&s, &specs, 2).err().expect("a fault");
+        assert_eq!(err.kind, "InvalidProperty");
     }
 }
