@@ -46,6 +46,7 @@ pub async fn run_tui(
     for e in app.start() {
         exec.run(e);
     }
+    trim::fix_mmap_threshold();
     let nodes = trim::spawn();
     let result = event_loop(&mut app, &mut exec, &mut rx, &mut term, &nodes).await;
     terminal::restore();

@@ -35,6 +35,18 @@ impl Due {
     }
 }
 
+/// Fixes glibc's mmap threshold at 128 KiB. glibc raises it each time a big block is freed
+/// (up to 32 MiB), after which page texts, node batches and sort keys come from the heap and
+/// pin pages there when freed; kept fixed they are mapped and unmapped on their own.
+/// Measured on 300,000 VMs before the trim existed: −38 MB (BENCHMARKS "What is left").
+pub fn fix_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the allocator, under its own lock.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 /// Starts the watcher; the event loop sends the tree's node count into what it returns
 /// (`send_if_modified`, so an unchanged count wakes nothing).
 pub fn spawn() -> watch::Sender<usize> {
