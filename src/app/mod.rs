@@ -569,12 +569,9 @@ impl App {
             self.filter.engine.reset();
             self.tree.set_filter(None);
         } else {
-            let matches = self
-                .filter
-                .engine
-                .apply(&self.tree, &self.filter.query)
-                .to_vec();
-            self.tree.set_filter(Some(matches));
+            let matches = self.filter.engine.apply(&self.tree, &self.filter.query);
+            // The engine's matches follow its name index, which is in tree order.
+            self.tree.set_filter_in_tree_order(matches);
         }
         self.tree.refresh_visible();
         self.keep_selection_visible();

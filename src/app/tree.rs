@@ -88,6 +88,10 @@ pub struct Tree {
     row_of: Vec<u32>,
     /// When set, only these entries (plus their ancestors) are visible, in tree order.
     filter: Option<Vec<EntryId>>,
+    /// The `content` count at which `filter` was known to be in tree order (see
+    /// `set_filter_in_tree_order`): while it holds, the rows are laid out from the matches and
+    /// their ancestors instead of a walk of the whole tree.
+    filter_ordered: Option<u64>,
     /// When set, exactly these rows are visible, in this order, instead of the tree (a `:`
     /// table: its rows are entries under hidden roots, see `add_hidden_root`).
     view: Option<Vec<EntryId>>,
@@ -473,13 +477,94 @@ impl Tree {
     pub fn set_expanded(&mut self, id: EntryId, expanded: bool) {
         if self.entries[id as usize].expanded != expanded {
             self.entries[id as usize].expanded = expanded;
-            self.invalidate();
+            self.version += 1;
+            if !self.splice_rows(id, expanded) {
+                self.invalidate();
+            }
+        }
+    }
+
+    /// Opening or closing `id` in a laid-out plain tree: inserts or removes only the rows of
+    /// its subtree at its row and renumbers the rows after it (a memmove and a pass over
+    /// `u32`s), instead of walking the whole tree again. False when a full layout is needed
+    /// (pending changes, a filter or a view).
+    fn splice_rows(&mut self, id: EntryId, expanded: bool) -> bool {
+        if self.dirty || self.view.is_some() || self.filter.is_some() {
+            return false;
+        }
+        let Some(row) = self.row_of(id) else {
+            // Under a closed ancestor: no row changes either way.
+            return true;
+        };
+        if self.row_of.len() < self.entries.len() {
+            self.row_of.resize(self.entries.len(), u32::MAX);
+        }
+        let at = row + 1;
+        if expanded {
+            let mut rows = Vec::new();
+            let mut stack: Vec<EntryId> = self.entries[id as usize]
+                .children
+                .iter()
+                .rev()
+                .copied()
+                .collect();
+            while let Some(c) = stack.pop() {
+                rows.push(c);
+                let e = &self.entries[c as usize];
+                if e.expanded {
+                    stack.extend(e.children.iter().rev());
+                }
+            }
+            self.visible.splice(at..at, rows);
+        } else {
+            let Some(end) = self.end_of_rows(id) else {
+                return false;
+            };
+            for &c in &self.visible[at..end] {
+                self.row_of[c as usize] = u32::MAX;
+            }
+            self.visible.drain(at..end);
+        }
+        for (r, &c) in self.visible.iter().enumerate().skip(at) {
+            self.row_of[c as usize] = r as u32;
+        }
+        true
+    }
+
+    /// The row just past the rows under the visible entry `id`: that of the next sibling of
+    /// `id` or of its nearest ancestor that has one (visible, as their parents are open).
+    fn end_of_rows(&self, id: EntryId) -> Option<usize> {
+        let mut cur = id;
+        loop {
+            let parent = self.entries[cur as usize].parent;
+            let siblings: &[EntryId] = match parent {
+                Some(p) => &self.entries[p as usize].children,
+                None => &self.roots,
+            };
+            let i = siblings.iter().position(|&s| s == cur)?;
+            if let Some(&next) = siblings.get(i + 1) {
+                return self.row_of(next);
+            }
+            match parent {
+                Some(p) => cur = p,
+                None => return Some(self.visible.len()),
+            }
         }
     }
 
     /// Restricts the visible rows to `matches` and their ancestors (None = no filter).
     pub fn set_filter(&mut self, matches: Option<Vec<EntryId>>) {
         self.filter = matches;
+        self.filter_ordered = None;
+        self.invalidate();
+    }
+
+    /// `set_filter` for matches known to be in the tree's current order (the filter's name
+    /// index is): the rows are then laid out from the matches and their ancestors alone, so a
+    /// keystroke costs the matches, not the tree.
+    pub fn set_filter_in_tree_order(&mut self, matches: Vec<EntryId>) {
+        self.filter = Some(matches);
+        self.filter_ordered = Some(self.content);
         self.invalidate();
     }
 
@@ -533,6 +618,10 @@ impl Tree {
                     }
                 }
             }
+            Some(matches) if self.filter_ordered == Some(self.content) => {
+                self.lay_out_ordered_matches(&matches);
+                self.filter = Some(matches);
+            }
             Some(matches) => {
                 // Mark matches and their ancestors, then walk the whole tree once in order.
                 let mut keep = vec![false; self.entries.len()];
@@ -556,6 +645,38 @@ impl Tree {
                     stack.extend(self.entries[id as usize].children.iter().rev());
                 }
                 self.filter = Some(matches);
+            }
+        }
+    }
+
+    /// Rows for matches in tree (depth-first) order: each match after those of its ancestors
+    /// not laid out yet. An ancestor comes before its descendants in that order, so whatever
+    /// was laid out before a match's missing ancestors also comes before them in the tree.
+    fn lay_out_ordered_matches(&mut self, matches: &[EntryId]) {
+        let mut chain = Vec::new();
+        for &m in matches {
+            chain.clear();
+            let mut cur = m;
+            let shown = loop {
+                let e = &self.entries[cur as usize];
+                if e.dead {
+                    break false;
+                }
+                if self.row_of[cur as usize] != u32::MAX {
+                    break true;
+                }
+                chain.push(cur);
+                match e.parent {
+                    Some(p) => cur = p,
+                    // Only the drawn tree: not a table's hidden roots.
+                    None => break self.roots.contains(&cur),
+                }
+            };
+            if shown {
+                for &c in chain.iter().rev() {
+                    self.row_of[c as usize] = self.visible.len() as u32;
+                    self.visible.push(c);
+                }
             }
         }
     }

@@ -37,3 +37,144 @@ fn a_view_is_laid_out_again_only_when_set_or_a_row_dies() {
     assert_eq!(t.visible(), [rows[0]]);
     assert_eq!(t.row_of(rows[2]), None);
 }
+
+/// Opening or closing a node in a laid-out tree splices its rows in or out at once: no full
+/// layout is asked for, and the rows and `row_of` are those a full layout gives.
+#[test]
+fn expand_and_collapse_splice_rows_instead_of_a_full_layout() {
+    let mut t = Tree::default();
+    let root = t.add_root(0, Node::new(NodeKind::Group, "r", "r"));
+    t.append_children(root, vec![vm("a"), vm("b"), vm("c")]);
+    let [a, b, c] = t.get(root).children[..] else {
+        panic!()
+    };
+    t.append_children(b, vec![vm("b1"), vm("b2")]);
+    t.set_expanded(root, true);
+    t.refresh_visible();
+    t.set_expanded(b, true);
+    assert!(!t.dirty, "no full layout pending");
+    let [b1, b2] = t.get(b).children[..] else {
+        panic!()
+    };
+    assert_eq!(t.visible(), [root, a, b, b1, b2, c]);
+    assert_eq!(t.row_of(c), Some(5));
+    t.set_expanded(b, false);
+    assert!(!t.dirty, "no full layout pending");
+    assert_eq!(t.visible(), [root, a, b, c]);
+    assert_eq!((t.row_of(b1), t.row_of(c)), (None, Some(3)));
+}
+
+/// Matches said to be in tree order are laid out in their order with their ancestors, without
+/// the walk of the whole tree (which would put `a` first); `set_filter` still walks.
+#[test]
+fn ordered_matches_are_laid_out_without_walking_the_tree() {
+    let mut t = Tree::default();
+    let root = t.add_root(0, Node::new(NodeKind::Group, "r", "r"));
+    t.append_children(root, vec![vm("a"), vm("b"), vm("c")]);
+    let [a, _, c] = t.get(root).children[..] else {
+        panic!()
+    };
+    t.set_filter_in_tree_order(vec![c, a]);
+    t.refresh_visible();
+    assert_eq!(t.visible(), [root, c, a]);
+    t.set_filter(Some(vec![c, a]));
+    t.refresh_visible();
+    assert_eq!(t.visible(), [root, a, c]);
+}
+
+/// The rows and `row_of` after each step of random opens, closes, filters (in tree order, as
+/// the filter engine gives them), listings and removals are those of a full layout.
+mod incremental_equals_full {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Toggle(usize),
+        Filter(Vec<bool>),
+        Unfilter,
+        List(usize, u8),
+        Relist(usize, Vec<bool>),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => any::<usize>().prop_map(Op::Toggle),
+            2 => proptest::collection::vec(any::<bool>(), 0..64).prop_map(Op::Filter),
+            1 => Just(Op::Unfilter),
+            1 => (any::<usize>(), 0u8..5).prop_map(|(i, n)| Op::List(i, n)),
+            1 => (any::<usize>(), proptest::collection::vec(any::<bool>(), 0..8))
+                .prop_map(|(i, k)| Op::Relist(i, k)),
+        ]
+    }
+
+    fn layout(t: &Tree) -> (Vec<EntryId>, Vec<Option<usize>>) {
+        let rows = (0..t.capacity() as EntryId).map(|i| t.row_of(i)).collect();
+        (t.visible().to_vec(), rows)
+    }
+
+    fn pick(t: &Tree, i: usize) -> EntryId {
+        let all: Vec<EntryId> = t.iter_all().collect();
+        all[i % all.len()]
+    }
+
+    proptest! {
+        #[test]
+        fn after_any_steps(ops in proptest::collection::vec(op(), 1..40)) {
+            let mut t = Tree::default();
+            let mut named = 0;
+            let mut name = || {
+                named += 1;
+                vm(&format!("n{named}")).expandable(true)
+            };
+            for _ in 0..2 {
+                let r = t.add_root(0, name());
+                t.append_children(r, (0..3).map(|_| name()).collect());
+            }
+            t.refresh_visible();
+            for op in ops {
+                match &op {
+                    Op::Toggle(i) => {
+                        let id = pick(&t, *i);
+                        let open = !t.get(id).expanded;
+                        t.set_expanded(id, open);
+                    }
+                    Op::Filter(keep) => {
+                        let m = t
+                            .iter_all()
+                            .zip(keep.iter().cycle())
+                            .filter(|(_, k)| **k)
+                            .map(|(id, _)| id)
+                            .collect();
+                        t.set_filter_in_tree_order(m);
+                    }
+                    Op::Unfilter => t.set_filter(None),
+                    Op::List(i, n) => {
+                        let id = pick(&t, *i);
+                        t.append_children(id, (0..*n).map(|_| name()).collect());
+                    }
+                    Op::Relist(i, keep) => {
+                        let id = pick(&t, *i);
+                        let kids: Vec<Node> = t
+                            .get(id)
+                            .children
+                            .iter()
+                            .zip(keep.iter().chain(std::iter::repeat(&true)))
+                            .filter(|(_, k)| **k)
+                            .map(|(&c, _)| t.get(c).node.clone())
+                            .collect();
+                        t.merge_children(id, kids);
+                    }
+                }
+                t.refresh_visible();
+                let incremental = layout(&t);
+                let ordered = t.filter_ordered;
+                t.filter_ordered = None;
+                t.dirty = true;
+                t.refresh_visible();
+                prop_assert_eq!(&incremental, &layout(&t), "after {:?}", op);
+                t.filter_ordered = ordered;
+            }
+        }
+    }
+}
