@@ -8,7 +8,7 @@
 //! smoke. Requests and seconds are printed on stderr as `REPORT …` lines.
 
 mod common;
-use common::{full_run, runtime};
+use common::{full_run, runtime, vcenter_backend};
 
 use std::time::{Duration, Instant};
 
@@ -18,9 +18,8 @@ use vnav::api::ChildSink;
 use vnav::api::http::HttpOptions;
 use vnav::api::model::VmKey;
 use vnav::api::vcenter::map as vc_map;
-use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::api::vrops::{PAGE_SIZE, VropsBackend, VropsConfig};
-use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VROPS_USER};
+use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VROPS_USER};
 
 const LATENCY_MS: u64 = 20;
 
@@ -37,13 +36,7 @@ fn vrops(sim: &Sim) -> VropsBackend {
 
 /// Every VM of the simulator's vCenter as the app names it.
 async fn keys(sim: &Sim) -> Vec<VmKey> {
-    let vc = VcenterBackend::new(VcenterConfig {
-        url: sim.vcenter_url.clone(),
-        user: VCENTER_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let vc = vcenter_backend(sim);
     let uuid = vc.connect().await.unwrap().instance_uuid.unwrap();
     let (sink, got) = ChildSink::collecting();
     vc.children(&vc.root(), &sink).await.unwrap();

@@ -14,7 +14,7 @@
 //! smoke. Request counts and the ratio are printed on stderr as `REPORT …` lines.
 
 mod common;
-use common::{full_run, runtime, simulator};
+use common::{full_run, runtime, simulator, vcenter_backend};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -148,7 +148,6 @@ fn startup(c: &mut Criterion) {
 /// whole listing should cost about requests × latency / concurrency.
 fn vcenter_split(c: &mut Criterion) {
     use vnav::api::model::NodeKind;
-    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
     let sim = rt.block_on(async {
@@ -164,13 +163,7 @@ fn vcenter_split(c: &mut Criterion) {
             .unwrap()
     });
     let width = HttpOptions::default().concurrency;
-    let backend = VcenterBackend::new(VcenterConfig {
-        url: sim.vcenter_url.clone(),
-        user: vnav::sim::VCENTER_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let backend = vcenter_backend(&sim);
     rt.block_on(backend.connect()).unwrap();
     let children = |node: vnav::api::model::Node| {
         let got: Arc<Mutex<Vec<vnav::api::model::Node>>> = Arc::default();
@@ -218,21 +211,12 @@ fn vcenter_split(c: &mut Criterion) {
 /// Measured once per product (a full read is too long to repeat); the numbers are `REPORT`s.
 fn sprawl(_: &mut Criterion) {
     use vnav::api::model::SprawlRow;
-    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
     use vnav::api::{SprawlSink, SprawlUpdate};
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
     let sim = rt.block_on(simulator(vms, LATENCY_MS));
     let vcd: Arc<dyn Backend> = Arc::new(backend(&sim, HttpOptions::default().concurrency));
-    let vcenter: Arc<dyn Backend> = Arc::new(
-        VcenterBackend::new(VcenterConfig {
-            url: sim.vcenter_url.clone(),
-            user: vnav::sim::VCENTER_USER.into(),
-            password: DEMO_PASSWORD.to_string().into(),
-            http: HttpOptions::default(),
-        })
-        .unwrap(),
-    );
+    let vcenter: Arc<dyn Backend> = Arc::new(vcenter_backend(&sim));
     for (product, b) in [("vCD", vcd), ("vCenter", vcenter)] {
         rt.block_on(b.connect()).unwrap();
         let requests = || sim.request_count() + sim.vcenter_request_count();
@@ -266,21 +250,12 @@ fn sprawl(_: &mut Criterion) {
 /// complete, and the requests each server saw.
 fn sprawl_linked(_: &mut Criterion) {
     use crossterm::event::KeyCode;
-    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
     use vnav::app::tree::Load;
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
     let sim = rt.block_on(simulator(vms, LATENCY_MS));
     let vcd: Arc<dyn Backend> = Arc::new(backend(&sim, HttpOptions::default().concurrency));
-    let vcenter: Arc<dyn Backend> = Arc::new(
-        VcenterBackend::new(VcenterConfig {
-            url: sim.vcenter_url.clone(),
-            user: vnav::sim::VCENTER_USER.into(),
-            password: DEMO_PASSWORD.to_string().into(),
-            http: HttpOptions::default(),
-        })
-        .unwrap(),
-    );
+    let vcenter: Arc<dyn Backend> = Arc::new(vcenter_backend(&sim));
     let specs = [("vcd", &vcd), ("vcenter", &vcenter)]
         .iter()
         .map(|(label, b)| EndpointSpec {
@@ -358,7 +333,6 @@ fn node_bytes(_: &mut Criterion) {
     use std::collections::HashSet;
     use std::mem::size_of;
     use vnav::api::model::{Node, NodeKind, VimRef, VmFacts};
-    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
     let sim = rt.block_on(simulator(vms, 0));
@@ -371,13 +345,7 @@ fn node_bytes(_: &mut Criterion) {
         size_of::<VimRef>(),
     );
     let vcd = backend(&sim, HttpOptions::default().concurrency);
-    let vcenter = VcenterBackend::new(VcenterConfig {
-        url: sim.vcenter_url.clone(),
-        user: vnav::sim::VCENTER_USER.into(),
-        password: DEMO_PASSWORD.to_string().into(),
-        http: HttpOptions::default(),
-    })
-    .unwrap();
+    let vcenter = vcenter_backend(&sim);
     let nodes = |b: &dyn Backend| -> Vec<Node> {
         rt.block_on(async {
             b.connect().await.unwrap();
@@ -443,7 +411,6 @@ fn node_bytes(_: &mut Criterion) {
 /// and the floor its request count sets (requests × latency / concurrency).
 fn multi_listing(_: &mut Criterion) {
     use crossterm::event::KeyCode;
-    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
     use vnav::app::tree::Load;
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
@@ -454,17 +421,7 @@ fn multi_listing(_: &mut Criterion) {
         )
     });
     let width = HttpOptions::default().concurrency;
-    let vcenter = |sim: &Sim| -> Arc<dyn Backend> {
-        Arc::new(
-            VcenterBackend::new(VcenterConfig {
-                url: sim.vcenter_url.clone(),
-                user: vnav::sim::VCENTER_USER.into(),
-                password: DEMO_PASSWORD.to_string().into(),
-                http: HttpOptions::default(),
-            })
-            .unwrap(),
-        )
-    };
+    let vcenter = |sim: &Sim| -> Arc<dyn Backend> { Arc::new(vcenter_backend(sim)) };
     let backends: Vec<Arc<dyn Backend>> =
         vec![Arc::new(backend(&a, width)), vcenter(&a), vcenter(&b)];
     let labels = ["vcd", "vcenter-1", "vcenter-2"];
@@ -599,18 +556,7 @@ fn multi_listing(_: &mut Criterion) {
 
 /// Fresh backends on the same servers (the app's were moved into its driver).
 fn backends_again(a: &Sim, b: &Sim, width: usize) -> Vec<Arc<dyn Backend>> {
-    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
-    let vcenter = |sim: &Sim| -> Arc<dyn Backend> {
-        Arc::new(
-            VcenterBackend::new(VcenterConfig {
-                url: sim.vcenter_url.clone(),
-                user: vnav::sim::VCENTER_USER.into(),
-                password: DEMO_PASSWORD.to_string().into(),
-                http: HttpOptions::default(),
-            })
-            .unwrap(),
-        )
-    };
+    let vcenter = |sim: &Sim| -> Arc<dyn Backend> { Arc::new(vcenter_backend(sim)) };
     vec![Arc::new(backend(a, width)), vcenter(a), vcenter(b)]
 }
 
