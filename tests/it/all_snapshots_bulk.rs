@@ -142,18 +142,11 @@ async fn a_vcd_whose_vcenter_is_not_connected_reads_each_vm_itself() {
     d.shutdown().await;
 }
 
-/// The app's side, answered by hand: a vCD whose VMs sit on two vCenters, one of them
-/// connected. Only the connected vCenter is asked, only for its VMs and only once its own part
-/// of the view has listed its rows without them, and its sizes land on the vCD rows of those
-/// VMs; the other rows wait for vCD's own reads.
-#[tokio::test(start_paused = true)]
-async fn only_the_connected_vcenter_is_asked_and_only_for_its_vms() {
+/// An app connected to a vCD and a vCenter, and the effects of opening `:snapshots` there.
+fn vcd_and_vcenter_snapshots() -> (vnav::app::App, Vec<vnav::app::event::Effect>) {
+    use crate::support::{app_with, key, keys};
     use crossterm::event::KeyCode;
-    use vnav::api::SprawlUpdate;
-    use vnav::api::model::{Capabilities, EndpointInfo, Product, VimRef};
-    use vnav::app::event::{ApiAnswer, Effect};
-
-    use crate::support::{answer, app_with, key, keys, vm};
+    use vnav::api::model::{Capabilities, EndpointInfo, Product};
 
     let mut app = app_with(&["vcd", "vc-a"], false);
     let info = |product, url: &str| EndpointInfo {
@@ -168,6 +161,22 @@ async fn only_the_connected_vcenter_is_asked_and_only_for_its_vms() {
     app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));
     let mut effects = keys(&mut app, ":snapshots");
     effects.extend(key(&mut app, KeyCode::Enter).effects);
+    (app, effects)
+}
+
+/// The app's side, answered by hand: a vCD whose VMs sit on two vCenters, one of them
+/// connected. Only the connected vCenter is asked, only for its VMs and only once its own part
+/// of the view has listed its rows without them, and its sizes land on the vCD rows of those
+/// VMs; the other rows wait for vCD's own reads.
+#[tokio::test(start_paused = true)]
+async fn only_the_connected_vcenter_is_asked_and_only_for_its_vms() {
+    use vnav::api::SprawlUpdate;
+    use vnav::api::model::VimRef;
+    use vnav::app::event::{ApiAnswer, Effect};
+
+    use crate::support::{answer, vm};
+
+    let (mut app, effects) = vcd_and_vcenter_snapshots();
     let (req, vcenters) = effects
         .iter()
         .find_map(|e| match e {
@@ -250,26 +259,13 @@ async fn only_the_connected_vcenter_is_asked_and_only_for_its_vms() {
 /// never asked for: it takes the size that part reads for itself, when that arrives.
 #[tokio::test(start_paused = true)]
 async fn a_vcd_row_takes_the_size_its_vcenter_part_reads_for_itself() {
-    use crossterm::event::KeyCode;
     use vnav::api::SprawlUpdate;
-    use vnav::api::model::{Capabilities, EndpointInfo, Product, VimRef};
+    use vnav::api::model::VimRef;
     use vnav::app::event::{ApiAnswer, Effect};
 
-    use crate::support::{answer, app_with, key, keys, vm};
+    use crate::support::{answer, vm};
 
-    let mut app = app_with(&["vcd", "vc-a"], false);
-    let info = |product, url: &str| EndpointInfo {
-        product,
-        url: url.into(),
-        user: "u".into(),
-        api_version: "x".into(),
-        capabilities: Capabilities::ALL,
-        instance_uuid: None,
-    };
-    app.endpoints[0].info = Some(info(Product::Vcd, "https://vcd.example.com"));
-    app.endpoints[1].info = Some(info(Product::Vcenter, "https://vc-a.example.com"));
-    let mut effects = keys(&mut app, ":snapshots");
-    effects.extend(key(&mut app, KeyCode::Enter).effects);
+    let (mut app, effects) = vcd_and_vcenter_snapshots();
     let sprawl_of = |endpoint| {
         effects.iter().find_map(|e| match e {
             Effect::Sprawl {

@@ -9,6 +9,23 @@ use crate::tmux::{Tmux, available, vnav_bin};
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// `vnav --demo` in tmux, once the demo Orchestrator lists its root categories.
+fn demo() -> Tmux {
+    let t = Tmux::shell(160, 45);
+    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
+    t.wait_for("Tenants", WAIT)
+        .expect("the demo Orchestrator lists its root categories");
+    t
+}
+
+/// Opens the node named `name` found by the filter (whatever the order of the endpoints); the
+/// filter then goes and the cursor stays on it.
+fn open(t: &Tmux, name: &str) {
+    t.keys(&["/"]);
+    t.text(name);
+    t.keys(&["Enter", "Escape", "Enter"]);
+}
+
 /// The task pane's row of the run, once it shows.
 fn run_row(screen: &str) -> Option<&str> {
     screen
@@ -21,15 +38,8 @@ fn demo_run_a_workflow_with_one_input_from_the_keys_and_see_it_complete() {
     if !available() {
         return;
     }
-    let t = Tmux::shell(160, 45);
-    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
-    t.wait_for("Tenants", WAIT)
-        .expect("the demo Orchestrator lists its root categories");
-    // To the Orchestrator's Library by the filter (whatever the order of the endpoints),
-    // then the filter goes and the cursor stays.
-    t.keys(&["/"]);
-    t.text("Library");
-    t.keys(&["Enter", "Escape", "Enter"]);
+    let t = demo();
+    open(&t, "Library");
     t.wait_for("vCenter workflows of Library", WAIT)
         .expect("Library opens");
     t.keys(&["j", "Enter"]);
@@ -86,18 +96,11 @@ fn demo_answer_a_run_waiting_for_user_interaction_from_the_keys() {
     if !available() {
         return;
     }
-    let t = Tmux::shell(160, 45);
-    t.run(&format!("{} --demo; echo EXIT=$?", vnav_bin()));
-    t.wait_for("Tenants", WAIT)
-        .expect("the demo Orchestrator lists its root categories");
-    t.keys(&["/"]);
-    t.text("Operations");
-    t.keys(&["Enter", "Escape", "Enter"]);
+    let t = demo();
+    open(&t, "Operations");
     t.wait_for("Approvals workflows of Operations", WAIT)
         .expect("Operations opens");
-    t.keys(&["/"]);
-    t.text("Approvals");
-    t.keys(&["Enter", "Escape", "Enter"]);
+    open(&t, "Approvals");
     t.wait_for("Request maintenance window  2.", WAIT)
         .expect("Approvals' workflows load");
     t.keys(&["j"]);
