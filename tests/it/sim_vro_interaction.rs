@@ -11,22 +11,26 @@ use vnav::sim::{Sim, VroVersion};
 
 use crate::sim_vro_support::*;
 
+/// A "Request maintenance window" run just started for `reason`; returns its href.
+async fn started_window(s: &Sim, c: &Vro, reason: &str) -> String {
+    let wf = s.vro_workflow_id("Request maintenance window").unwrap();
+    c.started(
+        &wf,
+        json!([
+            param(
+                "start",
+                "Date",
+                json!({"date": {"value": "2026-12-24T22:00:00.000Z"}})
+            ),
+            param("reason", "string", string(reason)),
+        ]),
+    )
+    .await
+}
+
 /// A started "Request maintenance window" run, moved on until it waits; returns its href.
 async fn waiting_run(s: &Sim, c: &Vro) -> String {
-    let wf = s.vro_workflow_id("Request maintenance window").unwrap();
-    let location = c
-        .started(
-            &wf,
-            json!([
-                param(
-                    "start",
-                    "Date",
-                    json!({"date": {"value": "2026-12-24T22:00:00.000Z"}})
-                ),
-                param("reason", "string", string("kernel patching")),
-            ]),
-        )
-        .await;
+    let location = started_window(s, c, "kernel patching").await;
     s.advance(Duration::from_secs(16));
     assert_eq!(c.ok(&location).await["state"], "waiting");
     location
@@ -150,21 +154,8 @@ async fn a_wrong_or_missing_answer_is_refused_and_the_run_keeps_waiting() {
 async fn only_a_waiting_run_has_an_interaction_to_answer() {
     let s = vro_sim(VroVersion::V8).await;
     let c = vro_basic(&s);
-    let wf = s.vro_workflow_id("Request maintenance window").unwrap();
     // Still running towards its interaction: none yet.
-    let location = c
-        .started(
-            &wf,
-            json!([
-                param(
-                    "start",
-                    "Date",
-                    json!({"date": {"value": "2026-12-24T22:00:00.000Z"}})
-                ),
-                param("reason", "string", string("early")),
-            ]),
-        )
-        .await;
+    let location = started_window(&s, &c, "early").await;
     let (st, v) = c.get(&format!("{location}interaction")).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
     let (st, v) = answer(&c, &location, json!([approved(true)])).await;
