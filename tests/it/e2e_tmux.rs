@@ -297,7 +297,7 @@ fn demo_goto_a_vm_by_ip_and_power_it_off() {
     t.text(&format!("goto {ip}"));
     t.keys(&["Enter"]);
     t.wait_until(WAIT, |s| {
-        selected_vm(s).as_deref() == Some(vm.as_str()) && s.contains("Hardware")
+        selected_vm(s).as_deref() == Some(vm.as_str()) && s.contains("IP of NIC")
     })
     .expect("goto by IP lands on the VM and shows its details");
     if row_status(&t.screen(), &vm) != Some("POWERED_ON") {
