@@ -77,6 +77,7 @@ mod tmux;
 mod trace_log;
 mod vcd_client;
 mod vcd_faults;
+mod vcd_provider;
 mod vcd_summary;
 mod vcd_versions;
 mod vcenter_client;

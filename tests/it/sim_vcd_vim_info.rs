@@ -19,7 +19,7 @@ fn vmext(xml: &str, name: &str) -> Option<String> {
 
 /// A schema that knows both namespaces, so xmllint checks the extension's content too (the
 /// vCloud schema alone leaves `VCloudExtension` content unchecked).
-fn both_schemas(dir: &std::path::Path, schemas: &std::path::Path) -> String {
+pub fn both_schemas(dir: &std::path::Path, schemas: &std::path::Path) -> String {
     let s = schemas.join("1.5/schemas");
     let wrapper = format!(
         r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:vnav:both">

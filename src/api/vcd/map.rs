@@ -86,8 +86,33 @@ pub fn record_status(label: &str) -> Status {
     Status::state(label, severity)
 }
 
+/// A host record's state in the words vCenter uses for the same host, so the two rows of one
+/// host in `:hosts` read alike.
+fn host_record_status(r: &Element) -> Status {
+    match (r.attr("isInMaintenanceMode"), r.attr("connectionState")) {
+        (Some("true"), _) => Status::state("MAINTENANCE", Severity::Warn),
+        (_, Some("CONNECTED")) => Status::state("CONNECTED", Severity::Ok),
+        (_, Some(s @ ("DISCONNECTED" | "NOT_RESPONDING"))) => Status::state(s, Severity::Error),
+        (_, Some(s)) if !s.is_empty() => Status::state(s, Severity::Warn),
+        _ => Status::NONE,
+    }
+}
+
+/// A host document's state, in the record's words: an available host is a connected one.
+fn host_status(h: &Element) -> Status {
+    match (h.child_text("Enabled"), h.child_text("Available")) {
+        (Some("false"), _) => Status::new("disabled", Severity::Muted),
+        (_, Some("true")) => Status::state("CONNECTED", Severity::Ok),
+        (_, Some(_)) => Status::state("NOT_RESPONDING", Severity::Error),
+        _ => Status::NONE,
+    }
+}
+
 /// Status for any entity: the integer on vApps/VMs, enabled/disabled on the others.
 pub fn status_of(e: &Element) -> Status {
+    if kind_of_name(&e.name) == NodeKind::Host {
+        return host_status(e);
+    }
     if let Some(code) = e.attr("status")
         && matches!(kind_of_name(&e.name), NodeKind::VApp | NodeKind::Vm)
     {
@@ -241,6 +266,7 @@ pub fn record_node(r: &Element) -> Option<Node> {
     let status = match (kind, r.attr("isEnabled")) {
         (NodeKind::Vm | NodeKind::VApp, _) => record_status(r.attr("status").unwrap_or("")),
         (_, Some("false")) => Status::new("disabled", Severity::Muted),
+        (NodeKind::Host, _) => host_record_status(r),
         _ => Status::NONE,
     };
     let mut node = Node::new(kind, href, r.attr("name").unwrap_or("(unnamed)"))

@@ -6,6 +6,7 @@ mod actions;
 mod copies;
 pub mod events;
 pub mod map;
+mod provider_sections;
 pub mod query;
 pub mod sections;
 pub mod session;

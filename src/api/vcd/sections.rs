@@ -3,14 +3,18 @@
 //! simple fields, so unknown entity types still say something useful.
 
 use super::map::{entity_status, hardware, kind_of_name};
+use super::provider_sections::{self, DATASTORE_FIELDS, HOST_FIELDS};
 use crate::api::labels;
 use crate::api::model::{NodeKind, Section, bytes_text, mib_text};
 use crate::api::xml::Element;
 
 pub fn sections(e: &Element) -> Vec<Section> {
     let mut out = Vec::new();
-    if kind_of_name(&e.name) == NodeKind::Vm {
-        out.push(vm_summary(e));
+    match kind_of_name(&e.name) {
+        NodeKind::Vm => out.push(vm_summary(e)),
+        NodeKind::Host => provider_sections::host(e, &mut out),
+        NodeKind::Datastore => provider_sections::datastore(e, &mut out),
+        _ => {}
     }
     out.push(general(e));
     match kind_of_name(&e.name) {
@@ -47,8 +51,17 @@ fn general(e: &Element) -> Section {
             _ => {}
         }
     }
+    let said_above = match kind_of_name(&e.name) {
+        NodeKind::Host => HOST_FIELDS,
+        NodeKind::Datastore => DATASTORE_FIELDS,
+        _ => &[],
+    };
     for c in &e.children {
-        if c.children.is_empty() && c.attrs.is_empty() && !c.text.is_empty() {
+        if c.children.is_empty()
+            && c.attrs.is_empty()
+            && !c.text.is_empty()
+            && !said_above.contains(&&*c.name)
+        {
             s.row(labels::field(&c.name), labels::value(&c.text));
         }
     }
@@ -207,9 +220,15 @@ fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
         }
     }
     if let Some(gc) = vm.child("GuestCustomizationSection") {
-        for key in ["ComputerName", "Enabled", "AdminPasswordEnabled"] {
+        // "Enabled" alone would not say what is enabled once out of its section.
+        let keys = [
+            ("ComputerName", "Computer name"),
+            ("Enabled", "Customization enabled"),
+            ("AdminPasswordEnabled", "Admin password"),
+        ];
+        for (key, label) in keys {
             if let Some(v) = gc.child_text(key) {
-                guest.row(labels::field(key), labels::value(v));
+                guest.row(label, labels::value(v));
             }
         }
     }
@@ -276,7 +295,7 @@ fn vapp_sections(vapp: &Element, out: &mut Vec<Section>) {
 }
 
 /// How to show an amount in these vCD units: CPU in GHz, memory and storage in GiB/TiB.
-fn amount_text(units: &str, n: u64) -> Option<String> {
+pub fn amount_text(units: &str, n: u64) -> Option<String> {
     const MIB: u64 = 1024 * 1024;
     // "128 GiB", not "128.0 GiB": the decimal only when it says something.
     let bytes = |scale: u64| Some(bytes_text(n.saturating_mul(scale)).replace(".0 ", " "));
@@ -294,7 +313,7 @@ fn amount_text(units: &str, n: u64) -> Option<String> {
 }
 
 /// "180 GHz", "12.5 GHz": one decimal only when it says something.
-fn ghz_text(mhz: u64) -> String {
+pub fn ghz_text(mhz: u64) -> String {
     let ghz = format!("{:.1}", mhz as f64 / 1000.0);
     format!("{} GHz", ghz.strip_suffix(".0").unwrap_or(&ghz))
 }

@@ -6,6 +6,7 @@ pub mod audit_trail;
 pub mod auth;
 pub mod entities;
 pub mod errors;
+pub mod extension;
 pub mod fiql;
 pub mod metadata;
 pub mod query;
@@ -239,6 +240,8 @@ fn route(
         (["query"], true, _) => query::handle(s, ctx, query),
         (["entity", urn], true, _) => resolver::entity(s, ctx, urn),
         (["admin", "extension", "vimServer", id], true, _) => vim_server::get(s, ctx, id),
+        (["admin", "extension", "host", id], true, _) => extension::host(s, ctx, id),
+        (["admin", "extension", "datastore", id], true, _) => extension::datastore(s, ctx, id),
         (["task", id], true, _) => tasks::get(s, ctx, id),
         (["task", id, "action", "cancel"], _, true) => tasks::cancel(s, ctx, id),
         ([kind, id], true, _) => entities::get(s, ctx, kind, id),

@@ -26,9 +26,9 @@ pub const HOST_PROPS: &[&str] = &[
 pub const CLUSTER_PROPS: &[&str] = &["name", "host"];
 
 /// Every simulated host: 32 cores at 2.6 GHz, 512 GiB.
-const HOST_MHZ: i64 = 2600;
-const HOST_CORES: i64 = 32;
-const HOST_MEMORY_MB: i64 = 512 * 1024;
+pub const HOST_MHZ: i64 = 2600;
+pub const HOST_CORES: i64 = 32;
+pub const HOST_MEMORY_MB: i64 = 512 * 1024;
 
 /// (CPU MHz, guest memory MB) a VM uses now: none while it is not running.
 fn vm_use(w: &World, v: u32) -> (i64, i64) {
@@ -65,16 +65,24 @@ pub fn vm_prop(w: &World, v: u32, path: &str) -> Option<Option<Val>> {
     })
 }
 
+/// (CPU MHz, memory MB) a host uses now: the sum of its running VMs'.
+pub fn host_use(w: &World, h: u32) -> (i64, i64) {
+    w.vc.hosts[h as usize]
+        .vms
+        .iter()
+        .map(|&v| vm_use(w, v))
+        .fold((0, 0), |a, u| (a.0 + u.0, a.1 + u.1))
+}
+
 pub fn host_prop(w: &World, h: u32, path: &str) -> Result<Option<Val>, Fault> {
     let host = &w.vc.hosts[h as usize];
-    let used = host.vms.iter().map(|&v| vm_use(w, v));
     Ok(Some(match path {
         "name" => Val::str(&host.name),
         "summary.hardware.cpuMhz" => Val::Int(HOST_MHZ),
         "summary.hardware.numCpuCores" => Val::Int(HOST_CORES),
         "summary.hardware.memorySize" => Val::Int(HOST_MEMORY_MB * 1024 * 1024),
-        "summary.quickStats.overallCpuUsage" => Val::Int(used.map(|u| u.0).sum()),
-        "summary.quickStats.overallMemoryUsage" => Val::Int(used.map(|u| u.1).sum()),
+        "summary.quickStats.overallCpuUsage" => Val::Int(host_use(w, h).0),
+        "summary.quickStats.overallMemoryUsage" => Val::Int(host_use(w, h).1),
         "vm" => Val::List(
             "ManagedObjectReference",
             host.vms
