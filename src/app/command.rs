@@ -362,7 +362,7 @@ impl App {
                 // its client (password from its command or variable, as at start-up).
                 Some(c) if self.contexts_opening.contains(&c) => format!("{c}: opening…"),
                 Some(c) => {
-                    self.notify(format!("{c}: opening"), Severity::Neutral);
+                    self.notify(format!("{c}: opening…"), Severity::Neutral);
                     self.contexts_opening.push(c.clone());
                     self.effects
                         .push(super::event::Effect::OpenContext { name: c });

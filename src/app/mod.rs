@@ -307,6 +307,10 @@ impl App {
                 self.context_opened(&name, endpoint, result);
                 true
             }
+            Event::ContextReady { name } => {
+                self.effects.push(Effect::InstallContext { name });
+                false
+            }
             Event::ThemeLoaded { name, result } => {
                 self.theme_loaded(&name, result);
                 true
