@@ -49,6 +49,11 @@ pub enum Event {
         name: String,
         result: Result<crate::theme::Theme, String>,
     },
+    /// The user's themes folder was listed (`Effect::ListThemes`): the names `:theme` offers
+    /// beside the built-in ones, themes added since start included.
+    ThemesListed {
+        names: Vec<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -216,6 +221,11 @@ pub enum Effect {
     /// `Event::ThemeLoaded`.
     LoadTheme {
         name: String,
+        dir: std::path::PathBuf,
+    },
+    /// Lists the user's themes folder (a directory listing) and answers with
+    /// `Event::ThemesListed`.
+    ListThemes {
         dir: std::path::PathBuf,
     },
     /// Replaces a small file of vnav's state (the bookmarks) with this text.

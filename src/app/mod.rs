@@ -311,6 +311,10 @@ impl App {
                 self.effects.push(Effect::InstallContext { name });
                 false
             }
+            Event::ThemesListed { names } => {
+                self.user_themes = names;
+                false
+            }
             Event::ThemeLoaded { name, result } => {
                 self.theme_loaded(&name, result);
                 true

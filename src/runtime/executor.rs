@@ -196,6 +196,10 @@ impl Executor {
                 let result = crate::theme::Theme::load(&name, Some(&dir));
                 let _ = self.tx.send(Event::ThemeLoaded { name, result });
             }
+            Effect::ListThemes { dir } => {
+                let names = crate::theme::user_names(&dir);
+                let _ = self.tx.send(Event::ThemesListed { names });
+            }
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {
                 let b = self.backends[endpoint].clone();
