@@ -13,6 +13,7 @@ use crate::api::http::HttpOptions;
 use crate::api::tls::TlsOptions;
 
 const DEFAULT_PASSWORD_ENV: &str = "VNAV_PASSWORD";
+const DEFAULT_PASSWORD_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where an endpoint's password came from: named when the server refuses it, so the user
 /// knows what to fix. Holds no secret.
@@ -115,6 +116,9 @@ pub struct Context {
     pub password_env: Option<String>,
     /// Shell command printing the password on its first line (e.g. `pass show vcd/prod`).
     pub password_command: Option<String>,
+    /// How long the `password_command` may take before vnav gives up on it and stops it
+    /// (default 60 s: long enough to touch a security key or answer a pinentry).
+    pub password_command_timeout_secs: Option<u64>,
     #[serde(default)]
     pub insecure: bool,
     pub ca_file: Option<PathBuf>,
@@ -156,11 +160,16 @@ impl Context {
         o
     }
 
+    fn password_timeout(&self) -> Duration {
+        self.password_command_timeout_secs
+            .map_or(DEFAULT_PASSWORD_COMMAND_TIMEOUT, Duration::from_secs)
+    }
+
     /// The password from the context's command, its environment variable, or a prompt, with
     /// where it came from (named when the server refuses it).
     pub fn password(&self) -> Result<(SecretString, PasswordSource), String> {
         if let Some(cmd) = &self.password_command {
-            let password = run_password_command(&self.name, cmd)?;
+            let password = run_password_command(&self.name, cmd, self.password_timeout())?;
             return Ok((password, PasswordSource::Command(cmd.clone())));
         }
         match self.password_from_env(|var| std::env::var(var).ok()) {
@@ -189,7 +198,7 @@ impl Context {
         &self,
     ) -> Result<Option<(SecretString, PasswordSource)>, String> {
         if let Some(cmd) = &self.password_command {
-            let password = run_password_command(&self.name, cmd)?;
+            let password = run_password_command(&self.name, cmd, self.password_timeout())?;
             return Ok(Some((password, PasswordSource::Command(cmd.clone()))));
         }
         Ok(self.password_from_env(|var| std::env::var(var).ok()).ok())
@@ -232,23 +241,68 @@ impl Context {
     }
 }
 
-fn run_password_command(context: &str, cmd: &str) -> Result<SecretString, String> {
-    let out = Command::new("sh")
+/// Runs `cmd` and takes the first line it prints, giving up (and killing it) after `timeout`
+/// so a command that hangs never holds vnav: its output is read on a thread of its own while
+/// this one waits for the exit.
+fn run_password_command(
+    context: &str,
+    cmd: &str,
+    timeout: Duration,
+) -> Result<SecretString, String> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
-        .stderr(std::process::Stdio::inherit())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
         .map_err(|e| format!("context {context}: password_command could not run: {e}"))?;
-    if !out.status.success() {
+    let mut stdout = child.stdout.take();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Wiped from memory when dropped, as the SecretString made from its first line will be.
+        let mut out = zeroize::Zeroizing::new(Vec::new());
+        if let Some(s) = stdout.as_mut() {
+            // At most 64 KiB: a password is a line, not a stream.
+            let _ = s.take(64 * 1024).read_to_end(&mut out);
+        }
+        let _ = tx.send(out);
+    });
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "context {context}: password_command gave no password within {} s \
+                     (stopped; password_command_timeout_secs sets the limit)",
+                    timeout.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => {
+                return Err(format!(
+                    "context {context}: password_command could not be waited for: {e}"
+                ));
+            }
+        }
+    };
+    if !status.success() {
         return Err(format!(
-            "context {context}: password_command exited with {}",
-            out.status
+            "context {context}: password_command exited with {status}"
         ));
     }
-    // The command's whole output holds the password: wiped from memory when dropped, as the
-    // SecretString made from its first line will be.
+    // A child the command left running may still hold its output open: what was printed by
+    // the time the command exited is what counts, read within a moment.
+    let mut out = rx
+        .recv_timeout(Duration::from_secs(1))
+        .map_err(|_| format!("context {context}: password_command left its output open"))?;
     let text = zeroize::Zeroizing::new(
-        String::from_utf8(out.stdout)
+        String::from_utf8(std::mem::take(&mut *out))
             .map_err(|_| format!("context {context}: password_command printed non-UTF-8"))?,
     );
     let first = text.lines().next().unwrap_or("").to_string();

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 
 use time::OffsetDateTime;
 
+use super::labels;
 use super::model::{Node, NodeKind, age, bytes_text, mib_text};
 
 /// Every column vnav knows; a kind shows some of them.
@@ -250,7 +251,9 @@ pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> 
     let text = |f: fn(&'a super::model::VmFacts) -> &'a str| Value::Text(facts.map_or("", f));
     match col {
         ColumnId::Name => Value::Text(&node.name),
-        ColumnId::State => Value::Text(&node.status.label),
+        // In words ("Powered on"), so a table sorts and filters by what it shows; `vnav dump`
+        // writes the API's word instead (`cli/rows.rs`).
+        ColumnId::State => Value::Text(labels::status(node.status.label)),
         ColumnId::Endpoint => Value::Text(endpoint),
         ColumnId::Place => text(|f| &f.place),
         ColumnId::Cpu => Value::Number(facts.and_then(|f| f.cpus).map(u64::from)),

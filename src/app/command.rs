@@ -119,6 +119,12 @@ impl App {
         c.text.clear();
         c.hint.clear();
         c.recall = None;
+        // The themes folder again (a directory listing, done by the runtime): a theme saved
+        // while vnav runs is completed by `:theme` like those there at start.
+        if let Some(dir) = &self.themes_dir {
+            let dir = dir.clone();
+            self.effects.push(super::event::Effect::ListThemes { dir });
+        }
         true
     }
 
@@ -362,7 +368,7 @@ impl App {
                 // its client (password from its command or variable, as at start-up).
                 Some(c) if self.contexts_opening.contains(&c) => format!("{c}: opening…"),
                 Some(c) => {
-                    self.notify(format!("{c}: opening"), Severity::Neutral);
+                    self.notify(format!("{c}: opening…"), Severity::Neutral);
                     self.contexts_opening.push(c.clone());
                     self.effects
                         .push(super::event::Effect::OpenContext { name: c });

@@ -376,7 +376,10 @@ impl App {
             LocalRow::Field("Kind".into(), n.kind.label().to_string()),
         ];
         if !n.status.label.is_empty() {
-            rows.push(LocalRow::Field("Status".into(), n.status.label.to_string()));
+            rows.push(LocalRow::Field(
+                "Status".into(),
+                crate::api::labels::status(n.status.label).to_string(),
+            ));
         }
         let summary = n.summary();
         if !summary.is_empty() {

@@ -38,10 +38,21 @@ pub enum Event {
         endpoint: EndpointId,
         result: Result<(super::EndpointSpec, Option<crate::config::PasswordSource>), String>,
     },
+    /// The client of a context `:ctx` asked for is built, off the UI (its `password_command`
+    /// ran on a thread of its own): the app asks for it to be put in place
+    /// (`Effect::InstallContext`), which the runtime answers with `ContextOpened`.
+    ContextReady {
+        name: String,
+    },
     /// A `:theme` file was read (`Effect::LoadTheme`): the theme, or why it is unusable.
     ThemeLoaded {
         name: String,
         result: Result<crate::theme::Theme, String>,
+    },
+    /// The user's themes folder was listed (`Effect::ListThemes`): the names `:theme` offers
+    /// beside the built-in ones, themes added since start included.
+    ThemesListed {
+        names: Vec<String>,
     },
 }
 
@@ -195,15 +206,26 @@ pub enum Effect {
         endpoint: EndpointId,
         node: Node,
     },
-    /// Builds the client of the config context `name`, not opened at start, as the next
-    /// endpoint; answered by `Event::ContextOpened`.
+    /// Builds the client of the config context `name`, not opened at start, off the UI;
+    /// answered by `Event::ContextReady` (or at once by `Event::ContextOpened` when this vnav
+    /// cannot open contexts).
     OpenContext {
+        name: String,
+    },
+    /// Puts the context `name`, built after `OpenContext` (`Event::ContextReady`), in place as
+    /// the next endpoint; answered by `Event::ContextOpened`.
+    InstallContext {
         name: String,
     },
     /// Reads the theme `name` (`<dir>/<name>.toml`, else a built-in one) and answers with
     /// `Event::ThemeLoaded`.
     LoadTheme {
         name: String,
+        dir: std::path::PathBuf,
+    },
+    /// Lists the user's themes folder (a directory listing) and answers with
+    /// `Event::ThemesListed`.
+    ListThemes {
         dir: std::path::PathBuf,
     },
     /// Replaces a small file of vnav's state (the bookmarks) with this text.

@@ -51,7 +51,8 @@ impl Index {
             self.spans.push((id, start, self.text.len() as u32));
             let f = node.facts.as_ref();
             let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
-            for part in cols.into_iter().chain([id_tail(&node.id)]) {
+            let state = crate::api::labels::status(node.status.label);
+            for part in cols.into_iter().chain([state, id_tail(&node.id)]) {
                 if !part.is_empty() {
                     self.extra.push('\n');
                     self.extra.push_str(part);

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::api::ApiError;
+use crate::api::labels;
 use crate::api::model::{
     ActionId, ActionParams, Details, NodeKind, ParamValue, Severity, TaskInfo, TaskTarget,
 };
@@ -319,13 +320,14 @@ impl App {
                     (None, None) if e.node.status.label.is_empty() => {
                         Some("does not offer it now".to_string())
                     }
-                    (None, None) => {
-                        Some(format!("does not offer it while {}", e.node.status.label))
-                    }
+                    (None, None) => Some(format!(
+                        "does not offer it while {}",
+                        labels::in_sentence(labels::status(e.node.status.label))
+                    )),
                 };
                 let mut about = vec![e.node.kind.label().to_string()];
                 if !e.node.status.label.is_empty() {
-                    about.push(e.node.status.label.to_string());
+                    about.push(labels::status(e.node.status.label).to_string());
                 }
                 if let Some(p) = e.parent {
                     let p = &self.tree.get(p).node;

@@ -307,6 +307,14 @@ impl App {
                 self.context_opened(&name, endpoint, result);
                 true
             }
+            Event::ContextReady { name } => {
+                self.effects.push(Effect::InstallContext { name });
+                false
+            }
+            Event::ThemesListed { names } => {
+                self.user_themes = names;
+                false
+            }
             Event::ThemeLoaded { name, result } => {
                 self.theme_loaded(&name, result);
                 true

@@ -137,6 +137,7 @@ fn cli_context(args: &EndpointArgs, url: &str) -> Context {
         user: args.user.clone().unwrap_or_default(),
         password_env: None,
         password_command: None,
+        password_command_timeout_secs: None,
         insecure: args.insecure,
         ca_file: args.ca_file.clone(),
         fingerprint: args.fingerprint.clone(),

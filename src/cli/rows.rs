@@ -100,6 +100,8 @@ pub fn cell(column: &Column, node: &Node, at: &Place) -> Cell {
         "endpoint" => Cell::text(at.endpoint),
         "path" => Cell::text(at.path),
         "id" => Cell::text(&*node.id),
+        // The API's own word (`POWERED_ON`): exports are for scripts, which match the API's
+        // docs; the screen shows it in words (`labels::status`).
         "state" => Cell::text(&*node.status.label),
         "place" => match facts.map(|f| &*f.place).filter(|p| !p.is_empty()) {
             Some(p) => Cell::text(p),

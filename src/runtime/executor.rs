@@ -3,7 +3,7 @@
 //! of each endpoint's own HTTP concurrency limit.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
@@ -51,6 +51,8 @@ pub struct Executor {
     audit: Option<AuditLog>,
     reopen: Vec<Option<Reopen>>,
     opener: Option<Opener>,
+    /// Contexts `open_context` built, by name, until the app has them put in place.
+    built: Arc<Mutex<HashMap<String, Result<OpenedContext, String>>>>,
     jobs: JoinSet<()>,
     /// Reads the app may abandon, by the request they answer.
     reads: HashMap<ReqId, AbortHandle>,
@@ -73,6 +75,7 @@ impl Executor {
             audit,
             reopen: Vec::new(),
             opener: None,
+            built: Arc::default(),
             jobs: JoinSet::new(),
             reads: HashMap::new(),
         }
@@ -94,22 +97,53 @@ impl Executor {
         self.opener = opener;
     }
 
-    /// Opens a context as the next endpoint. Synchronous: a `password_command` runs here as it
-    /// does at start-up, and the client is in place before the app hears of it, so the
-    /// endpoint's first request finds it.
+    /// Builds a context's client on a blocking thread: its `password_command` may take seconds
+    /// (a pinentry, a security key) or hang until its timeout, and the UI goes on meanwhile.
+    /// When it is built the app hears `Event::ContextReady` and asks for it to be put in place
+    /// (`install_context`), so endpoints are numbered here, in the order the app sees them.
     fn open_context(&mut self, name: String) {
-        let endpoint = self.backends.len();
-        let result = match &self.opener {
-            None => Err(format!("context {name}: this vnav cannot open contexts")),
-            Some(open) => open(&name).map(|o| {
-                self.backends.push(o.backend);
-                self.polls
-                    .push(Arc::new(Semaphore::new(POLLS_PER_ENDPOINT)));
-                self.reopen.resize_with(endpoint, || None);
-                self.reopen.push(o.reopen);
-                (o.spec, o.source)
-            }),
+        let Some(open) = self.opener.clone() else {
+            let _ = self.tx.send(Event::ContextOpened {
+                endpoint: self.backends.len(),
+                result: Err(format!("context {name}: this vnav cannot open contexts")),
+                name,
+            });
+            return;
         };
+        let (built, tx) = (self.built.clone(), self.tx.clone());
+        self.jobs.spawn(async move {
+            let n = name.clone();
+            let result = tokio::task::spawn_blocking(move || open(&n))
+                .await
+                .unwrap_or_else(|e| Err(format!("context {name}: could not be opened ({e})")));
+            built
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(name.clone(), result);
+            let _ = tx.send(Event::ContextReady { name });
+        });
+    }
+
+    /// Puts a context `open_context` built in place as the next endpoint, before the app hears
+    /// of it (`Event::ContextOpened`), so the endpoint's first request finds its client.
+    fn install_context(&mut self, name: String) {
+        let Some(result) = self
+            .built
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&name)
+        else {
+            return;
+        };
+        let endpoint = self.backends.len();
+        let result = result.map(|o| {
+            self.backends.push(o.backend);
+            self.polls
+                .push(Arc::new(Semaphore::new(POLLS_PER_ENDPOINT)));
+            self.reopen.resize_with(endpoint, || None);
+            self.reopen.push(o.reopen);
+            (o.spec, o.source)
+        });
         let _ = self.tx.send(Event::ContextOpened {
             name,
             endpoint,
@@ -156,10 +190,15 @@ impl Executor {
                 }
             }
             Effect::OpenContext { name } => self.open_context(name),
+            Effect::InstallContext { name } => self.install_context(name),
             Effect::LoadTheme { name, dir } => {
                 // A small local file, read at once like the state files.
                 let result = crate::theme::Theme::load(&name, Some(&dir));
                 let _ = self.tx.send(Event::ThemeLoaded { name, result });
+            }
+            Effect::ListThemes { dir } => {
+                let names = crate::theme::user_names(&dir);
+                let _ = self.tx.send(Event::ThemesListed { names });
             }
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::columns::{self, Column, ColumnId};
+use crate::api::labels;
 use crate::api::model::NodeKind;
 use crate::app::tree::{Entry, EntryId, Load};
 use crate::app::{App, Pane};
@@ -142,11 +143,16 @@ fn heart(e: &Entry) -> Option<crate::api::model::Health> {
     e.node.health.filter(|h| e.node.status.label != h.label())
 }
 
+/// A row's status in words ("Powered on", not `POWERED_ON`).
+fn state(e: &Entry) -> &'static str {
+    labels::status(e.node.status.label)
+}
+
 /// The text of a column in the tree (the state with its dot, as rows without columns show it).
 fn cell_text(app: &App, e: &Entry, col: ColumnId) -> String {
     let label = &app.endpoints[e.endpoint].label;
     match col {
-        ColumnId::State if !e.node.status.label.is_empty() => format!("● {}", e.node.status.label),
+        ColumnId::State if !e.node.status.label.is_empty() => format!("● {}", state(e)),
         _ => columns::text(&e.node, col, label, app.now).into_owned(),
     }
 }
@@ -217,7 +223,7 @@ fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static>
     if layout.is_none() && !e.node.status.label.is_empty() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(
-            format!("● {}", e.node.status.label),
+            format!("● {}", state(e)),
             t.severity(e.node.status.severity),
         ));
     }

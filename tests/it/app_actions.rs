@@ -205,7 +205,7 @@ async fn an_action_the_server_does_not_offer_is_refused_with_why() {
     assert!(invokes(&out).is_empty() && app.overlay.is_none());
     let toast = app.toast.as_ref().unwrap().text.clone();
     assert!(
-        toast.contains("db-01: does not offer it while POWERED_OFF"),
+        toast.contains("db-01: does not offer it while powered off"),
         "{toast}"
     );
 }
@@ -640,7 +640,7 @@ async fn a_bulk_new_snapshot_lists_the_snapshots_it_replaces() {
     assert!(
         text.contains("3 targets: 3 will run, 1 replaces a snapshot")
             && text.contains(
-                "web-01 VM · POWERED_ON · vApp shop replaces the snapshot of 2022-12-03 ("
+                "web-01 VM · Powered on · vApp shop replaces the snapshot of 2022-12-03 ("
             )
             && text.contains("days old, 16.0 GiB)")
             && text.contains("web-02")
@@ -681,9 +681,9 @@ async fn a_bulk_confirm_lists_its_targets_even_hidden_ones_and_the_skipped() {
         for part in [
             "Power off 2 VMs in 1 vApp?",
             "3 targets: 2 will run, 1 skipped, 1 hidden by the filter",
-            "db-01 VM · POWERED_OFF · vApp shop · hidden by the filter skipped: does not offer it while POWERED_OFF",
-            "web-01 VM · POWERED_ON · vApp shop",
-            "web-02 VM · POWERED_ON · vApp shop",
+            "db-01 VM · Powered off · vApp shop · hidden by the filter skipped: does not offer it while powered off",
+            "web-01 VM · Powered on · vApp shop",
+            "web-02 VM · Powered on · vApp shop",
             "Type 2 to confirm",
         ] {
             assert!(text.contains(part), "{w}x{h}: {part}: {text}");
@@ -873,7 +873,7 @@ async fn the_menu_path_lists_the_marks_whose_check_failed() {
     let text = dialog_text(&render(&mut app, 80, 24), "Reboot guest · disruptive");
     assert!(
         text.contains("2 targets: 1 will run, 1 skipped")
-            && text.contains("web-02 VM · POWERED_ON · vApp shop skipped: could not be checked:")
+            && text.contains("web-02 VM · Powered on · vApp shop skipped: could not be checked:")
             && text.contains("Service Unavailable")
             && text.contains("✓ web-01"),
         "{text}"

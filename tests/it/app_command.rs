@@ -558,7 +558,7 @@ async fn ctx_lists_the_contexts_and_goes_to_one_connecting_it() {
             .any(|e| matches!(e, Effect::OpenContext { name } if name == "lab")),
         "{effects:?}"
     );
-    assert_eq!(toast(&app), "lab: opening");
+    assert_eq!(toast(&app), "lab: opening…");
     command(&mut app, "ctx");
     assert!(toast(&app).ends_with("lab opening…"), "{}", toast(&app));
     command(&mut app, "ctx vcentr");

@@ -136,3 +136,101 @@ password_env = "VNAV_TEST_CTX_NEVER_SET"
     assert!(!text.contains(DEMO_PASSWORD), "{text}");
     d.shutdown().await;
 }
+
+/// A `password_command` runs off the UI thread: while it runs (here until the test lets it
+/// finish) keys are handled and `:ctx` says the context is opening; then it opens and
+/// connects. One that outlives its `password_command_timeout_secs` is stopped with a message
+/// that says so, and nothing else changes.
+#[tokio::test]
+async fn a_slow_password_command_never_holds_the_ui() {
+    let s = sim(SimOptions {
+        vms: 20,
+        ..SimOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let gate = dir.path().join("go");
+    let path = dir.path().join("config.toml");
+    let config = format!(
+        r#"
+[[context]]
+name = "prod"
+product = "vcd"
+url = "{vcd}"
+user = "admin@System"
+password_command = "echo {DEMO_PASSWORD}"
+
+[[context]]
+name = "slow"
+product = "vcenter"
+url = "{vc}"
+user = "{VCENTER_USER}"
+password_command = "while [ ! -e '{gate}' ]; do sleep 0.05; done; echo {DEMO_PASSWORD}"
+
+[[context]]
+name = "stuck"
+product = "vcenter"
+url = "{vc}"
+user = "{VCENTER_USER}"
+password_command = "sleep 30; echo {DEMO_PASSWORD}"
+password_command_timeout_secs = 1
+"#,
+        vcd = s.vcd_url,
+        vc = s.vcenter_url,
+        gate = gate.display(),
+    );
+    std::fs::write(&path, config).unwrap();
+    let cfg = vnav::config::load(&path, true).unwrap();
+    let open = opener(cfg.contexts.clone());
+    let prod = open("prod").unwrap();
+    let mut app = App::new(vec![prod.spec], vnav::theme::Theme::default(), false);
+    app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
+    let mut d = Driver::new(app, vec![prod.backend], None).with_opener(open);
+    assert!(d.until(T, |a| a.endpoints[0].info.is_some()).await);
+
+    // Were the command run on the UI thread, `:ctx slow` would not come back before the gate
+    // opens; so that such a vnav fails here rather than hangs, the gate opens by itself later.
+    let late = gate.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(5));
+        let _ = std::fs::write(late, "");
+    });
+    run(&mut d, "ctx slow");
+    d.pump();
+    assert_eq!(d.app.endpoints.len(), 1, "not opened before its password");
+    // The UI answers meanwhile.
+    run(&mut d, "ctx");
+    assert!(toast(&d.app).contains("slow opening…"), "{}", toast(&d.app));
+    let text = screen_text(&d.render(120, 40));
+    assert!(text.contains("slow opening…"), "{text}");
+
+    std::fs::write(&gate, "").unwrap();
+    assert!(
+        d.until(T, |a| a.endpoints.len() == 2
+            && a.endpoints[1].info.is_some())
+            .await,
+        "{}",
+        toast(&d.app)
+    );
+    assert_eq!(d.app.endpoints[1].label, "slow");
+
+    // A command that never answers is stopped at its timeout, with why.
+    run(&mut d, "ctx stuck");
+    assert!(
+        d.until(T, |a| toast(a)
+            .contains("password_command gave no password within 1 s"))
+            .await,
+        "{}",
+        toast(&d.app)
+    );
+    assert_eq!(d.app.endpoints.len(), 2);
+    run(&mut d, "ctx");
+    assert!(
+        toast(&d.app).contains("stuck not opened"),
+        "{}",
+        toast(&d.app)
+    );
+    let text = screen_text(&d.render(120, 40));
+    assert!(!text.contains(DEMO_PASSWORD), "{text}");
+    d.shutdown().await;
+}

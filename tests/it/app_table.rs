@@ -208,8 +208,8 @@ async fn sibling_vms_in_the_tree_line_up_as_columns() {
     let mut app = tree_with_typed_vms();
     let s = crate::support::screen(&mut app, 120, 30);
     // Each column starts at the same place on every VM row.
-    let state = column_of(&s, "● POWERED_ON");
-    assert_eq!(column_of(&s, "● POWERED_OFF"), state, "\n{s}");
+    let state = column_of(&s, "● Powered on");
+    assert_eq!(column_of(&s, "● Powered off"), state, "\n{s}");
     assert_eq!(
         column_of(&s, "4 GiB"),
         column_of(&s, "64 GiB"),
@@ -239,8 +239,8 @@ async fn sibling_vms_in_the_tree_line_up_as_columns() {
     // At 60 columns the tree pane keeps the name and the state; what does not fit is dropped,
     // nothing is cut mid-column.
     let s = crate::support::screen(&mut app, 60, 20);
-    let state = column_of(&s, "● POWERED_ON");
-    assert_eq!(column_of(&s, "● POWERED_OFF"), state, "\n{s}");
+    let state = column_of(&s, "● Powered on");
+    assert_eq!(column_of(&s, "● Powered off"), state, "\n{s}");
     assert!(s.contains("db-primary-01"), "{s}");
     assert!(!s.contains("10.0.0.200"), "IP dropped at 60 columns:\n{s}");
     insta::assert_snapshot!("tree_columns_60x20", s);
@@ -390,4 +390,72 @@ async fn a_flood_of_rows_lands_in_bounded_steps_and_ends_fully_sorted() {
     }
     assert_eq!(rows(&app), by_cpu(&arrived, false));
     assert_eq!(app.table.as_ref().unwrap().title(), "VMs (5,000)");
+}
+
+/// States read as an operator says them ("Powered on", not `POWERED_ON`) in a table and in the
+/// tree, `:sort state` orders by those words, and both filters find rows by them; the node
+/// keeps the API's word (the raw view and `vnav dump` write it).
+#[tokio::test(start_paused = true)]
+async fn states_read_as_words_sort_and_filter_by_them() {
+    use vnav::api::model::{Severity, Status};
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let states = [
+        ("web-1", "POWERED_ON"),
+        ("web-2", "SUSPENDED"),
+        ("web-3", "POWERED_OFF"),
+        ("web-4", "RESOLVED"),
+        ("web-5", "poweredOn"),
+    ];
+    for (k, &(req, ep, _)) in reqs.iter().enumerate() {
+        let nodes = states
+            .iter()
+            .filter(|(name, _)| (name.ends_with('5')) == (k == 1))
+            .map(|(name, state)| {
+                vm(&format!("ep{ep}/{name}"), name, true)
+                    .with_status(Status::new(*state, Severity::Neutral))
+            })
+            .collect();
+        answer(
+            &mut app,
+            req,
+            ep,
+            ApiAnswer::Children(ChildBatch {
+                nodes,
+                ..Default::default()
+            }),
+        );
+        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    let s = crate::support::screen(&mut app, 120, 30);
+    for words in ["Powered on", "Suspended", "Powered off", "Resolved"] {
+        assert!(s.contains(words), "{words}:\n{s}");
+    }
+    assert!(!s.contains("POWERED_") && !s.contains("poweredOn"), "{s}");
+
+    // By the words shown: "Powered off" < "Powered on" (both spellings) < "Resolved" < …
+    command(&mut app, "sort state");
+    assert_eq!(rows(&app), ["web-3", "web-1", "web-5", "web-4", "web-2"]);
+
+    // `/powered off` (the words, with their space) finds the one powered off.
+    crate::support::keys(&mut app, "/powered off");
+    crate::support::key(&mut app, crossterm::event::KeyCode::Enter);
+    assert_eq!(rows(&app), ["web-3"]);
+    let node = &app.selected_entry().unwrap().node;
+    assert_eq!(
+        node.status.label, "POWERED_OFF",
+        "the node keeps the API's word"
+    );
+}
+
+/// The tree's `/` filter matches a row's state in words, as it shows it.
+#[tokio::test(start_paused = true)]
+async fn the_tree_filter_matches_states_in_words() {
+    let mut app = tree_with_typed_vms();
+    crate::support::keys(&mut app, "/powered off");
+    let shown: Vec<String> = rows(&app)
+        .into_iter()
+        .filter(|n| ["web-01", "db-primary-01", "a"].contains(&n.as_str()))
+        .collect();
+    assert_eq!(shown, ["db-primary-01"]);
 }

@@ -109,3 +109,48 @@ async fn a_bad_theme_file_says_what_is_wrong_and_keeps_the_theme() {
     theme(&mut app, "nord");
     assert_eq!(app.theme.name, "nord");
 }
+
+/// Feeds a key and runs the theme effects it returns through the real executor, their answers
+/// back into the app, as the runtime does.
+fn key_through_runtime(app: &mut App, code: KeyCode) {
+    let effects = key(app, code).effects;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut exec = Executor::new(Vec::new(), tx, None);
+    for e in effects {
+        if matches!(e, Effect::ListThemes { .. } | Effect::LoadTheme { .. }) {
+            exec.run(e);
+        }
+    }
+    while let Ok(ev) = rx.try_recv() {
+        app.handle(ev);
+    }
+}
+
+/// A theme saved into the folder while vnav runs is completed by `:theme` (the folder is
+/// listed again when the command line opens) and loads; one removed is no longer offered.
+#[tokio::test(start_paused = true)]
+async fn a_theme_saved_while_vnav_runs_is_completed_and_loads() {
+    let (mut app, dir) = with_user_themes();
+    let themes = dir.path().join("themes");
+    std::fs::write(
+        themes.join("night.toml"),
+        "extends = \"default\"\n[roles]\nok = \"#0000ff\"\n",
+    )
+    .unwrap();
+    std::fs::remove_file(themes.join("typo.toml")).unwrap();
+
+    key_through_runtime(&mut app, KeyCode::Char(':'));
+    keys(&mut app, "theme ni");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.command.text, "theme night ");
+    key(&mut app, KeyCode::Esc);
+    theme(&mut app, "night");
+    assert_eq!(toast(&app), "theme night");
+    assert_eq!(app.theme.style(Role::Ok).fg, Some(Color::Rgb(0, 0, 255)));
+
+    key_through_runtime(&mut app, KeyCode::Char(':'));
+    keys(&mut app, "theme ty");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.command.text, "theme ty", "typo.toml is gone");
+    assert_eq!(app.user_themes, ["mine", "night", "ugly"]);
+}

@@ -250,7 +250,7 @@ async fn power_off_needs_the_typed_name_then_runs_refreshes_and_audits() {
     let text = screen(&mut t.d);
     assert!(
         text.lines()
-            .any(|l| l.contains(&name) && l.contains("● POWERED_OFF")),
+            .any(|l| l.contains(&name) && l.contains("● Powered off")),
         "{text}"
     );
     assert!(text.contains("success"), "task pane: {text}");

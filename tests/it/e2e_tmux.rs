@@ -16,7 +16,7 @@ fn selected_vm(screen: &str) -> Option<String> {
     })
 }
 
-/// The status shown on the tree row of `name`.
+/// The status shown on the tree row of `name`, in the words vnav shows ("Powered on").
 fn row_status(screen: &str, name: &str) -> Option<&'static str> {
     // The tree row: the name, maybe its health, then its status (the detail title also
     // names the VM).
@@ -25,7 +25,7 @@ fn row_status(screen: &str, name: &str) -> Option<&'static str> {
         .lines()
         .filter(|l| l.contains(&row))
         .find_map(|line| {
-            ["POWERED_ON", "POWERED_OFF", "SUSPENDED"]
+            ["Powered on", "Powered off", "Suspended"]
                 .into_iter()
                 .find(|s| line.contains(s))
         })
@@ -75,13 +75,13 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     let vm = open_first_vm(&t);
     let screen = t.screen();
     let mut confirmed = 1;
-    if row_status(&screen, &vm) != Some("POWERED_ON") {
+    if row_status(&screen, &vm) != Some("Powered on") {
         confirmed += 1;
         t.keys(&["o"]);
         t.wait_for("y yes", WAIT).expect("a y/N confirm");
         t.keys(&["y"]);
-        t.wait_until(WAIT, |s| row_status(s, &vm) == Some("POWERED_ON"))
-            .expect("the VM row turns POWERED_ON by itself");
+        t.wait_until(WAIT, |s| row_status(s, &vm) == Some("Powered on"))
+            .expect("the VM row turns Powered on by itself");
     }
     // Power off is destructive: the name must be typed.
     t.keys(&["O"]);
@@ -90,11 +90,11 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     t.text(&vm);
     t.keys(&["Enter"]);
     t.wait_until(WAIT, |s| {
-        row_status(s, &vm) == Some("POWERED_OFF")
+        row_status(s, &vm) == Some("Powered off")
             && s.lines()
                 .any(|l| l.contains("success") && l.contains("Power off"))
     })
-    .expect("the task succeeds and the VM row turns POWERED_OFF");
+    .expect("the task succeeds and the VM row turns Powered off");
     quit_and_check_shell(&t);
     // Exactly the confirmed actions are in the audit log.
     t.run(&format!(
@@ -300,19 +300,19 @@ fn demo_goto_a_vm_by_ip_and_power_it_off() {
         selected_vm(s).as_deref() == Some(vm.as_str()) && s.contains("IP of NIC")
     })
     .expect("goto by IP lands on the VM and shows its details");
-    if row_status(&t.screen(), &vm) != Some("POWERED_ON") {
+    if row_status(&t.screen(), &vm) != Some("Powered on") {
         t.keys(&["o"]);
         t.wait_for("y yes", WAIT).expect("a y/N confirm");
         t.keys(&["y"]);
-        t.wait_until(WAIT, |s| row_status(s, &vm) == Some("POWERED_ON"))
-            .expect("the VM row turns POWERED_ON");
+        t.wait_until(WAIT, |s| row_status(s, &vm) == Some("Powered on"))
+            .expect("the VM row turns Powered on");
     }
     t.keys(&["O"]);
     t.wait_for("to confirm", WAIT)
         .expect("a typed-name confirm");
     t.text(&vm);
     t.keys(&["Enter"]);
-    t.wait_until(WAIT, |s| row_status(s, &vm) == Some("POWERED_OFF"))
+    t.wait_until(WAIT, |s| row_status(s, &vm) == Some("Powered off"))
         .expect("the VM found by IP is powered off");
     quit_and_check_shell(&t);
 }

@@ -24,6 +24,7 @@ use self::session::Session;
 use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
+use super::labels;
 use super::model::{
     ActionId, ActionOffer, ActionParams, Capabilities, Details, EndpointInfo, Node, NodeKind,
     Product, Raw, RawFormat, Section, SprawlRow, TaskInfo,
@@ -262,7 +263,7 @@ impl VcenterBackend {
             .row("Kind", node.kind.label())
             .row("Id", map::moid(&node.id));
         if !node.status.label.is_empty() {
-            s.row("State", node.status.label.to_string());
+            s.row("State", labels::status(node.status.label));
         }
         s.row("Summary", node.summary());
         Details {

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::map;
+use crate::api::labels;
 use crate::api::model::{Node, ParamSpec, Section, Table, TableRow, TaskInfo};
 
 fn table(title: &str, columns: &[&str], rows: Vec<TableRow>) -> Section {
@@ -97,7 +98,7 @@ pub fn last_runs(runs: &[Node]) -> Section {
         .map(|n| TableRow {
             cells: vec![
                 n.name.to_string(),
-                n.status.label.to_string(),
+                labels::status(n.status.label).to_string(),
                 n.summary().into_owned(),
             ],
             health: None,
