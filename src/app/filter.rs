@@ -1,9 +1,12 @@
 //! Filtering the tree with nucleo's matcher: fuzzy on names, and a plain (case-insensitive)
 //! substring on every other column a row shows (IP, vApp/host, owner, guest OS) and its id.
 //! `!text` keeps what does not match. When the query only grows, the next result is computed
-//! from the previous matches instead of from every node, which keeps a keystroke over 100,000
-//! names within budget.
+//! from the previous matches instead of from every node; a search of every node (the first
+//! letter) runs over the packed index with memchr instead of name by name, and the match the
+//! cursor goes to is ranked from the index too, so a keystroke over 300,000 names reads no
+//! tree entry.
 
+use memchr::memmem;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
@@ -17,6 +20,8 @@ pub struct Filter {
     query: String,
     /// Positions in `index` of the current matches.
     matches: Vec<u32>,
+    /// The match the cursor goes to (see `best`), found with the matches.
+    best: Option<EntryId>,
     index: Index,
     buf: Vec<char>,
 }
@@ -29,10 +34,31 @@ struct Index {
     text: String,
     /// (entry, start, end) of each name in `text`.
     spans: Vec<(EntryId, u32, u32)>,
-    /// Each entry's other columns and id, separated by newlines; `extra_ends[i]`
-    /// is where entry i's part ends.
+    /// Whether every name is ASCII: a plain word is then searched in `text` at once.
+    ascii: bool,
+    /// Each entry's other columns, each after a newline, then its id after a `\x1f` (see
+    /// `push_extra`), ASCII-lowercased so one memchr search finds any case; a case-sensitive
+    /// query is checked again against the node. `extra_ends[i]` is where entry i's part ends.
     extra: String,
     extra_ends: Vec<u32>,
+}
+
+/// Where an entry's id starts in its part of `Index::extra`, after its columns.
+const ID_MARK: char = '\x1f';
+
+/// An entry's part of `Index::extra`, as typed: `\n`-led columns, then `ID_MARK` and the id's
+/// tail. Queries are typed text, so a match never spans a separator (nor two entries).
+fn push_extra(out: &mut String, node: &crate::api::model::Node) {
+    let f = node.facts.as_ref();
+    let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
+    // The state as drawn ("Powered on"), so `/` finds what the operator reads.
+    let state = crate::api::labels::status(node.status.label);
+    for col in cols.into_iter().chain([state]).filter(|c| !c.is_empty()) {
+        out.push('\n');
+        out.push_str(col);
+    }
+    out.push(ID_MARK);
+    out.push_str(id_tail(&node.id));
 }
 
 impl Index {
@@ -49,17 +75,12 @@ impl Index {
             let start = self.text.len() as u32;
             self.text.push_str(&node.name);
             self.spans.push((id, start, self.text.len() as u32));
-            let f = node.facts.as_ref();
-            let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
-            let state = crate::api::labels::status(node.status.label);
-            for part in cols.into_iter().chain([state, id_tail(&node.id)]) {
-                if !part.is_empty() {
-                    self.extra.push('\n');
-                    self.extra.push_str(part);
-                }
-            }
+            let from = self.extra.len();
+            push_extra(&mut self.extra, node);
+            self.extra[from..].make_ascii_lowercase();
             self.extra_ends.push(self.extra.len() as u32);
         }
+        self.ascii = self.text.is_ascii();
         self.content = Some(tree.content);
         true
     }
@@ -72,9 +93,93 @@ impl Index {
         &self.extra[start..self.extra_ends[i as usize] as usize]
     }
 
+    /// Entry i's other columns (lowercased), without its id: what `rank_node` ranks.
+    fn columns(&self, i: u32) -> impl Iterator<Item = &str> {
+        let part = self.extra(i);
+        let cols = part.split(ID_MARK).next().unwrap_or("");
+        cols.split('\n').skip(1)
+    }
+
     fn name(&self, i: u32) -> &str {
         let (_, a, b) = self.spans[i as usize];
         &self.text[a as usize..b as usize]
+    }
+
+    /// Positions whose name has the ASCII `needle` as a subsequence, over every name at once:
+    /// memchr finds each occurrence of its first byte in `text`, and only names holding one
+    /// are tested further. Needs `ascii`.
+    fn names_with_subsequence(&self, needle: &[u8], sensitive: bool) -> Vec<u32> {
+        let text = self.text.as_bytes();
+        let (first, rest) = needle.split_first().expect("a plain word is not empty");
+        let (a, b) = match sensitive {
+            true => (*first, *first),
+            false => (first.to_ascii_lowercase(), first.to_ascii_uppercase()),
+        };
+        let mut out = Vec::new();
+        let mut k = 0usize;
+        for p in memchr::memchr2_iter(a, b, text) {
+            while self.spans[k].2 as usize <= p {
+                k += 1;
+            }
+            if out.last() == Some(&(k as u32)) {
+                continue;
+            }
+            let end = self.spans[k].2 as usize;
+            if is_subsequence(&text[p + 1..end], rest, sensitive) {
+                out.push(k as u32);
+            }
+        }
+        out
+    }
+
+    /// Positions (among `candidates`, else all) whose other columns or id contain `query`.
+    fn with_extra(&self, tree: &Tree, query: &str, candidates: Option<&[u32]>) -> Vec<u32> {
+        if query.is_empty() {
+            return Vec::new();
+        }
+        // Smart case, as for names: a capital in the query makes it case-sensitive.
+        let sensitive = query.chars().any(char::is_uppercase);
+        if !sensitive && !query.is_ascii() {
+            // Unicode case folding: rare, entry by entry as typed.
+            let q = query.to_lowercase();
+            let hit = |i: &u32| self.extra(*i).to_lowercase().contains(&q);
+            return match candidates {
+                Some(c) => c.iter().copied().filter(hit).collect(),
+                None => (0..self.spans.len() as u32).filter(hit).collect(),
+            };
+        }
+        let lower = query.to_ascii_lowercase();
+        let finder = memmem::Finder::new(lower.as_bytes());
+        let mut hits: Vec<u32> = match candidates {
+            Some(c) => c
+                .iter()
+                .copied()
+                .filter(|&i| finder.find(self.extra(i).as_bytes()).is_some())
+                .collect(),
+            None => {
+                let mut hits = Vec::new();
+                let mut k = 0usize;
+                for p in finder.find_iter(self.extra.as_bytes()) {
+                    while self.extra_ends[k] as usize <= p {
+                        k += 1;
+                    }
+                    if hits.last() != Some(&(k as u32)) {
+                        hits.push(k as u32);
+                    }
+                }
+                hits
+            }
+        };
+        if sensitive {
+            // The lowercased index found every candidate; the node says which has the case.
+            let mut part = String::new();
+            hits.retain(|&i| {
+                part.clear();
+                push_extra(&mut part, &tree.get(self.spans[i as usize].0).node);
+                part.contains(query)
+            });
+        }
+        hits
     }
 }
 
@@ -85,6 +190,7 @@ impl Default for Filter {
             highlighter: std::cell::RefCell::new((Matcher::new(Config::DEFAULT), Vec::new())),
             query: String::new(),
             matches: Vec::new(),
+            best: None,
             index: Index::default(),
             buf: Vec::new(),
         }
@@ -128,29 +234,39 @@ fn is_subsequence(hay: &[u8], needle: &[u8], sensitive: bool) -> bool {
 /// How well `name` answers `query`, best first: the exact name (ignoring case), then a name it
 /// begins, then one that contains it, then a fuzzy match. `rds-12` beats `rds-102`.
 pub fn rank(name: &str, query: &str) -> u8 {
-    if !(name.is_ascii() && query.is_ascii()) {
-        let (name, query) = (name.to_lowercase(), query.to_lowercase());
-        return rank_ascii_or_folded(name.as_bytes(), query.as_bytes());
-    }
-    rank_ascii_or_folded(name.as_bytes(), query.as_bytes())
+    rank_below(name, query, 3)
 }
 
-/// `rank` on bytes, comparing ASCII letters without case: no allocation, since it runs over
-/// every match on each keystroke.
-fn rank_ascii_or_folded(name: &[u8], query: &[u8]) -> u8 {
-    if name.eq_ignore_ascii_case(query) {
+/// `rank` when only a rank below `bound` matters (the best match so far has `bound`): the
+/// rank if below it, else `bound`, trying the cheap tests (equal, prefix) first.
+fn rank_below(name: &str, query: &str, bound: u8) -> u8 {
+    if !(name.is_ascii() && query.is_ascii()) {
+        let (name, query) = (name.to_lowercase(), query.to_lowercase());
+        return rank_ascii_or_folded(name.as_bytes(), query.as_bytes(), bound);
+    }
+    rank_ascii_or_folded(name.as_bytes(), query.as_bytes(), bound)
+}
+
+/// `rank_below` on bytes, comparing ASCII letters without case: no allocation, since it runs
+/// over every match on each keystroke.
+fn rank_ascii_or_folded(name: &[u8], query: &[u8], bound: u8) -> u8 {
+    let r = if bound == 0 || name.eq_ignore_ascii_case(query) {
         0
-    } else if name.len() >= query.len() && name[..query.len()].eq_ignore_ascii_case(query) {
+    } else if bound == 1
+        || name.len() >= query.len() && name[..query.len()].eq_ignore_ascii_case(query)
+    {
         1
-    } else if !query.is_empty()
-        && name
-            .windows(query.len())
-            .any(|w| w.eq_ignore_ascii_case(query))
+    } else if bound == 2
+        || !query.is_empty()
+            && name
+                .windows(query.len())
+                .any(|w| w.eq_ignore_ascii_case(query))
     {
         2
     } else {
         3
-    }
+    };
+    r.min(bound)
 }
 
 /// The part of an id that tells it apart: a vCD href's or URN's last segment (`vm-<uuid>`,
@@ -160,16 +276,24 @@ pub fn id_tail(id: &str) -> &str {
     id.rsplit(['/', ':']).find(|p| !p.is_empty()).unwrap_or(id)
 }
 
-/// Whether `hay` contains `needle`, ignoring ASCII case unless `sensitive`.
-fn contains(hay: &str, needle: &str, sensitive: bool) -> bool {
-    if sensitive {
-        return hay.contains(needle);
+/// The positions in either list (each ascending), ascending.
+fn union_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) if x == y => {
+                b.next();
+                a.next()
+            }
+            (Some(&&x), Some(&&y)) if x < y => a.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, None) => break,
+        };
+        out.extend(next);
     }
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    if !needle.is_ascii() {
-        return hay.to_lowercase().contains(&needle.to_lowercase());
-    }
-    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    out
 }
 
 /// `rank` over a node's name and its other columns (IP, vApp/host, owner, guest OS): an IP
@@ -210,7 +334,7 @@ pub fn fuzzy_name(name: &str, query: &str) -> bool {
 }
 
 /// The match the cursor goes to while the user types: the best ranked, the first in tree order
-/// among equals.
+/// among equals. Reads each match's entry: `Filter::best` gives the same from the index.
 pub fn best(tree: &Tree, matches: &[EntryId], query: &str) -> Option<EntryId> {
     let mut best: Option<(u8, EntryId)> = None;
     for &id in matches {
@@ -230,54 +354,79 @@ impl Filter {
     /// entries in tree order. `!text` returns those that `text` does not match.
     pub fn apply(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
         if let Some(rest) = query.strip_prefix('!').filter(|r| !r.is_empty()) {
-            let hits: std::collections::HashSet<EntryId> =
-                self.apply_plain(tree, rest).into_iter().collect();
+            self.apply_plain(tree, rest);
             // Not a narrowing of anything: the next query starts afresh.
             self.query.clear();
-            return self
-                .index
-                .spans
+            // Both in index order: the complement is one merge.
+            let mut hits = self.matches.iter().copied().peekable();
+            let rest: Vec<u32> = (0..self.index.spans.len() as u32)
+                .filter(|&i| hits.next_if_eq(&i).is_none())
+                .collect();
+            // A name or column ranks before others only if it contains the query, `!` and
+            // all: without a `!` anywhere, every one ranks alike and the first is the best.
+            let bang = |s: &str| memchr::memchr(b'!', s.as_bytes()).is_some();
+            self.best = match bang(&self.index.text) || bang(&self.index.extra) {
+                true => self.rank_best(&rest, query),
+                false => rest.first().map(|&i| self.index.spans[i as usize].0),
+            };
+            return rest
                 .iter()
-                .map(|s| s.0)
-                .filter(|id| !hits.contains(id))
+                .map(|&i| self.index.spans[i as usize].0)
                 .collect();
         }
         self.apply_plain(tree, query)
     }
 
+    /// The match the cursor goes to, for the last `apply`: as `best` would say, ranked from
+    /// the index.
+    pub fn best(&self) -> Option<EntryId> {
+        self.best
+    }
+
     fn apply_plain(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
-        let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
         // A changed tree invalidates the previous matches' positions.
         let rebuilt = self.index.refresh(tree);
         let incremental = !rebuilt && is_narrowing(&self.query, query);
-        let candidates: Vec<u32> = if incremental {
-            std::mem::take(&mut self.matches)
-        } else {
-            (0..self.index.spans.len() as u32).collect()
-        };
-        let mut out = Vec::with_capacity(if incremental { candidates.len() } else { 256 });
+        let candidates = incremental.then(|| std::mem::take(&mut self.matches));
+        let by_extra = self.index.with_extra(tree, query, candidates.as_deref());
         let plain = plain_word(query);
-        // Smart case, as for names: a capital in the query makes it case-sensitive.
-        let sensitive = query.chars().any(char::is_uppercase);
-        for i in candidates {
-            if !query.is_empty() && contains(self.index.extra(i), query, sensitive) {
-                out.push(i);
-                continue;
+        let out = match (&plain, &candidates) {
+            (Some((needle, sensitive)), None) if self.index.ascii => {
+                let by_name = self.index.names_with_subsequence(needle, *sensitive);
+                union_sorted(&by_extra, &by_name)
             }
-            let name = self.index.name(i);
-            let hit = match &plain {
-                Some((needle, sensitive)) if name.is_ascii() => {
-                    is_subsequence(name.as_bytes(), needle, *sensitive)
+            _ => {
+                let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+                let mut extra = by_extra.iter().copied().peekable();
+                let all = 0..self.index.spans.len() as u32;
+                let candidates: Box<dyn Iterator<Item = u32>> = match &candidates {
+                    Some(c) => Box::new(c.iter().copied()),
+                    None => Box::new(all),
+                };
+                let mut out = Vec::new();
+                for i in candidates {
+                    if extra.next_if_eq(&i).is_some() {
+                        out.push(i);
+                        continue;
+                    }
+                    let name = self.index.name(i);
+                    let hit = match &plain {
+                        Some((needle, sensitive)) if name.is_ascii() => {
+                            is_subsequence(name.as_bytes(), needle, *sensitive)
+                        }
+                        _ => {
+                            let hay = Utf32Str::new(name, &mut self.buf);
+                            pattern.score(hay, &mut self.matcher).is_some()
+                        }
+                    };
+                    if hit {
+                        out.push(i);
+                    }
                 }
-                _ => {
-                    let hay = Utf32Str::new(name, &mut self.buf);
-                    pattern.score(hay, &mut self.matcher).is_some()
-                }
-            };
-            if hit {
-                out.push(i);
+                out
             }
-        }
+        };
+        self.best = self.rank_best(&out, query);
         self.matches = out;
         self.query = query.to_string();
         self.matches
@@ -286,9 +435,30 @@ impl Filter {
             .collect()
     }
 
+    /// `best` over the positions `matches`, from the index: each match is ranked only as far
+    /// as it could beat the best so far (after a prefix match, only an exact one can).
+    fn rank_best(&self, matches: &[u32], query: &str) -> Option<EntryId> {
+        let mut best: Option<(u8, u32)> = None;
+        for &i in matches {
+            let bound = best.map_or(3, |(b, _)| b);
+            let mut r = rank_below(self.index.name(i), query, bound);
+            for col in self.index.columns(i) {
+                r = r.min(rank_below(col, query, r));
+            }
+            if best.is_none() || r < bound {
+                best = Some((r, i));
+                if r == 0 {
+                    break;
+                }
+            }
+        }
+        best.map(|(_, i)| self.index.spans[i as usize].0)
+    }
+
     pub fn reset(&mut self) {
         self.query.clear();
         self.matches.clear();
+        self.best = None;
     }
 
     /// Char positions in `name` that match `query`, for highlighting (visible rows only).
@@ -446,6 +616,70 @@ mod props {
 
     use super::tests::{names, tree};
     use super::*;
+    use crate::api::model::{ChildBatch, Node, NodeKind, VmFacts, intern};
+
+    /// VMs under one root: (name, IP and owner when it has facts, id tail).
+    fn tree_of(list: &[(String, Option<String>, String)]) -> Tree {
+        let mut t = Tree::default();
+        let r = t.add_root(0, Node::new(NodeKind::Endpoint, "https://r/api/r", "root"));
+        t.start_load(r, 1);
+        let nodes = list
+            .iter()
+            .map(|(name, col, id)| {
+                let node = Node::new(NodeKind::Vm, format!("https://r/api/vApp/{id}"), name);
+                match col {
+                    Some(c) => node.with_facts(VmFacts {
+                        ip: c.as_str().into(),
+                        owner: intern(&c.to_lowercase()),
+                        ..Default::default()
+                    }),
+                    None => node,
+                }
+            })
+            .collect();
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes,
+                ..Default::default()
+            },
+        );
+        t
+    }
+
+    /// What the filter means, read off one node as the user sees it (nucleo on the name, a
+    /// substring of the columns or id, smart case; `!` inverts), with no index.
+    fn plain_match(t: &Tree, id: EntryId, query: &str) -> bool {
+        if let Some(rest) = query.strip_prefix('!').filter(|r| !r.is_empty()) {
+            return !matches_plainly(t, id, rest);
+        }
+        matches_plainly(t, id, query)
+    }
+
+    /// `plain_match` without `!` (a `!` further in is nucleo's).
+    fn matches_plainly(t: &Tree, id: EntryId, query: &str) -> bool {
+        let node = &t.get(id).node;
+        let sensitive = query.chars().any(char::is_uppercase);
+        let f = node.facts.as_ref();
+        let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
+        let in_cols = cols
+            .into_iter()
+            .chain([id_tail(&node.id)])
+            .any(|c| match sensitive {
+                true => c.contains(query),
+                false => c.to_lowercase().contains(&query.to_lowercase()),
+            });
+        let p = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        let mut buf = Vec::new();
+        let by_name = p
+            .score(
+                Utf32Str::new(&node.name, &mut buf),
+                &mut Matcher::new(Config::DEFAULT),
+            )
+            .is_some();
+        in_cols || by_name
+    }
 
     proptest! {
         /// The subsequence fast path decides exactly what nucleo decides, for any plain word
@@ -457,6 +691,37 @@ mod props {
             let mut buf = Vec::new();
             let nucleo = p.score(Utf32Str::new(&name, &mut buf), &mut Matcher::new(Config::DEFAULT)).is_some();
             prop_assert_eq!(is_subsequence(name.as_bytes(), &needle, sensitive), nucleo);
+        }
+
+        /// Every path of the engine (the search of every name at once, narrowing, columns
+        /// through the lowercased index, `!`) decides what a plain reading of each node decides,
+        /// and its best match is `best`'s, over names, ids and columns of any case.
+        #[test]
+        fn the_engine_agrees_with_each_node_read_plainly(
+            list in prop::collection::vec(
+                ("[a-dA-D0-9é!-]{0,8}", prop::option::of("[a-dA-D.0-9!]{0,6}"), "[a-dA-D0-9]{0,4}"),
+                0..40,
+            ),
+            query in "!?[a-dA-D0-9é.!-]{1,5}",
+            unicode in any::<bool>(),
+        ) {
+            // Names all ASCII half of the time: the search over every name at once needs it.
+            let mut list = list;
+            if !unicode {
+                list.iter_mut().for_each(|(name, _, _)| *name = name.replace('é', "e"));
+            }
+            let t = tree_of(&list);
+            let mut f = Filter::default();
+            // Typed one character at a time, as the user does.
+            let mut got = Vec::new();
+            for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                got = f.apply(&t, &query[..end]);
+            }
+            let want: Vec<EntryId> = t.iter_all().filter(|&id| plain_match(&t, id, &query)).collect();
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(f.best(), best(&t, &want, &query));
+            let fresh = Filter::default().apply(&t, &query);
+            prop_assert_eq!(&fresh, &want);
         }
 
         /// Typing a query one character at a time (the incremental path) finds what typing it

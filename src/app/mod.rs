@@ -596,7 +596,7 @@ impl App {
         let Some(matches) = self.tree.filter_matches() else {
             return;
         };
-        let Some(best) = filter::best(&self.tree, matches, query) else {
+        let Some(best) = self.filter.engine.best() else {
             return;
         };
         let rank = |id: EntryId| filter::rank_node(&self.tree.get(id).node, query);
