@@ -150,9 +150,12 @@ fn open_vm_table(app: &mut App, n: usize) -> (Duration, Duration) {
     (first.unwrap(), start.elapsed())
 }
 
+/// `cargo bench --bench table -- arrivals` runs only the arrivals.
 fn bench_table(c: &mut Criterion) {
-    for &n in sizes() {
-        bench_size(c, n);
+    if !std::env::args().any(|a| a == "arrivals") {
+        for &n in sizes() {
+            bench_size(c, n);
+        }
     }
     arrivals(*sizes().last().unwrap());
 }
@@ -270,6 +273,30 @@ fn bench_size(c: &mut Criterion, n: usize) {
     let mut app = two_endpoints();
     open_vm_table(&mut app, n);
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let index_bytes = |app: &App| app.table.as_ref().unwrap().index_bytes();
+    let bytes = index_bytes(&app);
+    // The first sort by each other column: `>` in turn, each building that column's order.
+    let cols = app.table.as_ref().unwrap().columns().len();
+    let mut firsts: Vec<Duration> = (1..cols)
+        .map(|_| {
+            let t = Instant::now();
+            key(&mut app, '>');
+            term.draw(|f| vnav::views::draw(&app, f)).unwrap();
+            t.elapsed()
+        })
+        .collect();
+    firsts.sort();
+    eprintln!(
+        "REPORT table {n} rows: sort index {bytes} B sorted by name ({:.1} B a row), {} B after \
+         sorting by each of the {cols} columns; first sort by a column, key -> frame: median \
+         {:?}, worst {:?} ({} columns)",
+        bytes as f64 / n as f64,
+        index_bytes(&app),
+        firsts[firsts.len() / 2],
+        firsts.last().unwrap(),
+        firsts.len()
+    );
+    key(&mut app, '>');
     let mut g = c.benchmark_group(format!("table_{n}"));
     g.sample_size(20);
     g.bench_function("resort_key_to_frame", |b| {

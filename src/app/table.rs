@@ -119,6 +119,11 @@ impl Table {
         &self.cols
     }
 
+    /// The bytes the table's sort index holds (its rows and the orders built so far).
+    pub fn index_bytes(&self) -> usize {
+        self.index.bytes()
+    }
+
     /// "VMs (3,000)", or "VMs (12 of 3,000)" under a filter.
     pub fn title(&self) -> String {
         let name = match self.source {
@@ -437,7 +442,7 @@ impl App {
                 .sync(&self.tree, &labels, &roots, t.kind, &t.cols, CHUNK);
         }
         let total = t.index.len();
-        let mut rows = t.index.sorted(t.sort.column.id, t.sort.desc);
+        let mut rows = (t.index).sorted(&self.tree, &labels, t.sort.column.id, t.sort.desc);
         let typed = &self.filter.query;
         if !t.query.is_empty() || !typed.is_empty() {
             let tree = &self.tree;

@@ -43,12 +43,13 @@ pub fn cmp_rows(col: ColumnId, (ia, a): (u32, Row), (ib, b): (u32, Row)) -> Orde
     .then(ia.cmp(&ib))
 }
 
-/// Every row's rank among the distinct texts of a column, in natural order: sorting the
-/// distinct values (often few: states, endpoints, guest OSes) instead of every row.
-fn text_ranks<'a>(n: usize, text: impl Fn(u32) -> &'a str) -> Vec<u32> {
+/// Each of `live`'s rows' rank among the distinct texts of a column, in natural order (in
+/// `live`'s order): sorting the distinct values (often few: states, endpoints, guest OSes)
+/// instead of every row.
+fn text_ranks<'a>(live: &[u32], text: impl Fn(u32) -> &'a str) -> Vec<u32> {
     let mut ids: HashMap<&str, u32> = HashMap::new();
-    let mut of_row = Vec::with_capacity(n);
-    for r in 0..n as u32 {
+    let mut of_row = Vec::with_capacity(live.len());
+    for &r in live {
         let next = ids.len() as u32;
         of_row.push(*ids.entry(text(r)).or_insert(next));
     }
@@ -61,63 +62,72 @@ fn text_ranks<'a>(n: usize, text: impl Fn(u32) -> &'a str) -> Vec<u32> {
     of_row.iter().map(|&id| rank[id as usize]).collect()
 }
 
-/// The ascending orders of `cols` over rows `0..n`, from scratch: each row's key computed once
-/// per column (an integer: numbers and times as themselves, texts as their rank), then the
-/// keys sorted. Runs of equal values are marked from the keys.
-fn build<'a>(n: usize, row: &impl Fn(u32) -> Row<'a>, cols: &[ColumnId]) -> Vec<Order> {
-    let names = text_ranks(n, |r| &row(r).0.name);
-    let endpoints = text_ranks(n, |r| row(r).1);
-    let mut by_name: Vec<(bool, u32, u32, u32)> = (0..n as u32)
-        .map(|r| {
-            let i = r as usize;
-            (row(r).0.name.is_empty(), names[i], endpoints[i], r)
-        })
+/// The order from sorted keys (unknown, primary, …, row): a run starts where (unknown,
+/// primary) changes.
+fn order<K: PartialEq + Copy>(col: ColumnId, keys: &[(bool, K, u32, u32)]) -> Order {
+    let mut rows = Vec::with_capacity(keys.len());
+    let mut known = 0;
+    for (i, k) in keys.iter().enumerate() {
+        let starts = i == 0 || (keys[i - 1].0, keys[i - 1].1) != (k.0, k.1);
+        rows.push(if starts { k.3 | RUN } else { k.3 });
+        known += usize::from(!k.0);
+    }
+    Order { col, rows, known }
+}
+
+/// The name order of the `live` rows, from scratch: names ranked among the distinct names,
+/// then the keys sorted.
+fn name_order<'a>(live: &[u32], row: &impl Fn(u32) -> Row<'a>) -> Order {
+    let names = text_ranks(live, |r| &row(r).0.name);
+    let endpoints = text_ranks(live, |r| row(r).1);
+    let mut by_name: Vec<(bool, u32, u32, u32)> = (live.iter().enumerate())
+        .map(|(i, &r)| (row(r).0.name.is_empty(), names[i], endpoints[i], r))
         .collect();
     by_name.sort_unstable();
-    let mut name_rank = vec![0u32; n];
-    for (pos, k) in by_name.iter().enumerate() {
-        name_rank[k.3 as usize] = pos as u32;
+    order(ColumnId::Name, &by_name)
+}
+
+/// Every row's place in the name order (by row number, `rows` long): what ties in any other
+/// column's order are broken by.
+fn name_ranks(name: &Order, rows: usize) -> Vec<u32> {
+    let mut rank = vec![0u32; rows];
+    for (pos, r) in name.ascending().enumerate() {
+        rank[r as usize] = pos as u32;
     }
-    // The order from sorted keys: a run starts where (known, primary key) changes.
-    fn order<K: PartialEq + Copy>(col: ColumnId, keys: &[(bool, K, u32, u32)]) -> Order {
-        let mut rows = Vec::with_capacity(keys.len());
-        let mut known = 0;
-        for (i, k) in keys.iter().enumerate() {
-            let starts = i == 0 || (keys[i - 1].0, keys[i - 1].1) != (k.0, k.1);
-            rows.push(if starts { k.3 | RUN } else { k.3 });
-            known += usize::from(!k.0);
-        }
-        Order { col, rows, known }
+    rank
+}
+
+/// The ascending order of `col` (not the name) over the `live` rows, from scratch: each row's
+/// key computed once (an integer: numbers and times as themselves, texts as their rank), then
+/// the keys sorted, ties by `name_rank` (see `name_ranks`).
+fn column_order<'a>(
+    col: ColumnId,
+    live: &[u32],
+    row: &impl Fn(u32) -> Row<'a>,
+    name_rank: &[u32],
+) -> Order {
+    let mut text: Option<Vec<u32>> = None;
+    let mut keys: Vec<(bool, i128, u32, u32)> = Vec::with_capacity(live.len());
+    for (i, &r) in live.iter().enumerate() {
+        let (node, ep) = row(r);
+        let v = columns::value(node, col, ep);
+        let primary = match v {
+            Value::Text(_) => {
+                let ranks = text.get_or_insert_with(|| {
+                    text_ranks(live, |r| match columns::value(row(r).0, col, row(r).1) {
+                        Value::Text(t) => t,
+                        _ => "",
+                    })
+                });
+                i128::from(ranks[i])
+            }
+            Value::Number(n) => i128::from(n.unwrap_or(0)),
+            Value::Time(t) => t.map_or(0, |t| t.unix_timestamp_nanos()),
+        };
+        keys.push((!known(&v), primary, name_rank[r as usize], r));
     }
-    cols.iter()
-        .map(|&col| {
-            if col == ColumnId::Name {
-                return order(col, &by_name);
-            }
-            let mut text: Option<Vec<u32>> = None;
-            let mut keys: Vec<(bool, i128, u32, u32)> = Vec::with_capacity(n);
-            for r in 0..n as u32 {
-                let (node, ep) = row(r);
-                let v = columns::value(node, col, ep);
-                let primary = match v {
-                    Value::Text(_) => {
-                        let ranks = text.get_or_insert_with(|| {
-                            text_ranks(n, |r| match columns::value(row(r).0, col, row(r).1) {
-                                Value::Text(t) => t,
-                                _ => "",
-                            })
-                        });
-                        i128::from(ranks[r as usize])
-                    }
-                    Value::Number(n) => i128::from(n.unwrap_or(0)),
-                    Value::Time(t) => t.map_or(0, |t| t.unix_timestamp_nanos()),
-                };
-                keys.push((!known(&v), primary, name_rank[r as usize], r));
-            }
-            keys.sort_unstable();
-            order(col, &keys)
-        })
-        .collect()
+    keys.sort_unstable();
+    order(col, &keys)
 }
 
 /// In an order: this row's value differs from the row before it (a run of equal values
@@ -208,9 +218,15 @@ impl Order {
     }
 }
 
-/// The rows of one table and their ascending order per column, as of the tree's `content`
-/// count `synced`. Rows are numbered as they arrive and keep their number (the last tie
-/// breaker), so a page arriving only adds rows: nothing already placed moves or is renumbered.
+/// The rows of one table and the ascending orders of the columns it was sorted by, as of the
+/// tree's `content` count `synced`. Rows are numbered as they arrive and keep their number (the
+/// last tie breaker), so a page arriving only adds rows: nothing already placed moves or is
+/// renumbered.
+///
+/// A column's order is built the first time the table is sorted by it, and only two are
+/// kept: the name order (the default sort, and what ties in every other column are broken
+/// by, so building another column sorts no names) and the last other column sorted by. A
+/// table costs its rows and those two orders (4 bytes a row each), not an order per column.
 #[derive(Default)]
 pub struct SortIndex {
     /// Row number → entry (`NONE` for a row gone since it was numbered).
@@ -220,6 +236,9 @@ pub struct SortIndex {
     /// Rows not gone.
     live: usize,
     synced: u64,
+    /// The table's columns: only these can be sorted by.
+    cols: Vec<ColumnId>,
+    /// The orders built: the name order and at most one other.
     orders: Vec<Order>,
     /// New rows were left for the next `sync`.
     behind: bool,
@@ -228,7 +247,7 @@ pub struct SortIndex {
 impl SortIndex {
     /// Catches up with the tree: the table's rows are the children of `roots` that are
     /// `kind`s. Rows that are new or whose node changed since the last call are merged into
-    /// every column's order; the rest keep their places. Cost: a pass over the roots' child
+    /// the orders built; the rest keep their places. Cost: a pass over the roots' child
     /// ids, plus the merge (the new rows placed by binary search, each order copied once).
     /// At most `limit` new rows are taken (see `behind`), so one call's work stays bounded
     /// while 300,000 rows pour in; new columns take every row at once.
@@ -241,14 +260,14 @@ impl SortIndex {
         cols: &[Column],
         limit: usize,
     ) {
-        let ids: Vec<ColumnId> = cols.iter().map(|c| c.id).collect();
-        let same_cols = self.orders.iter().map(|o| o.col).eq(ids.iter().copied());
+        let same_cols = self.cols.iter().copied().eq(cols.iter().map(|c| c.id));
         let had = self.live;
         self.behind = false;
         if !same_cols {
-            self.build_all(tree, labels, roots, kind, &ids, usize::MAX);
+            self.cols = cols.iter().map(|c| c.id).collect();
+            self.number_all(tree, roots, kind, usize::MAX);
         } else if !self.catch_up(tree, labels, roots, kind, limit) {
-            self.build_all(tree, labels, roots, kind, &ids, had.saturating_add(limit));
+            self.number_all(tree, roots, kind, had.saturating_add(limit));
         }
         self.synced = tree.content;
     }
@@ -347,16 +366,8 @@ impl SortIndex {
         true
     }
 
-    /// Every row numbered anew in the roots' order, every order built from scratch.
-    fn build_all(
-        &mut self,
-        tree: &Tree,
-        labels: &[&str],
-        roots: &[EntryId],
-        kind: NodeKind,
-        ids: &[ColumnId],
-        limit: usize,
-    ) {
+    /// Every row numbered anew in the roots' order; the orders are built again when sorted by.
+    fn number_all(&mut self, tree: &Tree, roots: &[EntryId], kind: NodeKind, limit: usize) {
         let mut rows = roots
             .iter()
             .flat_map(|&r| tree.get(r).children.iter().copied())
@@ -369,12 +380,30 @@ impl SortIndex {
             self.number[id as usize] = r as u32;
         }
         self.live = self.rows.len();
+        self.orders.clear();
+    }
+
+    /// Builds `col`'s order over the rows there are (and the name order first, when there is
+    /// none), then drops the orders besides the name order and this one.
+    fn add_order(&mut self, tree: &Tree, labels: &[&str], col: ColumnId) {
         let rows = &self.rows;
         let row = |r: u32| -> Row {
             let e = tree.get(rows[r as usize]);
             (&e.node, labels[e.endpoint])
         };
-        self.orders = build(rows.len(), &row, ids);
+        let live: Vec<u32> = (0..rows.len() as u32)
+            .filter(|&r| rows[r as usize] != NONE)
+            .collect();
+        if !self.orders.iter().any(|o| o.col == ColumnId::Name) {
+            self.orders.push(name_order(&live, &row));
+        }
+        if col != ColumnId::Name {
+            let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
+            let ranks = name_ranks(name.expect("just built"), rows.len());
+            let order = column_order(col, &live, &row, &ranks);
+            self.orders.retain(|o| o.col == ColumnId::Name);
+            self.orders.push(order);
+        }
     }
 
     /// How many rows the table has.
@@ -387,12 +416,29 @@ impl SortIndex {
         self.behind
     }
 
-    /// Every row, sorted by `col` in that direction (`col` must be one of the synced
-    /// columns). Reads the order only: no value is looked at.
-    pub fn sorted(&self, col: ColumnId, desc: bool) -> Vec<EntryId> {
-        let Some(order) = self.orders.iter().find(|o| o.col == col) else {
+    /// The bytes the index holds: its rows, the entry → row map and the orders built.
+    pub fn bytes(&self) -> usize {
+        let orders: usize = self.orders.iter().map(|o| o.rows.capacity()).sum();
+        (self.rows.capacity() + self.number.capacity() + orders) * size_of::<u32>()
+    }
+
+    /// Every row, sorted by `col` in that direction (one of the synced columns; another
+    /// gives the rows unsorted). Reads the order only, no value, once built: the first sort
+    /// by a column builds its order (a sort of every row's key).
+    pub fn sorted(
+        &mut self,
+        tree: &Tree,
+        labels: &[&str],
+        col: ColumnId,
+        desc: bool,
+    ) -> Vec<EntryId> {
+        if !self.cols.contains(&col) {
             return self.rows.iter().copied().filter(|&id| id != NONE).collect();
-        };
+        }
+        if !self.orders.iter().any(|o| o.col == col) {
+            self.add_order(tree, labels, col);
+        }
+        let order = self.orders.iter().find(|o| o.col == col).expect("built");
         let entry = |r: u32| self.rows[r as usize];
         match desc {
             false => order.ascending().map(entry).collect(),
@@ -465,6 +511,18 @@ mod tests {
         down
     }
 
+    /// The orders of `cols` over rows `0..n`, as `SortIndex::add_order` builds them.
+    fn build<'a>(n: usize, row: &impl Fn(u32) -> Row<'a>, cols: &[ColumnId]) -> Vec<Order> {
+        let live: Vec<u32> = (0..n as u32).collect();
+        let ranks = name_ranks(&name_order(&live, row), n);
+        (cols.iter())
+            .map(|&c| match c {
+                ColumnId::Name => name_order(&live, row),
+                c => column_order(c, &live, row, &ranks),
+            })
+            .collect()
+    }
+
     fn up(o: &Order) -> Vec<u32> {
         o.ascending().collect()
     }
@@ -501,6 +559,84 @@ mod tests {
                 let back: Vec<u32> = (0..rows.len() as u32).filter(|&r| out[r as usize]).collect();
                 thinned.merge(&back, &row);
                 prop_assert_eq!(&thinned.descending(), &want_down, "merged back, down {:?}", col);
+                // Built when first sorted by, after rows arrived and went: ties broken by the
+                // name order as merged and thinned, not by names sorted anew.
+                let mut name = build(split, &row, &[ColumnId::Name]).remove(0);
+                name.merge(&fresh, &row);
+                name.remove(out);
+                let live: Vec<u32> = (0..rows.len() as u32).filter(|&r| !out[r as usize]).collect();
+                let late = match col {
+                    ColumnId::Name => name,
+                    c => column_order(c, &live, &row, &name_ranks(&name, rows.len())),
+                };
+                prop_assert_eq!(&up(&late), &kept(&want), "built late {:?}", col);
+                prop_assert_eq!(&late.descending(), &kept(&want_down), "built late, down {:?}", col);
+            }
+        }
+
+        /// The index as the table uses it: rows arriving in pages (some taken late, over the
+        /// limit), some changing or going, sorts by any column in between (each order built
+        /// when first sorted by, at most two kept): every sort equals the comparator's.
+        #[test]
+        fn the_index_sorts_like_the_comparator_while_rows_arrive_change_and_go(
+            rows in arb_rows(),
+            pages in prop::collection::vec(1usize..20, 1..8),
+            steps in prop::collection::vec((0usize..5, any::<bool>(), 0usize..60, 0u8..3), 8),
+            limit in 1usize..40,
+        ) {
+            let mut tree = Tree::default();
+            let labels = ["vcd", "vcenter"];
+            let roots = [
+                tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs")),
+                tree.add_hidden_root(1, Node::new(NodeKind::Group, "t1", "VMs")),
+            ];
+            let cols: Vec<Column> = COLS.iter()
+                .map(|&id| *columns::columns(NodeKind::Vm).iter().find(|c| c.id == id).unwrap())
+                .collect();
+            let mut index = SortIndex::default();
+            let mut at = 0;
+            for (page, &(c, desc, pick, what)) in pages.iter().zip(steps.iter().cycle()) {
+                let end = (at + page).min(rows.len());
+                for (node, ep) in &rows[at..end] {
+                    let ep = usize::from(*ep == "vcenter");
+                    tree.append_children(roots[ep], vec![node.clone()]);
+                }
+                at = end;
+                // A row changes (renamed) or goes, now and then.
+                let all: Vec<EntryId> = roots.iter()
+                    .flat_map(|&r| tree.get(r).children.iter().copied()).collect();
+                if let Some(&id) = all.get(pick % all.len().max(1)) {
+                    match what {
+                        0 => tree.get_mut(id).node.name = format!("web-{pick}").into(),
+                        1 => {
+                            let p = tree.get(id).parent.unwrap();
+                            tree.get_mut(p).children.retain(|&x| x != id);
+                        }
+                        _ => {}
+                    }
+                }
+                loop {
+                    index.sync(&tree, &labels, &roots, NodeKind::Vm, &cols, limit);
+                    let got = index.sorted(&tree, &labels, COLS[c], desc);
+                    prop_assert!(index.orders.len() <= 2, "{} orders kept", index.orders.len());
+                    // What the index has taken: the reference over those rows.
+                    let taken: Vec<(Node, &str)> = got.iter()
+                        .map(|&id| (tree.get(id).node.clone(), labels[tree.get(id).endpoint]))
+                        .collect();
+                    let mut by_number: Vec<(u32, EntryId)> =
+                        got.iter().map(|&id| (index.number[id as usize], id)).collect();
+                    by_number.sort_unstable();
+                    let as_taken: Vec<(Node, &str)> = by_number.iter()
+                        .map(|&(_, id)| (tree.get(id).node.clone(), labels[tree.get(id).endpoint]))
+                        .collect();
+                    let want = reference(&as_taken, COLS[c]);
+                    let want = if desc { reference_down(&as_taken, COLS[c], &want) } else { want };
+                    let want: Vec<EntryId> = want.iter().map(|&i| by_number[i as usize].1).collect();
+                    prop_assert_eq!(&got, &want, "by {:?} desc {} ({} rows)", COLS[c], desc, taken.len());
+                    if !index.behind() {
+                        break;
+                    }
+                }
             }
         }
     }

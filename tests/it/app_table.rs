@@ -459,3 +459,51 @@ async fn the_tree_filter_matches_states_in_words() {
         .collect();
     assert_eq!(shown, ["db-primary-01"]);
 }
+
+/// Issue 18, target 1: a table's sort index holds its rows and the orders it was sorted by
+/// (the name order and the last other column), not an order for each of its columns; and a
+/// column sorted by again after its order was dropped sorts as a full sort would.
+#[tokio::test(start_paused = true)]
+async fn a_table_keeps_only_the_orders_it_was_sorted_by() {
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (req, ep, _) = reqs[0];
+    let n = 400;
+    let nodes: Vec<Node> = (0..n).map(|i| row_vm(ep, i)).collect();
+    let arrived: Vec<(Node, &str)> = nodes.iter().map(|n| (n.clone(), "vcd")).collect();
+    answer(
+        &mut app,
+        req,
+        ep,
+        ApiAnswer::Children(ChildBatch {
+            nodes,
+            ..Default::default()
+        }),
+    );
+    assert_eq!(rows(&app).len(), n);
+    let keys: Vec<&str> = (app.table.as_ref().unwrap().columns().iter())
+        .map(|c| c.key)
+        .collect();
+    assert!(keys.len() > 4, "{keys:?}");
+    for key in &keys {
+        command(&mut app, &format!("sort {key}"));
+    }
+    command(&mut app, "sort cpu");
+    assert_eq!(
+        rows(&app),
+        by_cpu(&arrived, false),
+        "built again when sorted by again"
+    );
+    // Rows (row → entry, and entry → row over every tree entry) and two orders, 4 bytes
+    // each, with room for vectors grown by doubling; an order per column would be 4 × 11 B a row.
+    let (bytes, entries) = (
+        app.table.as_ref().unwrap().index_bytes(),
+        app.tree.capacity(),
+    );
+    assert!(
+        bytes <= 4 * (entries + 2 * n + 2 * n),
+        "{bytes} B for {n} rows, {entries} entries and {} columns",
+        keys.len()
+    );
+    assert!(keys.len() >= 8, "{keys:?}");
+}
