@@ -7,6 +7,7 @@ pub mod auth;
 pub mod ids;
 pub mod limits;
 pub mod meta;
+pub mod page_json;
 pub mod properties;
 pub mod relationships;
 pub mod resources;
@@ -200,6 +201,11 @@ pub fn ok(v: Value) -> ApiResult<Response> {
 pub fn ok_typed<T: serde::Serialize>(v: &T) -> ApiResult<Response> {
     let body = serde_json::to_vec(v)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, format!("JSON: {e}")))?;
+    ok_bytes(body)
+}
+
+/// A 200 whose body is JSON already written.
+pub fn ok_bytes(body: Vec<u8>) -> ApiResult<Response> {
     let mut r = Response::new(Body::from(body));
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::ids::{self, Ns};
 use super::limits::{self, Page};
-use super::{ApiError, ApiResult, Req, VropsShared, alerts, ok_typed};
+use super::page_json::{self, Out};
+use super::{ApiError, ApiResult, Req, VropsShared, alerts, ok_bytes, ok_typed};
 use crate::sim::inventory::vm_moid;
 use crate::sim::world::{Power, World, uuid_str};
 
@@ -55,8 +56,11 @@ impl Res {
         KINDS[(self.code().0 as usize).min(KINDS.len() - 1)]
     }
     pub fn id(self, seed: u64) -> String {
+        uuid_str(self.uuid(seed))
+    }
+    pub fn uuid(self, seed: u64) -> u128 {
         let (k, i) = self.code();
-        ids::encode_str(seed, Ns::Resource, k, i, 0)
+        ids::encode(seed, Ns::Resource, k, i, 0)
     }
     fn from_code(s: &VropsShared, w: &World, kind: u8, i: u32) -> Option<Res> {
         let n = i as usize;
@@ -129,14 +133,18 @@ pub fn all(w: &World) -> impl Iterator<Item = Res> + '_ {
 pub const ADAPTER_NAME: &str = "vcsa-01.sim.local";
 
 pub fn name(w: &World, r: Res) -> String {
+    name_of(w, r).to_string()
+}
+
+pub fn name_of(w: &World, r: Res) -> &str {
     let inv = &w.vc;
     match r {
-        Res::Adapter => ADAPTER_NAME.to_string(),
-        Res::Datacenter(i) => inv.datacenters[i as usize].name.clone(),
-        Res::Cluster(i) => inv.clusters[i as usize].name.clone(),
-        Res::Host(i) => inv.hosts[i as usize].name.clone(),
-        Res::Datastore(i) => inv.datastores[i as usize].name.clone(),
-        Res::Vm(i) | Res::Twin(i) => w.vms[i as usize].name.clone(),
+        Res::Adapter => ADAPTER_NAME,
+        Res::Datacenter(i) => &inv.datacenters[i as usize].name,
+        Res::Cluster(i) => &inv.clusters[i as usize].name,
+        Res::Host(i) => &inv.hosts[i as usize].name,
+        Res::Datastore(i) => &inv.datastores[i as usize].name,
+        Res::Vm(i) | Res::Twin(i) => &w.vms[i as usize].name,
     }
 }
 
@@ -184,11 +192,16 @@ fn ident(name: &'static str, unique: bool, value: String) -> Ident {
     }
 }
 
+/// The `VMEntityVCID` of a resource when it is not the world's vCenter's: the second one's.
+pub fn vcid_of(s: &VropsShared, r: Res) -> Option<&str> {
+    match (r, &s.opts.second_vcid) {
+        (Res::Twin(_), Some(second)) => Some(second),
+        _ => None,
+    }
+}
+
 fn identifiers(s: &VropsShared, w: &World, r: Res) -> Vec<Ident> {
-    let vcid = match (r, &s.opts.second_vcid) {
-        (Res::Twin(_), Some(second)) => second.clone(),
-        _ => uuid_str(w.vcenter),
-    };
+    let vcid = vcid_of(s, r).map_or_else(|| uuid_str(w.vcenter), str::to_string);
     match r {
         Res::Adapter => vec![
             ident("AUTODISCOVERY", false, "true".into()),
@@ -237,7 +250,7 @@ pub fn good_low_colour(score: f64) -> &'static str {
 
 /// The time the adapter first saw the world's objects (creation time of every resource but
 /// VMs, which carry their own).
-fn creation_ms(s: &VropsShared, w: &World, r: Res) -> i64 {
+pub(super) fn creation_ms(s: &VropsShared, w: &World, r: Res) -> i64 {
     match r {
         Res::Vm(i) | Res::Twin(i) => w.vms[i as usize].created * 1000,
         _ => s.started_ms - 30 * 86_400_000,
@@ -522,26 +535,26 @@ impl Selection {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PageOf {
-    links: Value,
-    page_info: Value,
-    resource_list: Vec<Resource>,
-}
-
-/// The `resources` answer for one page of `found`.
-fn page_json(s: &VropsShared, w: &World, found: &Selection, page: Page, path: &str) -> PageOf {
+/// The `resources` answer for one page of `found`: `{"links","pageInfo","resourceList"}`,
+/// written straight into one buffer (`page_json.rs`).
+fn page_body(s: &VropsShared, w: &World, found: &Selection, page: Page, path: &str) -> Vec<u8> {
     let total = found.len(s, w);
-    PageOf {
-        links: page.links(path, total),
-        page_info: page.info(total),
-        resource_list: found
-            .page(s, w, page)
-            .into_iter()
-            .map(|r| resource(s, w, r))
-            .collect(),
+    let list = found.page(s, w, page);
+    let mut out = Out::with_resources(list.len());
+    out.raw(r#"{"links":"#)
+        .value(&page.links(path, total))
+        .raw(r#","pageInfo":"#)
+        .value(&page.info(total))
+        .raw(r#","resourceList":["#);
+    let adapter = Res::Adapter.uuid(s.seed());
+    for (n, &r) in list.iter().enumerate() {
+        if n > 0 {
+            out.raw(",");
+        }
+        page_json::resource(&mut out, s, w, r, adapter);
     }
+    out.raw("]}");
+    out.into_bytes()
 }
 
 pub fn list(s: &VropsShared, r: &Req) -> ApiResult<Response> {
@@ -555,7 +568,7 @@ pub fn list(s: &VropsShared, r: &Req) -> ApiResult<Response> {
     };
     let w = s.vcd.read();
     let found = f.select(s, &w)?;
-    ok_typed(&page_json(s, &w, &found, page, "/suite-api/api/resources"))
+    ok_bytes(page_body(s, &w, &found, page, "/suite-api/api/resources"))
 }
 
 pub fn query(s: &VropsShared, r: &Req) -> ApiResult<Response> {
@@ -563,7 +576,7 @@ pub fn query(s: &VropsShared, r: &Req) -> ApiResult<Response> {
     let f = Filter::from_json(&r.json()?)?;
     let w = s.vcd.read();
     let found = f.select(s, &w)?;
-    ok_typed(&page_json(
+    ok_bytes(page_body(
         s,
         &w,
         &found,
@@ -592,11 +605,15 @@ mod tests {
     use crate::sim::faults::FaultState;
 
     fn shared(second_vcid: Option<&str>) -> VropsShared {
+        shared_with(second_vcid, crate::sim::generate::generate(120, 42))
+    }
+
+    fn shared_with(second_vcid: Option<&str>, world: World) -> VropsShared {
         let opts = SimOptions::default();
         let vcd = crate::sim::vcd::Shared::new(
             ("http://sim".into(), "http://vc".into()),
             opts.clone(),
-            crate::sim::generate::generate(120, 42),
+            world,
             Arc::new(FaultState::new(0, Default::default())),
         );
         let vrops = super::super::VropsOptions {
@@ -616,6 +633,58 @@ mod tests {
                 let typed = serde_json::to_string(&resource(&s, &w, r)).unwrap();
                 let sorted = serde_json::to_string(&to_json(&s, &w, r)).unwrap();
                 assert_eq!(typed, sorted, "{r:?}");
+            }
+        }
+    }
+
+    /// A page written straight into its buffer has the bytes serde wrote for the typed
+    /// resources in `{"links","pageInfo","resourceList"}`, for every kind, with names and a
+    /// second vCenter id that need escaping.
+    #[test]
+    fn written_pages_are_the_serde_bytes() {
+        let world = || {
+            let mut world = crate::sim::generate::generate(120, 42);
+            world.vms[1].name = "web \"01\" \\ tab\t\u{1} é".into();
+            world.vc.datacenters[0].name = "dc \"quoted\"".into();
+            world.vc.hosts[0].name = "esx\\01".into();
+            world
+        };
+        for second in [None, Some("second \"vc\"")] {
+            let s = shared_with(second, world());
+            let w = s.vcd.read();
+            let path = "/suite-api/api/resources";
+            for (kinds, page) in [
+                (
+                    (0..KINDS.len()).collect::<Vec<_>>(),
+                    Page {
+                        page: 0,
+                        size: 1000,
+                    },
+                ),
+                (vec![5], Page { page: 1, size: 7 }),
+                (
+                    vec![5],
+                    Page {
+                        page: 9,
+                        size: 1000,
+                    },
+                ),
+            ] {
+                let sel = Selection::Kinds(kinds);
+                let total = sel.len(&s, &w);
+                let list = sel.page(&s, &w, page);
+                let reference = serde_json::to_vec(&serde_json::json!({
+                    "links": page.links(path, total),
+                    "pageInfo": page.info(total),
+                    "resourceList": list.iter().map(|&r| resource(&s, &w, r)).collect::<Vec<_>>(),
+                }))
+                .unwrap();
+                let written = page_body(&s, &w, &sel, page, path);
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(reference).unwrap(),
+                    "{second:?} {page:?}"
+                );
             }
         }
     }
