@@ -12,6 +12,7 @@ pub mod metadata;
 pub mod query;
 pub mod records;
 pub mod resolver;
+pub mod task_history;
 pub mod tasks;
 pub mod values;
 pub mod values_catalog;

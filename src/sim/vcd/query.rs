@@ -12,6 +12,7 @@ use axum::response::Response;
 use super::errors::{VcdError, VcdResult};
 use super::fiql::{self, Expr};
 use super::records::{self, ALL, QType, identity};
+use super::task_history;
 use super::values::value;
 use super::xml::{DECL, VCLOUD_NS, esc, link, media, respond};
 use super::{Ctx, Shared};
@@ -159,10 +160,20 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
         return Err(VcdError::forbidden());
     }
     let w = s.read();
-    let tasks = s.tasks();
+    let mut tasks = s.tasks();
+    // A task query naming its object also lists the object's seeded past tasks.
+    let past = match (&p.qt, expr.as_ref().and_then(task_history::object_in)) {
+        (QType::Task | QType::AdminTask, Some(href)) => task_history::entity_of(&w, href)
+            .filter(|&e| ctx.user.is_system() || w.org_of(e) == ctx.user.org)
+            .map(|e| tasks.history(&w, s.opts.seed, s.started, e))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let tasks = tasks;
     let val = |i: u32, a: &str| value(&w, &tasks, &s.base, p.qt, i, a, ctx.now);
     let compute = || {
         let mut items = records::scope(&w, &tasks, p.qt, ctx.user);
+        items.extend(&past);
         if let Some(e) = &expr {
             items.retain(|&i| e.matches(&|a| val(i, a)));
         }

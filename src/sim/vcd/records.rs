@@ -583,8 +583,9 @@ pub fn scope(w: &World, tasks: &Tasks, t: QType, user: User) -> Vec<u32> {
                 .filter(|&d| mine(w.vdcs[d as usize].org))
                 .collect()
         }
+        // The seeded history only where a query names its object (`task_history`).
         Task | AdminTask => n(tasks.list.len())
-            .filter(|&i| mine(tasks.list[i as usize].org))
+            .filter(|&i| !tasks.list[i as usize].past && mine(tasks.list[i as usize].org))
             .collect(),
         Catalog | AdminCatalog => n(w.catalogs.len())
             .filter(|&c| mine(w.catalogs[c as usize].org))

@@ -162,7 +162,10 @@ pub fn value(
                 "endDate" => task.end_time(now).map(datetime),
                 "status" => Some(st.name().into()),
                 "progress" => Some(st.progress().to_string()),
-                "ownerName" => Some(super::tasks::user_ref(w, base, task.user).0),
+                "ownerName" => Some(match task.by {
+                    Some(by) => by.to_string(),
+                    None => super::tasks::user_ref(w, base, task.user).0,
+                }),
                 "object" => Some(target.href),
                 "objectType" => Some(
                     if matches!(task.target, Entity::Vm(_)) {
