@@ -124,6 +124,8 @@ const VM_COLUMNS: &[Column] = &[
     SNAPSHOT_SIZE,
 ];
 const OTHER_COLUMNS: &[Column] = &[NAME, STATE, ENDPOINT, SUMMARY];
+/// An alert's summary names the resource it is about: worth more than which endpoint raised it.
+const ALERT_COLUMNS: &[Column] = &[NAME, STATE, SUMMARY, ENDPOINT];
 const WORKFLOW_COLUMNS: &[Column] = &[NAME, CATEGORY, VERSION, DESCRIPTION, ENDPOINT];
 /// VMs with snapshots: what an audit sorts by first.
 pub const SNAPSHOT_COLUMNS: &[Column] = &[
@@ -142,6 +144,7 @@ pub fn columns(kind: NodeKind) -> &'static [Column] {
     match kind {
         NodeKind::Vm => VM_COLUMNS,
         NodeKind::Workflow => WORKFLOW_COLUMNS,
+        NodeKind::Alert => ALERT_COLUMNS,
         _ => OTHER_COLUMNS,
     }
 }

@@ -14,16 +14,27 @@ use crate::theme::Role;
 
 use super::pane_block;
 
-/// The name column never gets narrower than this; columns that would squeeze it are dropped
-/// from the right.
+/// The name column never gets narrower than this, nor than the longest name on screen up to
+/// `NAME_WANTS`; columns that would squeeze it are dropped from the right.
 const MIN_NAME: u16 = 16;
+const NAME_WANTS: u16 = 32;
+/// A column that does not fit whole is shown cut to what is left when that is at least this
+/// (an alert's resource cut short says more than no resource at all).
+const MIN_CUT: u16 = 12;
 
-/// The columns that fit in `width`, each with the width it gets.
-pub fn fit(cols: &[Column], width: u16) -> Vec<(Column, u16)> {
-    let mut used = MIN_NAME;
+/// The columns that fit in `width`, each with the width it gets, the name keeping room for
+/// `longest_name` cells.
+pub fn fit(cols: &[Column], width: u16, longest_name: u16) -> Vec<(Column, u16)> {
+    let name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
+    let mut used = name_min;
     let mut out = vec![];
     for c in cols.iter().filter(|c| c.id != ColumnId::Name) {
-        if used + 1 + c.width > width {
+        let left = width.saturating_sub(used + 1);
+        if left < c.width {
+            if left >= MIN_CUT {
+                used += 1 + left;
+                out.push((*c, left));
+            }
             break;
         }
         used += 1 + c.width;
@@ -31,7 +42,7 @@ pub fn fit(cols: &[Column], width: u16) -> Vec<(Column, u16)> {
     }
     let name = cols.iter().find(|c| c.id == ColumnId::Name).copied();
     let mut all: Vec<(Column, u16)> = name
-        .map(|n| (n, width.saturating_sub(used - MIN_NAME)))
+        .map(|n| (n, width.saturating_sub(used - name_min)))
         .into_iter()
         .collect();
     all.extend(out);
@@ -72,12 +83,24 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     let inner = block.inner(area);
     f.render_widget(block, area);
 
-    let cols = fit(table.columns(), inner.width.saturating_sub(1));
     let show_filter = app.filter.typing || !app.filter.query.is_empty();
     let rows_h = inner
         .height
         .saturating_sub(1 + u16::from(show_filter) + u16::from(!table.notes.is_empty()))
         as usize;
+    let visible = app.tree.visible();
+    let start = app.cursor.offset.min(visible.len());
+    let end = (start + rows_h).min(visible.len());
+    let longest_name = visible[start..end]
+        .iter()
+        .map(|&id| app.tree.get(id).node.name.width())
+        .max()
+        .unwrap_or(0);
+    let cols = fit(
+        table.columns(),
+        inner.width.saturating_sub(1),
+        longest_name.min(usize::from(u16::MAX)) as u16,
+    );
     let mut lines = Vec::with_capacity(rows_h + 3);
     let header: Vec<Span> = cols
         .iter()
@@ -90,9 +113,6 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
         })
         .collect();
     lines.push(Line::from(header));
-    let visible = app.tree.visible();
-    let start = app.cursor.offset.min(visible.len());
-    let end = (start + rows_h).min(visible.len());
     for &id in &visible[start..end] {
         let e = app.tree.get(id);
         let label = &app.endpoints[e.endpoint].label;
@@ -178,10 +198,18 @@ mod tests {
     #[test]
     fn columns_fit_and_cells_are_exact_width() {
         let vm = columns::columns(crate::api::model::NodeKind::Vm);
-        let narrow = fit(vm, 40);
+        let narrow = fit(vm, 40, 6);
         assert_eq!(narrow[0].0.id, ColumnId::Name);
         assert!(narrow.iter().map(|(_, w)| w + 1).sum::<u16>() <= 41);
-        assert!(fit(vm, 200).len() == vm.len());
+        assert!(fit(vm, 200, 6).len() == vm.len());
+        // Long names on screen keep their room; a column that fits only in part is cut.
+        let hosts = columns::columns(crate::api::model::NodeKind::Host);
+        let fitted = fit(hosts, 59, 22);
+        assert!(fitted[0].1 >= 22, "{fitted:?}");
+        assert!(fitted.iter().map(|(_, w)| w + 1).sum::<u16>() <= 60);
+        let alerts = columns::columns(crate::api::model::NodeKind::Alert);
+        let ids: Vec<ColumnId> = fit(alerts, 59, 70).iter().map(|(c, _)| c.id).collect();
+        assert_eq!(ids, [ColumnId::Name, ColumnId::State, ColumnId::Summary]);
         assert_eq!(cell("web-01", 4), "web…");
         assert_eq!(cell("ab", 4), "ab  ");
     }
