@@ -325,9 +325,14 @@ async fn details_of_a_vm_resource_and_an_alert() {
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.as_str())
     };
-    assert_eq!(get("Status"), Some("active"));
+    assert_eq!(get("Status"), Some("Active"));
+    // States and times in words: "Immediate", "2026-12-06 21:45 UTC · open 3 h".
+    let criticality = get("Criticality").unwrap();
+    assert!(criticality.starts_with(char::is_uppercase), "{criticality}");
+    let started = get("Started").unwrap();
+    assert!(started.contains(" UTC · open "), "{started}");
     assert_eq!(Some(&*alerts[0].name), get("Definition"));
-    assert!(get("Resource name").is_some());
+    assert!(get("Resource").is_some());
     let definition = a.sections.iter().find(|s| s.title == "Definition").unwrap();
     assert!(
         definition
@@ -359,7 +364,7 @@ async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
     let resource_name = first.sections[0]
         .rows
         .iter()
-        .find(|(k, _)| k == "Resource name")
+        .find(|(k, _)| k == "Resource")
         .map(|(_, v)| v.clone())
         .unwrap();
     let alerted = first

@@ -547,21 +547,34 @@ pub fn definition_sections(def: &Definition) -> Vec<Section> {
         .collect()
 }
 
-/// The sections of an alert's details.
-pub fn alert_sections(v: &Value) -> Vec<Section> {
+/// The sections of an alert's details, in words: the resource by name (its id after), states
+/// as "Active" / "Immediate", times in UTC with how long the alert has been open.
+pub fn alert_sections(v: &Value, resource: Option<&str>, now: OffsetDateTime) -> Vec<Section> {
+    let word = |k: &str| crate::api::labels::state(&text(&v[k]));
+    let when = |k: &str| {
+        time_ms(&v[k]).map_or_else(String::new, |t| {
+            let day = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+            t.format(&day)
+                .map_or_else(|_| time_text(&v[k]), |d| format!("{d} UTC"))
+        })
+    };
+    let started = match time_ms(&v["startTimeUTC"]) {
+        Some(t) if v["cancelTimeUTC"].as_i64().unwrap_or(0) <= 0 => {
+            format!("{} · open {}", when("startTimeUTC"), since(t, now))
+        }
+        _ => when("startTimeUTC"),
+    };
     let mut s = Section::new("Alert");
     s.row("Definition", text(&v["alertDefinitionName"]))
-        .row("Criticality", text(&v["alertLevel"]).to_ascii_lowercase())
-        .row("Status", text(&v["status"]).to_ascii_lowercase())
-        .row(
-            "Control state",
-            text(&v["controlState"]).to_ascii_lowercase(),
-        )
-        .row("Impact", text(&v["alertImpact"]).to_ascii_lowercase())
-        .row("Started", time_text(&v["startTimeUTC"]))
-        .row("Updated", time_text(&v["updateTimeUTC"]))
-        .row("Cancelled", time_text(&v["cancelTimeUTC"]))
-        .row("Resource", text(&v["resourceId"]))
+        .row("Criticality", word("alertLevel"))
+        .row("Status", word("status"))
+        .row("Control state", word("controlState"))
+        .row("Impact", word("alertImpact"))
+        .row("Started", started)
+        .row("Updated", when("updateTimeUTC"))
+        .row("Cancelled", when("cancelTimeUTC"))
+        .row("Resource", resource.unwrap_or_default())
+        .row("Resource id", text(&v["resourceId"]))
         .row("Definition id", text(&v["alertDefinitionId"]));
     vec![s]
 }

@@ -447,12 +447,9 @@ impl VropsBackend {
             .as_ref()
             .ok()
             .and_then(|r| r["resourceKey"]["name"].as_str());
-        let fresh =
-            map::alert_node(&v, name, OffsetDateTime::now_utc()).unwrap_or_else(|| node.clone());
-        let mut sections = map::alert_sections(&v);
-        if let (Some(name), Some(s)) = (name, sections.first_mut()) {
-            s.row("Resource name", name);
-        }
+        let now = OffsetDateTime::now_utc();
+        let fresh = map::alert_node(&v, name, now).unwrap_or_else(|| node.clone());
+        let mut sections = map::alert_sections(&v, name, now);
         // The alerted resource, a row Enter opens.
         sections.push(match &resource {
             Ok(r) => map::related_section("Alerted resource", std::slice::from_ref(r), 1),
