@@ -51,12 +51,19 @@ impl Index {
             self.spans.push((id, start, self.text.len() as u32));
             let f = node.facts.as_ref();
             let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
-            for part in cols.into_iter().chain([id_tail(&node.id)]) {
+            for part in cols {
                 if !part.is_empty() {
                     self.extra.push('\n');
                     self.extra.push_str(part);
                 }
             }
+            node.id.with_str(|id| {
+                let tail = id_tail(id);
+                if !tail.is_empty() {
+                    self.extra.push('\n');
+                    self.extra.push_str(tail);
+                }
+            });
             self.extra_ends.push(self.extra.len() as u32);
         }
         self.content = Some(tree.content);

@@ -99,7 +99,7 @@ pub fn cell(column: &Column, node: &Node, at: &Place) -> Cell {
         "kind" => Cell::text(kind_name(node.kind)),
         "endpoint" => Cell::text(at.endpoint),
         "path" => Cell::text(at.path),
-        "id" => Cell::text(&*node.id),
+        "id" => Cell::text(&*node.id.as_str()),
         "state" => Cell::text(&*node.status.label),
         "place" => match facts.map(|f| &*f.place).filter(|p| !p.is_empty()) {
             Some(p) => Cell::text(p),
