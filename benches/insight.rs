@@ -49,7 +49,7 @@ async fn keys(sim: &Sim) -> Vec<VmKey> {
     vc.children(&all, &sink).await.unwrap();
     got.take()
         .iter()
-        .map(|n| VmKey::new(&uuid, vc_map::moid(&n.id)))
+        .map(|n| VmKey::new(&uuid, vc_map::moid(&n.id.as_str())))
         .collect()
 }
 

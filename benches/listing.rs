@@ -388,6 +388,7 @@ fn node_bytes(_: &mut Criterion) {
         let heap = |s: &compact_str::CompactString| {
             if s.is_heap_allocated() { s.len() } else { 0 }
         };
+        let id_heap = |id: &vnav::api::model::NodeId| id.heap_len();
         eprintln!(
             "REPORT node_bytes {product}, {} VMs: tree Entry {} B (Node {} B, facts inline {} B); \
              heap per VM (payload): id {:.0} (ids on the heap: {:.0} %), name {:.0}, stored \
@@ -397,8 +398,8 @@ fn node_bytes(_: &mut Criterion) {
             size_of::<vnav::app::tree::Entry>(),
             size_of::<Node>(),
             size_of::<Option<VmFacts>>(),
-            avg(&|v| heap(&v.id)),
-            avg(&|v| usize::from(v.id.is_heap_allocated()) * 100),
+            avg(&|v| id_heap(&v.id)),
+            avg(&|v| usize::from(v.id.heap_len() > 0) * 100),
             avg(&|v| heap(&v.name)),
             avg(&|v| v.stored_summary().len()),
             facts(&|f| heap(&f.ip)),
@@ -466,7 +467,7 @@ fn multi_listing(_: &mut Criterion) {
             .filter(|&id| d.app.tree.is_live(id))
             .filter(|&id| {
                 let e = d.app.tree.get(id);
-                e.parent.is_none() && e.node.id.starts_with("vnav:table:")
+                e.parent.is_none() && e.node.id.as_str().starts_with("vnav:table:")
             })
             .collect();
         assert_eq!(roots.len(), 3, "one listing per endpoint");

@@ -226,7 +226,7 @@ fn vcenter_list(payload: &Value) -> Option<String> {
             let _ = writeln!(
                 out,
                 "  {} {} {} {}",
-                vcenter::map::moid(&n.id),
+                vcenter::map::moid(&n.id.as_str()),
                 n.name,
                 n.status.label,
                 n.summary()

@@ -2,7 +2,8 @@
 //! small handle instead of its own copy. `Label` (2 bytes) names a status ("POWERED_ON"); `Sym`
 //! (one thin pointer) is a VM fact that repeats (guest OS, vApp or host, owner). Both sets only
 //! grow: they hold each distinct value once, a few thousand at most, for the life of the
-//! process (a node that names a value keeps it readable without any count).
+//! process (a node that names a value keeps it readable without any count). `Prefix` (2 bytes)
+//! is the part of a node id before its UUID (see `node_id`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,27 +14,59 @@ use std::sync::{LazyLock, Mutex, RwLock};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Label(u16);
 
-struct Labels {
+/// A set of texts, each held once, named by a 2-byte index.
+struct Texts {
     texts: Vec<&'static str>,
     index: HashMap<&'static str, u16>,
+    /// How many texts the set may hold.
+    cap: usize,
+}
+
+impl Texts {
+    fn new(first: &[&'static str], cap: usize) -> RwLock<Texts> {
+        let texts = first.to_vec();
+        let index = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, i as u16))
+            .collect();
+        RwLock::new(Texts { texts, index, cap })
+    }
+}
+
+/// The index of `text` in `set`, added on first sight; None once the set is full.
+fn index_of(set: &RwLock<Texts>, text: &str) -> Option<u16> {
+    if let Some(i) = read(set).index.get(text).copied() {
+        return Some(i);
+    }
+    let mut texts = set.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(&i) = texts.index.get(text) {
+        return Some(i);
+    }
+    if texts.texts.len() >= texts.cap {
+        return None;
+    }
+    let i = u16::try_from(texts.texts.len()).ok()?;
+    let text: &'static str = Box::leak(text.into());
+    texts.texts.push(text);
+    texts.index.insert(text, i);
+    Some(i)
+}
+
+/// The text at index `i` of `set` ("" if there is none).
+fn text_at(set: &RwLock<Texts>, i: u16) -> &'static str {
+    read(set).texts.get(usize::from(i)).copied().unwrap_or("")
 }
 
 /// Index 0 is the empty label (`Label::NONE`); index 1 stands for any label past the last
 /// index (65,535 distinct status texts: never seen, but no panic if it were).
-static LABELS: LazyLock<RwLock<Labels>> = LazyLock::new(|| {
-    let texts = vec!["", "(other)"];
-    let index = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (*t, i as u16))
-        .collect();
-    RwLock::new(Labels { texts, index })
-});
+static LABELS: LazyLock<RwLock<Texts>> =
+    LazyLock::new(|| Texts::new(&["", "(other)"], usize::from(u16::MAX)));
 
 /// A panic elsewhere while a set was locked leaves it whole (only inserts happen under the
 /// lock), so it is read on.
-fn read(labels: &RwLock<Labels>) -> std::sync::RwLockReadGuard<'_, Labels> {
-    labels.read().unwrap_or_else(|e| e.into_inner())
+fn read(set: &RwLock<Texts>) -> std::sync::RwLockReadGuard<'_, Texts> {
+    set.read().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Label {
@@ -43,28 +76,33 @@ impl Label {
         if text.is_empty() {
             return Label::NONE;
         }
-        if let Some(i) = read(&LABELS).index.get(text).copied() {
-            return Label(i);
-        }
-        let mut labels = LABELS.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(&i) = labels.index.get(text) {
-            return Label(i);
-        }
-        let Ok(i) = u16::try_from(labels.texts.len()) else {
-            return Label(1);
-        };
-        let text: &'static str = Box::leak(text.into());
-        labels.texts.push(text);
-        labels.index.insert(text, i);
-        Label(i)
+        Label(index_of(&LABELS, text).unwrap_or(1))
     }
 
     pub fn as_str(self) -> &'static str {
-        read(&LABELS)
-            .texts
-            .get(usize::from(self.0))
-            .copied()
-            .unwrap_or("")
+        text_at(&LABELS, self.0)
+    }
+}
+
+/// The part of an id before its UUID ("https://vcd.example.com/api/vApp/vm-"): one per
+/// endpoint and kind of object, held once (see `node_id`). A server that makes up a new prefix
+/// for every object fills the set, after which ids are kept whole.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Prefix(u16);
+
+/// Far more than endpoints × kinds; bounds what a strange server can make the process keep.
+const PREFIXES: usize = 4096;
+
+static PREFIX_SET: LazyLock<RwLock<Texts>> = LazyLock::new(|| Texts::new(&[], PREFIXES));
+
+impl Prefix {
+    /// The one copy of `text`, or None when the set is full.
+    pub fn new(text: &str) -> Option<Prefix> {
+        index_of(&PREFIX_SET, text).map(Prefix)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        text_at(&PREFIX_SET, self.0)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod identify;
 pub mod interned;
 pub mod labels;
 pub mod model;
+pub mod node_id;
 pub mod session;
 pub mod tls;
 pub mod vcd;

@@ -7,6 +7,7 @@ use std::fmt;
 use time::OffsetDateTime;
 
 pub use super::interned::{Label, Sym};
+pub use super::node_id::NodeId;
 
 /// Which product an endpoint speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -148,7 +149,8 @@ impl Status {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     pub kind: NodeKind,
-    pub id: CompactString,
+    /// vCD hrefs and other ids that end in a UUID take no heap block (`NodeId`).
+    pub id: NodeId,
     pub name: CompactString,
     pub status: Status,
     /// Short extra columns shown after the name ("3 VMs · VDC-A"); empty for a VM, whose
@@ -278,11 +280,7 @@ pub fn host_port(url: &str) -> Option<(String, u16)> {
 }
 
 impl Node {
-    pub fn new(
-        kind: NodeKind,
-        id: impl Into<CompactString>,
-        name: impl Into<CompactString>,
-    ) -> Self {
+    pub fn new(kind: NodeKind, id: impl Into<NodeId>, name: impl Into<CompactString>) -> Self {
         Node {
             kind,
             id: id.into(),

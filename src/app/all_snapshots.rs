@@ -12,14 +12,13 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use compact_str::CompactString;
 use time::OffsetDateTime;
 
 use super::App;
 use super::event::{Effect, ReqId};
 use super::tree::{EndpointId, EntryId, Load};
 use crate::api::model::{
-    Node, NodeKind, Severity, SprawlRow, VimRef, age, bytes_text, sort_oldest_first,
+    Node, NodeId, NodeKind, Severity, SprawlRow, VimRef, age, bytes_text, sort_oldest_first,
 };
 use crate::api::vcenter::map as vc_map;
 use crate::api::{ApiError, SprawlUpdate};
@@ -57,7 +56,7 @@ pub struct AllSnapshots {
     rows: Vec<(EndpointId, SprawlRow)>,
     parts: Vec<Part>,
     /// The tree entry of each row, to update a row in place when its size arrives.
-    entries: HashMap<(EndpointId, CompactString), EntryId>,
+    entries: HashMap<(EndpointId, NodeId), EntryId>,
     /// When each row's oldest snapshot was taken and how many it has: its age is drawn from
     /// these, never baked into the row.
     ages: HashMap<EntryId, (OffsetDateTime, u32)>,
@@ -67,7 +66,7 @@ pub struct AllSnapshots {
     /// endpoint, the vCenter endpoint).
     sizing: HashMap<ReqId, (EndpointId, EndpointId)>,
     /// Rows that stand for a VM seen on two endpoints, with the label naming both.
-    labels: HashMap<(EndpointId, CompactString), String>,
+    labels: HashMap<(EndpointId, NodeId), String>,
     /// Per endpoint: its rows of the current read have arrived (so which VMs it sizes is
     /// known).
     listed: Vec<bool>,
@@ -202,7 +201,7 @@ impl App {
         };
         let mut backings: HashMap<Box<str>, VimRef> = backings.into_iter().collect();
         for (_, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
-            if let Some(b) = backings.remove(r.vm.id.as_str()) {
+            if let Some(b) = backings.remove(&*r.vm.id.as_str()) {
                 r.vm.backing = Some(Box::new(b));
             }
         }
@@ -222,7 +221,7 @@ impl App {
             return;
         };
         // Each vCenter part's rows (VM id → size so far), once listed.
-        let mut parts: HashMap<EndpointId, Option<HashMap<&str, Option<u64>>>> = HashMap::new();
+        let mut parts: HashMap<EndpointId, Option<HashMap<&NodeId, Option<u64>>>> = HashMap::new();
         let mut copy: HashMap<Box<str>, u64> = HashMap::new();
         let mut ask: HashMap<EndpointId, Vec<_>> = HashMap::new();
         for (_, r) in all.rows.iter().filter(|(e, _)| *e == endpoint) {
@@ -240,12 +239,12 @@ impl App {
                 let read = matches!(all.parts[vc], Part::Reading | Part::Read);
                 (read && all.listed.get(vc).copied().unwrap_or(false)).then(|| {
                     (all.rows.iter().filter(|(e, _)| *e == vc))
-                        .map(|(_, r)| (&*r.vm.id, r.bytes))
+                        .map(|(_, r)| (&r.vm.id, r.bytes))
                         .collect()
                 })
             });
             let vc_id: Box<str> = vc_map::node_id(vc_map::VM, &b.moid).into();
-            match own.as_ref().map(|o| o.get(&*vc_id)) {
+            match own.as_ref().map(|o| o.get(&NodeId::new(&vc_id))) {
                 // The part is still listing: which VMs it sizes is not known yet.
                 None if reading => {}
                 Some(Some(Some(bytes))) => {
@@ -354,7 +353,7 @@ impl App {
         };
         let mut changed = Vec::new();
         for (e, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
-            if let Some(&b) = sizes.get(r.vm.id.as_str()) {
+            if let Some(&b) = sizes.get(&*r.vm.id.as_str()) {
                 r.bytes = Some(b);
                 let key = (*e, r.vm.id.clone());
                 if let Some(&entry) = all.entries.get(&key) {
@@ -367,7 +366,7 @@ impl App {
         for (entry, summary) in changed {
             let node = &mut self.tree.get_mut(entry).node;
             node.set_summary(summary);
-            let b = sizes.get(node.id.as_str()).copied();
+            let b = sizes.get(&*node.id.as_str()).copied();
             node.facts
                 .get_or_insert_with(Default::default)
                 .snapshot_bytes = b;
@@ -423,14 +422,14 @@ impl App {
             Ok(mut rows) => {
                 all.parts[endpoint] = Part::Read;
                 // Sizes a vCenter read for these rows are not in the endpoint's answer.
-                let known: HashMap<&str, u64> = all
+                let known: HashMap<&NodeId, u64> = all
                     .rows
                     .iter()
                     .filter(|(e, _)| *e == endpoint)
-                    .filter_map(|(_, r)| Some((&*r.vm.id, r.bytes?)))
+                    .filter_map(|(_, r)| Some((&r.vm.id, r.bytes?)))
                     .collect();
                 for r in rows.iter_mut().filter(|r| r.bytes.is_none()) {
-                    r.bytes = known.get(&*r.vm.id).copied();
+                    r.bytes = known.get(&r.vm.id).copied();
                 }
                 // Usually the rows and sizes already sent: then there is nothing to redraw.
                 let shown = all
@@ -495,8 +494,8 @@ impl App {
                 .filter(|(e, r)| !twins.contains(&(*e, r.vm.id.clone())))
                 .map(|(e, r)| {
                     let both = self
-                        .same_vm(*e, &r.vm.id)
-                        .filter(|o| twins.contains(&(o.endpoint, CompactString::from(&*o.id))))
+                        .same_vm(*e, &r.vm.id.as_str())
+                        .filter(|o| twins.contains(&(o.endpoint, NodeId::new(&o.id))))
                         .map(|o| {
                             format!(
                                 "{} + {}",
@@ -514,7 +513,7 @@ impl App {
                 })
                 .collect();
             self.tree.merge_children_from(root, nodes);
-            let entries: HashMap<(EndpointId, CompactString), EntryId> = self
+            let entries: HashMap<(EndpointId, NodeId), EntryId> = self
                 .tree
                 .get(root)
                 .children
@@ -620,18 +619,18 @@ impl App {
 
     /// The vCenter rows of the view whose VM is also a vCD row (the same VM, linked by vCD's
     /// reference to it): shown and counted as that vCD row.
-    fn snapshot_twins(&self) -> HashSet<(EndpointId, CompactString)> {
+    fn snapshot_twins(&self) -> HashSet<(EndpointId, NodeId)> {
         let Some(all) = &self.all_snapshots else {
             return HashSet::new();
         };
-        let listed: HashSet<(EndpointId, &str)> =
-            all.rows.iter().map(|(e, r)| (*e, &*r.vm.id)).collect();
+        let listed: HashSet<(EndpointId, &NodeId)> =
+            all.rows.iter().map(|(e, r)| (*e, &r.vm.id)).collect();
         all.rows
             .iter()
             .filter(|(_, r)| r.vm.backing.is_some())
-            .filter_map(|(e, r)| self.same_vm(*e, &r.vm.id))
-            .filter(|o| listed.contains(&(o.endpoint, &*o.id)))
-            .map(|o| (o.endpoint, CompactString::from(&*o.id)))
+            .filter_map(|(e, r)| self.same_vm(*e, &r.vm.id.as_str()))
+            .map(|o| (o.endpoint, NodeId::new(&o.id)))
+            .filter(|(e, id)| listed.contains(&(*e, id)))
             .collect()
     }
 }

@@ -58,7 +58,7 @@ fn push_extra(out: &mut String, node: &crate::api::model::Node) {
         out.push_str(col);
     }
     out.push(ID_MARK);
-    out.push_str(id_tail(&node.id));
+    node.id.with_str(|id| out.push_str(id_tail(id)));
 }
 
 impl Index {
@@ -75,9 +75,21 @@ impl Index {
             let start = self.text.len() as u32;
             self.text.push_str(&node.name);
             self.spans.push((id, start, self.text.len() as u32));
-            let from = self.extra.len();
-            push_extra(&mut self.extra, node);
-            self.extra[from..].make_ascii_lowercase();
+            let f = node.facts.as_ref();
+            let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
+            for part in cols {
+                if !part.is_empty() {
+                    self.extra.push('\n');
+                    self.extra.push_str(part);
+                }
+            }
+            node.id.with_str(|id| {
+                let tail = id_tail(id);
+                if !tail.is_empty() {
+                    self.extra.push('\n');
+                    self.extra.push_str(tail);
+                }
+            });
             self.extra_ends.push(self.extra.len() as u32);
         }
         self.ascii = self.text.is_ascii();
@@ -663,9 +675,11 @@ mod props {
         let sensitive = query.chars().any(char::is_uppercase);
         let f = node.facts.as_ref();
         let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
+        let id = node.id.as_str();
+        let state = crate::api::labels::status(node.status.label);
         let in_cols = cols
             .into_iter()
-            .chain([id_tail(&node.id)])
+            .chain([state, id_tail(&id)])
             .any(|c| match sensitive {
                 true => c.contains(query),
                 false => c.to_lowercase().contains(&query.to_lowercase()),

@@ -23,7 +23,7 @@ pub struct Pending {
 pub fn goto_rank(node: &Node, text: &str) -> Option<u8> {
     let t = text.trim();
     let same = |a: &str| !a.is_empty() && a.eq_ignore_ascii_case(t);
-    let id = &*node.id;
+    let id = &*node.id.as_str();
     let ip = node.facts.as_ref().map_or("", |f| &f.ip);
     // A vCenter id is `vm/vm-42`; a vCD URN ends in the uuid the href ends in.
     let tail = |s: &str| {
@@ -158,7 +158,7 @@ impl App {
         // A table's rows hang under hidden roots: never land there.
         let found: Vec<EntryId> = self
             .tree
-            .find(endpoint, &node.id)
+            .find(endpoint, &node.id.as_str())
             .into_iter()
             .filter(|&e| self.tree.in_tree(e))
             .collect();

@@ -54,7 +54,7 @@ impl App {
         match info.product {
             Product::Vcenter => Some(VmKey::new(
                 info.instance_uuid.as_deref()?,
-                vc_map::moid(&node.id),
+                vc_map::moid(&node.id.as_str()),
             )),
             Product::Vcd => {
                 let r = node.backing.as_deref()?;
@@ -242,7 +242,7 @@ impl App {
             return;
         };
         let e = self.tree.get(entry);
-        if e.endpoint != endpoint || &*e.node.id != id {
+        if e.endpoint != endpoint || &*e.node.id.as_str() != id {
             return;
         }
         let DetailState::Loaded(d) = &self.detail.state else {

@@ -666,7 +666,7 @@ impl App {
         let (label, _) = dlg::label_of(inv.action, Some(&inv.target.offer));
         let mut record = self.audit_record(
             endpoint,
-            &inv.target.node.id,
+            &inv.target.node.id.as_str(),
             &inv.target.node.name,
             &label,
             params_json(&inv.params),
@@ -687,7 +687,7 @@ impl App {
                 self.track_task(endpoint, task.clone(), true);
                 if terminal {
                     self.task_ended(endpoint, &task);
-                    self.refresh_node(endpoint, &inv.target.node.id);
+                    self.refresh_node(endpoint, &inv.target.node.id.as_str());
                 }
             }
             Err(e) => {

@@ -188,8 +188,10 @@ impl App {
             self.tree.set_expanded(id, true);
             self.load_children(id);
         }
-        self.detail
-            .forget(self.tree.get(id).endpoint, &self.tree.get(id).node.id);
+        self.detail.forget(
+            self.tree.get(id).endpoint,
+            &self.tree.get(id).node.id.as_str(),
+        );
         self.selection_changed();
         // Asked for by hand (often because a read stalled): read again now, not after the
         // debounce that keeps a held `j` from firing a read per row.

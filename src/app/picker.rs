@@ -25,15 +25,11 @@ fn source(ty: &str) -> Option<(Product, NodeKind)> {
 /// The id a plugin object is given by: a vCenter object's moid (the plugin's ids end in it),
 /// a vCD entity's URN (`urn:vcloud:vapp:<uuid>`, from the href's last segment).
 fn sdk_id(product: Product, node: &Node) -> String {
-    let last = node
-        .id
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(&node.id);
+    let id = node.id.as_str();
+    let last = id.trim_end_matches('/').rsplit('/').next().unwrap_or(&id);
     match product {
         Product::Vcd => match last.split_once('-') {
-            Some((kind, uuid)) if !node.id.starts_with("urn:") => {
+            Some((kind, uuid)) if !id.starts_with("urn:") => {
                 format!("urn:vcloud:{}:{uuid}", kind.to_lowercase())
             }
             _ => node.id.to_string(),

@@ -150,7 +150,10 @@ pub fn row_rank(node: &Node, endpoint: &str, query: &str) -> Option<u8> {
             best = best.min(filter::rank(t, query));
         }
     }
-    best = best.min(filter::rank(filter::id_tail(&node.id), query).max(1));
+    let by_id = node
+        .id
+        .with_str(|id| filter::rank(filter::id_tail(id), query));
+    best = best.min(by_id.max(1));
     if best < 3 || filter::fuzzy_name(&node.name, query) {
         Some(best)
     } else {

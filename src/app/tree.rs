@@ -4,7 +4,7 @@
 
 use thin_vec::ThinVec;
 
-use crate::api::model::{ChildBatch, Node};
+use crate::api::model::{ChildBatch, Node, NodeId};
 
 #[cfg(test)]
 #[path = "tree_view_tests.rs"]
@@ -296,7 +296,7 @@ impl Tree {
     /// view across all of them): a child is the same when its endpoint and id are.
     pub fn merge_children_from(&mut self, parent: EntryId, nodes: Vec<(EndpointId, Node)>) {
         let old = std::mem::take(&mut self.entries[parent as usize].children);
-        let mut by_id: std::collections::HashMap<(EndpointId, &str), EntryId> =
+        let mut by_id: std::collections::HashMap<(EndpointId, &NodeId), EntryId> =
             std::collections::HashMap::new();
         for &c in &old {
             let e = &self.entries[c as usize];
@@ -304,7 +304,7 @@ impl Tree {
         }
         let reuse: Vec<Option<EntryId>> = nodes
             .iter()
-            .map(|(ep, node)| by_id.remove(&(*ep, &*node.id)))
+            .map(|(ep, node)| by_id.remove(&(*ep, &node.id)))
             .collect();
         // Nodes opened by id stay when the listing no longer has them (see `open_by_id`).
         let (opened, dropped): (Vec<EntryId>, Vec<EntryId>) = by_id
@@ -738,7 +738,7 @@ impl Tree {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| !e.dead && e.endpoint == endpoint && &*e.node.id == node_id)
+            .filter(|(_, e)| !e.dead && e.endpoint == endpoint && e.node.id == *node_id)
             .map(|(i, _)| i as EntryId)
             .collect()
     }
@@ -969,7 +969,7 @@ mod tests {
         t.refresh_visible();
         assert_eq!(names(&t), ["all", "vm-1", "vm-2", "vm-3"]);
         // The same entry (the cursor's), not a new one in a reused slot.
-        assert_eq!(&*t.get(vm).node.id, "vm-2");
+        assert_eq!(t.get(vm).node.id, "vm-2");
         assert_eq!(t.successor(vm), None, "never removed");
     }
 

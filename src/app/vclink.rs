@@ -82,7 +82,7 @@ impl App {
     /// A details line naming the other side and the key that goes there: the last of the
     /// first section, where it shows without scrolling and pushes little else down.
     pub(crate) fn add_same_vm_line(&self, endpoint: EndpointId, d: &mut Details) {
-        let Some(other) = self.same_vm(endpoint, &d.node.id) else {
+        let Some(other) = self.same_vm(endpoint, &d.node.id.as_str()) else {
             return;
         };
         let label = &self.endpoints[other.endpoint].label;
@@ -126,7 +126,7 @@ impl App {
         }
         let other = self
             .learn_link(endpoint, &node)
-            .or_else(|| self.same_vm(endpoint, &node.id).cloned());
+            .or_else(|| self.same_vm(endpoint, &node.id.as_str()).cloned());
         let Some(other) = other else {
             let why = match &node.backing {
                 Some(r) => format!(

@@ -99,7 +99,7 @@ pub fn cell(column: &Column, node: &Node, at: &Place) -> Cell {
         "kind" => Cell::text(kind_name(node.kind)),
         "endpoint" => Cell::text(at.endpoint),
         "path" => Cell::text(at.path),
-        "id" => Cell::text(&*node.id),
+        "id" => Cell::text(&*node.id.as_str()),
         // The API's own word (`POWERED_ON`): exports are for scripts, which match the API's
         // docs; the screen shows it in words (`labels::status`).
         "state" => Cell::text(&*node.status.label),

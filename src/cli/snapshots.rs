@@ -73,7 +73,7 @@ pub async fn run(args: &SnapshotsArgs) -> Result<Outcome, String> {
                 Cell::Number(u64::from(r.count)),
                 r.bytes.map_or(Cell::Empty, Cell::Number),
                 Cell::text(&*r.place),
-                Cell::text(&*r.vm.id),
+                Cell::text(&*r.vm.id.as_str()),
             ];
             match writer.row(&cells) {
                 Err(e) if output::reader_gone(&e) => return Ok(Outcome::Complete),

@@ -182,7 +182,7 @@ mod tests {
                 by_name: true,
                 ..ChildBatch::default()
             };
-            match &*parent.id {
+            match &*parent.id.as_str() {
                 "root" => sink.all(vec![folder("b"), folder("a")]),
                 "a" => {
                     sink.push(part(&["web-3", "web-4"]));

@@ -118,7 +118,7 @@ async fn sprawl(b: &Arc<dyn Backend>) -> Vec<SprawlRow> {
         .collect();
     for r in &rows {
         assert_eq!(
-            sent.get(r.vm.id.as_str()).copied(),
+            sent.get(&*r.vm.id.as_str()).copied(),
             r.bytes,
             "{}",
             r.vm.name
@@ -130,7 +130,9 @@ async fn sprawl(b: &Arc<dyn Backend>) -> Vec<SprawlRow> {
 /// The vCenter row of the VM a vCD row names as its backing (vCD tells a system administrator).
 fn twin_of<'a>(vc_rows: &'a [SprawlRow], r: &SprawlRow) -> Option<&'a SprawlRow> {
     let moid = &r.vm.backing.as_ref()?.moid;
-    vc_rows.iter().find(|v| *v.vm.id == *format!("vm/{moid}"))
+    vc_rows
+        .iter()
+        .find(|v| *v.vm.id.as_str() == *format!("vm/{moid}"))
 }
 
 #[tokio::test]
@@ -229,7 +231,10 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     d.key(KeyCode::Char('b'));
     let vc_vm = d.app.cursor.selected.unwrap();
     let e = d.app.tree.get(vc_vm).clone();
-    assert_eq!((e.endpoint, &*e.node.id), (1, &*format!("vm/{moid}")));
+    assert_eq!(
+        (e.endpoint, &*e.node.id.as_str()),
+        (1, &*format!("vm/{moid}"))
+    );
     // Under the endpoint's All VMs group, where a listing of it will find it again.
     let parent = d.app.tree.get(e.parent.unwrap());
     assert_eq!(parent.parent, Some(d.app.endpoints[1].root));

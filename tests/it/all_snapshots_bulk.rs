@@ -96,7 +96,7 @@ async fn vcd_sizes_come_from_the_connected_vcenter_in_bulk_with_no_per_vm_read()
         let moid = &r.vm.backing.as_ref().unwrap().moid;
         let want = vc_sizes[&*format!("vm/{moid}")];
         assert_eq!(
-            shown[r.vm.id.as_str()],
+            shown[&*r.vm.id.as_str()],
             Some(want),
             "{}: the vCenter's size",
             r.vm.name
@@ -133,7 +133,7 @@ async fn a_vcd_whose_vcenter_is_not_connected_reads_each_vm_itself() {
     let shown = shown_sizes(&d, root);
     for r in &cd_rows {
         assert_eq!(
-            shown[r.vm.id.as_str()],
+            shown[&*r.vm.id.as_str()],
             r.bytes,
             "{}: vCD's own size",
             r.vm.name
@@ -248,7 +248,7 @@ async fn only_the_connected_vcenter_is_asked_and_only_for_its_vms() {
     let bytes = |id: &str| {
         let e = app.tree.get(root).children.iter().map(|&c| app.tree.get(c));
         e.clone()
-            .find(|e| &*e.node.id == id)
+            .find(|e| &*e.node.id.as_str() == id)
             .and_then(|e| e.node.facts.as_ref()?.snapshot_bytes)
     };
     assert_eq!(bytes("on-a"), Some(42 << 20), "the vCenter's size");
@@ -323,7 +323,7 @@ async fn a_vcd_row_takes_the_size_its_vcenter_part_reads_for_itself() {
         .children
         .iter()
         .map(|&c| app.tree.get(c))
-        .find(|e| e.endpoint == 0 && &*e.node.id == "on-a")
+        .find(|e| e.endpoint == 0 && &*e.node.id.as_str() == "on-a")
         .expect("the vCD row");
     let bytes = on_a.node.facts.as_ref().and_then(|f| f.snapshot_bytes);
     assert_eq!(bytes, Some(42 << 20), "the size the vCenter part read");

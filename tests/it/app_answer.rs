@@ -78,7 +78,10 @@ async fn a_waiting_run_is_answered_from_the_task_pane_and_followed_to_its_end() 
 
     let out = key(&mut app, KeyCode::Char('A'));
     let (req, node) = details_read(&out.effects).expect("the run is read afresh");
-    assert_eq!((node.kind, &*node.id), (NodeKind::WorkflowRun, RUN));
+    assert_eq!(
+        (node.kind, &*node.id.as_str()),
+        (NodeKind::WorkflowRun, RUN)
+    );
     answer(
         &mut app,
         req,
@@ -124,7 +127,10 @@ async fn a_waiting_run_is_answered_from_the_task_pane_and_followed_to_its_end() 
             _ => None,
         })
         .expect("the answer is invoked");
-    assert_eq!((node.kind, &*node.id), (NodeKind::WorkflowRun, RUN));
+    assert_eq!(
+        (node.kind, &*node.id.as_str()),
+        (NodeKind::WorkflowRun, RUN)
+    );
     assert_eq!(&*action.href, ASKS);
     let ActionParams::Inputs(given) = &params else {
         panic!("{params:?}")

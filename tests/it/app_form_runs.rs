@@ -98,7 +98,10 @@ async fn enter_on_a_run_reads_it_into_the_detail_pane() {
             _ => None,
         })
         .expect("the run is read at once");
-    assert_eq!((node.kind, &*node.id), (NodeKind::WorkflowRun, RUN));
+    assert_eq!(
+        (node.kind, &*node.id.as_str()),
+        (NodeKind::WorkflowRun, RUN)
+    );
     assert_eq!(app.focus, Pane::Detail);
     let section = |title: &str, rows: &[(&str, &str)]| Section {
         title: title.into(),
@@ -148,7 +151,7 @@ async fn enter_on_a_run_reads_it_into_the_detail_pane() {
     let runs = app.tree.find(0, RUN);
     assert_eq!(runs.len(), 1);
     let parent = app.tree.get(runs[0]).parent.unwrap();
-    assert_eq!(&*app.tree.get(parent).node.id, crate::app_form::WF);
+    assert_eq!(&*app.tree.get(parent).node.id.as_str(), crate::app_form::WF);
     app.focus = Pane::Tasks;
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.tree.find(0, RUN).len(), 1);

@@ -99,8 +99,8 @@ async fn vcd_and_vcenter_vms_offer_ids_and_commands() {
         "{:?}",
         d.copies
     );
-    assert_eq!(d.copies[1].1, &*vm.id);
-    assert!(d.copies[2].1.contains(&*vm.id) && d.copies[2].1.contains("version="));
+    assert_eq!(d.copies[1].1, &*vm.id.as_str());
+    assert!(d.copies[2].1.contains(&*vm.id.as_str()) && d.copies[2].1.contains("version="));
     assert_eq!(d.copies[3].1, format!("Get-CIVM -Name '{}'", vm.name));
 
     let vc = backends::vcenter_admin(&s);

@@ -44,7 +44,7 @@ async fn goto_opens_unloaded_vms_found_by_ip_on_vcd_and_by_moid_on_vcenter() {
     let (sink, got) = ChildSink::collecting();
     vc.list_kind(NodeKind::Vm, &sink).await.unwrap();
     let vc_vm = got.take().into_iter().nth(7).expect("vCenter VMs");
-    let moid = vc_vm.id.rsplit('/').next().unwrap().to_string();
+    let moid = vc_vm.id.as_str().rsplit('/').next().unwrap().to_string();
 
     let mut d = connected(&[("vcd", vcd(&s)), ("vcenter", vcenter(&s))]).await;
     for (text, endpoint, target) in [(&ip, 0, &with_ip), (&moid, 1, &vc_vm)] {

@@ -26,7 +26,7 @@ fn events_req(effects: &[Effect], id: &str) -> u64 {
     effects
         .iter()
         .find_map(|e| match e {
-            Effect::Events { req, node, .. } if &*node.id == id => Some(*req),
+            Effect::Events { req, node, .. } if &*node.id.as_str() == id => Some(*req),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no events request for {id}: {effects:?}"))

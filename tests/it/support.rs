@@ -141,7 +141,7 @@ pub fn answer_gone(app: &mut App, effects: &[Effect], id: &str) -> Vec<Effect> {
             endpoint,
             node,
         } = e
-            && &*node.id == id
+            && &*node.id.as_str() == id
         {
             let gone = vnav::api::ApiError::Server {
                 status: 404,

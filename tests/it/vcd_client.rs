@@ -182,8 +182,11 @@ async fn a_tenant_sees_only_its_org() {
         mine.len(),
         every.len()
     );
-    let ids: HashSet<&str> = mine.iter().map(|n| &*n.id).collect();
-    let foreign = every.iter().find(|n| !ids.contains(&*n.id)).unwrap();
+    let ids: HashSet<String> = mine.iter().map(|n| n.id.to_string()).collect();
+    let foreign = every
+        .iter()
+        .find(|n| !ids.contains(&*n.id.as_str()))
+        .unwrap();
     match tenant.details(foreign).await {
         Err(ApiError::Server { status: 403, .. }) => {}
         other => panic!("a VM of another org must be forbidden, got {other:?}"),
@@ -196,7 +199,10 @@ async fn browse_every_level() {
     let s = sim(opts(200, 0.3, 0.0)).await;
     let b = connected(&s, DEMO_USER).await;
     let top = children(&b, &b.root()).await;
-    assert_eq!((top[0].kind, &*top[0].id), (NodeKind::Group, "query:vm"));
+    assert_eq!(
+        (top[0].kind, &*top[0].id.as_str()),
+        (NodeKind::Group, "query:vm")
+    );
     let acme = top.iter().find(|n| &*n.name == "acme").unwrap();
     assert!(acme.kind == NodeKind::Org && acme.expandable);
 
@@ -283,7 +289,7 @@ async fn all_vms_lists_every_vm_once_with_both_pagings() {
     for (nodes, total) in [(&parallel, total_p), (&follow, total_f)] {
         assert_eq!(total, Some(1000));
         assert_eq!(nodes.len(), 1000);
-        let ids: HashSet<&str> = nodes.iter().map(|n| &*n.id).collect();
+        let ids: HashSet<String> = nodes.iter().map(|n| n.id.to_string()).collect();
         assert_eq!(ids.len(), 1000, "a VM listed twice");
         assert!(nodes.iter().all(|n| n.kind == NodeKind::Vm));
     }
@@ -351,7 +357,7 @@ async fn power_off_runs_a_task_and_changes_the_offers() {
     let target = task.target.clone().expect("task target");
     assert_eq!(
         (target.kind, &*target.id, &*target.name),
-        (NodeKind::Vm, &*vm.id, &*vm.name)
+        (NodeKind::Vm, &*vm.id.as_str(), &*vm.name)
     );
     let done = finish(&b, &task).await;
     assert_eq!(done.state, TaskState::Success, "{done:?}");
@@ -544,7 +550,7 @@ async fn recent_tasks_lists_the_tasks_started() {
             .unwrap_or_else(|| panic!("{} not in {recent:?}", t.id));
         assert_eq!(r.state, TaskState::Success);
         let target = r.target.as_ref().expect("record names its object");
-        assert_eq!((&*target.id, &*target.name), (&*vm.id, &*vm.name));
+        assert_eq!((&*target.id, &*target.name), (&*vm.id.as_str(), &*vm.name));
     }
     assert_eq!(recent.len(), 2, "only the tasks started: {recent:?}");
 }

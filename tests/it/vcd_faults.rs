@@ -68,7 +68,7 @@ async fn reads_survive_errors_rate_limits_cut_bodies_and_stalls() {
         ..Faults::default()
     });
     let vms = all_vms(&b).await;
-    let mut ids: Vec<&str> = vms.iter().map(|n| &*n.id).collect();
+    let mut ids: Vec<String> = vms.iter().map(|n| n.id.to_string()).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 1000, "every VM exactly once");
@@ -142,7 +142,7 @@ async fn a_lost_answer_never_doubles_an_action() {
     for (vm, result) in on.iter().zip(&results) {
         let mine: Vec<_> = tasks
             .iter()
-            .filter(|t| t.target.as_ref().is_some_and(|t| *t.id == *vm.id))
+            .filter(|t| t.target.as_ref().is_some_and(|t| *t.id == *vm.id.as_str()))
             .collect();
         assert!(
             mine.len() <= 1,

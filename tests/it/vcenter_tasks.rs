@@ -96,7 +96,7 @@ async fn shown_on_connect(version: VcenterVersion) {
     let target = task.target.expect("the task names its VM");
     assert_eq!(
         (target.kind, &*target.id, &*target.name),
-        (NodeKind::Vm, &*vm.id, &*vm.name),
+        (NodeKind::Vm, &*vm.id.as_str(), &*vm.name),
         "the target is the VM's tree node"
     );
     let screen = screen_text(&d.render(160, 40));

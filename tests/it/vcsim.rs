@@ -178,7 +178,7 @@ async fn snapshots_through_vim25_against_vmware_vcsim() {
     assert!(ops.contains(&"Create snapshot"), "{recent:?}");
     assert_eq!(ops.first(), Some(&"Remove all snapshots"), "{recent:?}");
     let target = recent[0].target.as_ref().expect("the task names its VM");
-    assert_eq!((target.kind, &*target.id), (NodeKind::Vm, &*vm.id));
+    assert_eq!((target.kind, &*target.id), (NodeKind::Vm, &*vm.id.as_str()));
     assert!(recent.iter().all(|t| t.id.starts_with("vim:")));
     b.logout().await;
 }

@@ -138,13 +138,13 @@ async fn categories_nest_and_lead_to_every_workflow_once() {
     let b = backend(&s);
     b.connect().await.unwrap();
     let by_category = workflows_by_category(&b).await;
-    let ids: HashSet<&str> = by_category.iter().map(|n| &*n.id).collect();
+    let ids: HashSet<String> = by_category.iter().map(|n| n.id.to_string()).collect();
     assert_eq!(ids.len(), by_category.len(), "each workflow once");
     assert_eq!(by_category.len(), VroOptions::default().workflows);
     let (sink, got) = ChildSink::collecting();
     b.list_kind(NodeKind::Workflow, &sink).await.unwrap();
     let flat = got.take();
-    let flat_ids: HashSet<&str> = flat.iter().map(|n| &*n.id).collect();
+    let flat_ids: HashSet<String> = flat.iter().map(|n| n.id.to_string()).collect();
     assert_eq!(ids, flat_ids, "the flat list and the tree agree");
     // Nested: some category holds another.
     let roots = children(&b, &b.root()).await;
@@ -180,7 +180,7 @@ async fn workflows_page_with_a_total_and_with_total_minus_one() {
                 want,
                 "{version:?}, {page} a page"
             );
-            let ids: HashSet<&str> = nodes.iter().map(|n| &*n.id).collect();
+            let ids: HashSet<String> = nodes.iter().map(|n| n.id.to_string()).collect();
             assert_eq!((nodes.len(), ids.len()), (45, 45), "{version:?}, {page}");
         }
     }

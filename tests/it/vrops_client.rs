@@ -477,13 +477,8 @@ async fn alert_rows_carry_their_definitions_description_and_recommendation_read_
             ]
         );
         for row in &table.rows {
-            let alert_id = row
-                .target
-                .as_ref()
-                .unwrap()
-                .id
-                .strip_prefix("alert/")
-                .unwrap();
+            let target = row.target.as_ref().unwrap().id.as_str();
+            let alert_id = target.strip_prefix("alert/").unwrap();
             let alert = alerts.iter().find(|a| a["alertId"] == alert_id).unwrap();
             let def = defs["alertDefinitions"]
                 .as_array()

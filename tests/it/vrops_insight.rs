@@ -46,7 +46,7 @@ async fn vcenter_vms_are_found_by_vcid_and_moid_in_calls_of_a_thousand() {
     assert_eq!(vms.len(), 2500);
     let keys: Vec<VmKey> = vms
         .iter()
-        .map(|n| VmKey::new(&vcid.to_ascii_uppercase(), vc_map::moid(&n.id)))
+        .map(|n| VmKey::new(&vcid.to_ascii_uppercase(), vc_map::moid(&n.id.as_str())))
         .collect();
     let ops = backends::vrops(&s, PAGE_SIZE, 2);
     let caps = ops.connect().await.unwrap().capabilities;
@@ -69,7 +69,7 @@ async fn vcenter_vms_are_found_by_vcid_and_moid_in_calls_of_a_thousand() {
     );
     // Matched on identity, not on names: the resource is the VM of that moid.
     let by_moid = |moid: &str| found.iter().find(|i| &*i.key.moid == moid).unwrap();
-    let one = by_moid(vc_map::moid(&vms[7].id));
+    let one = by_moid(vc_map::moid(&vms[7].id.as_str()));
     assert_eq!(one.resource.name, vms[7].name);
     assert_eq!(one.resource.kind, NodeKind::Vm);
 
@@ -104,6 +104,6 @@ async fn vcenter_vms_are_found_by_vcid_and_moid_in_calls_of_a_thousand() {
     // And back: a resource names its vCenter VM.
     assert_eq!(
         ops.vm_key(&one.resource).await.unwrap(),
-        Some(VmKey::new(&vcid, vc_map::moid(&vms[7].id)))
+        Some(VmKey::new(&vcid, vc_map::moid(&vms[7].id.as_str())))
     );
 }

@@ -153,7 +153,7 @@ async fn enter_on_a_related_row_selects_that_node_in_the_tree() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.focus, Pane::Tree);
     let sel = app.selected_entry().unwrap();
-    assert_eq!((&*sel.node.id, &*sel.node.name), ("vm/2", "db-01"));
+    assert_eq!((&*sel.node.id.as_str(), &*sel.node.name), ("vm/2", "db-01"));
     assert_eq!(app.tree.find(0, "vm/2").len(), 1, "not added twice");
 
     // Back on web-01 (cached), N wraps to the host, which the tree does not have yet.

@@ -34,7 +34,7 @@ fn vm_rows(app: &App, ep: usize) -> Vec<(String, Option<Health>)> {
         .iter()
         .map(|&c| app.tree.get(c).node.clone())
         .filter(|n| n.kind == NodeKind::Vm)
-        .map(|n| (vc_map::moid(&n.id).to_string(), n.health))
+        .map(|n| (vc_map::moid(&n.id.as_str()).to_string(), n.health))
         .collect()
 }
 

@@ -14,7 +14,7 @@ pub fn copies(node: &Node, urn: Option<&str>, version: &str) -> Vec<(String, Str
         "curl".into(),
         format!(
             "curl -s -H 'Accept: application/*+xml;version={version}' -H \"Authorization: Bearer $TOKEN\" '{}'",
-            node.id.replace('\'', r"'\''")
+            node.id.as_str().replace('\'', r"'\''")
         ),
     ));
     let cmdlet = match node.kind {

@@ -53,7 +53,7 @@ impl VcdBackend {
                 | NodeKind::Media
                 | NodeKind::Network
         );
-        if !entity || !node.id.starts_with("http") {
+        if !entity || !node.id.as_str().starts_with("http") {
             return Err(ApiError::Unsupported("no object to list events of".into()));
         }
         let kind = if self.info.read().await.is_system() {
@@ -147,7 +147,8 @@ pub fn urn_of(node: &Node) -> Option<String> {
         NodeKind::Network => "network",
         _ => return None,
     };
-    let last = node.id.trim_end_matches('/').rsplit('/').next()?;
+    let id = node.id.as_str();
+    let last = id.trim_end_matches('/').rsplit('/').next()?;
     // `vm-<uuid>`, `vapp-<uuid>` or a bare uuid: the uuid is the last 36 characters.
     let uuid = last.get(last.len().saturating_sub(36)..)?;
     let shape = uuid.len() == 36 && uuid.chars().all(|c| c.is_ascii_hexdigit() || c == '-');

@@ -160,7 +160,7 @@ impl VcdBackend {
     }
 
     async fn org_children(&self, org: &Node, sink: &ChildSink) -> ApiResult<()> {
-        let doc = self.session.get(&org.id).await?;
+        let doc = self.session.get(&org.id.as_str()).await?;
         // From API 33 the Org lists its VDCs through a query link and need not carry vdc links.
         let modern = session::parse_version(&self.session.version().await) >= Some((33, 0));
         let vdc_query = map::vdc_query_link(&doc.root).filter(|_| modern);
@@ -194,7 +194,7 @@ impl VcdBackend {
         item: &str,
         sink: &ChildSink,
     ) -> ApiResult<()> {
-        let doc = self.session.get(&parent.id).await?;
+        let doc = self.session.get(&parent.id.as_str()).await?;
         let nodes: Vec<Node> = doc
             .root
             .child(container)
@@ -269,7 +269,7 @@ impl Backend for VcdBackend {
                 sink.all(nodes);
                 Ok(())
             }
-            NodeKind::Group if &*parent.id == ALL_VMS => {
+            NodeKind::Group if &*parent.id.as_str() == ALL_VMS => {
                 self.list_all_vms(self.paging(), sink).await.map(|_| ())
             }
             NodeKind::Org => self.org_children(parent, sink).await,
@@ -324,11 +324,11 @@ impl Backend for VcdBackend {
         };
         let copies = copies::copies(&fresh, doc.root.attr("id"), &self.session.version().await);
         let snapshot_slot = match node.kind {
-            NodeKind::Vm => Some(self.snapshot_slot(&doc.root, &node.id).await),
+            NodeKind::Vm => Some(self.snapshot_slot(&doc.root, &node.id.as_str()).await),
             _ => None,
         };
         if node.kind == NodeKind::Vm
-            && let Some(record) = self.vm_record(&node.id).await
+            && let Some(record) = self.vm_record(&node.id.as_str()).await
             && let Some(summary) = sections.iter_mut().find(|s| s.title == "Summary")
         {
             vm_record::add_rows(summary, &record);
@@ -361,7 +361,7 @@ impl Backend for VcdBackend {
     ) -> ApiResult<TaskInfo> {
         // The object's tasks before the POST: if the answer is lost, a new one among them tells
         // whether the action happened, without repeating it.
-        let before = self.tasks_of(&node.id).await.ok();
+        let before = self.tasks_of(&node.id.as_str()).await.ok();
         let doc = match self
             .session
             .post(&action.href, actions::body(action.id, params))
@@ -369,7 +369,7 @@ impl Backend for VcdBackend {
         {
             Ok(doc) => doc,
             Err(e) if e.answer_lost() => {
-                return self.find_started(&node.id, before, e).await;
+                return self.find_started(&node.id.as_str(), before, e).await;
             }
             Err(e) => return Err(e),
         };

@@ -39,7 +39,7 @@ impl VcdBackend {
                 Ok(mut backings) => {
                     known = true;
                     for r in &mut rows {
-                        r.vm.backing = backings.remove(r.vm.id.as_str()).map(Box::new);
+                        r.vm.backing = backings.remove(&*r.vm.id.as_str()).map(Box::new);
                     }
                     let learned: Vec<(Box<str>, VimRef)> = rows
                         .iter()

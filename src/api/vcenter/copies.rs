@@ -19,7 +19,8 @@ pub fn copies(node: &Node, base: &str, dialect: Dialect) -> Vec<(String, String)
     if matches!(node.kind, NodeKind::Group | NodeKind::Endpoint) {
         return Vec::new();
     }
-    let moid = map::moid(&node.id);
+    let id = node.id.as_str();
+    let moid = map::moid(&id);
     let mut out = vec![("moid".to_string(), moid.to_string())];
     // Objects with a GET of their own in the REST API.
     let rest = match node.kind {

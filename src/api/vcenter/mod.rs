@@ -148,7 +148,8 @@ impl VcenterBackend {
 
     async fn vm_details(&self, node: &Node) -> ApiResult<Details> {
         let dialect = self.session.dialect().await;
-        let vm = map::moid(&node.id);
+        let id = node.id.as_str();
+        let vm = map::moid(&id);
         let (detail, text) = self
             .session
             .get(&dialect.path(&format!("vcenter/vm/{vm}")))
@@ -222,7 +223,8 @@ impl VcenterBackend {
     /// section.
     async fn capacity(&self, node: &Node) -> Section {
         let http = self.session.http();
-        let moid = map::moid(&node.id);
+        let id = node.id.as_str();
+        let moid = map::moid(&id);
         let cluster = node.kind == NodeKind::Cluster;
         let hosts = if cluster {
             self.vim.cluster_hosts(http, moid).await
@@ -261,7 +263,7 @@ impl VcenterBackend {
         let mut s = Section::new("General");
         s.row("Name", &*node.name)
             .row("Kind", node.kind.label())
-            .row("Id", map::moid(&node.id));
+            .row("Id", map::moid(&node.id.as_str()));
         if !node.status.label.is_empty() {
             s.row("State", labels::status(node.status.label));
         }
@@ -306,10 +308,10 @@ impl Backend for VcenterBackend {
     }
 
     async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
-        let moid = map::moid(&parent.id).to_string();
+        let moid = map::moid(&parent.id.as_str()).to_string();
         match parent.kind {
             NodeKind::Endpoint => self.endpoint_children(sink).await,
-            NodeKind::Group if &*parent.id == ALL_VMS => {
+            NodeKind::Group if &*parent.id.as_str() == ALL_VMS => {
                 lists::stream_vms(&self.session, Vec::new(), self.width(), sink)
                     .await
                     .map(|_| ())
@@ -342,7 +344,8 @@ impl Backend for VcenterBackend {
                 Ok(())
             }
             NodeKind::Group => {
-                let Some((prefix, dc)) = parse_group(&parent.id) else {
+                let id = parent.id.as_str();
+                let Some((prefix, dc)) = parse_group(&id) else {
                     return Ok(());
                 };
                 let scope: Scope = vec![(DATACENTER.filter.to_string(), dc.to_string())];
@@ -365,8 +368,8 @@ impl Backend for VcenterBackend {
     /// a VM's children are its snapshots, not inventory.
     fn walk_into(&self, node: &Node) -> bool {
         let vm_view = node.kind == NodeKind::Group
-            && (&*node.id == ALL_VMS
-                || parse_group(&node.id).is_some_and(|(prefix, _)| prefix == GROUPS[0].0));
+            && (&*node.id.as_str() == ALL_VMS
+                || parse_group(&node.id.as_str()).is_some_and(|(prefix, _)| prefix == GROUPS[0].0));
         node.expandable && node.kind != NodeKind::Vm && !vm_view
     }
 
@@ -429,7 +432,11 @@ impl Backend for VcenterBackend {
             NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Datastore => {
                 let kind = map::kind_of(node.kind).expect("listed kind");
                 let dialect = self.session.dialect().await;
-                let path = dialect.path(&format!("vcenter/{}/{}", kind.rest, map::moid(&node.id)));
+                let path = dialect.path(&format!(
+                    "vcenter/{}/{}",
+                    kind.rest,
+                    map::moid(&node.id.as_str())
+                ));
                 let (v, text) = self.session.get(&path).await?;
                 let mut sections = map::plain_sections("General", &v);
                 if node.kind == NodeKind::Cluster {
@@ -507,7 +514,7 @@ impl Backend for VcenterBackend {
         };
         let max = super::backend::EVENTS_SHOWN;
         self.vim
-            .events(self.session.http(), kind, map::moid(&node.id), max)
+            .events(self.session.http(), kind, map::moid(&node.id.as_str()), max)
             .await
     }
 

@@ -71,7 +71,7 @@ impl VcenterBackend {
         let vms: HashMap<String, Node> = found
             .take()
             .into_iter()
-            .map(|n| (map::moid(&n.id).to_string(), n))
+            .map(|n| (map::moid(&n.id.as_str()).to_string(), n))
             .collect();
         let http = self.session.http();
         let chunks = batches_of(vms.keys());
@@ -99,7 +99,7 @@ impl VcenterBackend {
         let at: HashMap<String, usize> = rows
             .iter()
             .enumerate()
-            .map(|(i, r)| (map::moid(&r.vm.id).to_string(), i))
+            .map(|(i, r)| (map::moid(&r.vm.id.as_str()).to_string(), i))
             .collect();
         let chunks = batches_of(at.keys());
         let total = chunks.len() as u64;
@@ -143,13 +143,15 @@ impl VcenterBackend {
 
     /// Bytes the VM's snapshots hold, from its file layout (None if the server gave none).
     pub async fn snapshot_size(&self, vm_node: &Node) -> ApiResult<Option<u64>> {
-        let moid = [map::moid(&vm_node.id)];
+        let id = vm_node.id.as_str();
+        let moid = [map::moid(&id)];
         let sizes = self.vim.snapshot_sizes(self.session.http(), &moid).await?;
         Ok(sizes.first().map(|(_, b)| *b))
     }
 
     pub(super) async fn snapshot_nodes(&self, vm_node: &Node) -> ApiResult<Vec<Node>> {
-        let vm = map::moid(&vm_node.id);
+        let id = vm_node.id.as_str();
+        let vm = map::moid(&id);
         let list = self.vim.snapshots(self.session.http(), vm).await?;
         Ok(list.iter().map(|s| node(vm, s)).collect())
     }
@@ -161,7 +163,7 @@ impl VcenterBackend {
         let mut actions = vec![offer(ActionId::SnapshotCreate)];
         match self
             .vim
-            .snapshots(self.session.http(), map::moid(&vm_node.id))
+            .snapshots(self.session.http(), map::moid(&vm_node.id.as_str()))
             .await
         {
             Ok(list) if list.is_empty() => {
@@ -195,7 +197,8 @@ impl VcenterBackend {
     }
 
     pub(super) async fn snapshot_details(&self, node: &Node) -> ApiResult<Details> {
-        let (vm, moid) = parse_id(&node.id)
+        let id = node.id.as_str();
+        let (vm, moid) = parse_id(&id)
             .ok_or_else(|| ApiError::Unsupported(format!("not a snapshot: {}", node.id)))?;
         let list = self.vim.snapshots(self.session.http(), vm).await?;
         let at = list

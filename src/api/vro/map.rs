@@ -396,6 +396,7 @@ mod tests {
         assert!(
             nodes[0]
                 .id
+                .as_str()
                 .ends_with("/workflows/6e04a460-4a45-4e16-9603-db2922c24462/")
         );
         // VCF 9 says -1: unknown, page until a short page.
@@ -524,7 +525,7 @@ mod tests {
         let (links, _) = down_links(&v);
         let n = run_node(links[0]).unwrap();
         assert_eq!(n.kind, NodeKind::WorkflowRun);
-        assert!(n.id.contains("/executions/"), "{}", n.id);
+        assert!(n.id.as_str().contains("/executions/"), "{}", n.id);
         assert!(n.name.starts_with("20"), "{}", n.name);
         assert!(matches!(n.status.severity, Severity::Ok | Severity::Error));
     }

@@ -185,12 +185,13 @@ impl VroBackend {
     }
 
     async fn workflow_details(&self, node: &Node) -> ApiResult<Details> {
-        let href = node.id.trim_end_matches('/');
+        let id = node.id.as_str();
+        let href = id.trim_end_matches('/');
         let presentation_url = format!("{href}/presentation/");
         let (wf, presentation, runs) = tokio::join!(
-            self.session.get(&node.id, &[]),
+            self.session.get(&id, &[]),
             self.session.get(&presentation_url, &[]),
-            self.runs(&node.id, RUNS_IN_DETAILS),
+            self.runs(&id, RUNS_IN_DETAILS),
         );
         let Reply { json: v, text, .. } = wf?;
         let mut params = map::input_params(&v);
@@ -225,7 +226,7 @@ impl VroBackend {
             Err(e) => unavailable("Last runs", e),
         });
         let offer = ActionOffer::described(
-            &*node.id,
+            &*node.id.as_str(),
             Described {
                 label: format!("Run {name}"),
                 description: v["description"].as_str().unwrap_or("").to_string(),
@@ -241,14 +242,14 @@ impl VroBackend {
             links: Vec::new(),
             actions: vec![offer],
             snapshot_slot: None,
-            copies: copies(&node.id),
+            copies: copies(&node.id.as_str()),
             raw: Raw::json(&text),
         })
     }
 
     async fn run_details(&self, node: &Node) -> ApiResult<Details> {
-        let Reply { json: v, text, .. } = self.session.get(&node.id, &[]).await?;
-        let task = map::execution(&v, &node.id);
+        let Reply { json: v, text, .. } = self.session.get(&node.id.as_str(), &[]).await?;
+        let task = map::execution(&v, &node.id.as_str());
         let logs_url = v["relations"]["link"]
             .as_array()
             .and_then(|l| l.iter().find(|l| l["rel"] == "logs"))
@@ -256,16 +257,16 @@ impl VroBackend {
             .map(str::to_string)
             .unwrap_or_else(|| {
                 let path = self.session.about().map_or("syslogs", |a| a.logs_path());
-                format!("{}/{path}/", node.id.trim_end_matches('/'))
+                format!("{}/{path}/", node.id.as_str().trim_end_matches('/'))
             });
         let logs = self.session.get(&logs_url, &[]).await;
         let mut actions = Vec::new();
         let mut asks = None;
         if task.state == TaskState::WaitingForInput {
-            asks = Some(match self.interaction(&node.id).await {
+            asks = Some(match self.interaction(&node.id.as_str()).await {
                 Ok(i) => {
                     if i.is_waiting() {
-                        actions.push(self.answer_offer(&node.id, &v, &i));
+                        actions.push(self.answer_offer(&node.id.as_str(), &v, &i));
                     }
                     i.section()
                 }
@@ -301,7 +302,7 @@ impl VroBackend {
             links: Vec::new(),
             actions,
             snapshot_slot: None,
-            copies: copies(&node.id),
+            copies: copies(&node.id.as_str()),
             raw: Raw::json(&redact_secrets(&text)),
         })
     }
@@ -364,7 +365,7 @@ impl VroBackend {
                     e
                 }
             })?;
-        let (v, href) = match self.session.get(&node.id, &[]).await {
+        let (v, href) = match self.session.get(&node.id.as_str(), &[]).await {
             Ok(r) => (r.json, node.id.to_string()),
             // Answered; the next poll says how it goes on.
             Err(_) => (json!({"state": "running"}), node.id.to_string()),
@@ -378,7 +379,7 @@ impl VroBackend {
                 .to_string()
         });
         task.operation = format!("Run {workflow}");
-        task.target = interaction::workflow_href(&node.id).map(|id| TaskTarget {
+        task.target = interaction::workflow_href(&node.id.as_str()).map(|id| TaskTarget {
             kind: NodeKind::Workflow,
             id: id.into(),
             name: workflow.into(),
@@ -387,7 +388,7 @@ impl VroBackend {
     }
 
     async fn category_details(&self, node: &Node) -> ApiResult<Details> {
-        let Reply { json: v, text, .. } = self.session.get(&node.id, &[]).await?;
+        let Reply { json: v, text, .. } = self.session.get(&node.id.as_str(), &[]).await?;
         let (links, _) = map::down_links(&v);
         let cats = links.iter().filter(|l| map::is_category(l)).count();
         let mut s = Section::new("Category");
@@ -402,7 +403,7 @@ impl VroBackend {
             links: Vec::new(),
             actions: Vec::new(),
             snapshot_slot: None,
-            copies: copies(&node.id),
+            copies: copies(&node.id.as_str()),
             raw: Raw::json(&text),
         })
     }
@@ -498,9 +499,9 @@ impl Backend for VroBackend {
     async fn children(&self, parent: &Node, sink: &ChildSink) -> ApiResult<()> {
         match parent.kind {
             NodeKind::Endpoint => self.root_categories(sink).await,
-            NodeKind::WorkflowCategory => self.category_children(&parent.id, sink).await,
+            NodeKind::WorkflowCategory => self.category_children(&parent.id.as_str(), sink).await,
             NodeKind::Workflow => {
-                let runs = self.runs(&parent.id, RUNS_LISTED).await?;
+                let runs = self.runs(&parent.id.as_str(), RUNS_LISTED).await?;
                 sink.all(runs);
                 Ok(())
             }

@@ -106,9 +106,10 @@ impl VropsBackend {
 
     /// Health, alert counts and (with `day`) the day of metrics of one call's worth of VMs.
     async fn insight_chunk(&self, vms: &[(VmKey, Node)], day: bool) -> ApiResult<Vec<VmInsight>> {
-        let ids: Vec<&str> = vms
+        let texts: Vec<_> = vms.iter().map(|(_, n)| n.id.as_str()).collect();
+        let ids: Vec<&str> = texts
             .iter()
-            .filter_map(|(_, n)| match map::parse_id(&n.id) {
+            .filter_map(|id| match map::parse_id(id) {
                 Id::Resource(id) => Some(id),
                 _ => None,
             })
@@ -231,7 +232,8 @@ impl VropsBackend {
     }
 
     pub(super) async fn key_of(&self, node: &Node) -> ApiResult<Option<VmKey>> {
-        let Id::Resource(id) = map::parse_id(&node.id) else {
+        let text = node.id.as_str();
+        let Id::Resource(id) = map::parse_id(&text) else {
             return Ok(None);
         };
         let (v, _) = self
@@ -269,8 +271,8 @@ mod tests {
         assert_eq!(ix.len(), 2, "the host has no VCID");
         let key = VmKey::new;
         // The VCID is a UUID: its case does not matter.
-        assert_eq!(&*ix[&key("aaaa-1", "vm-42")].id, "res/r-a");
-        assert_eq!(&*ix[&key("bbbb-2", "vm-42")].id, "res/r-b");
+        assert_eq!(&*ix[&key("aaaa-1", "vm-42")].id.as_str(), "res/r-a");
+        assert_eq!(&*ix[&key("bbbb-2", "vm-42")].id.as_str(), "res/r-b");
         assert!(!ix.contains_key(&key("cccc-3", "vm-42")));
     }
 

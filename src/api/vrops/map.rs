@@ -615,7 +615,7 @@ mod tests {
         assert!(
             nodes
                 .iter()
-                .all(|n| matches!(parse_id(&n.id), Id::Resource(_)))
+                .all(|n| matches!(parse_id(&n.id.as_str()), Id::Resource(_)))
         );
     }
 
@@ -624,7 +624,7 @@ mod tests {
         let v = sample("suite-api_resource_get.json");
         let node = resource_node(&v).unwrap();
         assert_eq!(
-            (node.kind, &*node.name, &*node.id),
+            (node.kind, &*node.name, &*node.id.as_str()),
             (
                 NodeKind::Host,
                 "MyHost",
@@ -684,7 +684,7 @@ mod tests {
             .collect();
         assert!(!nodes.is_empty());
         assert_eq!(
-            parse_id(&nodes[0].id),
+            parse_id(&nodes[0].id.as_str()),
             Id::Adapter {
                 kind: "OPENAPI",
                 id: "a3c23232-7b0d-4a58-b83b-486a392e35f4"
@@ -692,7 +692,7 @@ mod tests {
         );
         let kind = resource_kind_node("VMWARE", &json!({"key": "VMwareAdapter Instance"})).unwrap();
         assert_eq!(
-            parse_id(&kind.id),
+            parse_id(&kind.id.as_str()),
             Id::ResourceKind {
                 adapter_kind: "VMWARE",
                 kind: "VMwareAdapter Instance"

@@ -549,7 +549,7 @@ impl Backend for VropsBackend {
         if parent.kind == NodeKind::Endpoint {
             return self.endpoint_children(sink).await;
         }
-        match map::parse_id(&parent.id) {
+        match map::parse_id(&parent.id.as_str()) {
             Id::Adapter { kind, .. } => self.resource_kinds(kind, sink).await,
             Id::ResourceKind { adapter_kind, kind } => {
                 let listing = Listing::Get {
@@ -580,7 +580,7 @@ impl Backend for VropsBackend {
     fn walk_into(&self, node: &Node) -> bool {
         node.kind == NodeKind::Endpoint
             || matches!(
-                map::parse_id(&node.id),
+                map::parse_id(&node.id.as_str()),
                 Id::Adapter { .. } | Id::ResourceKind { .. } | Id::Alerts
             )
     }
@@ -596,7 +596,7 @@ impl Backend for VropsBackend {
     }
 
     async fn details(&self, node: &Node) -> ApiResult<Details> {
-        match map::parse_id(&node.id) {
+        match map::parse_id(&node.id.as_str()) {
             Id::Resource(id) if node.kind != NodeKind::Endpoint => {
                 self.resource_details(node, id).await
             }
