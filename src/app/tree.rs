@@ -639,13 +639,34 @@ impl Tree {
         }
         match self.filter.take() {
             None => {
+                // Children of a node none of whose children is open are its rows as they are:
+                // copied, not read entry by entry (see `open`).
+                let open_parents: std::collections::HashSet<EntryId> = self
+                    .open
+                    .iter()
+                    .filter_map(|&o| self.entries[o as usize].parent)
+                    .collect();
                 let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
                     self.row_of[id as usize] = self.visible.len() as u32;
                     self.visible.push(id);
                     let e = &self.entries[id as usize];
-                    if e.expanded {
+                    if !e.expanded {
+                        continue;
+                    }
+                    if open_parents.contains(&id) {
                         stack.extend(e.children.iter().rev());
+                        continue;
+                    }
+                    debug_assert!(
+                        e.children
+                            .iter()
+                            .all(|&c| !self.entries[c as usize].expanded),
+                        "an entry opened without set_expanded"
+                    );
+                    for &c in &e.children {
+                        self.row_of[c as usize] = self.visible.len() as u32;
+                        self.visible.push(c);
                     }
                 }
             }
