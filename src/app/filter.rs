@@ -22,6 +22,8 @@ pub struct Filter {
     matches: Vec<u32>,
     /// The match the cursor goes to (see `best`), found with the matches.
     best: Option<EntryId>,
+    /// For a `!` query, the positions it keeps (`matches` are those of the text after `!`).
+    inverted: Option<Vec<u32>>,
     index: Index,
     buf: Vec<char>,
 }
@@ -34,6 +36,9 @@ struct Index {
     text: String,
     /// (entry, start, end) of each name in `text`.
     spans: Vec<(EntryId, u32, u32)>,
+    /// Each position's parent's position (`NO_PARENT` for a root): the rows of the matches
+    /// and their ancestors are laid out from here, without reading the tree's entries.
+    parents: Vec<u32>,
     /// Whether every name is ASCII: a plain word is then searched in `text` at once.
     ascii: bool,
     /// Each entry's other columns, each after a newline, then its id after a `\x1f` (see
@@ -42,6 +47,8 @@ struct Index {
     extra: String,
     extra_ends: Vec<u32>,
 }
+
+const NO_PARENT: u32 = u32::MAX;
 
 /// Where an entry's id starts in its part of `Index::extra`, after its columns.
 const ID_MARK: char = '\x1f';
@@ -61,6 +68,18 @@ fn push_extra(out: &mut String, node: &crate::api::model::Node) {
     node.id.with_str(|id| out.push_str(id_tail(id)));
 }
 
+/// Positions in both lists (each ascending).
+fn intersect_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut b = b.iter().copied().peekable();
+    a.iter()
+        .copied()
+        .filter(|&x| {
+            while b.next_if(|&y| y < x).is_some() {}
+            b.peek() == Some(&x)
+        })
+        .collect()
+}
+
 impl Index {
     fn refresh(&mut self, tree: &Tree) -> bool {
         if self.content == Some(tree.content) {
@@ -68,10 +87,17 @@ impl Index {
         }
         self.text.clear();
         self.spans.clear();
+        self.parents.clear();
         self.extra.clear();
         self.extra_ends.clear();
+        // Entry → its position, for its children's `parents` (a parent comes first).
+        let mut pos_of = vec![NO_PARENT; tree.capacity()];
         for id in tree.iter_all() {
-            let node = &tree.get(id).node;
+            let entry = tree.get(id);
+            let node = &entry.node;
+            pos_of[id as usize] = self.spans.len() as u32;
+            let parent = entry.parent.map_or(NO_PARENT, |p| pos_of[p as usize]);
+            self.parents.push(parent);
             let start = self.text.len() as u32;
             self.text.push_str(&node.name);
             self.spans.push((id, start, self.text.len() as u32));
@@ -97,24 +123,37 @@ impl Index {
         true
     }
 
-    fn extra(&self, i: u32) -> &str {
+    /// Whether searching all the text at once beats visiting `candidates` one by one: each
+    /// visit is a cache miss, a pass over the packed text streams.
+    fn many(&self, candidates: Option<&[u32]>) -> bool {
+        candidates.is_none_or(|c| c.len() > self.spans.len() / 32)
+    }
+
+    fn extra(&self, i: u32) -> &[u8] {
         let start = match i {
             0 => 0,
             _ => self.extra_ends[i as usize - 1] as usize,
         };
-        &self.extra[start..self.extra_ends[i as usize] as usize]
+        &self.extra.as_bytes()[start..self.extra_ends[i as usize] as usize]
     }
 
     /// Entry i's other columns (lowercased), without its id: what `rank_node` ranks.
     fn columns(&self, i: u32) -> impl Iterator<Item = &str> {
         let part = self.extra(i);
-        let cols = part.split(ID_MARK).next().unwrap_or("");
+        let end = memchr::memchr(ID_MARK as u8, part).unwrap_or(part.len());
+        // Whole characters: the separators are ASCII.
+        let cols = std::str::from_utf8(&part[..end]).unwrap_or("");
         cols.split('\n').skip(1)
     }
 
     fn name(&self, i: u32) -> &str {
         let (_, a, b) = self.spans[i as usize];
         &self.text[a as usize..b as usize]
+    }
+
+    fn name_bytes(&self, i: u32) -> &[u8] {
+        let (_, a, b) = self.spans[i as usize];
+        &self.text.as_bytes()[a as usize..b as usize]
     }
 
     /// Positions whose name has the ASCII `needle` as a subsequence, over every name at once:
@@ -144,54 +183,106 @@ impl Index {
         out
     }
 
-    /// Positions (among `candidates`, else all) whose other columns or id contain `query`.
-    fn with_extra(&self, tree: &Tree, query: &str, candidates: Option<&[u32]>) -> Vec<u32> {
+    /// Positions (among `candidates`, else all) whose other columns or id contain `query`
+    /// ignoring case, then those of them that contain it as the query asks (smart case).
+    fn with_extra(
+        &self,
+        tree: &Tree,
+        query: &str,
+        candidates: Option<&[u32]>,
+    ) -> (Vec<u32>, Vec<u32>) {
         if query.is_empty() {
-            return Vec::new();
+            return Default::default();
         }
         // Smart case, as for names: a capital in the query makes it case-sensitive.
         let sensitive = query.chars().any(char::is_uppercase);
-        if !sensitive && !query.is_ascii() {
+        if !query.is_ascii() {
             // Unicode case folding: rare, entry by entry as typed.
             let q = query.to_lowercase();
-            let hit = |i: &u32| self.extra(*i).to_lowercase().contains(&q);
-            return match candidates {
-                Some(c) => c.iter().copied().filter(hit).collect(),
-                None => (0..self.spans.len() as u32).filter(hit).collect(),
+            let folded = |i: &u32| {
+                String::from_utf8_lossy(self.extra(*i))
+                    .to_lowercase()
+                    .contains(&q)
             };
+            let all: Vec<u32> = match candidates {
+                Some(c) => c.iter().copied().filter(folded).collect(),
+                None => (0..self.spans.len() as u32).filter(folded).collect(),
+            };
+            if !sensitive {
+                return (all.clone(), all);
+            }
+            let lower = query.to_ascii_lowercase();
+            let finder = memmem::Finder::new(lower.as_bytes());
+            let hits = match candidates {
+                Some(c) => c.to_vec(),
+                None => (0..self.spans.len() as u32).collect(),
+            };
+            let hits = hits
+                .into_iter()
+                .filter(|&i| finder.find(self.extra(i)).is_some())
+                .collect();
+            return (all, self.exact_case(tree, query, hits));
         }
         let lower = query.to_ascii_lowercase();
         let finder = memmem::Finder::new(lower.as_bytes());
-        let mut hits: Vec<u32> = match candidates {
-            Some(c) => c
-                .iter()
-                .copied()
-                .filter(|&i| finder.find(self.extra(i).as_bytes()).is_some())
-                .collect(),
-            None => {
-                let mut hits = Vec::new();
-                let mut k = 0usize;
-                for p in finder.find_iter(self.extra.as_bytes()) {
-                    while self.extra_ends[k] as usize <= p {
-                        k += 1;
-                    }
-                    if hits.last() != Some(&(k as u32)) {
-                        hits.push(k as u32);
-                    }
+        let hits: Vec<u32> = if self.many(candidates) {
+            // One pass over the text, jumping to the next entry at each hit.
+            let bytes = self.extra.as_bytes();
+            let (mut hits, mut at, mut k) = (Vec::new(), 0usize, 0usize);
+            while let Some(off) = finder.find(&bytes[at..]) {
+                while self.extra_ends[k] as usize <= at + off {
+                    k += 1;
                 }
-                hits
+                hits.push(k as u32);
+                at = self.extra_ends[k] as usize;
             }
+            match candidates {
+                Some(c) => intersect_sorted(c, &hits),
+                None => hits,
+            }
+        } else {
+            let c = candidates.unwrap_or_default();
+            c.iter()
+                .copied()
+                .filter(|&i| finder.find(self.extra(i)).is_some())
+                .collect()
         };
-        if sensitive {
-            // The lowercased index found every candidate; the node says which has the case.
-            let mut part = String::new();
-            hits.retain(|&i| {
-                part.clear();
-                push_extra(&mut part, &tree.get(self.spans[i as usize].0).node);
-                part.contains(query)
-            });
+        match sensitive {
+            true => (hits.clone(), self.exact_case(tree, query, hits)),
+            false => (hits.clone(), hits),
         }
+    }
+
+    /// The lowercased index found every candidate; the node says which has the query's case.
+    fn exact_case(&self, tree: &Tree, query: &str, mut hits: Vec<u32>) -> Vec<u32> {
+        let mut part = String::new();
+        hits.retain(|&i| {
+            part.clear();
+            push_extra(&mut part, &tree.get(self.spans[i as usize].0).node);
+            part.contains(query)
+        });
         hits
+    }
+
+    /// The rows the matches (positions, ascending) show as: each after those of its ancestors
+    /// not shown yet, in tree order, from `parents` alone.
+    fn rows(&self, matches: &[u32]) -> Vec<EntryId> {
+        let mut shown = vec![false; self.spans.len()];
+        let mut rows = Vec::with_capacity(matches.len() + 16);
+        let mut chain = Vec::new();
+        for &m in matches {
+            chain.clear();
+            let mut cur = m;
+            while cur != NO_PARENT && !shown[cur as usize] {
+                chain.push(cur);
+                cur = self.parents[cur as usize];
+            }
+            for &c in chain.iter().rev() {
+                shown[c as usize] = true;
+                rows.push(self.spans[c as usize].0);
+            }
+        }
+        rows
     }
 }
 
@@ -203,6 +294,7 @@ impl Default for Filter {
             query: String::new(),
             matches: Vec::new(),
             best: None,
+            inverted: None,
             index: Index::default(),
             buf: Vec::new(),
         }
@@ -365,6 +457,7 @@ impl Filter {
     /// Matches `query` against every live node (see the module doc); returns the matching
     /// entries in tree order. `!text` returns those that `text` does not match.
     pub fn apply(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
+        self.inverted = None;
         if let Some(rest) = query.strip_prefix('!').filter(|r| !r.is_empty()) {
             self.apply_plain(tree, rest);
             // Not a narrowing of anything: the next query starts afresh.
@@ -378,13 +471,12 @@ impl Filter {
             // all: without a `!` anywhere, every one ranks alike and the first is the best.
             let bang = |s: &str| memchr::memchr(b'!', s.as_bytes()).is_some();
             self.best = match bang(&self.index.text) || bang(&self.index.extra) {
-                true => self.rank_best(&rest, query),
+                true => self.rank_best(&rest, query, None),
                 false => rest.first().map(|&i| self.index.spans[i as usize].0),
             };
-            return rest
-                .iter()
-                .map(|&i| self.index.spans[i as usize].0)
-                .collect();
+            let out = self.entries(&rest);
+            self.inverted = Some(rest);
+            return out;
         }
         self.apply_plain(tree, query)
     }
@@ -395,16 +487,36 @@ impl Filter {
         self.best
     }
 
+    /// The rows the last `apply`'s matches show as in the tree: each with its ancestors, in
+    /// tree order (see `Tree::set_filter_rows`).
+    pub fn rows(&self) -> Vec<EntryId> {
+        self.index
+            .rows(self.inverted.as_deref().unwrap_or(&self.matches))
+    }
+
+    fn entries(&self, positions: &[u32]) -> Vec<EntryId> {
+        positions
+            .iter()
+            .map(|&i| self.index.spans[i as usize].0)
+            .collect()
+    }
+
     fn apply_plain(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
         // A changed tree invalidates the previous matches' positions.
         let rebuilt = self.index.refresh(tree);
         let incremental = !rebuilt && is_narrowing(&self.query, query);
         let candidates = incremental.then(|| std::mem::take(&mut self.matches));
-        let by_extra = self.index.with_extra(tree, query, candidates.as_deref());
+        let (folded, by_extra) = self.index.with_extra(tree, query, candidates.as_deref());
         let plain = plain_word(query);
-        let out = match (&plain, &candidates) {
-            (Some((needle, sensitive)), None) if self.index.ascii => {
+        let out = match &plain {
+            Some((needle, sensitive))
+                if self.index.ascii && self.index.many(candidates.as_deref()) =>
+            {
                 let by_name = self.index.names_with_subsequence(needle, *sensitive);
+                let by_name = match &candidates {
+                    Some(c) => intersect_sorted(c, &by_name),
+                    None => by_name,
+                };
                 union_sorted(&by_extra, &by_name)
             }
             _ => {
@@ -438,24 +550,40 @@ impl Filter {
                 out
             }
         };
-        self.best = self.rank_best(&out, query);
+        // A column can rank before a fuzzy match only by containing the query (ignoring
+        // case), so only those found so are read; for a query with non-ASCII letters, all.
+        let cols = query.is_ascii().then_some(&folded[..]);
+        self.best = self.rank_best(&out, query, cols);
         self.matches = out;
         self.query = query.to_string();
-        self.matches
-            .iter()
-            .map(|&i| self.index.spans[i as usize].0)
-            .collect()
+        self.entries(&self.matches)
     }
 
     /// `best` over the positions `matches`, from the index: each match is ranked only as far
-    /// as it could beat the best so far (after a prefix match, only an exact one can).
-    fn rank_best(&self, matches: &[u32], query: &str) -> Option<EntryId> {
+    /// as it could beat the best so far (after a prefix match, only an exact one can, which
+    /// a name's length alone mostly rules out). Columns are ranked only for the positions in
+    /// `cols` (ascending) when given.
+    fn rank_best(&self, matches: &[u32], query: &str, cols: Option<&[u32]>) -> Option<EntryId> {
+        let bytes = (self.index.ascii && query.is_ascii()).then_some(query.as_bytes());
+        let mut cols = cols.map(|c| c.iter().copied().peekable());
         let mut best: Option<(u8, u32)> = None;
         for &i in matches {
             let bound = best.map_or(3, |(b, _)| b);
-            let mut r = rank_below(self.index.name(i), query, bound);
-            for col in self.index.columns(i) {
-                r = r.min(rank_below(col, query, r));
+            let mut r = match bytes {
+                Some(q) => rank_ascii_or_folded(self.index.name_bytes(i), q, bound),
+                None => rank_below(self.index.name(i), query, bound),
+            };
+            let read_cols = match &mut cols {
+                Some(c) => {
+                    while c.next_if(|&p| p < i).is_some() {}
+                    c.peek() == Some(&i)
+                }
+                None => true,
+            };
+            if read_cols {
+                for col in self.index.columns(i) {
+                    r = r.min(rank_below(col, query, r));
+                }
             }
             if best.is_none() || r < bound {
                 best = Some((r, i));
@@ -470,6 +598,7 @@ impl Filter {
     pub fn reset(&mut self) {
         self.query.clear();
         self.matches.clear();
+        self.inverted = None;
         self.best = None;
     }
 
@@ -648,15 +777,17 @@ mod props {
                     None => node,
                 }
             })
-            .collect();
-        t.accept_batch(
-            r,
-            1,
-            ChildBatch {
-                nodes,
-                ..Default::default()
-            },
-        );
+            .collect::<Vec<Node>>();
+        // Some under the first VM, for rows with ancestors between the root and a match.
+        let (top, below) = nodes.split_at(nodes.len().div_ceil(2));
+        let batch = ChildBatch {
+            nodes: top.to_vec(),
+            ..Default::default()
+        };
+        t.accept_batch(r, 1, batch);
+        if let Some(&first) = t.get(r).children.first() {
+            t.append_children(first, below.to_vec());
+        }
         t
     }
 
@@ -724,7 +855,7 @@ mod props {
             if !unicode {
                 list.iter_mut().for_each(|(name, _, _)| *name = name.replace('é', "e"));
             }
-            let t = tree_of(&list);
+            let mut t = tree_of(&list);
             let mut f = Filter::default();
             // Typed one character at a time, as the user does.
             let mut got = Vec::new();
@@ -736,6 +867,11 @@ mod props {
             prop_assert_eq!(f.best(), best(&t, &want, &query));
             let fresh = Filter::default().apply(&t, &query);
             prop_assert_eq!(&fresh, &want);
+            // The rows laid out from the index are those a walk of the tree gives.
+            let rows = f.rows();
+            t.set_filter(Some(got));
+            t.refresh_visible();
+            prop_assert_eq!(&rows[..], t.visible());
         }
 
         /// Typing a query one character at a time (the incremental path) finds what typing it

@@ -578,8 +578,9 @@ impl App {
             self.tree.set_filter(None);
         } else {
             let matches = self.filter.engine.apply(&self.tree, &self.filter.query);
-            // The engine's matches follow its name index, which is in tree order.
-            self.tree.set_filter_in_tree_order(matches);
+            // The engine's index is in tree order and knows each entry's parent.
+            let rows = self.filter.engine.rows();
+            self.tree.set_filter_rows(matches, rows);
         }
         self.tree.refresh_visible();
         self.keep_selection_visible();

@@ -92,6 +92,9 @@ pub struct Tree {
     /// `set_filter_in_tree_order`): while it holds, the rows are laid out from the matches and
     /// their ancestors instead of a walk of the whole tree.
     filter_ordered: Option<u64>,
+    /// The rows `filter` shows, laid out by the caller's index (see `set_filter_rows`): used
+    /// once, by the layout that follows, while `filter_ordered` holds.
+    filter_rows: Option<Vec<EntryId>>,
     /// When set, exactly these rows are visible, in this order, instead of the tree (a `:`
     /// table: its rows are entries under hidden roots, see `add_hidden_root`).
     view: Option<Vec<EntryId>>,
@@ -587,6 +590,7 @@ impl Tree {
     pub fn set_filter(&mut self, matches: Option<Vec<EntryId>>) {
         self.filter = matches;
         self.filter_ordered = None;
+        self.filter_rows = None;
         self.invalidate();
     }
 
@@ -596,7 +600,16 @@ impl Tree {
     pub fn set_filter_in_tree_order(&mut self, matches: Vec<EntryId>) {
         self.filter = Some(matches);
         self.filter_ordered = Some(self.content);
+        self.filter_rows = None;
         self.invalidate();
+    }
+
+    /// `set_filter_in_tree_order` with the rows already laid out (the matches and their
+    /// ancestors in tree order, from the filter's index, for the tree as it is now): the next
+    /// layout copies them instead of reading each match's entry for its parent.
+    pub fn set_filter_rows(&mut self, matches: Vec<EntryId>, rows: Vec<EntryId>) {
+        self.set_filter_in_tree_order(matches);
+        self.filter_rows = Some(rows);
     }
 
     /// The entries the filter matched, in tree order (None without a filter).
@@ -639,18 +652,47 @@ impl Tree {
         }
         match self.filter.take() {
             None => {
+                // Children of a node none of whose children is open are its rows as they are:
+                // copied, not read entry by entry (see `open`).
+                let open_parents: std::collections::HashSet<EntryId> = self
+                    .open
+                    .iter()
+                    .filter_map(|&o| self.entries[o as usize].parent)
+                    .collect();
                 let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
                     self.row_of[id as usize] = self.visible.len() as u32;
                     self.visible.push(id);
                     let e = &self.entries[id as usize];
-                    if e.expanded {
+                    if !e.expanded {
+                        continue;
+                    }
+                    if open_parents.contains(&id) {
                         stack.extend(e.children.iter().rev());
+                        continue;
+                    }
+                    debug_assert!(
+                        e.children
+                            .iter()
+                            .all(|&c| !self.entries[c as usize].expanded),
+                        "an entry opened without set_expanded"
+                    );
+                    for &c in &e.children {
+                        self.row_of[c as usize] = self.visible.len() as u32;
+                        self.visible.push(c);
                     }
                 }
             }
             Some(matches) if self.filter_ordered == Some(self.content) => {
-                self.lay_out_ordered_matches(&matches);
+                match self.filter_rows.take() {
+                    Some(rows) => {
+                        for (r, &id) in rows.iter().enumerate() {
+                            self.row_of[id as usize] = r as u32;
+                        }
+                        self.visible = rows;
+                    }
+                    None => self.lay_out_ordered_matches(&matches),
+                }
                 self.filter = Some(matches);
             }
             Some(matches) => {

@@ -113,6 +113,20 @@ mod incremental_equals_full {
         (t.visible().to_vec(), rows)
     }
 
+    /// The plain tree's rows read entry by entry, as the layout did before it kept `open`.
+    fn naive(t: &Tree) -> Vec<EntryId> {
+        let mut rows = Vec::new();
+        let mut stack: Vec<EntryId> = t.roots.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            rows.push(id);
+            let e = t.get(id);
+            if e.expanded {
+                stack.extend(e.children.iter().rev());
+            }
+        }
+        rows
+    }
+
     fn pick(t: &Tree, i: usize) -> EntryId {
         let all: Vec<EntryId> = t.iter_all().collect();
         all[i % all.len()]
@@ -167,6 +181,9 @@ mod incremental_equals_full {
                     }
                 }
                 t.refresh_visible();
+                if t.filter.is_none() {
+                    prop_assert_eq!(t.visible(), &naive(&t)[..], "after {:?}", op);
+                }
                 let incremental = layout(&t);
                 let ordered = t.filter_ordered;
                 t.filter_ordered = None;
@@ -193,6 +210,21 @@ fn opening_a_node_with_no_open_child_reads_no_child() {
     let a = t.get(root).children[0];
     t.entries[a as usize].expanded = true;
     t.set_expanded(root, true);
+}
+
+/// The same for a full layout (clearing a filter lays the whole tree out again).
+#[cfg(debug_assertions)]
+#[test]
+#[should_panic(expected = "an entry opened without set_expanded")]
+fn a_full_layout_copies_the_rows_of_a_node_with_no_open_child() {
+    let mut t = Tree::default();
+    let root = t.add_root(0, Node::new(NodeKind::Group, "r", "r"));
+    t.append_children(root, vec![vm("a"), vm("b")]);
+    t.set_expanded(root, true);
+    let a = t.get(root).children[0];
+    t.entries[a as usize].expanded = true;
+    t.set_filter(None);
+    t.refresh_visible();
 }
 
 /// Which entries are open follows opens, closes and removals, so a later open asks it.
