@@ -392,8 +392,8 @@ async fn a_flood_of_rows_lands_in_bounded_steps_and_ends_fully_sorted() {
     assert_eq!(app.table.as_ref().unwrap().title(), "VMs (5,000)");
 }
 
-/// Issue 18, target 1: a table's sort index holds its rows and the orders it was sorted by
-/// (the name order and the last other column), not an order for each of its columns; and a
+/// Issue 18, target 1: a table's sort index holds its rows and the orders it was last sorted
+/// by (the name order and the last two other columns), not an order for each of its columns; and a
 /// column sorted by again after its order was dropped sorts as a full sort would.
 #[tokio::test(start_paused = true)]
 async fn a_table_keeps_only_the_orders_it_was_sorted_by() {
