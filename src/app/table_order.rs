@@ -20,6 +20,10 @@ use crate::api::model::{Node, NodeKind};
 /// A row as the index reads it: its node and its endpoint's label.
 pub type Row<'a> = (&'a Node, &'a str);
 
+/// The orders a table keeps: the name order and the last two other columns sorted by (4
+/// bytes a row each); sorting by another drops the least recently sorted by.
+const KEEP: usize = 3;
+
 /// More than this share of fresh rows, and the index is built anew rather than merged into.
 const MERGE_AT_MOST: usize = 2;
 
@@ -43,23 +47,66 @@ pub fn cmp_rows(col: ColumnId, (ia, a): (u32, Row), (ib, b): (u32, Row)) -> Orde
     .then(ia.cmp(&ib))
 }
 
-/// Each of `live`'s rows' rank among the distinct texts of a column, in natural order (in
-/// `live`'s order): sorting the distinct values (often few: states, endpoints, guest OSes)
-/// instead of every row.
-fn text_ranks<'a>(live: &[u32], text: impl Fn(u32) -> &'a str) -> Vec<u32> {
+/// Each text's rank among the distinct `texts`, in natural order: sorting the distinct values
+/// (often few: states, endpoints, guest OSes) instead of every row, each by its natural key
+/// (`natural_key`), so the sort compares bytes, not digit runs.
+fn text_ranks(texts: &[&str]) -> Vec<u32> {
     let mut ids: HashMap<&str, u32> = HashMap::new();
-    let mut of_row = Vec::with_capacity(live.len());
-    for &r in live {
-        let next = ids.len() as u32;
-        of_row.push(*ids.entry(text(r)).or_insert(next));
+    let mut distinct: Vec<&str> = Vec::new();
+    let of_row: Vec<u32> = (texts.iter())
+        .map(|&t| {
+            *ids.entry(t).or_insert_with(|| {
+                distinct.push(t);
+                distinct.len() as u32 - 1
+            })
+        })
+        .collect();
+    drop(ids);
+    let mut keys: Vec<u8> = Vec::new();
+    let mut ends: Vec<usize> = Vec::with_capacity(distinct.len());
+    for t in &distinct {
+        natural_key(t, &mut keys);
+        ends.push(keys.len());
     }
-    let mut distinct: Vec<(&str, u32)> = ids.into_iter().collect();
-    distinct.sort_unstable_by(|a, b| columns::natural_cmp(a.0, b.0));
+    let key = |i: u32| -> &[u8] {
+        let i = i as usize;
+        &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]]
+    };
+    let mut by_text: Vec<u32> = (0..distinct.len() as u32).collect();
+    by_text.sort_unstable_by(|&a, &b| {
+        (key(a).cmp(key(b))).then_with(|| distinct[a as usize].cmp(distinct[b as usize]))
+    });
     let mut rank = vec![0u32; distinct.len()];
-    for (i, (_, id)) in distinct.iter().enumerate() {
-        rank[*id as usize] = i as u32;
+    for (i, &id) in by_text.iter().enumerate() {
+        rank[id as usize] = i as u32;
     }
     of_row.iter().map(|&id| rank[id as usize]).collect()
+}
+
+/// Bytes that compare (as bytes) the way `columns::natural_cmp` compares texts, but for its
+/// last tie breaker (the exact text): letters lowercased, and each run of digits as one
+/// marker (`0`: a digit run against a letter compares as any digit does), its length
+/// without leading zeros, then those digits; two runs thus compare by length, then digits.
+fn natural_key(s: &str, out: &mut Vec<u8>) {
+    let mut b = s.as_bytes();
+    while let Some(&c) = b.first() {
+        if !c.is_ascii_digit() {
+            out.push(c.to_ascii_lowercase());
+            b = &b[1..];
+            continue;
+        }
+        let end = b
+            .iter()
+            .position(|c| !c.is_ascii_digit())
+            .unwrap_or(b.len());
+        let (run, rest) = b.split_at(end);
+        let zeros = run.iter().take_while(|&&c| c == b'0').count();
+        let run = &run[zeros.min(run.len() - 1)..];
+        out.push(b'0');
+        out.extend_from_slice(&(run.len() as u32).to_be_bytes());
+        out.extend_from_slice(run);
+        b = rest;
+    }
 }
 
 /// The order from sorted keys (unknown, primary, …, row): a run starts where (unknown,
@@ -78,10 +125,15 @@ fn order<K: PartialEq + Copy>(col: ColumnId, keys: &[(bool, K, u32, u32)]) -> Or
 /// The name order of the `live` rows, from scratch: names ranked among the distinct names,
 /// then the keys sorted.
 fn name_order<'a>(live: &[u32], row: &impl Fn(u32) -> Row<'a>) -> Order {
-    let names = text_ranks(live, |r| &row(r).0.name);
-    let endpoints = text_ranks(live, |r| row(r).1);
+    let (mut names, mut endpoints) = (Vec::with_capacity(live.len()), Vec::new());
+    for &r in live {
+        let (node, ep) = row(r);
+        names.push(node.name.as_str());
+        endpoints.push(ep);
+    }
+    let (name_of, endpoint_of) = (text_ranks(&names), text_ranks(&endpoints));
     let mut by_name: Vec<(bool, u32, u32, u32)> = (live.iter().enumerate())
-        .map(|(i, &r)| (row(r).0.name.is_empty(), names[i], endpoints[i], r))
+        .map(|(i, &r)| (names[i].is_empty(), name_of[i], endpoint_of[i], r))
         .collect();
     by_name.sort_unstable();
     order(ColumnId::Name, &by_name)
@@ -98,34 +150,41 @@ fn name_ranks(name: &Order, rows: usize) -> Vec<u32> {
 }
 
 /// The ascending order of `col` (not the name) over the `live` rows, from scratch: each row's
-/// key computed once (an integer: numbers and times as themselves, texts as their rank), then
-/// the keys sorted, ties by `name_rank` (see `name_ranks`).
+/// value read once, its key an integer (numbers and times as themselves, texts as their
+/// rank), then the keys sorted, ties by `name_rank` (see `name_ranks`).
 fn column_order<'a>(
     col: ColumnId,
     live: &[u32],
     row: &impl Fn(u32) -> Row<'a>,
     name_rank: &[u32],
 ) -> Order {
-    let mut text: Option<Vec<u32>> = None;
-    let mut keys: Vec<(bool, i128, u32, u32)> = Vec::with_capacity(live.len());
-    for (i, &r) in live.iter().enumerate() {
-        let (node, ep) = row(r);
-        let v = columns::value(node, col, ep);
-        let primary = match v {
-            Value::Text(_) => {
-                let ranks = text.get_or_insert_with(|| {
-                    text_ranks(live, |r| match columns::value(row(r).0, col, row(r).1) {
-                        Value::Text(t) => t,
-                        _ => "",
-                    })
-                });
-                i128::from(ranks[i])
-            }
-            Value::Number(n) => i128::from(n.unwrap_or(0)),
-            Value::Time(t) => t.map_or(0, |t| t.unix_timestamp_nanos()),
-        };
-        keys.push((!known(&v), primary, name_rank[r as usize], r));
-    }
+    let values: Vec<Value> = (live.iter())
+        .map(|&r| {
+            let (node, ep) = row(r);
+            columns::value(node, col, ep)
+        })
+        .collect();
+    let texts: Vec<&str> = (values.iter())
+        .map(|v| match v {
+            Value::Text(t) => *t,
+            _ => "",
+        })
+        .collect();
+    let text_rank = match values.iter().any(|v| matches!(v, Value::Text(_))) {
+        true => text_ranks(&texts),
+        false => Vec::new(),
+    };
+    let mut keys: Vec<(bool, i128, u32, u32)> = (live.iter().zip(&values).enumerate())
+        .map(|(i, (&r, v))| {
+            let primary = match v {
+                Value::Text(_) => i128::from(text_rank[i]),
+                Value::Number(n) => i128::from(n.unwrap_or(0)),
+                Value::Time(t) => t.map_or(0, |t| t.unix_timestamp_nanos()),
+            };
+            (!known(v), primary, name_rank[r as usize], r)
+        })
+        .collect();
+    drop((values, texts, text_rank));
     keys.sort_unstable();
     order(col, &keys)
 }
@@ -223,10 +282,11 @@ impl Order {
 /// last tie breaker), so a page arriving only adds rows: nothing already placed moves or is
 /// renumbered.
 ///
-/// A column's order is built the first time the table is sorted by it, and only two are
+/// A column's order is built the first time the table is sorted by it, and only `KEEP` are
 /// kept: the name order (the default sort, and what ties in every other column are broken
-/// by, so building another column sorts no names) and the last other column sorted by. A
-/// table costs its rows and those two orders (4 bytes a row each), not an order per column.
+/// by, so building another column sorts no names) and the last other columns sorted by. A
+/// table costs its rows and those orders (4 bytes a row each), not an order per column; a
+/// sort by a column whose order was dropped builds it again (a sort of every row's key).
 #[derive(Default)]
 pub struct SortIndex {
     /// Row number → entry (`NONE` for a row gone since it was numbered).
@@ -238,7 +298,8 @@ pub struct SortIndex {
     synced: u64,
     /// The table's columns: only these can be sorted by.
     cols: Vec<ColumnId>,
-    /// The orders built: the name order and at most one other.
+    /// The orders built, the most recently sorted by last: the name order and at most
+    /// `KEEP - 1` others.
     orders: Vec<Order>,
     /// New rows were left for the next `sync`.
     behind: bool,
@@ -384,7 +445,7 @@ impl SortIndex {
     }
 
     /// Builds `col`'s order over the rows there are (and the name order first, when there is
-    /// none), then drops the orders besides the name order and this one.
+    /// none), then drops the least recently sorted by over `KEEP`.
     fn add_order(&mut self, tree: &Tree, labels: &[&str], col: ColumnId) {
         let rows = &self.rows;
         let row = |r: u32| -> Row {
@@ -401,8 +462,12 @@ impl SortIndex {
             let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
             let ranks = name_ranks(name.expect("just built"), rows.len());
             let order = column_order(col, &live, &row, &ranks);
-            self.orders.retain(|o| o.col == ColumnId::Name);
             self.orders.push(order);
+        }
+        // The least recently sorted by goes first (the name order stays).
+        while self.orders.len() > KEEP {
+            let old = self.orders.iter().position(|o| o.col != ColumnId::Name);
+            self.orders.remove(old.expect("more than the name order"));
         }
     }
 
@@ -435,10 +500,15 @@ impl SortIndex {
         if !self.cols.contains(&col) {
             return self.rows.iter().copied().filter(|&id| id != NONE).collect();
         }
-        if !self.orders.iter().any(|o| o.col == col) {
-            self.add_order(tree, labels, col);
+        match self.orders.iter().position(|o| o.col == col) {
+            // The most recently sorted by last: the others go first when one must.
+            Some(i) => {
+                let o = self.orders.remove(i);
+                self.orders.push(o);
+            }
+            None => self.add_order(tree, labels, col),
         }
-        let order = self.orders.iter().find(|o| o.col == col).expect("built");
+        let order = self.orders.last().expect("built");
         let entry = |r: u32| self.rows[r as usize];
         match desc {
             false => order.ascending().map(entry).collect(),
@@ -576,7 +646,7 @@ mod tests {
 
         /// The index as the table uses it: rows arriving in pages (some taken late, over the
         /// limit), some changing or going, sorts by any column in between (each order built
-        /// when first sorted by, at most two kept): every sort equals the comparator's.
+        /// when first sorted by, at most `KEEP` kept): every sort equals the comparator's.
         #[test]
         fn the_index_sorts_like_the_comparator_while_rows_arrive_change_and_go(
             rows in arb_rows(),
@@ -618,7 +688,7 @@ mod tests {
                 loop {
                     index.sync(&tree, &labels, &roots, NodeKind::Vm, &cols, limit);
                     let got = index.sorted(&tree, &labels, COLS[c], desc);
-                    prop_assert!(index.orders.len() <= 2, "{} orders kept", index.orders.len());
+                    prop_assert!(index.orders.len() <= KEEP, "{} orders kept", index.orders.len());
                     // What the index has taken: the reference over those rows.
                     let taken: Vec<(Node, &str)> = got.iter()
                         .map(|&id| (tree.get(id).node.clone(), labels[tree.get(id).endpoint]))
@@ -638,6 +708,21 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    proptest! {
+        /// The natural keys order texts exactly as `natural_cmp` does (ties on the key broken
+        /// by the text, as there).
+        #[test]
+        fn natural_keys_compare_like_natural_cmp(
+            a in "[a-cA-C0-9.:/ -]{0,8}",
+            b in "[a-cA-C0-9.:/ -]{0,8}",
+        ) {
+            let (mut ka, mut kb) = (Vec::new(), Vec::new());
+            natural_key(&a, &mut ka);
+            natural_key(&b, &mut kb);
+            prop_assert_eq!(ka.cmp(&kb).then_with(|| a.cmp(&b)), columns::natural_cmp(&a, &b));
         }
     }
 

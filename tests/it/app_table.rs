@@ -460,8 +460,8 @@ async fn the_tree_filter_matches_states_in_words() {
     assert_eq!(shown, ["db-primary-01"]);
 }
 
-/// Issue 18, target 1: a table's sort index holds its rows and the orders it was sorted by
-/// (the name order and the last other column), not an order for each of its columns; and a
+/// Issue 18, target 1: a table's sort index holds its rows and the orders it was last sorted
+/// by (the name order and the last two other columns), not an order for each of its columns; and a
 /// column sorted by again after its order was dropped sorts as a full sort would.
 #[tokio::test(start_paused = true)]
 async fn a_table_keeps_only_the_orders_it_was_sorted_by() {
