@@ -104,12 +104,13 @@ impl VcenterBackend {
     pub(super) async fn sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
         let http = self.session.http();
         let (tx, mut listed) = tokio::sync::mpsc::unbounded_channel::<Vec<Node>>();
+        // The collector (and with it the sender) is dropped when the listing ends, which
+        // closes the channel: `listed` then says every VM has been received.
         let listing = async move {
             let collector = ChildSink::new(move |batch| {
                 let _ = tx.send(batch.nodes);
             });
             super::lists::stream_vms(&self.session, Vec::new(), self.width(), &collector).await
-            // The collector goes here, which closes the channel.
         };
         let mut listing = std::pin::pin!(listing);
         let (mut listing_done, mut listed_all) = (false, false);
