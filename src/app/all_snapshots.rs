@@ -72,6 +72,11 @@ pub struct AllSnapshots {
     listed: Vec<bool>,
     /// Rows (endpoint, VM id) whose size was asked of a vCenter, not to ask twice.
     asked: HashSet<(EndpointId, Box<str>)>,
+    /// Where each row is in `rows`: sizes arrive 100 at a time for tens of thousands of rows,
+    /// and a pass over every row per batch cost more than the reads. Rows move (a part's
+    /// arrival re-sorts them), so a position is checked before use and the index rebuilt
+    /// when it is found stale or lacks an id.
+    row_at: HashMap<(EndpointId, NodeId), usize>,
 }
 
 impl AllSnapshots {
@@ -101,7 +106,29 @@ impl AllSnapshots {
             labels: HashMap::new(),
             listed: vec![false; endpoints],
             asked: HashSet::new(),
+            row_at: HashMap::new(),
         }
+    }
+
+    /// The position in `rows` of `endpoint`'s row for VM `id`. Rebuilds the index when it is
+    /// stale, at most once while `rebuilt` is false (one batch of sizes).
+    fn row_of(&mut self, endpoint: EndpointId, id: &str, rebuilt: &mut bool) -> Option<usize> {
+        let key = (endpoint, NodeId::from(id));
+        let here = |all: &Self, i: usize| {
+            all.rows
+                .get(i)
+                .is_some_and(|(e, r)| *e == endpoint && r.vm.id == id)
+        };
+        match self.row_at.get(&key) {
+            Some(&i) if here(self, i) => return Some(i),
+            _ if *rebuilt => return None,
+            _ => {}
+        }
+        *rebuilt = true;
+        self.row_at = (self.rows.iter().enumerate())
+            .map(|(i, (e, r))| ((*e, r.vm.id.clone()), i))
+            .collect();
+        self.row_at.get(&key).copied()
     }
 }
 
@@ -352,15 +379,18 @@ impl App {
             return;
         };
         let mut changed = Vec::new();
-        for (e, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
-            if let Some(&b) = sizes.get(&*r.vm.id.as_str()) {
-                r.bytes = Some(b);
-                let key = (*e, r.vm.id.clone());
-                if let Some(&entry) = all.entries.get(&key) {
-                    let label = all.labels.get(&key).map(String::as_str);
-                    let label = label.or(row_label(&self.endpoints, endpoint));
-                    changed.push((entry, r.summary(label)));
-                }
+        let mut rebuilt = false;
+        for (id, &b) in sizes {
+            let Some(i) = all.row_of(endpoint, id, &mut rebuilt) else {
+                continue;
+            };
+            let r = &mut all.rows[i].1;
+            r.bytes = Some(b);
+            let key = (endpoint, r.vm.id.clone());
+            if let Some(&entry) = all.entries.get(&key) {
+                let label = all.labels.get(&key).map(String::as_str);
+                let label = label.or(row_label(&self.endpoints, endpoint));
+                changed.push((entry, r.summary(label)));
             }
         }
         for (entry, summary) in changed {

@@ -101,21 +101,9 @@ impl Index {
             let start = self.text.len() as u32;
             self.text.push_str(&node.name);
             self.spans.push((id, start, self.text.len() as u32));
-            let f = node.facts.as_ref();
-            let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
-            for part in cols {
-                if !part.is_empty() {
-                    self.extra.push('\n');
-                    self.extra.push_str(part);
-                }
-            }
-            node.id.with_str(|id| {
-                let tail = id_tail(id);
-                if !tail.is_empty() {
-                    self.extra.push('\n');
-                    self.extra.push_str(tail);
-                }
-            });
+            let from = self.extra.len();
+            push_extra(&mut self.extra, node);
+            self.extra[from..].make_ascii_lowercase();
             self.extra_ends.push(self.extra.len() as u32);
         }
         self.ascii = self.text.is_ascii();

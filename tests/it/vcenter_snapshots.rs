@@ -273,3 +273,72 @@ async fn snapshot_reads_survive_a_flaky_link() {
         assert!(s.fault_counts().truncated >= 5, "{:?}", s.fault_counts());
     }
 }
+
+/// The snapshot view over a VM list split into many parts (over the list cap): the snapshot
+/// trees of the first VMs are read while the rest of the list is still arriving, not after
+/// it, and each property read is one page (a batch is the 100 objects a vCenter answers at
+/// once, so no read waits on `ContinueRetrievePropertiesEx` round trips). The rows and sizes
+/// are those of the whole list, rows first (`all_snapshots::sprawl_of` checks the order).
+#[tokio::test]
+async fn the_snapshot_view_reads_trees_while_the_vm_list_arrives_one_page_a_batch() {
+    use std::sync::{Arc, Mutex};
+    use vnav::api::{SprawlSink, SprawlUpdate};
+    let s = Arc::new(
+        sim(SimOptions {
+            vms: 1000,
+            list_cap: Some(40),
+            latency_ms: 5,
+            ..SimOptions::default()
+        })
+        .await,
+    );
+    let mut http = vnav::api::http::HttpOptions {
+        concurrency: 2,
+        ..Default::default()
+    };
+    http.hedge.enabled = false;
+    let b: Arc<dyn Backend> = Arc::new(backends::vcenter(
+        &s.vcenter_url,
+        vnav::sim::VCENTER_USER,
+        vnav::sim::DEMO_PASSWORD,
+        http,
+    ));
+    b.connect().await.unwrap();
+    let vm_lists = |s: &Sim| -> u64 {
+        s.seen_all()
+            .into_iter()
+            .filter(|((method, path), _)| method == "GET" && path.ends_with("/vcenter/vm"))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let before = vm_lists(&s);
+    // VM list requests seen when the first batch of trees had been read.
+    let at_first_trees: Arc<Mutex<Option<u64>>> = Arc::default();
+    let (seen, server) = (at_first_trees.clone(), s.clone());
+    let sink = SprawlSink::new(move |u| {
+        if let SprawlUpdate::Progress(p) = &u
+            && p.label == "reading snapshots"
+        {
+            seen.lock()
+                .unwrap()
+                .get_or_insert_with(|| vm_lists(&server));
+        }
+    });
+    let rows = b.snapshot_sprawl(&sink).await.unwrap();
+    let listed = vm_lists(&s) - before;
+    assert!(listed > 10, "the list is split into many parts: {listed}");
+    let first = at_first_trees.lock().unwrap().expect("trees were read") - before;
+    assert!(
+        first < listed,
+        "the first trees were read after {first} of {listed} VM list requests"
+    );
+    assert_eq!(s.vim_pages().continued, 0, "every read is one page");
+    assert!(rows.len() > 100 && rows.iter().all(|r| r.bytes.is_some()));
+    let alone = crate::all_snapshots::sprawl_of(&b).await;
+    let ids = |rows: &[vnav::api::model::SprawlRow]| {
+        rows.iter()
+            .map(|r| (r.vm.id.clone(), r.bytes))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&alone), ids(&rows));
+}
