@@ -353,9 +353,11 @@ impl SortIndex {
                             changed.push(r);
                         }
                     }
-                    None if tree.get(c).node.kind != kind => {}
-                    None if new.len() < limit => new.push(c),
-                    None => self.behind = true,
+                    // Over the limit, the rows waiting are not read (an entry read each is
+                    // a cache miss, thousands of them while a listing outruns the table).
+                    None if new.len() >= limit => self.behind = true,
+                    None if tree.get(c).node.kind == kind => new.push(c),
+                    None => {}
                 }
             }
         }
