@@ -8,8 +8,8 @@
 # of the first (the same N VMs seen through both) and the vCenter of the second.
 # Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`, the RSS just
 # before the listing started (the tree and client without it), so the difference is the
-# listing's own cost, and the RSS 5 s later, settled. MALLOC_ARENA_MAX and GLIBC_TUNABLES, when set, are passed to vnav (to see
-# how much glibc holds freed: per-thread arenas, `glibc.malloc.mmap_threshold=131072`).
+# listing's own cost, and the RSS 5 s later, settled, with the peak (VmHWM). _RJEM_MALLOC_CONF, when set, is passed to
+# vnav: it overrides the allocator's settings (see src/main.rs), e.g. `dirty_decay_ms:10000`.
 #   scripts/measure-rss.sh 100000          # vCD
 #   scripts/measure-rss.sh 100000 vrops    # Aria Operations
 #   scripts/measure-rss.sh 100000 multi    # vCD + two vCenters, 3 × N VMs
@@ -61,11 +61,11 @@ esac
 
 tmux -S "$tmp/sock" new-session -d -s m -x 200 -y 60 \
   env VNAV_PASSWORD=vnav-demo HOME="$tmp" XDG_STATE_HOME="$tmp" TERM=xterm-256color \
-  ${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX} \
-  ${GLIBC_TUNABLES:+GLIBC_TUNABLES=$GLIBC_TUNABLES} \
+  ${_RJEM_MALLOC_CONF:+_RJEM_MALLOC_CONF=$_RJEM_MALLOC_CONF} \
   "$BIN" "${ARGS[@]}"
 screen() { tmux -S "$tmp/sock" capture-pane -p -t m; }
-rss_now() { awk '/VmRSS/{print $2}' "/proc/$(tmux -S "$tmp/sock" display -p -t m '#{pane_pid}')/status"; }
+status_kb() { awk -v f="$1:" '$1 == f {print $2}' "/proc/$(tmux -S "$tmp/sock" display -p -t m '#{pane_pid}')/status"; }
+rss_now() { status_kb VmRSS; }
 keys() { tmux -S "$tmp/sock" send-keys -t m "$@"; }
 if [ "$PRODUCT" = multi ]; then
   # Every endpoint connected (each shows its first level), then every VM of each: `:vm`.
@@ -99,8 +99,7 @@ end=$(date +%s.%N)
 rss=$(rss_now)
 echo "RSS $rss kB for $nodes nodes ($(( rss * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node), loaded in $(echo "$end - $start" | bc) s"
 echo "before the listing: $base kB; the listing added $(( (rss - base) * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node"
-# What stays once the last pages are handled and freed memory is given back (vnav trims every
-# 2 s after bulk arrivals, see src/runtime/trim.rs).
+# What stays once the last pages are handled and their memory given back.
 sleep 5
 settled=$(rss_now)
-echo "settled (5 s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node)"
+echo "settled (5 s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node); peak (VmHWM) $(status_kb VmHWM) kB"

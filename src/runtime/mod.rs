@@ -5,7 +5,6 @@
 pub mod driver;
 pub mod executor;
 pub mod terminal;
-pub mod trim;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,9 +45,7 @@ pub async fn run_tui(
     for e in app.start() {
         exec.run(e);
     }
-    trim::fix_mmap_threshold();
-    let nodes = trim::spawn();
-    let result = event_loop(&mut app, &mut exec, &mut rx, &mut term, &nodes).await;
+    let result = event_loop(&mut app, &mut exec, &mut rx, &mut term).await;
     terminal::restore();
     exec.shutdown().await;
     result
@@ -59,7 +56,6 @@ async fn event_loop(
     exec: &mut Executor,
     rx: &mut mpsc::UnboundedReceiver<Event>,
     term: &mut terminal::Term,
-    nodes: &tokio::sync::watch::Sender<usize>,
 ) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
@@ -76,8 +72,6 @@ async fn event_loop(
             term.draw(|f| crate::views::draw(app, f))?;
             last_draw = Instant::now();
             dirty = false;
-            let len = app.tree.len();
-            nodes.send_if_modified(|n| std::mem::replace(n, len) != len);
         }
         let event = match app.next_deadline() {
             Some(deadline) => tokio::select! {
