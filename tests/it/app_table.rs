@@ -49,6 +49,21 @@ fn by_cpu(arrived: &[(Node, &str)], desc: bool) -> Vec<String> {
     r.iter().map(|&i| arrived[i].0.name.to_string()).collect()
 }
 
+/// A page of `nodes` for listing `req` on endpoint `ep`.
+fn one_page(app: &mut App, req: u64, ep: usize, nodes: Vec<Node>) {
+    let batch = ChildBatch {
+        nodes,
+        ..Default::default()
+    };
+    answer(app, req, ep, ApiAnswer::Children(batch));
+}
+
+/// The last page of listing `req` on endpoint `ep`, then its end.
+fn land(app: &mut App, req: u64, ep: usize, nodes: Vec<Node>) {
+    one_page(app, req, ep, nodes);
+    answer(app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+}
+
 #[tokio::test(start_paused = true)]
 async fn pages_merge_into_the_sorted_table_as_a_full_sort_would() {
     let mut app = two_endpoints();
@@ -66,15 +81,7 @@ async fn pages_merge_into_the_sorted_table_as_a_full_sort_would() {
         for &(req, ep, _) in &reqs {
             let nodes: Vec<Node> = (page * 40..page * 40 + 40).map(|i| row_vm(ep, i)).collect();
             arrived[ep].extend(nodes.iter().cloned());
-            answer(
-                &mut app,
-                req,
-                ep,
-                ApiAnswer::Children(ChildBatch {
-                    nodes,
-                    ..Default::default()
-                }),
-            );
+            one_page(&mut app, req, ep, nodes);
             assert_eq!(rows(&app), by_cpu(&all(&arrived), false), "page {page}");
         }
     }
@@ -85,16 +92,7 @@ async fn pages_merge_into_the_sorted_table_as_a_full_sort_would() {
     for &(req, ep, _) in &reqs {
         let nodes: Vec<Node> = (480..530).map(|i| row_vm(ep, i)).collect();
         arrived[ep].extend(nodes.iter().cloned());
-        answer(
-            &mut app,
-            req,
-            ep,
-            ApiAnswer::Children(ChildBatch {
-                nodes,
-                ..Default::default()
-            }),
-        );
-        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+        land(&mut app, req, ep, nodes);
     }
     assert_eq!(rows(&app), by_cpu(&all(&arrived), true));
     assert_eq!(app.table.as_ref().unwrap().title(), "VMs (1,060)");
@@ -110,16 +108,7 @@ async fn a_row_that_changes_moves_to_its_place() {
         let nodes = (0..30)
             .map(|k| vm(&format!("ep{ep}/vm-{k}"), &format!("web-{i}{k:02}"), true))
             .collect();
-        answer(
-            &mut app,
-            req,
-            ep,
-            ApiAnswer::Children(ChildBatch {
-                nodes,
-                ..Default::default()
-            }),
-        );
-        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+        land(&mut app, req, ep, nodes);
     }
     // By name: the cursor on the first row, web-000.
     assert_eq!(rows(&app)[0], "web-000");
@@ -356,15 +345,7 @@ async fn a_flood_of_rows_lands_in_bounded_steps_and_ends_fully_sorted() {
     let (req, ep, _) = reqs[0];
     let nodes: Vec<Node> = (0..5_000).map(|i| row_vm(ep, i)).collect();
     let arrived: Vec<(Node, &str)> = nodes.iter().map(|n| (n.clone(), "vcd")).collect();
-    answer(
-        &mut app,
-        req,
-        ep,
-        ApiAnswer::Children(ChildBatch {
-            nodes,
-            ..Default::default()
-        }),
-    );
+    one_page(&mut app, req, ep, nodes);
     let shown = rows(&app).len();
     assert!(
         0 < shown && shown < 5_000,
@@ -416,16 +397,7 @@ async fn states_read_as_words_sort_and_filter_by_them() {
                     .with_status(Status::new(*state, Severity::Neutral))
             })
             .collect();
-        answer(
-            &mut app,
-            req,
-            ep,
-            ApiAnswer::Children(ChildBatch {
-                nodes,
-                ..Default::default()
-            }),
-        );
-        answer(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+        land(&mut app, req, ep, nodes);
     }
     let s = crate::support::screen(&mut app, 120, 30);
     for words in ["Powered on", "Suspended", "Powered off", "Resolved"] {
@@ -471,15 +443,7 @@ async fn a_table_keeps_only_the_orders_it_was_sorted_by() {
     let n = 400;
     let nodes: Vec<Node> = (0..n).map(|i| row_vm(ep, i)).collect();
     let arrived: Vec<(Node, &str)> = nodes.iter().map(|n| (n.clone(), "vcd")).collect();
-    answer(
-        &mut app,
-        req,
-        ep,
-        ApiAnswer::Children(ChildBatch {
-            nodes,
-            ..Default::default()
-        }),
-    );
+    one_page(&mut app, req, ep, nodes);
     assert_eq!(rows(&app).len(), n);
     let keys: Vec<&str> = (app.table.as_ref().unwrap().columns().iter())
         .map(|c| c.key)
