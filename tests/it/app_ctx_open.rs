@@ -28,6 +28,31 @@ fn toast(app: &App) -> String {
         .unwrap_or_default()
 }
 
+/// A vnav started with `-c prod` only (the simulator's vCD at `vcd`), connected, from a config
+/// in `dir` that also holds the contexts `more`, which `:ctx` can open.
+async fn started_with_prod(vcd: &str, dir: &std::path::Path, more: &str) -> Driver {
+    let path = dir.join("config.toml");
+    let prod = format!(
+        r#"
+[[context]]
+name = "prod"
+product = "vcd"
+url = "{vcd}"
+user = "admin@System"
+password_command = "echo {DEMO_PASSWORD}"
+"#
+    );
+    std::fs::write(&path, prod + more).unwrap();
+    let cfg = vnav::config::load(&path, true).unwrap();
+    let open = opener(cfg.contexts.clone());
+    let prod = open("prod").unwrap();
+    let mut app = App::new(vec![prod.spec], vnav::theme::Theme::default(), false);
+    app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
+    let mut d = Driver::new(app, vec![prod.backend], None).with_opener(open);
+    assert!(d.until(T, |a| a.endpoints[0].info.is_some()).await);
+    d
+}
+
 #[tokio::test]
 async fn ctx_opens_a_context_not_opened_at_start_and_lists_its_state() {
     let s = sim(SimOptions {
@@ -36,16 +61,8 @@ async fn ctx_opens_a_context_not_opened_at_start_and_lists_its_state() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config.toml");
-    let config = format!(
+    let more = format!(
         r#"
-[[context]]
-name = "prod"
-product = "vcd"
-url = "{vcd}"
-user = "admin@System"
-password_command = "echo {DEMO_PASSWORD}"
-
 [[context]]
 name = "lab"
 product = "vcenter"
@@ -71,16 +88,7 @@ password_env = "VNAV_TEST_CTX_NEVER_SET"
         vcd = s.vcd_url,
         vc = s.vcenter_url,
     );
-    std::fs::write(&path, config).unwrap();
-    let cfg = vnav::config::load(&path, true).unwrap();
-    let open = opener(cfg.contexts.clone());
-
-    // Started with `-c prod` only.
-    let prod = open("prod").unwrap();
-    let mut app = App::new(vec![prod.spec], vnav::theme::Theme::default(), false);
-    app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
-    let mut d = Driver::new(app, vec![prod.backend], None).with_opener(open);
-    assert!(d.until(T, |a| a.endpoints[0].info.is_some()).await);
+    let mut d = started_with_prod(&s.vcd_url, dir.path(), &more).await;
 
     run(&mut d, "ctx");
     let list = toast(&d.app);
@@ -150,16 +158,8 @@ async fn a_slow_password_command_never_holds_the_ui() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let gate = dir.path().join("go");
-    let path = dir.path().join("config.toml");
-    let config = format!(
+    let more = format!(
         r#"
-[[context]]
-name = "prod"
-product = "vcd"
-url = "{vcd}"
-user = "admin@System"
-password_command = "echo {DEMO_PASSWORD}"
-
 [[context]]
 name = "slow"
 product = "vcenter"
@@ -175,18 +175,10 @@ user = "{VCENTER_USER}"
 password_command = "sleep 30; echo {DEMO_PASSWORD}"
 password_command_timeout_secs = 1
 "#,
-        vcd = s.vcd_url,
         vc = s.vcenter_url,
         gate = gate.display(),
     );
-    std::fs::write(&path, config).unwrap();
-    let cfg = vnav::config::load(&path, true).unwrap();
-    let open = opener(cfg.contexts.clone());
-    let prod = open("prod").unwrap();
-    let mut app = App::new(vec![prod.spec], vnav::theme::Theme::default(), false);
-    app.contexts = cfg.contexts.iter().map(|c| c.name.clone()).collect();
-    let mut d = Driver::new(app, vec![prod.backend], None).with_opener(open);
-    assert!(d.until(T, |a| a.endpoints[0].info.is_some()).await);
+    let mut d = started_with_prod(&s.vcd_url, dir.path(), &more).await;
 
     // Were the command run on the UI thread, `:ctx slow` would not come back before the gate
     // opens; so that such a vnav fails here rather than hangs, the gate opens by itself later.
