@@ -23,9 +23,19 @@ const GIB: f64 = (1u64 << 30) as f64;
 const HOST_SALT: u16 = 2;
 const DATASTORE_SALT: u16 = 3;
 
-/// The index of the object whose derived id is `asked`, among `n`.
-fn find(w: &World, salt: u16, n: usize, asked: &str) -> Option<u32> {
-    (0..n as u32).find(|&i| uuid_str(derived_id(w.vcenter, salt, i)) == asked)
+/// The index of the host or datastore (`kind`, as in its path) whose derived id is `asked`:
+/// system administrators only, like every admin extension document.
+fn find(w: &World, ctx: &Ctx, kind: &str, asked: &str) -> VcdResult<u32> {
+    if !ctx.user.is_system() {
+        return Err(VcdError::forbidden());
+    }
+    let (salt, n) = match kind {
+        "host" => (HOST_SALT, w.vc.hosts.len()),
+        _ => (DATASTORE_SALT, w.vc.datastores.len()),
+    };
+    (0..n as u32)
+        .find(|&i| uuid_str(derived_id(w.vcenter, salt, i)) == asked)
+        .ok_or_else(|| VcdError::not_found(&format!("/api/admin/extension/{kind}/{asked}")))
 }
 
 fn respond(media: &str, ctx: &Ctx, body: String) -> Response {
@@ -38,17 +48,9 @@ fn respond(media: &str, ctx: &Ctx, body: String) -> Response {
 
 /// `GET /api/admin/extension/host/{id}`: system administrators only.
 pub fn host(s: &Shared, ctx: &Ctx, id: &str) -> VcdResult<Response> {
-    if !ctx.user.is_system() {
-        return Err(VcdError::forbidden());
-    }
     let w = s.read();
-    let inv = &w.vc;
-    let Some(i) = find(&w, HOST_SALT, inv.hosts.len(), id) else {
-        return Err(VcdError::not_found(&format!(
-            "/api/admin/extension/host/{id}"
-        )));
-    };
-    let h = &inv.hosts[i as usize];
+    let i = find(&w, ctx, "host", id)?;
+    let h = &w.vc.hosts[i as usize];
     let (_, mem_used) = host_use(&w, i);
     const MEDIA: &str = "application/vnd.vmware.admin.host+xml";
     let body = format!(
@@ -80,17 +82,9 @@ pub fn host(s: &Shared, ctx: &Ctx, id: &str) -> VcdResult<Response> {
 
 /// `GET /api/admin/extension/datastore/{id}`: system administrators only.
 pub fn datastore(s: &Shared, ctx: &Ctx, id: &str) -> VcdResult<Response> {
-    if !ctx.user.is_system() {
-        return Err(VcdError::forbidden());
-    }
     let w = s.read();
-    let inv = &w.vc;
-    let Some(i) = find(&w, DATASTORE_SALT, inv.datastores.len(), id) else {
-        return Err(VcdError::not_found(&format!(
-            "/api/admin/extension/datastore/{id}"
-        )));
-    };
-    let d = &inv.datastores[i as usize];
+    let i = find(&w, ctx, "datastore", id)?;
+    let d = &w.vc.datastores[i as usize];
     let (total, used) = (d.capacity as f64, (d.capacity - d.free) as f64);
     const MEDIA: &str = "application/vnd.vmware.admin.datastore+xml";
     let body = format!(
