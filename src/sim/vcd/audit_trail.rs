@@ -16,7 +16,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::auth::{authenticate, json_error};
 use super::entities::describe;
-use super::fiql::{self, Cmp, Expr};
+use super::fiql;
 use super::tasks::{State, user_ref};
 use super::xml::json as respond_json;
 use super::{Shared, version_in};
@@ -102,7 +102,7 @@ fn answer(s: &Shared, query: &str) -> Result<Value, String> {
     // An exact entity filter (what a client asks per object) draws only that entity's history.
     let only = filter
         .as_ref()
-        .and_then(entity_in)
+        .and_then(|f| f.equals("eventEntity.id"))
         .map(|id| parse_uuid(id.rsplit(':').next().unwrap_or_default()).and_then(|u| w.lookup(u)));
     match only {
         Some(None) => {}
@@ -179,19 +179,6 @@ fn answer(s: &Shared, query: &str) -> Result<Value, String> {
         "associations": [],
         "values": values,
     }))
-}
-
-/// The URN an `eventEntity.id==…` condition names, alone or in an AND.
-fn entity_in(f: &Expr) -> Option<&str> {
-    match f {
-        Expr::Cond {
-            attr,
-            cmp: Cmp::Eq,
-            value,
-        } if attr == "eventEntity.id" && !value.contains('*') => Some(value),
-        Expr::And(v) => v.iter().find_map(entity_in),
-        _ => None,
-    }
 }
 
 /// `PowerOff` → `power_off`.
@@ -308,9 +295,9 @@ mod tests {
     #[test]
     fn an_entity_filter_names_the_entity_even_inside_an_and() {
         let f = fiql::parse("eventEntity.id==urn:vcloud:vm:1;eventStatus==SUCCESS").unwrap();
-        assert_eq!(entity_in(&f), Some("urn:vcloud:vm:1"));
+        assert_eq!(f.equals("eventEntity.id"), Some("urn:vcloud:vm:1"));
         let f = fiql::parse("eventEntity.id==urn:vcloud:vm:*").unwrap();
-        assert_eq!(entity_in(&f), None);
+        assert_eq!(f.equals("eventEntity.id"), None);
         assert_eq!(snake("RemoveSnapshots"), "remove_snapshots");
     }
 }

@@ -167,6 +167,22 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// The exact value (no `*`) an `attr==value` condition gives, alone or in an AND: the one
+    /// object a client asks about.
+    pub fn equals(&self, name: &str) -> Option<&str> {
+        match self {
+            Expr::Cond {
+                attr,
+                cmp: Cmp::Eq,
+                value,
+            } if attr == name && !value.contains('*') => Some(value),
+            Expr::And(v) => v.iter().find_map(|e| e.equals(name)),
+            _ => None,
+        }
+    }
+}
+
 /// Case-insensitive match where `*` stands for any run of characters.
 pub fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.to_lowercase().chars().collect();

@@ -162,7 +162,7 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
     let w = s.read();
     let mut tasks = s.tasks();
     // A task query naming its object also lists the object's seeded past tasks.
-    let past = match (&p.qt, expr.as_ref().and_then(task_history::object_in)) {
+    let past = match (&p.qt, expr.as_ref().and_then(|e| e.equals("object"))) {
         (QType::Task | QType::AdminTask, Some(href)) => task_history::entity_of(&w, href)
             .filter(|&e| ctx.user.is_system() || w.org_of(e) == ctx.user.org)
             .map(|e| tasks.history(&w, s.opts.seed, s.started, e))

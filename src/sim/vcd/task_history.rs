@@ -13,7 +13,6 @@ use tokio::time::Duration;
 
 use super::User;
 use super::actions::Op;
-use super::fiql::{Cmp, Expr};
 use super::tasks::Tasks;
 use crate::sim::world::{Entity, Id, World, parse_uuid};
 
@@ -100,19 +99,6 @@ fn task_id(entity: Id, n: u64) -> Id {
     (entity, n, hi).hash(&mut h);
     let id = (u128::from(hi) << 64) | u128::from(h.finish());
     (id & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62)
-}
-
-/// The object an `object==href` condition names, alone or in an AND.
-pub fn object_in(f: &Expr) -> Option<&str> {
-    match f {
-        Expr::Cond {
-            attr,
-            cmp: Cmp::Eq,
-            value,
-        } if attr == "object" && !value.contains('*') => Some(value),
-        Expr::And(v) => v.iter().find_map(object_in),
-        _ => None,
-    }
 }
 
 /// The VM or vApp an href names (its last 36 characters are its id), if the world has it.
