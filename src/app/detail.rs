@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::ApiError;
-use crate::api::model::{Details, Link, NodeKind, Series, Severity, Table};
+use crate::api::model::{Details, Link, NodeKind, Section, Series, Severity, Table};
 
 use super::App;
 use super::event::{Effect, ReqId};
@@ -343,8 +343,13 @@ impl App {
 
     /// Where the entity sits, from the tree it was found in (org / VDC / vApp, datacenter /
     /// cluster / host): the first row of its first section. Groups ("All VMs") say nothing
-    /// about place and are left out; a path of nothing adds no row.
+    /// about place and are left out; a path of nothing adds no row. A server that states the
+    /// place itself (Orchestrator's category path, as "Path" or "Category") is not repeated.
     fn add_path_line(&self, id: EntryId, d: &mut Details) {
+        let placed = |s: &Section| s.rows.iter().any(|(k, _)| k == "Path" || k == "Category");
+        if d.sections.first().is_some_and(placed) {
+            return;
+        }
         let mut names = Vec::new();
         let mut cur = self.tree.get(id).parent;
         while let Some(p) = cur {

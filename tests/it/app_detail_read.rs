@@ -45,6 +45,21 @@ async fn the_path_comes_first_and_long_values_wrap_instead_of_being_cut() {
     assert!(text.contains("border END"), "{text}");
 }
 
+/// Orchestrator states a category's or workflow's place itself: the tree's path
+/// ("Category Library / Category vCenter") would say it twice.
+#[tokio::test(start_paused = true)]
+async fn a_place_the_server_states_is_not_repeated_from_the_tree() {
+    let mut app = connected();
+    with_vms(&mut app);
+    let req = details_req(&mut app).await;
+    let mut d = details("vm/1", "web-01");
+    d.sections[0].row("Category", "Library/vCenter/Basic");
+    give(&mut app, req, d);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("Library/vCenter/Basic"), "{text}");
+    assert!(!text.contains("Org acme / vApp shop"), "{text}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn while_details_load_the_rows_known_fields_show_and_a_reread_keeps_the_old_ones() {
     let mut app = connected();
