@@ -48,14 +48,18 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         i += run.max(1);
     }
     if visible.is_empty() {
-        lines.push(Line::styled(
-            if app.tree.is_filtered() {
-                "  no match"
-            } else {
-                "  (empty)"
-            },
-            app.theme.style(Role::Muted),
-        ));
+        // The filter reads only what is loaded: say where the rest can be found.
+        let text: &[&str] = if app.tree.is_filtered() {
+            &[
+                "  no match among the loaded nodes",
+                "  :goto asks the servers for the rest",
+            ]
+        } else {
+            &["  (empty)"]
+        };
+        for t in text {
+            lines.push(Line::styled(*t, app.theme.style(Role::Muted)));
+        }
     }
     f.render_widget(
         Paragraph::new(lines),

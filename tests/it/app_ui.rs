@@ -347,3 +347,20 @@ fn the_filter_puts_the_cursor_on_the_exact_name_first() {
     key(&mut app, KeyCode::Backspace);
     assert_eq!(&*app.selected_entry().unwrap().node.name, "rds-12");
 }
+
+/// A filter that finds nothing says it read only what is loaded, and where the rest is found.
+#[test]
+fn a_filter_without_match_points_to_goto_for_what_is_not_loaded() {
+    let mut app = app_with(&["vcd.example.com"], false);
+    let effects = connect_first(&mut app);
+    give_children(
+        &mut app,
+        children_req(&effects),
+        vec![vm("vm/1", "web-01", true)],
+    );
+    key(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "Power off");
+    let text = screen(&mut app, 100, 20);
+    assert!(text.contains("no match among the loaded nodes"), "{text}");
+    assert!(text.contains(":goto asks the servers"), "{text}");
+}
