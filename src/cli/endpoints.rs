@@ -27,6 +27,11 @@ pub struct EndpointArgs {
     /// (one world, as a vCD sits on its vCenter), so `:vm` lists twice as many.
     #[arg(long, default_value_t = 200, requires = "demo")]
     pub demo_vms: usize,
+    /// vCenters in the demo. The first sits under the demo vCD; each other one is a world of
+    /// its own with --demo-vms VMs, as in a shop with several vCenters (2 and 100000 make
+    /// 300,000 VMs on three endpoints).
+    #[arg(long, default_value_t = 1, requires = "demo", value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub demo_vcenters: u8,
     /// Endpoint URL, e.g. https://vcd.example.com.
     #[arg(long, requires = "user")]
     pub url: Option<String>,
@@ -208,9 +213,10 @@ pub fn backend(
     })
 }
 
-/// The simulator `--demo` runs in-process (nothing, in a build without the `sim` feature).
+/// The simulators `--demo` runs in-process (nothing, in a build without the `sim` feature):
+/// the demo's world, then one per further vCenter.
 #[cfg(feature = "sim")]
-pub type Demo = sim::Sim;
+pub type Demo = Vec<sim::Sim>;
 #[cfg(not(feature = "sim"))]
 pub type Demo = std::convert::Infallible;
 
@@ -247,17 +253,44 @@ async fn start_demo(args: &EndpointArgs) -> Result<(Vec<Target>, Demo), String> 
             "demo Aria Operations",
         ),
     ];
-    for (product, url, user, label) in demo_endpoints {
+    let target = |product, url: &str, user: &str, label: String| {
         let mut ctx = cli_context(args, url);
         ctx.product = product;
         ctx.user = user.into();
-        targets.push(Target {
-            label: label.into(),
+        Target {
+            label,
             ctx,
             password: (SecretString::from(sim::DEMO_PASSWORD), PasswordSource::Demo),
-        });
+        }
+    };
+    for (product, url, user, label) in demo_endpoints {
+        targets.push(target(product, url, user, label.into()));
     }
-    Ok((targets, sim))
+    // Further vCenters: each its own world (another seed, so other names), listed after the
+    // first one.
+    let mut sims = vec![sim];
+    for n in 2..=args.demo_vcenters {
+        let opts = sim::SimOptions {
+            vms: args.demo_vms,
+            seed: sim::SimOptions::default().seed + u64::from(n),
+            ..sim::SimOptions::default()
+        };
+        let more = sim::start(([127, 0, 0, 1], 0).into(), opts)
+            .await
+            .map_err(|e| format!("cannot start demo vCenter {n}: {e}"))?;
+        // After the vCD (0) and the vCenters before it.
+        targets.insert(
+            usize::from(n),
+            target(
+                ProductName::Vcenter,
+                &more.vcenter_url,
+                sim::VCENTER_USER,
+                format!("demo vCenter {n}"),
+            ),
+        );
+        sims.push(more);
+    }
+    Ok((targets, sims))
 }
 
 #[cfg(not(feature = "sim"))]

@@ -27,6 +27,7 @@ mod cli_extras;
 mod connect_errors;
 mod connect_password;
 mod copy;
+mod demo_cli;
 mod dump_cli;
 mod e2e_actions;
 mod e2e_connect;
