@@ -347,6 +347,7 @@ impl App {
             redraw = true;
         }
         redraw |= self.tree.version != version;
+        self.filter.engine.observe(&self.tree);
         Outcome {
             effects: std::mem::take(&mut self.effects),
             redraw,
@@ -369,6 +370,9 @@ impl App {
             consider(t.until);
         }
         if let Some(t) = self.table_deadline() {
+            consider(t);
+        }
+        if let Some(t) = self.filter.engine.index_deadline(&self.tree) {
             consider(t);
         }
         next
@@ -400,6 +404,8 @@ impl App {
             self.request_details();
             redraw = true;
         }
+        // Nothing on screen changes: the filter's index, built while nothing happens.
+        self.filter.engine.index_slice(&self.tree);
         redraw
     }
 
@@ -504,6 +510,7 @@ impl App {
             Command::GoToMark => return self.begin_mark(history::Pending::GoToMark),
             Command::Filter => {
                 self.filter.typing = true;
+                self.filter.engine.want_index();
                 self.focus = Pane::Tree;
             }
             Command::ClearFilter => {
