@@ -667,7 +667,8 @@ impl Filter {
         }
         match self.seen {
             Some((c, since)) if c == tree.content => Some(since + QUIET),
-            _ => Some(Instant::now()),
+            // Changed by the event being handled: quiet from now on, maybe.
+            _ => Some(Instant::now() + QUIET),
         }
     }
 
