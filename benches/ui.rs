@@ -195,6 +195,10 @@ impl Times {
     }
 
     fn report(self, name: &str, n: usize) {
+        if self.wall.is_empty() {
+            eprintln!("REPORT key_to_frame {name} nodes={n}: none");
+            return;
+        }
         eprintln!(
             "REPORT key_to_frame {name} nodes={n} {} cpu {}",
             percentiles(self.wall),
@@ -240,10 +244,16 @@ fn latency_report(n: usize) {
     let mut times = Times::default();
     let mut clear = Times::default();
     let mut by_key = vec![Duration::ZERO; query.len()];
+    let mut slices = Times::default();
     for _ in 0..(rounds / 10).max(2) {
         for (i, &c) in query.iter().enumerate() {
             times.frame(&mut app, &mut term, key(KeyCode::Char(c)));
             by_key[i] = by_key[i].max(*times.cpu.last().unwrap());
+            // `/` opens the filter: its index (not built yet the first time) is built on the
+            // ticks the runtime gives while the user moves to the next key.
+            if c == '/' {
+                ticks_while_index_due(&mut app, &mut term, &mut slices);
+            }
         }
         // Esc clears the filter: the whole tree is shown again.
         clear.frame(&mut app, &mut term, key(KeyCode::Esc));
@@ -259,6 +269,57 @@ fn latency_report(n: usize) {
         "REPORT filter_typing_worst_cpu_by_keystroke nodes={n} {}",
         by_key.join(" ")
     );
+    slices.report("filter_index_slice_on_tick", n);
+    first_key_after_change(&mut app, &mut term, n);
+}
+
+/// Ticks as the runtime gives them while the filter's index is being built (a slice each),
+/// each timed like a key.
+fn ticks_while_index_due(app: &mut App, term: &mut Terminal<TestBackend>, slices: &mut Times) {
+    for _ in 0..10_000 {
+        match app.filter.engine.index_deadline(&app.tree) {
+            None => return,
+            Some(d) => std::thread::sleep(d.saturating_duration_since(tokio::time::Instant::now())),
+        }
+        slices.frame(app, term, Event::Tick);
+    }
+}
+
+/// The first filter keystroke after the tree changed (a page of 128 VMs more): typed once the
+/// tree has been quiet and the ticks have built the index again (as in the app), and typed
+/// right after the change (the keystroke builds what the ticks had no time to).
+fn first_key_after_change(app: &mut App, term: &mut Terminal<TestBackend>, n: usize) {
+    let group = (app.tree.iter_all())
+        .find(|&id| app.tree.get(id).node.name == "All VMs")
+        .expect("the group of VMs");
+    let mut page = 0;
+    let mut change = |app: &mut App| {
+        page += 1;
+        let nodes = (0..128)
+            .map(|i| {
+                let id = format!("https://vcd/api/vApp/vm-late-{page}-{i}");
+                Node::new(NodeKind::Vm, id, vm_name(i))
+            })
+            .collect();
+        app.tree.append_children(group, nodes);
+        app.handle(Event::Tick);
+    };
+    let (mut quiet, mut at_once, mut slices) =
+        (Times::default(), Times::default(), Times::default());
+    for _ in 0..5 {
+        change(app);
+        ticks_while_index_due(app, term, &mut slices);
+        frame(app, term, key(KeyCode::Char('/')));
+        quiet.frame(app, term, key(KeyCode::Char('w')));
+        frame(app, term, key(KeyCode::Esc));
+        change(app);
+        frame(app, term, key(KeyCode::Char('/')));
+        at_once.frame(app, term, key(KeyCode::Char('w')));
+        frame(app, term, key(KeyCode::Esc));
+    }
+    quiet.report("filter_first_key_after_change_quiet", n);
+    slices.report("filter_index_slice_after_change", n);
+    at_once.report("filter_first_key_right_after_change", n);
 }
 
 fn bench_keys(c: &mut Criterion) {

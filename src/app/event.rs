@@ -49,6 +49,11 @@ pub enum Event {
         name: String,
         result: Result<crate::theme::Theme, String>,
     },
+    /// A table's order a `Effect::SortOrder` built (None: it was cancelled or failed).
+    SortBuilt {
+        req: ReqId,
+        built: Option<super::table_order::BuiltOrder>,
+    },
     /// The user's themes folder was listed (`Effect::ListThemes`): the names `:theme` offers
     /// beside the built-in ones, themes added since start included.
     ThemesListed {
@@ -227,6 +232,12 @@ pub enum Effect {
     /// `Event::ThemesListed`.
     ListThemes {
         dir: std::path::PathBuf,
+    },
+    /// Builds a table's order by a column on a blocking thread (`SortJob::run`: a sort of
+    /// every row's key, ~100 ms at 300,000 rows) and answers with `Event::SortBuilt`.
+    SortOrder {
+        req: ReqId,
+        job: super::table_order::SortJob,
     },
     /// Replaces a small file of vnav's state (the bookmarks) with this text.
     WriteState {

@@ -14,7 +14,7 @@ pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod table;
-mod table_order;
+pub mod table_order;
 pub mod tree;
 
 mod detail;
@@ -144,6 +144,9 @@ pub struct App {
     sorts: std::collections::HashMap<(crate::api::model::NodeKind, table::Source), table::Sort>,
     /// Where the sorts are kept between runs (`table::sorts_path`); None: not kept.
     pub sorts_path: Option<std::path::PathBuf>,
+    /// Tables of at least this many rows build a column's order off the UI thread
+    /// (`Effect::SortOrder`) when first sorted by it; smaller ones on the key.
+    pub sort_off_ui_from: usize,
     /// Every context the config names, opened or not (`:ctx` lists them).
     pub contexts: Vec<String>,
     /// Contexts `:ctx` asked the runtime to open, not answered yet.
@@ -230,6 +233,7 @@ impl App {
             form_choices_for: None,
             sorts: Default::default(),
             sorts_path: None,
+            sort_off_ui_from: table::SORT_OFF_UI_FROM,
             columns: Default::default(),
             contexts: Vec::new(),
             contexts_opening: Vec::new(),
@@ -311,6 +315,7 @@ impl App {
                 self.effects.push(Effect::InstallContext { name });
                 false
             }
+            Event::SortBuilt { req, built } => self.sort_built(req, built),
             Event::ThemesListed { names } => {
                 self.user_themes = names;
                 false
@@ -342,6 +347,7 @@ impl App {
             redraw = true;
         }
         redraw |= self.tree.version != version;
+        self.filter.engine.observe(&self.tree);
         Outcome {
             effects: std::mem::take(&mut self.effects),
             redraw,
@@ -364,6 +370,9 @@ impl App {
             consider(t.until);
         }
         if let Some(t) = self.table_deadline() {
+            consider(t);
+        }
+        if let Some(t) = self.filter.engine.index_deadline(&self.tree) {
             consider(t);
         }
         next
@@ -395,6 +404,8 @@ impl App {
             self.request_details();
             redraw = true;
         }
+        // Nothing on screen changes: the filter's index, built while nothing happens.
+        self.filter.engine.index_slice(&self.tree);
         redraw
     }
 
@@ -499,6 +510,7 @@ impl App {
             Command::GoToMark => return self.begin_mark(history::Pending::GoToMark),
             Command::Filter => {
                 self.filter.typing = true;
+                self.filter.engine.want_index();
                 self.focus = Pane::Tree;
             }
             Command::ClearFilter => {

@@ -12,6 +12,8 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use super::tree::{EntryId, Tree};
 use crate::api::columns::{self, Column, ColumnId, Value};
@@ -158,35 +160,72 @@ fn column_order<'a>(
     row: &impl Fn(u32) -> Row<'a>,
     name_rank: &[u32],
 ) -> Order {
-    let values: Vec<Value> = (live.iter())
-        .map(|&r| {
+    Keys::read(col, live, row).order(col, live, name_rank)
+}
+
+/// A column's values over some rows, read once and owned, so that sorting them needs no tree
+/// (it runs off the UI thread, see `SortJob`).
+enum Keys {
+    /// Texts packed one after another, each row's end in `ends`.
+    Text { text: String, ends: Vec<u32> },
+    /// Numbers and times: (unknown, the value as an integer).
+    Int(Vec<(bool, i128)>),
+}
+
+impl Keys {
+    /// The values of `col` for the `live` rows. A column holds one type; a value of another
+    /// (none does) counts as unknown.
+    fn read<'a>(col: ColumnId, live: &[u32], row: &impl Fn(u32) -> Row<'a>) -> Keys {
+        let value = |r: u32| {
             let (node, ep) = row(r);
             columns::value(node, col, ep)
-        })
-        .collect();
-    let texts: Vec<&str> = (values.iter())
-        .map(|v| match v {
-            Value::Text(t) => *t,
-            _ => "",
-        })
-        .collect();
-    let text_rank = match values.iter().any(|v| matches!(v, Value::Text(_))) {
-        true => text_ranks(&texts),
-        false => Vec::new(),
-    };
-    let mut keys: Vec<(bool, i128, u32, u32)> = (live.iter().zip(&values).enumerate())
-        .map(|(i, (&r, v))| {
-            let primary = match v {
-                Value::Text(_) => i128::from(text_rank[i]),
-                Value::Number(n) => i128::from(n.unwrap_or(0)),
-                Value::Time(t) => t.map_or(0, |t| t.unix_timestamp_nanos()),
-            };
-            (!known(v), primary, name_rank[r as usize], r)
-        })
-        .collect();
-    drop((values, texts, text_rank));
-    keys.sort_unstable();
-    order(col, &keys)
+        };
+        let text = live
+            .first()
+            .is_none_or(|&r| matches!(value(r), Value::Text(_)));
+        if text {
+            let (mut text, mut ends) = (String::new(), Vec::with_capacity(live.len()));
+            for &r in live {
+                if let Value::Text(t) = value(r) {
+                    text.push_str(t);
+                }
+                ends.push(text.len() as u32);
+            }
+            return Keys::Text { text, ends };
+        }
+        let keys = (live.iter())
+            .map(|&r| match value(r) {
+                Value::Number(n) => (n.is_none(), i128::from(n.unwrap_or(0))),
+                Value::Time(t) => (t.is_none(), t.map_or(0, |t| t.unix_timestamp_nanos())),
+                Value::Text(_) => (true, 0),
+            })
+            .collect();
+        Keys::Int(keys)
+    }
+
+    /// The ascending order of `col` over the `live` rows these keys were read for.
+    fn order(self, col: ColumnId, live: &[u32], name_rank: &[u32]) -> Order {
+        let ints: Vec<(bool, i128)> = match self {
+            Keys::Int(keys) => keys,
+            Keys::Text { text, ends } => {
+                let texts: Vec<&str> = (0..ends.len())
+                    .map(|i| {
+                        let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+                        &text[start..ends[i] as usize]
+                    })
+                    .collect();
+                let ranks = text_ranks(&texts);
+                (texts.iter().zip(ranks))
+                    .map(|(t, rank)| (t.is_empty(), i128::from(rank)))
+                    .collect()
+            }
+        };
+        let mut keys: Vec<(bool, i128, u32, u32)> = (live.iter().zip(ints))
+            .map(|(&r, (unknown, primary))| (unknown, primary, name_rank[r as usize], r))
+            .collect();
+        keys.sort_unstable();
+        order(col, &keys)
+    }
 }
 
 /// In an order: this row's value differs from the row before it (a run of equal values
@@ -196,6 +235,7 @@ const RUN: u32 = 1 << 31;
 const NONE: u32 = u32::MAX;
 
 /// One column's rows in ascending order.
+#[derive(Clone)]
 struct Order {
     col: ColumnId,
     /// Row numbers, ascending by the column, each with `RUN` when it starts a run.
@@ -303,6 +343,82 @@ pub struct SortIndex {
     orders: Vec<Order>,
     /// New rows were left for the next `sync`.
     behind: bool,
+    /// Bumped when every row is numbered anew: a `SortJob` started before is stale.
+    epoch: u64,
+}
+
+/// What is needed to build one column's order off the UI thread, read from the tree on the key
+/// (`SortIndex::job`): the column's values over the rows there were, owned, and the name
+/// order that breaks ties. `run` builds the order (the sort: most of a first sort's cost) and
+/// `SortIndex::install` puts it in, merging the rows that arrived or changed meanwhile.
+pub struct SortJob {
+    col: ColumnId,
+    keys: Keys,
+    live: Vec<u32>,
+    name: Order,
+    stamp: Stamp,
+    cancel: Arc<AtomicBool>,
+}
+
+/// Which state of the index a job's order describes.
+#[derive(Clone, Copy, Debug)]
+struct Stamp {
+    epoch: u64,
+    /// The rows numbered then (later ones are new to the order).
+    rows: usize,
+    /// The tree's `content` count then (rows whose node changed since are placed again).
+    content: u64,
+}
+
+impl std::fmt::Debug for SortJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SortJob({:?}, {} rows)", self.col, self.live.len())
+    }
+}
+
+impl SortJob {
+    /// Stops the job at its next step (another sort superseded it): `run` gives None.
+    pub fn canceller(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// Builds the order (a blocking sort: run it off the UI thread); None when cancelled.
+    pub fn run(self) -> Option<BuiltOrder> {
+        let cancelled = || self.cancel.load(AtomicOrdering::Relaxed);
+        if cancelled() {
+            return None;
+        }
+        let rows = self.stamp.rows;
+        let ranks = name_ranks(&self.name, rows);
+        let order = self.keys.order(self.col, &self.live, &ranks);
+        (!cancelled()).then_some(BuiltOrder {
+            order,
+            stamp: self.stamp,
+        })
+    }
+}
+
+/// A column's order a `SortJob` built, for `SortIndex::install`.
+pub struct BuiltOrder {
+    order: Order,
+    stamp: Stamp,
+}
+
+impl std::fmt::Debug for BuiltOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BuiltOrder({:?}, {} rows)",
+            self.order.col,
+            self.order.rows.len()
+        )
+    }
+}
+
+impl BuiltOrder {
+    pub fn column(&self) -> ColumnId {
+        self.order.col
+    }
 }
 
 impl SortIndex {
@@ -444,6 +560,7 @@ impl SortIndex {
         }
         self.live = self.rows.len();
         self.orders.clear();
+        self.epoch += 1;
     }
 
     /// Builds `col`'s order over the rows there are (and the name order first, when there is
@@ -466,7 +583,87 @@ impl SortIndex {
             let order = column_order(col, &live, &row, &ranks);
             self.orders.push(order);
         }
-        // The least recently sorted by goes first (the name order stays).
+        self.keep_at_most();
+    }
+
+    /// Whether sorting by `col` must first build its order (over a table with rows and a
+    /// name order): a sort of every row's key, which `job` takes off the UI thread.
+    pub fn must_build(&self, col: ColumnId) -> bool {
+        let has = |c: ColumnId| self.orders.iter().any(|o| o.col == c);
+        self.cols.contains(&col) && !has(col) && has(ColumnId::Name)
+    }
+
+    /// The job building `col`'s order (see `must_build`) over the rows the index has: each
+    /// row's value read here, once (a pass over the rows, no sort), the rest in `run`.
+    pub fn job(&self, tree: &Tree, labels: &[&str], col: ColumnId) -> SortJob {
+        let rows = &self.rows;
+        let row = |r: u32| -> Row {
+            let e = tree.get(rows[r as usize]);
+            (&e.node, labels[e.endpoint])
+        };
+        let live: Vec<u32> = (0..rows.len() as u32)
+            .filter(|&r| rows[r as usize] != NONE)
+            .collect();
+        let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
+        SortJob {
+            col,
+            keys: Keys::read(col, &live, &row),
+            live,
+            name: name.expect("must_build: there is a name order").clone(),
+            stamp: Stamp {
+                epoch: self.epoch,
+                rows: rows.len(),
+                content: tree.content,
+            },
+            cancel: Arc::default(),
+        }
+    }
+
+    /// Puts in an order a job built, as the most recently sorted by: rows gone since the job
+    /// read them leave it, rows that arrived or changed since are merged in (each placed by
+    /// binary search, as pages are). False when it no longer fits: every row was numbered
+    /// anew since, or so many rows arrived that a new build is cheaper than the merge.
+    pub fn install(&mut self, tree: &Tree, labels: &[&str], built: BuiltOrder) -> bool {
+        let BuiltOrder { mut order, stamp } = built;
+        if stamp.epoch != self.epoch || !self.cols.contains(&order.col) {
+            return false;
+        }
+        if self.orders.iter().any(|o| o.col == order.col) {
+            return true;
+        }
+        // Rows gone since leave; rows whose node changed since leave too and are merged
+        // again with their values of now, so every row left has the value it was sorted by.
+        let changed = tree.content != stamp.content;
+        let (mut out, mut fresh) = (vec![false; self.rows.len()], Vec::new());
+        for (r, &id) in self.rows[..stamp.rows].iter().enumerate() {
+            if id == NONE {
+                out[r] = true;
+            } else if changed && tree.changed_since(id, stamp.content) {
+                out[r] = true;
+                fresh.push(r as u32);
+            }
+        }
+        let arrived = stamp.rows as u32..self.rows.len() as u32;
+        fresh.extend(arrived.filter(|&r| self.rows[r as usize] != NONE));
+        if fresh.len() * MERGE_AT_MOST > self.live {
+            return false;
+        }
+        let rows = &self.rows;
+        let row = |r: u32| -> Row {
+            let e = tree.get(rows[r as usize]);
+            (&e.node, labels[e.endpoint])
+        };
+        if out.contains(&true) {
+            order.remove(&out);
+        }
+        order.merge(&fresh, &row);
+        self.orders.push(order);
+        self.keep_at_most();
+        true
+    }
+
+    /// The least recently sorted by go first, over `KEEP` (the name order stays).
+    fn keep_at_most(&mut self) {
         while self.orders.len() > KEEP {
             let old = self.orders.iter().position(|o| o.col != ColumnId::Name);
             self.orders.remove(old.expect("more than the name order"));
@@ -476,6 +673,10 @@ impl SortIndex {
     /// How many rows the table has.
     pub fn len(&self) -> usize {
         self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
     }
 
     /// Whether the last `sync` left new rows out (over its limit): sync again.
@@ -648,12 +849,16 @@ mod tests {
 
         /// The index as the table uses it: rows arriving in pages (some taken late, over the
         /// limit), some changing or going, sorts by any column in between (each order built
-        /// when first sorted by, at most `KEEP` kept): every sort equals the comparator's.
+        /// when first sorted by, at most `KEEP` kept), some of those orders built off the UI
+        /// (`SortJob`) while the page arrives, changes and goes, then installed before or
+        /// after the index catches up: every sort equals the comparator's.
         #[test]
         fn the_index_sorts_like_the_comparator_while_rows_arrive_change_and_go(
             rows in arb_rows(),
-            pages in prop::collection::vec(1usize..20, 1..8),
-            steps in prop::collection::vec((0usize..5, any::<bool>(), 0usize..60, 0u8..3), 8),
+            pages in prop::collection::vec(1usize..12, 1..12),
+            steps in prop::collection::vec(
+                (0usize..5, any::<bool>(), 0usize..60, 0u8..3, 0u8..3), 8,
+            ),
             limit in 1usize..40,
         ) {
             let mut tree = Tree::default();
@@ -667,7 +872,11 @@ mod tests {
                 .collect();
             let mut index = SortIndex::default();
             let mut at = 0;
-            for (page, &(c, desc, pick, what)) in pages.iter().zip(steps.iter().cycle()) {
+            for (page, &(c, desc, pick, what, off_ui)) in pages.iter().zip(steps.iter().cycle()) {
+                // An order built off the UI from the rows as they are, installed once the page
+                // below landed (0: built on the sort, as for a small table).
+                let job = (off_ui > 0 && index.must_build(COLS[c]))
+                    .then(|| index.job(&tree, &labels, COLS[c]));
                 let end = (at + page).min(rows.len());
                 for (node, ep) in &rows[at..end] {
                     let ep = usize::from(*ep == "vcenter");
@@ -687,10 +896,19 @@ mod tests {
                         _ => {}
                     }
                 }
+                let mut job = job.map(|j| j.run().expect("not cancelled"));
+                // Installed before the index caught up with the page (2), or after (1).
+                if off_ui == 2 && let Some(built) = job.take() {
+                    index.install(&tree, &labels, built);
+                }
                 loop {
                     index.sync(&tree, &labels, &roots, NodeKind::Vm, &cols, limit);
+                    if let Some(built) = job.take() {
+                        index.install(&tree, &labels, built);
+                    }
                     let got = index.sorted(&tree, &labels, COLS[c], desc);
                     prop_assert!(index.orders.len() <= KEEP, "{} orders kept", index.orders.len());
+                    prop_assert_eq!(got.len(), index.len(), "every row taken is sorted");
                     // What the index has taken: the reference over those rows.
                     let taken: Vec<(Node, &str)> = got.iter()
                         .map(|&id| (tree.get(id).node.clone(), labels[tree.get(id).endpoint]))
@@ -711,6 +929,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A job cancelled (its sort superseded) builds nothing.
+    #[test]
+    fn a_cancelled_job_gives_no_order() {
+        let mut tree = Tree::default();
+        let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+        tree.append_children(
+            root,
+            vec![node("a", "", Some(2), ""), node("b", "", Some(1), "")],
+        );
+        let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+        let mut index = SortIndex::default();
+        index.sync(&tree, &["vcd"], &[root], NodeKind::Vm, &cols, 100);
+        index.sorted(&tree, &["vcd"], ColumnId::Name, false);
+        assert!(index.must_build(ColumnId::Cpu));
+        let job = index.job(&tree, &["vcd"], ColumnId::Cpu);
+        job.canceller().store(true, AtomicOrdering::Relaxed);
+        assert!(job.run().is_none());
+        let built = index.job(&tree, &["vcd"], ColumnId::Cpu).run().unwrap();
+        assert!(index.install(&tree, &["vcd"], built));
+        assert!(!index.must_build(ColumnId::Cpu), "kept once installed");
     }
 
     proptest! {

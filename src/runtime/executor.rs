@@ -200,6 +200,14 @@ impl Executor {
                 let names = crate::theme::user_names(&dir);
                 let _ = self.tx.send(Event::ThemesListed { names });
             }
+            Effect::SortOrder { req, job } => {
+                let tx = self.tx.clone();
+                self.jobs.spawn(async move {
+                    let built = tokio::task::spawn_blocking(move || job.run()).await;
+                    let built = built.ok().flatten();
+                    let _ = tx.send(Event::SortBuilt { req, built });
+                });
+            }
             Effect::Suspend => return Control::Suspend,
             Effect::Connect { req, endpoint } => {
                 let b = self.backends[endpoint].clone();

@@ -74,8 +74,10 @@ pub fn cell(text: &str, w: u16) -> String {
 pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     let t = &app.theme;
     let arrow = if table.sort.desc { "▼" } else { "▲" };
+    // While the sort column's order is built the rows keep their old order: said so.
+    let sorting = if table.sorting() { " sorting…" } else { "" };
     let title = format!(
-        " {} · sorted by {} {arrow} ",
+        " {} · sorted by {} {arrow}{sorting} ",
         table.title(),
         table.sort.column.title
     );

@@ -471,3 +471,110 @@ async fn a_table_keeps_only_the_orders_it_was_sorted_by() {
     );
     assert!(keys.len() >= 8, "{keys:?}");
 }
+
+/// The `Effect::SortOrder`s among `effects`: (request, the job).
+fn sort_jobs(
+    effects: Vec<vnav::app::event::Effect>,
+) -> Vec<(u64, vnav::app::table_order::SortJob)> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            vnav::app::event::Effect::SortOrder { req, job } => Some((req, job)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the runtime does with a `SortOrder`: the job run (on a blocking thread there), its
+/// order handed back.
+fn built(app: &mut App, req: u64, job: vnav::app::table_order::SortJob) -> vnav::app::Outcome {
+    let built = job.run();
+    app.handle(vnav::app::event::Event::SortBuilt { req, built })
+}
+
+/// `:vm` over 400 VMs on vcd, sorted by name, with orders built off the UI from 100 rows.
+fn big_table() -> (App, u64, Vec<(Node, &'static str)>) {
+    let mut app = two_endpoints();
+    app.sort_off_ui_from = 100;
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (req, ep, _) = reqs[0];
+    let nodes: Vec<Node> = (0..400).map(|i| row_vm(ep, i)).collect();
+    let arrived = nodes.iter().map(|n| (n.clone(), "vcd")).collect();
+    one_page(&mut app, req, ep, nodes);
+    (app, req, arrived)
+}
+
+/// Issue 18, target 3: the first sort of a big table by a column whose order is not kept
+/// answers at once (the rows stay in their order, the header says "sorting…") and asks for
+/// the order to be built off the UI; when it lands, the rows are sorted by it.
+#[tokio::test(start_paused = true)]
+async fn a_first_sort_answers_at_once_and_sorts_when_its_order_lands() {
+    let (mut app, _, arrived) = big_table();
+    let by_name = rows(&app);
+    let mut jobs = sort_jobs(command(&mut app, "sort cpu"));
+    assert_eq!(jobs.len(), 1, "one order to build");
+    assert_eq!(rows(&app), by_name, "the rows keep their order meanwhile");
+    let s = crate::support::screen(&mut app, 120, 20);
+    assert!(s.contains("sorted by CPU ▲ sorting…"), "{s}");
+    // `~` meanwhile: the same order serves both directions, nothing more to build.
+    assert!(
+        sort_jobs(crate::support::key(&mut app, crossterm::event::KeyCode::Char('~')).effects)
+            .is_empty()
+    );
+    let (req, job) = jobs.remove(0);
+    assert!(built(&mut app, req, job).redraw);
+    assert_eq!(rows(&app), by_cpu(&arrived, true));
+    let s = crate::support::screen(&mut app, 120, 20);
+    assert!(
+        s.contains("sorted by CPU ▼") && !s.contains("sorting…"),
+        "{s}"
+    );
+    // Kept: sorting by it again is immediate.
+    command(&mut app, "sort name");
+    assert!(sort_jobs(command(&mut app, "sort cpu")).is_empty());
+    assert_eq!(rows(&app), by_cpu(&arrived, false));
+}
+
+/// A sort superseded by another key is dropped: its order, landing late, changes nothing; the
+/// later sort's order sorts the rows.
+#[tokio::test(start_paused = true)]
+async fn an_order_landing_after_another_sort_is_ignored() {
+    let (mut app, _, arrived) = big_table();
+    let by_name = rows(&app);
+    let (cpu_req, cpu_job) = sort_jobs(command(&mut app, "sort cpu")).remove(0);
+    let cpu = cpu_job.run();
+    assert!(cpu.is_some());
+    let (mem_req, mem_job) = sort_jobs(command(&mut app, "sort memory")).remove(0);
+    let out = app.handle(vnav::app::event::Event::SortBuilt {
+        req: cpu_req,
+        built: cpu,
+    });
+    assert!(!out.redraw);
+    assert_eq!(rows(&app), by_name, "still as before, waiting for Memory");
+    assert!(app.table.as_ref().unwrap().sorting());
+    built(&mut app, mem_req, mem_job);
+    assert!(!app.table.as_ref().unwrap().sorting());
+    // No memory in these rows: by name, as a full sort gives.
+    assert_eq!(rows(&app).len(), arrived.len());
+    assert_eq!(rows(&app), by_name);
+    // Sorting back to a column kept cancels a build in flight.
+    let (_, job) = sort_jobs(command(&mut app, "sort cpu")).remove(0);
+    command(&mut app, "sort name");
+    assert!(!app.table.as_ref().unwrap().sorting());
+    assert!(job.run().is_none(), "cancelled");
+}
+
+/// Rows that arrive and change while the order is built end in it, placed as a full sort
+/// places them.
+#[tokio::test(start_paused = true)]
+async fn rows_arriving_during_the_build_end_fully_sorted() {
+    let (mut app, req, mut arrived) = big_table();
+    let (sort_req, job) = sort_jobs(command(&mut app, "sort cpu")).remove(0);
+    let nodes: Vec<Node> = (400..480).map(|i| row_vm(0, i)).collect();
+    arrived.extend(nodes.iter().map(|n| (n.clone(), "vcd")));
+    land(&mut app, req, 0, nodes);
+    assert_eq!(rows(&app).len(), 480, "the new rows shown meanwhile");
+    assert!(app.table.as_ref().unwrap().sorting());
+    built(&mut app, sort_req, job);
+    assert_eq!(rows(&app), by_cpu(&arrived, false));
+}

@@ -8,6 +8,7 @@ mod app_colour_depth;
 mod app_command;
 mod app_ctx_open;
 mod app_detail_read;
+mod app_filter_index;
 mod app_form;
 mod app_form_runs;
 mod app_history;

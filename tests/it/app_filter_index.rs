@@ -1,0 +1,73 @@
+//! Issue 18, target 3: the tree filter's index (every name and column packed, see
+//! `app::filter`) is built again on ticks once the tree stops changing, not by the first
+//! keystroke after the change (~50 ms at 300,000 nodes).
+
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use vnav::app::App;
+use vnav::app::event::Event;
+
+use crate::app_ui::{connected, with_vms};
+use crate::support::{children_req, give_children, key, keys, vm};
+
+/// Ticks as the runtime gives them: each when the app says one is due, up to `limit`.
+async fn tick_while_due(app: &mut App, limit: usize) {
+    for _ in 0..limit {
+        match app.next_deadline() {
+            Some(d) if d <= tokio::time::Instant::now() => {
+                app.handle(Event::Tick);
+            }
+            Some(d) => tokio::time::advance(d - tokio::time::Instant::now()).await,
+            None => return,
+        }
+        if app.filter.engine.index_deadline(&app.tree).is_none() {
+            return;
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_filter_index_is_built_on_ticks_once_the_tree_is_quiet() {
+    let mut app = connected();
+    with_vms(&mut app);
+    // Never filtered: no index is kept (it costs memory), none is due.
+    assert_eq!(app.filter.engine.index_deadline(&app.tree), None);
+    keys(&mut app, "/w");
+    assert!(
+        app.filter.engine.index_ready(&app.tree),
+        "built by the search"
+    );
+    key(&mut app, KeyCode::Esc);
+    // The tree changes: globex's VMs land.
+    for _ in 0..10 {
+        if app.selected_entry().unwrap().node.name.as_str() == "globex" {
+            break;
+        }
+        key(&mut app, KeyCode::Down);
+    }
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "globex");
+    let req = children_req(&key(&mut app, KeyCode::Right).effects);
+    let vms = (0..40)
+        .map(|i| vm(&format!("vm/g{i}"), &format!("app-{i}"), true))
+        .collect();
+    give_children(&mut app, req, vms);
+    assert!(!app.filter.engine.index_ready(&app.tree));
+    // Not while the tree is still changing: a tick right away builds nothing.
+    app.handle(Event::Tick);
+    assert!(!app.filter.engine.index_ready(&app.tree));
+    let due = app.filter.engine.index_deadline(&app.tree).unwrap();
+    assert!(due > tokio::time::Instant::now(), "after a quiet while");
+    // Once quiet, ticks build it (in slices): the next keystroke finds it ready.
+    tokio::time::advance(Duration::from_millis(500)).await;
+    tick_while_due(&mut app, 100).await;
+    assert!(app.filter.engine.index_ready(&app.tree));
+    assert_eq!(app.filter.engine.index_deadline(&app.tree), None);
+    let matches = |app: &App| app.tree.filter_matches().map(<[_]>::to_vec);
+    keys(&mut app, "/app-39");
+    let found = matches(&app).unwrap();
+    let names: Vec<&str> = (found.iter())
+        .map(|&id| app.tree.get(id).node.name.as_str())
+        .collect();
+    assert_eq!(names, ["app-39"]);
+}
