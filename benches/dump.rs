@@ -120,8 +120,8 @@ fn nodes(n: usize) -> Vec<Node> {
             .with_status(Status::new("POWERED_ON", Severity::Ok))
             .with_summary("shop-prod · 2 vCPU · 4 GiB · Ubuntu Linux (64-bit) · 10.0.0.1");
             node = node.with_facts(VmFacts {
-                cpus: Some(2),
-                memory_mib: Some(4096),
+                cpus: Some(2).into(),
+                memory_mib: Some(4096).into(),
                 guest_os: "Ubuntu Linux (64-bit)".into(),
                 ip: "10.0.0.1".into(),
                 place: "shop-prod".into(),

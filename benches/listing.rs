@@ -289,7 +289,7 @@ fn sprawl_linked(_: &mut Criterion) {
             let cd: Vec<_> = rows
                 .iter()
                 .map(|&c| app.tree.get(c))
-                .filter(|e| e.endpoint == 0)
+                .filter(|e| e.endpoint() == 0)
                 .collect();
             !cd.is_empty()
                 && cd.iter().all(|e| {
@@ -313,7 +313,7 @@ fn sprawl_linked(_: &mut Criterion) {
             .get(root)
             .children
             .iter()
-            .filter(|&&c| d.app.tree.get(c).endpoint == 0)
+            .filter(|&&c| d.app.tree.get(c).endpoint() == 0)
             .count();
         eprintln!(
             "REPORT snapshot view, vCD with its vCenter connected, {vms} VMs, {LATENCY_MS} ms \
@@ -489,7 +489,7 @@ fn multi_listing(_: &mut Criterion) {
             let seen = requests();
             for (i, &r) in roots.iter().enumerate() {
                 let e = d.app.tree.get(r);
-                let ep = e.endpoint as usize;
+                let ep = e.endpoint() as usize;
                 if first[i].is_none() && !e.children.is_empty() {
                     first[i] = Some(now);
                 }
@@ -502,7 +502,7 @@ fn multi_listing(_: &mut Criterion) {
         }
         for (i, &r) in roots.iter().enumerate() {
             let e = d.app.tree.get(r);
-            let ep = e.endpoint as usize;
+            let ep = e.endpoint() as usize;
             let floor = counts[ep] as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
             let took = done[i].unwrap().as_secs_f64();
             eprintln!(

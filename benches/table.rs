@@ -114,8 +114,8 @@ fn vm(endpoint: usize, i: usize) -> Node {
     )
     .with_status(Status::new("POWERED_ON", Severity::Ok))
     .with_facts(VmFacts {
-        cpus: Some(1 << (i % 4)),
-        memory_mib: Some(1024 << (i % 5)),
+        cpus: Some(1 << (i % 4)).into(),
+        memory_mib: Some(1024 << (i % 5)).into(),
         ip: format!("10.{}.{}.{}", endpoint, i / 256 % 256, i % 256).into(),
         place: format!("vapp-{}", i / 10).into(),
         guest_os: "Ubuntu Linux (64-bit)".into(),

@@ -3,16 +3,20 @@
 # of `vnav sim --vms N`: vcd (default) expands "All VMs"; vrops opens the vCenter adapter
 # instance and its VirtualMachine kind. Runs vnav in a private tmux server, waits until the
 # status bar counts N nodes, then reads VmRSS from /proc.
-# multi: one vnav holding a vCD of N VMs and two vCenters of N VMs each, every VM loaded by
-# `:vm`. The simulator runs one vCenter per instance, so two instances run: the vCD and vCenter
-# of the first (the same N VMs seen through both) and the vCenter of the second.
+# multi: one vnav on four endpoints, a vCD of N VMs and two vCenters of N VMs each, every VM
+# loaded by `:vm`, and the Aria Operations watching them, connected (its top level read, its N
+# VM resources not expanded: with it connected, `:vm` gives every VM row a health dot, read in
+# bulk through its index of VMs). The simulator runs one vCenter per instance, so two instances
+# run: the vCD, vCenter and Aria Operations of the first (the same N VMs seen through each) and
+# the vCenter of the second.
 # Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`, the RSS just
 # before the listing started (the tree and client without it), so the difference is the
-# listing's own cost, and the RSS 5 s later, settled, with the peak (VmHWM). _RJEM_MALLOC_CONF, when set, is passed to
+# listing's own cost, and the RSS once settled (unchanged for 3 s, 5 to 60 s later), with
+# the peak (VmHWM). _RJEM_MALLOC_CONF, when set, is passed to
 # vnav: it overrides the allocator's settings (see src/main.rs), e.g. `dirty_decay_ms:10000`.
 #   scripts/measure-rss.sh 100000          # vCD
 #   scripts/measure-rss.sh 100000 vrops    # Aria Operations
-#   scripts/measure-rss.sh 100000 multi    # vCD + two vCenters, 3 × N VMs
+#   scripts/measure-rss.sh 100000 multi    # vCD + two vCenters, 3 × N VMs, + Aria Operations
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -54,6 +58,11 @@ name = "vc-b"
 product = "vcenter"
 url = "$(url_of "$tmp/sim2.out" vcenter)"
 user = "administrator@vsphere.local"
+[[context]]
+name = "ops"
+product = "vrops"
+url = "$(url_of "$tmp/sim.out" vrops)"
+user = "admin"
 EOF
     ARGS=(--config "$tmp/config.toml") ;;
   *) echo "product: vcd, vrops or multi" >&2; exit 2 ;;
@@ -68,8 +77,12 @@ status_kb() { awk -v f="$1:" '$1 == f {print $2}' "/proc/$(tmux -S "$tmp/sock" d
 rss_now() { status_kb VmRSS; }
 keys() { tmux -S "$tmp/sock" send-keys -t m "$@"; }
 if [ "$PRODUCT" = multi ]; then
-  # Every endpoint connected (each shows its first level), then every VM of each: `:vm`.
-  for _ in $(seq 300); do [ "$(screen | grep -c 'All VMs')" -ge 3 ] && break; sleep 0.1; done
+  # Every endpoint connected (each shows its first level, Aria Operations its adapter
+  # instances), then every VM of each: `:vm`.
+  for _ in $(seq 300); do
+    [ "$(screen | grep -c 'All VMs')" -ge 3 ] && screen | grep -q 'VMWARE' && break
+    sleep 0.1
+  done
   base=$(rss_now)
   keys : v m Enter
 elif [ "$PRODUCT" = vcd ]; then
@@ -99,7 +112,13 @@ end=$(date +%s.%N)
 rss=$(rss_now)
 echo "RSS $rss kB for $nodes nodes ($(( rss * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node), loaded in $(echo "$end - $start" | bc) s"
 echo "before the listing: $base kB; the listing added $(( (rss - base) * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node"
-# What stays once the last pages are handled and their memory given back.
-sleep 5
-settled=$(rss_now)
-echo "settled (5 s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node); peak (VmHWM) $(status_kb VmHWM) kB"
+# What stays once the last pages are handled and their memory given back (and, with Aria
+# Operations, the health dots read): at least 5 s later, once RSS has not moved for 3 s.
+prev=0; same=0; waited=0
+while [ $waited -lt 5 ] || { [ $same -lt 3 ] && [ $waited -lt 60 ]; }; do
+  sleep 1; waited=$((waited + 1))
+  settled=$(rss_now)
+  if [ "$settled" = "$prev" ]; then same=$((same + 1)); else same=0; fi
+  prev=$settled
+done
+echo "settled ($waited s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node); peak (VmHWM) $(status_kb VmHWM) kB"

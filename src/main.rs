@@ -361,6 +361,13 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         .or(cfg.color)
         .unwrap_or_else(vnav::colour_depth::ColourDepth::from_env);
     let theme = theme.fitted(depth);
+    if specs.len() > vnav::app::tree::MAX_ENDPOINTS {
+        return Err(format!(
+            "{} endpoints: vnav holds at most {}",
+            specs.len(),
+            vnav::app::tree::MAX_ENDPOINTS
+        ));
+    }
     let mut app = App::new(specs, theme, cli.read_only || cfg.read_only);
     app.keymap =
         vnav::app::keymap::Keymap::with_overrides(&cfg.keys).map_err(|e| format!("config: {e}"))?;

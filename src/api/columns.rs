@@ -259,13 +259,13 @@ pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> 
         ColumnId::State => Value::Text(labels::status(node.status.label)),
         ColumnId::Endpoint => Value::Text(endpoint),
         ColumnId::Place => text(|f| &f.place),
-        ColumnId::Cpu => Value::Number(facts.and_then(|f| f.cpus).map(u64::from)),
-        ColumnId::Memory => Value::Number(facts.and_then(|f| f.memory_mib).map(u64::from)),
+        ColumnId::Cpu => Value::Number(facts.and_then(|f| f.cpus.get()).map(u64::from)),
+        ColumnId::Memory => Value::Number(facts.and_then(|f| f.memory_mib.get()).map(u64::from)),
         ColumnId::GuestOs => text(|f| &f.guest_os),
         ColumnId::Ip => text(|f| &f.ip),
         ColumnId::Owner => text(|f| &f.owner),
-        ColumnId::SnapshotAge => Value::Time(facts.and_then(|f| f.snapshot_created)),
-        ColumnId::SnapshotSize => Value::Number(facts.and_then(|f| f.snapshot_bytes)),
+        ColumnId::SnapshotAge => Value::Time(facts.and_then(|f| f.snapshot_created.get())),
+        ColumnId::SnapshotSize => Value::Number(facts.and_then(|f| f.snapshot_bytes.get())),
         // Only kinds other than VMs have this column: their summary is stored.
         ColumnId::Summary => Value::Text(node.stored_summary()),
         ColumnId::Version => Value::Text(workflow_part(node, 0)),
@@ -389,10 +389,10 @@ mod tests {
     fn vm_columns_read_the_facts_and_unknowns_sort_last() {
         let now = parse_time("2026-12-06T12:00:00Z").unwrap();
         let vm = Node::new(NodeKind::Vm, "vm-1", "web-1").with_facts(VmFacts {
-            cpus: Some(2),
-            memory_mib: Some(4096),
+            cpus: Some(2).into(),
+            memory_mib: Some(4096).into(),
             ip: "10.0.0.7".into(),
-            snapshot_created: parse_time("2026-12-01T12:00:00Z"),
+            snapshot_created: parse_time("2026-12-01T12:00:00Z").into(),
             ..VmFacts::default()
         });
         let bare = Node::new(NodeKind::Vm, "vm-2", "web-2");

@@ -11,6 +11,7 @@ pub mod interned;
 pub mod labels;
 pub mod model;
 pub mod node_id;
+pub mod packed;
 pub mod session;
 pub mod tls;
 pub mod vcd;

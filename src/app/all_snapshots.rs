@@ -29,8 +29,8 @@ const ROOT_ID: &str = "vnav:snapshots";
 /// by them.
 fn snapshot_facts(mut vm: Node, row: &SprawlRow) -> Node {
     let f = vm.facts.get_or_insert_with(Default::default);
-    f.snapshot_created = row.oldest;
-    f.snapshot_bytes = row.bytes;
+    f.snapshot_created = row.oldest.into();
+    f.snapshot_bytes = row.bytes.into();
     if f.place.is_empty() {
         f.place = crate::api::model::intern(&row.place);
     }
@@ -399,7 +399,7 @@ impl App {
             let b = sizes.get(&*node.id.as_str()).copied();
             node.facts
                 .get_or_insert_with(Default::default)
-                .snapshot_bytes = b;
+                .snapshot_bytes = b.into();
         }
     }
 
@@ -550,7 +550,7 @@ impl App {
                 .iter()
                 .map(|&c| {
                     let e = self.tree.get(c);
-                    ((e.endpoint, e.node.id.clone()), c)
+                    ((e.endpoint(), e.node.id.clone()), c)
                 })
                 .collect();
             if let Some(all) = &mut self.all_snapshots {

@@ -411,6 +411,13 @@ impl App {
     ) {
         self.contexts_opening.retain(|c| c != name);
         let (spec, source) = match result {
+            Ok(_) if endpoint >= super::tree::MAX_ENDPOINTS => {
+                let max = super::tree::MAX_ENDPOINTS;
+                return self.notify(
+                    format!("context {name}: vnav holds at most {max} endpoints"),
+                    Severity::Error,
+                );
+            }
             Ok(opened) if endpoint == self.endpoints.len() => opened,
             Ok(_) => {
                 // The runtime and the app disagree on endpoint numbers: never send one

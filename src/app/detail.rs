@@ -250,10 +250,10 @@ impl App {
         match self
             .detail
             .cache
-            .get(&(e.endpoint, e.node.id.as_str().into()))
+            .get(&(e.endpoint(), e.node.id.as_str().into()))
         {
             Some(d) => {
-                let (d, endpoint) = (d.clone(), e.endpoint);
+                let (d, endpoint) = (d.clone(), e.endpoint());
                 // Left before its events came: ask for them again.
                 if super::events::pending(&d) {
                     let (node, mut again) = (d.node.clone(), (*d).clone());
@@ -280,7 +280,7 @@ impl App {
     pub(crate) fn request_details(&mut self) {
         let Some(id) = self.detail.entry else { return };
         let e = self.tree.get(id);
-        let (endpoint, node) = (e.endpoint, e.node.clone());
+        let (endpoint, node) = (e.endpoint(), e.node.clone());
         let req = self.req();
         if let Some(old) = self.detail.req.replace(req) {
             self.abandon(old);
@@ -308,7 +308,7 @@ impl App {
         self.detail.since = None;
         match result {
             Ok(mut d) => {
-                let endpoint = self.tree.get(id).endpoint;
+                let endpoint = self.tree.get(id).endpoint();
                 self.learn_link(endpoint, &d.node);
                 self.details_insight(endpoint, &d.node);
                 self.add_same_vm_line(endpoint, &mut d);
@@ -404,7 +404,7 @@ impl App {
         let connecting = !self.is_all_snapshots(id)
             && self
                 .endpoints
-                .get(e.endpoint)
+                .get(e.endpoint())
                 .is_some_and(|ep| ep.root == id && ep.info.is_none());
         Some(if connecting {
             format!("✗ Connecting failed: {msg} (Ctrl-R retries)")
@@ -445,7 +445,7 @@ impl App {
         ];
         let failed = matches!(e.load, Load::Failed(_));
         if e.node.kind == NodeKind::Endpoint {
-            let ep = &self.endpoints[e.endpoint];
+            let ep = &self.endpoints[e.endpoint()];
             match &ep.info {
                 Some(info) => {
                     rows.push(field("Product", info.product.label().to_string()));

@@ -200,7 +200,7 @@ impl App {
             // A table row: the same node in the tree, opened there if not loaded.
             false => {
                 let e = self.tree.get(id);
-                let (endpoint, node) = (e.endpoint, e.node.clone());
+                let (endpoint, node) = (e.endpoint(), e.node.clone());
                 self.open_node(endpoint, node)
             }
         };

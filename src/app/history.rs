@@ -107,7 +107,7 @@ impl App {
         }
         let e = self.tree.get(entry);
         let place = Place {
-            endpoint: e.endpoint,
+            endpoint: e.endpoint(),
             id: e.node.id.as_str().into(),
         };
         self.history.visit(place);
@@ -162,7 +162,7 @@ impl App {
             return;
         };
         let e = self.tree.get(sel);
-        let context = self.endpoints[e.endpoint].label.clone();
+        let context = self.endpoints[e.endpoint()].label.clone();
         let mark = Bookmark {
             id: e.node.id.to_string(),
             name: e.node.name.to_string(),
@@ -190,7 +190,7 @@ impl App {
 
     /// The selected node's context first, then the other connected ones.
     fn go_to_bookmark(&mut self, c: char) {
-        let here = self.cursor.selected.map(|s| self.tree.get(s).endpoint);
+        let here = self.cursor.selected.map(|s| self.tree.get(s).endpoint());
         let mut order: Vec<EndpointId> = (0..self.endpoints.len()).collect();
         if let Some(h) = here {
             order.retain(|&e| e != h);

@@ -97,7 +97,7 @@ impl App {
         if self.monitor().is_none() {
             return;
         }
-        let endpoint = self.tree.get(entry).endpoint;
+        let endpoint = self.tree.get(entry).endpoint();
         let keys: Vec<VmKey> = self
             .tree
             .get(entry)
@@ -119,7 +119,7 @@ impl App {
         };
         let (endpoint, node) = {
             let e = self.tree.get(sel);
-            (e.endpoint, e.node.clone())
+            (e.endpoint(), e.node.clone())
         };
         let from_monitor = self.endpoints[endpoint]
             .info
@@ -196,7 +196,7 @@ impl App {
                 if !self.tree.is_live(entry) {
                     return false;
                 }
-                let endpoint = self.tree.get(entry).endpoint;
+                let endpoint = self.tree.get(entry).endpoint();
                 let children = self.tree.get(entry).children.clone();
                 for c in children {
                     let node = &self.tree.get(c).node;
@@ -242,7 +242,7 @@ impl App {
             return;
         };
         let e = self.tree.get(entry);
-        if e.endpoint != endpoint || &*e.node.id.as_str() != id {
+        if e.endpoint() != endpoint || &*e.node.id.as_str() != id {
             return;
         }
         let DetailState::Loaded(d) = &self.detail.state else {

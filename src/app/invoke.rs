@@ -161,7 +161,7 @@ impl App {
             let spec = actions::spec(id);
             if entries
                 .iter()
-                .any(|&e| !actions::allowed(spec, self.is_read_only(self.tree.get(e).endpoint)))
+                .any(|&e| !actions::allowed(spec, self.is_read_only(self.tree.get(e).endpoint())))
             {
                 self.notify(
                     format!("read-only: {} is disabled", spec.label),
@@ -173,7 +173,7 @@ impl App {
         let mut pending = HashSet::new();
         for &entry in &entries {
             let e = self.tree.get(entry);
-            let (endpoint, node) = (e.endpoint, e.node.clone());
+            let (endpoint, node) = (e.endpoint(), e.node.clone());
             let req = self.req();
             pending.insert(req);
             self.invocations.lookups.insert(req, entry);
@@ -240,7 +240,7 @@ impl App {
         let e = self.tree.get(*entry);
         offers.iter().find(|o| o.id == id).map(|offer| Target {
             entry: *entry,
-            endpoint: e.endpoint,
+            endpoint: e.endpoint(),
             node: e.node.clone(),
             offer: offer.clone(),
             slot: slot.clone(),
@@ -258,7 +258,7 @@ impl App {
                         .found
                         .iter()
                         .filter(|(e, _, _)| {
-                            actions::allowed(spec, self.is_read_only(self.tree.get(*e).endpoint))
+                            actions::allowed(spec, self.is_read_only(self.tree.get(*e).endpoint()))
                         })
                         .filter_map(|found| self.target(found, spec.id))
                         .collect();
@@ -827,7 +827,7 @@ impl App {
     pub fn selection_read_only(&self) -> bool {
         self.read_only
             || self.cursor.selected.is_some_and(|s| {
-                !self.is_all_snapshots(s) && self.is_read_only(self.tree.get(s).endpoint)
+                !self.is_all_snapshots(s) && self.is_read_only(self.tree.get(s).endpoint())
             })
     }
 }

@@ -754,7 +754,7 @@ impl App {
             return;
         }
         let e = self.tree.get(entry);
-        let endpoint = e.endpoint;
+        let endpoint = e.endpoint();
         if self.endpoints[endpoint].root == entry && self.endpoints[endpoint].info.is_none() {
             match &e.load {
                 Load::Loading { .. } => {}
@@ -789,14 +789,14 @@ impl App {
             .collect();
         for req in stale {
             self.loading.remove(&req);
-            self.listing_canceled(req, self.tree.get(entry).endpoint);
+            self.listing_canceled(req, self.tree.get(entry).endpoint());
             self.abandon(req);
         }
     }
 
     /// The endpoint an entry belongs to, as shown to users; None for the view across all.
     pub fn endpoint_of(&self, entry: EntryId) -> Option<&Endpoint> {
-        (!self.is_all_snapshots(entry)).then(|| &self.endpoints[self.tree.get(entry).endpoint])
+        (!self.is_all_snapshots(entry)).then(|| &self.endpoints[self.tree.get(entry).endpoint()])
     }
 
     /// Where each pane is on the current screen (with the zoom), for keys and drawing alike.

@@ -189,7 +189,7 @@ impl App {
             self.load_children(id);
         }
         self.detail.forget(
-            self.tree.get(id).endpoint,
+            self.tree.get(id).endpoint(),
             &self.tree.get(id).node.id.as_str(),
         );
         self.selection_changed();

@@ -99,7 +99,7 @@ impl App {
         let mut out: Vec<Choice> = Vec::new();
         for id in self.tree.iter_all().chain(listed) {
             let e = self.tree.get(id);
-            let ep = &self.endpoints[e.endpoint];
+            let ep = &self.endpoints[e.endpoint()];
             if e.node.kind != kind || ep.info.as_ref().map(|i| i.product) != Some(product) {
                 continue;
             }

@@ -64,7 +64,7 @@ impl App {
         else {
             return false;
         };
-        let endpoint = self.tree.get(entry).endpoint;
+        let endpoint = self.tree.get(entry).endpoint();
         let target = self.open_node(endpoint, node.clone());
         self.select_entry(target);
         self.focus = Pane::Tree;

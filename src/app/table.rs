@@ -333,7 +333,7 @@ impl App {
         self.loading.insert(req, root);
         self.effects.push(Effect::ListKind {
             req,
-            endpoint: self.tree.get(root).endpoint,
+            endpoint: self.tree.get(root).endpoint(),
             kind,
         });
     }
@@ -487,7 +487,7 @@ impl App {
         if !t.query.is_empty() || !typed.is_empty() {
             let tree = &self.tree;
             rows.retain(|&c| {
-                let (node, label) = (&tree.get(c).node, labels[tree.get(c).endpoint]);
+                let (node, label) = (&tree.get(c).node, labels[tree.get(c).endpoint()]);
                 passes(node, label, &t.query) && passes(node, label, typed)
             });
         }
@@ -704,7 +704,7 @@ impl App {
             return;
         }
         fn label(app: &App, id: EntryId) -> &str {
-            &app.endpoints[app.tree.get(id).endpoint].label
+            &app.endpoints[app.tree.get(id).endpoint()].label
         }
         let mut best: Option<(u8, EntryId)> = None;
         for &id in self.tree.visible() {
@@ -782,7 +782,7 @@ mod tests {
     fn vm(name: &str, ip: &str, cpus: Option<u32>) -> Node {
         Node::new(NodeKind::Vm, format!("vm/{name}"), name).with_facts(VmFacts {
             ip: ip.into(),
-            cpus,
+            cpus: cpus.into(),
             ..VmFacts::default()
         })
     }

@@ -534,7 +534,7 @@ impl SortIndex {
         let rows = &self.rows;
         let row = |r: u32| -> Row {
             let e = tree.get(rows[r as usize]);
-            (&e.node, labels[e.endpoint])
+            (&e.node, labels[e.endpoint()])
         };
         for o in &mut self.orders {
             if !out.is_empty() {
@@ -569,7 +569,7 @@ impl SortIndex {
         let rows = &self.rows;
         let row = |r: u32| -> Row {
             let e = tree.get(rows[r as usize]);
-            (&e.node, labels[e.endpoint])
+            (&e.node, labels[e.endpoint()])
         };
         let live: Vec<u32> = (0..rows.len() as u32)
             .filter(|&r| rows[r as usize] != NONE)
@@ -730,7 +730,7 @@ mod tests {
         Node::new(NodeKind::Vm, format!("vm/{name}"), name)
             .with_status(Status::new(state, crate::api::model::Severity::Ok))
             .with_facts(VmFacts {
-                cpus,
+                cpus: cpus.into(),
                 ip: ip.into(),
                 ..VmFacts::default()
             })
@@ -911,13 +911,13 @@ mod tests {
                     prop_assert_eq!(got.len(), index.len(), "every row taken is sorted");
                     // What the index has taken: the reference over those rows.
                     let taken: Vec<(Node, &str)> = got.iter()
-                        .map(|&id| (tree.get(id).node.clone(), labels[tree.get(id).endpoint]))
+                        .map(|&id| (tree.get(id).node.clone(), labels[tree.get(id).endpoint()]))
                         .collect();
                     let mut by_number: Vec<(u32, EntryId)> =
                         got.iter().map(|&id| (index.number[id as usize], id)).collect();
                     by_number.sort_unstable();
                     let as_taken: Vec<(Node, &str)> = by_number.iter()
-                        .map(|&(_, id)| (tree.get(id).node.clone(), labels[tree.get(id).endpoint]))
+                        .map(|&(_, id)| (tree.get(id).node.clone(), labels[tree.get(id).endpoint()]))
                         .collect();
                     let want = reference(&as_taken, COLS[c]);
                     let want = if desc { reference_down(&as_taken, COLS[c], &want) } else { want };

@@ -415,7 +415,7 @@ impl App {
             }
         }
         let shown = self.detail.entry.is_some_and(|e| {
-            self.tree.get(e).endpoint == endpoint && self.tree.get(e).node.id == *id
+            self.tree.get(e).endpoint() == endpoint && self.tree.get(e).node.id == *id
         });
         if shown {
             // Through the normal path, so the same-VM and path lines are added as usual.

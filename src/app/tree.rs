@@ -13,6 +13,10 @@ mod view_tests;
 pub type EntryId = u32;
 pub type EndpointId = usize;
 
+/// How many endpoints one process holds: an entry keeps its endpoint in 2 bytes (`Entry`).
+/// Start-up and `:ctx` refuse more with a message.
+pub const MAX_ENDPOINTS: usize = u16::MAX as usize + 1;
+
 /// Where a node's children stand.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Load {
@@ -52,9 +56,11 @@ impl Load {
     }
 }
 
+/// Sized for 300,000 (`size_tests`): the endpoint in 2 bytes (read it with `endpoint()`), the
+/// small fields together after the node.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub endpoint: EndpointId,
+    endpoint: u16,
     pub node: Node,
     pub parent: Option<EntryId>,
     /// One pointer (an empty one allocates nothing): most entries are leaves.
@@ -72,9 +78,18 @@ pub struct Entry {
 }
 
 impl Entry {
+    pub fn endpoint(&self) -> EndpointId {
+        EndpointId::from(self.endpoint)
+    }
+
     pub fn is_marked(&self) -> bool {
         self.marked
     }
+}
+
+/// An endpoint as an entry keeps it. The app never opens more than `MAX_ENDPOINTS`.
+fn packed_endpoint(endpoint: EndpointId) -> u16 {
+    u16::try_from(endpoint).expect("at most MAX_ENDPOINTS endpoints (start-up and :ctx check)")
 }
 
 #[derive(Default)]
@@ -175,7 +190,7 @@ impl Tree {
 
     pub fn add_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
         let id = self.alloc(Entry {
-            endpoint,
+            endpoint: packed_endpoint(endpoint),
             node,
             parent: None,
             children: ThinVec::new(),
@@ -196,7 +211,7 @@ impl Tree {
     /// (details, actions, copy).
     pub fn add_hidden_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
         self.alloc(Entry {
-            endpoint,
+            endpoint: packed_endpoint(endpoint),
             node,
             parent: None,
             children: ThinVec::new(),
@@ -238,7 +253,7 @@ impl Tree {
     fn new_child(&mut self, parent: EntryId, endpoint: EndpointId, node: Node) -> EntryId {
         let p = &self.entries[parent as usize];
         let entry = Entry {
-            endpoint,
+            endpoint: packed_endpoint(endpoint),
             node,
             parent: Some(parent),
             children: ThinVec::new(),
@@ -254,7 +269,7 @@ impl Tree {
 
     /// Appends children as they stream in (first load: shown at once).
     pub fn append_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
-        let endpoint = self.entries[parent as usize].endpoint;
+        let endpoint = self.entries[parent as usize].endpoint();
         let mut ids = Vec::with_capacity(nodes.len());
         for node in nodes {
             ids.push(self.new_child(parent, endpoint, node));
@@ -266,7 +281,7 @@ impl Tree {
     /// Adds `node` under `parent` although the parent's listing does not have it (a VM reached
     /// from another product, say); reloading the parent keeps it.
     pub fn open_by_id(&mut self, parent: EntryId, node: Node) -> EntryId {
-        let endpoint = self.entries[parent as usize].endpoint;
+        let endpoint = self.entries[parent as usize].endpoint();
         let id = self.new_child(parent, endpoint, node);
         self.entries[id as usize].opened_by_id = true;
         self.entries[parent as usize].children.push(id);
@@ -276,7 +291,7 @@ impl Tree {
 
     /// Adds children (in name order) among those already there (in name order), by name.
     fn merge_in_by_name(&mut self, parent: EntryId, nodes: Vec<Node>) {
-        let endpoint = self.entries[parent as usize].endpoint;
+        let endpoint = self.entries[parent as usize].endpoint();
         let new: Vec<EntryId> = nodes
             .into_iter()
             .map(|n| self.new_child(parent, endpoint, n))
@@ -291,7 +306,7 @@ impl Tree {
     /// Replaces children after a refresh, keeping the entries (and their expansion, marks and
     /// loaded subtrees) of children whose id is unchanged.
     pub fn merge_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
-        let endpoint = self.entries[parent as usize].endpoint;
+        let endpoint = self.entries[parent as usize].endpoint();
         self.merge_children_from(parent, nodes.into_iter().map(|n| (endpoint, n)).collect());
     }
 
@@ -303,7 +318,7 @@ impl Tree {
             std::collections::HashMap::new();
         for &c in &old {
             let e = &self.entries[c as usize];
-            by_id.insert((e.endpoint, &e.node.id), c);
+            by_id.insert((e.endpoint(), &e.node.id), c);
         }
         let reuse: Vec<Option<EntryId>> = nodes
             .iter()
@@ -780,7 +795,7 @@ impl Tree {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| !e.dead && e.endpoint == endpoint && e.node.id == *node_id)
+            .filter(|(_, e)| !e.dead && e.endpoint() == endpoint && e.node.id == *node_id)
             .map(|(i, _)| i as EntryId)
             .collect()
     }
@@ -844,15 +859,16 @@ fn merge_by_name<T, C: Default + Extend<T>>(
 #[cfg(test)]
 mod size_tests {
     /// Every node of the tree carries an `Entry`: a load's details and a failure are boxed
-    /// (few entries load or fail at once) and children are one pointer, so an entry is the
-    /// node plus 48 bytes (72 before).
+    /// (few entries load or fail at once), children are one pointer and the endpoint 2 bytes,
+    /// so an entry is the node plus 40 bytes (48 with a `usize` endpoint, 72 before that).
     #[test]
     fn an_entry_costs_the_node_and_little_more() {
         assert_eq!(std::mem::size_of::<super::Load>(), 16);
         assert_eq!(
             std::mem::size_of::<super::Entry>(),
-            std::mem::size_of::<crate::api::model::Node>() + 48
+            std::mem::size_of::<crate::api::model::Node>() + 40
         );
+        assert_eq!(std::mem::size_of::<super::Entry>(), 192);
     }
 }
 

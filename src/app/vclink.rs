@@ -115,7 +115,7 @@ impl App {
         };
         let (endpoint, node) = {
             let e = self.tree.get(sel);
-            (e.endpoint, e.node.clone())
+            (e.endpoint(), e.node.clone())
         };
         if node.kind != NodeKind::Vm {
             self.notify(

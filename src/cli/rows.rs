@@ -116,16 +116,16 @@ pub fn cell(column: &Column, node: &Node, at: &Place) -> Cell {
                 _ => Cell::Empty,
             },
         },
-        "cpu" => number(facts.and_then(|f| f.cpus).map(u64::from)),
-        "memory_mib" => number(facts.and_then(|f| f.memory_mib).map(u64::from)),
+        "cpu" => number(facts.and_then(|f| f.cpus.get()).map(u64::from)),
+        "memory_mib" => number(facts.and_then(|f| f.memory_mib.get()).map(u64::from)),
         "os" => text(|f| &f.guest_os),
         "ip" => text(|f| &f.ip),
         "owner" => text(|f| &f.owner),
         "snapshot_created" => facts
-            .and_then(|f| f.snapshot_created)
+            .and_then(|f| f.snapshot_created.get())
             .and_then(|t| t.format(&Rfc3339).ok())
             .map_or(Cell::Empty, Cell::Text),
-        "snapshot_bytes" => number(facts.and_then(|f| f.snapshot_bytes)),
+        "snapshot_bytes" => number(facts.and_then(|f| f.snapshot_bytes.get())),
         "summary" => Cell::text(&*node.summary()),
         _ => Cell::Empty,
     }

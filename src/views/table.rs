@@ -117,7 +117,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     lines.push(Line::from(header));
     for &id in &visible[start..end] {
         let e = app.tree.get(id);
-        let label = &app.endpoints[e.endpoint].label;
+        let label = &app.endpoints[e.endpoint()].label;
         let mut spans: Vec<Span> = cols
             .iter()
             .map(|(c, w)| {

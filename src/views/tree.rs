@@ -154,7 +154,7 @@ fn state(e: &Entry) -> &'static str {
 
 /// The text of a column in the tree (the state with its dot, as rows without columns show it).
 fn cell_text(app: &App, e: &Entry, col: ColumnId) -> String {
-    let label = &app.endpoints[e.endpoint].label;
+    let label = &app.endpoints[e.endpoint()].label;
     match col {
         ColumnId::State if !e.node.status.label.is_empty() => format!("● {}", state(e)),
         _ => columns::text(&e.node, col, label, app.now).into_owned(),

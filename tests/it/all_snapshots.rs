@@ -168,9 +168,9 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let mut last: Option<OffsetDateTime> = None;
     for &id in &rows {
         let e = app.tree.get(id);
-        let list = [&cd_rows, &vc_rows][e.endpoint];
+        let list = [&cd_rows, &vc_rows][e.endpoint()];
         let want = list.iter().find(|r| r.vm.id == e.node.id).unwrap();
-        let label = match (e.endpoint, twin_of(&vc_rows, want)) {
+        let label = match (e.endpoint(), twin_of(&vc_rows, want)) {
             (0, Some(_)) => "vcd + vcenter",
             (0, None) => "vcd",
             _ => "vcenter",
@@ -215,7 +215,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let row = d.app.cursor.selected.unwrap();
     let (cd_vm, summary) = {
         let e = d.app.tree.get(row);
-        assert_eq!(e.endpoint, 0);
+        assert_eq!(e.endpoint(), 0);
         (e.node.clone(), e.node.summary().into_owned())
     };
     assert!(summary.contains(" · vcd + vcenter · "), "{summary}");
@@ -232,7 +232,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let vc_vm = d.app.cursor.selected.unwrap();
     let e = d.app.tree.get(vc_vm).clone();
     assert_eq!(
-        (e.endpoint, &*e.node.id.as_str()),
+        (e.endpoint(), &*e.node.id.as_str()),
         (1, &*format!("vm/{moid}"))
     );
     // Under the endpoint's All VMs group, where a listing of it will find it again.
@@ -291,7 +291,7 @@ async fn a_dead_endpoint_leaves_the_others_rows_and_says_why() {
             .get(root)
             .children
             .iter()
-            .all(|&c| app.tree.get(c).endpoint == 0)
+            .all(|&c| app.tree.get(c).endpoint() == 0)
     );
     let report = app.all_snapshots_report();
     let vc_line = &report.iter().find(|(l, _)| l == "vcenter").unwrap().1;
@@ -347,7 +347,7 @@ async fn a_tenant_gets_no_link_and_b_says_why() {
     );
     let first_vcd = rows
         .iter()
-        .position(|&r| d.app.tree.get(r).endpoint == 0)
+        .position(|&r| d.app.tree.get(r).endpoint() == 0)
         .unwrap();
     d.key(KeyCode::Home);
     for _ in 0..=first_vcd {

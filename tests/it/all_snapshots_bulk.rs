@@ -47,11 +47,11 @@ fn shown_sizes(
         .children
         .iter()
         .map(|&c| app.tree.get(c))
-        .filter(|e| e.endpoint == 0)
+        .filter(|e| e.endpoint() == 0)
         .map(|e| {
             (
                 e.node.id.as_str().into(),
-                e.node.facts.as_ref().and_then(|f| f.snapshot_bytes),
+                e.node.facts.as_ref().and_then(|f| f.snapshot_bytes.get()),
             )
         })
         .collect()
@@ -249,7 +249,7 @@ async fn only_the_connected_vcenter_is_asked_and_only_for_its_vms() {
         let e = app.tree.get(root).children.iter().map(|&c| app.tree.get(c));
         e.clone()
             .find(|e| &*e.node.id.as_str() == id)
-            .and_then(|e| e.node.facts.as_ref()?.snapshot_bytes)
+            .and_then(|e| e.node.facts.as_ref()?.snapshot_bytes.get())
     };
     assert_eq!(bytes("on-a"), Some(42 << 20), "the vCenter's size");
     assert_eq!(bytes("elsewhere"), None, "vCD reads it itself");
@@ -323,8 +323,12 @@ async fn a_vcd_row_takes_the_size_its_vcenter_part_reads_for_itself() {
         .children
         .iter()
         .map(|&c| app.tree.get(c))
-        .find(|e| e.endpoint == 0 && &*e.node.id.as_str() == "on-a")
+        .find(|e| e.endpoint() == 0 && &*e.node.id.as_str() == "on-a")
         .expect("the vCD row");
-    let bytes = on_a.node.facts.as_ref().and_then(|f| f.snapshot_bytes);
+    let bytes = on_a
+        .node
+        .facts
+        .as_ref()
+        .and_then(|f| f.snapshot_bytes.get());
     assert_eq!(bytes, Some(42 << 20), "the size the vCenter part read");
 }

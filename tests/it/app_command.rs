@@ -45,8 +45,8 @@ pub(crate) fn two_endpoints() -> App {
 
 fn typed_vm(id: &str, name: &str, cpus: u32, ip: &str, place: &str) -> Node {
     vm(id, name, true).with_facts(VmFacts {
-        cpus: Some(cpus),
-        memory_mib: Some(1024 * cpus),
+        cpus: Some(cpus).into(),
+        memory_mib: Some(1024 * cpus).into(),
         ip: ip.into(),
         place: place.into(),
         ..VmFacts::default()
@@ -360,7 +360,7 @@ async fn goto_asks_the_servers_for_what_is_not_loaded_and_opens_it() {
     );
     answer(&mut app, finds[1].0, 1, ApiAnswer::Found(Ok(vec![found])));
     let e = app.selected_entry().unwrap();
-    assert_eq!((e.node.name.as_str(), e.endpoint), ("rds-12", 1));
+    assert_eq!((e.node.name.as_str(), e.endpoint()), ("rds-12", 1));
     assert_eq!(
         app.tree.path(app.cursor.selected.unwrap()),
         ["vcenter", "All VMs", "rds-12"]
@@ -641,4 +641,34 @@ fn a_kind_only_one_product_has_lists_no_failure_for_the_others() {
         "{:?}",
         t.notes
     );
+}
+
+/// A tree entry keeps its endpoint in 2 bytes: a context opened past the last endpoint that
+/// fits is refused with a message, never a panic.
+#[test]
+fn a_context_past_the_endpoints_an_entry_can_name_is_refused() {
+    use vnav::app::EndpointSpec;
+    use vnav::app::event::Event;
+    use vnav::app::tree::MAX_ENDPOINTS;
+    let names: Vec<String> = (0..MAX_ENDPOINTS).map(|i| format!("ep{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut app = app_with(&names, false);
+    let spec = EndpointSpec {
+        label: "one-more".into(),
+        root: Node::new(NodeKind::Endpoint, "https://one-more", "one-more"),
+        insecure: false,
+        read_only: false,
+    };
+    app.handle(Event::ContextOpened {
+        name: "one-more".into(),
+        endpoint: MAX_ENDPOINTS,
+        result: Ok((spec, None)),
+    });
+    assert_eq!(app.endpoints.len(), MAX_ENDPOINTS);
+    let toast = app
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(toast.contains("at most 65536 endpoints"), "{toast}");
 }

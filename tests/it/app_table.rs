@@ -21,7 +21,7 @@ fn row_vm(endpoint: usize, i: usize) -> Node {
         k => Some(k as u32),
     };
     vm(&format!("ep{endpoint}/vm-{i}"), &format!("web-{n}"), true).with_facts(VmFacts {
-        cpus,
+        cpus: cpus.into(),
         ..VmFacts::default()
     })
 }
@@ -33,8 +33,8 @@ fn by_cpu(arrived: &[(Node, &str)], desc: bool) -> Vec<String> {
     r.sort_by(|&a, &b| {
         let (x, y) = (&arrived[a], &arrived[b]);
         let (cx, cy) = (
-            x.0.facts.as_ref().and_then(|f| f.cpus),
-            y.0.facts.as_ref().and_then(|f| f.cpus),
+            x.0.facts.as_ref().and_then(|f| f.cpus.get()),
+            y.0.facts.as_ref().and_then(|f| f.cpus.get()),
         );
         let by_count = match (cx, cy) {
             (Some(p), Some(q)) if desc => q.cmp(&p),
@@ -148,8 +148,8 @@ fn tree_with_typed_vms() -> App {
     );
     let typed = |id: &str, name: &str, on: bool, cpus: u32, mib: u32, os: &str, ip: &str| {
         vm(id, name, on).with_facts(VmFacts {
-            cpus: Some(cpus),
-            memory_mib: Some(mib),
+            cpus: Some(cpus).into(),
+            memory_mib: Some(mib).into(),
             guest_os: os.into(),
             ip: ip.into(),
             ..VmFacts::default()
@@ -246,8 +246,8 @@ async fn the_config_chooses_and_orders_a_kinds_columns() {
         (0..3)
             .map(|i| {
                 vm(&format!("ep{ep}/vm-{i}"), &format!("web-{ep}{i}"), true).with_facts(VmFacts {
-                    cpus: Some(2),
-                    memory_mib: Some(4096),
+                    cpus: Some(2).into(),
+                    memory_mib: Some(4096).into(),
                     ip: format!("10.0.{ep}.{i}").into(),
                     ..VmFacts::default()
                 })

@@ -52,7 +52,7 @@ async fn goto_opens_unloaded_vms_found_by_ip_on_vcd_and_by_moid_on_vcenter() {
         let reached = d
             .until(T, |a| {
                 a.selected_entry()
-                    .is_some_and(|e| e.endpoint == endpoint && e.node.id == target.id)
+                    .is_some_and(|e| e.endpoint() == endpoint && e.node.id == target.id)
             })
             .await;
         let toast = d.app.toast.as_ref().map(|t| t.text.clone());
@@ -82,7 +82,7 @@ async fn vm_and_host_tables_list_both_products() {
         a.tree
             .visible()
             .iter()
-            .filter(|&&id| a.tree.get(id).endpoint == e)
+            .filter(|&&id| a.tree.get(id).endpoint() == e)
             .count()
     };
     let (on_vcd, on_vc) = (per_endpoint(&d.app, 0), per_endpoint(&d.app, 1));
@@ -96,7 +96,7 @@ async fn vm_and_host_tables_list_both_products() {
         .visible()
         .iter()
         .map(|&id| d.app.tree.get(id))
-        .find(|e| e.endpoint == 0)
+        .find(|e| e.endpoint() == 0)
         .unwrap();
     assert!(!first_vcd.node.facts.as_ref().unwrap().place.is_empty());
     run(&mut d, "host");

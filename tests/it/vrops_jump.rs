@@ -132,7 +132,7 @@ fn select(app: &mut App, endpoint: usize, id: &str) {
     key(app, KeyCode::Up);
     while app
         .selected_entry()
-        .is_none_or(|e| e.endpoint != endpoint || e.node.id != id)
+        .is_none_or(|e| e.endpoint() != endpoint || e.node.id != id)
     {
         key(app, KeyCode::Down);
     }
@@ -220,7 +220,7 @@ async fn health_dots_then_i_goes_to_the_resource_and_back_across_colliding_moids
     // i: to the resource on the Aria Operations endpoint (opened by id there).
     key(&mut app, KeyCode::Char('i'));
     let sel = app.selected_entry().unwrap();
-    assert_eq!((sel.endpoint, &*sel.node.id.as_str()), (2, "res/r-b42"));
+    assert_eq!((sel.endpoint(), &*sel.node.id.as_str()), (2, "res/r-b42"));
 
     // i again: Aria Operations says which vCenter VM it is; vc-b's, not vc-a's.
     let effects = key(&mut app, KeyCode::Char('i')).effects;
@@ -242,7 +242,7 @@ async fn health_dots_then_i_goes_to_the_resource_and_back_across_colliding_moids
         ApiAnswer::VmKey(Ok(Some(VmKey::new(&UUID_B.to_ascii_uppercase(), "vm-42")))),
     );
     let sel = app.selected_entry().unwrap();
-    assert_eq!((sel.endpoint, &*sel.node.id.as_str()), (1, "vm/vm-42"));
+    assert_eq!((sel.endpoint(), &*sel.node.id.as_str()), (1, "vm/vm-42"));
     assert_eq!(&*sel.node.name, "web-b");
 }
 
@@ -256,7 +256,7 @@ async fn i_on_a_vm_aria_operations_does_not_watch_says_so() {
     answer(&mut app, asks[0].0, 2, ApiAnswer::VmInsight(Ok(vec![])));
     let sel = app.selected_entry().unwrap();
     assert_eq!(
-        (sel.endpoint, &*sel.node.id.as_str()),
+        (sel.endpoint(), &*sel.node.id.as_str()),
         (0, "vm/vm-42"),
         "stays"
     );
@@ -326,5 +326,5 @@ async fn a_vcd_vm_goes_through_its_vcenter_vm() {
         ApiAnswer::VmInsight(Ok(vec![insight(UUID_B, "vm-42", res, Health::Green, 0)])),
     );
     let sel = app.selected_entry().unwrap();
-    assert_eq!((sel.endpoint, &*sel.node.id.as_str()), (2, "res/r-b42"));
+    assert_eq!((sel.endpoint(), &*sel.node.id.as_str()), (2, "res/r-b42"));
 }

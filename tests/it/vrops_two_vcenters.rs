@@ -42,7 +42,7 @@ fn vm_rows(app: &App, ep: usize) -> Vec<(String, Option<Health>)> {
 fn root(app: &App, ep: usize) -> Option<EntryId> {
     app.tree.roots().iter().copied().find(|&r| {
         let e = app.tree.get(r);
-        e.endpoint == ep && e.node.kind == NodeKind::Endpoint
+        e.endpoint() == ep && e.node.kind == NodeKind::Endpoint
     })
 }
 

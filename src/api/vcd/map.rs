@@ -310,14 +310,14 @@ fn record_summary(r: &Element) -> String {
 fn record_facts(r: &Element) -> VmFacts {
     let text = |k: &str| crate::api::model::intern(r.attr(k).unwrap_or(""));
     VmFacts {
-        cpus: r.attr("numberOfCpus").and_then(|v| v.parse().ok()),
-        memory_mib: r.attr("memoryMB").and_then(|v| v.parse().ok()),
+        cpus: r.attr("numberOfCpus").and_then(|v| v.parse().ok()).into(),
+        memory_mib: r.attr("memoryMB").and_then(|v| v.parse().ok()).into(),
         guest_os: text("guestOs"),
         ip: r.attr("ipAddress").unwrap_or("").into(),
         place: text("containerName"),
         owner: text("ownerName"),
-        snapshot_created: timestamp(r.attr("snapshotCreated")),
-        snapshot_bytes: None,
+        snapshot_created: timestamp(r.attr("snapshotCreated")).into(),
+        snapshot_bytes: Default::default(),
     }
 }
 
@@ -330,8 +330,8 @@ fn entity_facts(vm: &Element) -> VmFacts {
         .find_map(|c| c.child_text("IpAddress").filter(|ip| !ip.is_empty()))
         .unwrap_or("");
     VmFacts {
-        cpus: quantity(vm, 3).and_then(|n| u32::try_from(n).ok()),
-        memory_mib: quantity(vm, 4).and_then(|n| u32::try_from(n).ok()),
+        cpus: quantity(vm, 3).and_then(|n| u32::try_from(n).ok()).into(),
+        memory_mib: quantity(vm, 4).and_then(|n| u32::try_from(n).ok()).into(),
         guest_os: vm
             .child("OperatingSystemSection")
             .and_then(|s| s.child_text("Description"))
@@ -487,7 +487,10 @@ mod tests {
             .find_map(record_node)
             .expect("a VM record");
         let facts = vm.facts.as_ref().expect("facts");
-        assert_eq!((facts.cpus, facts.memory_mib), (Some(2), Some(2048)));
+        assert_eq!(
+            (facts.cpus.get(), facts.memory_mib.get()),
+            (Some(2), Some(2048))
+        );
         assert_eq!(&*facts.guest_os, "CentOS 4/5/6/7 (64-bit)");
         assert_eq!(&*facts.place, "jenkins01");
         assert_eq!(

@@ -125,10 +125,14 @@ pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
         // Its summary is built from these when drawn (`Node::summary`), not stored.
         return Some(
             node.with_facts(VmFacts {
-                cpus: v["cpu_count"].as_u64().and_then(|n| u32::try_from(n).ok()),
+                cpus: v["cpu_count"]
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .into(),
                 memory_mib: v["memory_size_MiB"]
                     .as_u64()
-                    .and_then(|n| u32::try_from(n).ok()),
+                    .and_then(|n| u32::try_from(n).ok())
+                    .into(),
                 ..VmFacts::default()
             }),
         );
@@ -158,10 +162,10 @@ pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
 pub fn vm_facts(node: &mut Node, vm: &Value, guest: Option<&Value>) {
     let facts = node.facts.get_or_insert_with(Default::default);
     if let Some(n) = vm["cpu"]["count"].as_u64() {
-        facts.cpus = u32::try_from(n).ok();
+        facts.cpus = u32::try_from(n).ok().into();
     }
     if let Some(m) = vm["memory"]["size_MiB"].as_u64() {
-        facts.memory_mib = u32::try_from(m).ok();
+        facts.memory_mib = u32::try_from(m).ok().into();
     }
     if let Some(os) = vm["guest_OS"].as_str() {
         facts.guest_os = os.into();
