@@ -288,8 +288,19 @@ impl Tree {
             .map(|n| self.new_child(parent, endpoint, n))
             .collect();
         let old = std::mem::take(&mut self.entries[parent as usize].children);
-        let name = |id: &EntryId| &self.entries[*id as usize].node.name;
-        let merged = merge_by_name(old, new, |a, b| name(a) < name(b));
+        let name = |id: EntryId| &self.entries[id as usize].node.name;
+        // Each new child placed by binary search, the old ones between copied as they are: a
+        // part of 100 VMs landing among 100,000 reads ~1,700 entries, not 100,000.
+        let mut merged = ThinVec::with_capacity(old.len() + new.len());
+        let mut from = 0;
+        for n in new {
+            // After the old children of the same name (as `merge_by_name`).
+            let at = from + old[from..].partition_point(|&o| name(n) >= name(o));
+            merged.extend_from_slice(&old[from..at]);
+            merged.push(n);
+            from = at;
+        }
+        merged.extend_from_slice(&old[from..]);
         self.entries[parent as usize].children = merged;
         self.invalidate();
     }
