@@ -411,25 +411,177 @@ fn node_bytes(_: &mut Criterion) {
     }
 }
 
-/// `:vm` over one vCD and two vCenters (two simulators: each serves one vCD and one vCenter),
+/// The two simulators of the multi-endpoint listing in a child process (this bench binary run
+/// as `sim-child VMS LATENCY_MS`), so what the bench's process spends is the clients' and the
+/// app's, not the servers': the child prints the vCD's and both vCenters' URLs, then answers
+/// each line on its stdin with the three request counts.
+struct SimChild {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    /// The vCD and vCenter of the first simulator, the vCenter of the second.
+    urls: [String; 3],
+}
+
+impl SimChild {
+    fn start(vms: usize, latency_ms: u64) -> SimChild {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["sim-child", &vms.to_string(), &latency_ms.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let urls = [(); 3].map(|_| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            line.trim().to_string()
+        });
+        SimChild {
+            child,
+            stdin,
+            stdout,
+            urls,
+        }
+    }
+
+    /// Requests served so far: the vCD, the first vCenter, the second vCenter.
+    fn requests(&mut self) -> [u64; 3] {
+        use std::io::{BufRead, Write};
+        writeln!(self.stdin, "count").unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        let n: Vec<u64> = line
+            .split_whitespace()
+            .map(|x| x.parse().unwrap())
+            .collect();
+        [n[0], n[1], n[2]]
+    }
+
+    /// CPU time the child has used (user + system).
+    fn cpu(&self) -> Duration {
+        cpu_of(&format!("/proc/{}/stat", self.child.id()))
+    }
+}
+
+impl Drop for SimChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The child's side of `SimChild`: serves until its stdin closes.
+fn sim_child(vms: usize, latency_ms: u64) {
+    use std::io::{BufRead, Write};
+    let rt = runtime();
+    let (a, b) = rt.block_on(async {
+        (
+            simulator(vms, latency_ms).await,
+            simulator(vms, latency_ms).await,
+        )
+    });
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}\n{}\n{}", a.vcd_url, a.vcenter_url, b.vcenter_url).unwrap();
+    out.flush().unwrap();
+    for line in std::io::stdin().lock().lines() {
+        if line.is_err() {
+            break;
+        }
+        let counts = (
+            a.request_count(),
+            a.vcenter_request_count(),
+            b.vcenter_request_count(),
+        );
+        writeln!(out, "{} {} {}", counts.0, counts.1, counts.2).unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// User + system CPU time from a `/proc/…/stat` file (fields 14 and 15, in clock ticks).
+fn cpu_of(stat: &str) -> Duration {
+    let Ok(text) = std::fs::read_to_string(stat) else {
+        return Duration::ZERO;
+    };
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    let rest = &text[text.rfind(')').map_or(0, |i| i + 2)..];
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_millis(f.iter().sum::<u64>() * 1000 / hz)
+}
+
+/// CPU time used so far by this process's main thread (the app: the driver runs on it) and by
+/// its other threads (the clients' tokio workers).
+fn own_cpu() -> (Duration, Duration) {
+    let me = std::process::id().to_string();
+    let (mut app, mut clients) = (Duration::ZERO, Duration::ZERO);
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let cpu = cpu_of(&task.path().join("stat").to_string_lossy());
+        match task.file_name().to_string_lossy() == me {
+            true => app += cpu,
+            false => clients += cpu,
+        }
+    }
+    (app, clients)
+}
+
+fn vcd_at(url: &str, width: usize) -> Arc<dyn Backend> {
+    let config = VcdConfig {
+        url: url.to_string(),
+        user: DEMO_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions {
+            concurrency: width,
+            ..HttpOptions::default()
+        },
+    };
+    Arc::new(VcdBackend::new(config).unwrap())
+}
+
+fn vcenter_at(url: &str) -> Arc<dyn Backend> {
+    use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
+    let config = VcenterConfig {
+        url: url.to_string(),
+        user: vnav::sim::VCENTER_USER.into(),
+        password: DEMO_PASSWORD.to_string().into(),
+        http: HttpOptions::default(),
+    };
+    Arc::new(VcenterBackend::new(config).unwrap())
+}
+
+/// The multi-endpoint listing's three clients: the vCD, then both vCenters.
+fn multi_backends(sims: &SimChild, width: usize) -> Vec<Arc<dyn Backend>> {
+    let [vcd, a, b] = &sims.urls;
+    vec![vcd_at(vcd, width), vcenter_at(a), vcenter_at(b)]
+}
+
+/// `:vm` over one vCD and two vCenters (two simulators in a child process: see `SimChild`),
 /// each endpoint at its default concurrency and 20 ms latency, all listed in parallel as the
-/// app does: per endpoint, the time from `:vm` to its first rows and to its complete listing,
-/// and the floor its request count sets (requests × latency / concurrency).
+/// app does: per endpoint, the time from `:vm` to its first page landing, to its first rows
+/// drawn in the table, to its complete listing and to the table holding all of it, against the
+/// floor its request count sets (requests × latency / concurrency); and the CPU the app's
+/// thread, the clients and the simulators used meanwhile.
 fn multi_listing(_: &mut Criterion) {
     use crossterm::event::KeyCode;
     use vnav::app::tree::Load;
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
-    let (a, b) = rt.block_on(async {
-        (
-            simulator(vms, LATENCY_MS).await,
-            simulator(vms, LATENCY_MS).await,
-        )
-    });
+    let mut sims = SimChild::start(vms, LATENCY_MS);
     let width = HttpOptions::default().concurrency;
-    let vcenter = |sim: &Sim| -> Arc<dyn Backend> { Arc::new(vcenter_backend(sim)) };
-    let backends: Vec<Arc<dyn Backend>> =
-        vec![Arc::new(backend(&a, width)), vcenter(&a), vcenter(&b)];
+    let backends = multi_backends(&sims, width);
     let labels = ["vcd", "vcenter-1", "vcenter-2"];
     let specs = labels
         .iter()
@@ -441,13 +593,6 @@ fn multi_listing(_: &mut Criterion) {
             read_only: false,
         })
         .collect();
-    let requests = || {
-        [
-            a.request_count(),
-            a.vcenter_request_count(),
-            b.vcenter_request_count(),
-        ]
-    };
     rt.block_on(async {
         let mut d = Driver::new(App::new(specs, Theme::default(), false), backends, None);
         let long = Duration::from_secs(600);
@@ -457,7 +602,8 @@ fn multi_listing(_: &mut Criterion) {
         );
         // Let the first tree levels settle, so only the listing is counted.
         d.until(Duration::from_millis(500), |_| false).await;
-        let before = requests();
+        let before = sims.requests();
+        let (app0, clients0, sims0) = (own_cpu().0, own_cpu().1, sims.cpu());
         let started = Instant::now();
         d.key(KeyCode::Char(':'));
         d.type_str("vm");
@@ -471,27 +617,35 @@ fn multi_listing(_: &mut Criterion) {
             })
             .collect();
         assert_eq!(roots.len(), 3, "one listing per endpoint");
-        let mut first = [None; 3];
-        let mut done = [None; 3];
+        // Per root: its first page landed, its first row drawn in the table (the first row
+        // listed has a row in the view), its listing complete.
+        let (mut first, mut shown, mut done) = ([None; 3], [None; 3], [None; 3]);
         let mut counts = [0u64; 3];
-        while done.iter().any(Option::is_none) {
+        let shown_now = |app: &App, r: u32| {
+            (app.tree.get(r).children.first()).is_some_and(|&c| app.tree.row_of(c).is_some())
+        };
+        while done.iter().chain(&shown).any(Option::is_none) {
             let step = d
                 .until(long, |app| {
                     roots.iter().enumerate().any(|(i, &r)| {
                         let e = app.tree.get(r);
                         (first[i].is_none() && !e.children.is_empty())
+                            || (shown[i].is_none() && shown_now(app, r))
                             || (done[i].is_none() && e.load == Load::Loaded)
                     })
                 })
                 .await;
             assert!(step, "listing stalled");
             let now = started.elapsed();
-            let seen = requests();
+            let seen = sims.requests();
             for (i, &r) in roots.iter().enumerate() {
                 let e = d.app.tree.get(r);
-                let ep = e.endpoint() as usize;
+                let ep = e.endpoint();
                 if first[i].is_none() && !e.children.is_empty() {
                     first[i] = Some(now);
+                }
+                if shown[i].is_none() && shown_now(&d.app, r) {
+                    shown[i] = Some(now);
                 }
                 if done[i].is_none() && e.load == Load::Loaded {
                     done[i] = Some(now);
@@ -500,31 +654,52 @@ fn multi_listing(_: &mut Criterion) {
                 assert!(!matches!(e.load, Load::Failed(_)), "{:?}", e.load);
             }
         }
+        // The table holding every row listed (its last merges run on ticks).
+        let all: usize = roots
+            .iter()
+            .map(|&r| d.app.tree.get(r).children.len())
+            .sum();
+        let in_table = |app: &App| app.table.as_ref().is_some_and(|t| t.total == all);
+        assert!(d.until(long, in_table).await, "the table never caught up");
+        let table_done = started.elapsed();
+        let (app1, clients1) = own_cpu();
+        let sims1 = sims.cpu();
         for (i, &r) in roots.iter().enumerate() {
             let e = d.app.tree.get(r);
-            let ep = e.endpoint() as usize;
+            let ep = e.endpoint();
             let floor = counts[ep] as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
             let took = done[i].unwrap().as_secs_f64();
             eprintln!(
-                "REPORT multi-endpoint :vm, {}: {} VMs, first rows after {} ms, complete after \
-                 {took:.2} s, {} requests, floor {floor:.2} s ({:.2}× the floor)",
+                "REPORT multi-endpoint :vm, {}: {} VMs, first page landed after {} ms, first \
+                 rows drawn after {} ms, complete after {took:.2} s, {} requests, floor \
+                 {floor:.2} s ({:.2}× the floor)",
                 labels[ep],
                 e.children.len(),
                 first[i].unwrap().as_millis(),
+                shown[i].unwrap().as_millis(),
                 counts[ep],
                 took / floor
             );
         }
+        eprintln!(
+            "REPORT multi-endpoint :vm: every row in the table after {:.2} s; CPU meanwhile: \
+             app thread {:.2} s, client threads {:.2} s, simulators (their own process) {:.2} s",
+            table_done.as_secs_f64(),
+            (app1 - app0).as_secs_f64(),
+            (clients1 - clients0).as_secs_f64(),
+            (sims1 - sims0).as_secs_f64(),
+        );
         d.shutdown().await;
     });
     // The same three listings without the app: the backends' `list_kind` side by side, each
     // timed to its end, so what the app adds shows apart from the network and the simulators.
-    let reads = backends_again(&a, &b, width);
+    let reads = multi_backends(&sims, width);
     rt.block_on(async {
         for b in &reads {
             b.connect().await.unwrap();
         }
-        let before = requests();
+        let before = sims.requests();
+        let cpu0 = (own_cpu(), sims.cpu());
         let started = Instant::now();
         let timed = reads.iter().map(|b| async move {
             let (sink, got) = ChildSink::collecting();
@@ -543,7 +718,8 @@ fn multi_listing(_: &mut Criterion) {
             (got.take().len(), first, took)
         });
         let results = futures::future::join_all(timed).await;
-        let seen = requests();
+        let seen = sims.requests();
+        let cpu1 = (own_cpu(), sims.cpu());
         for (i, (n, first, took)) in results.into_iter().enumerate() {
             let count = seen[i] - before[i];
             let floor = count as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
@@ -557,13 +733,15 @@ fn multi_listing(_: &mut Criterion) {
                 took.as_secs_f64() / floor
             );
         }
+        // The listings are polled on the main thread here (no executor): every thread counts.
+        let clients = (cpu1.0.0 + cpu1.0.1) - (cpu0.0.0 + cpu0.0.1);
+        eprintln!(
+            "REPORT multi-endpoint list_kind without the app: CPU clients {:.2} s, simulators \
+             {:.2} s",
+            clients.as_secs_f64(),
+            (cpu1.1 - cpu0.1).as_secs_f64(),
+        );
     });
-}
-
-/// Fresh backends on the same servers (the app's were moved into its driver).
-fn backends_again(a: &Sim, b: &Sim, width: usize) -> Vec<Arc<dyn Backend>> {
-    let vcenter = |sim: &Sim| -> Arc<dyn Backend> { Arc::new(vcenter_backend(sim)) };
-    vec![Arc::new(backend(a, width)), vcenter(a), vcenter(b)]
 }
 
 criterion_group!(
@@ -579,6 +757,13 @@ criterion_group!(
 // `cargo bench --bench listing -- multi` runs only the multi-endpoint `:vm`, `-- sprawl` only
 // the snapshot views (the others take minutes at full size).
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, cmd, vms, latency] = &args[..]
+        && cmd == "sim-child"
+    {
+        sim_child(vms.parse().unwrap(), latency.parse().unwrap());
+        return;
+    }
     if std::env::args().any(|a| a == "multi") {
         multi_listing(&mut Criterion::default());
         return;

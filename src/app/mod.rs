@@ -14,6 +14,7 @@ pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod table;
+pub mod table_budget;
 pub mod table_order;
 pub mod tree;
 
@@ -138,6 +139,9 @@ pub struct App {
     table_roots: std::collections::HashMap<(EndpointId, crate::api::model::NodeKind), EntryId>,
     /// Table roots whose endpoint has no such objects at all (its product lacks the kind).
     kind_absent: std::collections::HashSet<EntryId>,
+    /// How many new rows a table's rebuild takes while listings pour in (learnt, kept across
+    /// tables).
+    table_budget: table_budget::RebuildBudget,
     /// The tree's `content` an open form's picker choices were last built for.
     form_choices_for: Option<u64>,
     /// The sort each kind of table had last, so it opens sorted the same way.
@@ -230,6 +234,7 @@ impl App {
             table: None,
             table_roots: Default::default(),
             kind_absent: Default::default(),
+            table_budget: Default::default(),
             form_choices_for: None,
             sorts: Default::default(),
             sorts_path: None,

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::App;
 use super::event::{Effect, ReqId};
 use super::filter;
+use super::table_budget::{Clock, RebuildBudget};
 use super::table_order::{BuiltOrder, SortIndex};
 use super::tree::{EndpointId, EntryId, Load};
 use crate::api::columns::{self, Column, ColumnId, Value};
@@ -52,6 +53,9 @@ pub struct Table {
     pub notes: Vec<String>,
     pub(crate) built_for: Option<u64>,
     built_at: Option<Instant>,
+    /// How many of the table's roots had rows at the last build: a root's first rows are
+    /// drawn at once, not after the throttle.
+    rooted: usize,
     /// The tree's cursor when the table opened, to come back to.
     back_to: Option<EntryId>,
     /// Every row's place in each column's order, kept as rows arrive.
@@ -78,14 +82,12 @@ struct PendingSort {
 pub const SORT_OFF_UI_FROM: usize = 10_000;
 
 /// Above this many rows, a table still loading is rebuilt at most every `REBUILD_EVERY`, not
-/// at every page (each rebuild passes over every row), or sooner once `CHUNK` new rows wait.
+/// at every page (each rebuild passes over every row), or sooner once a rebuild's worth of new
+/// rows wait (`RebuildBudget::rows`: as many as one rebuild merges in its time budget, so
+/// pages landing from several endpoints never hold a key for longer than a frame). More
+/// waiting: the next event (or an immediate tick) takes the next ones.
 const BIG: usize = 20_000;
 const REBUILD_EVERY: Duration = Duration::from_millis(250);
-/// New rows one rebuild merges into the sort index at most: it bounds what a rebuild costs
-/// (each new row is placed by binary search in every column) so that pages landing from
-/// several endpoints never hold a key for longer than a frame. More waiting: the next event
-/// (or an immediate tick) takes the next ones.
-const CHUNK: usize = 512;
 
 /// Where the sort of each kind of table is kept between runs (beside the bookmarks).
 pub fn sorts_path() -> Option<PathBuf> {
@@ -171,6 +173,13 @@ impl Table {
             ),
         }
     }
+}
+
+/// How many of a table's roots have rows.
+fn rooted(tree: &super::tree::Tree, roots: &[(EndpointId, EntryId)]) -> usize {
+    (roots.iter())
+        .filter(|(_, r)| !tree.get(*r).children.is_empty())
+        .count()
 }
 
 /// How well a row answers a query, best first (see `filter::rank`), over every column it
@@ -277,6 +286,7 @@ impl App {
             notes: Vec::new(),
             built_for: None,
             built_at: None,
+            rooted: 0,
             back_to,
             index: SortIndex::default(),
             cols,
@@ -377,17 +387,17 @@ impl App {
             .loading
             .values()
             .any(|e| self.table_roots.values().any(|r| r == e));
-        let waiting = || {
-            let listed: usize = (self.table_rows_roots().iter())
-                .map(|(_, r)| self.tree.get(*r).children.len())
-                .sum();
-            listed.saturating_sub(t.index.len()) >= CHUNK
-        };
+        let roots = self.table_rows_roots();
+        let listed = roots.iter().map(|(_, r)| self.tree.get(*r).children.len());
+        let waiting = listed.sum::<usize>().saturating_sub(t.index.len());
+        // An endpoint's first rows show at once, whatever the others have listed.
+        let first_rows = rooted(&self.tree, &roots) > t.rooted;
         if loading
             && t.total > BIG
             && t.built_at.is_some_and(|at| at.elapsed() < REBUILD_EVERY)
             && !behind
-            && !waiting()
+            && !first_rows
+            && waiting < self.table_budget.rows()
         {
             return;
         }
@@ -438,10 +448,17 @@ impl App {
         self.lay_out_table(false);
     }
 
+    /// The clock a table rebuild's cost is read from (tests give one: see `table_budget`).
+    pub fn set_rebuild_clock(&mut self, clock: Clock) {
+        self.table_budget = RebuildBudget::with_clock(clock);
+    }
+
     /// The table's view from its index, caught up with the tree first when `sync` (or when it
     /// never was).
     fn lay_out_table(&mut self, sync: bool) {
+        let started = self.table_budget.now();
         let roots = self.table_rows_roots();
+        let rooted = rooted(&self.tree, &roots);
         let Some(t) = &self.table else {
             return;
         };
@@ -476,9 +493,11 @@ impl App {
         };
         // A new sort or filter on rows that did not change reads the index as it is.
         let sync = t.built_for.is_none() || sync;
-        if sync && (t.built_for != Some(self.tree.content) || t.index.behind()) {
+        let merged = sync && (t.built_for != Some(self.tree.content) || t.index.behind());
+        if merged {
+            let limit = self.table_budget.rows();
             t.index
-                .sync(&self.tree, &labels, &roots, t.kind, &t.cols, CHUNK);
+                .sync(&self.tree, &labels, &roots, t.kind, &t.cols, limit);
         }
         let total = t.index.len();
         let sort = t.shown_sort();
@@ -506,6 +525,11 @@ impl App {
             if sync {
                 t.built_for = Some(content);
                 t.built_at = Some(Instant::now());
+                t.rooted = rooted;
+            }
+            if merged {
+                let left_rows = t.index.behind();
+                self.table_budget.record(started, left_rows);
             }
         }
     }

@@ -599,7 +599,7 @@ impl SortIndex {
         let rows = &self.rows;
         let row = |r: u32| -> Row {
             let e = tree.get(rows[r as usize]);
-            (&e.node, labels[e.endpoint])
+            (&e.node, labels[e.endpoint()])
         };
         let live: Vec<u32> = (0..rows.len() as u32)
             .filter(|&r| rows[r as usize] != NONE)
@@ -651,7 +651,7 @@ impl SortIndex {
         let rows = &self.rows;
         let row = |r: u32| -> Row {
             let e = tree.get(rows[r as usize]);
-            (&e.node, labels[e.endpoint])
+            (&e.node, labels[e.endpoint()])
         };
         if out.contains(&true) {
             order.remove(&out);

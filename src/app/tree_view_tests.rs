@@ -251,3 +251,29 @@ fn the_open_entries_follow_opens_closes_and_removals() {
     t.set_expanded(root, true);
     assert_eq!(t.visible(), [root, b]);
 }
+
+/// A table's view is handed to the tree whole at each rebuild: laying it out keeps the rows
+/// given (the same buffer, not a copy) and maps none of them; `row_of` finds a row by looking.
+#[test]
+fn a_view_is_handed_over_whole_and_its_rows_are_found_by_looking() {
+    let mut t = Tree::default();
+    let root = t.add_hidden_root(0, Node::new(NodeKind::Group, "g", "g"));
+    t.append_children(root, vec![vm("v0"), vm("v1"), vm("v2")]);
+    let c = t.get(root).children.clone();
+    let rows = vec![c[0], c[1], c[2]];
+    let given = rows.as_ptr();
+    t.set_view(Some(rows));
+    t.refresh_visible();
+    assert_eq!(t.visible().as_ptr(), given, "the rows given, not a copy");
+    assert!(t.row_of.iter().all(|&r| r == u32::MAX), "no row mapped");
+    assert_eq!((t.row_of(c[2]), t.row_of(c[2])), (Some(2), Some(2)));
+    // Set again in another order: each row where it now is, a row left out nowhere.
+    t.set_view(Some(vec![c[2], c[0]]));
+    t.refresh_visible();
+    assert_eq!((t.row_of(c[2]), t.row_of(c[0])), (Some(0), Some(1)));
+    assert_eq!(t.row_of(c[1]), None);
+    // Back to the tree: rows mapped again (a hidden root's rows are not in it).
+    t.set_view(None);
+    t.refresh_visible();
+    assert_eq!(t.row_of(c[2]), None);
+}

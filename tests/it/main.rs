@@ -17,6 +17,7 @@ mod app_no_color;
 mod app_screen;
 mod app_stalled;
 mod app_table;
+mod app_table_arrivals;
 mod app_tasks_pane;
 mod app_ui;
 mod app_user_theme;

@@ -217,6 +217,36 @@ async fn lists_over_the_cap_are_split_merged_and_deduplicated() {
     assert_eq!(every, all, "All VMs holds every VM of every datacenter");
 }
 
+/// A split listing hands each list the server answered whole (a host's, a cluster's) over as
+/// it lands, so the first rows show after the first such list, not after a whole datacenter:
+/// every batch of rows is within the cap, and there are more of them than datacenters.
+#[tokio::test]
+async fn a_split_listing_hands_each_list_over_as_it_lands() {
+    let cap = 250;
+    let s = sim(SimOptions {
+        vms: 3000,
+        list_cap: Some(cap),
+        ..SimOptions::default()
+    })
+    .await;
+    let b = backend(&s, DEMO_PASSWORD);
+    b.connect().await.unwrap();
+    let dcs = datacenters(&b).await.len();
+    let top = children(&b, &b.root()).await;
+    let parts = batches(&b, &top[0]).await;
+    let rows: Vec<usize> = (parts.iter())
+        .map(|p| p.nodes.len())
+        .filter(|&n| n > 0)
+        .collect();
+    assert!(rows.iter().all(|&n| n <= cap), "{rows:?}");
+    assert!(
+        rows.len() > dcs,
+        "{} batches, {dcs} datacenters",
+        rows.len()
+    );
+    assert_eq!(rows.iter().sum::<usize>(), 3000);
+}
+
 /// The first datacenter's VMs through its "VMs" group: (VM ids, whether the list was split).
 async fn first_datacenter_vms(s: &Sim) -> (Vec<Box<str>>, bool) {
     let b = backend(s, DEMO_PASSWORD);

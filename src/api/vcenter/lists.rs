@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Mutex;
 
 use futures::{StreamExt, stream};
 use serde_json::Value;
@@ -100,28 +101,36 @@ async fn split(session: &Session, scope: &Scope) -> ApiResult<Option<(Vec<Scope>
     Ok(Some((parts, "datacenters")))
 }
 
-/// Every VM in a scope, splitting as deep as the cap requires.
+/// Where each list that came whole goes.
+type Found<'a> = &'a (dyn Fn(Vec<Value>) + Send + Sync);
+
+/// Every VM in a scope, splitting as deep as the cap requires. Each list the server answers
+/// whole (a host's, a cluster's) goes to `found` as it lands: the first rows show once the
+/// first such list is in, not once a whole datacenter is.
 fn vms_in<'a>(
     session: &'a Session,
     scope: Scope,
     width: usize,
-) -> Pin<Box<dyn Future<Output = ApiResult<Vec<Value>>> + Send + 'a>> {
+    found: Found<'a>,
+) -> Pin<Box<dyn Future<Output = ApiResult<()>> + Send + 'a>> {
     Box::pin(async move {
         match list(session, VM, &scope).await {
             Err(e) if over_cap(&e) => {
                 let Some((parts, _)) = split(session, &scope).await? else {
                     return Err(e);
                 };
-                let mut out = Vec::new();
                 let mut results = stream::iter(parts)
-                    .map(|p| vms_in(session, p, width))
+                    .map(|p| vms_in(session, p, width, found))
                     .buffer_unordered(width.max(1));
                 while let Some(part) = results.next().await {
-                    out.extend(part?);
+                    part?;
                 }
-                Ok(out)
+                Ok(())
             }
-            other => other,
+            other => {
+                found(other?);
+                Ok(())
+            }
         }
     })
 }
@@ -155,28 +164,42 @@ pub async fn stream_vms(
     };
     tracing::info!(target: "vnav::vcenter", parts = parts.len(), unit, "VM list over the cap, splitting");
     let total = parts.len() as u64;
-    let mut seen = HashSet::new();
+    let seen = Mutex::new(HashSet::new());
+    let found = |items: Vec<Value>| {
+        let nodes: Vec<Node> = {
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            (items.iter())
+                .filter_map(|v| map::summary_node(VM, v))
+                .filter(|n| seen.insert(n.id.clone()))
+                .collect()
+        };
+        if !nodes.is_empty() {
+            sink.push(ChildBatch {
+                nodes: by_name(nodes),
+                total: None,
+                progress: None,
+                // Lists land in any order: each is sorted, the tree puts it in its place.
+                by_name: true,
+            });
+        }
+    };
     let mut done = 0;
     let mut results = stream::iter(parts)
-        .map(|p| vms_in(session, p, width))
+        .map(|p| vms_in(session, p, width, &found))
         .buffer_unordered(width.max(1));
     while let Some(part) = results.next().await {
+        part?;
         done += 1;
-        let nodes: Vec<Node> = part?
-            .iter()
-            .filter_map(|v| map::summary_node(VM, v))
-            .filter(|n| seen.insert(n.id.clone()))
-            .collect();
+        // The part's rows went as its lists landed: this says how far the listing is.
         sink.push(ChildBatch {
-            nodes: by_name(nodes),
+            nodes: Vec::new(),
             total: None,
             progress: Some(ListProgress {
                 label: format!("listing VMs by {unit}"),
                 done,
                 total,
             }),
-            // Parts finish in any order: each is sorted, the tree puts it in its place.
-            by_name: true,
+            by_name: false,
         });
     }
     Ok(total)

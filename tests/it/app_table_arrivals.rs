@@ -1,0 +1,108 @@
+//! Issue 18, targets 2 and 4, at the App level: while listings pour rows into a table, each
+//! rebuild takes as many new rows as its time budget allows (learnt from how long the last
+//! ones took, read from a clock the test gives), and an endpoint's first rows are drawn as soon
+//! as they land, not after the throttle that holds a big table's rebuilds back.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use vnav::api::model::{ChildBatch, Node};
+use vnav::app::App;
+use vnav::app::event::{ApiAnswer, Event};
+
+use crate::app_command::{command, list_kind_reqs, rows, two_endpoints};
+use crate::support::{answer, vm};
+
+fn page(app: &mut App, req: u64, ep: usize, nodes: Vec<Node>) {
+    let batch = ChildBatch {
+        nodes,
+        ..Default::default()
+    };
+    answer(app, req, ep, ApiAnswer::Children(batch));
+}
+
+/// A clock each reading of which is `cost` µs after the one before: a rebuild (read at its
+/// start and its end) takes `cost`.
+fn ticking(cost: &Arc<AtomicU64>) -> vnav::app::table_budget::Clock {
+    let (cost, now) = (cost.clone(), Arc::new(AtomicU64::new(0)));
+    Arc::new(move || {
+        let c = cost.load(Ordering::Relaxed);
+        Duration::from_micros(now.fetch_add(c, Ordering::Relaxed) + c)
+    })
+}
+
+fn table_rows(app: &App) -> usize {
+    app.table.as_ref().map_or(0, |t| t.total)
+}
+
+/// Ticks the app while it asks for one at once (rows wait for the sort index); returns the
+/// rows each tick's rebuild added.
+fn steps(app: &mut App, n: usize) -> Vec<usize> {
+    let mut added = Vec::new();
+    for _ in 0..n {
+        let due = app.next_deadline().expect("rows wait: a tick is asked for");
+        assert!(due <= tokio::time::Instant::now(), "at once");
+        let before = table_rows(app);
+        app.handle(Event::Tick);
+        added.push(table_rows(app) - before);
+    }
+    added
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rebuild_takes_the_rows_its_time_budget_allows() {
+    let mut app = two_endpoints();
+    let cost = Arc::new(AtomicU64::new(1_000));
+    app.set_rebuild_clock(ticking(&cost));
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (req, ep, _) = reqs[0];
+    // 60,000 distinct names in no order (7919 is prime to 60,000).
+    let n = 60_000;
+    let nodes = (0..n)
+        .map(|i| vm(&format!("vm-{i}"), &format!("web-{}", i * 7919 % n), true))
+        .collect();
+    page(&mut app, req, ep, nodes);
+    assert_eq!(
+        table_rows(&app),
+        512,
+        "the first rebuild, untimed: 512 rows"
+    );
+    // Rebuilds of 1 ms against a budget of 6: twice the rows each time (never more at once).
+    assert_eq!(steps(&mut app, 4), [1024, 2048, 4096, 8192]);
+    // One of 12 ms: twice over the budget, so the next takes half as many.
+    cost.store(12_000, Ordering::Relaxed);
+    assert_eq!(steps(&mut app, 2), [16_384, 8192]);
+    // The rest, then every row in name order.
+    while table_rows(&app) < n {
+        steps(&mut app, 1);
+    }
+    let want: Vec<String> = (0..n).map(|k| format!("web-{k}")).collect();
+    assert_eq!(rows(&app), want);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_endpoints_first_rows_show_at_once_while_another_pours_in() {
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (vcd, vcenter) = (reqs[0], reqs[1]);
+    // The vCD's listing runs on: 25,000 rows so far, all in the table (a big one, whose
+    // rebuilds wait for the throttle unless many rows wait).
+    for p in 0..25 {
+        let nodes = (p * 1000..(p + 1) * 1000)
+            .map(|i| vm(&format!("cd-{i}"), &format!("cd-{i}"), true))
+            .collect();
+        page(&mut app, vcd.0, vcd.1, nodes);
+    }
+    while table_rows(&app) < 25_000 {
+        tokio::time::advance(Duration::from_millis(300)).await;
+        app.handle(Event::Tick);
+    }
+    // The vCenter's first page: a few rows, just after a rebuild.
+    let nodes = (0..5)
+        .map(|i| vm(&format!("vc-{i}"), &format!("vc-{i}"), true))
+        .collect();
+    page(&mut app, vcenter.0, vcenter.1, nodes);
+    assert_eq!(table_rows(&app), 25_005, "drawn at once");
+    assert!(rows(&app).iter().any(|r| r == "vc-0"));
+}
