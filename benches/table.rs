@@ -35,15 +35,24 @@ fn key(app: &mut App, c: char) -> Vec<Effect> {
     .effects
 }
 
-/// What the runtime does with the `SortOrder`s among `effects`: each job run (on a blocking
+/// What the runtime does after a sort key: the ticks due while the sort's values are read
+/// (a slice each, timed: `slices`), then with the `SortOrder`s: each job run (on a blocking
 /// thread there, timed here: `built`) and its order handed back as an event, drawn (`landed`).
 fn run_sort_jobs(
     app: &mut App,
     term: &mut Terminal<TestBackend>,
-    effects: Vec<Effect>,
+    mut effects: Vec<Effect>,
+    slices: &mut Vec<Duration>,
     built: &mut Vec<Duration>,
     landed: &mut Vec<Duration>,
 ) {
+    let asked = |e: &[Effect]| e.iter().any(|e| matches!(e, Effect::SortOrder { .. }));
+    while app.table.as_ref().is_some_and(|t| t.sorting()) && !asked(&effects) {
+        let t = Instant::now();
+        effects.extend(app.handle(Event::Tick).effects);
+        term.draw(|f| vnav::views::draw(app, f)).unwrap();
+        slices.push(t.elapsed());
+    }
     for e in effects {
         let Effect::SortOrder { req, job } = e else {
             continue;
@@ -231,7 +240,7 @@ fn arrivals(n: usize) {
     let (mut frames, mut held, mut events) = (Vec::new(), Vec::new(), Vec::new());
     // `>` sorts by a column whose order is not kept (the index keeps three): a first sort.
     let (mut firsts, mut firsts_held) = (Vec::new(), Vec::new());
-    let (mut builds, mut lands) = (Vec::new(), Vec::new());
+    let (mut builds, mut lands, mut reads) = (Vec::new(), Vec::new(), Vec::new());
     let mut pages = 0;
     for page in 0..per.div_ceil(128) {
         for &(req, ep) in &reqs {
@@ -262,7 +271,8 @@ fn arrivals(n: usize) {
                     firsts.push(frame);
                     firsts_held.push(frame + last_event);
                     // Its order, built off the UI, lands before the next pages.
-                    run_sort_jobs(&mut app, &mut term, effects, &mut builds, &mut lands);
+                    let (b, l) = (&mut builds, &mut lands);
+                    run_sort_jobs(&mut app, &mut term, effects, &mut reads, b, l);
                 } else {
                     frames.push(frame);
                     held.push(frame + last_event);
@@ -293,6 +303,8 @@ fn arrivals(n: usize) {
     let n_builds = builds.len();
     let (b99, bmax) = p99_max(builds);
     let (l99, lmax) = p99_max(lands);
+    let n_reads = reads.len();
+    let (r99, rmax) = p99_max(reads);
     eprintln!(
         "REPORT arrivals, :vm over {n} VMs from 3 endpoints, {pages} pages of 128 interleaved, \
          {} keys (j, PgDn, ~) pressed while they land: key -> frame p99 {f99:?}, worst \
@@ -301,7 +313,8 @@ fn arrivals(n: usize) {
          and {} `>` (a first sort by a column, its order built off the UI): p99 {s99:?}, worst \
          {smax:?}, with the event before: p99 {sh99:?}, worst {shmax:?}; {n_builds} orders \
          built off the UI: p99 {b99:?}, worst {bmax:?}; each landing (event + frame): p99 \
-         {l99:?}, worst {lmax:?}",
+         {l99:?}, worst {lmax:?}; {n_reads} ticks reading their values (tick + frame): p99 \
+         {r99:?}, worst {rmax:?}",
         frames.len(),
         n_firsts
     );
@@ -328,27 +341,36 @@ fn bench_size(c: &mut Criterion, n: usize) {
     // The first sort by each other column: `>` in turn, each asking for that column's order,
     // which is built (off the UI in the app) and lands before the next key.
     let cols = app.table.as_ref().unwrap().columns().len();
-    let (mut built, mut landed) = (Vec::new(), Vec::new());
+    let (mut built, mut landed, mut reads) = (Vec::new(), Vec::new(), Vec::new());
     let mut firsts: Vec<Duration> = (1..cols)
         .map(|_| {
             let t = Instant::now();
             let effects = key(&mut app, '>');
             term.draw(|f| vnav::views::draw(&app, f)).unwrap();
             let key = t.elapsed();
-            run_sort_jobs(&mut app, &mut term, effects, &mut built, &mut landed);
+            run_sort_jobs(
+                &mut app,
+                &mut term,
+                effects,
+                &mut reads,
+                &mut built,
+                &mut landed,
+            );
             key
         })
         .collect();
     firsts.sort();
     built.sort();
     landed.sort();
+    reads.sort();
     let median = |d: &[Duration]| d.get(d.len() / 2).copied().unwrap_or_default();
     let worst = |d: &[Duration]| d.last().copied().unwrap_or_default();
     eprintln!(
         "REPORT table {n} rows: sort index {bytes} B sorted by name ({:.1} B a row), {} B after \
          sorting by each of the {cols} columns; first sort by a column, key -> frame: median \
          {:?}, worst {:?} ({} columns); its order built off the UI ({} builds): median {:?}, \
-         worst {:?}; the order landing (event + frame): median {:?}, worst {:?}",
+         worst {:?}; the order landing (event + frame): median {:?}, worst {:?}; {} ticks \
+         reading the values (tick + frame): median {:?}, worst {:?}",
         bytes as f64 / n as f64,
         index_bytes(&app),
         median(&firsts),
@@ -359,6 +381,9 @@ fn bench_size(c: &mut Criterion, n: usize) {
         worst(&built),
         median(&landed),
         worst(&landed),
+        reads.len(),
+        median(&reads),
+        worst(&reads),
     );
     key(&mut app, '>');
     let mut g = c.benchmark_group(format!("table_{n}"));

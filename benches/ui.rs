@@ -306,6 +306,15 @@ fn first_key_after_change(app: &mut App, term: &mut Terminal<TestBackend>, n: us
     };
     let (mut quiet, mut at_once, mut slices) =
         (Times::default(), Times::default(), Times::default());
+    // The control: the same pause with no change (the index as it was), so what the pause
+    // alone costs a keystroke shows (other processes run meanwhile and take the caches).
+    let mut idle = Times::default();
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(250));
+        frame(app, term, key(KeyCode::Char('/')));
+        idle.frame(app, term, key(KeyCode::Char('w')));
+        frame(app, term, key(KeyCode::Esc));
+    }
     for _ in 0..5 {
         change(app);
         ticks_while_index_due(app, term, &mut slices);
@@ -317,6 +326,7 @@ fn first_key_after_change(app: &mut App, term: &mut Terminal<TestBackend>, n: us
         at_once.frame(app, term, key(KeyCode::Char('w')));
         frame(app, term, key(KeyCode::Esc));
     }
+    idle.report("filter_first_key_after_a_pause_no_change", n);
     quiet.report("filter_first_key_after_change_quiet", n);
     slices.report("filter_index_slice_after_change", n);
     at_once.report("filter_first_key_right_after_change", n);

@@ -380,6 +380,9 @@ impl App {
         if let Some(t) = self.filter.engine.index_deadline(&self.tree) {
             consider(t);
         }
+        if let Some(t) = self.sort_deadline() {
+            consider(t);
+        }
         next
     }
 
@@ -411,6 +414,7 @@ impl App {
         }
         // Nothing on screen changes: the filter's index, built while nothing happens.
         self.filter.engine.index_slice(&self.tree);
+        self.read_sort_keys();
         redraw
     }
 
