@@ -914,20 +914,38 @@ impl fmt::Display for EndpointInfo {
 }
 
 /// A vCenter VM as any product names it: its vCenter's instance UUID and its moid (a moid
-/// alone repeats across vCenters).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// alone repeats across vCenters). No heap block: an index of 100,000 keys repeats a few
+/// VCIDs (one shared copy each, `Sym`) and moids fit inline.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VmKey {
-    pub vcid: Box<str>,
-    pub moid: Box<str>,
+    pub vcid: Sym,
+    pub moid: CompactString,
 }
 
 impl VmKey {
     /// The VCID is a UUID: compared lower-cased, however a product writes it.
     pub fn new(vcid: &str, moid: &str) -> VmKey {
+        let vcid = match vcid.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => Sym::new(&vcid.to_ascii_lowercase()),
+            false => Sym::new(vcid),
+        };
         VmKey {
-            vcid: vcid.to_ascii_lowercase().into(),
+            vcid,
             moid: moid.into(),
         }
+    }
+}
+
+/// By VCID, then moid, as texts.
+impl Ord for VmKey {
+    fn cmp(&self, other: &VmKey) -> std::cmp::Ordering {
+        (self.vcid.as_str(), self.moid.as_str()).cmp(&(other.vcid.as_str(), other.moid.as_str()))
+    }
+}
+
+impl PartialOrd for VmKey {
+    fn partial_cmp(&self, other: &VmKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
