@@ -293,6 +293,7 @@ impl App {
     pub fn handle(&mut self, event: Event) -> Outcome {
         let version = self.tree.version;
         let from_key = matches!(event, Event::Key(_) | Event::Mouse(_));
+        let tick = matches!(event, Event::Tick);
         let mut redraw = match event {
             Event::Key(key) => self.on_key(key),
             Event::Mouse(m) => self.on_mouse(m),
@@ -342,7 +343,7 @@ impl App {
         };
         // Whatever removed the selected entry (a refresh, a deleted node), the cursor lands on
         // the nearest row that is still there.
-        self.table_changed(from_key);
+        self.table_changed(from_key, tick);
         self.refresh_form_choices();
         let moved = self.follow_removed();
         self.tree.take_removed();

@@ -376,8 +376,11 @@ impl App {
 
     /// After the tree's content changed: the table's rows again (throttled for big tables
     /// still loading). Only answers and ticks bring rows in: a key never waits for a merge
-    /// (`from_key`), it works on the rows the index has.
-    pub(crate) fn table_changed(&mut self, from_key: bool) {
+    /// (`from_key`), it works on the rows the index has. While rows wait over what one rebuild
+    /// takes, only ticks take the next share (`tick`): pages landing meanwhile are appended
+    /// to the tree and wait, so a burst of them (three endpoints pouring in) costs one rebuild
+    /// per tick, not one per page.
+    pub(crate) fn table_changed(&mut self, from_key: bool, tick: bool) {
         if from_key && self.table.as_ref().is_some_and(|t| t.built_for.is_some()) {
             return;
         }
@@ -399,6 +402,9 @@ impl App {
         let waiting = listed.sum::<usize>().saturating_sub(t.index.len());
         // An endpoint's first rows show at once, whatever the others have listed.
         let first_rows = rooted(&self.tree, &roots) > t.rooted;
+        if behind && !tick && !first_rows {
+            return;
+        }
         if loading
             && t.total > BIG
             && t.built_at.is_some_and(|at| at.elapsed() < REBUILD_EVERY)

@@ -106,3 +106,25 @@ async fn an_endpoints_first_rows_show_at_once_while_another_pours_in() {
     assert_eq!(table_rows(&app), 25_005, "drawn at once");
     assert!(rows(&app).iter().any(|r| r == "vc-0"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn pages_landing_while_rows_wait_leave_the_next_share_to_the_tick() {
+    let mut app = two_endpoints();
+    app.set_rebuild_clock(ticking(&Arc::new(AtomicU64::new(1_000))));
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (req, ep, _) = reqs[0];
+    let vms = |from: usize, to: usize| {
+        (from..to)
+            .map(|i| vm(&format!("vm-{i}"), &format!("web-{i}"), true))
+            .collect()
+    };
+    page(&mut app, req, ep, vms(0, 5000));
+    assert_eq!(table_rows(&app), 512);
+    // More pages while rows wait: appended, no rebuild each.
+    for p in 0..3 {
+        page(&mut app, req, ep, vms(5000 + p * 100, 5100 + p * 100));
+    }
+    assert_eq!(table_rows(&app), 512, "pages merge nothing while rows wait");
+    // The tick takes the next share (twice the first: 1 ms against 6).
+    assert_eq!(steps(&mut app, 1), [1024]);
+}
