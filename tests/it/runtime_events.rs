@@ -166,3 +166,52 @@ async fn state_files_are_written_whole_into_a_new_directory() {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     }
 }
+
+/// A first sort of a big table: the executor sorts the values on a blocking thread
+/// (`Effect::SortOrder`) and hands the order back (`Event::SortBuilt`), which sorts the rows.
+#[tokio::test]
+async fn a_sort_order_is_built_off_the_ui_thread_and_comes_back() {
+    use crate::app_command::{command, list_kind_reqs, rows, two_endpoints};
+    use vnav::api::model::{ChildBatch, VmFacts};
+    let mut app = two_endpoints();
+    app.sort_off_ui_from = 10;
+    let (req, ep, _) = list_kind_reqs(&command(&mut app, "vm"))[0];
+    let nodes = (0..50)
+        .map(|i| {
+            vm(&format!("vm-{i}"), &format!("web-{i:02}"), true).with_facts(VmFacts {
+                cpus: Some(50 - i),
+                ..VmFacts::default()
+            })
+        })
+        .collect();
+    let batch = ChildBatch {
+        nodes,
+        ..Default::default()
+    };
+    answer(&mut app, req, ep, ApiAnswer::Children(batch));
+    let mut effects = command(&mut app, "sort cpu");
+    // Its values are read on ticks (due at once), then the job goes to the runtime.
+    for _ in 0..10 {
+        effects.extend(app.handle(Event::Tick).effects);
+    }
+    let job = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::SortOrder { .. }))
+        .expect("a sort job");
+    assert_eq!(rows(&app)[0], "web-00", "by name until it lands");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut exec = Executor::new(vec![], tx, None);
+    exec.run(job);
+    let event = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+        .await
+        .expect("answered")
+        .expect("the order");
+    assert!(
+        matches!(event, Event::SortBuilt { built: Some(_), .. }),
+        "{event:?}"
+    );
+    assert!(app.handle(event).redraw);
+    assert!(!app.table.as_ref().unwrap().sorting());
+    assert_eq!(rows(&app)[0], "web-49", "the fewest CPUs first");
+    assert_eq!(rows(&app)[49], "web-00");
+}
