@@ -179,7 +179,7 @@ async fn a_sort_order_is_built_off_the_ui_thread_and_comes_back() {
     let nodes = (0..50)
         .map(|i| {
             vm(&format!("vm-{i}"), &format!("web-{i:02}"), true).with_facts(VmFacts {
-                cpus: Some(50 - i),
+                cpus: (50 - i).into(),
                 ..VmFacts::default()
             })
         })
