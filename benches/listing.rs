@@ -640,7 +640,7 @@ fn multi_listing(_: &mut Criterion) {
             let seen = sims.requests();
             for (i, &r) in roots.iter().enumerate() {
                 let e = d.app.tree.get(r);
-                let ep = e.endpoint as usize;
+                let ep = e.endpoint;
                 if first[i].is_none() && !e.children.is_empty() {
                     first[i] = Some(now);
                 }
@@ -666,7 +666,7 @@ fn multi_listing(_: &mut Criterion) {
         let sims1 = sims.cpu();
         for (i, &r) in roots.iter().enumerate() {
             let e = d.app.tree.get(r);
-            let ep = e.endpoint as usize;
+            let ep = e.endpoint;
             let floor = counts[ep] as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
             let took = done[i].unwrap().as_secs_f64();
             eprintln!(
