@@ -247,33 +247,6 @@ async fn a_split_listing_hands_each_list_over_as_it_lands() {
     assert_eq!(rows.iter().sum::<usize>(), 3000);
 }
 
-/// Over the cap with the hosts under it, VMs are listed host by host straight away: the VM
-/// list, the hosts, then each host's VMs (three requests to the first rows), never the
-/// datacenter → cluster walk; every VM still comes exactly once.
-#[tokio::test]
-async fn over_the_cap_vms_are_listed_host_by_host() {
-    let s = sim(SimOptions {
-        vms: 3000,
-        list_cap: Some(250),
-        ..SimOptions::default()
-    })
-    .await;
-    let b = backend(&s, DEMO_PASSWORD);
-    b.connect().await.unwrap();
-    let top = children(&b, &b.root()).await;
-    let clusters = || s.seen_at("GET", "/api/vcenter/cluster");
-    let before = clusters();
-    let parts = batches(&b, &top[0]).await;
-    assert_eq!(clusters(), before, "no cluster listed");
-    let last = parts.last().and_then(|p| p.progress.clone()).unwrap();
-    assert_eq!(last.label, "listing VMs by hosts");
-    let mut all = HashSet::new();
-    for node in parts.into_iter().flat_map(|p| p.nodes) {
-        assert!(all.insert(node.id.clone()), "{} listed twice", node.name);
-    }
-    assert_eq!(all.len(), 3000, "every VM exactly once");
-}
-
 /// The first datacenter's VMs through its "VMs" group: (VM ids, whether the list was split).
 async fn first_datacenter_vms(s: &Sim) -> (Vec<Box<str>>, bool) {
     let b = backend(s, DEMO_PASSWORD);

@@ -1,7 +1,6 @@
-//! Lists that never page, and what to do when one is over the server's cap: list the VMs host
-//! by host when the hosts come in one list, else split the query by datacenter, then cluster
-//! (and standalone hosts), then host, then resource pool; list the parts with bounded
-//! concurrency, merge and de-duplicate, and show each list as it arrives.
+//! Lists that never page, and what to do when one is over the server's cap: split the query by
+//! datacenter, then cluster (and standalone hosts), then host, then resource pool; list the parts
+//! with bounded concurrency, merge and de-duplicate, and show the parts as they arrive.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -102,28 +101,6 @@ async fn split(session: &Session, scope: &Scope) -> ApiResult<Option<(Vec<Scope>
     Ok(Some((parts, "datacenters")))
 }
 
-/// A scope's hosts as its parts, when the server lists them in one go (under its cap): every
-/// VM runs on a host, and a VM list per host is the shortest way to the first rows (the VM list
-/// over the cap, the hosts, a host's VMs: three requests in a row, where the datacenter →
-/// cluster → host walk takes eight). None: split the usual way.
-async fn by_host(session: &Session, scope: &Scope) -> ApiResult<Option<Vec<Scope>>> {
-    if scope
-        .iter()
-        .any(|(k, _)| *k == HOST.filter || *k == RESOURCE_POOL.filter)
-    {
-        return Ok(None);
-    }
-    match list(session, HOST, scope).await {
-        Ok(hosts) => Ok(Some(
-            (ids(&hosts, HOST).into_iter())
-                .map(|h| with(scope, HOST.filter, h))
-                .collect(),
-        )),
-        Err(e) if over_cap(&e) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// Where each list that came whole goes.
 type Found<'a> = &'a (dyn Fn(Vec<Value>) + Send + Sync);
 
@@ -182,11 +159,7 @@ pub async fn stream_vms(
             return Ok(1);
         }
     };
-    let parts = match by_host(session, &scope).await? {
-        Some(hosts) => Some((hosts, "hosts")),
-        None => split(session, &scope).await?,
-    };
-    let Some((parts, unit)) = parts else {
+    let Some((parts, unit)) = split(session, &scope).await? else {
         return Err(first);
     };
     tracing::info!(target: "vnav::vcenter", parts = parts.len(), unit, "VM list over the cap, splitting");
