@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
@@ -40,6 +41,80 @@ struct Login {
 
 fn moref(kind: &str, moid: &str) -> Value {
     json!({"_typeName": "ManagedObjectReference", "type": kind, "value": moid})
+}
+
+/// A `RetrievePropertiesEx` body, written from borrowed parts: built as a `Value` of 100
+/// object specs, it cost the client more than reading the answer (issue 18).
+fn retrieve_body(kind: &str, moids: &[&str], paths: &[&str]) -> String {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        #[serde(rename = "specSet")]
+        specs: [FilterSpec<'a>; 1],
+        options: Typed,
+    }
+    #[derive(Serialize)]
+    struct FilterSpec<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        #[serde(rename = "propSet")]
+        props: [PropertySpec<'a>; 1],
+        #[serde(rename = "objectSet")]
+        objects: Vec<ObjectSpec<'a>>,
+    }
+    #[derive(Serialize)]
+    struct PropertySpec<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        #[serde(rename = "pathSet")]
+        paths: &'a [&'a str],
+    }
+    #[derive(Serialize)]
+    struct ObjectSpec<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        obj: MoRef<'a>,
+    }
+    #[derive(Serialize)]
+    struct MoRef<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        value: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Typed {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+    }
+    let body = Body {
+        specs: [FilterSpec {
+            type_name: "PropertyFilterSpec",
+            props: [PropertySpec {
+                type_name: "PropertySpec",
+                kind,
+                paths,
+            }],
+            objects: moids
+                .iter()
+                .map(|m| ObjectSpec {
+                    type_name: "ObjectSpec",
+                    obj: MoRef {
+                        type_name: "ManagedObjectReference",
+                        kind,
+                        value: m,
+                    },
+                })
+                .collect(),
+        }],
+        options: Typed {
+            type_name: "RetrieveOptions",
+        },
+    };
+    // Serialising plain structs of strings into a String cannot fail.
+    serde_json::to_string(&body).unwrap_or_default()
 }
 
 /// "8.0.2.0" → [8, 0, 2, 0], for comparing releases.
@@ -171,7 +246,7 @@ impl Json {
 
     /// Calls a method in a logged-in session and returns its JSON result (`Null` for none).
     async fn call(&self, path: &str, body: &Value, retry: Retry) -> ApiResult<Value> {
-        let answer = self.call_raw(path, body, retry).await?;
+        let answer = self.call_raw(path, body.to_string(), retry).await?;
         value(&answer).map_err(|e| match e {
             ApiError::Parse(m) => ApiError::parse(format!("VI/JSON {path}: {m}")),
             other => other,
@@ -180,9 +255,8 @@ impl Json {
 
     /// Calls a method in a logged-in session and returns its answer's body, well-formed JSON
     /// (or empty for none), for the caller to read as it needs.
-    async fn call_raw(&self, path: &str, body: &Value, retry: Retry) -> ApiResult<Vec<u8>> {
+    async fn call_raw(&self, path: &str, body: String, retry: Retry) -> ApiResult<Vec<u8>> {
         let url = format!("{}/{path}", self.url);
-        let body = body.to_string();
         self.session
             .call(Method::POST, &url, retry, |req| json_body(req, &body))
             .await
@@ -273,24 +347,13 @@ impl Transport for Json {
         moids: &[&str],
         paths: &[&str],
     ) -> ApiResult<Vec<u8>> {
-        let objects: Vec<Value> = moids
-            .iter()
-            .map(|m| json!({"_typeName": "ObjectSpec", "obj": moref(kind, m)}))
-            .collect();
-        let body = json!({
-            "specSet": [{
-                "_typeName": "PropertyFilterSpec",
-                "propSet": [{"_typeName": "PropertySpec", "type": kind, "pathSet": paths}],
-                "objectSet": objects,
-            }],
-            "options": {"_typeName": "RetrieveOptions"},
-        });
+        let body = retrieve_body(kind, moids, paths);
         let path = format!(
             "PropertyCollector/{}/RetrievePropertiesEx",
             self.property_collector
         );
         // A property read: the shared layer may hedge it.
-        self.call_raw(&path, &body, Retry::Read).await
+        self.call_raw(&path, body, Retry::Read).await
     }
 
     async fn continue_answer(&self, token: &str) -> ApiResult<Vec<u8>> {
@@ -299,7 +362,7 @@ impl Transport for Json {
             self.property_collector
         );
         let body = json!({ "token": token });
-        self.call_raw(&path, &body, Retry::Read).await
+        self.call_raw(&path, body.to_string(), Retry::Read).await
     }
 
     fn page(answer: &Vec<u8>) -> ApiResult<Page<Object<Value>>> {
@@ -378,6 +441,25 @@ impl Transport for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_property_read_body_is_the_one_built_as_a_value() {
+        let moids = ["vm-1", "vm-\"2\""];
+        let objects: Vec<Value> = moids
+            .iter()
+            .map(|m| json!({"_typeName": "ObjectSpec", "obj": moref("VirtualMachine", m)}))
+            .collect();
+        let expected = json!({
+            "specSet": [{
+                "_typeName": "PropertyFilterSpec",
+                "propSet": [{"_typeName": "PropertySpec", "type": "VirtualMachine", "pathSet": ["layoutEx"]}],
+                "objectSet": objects,
+            }],
+            "options": {"_typeName": "RetrieveOptions"},
+        });
+        let written = retrieve_body("VirtualMachine", &moids, &["layoutEx"]);
+        assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), expected);
+    }
 
     #[test]
     fn releases_compare_by_number_not_text() {
