@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
-use super::{Call, Kept, Object, Page, Transport, typed};
+use super::{Call, Count, Kept, Object, Page, Transport, typed};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::session::{Protocol, Session};
@@ -373,7 +373,7 @@ impl Transport for Json {
         typed::layouts(answer)
     }
 
-    fn counts(answer: &Vec<u8>) -> ApiResult<Page<Kept<Option<(usize, String)>>>> {
+    fn counts(answer: &Vec<u8>) -> ApiResult<Page<Kept<Count>>> {
         typed::counts(answer)
     }
 

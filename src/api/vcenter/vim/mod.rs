@@ -89,6 +89,9 @@ pub struct Kept<T> {
     pub value: Option<T>,
 }
 
+/// A VM's snapshot count and its oldest snapshot's creation time; None for an empty tree.
+pub type Count = Option<(usize, String)>;
+
 /// An object read off a page, known by its moid (to ask again for those not received).
 pub trait Read {
     fn moid(&self) -> &str;
@@ -166,7 +169,7 @@ trait Transport: Send + Sync {
 
     /// An answer to a read of `snapshot`: how many snapshots each VM has and the oldest's
     /// creation time (None for an empty tree).
-    fn counts(answer: &Self::Answer) -> ApiResult<Page<Kept<Option<(usize, String)>>>> {
+    fn counts(answer: &Self::Answer) -> ApiResult<Page<Kept<Count>>> {
         Ok(Self::page(answer)?.keep("snapshot", snapshot_count))
     }
 
@@ -257,10 +260,7 @@ trait Transport: Send + Sync {
 }
 
 /// The snapshot trees of these VMs, read as counts and oldest times.
-async fn counts_of<T: Transport>(
-    t: &T,
-    vms: &[&str],
-) -> ApiResult<Vec<Kept<Option<(usize, String)>>>> {
+async fn counts_of<T: Transport>(t: &T, vms: &[&str]) -> ApiResult<Vec<Kept<Count>>> {
     t.retrieve_with("VirtualMachine", vms, &["snapshot"], T::counts)
         .await
 }

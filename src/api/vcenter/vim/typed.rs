@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Number;
 
-use super::{Kept, Page};
+use super::{Count, Kept, Page};
 use crate::api::error::{ApiError, ApiResult};
 
 /// A `RetrieveResult` whose objects carry one property of type `V`.
@@ -158,7 +158,7 @@ pub fn layouts(body: &[u8]) -> ApiResult<Page<Kept<u64>>> {
 
 /// A page of snapshot trees: how many snapshots each VM has and when the oldest was taken;
 /// None for a VM whose tree is empty (as `data::snapshot_count` says).
-pub fn counts(body: &[u8]) -> ApiResult<Page<Kept<Option<(usize, String)>>>> {
+pub fn counts(body: &[u8]) -> ApiResult<Page<Kept<Count>>> {
     fn walk<'t>(level: &'t [Tree<'t>], count: &mut usize, oldest: &mut Option<&'t str>) {
         for t in level {
             *count += 1;
