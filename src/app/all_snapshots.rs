@@ -251,11 +251,16 @@ impl App {
         let mut parts: HashMap<EndpointId, Option<HashMap<&NodeId, Option<u64>>>> = HashMap::new();
         let mut copy: HashMap<Box<str>, u64> = HashMap::new();
         let mut ask: HashMap<EndpointId, Vec<_>> = HashMap::new();
+        // Thousands of rows name the same few vCenters: each URL is matched (parsed) once.
+        let mut vcenters: HashMap<&str, Option<EndpointId>> = HashMap::new();
         for (_, r) in all.rows.iter().filter(|(e, _)| *e == endpoint) {
             let Some(b) = r.vm.backing.as_deref().filter(|_| r.bytes.is_none()) else {
                 continue;
             };
-            let Some(vc) = self.vcenter_of(b).filter(|&vc| vc != endpoint) else {
+            let vc = *vcenters
+                .entry(&b.vcenter_url)
+                .or_insert_with(|| self.vcenter_of(b));
+            let Some(vc) = vc.filter(|&vc| vc != endpoint) else {
                 continue;
             };
             if all.asked.contains(&(endpoint, Box::from(r.vm.id.as_str()))) {

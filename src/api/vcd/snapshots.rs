@@ -8,6 +8,8 @@
 //! the adminVM pages say which vCenter VM each row is, and only the VMs on other vCenters are
 //! read one by one. Before a new snapshot replaces a VM's one, `snapshot_slot` says which.
 
+use std::collections::HashMap;
+
 use futures::{StreamExt, stream};
 
 use super::query::{self, Query};
@@ -54,15 +56,18 @@ impl VcdBackend {
                 }
             }
         }
-        // Sizes of VMs whose vCenter the caller reads are left to it.
+        // Sizes of VMs whose vCenter the caller reads are left to it (each vCenter's URL
+        // matched once, not once per row).
+        let mut elsewhere: HashMap<&str, bool> = HashMap::new();
         let todo: Vec<(usize, Box<str>)> = rows
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                !r.vm
-                    .backing
-                    .as_deref()
-                    .is_some_and(|b| sink.is_sized_elsewhere(b))
+                !r.vm.backing.as_deref().is_some_and(|b| {
+                    *elsewhere
+                        .entry(&b.vcenter_url)
+                        .or_insert_with(|| sink.is_sized_elsewhere(b))
+                })
             })
             .map(|(i, r)| (i, r.vm.id.as_str().into()))
             .collect();

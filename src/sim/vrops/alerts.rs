@@ -193,14 +193,15 @@ pub fn eval(s: &VropsShared, w: &World, def: u8, r: Res) -> Option<Alert> {
     }
     let seed = s.seed();
     let on = |v: u32| resources::vm_on(w, v);
-    let load = stats::load(seed, r);
+    // Worked out only by the rules that look at it (four hashes each time).
+    let load = || stats::load(seed, r);
     let level = match (def, r) {
-        (0, Res::Vm(v)) if on(v) && load.cpu > 0.85 => Some(if load.cpu > 0.93 {
+        (0, Res::Vm(v)) if on(v) && load().cpu > 0.85 => Some(if load().cpu > 0.93 {
             "CRITICAL"
         } else {
             "IMMEDIATE"
         }),
-        (1, Res::Vm(v)) if on(v) && load.mem > 0.88 => Some("IMMEDIATE"),
+        (1, Res::Vm(v)) if on(v) && load().mem > 0.88 => Some("IMMEDIATE"),
         (1, Res::Vm(_)) if unit(seed, &[11, i as u64]) < 0.02 => {
             // Raised yesterday and cancelled since: history an `activeOnly=false` call shows.
             let start = (s.started_ms - 22 * HOUR) / FIVE_MIN * FIVE_MIN;
@@ -217,7 +218,7 @@ pub fn eval(s: &VropsShared, w: &World, def: u8, r: Res) -> Option<Alert> {
         (2, Res::Vm(v)) if on(v) && w.vms[v as usize].tools == Tools::NotInstalled => {
             Some("WARNING")
         }
-        (3, Res::Vm(v)) if on(v) && load.cpu < 0.1 && unit(seed, &[12, i as u64]) < 0.1 => {
+        (3, Res::Vm(v)) if on(v) && load().cpu < 0.1 && unit(seed, &[12, i as u64]) < 0.1 => {
             Some("WARNING")
         }
         (4, Res::Host(_)) if unit(seed, &[13, i as u64]) < 0.05 => Some("IMMEDIATE"),
@@ -274,7 +275,9 @@ pub fn badges(s: &VropsShared, w: &World, r: Res) -> Badges {
         risk: 0.0,
         efficiency: 100.0,
     };
-    for a in on(s, w, r).iter().filter(|a| a.active()) {
+    // Every resource of a page asks: each alert is judged and dropped, none collected.
+    let raised = (0..DEFS.len() as u8).filter_map(|d| eval(s, w, d, r));
+    for a in raised.filter(Alert::active) {
         let sev = severity(a.level);
         match DEFS[a.def as usize].impact {
             Impact::Health => b.health = b.health.min(100.0 - sev),

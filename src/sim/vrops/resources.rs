@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::ids::{self, Ns};
 use super::limits::{self, Page};
-use super::page_json::{self, Out};
+use super::page_json::{self, Out, PageIds};
 use super::{ApiError, ApiResult, Req, VropsShared, alerts, ok_bytes, ok_typed};
 use crate::sim::inventory::vm_moid;
 use crate::sim::world::{Power, World, uuid_str};
@@ -546,12 +546,12 @@ fn page_body(s: &VropsShared, w: &World, found: &Selection, page: Page, path: &s
         .raw(r#","pageInfo":"#)
         .value(&page.info(total))
         .raw(r#","resourceList":["#);
-    let adapter = Res::Adapter.uuid(s.seed());
+    let ids = PageIds::new(Res::Adapter.uuid(s.seed()), w);
     for (n, &r) in list.iter().enumerate() {
         if n > 0 {
             out.raw(",");
         }
-        page_json::resource(&mut out, s, w, r, adapter);
+        page_json::resource(&mut out, s, w, r, &ids);
     }
     out.raw("]}");
     out.into_bytes()

@@ -178,6 +178,14 @@ fn flatten<D: Data>(level: Vec<&D>, depth: usize, current: Option<&str>, out: &m
     }
 }
 
+/// How many snapshots a `VirtualMachineSnapshotInfo` holds and when the oldest was taken;
+/// None when its tree is empty.
+pub fn snapshot_count<D: Data>(info: &D) -> Option<(usize, String)> {
+    let list = snapshot_tree(info);
+    let oldest = list.iter().map(|s| s.created.clone()).min()?;
+    Some((list.len(), oldest))
+}
+
 /// Bytes a VM's snapshots hold, from its `layoutEx`: the snapshot data and memory files, plus
 /// every delta disk (each disk chain after its base), which is what a snapshot grows into.
 pub fn snapshot_bytes<D: Data>(layout: &D) -> u64 {

@@ -6,9 +6,11 @@ use async_trait::async_trait;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
-use super::{Call, Object, Page, Transport};
+use super::{Call, Count, Kept, Object, Page, Transport, typed};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::session::{Protocol, Session};
@@ -39,6 +41,80 @@ struct Login {
 
 fn moref(kind: &str, moid: &str) -> Value {
     json!({"_typeName": "ManagedObjectReference", "type": kind, "value": moid})
+}
+
+/// A `RetrievePropertiesEx` body, written from borrowed parts: built as a `Value` of 100
+/// object specs, it cost the client more than reading the answer (issue 18).
+fn retrieve_body(kind: &str, moids: &[&str], paths: &[&str]) -> String {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        #[serde(rename = "specSet")]
+        specs: [FilterSpec<'a>; 1],
+        options: Typed,
+    }
+    #[derive(Serialize)]
+    struct FilterSpec<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        #[serde(rename = "propSet")]
+        props: [PropertySpec<'a>; 1],
+        #[serde(rename = "objectSet")]
+        objects: Vec<ObjectSpec<'a>>,
+    }
+    #[derive(Serialize)]
+    struct PropertySpec<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        #[serde(rename = "pathSet")]
+        paths: &'a [&'a str],
+    }
+    #[derive(Serialize)]
+    struct ObjectSpec<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        obj: MoRef<'a>,
+    }
+    #[derive(Serialize)]
+    struct MoRef<'a> {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        value: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Typed {
+        #[serde(rename = "_typeName")]
+        type_name: &'static str,
+    }
+    let body = Body {
+        specs: [FilterSpec {
+            type_name: "PropertyFilterSpec",
+            props: [PropertySpec {
+                type_name: "PropertySpec",
+                kind,
+                paths,
+            }],
+            objects: moids
+                .iter()
+                .map(|m| ObjectSpec {
+                    type_name: "ObjectSpec",
+                    obj: MoRef {
+                        type_name: "ManagedObjectReference",
+                        kind,
+                        value: m,
+                    },
+                })
+                .collect(),
+        }],
+        options: Typed {
+            type_name: "RetrieveOptions",
+        },
+    };
+    // Serialising plain structs of strings into a String cannot fail.
+    serde_json::to_string(&body).unwrap_or_default()
 }
 
 /// "8.0.2.0" → [8, 0, 2, 0], for comparing releases.
@@ -82,7 +158,7 @@ fn fault(status: u16, body: &[u8]) -> ApiError {
 
 /// A `RetrieveResult`: its objects and the token of the next page (`Null`, when nothing
 /// matched, has neither).
-fn page(mut result: Value) -> Page<Value> {
+fn result_page(mut result: Value) -> Page<Object<Value>> {
     let token = result["token"].as_str().map(str::to_string);
     // `get_mut`, not `[]`: indexing to write panics on a value that is not an object.
     let objects = match result.get_mut("objects").map(Value::take) {
@@ -170,8 +246,17 @@ impl Json {
 
     /// Calls a method in a logged-in session and returns its JSON result (`Null` for none).
     async fn call(&self, path: &str, body: &Value, retry: Retry) -> ApiResult<Value> {
+        let answer = self.call_raw(path, body.to_string(), retry).await?;
+        value(&answer).map_err(|e| match e {
+            ApiError::Parse(m) => ApiError::parse(format!("VI/JSON {path}: {m}")),
+            other => other,
+        })
+    }
+
+    /// Calls a method in a logged-in session and returns its answer's body, well-formed JSON
+    /// (or empty for none), for the caller to read as it needs.
+    async fn call_raw(&self, path: &str, body: String, retry: Retry) -> ApiResult<Vec<u8>> {
         let url = format!("{}/{path}", self.url);
-        let body = body.to_string();
         self.session
             .call(Method::POST, &url, retry, |req| json_body(req, &body))
             .await
@@ -182,6 +267,14 @@ impl Json {
     }
 }
 
+/// A method's JSON result (`Null` for none) from its answer's body.
+fn value(body: &[u8]) -> ApiResult<Value> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::parse(e.to_string()))
+}
+
 fn json_body(req: RequestBuilder, body: &str) -> RequestBuilder {
     req.header(CONTENT_TYPE, "application/json")
         .body(body.to_string())
@@ -190,7 +283,9 @@ fn json_body(req: RequestBuilder, body: &str) -> RequestBuilder {
 #[async_trait]
 impl Protocol for Login {
     type Token = HeaderValue;
-    type Answer = Value;
+    /// The body, checked to be whole JSON without building it: a body cut short is a parse
+    /// error here, which the session asks again for; each caller reads what it needs.
+    type Answer = Vec<u8>;
 
     async fn login(&self, http: &Http) -> ApiResult<HeaderValue> {
         let url = format!("{}/SessionManager/{}/Login", self.url, self.session_manager);
@@ -229,54 +324,57 @@ impl Protocol for Login {
                     ApiError::Server { code: Some(c), .. } if c == "NotAuthenticated"))
     }
 
-    fn decode(&self, _: &Method, resp: Response) -> ApiResult<Value> {
+    fn decode(&self, _: &Method, resp: Response) -> ApiResult<Vec<u8>> {
         if resp.status >= 400 {
             return Err(fault(resp.status, &resp.body));
         }
-        if resp.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Null);
+        if !resp.body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::from_slice::<IgnoredAny>(&resp.body)
+                .map_err(|e| ApiError::parse(e.to_string()))?;
         }
-        serde_json::from_slice(&resp.body).map_err(|e| ApiError::parse(e.to_string()))
+        Ok(resp.body)
     }
 }
 
 #[async_trait]
 impl Transport for Json {
     type Data = Value;
+    type Answer = Vec<u8>;
 
-    async fn retrieve_page(
+    async fn retrieve_answer(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Page<Value>> {
-        let objects: Vec<Value> = moids
-            .iter()
-            .map(|m| json!({"_typeName": "ObjectSpec", "obj": moref(kind, m)}))
-            .collect();
-        let body = json!({
-            "specSet": [{
-                "_typeName": "PropertyFilterSpec",
-                "propSet": [{"_typeName": "PropertySpec", "type": kind, "pathSet": paths}],
-                "objectSet": objects,
-            }],
-            "options": {"_typeName": "RetrieveOptions"},
-        });
+    ) -> ApiResult<Vec<u8>> {
+        let body = retrieve_body(kind, moids, paths);
         let path = format!(
             "PropertyCollector/{}/RetrievePropertiesEx",
             self.property_collector
         );
         // A property read: the shared layer may hedge it.
-        Ok(page(self.call(&path, &body, Retry::Read).await?))
+        self.call_raw(&path, body, Retry::Read).await
     }
 
-    async fn continue_page(&self, token: &str) -> ApiResult<Page<Value>> {
+    async fn continue_answer(&self, token: &str) -> ApiResult<Vec<u8>> {
         let path = format!(
             "PropertyCollector/{}/ContinueRetrievePropertiesEx",
             self.property_collector
         );
         let body = json!({ "token": token });
-        Ok(page(self.call(&path, &body, Retry::Read).await?))
+        self.call_raw(&path, body.to_string(), Retry::Read).await
+    }
+
+    fn page(answer: &Vec<u8>) -> ApiResult<Page<Object<Value>>> {
+        Ok(result_page(value(answer)?))
+    }
+
+    fn layouts(answer: &Vec<u8>) -> ApiResult<Page<Kept<u64>>> {
+        typed::layouts(answer)
+    }
+
+    fn counts(answer: &Vec<u8>) -> ApiResult<Page<Kept<Count>>> {
+        typed::counts(answer)
     }
 
     async fn cancel_pages(&self, token: &str) -> ApiResult<()> {
@@ -343,6 +441,25 @@ impl Transport for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_property_read_body_is_the_one_built_as_a_value() {
+        let moids = ["vm-1", "vm-\"2\""];
+        let objects: Vec<Value> = moids
+            .iter()
+            .map(|m| json!({"_typeName": "ObjectSpec", "obj": moref("VirtualMachine", m)}))
+            .collect();
+        let expected = json!({
+            "specSet": [{
+                "_typeName": "PropertyFilterSpec",
+                "propSet": [{"_typeName": "PropertySpec", "type": "VirtualMachine", "pathSet": ["layoutEx"]}],
+                "objectSet": objects,
+            }],
+            "options": {"_typeName": "RetrieveOptions"},
+        });
+        let written = retrieve_body("VirtualMachine", &moids, &["layoutEx"]);
+        assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), expected);
+    }
 
     #[test]
     fn releases_compare_by_number_not_text() {

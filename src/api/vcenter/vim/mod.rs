@@ -7,13 +7,16 @@
 mod data;
 mod json;
 mod soap;
+mod typed;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
 pub use self::data::Snapshot;
-use self::data::{Data, moids, snapshot_bytes, snapshot_tree, task_info, task_target};
+use self::data::{
+    Data, moids, snapshot_bytes, snapshot_count, snapshot_tree, task_info, task_target,
+};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::Http;
 use crate::api::model::{TaskInfo, TaskTarget};
@@ -79,11 +82,55 @@ impl<D> Object<D> {
     }
 }
 
-/// One answer of a paged property read: its objects, and the token of the next page when
-/// more remain.
-pub struct Page<D> {
-    pub objects: Vec<Object<D>>,
+/// What a bulk read keeps of one object: its moid and what was made of its one property
+/// (None when the object has it unset).
+pub struct Kept<T> {
+    pub moid: String,
+    pub value: Option<T>,
+}
+
+/// A VM's snapshot count and its oldest snapshot's creation time; None for an empty tree.
+pub type Count = Option<(usize, String)>;
+
+/// An object read off a page, known by its moid (to ask again for those not received).
+pub trait Read {
+    fn moid(&self) -> &str;
+}
+
+impl<D> Read for Object<D> {
+    fn moid(&self) -> &str {
+        &self.moid
+    }
+}
+
+impl<T> Read for Kept<T> {
+    fn moid(&self) -> &str {
+        &self.moid
+    }
+}
+
+/// One answer of a paged property read: what was read of its objects, and the token of the
+/// next page when more remain.
+pub struct Page<T> {
+    pub objects: Vec<T>,
     pub token: Option<String>,
+}
+
+impl<D> Page<Object<D>> {
+    /// Each object's property `path` made into what a bulk read keeps.
+    fn keep<T>(self, path: &str, f: impl Fn(&D) -> T) -> Page<Kept<T>> {
+        Page {
+            objects: self
+                .objects
+                .into_iter()
+                .map(|o| Kept {
+                    value: o.prop(path).map(&f),
+                    moid: o.moid,
+                })
+                .collect(),
+            token: self.token,
+        }
+    }
 }
 
 /// The fault a continuation gets when its token is unknown: vSphere documents
@@ -97,18 +144,34 @@ fn lost_token(e: &ApiError) -> bool {
 #[async_trait]
 trait Transport: Send + Sync {
     type Data: Data + Send + Sync;
+    /// A property read's answer as received, before it is read as a page.
+    type Answer: Send;
 
     /// `RetrievePropertiesEx`: `paths` of each object (all of type `kind`), unset properties
     /// left out; the first page of them, as many as the server answers at once.
-    async fn retrieve_page(
+    async fn retrieve_answer(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Page<Self::Data>>;
+    ) -> ApiResult<Self::Answer>;
 
     /// `ContinueRetrievePropertiesEx`: the page after the one that gave `token`.
-    async fn continue_page(&self, token: &str) -> ApiResult<Page<Self::Data>>;
+    async fn continue_answer(&self, token: &str) -> ApiResult<Self::Answer>;
+
+    /// An answer's objects with every property read.
+    fn page(answer: &Self::Answer) -> ApiResult<Page<Object<Self::Data>>>;
+
+    /// An answer to a read of `layoutEx`: the bytes each VM's snapshots hold.
+    fn layouts(answer: &Self::Answer) -> ApiResult<Page<Kept<u64>>> {
+        Ok(Self::page(answer)?.keep("layoutEx", snapshot_bytes))
+    }
+
+    /// An answer to a read of `snapshot`: how many snapshots each VM has and the oldest's
+    /// creation time (None for an empty tree).
+    fn counts(answer: &Self::Answer) -> ApiResult<Page<Kept<Count>>> {
+        Ok(Self::page(answer)?.keep("snapshot", snapshot_count))
+    }
 
     /// `CancelRetrievePropertiesEx`: the server may drop the pages left behind `token`.
     async fn cancel_pages(&self, token: &str) -> ApiResult<()>;
@@ -126,18 +189,30 @@ trait Transport: Send + Sync {
         moids: &[&str],
         paths: &[&str],
     ) -> ApiResult<Vec<Object<Self::Data>>> {
-        let mut objects: Vec<Object<Self::Data>> = Vec::new();
+        self.retrieve_with(kind, moids, paths, Self::page).await
+    }
+
+    /// `retrieve`, each page read by `read`: what the bulk reads keep of 100 VMs a page
+    /// without building every property's data first.
+    async fn retrieve_with<T: Read + Send>(
+        &self,
+        kind: &str,
+        moids: &[&str],
+        paths: &[&str],
+        read: for<'a> fn(&'a Self::Answer) -> ApiResult<Page<T>>,
+    ) -> ApiResult<Vec<T>> {
+        let mut objects: Vec<T> = Vec::new();
         let mut asked: Vec<&str> = moids.to_vec();
         loop {
             let before = objects.len();
-            let first = self.retrieve_page(kind, &asked, paths).await?;
+            let first = read(&self.retrieve_answer(kind, &asked, paths).await?)?;
             objects.extend(first.objects);
             let mut token = first.token;
             let lost = loop {
                 let Some(t) = token else {
                     return Ok(objects);
                 };
-                match self.continue_page(&t).await {
+                match self.continue_answer(&t).await.and_then(|a| read(&a)) {
                     Ok(page) => {
                         objects.extend(page.objects);
                         token = page.token;
@@ -161,8 +236,7 @@ trait Transport: Send + Sync {
                 });
             }
             tracing::debug!(target: "vnav::vim", error = %lost, "a page's token was lost; asking for the rest again");
-            let got: std::collections::HashSet<&str> =
-                objects.iter().map(|o| o.moid.as_str()).collect();
+            let got: std::collections::HashSet<&str> = objects.iter().map(Read::moid).collect();
             asked.retain(|m| !got.contains(m));
             if asked.is_empty() {
                 return Ok(objects);
@@ -183,6 +257,18 @@ trait Transport: Send + Sync {
     async fn query_events(&self, kind: &str, moid: &str, max: usize) -> ApiResult<Vec<Self::Data>>;
 
     async fn logout(&self);
+}
+
+/// The snapshot trees of these VMs, read as counts and oldest times.
+async fn counts_of<T: Transport>(t: &T, vms: &[&str]) -> ApiResult<Vec<Kept<Count>>> {
+    t.retrieve_with("VirtualMachine", vms, &["snapshot"], T::counts)
+        .await
+}
+
+/// The file layouts of these VMs, read as the bytes their snapshots hold.
+async fn layouts_of<T: Transport>(t: &T, vms: &[&str]) -> ApiResult<Vec<Kept<u64>>> {
+    t.retrieve_with("VirtualMachine", vms, &["layoutEx"], T::layouts)
+        .await
 }
 
 enum Chosen {
@@ -269,13 +355,12 @@ impl Vim {
     ) -> ApiResult<Vec<(String, usize, String)>> {
         let moids: Vec<&str> = vms.iter().map(AsRef::as_ref).collect();
         with_transport!(self, http, |t| {
-            let objects = t.retrieve("VirtualMachine", &moids, &["snapshot"]).await?;
+            let objects = counts_of(t, &moids).await?;
             Ok(objects
-                .iter()
+                .into_iter()
                 .filter_map(|o| {
-                    let list = snapshot_tree(o.prop("snapshot")?);
-                    let oldest = list.iter().map(|s| s.created.clone()).min()?;
-                    Some((o.moid.clone(), list.len(), oldest))
+                    let (count, oldest) = o.value.flatten()?;
+                    Some((o.moid, count, oldest))
                 })
                 .collect())
         })
@@ -289,10 +374,10 @@ impl Vim {
     ) -> ApiResult<Vec<(String, u64)>> {
         let moids: Vec<&str> = vms.iter().map(AsRef::as_ref).collect();
         with_transport!(self, http, |t| {
-            let objects = t.retrieve("VirtualMachine", &moids, &["layoutEx"]).await?;
+            let objects = layouts_of(t, &moids).await?;
             Ok(objects
-                .iter()
-                .filter_map(|o| Some((o.moid.clone(), snapshot_bytes(o.prop("layoutEx")?))))
+                .into_iter()
+                .filter_map(|o| Some((o.moid, o.value?)))
                 .collect())
         })
     }

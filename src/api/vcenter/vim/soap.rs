@@ -140,7 +140,7 @@ fn answer(resp: &Response) -> ApiResult<Element> {
 
 /// A `RetrieveResult` (the `returnval` of a Retrieve or Continue answer): its objects and
 /// the token of the next page; none of either when nothing matched.
-fn page(resp: &Element) -> Page<Element> {
+fn result_page(resp: &Element) -> Page<Object<Element>> {
     let Some(result) = resp.child("returnval") else {
         return Page {
             objects: Vec::new(),
@@ -237,13 +237,14 @@ impl Protocol for Login {
 #[async_trait]
 impl Transport for Soap {
     type Data = Element;
+    type Answer = Element;
 
-    async fn retrieve_page(
+    async fn retrieve_answer(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Page<Element>> {
+    ) -> ApiResult<Element> {
         let paths: String = paths
             .iter()
             .map(|p| format!("<pathSet>{p}</pathSet>"))
@@ -257,16 +258,20 @@ impl Transport for Soap {
             moref("_this", "PropertyCollector", "propertyCollector"),
         );
         // A property read: the shared layer may hedge it.
-        Ok(page(&self.call(&body, Retry::Read).await?))
+        self.call(&body, Retry::Read).await
     }
 
-    async fn continue_page(&self, token: &str) -> ApiResult<Page<Element>> {
+    async fn continue_answer(&self, token: &str) -> ApiResult<Element> {
         let body = format!(
             r#"<ContinueRetrievePropertiesEx xmlns="urn:vim25">{}<token>{}</token></ContinueRetrievePropertiesEx>"#,
             moref("_this", "PropertyCollector", "propertyCollector"),
             esc(token)
         );
-        Ok(page(&self.call(&body, Retry::Read).await?))
+        self.call(&body, Retry::Read).await
+    }
+
+    fn page(answer: &Element) -> ApiResult<Page<Object<Element>>> {
+        Ok(result_page(answer))
     }
 
     async fn cancel_pages(&self, token: &str) -> ApiResult<()> {
