@@ -126,3 +126,4 @@ while [ $waited -lt 5 ] || { [ $same -lt 3 ] && [ $waited -lt 60 ]; }; do
   prev=$settled
 done
 echo "settled ($waited s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node); peak (VmHWM) $(status_kb VmHWM) kB"
+echo "of which heap and stacks (RssAnon) $(status_kb RssAnon) kB, the binary's pages and other files (RssFile) $(status_kb RssFile) kB"
