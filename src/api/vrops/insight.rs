@@ -27,10 +27,29 @@ const REBUILD_AFTER: Duration = Duration::from_secs(60);
 /// at 1,000 VMs) are held.
 const INDEX_PAGES_AT_ONCE: u64 = 8;
 
-/// (VCID, moid) → the VM's resource node.
+/// (VCID, moid) → the VM's resource node: one entry per key, sorted by it. A sorted `Vec`
+/// rather than a hash map: 100,000 VMs in 9.6 MB instead of 12.6 (a map's slack and control
+/// bytes), at a binary search a lookup.
 pub struct VmIndex {
     built: Instant,
-    by_key: HashMap<VmKey, Indexed>,
+    by_key: Vec<(VmKey, Indexed)>,
+}
+
+impl VmIndex {
+    fn new(mut by_key: Vec<(VmKey, Indexed)>) -> VmIndex {
+        by_key.sort_by(|a, b| a.0.cmp(&b.0));
+        by_key.dedup_by(|a, b| a.0 == b.0);
+        by_key.shrink_to_fit();
+        VmIndex {
+            built: Instant::now(),
+            by_key,
+        }
+    }
+
+    fn get(&self, key: &VmKey) -> Option<&Indexed> {
+        let at = self.by_key.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(&self.by_key[at].1)
+    }
 }
 
 /// A VM's resource node as the index keeps it: 64 bytes and no heap block for most (a `Node`
@@ -120,7 +139,7 @@ impl VropsBackend {
         let first: ResourcePage = decode(&first)?;
         let total = first.page_info.total_count.unwrap_or(0);
         let pages = total.div_ceil(IDS_PER_CALL as u64).max(1);
-        let mut by_key: HashMap<VmKey, Indexed> = index_entries(&first).collect();
+        let mut by_key: Vec<(VmKey, Indexed)> = index_entries(&first).collect();
         // A few pages at a time, each batch read into the index before the next is asked:
         // holding all of them until the last (100 pages of 2 MB for 100,000 VMs) made the
         // process peak ~190 MB higher. Not read as each lands: reading one while others are
@@ -134,17 +153,14 @@ impl VropsBackend {
             }
             next = end;
         }
-        Ok(VmIndex {
-            built: Instant::now(),
-            by_key,
-        })
+        Ok(VmIndex::new(by_key))
     }
 
     /// The index, built on first use and again when `need` names a VM it lacks and it is old.
     async fn index(&self, need: &[VmKey]) -> ApiResult<Arc<VmIndex>> {
         let mut held = self.vm_index.lock().await;
         if let Some(ix) = held.as_ref() {
-            let complete = need.iter().all(|k| ix.by_key.contains_key(k));
+            let complete = need.iter().all(|k| ix.get(k).is_some());
             if complete || ix.built.elapsed() < REBUILD_AFTER {
                 return Ok(ix.clone());
             }
@@ -268,7 +284,7 @@ impl VropsBackend {
         let index = self.index(vms).await?;
         let mut known: Vec<(VmKey, Node)> = vms
             .iter()
-            .filter_map(|k| Some((k.clone(), index.by_key.get(k)?.node())))
+            .filter_map(|k| Some((k.clone(), index.get(k)?.node())))
             .collect();
         known.sort_by(|a, b| a.0.cmp(&b.0));
         known.dedup_by(|a, b| a.0 == b.0);
@@ -348,6 +364,23 @@ mod tests {
             0
         );
         assert!(!key.moid.is_heap_allocated());
+    }
+
+    /// Pages come in any order and may repeat a VM: every key is found, and one missing is not.
+    #[test]
+    fn the_index_finds_every_vm_whatever_order_its_pages_came_in() {
+        let moids = ["vm-9", "vm-10", "vm-2", "vm-10", "vm-100"];
+        let list = json!({"resourceList": moids.iter().enumerate().map(|(i, m)| {
+            vm(&format!("0b6f2a9e-61c2-4f4e-9a59-6e1f5c1c7d{i:02}"), "aaaa-1", m)
+        }).collect::<Vec<_>>()});
+        let page = ResourcePage::deserialize(&list).unwrap();
+        let ix = VmIndex::new(index_entries(&page).collect());
+        assert_eq!(ix.by_key.len(), 4, "one entry a VM");
+        for m in moids {
+            assert!(ix.get(&VmKey::new("AAAA-1", m)).is_some(), "{m}");
+        }
+        assert!(ix.get(&VmKey::new("AAAA-1", "vm-3")).is_none());
+        assert!(ix.get(&VmKey::new("BBBB-2", "vm-9")).is_none());
     }
 
     #[test]
