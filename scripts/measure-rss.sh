@@ -23,6 +23,8 @@ cd "$(dirname "$0")/.."
 N=${1:-100000}
 PRODUCT=${2:-vcd}
 BIN=${VNAV_BIN:-target/release/vnav}
+# The simulators' binary: a vnav built without the simulator (VNAV_BIN) still needs one.
+SIM_BIN=${VNAV_SIM_BIN:-$BIN}
 [ -x "$BIN" ] || cargo build --release
 tmp=$(mktemp -d)
 SIMS=()
@@ -30,7 +32,7 @@ trap 'tmux -S "$tmp/sock" kill-server 2>/dev/null || true; kill "${SIMS[@]}" 2>/
 
 # Starts a simulator of N VMs writing its URLs to $1.
 start_sim() {
-  "$BIN" sim --vms "$N" > "$1" &
+  "$SIM_BIN" sim --vms "$N" > "$1" &
   SIMS+=($!)
   for _ in $(seq 300); do grep -q "^credentials vro" "$1" && break; sleep 0.1; done
 }
