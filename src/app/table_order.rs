@@ -22,6 +22,18 @@ use crate::api::model::{Node, NodeKind};
 /// A row as the index reads it: its node and its endpoint's label.
 pub type Row<'a> = (&'a Node, &'a str);
 
+/// Reads the index's row `r` (an entry of `rows`) from the tree.
+fn reader<'a>(
+    rows: &'a [EntryId],
+    tree: &'a Tree,
+    labels: &'a [&'a str],
+) -> impl Fn(u32) -> Row<'a> + Copy {
+    move |r| {
+        let e = tree.get(rows[r as usize]);
+        (&e.node, labels[e.endpoint()])
+    }
+}
+
 /// The orders a table keeps: the name order and the last two other columns sorted by (4
 /// bytes a row each); sorting by another drops the least recently sorted by.
 const KEEP: usize = 3;
@@ -563,10 +575,7 @@ impl SortIndex {
             return false;
         }
         let rows = &self.rows;
-        let row = |r: u32| -> Row {
-            let e = tree.get(rows[r as usize]);
-            (&e.node, labels[e.endpoint()])
-        };
+        let row = reader(rows, tree, labels);
         for o in &mut self.orders {
             if !out.is_empty() {
                 o.remove(&out);
@@ -598,10 +607,7 @@ impl SortIndex {
     /// none), then drops the least recently sorted by over `KEEP`.
     fn add_order(&mut self, tree: &Tree, labels: &[&str], col: ColumnId) {
         let rows = &self.rows;
-        let row = |r: u32| -> Row {
-            let e = tree.get(rows[r as usize]);
-            (&e.node, labels[e.endpoint()])
-        };
+        let row = reader(rows, tree, labels);
         let live: Vec<u32> = (0..rows.len() as u32)
             .filter(|&r| rows[r as usize] != NONE)
             .collect();
@@ -712,10 +718,7 @@ impl SortIndex {
             return false;
         }
         let rows = &self.rows;
-        let row = |r: u32| -> Row {
-            let e = tree.get(rows[r as usize]);
-            (&e.node, labels[e.endpoint()])
-        };
+        let row = reader(rows, tree, labels);
         if out.contains(&true) {
             order.remove(&out);
         }
