@@ -209,13 +209,7 @@ fn vcenter_split(c: &mut Criterion) {
 /// CPU the whole process (simulator, client and app alike) has used: a run on the shared
 /// machine waits for the CPU more than for the 20 ms latency, and this says which.
 fn process_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid out-pointer; CLOCK_PROCESS_CPUTIME_ID exists on Linux.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    common::cpu_time(libc::CLOCK_PROCESS_CPUTIME_ID)
 }
 
 /// The snapshot view at scale: how soon the VMs with snapshots show, and how long until every

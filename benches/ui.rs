@@ -170,13 +170,7 @@ fn percentiles(mut v: Vec<Duration>) -> String {
 /// core to other processes (the project machine is shared; wall-clock p99s there are mostly
 /// other builds).
 fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid out-pointer; CLOCK_THREAD_CPUTIME_ID exists on Linux.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    common::cpu_time(libc::CLOCK_THREAD_CPUTIME_ID)
 }
 
 /// Wall-clock and CPU time of each key → frame.

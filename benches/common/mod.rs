@@ -1,5 +1,5 @@
 //! What every benchmark needs: whether this is a full run or the test suite's smoke run, a
-//! runtime, a simulator of a given size and latency, and a client of its vCenter.
+//! runtime, a simulator of a given size and latency, a client of its vCenter, and CPU clocks.
 // Each bench uses what it needs of these.
 #![allow(dead_code)]
 
@@ -38,4 +38,17 @@ pub fn vcenter_backend(sim: &Sim) -> vnav::api::vcenter::VcenterBackend {
         http: vnav::api::http::HttpOptions::default(),
     })
     .unwrap()
+}
+
+/// CPU time used so far on `clock` (`libc::CLOCK_THREAD_CPUTIME_ID` for this thread,
+/// `CLOCK_PROCESS_CPUTIME_ID` for the process): on the shared machine a run waits for a core
+/// more than for its latency, and this says which.
+pub fn cpu_time(clock: libc::clockid_t) -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid out-pointer; both clocks exist on Linux.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
