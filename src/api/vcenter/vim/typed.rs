@@ -188,6 +188,11 @@ mod tests {
             "accessible": true})
     }
 
+    /// Each object a page kept, as (moid, value).
+    fn kept<T>(objects: Vec<Kept<T>>) -> Vec<(String, Option<T>)> {
+        objects.into_iter().map(|k| (k.moid, k.value)).collect()
+    }
+
     fn result(objects: Vec<Value>, token: Option<&str>) -> Vec<u8> {
         let mut r = json!({"_typeName": "RetrieveResult", "objects": objects});
         if let Some(t) = token {
@@ -240,11 +245,7 @@ mod tests {
         );
         let page = layouts(&body).unwrap();
         assert_eq!(page.token.as_deref(), Some("7"));
-        let got: Vec<(String, Option<u64>)> = page
-            .objects
-            .into_iter()
-            .map(|k| (k.moid, k.value))
-            .collect();
+        let got = kept(page.objects);
         assert_eq!(
             got,
             [("vm-1".into(), Some(expected)), ("vm-\"2\"".into(), None)]
@@ -275,11 +276,7 @@ mod tests {
         );
         let page = counts(&body).unwrap();
         assert_eq!(page.token, None);
-        let got: Vec<_> = page
-            .objects
-            .into_iter()
-            .map(|k| (k.moid, k.value))
-            .collect();
+        let got = kept(page.objects);
         assert_eq!(
             got,
             [
