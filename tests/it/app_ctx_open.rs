@@ -9,9 +9,9 @@ use crossterm::event::KeyCode;
 use vnav::app::{App, Overlay};
 use vnav::cli::open_context::opener;
 use vnav::runtime::driver::{Driver, screen_text};
-use vnav::sim::{DEMO_PASSWORD, SimOptions, VCENTER_USER};
+use vnav::sim::{DEMO_PASSWORD, VCENTER_USER};
 
-use crate::sim_support::sim;
+use crate::sim_support::sim_of;
 
 const T: Duration = Duration::from_secs(30);
 
@@ -55,11 +55,7 @@ password_command = "echo {DEMO_PASSWORD}"
 
 #[tokio::test]
 async fn ctx_opens_a_context_not_opened_at_start_and_lists_its_state() {
-    let s = sim(SimOptions {
-        vms: 20,
-        ..SimOptions::default()
-    })
-    .await;
+    let s = sim_of(20).await;
     let dir = tempfile::tempdir().unwrap();
     let more = format!(
         r#"
@@ -151,11 +147,7 @@ password_env = "VNAV_TEST_CTX_NEVER_SET"
 /// that says so, and nothing else changes.
 #[tokio::test]
 async fn a_slow_password_command_never_holds_the_ui() {
-    let s = sim(SimOptions {
-        vms: 20,
-        ..SimOptions::default()
-    })
-    .await;
+    let s = sim_of(20).await;
     let dir = tempfile::tempdir().unwrap();
     let gate = dir.path().join("go");
     let more = format!(

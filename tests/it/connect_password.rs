@@ -16,10 +16,10 @@ use vnav::app::{App, Overlay};
 use vnav::config::PasswordSource;
 use vnav::runtime::driver::Driver;
 use vnav::runtime::executor::Reopen;
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
+use vnav::sim::{DEMO_PASSWORD, DEMO_USER};
 
 use crate::backends;
-use crate::sim_support::sim;
+use crate::sim_support::sim_of;
 use crate::support::*;
 
 fn refused() -> ApiError {
@@ -159,11 +159,7 @@ fn a_failure_that_names_the_label_does_not_repeat_it() {
 /// and the endpoint connects.
 #[tokio::test]
 async fn the_runtime_logs_in_again_with_the_typed_password() {
-    let s = sim(SimOptions {
-        vms: 20,
-        ..SimOptions::default()
-    })
-    .await;
+    let s = sim_of(20).await;
     let backend = |password: &str| -> Arc<dyn Backend> {
         Arc::new(backends::vcd(
             &s.vcd_url,

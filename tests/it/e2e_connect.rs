@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use vnav::sim::{DEMO_PASSWORD, DEMO_USER, SimOptions};
+use vnav::sim::{DEMO_PASSWORD, DEMO_USER};
 
 use crate::tmux::{Tmux, available, vnav_bin};
 
@@ -15,10 +15,7 @@ fn a_wrong_typed_password_is_asked_again_in_the_ui() {
         return;
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let s = rt.block_on(crate::sim_support::sim(SimOptions {
-        vms: 20,
-        ..SimOptions::default()
-    }));
+    let s = rt.block_on(crate::sim_support::sim_of(20));
     let t = Tmux::shell(120, 32);
     t.run(&format!(
         "{} --url {} --user {DEMO_USER}; echo EXIT=$?",

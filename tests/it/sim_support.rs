@@ -13,6 +13,15 @@ pub async fn sim(opts: SimOptions) -> Sim {
         .expect("simulator starts")
 }
 
+/// A simulator of `vms` VMs, everything else as by default.
+pub async fn sim_of(vms: usize) -> Sim {
+    sim(SimOptions {
+        vms,
+        ..SimOptions::default()
+    })
+    .await
+}
+
 pub fn opts(task_seconds: f64) -> SimOptions {
     SimOptions {
         task_seconds,
