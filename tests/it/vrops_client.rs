@@ -299,7 +299,7 @@ async fn details_of_a_vm_resource_and_an_alert() {
             .and_then(|s| s.rows.iter().find(|(k, _)| k == key))
             .map(|(_, v)| v.clone())
     };
-    assert_eq!(row("Resource", "Kind").as_deref(), Some("VirtualMachine"));
+    assert_eq!(row("Resource", "Kind").as_deref(), Some("VM"));
     assert!(row("Identifiers", "VMEntityObjectID").is_some_and(|m| m.starts_with("vm-")));
     assert!(row("Identifiers", "VMEntityVCID").is_some());
     let badges = d
@@ -308,7 +308,7 @@ async fn details_of_a_vm_resource_and_an_alert() {
         .find(|s| s.title == "Badges")
         .and_then(|s| s.table.as_ref())
         .expect("a table of badges");
-    for badge in ["health", "risk", "efficiency"] {
+    for badge in ["Health", "Risk", "Efficiency"] {
         let r = badges.rows.iter().find(|r| r.cells[0] == badge);
         assert!(r.is_some_and(|r| r.health.is_some()), "{badge} badge");
     }
@@ -502,7 +502,7 @@ async fn alert_rows_carry_their_definitions_description_and_recommendation_read_
                 .unwrap();
             assert_eq!(
                 row.cells[0],
-                alert["alertLevel"].as_str().unwrap().to_lowercase()
+                vnav::api::labels::state(alert["alertLevel"].as_str().unwrap())
             );
             assert!(
                 row.cells[1].ends_with(" min")

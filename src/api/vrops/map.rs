@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::definitions::Definition;
 use super::wire::{Resource, Text};
+use crate::api::labels;
 use crate::api::model::{
     Health, Node, NodeKind, Section, Series, Severity, Status, Table, TableRow,
 };
@@ -88,6 +89,15 @@ fn resource_kind(kind: &str) -> NodeKind {
         "Datacenter" => NodeKind::Datacenter,
         "Datastore" => NodeKind::Datastore,
         _ => NodeKind::Resource,
+    }
+}
+
+/// A resource kind as the tree names it ("Host" for `HostSystem`); a kind vnav has no node
+/// kind for in words (`K8sPod` → "K8s pod").
+fn kind_text(kind: &str) -> String {
+    match resource_kind(kind) {
+        NodeKind::Resource => labels::field(kind),
+        known => known.label().to_string(),
     }
 }
 
@@ -253,7 +263,7 @@ pub fn resource_sections(v: &Value) -> Vec<Section> {
     let mut about = Section::new("Resource");
     about
         .row("Name", text(&key["name"]))
-        .row("Kind", text(&key["resourceKindKey"]))
+        .row("Kind", kind_text(&text(&key["resourceKindKey"])))
         .row("Adapter kind", text(&key["adapterKindKey"]))
         .row("Identifier", text(&v["identifier"]))
         .row(
@@ -262,8 +272,8 @@ pub fn resource_sections(v: &Value) -> Vec<Section> {
                 v["resourceHealth"].as_str(),
                 v["resourceHealthValue"].as_f64(),
             ) {
-                (Some(c), Some(h)) if h >= 0.0 => format!("{} ({h:.0})", c.to_ascii_lowercase()),
-                (Some(c), _) => c.to_ascii_lowercase(),
+                (Some(c), Some(h)) if h >= 0.0 => format!("{} ({h:.0})", labels::state(c)),
+                (Some(c), _) => labels::state(c),
                 _ => String::new(),
             },
         )
@@ -278,8 +288,8 @@ pub fn resource_sections(v: &Value) -> Vec<Section> {
             let colour = text(&b["color"]);
             TableRow {
                 cells: vec![
-                    text(&b["type"]).to_ascii_lowercase(),
-                    colour.to_ascii_lowercase(),
+                    labels::state(&text(&b["type"])),
+                    labels::state(&colour),
                     score.map(|s| format!("{s:.0}")).unwrap_or_default(),
                 ],
                 health: Health::from_colour(&colour),
@@ -382,7 +392,7 @@ pub fn alerts_section(
             let def = a["alertDefinitionId"].as_str().and_then(|id| defs.get(id));
             Some(TableRow {
                 cells: vec![
-                    level.to_ascii_lowercase(),
+                    labels::state(level),
                     age,
                     node.name.to_string(),
                     def.map(|d| d.description()).unwrap_or_default(),
@@ -426,8 +436,8 @@ pub fn related_section(title: &str, resources: &[Value], total: u64) -> Section 
             let node = resource_node(r)?;
             Some(TableRow {
                 cells: vec![
-                    node.health.map(Health::label).unwrap_or("").to_string(),
-                    text(&r["resourceKey"]["resourceKindKey"]),
+                    labels::state(node.health.map(Health::label).unwrap_or("")),
+                    kind_text(&text(&r["resourceKey"]["resourceKindKey"])),
                     node.name.to_string(),
                 ],
                 health: node.health,
@@ -533,8 +543,8 @@ pub fn definition_sections(def: &Definition) -> Vec<Section> {
             .map(text)
             .collect();
         about
-            .row("Severity", text(&st["severity"]).to_ascii_lowercase())
-            .row("Impact", text(&st["impact"]["detail"]))
+            .row("Severity", labels::state(&text(&st["severity"])))
+            .row("Impact", labels::state(&text(&st["impact"]["detail"])))
             .row("Symptoms", symptoms.join(", "));
     }
     let mut recs = Section::new("Recommendations");
@@ -640,7 +650,8 @@ mod tests {
                 .and_then(|s| s.rows.iter().find(|(k, _)| k == key))
                 .map(|(_, v)| v.clone())
         };
-        assert_eq!(row("Resource", "Health").as_deref(), Some("green (100)"));
+        assert_eq!(row("Resource", "Health").as_deref(), Some("Green (100)"));
+        assert_eq!(row("Resource", "Kind").as_deref(), Some("Host"));
         assert_eq!(
             row("Identifiers", "VMEntityObjectID").as_deref(),
             Some("host-29")
@@ -659,13 +670,13 @@ mod tests {
                 .map(|r| (r.cells[1..].join(" "), r.health))
         };
         assert_eq!(
-            badge("efficiency"),
-            Some(("green 100".into(), Some(Health::Green)))
+            badge("Efficiency"),
+            Some(("Green 100".into(), Some(Health::Green)))
         );
         // A score of -1 means "none": the colour alone, drawn grey.
         assert_eq!(
-            badge("compliance"),
-            Some(("grey ".into(), Some(Health::Unknown)))
+            badge("Compliance"),
+            Some(("Grey ".into(), Some(Health::Unknown)))
         );
         assert_eq!(
             row("Resource", "Created").as_deref(),
