@@ -127,8 +127,11 @@ impl App {
         let (_, endpoint) = p.reqs.remove(i);
         // An endpoint that cannot search or failed leaves the others to answer.
         for node in result.unwrap_or_default() {
+            // Equal answers go to the endpoint configured first, not the quickest to answer.
             if let Some(r) = goto_rank(&node, &p.text)
-                && p.best.as_ref().is_none_or(|(b, _, _)| r < *b)
+                && p.best
+                    .as_ref()
+                    .is_none_or(|(b, e, _)| r < *b || (r == *b && endpoint < *e))
             {
                 p.best = Some((r, endpoint, node));
             }

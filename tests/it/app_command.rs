@@ -389,6 +389,38 @@ async fn goto_asks_the_servers_for_what_is_not_loaded_and_opens_it() {
     assert_eq!(toast(&app), "nothing matches nothing-like-it");
 }
 
+/// Two endpoints answering a `:goto` equally well (a host both a vCenter and Aria Operations
+/// name): the one configured first wins, whichever answered first.
+#[tokio::test(start_paused = true)]
+async fn goto_of_a_name_two_endpoints_know_lands_on_the_one_configured_first() {
+    let mut app = two_endpoints();
+    let finds: Vec<(u64, usize)> = command(&mut app, "goto esx-07")
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Find { req, endpoint, .. } => Some((*req, *endpoint)),
+            _ => None,
+        })
+        .collect();
+    let host = |id: &str| Node::new(NodeKind::Host, id, "esx-07.example.com");
+    answer(
+        &mut app,
+        finds[1].0,
+        1,
+        ApiAnswer::Found(Ok(vec![host("host/host-7")])),
+    );
+    answer(
+        &mut app,
+        finds[0].0,
+        0,
+        ApiAnswer::Found(Ok(vec![host("https://vcd/api/admin/extension/host/7")])),
+    );
+    let e = app.selected_entry().unwrap();
+    assert_eq!(
+        (e.node.name.as_str(), e.endpoint()),
+        ("esx-07.example.com", 0)
+    );
+}
+
 /// A big table still loading is rebuilt at most every 250 ms, but its last rows always show
 /// once its own listings end, whatever else the tree is still loading.
 #[tokio::test(start_paused = true)]

@@ -110,3 +110,48 @@ async fn vm_and_host_tables_list_both_products() {
     assert!(per_endpoint(&d.app, 1) > 0, "vCenter's hosts");
     d.shutdown().await;
 }
+
+/// `:goto` reaches hosts too: vCenter's through its host list, Aria Operations' through its
+/// name filter (or a resource id); the same name on both goes to the endpoint configured first.
+#[tokio::test]
+async fn goto_finds_a_host_on_vcenter_and_on_aria_operations() {
+    let s = sim(SimOptions::default()).await;
+    let vc = backends::vcenter_admin(&s);
+    vc.connect().await.unwrap();
+    let (sink, got) = ChildSink::collecting();
+    vc.list_kind(NodeKind::Host, &sink).await.unwrap();
+    let host = got.take().into_iter().nth(3).expect("vCenter hosts");
+    // What an alert's summary shows: the short name.
+    let short = host.name.split('.').next().unwrap().to_string();
+    let ops: std::sync::Arc<dyn Backend> = std::sync::Arc::new(backends::vrops(&s, 1000, 4));
+
+    let mut both = connected(&[("vcenter", vcenter(&s)), ("ops", ops.clone())]).await;
+    let mut alone = connected(&[("ops", ops.clone())]).await;
+    for (d, endpoint, kind) in [
+        (&mut both, 0, NodeKind::Host),
+        (&mut alone, 0, NodeKind::Host),
+    ] {
+        run(d, &format!("goto {short}"));
+        let reached = d
+            .until(T, |a| {
+                a.selected_entry().is_some_and(|e| {
+                    e.endpoint() == endpoint && e.node.kind == kind && e.node.name == host.name
+                })
+            })
+            .await;
+        let toast = d.app.toast.as_ref().map(|t| t.text.clone());
+        assert!(reached, "goto {short}: toast {toast:?}");
+    }
+    let sel = alone.app.selected_entry().unwrap().node.clone();
+    let path = alone.app.tree.path(alone.app.cursor.selected.unwrap());
+    assert_eq!(path[1..], [&*host.name], "under its endpoint: {path:?}");
+    // By its resource id: exactly that one.
+    let uuid = sel.id.as_str().trim_start_matches("res/").to_string();
+    let found = ops.find(&uuid).await.unwrap();
+    assert_eq!(
+        found.iter().map(|n| n.id.clone()).collect::<Vec<_>>(),
+        [sel.id]
+    );
+    both.shutdown().await;
+    alone.shutdown().await;
+}

@@ -95,6 +95,53 @@ impl VcenterBackend {
         Ok(())
     }
 
+    /// VMs by moid or exact name through the list filters (`vms=`, `names=`); else every VM
+    /// listed and those whose name contains the text kept. The REST list gives no IPs.
+    async fn find_vms(&self, text: &str) -> ApiResult<Vec<Node>> {
+        let moid = map::moid(text);
+        let mut found: Vec<Node> = Vec::new();
+        for (key, value) in [(VM.filter, moid), ("names", text)] {
+            if value.is_empty() {
+                continue;
+            }
+            let scope = vec![(key.to_string(), value.to_string())];
+            for n in self.list_nodes(VM, &scope).await? {
+                if !found.iter().any(|f| f.id == n.id) {
+                    found.push(n);
+                }
+            }
+        }
+        if found.is_empty() {
+            let (all, nodes) = ChildSink::collecting();
+            lists::stream_vms(&self.session, Vec::new(), self.width(), &all).await?;
+            let needle = text.to_lowercase();
+            found = nodes
+                .take()
+                .into_iter()
+                .filter(|n| n.name.to_lowercase().contains(&needle))
+                .collect();
+            found.sort_by(|a, b| crate::api::columns::natural_cmp(&a.name, &b.name));
+            found.truncate(50);
+        }
+        Ok(found)
+    }
+
+    /// Hosts, clusters and datastores (short lists) whose name contains `text` or whose moid
+    /// it is. A list the server refuses leaves the VMs to answer the `:goto`.
+    async fn find_others(&self, text: &str) -> Vec<Node> {
+        let needle = text.to_lowercase();
+        let whole: Scope = Vec::new();
+        let lists = [HOST, CLUSTER, map::DATASTORE].map(|k| self.list_nodes(k, &whole));
+        futures::future::join_all(lists)
+            .await
+            .into_iter()
+            .flat_map(Result::unwrap_or_default)
+            .filter(|n| {
+                n.name.to_lowercase().contains(&needle) || map::moid(&n.id.as_str()) == text
+            })
+            .collect()
+    }
+
     async fn list_nodes(&self, kind: Kind, scope: &Scope) -> ApiResult<Vec<Node>> {
         let items = lists::list(&self.session, kind, scope).await?;
         let mut nodes: Vec<Node> = items
@@ -388,35 +435,12 @@ impl Backend for VcenterBackend {
         }
     }
 
-    /// VMs by moid or exact name through the list filters (`vms=`, `names=`); else every VM
-    /// listed and those whose name contains the text kept. The REST list gives no IPs.
+    /// VMs (`find_vms`), then hosts, clusters and datastores whose name or moid `text` names.
     async fn find(&self, text: &str) -> ApiResult<Vec<Node>> {
         let text = text.trim();
-        let moid = map::moid(text);
-        let mut found: Vec<Node> = Vec::new();
-        for (key, value) in [(VM.filter, moid), ("names", text)] {
-            if value.is_empty() {
-                continue;
-            }
-            let scope = vec![(key.to_string(), value.to_string())];
-            for n in self.list_nodes(VM, &scope).await? {
-                if !found.iter().any(|f| f.id == n.id) {
-                    found.push(n);
-                }
-            }
-        }
-        if found.is_empty() {
-            let (all, nodes) = ChildSink::collecting();
-            lists::stream_vms(&self.session, Vec::new(), self.width(), &all).await?;
-            let needle = text.to_lowercase();
-            found = nodes
-                .take()
-                .into_iter()
-                .filter(|n| n.name.to_lowercase().contains(&needle))
-                .collect();
-            found.sort_by(|a, b| crate::api::columns::natural_cmp(&a.name, &b.name));
-            found.truncate(50);
-        }
+        let (vms, others) = futures::join!(self.find_vms(text), self.find_others(text));
+        let mut found = vms?;
+        found.extend(others);
         Ok(found)
     }
 

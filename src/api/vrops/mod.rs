@@ -31,6 +31,8 @@ pub const PAGE_SIZE: u64 = 1000;
 pub const IDS_PER_CALL: usize = 1000;
 /// Parents or children listed in a resource's details; the tree lists them all.
 const RELATED_SHOWN: usize = 200;
+/// Resources a `:goto` reads at most: one page, the best of which is opened.
+const FOUND_MAX: u64 = 50;
 /// Requests one client may have in flight on a real server (its per-client ceiling); beyond it
 /// the server answers 429, so a context's larger concurrency is lowered to it.
 pub const SERVER_CEILING: usize = 50;
@@ -595,6 +597,28 @@ impl Backend for VropsBackend {
         }
     }
 
+    /// The resources whose name contains `text` (the server's `name` filter), or the one whose
+    /// identifier it is: one page of `FOUND_MAX`, so a host an alert names is a `:goto` away.
+    async fn find(&self, text: &str) -> ApiResult<Vec<Node>> {
+        let text = text.trim();
+        let by = match is_uuid(text) {
+            true => "resourceId",
+            false => "name",
+        };
+        let query = [
+            (by, text.to_string()),
+            ("page", "0".to_string()),
+            ("pageSize", FOUND_MAX.to_string()),
+        ];
+        let body = self.session.get_body("/resources", &query).await?;
+        let page: wire::ResourcePage = decode(&body)?;
+        Ok(page
+            .resource_list
+            .iter()
+            .filter_map(map::resource_row)
+            .collect())
+    }
+
     async fn details(&self, node: &Node) -> ApiResult<Details> {
         match map::parse_id(&node.id.as_str()) {
             Id::Resource(id) if node.kind != NodeKind::Endpoint => {
@@ -638,4 +662,13 @@ impl Backend for VropsBackend {
     async fn logout(&self) {
         self.session.logout().await;
     }
+}
+
+/// A resource identifier: 8-4-4-4-12 hex digits.
+fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
