@@ -89,8 +89,8 @@ pub fn capacity(hosts: &[HostUsage], cluster: bool) -> Section {
     .row(
         "Memory",
         share(
-            mib_text(mem_used),
-            mib_text(mem_total_mb),
+            mem_text(mem_used),
+            mem_text(mem_total_mb),
             mem_used,
             mem_total_mb,
         ),
@@ -100,6 +100,15 @@ pub fn capacity(hosts: &[HostUsage], cluster: bool) -> Section {
         hosts.iter().map(|h| h.vms).sum::<usize>().to_string(),
     );
     s
+}
+
+/// Memory in use or installed: whole GiB as they are, the rest to a tenth ("20.0 GiB", not
+/// "20518 MiB" beside "512 GiB").
+fn mem_text(mib: u64) -> String {
+    match mib.is_multiple_of(1024) {
+        true => mib_text(mib),
+        false => crate::api::model::bytes_text(mib * 1024 * 1024),
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +138,8 @@ mod tests {
         assert_eq!(get("Uptime"), Some("5 d 2 h (booted 2026-12-01 10:00 UTC)"));
         assert_eq!(get("CPU use"), Some("12,480 MHz"));
         assert_eq!(get("Guest memory use"), Some("3 GiB"));
+        assert_eq!(mem_text(20518), "20.0 GiB");
+        assert_eq!(mem_text(512), "512 MiB");
         assert_eq!(get("Annotation"), Some("owner: web team"));
     }
 
