@@ -253,7 +253,7 @@ impl App {
         let mut s = Section::new("Aria Operations");
         s.row(
             "Health",
-            found.health.map(|h| h.label()).unwrap_or("unknown"),
+            crate::api::labels::state(found.health.map_or("unknown", |h| h.label())),
         )
         .row("Active alerts", found.active_alerts.to_string())
         .row(

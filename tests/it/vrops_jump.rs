@@ -214,6 +214,10 @@ async fn health_dots_then_i_goes_to_the_resource_and_back_across_colliding_moids
     let text = screen_text(&render(&mut app, 160, 45));
     assert!(text.contains("Aria Operations"), "{text}");
     assert!(text.contains("Active alerts"), "{text}");
+    assert!(
+        text.contains(" Red "),
+        "the health in words, as the tree says it: {text}"
+    );
     assert!(text.contains("web-b on ops (i goes there)"), "{text}");
     assert!(text.contains("▃▃▃▃"), "the day's sparkline: {text}");
 
