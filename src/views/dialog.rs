@@ -18,10 +18,16 @@ use super::centered;
 
 /// Widest a dialog gets.
 const WIDTH: u16 = 72;
+/// Widest a form gets: a label, its type and the value being typed share each line.
+const FORM_WIDTH: u16 = 100;
 
 pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
     let t = &app.theme;
-    let width = WIDTH.min(f.area().width);
+    let widest = match dialog {
+        Dialog::Form(_) => FORM_WIDTH,
+        _ => WIDTH,
+    };
+    let width = widest.min(f.area().width);
     let max_height = f.area().height.saturating_sub(2);
     // Rows inside the borders, less one spare row under the text.
     let room = Room {

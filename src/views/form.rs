@@ -15,8 +15,11 @@ use crate::theme::Role;
 
 use super::dialog::{Room, listed_lines};
 
-/// Widest the label and type columns get.
+/// Widest the label column gets in a narrow dialog; a wide one gives it up to a third of
+/// its width (`LABEL_WIDE`), so a workflow's long input labels read whole.
 const LABEL_MAX: usize = 18;
+const LABEL_WIDE: usize = 34;
+/// Widest the type column gets.
 const TYPE_MAX: usize = 17;
 
 pub(super) fn form(
@@ -128,7 +131,7 @@ fn field_lines(
         .map(|f| f.spec.label.width() + usize::from(f.spec.mandatory))
         .max()
         .unwrap_or(0)
-        .min(LABEL_MAX);
+        .min((width / 3).clamp(LABEL_MAX, LABEL_WIDE));
     let type_w = d
         .form
         .fields

@@ -619,3 +619,18 @@ async fn the_picker_lists_every_object_of_its_type_from_the_servers() {
         "{effects:?}"
     );
 }
+
+/// A wide dialog gives an input's label room to read whole ("Virtual machine to snapshot" was
+/// cut at 18 cells); a narrow one still cuts it and keeps the mandatory mark.
+#[tokio::test(start_paused = true)]
+async fn a_long_input_label_reads_whole_in_a_wide_dialog() {
+    let mut app = app(false);
+    let mut vm = param("vm", ParamType::SdkObject("VC:VirtualMachine".into()));
+    vm.label = "Virtual machine to snapshot".into();
+    vm.mandatory = true;
+    open_form(&mut app, vec![vm], Risk::Safe);
+    let wide = screen_text(&render(&mut app, 160, 45));
+    assert!(wide.contains("Virtual machine to snapshot*"), "{wide}");
+    let narrow = screen_text(&render(&mut app, 60, 30));
+    assert!(narrow.contains("Virtual machine t…*"), "{narrow}");
+}
