@@ -555,7 +555,10 @@ async fn bulk_action_keeps_cursor_and_marks_with_or_without_a_filter() {
 fn dialog_text(buf: &Buffer, title: &str) -> String {
     let (x0, y0) = find(buf, &format!("┌ {title}"))
         .unwrap_or_else(|| panic!("no dialog {title}:\n{}", screen_text(buf)));
-    let w = 72.min(buf.area.width);
+    // As wide as its top border: forms are wider than other dialogs.
+    let w = (x0 + 1..buf.area.width)
+        .find(|&x| buf[(x, y0)].symbol() == "┐")
+        .map_or(buf.area.width - x0, |x| x - x0 + 1);
     let mut rows = Vec::new();
     for y in y0 + 1..buf.area.height {
         if buf[(x0, y)].symbol() == "└" {
