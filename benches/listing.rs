@@ -394,7 +394,7 @@ fn node_bytes(_: &mut Criterion) {
                 .len()
         };
         let backing = |v: &Node| {
-            v.backing.as_ref().map_or(0, |b| {
+            v.backing().map_or(0, |b| {
                 size_of::<VimRef>() + b.vcenter_url.len() + b.vcenter_name.len() + b.moid.len()
             })
         };

@@ -325,8 +325,8 @@ impl App {
                     if !d.node.name.is_empty() {
                         e.node.name = d.node.name.clone();
                     }
-                    if d.node.backing.is_some() {
-                        e.node.backing = d.node.backing.clone();
+                    if let Some(b) = d.node.backing() {
+                        e.node.set_backing(Some(b.clone()));
                     }
                 }
                 let d = Arc::new(d);

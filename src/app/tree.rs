@@ -895,7 +895,7 @@ mod size_tests {
             std::mem::size_of::<super::Entry>(),
             std::mem::size_of::<crate::api::model::Node>() + 40
         );
-        assert_eq!(std::mem::size_of::<super::Entry>(), 192);
+        assert_eq!(std::mem::size_of::<super::Entry>(), 176);
     }
 }
 
