@@ -210,7 +210,7 @@ impl App {
         all.parts[endpoint] = Part::Reading;
         all.pending.insert(req, endpoint);
         let root = all.root;
-        self.tree.get_mut(root).load = Load::loading(req);
+        self.tree.get_mut(root).set_load(Load::loading(req));
         self.loading.insert(req, root);
         self.effects.push(Effect::Sprawl {
             req,
@@ -591,11 +591,12 @@ impl App {
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            self.tree.get_mut(root).load = if read_any || failure.is_empty() {
+            let load = if read_any || failure.is_empty() {
                 Load::Loaded
             } else {
                 Load::failed(failure)
             };
+            self.tree.get_mut(root).set_load(load);
         }
     }
 

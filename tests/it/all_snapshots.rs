@@ -81,7 +81,7 @@ async fn open_view(d: &mut Driver) -> EntryId {
     d.key(KeyCode::Enter);
     assert!(
         d.until(T, |app| !matches!(
-            app.tree.get(root).load,
+            app.tree.get(root).load(),
             Load::Loading { .. }
         ))
         .await
@@ -162,7 +162,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let mut d = connected(&[("vcd", cd.clone()), ("vcenter", vc.clone())]).await;
     let root = open_view(&mut d).await;
     let app = &d.app;
-    assert_eq!(app.tree.get(root).load, Load::Loaded);
+    assert_eq!(*app.tree.get(root).load(), Load::Loaded);
     let rows: Vec<EntryId> = app.tree.get(root).children.to_vec();
     assert_eq!(rows.len(), unique, "every VM of both endpoints, once");
     let mut last: Option<OffsetDateTime> = None;
@@ -236,8 +236,8 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
         (1, &*format!("vm/{moid}"))
     );
     // Under the endpoint's All VMs group, where a listing of it will find it again.
-    let parent = d.app.tree.get(e.parent.unwrap());
-    assert_eq!(parent.parent, Some(d.app.endpoints[1].root));
+    let parent = d.app.tree.get(e.parent().unwrap());
+    assert_eq!(parent.parent(), Some(d.app.endpoints[1].root));
     assert_eq!(&*parent.node.name, "All VMs");
     assert!(
         d.until(
@@ -258,7 +258,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     );
     d.key(KeyCode::Enter);
     assert!(
-        d.until(T, |app| app.tree.get(vc_vm).load == Load::Loaded)
+        d.until(T, |app| app.tree.get(vc_vm).load() == &Load::Loaded)
             .await
     );
     let kids = &d.app.tree.get(vc_vm).children;
@@ -284,7 +284,11 @@ async fn a_dead_endpoint_leaves_the_others_rows_and_says_why() {
     doomed.shutdown();
     let root = open_view(&mut d).await;
     let app = &d.app;
-    assert_eq!(app.tree.get(root).load, Load::Loaded, "vCD's part is there");
+    assert_eq!(
+        *app.tree.get(root).load(),
+        Load::Loaded,
+        "vCD's part is there"
+    );
     assert_eq!(app.tree.get(root).children.len(), alone);
     assert!(
         app.tree
