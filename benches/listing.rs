@@ -316,7 +316,7 @@ fn sprawl_linked(_: &mut Criterion) {
         let (sized, sized_cpu) = (started.elapsed(), process_cpu() - cpu);
         let (cd1, vc1) = (sim.request_count(), sim.vcenter_request_count());
         assert!(
-            d.until(long, |app| app.tree.get(root).load == Load::Loaded)
+            d.until(long, |app| app.tree.get(root).load() == &Load::Loaded)
                 .await
         );
         let complete = started.elapsed();
@@ -394,7 +394,7 @@ fn node_bytes(_: &mut Criterion) {
                 .len()
         };
         let backing = |v: &Node| {
-            v.backing.as_ref().map_or(0, |b| {
+            v.backing().map_or(0, |b| {
                 size_of::<VimRef>() + b.vcenter_url.len() + b.vcenter_name.len() + b.moid.len()
             })
         };
@@ -629,7 +629,7 @@ fn multi_listing(_: &mut Criterion) {
             .filter(|&id| d.app.tree.is_live(id))
             .filter(|&id| {
                 let e = d.app.tree.get(id);
-                e.parent.is_none() && e.node.id.as_str().starts_with("vnav:table:")
+                e.parent().is_none() && e.node.id.as_str().starts_with("vnav:table:")
             })
             .collect();
         assert_eq!(roots.len(), 3, "one listing per endpoint");
@@ -647,7 +647,7 @@ fn multi_listing(_: &mut Criterion) {
                         let e = app.tree.get(r);
                         (first[i].is_none() && !e.children.is_empty())
                             || (shown[i].is_none() && shown_now(app, r))
-                            || (done[i].is_none() && e.load == Load::Loaded)
+                            || (done[i].is_none() && e.load() == &Load::Loaded)
                     })
                 })
                 .await;
@@ -663,11 +663,11 @@ fn multi_listing(_: &mut Criterion) {
                 if shown[i].is_none() && shown_now(&d.app, r) {
                     shown[i] = Some(now);
                 }
-                if done[i].is_none() && e.load == Load::Loaded {
+                if done[i].is_none() && e.load() == &Load::Loaded {
                     done[i] = Some(now);
                     counts[ep] = seen[ep] - before[ep];
                 }
-                assert!(!matches!(e.load, Load::Failed(_)), "{:?}", e.load);
+                assert!(!matches!(e.load(), Load::Failed(_)), "{:?}", e.load());
             }
         }
         // The table holding every row listed (its last merges run on ticks).

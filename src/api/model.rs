@@ -146,7 +146,8 @@ impl Status {
 ///
 /// Sized for 300,000 in one process (`tests::a_node_is_small`): ids and names up to 24 bytes
 /// (moids, most names) need no heap block, a VM's facts are inline (VMs are nearly every node
-/// at scale) and its summary is built when drawn (`summary`), not stored.
+/// at scale), its summary is built when drawn (`summary`), not stored, and what few nodes have
+/// (a stored summary, a backing) is one pointer, null for the rest (`Extra`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     pub kind: NodeKind,
@@ -154,18 +155,26 @@ pub struct Node {
     pub id: NodeId,
     pub name: CompactString,
     pub status: Status,
-    /// Short extra columns shown after the name ("3 VMs · VDC-A"); empty for a VM, whose
-    /// summary comes from its facts (see `summary`).
-    summary: Box<str>,
+    /// The stored summary and the backing: None for a node that has neither (every VM of a
+    /// listing), so they cost such a node 8 bytes instead of 24.
+    extra: Option<Box<Extra>>,
     /// Whether the node may have children (they are loaded lazily on expand).
     pub expandable: bool,
-    /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
-    pub backing: Option<Box<VimRef>>,
     /// Its health as a monitoring product rates it (Aria Operations' health badge), when
     /// known: one byte, drawn as a coloured dot on the row.
     pub health: Option<Health>,
     /// For a VM: the typed facts its listing gave (tables sort and filter on them).
     pub facts: Option<VmFacts>,
+}
+
+/// The fields of a `Node` that few nodes have, behind one pointer.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+struct Extra {
+    /// Short extra columns shown after the name ("3 VMs · VDC-A"); empty for a VM, whose
+    /// summary comes from its facts (see `Node::summary`).
+    summary: Box<str>,
+    /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
+    backing: Option<VimRef>,
 }
 
 /// A health colour as Aria Operations rates an object (its health, risk and efficiency badges,
@@ -290,9 +299,8 @@ impl Node {
             id: id.into(),
             name: name.into(),
             status: Status::NONE,
-            summary: "".into(),
+            extra: None,
             expandable: false,
-            backing: None,
             health: None,
             facts: None,
         }
@@ -302,21 +310,50 @@ impl Node {
     /// (at 300,000 VMs a stored one would cost ~30 MB), any other node's as its backend said.
     pub fn summary(&self) -> Cow<'_, str> {
         match &self.facts {
-            Some(f) if self.summary.is_empty() && self.kind == NodeKind::Vm => {
+            Some(f) if self.stored_summary().is_empty() && self.kind == NodeKind::Vm => {
                 Cow::Owned(f.summary())
             }
-            _ => Cow::Borrowed(&self.summary),
+            _ => Cow::Borrowed(self.stored_summary()),
         }
     }
 
     /// The summary the backend set, without a VM's built one (the `Summary` column of kinds
     /// other than VMs).
     pub fn stored_summary(&self) -> &str {
-        &self.summary
+        self.extra.as_ref().map_or("", |x| &x.summary)
     }
 
     pub fn set_summary(&mut self, summary: impl Into<Box<str>>) {
-        self.summary = summary.into();
+        let summary = summary.into();
+        self.change_extra(|x| x.summary = summary);
+    }
+
+    /// For a vCD VM: the vCenter VM behind it, when vCD says (to a system administrator).
+    pub fn backing(&self) -> Option<&VimRef> {
+        self.extra.as_ref()?.backing.as_ref()
+    }
+
+    pub fn set_backing(&mut self, backing: Option<VimRef>) {
+        self.change_extra(|x| x.backing = backing);
+    }
+
+    /// Changes the extra fields, leaving none allocated when they are all empty.
+    fn change_extra(&mut self, change: impl FnOnce(&mut Extra)) {
+        match &mut self.extra {
+            Some(extra) => change(extra),
+            None => {
+                let mut extra = Extra::default();
+                change(&mut extra);
+                self.extra = Some(Box::new(extra));
+            }
+        }
+        if self
+            .extra
+            .as_ref()
+            .is_some_and(|x| x.summary.is_empty() && x.backing.is_none())
+        {
+            self.extra = None;
+        }
     }
 
     /// Keeps what `older` knew and this read did not say (a VM document has no owner or vApp
@@ -364,7 +401,7 @@ impl Node {
     }
 
     pub fn with_summary(mut self, summary: impl Into<Box<str>>) -> Self {
-        self.summary = summary.into();
+        self.set_summary(summary);
         self
     }
 }
@@ -1112,7 +1149,33 @@ mod tests {
         assert_eq!(std::mem::size_of::<Status>(), 4);
         // Numbers and the snapshot date `Packed` (96 bytes with `Option`s).
         assert_eq!(std::mem::size_of::<Option<VmFacts>>(), 72);
-        assert_eq!(std::mem::size_of::<Node>(), 152);
+        // The stored summary and the backing behind one pointer (24 bytes as a `Box<str>` and
+        // an `Option<Box<VimRef>>`).
+        assert_eq!(std::mem::size_of::<Node>(), 136);
+    }
+
+    /// A summary and a backing share one block, dropped when both are cleared, so a node
+    /// that had them compares equal to one that never did.
+    #[test]
+    fn a_summary_and_a_backing_share_one_block() {
+        let backing = VimRef {
+            vcenter_url: "https://vc:443".into(),
+            vcenter_name: "vc".into(),
+            moid: "vm-7".into(),
+        };
+        let bare = Node::new(NodeKind::Vm, "vm-7", "web");
+        let mut n = bare.clone().with_summary("3.1 GiB");
+        n.set_backing(Some(backing.clone()));
+        assert_eq!(
+            (n.stored_summary(), n.backing()),
+            ("3.1 GiB", Some(&backing))
+        );
+        n.set_summary("");
+        assert_eq!(n.backing(), Some(&backing), "the backing stays");
+        assert_ne!(n, bare);
+        n.set_backing(None);
+        assert_eq!(n, bare);
+        assert!(n.extra.is_none());
     }
 
     /// Values that repeat across VMs are held once, however many nodes carry them; so is

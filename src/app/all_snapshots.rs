@@ -210,7 +210,7 @@ impl App {
         all.parts[endpoint] = Part::Reading;
         all.pending.insert(req, endpoint);
         let root = all.root;
-        self.tree.get_mut(root).load = Load::loading(req);
+        self.tree.get_mut(root).set_load(Load::loading(req));
         self.loading.insert(req, root);
         self.effects.push(Effect::Sprawl {
             req,
@@ -229,7 +229,7 @@ impl App {
         let mut backings: HashMap<Box<str>, VimRef> = backings.into_iter().collect();
         for (_, r) in all.rows.iter_mut().filter(|(e, _)| *e == endpoint) {
             if let Some(b) = backings.remove(&*r.vm.id.as_str()) {
-                r.vm.backing = Some(Box::new(b));
+                r.vm.set_backing(Some(b));
             }
         }
         all.stale = true;
@@ -254,7 +254,7 @@ impl App {
         // Thousands of rows name the same few vCenters: each URL is matched (parsed) once.
         let mut vcenters: HashMap<&str, Option<EndpointId>> = HashMap::new();
         for (_, r) in all.rows.iter().filter(|(e, _)| *e == endpoint) {
-            let Some(b) = r.vm.backing.as_deref().filter(|_| r.bytes.is_none()) else {
+            let Some(b) = r.vm.backing().filter(|_| r.bytes.is_none()) else {
                 continue;
             };
             let vc = *vcenters
@@ -512,7 +512,7 @@ impl App {
             let linked: Vec<(EndpointId, Node)> = all
                 .rows
                 .iter()
-                .filter(|(_, r)| r.vm.backing.is_some())
+                .filter(|(_, r)| r.vm.backing().is_some())
                 .map(|(e, r)| (*e, r.vm.clone()))
                 .collect();
             for (e, vm) in &linked {
@@ -591,11 +591,12 @@ impl App {
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            self.tree.get_mut(root).load = if read_any || failure.is_empty() {
+            let load = if read_any || failure.is_empty() {
                 Load::Loaded
             } else {
                 Load::failed(failure)
             };
+            self.tree.get_mut(root).set_load(load);
         }
     }
 
@@ -662,7 +663,7 @@ impl App {
             all.rows.iter().map(|(e, r)| (*e, &r.vm.id)).collect();
         all.rows
             .iter()
-            .filter(|(_, r)| r.vm.backing.is_some())
+            .filter(|(_, r)| r.vm.backing().is_some())
             .filter_map(|(e, r)| self.same_vm(*e, &r.vm.id.as_str()))
             .map(|o| (o.endpoint, NodeId::new(&o.id)))
             .filter(|(e, id)| listed.contains(&(*e, id)))

@@ -324,7 +324,7 @@ impl App {
             .endpoints
             .iter()
             .map(|e| {
-                let state = match (&e.info, &self.tree.get(e.root).load) {
+                let state = match (&e.info, self.tree.get(e.root).load()) {
                     (Some(_), _) => "● connected",
                     (None, Load::Loading { .. }) => "connecting…",
                     (None, Load::Failed(_)) => "✗ failed",
@@ -390,7 +390,7 @@ impl App {
             self.selection_changed();
         }
         self.scroll_to_selection();
-        let idle = !matches!(self.tree.get(root).load, Load::Loading { .. });
+        let idle = !matches!(self.tree.get(root).load(), Load::Loading { .. });
         if self.endpoints[endpoint].info.is_none() && idle {
             // As Ctrl-R on the endpoint: connect, or first ask for a password it refused.
             self.notify(format!("{label}: connecting"), Severity::Neutral);

@@ -325,8 +325,8 @@ impl App {
                     if !d.node.name.is_empty() {
                         e.node.name = d.node.name.clone();
                     }
-                    if d.node.backing.is_some() {
-                        e.node.backing = d.node.backing.clone();
+                    if let Some(b) = d.node.backing() {
+                        e.node.set_backing(Some(b.clone()));
                     }
                 }
                 let d = Arc::new(d);
@@ -351,7 +351,7 @@ impl App {
             return;
         }
         let mut names = Vec::new();
-        let mut cur = self.tree.get(id).parent;
+        let mut cur = self.tree.get(id).parent();
         while let Some(p) = cur {
             let e = self.tree.get(p);
             if matches!(e.node.kind, NodeKind::Endpoint) {
@@ -360,7 +360,7 @@ impl App {
             if e.node.kind != NodeKind::Group {
                 names.push(format!("{} {}", e.node.kind.label(), e.node.name));
             }
-            cur = e.parent;
+            cur = e.parent();
         }
         if names.is_empty() {
             return;
@@ -398,7 +398,7 @@ impl App {
     pub fn detail_problem(&self) -> Option<String> {
         let id = self.detail.entry?;
         let e = self.tree.get(id);
-        let Load::Failed(msg) = &e.load else {
+        let Load::Failed(msg) = e.load() else {
             return None;
         };
         let connecting = !self.is_all_snapshots(id)
@@ -443,7 +443,7 @@ impl App {
             field("Name", e.node.name.to_string()),
             field("Kind", e.node.kind.label().to_string()),
         ];
-        let failed = matches!(e.load, Load::Failed(_));
+        let failed = matches!(e.load(), Load::Failed(_));
         if e.node.kind == NodeKind::Endpoint {
             let ep = &self.endpoints[e.endpoint()];
             match &ep.info {
@@ -463,7 +463,7 @@ impl App {
             }
         }
         // The node's own children, in its own section, before any table about other things.
-        let state = match &e.load {
+        let state = match e.load() {
             Load::NotLoaded => "not loaded (Enter loads)".to_string(),
             Load::Loading(l) => match l.total {
                 Some(n) => format!("loading {}/{n}", e.children.len()),

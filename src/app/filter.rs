@@ -148,7 +148,7 @@ impl Index {
             p.stack.extend(entry.children.iter().rev());
             let node = &entry.node;
             p.pos_of[id as usize] = self.spans.len() as u32;
-            let parent = entry.parent.map_or(NO_PARENT, |e| p.pos_of[e as usize]);
+            let parent = entry.parent().map_or(NO_PARENT, |e| p.pos_of[e as usize]);
             self.parents.push(parent);
             let start = self.text.len() as u32;
             self.text.push_str(&node.name);
@@ -967,7 +967,7 @@ mod props {
                         let target = all[at % all.len()];
                         match what {
                             1 if all.len() > 1 && target != t.roots()[0] => {
-                                let p = t.get(target).parent.unwrap();
+                                let p = t.get(target).parent().unwrap();
                                 t.get_mut(p).children.retain(|&c| c != target);
                             }
                             _ => t.append_children(target, vec![Node::new(NodeKind::Vm, format!("https://r/api/vApp/{name}"), name.as_str())]),

@@ -165,8 +165,12 @@ impl App {
             .into_iter()
             .filter(|&e| self.tree.in_tree(e))
             .collect();
-        let in_snapshot_view =
-            |a: &App, e: EntryId| a.tree.get(e).parent.is_some_and(|p| a.is_all_snapshots(p));
+        let in_snapshot_view = |a: &App, e: EntryId| {
+            a.tree
+                .get(e)
+                .parent()
+                .is_some_and(|p| a.is_all_snapshots(p))
+        };
         if let Some(&e) = found
             .iter()
             .find(|&&e| !in_snapshot_view(self, e))

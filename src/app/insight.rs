@@ -58,7 +58,7 @@ impl App {
                 vc_map::moid(&node.id.as_str()),
             )),
             Product::Vcd => {
-                let r = node.backing.as_deref()?;
+                let r = node.backing()?;
                 let vc = self.vcenter_of(r)?;
                 let uuid = self.endpoints[vc].info.as_ref()?.instance_uuid.as_deref()?;
                 Some(VmKey::new(uuid, &r.moid))

@@ -329,7 +329,7 @@ impl App {
                 if !e.node.status.label.is_empty() {
                     about.push(labels::status(e.node.status.label).to_string());
                 }
-                if let Some(p) = e.parent {
+                if let Some(p) = e.parent() {
                     let p = &self.tree.get(p).node;
                     about.push(format!("{} {}", p.kind.label(), p.name));
                 }
@@ -536,7 +536,7 @@ impl App {
             .join(" and ");
         let mut parents: Vec<EntryId> = targets
             .iter()
-            .filter_map(|t| self.tree.get(t.entry).parent)
+            .filter_map(|t| self.tree.get(t.entry).parent())
             .collect();
         parents.sort_unstable();
         parents.dedup();

@@ -275,7 +275,7 @@ impl App {
     fn connect(&mut self, endpoint: EndpointId) {
         let root = self.endpoints[endpoint].root;
         let req = self.req();
-        self.tree.get_mut(root).load = Load::loading(req);
+        self.tree.get_mut(root).set_load(Load::loading(req));
         self.loading.insert(req, root);
         self.effects.push(Effect::Connect { req, endpoint });
     }
@@ -690,7 +690,7 @@ impl App {
         match result {
             Ok(info) => {
                 self.endpoints[endpoint].info = Some(info);
-                self.tree.get_mut(root).load = Load::NotLoaded;
+                self.tree.get_mut(root).set_load(Load::NotLoaded);
                 self.tree.set_expanded(root, true);
                 self.load_children(root);
                 self.refresh_recent_tasks(endpoint);
@@ -711,7 +711,7 @@ impl App {
                 };
                 self.notify(toast, Severity::Error);
                 self.offer_password_prompt(endpoint, &msg);
-                self.tree.get_mut(root).load = Load::failed(msg);
+                self.tree.get_mut(root).set_load(Load::failed(msg));
             }
         }
         true
@@ -766,7 +766,7 @@ impl App {
         let e = self.tree.get(entry);
         let endpoint = e.endpoint();
         if self.endpoints[endpoint].root == entry && self.endpoints[endpoint].info.is_none() {
-            match &e.load {
+            match e.load() {
                 Load::Loading { .. } => {}
                 // The same password would be refused again: ask for another first.
                 Load::Failed(msg) if self.endpoints[endpoint].login_refused => {

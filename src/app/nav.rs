@@ -69,7 +69,7 @@ impl App {
             if self.tree.row_of(c).is_some() {
                 break;
             }
-            cur = self.tree.get(c).parent;
+            cur = self.tree.get(c).parent();
         }
         let cur = cur.or_else(|| self.tree.visible().first().copied());
         if cur != self.cursor.selected {
@@ -152,7 +152,7 @@ impl App {
             }
             return true;
         }
-        let needs_load = matches!(e.load, Load::NotLoaded | Load::Failed(_));
+        let needs_load = matches!(e.load(), Load::NotLoaded | Load::Failed(_));
         self.tree.set_expanded(id, true);
         if needs_load {
             self.load_children(id);
@@ -174,7 +174,7 @@ impl App {
                 self.stop_loading(id);
                 self.tree.abandon_load(id);
             }
-        } else if let Some(parent) = e.parent {
+        } else if let Some(parent) = e.parent() {
             self.select_entry(parent);
         }
     }
@@ -203,10 +203,10 @@ impl App {
 
     /// Moves the cursor to an entry, opening its ancestors (and clearing a filter that hides it).
     pub fn select_entry(&mut self, id: EntryId) {
-        let mut cur = self.tree.get(id).parent;
+        let mut cur = self.tree.get(id).parent();
         while let Some(p) = cur {
             self.tree.set_expanded(p, true);
-            cur = self.tree.get(p).parent;
+            cur = self.tree.get(p).parent();
         }
         self.tree.refresh_visible();
         if self.tree.row_of(id).is_none() && self.tree.is_filtered() {

@@ -235,7 +235,10 @@ impl App {
     /// being listed.
     pub(super) fn listed_kind(&mut self, endpoint: EndpointId, kind: NodeKind) -> EntryId {
         let root = self.table_root(endpoint, kind);
-        if matches!(self.tree.get(root).load, Load::NotLoaded | Load::Failed(_)) {
+        if matches!(
+            self.tree.get(root).load(),
+            Load::NotLoaded | Load::Failed(_)
+        ) {
             self.list_kind(root, kind);
         }
         root
@@ -246,7 +249,10 @@ impl App {
         let Some(root) = self.all_snapshots.as_ref().map(|a| a.root) else {
             return;
         };
-        if matches!(self.tree.get(root).load, Load::NotLoaded | Load::Failed(_)) {
+        if matches!(
+            self.tree.get(root).load(),
+            Load::NotLoaded | Load::Failed(_)
+        ) {
             self.load_all_snapshots();
         }
         self.show_table(NodeKind::Vm, Source::Snapshots, String::new(), None);
@@ -487,7 +493,7 @@ impl App {
                         return Some((format!("{label}: not connected"), false));
                     }
                     let root = self.table_roots.get(&(e, t.kind))?;
-                    match &self.tree.get(*root).load {
+                    match self.tree.get(*root).load() {
                         Load::Failed(m) => Some((format!("{label}: {m}"), false)),
                         // A product without such objects is not a failure: said only when
                         // no endpoint has any (`:workflows` with no Orchestrator connected).

@@ -960,7 +960,7 @@ mod tests {
                     match what {
                         0 => tree.get_mut(id).node.name = format!("web-{pick}").into(),
                         1 => {
-                            let p = tree.get(id).parent.unwrap();
+                            let p = tree.get(id).parent().unwrap();
                             tree.get_mut(p).children.retain(|&x| x != id);
                         }
                         _ => {}

@@ -340,7 +340,7 @@ impl App {
         let entries = self.tree.find(endpoint, node_id);
         let mut reread = vec![node_id.to_string()];
         for &e in &entries {
-            if let Some(p) = self.tree.get(e).parent {
+            if let Some(p) = self.tree.get(e).parent() {
                 if self.is_all_snapshots(p) {
                     self.refresh_snapshots_of(endpoint);
                 } else if !matches!(
@@ -394,7 +394,7 @@ impl App {
                     .tree
                     .find(endpoint, &id)
                     .into_iter()
-                    .filter_map(|e| self.tree.get(e).parent)
+                    .filter_map(|e| self.tree.get(e).parent())
                     .filter(|&p| !self.is_all_snapshots(p))
                     .collect();
                 parents.sort_unstable();

@@ -17,15 +17,14 @@ pub type EndpointId = usize;
 /// Start-up and `:ctx` refuse more with a message.
 pub const MAX_ENDPOINTS: usize = u16::MAX as usize + 1;
 
-/// Where a node's children stand.
+/// Where a node's children stand. An entry keeps it boxed, `NotLoaded` (every leaf) as no box
+/// at all: only parents, few, pay for one (`Entry::load`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Load {
     NotLoaded,
-    /// Boxed: few entries load at once, and every entry carries a `Load`.
-    Loading(Box<Loading>),
+    Loading(Loading),
     Loaded,
-    /// Boxed: a failure is rare, and a `String` inline would cost every entry 8 more bytes.
-    Failed(Box<String>),
+    Failed(String),
 }
 
 /// A children load in flight.
@@ -42,48 +41,102 @@ pub struct Loading {
 
 impl Load {
     pub fn failed(msg: impl Into<String>) -> Load {
-        Load::Failed(Box::new(msg.into()))
+        Load::Failed(msg.into())
     }
 
     /// Waiting for `req`'s answers, asked now.
     pub fn loading(req: u64) -> Load {
-        Load::Loading(Box::new(Loading {
+        Load::Loading(Loading {
             req,
             staged: None,
             total: None,
             since: tokio::time::Instant::now(),
-        }))
+        })
     }
 }
 
-/// Sized for 300,000 (`size_tests`): the endpoint in 2 bytes (read it with `endpoint()`), the
-/// small fields together after the node.
+/// What `Entry::load` answers for an entry without a box.
+static NOT_LOADED: Load = Load::NotLoaded;
+
+/// No parent: `Entry::parent` in 4 bytes instead of an `Option`'s 8.
+const NO_PARENT: EntryId = EntryId::MAX;
+
+/// `Entry::flags`: one byte for what would take three `bool`s.
+const DEAD: u8 = 1;
+const MARKED: u8 = 2;
+const OPENED_BY_ID: u8 = 4;
+
+/// Sized for 300,000 (`size_tests`): the node and 24 bytes. The endpoint in 2 bytes (read it
+/// with `endpoint()`), the parent in 4 (`parent()`), the load one pointer (`load()`), three
+/// flags in a byte; the depth is not kept but counted when drawn (`Tree::depth`).
 #[derive(Clone, Debug)]
 pub struct Entry {
-    endpoint: u16,
     pub node: Node,
-    pub parent: Option<EntryId>,
     /// One pointer (an empty one allocates nothing): most entries are leaves.
     pub children: ThinVec<EntryId>,
-    pub depth: u16,
+    /// None while not loaded (every leaf).
+    load: Option<Box<Load>>,
+    /// `NO_PARENT` for a root.
+    parent: EntryId,
+    endpoint: u16,
     pub expanded: bool,
-    pub load: Load,
-    /// Private so the tree's count of marks stays right: see `Tree::set_marked`.
-    marked: bool,
-    /// Set when the slot is on the free list.
-    dead: bool,
-    /// Opened by id where its parent's listing does not have it (see `Tree::open_by_id`): a
-    /// reload of the parent keeps it.
-    opened_by_id: bool,
+    /// `DEAD`: the slot is on the free list. `MARKED`: private so the tree's count of marks
+    /// stays right (`Tree::set_marked`). `OPENED_BY_ID`: opened where its parent's listing
+    /// does not have it (`Tree::open_by_id`): a reload of the parent keeps it.
+    flags: u8,
 }
 
 impl Entry {
+    fn new(endpoint: EndpointId, node: Node, parent: Option<EntryId>) -> Entry {
+        Entry {
+            node,
+            children: ThinVec::new(),
+            load: None,
+            parent: parent.unwrap_or(NO_PARENT),
+            endpoint: packed_endpoint(endpoint),
+            expanded: false,
+            flags: 0,
+        }
+    }
+
     pub fn endpoint(&self) -> EndpointId {
         EndpointId::from(self.endpoint)
     }
 
+    pub fn parent(&self) -> Option<EntryId> {
+        (self.parent != NO_PARENT).then_some(self.parent)
+    }
+
+    /// Where its children stand.
+    pub fn load(&self) -> &Load {
+        self.load.as_deref().unwrap_or(&NOT_LOADED)
+    }
+
+    pub fn set_load(&mut self, load: Load) {
+        self.load = match load {
+            Load::NotLoaded => None,
+            load => Some(Box::new(load)),
+        };
+    }
+
     pub fn is_marked(&self) -> bool {
-        self.marked
+        self.flags & MARKED != 0
+    }
+
+    fn is_dead(&self) -> bool {
+        self.flags & DEAD != 0
+    }
+
+    fn opened_by_id(&self) -> bool {
+        self.flags & OPENED_BY_ID != 0
+    }
+
+    fn set_flag(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
     }
 }
 
@@ -152,7 +205,7 @@ impl Tree {
 
     /// Whether `id` still names an entry (answers may arrive for removed ones).
     pub fn is_live(&self, id: EntryId) -> bool {
-        self.entries.get(id as usize).is_some_and(|e| !e.dead)
+        self.entries.get(id as usize).is_some_and(|e| !e.is_dead())
     }
 
     pub fn get_mut(&mut self, id: EntryId) -> &mut Entry {
@@ -195,18 +248,7 @@ impl Tree {
     }
 
     pub fn add_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
-        let id = self.alloc(Entry {
-            endpoint: packed_endpoint(endpoint),
-            node,
-            parent: None,
-            children: ThinVec::new(),
-            depth: 0,
-            expanded: false,
-            load: Load::NotLoaded,
-            marked: false,
-            dead: false,
-            opened_by_id: false,
-        });
+        let id = self.alloc(Entry::new(endpoint, node, None));
         self.roots.push(id);
         self.invalidate();
         id
@@ -216,18 +258,7 @@ impl Tree {
     /// listing of one kind on one endpoint for a table. Its entries work like any other
     /// (details, actions, copy).
     pub fn add_hidden_root(&mut self, endpoint: EndpointId, node: Node) -> EntryId {
-        self.alloc(Entry {
-            endpoint: packed_endpoint(endpoint),
-            node,
-            parent: None,
-            children: ThinVec::new(),
-            depth: 0,
-            expanded: false,
-            load: Load::NotLoaded,
-            marked: false,
-            dead: false,
-            opened_by_id: false,
-        })
+        self.alloc(Entry::new(endpoint, node, None))
     }
 
     /// Slots in the arena, live or free: entry ids are below this.
@@ -238,10 +269,19 @@ impl Tree {
     /// Whether an entry belongs to the drawn tree (not to a hidden root's listing).
     pub fn in_tree(&self, id: EntryId) -> bool {
         let mut cur = id;
-        while let Some(p) = self.entries[cur as usize].parent {
+        while let Some(p) = self.entries[cur as usize].parent() {
             cur = p;
         }
         self.roots.contains(&cur)
+    }
+
+    /// How many ancestors an entry has (a root: 0), for indenting its row: counted, not kept,
+    /// as only rows on screen need it.
+    pub fn depth(&self, id: EntryId) -> usize {
+        std::iter::successors(self.entries[id as usize].parent(), |&p| {
+            self.entries[p as usize].parent()
+        })
+        .count()
     }
 
     /// Shows exactly `rows`, in this order, instead of the tree (None: the tree again).
@@ -257,20 +297,7 @@ impl Tree {
     }
 
     fn new_child(&mut self, parent: EntryId, endpoint: EndpointId, node: Node) -> EntryId {
-        let p = &self.entries[parent as usize];
-        let entry = Entry {
-            endpoint: packed_endpoint(endpoint),
-            node,
-            parent: Some(parent),
-            children: ThinVec::new(),
-            depth: p.depth + 1,
-            expanded: false,
-            load: Load::NotLoaded,
-            marked: false,
-            dead: false,
-            opened_by_id: false,
-        };
-        self.alloc(entry)
+        self.alloc(Entry::new(endpoint, node, Some(parent)))
     }
 
     /// Appends children as they stream in (first load: shown at once).
@@ -289,7 +316,7 @@ impl Tree {
     pub fn open_by_id(&mut self, parent: EntryId, node: Node) -> EntryId {
         let endpoint = self.entries[parent as usize].endpoint();
         let id = self.new_child(parent, endpoint, node);
-        self.entries[id as usize].opened_by_id = true;
+        self.entries[id as usize].set_flag(OPENED_BY_ID, true);
         self.entries[parent as usize].children.push(id);
         self.invalidate();
         id
@@ -344,7 +371,7 @@ impl Tree {
         // Nodes opened by id stay when the listing no longer has them (see `open_by_id`).
         let (opened, dropped): (Vec<EntryId>, Vec<EntryId>) = by_id
             .into_values()
-            .partition(|&c| self.entries[c as usize].opened_by_id);
+            .partition(|&c| self.entries[c as usize].opened_by_id());
         let dropped: std::collections::HashSet<EntryId> = dropped.into_iter().collect();
         // Where each dropped child's holders go: the nearest surviving sibling in the old
         // order (next first, then previous), else the parent.
@@ -389,10 +416,10 @@ impl Tree {
             self.open.remove(&i);
             let e = &mut self.entries[i as usize];
             stack.extend(std::mem::take(&mut e.children));
-            e.dead = true;
-            if std::mem::take(&mut e.marked) {
+            if e.is_marked() {
                 self.marked -= 1;
             }
+            e.flags = DEAD;
             e.node = Node::new(e.node.kind, "", "");
             self.free.push(i);
         }
@@ -403,8 +430,9 @@ impl Tree {
         let Some(e) = self.entries.get_mut(parent as usize) else {
             return false;
         };
-        match &mut e.load {
-            Load::Loading(l) if l.req == req && !e.dead => {
+        let dead = e.is_dead();
+        match e.load.as_deref_mut() {
+            Some(Load::Loading(l)) if l.req == req && !dead => {
                 if batch.total.is_some() {
                     l.total = batch.total;
                 }
@@ -428,18 +456,19 @@ impl Tree {
         let Some(e) = self.entries.get_mut(parent as usize) else {
             return false;
         };
-        let staged = match &mut e.load {
-            Load::Loading(l) if l.req == req && !e.dead => l.staged.take(),
+        let dead = e.is_dead();
+        let staged = match e.load.as_deref_mut() {
+            Some(Load::Loading(l)) if l.req == req && !dead => l.staged.take(),
             _ => return false,
         };
         match result {
             Ok(()) => {
-                e.load = Load::Loaded;
+                e.set_load(Load::Loaded);
                 if let Some(nodes) = staged {
                     self.merge_children(parent, nodes);
                 }
             }
-            Err(msg) => e.load = Load::failed(msg),
+            Err(msg) => e.set_load(Load::failed(msg)),
         }
         self.invalidate();
         true
@@ -449,13 +478,13 @@ impl Tree {
     /// drops what arrived so far, to start over on the next expand.
     pub fn abandon_load(&mut self, id: EntryId) {
         let e = &mut self.entries[id as usize];
-        let Load::Loading(l) = &e.load else {
+        let Load::Loading(l) = e.load() else {
             return;
         };
         if l.staged.is_some() {
-            e.load = Load::Loaded;
+            e.set_load(Load::Loaded);
         } else {
-            e.load = Load::NotLoaded;
+            e.set_load(Load::NotLoaded);
             for c in std::mem::take(&mut e.children) {
                 self.free_subtree(c, id);
             }
@@ -470,12 +499,12 @@ impl Tree {
         let opened = self.entries[id as usize]
             .children
             .iter()
-            .any(|&c| self.entries[c as usize].opened_by_id);
+            .any(|&c| self.entries[c as usize].opened_by_id());
         let e = &mut self.entries[id as usize];
         // A refresh asked for again before the last one ended (a bulk action's tasks each
         // reload the same parent) is still a refresh: the children, their marks and the cursor
         // on one of them stay until the new list says otherwise.
-        let refresh = match &e.load {
+        let refresh = match e.load() {
             Load::Loaded => !e.children.is_empty(),
             Load::Loading(l) => l.staged.is_some(),
             _ => opened,
@@ -486,7 +515,7 @@ impl Tree {
                 self.free_subtree(c, id);
             }
         }
-        self.entries[id as usize].load = Load::Loading(Box::new(Loading {
+        self.entries[id as usize].set_load(Load::Loading(Loading {
             req,
             staged: refresh.then(Vec::new),
             total: None,
@@ -591,7 +620,7 @@ impl Tree {
         if self.open.len() < children.len() {
             self.open
                 .iter()
-                .any(|&o| self.entries[o as usize].parent == Some(id))
+                .any(|&o| self.entries[o as usize].parent() == Some(id))
         } else {
             children.iter().any(|&c| self.entries[c as usize].expanded)
         }
@@ -602,7 +631,7 @@ impl Tree {
     fn end_of_rows(&self, id: EntryId) -> Option<usize> {
         let mut cur = id;
         loop {
-            let parent = self.entries[cur as usize].parent;
+            let parent = self.entries[cur as usize].parent();
             let siblings: &[EntryId] = match parent {
                 Some(p) => &self.entries[p as usize].children,
                 None => &self.roots,
@@ -675,7 +704,7 @@ impl Tree {
             };
             if check {
                 let entries = &self.entries;
-                self.visible.retain(|&id| !entries[id as usize].dead);
+                self.visible.retain(|&id| !entries[id as usize].is_dead());
             }
             return;
         }
@@ -689,7 +718,7 @@ impl Tree {
                 let open_parents: std::collections::HashSet<EntryId> = self
                     .open
                     .iter()
-                    .filter_map(|&o| self.entries[o as usize].parent)
+                    .filter_map(|&o| self.entries[o as usize].parent())
                     .collect();
                 let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
@@ -733,11 +762,11 @@ impl Tree {
                 for &m in &matches {
                     let mut cur = Some(m);
                     while let Some(c) = cur {
-                        if keep[c as usize] || self.entries[c as usize].dead {
+                        if keep[c as usize] || self.entries[c as usize].is_dead() {
                             break;
                         }
                         keep[c as usize] = true;
-                        cur = self.entries[c as usize].parent;
+                        cur = self.entries[c as usize].parent();
                     }
                 }
                 let mut stack: Vec<EntryId> = self.roots.iter().rev().copied().collect();
@@ -764,14 +793,14 @@ impl Tree {
             let mut cur = m;
             let shown = loop {
                 let e = &self.entries[cur as usize];
-                if e.dead {
+                if e.is_dead() {
                     break false;
                 }
                 if self.row_of[cur as usize] != u32::MAX {
                     break true;
                 }
                 chain.push(cur);
-                match e.parent {
+                match e.parent() {
                     Some(p) => cur = p,
                     // Only the drawn tree: not a table's hidden roots.
                     None => break self.roots.contains(&cur),
@@ -822,15 +851,15 @@ impl Tree {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| !e.dead && e.endpoint() == endpoint && e.node.id == *node_id)
+            .filter(|(_, e)| !e.is_dead() && e.endpoint() == endpoint && e.node.id == *node_id)
             .map(|(i, _)| i as EntryId)
             .collect()
     }
 
     pub fn set_marked(&mut self, id: EntryId, on: bool) {
         let e = &mut self.entries[id as usize];
-        if e.marked != on {
-            e.marked = on;
+        if e.is_marked() != on {
+            e.set_flag(MARKED, on);
             if on {
                 self.marked += 1;
             } else {
@@ -846,7 +875,7 @@ impl Tree {
 
     pub fn marked(&self) -> Vec<EntryId> {
         self.iter_all()
-            .filter(|&id| self.entries[id as usize].marked)
+            .filter(|&id| self.entries[id as usize].is_marked())
             .collect()
     }
 
@@ -857,7 +886,7 @@ impl Tree {
         while let Some(c) = cur {
             let e = &self.entries[c as usize];
             names.push(&*e.node.name);
-            cur = e.parent;
+            cur = e.parent();
         }
         names.reverse();
         names
@@ -885,17 +914,17 @@ fn merge_by_name<T, C: Default + Extend<T>>(
 
 #[cfg(test)]
 mod size_tests {
-    /// Every node of the tree carries an `Entry`: a load's details and a failure are boxed
-    /// (few entries load or fail at once), children are one pointer and the endpoint 2 bytes,
-    /// so an entry is the node plus 40 bytes (48 with a `usize` endpoint, 72 before that).
+    /// Every node of the tree carries an `Entry`: its load is one pointer, null for a leaf,
+    /// children one pointer, the parent 4 bytes, the endpoint 2 and its flags 2, the depth
+    /// not kept, so an entry is the node plus 24 bytes (40 with the load inline, an optional
+    /// parent and a depth; 48 with a `usize` endpoint, 72 before that).
     #[test]
     fn an_entry_costs_the_node_and_little_more() {
-        assert_eq!(std::mem::size_of::<super::Load>(), 16);
         assert_eq!(
             std::mem::size_of::<super::Entry>(),
-            std::mem::size_of::<crate::api::model::Node>() + 40
+            std::mem::size_of::<crate::api::model::Node>() + 24
         );
-        assert_eq!(std::mem::size_of::<super::Entry>(), 192);
+        assert_eq!(std::mem::size_of::<super::Entry>(), 160);
     }
 }
 
@@ -1133,6 +1162,6 @@ mod tests {
         t.start_load(r, 5);
         assert!(!t.finish_load(r, 4, Ok(())));
         assert!(t.finish_load(r, 5, Err("403 forbidden".into())));
-        assert_eq!(t.get(r).load, Load::failed("403 forbidden"));
+        assert_eq!(*t.get(r).load(), Load::failed("403 forbidden"));
     }
 }

@@ -51,10 +51,7 @@ impl App {
     /// Records the link a vCD VM carries, if its vCenter is one of vnav's endpoints. Returns
     /// the vCenter side.
     pub(crate) fn learn_link(&mut self, endpoint: EndpointId, node: &Node) -> Option<Side> {
-        let r = node
-            .backing
-            .as_deref()
-            .filter(|_| node.kind == NodeKind::Vm)?;
+        let r = node.backing().filter(|_| node.kind == NodeKind::Vm)?;
         let vc = Side {
             endpoint: self.vcenter_of(r)?,
             id: vc_map::node_id(vc_map::VM, &r.moid).into(),
@@ -128,7 +125,7 @@ impl App {
             .learn_link(endpoint, &node)
             .or_else(|| self.same_vm(endpoint, &node.id.as_str()).cloned());
         let Some(other) = other else {
-            let why = match &node.backing {
+            let why = match node.backing() {
                 Some(r) => format!(
                     "{} is in vCenter {} ({}), which is not one of vnav's connected endpoints",
                     node.name, r.vcenter_name, r.vcenter_url
@@ -196,7 +193,7 @@ mod tests {
 
     fn vcd_vm(id: &str, vcenter: &str, moid: &str) -> Node {
         let mut n = Node::new(NodeKind::Vm, id, id);
-        n.backing = Some(Box::new(VimRef {
+        n.set_backing(Some(VimRef {
             vcenter_url: vcenter.into(),
             vcenter_name: "some vCenter".into(),
             moid: moid.into(),
@@ -230,7 +227,7 @@ mod tests {
             "same host, other port"
         );
         let mut tenant = vcd_vm("vcd-vm-4", "", "");
-        tenant.backing = None;
+        tenant.set_backing(None);
         assert_eq!(app.learn_link(0, &tenant), None);
     }
 }

@@ -98,7 +98,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
 
 fn glyph(app: &App, e: &Entry) -> (String, Style) {
     let t = &app.theme;
-    match &e.load {
+    match e.load() {
         Load::Loading { .. } => (app.spinner().to_string(), t.style(Role::Busy)),
         Load::Failed(_) => ("✗".into(), t.style(Role::Error)),
         _ if !e.node.expandable => (" ".into(), Style::new()),
@@ -125,14 +125,14 @@ fn sibling_run(app: &App, rows: &[EntryId]) -> usize {
         let e = app.tree.get(id);
         e.node.kind == NodeKind::Vm
             && e.node.facts.is_some()
-            && !e.parent.is_some_and(|p| app.is_all_snapshots(p))
+            && !e.parent().is_some_and(|p| app.is_all_snapshots(p))
     };
     let Some(&first) = rows.first().filter(|&&id| lines_up(id)) else {
         return 0;
     };
-    let parent = app.tree.get(first).parent;
+    let parent = app.tree.get(first).parent();
     rows.iter()
-        .take_while(|&&id| lines_up(id) && app.tree.get(id).parent == parent)
+        .take_while(|&&id| lines_up(id) && app.tree.get(id).parent() == parent)
         .count()
 }
 
@@ -164,8 +164,7 @@ fn cell_text(app: &App, e: &Entry, col: ColumnId) -> String {
 /// Widths from the rows on screen (a column empty on all of them is left out), each at most
 /// the width a table gives it; then as many columns as fit `width`, from the left.
 fn layout(app: &App, rows: &[EntryId], width: u16) -> Layout {
-    let first = app.tree.get(rows[0]);
-    let lead = first.depth as usize * 2 + 2;
+    let lead = app.tree.depth(rows[0]) * 2 + 2;
     let room = (width as usize).saturating_sub(lead + 1);
     let name = rows
         .iter()
@@ -207,7 +206,7 @@ fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static>
     let t = &app.theme;
     let e = app.tree.get(id);
     let mut spans = Vec::with_capacity(10);
-    spans.push(Span::raw(" ".repeat(e.depth as usize * 2)));
+    spans.push(Span::raw(" ".repeat(app.tree.depth(id) * 2)));
     let (g, gs) = glyph(app, e);
     spans.push(Span::styled(g, gs));
     spans.push(Span::styled(
@@ -231,7 +230,7 @@ fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static>
             t.severity(e.node.status.severity),
         ));
     }
-    let extra = match &e.load {
+    let extra = match e.load() {
         Load::Failed(msg) => Some((format!("  {msg}"), t.style(Role::Error))),
         Load::Loading(l) if l.total.is_some() => {
             let total = l.total.unwrap_or_default();

@@ -81,7 +81,7 @@ async fn open_view(d: &mut Driver) -> EntryId {
     d.key(KeyCode::Enter);
     assert!(
         d.until(T, |app| !matches!(
-            app.tree.get(root).load,
+            app.tree.get(root).load(),
             Load::Loading { .. }
         ))
         .await
@@ -129,7 +129,7 @@ async fn sprawl(b: &Arc<dyn Backend>) -> Vec<SprawlRow> {
 
 /// The vCenter row of the VM a vCD row names as its backing (vCD tells a system administrator).
 fn twin_of<'a>(vc_rows: &'a [SprawlRow], r: &SprawlRow) -> Option<&'a SprawlRow> {
-    let moid = &r.vm.backing.as_ref()?.moid;
+    let moid = &r.vm.backing()?.moid;
     vc_rows
         .iter()
         .find(|v| *v.vm.id.as_str() == *format!("vm/{moid}"))
@@ -142,7 +142,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let (cd_rows, vc_rows) = (sprawl(&cd).await, sprawl(&vc).await);
     assert!(!cd_rows.is_empty() && !vc_rows.is_empty());
     assert!(
-        cd_rows.iter().all(|r| r.vm.backing.is_some()),
+        cd_rows.iter().all(|r| r.vm.backing().is_some()),
         "a system administrator learns the vCenter VM behind each vCD VM"
     );
     // Each vCD row's vCenter twin is the same VM: the same name, and the same snapshot give or
@@ -162,7 +162,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     let mut d = connected(&[("vcd", cd.clone()), ("vcenter", vc.clone())]).await;
     let root = open_view(&mut d).await;
     let app = &d.app;
-    assert_eq!(app.tree.get(root).load, Load::Loaded);
+    assert_eq!(*app.tree.get(root).load(), Load::Loaded);
     let rows: Vec<EntryId> = app.tree.get(root).children.to_vec();
     assert_eq!(rows.len(), unique, "every VM of both endpoints, once");
     let mut last: Option<OffsetDateTime> = None;
@@ -219,7 +219,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
         (e.node.clone(), e.node.summary().into_owned())
     };
     assert!(summary.contains(" · vcd + vcenter · "), "{summary}");
-    let moid = cd_vm.backing.as_ref().unwrap().moid.clone();
+    let moid = cd_vm.backing().unwrap().moid.clone();
     let screen = vnav::runtime::driver::screen_text(&d.render(160, 45));
     assert!(
         screen.contains(&format!("{moid} on vcenter (b goes there)")),
@@ -236,8 +236,8 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
         (1, &*format!("vm/{moid}"))
     );
     // Under the endpoint's All VMs group, where a listing of it will find it again.
-    let parent = d.app.tree.get(e.parent.unwrap());
-    assert_eq!(parent.parent, Some(d.app.endpoints[1].root));
+    let parent = d.app.tree.get(e.parent().unwrap());
+    assert_eq!(parent.parent(), Some(d.app.endpoints[1].root));
     assert_eq!(&*parent.node.name, "All VMs");
     assert!(
         d.until(
@@ -258,7 +258,7 @@ async fn vcd_and_vcenter_merge_into_one_list_oldest_first_with_sizes_each_vm_onc
     );
     d.key(KeyCode::Enter);
     assert!(
-        d.until(T, |app| app.tree.get(vc_vm).load == Load::Loaded)
+        d.until(T, |app| app.tree.get(vc_vm).load() == &Load::Loaded)
             .await
     );
     let kids = &d.app.tree.get(vc_vm).children;
@@ -284,7 +284,11 @@ async fn a_dead_endpoint_leaves_the_others_rows_and_says_why() {
     doomed.shutdown();
     let root = open_view(&mut d).await;
     let app = &d.app;
-    assert_eq!(app.tree.get(root).load, Load::Loaded, "vCD's part is there");
+    assert_eq!(
+        *app.tree.get(root).load(),
+        Load::Loaded,
+        "vCD's part is there"
+    );
     assert_eq!(app.tree.get(root).children.len(), alone);
     assert!(
         app.tree
@@ -336,7 +340,7 @@ async fn a_tenant_gets_no_link_and_b_says_why() {
     let vc = vcenter(&s);
     let (cd_rows, vc_rows) = (sprawl(&tenant).await, sprawl(&vc).await);
     assert!(!cd_rows.is_empty());
-    assert!(cd_rows.iter().all(|r| r.vm.backing.is_none()));
+    assert!(cd_rows.iter().all(|r| r.vm.backing().is_none()));
     let mut d = connected(&[("vcd", tenant), ("vcenter", vc)]).await;
     let root = open_view(&mut d).await;
     let rows = d.app.tree.get(root).children.clone();

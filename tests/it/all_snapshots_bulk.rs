@@ -93,7 +93,7 @@ async fn vcd_sizes_come_from_the_connected_vcenter_in_bulk_with_no_per_vm_read()
     let shown = shown_sizes(&d, root);
     assert_eq!(shown.len(), cd_rows.len(), "every vCD row, shown once");
     for r in &cd_rows {
-        let moid = &r.vm.backing.as_ref().unwrap().moid;
+        let moid = &r.vm.backing().unwrap().moid;
         let want = vc_sizes[&*format!("vm/{moid}")];
         assert_eq!(
             shown[&*r.vm.id.as_str()],

@@ -150,7 +150,7 @@ async fn enter_on_a_run_reads_it_into_the_detail_pane() {
     // The run sits under its workflow in the tree, so Enter again finds the same entry.
     let runs = app.tree.find(0, RUN);
     assert_eq!(runs.len(), 1);
-    let parent = app.tree.get(runs[0]).parent.unwrap();
+    let parent = app.tree.get(runs[0]).parent().unwrap();
     assert_eq!(&*app.tree.get(parent).node.id.as_str(), crate::app_form::WF);
     app.focus = Pane::Tasks;
     key(&mut app, KeyCode::Enter);

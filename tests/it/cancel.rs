@@ -58,7 +58,7 @@ async fn a_refresh_mid_walk_stops_the_old_walk() {
     let before = s.request_count();
     d.ctrl('r');
     assert!(
-        d.until(Duration::from_secs(60), |a| a.tree.get(all).load
+        d.until(Duration::from_secs(60), |a| *a.tree.get(all).load()
             == Load::Loaded)
             .await,
         "the refreshed listing completes"
@@ -99,7 +99,7 @@ fn collapsing_a_loading_node_abandons_its_listing() {
     app.select_entry(root);
     let effects = key(&mut app, KeyCode::Char('h')).effects;
     assert_eq!(abandoned(&effects), [req]);
-    assert_eq!(app.tree.get(root).load, Load::NotLoaded);
+    assert_eq!(*app.tree.get(root).load(), Load::NotLoaded);
     assert!(app.tree.get(root).children.is_empty());
     assert_eq!(app.loading_count(), 0);
     // Late answers of the abandoned listing change nothing.

@@ -39,7 +39,7 @@ fn refused_app(source: PasswordSource) -> (App, Vec<Effect>) {
 }
 
 fn failure(app: &App) -> String {
-    match &app.tree.get(app.endpoints[0].root).load {
+    match app.tree.get(app.endpoints[0].root).load() {
         Load::Failed(msg) => String::clone(msg),
         other => panic!("endpoint not failed: {other:?}"),
     }
@@ -197,7 +197,7 @@ async fn the_runtime_logs_in_again_with_the_typed_password() {
         d.until(Duration::from_secs(20), |a| a.endpoints[0].info.is_some())
             .await,
         "not connected with the typed password: {:?}",
-        d.app.tree.get(d.app.endpoints[0].root).load
+        d.app.tree.get(d.app.endpoints[0].root).load()
     );
     d.shutdown().await;
 }

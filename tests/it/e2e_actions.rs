@@ -87,7 +87,7 @@ fn key_effects(d: &mut Driver, code: KeyCode) -> Vec<Effect> {
 
 fn loaded(app: &App, id: EntryId) -> bool {
     let e = app.tree.get(id);
-    e.load == Load::Loaded && !e.children.is_empty()
+    e.load() == &Load::Loaded && !e.children.is_empty()
 }
 
 fn selected(app: &App) -> EntryId {

@@ -54,7 +54,7 @@ async fn setup() -> (vnav::sim::Sim, Driver, AuditLog, tempfile::TempDir) {
     d.app.select_entry(g);
     d.key(KeyCode::Char('l'));
     assert!(
-        d.until(WAIT, |a| a.tree.get(g).load == Load::Loaded
+        d.until(WAIT, |a| a.tree.get(g).load() == &Load::Loaded
             && vm_rows(a).len() >= 200)
             .await
     );

@@ -61,9 +61,9 @@ async fn goto_opens_unloaded_vms_found_by_ip_on_vcd_and_by_moid_on_vcenter() {
         let path = d.app.tree.path(sel);
         assert_eq!(path[1..], ["All VMs", &*target.name], "{path:?}");
         assert!(d.app.tree.row_of(sel).is_some(), "shown in the tree");
-        let group = d.app.tree.get(sel).parent.unwrap();
+        let group = d.app.tree.get(sel).parent().unwrap();
         assert_eq!(
-            d.app.tree.get(group).load,
+            *d.app.tree.get(group).load(),
             Load::NotLoaded,
             "only the VM was read, not the whole group"
         );

@@ -463,10 +463,10 @@ async fn vm_group_in_app(s: &Sim) -> (Vec<String>, bool) {
     d.app.select_entry(group);
     d.key(crossterm::event::KeyCode::Char('l'));
     assert!(
-        d.until(wait, |a| a.tree.get(group).load == Load::Loaded)
+        d.until(wait, |a| a.tree.get(group).load() == &Load::Loaded)
             .await,
         "the VMs group loads: {:?}",
-        d.app.tree.get(group).load
+        d.app.tree.get(group).load()
     );
     let split = d
         .app

@@ -571,13 +571,13 @@ async fn the_snapshot_view_skips_aria_operations_instead_of_failing() {
     d.key(KeyCode::Enter);
     assert!(
         d.until(T, |app| !matches!(
-            app.tree.get(root).load,
+            app.tree.get(root).load(),
             Load::Loading { .. }
         ))
         .await
     );
     let app = &d.app;
-    assert_eq!(app.tree.get(root).load, Load::Loaded);
+    assert_eq!(*app.tree.get(root).load(), Load::Loaded);
     assert!(!app.tree.get(root).children.is_empty(), "vCenter's rows");
     let report = app.all_snapshots_report();
     let ops = &report.iter().find(|(l, _)| l == "ops").unwrap().1;

@@ -336,7 +336,7 @@ async fn a_vcd_vm_goes_through_its_vcenter_vm() {
         }
     }
     let mut web = vm("vcd/vm-1", "web-01", true);
-    web.backing = Some(Box::new(vnav::api::model::VimRef {
+    web.set_backing(Some(vnav::api::model::VimRef {
         vcenter_url: "https://vc-b:443".into(),
         vcenter_name: "vc-b".into(),
         moid: "vm-42".into(),

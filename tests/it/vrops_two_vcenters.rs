@@ -72,7 +72,7 @@ async fn open_all_vms(d: &mut Driver, ep: usize) {
     assert!(
         d.until(T, |a| {
             let all = child_named(a, ep, "All VMs").unwrap();
-            a.tree.get(all).load == Load::Loaded && vm_rows(a, ep).len() == VMS
+            a.tree.get(all).load() == &Load::Loaded && vm_rows(a, ep).len() == VMS
         })
         .await
     );

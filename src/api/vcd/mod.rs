@@ -337,7 +337,7 @@ impl Backend for VcdBackend {
             && let Some(b) = self.backing(&doc.root).await
         {
             sections.push(vim_link::section(&b));
-            fresh.backing = Some(Box::new(b));
+            fresh.set_backing(Some(b));
         }
         Ok(Details {
             node: fresh,

@@ -41,13 +41,11 @@ impl VcdBackend {
                 Ok(mut backings) => {
                     known = true;
                     for r in &mut rows {
-                        r.vm.backing = backings.remove(&*r.vm.id.as_str()).map(Box::new);
+                        r.vm.set_backing(backings.remove(&*r.vm.id.as_str()));
                     }
                     let learned: Vec<(Box<str>, VimRef)> = rows
                         .iter()
-                        .filter_map(|r| {
-                            Some((r.vm.id.as_str().into(), (**r.vm.backing.as_ref()?).clone()))
-                        })
+                        .filter_map(|r| Some((r.vm.id.as_str().into(), r.vm.backing()?.clone())))
                         .collect();
                     sink.backings(learned);
                 }
@@ -63,7 +61,7 @@ impl VcdBackend {
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                !r.vm.backing.as_deref().is_some_and(|b| {
+                !r.vm.backing().is_some_and(|b| {
                     *elsewhere
                         .entry(&b.vcenter_url)
                         .or_insert_with(|| sink.is_sized_elsewhere(b))
@@ -87,7 +85,7 @@ impl VcdBackend {
                 rows[i].count = count;
                 rows[i].bytes = bytes;
                 if whole_vm {
-                    rows[i].vm.backing = backing.map(Box::new);
+                    rows[i].vm.set_backing(backing);
                 }
                 read.extend(bytes.map(|b| (id, b)));
             }
