@@ -151,6 +151,20 @@ impl<P: Protocol> Session<P> {
         retry: Retry,
         build: impl Fn(RequestBuilder) -> RequestBuilder + Send + Sync,
     ) -> ApiResult<P::Answer> {
+        self.call_then(method, url, retry, build, Ok).await
+    }
+
+    /// `call`, the decoded answer then read by `read`: a body `read` finds unreadable
+    /// (`ApiError::Parse`) is asked again like one `decode` finds unreadable, so a caller can
+    /// parse the bytes straight into what it keeps instead of a generic tree first.
+    pub async fn call_then<T>(
+        &self,
+        method: Method,
+        url: &str,
+        retry: Retry,
+        build: impl Fn(RequestBuilder) -> RequestBuilder + Send + Sync,
+        read: impl Fn(P::Answer) -> ApiResult<T> + Send + Sync,
+    ) -> ApiResult<T> {
         if !same_origin(&self.base, url) {
             // Hrefs come from the server; never send our credential to another host.
             return Err(ApiError::Unsupported(format!(
@@ -175,7 +189,7 @@ impl<P: Protocol> Session<P> {
                 relogged = true;
                 continue;
             }
-            match self.protocol.decode(&method, resp) {
+            match self.protocol.decode(&method, resp).and_then(&read) {
                 Err(ApiError::Parse(e)) if retry != Retry::Never && garbled < 2 => {
                     garbled += 1;
                     tracing::warn!(target: "vnav::session", error = %e, "unreadable answer, asking again");

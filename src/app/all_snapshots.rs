@@ -509,14 +509,24 @@ impl App {
         };
         let root = all.root;
         if std::mem::take(&mut all.stale) {
-            let linked: Vec<(EndpointId, Node)> = all
-                .rows
-                .iter()
-                .filter(|(_, r)| r.vm.backing().is_some())
-                .map(|(e, r)| (*e, r.vm.clone()))
-                .collect();
-            for (e, vm) in &linked {
-                self.learn_link(*e, vm);
+            // The rows are lent out while the links are learned (no copy of each row's VM),
+            // and each vCenter URL they name is matched once, not once per row.
+            let rows = std::mem::take(&mut all.rows);
+            let mut vcenters: HashMap<&str, Option<EndpointId>> = HashMap::new();
+            for (e, r) in &rows {
+                let Some(b) = r.vm.backing() else {
+                    continue;
+                };
+                let vc = *vcenters
+                    .entry(&b.vcenter_url)
+                    .or_insert_with(|| self.vcenter_of(b));
+                if let Some(vc) = vc {
+                    self.learn_link_to(*e, &r.vm, vc);
+                }
+            }
+            drop(vcenters);
+            if let Some(all) = &mut self.all_snapshots {
+                all.rows = rows;
             }
             let twins = self.snapshot_twins();
             let Some(all) = &self.all_snapshots else {

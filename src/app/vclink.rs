@@ -51,9 +51,22 @@ impl App {
     /// Records the link a vCD VM carries, if its vCenter is one of vnav's endpoints. Returns
     /// the vCenter side.
     pub(crate) fn learn_link(&mut self, endpoint: EndpointId, node: &Node) -> Option<Side> {
+        let r = node.backing()?;
+        let vc = self.vcenter_of(r)?;
+        self.learn_link_to(endpoint, node, vc)
+    }
+
+    /// `learn_link`, the vCenter endpoint already matched: thousands of rows name the same
+    /// few vCenter URLs, so a pass over them matches (parses) each URL once.
+    pub(crate) fn learn_link_to(
+        &mut self,
+        endpoint: EndpointId,
+        node: &Node,
+        vcenter: EndpointId,
+    ) -> Option<Side> {
         let r = node.backing().filter(|_| node.kind == NodeKind::Vm)?;
         let vc = Side {
-            endpoint: self.vcenter_of(r)?,
+            endpoint: vcenter,
             id: vc_map::node_id(vc_map::VM, &r.moid).into(),
             name: r.moid.clone(),
         };

@@ -11,7 +11,7 @@ use futures::{StreamExt, stream};
 use serde_json::Value;
 
 use super::dialect::over_cap;
-use super::map::{self, CLUSTER, DATACENTER, HOST, Kind, RESOURCE_POOL, VM};
+use super::map::{CLUSTER, DATACENTER, HOST, Kind, RESOURCE_POOL, VM};
 use super::session::Session;
 use crate::api::backend::ChildSink;
 use crate::api::error::ApiResult;
@@ -29,6 +29,16 @@ pub async fn list(session: &Session, kind: Kind, scope: &Scope) -> ApiResult<Vec
     let path = session.dialect().await.list(kind.rest, &pairs);
     let (v, _) = session.get(&path).await?;
     Ok(v.as_array().cloned().unwrap_or_default())
+}
+
+/// One VM list call as nodes, read straight from the answer's bytes (`vm_list`).
+async fn vm_nodes(session: &Session, scope: &Scope) -> ApiResult<Vec<Node>> {
+    let pairs: Vec<(&str, &str)> = scope
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let path = session.dialect().await.list(VM.rest, &pairs);
+    session.get_with(&path, super::vm_list::nodes).await
 }
 
 fn ids(items: &[Value], kind: Kind) -> Vec<String> {
@@ -102,7 +112,7 @@ async fn split(session: &Session, scope: &Scope) -> ApiResult<Option<(Vec<Scope>
 }
 
 /// Where each list that came whole goes.
-type Found<'a> = &'a (dyn Fn(Vec<Value>) + Send + Sync);
+type Found<'a> = &'a (dyn Fn(Vec<Node>) + Send + Sync);
 
 /// Every VM in a scope, splitting as deep as the cap requires. Each list the server answers
 /// whole (a host's, a cluster's) goes to `found` as it lands: the first rows show once the
@@ -114,7 +124,7 @@ fn vms_in<'a>(
     found: Found<'a>,
 ) -> Pin<Box<dyn Future<Output = ApiResult<()>> + Send + 'a>> {
     Box::pin(async move {
-        match list(session, VM, &scope).await {
+        match vm_nodes(session, &scope).await {
             Err(e) if over_cap(&e) => {
                 let Some((parts, _)) = split(session, &scope).await? else {
                     return Err(e);
@@ -148,14 +158,10 @@ pub async fn stream_vms(
     width: usize,
     sink: &ChildSink,
 ) -> ApiResult<u64> {
-    let first = match list(session, VM, &scope).await {
+    let first = match vm_nodes(session, &scope).await {
         Err(e) if over_cap(&e) => e,
         other => {
-            let nodes: Vec<Node> = other?
-                .iter()
-                .filter_map(|v| map::summary_node(VM, v))
-                .collect();
-            sink.all(by_name(nodes));
+            sink.all(by_name(other?));
             return Ok(1);
         }
     };
@@ -165,14 +171,11 @@ pub async fn stream_vms(
     tracing::info!(target: "vnav::vcenter", parts = parts.len(), unit, "VM list over the cap, splitting");
     let total = parts.len() as u64;
     let seen = Mutex::new(HashSet::new());
-    let found = |items: Vec<Value>| {
-        let nodes: Vec<Node> = {
+    let found = |mut nodes: Vec<Node>| {
+        {
             let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-            (items.iter())
-                .filter_map(|v| map::summary_node(VM, v))
-                .filter(|n| seen.insert(n.id.clone()))
-                .collect()
-        };
+            nodes.retain(|n| seen.insert(n.id.clone()));
+        }
         if !nodes.is_empty() {
             sink.push(ChildBatch {
                 nodes: by_name(nodes),

@@ -105,37 +105,44 @@ pub fn power_status(state: &str) -> Status {
     Status::state(state, severity)
 }
 
+/// A VM's tree node from what its list summary says (the big list reads these fields
+/// straight from the bytes, `vm_list`; every other list goes through `summary_node`).
+pub fn vm_node(
+    moid: &str,
+    name: Option<&str>,
+    state: Option<&str>,
+    cpus: Option<u64>,
+    memory_mib: Option<u64>,
+) -> Node {
+    // A VM's children are its snapshots.
+    let node = Node::new(NodeKind::Vm, node_id(VM, moid), name.unwrap_or(moid)).expandable(true);
+    let node = match state {
+        Some(state) => node.with_status(power_status(state)),
+        None => node,
+    };
+    // Its summary is built from these when drawn (`Node::summary`), not stored.
+    node.with_facts(VmFacts {
+        cpus: cpus.and_then(|n| u32::try_from(n).ok()).into(),
+        memory_mib: memory_mib.and_then(|n| u32::try_from(n).ok()).into(),
+        ..VmFacts::default()
+    })
+}
+
 /// A tree node from one list summary.
 pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
     let moid = v[kind.id_field].as_str()?;
     let name = v["name"].as_str().unwrap_or(moid);
-    // A VM's children are its snapshots.
+    if kind.node == NodeKind::Vm {
+        let state = v["power_state"].as_str().or(v["connection_state"].as_str());
+        let (cpus, memory) = (v["cpu_count"].as_u64(), v["memory_size_MiB"].as_u64());
+        return Some(vm_node(moid, Some(name), state, cpus, memory));
+    }
     let mut node = Node::new(kind.node, node_id(kind, moid), name).expandable(matches!(
         kind.node,
-        NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Host | NodeKind::Vm
+        NodeKind::Datacenter | NodeKind::Cluster | NodeKind::Host
     ));
-    let state = v["power_state"]
-        .as_str()
-        .filter(|_| kind.node == NodeKind::Vm)
-        .or(v["connection_state"].as_str());
-    if let Some(state) = state {
+    if let Some(state) = v["connection_state"].as_str() {
         node = node.with_status(power_status(state));
-    }
-    if kind.node == NodeKind::Vm {
-        // Its summary is built from these when drawn (`Node::summary`), not stored.
-        return Some(
-            node.with_facts(VmFacts {
-                cpus: v["cpu_count"]
-                    .as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .into(),
-                memory_mib: v["memory_size_MiB"]
-                    .as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .into(),
-                ..VmFacts::default()
-            }),
-        );
     }
     let mut summary = Vec::new();
     if let Some(cpu) = v["cpu_count"].as_u64() {

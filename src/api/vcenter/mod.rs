@@ -13,6 +13,7 @@ mod snapshots;
 mod tags;
 mod usage;
 pub mod vim;
+mod vm_list;
 
 use async_trait::async_trait;
 use secrecy::SecretString;

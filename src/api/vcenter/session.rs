@@ -68,32 +68,58 @@ impl Session {
 
     /// GETs a path (starting with the dialect's prefix) and returns the unwrapped payload.
     pub async fn get(&self, path: &str) -> ApiResult<(Value, String)> {
-        self.call(Method::GET, path, None, Retry::Transient).await
+        self.call(Method::GET, path, None, Retry::Transient, |resp| {
+            self.value(&Method::GET, resp)
+        })
+        .await
+    }
+
+    /// GETs a path and reads the answer's bytes with `read` (told the dialect, so that it
+    /// unwraps `/rest`'s `{"value": …}` itself): a big list is read straight into what is
+    /// kept, with no `Value` tree built and dropped first. A `Parse` error is asked again.
+    pub async fn get_with<T>(
+        &self,
+        path: &str,
+        read: impl Fn(Dialect, &[u8]) -> ApiResult<T> + Send + Sync,
+    ) -> ApiResult<T> {
+        self.call(Method::GET, path, None, Retry::Transient, |resp| {
+            read(self.inner.protocol().dialect(), &resp.body)
+        })
+        .await
     }
 
     /// POSTs an action; only a 401 (refused before doing anything) is sent again.
     pub async fn post(&self, path: &str, body: Option<Value>) -> ApiResult<Value> {
-        Ok(self.call(Method::POST, path, body, Retry::Never).await?.0)
+        let answer = self.call(Method::POST, path, body, Retry::Never, |resp| {
+            self.value(&Method::POST, resp)
+        });
+        Ok(answer.await?.0)
     }
 
-    async fn call(
+    /// The unwrapped payload of a successful answer, and its text.
+    fn value(&self, method: &Method, resp: Response) -> ApiResult<(Value, String)> {
+        let v = parse(method, &resp)?;
+        Ok((self.inner.protocol().dialect().unwrap(v), resp.text()))
+    }
+
+    async fn call<T>(
         &self,
         method: Method,
         path: &str,
         body: Option<Value>,
         retry: Retry,
-    ) -> ApiResult<(Value, String)> {
+        read: impl Fn(Response) -> ApiResult<T> + Send + Sync,
+    ) -> ApiResult<T> {
         let url = format!("{}{path}", self.base());
         let body = body.map(|b| b.to_string());
-        self.inner
-            .call(method, &url, retry, |req| {
-                let req = req.header(ACCEPT, "application/json");
-                match &body {
-                    Some(b) => req.header(CONTENT_TYPE, "application/json").body(b.clone()),
-                    None => req,
-                }
-            })
-            .await
+        let build = |req: RequestBuilder| {
+            let req = req.header(ACCEPT, "application/json");
+            match &body {
+                Some(b) => req.header(CONTENT_TYPE, "application/json").body(b.clone()),
+                None => req,
+            }
+        };
+        self.inner.call_then(method, &url, retry, build, read).await
     }
 
     pub async fn logout(&self) {
@@ -101,10 +127,10 @@ impl Session {
             return;
         }
         let path = self.dialect().await.login_path();
-        if let Err(e) = self
-            .call(Method::DELETE, path, None, Retry::Idempotent)
-            .await
-        {
+        let answer = self.call(Method::DELETE, path, None, Retry::Idempotent, |resp| {
+            self.value(&Method::DELETE, resp)
+        });
+        if let Err(e) = answer.await {
             tracing::info!(target: "vnav::vcenter", error = %e, "logout failed");
         }
         self.inner.forget().await;
@@ -158,7 +184,9 @@ impl Login {
 #[async_trait]
 impl Protocol for Login {
     type Token = HeaderValue;
-    type Answer = (Value, String);
+    /// A successful answer, unread: each caller parses what it keeps (`Session::get`,
+    /// `get_with`).
+    type Answer = Response;
 
     /// The first login finds the dialect: `/api` (7.0U2+), else `/rest` (6.5–7.0U1).
     async fn login(&self, http: &Http) -> ApiResult<HeaderValue> {
@@ -193,10 +221,10 @@ impl Protocol for Login {
         resp.status == 401
     }
 
-    fn decode(&self, method: &Method, resp: Response) -> ApiResult<(Value, String)> {
+    fn decode(&self, _: &Method, resp: Response) -> ApiResult<Response> {
         let dialect = self.dialect();
         match resp.status {
-            200..=299 => Ok((dialect.unwrap(parse(method, &resp)?), resp.text())),
+            200..=299 => Ok(resp),
             401 => Err(ApiError::Auth(dialect.error(401, &resp.body).to_string())),
             status => Err(dialect.error(status, &resp.body)),
         }

@@ -22,6 +22,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use self::errors::{VcError, VcResult};
@@ -175,6 +176,26 @@ pub fn ok(d: Dialect, v: Value) -> Response {
         Dialect::Rest => json_response(StatusCode::OK, &json!({ "value": v })),
         Dialect::Api => json_response(StatusCode::OK, &v),
     }
+}
+
+/// `ok` of a typed answer, written without a `Value` in between.
+pub fn ok_typed<T: Serialize>(d: Dialect, v: &T) -> Response {
+    let body = match d {
+        Dialect::Rest => serde_json::to_vec(&Wrapped { value: v }),
+        Dialect::Api => serde_json::to_vec(v),
+    };
+    let mut r = Response::new(Body::from(body.unwrap_or_default()));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// `/rest`'s wrapping of a payload.
+#[derive(Serialize)]
+struct Wrapped<T> {
+    value: T,
 }
 
 /// A successful action without result: 200 and no body in `/rest`, 204 in `/api`.
