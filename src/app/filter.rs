@@ -58,11 +58,14 @@ struct Index {
     parents: Vec<u32>,
     /// Whether every name is ASCII: a plain word is then searched in `text` at once.
     ascii: bool,
-    /// Each entry's other columns, each after a newline, then its id after a `\x1f` (see
+    /// Each entry's other columns, each between newlines, then its id after a `\x1f` (see
     /// `push_extra`), ASCII-lowercased so one memchr search finds any case; a case-sensitive
     /// query is checked again against the node. `extra_ends[i]` is where entry i's part ends.
     extra: String,
     extra_ends: Vec<u32>,
+    /// Whether all of `extra` is ASCII: its lowercasing is then the one ranking folds with,
+    /// and the columns of many matches are ranked by searching it whole (`best_by_passes`).
+    extra_ascii: bool,
     /// Builds completed: positions from an earlier build mean nothing in this one.
     built: u64,
     /// A build under way, continued by `build`.
@@ -82,8 +85,9 @@ const NO_PARENT: u32 = u32::MAX;
 /// Where an entry's id starts in its part of `Index::extra`, after its columns.
 const ID_MARK: char = '\x1f';
 
-/// An entry's part of `Index::extra`, as typed: `\n`-led columns, then `ID_MARK` and the id's
-/// tail. Queries are typed text, so a match never spans a separator (nor two entries).
+/// An entry's part of `Index::extra`, as typed: `\n`-led columns, a `\n` after the last (so
+/// `\n{query}\n` finds a column equal to the query), then `ID_MARK` and the id's tail.
+/// Queries are typed text, so a match never spans a separator (nor two entries).
 fn push_extra(out: &mut String, node: &crate::api::model::Node) {
     let f = node.facts.as_ref();
     let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
@@ -93,6 +97,7 @@ fn push_extra(out: &mut String, node: &crate::api::model::Node) {
         out.push('\n');
         out.push_str(col);
     }
+    out.push('\n');
     out.push(ID_MARK);
     node.id.with_str(|id| out.push_str(id_tail(id)));
 }
@@ -131,6 +136,7 @@ impl Index {
                 self.extra.clear();
                 self.extra_ends.clear();
                 self.ascii = true;
+                self.extra_ascii = true;
                 Pending {
                     content: tree.content,
                     stack: tree.roots().iter().rev().copied().collect(),
@@ -157,6 +163,7 @@ impl Index {
             let from = self.extra.len();
             push_extra(&mut self.extra, node);
             self.extra[from..].make_ascii_lowercase();
+            self.extra_ascii &= self.extra[from..].is_ascii();
             self.extra_ends.push(self.extra.len() as u32);
         }
         if !p.stack.is_empty() {
@@ -186,9 +193,88 @@ impl Index {
     fn columns(&self, i: u32) -> impl Iterator<Item = &str> {
         let part = self.extra(i);
         let end = memchr::memchr(ID_MARK as u8, part).unwrap_or(part.len());
-        // Whole characters: the separators are ASCII.
+        // Whole characters: the separators are ASCII. Between the first and last `\n`.
         let cols = std::str::from_utf8(&part[..end]).unwrap_or("");
+        let cols = cols.strip_suffix('\n').unwrap_or(cols);
         cols.split('\n').skip(1)
+    }
+
+    /// Where entry i's part of `extra` starts.
+    fn part_start(&self, i: u32) -> usize {
+        match i {
+            0 => 0,
+            _ => self.extra_ends[i as usize - 1] as usize,
+        }
+    }
+
+    /// `Filter::rank_best` over many matches (positions, ascending), when names, columns and
+    /// query are ASCII: the position of the best ranked, the first among equals. Names are
+    /// ranked one by one on bytes (after a prefix match only an exact name can do better,
+    /// which its length mostly rules out); columns are not read match by match (a cache miss
+    /// each) but found by searching `extra` whole for the query as a column (rank 0), at a
+    /// column's start (1) or in one (2), only for ranks that could beat the names' best.
+    fn best_by_passes(&self, matches: &[u32], query: &str) -> Option<u32> {
+        let q = query.as_bytes();
+        let mut best: Option<(u8, u32)> = None;
+        for &i in matches {
+            let bound = best.map_or(3, |(b, _)| b);
+            let r = rank_ascii_or_folded(self.name_bytes(i), q, bound);
+            if best.is_none() || r < bound {
+                best = Some((r, i));
+                if r == 0 {
+                    break;
+                }
+            }
+        }
+        let lower = query.to_ascii_lowercase();
+        for r in 0..3u8 {
+            let (rank, pos) = best?;
+            if r > rank {
+                break;
+            }
+            // A column of a better rank anywhere, or of the same rank at an earlier match.
+            let limit = match r == rank {
+                true => self.part_start(pos),
+                false => self.extra.len(),
+            };
+            if let Some(p) = self.first_column_hit(matches, &lower, r, limit) {
+                best = Some((r, p));
+            }
+        }
+        best.map(|(_, p)| p)
+    }
+
+    /// The first of `matches` with a column of rank `rank` or better for the lowercased
+    /// `query` (see `rank`), among the parts of `extra` before `limit` (a part's start).
+    fn first_column_hit(
+        &self,
+        matches: &[u32],
+        query: &str,
+        rank: u8,
+        limit: usize,
+    ) -> Option<u32> {
+        let needle = match rank {
+            0 => format!("\n{query}\n"),
+            1 => format!("\n{query}"),
+            _ => query.to_string(),
+        };
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let bytes = &self.extra.as_bytes()[..limit];
+        let mut at = 0;
+        while let Some(off) = finder.find(&bytes[at..]) {
+            let hit = at + off;
+            let k = self.extra_ends.partition_point(|&e| e as usize <= hit);
+            let part = self.extra(k as u32);
+            let start = self.part_start(k as u32);
+            // Only a column, not the id (a `\n`-led needle is never in the id).
+            let in_columns =
+                rank < 2 || memchr::memchr(ID_MARK as u8, part).is_some_and(|m| hit < start + m);
+            if in_columns && matches.binary_search(&(k as u32)).is_ok() {
+                return Some(k as u32);
+            }
+            at = self.extra_ends[k] as usize;
+        }
+        None
     }
 
     fn name(&self, i: u32) -> &str {
@@ -615,6 +701,17 @@ impl Filter {
     /// a name's length alone mostly rules out). Columns are ranked only for the positions in
     /// `cols` (ascending) when given.
     fn rank_best(&self, matches: &[u32], query: &str, cols: Option<&[u32]>) -> Option<EntryId> {
+        let ix = &self.index;
+        let passes = ix.ascii
+            && ix.extra_ascii
+            && query.is_ascii()
+            && !query.is_empty()
+            && !query.contains(['\n', ID_MARK])
+            && ix.many(Some(matches));
+        if passes {
+            let best = ix.best_by_passes(matches, query);
+            return best.map(|i| ix.spans[i as usize].0);
+        }
         let bytes = (self.index.ascii && query.is_ascii()).then_some(query.as_bytes());
         let mut cols = cols.map(|c| c.iter().copied().peekable());
         let mut best: Option<(u8, u32)> = None;
@@ -916,6 +1013,60 @@ mod props {
             )
             .is_some();
         in_cols || by_name
+    }
+
+    /// Many matches are ranked by searching the index's column texts whole
+    /// (`best_by_passes`), not match by match: a column equal to the query anywhere beats a
+    /// name it begins, a column it begins beats a fuzzy name, and the id is no column.
+    #[test]
+    fn many_matches_are_ranked_from_the_column_text_searched_whole() {
+        let vm = |name: &str, col: Option<&str>, id: &str| {
+            (name.to_string(), col.map(str::to_string), id.to_string())
+        };
+        let cases = [
+            (
+                vec![
+                    vm("axw", None, "1"),
+                    vm("wa", None, "2"),
+                    vm("b", Some("W"), "3"),
+                ],
+                "w",
+                "b",
+            ),
+            (
+                vec![
+                    vm("wzzb", None, "1"),
+                    vm("k", Some("wbc"), "2"),
+                    vm("x", Some("awb"), "3"),
+                ],
+                "wb",
+                "k",
+            ),
+            (
+                vec![vm("x", Some("awb"), "1"), vm("wzzb", None, "2")],
+                "wb",
+                "x",
+            ),
+            (
+                vec![vm("zz", Some("q"), "w1"), vm("xwx", None, "5")],
+                "w",
+                "xwx",
+            ),
+            (
+                vec![vm("zz", Some("q"), "w1"), vm("wwz", None, "5")],
+                "w",
+                "wwz",
+            ),
+        ];
+        for (list, query, want) in cases {
+            let t = tree_of(&list);
+            let mut f = Filter::default();
+            let matches = f.apply(&t, query);
+            assert!(f.index.many(Some(&f.matches)), "{query}: the passes' case");
+            let got = f.best().map(|i| t.get(i).node.name.to_string());
+            assert_eq!(got.as_deref(), Some(want), "{query} over {list:?}");
+            assert_eq!(f.best(), best(&t, &matches, query), "{query}");
+        }
     }
 
     proptest! {
