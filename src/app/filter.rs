@@ -66,6 +66,13 @@ struct Index {
     /// Whether all of `extra` is ASCII: its lowercasing is then the one ranking folds with,
     /// and the columns of many matches are ranked by searching it whole (`best_by_passes`).
     extra_ascii: bool,
+    /// Each position's characters (name and `extra`, case folded) as bits (`letter_bit`):
+    /// a first letter typed, which matches nearly every row, is answered from these 8 bytes
+    /// an entry instead of a search of every text (`with_letter`).
+    letters: Vec<u64>,
+    /// The lengths in bytes of the columns in `extra`, as bits (`length_bit`): a column equal
+    /// to a short query is rare, and then `best_by_passes` need not search for one.
+    column_lengths: u64,
     /// Builds completed: positions from an earlier build mean nothing in this one.
     built: u64,
     /// A build under way, continued by `build`.
@@ -88,19 +95,46 @@ const ID_MARK: char = '\x1f';
 /// An entry's part of `Index::extra`, as typed: `\n`-led columns, a `\n` after the last (so
 /// `\n{query}\n` finds a column equal to the query), then `ID_MARK` and the id's tail.
 /// Queries are typed text, so a match never spans a separator (nor two entries).
-fn push_extra(out: &mut String, node: &crate::api::model::Node) {
+/// Returns the lengths of its columns as bits (`Index::column_lengths`).
+fn push_extra(out: &mut String, node: &crate::api::model::Node) -> u64 {
     let f = node.facts.as_ref();
     let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
     // The state as drawn ("Powered on"), so `/` finds what the operator reads.
     let state = crate::api::labels::status(node.status.label);
+    let mut lengths = 0;
     for col in cols.into_iter().chain([state]).filter(|c| !c.is_empty()) {
         out.push('\n');
         out.push_str(col);
+        lengths |= length_bit(col.len());
     }
     out.push('\n');
     out.push(ID_MARK);
     node.id.with_str(|id| out.push_str(id_tail(id)));
+    lengths
 }
+
+/// The bit of `Index::column_lengths` for a column of `len` bytes (the last for 63 and more).
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+/// The bit of `Index::letters` a byte sets, case folded: one of its own for each printable
+/// ASCII character but space; space, `` ` ``, `{|}~`, controls and non-ASCII bytes share bit 0.
+const LETTER_BITS: [u64; 256] = {
+    let mut bits = [1u64; 256];
+    let mut b = 0x21;
+    while b <= 0x7e {
+        let slot = match (b as u8).to_ascii_lowercase() {
+            // Lower case takes the slots of upper case, which folding never leaves.
+            l @ b'a'..=b'z' => l - 0x40,
+            l @ 0x21..=0x5f => l - 0x20,
+            _ => 0,
+        };
+        bits[b] = 1 << slot;
+        b += 1;
+    }
+    bits
+};
 
 /// Positions in both lists (each ascending).
 fn intersect_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
@@ -135,6 +169,8 @@ impl Index {
                 self.parents.clear();
                 self.extra.clear();
                 self.extra_ends.clear();
+                self.letters.clear();
+                self.column_lengths = 0;
                 self.ascii = true;
                 self.extra_ascii = true;
                 Pending {
@@ -161,10 +197,13 @@ impl Index {
             self.ascii &= node.name.is_ascii();
             self.spans.push((id, start, self.text.len() as u32));
             let from = self.extra.len();
-            push_extra(&mut self.extra, node);
+            self.column_lengths |= push_extra(&mut self.extra, node);
             self.extra[from..].make_ascii_lowercase();
             self.extra_ascii &= self.extra[from..].is_ascii();
             self.extra_ends.push(self.extra.len() as u32);
+            let bytes = node.name.bytes().chain(self.extra[from..].bytes());
+            self.letters
+                .push(bytes.fold(0, |m, b| m | LETTER_BITS[b as usize]));
         }
         if !p.stack.is_empty() {
             self.pending = Some(p);
@@ -231,6 +270,10 @@ impl Index {
             let (rank, pos) = best?;
             if r > rank {
                 break;
+            }
+            // No column is as long as the query: none equals it.
+            if r == 0 && self.column_lengths & length_bit(q.len()) == 0 {
+                continue;
             }
             // A column of a better rank anywhere, or of the same rank at an earlier match.
             let limit = match r == rank {
@@ -312,6 +355,26 @@ impl Index {
             }
         }
         out
+    }
+
+    /// For a query of one character with a bit of its own (case folded) over ASCII names:
+    /// the positions whose name or other columns or id hold it, from `letters` alone. None
+    /// for any other query.
+    fn with_letter(&self, query: &str) -> Option<Vec<u32>> {
+        let &[b] = query.as_bytes() else {
+            return None;
+        };
+        let bit = LETTER_BITS[b as usize];
+        // A capital asks for its case (smart case); bit 0 is shared; `!`, `^`, … are nucleo's.
+        if !self.ascii || b.is_ascii_uppercase() || bit == 1 || plain_word(query).is_none() {
+            return None;
+        }
+        let hits = self
+            .letters
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| *l & bit != 0);
+        Some(hits.map(|(i, _)| i as u32).collect())
     }
 
     /// Positions (among `candidates`, else all) whose other columns or id contain `query`
@@ -643,6 +706,12 @@ impl Filter {
         self.matched_in = self.index.built;
         let incremental = same && is_narrowing(&self.query, query);
         let candidates = incremental.then(|| std::mem::take(&mut self.matches));
+        if let Some(out) = self.index.with_letter(query) {
+            self.best = self.rank_best(&out, query, None);
+            self.matches = out;
+            self.query = query.to_string();
+            return self.entries(&self.matches);
+        }
         let (folded, by_extra) = self.index.with_extra(tree, query, candidates.as_deref());
         let plain = plain_word(query);
         let out = match &plain {
@@ -1013,6 +1082,42 @@ mod props {
             )
             .is_some();
         in_cols || by_name
+    }
+
+    /// A query of one character is answered from each entry's letters (`with_letter`): the
+    /// same matches and best match as a plain reading of each node, for every printable
+    /// character, over names, columns and ids of both cases and of every printable character.
+    #[test]
+    fn a_first_letter_is_answered_from_the_letters() {
+        let printable: String = (0x20u8..0x7f).map(char::from).collect();
+        let list: Vec<(String, Option<String>, String)> = (0..96)
+            .map(|i| {
+                let at = |k: usize| &printable[(i * k) % 95..][..1];
+                let name = format!("{}{}x", at(7), at(3));
+                let col = (i % 3 > 0).then(|| format!("{}{}", at(11), at(5)));
+                (name, col, format!("{}{}", at(13), i % 10))
+            })
+            .collect();
+        let t = tree_of(&list);
+        for c in printable.chars() {
+            let query = c.to_string();
+            let mut f = Filter::default();
+            let got = f.apply(&t, &query);
+            let want: Vec<EntryId> = (t.iter_all())
+                .filter(|&id| plain_match(&t, id, &query))
+                .collect();
+            assert_eq!(got, want, "{query:?}");
+            assert_eq!(f.best(), best(&t, &want, &query), "{query:?}");
+        }
+        // Answered from the letters for a lower-case letter, a digit and `-` alike.
+        let mut f = Filter::default();
+        f.apply(&t, "a");
+        for q in ["a", "7", "-", "_", "@"] {
+            assert!(f.index.with_letter(q).is_some(), "{q}");
+        }
+        for q in ["A", " ", "!", "^", "$", "'", "\\", "ab", "é"] {
+            assert!(f.index.with_letter(q).is_none(), "{q}");
+        }
     }
 
     /// Many matches are ranked by searching the index's column texts whole
