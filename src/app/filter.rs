@@ -1,12 +1,13 @@
 //! Filtering the tree with nucleo's matcher: fuzzy on names, and a plain (case-insensitive)
 //! substring on every other column a row shows (IP, vApp/host, owner, guest OS) and its id.
 //! `!text` keeps what does not match. When the query only grows, the next result is computed
-//! from the previous matches instead of from every node; a search of every node (the first
-//! letter) runs over the packed index with memchr instead of name by name, and the match the
-//! cursor goes to is ranked from the index too, so a keystroke over 300,000 names reads no
-//! tree entry. Building the index reads every entry (~50 ms at 300,000 nodes): once the
-//! filter was opened, it is built again in slices on ticks after the tree stops changing
-//! (`index_slice`), so the first keystroke after a change finds it ready.
+//! from the previous matches instead of from every node; a search of every node runs over the
+//! packed index with memchr instead of name by name (a first letter over each entry's letters
+//! as bits), and the match the cursor goes to is ranked from the index too (many matches by
+//! searching the column text whole), so a keystroke over 300,000 names reads no tree entry.
+//! Building the index reads every entry (~50 ms at 300,000 nodes): once the filter was
+//! opened, it is built again in slices on ticks after the tree stops changing (`index_slice`),
+//! so the first keystroke after a change finds it ready.
 
 use memchr::memmem;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -431,7 +432,9 @@ impl Index {
                 at = self.extra_ends[k] as usize;
             }
             match candidates {
-                Some(c) => intersect_sorted(c, &hits),
+                // Every position a candidate (the letter before matched every row): no merge.
+                Some(c) if c.len() < self.spans.len() => intersect_sorted(c, &hits),
+                Some(_) => hits,
                 None => hits,
             }
         } else {
@@ -461,6 +464,10 @@ impl Index {
     /// The rows the matches (positions, ascending) show as: each after those of its ancestors
     /// not shown yet, in tree order, from `parents` alone.
     fn rows(&self, matches: &[u32]) -> Vec<EntryId> {
+        // Every position matched: every entry is a row, in tree order.
+        if matches.len() == self.spans.len() {
+            return self.spans.iter().map(|s| s.0).collect();
+        }
         let mut shown = vec![false; self.spans.len()];
         let mut rows = Vec::with_capacity(matches.len() + 16);
         let mut chain = Vec::new();
@@ -715,13 +722,16 @@ impl Filter {
         let (folded, by_extra) = self.index.with_extra(tree, query, candidates.as_deref());
         let plain = plain_word(query);
         let out = match &plain {
+            // Every position found by its columns (a state every row shows): names need no
+            // search.
+            Some(_) if self.index.ascii && by_extra.len() == self.index.spans.len() => by_extra,
             Some((needle, sensitive))
                 if self.index.ascii && self.index.many(candidates.as_deref()) =>
             {
                 let by_name = self.index.names_with_subsequence(needle, *sensitive);
                 let by_name = match &candidates {
-                    Some(c) => intersect_sorted(c, &by_name),
-                    None => by_name,
+                    Some(c) if c.len() < self.index.spans.len() => intersect_sorted(c, &by_name),
+                    _ => by_name,
                 };
                 union_sorted(&by_extra, &by_name)
             }
@@ -1118,6 +1128,43 @@ mod props {
         for q in ["A", " ", "!", "^", "$", "'", "\\", "ab", "é"] {
             assert!(f.index.with_letter(q).is_none(), "{q}");
         }
+    }
+
+    /// A query every row matches by its columns or id (a state every VM shows, typed one
+    /// letter at a time) skips the name search and the merges: the same matches, best match
+    /// and rows as a plain reading of the tree.
+    #[test]
+    fn a_query_every_row_matches_by_its_columns() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, Node::new(NodeKind::Endpoint, "https://r/api/ab", "root"));
+        t.start_load(r, 1);
+        let nodes = ["web-1", "ab", "db-2", "xa"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Node::new(NodeKind::Vm, format!("https://r/api/vApp/ab{i}"), *n))
+            .collect();
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes,
+                ..Default::default()
+            },
+        );
+        let mut f = Filter::default();
+        for query in ["a", "ab", "ab1", "a", "b", "ab"] {
+            let got = f.apply(&t, query);
+            let want: Vec<EntryId> = (t.iter_all())
+                .filter(|&id| plain_match(&t, id, query))
+                .collect();
+            assert_eq!(got, want, "{query}");
+            assert_eq!(f.best(), best(&t, &want, query), "{query}");
+            let rows = f.rows();
+            t.set_filter(Some(got));
+            t.refresh_visible();
+            assert_eq!(&rows[..], t.visible(), "{query}");
+        }
+        assert_eq!(f.matches.len(), f.index.spans.len(), "every row matched");
     }
 
     /// Many matches are ranked by searching the index's column texts whole
