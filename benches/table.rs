@@ -11,6 +11,8 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -243,6 +245,10 @@ fn arrivals(n: usize) {
     // `>` sorts by a column whose order is not kept (the index keeps three): a first sort.
     let (mut firsts, mut firsts_held) = (Vec::new(), Vec::new());
     let (mut builds, mut lands, mut reads) = (Vec::new(), Vec::new(), Vec::new());
+    // Each key's wall clock and this thread's CPU time (what the key itself cost, without the
+    // other processes of the shared machine): `>` apart from the others.
+    let (mut walls, mut cpus, mut first_walls, mut first_cpus) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut pages = 0;
     for page in 0..per.div_ceil(128) {
         for &(req, ep) in &reqs {
@@ -275,11 +281,18 @@ fn arrivals(n: usize) {
             }
             pages += 1;
             if pages % 4 == 0 {
-                let t = Instant::now();
+                let (t, c) = (Instant::now(), thread_cpu());
                 let k = keys[pages / 4 % keys.len()];
                 let effects = app.handle(Event::Key(k)).effects;
                 term.draw(|f| vnav::views::draw(&app, f)).unwrap();
                 let frame = t.elapsed();
+                let cpu = thread_cpu() - c;
+                let (w, c) = match k.code == KeyCode::Char('>') {
+                    true => (&mut first_walls, &mut first_cpus),
+                    false => (&mut walls, &mut cpus),
+                };
+                w.push(frame);
+                c.push(cpu);
                 if k.code == KeyCode::Char('>') {
                     firsts.push(frame);
                     firsts_held.push(frame + last_event);
@@ -331,6 +344,34 @@ fn arrivals(n: usize) {
         frames.len(),
         n_firsts
     );
+    eprintln!(
+        "REPORT arrivals keys, wall and CPU: j, PgDn, ~: {} cpu {}; `>`: {} cpu {}",
+        percentiles(walls),
+        percentiles(cpus),
+        percentiles(first_walls),
+        percentiles(first_cpus)
+    );
+}
+
+/// This thread's CPU time.
+fn thread_cpu() -> Duration {
+    common::cpu_time(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// p50, p99 and worst of some durations.
+fn percentiles(mut v: Vec<Duration>) -> String {
+    if v.is_empty() {
+        return "none".into();
+    }
+    v.sort();
+    let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
+    format!(
+        "p50 {:.2?} p99 {:.2?} max {:.2?} (n={})",
+        p(0.5),
+        p(0.99),
+        v[v.len() - 1],
+        v.len()
+    )
 }
 
 fn bench_size(c: &mut Criterion, n: usize) {

@@ -238,11 +238,14 @@ fn latency_report(n: usize) {
     let mut times = Times::default();
     let mut clear = Times::default();
     let mut by_key = vec![Duration::ZERO; query.len()];
+    // Every CPU time of each keystroke, for its median.
+    let mut each_key = vec![Vec::new(); query.len()];
     let mut slices = Times::default();
     for _ in 0..(rounds / 10).max(2) {
         for (i, &c) in query.iter().enumerate() {
             times.frame(&mut app, &mut term, key(KeyCode::Char(c)));
             by_key[i] = by_key[i].max(*times.cpu.last().unwrap());
+            each_key[i].push(*times.cpu.last().unwrap());
             // `/` opens the filter: its index (not built yet the first time) is built on the
             // ticks the runtime gives while the user moves to the next key.
             if c == '/' {
@@ -262,6 +265,18 @@ fn latency_report(n: usize) {
     eprintln!(
         "REPORT filter_typing_worst_cpu_by_keystroke nodes={n} {}",
         by_key.join(" ")
+    );
+    let medians: Vec<String> = query
+        .iter()
+        .zip(each_key)
+        .map(|(c, mut d)| {
+            d.sort();
+            format!("{c}:{:.2?}", d[d.len() / 2])
+        })
+        .collect();
+    eprintln!(
+        "REPORT filter_typing_median_cpu_by_keystroke nodes={n} {}",
+        medians.join(" ")
     );
     slices.report("filter_index_slice_on_tick", n);
     first_key_after_change(&mut app, &mut term, n);

@@ -1,12 +1,13 @@
 //! Filtering the tree with nucleo's matcher: fuzzy on names, and a plain (case-insensitive)
 //! substring on every other column a row shows (IP, vApp/host, owner, guest OS) and its id.
 //! `!text` keeps what does not match. When the query only grows, the next result is computed
-//! from the previous matches instead of from every node; a search of every node (the first
-//! letter) runs over the packed index with memchr instead of name by name, and the match the
-//! cursor goes to is ranked from the index too, so a keystroke over 300,000 names reads no
-//! tree entry. Building the index reads every entry (~50 ms at 300,000 nodes): once the
-//! filter was opened, it is built again in slices on ticks after the tree stops changing
-//! (`index_slice`), so the first keystroke after a change finds it ready.
+//! from the previous matches instead of from every node; a search of every node runs over the
+//! packed index with memchr instead of name by name (a first letter over each entry's letters
+//! as bits), and the match the cursor goes to is ranked from the index too (many matches by
+//! searching the column text whole), so a keystroke over 300,000 names reads no tree entry.
+//! Building the index reads every entry (~50 ms at 300,000 nodes): once the filter was
+//! opened, it is built again in slices on ticks after the tree stops changing (`index_slice`),
+//! so the first keystroke after a change finds it ready.
 
 use memchr::memmem;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -58,11 +59,21 @@ struct Index {
     parents: Vec<u32>,
     /// Whether every name is ASCII: a plain word is then searched in `text` at once.
     ascii: bool,
-    /// Each entry's other columns, each after a newline, then its id after a `\x1f` (see
+    /// Each entry's other columns, each between newlines, then its id after a `\x1f` (see
     /// `push_extra`), ASCII-lowercased so one memchr search finds any case; a case-sensitive
     /// query is checked again against the node. `extra_ends[i]` is where entry i's part ends.
     extra: String,
     extra_ends: Vec<u32>,
+    /// Whether all of `extra` is ASCII: its lowercasing is then the one ranking folds with,
+    /// and the columns of many matches are ranked by searching it whole (`best_by_passes`).
+    extra_ascii: bool,
+    /// Each position's characters (name and `extra`, case folded) as bits (`letter_bit`):
+    /// a first letter typed, which matches nearly every row, is answered from these 8 bytes
+    /// an entry instead of a search of every text (`with_letter`).
+    letters: Vec<u64>,
+    /// The lengths in bytes of the columns in `extra`, as bits (`length_bit`): a column equal
+    /// to a short query is rare, and then `best_by_passes` need not search for one.
+    column_lengths: u64,
     /// Builds completed: positions from an earlier build mean nothing in this one.
     built: u64,
     /// A build under way, continued by `build`.
@@ -82,20 +93,49 @@ const NO_PARENT: u32 = u32::MAX;
 /// Where an entry's id starts in its part of `Index::extra`, after its columns.
 const ID_MARK: char = '\x1f';
 
-/// An entry's part of `Index::extra`, as typed: `\n`-led columns, then `ID_MARK` and the id's
-/// tail. Queries are typed text, so a match never spans a separator (nor two entries).
-fn push_extra(out: &mut String, node: &crate::api::model::Node) {
+/// An entry's part of `Index::extra`, as typed: `\n`-led columns, a `\n` after the last (so
+/// `\n{query}\n` finds a column equal to the query), then `ID_MARK` and the id's tail.
+/// Queries are typed text, so a match never spans a separator (nor two entries).
+/// Returns the lengths of its columns as bits (`Index::column_lengths`).
+fn push_extra(out: &mut String, node: &crate::api::model::Node) -> u64 {
     let f = node.facts.as_ref();
     let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
     // The state as drawn ("Powered on"), so `/` finds what the operator reads.
     let state = crate::api::labels::status(node.status.label);
+    let mut lengths = 0;
     for col in cols.into_iter().chain([state]).filter(|c| !c.is_empty()) {
         out.push('\n');
         out.push_str(col);
+        lengths |= length_bit(col.len());
     }
+    out.push('\n');
     out.push(ID_MARK);
     node.id.with_str(|id| out.push_str(id_tail(id)));
+    lengths
 }
+
+/// The bit of `Index::column_lengths` for a column of `len` bytes (the last for 63 and more).
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+/// The bit of `Index::letters` a byte sets, case folded: one of its own for each printable
+/// ASCII character but space; space, `` ` ``, `{|}~`, controls and non-ASCII bytes share bit 0.
+const LETTER_BITS: [u64; 256] = {
+    let mut bits = [1u64; 256];
+    let mut b = 0x21;
+    while b <= 0x7e {
+        let slot = match (b as u8).to_ascii_lowercase() {
+            // Lower case takes the slots of upper case, which folding never leaves.
+            l @ b'a'..=b'z' => l - 0x40,
+            l @ 0x21..=0x5f => l - 0x20,
+            _ => 0,
+        };
+        bits[b] = 1 << slot;
+        b += 1;
+    }
+    bits
+};
 
 /// Positions in both lists (each ascending).
 fn intersect_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
@@ -130,7 +170,10 @@ impl Index {
                 self.parents.clear();
                 self.extra.clear();
                 self.extra_ends.clear();
+                self.letters.clear();
+                self.column_lengths = 0;
                 self.ascii = true;
+                self.extra_ascii = true;
                 Pending {
                     content: tree.content,
                     stack: tree.roots().iter().rev().copied().collect(),
@@ -155,9 +198,13 @@ impl Index {
             self.ascii &= node.name.is_ascii();
             self.spans.push((id, start, self.text.len() as u32));
             let from = self.extra.len();
-            push_extra(&mut self.extra, node);
+            self.column_lengths |= push_extra(&mut self.extra, node);
             self.extra[from..].make_ascii_lowercase();
+            self.extra_ascii &= self.extra[from..].is_ascii();
             self.extra_ends.push(self.extra.len() as u32);
+            let bytes = node.name.bytes().chain(self.extra[from..].bytes());
+            self.letters
+                .push(bytes.fold(0, |m, b| m | LETTER_BITS[b as usize]));
         }
         if !p.stack.is_empty() {
             self.pending = Some(p);
@@ -186,9 +233,92 @@ impl Index {
     fn columns(&self, i: u32) -> impl Iterator<Item = &str> {
         let part = self.extra(i);
         let end = memchr::memchr(ID_MARK as u8, part).unwrap_or(part.len());
-        // Whole characters: the separators are ASCII.
+        // Whole characters: the separators are ASCII. Between the first and last `\n`.
         let cols = std::str::from_utf8(&part[..end]).unwrap_or("");
+        let cols = cols.strip_suffix('\n').unwrap_or(cols);
         cols.split('\n').skip(1)
+    }
+
+    /// Where entry i's part of `extra` starts.
+    fn part_start(&self, i: u32) -> usize {
+        match i {
+            0 => 0,
+            _ => self.extra_ends[i as usize - 1] as usize,
+        }
+    }
+
+    /// `Filter::rank_best` over many matches (positions, ascending), when names, columns and
+    /// query are ASCII: the position of the best ranked, the first among equals. Names are
+    /// ranked one by one on bytes (after a prefix match only an exact name can do better,
+    /// which its length mostly rules out); columns are not read match by match (a cache miss
+    /// each) but found by searching `extra` whole for the query as a column (rank 0), at a
+    /// column's start (1) or in one (2), only for ranks that could beat the names' best.
+    fn best_by_passes(&self, matches: &[u32], query: &str) -> Option<u32> {
+        let q = query.as_bytes();
+        let mut best: Option<(u8, u32)> = None;
+        for &i in matches {
+            let bound = best.map_or(3, |(b, _)| b);
+            let r = rank_ascii_or_folded(self.name_bytes(i), q, bound);
+            if best.is_none() || r < bound {
+                best = Some((r, i));
+                if r == 0 {
+                    break;
+                }
+            }
+        }
+        let lower = query.to_ascii_lowercase();
+        for r in 0..3u8 {
+            let (rank, pos) = best?;
+            if r > rank {
+                break;
+            }
+            // No column is as long as the query: none equals it.
+            if r == 0 && self.column_lengths & length_bit(q.len()) == 0 {
+                continue;
+            }
+            // A column of a better rank anywhere, or of the same rank at an earlier match.
+            let limit = match r == rank {
+                true => self.part_start(pos),
+                false => self.extra.len(),
+            };
+            if let Some(p) = self.first_column_hit(matches, &lower, r, limit) {
+                best = Some((r, p));
+            }
+        }
+        best.map(|(_, p)| p)
+    }
+
+    /// The first of `matches` with a column of rank `rank` or better for the lowercased
+    /// `query` (see `rank`), among the parts of `extra` before `limit` (a part's start).
+    fn first_column_hit(
+        &self,
+        matches: &[u32],
+        query: &str,
+        rank: u8,
+        limit: usize,
+    ) -> Option<u32> {
+        let needle = match rank {
+            0 => format!("\n{query}\n"),
+            1 => format!("\n{query}"),
+            _ => query.to_string(),
+        };
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let bytes = &self.extra.as_bytes()[..limit];
+        let mut at = 0;
+        while let Some(off) = finder.find(&bytes[at..]) {
+            let hit = at + off;
+            let k = self.extra_ends.partition_point(|&e| e as usize <= hit);
+            let part = self.extra(k as u32);
+            let start = self.part_start(k as u32);
+            // Only a column, not the id (a `\n`-led needle is never in the id).
+            let in_columns =
+                rank < 2 || memchr::memchr(ID_MARK as u8, part).is_some_and(|m| hit < start + m);
+            if in_columns && matches.binary_search(&(k as u32)).is_ok() {
+                return Some(k as u32);
+            }
+            at = self.extra_ends[k] as usize;
+        }
+        None
     }
 
     fn name(&self, i: u32) -> &str {
@@ -226,6 +356,26 @@ impl Index {
             }
         }
         out
+    }
+
+    /// For a query of one character with a bit of its own (case folded) over ASCII names:
+    /// the positions whose name or other columns or id hold it, from `letters` alone. None
+    /// for any other query.
+    fn with_letter(&self, query: &str) -> Option<Vec<u32>> {
+        let &[b] = query.as_bytes() else {
+            return None;
+        };
+        let bit = LETTER_BITS[b as usize];
+        // A capital asks for its case (smart case); bit 0 is shared; `!`, `^`, … are nucleo's.
+        if !self.ascii || b.is_ascii_uppercase() || bit == 1 || plain_word(query).is_none() {
+            return None;
+        }
+        let hits = self
+            .letters
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| *l & bit != 0);
+        Some(hits.map(|(i, _)| i as u32).collect())
     }
 
     /// Positions (among `candidates`, else all) whose other columns or id contain `query`
@@ -282,7 +432,9 @@ impl Index {
                 at = self.extra_ends[k] as usize;
             }
             match candidates {
-                Some(c) => intersect_sorted(c, &hits),
+                // Every position a candidate (the letter before matched every row): no merge.
+                Some(c) if c.len() < self.spans.len() => intersect_sorted(c, &hits),
+                Some(_) => hits,
                 None => hits,
             }
         } else {
@@ -312,6 +464,10 @@ impl Index {
     /// The rows the matches (positions, ascending) show as: each after those of its ancestors
     /// not shown yet, in tree order, from `parents` alone.
     fn rows(&self, matches: &[u32]) -> Vec<EntryId> {
+        // Every position matched: every entry is a row, in tree order.
+        if matches.len() == self.spans.len() {
+            return self.spans.iter().map(|s| s.0).collect();
+        }
         let mut shown = vec![false; self.spans.len()];
         let mut rows = Vec::with_capacity(matches.len() + 16);
         let mut chain = Vec::new();
@@ -557,16 +713,25 @@ impl Filter {
         self.matched_in = self.index.built;
         let incremental = same && is_narrowing(&self.query, query);
         let candidates = incremental.then(|| std::mem::take(&mut self.matches));
+        if let Some(out) = self.index.with_letter(query) {
+            self.best = self.rank_best(&out, query, None);
+            self.matches = out;
+            self.query = query.to_string();
+            return self.entries(&self.matches);
+        }
         let (folded, by_extra) = self.index.with_extra(tree, query, candidates.as_deref());
         let plain = plain_word(query);
         let out = match &plain {
+            // Every position found by its columns (a state every row shows): names need no
+            // search.
+            Some(_) if self.index.ascii && by_extra.len() == self.index.spans.len() => by_extra,
             Some((needle, sensitive))
                 if self.index.ascii && self.index.many(candidates.as_deref()) =>
             {
                 let by_name = self.index.names_with_subsequence(needle, *sensitive);
                 let by_name = match &candidates {
-                    Some(c) => intersect_sorted(c, &by_name),
-                    None => by_name,
+                    Some(c) if c.len() < self.index.spans.len() => intersect_sorted(c, &by_name),
+                    _ => by_name,
                 };
                 union_sorted(&by_extra, &by_name)
             }
@@ -615,6 +780,17 @@ impl Filter {
     /// a name's length alone mostly rules out). Columns are ranked only for the positions in
     /// `cols` (ascending) when given.
     fn rank_best(&self, matches: &[u32], query: &str, cols: Option<&[u32]>) -> Option<EntryId> {
+        let ix = &self.index;
+        let passes = ix.ascii
+            && ix.extra_ascii
+            && query.is_ascii()
+            && !query.is_empty()
+            && !query.contains(['\n', ID_MARK])
+            && ix.many(Some(matches));
+        if passes {
+            let best = ix.best_by_passes(matches, query);
+            return best.map(|i| ix.spans[i as usize].0);
+        }
         let bytes = (self.index.ascii && query.is_ascii()).then_some(query.as_bytes());
         let mut cols = cols.map(|c| c.iter().copied().peekable());
         let mut best: Option<(u8, u32)> = None;
@@ -916,6 +1092,133 @@ mod props {
             )
             .is_some();
         in_cols || by_name
+    }
+
+    /// A query of one character is answered from each entry's letters (`with_letter`): the
+    /// same matches and best match as a plain reading of each node, for every printable
+    /// character, over names, columns and ids of both cases and of every printable character.
+    #[test]
+    fn a_first_letter_is_answered_from_the_letters() {
+        let printable: String = (0x20u8..0x7f).map(char::from).collect();
+        let list: Vec<(String, Option<String>, String)> = (0..96)
+            .map(|i| {
+                let at = |k: usize| &printable[(i * k) % 95..][..1];
+                let name = format!("{}{}x", at(7), at(3));
+                let col = (i % 3 > 0).then(|| format!("{}{}", at(11), at(5)));
+                (name, col, format!("{}{}", at(13), i % 10))
+            })
+            .collect();
+        let t = tree_of(&list);
+        for c in printable.chars() {
+            let query = c.to_string();
+            let mut f = Filter::default();
+            let got = f.apply(&t, &query);
+            let want: Vec<EntryId> = (t.iter_all())
+                .filter(|&id| plain_match(&t, id, &query))
+                .collect();
+            assert_eq!(got, want, "{query:?}");
+            assert_eq!(f.best(), best(&t, &want, &query), "{query:?}");
+        }
+        // Answered from the letters for a lower-case letter, a digit and `-` alike.
+        let mut f = Filter::default();
+        f.apply(&t, "a");
+        for q in ["a", "7", "-", "_", "@"] {
+            assert!(f.index.with_letter(q).is_some(), "{q}");
+        }
+        for q in ["A", " ", "!", "^", "$", "'", "\\", "ab", "é"] {
+            assert!(f.index.with_letter(q).is_none(), "{q}");
+        }
+    }
+
+    /// A query every row matches by its columns or id (a state every VM shows, typed one
+    /// letter at a time) skips the name search and the merges: the same matches, best match
+    /// and rows as a plain reading of the tree.
+    #[test]
+    fn a_query_every_row_matches_by_its_columns() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, Node::new(NodeKind::Endpoint, "https://r/api/ab", "root"));
+        t.start_load(r, 1);
+        let nodes = ["web-1", "ab", "db-2", "xa"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Node::new(NodeKind::Vm, format!("https://r/api/vApp/ab{i}"), *n))
+            .collect();
+        t.accept_batch(
+            r,
+            1,
+            ChildBatch {
+                nodes,
+                ..Default::default()
+            },
+        );
+        let mut f = Filter::default();
+        for query in ["a", "ab", "ab1", "a", "b", "ab"] {
+            let got = f.apply(&t, query);
+            let want: Vec<EntryId> = (t.iter_all())
+                .filter(|&id| plain_match(&t, id, query))
+                .collect();
+            assert_eq!(got, want, "{query}");
+            assert_eq!(f.best(), best(&t, &want, query), "{query}");
+            let rows = f.rows();
+            t.set_filter(Some(got));
+            t.refresh_visible();
+            assert_eq!(&rows[..], t.visible(), "{query}");
+        }
+        assert_eq!(f.matches.len(), f.index.spans.len(), "every row matched");
+    }
+
+    /// Many matches are ranked by searching the index's column texts whole
+    /// (`best_by_passes`), not match by match: a column equal to the query anywhere beats a
+    /// name it begins, a column it begins beats a fuzzy name, and the id is no column.
+    #[test]
+    fn many_matches_are_ranked_from_the_column_text_searched_whole() {
+        let vm = |name: &str, col: Option<&str>, id: &str| {
+            (name.to_string(), col.map(str::to_string), id.to_string())
+        };
+        let cases = [
+            (
+                vec![
+                    vm("axw", None, "1"),
+                    vm("wa", None, "2"),
+                    vm("b", Some("W"), "3"),
+                ],
+                "w",
+                "b",
+            ),
+            (
+                vec![
+                    vm("wzzb", None, "1"),
+                    vm("k", Some("wbc"), "2"),
+                    vm("x", Some("awb"), "3"),
+                ],
+                "wb",
+                "k",
+            ),
+            (
+                vec![vm("x", Some("awb"), "1"), vm("wzzb", None, "2")],
+                "wb",
+                "x",
+            ),
+            (
+                vec![vm("zz", Some("q"), "w1"), vm("xwx", None, "5")],
+                "w",
+                "xwx",
+            ),
+            (
+                vec![vm("zz", Some("q"), "w1"), vm("wwz", None, "5")],
+                "w",
+                "wwz",
+            ),
+        ];
+        for (list, query, want) in cases {
+            let t = tree_of(&list);
+            let mut f = Filter::default();
+            let matches = f.apply(&t, query);
+            assert!(f.index.many(Some(&f.matches)), "{query}: the passes' case");
+            let got = f.best().map(|i| t.get(i).node.name.to_string());
+            assert_eq!(got.as_deref(), Some(want), "{query} over {list:?}");
+            assert_eq!(f.best(), best(&t, &matches, query), "{query}");
+        }
     }
 
     proptest! {

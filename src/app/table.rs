@@ -638,7 +638,15 @@ impl App {
         {
             self.build_order_off_ui(column, shown);
         }
-        self.resort_table();
+        // Rows waiting for an order built off the UI thread stay as they are shown: the view
+        // is the one laid out last, so the key does not lay 300,000 rows out again (on caches
+        // pages landing have just emptied) only to get the same rows.
+        let unmoved = (self.table.as_ref()).is_some_and(|t| {
+            t.pending.is_some() && t.built_for.is_some() && t.shown_sort() == shown
+        });
+        if !unmoved {
+            self.resort_table();
+        }
         // The cursor stays on its row, wherever the row went.
         self.scroll_to_selection();
     }

@@ -564,6 +564,27 @@ async fn a_first_sort_answers_at_once_and_sorts_when_its_order_lands() {
     assert_eq!(rows(&app), by_cpu(&arrived, false));
 }
 
+/// Issue 18, target 3: a sort key that starts an order's build leaves the rows as they are
+/// shown without laying the view out again (300,000 rows, on caches pages landing emptied,
+/// were most of such a key's time), and so does `~` while it is built.
+#[tokio::test(start_paused = true)]
+async fn a_sort_waiting_for_its_order_does_not_lay_the_rows_out_again() {
+    let (mut app, _, _) = big_table();
+    let by_name = rows(&app);
+    let version = app.tree.version;
+    let out = crate::support::key(&mut app, crossterm::event::KeyCode::Char('>'));
+    assert!(out.redraw, "the header says sorting…");
+    assert!(app.table.as_ref().unwrap().sorting());
+    assert_eq!(app.tree.version, version, "the view was laid out again");
+    crate::support::key(&mut app, crossterm::event::KeyCode::Char('~'));
+    assert_eq!(app.tree.version, version, "the view was laid out again");
+    assert_eq!(rows(&app), by_name);
+    // A sort by a kept column shows at once, cancelling the build.
+    command(&mut app, "sort name");
+    assert!(!app.table.as_ref().unwrap().sorting());
+    assert_ne!(app.tree.version, version);
+}
+
 /// A sort superseded by another key is dropped: its order, landing late, changes nothing; the
 /// later sort's order sorts the rows.
 #[tokio::test(start_paused = true)]
