@@ -293,6 +293,12 @@ pub struct SortIndex {
     behind: bool,
     /// Bumped when every row is numbered anew: a `SortJob` started before is stale.
     epoch: u64,
+    /// The tree's `edits` when `seen` was right: while the tree's count is still this, its
+    /// roots have only had children appended, and the rows to read are those after `seen`.
+    edits: Option<u64>,
+    /// Per root, how many of its first children the index has taken (or passed over as
+    /// another kind).
+    seen: Vec<(EntryId, usize)>,
 }
 
 /// What is needed to build one column's order off the UI thread, read from the tree on the key
@@ -420,23 +426,56 @@ impl SortIndex {
         limit: usize,
     ) -> bool {
         let (mut seen, mut new, mut changed) = (0, Vec::new(), Vec::new());
-        for &root in roots {
-            for &c in &tree.get(root).children {
-                match self.number.get(c as usize).copied().filter(|&r| r != NONE) {
-                    Some(r) => {
-                        seen += 1;
-                        if tree.changed_since(c, self.synced) {
-                            changed.push(r);
-                        }
+        let appended_only = self.edits == Some(tree.edits())
+            && self.seen.len() == roots.len()
+            && (self.seen.iter().zip(roots))
+                .all(|(&(r, n), &root)| r == root && tree.get(root).children.len() >= n);
+        if appended_only {
+            // Nothing changed or went since: only the children after those seen are read,
+            // not a pass over 300,000.
+            seen = self.live;
+            for (root, from) in &mut self.seen {
+                let children = &tree.get(*root).children;
+                for &c in &children[*from..] {
+                    if new.len() >= limit {
+                        self.behind = true;
+                        break;
                     }
-                    // Over the limit, the rows waiting are not read (an entry read each is
-                    // a cache miss, thousands of them while a listing outruns the table).
-                    None if new.len() >= limit => self.behind = true,
-                    None if tree.get(c).node.kind == kind => new.push(c),
-                    None => {}
+                    let numbered = self.number.get(c as usize).is_some_and(|&r| r != NONE);
+                    if !numbered && tree.get(c).node.kind == kind {
+                        new.push(c);
+                    }
+                    *from += 1;
                 }
             }
+        } else {
+            self.seen.clear();
+            for &root in roots {
+                let mut taken = None;
+                for (i, &c) in tree.get(root).children.iter().enumerate() {
+                    match self.number.get(c as usize).copied().filter(|&r| r != NONE) {
+                        Some(r) => {
+                            seen += 1;
+                            if tree.changed_since(c, self.synced) {
+                                changed.push(r);
+                            }
+                        }
+                        // Over the limit, the rows waiting are not read (an entry read each
+                        // is a cache miss, thousands of them while a listing outruns the
+                        // table).
+                        None if new.len() >= limit => {
+                            self.behind = true;
+                            taken.get_or_insert(i);
+                        }
+                        None if tree.get(c).node.kind == kind => new.push(c),
+                        None => {}
+                    }
+                }
+                let all = tree.get(root).children.len();
+                self.seen.push((root, taken.unwrap_or(all)));
+            }
         }
+        self.edits = Some(tree.edits());
         let mut out = vec![
             false;
             if changed.is_empty() && seen == self.live {
@@ -512,6 +551,8 @@ impl SortIndex {
         self.behind = rows.next().is_some();
         self.number.clear();
         self.number.resize(tree.capacity(), NONE);
+        // Which children were taken is not kept: the next sync reads them all.
+        self.edits = None;
         for (r, &id) in self.rows.iter().enumerate() {
             self.number[id as usize] = r as u32;
         }
@@ -926,6 +967,9 @@ mod tests {
                         break;
                     }
                 }
+                // Caught up: every row under the roots is in the table, once.
+                let all: usize = roots.iter().map(|&r| tree.get(r).children.len()).sum();
+                prop_assert_eq!(index.len(), all, "every row taken");
             }
         }
     }

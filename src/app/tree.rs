@@ -126,6 +126,8 @@ pub struct Tree {
     /// Bumped when entries are added, removed or their nodes replaced (not on expand, filter
     /// or marks), so indexes over names know when to rebuild.
     pub content: u64,
+    /// Bumped by every change to entries but children appended (`edits`).
+    edits: u64,
     /// Removed entry → the nearest entry that survived it (next sibling, else previous, else
     /// parent), so whoever held the removed id (the cursor) can move there. Drained by
     /// `take_removed`; slots are reused, so an id is only meaningful until then.
@@ -158,6 +160,7 @@ impl Tree {
     pub fn get_mut(&mut self, id: EntryId) -> &mut Entry {
         self.version += 1;
         self.content += 1;
+        self.edits += 1;
         self.stamps[id as usize] = self.content;
         &mut self.entries[id as usize]
     }
@@ -186,6 +189,14 @@ impl Tree {
             self.stamps.push(self.content);
             (self.entries.len() - 1) as EntryId
         }
+    }
+
+    /// Bumped by every change to the tree's entries but children appended (a node set or
+    /// replaced, an entry freed, children reordered): while it holds, every parent has the
+    /// children it had then, in the same places, and maybe more after them, so a table's index
+    /// reads only those (`SortIndex::sync`).
+    pub fn edits(&self) -> u64 {
+        self.edits
     }
 
     /// Whether the entry's node may have changed (or the slot was reused) since the tree's
@@ -308,6 +319,7 @@ impl Tree {
             .into_iter()
             .map(|n| self.new_child(parent, endpoint, n))
             .collect();
+        self.edits += 1;
         let old = std::mem::take(&mut self.entries[parent as usize].children);
         let name = |id: EntryId| &self.entries[id as usize].node.name;
         // Each new child placed by binary search, the old ones between copied as they are: a
@@ -336,6 +348,7 @@ impl Tree {
     /// `merge_children` for a parent whose children come from several endpoints (the snapshot
     /// view across all of them): a child is the same when its endpoint and id are.
     pub fn merge_children_from(&mut self, parent: EntryId, nodes: Vec<(EndpointId, Node)>) {
+        self.edits += 1;
         let old = std::mem::take(&mut self.entries[parent as usize].children);
         let mut by_id: std::collections::HashMap<(EndpointId, &NodeId), EntryId> =
             std::collections::HashMap::new();
@@ -388,6 +401,7 @@ impl Tree {
     /// Frees an entry and everything below it; their holders are sent to `successor`.
     fn free_subtree(&mut self, id: EntryId, successor: EntryId) {
         self.content += 1;
+        self.edits += 1;
         let mut stack = vec![id];
         while let Some(i) = stack.pop() {
             self.removed.insert(i, successor);
