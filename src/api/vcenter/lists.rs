@@ -11,7 +11,7 @@ use futures::{StreamExt, stream};
 use serde_json::Value;
 
 use super::dialect::over_cap;
-use super::map::{CLUSTER, DATACENTER, HOST, Kind, RESOURCE_POOL, VM};
+use super::map::{self, CLUSTER, DATACENTER, HOST, Kind, RESOURCE_POOL, VM};
 use super::session::Session;
 use crate::api::backend::ChildSink;
 use crate::api::error::ApiResult;
@@ -41,6 +41,37 @@ async fn vm_nodes(session: &Session, scope: &Scope) -> ApiResult<Vec<Node>> {
     session.get_with(&path, super::vm_list::nodes).await
 }
 
+/// What the VM walk asks of the server: plain lists, and VM lists as nodes. The session does
+/// it; tests give an inventory of their own, to count the round trips before the first rows.
+pub trait Lister: Sync {
+    fn list(&self, kind: Kind, scope: &Scope)
+    -> impl Future<Output = ApiResult<Vec<Value>>> + Send;
+
+    /// A scope's VMs as nodes; by default its plain list, mapped.
+    fn vms(&self, scope: &Scope) -> impl Future<Output = ApiResult<Vec<Node>>> + Send {
+        async move {
+            let items = self.list(VM, scope).await?;
+            Ok((items.iter())
+                .filter_map(|v| map::summary_node(VM, v))
+                .collect())
+        }
+    }
+}
+
+impl Lister for Session {
+    fn list(
+        &self,
+        kind: Kind,
+        scope: &Scope,
+    ) -> impl Future<Output = ApiResult<Vec<Value>>> + Send {
+        list(self, kind, scope)
+    }
+
+    fn vms(&self, scope: &Scope) -> impl Future<Output = ApiResult<Vec<Node>>> + Send {
+        vm_nodes(self, scope)
+    }
+}
+
 fn ids(items: &[Value], kind: Kind) -> Vec<String> {
     items
         .iter()
@@ -54,94 +85,156 @@ fn with(scope: &Scope, key: &str, value: String) -> Scope {
     s
 }
 
+/// A part of an over-cap scope: a narrower scope, or the hosts of a datacenter outside its
+/// clusters, which are known only once two host lists are in (so that part waits for them
+/// while the clusters' parts already list).
+enum Part {
+    Scope(Scope),
+    Standalone { dc: Scope, clusters: Vec<String> },
+}
+
 /// The next finer parts of a scope, or None when it cannot be split further.
-async fn split(session: &Session, scope: &Scope) -> ApiResult<Option<(Vec<Scope>, &'static str)>> {
+async fn split<L: Lister>(
+    session: &L,
+    scope: &Scope,
+) -> ApiResult<Option<(Vec<Part>, &'static str)>> {
     let has = |k: &str| scope.iter().any(|(key, _)| *key == k);
+    let parts = |kind: Kind, items: &[Value]| -> Vec<Part> {
+        (ids(items, kind).into_iter())
+            .map(|id| Part::Scope(with(scope, kind.filter, id)))
+            .collect()
+    };
     if has(RESOURCE_POOL.filter) {
         return Ok(None);
     }
     if has(HOST.filter) {
-        let pools = ids(&list(session, RESOURCE_POOL, scope).await?, RESOURCE_POOL);
-        let parts = pools
-            .into_iter()
-            .map(|p| with(scope, RESOURCE_POOL.filter, p))
-            .collect();
-        return Ok(Some((parts, "resource pools")));
+        let pools = session.list(RESOURCE_POOL, scope).await?;
+        return Ok(Some((parts(RESOURCE_POOL, &pools), "resource pools")));
     }
     if has(CLUSTER.filter) {
-        let hosts = ids(&list(session, HOST, scope).await?, HOST);
-        let parts = hosts
-            .into_iter()
-            .map(|h| with(scope, HOST.filter, h))
-            .collect();
-        return Ok(Some((parts, "hosts")));
+        let hosts = session.list(HOST, scope).await?;
+        return Ok(Some((parts(HOST, &hosts), "hosts")));
     }
     if has(DATACENTER.filter) {
-        let clusters = ids(&list(session, CLUSTER, scope).await?, CLUSTER);
-        let mut parts: Vec<Scope> = clusters
-            .iter()
-            .map(|c| with(scope, CLUSTER.filter, c.clone()))
-            .collect();
-        // Hosts outside any cluster hold VMs too.
-        let all_hosts = ids(&list(session, HOST, scope).await?, HOST);
-        let clustered: HashSet<String> = if clusters.is_empty() {
-            HashSet::new()
-        } else {
-            let in_clusters: Scope = clusters
-                .iter()
-                .map(|c| (CLUSTER.filter.to_string(), c.clone()))
-                .collect();
-            ids(&list(session, HOST, &in_clusters).await?, HOST)
-                .into_iter()
-                .collect()
+        let clusters = session.list(CLUSTER, scope).await?;
+        let standalone = Part::Standalone {
+            dc: scope.clone(),
+            clusters: ids(&clusters, CLUSTER),
         };
-        parts.extend(
-            all_hosts
-                .into_iter()
-                .filter(|h| !clustered.contains(h))
-                .map(|h| with(scope, HOST.filter, h)),
-        );
+        let mut parts = parts(CLUSTER, &clusters);
+        parts.push(standalone);
         return Ok(Some((parts, "clusters and hosts")));
     }
-    let dcs = ids(&list(session, DATACENTER, scope).await?, DATACENTER);
-    let parts = dcs
-        .into_iter()
-        .map(|d| with(scope, DATACENTER.filter, d))
+    let dcs = session.list(DATACENTER, scope).await?;
+    Ok(Some((parts(DATACENTER, &dcs), "datacenters")))
+}
+
+/// The hosts of a datacenter that are in none of its clusters (they hold VMs too): its hosts
+/// and its clusters' hosts, asked together.
+async fn standalone_hosts<L: Lister>(
+    session: &L,
+    dc: &Scope,
+    clusters: &[String],
+) -> ApiResult<Vec<Part>> {
+    let in_clusters: Scope = (clusters.iter())
+        .map(|c| (CLUSTER.filter.to_string(), c.clone()))
         .collect();
-    Ok(Some((parts, "datacenters")))
+    let clustered = async {
+        match clusters.is_empty() {
+            true => Ok(HashSet::new()),
+            false => Ok(ids(&session.list(HOST, &in_clusters).await?, HOST)
+                .into_iter()
+                .collect::<HashSet<String>>()),
+        }
+    };
+    let (all, clustered) = futures::try_join!(session.list(HOST, dc), clustered)?;
+    Ok((ids(&all, HOST).into_iter())
+        .filter(|h| !clustered.contains(h))
+        .map(|h| Part::Scope(with(dc, HOST.filter, h)))
+        .collect())
+}
+
+/// Whether a scope's parts are worth asking alongside its VM list: above the hosts, where a
+/// big inventory's VM lists are over the cap, so asking the next level only after the refusal
+/// would put a round trip per level before the first rows. Not for a host (the leaves,
+/// hundreds of them, nearly always under the cap): there it would cost a request each.
+fn ask_ahead(scope: &Scope) -> bool {
+    !(scope.iter()).any(|(k, _)| *k == HOST.filter || *k == RESOURCE_POOL.filter)
+}
+
+/// What a scope's VM list gave: the VMs, or (over the cap) the parts to list instead.
+enum Listed {
+    Whole(Vec<Node>),
+    Parts(Vec<Part>, &'static str),
+}
+
+/// A scope's VM list, split when over the cap. Above the hosts the split is asked alongside
+/// the list (`ask_ahead`) and dropped, its requests cancelled, when the list comes whole.
+async fn vms_or_parts<L: Lister>(session: &L, scope: &Scope) -> ApiResult<Listed> {
+    let vms = session.vms(scope);
+    let refused = if ask_ahead(scope) {
+        let (mut vms, mut parts) = (std::pin::pin!(vms), std::pin::pin!(split(session, scope)));
+        let mut early = None;
+        let vms = loop {
+            tokio::select! {
+                biased;
+                v = &mut vms => break v,
+                p = &mut parts, if early.is_none() => early = Some(p),
+            }
+        };
+        match vms {
+            Err(e) if over_cap(&e) => (
+                e,
+                match early {
+                    Some(p) => p,
+                    None => parts.await,
+                },
+            ),
+            other => return other.map(Listed::Whole),
+        }
+    } else {
+        match vms.await {
+            Err(e) if over_cap(&e) => (e, split(session, scope).await),
+            other => return other.map(Listed::Whole),
+        }
+    };
+    match refused {
+        (_, Ok(Some((parts, unit)))) => Ok(Listed::Parts(parts, unit)),
+        (e, Ok(None)) => Err(e),
+        (_, Err(e)) => Err(e),
+    }
 }
 
 /// Where each list that came whole goes.
 type Found<'a> = &'a (dyn Fn(Vec<Node>) + Send + Sync);
 
-/// Every VM in a scope, splitting as deep as the cap requires. Each list the server answers
+/// Every VM in a part, splitting as deep as the cap requires. Each list the server answers
 /// whole (a host's, a cluster's) goes to `found` as it lands: the first rows show once the
 /// first such list is in, not once a whole datacenter is.
-fn vms_in<'a>(
-    session: &'a Session,
-    scope: Scope,
+fn vms_in<'a, L: Lister>(
+    session: &'a L,
+    part: Part,
     width: usize,
     found: Found<'a>,
 ) -> Pin<Box<dyn Future<Output = ApiResult<()>> + Send + 'a>> {
     Box::pin(async move {
-        match vm_nodes(session, &scope).await {
-            Err(e) if over_cap(&e) => {
-                let Some((parts, _)) = split(session, &scope).await? else {
-                    return Err(e);
-                };
-                let mut results = stream::iter(parts)
-                    .map(|p| vms_in(session, p, width, found))
-                    .buffer_unordered(width.max(1));
-                while let Some(part) = results.next().await {
-                    part?;
+        let parts = match part {
+            Part::Standalone { dc, clusters } => standalone_hosts(session, &dc, &clusters).await?,
+            Part::Scope(scope) => match vms_or_parts(session, &scope).await? {
+                Listed::Whole(vms) => {
+                    found(vms);
+                    return Ok(());
                 }
-                Ok(())
-            }
-            other => {
-                found(other?);
-                Ok(())
-            }
+                Listed::Parts(parts, _) => parts,
+            },
+        };
+        let mut results = stream::iter(parts)
+            .map(|p| vms_in(session, p, width, found))
+            .buffer_unordered(width.max(1));
+        while let Some(part) = results.next().await {
+            part?;
         }
+        Ok(())
     })
 }
 
@@ -158,15 +251,21 @@ pub async fn stream_vms(
     width: usize,
     sink: &ChildSink,
 ) -> ApiResult<u64> {
-    let first = match vm_nodes(session, &scope).await {
-        Err(e) if over_cap(&e) => e,
-        other => {
-            sink.all(by_name(other?));
+    stream_vms_from(session, scope, width, sink).await
+}
+
+async fn stream_vms_from<L: Lister>(
+    session: &L,
+    scope: Scope,
+    width: usize,
+    sink: &ChildSink,
+) -> ApiResult<u64> {
+    let (parts, unit) = match vms_or_parts(session, &scope).await? {
+        Listed::Whole(nodes) => {
+            sink.all(by_name(nodes));
             return Ok(1);
         }
-    };
-    let Some((parts, unit)) = split(session, &scope).await? else {
-        return Err(first);
+        Listed::Parts(parts, unit) => (parts, unit),
     };
     tracing::info!(target: "vnav::vcenter", parts = parts.len(), unit, "VM list over the cap, splitting");
     let total = parts.len() as u64;
@@ -207,3 +306,6 @@ pub async fn stream_vms(
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod walk_tests;
