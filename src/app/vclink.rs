@@ -23,8 +23,9 @@ pub struct Side {
 
 #[derive(Default)]
 pub struct VcLinks {
-    /// (endpoint, node id) of either side → the other side.
-    other: HashMap<(EndpointId, Box<str>), Side>,
+    /// Endpoint, then node id of either side → the other side. Keyed in two steps so that a
+    /// lookup borrows the id: the snapshot view looks up every row on each rebuild.
+    other: HashMap<EndpointId, HashMap<Box<str>, Side>>,
 }
 
 impl App {
@@ -65,6 +66,17 @@ impl App {
         vcenter: EndpointId,
     ) -> Option<Side> {
         let r = node.backing().filter(|_| node.kind == NodeKind::Vm)?;
+        // Known as it is (each rebuild of the snapshot view passes every row again).
+        let id = node.id.as_str();
+        if let Some(known) = self.same_vm(endpoint, &id)
+            && known.endpoint == vcenter
+            && vc_map::moid(&known.id) == &*r.moid
+            && (self.same_vm(vcenter, &known.id)).is_some_and(|back| {
+                back.endpoint == endpoint && *back.id == *id && *back.name == *node.name
+            })
+        {
+            return Some(known.clone());
+        }
         let vc = Side {
             endpoint: vcenter,
             id: vc_map::node_id(vc_map::VM, &r.moid).into(),
@@ -72,21 +84,25 @@ impl App {
         };
         let vcd = Side {
             endpoint,
-            id: node.id.as_str().into(),
+            id: id.as_ref().into(),
             name: node.name.as_str().into(),
         };
-        self.vc_links
-            .other
-            .insert((vc.endpoint, vc.id.clone()), vcd.clone());
-        self.vc_links
-            .other
-            .insert((vcd.endpoint, vcd.id), vc.clone());
+        let other = &mut self.vc_links.other;
+        let vcd_id = vcd.id.clone();
+        other
+            .entry(vc.endpoint)
+            .or_default()
+            .insert(vc.id.clone(), vcd);
+        other
+            .entry(endpoint)
+            .or_default()
+            .insert(vcd_id, vc.clone());
         Some(vc)
     }
 
     /// The same VM on the other side, when vnav knows it.
     pub fn same_vm(&self, endpoint: EndpointId, id: &str) -> Option<&Side> {
-        self.vc_links.other.get(&(endpoint, id.into()))
+        self.vc_links.other.get(&endpoint)?.get(id)
     }
 
     /// A details line naming the other side and the key that goes there: the last of the
@@ -242,5 +258,34 @@ mod tests {
         let mut tenant = vcd_vm("vcd-vm-4", "", "");
         tenant.set_backing(None);
         assert_eq!(app.learn_link(0, &tenant), None);
+    }
+
+    /// A link learned again (each rebuild of the snapshot view) follows what changed: a
+    /// renamed vCD VM, a VM now backed by another vCenter VM, a second vCD VM naming it.
+    #[test]
+    fn a_link_learned_again_follows_what_changed() {
+        let mut app = app();
+        let mut vm = vcd_vm("vcd-vm-1", "https://vc-a.example.com", "vm-42");
+        app.learn_link(0, &vm);
+        assert_eq!(
+            app.learn_link(0, &vm).map(|s| s.id),
+            Some("vm/vm-42".into())
+        );
+        vm.name = "renamed".into();
+        app.learn_link(0, &vm);
+        assert_eq!(
+            app.same_vm(1, "vm/vm-42").map(|s| &*s.name),
+            Some("renamed")
+        );
+        let mut moved = vm.backing().cloned().unwrap();
+        moved.moid = "vm-43".into();
+        vm.set_backing(Some(moved));
+        app.learn_link(0, &vm);
+        assert_eq!(app.same_vm(0, "vcd-vm-1").map(|s| &*s.id), Some("vm/vm-43"));
+        assert_eq!(app.same_vm(1, "vm/vm-43").map(|s| &*s.id), Some("vcd-vm-1"));
+        let twin = vcd_vm("vcd-vm-2", "https://vc-a.example.com", "vm-43");
+        app.learn_link(0, &twin);
+        app.learn_link(0, &vm);
+        assert_eq!(app.same_vm(1, "vm/vm-43").map(|s| &*s.id), Some("vcd-vm-1"));
     }
 }
