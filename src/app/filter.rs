@@ -16,6 +16,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use tokio::time::{Duration, Instant};
 
 use super::tree::{EntryId, Tree};
+use crate::api::model::Label;
 
 /// How long the tree must go unchanged before the index is built again on ticks: pages of a
 /// listing land faster, so a build is not started over at each page.
@@ -67,10 +68,16 @@ struct Index {
     /// Whether all of `extra` is ASCII: its lowercasing is then the one ranking folds with,
     /// and the columns of many matches are ranked by searching it whole (`best_by_passes`).
     extra_ascii: bool,
-    /// Each position's characters (name and `extra`, case folded) as bits (`letter_bit`):
+    /// Each position's characters (name, state and `extra`, case folded) as bits (`LETTER_BITS`):
     /// a first letter typed, which matches nearly every row, is answered from these 8 bytes
     /// an entry instead of a search of every text (`with_letter`).
     letters: Vec<u64>,
+    /// Each position's state as drawn, an index into `state_words`: the few states every row
+    /// shows are searched once each, not in each row's text ("powered on" in 300,000 rows
+    /// held nearly any two letters typed, so every row was a hit to step through).
+    states: Vec<u16>,
+    /// The distinct states (label, its words as drawn ASCII-lowercased, their `letters`).
+    state_words: Vec<(Label, String, u64)>,
     /// The lengths in bytes of the columns in `extra`, as bits (`length_bit`): a column equal
     /// to a short query is rare, and then `best_by_passes` need not search for one.
     column_lengths: u64,
@@ -95,13 +102,17 @@ const ID_MARK: char = '\x1f';
 
 /// An entry's part of `Index::extra`, as typed: `\n`-led columns, a `\n` after the last (so
 /// `\n{query}\n` finds a column equal to the query), then `ID_MARK` and the id's tail.
-/// Queries are typed text, so a match never spans a separator (nor two entries).
+/// Queries are typed text, so a match never spans a separator (nor two entries). The state
+/// as drawn ("Powered on", so `/` finds what the operator reads) is one of the columns when
+/// `with_state` (the index keeps it apart: `Index::states`).
 /// Returns the lengths of its columns as bits (`Index::column_lengths`).
-fn push_extra(out: &mut String, node: &crate::api::model::Node) -> u64 {
+fn push_extra(out: &mut String, node: &crate::api::model::Node, with_state: bool) -> u64 {
     let f = node.facts.as_ref();
     let cols = f.map_or([""; 4], |f| [&f.ip, &f.place, &f.owner, &f.guest_os]);
-    // The state as drawn ("Powered on"), so `/` finds what the operator reads.
-    let state = crate::api::labels::status(node.status.label);
+    let state = match with_state {
+        true => crate::api::labels::status(node.status.label),
+        false => "",
+    };
     let mut lengths = 0;
     for col in cols.into_iter().chain([state]).filter(|c| !c.is_empty()) {
         out.push('\n');
@@ -171,6 +182,8 @@ impl Index {
                 self.extra.clear();
                 self.extra_ends.clear();
                 self.letters.clear();
+                self.states.clear();
+                self.state_words.clear();
                 self.column_lengths = 0;
                 self.ascii = true;
                 self.extra_ascii = true;
@@ -198,13 +211,17 @@ impl Index {
             self.ascii &= node.name.is_ascii();
             self.spans.push((id, start, self.text.len() as u32));
             let from = self.extra.len();
-            self.column_lengths |= push_extra(&mut self.extra, node);
+            self.column_lengths |= push_extra(&mut self.extra, node, false);
             self.extra[from..].make_ascii_lowercase();
             self.extra_ascii &= self.extra[from..].is_ascii();
             self.extra_ends.push(self.extra.len() as u32);
+            let state = self.state_of(node.status.label);
+            self.states.push(state);
             let bytes = node.name.bytes().chain(self.extra[from..].bytes());
-            self.letters
-                .push(bytes.fold(0, |m, b| m | LETTER_BITS[b as usize]));
+            let letters = bytes.fold(self.state_words[state as usize].2, |m, b| {
+                m | LETTER_BITS[b as usize]
+            });
+            self.letters.push(letters);
         }
         if !p.stack.is_empty() {
             self.pending = Some(p);
@@ -213,6 +230,18 @@ impl Index {
         self.content = Some(tree.content);
         self.built += 1;
         true
+    }
+
+    /// `label`'s index in `state_words`, added if new (there are a handful).
+    fn state_of(&mut self, label: Label) -> u16 {
+        if let Some(s) = self.state_words.iter().position(|(l, _, _)| *l == label) {
+            return s as u16;
+        }
+        let words = crate::api::labels::status(label).to_ascii_lowercase();
+        self.extra_ascii &= words.is_ascii();
+        let letters = words.bytes().fold(0, |m, b| m | LETTER_BITS[b as usize]);
+        self.state_words.push((label, words, letters));
+        (self.state_words.len() - 1) as u16
     }
 
     /// Whether searching all the text at once beats visiting `candidates` one by one: each
@@ -394,10 +423,14 @@ impl Index {
         if !query.is_ascii() {
             // Unicode case folding: rare, entry by entry as typed.
             let q = query.to_lowercase();
+            let states: Vec<bool> = (self.state_words.iter())
+                .map(|(_, w, _)| w.to_lowercase().contains(&q))
+                .collect();
             let folded = |i: &u32| {
-                String::from_utf8_lossy(self.extra(*i))
-                    .to_lowercase()
-                    .contains(&q)
+                states[self.states[*i as usize] as usize]
+                    || String::from_utf8_lossy(self.extra(*i))
+                        .to_lowercase()
+                        .contains(&q)
             };
             let all: Vec<u32> = match candidates {
                 Some(c) => c.iter().copied().filter(folded).collect(),
@@ -408,18 +441,23 @@ impl Index {
             }
             let lower = query.to_ascii_lowercase();
             let finder = memmem::Finder::new(lower.as_bytes());
+            let states = self.states_holding(&finder);
             let hits = match candidates {
                 Some(c) => c.to_vec(),
                 None => (0..self.spans.len() as u32).collect(),
             };
             let hits = hits
                 .into_iter()
-                .filter(|&i| finder.find(self.extra(i)).is_some())
+                .filter(|&i| {
+                    states[self.states[i as usize] as usize] || finder.find(self.extra(i)).is_some()
+                })
                 .collect();
             return (all, self.exact_case(tree, query, hits));
         }
         let lower = query.to_ascii_lowercase();
         let finder = memmem::Finder::new(lower.as_bytes());
+        let states = self.states_holding(&finder);
+        let in_state = |i: &u32| states[self.states[*i as usize] as usize];
         let hits: Vec<u32> = if self.many(candidates) {
             // One pass over the text, jumping to the next entry at each hit.
             let bytes = self.extra.as_bytes();
@@ -431,6 +469,14 @@ impl Index {
                 hits.push(k as u32);
                 at = self.extra_ends[k] as usize;
             }
+            // And the rows whose state holds it: one pass over 2 bytes a row.
+            if states.contains(&true) {
+                let by_state: Vec<u32> = match candidates {
+                    Some(c) => c.iter().copied().filter(in_state).collect(),
+                    None => (0..self.spans.len() as u32).filter(in_state).collect(),
+                };
+                hits = union_sorted(&by_state, &hits);
+            }
             match candidates {
                 // Every position a candidate (the letter before matched every row): no merge.
                 Some(c) if c.len() < self.spans.len() => intersect_sorted(c, &hits),
@@ -441,7 +487,7 @@ impl Index {
             let c = candidates.unwrap_or_default();
             c.iter()
                 .copied()
-                .filter(|&i| finder.find(self.extra(i)).is_some())
+                .filter(|i| in_state(i) || finder.find(self.extra(*i)).is_some())
                 .collect()
         };
         match sensitive {
@@ -450,12 +496,19 @@ impl Index {
         }
     }
 
+    /// Which of `state_words` hold the (lowercased) needle.
+    fn states_holding(&self, finder: &memmem::Finder) -> Vec<bool> {
+        (self.state_words.iter())
+            .map(|(_, w, _)| finder.find(w.as_bytes()).is_some())
+            .collect()
+    }
+
     /// The lowercased index found every candidate; the node says which has the query's case.
     fn exact_case(&self, tree: &Tree, query: &str, mut hits: Vec<u32>) -> Vec<u32> {
         let mut part = String::new();
         hits.retain(|&i| {
             part.clear();
-            push_extra(&mut part, &tree.get(self.spans[i as usize].0).node);
+            push_extra(&mut part, &tree.get(self.spans[i as usize].0).node, true);
             part.contains(query)
         });
         hits
@@ -1025,17 +1078,21 @@ mod props {
 
     use super::tests::{names, tree};
     use super::*;
-    use crate::api::model::{ChildBatch, Node, NodeKind, VmFacts, intern};
+    use crate::api::model::{ChildBatch, Node, NodeKind, Severity, Status, VmFacts, intern};
 
     /// VMs under one root: (name, IP and owner when it has facts, id tail).
+    /// Each VM also has a state, drawn from its id's length (none for some).
     fn tree_of(list: &[(String, Option<String>, String)]) -> Tree {
         let mut t = Tree::default();
         let r = t.add_root(0, Node::new(NodeKind::Endpoint, "https://r/api/r", "root"));
         t.start_load(r, 1);
+        let states = ["", "POWERED_ON", "POWERED_OFF", "SUSPENDED", "poweredOn"];
         let nodes = list
             .iter()
             .map(|(name, col, id)| {
-                let node = Node::new(NodeKind::Vm, format!("https://r/api/vApp/{id}"), name);
+                let state = Status::new(states[id.len() % states.len()], Severity::Ok);
+                let node = Node::new(NodeKind::Vm, format!("https://r/api/vApp/{id}"), name)
+                    .with_status(state);
                 match col {
                     Some(c) => node.with_facts(VmFacts {
                         ip: c.as_str().into(),
@@ -1245,7 +1302,7 @@ mod props {
                 ("[a-dA-D0-9é!-]{0,8}", prop::option::of("[a-dA-D.0-9!]{0,6}"), "[a-dA-D0-9]{0,4}"),
                 0..40,
             ),
-            query in "!?[a-dA-D0-9é.!-]{1,5}",
+            query in "!?[a-dA-D0-9é.!oweP-]{1,5}",
             unicode in any::<bool>(),
             change in prop::option::of((0u8..3, "[a-dA-D0-9]{1,6}", 0usize..40)),
             slice in 1usize..12,
