@@ -13,6 +13,7 @@ pub mod model;
 pub mod node_id;
 pub mod packed;
 pub mod session;
+pub mod thin_str;
 pub mod tls;
 pub mod vcd;
 pub mod vcenter;

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 pub use super::interned::{Label, Sym};
 pub use super::node_id::NodeId;
 pub use super::packed::Packed;
+pub use super::thin_str::ThinStr;
 
 /// Which product an endpoint speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -225,8 +226,9 @@ pub struct VmFacts {
     pub memory_mib: Packed<u32>,
     /// Guest OS, place and owner repeat across VMs: one shared copy of each value (`Sym`).
     pub guest_os: Sym,
-    /// The first IP address the listing gives (an IPv4 or short IPv6 text needs no heap).
-    pub ip: CompactString,
+    /// The first IP address the listing gives: one pointer, null when none (most VMs at scale:
+    /// a vCenter listing names none), an IPv4 text in a 16-byte block (`ThinStr`).
+    pub ip: ThinStr,
     /// Where the VM lives: its vApp (vCD) or host (vCenter).
     pub place: Sym,
     pub owner: Sym,
@@ -1148,10 +1150,11 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<Health>>(), 1);
         assert_eq!(std::mem::size_of::<Status>(), 4);
         // Numbers and the snapshot date `Packed` (96 bytes with `Option`s).
-        assert_eq!(std::mem::size_of::<Option<VmFacts>>(), 72);
+        // And the IP one pointer (`ThinStr`: 72 bytes with a `CompactString`).
+        assert_eq!(std::mem::size_of::<Option<VmFacts>>(), 56);
         // The stored summary and the backing behind one pointer (24 bytes as a `Box<str>` and
         // an `Option<Box<VimRef>>`).
-        assert_eq!(std::mem::size_of::<Node>(), 136);
+        assert_eq!(std::mem::size_of::<Node>(), 120);
     }
 
     /// A summary and a backing share one block, dropped when both are cleared, so a node

@@ -947,7 +947,7 @@ mod size_tests {
             std::mem::size_of::<super::Entry>(),
             std::mem::size_of::<crate::api::model::Node>() + 24
         );
-        assert_eq!(std::mem::size_of::<super::Entry>(), 160);
+        assert_eq!(std::mem::size_of::<super::Entry>(), 144);
     }
 }
 
