@@ -43,6 +43,24 @@ pub fn vcenter_admin(s: &Sim) -> VcenterBackend {
     )
 }
 
+/// Default options but no hedged copies: tests that count what the server saw (requests, open
+/// continuation tokens) would count a slow read's copy on a loaded machine too (hedging has its
+/// own tests, `hedge::*`).
+pub fn unhedged() -> HttpOptions {
+    HttpOptions {
+        hedge: vnav::api::hedge::HedgeOptions {
+            enabled: false,
+            ..Default::default()
+        },
+        ..HttpOptions::default()
+    }
+}
+
+/// The simulator's vCenter as its administrator, sending no hedged copies (`unhedged`).
+pub fn vcenter_admin_unhedged(s: &Sim) -> VcenterBackend {
+    vcenter(&s.vcenter_url, VCENTER_USER, DEMO_PASSWORD, unhedged())
+}
+
 /// The simulator's Aria Operations, reading `page_size` resources a page with at most
 /// `concurrency` requests in flight.
 pub fn vrops(s: &Sim, page_size: u64, concurrency: usize) -> vnav::api::vrops::VropsBackend {
@@ -51,15 +69,10 @@ pub fn vrops(s: &Sim, page_size: u64, concurrency: usize) -> vnav::api::vrops::V
         url: s.vrops_url.clone(),
         user: vnav::sim::VROPS_USER.into(),
         password: DEMO_PASSWORD.to_string().into(),
-        // These tests count the requests the server saw: on a loaded machine a slow 2 MB page
-        // would get a hedged copy that counts too (hedging has its own tests, `hedge::*`).
+        // These tests count the requests the server saw.
         http: HttpOptions {
             concurrency,
-            hedge: vnav::api::hedge::HedgeOptions {
-                enabled: false,
-                ..Default::default()
-            },
-            ..HttpOptions::default()
+            ..unhedged()
         },
         page_size,
     })
