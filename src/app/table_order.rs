@@ -55,13 +55,33 @@ fn known(v: &Value) -> bool {
 /// Whether row `a` (arrival index and row) comes before `b` by `col`, ascending. The one
 /// definition of the order; the fast paths below must agree with it (tests check).
 pub fn cmp_rows(col: ColumnId, (ia, a): (u32, Row), (ib, b): (u32, Row)) -> Ordering {
-    columns::compare(
-        &columns::value(a.0, col, a.1),
-        &columns::value(b.0, col, b.1),
-    )
-    .then_with(|| columns::compare(&Value::Text(&a.0.name), &Value::Text(&b.0.name)))
-    .then_with(|| columns::natural_cmp(a.1, b.1))
-    .then(ia.cmp(&ib))
+    cmp_keys(&Key::of(col, ia, a), &Key::of(col, ib, b))
+}
+
+/// What `cmp_rows` reads of a row, read once (a merge sorts its new rows by these).
+struct Key<'a> {
+    value: Value<'a>,
+    name: &'a str,
+    endpoint: &'a str,
+    row: u32,
+}
+
+impl<'a> Key<'a> {
+    fn of(col: ColumnId, row: u32, (node, endpoint): Row<'a>) -> Key<'a> {
+        Key {
+            value: columns::value(node, col, endpoint),
+            name: &node.name,
+            endpoint,
+            row,
+        }
+    }
+}
+
+fn cmp_keys(a: &Key, b: &Key) -> Ordering {
+    (columns::compare(&a.value, &b.value))
+        .then_with(|| columns::compare(&Value::Text(a.name), &Value::Text(b.name)))
+        .then_with(|| columns::natural_cmp(a.endpoint, b.endpoint))
+        .then(a.row.cmp(&b.row))
 }
 
 /// Each text's rank among the distinct `texts`, in natural order: sorting the distinct values

@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use super::{Row, cmp_rows, known};
+use super::{Key, Row, cmp_keys, known};
 use crate::api::columns::{self, ColumnId, Value};
 
 /// In an order: this row's value differs from the row before it (a run of equal values
@@ -147,11 +147,11 @@ impl Order {
     /// comparing with its neighbour.
     pub fn merge<'a>(&mut self, fresh: &[u32], row: &impl Fn(u32) -> Row<'a>) {
         let col = self.col;
-        let cmp = |a: u32, b: u32| cmp_rows(col, (a, row(a)), (b, row(b)));
         let value = |r: u32| columns::value(row(r).0, col, row(r).1);
         let same = |a: u32, b: u32| columns::compare(&value(a), &value(b)) == Ordering::Equal;
-        let mut fresh = fresh.to_vec();
-        fresh.sort_unstable_by(|&a, &b| cmp(a, b));
+        // Each new row's key read once, not at each of its comparisons.
+        let mut keys: Vec<Key> = (fresh.iter()).map(|&r| Key::of(col, r, row(r))).collect();
+        keys.sort_unstable_by(cmp_keys);
         for b in &mut self.blocks {
             if b.fence.is_none() {
                 let first = b.rows[0] & !RUN;
@@ -160,8 +160,8 @@ impl Order {
         }
         // Fresh rows ascend: each goes at or after the block the one before went to.
         let mut from = 0;
-        for f in fresh {
-            let fr = row(f);
+        for key in keys {
+            let (f, fr) = (key.row, row(key.row));
             if self.blocks.is_empty() {
                 self.blocks.push(Block::new(Vec::new()));
             }
@@ -171,7 +171,10 @@ impl Order {
             let b = (from + past).saturating_sub(1);
             from = b;
             let rows = &self.blocks[b].rows;
-            let at = rows.partition_point(|&o| cmp(o & !RUN, f).is_lt());
+            let at = rows.partition_point(|&o| {
+                let o = o & !RUN;
+                cmp_keys(&Key::of(col, o, row(o)), &key).is_lt()
+            });
             let starts = self.before(b, at).is_none_or(|p| !same(p & !RUN, f));
             if let Some((nb, na)) = self.at(b, at) {
                 let next = &mut self.blocks[nb].rows[na];
