@@ -1034,15 +1034,19 @@ mod tests {
         assert_eq!(t.len(), 3, "b freed");
     }
 
+    /// One part of a split list, in name order.
+    fn part(names: &[&str]) -> ChildBatch {
+        ChildBatch {
+            nodes: names.iter().map(|n| node(n)).collect(),
+            by_name: true,
+            ..Default::default()
+        }
+    }
+
     /// Parts of a split list, each in name order, arriving in any order: on a first load
     /// and on a refresh the children end in one name order.
     #[test]
     fn parts_in_name_order_merge_into_one_order() {
-        let part = |names: &[&str]| ChildBatch {
-            nodes: names.iter().map(|n| node(n)).collect(),
-            by_name: true,
-            ..Default::default()
-        };
         let mut t = Tree::default();
         let r = t.add_root(0, node("root"));
         t.set_expanded(r, true);
@@ -1065,11 +1069,6 @@ mod tests {
     /// rows, and placing each among 100,000 children by name would read ~17 entries a row.
     #[test]
     fn a_tables_root_keeps_parts_in_arrival_order() {
-        let part = |names: &[&str]| ChildBatch {
-            nodes: names.iter().map(|n| node(n)).collect(),
-            by_name: true,
-            ..Default::default()
-        };
         let mut t = Tree::default();
         let r = t.add_hidden_root(0, node("VMs"));
         t.start_load(r, 1);

@@ -124,6 +124,15 @@ fn two_datacenters(small: bool) -> Inventory {
     Inventory::new(10, hosts)
 }
 
+fn every_vm_once(inv: &Inventory, got: &[String]) {
+    let unique: HashSet<&String> = got.iter().collect();
+    assert_eq!(
+        (got.len(), unique.len()),
+        (inv.vms(), inv.vms()),
+        "every VM once"
+    );
+}
+
 /// The first rows come after four round trips (all VMs and the datacenters, a datacenter's
 /// VMs and clusters, its hosts and clustered hosts, the standalone host's VMs), not after the
 /// seven of a walk that asks each level only once the list above was refused and works out
@@ -134,12 +143,7 @@ async fn an_over_cap_listing_shows_rows_after_four_round_trips() {
     let inv = two_datacenters(false);
     let (first, got) = walk(&inv).await;
     assert_eq!(first, TRIP * 4, "first rows after four round trips");
-    let unique: HashSet<&String> = got.iter().collect();
-    assert_eq!(
-        (got.len(), unique.len()),
-        (inv.vms(), inv.vms()),
-        "every VM once"
-    );
+    every_vm_once(&inv, &got);
     // That walk: all VMs and the datacenters (2), per datacenter its VMs, clusters, hosts and
     // clustered hosts (8), per cluster its VMs, its hosts and each host's VMs (3 × 5), the
     // standalone host's VMs (1).
@@ -154,12 +158,7 @@ async fn a_cluster_under_the_cap_shows_after_three_round_trips() {
     let inv = two_datacenters(true);
     let (first, got) = walk(&inv).await;
     assert_eq!(first, TRIP * 3);
-    let unique: HashSet<&String> = got.iter().collect();
-    assert_eq!(
-        (got.len(), unique.len()),
-        (inv.vms(), inv.vms()),
-        "every VM once"
-    );
+    every_vm_once(&inv, &got);
     // The walk above and b2's VMs.
     let asked = inv.asked.lock().unwrap().len();
     assert_eq!(asked, 26 + 1, "{:?}", inv.asked.lock().unwrap());
