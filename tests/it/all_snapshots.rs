@@ -19,6 +19,7 @@ use vnav::theme::Theme;
 
 use crate::backends;
 use crate::sim_support::sim;
+use crate::support::toast;
 
 const T: Duration = Duration::from_secs(30);
 
@@ -300,11 +301,7 @@ async fn a_dead_endpoint_leaves_the_others_rows_and_says_why() {
     let report = app.all_snapshots_report();
     let vc_line = &report.iter().find(|(l, _)| l == "vcenter").unwrap().1;
     assert!(vc_line.starts_with("failed: "), "{report:?}");
-    let toast = app
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
+    let toast = toast(app);
     assert!(toast.starts_with("vcenter: snapshots: "), "{toast}");
     d.shutdown().await;
 }

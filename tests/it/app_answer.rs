@@ -176,22 +176,14 @@ async fn read_only_refuses_the_answer_and_a_task_not_waiting_says_so() {
     let out = key(&mut app, KeyCode::Char('A'));
     assert!(details_read(&out.effects).is_none());
     assert!(app.overlay.is_none());
-    let toast = app
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
-    assert!(toast.contains("read-only"), "{toast}");
+    let said = toast(&app);
+    assert!(said.contains("read-only"), "{said}");
 
     let mut app = started(TaskState::Running);
     let out = key(&mut app, KeyCode::Char('A'));
     assert!(details_read(&out.effects).is_none());
-    let toast = app
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
-    assert!(toast.contains("not waiting for an answer"), "{toast}");
+    let said = toast(&app);
+    assert!(said.contains("not waiting for an answer"), "{said}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -214,11 +206,7 @@ async fn a_run_that_starts_waiting_says_how_to_answer_it() {
         0,
         ApiAnswer::TaskPolled(Ok(run(TaskState::WaitingForInput))),
     );
-    let toast = app
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
+    let toast = toast(&app);
     assert_eq!(
         toast,
         "Run Restart app tier: waiting for your answer: press A"

@@ -7,7 +7,9 @@ use vnav::api::model::{Capabilities, ChildBatch, EndpointInfo, Node, NodeKind, P
 use vnav::app::App;
 use vnav::app::event::{ApiAnswer, Effect};
 
-use crate::support::{answer, app_with, children_req, give_children, group, key, keys, screen, vm};
+use crate::support::{
+    answer, app_with, children_req, give_children, group, key, keys, screen, toast, vm,
+};
 
 /// Two endpoints, both connected, their first level listed.
 pub(crate) fn two_endpoints() -> App {
@@ -73,13 +75,6 @@ pub(crate) fn list_kind_reqs(effects: &[Effect]) -> Vec<(u64, usize, NodeKind)> 
             _ => None,
         })
         .collect()
-}
-
-fn toast(app: &App) -> String {
-    app.toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 /// The table's rows as names, top to bottom.
@@ -697,10 +692,6 @@ fn a_context_past_the_endpoints_an_entry_can_name_is_refused() {
         result: Ok((spec, None)),
     });
     assert_eq!(app.endpoints.len(), MAX_ENDPOINTS);
-    let toast = app
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
+    let toast = toast(&app);
     assert!(toast.contains("at most 65536 endpoints"), "{toast}");
 }

@@ -12,6 +12,7 @@ use vnav::runtime::driver::{Driver, screen_text};
 use vnav::sim::{DEMO_PASSWORD, VCENTER_USER};
 
 use crate::sim_support::sim_of;
+use crate::support::toast;
 
 const T: Duration = Duration::from_secs(30);
 
@@ -19,13 +20,6 @@ fn run(d: &mut Driver, line: &str) {
     d.key(KeyCode::Char(':'));
     d.type_str(line);
     d.key(KeyCode::Enter);
-}
-
-fn toast(app: &App) -> String {
-    app.toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 /// A vnav started with `-c prod` only (the simulator's vCD at `vcd`), connected, from a config

@@ -14,13 +14,6 @@ use vnav::theme::{Role, Theme};
 use crate::app_command::command;
 use crate::support::*;
 
-fn toast(app: &App) -> String {
-    app.toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
-}
-
 /// An app whose config folder holds three user themes: a good one, one with a misspelt role
 /// and one with a colour that is none.
 fn with_user_themes() -> (App, tempfile::TempDir) {

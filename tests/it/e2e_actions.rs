@@ -21,6 +21,7 @@ use vnav::theme::Theme;
 
 use crate::backends;
 use crate::sim_support::sim;
+use crate::support::toast;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -109,13 +110,6 @@ fn shows(app: &App, node_id: &str, status: &str) -> bool {
         && rows
             .iter()
             .all(|&e| app.tree.get(e).node.status.label == status)
-}
-
-fn toast(app: &App) -> String {
-    app.toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 fn our_tasks(app: &App) -> Vec<TaskState> {

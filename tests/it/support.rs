@@ -159,3 +159,11 @@ pub fn answer_gone(app: &mut App, effects: &[Effect], id: &str) -> Vec<Effect> {
     }
     next
 }
+
+/// The toast's text, empty when none shows.
+pub fn toast(app: &App) -> String {
+    app.toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}

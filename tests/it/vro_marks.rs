@@ -51,11 +51,7 @@ async fn run_on_several_marked_workflows_is_refused_saying_why() {
     let out = key(&mut app, KeyCode::Char('e'));
     assert_eq!(reads(&out.effects), 0, "nothing is read for a refused run");
     assert!(app.overlay.is_none());
-    let toast = app
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
+    let toast = toast(&app);
     assert!(
         toast.contains("2 nodes are marked")
             && toast.contains("one at a time")

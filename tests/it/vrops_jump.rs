@@ -13,7 +13,7 @@ use vnav::app::App;
 use vnav::app::event::{ApiAnswer, Effect, Event};
 
 use crate::app_ui::details;
-use crate::support::{answer, app_with, find, give_children, key, render, screen_text, vm};
+use crate::support::{answer, app_with, find, give_children, key, render, screen_text, toast, vm};
 
 const UUID_A: &str = "aaaaaaaa-0000-0000-0000-000000000001";
 const UUID_B: &str = "bbbbbbbb-0000-0000-0000-000000000002";
@@ -294,11 +294,7 @@ async fn i_on_a_vm_aria_operations_does_not_watch_says_so() {
         (0, "vm/vm-42"),
         "stays"
     );
-    let toast = app
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
+    let toast = toast(&app);
     assert!(toast.contains("does not watch"), "{toast}");
 }
 
