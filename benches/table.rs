@@ -346,32 +346,16 @@ fn arrivals(n: usize) {
     );
     eprintln!(
         "REPORT arrivals keys, wall and CPU: j, PgDn, ~: {} cpu {}; `>`: {} cpu {}",
-        percentiles(walls),
-        percentiles(cpus),
-        percentiles(first_walls),
-        percentiles(first_cpus)
+        common::percentiles(walls),
+        common::percentiles(cpus),
+        common::percentiles(first_walls),
+        common::percentiles(first_cpus)
     );
 }
 
 /// This thread's CPU time.
 fn thread_cpu() -> Duration {
     common::cpu_time(libc::CLOCK_THREAD_CPUTIME_ID)
-}
-
-/// p50, p99 and worst of some durations.
-fn percentiles(mut v: Vec<Duration>) -> String {
-    if v.is_empty() {
-        return "none".into();
-    }
-    v.sort();
-    let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
-    format!(
-        "p50 {:.2?} p99 {:.2?} max {:.2?} (n={})",
-        p(0.5),
-        p(0.99),
-        v[v.len() - 1],
-        v.len()
-    )
 }
 
 fn bench_size(c: &mut Criterion, n: usize) {

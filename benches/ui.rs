@@ -154,18 +154,6 @@ fn frame(app: &mut App, term: &mut Terminal<TestBackend>, ev: Event) {
     term.draw(|f| vnav::views::draw(app, f)).unwrap();
 }
 
-fn percentiles(mut v: Vec<Duration>) -> String {
-    v.sort();
-    let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
-    format!(
-        "p50={:.2?} p99={:.2?} max={:.2?} (n={})",
-        p(0.5),
-        p(0.99),
-        v[v.len() - 1],
-        v.len()
-    )
-}
-
 /// CPU time this thread has used: a key's own cost, without the time the scheduler gave the
 /// core to other processes (the project machine is shared; wall-clock p99s there are mostly
 /// other builds).
@@ -195,8 +183,8 @@ impl Times {
         }
         eprintln!(
             "REPORT key_to_frame {name} nodes={n} {} cpu {}",
-            percentiles(self.wall),
-            percentiles(self.cpu)
+            common::percentiles(self.wall),
+            common::percentiles(self.cpu)
         );
     }
 }
@@ -622,9 +610,9 @@ fn sprawl_report() {
     eprintln!(
         "REPORT snapshot_view rows={} rows_arrive {} sizes_64 {} complete {}",
         2 * n,
-        percentiles(listed),
-        percentiles(sizes),
-        percentiles(done)
+        common::percentiles(listed),
+        common::percentiles(sizes),
+        common::percentiles(done)
     );
 }
 

@@ -52,3 +52,19 @@ pub fn cpu_time(clock: libc::clockid_t) -> std::time::Duration {
     unsafe { libc::clock_gettime(clock, &mut ts) };
     std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
+
+/// p50, p99 and worst of some durations.
+pub fn percentiles(mut v: Vec<std::time::Duration>) -> String {
+    if v.is_empty() {
+        return "none".into();
+    }
+    v.sort();
+    let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
+    format!(
+        "p50 {:.2?} p99 {:.2?} max {:.2?} (n={})",
+        p(0.5),
+        p(0.99),
+        v[v.len() - 1],
+        v.len()
+    )
+}
