@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use time::OffsetDateTime;
 
 use super::labels;
-use super::model::{Node, NodeKind, age, bytes_text, mib_text};
+use super::model::{Node, NodeKind, Severity, age, bytes_text, mib_text};
 
 /// Every column vnav knows; a kind shows some of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -244,8 +244,34 @@ pub fn find_in(cols: &[Column], key: &str) -> Option<Column> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value<'a> {
     Text(&'a str),
+    /// A state in words, ordered by how bad it is first (`state_rank`), then as text: a
+    /// Critical alert before a Warning, a failed row before a healthy one.
+    State(u8, &'a str),
     Number(Option<u64>),
     Time(Option<OffsetDateTime>),
+}
+
+impl<'a> Value<'a> {
+    /// The text a table shows and a filter searches, for the kinds of value that are text.
+    pub fn as_text(&self) -> Option<&'a str> {
+        match *self {
+            Value::Text(t) | Value::State(_, t) => Some(t),
+            Value::Number(_) | Value::Time(_) => None,
+        }
+    }
+}
+
+/// Where a state sorts: errors first, then warnings, work in progress, healthy, the rest.
+/// Alerts' Critical and Immediate are both errors and fall in that order by name.
+pub fn state_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warn => 1,
+        Severity::Busy => 2,
+        Severity::Ok => 3,
+        Severity::Neutral => 4,
+        Severity::Muted => 5,
+    }
 }
 
 /// The value of `col` for `node`, which lives on the endpoint labelled `endpoint`.
@@ -256,7 +282,10 @@ pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> 
         ColumnId::Name => Value::Text(&node.name),
         // In words ("Powered on"), so a table sorts and filters by what it shows; `vnav dump`
         // writes the API's word instead (`cli/rows.rs`).
-        ColumnId::State => Value::Text(labels::status(node.status.label)),
+        ColumnId::State => Value::State(
+            state_rank(node.status.severity),
+            labels::status(node.status.label),
+        ),
         ColumnId::Endpoint => Value::Text(endpoint),
         ColumnId::Place => text(|f| &f.place),
         ColumnId::Cpu => Value::Number(facts.and_then(|f| f.cpus.get()).map(u64::from)),
@@ -298,7 +327,7 @@ pub fn text<'a>(
     now: OffsetDateTime,
 ) -> Cow<'a, str> {
     match (col, value(node, col, endpoint)) {
-        (_, Value::Text(t)) => Cow::Borrowed(t),
+        (_, Value::Text(t) | Value::State(_, t)) => Cow::Borrowed(t),
         (ColumnId::Memory, Value::Number(Some(m))) => Cow::Owned(mib_text(m)),
         (ColumnId::SnapshotSize, Value::Number(Some(b))) => Cow::Owned(bytes_text(b)),
         (_, Value::Number(Some(n))) => Cow::Owned(n.to_string()),
@@ -319,6 +348,10 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Text(a), Value::Text(b)) => match (a.is_empty(), b.is_empty()) {
             (false, false) => natural_cmp(a, b),
+            (a, b) => a.cmp(&b),
+        },
+        (Value::State(ra, a), Value::State(rb, b)) => match (a.is_empty(), b.is_empty()) {
+            (false, false) => ra.cmp(rb).then_with(|| natural_cmp(a, b)),
             (a, b) => a.cmp(&b),
         },
         (Value::Number(a), Value::Number(b)) => known(*a, *b),

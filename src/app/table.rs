@@ -19,7 +19,7 @@ use super::filter;
 use super::table_budget::{Clock, RebuildBudget};
 use super::table_order::{BuiltOrder, Reading, SortIndex, SortJob};
 use super::tree::{EndpointId, EntryId, Load};
-use crate::api::columns::{self, Column, ColumnId, Value};
+use crate::api::columns::{self, Column, ColumnId};
 use crate::api::model::{Node, NodeKind, Severity};
 
 /// Where a table's rows come from.
@@ -194,7 +194,7 @@ fn rooted(tree: &super::tree::Tree, roots: &[(EndpointId, EntryId)]) -> usize {
 pub fn row_rank(node: &Node, endpoint: &str, query: &str) -> Option<u8> {
     let mut best = 3u8;
     for col in columns::columns(node.kind) {
-        if let Value::Text(t) = columns::value(node, col.id, endpoint) {
+        if let Some(t) = columns::value(node, col.id, endpoint).as_text() {
             best = best.min(filter::rank(t, query));
         }
     }
@@ -282,6 +282,14 @@ impl App {
         let cols = match source {
             Source::Snapshots => columns::SNAPSHOT_COLUMNS.to_vec(),
             Source::Kind => self.columns.of(kind).to_vec(),
+        };
+        // Alerts are read worst first (when the config shows their state).
+        let default = match kind {
+            NodeKind::Alert if cols.contains(&columns::STATE) => Sort {
+                column: columns::STATE,
+                desc: false,
+            },
+            _ => default,
         };
         // A remembered sort by a column the config no longer shows gives way to the default.
         let sort = match self.sorts.get(&(kind, source)) {

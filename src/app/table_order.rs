@@ -46,7 +46,7 @@ const MERGE_AT_MOST: usize = 2;
 
 fn known(v: &Value) -> bool {
     match v {
-        Value::Text(t) => !t.is_empty(),
+        Value::Text(t) | Value::State(_, t) => !t.is_empty(),
         Value::Number(n) => n.is_some(),
         Value::Time(t) => t.is_some(),
     }
@@ -88,12 +88,20 @@ fn cmp_keys(a: &Key, b: &Key) -> Ordering {
 /// (often few: states, endpoints, guest OSes) instead of every row, each by its natural key
 /// (`natural_key`), so the sort compares bytes, not digit runs.
 fn text_ranks(texts: &[&str]) -> Vec<u32> {
+    text_ranks_after(texts, &[])
+}
+
+/// `text_ranks`, each text first ordered by its `first` (a state's rank; empty: none).
+fn text_ranks_after(texts: &[&str], first: &[u8]) -> Vec<u32> {
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let mut distinct: Vec<&str> = Vec::new();
-    let of_row: Vec<u32> = (texts.iter())
-        .map(|&t| {
+    // A state's rank follows from its words (its label), so a text has one rank.
+    let mut first_of: Vec<u8> = Vec::new();
+    let of_row: Vec<u32> = (texts.iter().enumerate())
+        .map(|(i, &t)| {
             *ids.entry(t).or_insert_with(|| {
                 distinct.push(t);
+                first_of.push(first.get(i).copied().unwrap_or(0));
                 distinct.len() as u32 - 1
             })
         })
@@ -111,7 +119,9 @@ fn text_ranks(texts: &[&str]) -> Vec<u32> {
     };
     let mut by_text: Vec<u32> = (0..distinct.len() as u32).collect();
     by_text.sort_unstable_by(|&a, &b| {
-        (key(a).cmp(key(b))).then_with(|| distinct[a as usize].cmp(distinct[b as usize]))
+        (first_of[a as usize].cmp(&first_of[b as usize]))
+            .then_with(|| key(a).cmp(key(b)))
+            .then_with(|| distinct[a as usize].cmp(distinct[b as usize]))
     });
     let mut rank = vec![0u32; distinct.len()];
     for (i, &id) in by_text.iter().enumerate() {
@@ -201,8 +211,13 @@ fn column_order<'a>(
 /// A column's values over some rows, read once and owned, so that sorting them needs no tree
 /// (it runs off the UI thread, see `SortJob`).
 enum Keys {
-    /// Texts packed one after another, each row's end in `ends`.
-    Text { text: String, ends: Vec<u32> },
+    /// Texts packed one after another, each row's end in `ends`; for a state, each row's
+    /// rank in `ranks`.
+    Text {
+        text: String,
+        ends: Vec<u32>,
+        ranks: Option<Vec<u8>>,
+    },
     /// Numbers and times: (unknown, the value as an integer).
     Int(Vec<(bool, i128)>),
 }
@@ -225,9 +240,10 @@ impl Keys {
     fn like(first: Option<Value>, n: usize) -> Keys {
         match first {
             Some(Value::Number(_) | Value::Time(_)) => Keys::Int(Vec::with_capacity(n)),
-            _ => Keys::Text {
+            first => Keys::Text {
                 text: String::new(),
                 ends: Vec::with_capacity(n),
+                ranks: matches!(first, Some(Value::State(..))).then(|| Vec::with_capacity(n)),
             },
         }
     }
@@ -236,9 +252,15 @@ impl Keys {
     /// another (none does) counts as unknown.
     fn push(&mut self, v: Option<Value>) {
         match self {
-            Keys::Text { text, ends } => {
-                if let Some(Value::Text(t)) = v {
-                    text.push_str(t);
+            Keys::Text { text, ends, ranks } => {
+                let (t, rank) = match v {
+                    Some(Value::Text(t)) => (t, 0),
+                    Some(Value::State(rank, t)) => (t, rank),
+                    _ => ("", 0),
+                };
+                text.push_str(t);
+                if let Some(ranks) = ranks {
+                    ranks.push(rank);
                 }
                 ends.push(text.len() as u32);
             }
@@ -261,14 +283,14 @@ impl Keys {
     fn order(self, col: ColumnId, live: &[u32], name_rank: &[u32]) -> Order {
         let ints: Vec<(bool, i128)> = match self {
             Keys::Int(keys) => keys,
-            Keys::Text { text, ends } => {
+            Keys::Text { text, ends, ranks } => {
                 let texts: Vec<&str> = (0..ends.len())
                     .map(|i| {
                         let start = if i == 0 { 0 } else { ends[i - 1] as usize };
                         &text[start..ends[i] as usize]
                     })
                     .collect();
-                let ranks = text_ranks(&texts);
+                let ranks = text_ranks_after(&texts, ranks.as_deref().unwrap_or(&[]));
                 (texts.iter().zip(ranks))
                     .map(|(t, rank)| (t.is_empty(), i128::from(rank)))
                     .collect()
@@ -767,18 +789,20 @@ impl SortIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::model::{NodeKind, Status, VmFacts};
+    use crate::api::model::{NodeKind, Severity, Status, VmFacts};
     use proptest::prelude::*;
 
-    fn node(name: &str, state: &'static str, cpus: Option<u32>, ip: &str) -> Node {
+    fn node(name: &str, (state, severity): (&str, Severity), cpus: Option<u32>, ip: &str) -> Node {
         Node::new(NodeKind::Vm, format!("vm/{name}"), name)
-            .with_status(Status::new(state, crate::api::model::Severity::Ok))
+            .with_status(Status::new(state, severity))
             .with_facts(VmFacts {
                 cpus: cpus.into(),
                 ip: ip.into(),
                 ..VmFacts::default()
             })
     }
+
+    const NO_STATE: (&str, Severity) = ("", Severity::Neutral);
 
     const COLS: [ColumnId; 5] = [
         ColumnId::Name,
@@ -800,7 +824,13 @@ mod tests {
         let name = prop::sample::select(vec![
             "web-1", "web-11", "web-100", "Web-2", "web-02", "db", "", "web-11", "a10", "a9",
         ]);
-        let state = prop::sample::select(vec!["POWERED_ON", "POWERED_OFF", ""]);
+        // States whose severity orders them otherwise than their words do.
+        let state = prop::sample::select(vec![
+            ("POWERED_ON", Severity::Ok),
+            ("POWERED_OFF", Severity::Muted),
+            ("ZOMBIE", Severity::Error),
+            ("", Severity::Neutral),
+        ]);
         let cpus = prop::option::of(0u32..4);
         let ip = prop::sample::select(vec!["10.0.0.9", "10.0.0.10", "", "10.0.0.9"]);
         let ep = prop::sample::select(vec!["vcd", "vcenter"]);
@@ -1001,7 +1031,10 @@ mod tests {
         let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
         tree.append_children(
             root,
-            vec![node("a", "", Some(2), ""), node("b", "", Some(1), "")],
+            vec![
+                node("a", NO_STATE, Some(2), ""),
+                node("b", NO_STATE, Some(1), ""),
+            ],
         );
         let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
         let mut index = SortIndex::default();
@@ -1038,11 +1071,11 @@ mod tests {
     #[test]
     fn names_sort_naturally_and_ties_keep_arrival() {
         let rows = [
-            (node("web-100", "", None, ""), "vcd"),
-            (node("web-11", "", None, ""), "vcd"),
-            (node("web-11", "", None, ""), "vcd"),
-            (node("Web-2", "", None, ""), "vcd"),
-            (node("", "", None, ""), "vcd"),
+            (node("web-100", NO_STATE, None, ""), "vcd"),
+            (node("web-11", NO_STATE, None, ""), "vcd"),
+            (node("web-11", NO_STATE, None, ""), "vcd"),
+            (node("Web-2", NO_STATE, None, ""), "vcd"),
+            (node("", NO_STATE, None, ""), "vcd"),
         ];
         let row = |i: u32| (&rows[i as usize].0, rows[i as usize].1);
         let built = build(rows.len(), &row, &[ColumnId::Name, ColumnId::Cpu]);
@@ -1063,10 +1096,10 @@ mod tests {
     #[test]
     fn unknown_values_go_last_both_ways() {
         let rows = [
-            (node("a", "", Some(4), ""), "vcd"),
-            (node("b", "", None, ""), "vcd"),
-            (node("c", "", Some(2), ""), "vcd"),
-            (node("d", "", Some(4), ""), "vcd"),
+            (node("a", NO_STATE, Some(4), ""), "vcd"),
+            (node("b", NO_STATE, None, ""), "vcd"),
+            (node("c", NO_STATE, Some(2), ""), "vcd"),
+            (node("d", NO_STATE, Some(4), ""), "vcd"),
         ];
         let row = |i: u32| (&rows[i as usize].0, rows[i as usize].1);
         let cpu = build(rows.len(), &row, &[ColumnId::Cpu]).remove(0);

@@ -628,3 +628,63 @@ async fn rows_arriving_during_the_build_end_fully_sorted() {
     built(&mut app, sort_req, job);
     assert_eq!(rows(&app), by_cpu(&arrived, false));
 }
+
+/// `:alerts` lists the most severe first, and `:sort state` orders any table's states worst
+/// first (errors, warnings, work in progress, healthy, the rest), each by its words after that.
+#[tokio::test(start_paused = true)]
+async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
+    use vnav::api::model::{NodeKind, Severity, Status};
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "alerts"));
+    let alert = |name: &str, level: &str, severity| {
+        Node::new(NodeKind::Alert, format!("alert/{name}"), name)
+            .with_status(Status::new(level, severity))
+    };
+    let (req, ep, _) = reqs[0];
+    land(
+        &mut app,
+        req,
+        ep,
+        vec![
+            alert("a", "INFORMATION", Severity::Neutral),
+            alert("b", "WARNING", Severity::Warn),
+            alert("c", "IMMEDIATE", Severity::Error),
+            alert("d", "CRITICAL", Severity::Error),
+        ],
+    );
+    assert_eq!(
+        rows(&app),
+        ["d", "c", "b", "a"],
+        "Critical, Immediate, Warning, Information"
+    );
+    command(&mut app, "sort name");
+    assert_eq!(rows(&app), ["a", "b", "c", "d"]);
+    command(&mut app, "sort state");
+    assert_eq!(rows(&app), ["d", "c", "b", "a"]);
+    command(&mut app, "sort state");
+    assert_eq!(
+        rows(&app),
+        ["a", "b", "c", "d"],
+        "descending: the least severe first"
+    );
+
+    // VMs: a failed one before a suspended one, before those running, before those off.
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let state = |name: &str, label: &str, severity| {
+        vm(&format!("ep0/{name}"), name, true).with_status(Status::new(label, severity))
+    };
+    let (req, ep, _) = reqs[0];
+    land(
+        &mut app,
+        req,
+        ep,
+        vec![
+            state("web-1", "POWERED_OFF", Severity::Muted),
+            state("web-2", "POWERED_ON", Severity::Ok),
+            state("web-3", "SUSPENDED", Severity::Warn),
+            state("web-4", "FAILED_CREATION", Severity::Error),
+        ],
+    );
+    command(&mut app, "sort state");
+    assert_eq!(rows(&app), ["web-4", "web-3", "web-2", "web-1"]);
+}

@@ -20,8 +20,8 @@ const BLOCK: usize = 256;
 #[cfg(test)]
 const BLOCK: usize = 3;
 
-/// A block's first row as the comparator reads it, owned: its value (a text value is kept
-/// in `texts`, unless the column is the name), its name and endpoint (in `texts` too: one
+/// A block's first row as the comparator reads it, owned: its value (a text value, or a
+/// state's words, is kept in `texts`, unless the column is the name), its name and endpoint (in `texts` too: one
 /// allocation), and its number.
 struct Fence {
     value: Value<'static>,
@@ -37,6 +37,7 @@ impl Fence {
         let name = node.name.as_str();
         let (value, text) = match columns::value(node, col, endpoint) {
             Value::Text(t) => (Value::Text(""), if col == ColumnId::Name { "" } else { t }),
+            Value::State(rank, t) => (Value::State(rank, ""), t),
             Value::Number(n) => (Value::Number(n), ""),
             Value::Time(t) => (Value::Time(t), ""),
         };
@@ -59,6 +60,7 @@ impl Fence {
         let mine = match &self.value {
             Value::Text(_) if col == ColumnId::Name => Value::Text(self.name()),
             Value::Text(_) => Value::Text(&self.texts[name..text]),
+            Value::State(rank, _) => Value::State(*rank, &self.texts[name..text]),
             v => v.clone(),
         };
         (columns::compare(&mine, &columns::value(node, col, endpoint)))
