@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 use tokio::time::Instant;
 
+use crate::api::labels;
 use crate::api::model::{Severity, TaskState};
 use crate::app::{App, Pane, TaskFilter, TaskRow};
 use crate::theme::Role;
@@ -186,12 +187,14 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, layout: Layout) -> R
     Row::new(cells)
 }
 
-/// A moving state spins; one that waits (on a person, or suspended) does not.
+/// A moving state spins; one that waits (on a person, or suspended) does not. In words, as
+/// the other panes write states ("Success", "Waiting for input").
 fn state_label(app: &App, state: TaskState) -> String {
+    let words = labels::state(state.label());
     match state {
-        TaskState::Queued | TaskState::Running => format!("{} {}", app.spinner(), state.label()),
-        TaskState::WaitingForInput | TaskState::Suspended => format!("‖ {}", state.label()),
-        _ => state.label().to_string(),
+        TaskState::Queued | TaskState::Running => format!("{} {words}", app.spinner()),
+        TaskState::WaitingForInput | TaskState::Suspended => format!("‖ {words}"),
+        _ => words,
     }
 }
 

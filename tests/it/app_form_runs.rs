@@ -67,8 +67,8 @@ pub(crate) fn started_polled(state: TaskState) -> (App, Option<u64>) {
 #[tokio::test(start_paused = true)]
 async fn a_run_waiting_for_input_says_so_with_who_started_it_when_and_how_long() {
     for (state, label) in [
-        (TaskState::WaitingForInput, "‖ waiting for input"),
-        (TaskState::Suspended, "‖ suspended"),
+        (TaskState::WaitingForInput, "‖ Waiting for input"),
+        (TaskState::Suspended, "‖ Suspended"),
     ] {
         let mut app = started(state);
         let text = screen(&mut app, 120, 40);

@@ -247,7 +247,7 @@ async fn power_off_needs_the_typed_name_then_runs_refreshes_and_audits() {
             .any(|l| l.contains(&name) && l.contains("● Powered off")),
         "{text}"
     );
-    assert!(text.contains("success"), "task pane: {text}");
+    assert!(text.contains("Success"), "task pane: {text}");
 
     let (records, _) = t.audit.read(None).unwrap();
     assert_eq!(audit(&t), [line("Power off", &name, "success")]);

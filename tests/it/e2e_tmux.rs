@@ -92,7 +92,7 @@ fn demo_browse_to_a_vm_and_power_it_through_the_keys() {
     t.wait_until(WAIT, |s| {
         row_status(s, &vm) == Some("Powered off")
             && s.lines()
-                .any(|l| l.contains("success") && l.contains("Power off"))
+                .any(|l| l.contains("Success") && l.contains("Power off"))
     })
     .expect("the task succeeds and the VM row turns Powered off");
     quit_and_check_shell(&t);
@@ -150,7 +150,7 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
     t.keys(&["Enter"]);
     t.wait_until(WAIT, |s| {
         s.lines()
-            .any(|l| l.contains("success") && l.contains("Create snapshot") && l.contains(&vm))
+            .any(|l| l.contains("Success") && l.contains("Create snapshot") && l.contains(&vm))
     })
     .expect("the vim task succeeds in the task pane");
     // Open the VM: its snapshots are its children in the tree, the new one among them. The VM

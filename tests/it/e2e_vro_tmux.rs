@@ -73,7 +73,7 @@ fn demo_run_a_workflow_with_one_input_from_the_keys_and_see_it_complete() {
     .expect("a disruptive workflow asks y/N, saying what it sends");
     t.keys(&["y"]);
     let done = t
-        .wait_until(WAIT, |s| run_row(s).is_some_and(|r| r.contains("success")))
+        .wait_until(WAIT, |s| run_row(s).is_some_and(|r| r.contains("Success")))
         .unwrap_or_else(|s| panic!("the run completes in the task pane: {s}"));
     let row = run_row(&done).unwrap();
     assert!(row.contains("administrator@vsphere.l"), "started by: {row}");
@@ -137,7 +137,7 @@ fn demo_answer_a_run_waiting_for_user_interaction_from_the_keys() {
     let done = t
         .wait_until(WAIT, |s| {
             s.lines()
-                .any(|l| l.contains("Run Request maintenance window") && l.contains("success"))
+                .any(|l| l.contains("Run Request maintenance window") && l.contains("Success"))
         })
         .unwrap_or_else(|s| panic!("the answered run completes in the task pane: {s}"));
     assert!(!done.contains("waiting for your answer"), "{done}");
