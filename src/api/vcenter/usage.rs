@@ -60,7 +60,7 @@ pub fn vm_rows(s: &mut Section, rt: &VmRuntime, now: OffsetDateTime) {
         s.row("CPU use", format!("{} MHz", thousands(mhz)));
     }
     if let Some(mb) = rt.guest_memory_mb {
-        s.row("Guest memory use", mib_text(mb));
+        s.row("Guest memory use", mem_text(mb));
     }
     if let Some(a) = &rt.annotation {
         s.row("Annotation", a.clone());
@@ -124,7 +124,7 @@ mod tests {
             annotation: Some("owner: web team".into()),
             boot: Some(datetime!(2026-12-01 10:00 UTC)),
             cpu_mhz: Some(12480),
-            guest_memory_mb: Some(3072),
+            guest_memory_mb: Some(9666),
             tools: Some("guestToolsRunning".into()),
         };
         vm_rows(&mut s, &rt, datetime!(2026-12-06 12:00 UTC));
@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(get("VMware Tools"), Some("Running"));
         assert_eq!(get("Uptime"), Some("5 d 2 h (booted 2026-12-01 10:00 UTC)"));
         assert_eq!(get("CPU use"), Some("12,480 MHz"));
-        assert_eq!(get("Guest memory use"), Some("3 GiB"));
+        assert_eq!(get("Guest memory use"), Some("9.4 GiB"), "not 9666 MiB");
         assert_eq!(mem_text(20518), "20.0 GiB");
         assert_eq!(mem_text(512), "512 MiB");
         assert_eq!(get("Annotation"), Some("owner: web team"));
