@@ -633,12 +633,15 @@ fn multi_listing(_: &mut Criterion) {
             })
             .collect();
         assert_eq!(roots.len(), 3, "one listing per endpoint");
-        // Per root: its first page landed, its first row drawn in the table (the first row
-        // listed has a row in the view), its listing complete.
+        // Per root: its first page landed, its first row drawn in the table (a row of the
+        // first page has a row in the view: the one first by name when the page landed, not
+        // the root's first child now, which a later part sorted before it may have become),
+        // its listing complete.
         let (mut first, mut shown, mut done) = ([None; 3], [None; 3], [None; 3]);
+        let mut first_row: [Option<u32>; 3] = [None; 3];
         let mut counts = [0u64; 3];
-        let shown_now = |app: &App, r: u32| {
-            (app.tree.get(r).children.first()).is_some_and(|&c| app.tree.row_of(c).is_some())
+        let shown_now = |app: &App, row: Option<u32>| {
+            row.is_some_and(|c| app.tree.is_live(c) && app.tree.row_of(c).is_some())
         };
         while done.iter().chain(&shown).any(Option::is_none) {
             let step = d
@@ -646,7 +649,7 @@ fn multi_listing(_: &mut Criterion) {
                     roots.iter().enumerate().any(|(i, &r)| {
                         let e = app.tree.get(r);
                         (first[i].is_none() && !e.children.is_empty())
-                            || (shown[i].is_none() && shown_now(app, r))
+                            || (shown[i].is_none() && shown_now(app, first_row[i]))
                             || (done[i].is_none() && e.load() == &Load::Loaded)
                     })
                 })
@@ -659,8 +662,9 @@ fn multi_listing(_: &mut Criterion) {
                 let ep = e.endpoint();
                 if first[i].is_none() && !e.children.is_empty() {
                     first[i] = Some(now);
+                    first_row[i] = e.children.first().copied();
                 }
-                if shown[i].is_none() && shown_now(&d.app, r) {
+                if shown[i].is_none() && shown_now(&d.app, first_row[i]) {
                     shown[i] = Some(now);
                 }
                 if done[i].is_none() && e.load() == &Load::Loaded {

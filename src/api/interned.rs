@@ -5,7 +5,7 @@
 //! process (a node that names a value keeps it readable without any count). `Prefix` (2 bytes)
 //! is the part of a node id before its UUID (see `node_id`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{LazyLock, Mutex, RwLock};
@@ -14,7 +14,10 @@ use std::sync::{LazyLock, Mutex, RwLock};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Label(u16);
 
-/// A set of texts, each held once, named by a 2-byte index.
+/// A set of texts, each held once, named by a 2-byte index. The sets hash texts a server sent
+/// with foldhash, not std's SipHash: every listed VM passes through them, a set is seeded at
+/// random like SipHash's, and a set is bounded (its `cap`, or a few thousand distinct facts),
+/// so a server choosing colliding texts could slow only a small set (issue 18).
 struct Texts {
     texts: Vec<&'static str>,
     index: HashMap<&'static str, u16>,

@@ -341,6 +341,23 @@ pub struct SortIndex {
     /// Per root, how many of its first children the index has taken (or passed over as
     /// another kind).
     seen: Vec<(EntryId, usize)>,
+    /// The roots the index has taken rows of (`room`).
+    started: Vec<EntryId>,
+}
+
+/// Rows a root none of whose rows the index has yet (an endpoint's first page) may take beyond
+/// a sync's limit: its first rows show at once, however many rows other endpoints have
+/// waiting ahead of it in the roots' order (they took the whole limit, and an endpoint's
+/// first rows waited ticks behind them: issue 18, target 2).
+const FIRST_ROWS: usize = 256;
+
+/// How many new rows a sync may have taken once it is done with `root`: the limit, or past
+/// it by `FIRST_ROWS` when the root is not started.
+fn room(started: &[EntryId], root: EntryId, limit: usize, taken: usize) -> usize {
+    match started.contains(&root) {
+        true => limit,
+        false => limit.max(taken.saturating_add(FIRST_ROWS)),
+    }
 }
 
 /// What is needed to build one column's order off the UI thread, read from the tree on the key
@@ -451,8 +468,13 @@ impl SortIndex {
         if !same_cols {
             self.cols = cols.iter().map(|c| c.id).collect();
             self.number_all(tree, roots, kind, usize::MAX);
-        } else if !self.catch_up(tree, labels, roots, kind, limit) {
-            self.number_all(tree, roots, kind, had.saturating_add(limit));
+        } else {
+            let started = self.started.clone();
+            if !self.catch_up(tree, labels, roots, kind, limit) {
+                // Numbered anew: the roots whose first rows that catch-up took have none yet.
+                self.started = started;
+                self.number_all(tree, roots, kind, had.saturating_add(limit));
+            }
         }
         self.synced = tree.content;
     }
@@ -478,8 +500,9 @@ impl SortIndex {
             seen = self.live;
             for (root, from) in &mut self.seen {
                 let children = &tree.get(*root).children;
+                let (room, had) = (room(&self.started, *root, limit, new.len()), new.len());
                 for &c in &children[*from..] {
-                    if new.len() >= limit {
+                    if new.len() >= room {
                         self.behind = true;
                         break;
                     }
@@ -489,11 +512,16 @@ impl SortIndex {
                     }
                     *from += 1;
                 }
+                if new.len() > had && !self.started.contains(root) {
+                    self.started.push(*root);
+                }
             }
         } else {
             self.seen.clear();
             for &root in roots {
                 let mut taken = None;
+                let (room, had, was) =
+                    (room(&self.started, root, limit, new.len()), new.len(), seen);
                 for (i, &c) in tree.get(root).children.iter().enumerate() {
                     match self.number.get(c as usize).copied().filter(|&r| r != NONE) {
                         Some(r) => {
@@ -505,7 +533,7 @@ impl SortIndex {
                         // Over the limit, the rows waiting are not read (an entry read each
                         // is a cache miss, thousands of them while a listing outruns the
                         // table).
-                        None if new.len() >= limit => {
+                        None if new.len() >= room => {
                             self.behind = true;
                             taken.get_or_insert(i);
                         }
@@ -515,6 +543,9 @@ impl SortIndex {
                 }
                 let all = tree.get(root).children.len();
                 self.seen.push((root, taken.unwrap_or(all)));
+                if (new.len() > had || seen > was) && !self.started.contains(&root) {
+                    self.started.push(root);
+                }
             }
         }
         self.edits = Some(tree.edits());
@@ -585,12 +616,19 @@ impl SortIndex {
 
     /// Every row numbered anew in the roots' order; the orders are built again when sorted by.
     fn number_all(&mut self, tree: &Tree, roots: &[EntryId], kind: NodeKind, limit: usize) {
-        let mut rows = roots
-            .iter()
-            .flat_map(|&r| tree.get(r).children.iter().copied())
-            .filter(|&c| tree.get(c).node.kind == kind);
-        self.rows = rows.by_ref().take(limit).collect();
-        self.behind = rows.next().is_some();
+        let (mut rows, mut started) = (Vec::new(), Vec::new());
+        self.behind = false;
+        for &root in roots {
+            let (room, had) = (room(&self.started, root, limit, rows.len()), rows.len());
+            let mut kids = (tree.get(root).children.iter().copied())
+                .filter(|&c| tree.get(c).node.kind == kind);
+            rows.extend(kids.by_ref().take(room.saturating_sub(had)));
+            self.behind |= kids.next().is_some();
+            if rows.len() > had {
+                started.push(root);
+            }
+        }
+        (self.rows, self.started) = (rows, started);
         self.number.clear();
         self.number.resize(tree.capacity(), NONE);
         // Which children were taken is not kept: the next sync reads them all.

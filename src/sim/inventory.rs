@@ -144,6 +144,9 @@ pub struct Inventory {
     pub vm_datastore: Vec<u32>,
     pub vm_folder: Vec<u32>,
     pub vm_pool: Vec<u32>,
+    /// The VMs directly in each folder (`vm_folder` inverted), so that a VM list filtered by
+    /// folder costs its answer, not a pass over every VM.
+    pub folder_vms: Vec<Vec<u32>>,
     pub by_moid: HashMap<String, Obj>,
 }
 

@@ -107,6 +107,42 @@ async fn an_endpoints_first_rows_show_at_once_while_another_pours_in() {
     assert!(rows(&app).iter().any(|r| r == "vc-0"));
 }
 
+/// The vCenter's first page lands while thousands of the vCD's rows wait for the sort index
+/// (they come first in the roots' order and fill a rebuild's share): its rows are drawn at
+/// once all the same, not ticks later behind the vCD's.
+#[tokio::test(start_paused = true)]
+async fn an_endpoints_first_rows_show_at_once_while_another_has_rows_waiting() {
+    let mut app = two_endpoints();
+    app.set_rebuild_clock(ticking(&Arc::new(AtomicU64::new(1_000))));
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    let (vcd, vcenter) = (reqs[0], reqs[1]);
+    let nodes = (0..20_000)
+        .map(|i| vm(&format!("cd-{i}"), &format!("cd-{i}"), true))
+        .collect();
+    page(&mut app, vcd.0, vcd.1, nodes);
+    assert_eq!(table_rows(&app), 512, "the vCD's rows wait");
+    let nodes = (0..5)
+        .map(|i| vm(&format!("vc-{i}"), &format!("vc-{i}"), true))
+        .collect();
+    page(&mut app, vcenter.0, vcenter.1, nodes);
+    let shown = rows(&app);
+    assert_eq!(
+        shown.iter().filter(|r| r.starts_with("vc-")).count(),
+        5,
+        "drawn at once"
+    );
+    assert!(
+        shown.len() < 20_005,
+        "the vCD's rows still wait: {}",
+        shown.len()
+    );
+    // The rest comes in on ticks, every row once.
+    while table_rows(&app) < 20_005 {
+        steps(&mut app, 1);
+    }
+    assert_eq!(rows(&app).len(), 20_005);
+}
+
 #[tokio::test(start_paused = true)]
 async fn pages_landing_while_rows_wait_leave_the_next_share_to_the_tick() {
     let mut app = two_endpoints();

@@ -348,7 +348,7 @@ impl Backend for VcdBackend {
             copies,
             raw: Raw {
                 format: RawFormat::Xml,
-                text: xml::pretty(&doc.text),
+                text: xml::pretty(&doc.text()),
             },
         })
     }

@@ -62,7 +62,16 @@ struct Login {
 /// A parsed response with the text it came from (for the raw view).
 pub struct Doc {
     pub root: Element,
-    pub text: String,
+    /// The body as it came: a page is parsed from these bytes, and only the few callers that
+    /// want text (a cloudapi JSON read, the raw view) decode it (`text`).
+    pub body: Vec<u8>,
+}
+
+impl Doc {
+    /// The body as text, invalid UTF-8 replaced; borrowed when it is valid.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
 }
 
 pub fn parse_version(v: &str) -> Option<(u32, u32)> {
@@ -224,7 +233,8 @@ impl Session {
                 req.header(ACCEPT, accept.as_str())
             })
             .await?;
-        serde_json::from_str(&doc.text).map_err(|e| ApiError::parse(format!("cloudapi JSON: {e}")))
+        serde_json::from_str(&doc.text())
+            .map_err(|e| ApiError::parse(format!("cloudapi JSON: {e}")))
     }
 
     /// POSTs an action. Never retried blindly: only a 401 (refused before doing anything) is
@@ -379,7 +389,7 @@ impl Protocol for Login {
 
     fn decode(&self, method: &Method, resp: Response) -> ApiResult<Doc> {
         match resp.status {
-            200..=299 => document(method, &resp),
+            200..=299 => document(method, resp),
             401 => Err(ApiError::Auth(server_error(&resp).to_string())),
             _ => Err(server_error(&resp)),
         }
@@ -387,15 +397,16 @@ impl Protocol for Login {
 }
 
 /// The body of a successful answer. Only actions may answer with nothing (204).
-fn document(method: &Method, resp: &Response) -> ApiResult<Doc> {
-    let text = String::from_utf8_lossy(&resp.body).into_owned();
-    if text.trim().is_empty() {
+fn document(method: &Method, resp: Response) -> ApiResult<Doc> {
+    // Each page of a big listing used to be decoded into a copied `String` here before it was
+    // parsed from its bytes anyway (issue 18): now the bytes are kept and decoded on demand.
+    if blank(&resp.body) {
         if *method == Method::GET {
             return Err(ApiError::parse("empty body"));
         }
         return Ok(Doc {
             root: Element::default(),
-            text,
+            body: resp.body,
         });
     }
     // A cloudapi answer: JSON, read by `Session::get_json`.
@@ -405,11 +416,21 @@ fn document(method: &Method, resp: &Response) -> ApiResult<Doc> {
     {
         return Ok(Doc {
             root: Element::default(),
-            text,
+            body: resp.body,
         });
     }
     let root = xml::parse(&resp.body)?;
-    Ok(Doc { root, text })
+    Ok(Doc {
+        root,
+        body: resp.body,
+    })
+}
+
+/// Whether a body is only whitespace, as `str::trim` sees it (Unicode whitespace too), without
+/// decoding a body that starts with anything else in ASCII.
+fn blank(body: &[u8]) -> bool {
+    let t = body.trim_ascii();
+    t.is_empty() || (t[0] >= 0x80 && String::from_utf8_lossy(t).trim().is_empty())
 }
 
 fn secret_header(value: &str) -> ApiResult<HeaderValue> {
@@ -458,6 +479,32 @@ fn session_info(session: &Element, login_user: &str) -> SessionInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A body is blank exactly when its lossy text trims to nothing, as it was judged when
+    /// every body was decoded first; the kept bytes read back as that text.
+    #[test]
+    fn a_body_is_blank_as_its_text_trims() {
+        let bodies: [&[u8]; 9] = [
+            b"",
+            b" \r\n\t",
+            "\u{a0}\u{2003}\n".as_bytes(),
+            " \u{a0}<a/>".as_bytes(),
+            b"  <QueryResultRecords/>",
+            b"\xff",
+            b" \xc2",
+            "\u{3000}".as_bytes(),
+            b"{}",
+        ];
+        for body in bodies {
+            let text = String::from_utf8_lossy(body);
+            assert_eq!(blank(body), text.trim().is_empty(), "{body:?}");
+            let doc = Doc {
+                root: Element::default(),
+                body: body.to_vec(),
+            };
+            assert_eq!(doc.text(), text);
+        }
+    }
 
     #[test]
     fn negotiates_highest_common_version() {

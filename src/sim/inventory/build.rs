@@ -291,6 +291,10 @@ pub fn build(w: &mut World, seed: u64) {
             tags: members,
         });
     }
-    let inv = b.inv;
+    let mut inv = b.inv;
+    inv.folder_vms = vec![Vec::new(); inv.folders.len()];
+    for (v, &f) in inv.vm_folder.iter().enumerate() {
+        inv.folder_vms[f as usize].push(v as u32);
+    }
     w.vc = inv;
 }

@@ -37,7 +37,7 @@ pub fn list(s: &VcShared, r: &Req, kind: &str) -> VcResult<Response> {
         _ => return Err(VcError::no_operation(&format!("/vcenter/{kind}"))),
     };
     let found = match kind {
-        "vm" => vms(&w, r)?,
+        "vm" => vms(&w, r, cap(s, kind))?,
         "host" => hosts(&w.vc, r)?,
         "cluster" => clusters(&w.vc, r)?,
         "datacenter" => datacenters(&w.vc, r)?,
@@ -167,7 +167,11 @@ macro_rules! obj_set {
     };
 }
 
-fn vms(w: &World, r: &Req) -> VcResult<Vec<u32>> {
+/// A VM list's answer, in VM order. Its candidates come from the narrowest index a filter
+/// names (ids, hosts, clusters, datacenters, folders), so a list costs its answer, not a pass
+/// over every VM; a list over the cap is refused from the index's count when that filter is
+/// the only one (the whole inventory's and a datacenter's lists of a big vCenter: issue 18).
+fn vms(w: &World, r: &Req, cap: usize) -> VcResult<Vec<u32>> {
     let f = Filters::parse(
         r,
         &[
@@ -190,36 +194,74 @@ fn vms(w: &World, r: &Req) -> VcResult<Vec<u32>> {
     let clusters = obj_set!(f, inv, "clusters", Cluster);
     let pools = obj_set!(f, inv, "resource_pools", Pool);
     let power = f.enums("power_states", &["POWERED_OFF", "POWERED_ON", "SUSPENDED"])?;
-    // Start from the narrowest index so per-host listing of a big world stays cheap.
-    let mut candidates: Vec<u32> = if let Some(ids) = &ids {
-        ids.iter().copied().collect()
-    } else if let Some(hs) = &hosts {
-        hs.iter()
-            .flat_map(|&h| inv.hosts[h as usize].vms.iter().copied())
-            .collect()
-    } else if let Some(cs) = &clusters {
-        cs.iter()
-            .flat_map(|&c| inv.clusters[c as usize].hosts.iter())
-            .flat_map(|&h| inv.hosts[h as usize].vms.iter().copied())
-            .collect()
-    } else {
-        (0..w.vms.len() as u32).collect()
+    let keys = f.key_count();
+    let all_hosts = 0..inv.hosts.len() as u32;
+    // Each index as the VM lists it unites (disjoint: a VM has one host and one folder).
+    let host_lists = |hs: &mut dyn Iterator<Item = u32>| -> Vec<&[u32]> {
+        hs.map(|h| inv.hosts[h as usize].vms.as_slice()).collect()
+    };
+    let mut sources: Vec<Vec<&[u32]>> = Vec::new();
+    let id_list: Vec<u32>;
+    if let Some(ids) = &ids {
+        id_list = ids.iter().copied().collect();
+        sources.push(vec![&id_list]);
+    }
+    if let Some(hs) = &hosts {
+        sources.push(host_lists(&mut hs.iter().copied()));
+    }
+    if let Some(cs) = &clusters {
+        let mut hs = (cs.iter()).flat_map(|&c| inv.clusters[c as usize].hosts.iter().copied());
+        sources.push(host_lists(&mut hs));
+    }
+    if let Some(ds) = &dcs {
+        let mut hs = (all_hosts.clone())
+            .filter(|&h| ds.contains(&inv.clusters[inv.hosts[h as usize].cluster as usize].dc));
+        sources.push(host_lists(&mut hs));
+    }
+    if let Some(fs) = &folders {
+        let under = |fo: &u32| inv.folder_chain(*fo).any(|a| fs.contains(&a));
+        sources.push(
+            (0..inv.folder_vms.len() as u32)
+                .filter(under)
+                .map(|fo| inv.folder_vms[fo as usize].as_slice())
+                .collect(),
+        );
+    }
+    let count = |lists: &Vec<&[u32]>| lists.iter().map(|l| l.len()).sum::<usize>();
+    let narrowest = sources.into_iter().min_by_key(count);
+    // The index's lists are the answer when their filter is the only one.
+    let exact = keys == 0 || (keys == 1 && narrowest.is_some());
+    let over = match &narrowest {
+        Some(lists) => count(lists) > cap,
+        None => w.vms.len() > cap,
+    };
+    if exact && over {
+        return Err(VcError::too_many("vm", "virtual machines"));
+    }
+    let mut candidates: Vec<u32> = match narrowest {
+        Some(lists) => lists.concat(),
+        None => (0..w.vms.len() as u32).collect(),
     };
     candidates.sort_unstable();
     candidates.dedup();
-    candidates.retain(|&v| {
-        let vm = &w.vms[v as usize];
-        let host = inv.vm_host[v as usize];
-        let cluster = inv.hosts[host as usize].cluster;
-        let dc = inv.clusters[cluster as usize].dc;
-        pass(&names, &vm.name)
-            && pass(&hosts, &host)
-            && pass(&clusters, &cluster)
-            && pass(&dcs, &dc)
-            && pass(&power, &power_state(vm.power).to_string())
-            && pass_any(&folders, inv.folder_chain(inv.vm_folder[v as usize]))
-            && pass_any(&pools, inv.pool_chain(inv.vm_pool[v as usize]))
-    });
+    if !exact {
+        candidates.retain(|&v| {
+            let vm = &w.vms[v as usize];
+            let host = inv.vm_host[v as usize];
+            let cluster = inv.hosts[host as usize].cluster;
+            let dc = inv.clusters[cluster as usize].dc;
+            pass(&ids, &v)
+                && pass(&names, &vm.name)
+                && pass(&hosts, &host)
+                && pass(&clusters, &cluster)
+                && pass(&dcs, &dc)
+                && power
+                    .as_ref()
+                    .is_none_or(|p| p.contains(power_state(vm.power)))
+                && pass_any(&folders, inv.folder_chain(inv.vm_folder[v as usize]))
+                && pass_any(&pools, inv.pool_chain(inv.vm_pool[v as usize]))
+        });
+    }
     Ok(candidates)
 }
 
@@ -454,5 +496,134 @@ mod tests {
         let rest = serde_json::to_string(&super::super::Wrapped { value: &list }).unwrap();
         assert_eq!(rest, json!({ "value": values }).to_string());
         assert!(api.contains(r#""web \"01\" \\ tab\t\u0001 é""#), "{api}");
+    }
+
+    /// The VM list as it was before the indexes: every VM passed through every filter. The
+    /// reference the indexed list must answer like.
+    fn scanned(w: &World, r: &Req) -> Vec<u32> {
+        let keys = [
+            "vms",
+            "names",
+            "folders",
+            "datacenters",
+            "hosts",
+            "clusters",
+        ];
+        let keys = [&keys[..], &["resource_pools", "power_states"]].concat();
+        let f = Filters::parse(r, &keys);
+        let f = f.expect("the test's filters");
+        let inv = &w.vc;
+        let ids = f.set("vms", |m| vm_index(w, m));
+        let names = f.set("names", |n| Some(n.to_string()));
+        let folders = obj_set!(f, inv, "folders", Folder);
+        let dcs = obj_set!(f, inv, "datacenters", Datacenter);
+        let hosts = obj_set!(f, inv, "hosts", Host);
+        let clusters = obj_set!(f, inv, "clusters", Cluster);
+        let pools = obj_set!(f, inv, "resource_pools", Pool);
+        let power = f.set("power_states", |p| Some(p.to_string()));
+        (0..w.vms.len() as u32)
+            .filter(|&v| {
+                let vm = &w.vms[v as usize];
+                let host = inv.vm_host[v as usize];
+                let cluster = inv.hosts[host as usize].cluster;
+                let dc = inv.clusters[cluster as usize].dc;
+                pass(&ids, &v)
+                    && pass(&names, &vm.name)
+                    && pass(&hosts, &host)
+                    && pass(&clusters, &cluster)
+                    && pass(&dcs, &dc)
+                    && pass(&power, &power_state(vm.power).to_string())
+                    && pass_any(&folders, inv.folder_chain(inv.vm_folder[v as usize]))
+                    && pass_any(&pools, inv.pool_chain(inv.vm_pool[v as usize]))
+            })
+            .collect()
+    }
+
+    /// Every filter alone and in pairs, over and under the cap, answers as the scan over
+    /// every VM did: the same VMs in the same order, or the same refusal when over the cap.
+    #[test]
+    fn indexed_vm_lists_answer_as_the_scan_did() {
+        let w = crate::sim::generate::generate(3000, 7);
+        let inv = &w.vc;
+        assert!(
+            inv.datacenters.len() > 1 && inv.clusters.len() > 2,
+            "a world worth splitting"
+        );
+        let (dc, cl, host) = (&inv.datacenters, &inv.clusters, &inv.hosts);
+        let vm_folder = &inv.folders[inv.vm_folder[5] as usize].moid;
+        let pool = &inv.pools[inv.vm_pool[9] as usize].moid;
+        let q = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            (pairs.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let queries: Vec<Vec<(String, String)>> = vec![
+            q(&[]),
+            q(&[("datacenters", &dc[0].moid)]),
+            q(&[("datacenters", &dc[1].moid), ("datacenters", &dc[0].moid)]),
+            q(&[("datacenters", "datacenter-nope")]),
+            q(&[("clusters", &cl[0].moid)]),
+            q(&[("clusters", &cl[2].moid), ("clusters", &cl[1].moid)]),
+            q(&[("hosts", &host[3].moid)]),
+            q(&[("hosts", &host[3].moid), ("hosts", &host[0].moid)]),
+            q(&[("folders", &inv.folders[0].moid)]),
+            q(&[("folders", &dc[0].moid)]),
+            q(&[("folders", &inv.folders[dc[1].vm_folder as usize].moid)]),
+            q(&[("folders", vm_folder)]),
+            q(&[("folders", vm_folder), ("datacenters", &dc[0].moid)]),
+            q(&[("folders", vm_folder), ("datacenters", &dc[1].moid)]),
+            q(&[
+                ("vms", "vm-1"),
+                ("vms", &vm_moid(&w, 17)),
+                ("vms", &vm_moid(&w, 4)),
+            ]),
+            q(&[("names", &w.vms[8].name)]),
+            q(&[("power_states", "POWERED_OFF")]),
+            q(&[("power_states", "POWERED_ON"), ("hosts", &host[1].moid)]),
+            q(&[("resource_pools", pool)]),
+            q(&[("resource_pools", pool), ("clusters", &cl[0].moid)]),
+            q(&[("clusters", &cl[0].moid), ("datacenters", &dc[1].moid)]),
+            q(&[
+                ("clusters", &cl[1].moid),
+                ("hosts", &cl[1].hosts[0].to_string()),
+            ]),
+            q(&[
+                ("clusters", &cl[1].moid),
+                ("hosts", &host[cl[1].hosts[0] as usize].moid),
+            ]),
+        ];
+        let (method, headers) = (axum::http::Method::GET, axum::http::HeaderMap::new());
+        for query in queries {
+            let r = Req {
+                d: super::super::Dialect::Api,
+                method: &method,
+                parts: vec!["vcenter".into(), "vm".into()],
+                query: query.clone(),
+                body: &[],
+                headers: &headers,
+            };
+            let expected = scanned(&w, &r);
+            for cap in [
+                usize::MAX,
+                200,
+                expected.len(),
+                expected.len().saturating_sub(1),
+            ] {
+                match vms(&w, &r, cap) {
+                    // The list's own check refuses what the index did not.
+                    Ok(found) if found.len() > cap => {
+                        assert_eq!(found, expected, "{query:?}");
+                    }
+                    Ok(found) => assert_eq!(found, expected, "{query:?} cap {cap}"),
+                    Err(e) => {
+                        assert_eq!(e.kind, "unable_to_allocate_resource", "{query:?}");
+                        assert!(
+                            expected.len() > cap,
+                            "{query:?} refused under the cap {cap}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

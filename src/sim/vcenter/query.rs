@@ -40,6 +40,11 @@ impl Filters {
         Ok(Filters { map })
     }
 
+    /// How many distinct filter keys were given.
+    pub fn key_count(&self) -> usize {
+        self.map.len()
+    }
+
     pub fn values(&self, key: &str) -> Option<&[String]> {
         self.map.get(key).map(Vec::as_slice)
     }
