@@ -36,6 +36,8 @@ pub struct Filter {
     best: Option<EntryId>,
     /// For a `!` query, the positions it keeps (`matches` are those of the text after `!`).
     inverted: Option<Vec<u32>>,
+    /// The last `apply` narrowed the one before and kept all its matches (`kept_every_match`).
+    kept: bool,
     index: Index,
     /// The index's `built` count `matches` are positions in (narrowing needs the same).
     matched_in: u64,
@@ -459,29 +461,44 @@ impl Index {
         let states = self.states_holding(&finder);
         let in_state = |i: &u32| states[self.states[*i as usize] as usize];
         let hits: Vec<u32> = if self.many(candidates) {
-            // One pass over the text, jumping to the next entry at each hit.
-            let bytes = self.extra.as_bytes();
-            let (mut hits, mut at, mut k) = (Vec::new(), 0usize, 0usize);
-            while let Some(off) = finder.find(&bytes[at..]) {
-                while self.extra_ends[k] as usize <= at + off {
-                    k += 1;
+            // The rows whose state holds it match whatever their text (one pass over 2 bytes a
+            // row): only the others' text is searched, one by one when they are few ("we"
+            // after "w": every VM is "powered ...", no text need be read).
+            let (by_state, rest) = match states.contains(&true) {
+                true => {
+                    let (a, b): (Vec<u32>, Vec<u32>) = match candidates {
+                        Some(c) => c.iter().copied().partition(in_state),
+                        None => (0..self.spans.len() as u32).partition(in_state),
+                    };
+                    (a, Some(b))
                 }
-                hits.push(k as u32);
-                at = self.extra_ends[k] as usize;
-            }
-            // And the rows whose state holds it: one pass over 2 bytes a row.
-            if states.contains(&true) {
-                let by_state: Vec<u32> = match candidates {
-                    Some(c) => c.iter().copied().filter(in_state).collect(),
-                    None => (0..self.spans.len() as u32).filter(in_state).collect(),
-                };
-                hits = union_sorted(&by_state, &hits);
-            }
-            match candidates {
-                // Every position a candidate (the letter before matched every row): no merge.
-                Some(c) if c.len() < self.spans.len() => intersect_sorted(c, &hits),
-                Some(_) => hits,
-                None => hits,
+                false => (Vec::new(), None),
+            };
+            let by_text = match rest {
+                Some(rest) if !self.many(Some(&rest)) => (rest.into_iter())
+                    .filter(|&i| finder.find(self.extra(i)).is_some())
+                    .collect(),
+                _ => {
+                    // One pass over the text, jumping to the next entry at each hit.
+                    let bytes = self.extra.as_bytes();
+                    let (mut hits, mut at, mut k) = (Vec::new(), 0usize, 0usize);
+                    while let Some(off) = finder.find(&bytes[at..]) {
+                        while self.extra_ends[k] as usize <= at + off {
+                            k += 1;
+                        }
+                        hits.push(k as u32);
+                        at = self.extra_ends[k] as usize;
+                    }
+                    match candidates {
+                        // Every position a candidate (the letter before matched every row).
+                        Some(c) if c.len() < self.spans.len() => intersect_sorted(c, &hits),
+                        _ => hits,
+                    }
+                }
+            };
+            match by_text.is_empty() {
+                true => by_state,
+                false => union_sorted(&by_state, &by_text),
             }
         } else {
             let c = candidates.unwrap_or_default();
@@ -549,6 +566,7 @@ impl Default for Filter {
             matches: Vec::new(),
             best: None,
             inverted: None,
+            kept: false,
             index: Index::default(),
             matched_in: 0,
             wanted: false,
@@ -715,8 +733,10 @@ impl Filter {
     /// entries in tree order. `!text` returns those that `text` does not match.
     pub fn apply(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
         self.inverted = None;
+        self.kept = false;
         if let Some(rest) = query.strip_prefix('!').filter(|r| !r.is_empty()) {
             self.apply_plain(tree, rest);
+            self.kept = false;
             // Not a narrowing of anything: the next query starts afresh.
             self.query.clear();
             // Both in index order: the complement is one merge.
@@ -736,6 +756,13 @@ impl Filter {
             return out;
         }
         self.apply_plain(tree, query)
+    }
+
+    /// Whether the last `apply` narrowed the one before it and kept every match it had: its
+    /// rows are then those already laid out (a second letter every row still matches: no
+    /// 300,000-row layout again).
+    pub fn kept_every_match(&self) -> bool {
+        self.kept
     }
 
     /// The match the cursor goes to, for the last `apply`: as `best` would say, ranked from
@@ -766,6 +793,7 @@ impl Filter {
         self.matched_in = self.index.built;
         let incremental = same && is_narrowing(&self.query, query);
         let candidates = incremental.then(|| std::mem::take(&mut self.matches));
+        self.kept = false;
         if let Some(out) = self.index.with_letter(query) {
             self.best = self.rank_best(&out, query, None);
             self.matches = out;
@@ -774,12 +802,20 @@ impl Filter {
         }
         let (folded, by_extra) = self.index.with_extra(tree, query, candidates.as_deref());
         let plain = plain_word(query);
+        let all = self.index.spans.len();
+        // by_extra is among the candidates: those it does not hold are what names decide.
+        let tried = candidates.as_ref().map_or(all, Vec::len);
+        let left = tried - by_extra.len();
         let out = match &plain {
-            // Every position found by its columns (a state every row shows): names need no
+            // Every candidate found by its columns (a state every row shows): names need no
             // search.
-            Some(_) if self.index.ascii && by_extra.len() == self.index.spans.len() => by_extra,
+            _ if left == 0 => by_extra,
+            // Names searched all at once, unless few candidates are left for them (they are
+            // then read one by one below, the others skipped).
             Some((needle, sensitive))
-                if self.index.ascii && self.index.many(candidates.as_deref()) =>
+                if self.index.ascii
+                    && self.index.many(candidates.as_deref())
+                    && left > all / 32 =>
             {
                 let by_name = self.index.names_with_subsequence(needle, *sensitive);
                 let by_name = match &candidates {
@@ -823,6 +859,8 @@ impl Filter {
         // case), so only those found so are read; for a query with non-ASCII letters, all.
         let cols = query.is_ascii().then_some(&folded[..]);
         self.best = self.rank_best(&out, query, cols);
+        // Narrowed to as many: the same matches, so the same rows.
+        self.kept = incremental && out.len() == tried;
         self.matches = out;
         self.query = query.to_string();
         self.entries(&self.matches)
@@ -917,6 +955,7 @@ impl Filter {
     }
 
     pub fn reset(&mut self) {
+        self.kept = false;
         self.query.clear();
         self.matches.clear();
         self.inverted = None;
@@ -1224,6 +1263,41 @@ mod props {
         assert_eq!(f.matches.len(), f.index.spans.len(), "every row matched");
     }
 
+    /// A query most rows match through their state ("we": "Powered on") is answered from
+    /// the states, the few other rows' texts and names read one by one: the same matches,
+    /// best match and rows as a plain reading of the tree, whichever rows are left over.
+    #[test]
+    fn rows_matched_by_their_state_need_no_text_search() {
+        for odd in [0usize, 1, 5, 63] {
+            let list: Vec<(String, Option<String>, String)> = (0..64)
+                .map(|i| {
+                    let name = format!("{}-{i}", ["web", "db", "we"][i % 3]);
+                    let col = (i % 4 == 0).then(|| "we.x".to_string());
+                    // The id's length picks the state (`tree_of`): 5 bytes none, 1 on.
+                    let id = match i < odd {
+                        true => format!("{}bcde", ["a", "b"][i % 2]),
+                        false => ["a", "b"][i % 2].to_string(),
+                    };
+                    (name, col, id)
+                })
+                .collect();
+            let mut t = tree_of(&list);
+            let mut f = Filter::default();
+            for query in ["w", "we", "web", "we", "wer"] {
+                let got = f.apply(&t, query);
+                let want: Vec<EntryId> = (t.iter_all())
+                    .filter(|&id| plain_match(&t, id, query))
+                    .collect();
+                assert_eq!(got, want, "{query} with {odd} left");
+                assert_eq!(f.best(), best(&t, &want, query), "{query}");
+                let rows = f.rows();
+                t.set_filter(Some(got));
+                t.refresh_visible();
+                assert_eq!(&rows[..], t.visible(), "{query}");
+            }
+        }
+    }
+
     /// Many matches are ranked by searching the index's column texts whole
     /// (`best_by_passes`), not match by match: a column equal to the query anywhere beats a
     /// name it begins, a column it begins beats a fuzzy name, and the id is no column.
@@ -1345,7 +1419,11 @@ mod props {
                     }
                     prop_assert!(f.index_ready(&t), "built after {} slices", sliced);
                 }
-                got = f.apply(&t, &query[..end]);
+                let before = std::mem::replace(&mut got, f.apply(&t, &query[..end]));
+                // Said to keep every match: the previous matches, rows and all.
+                if f.kept_every_match() {
+                    prop_assert_eq!(&got, &before);
+                }
             }
             let want: Vec<EntryId> = t.iter_all().filter(|&id| plain_match(&t, id, &query)).collect();
             prop_assert_eq!(&got, &want);

@@ -71,3 +71,38 @@ async fn the_filter_index_is_built_on_ticks_once_the_tree_is_quiet() {
         .collect();
     assert_eq!(names, ["app-39"]);
 }
+
+/// A second letter every shown match still matches ("we" after "w": every VM's state is
+/// "Powered …") keeps the rows as they are: no layout of the tree's rows again (at 300,000
+/// rows, most of such a keystroke), and the same rows as the query typed afresh.
+#[tokio::test(start_paused = true)]
+async fn a_keystroke_that_keeps_every_match_does_not_lay_the_rows_out_again() {
+    let mut app = connected();
+    with_vms(&mut app);
+    keys(&mut app, "/w");
+    let rows = app.tree.visible().to_vec();
+    let names: Vec<&str> = (app.tree.filter_matches().unwrap().iter())
+        .map(|&id| app.tree.get(id).node.name.as_str())
+        .collect();
+    assert_eq!(names, ["web-01", "db-01"], "both by their state");
+    let version = app.tree.version;
+    keys(&mut app, "e");
+    assert!(app.filter.engine.kept_every_match());
+    assert_eq!(
+        app.tree.version, version,
+        "the rows were not laid out again"
+    );
+    assert_eq!(app.tree.visible(), rows);
+    // Typed afresh, the same rows.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/we");
+    assert_eq!(app.tree.visible(), rows);
+    // A letter that drops a match lays the rows out.
+    keys(&mut app, "b");
+    assert!(!app.filter.engine.kept_every_match());
+    let names: Vec<&str> = (app.tree.visible().iter())
+        .map(|&id| app.tree.get(id).node.name.as_str())
+        .collect();
+    assert_eq!(names.last(), Some(&"web-01"));
+    assert!(!names.contains(&"db-01"));
+}
