@@ -5,9 +5,11 @@
 //! packed index with memchr instead of name by name (a first letter over each entry's letters
 //! as bits), and the match the cursor goes to is ranked from the index too (many matches by
 //! searching the column text whole), so a keystroke over 300,000 names reads no tree entry.
-//! Building the index reads every entry (~50 ms at 300,000 nodes): once the filter was
-//! opened, it is built again in slices on ticks after the tree stops changing (`index_slice`),
-//! so the first keystroke after a change finds it ready.
+//! Building the index reads every entry (~50 ms at 300,000 nodes): entries only appended
+//! since (pages landing) are added at its end instead (`Index::sync`), so a keystroke right
+//! after pages land pays for those alone; after any other change, once the filter was
+//! opened, it is built again in slices on ticks after the tree stops changing
+//! (`index_slice`), so the first keystroke after a change finds it ready.
 
 use memchr::memmem;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -66,6 +68,9 @@ struct Index {
     parents: Vec<u32>,
     /// Whether every name is ASCII: a plain word is then searched in `text` at once.
     ascii: bool,
+    /// How many times each byte occurs in the names (256 counts once built): the rarest of
+    /// a query's bytes is the one searched for (`names_with_subsequence`).
+    name_bytes: Vec<u32>,
     /// Each entry's other columns, each between newlines, then its id after a `\x1f` (see
     /// `push_extra`), ASCII-lowercased so one memchr search finds any case; a case-sensitive
     /// query is checked again against the node. `extra_ends[i]` is where entry i's part ends.
@@ -120,6 +125,11 @@ struct Pending {
 }
 
 const NO_PARENT: u32 = u32::MAX;
+
+/// When the candidates a state or the columns did not already match are at most 1/this of
+/// the index, their names and texts are read one by one (in position order, so the packed
+/// texts are read forwards) rather than searched whole and merged with the rest.
+const FEW_LEFT: usize = 8;
 
 /// Where an entry's id starts in its part of `Index::extra`, after its columns.
 const ID_MARK: char = '\x1f';
@@ -210,6 +220,7 @@ impl Index {
                 self.extra.clear();
                 self.extra_ends.clear();
                 self.letters.clear();
+                self.name_bytes.clear();
                 self.states.clear();
                 self.state_words.clear();
                 self.column_lengths = 0;
@@ -268,6 +279,10 @@ impl Index {
         let start = self.text.len() as u32;
         self.text.push_str(&node.name);
         self.ascii &= node.name.is_ascii();
+        self.name_bytes.resize(256, 0);
+        for b in node.name.bytes() {
+            self.name_bytes[b as usize] += 1;
+        }
         self.spans.push((id, start, self.text.len() as u32));
         let from = self.extra.len();
         self.column_lengths |= push_extra(&mut self.extra, node, false);
@@ -559,28 +574,34 @@ impl Index {
     }
 
     /// Positions whose name has the ASCII `needle` as a subsequence, over every name at once:
-    /// memchr finds each occurrence of its first byte in `text`, and only names holding one
-    /// are tested further. Needs `ascii`.
+    /// memchr finds each occurrence in `text` of the needle's rarest byte (`name_bytes`: a
+    /// `-` is in every name, a `p` in few), and each name holding one is tested once. Needs
+    /// `ascii`.
     fn names_with_subsequence(&self, needle: &[u8], sensitive: bool) -> Vec<u32> {
         let text = self.text.as_bytes();
-        let (first, rest) = needle.split_first().expect("a plain word is not empty");
-        let (a, b) = match sensitive {
-            true => (*first, *first),
-            false => (first.to_ascii_lowercase(), first.to_ascii_uppercase()),
+        let pair = |c: u8| match sensitive {
+            true => (c, c),
+            false => (c.to_ascii_lowercase(), c.to_ascii_uppercase()),
         };
+        let count = |c: u8| {
+            let (a, b) = pair(c);
+            let n = |x: u8| self.name_bytes.get(x as usize).copied().unwrap_or(0);
+            n(a) + if a == b { 0 } else { n(b) }
+        };
+        let rarest = needle.iter().copied().min_by_key(|&c| count(c));
+        let (a, b) = pair(rarest.expect("a plain word is not empty"));
         let mut out = Vec::new();
-        let mut k = 0usize;
-        for p in memchr::memchr2_iter(a, b, text) {
-            while self.spans[k].2 as usize <= p {
+        let (mut at, mut k) = (0usize, 0usize);
+        while let Some(off) = memchr::memchr2(a, b, &text[at..]) {
+            while self.spans[k].2 as usize <= at + off {
                 k += 1;
             }
-            if out.last() == Some(&(k as u32)) {
-                continue;
-            }
-            let end = self.spans[k].2 as usize;
-            if is_subsequence(&text[p + 1..end], rest, sensitive) {
+            let (_, start, end) = self.spans[k];
+            if is_subsequence(&text[start as usize..end as usize], needle, sensitive) {
                 out.push(k as u32);
             }
+            // Once a name: the next name's bytes on.
+            at = end as usize;
         }
         out
     }
@@ -671,7 +692,7 @@ impl Index {
                 false => (Vec::new(), None),
             };
             let by_text = match rest {
-                Some(rest) if !self.many(Some(&rest)) => (rest.into_iter())
+                Some(rest) if rest.len() <= self.spans.len() / FEW_LEFT => (rest.into_iter())
                     .filter(|&i| finder.find(self.extra(i)).is_some())
                     .collect(),
                 _ => {
@@ -1014,7 +1035,7 @@ impl Filter {
             Some((needle, sensitive))
                 if self.index.ascii
                     && self.index.many(candidates.as_deref())
-                    && left > all / 32 =>
+                    && left > all / FEW_LEFT =>
             {
                 let by_name = self.index.names_with_subsequence(needle, *sensitive);
                 let by_name = match &candidates {
