@@ -267,7 +267,35 @@ fn latency_report(n: usize) {
         medians.join(" ")
     );
     slices.report("filter_index_slice_on_tick", n);
+    second_letters(&mut app, &mut term, n);
     first_key_after_change(&mut app, &mut term, n);
+}
+
+/// The second letter of other queries than "web-prod-1" (names by subsequence, columns and
+/// ids by substring, states), each typed 10 times from an empty filter: its median and worst
+/// CPU time.
+fn second_letters(app: &mut App, term: &mut Terminal<TestBackend>, n: usize) {
+    let mut out = Vec::new();
+    for pair in ["db", "pr", "k8", "qa", "on", "00", "-p", "ap", "ro", "x1"] {
+        let mut times = Times::default();
+        let [a, b]: [char; 2] = pair.chars().collect::<Vec<_>>().try_into().unwrap();
+        for _ in 0..10 {
+            frame(app, term, key(KeyCode::Char('/')));
+            frame(app, term, key(KeyCode::Char(a)));
+            times.frame(app, term, key(KeyCode::Char(b)));
+            frame(app, term, key(KeyCode::Esc));
+        }
+        times.cpu.sort();
+        let (mid, max) = (
+            times.cpu[times.cpu.len() / 2],
+            times.cpu[times.cpu.len() - 1],
+        );
+        out.push(format!("{pair}:{mid:.2?}/{max:.2?}"));
+    }
+    eprintln!(
+        "REPORT filter_second_letter_cpu_median/max nodes={n} {}",
+        out.join(" ")
+    );
 }
 
 /// Ticks as the runtime gives them while the filter's index is being built (a slice each),

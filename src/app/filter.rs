@@ -5,9 +5,11 @@
 //! packed index with memchr instead of name by name (a first letter over each entry's letters
 //! as bits), and the match the cursor goes to is ranked from the index too (many matches by
 //! searching the column text whole), so a keystroke over 300,000 names reads no tree entry.
-//! Building the index reads every entry (~50 ms at 300,000 nodes): once the filter was
-//! opened, it is built again in slices on ticks after the tree stops changing (`index_slice`),
-//! so the first keystroke after a change finds it ready.
+//! Building the index reads every entry (~50 ms at 300,000 nodes): entries only appended
+//! since (pages landing) are added at its end instead (`Index::sync`), so a keystroke right
+//! after pages land pays for those alone; after any other change, once the filter was
+//! opened, it is built again in slices on ticks after the tree stops changing
+//! (`index_slice`), so the first keystroke after a change finds it ready.
 
 use memchr::memmem;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -23,6 +25,10 @@ use crate::api::model::Label;
 const QUIET: Duration = Duration::from_millis(200);
 /// Entries one tick's slice of a build indexes (~2 ms at 300,000 nodes).
 const SLICE: usize = 16_384;
+/// Entries appended since the last build the index takes on as a tail (`Index::sync`)
+/// before a build is due again (or an eighth of the index, if more): each sync orders the
+/// whole tail again.
+const TAIL: usize = 16_384;
 
 pub struct Filter {
     matcher: Matcher,
@@ -36,6 +42,8 @@ pub struct Filter {
     best: Option<EntryId>,
     /// For a `!` query, the positions it keeps (`matches` are those of the text after `!`).
     inverted: Option<Vec<u32>>,
+    /// The last `apply` narrowed the one before and kept all its matches (`kept_every_match`).
+    kept: bool,
     index: Index,
     /// The index's `built` count `matches` are positions in (narrowing needs the same).
     matched_in: u64,
@@ -60,6 +68,9 @@ struct Index {
     parents: Vec<u32>,
     /// Whether every name is ASCII: a plain word is then searched in `text` at once.
     ascii: bool,
+    /// How many times each byte occurs in the names (256 counts once built): the rarest of
+    /// a query's bytes is the one searched for (`names_with_subsequence`).
+    name_bytes: Vec<u32>,
     /// Each entry's other columns, each between newlines, then its id after a `\x1f` (see
     /// `push_extra`), ASCII-lowercased so one memchr search finds any case; a case-sensitive
     /// query is checked again against the node. `extra_ends[i]` is where entry i's part ends.
@@ -81,21 +92,44 @@ struct Index {
     /// The lengths in bytes of the columns in `extra`, as bits (`length_bit`): a column equal
     /// to a short query is rare, and then `best_by_passes` need not search for one.
     column_lengths: u64,
-    /// Builds completed: positions from an earlier build mean nothing in this one.
+    /// Builds and syncs completed: matches from an earlier one cannot be narrowed in this one
+    /// (a build moves positions, a sync adds entries).
     built: u64,
+    /// The tree's `edits` count at the last build: while it holds, entries were only
+    /// appended since, and `sync` adds them instead of a build.
+    edits: u64,
+    /// Entry → its position (`NO_PARENT` when not indexed: a table's rows, a free slot).
+    pos_of: Vec<u32>,
+    /// Positions below this are in tree order (the last build); those from it on were
+    /// appended since (`sync`) in the order found: `tail_order` gives their tree order.
+    base: u32,
+    /// Each base position's subtree end (the position after its last descendant): children
+    /// appended under it come before that base position.
+    ends: Vec<u32>,
+    /// The appended positions in tree order, and each one's anchor (indexed by position -
+    /// `base`): the base position it comes just before (`base` for the end).
+    tail_order: Vec<u32>,
+    anchors: Vec<u32>,
+    /// The base positions with children appended since the build, in the order their
+    /// appended children come (`order_tail`).
+    hangs: Vec<u32>,
     /// A build under way, continued by `build`.
     pending: Option<Pending>,
 }
 
-/// Where a build in slices stands: the tree's `content` it reads, the entries still to visit
-/// (a depth-first stack, valid while that content holds) and each visited entry's position.
+/// Where a build in slices stands: the tree's `content` it reads and the entries still to
+/// visit (a depth-first stack, valid while that content holds).
 struct Pending {
     content: u64,
     stack: Vec<EntryId>,
-    pos_of: Vec<u32>,
 }
 
 const NO_PARENT: u32 = u32::MAX;
+
+/// When the candidates a state or the columns did not already match are at most 1/this of
+/// the index, their names and texts are read one by one (in position order, so the packed
+/// texts are read forwards) rather than searched whole and merged with the rest.
+const FEW_LEFT: usize = 8;
 
 /// Where an entry's id starts in its part of `Index::extra`, after its columns.
 const ID_MARK: char = '\x1f';
@@ -167,9 +201,13 @@ impl Index {
     }
 
     /// Builds towards the tree as it is, visiting at most `budget` entries; true once the
-    /// index is complete for it. A build begun for another content starts over.
+    /// index is complete for it. Entries only appended since the last build are added as a
+    /// tail (`sync`); otherwise a build begun for another content starts over.
     fn build(&mut self, tree: &Tree, budget: usize) -> bool {
         if self.content == Some(tree.content) {
+            return true;
+        }
+        if self.pending.is_none() && self.content.is_some() && self.sync(tree) {
             return true;
         }
         let mut p = match self.pending.take() {
@@ -182,16 +220,23 @@ impl Index {
                 self.extra.clear();
                 self.extra_ends.clear();
                 self.letters.clear();
+                self.name_bytes.clear();
                 self.states.clear();
                 self.state_words.clear();
                 self.column_lengths = 0;
                 self.ascii = true;
                 self.extra_ascii = true;
+                self.base = 0;
+                self.ends.clear();
+                self.tail_order.clear();
+                self.anchors.clear();
+                self.hangs.clear();
+                // Entry → its position, for its children's `parents` (a parent first).
+                self.pos_of.clear();
+                self.pos_of.resize(tree.capacity(), NO_PARENT);
                 Pending {
                     content: tree.content,
                     stack: tree.roots().iter().rev().copied().collect(),
-                    // Entry → its position, for its children's `parents` (a parent first).
-                    pos_of: vec![NO_PARENT; tree.capacity()],
                 }
             }
         };
@@ -202,34 +247,202 @@ impl Index {
             };
             let entry = tree.get(id);
             p.stack.extend(entry.children.iter().rev());
-            let node = &entry.node;
-            p.pos_of[id as usize] = self.spans.len() as u32;
-            let parent = entry.parent().map_or(NO_PARENT, |e| p.pos_of[e as usize]);
-            self.parents.push(parent);
-            let start = self.text.len() as u32;
-            self.text.push_str(&node.name);
-            self.ascii &= node.name.is_ascii();
-            self.spans.push((id, start, self.text.len() as u32));
-            let from = self.extra.len();
-            self.column_lengths |= push_extra(&mut self.extra, node, false);
-            self.extra[from..].make_ascii_lowercase();
-            self.extra_ascii &= self.extra[from..].is_ascii();
-            self.extra_ends.push(self.extra.len() as u32);
-            let state = self.state_of(node.status.label);
-            self.states.push(state);
-            let bytes = node.name.bytes().chain(self.extra[from..].bytes());
-            let letters = bytes.fold(self.state_words[state as usize].2, |m, b| {
-                m | LETTER_BITS[b as usize]
-            });
-            self.letters.push(letters);
+            let parent = entry
+                .parent()
+                .map_or(NO_PARENT, |e| self.pos_of[e as usize]);
+            self.push_entry(tree, id, parent);
         }
         if !p.stack.is_empty() {
             self.pending = Some(p);
             return false;
         }
         self.content = Some(tree.content);
+        self.edits = tree.edits();
+        self.base = self.spans.len() as u32;
+        // Each position's subtree end: descendants follow their ancestor, so one backward
+        // pass carries each end up to the parent.
+        self.ends = (1..=self.base).collect();
+        for i in (0..self.base as usize).rev() {
+            if let Some(&p) = self.parents.get(i).filter(|&&p| p != NO_PARENT) {
+                self.ends[p as usize] = self.ends[p as usize].max(self.ends[i]);
+            }
+        }
         self.built += 1;
         true
+    }
+
+    /// Indexes entry `id` at the next position, under the position `parent`.
+    fn push_entry(&mut self, tree: &Tree, id: EntryId, parent: u32) {
+        let node = &tree.get(id).node;
+        self.pos_of[id as usize] = self.spans.len() as u32;
+        self.parents.push(parent);
+        let start = self.text.len() as u32;
+        self.text.push_str(&node.name);
+        self.ascii &= node.name.is_ascii();
+        self.name_bytes.resize(256, 0);
+        for b in node.name.bytes() {
+            self.name_bytes[b as usize] += 1;
+        }
+        self.spans.push((id, start, self.text.len() as u32));
+        let from = self.extra.len();
+        self.column_lengths |= push_extra(&mut self.extra, node, false);
+        self.extra[from..].make_ascii_lowercase();
+        self.extra_ascii &= self.extra[from..].is_ascii();
+        self.extra_ends.push(self.extra.len() as u32);
+        let state = self.state_of(node.status.label);
+        self.states.push(state);
+        let bytes = node.name.bytes().chain(self.extra[from..].bytes());
+        let letters = bytes.fold(self.state_words[state as usize].2, |m, b| {
+            m | LETTER_BITS[b as usize]
+        });
+        self.letters.push(letters);
+    }
+
+    /// Adds the entries appended to the tree since the index was last up to date, when that
+    /// is all that happened (`Tree::edits` unchanged: every entry indexed is where it was),
+    /// at the end of the index, their tree order kept apart (`tail_order`). Costs a pass over
+    /// the tree's change stamps and the appended entries, not a build (~50 ms at 300,000).
+    /// False, with nothing changed, when a build is due instead (an entry changed or went, or
+    /// the tail would outgrow `TAIL`).
+    fn sync(&mut self, tree: &Tree) -> bool {
+        let Some(content) = self.content else {
+            return false;
+        };
+        if self.edits != tree.edits() {
+            return false;
+        }
+        let new: Vec<EntryId> = (0..tree.capacity() as EntryId)
+            .filter(|&id| tree.changed_since(id, content))
+            .collect();
+        // Mostly a table's rows (not indexed) when this many: a build skips those at once.
+        if new.len() > 4 * TAIL.max(self.base as usize / 8) {
+            return false;
+        }
+        self.pos_of.resize(tree.capacity(), NO_PARENT);
+        // Parents first: a reused slot can hold a child below its parent's id. Entries under
+        // a table's hidden root never find an indexed parent and are left out.
+        let roots = tree.roots();
+        let indexed = |pos_of: &[u32], id: EntryId| pos_of[id as usize] != NO_PARENT;
+        let mut order = Vec::with_capacity(new.len());
+        let mut taken = vec![false; new.len()];
+        let mut placed: std::collections::HashSet<EntryId> = Default::default();
+        loop {
+            let before = order.len();
+            for (k, &id) in new.iter().enumerate() {
+                if taken[k] {
+                    continue;
+                }
+                let ready = match tree.get(id).parent() {
+                    Some(p) => indexed(&self.pos_of, p) || placed.contains(&p),
+                    None => roots.contains(&id),
+                };
+                if ready {
+                    taken[k] = true;
+                    placed.insert(id);
+                    order.push(id);
+                }
+            }
+            if order.len() == before {
+                break;
+            }
+        }
+        let tail = self.spans.len() - self.base as usize;
+        if tail + order.len() > TAIL.max(self.base as usize / 8) {
+            return false;
+        }
+        for &id in &order {
+            let parent = tree.get(id).parent();
+            let pos = parent.map_or(NO_PARENT, |p| self.pos_of[p as usize]);
+            if pos < self.base {
+                self.hangs.push(pos);
+            }
+            self.push_entry(tree, id, pos);
+        }
+        self.hangs
+            .sort_unstable_by_key(|&p| (self.ends[p as usize], std::cmp::Reverse(p)));
+        self.hangs.dedup();
+        self.order_tail(tree);
+        self.content = Some(tree.content);
+        // Positions stay, but an earlier query's matches lack the new entries: no narrowing.
+        self.built += 1;
+        true
+    }
+
+    /// `tail_order` and `anchors` for the appended positions: the children appended under
+    /// each base position in `hangs` come after its subtree's base positions (so before the
+    /// base position `ends` gives), those of a deeper one first; each is followed by its own
+    /// subtree (all appended); new roots come last.
+    fn order_tail(&mut self, tree: &Tree) {
+        let base = self.base;
+        self.tail_order.clear();
+        self.anchors.clear();
+        self.anchors.resize(self.spans.len() - base as usize, 0);
+        let mut stack = Vec::new();
+        let roots = tree.roots();
+        let hung = self.hangs.iter().map(|&p| {
+            let children = &tree.get(self.spans[p as usize].0).children[..];
+            (self.ends[p as usize], children)
+        });
+        for (anchor, siblings) in hung.chain([(base, roots)]) {
+            // The appended ones are the last (only appends since the build).
+            let from = siblings
+                .iter()
+                .rposition(|&c| self.pos_of[c as usize] < base)
+                .map_or(0, |i| i + 1);
+            stack.extend(siblings[from..].iter().rev());
+            while let Some(id) = stack.pop() {
+                let pos = self.pos_of[id as usize];
+                if pos == NO_PARENT {
+                    continue;
+                }
+                self.tail_order.push(pos);
+                self.anchors[(pos - base) as usize] = anchor;
+                stack.extend(tree.get(id).children.iter().rev());
+            }
+        }
+        debug_assert_eq!(self.tail_order.len(), self.anchors.len());
+    }
+
+    /// `positions` (ascending) in tree order: as they are while nothing was appended since
+    /// the build; else the appended ones among them are placed as `tail_order` says, each
+    /// before the first base position its anchor is not above.
+    fn in_tree_order<'a>(&self, positions: &'a [u32]) -> std::borrow::Cow<'a, [u32]> {
+        let base = self.base;
+        let cut = positions.partition_point(|&p| p < base);
+        if cut == positions.len() {
+            return std::borrow::Cow::Borrowed(positions);
+        }
+        let mut wanted = vec![false; self.spans.len() - base as usize];
+        for &p in &positions[cut..] {
+            wanted[(p - base) as usize] = true;
+        }
+        let mut out = Vec::with_capacity(positions.len());
+        let mut before = positions[..cut].iter().copied().peekable();
+        for &t in &self.tail_order {
+            if wanted[(t - base) as usize] {
+                let anchor = self.anchors[(t - base) as usize];
+                while let Some(p) = before.next_if(|&p| p < anchor) {
+                    out.push(p);
+                }
+                out.push(t);
+            }
+        }
+        out.extend(before);
+        std::borrow::Cow::Owned(out)
+    }
+
+    /// Whether position `a` comes before `b` in tree order.
+    fn before(&self, a: u32, b: u32) -> bool {
+        let anchor = |t: u32| self.anchors[(t - self.base) as usize];
+        match (a < self.base, b < self.base) {
+            (true, true) => a < b,
+            (true, false) => a < anchor(b),
+            (false, true) => anchor(a) <= b,
+            (false, false) => {
+                let rank = |t: u32| self.tail_order.iter().position(|&x| x == t);
+                rank(a) < rank(b)
+            }
+        }
     }
 
     /// `label`'s index in `state_words`, added if new (there are a handful).
@@ -277,12 +490,12 @@ impl Index {
     }
 
     /// `Filter::rank_best` over many matches (positions, ascending), when names, columns and
-    /// query are ASCII: the position of the best ranked, the first among equals. Names are
+    /// query are ASCII: the rank and position of the best ranked, the first among equals. Names are
     /// ranked one by one on bytes (after a prefix match only an exact name can do better,
     /// which its length mostly rules out); columns are not read match by match (a cache miss
     /// each) but found by searching `extra` whole for the query as a column (rank 0), at a
     /// column's start (1) or in one (2), only for ranks that could beat the names' best.
-    fn best_by_passes(&self, matches: &[u32], query: &str) -> Option<u32> {
+    fn best_by_passes(&self, matches: &[u32], query: &str) -> Option<(u8, u32)> {
         let q = query.as_bytes();
         let mut best: Option<(u8, u32)> = None;
         for &i in matches {
@@ -314,7 +527,7 @@ impl Index {
                 best = Some((r, p));
             }
         }
-        best.map(|(_, p)| p)
+        best
     }
 
     /// The first of `matches` with a column of rank `rank` or better for the lowercased
@@ -361,28 +574,34 @@ impl Index {
     }
 
     /// Positions whose name has the ASCII `needle` as a subsequence, over every name at once:
-    /// memchr finds each occurrence of its first byte in `text`, and only names holding one
-    /// are tested further. Needs `ascii`.
+    /// memchr finds each occurrence in `text` of the needle's rarest byte (`name_bytes`: a
+    /// `-` is in every name, a `p` in few), and each name holding one is tested once. Needs
+    /// `ascii`.
     fn names_with_subsequence(&self, needle: &[u8], sensitive: bool) -> Vec<u32> {
         let text = self.text.as_bytes();
-        let (first, rest) = needle.split_first().expect("a plain word is not empty");
-        let (a, b) = match sensitive {
-            true => (*first, *first),
-            false => (first.to_ascii_lowercase(), first.to_ascii_uppercase()),
+        let pair = |c: u8| match sensitive {
+            true => (c, c),
+            false => (c.to_ascii_lowercase(), c.to_ascii_uppercase()),
         };
+        let count = |c: u8| {
+            let (a, b) = pair(c);
+            let n = |x: u8| self.name_bytes.get(x as usize).copied().unwrap_or(0);
+            n(a) + if a == b { 0 } else { n(b) }
+        };
+        let rarest = needle.iter().copied().min_by_key(|&c| count(c));
+        let (a, b) = pair(rarest.expect("a plain word is not empty"));
         let mut out = Vec::new();
-        let mut k = 0usize;
-        for p in memchr::memchr2_iter(a, b, text) {
-            while self.spans[k].2 as usize <= p {
+        let (mut at, mut k) = (0usize, 0usize);
+        while let Some(off) = memchr::memchr2(a, b, &text[at..]) {
+            while self.spans[k].2 as usize <= at + off {
                 k += 1;
             }
-            if out.last() == Some(&(k as u32)) {
-                continue;
-            }
-            let end = self.spans[k].2 as usize;
-            if is_subsequence(&text[p + 1..end], rest, sensitive) {
+            let (_, start, end) = self.spans[k];
+            if is_subsequence(&text[start as usize..end as usize], needle, sensitive) {
                 out.push(k as u32);
             }
+            // Once a name: the next name's bytes on.
+            at = end as usize;
         }
         out
     }
@@ -459,29 +678,44 @@ impl Index {
         let states = self.states_holding(&finder);
         let in_state = |i: &u32| states[self.states[*i as usize] as usize];
         let hits: Vec<u32> = if self.many(candidates) {
-            // One pass over the text, jumping to the next entry at each hit.
-            let bytes = self.extra.as_bytes();
-            let (mut hits, mut at, mut k) = (Vec::new(), 0usize, 0usize);
-            while let Some(off) = finder.find(&bytes[at..]) {
-                while self.extra_ends[k] as usize <= at + off {
-                    k += 1;
+            // The rows whose state holds it match whatever their text (one pass over 2 bytes a
+            // row): only the others' text is searched, one by one when they are few ("we"
+            // after "w": every VM is "powered ...", no text need be read).
+            let (by_state, rest) = match states.contains(&true) {
+                true => {
+                    let (a, b): (Vec<u32>, Vec<u32>) = match candidates {
+                        Some(c) => c.iter().copied().partition(in_state),
+                        None => (0..self.spans.len() as u32).partition(in_state),
+                    };
+                    (a, Some(b))
                 }
-                hits.push(k as u32);
-                at = self.extra_ends[k] as usize;
-            }
-            // And the rows whose state holds it: one pass over 2 bytes a row.
-            if states.contains(&true) {
-                let by_state: Vec<u32> = match candidates {
-                    Some(c) => c.iter().copied().filter(in_state).collect(),
-                    None => (0..self.spans.len() as u32).filter(in_state).collect(),
-                };
-                hits = union_sorted(&by_state, &hits);
-            }
-            match candidates {
-                // Every position a candidate (the letter before matched every row): no merge.
-                Some(c) if c.len() < self.spans.len() => intersect_sorted(c, &hits),
-                Some(_) => hits,
-                None => hits,
+                false => (Vec::new(), None),
+            };
+            let by_text = match rest {
+                Some(rest) if rest.len() <= self.spans.len() / FEW_LEFT => (rest.into_iter())
+                    .filter(|&i| finder.find(self.extra(i)).is_some())
+                    .collect(),
+                _ => {
+                    // One pass over the text, jumping to the next entry at each hit.
+                    let bytes = self.extra.as_bytes();
+                    let (mut hits, mut at, mut k) = (Vec::new(), 0usize, 0usize);
+                    while let Some(off) = finder.find(&bytes[at..]) {
+                        while self.extra_ends[k] as usize <= at + off {
+                            k += 1;
+                        }
+                        hits.push(k as u32);
+                        at = self.extra_ends[k] as usize;
+                    }
+                    match candidates {
+                        // Every position a candidate (the letter before matched every row).
+                        Some(c) if c.len() < self.spans.len() => intersect_sorted(c, &hits),
+                        _ => hits,
+                    }
+                }
+            };
+            match by_text.is_empty() {
+                true => by_state,
+                false => union_sorted(&by_state, &by_text),
             }
         } else {
             let c = candidates.unwrap_or_default();
@@ -519,12 +753,14 @@ impl Index {
     fn rows(&self, matches: &[u32]) -> Vec<EntryId> {
         // Every position matched: every entry is a row, in tree order.
         if matches.len() == self.spans.len() {
-            return self.spans.iter().map(|s| s.0).collect();
+            let all = self.in_tree_order(matches);
+            return all.iter().map(|&i| self.spans[i as usize].0).collect();
         }
+        let matches = self.in_tree_order(matches);
         let mut shown = vec![false; self.spans.len()];
         let mut rows = Vec::with_capacity(matches.len() + 16);
         let mut chain = Vec::new();
-        for &m in matches {
+        for &m in matches.iter() {
             chain.clear();
             let mut cur = m;
             while cur != NO_PARENT && !shown[cur as usize] {
@@ -549,6 +785,7 @@ impl Default for Filter {
             matches: Vec::new(),
             best: None,
             inverted: None,
+            kept: false,
             index: Index::default(),
             matched_in: 0,
             wanted: false,
@@ -715,8 +952,10 @@ impl Filter {
     /// entries in tree order. `!text` returns those that `text` does not match.
     pub fn apply(&mut self, tree: &Tree, query: &str) -> Vec<EntryId> {
         self.inverted = None;
+        self.kept = false;
         if let Some(rest) = query.strip_prefix('!').filter(|r| !r.is_empty()) {
             self.apply_plain(tree, rest);
+            self.kept = false;
             // Not a narrowing of anything: the next query starts afresh.
             self.query.clear();
             // Both in index order: the complement is one merge.
@@ -729,13 +968,21 @@ impl Filter {
             let bang = |s: &str| memchr::memchr(b'!', s.as_bytes()).is_some();
             self.best = match bang(&self.index.text) || bang(&self.index.extra) {
                 true => self.rank_best(&rest, query, None),
-                false => rest.first().map(|&i| self.index.spans[i as usize].0),
+                false => (self.index.in_tree_order(&rest).first())
+                    .map(|&i| self.index.spans[i as usize].0),
             };
             let out = self.entries(&rest);
             self.inverted = Some(rest);
             return out;
         }
         self.apply_plain(tree, query)
+    }
+
+    /// Whether the last `apply` narrowed the one before it and kept every match it had: its
+    /// rows are then those already laid out (a second letter every row still matches: no
+    /// 300,000-row layout again).
+    pub fn kept_every_match(&self) -> bool {
+        self.kept
     }
 
     /// The match the cursor goes to, for the last `apply`: as `best` would say, ranked from
@@ -751,9 +998,9 @@ impl Filter {
             .rows(self.inverted.as_deref().unwrap_or(&self.matches))
     }
 
+    /// The entries at `positions` (ascending), in tree order.
     fn entries(&self, positions: &[u32]) -> Vec<EntryId> {
-        positions
-            .iter()
+        (self.index.in_tree_order(positions).iter())
             .map(|&i| self.index.spans[i as usize].0)
             .collect()
     }
@@ -766,6 +1013,7 @@ impl Filter {
         self.matched_in = self.index.built;
         let incremental = same && is_narrowing(&self.query, query);
         let candidates = incremental.then(|| std::mem::take(&mut self.matches));
+        self.kept = false;
         if let Some(out) = self.index.with_letter(query) {
             self.best = self.rank_best(&out, query, None);
             self.matches = out;
@@ -774,12 +1022,20 @@ impl Filter {
         }
         let (folded, by_extra) = self.index.with_extra(tree, query, candidates.as_deref());
         let plain = plain_word(query);
+        let all = self.index.spans.len();
+        // by_extra is among the candidates: those it does not hold are what names decide.
+        let tried = candidates.as_ref().map_or(all, Vec::len);
+        let left = tried - by_extra.len();
         let out = match &plain {
-            // Every position found by its columns (a state every row shows): names need no
+            // Every candidate found by its columns (a state every row shows): names need no
             // search.
-            Some(_) if self.index.ascii && by_extra.len() == self.index.spans.len() => by_extra,
+            _ if left == 0 => by_extra,
+            // Names searched all at once, unless few candidates are left for them (they are
+            // then read one by one below, the others skipped).
             Some((needle, sensitive))
-                if self.index.ascii && self.index.many(candidates.as_deref()) =>
+                if self.index.ascii
+                    && self.index.many(candidates.as_deref())
+                    && left > all / FEW_LEFT =>
             {
                 let by_name = self.index.names_with_subsequence(needle, *sensitive);
                 let by_name = match &candidates {
@@ -823,6 +1079,8 @@ impl Filter {
         // case), so only those found so are read; for a query with non-ASCII letters, all.
         let cols = query.is_ascii().then_some(&folded[..]);
         self.best = self.rank_best(&out, query, cols);
+        // Narrowed to as many: the same matches, so the same rows.
+        self.kept = incremental && out.len() == tried;
         self.matches = out;
         self.query = query.to_string();
         self.entries(&self.matches)
@@ -832,17 +1090,41 @@ impl Filter {
     /// as it could beat the best so far (after a prefix match, only an exact one can, which
     /// a name's length alone mostly rules out). Columns are ranked only for the positions in
     /// `cols` (ascending) when given.
+    /// Positions appended since the build (`Index::sync`) are ranked apart, in tree order,
+    /// and win a tie only by coming first in it.
     fn rank_best(&self, matches: &[u32], query: &str, cols: Option<&[u32]>) -> Option<EntryId> {
+        let ix = &self.index;
+        let cut = matches.partition_point(|&p| p < ix.base);
+        let mut best = self.rank_in_order(&matches[..cut], query, cols);
+        if cut < matches.len() {
+            let tail = ix.in_tree_order(&matches[cut..]);
+            let t = self.rank_in_order(&tail, query, None);
+            best = match (best, t) {
+                (Some(b), Some(t)) if t.0 < b.0 || t.0 == b.0 && ix.before(t.1, b.1) => Some(t),
+                (b, t) => b.or(t),
+            };
+        }
+        best.map(|(_, i)| ix.spans[i as usize].0)
+    }
+
+    /// `rank_best` over positions in tree order (ascending when many): the best's rank and
+    /// position.
+    fn rank_in_order(
+        &self,
+        matches: &[u32],
+        query: &str,
+        cols: Option<&[u32]>,
+    ) -> Option<(u8, u32)> {
         let ix = &self.index;
         let passes = ix.ascii
             && ix.extra_ascii
             && query.is_ascii()
             && !query.is_empty()
             && !query.contains(['\n', ID_MARK])
-            && ix.many(Some(matches));
+            && ix.many(Some(matches))
+            && matches.last().is_some_and(|&l| l < ix.base);
         if passes {
-            let best = ix.best_by_passes(matches, query);
-            return best.map(|i| ix.spans[i as usize].0);
+            return ix.best_by_passes(matches, query);
         }
         let bytes = (self.index.ascii && query.is_ascii()).then_some(query.as_bytes());
         let mut cols = cols.map(|c| c.iter().copied().peekable());
@@ -872,7 +1154,7 @@ impl Filter {
                 }
             }
         }
-        best.map(|(_, i)| self.index.spans[i as usize].0)
+        best
     }
 
     /// The filter opened: from now on its index is kept up to date on ticks.
@@ -911,12 +1193,18 @@ impl Filter {
         true
     }
 
+    /// How many entries the index took on as appended since it was last built (`sync`).
+    pub fn index_appended(&self) -> usize {
+        self.index.spans.len() - self.index.base as usize
+    }
+
     /// Whether the index is up to date with the tree (a keystroke then reads no entry).
     pub fn index_ready(&self, tree: &Tree) -> bool {
         self.index.content == Some(tree.content)
     }
 
     pub fn reset(&mut self) {
+        self.kept = false;
         self.query.clear();
         self.matches.clear();
         self.inverted = None;
@@ -1224,6 +1512,41 @@ mod props {
         assert_eq!(f.matches.len(), f.index.spans.len(), "every row matched");
     }
 
+    /// A query most rows match through their state ("we": "Powered on") is answered from
+    /// the states, the few other rows' texts and names read one by one: the same matches,
+    /// best match and rows as a plain reading of the tree, whichever rows are left over.
+    #[test]
+    fn rows_matched_by_their_state_need_no_text_search() {
+        for odd in [0usize, 1, 5, 63] {
+            let list: Vec<(String, Option<String>, String)> = (0..64)
+                .map(|i| {
+                    let name = format!("{}-{i}", ["web", "db", "we"][i % 3]);
+                    let col = (i % 4 == 0).then(|| "we.x".to_string());
+                    // The id's length picks the state (`tree_of`): 5 bytes none, 1 on.
+                    let id = match i < odd {
+                        true => format!("{}bcde", ["a", "b"][i % 2]),
+                        false => ["a", "b"][i % 2].to_string(),
+                    };
+                    (name, col, id)
+                })
+                .collect();
+            let mut t = tree_of(&list);
+            let mut f = Filter::default();
+            for query in ["w", "we", "web", "we", "wer"] {
+                let got = f.apply(&t, query);
+                let want: Vec<EntryId> = (t.iter_all())
+                    .filter(|&id| plain_match(&t, id, query))
+                    .collect();
+                assert_eq!(got, want, "{query} with {odd} left");
+                assert_eq!(f.best(), best(&t, &want, query), "{query}");
+                let rows = f.rows();
+                t.set_filter(Some(got));
+                t.refresh_visible();
+                assert_eq!(&rows[..], t.visible(), "{query}");
+            }
+        }
+    }
+
     /// Many matches are ranked by searching the index's column texts whole
     /// (`best_by_passes`), not match by match: a column equal to the query anywhere beats a
     /// name it begins, a column it begins beats a fuzzy name, and the id is no column.
@@ -1306,6 +1629,7 @@ mod props {
             unicode in any::<bool>(),
             change in prop::option::of((0u8..3, "[a-dA-D0-9]{1,6}", 0usize..40)),
             slice in 1usize..12,
+            appends in prop::collection::vec(("[a-dA-D0-9é]{1,6}", 0usize..80, 0u8..5), 0..6),
         ) {
             // Names all ASCII half of the time: the search over every name at once needs it.
             let mut list = list;
@@ -1316,17 +1640,35 @@ mod props {
             let mut f = Filter::default();
             let ends: Vec<usize> = query.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
             let midway = ends.len() / 2;
+            // A table's root: rows appended under it are not the tree's.
+            let hidden = t.add_hidden_root(0, Node::new(NodeKind::Group, "t", "table"));
             // Typed one character at a time, as the user does.
             let mut got = Vec::new();
             for (k, &end) in ends.iter().enumerate() {
+                // Entries appended before each keystroke (under any entry, one appended just
+                // before, a new root or a table's root), taken on by the index as a tail.
+                let here = appends.iter().enumerate().filter(|(i, _)| i % ends.len() == k);
+                for (_, (name, at, how)) in here {
+                    let all: Vec<EntryId> = t.iter_all().collect();
+                    let node = Node::new(NodeKind::Vm, format!("https://r/api/vApp/{name}"), name.as_str())
+                        .with_status(Status::new("POWERED_ON", Severity::Ok));
+                    match how {
+                        0 => { t.add_root(0, node); }
+                        1 => t.append_children(hidden, vec![node]),
+                        _ => t.append_children(all[at % all.len()], vec![node.clone(), node]),
+                    }
+                }
                 if k == midway && let Some((what, name, at)) = &change {
                     let all: Vec<EntryId> = t.iter_all().collect();
                     let mut sliced = 0;
                     let mut again = *what == 2;
+                    // What 2: a VM goes, and one arrives after the first slice of the build.
+                    let mut first = true;
                     loop {
                         let target = all[at % all.len()];
-                        match what {
-                            1 if all.len() > 1 && target != t.roots()[0] => {
+                        let remove = *what == 1 || *what == 2 && std::mem::take(&mut first);
+                        match remove {
+                            true if all.len() > 1 && !t.roots().contains(&target) => {
                                 let p = t.get(target).parent().unwrap();
                                 t.get_mut(p).children.retain(|&c| c != target);
                             }
@@ -1345,7 +1687,16 @@ mod props {
                     }
                     prop_assert!(f.index_ready(&t), "built after {} slices", sliced);
                 }
-                got = f.apply(&t, &query[..end]);
+                let before = std::mem::replace(&mut got, f.apply(&t, &query[..end]));
+                // Said to keep every match: the previous matches, rows and all.
+                if f.kept_every_match() {
+                    prop_assert_eq!(&got, &before);
+                }
+                // An index grown by appends answers as one built whole.
+                let mut whole = Filter::default();
+                prop_assert_eq!(&whole.apply(&t, &query[..end]), &got, "{}", &query[..end]);
+                prop_assert_eq!(whole.best(), f.best());
+                prop_assert_eq!(whole.rows(), f.rows());
             }
             let want: Vec<EntryId> = t.iter_all().filter(|&id| plain_match(&t, id, &query)).collect();
             prop_assert_eq!(&got, &want);

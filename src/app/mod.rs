@@ -600,6 +600,11 @@ impl App {
             self.tree.set_filter(None);
         } else {
             let matches = self.filter.engine.apply(&self.tree, &self.filter.query);
+            if self.filter.engine.kept_every_match() && self.tree.is_filtered() {
+                // The rows shown are the rows: nothing to lay out again.
+                self.keep_selection_visible();
+                return;
+            }
             // The engine's index is in tree order and knows each entry's parent.
             let rows = self.filter.engine.rows();
             self.tree.set_filter_rows(matches, rows);

@@ -71,3 +71,96 @@ async fn the_filter_index_is_built_on_ticks_once_the_tree_is_quiet() {
         .collect();
     assert_eq!(names, ["app-39"]);
 }
+
+/// A second letter every shown match still matches ("we" after "w": every VM's state is
+/// "Powered …") keeps the rows as they are: no layout of the tree's rows again (at 300,000
+/// rows, most of such a keystroke), and the same rows as the query typed afresh.
+#[tokio::test(start_paused = true)]
+async fn a_keystroke_that_keeps_every_match_does_not_lay_the_rows_out_again() {
+    let mut app = connected();
+    with_vms(&mut app);
+    keys(&mut app, "/w");
+    let rows = app.tree.visible().to_vec();
+    let names: Vec<&str> = (app.tree.filter_matches().unwrap().iter())
+        .map(|&id| app.tree.get(id).node.name.as_str())
+        .collect();
+    assert_eq!(names, ["web-01", "db-01"], "both by their state");
+    let version = app.tree.version;
+    keys(&mut app, "e");
+    assert!(app.filter.engine.kept_every_match());
+    assert_eq!(
+        app.tree.version, version,
+        "the rows were not laid out again"
+    );
+    assert_eq!(app.tree.visible(), rows);
+    // Typed afresh, the same rows.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/we");
+    assert_eq!(app.tree.visible(), rows);
+    // A letter that drops a match lays the rows out.
+    keys(&mut app, "b");
+    assert!(!app.filter.engine.kept_every_match());
+    let names: Vec<&str> = (app.tree.visible().iter())
+        .map(|&id| app.tree.get(id).node.name.as_str())
+        .collect();
+    assert_eq!(names.last(), Some(&"web-01"));
+    assert!(!names.contains(&"db-01"));
+}
+
+/// A keystroke right after VMs landed (within the quiet while, before any tick built the
+/// index again) takes the new VMs on at the end of the index instead of building it whole
+/// (~50 ms at 300,000 nodes): it finds them, in tree order, with their ancestors as rows.
+#[tokio::test(start_paused = true)]
+async fn a_keystroke_right_after_vms_land_adds_them_to_the_index() {
+    let mut app = connected();
+    with_vms(&mut app);
+    keys(&mut app, "/w");
+    key(&mut app, KeyCode::Esc);
+    // globex's VMs land (after acme's in the tree), then more under acme's shop.
+    while app.selected_entry().unwrap().node.name.as_str() != "globex" {
+        key(&mut app, KeyCode::Down);
+    }
+    let req = children_req(&key(&mut app, KeyCode::Right).effects);
+    let vms = (0..3)
+        .map(|i| vm(&format!("vm/g{i}"), &format!("app-{i}"), true))
+        .collect();
+    give_children(&mut app, req, vms);
+    let shop = (app.tree.iter_all())
+        .find(|&id| app.tree.get(id).node.name.as_str() == "shop")
+        .unwrap();
+    app.tree
+        .append_children(shop, vec![vm("vm/9", "app-9", false)]);
+    app.handle(Event::Tick);
+    assert!(
+        !app.filter.engine.index_ready(&app.tree),
+        "no tick built it"
+    );
+    keys(&mut app, "/app-");
+    assert_eq!(
+        app.filter.engine.index_appended(),
+        4,
+        "taken on, not built again"
+    );
+    let names = |ids: &[vnav::app::tree::EntryId]| -> Vec<String> {
+        ids.iter()
+            .map(|&id| app.tree.get(id).node.name.to_string())
+            .collect()
+    };
+    let found = names(app.tree.filter_matches().unwrap());
+    assert_eq!(found, ["app-9", "app-0", "app-1", "app-2"], "in tree order");
+    let rows = names(app.tree.visible());
+    assert_eq!(
+        rows,
+        [
+            "vcd.example.com",
+            "acme",
+            "shop",
+            "app-9",
+            "globex",
+            "app-0",
+            "app-1",
+            "app-2"
+        ]
+    );
+    assert_eq!(app.selected_entry().unwrap().node.name.as_str(), "app-9");
+}
