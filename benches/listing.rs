@@ -256,18 +256,74 @@ fn sprawl(_: &mut Criterion) {
     }
 }
 
+/// Where the linked view's two servers run.
+enum Servers {
+    /// In the bench's own process, competing with vnav for its threads (the numbers before
+    /// 2026-12-07 09:00 were taken so).
+    Here(Sim),
+    /// In a child process (`SimChild`; its second simulator stays idle), so the process
+    /// measured is vnav's alone: the app, the vCD and the vCenter clients.
+    Child(SimChild),
+}
+
+impl Servers {
+    fn start(vms: usize, in_child: bool, rt: &tokio::runtime::Runtime) -> Servers {
+        match in_child {
+            true => Servers::Child(SimChild::start(vms, LATENCY_MS)),
+            false => Servers::Here(rt.block_on(simulator(vms, LATENCY_MS))),
+        }
+    }
+    fn name(&self) -> &'static str {
+        match self {
+            Servers::Here(_) => "servers in this process",
+            Servers::Child(_) => "servers in a child process",
+        }
+    }
+    /// The vCD's and its vCenter's URLs.
+    fn urls(&self) -> (String, String) {
+        match self {
+            Servers::Here(sim) => (sim.vcd_url.clone(), sim.vcenter_url.clone()),
+            Servers::Child(c) => (c.urls[0].clone(), c.urls[1].clone()),
+        }
+    }
+    /// Requests the vCD and its vCenter have served so far.
+    fn requests(&mut self) -> (u64, u64) {
+        match self {
+            Servers::Here(sim) => (sim.request_count(), sim.vcenter_request_count()),
+            Servers::Child(c) => {
+                let [vcd, vcenter, _] = c.requests();
+                (vcd, vcenter)
+            }
+        }
+    }
+    /// CPU the servers' own process has used (none apart from this one's when here).
+    fn cpu(&self) -> Duration {
+        match self {
+            Servers::Here(_) => Duration::ZERO,
+            Servers::Child(c) => c.cpu(),
+        }
+    }
+}
+
 /// The snapshot view in the app with the vCD and the vCenter behind it both connected: vCD's
 /// rows, then their sizes read on the vCenter in bulk rather than one vCD request per VM.
 /// Reports when every vCD row has its size, when the whole view (the vCenter's own rows too) is
-/// complete, and the requests each server saw.
+/// complete, the requests each server saw and the CPU used; first with the servers in a child
+/// process (what vnav itself costs), then in this one (comparable with earlier rounds).
 fn sprawl_linked(_: &mut Criterion) {
+    sprawl_linked_with(true);
+    sprawl_linked_with(false);
+}
+
+fn sprawl_linked_with(in_child: bool) {
     use crossterm::event::KeyCode;
     use vnav::app::tree::Load;
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
-    let sim = rt.block_on(simulator(vms, LATENCY_MS));
-    let vcd: Arc<dyn Backend> = Arc::new(backend(&sim, HttpOptions::default().concurrency));
-    let vcenter: Arc<dyn Backend> = Arc::new(vcenter_backend(&sim));
+    let mut servers = Servers::start(vms, in_child, &rt);
+    let (vcd_url, vcenter_url) = servers.urls();
+    let vcd = vcd_at(&vcd_url, HttpOptions::default().concurrency);
+    let vcenter = vcenter_at(&vcenter_url);
     let specs = [("vcd", &vcd), ("vcenter", &vcenter)]
         .iter()
         .map(|(label, b)| EndpointSpec {
@@ -286,8 +342,8 @@ fn sprawl_linked(_: &mut Criterion) {
                 .await
         );
         let root = d.app.all_snapshots.as_ref().unwrap().root;
-        let (cd0, vc0) = (sim.request_count(), sim.vcenter_request_count());
-        let (started, cpu) = (Instant::now(), process_cpu());
+        let (cd0, vc0) = servers.requests();
+        let (started, cpu, servers_cpu) = (Instant::now(), process_cpu(), servers.cpu());
         d.key(KeyCode::Home);
         d.key(KeyCode::Enter);
         // When the view first shows rows (of either endpoint).
@@ -313,12 +369,14 @@ fn sprawl_linked(_: &mut Criterion) {
         };
         assert!(d.until(long, vcd_sized).await);
         let (sized, sized_cpu) = (started.elapsed(), process_cpu() - cpu);
-        let (cd1, vc1) = (sim.request_count(), sim.vcenter_request_count());
+        let sized_servers_cpu = servers.cpu() - servers_cpu;
+        let (cd1, vc1) = servers.requests();
         assert!(
             d.until(long, |app| app.tree.get(root).load() == &Load::Loaded)
                 .await
         );
         let complete = started.elapsed();
+        let (cd2, vc2) = servers.requests();
         let vcd_rows = d
             .app
             .tree
@@ -327,19 +385,24 @@ fn sprawl_linked(_: &mut Criterion) {
             .iter()
             .filter(|&&c| d.app.tree.get(c).endpoint() == 0)
             .count();
+        let servers_cpu = match in_child {
+            true => format!(", the servers' {:.2} s", sized_servers_cpu.as_secs_f64()),
+            false => String::new(),
+        };
         eprintln!(
-            "REPORT snapshot view, vCD with its vCenter connected, {vms} VMs, {LATENCY_MS} ms \
-             latency: {vcd_rows} vCD rows, first rows after {:.2} s, every vCD size after {:.2} s \
-             (CPU {:.2} s; {} vCD + {} vCenter requests by then), whole view after {:.2} s ({} vCD \
-             + {} vCenter requests)",
+            "REPORT snapshot view, vCD with its vCenter connected ({}), {vms} VMs, {LATENCY_MS} \
+             ms latency: {vcd_rows} vCD rows, first rows after {:.2} s, every vCD size after \
+             {:.2} s (CPU of this process {:.2} s{servers_cpu}; {} vCD + {} vCenter requests by \
+             then), whole view after {:.2} s ({} vCD + {} vCenter requests)",
+            servers.name(),
             first_rows.as_secs_f64(),
             sized.as_secs_f64(),
             sized_cpu.as_secs_f64(),
             cd1 - cd0,
             vc1 - vc0,
             complete.as_secs_f64(),
-            sim.request_count() - cd0,
-            sim.vcenter_request_count() - vc0,
+            cd2 - cd0,
+            vc2 - vc0,
         );
         d.shutdown().await;
     });

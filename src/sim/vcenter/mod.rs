@@ -112,14 +112,28 @@ impl VcShared {
         specs: Vec<vim::props::FilterSpec>,
         max_objects: Option<i64>,
     ) -> Result<Option<vim::Val>, vim::Fault> {
-        let page = vim::pages::page_size(self.vcd.opts.vim_page, max_objects);
-        let items = vim::props::read(self, &specs, page)?;
-        let specs: Arc<[vim::props::FilterSpec]> = specs.into();
-        let Some((items, token)) = self.pages().first(session, items, specs.clone(), page) else {
+        let Some((items, token, specs)) = self.first_items(session, specs, max_objects, false)?
+        else {
             return Ok(None);
         };
         let objects = vim::props::build(self, &specs, items);
         Ok(Some(vim::pages::result(token, objects)))
+    }
+    /// `RetrievePropertiesEx`'s first page as objects still to render, its token and specs;
+    /// `lazy` leaves all but the objects that check the paths unbuilt (for a writer that
+    /// renders them straight from the world).
+    pub fn first_items(
+        &self,
+        session: &str,
+        specs: Vec<vim::props::FilterSpec>,
+        max_objects: Option<i64>,
+        lazy: bool,
+    ) -> Result<Option<vim::pages::Next>, vim::Fault> {
+        let page = vim::pages::page_size(self.vcd.opts.vim_page, max_objects);
+        let items = vim::props::read(self, &specs, if lazy { 0 } else { page })?;
+        let specs: Arc<[vim::props::FilterSpec]> = specs.into();
+        let first = self.pages().first(session, items, specs.clone(), page);
+        Ok(first.map(|(items, token)| (items, token, specs)))
     }
     /// `ContinueRetrievePropertiesEx(token)`: the next page, built now.
     pub fn next_page(&self, session: &str, token: &str) -> Result<vim::Val, vim::Fault> {

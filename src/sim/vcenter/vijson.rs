@@ -10,6 +10,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::vim::json_page;
+use super::vim::pages::Next;
 use super::vim::props::{self, FilterSpec, PropSpec};
 use super::vim::snapshots::{self, Op};
 use super::vim::{self, Args, Fault, Val, required};
@@ -133,7 +135,7 @@ pub fn write_json(v: &Val, out: &mut Vec<u8>) {
 }
 
 /// A JSON string, escaped only when it holds what JSON must escape (as serde_json escapes).
-fn write_str(s: &str, out: &mut Vec<u8>) {
+pub fn write_str(s: &str, out: &mut Vec<u8>) {
     if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
         // Writing a string into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, s);
@@ -172,6 +174,20 @@ fn value(v: Option<&Val>) -> Response {
         Some(v) => write_json(v, &mut body),
         None => body.extend_from_slice(b"null"),
     }
+    written(body)
+}
+
+/// A page of a property read, written straight from the world (`vim::json_page`).
+fn page(s: &VcShared, next: Option<Next>) -> Response {
+    let Some((items, token, specs)) = next else {
+        return value(None);
+    };
+    let mut body = Vec::new();
+    json_page::write_result(s, &specs, items, token, &mut body);
+    written(body)
+}
+
+fn written(body: Vec<u8>) -> Response {
     let mut r = Response::new(Body::from(body));
     r.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
@@ -299,7 +315,7 @@ fn retrieve(s: &VcShared, session: &str, method: &str, body: &[u8]) -> Result<Re
         .collect();
     let max = r.options.and_then(|o| o.max_objects);
     Ok(match method {
-        "RetrievePropertiesEx" => value(s.first_page(session, specs, max)?.as_ref()),
+        "RetrievePropertiesEx" => page(s, s.first_items(session, specs, max, true)?),
         _ => value(Some(&Val::List(
             "ObjectContent",
             props::retrieve(s, &specs)?,
@@ -401,8 +417,8 @@ fn route(
         }
         ("PropertyCollector", "ContinueRetrievePropertiesEx") => {
             let token = required(args.text("token"), "token")?;
-            let page = s.next_page(id.trim(), &token)?;
-            Ok(value(Some(&page)))
+            let next = s.pages().next(id.trim(), &token)?;
+            Ok(page(s, Some(next)))
         }
         ("PropertyCollector", "CancelRetrievePropertiesEx") => {
             let token = required(args.text("token"), "token")?;

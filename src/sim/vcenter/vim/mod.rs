@@ -3,6 +3,7 @@
 //! the service content, login, snapshot trees and their tasks, and property retrieval.
 
 pub mod events;
+pub mod json_page;
 pub mod layout;
 pub mod pages;
 pub mod props;

@@ -216,7 +216,7 @@ fn recent_tasks(st: &VimState, now: Instant) -> Val {
 
 /// An object that has properties here.
 #[derive(Clone, Copy)]
-enum Target {
+pub enum Target {
     Vm(u32),
     Task(usize),
     TaskManager,
@@ -225,7 +225,7 @@ enum Target {
 }
 
 impl Target {
-    fn find(w: &World, st: &VimState, kind: &str, id: &str) -> Result<Target, Fault> {
+    pub fn find(w: &World, st: &VimState, kind: &str, id: &str) -> Result<Target, Fault> {
         let found = match kind {
             "VirtualMachine" => vm_index(w, id).map(Target::Vm),
             "Task" => st.tasks.iter().position(|t| t.moid == id).map(Target::Task),
@@ -242,7 +242,7 @@ impl Target {
         };
         found.ok_or_else(|| Fault::not_found(Target::kind_of(kind), id))
     }
-    fn kind_of(kind: &str) -> &'static str {
+    pub fn kind_of(kind: &str) -> &'static str {
         match kind {
             "VirtualMachine" => "VirtualMachine",
             "Task" => "Task",
@@ -252,7 +252,7 @@ impl Target {
             _ => "ManagedObject",
         }
     }
-    fn prop(
+    pub fn prop(
         self,
         w: &World,
         st: &mut VimState,
@@ -290,6 +290,24 @@ pub enum Item {
     },
 }
 
+/// The paths `spec` asks of objects of type `kind`, in the order they are answered.
+pub fn paths<'a>(spec: &'a FilterSpec, kind: &'a str) -> impl Iterator<Item = &'a str> {
+    spec.props
+        .iter()
+        .filter(move |p| p.kind == kind)
+        .flat_map(move |p| {
+            let every = match kind {
+                "Task" => TASK_PROPS,
+                "TaskManager" => TASK_MANAGER_PROPS,
+                "HostSystem" => usage::HOST_PROPS,
+                "ClusterComputeResource" => usage::CLUSTER_PROPS,
+                _ => VM_PROPS,
+            };
+            let all = every.iter().filter(|_| p.all).copied();
+            all.chain(p.paths.iter().map(String::as_str))
+        })
+}
+
 /// The `ObjectContent` of `target` for what `spec` asks of objects of type `kind`.
 fn content(
     w: &World,
@@ -300,20 +318,10 @@ fn content(
     target: Target,
 ) -> Result<Val, Fault> {
     let mut props = vec![];
-    for p in spec.props.iter().filter(|p| p.kind == kind) {
-        let every = match kind {
-            "Task" => TASK_PROPS,
-            "TaskManager" => TASK_MANAGER_PROPS,
-            "HostSystem" => usage::HOST_PROPS,
-            "ClusterComputeResource" => usage::CLUSTER_PROPS,
-            _ => VM_PROPS,
-        };
-        let all = every.iter().filter(|_| p.all).map(|s| s.to_string());
-        for path in all.chain(p.paths.iter().cloned()) {
-            if let Some(val) = target.prop(w, st, now, &path)? {
-                let prop = vec![("name", Val::Str(path)), ("val", val.any())];
-                props.push(Val::Obj("DynamicProperty", prop));
-            }
+    for path in paths(spec, kind) {
+        if let Some(val) = target.prop(w, st, now, path)? {
+            let prop = vec![("name", Val::str(path)), ("val", val.any())];
+            props.push(Val::Obj("DynamicProperty", prop));
         }
     }
     Ok(Val::Obj(
@@ -392,7 +400,7 @@ pub fn retrieve(s: &VcShared, specs: &[FilterSpec]) -> Result<Vec<Val>, Fault> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use tokio::time::Duration;
 
@@ -436,7 +444,7 @@ mod tests {
         assert_eq!(moids(at(700)), ["task-3"], "a running task stays");
     }
 
-    fn shared(vms: usize) -> VcShared {
+    pub(crate) fn shared(vms: usize) -> VcShared {
         let opts = crate::sim::SimOptions::default();
         let vcd = crate::sim::vcd::Shared::new(
             ("http://sim".into(), "http://vc".into()),
@@ -447,7 +455,7 @@ mod tests {
         VcShared::new(std::sync::Arc::new(vcd))
     }
 
-    fn spec(kind: &str, ids: Vec<String>, paths: &[&str]) -> FilterSpec {
+    pub(crate) fn spec(kind: &str, ids: Vec<String>, paths: &[&str]) -> FilterSpec {
         FilterSpec {
             props: vec![PropSpec {
                 kind: kind.into(),
