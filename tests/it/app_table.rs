@@ -634,24 +634,26 @@ async fn rows_arriving_during_the_build_end_fully_sorted() {
 #[tokio::test(start_paused = true)]
 async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
     use vnav::api::model::{NodeKind, Severity, Status};
-    let mut app = two_endpoints();
-    let reqs = list_kind_reqs(&command(&mut app, "alerts"));
-    let alert = |name: &str, level: &str, severity| {
-        Node::new(NodeKind::Alert, format!("alert/{name}"), name)
-            .with_status(Status::new(level, severity))
+    // `:kind`, answered on the first endpoint with nodes (id prefix, name, status, severity).
+    let open = |app: &mut App, kind: NodeKind, rows: &[(&str, &str, Severity)]| {
+        let name = vnav::api::columns::kind_name(kind).unwrap();
+        let reqs = list_kind_reqs(&command(app, name));
+        let nodes = (rows.iter())
+            .map(|(name, label, severity)| {
+                Node::new(kind, format!("ep0/{name}"), *name)
+                    .with_status(Status::new(*label, *severity))
+            })
+            .collect();
+        land(app, reqs[0].0, reqs[0].1, nodes);
     };
-    let (req, ep, _) = reqs[0];
-    land(
-        &mut app,
-        req,
-        ep,
-        vec![
-            alert("a", "INFORMATION", Severity::Neutral),
-            alert("b", "WARNING", Severity::Warn),
-            alert("c", "IMMEDIATE", Severity::Error),
-            alert("d", "CRITICAL", Severity::Error),
-        ],
-    );
+    let mut app = two_endpoints();
+    let alerts = [
+        ("a", "INFORMATION", Severity::Neutral),
+        ("b", "WARNING", Severity::Warn),
+        ("c", "IMMEDIATE", Severity::Error),
+        ("d", "CRITICAL", Severity::Error),
+    ];
+    open(&mut app, NodeKind::Alert, &alerts);
     assert_eq!(
         rows(&app),
         ["d", "c", "b", "a"],
@@ -669,22 +671,13 @@ async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
     );
 
     // VMs: a failed one before a suspended one, before those running, before those off.
-    let reqs = list_kind_reqs(&command(&mut app, "vm"));
-    let state = |name: &str, label: &str, severity| {
-        vm(&format!("ep0/{name}"), name, true).with_status(Status::new(label, severity))
-    };
-    let (req, ep, _) = reqs[0];
-    land(
-        &mut app,
-        req,
-        ep,
-        vec![
-            state("web-1", "POWERED_OFF", Severity::Muted),
-            state("web-2", "POWERED_ON", Severity::Ok),
-            state("web-3", "SUSPENDED", Severity::Warn),
-            state("web-4", "FAILED_CREATION", Severity::Error),
-        ],
-    );
+    let vms = [
+        ("web-1", "POWERED_OFF", Severity::Muted),
+        ("web-2", "POWERED_ON", Severity::Ok),
+        ("web-3", "SUSPENDED", Severity::Warn),
+        ("web-4", "FAILED_CREATION", Severity::Error),
+    ];
+    open(&mut app, NodeKind::Vm, &vms);
     command(&mut app, "sort state");
     assert_eq!(rows(&app), ["web-4", "web-3", "web-2", "web-1"]);
 }
