@@ -344,6 +344,7 @@ fn sprawl_linked_with(in_child: bool) {
         let root = d.app.all_snapshots.as_ref().unwrap().root;
         let (cd0, vc0) = servers.requests();
         let (started, cpu, servers_cpu) = (Instant::now(), process_cpu(), servers.cpu());
+        let threads = own_cpu();
         d.key(KeyCode::Home);
         d.key(KeyCode::Enter);
         // When the view first shows rows (of either endpoint).
@@ -370,6 +371,7 @@ fn sprawl_linked_with(in_child: bool) {
         assert!(d.until(long, vcd_sized).await);
         let (sized, sized_cpu) = (started.elapsed(), process_cpu() - cpu);
         let sized_servers_cpu = servers.cpu() - servers_cpu;
+        let (app_cpu, others_cpu) = (own_cpu().0 - threads.0, own_cpu().1 - threads.1);
         let (cd1, vc1) = servers.requests();
         assert!(
             d.until(long, |app| app.tree.get(root).load() == &Load::Loaded)
@@ -385,9 +387,20 @@ fn sprawl_linked_with(in_child: bool) {
             .iter()
             .filter(|&&c| d.app.tree.get(c).endpoint() == 0)
             .count();
+        // The main thread runs the app (the driver); the others are the runtime's workers:
+        // the clients, and the servers too when they run here.
         let servers_cpu = match in_child {
-            true => format!(", the servers' {:.2} s", sized_servers_cpu.as_secs_f64()),
-            false => String::new(),
+            true => format!(
+                ": app thread {:.2} s, clients {:.2} s; the servers' {:.2} s",
+                app_cpu.as_secs_f64(),
+                others_cpu.as_secs_f64(),
+                sized_servers_cpu.as_secs_f64()
+            ),
+            false => format!(
+                ": app thread {:.2} s, clients and servers {:.2} s",
+                app_cpu.as_secs_f64(),
+                others_cpu.as_secs_f64()
+            ),
         };
         eprintln!(
             "REPORT snapshot view, vCD with its vCenter connected ({}), {vms} VMs, {LATENCY_MS} \

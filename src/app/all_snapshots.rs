@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -65,8 +66,9 @@ pub struct AllSnapshots {
     /// Size reads asked of a vCenter for another endpoint's rows: request → (the rows'
     /// endpoint, the vCenter endpoint).
     sizing: HashMap<ReqId, (EndpointId, EndpointId)>,
-    /// Rows that stand for a VM seen on two endpoints, with the label naming both.
-    labels: HashMap<(EndpointId, NodeId), String>,
+    /// Rows that stand for a VM seen on two endpoints, with the label naming both (one per
+    /// pair of endpoints, shared: a rebuild labels tens of thousands of rows).
+    labels: HashMap<(EndpointId, NodeId), Arc<str>>,
     /// Per endpoint: its rows of the current read have arrived (so which VMs it sizes is
     /// known).
     listed: Vec<bool>,
@@ -393,7 +395,7 @@ impl App {
             r.bytes = Some(b);
             let key = (endpoint, r.vm.id.clone());
             if let Some(&entry) = all.entries.get(&key) {
-                let label = all.labels.get(&key).map(String::as_str);
+                let label = all.labels.get(&key).map(|l| &**l);
                 let label = label.or(row_label(&self.endpoints, endpoint));
                 changed.push((entry, r.summary(label)));
             }
@@ -533,6 +535,7 @@ impl App {
                 return;
             };
             let mut labels = HashMap::new();
+            let mut pairs: HashMap<(EndpointId, EndpointId), Arc<str>> = HashMap::new();
             let nodes: Vec<(EndpointId, Node)> = all
                 .rows
                 .iter()
@@ -542,10 +545,11 @@ impl App {
                         .same_vm(*e, &r.vm.id.as_str())
                         .filter(|o| twins.contains(&(o.endpoint, NodeId::new(&o.id))))
                         .map(|o| {
-                            format!(
-                                "{} + {}",
-                                self.endpoints[*e].label, self.endpoints[o.endpoint].label
-                            )
+                            let pair = pairs.entry((*e, o.endpoint)).or_insert_with(|| {
+                                let names = (&self.endpoints[*e], &self.endpoints[o.endpoint]);
+                                format!("{} + {}", names.0.label, names.1.label).into()
+                            });
+                            pair.clone()
                         });
                     if let Some(both) = &both {
                         labels.insert((*e, r.vm.id.clone()), both.clone());

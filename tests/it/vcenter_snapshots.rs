@@ -274,6 +274,47 @@ async fn snapshot_reads_survive_a_flaky_link() {
     }
 }
 
+/// The snapshot view's bulk reads (trees and layouts of 100 VMs a page, each page parsed
+/// straight into what is kept) over a link that cuts bodies short, over both protocols: a page
+/// cut short is asked again within its read, so the view ends with the rows and sizes of a
+/// healthy link (or a clear error), not a failed read at the first cut page.
+#[tokio::test]
+async fn bulk_snapshot_reads_ask_again_for_a_page_cut_short() {
+    use vnav::sim::Faults;
+    for version in [VcenterVersion::V8_0, VcenterVersion::V7_0] {
+        let s = sim(SimOptions {
+            vms: 1_000,
+            vcenter_version: version,
+            ..SimOptions::default()
+        })
+        .await;
+        let b = connected(&s).await;
+        let sink = vnav::api::SprawlSink::ignore();
+        let healthy = b.snapshot_sprawl(&sink).await.unwrap();
+        assert!(healthy.len() > 100 && healthy.iter().all(|r| r.bytes.is_some()));
+        s.set_faults(Faults {
+            truncate_rate: 0.3,
+            seed: 11,
+            ..Faults::default()
+        });
+        let mut ok = 0;
+        for _ in 0..8 {
+            match b.snapshot_sprawl(&sink).await {
+                Ok(rows) => {
+                    assert!(
+                        rows == healthy,
+                        "{version:?}: other rows than on a healthy link"
+                    );
+                    ok += 1;
+                }
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+        assert!(ok >= 4, "{version:?}: {ok} of 8 reads succeeded");
+        assert!(s.fault_counts().truncated >= 20, "{:?}", s.fault_counts());
+    }
+}
+
 /// The snapshot view over a VM list split into many parts (over the list cap): the snapshot
 /// trees of the first VMs are read while the rest of the list is still arriving, not after
 /// it, and each property read is one page (a batch is the 100 objects a vCenter answers at

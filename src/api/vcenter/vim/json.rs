@@ -7,10 +7,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
-use super::{Call, Count, Kept, Object, Page, Transport, typed};
+use super::{Call, Count, Kept, Object, Page, Reader, Transport, typed};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::session::{Protocol, Session};
@@ -246,19 +245,23 @@ impl Json {
 
     /// Calls a method in a logged-in session and returns its JSON result (`Null` for none).
     async fn call(&self, path: &str, body: &Value, retry: Retry) -> ApiResult<Value> {
-        let answer = self.call_raw(path, body.to_string(), retry).await?;
-        value(&answer).map_err(|e| match e {
-            ApiError::Parse(m) => ApiError::parse(format!("VI/JSON {path}: {m}")),
-            other => other,
-        })
+        self.call_read(path, body.to_string(), retry, |answer| value(&answer))
+            .await
     }
 
-    /// Calls a method in a logged-in session and returns its answer's body, well-formed JSON
-    /// (or empty for none), for the caller to read as it needs.
-    async fn call_raw(&self, path: &str, body: String, retry: Retry) -> ApiResult<Vec<u8>> {
+    /// Calls a method in a logged-in session and reads its answer's body with `read`, within
+    /// the session's call: a body `read` finds cut short (a parse error) is asked again. The
+    /// body is parsed once, by `read`, straight into what the caller keeps.
+    async fn call_read<T: Send>(
+        &self,
+        path: &str,
+        body: String,
+        retry: Retry,
+        read: impl Fn(Vec<u8>) -> ApiResult<T> + Send + Sync,
+    ) -> ApiResult<T> {
         let url = format!("{}/{path}", self.url);
         self.session
-            .call(Method::POST, &url, retry, |req| json_body(req, &body))
+            .call_then(Method::POST, &url, retry, |req| json_body(req, &body), read)
             .await
             .map_err(|e| match e {
                 ApiError::Parse(m) => ApiError::parse(format!("VI/JSON {path}: {m}")),
@@ -283,8 +286,9 @@ fn json_body(req: RequestBuilder, body: &str) -> RequestBuilder {
 #[async_trait]
 impl Protocol for Login {
     type Token = HeaderValue;
-    /// The body, checked to be whole JSON without building it: a body cut short is a parse
-    /// error here, which the session asks again for; each caller reads what it needs.
+    /// The body as received: each call reads it within the session's call (`call_read`), so
+    /// a body cut short is a parse error the session asks again for, and the body is parsed
+    /// once (checking it whole first cost a second parse of every page of layouts).
     type Answer = Vec<u8>;
 
     async fn login(&self, http: &Http) -> ApiResult<HeaderValue> {
@@ -328,10 +332,6 @@ impl Protocol for Login {
         if resp.status >= 400 {
             return Err(fault(resp.status, &resp.body));
         }
-        if !resp.body.iter().all(u8::is_ascii_whitespace) {
-            serde_json::from_slice::<IgnoredAny>(&resp.body)
-                .map_err(|e| ApiError::parse(e.to_string()))?;
-        }
         Ok(resp.body)
     }
 }
@@ -341,28 +341,35 @@ impl Transport for Json {
     type Data = Value;
     type Answer = Vec<u8>;
 
-    async fn retrieve_answer(
+    async fn retrieve_answer<T: Send>(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Vec<u8>> {
+        read: Reader<Vec<u8>, T>,
+    ) -> ApiResult<Page<T>> {
         let body = retrieve_body(kind, moids, paths);
         let path = format!(
             "PropertyCollector/{}/RetrievePropertiesEx",
             self.property_collector
         );
         // A property read: the shared layer may hedge it.
-        self.call_raw(&path, body, Retry::Read).await
+        self.call_read(&path, body, Retry::Read, |answer| read(&answer))
+            .await
     }
 
-    async fn continue_answer(&self, token: &str) -> ApiResult<Vec<u8>> {
+    async fn continue_answer<T: Send>(
+        &self,
+        token: &str,
+        read: Reader<Vec<u8>, T>,
+    ) -> ApiResult<Page<T>> {
         let path = format!(
             "PropertyCollector/{}/ContinueRetrievePropertiesEx",
             self.property_collector
         );
         let body = json!({ "token": token });
-        self.call_raw(&path, body.to_string(), Retry::Read).await
+        self.call_read(&path, body.to_string(), Retry::Read, |answer| read(&answer))
+            .await
     }
 
     fn page(answer: &Vec<u8>) -> ApiResult<Page<Object<Value>>> {

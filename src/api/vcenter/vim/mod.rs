@@ -140,6 +140,9 @@ fn lost_token(e: &ApiError) -> bool {
     matches!(e, ApiError::Server { code: Some(c), .. } if c == "InvalidProperty" || c == "InvalidArgument")
 }
 
+/// How a read turns a property read's answer into a page of what it keeps.
+type Reader<A, T> = for<'a> fn(&'a A) -> ApiResult<Page<T>>;
+
 /// What each wire protocol provides; each keeps its session in the shared session layer.
 #[async_trait]
 trait Transport: Send + Sync {
@@ -148,16 +151,22 @@ trait Transport: Send + Sync {
     type Answer: Send;
 
     /// `RetrievePropertiesEx`: `paths` of each object (all of type `kind`), unset properties
-    /// left out; the first page of them, as many as the server answers at once.
-    async fn retrieve_answer(
+    /// left out; the first page of them, as many as the server answers at once, read by
+    /// `read` within the call (an answer `read` finds cut short is asked again).
+    async fn retrieve_answer<T: Send>(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Self::Answer>;
+        read: Reader<Self::Answer, T>,
+    ) -> ApiResult<Page<T>>;
 
-    /// `ContinueRetrievePropertiesEx`: the page after the one that gave `token`.
-    async fn continue_answer(&self, token: &str) -> ApiResult<Self::Answer>;
+    /// `ContinueRetrievePropertiesEx`: the page after the one that gave `token`, read so.
+    async fn continue_answer<T: Send>(
+        &self,
+        token: &str,
+        read: Reader<Self::Answer, T>,
+    ) -> ApiResult<Page<T>>;
 
     /// An answer's objects with every property read.
     fn page(answer: &Self::Answer) -> ApiResult<Page<Object<Self::Data>>>;
@@ -199,20 +208,20 @@ trait Transport: Send + Sync {
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-        read: for<'a> fn(&'a Self::Answer) -> ApiResult<Page<T>>,
+        read: Reader<Self::Answer, T>,
     ) -> ApiResult<Vec<T>> {
         let mut objects: Vec<T> = Vec::new();
         let mut asked: Vec<&str> = moids.to_vec();
         loop {
             let before = objects.len();
-            let first = read(&self.retrieve_answer(kind, &asked, paths).await?)?;
+            let first = self.retrieve_answer(kind, &asked, paths, read).await?;
             objects.extend(first.objects);
             let mut token = first.token;
             let lost = loop {
                 let Some(t) = token else {
                     return Ok(objects);
                 };
-                match self.continue_answer(&t).await.and_then(|a| read(&a)) {
+                match self.continue_answer(&t, read).await {
                     Ok(page) => {
                         objects.extend(page.objects);
                         token = page.token;

@@ -6,7 +6,7 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{Call, Object, Page, Transport};
+use super::{Call, Object, Page, Reader, Transport};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::http::{Http, Response, Retry};
 use crate::api::session::{Protocol, Session};
@@ -239,12 +239,13 @@ impl Transport for Soap {
     type Data = Element;
     type Answer = Element;
 
-    async fn retrieve_answer(
+    async fn retrieve_answer<T: Send>(
         &self,
         kind: &str,
         moids: &[&str],
         paths: &[&str],
-    ) -> ApiResult<Element> {
+        read: Reader<Element, T>,
+    ) -> ApiResult<Page<T>> {
         let paths: String = paths
             .iter()
             .map(|p| format!("<pathSet>{p}</pathSet>"))
@@ -257,17 +258,22 @@ impl Transport for Soap {
             r#"<RetrievePropertiesEx xmlns="urn:vim25">{}<specSet><propSet><type>{kind}</type>{paths}</propSet>{objects}</specSet><options/></RetrievePropertiesEx>"#,
             moref("_this", "PropertyCollector", "propertyCollector"),
         );
-        // A property read: the shared layer may hedge it.
-        self.call(&body, Retry::Read).await
+        // A property read: the shared layer may hedge it. The answer is whole XML already
+        // (`decode` parsed it), so it is read as a page after the call.
+        read(&self.call(&body, Retry::Read).await?)
     }
 
-    async fn continue_answer(&self, token: &str) -> ApiResult<Element> {
+    async fn continue_answer<T: Send>(
+        &self,
+        token: &str,
+        read: Reader<Element, T>,
+    ) -> ApiResult<Page<T>> {
         let body = format!(
             r#"<ContinueRetrievePropertiesEx xmlns="urn:vim25">{}<token>{}</token></ContinueRetrievePropertiesEx>"#,
             moref("_this", "PropertyCollector", "propertyCollector"),
             esc(token)
         );
-        self.call(&body, Retry::Read).await
+        read(&self.call(&body, Retry::Read).await?)
     }
 
     fn page(answer: &Element) -> ApiResult<Page<Object<Element>>> {
