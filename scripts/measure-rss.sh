@@ -12,7 +12,10 @@
 # Prints `RSS <kB> kB for <nodes> nodes (<bytes>/node), loaded in <s> s`, the RSS just
 # before the listing started (the tree and client without it), so the difference is the
 # listing's own cost, and the RSS once settled (unchanged for 3 s, 5 to 60 s later), with
-# the peak (VmHWM). _RJEM_MALLOC_CONF, when set, is passed to
+# the peak (VmHWM): at the last node and at the end, with the highest RSS sampled while the
+# listing ran (sampled every 0.1 s: a peak between samples shows only in VmHWM). With multi
+# it then stops the simulators with SIGINT, which makes them print the requests they saw:
+# Aria Operations' VM list pages, health and alert calls. _RJEM_MALLOC_CONF, when set, is passed to
 # vnav: it overrides the allocator's settings (see src/main.rs), e.g. `dirty_decay_ms:10000`.
 #   scripts/measure-rss.sh 100000          # vCD
 #   scripts/measure-rss.sh 100000 vrops    # Aria Operations
@@ -108,15 +111,22 @@ else
 fi
 start=$(date +%s.%N)
 nodes=0
+# The highest RSS sampled while the listing ran, and how many nodes there were then: whether
+# the peak (VmHWM) comes from the listing or from what follows it.
+top=0; top_nodes=0
 for _ in $(seq 3000); do
   # The status bar may show a message instead of the count for a moment: no count is 0.
   nodes=$(screen | grep -o '[0-9]* nodes' | head -1 | cut -d' ' -f1 || true)
+  now=$(rss_now)
+  [ "$now" -gt "$top" ] && { top=$now; top_nodes=${nodes:-0}; }
   [ "${nodes:-0}" -ge "$WANT" ] && break
   sleep 0.1
 done
 end=$(date +%s.%N)
 rss=$(rss_now)
-echo "RSS $rss kB for $nodes nodes ($(( rss * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node), loaded in $(echo "$end - $start" | bc) s"
+hwm_loaded=$(status_kb VmHWM)
+echo "RSS $rss kB for $nodes nodes ($(( rss * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node), loaded in $(echo "$end - $start" | bc) s; peak (VmHWM) so far $hwm_loaded kB"
+echo "highest RSS sampled while listing: $top kB, at $top_nodes nodes"
 echo "before the listing: $base kB; the listing added $(( (rss - base) * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node"
 # What stays once the last pages are handled and their memory given back (and, with Aria
 # Operations, the health dots read): at least 5 s later, once RSS has not moved for 3 s.
@@ -129,3 +139,13 @@ while [ $waited -lt 5 ] || { [ $same -lt 3 ] && [ $waited -lt 60 ]; }; do
 done
 echo "settled ($waited s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node); peak (VmHWM) $(status_kb VmHWM) kB"
 echo "of which heap and stacks (RssAnon) $(status_kb RssAnon) kB, the binary's pages and other files (RssFile) $(status_kb RssFile) kB"
+if [ "$PRODUCT" = multi ]; then
+  # The requests Aria Operations saw (the health dots'): the simulators print what they
+  # served when stopped by SIGINT.
+  kill -INT "${SIMS[@]}" 2>/dev/null || true
+  wait "${SIMS[@]}" 2>/dev/null || true
+  echo "Aria Operations requests seen: $(awk '$1 == "requests" && $2 == "vrops" {print $3}' "$tmp/sim.out")," \
+    "of which $(awk '$1 == "seen" && $3 ~ /resources\/query$/ {n += $4} END {print n + 0}' "$tmp/sim.out") VM list pages," \
+    "$(awk '$1 == "seen" && $3 ~ /stats\/latest\/query$/ {n += $4} END {print n + 0}' "$tmp/sim.out") health and" \
+    "$(awk '$1 == "seen" && $3 ~ /alerts\/query$/ {n += $4} END {print n + 0}' "$tmp/sim.out") alert calls"
+fi

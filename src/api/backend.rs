@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::error::{ApiError, ApiResult};
 use super::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, NodeKind,
-    ObjectEvent, SprawlRow, TaskInfo, VimRef, VmInsight, VmKey,
+    ObjectEvent, SprawlRow, TaskInfo, VimRef, VmHealth, VmInsight, VmKey,
 };
 
 /// How many of an object's latest tasks and events its details show.
@@ -56,6 +56,21 @@ impl Collected {
             .lock()
             .map(|mut n| std::mem::take(&mut *n))
             .unwrap_or_default()
+    }
+}
+
+/// Receives a bulk health read's dots a part (one call's worth) at a time, so neither side
+/// holds every VM's answer at once: at 3 × 100,000 VMs that made the process peak ~80 MB
+/// higher than the tree it dotted.
+pub struct HealthSink(Box<dyn Fn(Vec<VmHealth>) + Send + Sync>);
+
+impl HealthSink {
+    pub fn new(f: impl Fn(Vec<VmHealth>) + Send + Sync + 'static) -> Self {
+        HealthSink(Box::new(f))
+    }
+
+    pub fn push(&self, part: Vec<VmHealth>) {
+        (self.0)(part)
     }
 }
 
@@ -190,6 +205,16 @@ pub trait Backend: Send + Sync {
     /// (vCenter instance UUID, moid); VMs it does not know are left out. Optional: see
     /// `Capabilities::insight`.
     async fn vm_insight(&self, _vms: &[VmKey], _day: bool) -> ApiResult<Vec<VmInsight>> {
+        Err(ApiError::Unsupported(
+            "this endpoint rates no other product's VMs".into(),
+        ))
+    }
+
+    /// The health of these VMs of other products, matched as `vm_insight` matches them, handed
+    /// to `sink` a part at a time as each is read (`VmHealth::at`: the place in `vms`); VMs it
+    /// does not know or has no health for are left out. An error ends the read: the parts
+    /// handed over before it stand. Optional: see `Capabilities::insight`.
+    async fn vm_health(&self, _vms: &[VmKey], _sink: &HealthSink) -> ApiResult<()> {
         Err(ApiError::Unsupported(
             "this endpoint rates no other product's VMs".into(),
         ))

@@ -21,5 +21,5 @@ pub mod vro;
 pub mod vrops;
 pub mod xml;
 
-pub use backend::{Backend, ChildSink, SprawlSink, SprawlUpdate};
+pub use backend::{Backend, ChildSink, HealthSink, SprawlSink, SprawlUpdate};
 pub use error::{ApiError, ApiResult};

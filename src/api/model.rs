@@ -1000,6 +1000,16 @@ pub struct VmInsight {
     pub day: Vec<Series>,
 }
 
+/// One VM's health dot, as a bulk health read streams them (`Backend::vm_health`): the VM's
+/// place in the list asked for, so the asker finds its row without a map, and its key, so it
+/// can tell that row is still that VM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VmHealth {
+    pub at: u32,
+    pub key: VmKey,
+    pub health: Health,
+}
+
 /// Progress of a long listing, shown as a vnav task ("listing VMs: 37/120 hosts").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListProgress {

@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, ObjectEvent,
-    SprawlRow, TaskInfo, VmInsight, VmKey,
+    SprawlRow, TaskInfo, VmHealth, VmInsight, VmKey,
 };
 use crate::api::{ApiError, SprawlUpdate};
 
@@ -90,6 +90,10 @@ pub enum ApiAnswer {
     AuditFailed(String),
     /// What a monitoring endpoint says about VMs of other endpoints.
     VmInsight(Result<Vec<VmInsight>, ApiError>),
+    /// One part of a bulk health read: dots for some of the VMs asked.
+    VmHealth(Vec<VmHealth>),
+    /// The bulk health read ended; every part came before this.
+    VmHealthDone(Result<(), ApiError>),
     /// The vCenter VM a monitoring endpoint's node watches.
     VmKey(Result<Option<VmKey>, ApiError>),
     /// An object's recent tasks and events, newest first.
@@ -198,6 +202,13 @@ pub enum Effect {
         endpoint: EndpointId,
         vms: Vec<VmKey>,
         day: bool,
+    },
+    /// Asks a monitoring endpoint for the health of VMs of other endpoints, answered a part
+    /// at a time (`ApiAnswer::VmHealth`, then `VmHealthDone`).
+    VmHealth {
+        req: ReqId,
+        endpoint: EndpointId,
+        vms: Vec<VmKey>,
     },
     /// Asks a monitoring endpoint which vCenter VM its node watches.
     VmKey {

@@ -3,7 +3,7 @@
 //! behind it (`Node::backing`, see `vclink`). With such an endpoint connected:
 //! - a VM's details gain its health, active alert count and a day of metrics (one bulk call);
 //! - VM rows loaded in the tree get a health dot, asked for in bulk once their listing is done,
-//!   so a row never waits for it;
+//!   so a row never waits for it, and placed a part (≤ 1,000 VMs) at a time as they are read;
 //! - `i` jumps from a VM to its resource there, and back.
 
 use std::collections::HashMap;
@@ -14,15 +14,13 @@ use super::detail::DetailState;
 use super::event::{Effect, ReqId};
 use super::tree::{EndpointId, EntryId};
 use crate::api::ApiError;
-use crate::api::model::{Node, NodeKind, Product, Section, Severity, VmInsight, VmKey};
+use crate::api::model::{Node, NodeKind, Product, Section, Severity, VmHealth, VmInsight, VmKey};
 use crate::api::vcenter::map as vc_map;
 
 /// What an insight request was for.
 enum Ask {
     /// The details of this VM (endpoint, node id) are shown: add a section to them.
     Detail(EndpointId, Box<str>),
-    /// Health dots for the VM children of this entry.
-    Dots(EntryId),
     /// `i` on this VM: go to its resource.
     Go(EndpointId, Box<str>),
     /// `i` on a monitoring endpoint's node: go to the vCenter VM it watches.
@@ -35,6 +33,19 @@ pub struct Insights {
     /// details were shown or `i` went from (a dot keeps only its colour, on the row).
     by_vm: HashMap<(EndpointId, Box<str>), Arc<VmInsight>>,
     waiting: HashMap<ReqId, Ask>,
+    /// Bulk health reads running, by request.
+    dots: HashMap<ReqId, DotsAsk>,
+}
+
+/// A bulk health read for the VM rows of one listing, answered in parts.
+struct DotsAsk {
+    /// The entry whose children the rows are.
+    entry: EntryId,
+    /// The row of each VM asked, by its place in the ask (`VmHealth::at`): 4 bytes a VM
+    /// instead of a map from keys.
+    rows: Vec<EntryId>,
+    /// Dots placed so far.
+    placed: usize,
 }
 
 impl App {
@@ -93,24 +104,101 @@ impl App {
         }
     }
 
-    /// A listing finished: ask for the health of its VM rows that have none yet.
+    /// A listing finished: ask for the health of its VM rows that have none yet. A read still
+    /// running for an earlier listing of the same entry is stopped: this one asks for the rows
+    /// it had not dotted.
     pub(crate) fn dots_insight(&mut self, entry: EntryId) {
-        if self.monitor().is_none() {
+        let Some(monitor) = self.monitor() else {
+            return;
+        };
+        self.stop_dots(entry);
+        let endpoint = self.tree.get(entry).endpoint();
+        let (rows, keys): (Vec<EntryId>, Vec<VmKey>) = (self.tree.get(entry).children.iter())
+            .map(|&c| (c, &self.tree.get(c).node))
+            .filter(|(_, n)| n.health.is_none())
+            .filter_map(|(c, n)| Some((c, self.vm_key(endpoint, n)?)))
+            .unzip();
+        if keys.is_empty() {
             return;
         }
-        let endpoint = self.tree.get(entry).endpoint();
-        let keys: Vec<VmKey> = self
-            .tree
-            .get(entry)
-            .children
-            .iter()
-            .map(|&c| &self.tree.get(c).node)
-            .filter(|n| n.health.is_none())
-            .filter_map(|n| self.vm_key(endpoint, n))
+        let req = self.req();
+        let ask = DotsAsk {
+            entry,
+            rows,
+            placed: 0,
+        };
+        self.insight.dots.insert(req, ask);
+        self.effects.push(Effect::VmHealth {
+            req,
+            endpoint: monitor,
+            vms: keys,
+        });
+    }
+
+    /// Stops the health read for `entry`'s rows, if one runs (its rows are being listed again,
+    /// or no longer wanted): parts still on their way are dropped.
+    pub(crate) fn stop_dots(&mut self, entry: EntryId) {
+        let stale: Vec<ReqId> = (self.insight.dots.iter())
+            .filter(|(_, a)| a.entry == entry)
+            .map(|(r, _)| *r)
             .collect();
-        if !keys.is_empty() {
-            self.ask_insight(keys, false, Ask::Dots(entry));
+        for req in stale {
+            self.insight.dots.remove(&req);
+            self.abandon(req);
         }
+    }
+
+    /// A part of a health read: each dot goes on its row, if that row is still the VM asked
+    /// about (a refresh may have removed it and given its slot to another).
+    pub(crate) fn on_vm_health(&mut self, req: ReqId, dots: Vec<VmHealth>) -> bool {
+        let Some(mut ask) = self.insight.dots.remove(&req) else {
+            return false;
+        };
+        if !self.tree.is_live(ask.entry) {
+            self.abandon(req);
+            return false;
+        }
+        let endpoint = self.tree.get(ask.entry).endpoint();
+        let before = ask.placed;
+        for dot in dots {
+            let Some(&row) = ask.rows.get(dot.at as usize) else {
+                continue;
+            };
+            let same = self.tree.is_live(row)
+                && self.tree.get(row).parent() == Some(ask.entry)
+                && self.vm_key(endpoint, &self.tree.get(row).node) == Some(dot.key);
+            if same {
+                self.tree.get_mut(row).node.health = Some(dot.health);
+                ask.placed += 1;
+            }
+        }
+        let changed = ask.placed > before;
+        self.insight.dots.insert(req, ask);
+        changed
+    }
+
+    /// A health read ended. Dots are extras: a failure leaves the rows as they are, those
+    /// dotted so far included, and says how far it got.
+    pub(crate) fn on_vm_health_done(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        result: Result<(), ApiError>,
+    ) -> bool {
+        let Some(ask) = self.insight.dots.remove(&req) else {
+            return false;
+        };
+        let Err(e) = result else {
+            return false;
+        };
+        let label = &self.endpoints[endpoint].label;
+        let msg = format!(
+            "{label}: health dots stopped after {} of {} VMs: {e}",
+            ask.placed,
+            ask.rows.len()
+        );
+        self.notify(msg, Severity::Warn);
+        true
     }
 
     /// `i`: from a VM to its resource on the monitoring endpoint, or back.
@@ -184,33 +272,12 @@ impl App {
         };
         let list = match result {
             Ok(list) => list,
-            // Dots are extras: a failure leaves the rows as they are.
-            Err(_) if matches!(ask, Ask::Dots(_)) => return false,
             Err(e) => {
                 self.notify(format!("Aria Operations: {e}"), Severity::Error);
                 return true;
             }
         };
-        let by_key: HashMap<&VmKey, &VmInsight> = list.iter().map(|i| (&i.key, i)).collect();
         match ask {
-            Ask::Dots(entry) => {
-                if !self.tree.is_live(entry) {
-                    return false;
-                }
-                // Only the colour is kept: a copy of each answer (its resource node, key and
-                // id) cost ~400 bytes a VM, 120 MB at 300,000; `i` asks again for its one VM.
-                let endpoint = self.tree.get(entry).endpoint();
-                let children = self.tree.get(entry).children.clone();
-                for c in children {
-                    let node = &self.tree.get(c).node;
-                    let Some(found) = self.vm_key(endpoint, node).and_then(|k| by_key.get(&k))
-                    else {
-                        continue;
-                    };
-                    self.tree.get_mut(c).node.health = found.health;
-                }
-                true
-            }
             Ask::Detail(..) | Ask::Go(..) if list.is_empty() => {
                 self.notify("Aria Operations does not watch this VM", Severity::Warn);
                 true

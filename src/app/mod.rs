@@ -675,6 +675,8 @@ impl App {
             ApiAnswer::Cancelled(r) => self.on_cancelled(req, r),
             ApiAnswer::AuditFailed(msg) => self.on_audit_failed(req, msg),
             ApiAnswer::VmInsight(r) => self.on_vm_insight(req, r),
+            ApiAnswer::VmHealth(dots) => self.on_vm_health(req, dots),
+            ApiAnswer::VmHealthDone(r) => self.on_vm_health_done(req, endpoint, r),
             ApiAnswer::VmKey(r) => self.on_vm_key(req, r),
             ApiAnswer::Events(r) => self.on_events(req, r),
             ApiAnswer::Found(r) if self.is_goto(req) => self.on_found(req, r),
@@ -807,6 +809,7 @@ impl App {
             self.listing_canceled(req, self.tree.get(entry).endpoint());
             self.abandon(req);
         }
+        self.stop_dots(entry);
     }
 
     /// The endpoint an entry belongs to, as shown to users; None for the view across all.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
-use crate::api::{Backend, ChildSink, SprawlSink};
+use crate::api::{Backend, ChildSink, HealthSink, SprawlSink};
 use crate::app::event::{ApiAnswer, ApiEvent, Effect, Event, ReqId};
 use crate::audit::AuditLog;
 
@@ -361,6 +361,16 @@ impl Executor {
                 self.read(req, async move {
                     let answer = b.vm_insight(&vms, day).await;
                     send(req, endpoint, ApiAnswer::VmInsight(answer));
+                });
+            }
+            Effect::VmHealth { req, endpoint, vms } => {
+                let b = self.backends[endpoint].clone();
+                self.read(req, async move {
+                    let part = send.clone();
+                    let sink =
+                        HealthSink::new(move |dots| part(req, endpoint, ApiAnswer::VmHealth(dots)));
+                    let done = b.vm_health(&vms, &sink).await;
+                    send(req, endpoint, ApiAnswer::VmHealthDone(done));
                 });
             }
             Effect::VmKey {

@@ -136,7 +136,8 @@ impl SimArgs {
 /// Starts the simulator, prints `vcd <url>`, `vcenter <url>`, `vrops <url>`, `vro <url>` and the
 /// credentials, then serves until killed. The first `credentials <user> <password>` line is the
 /// vCD's (scripts written before vCenter existed read it); then one `credentials <product>
-/// <user> <password>` per product, since each product has its own user.
+/// <user> <password>` per product, since each product has its own user. Stopped by Ctrl-C
+/// (SIGINT), it prints how many requests each product's server saw.
 pub async fn run(args: SimArgs) -> std::io::Result<()> {
     let sim = start(args.listen, args.options()).await?;
     let mut out = std::io::stdout().lock();
@@ -155,6 +156,18 @@ pub async fn run(args: SimArgs) -> std::io::Result<()> {
         // No signal handling available: serve until the process is killed.
         std::future::pending::<()>().await;
     }
+    // What the servers saw, for scripts that count a client's requests
+    // (`scripts/measure-rss.sh`): `requests <product> <n>`, then `seen <method> <path> <n>`.
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "requests vcd {}", sim.request_count())?;
+    writeln!(out, "requests vcenter {}", sim.vcenter_request_count())?;
+    writeln!(out, "requests vrops {}", sim.vrops_request_count())?;
+    writeln!(out, "requests vro {}", sim.vro_request_count())?;
+    for ((method, path), n) in sim.seen_all() {
+        writeln!(out, "seen {method} {path} {n}")?;
+    }
+    out.flush()?;
+    drop(out);
     sim.shutdown();
     Ok(())
 }

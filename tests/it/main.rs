@@ -95,6 +95,7 @@ mod vro_marks;
 mod vro_runs;
 mod vro_table;
 mod vrops_client;
+mod vrops_dots;
 mod vrops_insight;
 mod vrops_jump;
 mod vrops_screen;

@@ -107,3 +107,81 @@ async fn vcenter_vms_are_found_by_vcid_and_moid_in_calls_of_a_thousand() {
         Some(VmKey::new(&vcid, vc_map::moid(&vms[7].id.as_str())))
     );
 }
+
+/// Health dots for many VMs come a part at a time, each of at most 1,000 VMs, as each is read:
+/// the VM list, then one call a part (the health alone: the dots show nothing else), fewer
+/// calls than the full insight for the same VMs. A VM asked twice is one id in a call and gets
+/// its dot at both places; every dot names the place it was asked at and the same health the
+/// full insight reads.
+#[tokio::test]
+async fn health_dots_come_in_parts_of_a_thousand_one_call_each() {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use vnav::api::HealthSink;
+    use vnav::api::model::VmHealth;
+
+    let s = sim(SimOptions {
+        vms: 2500,
+        latency_ms: 5,
+        vrops: VropsOptions {
+            max_inflight: 2,
+            ..VropsOptions::default()
+        },
+        ..SimOptions::default()
+    })
+    .await;
+    let vc = backends::vcenter_admin(&s);
+    let vcid = vc.connect().await.unwrap().instance_uuid.unwrap();
+    let vms = all_vms(&vc).await;
+    let mut keys: Vec<VmKey> = vms
+        .iter()
+        .map(|n| VmKey::new(&vcid, vc_map::moid(&n.id.as_str())))
+        .collect();
+    keys.push(keys[5].clone());
+    keys.push(VmKey::new(&vcid, "vm-999999"));
+    let ops = backends::vrops(&s, PAGE_SIZE, 2);
+    ops.connect().await.unwrap();
+
+    let before = s.vrops_request_count();
+    let parts: Arc<Mutex<Vec<Vec<VmHealth>>>> = Arc::default();
+    let got = parts.clone();
+    let sink = HealthSink::new(move |part| got.lock().unwrap().push(part));
+    ops.vm_health(&keys, &sink).await.unwrap();
+    // The VM list (3 pages of 1,000), then 3 health calls; the full insight asks alerts too.
+    assert_eq!(s.vrops_request_count() - before, 3 + 3);
+    let parts = std::mem::take(&mut *parts.lock().unwrap());
+    assert_eq!(parts.len(), 3);
+    for p in &parts {
+        let mut ids: Vec<&VmKey> = p.iter().map(|d| &d.key).collect();
+        ids.sort();
+        ids.dedup();
+        assert!(ids.len() <= 1000, "{} VMs in one part", ids.len());
+    }
+    let mut at: Vec<u32> = parts.iter().flatten().map(|d| d.at).collect();
+    at.sort_unstable();
+    assert_eq!(
+        at,
+        (0..2501).collect::<Vec<u32>>(),
+        "each place once, not the unknown VM"
+    );
+    assert!(parts.iter().flatten().all(|d| d.key == keys[d.at as usize]));
+    let (now, peak) = s.vrops_in_flight();
+    assert_eq!((now, peak), (0, 2), "side by side, up to the ceiling");
+
+    let before = s.vrops_request_count();
+    let full = ops.vm_insight(&keys, false).await.unwrap();
+    assert_eq!(
+        s.vrops_request_count() - before,
+        3 + 3,
+        "health and alerts, no list"
+    );
+    let want: HashMap<&VmKey, _> = full.iter().map(|i| (&i.key, i.health)).collect();
+    for d in parts.iter().flatten() {
+        assert_eq!(Some(d.health), want[&d.key], "{:?}", d.key);
+    }
+    let colours: std::collections::HashSet<_> = parts.iter().flatten().map(|d| d.health).collect();
+    assert!(
+        colours.len() > 1,
+        "the simulator rates VMs apart: {colours:?}"
+    );
+}

@@ -1,5 +1,5 @@
 //! One VM across products in the app: two vCenters whose VMs share a moid and an Aria
-//! Operations endpoint. Loaded VM rows get health dots from one bulk request, a VM's details
+//! Operations endpoint. Loaded VM rows get health dots from one bulk read, a VM's details
 //! gain its health, alerts and day of metrics, and `i` jumps to its resource and back, never
 //! to the other vCenter's VM of the same moid.
 
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use vnav::api::model::{
-    Capabilities, EndpointInfo, Health, Node, NodeKind, Product, Series, VmInsight, VmKey,
+    Capabilities, EndpointInfo, Health, Node, NodeKind, Product, Series, VmHealth, VmInsight, VmKey,
 };
 use vnav::app::App;
 use vnav::app::event::{ApiAnswer, Effect, Event};
@@ -15,8 +15,8 @@ use vnav::app::event::{ApiAnswer, Effect, Event};
 use crate::app_ui::details;
 use crate::support::{answer, app_with, find, give_children, key, render, screen_text, toast, vm};
 
-const UUID_A: &str = "aaaaaaaa-0000-0000-0000-000000000001";
-const UUID_B: &str = "bbbbbbbb-0000-0000-0000-000000000002";
+pub(crate) const UUID_A: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+pub(crate) const UUID_B: &str = "bbbbbbbb-0000-0000-0000-000000000002";
 
 fn info(
     product: Product,
@@ -37,6 +37,13 @@ fn info(
 /// vc-a and vc-b (each listing a vm-42) and ops, all connected; returns the effects of the
 /// listings' answers.
 fn three_endpoints() -> (App, Vec<Effect>) {
+    let on_b = vec![vm("vm/vm-42", "web-b", true), vm("vm/vm-7", "db-b", true)];
+    three_endpoints_with(on_b)
+}
+
+/// vc-a (listing a vm-42), vc-b listing `on_b` and ops, all connected; returns the effects of
+/// the listings' answers.
+pub(crate) fn three_endpoints_with(on_b: Vec<Node>) -> (App, Vec<Effect>) {
     let mut app = app_with(&["vc-a", "vc-b", "ops"], false);
     let connects: Vec<(u64, usize)> = app
         .start()
@@ -70,10 +77,11 @@ fn three_endpoints() -> (App, Vec<Effect>) {
         }));
     }
     let mut effects = Vec::new();
+    let mut on_b = Some(on_b);
     for (req, endpoint) in listings {
         let nodes = match endpoint {
             0 => vec![vm("vm/vm-42", "web-a", true)],
-            1 => vec![vm("vm/vm-42", "web-b", true), vm("vm/vm-7", "db-b", true)],
+            1 => on_b.take().unwrap_or_default(),
             _ => vec![],
         };
         effects.extend(give_on(&mut app, req, endpoint, nodes));
@@ -81,7 +89,7 @@ fn three_endpoints() -> (App, Vec<Effect>) {
     (app, effects)
 }
 
-fn give_on(app: &mut App, req: u64, endpoint: usize, nodes: Vec<Node>) -> Vec<Effect> {
+pub(crate) fn give_on(app: &mut App, req: u64, endpoint: usize, nodes: Vec<Node>) -> Vec<Effect> {
     if endpoint == 0 {
         return give_children(app, req, nodes);
     }
@@ -107,6 +115,26 @@ fn insight_asks(effects: &[Effect]) -> Vec<(u64, usize, Vec<VmKey>, bool)> {
             _ => None,
         })
         .collect()
+}
+
+/// The bulk health reads among `effects`: (req, endpoint, VMs asked).
+pub(crate) fn dots_asks(effects: &[Effect]) -> Vec<(u64, usize, Vec<VmKey>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::VmHealth { req, endpoint, vms } => Some((*req, *endpoint, vms.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The dot of the VM at `at` in the ask.
+pub(crate) fn dot(at: u32, key: &VmKey, health: Health) -> VmHealth {
+    VmHealth {
+        at,
+        key: key.clone(),
+        health,
+    }
 }
 
 fn resource(id: &str, name: &str) -> Node {
@@ -141,28 +169,20 @@ fn select(app: &mut App, endpoint: usize, id: &str) {
 #[tokio::test(start_paused = true)]
 async fn health_dots_then_i_goes_to_the_resource_and_back_across_colliding_moids() {
     let (mut app, effects) = three_endpoints();
-    // One bulk request per finished listing, to the Aria Operations endpoint, by VCID + moid.
-    let asks = insight_asks(&effects);
+    // One bulk read per finished listing, to the Aria Operations endpoint, by VCID + moid.
+    assert!(insight_asks(&effects).is_empty(), "{effects:?}");
+    let asks = dots_asks(&effects);
     assert_eq!(asks.len(), 2, "{effects:?}");
-    let (req_b, ep, keys, day) = asks.iter().find(|a| a.2.len() == 2).unwrap().clone();
-    assert_eq!((ep, day), (2, false));
+    let (req_b, ep, keys) = asks.iter().find(|a| a.2.len() == 2).unwrap().clone();
+    assert_eq!(ep, 2);
     assert_eq!(
         keys,
         [VmKey::new(UUID_B, "vm-42"), VmKey::new(UUID_B, "vm-7")]
     );
     let res_b = resource("res/r-b42", "web-b");
-    answer(
-        &mut app,
-        req_b,
-        2,
-        ApiAnswer::VmInsight(Ok(vec![insight(
-            UUID_B,
-            "vm-42",
-            res_b.clone(),
-            Health::Red,
-            3,
-        )])),
-    );
+    let part = vec![dot(0, &keys[0], Health::Red)];
+    answer(&mut app, req_b, 2, ApiAnswer::VmHealth(part));
+    answer(&mut app, req_b, 2, ApiAnswer::VmHealthDone(Ok(())));
     let health =
         |app: &App, ep: usize, id: &str| app.tree.get(app.tree.find(ep, id)[0]).node.health;
     assert_eq!(health(&app, 1, "vm/vm-42"), Some(Health::Red));
@@ -256,13 +276,13 @@ async fn health_dots_then_i_goes_to_the_resource_and_back_across_colliding_moids
 #[tokio::test(start_paused = true)]
 async fn health_dots_keep_no_copy_of_each_vm_and_i_asks_for_the_one() {
     let (mut app, effects) = three_endpoints();
-    let (req_b, ..) = insight_asks(&effects)
+    let (req_b, _, keys) = dots_asks(&effects)
         .into_iter()
         .find(|a| a.2.len() == 2)
         .unwrap();
     let res_b = resource("res/r-b42", "web-b");
-    let dots = vec![insight(UUID_B, "vm-42", res_b.clone(), Health::Red, 3)];
-    answer(&mut app, req_b, 2, ApiAnswer::VmInsight(Ok(dots)));
+    let dots = vec![dot(0, &keys[0], Health::Red)];
+    answer(&mut app, req_b, 2, ApiAnswer::VmHealth(dots));
     let row = app.tree.find(1, "vm/vm-42")[0];
     assert_eq!(app.tree.get(row).node.health, Some(Health::Red));
 
@@ -338,7 +358,7 @@ async fn a_vcd_vm_goes_through_its_vcenter_vm() {
         moid: "vm-42".into(),
     }));
     let effects = give_children(&mut app, vcd_listing.unwrap(), vec![web]);
-    let asks = insight_asks(&effects);
+    let asks = dots_asks(&effects);
     assert_eq!(asks.len(), 1, "{effects:?}");
     assert_eq!(
         (asks[0].1, &asks[0].2),

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use self::map::Id;
 use self::session::Session;
-use super::backend::{Backend, ChildSink};
+use super::backend::{Backend, ChildSink, HealthSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
@@ -648,6 +648,10 @@ impl Backend for VropsBackend {
 
     async fn vm_insight(&self, vms: &[VmKey], day: bool) -> ApiResult<Vec<VmInsight>> {
         self.insight(vms, day).await
+    }
+
+    async fn vm_health(&self, vms: &[VmKey], sink: &HealthSink) -> ApiResult<()> {
+        self.health_dots(vms, sink).await
     }
 
     async fn vm_key(&self, node: &Node) -> ApiResult<Option<VmKey>> {

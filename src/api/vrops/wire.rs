@@ -126,6 +126,41 @@ pub struct AlertPage {
     pub page_info: PageInfo,
 }
 
+/// `POST /resources/stats/latest/query`: each resource's latest points of the keys asked for.
+#[derive(Debug, Default, Deserialize)]
+pub struct LatestStats<'a> {
+    #[serde(borrow, default)]
+    pub values: Vec<LatestOf<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LatestOf<'a> {
+    #[serde(rename = "resourceId", borrow, default)]
+    pub resource_id: Option<Text<'a>>,
+    #[serde(rename = "stat-list", default)]
+    pub stat_list: StatList,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatList {
+    #[serde(default)]
+    pub stat: Vec<Stat>,
+}
+
+/// One key's points (a point the server has no value for is null).
+#[derive(Debug, Default, Deserialize)]
+pub struct Stat {
+    #[serde(default)]
+    pub data: Vec<Option<f64>>,
+}
+
+impl LatestOf<'_> {
+    /// The last point of the first key asked for.
+    pub fn last(&self) -> Option<f64> {
+        *self.stat_list.stat.first()?.data.last()?
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
