@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vnav::api::Backend;
-use vnav::api::{ChildSink, HealthSink};
 use vnav::api::http::HttpOptions;
 use vnav::api::model::VmKey;
 use vnav::api::vcenter::map as vc_map;
 use vnav::api::vrops::{PAGE_SIZE, VropsBackend, VropsConfig};
+use vnav::api::{ChildSink, HealthSink};
 use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VROPS_USER};
 
 const LATENCY_MS: u64 = 20;
