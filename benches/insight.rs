@@ -1,8 +1,13 @@
-//! One VM across products at scale: Aria Operations health and alert counts (the tree's dots)
-//! and, on top, a day of metrics, for every VM of a vCenter, against the simulator with 20 ms
+//! One VM across products at scale: Aria Operations health and alert counts (a VM's details
+//! section, asked here for every VM) and, on top, a day of metrics, for every VM of a vCenter, against the simulator with 20 ms
 //! latency per request. The keys are (vCenter instance UUID, moid) as the app builds them.
 //! Cold: a fresh client that first lists the VMs to index them (1,000 a page); warm: the index
 //! kept. The floor for the stat calls is ceil(VMs / 1,000) × 20 ms / concurrency.
+//!
+//! The dots themselves are read by `Backend::vm_health` (the health alone, a part at a time):
+//! its requests and seconds, and the most bytes the process held at once during each read
+//! beyond what it held before (counted by this binary's allocator, the simulator's included),
+//! beside the same for `vm_insight`, which answers all VMs at once.
 //!
 //! `cargo bench --bench insight` measures 10,000 VMs; `cargo test --benches` runs a 2,000-VM
 //! smoke. Requests and seconds are printed on stderr as `REPORT …` lines.
@@ -10,18 +15,71 @@
 mod common;
 use common::{full_run, runtime, vcenter_backend};
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vnav::api::Backend;
-use vnav::api::ChildSink;
 use vnav::api::http::HttpOptions;
 use vnav::api::model::VmKey;
 use vnav::api::vcenter::map as vc_map;
 use vnav::api::vrops::{PAGE_SIZE, VropsBackend, VropsConfig};
+use vnav::api::{ChildSink, HealthSink};
 use vnav::sim::{DEMO_PASSWORD, Sim, SimOptions, VROPS_USER};
 
 const LATENCY_MS: u64 = 20;
+
+/// The system allocator, counting the bytes live and the most live at once since `reset`.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(by: usize) {
+    let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+// SAFETY: every call goes to `System` unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            grew(new_size);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` and returns what it gave and the most bytes live at once beyond those live before.
+fn held_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let out = f();
+    (out, PEAK.load(Ordering::Relaxed).saturating_sub(before))
+}
 
 fn vrops(sim: &Sim) -> VropsBackend {
     VropsBackend::new(VropsConfig {
@@ -97,7 +155,34 @@ fn insight(c: &mut Criterion) {
     }
     let b = vrops(&sim);
     rt.block_on(b.connect()).unwrap();
-    rt.block_on(ask(&sim, &b, &keys, false));
+    let dots = |b: &VropsBackend| {
+        let before = sim.vrops_request_count();
+        let start = Instant::now();
+        let (placed, most) = (Arc::new(Mutex::new(0usize)), Arc::new(Mutex::new(0usize)));
+        let (p, m) = (placed.clone(), most.clone());
+        let sink = HealthSink::new(move |part| {
+            *p.lock().unwrap() += part.len();
+            let mut m = m.lock().unwrap();
+            *m = (*m).max(part.len());
+        });
+        rt.block_on(b.vm_health(&keys, &sink)).unwrap();
+        let (placed, most) = (*placed.lock().unwrap(), *most.lock().unwrap());
+        let took = start.elapsed().as_secs_f64();
+        (placed, most, sim.vrops_request_count() - before, took)
+    };
+    let ((n, part, cold_requests, cold), _) = held_during(|| dots(&b));
+    let ((_, _, warm_requests, warm), dots_held) = held_during(|| dots(&b));
+    let (_, all_held) = held_during(|| rt.block_on(b.vm_insight(&keys, false)).unwrap());
+    eprintln!(
+        "REPORT insight dots (vm_health), {n} of {} VMs in parts of at most {part}: cold \
+         {cold:.2} s / {cold_requests} requests, warm {warm:.2} s / {warm_requests} requests; \
+         held at most {:.1} MB beyond the start while read, against {:.1} MB for the same \
+         VMs' vm_insight (all at once)",
+        keys.len(),
+        dots_held as f64 / 1e6,
+        all_held as f64 / 1e6,
+    );
+    assert_eq!(n, keys.len(), "every VM dotted");
     let mut group = c.benchmark_group("insight");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(if full_run() { 20 } else { 1 }));

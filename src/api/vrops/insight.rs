@@ -28,7 +28,7 @@ use crate::api::model::{Health, Node, NodeId, NodeKind, Status, Sym, VmHealth, V
 const REBUILD_AFTER: Duration = Duration::from_secs(60);
 /// VM pages asked for at once while the index is built: at most this many bodies (2 MB each
 /// at 1,000 VMs) are held.
-const INDEX_PAGES_AT_ONCE: u64 = 8;
+const INDEX_PAGES_AT_ONCE: u64 = 4;
 /// Health calls of one bulk dots read in flight at once: each part is handed on when read, so
 /// at most this many answers (≈ 150 KB each) are held, whatever the number of VMs.
 const DOT_PARTS_AT_ONCE: usize = 8;
