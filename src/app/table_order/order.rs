@@ -313,7 +313,10 @@ impl Order {
                 let first = second[0] & !RUN;
                 let fence = Some(Fence::of(col, first, row(first)));
                 // Each half's rows share more of their keys: read again when next merged into.
+                // The first half gives back the room it grew to (twice what it holds), or
+                // its prefixes, read as roomy as its rows, would take that twice.
                 self.blocks[b].prefixes = None;
+                self.blocks[b].rows.shrink_to_fit();
                 self.blocks.insert(
                     b + 1,
                     Block {
