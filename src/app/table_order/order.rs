@@ -3,10 +3,14 @@
 //! sort key (a `Fence`, owned), so placing a row is a binary search of the fences that reads
 //! no tree entry, then of one block (a few entries read, not the ~18 cache misses of a search
 //! over every row), and inserting it shifts one block, not a copy of the whole order.
+//!
+//! The name order (the one every table keeps, merged into while a listing lands) also keeps,
+//! beside each block's rows, 4 bytes of each name's natural key (`Prefixes`): the in-block
+//! search compares those and reads a tree entry (a cache miss) only where two are equal.
 
 use std::cmp::Ordering;
 
-use super::{Key, Row, cmp_keys, known};
+use super::{Key, Row, cmp_keys, known, natural_key};
 use crate::api::columns::{self, ColumnId, Value};
 
 /// In an order: this row's value differs from the row before it (a run of equal values
@@ -70,17 +74,83 @@ impl Fence {
     }
 }
 
+/// A name order's block: for each row, 4 bytes of its name's natural key (`natural_key`)
+/// after those all the block's rows shared when read (`skip`; names in a block of 256 share
+/// most of theirs, e.g. `web-0\0\0\0\x0412` of `web-12001`..`web-12400`), as an integer
+/// that orders like the names (`window`).
+struct Prefixes {
+    skip: Box<[u8]>,
+    /// One a row, beside `Block::rows`; 0: unknown (a row that shares less than `skip`, or
+    /// has no name): compare the rows themselves.
+    of: Vec<u32>,
+}
+
+/// The bytes of `key` after `skip` (zero-padded to 4) as an integer that orders as the keys
+/// do where two differ (equal ones say nothing: the bytes after, or the last bit dropped to
+/// keep 0 free, may differ); 0 for a key that does not start with `skip`, or an empty one (no
+/// name, which sorts last where its key would come first).
+fn window(key: &[u8], skip: &[u8]) -> u32 {
+    let Some(rest) = key.strip_prefix(skip).filter(|_| !key.is_empty()) else {
+        return 0;
+    };
+    let mut w = [0u8; 4];
+    let n = rest.len().min(4);
+    w[..n].copy_from_slice(&rest[..n]);
+    (u32::from_be_bytes(w) >> 1) + 1
+}
+
+impl Prefixes {
+    /// Read for a name order's `rows` (a tree entry each): the skip is what the first and
+    /// the last row's keys share, so every row between shares it too.
+    fn read<'a>(rows: &[u32], room: usize, row: &impl Fn(u32) -> Row<'a>) -> Prefixes {
+        let key = |r: u32, out: &mut Vec<u8>| {
+            out.clear();
+            natural_key(&row(r & !RUN).0.name, out);
+        };
+        let (mut skip, mut last, mut buf) = (Vec::new(), Vec::new(), Vec::new());
+        if let (Some(&first), Some(&end)) = (rows.first(), rows.last()) {
+            key(first, &mut skip);
+            key(end, &mut last);
+        }
+        let shared = skip.iter().zip(&last).take_while(|(a, b)| a == b).count();
+        skip.truncate(shared);
+        // As much room as the rows have: the two grow together.
+        let mut of = Vec::with_capacity(room);
+        of.extend(rows.iter().map(|&r| {
+            key(r, &mut buf);
+            window(&buf, &skip)
+        }));
+        Prefixes {
+            skip: skip.into(),
+            of,
+        }
+    }
+
+    /// Whether the rows at `i` and with window `w` are known to differ in name.
+    fn differ(&self, i: usize, w: u32) -> bool {
+        let p = self.of[i];
+        p != 0 && w != 0 && p != w
+    }
+}
+
 struct Block {
     /// Row numbers, each with `RUN` when it starts a run.
     rows: Vec<u32>,
     /// The first row's key; None until the first merge reads it (an order built off the UI
     /// thread has no tree to read it from).
     fence: Option<Fence>,
+    /// Name orders only; None until a merge places a row in the block, and again after a
+    /// split (each half then reads a longer skip).
+    prefixes: Option<Prefixes>,
 }
 
 impl Block {
     fn new(rows: Vec<u32>) -> Block {
-        Block { rows, fence: None }
+        Block {
+            rows,
+            fence: None,
+            prefixes: None,
+        }
     }
 }
 
@@ -114,14 +184,16 @@ impl Order {
         self.len
     }
 
-    /// Bytes held: the rows (with their blocks' spare room) and the fences.
+    /// Bytes held: the rows (with their blocks' spare room), the fences and the prefixes.
     pub fn bytes(&self) -> usize {
         let fence = |f: &Fence| f.texts.len();
+        let prefixes = |p: &Prefixes| p.skip.len() + p.of.capacity() * size_of::<u32>();
         (self.blocks.iter())
             .map(|b| {
                 size_of::<Block>()
                     + b.rows.capacity() * size_of::<u32>()
                     + b.fence.as_ref().map_or(0, fence)
+                    + b.prefixes.as_ref().map_or(0, prefixes)
             })
             .sum()
     }
@@ -145,15 +217,28 @@ impl Order {
     }
 
     /// Merges `fresh` rows in: each placed by a binary search of the fences, then of one
-    /// block, and inserted there; a run mark is set on each fresh row and on the row after it,
-    /// comparing with its neighbour.
+    /// block (by the prefixes where they differ, in a name order), and inserted there; a run
+    /// mark is set on each fresh row and on the row after it, comparing with its neighbour.
     pub fn merge<'a>(&mut self, fresh: &[u32], row: &impl Fn(u32) -> Row<'a>) {
         let col = self.col;
+        let names = col == ColumnId::Name;
         let value = |r: u32| columns::value(row(r).0, col, row(r).1);
         let same = |a: u32, b: u32| columns::compare(&value(a), &value(b)) == Ordering::Equal;
         // Each new row's key read once, not at each of its comparisons.
         let mut keys: Vec<Key> = (fresh.iter()).map(|&r| Key::of(col, r, row(r))).collect();
         keys.sort_unstable_by(cmp_keys);
+        // And, in a name order, its natural key, one after another (`ends`).
+        let (mut natural, mut ends) = (Vec::new(), Vec::new());
+        if names {
+            for key in &keys {
+                natural_key(key.name, &mut natural);
+                ends.push(natural.len());
+            }
+        }
+        let natural_of = |i: usize| match i {
+            0 => &natural[..ends[0]],
+            i => &natural[ends[i - 1]..ends[i]],
+        };
         for b in &mut self.blocks {
             if b.fence.is_none() {
                 let first = b.rows[0] & !RUN;
@@ -162,7 +247,7 @@ impl Order {
         }
         // Fresh rows ascend: each goes at or after the block the one before went to.
         let mut from = 0;
-        for key in keys {
+        for (i, key) in keys.into_iter().enumerate() {
             let (f, fr) = (key.row, row(key.row));
             if self.blocks.is_empty() {
                 self.blocks.push(Block::new(Vec::new()));
@@ -172,25 +257,51 @@ impl Order {
             });
             let b = (from + past).saturating_sub(1);
             from = b;
-            let rows = &self.blocks[b].rows;
-            let at = rows.partition_point(|&o| {
-                let o = o & !RUN;
-                cmp_keys(&Key::of(col, o, row(o)), &key).is_lt()
-            });
-            let starts = self.before(b, at).is_none_or(|p| !same(p & !RUN, f));
+            let blk = &mut self.blocks[b];
+            if names && blk.prefixes.is_none() {
+                blk.prefixes = Some(Prefixes::read(&blk.rows, blk.rows.capacity(), row));
+            }
+            let blk = &self.blocks[b];
+            let w = (blk.prefixes.as_ref()).map_or(0, |p| window(natural_of(i), &p.skip));
+            let differ = |at: usize| blk.prefixes.as_ref().is_some_and(|p| p.differ(at, w));
+            // The binary search of `partition_point`, a prefix deciding where it can.
+            let (mut lo, mut hi) = (0, blk.rows.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let o = blk.rows[mid] & !RUN;
+                let before = match differ(mid) {
+                    true => blk.prefixes.as_ref().is_some_and(|p| p.of[mid] < w),
+                    false => cmp_keys(&Key::of(col, o, row(o)), &key).is_lt(),
+                };
+                match before {
+                    true => lo = mid + 1,
+                    false => hi = mid,
+                }
+            }
+            let at = lo;
+            // Neighbours in this block whose prefix differs hold another value.
+            let starts =
+                (at > 0 && differ(at - 1)) || self.before(b, at).is_none_or(|p| !same(p & !RUN, f));
+            let next_differs = at < blk.rows.len() && differ(at);
             if let Some((nb, na)) = self.at(b, at) {
                 let next = &mut self.blocks[nb].rows[na];
-                match same(f, *next & !RUN) {
+                match !next_differs && same(f, *next & !RUN) {
                     true => *next &= !RUN,
                     false => *next |= RUN,
                 }
             }
-            let rows = &mut self.blocks[b].rows;
-            if rows.len() == rows.capacity() {
+            let blk = &mut self.blocks[b];
+            if blk.rows.len() == blk.rows.capacity() {
                 // Grown by a sixteenth, not doubled: an order is 4 bytes a row, kept so.
-                rows.reserve_exact(rows.len() / 16 + 1);
+                blk.rows.reserve_exact(blk.rows.len() / 16 + 1);
             }
-            rows.insert(at, if starts { f | RUN } else { f });
+            blk.rows.insert(at, if starts { f | RUN } else { f });
+            if let Some(p) = &mut blk.prefixes {
+                if p.of.len() == p.of.capacity() {
+                    p.of.reserve_exact(p.of.len() / 16 + 1);
+                }
+                p.of.insert(at, w);
+            }
             if at == 0 {
                 self.blocks[b].fence = Some(Fence::of(col, f, fr));
             }
@@ -201,11 +312,17 @@ impl Order {
                 second.shrink_to_fit();
                 let first = second[0] & !RUN;
                 let fence = Some(Fence::of(col, first, row(first)));
+                // Each half's rows share more of their keys: read again when next merged into.
+                // The first half gives back the room it grew to (twice what it holds), or
+                // its prefixes, read as roomy as its rows, would take that twice.
+                self.blocks[b].prefixes = None;
+                self.blocks[b].rows.shrink_to_fit();
                 self.blocks.insert(
                     b + 1,
                     Block {
                         rows: second,
                         fence,
+                        prefixes: None,
                     },
                 );
             }
@@ -268,5 +385,41 @@ impl Clone for Order {
     /// A copy without the fences (read again at its first merge).
     fn clone(&self) -> Order {
         Order::new(self.col, self.flat(), self.known)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Two names' windows after any skip both keys start with: where they differ they
+        /// order the names as the comparator does; an empty name (last, its key first) has
+        /// none.
+        #[test]
+        fn windows_order_names_as_the_comparator_does(
+            stem in "(vm-prod-web-|web-|db-prod-)?[0-9]{0,3}",
+            a in "[0-9aAbB.é-]{0,8}",
+            b in "[0-9aAbB.é-]{0,8}",
+            cut in 0usize..40,
+        ) {
+            let (a, b) = (format!("{stem}{a}"), format!("{stem}{b}"));
+            let (mut ka, mut kb) = (Vec::new(), Vec::new());
+            natural_key(&a, &mut ka);
+            natural_key(&b, &mut kb);
+            let shared = ka.iter().zip(&kb).take_while(|(x, y)| x == y).count();
+            let skip = &ka[..cut.min(shared)];
+            let (wa, wb) = (window(&ka, skip), window(&kb, skip));
+            prop_assert_eq!(wa == 0, a.is_empty());
+            prop_assert_eq!(wb == 0, b.is_empty());
+            let want = columns::compare(&Value::Text(&a), &Value::Text(&b));
+            if wa != 0 && wb != 0 && wa != wb {
+                prop_assert_eq!(wa.cmp(&wb), want, "{:?} {:?} after {} bytes", a, b, skip.len());
+            }
+            // A key that does not start with the skip has no window.
+            let other = [skip, b"\xff"].concat();
+            prop_assert_eq!(window(&ka, &other), 0);
+        }
     }
 }
