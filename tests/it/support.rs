@@ -92,6 +92,19 @@ pub fn children_req(effects: &[Effect]) -> u64 {
         .unwrap_or_else(|| panic!("no Children effect in {effects:?}"))
 }
 
+/// The request id of the first effect that loads children on `endpoint` (panics if none).
+pub fn children_req_on(effects: &[Effect], endpoint: usize) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Children {
+                req, endpoint: on, ..
+            } if *on == endpoint => Some(*req),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no Children effect on {endpoint} in {effects:?}"))
+}
+
 /// Answers a children request with these nodes, complete.
 pub fn give_children(app: &mut App, req: u64, nodes: Vec<Node>) -> Vec<Effect> {
     let mut effects = answer(

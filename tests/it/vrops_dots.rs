@@ -133,15 +133,7 @@ async fn a_part_after_the_rows_were_listed_again_is_dropped() {
             .any(|e| matches!(e, Effect::Abandon { req: r } if *r == req)),
         "the read is stopped: {effects:?}"
     );
-    let relist = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Children {
-                req, endpoint: 1, ..
-            } => Some(*req),
-            _ => None,
-        })
-        .expect("listed again");
+    let relist = crate::support::children_req_on(&effects, 1);
     assert!(!answer(&mut app, req, 2, part(&keys, 1000..2000)).redraw);
     assert_eq!(dotted(&app), (1000, true), "the late part is dropped");
 
@@ -189,15 +181,7 @@ async fn a_part_after_its_listing_went_away_is_dropped() {
     let folder = app.tree.find(1, "group-v1")[0];
     app.select_entry(folder);
     let effects = key(&mut app, KeyCode::Enter).effects;
-    let listing = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Children {
-                req, endpoint: 1, ..
-            } => Some(*req),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{effects:?}"));
+    let listing = crate::support::children_req_on(&effects, 1);
     let effects = give_on(&mut app, listing, 1, vms_b(N));
     let (req, keys) = ask_b(&effects);
     answer(&mut app, req, 2, part(&keys, 0..1000));
@@ -208,15 +192,7 @@ async fn a_part_after_its_listing_went_away_is_dropped() {
     let root_b = root_of(&app, 1);
     app.select_entry(root_b);
     let effects = key(&mut app, KeyCode::F(5)).effects;
-    let relist = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Children {
-                req, endpoint: 1, ..
-            } => Some(*req),
-            _ => None,
-        })
-        .unwrap();
+    let relist = crate::support::children_req_on(&effects, 1);
     let effects = give_on(&mut app, relist, 1, vms_b(N));
     assert!(!app.tree.is_live(folder) || app.tree.find(1, "group-v1").is_empty());
     let (req2, _) = ask_b(&effects);

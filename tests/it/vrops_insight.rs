@@ -23,10 +23,10 @@ async fn all_vms(b: &dyn Backend) -> Vec<Node> {
     got.take()
 }
 
-#[tokio::test]
-async fn vcenter_vms_are_found_by_vcid_and_moid_in_calls_of_a_thousand() {
-    // A tight in-flight ceiling and some latency, so the chunks overlap and would cross it.
-    let s = sim(SimOptions {
+/// 2,500 VMs behind an Aria Operations that takes 2 calls at once, with some latency, so the
+/// chunks overlap and would cross that ceiling.
+async fn tight_sim() -> vnav::sim::Sim {
+    sim(SimOptions {
         vms: 2500,
         latency_ms: 5,
         vrops: VropsOptions {
@@ -35,7 +35,12 @@ async fn vcenter_vms_are_found_by_vcid_and_moid_in_calls_of_a_thousand() {
         },
         ..SimOptions::default()
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn vcenter_vms_are_found_by_vcid_and_moid_in_calls_of_a_thousand() {
+    let s = tight_sim().await;
     let vc = backends::vcenter_admin(&s);
     let info = vc.connect().await.unwrap();
     let vcid = info
@@ -120,16 +125,7 @@ async fn health_dots_come_in_parts_of_a_thousand_one_call_each() {
     use vnav::api::HealthSink;
     use vnav::api::model::VmHealth;
 
-    let s = sim(SimOptions {
-        vms: 2500,
-        latency_ms: 5,
-        vrops: VropsOptions {
-            max_inflight: 2,
-            ..VropsOptions::default()
-        },
-        ..SimOptions::default()
-    })
-    .await;
+    let s = tight_sim().await;
     let vc = backends::vcenter_admin(&s);
     let vcid = vc.connect().await.unwrap().instance_uuid.unwrap();
     let vms = all_vms(&vc).await;
