@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
 
+use time::OffsetDateTime;
+
 use super::interned::Label;
 
 /// Field names whose plain reading would still say the wrong thing.
@@ -122,13 +124,52 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// `true`/`false` as an operator says them; anything else as it came.
+/// `true`/`false` as an operator says them, a timestamp as `when` writes it; anything else as
+/// it came.
 pub fn value(v: &str) -> String {
     match v {
         "true" => "Yes".into(),
         "false" => "No".into(),
-        other => other.to_string(),
+        other => timestamp(other).unwrap_or_else(|| other.to_string()),
     }
+}
+
+/// `true`/`false` as "Yes"/"No".
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "Yes" } else { "No" }
+}
+
+/// "2026-12-06 17:01:07": whole seconds in UTC, how a column or a name writes a time (a zone
+/// suffix on every row would only widen it; the details say "UTC", see `when`).
+pub fn time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// "2026-12-06 17:01:07 UTC": a time in a detail row, where the zone is said once per value.
+pub fn when(t: OffsetDateTime) -> String {
+    format!("{} UTC", time(t))
+}
+
+/// A server's RFC 3339 timestamp (`2023-02-25T05:51:17.000Z`) as `when` writes it; `None`
+/// when the text is not one.
+pub fn timestamp(text: &str) -> Option<String> {
+    // Only text shaped like a date is parsed: most values are names and numbers.
+    let b = text.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(when)
 }
 
 /// A state word such as `POWERED_ON` or `poweredOn` as "Powered on" (`VAPP_UNDEPLOYED` as
@@ -309,6 +350,21 @@ pub fn duration(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_read_as_a_date_and_a_time_in_utc() {
+        assert_eq!(value("2023-02-25T05:51:17.000Z"), "2023-02-25 05:51:17 UTC");
+        assert_eq!(
+            value("2023-02-25T07:51:17+02:00"),
+            "2023-02-25 05:51:17 UTC"
+        );
+        assert_eq!(
+            value("2023-02-25T05:51:17Z-ish"),
+            "2023-02-25T05:51:17Z-ish"
+        );
+        assert_eq!(value("web-01"), "web-01");
+        assert_eq!(value("true"), "Yes");
+    }
 
     #[test]
     fn field_names_read_as_words() {

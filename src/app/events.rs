@@ -33,23 +33,9 @@ pub fn pending(d: &Details) -> bool {
         .any(|s| s.title == TITLE && s.rows.iter().any(|(_, v)| v == READING))
 }
 
-/// "2026-12-06 17:01:07" (UTC): whole seconds, no zone suffix, so the column stays narrow.
+/// A time in the events' column (no zone suffix, so the column stays narrow), or "–".
 fn when(t: Option<OffsetDateTime>) -> String {
-    match t {
-        Some(t) => {
-            let t = t.to_offset(time::UtcOffset::UTC);
-            format!(
-                "{}-{:02}-{:02} {:02}:{:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        }
-        None => "–".to_string(),
-    }
+    t.map_or_else(|| "–".to_string(), crate::api::labels::time)
 }
 
 /// The events as a table, newest first whatever order the server sent.

@@ -246,7 +246,7 @@ fn vm_sections(vm: &Element, out: &mut Vec<Section>) {
             snap.row("Snapshot", "none");
         }
         for s in snapshots {
-            snap.row("Created", s.attr("created").unwrap_or("?"));
+            snap.row("Created", labels::value(s.attr("created").unwrap_or("?")));
             if let Some(size) = s.attr("size").and_then(|v| v.parse::<u64>().ok()) {
                 snap.row("Size", bytes_text(size));
             }

@@ -12,6 +12,7 @@ use super::map;
 use super::vim::{Call, Snapshot};
 use crate::api::backend::{ChildSink, SprawlSink};
 use crate::api::error::{ApiError, ApiResult};
+use crate::api::labels;
 use crate::api::model::{
     ActionId, ActionOffer, ActionParams, Details, Node, NodeKind, Raw, RawFormat, Section,
     Severity, SprawlRow, Status, TaskInfo, TaskTarget, bytes_text, parse_time, sort_oldest_first,
@@ -304,10 +305,10 @@ impl VcenterBackend {
         section
             .row("Name", s.name.as_str())
             .row("Description", s.description.as_str())
-            .row("Created", s.created.as_str())
-            .row("With memory", s.powered_on.to_string())
-            .row("Quiesced", s.quiesced.to_string())
-            .row("Current", s.current.to_string())
+            .row("Created", labels::value(s.created.as_str()))
+            .row("With memory", labels::yes_no(s.powered_on))
+            .row("Quiesced", labels::yes_no(s.quiesced))
+            .row("Current", labels::yes_no(s.current))
             .row("Taken from it", children.to_string())
             .row("Id", s.moid.as_str());
         let offer = |id| ActionOffer::new(id, node.id.clone());

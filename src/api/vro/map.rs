@@ -208,7 +208,7 @@ pub fn run_node(link: &Value) -> Option<Node> {
         .and_then(time_of);
     let name = started.map_or_else(
         || attribute(link, "id").unwrap_or(href).to_string(),
-        short_time,
+        crate::api::labels::time,
     );
     let state = state(attribute(link, "state").unwrap_or("running"));
     let summary = attribute(link, "startedBy")
@@ -218,20 +218,6 @@ pub fn run_node(link: &Value) -> Option<Node> {
         Node::new(NodeKind::WorkflowRun, href, name)
             .with_status(run_status(state))
             .with_summary(summary),
-    )
-}
-
-/// `2026-12-06 10:00:05` (UTC).
-pub fn short_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
     )
 }
 

@@ -117,10 +117,10 @@ pub fn run(v: &Value, task: &TaskInfo) -> Section {
         s.row("Started by", u);
     }
     if let Some(t) = task.started {
-        s.row("Start", map::short_time(t));
+        s.row("Start", labels::when(t));
     }
     if let Some(t) = task.finished {
-        s.row("End", map::short_time(t));
+        s.row("End", labels::when(t));
     }
     if let (Some(a), Some(b)) = (task.started, task.finished) {
         s.row("Duration", format!("{:.1} s", (b - a).as_seconds_f64()));

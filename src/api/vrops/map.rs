@@ -198,12 +198,7 @@ pub fn time_ms(v: &Value) -> Option<OffsetDateTime> {
 }
 
 fn time_text(v: &Value) -> String {
-    time_ms(v)
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
+    time_ms(v).map(labels::when).unwrap_or_default()
 }
 
 /// "3 h", "2 d": how long an alert has been open.
@@ -560,14 +555,8 @@ pub fn definition_sections(def: &Definition) -> Vec<Section> {
 /// The sections of an alert's details, in words: the resource by name (its id after), states
 /// as "Active" / "Immediate", times in UTC with how long the alert has been open.
 pub fn alert_sections(v: &Value, resource: Option<&str>, now: OffsetDateTime) -> Vec<Section> {
-    let word = |k: &str| crate::api::labels::state(&text(&v[k]));
-    let when = |k: &str| {
-        time_ms(&v[k]).map_or_else(String::new, |t| {
-            let day = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-            t.format(&day)
-                .map_or_else(|_| time_text(&v[k]), |d| format!("{d} UTC"))
-        })
-    };
+    let word = |k: &str| labels::state(&text(&v[k]));
+    let when = |k: &str| time_text(&v[k]);
     let started = match time_ms(&v["startTimeUTC"]) {
         Some(t) if v["cancelTimeUTC"].as_i64().unwrap_or(0) <= 0 => {
             format!("{} · open {}", when("startTimeUTC"), since(t, now))
@@ -680,7 +669,7 @@ mod tests {
         );
         assert_eq!(
             row("Resource", "Created").as_deref(),
-            Some("2020-12-09T21:36:51.918Z")
+            Some("2020-12-09 21:36:51 UTC")
         );
     }
 
