@@ -153,7 +153,7 @@ impl VmIndex {
 
 /// A VM's resource node as the index keeps it: 64 bytes and no heap block for most (a `Node`
 /// is 152 bytes and its summary a block of its own; 100,000 VMs' index took ~34 MB). Its
-/// summary ("VirtualMachine · health 97") is one of a hundred or so: held once (`Sym`).
+/// summary ("VM · health 97") is one of a hundred or so: held once (`Sym`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Indexed {
     kind: NodeKind,
@@ -525,7 +525,7 @@ mod tests {
         let (key, kept) = index_entries(&page).next().unwrap();
         assert_eq!(key, VmKey::new("AAAA-1", "vm-42"));
         assert_eq!(kept.node(), row);
-        assert_eq!(row.stored_summary(), "VirtualMachine · health 62");
+        assert_eq!(row.stored_summary(), "VM · health 62");
         assert_eq!(std::mem::size_of::<Indexed>(), 64);
         // A `vm-N` moid's key as numbers, in the node's padding (96 bytes with a `VmKey`).
         assert_eq!(std::mem::size_of::<Keyed>(), 72);

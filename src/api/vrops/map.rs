@@ -148,9 +148,10 @@ pub fn resource_row(r: &Resource) -> Option<Node> {
     let name = key.name.as_ref().map_or(id, Text::as_str);
     let kind = key.resource_kind_key.as_ref().map_or("", Text::as_str);
     let colour = r.resource_health.as_ref().map_or("", Text::as_str);
+    // The kind in the tree's words ("Host", not `HostSystem`), as other products' rows say it.
     let summary = match r.resource_health_value.filter(|h| *h >= 0.0) {
-        Some(h) => format!("{kind} · health {h:.0}"),
-        None => kind.to_string(),
+        Some(h) => format!("{} · health {h:.0}", kind_text(kind)),
+        None => kind_text(kind),
     };
     Some(
         Node::new(resource_kind(kind), format!("res/{id}"), name)
