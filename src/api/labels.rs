@@ -67,6 +67,8 @@ const WORDS: &[(&str, &str)] = &[
     ("gb", "GB"),
     ("mhz", "MHz"),
     ("bios", "BIOS"),
+    ("efi", "EFI"),
+    ("iso", "ISO"),
     ("url", "URL"),
     ("ldap", "LDAP"),
     ("vmware", "VMware"),

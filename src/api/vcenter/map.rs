@@ -273,7 +273,8 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
     }
     let mut hw = Section::new("Hardware");
     if let Some(v) = vm["hardware"]["version"].as_str() {
-        hw.row("Hardware version", v);
+        // `VMX_14` is what the vSphere Client calls "VM version 14".
+        hw.row("Hardware version", v.strip_prefix("VMX_").unwrap_or(v));
     }
     if let Some(n) = vm["cpu"]["count"].as_u64() {
         let cores = vm["cpu"]["cores_per_socket"].as_u64().unwrap_or(1);
@@ -286,10 +287,14 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
         hw.row("Boot", t);
     }
     for (_, cd) in entries(&vm["cdroms"]) {
-        hw.row(
-            cd["label"].as_str().unwrap_or("CD/DVD"),
-            cd["backing"]["type"].as_str().unwrap_or(""),
-        );
+        // "ISO file · [ds1] iso/ubuntu.iso", "Client device".
+        let backing = &cd["backing"];
+        let parts = [
+            backing["type"].as_str().map(labels::state),
+            backing["iso_file"].as_str().map(str::to_string),
+        ];
+        let value: Vec<String> = parts.into_iter().flatten().collect();
+        hw.row(cd["label"].as_str().unwrap_or("CD/DVD"), value.join(" · "));
     }
     let mut disks = Section::new("Disks");
     for (_, d) in entries(&vm["disks"]) {
@@ -310,12 +315,13 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
         let parts = [
             n["backing"]["network_name"]
                 .as_str()
-                .or(n["backing"]["network"].as_str()),
-            n["mac_address"].as_str(),
-            n["state"].as_str(),
-            n["type"].as_str(),
+                .or(n["backing"]["network"].as_str())
+                .map(str::to_string),
+            n["mac_address"].as_str().map(str::to_string),
+            n["state"].as_str().map(labels::state),
+            n["type"].as_str().map(str::to_string),
         ];
-        let value: Vec<&str> = parts.into_iter().flatten().collect();
+        let value: Vec<String> = parts.into_iter().flatten().collect();
         nics.row(n["label"].as_str().unwrap_or("NIC"), value.join(" · "));
     }
     let mut guest_section = Section::new("Guest/OS");
@@ -420,6 +426,29 @@ mod tests {
         assert_eq!(titles, ["General", "Hardware", "Guest/OS", "Disks", "NICs"]);
         assert!(sections.iter().all(|s| !s.rows.is_empty()), "{sections:?}");
         assert!(sections[4].rows.len() > 1, "several NICs");
+    }
+
+    /// The hardware and NICs read in words: "19" for `VMX_19`, "Connected", "ISO file".
+    #[test]
+    fn a_real_vms_hardware_and_nics_read_in_words() {
+        let mut vm = sample("api_vcenter_vm_get_multi_nic.json");
+        vm["cdroms"] = serde_json::json!({"3000": {"label": "CD/DVD drive 1",
+            "backing": {"type": "ISO_FILE", "iso_file": "[ds1] iso/ubuntu.iso"}}});
+        let sections = vm_sections(&vm, None);
+        let row = |title: &str, k: &str| {
+            let s = sections.iter().find(|s| s.title == title).unwrap();
+            s.rows
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(row("Hardware", "Hardware version").as_deref(), Some("19"));
+        assert_eq!(
+            row("Hardware", "CD/DVD drive 1").as_deref(),
+            Some("ISO file · [ds1] iso/ubuntu.iso")
+        );
+        let nic = row("NICs", "Network adapter 1").unwrap();
+        assert!(nic.contains(" · Connected · "), "{nic}");
     }
 
     /// Issue 17: the summary says power and OS in words and each NIC's addresses by its label.
