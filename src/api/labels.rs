@@ -338,6 +338,16 @@ pub fn vcd_tools_status(v: &str) -> String {
     }
 }
 
+/// CPU as vSphere writes it: "500 MHz", "12.5 GHz", "180 GHz" (one decimal only when it says
+/// something).
+pub fn mhz_text(mhz: u64) -> String {
+    if mhz < 1000 {
+        return format!("{mhz} MHz");
+    }
+    let ghz = format!("{:.1}", mhz as f64 / 1000.0);
+    format!("{} GHz", ghz.strip_suffix(".0").unwrap_or(&ghz))
+}
+
 /// Seconds as "3 d 4 h", "2 h 5 min", "40 s".
 pub fn duration(secs: u64) -> String {
     let (d, h, m) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);

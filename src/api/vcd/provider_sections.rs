@@ -2,7 +2,8 @@
 //! system administrators only): capacity and use in readable units, where the raw document
 //! gives counts in MHz and MB spread over a dozen fields.
 
-use super::sections::{amount_text, ghz_text};
+use super::sections::amount_text;
+use crate::api::labels;
 use crate::api::model::{Section, bytes_text};
 use crate::api::xml::Element;
 
@@ -51,7 +52,7 @@ pub fn host(h: &Element, out: &mut Vec<Section>) {
             cpu += &format!(" ({logical} logical)");
         }
         if let Some(mhz) = int("CpuTotal") {
-            cpu += &format!(" · {}", ghz_text(mhz));
+            cpu += &format!(" · {}", labels::mhz_text(mhz));
         }
         s.row("CPU", cpu);
     }

@@ -300,9 +300,8 @@ pub fn amount_text(units: &str, n: u64) -> Option<String> {
     // "128 GiB", not "128.0 GiB": the decimal only when it says something.
     let bytes = |scale: u64| Some(bytes_text(n.saturating_mul(scale)).replace(".0 ", " "));
     match units.to_ascii_uppercase().as_str() {
-        "MHZ" if n < 1000 => Some(format!("{n} MHz")),
-        "MHZ" => Some(ghz_text(n)),
-        "GHZ" => Some(ghz_text(n.saturating_mul(1000))),
+        "MHZ" => Some(labels::mhz_text(n)),
+        "GHZ" => Some(labels::mhz_text(n.saturating_mul(1000))),
         // vCD's "MB" are binary megabytes.
         "KB" => bytes(1024),
         "MB" => bytes(MIB),
@@ -310,12 +309,6 @@ pub fn amount_text(units: &str, n: u64) -> Option<String> {
         "TB" => bytes(1024 * 1024 * MIB),
         _ => None,
     }
-}
-
-/// "180 GHz", "12.5 GHz": one decimal only when it says something.
-pub fn ghz_text(mhz: u64) -> String {
-    let ghz = format!("{:.1}", mhz as f64 / 1000.0);
-    format!("{} GHz", ghz.strip_suffix(".0").unwrap_or(&ghz))
 }
 
 /// A capacity (`Cpu`, `Memory`, `StorageCapacity`) in readable units with how full it is; 0 as a

@@ -8,20 +8,7 @@ use super::vim::{HostUsage, VmRuntime};
 use crate::api::labels;
 use crate::api::model::{Section, mib_text};
 
-/// 12480 → "12,480".
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "12,480 MHz of 83,200 MHz (15 %)".
+/// "12.5 GHz of 83.2 GHz (15 %)".
 fn share(used: String, total: String, used_n: u64, total_n: u64) -> String {
     if total_n == 0 {
         return used;
@@ -42,22 +29,13 @@ pub fn vm_rows(s: &mut Section, rt: &VmRuntime, now: OffsetDateTime) {
     }
     if let Some(boot) = rt.boot {
         let up = (now - boot).whole_seconds().max(0) as u64;
-        let at = boot.to_offset(time::UtcOffset::UTC);
         s.row(
             "Uptime",
-            format!(
-                "{} (booted {}-{:02}-{:02} {:02}:{:02} UTC)",
-                labels::duration(up),
-                at.year(),
-                u8::from(at.month()),
-                at.day(),
-                at.hour(),
-                at.minute()
-            ),
+            format!("{} (booted {})", labels::duration(up), labels::when(boot)),
         );
     }
     if let Some(mhz) = rt.cpu_mhz {
-        s.row("CPU use", format!("{} MHz", thousands(mhz)));
+        s.row("CPU use", labels::mhz_text(mhz));
     }
     if let Some(mb) = rt.guest_memory_mb {
         s.row("Guest memory use", mem_text(mb));
@@ -80,8 +58,8 @@ pub fn capacity(hosts: &[HostUsage], cluster: bool) -> Section {
     s.row(
         "CPU",
         share(
-            format!("{} MHz", thousands(cpu_used)),
-            format!("{} MHz", thousands(cpu_total)),
+            labels::mhz_text(cpu_used),
+            labels::mhz_text(cpu_total),
             cpu_used,
             cpu_total,
         ),
@@ -135,8 +113,11 @@ mod tests {
                 .map(|(_, v)| v.as_str())
         };
         assert_eq!(get("VMware Tools"), Some("Running"));
-        assert_eq!(get("Uptime"), Some("5 d 2 h (booted 2026-12-01 10:00 UTC)"));
-        assert_eq!(get("CPU use"), Some("12,480 MHz"));
+        assert_eq!(
+            get("Uptime"),
+            Some("5 d 2 h (booted 2026-12-01 10:00:00 UTC)")
+        );
+        assert_eq!(get("CPU use"), Some("12.5 GHz"));
         assert_eq!(get("Guest memory use"), Some("9.4 GiB"), "not 9666 MiB");
         assert_eq!(mem_text(20518), "20.0 GiB");
         assert_eq!(mem_text(512), "512 MiB");
@@ -157,7 +138,7 @@ mod tests {
             s.rows,
             [
                 ("Hosts".to_string(), "2".to_string()),
-                ("CPU".into(), "16,640 MHz of 166,400 MHz (10 %)".into()),
+                ("CPU".into(), "16.6 GHz of 166.4 GHz (10 %)".into()),
                 ("Memory".into(), "256 GiB of 1024 GiB (25 %)".into()),
                 ("VMs".into(), "5".into()),
             ]
