@@ -469,6 +469,11 @@ impl App {
                                     None => format!("{name} = {id}"),
                                 }
                             }
+                            // "30", not the JSON's "30.0"; a date as every pane writes it.
+                            ParamValue::Number(n) => format!("{name} = {n}"),
+                            ParamValue::Date(d) => {
+                                format!("{name} = {}", crate::api::labels::when(*d))
+                            }
                             _ => match v.masked_json() {
                                 serde_json::Value::String(s) => format!("{name} = {s}"),
                                 other => format!("{name} = {other}"),
