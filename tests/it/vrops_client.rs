@@ -177,8 +177,8 @@ async fn vnav_stays_under_the_in_flight_ceiling() {
     assert!(details.iter().all(Result::is_ok));
     // Not one request turned away by the ceiling (and sent again): seven reads per details
     // (the resource, its latest stats, its day of stats, its active alerts, its properties,
-    // its parents and its children), and the alert definitions (and their recommendations)
-    // the alerts name, read once.
+    // its parents and its children), and the alert definitions (and their symptoms and
+    // recommendations) the alerts name, read once.
     let definitions = definition_reads(&s);
     assert!((1..=16).contains(&definitions), "{definitions}");
     assert_eq!(s.vrops_request_count() - requests, 7 * 60 + definitions);
@@ -340,6 +340,17 @@ async fn details_of_a_vm_resource_and_an_alert() {
             .iter()
             .any(|(k, v)| k == "Description" && !v.is_empty())
     );
+    // The symptom by its name and what it tests, not its id.
+    let symptoms = &definition
+        .rows
+        .iter()
+        .find(|(k, _)| k == "Symptoms")
+        .unwrap()
+        .1;
+    assert!(
+        !symptoms.starts_with("SymptomDefinition-") && symptoms.contains(" ("),
+        "{symptoms}"
+    );
     let recs = a
         .sections
         .iter()
@@ -432,6 +443,7 @@ async fn resource_details_show_key_metrics_and_the_resources_active_alerts() {
 /// Requests for alert definitions and recommendations the simulator has answered.
 fn definition_reads(s: &Sim) -> u64 {
     s.seen_at("GET", "/suite-api/api/alertdefinitions")
+        + s.seen_at("GET", "/suite-api/api/symptomdefinitions")
         + s.seen_at("GET", "/suite-api/api/recommendations")
 }
 
@@ -514,10 +526,11 @@ async fn alert_rows_carry_their_definitions_description_and_recommendation_read_
             assert_eq!(row.cells[4], text, "{row:?}");
         }
     }
-    // One read of the definitions the first resource's alerts name, one of their
-    // recommendations; each later resource only when it names a definition not read yet.
+    // One read of the definitions the first resource's alerts name, one of their symptoms and
+    // one of their recommendations; each later resource only when it names a definition not
+    // read yet.
     let reads = definition_reads(&s) - before;
-    assert!((2..=2 * resources.len() as u64).contains(&reads), "{reads}");
+    assert!((3..=3 * resources.len() as u64).contains(&reads), "{reads}");
     // Again, and an alert's own details: all known now.
     let again = definition_reads(&s);
     for id in &resources {

@@ -1,10 +1,11 @@
-//! Alert definitions and their recommendations, read once per endpoint and kept: an alert
-//! names only its definition, while its description, symptoms and recommendations live in
-//! `GET /alertdefinitions` and `GET /recommendations`. A resource's alerts ask for the
-//! definitions not yet held in one call (by id, `IDS_PER_GET` at most), then for the
-//! recommendations those name in one more; a definition read is never read again, and one that
-//! does not exist is remembered too. Calls that need definitions at once wait for the one read
-//! in progress instead of each sending their own.
+//! Alert definitions with their symptoms and recommendations, read once per endpoint and kept:
+//! an alert names only its definition, while its description, symptoms and recommendations live
+//! in `GET /alertdefinitions`, `GET /symptomdefinitions` and `GET /recommendations`. A
+//! resource's alerts ask for the definitions not yet held in one call (by id, `IDS_PER_GET` at
+//! most), then for the symptoms and the recommendations those name in one more each; a
+//! definition read is never read again, and one that does not exist is remembered too. Calls
+//! that need definitions at once wait for the one read in progress instead of each sending
+//! their own. A symptom whose definition cannot be read is named by its id.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -21,11 +22,13 @@ use crate::api::error::ApiResult;
 /// ~60 characters with its `&id=`).
 const IDS_PER_GET: usize = 100;
 
-/// One definition and the texts of its recommendations, the most important first.
-#[derive(Debug)]
+/// One definition, the texts of its recommendations (the most important first) and its
+/// symptoms in words by id.
+#[derive(Debug, Default)]
 pub struct Definition {
     pub json: Value,
     pub recommendations: Vec<String>,
+    pub symptoms: HashMap<String, String>,
 }
 
 impl Definition {
@@ -58,6 +61,13 @@ pub struct Definitions {
 struct DefinitionList {
     #[serde(default)]
     alert_definitions: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SymptomList {
+    #[serde(default)]
+    symptom_definitions: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +125,7 @@ async fn read(session: &Session, ids: &[&str]) -> ApiResult<HashMap<String, Arc<
         let list: DefinitionList = super::decode(&body)?;
         defs.extend(list.alert_definitions);
     }
+    let symptoms = symptoms(session, &defs).await;
     let mut rec_ids: Vec<String> = defs.iter().flat_map(map::recommendation_ids).collect();
     rec_ids.sort_unstable();
     rec_ids.dedup();
@@ -137,13 +148,50 @@ async fn read(session: &Session, ids: &[&str]) -> ApiResult<HashMap<String, Arc<
                 .into_iter()
                 .map(|r| texts.get(&r).cloned().unwrap_or(r))
                 .collect();
+            let symptoms = map::symptom_ids(&json)
+                .into_iter()
+                .filter_map(|s| Some((s.clone(), symptoms.get(&s)?.clone())))
+                .collect();
             Some((
                 id,
                 Arc::new(Definition {
                     json,
                     recommendations,
+                    symptoms,
                 }),
             ))
         })
         .collect())
+}
+
+/// The symptoms the definitions name, in words by id. They only explain an alert, so a server
+/// that will not say leaves them named by their ids rather than failing the alert's details.
+async fn symptoms(session: &Session, defs: &[Value]) -> HashMap<String, String> {
+    let mut ids: Vec<String> = defs.iter().flat_map(map::symptom_ids).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_GET) {
+        let mut q: Vec<(&str, String)> = chunk.iter().map(|id| ("id", id.clone())).collect();
+        q.extend([
+            ("page", "0".to_string()),
+            ("pageSize", chunk.len().to_string()),
+        ]);
+        let list = match session.get_body("/symptomdefinitions", &q).await {
+            Ok(body) => super::decode::<SymptomList>(&body),
+            Err(e) => Err(e),
+        };
+        match list {
+            Ok(list) => out.extend(
+                list.symptom_definitions
+                    .iter()
+                    .filter_map(map::symptom_text),
+            ),
+            Err(e) => {
+                tracing::info!(target: "vnav::vrops", error = %e, "symptom definitions not readable");
+                break;
+            }
+        }
+    }
+    out
 }

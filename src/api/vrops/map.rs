@@ -526,8 +526,50 @@ pub fn recommendation_ids(def: &Value) -> Vec<String> {
     ids.into_iter().map(|(_, id)| id).collect()
 }
 
-/// What an alert's definition says: its description, severity, impact and symptoms, and its
-/// recommendations in priority order.
+/// The symptom definitions an alert definition's states name, in order, each once.
+pub fn symptom_ids(def: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for st in def["states"].as_array().into_iter().flatten() {
+        for id in st["base-symptom-set"]["symptomDefinitionIds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+        {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
+/// A symptom definition as (id, words): its name and, for a threshold, what it tests:
+/// "CPU demand is high (cpu|demandPct > 85)".
+pub fn symptom_text(v: &Value) -> Option<(String, String)> {
+    let id = v["id"].as_str()?.to_string();
+    let name = v["name"].as_str().unwrap_or(&id).to_string();
+    let c = &v["state"]["condition"];
+    let op = match c["operator"].as_str().unwrap_or("") {
+        "GT" => ">",
+        "GT_EQ" => "≥",
+        "LT" => "<",
+        "LT_EQ" => "≤",
+        "EQ" => "=",
+        "NOT_EQ" => "≠",
+        "CONTAINS" => "contains",
+        "NOT_CONTAINS" => "does not contain",
+        _ => "",
+    };
+    let test = match (c["key"].as_str(), c["value"].as_str()) {
+        (Some(key), Some(value)) if !op.is_empty() => format!(" ({key} {op} {value})"),
+        _ => String::new(),
+    };
+    Some((id, format!("{name}{test}")))
+}
+
+/// What an alert's definition says: its description, severity, impact and symptoms (in words
+/// when their definitions were read), and its recommendations in priority order.
 pub fn definition_sections(def: &Definition) -> Vec<Section> {
     let mut about = Section::new("Definition");
     about.row("Description", def.description());
@@ -537,11 +579,12 @@ pub fn definition_sections(def: &Definition) -> Vec<Section> {
             .into_iter()
             .flatten()
             .map(text)
+            .map(|id| def.symptoms.get(&id).cloned().unwrap_or(id))
             .collect();
         about
             .row("Severity", labels::state(&text(&st["severity"])))
             .row("Impact", labels::state(&text(&st["impact"]["detail"])))
-            .row("Symptoms", symptoms.join(", "));
+            .row("Symptoms", symptoms.join("; "));
     }
     let mut recs = Section::new("Recommendations");
     for (i, r) in def.recommendations.iter().enumerate() {
@@ -734,7 +777,7 @@ mod tests {
         let def = &page["alertDefinitions"][0];
         let def = Definition {
             json: def.clone(),
-            recommendations: Vec::new(),
+            ..Default::default()
         };
         let sections = definition_sections(&def);
         let about = &sections[0];
@@ -752,6 +795,7 @@ mod tests {
         let def = Definition {
             json: def,
             recommendations: vec!["Add hosts".into(), "r-low".into()],
+            ..Default::default()
         };
         let sections = definition_sections(&def);
         assert_eq!(
@@ -761,6 +805,29 @@ mod tests {
                 ("2".to_string(), "r-low".to_string())
             ]
         );
+    }
+
+    /// The 8.18 spec's example symptom reads as its name and its threshold; the definition
+    /// names it so, and a symptom not read stays its id.
+    #[test]
+    fn symptoms_read_as_their_names_and_thresholds() {
+        let v = json!({"id": "SymptomDefinition-1", "name": "CPU Too High",
+            "state": {"severity": "CRITICAL", "condition": {"type": "CONDITION_HT",
+                "key": "cpu|demandmhz", "operator": "GT_EQ", "value": "95"}}});
+        let (id, words) = symptom_text(&v).unwrap();
+        assert_eq!(words, "CPU Too High (cpu|demandmhz ≥ 95)");
+        let json = json!({"states": [{"severity": "CRITICAL", "base-symptom-set":
+            {"symptomDefinitionIds": [id, "SymptomDefinition-2"]}}]});
+        assert_eq!(symptom_ids(&json), [id.as_str(), "SymptomDefinition-2"]);
+        let def = Definition {
+            json,
+            symptoms: [(id, words)].into(),
+            ..Default::default()
+        };
+        assert!(definition_sections(&def)[0].rows.contains(&(
+            "Symptoms".into(),
+            "CPU Too High (cpu|demandmhz ≥ 95); SymptomDefinition-2".into()
+        )));
     }
 
     #[test]

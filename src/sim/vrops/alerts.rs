@@ -1,7 +1,8 @@
 //! Alerts: a small catalogue of VMware alert definitions with recommendations, the alerts the
 //! world raises right now (hot VMs, VMs without Tools, idle VMs, busy hosts, full datastores,
 //! clusters without HA, some cancelled ones), the badges they imply, and `/alerts`,
-//! `/alerts/query`, `/alerts/{id}`, `/alertdefinitions`, `/recommendations`.
+//! `/alerts/query`, `/alerts/{id}`, `/alertdefinitions`, `/symptomdefinitions`,
+//! `/recommendations`.
 
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -42,6 +43,17 @@ pub struct Def {
     pub sub_code: u8,
     /// Indexes into `RECOMMENDATIONS`, in priority order.
     pub recs: &'static [usize],
+    /// The one symptom that raises it: its name and condition (type, key, operator, value).
+    pub symptom: Symptom,
+}
+
+pub struct Symptom {
+    pub name: &'static str,
+    /// `CONDITION_HT` (a metric's hard threshold) or `CONDITION_PROPERTY_STRING`.
+    pub kind: &'static str,
+    pub key: &'static str,
+    pub operator: &'static str,
+    pub value: &'static str,
 }
 
 pub const RECOMMENDATIONS: &[(&str, &str)] = &[
@@ -93,6 +105,13 @@ pub const DEFS: &[Def] = &[
         kind_code: 16,
         sub_code: 19,
         recs: &[0, 1],
+        symptom: Symptom {
+            name: "Virtual machine CPU demand is above 85%",
+            kind: "CONDITION_HT",
+            key: "cpu|demandPct",
+            operator: "GT",
+            value: "85",
+        },
     },
     Def {
         key: "VmMemoryContention",
@@ -103,6 +122,13 @@ pub const DEFS: &[Def] = &[
         kind_code: 16,
         sub_code: 19,
         recs: &[2],
+        symptom: Symptom {
+            name: "Virtual machine memory is ballooned or swapped",
+            kind: "CONDITION_HT",
+            key: "mem|balloonPct",
+            operator: "GT",
+            value: "0",
+        },
     },
     Def {
         key: "VmToolsNotInstalled",
@@ -113,6 +139,13 @@ pub const DEFS: &[Def] = &[
         kind_code: 16,
         sub_code: 22,
         recs: &[3],
+        symptom: Symptom {
+            name: "VMware Tools is not installed",
+            kind: "CONDITION_PROPERTY_STRING",
+            key: "summary|guest|toolsVersionStatus2",
+            operator: "EQ",
+            value: "guestToolsNotInstalled",
+        },
     },
     Def {
         key: "VmOversized",
@@ -123,6 +156,13 @@ pub const DEFS: &[Def] = &[
         kind_code: 16,
         sub_code: 20,
         recs: &[4],
+        symptom: Symptom {
+            name: "Virtual machine CPU usage is below 10% for a long time",
+            kind: "CONDITION_HT",
+            key: "cpu|usage_average",
+            operator: "LT",
+            value: "10",
+        },
     },
     Def {
         key: "HostCpuContention",
@@ -133,6 +173,13 @@ pub const DEFS: &[Def] = &[
         kind_code: 16,
         sub_code: 19,
         recs: &[5],
+        symptom: Symptom {
+            name: "Host CPU contention is above 10%",
+            kind: "CONDITION_HT",
+            key: "cpu|capacity_contentionPct",
+            operator: "GT",
+            value: "10",
+        },
     },
     Def {
         key: "DatastoreSpace",
@@ -143,6 +190,13 @@ pub const DEFS: &[Def] = &[
         kind_code: 18,
         sub_code: 20,
         recs: &[6, 7],
+        symptom: Symptom {
+            name: "Datastore space used is above 90%",
+            kind: "CONDITION_HT",
+            key: "capacity|usedSpacePct",
+            operator: "GT",
+            value: "90",
+        },
     },
     Def {
         key: "ClusterHaDisabled",
@@ -153,6 +207,13 @@ pub const DEFS: &[Def] = &[
         kind_code: 16,
         sub_code: 22,
         recs: &[8],
+        symptom: Symptom {
+            name: "vSphere HA is disabled on the cluster",
+            kind: "CONDITION_PROPERTY_STRING",
+            key: "configuration|dasConfig|enabled",
+            operator: "EQ",
+            value: "false",
+        },
     },
 ];
 
@@ -486,7 +547,7 @@ fn def_json(d: &Def) -> Value {
                 "relation": "SELF",
                 "aggregation": "ANY",
                 "symptomSetOperator": "AND",
-                "symptomDefinitionIds": [format!("SymptomDefinition-VMWARE-{}", d.key)],
+                "symptomDefinitionIds": [symptom_id(d)],
             },
             "impact": {"impactType": "BADGE", "detail": d.impact.name().to_lowercase()},
             "recommendationPriorityMap": recs,
@@ -513,6 +574,48 @@ pub fn definitions(r: &Req) -> ApiResult<Response> {
         "pageInfo": page.info(found.len()),
         "links": page.links("/suite-api/api/alertdefinitions", found.len()),
         "alertDefinitions": page.slice(&found).iter().map(|d| def_json(d)).collect::<Vec<_>>(),
+    }))
+}
+
+fn symptom_id(d: &Def) -> String {
+    format!("SymptomDefinition-VMWARE-{}", d.key)
+}
+
+/// `GET /symptomdefinitions`: one symptom per definition, shaped as the 8.18 spec's example.
+pub fn symptom_definitions(r: &Req) -> ApiResult<Response> {
+    let page = Page::of(r)?;
+    let ids = r.all("id");
+    let found: Vec<&Def> = DEFS
+        .iter()
+        .filter(|d| ids.is_empty() || ids.contains(&symptom_id(d)))
+        .collect();
+    let json = |d: &Def| {
+        let s = &d.symptom;
+        json!({
+            "id": symptom_id(d),
+            "name": s.name,
+            "adapterKindKey": resources::ADAPTER_KIND,
+            "resourceKindKey": resources::KINDS[d.kind],
+            "waitCycles": 1,
+            "cancelCycles": 1,
+            "state": {
+                "severity": "WARNING",
+                "condition": {
+                    "type": s.kind,
+                    "key": s.key,
+                    "operator": s.operator,
+                    "value": s.value,
+                    "valueType": if s.kind == "CONDITION_HT" { "NUMERIC" } else { "STRING" },
+                    "instanced": false,
+                    "thresholdType": "STATIC",
+                },
+            },
+        })
+    };
+    ok(json!({
+        "pageInfo": page.info(found.len()),
+        "links": page.links("/suite-api/api/symptomdefinitions", found.len()),
+        "symptomDefinitions": page.slice(&found).iter().map(|d| json(d)).collect::<Vec<_>>(),
     }))
 }
 

@@ -296,6 +296,7 @@ fn route(s: &VropsShared, r: &Req) -> ApiResult<Response> {
         (["alerts", "query"], _, true) => alerts::query(s, r),
         (["alerts", id], true, _) => alerts::get(s, id),
         (["alertdefinitions"], true, _) => alerts::definitions(r),
+        (["symptomdefinitions"], true, _) => alerts::symptom_definitions(r),
         (["recommendations"], true, _) => alerts::recommendations(r),
         _ => Err(ApiError::not_found(format!(
             "No such operation: {} /suite-api/api/{}",
