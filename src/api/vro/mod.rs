@@ -378,7 +378,6 @@ impl VroBackend {
                 .unwrap_or(&described.label)
                 .to_string()
         });
-        task.operation = format!("Run {workflow}");
         task.target = interaction::workflow_href(&node.id.as_str()).map(|id| TaskTarget {
             kind: NodeKind::Workflow,
             id: id.into(),
@@ -616,7 +615,6 @@ impl Backend for VroBackend {
             json!({"state": "running"})
         };
         let mut task = map::execution(&started, &location);
-        task.operation = described.label.clone();
         task.target = Some(TaskTarget {
             kind: NodeKind::Workflow,
             id: node.id.as_str().into(),
@@ -629,9 +627,6 @@ impl Backend for VroBackend {
     async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo> {
         let v = self.session.get(&task.id, &[]).await?.json;
         let mut fresh = map::execution(&v, &task.id);
-        if task.operation.starts_with("Run ") || v["name"].is_null() {
-            fresh.operation = task.operation.clone();
-        }
         fresh.target = task.target.clone();
         fresh.started = fresh.started.or(task.started);
         fresh.user = fresh.user.or_else(|| task.user.clone());
