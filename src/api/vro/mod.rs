@@ -11,6 +11,7 @@
 pub mod inputs;
 pub mod interaction;
 pub mod map;
+pub mod place;
 pub mod sections;
 pub mod session;
 
@@ -490,7 +491,7 @@ impl Backend for VroBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: about.version,
-            capabilities: Capabilities::BROWSE,
+            capabilities: Capabilities::CATALOGUE,
             instance_uuid: None,
         })
     }
@@ -558,6 +559,42 @@ impl Backend for VroBackend {
         ];
         let v = self.session.get("/workflows", &q).await?.json;
         Ok(map::workflow_nodes(&v).0)
+    }
+
+    /// A workflow's categories, root first: its list item names its category, whose
+    /// `path-ids` and `path` name the rest (two reads at any depth).
+    async fn ancestors(&self, node: &Node) -> ApiResult<Vec<Node>> {
+        let id = match node.kind {
+            NodeKind::Workflow => place::last_segment(&node.id.as_str()).map(str::to_string),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            ApiError::Unsupported(format!(
+                "an Orchestrator places workflows, not {}",
+                node.name
+            ))
+        })?;
+        let q = [
+            ("conditions", format!("id={id}")),
+            ("maxResult", "1".to_string()),
+        ];
+        let v = self.session.get("/workflows", &q).await?.json;
+        let (links, _) = map::down_links(&v);
+        let category = links
+            .first()
+            .and_then(|l| {
+                map::attribute(l, "categoryId")
+                    .or_else(|| map::attribute(l, "categoryHref").and_then(place::last_segment))
+            })
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::parse(format!("the server names no category of {id}")))?;
+        let href = self.session.url(&format!("/categories/{category}/"));
+        let v = self.session.get(&href, &[]).await?.json;
+        place::chain(&v).ok_or_else(|| {
+            ApiError::parse(format!(
+                "the category {category} names no path-ids matching its path"
+            ))
+        })
     }
 
     async fn invoke(
