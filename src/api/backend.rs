@@ -240,6 +240,15 @@ pub trait Backend: Send + Sync {
         Err(ApiError::Unsupported("this endpoint cannot search".into()))
     }
 
+    /// The nodes a browse from the endpoint passes to reach `node`, the top one first (neither
+    /// the endpoint nor `node`): where `:goto` opens a node `find` found. Optional, asked only
+    /// of endpoints whose capabilities say `places`.
+    async fn ancestors(&self, _node: &Node) -> ApiResult<Vec<Node>> {
+        Err(ApiError::Unsupported(
+            "this endpoint cannot say where a node sits".into(),
+        ))
+    }
+
     /// The recent tasks and events of one object, newest first (at most `EVENTS_SHOWN`).
     /// Optional: `Unsupported` for products or kinds that record none, and the detail pane
     /// then shows no Events section.

@@ -919,6 +919,9 @@ pub struct Capabilities {
     /// `Backend::vm_insight` and `Backend::vm_key` work: the endpoint rates other products'
     /// VMs (Aria Operations).
     pub insight: bool,
+    /// `Backend::ancestors` works: a node found by `:goto` opens where browsing reaches it
+    /// (an Orchestrator workflow under its category path) rather than under the endpoint.
+    pub places: bool,
 }
 
 impl Capabilities {
@@ -926,16 +929,24 @@ impl Capabilities {
     pub const ALL: Capabilities = Capabilities {
         snapshot_sprawl: true,
         insight: false,
+        places: false,
     };
     /// Browsing only.
     pub const BROWSE: Capabilities = Capabilities {
         snapshot_sprawl: false,
         insight: false,
+        places: false,
+    };
+    /// Browsing a catalogue whose found nodes are placed where they sit (Orchestrator).
+    pub const CATALOGUE: Capabilities = Capabilities {
+        places: true,
+        ..Capabilities::BROWSE
     };
     /// Watching other products' VMs, no snapshots (Aria Operations).
     pub const MONITOR: Capabilities = Capabilities {
         snapshot_sprawl: false,
         insight: true,
+        places: false,
     };
 }
 

@@ -86,6 +86,8 @@ pub enum ApiAnswer {
     SnapshotSizes(Result<Vec<(Box<str>, u64)>, ApiError>),
     /// What a `Find` found, best first.
     Found(Result<Vec<Node>, ApiError>),
+    /// Where a found node sits: the nodes above it, the top one first.
+    Ancestors(Result<Vec<Node>, ApiError>),
     /// The audit log could not be written; the action was not started.
     AuditFailed(String),
     /// What a monitoring endpoint says about VMs of other endpoints.
@@ -166,6 +168,12 @@ pub enum Effect {
         req: ReqId,
         endpoint: EndpointId,
         text: String,
+    },
+    /// Where `node` sits in the tree (`Backend::ancestors`); answered with `Ancestors`.
+    Ancestors {
+        req: ReqId,
+        endpoint: EndpointId,
+        node: Node,
     },
     /// Rows, sizes and progress come back as `SprawlUpdate`s, the complete rows as `Sprawl`.
     /// The sizes of VMs on `vcenters` (URLs of connected vCenter endpoints) are left to them.

@@ -1,11 +1,12 @@
 //! `:goto <text>` (key `f`): jump to the object whose name, id/URN, href, moid or IP matches,
 //! loaded or not. What the tree already holds answers at once; otherwise every connected
 //! endpoint is asked (`Backend::find`) and the first good answer is opened in the tree, under
-//! its endpoint's "All VMs" group, without listing the whole group.
+//! its endpoint's "All VMs" group, without listing the whole group, or, where the endpoint
+//! can say (`Capabilities::places`), where browsing reaches it (`Backend::ancestors`).
 
 use super::App;
 use super::event::{Effect, ReqId};
-use super::tree::{EndpointId, EntryId};
+use super::tree::{EndpointId, EntryId, Load};
 use crate::api::ApiError;
 use crate::api::model::{Node, NodeKind, Severity};
 
@@ -56,6 +57,10 @@ pub fn goto_rank(node: &Node, text: &str) -> Option<u8> {
 
 impl App {
     pub(crate) fn goto(&mut self, text: &str) {
+        // A found node still waiting to hear where it sits is not wanted any more.
+        if let Some((req, _, _)) = self.placing.take() {
+            self.abandon(req);
+        }
         // What is loaded first: an exact hit needs no server.
         let mut best: Option<(u8, EntryId)> = None;
         for id in 0..self.tree.capacity() as EntryId {
@@ -143,6 +148,15 @@ impl App {
             return false;
         };
         match p.best {
+            Some((_, endpoint, node)) if self.asks_where(endpoint, &node) => {
+                let req = self.req();
+                self.effects.push(Effect::Ancestors {
+                    req,
+                    endpoint,
+                    node: node.clone(),
+                });
+                self.placing = Some((req, endpoint, node));
+            }
             Some((_, endpoint, node)) => {
                 let id = self.open_node(endpoint, node);
                 self.toast = None;
@@ -151,6 +165,73 @@ impl App {
             None => self.notify(format!("nothing matches {}", p.text), Severity::Warn),
         }
         true
+    }
+
+    /// Whether a found node is worth a read of where it sits: not loaded, and its endpoint
+    /// can say (an Orchestrator's workflow sits under its category path, not its endpoint).
+    fn asks_where(&self, endpoint: EndpointId, node: &Node) -> bool {
+        let places = self.endpoints[endpoint]
+            .info
+            .as_ref()
+            .is_some_and(|i| i.capabilities.places);
+        places
+            && !self
+                .tree
+                .find(endpoint, &node.id.as_str())
+                .into_iter()
+                .any(|e| self.tree.in_tree(e))
+    }
+
+    /// Where the found node sits: it opens there, as browsing would reach it. Each category
+    /// on the way is opened (the loaded entry, else one by id) and listed if it was not, so
+    /// its siblings show around it; the listings merge in around the entries opened by id.
+    /// A server that cannot say leaves it under its endpoint.
+    pub(crate) fn on_ancestors(&mut self, req: ReqId, result: Result<Vec<Node>, ApiError>) -> bool {
+        let Some((endpoint, node)) = self
+            .placing
+            .take_if(|(r, _, _)| *r == req)
+            .map(|(_, e, n)| (e, n))
+        else {
+            return false;
+        };
+        self.toast = None;
+        let Ok(chain) = result else {
+            let id = self.open_node(endpoint, node);
+            self.go_to_entry(id);
+            return true;
+        };
+        let mut parent = self.endpoints[endpoint].root;
+        let mut to_list = Vec::new();
+        for step in chain {
+            parent = self.child_or_open(parent, step);
+            to_list.push(parent);
+        }
+        let id = self.child_or_open(parent, node);
+        // Listed after every entry on the way is open, so each listing merges around them.
+        for entry in to_list {
+            if matches!(
+                self.tree.get(entry).load(),
+                Load::NotLoaded | Load::Failed(_)
+            ) {
+                self.tree.set_expanded(entry, true);
+                self.load_children(entry);
+            }
+        }
+        self.go_to_entry(id);
+        true
+    }
+
+    /// `parent`'s child that is `node` (same id), else `node` opened there by id.
+    fn child_or_open(&mut self, parent: EntryId, node: Node) -> EntryId {
+        let id = node.id.as_str();
+        let found = self
+            .tree
+            .get(parent)
+            .children
+            .iter()
+            .copied()
+            .find(|&c| self.tree.get(c).node.id == *id);
+        found.unwrap_or_else(|| self.tree.open_by_id(parent, node))
     }
 
     /// The tree entry of `node` on `endpoint` (a server's answer, a related row, the same VM

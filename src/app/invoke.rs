@@ -804,10 +804,11 @@ impl App {
         match result {
             Ok(()) => {
                 record.result = "cancel requested".into();
-                self.notify(
-                    format!("cancel requested: {}", task.operation),
-                    Severity::Warn,
-                );
+                let what = match &task.target {
+                    Some(t) => format!("{} {}", task.operation, t.name),
+                    None => task.operation.clone(),
+                };
+                self.notify(format!("cancel requested: {what}"), Severity::Warn);
                 self.poll_now(endpoint, &task.id);
             }
             Err(e) => {

@@ -162,6 +162,8 @@ pub struct App {
     /// The columns each kind shows (the config's `[columns]`).
     pub columns: crate::api::columns::Choice,
     pending_goto: Option<goto::Pending>,
+    /// A `:goto` answer waiting to hear where it sits: (request, endpoint, node).
+    placing: Option<(ReqId, EndpointId, Node)>,
     pub size: (u16, u16),
     /// The wall-clock time of the event being handled, set by whoever runs the app (the
     /// runtime before each event, tests as they please): `App` never reads the clock itself.
@@ -245,6 +247,7 @@ impl App {
             themes_dir: None,
             user_themes: Vec::new(),
             pending_goto: None,
+            placing: None,
             size: (80, 24),
             now: time::OffsetDateTime::UNIX_EPOCH,
             quit: false,
@@ -681,6 +684,7 @@ impl App {
             ApiAnswer::Events(r) => self.on_events(req, r),
             ApiAnswer::Found(r) if self.is_goto(req) => self.on_found(req, r),
             ApiAnswer::Found(_) => false,
+            ApiAnswer::Ancestors(r) => self.on_ancestors(req, r),
             other => self.on_task_answer(req, endpoint, other),
         }
     }

@@ -67,6 +67,15 @@ impl TaskRow {
         self.info = info;
     }
 
+    /// What the task does to what, as a toast says it: "Power on web-01", "Run workflow
+    /// Restart app tier".
+    pub fn what(&self) -> String {
+        match &self.info.target {
+            Some(t) => format!("{} {}", self.info.operation, t.name),
+            None => self.info.operation.clone(),
+        }
+    }
+
     pub(crate) fn local(endpoint: EndpointId, info: TaskInfo, now: Instant) -> TaskRow {
         TaskRow {
             endpoint,
@@ -278,11 +287,8 @@ impl App {
                 row.update(info);
                 if asks && self.is_answerable(&self.tasks.rows[idx]) {
                     let row = &self.tasks.rows[idx];
-                    let text = format!(
-                        "{}: {}",
-                        row.info.operation,
-                        self.answer_hint().unwrap_or_default()
-                    );
+                    let text =
+                        format!("{}: {}", row.what(), self.answer_hint().unwrap_or_default());
                     self.notify(text, Severity::Warn);
                 }
                 let row = &mut self.tasks.rows[idx];
@@ -580,7 +586,7 @@ impl App {
                 TaskState::WaitingForInput => "vnav cannot answer this product's tasks",
                 _ => "it is not waiting for an answer",
             };
-            self.notify(format!("{}: {why}", row.info.operation), Severity::Warn);
+            self.notify(format!("{}: {why}", row.what()), Severity::Warn);
             return true;
         }
         let entry = self.run_entry(row);
@@ -614,23 +620,33 @@ impl App {
         match self.tree.find(endpoint, &id).first() {
             Some(&e) => e,
             None => {
-                let parent = row
+                let workflow = row
                     .info
                     .target
                     .as_ref()
-                    .and_then(|t| self.tree.find(endpoint, &t.id).first().copied())
-                    .unwrap_or(self.endpoints[endpoint].root);
-                let name = match row.info.started {
-                    Some(s) => format!(
-                        "{} {:04}-{:02}-{:02} {:02}:{:02}",
-                        row.info.operation,
+                    .and_then(|t| self.tree.find(endpoint, &t.id).first().copied());
+                let parent = workflow.unwrap_or(self.endpoints[endpoint].root);
+                // Under its workflow a run is named by its start, as the tree lists runs;
+                // under the endpoint it says which workflow ran.
+                let mut name = match workflow {
+                    Some(_) => String::new(),
+                    None => row.what(),
+                };
+                if let Some(s) = row.info.started {
+                    let s = s.to_offset(time::UtcOffset::UTC);
+                    name = format!(
+                        "{name} {:04}-{:02}-{:02} {:02}:{:02}:{:02}",
                         s.year(),
                         s.month() as u8,
                         s.day(),
                         s.hour(),
-                        s.minute()
-                    ),
-                    None => row.info.operation.clone(),
+                        s.minute(),
+                        s.second()
+                    );
+                }
+                let name = match name.trim() {
+                    "" => row.what(),
+                    n => n.to_string(),
                 };
                 let node = crate::api::model::Node::new(NodeKind::WorkflowRun, &*id, name);
                 self.tree.open_by_id(parent, node)

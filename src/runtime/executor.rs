@@ -328,6 +328,20 @@ impl Executor {
                     send(req, endpoint, ApiAnswer::Found(b.find(&text).await));
                 });
             }
+            Effect::Ancestors {
+                req,
+                endpoint,
+                node,
+            } => {
+                let b = self.backends[endpoint].clone();
+                self.read(req, async move {
+                    send(
+                        req,
+                        endpoint,
+                        ApiAnswer::Ancestors(b.ancestors(&node).await),
+                    );
+                });
+            }
             Effect::Sprawl {
                 req,
                 endpoint,

@@ -209,6 +209,6 @@ async fn a_run_that_starts_waiting_says_how_to_answer_it() {
     let toast = toast(&app);
     assert_eq!(
         toast,
-        "Run Restart app tier: waiting for your answer: press A"
+        "Run workflow Restart app tier: waiting for your answer: press A"
     );
 }

@@ -16,7 +16,7 @@ pub(crate) const RUN: &str = "https://vro/vco/api/workflows/wf-1/executions/ex-1
 pub(crate) fn run(state: TaskState) -> TaskInfo {
     TaskInfo {
         id: RUN.into(),
-        operation: "Run Restart app tier".into(),
+        operation: "Run workflow".into(),
         // As the Orchestrator says: a run names no target; the app knows what it started.
         target: None,
         state,
@@ -175,4 +175,36 @@ async fn c_cancels_a_run_like_any_task() {
         })
         .expect("a cancel");
     assert_eq!(&*task.id, RUN);
+}
+
+/// A run as the Orchestrator client starts it reads like a power task in the pane: Operation
+/// "Run workflow", the workflow's name under Target, said once.
+#[tokio::test]
+async fn a_run_reads_run_workflow_with_the_workflow_as_its_target() {
+    use vnav::api::Backend;
+    let s = crate::sim_vro_support::vro_sim(vnav::sim::VroVersion::V8).await;
+    let b = crate::vro_client::backend(&s);
+    b.connect().await.unwrap();
+    let name = "Get virtual machines by name";
+    let task =
+        crate::vro_runs::start(&b, name, vec![("criteria", ParamValue::Text("web".into()))]).await;
+    let mut app = app(false);
+    open_form(&mut app, inputs(), Risk::Safe);
+    fill_host(&mut app);
+    let (req, _) = invoked(&key(&mut app, KeyCode::Enter).effects).unwrap();
+    answer(&mut app, req, 0, ApiAnswer::Invoked(Ok(task)));
+    app.focus = Pane::Tasks;
+    let buf = render(&mut app, 160, 45);
+    let text = vnav::runtime::driver::screen_text(&buf);
+    let (op_x, head_y) = find(&buf, "Operation").expect("the task pane's header");
+    let (target_x, _) = find(&buf, "Target").unwrap();
+    let row = text
+        .lines()
+        .nth(head_y as usize + 1)
+        .unwrap_or_else(|| panic!("no run row: {text}"));
+    assert_eq!(row.matches(name).count(), 1, "the name is said once: {row}");
+    let (x, y) = find(&buf, "Run workflow").unwrap_or_else(|| panic!("{text}"));
+    assert_eq!((x, y), (op_x, head_y + 1), "{text}");
+    let (x, y) = find(&buf, name).unwrap();
+    assert_eq!((x, y), (target_x, head_y + 1), "{text}");
 }

@@ -28,9 +28,11 @@ fn open(t: &Tmux, name: &str) {
 
 /// The task pane's row of the run, once it shows.
 fn run_row(screen: &str) -> Option<&str> {
-    screen
-        .lines()
-        .find(|l| l.contains("Run Get virtual machines by name") && l.contains("demo Orchestrator"))
+    screen.lines().find(|l| {
+        l.contains("Run workflow")
+            && l.contains("Get virtual machines by name")
+            && l.contains("demo Orchestrator")
+    })
 }
 
 #[test]
@@ -137,7 +139,7 @@ fn demo_answer_a_run_waiting_for_user_interaction_from_the_keys() {
     let done = t
         .wait_until(WAIT, |s| {
             s.lines()
-                .any(|l| l.contains("Run Request maintenance window") && l.contains("Success"))
+                .any(|l| l.contains("Request maintenance window") && l.contains("Success"))
         })
         .unwrap_or_else(|s| panic!("the answered run completes in the task pane: {s}"));
     assert!(!done.contains("waiting for your answer"), "{done}");

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use serde_json::Value;
 use vnav::sim::{DEMO_PASSWORD, Faults, SimOptions, VroOptions, VroVersion};
 
 use crate::sim_support::http;
@@ -168,24 +169,40 @@ async fn categories_nest_and_hold_every_workflow_once() {
     assert_eq!(names, ["Library", "Operations", "Tenants"]);
     // Walk the tree by the `down` links, as a client does.
     let mut seen_workflows = HashSet::new();
-    let mut stack: Vec<(String, usize)> = roots
+    // Each with the ids of the categories above it (`path-ids`, the root's first).
+    let mut stack: Vec<(String, usize, Vec<Value>)> = roots
         .iter()
-        .map(|l| (l["href"].as_str().unwrap().to_string(), 0))
+        .map(|l| (l["href"].as_str().unwrap().to_string(), 0, vec![]))
         .collect();
     let mut deepest = 0;
-    while let Some((href, depth)) = stack.pop() {
+    while let Some((href, depth, above)) = stack.pop() {
         assert!(href.ends_with('/'), "{href}");
         let cat = c.ok(&href).await;
         assert_eq!(cat["type"], "WorkflowCategory");
+        let mut ids = above.clone();
+        ids.push(cat["id"].clone());
+        assert_eq!(cat["path-ids"], Value::Array(ids.clone()), "{href}");
+        let path = cat["path"].as_str().unwrap();
+        assert_eq!(path.split('/').count(), depth + 1, "{path}");
+        assert!(path.ends_with(cat["name"].as_str().unwrap()), "{path}");
         deepest = deepest.max(depth);
         for l in downs(&cat) {
             match attr(&l, "type").as_deref() {
-                Some("WorkflowCategory") => {
-                    stack.push((l["href"].as_str().unwrap().to_string(), depth + 1))
-                }
+                Some("WorkflowCategory") => stack.push((
+                    l["href"].as_str().unwrap().to_string(),
+                    depth + 1,
+                    ids.clone(),
+                )),
                 Some("Workflow") => {
                     assert!(seen_workflows.insert(attr(&l, "id").unwrap()));
                     assert_eq!(attr(&l, "categoryName").unwrap(), cat["name"]);
+                    let cat_id = cat["id"].as_str().unwrap();
+                    assert!(
+                        attr(&l, "categoryHref")
+                            .unwrap()
+                            .ends_with(&format!("/{cat_id}/")),
+                        "a workflow names its category's id: {l}"
+                    );
                 }
                 other => panic!("unexpected down link {other:?}: {l}"),
             }

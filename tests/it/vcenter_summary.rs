@@ -139,3 +139,52 @@ async fn hosts_and_clusters_show_capacity_and_use_that_add_up() {
     );
     assert_eq!(row(&d, "Capacity", "VMs"), Some(vms.to_string().as_str()));
 }
+
+/// A cluster's details name its resource pool ("Resources"), its moid beside it for the
+/// commands that need one; the name is read once, not on each read of the cluster.
+#[tokio::test]
+async fn a_clusters_resource_pool_reads_by_name_with_its_moid_beside() {
+    use std::time::Duration;
+    use vnav::app::DetailState;
+    let s = sim(SimOptions::default()).await;
+    let cluster = list(&connected(&s).await, NodeKind::Cluster)
+        .await
+        .remove(0);
+    let mut d = crate::all_snapshots::connected(&[("vc", crate::all_snapshots::vcenter(&s))]).await;
+    d.key(crossterm::event::KeyCode::Char(':'));
+    d.type_str(&format!("goto {}", cluster.name));
+    d.key(crossterm::event::KeyCode::Enter);
+    let shown = |a: &vnav::app::App| matches!(&a.detail.state, DetailState::Loaded(x) if x.node.id == cluster.id);
+    assert!(d.until(Duration::from_secs(30), shown).await);
+    let text = vnav::runtime::driver::screen_text(&d.render(160, 45));
+    let row = text
+        .lines()
+        .find(|l| l.contains("Resource pool"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let (_, value) = row.split_once("Resource pool").unwrap();
+    let value = value.trim().trim_end_matches('│').trim();
+    assert!(
+        value.starts_with("Resources (resgroup-") && value.ends_with(')'),
+        "{row}"
+    );
+    let moid = value
+        .trim_start_matches("Resources (")
+        .trim_end_matches(')');
+    let path = format!("/api/vcenter/resource-pool/{moid}");
+    assert_eq!(s.seen_at("GET", &path), 1, "{:?}", s.seen_all());
+    // Read again (refreshed): the name is kept.
+    let b = connected(&s).await;
+    let dd = b.details(&cluster).await.unwrap();
+    let dd2 = b.details(&cluster).await.unwrap();
+    assert_eq!(row_of(&dd), row_of(&dd2));
+    assert_eq!(
+        s.seen_at("GET", &path),
+        2,
+        "one more read for the new session's cache"
+    );
+    d.shutdown().await;
+}
+
+fn row_of(d: &Details) -> Option<String> {
+    row(d, "General", "Resource pool").map(str::to_string)
+}

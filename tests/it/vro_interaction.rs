@@ -95,7 +95,7 @@ async fn a_waiting_run_offers_its_interaction_and_completes_with_the_answer() {
         assert_eq!(s.seen().post - posts, 1, "the answer is posted once");
         assert_eq!(answered.id, task.id, "the same run goes on");
         assert_eq!(answered.state, TaskState::Running);
-        assert_eq!(answered.operation, "Run Request maintenance window");
+        assert_eq!(answered.operation, "Run workflow");
         let target = answered.target.clone().unwrap();
         assert_eq!(
             (target.kind, &*target.name),

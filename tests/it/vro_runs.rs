@@ -109,7 +109,12 @@ async fn a_run_completes_with_its_outputs_and_logs() {
         )
         .await;
         assert_eq!(task.state, TaskState::Running, "{version:?}");
-        assert_eq!(task.operation, "Run Extend disk");
+        assert_eq!(task.operation, "Run workflow");
+        let target = task.target.clone().expect("a run is about its workflow");
+        assert_eq!(
+            (target.kind, &*target.name),
+            (NodeKind::Workflow, "Extend disk")
+        );
         assert!(
             task.id.ends_with('/'),
             "polled where the server said: {}",
@@ -134,6 +139,11 @@ async fn a_run_completes_with_its_outputs_and_logs() {
         let recent = b.recent_tasks().await.unwrap();
         assert_eq!(recent[0].id, done.id);
         assert_eq!(recent[0].state, TaskState::Success);
+        assert_eq!(
+            recent[0].target.as_ref().map(|t| &*t.name),
+            Some("Extend disk"),
+            "a run read back names its workflow as the target"
+        );
     }
 }
 

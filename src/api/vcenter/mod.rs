@@ -8,6 +8,7 @@ mod copies;
 pub mod dialect;
 pub mod lists;
 pub mod map;
+mod pools;
 pub mod session;
 mod snapshots;
 mod tags;
@@ -45,6 +46,8 @@ pub struct VcenterBackend {
     label: String,
     /// Tag id → (category name, tag name): tags rarely change, VM details are read often.
     tag_names: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+    /// Resource pool moid → name, for a cluster's details (`pools.rs`).
+    pool_names: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// The group of every VM of the endpoint, first under it.
@@ -79,6 +82,7 @@ impl VcenterBackend {
             session: Session::new(http, base, config.user, config.password),
             label,
             tag_names: Default::default(),
+            pool_names: Default::default(),
         })
     }
 
@@ -465,7 +469,11 @@ impl Backend for VcenterBackend {
                 let (v, text) = self.session.get(&path).await?;
                 let mut sections = map::plain_sections("General", &v);
                 if node.kind == NodeKind::Cluster {
-                    sections.push(self.capacity(node).await);
+                    // The pool's name and the capacity are separate reads: side by side.
+                    let pool = v["resource_pool"].as_str();
+                    let (_, capacity) =
+                        futures::join!(self.name_pool(&mut sections[0], pool), self.capacity(node));
+                    sections.push(capacity);
                 }
                 Ok(Details {
                     node: node.clone(),

@@ -7,8 +7,12 @@ use time::OffsetDateTime;
 
 use crate::api::model::{
     Node, NodeKind, ParamSpec, ParamType, ParamValue, SecretText, Severity, Status, TaskInfo,
-    TaskState,
+    TaskState, TaskTarget,
 };
+
+/// A run's operation in the task pane, worded like the other products' ("Power on"): the
+/// workflow it runs is its target, so its name is not said twice.
+pub const RUN_OPERATION: &str = "Run workflow";
 
 /// The `{name, value}` attributes of one list item, as pairs (an attribute without a value
 /// is absent).
@@ -303,13 +307,22 @@ pub fn state(s: &str) -> TaskState {
 }
 
 /// An execution as a task. `href` is where it is polled (the execution's own href when the
-/// answer has one, else the `Location` it was started at).
+/// answer has one, else the `Location` it was started at). Its target is the workflow, known
+/// from the href (`…/workflows/{id}/executions/{eid}/`) and the run's `name`; None when the
+/// answer names neither (7.x answers a start with no body: the caller knows the workflow).
 pub fn execution(v: &Value, href: &str) -> TaskInfo {
     let state = state(v["state"].as_str().unwrap_or("running"));
     let href: Box<str> = v["href"].as_str().unwrap_or(href).into();
+    let target = v["name"].as_str().and_then(|name| {
+        Some(TaskTarget {
+            kind: NodeKind::Workflow,
+            id: super::interaction::workflow_href(&href)?.into(),
+            name: name.into(),
+        })
+    });
     TaskInfo {
-        operation: format!("Run {}", v["name"].as_str().unwrap_or("workflow")),
-        target: None,
+        operation: RUN_OPERATION.to_string(),
+        target,
         state,
         progress: None,
         user: v["started-by"].as_str().map(str::to_string),

@@ -11,6 +11,7 @@
 pub mod inputs;
 pub mod interaction;
 pub mod map;
+pub mod place;
 pub mod sections;
 pub mod session;
 
@@ -378,7 +379,6 @@ impl VroBackend {
                 .unwrap_or(&described.label)
                 .to_string()
         });
-        task.operation = format!("Run {workflow}");
         task.target = interaction::workflow_href(&node.id.as_str()).map(|id| TaskTarget {
             kind: NodeKind::Workflow,
             id: id.into(),
@@ -491,7 +491,7 @@ impl Backend for VroBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: about.version,
-            capabilities: Capabilities::BROWSE,
+            capabilities: Capabilities::CATALOGUE,
             instance_uuid: None,
         })
     }
@@ -561,6 +561,42 @@ impl Backend for VroBackend {
         Ok(map::workflow_nodes(&v).0)
     }
 
+    /// A workflow's categories, root first: its list item names its category, whose
+    /// `path-ids` and `path` name the rest (two reads at any depth).
+    async fn ancestors(&self, node: &Node) -> ApiResult<Vec<Node>> {
+        let id = match node.kind {
+            NodeKind::Workflow => place::last_segment(&node.id.as_str()).map(str::to_string),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            ApiError::Unsupported(format!(
+                "an Orchestrator places workflows, not {}",
+                node.name
+            ))
+        })?;
+        let q = [
+            ("conditions", format!("id={id}")),
+            ("maxResult", "1".to_string()),
+        ];
+        let v = self.session.get("/workflows", &q).await?.json;
+        let (links, _) = map::down_links(&v);
+        let category = links
+            .first()
+            .and_then(|l| {
+                map::attribute(l, "categoryId")
+                    .or_else(|| map::attribute(l, "categoryHref").and_then(place::last_segment))
+            })
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::parse(format!("the server names no category of {id}")))?;
+        let href = self.session.url(&format!("/categories/{category}/"));
+        let v = self.session.get(&href, &[]).await?.json;
+        place::chain(&v).ok_or_else(|| {
+            ApiError::parse(format!(
+                "the category {category} names no path-ids matching its path"
+            ))
+        })
+    }
+
     async fn invoke(
         &self,
         node: &Node,
@@ -616,7 +652,6 @@ impl Backend for VroBackend {
             json!({"state": "running"})
         };
         let mut task = map::execution(&started, &location);
-        task.operation = described.label.clone();
         task.target = Some(TaskTarget {
             kind: NodeKind::Workflow,
             id: node.id.as_str().into(),
@@ -629,9 +664,6 @@ impl Backend for VroBackend {
     async fn poll_task(&self, task: &TaskInfo) -> ApiResult<TaskInfo> {
         let v = self.session.get(&task.id, &[]).await?.json;
         let mut fresh = map::execution(&v, &task.id);
-        if task.operation.starts_with("Run ") || v["name"].is_null() {
-            fresh.operation = task.operation.clone();
-        }
         fresh.target = task.target.clone();
         fresh.started = fresh.started.or(task.started);
         fresh.user = fresh.user.or_else(|| task.user.clone());

@@ -518,14 +518,33 @@ impl Catalogue {
 
     /// `Library/vCenter/…`, the category's path from its root.
     pub fn path(&self, cat: usize) -> String {
-        let mut names = vec![self.categories[cat].name.as_str()];
+        let names: Vec<&str> = self
+            .lineage(cat)
+            .into_iter()
+            .map(|c| self.categories[c].name.as_str())
+            .collect();
+        names.join("/")
+    }
+
+    /// The ids of the categories on a category's `path`, the root's first and its own last
+    /// (the real server's `path-ids`).
+    pub fn path_ids(&self, cat: usize) -> Vec<&str> {
+        self.lineage(cat)
+            .into_iter()
+            .map(|c| self.categories[c].id.as_str())
+            .collect()
+    }
+
+    /// A category and its parents, the root first.
+    fn lineage(&self, cat: usize) -> Vec<usize> {
+        let mut line = vec![cat];
         let mut at = cat;
         while let Some(pi) = self.categories[at].parent {
-            names.push(&self.categories[pi].name);
+            line.push(pi);
             at = pi;
         }
-        names.reverse();
-        names.join("/")
+        line.reverse();
+        line
     }
 
     /// The first workflow named `name` (tests and demos look the fixed ones up by name).

@@ -1,5 +1,7 @@
 //! Workflow categories: `GET /categories?categoryType=WorkflowCategory&isRoot=true` and
-//! `GET /categories/{id}` with its child categories and workflows as `down` links.
+//! `GET /categories/{id}` with its child categories and workflows as `down` links, its
+//! `path` (names joined by `/`) and `path-ids` (the ids on that path, as the real server's
+//! `WsCategory` has them).
 
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -65,6 +67,7 @@ pub fn get(s: &VroShared, id: &str) -> VroResult<Response> {
         "description": c.description,
         "type": "WorkflowCategory",
         "path": s.catalogue.path(cat),
+        "path-ids": s.catalogue.path_ids(cat),
         "href": href(s, cat),
         "relations": {"link": links},
     }))
