@@ -36,10 +36,10 @@ impl Index {
                 self.ascii = true;
                 self.extra_ascii = true;
                 self.base = 0;
-                self.ends.clear();
+                self.masked.clear();
+                self.masks = 0;
                 self.tail_order.clear();
                 self.anchors.clear();
-                self.hangs.clear();
                 // Entry → its position, for its children's `parents` (a parent first).
                 self.pos_of.clear();
                 self.pos_of.resize(tree.capacity(), NO_PARENT);
@@ -66,16 +66,10 @@ impl Index {
             return false;
         }
         self.content = Some(tree.content);
-        self.edits = tree.edits();
+        self.reorders = tree.reorders();
+        let (epoch, log) = tree.freed_lately();
+        self.freed = (epoch, log.len());
         self.base = self.spans.len() as u32;
-        // Each position's subtree end: descendants follow their ancestor, so one backward
-        // pass carries each end up to the parent.
-        self.ends = (1..=self.base).collect();
-        for i in (0..self.base as usize).rev() {
-            if let Some(&p) = self.parents.get(i).filter(|&&p| p != NO_PARENT) {
-                self.ends[p as usize] = self.ends[p as usize].max(self.ends[i]);
-            }
-        }
         self.built += 1;
         true
     }
@@ -326,7 +320,7 @@ impl Index {
             .iter()
             .enumerate()
             .filter(|(_, l)| *l & bit != 0);
-        Some(hits.map(|(i, _)| i as u32).collect())
+        Some(self.unmasked(hits.map(|(i, _)| i as u32).collect()))
     }
 
     /// Positions (among `candidates`, else all) whose other columns or id contain `query`
@@ -468,7 +462,7 @@ impl Index {
             let mut cur = m;
             while cur != NO_PARENT && !shown[cur as usize] {
                 chain.push(cur);
-                cur = self.parents[cur as usize];
+                cur = self.parent_of(cur);
             }
             for &c in chain.iter().rev() {
                 shown[c as usize] = true;
