@@ -263,6 +263,17 @@ fn many_matches_are_ranked_from_the_column_text_searched_whole() {
             "w",
             "xwx",
         ),
+        // A name that holds the query at its end, its rarest byte found before that too.
+        (
+            vec![vm("wzzb", None, "1"), vm("bbwbxwb", None, "2")],
+            "wb",
+            "bbwbxwb",
+        ),
+        (
+            vec![vm("w-b", None, "1"), vm("b-wb", None, "2")],
+            "wb",
+            "b-wb",
+        ),
         (
             vec![vm("zz", Some("q"), "w1"), vm("wwz", None, "5")],
             "w",
