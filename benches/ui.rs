@@ -312,7 +312,8 @@ fn ticks_while_index_due(app: &mut App, term: &mut Terminal<TestBackend>, slices
 
 /// The first filter keystroke after the tree changed (a page of 128 VMs more): typed once the
 /// tree has been quiet and the ticks have built the index again (as in the app), and typed
-/// right after the change (the keystroke builds what the ticks had no time to).
+/// right after the change (the keystroke takes on what the ticks had no time to); then right
+/// after changes that are not appends (a state set, a rename, a refresh that drops a VM).
 fn first_key_after_change(app: &mut App, term: &mut Terminal<TestBackend>, n: usize) {
     let group = (app.tree.iter_all())
         .find(|&id| app.tree.get(id).node.name == "All VMs")
@@ -351,10 +352,42 @@ fn first_key_after_change(app: &mut App, term: &mut Terminal<TestBackend>, n: us
         at_once.frame(app, term, key(KeyCode::Char('w')));
         frame(app, term, key(KeyCode::Esc));
     }
+    // Changes that are not appends, as a finished power task or a refresh makes them: a VM's
+    // state set, a VM renamed, the group listed again with one VM gone and one powered off.
+    let mut edited = Times::default();
+    for round in 0..12 {
+        let vms = &app.tree.get(group).children;
+        let vm = vms[(round * 7919 + 13) % vms.len()];
+        match round % 3 {
+            0 => {
+                let state = ["SUSPENDED", "POWERED_OFF"][round % 2];
+                app.tree.get_mut(vm).node.status = Status::new(state, Severity::Warn);
+            }
+            1 => app.tree.get_mut(vm).node.name = format!("renamed-{round}").into(),
+            _ => {
+                let gone = vms[(round * 104_729) % vms.len()];
+                let nodes = (vms.iter().filter(|&&c| c != gone))
+                    .map(|&c| {
+                        let node = app.tree.get(c).node.clone();
+                        match c == vm {
+                            true => node.with_status(Status::new("POWERED_OFF", Severity::Muted)),
+                            false => node,
+                        }
+                    })
+                    .collect();
+                app.tree.merge_children(group, nodes);
+            }
+        }
+        app.handle(Event::Tick);
+        frame(app, term, key(KeyCode::Char('/')));
+        edited.frame(app, term, key(KeyCode::Char('w')));
+        frame(app, term, key(KeyCode::Esc));
+    }
     idle.report("filter_first_key_after_a_pause_no_change", n);
     quiet.report("filter_first_key_after_change_quiet", n);
     slices.report("filter_index_slice_after_change", n);
     at_once.report("filter_first_key_right_after_change", n);
+    edited.report("filter_first_key_right_after_a_change_not_an_append", n);
 }
 
 fn bench_keys(c: &mut Criterion) {

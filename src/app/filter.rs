@@ -5,11 +5,13 @@
 //! packed index with memchr instead of name by name (a first letter over each entry's letters
 //! as bits), and the match the cursor goes to is ranked from the index too (many matches by
 //! searching the column text whole), so a keystroke over 300,000 names reads no tree entry.
-//! Building the index reads every entry (~50 ms at 300,000 nodes): entries only appended
-//! since (pages landing) are added at its end instead (`Index::sync`), so a keystroke right
-//! after pages land pays for those alone; after any other change, once the filter was
-//! opened, it is built again in slices on ticks after the tree stops changing
-//! (`index_slice`), so the first keystroke after a change finds it ready.
+//! Building the index reads every entry (~50 ms at 300,000 nodes): entries appended, inserted
+//! or changed since are added at its end instead, and the old positions of those that changed
+//! or went are masked (`Index::sync`, `filter/tail.rs`), so a keystroke right after pages land,
+//! a refresh or a state set pays for those alone. Only children reordered, or more changes
+//! than the tail holds, need a build: once the filter was opened, it is built again in slices
+//! on ticks after the tree stops changing (`index_slice`), so the first keystroke after a
+//! change finds it ready.
 
 use memchr::memmem;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -86,6 +88,10 @@ struct Index {
     /// a first letter typed, which matches nearly every row, is answered from these 8 bytes
     /// an entry instead of a search of every text (`with_letter`).
     letters: Vec<u64>,
+    /// Each position's name's first byte, ASCII-lowercased (0 for an empty name): a name the
+    /// query is or begins is looked for only where the first byte is the query's
+    /// (`best_by_passes`), which most of 300,000 names rule out from this byte alone.
+    heads: Vec<u8>,
     /// Each position's state as drawn, an index into `state_words`: the few states every row
     /// shows are searched once each, not in each row's text ("powered on" in 300,000 rows
     /// held nearly any two letters typed, so every row was a hit to step through).
@@ -98,24 +104,24 @@ struct Index {
     /// Builds and syncs completed: matches from an earlier one cannot be narrowed in this one
     /// (a build moves positions, a sync adds entries).
     built: u64,
-    /// The tree's `edits` count at the last build: while it holds, entries were only
-    /// appended since, and `sync` adds them instead of a build.
-    edits: u64,
+    /// The tree's `reorders` count at the last build: while it holds, the entries indexed
+    /// that neither changed nor went are still in the order of their positions (`sync`).
+    reorders: u64,
+    /// The tree's `freed_lately` epoch at the last build and how much of its log was read.
+    freed: (u64, usize),
+    /// Positions whose entry changed (indexed again at the end) or went since the last
+    /// build, as bits: they never match (`is_masked`). `masks` counts them.
+    masked: Vec<u64>,
+    masks: usize,
     /// Entry → its position (`NO_PARENT` when not indexed: a table's rows, a free slot).
     pos_of: Vec<u32>,
     /// Positions below this are in tree order (the last build); those from it on were
-    /// appended since (`sync`) in the order found: `tail_order` gives their tree order.
+    /// added since (`sync`) in the order found: `tail_order` gives their tree order.
     base: u32,
-    /// Each base position's subtree end (the position after its last descendant): children
-    /// appended under it come before that base position.
-    ends: Vec<u32>,
-    /// The appended positions in tree order, and each one's anchor (indexed by position -
+    /// The added positions in tree order, and each one's anchor (indexed by position -
     /// `base`): the base position it comes just before (`base` for the end).
     tail_order: Vec<u32>,
     anchors: Vec<u32>,
-    /// The base positions with children appended since the build, in the order their
-    /// appended children come (`order_tail`).
-    hangs: Vec<u32>,
     /// A build under way, continued by `build`.
     pending: Option<Pending>,
 }
@@ -385,6 +391,7 @@ impl Filter {
             let rest: Vec<u32> = (0..self.index.spans.len() as u32)
                 .filter(|&i| hits.next_if_eq(&i).is_none())
                 .collect();
+            let rest = self.index.unmasked(rest);
             // A name or column ranks before others only if it contains the query, `!` and
             // all: without a `!` anywhere, every one ranks alike and the first is the best.
             let bang = |s: &str| memchr::memchr(b'!', s.as_bytes()).is_some();
@@ -497,6 +504,8 @@ impl Filter {
                 out
             }
         };
+        // Positions whose entry changed or went since they were indexed never match.
+        let out = self.index.unmasked(out);
         // A column can rank before a fuzzy match only by containing the query (ignoring
         // case), so only those found so are read; for a query with non-ASCII letters, all.
         let cols = query.is_ascii().then_some(&folded[..]);

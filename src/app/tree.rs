@@ -140,6 +140,10 @@ impl Entry {
     }
 }
 
+/// Entries `Tree::freed_lately` remembers (256 KB at most): more frees than this between two
+/// reads mean a big change, after which a reader starts over.
+const FREED_LOG: usize = 1 << 16;
+
 /// An endpoint as an entry keeps it. The app never opens more than `MAX_ENDPOINTS`.
 fn packed_endpoint(endpoint: EndpointId) -> u16 {
     u16::try_from(endpoint).expect("at most MAX_ENDPOINTS endpoints (start-up and :ctx check)")
@@ -181,6 +185,12 @@ pub struct Tree {
     pub content: u64,
     /// Bumped by every change to entries but children appended (`edits`).
     edits: u64,
+    /// Bumped when a parent's children that stay change their order (`reorders`).
+    reorders: u64,
+    /// Entries of the drawn tree freed lately, and how many times this log was emptied
+    /// because it was full (`freed_lately`).
+    freed_log: Vec<EntryId>,
+    freed_epoch: u64,
     /// Removed entry → the nearest entry that survived it (next sibling, else previous, else
     /// parent), so whoever held the removed id (the cursor) can move there. Drained by
     /// `take_removed`; slots are reused, so an id is only meaningful until then.
@@ -250,6 +260,21 @@ impl Tree {
     /// reads only those (`SortIndex::sync`).
     pub fn edits(&self) -> u64 {
         self.edits
+    }
+
+    /// Bumped when children that stay under their parent change order (a refresh whose
+    /// listing orders them differently): while it holds, every entry that is neither changed
+    /// (`changed_since`) nor freed (`freed_lately`) keeps its place among the others, which
+    /// an index in tree order needs (the filter's, `app::filter`).
+    pub fn reorders(&self) -> u64 {
+        self.reorders
+    }
+
+    /// The entries of the drawn tree (not of a table's hidden root) freed lately, oldest
+    /// first, with the log's epoch: the log is emptied when full (`FREED_LOG`) and the epoch
+    /// bumped, so a reader holding an older epoch has missed some and must start over.
+    pub fn freed_lately(&self) -> (u64, &[EntryId]) {
+        (self.freed_epoch, &self.freed_log)
     }
 
     /// Whether the entry's node may have changed (or the slot was reused) since the tree's
@@ -377,21 +402,28 @@ impl Tree {
     pub fn merge_children_from(&mut self, parent: EntryId, nodes: Vec<(EndpointId, Node)>) {
         self.edits += 1;
         let old = std::mem::take(&mut self.entries[parent as usize].children);
-        let mut by_id: std::collections::HashMap<(EndpointId, &NodeId), EntryId> =
+        // Each old child with its place in the old order.
+        let mut by_id: std::collections::HashMap<(EndpointId, &NodeId), (EntryId, usize)> =
             std::collections::HashMap::new();
-        for &c in &old {
+        // Of children with the same id, the last is the one kept (as before): the others go.
+        let mut shadowed = Vec::new();
+        for (i, &c) in old.iter().enumerate() {
             let e = &self.entries[c as usize];
-            by_id.insert((e.endpoint(), &e.node.id), c);
+            shadowed.extend(by_id.insert((e.endpoint(), &e.node.id), (c, i)));
         }
-        let reuse: Vec<Option<EntryId>> = nodes
+        let reuse: Vec<Option<(EntryId, usize)>> = nodes
             .iter()
             .map(|(ep, node)| by_id.remove(&(*ep, &node.id)))
             .collect();
-        // Nodes opened by id stay when the listing no longer has them (see `open_by_id`).
-        let (opened, dropped): (Vec<EntryId>, Vec<EntryId>) = by_id
+        // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
+        // after the others in their old order.
+        let (mut opened, dropped): (Vec<(EntryId, usize)>, Vec<(EntryId, usize)>) = by_id
             .into_values()
-            .partition(|&c| self.entries[c as usize].opened_by_id());
-        let dropped: std::collections::HashSet<EntryId> = dropped.into_iter().collect();
+            .partition(|&(c, _)| self.entries[c as usize].opened_by_id());
+        opened.sort_unstable_by_key(|&(_, i)| i);
+        let dropped: std::collections::HashSet<EntryId> = (dropped.into_iter().chain(shadowed))
+            .map(|(c, _)| c)
+            .collect();
         // Where each dropped child's holders go: the nearest surviving sibling in the old
         // order (next first, then previous), else the parent.
         let successor = |i: usize| {
@@ -405,10 +437,19 @@ impl Tree {
             .filter(|(_, c)| dropped.contains(c))
             .map(|(i, &c)| (c, successor(i)))
             .collect();
+        // The children that stay keep their order unless the listing's differs.
+        let stay = (reuse.iter().flatten()).chain(&opened).map(|&(_, i)| i);
+        if !stay.is_sorted() {
+            self.reorders += 1;
+        }
         let mut kept = ThinVec::with_capacity(nodes.len());
         for ((endpoint, node), slot) in nodes.into_iter().zip(reuse) {
             match slot {
-                Some(id) => {
+                // Only a node that differs is stamped: a refresh of 300,000 VMs of which a few
+                // changed leaves the others' indexes (the filter's, a table's order) as they
+                // are.
+                Some((id, _)) if self.entries[id as usize].node == node => kept.push(id),
+                Some((id, _)) => {
                     self.entries[id as usize].node = node;
                     self.content += 1;
                     self.stamps[id as usize] = self.content;
@@ -420,8 +461,11 @@ impl Tree {
         for (id, to) in moves {
             self.free_subtree(id, to);
         }
-        kept.extend(opened);
+        kept.extend(opened.into_iter().map(|(c, _)| c));
         self.entries[parent as usize].children = kept;
+        // Children may have moved among themselves: whatever counts on the tree's order
+        // since the last `content` looks again.
+        self.content += 1;
         self.invalidate();
     }
 
@@ -429,8 +473,16 @@ impl Tree {
     fn free_subtree(&mut self, id: EntryId, successor: EntryId) {
         self.content += 1;
         self.edits += 1;
+        let logged = self.in_tree(id);
         let mut stack = vec![id];
         while let Some(i) = stack.pop() {
+            if logged {
+                if self.freed_log.len() == FREED_LOG {
+                    self.freed_log.clear();
+                    self.freed_epoch += 1;
+                }
+                self.freed_log.push(i);
+            }
             self.removed.insert(i, successor);
             self.freed += 1;
             self.open.remove(&i);

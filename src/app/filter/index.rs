@@ -29,6 +29,7 @@ impl Index {
                 self.extra.clear();
                 self.extra_ends.clear();
                 self.letters.clear();
+                self.heads.clear();
                 self.name_bytes.clear();
                 self.states.clear();
                 self.state_words.clear();
@@ -36,10 +37,10 @@ impl Index {
                 self.ascii = true;
                 self.extra_ascii = true;
                 self.base = 0;
-                self.ends.clear();
+                self.masked.clear();
+                self.masks = 0;
                 self.tail_order.clear();
                 self.anchors.clear();
-                self.hangs.clear();
                 // Entry → its position, for its children's `parents` (a parent first).
                 self.pos_of.clear();
                 self.pos_of.resize(tree.capacity(), NO_PARENT);
@@ -66,16 +67,10 @@ impl Index {
             return false;
         }
         self.content = Some(tree.content);
-        self.edits = tree.edits();
+        self.reorders = tree.reorders();
+        let (epoch, log) = tree.freed_lately();
+        self.freed = (epoch, log.len());
         self.base = self.spans.len() as u32;
-        // Each position's subtree end: descendants follow their ancestor, so one backward
-        // pass carries each end up to the parent.
-        self.ends = (1..=self.base).collect();
-        for i in (0..self.base as usize).rev() {
-            if let Some(&p) = self.parents.get(i).filter(|&&p| p != NO_PARENT) {
-                self.ends[p as usize] = self.ends[p as usize].max(self.ends[i]);
-            }
-        }
         self.built += 1;
         true
     }
@@ -93,6 +88,8 @@ impl Index {
             self.name_bytes[b as usize] += 1;
         }
         self.spans.push((id, start, self.text.len() as u32));
+        let head = node.name.as_bytes().first().copied().unwrap_or(0);
+        self.heads.push(head.to_ascii_lowercase());
         let from = self.extra.len();
         self.column_lengths |= push_extra(&mut self.extra, node, false);
         self.extra[from..].make_ascii_lowercase();
@@ -160,9 +157,14 @@ impl Index {
     /// column's start (1) or in one (2), only for ranks that could beat the names' best.
     pub(super) fn best_by_passes(&self, matches: &[u32], query: &str) -> Option<(u8, u32)> {
         let q = query.as_bytes();
-        // Exact names and names it begins, one by one (a length and a prefix compared).
+        // Exact names and names it begins, one by one (a length and a prefix compared), among
+        // those whose first byte is the query's.
+        let head = q.first().map_or(0, u8::to_ascii_lowercase);
         let mut best: Option<(u8, u32)> = None;
         for &i in matches {
+            if head != 0 && self.heads[i as usize] != head {
+                continue;
+            }
             let bound = best.map_or(2, |(b, _)| b);
             let r = rank_ascii_or_folded(self.name_bytes(i), q, bound);
             if r < bound {
@@ -205,19 +207,27 @@ impl Index {
     }
 
     /// The first of `matches` (ascending) whose name contains the ASCII `query`, ignoring
-    /// case: memchr finds its first byte in `text`, the name there is compared and skipped.
+    /// case: memchr finds the query's rarest byte in `text` (`name_bytes`: an `o` is in many
+    /// names, an `n` in few), the name there is compared and skipped.
     pub(super) fn first_name_containing(&self, matches: &[u32], query: &[u8]) -> Option<u32> {
         let text = self.text.as_bytes();
-        let first = query.first()?;
-        let (a, b) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+        let count = |c: u8| {
+            let n = |x: u8| self.name_bytes.get(x as usize).copied().unwrap_or(0);
+            let (a, b) = (c.to_ascii_lowercase(), c.to_ascii_uppercase());
+            n(a) + if a == b { 0 } else { n(b) }
+        };
+        let (j, &rare) = query.iter().enumerate().min_by_key(|&(_, &c)| count(c))?;
+        let (a, b) = (rare.to_ascii_lowercase(), rare.to_ascii_uppercase());
         let (mut at, mut k, mut m) = (0usize, 0usize, 0usize);
         while let Some(off) = memchr::memchr2(a, b, &text[at..]) {
             let p = at + off;
             while self.spans[k].2 as usize <= p {
                 k += 1;
             }
-            let end = self.spans[k].2 as usize;
-            if p + query.len() > end || !text[p..p + query.len()].eq_ignore_ascii_case(query) {
+            let (_, start, end) = self.spans[k];
+            let from = p.wrapping_sub(j);
+            let fits = p >= j && from >= start as usize && from + query.len() <= end as usize;
+            if !fits || !text[from..from + query.len()].eq_ignore_ascii_case(query) {
                 at = p + 1;
                 continue;
             }
@@ -227,7 +237,7 @@ impl Index {
             match matches.get(m) {
                 None => return None,
                 Some(&x) if x as usize == k => return Some(x),
-                Some(_) => at = end,
+                Some(_) => at = end as usize,
             }
         }
         None
@@ -326,7 +336,7 @@ impl Index {
             .iter()
             .enumerate()
             .filter(|(_, l)| *l & bit != 0);
-        Some(hits.map(|(i, _)| i as u32).collect())
+        Some(self.unmasked(hits.map(|(i, _)| i as u32).collect()))
     }
 
     /// Positions (among `candidates`, else all) whose other columns or id contain `query`
@@ -416,9 +426,10 @@ impl Index {
                     }
                 }
             };
-            match by_text.is_empty() {
-                true => by_state,
-                false => union_sorted(&by_state, &by_text),
+            match (by_state.is_empty(), by_text.is_empty()) {
+                (_, true) => by_state,
+                (true, false) => by_text,
+                (false, false) => union_sorted(&by_state, &by_text),
             }
         } else {
             let c = candidates.unwrap_or_default();
@@ -468,7 +479,7 @@ impl Index {
             let mut cur = m;
             while cur != NO_PARENT && !shown[cur as usize] {
                 chain.push(cur);
-                cur = self.parents[cur as usize];
+                cur = self.parent_of(cur);
             }
             for &c in chain.iter().rev() {
                 shown[c as usize] = true;

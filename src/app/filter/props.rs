@@ -80,6 +80,44 @@ fn matches_plainly(t: &Tree, id: EntryId, query: &str) -> bool {
     in_cols || by_name
 }
 
+/// Changes a node of `t` as the app does (`how`): 0 sets its state, 1 renames it, 2 removes
+/// it (its parent's listing without it), 3 refreshes its parent with it renamed and a new
+/// node before it, 4 refreshes its parent with the children in reverse order, 5 refreshes
+/// its parent with nothing changed. A root is only ever set or renamed.
+fn edit(t: &mut Tree, id: EntryId, how: u8, name: &str) {
+    let Some(parent) = t.get(id).parent().filter(|_| how >= 2) else {
+        let node = &mut t.get_mut(id).node;
+        match how % 2 {
+            0 => {
+                let state = ["POWERED_OFF", "SUSPENDED", "POWERED_ON"][name.len() % 3];
+                node.status = Status::new(state, Severity::Ok);
+            }
+            _ => node.name = name.into(),
+        }
+        return;
+    };
+    let siblings = t.get(parent).children.to_vec();
+    let mut nodes: Vec<Node> = Vec::new();
+    for &c in &siblings {
+        let node = t.get(c).node.clone();
+        match how {
+            2 if c == id => {}
+            3 if c == id => {
+                let new = format!("https://r/api/vApp/new-{name}");
+                nodes.push(Node::new(NodeKind::Vm, new, name));
+                let mut renamed = node;
+                renamed.name = format!("{name}x").into();
+                nodes.push(renamed);
+            }
+            _ => nodes.push(node),
+        }
+    }
+    if how == 4 {
+        nodes.reverse();
+    }
+    t.merge_children(parent, nodes);
+}
+
 /// A query of one character is answered from each entry's letters (`with_letter`): the
 /// same matches and best match as a plain reading of each node, for every printable
 /// character, over names, columns and ids of both cases and of every printable character.
@@ -225,6 +263,17 @@ fn many_matches_are_ranked_from_the_column_text_searched_whole() {
             "w",
             "xwx",
         ),
+        // A name that holds the query at its end, its rarest byte found before that too.
+        (
+            vec![vm("wzzb", None, "1"), vm("bbwbxwb", None, "2")],
+            "wb",
+            "bbwbxwb",
+        ),
+        (
+            vec![vm("w-b", None, "1"), vm("b-wb", None, "2")],
+            "wb",
+            "b-wb",
+        ),
         (
             vec![vm("zz", Some("q"), "w1"), vm("wwz", None, "5")],
             "w",
@@ -271,6 +320,7 @@ proptest! {
         change in prop::option::of((0u8..3, "[a-dA-D0-9]{1,6}", 0usize..40)),
         slice in 1usize..12,
         appends in prop::collection::vec(("[a-dA-D0-9é]{1,6}", 0usize..80, 0u8..5), 0..6),
+        edits in prop::collection::vec((0u8..6, 0usize..80, "[a-dA-D0-9é]{1,6}"), 0..6),
     ) {
         // Names all ASCII half of the time: the search over every name at once needs it.
         let mut list = list;
@@ -299,20 +349,27 @@ proptest! {
                     _ => t.append_children(all[at % all.len()], vec![node.clone(), node]),
                 }
             }
+            // Changes that are not appends before each keystroke (a state set, a rename, a
+            // removal, refreshes), taken on as masks and a tail, or by a build (a reorder).
+            let here = edits.iter().enumerate().filter(|(i, _)| i % ends.len() == k);
+            for (_, (how, at, name)) in here {
+                let all: Vec<EntryId> = t.iter_all().collect();
+                if !all.is_empty() {
+                    edit(&mut t, all[at % all.len()], *how, name);
+                }
+            }
             if k == midway && let Some((what, name, at)) = &change {
                 let all: Vec<EntryId> = t.iter_all().collect();
                 let mut sliced = 0;
                 let mut again = *what == 2;
-                // What 2: a VM goes, and one arrives after the first slice of the build.
+                // What 2: children reordered (a build), and one arrives after its first slice.
                 let mut first = true;
                 loop {
                     let target = all[at % all.len()];
-                    let remove = *what == 1 || *what == 2 && std::mem::take(&mut first);
-                    match remove {
-                        true if all.len() > 1 && !t.roots().contains(&target) => {
-                            let p = t.get(target).parent().unwrap();
-                            t.get_mut(p).children.retain(|&c| c != target);
-                        }
+                    let go = *what == 1 || *what == 2 && std::mem::take(&mut first);
+                    match go {
+                        true if *what == 1 => edit(&mut t, target, 2, name),
+                        true => edit(&mut t, target, 4, name),
                         _ => t.append_children(target, vec![Node::new(NodeKind::Vm, format!("https://r/api/vApp/{name}"), name.as_str())]),
                     }
                     // Slices until built; after the first, maybe one more change.
@@ -333,7 +390,8 @@ proptest! {
             if f.kept_every_match() {
                 prop_assert_eq!(&got, &before);
             }
-            // An index grown by appends answers as one built whole.
+            // An index grown by appends, masked and added to by changes, answers as one
+            // built whole.
             let mut whole = Filter::default();
             prop_assert_eq!(&whole.apply(&t, &query[..end]), &got, "{}", &query[..end]);
             prop_assert_eq!(whole.best(), f.best());
