@@ -417,9 +417,9 @@ impl Tree {
             .collect();
         // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
         // after the others in their old order.
-        let (mut opened, dropped): (Vec<(EntryId, usize)>, Vec<(EntryId, usize)>) = by_id
+        let (mut opened, dropped): (Vec<_>, Vec<_>) = by_id
             .into_values()
-            .partition(|&(c, _)| self.entries[c as usize].opened_by_id());
+            .partition(|&(c, _): &(EntryId, usize)| self.entries[c as usize].opened_by_id());
         opened.sort_unstable_by_key(|&(_, i)| i);
         let dropped: std::collections::HashSet<EntryId> = (dropped.into_iter().chain(shadowed))
             .map(|(c, _)| c)
