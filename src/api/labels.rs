@@ -13,6 +13,8 @@ use super::interned::Label;
 /// Field names whose plain reading would still say the wrong thing.
 const FIELDS: &[(&str, &str)] = &[
     ("power_state", "Power"),
+    ("IsEnabled", "Enabled"),
+    ("NicQuota", "NIC quota"),
     ("powerState", "Power"),
     ("guest_OS", "Guest OS"),
     ("guestOs", "Guest OS"),

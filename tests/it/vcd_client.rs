@@ -582,7 +582,7 @@ async fn vdc_details_read_in_ghz_and_gib_and_name_overcommitment() {
             let compute = section(&d, "Compute");
             let storage = section(&d, "Storage");
             for (key, sec, unit) in [
-                ("Cpu", compute, " GHz"),
+                ("CPU", compute, " GHz"),
                 ("Memory", compute, " GiB"),
                 ("Capacity", storage, "iB"),
             ] {
@@ -598,7 +598,7 @@ async fn vdc_details_read_in_ghz_and_gib_and_name_overcommitment() {
         .collect();
     assert_eq!(over.len(), 1, "{rows:#?}");
     assert!(
-        over[0].contains("Cpu: ") && over[0].ends_with("— overcommitted 120%"),
+        over[0].contains("CPU: ") && over[0].ends_with("— overcommitted 120%"),
         "{}",
         over[0]
     );

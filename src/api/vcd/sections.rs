@@ -62,13 +62,24 @@ fn general(e: &Element) -> Section {
             && !c.text.is_empty()
             && !said_above.contains(&&*c.name)
         {
-            s.row(labels::field(&c.name), labels::value(&c.text));
+            s.row(labels::field(&c.name), child_value(&c.name, &c.text));
         }
     }
     if let Some(href) = e.attr("href") {
         s.row("href", href);
     }
     s
+}
+
+/// A plain child's text in words where the schema gives it a meaning its text does not say:
+/// a VDC's NIC and VM quotas of 0 are unlimited; allocation models as the vCD UI names them.
+fn child_value(name: &str, text: &str) -> String {
+    match (name, text) {
+        ("NicQuota" | "VmQuota", "0") => "unlimited".into(),
+        ("AllocationModel", "AllocationVApp") => "Pay-as-you-go".into(),
+        ("AllocationModel", model) => labels::field(model),
+        _ => labels::value(text),
+    }
 }
 
 /// The VDC `status` codes (VdcType in the vCD schema).
@@ -346,9 +357,9 @@ pub fn capacity_text(r: &Element) -> String {
 fn vdc_sections(vdc: &Element, out: &mut Vec<Section>) {
     let mut compute = Section::new("Compute");
     if let Some(cc) = vdc.child("ComputeCapacity") {
-        for res in ["Cpu", "Memory"] {
+        for (res, label) in [("Cpu", "CPU"), ("Memory", "Memory")] {
             if let Some(r) = cc.child(res) {
-                compute.row(res, capacity_text(r));
+                compute.row(label, capacity_text(r));
             }
         }
     }
@@ -501,6 +512,18 @@ mod tests {
     fn a_vdc_status_reads_as_a_word() {
         let secs = sections(&sample("admin_vdc_flex_vmext.xml"));
         assert_eq!(row(&secs[0], "Status"), Some("Ready"));
+        // A quota of 0 is no limit (VdcType), not "no VMs".
+        assert_eq!(row(&secs[0], "VM quota"), Some("unlimited"));
+        assert_eq!(row(&secs[0], "NIC quota"), Some("unlimited"));
+        assert_eq!(row(&secs[0], "Enabled"), Some("Yes"));
+        assert_eq!(
+            child_value("AllocationModel", "AllocationPool"),
+            "Allocation pool"
+        );
+        assert_eq!(
+            child_value("AllocationModel", "AllocationVApp"),
+            "Pay-as-you-go"
+        );
     }
 
     /// The VDC of issue 12 read `Cpu 730000 used of 180000 allocated, limit 180000 MHz`.
