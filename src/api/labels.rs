@@ -14,6 +14,7 @@ use super::interned::Label;
 const FIELDS: &[(&str, &str)] = &[
     ("power_state", "Power"),
     ("IsEnabled", "Enabled"),
+    ("VApp", "vApp"),
     ("NicQuota", "NIC quota"),
     ("powerState", "Power"),
     ("guest_OS", "Guest OS"),
@@ -383,6 +384,7 @@ mod tests {
     #[test]
     fn field_names_read_as_words() {
         assert_eq!(field("needsCustomization"), "Needs customization");
+        assert_eq!(field("VApp"), "vApp", "a vApp's type, not 'V app'");
         assert_eq!(field("power_state"), "Power");
         assert_eq!(field("memory_size_MiB"), "Memory size MiB");
         assert_eq!(field("deployed"), "Deployed");
