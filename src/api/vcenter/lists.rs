@@ -145,8 +145,10 @@ async fn clusters_and_standalone_hosts<L: Lister>(
         session.list(CLUSTER, scope),
         session.list(HOST, &standalone)
     )?;
-    let mut found = parts(scope, CLUSTER, &clusters, None);
-    found.extend(parts(scope, HOST, &hosts, None));
+    // The hosts first: one host's VMs are fewer than a cluster's, so with more parts than
+    // lists in flight they are not left for last, and the first rows come from a short list.
+    let mut found = parts(scope, HOST, &hosts, None);
+    found.extend(parts(scope, CLUSTER, &clusters, None));
     Ok(found)
 }
 

@@ -228,6 +228,31 @@ async fn a_cluster_under_the_cap_shows_after_two_round_trips() {
     assert_eq!(asked(&inv).len(), 3 + 4 + 3 + 9, "{:?}", asked(&inv));
 }
 
+/// With more parts than lists in flight (16), the standalone hosts' short lists go first: the
+/// first rows come after two round trips even when every cluster is over the cap (after four
+/// when the hosts waited behind the clusters).
+#[tokio::test(start_paused = true)]
+async fn standalone_hosts_are_listed_before_the_clusters() {
+    const CLUSTERS: [&str; 16] = [
+        "c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07", "c08", "c09", "c10", "c11", "c12",
+        "c13", "c14", "c15",
+    ];
+    let host = |cluster, vms| Host {
+        dc: "dc",
+        cluster,
+        vms,
+    };
+    let mut hosts: Vec<Host> = (CLUSTERS.iter())
+        .flat_map(|c| (0..3).map(move |_| host(Some(*c), 4)))
+        .collect();
+    hosts.push(host(None, 4));
+    let mut inv = Inventory::new(10, hosts);
+    inv.caps.push(("cluster", 100));
+    let walked = walk(&inv).await;
+    assert_eq!(walked.first, TRIP * 2);
+    every_vm_once(&inv, &walked);
+}
+
 /// Under the cap the list comes whole, in one round trip; the clusters and standalone hosts
 /// asked alongside are the two requests made for nothing (one before: the datacenters). The
 /// list names no host, so neither does the row.
