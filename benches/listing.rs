@@ -846,6 +846,96 @@ fn multi_listing(_: &mut Criterion) {
             (cpu1.1 - cpu0.1).as_secs_f64(),
         );
     });
+    vcenter_walk_alone(&rt, &sims);
+}
+
+/// The client's `request` events (and the walk's "splitting") as they happen, kept while `ON`
+/// is set: the order and times of a vCenter walk's requests up to its first rows (issue 18,
+/// target 2).
+mod walk_trace {
+    use std::fmt::Write;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Instant;
+
+    use tracing::field::{Field, Visit};
+    use tracing_subscriber::layer::{Context, Layer};
+
+    pub static ON: AtomicBool = AtomicBool::new(false);
+    pub static SEEN: Mutex<Vec<(Instant, String)>> = Mutex::new(Vec::new());
+
+    struct Fields(String);
+
+    impl Visit for Fields {
+        fn record_debug(&mut self, f: &Field, v: &dyn std::fmt::Debug) {
+            if matches!(
+                f.name(),
+                "message" | "url" | "query" | "status" | "bytes" | "ms" | "parts"
+            ) {
+                let _ = write!(self.0, "{}={v:?} ", f.name());
+            }
+        }
+    }
+
+    struct Keep;
+
+    impl<S: tracing::Subscriber> Layer<S> for Keep {
+        fn on_event(&self, e: &tracing::Event<'_>, _: Context<'_, S>) {
+            let target = e.metadata().target();
+            if !ON.load(Ordering::Relaxed) || !matches!(target, "vnav::http" | "vnav::vcenter") {
+                return;
+            }
+            let mut f = Fields(String::new());
+            e.record(&mut f);
+            SEEN.lock().unwrap().push((Instant::now(), f.0));
+        }
+    }
+
+    /// Installed once, after the timed runs: it sees info events only.
+    pub fn install() {
+        use tracing_subscriber::prelude::*;
+        let keep = Keep.with_filter(tracing_subscriber::filter::LevelFilter::INFO);
+        let _ = tracing_subscriber::registry().with(keep).try_init();
+    }
+}
+
+/// The first vCenter alone (no vCD, no app) against `sims`: each request of its walk with the
+/// time it ended, up to its first rows and a few after, so what the first rows wait for shows
+/// apart from the other endpoints' load.
+fn vcenter_walk_alone(rt: &tokio::runtime::Runtime, sims: &SimChild) {
+    use std::sync::atomic::Ordering;
+    walk_trace::install();
+    rt.block_on(async {
+        let b = vcenter_at(&sims.urls[1]);
+        b.connect().await.unwrap();
+        let started = Instant::now();
+        walk_trace::ON.store(true, Ordering::Relaxed);
+        let first: Arc<Mutex<Option<Instant>>> = Arc::default();
+        let f = first.clone();
+        let probe = ChildSink::new(move |batch| {
+            if !batch.nodes.is_empty() {
+                f.lock().unwrap().get_or_insert_with(Instant::now);
+            }
+        });
+        b.list_kind(vnav::api::model::NodeKind::Vm, &probe)
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        walk_trace::ON.store(false, Ordering::Relaxed);
+        let first = first.lock().unwrap().unwrap();
+        let seen = std::mem::take(&mut *walk_trace::SEEN.lock().unwrap());
+        let requests = seen.iter().filter(|(_, e)| e.contains("url=")).count();
+        eprintln!(
+            "REPORT vcenter-1 alone, without the app: first rows after {} ms, complete after \
+             {:.2} s, {requests} requests; its walk, each request as it ended:",
+            (first - started).as_millis(),
+            took.as_secs_f64()
+        );
+        let after = seen.iter().filter(|(t, _)| *t > first).take(3);
+        for (t, event) in seen.iter().filter(|(t, _)| *t <= first).chain(after) {
+            eprintln!("REPORT   +{} ms {event}", (*t - started).as_millis());
+        }
+    });
 }
 
 criterion_group!(

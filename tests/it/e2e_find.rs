@@ -155,3 +155,72 @@ async fn goto_finds_a_host_on_vcenter_and_on_aria_operations() {
     both.shutdown().await;
     alone.shutdown().await;
 }
+
+/// The REST VM list names no host, but a vCenter over its cap is listed by cluster and host:
+/// its `:vm` rows say where they were listed, in the vApp/host column. A VM whose cluster came
+/// whole shows the cluster's name; one of a cluster split by host (over the cap), its host's.
+#[tokio::test]
+async fn vcenter_vm_rows_name_the_cluster_or_host_they_were_listed_by() {
+    use std::collections::HashMap;
+    let cap = 400;
+    let s = sim(SimOptions {
+        vms: 3000,
+        list_cap: Some(cap),
+        ..SimOptions::default()
+    })
+    .await;
+    // Where each VM runs, read through the client's tree (a cluster's hosts, a host's VMs),
+    // not through the app under test: VM id → (its cluster's name and VM count, its host's).
+    let vc = backends::vcenter_admin(&s);
+    vc.connect().await.unwrap();
+    let (sink, got) = ChildSink::collecting();
+    vc.list_kind(NodeKind::Cluster, &sink).await.unwrap();
+    let mut home: HashMap<String, (String, usize, String)> = HashMap::new();
+    for cluster in got.take() {
+        let (sink, hosts) = ChildSink::collecting();
+        vc.children(&cluster, &sink).await.unwrap();
+        let mut in_cluster = Vec::new();
+        for host in hosts.take() {
+            let (sink, vms) = ChildSink::collecting();
+            vc.children(&host, &sink).await.unwrap();
+            in_cluster.extend(vms.take().into_iter().map(|vm| (vm.id, host.name.clone())));
+        }
+        let size = in_cluster.len();
+        for (vm, host) in in_cluster {
+            home.insert(
+                vm.to_string(),
+                (cluster.name.to_string(), size, host.to_string()),
+            );
+        }
+    }
+    assert_eq!(home.len(), 3000);
+    let whole = home.values().filter(|(_, size, _)| *size <= cap).count();
+    assert!(
+        whole > 0 && whole < 3000,
+        "clusters both under and over the cap"
+    );
+
+    let mut d = connected(&[("vcenter", vcenter(&s))]).await;
+    run(&mut d, "vm");
+    assert!(d.until(T, |a| a.loading_count() == 0).await);
+    let rows: Vec<(String, String)> = (d.app.tree.visible().iter())
+        .map(|&id| &d.app.tree.get(id).node)
+        .map(|n| {
+            let place = n.facts.as_ref().map_or("", |f| f.place.as_str());
+            (n.id.to_string(), place.to_string())
+        })
+        .collect();
+    assert_eq!(rows.len(), 3000);
+    for (vm, place) in &rows {
+        let (cluster, size, host) = &home[vm];
+        let want = if *size <= cap { cluster } else { host };
+        assert_eq!(place, want, "{vm}");
+    }
+    // The column shows it: the first row's place is on screen (its start: a host's name is
+    // wider than the column), under the column's header.
+    let screen = vnav::runtime::driver::screen_text(&d.render(200, 30));
+    let shown: String = rows[0].1.chars().take(12).collect();
+    assert!(screen.contains("vApp/host"), "{screen}");
+    assert!(screen.contains(&shown), "{shown}\n{screen}");
+    d.shutdown().await;
+}

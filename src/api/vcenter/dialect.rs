@@ -14,6 +14,9 @@ pub enum Dialect {
 /// What a list is narrowed by (`datacenters`, `clusters`, `hosts`, `folders`, …).
 pub type Filter<'a> = &'a [(&'a str, &'a str)];
 
+/// Filter fields that take one value, not a set (the specification's `Host.FilterSpec`).
+const SCALARS: &[&str] = &["standalone"];
+
 impl Dialect {
     pub fn label(self) -> &'static str {
         match self {
@@ -34,7 +37,8 @@ impl Dialect {
         format!("{}/{rest}", self.label())
     }
 
-    /// A list URL path with its filter query: `names=a&names=b` or `filter.names.1=a&…`.
+    /// A list URL path with its filter query: `names=a&names=b` or `filter.names.1=a&…`; a
+    /// filter of one value (`standalone`) is `filter.standalone=true`, without an index.
     pub fn list(self, kind: &str, filter: Filter) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         let mut counts: Vec<(&str, usize)> = Vec::new();
@@ -42,6 +46,9 @@ impl Dialect {
             match self {
                 Dialect::Api => {
                     q.append_pair(key, value);
+                }
+                Dialect::Rest if SCALARS.contains(key) => {
+                    q.append_pair(&format!("filter.{key}"), value);
                 }
                 Dialect::Rest => {
                     let n = match counts.iter_mut().find(|(k, _)| k == key) {
@@ -186,6 +193,15 @@ mod tests {
         assert_eq!(
             Dialect::Rest.list("vm", &f),
             "/rest/vcenter/vm?filter.hosts.1=host-1&filter.hosts.2=host-2&filter.power_states.1=POWERED_ON"
+        );
+        let standalone = [("datacenters", "datacenter-2"), ("standalone", "true")];
+        assert_eq!(
+            Dialect::Rest.list("host", &standalone),
+            "/rest/vcenter/host?filter.datacenters.1=datacenter-2&filter.standalone=true"
+        );
+        assert_eq!(
+            Dialect::Api.list("host", &standalone),
+            "/api/vcenter/host?datacenters=datacenter-2&standalone=true"
         );
         assert_eq!(
             Dialect::Rest.power("vm-1", "stop"),

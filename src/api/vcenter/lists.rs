@@ -1,8 +1,9 @@
 //! Lists that never page, and what to do when one is over the server's cap: split the query by
-//! datacenter, then cluster (and standalone hosts), then host, then resource pool; list the parts
-//! with bounded concurrency, merge and de-duplicate, and show the parts as they arrive.
+//! cluster and standalone host (by datacenter first only when those lists are over the cap too),
+//! then host, then resource pool; list the parts with bounded concurrency, merge and
+//! de-duplicate, and show the parts as they arrive, each VM placed in the cluster or host it was
+//! listed by.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -15,7 +16,7 @@ use super::map::{self, CLUSTER, DATACENTER, HOST, Kind, RESOURCE_POOL, VM};
 use super::session::Session;
 use crate::api::backend::ChildSink;
 use crate::api::error::ApiResult;
-use crate::api::model::{ChildBatch, ListProgress, Node};
+use crate::api::model::{ChildBatch, ListProgress, Node, Sym, intern};
 
 /// Filter pairs narrowing a list (`("hosts", "host-12")`).
 pub type Scope = Vec<(String, String)>;
@@ -72,95 +73,91 @@ impl Lister for Session {
     }
 }
 
-fn ids(items: &[Value], kind: Kind) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(|i| i[kind.id_field].as_str().map(str::to_string))
-        .collect()
-}
-
 fn with(scope: &Scope, key: &str, value: String) -> Scope {
     let mut s = scope.clone();
     s.push((key.to_string(), value));
     s
 }
 
-/// A part of an over-cap scope: a narrower scope, or the hosts of a datacenter outside its
-/// clusters, which are known only once two host lists are in (so that part waits for them
-/// while the clusters' parts already list).
-enum Part {
-    Scope(Scope),
-    Standalone { dc: Scope, clusters: Vec<String> },
+/// A part of an over-cap scope: a narrower scope, and the container it is asked by (a
+/// cluster's or a host's name; empty above the clusters). The REST list does not say where a
+/// VM runs, so the part's VMs take that name in their vApp/host column.
+struct Part {
+    scope: Scope,
+    place: Sym,
+}
+
+/// One part per item of a list (clusters, hosts, …), each named after its item, or after
+/// `place` when given (a host's resource pools keep the host's name).
+fn parts(scope: &Scope, kind: Kind, items: &[Value], place: Option<Sym>) -> Vec<Part> {
+    (items.iter())
+        .filter_map(|i| {
+            let id = i[kind.id_field].as_str()?;
+            let name = i["name"].as_str().unwrap_or(id);
+            Some(Part {
+                scope: with(scope, kind.filter, id.to_string()),
+                place: place.unwrap_or_else(|| intern(name)),
+            })
+        })
+        .collect()
 }
 
 /// The next finer parts of a scope, or None when it cannot be split further.
 async fn split<L: Lister>(
     session: &L,
     scope: &Scope,
+    place: Sym,
 ) -> ApiResult<Option<(Vec<Part>, &'static str)>> {
     let has = |k: &str| scope.iter().any(|(key, _)| *key == k);
-    let parts = |kind: Kind, items: &[Value]| -> Vec<Part> {
-        (ids(items, kind).into_iter())
-            .map(|id| Part::Scope(with(scope, kind.filter, id)))
-            .collect()
-    };
     if has(RESOURCE_POOL.filter) {
         return Ok(None);
     }
     if has(HOST.filter) {
         let pools = session.list(RESOURCE_POOL, scope).await?;
-        return Ok(Some((parts(RESOURCE_POOL, &pools), "resource pools")));
+        let parts = parts(scope, RESOURCE_POOL, &pools, Some(place));
+        return Ok(Some((parts, "resource pools")));
     }
     if has(CLUSTER.filter) {
         let hosts = session.list(HOST, scope).await?;
-        return Ok(Some((parts(HOST, &hosts), "hosts")));
+        return Ok(Some((parts(scope, HOST, &hosts, None), "hosts")));
     }
-    if has(DATACENTER.filter) {
-        let clusters = session.list(CLUSTER, scope).await?;
-        let standalone = Part::Standalone {
-            dc: scope.clone(),
-            clusters: ids(&clusters, CLUSTER),
-        };
-        let mut parts = parts(CLUSTER, &clusters);
-        parts.push(standalone);
-        return Ok(Some((parts, "clusters and hosts")));
+    match clusters_and_standalone_hosts(session, scope).await {
+        // More clusters or standalone hosts than one list holds: a datacenter at a time.
+        Err(e) if over_cap(&e) && !has(DATACENTER.filter) => {
+            let dcs = session.list(DATACENTER, scope).await?;
+            Ok(Some((
+                parts(scope, DATACENTER, &dcs, Some(place)),
+                "datacenters",
+            )))
+        }
+        found => Ok(Some((found?, "clusters and hosts"))),
     }
-    let dcs = session.list(DATACENTER, scope).await?;
-    Ok(Some((parts(DATACENTER, &dcs), "datacenters")))
 }
 
-/// The hosts of a datacenter that are in none of its clusters (they hold VMs too): its hosts
-/// and its clusters' hosts, asked together.
-async fn standalone_hosts<L: Lister>(
+/// A scope's clusters and its hosts in no cluster, asked together: every VM of the scope runs
+/// on exactly one of them, so their VM lists hold each VM once, whatever the datacenters.
+async fn clusters_and_standalone_hosts<L: Lister>(
     session: &L,
-    dc: &Scope,
-    clusters: &[String],
+    scope: &Scope,
 ) -> ApiResult<Vec<Part>> {
-    let in_clusters: Scope = (clusters.iter())
-        .map(|c| (CLUSTER.filter.to_string(), c.clone()))
-        .collect();
-    let clustered = async {
-        match clusters.is_empty() {
-            true => Ok(HashSet::new()),
-            false => Ok(ids(&session.list(HOST, &in_clusters).await?, HOST)
-                .into_iter()
-                .collect::<HashSet<String>>()),
-        }
-    };
-    let (all, clustered) = futures::try_join!(session.list(HOST, dc), clustered)?;
-    Ok((ids(&all, HOST).into_iter())
-        .filter(|h| !clustered.contains(h))
-        .map(|h| Part::Scope(with(dc, HOST.filter, h)))
-        .collect())
+    let standalone = with(scope, "standalone", "true".to_string());
+    let (clusters, hosts) = futures::try_join!(
+        session.list(CLUSTER, scope),
+        session.list(HOST, &standalone)
+    )?;
+    // The hosts first: one host's VMs are fewer than a cluster's, so with more parts than
+    // lists in flight they are not left for last, and the first rows come from a short list.
+    let mut found = parts(scope, HOST, &hosts, None);
+    found.extend(parts(scope, CLUSTER, &clusters, None));
+    Ok(found)
 }
 
 /// Whether a scope's parts are worth asking alongside its VM list: the whole inventory and a
 /// datacenter, whose VM lists a big vCenter refuses (so asking the next level only after the
 /// refusal would put a round trip per level before the first rows), and of which there are
-/// few (a list asked for nothing, where one comes whole, costs little). Not a cluster or a
-/// host: there are dozens to hundreds, many under the cap, and a parts list asked for each
-/// would add requests (4 % more at 100,000 VMs) for no earlier rows: a cluster under the cap
-/// already shows after three round trips.
+/// few (two lists asked for nothing, where the VM list comes whole, cost little). Not a
+/// cluster or a host: there are dozens to hundreds, many under the cap, and a parts list asked
+/// for each would add requests (4 % more at 100,000 VMs) for no earlier rows.
 fn ask_ahead(scope: &Scope) -> bool {
     scope.iter().all(|(k, _)| *k == DATACENTER.filter)
 }
@@ -171,12 +168,14 @@ enum Listed {
     Parts(Vec<Part>, &'static str),
 }
 
-/// A scope's VM list, split when over the cap. Above the hosts the split is asked alongside
-/// the list (`ask_ahead`) and dropped, its requests cancelled, when the list comes whole.
-async fn vms_or_parts<L: Lister>(session: &L, scope: &Scope) -> ApiResult<Listed> {
+/// A scope's VM list, split when over the cap. Above the clusters the split is asked
+/// alongside the list (`ask_ahead`) and dropped, its requests cancelled, when the list comes
+/// whole.
+async fn vms_or_parts<L: Lister>(session: &L, scope: &Scope, place: Sym) -> ApiResult<Listed> {
     let vms = session.vms(scope);
     let refused = if ask_ahead(scope) {
-        let (mut vms, mut parts) = (std::pin::pin!(vms), std::pin::pin!(split(session, scope)));
+        let parts = split(session, scope, place);
+        let (mut vms, mut parts) = (std::pin::pin!(vms), std::pin::pin!(parts));
         let mut early = None;
         let vms = loop {
             tokio::select! {
@@ -197,7 +196,7 @@ async fn vms_or_parts<L: Lister>(session: &L, scope: &Scope) -> ApiResult<Listed
         }
     } else {
         match vms.await {
-            Err(e) if over_cap(&e) => (e, split(session, scope).await),
+            Err(e) if over_cap(&e) => (e, split(session, scope, place).await),
             other => return other.map(Listed::Whole),
         }
     };
@@ -212,8 +211,9 @@ async fn vms_or_parts<L: Lister>(session: &L, scope: &Scope) -> ApiResult<Listed
 type Found<'a> = &'a (dyn Fn(Vec<Node>) + Send + Sync);
 
 /// Every VM in a part, splitting as deep as the cap requires. Each list the server answers
-/// whole (a host's, a cluster's) goes to `found` as it lands: the first rows show once the
-/// first such list is in, not once a whole datacenter is.
+/// whole (a cluster's, a host's) goes to `found` as it lands, its VMs placed in the part's
+/// container: the first rows show once the first such list is in, not once a whole
+/// datacenter is.
 fn vms_in<'a, L: Lister>(
     session: &'a L,
     part: Part,
@@ -221,15 +221,17 @@ fn vms_in<'a, L: Lister>(
     found: Found<'a>,
 ) -> Pin<Box<dyn Future<Output = ApiResult<()>> + Send + 'a>> {
     Box::pin(async move {
-        let parts = match part {
-            Part::Standalone { dc, clusters } => standalone_hosts(session, &dc, &clusters).await?,
-            Part::Scope(scope) => match vms_or_parts(session, &scope).await? {
-                Listed::Whole(vms) => {
-                    found(vms);
-                    return Ok(());
+        let parts = match vms_or_parts(session, &part.scope, part.place).await? {
+            Listed::Whole(mut vms) => {
+                if !part.place.is_empty() {
+                    for f in vms.iter_mut().filter_map(|vm| vm.facts.as_mut()) {
+                        f.place = part.place;
+                    }
                 }
-                Listed::Parts(parts, _) => parts,
-            },
+                found(vms);
+                return Ok(());
+            }
+            Listed::Parts(parts, _) => parts,
         };
         let mut results = stream::iter(parts)
             .map(|p| vms_in(session, p, width, found))
@@ -263,7 +265,7 @@ async fn stream_vms_from<L: Lister>(
     width: usize,
     sink: &ChildSink,
 ) -> ApiResult<u64> {
-    let (parts, unit) = match vms_or_parts(session, &scope).await? {
+    let (parts, unit) = match vms_or_parts(session, &scope, Sym::default()).await? {
         Listed::Whole(nodes) => {
             sink.all(by_name(nodes));
             return Ok(1);
