@@ -307,6 +307,43 @@ async fn too_many_clusters_to_list_splits_by_datacenter_first() {
     assert_eq!(asked.len(), 3 + 1 + 2 * 3 + 5 + 3 + 9, "{asked:?}");
 }
 
+/// Split by datacenter (more clusters than a list holds), a datacenter under the cap comes whole
+/// in one list, which names no cluster or host, so its rows have no place; an empty one gives
+/// no rows; the other is split by cluster and standalone host as the whole inventory is.
+#[tokio::test(start_paused = true)]
+async fn a_datacenter_under_the_cap_comes_whole_when_split_by_datacenter() {
+    let host = |dc, cluster, vms| Host { dc, cluster, vms };
+    let mut hosts: Vec<Host> = (0..3).map(|_| host("dc-a", Some("a1"), 4)).collect();
+    hosts.push(host("dc-a", None, 4));
+    hosts.extend((0..2).map(|_| host("dc-b", Some("b1"), 3)));
+    hosts.push(host("dc-c", Some("c1"), 0));
+    let mut inv = Inventory::new(10, hosts);
+    inv.caps.push(("cluster", 1));
+    let (result, walked) = try_walk(&inv).await;
+    result.unwrap();
+    assert_eq!(walked.first, TRIP * 3, "dc-b's list, after the datacenters");
+    let unique: HashSet<&String> = walked.got.iter().map(|(id, _)| id).collect();
+    assert_eq!((walked.got.len(), unique.len()), (22, 22), "every VM once");
+    for (vm, place) in &walked.got {
+        let in_dc_b = vm.starts_with("vm-host-4-") || vm.starts_with("vm-host-5-");
+        let want = if in_dc_b {
+            String::new()
+        } else {
+            inv.place_of(vm)
+        };
+        assert_eq!(*place, want, "{vm}");
+    }
+    // All VMs, clusters (refused), standalone hosts; the datacenters; per datacenter its VMs,
+    // clusters and standalone hosts; dc-a's standalone host's and a1's VMs (refused); a1's
+    // hosts; their VMs.
+    assert_eq!(
+        asked(&inv).len(),
+        3 + 1 + 3 * 3 + 2 + 1 + 3,
+        "{:?}",
+        asked(&inv)
+    );
+}
+
 /// A host over the cap is split by resource pool; one pool over it too cannot be split, and
 /// the walk ends with the server's refusal (no hang, no rows twice).
 #[tokio::test(start_paused = true)]
