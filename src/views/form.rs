@@ -150,8 +150,9 @@ fn field_lines(
         let ty = clip(f.spec.ty.label(), type_w);
         let mut spans = vec![
             Span::styled(
+                // Two spaces: a label as long as the column does not run into its type.
                 format!(
-                    "{}{label:<label_w$} ",
+                    "{}{label:<label_w$}  ",
                     if focused { "▸ " } else { "  " },
                     label_w = label_w
                 ),
@@ -187,7 +188,16 @@ fn value_spans(app: &App, f: &Field, focused: bool) -> Vec<Span<'static>> {
     match &f.spec.ty {
         ParamType::Boolean => {
             spans.push(Span::raw(if f.flag { "[x] " } else { "[ ] " }));
-            spans.push(Span::styled(f.spec.description.clone(), muted));
+            // Said beside the box unless the label already says it (a presentation's label is
+            // often its description).
+            if !f
+                .spec
+                .description
+                .trim()
+                .eq_ignore_ascii_case(f.spec.label.trim())
+            {
+                spans.push(Span::styled(f.spec.description.clone(), muted));
+            }
         }
         ParamType::SecureString => {
             spans.push(Span::raw("•".repeat(f.text.chars().count())));
