@@ -377,7 +377,8 @@ impl App {
     }
 
     /// Where the entity sits, from the tree it was found in (org / VDC / vApp, datacenter /
-    /// cluster / host): the first row of its first section. Groups ("All VMs") say nothing
+    /// cluster / host), each kind named where a run of it starts: the first row of its first
+    /// section. Groups ("All VMs") say nothing
     /// about place and are left out; a path of nothing adds no row. A server that states the
     /// place itself (Orchestrator's category path, as "Path" or "Category") is not repeated.
     fn add_path_line(&self, id: EntryId, d: &mut Details) {
@@ -393,7 +394,7 @@ impl App {
                 break;
             }
             if e.node.kind != NodeKind::Group {
-                names.push(format!("{} {}", e.node.kind.label(), e.node.name));
+                names.push((e.node.kind, e.node.name.to_string()));
             }
             cur = e.parent();
         }
@@ -401,6 +402,15 @@ impl App {
             return;
         }
         names.reverse();
+        // A kind is said where a run of it starts: "Category Library / vCenter / Basic".
+        let names: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, name))| match i > 0 && names[i - 1].0 == *kind {
+                true => name.clone(),
+                false => format!("{} {name}", kind.label()),
+            })
+            .collect();
         if let Some(s) = d.sections.first_mut() {
             s.rows.insert(0, ("Path".to_string(), names.join(" / ")));
         }
