@@ -353,3 +353,29 @@ async fn a_start_whose_answer_is_lost_is_never_sent_again() {
     );
     assert_eq!(s.vro_executions(), 1);
 }
+
+/// A run's outputs name SDK objects by id beside their type ("Array/VC:VirtualMachine":
+/// "vm-1014, vm-1018"), not "VC:VirtualMachine vm-1014, VC:VirtualMachine vm-1018".
+#[tokio::test]
+async fn objects_in_a_runs_outputs_read_by_id_their_type_said_once() {
+    let s = vro_sim(VroVersion::V8).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let task = start(
+        &b,
+        "Get virtual machines by name",
+        vec![("criteria", ParamValue::Text("web".into()))],
+    )
+    .await;
+    let done = poll_after(&s, &b, &task, 60).await;
+    assert_eq!(done.state, TaskState::Success, "{done:?}");
+    let d = run_details(&b, &done).await;
+    let out = rows(&d, "Outputs");
+    let vms = out.iter().find(|r| r[0] == "vms").expect("the vms output");
+    assert_eq!(vms[1], "Array/VC:VirtualMachine");
+    assert!(
+        vms[2].starts_with("vm-") && vms[2].contains(", vm-"),
+        "{vms:?}"
+    );
+    assert!(!vms[2].contains("VC:"), "{vms:?}");
+}

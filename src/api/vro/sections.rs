@@ -143,7 +143,7 @@ pub fn parameters(title: &str, list: &Value) -> Section {
             let text = if ty.eq_ignore_ascii_case("SecureString") {
                 "***".to_string()
             } else {
-                map::param_text(p)
+                map::param_text_typed(p)
             };
             row(vec![
                 p["name"].as_str().unwrap_or("").to_string(),
