@@ -127,7 +127,7 @@ async fn a_run_completes_with_its_outputs_and_logs() {
         assert!(done.finished.is_some() && done.cancel.is_none());
         assert_eq!(done.target, task.target, "the target stays");
         let d = run_details(&b, &done).await;
-        assert_eq!(value(&d, "Run", "State").as_deref(), Some("success"));
+        assert_eq!(value(&d, "Run", "State").as_deref(), Some("Success"));
         assert!(value(&d, "Run", "Started by").is_some());
         let grown = value(&d, "Outputs", "newCapacityGb").unwrap();
         assert!(grown.parse::<f64>().unwrap() >= 20.0, "{grown}");
@@ -217,7 +217,7 @@ async fn a_run_waiting_for_a_person_says_so() {
     let d = run_details(&b, &waiting).await;
     assert_eq!(
         value(&d, "Run", "State").as_deref(),
-        Some("waiting for input")
+        Some("Waiting for input")
     );
     assert_eq!(
         value(&d, "Inputs", "tags").as_deref(),
