@@ -21,6 +21,8 @@ const LABEL_MAX: usize = 18;
 const LABEL_WIDE: usize = 34;
 /// Widest the type column gets.
 const TYPE_MAX: usize = 17;
+/// The room a field's value keeps beside a long label.
+const VALUE_MIN: usize = 30;
 
 pub(super) fn form(
     app: &App,
@@ -124,14 +126,6 @@ fn field_lines(
     width: usize,
 ) -> (Vec<Line<'static>>, (usize, usize, usize)) {
     let t = &app.theme;
-    let label_w = d
-        .form
-        .fields
-        .iter()
-        .map(|f| f.spec.label.width() + usize::from(f.spec.mandatory))
-        .max()
-        .unwrap_or(0)
-        .min((width / 3).clamp(LABEL_MAX, LABEL_WIDE));
     let type_w = d
         .form
         .fields
@@ -140,6 +134,17 @@ fn field_lines(
         .max()
         .unwrap_or(0)
         .min(if width < 70 { 10 } else { TYPE_MAX });
+    // A third of the width, or what the type and `VALUE_MIN` of value leave when that is more:
+    // a presentation's label is often a sentence ("Search criteria. Part of the name.").
+    let room = width.saturating_sub(2 + 2 + type_w + 1 + VALUE_MIN);
+    let label_w = d
+        .form
+        .fields
+        .iter()
+        .map(|f| f.spec.label.width() + usize::from(f.spec.mandatory))
+        .max()
+        .unwrap_or(0)
+        .min((width / 3).clamp(LABEL_MAX, LABEL_WIDE).max(room));
     let mut out = Vec::new();
     let mut focus = (0, 0, 0);
     for (i, f) in d.form.fields.iter().enumerate() {

@@ -665,3 +665,19 @@ async fn a_yes_no_field_says_its_label_once_and_apart_from_its_type() {
     let line = text.lines().find(|l| l.contains("quiesce")).unwrap();
     assert!(line.contains("[ ] Quiesce the guest file system"), "{line}");
 }
+
+/// A presentation's label is often a sentence: in a wide form it reads whole
+/// ("Search criteria. Part of the name.*"), not cut to "Search criteria. Part of the n…*".
+#[tokio::test(start_paused = true)]
+async fn a_sentence_long_label_reads_whole_in_a_wide_form() {
+    let mut app = app(false);
+    let mut criteria = ParamSpec::new("criteria", ParamType::String);
+    criteria.label = "Search criteria. Part of the name.".into();
+    criteria.mandatory = true;
+    open_form(&mut app, vec![criteria], Risk::Safe);
+    let text = screen(&mut app, 160, 45);
+    assert!(
+        text.contains("Search criteria. Part of the name.*  string"),
+        "{text}"
+    );
+}
