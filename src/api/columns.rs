@@ -84,7 +84,8 @@ pub const MEMORY: Column = col(ColumnId::Memory, "memory", "Memory", 9, SortBy::
 pub const GUEST_OS: Column = col(ColumnId::GuestOs, "os", "Guest OS", 18, SortBy::Natural);
 pub const IP: Column = col(ColumnId::Ip, "ip", "IP", 15, SortBy::Natural);
 pub const OWNER: Column = col(ColumnId::Owner, "owner", "Owner", 10, SortBy::Natural);
-pub const SNAPSHOT_AGE: Column = col(ColumnId::SnapshotAge, "age", "Snapshot", 12, SortBy::Time);
+/// 13: "1386 days old" (a forgotten snapshot is years old) reads whole.
+pub const SNAPSHOT_AGE: Column = col(ColumnId::SnapshotAge, "age", "Snapshot", 13, SortBy::Time);
 pub const SNAPSHOT_SIZE: Column = col(
     ColumnId::SnapshotSize,
     "size",

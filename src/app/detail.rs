@@ -66,10 +66,21 @@ pub enum DetailRow<'a> {
     Header(&'a Table),
     /// Row `row` of a table; `target` counts the rows that lead somewhere, in display order
     /// (`DetailPane::pick` names one of them).
+    /// Its last cell is `last`: the first line of that cell as wrapped to its column
+    /// (`detail_table::layout`), empty when the layout puts it below the row.
     Cells {
         table: &'a Table,
         row: usize,
         target: Option<usize>,
+        last: String,
+    },
+    /// A further line of row `row`'s last cell, under that column (or under the row,
+    /// `BELOW_INDENT` in, when the layout puts it `below`).
+    More {
+        table: &'a Table,
+        row: usize,
+        target: Option<usize>,
+        text: String,
     },
     Series(&'a Series),
 }
@@ -105,16 +116,40 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
         }
         if let Some(t) = s.table.as_ref().filter(|t| !t.rows.is_empty()) {
             rows.push(DetailRow::Header(t));
+            let layout = super::detail_table::layout(t, width);
+            let last_w = layout.widths.last().copied().unwrap_or(1);
             for (i, r) in t.rows.iter().enumerate() {
                 let target = r.target.is_some().then(|| {
                     targets += 1;
                     targets - 1
                 });
+                let text = r.cells.last().map_or("", String::as_str);
+                // The last cell wraps under its column (or under the row); a shorter row is
+                // drawn as it is.
+                let mut lines = match (r.cells.len() == layout.widths.len(), layout.below) {
+                    (false, _) => vec![text.to_string()],
+                    (true, false) => wrap(text, last_w),
+                    (true, true) => {
+                        let mut l = vec![String::new()];
+                        if !text.trim().is_empty() {
+                            l.extend(wrap(text, last_w));
+                        }
+                        l
+                    }
+                }
+                .into_iter();
                 rows.push(DetailRow::Cells {
                     table: t,
                     row: i,
                     target,
+                    last: lines.next().unwrap_or_default(),
                 });
+                rows.extend(lines.map(|text| DetailRow::More {
+                    table: t,
+                    row: i,
+                    target,
+                    text,
+                }));
             }
         }
         rows.extend(s.series.iter().map(DetailRow::Series));
@@ -342,7 +377,8 @@ impl App {
     }
 
     /// Where the entity sits, from the tree it was found in (org / VDC / vApp, datacenter /
-    /// cluster / host): the first row of its first section. Groups ("All VMs") say nothing
+    /// cluster / host), each kind named where a run of it starts: the first row of its first
+    /// section. Groups ("All VMs") say nothing
     /// about place and are left out; a path of nothing adds no row. A server that states the
     /// place itself (Orchestrator's category path, as "Path" or "Category") is not repeated.
     fn add_path_line(&self, id: EntryId, d: &mut Details) {
@@ -358,7 +394,7 @@ impl App {
                 break;
             }
             if e.node.kind != NodeKind::Group {
-                names.push(format!("{} {}", e.node.kind.label(), e.node.name));
+                names.push((e.node.kind, e.node.name.to_string()));
             }
             cur = e.parent();
         }
@@ -366,6 +402,15 @@ impl App {
             return;
         }
         names.reverse();
+        // A kind is said where a run of it starts: "Category Library / vCenter / Basic".
+        let names: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, name))| match i > 0 && names[i - 1].0 == *kind {
+                true => name.clone(),
+                false => format!("{} {name}", kind.label()),
+            })
+            .collect();
         if let Some(s) = d.sections.first_mut() {
             s.rows.insert(0, ("Path".to_string(), names.join(" / ")));
         }

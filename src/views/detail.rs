@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 use unicode_width::UnicodeWidthStr;
 
-use crate::api::model::{RawFormat, Series, Table};
+use crate::api::model::{RawFormat, Series};
+use crate::app::detail_table::{BELOW_INDENT, layout};
 use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows, key_width};
 use crate::theme::Role;
 
@@ -126,27 +127,50 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                         }),
                     ]),
                     DetailRow::Header(table) => {
-                        let widths = column_widths(table);
-                        let cells = table.columns.iter().map(String::as_str);
-                        Line::from(cells_spans(cells, &widths, |_| t.style(Role::Muted)))
+                        let l = layout(table, inner.width as usize);
+                        // A last column drawn below the rows is not headed beside them.
+                        let shown = table.columns.len() - usize::from(l.below);
+                        let cells = table.columns[..shown].iter().map(String::as_str);
+                        Line::from(cells_spans(cells, &l.widths, |_| t.style(Role::Muted)))
                     }
-                    DetailRow::Cells { table, row, target } => {
-                        let widths = column_widths(table);
+                    DetailRow::Cells {
+                        table,
+                        row,
+                        target,
+                        last,
+                    } => {
+                        let widths = layout(table, inner.width as usize).widths;
                         let r = &table.rows[row];
                         // The first cell (criticality, colour) in the row's health colour.
                         let health = r.health.map(|h| t.health(h)).unwrap_or_default();
-                        let cells = r.cells.iter().map(String::as_str);
-                        let mut line = Line::from(cells_spans(cells, &widths, |i| {
+                        let n = r.cells.len();
+                        let cells = r.cells[..n.saturating_sub(1)]
+                            .iter()
+                            .map(String::as_str)
+                            .chain((n > 0).then_some(last.as_str()));
+                        let line = Line::from(cells_spans(cells, &widths, |i| {
                             if i == 0 { health } else { Style::new() }
                         }));
-                        if target == Some(picked) {
-                            line = line.style(t.style(if focused {
-                                Role::Selection
-                            } else {
-                                Role::SelectionUnfocused
-                            }));
-                        }
-                        line
+                        picked_style(line, target == Some(picked), focused, t)
+                    }
+                    DetailRow::More {
+                        table,
+                        target,
+                        text,
+                        ..
+                    } => {
+                        let l = layout(table, inner.width as usize);
+                        let line = match l.below {
+                            // Under the row, indented: its own lines.
+                            true => Line::from(format!("{:BELOW_INDENT$}{text}", "")),
+                            // Under the last column: the others left blank.
+                            false => {
+                                let blank = l.widths.len().saturating_sub(1);
+                                let cells = std::iter::repeat_n("", blank).chain([text.as_str()]);
+                                Line::from(cells_spans(cells, &l.widths, |_| Style::new()))
+                            }
+                        };
+                        picked_style(line, target == Some(picked), focused, t)
                     }
                     DetailRow::Series(series) => {
                         let latest = match series.latest() {
@@ -203,22 +227,26 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(shown), inner);
 }
 
-/// Each column as wide as its widest cell (heading included), at most 40.
-fn column_widths(table: &Table) -> Vec<usize> {
-    let mut w: Vec<usize> = table.columns.iter().map(|c| c.width()).collect();
-    for r in &table.rows {
-        for (i, c) in r.cells.iter().enumerate() {
-            match w.get_mut(i) {
-                Some(x) => *x = (*x).max(c.width()),
-                None => w.push(c.width()),
-            }
-        }
+/// A row that leads somewhere, picked (`n`/`N`), in the selection's colours.
+fn picked_style<'a>(
+    line: Line<'a>,
+    picked: bool,
+    focused: bool,
+    t: &crate::theme::Theme,
+) -> Line<'a> {
+    match picked {
+        true => line.style(t.style(if focused {
+            Role::Selection
+        } else {
+            Role::SelectionUnfocused
+        })),
+        false => line,
     }
-    w.into_iter().map(|x| x.min(40)).collect()
 }
 
 /// Cells padded to their column, two spaces apart, styled by column. A cell wider than its
-/// column is cut with "…" so the columns after it stay aligned; the last runs to the edge.
+/// column is cut with "…" so the columns after it stay aligned; the last comes wrapped to its
+/// column (`detail_rows`).
 fn cells_spans<'a>(
     cells: impl Iterator<Item = &'a str>,
     widths: &[usize],

@@ -351,11 +351,15 @@ pub(super) fn listed_lines(
 fn confirm(app: &App, c: &Confirm, room: Room) -> (String, Style, Vec<Line<'static>>, u16) {
     let t = &app.theme;
     let (label, description) = c.label();
-    let head = vec![
-        Line::styled(format!("{}?", c.summary), t.style(Role::Title)),
-        Line::styled(description, t.style(Role::Muted)),
-        Line::raw(""),
-    ];
+    let mut head = vec![Line::styled(
+        format!("{}?", c.summary),
+        t.style(Role::Title),
+    )];
+    // A description that only says the label again ("Power on": "power on") is not repeated.
+    if !description.trim().eq_ignore_ascii_case(label.trim()) {
+        head.push(Line::styled(description, t.style(Role::Muted)));
+    }
+    head.push(Line::raw(""));
     let mut tail = Vec::new();
     match &c.expect {
         None => tail.push(yes_no(app)),

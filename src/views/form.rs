@@ -21,6 +21,8 @@ const LABEL_MAX: usize = 18;
 const LABEL_WIDE: usize = 34;
 /// Widest the type column gets.
 const TYPE_MAX: usize = 17;
+/// The room a field's value keeps beside a long label.
+const VALUE_MIN: usize = 30;
 
 pub(super) fn form(
     app: &App,
@@ -124,14 +126,6 @@ fn field_lines(
     width: usize,
 ) -> (Vec<Line<'static>>, (usize, usize, usize)) {
     let t = &app.theme;
-    let label_w = d
-        .form
-        .fields
-        .iter()
-        .map(|f| f.spec.label.width() + usize::from(f.spec.mandatory))
-        .max()
-        .unwrap_or(0)
-        .min((width / 3).clamp(LABEL_MAX, LABEL_WIDE));
     let type_w = d
         .form
         .fields
@@ -140,6 +134,17 @@ fn field_lines(
         .max()
         .unwrap_or(0)
         .min(if width < 70 { 10 } else { TYPE_MAX });
+    // A third of the width, or what the type and `VALUE_MIN` of value leave when that is more:
+    // a presentation's label is often a sentence ("Search criteria. Part of the name.").
+    let room = width.saturating_sub(2 + 2 + type_w + 1 + VALUE_MIN);
+    let label_w = d
+        .form
+        .fields
+        .iter()
+        .map(|f| f.spec.label.width() + usize::from(f.spec.mandatory))
+        .max()
+        .unwrap_or(0)
+        .min((width / 3).clamp(LABEL_MAX, LABEL_WIDE).max(room));
     let mut out = Vec::new();
     let mut focus = (0, 0, 0);
     for (i, f) in d.form.fields.iter().enumerate() {
@@ -150,8 +155,9 @@ fn field_lines(
         let ty = clip(f.spec.ty.label(), type_w);
         let mut spans = vec![
             Span::styled(
+                // Two spaces: a label as long as the column does not run into its type.
                 format!(
-                    "{}{label:<label_w$} ",
+                    "{}{label:<label_w$}  ",
                     if focused { "▸ " } else { "  " },
                     label_w = label_w
                 ),
@@ -187,7 +193,16 @@ fn value_spans(app: &App, f: &Field, focused: bool) -> Vec<Span<'static>> {
     match &f.spec.ty {
         ParamType::Boolean => {
             spans.push(Span::raw(if f.flag { "[x] " } else { "[ ] " }));
-            spans.push(Span::styled(f.spec.description.clone(), muted));
+            // Said beside the box unless the label already says it (a presentation's label is
+            // often its description).
+            if !f
+                .spec
+                .description
+                .trim()
+                .eq_ignore_ascii_case(f.spec.label.trim())
+            {
+                spans.push(Span::styled(f.spec.description.clone(), muted));
+            }
         }
         ParamType::SecureString => {
             spans.push(Span::raw("•".repeat(f.text.chars().count())));

@@ -61,8 +61,40 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .max(10) as u16;
-    let (header, widths): (Vec<_>, Vec<_>) = layout
-        .columns()
+    let cols = layout.columns();
+    let fixed = |c: &Col| match c {
+        Col::State => Some(state_w),
+        Col::Progress if layout == Layout::Narrow => Some(4),
+        Col::Progress => Some(15),
+        Col::Started | Col::Elapsed => Some(7),
+        _ => None,
+    };
+    // The user and endpoint whole (an SSO user is long) while the operation and target keep
+    // `MAIN` columns each; else all four share what is left.
+    let widest = |text: &dyn Fn(&TaskRow) -> String, head: &str| {
+        shown
+            .iter()
+            .map(|r| text(r).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(head.len()) as u16
+    };
+    let user_w = widest(&|r| user_of(app, r), "User");
+    let ep_w = widest(&|r| endpoint_of(app, r), "Endpoint");
+    let spare = inner
+        .width
+        .saturating_sub(cols.iter().filter_map(fixed).sum::<u16>())
+        .saturating_sub(cols.len() as u16 - 1);
+    let whole: u16 = cols
+        .iter()
+        .map(|c| match c {
+            Col::User => user_w,
+            Col::Endpoint => ep_w,
+            _ => 0,
+        })
+        .sum();
+    let natural = spare >= 2 * MAIN + whole;
+    let (header, widths): (Vec<_>, Vec<_>) = cols
         .iter()
         .map(|c| match c {
             Col::Operation => ("Operation", Constraint::Fill(3)),
@@ -72,6 +104,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             Col::Progress => ("Progress", Constraint::Length(15)),
             Col::Started => ("Started", Constraint::Length(7)),
             Col::Elapsed => ("Elapsed", Constraint::Length(7)),
+            Col::User if natural => ("User", Constraint::Length(user_w)),
+            Col::Endpoint if natural => ("Endpoint", Constraint::Length(ep_w)),
             Col::User => ("User", Constraint::Fill(2)),
             Col::Endpoint => ("Endpoint", Constraint::Fill(2)),
         })
@@ -82,6 +116,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         inner,
     );
 }
+
+/// The columns the operation and the target keep before the user and endpoint are cut.
+const MAIN: u16 = 24;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -150,19 +187,8 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, layout: Layout) -> R
         .as_ref()
         .map(|t| t.name.to_string())
         .unwrap_or_default();
-    let ep = app.endpoints.get(r.endpoint);
-    let endpoint = ep.map(|e| e.label.clone()).unwrap_or_default();
-    // The server's word on who started it; ours were started as the endpoint's user.
-    let user = r
-        .info
-        .user
-        .clone()
-        .or_else(|| {
-            r.ours
-                .then(|| ep.and_then(|e| e.info.as_ref()).map(|i| i.user.clone()))
-                .flatten()
-        })
-        .unwrap_or_default();
+    let endpoint = endpoint_of(app, r);
+    let user = user_of(app, r);
     let started = r
         .info
         .started
@@ -185,6 +211,27 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, layout: Layout) -> R
         Col::Endpoint => muted(&endpoint),
     });
     Row::new(cells)
+}
+
+fn endpoint_of(app: &App, r: &TaskRow) -> String {
+    app.endpoints
+        .get(r.endpoint)
+        .map(|e| e.label.clone())
+        .unwrap_or_default()
+}
+
+/// The server's word on who started it; ours were started as the endpoint's user.
+fn user_of(app: &App, r: &TaskRow) -> String {
+    let ep = app.endpoints.get(r.endpoint);
+    r.info
+        .user
+        .clone()
+        .or_else(|| {
+            r.ours
+                .then(|| ep.and_then(|e| e.info.as_ref()).map(|i| i.user.clone()))
+                .flatten()
+        })
+        .unwrap_or_default()
 }
 
 /// A moving state spins; one that waits (on a person, or suspended) does not. In words, as

@@ -929,3 +929,26 @@ async fn two_actions_on_one_task_are_each_audited() {
     assert_eq!(ended, 2, "one audit line per confirmed action");
     assert_eq!(app.invocations.unfinished(), (0, 0));
 }
+
+/// "Power on VM db-01?" is not followed by "power on": a description that only says the
+/// label again is not repeated; one that says more is ("like pulling the plug").
+#[tokio::test(start_paused = true)]
+async fn a_confirm_does_not_say_its_label_twice() {
+    let mut app = connected(false);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down); // db-01, powered off
+    let effects = key(&mut app, KeyCode::Char('o')).effects;
+    answer_lookups(&mut app, effects);
+    let text = dialog_text(&render(&mut app, 100, 30), "Power on");
+    assert_eq!(
+        text,
+        "Power on VM db-01? y yes N no (default: Enter, Esc or any other key)"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up); // web-01, powered on
+    let effects = key(&mut app, KeyCode::Char('O')).effects;
+    answer_lookups(&mut app, effects);
+    let text = dialog_text(&render(&mut app, 100, 30), "Power off");
+    assert!(text.contains("like pulling the plug"), "{text}");
+}

@@ -496,6 +496,15 @@ async fn the_snapshot_table_sorts_by_age_size_and_endpoint() {
     assert_eq!(rows(&app), ["old-small", "mid", "new-big"]);
     let s = screen(&mut app, 200, 30);
     assert!(s.contains("Snapshot▲") && s.contains("40.0 GiB"), "{s}");
+    // A snapshot years old reads whole ("1070 days old"), not cut to "1070 days o…".
+    for width in [120, 160] {
+        let s = screen(&mut app, width, 40);
+        let line = s
+            .lines()
+            .find(|l| l.contains("old-small") && l.contains("GiB"))
+            .unwrap_or_else(|| panic!("{s}"));
+        assert!(line.contains(" days old "), "{width}: {line}");
+    }
     command(&mut app, "sort size");
     assert_eq!(rows(&app), ["old-small", "mid", "new-big"]);
     command(&mut app, "sort size");

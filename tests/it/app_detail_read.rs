@@ -146,3 +146,24 @@ async fn slash_in_the_detail_pane_searches_the_raw_view_and_n_steps_through_matc
     key(&mut app, KeyCode::Esc);
     assert!(app.detail.search.is_empty() && !app.detail.searching);
 }
+
+/// Nested places of one kind (Orchestrator categories, vCenter folders) name their kind once:
+/// "Org acme / Folder infra / linux", not "… / Folder infra / Folder linux".
+#[tokio::test(start_paused = true)]
+async fn a_path_names_a_kind_once_for_a_run_of_it() {
+    let mut app = connected();
+    key(&mut app, KeyCode::Down); // acme
+    let req = children_req(&key(&mut app, KeyCode::Right).effects);
+    give_children(&mut app, req, vec![group(NodeKind::Folder, "f/1", "infra")]);
+    key(&mut app, KeyCode::Down);
+    let req = children_req(&key(&mut app, KeyCode::Right).effects);
+    give_children(&mut app, req, vec![group(NodeKind::Folder, "f/2", "linux")]);
+    key(&mut app, KeyCode::Down);
+    let req = children_req(&key(&mut app, KeyCode::Right).effects);
+    give_children(&mut app, req, vec![vm("vm/1", "web-01", true)]);
+    key(&mut app, KeyCode::Down); // web-01
+    let req = details_req(&mut app).await;
+    give(&mut app, req, details("vm/1", "web-01"));
+    let text = screen(&mut app, 120, 30);
+    assert!(text.contains("Org acme / Folder infra / linux"), "{text}");
+}

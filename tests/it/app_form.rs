@@ -635,3 +635,50 @@ async fn a_long_input_label_reads_whole_in_a_wide_dialog() {
     let narrow = screen_text(&render(&mut app, 60, 30));
     assert!(narrow.contains("Virtual machine t…*"), "{narrow}");
 }
+
+/// A presentation's label is often its description ("Reboot if a patch needs it"): a yes/no
+/// field says it once, and the longest label stays apart from its type.
+#[tokio::test(start_paused = true)]
+async fn a_yes_no_field_says_its_label_once_and_apart_from_its_type() {
+    let mut app = app(false);
+    let mut reboot = ParamSpec::new("rebootAllowed", ParamType::Boolean);
+    reboot.label = "Reboot if a patch needs it".into();
+    reboot.description = "Reboot if a patch needs it".into();
+    let mut quiesce = ParamSpec::new("quiesce", ParamType::Boolean);
+    quiesce.label = "quiesce".into();
+    quiesce.description = "Quiesce the guest file system".into();
+    open_form(&mut app, vec![reboot, quiesce], Risk::Safe);
+    let text = screen(&mut app, 120, 40);
+    let line = text
+        .lines()
+        .find(|l| l.contains("Reboot if a patch needs it"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        line.matches("Reboot if a patch needs it").count(),
+        1,
+        "{line}"
+    );
+    assert!(
+        line.contains("Reboot if a patch needs it  yes/no"),
+        "{line}"
+    );
+    // A description that says more than the label stays beside the box.
+    let line = text.lines().find(|l| l.contains("quiesce")).unwrap();
+    assert!(line.contains("[ ] Quiesce the guest file system"), "{line}");
+}
+
+/// A presentation's label is often a sentence: in a wide form it reads whole
+/// ("Search criteria. Part of the name.*"), not cut to "Search criteria. Part of the n…*".
+#[tokio::test(start_paused = true)]
+async fn a_sentence_long_label_reads_whole_in_a_wide_form() {
+    let mut app = app(false);
+    let mut criteria = ParamSpec::new("criteria", ParamType::String);
+    criteria.label = "Search criteria. Part of the name.".into();
+    criteria.mandatory = true;
+    open_form(&mut app, vec![criteria], Risk::Safe);
+    let text = screen(&mut app, 160, 45);
+    assert!(
+        text.contains("Search criteria. Part of the name.*  string"),
+        "{text}"
+    );
+}

@@ -107,3 +107,27 @@ async fn a_narrow_task_pane_drops_columns_instead_of_cutting_them() {
     assert!(row.contains("Power off") && row.contains("40%"), "{row}");
     assert!(!row.contains('█'), "{row}");
 }
+
+/// An SSO user is long ("administrator@vsphere.local"): at 160 columns it reads whole, as the
+/// endpoint does, while the operation and target keep their room; on a narrower pane it
+/// shares the room as before.
+#[tokio::test(start_paused = true)]
+async fn a_long_user_reads_whole_when_the_pane_has_room() {
+    let mut app = connected();
+    let user = "administrator@vsphere.local";
+    let list = vec![task("t/1", "web-116", TaskState::Running, user)];
+    answer(&mut app, 900, 0, ApiAnswer::RecentTasks(Ok(list)));
+    let text = screen(&mut app, 160, 45);
+    let row = text
+        .lines()
+        .find(|l| l.contains("web-116"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains(user), "{row}");
+    assert!(row.contains("Power off"), "{row}");
+    let text = screen(&mut app, 100, 30);
+    let row = text.lines().find(|l| l.contains("web-116")).unwrap();
+    assert!(
+        row.contains("Power off") && row.contains("web-116"),
+        "{row}"
+    );
+}

@@ -61,7 +61,7 @@ fn demo_run_a_workflow_with_one_input_from_the_keys_and_see_it_complete() {
     let form = t
         .wait_for("Run Get virtual machines by name · disruptive", WAIT)
         .expect("e opens the workflow's form");
-    assert!(form.contains("* string"), "the mandatory input: {form}");
+    assert!(form.contains("*  string"), "the mandatory input: {form}");
     // Enter with the mandatory input empty: refused at the field, nothing runs.
     t.keys(&["Enter"]);
     t.wait_for("✗ required", WAIT)
@@ -86,7 +86,8 @@ fn demo_run_a_workflow_with_one_input_from_the_keys_and_see_it_complete() {
         .wait_until(WAIT, |s| s.contains("Outputs") && s.contains("Logs"))
         .unwrap_or_else(|s| panic!("the run's details: {s}"));
     assert!(
-        details.contains("criteria  string  web") && details.contains("VC:VirtualMachine vm-"),
+        details.contains("criteria  string  web")
+            && details.contains("Array/VC:VirtualMachine  vm-"),
         "{details}"
     );
     t.keys(&["q"]);

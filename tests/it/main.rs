@@ -90,6 +90,7 @@ mod vcenter_summary;
 mod vcenter_tasks;
 mod vcsim;
 mod vro_client;
+mod vro_detail_inputs;
 mod vro_goto;
 mod vro_interaction;
 mod vro_marks;

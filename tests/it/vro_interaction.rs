@@ -64,7 +64,7 @@ async fn a_waiting_run_offers_its_interaction_and_completes_with_the_answer() {
         let d = run_details(&b, &task).await;
         assert_eq!(
             value(&d, "User interaction", "State").as_deref(),
-            Some("waiting")
+            Some("Waiting")
         );
         assert!(
             value(&d, "User interaction", "Assigned to").is_some_and(|a| a.contains("vcoadmins"))

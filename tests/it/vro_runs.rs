@@ -127,7 +127,7 @@ async fn a_run_completes_with_its_outputs_and_logs() {
         assert!(done.finished.is_some() && done.cancel.is_none());
         assert_eq!(done.target, task.target, "the target stays");
         let d = run_details(&b, &done).await;
-        assert_eq!(value(&d, "Run", "State").as_deref(), Some("success"));
+        assert_eq!(value(&d, "Run", "State").as_deref(), Some("Success"));
         assert!(value(&d, "Run", "Started by").is_some());
         let grown = value(&d, "Outputs", "newCapacityGb").unwrap();
         assert!(grown.parse::<f64>().unwrap() >= 20.0, "{grown}");
@@ -217,7 +217,7 @@ async fn a_run_waiting_for_a_person_says_so() {
     let d = run_details(&b, &waiting).await;
     assert_eq!(
         value(&d, "Run", "State").as_deref(),
-        Some("waiting for input")
+        Some("Waiting for input")
     );
     assert_eq!(
         value(&d, "Inputs", "tags").as_deref(),
@@ -352,4 +352,30 @@ async fn a_start_whose_answer_is_lost_is_never_sent_again() {
         "one POST: a second would be a second run"
     );
     assert_eq!(s.vro_executions(), 1);
+}
+
+/// A run's outputs name SDK objects by id beside their type ("Array/VC:VirtualMachine":
+/// "vm-1014, vm-1018"), not "VC:VirtualMachine vm-1014, VC:VirtualMachine vm-1018".
+#[tokio::test]
+async fn objects_in_a_runs_outputs_read_by_id_their_type_said_once() {
+    let s = vro_sim(VroVersion::V8).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let task = start(
+        &b,
+        "Get virtual machines by name",
+        vec![("criteria", ParamValue::Text("web".into()))],
+    )
+    .await;
+    let done = poll_after(&s, &b, &task, 60).await;
+    assert_eq!(done.state, TaskState::Success, "{done:?}");
+    let d = run_details(&b, &done).await;
+    let out = rows(&d, "Outputs");
+    let vms = out.iter().find(|r| r[0] == "vms").expect("the vms output");
+    assert_eq!(vms[1], "Array/VC:VirtualMachine");
+    assert!(
+        vms[2].starts_with("vm-") && vms[2].contains(", vm-"),
+        "{vms:?}"
+    );
+    assert!(!vms[2].contains("VC:"), "{vms:?}");
 }

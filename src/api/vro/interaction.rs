@@ -52,7 +52,7 @@ impl Interaction {
     pub fn section(&self) -> Section {
         let mut s = Section::new("User interaction");
         s.row("Asks", &self.name)
-            .row("State", self.state.to_lowercase());
+            .row("State", crate::api::labels::state(&self.state));
         if !self.assignees.is_empty() {
             s.row("Assigned to", self.assignees.join(", "));
         }

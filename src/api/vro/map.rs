@@ -286,6 +286,32 @@ pub fn param_text(p: &Value) -> String {
     value_text(&p["value"]).unwrap_or_default()
 }
 
+/// The value of an execution parameter as text beside its type, which names the type of an
+/// SDK object ("VC:VirtualMachine", "Array/VC:VirtualMachine"): each such object by its id
+/// alone ("vm-1014, vm-1018"), its type said once, in the type's column.
+pub fn param_text_typed(p: &Value) -> String {
+    let ty = p["type"].as_str().unwrap_or("");
+    let elem = ty.strip_prefix("Array/").unwrap_or(ty);
+    fn id_of<'a>(v: &'a Value, elem: &str) -> Option<&'a str> {
+        let o = &v["sdk-object"];
+        o["id"]
+            .as_str()
+            .filter(|_| o["type"].as_str() == Some(elem))
+    }
+    let v = &p["value"];
+    if let Some(id) = id_of(v, elem) {
+        return id.to_string();
+    }
+    let ids = v["array"]["elements"]
+        .as_array()
+        .filter(|e| !e.is_empty())
+        .and_then(|e| e.iter().map(|x| id_of(x, elem)).collect::<Option<Vec<_>>>());
+    match ids {
+        Some(ids) => ids.join(", "),
+        None => param_text(p),
+    }
+}
+
 /// Epoch milliseconds (older servers) or an ISO-8601 string (8.x).
 pub fn time_of(v: &Value) -> Option<OffsetDateTime> {
     if let Some(ms) = v.as_i64() {

@@ -112,7 +112,8 @@ pub fn last_runs(runs: &[Node]) -> Section {
 pub fn run(v: &Value, task: &TaskInfo) -> Section {
     let mut s = Section::new("Run");
     s.row("Workflow", v["name"].as_str().unwrap_or(""))
-        .row("State", task.state.label());
+        // In words, as the task pane and the tree say it ("Waiting for input").
+        .row("State", labels::state(task.state.label()));
     if let Some(u) = &task.user {
         s.row("Started by", u);
     }
@@ -143,7 +144,7 @@ pub fn parameters(title: &str, list: &Value) -> Section {
             let text = if ty.eq_ignore_ascii_case("SecureString") {
                 "***".to_string()
             } else {
-                map::param_text(p)
+                map::param_text_typed(p)
             };
             row(vec![
                 p["name"].as_str().unwrap_or("").to_string(),
