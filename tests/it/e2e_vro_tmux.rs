@@ -149,7 +149,7 @@ fn demo_answer_a_run_waiting_for_user_interaction_from_the_keys() {
     let details = t
         .wait_until(WAIT, |s| s.contains("Outputs") && s.contains("go ahead"))
         .unwrap_or_else(|s| panic!("the run's outputs: {s}"));
-    assert!(details.contains("approved    boolean  yes"), "{details}");
+    assert!(details.contains("approved    boolean  Yes"), "{details}");
     t.keys(&["q"]);
     t.wait_for("EXIT=0", WAIT).expect("vnav exits with 0");
 }

@@ -210,7 +210,7 @@ async fn a_workflow_says_what_it_asks_for_and_offers_a_run() {
     );
     let inputs = section(&d, "Inputs").table.as_ref().unwrap();
     let grow = inputs.rows.iter().find(|r| r.cells[0] == "growGb").unwrap();
-    assert_eq!(grow.cells[1..5], ["number", "yes", "", "10, 20, 50, 100"]);
+    assert_eq!(grow.cells[1..5], ["number", "Yes", "", "10, 20, 50, 100"]);
     let disk = inputs
         .rows
         .iter()

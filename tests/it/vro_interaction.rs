@@ -115,7 +115,7 @@ async fn a_waiting_run_offers_its_interaction_and_completes_with_the_answer() {
         assert!(
             outputs
                 .iter()
-                .any(|r| r[0] == "approved" && r.last().unwrap() == "yes"),
+                .any(|r| r[0] == "approved" && r.last().unwrap() == "Yes"),
             "{outputs:?}"
         );
         assert!(

@@ -261,16 +261,15 @@ pub fn value_text(v: &Value) -> Option<String> {
     Some(display(&value(v)?))
 }
 
-/// A value as an operator reads it ("20", "yes", "a, b", "k=v"); secure strings are masked.
+/// A value as an operator reads it ("20", "Yes", "a, b", "k=v"), as the other panes write
+/// flags and times; secure strings are masked.
 pub fn display(v: &ParamValue) -> String {
     match v {
         ParamValue::Text(s) => s.clone(),
         ParamValue::Secret(_) => "***".into(),
         ParamValue::Number(n) => n.to_string(),
-        ParamValue::Bool(b) => if *b { "yes" } else { "no" }.into(),
-        ParamValue::Date(d) => d
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        ParamValue::Bool(b) => crate::api::labels::yes_no(*b).into(),
+        ParamValue::Date(d) => crate::api::labels::when(*d),
         ParamValue::List(l) => l.join(", "),
         ParamValue::Properties(p) => p
             .iter()

@@ -50,7 +50,7 @@ pub fn inputs(specs: &[ParamSpec]) -> Section {
             row(vec![
                 p.name.clone(),
                 p.ty.label().to_string(),
-                if p.mandatory { "yes" } else { "" }.into(),
+                if p.mandatory { "Yes" } else { "" }.into(),
                 p.default.as_ref().map(map::display).unwrap_or_default(),
                 p.allowed.join(", "),
                 p.description.clone(),
