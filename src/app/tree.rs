@@ -417,7 +417,8 @@ impl Tree {
             .collect();
         // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
         // after the others in their old order.
-        let (mut opened, dropped): (Vec<(EntryId, usize)>, Vec<(EntryId, usize)>) = by_id
+        type Placed = Vec<(EntryId, usize)>;
+        let (mut opened, dropped): (Placed, Placed) = by_id
             .into_values()
             .partition(|&(c, _)| self.entries[c as usize].opened_by_id());
         opened.sort_unstable_by_key(|&(_, i)| i);
