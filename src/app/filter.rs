@@ -491,6 +491,10 @@ impl Filter {
                         out.push(i);
                         continue;
                     }
+                    // All names ASCII: a plain word's letters must all be the entry's.
+                    if plain.is_some() && self.index.ascii && !self.index.has_letters(i, query) {
+                        continue;
+                    }
                     let name = self.index.name(i);
                     let hit = match &plain {
                         Some((needle, sensitive)) if name.is_ascii() => {
