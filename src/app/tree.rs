@@ -417,9 +417,10 @@ impl Tree {
             .collect();
         // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
         // after the others in their old order.
-        let (mut opened, dropped): (Vec<_>, Vec<_>) = by_id
+        type Placed = Vec<(EntryId, usize)>;
+        let (mut opened, dropped): (Placed, Placed) = by_id
             .into_values()
-            .partition(|&(c, _): &(EntryId, usize)| self.entries[c as usize].opened_by_id());
+            .partition(|&(c, _)| self.entries[c as usize].opened_by_id());
         opened.sort_unstable_by_key(|&(_, i)| i);
         let dropped: std::collections::HashSet<EntryId> = (dropped.into_iter().chain(shadowed))
             .map(|(c, _)| c)
@@ -1006,7 +1007,7 @@ mod size_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::model::NodeKind;
+    use crate::api::model::{NodeKind, Severity, Status};
 
     fn node(id: &str) -> Node {
         Node::new(NodeKind::Vm, id, id).expandable(true)
@@ -1044,6 +1045,39 @@ mod tests {
         t.set_expanded(r, true);
         t.refresh_visible();
         assert_eq!(names(&t), ["root", "a", "b"]);
+    }
+
+    /// What a refresh tells the indexes over the tree (the filter's): only the children
+    /// whose node differs are stamped, the ones that went are in `freed_lately` (not a
+    /// table's), children that stay in another order bump `reorders`, and of two children
+    /// with one id the shadowed one is freed, not left live outside the tree.
+    #[test]
+    fn a_refresh_stamps_what_changed_logs_what_went_and_counts_reorders() {
+        let mut t = Tree::default();
+        let r = t.add_root(0, node("root"));
+        t.merge_children(r, vec![node("a"), node("b"), node("c"), node("b")]);
+        let ids = t.get(r).children.to_vec();
+        assert_eq!(ids.len(), 4);
+        let (content, reorders) = (t.content, t.reorders());
+        let changed = node("c").with_status(Status::new("POWERED_OFF", Severity::Muted));
+        t.merge_children(r, vec![node("a"), changed, node("b")]);
+        let stamped: Vec<EntryId> = (ids.iter().copied())
+            .filter(|&id| t.changed_since(id, content))
+            .collect();
+        assert_eq!(stamped, [ids[2]], "only c's node differs");
+        assert_eq!(t.reorders(), reorders);
+        // The first b was shadowed by the second: freed, as the log says.
+        assert!(!t.is_live(ids[1]));
+        assert_eq!(t.freed_lately().1, [ids[1]]);
+        assert_eq!(t.get(r).children.to_vec(), [ids[0], ids[2], ids[3]]);
+        // Another order: counted.
+        t.merge_children(r, vec![node("c"), node("a"), node("b")]);
+        assert_eq!(t.reorders(), reorders + 1);
+        // A table's rows that go are not the drawn tree's: not logged.
+        let table = t.add_hidden_root(0, node("table"));
+        t.merge_children(table, vec![node("x")]);
+        t.merge_children(table, vec![]);
+        assert_eq!(t.freed_lately().1, [ids[1]]);
     }
 
     #[test]

@@ -222,3 +222,60 @@ async fn a_keystroke_right_after_a_refresh_takes_the_change_on_without_a_build()
         "still not built again"
     );
 }
+
+/// An index grown by many changes taken on (a tail and masks past a quarter of what it takes
+/// on) is built again beside it on quiet ticks, in slices, while it answers keystrokes: a
+/// keystroke in the middle neither builds nor finishes the build, and the new index replaces
+/// it once built.
+#[tokio::test(start_paused = true)]
+async fn a_crowded_index_is_built_again_beside_it_while_it_answers() {
+    let mut app = connected();
+    with_vms(&mut app);
+    // 20,000 VMs in the shop: more than one tick's slice of a build.
+    key(&mut app, KeyCode::Up);
+    let refresh = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    let listing = |off: usize| -> Vec<vnav::api::model::Node> {
+        (0..20_000)
+            .map(|i| vm(&format!("vm/{i}"), &format!("vm-{i:05}"), i >= off))
+            .collect()
+    };
+    let req = children_req(&app.handle(Event::Key(refresh)).effects);
+    give_children(&mut app, req, listing(0));
+    keys(&mut app, "/w");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.filter.engine.index_appended(), 0);
+    // A refresh powers 2,100 of them off: taken on at the next keystroke.
+    while app.selected_entry().unwrap().node.name.as_str() != "shop" {
+        key(&mut app, KeyCode::Up);
+    }
+    let req = children_req(&app.handle(Event::Key(refresh)).effects);
+    give_children(&mut app, req, listing(2_100));
+    keys(&mut app, "/vm-0209");
+    assert_eq!(app.filter.engine.index_appended(), 2_100);
+    key(&mut app, KeyCode::Esc);
+    // Quiet: a tick starts the build beside it, one slice.
+    tokio::time::advance(Duration::from_millis(500)).await;
+    app.handle(Event::Tick);
+    assert!(
+        app.filter.engine.index_deadline(&app.tree).is_some(),
+        "more to build"
+    );
+    // A keystroke meanwhile is answered by the index as it was.
+    keys(&mut app, "/vm-02099");
+    assert_eq!(
+        app.filter.engine.index_appended(),
+        2_100,
+        "not built on the key"
+    );
+    let found: Vec<String> = (app.tree.filter_matches().unwrap().iter())
+        .map(|&id| app.tree.get(id).node.name.to_string())
+        .collect();
+    assert_eq!(found, ["vm-02099"]);
+    key(&mut app, KeyCode::Esc);
+    // The ticks finish the build and swap it in.
+    tick_while_due(&mut app, 100).await;
+    assert_eq!(app.filter.engine.index_deadline(&app.tree), None);
+    assert_eq!(app.filter.engine.index_appended(), 0, "built again");
+    keys(&mut app, "/off");
+    assert_eq!(app.tree.filter_matches().unwrap().len(), 2_100);
+}

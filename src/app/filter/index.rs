@@ -339,6 +339,13 @@ impl Index {
         Some(self.unmasked(hits.map(|(i, _)| i as u32).collect()))
     }
 
+    /// Whether position `i`'s name, columns, id and state hold every character of the
+    /// ASCII `query` (case folded), from its `letters`: what a match by name or text needs.
+    pub(super) fn has_letters(&self, i: u32, query: &str) -> bool {
+        let want = (query.bytes()).fold(0, |m, b| m | LETTER_BITS[b as usize]);
+        self.letters[i as usize] & want == want
+    }
+
     /// Positions (among `candidates`, else all) whose other columns or id contain `query`
     /// ignoring case, then those of them that contain it as the query asks (smart case).
     pub(super) fn with_extra(
@@ -405,8 +412,12 @@ impl Index {
                 false => (Vec::new(), None),
             };
             let by_text = match rest {
+                // Only where the entry has every letter of the query (8 bytes an entry, not its
+                // text: "on" after "o" leaves the VMs powered off, and most have no "n").
                 Some(rest) if rest.len() <= self.spans.len() / FEW_LEFT => (rest.into_iter())
-                    .filter(|&i| finder.find(self.extra(i)).is_some())
+                    .filter(|&i| {
+                        self.has_letters(i, &lower) && finder.find(self.extra(i)).is_some()
+                    })
                     .collect(),
                 _ => {
                     // One pass over the text, jumping to the next entry at each hit.

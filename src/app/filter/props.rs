@@ -385,6 +385,15 @@ proptest! {
                 }
                 prop_assert!(f.index_ready(&t), "built after {} slices", sliced);
             }
+            // Every other keystroke, a slice of a build beside the index (as quiet ticks make
+            // it for a crowded index), swapped in when complete: the changes before the next
+            // keystrokes restart it, or make the keystroke finish it.
+            if k % 2 == 1 {
+                let next = f.next.get_or_insert_default();
+                if next.build(&t, slice) {
+                    f.swap_in_next();
+                }
+            }
             let before = std::mem::replace(&mut got, f.apply(&t, &query[..end]));
             // Said to keep every match: the previous matches, rows and all.
             if f.kept_every_match() {

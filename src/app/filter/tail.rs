@@ -17,6 +17,15 @@ impl Index {
     /// instead: children that stayed were reordered, more went than the tree remembers, or
     /// the tail and masks would outgrow `TAIL` (or an eighth of the index).
     pub(super) fn sync(&mut self, tree: &Tree) -> bool {
+        let ok = self.take_on_changes(tree);
+        if !ok {
+            // Maybe half taken on: only a build makes it whole again.
+            self.content = None;
+        }
+        ok
+    }
+
+    fn take_on_changes(&mut self, tree: &Tree) -> bool {
         let Some(content) = self.content else {
             return false;
         };
@@ -82,6 +91,20 @@ impl Index {
         // Positions stay, but an earlier query's matches lack the new entries: no narrowing.
         self.built += 1;
         true
+    }
+
+    /// Up to date with the tree, taking its changes on if needed (`sync`); false when only a
+    /// build can be (or one is under way).
+    pub(super) fn take_on(&mut self, tree: &Tree) -> bool {
+        self.content == Some(tree.content)
+            || self.pending.is_none() && self.content.is_some() && self.sync(tree)
+    }
+
+    /// Whether the tail and the masks have grown past a quarter of what `sync` allows: each
+    /// sync orders the tail again, so a build (beside the index, on quiet ticks) folds them in.
+    pub(super) fn crowded(&self) -> bool {
+        let tail = self.spans.len() - self.base as usize;
+        (tail + self.masks) * 4 > TAIL.max(self.base as usize / 8)
     }
 
     /// Position `pos` never matches again (its entry changed or went).
