@@ -8,6 +8,7 @@ mod copies;
 pub mod dialect;
 pub mod lists;
 pub mod map;
+mod seen;
 pub mod session;
 mod snapshots;
 mod tags;
