@@ -182,29 +182,24 @@ pub fn read(body: &[u8], visit: &mut impl Visit) -> ApiResult<()> {
                 had_root |= starts.is_empty();
                 visit.close();
             }
-            Event::Text(t) => {
-                if !starts.is_empty() {
-                    let text = t.xml_content().map_err(|e| bad(&reader, &e))?;
-                    visit.text(&text);
-                }
+            // Text outside the root is not read (nor checked).
+            Event::Text(t) if !starts.is_empty() => {
+                let text = t.xml_content().map_err(|e| bad(&reader, &e))?;
+                visit.text(&text);
             }
-            Event::CData(t) => {
-                if !starts.is_empty() {
-                    visit.text(&String::from_utf8_lossy(&t));
-                }
+            Event::CData(t) if !starts.is_empty() => {
+                visit.text(&String::from_utf8_lossy(&t));
             }
-            Event::GeneralRef(r) => {
-                if !starts.is_empty() {
-                    let name = r.decode().map_err(|e| bad(&reader, &e))?;
-                    let c = match r.resolve_char_ref().map_err(|e| bad(&reader, &e))? {
-                        Some(c) => c,
-                        None => entity(&name)
-                            .ok_or_else(|| bad(&reader, &format!("unknown entity &{name};")))?,
-                    };
-                    ch.clear();
-                    ch.push(c);
-                    visit.text(&ch);
-                }
+            Event::GeneralRef(r) if !starts.is_empty() => {
+                let name = r.decode().map_err(|e| bad(&reader, &e))?;
+                let c = match r.resolve_char_ref().map_err(|e| bad(&reader, &e))? {
+                    Some(c) => c,
+                    None => entity(&name)
+                        .ok_or_else(|| bad(&reader, &format!("unknown entity &{name};")))?,
+                };
+                ch.clear();
+                ch.push(c);
+                visit.text(&ch);
             }
             Event::Eof => break,
             _ => {}
