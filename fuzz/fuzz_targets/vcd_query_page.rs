@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vnav::api::vcd::{map, query, xml};
+use vnav::api::vcd::{map, query};
+use vnav::api::xml;
 
 fuzz_target!(|data: &[u8]| {
     let read = query::node_page(data);
