@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let read = read.expect("the reader refused what the tree took");
     let Ok(page) = query::page(root) else {
-        assert!(read.is_err(), "the reader took a page that is no query result");
+        assert!(
+            read.is_err(),
+            "the reader took a page that is no query result"
+        );
         return;
     };
     let read = read.expect("the reader refused a query result");
@@ -24,7 +27,12 @@ fuzz_target!(|data: &[u8]| {
     let nodes: Vec<_> = page.records.iter().filter_map(map::record_node).collect();
     assert_eq!(nodes, read.nodes);
     assert_eq!(
-        (page.records.len() as u64, page.total, page.page_size, &page.next),
+        (
+            page.records.len() as u64,
+            page.total,
+            page.page_size,
+            &page.next
+        ),
         (read.records, read.total, read.page_size, &read.next)
     );
     for r in &page.records {
