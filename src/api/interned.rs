@@ -6,6 +6,7 @@
 //! is the part of a node id before its UUID (see `node_id`).
 
 use foldhash::HashMap;
+use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{LazyLock, Mutex, RwLock};
@@ -37,8 +38,38 @@ impl Texts {
     }
 }
 
+/// How many texts each thread remembers in front of the shared sets.
+const RECENT: usize = 64;
+
+/// Which of a thread's memo slots `text` goes in.
+fn slot(text: &str) -> usize {
+    use std::hash::BuildHasher;
+    (foldhash::fast::FixedState::with_seed(0).hash_one(text) as usize) % RECENT
+}
+
+thread_local! {
+    /// The last texts this thread found in a set (the set's address, the text, its index):
+    /// each listed VM asks for a few that repeat (its status, its id's prefix), and a hit here
+    /// takes no lock that the other client threads also take. A set's indices never change, so
+    /// a memo never goes stale; a server choosing texts that share a slot only makes misses.
+    static RECENT_INDEX: [Cell<(usize, &'static str, u16)>; RECENT] =
+        const { [const { Cell::new((0, "", 0)) }; RECENT] };
+}
+
 /// The index of `text` in `set`, added on first sight; None once the set is full.
 fn index_of(set: &RwLock<Texts>, text: &str) -> Option<u16> {
+    let (at, key) = (slot(text), std::ptr::from_ref(set) as usize);
+    let (set_at, known, i) = RECENT_INDEX.with(|r| r[at].get());
+    if set_at == key && known == text {
+        return Some(i);
+    }
+    let i = index_of_shared(set, text)?;
+    let text = text_at(set, i);
+    RECENT_INDEX.with(|r| r[at].set((key, text, i)));
+    Some(i)
+}
+
+fn index_of_shared(set: &RwLock<Texts>, text: &str) -> Option<u16> {
     if let Some(i) = read(set).index.get(text).copied() {
         return Some(i);
     }
@@ -166,6 +197,13 @@ pub struct Sym(&'static &'static str);
 static SYMS: LazyLock<Mutex<HashMap<&'static str, &'static &'static str>>> =
     LazyLock::new(Default::default);
 
+thread_local! {
+    /// The last values this thread interned, in front of `SYMS` as `RECENT_INDEX` is in front
+    /// of the label sets: a listed VM's guest OS, vApp and owner mostly repeat.
+    static RECENT_SYMS: [Cell<Option<&'static &'static str>>; RECENT] =
+        const { [const { Cell::new(None) }; RECENT] };
+}
+
 impl Sym {
     /// The one copy of `text`, made on first sight.
     pub fn new(text: &str) -> Sym {
@@ -173,6 +211,16 @@ impl Sym {
         if text.is_empty() {
             return Sym(&EMPTY);
         }
+        let at = slot(text);
+        if let Some(s) = RECENT_SYMS.with(|r| r[at].get()).filter(|s| **s == text) {
+            return Sym(s);
+        }
+        let s = Sym::shared(text);
+        RECENT_SYMS.with(|r| r[at].set(Some(s.0)));
+        s
+    }
+
+    fn shared(text: &str) -> Sym {
         let mut syms = SYMS.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = syms.get(text) {
             return Sym(s);
@@ -289,5 +337,37 @@ mod tests {
         assert!(Sym::same(x, y));
         assert_eq!(x, "Ubuntu Linux");
         assert!(Sym::default().is_empty());
+    }
+
+    /// The per-thread memo gives what the shared sets give: the same text in two sets is two
+    /// handles, slots taken over by other texts are asked again, and every thread gets the
+    /// one shared copy.
+    #[test]
+    fn the_threads_memo_answers_as_the_shared_sets() {
+        let texts: Vec<String> = (0..4 * RECENT).map(|i| format!("memo-{i}")).collect();
+        let first: Vec<(Label, Option<Prefix>, Sym)> = (texts.iter())
+            .map(|t| (Label::new(t), Prefix::new(t), Sym::new(t)))
+            .collect();
+        for _ in 0..2 {
+            for (t, (label, prefix, sym)) in texts.iter().zip(&first) {
+                assert_eq!((Label::new(t), Prefix::new(t)), (*label, *prefix), "{t}");
+                assert_eq!(
+                    (label.as_str(), prefix.map(Prefix::as_str)),
+                    (&**t, Some(&**t))
+                );
+                assert!(Sym::same(Sym::new(t), *sym), "{t}");
+            }
+        }
+        let elsewhere = std::thread::spawn(move || {
+            (texts.iter().rev())
+                .map(|t| (Label::new(t), Prefix::new(t), Sym::new(t)))
+                .collect::<Vec<_>>()
+        });
+        let mut other = elsewhere.join().unwrap();
+        other.reverse();
+        for ((l, p, s), (l2, p2, s2)) in first.iter().zip(&other) {
+            assert_eq!((l, p), (l2, p2));
+            assert!(Sym::same(*s, *s2));
+        }
     }
 }

@@ -32,10 +32,14 @@ enum Form {
 const UUID_LEN: usize = 36;
 const DASHES: [usize; 4] = [8, 13, 18, 23];
 
+/// Where each byte's two hex digits start in the text.
+const PAIRS: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
 /// The 16 bytes of a lower-case UUID text; None for anything else (upper case included, so
-/// that the rebuilt text is always the original).
+/// that the rebuilt text is always the original). Every vCD id listed passes here: read by
+/// position, not by filtering an iterator.
 fn parse_uuid(text: &[u8]) -> Option<[u8; 16]> {
-    if text.len() != UUID_LEN {
+    if text.len() != UUID_LEN || DASHES.iter().any(|&i| text[i] != b'-') {
         return None;
     }
     let nibble = |c: u8| match c {
@@ -44,17 +48,10 @@ fn parse_uuid(text: &[u8]) -> Option<[u8; 16]> {
         _ => None,
     };
     let mut out = [0u8; 16];
-    let mut digits = text
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| !(DASHES.contains(i) && **c == b'-'));
-    for byte in &mut out {
-        let (_, hi) = digits.next()?;
-        let (_, lo) = digits.next()?;
-        *byte = nibble(*hi)? << 4 | nibble(*lo)?;
+    for (byte, &at) in out.iter_mut().zip(&PAIRS) {
+        *byte = nibble(text[at])? << 4 | nibble(text[at + 1])?;
     }
-    // 32 digits and four dashes in their places, nothing else.
-    digits.next().is_none().then_some(out)
+    Some(out)
 }
 
 fn write_uuid(uuid: &[u8; 16], out: &mut String) {
@@ -261,6 +258,67 @@ mod tests {
     use super::*;
 
     const VM: &str = "https://vcd.example.com/api/vApp/vm-0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+
+    /// The reading before `PAIRS` (digits found by filtering out the dashes), kept as the
+    /// reference.
+    fn parse_uuid_filtered(text: &[u8]) -> Option<[u8; 16]> {
+        if text.len() != UUID_LEN {
+            return None;
+        }
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        let mut out = [0u8; 16];
+        let mut digits = text
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !(DASHES.contains(i) && **c == b'-'));
+        for byte in &mut out {
+            let (_, hi) = digits.next()?;
+            let (_, lo) = digits.next()?;
+            *byte = nibble(*hi)? << 4 | nibble(*lo)?;
+        }
+        // 32 digits and four dashes in their places, nothing else.
+        digits.next().is_none().then_some(out)
+    }
+
+    proptest::proptest! {
+        /// A UUID's text, as it is or with one byte changed to a digit, a letter of either
+        /// case, a dash or other: read as the filtering reading read it.
+        #[test]
+        fn uuids_read_as_before(
+            digits in "[0-9a-f]{32}",
+            change in proptest::option::of((0..UUID_LEN, proptest::sample::select(b"05afAFgz-_ ".to_vec()))),
+        ) {
+            let mut text = digits.into_bytes();
+            for i in DASHES {
+                text.insert(i, b'-');
+            }
+            if let Some((at, byte)) = change {
+                text[at] = byte;
+            }
+            proptest::prop_assert_eq!(parse_uuid(&text), parse_uuid_filtered(&text));
+        }
+    }
+
+    #[test]
+    fn a_uuid_reads_only_in_its_one_spelling() {
+        let u = b"0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+        assert_eq!(parse_uuid(u), parse_uuid_filtered(u));
+        assert!(parse_uuid(u).is_some());
+        for bad in [
+            &b"0A1b2c3d-4e5f-6789-abcd-ef0123456789"[..],
+            b"0a1b2c3d04e5f-6789-abcd-ef0123456789",
+            b"0a1b2c3d-4e5f-6789-abcd-ef012345678",
+            b"0a1b2c3d-4e5f-6789-abcd-ef01234567890",
+            b"0a1b2c3d-4e5f-6789-abcd-ef012345678g",
+        ] {
+            assert_eq!(parse_uuid(bad), None);
+            assert_eq!(parse_uuid_filtered(bad), None);
+        }
+    }
 
     /// A vCD href costs no heap block: prefix handle and UUID inline, in the 24 bytes a
     /// `CompactString` takes.

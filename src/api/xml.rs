@@ -3,6 +3,8 @@
 //! content kept but ignored, and hard limits on depth and size so a hostile or broken body
 //! cannot exhaust the stack or memory.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesStart, Event};
@@ -62,6 +64,24 @@ impl Element {
     }
 }
 
+/// An element's attributes: local names (`xmlns` declarations dropped), values unescaped;
+/// each borrowed from the body unless it had to be rewritten.
+pub type Attrs<'a> = [(Cow<'a, str>, Cow<'a, str>)];
+
+/// What a pass over a document hands on, in document order. The checks (well-formed, depth,
+/// size, one root, entities) are the pass's own (`read`), so a tree built from it (`parse`)
+/// and a reader that keeps only some of it (a query page's records) accept and refuse the
+/// same bodies.
+pub trait Visit {
+    /// An element opens, `depth` levels under the root (the root is 0), with its local name;
+    /// `empty` when it closes at once (`<a/>`: no `close` follows).
+    fn open(&mut self, depth: usize, name: &str, attrs: &Attrs<'_>, empty: bool);
+    /// The innermost open element closes.
+    fn close(&mut self) {}
+    /// Text (unescaped) directly inside the innermost open element.
+    fn text(&mut self, _text: &str) {}
+}
+
 fn local(name: &[u8]) -> &[u8] {
     match name.iter().position(|&b| b == b':') {
         Some(i) => &name[i + 1..],
@@ -69,29 +89,30 @@ fn local(name: &[u8]) -> &[u8] {
     }
 }
 
-fn start_element(e: &BytesStart) -> ApiResult<Element> {
-    let name = String::from_utf8_lossy(local(e.name().as_ref())).into();
-    let mut attrs = Vec::new();
+type Owned = Vec<(Cow<'static, str>, Cow<'static, str>)>;
+
+/// The attributes of `e`, in `store`'s room (one vector for the whole document).
+fn attributes<'e>(e: &'e BytesStart, store: Owned) -> ApiResult<Vec<(Cow<'e, str>, Cow<'e, str>)>> {
+    let mut out = recycle(store);
     for attr in e.attributes().with_checks(false) {
         let attr =
             attr.map_err(|err| ApiError::parse(format!("malformed XML attribute: {err}")))?;
-        let key = attr.key.as_ref();
+        let key = attr.key.into_inner();
         if key == b"xmlns" || key.starts_with(b"xmlns:") {
             continue;
         }
         let value = attr
             .unescape_value()
             .map_err(|err| ApiError::parse(format!("malformed XML attribute value: {err}")))?;
-        attrs.push((
-            String::from_utf8_lossy(local(key)).into(),
-            value.into_owned(),
-        ));
+        out.push((String::from_utf8_lossy(local(key)), value));
     }
-    Ok(Element {
-        name,
-        attrs,
-        ..Element::default()
-    })
+    Ok(out)
+}
+
+/// An emptied vector of one lifetime as one of another, keeping its room (collected in place).
+fn recycle<'x, 'y>(mut v: Vec<(Cow<'x, str>, Cow<'x, str>)>) -> Vec<(Cow<'y, str>, Cow<'y, str>)> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("emptied")).collect()
 }
 
 fn entity(name: &str) -> Option<char> {
@@ -105,14 +126,17 @@ fn entity(name: &str) -> Option<char> {
     })
 }
 
-/// Parses a whole document into its root element.
-pub fn parse(body: &[u8]) -> ApiResult<Element> {
+/// Reads a whole document, handing its elements and their text to `visit`.
+pub fn read(body: &[u8], visit: &mut impl Visit) -> ApiResult<()> {
     let mut reader = Reader::from_reader(body);
     reader.config_mut().trim_text(false);
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
+    // The open elements' local names, one after the other, and where each starts: for the
+    // depth, and the error that says which one was never closed.
+    let (mut names, mut starts) = (String::new(), Vec::<usize>::new());
+    let mut had_root = false;
     let mut count = 0usize;
-    let mut buf = Vec::new();
+    let mut store: Owned = Vec::new();
+    let mut ch = String::new();
     let bad = |reader: &Reader<&[u8]>, e: &dyn std::fmt::Display| {
         ApiError::parse(format!(
             "malformed XML at byte {}: {e}",
@@ -120,12 +144,10 @@ pub fn parse(body: &[u8]) -> ApiResult<Element> {
         ))
     };
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| bad(&reader, &e))?;
+        let event = reader.read_event().map_err(|e| bad(&reader, &e))?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
-                if root.is_some() {
+                if had_root && starts.is_empty() {
                     return Err(ApiError::parse(
                         "malformed XML: content after the root element",
                     ));
@@ -136,69 +158,121 @@ pub fn parse(body: &[u8]) -> ApiResult<Element> {
                         "XML has more than {MAX_ELEMENTS} elements"
                     )));
                 }
-                let el = start_element(e)?;
-                if matches!(event, Event::Empty(_)) {
-                    attach(&mut stack, &mut root, el);
+                let name = String::from_utf8_lossy(local(e.name().into_inner()));
+                let attrs = attributes(e, store)?;
+                let empty = matches!(event, Event::Empty(_));
+                if !empty && starts.len() >= MAX_DEPTH {
+                    return Err(ApiError::parse(format!(
+                        "XML nested deeper than {MAX_DEPTH} levels"
+                    )));
+                }
+                visit.open(starts.len(), &name, &attrs, empty);
+                store = recycle(attrs);
+                if empty {
+                    had_root |= starts.is_empty();
                 } else {
-                    if stack.len() >= MAX_DEPTH {
-                        return Err(ApiError::parse(format!(
-                            "XML nested deeper than {MAX_DEPTH} levels"
-                        )));
-                    }
-                    stack.push(el);
+                    starts.push(names.len());
+                    names.push_str(&name);
                 }
             }
             Event::End(_) => {
-                let mut el = stack
-                    .pop()
-                    .ok_or_else(|| bad(&reader, &"unexpected closing tag"))?;
-                let trimmed = el.text.trim();
-                if trimmed.len() != el.text.len() {
-                    el.text = trimmed.to_string();
-                }
-                attach(&mut stack, &mut root, el);
+                let start =
+                    (starts.pop()).ok_or_else(|| bad(&reader, &"unexpected closing tag"))?;
+                names.truncate(start);
+                had_root |= starts.is_empty();
+                visit.close();
             }
-            Event::Text(t) => {
-                if let Some(top) = stack.last_mut() {
-                    let text = t.xml_content().map_err(|e| bad(&reader, &e))?;
-                    top.text.push_str(&text);
-                }
+            // Text outside the root is not read (nor checked).
+            Event::Text(t) if !starts.is_empty() => {
+                let text = t.xml_content().map_err(|e| bad(&reader, &e))?;
+                visit.text(&text);
             }
-            Event::CData(t) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&String::from_utf8_lossy(&t));
-                }
+            Event::CData(t) if !starts.is_empty() => {
+                visit.text(&String::from_utf8_lossy(&t));
             }
-            Event::GeneralRef(r) => {
-                if let Some(top) = stack.last_mut() {
-                    let name = r.decode().map_err(|e| bad(&reader, &e))?;
-                    let ch = match r.resolve_char_ref().map_err(|e| bad(&reader, &e))? {
-                        Some(c) => c,
-                        None => entity(&name)
-                            .ok_or_else(|| bad(&reader, &format!("unknown entity &{name};")))?,
-                    };
-                    top.text.push(ch);
-                }
+            Event::GeneralRef(r) if !starts.is_empty() => {
+                let name = r.decode().map_err(|e| bad(&reader, &e))?;
+                let c = match r.resolve_char_ref().map_err(|e| bad(&reader, &e))? {
+                    Some(c) => c,
+                    None => entity(&name)
+                        .ok_or_else(|| bad(&reader, &format!("unknown entity &{name};")))?,
+                };
+                ch.clear();
+                ch.push(c);
+                visit.text(&ch);
             }
             Event::Eof => break,
             _ => {}
         }
-        buf.clear();
     }
-    if !stack.is_empty() {
+    if let Some(&start) = starts.last() {
         return Err(ApiError::parse(format!(
             "truncated XML: <{}> is never closed",
-            stack.last().map(|e| &*e.name).unwrap_or("?")
+            &names[start..]
         )));
     }
-    root.ok_or_else(|| ApiError::parse("empty body: no XML element"))
+    match had_root {
+        true => Ok(()),
+        false => Err(ApiError::parse("empty body: no XML element")),
+    }
 }
 
-fn attach(stack: &mut [Element], root: &mut Option<Element>, el: Element) {
-    match stack.last_mut() {
-        Some(parent) => parent.children.push(el),
-        None => *root = Some(el),
+/// Builds the tree of a document (`parse`).
+#[derive(Default)]
+struct Tree {
+    stack: Vec<Element>,
+    root: Option<Element>,
+}
+
+impl Visit for Tree {
+    fn open(&mut self, _depth: usize, name: &str, attrs: &Attrs<'_>, empty: bool) {
+        let el = Element {
+            name: name.into(),
+            attrs: (attrs.iter())
+                .map(|(k, v)| (Box::from(&**k), v.clone().into_owned()))
+                .collect(),
+            ..Element::default()
+        };
+        match empty {
+            true => self.attach(el),
+            false => self.stack.push(el),
+        }
     }
+
+    fn close(&mut self) {
+        // `read` closes only what it opened.
+        let Some(mut el) = self.stack.pop() else {
+            return;
+        };
+        let trimmed = el.text.trim();
+        if trimmed.len() != el.text.len() {
+            el.text = trimmed.to_string();
+        }
+        self.attach(el);
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some(top) = self.stack.last_mut() {
+            top.text.push_str(text);
+        }
+    }
+}
+
+impl Tree {
+    fn attach(&mut self, el: Element) {
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(el),
+            None => self.root = Some(el),
+        }
+    }
+}
+
+/// Parses a whole document into its root element.
+pub fn parse(body: &[u8]) -> ApiResult<Element> {
+    let mut tree = Tree::default();
+    read(body, &mut tree)?;
+    tree.root
+        .ok_or_else(|| ApiError::parse("empty body: no XML element"))
 }
 
 /// Re-indents a document for the raw view, keeping prefixes and namespaces as the server sent

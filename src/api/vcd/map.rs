@@ -12,6 +12,23 @@ use crate::api::model::{
 };
 use crate::api::xml::Element;
 
+/// What a query record's mapping reads: its element's local name and its attributes (the
+/// first of a name), from a parsed tree or straight from a page's bytes (`query::walk`).
+pub trait Record {
+    fn name(&self) -> &str;
+    fn attr(&self, name: &str) -> Option<&str>;
+}
+
+impl Record for Element {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn attr(&self, name: &str) -> Option<&str> {
+        Element::attr(self, name)
+    }
+}
+
 /// Node kind from a media type such as `application/vnd.vmware.vcloud.vm+xml`.
 pub fn kind_of_type(media: &str) -> NodeKind {
     let name = media
@@ -88,7 +105,7 @@ pub fn record_status(label: &str) -> Status {
 
 /// A host record's state in the words vCenter uses for the same host, so the two rows of one
 /// host in `:hosts` read alike.
-fn host_record_status(r: &Element) -> Status {
+fn host_record_status(r: &(impl Record + ?Sized)) -> Status {
     match (r.attr("isInMaintenanceMode"), r.attr("connectionState")) {
         (Some("true"), _) => Status::state("MAINTENANCE", Severity::Warn),
         (_, Some("CONNECTED")) => Status::state("CONNECTED", Severity::Ok),
@@ -251,9 +268,9 @@ fn quantity(vm: &Element, resource: u32) -> Option<u64> {
 }
 
 /// A node from a query record (`VMRecord`, `AdminVMRecord`, `VAppRecord`, …).
-pub fn record_node(r: &Element) -> Option<Node> {
+pub fn record_node(r: &(impl Record + ?Sized)) -> Option<Node> {
     let href = r.attr("href")?;
-    let kind = match &*r.name {
+    let kind = match r.name() {
         "VMRecord" | "AdminVMRecord" => NodeKind::Vm,
         "VAppRecord" | "AdminVAppRecord" => NodeKind::VApp,
         "OrgRecord" => NodeKind::Org,
@@ -283,7 +300,7 @@ pub fn record_node(r: &Element) -> Option<Node> {
 
 /// "vApp · 2 vCPU · 4 GiB · 3 VMs · OS · IP · owner · VDC": what a record that is not a VM
 /// says, in a row.
-fn record_summary(r: &Element) -> String {
+fn record_summary(r: &(impl Record + ?Sized)) -> String {
     let mut summary = Vec::new();
     if let Some(vapp) = r.attr("containerName").filter(|v| !v.is_empty()) {
         summary.push(vapp.to_string());
@@ -307,7 +324,7 @@ fn record_summary(r: &Element) -> String {
 
 /// A VM query record's typed facts (`VMRecord`: owner and snapshot date; `AdminVMRecord`:
 /// neither, the schema has no such attributes there).
-fn record_facts(r: &Element) -> VmFacts {
+fn record_facts(r: &(impl Record + ?Sized)) -> VmFacts {
     let text = |k: &str| crate::api::model::intern(r.attr(k).unwrap_or(""));
     VmFacts {
         cpus: r.attr("numberOfCpus").and_then(|v| v.parse().ok()).into(),

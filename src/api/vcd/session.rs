@@ -229,9 +229,13 @@ impl Session {
         let accept = format!("application/json;version={version}");
         let doc = self
             .inner
-            .call(Method::GET, url, Retry::Idempotent, |req| {
-                req.header(ACCEPT, accept.as_str())
-            })
+            .call_then(
+                Method::GET,
+                url,
+                Retry::Idempotent,
+                |req| req.header(ACCEPT, accept.as_str()),
+                |resp| document(&Method::GET, resp),
+            )
             .await?;
         serde_json::from_str(&doc.text())
             .map_err(|e| ApiError::parse(format!("cloudapi JSON: {e}")))
@@ -257,13 +261,32 @@ impl Session {
         retry: Retry,
     ) -> ApiResult<Doc> {
         let version = self.version().await;
-        self.inner
-            .call(method, url, retry, |req| match &body {
-                Some((content_type, body)) => req
-                    .header(CONTENT_TYPE, format!("{content_type};version={version}"))
-                    .body(body.clone()),
-                None => req,
-            })
+        let build = |req: RequestBuilder| match &body {
+            Some((content_type, body)) => req
+                .header(CONTENT_TYPE, format!("{content_type};version={version}"))
+                .body(body.clone()),
+            None => req,
+        };
+        let doc = |resp| document(&method, resp);
+        (self.inner)
+            .call_then(method.clone(), url, retry, build, doc)
+            .await
+    }
+
+    /// GETs an XML answer and reads its bytes with `read` instead of building its tree (a
+    /// query page's records, straight into nodes). What `read` finds unreadable is asked
+    /// again, as a body `get` cannot parse is.
+    pub async fn get_with<T>(
+        &self,
+        url: &str,
+        read: impl Fn(&[u8]) -> ApiResult<T> + Send + Sync,
+    ) -> ApiResult<T> {
+        let read = |resp: Response| match blank(&resp.body) {
+            true => Err(ApiError::parse("empty body")),
+            false => read(&resp.body),
+        };
+        (self.inner)
+            .call_then(Method::GET, url, Retry::Idempotent, |req| req, read)
             .await
     }
 
@@ -342,7 +365,9 @@ impl Login {
 #[async_trait]
 impl Protocol for Login {
     type Token = Auth;
-    type Answer = Doc;
+    /// A successful answer, unread: `Session::call` parses it (`document`), `get_with` reads
+    /// its bytes.
+    type Answer = Response;
 
     /// Logs in the way the negotiated version wants: cloudapi from 33.0 (legacy where a
     /// server below 38.0 lacks it), legacy `/api/sessions` before.
@@ -387,9 +412,9 @@ impl Protocol for Login {
         resp.status == 401
     }
 
-    fn decode(&self, method: &Method, resp: Response) -> ApiResult<Doc> {
+    fn decode(&self, _: &Method, resp: Response) -> ApiResult<Response> {
         match resp.status {
-            200..=299 => document(method, resp),
+            200..=299 => Ok(resp),
             401 => Err(ApiError::Auth(server_error(&resp).to_string())),
             _ => Err(server_error(&resp)),
         }

@@ -274,13 +274,12 @@ async fn stream_vms_from<L: Lister>(
     };
     tracing::info!(target: "vnav::vcenter", parts = parts.len(), unit, "VM list over the cap, splitting");
     let total = parts.len() as u64;
-    // Every listed VM passes through this set: foldhash, seeded per set, not SipHash (its
-    // share of the client's time at 100,000 VMs, issue 18; see `interned`).
-    let seen = Mutex::new(foldhash::HashSet::default());
+    // Every listed VM passes through this set: a bit a VM where it can (see `seen`).
+    let seen = Mutex::new(super::seen::Seen::default());
     let found = |mut nodes: Vec<Node>| {
         {
             let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-            nodes.retain(|n| seen.insert(n.id.clone()));
+            nodes.retain(|n| seen.insert(&n.id));
         }
         if !nodes.is_empty() {
             sink.push(ChildBatch {
@@ -316,3 +315,6 @@ async fn stream_vms_from<L: Lister>(
 
 #[cfg(test)]
 mod walk_tests;
+
+#[cfg(test)]
+mod overlap_tests;

@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod lists;
 pub mod map;
 mod pools;
+mod seen;
 pub mod session;
 mod snapshots;
 mod tags;

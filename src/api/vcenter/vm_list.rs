@@ -117,6 +117,30 @@ impl Summary<'_> {
     }
 }
 
+/// A list's nodes, each summary mapped as soon as it is read: no vector of summaries (each
+/// ~200 bytes) grown and dropped first.
+struct Nodes(Vec<Node>);
+
+impl<'de> Deserialize<'de> for Nodes {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Each;
+        impl<'de> Visitor<'de> for Each {
+            type Value = Nodes;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Nodes, A::Error> {
+                let mut nodes = Vec::new();
+                while let Some(summary) = seq.next_element::<Summary>()? {
+                    nodes.extend(summary.node());
+                }
+                Ok(Nodes(nodes))
+            }
+        }
+        d.deserialize_seq(Each)
+    }
+}
+
 /// `/rest` wraps every payload in `{"value": …}`.
 #[derive(Deserialize)]
 struct Wrapped<T> {
@@ -126,14 +150,14 @@ struct Wrapped<T> {
 /// The nodes of one VM list answer, in the server's order.
 pub fn nodes(dialect: Dialect, body: &[u8]) -> ApiResult<Vec<Node>> {
     let bad = |e: serde_json::Error| ApiError::parse(format!("vCenter VM list: {e}"));
-    let summaries: Vec<Summary> = match dialect {
+    let Nodes(nodes) = match dialect {
         Dialect::Api => serde_json::from_slice(body).map_err(bad)?,
         Dialect::Rest => {
-            let w: Wrapped<Vec<Summary>> = serde_json::from_slice(body).map_err(bad)?;
+            let w: Wrapped<Nodes> = serde_json::from_slice(body).map_err(bad)?;
             w.value
         }
     };
-    Ok(summaries.iter().filter_map(Summary::node).collect())
+    Ok(nodes)
 }
 
 #[cfg(test)]
@@ -193,6 +217,10 @@ mod tests {
         for (dialect, body) in [(Dialect::Api, items), (Dialect::Rest, rest.as_str())] {
             let typed = nodes(dialect, body.as_bytes()).unwrap();
             assert_eq!(typed.len(), 5, "{dialect:?}");
+            let ids: Vec<String> = typed.iter().map(|n| n.id.to_string()).collect();
+            let moids = ["vm-1", "vm-2", "vm-3", "vm-4", "vm-6"];
+            let want: Vec<String> = moids.map(|m| map::node_id(map::VM, m)).into();
+            assert_eq!(ids, want, "{dialect:?}");
             assert_eq!(typed, by_value(dialect, body.as_bytes()), "{dialect:?}");
         }
         assert_eq!(nodes(Dialect::Api, b"[]").unwrap(), Vec::new());
