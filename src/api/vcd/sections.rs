@@ -72,10 +72,11 @@ fn general(e: &Element) -> Section {
 }
 
 /// A plain child's text in words where the schema gives it a meaning its text does not say:
-/// a VDC's NIC and VM quotas of 0 are unlimited; allocation models as the vCD UI names them.
+/// a VDC's quotas of 0 are unlimited (VdcType, `vcloud/vdc.xsd`); allocation models as the
+/// vCD UI names them.
 fn child_value(name: &str, text: &str) -> String {
     match (name, text) {
-        ("NicQuota" | "VmQuota", "0") => "unlimited".into(),
+        ("NicQuota" | "NetworkQuota" | "VmQuota", "0") => "unlimited".into(),
         ("AllocationModel", "AllocationVApp") => "Pay-as-you-go".into(),
         ("AllocationModel", model) => labels::field(model),
         _ => labels::value(text),
@@ -515,6 +516,8 @@ mod tests {
         // A quota of 0 is no limit (VdcType), not "no VMs".
         assert_eq!(row(&secs[0], "VM quota"), Some("unlimited"));
         assert_eq!(row(&secs[0], "NIC quota"), Some("unlimited"));
+        assert_eq!(child_value("NetworkQuota", "0"), "unlimited");
+        assert_eq!(child_value("NetworkQuota", "20"), "20");
         assert_eq!(row(&secs[0], "Enabled"), Some("Yes"));
         assert_eq!(
             child_value("AllocationModel", "AllocationPool"),
