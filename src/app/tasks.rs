@@ -633,16 +633,7 @@ impl App {
                     None => row.what(),
                 };
                 if let Some(s) = row.info.started {
-                    let s = s.to_offset(time::UtcOffset::UTC);
-                    name = format!(
-                        "{name} {:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                        s.year(),
-                        s.month() as u8,
-                        s.day(),
-                        s.hour(),
-                        s.minute(),
-                        s.second()
-                    );
+                    name = format!("{name} {}", crate::api::labels::time(s));
                 }
                 let name = match name.trim() {
                     "" => row.what(),

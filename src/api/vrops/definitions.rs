@@ -177,10 +177,8 @@ async fn symptoms(session: &Session, defs: &[Value]) -> HashMap<String, String> 
             ("page", "0".to_string()),
             ("pageSize", chunk.len().to_string()),
         ]);
-        let list = match session.get_body("/symptomdefinitions", &q).await {
-            Ok(body) => super::decode::<SymptomList>(&body),
-            Err(e) => Err(e),
-        };
+        let list = (session.get_body("/symptomdefinitions", &q).await)
+            .and_then(|body| super::decode::<SymptomList>(&body));
         match list {
             Ok(list) => out.extend(
                 list.symptom_definitions
