@@ -14,6 +14,8 @@
 //! smoke. Request counts and the ratio are printed on stderr as `REPORT …` lines.
 
 mod common;
+#[path = "listing/tui.rs"]
+mod tui;
 use common::{full_run, runtime, simulator, vcenter_backend};
 
 use std::sync::{Arc, Mutex};
@@ -654,6 +656,20 @@ fn vcenter_at(url: &str) -> Arc<dyn Backend> {
     Arc::new(VcenterBackend::new(config).unwrap())
 }
 
+const LABELS: [&str; 3] = ["vcd", "vcenter-1", "vcenter-2"];
+
+/// The multi-endpoint listing's endpoints, labelled `LABELS`.
+fn multi_specs(backends: &[Arc<dyn Backend>]) -> Vec<EndpointSpec> {
+    (LABELS.iter().zip(backends))
+        .map(|(label, b)| EndpointSpec {
+            label: label.to_string(),
+            root: b.root(),
+            insecure: false,
+            read_only: false,
+        })
+        .collect()
+}
+
 /// The multi-endpoint listing's three clients: the vCD, then both vCenters.
 fn multi_backends(sims: &SimChild, width: usize) -> Vec<Arc<dyn Backend>> {
     let [vcd, a, b] = &sims.urls;
@@ -674,17 +690,8 @@ fn multi_listing(_: &mut Criterion) {
     let mut sims = SimChild::start(vms, LATENCY_MS);
     let width = HttpOptions::default().concurrency;
     let backends = multi_backends(&sims, width);
-    let labels = ["vcd", "vcenter-1", "vcenter-2"];
-    let specs = labels
-        .iter()
-        .zip(&backends)
-        .map(|(label, b)| EndpointSpec {
-            label: label.to_string(),
-            root: b.root(),
-            insecure: false,
-            read_only: false,
-        })
-        .collect();
+    let labels = LABELS;
+    let specs = multi_specs(&backends);
     rt.block_on(async {
         let mut d = Driver::new(App::new(specs, Theme::default(), false), backends, None);
         let long = Duration::from_secs(600);
@@ -938,9 +945,14 @@ fn vcenter_walk_alone(rt: &tokio::runtime::Runtime, sims: &SimChild) {
     });
 }
 
+fn tui_listing(_: &mut Criterion) {
+    tui::tui_listing(if full_run() { 100_000 } else { 2_000 }, LATENCY_MS);
+}
+
 criterion_group!(
     benches,
     multi_listing,
+    tui_listing,
     listing,
     startup,
     vcenter_split,
@@ -948,8 +960,9 @@ criterion_group!(
     sprawl_linked,
     node_bytes
 );
-// `cargo bench --bench listing -- multi` runs only the multi-endpoint `:vm`, `-- sprawl` only
-// the snapshot views, `-- linked` only the linked one (the others take minutes at full size).
+// `cargo bench --bench listing -- multi` runs only the multi-endpoint `:vm`, `-- tui` only the
+// same in the TUI's loop, `-- sprawl` only the snapshot views, `-- linked` only the linked one
+// (the others take minutes at full size).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let [_, cmd, vms, latency] = &args[..]
@@ -960,6 +973,11 @@ fn main() {
     }
     if std::env::args().any(|a| a == "multi") {
         multi_listing(&mut Criterion::default());
+        return;
+    }
+    // `-- tui`: the same `:vm` in the TUI's own loop, frames drawn as `vnav` draws them.
+    if std::env::args().any(|a| a == "tui") {
+        tui_listing(&mut Criterion::default());
         return;
     }
     // `-- sprawl`: the vCenter snapshot view, then the linked one (issue 18, target 7).

@@ -45,10 +45,7 @@ impl Driver {
     ) -> Driver {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut exec = Executor::new(backends, tx, audit).with_reopen(reopen);
-        app.now = time::OffsetDateTime::now_utc();
-        for e in app.start() {
-            exec.run(e);
-        }
+        super::start(&mut app, &mut exec);
         Driver {
             app,
             exec,

@@ -1,0 +1,121 @@
+//! `:vm` over the multi-endpoint estate in the TUI's own event loop (`runtime::headless`): the
+//! frames a user sees, paced as `vnav` paces them, not the `Driver`'s frameless ticks. How long
+//! until every row listed is in the table on screen, and how long after the last listing ended:
+//! the fill's tail (issue 18: a 300,000-row table took 2–6 s after its rows had arrived).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use vnav::app::App;
+use vnav::app::event::Event;
+use vnav::app::tree::Load;
+use vnav::runtime::headless::{self, Headless};
+
+use super::{SimChild, multi_backends, multi_specs, own_cpu};
+
+/// What the frames showed, as times from `:vm`.
+#[derive(Default)]
+struct Seen {
+    typed: Option<Instant>,
+    roots: Vec<u32>,
+    listed: Option<Duration>,
+    shown: Option<Duration>,
+    /// Frames drawn since `:vm`.
+    frames: u64,
+}
+
+/// The table sorted by Name, then (new simulators) by State, downwards: a State order's merges
+/// cost more (ties broken by name).
+pub fn tui_listing(vms: usize, latency_ms: u64) {
+    for sort in [
+        r#"{"vm":{"by":"name"}}"#,
+        r#"{"vm":{"by":"state","desc":true}}"#,
+    ] {
+        listing_sorted(vms, latency_ms, sort);
+    }
+}
+
+/// `:vm` with the table's sort kept as `sort` (the sorts file's text).
+fn listing_sorted(vms: usize, latency_ms: u64, sort: &str) {
+    let rt = super::common::runtime();
+    let sims = SimChild::start(vms, latency_ms);
+    let backends = multi_backends(&sims, vnav::api::http::HttpOptions::default().concurrency);
+    let mut app = App::new(multi_specs(&backends), vnav::theme::Theme::default(), false);
+    app.load_sorts(sort).expect("a sort the table knows");
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let watch = seen.clone();
+    let mut screen = Headless::new(160, 45, move |app: &App, tx| {
+        let mut s = watch.lock().unwrap();
+        let Some(typed) = s.typed else {
+            // Connected and the first tree levels loaded: `:vm`.
+            if app.endpoints.iter().all(|e| e.info.is_some()) && app.loading_count() == 0 {
+                for c in ":vm".chars() {
+                    key(tx, KeyCode::Char(c));
+                }
+                key(tx, KeyCode::Enter);
+                s.typed = Some(Instant::now());
+            }
+            return false;
+        };
+        s.frames += 1;
+        if s.roots.len() < 3 {
+            s.roots = table_roots(app);
+            return false;
+        }
+        let roots = s.roots.clone();
+        let listed = roots
+            .iter()
+            .all(|&r| app.tree.get(r).load() == &Load::Loaded);
+        if listed && s.listed.is_none() {
+            s.listed = Some(typed.elapsed());
+        }
+        let all: usize = roots.iter().map(|&r| app.tree.get(r).children.len()).sum();
+        let shown = listed && app.table.as_ref().is_some_and(|t| t.total == all);
+        if shown {
+            s.shown = Some(typed.elapsed());
+        }
+        shown
+    });
+    let cpu0 = own_cpu();
+    rt.block_on(async {
+        tokio::time::timeout(
+            Duration::from_secs(600),
+            headless::run(app, backends, &mut screen),
+        )
+        .await
+        .expect("the table never caught up")
+        .expect("the headless loop");
+    });
+    let cpu = own_cpu();
+    let s = seen.lock().unwrap();
+    let (listed, shown) = (s.listed.unwrap(), s.shown.unwrap());
+    eprintln!(
+        "REPORT TUI loop, multi-endpoint :vm of {} VMs, sorted as {sort}: every listing \
+         complete after {:.2} s, every row in the table on screen after {:.2} s ({} ms after \
+         the last listing); {} frames drawn since :vm; CPU meanwhile: app thread {:.2} s, \
+         client threads {:.2} s",
+        3 * vms,
+        listed.as_secs_f64(),
+        shown.as_secs_f64(),
+        (shown - listed).as_millis(),
+        s.frames,
+        (cpu.0 - cpu0.0).as_secs_f64(),
+        (cpu.1 - cpu0.1).as_secs_f64(),
+    );
+}
+
+fn key(tx: &tokio::sync::mpsc::UnboundedSender<Event>, code: KeyCode) {
+    let _ = tx.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// The hidden roots the table lists into, one per endpoint.
+fn table_roots(app: &App) -> Vec<u32> {
+    (0..app.tree.capacity() as u32)
+        .filter(|&id| app.tree.is_live(id))
+        .filter(|&id| {
+            let e = app.tree.get(id);
+            e.parent().is_none() && e.node.id.as_str().starts_with("vnav:table:")
+        })
+        .collect()
+}
