@@ -2,7 +2,8 @@
 //! cluster and standalone host (by datacenter first only when those lists are over the cap too),
 //! then host, then resource pool; list the parts with bounded concurrency, merge and
 //! de-duplicate, and show the parts as they arrive, each VM placed in the cluster or host it was
-//! listed by.
+//! listed by. A whole inventory under the cap is listed by its clusters and hosts too when they
+//! are few, so its VMs say where they run as well.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -162,16 +163,29 @@ fn ask_ahead(scope: &Scope) -> bool {
     scope.iter().all(|(k, _)| *k == DATACENTER.filter)
 }
 
+/// At most this many clusters and standalone hosts (one round of lists at the default width)
+/// are listed in place of a whole inventory's VM list under the cap.
+const PLACED_PARTS: usize = 16;
+
 /// What a scope's VM list gave: the VMs, or (over the cap) the parts to list instead.
 enum Listed {
     Whole(Vec<Node>),
     Parts(Vec<Part>, &'static str),
+    /// The whole inventory under the cap, and its few clusters and standalone hosts, listed
+    /// instead: the list names no host, and an operator reads a VM's row for where it runs,
+    /// worth a round trip more on a small vCenter. The whole list shows if a part fails.
+    Placed(Vec<Part>, Vec<Node>),
 }
 
 /// A scope's VM list, split when over the cap. Above the clusters the split is asked
 /// alongside the list (`ask_ahead`) and dropped, its requests cancelled, when the list comes
-/// whole.
-async fn vms_or_parts<L: Lister>(session: &L, scope: &Scope, place: Sym) -> ApiResult<Listed> {
+/// whole, unless `placed` asks for its few parts instead (`Listed::Placed`).
+async fn vms_or_parts<L: Lister>(
+    session: &L,
+    scope: &Scope,
+    place: Sym,
+    placed: bool,
+) -> ApiResult<Listed> {
     let vms = session.vms(scope);
     let refused = if ask_ahead(scope) {
         let parts = split(session, scope, place);
@@ -184,14 +198,22 @@ async fn vms_or_parts<L: Lister>(session: &L, scope: &Scope, place: Sym) -> ApiR
                 p = &mut parts, if early.is_none() => early = Some(p),
             }
         };
+        let parts = async {
+            match early {
+                Some(p) => p,
+                None => parts.await,
+            }
+        };
         match vms {
-            Err(e) if over_cap(&e) => (
-                e,
-                match early {
-                    Some(p) => p,
-                    None => parts.await,
-                },
-            ),
+            Err(e) if over_cap(&e) => (e, parts.await),
+            Ok(vms) if placed => {
+                return Ok(match parts.await {
+                    Ok(Some((parts, _))) if (1..=PLACED_PARTS).contains(&parts.len()) => {
+                        Listed::Placed(parts, vms)
+                    }
+                    _ => Listed::Whole(vms),
+                });
+            }
             other => return other.map(Listed::Whole),
         }
     } else {
@@ -221,7 +243,7 @@ fn vms_in<'a, L: Lister>(
     found: Found<'a>,
 ) -> Pin<Box<dyn Future<Output = ApiResult<()>> + Send + 'a>> {
     Box::pin(async move {
-        let parts = match vms_or_parts(session, &part.scope, part.place).await? {
+        let parts = match vms_or_parts(session, &part.scope, part.place, false).await? {
             Listed::Whole(mut vms) => {
                 if !part.place.is_empty() {
                     for f in vms.iter_mut().filter_map(|vm| vm.facts.as_mut()) {
@@ -231,7 +253,7 @@ fn vms_in<'a, L: Lister>(
                 found(vms);
                 return Ok(());
             }
-            Listed::Parts(parts, _) => parts,
+            Listed::Parts(parts, _) | Listed::Placed(parts, _) => parts,
         };
         let mut results = stream::iter(parts)
             .map(|p| vms_in(session, p, width, found))
@@ -256,7 +278,18 @@ pub async fn stream_vms(
     width: usize,
     sink: &ChildSink,
 ) -> ApiResult<u64> {
-    stream_vms_from(session, scope, width, sink).await
+    stream_vms_from(session, scope, width, sink, false).await
+}
+
+/// `stream_vms` for rows an operator reads: under the cap too, each VM placed in its cluster
+/// or host when they are few (`Listed::Placed`).
+pub async fn stream_placed_vms(
+    session: &Session,
+    scope: Scope,
+    width: usize,
+    sink: &ChildSink,
+) -> ApiResult<u64> {
+    stream_vms_from(session, scope, width, sink, true).await
 }
 
 async fn stream_vms_from<L: Lister>(
@@ -264,15 +297,20 @@ async fn stream_vms_from<L: Lister>(
     scope: Scope,
     width: usize,
     sink: &ChildSink,
+    placed: bool,
 ) -> ApiResult<u64> {
-    let (parts, unit) = match vms_or_parts(session, &scope, Sym::default()).await? {
+    let listed = vms_or_parts(session, &scope, Sym::default(), placed).await?;
+    let (parts, unit, mut whole) = match listed {
         Listed::Whole(nodes) => {
             sink.all(by_name(nodes));
             return Ok(1);
         }
-        Listed::Parts(parts, unit) => (parts, unit),
+        Listed::Parts(parts, unit) => {
+            tracing::info!(target: "vnav::vcenter", parts = parts.len(), unit, "VM list over the cap, splitting");
+            (parts, unit, None)
+        }
+        Listed::Placed(parts, whole) => (parts, "", Some(whole)),
     };
-    tracing::info!(target: "vnav::vcenter", parts = parts.len(), unit, "VM list over the cap, splitting");
     let total = parts.len() as u64;
     // Every listed VM passes through this set: a bit a VM where it can (see `seen`).
     let seen = Mutex::new(super::seen::Seen::default());
@@ -296,8 +334,17 @@ async fn stream_vms_from<L: Lister>(
         .map(|p| vms_in(session, p, width, &found))
         .buffer_unordered(width.max(1));
     while let Some(part) = results.next().await {
-        part?;
+        if let Err(e) = part {
+            // A part that failed where the whole list came: its VMs show, without a place.
+            let whole = whole.take().ok_or(e)?;
+            found(whole);
+            break;
+        }
         done += 1;
+        // A list under the cap, read by parts for places, is one round of lists: no progress.
+        if whole.is_some() {
+            continue;
+        }
         // The part's rows went as its lists landed: this says how far the listing is.
         sink.push(ChildBatch {
             nodes: Vec::new(),

@@ -365,7 +365,7 @@ impl Backend for VcenterBackend {
         match parent.kind {
             NodeKind::Endpoint => self.endpoint_children(sink).await,
             NodeKind::Group if &*parent.id.as_str() == ALL_VMS => {
-                lists::stream_vms(&self.session, Vec::new(), self.width(), sink)
+                lists::stream_placed_vms(&self.session, Vec::new(), self.width(), sink)
                     .await
                     .map(|_| ())
             }
@@ -404,7 +404,7 @@ impl Backend for VcenterBackend {
                 let scope: Scope = vec![(DATACENTER.filter.to_string(), dc.to_string())];
                 match GROUPS.iter().find(|(p, _, _)| *p == prefix) {
                     Some((_, _, kind)) if kind.node == NodeKind::Vm => {
-                        lists::stream_vms(&self.session, scope, self.width(), sink)
+                        lists::stream_placed_vms(&self.session, scope, self.width(), sink)
                             .await
                             .map(|_| ())
                     }
@@ -428,7 +428,7 @@ impl Backend for VcenterBackend {
 
     async fn list_kind(&self, kind: NodeKind, sink: &ChildSink) -> ApiResult<()> {
         match kind {
-            NodeKind::Vm => lists::stream_vms(&self.session, Vec::new(), self.width(), sink)
+            NodeKind::Vm => lists::stream_placed_vms(&self.session, Vec::new(), self.width(), sink)
                 .await
                 .map(|_| ()),
             _ => match map::kind_of(kind) {

@@ -52,7 +52,7 @@ async fn a_vm_two_parts_list_shows_once() {
     let sink = ChildSink::new(move |b| {
         (g.lock().unwrap()).extend(b.nodes.iter().map(|n| n.id.to_string()));
     });
-    stream_vms_from(&Moved, Vec::new(), 16, &sink)
+    stream_vms_from(&Moved, Vec::new(), 16, &sink, true)
         .await
         .unwrap();
     let mut got = got.lock().unwrap().clone();
