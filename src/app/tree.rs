@@ -1068,7 +1068,7 @@ mod tests {
         };
         let content = t.content;
         let changed = node("c").with_status(Status::new("POWERED_OFF", Severity::Muted));
-        t.merge_children(r, vec![node("a"), changed, node("b")]);
+        t.merge_children(r, vec![node("a"), changed.clone(), node("b")]);
         assert_eq!(stamped(&t, content), [ids[2]], "only c's node differs");
         // The first b was shadowed by the second: freed, as the log says.
         assert!(!t.is_live(ids[1]));
@@ -1078,14 +1078,14 @@ mod tests {
         t.append_children(ids[2], vec![node("c1")]);
         let c1 = t.get(ids[2]).children[0];
         let content = t.content;
-        t.merge_children(r, vec![node("c"), node("a"), node("b")]);
+        t.merge_children(r, vec![changed.clone(), node("a"), node("b")]);
         let mut want = [ids[2], c1];
         want.sort();
         assert_eq!(stamped(&t, content), want);
         assert_eq!(t.get(r).children.to_vec(), [ids[2], ids[0], ids[3]]);
         // The same order again: nothing moved.
         let content = t.content;
-        t.merge_children(r, vec![node("c"), node("a"), node("b")]);
+        t.merge_children(r, vec![changed, node("a"), node("b")]);
         assert!(stamped(&t, content).is_empty());
         // A table's rows that go are not the drawn tree's: not logged; nor stamped when
         // listed in another order (its orders do not follow the tree's).
