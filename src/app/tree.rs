@@ -6,6 +6,7 @@ use thin_vec::ThinVec;
 
 use crate::api::model::{ChildBatch, Node, NodeId};
 
+mod moves;
 #[cfg(test)]
 #[path = "tree_view_tests.rs"]
 mod view_tests;
@@ -185,8 +186,6 @@ pub struct Tree {
     pub content: u64,
     /// Bumped by every change to entries but children appended (`edits`).
     edits: u64,
-    /// Bumped when a parent's children that stay change their order (`reorders`).
-    reorders: u64,
     /// Entries of the drawn tree freed lately, and how many times this log was emptied
     /// because it was full (`freed_lately`).
     freed_log: Vec<EntryId>,
@@ -195,8 +194,9 @@ pub struct Tree {
     /// parent), so whoever held the removed id (the cursor) can move there. Drained by
     /// `take_removed`; slots are reused, so an id is only meaningful until then.
     removed: std::collections::HashMap<EntryId, EntryId>,
-    /// Entry → the `content` count when its node was last set or possibly changed, so a
-    /// table's sort index re-keys only the rows that changed (`changed_since`).
+    /// Entry → the `content` count when its node was last set or possibly changed, or it
+    /// moved (`changed_since`), so a table's sort index re-keys only the rows that changed
+    /// and the filter's index takes on only the entries that changed or moved.
     stamps: Vec<u64>,
     /// Entries freed so far, and the count when the view was set and last laid out: a view's
     /// rows move only when it is set again or one of them dies, not when entries are added
@@ -262,14 +262,6 @@ impl Tree {
         self.edits
     }
 
-    /// Bumped when children that stay under their parent change order (a refresh whose
-    /// listing orders them differently): while it holds, every entry that is neither changed
-    /// (`changed_since`) nor freed (`freed_lately`) keeps its place among the others, which
-    /// an index in tree order needs (the filter's, `app::filter`).
-    pub fn reorders(&self) -> u64 {
-        self.reorders
-    }
-
     /// The entries of the drawn tree (not of a table's hidden root) freed lately, oldest
     /// first, with the log's epoch: the log is emptied when full (`FREED_LOG`) and the epoch
     /// bumped, so a reader holding an older epoch has missed some and must start over.
@@ -277,8 +269,11 @@ impl Tree {
         (self.freed_epoch, &self.freed_log)
     }
 
-    /// Whether the entry's node may have changed (or the slot was reused) since the tree's
-    /// `content` count was `content`.
+    /// Whether the entry's node may have changed (or the slot was reused), or it moved among
+    /// its siblings in the drawn tree (or was below one that did: `merge_children`), since the
+    /// tree's `content` count was `content`. Every entry of the drawn tree that is neither
+    /// changed nor freed (`freed_lately`) since then keeps its place among the others, which an
+    /// index in tree order needs (the filter's, `app::filter`).
     pub fn changed_since(&self, id: EntryId, content: u64) -> bool {
         self.stamps[id as usize] > content
     }
@@ -438,11 +433,15 @@ impl Tree {
             .filter(|(_, c)| dropped.contains(c))
             .map(|(i, &c)| (c, successor(i)))
             .collect();
-        // The children that stay keep their order unless the listing's differs.
-        let stay = (reuse.iter().flatten()).chain(&opened).map(|&(_, i)| i);
-        if !stay.is_sorted() {
-            self.reorders += 1;
-        }
+        // The children that stay keep their order unless the listing's differs: then the
+        // fewest that explain the new order are taken as moved, and in the drawn tree stamped
+        // with what is below them (`stamp_moved`), so the filter's index takes them on as
+        // changes. A table's rows are not stamped: its orders do not follow the tree's.
+        let stay = || (reuse.iter().flatten()).chain(&opened).copied();
+        let moved = match stay().map(|(_, i)| i).is_sorted() || !self.in_tree(parent) {
+            true => Vec::new(),
+            false => moves::moved(&stay().collect::<Vec<_>>()),
+        };
         let mut kept = ThinVec::with_capacity(nodes.len());
         for ((endpoint, node), slot) in nodes.into_iter().zip(reuse) {
             match slot {
@@ -464,6 +463,9 @@ impl Tree {
         }
         kept.extend(opened.into_iter().map(|(c, _)| c));
         self.entries[parent as usize].children = kept;
+        if !moved.is_empty() {
+            self.stamp_moved(moved);
+        }
         // Children may have moved among themselves: whatever counts on the tree's order
         // since the last `content` looks again.
         self.content += 1;
@@ -1049,33 +1051,49 @@ mod tests {
 
     /// What a refresh tells the indexes over the tree (the filter's): only the children
     /// whose node differs are stamped, the ones that went are in `freed_lately` (not a
-    /// table's), children that stay in another order bump `reorders`, and of two children
-    /// with one id the shadowed one is freed, not left live outside the tree.
+    /// table's), of children that stay in another order the fewest that explain it are
+    /// stamped with what is below them (not a table's rows), and of two children with one id
+    /// the shadowed one is freed, not left live outside the tree.
     #[test]
-    fn a_refresh_stamps_what_changed_logs_what_went_and_counts_reorders() {
+    fn a_refresh_stamps_what_changed_or_moved_and_logs_what_went() {
         let mut t = Tree::default();
         let r = t.add_root(0, node("root"));
         t.merge_children(r, vec![node("a"), node("b"), node("c"), node("b")]);
         let ids = t.get(r).children.to_vec();
         assert_eq!(ids.len(), 4);
-        let (content, reorders) = (t.content, t.reorders());
+        let stamped = |t: &Tree, content: u64| -> Vec<EntryId> {
+            (0..t.capacity() as EntryId)
+                .filter(|&id| t.is_live(id) && t.changed_since(id, content))
+                .collect()
+        };
+        let content = t.content;
         let changed = node("c").with_status(Status::new("POWERED_OFF", Severity::Muted));
-        t.merge_children(r, vec![node("a"), changed, node("b")]);
-        let stamped: Vec<EntryId> = (ids.iter().copied())
-            .filter(|&id| t.changed_since(id, content))
-            .collect();
-        assert_eq!(stamped, [ids[2]], "only c's node differs");
-        assert_eq!(t.reorders(), reorders);
+        t.merge_children(r, vec![node("a"), changed.clone(), node("b")]);
+        assert_eq!(stamped(&t, content), [ids[2]], "only c's node differs");
         // The first b was shadowed by the second: freed, as the log says.
         assert!(!t.is_live(ids[1]));
         assert_eq!(t.freed_lately().1, [ids[1]]);
         assert_eq!(t.get(r).children.to_vec(), [ids[0], ids[2], ids[3]]);
-        // Another order: counted.
-        t.merge_children(r, vec![node("c"), node("a"), node("b")]);
-        assert_eq!(t.reorders(), reorders + 1);
-        // A table's rows that go are not the drawn tree's: not logged.
+        // Another order: c moved first, with its child; a and b kept their places.
+        t.append_children(ids[2], vec![node("c1")]);
+        let c1 = t.get(ids[2]).children[0];
+        let content = t.content;
+        t.merge_children(r, vec![changed.clone(), node("a"), node("b")]);
+        let mut want = [ids[2], c1];
+        want.sort();
+        assert_eq!(stamped(&t, content), want);
+        assert_eq!(t.get(r).children.to_vec(), [ids[2], ids[0], ids[3]]);
+        // The same order again: nothing moved.
+        let content = t.content;
+        t.merge_children(r, vec![changed, node("a"), node("b")]);
+        assert!(stamped(&t, content).is_empty());
+        // A table's rows that go are not the drawn tree's: not logged; nor stamped when
+        // listed in another order (its orders do not follow the tree's).
         let table = t.add_hidden_root(0, node("table"));
-        t.merge_children(table, vec![node("x")]);
+        t.merge_children(table, vec![node("x"), node("y")]);
+        let content = t.content;
+        t.merge_children(table, vec![node("y"), node("x")]);
+        assert!(stamped(&t, content).is_empty());
         t.merge_children(table, vec![]);
         assert_eq!(t.freed_lately().1, [ids[1]]);
     }

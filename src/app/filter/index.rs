@@ -67,7 +67,6 @@ impl Index {
             return false;
         }
         self.content = Some(tree.content);
-        self.reorders = tree.reorders();
         let (epoch, log) = tree.freed_lately();
         self.freed = (epoch, log.len());
         self.base = self.spans.len() as u32;

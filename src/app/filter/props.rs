@@ -82,8 +82,11 @@ fn matches_plainly(t: &Tree, id: EntryId, query: &str) -> bool {
 
 /// Changes a node of `t` as the app does (`how`): 0 sets its state, 1 renames it, 2 removes
 /// it (its parent's listing without it), 3 refreshes its parent with it renamed and a new
-/// node before it, 4 refreshes its parent with the children in reverse order, 5 refreshes
-/// its parent with nothing changed. A root is only ever set or renamed.
+/// node before it, 4 refreshes its parent with the children in reverse order (all but one
+/// moved: more than the tail holds under the unit tests' `TAIL` for 18 or more), 5
+/// refreshes its parent with nothing changed, 6 refreshes its parent with it moved last, 7
+/// with it swapped with the first child (a few moved, with what is below them). A root is
+/// only ever set or renamed.
 fn edit(t: &mut Tree, id: EntryId, how: u8, name: &str) {
     let Some(parent) = t.get(id).parent().filter(|_| how >= 2) else {
         let node = &mut t.get_mut(id).node;
@@ -112,8 +115,18 @@ fn edit(t: &mut Tree, id: EntryId, how: u8, name: &str) {
             _ => nodes.push(node),
         }
     }
-    if how == 4 {
-        nodes.reverse();
+    let at = siblings
+        .iter()
+        .position(|&c| c == id)
+        .expect("a child of its parent");
+    match how {
+        4 => nodes.reverse(),
+        6 => {
+            let moved = nodes.remove(at);
+            nodes.push(moved);
+        }
+        7 => nodes.swap(0, at),
+        _ => {}
     }
     t.merge_children(parent, nodes);
 }
@@ -320,7 +333,7 @@ proptest! {
         change in prop::option::of((0u8..3, "[a-dA-D0-9]{1,6}", 0usize..40)),
         slice in 1usize..12,
         appends in prop::collection::vec(("[a-dA-D0-9é]{1,6}", 0usize..80, 0u8..5), 0..6),
-        edits in prop::collection::vec((0u8..6, 0usize..80, "[a-dA-D0-9é]{1,6}"), 0..6),
+        edits in prop::collection::vec((0u8..8, 0usize..80, "[a-dA-D0-9é]{1,6}"), 0..6),
     ) {
         // Names all ASCII half of the time: the search over every name at once needs it.
         let mut list = list;
@@ -350,7 +363,8 @@ proptest! {
                 }
             }
             // Changes that are not appends before each keystroke (a state set, a rename, a
-            // removal, refreshes), taken on as masks and a tail, or by a build (a reorder).
+            // removal, refreshes, reorders), taken on as masks and a tail, or by a build (more
+            // moved than the tail holds).
             let here = edits.iter().enumerate().filter(|(i, _)| i % ends.len() == k);
             for (_, (how, at, name)) in here {
                 let all: Vec<EntryId> = t.iter_all().collect();
@@ -362,7 +376,8 @@ proptest! {
                 let all: Vec<EntryId> = t.iter_all().collect();
                 let mut sliced = 0;
                 let mut again = *what == 2;
-                // What 2: children reordered (a build), and one arrives after its first slice.
+                // What 2: children reversed (a build, with more than the tail holds), and one
+                // arrives after its first slice.
                 let mut first = true;
                 loop {
                     let target = all[at % all.len()];

@@ -2,8 +2,9 @@
 //! at 300,000 nodes): entries appended, inserted or changed are indexed again at the end (the
 //! tail), entries that changed or went have their old position masked (never matching), and
 //! the tail's tree order is kept apart (`tail_order`, `anchors`), from which matches, rows and
-//! the best match are put in tree order (`in_tree_order`, `before`). This holds while the
-//! entries left at their positions keep their order (`Tree::reorders`).
+//! the best match are put in tree order (`in_tree_order`, `before`). This holds as the
+//! entries left at their positions keep their order: children a refresh moved among their
+//! siblings are stamped as changed, with their subtrees (`Tree::changed_since`).
 
 use super::{Index, NO_PARENT, TAIL};
 use crate::app::tree::{EntryId, Tree};
@@ -14,8 +15,8 @@ impl Index {
     /// replaced, a state set, a slot reused) are masked, and every changed or new entry of the
     /// drawn tree is indexed at the end, its tree order kept apart (`order_tail`). Costs a pass
     /// over the tree's change stamps and the tail, not a build. False, when a build is due
-    /// instead: children that stayed were reordered, more went than the tree remembers, or
-    /// the tail and masks would outgrow `TAIL` (or an eighth of the index).
+    /// instead: more went than the tree remembers, or the tail and masks would outgrow `TAIL`
+    /// (or an eighth of the index: a refresh that moved most of 300,000 children, say).
     pub(super) fn sync(&mut self, tree: &Tree) -> bool {
         let ok = self.take_on_changes(tree);
         if !ok {
@@ -30,7 +31,7 @@ impl Index {
             return false;
         };
         let (epoch, freed) = tree.freed_lately();
-        if self.reorders != tree.reorders() || self.freed.0 != epoch || freed.len() < self.freed.1 {
+        if self.freed.0 != epoch || freed.len() < self.freed.1 {
             return false;
         }
         let new: Vec<EntryId> = (0..tree.capacity() as EntryId)
