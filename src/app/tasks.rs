@@ -262,7 +262,9 @@ impl App {
                 true
             }
             ApiAnswer::RecentTasks(Err(e)) => {
-                self.notify(format!("task list: {e}"), Severity::Warn);
+                // Which endpoint's list, with several connected.
+                let label = &self.endpoints[endpoint].label;
+                self.notify(format!("{label}: task list: {e}"), Severity::Warn);
                 true
             }
             ApiAnswer::TaskPolled(result) => self.on_polled(req, result),

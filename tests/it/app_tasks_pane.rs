@@ -131,3 +131,13 @@ async fn a_long_user_reads_whole_when_the_pane_has_room() {
         "{row}"
     );
 }
+
+/// With several endpoints connected, a recent-tasks list that fails says whose it was.
+#[tokio::test(start_paused = true)]
+async fn a_failed_task_list_names_its_endpoint() {
+    let mut app = crate::app_command::two_endpoints();
+    let refused = vnav::api::ApiError::Transport("connection refused".into());
+    answer(&mut app, 4242, 1, ApiAnswer::RecentTasks(Err(refused)));
+    let toast = toast(&app);
+    assert!(toast.starts_with("vcenter: task list: "), "{toast}");
+}
