@@ -1,15 +1,18 @@
 //! `:vm` over the multi-endpoint estate in the TUI's own event loop (`runtime::headless`): the
 //! frames a user sees, paced as `vnav` paces them, not the `Driver`'s frameless ticks. How long
 //! until every row listed is in the table on screen, and how long after the last listing ended:
-//! the fill's tail (issue 18: a 300,000-row table took 2–6 s after its rows had arrived).
+//! the fill's tail (issue 18: a 300,000-row table took 2–6 s after its rows had arrived). And
+//! meanwhile, key → frame: `?` and Esc in turn, each sent at a point of a frame, timed until the
+//! end of the first frame drawn with help open (or closed) — target 4, as the user sees it.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use vnav::app::App;
+use tokio::sync::mpsc::UnboundedSender;
 use vnav::app::event::Event;
 use vnav::app::tree::Load;
+use vnav::app::{App, Overlay};
 use vnav::runtime::headless::{self, Headless};
 
 use super::{SimChild, multi_backends, multi_specs, own_cpu};
@@ -23,6 +26,45 @@ struct Seen {
     shown: Option<Duration>,
     /// Frames drawn since `:vm`.
     frames: u64,
+    /// The key in flight: when it was sent (once it is), and whether it opens help.
+    probe: Option<(Arc<Mutex<Option<Instant>>>, bool)>,
+    /// Key → frame of each key sent while the table filled.
+    waits: Vec<Duration>,
+}
+
+impl Seen {
+    /// Times the key in flight if this frame shows it handled, else (none in flight) sends the
+    /// next one, a few ms later: keys come at any point of a frame.
+    fn probe_keys(&mut self, app: &App, tx: &UnboundedSender<Event>) {
+        let help = matches!(app.overlay, Some(Overlay::Help { .. }));
+        match &self.probe {
+            Some((sent, open)) => {
+                let handled = (*sent.lock().unwrap()).filter(|_| help == *open);
+                if let Some(at) = handled {
+                    self.waits.push(at.elapsed());
+                    self.probe = None;
+                }
+            }
+            None => {
+                let sent = Arc::new(Mutex::new(None));
+                let (tx, at) = (tx.clone(), sent.clone());
+                let delay = Duration::from_micros(self.frames * 7919 % 16_000);
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    *at.lock().unwrap() = Some(Instant::now());
+                    key(
+                        &tx,
+                        if help {
+                            KeyCode::Esc
+                        } else {
+                            KeyCode::Char('?')
+                        },
+                    );
+                });
+                self.probe = Some((sent, !help));
+            }
+        }
+    }
 }
 
 /// The table sorted by Name, then (new simulators) by State, downwards: a State order's merges
@@ -59,6 +101,7 @@ fn listing_sorted(vms: usize, latency_ms: u64, sort: &str) {
             return false;
         };
         s.frames += 1;
+        s.probe_keys(app, tx);
         if s.roots.len() < 3 {
             s.roots = table_roots(app);
             return false;
@@ -93,19 +136,20 @@ fn listing_sorted(vms: usize, latency_ms: u64, sort: &str) {
     eprintln!(
         "REPORT TUI loop, multi-endpoint :vm of {} VMs, sorted as {sort}: every listing \
          complete after {:.2} s, every row in the table on screen after {:.2} s ({} ms after \
-         the last listing); {} frames drawn since :vm; CPU meanwhile: app thread {:.2} s, \
-         client threads {:.2} s",
+         the last listing); {} frames drawn since :vm; key → frame meanwhile {}; CPU \
+         meanwhile: app thread {:.2} s, client threads {:.2} s",
         3 * vms,
         listed.as_secs_f64(),
         shown.as_secs_f64(),
         (shown - listed).as_millis(),
         s.frames,
+        super::common::percentiles(s.waits.clone()),
         (cpu.0 - cpu0.0).as_secs_f64(),
         (cpu.1 - cpu0.1).as_secs_f64(),
     );
 }
 
-fn key(tx: &tokio::sync::mpsc::UnboundedSender<Event>, code: KeyCode) {
+fn key(tx: &UnboundedSender<Event>, code: KeyCode) {
     let _ = tx.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
