@@ -331,3 +331,39 @@ async fn vcenter_vm_rows_name_the_cluster_or_host_they_were_listed_by() {
     assert!(screen.contains(&shown), "{shown}\n{screen}");
     d.shutdown().await;
 }
+
+/// Under its host, a VM row leaves the vApp/host column empty (the row above says it), as
+/// under a vCD vApp; under "All VMs" the rows still say where each runs.
+#[tokio::test]
+async fn vm_rows_under_their_host_do_not_repeat_its_name() {
+    let s = sim(SimOptions::default()).await;
+    let vc = backends::vcenter_admin(&s);
+    vc.connect().await.unwrap();
+    let (sink, got) = ChildSink::collecting();
+    vc.list_kind(NodeKind::Host, &sink).await.unwrap();
+    let host = got.take().into_iter().nth(2).expect("vCenter hosts");
+    let mut d = connected(&[("vcenter", vcenter(&s))]).await;
+    run(&mut d, &format!("goto {}", host.name));
+    let on_host = |a: &vnav::app::App| {
+        a.loading_count() == 0 && a.selected_entry().is_some_and(|e| e.node.id == host.id)
+    };
+    assert!(d.until(T, on_host).await);
+    d.key(KeyCode::Right);
+    assert!(d.until(T, |a| a.loading_count() == 0).await);
+    let sel = d.app.cursor.selected.unwrap();
+    let vms = d.app.tree.get(sel).children.clone();
+    assert!(!vms.is_empty(), "the host runs VMs");
+    let text = vnav::runtime::driver::screen_text(&d.render(160, 45));
+    let short: String = host.name.chars().take(12).collect();
+    for &vm in &vms {
+        let e = d.app.tree.get(vm);
+        assert_eq!(&*e.node.facts.as_ref().unwrap().place, &*host.name);
+        let line = (text.lines())
+            .find(|l| l.contains(&format!("▸ {} ", e.node.name)))
+            .unwrap_or_else(|| panic!("{} on screen:\n{text}", e.node.name));
+        let row = line.split('│').nth(1).unwrap();
+        assert!(!row.contains(&short), "{row}");
+        assert!(row.contains("GiB"), "the other columns stay: {row}");
+    }
+    d.shutdown().await;
+}
