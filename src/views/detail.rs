@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Sparkline};
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::model::{RawFormat, Series};
+use crate::app::detail_links::{link_widths, short_type};
 use crate::app::detail_table::{BELOW_INDENT, layout};
 use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows, key_width};
 use crate::theme::Role;
@@ -85,19 +86,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         DetailState::Loaded(d) => {
             let key_w = key_width(d);
             // Links line up in three columns: rel, short type, then the name or href.
-            let rel_w = d
-                .links
-                .iter()
-                .map(|l| l.rel.width())
-                .max()
-                .unwrap_or(0)
-                .min(32);
-            let type_w = d
-                .links
-                .iter()
-                .map(|l| short_type(&l.media_type).width())
-                .max()
-                .unwrap_or(0);
+            let (rel_w, type_w) = link_widths(&d.links);
             // Where each sparkline goes: (line on screen, column, series); drawn over the text.
             let mut sparks: Vec<(usize, usize, &Series)> = Vec::new();
             let picked = app.detail.pick;
@@ -114,18 +103,17 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                         Span::raw(v),
                     ]),
                     DetailRow::Blank => Line::raw(""),
-                    DetailRow::Link(l) => Line::from(vec![
-                        Span::styled(format!("  {:<rel_w$}  ", l.rel), t.style(Role::Accent)),
-                        Span::styled(
-                            format!("{:<type_w$}  ", short_type(&l.media_type)),
-                            t.style(Role::Muted),
-                        ),
-                        Span::raw(if l.name.is_empty() {
-                            l.href.clone()
-                        } else {
-                            l.name.clone()
-                        }),
-                    ]),
+                    DetailRow::Link { link, first, text } => {
+                        let (rel, ty) = match first {
+                            true => (link.rel.as_str(), short_type(&link.media_type)),
+                            false => ("", ""),
+                        };
+                        Line::from(vec![
+                            Span::styled(format!("  {rel:<rel_w$}  "), t.style(Role::Accent)),
+                            Span::styled(format!("{ty:<type_w$}  "), t.style(Role::Muted)),
+                            Span::raw(text),
+                        ])
+                    }
                     DetailRow::Header(table) => {
                         let l = layout(table, inner.width as usize);
                         // A last column drawn below the rows is not headed beside them.
@@ -282,11 +270,6 @@ fn cut(s: &str, w: usize) -> String {
 }
 
 /// `application/vnd.vmware.vcloud.vm+xml` → `vm`.
-fn short_type(media_type: &str) -> &str {
-    let s = media_type.rsplit('.').next().unwrap_or(media_type);
-    s.split('+').next().unwrap_or(s)
-}
-
 /// Tags and attribute names tinted so a long document is easier to scan.
 fn raw_line<'a>(app: &App, line: &'a str, format: RawFormat) -> Line<'a> {
     let t = &app.theme;
