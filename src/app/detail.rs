@@ -117,7 +117,12 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
     for s in &d.sections {
         rows.push(DetailRow::Title(Cow::Borrowed(&s.title)));
         for (k, v) in &s.rows {
-            for (i, line) in wrap(v, room).into_iter().enumerate() {
+            // A URL breaks after a `/`, between its parts, not wherever the line is full.
+            let lines = match v.contains("://") && !v.contains(char::is_whitespace) {
+                true => super::detail_links::wrap_path(v, room),
+                false => wrap(v, room),
+            };
+            for (i, line) in lines.into_iter().enumerate() {
                 rows.push(DetailRow::Field(if i == 0 { k } else { "" }, line));
             }
         }
@@ -705,5 +710,40 @@ mod tests {
         assert_eq!(wrap("a\n\nb", 10), ["a", "", "b"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("✗ ab", 3), ["✗", "ab"]);
+    }
+
+    /// A value that is a URL (a vCD host's href) breaks between its parts.
+    #[test]
+    fn a_url_value_wraps_after_a_slash() {
+        use super::{DetailRow, detail_rows};
+        use crate::api::model::{Details, Node, NodeKind, Raw, Section};
+        let mut s = Section::new("General");
+        s.row(
+            "href",
+            "https://vcd.example.com/api/admin/extension/host/f3453fc6-2579",
+        );
+        let d = Details {
+            node: Node::new(NodeKind::Host, "host-1", "esx-01"),
+            sections: vec![s],
+            links: Vec::new(),
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: Vec::new(),
+            raw: Raw::json(""),
+        };
+        let lines: Vec<String> = detail_rows(&d, 50)
+            .into_iter()
+            .filter_map(|r| match r {
+                DetailRow::Field(_, v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "https://vcd.example.com/api/admin/",
+                "extension/host/f3453fc6-2579"
+            ]
+        );
     }
 }
