@@ -17,20 +17,28 @@ use super::pane_block;
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let entry = app.detail.entry.map(|id| app.tree.get(id));
-    let mut title = match entry {
-        Some(e) => format!(" {} · {} ", e.node.name, e.node.kind.label()),
-        None => " Detail ".to_string(),
-    };
+    let mut tail = String::new();
     if app.detail.raw {
-        title.push_str("[raw] ");
+        tail.push_str("[raw] ");
     }
     if app.detail.searching || !app.detail.search.is_empty() {
         let n = app.raw_matches().len();
-        title.push_str(&format!("/{} ({n} lines) ", app.detail.search));
+        tail.push_str(&format!("/{} ({n} lines) ", app.detail.search));
     }
     if app.detail.is_updating() {
-        title.push_str(&format!("{} updating ", app.spinner()));
+        tail.push_str(&format!("{} updating ", app.spinner()));
     }
+    // A long name (an alert's definition) is cut with "…" so its kind and the state after
+    // it stay in the border, not the name's end cut off by the corner.
+    let title = match entry {
+        Some(e) => {
+            let rest = format!(" · {} {tail}", e.node.kind.label());
+            let room = (area.width as usize).saturating_sub(2 + 1 + rest.width() + 1);
+            let name = super::table::cell(&e.node.name, room as u16);
+            format!(" {}{rest}", name.trim_end())
+        }
+        None => format!(" Detail {tail}"),
+    };
     let block = pane_block(app, Pane::Detail, title);
     let inner = block.inner(area);
     f.render_widget(block, area);

@@ -221,3 +221,23 @@ async fn links_read_as_whole_paths_wrapped_not_cut_at_the_border() {
         assert!(text.contains("https://vc.example.com/"), "{text}");
     }
 }
+
+/// A name longer than the pane's border (an alert's definition) is cut with "…" so the kind
+/// after it stays in the title, instead of the corner cutting the name mid-word.
+#[tokio::test(start_paused = true)]
+async fn a_long_name_in_the_pane_title_is_cut_so_its_kind_stays() {
+    let mut app = connected();
+    key(&mut app, KeyCode::Down); // acme
+    let req = children_req(&key(&mut app, KeyCode::Right).effects);
+    let long = "Host has CPU contention caused by overpopulation of virtual machines";
+    give_children(&mut app, req, vec![vm("vm/9", long, true)]);
+    key(&mut app, KeyCode::Down);
+    let req = details_req(&mut app).await;
+    give(&mut app, req, details("vm/9", long));
+    let text = screen(&mut app, 120, 40);
+    let top = text.lines().next().unwrap();
+    assert!(top.contains("… · VM ─"), "{top}");
+    assert!(top.starts_with('┌') && top.ends_with('┐'), "{top}");
+    let wide = screen(&mut app, 200, 45);
+    assert!(wide.contains(&format!(" {long} · VM ─")), "{wide}");
+}
