@@ -44,6 +44,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("Dns2", "DNS 2"),
     ("DnsSuffix", "DNS suffix"),
     ("SubnetPrefixLength", "Prefix length"),
+    // vmext:Host: said whole it outgrows the key column and pushes its value off the line.
+    ("EnableHostForHostSpanning", "Host spanning"),
 ];
 
 /// Words kept in capitals (or their usual spelling) when a field name is read out.
@@ -396,6 +398,7 @@ mod tests {
         assert_eq!(field("VmToolsVersion"), "VM tools version");
         assert_eq!(field("DateCreated"), "Date created");
         assert_eq!(field("resource_pool"), "Resource pool");
+        assert_eq!(field("EnableHostForHostSpanning"), "Host spanning");
     }
 
     #[test]

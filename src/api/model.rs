@@ -678,6 +678,10 @@ pub struct Described {
     pub label: String,
     pub description: String,
     pub risk: Risk,
+    /// Where the risk comes from, said in the form and the confirmation (a product that
+    /// declares none leaves the client to decide, and the operator should know how); empty
+    /// when the server declared it.
+    pub risk_rule: String,
     pub params: Vec<ParamSpec>,
 }
 

@@ -1,6 +1,7 @@
 //! The detail pane: which entity it shows, loading it (debounced, so holding `j` does not fire a
 //! request per row), a small cache so moving back is instant, scrolling, and the raw toggle.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,10 +59,16 @@ pub struct DetailPane {
 /// goes on in further `Field` lines with an empty key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DetailRow<'a> {
-    Title(&'a str),
+    Title(Cow<'a, str>),
     Field(&'a str, String),
     Blank,
-    Link(&'a Link),
+    /// A line of a link: the first says its rel and type, the rest go on with its text
+    /// (`detail_links`).
+    Link {
+        link: &'a Link,
+        first: bool,
+        text: String,
+    },
     /// A table's column headings.
     Header(&'a Table),
     /// Row `row` of a table; `target` counts the rows that lead somewhere, in display order
@@ -108,9 +115,14 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
     let room = width.saturating_sub(key_width(d) + 4).max(8);
     let mut targets = 0;
     for s in &d.sections {
-        rows.push(DetailRow::Title(&s.title));
+        rows.push(DetailRow::Title(Cow::Borrowed(&s.title)));
         for (k, v) in &s.rows {
-            for (i, line) in wrap(v, room).into_iter().enumerate() {
+            // A URL breaks after a `/`, between its parts, not wherever the line is full.
+            let lines = match v.contains("://") && !v.contains(char::is_whitespace) {
+                true => super::detail_links::wrap_path(v, room),
+                false => wrap(v, room),
+            };
+            for (i, line) in lines.into_iter().enumerate() {
                 rows.push(DetailRow::Field(if i == 0 { k } else { "" }, line));
             }
         }
@@ -156,8 +168,25 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
         rows.push(DetailRow::Blank);
     }
     if !d.links.is_empty() {
-        rows.push(DetailRow::Title("Links"));
-        rows.extend(d.links.iter().map(DetailRow::Link));
+        use super::detail_links as dl;
+        rows.push(DetailRow::Title(Cow::Owned(dl::links_title(d))));
+        let origin = dl::links_origin(d);
+        let (rel_w, type_w) = dl::link_widths(&d.links);
+        // "  rel  type  text": what is left after the two columns is the text's.
+        let room = width.saturating_sub(2 + rel_w + 2 + type_w + 2).max(16);
+        for link in &d.links {
+            let lines = dl::wrap_path(dl::link_text(link, origin.as_deref()), room);
+            rows.extend(
+                lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, text)| DetailRow::Link {
+                        link,
+                        first: i == 0,
+                        text,
+                    }),
+            );
+        }
     }
     rows
 }
@@ -681,5 +710,40 @@ mod tests {
         assert_eq!(wrap("a\n\nb", 10), ["a", "", "b"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("✗ ab", 3), ["✗", "ab"]);
+    }
+
+    /// A value that is a URL (a vCD host's href) breaks between its parts.
+    #[test]
+    fn a_url_value_wraps_after_a_slash() {
+        use super::{DetailRow, detail_rows};
+        use crate::api::model::{Details, Node, NodeKind, Raw, Section};
+        let mut s = Section::new("General");
+        s.row(
+            "href",
+            "https://vcd.example.com/api/admin/extension/host/f3453fc6-2579",
+        );
+        let d = Details {
+            node: Node::new(NodeKind::Host, "host-1", "esx-01"),
+            sections: vec![s],
+            links: Vec::new(),
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: Vec::new(),
+            raw: Raw::json(""),
+        };
+        let lines: Vec<String> = detail_rows(&d, 50)
+            .into_iter()
+            .filter_map(|r| match r {
+                DetailRow::Field(_, v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "https://vcd.example.com/api/admin/",
+                "extension/host/f3453fc6-2579"
+            ]
+        );
     }
 }

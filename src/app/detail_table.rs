@@ -3,8 +3,8 @@
 //! wrapped onto further lines rather than cut at the pane's edge; when less than
 //! `MIN_LAST` is left beside the others, it goes on lines of its own under each row,
 //! indented, the full width of the pane. Columns before it that overflow the pane give up
-//! room (cut with "…" when drawn), the widest first, except the first two (a name and a
-//! type), which stay whole. The detail pane counts and the view draws the lines from here,
+//! room (cut with "…" when drawn), the widest first and each down to its heading before any
+//! heading is cut, except the first two (a name and a type), which stay whole. The detail pane counts and the view draws the lines from here,
 //! so scrolling and drawing agree.
 
 use unicode_width::UnicodeWidthStr;
@@ -59,15 +59,21 @@ pub fn layout(table: &Table, width: usize) -> TableLayout {
             below: false,
         };
     }
-    // The others keep the line; the widest middle column gives up room while they overflow.
-    while lead(&w) - 2 > width {
-        let Some(i) = (2..last)
-            .filter(|&i| w[i] > MIN_MIDDLE)
-            .max_by_key(|&i| (w[i], std::cmp::Reverse(i)))
-        else {
-            break;
-        };
-        w[i] -= 1;
+    // The others keep the line; the widest middle column gives up room while they overflow,
+    // each first down to its heading: a heading cut ("Mandato…") over short cells ("Yes")
+    // leaves a column nobody can read, a long value cut still says what it begins with.
+    let heading = |i: usize| table.columns.get(i).map_or(0, |c| c.width());
+    let floors: [fn(usize) -> usize; 2] = [|h| h.max(MIN_MIDDLE), |_| MIN_MIDDLE];
+    for floor in floors {
+        while lead(&w) - 2 > width {
+            let Some(i) = (2..last)
+                .filter(|&i| w[i] > floor(heading(i)))
+                .max_by_key(|&i| (w[i], std::cmp::Reverse(i)))
+            else {
+                break;
+            };
+            w[i] -= 1;
+        }
     }
     w[last] = width.saturating_sub(BELOW_INDENT).max(1);
     TableLayout {
@@ -116,11 +122,57 @@ mod tests {
         let l = layout(&t, 90);
         assert_eq!((l.widths, l.below), (vec![15, 12, 9, 23, 84], true));
         // Too narrow even for the others: the middle ones give up room, the widest first,
-        // until they fit, down to their floor; names and types never.
+        // down to their headings, then to their floor; names and types never.
         let l = layout(&t, 50);
-        assert_eq!(l.widths[..4], [15, 12, 7, 8]);
+        assert_eq!(l.widths[..4], [15, 12, 8, 7]);
         assert!(l.below);
         assert_eq!(layout(&t, 40).widths[..4], [15, 12, 5, 5]);
+    }
+
+    /// A workflow's Inputs in a 120-column terminal's detail pane (64 inside): the
+    /// "Mandatory" heading over "Yes" stays whole; the long values give up the room.
+    #[test]
+    fn headings_over_short_cells_are_cut_last() {
+        let t = table(
+            &[
+                "Name",
+                "Type",
+                "Mandatory",
+                "Default",
+                "Allowed",
+                "Description",
+            ],
+            &[
+                &[
+                    "vm",
+                    "VC:VirtualMachine",
+                    "Yes",
+                    "",
+                    "",
+                    "Virtual machine to patch",
+                ],
+                &[
+                    "baseline",
+                    "string",
+                    "",
+                    "critical",
+                    "critical, security, all",
+                    "Patch baseline",
+                ],
+                &[
+                    "rebootAllowed",
+                    "yes/no",
+                    "",
+                    "No",
+                    "",
+                    "Reboot if a patch needs it",
+                ],
+            ],
+        );
+        let l = layout(&t, 64);
+        assert!(l.below);
+        assert_eq!(l.widths[..5], [13, 17, 9, 7, 8]);
+        assert!(2 + l.widths[..5].iter().map(|w| w + 2).sum::<usize>() - 2 <= 64);
     }
 
     #[test]

@@ -251,6 +251,13 @@ pub fn label_of(action: ActionId, offer: Option<&ActionOffer>) -> (String, Strin
     }
 }
 
+/// Where a described action's risk comes from, when the product left it to vnav to decide
+/// (an Orchestrator workflow); None when the action table or the server said it.
+pub fn risk_rule_of(targets: &[Target]) -> Option<String> {
+    let d = targets.first()?.offer.described.as_deref()?;
+    (!d.risk_rule.is_empty()).then(|| d.risk_rule.clone())
+}
+
 impl Confirm {
     pub fn risk(&self) -> Risk {
         self.risk

@@ -19,6 +19,7 @@ pub mod table_order;
 pub mod tree;
 
 mod detail;
+pub mod detail_links;
 pub mod detail_table;
 mod events;
 mod goto;

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Sparkline};
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::model::{RawFormat, Series};
+use crate::app::detail_links::{link_widths, short_type};
 use crate::app::detail_table::{BELOW_INDENT, layout};
 use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows, key_width};
 use crate::theme::Role;
@@ -16,20 +17,28 @@ use super::pane_block;
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let entry = app.detail.entry.map(|id| app.tree.get(id));
-    let mut title = match entry {
-        Some(e) => format!(" {} · {} ", e.node.name, e.node.kind.label()),
-        None => " Detail ".to_string(),
-    };
+    let mut tail = String::new();
     if app.detail.raw {
-        title.push_str("[raw] ");
+        tail.push_str("[raw] ");
     }
     if app.detail.searching || !app.detail.search.is_empty() {
         let n = app.raw_matches().len();
-        title.push_str(&format!("/{} ({n} lines) ", app.detail.search));
+        tail.push_str(&format!("/{} ({n} lines) ", app.detail.search));
     }
     if app.detail.is_updating() {
-        title.push_str(&format!("{} updating ", app.spinner()));
+        tail.push_str(&format!("{} updating ", app.spinner()));
     }
+    // A long name (an alert's definition) is cut with "…" so its kind and the state after
+    // it stay in the border, not the name's end cut off by the corner.
+    let title = match entry {
+        Some(e) => {
+            let rest = format!(" · {} {tail}", e.node.kind.label());
+            let room = (area.width as usize).saturating_sub(2 + 1 + rest.width() + 1);
+            let name = super::table::cell(&e.node.name, room as u16);
+            format!(" {}{rest}", name.trim_end())
+        }
+        None => format!(" Detail {tail}"),
+    };
     let block = pane_block(app, Pane::Detail, title);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -85,19 +94,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         DetailState::Loaded(d) => {
             let key_w = key_width(d);
             // Links line up in three columns: rel, short type, then the name or href.
-            let rel_w = d
-                .links
-                .iter()
-                .map(|l| l.rel.width())
-                .max()
-                .unwrap_or(0)
-                .min(32);
-            let type_w = d
-                .links
-                .iter()
-                .map(|l| short_type(&l.media_type).width())
-                .max()
-                .unwrap_or(0);
+            let (rel_w, type_w) = link_widths(&d.links);
             // Where each sparkline goes: (line on screen, column, series); drawn over the text.
             let mut sparks: Vec<(usize, usize, &Series)> = Vec::new();
             let picked = app.detail.pick;
@@ -114,18 +111,17 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                         Span::raw(v),
                     ]),
                     DetailRow::Blank => Line::raw(""),
-                    DetailRow::Link(l) => Line::from(vec![
-                        Span::styled(format!("  {:<rel_w$}  ", l.rel), t.style(Role::Accent)),
-                        Span::styled(
-                            format!("{:<type_w$}  ", short_type(&l.media_type)),
-                            t.style(Role::Muted),
-                        ),
-                        Span::raw(if l.name.is_empty() {
-                            l.href.clone()
-                        } else {
-                            l.name.clone()
-                        }),
-                    ]),
+                    DetailRow::Link { link, first, text } => {
+                        let (rel, ty) = match first {
+                            true => (link.rel.as_str(), short_type(&link.media_type)),
+                            false => ("", ""),
+                        };
+                        Line::from(vec![
+                            Span::styled(format!("  {rel:<rel_w$}  "), t.style(Role::Accent)),
+                            Span::styled(format!("{ty:<type_w$}  "), t.style(Role::Muted)),
+                            Span::raw(text),
+                        ])
+                    }
                     DetailRow::Header(table) => {
                         let l = layout(table, inner.width as usize);
                         // A last column drawn below the rows is not headed beside them.
@@ -282,11 +278,6 @@ fn cut(s: &str, w: usize) -> String {
 }
 
 /// `application/vnd.vmware.vcloud.vm+xml` → `vm`.
-fn short_type(media_type: &str) -> &str {
-    let s = media_type.rsplit('.').next().unwrap_or(media_type);
-    s.split('+').next().unwrap_or(s)
-}
-
 /// Tags and attribute names tinted so a long document is easier to scan.
 fn raw_line<'a>(app: &App, line: &'a str, format: RawFormat) -> Line<'a> {
     let t = &app.theme;

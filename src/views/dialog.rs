@@ -359,6 +359,10 @@ fn confirm(app: &App, c: &Confirm, room: Room) -> (String, Style, Vec<Line<'stat
     if !description.trim().eq_ignore_ascii_case(label.trim()) {
         head.push(Line::styled(description, t.style(Role::Muted)));
     }
+    // A risk the client decided is said, so an operator knows what the border's word rests on.
+    if let Some(rule) = crate::app::dialog::risk_rule_of(&c.targets) {
+        head.push(Line::styled(format!("Risk {rule}"), t.style(Role::Muted)));
+    }
     head.push(Line::raw(""));
     let mut tail = Vec::new();
     match &c.expect {

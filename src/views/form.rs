@@ -35,6 +35,10 @@ pub(super) fn form(
     if d.action != crate::api::model::ActionId::SnapshotCreate && !d.description.is_empty() {
         head.push(Line::styled(d.description.clone(), t.style(Role::Muted)));
     }
+    // A safe one runs when the form is taken, without a y/N: the rule says why.
+    if let Some(rule) = crate::app::dialog::risk_rule_of(&d.targets) {
+        head.push(Line::styled(format!("Risk {rule}"), t.style(Role::Muted)));
+    }
     let replaces = d.replaces();
     if replaces > 0 {
         let which = match d.targets.len() {

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::App;
 use crate::theme::Role;
@@ -33,19 +34,25 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             app.endpoints.len()
         )));
     }
-    if let Some(ep) = ep {
-        let text = match &ep.info {
-            Some(i) => format!(
-                " {} {} · {} · API {} ",
-                i.product.label(),
-                i.url,
-                i.user,
-                i.api_version
-            ),
-            None => format!(" {} · not connected ", ep.label),
-        };
-        spans.push(Span::raw(text));
-    }
+    // Who and where, from the most said to the least: a notice is read whole first, so on a
+    // narrow terminal the API version, then the URL, then the counts give way to it.
+    let who: Vec<String> = match ep {
+        Some(ep) => match &ep.info {
+            Some(i) => vec![
+                format!(
+                    " {} {} · {} · API {} ",
+                    i.product.label(),
+                    i.url,
+                    i.user,
+                    i.api_version
+                ),
+                format!(" {} {} · {} ", i.product.label(), i.url, i.user),
+                format!(" {} · {} ", i.product.label(), i.user),
+            ],
+            None => vec![format!(" {} · not connected ", ep.label)],
+        },
+        None => vec![String::new()],
+    };
     let marked = app.tree.marked_count();
     let mut counts = format!("│ {} nodes", app.tree.len());
     if app.endpoints.len() > 1 {
@@ -60,13 +67,23 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         counts.push_str(&format!(" · {running} task{s} running"));
     }
     counts.push(' ');
-    spans.push(Span::raw(counts));
-    match &app.toast {
-        Some(toast) => spans.push(Span::styled(
+    let (notice, style) = match &app.toast {
+        Some(toast) => (
             format!("│ {} ", toast.text),
             bar.patch(t.severity(toast.severity)),
-        )),
-        None => spans.push(Span::styled("│ ? help · q quit", bar)),
-    }
+        ),
+        None => ("│ ? help · q quit".to_string(), bar),
+    };
+    let fixed: usize = spans.iter().map(|s| s.width()).sum::<usize>() + notice.width();
+    let room = (area.width as usize).saturating_sub(fixed);
+    let fits = |a: &str, b: &str| a.width() + b.width() <= room;
+    let (who, counts) = (who.iter())
+        .map(|w| (w.as_str(), counts.as_str()))
+        .chain(who.last().map(|w| (w.as_str(), "")))
+        .find(|(w, c)| fits(w, c))
+        .unwrap_or((who.last().map_or("", String::as_str), ""));
+    spans.push(Span::raw(who.to_string()));
+    spans.push(Span::raw(counts.to_string()));
+    spans.push(Span::styled(notice, style));
     f.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
 }

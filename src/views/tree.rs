@@ -157,8 +157,19 @@ fn cell_text(app: &App, e: &Entry, col: ColumnId) -> String {
     let label = &app.endpoints[e.endpoint()].label;
     match col {
         ColumnId::State if !e.node.status.label.is_empty() => format!("● {}", state(e)),
+        // Under its host (or vApp) the row above says where it is; elsewhere (All VMs, a
+        // datacenter's VMs) the place is what tells the rows apart.
+        ColumnId::Place if names_parent(app, e) => String::new(),
         _ => columns::text(&e.node, col, label, app.now).into_owned(),
     }
+}
+
+/// Whether a VM's place is the entry it sits under.
+fn names_parent(app: &App, e: &Entry) -> bool {
+    let place = e.node.facts.as_ref().map_or("", |f| f.place.as_str());
+    !place.is_empty()
+        && e.parent()
+            .is_some_and(|p| app.tree.get(p).node.name.as_str() == place)
 }
 
 /// Widths from the rows on screen (a column empty on all of them is left out), each at most

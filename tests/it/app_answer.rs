@@ -33,6 +33,7 @@ fn waiting_details(node: Node) -> Details {
                 label: "Answer Restart app tier".into(),
                 description: "Approve the restart (asked of vcoadmins)".into(),
                 risk: Risk::Disruptive,
+                risk_rule: String::new(),
                 params: asked(),
             },
         )],

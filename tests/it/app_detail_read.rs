@@ -167,3 +167,77 @@ async fn a_path_names_a_kind_once_for_a_run_of_it() {
     let text = screen(&mut app, 120, 30);
     assert!(text.contains("Org acme / Folder infra / linux"), "{text}");
 }
+
+/// A vCD VM's links: hrefs on its own server read as paths (the server said once, in the
+/// title), a path too long for the pane goes on under itself after a `/`, never cut at the
+/// border; a link to another server keeps its whole href.
+#[tokio::test(start_paused = true)]
+async fn links_read_as_whole_paths_wrapped_not_cut_at_the_border() {
+    let mut app = connected();
+    with_vms(&mut app);
+    let req = details_req(&mut app).await;
+    let href = "https://vcd.example.com/api/vApp/vm-676d0099-c0b4-4b8e-9e0e-6f9b1c2d3e4f";
+    let mut d = details("vm/1", "web-01");
+    d.node = vm(href, "web-01", true);
+    let link = |rel: &str, href: String| Link {
+        rel: rel.into(),
+        media_type: "application/vnd.vmware.vcloud.createSnapshotParams+xml".into(),
+        href,
+        name: String::new(),
+    };
+    d.links = vec![
+        link("snapshot:create", format!("{href}/action/createSnapshot")),
+        link("alternate", "https://vc.example.com/sdk".into()),
+    ];
+    give(&mut app, req, d);
+    for (w, h) in [(120, 40), (160, 45)] {
+        let text = screen(&mut app, w, h);
+        assert!(
+            text.contains("Links (paths on https://vcd.example.com)"),
+            "{text}"
+        );
+        // The link's lines inside the detail pane, after the type column, put back together.
+        let pane: Vec<&str> = text.lines().filter_map(|l| l.split('│').nth(3)).collect();
+        let first = pane
+            .iter()
+            .position(|l| l.contains("snapshot:create"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let at = pane[first]
+            .find("/api/")
+            .unwrap_or_else(|| panic!("{text}"));
+        let mut whole = String::new();
+        for l in &pane[first..] {
+            let part = l.get(at..).unwrap_or("").trim_end();
+            if part.is_empty() || (!whole.is_empty() && !l[..at].trim().is_empty()) {
+                break;
+            }
+            whole.push_str(part);
+        }
+        assert_eq!(
+            whole, "/api/vApp/vm-676d0099-c0b4-4b8e-9e0e-6f9b1c2d3e4f/action/createSnapshot",
+            "{w}x{h}:\n{text}"
+        );
+        // Another server's href keeps its server.
+        assert!(text.contains("https://vc.example.com/"), "{text}");
+    }
+}
+
+/// A name longer than the pane's border (an alert's definition) is cut with "…" so the kind
+/// after it stays in the title, instead of the corner cutting the name mid-word.
+#[tokio::test(start_paused = true)]
+async fn a_long_name_in_the_pane_title_is_cut_so_its_kind_stays() {
+    let mut app = connected();
+    key(&mut app, KeyCode::Down); // acme
+    let req = children_req(&key(&mut app, KeyCode::Right).effects);
+    let long = "Host has CPU contention caused by overpopulation of virtual machines";
+    give_children(&mut app, req, vec![vm("vm/9", long, true)]);
+    key(&mut app, KeyCode::Down);
+    let req = details_req(&mut app).await;
+    give(&mut app, req, details("vm/9", long));
+    let text = screen(&mut app, 120, 40);
+    let top = text.lines().next().unwrap();
+    assert!(top.contains("… · VM ─"), "{top}");
+    assert!(top.starts_with('┌') && top.ends_with('┐'), "{top}");
+    let wide = screen(&mut app, 200, 45);
+    assert!(wide.contains(&format!(" {long} · VM ─")), "{wide}");
+}

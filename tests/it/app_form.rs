@@ -45,6 +45,7 @@ fn described(params: Vec<ParamSpec>, risk: Risk) -> Described {
         label: "Run Restart app tier".into(),
         description: "restarts the services of one tier".into(),
         risk,
+        risk_rule: String::new(),
         params,
     }
 }

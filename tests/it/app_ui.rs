@@ -364,3 +364,25 @@ fn a_filter_without_match_points_to_goto_for_what_is_not_loaded() {
     assert!(text.contains("no match among the loaded nodes"), "{text}");
     assert!(text.contains(":goto asks the servers"), "{text}");
 }
+
+/// A notice is read whole on a 120-column terminal: the API version, then the URL, then the
+/// counts give way to it, and come back when it is gone.
+#[tokio::test(start_paused = true)]
+async fn a_long_notice_reads_whole_and_the_endpoint_gives_way() {
+    let mut app = connected();
+    app.handle(Event::Resize(120, 40));
+    let text = "Run: 3 nodes are marked, but a workflow runs from its own form, one at a time";
+    app.notify(text, Severity::Warn);
+    let screen = screen(&mut app, 120, 40);
+    let bar = screen.lines().last().unwrap();
+    assert!(bar.contains(text), "{bar}");
+    assert!(bar.contains("vCD") && bar.contains("admin@System"), "{bar}");
+    app.toast = None;
+    let screen = crate::support::screen(&mut app, 120, 40);
+    let bar = screen.lines().last().unwrap();
+    assert!(
+        bar.contains("https://vcd.example.com") && bar.contains("API 38.0"),
+        "{bar}"
+    );
+    assert!(bar.contains("? help · q quit"), "{bar}");
+}

@@ -59,15 +59,122 @@ async fn goto_opens_unloaded_vms_found_by_ip_on_vcd_and_by_moid_on_vcenter() {
         assert!(reached, "goto {text}: toast {toast:?}");
         let sel = d.app.cursor.selected.unwrap();
         let path = d.app.tree.path(sel);
-        assert_eq!(path[1..], ["All VMs", &*target.name], "{path:?}");
         assert!(d.app.tree.row_of(sel).is_some(), "shown in the tree");
-        let group = d.app.tree.get(sel).parent().unwrap();
+        let parent = d.app.tree.get(sel).parent().unwrap();
+        if endpoint == 0 {
+            assert_eq!(path[1..], ["All VMs", &*target.name], "{path:?}");
+            assert_eq!(
+                *d.app.tree.get(parent).load(),
+                Load::NotLoaded,
+                "only the VM was read, not the whole group"
+            );
+            continue;
+        }
+        // A vCenter places it where browsing reaches it: under its host, in its datacenter.
+        let host = &d.app.tree.get(parent).node;
+        assert_eq!(host.kind, NodeKind::Host, "{path:?}");
+        let (sink, got) = ChildSink::collecting();
+        vc.children(host, &sink).await.unwrap();
+        assert!(
+            got.take().iter().any(|n| n.id == target.id),
+            "{path:?}: the client lists it under that host"
+        );
+        let mut top = parent;
+        while let Some(up) = d
+            .app
+            .tree
+            .get(top)
+            .parent()
+            .filter(|&u| u != d.app.endpoints[1].root)
+        {
+            top = up;
+        }
         assert_eq!(
-            *d.app.tree.get(group).load(),
-            Load::NotLoaded,
-            "only the VM was read, not the whole group"
+            d.app.tree.get(top).node.kind,
+            NodeKind::Datacenter,
+            "{path:?}"
         );
     }
+    d.shutdown().await;
+}
+
+/// `:goto cl-fra04`: a vCenter cluster, host or datastore opens where browsing reaches it
+/// (its datacenter, the host's cluster, the datacenter's Datastores group), each step listed
+/// as browsing lists it, not right under the endpoint.
+#[tokio::test]
+async fn goto_opens_vcenter_objects_under_their_datacenter() {
+    let s = sim(SimOptions::default()).await;
+    let vc = backends::vcenter_admin(&s);
+    vc.connect().await.unwrap();
+    // Where each lives, asked of the client by browsing: datacenter → its children.
+    let (sink, got) = ChildSink::collecting();
+    vc.children(&vc.root(), &sink).await.unwrap();
+    let dcs: Vec<_> = got
+        .take()
+        .into_iter()
+        .filter(|n| n.kind == NodeKind::Datacenter)
+        .collect();
+    let mut cluster = None;
+    for dc in &dcs {
+        let (sink, got) = ChildSink::collecting();
+        vc.children(dc, &sink).await.unwrap();
+        if let Some(c) = got.take().into_iter().find(|n| n.kind == NodeKind::Cluster) {
+            cluster = Some((dc.clone(), c));
+        }
+    }
+    let (dc, cluster) = cluster.expect("a datacenter with a cluster");
+    let (sink, got) = ChildSink::collecting();
+    vc.children(&cluster, &sink).await.unwrap();
+    let host = got
+        .take()
+        .into_iter()
+        .last()
+        .expect("a host in the cluster");
+
+    let mut d = connected(&[("vcenter", vcenter(&s))]).await;
+    assert!(d.until(T, |a| a.loading_count() == 0).await);
+    for (target, want) in [
+        (&cluster, vec![&*dc.name, &*cluster.name]),
+        (&host, vec![&*dc.name, &*cluster.name, &*host.name]),
+    ] {
+        run(&mut d, &format!("goto {}", target.name));
+        let reached = d
+            .until(T, |a| {
+                a.loading_count() == 0 && a.selected_entry().is_some_and(|e| e.node.id == target.id)
+            })
+            .await;
+        let toast = d.app.toast.as_ref().map(|t| t.text.clone());
+        assert!(reached, "goto {}: toast {toast:?}", target.name);
+        let sel = d.app.cursor.selected.unwrap();
+        assert_eq!(d.app.tree.path(sel)[1..], want);
+        assert!(d.app.tree.row_of(sel).is_some(), "shown in the tree");
+        let parent = d.app.tree.get(sel).parent().unwrap();
+        assert_eq!(*d.app.tree.get(parent).load(), Load::Loaded);
+        let same = (d.app.tree.get(parent).children.iter())
+            .filter(|&&c| d.app.tree.get(c).node.id == target.id)
+            .count();
+        assert_eq!(same, 1, "listed once, the found one merged in");
+    }
+    let root = d.app.endpoints[0].root;
+    assert!(
+        (d.app.tree.get(root).children.iter())
+            .all(|&c| d.app.tree.get(c).node.kind != NodeKind::Cluster),
+        "nothing opened right under the endpoint"
+    );
+    // A datastore: its datacenter's Datastores group.
+    let (sink, got) = ChildSink::collecting();
+    vc.list_kind(NodeKind::Datastore, &sink).await.unwrap();
+    let ds = got.take().into_iter().nth(1).expect("datastores");
+    run(&mut d, &format!("goto {}", ds.name));
+    let reached = d
+        .until(T, |a| {
+            a.loading_count() == 0 && a.selected_entry().is_some_and(|e| e.node.id == ds.id)
+        })
+        .await;
+    assert!(reached, "goto {}", ds.name);
+    let sel = d.app.cursor.selected.unwrap();
+    let path = d.app.tree.path(sel);
+    assert_eq!(path[2..], ["Datastores", &*ds.name], "{path:?}");
     d.shutdown().await;
 }
 
@@ -233,5 +340,41 @@ async fn rows_name_where_their_vms_run(vms: usize, cap: usize) {
     let shown: String = rows[0].1.chars().take(12).collect();
     assert!(screen.contains("vApp/host"), "{screen}");
     assert!(screen.contains(&shown), "{shown}\n{screen}");
+    d.shutdown().await;
+}
+
+/// Under its host, a VM row leaves the vApp/host column empty (the row above says it), as
+/// under a vCD vApp; under "All VMs" the rows still say where each runs.
+#[tokio::test]
+async fn vm_rows_under_their_host_do_not_repeat_its_name() {
+    let s = sim(SimOptions::default()).await;
+    let vc = backends::vcenter_admin(&s);
+    vc.connect().await.unwrap();
+    let (sink, got) = ChildSink::collecting();
+    vc.list_kind(NodeKind::Host, &sink).await.unwrap();
+    let host = got.take().into_iter().nth(2).expect("vCenter hosts");
+    let mut d = connected(&[("vcenter", vcenter(&s))]).await;
+    run(&mut d, &format!("goto {}", host.name));
+    let on_host = |a: &vnav::app::App| {
+        a.loading_count() == 0 && a.selected_entry().is_some_and(|e| e.node.id == host.id)
+    };
+    assert!(d.until(T, on_host).await);
+    d.key(KeyCode::Right);
+    assert!(d.until(T, |a| a.loading_count() == 0).await);
+    let sel = d.app.cursor.selected.unwrap();
+    let vms = d.app.tree.get(sel).children.clone();
+    assert!(!vms.is_empty(), "the host runs VMs");
+    let text = vnav::runtime::driver::screen_text(&d.render(160, 45));
+    let short: String = host.name.chars().take(12).collect();
+    for &vm in &vms {
+        let e = d.app.tree.get(vm);
+        assert_eq!(&*e.node.facts.as_ref().unwrap().place, &*host.name);
+        let line = (text.lines())
+            .find(|l| l.contains(&format!("▸ {} ", e.node.name)))
+            .unwrap_or_else(|| panic!("{} on screen:\n{text}", e.node.name));
+        let row = line.split('│').nth(1).unwrap();
+        assert!(!row.contains(&short), "{row}");
+        assert!(row.contains("GiB"), "the other columns stay: {row}");
+    }
     d.shutdown().await;
 }

@@ -94,6 +94,7 @@ mod vro_detail_inputs;
 mod vro_goto;
 mod vro_interaction;
 mod vro_marks;
+mod vro_risk;
 mod vro_runs;
 mod vro_table;
 mod vrops_client;

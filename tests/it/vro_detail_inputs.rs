@@ -136,6 +136,8 @@ async fn every_input_reads_whole_at_120x40_and_160x45() {
         for (w, h) in [(120, 40), (160, 45)] {
             let text = screen_text(&d.render(w, h));
             assert_eq!(inputs_on_screen(&text), want, "{name} at {w}×{h}:\n{text}");
+            // Every heading whole too: short cells ("Yes") under a long heading give up no room.
+            assert!(text.contains("Mandatory"), "{name} at {w}×{h}:\n{text}");
         }
     }
     d.shutdown().await;

@@ -135,6 +135,14 @@ async fn a_run_completes_with_its_outputs_and_logs() {
         // /logs on 7, /syslogs after: either way the run's log is there.
         let logs = rows(&d, "Logs");
         assert!(!logs.is_empty(), "{version:?}: {:?}", d.sections);
+        // Times as every pane writes them (UTC, the time of day on a one-day run), never
+        // the server's "2026-12-07T12:04:00.000Z".
+        for r in &logs {
+            let t = r[0].as_bytes();
+            let clock = t.len() >= 8 && t[t.len() - 6] == b':' && t[t.len() - 3] == b':';
+            assert!(clock && !r[0].contains('T'), "{version:?}: {r:?}");
+            assert!(!r.iter().any(|c| c.ends_with('Z')), "{version:?}: {r:?}");
+        }
         // The run is among the workflow's runs, and the recent tasks.
         let recent = b.recent_tasks().await.unwrap();
         assert_eq!(recent[0].id, done.id);

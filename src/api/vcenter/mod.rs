@@ -8,6 +8,7 @@ mod copies;
 pub mod dialect;
 pub mod lists;
 pub mod map;
+mod place;
 mod pools;
 mod seen;
 pub mod session;
@@ -349,7 +350,10 @@ impl Backend for VcenterBackend {
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
             api_version: dialect.label().to_string(),
-            capabilities: Capabilities::ALL,
+            capabilities: Capabilities {
+                places: true,
+                ..Capabilities::ALL
+            },
             // Without it the VM is still browsed; only its Aria Operations link is missing.
             instance_uuid: self
                 .vim
@@ -448,6 +452,11 @@ impl Backend for VcenterBackend {
         let mut found = vms?;
         found.extend(others);
         Ok(found)
+    }
+
+    /// A found object's datacenter, then its cluster and host or its group there (`place`).
+    async fn ancestors(&self, node: &Node) -> ApiResult<Vec<Node>> {
+        place::ancestors(&self.session, node).await
     }
 
     async fn details(&self, node: &Node) -> ApiResult<Details> {

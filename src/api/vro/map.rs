@@ -363,39 +363,38 @@ pub fn execution(v: &Value, href: &str) -> TaskInfo {
     }
 }
 
-/// Log lines, oldest first: "time severity user: text".
-pub fn logs(v: &Value) -> Vec<String> {
-    let mut entries: Vec<(Option<OffsetDateTime>, String)> = v["logs"]
+/// One line of a run's log, as the server gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub at: Option<OffsetDateTime>,
+    pub severity: String,
+    pub user: String,
+    pub text: String,
+}
+
+/// A run's log entries, oldest first.
+pub fn logs(v: &Value) -> Vec<LogEntry> {
+    let mut entries: Vec<LogEntry> = v["logs"]
         .as_array()
-        .map(|l| {
-            l.iter()
-                .map(|e| {
-                    let e = &e["entry"];
-                    let t = time_of(&e["time-stamp"]);
-                    let when = t
-                        .and_then(|t| {
-                            t.format(&time::format_description::well_known::Rfc3339)
-                                .ok()
-                        })
-                        .unwrap_or_default();
-                    let text = e["long-description"]
-                        .as_str()
-                        .or_else(|| e["short-description"].as_str())
-                        .unwrap_or("");
-                    (
-                        t,
-                        format!(
-                            "{when} {} {}: {text}",
-                            e["severity"].as_str().unwrap_or(""),
-                            e["user"].as_str().unwrap_or("")
-                        ),
-                    )
-                })
-                .collect()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let e = &e["entry"];
+            let word = |k: &str| e[k].as_str().unwrap_or("").to_string();
+            LogEntry {
+                at: time_of(&e["time-stamp"]),
+                severity: word("severity"),
+                user: word("user"),
+                text: e["long-description"]
+                    .as_str()
+                    .or_else(|| e["short-description"].as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            }
         })
-        .unwrap_or_default();
-    entries.sort_by_key(|(t, _)| *t);
-    entries.into_iter().map(|(_, s)| s).collect()
+        .collect();
+    entries.sort_by_key(|e| e.at);
+    entries
 }
 
 #[cfg(test)]
@@ -525,12 +524,10 @@ mod tests {
     fn logs_read_oldest_first() {
         let lines = logs(&sample("vco_execution_logs.json"));
         assert_eq!(lines.len(), 4);
-        assert!(
-            lines[0].ends_with("Workflow 'Request Component' has started"),
-            "{}",
-            lines[0]
-        );
-        assert!(lines[3].contains("has completed"));
+        assert_eq!(lines[0].text, "Workflow 'Request Component' has started");
+        assert_eq!((&*lines[0].severity, &*lines[0].user), ("info", "someuser"));
+        assert!(lines[3].text.contains("has completed"));
+        assert!(lines.windows(2).all(|w| w[0].at <= w[1].at));
     }
 
     #[test]

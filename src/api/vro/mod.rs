@@ -12,6 +12,7 @@ pub mod inputs;
 pub mod interaction;
 pub mod map;
 pub mod place;
+mod risk;
 pub mod sections;
 pub mod session;
 
@@ -178,11 +179,9 @@ impl VroBackend {
             .collect())
     }
 
-    fn risk(&self, workflow: &str) -> Risk {
-        self.risks
-            .get(workflow)
-            .copied()
-            .unwrap_or(Risk::Disruptive)
+    /// The workflow's risk and the rule that gave it (`risk.rs`).
+    fn risk(&self, workflow: &str) -> (Risk, String) {
+        risk::of(&self.risks, workflow)
     }
 
     async fn workflow_details(&self, node: &Node) -> ApiResult<Details> {
@@ -226,12 +225,14 @@ impl VroBackend {
             Ok(r) => sections::last_runs(&r),
             Err(e) => unavailable("Last runs", e),
         });
+        let (risk, risk_rule) = self.risk(&name);
         let offer = ActionOffer::described(
             &*node.id.as_str(),
             Described {
                 label: format!("Run {name}"),
                 description: v["description"].as_str().unwrap_or("").to_string(),
-                risk: self.risk(&name),
+                risk,
+                risk_rule,
                 params,
             },
         );
@@ -331,12 +332,14 @@ impl VroBackend {
         if !i.assignees.is_empty() {
             description = format!("{description} (asked of {})", i.assignees.join(", "));
         }
+        let (risk, risk_rule) = self.risk(workflow);
         ActionOffer::described(
             interaction::url(run_href),
             Described {
                 label: format!("Answer {workflow}"),
                 description,
-                risk: self.risk(workflow),
+                risk,
+                risk_rule,
                 params: i.params.clone(),
             },
         )

@@ -156,12 +156,29 @@ pub fn parameters(title: &str, list: &Value) -> Section {
     table(title, &["Name", "Type", "Value"], rows)
 }
 
-pub fn logs(lines: Vec<String>) -> Section {
-    table(
-        "Logs",
-        &["Entry"],
-        lines.into_iter().map(|l| row(vec![l])).collect(),
-    )
+/// A run's log as a table: time, severity, user, entry. The time is the time of day when
+/// every entry is on one day (the Run section's Start says which), else the date too; in UTC
+/// either way, as the Events tables write it.
+pub fn logs(entries: Vec<map::LogEntry>) -> Section {
+    let day = entries.first().and_then(|e| e.at).map(|t| utc(t).date());
+    let one_day = entries.iter().all(|e| e.at.map(|t| utc(t).date()) == day);
+    let when = |t: Option<time::OffsetDateTime>| match t {
+        Some(t) if one_day => {
+            let t = utc(t);
+            format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+        }
+        Some(t) => labels::time(t),
+        None => String::new(),
+    };
+    let rows = entries
+        .into_iter()
+        .map(|e| row(vec![when(e.at), e.severity, e.user, e.text]))
+        .collect();
+    table("Logs", &["Time (UTC)", "Severity", "User", "Entry"], rows)
+}
+
+fn utc(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    t.to_offset(time::UtcOffset::UTC)
 }
 
 #[cfg(test)]
@@ -180,6 +197,31 @@ mod tests {
             "2026-12-06 10:00",
         );
         assert_eq!(last_runs(&[run]).table.unwrap().rows.len(), 1);
+    }
+
+    #[test]
+    fn log_times_read_in_utc_the_date_only_when_the_entries_span_days() {
+        let entry = |at: &str, text: &str| map::LogEntry {
+            at: crate::api::model::parse_time(at),
+            severity: "info".into(),
+            user: "admin".into(),
+            text: text.into(),
+        };
+        let one_day = logs(vec![
+            entry("2026-12-07T12:04:00.000Z", "started"),
+            entry("2026-12-07T13:04:05.250+01:00", "done"),
+        ]);
+        let t = one_day.table.unwrap();
+        assert_eq!(t.columns, ["Time (UTC)", "Severity", "User", "Entry"]);
+        assert_eq!(t.rows[0].cells, ["12:04:00", "info", "admin", "started"]);
+        assert_eq!(t.rows[1].cells[0], "12:04:05");
+        let two_days = logs(vec![
+            entry("2026-12-07T23:59:59Z", "started"),
+            entry("2026-12-08T00:00:01Z", "done"),
+        ]);
+        let t = two_days.table.unwrap();
+        assert_eq!(t.rows[0].cells[0], "2026-12-07 23:59:59");
+        assert_eq!(t.rows[1].cells[0], "2026-12-08 00:00:01");
     }
 
     #[test]
