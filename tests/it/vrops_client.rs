@@ -73,10 +73,7 @@ async fn vm_kind(b: &VropsBackend) -> Node {
 
 #[tokio::test]
 async fn connects_to_8_and_9_with_tokens_only() {
-    for (version, release) in [
-        (VropsVersion::V8, "VMware Aria Operations 8.18.4"),
-        (VropsVersion::V9, "VMware Cloud Foundation Operations 9.0.1"),
-    ] {
+    for (version, release) in [(VropsVersion::V8, "8.18.4"), (VropsVersion::V9, "9.0.1")] {
         let s = ops_sim(version, 4).await;
         let b = backend(&s);
         let info = b.connect().await.unwrap();

@@ -541,7 +541,7 @@ impl Backend for VropsBackend {
             product: Product::Vrops,
             url: self.session.base().to_string(),
             user: self.session.user().to_string(),
-            api_version: release.name,
+            api_version: release.version,
             capabilities: Capabilities::MONITOR,
             instance_uuid: None,
         })

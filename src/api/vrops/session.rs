@@ -28,6 +28,8 @@ pub struct Session {
 pub struct Release {
     /// "VMware Aria Operations 8.18.4".
     pub name: String,
+    /// "8.18.4": what the status bar says after "API" (the product is named beside it).
+    pub version: String,
     /// The product's major version (8, 9), read from the release name: the `major` field is
     /// the API's version, not the product's.
     pub major: u32,
@@ -38,19 +40,17 @@ impl Release {
         let name = v["releaseName"]
             .as_str()
             .ok_or_else(|| ApiError::parse("versions/current without a releaseName"))?;
-        let major = name
+        let (version, major) = name
             .split_whitespace()
             .rev()
             .find_map(|w| {
-                w.split('.')
-                    .next()?
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|_| w.contains('.'))
+                let major = w.split('.').next()?.parse::<u32>().ok();
+                major.filter(|_| w.contains('.')).map(|m| (w, m))
             })
             .ok_or_else(|| ApiError::parse(format!("no version in the release name {name:?}")))?;
         Ok(Release {
             name: name.to_string(),
+            version: version.to_string(),
             major,
         })
     }
@@ -321,7 +321,7 @@ mod tests {
     #[test]
     fn the_release_picks_the_token_header() {
         let r = Release::from_json(&sample("suite-api_versions_current.json")).unwrap();
-        assert_eq!(r.major, 8);
+        assert_eq!((r.major, r.version.as_str()), (8, "8.18.4"));
         assert_eq!(r.token_scheme(), "vRealizeOpsToken");
         let nine = json!({"releaseName": "VMware Cloud Foundation Operations 9.0.1", "major": 1});
         assert_eq!(
