@@ -26,9 +26,8 @@ pub struct Session {
 /// What `/api/versions/current` says about the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Release {
-    /// "VMware Aria Operations 8.18.4".
-    pub name: String,
-    /// "8.18.4": what the status bar says after "API" (the product is named beside it).
+    /// "8.18.4", of "VMware Aria Operations 8.18.4": what the status bar says after "API"
+    /// (the product is named beside it).
     pub version: String,
     /// The product's major version (8, 9), read from the release name: the `major` field is
     /// the API's version, not the product's.
@@ -49,7 +48,6 @@ impl Release {
             })
             .ok_or_else(|| ApiError::parse(format!("no version in the release name {name:?}")))?;
         Ok(Release {
-            name: name.to_string(),
             version: version.to_string(),
             major,
         })
