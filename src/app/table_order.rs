@@ -41,6 +41,10 @@ fn reader<'a>(
 /// bytes a row each); sorting by another drops the least recently sorted by.
 const KEEP: usize = 3;
 
+/// Changed rows that cost about what one new row does (`SortIndex::catch_up`): most keep
+/// their place (`Order::recheck`).
+const CHANGED_PER_ROW: usize = 4;
+
 /// More than this share of fresh rows, and the index is built anew rather than merged into.
 const MERGE_AT_MOST: usize = 2;
 
@@ -513,36 +517,29 @@ impl SortIndex {
                 );
                 changed.sort_unstable();
                 changed.dedup();
-                let limit = limit.saturating_sub(changed.len());
+                // A changed row costs a comparison or two where its key did not move, a
+                // merge where it did: a share of the limit.
+                let limit = limit.saturating_sub(changed.len() / CHANGED_PER_ROW);
                 self.append(tree, kind, limit, &mut new);
                 self.live
             }
             None => self.pass(tree, roots, kind, limit, &mut new, &mut changed, &mut found),
         };
         self.edits = Some((tree.edits(), tree.touched()));
-        let mut out = vec![
-            false;
-            if changed.is_empty() && seen == self.live {
-                0
-            } else {
-                self.rows.len()
-            }
-        ];
-        for &r in &changed {
-            out[r as usize] = true;
-        }
+        // Rows gone: those the pass did not find under the roots, and changed ones whose
+        // slot now holds another kind.
+        let mut gone = Vec::new();
         if seen != self.live {
-            // Some rows are no longer there: those the pass did not find under the roots.
+            gone.resize(self.rows.len(), false);
             for (r, id) in self.rows.iter_mut().enumerate() {
                 if *id != NONE && !found[r] {
-                    out[r] = true;
+                    gone[r] = true;
                     self.number[*id as usize] = NONE;
                     *id = NONE;
                     self.live -= 1;
                 }
             }
         }
-        // A changed row whose slot now holds another kind is gone too.
         changed.retain(|&r| {
             let id = self.rows[r as usize];
             let stays = id != NONE && tree.get(id).node.kind == kind;
@@ -552,28 +549,54 @@ impl SortIndex {
                 self.number[id as usize] = NONE;
                 self.rows[r as usize] = NONE;
                 self.live -= 1;
+                gone.resize(self.rows.len(), false);
+                gone[r as usize] = true;
             }
             stays
         });
-        let mut fresh = changed;
         if self.number.len() < tree.capacity() {
             self.number.resize(tree.capacity(), NONE);
         }
+        let mut arrived = Vec::with_capacity(new.len());
         for c in new {
             self.number[c as usize] = self.rows.len() as u32;
-            fresh.push(self.rows.len() as u32);
+            arrived.push(self.rows.len() as u32);
             self.rows.push(c);
             self.live += 1;
         }
-        if fresh.len() * MERGE_AT_MOST > self.live {
+        if (arrived.len() + changed.len()) * MERGE_AT_MOST > self.live {
             return false;
+        }
+        let mut is_changed = vec![
+            false;
+            if changed.is_empty() {
+                0
+            } else {
+                self.rows.len()
+            }
+        ];
+        for &r in &changed {
+            is_changed[r as usize] = true;
         }
         let rows = &self.rows;
         let row = reader(rows, tree, labels);
         for o in &mut self.orders {
-            if !out.is_empty() {
+            if !gone.is_empty() {
+                o.remove(&gone);
+            }
+            // Changed rows still in order stay; the others leave and are merged again.
+            let mut fresh = match changed.is_empty() {
+                true => Vec::new(),
+                false => o.recheck(&is_changed, &row),
+            };
+            if !fresh.is_empty() {
+                let mut out = vec![false; rows.len()];
+                for &r in &fresh {
+                    out[r as usize] = true;
+                }
                 o.remove(&out);
             }
+            fresh.extend_from_slice(&arrived);
             o.merge(&fresh, &row);
         }
         true
@@ -814,7 +837,8 @@ impl SortIndex {
         let changed = tree.content != stamp.content;
         let (mut out, mut fresh) = (vec![false; self.rows.len()], Vec::new());
         for (r, &id) in self.rows[..stamp.rows].iter().enumerate() {
-            if id == NONE {
+            // A row freed since (the index has yet to see it go) has no value to place.
+            if id == NONE || !tree.is_live(id) {
                 out[r] = true;
             } else if changed && tree.changed_since(id, stamp.content) {
                 out[r] = true;
@@ -822,7 +846,10 @@ impl SortIndex {
             }
         }
         let arrived = stamp.rows as u32..self.rows.len() as u32;
-        fresh.extend(arrived.filter(|&r| self.rows[r as usize] != NONE));
+        fresh.extend(arrived.filter(|&r| {
+            let id = self.rows[r as usize];
+            id != NONE && tree.is_live(id)
+        }));
         if fresh.len() * MERGE_AT_MOST > self.live {
             return false;
         }
@@ -1152,6 +1179,17 @@ mod tests {
                     index.sync(&tree, &labels, &roots, NodeKind::Vm, &cols, limit);
                     if let Some(built) = job.take() {
                         index.install(&tree, &labels, built);
+                    }
+                    // Every order kept (not only the one sorted by) in order, marks right.
+                    {
+                        let row = reader(&index.rows, &tree, &labels);
+                        for o in &index.orders {
+                            let up: Vec<u32> = o.ascending().collect();
+                            let sorted = up.windows(2)
+                                .all(|w| cmp_rows(o.col, (w[0], row(w[0])), (w[1], row(w[1]))).is_lt());
+                            prop_assert!(sorted, "{:?} kept in order", o.col);
+                            prop_assert!(o.marks_right(&row), "marks of {:?} after a sync", o.col);
+                        }
                     }
                     let got = index.sorted(&tree, &labels, COLS[c], desc);
                     prop_assert!(index.orders.len() <= KEEP, "{} orders kept", index.orders.len());

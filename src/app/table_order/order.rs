@@ -329,6 +329,99 @@ impl Order {
         }
     }
 
+    /// Of the rows `changed` marks (their nodes changed since they were placed), keeps in
+    /// place those still in order, and gives back the others, to be removed and merged
+    /// again. A pass over the rows' numbers, reading only the changed rows and their
+    /// nearest unchanged neighbours: a changed node whose key did not move (a health dot, a
+    /// status that is not the column) costs a comparison or two, not a merge.
+    ///
+    /// Each run of changed rows between two unchanged ones stays if it is in order between
+    /// them (the unchanged rows around kept and moved runs are as ordered as before, so the
+    /// whole order stays sorted); its run marks, and the next row's, are set anew.
+    pub fn recheck<'a>(&mut self, changed: &[bool], row: &impl Fn(u32) -> Row<'a>) -> Vec<u32> {
+        let mut moving = Vec::new();
+        let mut before: Option<u32> = None;
+        // The changed rows since the last unchanged one: block, place, whether its value
+        // was known (among the first `known`).
+        let mut run: Vec<(usize, usize, bool)> = Vec::new();
+        let (mut place, mut known) = (0, 0);
+        for b in 0..self.blocks.len() {
+            for i in 0..self.blocks[b].rows.len() {
+                let r = self.blocks[b].rows[i] & !RUN;
+                place += 1;
+                if changed[r as usize] {
+                    run.push((b, i, place <= self.known));
+                    continue;
+                }
+                known += usize::from(place <= self.known);
+                if !run.is_empty() {
+                    known += self.settle(&run, before, Some((b, i)), row, &mut moving);
+                    run.clear();
+                }
+                before = Some(r);
+            }
+        }
+        if !run.is_empty() {
+            known += self.settle(&run, before, None, row, &mut moving);
+        }
+        // Rows moving count as known until removed (as `remove` counts them), merged again
+        // with their values of now.
+        self.known = known;
+        moving
+    }
+
+    /// One run of changed rows (`recheck`), between the unchanged rows `before` and `after`
+    /// (at that place), kept or given to `moving`; how many of its rows count as known.
+    fn settle<'a>(
+        &mut self,
+        run: &[(usize, usize, bool)],
+        before: Option<u32>,
+        after: Option<(usize, usize)>,
+        row: &impl Fn(u32) -> Row<'a>,
+        moving: &mut Vec<u32>,
+    ) -> usize {
+        let col = self.col;
+        let at = |b: usize, i: usize| self.blocks[b].rows[i] & !RUN;
+        let rows: Vec<u32> = (before.into_iter())
+            .chain(run.iter().map(|&(b, i, _)| at(b, i)))
+            .chain(after.map(|(b, i)| at(b, i)))
+            .collect();
+        let keys: Vec<Key> = rows.iter().map(|&r| Key::of(col, r, row(r))).collect();
+        if !keys.windows(2).all(|w| cmp_keys(&w[0], &w[1]).is_lt()) {
+            moving.extend(run.iter().map(|&(b, i, _)| at(b, i)));
+            return run.iter().filter(|&&(_, _, k)| k).count();
+        }
+        // Kept: the marks from the values of now.
+        let differs =
+            |k: usize| k == 0 || columns::compare(&keys[k - 1].value, &keys[k].value).is_ne();
+        let from = usize::from(before.is_some());
+        for (j, &(b, i, _)) in run.iter().enumerate() {
+            let blk = &mut self.blocks[b];
+            blk.rows[i] = match differs(from + j) {
+                true => blk.rows[i] | RUN,
+                false => blk.rows[i] & !RUN,
+            };
+            // The prefix and the fence read the node as it was.
+            if let Some(p) = &mut blk.prefixes {
+                p.of[i] = 0;
+            }
+            if i == 0 {
+                blk.fence = None;
+            }
+        }
+        if let Some((b, i)) = after {
+            let next = &mut self.blocks[b].rows[i];
+            *next = match differs(keys.len() - 1) {
+                true => *next | RUN,
+                false => *next & !RUN,
+            };
+        }
+        keys[from..from + run.len()]
+            .iter()
+            .filter(|k| known(&k.value))
+            .count()
+    }
+
     /// Drops the rows `out` marks; a run mark on a dropped row moves to the next kept one.
     /// Each block keeps its place, its prefixes (the rows left share the skip all shared)
     /// and its fence unless its first row went: a pass over the rows' numbers, no tree entry
@@ -369,6 +462,19 @@ impl Order {
         self.blocks.retain(|b| !b.rows.is_empty());
         self.len = self.blocks.iter().map(|b| b.rows.len()).sum();
         self.known = known;
+    }
+
+    /// Whether every run mark and the count of known values are right (tests).
+    #[cfg(test)]
+    pub fn marks_right<'a>(&self, row: &impl Fn(u32) -> Row<'a>) -> bool {
+        let rows = self.flat();
+        let value = |r: u32| columns::value(row(r & !RUN).0, self.col, row(r & !RUN).1);
+        let marks = (rows.iter().enumerate()).all(|(i, &r)| {
+            let differs = i == 0 || columns::compare(&value(rows[i - 1]), &value(r)).is_ne();
+            differs == (r & RUN != 0)
+        });
+        let known_rows = rows.iter().filter(|&&r| known(&value(r))).count();
+        marks && known_rows == self.known
     }
 
     /// The rows with their marks, one after another.
@@ -445,6 +551,33 @@ mod tests {
         let kept: Vec<u32> = (0..12).filter(|&r| !out[r as usize]).collect();
         assert_eq!(order.ascending().collect::<Vec<_>>(), kept);
         assert_eq!(order.len(), kept.len());
+    }
+
+    /// Rows whose node changed but whose key did not move stay where they are, their marks
+    /// set from the values of now; one that moved is given back to be merged again.
+    #[test]
+    fn a_recheck_keeps_changed_rows_still_in_order() {
+        let mut nodes: Vec<Node> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|n| Node::new(NodeKind::Vm, format!("vm/{n}"), *n))
+            .collect();
+        let order = |nodes: &[Node]| {
+            let row = |r: u32| (&nodes[r as usize], "vcd");
+            let mut o = Order::new(ColumnId::Name, Vec::new(), 0);
+            o.merge(&[0, 1, 2, 3, 4], &row);
+            o
+        };
+        let mut o = order(&nodes);
+        // b renamed within its place, d renamed past e.
+        nodes[1].name = "bb".into();
+        nodes[3].name = "f".into();
+        let row = |r: u32| (&nodes[r as usize], "vcd");
+        let changed = [false, true, false, true, false];
+        assert_eq!(o.recheck(&changed, &row), [3]);
+        o.remove(&[false, false, false, true, false]);
+        o.merge(&[3], &row);
+        assert_eq!(o.ascending().collect::<Vec<_>>(), [0, 1, 2, 4, 3]);
+        assert!(o.marks_right(&row));
     }
 
     proptest! {
