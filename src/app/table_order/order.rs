@@ -7,6 +7,9 @@
 //! The name order (the one every table keeps, merged into while a listing lands) also keeps,
 //! beside each block's rows, 4 bytes of each name's natural key (`Prefixes`): the in-block
 //! search compares those and reads a tree entry (a cache miss) only where two are equal.
+//! Another column's order does the same among a block's rows of one value (its first run,
+//! known from the run marks: a state or a CPU count holds thousands of rows, ordered by
+//! name), so a row landing there is placed as in the name order.
 
 use std::cmp::Ordering;
 
@@ -58,16 +61,21 @@ impl Fence {
         &self.texts[..self.name_end as usize]
     }
 
-    /// This fence against row `r`, as `cmp_rows` would compare its row with `r`.
-    fn cmp(&self, col: ColumnId, r: u32, (node, endpoint): Row) -> Ordering {
+    /// The first row's value.
+    fn value(&self, col: ColumnId) -> Value<'_> {
         let (name, text) = (self.name_end as usize, self.text_end as usize);
-        let mine = match &self.value {
+        match &self.value {
             Value::Text(_) if col == ColumnId::Name => Value::Text(self.name()),
             Value::Text(_) => Value::Text(&self.texts[name..text]),
             Value::State(rank, _) => Value::State(*rank, &self.texts[name..text]),
             v => v.clone(),
-        };
-        (columns::compare(&mine, &columns::value(node, col, endpoint)))
+        }
+    }
+
+    /// This fence against row `r`, as `cmp_rows` would compare its row with `r`.
+    fn cmp(&self, col: ColumnId, r: u32, (node, endpoint): Row) -> Ordering {
+        let text = self.text_end as usize;
+        (columns::compare(&self.value(col), &columns::value(node, col, endpoint)))
             .then_with(|| columns::compare(&Value::Text(self.name()), &Value::Text(&node.name)))
             .then_with(|| columns::natural_cmp(&self.texts[text..], endpoint))
             .then(self.row.cmp(&r))
@@ -139,8 +147,8 @@ struct Block {
     /// The first row's key; None until the first merge reads it (an order built off the UI
     /// thread has no tree to read it from).
     fence: Option<Fence>,
-    /// Name orders only; None until a merge places a row in the block, and again after a
-    /// split (each half then reads a longer skip).
+    /// None until a merge places a row in the block (in another column's order: among the
+    /// rows of its first run), and again after a split (each half then reads a longer skip).
     prefixes: Option<Prefixes>,
 }
 
@@ -227,13 +235,11 @@ impl Order {
         // Each new row's key read once, not at each of its comparisons.
         let mut keys: Vec<Key> = (fresh.iter()).map(|&r| Key::of(col, r, row(r))).collect();
         keys.sort_unstable_by(cmp_keys);
-        // And, in a name order, its natural key, one after another (`ends`).
+        // And its name's natural key, one after another (`ends`).
         let (mut natural, mut ends) = (Vec::new(), Vec::new());
-        if names {
-            for key in &keys {
-                natural_key(key.name, &mut natural);
-                ends.push(natural.len());
-            }
+        for key in &keys {
+            natural_key(key.name, &mut natural);
+            ends.push(natural.len());
         }
         let natural_of = |i: usize| match i {
             0 => &natural[..ends[0]],
@@ -258,14 +264,34 @@ impl Order {
             let b = (from + past).saturating_sub(1);
             from = b;
             let blk = &mut self.blocks[b];
-            if names && blk.prefixes.is_none() {
+            // Another column's rows before the block's first run mark have its fence's value:
+            // a row of that value goes among them (not after: the next runs' values are
+            // greater), ordered by name alone.
+            let run_end = match names {
+                true => blk.rows.len(),
+                false => (blk.rows.get(1..).unwrap_or(&[]).iter())
+                    .position(|&x| x & RUN != 0)
+                    .map_or(blk.rows.len(), |p| p + 1),
+            };
+            let by_name = names
+                || (blk.fence.as_ref()).is_some_and(|fence| {
+                    columns::compare(&fence.value(col), &key.value) == Ordering::Equal
+                });
+            if by_name && blk.prefixes.is_none() {
                 blk.prefixes = Some(Prefixes::read(&blk.rows, blk.rows.capacity(), row));
             }
             let blk = &self.blocks[b];
-            let w = (blk.prefixes.as_ref()).map_or(0, |p| window(natural_of(i), &p.skip));
+            let w = match by_name {
+                true => (blk.prefixes.as_ref()).map_or(0, |p| window(natural_of(i), &p.skip)),
+                false => 0,
+            };
             let differ = |at: usize| blk.prefixes.as_ref().is_some_and(|p| p.differ(at, w));
+            // Names that differ are values that differ only in the name order.
+            let value_differs = |at: usize| names && differ(at);
+            // Among rows of the key's value, whether the next row is (another column's).
+            let same_run = !names && by_name;
             // The binary search of `partition_point`, a prefix deciding where it can.
-            let (mut lo, mut hi) = (0, blk.rows.len());
+            let (mut lo, mut hi) = (0, if same_run { run_end } else { blk.rows.len() });
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
                 let o = blk.rows[mid] & !RUN;
@@ -279,13 +305,24 @@ impl Order {
                 }
             }
             let at = lo;
-            // Neighbours in this block whose prefix differs hold another value.
-            let starts =
-                (at > 0 && differ(at - 1)) || self.before(b, at).is_none_or(|p| !same(p & !RUN, f));
-            let next_differs = at < blk.rows.len() && differ(at);
+            // Neighbours in this block whose prefix differs hold another value (a name
+            // order), or the rows of the key's value end at `run_end` (another's): no value
+            // read for those.
+            let starts = match same_run && at > 0 {
+                true => false,
+                false => {
+                    (at > 0 && value_differs(at - 1))
+                        || self.before(b, at).is_none_or(|p| !same(p & !RUN, f))
+                }
+            };
+            let next_same = match at < blk.rows.len() {
+                true if same_run => Some(at < run_end),
+                true if value_differs(at) => Some(false),
+                _ => None,
+            };
             if let Some((nb, na)) = self.at(b, at) {
                 let next = &mut self.blocks[nb].rows[na];
-                match !next_differs && same(f, *next & !RUN) {
+                match next_same.unwrap_or_else(|| same(f, *next & !RUN)) {
                     true => *next &= !RUN,
                     false => *next |= RUN,
                 }
