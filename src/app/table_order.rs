@@ -461,8 +461,10 @@ impl BuiltOrder {
 impl SortIndex {
     /// Catches up with the tree: the table's rows are the children of `roots` that are
     /// `kind`s. Rows that are new or whose node changed since the last call are merged into
-    /// the orders built; the rest keep their places. Cost: a pass over the roots' child
-    /// ids, plus the merge (the new rows placed by binary search, each order copied once).
+    /// the orders built; the rest keep their places. Cost: the children appended and the
+    /// entries touched since (a pass over the roots' child ids only after other edits), a pass
+    /// over each order's row numbers when rows changed (`Order::recheck`), plus the merge (the
+    /// new rows placed by binary search).
     /// At most `limit` new rows are taken (see `behind`), so one call's work stays bounded
     /// while 300,000 rows pour in; new columns take every row at once.
     pub fn sync(
