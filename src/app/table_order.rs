@@ -41,6 +41,10 @@ fn reader<'a>(
 /// bytes a row each); sorting by another drops the least recently sorted by.
 const KEEP: usize = 3;
 
+/// Changed rows that cost about what one new row does (`SortIndex::catch_up`): most keep
+/// their place (`Order::recheck`).
+const CHANGED_PER_ROW: usize = 4;
+
 /// More than this share of fresh rows, and the index is built anew rather than merged into.
 const MERGE_AT_MOST: usize = 2;
 
@@ -335,14 +339,22 @@ pub struct SortIndex {
     behind: bool,
     /// Bumped when every row is numbered anew: a `SortJob` started before is stale.
     epoch: u64,
-    /// The tree's `edits` when `seen` was right: while the tree's count is still this, its
-    /// roots have only had children appended, and the rows to read are those after `seen`.
-    edits: Option<u64>,
+    /// The tree's `edits` and `touched` counts when `seen` was right: while every edit since
+    /// is an entry `get_mut` handed out (`Tree::touched_since`) and none of those is a root,
+    /// the roots have only had children appended, the rows to read are those after `seen`,
+    /// and the rows changed are among the entries touched: no pass over 300,000 children.
+    edits: Option<(u64, u64)>,
+    /// A child of a root was passed over as another kind: a touched one may have become
+    /// `kind` where the index does not look again (see `catch_up`).
+    passed_over: bool,
     /// Per root, how many of its first children the index has taken (or passed over as
     /// another kind).
     seen: Vec<(EntryId, usize)>,
     /// The roots the index has taken rows of (`room`).
     started: Vec<EntryId>,
+    /// Passes over every child made (`pass`), for tests.
+    #[cfg(test)]
+    passes: usize,
 }
 
 /// Rows a root none of whose rows the index has yet (an endpoint's first page) may take beyond
@@ -449,8 +461,10 @@ impl BuiltOrder {
 impl SortIndex {
     /// Catches up with the tree: the table's rows are the children of `roots` that are
     /// `kind`s. Rows that are new or whose node changed since the last call are merged into
-    /// the orders built; the rest keep their places. Cost: a pass over the roots' child
-    /// ids, plus the merge (the new rows placed by binary search, each order copied once).
+    /// the orders built; the rest keep their places. Cost: the children appended and the
+    /// entries touched since (a pass over the roots' child ids only after other edits), a pass
+    /// over each order's row numbers when rows changed (`Order::recheck`), plus the merge (the
+    /// new rows placed by binary search).
     /// At most `limit` new rows are taken (see `behind`), so one call's work stays bounded
     /// while 300,000 rows pour in; new columns take every row at once.
     pub fn sync(
@@ -480,7 +494,8 @@ impl SortIndex {
     }
 
     /// Numbers the new rows and merges them (and the changed ones) in; false when so much
-    /// changed that a new build is cheaper.
+    /// changed that a new build is cheaper. Changed rows take their share of `limit` first:
+    /// a sync's cost is what it merges, whether rows arrived or changed.
     fn catch_up(
         &mut self,
         tree: &Tree,
@@ -489,129 +504,210 @@ impl SortIndex {
         kind: NodeKind,
         limit: usize,
     ) -> bool {
-        let (mut seen, mut new, mut changed) = (0, Vec::new(), Vec::new());
-        let appended_only = self.edits == Some(tree.edits())
-            && self.seen.len() == roots.len()
-            && (self.seen.iter().zip(roots))
-                .all(|(&(r, n), &root)| r == root && tree.get(root).children.len() >= n);
-        if appended_only {
-            // Nothing changed or went since: only the children after those seen are read,
-            // not a pass over 300,000.
-            seen = self.live;
-            for (root, from) in &mut self.seen {
-                let children = &tree.get(*root).children;
-                let (room, had) = (room(&self.started, *root, limit, new.len()), new.len());
-                for &c in &children[*from..] {
-                    if new.len() >= room {
-                        self.behind = true;
-                        break;
-                    }
-                    let numbered = self.number.get(c as usize).is_some_and(|&r| r != NONE);
-                    if !numbered && tree.get(c).node.kind == kind {
-                        new.push(c);
-                    }
-                    *from += 1;
-                }
-                if new.len() > had && !self.started.contains(root) {
-                    self.started.push(*root);
-                }
+        let (mut new, mut changed) = (Vec::new(), Vec::new());
+        let mut found = Vec::new();
+        let seen = match self.touched(tree, roots, kind) {
+            Some(touched) => {
+                // Only children appended and the touched entries changed: those of them
+                // that are rows are the rows changed, and the new rows are after `seen`.
+                changed.extend(
+                    (touched.iter())
+                        .filter_map(|&c| self.number.get(c as usize).copied())
+                        .filter(|&r| {
+                            r != NONE && tree.changed_since(self.rows[r as usize], self.synced)
+                        }),
+                );
+                changed.sort_unstable();
+                changed.dedup();
+                // A changed row costs a comparison or two where its key did not move, a
+                // merge where it did: a share of the limit.
+                let limit = limit.saturating_sub(changed.len() / CHANGED_PER_ROW);
+                self.append(tree, kind, limit, &mut new);
+                self.live
             }
-        } else {
-            self.seen.clear();
-            for &root in roots {
-                let mut taken = None;
-                let (room, had, was) =
-                    (room(&self.started, root, limit, new.len()), new.len(), seen);
-                for (i, &c) in tree.get(root).children.iter().enumerate() {
-                    match self.number.get(c as usize).copied().filter(|&r| r != NONE) {
-                        Some(r) => {
-                            seen += 1;
-                            if tree.changed_since(c, self.synced) {
-                                changed.push(r);
-                            }
-                        }
-                        // Over the limit, the rows waiting are not read (an entry read each
-                        // is a cache miss, thousands of them while a listing outruns the
-                        // table).
-                        None if new.len() >= room => {
-                            self.behind = true;
-                            taken.get_or_insert(i);
-                        }
-                        None if tree.get(c).node.kind == kind => new.push(c),
-                        None => {}
-                    }
-                }
-                let all = tree.get(root).children.len();
-                self.seen.push((root, taken.unwrap_or(all)));
-                if (new.len() > had || seen > was) && !self.started.contains(&root) {
-                    self.started.push(root);
-                }
-            }
-        }
-        self.edits = Some(tree.edits());
-        let mut out = vec![
-            false;
-            if changed.is_empty() && seen == self.live {
-                0
-            } else {
-                self.rows.len()
-            }
-        ];
-        for &r in &changed {
-            out[r as usize] = true;
-        }
+            None => self.pass(tree, roots, kind, limit, &mut new, &mut changed, &mut found),
+        };
+        self.edits = Some((tree.edits(), tree.touched()));
+        // Rows gone: those the pass did not find under the roots, and changed ones whose
+        // slot now holds another kind.
+        let mut gone = Vec::new();
         if seen != self.live {
-            // Some rows are no longer there: those not found under the roots.
-            let mut found = vec![false; self.rows.len()];
-            for &root in roots {
-                for &c in &tree.get(root).children {
-                    if let Some(&r) = self.number.get(c as usize).filter(|&&r| r != NONE) {
-                        found[r as usize] = true;
-                    }
-                }
-            }
+            gone.resize(self.rows.len(), false);
             for (r, id) in self.rows.iter_mut().enumerate() {
                 if *id != NONE && !found[r] {
-                    out[r] = true;
+                    gone[r] = true;
                     self.number[*id as usize] = NONE;
                     *id = NONE;
                     self.live -= 1;
                 }
             }
         }
-        // A changed row whose slot now holds another kind is gone too.
         changed.retain(|&r| {
             let id = self.rows[r as usize];
             let stays = id != NONE && tree.get(id).node.kind == kind;
             if !stays && id != NONE {
+                // Still a child, of another kind now: passed over from here on.
+                self.passed_over = true;
                 self.number[id as usize] = NONE;
                 self.rows[r as usize] = NONE;
                 self.live -= 1;
+                gone.resize(self.rows.len(), false);
+                gone[r as usize] = true;
             }
             stays
         });
-        let mut fresh = changed;
         if self.number.len() < tree.capacity() {
             self.number.resize(tree.capacity(), NONE);
         }
+        let mut arrived = Vec::with_capacity(new.len());
         for c in new {
             self.number[c as usize] = self.rows.len() as u32;
-            fresh.push(self.rows.len() as u32);
+            arrived.push(self.rows.len() as u32);
             self.rows.push(c);
             self.live += 1;
         }
-        if fresh.len() * MERGE_AT_MOST > self.live {
+        if (arrived.len() + changed.len()) * MERGE_AT_MOST > self.live {
             return false;
+        }
+        let mut is_changed = vec![
+            false;
+            if changed.is_empty() {
+                0
+            } else {
+                self.rows.len()
+            }
+        ];
+        for &r in &changed {
+            is_changed[r as usize] = true;
         }
         let rows = &self.rows;
         let row = reader(rows, tree, labels);
         for o in &mut self.orders {
-            if !out.is_empty() {
+            if !gone.is_empty() {
+                o.remove(&gone);
+            }
+            // Changed rows still in order stay; the others leave and are merged again.
+            let mut fresh = match changed.is_empty() {
+                true => Vec::new(),
+                false => o.recheck(&is_changed, &row),
+            };
+            if !fresh.is_empty() {
+                let mut out = vec![false; rows.len()];
+                for &r in &fresh {
+                    out[r as usize] = true;
+                }
                 o.remove(&out);
             }
+            fresh.extend_from_slice(&arrived);
             o.merge(&fresh, &row);
         }
         true
+    }
+
+    /// The entries touched since the last catch-up (`Tree::touched_since`), when the roots
+    /// have only had children appended since: none of them is a root (whose children may
+    /// have been edited in place), each root has at least the children seen, and none is a
+    /// child passed over as another kind that is now `kind`.
+    fn touched<'t>(
+        &self,
+        tree: &'t Tree,
+        roots: &[EntryId],
+        kind: NodeKind,
+    ) -> Option<&'t [EntryId]> {
+        let (edits, at) = self.edits?;
+        let touched = tree.touched_since(at, edits)?;
+        let same_roots = self.seen.len() == roots.len()
+            && (self.seen.iter().zip(roots))
+                .all(|(&(r, n), &root)| r == root && tree.get(root).children.len() >= n);
+        let kept_kind = |c: EntryId| {
+            let e = tree.get(c);
+            let numbered = self.number.get(c as usize).is_some_and(|&r| r != NONE);
+            numbered || e.node.kind != kind || e.parent().is_none_or(|p| !roots.contains(&p))
+        };
+        let clean = same_roots
+            && !touched.iter().any(|c| roots.contains(c))
+            && (!self.passed_over || touched.iter().all(|&c| kept_kind(c)));
+        clean.then_some(touched)
+    }
+
+    /// Takes up to `limit` new rows among the roots' children after those seen (more for a
+    /// root not started: `room`).
+    fn append(&mut self, tree: &Tree, kind: NodeKind, limit: usize, new: &mut Vec<EntryId>) {
+        for (root, from) in &mut self.seen {
+            let children = &tree.get(*root).children;
+            let (room, had) = (room(&self.started, *root, limit, new.len()), new.len());
+            for &c in &children[*from..] {
+                if new.len() >= room {
+                    self.behind = true;
+                    break;
+                }
+                let numbered = self.number.get(c as usize).is_some_and(|&r| r != NONE);
+                if !numbered {
+                    match tree.get(c).node.kind == kind {
+                        true => new.push(c),
+                        false => self.passed_over = true,
+                    }
+                }
+                *from += 1;
+            }
+            if new.len() > had && !self.started.contains(root) {
+                self.started.push(*root);
+            }
+        }
+    }
+
+    /// A pass over every child of the roots (after an edit the touched entries do not
+    /// explain): the rows changed since the last sync, the rows still there (`found`, by
+    /// row number; returns how many) and up to `limit` new ones.
+    #[allow(clippy::too_many_arguments)]
+    fn pass(
+        &mut self,
+        tree: &Tree,
+        roots: &[EntryId],
+        kind: NodeKind,
+        limit: usize,
+        new: &mut Vec<EntryId>,
+        changed: &mut Vec<u32>,
+        found: &mut Vec<bool>,
+    ) -> usize {
+        let mut seen = 0;
+        #[cfg(test)]
+        {
+            self.passes += 1;
+        }
+        found.resize(self.rows.len(), false);
+        self.seen.clear();
+        self.passed_over = false;
+        for &root in roots {
+            let mut taken = None;
+            let (room, had, was) = (room(&self.started, root, limit, new.len()), new.len(), seen);
+            for (i, &c) in tree.get(root).children.iter().enumerate() {
+                match self.number.get(c as usize).copied().filter(|&r| r != NONE) {
+                    Some(r) => {
+                        seen += 1;
+                        found[r as usize] = true;
+                        if tree.changed_since(c, self.synced) {
+                            changed.push(r);
+                        }
+                    }
+                    // Over the limit, the rows waiting are not read (an entry read each
+                    // is a cache miss, thousands of them while a listing outruns the
+                    // table).
+                    None if new.len() >= room => {
+                        self.behind = true;
+                        taken.get_or_insert(i);
+                    }
+                    None if tree.get(c).node.kind == kind => new.push(c),
+                    None => self.passed_over = true,
+                }
+            }
+            let all = tree.get(root).children.len();
+            self.seen.push((root, taken.unwrap_or(all)));
+            if (new.len() > had || seen > was) && !self.started.contains(&root) {
+                self.started.push(root);
+            }
+        }
+        seen
     }
 
     /// Every row numbered anew in the roots' order; the orders are built again when sorted by.
@@ -743,7 +839,8 @@ impl SortIndex {
         let changed = tree.content != stamp.content;
         let (mut out, mut fresh) = (vec![false; self.rows.len()], Vec::new());
         for (r, &id) in self.rows[..stamp.rows].iter().enumerate() {
-            if id == NONE {
+            // A row freed since (the index has yet to see it go) has no value to place.
+            if id == NONE || !tree.is_live(id) {
                 out[r] = true;
             } else if changed && tree.changed_since(id, stamp.content) {
                 out[r] = true;
@@ -751,7 +848,10 @@ impl SortIndex {
             }
         }
         let arrived = stamp.rows as u32..self.rows.len() as u32;
-        fresh.extend(arrived.filter(|&r| self.rows[r as usize] != NONE));
+        fresh.extend(arrived.filter(|&r| {
+            let id = self.rows[r as usize];
+            id != NONE && tree.is_live(id)
+        }));
         if fresh.len() * MERGE_AT_MOST > self.live {
             return false;
         }
@@ -827,7 +927,8 @@ impl SortIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::model::{NodeKind, Severity, Status, VmFacts};
+    use crate::api::model::{Health, NodeKind, Severity, Status, VmFacts};
+    use crate::app::tree::Load;
     use proptest::prelude::*;
 
     fn node(name: &str, (state, severity): (&str, Severity), cpus: Option<u32>, ip: &str) -> Node {
@@ -993,7 +1094,9 @@ mod tests {
         }
 
         /// The index as the table uses it: rows arriving in pages (some taken late, over the
-        /// limit), some changing or going, sorts by any column in between (each order built
+        /// limit), some changing (renamed, touched without a change, becoming another kind
+        /// and back) or going (dropped from the list or freed by a refresh), entries outside
+        /// the table edited in between (the append path stays right), sorts by any column in between (each order built
         /// when first sorted by, at most `KEEP` kept), some of those orders built off the UI
         /// (`SortJob`) while the page arrives, changes and goes, then installed before or
         /// after the index catches up: every sort equals the comparator's.
@@ -1002,7 +1105,7 @@ mod tests {
             rows in arb_rows(),
             pages in prop::collection::vec(1usize..12, 1..12),
             steps in prop::collection::vec(
-                (0usize..5, any::<bool>(), 0usize..60, 0u8..3, 0u8..3), 8,
+                (0usize..5, any::<bool>(), 0usize..60, 0u8..8, 0u8..3), 8,
             ),
             limit in 1usize..40,
         ) {
@@ -1012,6 +1115,10 @@ mod tests {
                 tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs")),
                 tree.add_hidden_root(1, Node::new(NodeKind::Group, "t1", "VMs")),
             ];
+            // Entries outside the table, edited now and then (a load state, a health dot).
+            let elsewhere = tree.add_root(0, Node::new(NodeKind::Endpoint, "e", "vcd"));
+            tree.append_children(elsewhere, vec![node("other", NO_STATE, None, "")]);
+            let other = tree.get(elsewhere).children[0];
             let cols: Vec<Column> = COLS.iter()
                 .map(|&id| *columns::columns(NodeKind::Vm).iter().find(|c| c.id == id).unwrap())
                 .collect();
@@ -1036,14 +1143,31 @@ mod tests {
                 let all: Vec<EntryId> = roots.iter()
                     .flat_map(|&r| tree.get(r).children.iter().copied()).collect();
                 if let Some(&id) = all.get(pick % all.len().max(1)) {
+                    let p = tree.get(id).parent().unwrap();
                     match what {
                         0 => tree.get_mut(id).node.name = format!("web-{pick}").into(),
-                        1 => {
-                            let p = tree.get(id).parent().unwrap();
-                            tree.get_mut(p).children.retain(|&x| x != id);
+                        1 => tree.get_mut(p).children.retain(|&x| x != id),
+                        2 => tree.get_mut(id).node.health = Some(Health::Green),
+                        3 => {
+                            let k = &mut tree.get_mut(id).node.kind;
+                            *k = if *k == NodeKind::Vm { NodeKind::Host } else { NodeKind::Vm };
+                        }
+                        4 => {
+                            // A refresh of the listing without this row: its entry is freed.
+                            let keep: Vec<Node> = (tree.get(p).children.iter())
+                                .filter(|&&x| x != id)
+                                .map(|&x| tree.get(x).node.clone())
+                                .collect();
+                            tree.merge_children(p, keep);
                         }
                         _ => {}
                     }
+                }
+                if what % 2 == 1 {
+                    tree.get_mut(other).node.name = format!("other-{pick}").into();
+                }
+                if what == 6 {
+                    tree.get_mut(elsewhere).set_load(Load::Loaded);
                 }
                 let mut job = job.map(|mut j| {
                     assert_eq!(index.read_keys(&mut j, &tree, &labels, usize::MAX), Reading::Done);
@@ -1057,6 +1181,17 @@ mod tests {
                     index.sync(&tree, &labels, &roots, NodeKind::Vm, &cols, limit);
                     if let Some(built) = job.take() {
                         index.install(&tree, &labels, built);
+                    }
+                    // Every order kept (not only the one sorted by) in order, marks right.
+                    {
+                        let row = reader(&index.rows, &tree, &labels);
+                        for o in &index.orders {
+                            let up: Vec<u32> = o.ascending().collect();
+                            let sorted = up.windows(2)
+                                .all(|w| cmp_rows(o.col, (w[0], row(w[0])), (w[1], row(w[1]))).is_lt());
+                            prop_assert!(sorted, "{:?} kept in order", o.col);
+                            prop_assert!(o.marks_right(&row), "marks of {:?} after a sync", o.col);
+                        }
                     }
                     let got = index.sorted(&tree, &labels, COLS[c], desc);
                     prop_assert!(index.orders.len() <= KEEP, "{} orders kept", index.orders.len());
@@ -1079,11 +1214,57 @@ mod tests {
                         break;
                     }
                 }
-                // Caught up: every row under the roots is in the table, once.
-                let all: usize = roots.iter().map(|&r| tree.get(r).children.len()).sum();
-                prop_assert_eq!(index.len(), all, "every row taken");
+                // Caught up: every VM under the roots is in the table, once.
+                let mut all: Vec<EntryId> = (roots.iter())
+                    .flat_map(|&r| tree.get(r).children.iter().copied())
+                    .filter(|&c| tree.get(c).node.kind == NodeKind::Vm)
+                    .collect();
+                let mut taken = index.sorted(&tree, &labels, ColumnId::Name, false);
+                all.sort_unstable();
+                taken.sort_unstable();
+                prop_assert_eq!(taken, all, "every row taken");
             }
         }
+    }
+
+    /// Edits outside the table's roots and rows changed in place (a load state set
+    /// elsewhere, a health dot on a row) leave a sync on the append path: the changed rows are
+    /// found among the entries touched, not by a pass over every child; an edit to a root's
+    /// children (a row dropped) takes the pass.
+    #[test]
+    fn edits_elsewhere_and_rows_changed_in_place_take_no_pass() {
+        let mut tree = Tree::default();
+        let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+        let elsewhere = tree.add_root(0, Node::new(NodeKind::Endpoint, "e", "vcd"));
+        let names = ["d", "b", "e", "a"];
+        let nodes = names.iter().map(|n| node(n, NO_STATE, None, "")).collect();
+        tree.append_children(root, nodes);
+        let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+        let (labels, mut index) = (["vcd"], SortIndex::default());
+        let sync = |index: &mut SortIndex, tree: &Tree| {
+            index.sync(tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+            let rows = index.sorted(tree, &labels, ColumnId::Name, false);
+            let names: Vec<String> = (rows.iter())
+                .map(|&id| tree.get(id).node.name.to_string())
+                .collect();
+            (names, index.passes)
+        };
+        sync(&mut index, &tree);
+        // The first catch-up after numbering every row reads them all: then the counts hold.
+        let (got, first) = sync(&mut index, &tree);
+        assert_eq!(got, ["a", "b", "d", "e"]);
+        tree.get_mut(elsewhere).set_load(Load::Loaded);
+        let kids = tree.get(root).children.clone();
+        tree.get_mut(kids[0]).node.name = "c".into();
+        tree.get_mut(kids[1]).node.health = Some(Health::Red);
+        tree.append_children(root, vec![node("aa", NO_STATE, None, "")]);
+        let (got, passes) = sync(&mut index, &tree);
+        assert_eq!(got, ["a", "aa", "b", "c", "e"]);
+        assert_eq!(passes, first, "the append path");
+        tree.get_mut(root).children.retain(|&c| c != kids[2]);
+        let (got, passes) = sync(&mut index, &tree);
+        assert_eq!(got, ["a", "aa", "b", "c"]);
+        assert_eq!(passes, first + 1, "a root's children edited: a pass");
     }
 
     /// A job cancelled (its sort superseded) builds nothing.

@@ -145,6 +145,10 @@ impl Entry {
 /// reads mean a big change, after which a reader starts over.
 const FREED_LOG: usize = 1 << 16;
 
+/// Entries `Tree::touched_since` remembers (256 KB at most): when full, the older half goes,
+/// and a reader further behind than that starts over.
+const TOUCHED_LOG: usize = 1 << 16;
+
 /// An endpoint as an entry keeps it. The app never opens more than `MAX_ENDPOINTS`.
 fn packed_endpoint(endpoint: EndpointId) -> u16 {
     u16::try_from(endpoint).expect("at most MAX_ENDPOINTS endpoints (start-up and :ctx check)")
@@ -186,6 +190,10 @@ pub struct Tree {
     pub content: u64,
     /// Bumped by every change to entries but children appended (`edits`).
     edits: u64,
+    /// The entries `get_mut` handed out lately, oldest first (`touched_since`), and how many
+    /// older ones were dropped from the front.
+    touched: Vec<EntryId>,
+    touched_dropped: u64,
     /// Entries of the drawn tree freed lately, and how many times this log was emptied
     /// because it was full (`freed_lately`).
     freed_log: Vec<EntryId>,
@@ -225,6 +233,11 @@ impl Tree {
         self.content += 1;
         self.edits += 1;
         self.stamps[id as usize] = self.content;
+        if self.touched.len() == TOUCHED_LOG {
+            self.touched.drain(..TOUCHED_LOG / 2);
+            self.touched_dropped += TOUCHED_LOG as u64 / 2;
+        }
+        self.touched.push(id);
         &mut self.entries[id as usize]
     }
 
@@ -260,6 +273,23 @@ impl Tree {
     /// reads only those (`SortIndex::sync`).
     pub fn edits(&self) -> u64 {
         self.edits
+    }
+
+    /// How many entries `get_mut` has handed out so far (each bumps `edits` too).
+    pub fn touched(&self) -> u64 {
+        self.touched_dropped + self.touched.len() as u64
+    }
+
+    /// The entries `get_mut` handed out since `touched()` was `at`, if every edit since was
+    /// one of those: then the tree changed only in those entries (their nodes, or their
+    /// children if they are parents) and by children appended, so an index over some
+    /// parents' children finds what changed here, not in a pass over them all. None when
+    /// other edits happened (children merged, reordered or freed) or the log no longer
+    /// reaches back to `at`.
+    pub fn touched_since(&self, at: u64, edits: u64) -> Option<&[EntryId]> {
+        let from = at.checked_sub(self.touched_dropped)?;
+        let only_these = self.edits.checked_sub(edits)? == self.touched().checked_sub(at)?;
+        only_these.then(|| &self.touched[from as usize..])
     }
 
     /// The entries of the drawn tree (not of a table's hidden root) freed lately, oldest
