@@ -19,21 +19,28 @@ use super::pane_block;
 const MIN_NAME: u16 = 16;
 const NAME_WANTS: u16 = 32;
 /// A column that does not fit whole is shown cut to what is left when that is at least this
-/// (an alert's resource cut short says more than no resource at all).
+/// (an alert's resource cut short says more than no resource at all), the name giving it room
+/// down to `NAME_GIVES` where that makes it fit: at 120 columns, three alerts of one name on
+/// different VMs read apart.
 const MIN_CUT: u16 = 12;
+const NAME_GIVES: u16 = 24;
 
 /// The columns that fit in `width`, each with the width it gets, the name keeping room for
 /// `longest_name` cells.
 pub fn fit(cols: &[Column], width: u16, longest_name: u16) -> Vec<(Column, u16)> {
-    let name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
+    let mut name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
     let mut used = name_min;
     let mut out = vec![];
     for c in cols.iter().filter(|c| c.id != ColumnId::Name) {
         let left = width.saturating_sub(used + 1);
         if left < c.width {
-            if left >= MIN_CUT {
+            let give = MIN_CUT
+                .saturating_sub(left)
+                .min(name_min.saturating_sub(NAME_GIVES));
+            if left + give >= MIN_CUT {
+                name_min -= give;
                 used += 1 + left;
-                out.push((*c, left));
+                out.push((*c, left + give));
             }
             break;
         }
@@ -212,6 +219,14 @@ mod tests {
         let alerts = columns::columns(crate::api::model::NodeKind::Alert);
         let ids: Vec<ColumnId> = fit(alerts, 59, 70).iter().map(|(c, _)| c.id).collect();
         assert_eq!(ids, [ColumnId::Name, ColumnId::State, ColumnId::Summary]);
+        // Narrower (the alerts table beside the detail pane at 120 columns): the long name
+        // gives the resource room to be read, down to 24 cells.
+        let fitted = fit(alerts, 52, 70);
+        let ids: Vec<(ColumnId, u16)> = fitted.iter().map(|(c, w)| (c.id, *w)).collect();
+        let (name, state, summary) = (ColumnId::Name, ColumnId::State, ColumnId::Summary);
+        assert_eq!(ids, [(name, 26), (state, 12), (summary, 12)]);
+        // A short name gives nothing: no column squeezes it under its names.
+        assert_eq!(fit(alerts, 36, 20).len(), 2);
         assert_eq!(cell("web-01", 4), "web…");
         assert_eq!(cell("ab", 4), "ab  ");
     }
