@@ -122,8 +122,15 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
                 true => super::detail_links::wrap_path(v, room),
                 false => wrap(v, room),
             };
+            // A key wider than the key column goes on a line of its own, the value under the
+            // column: beside it, the value would start past where it was wrapped for.
+            let mut key = k.as_str();
+            if k.width() > key_width(d) {
+                rows.push(DetailRow::Field(k, String::new()));
+                key = "";
+            }
             for (i, line) in lines.into_iter().enumerate() {
-                rows.push(DetailRow::Field(if i == 0 { k } else { "" }, line));
+                rows.push(DetailRow::Field(if i == 0 { key } else { "" }, line));
             }
         }
         if let Some(t) = s.table.as_ref().filter(|t| !t.rows.is_empty()) {
@@ -743,6 +750,42 @@ mod tests {
             [
                 "https://vcd.example.com/api/admin/",
                 "extension/host/f3453fc6-2579"
+            ]
+        );
+    }
+
+    /// A key longer than the key column (24 cells) on a line of its own, its value under the
+    /// column, so the value is not pushed past the pane's edge.
+    #[test]
+    fn a_key_wider_than_its_column_leaves_its_value_in_line() {
+        use super::{DetailRow, detail_rows};
+        use crate::api::model::{Details, Node, NodeKind, Raw, Section};
+        let mut s = Section::new("General");
+        s.row("Power", "Powered on");
+        s.row("Guest customization enabled", "Yes");
+        let d = Details {
+            node: Node::new(NodeKind::Vm, "vm-1", "web-01"),
+            sections: vec![s],
+            links: Vec::new(),
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: Vec::new(),
+            raw: Raw::json(""),
+        };
+        let fields: Vec<(String, String)> = detail_rows(&d, 50)
+            .into_iter()
+            .filter_map(|r| match r {
+                DetailRow::Field(k, v) => Some((k.to_string(), v)),
+                _ => None,
+            })
+            .collect();
+        let field = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            fields,
+            [
+                field("Power", "Powered on"),
+                field("Guest customization enabled", ""),
+                field("", "Yes"),
             ]
         );
     }
