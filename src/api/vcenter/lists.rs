@@ -300,7 +300,7 @@ async fn stream_vms_from<L: Lister>(
     placed: bool,
 ) -> ApiResult<u64> {
     let listed = vms_or_parts(session, &scope, Sym::default(), placed).await?;
-    let (parts, unit, mut whole) = match listed {
+    let (parts, unit, whole) = match listed {
         Listed::Whole(nodes) => {
             sink.all(by_name(nodes));
             return Ok(1);
@@ -335,9 +335,10 @@ async fn stream_vms_from<L: Lister>(
         .buffer_unordered(width.max(1));
     while let Some(part) = results.next().await {
         if let Err(e) = part {
-            // A part that failed where the whole list came: its VMs show, without a place.
-            let whole = whole.take().ok_or(e)?;
-            found(whole);
+            // Where the whole list came, its VMs show instead (below).
+            if whole.is_none() {
+                return Err(e);
+            }
             break;
         }
         done += 1;
@@ -356,6 +357,11 @@ async fn stream_vms_from<L: Lister>(
             }),
             by_name: false,
         });
+    }
+    // Under the cap, the whole list's VMs no part listed (its part failed, or it changed host
+    // between the two reads) show too, without a place: no VM the server listed is lost.
+    if let Some(whole) = whole {
+        found(whole);
     }
     Ok(total)
 }

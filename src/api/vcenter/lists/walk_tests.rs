@@ -30,6 +30,8 @@ struct Inventory {
     dead: Option<&'static str>,
     /// A cluster or host whose VM list fails (a server that drops one request).
     broken: Option<&'static str>,
+    /// VMs the whole list names but no part's does (moved between the reads).
+    unhosted: usize,
     asked: Mutex<Vec<String>>,
 }
 
@@ -44,6 +46,7 @@ impl Inventory {
             caps: Vec::new(),
             dead: None,
             broken: None,
+            unhosted: 0,
             asked: Mutex::default(),
         }
     }
@@ -127,6 +130,9 @@ impl Lister for Inventory {
                 ),
                 _ => items.extend(seen.insert(h.dc).then(|| item("datacenter", h.dc.into()))),
             }
+        }
+        if kind.rest == "vm" && scope.is_empty() {
+            items.extend((0..self.unhosted).map(|i| json!({ "vm": format!("vm-moved-{i}") })));
         }
         if items.len() > self.cap_of(kind.rest) {
             return Err(ApiError::Server {
@@ -310,6 +316,21 @@ async fn a_part_that_fails_under_the_cap_leaves_the_whole_list() {
         };
         assert_eq!(place, want, "{vm}");
     }
+}
+
+/// A VM the whole list names and no part's list does (it moved between the reads) is not
+/// lost: it shows without a place.
+#[tokio::test(start_paused = true)]
+async fn a_vm_only_the_whole_list_names_still_shows() {
+    let mut inv = small(None);
+    inv.unhosted = 1;
+    let walked = walk(&inv).await;
+    assert_eq!(walked.got.len(), 10, "{:?}", walked.got);
+    assert!(
+        walked
+            .got
+            .contains(&("vm-moved-0".to_string(), String::new()))
+    );
 }
 
 /// More clusters and hosts than one round of lists: under the cap, the whole list shows in
