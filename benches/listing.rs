@@ -658,6 +658,17 @@ fn vcenter_at(url: &str) -> Arc<dyn Backend> {
 
 const LABELS: [&str; 3] = ["vcd", "vcenter-1", "vcenter-2"];
 
+/// The hidden roots a table lists into, one per endpoint.
+fn table_roots(app: &App) -> Vec<u32> {
+    (0..app.tree.capacity() as u32)
+        .filter(|&id| app.tree.is_live(id))
+        .filter(|&id| {
+            let e = app.tree.get(id);
+            e.parent().is_none() && e.node.id.as_str().starts_with("vnav:table:")
+        })
+        .collect()
+}
+
 /// The multi-endpoint listing's endpoints, labelled `LABELS`.
 fn multi_specs(backends: &[Arc<dyn Backend>]) -> Vec<EndpointSpec> {
     (LABELS.iter().zip(backends))
@@ -708,13 +719,7 @@ fn multi_listing(_: &mut Criterion) {
         d.type_str("vm");
         d.key(KeyCode::Enter);
         // The hidden roots the table lists into, one per endpoint.
-        let roots: Vec<_> = (0..d.app.tree.capacity() as u32)
-            .filter(|&id| d.app.tree.is_live(id))
-            .filter(|&id| {
-                let e = d.app.tree.get(id);
-                e.parent().is_none() && e.node.id.as_str().starts_with("vnav:table:")
-            })
-            .collect();
+        let roots = table_roots(&d.app);
         assert_eq!(roots.len(), 3, "one listing per endpoint");
         // Per root: its first page landed, its first row drawn in the table (a row of the
         // first page has a row in the view: the one first by name when the page landed, not

@@ -15,7 +15,7 @@ use vnav::app::tree::Load;
 use vnav::app::{App, Overlay};
 use vnav::runtime::headless::{self, Headless};
 
-use super::{SimChild, multi_backends, multi_specs, own_cpu};
+use super::{SimChild, multi_backends, multi_specs, own_cpu, table_roots};
 
 /// What the frames showed, as times from `:vm`.
 #[derive(Default)]
@@ -151,15 +151,4 @@ fn listing_sorted(vms: usize, latency_ms: u64, sort: &str) {
 
 fn key(tx: &UnboundedSender<Event>, code: KeyCode) {
     let _ = tx.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-/// The hidden roots the table lists into, one per endpoint.
-fn table_roots(app: &App) -> Vec<u32> {
-    (0..app.tree.capacity() as u32)
-        .filter(|&id| app.tree.is_live(id))
-        .filter(|&id| {
-            let e = app.tree.get(id);
-            e.parent().is_none() && e.node.id.as_str().starts_with("vnav:table:")
-        })
-        .collect()
 }

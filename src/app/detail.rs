@@ -719,18 +719,16 @@ mod tests {
         assert_eq!(wrap("✗ ab", 3), ["✗", "ab"]);
     }
 
-    /// A value that is a URL (a vCD host's href) breaks between its parts.
-    #[test]
-    fn a_url_value_wraps_after_a_slash() {
+    /// The key and value of each field line of `rows`' details in a pane `width` wide.
+    fn fields(rows: &[(&str, &str)], width: usize) -> Vec<(String, String)> {
         use super::{DetailRow, detail_rows};
         use crate::api::model::{Details, Node, NodeKind, Raw, Section};
         let mut s = Section::new("General");
-        s.row(
-            "href",
-            "https://vcd.example.com/api/admin/extension/host/f3453fc6-2579",
-        );
+        for (k, v) in rows {
+            s.row(*k, *v);
+        }
         let d = Details {
-            node: Node::new(NodeKind::Host, "host-1", "esx-01"),
+            node: Node::new(NodeKind::Vm, "vm-1", "web-01"),
             sections: vec![s],
             links: Vec::new(),
             actions: Vec::new(),
@@ -738,12 +736,21 @@ mod tests {
             copies: Vec::new(),
             raw: Raw::json(""),
         };
-        let lines: Vec<String> = detail_rows(&d, 50)
+        detail_rows(&d, width)
             .into_iter()
             .filter_map(|r| match r {
-                DetailRow::Field(_, v) => Some(v),
+                DetailRow::Field(k, v) => Some((k.to_string(), v)),
                 _ => None,
             })
+            .collect()
+    }
+
+    /// A value that is a URL (a vCD host's href) breaks between its parts.
+    #[test]
+    fn a_url_value_wraps_after_a_slash() {
+        let href = "https://vcd.example.com/api/admin/extension/host/f3453fc6-2579";
+        let lines: Vec<String> = (fields(&[("href", href)], 50).into_iter())
+            .map(|(_, v)| v)
             .collect();
         assert_eq!(
             lines,
@@ -758,30 +765,13 @@ mod tests {
     /// column, so the value is not pushed past the pane's edge.
     #[test]
     fn a_key_wider_than_its_column_leaves_its_value_in_line() {
-        use super::{DetailRow, detail_rows};
-        use crate::api::model::{Details, Node, NodeKind, Raw, Section};
-        let mut s = Section::new("General");
-        s.row("Power", "Powered on");
-        s.row("Guest customization enabled", "Yes");
-        let d = Details {
-            node: Node::new(NodeKind::Vm, "vm-1", "web-01"),
-            sections: vec![s],
-            links: Vec::new(),
-            actions: Vec::new(),
-            snapshot_slot: None,
-            copies: Vec::new(),
-            raw: Raw::json(""),
-        };
-        let fields: Vec<(String, String)> = detail_rows(&d, 50)
-            .into_iter()
-            .filter_map(|r| match r {
-                DetailRow::Field(k, v) => Some((k.to_string(), v)),
-                _ => None,
-            })
-            .collect();
+        let rows = [
+            ("Power", "Powered on"),
+            ("Guest customization enabled", "Yes"),
+        ];
         let field = |k: &str, v: &str| (k.to_string(), v.to_string());
         assert_eq!(
-            fields,
+            fields(&rows, 50),
             [
                 field("Power", "Powered on"),
                 field("Guest customization enabled", ""),

@@ -19,10 +19,6 @@ type Done = Box<dyn FnMut(&App, &UnboundedSender<Event>) -> bool + Send>;
 
 pub struct Headless {
     term: Terminal<TestBackend>,
-    /// Frames drawn so far.
-    pub frames: u64,
-    /// What the app put on the clipboard, oldest first.
-    pub copied: Vec<String>,
     done: Done,
     tx: UnboundedSender<Event>,
     rx: Option<UnboundedReceiver<Event>>,
@@ -39,8 +35,6 @@ impl Headless {
         let (tx, rx) = mpsc::unbounded_channel();
         Headless {
             term: Terminal::new(TestBackend::new(w, h)).expect("a test backend never fails"),
-            frames: 0,
-            copied: Vec::new(),
             done: Box::new(done),
             tx,
             rx: Some(rx),
@@ -56,7 +50,6 @@ impl Headless {
 impl Screen for Headless {
     fn draw(&mut self, app: &App) -> std::io::Result<()> {
         let Ok(_) = self.term.draw(|f| crate::views::draw(app, f));
-        self.frames += 1;
         Ok(())
     }
 
@@ -64,8 +57,8 @@ impl Screen for Headless {
         Ok(())
     }
 
-    fn copy(&mut self, text: &str) -> std::io::Result<()> {
-        self.copied.push(text.to_owned());
+    /// The clipboard is the terminal's (OSC 52): a test screen has none.
+    fn copy(&mut self, _text: &str) -> std::io::Result<()> {
         Ok(())
     }
 

@@ -189,11 +189,6 @@ async fn a_keystroke_right_after_a_refresh_takes_the_change_on_without_a_build()
         !app.filter.engine.index_ready(&app.tree),
         "no tick built it"
     );
-    let names = |app: &App, ids: &[vnav::app::tree::EntryId]| -> Vec<String> {
-        ids.iter()
-            .map(|&id| app.tree.get(id).node.name.to_string())
-            .collect()
-    };
     // By the state it has now; db-01, off before it went, is not found.
     keys(&mut app, "/off");
     assert_eq!(
@@ -314,11 +309,6 @@ async fn a_keystroke_right_after_a_refresh_that_reorders_takes_on_what_moved() {
         !app.filter.engine.index_ready(&app.tree),
         "no tick built it"
     );
-    let names = |app: &App, ids: &[vnav::app::tree::EntryId]| -> Vec<String> {
-        ids.iter()
-            .map(|&id| app.tree.get(id).node.name.to_string())
-            .collect()
-    };
     keys(&mut app, "/web");
     assert_eq!(
         app.filter.engine.index_appended(),
@@ -350,4 +340,11 @@ async fn a_keystroke_right_after_a_refresh_that_reorders_takes_on_what_moved() {
         names(&app, app.tree.filter_matches().unwrap()),
         ["web-03", "web-01", "web-02"]
     );
+}
+
+/// The names of `ids`, in that order.
+fn names(app: &App, ids: &[vnav::app::tree::EntryId]) -> Vec<String> {
+    ids.iter()
+        .map(|&id| app.tree.get(id).node.name.to_string())
+        .collect()
 }

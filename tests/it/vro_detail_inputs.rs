@@ -85,7 +85,8 @@ fn inputs_on_screen(text: &str) -> Vec<(String, String, String)> {
     rows
 }
 
-async fn workflow_shown(d: &mut Driver, name: &str) -> Arc<Details> {
+/// Opens workflow `name` by `:goto` and waits for its details.
+pub(crate) async fn workflow_shown(d: &mut Driver, name: &str) -> Arc<Details> {
     d.key(KeyCode::Char(':'));
     d.type_str(&format!("goto {name}"));
     d.key(KeyCode::Enter);

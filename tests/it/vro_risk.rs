@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use vnav::api::Backend;
-use vnav::app::DetailState;
 use vnav::app::Overlay;
 use vnav::app::dialog::Dialog;
 use vnav::runtime::driver::{Driver, screen_text};
@@ -20,14 +19,7 @@ use crate::vro_client::backend;
 const T: Duration = Duration::from_secs(30);
 
 async fn select(d: &mut Driver, name: &str) {
-    d.key(KeyCode::Char(':'));
-    d.type_str(&format!("goto {name}"));
-    d.key(KeyCode::Enter);
-    let shown = |a: &vnav::app::App| {
-        matches!(&a.detail.state, DetailState::Loaded(x) if &*x.node.name == name)
-            && !a.detail.is_loading()
-    };
-    assert!(d.until(T, shown).await, "{name}'s details");
+    crate::vro_detail_inputs::workflow_shown(d, name).await;
 }
 
 /// The screen once the run key's form is open.
