@@ -145,11 +145,47 @@ fn parse(query: &str) -> VcdResult<Option<(Params, Option<Expr>)>> {
     Ok(Some((p, expr)))
 }
 
-#[derive(PartialEq, PartialOrd)]
+/// A record's sort value: missing first, then numbers, then text without case.
 enum SortKey {
     Missing,
     Num(f64),
     Text(String),
+}
+
+impl SortKey {
+    fn of(v: Option<String>) -> SortKey {
+        let Some(mut v) = v else {
+            return SortKey::Missing;
+        };
+        if let Ok(n) = v.parse::<f64>() {
+            return SortKey::Num(n);
+        }
+        // Lowered in place where it can be (ASCII): one copy less a record.
+        if v.is_ascii() {
+            v.make_ascii_lowercase();
+            SortKey::Text(v)
+        } else {
+            SortKey::Text(v.to_lowercase())
+        }
+    }
+
+    /// A total order (NaN, from a name such as "nan", sorts as numbers do by `total_cmp`), so
+    /// an unstable sort may use it.
+    fn order(&self, other: &SortKey) -> std::cmp::Ordering {
+        match (self, other) {
+            (SortKey::Num(a), SortKey::Num(b)) => a.total_cmp(b),
+            (SortKey::Text(a), SortKey::Text(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            SortKey::Missing => 0,
+            SortKey::Num(_) => 1,
+            SortKey::Text(_) => 2,
+        }
+    }
 }
 
 pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
@@ -179,24 +215,18 @@ pub fn handle(s: &Shared, ctx: &Ctx, query: &str) -> VcdResult<Response> {
         }
         if p.sort.len() > 1 {
             let attr = &p.sort[1..];
-            let mut keyed: Vec<(SortKey, u32)> = items
+            // Ties keep the scope's order (a stable sort's answer) through their place in it,
+            // so the faster unstable sort gives the same index.
+            let mut keyed: Vec<(SortKey, u32, u32)> = items
                 .iter()
-                .map(|&i| {
-                    let k = match val(i, attr) {
-                        None => SortKey::Missing,
-                        Some(v) => v
-                            .parse::<f64>()
-                            .map(SortKey::Num)
-                            .unwrap_or_else(|_| SortKey::Text(v.to_lowercase())),
-                    };
-                    (k, i)
-                })
+                .enumerate()
+                .map(|(at, &i)| (SortKey::of(val(i, attr)), at as u32, i))
                 .collect();
-            keyed.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+            keyed.sort_unstable_by(|a, b| a.0.order(&b.0).then(a.1.cmp(&b.1)));
             if p.sort.starts_with('-') {
                 keyed.reverse();
             }
-            items = keyed.into_iter().map(|(_, i)| i).collect();
+            items = keyed.into_iter().map(|(_, _, i)| i).collect();
         }
         Arc::new(items)
     };
