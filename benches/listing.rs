@@ -859,6 +859,7 @@ fn multi_listing(_: &mut Criterion) {
         );
     });
     vcenter_walk_alone(&rt, &sims);
+    each_alone(&rt, &mut sims);
 }
 
 /// The client's `request` events (and the walk's "splitting") as they happen, kept while `ON`
@@ -950,6 +951,47 @@ fn vcenter_walk_alone(rt: &tokio::runtime::Runtime, sims: &SimChild) {
     });
 }
 
+/// The vCD and the first vCenter each listed alone at their default concurrency, no app: how
+/// near each walk comes to its floor with nothing else on the machine's cores but its
+/// simulator, and the spread of its requests' times (a walk that keeps its slots busy finishes
+/// near requests × the median time / concurrency).
+fn each_alone(rt: &tokio::runtime::Runtime, sims: &mut SimChild) {
+    use std::sync::atomic::Ordering;
+    walk_trace::install();
+    let width = HttpOptions::default().concurrency;
+    let backends = [vcd_at(&sims.urls[0], width), vcenter_at(&sims.urls[1])];
+    for (ep, b) in backends.iter().enumerate() {
+        rt.block_on(b.connect()).unwrap();
+        let before = sims.requests()[ep];
+        let started = Instant::now();
+        walk_trace::ON.store(true, Ordering::Relaxed);
+        let listed =
+            rt.block_on(b.list_kind(vnav::api::model::NodeKind::Vm, &ChildSink::new(|_| {})));
+        let took = started.elapsed().as_secs_f64();
+        walk_trace::ON.store(false, Ordering::Relaxed);
+        listed.unwrap();
+        let requests = sims.requests()[ep] - before;
+        let mut ms: Vec<u64> = std::mem::take(&mut *walk_trace::SEEN.lock().unwrap())
+            .iter()
+            .filter_map(|(_, e)| e.split("ms=").nth(1)?.split(' ').next()?.parse().ok())
+            .collect();
+        ms.sort_unstable();
+        let at = |q: f64| ms[((ms.len() - 1) as f64 * q) as usize];
+        let floor = requests as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
+        eprintln!(
+            "REPORT {} alone, without the app: {requests} requests, complete after {took:.2} s, \
+             floor {floor:.2} s ({:.2}× the floor); a request's time p50 {} / p90 {} / p99 {} / \
+             max {} ms",
+            LABELS[ep],
+            took / floor,
+            at(0.5),
+            at(0.9),
+            at(0.99),
+            at(1.0)
+        );
+    }
+}
+
 fn tui_listing(_: &mut Criterion) {
     tui::tui_listing(if full_run() { 100_000 } else { 2_000 }, LATENCY_MS);
 }
@@ -974,6 +1016,11 @@ fn main() {
         && cmd == "sim-child"
     {
         sim_child(vms.parse().unwrap(), latency.parse().unwrap());
+        return;
+    }
+    // `-- alone`: the vCD and the first vCenter listed one at a time, no app (~10 s).
+    if std::env::args().any(|a| a == "alone") {
+        each_alone(&runtime(), &mut SimChild::start(100_000, LATENCY_MS));
         return;
     }
     if std::env::args().any(|a| a == "multi") {
