@@ -450,3 +450,30 @@ async fn goto_opens_vcd_vapps_vdcs_and_networks_under_their_org() {
     }
     d.shutdown().await;
 }
+
+/// `:goto` a VM that `:vm` listed (a row of the table, not in the tree) once back in the tree:
+/// it opens where browsing reaches it, as one the server found does, not under "All VMs".
+#[tokio::test]
+async fn goto_places_a_vm_the_vm_table_listed() {
+    let s = sim(SimOptions::default()).await;
+    let mut d = connected(&[("vcd", vcd(&s))]).await;
+    run(&mut d, "vm");
+    assert!(d.until(T, |a| a.loading_count() == 0).await);
+    let name = d.app.selected_entry().unwrap().node.name.to_string();
+    run(&mut d, "tree");
+    run(&mut d, &format!("goto {name}"));
+    let reached = d
+        .until(T, |a| {
+            a.loading_count() == 0
+                && a.table.is_none()
+                && a.selected_entry().is_some_and(|e| e.node.name == name)
+        })
+        .await;
+    assert!(reached, "goto {name}");
+    let sel = d.app.cursor.selected.unwrap();
+    let parent = d.app.tree.get(sel).parent().unwrap();
+    let path = d.app.tree.path(sel);
+    assert_eq!(d.app.tree.get(parent).node.kind, NodeKind::VApp, "{path:?}");
+    assert!(d.app.tree.row_of(sel).is_some(), "shown in the tree");
+    d.shutdown().await;
+}
