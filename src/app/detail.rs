@@ -92,9 +92,11 @@ pub enum DetailRow<'a> {
     Series(&'a Series),
 }
 
-/// The width of the key column: the longest key or series label, up to a limit so values
-/// keep room.
-pub fn key_width(d: &Details) -> usize {
+/// The width of the key column in a pane `width` columns wide: the longest key or series
+/// label, up to 24 and to two fifths of the pane, so values keep room on a narrow console (at
+/// 80 columns a key column of 22 left values 16 and wrapped a guest OS over three lines); a
+/// longer key goes on a line of its own.
+pub fn key_width(d: &Details, width: usize) -> usize {
     d.sections
         .iter()
         .flat_map(|s| {
@@ -104,6 +106,7 @@ pub fn key_width(d: &Details) -> usize {
         .max()
         .unwrap_or(0)
         .min(24)
+        .min((width * 2 / 5).max(12))
 }
 
 /// The structured view of an entity for a pane `width` columns wide: each section's fields
@@ -112,7 +115,8 @@ pub fn key_width(d: &Details) -> usize {
 pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
     let mut rows = Vec::new();
     // "  key  value": two spaces before the key, two after.
-    let room = width.saturating_sub(key_width(d) + 4).max(8);
+    let key_w = key_width(d, width);
+    let room = width.saturating_sub(key_w + 4).max(8);
     let mut targets = 0;
     for s in &d.sections {
         rows.push(DetailRow::Title(Cow::Borrowed(&s.title)));
@@ -125,7 +129,7 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
             // A key wider than the key column goes on a line of its own, the value under the
             // column: beside it, the value would start past where it was wrapped for.
             let mut key = k.as_str();
-            if k.width() > key_width(d) {
+            if k.width() > key_w {
                 rows.push(DetailRow::Field(k, String::new()));
                 key = "";
             }
@@ -776,6 +780,25 @@ mod tests {
                 field("Power", "Powered on"),
                 field("Guest customization enabled", ""),
                 field("", "Yes"),
+            ]
+        );
+    }
+
+    /// In a narrow pane (an 80-column console's detail pane is ~42 wide) the key column gives
+    /// way to the values: a long key goes on its own line, short ones keep theirs.
+    #[test]
+    fn a_narrow_pane_keeps_the_key_column_to_two_fifths() {
+        let rows = [
+            ("Guest OS", "Ubuntu Linux (64-bit)"),
+            ("Needs customization", "No"),
+        ];
+        let field = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            fields(&rows, 42),
+            [
+                field("Guest OS", "Ubuntu Linux (64-bit)"),
+                field("Needs customization", ""),
+                field("", "No"),
             ]
         );
     }

@@ -80,6 +80,18 @@ impl App {
         if let Some((r, id)) = best
             && r <= 1
         {
+            // A row of a table not shown (`:vm` listed it earlier) is placed as a server's
+            // answer is, not opened under "All VMs".
+            let in_open_table = self.table.is_some() && self.tree.row_of(id).is_some();
+            if !self.tree.in_tree(id) && !in_open_table {
+                let e = self.tree.get(id);
+                let (endpoint, node) = (e.endpoint(), e.node.clone());
+                if self.asks_where(endpoint, &node) {
+                    self.notify(format!("looking for {text}…"), Severity::Busy);
+                    self.place(endpoint, node);
+                    return;
+                }
+            }
             self.go_to_entry(id);
             return;
         }
@@ -149,13 +161,7 @@ impl App {
         };
         match p.best {
             Some((_, endpoint, node)) if self.asks_where(endpoint, &node) => {
-                let req = self.req();
-                self.effects.push(Effect::Ancestors {
-                    req,
-                    endpoint,
-                    node: node.clone(),
-                });
-                self.placing = Some((req, endpoint, node));
+                self.place(endpoint, node);
             }
             Some((_, endpoint, node)) => {
                 let id = self.open_node(endpoint, node);
@@ -165,6 +171,17 @@ impl App {
             None => self.notify(format!("nothing matches {}", p.text), Severity::Warn),
         }
         true
+    }
+
+    /// Asks `node`'s endpoint where it sits; `on_ancestors` opens it there.
+    fn place(&mut self, endpoint: EndpointId, node: Node) {
+        let req = self.req();
+        self.effects.push(Effect::Ancestors {
+            req,
+            endpoint,
+            node: node.clone(),
+        });
+        self.placing = Some((req, endpoint, node));
     }
 
     /// Whether a found node is worth a read of where it sits: not loaded, and its endpoint

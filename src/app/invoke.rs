@@ -526,10 +526,15 @@ impl App {
         ))));
     }
 
-    /// "Power off web-01" or "Power off 12 VMs in 3 vApps".
+    /// "Power off VM web-01" or "Power off 12 VMs in 3 vApps"; with several endpoints, one
+    /// target says which it is on: a vCD VM and its vCenter VM share their name.
     fn summary(&self, label: &str, targets: &[Target]) -> String {
         if let [t] = targets {
-            return format!("{label} {} {}", t.node.kind.label(), t.node.name);
+            let on = match &self.endpoints[..] {
+                [_, _, ..] => format!(" on {}", self.endpoints[t.endpoint].label),
+                _ => String::new(),
+            };
+            return format!("{label} {} {}{on}", t.node.kind.label(), t.node.name);
         }
         let mut kinds: Vec<NodeKind> = targets.iter().map(|t| t.node.kind).collect();
         kinds.sort();

@@ -92,7 +92,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 .map(|l| searched(app, raw_line(app, l, d.raw.format))),
         ),
         DetailState::Loaded(d) => {
-            let key_w = key_width(d);
+            let key_w = key_width(d, inner.width as usize);
             // Links line up in three columns: rel, short type, then the name or href.
             let (rel_w, type_w) = link_widths(&d.links);
             // Where each sparkline goes: (line on screen, column, series); drawn over the text.

@@ -78,15 +78,31 @@ pub fn cell(text: &str, w: u16) -> String {
     out
 }
 
+/// The pane's title in `room` cells: "VMs (400) · sorted by Name ▲", else without "sorted
+/// by" ("VMs (400) · Name ▲"), else the name and count alone (the header's arrow still says
+/// the sort), rather than cut mid-phrase ("VMs with snapshots (37) · sorted").
+fn title(name: &str, column: &str, arrow: &str, sorting: &str, room: u16) -> String {
+    [
+        format!(" {name} · sorted by {column} {arrow}{sorting} "),
+        format!(" {name} · {column} {arrow}{sorting} "),
+        format!(" {name}{sorting} "),
+    ]
+    .into_iter()
+    .find(|t| t.width() <= room as usize)
+    .unwrap_or_else(|| format!(" {name} "))
+}
+
 pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     let t = &app.theme;
     let arrow = if table.sort.desc { "▼" } else { "▲" };
     // While the sort column's order is built the rows keep their old order: said so.
     let sorting = if table.sorting() { " sorting…" } else { "" };
-    let title = format!(
-        " {} · sorted by {} {arrow}{sorting} ",
-        table.title(),
-        table.sort.column.title
+    let title = title(
+        &table.title(),
+        table.sort.column.title,
+        arrow,
+        sorting,
+        area.width.saturating_sub(2),
     );
     let block: Block = pane_block(app, Pane::Tree, title);
     let inner = block.inner(area);
@@ -203,6 +219,20 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// At 80 columns the table pane is ~36 wide: the title drops "sorted by", then the sort,
+    /// and is never cut mid-phrase.
+    #[test]
+    fn a_title_gives_up_words_rather_than_being_cut() {
+        let t = |room| title("VMs with snapshots (37)", "Snapshot", "▲", "", room);
+        assert_eq!(t(60), " VMs with snapshots (37) · sorted by Snapshot ▲ ");
+        assert_eq!(t(40), " VMs with snapshots (37) · Snapshot ▲ ");
+        assert_eq!(t(33), " VMs with snapshots (37) ");
+        assert_eq!(
+            title("VMs (400)", "Name", "▼", " sorting…", 30),
+            " VMs (400) · Name ▼ sorting… "
+        );
+    }
 
     #[test]
     fn columns_fit_and_cells_are_exact_width() {

@@ -1,5 +1,6 @@
 //! The task pane: newest first; operation (short), target, state, progress, started, elapsed,
-//! user and endpoint, each in its own column so none is cut into the next.
+//! user and endpoint, each in its own column so none is cut into the next; who and where keep
+//! their whole text as the width shrinks, at the cost of the less needed columns (`Fit`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -40,20 +41,6 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let sel = app.tasks.selected.min(shown.len() - 1);
     let start = sel.saturating_sub(rows_h.saturating_sub(1));
     let now = Instant::now();
-    let layout = Layout::for_width(inner.width);
-    let rows = shown
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(rows_h)
-        .map(|(i, r)| {
-            let row = task_row(app, r, now, layout);
-            if i == sel && app.focus == Pane::Tasks {
-                row.style(t.style(Role::Selection))
-            } else {
-                row
-            }
-        });
     // As wide as the longest state shown ("waiting for input" is worth its room).
     let state_w = shown
         .iter()
@@ -61,53 +48,36 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .max(10) as u16;
-    let cols = layout.columns();
-    let fixed = |c: &Col| match c {
-        Col::State => Some(state_w),
-        Col::Progress if layout == Layout::Narrow => Some(4),
-        Col::Progress => Some(15),
-        Col::Started | Col::Elapsed => Some(7),
-        _ => None,
-    };
-    // The user and endpoint whole (an SSO user is long) while the operation and target keep
-    // `MAIN` columns each; else all four share what is left.
-    let widest = |text: &dyn Fn(&TaskRow) -> String, head: &str| {
-        shown
-            .iter()
-            .map(|r| text(r).chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(head.len()) as u16
-    };
-    let user_w = widest(&|r| user_of(app, r), "User");
-    let ep_w = widest(&|r| endpoint_of(app, r), "Endpoint");
-    let spare = inner
-        .width
-        .saturating_sub(cols.iter().filter_map(fixed).sum::<u16>())
-        .saturating_sub(cols.len() as u16 - 1);
-    let whole: u16 = cols
+    let fit = Fit::choose(app, &shown, inner.width, state_w);
+    let rows = shown
         .iter()
-        .map(|c| match c {
-            Col::User => user_w,
-            Col::Endpoint => ep_w,
-            _ => 0,
-        })
-        .sum();
-    let natural = spare >= 2 * MAIN + whole;
-    let (header, widths): (Vec<_>, Vec<_>) = cols
+        .enumerate()
+        .skip(start)
+        .take(rows_h)
+        .map(|(i, r)| {
+            let row = task_row(app, r, now, &fit);
+            if i == sel && app.focus == Pane::Tasks {
+                row.style(t.style(Role::Selection))
+            } else {
+                row
+            }
+        });
+    let (header, widths): (Vec<_>, Vec<_>) = fit
+        .cols
         .iter()
-        .map(|c| match c {
-            Col::Operation => ("Operation", Constraint::Fill(3)),
-            Col::Target => ("Target", Constraint::Fill(3)),
-            Col::State => ("State", Constraint::Length(state_w)),
-            Col::Progress if layout == Layout::Narrow => ("Done", Constraint::Length(4)),
-            Col::Progress => ("Progress", Constraint::Length(15)),
-            Col::Started => ("Started", Constraint::Length(7)),
-            Col::Elapsed => ("Elapsed", Constraint::Length(7)),
-            Col::User if natural => ("User", Constraint::Length(user_w)),
-            Col::Endpoint if natural => ("Endpoint", Constraint::Length(ep_w)),
-            Col::User => ("User", Constraint::Fill(2)),
-            Col::Endpoint => ("Endpoint", Constraint::Fill(2)),
+        .map(|c| {
+            let head = match c {
+                Col::Progress if !fit.bar => "Done",
+                c => c.head(),
+            };
+            let width = match (c, fit.whole_who) {
+                (Col::Operation | Col::Target, _) => Constraint::Fill(3),
+                (Col::User, true) => Constraint::Length(fit.user_w),
+                (Col::Endpoint, true) => Constraint::Length(fit.ep_w),
+                (Col::User | Col::Endpoint, false) => Constraint::Fill(2),
+                (c, _) => Constraint::Length(fit.fixed(*c)),
+            };
+            (head, width)
         })
         .unzip();
     let header = Row::new(header).style(t.style(Role::Muted));
@@ -132,38 +102,120 @@ enum Col {
     Endpoint,
 }
 
-/// Which columns fit: on a narrow console the operation and its target keep their room and
-/// the least needed columns go (user, start time, the bar), rather than every column being
-/// cut to a few letters.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Layout {
-    Narrow,
-    Normal,
-    Wide,
-}
-
-impl Layout {
-    fn for_width(width: u16) -> Layout {
-        match width {
-            0..80 => Layout::Narrow,
-            80..110 => Layout::Normal,
-            _ => Layout::Wide,
-        }
-    }
-
-    fn columns(self) -> &'static [Col] {
-        use Col::*;
+impl Col {
+    fn head(self) -> &'static str {
         match self {
-            Layout::Narrow => &[Operation, Target, State, Progress, Elapsed],
-            Layout::Normal => &[Operation, Target, State, Progress, Started, Elapsed, User],
-            Layout::Wide => &[
-                Operation, Target, State, Progress, Started, Elapsed, User, Endpoint,
-            ],
+            Col::Operation => "Operation",
+            Col::Target => "Target",
+            Col::State => "State",
+            Col::Progress => "Progress",
+            Col::Started => "Started",
+            Col::Elapsed => "Elapsed",
+            Col::User => "User",
+            Col::Endpoint => "Endpoint",
         }
     }
 }
 
-fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, layout: Layout) -> Row<'a> {
+/// Which columns a width starts from: on a narrow console the operation and its target keep
+/// their room and the least needed columns go (user, start time, the bar), rather than every
+/// column being cut to a few letters. With one endpoint connected no row needs to say which
+/// (the status bar does).
+fn base_columns(width: u16, endpoints: usize) -> Vec<Col> {
+    use Col::*;
+    let cols: &[Col] = match width {
+        0..80 => &[Operation, Target, State, Progress, Elapsed],
+        80..110 => &[Operation, Target, State, Progress, Started, Elapsed, User],
+        _ => &[
+            Operation, Target, State, Progress, Started, Elapsed, User, Endpoint,
+        ],
+    };
+    cols.iter()
+        .copied()
+        .filter(|c| *c != Endpoint || endpoints > 1)
+        .collect()
+}
+
+/// How the columns share the pane. Who started a task and where read whole while the
+/// operation and the target keep `MAIN` columns each; to get there, step by step: the user
+/// loses a domain that is the endpoint's own login's (`administrator@vsphere.local` and
+/// `VSPHERE.LOCAL\Administrator` on a vCenter logged in as `administrator@vsphere.local`) and
+/// an endpoint named by its host name loses the domain ("vcsa-01"); then the bar gives way to
+/// its percentage; then the start time goes (the elapsed time stays). Only past all that do
+/// the user and endpoint share what is left and get cut.
+struct Fit {
+    cols: Vec<Col>,
+    short: bool,
+    bar: bool,
+    /// The user and endpoint columns as wide as their longest text.
+    whole_who: bool,
+    user_w: u16,
+    ep_w: u16,
+    state_w: u16,
+}
+
+impl Fit {
+    fn choose(app: &App, shown: &[&TaskRow], width: u16, state_w: u16) -> Fit {
+        let base = base_columns(width, app.endpoints.len());
+        let narrow = !base.contains(&Col::Started);
+        let widest = |text: &dyn Fn(&TaskRow) -> String, head: &str| {
+            shown
+                .iter()
+                .map(|r| text(r).chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(head.len()) as u16
+        };
+        // (short names, the bar, the start time), most whole first.
+        let steps = [
+            (false, !narrow, true),
+            (true, !narrow, true),
+            (true, false, true),
+            (true, false, false),
+        ];
+        let mut last = None;
+        for (short, bar, started) in steps {
+            let cols: Vec<Col> = base
+                .iter()
+                .copied()
+                .filter(|c| started || *c != Col::Started)
+                .collect();
+            let mut fit = Fit {
+                short,
+                bar,
+                whole_who: false,
+                user_w: widest(&|r| user_of(app, r, short), "User"),
+                ep_w: widest(&|r| endpoint_of(app, r, short), "Endpoint"),
+                state_w,
+                cols,
+            };
+            let taken: u16 =
+                fit.cols.iter().map(|c| fit.fixed(*c)).sum::<u16>() + fit.cols.len() as u16 - 1;
+            if width.saturating_sub(taken) >= 2 * MAIN {
+                fit.whole_who = true;
+                return fit;
+            }
+            last = Some(fit);
+        }
+        last.expect("four steps")
+    }
+
+    /// The width a column takes whatever the rest: the user and endpoint at their whole text
+    /// (counted against `MAIN`), the operation and target none (they share what is left).
+    fn fixed(&self, c: Col) -> u16 {
+        match c {
+            Col::State => self.state_w,
+            Col::Progress if self.bar => 15,
+            Col::Progress => 4,
+            Col::Started | Col::Elapsed => 7,
+            Col::User => self.user_w,
+            Col::Endpoint => self.ep_w,
+            Col::Operation | Col::Target => 0,
+        }
+    }
+}
+
+fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, fit: &Fit) -> Row<'a> {
     let t = &app.theme;
     let state = r.info.state;
     let severity = match state {
@@ -187,20 +239,20 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, layout: Layout) -> R
         .as_ref()
         .map(|t| t.name.to_string())
         .unwrap_or_default();
-    let endpoint = endpoint_of(app, r);
-    let user = user_of(app, r);
+    let endpoint = endpoint_of(app, r, fit.short);
+    let user = user_of(app, r, fit.short);
     let started = r
         .info
         .started
         .map(|s| format!("{:02}:{:02}", s.hour(), s.minute()))
         .unwrap_or_default();
-    let progress = match (layout, r.progress()) {
-        (Layout::Narrow, Some(pct)) => format!("{pct:>3}%"),
-        (Layout::Narrow, None) => String::new(),
-        (_, pct) => progress_bar(pct),
+    let progress = match (fit.bar, r.progress()) {
+        (false, Some(pct)) => format!("{pct:>3}%"),
+        (false, None) => String::new(),
+        (true, pct) => progress_bar(pct),
     };
     let muted = |text: &str| Cell::from(Span::styled(text.to_string(), t.style(Role::Muted)));
-    let cells = layout.columns().iter().map(|c| match c {
+    let cells = fit.cols.iter().map(|c| match c {
         Col::Operation => Cell::from(operation.clone()),
         Col::Target => Cell::from(target.clone()),
         Col::State => Cell::from(Span::styled(state_label.clone(), t.severity(severity))),
@@ -213,25 +265,68 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, layout: Layout) -> R
     Row::new(cells)
 }
 
-fn endpoint_of(app: &App, r: &TaskRow) -> String {
-    app.endpoints
-        .get(r.endpoint)
-        .map(|e| e.label.clone())
-        .unwrap_or_default()
+fn endpoint_of(app: &App, r: &TaskRow, short: bool) -> String {
+    let label = app.endpoints.get(r.endpoint).map_or("", |e| &e.label);
+    match short {
+        true => short_host(label).to_string(),
+        false => label.to_string(),
+    }
 }
 
 /// The server's word on who started it; ours were started as the endpoint's user.
-fn user_of(app: &App, r: &TaskRow) -> String {
-    let ep = app.endpoints.get(r.endpoint);
-    r.info
+fn user_of(app: &App, r: &TaskRow, short: bool) -> String {
+    let own = app
+        .endpoints
+        .get(r.endpoint)
+        .and_then(|e| e.info.as_ref())
+        .map(|i| i.user.as_str());
+    let user = r
+        .info
         .user
-        .clone()
-        .or_else(|| {
-            r.ours
-                .then(|| ep.and_then(|e| e.info.as_ref()).map(|i| i.user.clone()))
-                .flatten()
-        })
-        .unwrap_or_default()
+        .as_deref()
+        .or(own.filter(|_| r.ours))
+        .unwrap_or_default();
+    match (short, own) {
+        (true, Some(own)) => short_user(user, own).to_string(),
+        _ => user.to_string(),
+    }
+}
+
+/// `user` without its domain when that is the domain `own` (the endpoint's login) has:
+/// `name@domain` or `DOMAIN\name`, the domain compared without case (vCenter's tasks say
+/// `VSPHERE.LOCAL\Administrator` for `administrator@vsphere.local`). Another domain is kept:
+/// it is the news.
+fn short_user<'a>(user: &'a str, own: &str) -> &'a str {
+    let split = |u: &'a str| -> Option<(&'a str, &'a str)> {
+        match u.split_once('\\') {
+            Some((domain, name)) => Some((name, domain)),
+            None => u.rsplit_once('@'),
+        }
+    };
+    let own_domain = match own.split_once('\\') {
+        Some((domain, _)) => Some(domain),
+        None => own.rsplit_once('@').map(|(_, d)| d),
+    };
+    match (split(user), own_domain) {
+        (Some((name, domain)), Some(own))
+            if !name.is_empty() && domain.eq_ignore_ascii_case(own) =>
+        {
+            name
+        }
+        _ => user,
+    }
+}
+
+/// A host name's first label ("vcsa-01" of "vcsa-01.corp.example.com"); a context's own name
+/// (it has a space, or no dot) and an IP address are kept whole.
+fn short_host(label: &str) -> &str {
+    let is_host = !label.contains(char::is_whitespace)
+        && label.parse::<std::net::IpAddr>().is_err()
+        && !label.starts_with('.');
+    match label.split_once('.') {
+        Some((first, _)) if is_host && !first.is_empty() => first,
+        _ => label,
+    }
 }
 
 /// A moving state spins; one that waits (on a person, or suspended) does not. In words, as
@@ -280,5 +375,34 @@ mod tests {
         assert_eq!(progress_bar(Some(45)), "█████░░░░░  45%");
         assert_eq!(progress_bar(Some(100)), "██████████ 100%");
         assert_eq!(progress_bar(None), "");
+    }
+
+    #[test]
+    fn a_user_loses_only_the_endpoints_own_domain() {
+        let own = "administrator@vsphere.local";
+        assert_eq!(
+            short_user("administrator@vsphere.local", own),
+            "administrator"
+        );
+        assert_eq!(
+            short_user("VSPHERE.LOCAL\\Administrator", own),
+            "Administrator"
+        );
+        assert_eq!(
+            short_user("VSPHERE.LOCAL\\svc-backup", "VSPHERE.LOCAL\\x"),
+            "svc-backup"
+        );
+        assert_eq!(short_user("alice@corp.example", own), "alice@corp.example");
+        assert_eq!(short_user("CORP\\alice", own), "CORP\\alice");
+        assert_eq!(short_user("admin", "admin@System"), "admin");
+        assert_eq!(short_user("@vsphere.local", own), "@vsphere.local");
+    }
+
+    #[test]
+    fn a_host_name_keeps_its_first_label() {
+        assert_eq!(short_host("vcsa-01.corp.example.com"), "vcsa-01");
+        assert_eq!(short_host("10.0.0.12"), "10.0.0.12");
+        assert_eq!(short_host("demo vCenter"), "demo vCenter");
+        assert_eq!(short_host("prod"), "prod");
     }
 }

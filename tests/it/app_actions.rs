@@ -14,7 +14,15 @@ use vnav::app::event::{ApiAnswer, Effect, Event};
 use crate::support::*;
 
 fn connected(read_only: bool) -> App {
-    let mut app = app_with(&["vcd"], read_only);
+    connected_beside(&[], read_only)
+}
+
+/// The vCD of `connected`, listed first, with `others` configured after it (not connected).
+fn connected_beside(others: &[&str], read_only: bool) -> App {
+    let names: Vec<&str> = std::iter::once("vcd")
+        .chain(others.iter().copied())
+        .collect();
+    let mut app = app_with(&names, read_only);
     let effects = app.start();
     let Effect::Connect { req, .. } = effects[0] else {
         panic!()
@@ -951,4 +959,17 @@ async fn a_confirm_does_not_say_its_label_twice() {
     answer_lookups(&mut app, effects);
     let text = dialog_text(&render(&mut app, 100, 30), "Power off");
     assert!(text.contains("like pulling the plug"), "{text}");
+}
+
+/// With several endpoints a VM's name is often on two of them (a vCD VM and its vCenter VM):
+/// the question says which one it acts on.
+#[tokio::test(start_paused = true)]
+async fn a_confirm_names_the_endpoint_when_there_are_several() {
+    let mut app = connected_beside(&["vcenter"], false);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down); // db-01, powered off
+    let effects = key(&mut app, KeyCode::Char('o')).effects;
+    answer_lookups(&mut app, effects);
+    let text = dialog_text(&render(&mut app, 100, 30), "Power on");
+    assert!(text.starts_with("Power on VM db-01 on vcd?"), "{text}");
 }

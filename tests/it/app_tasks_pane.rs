@@ -141,3 +141,79 @@ async fn a_failed_task_list_names_its_endpoint() {
     let toast = toast(&app);
     assert!(toast.starts_with("vcenter: task list: "), "{toast}");
 }
+
+/// A vCD and a vCenter named by their host names, the vCenter logged in with its SSO user.
+fn two_hosts() -> vnav::app::App {
+    let labels = ["vcd-01.corp.example.com", "vcsa-01.corp.example.com"];
+    let mut app = app_with(&labels, false);
+    let starts = app.start();
+    for (i, e) in starts.iter().enumerate() {
+        let vnav::app::event::Effect::Connect { req, .. } = e else {
+            panic!("{starts:?}")
+        };
+        let (product, user) = [
+            (Product::Vcd, "admin@System"),
+            (Product::Vcenter, "administrator@vsphere.local"),
+        ][i];
+        let info = EndpointInfo {
+            product,
+            url: format!("https://{}", labels[i]),
+            user: user.into(),
+            api_version: "1".into(),
+            capabilities: Capabilities::ALL,
+            instance_uuid: None,
+        };
+        answer(&mut app, *req, i, ApiAnswer::Connected(Ok(info)));
+    }
+    app
+}
+
+/// At 120 columns who started a task and where read whole: the vCenter's own SSO domain goes
+/// from the user (vim says `VSPHERE.LOCAL\Administrator`), the host name's domain from the
+/// endpoint, the bar becomes its percentage; the operation and target are not cut either. A
+/// user of another domain keeps it.
+#[tokio::test(start_paused = true)]
+async fn who_and_where_read_whole_at_120_columns() {
+    let mut app = two_hosts();
+    let mut mine = task("t/1", "web-frontend-042", TaskState::Running, "");
+    mine.user = Some("VSPHERE.LOCAL\\Administrator".into());
+    mine.operation = "Create snapshot".into();
+    answer(&mut app, 900, 1, ApiAnswer::RecentTasks(Ok(vec![mine])));
+    let text = screen(&mut app, 120, 40);
+    let row = text
+        .lines()
+        .find(|l| l.contains("web-frontend-042"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for whole in [
+        "Create snapshot",
+        "Administrator ",
+        "vcsa-01 ",
+        "40%",
+        "11:57",
+    ] {
+        assert!(row.contains(whole), "{whole}: {row}");
+    }
+    assert!(!row.contains("VSPHERE"), "{row}");
+
+    let theirs = task("t/2", "db-7", TaskState::Running, "alice@corp.example");
+    answer(&mut app, 901, 0, ApiAnswer::RecentTasks(Ok(vec![theirs])));
+    let text = screen(&mut app, 120, 40);
+    let row = text.lines().find(|l| l.contains("db-7")).unwrap();
+    assert!(
+        row.contains("alice@corp.example") && row.contains("vcd-01 "),
+        "{row}"
+    );
+    // With the room, every name whole and the bar back.
+    let text = screen(&mut app, 160, 45);
+    let row = text
+        .lines()
+        .find(|l| l.contains("web-frontend-042"))
+        .unwrap();
+    for whole in [
+        "VSPHERE.LOCAL\\Administrator",
+        "vcsa-01.corp.example.com",
+        "█",
+    ] {
+        assert!(row.contains(whole), "{whole}: {row}");
+    }
+}

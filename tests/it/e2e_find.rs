@@ -1,6 +1,7 @@
 //! Issue 17 against the simulator: `:vm` lists every VM of both products through their own
 //! list calls, and `:goto` finds VMs the tree has not loaded (vCD by IP through the query
-//! service, vCenter by moid through its list filter), opening only them under "All VMs".
+//! service, vCenter by moid through its list filter), opening only them where browsing
+//! reaches them (vCD: org › VDC › vApp; vCenter: datacenter › cluster › host).
 
 use std::time::Duration;
 
@@ -62,11 +63,30 @@ async fn goto_opens_unloaded_vms_found_by_ip_on_vcd_and_by_moid_on_vcenter() {
         assert!(d.app.tree.row_of(sel).is_some(), "shown in the tree");
         let parent = d.app.tree.get(sel).parent().unwrap();
         if endpoint == 0 {
-            assert_eq!(path[1..], ["All VMs", &*target.name], "{path:?}");
+            // A vCD VM opens where browsing reaches it: org › VDC › vApp, read up its links.
+            let mut kinds = Vec::new();
+            let mut up = d.app.tree.get(sel).parent();
+            while let Some(a) = up {
+                kinds.insert(0, d.app.tree.get(a).node.kind);
+                up = d.app.tree.get(a).parent();
+            }
             assert_eq!(
-                *d.app.tree.get(parent).load(),
+                kinds[1..],
+                [NodeKind::Org, NodeKind::Vdc, NodeKind::VApp],
+                "{path:?}"
+            );
+            let vapp = target.facts.as_ref().unwrap().place.to_string();
+            assert_eq!(path[3..], [vapp.as_str(), &*target.name], "{path:?}");
+            assert!(d.until(T, |a| a.loading_count() == 0).await);
+            let same = (d.app.tree.get(parent).children.iter())
+                .filter(|&&c| d.app.tree.get(c).node.id == target.id)
+                .count();
+            assert_eq!(same, 1, "the vApp listed, the found VM merged in");
+            let all_vms = d.app.tree.get(d.app.endpoints[0].root).children[0];
+            assert_eq!(
+                *d.app.tree.get(all_vms).load(),
                 Load::NotLoaded,
-                "only the VM was read, not the whole group"
+                "the whole VM list was not read"
             );
             continue;
         }
@@ -376,5 +396,84 @@ async fn vm_rows_under_their_host_do_not_repeat_its_name() {
         assert!(!row.contains(&short), "{row}");
         assert!(row.contains("GiB"), "the other columns stay: {row}");
     }
+    d.shutdown().await;
+}
+
+/// `:goto` a vCD vApp, VDC or network the tree has not loaded: found by name through the query
+/// service and opened where browsing reaches it (a vApp under its org and VDC, a VDC and a
+/// network under their org), each step listed around it.
+#[tokio::test]
+async fn goto_opens_vcd_vapps_vdcs_and_networks_under_their_org() {
+    let s = sim(SimOptions::default()).await;
+    let b = backends::vcd_admin(&s);
+    b.connect().await.unwrap();
+    let mut lists = Vec::new();
+    for kind in [NodeKind::VApp, NodeKind::Vdc, NodeKind::Network] {
+        let (sink, got) = ChildSink::collecting();
+        b.list_kind(kind, &sink).await.unwrap();
+        lists.push(got.take());
+    }
+    let [vapps, vdcs, nets] = <[_; 3]>::try_from(lists).unwrap();
+    let mut d = connected(&[("vcd", vcd(&s))]).await;
+    assert!(d.until(T, |a| a.loading_count() == 0).await);
+    for (target, want) in [
+        (&vapps[vapps.len() / 2], vec![NodeKind::Org, NodeKind::Vdc]),
+        (&vdcs[vdcs.len() - 1], vec![NodeKind::Org]),
+        (&nets[nets.len() / 2], vec![NodeKind::Org]),
+    ] {
+        run(&mut d, &format!("goto {}", target.name));
+        let reached = d
+            .until(T, |a| {
+                a.loading_count() == 0
+                    && a.selected_entry()
+                        .is_some_and(|e| e.node.name == target.name)
+            })
+            .await;
+        let toast = d.app.toast.as_ref().map(|t| t.text.clone());
+        assert!(reached, "goto {}: toast {toast:?}", target.name);
+        let sel = d.app.cursor.selected.unwrap();
+        let path = d.app.tree.path(sel);
+        let mut kinds = Vec::new();
+        let mut up = d.app.tree.get(sel).parent();
+        while let Some(a) = up.filter(|&a| a != d.app.endpoints[0].root) {
+            kinds.insert(0, d.app.tree.get(a).node.kind);
+            up = d.app.tree.get(a).parent();
+        }
+        assert_eq!(kinds, want, "{path:?}");
+        assert!(d.app.tree.row_of(sel).is_some(), "shown in the tree");
+        let parent = d.app.tree.get(sel).parent().unwrap();
+        assert_eq!(*d.app.tree.get(parent).load(), Load::Loaded, "{path:?}");
+        let same = (d.app.tree.get(parent).children.iter())
+            .filter(|&&c| d.app.tree.get(c).node.name == target.name)
+            .count();
+        assert_eq!(same, 1, "{path:?}: listed once, the found one merged in");
+    }
+    d.shutdown().await;
+}
+
+/// `:goto` a VM that `:vm` listed (a row of the table, not in the tree) once back in the tree:
+/// it opens where browsing reaches it, as one the server found does, not under "All VMs".
+#[tokio::test]
+async fn goto_places_a_vm_the_vm_table_listed() {
+    let s = sim(SimOptions::default()).await;
+    let mut d = connected(&[("vcd", vcd(&s))]).await;
+    run(&mut d, "vm");
+    assert!(d.until(T, |a| a.loading_count() == 0).await);
+    let name = d.app.selected_entry().unwrap().node.name.to_string();
+    run(&mut d, "tree");
+    run(&mut d, &format!("goto {name}"));
+    let reached = d
+        .until(T, |a| {
+            a.loading_count() == 0
+                && a.table.is_none()
+                && a.selected_entry().is_some_and(|e| e.node.name == name)
+        })
+        .await;
+    assert!(reached, "goto {name}");
+    let sel = d.app.cursor.selected.unwrap();
+    let parent = d.app.tree.get(sel).parent().unwrap();
+    let path = d.app.tree.path(sel);
+    assert_eq!(d.app.tree.get(parent).node.kind, NodeKind::VApp, "{path:?}");
+    assert!(d.app.tree.row_of(sel).is_some(), "shown in the tree");
     d.shutdown().await;
 }

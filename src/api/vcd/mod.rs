@@ -6,6 +6,7 @@ mod actions;
 mod copies;
 pub mod events;
 pub mod map;
+mod place;
 mod provider_sections;
 pub mod query;
 pub mod sections;
@@ -155,6 +156,32 @@ impl VcdBackend {
         Ok(found)
     }
 
+    /// vApps, VDCs and networks whose name contains `text`: one small query of each type, asked
+    /// together. A type the server refuses leaves the others (and the VMs) to answer.
+    async fn find_others(&self, text: &str) -> Vec<Node> {
+        let Some(value) = fiql_value(text.trim()) else {
+            return Vec::new();
+        };
+        let system = self.info.read().await.is_system();
+        let types = [
+            ("vApp", "isExpired==false;"),
+            (if system { "adminOrgVdc" } else { "orgVdc" }, ""),
+            ("orgVdcNetwork", ""),
+        ];
+        let queries = types.map(|(kind, also)| {
+            let mut q = Query::new(kind).filter(format!("{also}name==*{value}*"));
+            q.page_size = 25;
+            q
+        });
+        let reads = queries.iter().map(|q| query::records(&self.session, q));
+        futures::future::join_all(reads)
+            .await
+            .into_iter()
+            .flat_map(Result::unwrap_or_default)
+            .filter_map(|r| map::record_node(&r))
+            .collect()
+    }
+
     fn paging(&self) -> Paging {
         Paging::Parallel(self.session.http().options().concurrency)
     }
@@ -247,7 +274,11 @@ impl Backend for VcdBackend {
             url: self.session.base().to_string(),
             user,
             api_version: self.session.version().await,
-            capabilities: Capabilities::ALL,
+            // A VM found by `:goto` opens under its org, VDC and vApp (`place.rs`).
+            capabilities: Capabilities {
+                places: true,
+                ..Capabilities::ALL
+            },
             instance_uuid: None,
         })
     }
@@ -445,7 +476,15 @@ impl Backend for VcdBackend {
     }
 
     async fn find(&self, text: &str) -> ApiResult<Vec<Node>> {
-        self.find_vms(text).await
+        let (mut found, others) = tokio::join!(self.find_vms(text), self.find_others(text));
+        if let Ok(vms) = &mut found {
+            vms.extend(others);
+        }
+        found
+    }
+
+    async fn ancestors(&self, node: &Node) -> ApiResult<Vec<Node>> {
+        place::ancestors(&self.session, node).await
     }
 
     async fn events(&self, node: &Node) -> ApiResult<Vec<super::model::ObjectEvent>> {

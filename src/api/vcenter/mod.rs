@@ -456,7 +456,7 @@ impl Backend for VcenterBackend {
 
     /// A found object's datacenter, then its cluster and host or its group there (`place`).
     async fn ancestors(&self, node: &Node) -> ApiResult<Vec<Node>> {
-        place::ancestors(&self.session, node).await
+        place::ancestors(&self.session, node, self.width()).await
     }
 
     async fn details(&self, node: &Node) -> ApiResult<Details> {

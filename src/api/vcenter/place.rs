@@ -1,8 +1,13 @@
 //! Where a vCenter object sits in the tree (`Backend::ancestors`, for `:goto`): its datacenter,
 //! then a host's cluster, a VM's cluster and host, a datastore's (network's, folder's, pool's)
 //! group under the datacenter. The REST lists name no parent, but their filters combine (every
-//! key must match, any value of one key), so "is it in one of these?" is one list call, and
-//! halving the candidates finds the one that holds it in log2(n) + 1 calls.
+//! key must match, any value of one key), so "is it in one of these?" is one list call. The
+//! candidates of a level are asked at once, in as many groups as the endpoint's concurrency
+//! allows (all of them, one each, when they are that few), and the datacenter and the cluster
+//! in the same round, so a VM is placed in four round trips (lists; its datacenter and
+//! cluster; the cluster's hosts; its host) rather than log2(n) + 1 a level one after another.
+
+use futures::future::{join, join_all};
 
 use super::lists::{Lister, Scope};
 use super::map::{self, CLUSTER, DATACENTER, HOST, Kind, VM};
@@ -10,30 +15,40 @@ use super::{GROUPS, group_id};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::model::{Node, NodeKind};
 
-/// The nodes a browse passes from the endpoint to `node`, the datacenter first.
-pub async fn ancestors<L: Lister>(l: &L, node: &Node) -> ApiResult<Vec<Node>> {
+/// The nodes a browse passes from the endpoint to `node`, the datacenter first; at most
+/// `width` requests in flight.
+pub async fn ancestors<L: Lister>(l: &L, node: &Node, width: usize) -> ApiResult<Vec<Node>> {
     let kind = map::kind_of(node.kind)
         .filter(|k| k.node != NodeKind::Datacenter)
         .ok_or_else(|| {
             ApiError::Unsupported(format!("{} sits under the endpoint", node.kind.label()))
         })?;
     let own: Scope = vec![(kind.filter.into(), map::moid(&node.id.as_str()).into())];
-    let dcs = nodes(l, DATACENTER, &Vec::new()).await?;
-    let Some(dc) = holder(l, kind, &own, DATACENTER.filter, dcs).await? else {
+    let in_cluster = matches!(node.kind, NodeKind::Host | NodeKind::Vm);
+    // The clusters of every datacenter, listed beside the datacenters, so the one holding it
+    // is asked in the same round as its datacenter.
+    let (dcs, clusters) = join(nodes(l, DATACENTER, &Vec::new()), async {
+        match in_cluster {
+            true => nodes(l, CLUSTER, &Vec::new()).await,
+            false => Ok(Vec::new()),
+        }
+    })
+    .await;
+    let half = (width / 2).max(1);
+    let (dc, cluster) = join(
+        holder(l, kind, &own, DATACENTER.filter, dcs?, half),
+        holder(l, kind, &own, CLUSTER.filter, clusters?, half),
+    )
+    .await;
+    let (Some(dc), cluster) = (dc?, cluster?) else {
         return Err(not_found(node));
     };
     let dc_moid = map::moid(&dc.id.as_str()).to_string();
-    let in_dc: Scope = vec![(DATACENTER.filter.into(), dc_moid.clone())];
     let mut chain = vec![dc];
     match node.kind {
         NodeKind::Cluster => {}
-        NodeKind::Host => {
-            let clusters = nodes(l, CLUSTER, &in_dc).await?;
-            chain.extend(holder(l, HOST, &own, CLUSTER.filter, clusters).await?);
-        }
+        NodeKind::Host => chain.extend(cluster),
         NodeKind::Vm => {
-            let clusters = nodes(l, CLUSTER, &in_dc).await?;
-            let cluster = holder(l, VM, &own, CLUSTER.filter, clusters).await?;
             let hosts_scope = match &cluster {
                 Some(c) => vec![(CLUSTER.filter.into(), map::moid(&c.id.as_str()).into())],
                 None => vec![
@@ -42,7 +57,7 @@ pub async fn ancestors<L: Lister>(l: &L, node: &Node) -> ApiResult<Vec<Node>> {
                 ],
             };
             let hosts = nodes(l, HOST, &hosts_scope).await?;
-            match holder(l, VM, &own, HOST.filter, hosts).await? {
+            match holder(l, VM, &own, HOST.filter, hosts, width).await? {
                 Some(host) => chain.extend(cluster.into_iter().chain([host])),
                 // A host that would not say: the datacenter's VMs group still holds it.
                 None => chain.push(group(VM, &dc_moid)),
@@ -80,25 +95,36 @@ async fn nodes<L: Lister>(l: &L, kind: Kind, scope: &Scope) -> ApiResult<Vec<Nod
         .collect())
 }
 
-/// The one of `candidates` (filtered by `key`) whose `kind` list holds the object `own` names.
+/// The one of `candidates` (filtered by `key`) whose `kind` list holds the object `own` names,
+/// or None (a standalone host's VM has no cluster). Each round asks up to `width` groups of
+/// them at once and goes on in the one that holds it.
 async fn holder<L: Lister>(
     l: &L,
     kind: Kind,
     own: &Scope,
     key: &str,
     mut candidates: Vec<Node>,
+    width: usize,
 ) -> ApiResult<Option<Node>> {
-    while candidates.len() > 1 {
-        let rest = candidates.split_off(candidates.len() / 2);
-        if !holds(l, kind, own, key, &candidates).await? {
-            candidates = rest;
+    while !candidates.is_empty() {
+        // Two groups at least, or a group holding it would be all of them again.
+        let size = candidates.len().div_ceil(width.max(2));
+        let groups: Vec<&[Node]> = candidates.chunks(size).collect();
+        let answers = join_all(groups.iter().map(|g| holds(l, kind, own, key, g))).await;
+        let mut found = None;
+        for (g, answer) in groups.iter().zip(answers) {
+            if answer? {
+                found = Some(g.to_vec());
+                break;
+            }
+        }
+        match found {
+            None => return Ok(None),
+            Some(mut one) if one.len() == 1 => return Ok(one.pop()),
+            Some(group) => candidates = group,
         }
     }
-    // The last one is asked too: the object may be in none (a standalone host, a race).
-    match candidates.pop() {
-        Some(c) if holds(l, kind, own, key, std::slice::from_ref(&c)).await? => Ok(Some(c)),
-        _ => Ok(None),
-    }
+    Ok(None)
 }
 
 async fn holds<L: Lister>(
@@ -171,7 +197,7 @@ mod tests {
         let w = World;
         let k = map::kind_of(kind).unwrap();
         let node = Node::new(kind, map::node_id(k, moid), moid);
-        let chain = ancestors(&w, &node).await.unwrap();
+        let chain = ancestors(&w, &node, 16).await.unwrap();
         chain.iter().map(|n| n.id.to_string()).collect()
     }
 
@@ -212,10 +238,44 @@ mod tests {
         );
     }
 
+    /// The world behind a 20 ms round trip, counting requests; on tokio's paused clock the
+    /// time taken says how many round trips went one after another.
+    struct Slow(std::sync::atomic::AtomicUsize);
+
+    impl Lister for Slow {
+        async fn list(&self, kind: Kind, scope: &Scope) -> ApiResult<Vec<Value>> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            World.list(kind, scope).await
+        }
+    }
+
+    /// (round trips, requests) to place `moid`, `width` requests at a time.
+    async fn cost(kind: NodeKind, moid: &str, width: usize) -> (u128, usize) {
+        let slow = Slow(Default::default());
+        let k = map::kind_of(kind).unwrap();
+        let node = Node::new(kind, map::node_id(k, moid), moid);
+        let start = tokio::time::Instant::now();
+        ancestors(&slow, &node, width).await.unwrap();
+        let trips = start.elapsed().as_millis() / 20;
+        (trips, slow.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_level_is_asked_at_once_and_the_cluster_beside_the_datacenter() {
+        // Lists; datacenter and cluster; the cluster's (or the standalone) hosts; the host.
+        assert_eq!(cost(NodeKind::Vm, "vm-1", 16).await, (4, 8));
+        assert_eq!(cost(NodeKind::Vm, "vm-2", 16).await, (4, 7));
+        assert_eq!(cost(NodeKind::Host, "h-2", 16).await, (2, 5));
+        assert_eq!(cost(NodeKind::Datastore, "ds-1", 16).await, (2, 3));
+        // One request at a time still ends (two groups a round, halving).
+        assert!(cost(NodeKind::Vm, "vm-1", 1).await.0 >= 4);
+    }
+
     #[tokio::test]
     async fn an_object_no_datacenter_lists_is_an_error_not_a_guess() {
         let w = World;
         let node = Node::new(NodeKind::Vm, "vm/vm-99", "gone");
-        assert!(ancestors(&w, &node).await.is_err());
+        assert!(ancestors(&w, &node, 16).await.is_err());
     }
 }
