@@ -445,3 +445,31 @@ fn a_changed_node_is_updated_as_its_batch_lands() {
     assert_eq!(t.get(r).children[0], kids[1]);
     assert_eq!(t.successor(kids[0]), Some(kids[1]));
 }
+
+/// A parent that goes while its refresh is in flight (its own parent listed again without it)
+/// takes the entries made for that refresh's new nodes with it: none is left live outside the
+/// tree.
+#[test]
+fn a_parent_that_goes_mid_refresh_takes_its_staged_entries() {
+    let mut t = Tree::default();
+    let r = t.add_root(0, node("root", "root", false));
+    t.merge_children(r, vec![node("folder", "f", false)]);
+    let folder = t.get(r).children[0];
+    let batch = |ids: &[&str]| ChildBatch {
+        nodes: ids.iter().map(|i| node(i, i, false)).collect(),
+        ..Default::default()
+    };
+    t.start_load(folder, 1);
+    t.accept_batch(folder, 1, batch(&["vm-1"]));
+    t.finish_load(folder, 1, Ok(()));
+    t.start_load(folder, 2);
+    t.accept_batch(folder, 2, batch(&["vm-1", "vm-2", "vm-3"]));
+    assert_eq!(t.len(), 5, "root, folder, vm-1 and two staged");
+    t.merge_children(r, vec![]);
+    assert_eq!(t.len(), 1);
+    consistent(&t, r);
+    assert!(
+        !t.accept_batch(folder, 2, batch(&["vm-4"])),
+        "its answers are stale"
+    );
+}
