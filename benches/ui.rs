@@ -269,6 +269,77 @@ fn latency_report(n: usize) {
     slices.report("filter_index_slice_on_tick", n);
     second_letters(&mut app, &mut term, n);
     first_key_after_change(&mut app, &mut term, n);
+    streamed_refresh(&mut app, &mut term, n);
+}
+
+/// F5 on the group of all VMs: the listing comes again in pages of 128, as the query service
+/// sends them, each page an event (with its frame), then its end. Rounds: the same order with
+/// one VM gone and one powered off; two VMs swapped; one moved from near the start to near the
+/// end. Reported: every event's CPU (the worst is what a key pressed meanwhile waits), the end
+/// alone, and the whole listing's.
+fn streamed_refresh(app: &mut App, term: &mut Terminal<TestBackend>, n: usize) {
+    let group = (app.tree.iter_all())
+        .find(|&id| app.tree.get(id).node.name == "All VMs")
+        .expect("the group of VMs");
+    let (mut pages, mut ends, mut whole) = (Times::default(), Times::default(), Vec::new());
+    for round in 0..6 {
+        let mut vms = app.tree.get(group).children.to_vec();
+        let last = vms.len() - 1;
+        match round % 3 {
+            0 => {
+                vms.remove((round * 104_729) % vms.len());
+            }
+            1 => vms.swap(round, last - round),
+            _ => {
+                let vm = vms.remove(round * 7);
+                vms.insert(last - round * 11, vm);
+            }
+        }
+        let off = vms[(round * 7919 + 13) % vms.len()];
+        let nodes: Vec<Node> = (vms.iter())
+            .map(|&c| {
+                let node = app.tree.get(c).node.clone();
+                match c == off {
+                    true => node.with_status(Status::new("POWERED_OFF", Severity::Muted)),
+                    false => node,
+                }
+            })
+            .collect();
+        app.cursor.selected = None;
+        app.select_entry(group);
+        let req = children_req(&app.handle(key(KeyCode::F(5))).effects);
+        let c = thread_cpu();
+        for chunk in nodes.chunks(128) {
+            let batch = ChildBatch {
+                nodes: chunk.to_vec(),
+                total: Some(nodes.len() as u64),
+                progress: None,
+                by_name: false,
+            };
+            let result = ApiAnswer::Children(batch);
+            let ev = Event::Api(ApiEvent {
+                req,
+                endpoint: 0,
+                result,
+            });
+            pages.frame(app, term, ev);
+        }
+        let result = ApiAnswer::ChildrenDone(Ok(()));
+        let ev = Event::Api(ApiEvent {
+            req,
+            endpoint: 0,
+            result,
+        });
+        ends.frame(app, term, ev);
+        whole.push(thread_cpu() - c);
+        assert_eq!(app.tree.get(group).children.len(), nodes.len());
+    }
+    pages.report("refresh_streamed_page", n);
+    ends.report("refresh_streamed_end", n);
+    eprintln!(
+        "REPORT tree_refresh_streamed_whole_cpu nodes={n} {}",
+        common::percentiles(whole)
+    );
 }
 
 /// The second letter of other queries than "web-prod-1" (names by subsequence, columns and

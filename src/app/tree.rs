@@ -4,9 +4,11 @@
 
 use thin_vec::ThinVec;
 
-use crate::api::model::{ChildBatch, Node, NodeId};
+use crate::api::model::{ChildBatch, Node};
+pub use refresh::Staged;
 
 mod moves;
+mod refresh;
 #[cfg(test)]
 #[path = "tree_view_tests.rs"]
 mod view_tests;
@@ -33,8 +35,9 @@ pub enum Load {
 pub struct Loading {
     /// The request whose answers are accepted; answers to older requests are dropped.
     pub req: u64,
-    /// Children arrived so far on a refresh: kept aside until complete, then merged.
-    pub staged: Option<Vec<Node>>,
+    /// A refresh: the children arrived so far, matched against the old ones, which stay
+    /// until it completes (`refresh.rs`).
+    pub staged: Option<Box<Staged>>,
     pub total: Option<u64>,
     /// When the request went out, to say how long a stalled one has waited.
     pub since: tokio::time::Instant,
@@ -66,6 +69,8 @@ const NO_PARENT: EntryId = EntryId::MAX;
 const DEAD: u8 = 1;
 const MARKED: u8 = 2;
 const OPENED_BY_ID: u8 = 4;
+/// Made for a node a refresh listed, kept out of the tree until the refresh ends (`refresh.rs`).
+const STAGED: u8 = 8;
 
 /// Sized for 300,000 (`size_tests`): the node and 24 bytes. The endpoint in 2 bytes (read it
 /// with `endpoint()`), the parent in 4 (`parent()`), the load one pointer (`load()`), three
@@ -83,7 +88,8 @@ pub struct Entry {
     pub expanded: bool,
     /// `DEAD`: the slot is on the free list. `MARKED`: private so the tree's count of marks
     /// stays right (`Tree::set_marked`). `OPENED_BY_ID`: opened where its parent's listing
-    /// does not have it (`Tree::open_by_id`): a reload of the parent keeps it.
+    /// does not have it (`Tree::open_by_id`): a reload of the parent keeps it. `STAGED`: see
+    /// the constant.
     flags: u8,
 }
 
@@ -113,7 +119,13 @@ impl Entry {
         self.load.as_deref().unwrap_or(&NOT_LOADED)
     }
 
+    /// Replacing a refresh in flight is the tree's to do (`Tree::finish_load`, `abandon_load`,
+    /// `start_load`): the entries it made for new nodes go with it.
     pub fn set_load(&mut self, load: Load) {
+        debug_assert!(
+            !matches!(self.load(), Load::Loading(Loading { staged: Some(s), .. }) if s.holds_entries()),
+            "a refresh in flight replaced outside the tree"
+        );
         self.load = match load {
             Load::NotLoaded => None,
             load => Some(Box::new(load)),
@@ -404,7 +416,7 @@ impl Tree {
         let mut merged = ThinVec::with_capacity(old.len() + new.len());
         let mut from = 0;
         for n in new {
-            // After the old children of the same name (as `merge_by_name`).
+            // After the old children of the same name, as a refresh's parts (`refresh.rs`).
             let at = from + old[from..].partition_point(|&o| name(n) >= name(o));
             merged.extend_from_slice(&old[from..at]);
             merged.push(n);
@@ -415,99 +427,13 @@ impl Tree {
         self.invalidate();
     }
 
-    /// Replaces children after a refresh, keeping the entries (and their expansion, marks and
-    /// loaded subtrees) of children whose id is unchanged.
-    pub fn merge_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
-        let endpoint = self.entries[parent as usize].endpoint();
-        self.merge_children_from(parent, nodes.into_iter().map(|n| (endpoint, n)).collect());
-    }
-
-    /// `merge_children` for a parent whose children come from several endpoints (the snapshot
-    /// view across all of them): a child is the same when its endpoint and id are.
-    pub fn merge_children_from(&mut self, parent: EntryId, nodes: Vec<(EndpointId, Node)>) {
-        self.edits += 1;
-        let old = std::mem::take(&mut self.entries[parent as usize].children);
-        // Each old child with its place in the old order.
-        let mut by_id: std::collections::HashMap<(EndpointId, &NodeId), (EntryId, usize)> =
-            std::collections::HashMap::new();
-        // Of children with the same id, the last is the one kept (as before): the others go.
-        let mut shadowed = Vec::new();
-        for (i, &c) in old.iter().enumerate() {
-            let e = &self.entries[c as usize];
-            shadowed.extend(by_id.insert((e.endpoint(), &e.node.id), (c, i)));
-        }
-        let reuse: Vec<Option<(EntryId, usize)>> = nodes
-            .iter()
-            .map(|(ep, node)| by_id.remove(&(*ep, &node.id)))
-            .collect();
-        // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
-        // after the others in their old order.
-        type Placed = Vec<(EntryId, usize)>;
-        let (mut opened, dropped): (Placed, Placed) = by_id
-            .into_values()
-            .partition(|&(c, _)| self.entries[c as usize].opened_by_id());
-        opened.sort_unstable_by_key(|&(_, i)| i);
-        let dropped: std::collections::HashSet<EntryId> = (dropped.into_iter().chain(shadowed))
-            .map(|(c, _)| c)
-            .collect();
-        // Where each dropped child's holders go: the nearest surviving sibling in the old
-        // order (next first, then previous), else the parent.
-        let successor = |i: usize| {
-            let next = old[i + 1..].iter().find(|c| !dropped.contains(c));
-            let prev = old[..i].iter().rev().find(|c| !dropped.contains(c));
-            next.or(prev).copied().unwrap_or(parent)
-        };
-        let moves: Vec<(EntryId, EntryId)> = old
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| dropped.contains(c))
-            .map(|(i, &c)| (c, successor(i)))
-            .collect();
-        // The children that stay keep their order unless the listing's differs: then the
-        // fewest that explain the new order are taken as moved, and in the drawn tree stamped
-        // with what is below them (`stamp_moved`), so the filter's index takes them on as
-        // changes. A table's rows are not stamped: its orders do not follow the tree's.
-        let stay = || (reuse.iter().flatten()).chain(&opened).copied();
-        let moved = match stay().map(|(_, i)| i).is_sorted() || !self.in_tree(parent) {
-            true => Vec::new(),
-            false => moves::moved(&stay().collect::<Vec<_>>()),
-        };
-        let mut kept = ThinVec::with_capacity(nodes.len());
-        for ((endpoint, node), slot) in nodes.into_iter().zip(reuse) {
-            match slot {
-                // Only a node that differs is stamped: a refresh of 300,000 VMs of which a few
-                // changed leaves the others' indexes (the filter's, a table's order) as they
-                // are.
-                Some((id, _)) if self.entries[id as usize].node == node => kept.push(id),
-                Some((id, _)) => {
-                    self.entries[id as usize].node = node;
-                    self.content += 1;
-                    self.stamps[id as usize] = self.content;
-                    kept.push(id);
-                }
-                None => kept.push(self.new_child(parent, endpoint, node)),
-            }
-        }
-        for (id, to) in moves {
-            self.free_subtree(id, to);
-        }
-        kept.extend(opened.into_iter().map(|(c, _)| c));
-        self.entries[parent as usize].children = kept;
-        if !moved.is_empty() {
-            self.stamp_moved(moved);
-        }
-        // Children may have moved among themselves: whatever counts on the tree's order
-        // since the last `content` looks again.
-        self.content += 1;
-        self.invalidate();
-    }
-
     /// Frees an entry and everything below it; their holders are sent to `successor`.
     fn free_subtree(&mut self, id: EntryId, successor: EntryId) {
         self.content += 1;
         self.edits += 1;
         let logged = self.in_tree(id);
         let mut stack = vec![id];
+        let mut refreshes = Vec::new();
         while let Some(i) = stack.pop() {
             if logged {
                 if self.freed_log.len() == FREED_LOG {
@@ -521,12 +447,18 @@ impl Tree {
             self.open.remove(&i);
             let e = &mut self.entries[i as usize];
             stack.extend(std::mem::take(&mut e.children));
+            if let Some(Load::Loading(l)) = e.load.as_deref_mut() {
+                refreshes.extend(l.staged.take());
+            }
             if e.is_marked() {
                 self.marked -= 1;
             }
             e.flags = DEAD;
             e.node = Node::new(e.node.kind, "", "");
             self.free.push(i);
+        }
+        for s in refreshes {
+            self.drop_staged(&s);
         }
     }
 
@@ -544,11 +476,8 @@ impl Tree {
                 if batch.total.is_some() {
                     l.total = batch.total;
                 }
-                match &mut l.staged {
-                    Some(s) if batch.by_name => {
-                        *s = merge_by_name(std::mem::take(s), batch.nodes, |a, b| a.name < b.name)
-                    }
-                    Some(s) => s.extend(batch.nodes),
+                match &l.staged {
+                    Some(_) => self.stage_batch(parent, batch.nodes, batch.by_name),
                     None if batch.by_name && !hidden => self.merge_in_by_name(parent, batch.nodes),
                     None => self.append_children(parent, batch.nodes),
                 }
@@ -572,11 +501,16 @@ impl Tree {
         match result {
             Ok(()) => {
                 e.set_load(Load::Loaded);
-                if let Some(nodes) = staged {
-                    self.merge_children(parent, nodes);
+                if let Some(s) = staged {
+                    self.finish_staged(parent, s);
                 }
             }
-            Err(msg) => e.set_load(Load::failed(msg)),
+            Err(msg) => {
+                e.set_load(Load::failed(msg));
+                if let Some(s) = staged {
+                    self.drop_staged(&s);
+                }
+            }
         }
         self.invalidate();
         true
@@ -586,11 +520,12 @@ impl Tree {
     /// drops what arrived so far, to start over on the next expand.
     pub fn abandon_load(&mut self, id: EntryId) {
         let e = &mut self.entries[id as usize];
-        let Load::Loading(l) = e.load() else {
+        let Some(Load::Loading(l)) = e.load.as_deref_mut() else {
             return;
         };
-        if l.staged.is_some() {
+        if let Some(s) = l.staged.take() {
             e.set_load(Load::Loaded);
+            self.drop_staged(&s);
         } else {
             e.set_load(Load::NotLoaded);
             for c in std::mem::take(&mut e.children) {
@@ -617,6 +552,13 @@ impl Tree {
             Load::Loading(l) => l.staged.is_some(),
             _ => opened,
         };
+        // What the last one listed goes: the new one lists it all again.
+        if let Some(Load::Loading(l)) = e.load.as_deref_mut()
+            && let Some(s) = l.staged.take()
+        {
+            self.drop_staged(&s);
+        }
+        let e = &mut self.entries[id as usize];
         if !refresh {
             let old = std::mem::take(&mut e.children);
             for c in old {
@@ -625,7 +567,7 @@ impl Tree {
         }
         self.entries[id as usize].set_load(Load::Loading(Loading {
             req,
-            staged: refresh.then(Vec::new),
+            staged: refresh.then(Box::default),
             total: None,
             since: tokio::time::Instant::now(),
         }));
@@ -959,7 +901,8 @@ impl Tree {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| !e.is_dead() && e.endpoint() == endpoint && e.node.id == *node_id)
+            .filter(|(_, e)| e.flags & (DEAD | STAGED) == 0)
+            .filter(|(_, e)| e.endpoint() == endpoint && e.node.id == *node_id)
             .map(|(i, _)| i as EntryId)
             .collect()
     }
@@ -999,25 +942,6 @@ impl Tree {
         names.reverse();
         names
     }
-}
-
-/// Two lists in name order as one (`before(a, b)`: name a < name b), stable: on equal names the
-/// earlier list's come first.
-fn merge_by_name<T, C: Default + Extend<T>>(
-    old: impl IntoIterator<Item = T>,
-    new: Vec<T>,
-    before: impl Fn(&T, &T) -> bool,
-) -> C {
-    let mut out = C::default();
-    let mut new = new.into_iter().peekable();
-    for o in old {
-        while let Some(n) = new.next_if(|n| before(n, &o)) {
-            out.extend([n]);
-        }
-        out.extend([o]);
-    }
-    out.extend(new);
-    out
 }
 
 #[cfg(test)]

@@ -15,7 +15,12 @@ pub(super) fn moved(stay: &[(EntryId, usize)]) -> Vec<EntryId> {
     let mut ends: Vec<u32> = Vec::new();
     let mut prev: Vec<u32> = vec![u32::MAX; stay.len()];
     for (i, &(_, at)) in stay.iter().enumerate() {
-        let k = ends.partition_point(|&e| stay[e as usize].1 < at);
+        // A refresh's order is mostly the old one: most extend the longest run so far, told
+        // by its end alone instead of a search through 300,000 ends (~10 ms at the end).
+        let k = match ends.last() {
+            Some(&e) if stay[e as usize].1 < at => ends.len(),
+            _ => ends.partition_point(|&e| stay[e as usize].1 < at),
+        };
         if k > 0 {
             prev[i] = ends[k - 1];
         }

@@ -1,0 +1,457 @@
+//! A refresh of a parent's children (issue 18, target 4: rows arriving never hold a key for more
+//! than a frame). The old children stay shown until the listing ends, but each batch is matched
+//! against them as it lands: the old children are indexed by id a slice per batch (`OldIndex`),
+//! a listed node whose id an old child has takes that entry (updated in place when it differs,
+//! stamped as any change), and any other becomes an entry kept out of the tree (`STAGED`) until
+//! the end. The end then only passes over a byte per old child for what went, frees those,
+//! finds what moved (only when out of order, `moves`) and swaps the new children list in: a few
+//! ms at 300,000 children where one merge of it all took ~250.
+
+use std::hash::BuildHasher;
+
+use thin_vec::ThinVec;
+
+use super::{DEAD, EndpointId, Entry, EntryId, Load, STAGED, Tree, moves, packed_endpoint};
+use crate::api::model::{Node, NodeId};
+
+/// Old children indexed per batch at least (~0.5 ms): a listing of 300,000 in pages of 128 has
+/// them all indexed after its first ~20 pages.
+const SLICE: usize = 16 * 1024;
+
+/// `Staged::list`: a listed node no old child had.
+const NEW: u32 = u32::MAX;
+
+/// `Staged::state`, per old child.
+const UNMATCHED: u8 = 0;
+const TAKEN: u8 = 1;
+/// An earlier old child with the id of a later one: of those, the last is kept.
+const SHADOWED: u8 = 2;
+const KEPT_OPENED: u8 = 3;
+const DROPPED: u8 = 4;
+
+/// A refresh in flight: the listing so far, matched against the old children.
+#[derive(Clone)]
+pub struct Staged {
+    /// The children when matching began, and where their list was (with its length, to tell
+    /// when it changed under the refresh: then it starts over, see `unsnap`).
+    old: Vec<EntryId>,
+    snapped: Option<usize>,
+    state: Vec<u8>,
+    index: OldIndex,
+    /// How many of `old` are in `index`: nothing is matched before all are (a later old child
+    /// may shadow an earlier one), so batches wait in `waiting` meanwhile.
+    indexed: usize,
+    waiting: Vec<(Vec<(EndpointId, Node)>, bool)>,
+    /// The listing so far, in its order: each node's entry and the old child's place it took
+    /// (`NEW` for an entry of its own, `STAGED` until the end).
+    list: Vec<(EntryId, u32)>,
+}
+
+impl Staged {
+    pub fn new() -> Staged {
+        Staged {
+            old: Vec::new(),
+            snapped: None,
+            state: Vec::new(),
+            index: OldIndex::default(),
+            indexed: 0,
+            waiting: Vec::new(),
+            list: Vec::new(),
+        }
+    }
+}
+
+impl Staged {
+    /// Whether it made entries that only it holds (see `Tree::drop_staged`).
+    pub(super) fn holds_entries(&self) -> bool {
+        self.list.iter().any(|&(_, at)| at == NEW)
+    }
+}
+
+impl Default for Staged {
+    fn default() -> Self {
+        Staged::new()
+    }
+}
+
+impl std::fmt::Debug for Staged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (f.debug_struct("Staged"))
+            .field("old", &self.old.len())
+            .field("indexed", &self.indexed)
+            .field("listed", &self.list.len())
+            .finish()
+    }
+}
+
+/// One refresh is only ever equal to itself.
+impl PartialEq for Staged {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Staged {}
+
+/// Old children by (endpoint, id): open addressing over their places in `Staged::old`, each
+/// slot 8 bytes (a hash tag and the place), sized once for them all. 4 MB at 300,000 where a
+/// map holding the ids would take ~20.
+#[derive(Clone, Default)]
+struct OldIndex {
+    slots: Vec<(u32, u32)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+const EMPTY: u32 = u32::MAX;
+const GONE: u32 = u32::MAX - 1;
+
+impl OldIndex {
+    fn with_room(n: usize) -> OldIndex {
+        OldIndex {
+            // At most two thirds full: probes stay short, and an empty slot always ends one.
+            slots: vec![(0, EMPTY); (n + n / 2 + 1).next_power_of_two().max(16)],
+            hasher: Default::default(),
+        }
+    }
+
+    fn hash(&self, endpoint: u16, id: &NodeId) -> u64 {
+        self.hasher.hash_one((endpoint, id))
+    }
+
+    /// Adds `at`; answers the place it replaces, one with the same key (`same`).
+    fn insert(&mut self, hash: u64, at: u32, same: impl Fn(u32) -> bool) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let tag = (hash >> 32) as u32;
+        let mut i = hash as usize & mask;
+        loop {
+            let (t, a) = self.slots[i];
+            if a == EMPTY {
+                self.slots[i] = (tag, at);
+                return None;
+            }
+            if a != GONE && t == tag && same(a) {
+                self.slots[i].1 = at;
+                return Some(a);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn remove(&mut self, hash: u64, same: impl Fn(u32) -> bool) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let tag = (hash >> 32) as u32;
+        let mut i = hash as usize & mask;
+        loop {
+            let (t, a) = self.slots[i];
+            if a == EMPTY {
+                return None;
+            }
+            if a != GONE && t == tag && same(a) {
+                self.slots[i].1 = GONE;
+                return Some(a);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+impl Tree {
+    /// The refresh in flight under `parent`, taken out of its load to work on.
+    fn take_staged(&mut self, parent: EntryId) -> Option<Box<Staged>> {
+        match self.entries[parent as usize].load.as_deref_mut() {
+            Some(Load::Loading(l)) => l.staged.take(),
+            _ => None,
+        }
+    }
+
+    fn put_staged(&mut self, parent: EntryId, s: Box<Staged>) {
+        if let Some(Load::Loading(l)) = self.entries[parent as usize].load.as_deref_mut() {
+            l.staged = Some(s);
+        }
+    }
+
+    /// A batch of a refresh: matched against the old children once they are all indexed (a
+    /// slice of them per batch), waiting till then.
+    pub(super) fn stage_batch(&mut self, parent: EntryId, nodes: Vec<Node>, by_name: bool) {
+        let Some(mut s) = self.take_staged(parent) else {
+            return;
+        };
+        let endpoint = self.entries[parent as usize].endpoint();
+        let len = nodes.len();
+        s.waiting
+            .push((nodes.into_iter().map(|n| (endpoint, n)).collect(), by_name));
+        self.snap(parent, &mut s);
+        let upto = s.indexed + SLICE.max(4 * len);
+        self.index_old(&mut s, upto);
+        if s.indexed == s.old.len() {
+            self.place_waiting(parent, &mut s);
+        }
+        self.put_staged(parent, s);
+    }
+
+    /// Makes sure `s` matches against the parent's children as they are now: taken when the
+    /// first batch comes, and again when they changed since (a node opened by id meanwhile).
+    fn snap(&mut self, parent: EntryId, s: &mut Staged) {
+        let children = &self.entries[parent as usize].children;
+        let at = children.as_ptr() as usize;
+        if s.snapped == Some(at) && children.len() == s.old.len() {
+            return;
+        }
+        if s.snapped.is_some() {
+            self.unsnap(s);
+        }
+        let children = &self.entries[parent as usize].children;
+        s.old = children.to_vec();
+        s.snapped = Some(children.as_ptr() as usize);
+        s.state = vec![UNMATCHED; s.old.len()];
+        s.index = OldIndex::with_room(s.old.len());
+        s.indexed = 0;
+    }
+
+    /// Undoes the matching so far, its nodes back to waiting in the order listed: the old
+    /// children changed under the refresh (rare: a node opened by id, a merge from elsewhere),
+    /// so places in them no longer hold. One pass over what was listed.
+    fn unsnap(&mut self, s: &mut Staged) {
+        let mut listed = Vec::with_capacity(s.list.len());
+        for (id, at) in std::mem::take(&mut s.list) {
+            let e = &mut self.entries[id as usize];
+            let node = match at {
+                NEW => {
+                    let kind = e.node.kind;
+                    std::mem::replace(&mut e.node, Node::new(kind, "", ""))
+                }
+                _ => e.node.clone(),
+            };
+            listed.push((e.endpoint(), node));
+            if at == NEW {
+                self.free_staged_entry(id);
+            }
+        }
+        s.waiting.insert(0, (listed, false));
+        s.snapped = None;
+    }
+
+    /// Indexes the old children up to `upto`.
+    fn index_old(&self, s: &mut Staged, upto: usize) {
+        let upto = upto.min(s.old.len());
+        let entries = &self.entries;
+        let old = &s.old;
+        for at in s.indexed..upto {
+            let e = &entries[old[at] as usize];
+            let hash = s.index.hash(e.endpoint, &e.node.id);
+            let same = |o: u32| {
+                let other = &entries[old[o as usize] as usize];
+                other.endpoint == e.endpoint && other.node.id == e.node.id
+            };
+            if let Some(shadowed) = s.index.insert(hash, at as u32, same) {
+                s.state[shadowed as usize] = SHADOWED;
+            }
+        }
+        s.indexed = s.indexed.max(upto);
+    }
+
+    fn place_waiting(&mut self, parent: EntryId, s: &mut Staged) {
+        for (nodes, by_name) in std::mem::take(&mut s.waiting) {
+            self.place(parent, s, nodes, by_name);
+        }
+    }
+
+    /// Matches listed nodes (all old children indexed) and adds them to the listing: after it,
+    /// or among it by name (`by_name`: a part of a list in name order).
+    fn place(
+        &mut self,
+        parent: EntryId,
+        s: &mut Staged,
+        nodes: Vec<(EndpointId, Node)>,
+        by_name: bool,
+    ) {
+        let mut placed = Vec::with_capacity(nodes.len());
+        for (endpoint, node) in nodes {
+            let ep = packed_endpoint(endpoint);
+            let hash = s.index.hash(ep, &node.id);
+            let (entries, old) = (&self.entries, &s.old);
+            let same = |o: u32| {
+                let e = &entries[old[o as usize] as usize];
+                e.endpoint == ep && e.node.id == node.id
+            };
+            match s.index.remove(hash, same) {
+                Some(at) => {
+                    let id = s.old[at as usize];
+                    s.state[at as usize] = TAKEN;
+                    // Only a node that differs is stamped (`get_mut`, which tells a table's
+                    // order which rows to place again): a refresh of 300,000 VMs of which a
+                    // few changed leaves the others' indexes as they are.
+                    if self.entries[id as usize].node != node {
+                        self.get_mut(id).node = node;
+                    }
+                    placed.push((id, at));
+                }
+                None => {
+                    let mut e = Entry::new(endpoint, node, Some(parent));
+                    e.flags = STAGED;
+                    let id = self.alloc(e);
+                    // Not in the tree yet: no index takes it on before the end stamps it.
+                    self.stamps[id as usize] = 0;
+                    placed.push((id, NEW));
+                }
+            }
+        }
+        if !by_name {
+            s.list.extend(placed);
+            return;
+        }
+        // Each placed by binary search after the ones of the same name, the listing between
+        // copied as it is (as `merge_in_by_name`).
+        let list = std::mem::take(&mut s.list);
+        let name = |id: EntryId| &self.entries[id as usize].node.name;
+        let mut merged = Vec::with_capacity(list.len() + placed.len());
+        let mut from = 0;
+        for p in placed {
+            let at = from + list[from..].partition_point(|&(o, _)| name(p.0) >= name(o));
+            merged.extend_from_slice(&list[from..at]);
+            merged.push(p);
+            from = at;
+        }
+        merged.extend_from_slice(&list[from..]);
+        s.list = merged;
+    }
+
+    /// Frees an entry made for a listed node before it joined the tree: nobody holds it, no
+    /// index has it.
+    fn free_staged_entry(&mut self, id: EntryId) {
+        let e = &mut self.entries[id as usize];
+        e.flags = DEAD;
+        e.node = Node::new(e.node.kind, "", "");
+        e.set_load(Load::NotLoaded);
+        self.free.push(id);
+    }
+
+    /// Ends a refresh that did not complete (failed, abandoned, asked again, its parent gone):
+    /// the old children stay as they are (those listed meanwhile with their new nodes), the
+    /// entries made for new nodes go.
+    pub(super) fn drop_staged(&mut self, s: &Staged) {
+        for &(id, at) in &s.list {
+            if at == NEW {
+                self.free_staged_entry(id);
+            }
+        }
+    }
+
+    /// Ends a refresh that completed: what was not listed goes (nodes opened by id stay,
+    /// after the others), and the listing becomes the children.
+    pub(super) fn finish_staged(&mut self, parent: EntryId, mut s: Box<Staged>) {
+        self.snap(parent, &mut s);
+        let n = s.old.len();
+        self.index_old(&mut s, n);
+        self.place_waiting(parent, &mut s);
+        self.end_refresh(parent, *s);
+    }
+
+    fn end_refresh(&mut self, parent: EntryId, s: Staged) {
+        self.edits += 1;
+        let Staged {
+            old,
+            mut state,
+            list,
+            ..
+        } = s;
+        // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
+        // after the others in their old order.
+        let mut opened = Vec::new();
+        let mut dropped = 0;
+        for (at, st) in state.iter_mut().enumerate() {
+            *st = match *st {
+                TAKEN => TAKEN,
+                UNMATCHED if self.entries[old[at] as usize].opened_by_id() => {
+                    opened.push((old[at], at));
+                    KEPT_OPENED
+                }
+                _ => {
+                    dropped += 1;
+                    DROPPED
+                }
+            };
+        }
+        // Where each dropped child's holders go: the nearest surviving sibling in the old
+        // order (next first, then previous), else the parent. One pass, a run of dropped at
+        // a time.
+        let mut went = Vec::with_capacity(dropped);
+        let (mut prev, mut at) = (None, 0);
+        while dropped > 0 && at < old.len() {
+            if state[at] != DROPPED {
+                prev = Some(old[at]);
+                at += 1;
+                continue;
+            }
+            let run = at;
+            while at < old.len() && state[at] == DROPPED {
+                at += 1;
+            }
+            let to = old.get(at).copied().or(prev).unwrap_or(parent);
+            went.extend(old[run..at].iter().map(|&c| (c, to)));
+        }
+        // The children that stay keep their order unless the listing's differs: then the
+        // fewest that explain the new order are taken as moved, and in the drawn tree stamped
+        // with what is below them (`stamp_moved`), so the filter's index takes them on as
+        // changes. A table's rows are not stamped: its orders do not follow the tree's.
+        let stay = || {
+            (list.iter().filter(|&&(_, at)| at != NEW))
+                .map(|&(id, at)| (id, at as usize))
+                .chain(opened.iter().copied())
+        };
+        let moved = match stay().map(|(_, at)| at).is_sorted() || !self.in_tree(parent) {
+            true => Vec::new(),
+            false => moves::moved(&stay().collect::<Vec<_>>()),
+        };
+        // The new entries join the tree now: stamped now, for the indexes that take them on.
+        self.content += 1;
+        for &(id, at) in &list {
+            if at == NEW {
+                self.entries[id as usize].flags &= !STAGED;
+                self.stamps[id as usize] = self.content;
+            }
+        }
+        for (id, to) in went {
+            self.free_subtree(id, to);
+        }
+        let mut kept = ThinVec::with_capacity(list.len() + opened.len());
+        kept.extend(list.iter().map(|&(id, _)| id));
+        kept.extend(opened.into_iter().map(|(c, _)| c));
+        self.entries[parent as usize].children = kept;
+        if !moved.is_empty() {
+            self.stamp_moved(moved);
+        }
+        // Children may have moved among themselves: whatever counts on the tree's order
+        // since the last `content` looks again.
+        self.content += 1;
+        self.invalidate();
+    }
+
+    /// Replaces children after a refresh, keeping the entries (and their expansion, marks and
+    /// loaded subtrees) of children whose id is unchanged.
+    pub fn merge_children(&mut self, parent: EntryId, nodes: Vec<Node>) {
+        let endpoint = self.entries[parent as usize].endpoint();
+        self.merge_children_from(parent, nodes.into_iter().map(|n| (endpoint, n)).collect());
+    }
+
+    /// `merge_children` for a parent whose children come from several endpoints (the snapshot
+    /// view across all of them): a child is the same when its endpoint and id are. In one
+    /// go, as a streamed refresh's end would be (`finish_staged`).
+    pub fn merge_children_from(&mut self, parent: EntryId, nodes: Vec<(EndpointId, Node)>) {
+        // A refresh in flight here started from children about to change: it matches again
+        // against the new ones.
+        if let Some(mut s) = self.take_staged(parent) {
+            if s.snapped.is_some() {
+                self.unsnap(&mut s);
+            }
+            self.put_staged(parent, s);
+        }
+        let mut s = Staged::new();
+        s.waiting.push((nodes, false));
+        self.finish_staged(parent, Box::new(s));
+    }
+}
+
+#[cfg(test)]
+#[path = "refresh_tests.rs"]
+mod tests;
