@@ -15,8 +15,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
+mod groups;
 mod order;
 
+use self::groups::{Groups, grouped};
 use self::order::{Order, RUN};
 use super::tree::{EntryId, Tree};
 use crate::api::columns::{self, Column, ColumnId, Value};
@@ -333,8 +335,10 @@ pub struct SortIndex {
     /// The table's columns: only these can be sorted by.
     cols: Vec<ColumnId>,
     /// The orders built, the most recently sorted by last: the name order and at most
-    /// `KEEP - 1` others.
+    /// `KEEP - 1` others (a grouped column has none: `groups`).
     orders: Vec<Order>,
+    /// Each grouped column's rows' groups, kept as rows arrive and change whatever the sort.
+    groups: Vec<Groups>,
     /// New rows were left for the next `sync`.
     behind: bool,
     /// Bumped when every row is numbered anew: a `SortJob` started before is stale.
@@ -481,13 +485,17 @@ impl SortIndex {
         self.behind = false;
         if !same_cols {
             self.cols = cols.iter().map(|c| c.id).collect();
-            self.number_all(tree, roots, kind, usize::MAX);
+            self.groups = (self.cols.iter().copied())
+                .filter(|&c| grouped(c))
+                .map(Groups::new)
+                .collect();
+            self.number_all(tree, labels, roots, kind, usize::MAX);
         } else {
             let started = self.started.clone();
             if !self.catch_up(tree, labels, roots, kind, limit) {
                 // Numbered anew: the roots whose first rows that catch-up took have none yet.
                 self.started = started;
-                self.number_all(tree, roots, kind, had.saturating_add(limit));
+                self.number_all(tree, labels, roots, kind, had.saturating_add(limit));
             }
         }
         self.synced = tree.content;
@@ -582,6 +590,14 @@ impl SortIndex {
         }
         let rows = &self.rows;
         let row = reader(rows, tree, labels);
+        // Gone rows keep their group: the name order, which the groups are read through, no
+        // longer holds them.
+        for g in &mut self.groups {
+            for &r in changed.iter().chain(&arrived) {
+                let (node, ep) = row(r);
+                g.set(r, columns::value(node, g.col, ep));
+            }
+        }
         for o in &mut self.orders {
             if !gone.is_empty() {
                 o.remove(&gone);
@@ -711,7 +727,14 @@ impl SortIndex {
     }
 
     /// Every row numbered anew in the roots' order; the orders are built again when sorted by.
-    fn number_all(&mut self, tree: &Tree, roots: &[EntryId], kind: NodeKind, limit: usize) {
+    fn number_all(
+        &mut self,
+        tree: &Tree,
+        labels: &[&str],
+        roots: &[EntryId],
+        kind: NodeKind,
+        limit: usize,
+    ) {
         let (mut rows, mut started) = (Vec::new(), Vec::new());
         self.behind = false;
         for &root in roots {
@@ -734,6 +757,14 @@ impl SortIndex {
         }
         self.live = self.rows.len();
         self.orders.clear();
+        let row = reader(&self.rows, tree, labels);
+        for g in &mut self.groups {
+            *g = Groups::new(g.col);
+            for r in 0..self.rows.len() as u32 {
+                let (node, ep) = row(r);
+                g.set(r, columns::value(node, g.col, ep));
+            }
+        }
         self.epoch += 1;
     }
 
@@ -748,7 +779,7 @@ impl SortIndex {
         if !self.orders.iter().any(|o| o.col == ColumnId::Name) {
             self.orders.push(name_order(&live, &row));
         }
-        if col != ColumnId::Name {
+        if col != ColumnId::Name && !grouped(col) {
             let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
             let ranks = name_ranks(name.expect("just built"), rows.len());
             let order = column_order(col, &live, &row, &ranks);
@@ -761,7 +792,7 @@ impl SortIndex {
     /// name order): a sort of every row's key, which `job` takes off the UI thread.
     pub fn must_build(&self, col: ColumnId) -> bool {
         let has = |c: ColumnId| self.orders.iter().any(|o| o.col == c);
-        self.cols.contains(&col) && !has(col) && has(ColumnId::Name)
+        self.cols.contains(&col) && !grouped(col) && !has(col) && has(ColumnId::Name)
     }
 
     /// The job building `col`'s order (see `must_build`) over the rows the index has, with
@@ -891,7 +922,8 @@ impl SortIndex {
     /// The bytes the index holds: its rows, the entry → row map and the orders built.
     pub fn bytes(&self) -> usize {
         let orders: usize = self.orders.iter().map(Order::bytes).sum();
-        (self.rows.capacity() + self.number.capacity()) * size_of::<u32>() + orders
+        let groups: usize = self.groups.iter().map(Groups::bytes).sum();
+        (self.rows.capacity() + self.number.capacity()) * size_of::<u32>() + orders + groups
     }
 
     /// Every row, sorted by `col` in that direction (one of the synced columns; another
@@ -906,6 +938,15 @@ impl SortIndex {
     ) -> Vec<EntryId> {
         if !self.cols.contains(&col) {
             return self.rows.iter().copied().filter(|&id| id != NONE).collect();
+        }
+        if let Some(g) = self.groups.iter().position(|g| g.col == col) {
+            if !self.orders.iter().any(|o| o.col == ColumnId::Name) {
+                self.add_order(tree, labels, ColumnId::Name);
+            }
+            let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
+            let name = name.expect("just built");
+            let rows = self.groups[g].rows(name.ascending(), name.len(), desc);
+            return rows.into_iter().map(|r| self.rows[r as usize]).collect();
         }
         match self.orders.iter().position(|o| o.col == col) {
             // The most recently sorted by last: the others go first when one must.
@@ -1160,6 +1201,15 @@ mod tests {
                                 .collect();
                             tree.merge_children(p, keep);
                         }
+                        // Its state changes (a grouped column: the row changes group).
+                        7 => {
+                            let n = &mut tree.get_mut(id).node;
+                            n.status = match n.status.severity {
+                                Severity::Ok => Status::new("ZOMBIE", Severity::Error),
+                                Severity::Error => Status::new("", Severity::Neutral),
+                                _ => Status::new("POWERED_ON", Severity::Ok),
+                            };
+                        }
                         _ => {}
                     }
                 }
@@ -1265,6 +1315,60 @@ mod tests {
         let (got, passes) = sync(&mut index, &tree);
         assert_eq!(got, ["a", "aa", "b", "c"]);
         assert_eq!(passes, first + 1, "a root's children edited: a pass");
+    }
+
+    /// A sort by State builds no order: its rows are the name order grouped by state, each
+    /// row's group kept as it arrives or changes; a row whose state changes moves group.
+    #[test]
+    fn the_state_order_is_the_name_order_grouped() {
+        let mut tree = Tree::default();
+        let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+        let on = ("POWERED_ON", Severity::Ok);
+        let off = ("POWERED_OFF", Severity::Muted);
+        let mut nodes = vec![
+            node("d", on, None, ""),
+            node("b", off, None, ""),
+            node("c", NO_STATE, None, ""),
+            node("a", on, None, ""),
+        ];
+        // Enough rows that the changes below are merged, not the rows numbered anew.
+        let others: Vec<String> = (0..6).map(|i| format!("x{i}")).collect();
+        nodes.extend(others.iter().map(|x| node(x, NO_STATE, None, "")));
+        tree.append_children(root, nodes);
+        let with_others = |names: &[&str]| -> Vec<String> {
+            (names.iter().map(|n| n.to_string()))
+                .chain(others.iter().cloned())
+                .collect()
+        };
+        let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+        let (labels, mut index) = (["vcd"], SortIndex::default());
+        let sorted = |index: &mut SortIndex, tree: &Tree, desc: bool| -> Vec<String> {
+            index.sync(tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+            let rows = index.sorted(tree, &labels, ColumnId::State, desc);
+            (rows.iter())
+                .map(|&id| tree.get(id).node.name.to_string())
+                .collect()
+        };
+        assert_eq!(
+            sorted(&mut index, &tree, false),
+            with_others(&["a", "d", "b", "c"])
+        );
+        assert_eq!(
+            sorted(&mut index, &tree, true),
+            with_others(&["b", "a", "d", "c"])
+        );
+        assert!(!index.must_build(ColumnId::State), "nothing to build");
+        let kept: Vec<ColumnId> = index.orders.iter().map(|o| o.col).collect();
+        assert_eq!(kept, [ColumnId::Name], "no order of its own");
+        // d switched off, c on, and a new row: each in its group, by name.
+        let kids = tree.get(root).children.clone();
+        tree.get_mut(kids[0]).node.status = Status::new(off.0, off.1);
+        tree.get_mut(kids[2]).node.status = Status::new(on.0, on.1);
+        tree.append_children(root, vec![node("aa", off, None, "")]);
+        let epoch = index.epoch;
+        let got = sorted(&mut index, &tree, false);
+        assert_eq!(got, with_others(&["a", "c", "aa", "b", "d"]));
+        assert_eq!(index.epoch, epoch, "merged in, not numbered anew");
     }
 
     /// A job cancelled (its sort superseded) builds nothing.

@@ -1,0 +1,133 @@
+//! The State column's order without an order of its own: rows of one state are in name order
+//! (the tie breaker), so the State order is the name order grouped by state. A state is one of
+//! a few interned labels, so each row keeps only its group (4 bytes), set as it arrives or
+//! changes: no merge, no name compared, where a kept order merged every row a second time by
+//! (state, name), which doubled a State-sorted table's fill (issue 18, targets 2 and 4). And
+//! the order is always there: a sort by State needs no build, on the key or off the UI thread.
+
+use std::collections::HashMap;
+
+use crate::api::columns::{self, ColumnId, Value};
+
+/// Whether `col`'s order is the name order grouped (`Groups`) rather than an `Order`: its
+/// values are few (a state's words), so grouping costs a pass, never a sort.
+pub fn grouped(col: ColumnId) -> bool {
+    col == ColumnId::State
+}
+
+/// Every row's group (its value) in one grouped column.
+pub struct Groups {
+    pub col: ColumnId,
+    /// Row number → group (rows gone keep theirs: the name order no longer holds them).
+    of: Vec<u32>,
+    /// Group → its value (a state's rank and words).
+    values: Vec<(u8, Box<str>)>,
+    /// Per rank, its words → group (a state's words give its rank, but the comparator reads
+    /// both: so does the lookup).
+    ids: Vec<HashMap<Box<str>, u32>>,
+    /// Group → its place among the values, ascending (unknown last): set again when a group
+    /// is added.
+    place: Vec<u32>,
+}
+
+impl Groups {
+    pub fn new(col: ColumnId) -> Groups {
+        Groups {
+            col,
+            of: Vec::new(),
+            values: Vec::new(),
+            ids: Vec::new(),
+            place: Vec::new(),
+        }
+    }
+
+    /// Row `r`'s value is `v` (a new row, or one whose node changed).
+    pub fn set(&mut self, r: u32, v: Value) {
+        let (rank, text) = match v {
+            Value::State(rank, t) => (rank, t),
+            Value::Text(t) => (0, t),
+            // Not a grouped column's type: unknown.
+            _ => (0, ""),
+        };
+        // Unknown whatever its rank: one group, as the comparator has them equal.
+        let rank = if text.is_empty() { 0 } else { rank };
+        let g = match self.ids.get(rank as usize).and_then(|ids| ids.get(text)) {
+            Some(&g) => g,
+            None => self.add(rank, text),
+        };
+        let r = r as usize;
+        if self.of.len() <= r {
+            self.of.resize(r + 1, 0);
+        }
+        self.of[r] = g;
+    }
+
+    /// A new group: the places set again (a sort of the few values).
+    fn add(&mut self, rank: u8, text: &str) -> u32 {
+        let g = self.values.len() as u32;
+        self.values.push((rank, text.into()));
+        if self.ids.len() <= rank as usize {
+            self.ids.resize_with(rank as usize + 1, HashMap::new);
+        }
+        self.ids[rank as usize].insert(text.into(), g);
+        let value = |g: u32| {
+            let (rank, t) = &self.values[g as usize];
+            Value::State(*rank, t)
+        };
+        let mut by_value: Vec<u32> = (0..self.values.len() as u32).collect();
+        by_value.sort_by(|&a, &b| columns::compare(&value(a), &value(b)));
+        self.place = vec![0; by_value.len()];
+        for (p, &g) in by_value.iter().enumerate() {
+            self.place[g as usize] = p as u32;
+        }
+        g
+    }
+
+    /// Whether group `g` is an unknown value (none: it goes last both ways).
+    fn unknown(&self, g: usize) -> bool {
+        self.values[g].1.is_empty()
+    }
+
+    /// The rows of the name order `by_name` (`len` of them), grouped by value, ascending or
+    /// downwards; unknowns last either way, each group in name order. Two passes over the
+    /// name order: the groups counted, then each row put in its group's place.
+    pub fn rows(
+        &self,
+        by_name: impl Iterator<Item = u32> + Clone,
+        len: usize,
+        desc: bool,
+    ) -> Vec<u32> {
+        let mut count = vec![0usize; self.values.len()];
+        for r in by_name.clone() {
+            count[self.of[r as usize] as usize] += 1;
+        }
+        let mut groups: Vec<usize> = (0..self.values.len()).collect();
+        groups.sort_by(|&a, &b| {
+            let (pa, pb) = (self.place[a], self.place[b]);
+            match (self.unknown(a), self.unknown(b), desc) {
+                (false, false, true) => pb.cmp(&pa),
+                (ua, ub, _) => ua.cmp(&ub).then(pa.cmp(&pb)),
+            }
+        });
+        let mut start = vec![0usize; self.values.len()];
+        let mut at = 0;
+        for g in groups {
+            start[g] = at;
+            at += count[g];
+        }
+        debug_assert_eq!(at, len, "every row of the name order in a group");
+        let mut out = vec![0u32; at];
+        for r in by_name {
+            let g = self.of[r as usize] as usize;
+            out[start[g]] = r;
+            start[g] += 1;
+        }
+        out
+    }
+
+    /// Bytes held: a group a row, and the few values.
+    pub fn bytes(&self) -> usize {
+        let values: usize = self.values.iter().map(|(_, t)| 2 * t.len() + 32).sum();
+        self.of.capacity() * size_of::<u32>() + values
+    }
+}
