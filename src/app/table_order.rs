@@ -590,9 +590,11 @@ impl SortIndex {
         }
         let rows = &self.rows;
         let row = reader(rows, tree, labels);
-        // Gone rows keep their group: the name order, which the groups are read through, no
-        // longer holds them.
         for g in &mut self.groups {
+            let gone = (gone.iter().enumerate()).filter_map(|(r, &out)| out.then_some(r as u32));
+            for r in gone.chain(changed.iter().copied()) {
+                g.leave(r);
+            }
             for &r in changed.iter().chain(&arrived) {
                 let (node, ep) = row(r);
                 g.set(r, columns::value(node, g.col, ep));
@@ -945,8 +947,8 @@ impl SortIndex {
             }
             let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
             let name = name.expect("just built");
-            let rows = self.groups[g].rows(name.ascending(), name.len(), desc);
-            return rows.into_iter().map(|r| self.rows[r as usize]).collect();
+            let entry = |r: u32| self.rows[r as usize];
+            return self.groups[g].rows(name.ascending(), name.len(), desc, entry);
         }
         match self.orders.iter().position(|o| o.col == col) {
             // The most recently sorted by last: the others go first when one must.

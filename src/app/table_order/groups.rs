@@ -28,6 +28,9 @@ pub struct Groups {
     /// Group → its place among the values, ascending (unknown last): set again when a group
     /// is added.
     place: Vec<u32>,
+    /// Group → its rows (live ones: a row gone or changed leaves its group), so laying the
+    /// rows out is one pass over the name order, not a count first.
+    count: Vec<usize>,
 }
 
 impl Groups {
@@ -38,10 +41,18 @@ impl Groups {
             values: Vec::new(),
             ids: Vec::new(),
             place: Vec::new(),
+            count: Vec::new(),
         }
     }
 
-    /// Row `r`'s value is `v` (a new row, or one whose node changed).
+    /// Row `r` (one `set` before) is gone, or is about to be set again.
+    pub fn leave(&mut self, r: u32) {
+        if let Some(&g) = self.of.get(r as usize) {
+            self.count[g as usize] = self.count[g as usize].saturating_sub(1);
+        }
+    }
+
+    /// Row `r`'s value is `v`: a new row, or one whose node changed (after `leave`).
     pub fn set(&mut self, r: u32, v: Value) {
         let (rank, text) = match v {
             Value::State(rank, t) => (rank, t),
@@ -60,12 +71,14 @@ impl Groups {
             self.of.resize(r + 1, 0);
         }
         self.of[r] = g;
+        self.count[g as usize] += 1;
     }
 
     /// A new group: the places set again (a sort of the few values).
     fn add(&mut self, rank: u8, text: &str) -> u32 {
         let g = self.values.len() as u32;
         self.values.push((rank, text.into()));
+        self.count.push(0);
         if self.ids.len() <= rank as usize {
             self.ids.resize_with(rank as usize + 1, HashMap::new);
         }
@@ -89,17 +102,23 @@ impl Groups {
     }
 
     /// The rows of the name order `by_name` (`len` of them), grouped by value, ascending or
-    /// downwards; unknowns last either way, each group in name order. Two passes over the
-    /// name order: the groups counted, then each row put in its group's place.
-    pub fn rows(
+    /// downwards, each as `entry` gives it; unknowns last either way, each group in name
+    /// order. One pass over the name order, each row put in its group's place (the groups
+    /// counted first only if the counts kept disagree with the rows: they never should).
+    pub fn rows<T: Copy + Default>(
         &self,
         by_name: impl Iterator<Item = u32> + Clone,
         len: usize,
         desc: bool,
-    ) -> Vec<u32> {
-        let mut count = vec![0usize; self.values.len()];
-        for r in by_name.clone() {
-            count[self.of[r as usize] as usize] += 1;
+        entry: impl Fn(u32) -> T,
+    ) -> Vec<T> {
+        let mut count = self.count.clone();
+        if count.iter().sum::<usize>() != len {
+            debug_assert!(false, "the groups' counts drifted from the rows");
+            count.iter_mut().for_each(|c| *c = 0);
+            for r in by_name.clone() {
+                count[self.of[r as usize] as usize] += 1;
+            }
         }
         let mut groups: Vec<usize> = (0..self.values.len()).collect();
         groups.sort_by(|&a, &b| {
@@ -115,11 +134,10 @@ impl Groups {
             start[g] = at;
             at += count[g];
         }
-        debug_assert_eq!(at, len, "every row of the name order in a group");
-        let mut out = vec![0u32; at];
+        let mut out = vec![T::default(); at];
         for r in by_name {
             let g = self.of[r as usize] as usize;
-            out[start[g]] = r;
+            out[start[g]] = entry(r);
             start[g] += 1;
         }
         out
