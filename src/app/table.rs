@@ -568,6 +568,8 @@ impl App {
                 .sync(&self.tree, &labels, &roots, t.kind, &t.cols, limit);
         }
         if !view {
+            t.index
+                .prepare(&self.tree, &labels, t.shown_sort().column.id);
             t.stale_view = true;
             t.built_for = Some(self.tree.content);
             t.built_at = Some(Instant::now());

@@ -790,6 +790,20 @@ impl SortIndex {
         self.keep_at_most();
     }
 
+    /// Builds what a sort by `col` reads that is missing (the name order, and `col`'s order
+    /// unless it is grouped), so a layout after this only reads: orders dropped when every row
+    /// was numbered anew are built in the sync that dropped them, not by the next frame's
+    /// layout (a sort of every row taken since, inside a frame).
+    pub fn prepare(&mut self, tree: &Tree, labels: &[&str], col: ColumnId) {
+        let has = |c: ColumnId| self.orders.iter().any(|o| o.col == c);
+        if !self.cols.contains(&col) || self.rows.is_empty() {
+            return;
+        }
+        if !has(ColumnId::Name) || (!grouped(col) && !has(col)) {
+            self.add_order(tree, labels, col);
+        }
+    }
+
     /// Whether sorting by `col` must first build its order (over a table with rows and a
     /// name order): a sort of every row's key, which `job` takes off the UI thread.
     pub fn must_build(&self, col: ColumnId) -> bool {
@@ -1371,6 +1385,37 @@ mod tests {
         let got = sorted(&mut index, &tree, false);
         assert_eq!(got, with_others(&["a", "c", "aa", "b", "d"]));
         assert_eq!(index.epoch, epoch, "merged in, not numbered anew");
+    }
+
+    /// Rows numbered anew drop the orders; `prepare` builds again what the sort shown reads
+    /// (not the State order: it has none), so the layout after only reads.
+    #[test]
+    fn prepare_builds_the_orders_a_sort_reads() {
+        let mut tree = Tree::default();
+        let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+        tree.append_children(root, vec![node("b", NO_STATE, Some(2), "")]);
+        let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+        let (labels, mut index) = (["vcd"], SortIndex::default());
+        let kept =
+            |index: &SortIndex| -> Vec<ColumnId> { index.orders.iter().map(|o| o.col).collect() };
+        index.sync(&tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+        index.sorted(&tree, &labels, ColumnId::Cpu, false);
+        assert_eq!(kept(&index), [ColumnId::Name, ColumnId::Cpu]);
+        // More rows than the index has: numbered anew, every order dropped.
+        let more = ["c", "a", "d"].map(|n| node(n, NO_STATE, Some(1), ""));
+        tree.append_children(root, more.to_vec());
+        index.sync(&tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+        assert!(kept(&index).is_empty());
+        index.prepare(&tree, &labels, ColumnId::State);
+        assert_eq!(kept(&index), [ColumnId::Name]);
+        index.prepare(&tree, &labels, ColumnId::Cpu);
+        assert_eq!(kept(&index), [ColumnId::Name, ColumnId::Cpu]);
+        let rows = index.sorted(&tree, &labels, ColumnId::Cpu, false);
+        let names: Vec<&str> = rows
+            .iter()
+            .map(|&id| tree.get(id).node.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "c", "d", "b"]);
     }
 
     /// A job cancelled (its sort superseded) builds nothing.
