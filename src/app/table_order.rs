@@ -762,6 +762,7 @@ impl SortIndex {
         let row = reader(&self.rows, tree, labels);
         for g in &mut self.groups {
             *g = Groups::new(g.col);
+            g.reserve(self.rows.len());
             for r in 0..self.rows.len() as u32 {
                 let (node, ep) = row(r);
                 g.set(r, columns::value(node, g.col, ep));

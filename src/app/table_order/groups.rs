@@ -45,6 +45,11 @@ impl Groups {
         }
     }
 
+    /// Room for `rows` rows in all (a table numbered anew).
+    pub fn reserve(&mut self, rows: usize) {
+        self.of.reserve_exact(rows.saturating_sub(self.of.len()));
+    }
+
     /// Row `r` (one `set` before) is gone, or is about to be set again.
     pub fn leave(&mut self, r: u32) {
         if let Some(&g) = self.of.get(r as usize) {
@@ -68,6 +73,11 @@ impl Groups {
         };
         let r = r as usize;
         if self.of.len() <= r {
+            // Grown by a sixteenth, not doubled: 4 bytes a row, kept so (as an order is).
+            if self.of.capacity() <= r {
+                self.of
+                    .reserve_exact(r + 1 - self.of.len() + self.of.len() / 16);
+            }
             self.of.resize(r + 1, 0);
         }
         self.of[r] = g;
