@@ -299,6 +299,10 @@ impl App {
         let version = self.tree.version;
         let from_key = matches!(event, Event::Key(_) | Event::Mouse(_));
         let tick = matches!(event, Event::Tick);
+        // A key works on the rows as a frame would show them now.
+        if from_key || matches!(event, Event::Resize(..)) {
+            self.before_frame();
+        }
         let mut redraw = match event {
             Event::Key(key) => self.on_key(key),
             Event::Mouse(m) => self.on_mouse(m),
@@ -357,7 +361,7 @@ impl App {
             self.keep_selection_visible();
             redraw = true;
         }
-        redraw |= self.tree.version != version;
+        redraw |= self.tree.version != version || self.table_view_stale();
         self.filter.engine.observe(&self.tree);
         Outcome {
             effects: std::mem::take(&mut self.effects),

@@ -65,6 +65,9 @@ pub struct Table {
     /// A sort whose column's order is being built off the UI thread: the rows stay in the
     /// order they had meanwhile.
     pending: Option<PendingSort>,
+    /// Rows were taken in since the view was laid out (`RebuildBudget::per_frame`): laid out
+    /// before the next frame or key.
+    stale_view: bool,
 }
 
 /// A column's order being built: its values read on ticks (`job`, a slice each), then sorted
@@ -312,6 +315,7 @@ impl App {
             index: SortIndex::default(),
             cols,
             pending: None,
+            stale_view: false,
         });
         self.focus = super::Pane::Tree;
         self.cursor.selected = None;
@@ -428,13 +432,42 @@ impl App {
         {
             return;
         }
-        // A cursor still on the first row stays on the first row as rows arrive in order.
-        let at_top = self
-            .cursor
-            .selected
-            .and_then(|s| self.tree.row_of(s))
-            .is_none_or(|r| r == 0);
+        if self.table_budget.per_frame {
+            self.lay_out_table(true, false);
+            return;
+        }
+        let at_top = self.at_top();
         self.rebuild_table();
+        self.table_laid_out(at_top);
+    }
+
+    /// Whether the cursor is on the table's first row (or none): it stays there as rows
+    /// arrive in order.
+    fn at_top(&self) -> bool {
+        (self.cursor.selected)
+            .and_then(|s| self.tree.row_of(s))
+            .is_none_or(|r| r == 0)
+    }
+
+    /// Before a frame is drawn or a key handled: the rows taken in since the table was last
+    /// laid out (`RebuildBudget::per_frame`), laid out, once.
+    pub fn before_frame(&mut self) {
+        if !self.table.as_ref().is_some_and(|t| t.stale_view) {
+            return;
+        }
+        let at_top = self.at_top();
+        self.lay_out_table(false, true);
+        self.table_laid_out(at_top);
+    }
+
+    /// Whether rows taken in wait for a frame to be laid out (it must be drawn).
+    pub(crate) fn table_view_stale(&self) -> bool {
+        self.table.as_ref().is_some_and(|t| t.stale_view)
+    }
+
+    /// After the rows were laid out anew: the cursor kept on the first row if it was there,
+    /// and on screen.
+    fn table_laid_out(&mut self, at_top: bool) {
         match self.tree.visible().first() {
             Some(&first) if at_top && self.cursor.selected != Some(first) => {
                 self.cursor.selected = Some(first);
@@ -466,23 +499,31 @@ impl App {
 
     /// The entries under the table's roots, filtered and sorted, into the tree's view.
     pub(crate) fn rebuild_table(&mut self) {
-        self.lay_out_table(true);
+        self.lay_out_table(true, true);
     }
 
     /// A new sort or filter: the rows the index has, sorted and filtered again; rows that
     /// arrived since wait for the next answer or tick (a key never pays for merging them).
     pub(crate) fn resort_table(&mut self) {
-        self.lay_out_table(false);
+        self.lay_out_table(false, true);
+    }
+
+    /// Rows taken in are laid out once per frame (`before_frame`), not after each slice: the
+    /// event loop's choice, which calls `before_frame` before drawing.
+    pub fn lay_out_per_frame(&mut self) {
+        self.table_budget.per_frame = true;
     }
 
     /// The clock a table rebuild's cost is read from (tests give one: see `table_budget`).
     pub fn set_rebuild_clock(&mut self, clock: Clock) {
+        let per_frame = self.table_budget.per_frame;
         self.table_budget = RebuildBudget::with_clock(clock);
+        self.table_budget.per_frame = per_frame;
     }
 
     /// The table's view from its index, caught up with the tree first when `sync` (or when it
-    /// never was).
-    fn lay_out_table(&mut self, sync: bool) {
+    /// never was); without `view`, only caught up, the view left for `before_frame`.
+    fn lay_out_table(&mut self, sync: bool, view: bool) {
         let started = self.table_budget.now();
         let roots = self.table_rows_roots();
         let rooted = rooted(&self.tree, &roots);
@@ -526,6 +567,20 @@ impl App {
             t.index
                 .sync(&self.tree, &labels, &roots, t.kind, &t.cols, limit);
         }
+        if !view {
+            t.index
+                .prepare(&self.tree, &labels, t.shown_sort().column.id);
+            t.stale_view = true;
+            t.built_for = Some(self.tree.content);
+            t.built_at = Some(Instant::now());
+            t.rooted = rooted;
+            if merged {
+                let left_rows = t.index.behind();
+                self.table_budget.record(started, left_rows);
+            }
+            return;
+        }
+        t.stale_view = false;
         let total = t.index.len();
         let sort = t.shown_sort();
         let mut rows = (t.index).sorted(&self.tree, &labels, sort.column.id, sort.desc);

@@ -15,8 +15,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
+mod groups;
 mod order;
 
+use self::groups::{Groups, grouped};
 use self::order::{Order, RUN};
 use super::tree::{EntryId, Tree};
 use crate::api::columns::{self, Column, ColumnId, Value};
@@ -333,8 +335,10 @@ pub struct SortIndex {
     /// The table's columns: only these can be sorted by.
     cols: Vec<ColumnId>,
     /// The orders built, the most recently sorted by last: the name order and at most
-    /// `KEEP - 1` others.
+    /// `KEEP - 1` others (a grouped column has none: `groups`).
     orders: Vec<Order>,
+    /// Each grouped column's rows' groups, kept as rows arrive and change whatever the sort.
+    groups: Vec<Groups>,
     /// New rows were left for the next `sync`.
     behind: bool,
     /// Bumped when every row is numbered anew: a `SortJob` started before is stale.
@@ -481,13 +485,17 @@ impl SortIndex {
         self.behind = false;
         if !same_cols {
             self.cols = cols.iter().map(|c| c.id).collect();
-            self.number_all(tree, roots, kind, usize::MAX);
+            self.groups = (self.cols.iter().copied())
+                .filter(|&c| grouped(c))
+                .map(Groups::new)
+                .collect();
+            self.number_all(tree, labels, roots, kind, usize::MAX);
         } else {
             let started = self.started.clone();
             if !self.catch_up(tree, labels, roots, kind, limit) {
                 // Numbered anew: the roots whose first rows that catch-up took have none yet.
                 self.started = started;
-                self.number_all(tree, roots, kind, had.saturating_add(limit));
+                self.number_all(tree, labels, roots, kind, had.saturating_add(limit));
             }
         }
         self.synced = tree.content;
@@ -582,6 +590,16 @@ impl SortIndex {
         }
         let rows = &self.rows;
         let row = reader(rows, tree, labels);
+        for g in &mut self.groups {
+            let gone = (gone.iter().enumerate()).filter_map(|(r, &out)| out.then_some(r as u32));
+            for r in gone.chain(changed.iter().copied()) {
+                g.leave(r);
+            }
+            for &r in changed.iter().chain(&arrived) {
+                let (node, ep) = row(r);
+                g.set(r, columns::value(node, g.col, ep));
+            }
+        }
         for o in &mut self.orders {
             if !gone.is_empty() {
                 o.remove(&gone);
@@ -711,7 +729,14 @@ impl SortIndex {
     }
 
     /// Every row numbered anew in the roots' order; the orders are built again when sorted by.
-    fn number_all(&mut self, tree: &Tree, roots: &[EntryId], kind: NodeKind, limit: usize) {
+    fn number_all(
+        &mut self,
+        tree: &Tree,
+        labels: &[&str],
+        roots: &[EntryId],
+        kind: NodeKind,
+        limit: usize,
+    ) {
         let (mut rows, mut started) = (Vec::new(), Vec::new());
         self.behind = false;
         for &root in roots {
@@ -734,6 +759,15 @@ impl SortIndex {
         }
         self.live = self.rows.len();
         self.orders.clear();
+        let row = reader(&self.rows, tree, labels);
+        for g in &mut self.groups {
+            *g = Groups::new(g.col);
+            g.reserve(self.rows.len());
+            for r in 0..self.rows.len() as u32 {
+                let (node, ep) = row(r);
+                g.set(r, columns::value(node, g.col, ep));
+            }
+        }
         self.epoch += 1;
     }
 
@@ -748,7 +782,7 @@ impl SortIndex {
         if !self.orders.iter().any(|o| o.col == ColumnId::Name) {
             self.orders.push(name_order(&live, &row));
         }
-        if col != ColumnId::Name {
+        if col != ColumnId::Name && !grouped(col) {
             let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
             let ranks = name_ranks(name.expect("just built"), rows.len());
             let order = column_order(col, &live, &row, &ranks);
@@ -757,11 +791,25 @@ impl SortIndex {
         self.keep_at_most();
     }
 
+    /// Builds what a sort by `col` reads that is missing (the name order, and `col`'s order
+    /// unless it is grouped), so a layout after this only reads: orders dropped when every row
+    /// was numbered anew are built in the sync that dropped them, not by the next frame's
+    /// layout (a sort of every row taken since, inside a frame).
+    pub fn prepare(&mut self, tree: &Tree, labels: &[&str], col: ColumnId) {
+        let has = |c: ColumnId| self.orders.iter().any(|o| o.col == c);
+        if !self.cols.contains(&col) || self.rows.is_empty() {
+            return;
+        }
+        if !has(ColumnId::Name) || (!grouped(col) && !has(col)) {
+            self.add_order(tree, labels, col);
+        }
+    }
+
     /// Whether sorting by `col` must first build its order (over a table with rows and a
     /// name order): a sort of every row's key, which `job` takes off the UI thread.
     pub fn must_build(&self, col: ColumnId) -> bool {
         let has = |c: ColumnId| self.orders.iter().any(|o| o.col == c);
-        self.cols.contains(&col) && !has(col) && has(ColumnId::Name)
+        self.cols.contains(&col) && !grouped(col) && !has(col) && has(ColumnId::Name)
     }
 
     /// The job building `col`'s order (see `must_build`) over the rows the index has, with
@@ -891,7 +939,8 @@ impl SortIndex {
     /// The bytes the index holds: its rows, the entry → row map and the orders built.
     pub fn bytes(&self) -> usize {
         let orders: usize = self.orders.iter().map(Order::bytes).sum();
-        (self.rows.capacity() + self.number.capacity()) * size_of::<u32>() + orders
+        let groups: usize = self.groups.iter().map(Groups::bytes).sum();
+        (self.rows.capacity() + self.number.capacity()) * size_of::<u32>() + orders + groups
     }
 
     /// Every row, sorted by `col` in that direction (one of the synced columns; another
@@ -906,6 +955,15 @@ impl SortIndex {
     ) -> Vec<EntryId> {
         if !self.cols.contains(&col) {
             return self.rows.iter().copied().filter(|&id| id != NONE).collect();
+        }
+        if let Some(g) = self.groups.iter().position(|g| g.col == col) {
+            if !self.orders.iter().any(|o| o.col == ColumnId::Name) {
+                self.add_order(tree, labels, ColumnId::Name);
+            }
+            let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
+            let name = name.expect("just built");
+            let entry = |r: u32| self.rows[r as usize];
+            return self.groups[g].rows(name.ascending(), name.len(), desc, entry);
         }
         match self.orders.iter().position(|o| o.col == col) {
             // The most recently sorted by last: the others go first when one must.
@@ -1160,6 +1218,15 @@ mod tests {
                                 .collect();
                             tree.merge_children(p, keep);
                         }
+                        // Its state changes (a grouped column: the row changes group).
+                        7 => {
+                            let n = &mut tree.get_mut(id).node;
+                            n.status = match n.status.severity {
+                                Severity::Ok => Status::new("ZOMBIE", Severity::Error),
+                                Severity::Error => Status::new("", Severity::Neutral),
+                                _ => Status::new("POWERED_ON", Severity::Ok),
+                            };
+                        }
                         _ => {}
                     }
                 }
@@ -1265,6 +1332,91 @@ mod tests {
         let (got, passes) = sync(&mut index, &tree);
         assert_eq!(got, ["a", "aa", "b", "c"]);
         assert_eq!(passes, first + 1, "a root's children edited: a pass");
+    }
+
+    /// A sort by State builds no order: its rows are the name order grouped by state, each
+    /// row's group kept as it arrives or changes; a row whose state changes moves group.
+    #[test]
+    fn the_state_order_is_the_name_order_grouped() {
+        let mut tree = Tree::default();
+        let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+        let on = ("POWERED_ON", Severity::Ok);
+        let off = ("POWERED_OFF", Severity::Muted);
+        let mut nodes = vec![
+            node("d", on, None, ""),
+            node("b", off, None, ""),
+            node("c", NO_STATE, None, ""),
+            node("a", on, None, ""),
+        ];
+        // Enough rows that the changes below are merged, not the rows numbered anew.
+        let others: Vec<String> = (0..6).map(|i| format!("x{i}")).collect();
+        nodes.extend(others.iter().map(|x| node(x, NO_STATE, None, "")));
+        tree.append_children(root, nodes);
+        let with_others = |names: &[&str]| -> Vec<String> {
+            (names.iter().map(|n| n.to_string()))
+                .chain(others.iter().cloned())
+                .collect()
+        };
+        let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+        let (labels, mut index) = (["vcd"], SortIndex::default());
+        let sorted = |index: &mut SortIndex, tree: &Tree, desc: bool| -> Vec<String> {
+            index.sync(tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+            let rows = index.sorted(tree, &labels, ColumnId::State, desc);
+            (rows.iter())
+                .map(|&id| tree.get(id).node.name.to_string())
+                .collect()
+        };
+        assert_eq!(
+            sorted(&mut index, &tree, false),
+            with_others(&["a", "d", "b", "c"])
+        );
+        assert_eq!(
+            sorted(&mut index, &tree, true),
+            with_others(&["b", "a", "d", "c"])
+        );
+        assert!(!index.must_build(ColumnId::State), "nothing to build");
+        let kept: Vec<ColumnId> = index.orders.iter().map(|o| o.col).collect();
+        assert_eq!(kept, [ColumnId::Name], "no order of its own");
+        // d switched off, c on, and a new row: each in its group, by name.
+        let kids = tree.get(root).children.clone();
+        tree.get_mut(kids[0]).node.status = Status::new(off.0, off.1);
+        tree.get_mut(kids[2]).node.status = Status::new(on.0, on.1);
+        tree.append_children(root, vec![node("aa", off, None, "")]);
+        let epoch = index.epoch;
+        let got = sorted(&mut index, &tree, false);
+        assert_eq!(got, with_others(&["a", "c", "aa", "b", "d"]));
+        assert_eq!(index.epoch, epoch, "merged in, not numbered anew");
+    }
+
+    /// Rows numbered anew drop the orders; `prepare` builds again what the sort shown reads
+    /// (not the State order: it has none), so the layout after only reads.
+    #[test]
+    fn prepare_builds_the_orders_a_sort_reads() {
+        let mut tree = Tree::default();
+        let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+        tree.append_children(root, vec![node("b", NO_STATE, Some(2), "")]);
+        let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+        let (labels, mut index) = (["vcd"], SortIndex::default());
+        let kept =
+            |index: &SortIndex| -> Vec<ColumnId> { index.orders.iter().map(|o| o.col).collect() };
+        index.sync(&tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+        index.sorted(&tree, &labels, ColumnId::Cpu, false);
+        assert_eq!(kept(&index), [ColumnId::Name, ColumnId::Cpu]);
+        // More rows than the index has: numbered anew, every order dropped.
+        let more = ["c", "a", "d"].map(|n| node(n, NO_STATE, Some(1), ""));
+        tree.append_children(root, more.to_vec());
+        index.sync(&tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+        assert!(kept(&index).is_empty());
+        index.prepare(&tree, &labels, ColumnId::State);
+        assert_eq!(kept(&index), [ColumnId::Name]);
+        index.prepare(&tree, &labels, ColumnId::Cpu);
+        assert_eq!(kept(&index), [ColumnId::Name, ColumnId::Cpu]);
+        let rows = index.sorted(&tree, &labels, ColumnId::Cpu, false);
+        let names: Vec<&str> = rows
+            .iter()
+            .map(|&id| tree.get(id).node.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "c", "d", "b"]);
     }
 
     /// A job cancelled (its sort superseded) builds nothing.

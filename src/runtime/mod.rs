@@ -94,6 +94,7 @@ async fn event_loop(
 ) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
+    app.lay_out_per_frame();
     loop {
         if dirty {
             // Cap the frame rate: let more events pile up rather than draw twice in a frame.
@@ -118,6 +119,8 @@ async fn event_loop(
             if let Control::Quit = drain(app, exec, rx, &mut dirty, term)? {
                 return Ok(());
             }
+            // The rows taken in since the last frame, laid out once for this one.
+            app.before_frame();
             term.draw(app)?;
             if term.finished(app) {
                 return Ok(());

@@ -164,3 +164,49 @@ async fn pages_landing_while_rows_wait_leave_the_next_share_to_the_tick() {
     // The tick takes the next share (twice the first: 1 ms against 6).
     assert_eq!(steps(&mut app, 1), [1024]);
 }
+
+/// As the event loop runs the app (`App::lay_out_per_frame`): slices take rows into the sort
+/// index without laying the view out (a layout between two frames is never seen), and the
+/// frame, or a key, lays out what they took, once: the same rows a layout after every slice
+/// shows.
+#[tokio::test(start_paused = true)]
+async fn slices_take_rows_in_and_the_next_frame_or_key_lays_them_out() {
+    let open = |per_frame: bool| {
+        let mut app = two_endpoints();
+        if per_frame {
+            app.lay_out_per_frame();
+        }
+        app.set_rebuild_clock(ticking(&Arc::new(AtomicU64::new(1_000))));
+        let reqs = list_kind_reqs(&command(&mut app, "vm"));
+        let (req, ep, _) = reqs[0];
+        let n = 6_000;
+        let nodes = (0..n)
+            .map(|i| vm(&format!("vm-{i}"), &format!("web-{}", i * 7919 % n), true))
+            .collect();
+        page(&mut app, req, ep, nodes);
+        app
+    };
+    let (mut each, mut framed) = (open(false), open(true));
+    // The page's first share taken in; the frame lays it out.
+    framed.before_frame();
+    assert_eq!(rows(&framed), rows(&each));
+    let version = framed.tree.version;
+    for _ in 0..3 {
+        each.handle(Event::Tick);
+        assert!(framed.handle(Event::Tick).redraw, "a frame to lay them out");
+    }
+    assert_eq!(framed.tree.version, version, "no layout between frames");
+    assert_ne!(rows(&framed), rows(&each));
+    framed.before_frame();
+    assert_eq!(rows(&framed), rows(&each), "laid out for the frame");
+    let version = framed.tree.version;
+    framed.before_frame();
+    assert_eq!(framed.tree.version, version, "once");
+    // A key sees the rows a frame would show.
+    each.handle(Event::Tick);
+    framed.handle(Event::Tick);
+    crate::support::key(&mut each, crossterm::event::KeyCode::Char('j'));
+    crate::support::key(&mut framed, crossterm::event::KeyCode::Char('j'));
+    assert_eq!(rows(&framed), rows(&each), "laid out before the key");
+    assert_eq!(framed.cursor.selected, each.cursor.selected);
+}

@@ -539,7 +539,7 @@ impl Order {
         out
     }
 
-    pub fn ascending(&self) -> impl Iterator<Item = u32> + '_ {
+    pub fn ascending(&self) -> impl Iterator<Item = u32> + Clone + '_ {
         (self.blocks.iter()).flat_map(|b| b.rows.iter().map(|x| x & !RUN))
     }
 }
