@@ -5,6 +5,20 @@ fn node(id: &str) -> Node {
     Node::new(NodeKind::Vm, id, id).expandable(true)
 }
 
+/// A whole listing of `parent`'s children in one batch, as request `req`.
+fn listed(t: &mut Tree, parent: EntryId, req: u64, nodes: Vec<Node>) {
+    t.start_load(parent, req);
+    t.accept_batch(
+        parent,
+        req,
+        ChildBatch {
+            nodes,
+            ..Default::default()
+        },
+    );
+    t.finish_load(parent, req, Ok(()));
+}
+
 fn names(t: &Tree) -> Vec<String> {
     t.visible()
         .iter()
@@ -92,16 +106,7 @@ fn a_refresh_stamps_what_changed_or_moved_and_logs_what_went() {
 fn refresh_keeps_old_children_until_done_then_merges_by_id() {
     let mut t = Tree::default();
     let r = t.add_root(0, node("root"));
-    t.start_load(r, 1);
-    t.accept_batch(
-        r,
-        1,
-        ChildBatch {
-            nodes: vec![node("a"), node("b")],
-            ..Default::default()
-        },
-    );
-    t.finish_load(r, 1, Ok(()));
+    listed(&mut t, r, 1, vec![node("a"), node("b")]);
     t.set_expanded(r, true);
     let a = t.get(r).children[0];
     t.set_expanded(a, true);
@@ -228,16 +233,7 @@ fn a_node_opened_before_the_first_listing_is_kept_once() {
 fn filter_shows_matches_with_ancestors_in_tree_order() {
     let mut t = Tree::default();
     let r = t.add_root(0, node("root"));
-    t.start_load(r, 1);
-    t.accept_batch(
-        r,
-        1,
-        ChildBatch {
-            nodes: vec![node("a"), node("b"), node("c")],
-            ..Default::default()
-        },
-    );
-    t.finish_load(r, 1, Ok(()));
+    listed(&mut t, r, 1, vec![node("a"), node("b"), node("c")]);
     let c = t.get(r).children[2];
     let a = t.get(r).children[0];
     t.set_filter(Some(vec![c, a]));
@@ -256,29 +252,11 @@ fn filter_shows_matches_with_ancestors_in_tree_order() {
 fn a_removed_entry_hands_over_to_next_sibling_else_previous_else_parent() {
     let mut t = Tree::default();
     let r = t.add_root(0, node("root"));
-    t.start_load(r, 1);
-    t.accept_batch(
-        r,
-        1,
-        ChildBatch {
-            nodes: vec![node("a"), node("b"), node("c")],
-            ..Default::default()
-        },
-    );
-    t.finish_load(r, 1, Ok(()));
+    listed(&mut t, r, 1, vec![node("a"), node("b"), node("c")]);
     let [a, b, c] = t.get(r).children[..] else {
         panic!()
     };
-    t.start_load(b, 2);
-    t.accept_batch(
-        b,
-        2,
-        ChildBatch {
-            nodes: vec![node("b1")],
-            ..Default::default()
-        },
-    );
-    t.finish_load(b, 2, Ok(()));
+    listed(&mut t, b, 2, vec![node("b1")]);
     let b1 = t.get(b).children[0];
     t.merge_children(r, vec![node("a"), node("c")]);
     assert_eq!(t.successor(b), Some(c), "next sibling");
