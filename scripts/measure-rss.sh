@@ -83,6 +83,10 @@ tmux -S "$tmp/sock" new-session -d -s m -x 200 -y 60 \
 screen() { tmux -S "$tmp/sock" capture-pane -p -t m; }
 status_kb() { awk -v f="$1:" '$1 == f {print $2}' "/proc/$(tmux -S "$tmp/sock" display -p -t m '#{pane_pid}')/status"; }
 rss_now() { status_kb VmRSS; }
+# vnav's CPU time (user + system) in seconds and its minor page faults so far, from
+# /proc/PID/stat (fields 14, 15 and 10; its name has no spaces).
+cpu_now() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f s of CPU, %d minor page faults", ($14 + $15) / t, $10}' \
+  "/proc/$(tmux -S "$tmp/sock" display -p -t m '#{pane_pid}')/stat"; }
 keys() { tmux -S "$tmp/sock" send-keys -t m "$@"; }
 if [ "$PRODUCT" = multi ] || [ "$PRODUCT" = multi3 ]; then
   # Every endpoint connected (each shows its first level, Aria Operations its adapter
@@ -91,11 +95,11 @@ if [ "$PRODUCT" = multi ] || [ "$PRODUCT" = multi3 ]; then
     [ "$(screen | grep -c 'All VMs')" -ge 3 ] && { [ "$PRODUCT" = multi3 ] || screen | grep -q 'VMWARE'; } && break
     sleep 0.1
   done
-  base=$(rss_now)
+  base=$(rss_now); cpu_base=$(cpu_now)
   keys : v m Enter
 elif [ "$PRODUCT" = vcd ]; then
   for _ in $(seq 100); do screen | grep -q 'All VMs' && break; sleep 0.1; done
-  base=$(rss_now)
+  base=$(rss_now); cpu_base=$(cpu_now)
   keys j Enter
 else
   for _ in $(seq 100); do screen | grep -q 'VMWARE' && break; sleep 0.1; done
@@ -106,7 +110,7 @@ else
   cur=$(screen | grep -n 'VMWARE' | head -1 | cut -d: -f1)
   for _ in $(seq $((row - cur))); do keys j; done
   sleep 0.5
-  base=$(rss_now)
+  base=$(rss_now); cpu_base=$(cpu_now)
   keys Enter
 fi
 start=$(date +%s.%N)
@@ -127,6 +131,7 @@ rss=$(rss_now)
 hwm_loaded=$(status_kb VmHWM)
 echo "RSS $rss kB for $nodes nodes ($(( rss * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node), loaded in $(echo "$end - $start" | bc) s; peak (VmHWM) so far $hwm_loaded kB"
 echo "highest RSS sampled while listing: $top kB, at $top_nodes nodes"
+echo "CPU: $cpu_base before the listing (connect), $(cpu_now) once listed"
 echo "before the listing: $base kB; the listing added $(( (rss - base) * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node"
 # What stays once the last pages are handled and their memory given back (and, with Aria
 # Operations, the health dots read): at least 5 s later, once RSS has not moved for 3 s.
@@ -138,6 +143,7 @@ while [ $waited -lt 5 ] || { [ $same -lt 3 ] && [ $waited -lt 60 ]; }; do
   prev=$settled
 done
 echo "settled ($waited s later): RSS $settled kB ($(( settled * 1024 / (nodes > 0 ? nodes : 1) )) bytes/node); peak (VmHWM) $(status_kb VmHWM) kB"
+echo "CPU once settled: $(cpu_now)"
 echo "of which heap and stacks (RssAnon) $(status_kb RssAnon) kB, the binary's pages and other files (RssFile) $(status_kb RssFile) kB"
 if [ "$PRODUCT" = multi ]; then
   # The requests Aria Operations saw (the health dots'): the simulators print what they
