@@ -7,6 +7,9 @@
 //! smoke. Numbers are printed on stderr as `REPORT …` lines (see BENCHMARKS.md).
 
 mod common;
+
+// Timed with the allocator the binary ships with.
+vnav::shipped_allocator!();
 use common::full_run;
 
 use std::time::Instant;

@@ -7,6 +7,9 @@
 //! 2,000-VM smoke with hedging on only. The numbers are `REPORT …` lines on stderr.
 
 mod common;
+
+// Timed with the allocator the binary ships with.
+vnav::shipped_allocator!();
 use common::{full_run, runtime, simulator};
 
 use std::time::{Duration, Instant};

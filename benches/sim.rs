@@ -8,6 +8,9 @@
 //! --benches` runs a 2,000-VM smoke.
 
 mod common;
+
+// Timed with the allocator the binary ships with.
+vnav::shipped_allocator!();
 use common::full_run;
 
 use std::time::{Duration, Instant};

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+// Timed with the allocator the binary ships with.
+vnav::shipped_allocator!();
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

@@ -7,6 +7,9 @@
 //! Latency percentiles and byte counts are printed on stderr as `REPORT …` lines.
 
 mod common;
+
+// Timed with the allocator the binary ships with.
+vnav::shipped_allocator!();
 use common::full_run;
 
 use std::io::Write;

@@ -9,6 +9,9 @@
 //! 500-workflow, 20-category smoke. Requests and seconds are printed on stderr as `REPORT` lines.
 
 mod common;
+
+// Timed with the allocator the binary ships with.
+vnav::shipped_allocator!();
 use common::{full_run, runtime};
 
 use std::time::{Duration, Instant};

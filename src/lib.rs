@@ -2,6 +2,7 @@
 //! `api` talks to servers, `app` holds all behaviour, `views` draws, `sim` is the built-in
 //! simulator of the APIs.
 
+pub mod allocator;
 pub mod api;
 pub mod app;
 pub mod audit;
