@@ -14,6 +14,9 @@
 //! smoke. Request counts and the ratio are printed on stderr as `REPORT …` lines.
 
 mod common;
+
+// Timed with the allocator the binary ships with.
+vnav::shipped_allocator!();
 #[path = "listing/tui.rs"]
 mod tui;
 use common::{full_run, runtime, simulator, vcenter_backend};
@@ -519,10 +522,16 @@ struct SimChild {
 
 impl SimChild {
     fn start(vms: usize, latency_ms: u64) -> SimChild {
+        SimChild::start_with(vms, latency_ms, false)
+    }
+
+    /// With `memo`, the simulators answer a repeated GET from its first answer (`sim::memo`).
+    fn start_with(vms: usize, latency_ms: u64, memo: bool) -> SimChild {
         use std::io::BufRead;
         use std::process::{Command, Stdio};
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args(["sim-child", &vms.to_string(), &latency_ms.to_string()])
+            .args(memo.then_some("memo"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -569,13 +578,19 @@ impl Drop for SimChild {
 }
 
 /// The child's side of `SimChild`: serves until its stdin closes.
-fn sim_child(vms: usize, latency_ms: u64) {
+fn sim_child(vms: usize, latency_ms: u64, memo: bool) {
     use std::io::{BufRead, Write};
     let rt = runtime();
+    let opts = SimOptions {
+        vms,
+        latency_ms,
+        memo,
+        ..SimOptions::default()
+    };
     let (a, b) = rt.block_on(async {
         (
-            simulator(vms, latency_ms).await,
-            simulator(vms, latency_ms).await,
+            common::simulator_with(opts.clone()).await,
+            common::simulator_with(opts).await,
         )
     });
     let mut out = std::io::stdout().lock();
@@ -694,13 +709,36 @@ fn multi_backends(sims: &SimChild, width: usize) -> Vec<Arc<dyn Backend>> {
 /// floor its request count sets (requests × latency / concurrency); and the CPU the app's
 /// thread, the clients and the simulators used meanwhile.
 fn multi_listing(_: &mut Criterion) {
-    use crossterm::event::KeyCode;
-    use vnav::app::tree::Load;
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
+    app_listing(&rt, &mut SimChild::start(vms, LATENCY_MS), "");
+    // Against simulators started afresh: the vCD simulator keeps a query's sorted index once
+    // asked, so the same simulators would answer this run's first page from it while the app
+    // paid for building it.
     let mut sims = SimChild::start(vms, LATENCY_MS);
+    listings_without_app(&rt, &mut sims, "");
+    vcenter_walk_alone(&rt, &sims);
+    each_alone(&rt, &mut sims);
+}
+
+/// `-- offload`: the same listings with the servers' work off the machine's two cores, as
+/// real servers are on machines of their own: the simulators answer each GET from its first
+/// answer (`sim::memo`), after one listing without the app has made every answer once.
+fn offloaded_listing() {
+    let vms = if full_run() { 100_000 } else { 2_000 };
+    let rt = runtime();
+    let mut sims = SimChild::start_with(vms, LATENCY_MS, true);
+    listings_without_app(&rt, &mut sims, "warming the memo: ");
+    listings_without_app(&rt, &mut sims, "offloaded: ");
+    app_listing(&rt, &mut sims, "offloaded: ");
+}
+
+/// `:vm` in the app against `sims`, timed per endpoint and as a whole; `tag` heads its lines.
+fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
+    use crossterm::event::KeyCode;
+    use vnav::app::tree::Load;
     let width = HttpOptions::default().concurrency;
-    let backends = multi_backends(&sims, width);
+    let backends = multi_backends(sims, width);
     let labels = LABELS;
     let specs = multi_specs(&backends);
     rt.block_on(async {
@@ -778,7 +816,7 @@ fn multi_listing(_: &mut Criterion) {
             let floor = counts[ep] as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
             let took = done[i].unwrap().as_secs_f64();
             eprintln!(
-                "REPORT multi-endpoint :vm, {}: {} VMs, first page landed after {} ms, first \
+                "REPORT {tag}multi-endpoint :vm, {}: {} VMs, first page landed after {} ms, first \
                  rows drawn after {} ms, complete after {took:.2} s, {} requests, floor \
                  {floor:.2} s ({:.2}× the floor)",
                 labels[ep],
@@ -791,7 +829,7 @@ fn multi_listing(_: &mut Criterion) {
         }
         let index = d.app.table.as_ref().map_or(0, |t| t.index_bytes());
         eprintln!(
-            "REPORT multi-endpoint :vm: every row in the table after {:.2} s (its sort index \
+            "REPORT {tag}multi-endpoint :vm: every row in the table after {:.2} s (its sort index \
              {index} B, {:.1} B a row); CPU meanwhile: app thread {:.2} s, client threads \
              {:.2} s, simulators (their own process) {:.2} s",
             table_done.as_secs_f64(),
@@ -802,14 +840,13 @@ fn multi_listing(_: &mut Criterion) {
         );
         d.shutdown().await;
     });
-    // The same three listings without the app: the backends' `list_kind` side by side, each
-    // timed to its end, so what the app adds shows apart from the network and the simulators.
-    // Against simulators started afresh: the vCD simulator keeps a query's sorted index once
-    // asked, so the same simulators would answer this run's first page from it while the app
-    // paid for building it.
-    drop(sims);
-    let mut sims = SimChild::start(vms, LATENCY_MS);
-    let reads = multi_backends(&sims, width);
+}
+
+/// The same three listings without the app: the backends' `list_kind` side by side, each
+/// timed to its end, so what the app adds shows apart from the network and the simulators.
+fn listings_without_app(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
+    let width = HttpOptions::default().concurrency;
+    let reads = multi_backends(sims, width);
     rt.block_on(async {
         for b in &reads {
             b.connect().await.unwrap();
@@ -840,10 +877,10 @@ fn multi_listing(_: &mut Criterion) {
             let count = seen[i] - before[i];
             let floor = count as f64 * LATENCY_MS as f64 / 1000.0 / width as f64;
             eprintln!(
-                "REPORT multi-endpoint list_kind without the app, {}: {n} VMs, first rows after \
+                "REPORT {tag}multi-endpoint list_kind without the app, {}: {n} VMs, first rows after \
                  {} ms, complete after {:.2} s, {count} requests (all three endpoints' requests \
                  counted at the end), floor {floor:.2} s ({:.2}× the floor)",
-                labels[i],
+                LABELS[i],
                 first.as_millis(),
                 took.as_secs_f64(),
                 took.as_secs_f64() / floor
@@ -852,14 +889,12 @@ fn multi_listing(_: &mut Criterion) {
         // The listings are polled on the main thread here (no executor): every thread counts.
         let clients = (cpu1.0.0 + cpu1.0.1) - (cpu0.0.0 + cpu0.0.1);
         eprintln!(
-            "REPORT multi-endpoint list_kind without the app: CPU clients {:.2} s, simulators \
+            "REPORT {tag}multi-endpoint list_kind without the app: CPU clients {:.2} s, simulators \
              {:.2} s",
             clients.as_secs_f64(),
             (cpu1.1 - cpu0.1).as_secs_f64(),
         );
     });
-    vcenter_walk_alone(&rt, &sims);
-    each_alone(&rt, &mut sims);
 }
 
 /// The client's `request` events (and the walk's "splitting") as they happen, kept while `ON`
@@ -1012,10 +1047,11 @@ criterion_group!(
 // (the others take minutes at full size).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, cmd, vms, latency] = &args[..]
+    if let [_, cmd, vms, latency, rest @ ..] = &args[..]
         && cmd == "sim-child"
     {
-        sim_child(vms.parse().unwrap(), latency.parse().unwrap());
+        let memo = rest.iter().any(|a| a == "memo");
+        sim_child(vms.parse().unwrap(), latency.parse().unwrap(), memo);
         return;
     }
     // `-- alone`: the vCD and the first vCenter listed one at a time, no app (~10 s).
@@ -1025,6 +1061,10 @@ fn main() {
     }
     if std::env::args().any(|a| a == "multi") {
         multi_listing(&mut Criterion::default());
+        return;
+    }
+    if std::env::args().any(|a| a == "offload") {
+        offloaded_listing();
         return;
     }
     // `-- tui`: the same `:vm` in the TUI's own loop, frames drawn as `vnav` draws them.

@@ -18,12 +18,16 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub async fn simulator(vms: usize, latency_ms: u64) -> Sim {
-    vnav::api::tls::install_crypto_provider();
-    let opts = SimOptions {
+    simulator_with(SimOptions {
         vms,
         latency_ms,
         ..SimOptions::default()
-    };
+    })
+    .await
+}
+
+pub async fn simulator_with(opts: SimOptions) -> Sim {
+    vnav::api::tls::install_crypto_provider();
     vnav::sim::start(([127, 0, 0, 1], 0).into(), opts)
         .await
         .unwrap()

@@ -129,6 +129,7 @@ impl SimArgs {
                 workflows: self.vro_workflows,
                 categories: self.vro_categories,
             },
+            memo: false,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod faults;
 pub mod generate;
 pub mod inventory;
+pub mod memo;
 pub mod names;
 pub mod vcd;
 pub mod vcenter;
@@ -54,6 +55,9 @@ pub struct SimOptions {
     pub vrops: VropsOptions,
     /// The Orchestrator's generation and catalogue size.
     pub vro: VroOptions,
+    /// The vCD and vCenter answer a repeated GET from their first answer's bytes (`memo`):
+    /// for a bench only.
+    pub memo: bool,
 }
 
 impl Default for SimOptions {
@@ -71,6 +75,7 @@ impl Default for SimOptions {
             vim_page: 100,
             vrops: VropsOptions::default(),
             vro: VroOptions::default(),
+            memo: false,
         }
     }
 }
@@ -306,21 +311,37 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<Sim>
         world,
         fault_state.clone(),
     ));
-    let app = Router::new()
-        .fallback(vcd::handle)
-        .with_state(shared.clone())
-        .layer(axum::middleware::from_fn_with_state(
-            (fault_state.clone(), faults::Flavor::Vcd),
-            faults::layer,
-        ));
+    // Inside the fault layer: a remembered answer still waits its latency and is counted.
+    let memo = |router: Router, requests: Arc<dyn Fn() + Send + Sync>| match opts.memo {
+        true => router.layer(axum::middleware::from_fn_with_state(
+            Arc::new(memo::Memo::new(requests.clone())),
+            memo::layer,
+        )),
+        false => router,
+    };
+    let counted = shared.clone();
+    let app = memo(
+        Router::new()
+            .fallback(vcd::handle)
+            .with_state(shared.clone()),
+        Arc::new(move || _ = counted.requests.fetch_add(1, Ordering::Relaxed)),
+    )
+    .layer(axum::middleware::from_fn_with_state(
+        (fault_state.clone(), faults::Flavor::Vcd),
+        faults::layer,
+    ));
     let vc_shared = Arc::new(vcenter::VcShared::new(shared.clone()));
-    let vc_app = Router::new()
-        .fallback(vcenter::handle)
-        .with_state(vc_shared.clone())
-        .layer(axum::middleware::from_fn_with_state(
-            (fault_state.clone(), faults::Flavor::Vcenter),
-            faults::layer,
-        ));
+    let counted = vc_shared.clone();
+    let vc_app = memo(
+        Router::new()
+            .fallback(vcenter::handle)
+            .with_state(vc_shared.clone()),
+        Arc::new(move || _ = counted.requests.fetch_add(1, Ordering::Relaxed)),
+    )
+    .layer(axum::middleware::from_fn_with_state(
+        (fault_state.clone(), faults::Flavor::Vcenter),
+        faults::layer,
+    ));
     let vrops_shared = Arc::new(vrops::VropsShared::new(
         shared.clone(),
         opts.vrops.clone(),

@@ -48,6 +48,7 @@ mod layering;
 mod runtime_events;
 mod secrets;
 mod sim_faults;
+mod sim_memo;
 mod sim_schema;
 mod sim_support;
 mod sim_vcd;
