@@ -222,6 +222,19 @@ pub fn passes(node: &Node, endpoint: &str, query: &str) -> bool {
 }
 
 impl App {
+    /// Each endpoint's short tag (`columns::endpoint_tags`) for a table whose rows may come
+    /// from more than one endpoint; none for a table of one endpoint's rows (`:vm @label`) or
+    /// with one endpoint open, where the tag would tell nothing.
+    pub fn endpoint_tags(&self, table: &Table) -> Vec<String> {
+        if table.only.is_some() || self.endpoints.len() < 2 {
+            return vec![];
+        }
+        let eps: Vec<_> = (self.endpoints.iter())
+            .map(|e| (e.info.as_ref().map(|i| i.product), e.label.as_str()))
+            .collect();
+        columns::endpoint_tags(&eps)
+    }
+
     /// Opens the table of `kind` across every connected endpoint (or `only` one), listing what
     /// is not listed yet.
     pub(crate) fn open_table(&mut self, kind: NodeKind, query: String, only: Option<EndpointId>) {
