@@ -26,7 +26,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("family", "Guest family"),
     ("instance_uuid", "Instance UUID"),
     ("bios_uuid", "BIOS UUID"),
-    ("href", "href"),
+    ("href", "Href"),
     ("id", "Id"),
     ("urn", "URN"),
     ("vAppScopedLocalId", "Local id in the vApp"),
