@@ -222,13 +222,22 @@ pub fn passes(node: &Node, endpoint: &str, query: &str) -> bool {
 }
 
 impl App {
-    /// Each endpoint's short tag (`columns::endpoint_tags`) for a table whose rows may come
-    /// from more than one endpoint; none for a table of one endpoint's rows (`:vm @label`) or
-    /// with one endpoint open, where the tag would tell nothing.
+    /// Each endpoint's short tag (`columns::endpoint_tags`) for a table whose rows come from
+    /// more than one endpoint; none for a table of one endpoint's rows (`:vm @label`, the
+    /// alerts of the one Aria Operations), where the tag would tell nothing.
     pub fn endpoint_tags(&self, table: &Table) -> Vec<String> {
-        if table.only.is_some() || self.endpoints.len() < 2 {
+        let several = match table.source {
+            Source::Kind => table.rooted > 1,
+            Source::Snapshots => self.endpoints.len() > 1,
+        };
+        if table.only.is_some() || !several {
             return vec![];
         }
+        self.every_endpoint_tag()
+    }
+
+    /// Every endpoint's short tag, by endpoint number (`columns::endpoint_tags`).
+    pub fn every_endpoint_tag(&self) -> Vec<String> {
         let eps: Vec<_> = (self.endpoints.iter())
             .map(|e| (e.info.as_ref().map(|i| i.product), e.label.as_str()))
             .collect();

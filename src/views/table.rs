@@ -70,6 +70,22 @@ pub fn fit(cols: &[Column], width: u16, longest_name: u16, tag: u16) -> Vec<(Col
         let c = cols.iter().find(|c| c.id == ColumnId::Endpoint);
         out.extend(c.map(|c| (tagged(c, tag), tag)));
     }
+    // Nothing beside a long name (alerts at 80 columns: three "Virtual machine has chronic
+    // high…" read the same): the name gives down to `MIN_NAME` for the column that tells such
+    // rows apart, an alert's resource (its summary), else the first.
+    let room = width.saturating_sub(MIN_NAME + 1);
+    if out.is_empty() && name_min > MIN_NAME && room >= MIN_CUT {
+        let others = || cols.iter().filter(|c| c.id != ColumnId::Name);
+        let apart = others()
+            .find(|c| c.id == ColumnId::Summary)
+            .or(others().next());
+        if let Some(c) = apart {
+            let w = c.width.min(room);
+            out.push((*c, w));
+            used = width;
+            name_min = width - 1 - w;
+        }
+    }
     let name = cols.iter().find(|c| c.id == ColumnId::Name).copied();
     let mut all: Vec<(Column, u16)> = name
         .map(|n| (n, width.saturating_sub(used - name_min)))
@@ -169,6 +185,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
         longest_name.min(usize::from(u16::MAX)) as u16,
         tag_width.min(usize::from(u16::MAX)) as u16,
     );
+    // A state the pane has no room for still reads, as the name's colour (an alert's
+    // criticality at 80 columns).
+    let state_unseen = table.columns().iter().any(|c| c.id == ColumnId::State)
+        && !cols.iter().any(|(c, _)| c.id == ColumnId::State);
     let mut lines = Vec::with_capacity(rows_h + 3);
     let header: Vec<Span> = cols
         .iter()
@@ -193,6 +213,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
                 };
                 let style = match c.id {
                     ColumnId::State => t.severity(e.node.status.severity),
+                    ColumnId::Name if state_unseen => t.severity(e.node.status.severity),
                     ColumnId::Name => ratatui::style::Style::new(),
                     _ => t.style(Role::Muted),
                 };
@@ -324,6 +345,13 @@ mod tests {
         assert_eq!(wide[..3], [("Name", 23), ("State", 12), ("Endpoint", 14)]);
         let snaps = shape(fit(columns::SNAPSHOT_COLUMNS, 33, 12, 3));
         assert_eq!(snaps, [("Name", 19), ("Snapshot", 13)]);
+        // Long names and nothing else fits (alerts at 80 columns): the name gives down to
+        // 16 for the resource, which tells three alerts of one name apart.
+        let alerts = columns::columns(crate::api::model::NodeKind::Alert);
+        assert_eq!(
+            shape(fit(alerts, 33, 70, 0)),
+            [("Name", 16), ("Summary", 16)]
+        );
         // Too narrow for the first column and the tag: as without a tag.
         assert_eq!(shape(fit(vm, 30, 12, 3)), shape(fit(vm, 30, 12, 0)));
         assert_eq!(cell("ab", 4), "ab  ");

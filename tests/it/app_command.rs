@@ -155,6 +155,22 @@ async fn twins_on_two_endpoints_read_apart_in_a_narrow_table() {
     command(&mut app, "vm @vcd");
     let s = screen(&mut app, 80, 24);
     assert!(!s.contains("Src"), "{s}");
+    // Nor a table only one endpoint has rows in (the alerts of the one Aria Operations).
+    let reqs = list_kind_reqs(&command(&mut app, "host"));
+    for &(req, endpoint, _) in &reqs {
+        let nodes = match endpoint {
+            0 => vec![Node::new(NodeKind::Host, "host/1", "esx-01")],
+            _ => vec![],
+        };
+        let batch = ChildBatch {
+            nodes,
+            ..Default::default()
+        };
+        answer(&mut app, req, endpoint, ApiAnswer::Children(batch));
+        answer(&mut app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("esx-01") && !s.contains("Src"), "{s}");
 }
 
 #[tokio::test(start_paused = true)]
