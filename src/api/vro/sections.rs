@@ -99,7 +99,9 @@ pub fn last_runs(runs: &[Node]) -> Section {
             cells: vec![
                 n.name.to_string(),
                 labels::status(n.status.label).to_string(),
-                n.summary().into_owned(),
+                // The run's summary says "by alice" after its name in the tree; under the
+                // "By" heading, the user alone.
+                (n.summary().strip_prefix("by ").unwrap_or(&n.summary())).to_string(),
             ],
             health: None,
             target: Some(Box::new(n.clone())),
@@ -191,6 +193,11 @@ mod tests {
         let s = last_runs(&[]);
         assert_eq!(s.rows, [("Runs".to_string(), "no runs yet".to_string())]);
         assert!(s.table.is_none());
+        let kind = crate::api::model::NodeKind::WorkflowRun;
+        let run = Node::new(kind, "run/1", "2026-12-07 18:42").with_summary("by alice@corp");
+        let table = last_runs(&[run]).table.expect("a table");
+        assert_eq!(table.columns[2], "By");
+        assert_eq!(table.rows[0].cells[2], "alice@corp", "not \"by by\"");
         let run = Node::new(
             crate::api::model::NodeKind::WorkflowRun,
             "r",
