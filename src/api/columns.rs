@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use time::OffsetDateTime;
 
 use super::labels;
-use super::model::{Node, NodeKind, Severity, age, bytes_text, mib_text};
+use super::model::{Node, NodeKind, Product, Severity, age, bytes_text, mib_text};
 
 /// Every column vnav knows; a kind shows some of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,7 +79,8 @@ pub const ENDPOINT: Column = col(
     SortBy::Natural,
 );
 pub const PLACE: Column = col(ColumnId::Place, "place", "vApp/host", 16, SortBy::Natural);
-pub const CPU: Column = col(ColumnId::Cpu, "cpu", "CPU", 4, SortBy::Number);
+/// "vCPU": the cells are bare counts, so the header says what they count.
+pub const CPU: Column = col(ColumnId::Cpu, "cpu", "vCPU", 4, SortBy::Number);
 pub const MEMORY: Column = col(ColumnId::Memory, "memory", "Memory", 9, SortBy::Number);
 pub const GUEST_OS: Column = col(ColumnId::GuestOs, "os", "Guest OS", 18, SortBy::Natural);
 pub const IP: Column = col(ColumnId::Ip, "ip", "IP", 15, SortBy::Natural);
@@ -148,6 +149,30 @@ pub fn columns(kind: NodeKind) -> &'static [Column] {
         NodeKind::Alert => ALERT_COLUMNS,
         _ => OTHER_COLUMNS,
     }
+}
+
+/// The header of the endpoint column where only `endpoint_tags` fit.
+pub const TAG_TITLE: &str = "Src";
+
+/// A short tag per endpoint, for a table too narrow for the endpoint's label, so a vCD VM and
+/// its vCenter twin of the same name still read apart: the product's three letters ("vCD",
+/// "vC"), numbered in order when two endpoints are of one product ("vC1", "vC2"). An endpoint
+/// not connected yet (its product unknown) has the first three letters of its label.
+pub fn endpoint_tags(endpoints: &[(Option<Product>, &str)]) -> Vec<String> {
+    let base: Vec<String> = endpoints
+        .iter()
+        .map(|(product, label)| match product {
+            Some(p) => p.tag().to_string(),
+            None => label.chars().take(3).collect(),
+        })
+        .collect();
+    base.iter()
+        .enumerate()
+        .map(|(i, b)| match base.iter().filter(|o| *o == b).count() {
+            1 => b.clone(),
+            _ => format!("{b}{}", base[..=i].iter().filter(|o| *o == b).count()),
+        })
+        .collect()
 }
 
 /// The node kinds tables list, by the name `:` commands and the config's `[columns]` use.
@@ -488,6 +513,18 @@ mod tests {
         assert_eq!(kind_named("vms"), Some(NodeKind::Vm));
         assert_eq!(kind_named("s"), None);
         assert_eq!(find(NodeKind::Host, "cpu"), None);
+    }
+
+    #[test]
+    fn endpoint_tags_tell_products_and_same_product_endpoints_apart() {
+        let tags = endpoint_tags(&[
+            (Some(Product::Vcd), "prod cloud"),
+            (Some(Product::Vcenter), "vc-ams"),
+            (Some(Product::Vrops), "ops"),
+            (Some(Product::Vcenter), "vc-fra"),
+            (None, "lab-vro"),
+        ]);
+        assert_eq!(tags, ["vCD", "vC1", "Ops", "vC2", "lab"]);
     }
 
     #[test]

@@ -26,7 +26,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("family", "Guest family"),
     ("instance_uuid", "Instance UUID"),
     ("bios_uuid", "BIOS UUID"),
-    ("href", "href"),
+    ("href", "Href"),
     ("id", "Id"),
     ("urn", "URN"),
     ("vAppScopedLocalId", "Local id in the vApp"),
@@ -294,21 +294,34 @@ pub fn guest_os_text(id: &str) -> String {
     }
 }
 
+/// The task pane's words for what an action does, where the servers' own names for it differ
+/// from the action's label (`app::actions`): the menu, the confirmation and the task pane say
+/// one thing. vCD's `vappShutdownGuest` (the simulator's `vmShutdown`), vim's
+/// `revertToCurrentSnapshot`, …
+const ACTION_WORDS: &[(&str, &str)] = &[
+    ("Shutdown", "Shut down guest"),
+    ("ShutdownGuest", "Shut down guest"),
+    ("Reboot", "Reboot guest"),
+    ("RebootGuest", "Reboot guest"),
+    ("StandbyGuest", "Standby guest"),
+    ("RevertToCurrentSnapshot", "Revert to snapshot"),
+    ("RevertToSnapshot", "Revert to snapshot"),
+    ("UndeployPowerOff", "Undeploy (power off)"),
+    ("UndeploySuspend", "Undeploy (suspend)"),
+];
+
+/// A method or operation name's last word run (`RevertToCurrentSnapshot`) in the task pane's
+/// words, when an action names it otherwise.
+fn action_words(rest: &str) -> Option<&'static str> {
+    (ACTION_WORDS.iter())
+        .find(|(k, _)| k.eq_ignore_ascii_case(rest))
+        .map(|(_, v)| *v)
+}
+
 /// A vCD task's `operationName` (`vappPowerOff`, `vdcComposeVapp`) as a short phrase ("Power
-/// off", "Compose vApp"), for the task pane's operation column.
+/// off", "Compose vApp"), for the task pane's operation column; worded as the action that
+/// starts it is ("Shut down guest").
 pub fn vcd_operation(name: &str) -> String {
-    let known = match name {
-        "vappDeploy" => Some("Deploy"),
-        "vappUndeployPowerOff" => Some("Undeploy (power off)"),
-        "vappUndeploySuspend" => Some("Undeploy (suspend)"),
-        "vappShutdownGuest" => Some("Shut down guest"),
-        "vappRebootGuest" => Some("Reboot guest"),
-        "vappRevertToCurrentSnapshot" => Some("Revert to snapshot"),
-        _ => None,
-    };
-    if let Some(k) = known {
-        return k.to_string();
-    }
     let rest = ["vappTemplate", "vapp", "vdc", "vm", "org", "catalog"]
         .iter()
         .find_map(|p| {
@@ -319,7 +332,50 @@ pub fn vcd_operation(name: &str) -> String {
     if rest.is_empty() {
         return name.to_string();
     }
-    field(rest)
+    match action_words(rest) {
+        Some(words) => words.to_string(),
+        None => field(rest),
+    }
+}
+
+/// What the task pane says for a vim task's `descriptionId`: vCenter's own ids for snapshot
+/// tasks by name, any other (`VirtualMachine.powerOn`, vcsim's `VirtualMachineSnapshot.
+/// removeSnapshot`…) from its method name in words, worded as the action that starts it is.
+pub fn vim_operation(description_id: &str) -> String {
+    match description_id {
+        "VirtualMachine.createSnapshot" => "Create snapshot".into(),
+        "vm.Snapshot.revert" => "Revert to snapshot".into(),
+        "vm.Snapshot.remove" => "Remove snapshot".into(),
+        "VirtualMachine.removeAllSnapshots" => "Remove all snapshots".into(),
+        "" => "vim task".into(),
+        other => method_words(other),
+    }
+}
+
+/// "Folder.createVm_Task" → "Create vm", "VirtualMachine.RemoveAllSnapshots" → "Remove all
+/// snapshots".
+fn method_words(description_id: &str) -> String {
+    let method = description_id.rsplit('.').next().unwrap_or(description_id);
+    let method = method.strip_suffix("_Task").unwrap_or(method);
+    if let Some(words) = action_words(method) {
+        return words.to_string();
+    }
+    let mut out = String::new();
+    for c in method.chars() {
+        if out.is_empty() {
+            out.extend(c.to_uppercase());
+        } else if c.is_ascii_uppercase() {
+            out.push(' ');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        description_id.to_string()
+    } else {
+        out
+    }
 }
 
 /// vim's `guest.toolsRunningStatus` as the vSphere Client says it.
@@ -431,6 +487,38 @@ mod tests {
             "Undeploy (power off)"
         );
         assert_eq!(vcd_operation("jobMystery"), "Job mystery");
+        // The real name and the simulator's read alike, as the action says it.
+        assert_eq!(vcd_operation("vappShutdownGuest"), "Shut down guest");
+        assert_eq!(vcd_operation("vmShutdown"), "Shut down guest");
+        assert_eq!(vcd_operation("vmReboot"), "Reboot guest");
+        assert_eq!(
+            vcd_operation("vmRevertToCurrentSnapshot"),
+            "Revert to snapshot"
+        );
+    }
+
+    #[test]
+    fn vim_task_operations_read_as_words() {
+        assert_eq!(vim_operation("vm.Snapshot.remove"), "Remove snapshot");
+        assert_eq!(vim_operation("VirtualMachine.powerOn"), "Power on");
+        assert_eq!(
+            vim_operation("VirtualMachine.RemoveAllSnapshots"),
+            "Remove all snapshots"
+        );
+        assert_eq!(
+            vim_operation("VirtualMachineSnapshot.revertToSnapshot"),
+            "Revert to snapshot"
+        );
+        assert_eq!(
+            vim_operation("VirtualMachine.revertToCurrentSnapshot"),
+            "Revert to snapshot"
+        );
+        assert_eq!(
+            vim_operation("VirtualMachine.shutdownGuest"),
+            "Shut down guest"
+        );
+        assert_eq!(vim_operation("Folder.createVm_Task"), "Create vm");
+        assert_eq!(vim_operation(""), "vim task");
     }
 
     #[test]

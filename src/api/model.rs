@@ -29,6 +29,17 @@ impl Product {
             Product::Vro => "Orchestrator",
         }
     }
+
+    /// Three letters that tell the products apart where a table has no room for an
+    /// endpoint's label (`columns::endpoint_tags`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Product::Vcd => "vCD",
+            Product::Vcenter => "vC",
+            Product::Vrops => "Ops",
+            Product::Vro => "vRO",
+        }
+    }
 }
 
 /// What a node is. Drives icons, the action table and which detail sections exist.

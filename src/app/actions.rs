@@ -96,7 +96,7 @@ pub static ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         id: ActionId::SnapshotCreate,
-        label: "New snapshot",
+        label: "Create snapshot",
         description: "take a snapshot (asks name, description, memory, quiesce)",
         key: Some('+'),
         risk: Risk::Disruptive,

@@ -98,14 +98,14 @@ pub struct Confirm {
 #[derive(Clone, Debug)]
 pub struct FormDialog {
     pub action: ActionId,
-    /// "Run Restart app tier", "New snapshot".
+    /// "Run Restart app tier", "Create snapshot".
     pub label: String,
     /// What the action does, in a line.
     pub description: String,
     /// The action's risk, which decides the confirmation after the form.
     pub risk: Risk,
     pub targets: Vec<Target>,
-    /// e.g. "New snapshot VM web-01".
+    /// e.g. "Create snapshot VM web-01".
     pub summary: String,
     pub listed: Vec<Listed>,
     pub form: Form,
@@ -443,7 +443,7 @@ mod tests {
         form.fields[0].suggested = !suggested.is_empty();
         FormDialog {
             action: ActionId::SnapshotCreate,
-            label: "New snapshot".into(),
+            label: "Create snapshot".into(),
             description: String::new(),
             risk: Risk::Disruptive,
             targets: vec![],

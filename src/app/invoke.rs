@@ -690,6 +690,12 @@ impl App {
                     id: inv.target.node.id.as_str().into(),
                     name: inv.target.node.name.as_str().into(),
                 });
+                // The pane says what the menu and the confirmation said ("Power on", not the
+                // "Deploy" vCD names a vApp's power-on task); a described action's run keeps
+                // the server's word ("Run workflow"), its target naming the workflow.
+                if inv.target.offer.described.is_none() {
+                    task.operation = label.clone();
+                }
                 record.task_id = Some(task.id.to_string());
                 let key = (endpoint, task.id.clone());
                 let terminal = task.state.is_terminal();

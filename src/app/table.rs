@@ -222,6 +222,28 @@ pub fn passes(node: &Node, endpoint: &str, query: &str) -> bool {
 }
 
 impl App {
+    /// Each endpoint's short tag (`columns::endpoint_tags`) for a table whose rows come from
+    /// more than one endpoint; none for a table of one endpoint's rows (`:vm @label`, the
+    /// alerts of the one Aria Operations), where the tag would tell nothing.
+    pub fn endpoint_tags(&self, table: &Table) -> Vec<String> {
+        let several = match table.source {
+            Source::Kind => table.rooted > 1,
+            Source::Snapshots => self.endpoints.len() > 1,
+        };
+        if table.only.is_some() || !several {
+            return vec![];
+        }
+        self.every_endpoint_tag()
+    }
+
+    /// Every endpoint's short tag, by endpoint number (`columns::endpoint_tags`).
+    pub fn every_endpoint_tag(&self) -> Vec<String> {
+        let eps: Vec<_> = (self.endpoints.iter())
+            .map(|e| (e.info.as_ref().map(|i| i.product), e.label.as_str()))
+            .collect();
+        columns::endpoint_tags(&eps)
+    }
+
     /// Opens the table of `kind` across every connected endpoint (or `only` one), listing what
     /// is not listed yet.
     pub(crate) fn open_table(&mut self, kind: NodeKind, query: String, only: Option<EndpointId>) {

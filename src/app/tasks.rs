@@ -56,13 +56,17 @@ impl TaskRow {
     }
 
     /// Takes in what the server now says about the task (a target it does not name, as an
-    /// Orchestrator run's, stays the one known).
+    /// Orchestrator run's, stays the one known; a task vnav started keeps the words of the
+    /// action that started it).
     fn update(&mut self, mut info: TaskInfo) {
         if !info.state.is_terminal() && info.progress.is_some() {
             self.progress_seen = info.progress.map(|p| p.min(100));
         }
         if info.target.is_none() {
             info.target = self.info.target.take();
+        }
+        if self.ours {
+            info.operation = std::mem::take(&mut self.info.operation);
         }
         self.info = info;
     }
@@ -181,8 +185,9 @@ impl App {
         let idx = match self.tasks.position(endpoint, &info.id) {
             Some(i) => {
                 let row = &mut self.tasks.rows[i];
-                row.ours |= ours;
+                // Ours from now: this answer's words are the action's, kept from here on.
                 row.update(info);
+                row.ours |= ours;
                 i
             }
             None => {

@@ -26,12 +26,31 @@ const MIN_CUT: u16 = 12;
 const NAME_GIVES: u16 = 24;
 
 /// The columns that fit in `width`, each with the width it gets, the name keeping room for
-/// `longest_name` cells.
-pub fn fit(cols: &[Column], width: u16, longest_name: u16) -> Vec<(Column, u16)> {
+/// `longest_name` cells. With `tag` cells (rows from several endpoints), an endpoint column that
+/// does not fit whole is kept as that narrow tag (`columns::endpoint_tags`, titled
+/// `columns::TAG_TITLE`) after the columns that fit, the columns right of the first giving way
+/// to it: at 80 columns a vCD VM and its vCenter twin then read apart ("vCD", "vC"). The first
+/// column after the name (a VM's state, a snapshot's age) is never dropped for it.
+pub fn fit(cols: &[Column], width: u16, longest_name: u16, tag: u16) -> Vec<(Column, u16)> {
     let mut name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
-    let mut used = name_min;
+    let others: Vec<&Column> = cols.iter().filter(|c| c.id != ColumnId::Name).collect();
+    let first = others.first().map_or(0, |c| 1 + c.width);
+    let wants_tag = tag > 0
+        && others.iter().any(|c| c.id == ColumnId::Endpoint)
+        && name_min + first + 1 + tag <= width;
+    // The tag's room is held back from the start and given back if the full column fits.
+    let mut held = if wants_tag { 1 + tag } else { 0 };
+    let mut used = name_min + held;
     let mut out = vec![];
-    for c in cols.iter().filter(|c| c.id != ColumnId::Name) {
+    for c in others {
+        if c.id == ColumnId::Endpoint && held > 0 {
+            let left = width.saturating_sub(used - held + 1);
+            let w = if left >= c.width { c.width } else { tag };
+            used = used - held + 1 + w;
+            held = 0;
+            out.push((tagged(c, w), w));
+            continue;
+        }
         let left = width.saturating_sub(used + 1);
         if left < c.width {
             let give = MIN_CUT
@@ -47,6 +66,26 @@ pub fn fit(cols: &[Column], width: u16, longest_name: u16) -> Vec<(Column, u16)>
         used += 1 + c.width;
         out.push((*c, c.width));
     }
+    if held > 0 {
+        let c = cols.iter().find(|c| c.id == ColumnId::Endpoint);
+        out.extend(c.map(|c| (tagged(c, tag), tag)));
+    }
+    // Nothing beside a long name (alerts at 80 columns: three "Virtual machine has chronic
+    // high…" read the same): the name gives down to `MIN_NAME` for the column that tells such
+    // rows apart, an alert's resource (its summary), else the first.
+    let room = width.saturating_sub(MIN_NAME + 1);
+    if out.is_empty() && name_min > MIN_NAME && room >= MIN_CUT {
+        let others = || cols.iter().filter(|c| c.id != ColumnId::Name);
+        let apart = others()
+            .find(|c| c.id == ColumnId::Summary)
+            .or(others().next());
+        if let Some(c) = apart {
+            let w = c.width.min(room);
+            out.push((*c, w));
+            used = width;
+            name_min = width - 1 - w;
+        }
+    }
     let name = cols.iter().find(|c| c.id == ColumnId::Name).copied();
     let mut all: Vec<(Column, u16)> = name
         .map(|n| (n, width.saturating_sub(used - name_min)))
@@ -54,6 +93,23 @@ pub fn fit(cols: &[Column], width: u16, longest_name: u16) -> Vec<(Column, u16)>
         .collect();
     all.extend(out);
     all
+}
+
+/// The endpoint column as `w` cells hold it: whole, or titled as the tags its cells then show.
+fn tagged(c: &Column, w: u16) -> Column {
+    match w < c.width {
+        true => Column {
+            title: columns::TAG_TITLE,
+            width: w,
+            ..*c
+        },
+        false => *c,
+    }
+}
+
+/// Whether `fit` made this column the endpoint's tag.
+fn is_tag(c: &Column) -> bool {
+    c.id == ColumnId::Endpoint && c.title == columns::TAG_TITLE
 }
 
 /// `text` cut or padded to exactly `w` cells (an ellipsis where cut).
@@ -121,11 +177,18 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
         .map(|&id| app.tree.get(id).node.name.width())
         .max()
         .unwrap_or(0);
+    let tags = app.endpoint_tags(table);
+    let tag_width = tags.iter().map(|t| t.width()).max().unwrap_or(0);
     let cols = fit(
         table.columns(),
         inner.width.saturating_sub(1),
         longest_name.min(usize::from(u16::MAX)) as u16,
+        tag_width.min(usize::from(u16::MAX)) as u16,
     );
+    // A state the pane has no room for still reads, as the name's colour (an alert's
+    // criticality at 80 columns).
+    let state_unseen = table.columns().iter().any(|c| c.id == ColumnId::State)
+        && !cols.iter().any(|(c, _)| c.id == ColumnId::State);
     let mut lines = Vec::with_capacity(rows_h + 3);
     let header: Vec<Span> = cols
         .iter()
@@ -144,9 +207,13 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
         let mut spans: Vec<Span> = cols
             .iter()
             .map(|(c, w)| {
-                let text = columns::text(&e.node, c.id, label, app.now);
+                let text = match is_tag(c) {
+                    true => tags[e.endpoint()].as_str().into(),
+                    false => columns::text(&e.node, c.id, label, app.now),
+                };
                 let style = match c.id {
                     ColumnId::State => t.severity(e.node.status.severity),
+                    ColumnId::Name if state_unseen => t.severity(e.node.status.severity),
                     ColumnId::Name => ratatui::style::Style::new(),
                     _ => t.style(Role::Muted),
                 };
@@ -237,27 +304,56 @@ mod tests {
     #[test]
     fn columns_fit_and_cells_are_exact_width() {
         let vm = columns::columns(crate::api::model::NodeKind::Vm);
-        let narrow = fit(vm, 40, 6);
+        let narrow = fit(vm, 40, 6, 0);
         assert_eq!(narrow[0].0.id, ColumnId::Name);
         assert!(narrow.iter().map(|(_, w)| w + 1).sum::<u16>() <= 41);
-        assert!(fit(vm, 200, 6).len() == vm.len());
+        assert!(fit(vm, 200, 6, 3).len() == vm.len());
         // Long names on screen keep their room; a column that fits only in part is cut.
         let hosts = columns::columns(crate::api::model::NodeKind::Host);
-        let fitted = fit(hosts, 59, 22);
+        let fitted = fit(hosts, 59, 22, 0);
         assert!(fitted[0].1 >= 22, "{fitted:?}");
         assert!(fitted.iter().map(|(_, w)| w + 1).sum::<u16>() <= 60);
         let alerts = columns::columns(crate::api::model::NodeKind::Alert);
-        let ids: Vec<ColumnId> = fit(alerts, 59, 70).iter().map(|(c, _)| c.id).collect();
+        let ids: Vec<ColumnId> = fit(alerts, 59, 70, 0).iter().map(|(c, _)| c.id).collect();
         assert_eq!(ids, [ColumnId::Name, ColumnId::State, ColumnId::Summary]);
         // Narrower (the alerts table beside the detail pane at 120 columns): the long name
         // gives the resource room to be read, down to 24 cells.
-        let fitted = fit(alerts, 52, 70);
+        let fitted = fit(alerts, 52, 70, 0);
         let ids: Vec<(ColumnId, u16)> = fitted.iter().map(|(c, w)| (c.id, *w)).collect();
         let (name, state, summary) = (ColumnId::Name, ColumnId::State, ColumnId::Summary);
         assert_eq!(ids, [(name, 26), (state, 12), (summary, 12)]);
         // A short name gives nothing: no column squeezes it under its names.
-        assert_eq!(fit(alerts, 36, 20).len(), 2);
+        assert_eq!(fit(alerts, 36, 20, 0).len(), 2);
         assert_eq!(cell("web-01", 4), "web…");
+    }
+
+    /// At 80 columns (33 cells for the columns) VMs from several endpoints keep the name, the
+    /// state and the endpoint's tag; wide enough, the endpoint's label; the snapshot table's
+    /// age is never dropped for the tag.
+    #[test]
+    fn the_endpoint_gives_way_to_a_tag_not_to_nothing() {
+        let shape = |fitted: Vec<(Column, u16)>| -> Vec<(&str, u16)> {
+            fitted.iter().map(|(c, w)| (c.title, *w)).collect()
+        };
+        let vm = columns::columns(crate::api::model::NodeKind::Vm);
+        assert_eq!(
+            shape(fit(vm, 33, 12, 3)),
+            [("Name", 16), ("State", 12), ("Src", 3)]
+        );
+        assert_eq!(shape(fit(vm, 33, 12, 0)), [("Name", 20), ("State", 12)]);
+        let wide = shape(fit(vm, 51, 12, 3));
+        assert_eq!(wide[..3], [("Name", 23), ("State", 12), ("Endpoint", 14)]);
+        let snaps = shape(fit(columns::SNAPSHOT_COLUMNS, 33, 12, 3));
+        assert_eq!(snaps, [("Name", 19), ("Snapshot", 13)]);
+        // Long names and nothing else fits (alerts at 80 columns): the name gives down to
+        // 16 for the resource, which tells three alerts of one name apart.
+        let alerts = columns::columns(crate::api::model::NodeKind::Alert);
+        assert_eq!(
+            shape(fit(alerts, 33, 70, 0)),
+            [("Name", 16), ("Summary", 16)]
+        );
+        // Too narrow for the first column and the tag: as without a tag.
+        assert_eq!(shape(fit(vm, 30, 12, 3)), shape(fit(vm, 30, 12, 0)));
         assert_eq!(cell("ab", 4), "ab  ");
     }
 }

@@ -152,6 +152,9 @@ struct Fit {
     user_w: u16,
     ep_w: u16,
     state_w: u16,
+    /// Each endpoint's tag, said after the target where no Endpoint column fits and several
+    /// are open ("app-06 · vC": a vCD VM's task and its vCenter twin's read apart).
+    tags: Vec<String>,
 }
 
 impl Fit {
@@ -188,16 +191,24 @@ impl Fit {
                 ep_w: widest(&|r| endpoint_of(app, r, short), "Endpoint"),
                 state_w,
                 cols,
+                tags: vec![],
             };
             let taken: u16 =
                 fit.cols.iter().map(|c| fit.fixed(*c)).sum::<u16>() + fit.cols.len() as u16 - 1;
             if width.saturating_sub(taken) >= 2 * MAIN {
                 fit.whole_who = true;
-                return fit;
+                return fit.tagged(app);
             }
             last = Some(fit);
         }
-        last.expect("four steps")
+        last.expect("four steps").tagged(app)
+    }
+
+    fn tagged(mut self, app: &App) -> Fit {
+        if app.endpoints.len() > 1 && !self.cols.contains(&Col::Endpoint) {
+            self.tags = app.every_endpoint_tag();
+        }
+        self
     }
 
     /// The width a column takes whatever the rest: the user and endpoint at their whole text
@@ -233,12 +244,15 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, fit: &Fit) -> Row<'a
         ]),
         _ => Line::raw(r.info.operation.clone()),
     };
-    let target = r
+    let mut target = r
         .info
         .target
         .as_ref()
         .map(|t| t.name.to_string())
         .unwrap_or_default();
+    if let Some(tag) = fit.tags.get(r.endpoint) {
+        target = format!("{target} · {tag}");
+    }
     let endpoint = endpoint_of(app, r, fit.short);
     let user = user_of(app, r, fit.short);
     let started = r

@@ -116,6 +116,9 @@ const GAP: usize = 2;
 struct Layout {
     name: usize,
     cols: Vec<(Column, usize)>,
+    /// CPU counts say "vCPU" (the tree has no header to say what a bare "4" counts), unless
+    /// the unit would push a column off the pane.
+    cpu_unit: bool,
 }
 
 /// How many rows from the start of `rows` are sibling VMs with typed columns (0: the first is
@@ -153,13 +156,15 @@ fn state(e: &Entry) -> &'static str {
 }
 
 /// The text of a column in the tree (the state with its dot, as rows without columns show it).
-fn cell_text(app: &App, e: &Entry, col: ColumnId) -> String {
+fn cell_text(app: &App, e: &Entry, col: ColumnId, cpu_unit: bool) -> String {
     let label = &app.endpoints[e.endpoint()].label;
     match col {
         ColumnId::State if !e.node.status.label.is_empty() => format!("● {}", state(e)),
         // Under its host (or vApp) the row above says where it is; elsewhere (All VMs, a
         // datacenter's VMs) the place is what tells the rows apart.
         ColumnId::Place if names_parent(app, e) => String::new(),
+        ColumnId::Cpu if cpu_unit => (e.node.facts.as_ref().and_then(|f| f.cpus.get()))
+            .map_or_else(String::new, |n| format!("{n} vCPU")),
         _ => columns::text(&e.node, col, label, app.now).into_owned(),
     }
 }
@@ -175,6 +180,15 @@ fn names_parent(app: &App, e: &Entry) -> bool {
 /// Widths from the rows on screen (a column empty on all of them is left out), each at most
 /// the width a table gives it; then as many columns as fit `width`, from the left.
 fn layout(app: &App, rows: &[EntryId], width: u16) -> Layout {
+    let with_unit = layout_with(app, rows, width, true);
+    let bare = layout_with(app, rows, width, false);
+    match bare.cols.len() > with_unit.cols.len() {
+        true => bare,
+        false => with_unit,
+    }
+}
+
+fn layout_with(app: &App, rows: &[EntryId], width: u16, cpu_unit: bool) -> Layout {
     let lead = app.tree.depth(rows[0]) * 2 + 2;
     let room = (width as usize).saturating_sub(lead + 1);
     let name = rows
@@ -190,10 +204,16 @@ fn layout(app: &App, rows: &[EntryId], width: u16) -> Layout {
         .iter()
         .filter(|c| !matches!(c.id, ColumnId::Name | ColumnId::Endpoint));
     for c in tree_cols {
-        let cap = c.width as usize + if c.id == ColumnId::State { 2 } else { 0 };
+        // The state's dot and the CPU's unit come on top of the table's widths.
+        let cap = c.width as usize
+            + match c.id {
+                ColumnId::State => 2,
+                ColumnId::Cpu => 5,
+                _ => 0,
+            };
         let w = rows
             .iter()
-            .map(|&id| cell_text(app, app.tree.get(id), c.id).width())
+            .map(|&id| cell_text(app, app.tree.get(id), c.id, cpu_unit).width())
             .max()
             .unwrap_or(0)
             .min(cap);
@@ -210,6 +230,7 @@ fn layout(app: &App, rows: &[EntryId], width: u16) -> Layout {
     Layout {
         name: name.min(room.saturating_sub(rest)),
         cols,
+        cpu_unit,
     }
 }
 
@@ -305,7 +326,7 @@ fn columns_row(app: &App, e: &Entry, layout: &Layout, spans: &mut Vec<Span<'stat
     }
     spans.push(Span::raw(" ".repeat(layout.name.saturating_sub(used))));
     for (c, w) in &layout.cols {
-        let text = super::table::cell(&cell_text(app, e, c.id), *w as u16);
+        let text = super::table::cell(&cell_text(app, e, c.id, layout.cpu_unit), *w as u16);
         let style = match c.id {
             ColumnId::State => t.severity(e.node.status.severity),
             _ => t.style(Role::Muted),

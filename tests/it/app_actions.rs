@@ -249,7 +249,7 @@ async fn the_menu_lists_only_what_is_offered() {
     let effects = key(&mut app, KeyCode::Char('a')).effects;
     answer_lookups(&mut app, effects);
     let text = screen(&mut app, 100, 30);
-    for s in ["Power off", "Reboot guest", "New snapshot"] {
+    for s in ["Power off", "Reboot guest", "Create snapshot"] {
         assert!(text.contains(s), "{s}: {text}");
     }
     assert!(!text.contains("Power on"), "{text}");
@@ -400,13 +400,20 @@ async fn running_tasks_poll_with_backoff_and_refresh_their_target_when_done() {
     };
     let (req, delay) = poll(&out.effects).expect("polls the new task");
     assert_eq!(delay.as_millis(), 500);
-    assert!(screen(&mut app, 100, 30).contains("Powering off"));
+    // The server says "Powering off"; the pane says it as the menu and the confirmation did,
+    // polls after included.
+    let said = |app: &mut App| {
+        let s = screen(app, 100, 30);
+        s.contains("Power off  ") && !s.contains("Powering off")
+    };
+    assert!(said(&mut app), "{}", screen(&mut app, 100, 30));
     let out = answer(
         &mut app,
         req,
         0,
         ApiAnswer::TaskPolled(Ok(task("task/1", "1", TaskState::Running))),
     );
+    assert!(said(&mut app), "{}", screen(&mut app, 100, 30));
     let (req, delay2) = poll(&out.effects).unwrap();
     assert!(delay2 > delay);
     let out = answer(
@@ -599,7 +606,7 @@ async fn a_new_snapshot_over_an_existing_one_says_what_it_replaces_and_wants_the
     let effects = key(&mut app, KeyCode::Char('+')).effects;
     answer_lookups(&mut app, effects);
     for (w, h) in [(80, 24), (160, 45)] {
-        let text = dialog_text(&render(&mut app, w, h), "New snapshot · destructive");
+        let text = dialog_text(&render(&mut app, w, h), "Create snapshot · destructive");
         assert!(
             text.contains("replaces the snapshot of 2022-12-03")
                 && text.contains("16.0 GiB")
@@ -616,7 +623,7 @@ async fn a_new_snapshot_over_an_existing_one_says_what_it_replaces_and_wants_the
         (c.expect.as_deref(), c.risk()),
         (Some("web-01"), Risk::Destructive)
     );
-    let text = dialog_text(&render(&mut app, 80, 24), "New snapshot · destructive");
+    let text = dialog_text(&render(&mut app, 80, 24), "Create snapshot · destructive");
     assert!(
         text.contains("lose its existing snapshot") && text.contains("Type web-01 to confirm"),
         "{text}"
@@ -635,7 +642,7 @@ async fn a_new_snapshot_over_an_existing_one_says_what_it_replaces_and_wants_the
     key(&mut app, KeyCode::Down); // web-02
     let effects = key(&mut app, KeyCode::Char('+')).effects;
     answer_lookups(&mut app, effects);
-    let text = dialog_text(&render(&mut app, 80, 24), "New snapshot");
+    let text = dialog_text(&render(&mut app, 80, 24), "Create snapshot");
     assert!(!text.contains("replaces the snapshot"), "{text}");
     assert_eq!(invokes(&key(&mut app, KeyCode::Enter).effects).len(), 1);
 }
@@ -647,7 +654,7 @@ async fn a_bulk_new_snapshot_lists_the_snapshots_it_replaces() {
     keys(&mut app, "   "); // web-01, web-02, db-01
     let effects = key(&mut app, KeyCode::Char('+')).effects;
     answer_lookups(&mut app, effects);
-    let text = dialog_text(&render(&mut app, 80, 24), "New snapshot · destructive");
+    let text = dialog_text(&render(&mut app, 80, 24), "Create snapshot · destructive");
     assert!(
         text.contains("3 targets: 3 will run, 1 replaces a snapshot")
             && text.contains(

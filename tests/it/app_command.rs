@@ -119,6 +119,60 @@ fn vm_table(app: &mut App) {
     }
 }
 
+/// At 80 columns the `:vm` table has no room for the endpoint's label: a vCD VM and its
+/// vCenter twin of the same name still read apart by their product's tag, the state kept,
+/// and the CPU column says what it counts.
+#[tokio::test(start_paused = true)]
+async fn twins_on_two_endpoints_read_apart_in_a_narrow_table() {
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "vm"));
+    for &(req, endpoint, _) in &reqs {
+        let twin = typed_vm(&format!("{endpoint}/1"), "web-01", 2, "", "shop");
+        let batch = ChildBatch {
+            nodes: vec![twin],
+            ..Default::default()
+        };
+        answer(&mut app, req, endpoint, ApiAnswer::Children(batch));
+        answer(&mut app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    let s = screen(&mut app, 80, 24);
+    let twins: Vec<&str> = s.lines().filter(|l| l.starts_with("│ web-01")).collect();
+    assert_eq!(twins.len(), 2, "{s}");
+    assert_ne!(twins[0], twins[1], "the twins read the same:\n{s}");
+    for (line, tag) in twins.iter().zip(["vCD", "vC "]) {
+        assert!(
+            line.contains(tag) && line.contains("Powered on"),
+            "{tag}:\n{s}"
+        );
+    }
+    let header = s.lines().find(|l| l.contains("Name▲")).expect(&s);
+    assert!(header.contains("Src"), "{header}");
+    // Wide enough, the endpoint's label itself, and the CPU column's unit in its header.
+    let s = screen(&mut app, 200, 30);
+    assert!(s.contains("Endpoint") && s.contains("vcenter"), "{s}");
+    assert!(s.contains(" vCPU "), "{s}");
+    // One endpoint's rows (`:vm @vcd`) need no tag.
+    command(&mut app, "vm @vcd");
+    let s = screen(&mut app, 80, 24);
+    assert!(!s.contains("Src"), "{s}");
+    // Nor a table only one endpoint has rows in (the alerts of the one Aria Operations).
+    let reqs = list_kind_reqs(&command(&mut app, "host"));
+    for &(req, endpoint, _) in &reqs {
+        let nodes = match endpoint {
+            0 => vec![Node::new(NodeKind::Host, "host/1", "esx-01")],
+            _ => vec![],
+        };
+        let batch = ChildBatch {
+            nodes,
+            ..Default::default()
+        };
+        answer(&mut app, req, endpoint, ApiAnswer::Children(batch));
+        answer(&mut app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("esx-01") && !s.contains("Src"), "{s}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_command_line_completes_recalls_and_suggests() {
     let mut app = two_endpoints();

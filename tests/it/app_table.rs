@@ -544,7 +544,7 @@ async fn a_first_sort_answers_at_once_and_sorts_when_its_order_lands() {
     assert_eq!(jobs.len(), 1, "one order to build");
     assert_eq!(rows(&app), by_name, "still, until it lands");
     let s = crate::support::screen(&mut app, 120, 20);
-    assert!(s.contains("sorted by CPU ▲ sorting…"), "{s}");
+    assert!(s.contains("sorted by vCPU ▲ sorting…"), "{s}");
     // `~` meanwhile: the same order serves both directions, nothing more to build.
     assert!(
         sort_jobs(crate::support::key(&mut app, crossterm::event::KeyCode::Char('~')).effects)
@@ -555,7 +555,7 @@ async fn a_first_sort_answers_at_once_and_sorts_when_its_order_lands() {
     assert_eq!(rows(&app), by_cpu(&arrived, true));
     let s = crate::support::screen(&mut app, 120, 20);
     assert!(
-        s.contains("sorted by CPU ▼") && !s.contains("sorting…"),
+        s.contains("sorted by vCPU ▼") && !s.contains("sorting…"),
         "{s}"
     );
     // Kept: sorting by it again is immediate.

@@ -217,3 +217,27 @@ async fn who_and_where_read_whole_at_120_columns() {
         assert!(row.contains(whole), "{whole}: {row}");
     }
 }
+
+/// At 80 columns there is no Endpoint column: a task on a vCD VM and one on its vCenter twin
+/// (same name) still read apart, by the endpoint's tag after the target.
+#[tokio::test(start_paused = true)]
+async fn twins_tasks_read_apart_at_80_columns() {
+    let mut app = two_hosts();
+    for (ep, id) in [(0, "t/1"), (1, "t/2")] {
+        let t = task(id, "app-06", TaskState::Running, "");
+        answer(
+            &mut app,
+            900 + ep as u64,
+            ep,
+            ApiAnswer::RecentTasks(Ok(vec![t])),
+        );
+    }
+    let text = screen(&mut app, 80, 24);
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("app-06")).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows.iter().any(|r| r.contains("app-06 · vCD")), "{text}");
+    assert!(rows.iter().any(|r| r.contains("app-06 · vC ")), "{text}");
+    // Wide enough for the Endpoint column: said there, not twice.
+    let text = screen(&mut app, 160, 45);
+    assert!(!text.contains("app-06 ·"), "{text}");
+}

@@ -538,7 +538,7 @@ async fn a_snapshot_from_the_form_shows_in_the_details() {
     let (records, _) = t.audit.read(None).unwrap();
     assert_eq!(
         audit(&t),
-        [line("New snapshot", &name_of(&t.d.app, vm), "success")]
+        [line("Create snapshot", &name_of(&t.d.app, vm), "success")]
     );
     assert_eq!(records[0].parameters["name"], "e2e-snap");
     assert_eq!(records[0].parameters["description"], "made by a test");

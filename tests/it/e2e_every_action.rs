@@ -1,5 +1,6 @@
 //! Every vCD action key, end to end as a user presses it: key → the confirm its risk asks for →
-//! request → task → the tree refreshes by itself to the new state → one audit line.
+//! request → task (named in the task pane as the dialog named the action) → the tree refreshes
+//! by itself to the new state → one audit line.
 
 use std::time::Duration;
 
@@ -106,6 +107,13 @@ async fn act(d: &mut Driver, vm: EntryId, key: char, typed: bool) -> usize {
         "{key}: no confirm; toast {:?}",
         d.app.toast.as_ref().map(|t| &t.text)
     );
+    // What the dialog calls the action is what the task pane calls its task.
+    let label = match &d.app.overlay {
+        Some(Overlay::Dialog(Dialog::Confirm(c))) => c.label().0,
+        Some(Overlay::Dialog(Dialog::Form(f))) => f.label.clone(),
+        _ => unreachable!(),
+    };
+    assert_eq!(label, vnav::app::actions::by_key(key).unwrap().label);
     confirm(d, typed);
     let done = d
         .until(WAIT, |a| {
@@ -116,6 +124,12 @@ async fn act(d: &mut Driver, vm: EntryId, key: char, typed: bool) -> usize {
     assert!(done, "{key}: the task never ended");
     let row = d.app.tasks.rows.iter().find(|r| r.ours).unwrap();
     assert_eq!(row.info.state, TaskState::Success, "{key}: {:?}", row.info);
+    assert_eq!(row.info.operation, label, "{key}: {:?}", row.info);
+    let pane = vnav::runtime::driver::screen_text(&d.render(160, 45));
+    assert!(
+        pane.contains(&format!("{label} ")),
+        "{key}: {label}\n{pane}"
+    );
     before + 1
 }
 

@@ -145,7 +145,8 @@ fn demo_takes_a_vcenter_snapshot_through_the_keys() {
         .expect("the same VM's details, read from vCenter");
     assert!(screen.contains("on demo vCD (b goes there)"), "{screen}");
     t.keys(&["+"]);
-    t.wait_for("New snapshot", WAIT).expect("the snapshot form");
+    t.wait_for("Create snapshot", WAIT)
+        .expect("the snapshot form");
     t.text("from-tmux");
     t.keys(&["Enter"]);
     t.wait_until(WAIT, |s| {

@@ -81,6 +81,7 @@ mod tmux;
 mod trace_log;
 mod vcd_client;
 mod vcd_faults;
+mod vcd_place;
 mod vcd_provider;
 mod vcd_summary;
 mod vcd_versions;

@@ -297,8 +297,8 @@ async fn details_of_a_vm_resource_and_an_alert() {
             .map(|(_, v)| v.clone())
     };
     assert_eq!(row("Resource", "Kind").as_deref(), Some("VM"));
-    assert!(row("Identifiers", "VMEntityObjectID").is_some_and(|m| m.starts_with("vm-")));
-    assert!(row("Identifiers", "VMEntityVCID").is_some());
+    assert!(row("Identifiers", "vCenter moid").is_some_and(|m| m.starts_with("vm-")));
+    assert!(row("Identifiers", "vCenter instance UUID").is_some());
     let badges = d
         .sections
         .iter()

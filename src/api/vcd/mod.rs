@@ -54,7 +54,20 @@ pub struct VcdBackend {
     label: String,
     /// VimServer href → the URL and name of the vCenter it names (see `vim_link`).
     vim_servers: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+    /// Where the VMs `find` found sit, from their records, for `:goto` to place them.
+    places: place::Known,
 }
+
+/// What a VM row and its columns show (`map::record_node`), nothing more. Owner and snapshot
+/// date exist only on the tenant `vm` type.
+const ADMIN_VM_FIELDS: &str = "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress";
+const VM_FIELDS: &str = "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress,\
+                         ownerName,snapshotCreated";
+/// `find`'s: the row's, and where the VM sits (`place::UP_FIELDS`, `ADMIN_UP_FIELDS`).
+const FIND_ADMIN_VM_FIELDS: &str =
+    "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress,container,vdc,org";
+const FIND_VM_FIELDS: &str = "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress,\
+                              ownerName,snapshotCreated,container,vdc";
 
 impl VcdBackend {
     pub fn new(config: VcdConfig) -> ApiResult<VcdBackend> {
@@ -71,6 +84,7 @@ impl VcdBackend {
             info: RwLock::new(SessionInfo::default()),
             label,
             vim_servers: Default::default(),
+            places: Default::default(),
         })
     }
 
@@ -97,19 +111,10 @@ impl VcdBackend {
     }
 
     async fn vm_query(&self) -> Query {
-        // What a VM row and its columns show (map::record_node), nothing more. Owner and
-        // snapshot date exist only on the tenant `vm` type.
         let (kind, fields) = if self.info.read().await.is_system() {
-            (
-                "adminVM",
-                "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress",
-            )
+            ("adminVM", ADMIN_VM_FIELDS)
         } else {
-            (
-                "vm",
-                "name,status,containerName,numberOfCpus,memoryMB,guestOs,ipAddress,\
-                 ownerName,snapshotCreated",
-            )
+            ("vm", VM_FIELDS)
         };
         Query::new(kind)
             .filter("isVAppTemplate==false")
@@ -117,10 +122,15 @@ impl VcdBackend {
     }
 
     /// VMs by href, URN/uuid, IP or name (exact, then containing), through the query service:
-    /// one small query per way of matching, none of which needs the VM loaded.
+    /// one small query per way of matching, none of which needs the VM loaded. Their records
+    /// also say where each sits, kept for `:goto` to place the one chosen (`place`).
     async fn find_vms(&self, text: &str) -> ApiResult<Vec<Node>> {
         let text = text.trim();
-        let base = self.vm_query().await;
+        let mut base = self.vm_query().await;
+        base.fields = Some(match self.info.read().await.is_system() {
+            true => FIND_ADMIN_VM_FIELDS,
+            false => FIND_VM_FIELDS,
+        });
         let mut filters = Vec::new();
         let Some(value) = fiql_value(text) else {
             return Ok(Vec::new());
@@ -147,7 +157,13 @@ impl VcdBackend {
                 Err(ApiError::Server { status: 400, .. }) => continue,
                 Err(e) => return Err(e),
             };
-            for n in records.iter().filter_map(map::record_node) {
+            for (r, n) in records
+                .iter()
+                .filter_map(|r| Some((r, map::record_node(r)?)))
+            {
+                if let Some(up) = place::VmUp::of_record(r) {
+                    self.places.learn(&n.id.as_str(), up);
+                }
                 if !found.iter().any(|f| f.id == n.id) {
                     found.push(n);
                 }
@@ -484,7 +500,7 @@ impl Backend for VcdBackend {
     }
 
     async fn ancestors(&self, node: &Node) -> ApiResult<Vec<Node>> {
-        place::ancestors(&self.session, node).await
+        place::ancestors(self, node).await
     }
 
     async fn events(&self, node: &Node) -> ApiResult<Vec<super::model::ObjectEvent>> {

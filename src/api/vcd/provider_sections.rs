@@ -72,8 +72,14 @@ pub fn host(h: &Element, out: &mut Vec<Section>) {
     if !os.is_empty() {
         s.row("Hypervisor", os.join(" "));
     }
+    // `VmMoRef` is the host's moid in its vCenter: said as such beside the name the host has
+    // there (the document's own name), so a bare `host-12` is not taken for a name.
     if let Some(moref) = h.child_text("VmMoRef") {
-        s.row("vCenter host", moref);
+        let text = match h.attr("name").filter(|n| !n.is_empty()) {
+            Some(name) => format!("{name} · moid {moref}"),
+            None => format!("moid {moref}"),
+        };
+        s.row("vCenter host", text);
     }
     out.push(s);
 }
@@ -106,4 +112,39 @@ pub fn datastore(d: &Element, out: &mut Vec<Section>) {
         s.row("Type", fs);
     }
     out.push(s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::xml;
+
+    /// A host as vCD's extension API writes it (`HostType`, `vmwextensions.xsd`): its name
+    /// is the vCenter's, `VmMoRef` its moid there.
+    const HOST: &str = r#"<vmext:Host xmlns="http://www.vmware.com/vcloud/v1.5"
+        xmlns:vmext="http://www.vmware.com/vcloud/extension/v1.5" name="esx-01.example.com"
+        href="https://vcd/api/admin/extension/host/1" type="application/vnd.vmware.admin.host+xml">
+      <vmext:Available>true</vmext:Available><vmext:Busy>false</vmext:Busy>
+      <vmext:NumOfCpuCoresPhysical>32</vmext:NumOfCpuCoresPhysical>
+      <vmext:NumOfCpuCoresLogical>64</vmext:NumOfCpuCoresLogical>
+      <vmext:NumOfCpusPackages>2</vmext:NumOfCpusPackages>
+      <vmext:NumOfCpusLogical>64</vmext:NumOfCpusLogical><vmext:CpuTotal>83200</vmext:CpuTotal>
+      <vmext:MemUsed>25722.0</vmext:MemUsed><vmext:MemTotal>524288.0</vmext:MemTotal>
+      <vmext:VmMoRef>host-12</vmext:VmMoRef></vmext:Host>"#;
+
+    #[test]
+    fn a_hosts_vcenter_moid_is_labelled_beside_its_name() {
+        let doc = xml::parse(HOST.as_bytes()).unwrap();
+        let mut out = vec![];
+        host(&doc, &mut out);
+        let row = |k: &str| out[0].rows.iter().find(|r| r.0 == k).map(|r| r.1.clone());
+        assert_eq!(
+            row("vCenter host").as_deref(),
+            Some("esx-01.example.com · moid host-12")
+        );
+        assert_eq!(
+            row("CPU").as_deref(),
+            Some("32 cores in 2 packages (64 logical) · 83.2 GHz")
+        );
+    }
 }

@@ -66,7 +66,7 @@ fn general(e: &Element) -> Section {
         }
     }
     if let Some(href) = e.attr("href") {
-        s.row("href", href);
+        s.row("Href", href);
     }
     s
 }
@@ -506,6 +506,14 @@ mod tests {
         assert!(
             general.rows.iter().all(|(k, _)| !k.contains('_')),
             "{general:?}"
+        );
+        // Every key starts with a capital, as the other products' keys do ("Href", not "href").
+        assert!(row(general, "Href").is_some_and(|h| h.starts_with("https://")));
+        assert!(
+            (secs.iter().flat_map(|s| &s.rows)).all(|(k, _)| !k
+                .starts_with(|c: char| c.is_ascii_lowercase())
+                || k.starts_with('v')),
+            "{secs:?}"
         );
     }
 

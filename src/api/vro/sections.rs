@@ -42,33 +42,40 @@ pub fn workflow(v: &Value, category_path: Option<&str>) -> Section {
     s
 }
 
-/// Declared inputs: type, whether mandatory, default and allowed values.
+/// Declared inputs: type, whether mandatory, default and allowed values. A Default or Allowed
+/// column no input fills is left out: at 80 columns its heading cut to "Defa…" took the room
+/// the rest is read in.
 pub fn inputs(specs: &[ParamSpec]) -> Section {
-    let rows = specs
+    let cells: Vec<[String; 6]> = specs
         .iter()
         .map(|p| {
-            row(vec![
+            [
                 p.name.clone(),
                 p.ty.label().to_string(),
                 if p.mandatory { "Yes" } else { "" }.into(),
                 p.default.as_ref().map(map::display).unwrap_or_default(),
                 p.allowed.join(", "),
                 p.description.clone(),
-            ])
+            ]
         })
         .collect();
-    table(
-        "Inputs",
-        &[
-            "Name",
-            "Type",
-            "Mandatory",
-            "Default",
-            "Allowed",
-            "Description",
-        ],
-        rows,
-    )
+    const HEADINGS: [&str; 6] = [
+        "Name",
+        "Type",
+        "Mandatory",
+        "Default",
+        "Allowed",
+        "Description",
+    ];
+    let shown: Vec<usize> = (0..HEADINGS.len())
+        .filter(|&i| !matches!(i, 3 | 4) || cells.iter().any(|c| !c[i].is_empty()))
+        .collect();
+    let rows = cells
+        .iter()
+        .map(|c| row(shown.iter().map(|&i| c[i].clone()).collect()))
+        .collect();
+    let headings: Vec<&str> = shown.iter().map(|&i| HEADINGS[i]).collect();
+    table("Inputs", &headings, rows)
 }
 
 pub fn outputs(specs: &[ParamSpec]) -> Section {
@@ -99,7 +106,9 @@ pub fn last_runs(runs: &[Node]) -> Section {
             cells: vec![
                 n.name.to_string(),
                 labels::status(n.status.label).to_string(),
-                n.summary().into_owned(),
+                // The run's summary says "by alice" after its name in the tree; under the
+                // "By" heading, the user alone.
+                (n.summary().strip_prefix("by ").unwrap_or(&n.summary())).to_string(),
             ],
             health: None,
             target: Some(Box::new(n.clone())),
@@ -187,10 +196,35 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn inputs_leave_out_default_and_allowed_when_none_has_one() {
+        use crate::api::model::{ParamSpec, ParamType, ParamValue};
+        let mut vm = ParamSpec::new("vm", ParamType::String);
+        vm.mandatory = true;
+        let columns = |specs: &[ParamSpec]| inputs(specs).table.unwrap().columns;
+        assert_eq!(
+            columns(std::slice::from_ref(&vm)),
+            ["Name", "Type", "Mandatory", "Description"]
+        );
+        let mut days = ParamSpec::new("days", ParamType::Number);
+        days.default = Some(ParamValue::Text("14".into()));
+        let table = inputs(&[vm, days]).table.unwrap();
+        assert_eq!(
+            table.columns,
+            ["Name", "Type", "Mandatory", "Default", "Description"]
+        );
+        assert_eq!(table.rows[1].cells, ["days", "number", "", "14", ""]);
+    }
+
+    #[test]
     fn no_runs_yet_says_so() {
         let s = last_runs(&[]);
         assert_eq!(s.rows, [("Runs".to_string(), "no runs yet".to_string())]);
         assert!(s.table.is_none());
+        let kind = crate::api::model::NodeKind::WorkflowRun;
+        let run = Node::new(kind, "run/1", "2026-12-07 18:42").with_summary("by alice@corp");
+        let table = last_runs(&[run]).table.expect("a table");
+        assert_eq!(table.columns[2], "By");
+        assert_eq!(table.rows[0].cells[2], "alice@corp", "not \"by by\"");
         let run = Node::new(
             crate::api::model::NodeKind::WorkflowRun,
             "r",

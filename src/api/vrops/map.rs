@@ -301,26 +301,48 @@ pub fn resource_sections(v: &Value) -> Vec<Section> {
     }
     let mut ids = Section::new("Identifiers");
     for i in key["resourceIdentifiers"].as_array().into_iter().flatten() {
-        ids.row(text(&i["identifierType"]["name"]), text(&i["value"]));
+        let value = text(&i["value"]);
+        if !value.is_empty() {
+            ids.row(identifier(&text(&i["identifierType"]["name"])), value);
+        }
     }
     let mut collection = Section::new("Collection");
-    for s in v["resourceStatusStates"].as_array().into_iter().flatten() {
-        let state = [
-            &s["resourceStatus"],
-            &s["resourceState"],
-            &s["statusMessage"],
-        ]
-        .into_iter()
-        .map(text)
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
-        collection.row(format!("Adapter {}", text(&s["adapterInstanceId"])), state);
+    let states = v["resourceStatusStates"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    for s in states {
+        let words = [&s["resourceStatus"], &s["resourceState"]]
+            .into_iter()
+            .map(|w| labels::state(&text(w)));
+        let state = words
+            .chain([text(&s["statusMessage"])])
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        // The adapter instance's id says nothing to read; it tells several apart (the raw
+        // view has it whole).
+        let adapter = match states.len() {
+            1 => "Adapter".to_string(),
+            _ => format!("Adapter {:.8}", text(&s["adapterInstanceId"])),
+        };
+        collection.row(adapter, state);
     }
     [about, badges, ids, collection]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// A resource identifier's name in words: the vCenter ones by what they are to an operator
+/// (`VMEntityObjectID` is the moid), any other read out (`isPingEnabled` → "Is ping enabled").
+fn identifier(name: &str) -> String {
+    match name {
+        "VMEntityName" => "Name in vCenter".into(),
+        "VMEntityObjectID" => "vCenter moid".into(),
+        "VMEntityVCID" => "vCenter instance UUID".into(),
+        "VMEntityInstanceUUID" => "VM instance UUID".into(),
+        other => labels::field(other),
+    }
 }
 
 /// The key metrics an operator looks at first, with their unit.
@@ -686,8 +708,18 @@ mod tests {
         assert_eq!(row("Resource", "Health").as_deref(), Some("Green (100)"));
         assert_eq!(row("Resource", "Kind").as_deref(), Some("Host"));
         assert_eq!(
-            row("Identifiers", "VMEntityObjectID").as_deref(),
+            row("Identifiers", "vCenter moid").as_deref(),
             Some("host-29")
+        );
+        assert_eq!(
+            row("Identifiers", "Name in vCenter").as_deref(),
+            Some("MyHost")
+        );
+        // An identifier with no value is not a row; collection states read as words.
+        assert_eq!(row("Identifiers", "Is ping enabled"), None);
+        assert_eq!(
+            row("Collection", "Adapter").as_deref(),
+            Some("Data receiving · Started")
         );
         assert_eq!(node.health, Some(Health::Green));
         let badges = sections

@@ -5,6 +5,7 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::api::labels;
 use crate::api::model::{TaskInfo, TaskState, TaskTarget, parse_time};
 use crate::api::vcenter::map::{self, Kind};
 use crate::api::xml::Element;
@@ -224,7 +225,7 @@ pub fn task_info<D: Data>(info: &D, task: &str, target: Option<TaskTarget>) -> T
     let time = |k: &str| -> Option<OffsetDateTime> { parse_time(&info.str(k)?) };
     let id = format!("vim:{task}");
     TaskInfo {
-        operation: operation(&info.str("descriptionId").unwrap_or_default()),
+        operation: labels::vim_operation(&info.str("descriptionId").unwrap_or_default()),
         target,
         state,
         progress: match state {
@@ -244,44 +245,6 @@ pub fn task_info<D: Data>(info: &D, task: &str, target: Option<TaskTarget>) -> T
             .and_then(|r| r.str("userName"))
             .filter(|u| !u.is_empty()),
         id: id.into(),
-    }
-}
-
-/// What the task pane says for a vim task's `descriptionId`: vCenter's own ids for snapshot
-/// tasks by name, any other (`VirtualMachine.powerOn`, vcsim's `VirtualMachineSnapshot.
-/// removeSnapshot`…) from its method name in words.
-fn operation(description_id: &str) -> String {
-    match description_id {
-        "VirtualMachine.createSnapshot" => "Create snapshot".into(),
-        "VirtualMachine.revertToCurrentSnapshot" => "Revert to current snapshot".into(),
-        "vm.Snapshot.revert" => "Revert to snapshot".into(),
-        "vm.Snapshot.remove" => "Remove snapshot".into(),
-        "VirtualMachine.removeAllSnapshots" => "Remove all snapshots".into(),
-        "" => "vim task".into(),
-        other => method_words(other),
-    }
-}
-
-/// "Folder.createVm_Task" → "Create vm", "VirtualMachine.RemoveAllSnapshots" → "Remove all
-/// snapshots".
-fn method_words(description_id: &str) -> String {
-    let method = description_id.rsplit('.').next().unwrap_or(description_id);
-    let method = method.strip_suffix("_Task").unwrap_or(method);
-    let mut out = String::new();
-    for c in method.chars() {
-        if out.is_empty() {
-            out.extend(c.to_uppercase());
-        } else if c.is_ascii_uppercase() {
-            out.push(' ');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    if out.is_empty() {
-        description_id.to_string()
-    } else {
-        out
     }
 }
 
@@ -359,22 +322,6 @@ mod tests {
         let want = 30_000 + 4_000_000 + 500 + 700_000;
         assert_eq!(snapshot_bytes(&soap), want);
         assert_eq!(snapshot_bytes(&vijson), want);
-    }
-
-    #[test]
-    fn task_operations_read_as_words() {
-        assert_eq!(operation("vm.Snapshot.remove"), "Remove snapshot");
-        assert_eq!(operation("VirtualMachine.powerOn"), "Power on");
-        assert_eq!(
-            operation("VirtualMachine.RemoveAllSnapshots"),
-            "Remove all snapshots"
-        );
-        assert_eq!(
-            operation("VirtualMachineSnapshot.revertToSnapshot"),
-            "Revert to snapshot"
-        );
-        assert_eq!(operation("Folder.createVm_Task"), "Create vm");
-        assert_eq!(operation(""), "vim task");
     }
 
     #[test]
