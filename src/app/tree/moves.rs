@@ -12,21 +12,30 @@ use super::{EntryId, Tree};
 pub(super) fn moved(stay: &[(EntryId, usize)]) -> Vec<EntryId> {
     // Patience sorting: `ends[k]` is the index in `stay` of the smallest old place that ends
     // an increasing run of length k + 1 so far; `prev` links each to the one before it.
+    // `tops[k]` is that old place itself: the search reads a few KB, not `stay` at random
+    // (a shuffle of 300,000: ~1,100 ends, ten reads each).
     let mut ends: Vec<u32> = Vec::new();
+    let mut tops: Vec<usize> = Vec::new();
     let mut prev: Vec<u32> = vec![u32::MAX; stay.len()];
     for (i, &(_, at)) in stay.iter().enumerate() {
         // A refresh's order is mostly the old one: most extend the longest run so far, told
         // by its end alone instead of a search through 300,000 ends (~10 ms at the end).
-        let k = match ends.last() {
-            Some(&e) if stay[e as usize].1 < at => ends.len(),
-            _ => ends.partition_point(|&e| stay[e as usize].1 < at),
+        let k = match tops.last() {
+            Some(&top) if top < at => tops.len(),
+            _ => tops.partition_point(|&top| top < at),
         };
         if k > 0 {
             prev[i] = ends[k - 1];
         }
         match ends.get_mut(k) {
-            Some(e) => *e = i as u32,
-            None => ends.push(i as u32),
+            Some(e) => {
+                *e = i as u32;
+                tops[k] = at;
+            }
+            None => {
+                ends.push(i as u32);
+                tops.push(at);
+            }
         }
     }
     let mut kept = vec![false; stay.len()];

@@ -6,6 +6,13 @@
 //! the end. The end then only passes over a byte per old child for what went, frees those,
 //! finds what moved (only when out of order, `moves`) and swaps the new children list in: a few
 //! ms at 300,000 children where one merge of it all took ~250.
+//!
+//! What the end still has to do in proportion to the old children (index those a short listing
+//! left, see which of them went, free those: ~100 ms at 300,000 for an empty listing) runs in
+//! slices of `SLICE` units, one at the end and one a tick after it (`Tree::finish_slice`, due at
+//! once while any is left): the old children stay shown meanwhile, but for those that went,
+//! which leave as they are freed (their holders sent on as at once), and the new list is
+//! swapped in by the last slice.
 
 use std::hash::BuildHasher;
 
@@ -15,8 +22,18 @@ use super::{DEAD, EndpointId, Entry, EntryId, Load, STAGED, Tree, moves, packed_
 use crate::api::model::{Node, NodeId};
 
 /// Old children indexed per batch at least (~0.5 ms): a listing of 300,000 in pages of 128 has
-/// them all indexed after its first ~20 pages.
+/// them all indexed after its first ~20 pages. Also the work of one slice of an ended refresh,
+/// in units of an old child indexed or read (a freed one costs `FREE_COST`).
 const SLICE: usize = 16 * 1024;
+
+/// Moved children stamped at most, or an eighth of the tree if more (the room of the filter's
+/// tail, `app::filter::TAIL`): past that the filter's index is built again whatever the
+/// stamps say, so a refresh that moved more tells its readers to start over instead of
+/// stamping 300,000 entries in one event (`freed_lately`'s epoch).
+const MOVED_STAMPED: usize = 16_384;
+
+/// A child freed costs about four indexed (its node's strings and its holders' successor).
+const FREE_COST: usize = 4;
 
 /// `Staged::list`: a listed node no old child had.
 const NEW: u32 = u32::MAX;
@@ -45,6 +62,24 @@ pub struct Staged {
     /// The listing so far, in its order: each node's entry and the old child's place it took
     /// (`NEW` for an entry of its own, `STAGED` until the end).
     list: Vec<(EntryId, u32)>,
+    /// The listing ended: what is left runs in slices (`Tree::finish_slice`).
+    ended: bool,
+    /// Old children whose fate is settled (`TAKEN`, `KEPT_OPENED`, `DROPPED`), those opened by
+    /// id that stay, and how many went.
+    swept: usize,
+    opened: Vec<(EntryId, usize)>,
+    dropped: usize,
+    /// Old children passed by the freeing of those that went, the last that stayed among
+    /// them, and where the run of dropped ones being freed ends.
+    freed_upto: usize,
+    last_kept: Option<EntryId>,
+    run_end: usize,
+    /// The slots of those freed, reused only once the refresh ends: a node opened by id
+    /// meanwhile takes a slot of its own, so an id names one entry while the refresh runs.
+    held: Vec<EntryId>,
+    /// The parent's children list as the refresh left it (the old children, less those freed
+    /// so far): its length, to tell when it changed under the refresh.
+    shown: usize,
 }
 
 impl Staged {
@@ -57,6 +92,15 @@ impl Staged {
             indexed: 0,
             waiting: Vec::new(),
             list: Vec::new(),
+            ended: false,
+            swept: 0,
+            opened: Vec::new(),
+            dropped: 0,
+            freed_upto: 0,
+            last_kept: None,
+            run_end: 0,
+            held: Vec::new(),
+            shown: 0,
         }
     }
 }
@@ -194,7 +238,7 @@ impl Tree {
     fn snap(&mut self, parent: EntryId, s: &mut Staged) {
         let children = &self.entries[parent as usize].children;
         let at = children.as_ptr() as usize;
-        if s.snapped == Some(at) && children.len() == s.old.len() {
+        if s.snapped == Some(at) && children.len() == s.shown {
             return;
         }
         if s.snapped.is_some() {
@@ -203,9 +247,16 @@ impl Tree {
         let children = &self.entries[parent as usize].children;
         s.old = children.to_vec();
         s.snapped = Some(children.as_ptr() as usize);
+        s.shown = s.old.len();
         s.state = vec![UNMATCHED; s.old.len()];
         s.index = OldIndex::with_room(s.old.len());
         s.indexed = 0;
+        s.swept = 0;
+        s.opened.clear();
+        s.dropped = 0;
+        s.freed_upto = 0;
+        s.last_kept = None;
+        s.run_end = 0;
     }
 
     /// Undoes the matching so far, its nodes back to waiting in the order listed: the old
@@ -335,61 +386,168 @@ impl Tree {
                 self.free_staged_entry(id);
             }
         }
+        self.free.extend_from_slice(&s.held);
     }
 
-    /// Ends a refresh that completed: what was not listed goes (nodes opened by id stay,
-    /// after the others), and the listing becomes the children.
+    /// Ends a refresh that completed, in one go: what was not listed goes (nodes opened by id
+    /// stay, after the others), and the listing becomes the children.
     pub(super) fn finish_staged(&mut self, parent: EntryId, mut s: Box<Staged>) {
-        self.snap(parent, &mut s);
-        let n = s.old.len();
-        self.index_old(&mut s, n);
-        self.place_waiting(parent, &mut s);
-        self.end_refresh(parent, *s);
+        s.ended = true;
+        let done = self.finish_some(parent, &mut s, usize::MAX);
+        debug_assert!(done, "an unbounded slice ends the refresh");
     }
 
-    fn end_refresh(&mut self, parent: EntryId, s: Staged) {
-        self.edits += 1;
-        let Staged {
-            old,
-            mut state,
-            list,
-            ..
-        } = s;
+    /// Ends a refresh whose listing completed: a slice of what is left now, the rest on ticks
+    /// (`finish_slice`). True when it ended in this slice.
+    pub(super) fn end_staged(&mut self, parent: EntryId, mut s: Box<Staged>) -> bool {
+        s.ended = true;
+        if self.finish_some(parent, &mut s, self.slice()) {
+            self.entries[parent as usize].set_load(Load::Loaded);
+            return true;
+        }
+        self.put_staged(parent, s);
+        if !self.finishing.contains(&parent) {
+            self.finishing.push(parent);
+        }
+        false
+    }
+
+    fn slice(&self) -> usize {
+        match self.refresh_slice {
+            0 => SLICE,
+            n => n,
+        }
+    }
+
+    /// Whether an ended refresh has work left (`finish_slice` is due).
+    pub fn finish_due(&self) -> bool {
+        !self.finishing.is_empty()
+    }
+
+    /// A slice of the ended refreshes' work (see the module), one parent's at a time: the
+    /// parent whose refresh ended in it, its children swapped in.
+    pub fn finish_slice(&mut self) -> Option<EntryId> {
+        while let Some(&parent) = self.finishing.first() {
+            let s = match self.entries[parent as usize].load.as_deref_mut() {
+                Some(Load::Loading(l)) if l.staged.as_ref().is_some_and(|s| s.ended) => {
+                    l.staged.take()
+                }
+                // Asked again, abandoned, or the parent went: nothing left to end here.
+                _ => None,
+            };
+            let Some(mut s) = s else {
+                self.finishing.remove(0);
+                continue;
+            };
+            if self.finish_some(parent, &mut s, self.slice()) {
+                self.finishing.remove(0);
+                self.entries[parent as usize].set_load(Load::Loaded);
+                return Some(parent);
+            }
+            self.put_staged(parent, s);
+            return None;
+        }
+        None
+    }
+
+    /// Works on an ended refresh for about `budget` units (see `SLICE`); true when it ended:
+    /// the parent loaded, its children the listing's.
+    fn finish_some(&mut self, parent: EntryId, s: &mut Staged, budget: usize) -> bool {
+        let mut budget = budget;
+        self.snap(parent, s);
+        if s.indexed < s.old.len() {
+            let from = s.indexed;
+            self.index_old(s, s.indexed.saturating_add(budget));
+            budget -= s.indexed - from;
+            if s.indexed < s.old.len() {
+                return false;
+            }
+        }
+        self.place_waiting(parent, s);
         // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
         // after the others in their old order.
-        let mut opened = Vec::new();
-        let mut dropped = 0;
-        for (at, st) in state.iter_mut().enumerate() {
-            *st = match *st {
+        let n = s.old.len();
+        while s.swept < n && budget > 0 {
+            let at = s.swept;
+            s.state[at] = match s.state[at] {
                 TAKEN => TAKEN,
-                UNMATCHED if self.entries[old[at] as usize].opened_by_id() => {
-                    opened.push((old[at], at));
+                UNMATCHED if self.entries[s.old[at] as usize].opened_by_id() => {
+                    s.opened.push((s.old[at], at));
                     KEPT_OPENED
                 }
                 _ => {
-                    dropped += 1;
+                    s.dropped += 1;
                     DROPPED
                 }
             };
+            s.swept += 1;
+            budget -= 1;
         }
-        // Where each dropped child's holders go: the nearest surviving sibling in the old
-        // order (next first, then previous), else the parent. One pass, a run of dropped at
-        // a time.
-        let mut went = Vec::with_capacity(dropped);
-        let (mut prev, mut at) = (None, 0);
-        while dropped > 0 && at < old.len() {
-            if state[at] != DROPPED {
-                prev = Some(old[at]);
-                at += 1;
+        if s.swept < n {
+            return false;
+        }
+        if !self.free_dropped(parent, s, &mut budget) {
+            return false;
+        }
+        self.end_refresh(parent, s);
+        true
+    }
+
+    /// Frees the old children that went, in their order, as far as `budget` goes: each one's
+    /// holders go to the nearest sibling that stays in the old order (next first, then
+    /// previous), else the parent. Those freed leave the children shown meanwhile. True when
+    /// none is left.
+    fn free_dropped(&mut self, parent: EntryId, s: &mut Staged, budget: &mut usize) -> bool {
+        if s.dropped == 0 {
+            return true;
+        }
+        let n = s.old.len();
+        let mut freed = 0;
+        while s.freed_upto < n && *budget > 0 {
+            let at = s.freed_upto;
+            s.freed_upto += 1;
+            if s.state[at] != DROPPED {
+                s.last_kept = Some(s.old[at]);
                 continue;
             }
-            let run = at;
-            while at < old.len() && state[at] == DROPPED {
-                at += 1;
+            if s.run_end <= at {
+                s.run_end = at
+                    + s.state[at..]
+                        .iter()
+                        .take_while(|&&st| st == DROPPED)
+                        .count();
             }
-            let to = old.get(at).copied().or(prev).unwrap_or(parent);
-            went.extend(old[run..at].iter().map(|&c| (c, to)));
+            let to = (s.old.get(s.run_end).copied())
+                .or(s.last_kept)
+                .unwrap_or(parent);
+            let slots = self.free.len();
+            self.free_subtree(s.old[at], to);
+            s.held.extend(self.free.drain(slots..));
+            freed += 1;
+            *budget = budget.saturating_sub(FREE_COST);
         }
+        s.dropped -= freed;
+        if s.dropped == 0 || freed == 0 {
+            return s.dropped == 0;
+        }
+        // Those freed leave what is shown; the rest of the old children stay as they were.
+        let (state, upto) = (&s.state, s.freed_upto);
+        let shown: ThinVec<EntryId> = (s.old.iter().enumerate())
+            .filter(|&(at, _)| at >= upto || state[at] != DROPPED)
+            .map(|(_, &c)| c)
+            .collect();
+        s.shown = shown.len();
+        s.snapped = Some(shown.as_ptr() as usize);
+        self.entries[parent as usize].children = shown;
+        self.invalidate();
+        false
+    }
+
+    fn end_refresh(&mut self, parent: EntryId, s: &mut Staged) {
+        self.edits += 1;
+        let list = std::mem::take(&mut s.list);
+        let opened = std::mem::take(&mut s.opened);
+        self.free.append(&mut s.held);
         // The children that stay keep their order unless the listing's differs: then the
         // fewest that explain the new order are taken as moved, and in the drawn tree stamped
         // with what is below them (`stamp_moved`), so the filter's index takes them on as
@@ -411,14 +569,14 @@ impl Tree {
                 self.stamps[id as usize] = self.content;
             }
         }
-        for (id, to) in went {
-            self.free_subtree(id, to);
-        }
         let mut kept = ThinVec::with_capacity(list.len() + opened.len());
         kept.extend(list.iter().map(|&(id, _)| id));
         kept.extend(opened.into_iter().map(|(c, _)| c));
         self.entries[parent as usize].children = kept;
-        if !moved.is_empty() {
+        if moved.len() > MOVED_STAMPED.max(self.len() / 8) {
+            self.freed_log.clear();
+            self.freed_epoch += 1;
+        } else if !moved.is_empty() {
             self.stamp_moved(moved);
         }
         // Children may have moved among themselves: whatever counts on the tree's order
