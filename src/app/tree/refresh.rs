@@ -74,6 +74,11 @@ pub struct Staged {
     freed_upto: usize,
     last_kept: Option<EntryId>,
     run_end: usize,
+    /// Which children that stay moved, found a slice at a time once all are known: the
+    /// longest run of old places in the listing so far, and how much of `list` it has seen.
+    /// None until then, and when the listing keeps the old order (told in one pass).
+    runs: Option<(moves::Runs, usize)>,
+    ordered: bool,
     /// The slots of those freed, reused only once the refresh ends: a node opened by id
     /// meanwhile takes a slot of its own, so an id names one entry while the refresh runs.
     held: Vec<EntryId>,
@@ -99,6 +104,8 @@ impl Staged {
             freed_upto: 0,
             last_kept: None,
             run_end: 0,
+            runs: None,
+            ordered: false,
             held: Vec::new(),
             shown: 0,
         }
@@ -257,6 +264,8 @@ impl Tree {
         s.freed_upto = 0;
         s.last_kept = None;
         s.run_end = 0;
+        s.runs = None;
+        s.ordered = false;
     }
 
     /// Undoes the matching so far, its nodes back to waiting in the order listed: the old
@@ -469,8 +478,10 @@ impl Tree {
         let n = s.old.len();
         while s.swept < n && budget > 0 {
             let at = s.swept;
+            s.swept += 1;
             s.state[at] = match s.state[at] {
-                TAKEN => TAKEN,
+                // A byte read: only the others cost an entry read.
+                TAKEN => continue,
                 UNMATCHED if self.entries[s.old[at] as usize].opened_by_id() => {
                     s.opened.push((s.old[at], at));
                     KEPT_OPENED
@@ -480,16 +491,57 @@ impl Tree {
                     DROPPED
                 }
             };
-            s.swept += 1;
             budget -= 1;
         }
         if s.swept < n {
             return false;
         }
-        if !self.free_dropped(parent, s, &mut budget) {
+        if !self.free_dropped(parent, s, &mut budget) || !self.order(parent, s, &mut budget) {
+            return false;
+        }
+        // The swap costs a pass over the new children and their layout: a slice of its own
+        // when this one did much already.
+        if budget < self.slice() / 2 {
             return false;
         }
         self.end_refresh(parent, s);
+        true
+    }
+
+    /// Finds which children that stay moved, as far as `budget` goes: nothing to find when
+    /// the listing keeps their old order (one pass over it, as most refreshes do) or the
+    /// parent is a table's root (its orders do not follow the tree's). True when found.
+    fn order(&self, parent: EntryId, s: &mut Staged, budget: &mut usize) -> bool {
+        if s.ordered {
+            return true;
+        }
+        if s.runs.is_none() {
+            let stay = (s.list.iter().filter(|&&(_, at)| at != NEW))
+                .map(|&(_, at)| at as usize)
+                .chain(s.opened.iter().map(|&(_, at)| at));
+            if stay.is_sorted() || !self.in_tree(parent) {
+                s.ordered = true;
+                return true;
+            }
+            s.runs = Some(Default::default());
+        }
+        let Some((runs, seen)) = &mut s.runs else {
+            return true;
+        };
+        while *seen < s.list.len() && *budget > 0 {
+            let at = s.list[*seen].1;
+            *seen += 1;
+            if at != NEW && runs.push(at as usize) {
+                *budget -= 1;
+            }
+        }
+        if *seen < s.list.len() {
+            return false;
+        }
+        for &(_, at) in &s.opened {
+            runs.push(at);
+        }
+        s.ordered = true;
         true
     }
 
@@ -527,7 +579,7 @@ impl Tree {
             *budget = budget.saturating_sub(FREE_COST);
         }
         s.dropped -= freed;
-        if s.dropped == 0 || freed == 0 {
+        if freed == 0 {
             return s.dropped == 0;
         }
         // Those freed leave what is shown; the rest of the old children stay as they were.
@@ -540,7 +592,7 @@ impl Tree {
         s.snapped = Some(shown.as_ptr() as usize);
         self.entries[parent as usize].children = shown;
         self.invalidate();
-        false
+        s.dropped == 0
     }
 
     fn end_refresh(&mut self, parent: EntryId, s: &mut Staged) {
@@ -552,14 +604,12 @@ impl Tree {
         // fewest that explain the new order are taken as moved, and in the drawn tree stamped
         // with what is below them (`stamp_moved`), so the filter's index takes them on as
         // changes. A table's rows are not stamped: its orders do not follow the tree's.
-        let stay = || {
-            (list.iter().filter(|&&(_, at)| at != NEW))
-                .map(|&(id, at)| (id, at as usize))
-                .chain(opened.iter().copied())
-        };
-        let moved = match stay().map(|(_, at)| at).is_sorted() || !self.in_tree(parent) {
-            true => Vec::new(),
-            false => moves::moved(&stay().collect::<Vec<_>>()),
+        let moved = match s.runs.take() {
+            Some((runs, _)) if !runs.in_order() => {
+                let stay = (list.iter().filter(|&&(_, at)| at != NEW)).map(|&(id, _)| id);
+                runs.moved(stay.chain(opened.iter().map(|&(id, _)| id)))
+            }
+            _ => Vec::new(),
         };
         // The new entries join the tree now: stamped now, for the indexes that take them on.
         self.content += 1;
