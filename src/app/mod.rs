@@ -445,7 +445,8 @@ impl App {
         if changed && self.tree.is_filtered() {
             self.apply_filter();
         }
-        if ended.is_some() {
+        if let Some(parent) = ended {
+            self.dots_insight(parent);
             self.keep_selection_visible();
         }
         changed
@@ -782,7 +783,8 @@ impl App {
         self.listing_done(req, endpoint, result.as_ref().err().cloned());
         let ok = result.is_ok();
         let changed = self.tree.finish_load(entry, req, result);
-        if ok {
+        // A refresh that ends in slices asks for its rows' health when its listing is in.
+        if ok && !matches!(self.tree.get(entry).load(), Load::Loading(_)) {
             self.dots_insight(entry);
         }
         if changed {

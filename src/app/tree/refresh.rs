@@ -79,6 +79,8 @@ pub struct Staged {
     /// None until then, and when the listing keeps the old order (told in one pass).
     runs: Option<(moves::Runs, usize)>,
     ordered: bool,
+    /// Some were freed since the children shown were last made (`show_left`).
+    unshown: bool,
     /// The slots of those freed, reused only once the refresh ends: a node opened by id
     /// meanwhile takes a slot of its own, so an id names one entry while the refresh runs.
     held: Vec<EntryId>,
@@ -106,6 +108,7 @@ impl Staged {
             run_end: 0,
             runs: None,
             ordered: false,
+            unshown: false,
             held: Vec::new(),
             shown: 0,
         }
@@ -266,6 +269,7 @@ impl Tree {
         s.run_end = 0;
         s.runs = None;
         s.ordered = false;
+        s.unshown = false;
     }
 
     /// Undoes the matching so far, its nodes back to waiting in the order listed: the old
@@ -496,12 +500,13 @@ impl Tree {
         if s.swept < n {
             return false;
         }
-        if !self.free_dropped(parent, s, &mut budget) || !self.order(parent, s, &mut budget) {
+        if !self.free_dropped(parent, s, &mut budget) {
             return false;
         }
         // The swap costs a pass over the new children and their layout: a slice of its own
         // when this one did much already.
-        if budget < self.slice() / 2 {
+        if !self.order(parent, s, &mut budget) || budget < self.slice() / 2 {
+            self.show_left(parent, s);
             return false;
         }
         self.end_refresh(parent, s);
@@ -579,10 +584,20 @@ impl Tree {
             *budget = budget.saturating_sub(FREE_COST);
         }
         s.dropped -= freed;
-        if freed == 0 {
-            return s.dropped == 0;
+        s.unshown |= freed > 0;
+        if s.dropped > 0 {
+            self.show_left(parent, s);
         }
-        // Those freed leave what is shown; the rest of the old children stay as they were.
+        s.dropped == 0
+    }
+
+    /// Those freed leave what is shown, the rest of the old children staying as they were:
+    /// after a slice that freed some and does not end the refresh (one that does swaps the
+    /// listing in at once).
+    fn show_left(&mut self, parent: EntryId, s: &mut Staged) {
+        if !std::mem::take(&mut s.unshown) {
+            return;
+        }
         let (state, upto) = (&s.state, s.freed_upto);
         let shown: ThinVec<EntryId> = (s.old.iter().enumerate())
             .filter(|&(at, _)| at >= upto || state[at] != DROPPED)
@@ -592,7 +607,6 @@ impl Tree {
         s.snapped = Some(shown.as_ptr() as usize);
         self.entries[parent as usize].children = shown;
         self.invalidate();
-        s.dropped == 0
     }
 
     fn end_refresh(&mut self, parent: EntryId, s: &mut Staged) {
