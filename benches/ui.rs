@@ -273,6 +273,7 @@ fn latency_report(n: usize) {
     second_letters(&mut app, &mut term, n);
     first_key_after_change(&mut app, &mut term, n);
     streamed_refresh(&mut app, &mut term, n);
+    refresh_shapes(&mut app, &mut term, n);
 }
 
 /// F5 on the group of all VMs: the listing comes again in pages of 128, as the query service
@@ -343,6 +344,214 @@ fn streamed_refresh(app: &mut App, term: &mut Terminal<TestBackend>, n: usize) {
         "REPORT tree_refresh_streamed_whole_cpu nodes={n} {}",
         common::percentiles(whole)
     );
+}
+
+/// A refresh's listing as the bench gives it: its nodes, how many of them arrive, and how it
+/// ends (`None`: abandoned, the group collapsed as its listing runs).
+struct Shape {
+    name: &'static str,
+    nodes: Vec<Node>,
+    upto: usize,
+    end: Option<Result<(), vnav::api::ApiError>>,
+}
+
+/// F5 on the group of all VMs, whatever the listing's shape against the `n` children it has:
+/// much shorter (1,000 of them; none at all), much longer (`n` more), the same VMs reversed or
+/// shuffled, every VM changed, a listing failing or abandoned midway (of the same VMs, and of
+/// a longer listing, whose new entries then go). Pages of 128 as the query service sends them,
+/// each page an event with its frame, and the ticks the runtime gives while work is due after
+/// each event (each timed as an event). Reported per shape: the worst page, the listing's end
+/// (the event), and the worst event from the end on (the end and the ticks after it), 3 rounds
+/// each; the group is listed whole again between rounds (not timed).
+fn refresh_shapes(app: &mut App, term: &mut Terminal<TestBackend>, n: usize) {
+    let group = (app.tree.iter_all())
+        .find(|&id| app.tree.get(id).node.name == "All VMs")
+        .expect("the group of VMs");
+    let base: Vec<Node> = (app.tree.get(group).children.iter())
+        .map(|&c| app.tree.get(c).node.clone())
+        .collect();
+    let more = |from: usize| {
+        (0..n).map(move |i| {
+            let id = format!("https://vcd/api/vApp/vm-{i:08x}-0000-4000-8000-00000000{from:04x}");
+            Node::new(NodeKind::Vm, id, vm_name(i))
+        })
+    };
+    let failed = || {
+        Some(Err(vnav::api::ApiError::Server {
+            status: 503,
+            code: None,
+            message: "unavailable".into(),
+        }))
+    };
+    let mut shuffled = base.clone();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for i in (1..shuffled.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        shuffled.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    let longer: Vec<Node> = base.iter().cloned().chain(more(1)).collect();
+    let shapes = [
+        Shape {
+            name: "same",
+            nodes: base.clone(),
+            upto: n,
+            end: Some(Ok(())),
+        },
+        Shape {
+            name: "shorter_1000",
+            nodes: base.iter().step_by((n / 1000).max(1)).cloned().collect(),
+            upto: usize::MAX,
+            end: Some(Ok(())),
+        },
+        Shape {
+            name: "empty",
+            nodes: Vec::new(),
+            upto: 0,
+            end: Some(Ok(())),
+        },
+        Shape {
+            name: "longer_double",
+            nodes: longer.clone(),
+            upto: usize::MAX,
+            end: Some(Ok(())),
+        },
+        Shape {
+            name: "reversed",
+            nodes: base.iter().rev().cloned().collect(),
+            upto: usize::MAX,
+            end: Some(Ok(())),
+        },
+        Shape {
+            name: "shuffled",
+            nodes: shuffled,
+            upto: usize::MAX,
+            end: Some(Ok(())),
+        },
+        Shape {
+            name: "every_changed",
+            nodes: (base.iter())
+                .map(|v| (v.clone()).with_status(Status::new("SUSPENDED", Severity::Warn)))
+                .collect(),
+            upto: usize::MAX,
+            end: Some(Ok(())),
+        },
+        Shape {
+            name: "failed_midway",
+            nodes: base.clone(),
+            upto: n / 2,
+            end: failed(),
+        },
+        Shape {
+            name: "failed_midway_longer",
+            nodes: longer.clone(),
+            upto: n + n / 2,
+            end: failed(),
+        },
+        Shape {
+            name: "abandoned_midway_longer",
+            nodes: longer,
+            upto: n + n / 2,
+            end: None,
+        },
+    ];
+    let full = Shape {
+        name: "restore",
+        nodes: base.clone(),
+        upto: usize::MAX,
+        end: Some(Ok(())),
+    };
+    let mut untimed = (Times::default(), Times::default(), Times::default());
+    for shape in &shapes {
+        let (mut pages, mut ends, mut after) =
+            (Times::default(), Times::default(), Times::default());
+        for _ in 0..3 {
+            list_shape(app, term, group, shape, (&mut pages, &mut ends, &mut after));
+            let children = &app.tree.get(group).children;
+            let same = children.len() == n
+                && (children.iter().zip(&base)).all(|(&c, b)| app.tree.get(c).node == *b);
+            if !same {
+                let (p, e, a) = &mut untimed;
+                list_shape(app, term, group, &full, (p, e, a));
+            }
+        }
+        let worst = |t: &Times| t.cpu.iter().max().copied().unwrap_or_default();
+        eprintln!(
+            "REPORT refresh_shape {} nodes={n} page_cpu_max {:.2?} end_cpu {} from_end_on_cpu_max {:.2?} (events={})",
+            shape.name,
+            worst(&pages),
+            common::percentiles(ends.cpu.clone()),
+            worst(&after).max(worst(&ends)),
+            after.cpu.len() + ends.cpu.len(),
+        );
+    }
+}
+
+/// One refresh of the group as `shape` says, each event timed into `times` (pages, the end,
+/// what follows the end).
+fn list_shape(
+    app: &mut App,
+    term: &mut Terminal<TestBackend>,
+    group: vnav::app::tree::EntryId,
+    shape: &Shape,
+    times: (&mut Times, &mut Times, &mut Times),
+) {
+    let (pages, ends, after) = times;
+    app.cursor.selected = None;
+    app.select_entry(group);
+    if !app.tree.get(group).expanded {
+        app.handle(key(KeyCode::Right));
+    }
+    let req = children_req(&app.handle(key(KeyCode::F(5))).effects);
+    let upto = shape.upto.min(shape.nodes.len());
+    let total = Some(shape.nodes.len() as u64);
+    for chunk in shape.nodes[..upto].chunks(128) {
+        let batch = ChildBatch {
+            nodes: chunk.to_vec(),
+            total,
+            progress: None,
+            by_name: false,
+        };
+        let result = ApiAnswer::Children(batch);
+        pages.frame(
+            app,
+            term,
+            Event::Api(ApiEvent {
+                req,
+                endpoint: 0,
+                result,
+            }),
+        );
+        ticks_while_due(app, term, pages);
+    }
+    match &shape.end {
+        Some(end) => {
+            let result = ApiAnswer::ChildrenDone(end.clone());
+            ends.frame(
+                app,
+                term,
+                Event::Api(ApiEvent {
+                    req,
+                    endpoint: 0,
+                    result,
+                }),
+            );
+        }
+        // Collapsed while listing: the listing is abandoned.
+        None => ends.frame(app, term, key(KeyCode::Left)),
+    }
+    ticks_while_due(app, term, after);
+}
+
+/// The ticks the runtime runs back to back while the app has work due now (`slice_now`).
+fn ticks_while_due(app: &mut App, term: &mut Terminal<TestBackend>, times: &mut Times) {
+    for _ in 0..100_000 {
+        match app.next_deadline() {
+            Some(d) if d <= tokio::time::Instant::now() => times.frame(app, term, Event::Tick),
+            _ => return,
+        }
+    }
 }
 
 /// The second letter of other queries than "web-prod-1" (names by subsequence, columns and
@@ -502,6 +711,12 @@ fn bench_keys(c: &mut Criterion) {
     // profile of them alone).
     if let Some(n) = std::env::var("VNAV_KEYS").ok().and_then(|v| v.parse().ok()) {
         latency_report(n);
+        std::process::exit(0);
+    }
+    // `VNAV_REFRESH_SHAPES=300000 cargo bench --bench ui`: the refresh shapes alone.
+    if let Some(n) = (std::env::var("VNAV_REFRESH_SHAPES").ok()).and_then(|v| v.parse().ok()) {
+        let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+        refresh_shapes(&mut loaded_app(n), &mut term, n);
         std::process::exit(0);
     }
     let n = n_vms();

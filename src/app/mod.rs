@@ -393,6 +393,10 @@ impl App {
         if let Some(t) = self.sort_deadline() {
             consider(t);
         }
+        // A refresh whose listing ended with work left: a slice a tick, at once.
+        if self.tree.finish_due() {
+            consider(Instant::now());
+        }
         next
     }
 
@@ -422,10 +426,30 @@ impl App {
             self.request_details();
             redraw = true;
         }
+        if self.tree.finish_due() {
+            redraw |= self.refresh_slice();
+        }
         // Nothing on screen changes: the filter's index, built while nothing happens.
         self.filter.engine.index_slice(&self.tree);
         self.read_sort_keys();
         redraw
+    }
+
+    /// A slice of an ended refresh (`Tree::finish_slice`): the children that went leave the
+    /// rows, and the last slice swaps the listing in; the filter's rows follow, as when a
+    /// listing ends (`on_children_done`).
+    fn refresh_slice(&mut self) -> bool {
+        let version = self.tree.version;
+        let ended = self.tree.finish_slice();
+        let changed = self.tree.version != version;
+        if changed && self.tree.is_filtered() {
+            self.apply_filter();
+        }
+        if let Some(parent) = ended {
+            self.dots_insight(parent);
+            self.keep_selection_visible();
+        }
+        changed
     }
 
     pub fn notify(&mut self, text: impl Into<String>, severity: Severity) {
@@ -759,7 +783,8 @@ impl App {
         self.listing_done(req, endpoint, result.as_ref().err().cloned());
         let ok = result.is_ok();
         let changed = self.tree.finish_load(entry, req, result);
-        if ok {
+        // A refresh that ends in slices asks for its rows' health when its listing is in.
+        if ok && !matches!(self.tree.get(entry).load(), Load::Loading(_)) {
             self.dots_insight(entry);
         }
         if changed {

@@ -228,6 +228,10 @@ pub struct Tree {
     /// none of whose children is open splices its child list as it is, without reading each
     /// child's entry (300,000 of them under an "All VMs" group).
     open: std::collections::HashSet<EntryId>,
+    /// Parents whose refresh's listing ended with work left (`refresh.rs`, `finish_slice`).
+    finishing: Vec<EntryId>,
+    /// The work of a slice of an ended refresh (0: `refresh::SLICE`); tests make it small.
+    refresh_slice: usize,
 }
 
 impl Tree {
@@ -499,12 +503,13 @@ impl Tree {
             _ => return false,
         };
         match result {
-            Ok(()) => {
-                e.set_load(Load::Loaded);
-                if let Some(s) = staged {
-                    self.finish_staged(parent, s);
+            // A refresh ends in slices: loaded when the last one swaps its listing in.
+            Ok(()) => match staged {
+                Some(s) => {
+                    self.end_staged(parent, s);
                 }
-            }
+                None => e.set_load(Load::Loaded),
+            },
             Err(msg) => {
                 e.set_load(Load::failed(msg));
                 if let Some(s) = staged {
@@ -552,11 +557,13 @@ impl Tree {
             Load::Loading(l) => l.staged.is_some(),
             _ => opened,
         };
-        // What the last one listed goes: the new one lists it all again.
+        // What the last one listed goes: the new one lists it all again (of one that ended and
+        // was still freeing what went, what is left stays till then).
         if let Some(Load::Loading(l)) = e.load.as_deref_mut()
             && let Some(s) = l.staged.take()
         {
             self.drop_staged(&s);
+            self.finishing.retain(|&p| p != id);
         }
         let e = &mut self.entries[id as usize];
         if !refresh {

@@ -14,6 +14,7 @@ mod app_form_runs;
 mod app_history;
 mod app_mouse;
 mod app_no_color;
+mod app_refresh_slices;
 mod app_screen;
 mod app_stalled;
 mod app_table;

@@ -6,6 +6,13 @@
 //! the end. The end then only passes over a byte per old child for what went, frees those,
 //! finds what moved (only when out of order, `moves`) and swaps the new children list in: a few
 //! ms at 300,000 children where one merge of it all took ~250.
+//!
+//! What the end still has to do in proportion to the old children (index those a short listing
+//! left, see which of them went, free those: ~100 ms at 300,000 for an empty listing) runs in
+//! slices of `SLICE` units, one at the end and one a tick after it (`Tree::finish_slice`, due at
+//! once while any is left): the old children stay shown meanwhile, but for those that went,
+//! which leave as they are freed (their holders sent on as at once), and the new list is
+//! swapped in by the last slice.
 
 use std::hash::BuildHasher;
 
@@ -15,8 +22,18 @@ use super::{DEAD, EndpointId, Entry, EntryId, Load, STAGED, Tree, moves, packed_
 use crate::api::model::{Node, NodeId};
 
 /// Old children indexed per batch at least (~0.5 ms): a listing of 300,000 in pages of 128 has
-/// them all indexed after its first ~20 pages.
+/// them all indexed after its first ~20 pages. Also the work of one slice of an ended refresh,
+/// in units of an old child indexed or read (a freed one costs `FREE_COST`).
 const SLICE: usize = 16 * 1024;
+
+/// Moved children stamped at most, or an eighth of the tree if more (the room of the filter's
+/// tail, `app::filter::TAIL`): past that the filter's index is built again whatever the
+/// stamps say, so a refresh that moved more tells its readers to start over instead of
+/// stamping 300,000 entries in one event (`freed_lately`'s epoch).
+const MOVED_STAMPED: usize = 16_384;
+
+/// A child freed costs about four indexed (its node's strings and its holders' successor).
+const FREE_COST: usize = 4;
 
 /// `Staged::list`: a listed node no old child had.
 const NEW: u32 = u32::MAX;
@@ -45,6 +62,31 @@ pub struct Staged {
     /// The listing so far, in its order: each node's entry and the old child's place it took
     /// (`NEW` for an entry of its own, `STAGED` until the end).
     list: Vec<(EntryId, u32)>,
+    /// The listing ended: what is left runs in slices (`Tree::finish_slice`).
+    ended: bool,
+    /// Old children whose fate is settled (`TAKEN`, `KEPT_OPENED`, `DROPPED`), those opened by
+    /// id that stay, and how many went.
+    swept: usize,
+    opened: Vec<(EntryId, usize)>,
+    dropped: usize,
+    /// Old children passed by the freeing of those that went, the last that stayed among
+    /// them, and where the run of dropped ones being freed ends.
+    freed_upto: usize,
+    last_kept: Option<EntryId>,
+    run_end: usize,
+    /// Which children that stay moved, found a slice at a time once all are known: the
+    /// longest run of old places in the listing so far, and how much of `list` it has seen.
+    /// None until then, and when the listing keeps the old order (told in one pass).
+    runs: Option<(moves::Runs, usize)>,
+    ordered: bool,
+    /// Some were freed since the children shown were last made (`show_left`).
+    unshown: bool,
+    /// The slots of those freed, reused only once the refresh ends: a node opened by id
+    /// meanwhile takes a slot of its own, so an id names one entry while the refresh runs.
+    held: Vec<EntryId>,
+    /// The parent's children list as the refresh left it (the old children, less those freed
+    /// so far): its length, to tell when it changed under the refresh.
+    shown: usize,
 }
 
 impl Staged {
@@ -57,6 +99,18 @@ impl Staged {
             indexed: 0,
             waiting: Vec::new(),
             list: Vec::new(),
+            ended: false,
+            swept: 0,
+            opened: Vec::new(),
+            dropped: 0,
+            freed_upto: 0,
+            last_kept: None,
+            run_end: 0,
+            runs: None,
+            ordered: false,
+            unshown: false,
+            held: Vec::new(),
+            shown: 0,
         }
     }
 }
@@ -194,7 +248,7 @@ impl Tree {
     fn snap(&mut self, parent: EntryId, s: &mut Staged) {
         let children = &self.entries[parent as usize].children;
         let at = children.as_ptr() as usize;
-        if s.snapped == Some(at) && children.len() == s.old.len() {
+        if s.snapped == Some(at) && children.len() == s.shown {
             return;
         }
         if s.snapped.is_some() {
@@ -203,9 +257,19 @@ impl Tree {
         let children = &self.entries[parent as usize].children;
         s.old = children.to_vec();
         s.snapped = Some(children.as_ptr() as usize);
+        s.shown = s.old.len();
         s.state = vec![UNMATCHED; s.old.len()];
         s.index = OldIndex::with_room(s.old.len());
         s.indexed = 0;
+        s.swept = 0;
+        s.opened.clear();
+        s.dropped = 0;
+        s.freed_upto = 0;
+        s.last_kept = None;
+        s.run_end = 0;
+        s.runs = None;
+        s.ordered = false;
+        s.unshown = false;
     }
 
     /// Undoes the matching so far, its nodes back to waiting in the order listed: the old
@@ -335,73 +399,231 @@ impl Tree {
                 self.free_staged_entry(id);
             }
         }
+        self.free.extend_from_slice(&s.held);
     }
 
-    /// Ends a refresh that completed: what was not listed goes (nodes opened by id stay,
-    /// after the others), and the listing becomes the children.
+    /// Ends a refresh that completed, in one go: what was not listed goes (nodes opened by id
+    /// stay, after the others), and the listing becomes the children.
     pub(super) fn finish_staged(&mut self, parent: EntryId, mut s: Box<Staged>) {
-        self.snap(parent, &mut s);
-        let n = s.old.len();
-        self.index_old(&mut s, n);
-        self.place_waiting(parent, &mut s);
-        self.end_refresh(parent, *s);
+        s.ended = true;
+        let done = self.finish_some(parent, &mut s, usize::MAX);
+        debug_assert!(done, "an unbounded slice ends the refresh");
     }
 
-    fn end_refresh(&mut self, parent: EntryId, s: Staged) {
-        self.edits += 1;
-        let Staged {
-            old,
-            mut state,
-            list,
-            ..
-        } = s;
+    /// Ends a refresh whose listing completed: a slice of what is left now, the rest on ticks
+    /// (`finish_slice`). True when it ended in this slice.
+    pub(super) fn end_staged(&mut self, parent: EntryId, mut s: Box<Staged>) -> bool {
+        s.ended = true;
+        if self.finish_some(parent, &mut s, self.slice()) {
+            self.entries[parent as usize].set_load(Load::Loaded);
+            return true;
+        }
+        self.put_staged(parent, s);
+        if !self.finishing.contains(&parent) {
+            self.finishing.push(parent);
+        }
+        false
+    }
+
+    fn slice(&self) -> usize {
+        match self.refresh_slice {
+            0 => SLICE,
+            n => n,
+        }
+    }
+
+    /// Whether an ended refresh has work left (`finish_slice` is due).
+    pub fn finish_due(&self) -> bool {
+        !self.finishing.is_empty()
+    }
+
+    /// A slice of the ended refreshes' work (see the module), one parent's at a time: the
+    /// parent whose refresh ended in it, its children swapped in.
+    pub fn finish_slice(&mut self) -> Option<EntryId> {
+        while let Some(&parent) = self.finishing.first() {
+            let s = match self.entries[parent as usize].load.as_deref_mut() {
+                Some(Load::Loading(l)) if l.staged.as_ref().is_some_and(|s| s.ended) => {
+                    l.staged.take()
+                }
+                // Asked again, abandoned, or the parent went: nothing left to end here.
+                _ => None,
+            };
+            let Some(mut s) = s else {
+                self.finishing.remove(0);
+                continue;
+            };
+            if self.finish_some(parent, &mut s, self.slice()) {
+                self.finishing.remove(0);
+                self.entries[parent as usize].set_load(Load::Loaded);
+                return Some(parent);
+            }
+            self.put_staged(parent, s);
+            return None;
+        }
+        None
+    }
+
+    /// Works on an ended refresh for about `budget` units (see `SLICE`); true when it ended:
+    /// the parent loaded, its children the listing's.
+    fn finish_some(&mut self, parent: EntryId, s: &mut Staged, budget: usize) -> bool {
+        let mut budget = budget;
+        self.snap(parent, s);
+        if s.indexed < s.old.len() {
+            let from = s.indexed;
+            self.index_old(s, s.indexed.saturating_add(budget));
+            budget -= s.indexed - from;
+            if s.indexed < s.old.len() {
+                return false;
+            }
+        }
+        self.place_waiting(parent, s);
         // Nodes opened by id stay when the listing no longer has them (see `open_by_id`),
         // after the others in their old order.
-        let mut opened = Vec::new();
-        let mut dropped = 0;
-        for (at, st) in state.iter_mut().enumerate() {
-            *st = match *st {
-                TAKEN => TAKEN,
-                UNMATCHED if self.entries[old[at] as usize].opened_by_id() => {
-                    opened.push((old[at], at));
+        let n = s.old.len();
+        while s.swept < n && budget > 0 {
+            let at = s.swept;
+            s.swept += 1;
+            s.state[at] = match s.state[at] {
+                // A byte read: only the others cost an entry read.
+                TAKEN => continue,
+                UNMATCHED if self.entries[s.old[at] as usize].opened_by_id() => {
+                    s.opened.push((s.old[at], at));
                     KEPT_OPENED
                 }
                 _ => {
-                    dropped += 1;
+                    s.dropped += 1;
                     DROPPED
                 }
             };
+            budget -= 1;
         }
-        // Where each dropped child's holders go: the nearest surviving sibling in the old
-        // order (next first, then previous), else the parent. One pass, a run of dropped at
-        // a time.
-        let mut went = Vec::with_capacity(dropped);
-        let (mut prev, mut at) = (None, 0);
-        while dropped > 0 && at < old.len() {
-            if state[at] != DROPPED {
-                prev = Some(old[at]);
-                at += 1;
+        if s.swept < n {
+            return false;
+        }
+        if !self.free_dropped(parent, s, &mut budget) {
+            return false;
+        }
+        // The swap costs a pass over the new children and their layout: a slice of its own
+        // when this one did much already.
+        if !self.order(parent, s, &mut budget) || budget < self.slice() / 2 {
+            self.show_left(parent, s);
+            return false;
+        }
+        self.end_refresh(parent, s);
+        true
+    }
+
+    /// Finds which children that stay moved, as far as `budget` goes: nothing to find when
+    /// the listing keeps their old order (one pass over it, as most refreshes do) or the
+    /// parent is a table's root (its orders do not follow the tree's). True when found.
+    fn order(&self, parent: EntryId, s: &mut Staged, budget: &mut usize) -> bool {
+        if s.ordered {
+            return true;
+        }
+        if s.runs.is_none() {
+            let stay = (s.list.iter().filter(|&&(_, at)| at != NEW))
+                .map(|&(_, at)| at as usize)
+                .chain(s.opened.iter().map(|&(_, at)| at));
+            if stay.is_sorted() || !self.in_tree(parent) {
+                s.ordered = true;
+                return true;
+            }
+            s.runs = Some(Default::default());
+        }
+        let Some((runs, seen)) = &mut s.runs else {
+            return true;
+        };
+        while *seen < s.list.len() && *budget > 0 {
+            let at = s.list[*seen].1;
+            *seen += 1;
+            if at != NEW && runs.push(at as usize) {
+                *budget -= 1;
+            }
+        }
+        if *seen < s.list.len() {
+            return false;
+        }
+        for &(_, at) in &s.opened {
+            runs.push(at);
+        }
+        s.ordered = true;
+        true
+    }
+
+    /// Frees the old children that went, in their order, as far as `budget` goes: each one's
+    /// holders go to the nearest sibling that stays in the old order (next first, then
+    /// previous), else the parent. Those freed leave the children shown meanwhile. True when
+    /// none is left.
+    fn free_dropped(&mut self, parent: EntryId, s: &mut Staged, budget: &mut usize) -> bool {
+        if s.dropped == 0 {
+            return true;
+        }
+        let n = s.old.len();
+        let mut freed = 0;
+        while s.freed_upto < n && *budget > 0 {
+            let at = s.freed_upto;
+            s.freed_upto += 1;
+            if s.state[at] != DROPPED {
+                s.last_kept = Some(s.old[at]);
                 continue;
             }
-            let run = at;
-            while at < old.len() && state[at] == DROPPED {
-                at += 1;
+            if s.run_end <= at {
+                s.run_end = at
+                    + s.state[at..]
+                        .iter()
+                        .take_while(|&&st| st == DROPPED)
+                        .count();
             }
-            let to = old.get(at).copied().or(prev).unwrap_or(parent);
-            went.extend(old[run..at].iter().map(|&c| (c, to)));
+            let to = (s.old.get(s.run_end).copied())
+                .or(s.last_kept)
+                .unwrap_or(parent);
+            let slots = self.free.len();
+            self.free_subtree(s.old[at], to);
+            s.held.extend(self.free.drain(slots..));
+            freed += 1;
+            *budget = budget.saturating_sub(FREE_COST);
         }
+        s.dropped -= freed;
+        s.unshown |= freed > 0;
+        if s.dropped > 0 {
+            self.show_left(parent, s);
+        }
+        s.dropped == 0
+    }
+
+    /// Those freed leave what is shown, the rest of the old children staying as they were:
+    /// after a slice that freed some and does not end the refresh (one that does swaps the
+    /// listing in at once).
+    fn show_left(&mut self, parent: EntryId, s: &mut Staged) {
+        if !std::mem::take(&mut s.unshown) {
+            return;
+        }
+        let (state, upto) = (&s.state, s.freed_upto);
+        let shown: ThinVec<EntryId> = (s.old.iter().enumerate())
+            .filter(|&(at, _)| at >= upto || state[at] != DROPPED)
+            .map(|(_, &c)| c)
+            .collect();
+        s.shown = shown.len();
+        s.snapped = Some(shown.as_ptr() as usize);
+        self.entries[parent as usize].children = shown;
+        self.invalidate();
+    }
+
+    fn end_refresh(&mut self, parent: EntryId, s: &mut Staged) {
+        self.edits += 1;
+        let list = std::mem::take(&mut s.list);
+        let opened = std::mem::take(&mut s.opened);
+        self.free.append(&mut s.held);
         // The children that stay keep their order unless the listing's differs: then the
         // fewest that explain the new order are taken as moved, and in the drawn tree stamped
         // with what is below them (`stamp_moved`), so the filter's index takes them on as
         // changes. A table's rows are not stamped: its orders do not follow the tree's.
-        let stay = || {
-            (list.iter().filter(|&&(_, at)| at != NEW))
-                .map(|&(id, at)| (id, at as usize))
-                .chain(opened.iter().copied())
-        };
-        let moved = match stay().map(|(_, at)| at).is_sorted() || !self.in_tree(parent) {
-            true => Vec::new(),
-            false => moves::moved(&stay().collect::<Vec<_>>()),
+        let moved = match s.runs.take() {
+            Some((runs, _)) if !runs.in_order() => {
+                let stay = (list.iter().filter(|&&(_, at)| at != NEW)).map(|&(id, _)| id);
+                runs.moved(stay.chain(opened.iter().map(|&(id, _)| id)))
+            }
+            _ => Vec::new(),
         };
         // The new entries join the tree now: stamped now, for the indexes that take them on.
         self.content += 1;
@@ -411,14 +633,14 @@ impl Tree {
                 self.stamps[id as usize] = self.content;
             }
         }
-        for (id, to) in went {
-            self.free_subtree(id, to);
-        }
         let mut kept = ThinVec::with_capacity(list.len() + opened.len());
         kept.extend(list.iter().map(|&(id, _)| id));
         kept.extend(opened.into_iter().map(|(c, _)| c));
         self.entries[parent as usize].children = kept;
-        if !moved.is_empty() {
+        if moved.len() > MOVED_STAMPED.max(self.len() / 8) {
+            self.freed_log.clear();
+            self.freed_epoch += 1;
+        } else if !moved.is_empty() {
             self.stamp_moved(moved);
         }
         // Children may have moved among themselves: whatever counts on the tree's order

@@ -119,6 +119,10 @@ struct Case {
     by_name: bool,
     end: End,
     drawn: bool,
+    /// The work of a slice of the ended refresh (`Tree::refresh_slice`; 0: as shipped), and
+    /// whether a node is opened by id between two of its slices.
+    slice: usize,
+    opened_finishing: Option<u8>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -137,10 +141,15 @@ fn case() -> impl Strategy<Value = Case> {
             1 => Just(End::Abandoned),
             1 => Just(End::AskedAgain)
         ],
-        any::<bool>(),
+        (
+            any::<bool>(),
+            prop_oneof![Just(0), 1usize..8],
+            prop::option::of(0u8..12),
+        ),
     )
         .prop_map(
-            |(old, deep, opened, opened_during, mut new, mut cuts, by_name, end, drawn)| {
+            |(old, deep, opened, opened_during, mut new, mut cuts, by_name, end, extra)| {
+                let (drawn, slice, opened_finishing) = extra;
                 if by_name {
                     // Parts of a list in name order never repeat a node (vCenter's are told
                     // apart as they land, `seen`): of two with one id, the first to arrive
@@ -162,6 +171,8 @@ fn case() -> impl Strategy<Value = Case> {
                     by_name,
                     end,
                     drawn,
+                    slice,
+                    opened_finishing,
                 }
             },
         )
@@ -284,6 +295,48 @@ fn outcome(t: &Tree, r: EntryId, before: &HashSet<EntryId>, content: u64) -> Out
     }
 }
 
+/// Runs the ended refresh's slices (`Tree::finish_slice`) to its end, a node opened by id
+/// between two of them when the case says (in `reference` too, before its merge). Meanwhile
+/// the children shown are live, the old ones in their order. Answers the entries freed before
+/// that node was opened (with what was below them): their holders went to a sibling that stayed without it (the
+/// reference, opening it first, may send them to it).
+fn finish(
+    t: &mut Tree,
+    reference: &mut Tree,
+    r: EntryId,
+    c: &Case,
+    old: &[EntryId],
+) -> HashSet<EntryId> {
+    let mut gone_before = HashSet::new();
+    let mut opened = c.opened_finishing;
+    let mut slices = 0;
+    while t.finish_due() {
+        t.finish_slice();
+        t.refresh_visible();
+        let shown = t.get(r).children.to_vec();
+        assert!(shown.iter().all(|&id| t.is_live(id)), "a freed child shown");
+        if t.finish_due() {
+            let mut rest = old.iter();
+            assert!(
+                (shown.iter()).all(|c| rest.any(|o| o == c) || t.get(*c).opened_by_id()),
+                "the old children shown in their order"
+            );
+        }
+        // Between two slices only: once ended, the refresh is no longer in play.
+        if t.finish_due()
+            && let Some(i) = opened.take()
+        {
+            gone_before.extend((0..t.capacity() as EntryId).filter(|&id| !t.is_live(id)));
+            let n = node(&id_of(i), "opened", false);
+            t.open_by_id(r, n.clone());
+            reference.open_by_id(r, n);
+        }
+        slices += 1;
+        assert!(slices < 10_000, "the slices end");
+    }
+    gone_before
+}
+
 /// Every live entry is in the tree (or a table's root's), none left made but not placed.
 fn consistent(t: &Tree, r: EntryId) {
     let mut reached = 0;
@@ -302,6 +355,7 @@ proptest! {
     fn batch_by_batch_ends_as_one_merge_did(c in case()) {
         let (mut t, r) = planted(&c);
         let (mut reference, _) = planted(&c);
+        t.refresh_slice = c.slice;
         let before: HashSet<EntryId> = (0..t.capacity() as EntryId).filter(|&i| t.is_live(i)).collect();
         let old_children = t.get(r).children.to_vec();
         // Without children the listing is a first load: shown as it lands, not merged.
@@ -311,6 +365,7 @@ proptest! {
         t.take_removed();
         t.start_load(r, 2);
         let mut staged: Vec<Node> = Vec::new();
+        let gone_before;
         for (k, part) in batches(&c, &c.new).into_iter().enumerate() {
             if k == 1 && let Some(i) = c.opened_during {
                 let n = node(&id_of(i), "opened", false);
@@ -330,6 +385,8 @@ proptest! {
         match c.end {
             End::Ok => {
                 t.finish_load(r, 2, Ok(()));
+                let old = t.get(r).children.to_vec();
+                gone_before = finish(&mut t, &mut reference, r, &c, &old);
                 let endpoint = reference.get(r).endpoint();
                 reference_merge(&mut reference, r, staged.into_iter().map(|n| (endpoint, n)).collect());
             }
@@ -358,6 +415,8 @@ proptest! {
                     t.accept_batch(r, 3, ChildBatch { nodes: part, by_name: c.by_name, ..Default::default() });
                 }
                 t.finish_load(r, 3, Ok(()));
+                let old = t.get(r).children.to_vec();
+                gone_before = finish(&mut t, &mut reference, r, &c, &old);
                 let endpoint = reference.get(r).endpoint();
                 let mut all: Vec<Node> = Vec::new();
                 for part in again {
@@ -370,7 +429,13 @@ proptest! {
             }
         }
         consistent(&t, r);
-        prop_assert_eq!(outcome(&t, r, &before, content), outcome(&reference, r, &before, content));
+        let (mut got, mut want) = (outcome(&t, r, &before, content), outcome(&reference, r, &before, content));
+        for o in [&mut got, &mut want] {
+            o.successors.retain(|(id, _)| !gone_before.contains(id));
+            // Those went first: the rest follow in their order.
+            o.freed.sort_by_key(|f| !matches!(f, Seen::Was(id) if gone_before.contains(id)));
+        }
+        prop_assert_eq!(got, want);
     }
 }
 
@@ -472,4 +537,79 @@ fn a_parent_that_goes_mid_refresh_takes_its_staged_entries() {
         !t.accept_batch(folder, 2, batch(&["vm-4"])),
         "its answers are stale"
     );
+}
+
+/// A refresh that moves more children than the filter's tail takes on (most of 40,000,
+/// reversed) does not stamp each: the filter would build its index again anyway, so the tree
+/// tells readers in tree order to start over (`freed_lately`'s epoch), in one step.
+#[test]
+fn a_refresh_that_moves_most_of_many_children_tells_readers_to_start_over() {
+    let mut t = Tree::default();
+    let r = t.add_root(0, node("root", "root", false));
+    let vms: Vec<Node> = (0..40_000)
+        .map(|i| node(&format!("vm-{i}"), &format!("n{i}"), false))
+        .collect();
+    t.merge_children(r, vms.clone());
+    let (epoch, content) = (t.freed_lately().0, t.content);
+    // Two swapped: stamped, as before.
+    let mut two = vms.clone();
+    two.swap(1, 30_000);
+    t.merge_children(r, two.clone());
+    assert_eq!(t.freed_lately().0, epoch);
+    let stamped = |t: &Tree, content: u64| {
+        (t.get(r).children.iter())
+            .filter(|&&c| t.changed_since(c, content))
+            .count()
+    };
+    assert_eq!(stamped(&t, content), 2, "the two moved");
+    let content = t.content;
+    two.reverse();
+    t.merge_children(r, two);
+    assert_eq!(t.freed_lately().0, epoch + 1, "readers start over");
+    assert_eq!(stamped(&t, content), 0, "none stamped one by one");
+    let names: Vec<&str> = (t.get(r).children.iter())
+        .map(|&c| t.get(c).node.name.as_str())
+        .collect();
+    assert_eq!(names[..2], ["n39999", "n39998"]);
+}
+
+/// An ended refresh that has much to free does it in slices (`Tree::finish_slice`): the old
+/// children that went leave as they are freed, in their order, none freed twice, the parent
+/// loading until the last slice swaps the listing in.
+#[test]
+fn an_ended_refresh_frees_what_went_in_slices() {
+    let mut t = Tree::default();
+    let r = t.add_root(0, node("root", "root", false));
+    let vms: Vec<Node> = (0..40_000)
+        .map(|i| node(&format!("vm-{i}"), &format!("n{i}"), false))
+        .collect();
+    let batch = |nodes: Vec<Node>| ChildBatch {
+        nodes,
+        ..Default::default()
+    };
+    t.start_load(r, 1);
+    t.accept_batch(r, 1, batch(vms.clone()));
+    t.finish_load(r, 1, Ok(()));
+    let old = t.get(r).children.to_vec();
+    t.start_load(r, 2);
+    t.accept_batch(r, 2, batch(vec![vms[39_999].clone()]));
+    t.finish_load(r, 2, Ok(()));
+    let mut slices = 0;
+    let mut shown = t.get(r).children.len();
+    assert!(shown > 20_000, "most still shown: {shown}");
+    while t.finish_due() {
+        assert!(matches!(t.get(r).load(), super::super::Load::Loading(_)));
+        t.finish_slice();
+        slices += 1;
+        let now = t.get(r).children.len();
+        assert!(now <= shown && now >= 1);
+        // Those that went go from the front: the rest shown as they were.
+        assert_eq!(t.get(r).children[..], old[old.len() - now..]);
+        shown = now;
+    }
+    assert!(slices >= 5, "{slices}");
+    assert_eq!(t.get(r).children[..], [old[39_999]]);
+    assert_eq!(t.get(r).load(), &super::super::Load::Loaded);
+    assert_eq!(t.len(), 2);
+    assert_eq!(t.successor(old[0]), Some(old[39_999]));
 }
