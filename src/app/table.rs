@@ -605,7 +605,8 @@ impl App {
         t.stale_view = false;
         let total = t.index.len();
         let sort = t.shown_sort();
-        let mut rows = (t.index).sorted(&self.tree, &labels, sort.column.id, sort.desc);
+        let mut rows = self.tree.spare_rows();
+        (t.index).sorted_into(&self.tree, &labels, sort.column.id, sort.desc, &mut rows);
         let typed = &self.filter.query;
         if !t.query.is_empty() || !typed.is_empty() {
             let tree = &self.tree;

@@ -953,8 +953,26 @@ impl SortIndex {
         col: ColumnId,
         desc: bool,
     ) -> Vec<EntryId> {
+        let mut out = Vec::new();
+        self.sorted_into(tree, labels, col, desc, &mut out);
+        out
+    }
+
+    /// `sorted`, written over `out`: a table laid out each frame reuses the last frame's
+    /// buffer instead of faulting in a fresh one (1.2 MB at 300,000 rows; the allocator
+    /// gives freed pages back at once).
+    pub fn sorted_into(
+        &mut self,
+        tree: &Tree,
+        labels: &[&str],
+        col: ColumnId,
+        desc: bool,
+        out: &mut Vec<EntryId>,
+    ) {
+        out.clear();
         if !self.cols.contains(&col) {
-            return self.rows.iter().copied().filter(|&id| id != NONE).collect();
+            out.extend(self.rows.iter().copied().filter(|&id| id != NONE));
+            return;
         }
         if let Some(g) = self.groups.iter().position(|g| g.col == col) {
             if !self.orders.iter().any(|o| o.col == ColumnId::Name) {
@@ -963,7 +981,8 @@ impl SortIndex {
             let name = self.orders.iter().find(|o| o.col == ColumnId::Name);
             let name = name.expect("just built");
             let entry = |r: u32| self.rows[r as usize];
-            return self.groups[g].rows(name.ascending(), name.len(), desc, entry);
+            self.groups[g].rows(name.ascending(), name.len(), desc, entry, out);
+            return;
         }
         match self.orders.iter().position(|o| o.col == col) {
             // The most recently sorted by last: the others go first when one must.
@@ -976,8 +995,8 @@ impl SortIndex {
         let order = self.orders.last().expect("built");
         let entry = |r: u32| self.rows[r as usize];
         match desc {
-            false => order.ascending().map(entry).collect(),
-            true => order.descending().into_iter().map(entry).collect(),
+            false => out.extend(order.ascending().map(entry)),
+            true => out.extend(order.descending().into_iter().map(entry)),
         }
     }
 }

@@ -173,6 +173,8 @@ pub struct Tree {
     roots: Vec<EntryId>,
     /// Rows shown in the tree pane, top to bottom.
     visible: Vec<EntryId>,
+    /// The rows a view showed before the current one, kept as the next one's buffer.
+    spare: Vec<EntryId>,
     /// Entry → its row in `visible` (u32::MAX when hidden); not kept for a view (see
     /// `row_hint`).
     row_of: Vec<u32>,
@@ -373,6 +375,14 @@ impl Tree {
         self.view_set = self.freed;
         self.view_laid = None;
         self.invalidate();
+    }
+
+    /// An empty buffer for the next view's rows, with the room the last one shown had: a view
+    /// set every frame reuses it rather than faulting in fresh pages each time.
+    pub fn spare_rows(&mut self) -> Vec<EntryId> {
+        let mut rows = std::mem::take(&mut self.spare);
+        rows.clear();
+        rows
     }
 
     pub fn has_view(&self) -> bool {
@@ -754,7 +764,9 @@ impl Tree {
             // Rows are live when the view is set: only a free since then can have killed one.
             let check = match self.view_laid.replace(self.freed) {
                 None => {
-                    self.visible = std::mem::take(rows);
+                    // The rows shown until now are the next view's buffer (`spare_rows`).
+                    let shown = std::mem::take(rows);
+                    self.spare = std::mem::replace(&mut self.visible, shown);
                     self.freed != self.view_set
                 }
                 Some(laid) => laid != self.freed,

@@ -121,7 +121,8 @@ impl Groups {
         len: usize,
         desc: bool,
         entry: impl Fn(u32) -> T,
-    ) -> Vec<T> {
+        out: &mut Vec<T>,
+    ) {
         let mut count = self.count.clone();
         if count.iter().sum::<usize>() != len {
             debug_assert!(false, "the groups' counts drifted from the rows");
@@ -144,13 +145,13 @@ impl Groups {
             start[g] = at;
             at += count[g];
         }
-        let mut out = vec![T::default(); at];
+        out.clear();
+        out.resize(at, T::default());
         for r in by_name {
             let g = self.of[r as usize] as usize;
             out[start[g]] = entry(r);
             start[g] += 1;
         }
-        out
     }
 
     /// Bytes held: a group a row, and the few values.
