@@ -944,23 +944,10 @@ impl SortIndex {
     }
 
     /// Every row, sorted by `col` in that direction (one of the synced columns; another
-    /// gives the rows unsorted). Reads the order only, no value, once built: the first sort
-    /// by a column builds its order (a sort of every row's key).
-    pub fn sorted(
-        &mut self,
-        tree: &Tree,
-        labels: &[&str],
-        col: ColumnId,
-        desc: bool,
-    ) -> Vec<EntryId> {
-        let mut out = Vec::new();
-        self.sorted_into(tree, labels, col, desc, &mut out);
-        out
-    }
-
-    /// `sorted`, written over `out`: a table laid out each frame reuses the last frame's
-    /// buffer instead of faulting in a fresh one (1.2 MB at 300,000 rows; the allocator
-    /// gives freed pages back at once).
+    /// gives the rows unsorted), written over `out`: a table laid out each frame reuses the
+    /// last frame's buffer instead of faulting in a fresh one (1.2 MB at 300,000 rows; the
+    /// allocator gives freed pages back at once). Reads the order only, no value, once
+    /// built: the first sort by a column builds its order (a sort of every row's key).
     pub fn sorted_into(
         &mut self,
         tree: &Tree,

@@ -3,6 +3,15 @@ use crate::api::model::{Health, NodeKind, Severity, Status, VmFacts};
 use crate::app::tree::Load;
 use proptest::prelude::*;
 
+impl SortIndex {
+    /// `sorted_into` a new `Vec`.
+    fn sorted(&mut self, tree: &Tree, labels: &[&str], col: ColumnId, desc: bool) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.sorted_into(tree, labels, col, desc, &mut out);
+        out
+    }
+}
+
 fn node(name: &str, (state, severity): (&str, Severity), cpus: Option<u32>, ip: &str) -> Node {
     Node::new(NodeKind::Vm, format!("vm/{name}"), name)
         .with_status(Status::new(state, severity))
