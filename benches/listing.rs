@@ -724,7 +724,7 @@ fn multi_listing(_: &mut Criterion) {
 /// `-- offload`: the same listings with the servers' work off the machine's two cores, as
 /// real servers are on machines of their own: the simulators answer each GET from its first
 /// answer (`sim::memo`), after one listing without the app has made every answer once.
-fn offloaded_listing() {
+fn offloaded_listing(_: &mut Criterion) {
     let vms = if full_run() { 100_000 } else { 2_000 };
     let rt = runtime();
     let mut sims = SimChild::start_with(vms, LATENCY_MS, true);
@@ -1034,6 +1034,7 @@ fn tui_listing(_: &mut Criterion) {
 criterion_group!(
     benches,
     multi_listing,
+    offloaded_listing,
     tui_listing,
     listing,
     startup,
@@ -1064,7 +1065,7 @@ fn main() {
         return;
     }
     if std::env::args().any(|a| a == "offload") {
-        offloaded_listing();
+        offloaded_listing(&mut Criterion::default());
         return;
     }
     // `-- tui`: the same `:vm` in the TUI's own loop, frames drawn as `vnav` draws them.
