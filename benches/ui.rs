@@ -126,6 +126,22 @@ fn loaded_app(n: usize) -> App {
     app
 }
 
+/// The nodes of `vms` as a server would list them again, `off` now powered off.
+fn listed_with_one_off(
+    app: &App,
+    vms: impl Iterator<Item = vnav::app::tree::EntryId>,
+    off: vnav::app::tree::EntryId,
+) -> Vec<Node> {
+    vms.map(|c| {
+        let node = app.tree.get(c).node.clone();
+        match c == off {
+            true => node.with_status(Status::new("POWERED_OFF", Severity::Muted)),
+            false => node,
+        }
+    })
+    .collect()
+}
+
 fn children_req(effects: &[Effect]) -> u64 {
     effects
         .iter()
@@ -300,15 +316,7 @@ fn streamed_refresh(app: &mut App, term: &mut Terminal<TestBackend>, n: usize) {
             }
         }
         let off = vms[(round * 7919 + 13) % vms.len()];
-        let nodes: Vec<Node> = (vms.iter())
-            .map(|&c| {
-                let node = app.tree.get(c).node.clone();
-                match c == off {
-                    true => node.with_status(Status::new("POWERED_OFF", Severity::Muted)),
-                    false => node,
-                }
-            })
-            .collect();
+        let nodes = listed_with_one_off(app, vms.iter().copied(), off);
         app.cursor.selected = None;
         app.select_entry(group);
         let req = children_req(&app.handle(key(KeyCode::F(5))).effects);
@@ -651,15 +659,8 @@ fn first_key_after_change(app: &mut App, term: &mut Terminal<TestBackend>, n: us
             1 => app.tree.get_mut(vm).node.name = format!("renamed-{round}").into(),
             _ => {
                 let gone = vms[(round * 104_729) % vms.len()];
-                let nodes = (vms.iter().filter(|&&c| c != gone))
-                    .map(|&c| {
-                        let node = app.tree.get(c).node.clone();
-                        match c == vm {
-                            true => node.with_status(Status::new("POWERED_OFF", Severity::Muted)),
-                            false => node,
-                        }
-                    })
-                    .collect();
+                let kept = vms.iter().copied().filter(|&c| c != gone);
+                let nodes = listed_with_one_off(app, kept, vm);
                 let c = thread_cpu();
                 app.tree.merge_children(group, nodes);
                 refreshed.push(thread_cpu() - c);

@@ -750,6 +750,11 @@ mod tests {
     }
 
     /// A value that is a URL (a vCD host's href) breaks between its parts.
+    /// A (key, value) line as `fields` gives it.
+    fn field(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
     #[test]
     fn a_url_value_wraps_after_a_slash() {
         let href = "https://vcd.example.com/api/admin/extension/host/f3453fc6-2579";
@@ -773,7 +778,6 @@ mod tests {
             ("Power", "Powered on"),
             ("Guest customization enabled", "Yes"),
         ];
-        let field = |k: &str, v: &str| (k.to_string(), v.to_string());
         assert_eq!(
             fields(&rows, 50),
             [
@@ -792,7 +796,6 @@ mod tests {
             ("Guest OS", "Ubuntu Linux (64-bit)"),
             ("Needs customization", "No"),
         ];
-        let field = |k: &str, v: &str| (k.to_string(), v.to_string());
         assert_eq!(
             fields(&rows, 42),
             [
