@@ -162,6 +162,18 @@ impl Block {
     }
 }
 
+/// `s.partition_point(pred)`, searched from the start outwards (1, 2, 4, … places, then
+/// halving): a few steps where the answer is near the start, as for a run of rows in order.
+fn gallop<T>(s: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    // Every place before `lo` is known to pass.
+    let (mut lo, mut hi) = (0, 1);
+    while hi <= s.len() && pred(&s[hi - 1]) {
+        lo = hi;
+        hi *= 2;
+    }
+    lo + s[lo..(hi - 1).min(s.len())].partition_point(pred)
+}
+
 /// One column's rows in ascending order.
 pub struct Order {
     pub col: ColumnId,
@@ -232,9 +244,11 @@ impl Order {
         let names = col == ColumnId::Name;
         let value = |r: u32| columns::value(row(r).0, col, row(r).1);
         let same = |a: u32, b: u32| columns::compare(&value(a), &value(b)) == Ordering::Equal;
-        // Each new row's key read once, not at each of its comparisons.
-        let mut keys: Vec<Key> = (fresh.iter()).map(|&r| Key::of(col, r, row(r))).collect();
-        keys.sort_unstable_by(cmp_keys);
+        // Each new row's key read once, not at each of its comparisons. Not sorted: rows come
+        // in runs already in order (a page by name, a list sorted by name), and each row's
+        // block is found from the last one's (`from`), so a run costs a comparison or two a
+        // row, where sorting them first cost ~18 % of a 300,000-row fill.
+        let keys: Vec<Key> = (fresh.iter()).map(|&r| Key::of(col, r, row(r))).collect();
         // And its name's natural key, one after another (`ends`).
         let (mut natural, mut ends) = (Vec::new(), Vec::new());
         for key in &keys {
@@ -251,17 +265,21 @@ impl Order {
                 b.fence = Some(Fence::of(col, first, row(first)));
             }
         }
-        // Fresh rows ascend: each goes at or after the block the one before went to.
+        // The block the last row went to: a row after it in order goes there or a little
+        // after, found by galloping from there; one before it, from the first block.
         let mut from = 0;
         for (i, key) in keys.into_iter().enumerate() {
             let (f, fr) = (key.row, row(key.row));
             if self.blocks.is_empty() {
                 self.blocks.push(Block::new(Vec::new()));
             }
-            let past = self.blocks[from..].partition_point(|blk| {
+            let before = |blk: &Block| {
                 (blk.fence.as_ref()).is_some_and(|fence| fence.cmp(col, f, fr).is_lt())
-            });
-            let b = (from + past).saturating_sub(1);
+            };
+            if !before(&self.blocks[from]) {
+                from = 0;
+            }
+            let b = (from + gallop(&self.blocks[from..], before)).saturating_sub(1);
             from = b;
             let blk = &mut self.blocks[b];
             // Another column's rows before the block's first run mark have its fence's value:
@@ -349,9 +367,11 @@ impl Order {
                 second.shrink_to_fit();
                 let first = second[0] & !RUN;
                 let fence = Some(Fence::of(col, first, row(first)));
-                // Each half's rows share more of their keys: read again when next merged into.
-                // The first half gives back the room it grew to (twice what it holds), or
-                // its prefixes, read as roomy as its rows, would take that twice.
+                // Each half's rows share more of their keys: read again when next merged into
+                // (keeping the whole block's windows instead left more ties to read rows for:
+                // a 300,000-row fill took 17 % longer). The first half gives back the room it
+                // grew to (twice what it holds), or its prefixes, read as roomy as its rows,
+                // would take that twice.
                 self.blocks[b].prefixes = None;
                 self.blocks[b].rows.shrink_to_fit();
                 self.blocks.insert(
@@ -615,6 +635,17 @@ mod tests {
         o.merge(&[3], &row);
         assert_eq!(o.ascending().collect::<Vec<_>>(), [0, 1, 2, 4, 3]);
         assert!(o.marks_right(&row));
+    }
+
+    /// Galloping finds what a binary search finds, wherever the answer is.
+    #[test]
+    fn gallop_finds_the_partition_point() {
+        for len in 0..40 {
+            for passing in 0..=len {
+                let s: Vec<bool> = (0..len).map(|i| i < passing).collect();
+                assert_eq!(gallop(&s, |&p| p), passing, "{passing} of {len}");
+            }
+        }
     }
 
     proptest! {
