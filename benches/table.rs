@@ -16,7 +16,7 @@ mod common;
 // Timed with the allocator the binary ships with.
 vnav::shipped_allocator!();
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -458,5 +458,115 @@ fn bench_size(c: &mut Criterion, n: usize) {
     g.finish();
 }
 
+/// `-- fill`: `:vm` filled over three endpoints as a listing fills it, nothing else: the vCD's
+/// pages of 128 in name order, each vCenter's lists one host's VMs (every 150th name) sorted by
+/// name, interleaved; a tick whenever the app asks and a frame every 27 pages (a listing's
+/// pace at 60 frames a second). The app thread's CPU for the whole fill, three runs: what
+/// taking rows into the table costs while a listing runs (issue 18, target 2).
+fn fill(n: usize) {
+    let per = n / 3;
+    let hosts = per.div_ceil(150);
+    let mut cpus = Vec::new();
+    for _ in 0..3 {
+        let mut app = endpoints(&["vcd", "vc-a", "vc-b"]);
+        // As the TUI's loop has it: rows taken in are laid out once a frame.
+        app.lay_out_per_frame();
+        let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+        let mut effects = key(&mut app, ':');
+        for c in "vm".chars() {
+            effects.extend(key(&mut app, c));
+        }
+        effects.extend(
+            app.handle(Event::Key(KeyEvent::new(
+                KeyCode::Enter,
+                KeyModifiers::NONE,
+            )))
+            .effects,
+        );
+        let reqs: Vec<(u64, usize)> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::ListKind { req, endpoint, .. } => Some((*req, *endpoint)),
+                _ => None,
+            })
+            .collect();
+        let page = |ep: usize, k: usize| -> Vec<Node> {
+            match ep {
+                0 => (k * 128..((k + 1) * 128).min(per))
+                    .map(|i| vm(0, i))
+                    .collect(),
+                _ => {
+                    let mut host: Vec<Node> = (k..per).step_by(hosts).map(|i| vm(ep, i)).collect();
+                    host.sort_by(|a, b| vnav::api::columns::natural_cmp(&a.name, &b.name));
+                    host
+                }
+            }
+        };
+        let batches = per.div_ceil(128).max(hosts);
+        let cpu = thread_cpu();
+        let mut pages = 0;
+        for k in 0..batches {
+            for &(req, ep) in &reqs {
+                let last = if ep == 0 { per.div_ceil(128) } else { hosts };
+                if k >= last {
+                    continue;
+                }
+                let nodes = page(ep, k);
+                api(
+                    &mut app,
+                    req,
+                    ep,
+                    ApiAnswer::Children(ChildBatch {
+                        nodes,
+                        total: (ep == 0).then_some(per as u64),
+                        by_name: ep != 0,
+                        ..Default::default()
+                    }),
+                );
+                if app
+                    .next_deadline()
+                    .is_some_and(|d| d <= tokio::time::Instant::now())
+                {
+                    app.handle(Event::Tick);
+                }
+                pages += 1;
+                if pages % 27 == 0 {
+                    app.before_frame();
+                    term.draw(|f| vnav::views::draw(&app, f)).unwrap();
+                }
+            }
+        }
+        for &(req, ep) in &reqs {
+            api(&mut app, req, ep, ApiAnswer::ChildrenDone(Ok(())));
+        }
+        while app
+            .next_deadline()
+            .is_some_and(|d| d <= tokio::time::Instant::now())
+        {
+            app.handle(Event::Tick);
+        }
+        app.before_frame();
+        term.draw(|f| vnav::views::draw(&app, f)).unwrap();
+        cpus.push(thread_cpu() - cpu);
+        assert_eq!(app.tree.visible().len(), per * 3);
+    }
+    cpus.sort();
+    eprintln!(
+        "REPORT fill, :vm over {n} VMs from 3 endpoints as a listing lands them: app thread CPU \
+         {:.3} s (median of 3; {:.3}–{:.3} s)",
+        cpus[1].as_secs_f64(),
+        cpus[0].as_secs_f64(),
+        cpus[2].as_secs_f64()
+    );
+}
+
 criterion_group!(benches, bench_table);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::args().any(|a| a == "fill") {
+        fill(*sizes().last().unwrap());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
