@@ -753,6 +753,8 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
         let before = sims.requests();
         let (app0, clients0, sims0) = (own_cpu().0, own_cpu().1, sims.cpu());
         let started = Instant::now();
+        walk_trace::install();
+        walk_trace::ON.store(true, std::sync::atomic::Ordering::Relaxed);
         d.key(KeyCode::Char(':'));
         d.type_str("vm");
         d.key(KeyCode::Enter);
@@ -808,6 +810,8 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
         let in_table = |app: &App| app.table.as_ref().is_some_and(|t| t.total == all);
         assert!(d.until(long, in_table).await, "the table never caught up");
         let table_done = started.elapsed();
+        walk_trace::ON.store(false, std::sync::atomic::Ordering::Relaxed);
+        slots(tag, width, started);
         let (app1, clients1) = own_cpu();
         let sims1 = sims.cpu();
         for (i, &r) in roots.iter().enumerate() {
@@ -842,6 +846,43 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
     });
 }
 
+/// How the requests of the listing `started` used their endpoints' slots, from the client's
+/// `request` events: each exchange's time (sent to last byte read) and the share of the time
+/// the slots were in an exchange (between none: a page parsed, a task waiting for a core).
+/// A listing completes near its floor × mean exchange / latency / that share.
+fn slots(tag: &str, width: usize, started: Instant) {
+    let seen = std::mem::take(&mut *walk_trace::SEEN.lock().unwrap());
+    // vCD queries are `/api/query`; the two vCenters share one line.
+    for (label, vcd, endpoints) in [("vcd", true, 1.0), ("vcenters", false, 2.0)] {
+        let mut ms: Vec<(f64, f64)> = (seen.iter())
+            .filter(|(_, e)| e.contains("url=") && e.contains("/api/query") == vcd)
+            .filter_map(|(t, e)| {
+                let ms: f64 = e.split("ms=").nth(1)?.split(' ').next()?.parse().ok()?;
+                Some(((*t - started).as_secs_f64() * 1000.0, ms))
+            })
+            .collect();
+        if ms.is_empty() {
+            continue;
+        }
+        ms.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let n = ms.len();
+        let at = |q: f64| ms[((n - 1) as f64 * q) as usize].1;
+        let sum: f64 = ms.iter().map(|m| m.1).sum();
+        let end = ms.iter().map(|m| m.0).fold(0.0, f64::max);
+        eprintln!(
+            "REPORT {tag}multi-endpoint :vm, {label}'s slots: {n} exchanges, each p50 {} / p90 {} / \
+             p99 {} / max {} ms, mean {:.1} ms; slots in an exchange {:.0} % of the time to the \
+             last",
+            at(0.5),
+            at(0.9),
+            at(0.99),
+            at(1.0),
+            sum / n as f64,
+            100.0 * sum / (width as f64 * endpoints * end)
+        );
+    }
+}
+
 /// The same three listings without the app: the backends' `list_kind` side by side, each
 /// timed to its end, so what the app adds shows apart from the network and the simulators.
 fn listings_without_app(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
@@ -854,7 +895,9 @@ fn listings_without_app(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: 
         let before = sims.requests();
         let cpu0 = (own_cpu(), sims.cpu());
         let started = Instant::now();
-        let timed = reads.iter().map(|b| async move {
+        // Each listing a task of the runtime, as the executor runs it: polled on the workers,
+        // not all three on this thread.
+        let timed = reads.iter().cloned().map(|b| async move {
             let (sink, got) = ChildSink::collecting();
             let first: Arc<Mutex<Option<Duration>>> = Arc::default();
             let f = first.clone();
@@ -870,7 +913,8 @@ fn listings_without_app(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: 
             let first = first.lock().unwrap().unwrap_or_default();
             (got.take().len(), first, took)
         });
-        let results = futures::future::join_all(timed).await;
+        let tasks = timed.map(tokio::spawn).collect::<Vec<_>>();
+        let results = futures::future::try_join_all(tasks).await.unwrap();
         let seen = sims.requests();
         let cpu1 = (own_cpu(), sims.cpu());
         for (i, (n, first, took)) in results.into_iter().enumerate() {
@@ -886,7 +930,7 @@ fn listings_without_app(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: 
                 took.as_secs_f64() / floor
             );
         }
-        // The listings are polled on the main thread here (no executor): every thread counts.
+        // Every thread counts: the workers and this one.
         let clients = (cpu1.0.0 + cpu1.0.1) - (cpu0.0.0 + cpu0.0.1);
         eprintln!(
             "REPORT {tag}multi-endpoint list_kind without the app: CPU clients {:.2} s, simulators \
@@ -939,7 +983,8 @@ mod walk_trace {
         }
     }
 
-    /// Installed once, after the timed runs: it sees info events only.
+    /// Installed once: it sees info events only, and keeps them only while `ON` (a check an
+    /// event, ~2,200 a listing).
     pub fn install() {
         use tracing_subscriber::prelude::*;
         let keep = Keep.with_filter(tracing_subscriber::filter::LevelFilter::INFO);
