@@ -7,6 +7,7 @@ use thin_vec::ThinVec;
 use crate::api::model::{ChildBatch, Node};
 pub use refresh::Staged;
 
+mod chunks;
 mod moves;
 mod refresh;
 #[cfg(test)]
@@ -168,7 +169,7 @@ fn packed_endpoint(endpoint: EndpointId) -> u16 {
 
 #[derive(Default)]
 pub struct Tree {
-    entries: Vec<Entry>,
+    entries: chunks::Chunks<Entry>,
     free: Vec<EntryId>,
     roots: Vec<EntryId>,
     /// Rows shown in the tree pane, top to bottom.
