@@ -34,6 +34,9 @@ struct Fence {
     value: Value<'static>,
     /// The name, then the text value, then the endpoint's label.
     texts: Box<str>,
+    /// In a name order, the name's natural key (`natural_key`; empty in another order): a
+    /// row is placed among the fences by comparing bytes, not names digit run by digit run.
+    key: Box<[u8]>,
     name_end: u32,
     text_end: u32,
     row: u32,
@@ -48,9 +51,14 @@ impl Fence {
             Value::Number(n) => (Value::Number(n), ""),
             Value::Time(t) => (Value::Time(t), ""),
         };
+        let mut key = Vec::new();
+        if col == ColumnId::Name {
+            natural_key(name, &mut key);
+        }
         Fence {
             value,
             texts: [name, text, endpoint].concat().into(),
+            key: key.into(),
             name_end: name.len() as u32,
             text_end: (name.len() + text.len()) as u32,
             row: r,
@@ -70,6 +78,19 @@ impl Fence {
             Value::State(rank, _) => Value::State(*rank, &self.texts[name..text]),
             v => v.clone(),
         }
+    }
+
+    /// `cmp`, against a row whose name's natural key is `key`: in a name order, where the
+    /// two keys differ they decide, as they order names (`natural_key`); empty names, whose
+    /// keys say nothing, and equal keys are compared in full.
+    fn cmp_keyed(&self, col: ColumnId, r: u32, row: Row, key: &[u8]) -> Ordering {
+        if !self.key.is_empty() && !key.is_empty() {
+            let o = (*self.key).cmp(key);
+            if o.is_ne() {
+                return o;
+            }
+        }
+        self.cmp(col, r, row)
     }
 
     /// This fence against row `r`, as `cmp_rows` would compare its row with `r`.
@@ -206,7 +227,7 @@ impl Order {
 
     /// Bytes held: the rows (with their blocks' spare room), the fences and the prefixes.
     pub fn bytes(&self) -> usize {
-        let fence = |f: &Fence| f.texts.len();
+        let fence = |f: &Fence| f.texts.len() + f.key.len();
         let prefixes = |p: &Prefixes| p.skip.len() + p.of.capacity() * size_of::<u32>();
         (self.blocks.iter())
             .map(|b| {
@@ -274,7 +295,8 @@ impl Order {
                 self.blocks.push(Block::new(Vec::new()));
             }
             let before = |blk: &Block| {
-                (blk.fence.as_ref()).is_some_and(|fence| fence.cmp(col, f, fr).is_lt())
+                (blk.fence.as_ref())
+                    .is_some_and(|fence| fence.cmp_keyed(col, f, fr, natural_of(i)).is_lt())
             };
             if !before(&self.blocks[from]) {
                 from = 0;
