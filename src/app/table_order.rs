@@ -359,6 +359,9 @@ pub struct SortIndex {
     /// Passes over every child made (`pass`), for tests.
     #[cfg(test)]
     passes: usize,
+    /// Orders rechecked for changed rows (`Order::recheck`), for tests.
+    #[cfg(test)]
+    pub(crate) rechecks: usize,
 }
 
 /// Rows a root none of whose rows the index has yet (an endpoint's first page) may take beyond
@@ -607,7 +610,13 @@ impl SortIndex {
             // Changed rows still in order stay; the others leave and are merged again.
             let mut fresh = match changed.is_empty() {
                 true => Vec::new(),
-                false => o.recheck(&is_changed, &row),
+                false => {
+                    #[cfg(test)]
+                    {
+                        self.rechecks += 1;
+                    }
+                    o.recheck(&is_changed, &row)
+                }
             };
             if !fresh.is_empty() {
                 let mut out = vec![false; rows.len()];
