@@ -377,6 +377,17 @@ fn arrivals(n: usize) {
     );
 }
 
+/// `:<line>` typed and entered; its effects.
+fn command(app: &mut App, line: &str) -> Vec<Effect> {
+    let mut effects = key(app, ':');
+    for c in line.chars() {
+        effects.extend(key(app, c));
+    }
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    effects.extend(app.handle(Event::Key(enter)).effects);
+    effects
+}
+
 /// Health dots (issue 18): `:vm` over `n` VMs on three vCenters with Aria Operations
 /// connected, listed whole; then every VM's dot lands as `Backend::vm_health` streams them, a
 /// part of 1,000 at a time, the three reads' parts interleaved, each part followed by what the
@@ -503,6 +514,37 @@ fn dots(n: usize) {
          per part CPU {}",
         common::percentiles(each)
     );
+    // Then one VM at a time changes state (a change the table takes on: the State column
+    // reads it), sorted by name, then by name with the vCPU order kept too: what a small
+    // change costs the index and the frame.
+    for (label, kept) in [("name", None), ("name, the vCPU order kept", Some("cpu"))] {
+        if let Some(col) = kept {
+            let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+            for line in [format!("sort {col}"), "sort name".to_string()] {
+                let effects = command(&mut app, &line);
+                run_sort_jobs(&mut app, &mut term, effects, &mut a, &mut b, &mut c);
+                frame(&mut app, &mut term);
+            }
+        }
+        let mut each = Vec::new();
+        for i in 0..100 {
+            let id = app.tree.visible()[i * 997 % (per * 3)];
+            let c = thread_cpu();
+            let node = &mut app.tree.get_mut(id).node;
+            node.status = match i % 2 {
+                0 => Status::new("POWERED_OFF", Severity::Muted),
+                _ => Status::new("POWERED_ON", Severity::Ok),
+            };
+            app.handle(Event::Tick);
+            frame(&mut app, &mut term);
+            each.push(thread_cpu() - c);
+        }
+        eprintln!(
+            "REPORT dots then one VM's state changing, 100 times, sorted by {label}: CPU per \
+             change (event, table laid out, frame) {}",
+            common::percentiles(each)
+        );
+    }
 }
 
 /// This thread's CPU time.
