@@ -6,7 +6,8 @@
 //! three), and the sort index's bytes. And arrivals (issue 18, target
 //! 4): `:vm` over three endpoints whose pages land interleaved while keys are pressed, each
 //! key's time to its frame, and the same plus the event handled just before it (what a key
-//! pressed during that event waits).
+//! pressed during that event waits). And health dots (`-- dots`): the CPU a listed `:vm`
+//! spends as every row's dot lands, a part at a time.
 //! `cargo bench --bench table` for the full sizes; `cargo test --all-targets` runs it small.
 
 use std::time::{Duration, Instant};
@@ -203,14 +204,20 @@ fn open_vm_table(app: &mut App, n: usize) -> (Duration, Duration) {
     (first.unwrap(), start.elapsed())
 }
 
-/// `cargo bench --bench table -- arrivals` runs only the arrivals.
+/// `cargo bench --bench table -- arrivals` runs only the arrivals, `-- dots` only the dots.
 fn bench_table(c: &mut Criterion) {
-    if !std::env::args().any(|a| a == "arrivals") {
+    let only = |name: &str| std::env::args().any(|a| a == name);
+    if only("dots") {
+        dots(*sizes().last().unwrap());
+        return;
+    }
+    if !only("arrivals") {
         for &n in sizes() {
             bench_size(c, n);
         }
     }
     arrivals(*sizes().last().unwrap());
+    dots(*sizes().last().unwrap());
 }
 
 /// p99 and worst of some durations.
@@ -368,6 +375,176 @@ fn arrivals(n: usize) {
         common::percentiles(first_walls),
         common::percentiles(first_cpus)
     );
+}
+
+/// `:<line>` typed and entered; its effects.
+fn command(app: &mut App, line: &str) -> Vec<Effect> {
+    let mut effects = key(app, ':');
+    for c in line.chars() {
+        effects.extend(key(app, c));
+    }
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    effects.extend(app.handle(Event::Key(enter)).effects);
+    effects
+}
+
+/// Health dots (issue 18): `:vm` over `n` VMs on three vCenters with Aria Operations
+/// connected, listed whole; then every VM's dot lands as `Backend::vm_health` streams them, a
+/// part of 1,000 at a time, the three reads' parts interleaved, each part followed by what the
+/// event loop does after an event: the ticks due, the table laid out (`before_frame`) and a
+/// frame drawn. Reports this thread's CPU for all the dots, and per part.
+fn dots(n: usize) {
+    const PART: usize = 1000;
+    let labels = ["vc-a", "vc-b", "vc-c", "ops"];
+    let specs = (labels.iter())
+        .map(|l| EndpointSpec {
+            label: l.to_string(),
+            root: Node::new(NodeKind::Endpoint, format!("https://{l}"), *l),
+            insecure: false,
+            read_only: false,
+        })
+        .collect();
+    let mut app = App::new(specs, Theme::default(), false);
+    app.lay_out_per_frame();
+    app.handle(Event::Resize(200, 60));
+    for (i, e) in app.start().into_iter().enumerate() {
+        let Effect::Connect { req, .. } = e else {
+            unreachable!()
+        };
+        let (product, capabilities, uuid) = match i {
+            3 => (Product::Vrops, Capabilities::MONITOR, None),
+            _ => (
+                Product::Vcenter,
+                Capabilities::ALL,
+                Some(format!("{i:08}-0000-0000-0000-00000000000{i}")),
+            ),
+        };
+        let info = EndpointInfo {
+            product,
+            url: format!("https://ep{i}"),
+            user: "admin".into(),
+            api_version: "1".into(),
+            capabilities,
+            instance_uuid: uuid,
+        };
+        api(&mut app, req, i, ApiAnswer::Connected(Ok(info)));
+    }
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut effects = key(&mut app, ':');
+    for c in "vm".chars() {
+        effects.extend(key(&mut app, c));
+    }
+    effects.extend(
+        app.handle(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )))
+        .effects,
+    );
+    let per = n / 3;
+    let mut asks = Vec::new();
+    for e in effects {
+        let Effect::ListKind { req, endpoint, .. } = e else {
+            continue;
+        };
+        let count = if endpoint < 3 { per } else { 0 };
+        for page in 0..count.div_ceil(PART) {
+            let nodes = (page * PART..((page + 1) * PART).min(count))
+                .map(|i| {
+                    Node::new(
+                        NodeKind::Vm,
+                        format!("vm-{i}"),
+                        format!("web-{endpoint}-{i}"),
+                    )
+                    .with_status(Status::new("POWERED_ON", Severity::Ok))
+                })
+                .collect();
+            let batch = ChildBatch {
+                nodes,
+                ..Default::default()
+            };
+            api(&mut app, req, endpoint, ApiAnswer::Children(batch));
+        }
+        let done = api(&mut app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+        asks.extend(done.into_iter().filter_map(|e| match e {
+            Effect::VmHealth { req, endpoint, vms } => Some((req, endpoint, vms)),
+            _ => None,
+        }));
+    }
+    let frame = |app: &mut App, term: &mut Terminal<TestBackend>| {
+        while app
+            .next_deadline()
+            .is_some_and(|d| d <= tokio::time::Instant::now())
+        {
+            app.handle(Event::Tick);
+        }
+        app.before_frame();
+        term.draw(|f| vnav::views::draw(app, f)).unwrap();
+    };
+    frame(&mut app, &mut term);
+    assert_eq!(app.tree.visible().len(), per * 3);
+    assert_eq!(asks.len(), 3, "one health read per vCenter's listing");
+    let parts = per.div_ceil(PART);
+    let (mut each, start) = (Vec::new(), thread_cpu());
+    let (wall, mut placed) = (Instant::now(), 0);
+    for part in 0..parts {
+        for (req, endpoint, vms) in &asks {
+            let c = thread_cpu();
+            let dots: Vec<VmHealth> = (part * PART..((part + 1) * PART).min(vms.len()))
+                .map(|at| VmHealth {
+                    at: at as u32,
+                    key: vms[at].clone(),
+                    health: [Health::Green, Health::Yellow, Health::Red][at % 3],
+                })
+                .collect();
+            placed += dots.len();
+            api(&mut app, *req, *endpoint, ApiAnswer::VmHealth(dots));
+            frame(&mut app, &mut term);
+            each.push(thread_cpu() - c);
+        }
+    }
+    let (cpu, wall) = (thread_cpu() - start, wall.elapsed());
+    let dotted = (app.tree.visible().iter())
+        .filter(|&&r| app.tree.get(r).node.health.is_some())
+        .count();
+    assert_eq!(dotted, per * 3, "every row dotted");
+    eprintln!(
+        "REPORT dots, :vm over {n} VMs from 3 vCenters sorted by name, {placed} dots landing in \
+         parts of {PART} (each part, the ticks due and a frame): CPU {cpu:.2?} (wall {wall:.2?}); \
+         per part CPU {}",
+        common::percentiles(each)
+    );
+    // Then one VM at a time changes state (a change the table takes on: the State column
+    // reads it), sorted by name, then by name with the vCPU order kept too: what a small
+    // change costs the index and the frame.
+    for (label, kept) in [("name", None), ("name, the vCPU order kept", Some("cpu"))] {
+        if let Some(col) = kept {
+            let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+            for line in [format!("sort {col}"), "sort name".to_string()] {
+                let effects = command(&mut app, &line);
+                run_sort_jobs(&mut app, &mut term, effects, &mut a, &mut b, &mut c);
+                frame(&mut app, &mut term);
+            }
+        }
+        let mut each = Vec::new();
+        for i in 0..100 {
+            let id = app.tree.visible()[i * 997 % (per * 3)];
+            let c = thread_cpu();
+            let node = &mut app.tree.get_mut(id).node;
+            node.status = match i % 2 {
+                0 => Status::new("POWERED_OFF", Severity::Muted),
+                _ => Status::new("POWERED_ON", Severity::Ok),
+            };
+            app.handle(Event::Tick);
+            frame(&mut app, &mut term);
+            each.push(thread_cpu() - c);
+        }
+        eprintln!(
+            "REPORT dots then one VM's state changing, 100 times, sorted by {label}: CPU per \
+             change (event, table laid out, frame) {}",
+            common::percentiles(each)
+        );
+    }
 }
 
 /// This thread's CPU time.

@@ -8,6 +8,8 @@ use std::cmp::Ordering;
 use time::OffsetDateTime;
 
 use super::labels;
+#[cfg(test)]
+use super::model::Health;
 use super::model::{Node, NodeKind, Product, Severity, age, bytes_text, mib_text};
 
 /// Every column vnav knows; a kind shows some of them.
@@ -30,6 +32,11 @@ pub enum ColumnId {
     Category,
     Version,
     Description,
+    /// A node's health dot, worst first. No table shows it: it is here for the tests of what
+    /// a column fed by the dots must keep right (`reads_health`), the path a shipped one
+    /// would take.
+    #[cfg(test)]
+    Health,
 }
 
 /// How a column's values order.
@@ -95,6 +102,9 @@ pub const SNAPSHOT_SIZE: Column = col(
     SortBy::Number,
 );
 pub const SUMMARY: Column = col(ColumnId::Summary, "summary", "Summary", 30, SortBy::Natural);
+/// See `ColumnId::Health`.
+#[cfg(test)]
+pub const HEALTH: Column = col(ColumnId::Health, "health", "Health", 6, SortBy::Number);
 
 pub const CATEGORY: Column = col(
     ColumnId::Category,
@@ -326,6 +336,41 @@ pub fn value<'a>(node: &'a Node, col: ColumnId, endpoint: &'a str) -> Value<'a> 
         ColumnId::Version => Value::Text(workflow_part(node, 0)),
         ColumnId::Category => Value::Text(workflow_part(node, 1)),
         ColumnId::Description => Value::Text(workflow_part(node, 2)),
+        #[cfg(test)]
+        ColumnId::Health => Value::Number(node.health.map(|h| match h {
+            Health::Red => 0,
+            Health::Orange => 1,
+            Health::Yellow => 2,
+            Health::Green => 3,
+            Health::Unknown => 4,
+        })),
+    }
+}
+
+/// Whether `col`'s value (`value`, and so its text, its order and what a filter finds in it)
+/// reads a node's health (`Node::health`). None of the columns shown does: a health dot is
+/// drawn beside the name, so landing 300,000 of them needs no table's order, rows or filter
+/// touched (`App::place_health`). A column that reads it must say so here, or tables sorted
+/// or filtered by it would not follow the dots (`columns::tests` holds every column to this).
+pub fn reads_health(col: ColumnId) -> bool {
+    match col {
+        ColumnId::Name
+        | ColumnId::State
+        | ColumnId::Endpoint
+        | ColumnId::Place
+        | ColumnId::Cpu
+        | ColumnId::Memory
+        | ColumnId::GuestOs
+        | ColumnId::Ip
+        | ColumnId::Owner
+        | ColumnId::SnapshotAge
+        | ColumnId::SnapshotSize
+        | ColumnId::Summary
+        | ColumnId::Category
+        | ColumnId::Version
+        | ColumnId::Description => false,
+        #[cfg(test)]
+        ColumnId::Health => true,
     }
 }
 
@@ -513,6 +558,47 @@ mod tests {
         assert_eq!(kind_named("vms"), Some(NodeKind::Vm));
         assert_eq!(kind_named("s"), None);
         assert_eq!(find(NodeKind::Host, "cpu"), None);
+    }
+
+    /// What lets a health dot skip every table's order and filter: a column whose value
+    /// changes with the node's health says so (`reads_health`), and no column shown does.
+    #[test]
+    fn only_the_columns_that_say_so_read_health() {
+        let healths = [
+            None,
+            Some(Health::Green),
+            Some(Health::Yellow),
+            Some(Health::Orange),
+            Some(Health::Red),
+            Some(Health::Unknown),
+        ];
+        let mut cols: Vec<Column> = (KINDS.iter().map(|(_, k)| columns(*k)))
+            .chain([SNAPSHOT_COLUMNS, &[HEALTH]])
+            .flatten()
+            .copied()
+            .collect();
+        cols.dedup();
+        for &(_, kind) in KINDS {
+            let node = Node::new(kind, "x-1", "web-1")
+                .with_status(crate::api::model::Status::new("POWERED_ON", Severity::Ok))
+                .with_summary(["1.0", "Library", "does things"].join(WORKFLOW_SEP))
+                .with_facts(VmFacts {
+                    cpus: Some(2).into(),
+                    ip: "10.0.0.7".into(),
+                    ..VmFacts::default()
+                });
+            for col in &cols {
+                let values: Vec<String> = (healths.iter())
+                    .map(|&h| format!("{:?}", value(&node.clone().with_health(h), col.id, "vcd")))
+                    .collect();
+                let read = values.windows(2).any(|w| w[0] != w[1]);
+                assert_eq!(read, reads_health(col.id), "{:?} of a {kind:?}", col.id);
+            }
+        }
+        let shown = (KINDS.iter())
+            .flat_map(|(_, k)| columns(*k))
+            .chain(SNAPSHOT_COLUMNS);
+        assert!(!shown.into_iter().any(|c| reads_health(c.id)));
     }
 
     #[test]

@@ -151,6 +151,12 @@ impl Table {
         &self.cols
     }
 
+    /// Whether a node's health feeds what this table orders or filters by: a column it shows
+    /// or its filters search (every column of its kind, `row_rank`) reads it.
+    pub(crate) fn reads_health(&self) -> bool {
+        (self.cols.iter().chain(columns::columns(self.kind))).any(|c| columns::reads_health(c.id))
+    }
+
     /// Whether the rows wait for the order of the sort column, being built (the header says
     /// "sorting…"; the rows keep the order they had).
     pub fn sorting(&self) -> bool {
@@ -947,6 +953,10 @@ impl App {
         self.table.as_ref().map(|t| (t.sort.column.id, t.sort.desc))
     }
 }
+
+#[cfg(test)]
+#[path = "table_dots_tests.rs"]
+mod dots_tests;
 
 #[cfg(test)]
 mod tests {

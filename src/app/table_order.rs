@@ -11,14 +11,15 @@
 //! a page landing adds rows without renumbering the others.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 mod groups;
+mod natural;
 mod order;
 
 use self::groups::{Groups, grouped};
+use self::natural::{natural_key, text_ranks, text_ranks_after};
 use self::order::{Order, RUN};
 use super::tree::{EntryId, Tree};
 use crate::api::columns::{self, Column, ColumnId, Value};
@@ -46,6 +47,14 @@ const KEEP: usize = 3;
 /// Changed rows that cost about what one new row does (`SortIndex::catch_up`): most keep
 /// their place (`Order::recheck`).
 const CHANGED_PER_ROW: usize = 4;
+
+/// Changed rows an order finds one by one (`Order::recheck_few`, ~20 comparisons each) rather
+/// than in a pass over its rows: at most one per this many rows. (Tests find them so in
+/// orders of a few dozen rows.)
+#[cfg(not(test))]
+const FEW: usize = 256;
+#[cfg(test)]
+const FEW: usize = 4;
 
 /// More than this share of fresh rows, and the index is built anew rather than merged into.
 const MERGE_AT_MOST: usize = 2;
@@ -88,78 +97,6 @@ fn cmp_keys(a: &Key, b: &Key) -> Ordering {
         .then_with(|| columns::compare(&Value::Text(a.name), &Value::Text(b.name)))
         .then_with(|| columns::natural_cmp(a.endpoint, b.endpoint))
         .then(a.row.cmp(&b.row))
-}
-
-/// Each text's rank among the distinct `texts`, in natural order: sorting the distinct values
-/// (often few: states, endpoints, guest OSes) instead of every row, each by its natural key
-/// (`natural_key`), so the sort compares bytes, not digit runs.
-fn text_ranks(texts: &[&str]) -> Vec<u32> {
-    text_ranks_after(texts, &[])
-}
-
-/// `text_ranks`, each text first ordered by its `first` (a state's rank; empty: none).
-fn text_ranks_after(texts: &[&str], first: &[u8]) -> Vec<u32> {
-    let mut ids: HashMap<&str, u32> = HashMap::new();
-    let mut distinct: Vec<&str> = Vec::new();
-    // A state's rank follows from its words (its label), so a text has one rank.
-    let mut first_of: Vec<u8> = Vec::new();
-    let of_row: Vec<u32> = (texts.iter().enumerate())
-        .map(|(i, &t)| {
-            *ids.entry(t).or_insert_with(|| {
-                distinct.push(t);
-                first_of.push(first.get(i).copied().unwrap_or(0));
-                distinct.len() as u32 - 1
-            })
-        })
-        .collect();
-    drop(ids);
-    let mut keys: Vec<u8> = Vec::new();
-    let mut ends: Vec<usize> = Vec::with_capacity(distinct.len());
-    for t in &distinct {
-        natural_key(t, &mut keys);
-        ends.push(keys.len());
-    }
-    let key = |i: u32| -> &[u8] {
-        let i = i as usize;
-        &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]]
-    };
-    let mut by_text: Vec<u32> = (0..distinct.len() as u32).collect();
-    by_text.sort_unstable_by(|&a, &b| {
-        (first_of[a as usize].cmp(&first_of[b as usize]))
-            .then_with(|| key(a).cmp(key(b)))
-            .then_with(|| distinct[a as usize].cmp(distinct[b as usize]))
-    });
-    let mut rank = vec![0u32; distinct.len()];
-    for (i, &id) in by_text.iter().enumerate() {
-        rank[id as usize] = i as u32;
-    }
-    of_row.iter().map(|&id| rank[id as usize]).collect()
-}
-
-/// Bytes that compare (as bytes) the way `columns::natural_cmp` compares texts, but for its
-/// last tie breaker (the exact text): letters lowercased, and each run of digits as one
-/// marker (`0`: a digit run against a letter compares as any digit does), its length
-/// without leading zeros, then those digits; two runs thus compare by length, then digits.
-fn natural_key(s: &str, out: &mut Vec<u8>) {
-    let mut b = s.as_bytes();
-    while let Some(&c) = b.first() {
-        if !c.is_ascii_digit() {
-            out.push(c.to_ascii_lowercase());
-            b = &b[1..];
-            continue;
-        }
-        let end = b
-            .iter()
-            .position(|c| !c.is_ascii_digit())
-            .unwrap_or(b.len());
-        let (run, rest) = b.split_at(end);
-        let zeros = run.iter().take_while(|&&c| c == b'0').count();
-        let run = &run[zeros.min(run.len() - 1)..];
-        out.push(b'0');
-        out.extend_from_slice(&(run.len() as u32).to_be_bytes());
-        out.extend_from_slice(run);
-        b = rest;
-    }
 }
 
 /// The order from sorted keys (unknown, primary, …, row): a run starts where (unknown,
@@ -359,6 +296,10 @@ pub struct SortIndex {
     /// Passes over every child made (`pass`), for tests.
     #[cfg(test)]
     passes: usize,
+    /// Orders rechecked for changed rows in a pass over their rows (`Order::recheck`, not
+    /// `recheck_few`), for tests.
+    #[cfg(test)]
+    pub(crate) rechecks: usize,
 }
 
 /// Rows a root none of whose rows the index has yet (an endpoint's first page) may take beyond
@@ -466,9 +407,10 @@ impl SortIndex {
     /// Catches up with the tree: the table's rows are the children of `roots` that are
     /// `kind`s. Rows that are new or whose node changed since the last call are merged into
     /// the orders built; the rest keep their places. Cost: the children appended and the
-    /// entries touched since (a pass over the roots' child ids only after other edits), a pass
-    /// over each order's row numbers when rows changed (`Order::recheck`), plus the merge (the
-    /// new rows placed by binary search).
+    /// entries touched since (a pass over the roots' child ids only after other edits), for
+    /// rows changed a search each (`Order::recheck_few`) or, when many changed or one moved,
+    /// a pass over each order's row numbers (`Order::recheck`), plus the merge (the new rows
+    /// placed by binary search).
     /// At most `limit` new rows are taken (see `behind`), so one call's work stays bounded
     /// while 300,000 rows pour in; new columns take every row at once.
     pub fn sync(
@@ -577,17 +519,9 @@ impl SortIndex {
         if (arrived.len() + changed.len()) * MERGE_AT_MOST > self.live {
             return false;
         }
-        let mut is_changed = vec![
-            false;
-            if changed.is_empty() {
-                0
-            } else {
-                self.rows.len()
-            }
-        ];
-        for &r in &changed {
-            is_changed[r as usize] = true;
-        }
+        // Which rows changed, by number: read by a pass over an order's rows, made only when
+        // one takes it (not for a few changed rows, `Order::recheck_few`).
+        let mut is_changed: Option<Vec<bool>> = None;
         let rows = &self.rows;
         let row = reader(rows, tree, labels);
         for g in &mut self.groups {
@@ -605,9 +539,24 @@ impl SortIndex {
                 o.remove(&gone);
             }
             // Changed rows still in order stay; the others leave and are merged again.
+            let few = changed.len() * FEW <= o.len();
             let mut fresh = match changed.is_empty() {
                 true => Vec::new(),
-                false => o.recheck(&is_changed, &row),
+                false if few && o.recheck_few(&changed, &row) => Vec::new(),
+                false => {
+                    #[cfg(test)]
+                    {
+                        self.rechecks += 1;
+                    }
+                    let is_changed = is_changed.get_or_insert_with(|| {
+                        let mut flags = vec![false; rows.len()];
+                        for &r in &changed {
+                            flags[r as usize] = true;
+                        }
+                        flags
+                    });
+                    o.recheck(is_changed, &row)
+                }
             };
             if !fresh.is_empty() {
                 let mut out = vec![false; rows.len()];

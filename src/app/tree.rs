@@ -4,7 +4,7 @@
 
 use thin_vec::ThinVec;
 
-use crate::api::model::{ChildBatch, Node};
+use crate::api::model::{ChildBatch, Health, Node};
 pub use refresh::Staged;
 
 mod chunks;
@@ -938,6 +938,19 @@ impl Tree {
             }
             self.version += 1;
         }
+    }
+
+    /// A health dot on an entry's node, as a change only the drawn row reads: redrawn
+    /// (`version`), but not a change of content (`content`, the stamps, the touched log), so
+    /// no index over the tree (a table's order and rows, the filter's) has it to take on. For
+    /// a node no column of the open table reads the health of (`App::place_health`). False
+    /// when it had that health already.
+    pub fn set_health(&mut self, id: EntryId, health: Option<Health>) -> bool {
+        let node = &mut self.entries[id as usize].node;
+        let changed = node.health != health;
+        node.health = health;
+        self.version += u64::from(changed);
+        changed
     }
 
     pub fn marked_count(&self) -> usize {

@@ -449,6 +449,90 @@ impl Order {
         moving
     }
 
+    /// `recheck` for a few changed rows, without a pass over the others: each is found by a
+    /// search for its key of now (the fences, then its block) and kept if it sits between its
+    /// neighbours, its run mark and the next row's set anew. False, and the order untouched,
+    /// when one is not found there (its key moved, or the search crossed a fence or another
+    /// changed row that moved): `recheck` then. A changed node whose key did not move (a
+    /// status the column does not read) costs ~20 comparisons, not a pass over 300,000 rows.
+    ///
+    /// Rows are never moved, so each pair of neighbours either did not change (in order as
+    /// before) or holds a changed row checked against both of its neighbours: the whole order
+    /// is as sorted as `recheck` would leave it.
+    pub fn recheck_few<'a>(&mut self, changed: &[u32], row: &impl Fn(u32) -> Row<'a>) -> bool {
+        let col = self.col;
+        for b in &mut self.blocks {
+            if b.fence.is_none() {
+                let first = b.rows[0] & !RUN;
+                b.fence = Some(Fence::of(col, first, row(first)));
+            }
+        }
+        let key = |r: u32| Key::of(col, r, row(r));
+        let mut found = Vec::with_capacity(changed.len());
+        for &r in changed {
+            let (k, fr) = (key(r), row(r));
+            let past = self.blocks.partition_point(|blk| {
+                (blk.fence.as_ref()).is_some_and(|fence| fence.cmp(col, r, fr).is_lt())
+            });
+            let b = past.saturating_sub(1);
+            let Some(blk) = self.blocks.get(b) else {
+                return false;
+            };
+            let i = (blk.rows).partition_point(|&x| cmp_keys(&key(x & !RUN), &k).is_lt());
+            let Some((b, i)) = self.at(b, i) else {
+                return false;
+            };
+            let before = self.before(b, i).map(|p| key(p & !RUN));
+            let after = self
+                .at(b, i + 1)
+                .map(|(nb, ni)| key(self.blocks[nb].rows[ni] & !RUN));
+            let placed = self.blocks[b].rows[i] & !RUN == r
+                && before.as_ref().is_none_or(|p| cmp_keys(p, &k).is_lt())
+                && after.as_ref().is_none_or(|n| cmp_keys(&k, n).is_lt());
+            if !placed {
+                return false;
+            }
+            found.push((b, i, known(&k.value)));
+        }
+        // Kept. The known values still come first: each changed row was known if it sat
+        // among the first `known`, and is known now as its value says.
+        let mut start = Vec::with_capacity(self.blocks.len());
+        let mut place = 0;
+        for blk in &self.blocks {
+            start.push(place);
+            place += blk.rows.len();
+        }
+        let was_known = self.known;
+        for &(b, i, is_known) in &found {
+            self.known = self.known + usize::from(is_known) - usize::from(start[b] + i < was_known);
+        }
+        // The marks from the values of now (a changed neighbour's too: both are read now).
+        let value = |r: u32| columns::value(row(r).0, col, row(r).1);
+        let differs = |a: u32, b: u32| columns::compare(&value(a), &value(b)).is_ne();
+        for &(b, i, _) in &found {
+            let r = self.blocks[b].rows[i] & !RUN;
+            let starts = self.before(b, i).is_none_or(|p| differs(p & !RUN, r));
+            let next = self.at(b, i + 1);
+            let blk = &mut self.blocks[b];
+            blk.rows[i] = if starts { r | RUN } else { r };
+            // The prefix and the fence read the node as it was.
+            if let Some(p) = &mut blk.prefixes {
+                p.of[i] = 0;
+            }
+            if i == 0 {
+                blk.fence = None;
+            }
+            if let Some((nb, ni)) = next {
+                let n = self.blocks[nb].rows[ni];
+                self.blocks[nb].rows[ni] = match differs(r, n & !RUN) {
+                    true => n | RUN,
+                    false => n & !RUN,
+                };
+            }
+        }
+        true
+    }
+
     /// One run of changed rows (`recheck`), between the unchanged rows `before` and `after`
     /// (at that place), kept or given to `moving`; how many of its rows count as known.
     fn settle<'a>(

@@ -524,3 +524,43 @@ fn unknown_values_go_last_both_ways() {
     assert_eq!(up(&cpu), [2, 0, 3, 1]);
     assert_eq!(cpu.descending(), [0, 3, 2, 1]);
 }
+
+/// A few rows changed in place (a status no order reads) are each found by a search for their
+/// key, not in a pass over every order's rows (`Order::recheck_few`); a row whose key moved
+/// sends the orders it moved in through the pass (`recheck`), which places it again.
+#[test]
+fn a_few_changed_rows_are_found_not_passed_over() {
+    let mut tree = Tree::default();
+    let root = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+    let nodes = (0..40)
+        .map(|i| node(&format!("web-{}", 40 - i), NO_STATE, Some(i % 3), ""))
+        .collect();
+    tree.append_children(root, nodes);
+    let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+    let (labels, mut index) = (["vcd"], SortIndex::default());
+    let names = |index: &mut SortIndex, tree: &Tree, col: ColumnId| -> Vec<String> {
+        index.sync(tree, &labels, &[root], NodeKind::Vm, &cols, 100);
+        let rows = index.sorted(tree, &labels, col, false);
+        (rows.iter())
+            .map(|&id| tree.get(id).node.name.to_string())
+            .collect()
+    };
+    names(&mut index, &tree, ColumnId::Cpu);
+    let before = names(&mut index, &tree, ColumnId::Name);
+    let kept: Vec<ColumnId> = index.orders.iter().map(|o| o.col).collect();
+    assert_eq!(kept, [ColumnId::Cpu, ColumnId::Name]);
+    let kids = tree.get(root).children.clone();
+    for &k in &kids[10..13] {
+        tree.get_mut(k).node.status = Status::new("POWERED_OFF", Severity::Muted);
+    }
+    let rechecks = index.rechecks;
+    assert_eq!(names(&mut index, &tree, ColumnId::Name), before);
+    assert_eq!(index.rechecks, rechecks, "found, not passed over");
+    // Renamed past the others: each order's pass moves it (the name breaks CPU's ties).
+    tree.get_mut(kids[0]).node.name = "aaa".into();
+    let got = names(&mut index, &tree, ColumnId::Name);
+    assert_eq!(got[0], "aaa");
+    assert_eq!(index.rechecks, rechecks + 2, "both orders' passes");
+    let by_cpu = names(&mut index, &tree, ColumnId::Cpu);
+    assert_eq!(by_cpu.iter().filter(|n| *n == "aaa").count(), 1);
+}

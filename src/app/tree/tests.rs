@@ -279,3 +279,29 @@ fn failed_load_records_message_and_stale_finish_is_ignored() {
     assert!(t.finish_load(r, 5, Err("403 forbidden".into())));
     assert_eq!(*t.get(r).load(), Load::failed("403 forbidden"));
 }
+
+/// A health dot is redrawn but is no change of content: nothing stamped or logged as
+/// touched, so the indexes over the tree have nothing to take on; the same dot again is no
+/// change at all.
+#[test]
+fn a_health_dot_is_redrawn_but_changes_no_content() {
+    use crate::api::model::Health;
+    let mut t = Tree::default();
+    let r = t.add_root(0, node("root"));
+    t.merge_children(r, vec![node("a"), node("b")]);
+    let b = t.get(r).children[1];
+    let (content, version) = (t.content, t.version);
+    let (edits, touched) = (t.edits(), t.touched());
+    assert!(t.set_health(b, Some(Health::Red)));
+    assert_eq!(t.get(b).node.health, Some(Health::Red));
+    assert!(t.version > version, "drawn again");
+    assert_eq!(
+        (t.content, t.edits(), t.touched()),
+        (content, edits, touched)
+    );
+    assert!(!t.changed_since(b, content));
+    assert_eq!(t.touched_since(touched, edits), Some(&[][..]));
+    let version = t.version;
+    assert!(!t.set_health(b, Some(Health::Red)));
+    assert_eq!(t.version, version, "the same dot: nothing to draw");
+}
