@@ -241,3 +241,47 @@ async fn twins_tasks_read_apart_at_80_columns() {
     let text = screen(&mut app, 160, 45);
     assert!(!text.contains("app-06 ·"), "{text}");
 }
+
+/// At 120 columns the target (what an operator reads) reads whole, not cut to share the room
+/// evenly with the operation while the user and endpoint are shown whole: the bar gives way
+/// to its percentage first, and past that the user and endpoint are cut, not the target.
+#[tokio::test(start_paused = true)]
+async fn a_long_target_reads_whole_at_120_columns() {
+    let mut app = two_hosts();
+    let target = "billing-frontend-production-eu-west";
+    let mut mine = task("t/1", target, TaskState::Running, "");
+    mine.user = Some("VSPHERE.LOCAL\\Administrator".into());
+    mine.operation = "Create snapshot".into();
+    answer(&mut app, 900, 1, ApiAnswer::RecentTasks(Ok(vec![mine])));
+    let text = screen(&mut app, 120, 40);
+    let row = text
+        .lines()
+        .find(|l| l.contains("billing-"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for whole in [
+        target,
+        "Create snapshot",
+        "Administrator ",
+        "vcsa-01 ",
+        "40%",
+    ] {
+        assert!(row.contains(whole), "{whole}: {row}");
+    }
+    // A user of another domain, long: it is cut, the target is not.
+    let theirs = task(
+        "t/2",
+        target,
+        TaskState::Running,
+        "svc-nightly-backup@corp.example.com",
+    );
+    answer(&mut app, 901, 0, ApiAnswer::RecentTasks(Ok(vec![theirs])));
+    let text = screen(&mut app, 120, 40);
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("billing-")).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows.iter().all(|r| r.contains(target)), "{text}");
+    assert!(rows.iter().any(|r| r.contains("Power off")), "{text}");
+    assert!(
+        !text.contains("svc-nightly-backup@corp.example.com"),
+        "{text}"
+    );
+}
