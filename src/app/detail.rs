@@ -82,7 +82,7 @@ pub enum DetailRow<'a> {
         last: String,
     },
     /// A further line of row `row`'s last cell, under that column (or under the row,
-    /// `BELOW_INDENT` in, when the layout puts it `below`).
+    /// `BELOW_INDENT` in, when the layout puts it `below`, after the columns it moved there).
     More {
         table: &'a Table,
         row: usize,
@@ -147,15 +147,18 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
                     targets - 1
                 });
                 let text = r.cells.last().map_or("", String::as_str);
-                // The last cell wraps under its column (or under the row); a shorter row is
-                // drawn as it is.
+                // The last cell wraps under its column (or under the row, after the columns
+                // moved there); a shorter row is drawn as it is.
                 let mut lines = match (r.cells.len() == layout.widths.len(), layout.below) {
                     (false, _) => vec![text.to_string()],
                     (true, false) => wrap(text, last_w),
                     (true, true) => {
                         let mut l = vec![String::new()];
-                        if !text.trim().is_empty() {
-                            l.extend(wrap(text, last_w));
+                        let moved = layout.under_text(t, &r.cells);
+                        for text in [moved.as_str(), text] {
+                            if !text.trim().is_empty() {
+                                l.extend(wrap(text, last_w));
+                            }
                         }
                         l
                     }
