@@ -6,7 +6,8 @@
 //! room (cut with "…" when drawn), the widest first and each down to its heading; a column
 //! whose heading would be cut goes under the row too, as "Heading: value" before the last
 //! column's text (the rightmost first), so no heading reads "Mandato…" and no value falls off
-//! the pane's edge. The first two columns (a name and a type) stay whole. The detail pane
+//! the pane's edge. The first two columns (a name and a type) are never cut: the second goes
+//! under the row when the two are wider than the pane. The detail pane
 //! counts and the view draws the lines from here, so scrolling and drawing agree.
 
 use unicode_width::UnicodeWidthStr;
@@ -86,8 +87,9 @@ pub fn layout(table: &Table, width: usize) -> TableLayout {
     }
     // The others keep the line; the widest middle column gives up room while they overflow,
     // each down to its heading: a heading cut ("Mandato…") over short cells ("Yes") leaves a
-    // column nobody can read, a long value cut still says what it begins with. Middle columns
-    // that do not fit even so go under the row, the rightmost first.
+    // column nobody can read, a long value cut still says what it begins with. Columns that
+    // do not fit even so go under the row, the rightmost first, down to the second (an
+    // event's user, wider than the pane beside its time, went past the edge uncut).
     let heading = |i: usize| table.columns.get(i).map_or(0, |c| c.width());
     let floor: Vec<usize> = (0..w.len())
         .map(|i| heading(i).max(MIN_MIDDLE).min(w[i]))
@@ -101,7 +103,7 @@ pub fn layout(table: &Table, width: usize) -> TableLayout {
         .map(|i| if i < 2 { w[i] } else { floor[i] })
         .collect();
     while on_line(last, &under).map(|i| least[i] + 2).sum::<usize>() > width {
-        match on_line(last, &under).filter(|&i| i >= 2).last() {
+        match on_line(last, &under).filter(|&i| i >= 1).last() {
             Some(i) => under.insert(0, i),
             None => break,
         }
@@ -288,6 +290,28 @@ mod tests {
         assert!(l.below);
         assert_eq!(l.widths[..5], [13, 17, 9, 7, 8]);
         assert!(2 + l.widths[..5].iter().map(|w| w + 2).sum::<usize>() - 2 <= 64);
+    }
+
+    /// An event at 80 columns: its time and a long SSO user are wider than the pane; the
+    /// user goes under the row, whole, rather than past the pane's edge.
+    #[test]
+    fn a_second_column_wider_than_the_pane_goes_under_the_row() {
+        let t = table(
+            &["Time (UTC)", "User", "Message"],
+            &[&[
+                "2023-07-22 04:26:40",
+                "VSPHERE.LOCAL\\Administrator",
+                "Created cluster cl-ams01 in dc-ams",
+            ]],
+        );
+        let l = layout(&t, 42);
+        assert_eq!((l.beside().collect::<Vec<_>>(), l.below), (vec![0], true));
+        assert_eq!(
+            l.under_text(&t, &t.rows[0].cells),
+            "User: VSPHERE.LOCAL\\Administrator"
+        );
+        // With the room, both beside.
+        assert_eq!(layout(&t, 60).beside().collect::<Vec<_>>(), [0, 1]);
     }
 
     #[test]
