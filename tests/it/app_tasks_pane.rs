@@ -143,7 +143,7 @@ async fn a_failed_task_list_names_its_endpoint() {
 }
 
 /// A vCD and a vCenter named by their host names, the vCenter logged in with its SSO user.
-fn two_hosts() -> vnav::app::App {
+pub(crate) fn two_hosts() -> vnav::app::App {
     let labels = ["vcd-01.corp.example.com", "vcsa-01.corp.example.com"];
     let mut app = app_with(&labels, false);
     let starts = app.start();
