@@ -79,6 +79,9 @@ pub struct AllSnapshots {
     /// arrival re-sorts them), so a position is checked before use and the index rebuilt
     /// when it is found stale or lacks an id.
     row_at: HashMap<(EndpointId, NodeId), usize>,
+    /// How many endpoints the rows in the tree belong to (a VM seen on two counts as its
+    /// row's): the table names each row's endpoint only when there are several.
+    sources: usize,
 }
 
 impl AllSnapshots {
@@ -109,7 +112,13 @@ impl AllSnapshots {
             listed: vec![false; endpoints],
             asked: HashSet::new(),
             row_at: HashMap::new(),
+            sources: 0,
         }
+    }
+
+    /// How many endpoints the rows shown belong to.
+    pub fn sources(&self) -> usize {
+        self.sources
     }
 
     /// The position in `rows` of `endpoint`'s row for VM `id`. Rebuilds the index when it is
@@ -561,6 +570,9 @@ impl App {
                     )
                 })
                 .collect();
+            let mut from = vec![false; self.endpoints.len()];
+            nodes.iter().for_each(|(e, _)| from[*e] = true);
+            let sources = from.iter().filter(|&&f| f).count();
             self.tree.merge_children_from(root, nodes);
             let entries: HashMap<(EndpointId, NodeId), EntryId> = self
                 .tree
@@ -583,6 +595,7 @@ impl App {
                     .collect();
                 all.entries = entries;
                 all.labels = labels;
+                all.sources = sources;
             }
             if self.tree.is_filtered() {
                 self.apply_filter();

@@ -82,7 +82,7 @@ pub enum DetailRow<'a> {
         last: String,
     },
     /// A further line of row `row`'s last cell, under that column (or under the row,
-    /// `BELOW_INDENT` in, when the layout puts it `below`).
+    /// `BELOW_INDENT` in, when the layout puts it `below`, after the columns it moved there).
     More {
         table: &'a Table,
         row: usize,
@@ -147,15 +147,18 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
                     targets - 1
                 });
                 let text = r.cells.last().map_or("", String::as_str);
-                // The last cell wraps under its column (or under the row); a shorter row is
-                // drawn as it is.
+                // The last cell wraps under its column (or under the row, after the columns
+                // moved there); a shorter row is drawn as it is.
                 let mut lines = match (r.cells.len() == layout.widths.len(), layout.below) {
                     (false, _) => vec![text.to_string()],
                     (true, false) => wrap(text, last_w),
                     (true, true) => {
                         let mut l = vec![String::new()];
-                        if !text.trim().is_empty() {
-                            l.extend(wrap(text, last_w));
+                        let moved = layout.under_text(t, &r.cells);
+                        for text in [moved.as_str(), text] {
+                            if !text.trim().is_empty() {
+                                l.extend(wrap(text, last_w));
+                            }
                         }
                         l
                     }
@@ -212,13 +215,15 @@ pub enum LocalRow {
 }
 
 /// Word-wraps `text` to `width` columns; a word longer than a line is broken where it must be.
-/// The detail pane draws these lines and scrolls by them, so both agree on the count.
+/// A unit that goes after its number ("13 %", "(3 %)") stays on its number's line: a line
+/// ending "(13" over one reading "%)" said nothing. The detail pane draws these lines and
+/// scrolls by them, so both agree on the count.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
     for para in text.split('\n') {
         let (mut line, mut w) = (String::new(), 0);
-        for word in para.split_whitespace() {
+        for word in glued_words(para) {
             let ww = word.width();
             if w > 0 && w + 1 + ww > width {
                 out.push(std::mem::take(&mut line));
@@ -241,6 +246,20 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+/// `para`'s words, a word that starts with "%" kept with the one before it ("(13 %)").
+fn glued_words(para: &str) -> impl Iterator<Item = &str> {
+    let at = |w: &str| w.as_ptr() as usize - para.as_ptr() as usize;
+    let mut words = para.split_whitespace().peekable();
+    std::iter::from_fn(move || {
+        let first = words.next()?;
+        let mut end = at(first) + first.len();
+        while let Some(next) = words.next_if(|w| w.starts_with('%')) {
+            end = at(next) + next.len();
+        }
+        Some(&para[at(first)..end])
+    })
 }
 
 impl DetailPane {
@@ -721,6 +740,15 @@ mod tests {
         assert_eq!(wrap("a\n\nb", 10), ["a", "", "b"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("✗ ab", 3), ["✗", "ab"]);
+    }
+
+    /// A cluster's CPU at 80 columns read "… 166.4 GHz (13" over "%)".
+    #[test]
+    fn wrap_keeps_a_percent_sign_with_its_number() {
+        let cpu = "21.6 GHz of 166.4 GHz (13 %)";
+        assert_eq!(wrap(cpu, 25), ["21.6 GHz of 166.4 GHz", "(13 %)"]);
+        assert_eq!(wrap("used 40 % of it", 9), ["used 40 %", "of it"]);
+        assert_eq!(wrap("% first", 10), ["% first"]);
     }
 
     /// The key and value of each field line of `rows`' details in a pane `width` wide.

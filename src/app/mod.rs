@@ -97,6 +97,17 @@ pub struct FilterState {
     pub engine: filter::Filter,
 }
 
+impl FilterState {
+    /// The keys the filter line offers, the same in the tree and a table: while typing, `n`
+    /// is a letter of the query (a table said "n/N next/prev" then); once kept, n/N step.
+    pub fn hint(&self) -> &'static str {
+        match self.typing {
+            true => "Enter keeps · Esc clears",
+            false => "n/N next/prev · Esc clears",
+        }
+    }
+}
+
 // Only one overlay exists at a time, so the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]

@@ -230,11 +230,13 @@ pub fn passes(node: &Node, endpoint: &str, query: &str) -> bool {
 impl App {
     /// Each endpoint's short tag (`columns::endpoint_tags`) for a table whose rows come from
     /// more than one endpoint; none for a table of one endpoint's rows (`:vm @label`, the
-    /// alerts of the one Aria Operations), where the tag would tell nothing.
+    /// alerts of the one Aria Operations, the snapshots of a vCD whose vCenter twins are
+    /// merged into its rows), where the tag would say the same on every row. `:vm` and
+    /// `:snapshots` follow the one rule: the endpoints rows came from, not those connected.
     pub fn endpoint_tags(&self, table: &Table) -> Vec<String> {
         let several = match table.source {
             Source::Kind => table.rooted > 1,
-            Source::Snapshots => self.endpoints.len() > 1,
+            Source::Snapshots => self.all_snapshots.as_ref().is_some_and(|a| a.sources() > 1),
         };
         if table.only.is_some() || !several {
             return vec![];

@@ -124,10 +124,12 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                     }
                     DetailRow::Header(table) => {
                         let l = layout(table, inner.width as usize);
-                        // A last column drawn below the rows is not headed beside them.
-                        let shown = table.columns.len() - usize::from(l.below);
-                        let cells = table.columns[..shown].iter().map(String::as_str);
-                        Line::from(cells_spans(cells, &l.widths, |_| t.style(Role::Muted)))
+                        // Columns drawn under the rows are not headed beside them.
+                        let (cells, widths): (Vec<&str>, Vec<usize>) = (l.beside())
+                            .filter_map(|i| Some((table.columns.get(i)?.as_str(), l.widths[i])))
+                            .unzip();
+                        let cells = cells.into_iter();
+                        Line::from(cells_spans(cells, &widths, |_| t.style(Role::Muted)))
                     }
                     DetailRow::Cells {
                         table,
@@ -135,16 +137,25 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                         target,
                         last,
                     } => {
-                        let widths = layout(table, inner.width as usize).widths;
+                        let l = layout(table, inner.width as usize);
                         let r = &table.rows[row];
                         // The first cell (criticality, colour) in the row's health colour.
                         let health = r.health.map(|h| t.health(h)).unwrap_or_default();
                         let n = r.cells.len();
-                        let cells = r.cells[..n.saturating_sub(1)]
-                            .iter()
-                            .map(String::as_str)
-                            .chain((n > 0).then_some(last.as_str()));
-                        let line = Line::from(cells_spans(cells, &widths, |i| {
+                        let cell = |i: usize| match i + 1 == n {
+                            true => last.as_str(),
+                            false => r.cells[i].as_str(),
+                        };
+                        // A row of every column: those the layout keeps beside; a shorter one
+                        // as it is.
+                        let (cells, widths): (Vec<&str>, Vec<usize>) = match n == l.widths.len() {
+                            true => l.beside().map(|i| (cell(i), l.widths[i])).unzip(),
+                            false => (0..n)
+                                .filter(|i| !l.under.contains(i))
+                                .map(|i| (cell(i), l.widths[i]))
+                                .unzip(),
+                        };
+                        let line = Line::from(cells_spans(cells.into_iter(), &widths, |i| {
                             if i == 0 { health } else { Style::new() }
                         }));
                         picked_style(line, target == Some(picked), focused, t)

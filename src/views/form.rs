@@ -31,7 +31,12 @@ pub(super) fn form(
 ) -> (String, Style, Vec<Line<'static>>, u16) {
     let t = &app.theme;
     let width = room.width as usize;
-    let mut head = vec![Line::styled(d.summary.clone(), t.style(Role::Title))];
+    // The summary, unless it is the title's own words (a workflow's "Run X"): at 80×24 the
+    // repeat took a row the fields need.
+    let mut head = vec![];
+    if d.summary != d.label {
+        head.push(Line::styled(d.summary.clone(), t.style(Role::Title)));
+    }
     if d.action != crate::api::model::ActionId::SnapshotCreate && !d.description.is_empty() {
         head.push(Line::styled(d.description.clone(), t.style(Role::Muted)));
     }

@@ -35,7 +35,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         )));
     }
     // Who and where, from the most said to the least: a notice is read whole first, so on a
-    // narrow terminal the API version, then the URL, then the counts give way to it.
+    // narrow terminal the API version, then the URL, then the counts, then the user give way
+    // to it (at 80 columns a long SSO user left "did you mean @d" of a notice).
     let who: Vec<String> = match ep {
         Some(ep) => match &ep.info {
             Some(i) => vec![
@@ -77,11 +78,21 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let fixed: usize = spans.iter().map(|s| s.width()).sum::<usize>() + notice.width();
     let room = (area.width as usize).saturating_sub(fixed);
     let fits = |a: &str, b: &str| a.width() + b.width() <= room;
+    let product = ep
+        .and_then(|e| e.info.as_ref())
+        .map(|i| format!(" {} ", i.product.label()));
     let (who, counts) = (who.iter())
         .map(|w| (w.as_str(), counts.as_str()))
         .chain(who.last().map(|w| (w.as_str(), "")))
+        .chain(product.as_deref().map(|p| (p, "")))
         .find(|(w, c)| fits(w, c))
-        .unwrap_or((who.last().map_or("", String::as_str), ""));
+        .unwrap_or((
+            product
+                .as_deref()
+                .or(who.last().map(String::as_str))
+                .unwrap_or(""),
+            "",
+        ));
     spans.push(Span::raw(who.to_string()));
     spans.push(Span::raw(counts.to_string()));
     spans.push(Span::styled(notice, style));

@@ -270,7 +270,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
             Span::styled("/", t.style(Role::Key)),
             Span::raw(app.filter.query.clone()),
             Span::styled(cursor, t.style(Role::Accent)),
-            Span::styled("  n/N next/prev · Esc clears", t.style(Role::Muted)),
+            Span::styled(format!("  {}", app.filter.hint()), t.style(Role::Muted)),
         ]);
         f.render_widget(
             Paragraph::new(line),

@@ -1,6 +1,7 @@
 //! The task pane: newest first; operation (short), target, state, progress, started, elapsed,
-//! user and endpoint, each in its own column so none is cut into the next; who and where keep
-//! their whole text as the width shrinks, at the cost of the less needed columns (`Fit`).
+//! user and endpoint, each in its own column so none is cut into the next; the target, then
+//! who and where keep their whole text as the width shrinks, at the cost of the less needed
+//! columns (`Fit`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -62,6 +63,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 row
             }
         });
+    let has_who = (fit.cols.iter()).any(|c| matches!(c, Col::User | Col::Endpoint));
     let (header, widths): (Vec<_>, Vec<_>) = fit
         .cols
         .iter()
@@ -70,12 +72,17 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 Col::Progress if !fit.bar => "Done",
                 c => c.head(),
             };
-            let width = match (c, fit.whole_who) {
-                (Col::Operation | Col::Target, _) => Constraint::Fill(3),
-                (Col::User, true) => Constraint::Length(fit.user_w),
-                (Col::Endpoint, true) => Constraint::Length(fit.ep_w),
-                (Col::User | Col::Endpoint, false) => Constraint::Fill(2),
-                (c, _) => Constraint::Length(fit.fixed(*c)),
+            let width = match (c, fit.whole_who, fit.target_w) {
+                // The target whole; the operation what is left (all of it, when who started
+                // it and where read whole too; else `MAIN`, and they share the rest).
+                (Col::Target, _, Some(w)) => Constraint::Length(w),
+                (Col::Operation, false, Some(_)) if has_who => Constraint::Length(MAIN),
+                (Col::Operation, _, Some(_)) => Constraint::Fill(1),
+                (Col::Operation | Col::Target, _, None) => Constraint::Fill(3),
+                (Col::User, true, _) => Constraint::Length(fit.user_w),
+                (Col::Endpoint, true, _) => Constraint::Length(fit.ep_w),
+                (Col::User | Col::Endpoint, false, _) => Constraint::Fill(2),
+                (c, _, _) => Constraint::Length(fit.fixed(*c)),
             };
             (head, width)
         })
@@ -136,19 +143,26 @@ fn base_columns(width: u16, endpoints: usize) -> Vec<Col> {
         .collect()
 }
 
-/// How the columns share the pane. Who started a task and where read whole while the
-/// operation and the target keep `MAIN` columns each; to get there, step by step: the user
+/// The least room the user and the endpoint are cut to, each, for the target to read whole.
+const WHO_MIN: u16 = 8;
+
+/// How the columns share the pane. The target is what an operator reads: it reads whole (as
+/// wide as the longest shown, at least `MAIN`) while the operation keeps `MAIN`, and so do
+/// who started a task and where; to get there, step by step: the user
 /// loses a domain that is the endpoint's own login's (`administrator@vsphere.local` and
 /// `VSPHERE.LOCAL\Administrator` on a vCenter logged in as `administrator@vsphere.local`) and
 /// an endpoint named by its host name loses the domain ("vcsa-01"); then the bar gives way to
 /// its percentage; then the start time goes (the elapsed time stays). Only past all that do
-/// the user and endpoint share what is left and get cut.
+/// the user and endpoint share what is left and get cut (the target still whole while they
+/// keep `WHO_MIN` each; past that, the four share the room).
 struct Fit {
     cols: Vec<Col>,
     short: bool,
     bar: bool,
     /// The user and endpoint columns as wide as their longest text.
     whole_who: bool,
+    /// The target column's width when it reads whole; None: it shares the room.
+    target_w: Option<u16>,
     user_w: u16,
     ep_w: u16,
     state_w: u16,
@@ -176,6 +190,19 @@ impl Fit {
             (true, false, true),
             (true, false, false),
         ];
+        // The target as drawn, with the endpoint's tag after it where no column says it.
+        let tags = app.every_endpoint_tag();
+        let tagged = app.endpoints.len() > 1 && !base.contains(&Col::Endpoint);
+        let target_w = (shown.iter())
+            .map(|r| {
+                let name = r.info.target.as_ref().map_or(0, |t| t.name.chars().count());
+                let tag = tags.get(r.endpoint).filter(|_| tagged);
+                name + tag.map_or(0, |t| 3 + t.chars().count())
+            })
+            .max()
+            .unwrap_or(0)
+            .min(usize::from(u16::MAX)) as u16;
+        let target_w = target_w.max(MAIN);
         let mut last = None;
         for (short, bar, started) in steps {
             let cols: Vec<Col> = base
@@ -187,6 +214,7 @@ impl Fit {
                 short,
                 bar,
                 whole_who: false,
+                target_w: None,
                 user_w: widest(&|r| user_of(app, r, short), "User"),
                 ep_w: widest(&|r| endpoint_of(app, r, short), "Endpoint"),
                 state_w,
@@ -195,13 +223,25 @@ impl Fit {
             };
             let taken: u16 =
                 fit.cols.iter().map(|c| fit.fixed(*c)).sum::<u16>() + fit.cols.len() as u16 - 1;
-            if width.saturating_sub(taken) >= 2 * MAIN {
+            if width.saturating_sub(taken) >= MAIN + target_w {
                 fit.whole_who = true;
+                fit.target_w = Some(target_w);
                 return fit.tagged(app);
             }
-            last = Some(fit);
+            last = Some((fit, taken));
         }
-        last.expect("four steps").tagged(app)
+        let (mut fit, taken) = last.expect("four steps");
+        // The user and endpoint give way to the target, down to `WHO_MIN` each.
+        let who: Vec<u16> = (fit.cols.iter())
+            .filter(|c| matches!(c, Col::User | Col::Endpoint))
+            .map(|c| fit.fixed(*c))
+            .collect();
+        let room = width.saturating_sub(taken) + who.iter().sum::<u16>();
+        let who_min: u16 = who.iter().map(|w| (*w).min(WHO_MIN)).sum();
+        if room >= MAIN + target_w + who_min {
+            fit.target_w = Some(target_w);
+        }
+        fit.tagged(app)
     }
 
     fn tagged(mut self, app: &App) -> Fit {

@@ -76,11 +76,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(app.filter.query.clone()),
             Span::styled(cursor, app.theme.style(Role::Accent)),
             Span::styled(
-                if app.filter.typing {
-                    "  Enter keep · Esc clear"
-                } else {
-                    "  Esc clears"
-                },
+                format!("  {}", app.filter.hint()),
                 app.theme.style(Role::Muted),
             ),
         ]);

@@ -374,3 +374,37 @@ async fn a_tenant_gets_no_link_and_b_says_why() {
     assert!(toast.contains("system administrators only"), "{toast}");
     d.shutdown().await;
 }
+
+/// `:snapshots` read from these endpoints, drawn 120 columns wide once every part is in.
+async fn snapshot_table_at_120(endpoints: &[(&str, Arc<dyn Backend>)]) -> String {
+    let mut d = connected(endpoints).await;
+    d.key(KeyCode::Char(':'));
+    d.type_str("snapshots");
+    d.key(KeyCode::Enter);
+    let root = d.app.all_snapshots.as_ref().expect("two endpoints").root;
+    let done = |app: &App| {
+        !matches!(app.tree.get(root).load(), Load::Loading { .. }) && !app.tree.visible().is_empty()
+    };
+    assert!(d.until(T, done).await);
+    let text = vnav::runtime::driver::screen_text(&d.render(120, 40));
+    d.shutdown().await;
+    text
+}
+
+/// The table names each row's endpoint (the narrow "Src" tag at 120 columns) only when its
+/// rows come from more than one, as `:vm` does: a vCD over the vCenter also connected has
+/// every VM as one row of its own, and "vCD" on every row told the operator nothing.
+#[tokio::test]
+async fn the_snapshot_table_tags_rows_only_when_they_come_from_several_endpoints() {
+    let s = sim(SimOptions::default()).await;
+    let text = snapshot_table_at_120(&[("vcd", vcd(&s)), ("vcenter", vcenter(&s))]).await;
+    let header = text.lines().find(|l| l.contains("Snapshot▲")).expect(&text);
+    assert!(!header.contains("Src"), "one endpoint's rows:\n{text}");
+    assert!(!text.contains(" vCD│"), "{text}");
+    // A vCenter of a world of its own lists rows of its own: then each row says whose.
+    let other = sim(SimOptions::default()).await;
+    let text = snapshot_table_at_120(&[("vcd", vcd(&s)), ("vcenter", vcenter(&other))]).await;
+    let header = text.lines().find(|l| l.contains("Snapshot▲")).expect(&text);
+    assert!(header.contains("Src"), "{text}");
+    assert!(text.contains(" vCD│") && text.contains(" vC │"), "{text}");
+}

@@ -318,6 +318,32 @@ async fn the_filter_matches_every_column_best_first_and_n_steps_through() {
     assert!(app.table.is_none());
 }
 
+/// The filter line offers the same keys in a table and the tree: while typing, Enter and Esc
+/// (`n` is a letter of the query then, not "next"); once kept, n/N and Esc.
+#[tokio::test(start_paused = true)]
+async fn the_filter_line_offers_the_keys_that_work_now_in_the_table_and_the_tree() {
+    let mut app = two_endpoints();
+    vm_table(&mut app);
+    let line = |app: &mut App| {
+        let s = screen(app, 80, 24);
+        let l = s.lines().find(|l| l.contains("│/")).map(str::to_string);
+        l.unwrap_or_else(|| panic!("no filter line:\n{s}"))
+    };
+    for in_table in [true, false] {
+        keys(&mut app, "/web");
+        let typing = line(&mut app);
+        assert!(typing.contains("Enter keeps · Esc clears"), "{typing}");
+        assert!(!typing.contains("n/N"), "{typing}");
+        key(&mut app, KeyCode::Enter);
+        let kept = line(&mut app);
+        assert!(kept.contains("n/N next/prev · Esc clears"), "{kept}");
+        assert_eq!(app.table.is_some(), in_table);
+        // Out of the table, to the tree's filter.
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn n_and_shift_n_step_through_tree_matches_skipping_their_parents() {
     let mut app = two_endpoints();

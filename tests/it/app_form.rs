@@ -238,6 +238,22 @@ async fn run_opens_a_form_of_the_declared_inputs_and_sends_them_typed_after_the_
     assert!(invoked(&out.effects).is_none() && app.overlay.is_none());
 }
 
+/// The title names the workflow ("Run Restart app tier · disruptive"); the form's first line
+/// does not say it again, so the description and the fields start a row higher at 80×24.
+#[tokio::test(start_paused = true)]
+async fn a_workflows_form_names_it_once() {
+    let mut app = app(false);
+    open_form(&mut app, inputs(), Risk::Disruptive);
+    let text = screen(&mut app, 80, 24);
+    let named: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Run Restart app tier"))
+        .collect();
+    assert_eq!(named.len(), 1, "{text}");
+    assert!(named[0].contains("· disruptive"), "{text}");
+    assert!(text.contains("restarts the services of one tier"), "{text}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_destructive_workflow_wants_its_name_typed_and_a_safe_one_runs_at_once() {
     let mut app = app(false);

@@ -143,7 +143,7 @@ async fn a_failed_task_list_names_its_endpoint() {
 }
 
 /// A vCD and a vCenter named by their host names, the vCenter logged in with its SSO user.
-fn two_hosts() -> vnav::app::App {
+pub(crate) fn two_hosts() -> vnav::app::App {
     let labels = ["vcd-01.corp.example.com", "vcsa-01.corp.example.com"];
     let mut app = app_with(&labels, false);
     let starts = app.start();
@@ -240,4 +240,48 @@ async fn twins_tasks_read_apart_at_80_columns() {
     // Wide enough for the Endpoint column: said there, not twice.
     let text = screen(&mut app, 160, 45);
     assert!(!text.contains("app-06 ·"), "{text}");
+}
+
+/// At 120 columns the target (what an operator reads) reads whole, not cut to share the room
+/// evenly with the operation while the user and endpoint are shown whole: the bar gives way
+/// to its percentage first, and past that the user and endpoint are cut, not the target.
+#[tokio::test(start_paused = true)]
+async fn a_long_target_reads_whole_at_120_columns() {
+    let mut app = two_hosts();
+    let target = "billing-frontend-production-eu-west";
+    let mut mine = task("t/1", target, TaskState::Running, "");
+    mine.user = Some("VSPHERE.LOCAL\\Administrator".into());
+    mine.operation = "Create snapshot".into();
+    answer(&mut app, 900, 1, ApiAnswer::RecentTasks(Ok(vec![mine])));
+    let text = screen(&mut app, 120, 40);
+    let row = text
+        .lines()
+        .find(|l| l.contains("billing-"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for whole in [
+        target,
+        "Create snapshot",
+        "Administrator ",
+        "vcsa-01 ",
+        "40%",
+    ] {
+        assert!(row.contains(whole), "{whole}: {row}");
+    }
+    // A user of another domain, long: it is cut, the target is not.
+    let theirs = task(
+        "t/2",
+        target,
+        TaskState::Running,
+        "svc-nightly-backup@corp.example.com",
+    );
+    answer(&mut app, 901, 0, ApiAnswer::RecentTasks(Ok(vec![theirs])));
+    let text = screen(&mut app, 120, 40);
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("billing-")).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows.iter().all(|r| r.contains(target)), "{text}");
+    assert!(rows.iter().any(|r| r.contains("Power off")), "{text}");
+    assert!(
+        !text.contains("svc-nightly-backup@corp.example.com"),
+        "{text}"
+    );
 }

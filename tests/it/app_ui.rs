@@ -386,3 +386,20 @@ async fn a_long_notice_reads_whole_and_the_endpoint_gives_way() {
     );
     assert!(bar.contains("? help · q quit"), "{bar}");
 }
+
+/// A notice reads whole at 80 columns: the status bar's user gives way to it, after the URL
+/// and the counts, leaving the product (of this one, "… did you mean @d" showed).
+#[tokio::test(start_paused = true)]
+async fn a_notice_reads_whole_at_80_columns() {
+    let mut app = crate::app_tasks_pane::two_hosts();
+    let notice = "no endpoint @vcsa-02 (did you mean @vcsa-01.corp.example.com?)";
+    app.toast = Some(vnav::app::Toast {
+        text: notice.into(),
+        severity: vnav::api::model::Severity::Warn,
+        until: tokio::time::Instant::now() + std::time::Duration::from_secs(5),
+    });
+    let text = screen(&mut app, 80, 24);
+    let status = text.lines().last().unwrap();
+    assert!(status.contains(notice), "{status}");
+    assert!(status.starts_with(" vCD │"), "{status}");
+}

@@ -77,6 +77,12 @@ async fn a_vcd_host_and_datastore_read_as_capacity_in_words() {
             assert!(mem.contains(" used of 512 GiB ("), "{mem}");
             assert!(general.iter().all(|r| r.0 != "Mem total"), "{general:?}");
             assert!(general.iter().any(|r| r.0 == "Enabled"), "{general:?}");
+            // Which vCenter the host is in, by the name vCD knows it by, under its row.
+            let at = capacity.iter().position(|r| r.0 == "vCenter host").unwrap();
+            let vc = capacity.get(at + 1).expect("a row after the host's");
+            assert_eq!(vc.0, "vCenter", "{capacity:?}");
+            assert!(vc.1.contains(&format!("({})", s.vcenter_url)), "{vc:?}");
+            assert!(vc.1.starts_with("vCenter (simulated) ("), "{vc:?}");
         } else {
             let used = &capacity.iter().find(|r| r.0 == "Used").unwrap().1;
             assert!(used.contains(" of ") && used.ends_with("%)"), "{used}");

@@ -143,3 +143,45 @@ async fn every_input_reads_whole_at_120x40_and_160x45() {
     }
     d.shutdown().await;
 }
+
+/// At 80 columns (the detail pane 42 inside) the Inputs' name and type keep the line and what
+/// has no room beside them reads whole under the row ("Mandatory: Yes", a default, the
+/// allowed values) before the description: no heading cut to "Mand…", no value past the edge.
+#[tokio::test]
+async fn inputs_read_whole_at_80_columns() {
+    let s = vro_sim(VroVersion::V8).await;
+    let b: Arc<dyn Backend> = Arc::new(backend(&s));
+    let mut d = connected(&[("vro", b)]).await;
+    workflow_shown(&mut d, "Apply guest OS patches").await;
+    let text = screen_text(&d.render(80, 60));
+    // The detail pane's inside: right of the tree pane (36 wide) and its own border.
+    let pane: Vec<String> = text
+        .lines()
+        .map(|l| {
+            l.chars()
+                .skip(37)
+                .take(42)
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let at = pane.iter().position(|l| l == "Inputs").expect(&text);
+    assert!(
+        pane[at + 1].starts_with("Name") && pane[at + 1].ends_with("Type"),
+        "{text}"
+    );
+    let end = at + pane[at..].iter().position(|l| l.is_empty()).expect(&text);
+    assert!(pane[at..end].iter().all(|l| !l.contains('…')), "{text}");
+    let vm = pane.iter().position(|l| l.starts_with("vm ")).expect(&text);
+    assert_eq!(pane[vm + 1], "Mandatory: Yes", "{text}");
+    let baseline = pane
+        .iter()
+        .position(|l| l.starts_with("baseline "))
+        .expect(&text);
+    assert!(
+        pane[baseline + 1].starts_with("Default: critical · Allowed:"),
+        "{text}"
+    );
+    d.shutdown().await;
+}

@@ -380,6 +380,13 @@ impl Backend for VcdBackend {
         {
             vm_record::add_rows(summary, &record);
         }
+        // A provider host's vCenter, by name (its VimServer, read once per server).
+        if node.kind == NodeKind::Host
+            && let Some(server) = provider_sections::vcenter_ref(&doc.root)
+            && let Some((url, name)) = self.vim_server(server).await
+        {
+            provider_sections::add_vcenter(&mut sections, &name, &url);
+        }
         if node.kind == NodeKind::Vm
             && let Some(b) = self.backing(&doc.root).await
         {

@@ -84,6 +84,33 @@ pub fn host(h: &Element, out: &mut Vec<Section>) {
     out.push(s);
 }
 
+/// The VimServer a host document's `up` link names: the vCenter the host is in.
+pub fn vcenter_ref(h: &Element) -> Option<&str> {
+    h.children_named("Link")
+        .find(|l| {
+            l.attr("rel") == Some("up")
+                && l.attr("type")
+                    .is_some_and(|t| t.contains("vmwvirtualcenter"))
+        })
+        .and_then(|l| l.attr("href"))
+}
+
+/// The vCenter a host is in, by the name vCD knows it by and its URL, under the host's row
+/// there ("vCenter host  esx-01 · moid host-12" says which host, not which vCenter).
+pub fn add_vcenter(out: &mut [Section], name: &str, url: &str) {
+    let Some(s) = out.iter_mut().find(|s| s.title == "Capacity") else {
+        return;
+    };
+    let text = match (name.is_empty(), url.is_empty()) {
+        (false, false) => format!("{name} ({url})"),
+        (true, _) => url.to_string(),
+        (false, true) => name.to_string(),
+    };
+    let at = s.rows.iter().position(|r| r.0 == "vCenter host");
+    s.rows
+        .insert(at.map_or(s.rows.len(), |i| i + 1), ("vCenter".into(), text));
+}
+
 /// "Used 1.2 TiB of 4 TiB (30 %)", the free-space alarm thresholds, the file system.
 pub fn datastore(d: &Element, out: &mut Vec<Section>) {
     const MIB: f64 = 1024.0 * 1024.0;
@@ -131,6 +158,36 @@ mod tests {
       <vmext:NumOfCpusLogical>64</vmext:NumOfCpusLogical><vmext:CpuTotal>83200</vmext:CpuTotal>
       <vmext:MemUsed>25722.0</vmext:MemUsed><vmext:MemTotal>524288.0</vmext:MemTotal>
       <vmext:VmMoRef>host-12</vmext:VmMoRef></vmext:Host>"#;
+
+    /// The vCenter a host is in, named under the host's row once its VimServer is read.
+    #[test]
+    fn a_hosts_vcenter_is_named_under_its_row() {
+        let doc = r#"<vmext:Host xmlns="http://www.vmware.com/vcloud/v1.5"
+            xmlns:vmext="http://www.vmware.com/vcloud/extension/v1.5" name="esx-01">
+          <Link rel="up" type="application/vnd.vmware.admin.vmwvirtualcenter+xml"
+            href="https://vcd/api/admin/extension/vimServer/7"/>
+          <vmext:VmMoRef>host-12</vmext:VmMoRef></vmext:Host>"#;
+        let doc = xml::parse(doc.as_bytes()).unwrap();
+        assert_eq!(
+            vcenter_ref(&doc),
+            Some("https://vcd/api/admin/extension/vimServer/7")
+        );
+        let mut out = vec![];
+        host(&doc, &mut out);
+        add_vcenter(&mut out, "vc-01", "https://vc-01.example.com");
+        let rows: Vec<(&str, &str)> = (out[0].rows.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("vCenter host", "esx-01 · moid host-12"),
+                ("vCenter", "vc-01 (https://vc-01.example.com)")
+            ]
+        );
+        // A host document with no such link names none.
+        assert_eq!(vcenter_ref(&xml::parse(HOST.as_bytes()).unwrap()), None);
+    }
 
     #[test]
     fn a_hosts_vcenter_moid_is_labelled_beside_its_name() {

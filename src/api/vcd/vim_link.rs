@@ -63,7 +63,7 @@ impl VcdBackend {
     }
 
     /// (URL, name) of the vCenter a VimServer href names, read once per server.
-    async fn vim_server(&self, server: &str) -> Option<(String, String)> {
+    pub(super) async fn vim_server(&self, server: &str) -> Option<(String, String)> {
         let known = self
             .vim_servers
             .lock()
