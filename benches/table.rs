@@ -17,7 +17,7 @@ mod common;
 // Timed with the allocator the binary ships with.
 vnav::shipped_allocator!();
 
-use criterion::{Criterion, criterion_group};
+use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -39,6 +39,27 @@ fn key(app: &mut App, c: char) -> Vec<Effect> {
         KeyModifiers::NONE,
     )))
     .effects
+}
+
+/// `:vm` typed and entered: the effects the app asked for.
+fn type_vm(app: &mut App) -> Vec<Effect> {
+    let mut effects = key(app, ':');
+    for c in "vm".chars() {
+        effects.extend(key(app, c));
+    }
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    effects.extend(app.handle(Event::Key(enter)).effects);
+    effects
+}
+
+/// The listings `effects` ask for: (request, endpoint).
+fn listings(effects: &[Effect]) -> Vec<(u64, usize)> {
+    (effects.iter())
+        .filter_map(|e| match e {
+            Effect::ListKind { req, endpoint, .. } => Some((*req, *endpoint)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What the runtime does after a sort key: the ticks due while the sort's values are read
@@ -142,24 +163,8 @@ fn vm(endpoint: usize, i: usize) -> Node {
 /// to the first row and to the complete table.
 fn open_vm_table(app: &mut App, n: usize) -> (Duration, Duration) {
     let start = Instant::now();
-    let mut effects = key(app, ':');
-    for c in "vm".chars() {
-        effects.extend(key(app, c));
-    }
-    effects.extend(
-        app.handle(Event::Key(KeyEvent::new(
-            KeyCode::Enter,
-            KeyModifiers::NONE,
-        )))
-        .effects,
-    );
-    let reqs: Vec<(u64, usize)> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::ListKind { req, endpoint, .. } => Some((*req, *endpoint)),
-            _ => None,
-        })
-        .collect();
+    let effects = type_vm(app);
+    let reqs = listings(&effects);
     assert_eq!(reqs.len(), 2);
     let per = n / 2;
     let mut first = None;
@@ -204,11 +209,16 @@ fn open_vm_table(app: &mut App, n: usize) -> (Duration, Duration) {
     (first.unwrap(), start.elapsed())
 }
 
-/// `cargo bench --bench table -- arrivals` runs only the arrivals, `-- dots` only the dots.
+/// `cargo bench --bench table -- arrivals` runs only the arrivals, `-- dots` only the dots,
+/// `-- fill` only the fill.
 fn bench_table(c: &mut Criterion) {
     let only = |name: &str| std::env::args().any(|a| a == name);
     if only("dots") {
         dots(*sizes().last().unwrap());
+        return;
+    }
+    if only("fill") {
+        fill(*sizes().last().unwrap());
         return;
     }
     if !only("arrivals") {
@@ -218,6 +228,7 @@ fn bench_table(c: &mut Criterion) {
     }
     arrivals(*sizes().last().unwrap());
     dots(*sizes().last().unwrap());
+    fill(*sizes().last().unwrap());
 }
 
 /// p99 and worst of some durations.
@@ -239,24 +250,8 @@ fn arrivals(n: usize) {
     let mut app = endpoints(&["vcd", "vc-a", "vc-b"]);
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     let start = Instant::now();
-    let mut effects = key(&mut app, ':');
-    for c in "vm".chars() {
-        effects.extend(key(&mut app, c));
-    }
-    effects.extend(
-        app.handle(Event::Key(KeyEvent::new(
-            KeyCode::Enter,
-            KeyModifiers::NONE,
-        )))
-        .effects,
-    );
-    let reqs: Vec<(u64, usize)> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::ListKind { req, endpoint, .. } => Some((*req, *endpoint)),
-            _ => None,
-        })
-        .collect();
+    let effects = type_vm(&mut app);
+    let reqs = listings(&effects);
     assert_eq!(reqs.len(), 3);
     let per = n / 3;
     let keys = [
@@ -430,17 +425,7 @@ fn dots(n: usize) {
         api(&mut app, req, i, ApiAnswer::Connected(Ok(info)));
     }
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    let mut effects = key(&mut app, ':');
-    for c in "vm".chars() {
-        effects.extend(key(&mut app, c));
-    }
-    effects.extend(
-        app.handle(Event::Key(KeyEvent::new(
-            KeyCode::Enter,
-            KeyModifiers::NONE,
-        )))
-        .effects,
-    );
+    let effects = type_vm(&mut app);
     let per = n / 3;
     let mut asks = Vec::new();
     for e in effects {
@@ -650,24 +635,8 @@ fn fill(n: usize) {
         // As the TUI's loop has it: rows taken in are laid out once a frame.
         app.lay_out_per_frame();
         let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
-        let mut effects = key(&mut app, ':');
-        for c in "vm".chars() {
-            effects.extend(key(&mut app, c));
-        }
-        effects.extend(
-            app.handle(Event::Key(KeyEvent::new(
-                KeyCode::Enter,
-                KeyModifiers::NONE,
-            )))
-            .effects,
-        );
-        let reqs: Vec<(u64, usize)> = effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::ListKind { req, endpoint, .. } => Some((*req, *endpoint)),
-                _ => None,
-            })
-            .collect();
+        let effects = type_vm(&mut app);
+        let reqs = listings(&effects);
         let page = |ep: usize, k: usize| -> Vec<Node> {
             match ep {
                 0 => (k * 128..((k + 1) * 128).min(per))
@@ -743,12 +712,4 @@ fn fill(n: usize) {
 }
 
 criterion_group!(benches, bench_table);
-
-fn main() {
-    if std::env::args().any(|a| a == "fill") {
-        fill(*sizes().last().unwrap());
-        return;
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
-}
+criterion_main!(benches);

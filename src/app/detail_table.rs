@@ -184,12 +184,9 @@ mod tests {
         );
     }
 
-    /// A workflow's Inputs at 80 columns (the detail pane 42 inside): no heading cut
-    /// ("Mandato…") and no value off the pane's edge; what the line has no room for reads
-    /// under the row, before the description.
-    #[test]
-    fn columns_with_no_room_go_under_the_row_whole() {
-        let t = table(
+    /// A workflow's Inputs, the baseline's description as given.
+    fn workflow_inputs(baseline: &str) -> Table {
+        table(
             &[
                 "Name",
                 "Type",
@@ -213,7 +210,7 @@ mod tests {
                     "",
                     "critical",
                     "critical, security, all",
-                    "Patch",
+                    baseline,
                 ],
                 &[
                     "rebootAllowed",
@@ -224,7 +221,15 @@ mod tests {
                     "Reboot if a patch needs it",
                 ],
             ],
-        );
+        )
+    }
+
+    /// A workflow's Inputs at 80 columns (the detail pane 42 inside): no heading cut
+    /// ("Mandato…") and no value off the pane's edge; what the line has no room for reads
+    /// under the row, before the description.
+    #[test]
+    fn columns_with_no_room_go_under_the_row_whole() {
+        let t = workflow_inputs("Patch");
         let l = layout(&t, 42);
         assert_eq!(l.beside().collect::<Vec<_>>(), [0, 1]);
         assert_eq!(l.under, [2, 3, 4]);
@@ -250,42 +255,7 @@ mod tests {
     /// "Mandatory" heading over "Yes" stays whole; the long values give up the room.
     #[test]
     fn headings_over_short_cells_are_cut_last() {
-        let t = table(
-            &[
-                "Name",
-                "Type",
-                "Mandatory",
-                "Default",
-                "Allowed",
-                "Description",
-            ],
-            &[
-                &[
-                    "vm",
-                    "VC:VirtualMachine",
-                    "Yes",
-                    "",
-                    "",
-                    "Virtual machine to patch",
-                ],
-                &[
-                    "baseline",
-                    "string",
-                    "",
-                    "critical",
-                    "critical, security, all",
-                    "Patch baseline",
-                ],
-                &[
-                    "rebootAllowed",
-                    "yes/no",
-                    "",
-                    "No",
-                    "",
-                    "Reboot if a patch needs it",
-                ],
-            ],
-        );
+        let t = workflow_inputs("Patch baseline");
         let l = layout(&t, 64);
         assert!(l.below);
         assert_eq!(l.widths[..5], [13, 17, 9, 7, 8]);
