@@ -13,6 +13,7 @@ use crate::app::{App, Pane};
 use crate::theme::Role;
 
 use super::pane_block;
+use super::tree::{heart, name_width};
 
 /// The name column never gets narrower than this, nor than the longest name on screen up to
 /// `NAME_WANTS`; columns that would squeeze it are dropped from the right.
@@ -174,7 +175,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     let end = (start + rows_h).min(visible.len());
     let longest_name = visible[start..end]
         .iter()
-        .map(|&id| app.tree.get(id).node.name.width())
+        .map(|&id| name_width(app.tree.get(id)))
         .max()
         .unwrap_or(0);
     let tags = app.endpoint_tags(table);
@@ -204,22 +205,31 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     for &id in &visible[start..end] {
         let e = app.tree.get(id);
         let label = &app.endpoints[e.endpoint()].label;
-        let mut spans: Vec<Span> = cols
-            .iter()
-            .map(|(c, w)| {
-                let text = match is_tag(c) {
-                    true => tags[e.endpoint()].as_str().into(),
-                    false => columns::text(&e.node, c.id, label, app.now),
-                };
-                let style = match c.id {
-                    ColumnId::State => t.severity(e.node.status.severity),
-                    ColumnId::Name if state_unseen => t.severity(e.node.status.severity),
-                    ColumnId::Name => ratatui::style::Style::new(),
-                    _ => t.style(Role::Muted),
-                };
-                Span::styled(format!(" {}", cell(&text, *w)), style)
-            })
-            .collect();
+        let mut spans: Vec<Span> = Vec::with_capacity(cols.len() + 1);
+        for (c, w) in &cols {
+            let text = match is_tag(c) {
+                true => tags[e.endpoint()].as_str().into(),
+                false => columns::text(&e.node, c.id, label, app.now),
+            };
+            let style = match c.id {
+                ColumnId::State => t.severity(e.node.status.severity),
+                ColumnId::Name if state_unseen => t.severity(e.node.status.severity),
+                ColumnId::Name => ratatui::style::Style::new(),
+                _ => t.style(Role::Muted),
+            };
+            // Aria Operations' health right after the name, as the tree shows it (a heart:
+            // the state follows in its colour), the column's room after it.
+            match heart(e).filter(|_| c.id == ColumnId::Name && *w > 2) {
+                Some(h) => {
+                    let name = cell(&text, w - 2);
+                    let shown = name.trim_end();
+                    spans.push(Span::styled(format!(" {shown} "), style));
+                    spans.push(Span::styled("♥", t.health(h)));
+                    spans.push(Span::styled(" ".repeat(name.len() - shown.len()), style));
+                }
+                None => spans.push(Span::styled(format!(" {}", cell(&text, *w)), style)),
+            }
+        }
         if e.is_marked() {
             spans[0] = Span::styled(format!("*{}", &spans[0].content[1..]), t.style(Role::Mark));
         }

@@ -135,14 +135,14 @@ fn sibling_run(app: &App, rows: &[EntryId]) -> usize {
         .count()
 }
 
-/// The name with its health heart, as the name column holds it.
-fn name_width(e: &Entry) -> usize {
+/// The name with its health heart, as the name column holds it (the tree's and a table's).
+pub(super) fn name_width(e: &Entry) -> usize {
     e.node.name.width() + if heart(e).is_some() { 2 } else { 0 }
 }
 
 /// The health a monitoring product gives a node, unless its status already says it (an Aria
 /// Operations resource's status is its health).
-fn heart(e: &Entry) -> Option<crate::api::model::Health> {
+pub(super) fn heart(e: &Entry) -> Option<crate::api::model::Health> {
     e.node.health.filter(|h| e.node.status.label != h.label())
 }
 

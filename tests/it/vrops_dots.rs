@@ -205,3 +205,30 @@ async fn a_part_after_its_listing_went_away_is_dropped() {
         "the new rows have none of the old read's dots"
     );
 }
+
+/// `:vm` shows each VM's health right after its name, in its colour, as the tree does: the
+/// dots read for a table's rows are seen where the rows are.
+#[tokio::test(start_paused = true)]
+async fn the_vm_table_shows_each_rows_health_after_its_name() {
+    let (mut app, _) = three_endpoints_with(vms_b(8));
+    let mut effects = crate::support::keys(&mut app, ":vm");
+    effects.extend(key(&mut app, KeyCode::Enter).effects);
+    let mut asks = Vec::new();
+    for e in effects {
+        if let Effect::ListKind { req, endpoint, .. } = e {
+            let nodes = if endpoint == 1 { vms_b(8) } else { Vec::new() };
+            asks.extend(dots_asks(&give_on(&mut app, req, endpoint, nodes)));
+        }
+    }
+    let (req, _, keys) = asks
+        .into_iter()
+        .find(|a| a.2.len() == 8)
+        .expect("vc-b's rows asked");
+    answer(&mut app, req, 2, part(&keys, 0..8));
+    let buf = render(&mut app, 160, 45);
+    assert!(screen_text(&buf).contains("VMs ("), "{}", screen_text(&buf));
+    let (x, y) = find(&buf, "b-0003 ").unwrap();
+    let cell = &buf[(x + 7, y)];
+    assert_eq!(cell.symbol(), "♥", "{}", screen_text(&buf));
+    assert_eq!(cell.fg, app.theme.health(colour(3)).fg.unwrap());
+}
