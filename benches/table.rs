@@ -22,8 +22,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use vnav::api::model::*;
+use vnav::app::App;
 use vnav::app::event::{ApiAnswer, ApiEvent, Effect, Event};
-use vnav::app::{App, EndpointSpec};
 use vnav::theme::Theme;
 
 fn sizes() -> &'static [usize] {
@@ -108,21 +108,9 @@ fn two_endpoints() -> App {
     endpoints(&["vcd", "vcenter"])
 }
 
-/// An endpoint of each label, as the app is given them.
-fn specs(labels: &[&str]) -> Vec<EndpointSpec> {
-    (labels.iter())
-        .map(|l| EndpointSpec {
-            label: l.to_string(),
-            root: Node::new(NodeKind::Endpoint, format!("https://{l}"), *l),
-            insecure: false,
-            read_only: false,
-        })
-        .collect()
-}
-
 /// Connected endpoints (the first a vCD, the others vCenters), nothing listed.
 fn endpoints(labels: &[&str]) -> App {
-    let mut app = App::new(specs(labels), Theme::default(), false);
+    let mut app = App::new(common::endpoint_specs(labels), Theme::default(), false);
     app.handle(Event::Resize(200, 60));
     for (i, e) in app.start().into_iter().enumerate() {
         let Effect::Connect { req, .. } = e else {
@@ -394,7 +382,7 @@ fn command(app: &mut App, line: &str) -> Vec<Effect> {
 fn dots(n: usize) {
     const PART: usize = 1000;
     let labels = ["vc-a", "vc-b", "vc-c", "ops"];
-    let mut app = App::new(specs(&labels), Theme::default(), false);
+    let mut app = App::new(common::endpoint_specs(&labels), Theme::default(), false);
     app.lay_out_per_frame();
     app.handle(Event::Resize(200, 60));
     for (i, e) in app.start().into_iter().enumerate() {

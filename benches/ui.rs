@@ -896,15 +896,7 @@ fn bench_tree_widget(c: &mut Criterion) {
 fn sprawl_report() {
     use vnav::api::SprawlUpdate;
     let n = n_vms() / 5;
-    let specs = ["vcd", "vcenter"]
-        .iter()
-        .map(|l| EndpointSpec {
-            label: l.to_string(),
-            root: Node::new(NodeKind::Endpoint, format!("https://{l}"), *l),
-            insecure: false,
-            read_only: false,
-        })
-        .collect();
+    let specs = common::endpoint_specs(&["vcd", "vcenter"]);
     let mut app = App::new(specs, Theme::default(), false);
     app.handle(Event::Resize(200, 60));
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();

@@ -72,3 +72,16 @@ pub fn percentiles(mut v: Vec<std::time::Duration>) -> String {
         v.len()
     )
 }
+
+/// An endpoint of each label, as the app is given them (its root a node at `https://<label>`).
+pub fn endpoint_specs(labels: &[&str]) -> Vec<vnav::app::EndpointSpec> {
+    use vnav::api::model::{Node, NodeKind};
+    (labels.iter())
+        .map(|l| vnav::app::EndpointSpec {
+            label: l.to_string(),
+            root: Node::new(NodeKind::Endpoint, format!("https://{l}"), *l),
+            insecure: false,
+            read_only: false,
+        })
+        .collect()
+}
