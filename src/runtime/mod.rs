@@ -6,6 +6,7 @@
 
 pub mod driver;
 pub mod executor;
+mod hangup;
 pub mod headless;
 pub mod terminal;
 
@@ -71,6 +72,7 @@ pub async fn run_tui(
     app.size = (size.width, size.height);
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
+    hangup::spawn_watch(tx.clone());
     start(&mut app, &mut exec);
     let result = event_loop(&mut app, &mut exec, &mut rx, &mut term).await;
     terminal::restore();

@@ -185,6 +185,46 @@ fn sighup_leaves_a_usable_shell() {
     killed_by("-HUP");
 }
 
+/// A terminal that goes away with no SIGHUP reaching vnav (here vnav runs in a session of its
+/// own, so the kernel's SIGHUP goes to the shell's session only) still ends vnav, instead of
+/// leaving it spinning on a core.
+#[test]
+fn a_terminal_gone_without_a_sighup_ends_vnav() {
+    if !available() {
+        return;
+    }
+    let t = Tmux::shell(100, 30);
+    let pidfile = t.home.path().join("vnav.pid");
+    t.run(&format!(
+        "setsid -w sh -c 'echo $$ > {}; exec {} --demo'",
+        pidfile.display(),
+        vnav_bin()
+    ));
+    t.wait_for("acme", WAIT).expect("vnav is up");
+    let pid = std::fs::read_to_string(&pidfile).expect("the pid file");
+    let pid = pid.trim().to_string();
+    // Killing the server closes the pane's terminal.
+    drop(t);
+    let gone = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            // A zombie is gone too: nobody may be left to reap it.
+            .map_or(true, |stat| {
+                stat.rsplit(") ").next().is_some_and(|s| s.starts_with('Z'))
+            })
+    };
+    let end = std::time::Instant::now() + WAIT;
+    while !gone() && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ended = gone();
+    if !ended {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid])
+            .status();
+    }
+    assert!(ended, "vnav still runs after its terminal went away");
+}
+
 fn killed_by(signal: &str) {
     if !available() {
         return;
