@@ -610,22 +610,28 @@ fn sim_child(vms: usize, latency_ms: u64, memo: bool) {
     }
 }
 
+/// The numeric fields of a `/proc/…/stat` file from field 3 on (none if it cannot be read).
+fn stat_fields(stat: &str) -> Vec<u64> {
+    let text = std::fs::read_to_string(stat).unwrap_or_default();
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    let rest = &text[text.rfind(')').map_or(text.len(), |i| i + 2)..];
+    (rest.split_whitespace())
+        .map(|x| x.parse().unwrap_or(0))
+        .collect()
+}
+
 /// User + system CPU time from a `/proc/…/stat` file (fields 14 and 15, in clock ticks).
 fn cpu_of(stat: &str) -> Duration {
-    let Ok(text) = std::fs::read_to_string(stat) else {
-        return Duration::ZERO;
-    };
-    // The command name is in parentheses and may hold spaces: count fields after it.
-    let rest = &text[text.rfind(')').map_or(0, |i| i + 2)..];
-    let f: Vec<u64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|x| x.parse().ok())
-        .collect();
+    let f = stat_fields(stat);
     // SAFETY: sysconf only reads a configuration value.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
-    Duration::from_millis(f.iter().sum::<u64>() * 1000 / hz)
+    Duration::from_millis(f.iter().skip(11).take(2).sum::<u64>() * 1000 / hz)
+}
+
+/// Minor page faults of this process so far (field 10): each a fresh page of memory written
+/// for the first time, what the allocator's giving pages back costs.
+fn own_faults() -> u64 {
+    stat_fields("/proc/self/stat").get(7).copied().unwrap_or(0)
 }
 
 /// CPU time used so far by this process's main thread (the app: the driver runs on it) and by
@@ -752,6 +758,7 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
         d.until(Duration::from_millis(500), |_| false).await;
         let before = sims.requests();
         let (app0, clients0, sims0) = (own_cpu().0, own_cpu().1, sims.cpu());
+        let faults0 = own_faults();
         let started = Instant::now();
         walk_trace::install();
         walk_trace::ON.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -814,6 +821,7 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
         slots(tag, width, started);
         let (app1, clients1) = own_cpu();
         let sims1 = sims.cpu();
+        let faults = own_faults() - faults0;
         for (i, &r) in roots.iter().enumerate() {
             let e = d.app.tree.get(r);
             let ep = e.endpoint();
@@ -835,7 +843,8 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
         eprintln!(
             "REPORT {tag}multi-endpoint :vm: every row in the table after {:.2} s (its sort index \
              {index} B, {:.1} B a row); CPU meanwhile: app thread {:.2} s, client threads \
-             {:.2} s, simulators (their own process) {:.2} s",
+             {:.2} s, simulators (their own process) {:.2} s; {faults} page faults in this \
+             process",
             table_done.as_secs_f64(),
             index as f64 / all.max(1) as f64,
             (app1 - app0).as_secs_f64(),

@@ -186,6 +186,10 @@ impl map::Record for Open<'_, '_> {
     }
 }
 
+/// The most records a page is given room for ahead (vCD's pages hold at most 128 unless its
+/// administrator raises that).
+const MAX_PAGE_ROOM: u64 = 1024;
+
 #[derive(Default)]
 struct PageReader {
     /// The root's name when it is not a query result.
@@ -210,6 +214,10 @@ impl Visit for PageReader {
                 let number = |k: &str| el.attr(k).and_then(|v| v.parse::<u64>().ok());
                 self.total = number("total");
                 self.page_size = number("pageSize");
+                // Room for a page's records at once rather than by doubling (each step a fresh
+                // block faulted in, issue 18); bounded, as the count comes from the server.
+                let room = self.page_size.unwrap_or(0).min(MAX_PAGE_ROOM);
+                self.nodes.reserve(room as usize);
             }
             1 if name.ends_with("Record") || name.ends_with("Reference") => {
                 self.records += 1;

@@ -265,8 +265,10 @@ fn vms_in<'a, L: Lister>(
     })
 }
 
+/// Sorted in place: a stable sort's scratch (half a list of 120-byte nodes) was one block
+/// faulted in afresh for every list (issue 18). The id breaks ties, so the order is still one.
 fn by_name(mut nodes: Vec<Node>) -> Vec<Node> {
-    nodes.sort_by(|a, b| a.name.cmp(&b.name));
+    nodes.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     nodes
 }
 
