@@ -13,6 +13,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use std::time::Duration;
 
+use bytes::Bytes;
 use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, Request};
@@ -114,7 +115,9 @@ pub enum Retry {
 pub struct Response {
     pub status: u16,
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    /// May share the connection's read buffer (`Http::exchange`): read it and drop it, or
+    /// copy what is kept (`to_vec`), so a kept answer does not hold the whole buffer.
+    pub body: Bytes,
 }
 
 impl Response {
@@ -341,10 +344,6 @@ impl Http {
         result
     }
 
-    /// The most room a body is given ahead from its `Content-Length` (a vCenter list of
-    /// 3,700 VMs is ~375 kB).
-    const BODY_ROOM: usize = 1 << 20;
-
     async fn exchange(&self, req: Request) -> ApiResult<Response> {
         let url = req.url().clone();
         let mut resp = self
@@ -359,20 +358,26 @@ impl Http {
         {
             return Err(self.too_large());
         }
-        // Room for what the server says it sends, up to a bound (a count from the server):
-        // a big list grows once instead of doubling through copies.
-        let expected = resp.content_length().unwrap_or(0) as usize;
-        let mut body = Vec::with_capacity(expected.min(Self::BODY_ROOM));
+        // A body that comes in one chunk is kept as it came, in the connection's read buffer:
+        // copied into a block of its own, each of its pages was faulted in afresh, as the
+        // allocator gives freed pages back at once (13 % of a 300,000-VM listing's faults,
+        // issue 18). Chunks are joined once, into a block of their total size.
+        let (mut chunks, mut len) = (Vec::<Bytes>::new(), 0);
         while let Some(chunk) = resp
             .chunk()
             .await
             .map_err(|e| self.transport_error(&url, e))?
         {
-            if body.len() + chunk.len() > self.opts.max_body {
+            len += chunk.len();
+            if len > self.opts.max_body {
                 return Err(self.too_large());
             }
-            body.extend_from_slice(&chunk);
+            chunks.push(chunk);
         }
+        let body = match chunks.len() {
+            0 | 1 => chunks.pop().unwrap_or_default(),
+            _ => Bytes::from(chunks.concat()),
+        };
         Ok(Response {
             status,
             headers,

@@ -130,7 +130,7 @@ mod tests {
         Response {
             status,
             headers,
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
         }
     }
 
@@ -163,7 +163,7 @@ mod tests {
             "HTTP 404 Not Found (a web page)"
         );
         assert_eq!(
-            describe_body(406, vcd.body.as_slice()),
+            describe_body(406, &vcd.body),
             "HTTP 406 Not Acceptable (an XML answer vnav does not know)"
         );
         assert_eq!(

@@ -2,6 +2,7 @@
 //! `/api/sessions` below 38.0 where the server still has it, cloudapi bearer tokens from 33.0),
 //! authenticated requests, one re-login on 401, and `<Error>` bodies turned into ApiErrors.
 
+use bytes::Bytes;
 use async_trait::async_trait;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, RequestBuilder};
@@ -64,7 +65,7 @@ pub struct Doc {
     pub root: Element,
     /// The body as it came: a page is parsed from these bytes, and only the few callers that
     /// want text (a cloudapi JSON read, the raw view) decode it (`text`).
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 impl Doc {
@@ -525,7 +526,7 @@ mod tests {
             assert_eq!(blank(body), text.trim().is_empty(), "{body:?}");
             let doc = Doc {
                 root: Element::default(),
-                body: body.to_vec(),
+                body: body.to_vec().into(),
             };
             assert_eq!(doc.text(), text);
         }

@@ -266,7 +266,7 @@ impl Protocol for Login {
                 // Checked without building anything; the caller decodes what it keeps.
                 serde_json::from_slice::<serde::de::IgnoredAny>(&resp.body)
                     .map_err(|e| ApiError::parse(format!("malformed JSON: {e}")))?;
-                Ok(resp.body)
+                Ok(resp.body.into())
             }
             401 => Err(ApiError::Auth(error(401, &resp.body).to_string())),
             status => Err(error(status, &resp.body)),

@@ -332,7 +332,7 @@ impl Protocol for Login {
         if resp.status >= 400 {
             return Err(fault(resp.status, &resp.body));
         }
-        Ok(resp.body)
+        Ok(resp.body.into())
     }
 }
 
