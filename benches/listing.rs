@@ -748,7 +748,9 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
     let labels = LABELS;
     let specs = multi_specs(&backends);
     rt.block_on(async {
-        let mut d = Driver::new(App::new(specs, Theme::default(), false), backends, None);
+        // The table laid out once a frame, as vnav does, not after each slice.
+        let app = App::new(specs, Theme::default(), false);
+        let mut d = Driver::new(app, backends, None).paced();
         let long = Duration::from_secs(600);
         assert!(
             d.until(long, |app| app.endpoints.iter().all(|e| e.info.is_some()))

@@ -29,6 +29,8 @@ pub struct Driver {
     pub max_handle: Duration,
     /// What the app put on the clipboard, oldest first (the TUI writes it to the terminal).
     pub copied: Vec<String>,
+    /// When paced (`paced`), the last frame: a table's view is laid out once a frame.
+    frame: Option<Instant>,
 }
 
 impl Driver {
@@ -53,6 +55,25 @@ impl Driver {
             handled: 0,
             max_handle: Duration::ZERO,
             copied: Vec::new(),
+            frame: None,
+        }
+    }
+
+    /// Lays a table's view out once a frame, as the TUI does (`App::lay_out_per_frame`), not
+    /// after each slice: for benches of what a user's vnav spends while rows land.
+    pub fn paced(mut self) -> Driver {
+        self.app.lay_out_per_frame();
+        self.frame = Some(Instant::now());
+        self
+    }
+
+    /// When paced and a frame is due, the view laid out as before a frame.
+    fn frame_if_due(&mut self) {
+        if let Some(last) = self.frame
+            && Instant::now() >= last + super::FRAME
+        {
+            self.app.before_frame();
+            self.frame = Some(Instant::now());
         }
     }
 
@@ -102,6 +123,7 @@ impl Driver {
             while let Ok(ev) = self.rx.try_recv() {
                 self.send(ev);
             }
+            self.frame_if_due();
             if done(&self.app) {
                 return true;
             }
@@ -109,7 +131,8 @@ impl Driver {
             if now >= end {
                 return false;
             }
-            let wake = self.app.next_deadline().map_or(end, |d| d.min(end));
+            let frame = self.frame.map_or(end, |last| last + super::FRAME);
+            let wake = self.app.next_deadline().map_or(end, |d| d.min(end)).min(frame);
             tokio::select! {
                 ev = self.rx.recv() => match ev {
                     Some(ev) => { self.send(ev); }
@@ -134,6 +157,9 @@ impl Driver {
     /// Draws the current state on a `w`×`h` test terminal.
     pub fn render(&mut self, w: u16, h: u16) -> Buffer {
         self.send(Event::Resize(w, h));
+        if self.frame.is_some() {
+            self.app.before_frame();
+        }
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
         term.draw(|f| crate::views::draw(&self.app, f))
             .expect("draw on test backend");
