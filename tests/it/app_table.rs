@@ -715,5 +715,8 @@ async fn the_sort_column_stays_on_screen_at_80_columns() {
     assert!(!s.contains("Memory"), "{s}");
     command(&mut app, "sort memory");
     let s = screen(&mut app, 80, 24);
-    assert!(s.contains("Memory▲") && s.contains("sorted by Memory"), "{s}");
+    assert!(
+        s.contains("Memory▲") && s.contains("sorted by Memory"),
+        "{s}"
+    );
 }
