@@ -97,13 +97,11 @@ pub fn fit(
     }
     // Nothing beside a long name (alerts at 80 columns: three "Virtual machine has chronic
     // high…" read the same): the name gives down to `MIN_NAME` for the column that tells such
-    // rows apart, an alert's resource (its summary), else the first.
+    // rows apart, an alert's resource (its summary). Names that differ (workflows) keep their
+    // room: "Drain checkout …" beside its category read worse than the whole name.
     let room = width.saturating_sub(MIN_NAME + 1);
     if out.is_empty() && name_min > MIN_NAME && room >= MIN_CUT {
-        let others = || cols.iter().filter(|c| c.id != ColumnId::Name);
-        let apart = others()
-            .find(|c| c.id == ColumnId::Summary)
-            .or(others().next());
+        let apart = cols.iter().find(|c| c.id == ColumnId::Summary);
         if let Some(c) = apart {
             let w = c.width.min(room);
             out.push((*c, w));
@@ -447,6 +445,9 @@ mod tests {
             shape(fit(vm, 33, 12, 0, name)),
             shape(fit(vm, 33, 12, 0, state))
         );
+        // Workflows' long names have no summary to give room to: they keep it.
+        let workflows = columns::columns(crate::api::model::NodeKind::Workflow);
+        assert_eq!(shape(fit(workflows, 33, 32, 0, name)), [("Name", 33)]);
         // Too narrow for the first column and the tag: as without a tag.
         assert_eq!(
             shape(fit(vm, 30, 12, 3, ColumnId::Name)),
