@@ -33,7 +33,8 @@ const MIN_KEPT: u16 = 8;
 /// does not fit whole is kept as that narrow tag (`columns::endpoint_tags`, titled
 /// `columns::TAG_TITLE`) after the columns that fit, the columns right of the first giving way
 /// to it: at 80 columns a vCD VM and its vCenter twin then read apart ("vCD", "vC"). The first
-/// column after the name (a VM's state, a snapshot's age) is never dropped for it. The column
+/// column after the name (a VM's state, a snapshot's age) is never dropped for it; the name
+/// gives down to `MIN_NAME` for both (hosts' long names hid which endpoint a row was). The column
 /// the rows are sorted by (`sort`) never gives way either: its room is held from the start,
 /// the name giving down to `MIN_NAME` for it, so a title that says "sorted by State" names a
 /// column on screen (alerts at 80 columns showed their summary instead).
@@ -47,15 +48,20 @@ pub fn fit(
     let mut name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
     let others: Vec<&Column> = cols.iter().filter(|c| c.id != ColumnId::Name).collect();
     let first = others.first().map_or(0, |c| 1 + c.width);
+    // Twins (a vCD host and its vCenter self) must read apart: the name gives down to
+    // `MIN_NAME` for the first column and the tag.
     let wants_tag = tag > 0
         && others.iter().any(|c| c.id == ColumnId::Endpoint)
-        && name_min + first + 1 + tag <= width;
+        && MIN_NAME + first + 1 + tag <= width;
     // The tag's room is held back from the start and given back if the full column fits.
     let mut held = if wants_tag { 1 + tag } else { 0 };
     let kept = kept_sort(&others, sort, wants_tag, width.saturating_sub(held));
-    if let Some((_, w)) = kept {
-        name_min = name_min.min(width.saturating_sub(held + 1 + w));
-    }
+    let beside = match kept {
+        Some((_, w)) => 1 + w,
+        None if wants_tag => first,
+        None => 0,
+    };
+    name_min = name_min.min(width.saturating_sub(held + beside));
     let mut used = name_min + held + kept.map_or(0, |(_, w)| 1 + w);
     let mut out = vec![];
     let mut full = false;
@@ -97,11 +103,13 @@ pub fn fit(
     }
     // Nothing beside a long name (alerts at 80 columns: three "Virtual machine has chronic
     // high…" read the same): the name gives down to `MIN_NAME` for the column that tells such
-    // rows apart, an alert's resource (its summary). Names that differ (workflows) keep their
-    // room: "Drain checkout …" beside its category read worse than the whole name.
+    // rows apart, an alert's resource (its summary), else the state. Names that differ
+    // (workflows) keep their room: "Drain checkout …" beside its category read worse than the
+    // whole name.
     let room = width.saturating_sub(MIN_NAME + 1);
     if out.is_empty() && name_min > MIN_NAME && room >= MIN_CUT {
-        let apart = cols.iter().find(|c| c.id == ColumnId::Summary);
+        let apart = (cols.iter().find(|c| c.id == ColumnId::Summary))
+            .or(cols.iter().find(|c| c.id == ColumnId::State));
         if let Some(c) = apart {
             let w = c.width.min(room);
             out.push((*c, w));
@@ -444,6 +452,17 @@ mod tests {
         assert_eq!(
             shape(fit(vm, 33, 12, 0, name)),
             shape(fit(vm, 33, 12, 0, state))
+        );
+        // Hosts' long names from vCD and vCenter: the name gives down for the state and the
+        // tag, so twins read apart; VMs' long names keep the state beside them.
+        let hosts = columns::columns(crate::api::model::NodeKind::Host);
+        assert_eq!(
+            shape(fit(hosts, 33, 22, 3, name)),
+            [("Name", 16), ("State", 12), ("Src", 3)]
+        );
+        assert_eq!(
+            shape(fit(vm, 33, 28, 0, name)),
+            [("Name", 20), ("State", 12)]
         );
         // Workflows' long names have no summary to give room to: they keep it.
         let workflows = columns::columns(crate::api::model::NodeKind::Workflow);

@@ -720,3 +720,29 @@ async fn the_sort_column_stays_on_screen_at_80_columns() {
         "{s}"
     );
 }
+
+/// At 80 columns a host listed by vCD and by vCenter (one long name) read apart: the name
+/// gives down for the state and the endpoint's tag, where the summary took the room and the
+/// twins read the same.
+#[tokio::test(start_paused = true)]
+async fn twins_with_long_names_read_apart_at_80_columns() {
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "host"));
+    for (req, ep, _) in reqs {
+        let host = Node::new(
+            NodeKind::Host,
+            format!("ep{ep}/h1"),
+            "esx-ams01-01.sim.local",
+        )
+        .with_summary("3 VMs");
+        land(&mut app, req, ep, vec![host]);
+    }
+    let s = screen(&mut app, 80, 24);
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("esx-ams01-01.si…"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{s}");
+    assert!(rows.iter().any(|r| r.contains(" vCD")), "{s}");
+    assert!(rows.iter().any(|r| r.contains(" vC ")), "{s}");
+}
