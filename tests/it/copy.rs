@@ -71,14 +71,7 @@ async fn y_offers_the_name_and_the_backends_copies_and_copies_the_choice() {
 async fn a_long_href_in_the_copy_menu_wraps_between_its_parts() {
     let mut app = connected();
     with_vms(&mut app);
-    tokio::time::advance(std::time::Duration::from_millis(500)).await;
-    let effects = app.handle(Event::Tick).effects;
-    let req = (effects.iter())
-        .find_map(|e| match e {
-            Effect::Details { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("details read");
+    let req = crate::app_detail_read::details_req(&mut app).await;
     let href = "https://vcd.example.com/api/vApp/vm-7aaf88b6-a0fc-45b3-8454-f9b6c0b13e4e";
     let mut d = details("vm/1", "web-01");
     d.copies = vec![("href".into(), href.into())];
