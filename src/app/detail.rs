@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::time::Instant;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use crate::api::ApiError;
 use crate::api::model::{Details, Link, NodeKind, Section, Series, Severity, Table};
@@ -214,7 +214,8 @@ pub enum LocalRow {
     Blank,
 }
 
-/// Word-wraps `text` to `width` columns; a word longer than a line is broken where it must be.
+/// Word-wraps `text` to `width` columns; a word longer than a line is broken between its parts
+/// (`detail_links::wrap_path`: after a `/`, `:` or `-`), else where it must be.
 /// A unit that goes after its number ("13 %", "(3 %)") stays on its number's line: a line
 /// ending "(13" over one reading "%)" said nothing. The detail pane draws these lines and
 /// scrolls by them, so both agree on the count.
@@ -233,15 +234,15 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
                 line.push(' ');
                 w += 1;
             }
-            for ch in word.chars() {
-                let cw = ch.width().unwrap_or(0);
-                if w > 0 && w + cw > width {
-                    out.push(std::mem::take(&mut line));
-                    w = 0;
-                }
-                line.push(ch);
-                w += cw;
-            }
+            // A word longer than a line (an id, an href) breaks between its parts.
+            let mut pieces = match ww > width {
+                true => super::detail_links::wrap_path(word, width),
+                false => vec![word.to_string()],
+            };
+            let last = pieces.pop().unwrap_or_default();
+            out.extend(pieces);
+            w += last.width();
+            line.push_str(&last);
         }
         out.push(line);
     }
@@ -736,7 +737,11 @@ mod tests {
     #[test]
     fn wrap_breaks_at_spaces_and_inside_words_longer_than_a_line() {
         assert_eq!(wrap("one two three", 7), ["one two", "three"]);
-        assert_eq!(wrap("AB:CD:EF:01", 5), ["AB:CD", ":EF:0", "1"]);
+        assert_eq!(wrap("AB:CD:EF:01", 5), ["AB:", "CD:", "EF:01"]);
+        assert_eq!(
+            wrap("id 7aaf88b6-a0fc-45b3", 12),
+            ["id", "7aaf88b6-", "a0fc-45b3"]
+        );
         assert_eq!(wrap("a\n\nb", 10), ["a", "", "b"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("✗ ab", 3), ["✗", "ab"]);

@@ -64,8 +64,14 @@ pub fn link_text<'a>(l: &'a Link, origin: Option<&str>) -> &'a str {
     }
 }
 
-/// `text` in lines of at most `width` columns, broken after a `/` where one falls in the
-/// line (a path reads in its segments), else where the line is full.
+/// Where an id or a path is broken when it is wider than a line, strongest first: between a
+/// path's segments, between an urn's parts (`urn:vcloud:vm:` over its UUID), between a
+/// UUID's or a name's groups.
+const BREAKS: [&[char]; 3] = [&['/'], &[':'], &['-', '.', '_']];
+
+/// `text` in lines of at most `width` columns, each broken after the last of the strongest
+/// `BREAKS` found in it (a path reads in its segments, an urn's UUID whole where it fits, else
+/// in its groups), else where the line is full. A text that fits is one line.
 pub fn wrap_path(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
@@ -85,10 +91,10 @@ pub fn wrap_path(text: &str, width: usize) -> Vec<String> {
         if fit == 0 {
             break;
         }
-        let cut = match rest[..fit].rfind('/') {
-            Some(i) if i > 0 => i + 1,
-            _ => fit,
-        };
+        let cut = BREAKS
+            .iter()
+            .find_map(|b| rest[..fit].rfind(*b).filter(|&i| i > 0))
+            .map_or(fit, |i| i + 1);
         out.push(rest[..cut].to_string());
         rest = &rest[cut..];
     }
@@ -143,6 +149,17 @@ mod tests {
         assert!(lines.iter().all(|l| l.width() <= 40));
         // No slash to break at: full lines.
         assert_eq!(wrap_path("abcdefgh", 3), ["abc", "def", "gh"]);
+        // An urn keeps its UUID whole where it fits, else breaks between its groups.
+        let urn = "urn:vcloud:vm:7aaf88b6-a0fc-45b3-8454-f9b6c0b13e4e";
+        assert_eq!(
+            wrap_path(urn, 40),
+            ["urn:vcloud:vm:", "7aaf88b6-a0fc-45b3-8454-f9b6c0b13e4e"]
+        );
+        assert_eq!(
+            wrap_path(urn, 24),
+            ["urn:vcloud:vm:", "7aaf88b6-a0fc-45b3-8454-", "f9b6c0b13e4e"]
+        );
+        assert_eq!(wrap_path(urn, 50), [urn], "what fits stays whole");
         assert_eq!(wrap_path("", 3), [""]);
         assert_eq!(wrap_path("/a/b", 0).concat(), "/a/b");
     }

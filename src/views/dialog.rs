@@ -103,16 +103,30 @@ pub fn draw(app: &App, f: &mut Frame, dialog: &Dialog) {
                 .unwrap_or(0)
                 + 2;
             let mut lines = Vec::new();
+            // " 12  label  text": a text wider than what is left wraps under itself, an href
+            // or id between its parts (`app::wrap`), not wherever the dialog's edge falls.
+            let indent = 5 + width;
+            let room_for_text = usize::from(room.width).saturating_sub(indent).max(16);
             for (i, (label, text)) in items.iter().enumerate() {
-                let mut line = Line::from(vec![
-                    Span::styled(format!(" {:>2}  ", i + 1), t.style(Role::Key)),
-                    Span::raw(format!("{label:<width$}")),
-                    Span::styled(text.clone(), t.style(Role::Muted)),
-                ]);
-                if i == *selected {
-                    line = line.style(t.style(Role::Selection));
+                let style = match i == *selected {
+                    true => t.style(Role::Selection),
+                    false => Style::default(),
+                };
+                for (n, part) in crate::app::wrap(text, room_for_text)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let head = match n {
+                        0 => Line::from(vec![
+                            Span::styled(format!(" {:>2}  ", i + 1), t.style(Role::Key)),
+                            Span::raw(format!("{label:<width$}")),
+                        ]),
+                        _ => Line::raw(" ".repeat(indent)),
+                    };
+                    let mut spans = head.spans;
+                    spans.push(Span::styled(part, t.style(Role::Muted)));
+                    lines.push(Line::from(spans).style(style));
                 }
-                lines.push(line);
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::columns::{self, Column, ColumnId};
@@ -25,24 +25,46 @@ const NAME_WANTS: u16 = 32;
 /// different VMs read apart.
 const MIN_CUT: u16 = 12;
 const NAME_GIVES: u16 = 24;
+/// The sort column is kept cut down to this ("Powered…"), not narrower.
+const MIN_KEPT: u16 = 8;
 
 /// The columns that fit in `width`, each with the width it gets, the name keeping room for
 /// `longest_name` cells. With `tag` cells (rows from several endpoints), an endpoint column that
 /// does not fit whole is kept as that narrow tag (`columns::endpoint_tags`, titled
 /// `columns::TAG_TITLE`) after the columns that fit, the columns right of the first giving way
 /// to it: at 80 columns a vCD VM and its vCenter twin then read apart ("vCD", "vC"). The first
-/// column after the name (a VM's state, a snapshot's age) is never dropped for it.
-pub fn fit(cols: &[Column], width: u16, longest_name: u16, tag: u16) -> Vec<(Column, u16)> {
+/// column after the name (a VM's state, a snapshot's age) is never dropped for it; the name
+/// gives down to `MIN_NAME` for both (hosts' long names hid which endpoint a row was). The column
+/// the rows are sorted by (`sort`) never gives way either: its room is held from the start,
+/// the name giving down to `MIN_NAME` for it, so a title that says "sorted by State" names a
+/// column on screen (alerts at 80 columns showed their summary instead).
+pub fn fit(
+    cols: &[Column],
+    width: u16,
+    longest_name: u16,
+    tag: u16,
+    sort: ColumnId,
+) -> Vec<(Column, u16)> {
     let mut name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
     let others: Vec<&Column> = cols.iter().filter(|c| c.id != ColumnId::Name).collect();
     let first = others.first().map_or(0, |c| 1 + c.width);
+    // Twins (a vCD host and its vCenter self) must read apart: the name gives down to
+    // `MIN_NAME` for the first column and the tag.
     let wants_tag = tag > 0
         && others.iter().any(|c| c.id == ColumnId::Endpoint)
-        && name_min + first + 1 + tag <= width;
+        && MIN_NAME + first + 1 + tag <= width;
     // The tag's room is held back from the start and given back if the full column fits.
     let mut held = if wants_tag { 1 + tag } else { 0 };
-    let mut used = name_min + held;
+    let kept = kept_sort(&others, sort, wants_tag, width.saturating_sub(held));
+    let beside = match kept {
+        Some((_, w)) => 1 + w,
+        None if wants_tag => first,
+        None => 0,
+    };
+    name_min = name_min.min(width.saturating_sub(held + beside));
+    let mut used = name_min + held + kept.map_or(0, |(_, w)| 1 + w);
     let mut out = vec![];
+    let mut full = false;
     for c in others {
         if c.id == ColumnId::Endpoint && held > 0 {
             let left = width.saturating_sub(used - held + 1);
@@ -52,8 +74,16 @@ pub fn fit(cols: &[Column], width: u16, longest_name: u16, tag: u16) -> Vec<(Col
             out.push((tagged(c, w), w));
             continue;
         }
+        if let Some((k, w)) = kept.filter(|(k, _)| k.id == c.id) {
+            out.push((k, w));
+            continue;
+        }
         let left = width.saturating_sub(used + 1);
+        if full {
+            continue;
+        }
         if left < c.width {
+            full = true;
             let give = MIN_CUT
                 .saturating_sub(left)
                 .min(name_min.saturating_sub(NAME_GIVES));
@@ -62,7 +92,7 @@ pub fn fit(cols: &[Column], width: u16, longest_name: u16, tag: u16) -> Vec<(Col
                 used += 1 + left;
                 out.push((*c, left + give));
             }
-            break;
+            continue;
         }
         used += 1 + c.width;
         out.push((*c, c.width));
@@ -73,13 +103,13 @@ pub fn fit(cols: &[Column], width: u16, longest_name: u16, tag: u16) -> Vec<(Col
     }
     // Nothing beside a long name (alerts at 80 columns: three "Virtual machine has chronic
     // high…" read the same): the name gives down to `MIN_NAME` for the column that tells such
-    // rows apart, an alert's resource (its summary), else the first.
+    // rows apart, an alert's resource (its summary), else the state. Names that differ
+    // (workflows) keep their room: "Drain checkout …" beside its category read worse than the
+    // whole name.
     let room = width.saturating_sub(MIN_NAME + 1);
     if out.is_empty() && name_min > MIN_NAME && room >= MIN_CUT {
-        let others = || cols.iter().filter(|c| c.id != ColumnId::Name);
-        let apart = others()
-            .find(|c| c.id == ColumnId::Summary)
-            .or(others().next());
+        let apart = (cols.iter().find(|c| c.id == ColumnId::Summary))
+            .or(cols.iter().find(|c| c.id == ColumnId::State));
         if let Some(c) = apart {
             let w = c.width.min(room);
             out.push((*c, w));
@@ -106,6 +136,23 @@ fn tagged(c: &Column, w: u16) -> Column {
         },
         false => *c,
     }
+}
+
+/// The sort column `fit` keeps whatever else gives way, with its width in `width` cells (the
+/// name keeping `MIN_NAME`): none for the name (always shown), nor for the endpoint when it
+/// shows as a tag (kept anyway), nor when fewer than `MIN_KEPT` cells are left for it.
+fn kept_sort(
+    others: &[&Column],
+    sort: ColumnId,
+    tagged: bool,
+    width: u16,
+) -> Option<(Column, u16)> {
+    let c = others.iter().find(|c| c.id == sort)?;
+    if c.id == ColumnId::Endpoint && tagged {
+        return None;
+    }
+    let w = c.width.min(width.saturating_sub(MIN_NAME + 1));
+    (w >= c.width.min(MIN_KEPT)).then_some((**c, w))
 }
 
 /// Whether `fit` made this column the endpoint's tag.
@@ -137,8 +184,12 @@ pub fn cell(text: &str, w: u16) -> String {
 
 /// The pane's title in `room` cells: "VMs (400) · sorted by Name ▲", else without "sorted
 /// by" ("VMs (400) · Name ▲"), else the name and count alone (the header's arrow still says
-/// the sort), rather than cut mid-phrase ("VMs with snapshots (37) · sorted").
+/// the sort), rather than cut mid-phrase ("VMs with snapshots (37) · sorted"). No `column`
+/// (none on screen to name): the name and count alone.
 fn title(name: &str, column: &str, arrow: &str, sorting: &str, room: u16) -> String {
+    if column.is_empty() {
+        return format!(" {name}{sorting} ");
+    }
     [
         format!(" {name} · sorted by {column} {arrow}{sorting} "),
         format!(" {name} · {column} {arrow}{sorting} "),
@@ -154,16 +205,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     let arrow = if table.sort.desc { "▼" } else { "▲" };
     // While the sort column's order is built the rows keep their old order: said so.
     let sorting = if table.sorting() { " sorting…" } else { "" };
-    let title = title(
-        &table.title(),
-        table.sort.column.title,
-        arrow,
-        sorting,
-        area.width.saturating_sub(2),
-    );
-    let block: Block = pane_block(app, Pane::Tree, title);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    // The block's inside does not depend on its title, which waits for the columns.
+    let inner = pane_block(app, Pane::Tree, String::new()).inner(area);
 
     let show_filter = app.filter.typing || !app.filter.query.is_empty();
     let rows_h = inner
@@ -185,7 +228,21 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
         inner.width.saturating_sub(1),
         longest_name.min(usize::from(u16::MAX)) as u16,
         tag_width.min(usize::from(u16::MAX)) as u16,
+        table.sort.column.id,
     );
+    // A pane too narrow even for the sort column keeps it out of the title too.
+    let sorted_by = match cols.iter().any(|(c, _)| c.id == table.sort.column.id) {
+        true => table.sort.column.title,
+        false => "",
+    };
+    let title = title(
+        &table.title(),
+        sorted_by,
+        arrow,
+        sorting,
+        area.width.saturating_sub(2),
+    );
+    f.render_widget(pane_block(app, Pane::Tree, title), area);
     // A state the pane has no room for still reads, as the name's colour (an alert's
     // criticality at 80 columns).
     let state_unseen = table.columns().iter().any(|c| c.id == ColumnId::State)
@@ -314,26 +371,29 @@ mod tests {
     #[test]
     fn columns_fit_and_cells_are_exact_width() {
         let vm = columns::columns(crate::api::model::NodeKind::Vm);
-        let narrow = fit(vm, 40, 6, 0);
+        let narrow = fit(vm, 40, 6, 0, ColumnId::Name);
         assert_eq!(narrow[0].0.id, ColumnId::Name);
         assert!(narrow.iter().map(|(_, w)| w + 1).sum::<u16>() <= 41);
-        assert!(fit(vm, 200, 6, 3).len() == vm.len());
+        assert!(fit(vm, 200, 6, 3, ColumnId::Name).len() == vm.len());
         // Long names on screen keep their room; a column that fits only in part is cut.
         let hosts = columns::columns(crate::api::model::NodeKind::Host);
-        let fitted = fit(hosts, 59, 22, 0);
+        let fitted = fit(hosts, 59, 22, 0, ColumnId::Name);
         assert!(fitted[0].1 >= 22, "{fitted:?}");
         assert!(fitted.iter().map(|(_, w)| w + 1).sum::<u16>() <= 60);
         let alerts = columns::columns(crate::api::model::NodeKind::Alert);
-        let ids: Vec<ColumnId> = fit(alerts, 59, 70, 0).iter().map(|(c, _)| c.id).collect();
+        let ids: Vec<ColumnId> = fit(alerts, 59, 70, 0, ColumnId::Name)
+            .iter()
+            .map(|(c, _)| c.id)
+            .collect();
         assert_eq!(ids, [ColumnId::Name, ColumnId::State, ColumnId::Summary]);
         // Narrower (the alerts table beside the detail pane at 120 columns): the long name
         // gives the resource room to be read, down to 24 cells.
-        let fitted = fit(alerts, 52, 70, 0);
+        let fitted = fit(alerts, 52, 70, 0, ColumnId::Name);
         let ids: Vec<(ColumnId, u16)> = fitted.iter().map(|(c, w)| (c.id, *w)).collect();
         let (name, state, summary) = (ColumnId::Name, ColumnId::State, ColumnId::Summary);
         assert_eq!(ids, [(name, 26), (state, 12), (summary, 12)]);
         // A short name gives nothing: no column squeezes it under its names.
-        assert_eq!(fit(alerts, 36, 20, 0).len(), 2);
+        assert_eq!(fit(alerts, 36, 20, 0, ColumnId::Name).len(), 2);
         assert_eq!(cell("web-01", 4), "web…");
     }
 
@@ -347,23 +407,71 @@ mod tests {
         };
         let vm = columns::columns(crate::api::model::NodeKind::Vm);
         assert_eq!(
-            shape(fit(vm, 33, 12, 3)),
+            shape(fit(vm, 33, 12, 3, ColumnId::Name)),
             [("Name", 16), ("State", 12), ("Src", 3)]
         );
-        assert_eq!(shape(fit(vm, 33, 12, 0)), [("Name", 20), ("State", 12)]);
-        let wide = shape(fit(vm, 51, 12, 3));
+        assert_eq!(
+            shape(fit(vm, 33, 12, 0, ColumnId::Name)),
+            [("Name", 20), ("State", 12)]
+        );
+        let wide = shape(fit(vm, 51, 12, 3, ColumnId::Name));
         assert_eq!(wide[..3], [("Name", 23), ("State", 12), ("Endpoint", 14)]);
-        let snaps = shape(fit(columns::SNAPSHOT_COLUMNS, 33, 12, 3));
+        let snaps = shape(fit(
+            columns::SNAPSHOT_COLUMNS,
+            33,
+            12,
+            3,
+            ColumnId::SnapshotAge,
+        ));
         assert_eq!(snaps, [("Name", 19), ("Snapshot", 13)]);
         // Long names and nothing else fits (alerts at 80 columns): the name gives down to
         // 16 for the resource, which tells three alerts of one name apart.
         let alerts = columns::columns(crate::api::model::NodeKind::Alert);
         assert_eq!(
-            shape(fit(alerts, 33, 70, 0)),
+            shape(fit(alerts, 33, 70, 0, ColumnId::Name)),
             [("Name", 16), ("Summary", 16)]
         );
+        // The sort column never gives way: alerts by their state at 80 columns show it (the
+        // name giving down for it), VMs by memory show memory and the endpoint's tag, in their order.
+        let (name, state) = (ColumnId::Name, ColumnId::State);
+        assert_eq!(
+            shape(fit(alerts, 33, 70, 0, state)),
+            [("Name", 20), ("State", 12)]
+        );
+        assert_eq!(
+            shape(fit(vm, 33, 12, 3, ColumnId::Memory)),
+            [("Name", 19), ("Src", 3), ("Memory", 9)]
+        );
+        assert_eq!(
+            shape(fit(vm, 33, 12, 0, ColumnId::Owner)),
+            [("Name", 22), ("Owner", 10)]
+        );
+        // Too narrow to keep it: left out, and the title then names no column.
+        assert_eq!(shape(fit(vm, 22, 12, 0, ColumnId::Owner)), [("Name", 22)]);
+        assert_eq!(title("VMs (4)", "", "▲", "", 60), " VMs (4) ");
+        assert_eq!(
+            shape(fit(vm, 33, 12, 0, name)),
+            shape(fit(vm, 33, 12, 0, state))
+        );
+        // Hosts' long names from vCD and vCenter: the name gives down for the state and the
+        // tag, so twins read apart; VMs' long names keep the state beside them.
+        let hosts = columns::columns(crate::api::model::NodeKind::Host);
+        assert_eq!(
+            shape(fit(hosts, 33, 22, 3, name)),
+            [("Name", 16), ("State", 12), ("Src", 3)]
+        );
+        assert_eq!(
+            shape(fit(vm, 33, 28, 0, name)),
+            [("Name", 20), ("State", 12)]
+        );
+        // Workflows' long names have no summary to give room to: they keep it.
+        let workflows = columns::columns(crate::api::model::NodeKind::Workflow);
+        assert_eq!(shape(fit(workflows, 33, 32, 0, name)), [("Name", 33)]);
         // Too narrow for the first column and the tag: as without a tag.
-        assert_eq!(shape(fit(vm, 30, 12, 3)), shape(fit(vm, 30, 12, 0)));
+        assert_eq!(
+            shape(fit(vm, 30, 12, 3, ColumnId::Name)),
+            shape(fit(vm, 30, 12, 0, ColumnId::Name))
+        );
         assert_eq!(cell("ab", 4), "ab  ");
     }
 }

@@ -8,6 +8,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 use tokio::time::Instant;
+use unicode_width::UnicodeWidthStr;
 
 use crate::api::labels;
 use crate::api::model::{Severity, TaskState};
@@ -15,6 +16,7 @@ use crate::app::{App, Pane, TaskFilter, TaskRow};
 use crate::theme::Role;
 
 use super::pane_block;
+use super::table::cell;
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let shown = app.tasks.shown();
@@ -76,7 +78,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 // The target whole; the operation what is left (all of it, when who started
                 // it and where read whole too; else `MAIN`, and they share the rest).
                 (Col::Target, _, Some(w)) => Constraint::Length(w),
-                (Col::Operation, false, Some(_)) if has_who => Constraint::Length(MAIN),
+                (Col::Operation, false, Some(_)) if has_who => Constraint::Length(fit.op_w),
                 (Col::Operation, _, Some(_)) => Constraint::Fill(1),
                 (Col::Operation | Col::Target, _, None) => Constraint::Fill(3),
                 (Col::User, true, _) => Constraint::Length(fit.user_w),
@@ -96,6 +98,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
 
 /// The columns the operation and the target keep before the user and endpoint are cut.
 const MAIN: u16 = 24;
+/// What the operation gives way to, for the target to read whole where nothing else can give
+/// (80 columns: no user nor endpoint column): an operation's words are few and known ("Shut
+/// down guest"), the VM it is about is not.
+const OP_MIN: u16 = 16;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -154,15 +160,20 @@ const WHO_MIN: u16 = 8;
 /// an endpoint named by its host name loses the domain ("vcsa-01"); then the bar gives way to
 /// its percentage; then the start time goes (the elapsed time stays). Only past all that do
 /// the user and endpoint share what is left and get cut (the target still whole while they
-/// keep `WHO_MIN` each; past that, the four share the room).
+/// keep `WHO_MIN` each; past that, the operation gives way down to `OP_MIN`; past that, the
+/// four share the room).
 struct Fit {
     cols: Vec<Col>,
     short: bool,
     bar: bool,
     /// The user and endpoint columns as wide as their longest text.
     whole_who: bool,
-    /// The target column's width when it reads whole; None: it shares the room.
+    /// The target column's width when it reads whole (or nearly, the operation cut to
+    /// `OP_MIN`); None: it shares the room.
     target_w: Option<u16>,
+    /// The operation's width beside a target of `target_w` and who started it: `MAIN`, less
+    /// when it gave way.
+    op_w: u16,
     user_w: u16,
     ep_w: u16,
     state_w: u16,
@@ -215,6 +226,7 @@ impl Fit {
                 bar,
                 whole_who: false,
                 target_w: None,
+                op_w: MAIN,
                 user_w: widest(&|r| user_of(app, r, short), "User"),
                 ep_w: widest(&|r| endpoint_of(app, r, short), "Endpoint"),
                 state_w,
@@ -239,6 +251,10 @@ impl Fit {
         let room = width.saturating_sub(taken) + who.iter().sum::<u16>();
         let who_min: u16 = who.iter().map(|w| (*w).min(WHO_MIN)).sum();
         if room >= MAIN + target_w + who_min {
+            fit.target_w = Some(target_w);
+        } else if room >= OP_MIN + MAIN + who_min {
+            let target_w = target_w.min(room - OP_MIN - who_min);
+            fit.op_w = room - who_min - target_w;
             fit.target_w = Some(target_w);
         }
         fit.tagged(app)
@@ -277,12 +293,26 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, fit: &Fit) -> Row<'a
         TaskState::Queued | TaskState::Running => Severity::Busy,
     };
     let state_label = state_label(app, state);
+    // Where a column is known narrower than its text, the text says it was cut ("listing
+    // VMs: 200/200" cut bare read "listing VMs: 200").
+    let cut = |text: &str, w: Option<u16>| match w {
+        Some(w) if text.width() > usize::from(w) => cell(text, w).trim_end().to_string(),
+        _ => text.to_string(),
+    };
+    let op_w = (fit.op_w < MAIN).then_some(fit.op_w);
     let operation = match (&r.info.error, state) {
-        (Some(err), TaskState::Error) => Line::from(vec![
-            Span::raw(format!("{} ", r.info.operation)),
-            Span::styled(err.clone(), t.style(Role::Error)),
-        ]),
-        _ => Line::raw(r.info.operation.clone()),
+        (Some(err), TaskState::Error) => {
+            let op = format!("{} ", r.info.operation);
+            let left = op_w.map(|w| w.saturating_sub(op.width() as u16));
+            match left {
+                Some(0) => Line::raw(cut(&op, op_w)),
+                _ => Line::from(vec![
+                    Span::raw(op),
+                    Span::styled(cut(err, left), t.style(Role::Error)),
+                ]),
+            }
+        }
+        _ => Line::raw(cut(&r.info.operation, op_w)),
     };
     let mut target = r
         .info
@@ -293,6 +323,7 @@ fn task_row<'a>(app: &'a App, r: &'a TaskRow, now: Instant, fit: &Fit) -> Row<'a
     if let Some(tag) = fit.tags.get(r.endpoint) {
         target = format!("{target} · {tag}");
     }
+    let target = cut(&target, fit.target_w);
     let endpoint = endpoint_of(app, r, fit.short);
     let user = user_of(app, r, fit.short);
     let started = r

@@ -45,6 +45,61 @@ async fn the_path_comes_first_and_long_values_wrap_instead_of_being_cut() {
     assert!(text.contains("border END"), "{text}");
 }
 
+/// At 80 columns a vCD id or an Aria Operations resource id is wider than the pane: it breaks
+/// between its parts (the urn's prefix, the UUID's groups), never mid-group; one that fits
+/// stays on one line.
+#[tokio::test(start_paused = true)]
+async fn long_ids_wrap_between_their_parts() {
+    let mut app = connected();
+    with_vms(&mut app);
+    let req = details_req(&mut app).await;
+    let mut d = details("vm/1", "web-01");
+    let (urn, uuid) = (
+        "urn:vcloud:vm:7aaf88b6-a0fc-45b3-8454-f9b6c0b13e4e",
+        "7aaf88b6-a0fc-45b3-8454-f9b6c0b13e4e",
+    );
+    d.sections[0].row("Id", urn).row("Resource id", uuid);
+    give(&mut app, req, d);
+    let text = screen(&mut app, 80, 24);
+    let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+    // The lines of the value keyed `key`: from its line, under the value's column, until the
+    // next key.
+    let value_lines = |key: &str| -> Vec<String> {
+        let cut = |l: &[char], from: usize| -> String {
+            let s: String = l[from..].iter().collect();
+            s.split('│').next().unwrap().trim().to_string()
+        };
+        let at = (lines.iter())
+            .position(|l| cut(l, 38).starts_with(&format!("{key} ")))
+            .expect(key);
+        let key_x = 38 + lines[at][38..].iter().position(|c| *c != ' ').unwrap();
+        let col = key_x
+            + key.len()
+            + (lines[at][key_x + key.len()..].iter())
+                .position(|c| *c != ' ')
+                .unwrap();
+        let mut out = vec![cut(&lines[at], col)];
+        for l in &lines[at + 1..] {
+            if cut(l, 38) != cut(l, col) || cut(l, col).is_empty() {
+                break;
+            }
+            out.push(cut(l, col));
+        }
+        out
+    };
+    for (key, value) in [("Id", urn), ("Resource id", uuid)] {
+        let shown = value_lines(key);
+        assert_eq!(shown.concat(), value, "{text}");
+        assert!(shown.len() > 1, "{text}");
+        for l in &shown[..shown.len() - 1] {
+            assert!(l.ends_with([':', '-']), "{l:?} in\n{text}");
+        }
+    }
+    // Wide enough, each on one line.
+    let text = screen(&mut app, 160, 30);
+    assert!(text.contains(urn) && text.contains(uuid), "{text}");
+}
+
 /// Orchestrator states a category's or workflow's place itself: the tree's path
 /// ("Category Library / Category vCenter") would say it twice.
 #[tokio::test(start_paused = true)]

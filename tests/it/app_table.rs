@@ -3,14 +3,14 @@
 //! re-sorting; these tests hold it to the plain definition).
 
 use vnav::api::columns::natural_cmp;
-use vnav::api::model::{ChildBatch, Node, VmFacts};
+use vnav::api::model::{ChildBatch, Node, NodeKind, Severity, Status, VmFacts};
 use vnav::app::App;
 use vnav::app::event::ApiAnswer;
 
 use crate::app_command::{command, list_kind_reqs, rows, two_endpoints};
 use crate::app_detail_read::{details_req, give};
 use crate::app_ui::details;
-use crate::support::{answer, vm};
+use crate::support::{answer, screen, vm};
 
 /// A VM whose name repeats now and then, with a CPU count from a few values or none.
 fn row_vm(endpoint: usize, i: usize) -> Node {
@@ -634,23 +634,25 @@ async fn rows_arriving_during_the_build_end_fully_sorted() {
     assert_eq!(rows(&app), by_cpu(&arrived, false));
 }
 
+/// `:kind`, answered on the first endpoint with `rows` (name, status label, severity), each
+/// about esx-01 (its summary).
+fn open(app: &mut App, kind: NodeKind, rows: &[(&str, &str, Severity)]) {
+    let name = vnav::api::columns::kind_name(kind).unwrap();
+    let reqs = list_kind_reqs(&command(app, name));
+    let nodes = (rows.iter())
+        .map(|(name, label, severity)| {
+            Node::new(kind, format!("ep0/{name}"), *name)
+                .with_status(Status::new(*label, *severity))
+                .with_summary("esx-01 · health")
+        })
+        .collect();
+    land(app, reqs[0].0, reqs[0].1, nodes);
+}
+
 /// `:alerts` lists the most severe first, and `:sort state` orders any table's states worst
 /// first (errors, warnings, work in progress, healthy, the rest), each by its words after that.
 #[tokio::test(start_paused = true)]
 async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
-    use vnav::api::model::{NodeKind, Severity, Status};
-    // `:kind`, answered on the first endpoint with nodes (id prefix, name, status, severity).
-    let open = |app: &mut App, kind: NodeKind, rows: &[(&str, &str, Severity)]| {
-        let name = vnav::api::columns::kind_name(kind).unwrap();
-        let reqs = list_kind_reqs(&command(app, name));
-        let nodes = (rows.iter())
-            .map(|(name, label, severity)| {
-                Node::new(kind, format!("ep0/{name}"), *name)
-                    .with_status(Status::new(*label, *severity))
-            })
-            .collect();
-        land(app, reqs[0].0, reqs[0].1, nodes);
-    };
     let mut app = two_endpoints();
     let alerts = [
         ("a", "INFORMATION", Severity::Neutral),
@@ -685,4 +687,62 @@ async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
     open(&mut app, NodeKind::Vm, &vms);
     command(&mut app, "sort state");
     assert_eq!(rows(&app), ["web-4", "web-3", "web-2", "web-1"]);
+}
+
+/// A table's title never names a column the pane has no room for: the sort column is the last
+/// to give way. At 80 columns `:alerts` (sorted by state) used to show names and resources
+/// under "sorted by State"; sorted by name it still shows the resource beside the name.
+#[tokio::test(start_paused = true)]
+async fn the_sort_column_stays_on_screen_at_80_columns() {
+    let mut app = two_endpoints();
+    let name = "Virtual machine has chronic high CPU workload leading to CPU stress";
+    let alerts = [
+        (name, "CRITICAL", Severity::Error),
+        ("VMware Tools is not running", "WARNING", Severity::Warn),
+    ];
+    open(&mut app, NodeKind::Alert, &alerts);
+    for width in [80, 100] {
+        let s = screen(&mut app, width, 24);
+        assert!(s.contains("State▲") && s.contains("Critical"), "{s}");
+    }
+    command(&mut app, "sort name");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Name▲") && s.contains("esx-01 · h"), "{s}");
+    // VMs sorted by memory show the memory, which 80 columns otherwise drop.
+    let vms = [("web-1", "POWERED_ON", Severity::Ok)];
+    open(&mut app, NodeKind::Vm, &vms);
+    let s = screen(&mut app, 80, 24);
+    assert!(!s.contains("Memory"), "{s}");
+    command(&mut app, "sort memory");
+    let s = screen(&mut app, 80, 24);
+    assert!(
+        s.contains("Memory▲") && s.contains("sorted by Memory"),
+        "{s}"
+    );
+}
+
+/// At 80 columns a host listed by vCD and by vCenter (one long name) read apart: the name
+/// gives down for the state and the endpoint's tag, where the summary took the room and the
+/// twins read the same.
+#[tokio::test(start_paused = true)]
+async fn twins_with_long_names_read_apart_at_80_columns() {
+    let mut app = two_endpoints();
+    let reqs = list_kind_reqs(&command(&mut app, "host"));
+    for (req, ep, _) in reqs {
+        let host = Node::new(
+            NodeKind::Host,
+            format!("ep{ep}/h1"),
+            "esx-ams01-01.sim.local",
+        )
+        .with_summary("3 VMs");
+        land(&mut app, req, ep, vec![host]);
+    }
+    let s = screen(&mut app, 80, 24);
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("esx-ams01-01.si…"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{s}");
+    assert!(rows.iter().any(|r| r.contains(" vCD")), "{s}");
+    assert!(rows.iter().any(|r| r.contains(" vC ")), "{s}");
 }

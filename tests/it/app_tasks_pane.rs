@@ -285,3 +285,30 @@ async fn a_long_target_reads_whole_at_120_columns() {
         "{text}"
     );
 }
+
+/// At 80 columns nothing but the operation can give way to the target (no user nor endpoint
+/// column): a long VM name reads whole beside a long operation, which is cut instead.
+#[tokio::test(start_paused = true)]
+async fn a_long_target_reads_whole_at_80_columns() {
+    let mut app = two_hosts();
+    let target = "billing-frontend-prod-eu-w1";
+    let mut t = task("t/1", target, TaskState::Running, "");
+    t.operation = "reading snapshot sizes: 12/40".into();
+    answer(&mut app, 900, 0, ApiAnswer::RecentTasks(Ok(vec![t])));
+    let text = screen(&mut app, 80, 24);
+    let row = (text.lines())
+        .find(|l| l.contains("billing-"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for whole in [&format!("{target} · vCD"), "reading snapshot", "40%"] {
+        assert!(row.contains(whole), "{whole}: {row}");
+    }
+    // The operation cut says so: "…12" alone would read as the count.
+    assert!(row.contains("reading snapshot si… "), "{row}");
+    // A short target leaves the operation its room.
+    let mut app = two_hosts();
+    let mut t = task("t/1", "web-01", TaskState::Running, "");
+    t.operation = "reading snapshot sizes: 12/40".into();
+    answer(&mut app, 900, 0, ApiAnswer::RecentTasks(Ok(vec![t])));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("reading snapshot sizes: 12/40"), "{text}");
+}

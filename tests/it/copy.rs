@@ -65,6 +65,35 @@ async fn y_offers_the_name_and_the_backends_copies_and_copies_the_choice() {
     assert!(app.overlay.is_none());
 }
 
+/// At 80 columns an href is wider than the copy menu: it wraps between its parts, under
+/// itself, the VM's id whole on its line (it was cut mid-UUID at the dialog's edge).
+#[tokio::test(start_paused = true)]
+async fn a_long_href_in_the_copy_menu_wraps_between_its_parts() {
+    let mut app = connected();
+    with_vms(&mut app);
+    let req = crate::app_detail_read::details_req(&mut app).await;
+    let href = "https://vcd.example.com/api/vApp/vm-7aaf88b6-a0fc-45b3-8454-f9b6c0b13e4e";
+    let mut d = details("vm/1", "web-01");
+    d.copies = vec![("href".into(), href.into())];
+    answer(&mut app, req, 0, ApiAnswer::Details(Box::new(Ok(d))));
+    key(&mut app, KeyCode::Char('y'));
+    let text = screen(&mut app, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = (lines.iter())
+        .position(|l| l.contains("href "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[at]
+            .trim_end_matches([' ', '│'])
+            .ends_with("/api/vApp/"),
+        "{text}"
+    );
+    assert!(
+        lines[at + 1].contains("vm-7aaf88b6-a0fc-45b3-8454-f9b6c0b13e4e"),
+        "{text}"
+    );
+}
+
 async fn children(b: &dyn Backend, parent: &Node) -> Vec<Node> {
     let (sink, got) = ChildSink::collecting();
     b.children(parent, &sink).await.unwrap();

@@ -281,6 +281,24 @@ async fn the_tree_has_adapters_kinds_resources_alerts_and_health() {
     assert!(health.iter().all(|n| n.status.severity != Severity::Ok));
 }
 
+/// The adapter instance's row names its kind as `/adapterkinds` does ("vCenter"); the key
+/// (`VMWARE`) stays in its details.
+#[tokio::test]
+async fn an_adapter_instance_names_its_kind_in_words() {
+    let s = ops_sim(VropsVersion::V8, 4).await;
+    let b = backend(&s);
+    b.connect().await.unwrap();
+    let top = children(&b, &b.root()).await;
+    let adapter = (top.iter())
+        .find(|n| n.kind == NodeKind::AdapterInstance)
+        .expect("an adapter instance");
+    let summary = adapter.summary();
+    assert!(summary.starts_with("vCenter · "), "{summary}");
+    let d = b.details(adapter).await.unwrap();
+    let kind = d.sections[0].rows.iter().find(|(k, _)| k == "Adapter kind");
+    assert_eq!(kind.map(|(_, v)| v.as_str()), Some("VMWARE"));
+}
+
 #[tokio::test]
 async fn details_of_a_vm_resource_and_an_alert() {
     let s = ops_sim(VropsVersion::V8, 50).await;

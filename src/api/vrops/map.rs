@@ -101,13 +101,26 @@ fn kind_text(kind: &str) -> String {
     }
 }
 
+/// The adapter kinds' names by key, from `/api/adapterkinds` (`VMWARE` → "vCenter"): what an
+/// adapter instance's row says it collects, rather than the key.
+pub fn adapter_kind_names(v: &Value) -> HashMap<String, String> {
+    (v["adapter-kind"].as_array().into_iter().flatten())
+        .filter_map(|k| {
+            let name = k["name"].as_str().filter(|n| !n.trim().is_empty())?;
+            Some((k["key"].as_str()?.to_string(), name.to_string()))
+        })
+        .collect()
+}
+
 /// An adapter instance from `/api/adapters`; expands into the resource kinds of its adapter kind.
-pub fn adapter_node(v: &Value) -> Option<Node> {
+/// Its summary names the kind as `names` (`adapter_kind_names`) call it, else by its key; the
+/// key stays in the node's id and its details.
+pub fn adapter_node(v: &Value, names: &HashMap<String, String>) -> Option<Node> {
     let id = v["id"].as_str()?;
     let key = &v["resourceKey"];
     let kind = key["adapterKindKey"].as_str()?;
     let name = key["name"].as_str().unwrap_or(id);
-    let mut summary = vec![kind.to_string()];
+    let mut summary = vec![names.get(kind).map_or(kind, String::as_str).to_string()];
     if let Some(n) = v["numberOfResourcesCollected"].as_u64() {
         summary.push(format!("{n} resources"));
     }
@@ -756,7 +769,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .filter_map(adapter_node)
+            .filter_map(|a| adapter_node(a, &HashMap::new()))
             .collect();
         assert!(!nodes.is_empty());
         assert_eq!(
@@ -774,6 +787,28 @@ mod tests {
                 kind: "VMwareAdapter Instance"
             }
         );
+    }
+
+    /// The real server's adapter kinds name each key in words: an adapter instance's row says
+    /// "vCenter", not `VMWARE`, and a kind it does not name keeps its key.
+    #[test]
+    fn adapter_instances_name_their_kind_as_the_server_does() {
+        let names = adapter_kind_names(&sample("suite-api_adapterkinds_list.json"));
+        assert_eq!(names["VMWARE"], "vCenter");
+        assert_eq!(names["VirtualAndPhysicalSANAdapter"], "vSAN Adapter");
+        let instance = |kind: &str| {
+            json!({"id": "a3c23232-7b0d-4a58-b83b-486a392e35f4", "numberOfResourcesCollected": 281,
+                "resourceKey": {"name": "vc-01", "adapterKindKey": kind}})
+        };
+        let node = adapter_node(&instance("VMWARE"), &names).unwrap();
+        assert_eq!(node.summary(), "vCenter · 281 resources");
+        assert!(matches!(
+            parse_id(&node.id.as_str()),
+            Id::Adapter { kind: "VMWARE", .. }
+        ));
+        let node = adapter_node(&instance("OPENAPI"), &names).unwrap();
+        assert_eq!(node.summary(), "OPENAPI · 281 resources");
+        assert!(adapter_kind_names(&json!({"adapter-kind": [{"key": "X"}]})).is_empty());
     }
 
     #[test]

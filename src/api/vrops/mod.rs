@@ -10,6 +10,8 @@ pub mod map;
 pub mod session;
 pub mod wire;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -189,12 +191,18 @@ impl VropsBackend {
     }
 
     async fn endpoint_children(&self, sink: &ChildSink) -> ApiResult<()> {
-        let (v, _) = self.session.get("/adapters", &[]).await?;
+        let (adapters, kinds) = tokio::join!(
+            self.session.get("/adapters", &[]),
+            self.session.get("/adapterkinds", &[]),
+        );
+        let (v, _) = adapters?;
+        // The kinds' names are words for the rows: without them the keys still read.
+        let names = kinds.map_or_else(|_| HashMap::new(), |(k, _)| map::adapter_kind_names(&k));
         let mut adapters: Vec<Node> = v["adapterInstancesInfoDto"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(map::adapter_node)
+            .filter_map(|a| map::adapter_node(a, &names))
             .collect();
         adapters.sort_by(|a, b| a.name.cmp(&b.name));
         let mut nodes = vec![
@@ -498,6 +506,11 @@ impl VropsBackend {
         s.row("Name", &*node.name)
             .row("Kind", node.kind.label())
             .row("Summary", node.summary());
+        // The summary names an adapter's kind in words; its key is what the API and
+        // `vnav dump` call it.
+        if let Id::Adapter { kind, .. } = map::parse_id(&node.id.as_str()) {
+            s.row("Adapter kind", kind);
+        }
         Details {
             node: node.clone(),
             sections: vec![s],
