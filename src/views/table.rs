@@ -25,6 +25,8 @@ const NAME_WANTS: u16 = 32;
 /// different VMs read apart.
 const MIN_CUT: u16 = 12;
 const NAME_GIVES: u16 = 24;
+/// Names shorter than this still keep it, for the header ("Name▲").
+const NAME_FLOOR: u16 = 6;
 /// The sort column is kept cut down to this ("Powered…"), not narrower.
 const MIN_KEPT: u16 = 8;
 
@@ -84,10 +86,16 @@ pub fn fit(
         }
         if left < c.width {
             full = true;
-            let give = MIN_CUT
-                .saturating_sub(left)
-                .min(name_min.saturating_sub(NAME_GIVES));
-            if left + give >= MIN_CUT {
+            // The name gives what its cells do not use, and a long name down to `NAME_GIVES`:
+            // at 120 columns the snapshot table's names of 12 cells kept 27 while the
+            // endpoint ("demo vCenter") was dropped for want of 5.
+            let floor = NAME_GIVES.min(longest_name.max(NAME_FLOOR)).min(name_min);
+            let can_give = name_min - floor;
+            let give = match c.width - left <= can_give {
+                true => c.width - left,
+                false => MIN_CUT.saturating_sub(left).min(can_give),
+            };
+            if left + give >= MIN_CUT.min(c.width) {
                 name_min -= give;
                 used += 1 + left;
                 out.push((*c, left + give));
@@ -395,6 +403,50 @@ mod tests {
         // A short name gives nothing: no column squeezes it under its names.
         assert_eq!(fit(alerts, 36, 20, 0, ColumnId::Name).len(), 2);
         assert_eq!(cell("web-01", 4), "web…");
+    }
+
+    /// At 120 columns the snapshot table has 49 cells for its columns: names of 12 cells gave
+    /// it no room to spare, yet kept 27 while the endpoint was dropped. A column left out
+    /// never leaves the name more than its names and the header need.
+    #[test]
+    fn no_column_is_dropped_while_the_name_has_room_to_spare() {
+        let shape = |fitted: Vec<(Column, u16)>| -> Vec<(&str, u16)> {
+            fitted.iter().map(|(c, w)| (c.title, *w)).collect()
+        };
+        let snaps = |width, longest| {
+            let fitted = fit(
+                columns::SNAPSHOT_COLUMNS,
+                width,
+                longest,
+                0,
+                ColumnId::SnapshotAge,
+            );
+            shape(fitted)
+        };
+        assert_eq!(
+            snaps(49, 12),
+            [
+                ("Name", 12),
+                ("Snapshot", 13),
+                ("Snap size", 9),
+                ("Endpoint", 12)
+            ]
+        );
+        // Whole where the names leave room for it.
+        assert_eq!(
+            snaps(49, 10),
+            [
+                ("Name", 10),
+                ("Snapshot", 13),
+                ("Snap size", 9),
+                ("Endpoint", 14)
+            ]
+        );
+        // Names that need their room keep it (up to 24): the endpoint is left out.
+        assert_eq!(
+            snaps(49, 20),
+            [("Name", 25), ("Snapshot", 13), ("Snap size", 9)]
+        );
     }
 
     /// At 80 columns (33 cells for the columns) VMs from several endpoints keep the name, the
