@@ -132,7 +132,11 @@ impl Driver {
                 return false;
             }
             let frame = self.frame.map_or(end, |last| last + super::FRAME);
-            let wake = self.app.next_deadline().map_or(end, |d| d.min(end)).min(frame);
+            let wake = self
+                .app
+                .next_deadline()
+                .map_or(end, |d| d.min(end))
+                .min(frame);
             tokio::select! {
                 ev = self.rx.recv() => match ev {
                     Some(ev) => { self.send(ev); }

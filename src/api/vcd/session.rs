@@ -2,8 +2,8 @@
 //! `/api/sessions` below 38.0 where the server still has it, cloudapi bearer tokens from 33.0),
 //! authenticated requests, one re-login on 401, and `<Error>` bodies turned into ApiErrors.
 
-use bytes::Bytes;
 use async_trait::async_trait;
+use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
