@@ -306,14 +306,18 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 const SEPARATOR: &str = "·";
 
 /// `para`'s words, a word that starts with "%" kept with the one before it ("(13 %)"), and a
-/// short unit with its number ("2 h", "21.6 GHz"): "open 2" over "h" said nothing.
+/// short unit with its number ("2 h", "21.6 GHz"), a zone with its time ("17:55:26 UTC"):
+/// "open 2" over "h" said nothing.
 fn glued_words(para: &str) -> impl Iterator<Item = &str> {
     let at = |w: &str| w.as_ptr() as usize - para.as_ptr() as usize;
     let mut words = para.split_whitespace().peekable();
     std::iter::from_fn(move || {
         let first = words.next()?;
         let mut end = at(first) + first.len();
-        let number = first.trim_start_matches('(').parse::<f64>().is_ok();
+        let n = first.trim_start_matches('(');
+        // A clock time too: "17:55:26" over "UTC" read as a time of no zone.
+        let clock = n.contains(':') && n.chars().all(|c| c.is_ascii_digit() || c == ':');
+        let number = clock || n.parse::<f64>().is_ok();
         if number && let Some(unit) = words.next_if(|w| is_unit(w)) {
             end = at(unit) + unit.len();
         }
@@ -846,6 +850,11 @@ mod tests {
         );
         // A number before a word that is no unit breaks as any word.
         assert_eq!(wrap("has 2 disks", 5), ["has 2", "disks"]);
+        // A time keeps its zone: "2023-11-13 17:55:26" over "UTC" at 80 columns.
+        assert_eq!(
+            wrap("2023-11-13 17:55:26 UTC", 20),
+            ["2023-11-13", "17:55:26 UTC"]
+        );
     }
 
     /// The key and value of each field line of `rows`' details in a pane `width` wide.
