@@ -49,7 +49,12 @@ pub fn fit(
 ) -> Vec<(Column, u16)> {
     let mut name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
     let others: Vec<&Column> = cols.iter().filter(|c| c.id != ColumnId::Name).collect();
-    let first = others.first().map_or(0, |c| 1 + c.width);
+    // A wide first column (a host's summary, where its state is empty) counts as cut, unless
+    // the rows are sorted by it.
+    let first = others.first().map_or(0, |c| match c.id == sort {
+        true => 1 + c.width,
+        false => 1 + c.width.min(MIN_CUT),
+    });
     // Twins (a vCD host and its vCenter self) must read apart: the name gives down to
     // `MIN_NAME` for the first column and the tag.
     let wants_tag = tag > 0
@@ -231,8 +236,25 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
         .unwrap_or(0);
     let tags = app.endpoint_tags(table);
     let tag_width = tags.iter().map(|t| t.width()).max().unwrap_or(0);
+    // A column no row on screen fills gives way to one that says something (datastores at
+    // 120 columns: an empty State, and no room for the free space).
+    let filled: Vec<Column> = (table.columns().iter())
+        .filter(|c| {
+            c.id == ColumnId::Name
+                || c.id == table.sort.column.id
+                || start == end
+                || visible[start..end].iter().any(|&id| {
+                    let e = app.tree.get(id);
+                    let label = &app.endpoints[e.endpoint()].label;
+                    !columns::text(&e.node, c.id, label, app.now)
+                        .trim()
+                        .is_empty()
+                })
+        })
+        .copied()
+        .collect();
     let cols = fit(
-        table.columns(),
+        &filled,
         inner.width.saturating_sub(1),
         longest_name.min(usize::from(u16::MAX)) as u16,
         tag_width.min(usize::from(u16::MAX)) as u16,
@@ -253,7 +275,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     f.render_widget(pane_block(app, Pane::Tree, title), area);
     // A state the pane has no room for still reads, as the name's colour (an alert's
     // criticality at 80 columns).
-    let state_unseen = table.columns().iter().any(|c| c.id == ColumnId::State)
+    let state_unseen = filled.iter().any(|c| c.id == ColumnId::State)
         && !cols.iter().any(|(c, _)| c.id == ColumnId::State);
     let mut lines = Vec::with_capacity(rows_h + 3);
     let header: Vec<Span> = cols
@@ -476,6 +498,12 @@ mod tests {
             ColumnId::SnapshotAge,
         ));
         assert_eq!(snaps, [("Name", 19), ("Snapshot", 13)]);
+        // A wide first column (hosts' summary, their empty state left out) is cut for the tag.
+        let hosts = [columns::NAME, columns::SUMMARY, columns::ENDPOINT];
+        assert_eq!(
+            shape(fit(&hosts, 33, 22, 3, ColumnId::Name)),
+            [("Name", 16), ("Summary", 12), ("Src", 3)]
+        );
         // Long names and nothing else fits (alerts at 80 columns): the name gives down to
         // 16 for the resource, which tells three alerts of one name apart.
         let alerts = columns::columns(crate::api::model::NodeKind::Alert);
