@@ -90,6 +90,17 @@ impl AllSnapshots {
         self.parts.push(Part::NotAsked);
     }
 
+    /// What the view's jobs in the task pane name as their target: its name there ("Snapshots,
+    /// all endpoints (oldest first)") cut both itself and the operation at 80 columns, and
+    /// the operation already says what is read ("reading snapshot sizes"), the tag after the
+    /// target where ("Snapshots · vCD").
+    pub const TASK_TARGET: &str = "Snapshots";
+
+    /// Whether `node` is the view's root.
+    pub fn is_root(node: &Node) -> bool {
+        node.kind == NodeKind::Group && node.id == ROOT_ID
+    }
+
     pub fn root_node(endpoints: usize) -> Node {
         let name = match endpoints {
             1 => "Snapshots (oldest first)",

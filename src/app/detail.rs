@@ -94,19 +94,68 @@ pub enum DetailRow<'a> {
 
 /// The width of the key column in a pane `width` columns wide: the longest key or series
 /// label, up to 24 and to two fifths of the pane, so values keep room on a narrow console (at
-/// 80 columns a key column of 22 left values 16 and wrapped a guest OS over three lines); a
-/// longer key goes on a line of its own.
+/// 80 columns a key column of 22 left values 16 and wrapped a guest OS over three lines); wider,
+/// up to the longest key, where that lays the fields out in fewer lines (`field_rows`: a key
+/// wider than the column takes a line of its own unless its value fits after it), values
+/// keeping `MIN_VALUE` columns; of equals the widest.
 pub fn key_width(d: &Details, width: usize) -> usize {
-    d.sections
-        .iter()
-        .flat_map(|s| {
-            let keys = s.rows.iter().map(|(k, _)| k.width());
-            keys.chain(s.series.iter().map(|x| x.label.width()))
-        })
+    let keys = || d.sections.iter().flat_map(|s| s.rows.iter());
+    let labels = d.sections.iter().flat_map(|s| s.series.iter());
+    let widest = (keys().map(|(k, _)| k.width()))
+        .chain(labels.map(|x| x.label.width()))
         .max()
         .unwrap_or(0)
-        .min(24)
-        .min((width * 2 / 5).max(12))
+        .min(24);
+    // Two fifths of the pane leave values room on a narrow console; wider only where that
+    // saves lines.
+    let floor = widest.min((width * 2 / 5).max(12));
+    let cap = widest.min(width.saturating_sub(4 + MIN_VALUE).max(floor));
+    let mut widths: Vec<usize> = (keys().map(|(k, _)| k.width()))
+        .filter(|w| (floor..cap).contains(w))
+        .chain([floor])
+        .collect();
+    widths.push(cap);
+    widths.sort_unstable();
+    widths.dedup();
+    let lines = |key_w: usize| -> usize {
+        let room = width.saturating_sub(key_w + 4).max(8);
+        keys()
+            .map(|(k, v)| field_rows(k, v, key_w, room, width).len())
+            .sum()
+    };
+    (widths.into_iter().rev())
+        .min_by_key(|w| lines(*w))
+        .unwrap_or(cap)
+}
+
+/// The fewest columns `key_width` leaves a value.
+const MIN_VALUE: usize = 12;
+
+/// The lines of field `k` = `v` (key, value) under a key column `key_w` wide, values wrapped to
+/// `room` columns of a pane `width` wide. A URL breaks after a `/`, between its parts, not
+/// wherever the line is full. A key wider than the column keeps a value that fits after it on
+/// its line ("Needs customization  No"); a longer value goes under the column, the key on a
+/// line of its own: beside it, the value would start past where it was wrapped for.
+fn field_rows<'a>(
+    k: &'a str,
+    v: &str,
+    key_w: usize,
+    room: usize,
+    width: usize,
+) -> Vec<DetailRow<'a>> {
+    let mut lines = match v.contains("://") && !v.contains(char::is_whitespace) {
+        true => super::detail_links::wrap_path(v, room),
+        false => wrap(v, room),
+    };
+    if k.width() <= key_w || (lines.len() == 1 && 2 + k.width() + 2 + v.width() <= width) {
+        let first = DetailRow::Field(k, lines.remove(0));
+        return std::iter::once(first)
+            .chain(lines.into_iter().map(|l| DetailRow::Field("", l)))
+            .collect();
+    }
+    std::iter::once(DetailRow::Field(k, String::new()))
+        .chain(lines.into_iter().map(|l| DetailRow::Field("", l)))
+        .collect()
 }
 
 /// The structured view of an entity for a pane `width` columns wide: each section's fields
@@ -121,21 +170,7 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
     for s in &d.sections {
         rows.push(DetailRow::Title(Cow::Borrowed(&s.title)));
         for (k, v) in &s.rows {
-            // A URL breaks after a `/`, between its parts, not wherever the line is full.
-            let lines = match v.contains("://") && !v.contains(char::is_whitespace) {
-                true => super::detail_links::wrap_path(v, room),
-                false => wrap(v, room),
-            };
-            // A key wider than the key column goes on a line of its own, the value under the
-            // column: beside it, the value would start past where it was wrapped for.
-            let mut key = k.as_str();
-            if k.width() > key_w {
-                rows.push(DetailRow::Field(k, String::new()));
-                key = "";
-            }
-            for (i, line) in lines.into_iter().enumerate() {
-                rows.push(DetailRow::Field(if i == 0 { key } else { "" }, line));
-            }
+            rows.extend(field_rows(k, v, key_w, room, width));
         }
         if let Some(t) = s.table.as_ref().filter(|t| !t.rows.is_empty()) {
             rows.push(DetailRow::Header(t));
@@ -224,12 +259,26 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.split('\n') {
         let (mut line, mut w) = (String::new(), 0);
+        let mut sep = false;
         for word in glued_words(para) {
+            // A separator ("started … · open 2 h") goes with the word after it, and is dropped
+            // where the line breaks there: a line that ends or starts with "·" reads as cut.
+            if word == SEPARATOR && w > 0 && !sep {
+                sep = true;
+                continue;
+            }
             let ww = word.width();
-            if w > 0 && w + 1 + ww > width {
+            let before = if sep { 1 + SEPARATOR.width() } else { 0 };
+            if w > 0 && w + before + 1 + ww > width {
                 out.push(std::mem::take(&mut line));
                 w = 0;
             }
+            if w > 0 && sep {
+                line.push(' ');
+                line.push_str(SEPARATOR);
+                w += before;
+            }
+            sep = false;
             if w > 0 {
                 line.push(' ');
                 w += 1;
@@ -244,23 +293,46 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             w += last.width();
             line.push_str(&last);
         }
+        if sep && w + 1 + SEPARATOR.width() <= width {
+            line.push(' ');
+            line.push_str(SEPARATOR);
+        }
         out.push(line);
     }
     out
 }
 
-/// `para`'s words, a word that starts with "%" kept with the one before it ("(13 %)").
+/// What vnav puts between the parts of a value ("2026-12-07 21:35:00 UTC · open 2 h").
+const SEPARATOR: &str = "·";
+
+/// `para`'s words, a word that starts with "%" kept with the one before it ("(13 %)"), and a
+/// short unit with its number ("2 h", "21.6 GHz"), a zone with its time ("17:55:26 UTC"):
+/// "open 2" over "h" said nothing.
 fn glued_words(para: &str) -> impl Iterator<Item = &str> {
     let at = |w: &str| w.as_ptr() as usize - para.as_ptr() as usize;
     let mut words = para.split_whitespace().peekable();
     std::iter::from_fn(move || {
         let first = words.next()?;
         let mut end = at(first) + first.len();
+        let n = first.trim_start_matches('(');
+        // A clock time too: "17:55:26" over "UTC" read as a time of no zone.
+        let clock = n.contains(':') && n.chars().all(|c| c.is_ascii_digit() || c == ':');
+        let number = clock || n.parse::<f64>().is_ok();
+        if number && let Some(unit) = words.next_if(|w| is_unit(w)) {
+            end = at(unit) + unit.len();
+        }
         while let Some(next) = words.next_if(|w| w.starts_with('%')) {
             end = at(next) + next.len();
         }
         Some(&para[at(first)..end])
     })
+}
+
+/// A word that reads as a unit after a number: a few letters ("h", "min", "GB"), maybe closing
+/// a bracket or a clause ("s)", "GB,").
+fn is_unit(w: &str) -> bool {
+    let letters = w.trim_end_matches([')', ',', ';', '.']);
+    (1..=3).contains(&letters.chars().count()) && letters.chars().all(char::is_alphabetic)
 }
 
 impl DetailPane {
@@ -756,6 +828,35 @@ mod tests {
         assert_eq!(wrap("% first", 10), ["% first"]);
     }
 
+    #[test]
+    fn a_separator_neither_ends_nor_starts_a_wrapped_line() {
+        let started = "2026-12-07 21:35:00 UTC · open 2 h";
+        assert_eq!(wrap(started, 28), ["2026-12-07 21:35:00 UTC", "open 2 h"]);
+        assert_eq!(wrap(started, 25), ["2026-12-07 21:35:00 UTC", "open 2 h"]);
+        assert_eq!(wrap(started, 34), [started]);
+        assert_eq!(wrap("a · b · c", 5), ["a · b", "c"]);
+        assert_eq!(wrap("a · b · c", 3), ["a", "b", "c"]);
+        // Kept where the text has it at an end.
+        assert_eq!(wrap("· a", 10), ["· a"]);
+        assert_eq!(wrap("a ·", 10), ["a ·"]);
+    }
+
+    #[test]
+    fn a_number_keeps_its_unit() {
+        assert_eq!(wrap("open 2 h", 7), ["open", "2 h"]);
+        assert_eq!(
+            wrap("uses 512 MB, of 2 GB", 9),
+            ["uses", "512 MB,", "of 2 GB"]
+        );
+        // A number before a word that is no unit breaks as any word.
+        assert_eq!(wrap("has 2 disks", 5), ["has 2", "disks"]);
+        // A time keeps its zone: "2023-11-13 17:55:26" over "UTC" at 80 columns.
+        assert_eq!(
+            wrap("2023-11-13 17:55:26 UTC", 20),
+            ["2023-11-13", "17:55:26 UTC"]
+        );
+    }
+
     /// The key and value of each field line of `rows`' details in a pane `width` wide.
     fn fields(rows: &[(&str, &str)], width: usize) -> Vec<(String, String)> {
         use super::{DetailRow, detail_rows};
@@ -803,38 +904,67 @@ mod tests {
         );
     }
 
-    /// A key longer than the key column (24 cells) on a line of its own, its value under the
-    /// column, so the value is not pushed past the pane's edge.
+    /// A key longer than the key column (24 cells) whose value does not fit after it goes on a
+    /// line of its own, its value under the column, so the value is not pushed past the pane's
+    /// edge.
     #[test]
     fn a_key_wider_than_its_column_leaves_its_value_in_line() {
         let rows = [
             ("Power", "Powered on"),
-            ("Guest customization enabled", "Yes"),
+            (
+                "Guest customization enabled",
+                "Yes, with an admin password set",
+            ),
         ];
         assert_eq!(
-            fields(&rows, 50),
+            fields(&rows, 60),
             [
                 field("Power", "Powered on"),
                 field("Guest customization enabled", ""),
-                field("", "Yes"),
+                field("", "Yes, with an admin password set"),
             ]
         );
     }
 
-    /// In a narrow pane (an 80-column console's detail pane is ~42 wide) the key column gives
-    /// way to the values: a long key goes on its own line, short ones keep theirs.
+    /// In a narrow pane (an 80-column console's detail pane is 40 inside) the key column keeps
+    /// to two fifths, and a longer key keeps a value that fits after it on its line:
+    /// "Needs customization" and "IP of Network adapter 1" sat on lines of their own, their
+    /// values under them.
     #[test]
-    fn a_narrow_pane_keeps_the_key_column_to_two_fifths() {
+    fn a_key_wider_than_a_narrow_column_keeps_a_short_value_beside_it() {
         let rows = [
-            ("Guest OS", "Ubuntu Linux (64-bit)"),
+            ("Guest OS", "Microsoft Windows Server 2019 (64-bit)"),
             ("Needs customization", "No"),
+            ("IP of Network adapter 1", "10.7.0.21"),
         ];
         assert_eq!(
-            fields(&rows, 42),
+            fields(&rows, 40),
             [
-                field("Guest OS", "Ubuntu Linux (64-bit)"),
-                field("Needs customization", ""),
-                field("", "No"),
+                field("Guest OS", "Microsoft Windows"),
+                field("", "Server 2019 (64-bit)"),
+                field("Needs customization", "No"),
+                field("IP of Network adapter 1", "10.7.0.21"),
+            ]
+        );
+    }
+
+    /// Long keys with long values: a column as wide as the keys saves their lines of their own.
+    #[test]
+    fn the_key_column_widens_where_that_saves_lines() {
+        let policy = "vSAN Default Storage Policy for gold tier";
+        let rows = [
+            ("Storage policy of disk 1", policy),
+            ("Storage policy of disk 2", policy),
+            ("Power", "Powered on"),
+        ];
+        assert_eq!(
+            fields(&rows, 50),
+            [
+                field("Storage policy of disk 1", "vSAN Default Storage"),
+                field("", "Policy for gold tier"),
+                field("Storage policy of disk 2", "vSAN Default Storage"),
+                field("", "Policy for gold tier"),
+                field("Power", "Powered on"),
             ]
         );
     }

@@ -5,6 +5,7 @@
 use tokio::time::Instant;
 
 use super::App;
+use super::all_snapshots::AllSnapshots;
 use super::event::ReqId;
 use super::tasks::TaskRow;
 use super::tree::{EndpointId, EntryId};
@@ -44,7 +45,10 @@ impl App {
                     target: Some(TaskTarget {
                         kind: e.node.kind,
                         id: e.node.id.as_str().into(),
-                        name: e.node.name.as_str().into(),
+                        name: match AllSnapshots::is_root(&e.node) {
+                            true => AllSnapshots::TASK_TARGET.into(),
+                            false => e.node.name.as_str().into(),
+                        },
                     }),
                     state: TaskState::Running,
                     progress: Some(pct),

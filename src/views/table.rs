@@ -25,6 +25,8 @@ const NAME_WANTS: u16 = 32;
 /// different VMs read apart.
 const MIN_CUT: u16 = 12;
 const NAME_GIVES: u16 = 24;
+/// Names shorter than this still keep it, for the header ("Name▲").
+const NAME_FLOOR: u16 = 6;
 /// The sort column is kept cut down to this ("Powered…"), not narrower.
 const MIN_KEPT: u16 = 8;
 
@@ -47,7 +49,12 @@ pub fn fit(
 ) -> Vec<(Column, u16)> {
     let mut name_min = longest_name.clamp(MIN_NAME, NAME_WANTS);
     let others: Vec<&Column> = cols.iter().filter(|c| c.id != ColumnId::Name).collect();
-    let first = others.first().map_or(0, |c| 1 + c.width);
+    // A wide first column (a host's summary, where its state is empty) counts as cut, unless
+    // the rows are sorted by it.
+    let first = others.first().map_or(0, |c| match c.id == sort {
+        true => 1 + c.width,
+        false => 1 + c.width.min(MIN_CUT),
+    });
     // Twins (a vCD host and its vCenter self) must read apart: the name gives down to
     // `MIN_NAME` for the first column and the tag.
     let wants_tag = tag > 0
@@ -84,10 +91,16 @@ pub fn fit(
         }
         if left < c.width {
             full = true;
-            let give = MIN_CUT
-                .saturating_sub(left)
-                .min(name_min.saturating_sub(NAME_GIVES));
-            if left + give >= MIN_CUT {
+            // The name gives what its cells do not use, and a long name down to `NAME_GIVES`:
+            // at 120 columns the snapshot table's names of 12 cells kept 27 while the
+            // endpoint ("demo vCenter") was dropped for want of 5.
+            let floor = NAME_GIVES.min(longest_name.max(NAME_FLOOR)).min(name_min);
+            let can_give = name_min - floor;
+            let give = match c.width - left <= can_give {
+                true => c.width - left,
+                false => MIN_CUT.saturating_sub(left).min(can_give),
+            };
+            if left + give >= MIN_CUT.min(c.width) {
                 name_min -= give;
                 used += 1 + left;
                 out.push((*c, left + give));
@@ -223,8 +236,25 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
         .unwrap_or(0);
     let tags = app.endpoint_tags(table);
     let tag_width = tags.iter().map(|t| t.width()).max().unwrap_or(0);
+    // A column no row on screen fills gives way to one that says something (datastores at
+    // 120 columns: an empty State, and no room for the free space).
+    let filled: Vec<Column> = (table.columns().iter())
+        .filter(|c| {
+            c.id == ColumnId::Name
+                || c.id == table.sort.column.id
+                || start == end
+                || visible[start..end].iter().any(|&id| {
+                    let e = app.tree.get(id);
+                    let label = &app.endpoints[e.endpoint()].label;
+                    !columns::text(&e.node, c.id, label, app.now)
+                        .trim()
+                        .is_empty()
+                })
+        })
+        .copied()
+        .collect();
     let cols = fit(
-        table.columns(),
+        &filled,
         inner.width.saturating_sub(1),
         longest_name.min(usize::from(u16::MAX)) as u16,
         tag_width.min(usize::from(u16::MAX)) as u16,
@@ -245,7 +275,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
     f.render_widget(pane_block(app, Pane::Tree, title), area);
     // A state the pane has no room for still reads, as the name's colour (an alert's
     // criticality at 80 columns).
-    let state_unseen = table.columns().iter().any(|c| c.id == ColumnId::State)
+    let state_unseen = filled.iter().any(|c| c.id == ColumnId::State)
         && !cols.iter().any(|(c, _)| c.id == ColumnId::State);
     let mut lines = Vec::with_capacity(rows_h + 3);
     let header: Vec<Span> = cols
@@ -397,6 +427,50 @@ mod tests {
         assert_eq!(cell("web-01", 4), "web…");
     }
 
+    /// At 120 columns the snapshot table has 49 cells for its columns: names of 12 cells gave
+    /// it no room to spare, yet kept 27 while the endpoint was dropped. A column left out
+    /// never leaves the name more than its names and the header need.
+    #[test]
+    fn no_column_is_dropped_while_the_name_has_room_to_spare() {
+        let shape = |fitted: Vec<(Column, u16)>| -> Vec<(&str, u16)> {
+            fitted.iter().map(|(c, w)| (c.title, *w)).collect()
+        };
+        let snaps = |width, longest| {
+            let fitted = fit(
+                columns::SNAPSHOT_COLUMNS,
+                width,
+                longest,
+                0,
+                ColumnId::SnapshotAge,
+            );
+            shape(fitted)
+        };
+        assert_eq!(
+            snaps(49, 12),
+            [
+                ("Name", 12),
+                ("Snapshot", 13),
+                ("Snap size", 9),
+                ("Endpoint", 12)
+            ]
+        );
+        // Whole where the names leave room for it.
+        assert_eq!(
+            snaps(49, 10),
+            [
+                ("Name", 10),
+                ("Snapshot", 13),
+                ("Snap size", 9),
+                ("Endpoint", 14)
+            ]
+        );
+        // Names that need their room keep it (up to 24): the endpoint is left out.
+        assert_eq!(
+            snaps(49, 20),
+            [("Name", 25), ("Snapshot", 13), ("Snap size", 9)]
+        );
+    }
+
     /// At 80 columns (33 cells for the columns) VMs from several endpoints keep the name, the
     /// state and the endpoint's tag; wide enough, the endpoint's label; the snapshot table's
     /// age is never dropped for the tag.
@@ -424,6 +498,12 @@ mod tests {
             ColumnId::SnapshotAge,
         ));
         assert_eq!(snaps, [("Name", 19), ("Snapshot", 13)]);
+        // A wide first column (hosts' summary, their empty state left out) is cut for the tag.
+        let hosts = [columns::NAME, columns::SUMMARY, columns::ENDPOINT];
+        assert_eq!(
+            shape(fit(&hosts, 33, 22, 3, ColumnId::Name)),
+            [("Name", 16), ("Summary", 12), ("Src", 3)]
+        );
         // Long names and nothing else fits (alerts at 80 columns): the name gives down to
         // 16 for the resource, which tells three alerts of one name apart.
         let alerts = columns::columns(crate::api::model::NodeKind::Alert);

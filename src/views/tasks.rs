@@ -213,7 +213,8 @@ impl Fit {
             .max()
             .unwrap_or(0)
             .min(usize::from(u16::MAX)) as u16;
-        let target_w = target_w.max(MAIN);
+        // Short targets ("Snapshots · vCD") leave the operation the rest.
+        let target_w = target_w.max(Col::Target.head().len() as u16);
         let mut last = None;
         for (short, bar, started) in steps {
             let cols: Vec<Col> = base

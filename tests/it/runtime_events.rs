@@ -99,6 +99,41 @@ fn snapshot_view_progress_shows_in_the_task_pane() {
     assert_eq!(row.info.progress, Some(25));
 }
 
+/// At 80 columns the view's job names its target short ("Snapshots", the tag saying which
+/// endpoint answers), and the operation reads whole beside it: "Snapshots, all endpoints
+/// (oldest first)" cut both itself and "reading snapsho…".
+#[test]
+fn the_snapshot_views_job_reads_whole_at_80_columns() {
+    let mut app = app_with(&["vcd", "vc"], false);
+    connect_first(&mut app);
+    let root = app.tree.roots()[0];
+    assert_eq!(
+        &*app.tree.get(root).node.name,
+        "Snapshots, all endpoints (oldest first)"
+    );
+    app.select_entry(root);
+    let sprawl = (key(&mut app, KeyCode::Char('l')).effects.iter())
+        .find_map(|e| match e {
+            Effect::Sprawl { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("a sprawl read");
+    let progress = ListProgress {
+        label: "reading snapshot sizes".into(),
+        done: 120,
+        total: 569,
+    };
+    let update = ApiAnswer::SprawlUpdate(SprawlUpdate::Progress(progress));
+    answer(&mut app, sprawl, 0, update);
+    let text = screen(&mut app, 80, 24);
+    let row = (text.lines())
+        .find(|l| l.contains("reading snapshot"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for whole in ["reading snapshot sizes: 120/569", "Snapshots · vCD "] {
+        assert!(row.contains(whole), "{whole}: {row}");
+    }
+}
+
 /// Ages are drawn from the app's clock, not baked into rows: a session left open past
 /// midnight shows a snapshot as a day older without reading anything again.
 #[test]

@@ -153,7 +153,7 @@ async fn ops_vms(b: &VropsBackend) -> Vec<Node> {
     let kinds = children(b, adapter).await;
     let vms = kinds
         .iter()
-        .find(|n| &*n.name == "VirtualMachine")
+        .find(|n| &*n.name == "Virtual Machine")
         .expect("the VirtualMachine kind");
     children(b, vms).await
 }

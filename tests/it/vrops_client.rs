@@ -68,7 +68,7 @@ async fn vm_kind(b: &VropsBackend) -> Node {
         .find(|n| n.kind == NodeKind::AdapterInstance)
         .expect("an adapter instance");
     let kinds = children(b, adapter).await;
-    named(&kinds, "VirtualMachine").clone()
+    named(&kinds, "Virtual Machine").clone()
 }
 
 #[tokio::test]
@@ -224,15 +224,17 @@ async fn the_tree_has_adapters_kinds_resources_alerts_and_health() {
     let top = children(&b, &b.root()).await;
     let names: Vec<&str> = top.iter().map(|n| &*n.name).collect();
     assert_eq!(names, ["Alerts", "Health", "vcsa-01.sim.local"]);
+    // Each kind by the name the server gives it, not its key ("ClusterComputeResource"),
+    // which stays in the summary where it differs.
     let kinds = children(&b, &top[2]).await;
-    for kind in [
-        "Datacenter",
-        "ClusterComputeResource",
-        "HostSystem",
-        "Datastore",
-        "VirtualMachine",
+    for (kind, key) in [
+        ("Datacenter", ""),
+        ("Cluster Compute Resource", "ClusterComputeResource"),
+        ("Host System", "HostSystem"),
+        ("Datastore", ""),
+        ("Virtual Machine", "VirtualMachine"),
     ] {
-        named(&kinds, kind);
+        assert_eq!(named(&kinds, kind).stored_summary(), key);
     }
     // A datacenter contains resources (relationships), lazily.
     let dcs = children(&b, named(&kinds, "Datacenter")).await;

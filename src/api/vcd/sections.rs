@@ -42,8 +42,10 @@ fn general(e: &Element) -> Section {
             "status" if matches!(kind_of_name(&e.name), NodeKind::Vm | NodeKind::VApp) => {
                 s.row("Status", labels::state(&entity_status(v).label));
             }
-            "status" if kind_of_name(&e.name) == NodeKind::Vdc => {
-                s.row("Status", vdc_status(v));
+            // A network's and an edge gateway's status is their creation's, as a VDC's is
+            // (0 not ready, 1 ready, -1 failed: network.xsd): "Status 1" said nothing.
+            "status" if matches!(kind_of_name(&e.name), NodeKind::Vdc | NodeKind::Network) => {
+                s.row("Status", creation_status(v));
             }
             _ if !v.is_empty() => {
                 s.row(labels::field(k), labels::value(v));
@@ -84,7 +86,7 @@ fn child_value(name: &str, text: &str) -> String {
 }
 
 /// The VDC `status` codes (VdcType in the vCD schema).
-fn vdc_status(code: &str) -> String {
+fn creation_status(code: &str) -> String {
     match code.trim() {
         "-1" => "Failed creation".into(),
         "0" => "Not ready".into(),
@@ -515,6 +517,12 @@ mod tests {
                 || k.starts_with('v')),
             "{secs:?}"
         );
+    }
+
+    #[test]
+    fn a_network_status_reads_as_a_word() {
+        let secs = sections(&sample("org_vdc_network.xml"));
+        assert_eq!(row(&secs[0], "Status"), Some("Ready"));
     }
 
     #[test]

@@ -158,8 +158,13 @@ pub fn summary_node(kind: Kind, v: &Value) -> Option<Node> {
     if let (Some(free), Some(cap)) = (v["free_space"].as_u64(), v["capacity"].as_u64()) {
         summary.push(format!("{} free of {}", bytes_text(free), bytes_text(cap)));
     }
+    // A network's type in words ("Distributed portgroup", not `DISTRIBUTED_PORTGROUP`); a
+    // datastore's is a name already ("VMFS", "NFS").
     if let Some(t) = v["type"].as_str() {
-        summary.push(t.to_string());
+        summary.push(match t.contains('_') {
+            true => crate::api::labels::state(t),
+            false => t.to_string(),
+        });
     }
     for (flag, label) in [("drs_enabled", "DRS"), ("ha_enabled", "HA")] {
         if v[flag].as_bool() == Some(true) {
@@ -419,6 +424,23 @@ mod tests {
                 "{file}"
             );
         }
+    }
+
+    /// A real network list's types read in words; a datastore's type stays as it is.
+    #[test]
+    fn a_network_type_reads_in_words() {
+        let v = sample("api_vcenter_network_list.json");
+        let nodes: Vec<Node> = (v.as_array().unwrap().iter())
+            .filter_map(|i| summary_node(NETWORK, i))
+            .collect();
+        let types: Vec<&str> = nodes.iter().map(|n| n.stored_summary()).collect();
+        assert!(types.contains(&"Distributed portgroup"), "{types:?}");
+        assert!(types.iter().all(|t| !t.contains('_')), "{types:?}");
+        let ds = serde_json::json!({"datastore": "datastore-1", "name": "ds", "type": "VMFS"});
+        assert_eq!(
+            summary_node(DATASTORE, &ds).unwrap().stored_summary(),
+            "VMFS"
+        );
     }
 
     #[test]

@@ -136,14 +136,17 @@ pub fn adapter_node(v: &Value, names: &HashMap<String, String>) -> Option<Node> 
 }
 
 /// A resource kind from `/api/adapterkinds/{key}/resourcekinds`; expands into its resources.
+/// Named as the server names it ("Cluster Compute Resource"), its key beside it where that
+/// differs ("ClusterComputeResource"; "Datastore  Datastore" said nothing twice).
 pub fn resource_kind_node(adapter_kind: &str, v: &Value) -> Option<Node> {
     let key = v["key"].as_str()?;
     let name = v["name"].as_str().filter(|n| !n.is_empty()).unwrap_or(key);
-    Some(
-        Node::new(NodeKind::Group, format!("kind/{adapter_kind}/{key}"), name)
-            .with_summary(key)
-            .expandable(true),
-    )
+    let node = Node::new(NodeKind::Group, format!("kind/{adapter_kind}/{key}"), name);
+    let node = match name == key {
+        true => node,
+        false => node.with_summary(key),
+    };
+    Some(node.expandable(true))
 }
 
 /// A resource from any resource list (a JSON value: a resource's own details, its relations);

@@ -79,6 +79,20 @@ fn identifier_types(kind: &str) -> Vec<Value> {
     }
 }
 
+/// A resource kind's name as the server localises it: the spec's `resource-kind.name` is "The
+/// Localized name of the Resource Kind", and Aria Operations' own pages name the vCenter
+/// adapter's kinds in words ("Virtual Machine", "Host System", "Cluster Compute Resource"),
+/// not by key.
+fn kind_name(key: &str) -> &str {
+    match key {
+        "VMwareAdapter Instance" => "vCenter Adapter Instance",
+        "ClusterComputeResource" => "Cluster Compute Resource",
+        "HostSystem" => "Host System",
+        "VirtualMachine" => "Virtual Machine",
+        other => other,
+    }
+}
+
 pub fn resource_kinds(key: &str) -> ApiResult<Response> {
     if key != ADAPTER_KIND {
         return Err(ApiError::not_found(format!(
@@ -91,7 +105,7 @@ pub fn resource_kinds(key: &str) -> ApiResult<Response> {
         .map(|(i, k)| {
             json!({
                 "key": k,
-                "name": k,
+                "name": kind_name(k),
                 "adapterKind": ADAPTER_KIND,
                 "adapterKindName": "vCenter",
                 "resourceKindType": if i == 0 { "ADAPTER_INSTANCE" } else { "GENERAL" },
