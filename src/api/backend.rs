@@ -220,6 +220,16 @@ pub trait Backend: Send + Sync {
         ))
     }
 
+    /// The vCenter VM behind each VM of this endpoint (VM node id → it), within the vApp
+    /// `within` or, without one, every VM it has; VMs it names no vCenter VM for are left out.
+    /// Read in bulk, so a listing's rows can be matched to a monitoring endpoint's VMs.
+    /// Optional: see `Capabilities::backings`.
+    async fn vm_backings(&self, _within: Option<&Node>) -> ApiResult<Vec<(Box<str>, VimRef)>> {
+        Err(ApiError::Unsupported(
+            "this endpoint names no vCenter VMs behind its VMs".into(),
+        ))
+    }
+
     /// The vCenter VM one of this endpoint's nodes watches, if it is one (`i` going back).
     async fn vm_key(&self, _node: &Node) -> ApiResult<Option<VmKey>> {
         Ok(None)

@@ -937,6 +937,9 @@ pub struct Capabilities {
     /// `Backend::ancestors` works: a node found by `:goto` opens where browsing reaches it
     /// (an Orchestrator workflow under its category path) rather than under the endpoint.
     pub places: bool,
+    /// `Backend::vm_backings` works: the endpoint names the vCenter VM behind each of its VMs
+    /// (vCD, to a system administrator).
+    pub backings: bool,
 }
 
 impl Capabilities {
@@ -945,12 +948,14 @@ impl Capabilities {
         snapshot_sprawl: true,
         insight: false,
         places: false,
+        backings: false,
     };
     /// Browsing only.
     pub const BROWSE: Capabilities = Capabilities {
         snapshot_sprawl: false,
         insight: false,
         places: false,
+        backings: false,
     };
     /// Browsing a catalogue whose found nodes are placed where they sit (Orchestrator).
     pub const CATALOGUE: Capabilities = Capabilities {
@@ -962,6 +967,7 @@ impl Capabilities {
         snapshot_sprawl: false,
         insight: true,
         places: false,
+        backings: false,
     };
 }
 

@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::model::{
     ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, ObjectEvent,
-    SprawlRow, TaskInfo, VmHealth, VmInsight, VmKey,
+    SprawlRow, TaskInfo, VimRef, VmHealth, VmInsight, VmKey,
 };
 use crate::api::{ApiError, SprawlUpdate};
 
@@ -96,6 +96,8 @@ pub enum ApiAnswer {
     VmHealth(Vec<VmHealth>),
     /// The bulk health read ended; every part came before this.
     VmHealthDone(Result<(), ApiError>),
+    /// The vCenter VM behind each VM asked about (VM node id → it).
+    VmBackings(Result<Vec<(Box<str>, VimRef)>, ApiError>),
     /// The vCenter VM a monitoring endpoint's node watches.
     VmKey(Result<Option<VmKey>, ApiError>),
     /// An object's recent tasks and events, newest first.
@@ -217,6 +219,13 @@ pub enum Effect {
         req: ReqId,
         endpoint: EndpointId,
         vms: Vec<VmKey>,
+    },
+    /// Asks an endpoint which vCenter VM is behind each of its VMs (within the vApp `within`,
+    /// or all), so its rows can be matched to a monitoring endpoint's VMs.
+    VmBackings {
+        req: ReqId,
+        endpoint: EndpointId,
+        within: Option<Node>,
     },
     /// Asks a monitoring endpoint which vCenter VM its node watches.
     VmKey {

@@ -15,7 +15,7 @@ use super::event::{Effect, ReqId};
 use super::tree::{EndpointId, EntryId};
 use crate::api::ApiError;
 use crate::api::model::{
-    Health, Node, NodeKind, Product, Section, Severity, VmHealth, VmInsight, VmKey,
+    Health, Node, NodeKind, Product, Section, Severity, VimRef, VmHealth, VmInsight, VmKey,
 };
 use crate::api::vcenter::map as vc_map;
 
@@ -37,6 +37,9 @@ pub struct Insights {
     waiting: HashMap<ReqId, Ask>,
     /// Bulk health reads running, by request.
     dots: HashMap<ReqId, DotsAsk>,
+    /// Reads of the vCenter VMs behind a listing's vCD VMs, by request: the entry whose
+    /// children they are, dotted once the answer names them.
+    backings: HashMap<ReqId, EntryId>,
 }
 
 /// A bulk health read for the VM rows of one listing, answered in parts.
@@ -46,8 +49,19 @@ struct DotsAsk {
     /// The row of each VM asked, by its place in the ask (`VmHealth::at`): 4 bytes a VM
     /// instead of a map from keys.
     rows: Vec<EntryId>,
+    /// A hash of each row's node id when asked (`id_hash`): a dot lands only on a row that
+    /// still holds that VM. A vCD row's key came from a read its node does not keep.
+    ids: Vec<u64>,
     /// Dots placed so far.
     placed: usize,
+}
+
+/// A node id's hash, 8 bytes a row where the id itself is ~70 (a vCD href).
+fn id_hash(node: &Node) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    node.id.with_str(|id| id.hash(&mut h));
+    h.finish()
 }
 
 impl App {
@@ -108,25 +122,69 @@ impl App {
 
     /// A listing finished: ask for the health of its VM rows that have none yet. A read still
     /// running for an earlier listing of the same entry is stopped: this one asks for the rows
-    /// it had not dotted.
+    /// it had not dotted. vCD VM rows name no vCenter VM until their details are read, so for
+    /// them the endpoint is asked first which vCenter VMs are behind them (`on_vm_backings`),
+    /// in bulk, when it can say and one of those vCenters is connected.
     pub(crate) fn dots_insight(&mut self, entry: EntryId) {
+        if self.monitor().is_none() {
+            return;
+        }
+        self.stop_dots(entry);
+        let endpoint = self.tree.get(entry).endpoint();
+        let mut unkeyed = false;
+        let mut keyed = Vec::new();
+        for &c in &self.tree.get(entry).children {
+            let n = &self.tree.get(c).node;
+            if n.health.is_some() || n.kind != NodeKind::Vm {
+                continue;
+            }
+            match self.vm_key(endpoint, n) {
+                Some(key) => keyed.push((c, key)),
+                None => unkeyed = true,
+            }
+        }
+        self.ask_dots(entry, keyed);
+        if unkeyed && self.backings_known_to(endpoint) {
+            let req = self.req();
+            self.insight.backings.insert(req, entry);
+            let within = Some(&self.tree.get(entry).node).filter(|n| n.kind == NodeKind::VApp);
+            self.effects.push(Effect::VmBackings {
+                req,
+                endpoint,
+                within: within.cloned(),
+            });
+        }
+    }
+
+    /// Whether `endpoint` can name the vCenter VMs behind its VMs and a vCenter that could be
+    /// one of theirs is connected with its instance UUID (which Aria Operations keys on).
+    fn backings_known_to(&self, endpoint: EndpointId) -> bool {
+        let info = self.endpoints[endpoint].info.as_ref();
+        info.is_some_and(|i| i.capabilities.backings)
+            && (self.endpoints.iter()).any(|e| {
+                e.info
+                    .as_ref()
+                    .is_some_and(|i| i.product == Product::Vcenter && i.instance_uuid.is_some())
+            })
+    }
+
+    /// Asks the monitoring endpoint for the health of these rows of `entry`, by their keys.
+    fn ask_dots(&mut self, entry: EntryId, keyed: Vec<(EntryId, VmKey)>) {
         let Some(monitor) = self.monitor() else {
             return;
         };
-        self.stop_dots(entry);
-        let endpoint = self.tree.get(entry).endpoint();
-        let (rows, keys): (Vec<EntryId>, Vec<VmKey>) = (self.tree.get(entry).children.iter())
-            .map(|&c| (c, &self.tree.get(c).node))
-            .filter(|(_, n)| n.health.is_none())
-            .filter_map(|(c, n)| Some((c, self.vm_key(endpoint, n)?)))
-            .unzip();
-        if keys.is_empty() {
+        if keyed.is_empty() {
             return;
         }
+        let (rows, keys): (Vec<EntryId>, Vec<VmKey>) = keyed.into_iter().unzip();
+        let ids = (rows.iter())
+            .map(|&r| id_hash(&self.tree.get(r).node))
+            .collect();
         let req = self.req();
         let ask = DotsAsk {
             entry,
             rows,
+            ids,
             placed: 0,
         };
         self.insight.dots.insert(req, ask);
@@ -137,6 +195,52 @@ impl App {
         });
     }
 
+    /// The vCenter VMs behind a listing's vCD VMs: the rows whose vCenter is connected are
+    /// keyed by it and their health asked for. Nothing is kept on the rows (a backing on each
+    /// of 100,000 nodes would cost ~15 MB): `b` and the details read it when wanted. Dots are
+    /// extras: a failed read leaves the rows undotted, said in the log only.
+    pub(crate) fn on_vm_backings(
+        &mut self,
+        req: ReqId,
+        result: Result<Vec<(Box<str>, VimRef)>, ApiError>,
+    ) -> bool {
+        let Some(entry) = self.insight.backings.remove(&req) else {
+            return false;
+        };
+        let backings = match result {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::info!(target: "vnav::insight", error = %e, "no vCenter VMs behind the rows");
+                return false;
+            }
+        };
+        if !self.tree.is_live(entry) {
+            return false;
+        }
+        let by_id: HashMap<&str, &VimRef> = backings.iter().map(|(id, r)| (&**id, r)).collect();
+        // Each VimServer is matched to an endpoint once, not once a row.
+        let mut uuids: HashMap<&str, Option<&str>> = HashMap::new();
+        let mut keyed = Vec::new();
+        for &c in &self.tree.get(entry).children {
+            let n = &self.tree.get(c).node;
+            if n.health.is_some() || n.kind != NodeKind::Vm {
+                continue;
+            }
+            let Some(r) = n.id.with_str(|id| by_id.get(id).copied()) else {
+                continue;
+            };
+            let uuid = *uuids.entry(&r.vcenter_url).or_insert_with(|| {
+                let vc = self.vcenter_of(r)?;
+                self.endpoints[vc].info.as_ref()?.instance_uuid.as_deref()
+            });
+            if let Some(uuid) = uuid {
+                keyed.push((c, VmKey::new(uuid, &r.moid)));
+            }
+        }
+        self.ask_dots(entry, keyed);
+        false
+    }
+
     /// Stops the health read for `entry`'s rows, if one runs (its rows are being listed again,
     /// or no longer wanted): parts still on their way are dropped.
     pub(crate) fn stop_dots(&mut self, entry: EntryId) {
@@ -144,8 +248,16 @@ impl App {
             .filter(|(_, a)| a.entry == entry)
             .map(|(r, _)| *r)
             .collect();
+        let stale_backings: Vec<ReqId> = (self.insight.backings.iter())
+            .filter(|(_, e)| **e == entry)
+            .map(|(r, _)| *r)
+            .collect();
         for req in stale {
             self.insight.dots.remove(&req);
+            self.abandon(req);
+        }
+        for req in stale_backings {
+            self.insight.backings.remove(&req);
             self.abandon(req);
         }
     }
@@ -160,7 +272,6 @@ impl App {
             self.abandon(req);
             return false;
         }
-        let endpoint = self.tree.get(ask.entry).endpoint();
         let before = ask.placed;
         for dot in dots {
             let Some(&row) = ask.rows.get(dot.at as usize) else {
@@ -168,7 +279,7 @@ impl App {
             };
             let same = self.tree.is_live(row)
                 && self.tree.get(row).parent() == Some(ask.entry)
-                && self.vm_key(endpoint, &self.tree.get(row).node) == Some(dot.key);
+                && ask.ids.get(dot.at as usize) == Some(&id_hash(&self.tree.get(row).node));
             if same {
                 self.place_health(row, Some(dot.health));
                 ask.placed += 1;
@@ -410,3 +521,7 @@ impl App {
         true
     }
 }
+
+#[cfg(test)]
+#[path = "vcd_dots_tests.rs"]
+mod vcd_dots_tests;

@@ -721,6 +721,7 @@ impl App {
             ApiAnswer::VmInsight(r) => self.on_vm_insight(req, r),
             ApiAnswer::VmHealth(dots) => self.on_vm_health(req, dots),
             ApiAnswer::VmHealthDone(r) => self.on_vm_health_done(req, endpoint, r),
+            ApiAnswer::VmBackings(r) => self.on_vm_backings(req, r),
             ApiAnswer::VmKey(r) => self.on_vm_key(req, r),
             ApiAnswer::Events(r) => self.on_events(req, r),
             ApiAnswer::Found(r) if self.is_goto(req) => self.on_found(req, r),

@@ -387,6 +387,17 @@ impl Executor {
                     send(req, endpoint, ApiAnswer::VmHealthDone(done));
                 });
             }
+            Effect::VmBackings {
+                req,
+                endpoint,
+                within,
+            } => {
+                let b = self.backends[endpoint].clone();
+                self.read(req, async move {
+                    let answer = b.vm_backings(within.as_ref()).await;
+                    send(req, endpoint, ApiAnswer::VmBackings(answer));
+                });
+            }
             Effect::VmKey {
                 req,
                 endpoint,

@@ -81,6 +81,7 @@ mod tls;
 mod tmux;
 mod trace_log;
 mod vcd_client;
+mod vcd_dots;
 mod vcd_faults;
 mod vcd_place;
 mod vcd_provider;

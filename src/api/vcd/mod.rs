@@ -26,7 +26,7 @@ use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
     ActionOffer, ActionParams, Capabilities, Details, EndpointInfo, Node, NodeKind, Product, Raw,
-    RawFormat, SprawlRow, TaskInfo,
+    RawFormat, SprawlRow, TaskInfo, VimRef,
 };
 use super::xml;
 
@@ -291,8 +291,10 @@ impl Backend for VcdBackend {
             user,
             api_version: self.session.version().await,
             // A VM found by `:goto` opens under its org, VDC and vApp (`place.rs`).
+            // Only a system administrator reads which vCenter VM is behind each VM.
             capabilities: Capabilities {
                 places: true,
+                backings: self.info.read().await.is_system(),
                 ..Capabilities::ALL
             },
             instance_uuid: None,
@@ -516,6 +518,13 @@ impl Backend for VcdBackend {
 
     async fn snapshot_sprawl(&self, sink: &SprawlSink) -> ApiResult<Vec<SprawlRow>> {
         self.sprawl(sink).await
+    }
+
+    async fn vm_backings(&self, within: Option<&Node>) -> ApiResult<Vec<(Box<str>, VimRef)>> {
+        let vapp = within.map(|n| n.id.as_str());
+        // A vApp whose href a filter cannot carry is read whole, as every VM.
+        let vapp = vapp.as_deref().and_then(fiql_value);
+        Ok(self.backings(vapp).await?.into_iter().collect())
     }
 
     async fn logout(&self) {

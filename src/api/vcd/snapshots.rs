@@ -37,7 +37,7 @@ impl VcdBackend {
         // each one is from the adminVM pages (one per 128 VMs) rather than a Vm document each.
         let mut known = false;
         if whole_vm && sink.any_elsewhere() && !rows.is_empty() {
-            match self.backings().await {
+            match self.backings(None).await {
                 Ok(mut backings) => {
                     known = true;
                     for r in &mut rows {

@@ -24,13 +24,18 @@ impl VcdBackend {
         })
     }
 
-    /// The vCenter VM behind each VM of the system (VM href → it), from the `adminVM` query's
-    /// `vc` and `moref`: a page per 128 VMs instead of a Vm document each. System
-    /// administrators only.
-    pub(super) async fn backings(&self) -> ApiResult<HashMap<Box<str>, VimRef>> {
-        let q = Query::new("adminVM")
-            .filter("isVAppTemplate==false")
-            .fields("vc,moref");
+    /// The vCenter VM behind each VM of the system, or of the vApp whose href is `vapp` (VM
+    /// href → it), from the `adminVM` query's `vc` and `moref`: a page per 128 VMs instead of
+    /// a Vm document each. System administrators only.
+    pub(super) async fn backings(
+        &self,
+        vapp: Option<&str>,
+    ) -> ApiResult<HashMap<Box<str>, VimRef>> {
+        let filter = match vapp {
+            Some(href) => format!("isVAppTemplate==false;container=={href}"),
+            None => "isVAppTemplate==false".into(),
+        };
+        let q = Query::new("adminVM").filter(filter).fields("vc,moref");
         let records = query::collect(
             &self.session,
             &q,

@@ -1,0 +1,224 @@
+//! Health dots on vCD VM rows: the vCD names the vCenter VM behind each (`Effect::VmBackings`,
+//! read in bulk once its listing is in), and the rows whose vCenter is connected are asked
+//! about by that vCenter's instance UUID and the VM's moid, as a vCenter row is.
+
+use super::*;
+use crate::api::model::{Capabilities, ChildBatch, EndpointInfo, VmHealth};
+use crate::app::EndpointSpec;
+use crate::app::event::{ApiAnswer, ApiEvent, Event};
+use crate::theme::Theme;
+
+const VC_UUID: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+
+fn api(app: &mut App, req: ReqId, endpoint: EndpointId, result: ApiAnswer) -> Vec<Effect> {
+    let ev = ApiEvent {
+        req,
+        endpoint,
+        result,
+    };
+    app.handle(Event::Api(ev)).effects
+}
+
+/// vcd (0), vc-a (1) and ops (2, Aria Operations) connected, the vCD able to name backings
+/// when `backings`; `:vm` run with `n` vCD VMs listed (`https://vcd/api/vApp/vm-<i>`) and none
+/// on vc-a. Returns the effects the vCD listing's end asked for.
+fn listed(n: usize, backings: bool) -> (App, Vec<Effect>) {
+    let spec = |label: &str| EndpointSpec {
+        label: label.into(),
+        root: Node::new(NodeKind::Endpoint, label, label),
+        insecure: false,
+        read_only: false,
+    };
+    let mut app = App::new(
+        vec![spec("vcd"), spec("vc-a"), spec("ops")],
+        Theme::default(),
+        false,
+    );
+    app.handle(Event::Resize(120, 40));
+    for e in app.start() {
+        let Effect::Connect { req, endpoint } = e else {
+            continue;
+        };
+        let (product, capabilities, url) = match endpoint {
+            0 => (
+                Product::Vcd,
+                Capabilities {
+                    backings,
+                    ..Capabilities::ALL
+                },
+                "https://vcd",
+            ),
+            1 => (Product::Vcenter, Capabilities::ALL, "https://vc-a.example"),
+            _ => (Product::Vrops, Capabilities::MONITOR, "https://ops"),
+        };
+        let info = EndpointInfo {
+            product,
+            url: url.into(),
+            user: "u".into(),
+            api_version: "x".into(),
+            capabilities,
+            instance_uuid: (endpoint == 1).then(|| VC_UUID.to_string()),
+        };
+        api(&mut app, req, endpoint, ApiAnswer::Connected(Ok(info)));
+    }
+    app.run_command("vm");
+    let lists: Vec<(ReqId, EndpointId)> = (std::mem::take(&mut app.effects).into_iter())
+        .filter_map(|e| match e {
+            Effect::ListKind { req, endpoint, .. } => Some((req, endpoint)),
+            _ => None,
+        })
+        .collect();
+    let mut asked = Vec::new();
+    for (req, endpoint) in lists {
+        let count = if endpoint == 0 { n } else { 0 };
+        let nodes = (0..count).map(|i| vm(i, &format!("web-{i}"))).collect();
+        let batch = ChildBatch {
+            nodes,
+            ..Default::default()
+        };
+        api(&mut app, req, endpoint, ApiAnswer::Children(batch));
+        let done = api(&mut app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+        if endpoint == 0 {
+            asked = done;
+        }
+    }
+    (app, asked)
+}
+
+fn vm(i: usize, name: &str) -> Node {
+    Node::new(NodeKind::Vm, format!("https://vcd/api/vApp/vm-{i}"), name)
+}
+
+/// The vCenter VM `moid` on the vCenter at `url`.
+fn backing(url: &str, moid: &str) -> VimRef {
+    VimRef {
+        vcenter_url: url.into(),
+        vcenter_name: "vc".into(),
+        moid: moid.into(),
+    }
+}
+
+/// The dot of each vCD row, by name.
+fn dots(app: &App) -> Vec<(String, Option<Health>)> {
+    let mut out: Vec<_> = (app.tree.visible().iter())
+        .map(|&r| app.tree.get(r).node.clone())
+        .map(|n| (n.name.to_string(), n.health))
+        .collect();
+    out.sort();
+    out
+}
+
+/// VMs 0 and 1 are on vc-a (its URL written with its port), VM 2 on a vCenter vnav does not
+/// have, VM 3 names none.
+fn backings() -> Vec<(Box<str>, VimRef)> {
+    vec![
+        (
+            vm(0, "").id.as_str().into(),
+            backing("https://vc-a.example:443/sdk", "vm-10"),
+        ),
+        (
+            vm(1, "").id.as_str().into(),
+            backing("https://VC-A.example", "vm-11"),
+        ),
+        (
+            vm(2, "").id.as_str().into(),
+            backing("https://vc-b.example", "vm-12"),
+        ),
+    ]
+}
+
+#[test]
+fn vcd_rows_are_dotted_through_the_vcenter_vms_behind_them() {
+    let (mut app, asked) = listed(4, true);
+    let [
+        Effect::VmBackings {
+            req,
+            endpoint: 0,
+            within: None,
+        },
+    ] = asked[..]
+    else {
+        panic!("one read of every VM's backing, and no health yet: {asked:?}");
+    };
+    let out = api(&mut app, req, 0, ApiAnswer::VmBackings(Ok(backings())));
+    let [
+        Effect::VmHealth {
+            req,
+            endpoint: 2,
+            ref vms,
+        },
+    ] = out[..]
+    else {
+        panic!("one health read from Aria Operations: {out:?}");
+    };
+    let keys: Vec<(&str, &str)> = vms.iter().map(|k| (&*k.vcid, &*k.moid)).collect();
+    assert_eq!(keys, [(VC_UUID, "vm-10"), (VC_UUID, "vm-11")]);
+    let answer = (0..2)
+        .map(|at| VmHealth {
+            at,
+            key: vms[at as usize].clone(),
+            health: [Health::Red, Health::Green][at as usize],
+        })
+        .collect();
+    api(&mut app, req, 2, ApiAnswer::VmHealth(answer));
+    assert_eq!(
+        dots(&app),
+        [
+            ("web-0".into(), Some(Health::Red)),
+            ("web-1".into(), Some(Health::Green)),
+            ("web-2".into(), None),
+            ("web-3".into(), None),
+        ]
+    );
+}
+
+/// A row that holds another VM by the time its dot comes (its slot reused) is left undotted:
+/// the vCD row's key is not kept on it, so the dot is matched on the id it had when asked.
+#[test]
+fn a_dot_for_a_row_that_changed_meanwhile_is_dropped() {
+    let (mut app, asked) = listed(2, true);
+    let [Effect::VmBackings { req, .. }] = asked[..] else {
+        panic!("{asked:?}");
+    };
+    let out = api(&mut app, req, 0, ApiAnswer::VmBackings(Ok(backings())));
+    let [Effect::VmHealth { req, ref vms, .. }] = out[..] else {
+        panic!("{out:?}");
+    };
+    let vms = vms.clone();
+    let row = (app.tree.visible().iter().copied())
+        .find(|&r| &*app.tree.get(r).node.name == "web-1")
+        .unwrap();
+    app.tree.get_mut(row).node = vm(7, "web-7");
+    let answer = (0..2)
+        .map(|at| VmHealth {
+            at,
+            key: vms[at as usize].clone(),
+            health: Health::Red,
+        })
+        .collect();
+    api(&mut app, req, 2, ApiAnswer::VmHealth(answer));
+    assert_eq!(
+        dots(&app),
+        [("web-0".into(), Some(Health::Red)), ("web-7".into(), None)]
+    );
+}
+
+/// A vCD that cannot name backings (a tenant's session) is not asked.
+#[test]
+fn a_tenant_vcd_is_not_asked_for_backings() {
+    let (_, asked) = listed(2, false);
+    assert!(asked.is_empty(), "{asked:?}");
+}
+
+/// A failed read leaves the rows as they were, with nothing on screen: dots are extras.
+#[test]
+fn a_failed_backings_read_leaves_the_rows_undotted() {
+    let (mut app, asked) = listed(2, true);
+    let [Effect::VmBackings { req, .. }] = asked[..] else {
+        panic!("{asked:?}");
+    };
+    let gone = ApiError::Unsupported("no".into());
+    let out = api(&mut app, req, 0, ApiAnswer::VmBackings(Err(gone)));
+    assert!(out.is_empty(), "{out:?}");
+    assert!(dots(&app).iter().all(|(_, h)| h.is_none()));
+}
