@@ -4,8 +4,8 @@ use async_trait::async_trait;
 
 use super::error::{ApiError, ApiResult};
 use super::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, ListProgress, Node, NodeKind,
-    ObjectEvent, SprawlRow, TaskInfo, VimRef, VmHealth, VmInsight, VmKey,
+    ActionOffer, ActionParams, Backings, ChildBatch, Details, EndpointInfo, ListProgress, Node,
+    NodeKind, ObjectEvent, SprawlRow, TaskInfo, VimRef, VmHealth, VmInsight, VmKey,
 };
 
 /// How many of an object's latest tasks and events its details show.
@@ -220,11 +220,11 @@ pub trait Backend: Send + Sync {
         ))
     }
 
-    /// The vCenter VM behind each VM of this endpoint (VM node id → it), within the vApp
+    /// The vCenter VM behind each VM of this endpoint, within the vApp
     /// `within` or, without one, every VM it has; VMs it names no vCenter VM for are left out.
     /// Read in bulk, so a listing's rows can be matched to a monitoring endpoint's VMs.
     /// Optional: see `Capabilities::backings`.
-    async fn vm_backings(&self, _within: Option<&Node>) -> ApiResult<Vec<(Box<str>, VimRef)>> {
+    async fn vm_backings(&self, _within: Option<&Node>) -> ApiResult<Backings> {
         Err(ApiError::Unsupported(
             "this endpoint names no vCenter VMs behind its VMs".into(),
         ))

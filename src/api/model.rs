@@ -296,6 +296,37 @@ impl VimRef {
     }
 }
 
+/// The vCenter VMs behind many VMs of an endpoint (`Backend::vm_backings`): each vCenter named
+/// once and each VM by its `NodeId`, 56 bytes a VM and nothing on the heap for a vCD VM, where
+/// an href and a whole `VimRef` took ~250.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Backings {
+    /// Each vCenter named: (URL, name), as in `VimRef`.
+    pub vcenters: Vec<(Box<str>, Box<str>)>,
+    /// Each VM: its node id, its vCenter (a place in `vcenters`) and its moid there.
+    pub vms: Vec<(NodeId, u32, CompactString)>,
+}
+
+impl Backings {
+    /// The vCenter VM behind the VM at `at` in `vms`, whole.
+    pub fn vim_ref(&self, at: usize) -> VimRef {
+        let (_, vc, moid) = &self.vms[at];
+        let (url, name) = &self.vcenters[*vc as usize];
+        VimRef {
+            vcenter_url: url.clone(),
+            vcenter_name: name.clone(),
+            moid: moid.as_str().into(),
+        }
+    }
+
+    /// Each VM's place in `vms`, by its node id.
+    pub fn by_vm(&self) -> std::collections::HashMap<&NodeId, usize> {
+        (self.vms.iter().enumerate())
+            .map(|(at, (id, _, _))| (id, at))
+            .collect()
+    }
+}
+
 /// "host:port" of a URL, lower-cased, with the scheme's port when none is written.
 pub fn host_port(url: &str) -> Option<(String, u16)> {
     let u = url::Url::parse(url).ok()?;

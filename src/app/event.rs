@@ -6,8 +6,8 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use crate::api::model::{
-    ActionOffer, ActionParams, ChildBatch, Details, EndpointInfo, Node, NodeKind, ObjectEvent,
-    SprawlRow, TaskInfo, VimRef, VmHealth, VmInsight, VmKey,
+    ActionOffer, ActionParams, Backings, ChildBatch, Details, EndpointInfo, Node, NodeKind,
+    ObjectEvent, SprawlRow, TaskInfo, VmHealth, VmInsight, VmKey,
 };
 use crate::api::{ApiError, SprawlUpdate};
 
@@ -96,8 +96,8 @@ pub enum ApiAnswer {
     VmHealth(Vec<VmHealth>),
     /// The bulk health read ended; every part came before this.
     VmHealthDone(Result<(), ApiError>),
-    /// The vCenter VM behind each VM asked about (VM node id → it).
-    VmBackings(Result<Vec<(Box<str>, VimRef)>, ApiError>),
+    /// The vCenter VM behind each VM asked about.
+    VmBackings(Result<Backings, ApiError>),
     /// The vCenter VM a monitoring endpoint's node watches.
     VmKey(Result<Option<VmKey>, ApiError>),
     /// An object's recent tasks and events, newest first.

@@ -15,7 +15,7 @@ use super::event::{Effect, ReqId};
 use super::tree::{EndpointId, EntryId};
 use crate::api::ApiError;
 use crate::api::model::{
-    Health, Node, NodeKind, Product, Section, Severity, VimRef, VmHealth, VmInsight, VmKey,
+    Backings, Health, Node, NodeKind, Product, Section, Severity, VmHealth, VmInsight, VmKey,
 };
 use crate::api::vcenter::map as vc_map;
 
@@ -202,7 +202,7 @@ impl App {
     pub(crate) fn on_vm_backings(
         &mut self,
         req: ReqId,
-        result: Result<Vec<(Box<str>, VimRef)>, ApiError>,
+        result: Result<Backings, ApiError>,
     ) -> bool {
         let Some(entry) = self.insight.backings.remove(&req) else {
             return false;
@@ -217,24 +217,26 @@ impl App {
         if !self.tree.is_live(entry) {
             return false;
         }
-        let by_id: HashMap<&str, &VimRef> = backings.iter().map(|(id, r)| (&**id, r)).collect();
-        // Each VimServer is matched to an endpoint once, not once a row.
-        let mut uuids: HashMap<&str, Option<&str>> = HashMap::new();
+        // Each vCenter named is matched to a connected endpoint once, not once a row.
+        let uuids: Vec<Option<&str>> = (backings.vcenters.iter())
+            .map(|(url, _)| {
+                let vc = self.vcenter_at(url)?;
+                self.endpoints[vc].info.as_ref()?.instance_uuid.as_deref()
+            })
+            .collect();
+        let by_vm = backings.by_vm();
         let mut keyed = Vec::new();
         for &c in &self.tree.get(entry).children {
             let n = &self.tree.get(c).node;
             if n.health.is_some() || n.kind != NodeKind::Vm {
                 continue;
             }
-            let Some(r) = n.id.with_str(|id| by_id.get(id).copied()) else {
+            let Some(&at) = by_vm.get(&n.id) else {
                 continue;
             };
-            let uuid = *uuids.entry(&r.vcenter_url).or_insert_with(|| {
-                let vc = self.vcenter_of(r)?;
-                self.endpoints[vc].info.as_ref()?.instance_uuid.as_deref()
-            });
-            if let Some(uuid) = uuid {
-                keyed.push((c, VmKey::new(uuid, &r.moid)));
+            let (_, vc, moid) = &backings.vms[at];
+            if let Some(uuid) = uuids[*vc as usize] {
+                keyed.push((c, VmKey::new(uuid, moid)));
             }
         }
         self.ask_dots(entry, keyed);

@@ -3,7 +3,7 @@
 //! about by that vCenter's instance UUID and the VM's moid, as a vCenter row is.
 
 use super::*;
-use crate::api::model::{Capabilities, ChildBatch, EndpointInfo, VmHealth};
+use crate::api::model::{Backings, Capabilities, ChildBatch, EndpointInfo, VmHealth};
 use crate::app::EndpointSpec;
 use crate::app::event::{ApiAnswer, ApiEvent, Event};
 use crate::theme::Theme;
@@ -89,15 +89,6 @@ fn vm(i: usize, name: &str) -> Node {
     Node::new(NodeKind::Vm, format!("https://vcd/api/vApp/vm-{i}"), name)
 }
 
-/// The vCenter VM `moid` on the vCenter at `url`.
-fn backing(url: &str, moid: &str) -> VimRef {
-    VimRef {
-        vcenter_url: url.into(),
-        vcenter_name: "vc".into(),
-        moid: moid.into(),
-    }
-}
-
 /// The dot of each vCD row, by name.
 fn dots(app: &App) -> Vec<(String, Option<Health>)> {
     let mut out: Vec<_> = (app.tree.visible().iter())
@@ -108,23 +99,28 @@ fn dots(app: &App) -> Vec<(String, Option<Health>)> {
     out
 }
 
-/// VMs 0 and 1 are on vc-a (its URL written with its port), VM 2 on a vCenter vnav does not
-/// have, VM 3 names none.
-fn backings() -> Vec<(Box<str>, VimRef)> {
-    vec![
-        (
-            vm(0, "").id.as_str().into(),
-            backing("https://vc-a.example:443/sdk", "vm-10"),
-        ),
-        (
-            vm(1, "").id.as_str().into(),
-            backing("https://VC-A.example", "vm-11"),
-        ),
-        (
-            vm(2, "").id.as_str().into(),
-            backing("https://vc-b.example", "vm-12"),
-        ),
-    ]
+/// VMs 0 and 1 are on vc-a (its URL written with its port, then in capitals), VM 2 on a
+/// vCenter vnav does not have, VM 3 names none.
+fn backings() -> Backings {
+    let vcenters = [
+        "https://vc-a.example:443/sdk",
+        "https://VC-A.example",
+        "https://vc-b.example",
+    ];
+    Backings {
+        vcenters: (vcenters.iter())
+            .map(|u| (Box::from(*u), Box::from("vc")))
+            .collect(),
+        vms: (0..3)
+            .map(|i| {
+                (
+                    vm(i, "").id.as_str().into(),
+                    i as u32,
+                    format!("vm-1{i}").into(),
+                )
+            })
+            .collect(),
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::App;
 use super::tree::{EndpointId, EntryId};
-use crate::api::model::{Details, Node, NodeKind, Product, Section, Severity, VimRef};
+use crate::api::model::{Details, Node, NodeKind, Product, Section, Severity, VimRef, host_port};
 use crate::api::vcenter::map as vc_map;
 
 /// One side of a link: endpoint, node id, and a name to show before the node is read.
@@ -31,10 +31,16 @@ pub struct VcLinks {
 impl App {
     /// The connected vCenter endpoint vCD's reference points at, if vnav has it.
     pub(crate) fn vcenter_of(&self, r: &VimRef) -> Option<EndpointId> {
+        self.vcenter_at(&r.vcenter_url)
+    }
+
+    /// The connected vCenter endpoint at `url`'s host and port (as `VimRef::is_at` matches).
+    pub(crate) fn vcenter_at(&self, url: &str) -> Option<EndpointId> {
+        let at = host_port(url)?;
         self.endpoints.iter().position(|e| {
-            e.info
-                .as_ref()
-                .is_some_and(|i| i.product == Product::Vcenter && r.is_at(&i.url))
+            e.info.as_ref().is_some_and(|i| {
+                i.product == Product::Vcenter && host_port(&i.url).as_ref() == Some(&at)
+            })
         })
     }
 

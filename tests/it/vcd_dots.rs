@@ -44,19 +44,19 @@ async fn vcd_rows_in_vm_get_the_health_of_the_vcenter_vm_behind_them() {
     // What is expected: each vCD VM's vCenter VM, as Aria Operations rates it.
     let backings = vcd.vm_backings(None).await.unwrap();
     assert_eq!(
-        backings.len(),
+        backings.vms.len(),
         VMS,
         "every VM of the simulated vCD is backed"
     );
-    let keys: Vec<VmKey> = backings
-        .iter()
-        .map(|(_, r)| VmKey::new(&uuid, &r.moid))
+    assert_eq!(backings.vcenters.len(), 1, "one vCenter, named once");
+    let keys: Vec<VmKey> = (backings.vms.iter())
+        .map(|(_, _, moid)| VmKey::new(&uuid, moid))
         .collect();
     let rated = ops.vm_insight(&keys, false).await.unwrap();
     let health_of: HashMap<&VmKey, Option<Health>> =
         rated.iter().map(|i| (&i.key, i.health)).collect();
-    let want: HashMap<String, Option<Health>> = (backings.iter().zip(&keys))
-        .map(|((href, _), k)| (href.to_string(), health_of.get(k).copied().flatten()))
+    let want: HashMap<String, Option<Health>> = (backings.vms.iter().zip(&keys))
+        .map(|((href, _, _), k)| (href.to_string(), health_of.get(k).copied().flatten()))
         .collect();
     assert!(
         want.values().filter(|h| h.is_some()).count() > VMS / 2,
@@ -119,8 +119,8 @@ async fn a_vapps_backings_are_its_vms_only() {
     let s = sim_of(VMS).await;
     let vcd = backends::vcd_admin(&s);
     vcd.connect().await.unwrap();
-    let all: HashMap<Box<str>, String> = (vcd.vm_backings(None).await.unwrap().into_iter())
-        .map(|(href, r)| (href, r.moid.to_string()))
+    let all: HashMap<Box<str>, String> = (vcd.vm_backings(None).await.unwrap().vms.into_iter())
+        .map(|(id, _, moid)| (id.as_str().into(), moid.to_string()))
         .collect();
     // A vApp with more than one VM, found by browsing: org, VDC, vApp.
     let mut vapp: Option<Node> = None;
@@ -144,8 +144,8 @@ async fn a_vapps_backings_are_its_vms_only() {
         .map(|n| n.id.as_str().into())
         .collect();
     let within = vcd.vm_backings(Some(&vapp)).await.unwrap();
-    let mut got: Vec<(Box<str>, String)> = (within.into_iter())
-        .map(|(href, r)| (href, r.moid.to_string()))
+    let mut got: Vec<(Box<str>, String)> = (within.vms.into_iter())
+        .map(|(id, _, moid)| (id.as_str().into(), moid.to_string()))
         .collect();
     got.sort();
     let mut want: Vec<(Box<str>, String)> =

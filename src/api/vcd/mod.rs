@@ -25,8 +25,8 @@ use super::backend::{Backend, ChildSink, SprawlSink};
 use super::error::{ApiError, ApiResult};
 use super::http::{Http, HttpOptions, endpoint_url};
 use super::model::{
-    ActionOffer, ActionParams, Capabilities, Details, EndpointInfo, Node, NodeKind, Product, Raw,
-    RawFormat, SprawlRow, TaskInfo, VimRef,
+    ActionOffer, ActionParams, Backings, Capabilities, Details, EndpointInfo, Node, NodeKind,
+    Product, Raw, RawFormat, SprawlRow, TaskInfo,
 };
 use super::xml;
 
@@ -520,11 +520,10 @@ impl Backend for VcdBackend {
         self.sprawl(sink).await
     }
 
-    async fn vm_backings(&self, within: Option<&Node>) -> ApiResult<Vec<(Box<str>, VimRef)>> {
+    async fn vm_backings(&self, within: Option<&Node>) -> ApiResult<Backings> {
         let vapp = within.map(|n| n.id.as_str());
         // A vApp whose href a filter cannot carry is read whole, as every VM.
-        let vapp = vapp.as_deref().and_then(fiql_value);
-        Ok(self.backings(vapp).await?.into_iter().collect())
+        self.backings(vapp.as_deref().and_then(fiql_value)).await
     }
 
     async fn logout(&self) {

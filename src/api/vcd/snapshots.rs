@@ -38,10 +38,12 @@ impl VcdBackend {
         let mut known = false;
         if whole_vm && sink.any_elsewhere() && !rows.is_empty() {
             match self.backings(None).await {
-                Ok(mut backings) => {
+                Ok(backings) => {
                     known = true;
+                    let by_vm = backings.by_vm();
                     for r in &mut rows {
-                        r.vm.set_backing(backings.remove(&*r.vm.id.as_str()));
+                        let at = by_vm.get(&r.vm.id).copied();
+                        r.vm.set_backing(at.map(|at| backings.vim_ref(at)));
                     }
                     let learned: Vec<(Box<str>, VimRef)> = rows
                         .iter()

@@ -4,12 +4,12 @@
 //! server. Tenants see no extension: then there is no link. For many VMs at once, the `adminVM`
 //! query names the same VimServer (`vc`) and moid (`moref`) per record.
 
-use std::collections::HashMap;
+use std::sync::Mutex;
 
 use super::query::{self, Query};
 use super::{VcdBackend, map};
 use crate::api::error::ApiResult;
-use crate::api::model::{Section, VimRef};
+use crate::api::model::{Backings, NodeId, Section, VimRef};
 use crate::api::xml::Element;
 
 impl VcdBackend {
@@ -24,46 +24,55 @@ impl VcdBackend {
         })
     }
 
-    /// The vCenter VM behind each VM of the system, or of the vApp whose href is `vapp` (VM
-    /// href → it), from the `adminVM` query's `vc` and `moref`: a page per 128 VMs instead of
-    /// a Vm document each. System administrators only.
-    pub(super) async fn backings(
-        &self,
-        vapp: Option<&str>,
-    ) -> ApiResult<HashMap<Box<str>, VimRef>> {
+    /// The vCenter VM behind each VM of the system, or of the vApp whose href is `vapp`, from
+    /// the `adminVM` query's `vc` and `moref`: a page per 128 VMs instead of a Vm document
+    /// each. Each VimServer is read once; VMs of one that cannot be read are left out. System
+    /// administrators only.
+    pub(super) async fn backings(&self, vapp: Option<&str>) -> ApiResult<Backings> {
         let filter = match vapp {
             Some(href) => format!("isVAppTemplate==false;container=={href}"),
             None => "isVAppTemplate==false".into(),
         };
         let q = Query::new("adminVM").filter(filter).fields("vc,moref");
-        let records = query::collect(
+        // The VimServer hrefs named, each once: a record keeps its place here.
+        let servers: Mutex<Vec<String>> = Mutex::default();
+        let vms = query::collect(
             &self.session,
             &q,
             self.paging(),
             |_, _| (),
             |r| {
-                let vm: Box<str> = r.attr("href")?.into();
+                let vm = NodeId::new(r.attr("href")?);
                 let (vc, moref) = (r.attr("vc")?, r.attr("moref")?);
-                (!vc.is_empty() && !moref.is_empty()).then(|| (vm, vc.to_string(), moref.into()))
+                if vc.is_empty() || moref.is_empty() {
+                    return None;
+                }
+                let mut servers = servers.lock().ok()?;
+                let at = match servers.iter().position(|s| s == vc) {
+                    Some(at) => at,
+                    None => {
+                        servers.push(vc.to_string());
+                        servers.len() - 1
+                    }
+                };
+                Some((vm, at as u32, moref.into()))
             },
         )
         .await?;
-        let mut out = HashMap::with_capacity(records.len());
-        let mut servers: HashMap<String, Option<(String, String)>> = HashMap::new();
-        for (vm, vc, moid) in records {
-            if !servers.contains_key(&vc) {
-                let server = self.vim_server(&vc).await;
-                servers.insert(vc.clone(), server);
-            }
-            if let Some(Some((url, name))) = servers.get(&vc) {
-                let r = VimRef {
-                    vcenter_url: url.as_str().into(),
-                    vcenter_name: name.as_str().into(),
-                    moid,
-                };
-                out.insert(vm, r);
-            }
+        let servers = servers.into_inner().unwrap_or_default();
+        // Each server's place among those read, if it could be.
+        let mut out = Backings::default();
+        let mut places = Vec::with_capacity(servers.len());
+        for server in &servers {
+            let read = self.vim_server(server).await;
+            places.push(read.map(|(url, name)| {
+                out.vcenters.push((url.into(), name.into()));
+                (out.vcenters.len() - 1) as u32
+            }));
         }
+        out.vms = (vms.into_iter())
+            .filter_map(|(vm, at, moid)| Some((vm, places[at as usize]?, moid)))
+            .collect();
         Ok(out)
     }
 
