@@ -132,18 +132,21 @@ impl App {
         self.stop_dots(entry);
         let endpoint = self.tree.get(entry).endpoint();
         let mut unkeyed = false;
-        let mut keyed = Vec::new();
+        let (mut rows, mut keys) = (Vec::new(), Vec::new());
         for &c in &self.tree.get(entry).children {
             let n = &self.tree.get(c).node;
             if n.health.is_some() || n.kind != NodeKind::Vm {
                 continue;
             }
             match self.vm_key(endpoint, n) {
-                Some(key) => keyed.push((c, key)),
+                Some(key) => {
+                    rows.push(c);
+                    keys.push(key);
+                }
                 None => unkeyed = true,
             }
         }
-        self.ask_dots(entry, keyed);
+        self.ask_dots(entry, rows, keys);
         if unkeyed && self.backings_known_to(endpoint) {
             let req = self.req();
             self.insight.backings.insert(req, entry);
@@ -169,14 +172,13 @@ impl App {
     }
 
     /// Asks the monitoring endpoint for the health of these rows of `entry`, by their keys.
-    fn ask_dots(&mut self, entry: EntryId, keyed: Vec<(EntryId, VmKey)>) {
+    fn ask_dots(&mut self, entry: EntryId, rows: Vec<EntryId>, keys: Vec<VmKey>) {
         let Some(monitor) = self.monitor() else {
             return;
         };
-        if keyed.is_empty() {
+        if keys.is_empty() {
             return;
         }
-        let (rows, keys): (Vec<EntryId>, Vec<VmKey>) = keyed.into_iter().unzip();
         let ids = (rows.iter())
             .map(|&r| id_hash(&self.tree.get(r).node))
             .collect();
@@ -217,6 +219,16 @@ impl App {
         if !self.tree.is_live(entry) {
             return false;
         }
+        let (rows, keys) = self.keyed_by(entry, &backings);
+        // The answer goes before the ask is made: 100,000 VMs' of it are ~10 MB.
+        drop(backings);
+        self.ask_dots(entry, rows, keys);
+        false
+    }
+
+    /// The rows of `entry` without a dot whose VM `backings` names on a connected vCenter,
+    /// with their keys.
+    fn keyed_by(&self, entry: EntryId, backings: &Backings) -> (Vec<EntryId>, Vec<VmKey>) {
         // Each vCenter named is matched to a connected endpoint once, not once a row.
         let uuids: Vec<Option<&str>> = (backings.vcenters.iter())
             .map(|(url, _)| {
@@ -225,7 +237,7 @@ impl App {
             })
             .collect();
         let by_vm = backings.by_vm();
-        let mut keyed = Vec::new();
+        let (mut rows, mut keys) = (Vec::new(), Vec::new());
         for &c in &self.tree.get(entry).children {
             let n = &self.tree.get(c).node;
             if n.health.is_some() || n.kind != NodeKind::Vm {
@@ -236,11 +248,11 @@ impl App {
             };
             let (_, vc, moid) = &backings.vms[at];
             if let Some(uuid) = uuids[*vc as usize] {
-                keyed.push((c, VmKey::new(uuid, moid)));
+                rows.push(c);
+                keys.push(VmKey::new(uuid, moid));
             }
         }
-        self.ask_dots(entry, keyed);
-        false
+        (rows, keys)
     }
 
     /// Stops the health read for `entry`'s rows, if one runs (its rows are being listed again,
