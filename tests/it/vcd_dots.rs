@@ -12,10 +12,9 @@ use vnav::api::Backend;
 use vnav::api::http::HttpOptions;
 use vnav::api::model::{Health, Node, NodeKind, VmKey};
 use vnav::api::vrops::PAGE_SIZE;
-use vnav::app::{App, EndpointSpec};
-use vnav::runtime::driver::Driver;
-use vnav::theme::Theme;
+use vnav::app::App;
 
+use crate::all_snapshots::connected;
 use crate::backends;
 use crate::sim_support::sim_of;
 
@@ -66,25 +65,12 @@ async fn vcd_rows_in_vm_get_the_health_of_the_vcenter_vm_behind_them() {
     assert!(colours.len() > 1, "not every VM has the same health");
     let vm_docs_before = vm_doc_reads(&s);
 
-    let endpoints: Vec<(&str, Arc<dyn Backend>)> = vec![
+    let mut d = connected(&[
         ("vcd", Arc::new(vcd)),
         ("vc", Arc::new(vc)),
         ("ops", Arc::new(ops)),
-    ];
-    let specs = (endpoints.iter())
-        .map(|(label, b)| EndpointSpec {
-            label: label.to_string(),
-            root: b.root(),
-            insecure: false,
-            read_only: false,
-        })
-        .collect();
-    let app = App::new(specs, Theme::default(), false);
-    let mut d = Driver::new(app, endpoints.into_iter().map(|(_, b)| b).collect(), None);
-    assert!(
-        d.until(T, |app| app.endpoints.iter().all(|e| e.info.is_some()))
-            .await
-    );
+    ])
+    .await;
     d.key(KeyCode::Char(':'));
     d.type_str("vm");
     d.key(KeyCode::Enter);

@@ -14,13 +14,11 @@ use vnav::api::vcenter::{VcenterBackend, VcenterConfig};
 use vnav::api::vrops::{PAGE_SIZE, SERVER_CEILING, VropsBackend, VropsConfig};
 use vnav::api::{Backend, ChildSink};
 use vnav::app::tree::Load;
-use vnav::app::{App, EndpointSpec};
-use vnav::runtime::driver::Driver;
 use vnav::sim::{
     DEMO_PASSWORD, Sim, SimOptions, VCENTER_USER, VROPS_USER, VropsOptions, VropsVersion,
 };
-use vnav::theme::Theme;
 
+use crate::all_snapshots::connected;
 use crate::sim_support::sim;
 use crate::sim_vrops_support::{ops_login, ops_sim};
 
@@ -562,27 +560,6 @@ async fn alert_rows_carry_their_definitions_description_and_recommendation_read_
     assert_eq!(definition_reads(&s), again, "{:?}", s.seen_all());
 }
 
-/// The app on these endpoints, every one connected.
-async fn connected(endpoints: Vec<(&str, Arc<dyn Backend>)>) -> Driver {
-    let specs = endpoints
-        .iter()
-        .map(|(label, b)| EndpointSpec {
-            label: label.to_string(),
-            root: b.root(),
-            insecure: false,
-            read_only: false,
-        })
-        .collect();
-    let app = App::new(specs, Theme::default(), false);
-    let backends = endpoints.into_iter().map(|(_, b)| b).collect();
-    let mut d = Driver::new(app, backends, None);
-    assert!(
-        d.until(T, |app| app.endpoints.iter().all(|e| e.info.is_some()))
-            .await
-    );
-    d
-}
-
 #[tokio::test]
 async fn the_snapshot_view_skips_aria_operations_instead_of_failing() {
     let s = ops_sim(VropsVersion::V8, 20).await;
@@ -595,7 +572,7 @@ async fn the_snapshot_view_skips_aria_operations_instead_of_failing() {
         })
         .unwrap(),
     );
-    let mut d = connected(vec![("vcenter", vc), ("ops", Arc::new(backend(&s)))]).await;
+    let mut d = connected(&[("vcenter", vc), ("ops", Arc::new(backend(&s)))]).await;
     let root = d.app.all_snapshots.as_ref().unwrap().root;
     d.key(KeyCode::Home);
     d.key(KeyCode::Enter);
