@@ -770,15 +770,14 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
         // The hidden roots the table lists into, one per endpoint.
         let roots = table_roots(&d.app);
         assert_eq!(roots.len(), 3, "one listing per endpoint");
-        // Per root: its first page landed, its first row drawn in the table (a row of the
-        // first page has a row in the view: the one first by name when the page landed, not
-        // the root's first child now, which a later part sorted before it may have become),
+        // Per root: its first page landed, its first rows drawn in the table (a row of it in
+        // the view: which one does not matter, as later parts merge before the first page's),
         // its listing complete.
         let (mut first, mut shown, mut done) = ([None; 3], [None; 3], [None; 3]);
-        let mut first_row: [Option<u32>; 3] = [None; 3];
         let mut counts = [0u64; 3];
-        let shown_now = |app: &App, row: Option<u32>| {
-            row.is_some_and(|c| app.tree.is_live(c) && app.tree.row_of(c).is_some())
+        let shown_now = |app: &App, i: usize, shown: &[Option<Duration>; 3]| {
+            shown[i].is_none()
+                && (app.tree.visible().iter()).any(|&c| app.tree.get(c).parent() == Some(roots[i]))
         };
         while done.iter().chain(&shown).any(Option::is_none) {
             let step = d
@@ -786,7 +785,7 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
                     roots.iter().enumerate().any(|(i, &r)| {
                         let e = app.tree.get(r);
                         (first[i].is_none() && !e.children.is_empty())
-                            || (shown[i].is_none() && shown_now(app, first_row[i]))
+                            || shown_now(app, i, &shown)
                             || (done[i].is_none() && e.load() == &Load::Loaded)
                     })
                 })
@@ -799,9 +798,8 @@ fn app_listing(rt: &tokio::runtime::Runtime, sims: &mut SimChild, tag: &str) {
                 let ep = e.endpoint();
                 if first[i].is_none() && !e.children.is_empty() {
                     first[i] = Some(now);
-                    first_row[i] = e.children.first().copied();
                 }
-                if shown[i].is_none() && shown_now(&d.app, first_row[i]) {
+                if shown_now(&d.app, i, &shown) {
                     shown[i] = Some(now);
                 }
                 if done[i].is_none() && e.load() == &Load::Loaded {
