@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::App;
 use super::detail::DetailState;
 use super::event::{Effect, ReqId};
-use super::tree::{EndpointId, EntryId};
+use super::tree::{EndpointId, EntryId, Load};
 use crate::api::ApiError;
 use crate::api::model::{
     Backings, Health, Node, NodeKind, Product, Section, Severity, VmHealth, VmInsight, VmKey,
@@ -156,6 +156,37 @@ impl App {
                 endpoint,
                 within: within.cloned(),
             });
+        }
+    }
+
+    /// An endpoint connected: when it is the monitoring endpoint or a vCenter (whose VMs, and
+    /// the vCD VMs it backs, it keys), the VM rows listed before it was there are asked about
+    /// now, each listing as when it ended. A listing whose read runs is left to it.
+    pub(crate) fn dots_for_listed(&mut self, connected: EndpointId) {
+        let info = self.endpoints[connected].info.as_ref();
+        let keys = info.is_some_and(|i| i.capabilities.insight || i.product == Product::Vcenter);
+        if !keys || self.monitor().is_none() {
+            return;
+        }
+        let undotted = |e: &super::tree::Entry| {
+            (e.children.iter()).any(|&c| {
+                let n = &self.tree.get(c).node;
+                n.kind == NodeKind::Vm && n.health.is_none()
+            })
+        };
+        let asked = |entry: EntryId| {
+            (self.insight.dots.values()).any(|a| a.entry == entry)
+                || self.insight.backings.values().any(|&e| e == entry)
+        };
+        let listed: Vec<EntryId> = (0..self.tree.capacity() as EntryId)
+            .filter(|&id| self.tree.is_live(id) && !asked(id))
+            .filter(|&id| {
+                let e = self.tree.get(id);
+                e.load() == &Load::Loaded && undotted(e)
+            })
+            .collect();
+        for entry in listed {
+            self.dots_insight(entry);
         }
     }
 

@@ -748,6 +748,7 @@ impl App {
                 self.load_children(root);
                 self.refresh_recent_tasks(endpoint);
                 self.endpoint_connected(endpoint);
+                self.dots_for_listed(endpoint);
                 if self.cursor.selected == Some(root) {
                     self.selection_changed();
                 }

@@ -23,6 +23,15 @@ fn api(app: &mut App, req: ReqId, endpoint: EndpointId, result: ApiAnswer) -> Ve
 /// when `backings`; `:vm` run with `n` vCD VMs listed (`https://vcd/api/vApp/vm-<i>`) and none
 /// on vc-a. Returns the effects the vCD listing's end asked for.
 fn listed(n: usize, backings: bool) -> (App, Vec<Effect>) {
+    listed_before(n, backings, &[]).0
+}
+
+/// `listed`, with the endpoints in `later` not yet connected; also returns their connects.
+fn listed_before(
+    n: usize,
+    backings: bool,
+    later: &[EndpointId],
+) -> ((App, Vec<Effect>), Vec<(ReqId, EndpointId)>) {
     let spec = |label: &str| EndpointSpec {
         label: label.into(),
         root: Node::new(NodeKind::Endpoint, label, label),
@@ -35,31 +44,17 @@ fn listed(n: usize, backings: bool) -> (App, Vec<Effect>) {
         false,
     );
     app.handle(Event::Resize(120, 40));
+    let mut waiting = Vec::new();
     for e in app.start() {
         let Effect::Connect { req, endpoint } = e else {
             continue;
         };
-        let (product, capabilities, url) = match endpoint {
-            0 => (
-                Product::Vcd,
-                Capabilities {
-                    backings,
-                    ..Capabilities::ALL
-                },
-                "https://vcd",
-            ),
-            1 => (Product::Vcenter, Capabilities::ALL, "https://vc-a.example"),
-            _ => (Product::Vrops, Capabilities::MONITOR, "https://ops"),
-        };
-        let info = EndpointInfo {
-            product,
-            url: url.into(),
-            user: "u".into(),
-            api_version: "x".into(),
-            capabilities,
-            instance_uuid: (endpoint == 1).then(|| VC_UUID.to_string()),
-        };
-        api(&mut app, req, endpoint, ApiAnswer::Connected(Ok(info)));
+        match later.contains(&endpoint) {
+            true => waiting.push((req, endpoint)),
+            false => {
+                connect(&mut app, req, endpoint, backings);
+            }
+        }
     }
     app.run_command("vm");
     let lists: Vec<(ReqId, EndpointId)> = (std::mem::take(&mut app.effects).into_iter())
@@ -82,7 +77,32 @@ fn listed(n: usize, backings: bool) -> (App, Vec<Effect>) {
             asked = done;
         }
     }
-    (app, asked)
+    ((app, asked), waiting)
+}
+
+/// Answers endpoint `endpoint`'s connect; returns the effects.
+fn connect(app: &mut App, req: ReqId, endpoint: EndpointId, backings: bool) -> Vec<Effect> {
+    let (product, capabilities, url) = match endpoint {
+        0 => (
+            Product::Vcd,
+            Capabilities {
+                backings,
+                ..Capabilities::ALL
+            },
+            "https://vcd",
+        ),
+        1 => (Product::Vcenter, Capabilities::ALL, "https://vc-a.example"),
+        _ => (Product::Vrops, Capabilities::MONITOR, "https://ops"),
+    };
+    let info = EndpointInfo {
+        product,
+        url: url.into(),
+        user: "u".into(),
+        api_version: "x".into(),
+        capabilities,
+        instance_uuid: (endpoint == 1).then(|| VC_UUID.to_string()),
+    };
+    api(app, req, endpoint, ApiAnswer::Connected(Ok(info)))
 }
 
 fn vm(i: usize, name: &str) -> Node {
@@ -217,4 +237,41 @@ fn a_failed_backings_read_leaves_the_rows_undotted() {
     let out = api(&mut app, req, 0, ApiAnswer::VmBackings(Err(gone)));
     assert!(out.is_empty(), "{out:?}");
     assert!(dots(&app).iter().all(|(_, h)| h.is_none()));
+}
+
+/// Aria Operations, or the vCenter behind the vCD, connecting after the listing ended: the rows
+/// listed before are asked about then (not only when listed again).
+#[test]
+fn rows_listed_before_a_late_endpoint_connects_are_asked_about_then() {
+    for late in [1, 2] {
+        let ((mut app, asked), waiting) = listed_before(2, true, &[late]);
+        assert!(asked.is_empty(), "nothing to ask without {late}: {asked:?}");
+        let [(req, endpoint)] = waiting[..] else {
+            panic!("{waiting:?}");
+        };
+        let out = connect(&mut app, req, endpoint, true);
+        let backings: Vec<_> = (out.iter())
+            .filter(|e| matches!(e, Effect::VmBackings { endpoint: 0, .. }))
+            .collect();
+        assert_eq!(
+            backings.len(),
+            1,
+            "the vCD's rows, once {late} connected: {out:?}"
+        );
+    }
+}
+
+/// Another endpoint connecting while the rows' read runs leaves that read alone.
+#[test]
+fn a_read_running_is_not_asked_again_when_another_endpoint_connects() {
+    let ((mut app, asked), _) = listed_before(2, true, &[]);
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    // vc-a connects again (as after a reconnect) while the vCD's backings are read.
+    let req = app.req();
+    app.loading.insert(req, app.tree.roots()[1]);
+    let out = connect(&mut app, req, 1, true);
+    assert!(
+        !out.iter().any(|e| matches!(e, Effect::VmBackings { .. })),
+        "{out:?}"
+    );
 }
