@@ -26,12 +26,11 @@ fn listed(n: usize, backings: bool) -> (App, Vec<Effect>) {
     listed_before(n, backings, &[]).0
 }
 
+/// Connects not answered yet: (request, endpoint).
+type Connects = Vec<(ReqId, EndpointId)>;
+
 /// `listed`, with the endpoints in `later` not yet connected; also returns their connects.
-fn listed_before(
-    n: usize,
-    backings: bool,
-    later: &[EndpointId],
-) -> ((App, Vec<Effect>), Vec<(ReqId, EndpointId)>) {
+fn listed_before(n: usize, backings: bool, later: &[EndpointId]) -> ((App, Vec<Effect>), Connects) {
     let spec = |label: &str| EndpointSpec {
         label: label.into(),
         root: Node::new(NodeKind::Endpoint, label, label),
