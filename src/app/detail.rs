@@ -63,10 +63,12 @@ pub enum DetailRow<'a> {
     Field(&'a str, String),
     Blank,
     /// A line of a link: the first says its rel and type, the rest go on with its text
-    /// (`detail_links`).
+    /// (`detail_links`), beside them or, `under` them where they leave it too little room,
+    /// `LINK_UNDER_INDENT` in on lines of their own.
     Link {
         link: &'a Link,
         first: bool,
+        under: bool,
         text: String,
     },
     /// A table's column headings.
@@ -221,24 +223,38 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
         rows.push(DetailRow::Title(Cow::Owned(dl::links_title(d))));
         let origin = dl::links_origin(d);
         let (rel_w, type_w) = dl::link_widths(&d.links);
-        // "  rel  type  text": what is left after the two columns is the text's.
-        let room = width.saturating_sub(2 + rel_w + 2 + type_w + 2).max(16);
+        // "  rel  type  text": what is left after the two columns is the text's; too little
+        // (at 80 columns "snapshot:create  createSnapshotParams" left one cell, and each
+        // path was cut to its first letter), or where that takes fewer lines (at 120, a vCD
+        // UUID broken in three), the texts go under them.
+        let beside = width.saturating_sub(2 + rel_w + 2 + type_w + 2);
+        let below = width.saturating_sub(LINK_UNDER_INDENT).max(1);
+        let count = |room| -> usize {
+            (d.links.iter())
+                .map(|l| dl::wrap_path(dl::link_text(l, origin.as_deref()), room).len())
+                .sum()
+        };
+        let under = beside < LINK_MIN || d.links.len() + count(below) < count(beside);
+        let room = if under { below } else { beside };
         for link in &d.links {
             let lines = dl::wrap_path(dl::link_text(link, origin.as_deref()), room);
-            rows.extend(
-                lines
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, text)| DetailRow::Link {
-                        link,
-                        first: i == 0,
-                        text,
-                    }),
-            );
+            let lines = under.then(String::new).into_iter().chain(lines);
+            rows.extend(lines.enumerate().map(|(i, text)| DetailRow::Link {
+                link,
+                first: i == 0,
+                under,
+                text,
+            }));
         }
     }
     rows
 }
+
+/// The fewest cells a link's text keeps beside its rel and type; with fewer it goes under them.
+const LINK_MIN: usize = 16;
+/// How far in a link's text starts on the lines under its rel and type: as far as the rel, so a
+/// vCD UUID and the slash after it (40 cells) fit on one line at 80 columns.
+pub const LINK_UNDER_INDENT: usize = 2;
 
 /// One line of what the pane says about an endpoint or a group, known without asking a server.
 #[derive(Debug, PartialEq, Eq)]
@@ -901,6 +917,106 @@ mod tests {
                 "https://vcd.example.com/api/admin/",
                 "extension/host/f3453fc6-2579"
             ]
+        );
+    }
+
+    /// A vCD VM's links at 80 columns (42 cells): "snapshot:create  createSnapshotParams" left
+    /// the paths one cell, and each was cut to its first letter. With less than 16 cells
+    /// beside the rel and type, or where that takes fewer lines, the paths go under them,
+    /// wrapped to the pane, and every line keeps to its width.
+    #[test]
+    fn links_go_under_their_rel_and_type_when_beside_them_is_too_narrow() {
+        use super::{DetailRow, LINK_UNDER_INDENT, detail_rows};
+        use crate::api::model::{Details, Link, Node, NodeKind, Raw};
+        use unicode_width::UnicodeWidthStr;
+        let vm = "https://vcd.example.com/api/vApp/vm-1383cb7e-233b-4e15-ad23-c6dc47a6c759";
+        let link = |rel: &str, ty: &str, href: String| Link {
+            rel: rel.into(),
+            media_type: format!("application/vnd.vmware.vcloud.{ty}+xml"),
+            href,
+            name: String::new(),
+        };
+        let d = Details {
+            node: Node::new(NodeKind::Vm, vm, "sql-10"),
+            sections: Vec::new(),
+            links: vec![
+                link(
+                    "snapshot:create",
+                    "createSnapshotParams",
+                    format!("{vm}/action/createSnapshot"),
+                ),
+                link("edit", "vm", vm.to_string()),
+            ],
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: Vec::new(),
+            raw: Raw::json(""),
+        };
+        let lines = |width| -> Vec<(bool, bool, String)> {
+            (detail_rows(&d, width).into_iter())
+                .filter_map(|r| match r {
+                    DetailRow::Link {
+                        first, under, text, ..
+                    } => Some((first, under, text)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let narrow = lines(42);
+        assert_eq!(
+            narrow,
+            [
+                (true, true, String::new()),
+                (false, true, "/api/vApp/".to_string()),
+                (
+                    false,
+                    true,
+                    "vm-1383cb7e-233b-4e15-ad23-c6dc47a6c759/".to_string()
+                ),
+                (false, true, "action/createSnapshot".to_string()),
+                (true, true, String::new()),
+                (false, true, "/api/vApp/".to_string()),
+                (
+                    false,
+                    true,
+                    "vm-1383cb7e-233b-4e15-ad23-c6dc47a6c759".to_string()
+                ),
+            ]
+        );
+        assert!(
+            narrow
+                .iter()
+                .all(|(_, _, t)| LINK_UNDER_INDENT + t.width() <= 42)
+        );
+        // At 64 cells, 23 beside them broke the UUID in two: under them, fewer lines.
+        let middle = lines(64);
+        assert_eq!(middle.len(), 5, "{middle:?}");
+        assert!(middle.iter().all(|(_, under, _)| *under));
+        // Wide enough, the paths stay beside them.
+        let wide = lines(120);
+        assert_eq!(wide.len(), 2);
+        assert!(wide.iter().all(|(first, under, _)| *first && !*under));
+    }
+
+    /// Long words in a sentence (a symptom's metric key, a vCenter's URL) break between their
+    /// parts, the sentence between its words.
+    #[test]
+    fn a_long_word_in_a_value_breaks_between_its_parts() {
+        let symptom = "VMware Tools is not installed (summary|guest|toolsVersionStatus2 = \
+                       guestToolsNotInstalled)";
+        assert_eq!(
+            wrap(symptom, 26),
+            [
+                "VMware Tools is not",
+                "installed",
+                "(summary|guest|",
+                "toolsVersionStatus2 =",
+                "guestToolsNotInstalled)"
+            ]
+        );
+        assert_eq!(
+            wrap("vCenter (simulated) (http://127.0.0.1:37841)", 22),
+            ["vCenter (simulated)", "(http://127.0.0.1:", "37841)"]
         );
     }
 
