@@ -144,6 +144,22 @@ pub fn fit(
     all
 }
 
+/// The state column as wide as its widest cell on screen or its heading, not wider: alerts'
+/// "Immediate" left three of its 12 cells empty at 100 columns, where the resource beside it
+/// was cut to "k8s-worker-…".
+fn narrowed(app: &App, rows: &[crate::app::tree::EntryId], c: Column, sort: ColumnId) -> Column {
+    let heading = c.title.width() + usize::from(c.id == sort);
+    let widest = (rows.iter())
+        .map(|&id| {
+            let e = app.tree.get(id);
+            let label = &app.endpoints[e.endpoint()].label;
+            columns::text(&e.node, c.id, label, app.now).width()
+        })
+        .fold(heading, usize::max);
+    let width = c.width.min(u16::try_from(widest).unwrap_or(u16::MAX));
+    Column { width, ..c }
+}
+
 /// The endpoint column as `w` cells hold it: whole, or titled as the tags its cells then show.
 fn tagged(c: &Column, w: u16) -> Column {
     match w < c.width {
@@ -257,6 +273,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
                 })
         })
         .copied()
+        .map(|c| match c.id {
+            ColumnId::State => narrowed(app, &visible[start..end], c, table.sort.column.id),
+            _ => c,
+        })
         .collect();
     let cols = fit(
         &filled,

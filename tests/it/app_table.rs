@@ -689,6 +689,29 @@ async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
     assert_eq!(rows(&app), ["web-4", "web-3", "web-2", "web-1"]);
 }
 
+/// At 100 columns `:alerts`, sorted by state, showed names and states and no resource: the
+/// kept state took its room. The name gives down for it, and the state is as wide as its words
+/// ("Critical" in 8 cells, not 12), so the resource reads whole.
+#[tokio::test(start_paused = true)]
+async fn alerts_at_100_columns_show_name_state_and_resource() {
+    let mut app = two_endpoints();
+    let name = "Virtual machine has chronic high CPU workload leading to CPU stress";
+    let alerts = [
+        (name, "CRITICAL", Severity::Error),
+        ("VMware Tools is not running", "WARNING", Severity::Warn),
+    ];
+    open(&mut app, NodeKind::Alert, &alerts);
+    let s = screen(&mut app, 100, 30);
+    let row = (s.lines())
+        .find(|l| l.contains("Critical"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        row.contains("Virtual machine") && row.contains("esx-01 · health"),
+        "{s}"
+    );
+    assert!(s.contains("State▲ ") && s.contains("Summary"), "{s}");
+}
+
 /// A table's title never names a column the pane has no room for: the sort column is the last
 /// to give way. At 80 columns `:alerts` (sorted by state) used to show names and resources
 /// under "sorted by State"; sorted by name it still shows the resource beside the name.
