@@ -1,7 +1,7 @@
 //! The inventory tree pane. Virtualized: only the rows on screen are built each frame.
 //! Sibling VM rows on screen line up as columns (state, CPU, memory, guest OS, IP, …, as
 //! `api::columns` describes them), each as wide as its widest cell on screen; columns that do
-//! not fit the pane are dropped from the right.
+//! not fit the pane are dropped from the right, but for the state, which keeps its dot.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -217,6 +217,11 @@ fn layout_with(app: &App, rows: &[EntryId], width: u16, cpu_unit: bool) -> Layou
             continue;
         }
         if used + GAP + w > room {
+            // A state with no room for its words keeps its dot: its colour still tells a VM
+            // that is off from one that runs (at 80 columns a vApp's VMs showed no state).
+            if c.id == ColumnId::State && used + GAP < room {
+                cols.push((*c, 1));
+            }
             break;
         }
         used += GAP + w;
@@ -322,7 +327,11 @@ fn columns_row(app: &App, e: &Entry, layout: &Layout, spans: &mut Vec<Span<'stat
     }
     spans.push(Span::raw(" ".repeat(layout.name.saturating_sub(used))));
     for (c, w) in &layout.cols {
-        let text = super::table::cell(&cell_text(app, e, c.id, layout.cpu_unit), *w as u16);
+        let full = cell_text(app, e, c.id, layout.cpu_unit);
+        let text = match c.id {
+            ColumnId::State if full.width() > *w && !full.is_empty() => "●".into(),
+            _ => super::table::cell(&full, *w as u16),
+        };
         let style = match c.id {
             ColumnId::State => t.severity(e.node.status.severity),
             _ => t.style(Role::Muted),

@@ -192,6 +192,21 @@ fn column_of(screen: &str, needle: &str) -> usize {
     line[..line.find(needle).unwrap()].chars().count()
 }
 
+/// At 80 columns the tree pane has no room for "● Powered off" beside a vApp's VMs: it showed
+/// no state at all, so a VM that was off read as one that ran. The dot stays, in its colour.
+#[tokio::test(start_paused = true)]
+async fn a_state_without_room_for_its_words_keeps_its_dot() {
+    let mut app = tree_with_typed_vms();
+    let s = crate::support::screen(&mut app, 80, 24);
+    let dot = column_of(&s, "db-primary-01") + "db-primary-01".len() + 2;
+    for name in ["web-01 ", "db-primary-01 ", "a "] {
+        let starts = |l: &&str| l.trim_start_matches(['│', ' ']).starts_with(name);
+        let line = s.lines().find(starts).expect(&s);
+        assert_eq!(line.chars().nth(dot), Some('●'), "{name}:\n{s}");
+    }
+    assert!(!s.contains("● Powered"), "{s}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn sibling_vms_in_the_tree_line_up_as_columns() {
     let mut app = tree_with_typed_vms();
