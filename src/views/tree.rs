@@ -227,6 +227,11 @@ fn layout_with(app: &App, rows: &[EntryId], width: u16, cpu_unit: bool) -> Layou
         used += GAP + w;
         cols.push((*c, w));
     }
+    // A bare count last, with no unit and no heading ("● Powered on  4" at 100 columns), says
+    // nothing: the tree has no header to name it.
+    if !cpu_unit && cols.last().is_some_and(|(c, _)| c.id == ColumnId::Cpu) {
+        cols.pop();
+    }
     let rest: usize = cols.iter().map(|(_, w)| GAP + w).sum();
     Layout {
         name: name.min(room.saturating_sub(rest)),
