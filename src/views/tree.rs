@@ -224,8 +224,10 @@ fn layout_with(app: &App, rows: &[EntryId], width: u16, cpu_unit: bool) -> Layou
             }
             break;
         }
-        used += GAP + w;
         cols.push((*c, w));
+        // Only the first column (the state) cuts a long name: the others fit beside it whole
+        // ("k8s-master-… ♥" at 160 columns gave its last letters to a guest OS, cut as well).
+        used = name + cols.iter().map(|(_, w)| GAP + w).sum::<usize>();
     }
     // A bare count last, with no unit and no heading ("● Powered on  4" at 100 columns), says
     // nothing: the tree has no header to name it.
