@@ -267,6 +267,7 @@ pub enum LocalRow {
 
 /// Word-wraps `text` to `width` columns; a word longer than a line is broken between its parts
 /// (`detail_links::wrap_path`: after a `/`, `:` or `-`), else where it must be.
+/// A place's parts ("Org initech / VDC initech-lon-gold") each stay on one line where they fit.
 /// A unit that goes after its number ("13 %", "(3 %)") stays on its number's line: a line
 /// ending "(13" over one reading "%)" said nothing. The detail pane draws these lines and
 /// scrolls by them, so both agree on the count.
@@ -274,47 +275,87 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
     for para in text.split('\n') {
-        let (mut line, mut w) = (String::new(), 0);
-        let mut sep = false;
-        for word in glued_words(para) {
-            // A separator ("started … · open 2 h") goes with the word after it, and is dropped
-            // where the line breaks there: a line that ends or starts with "·" reads as cut.
-            if word == SEPARATOR && w > 0 && !sep {
-                sep = true;
-                continue;
-            }
-            let ww = word.width();
-            let before = if sep { 1 + SEPARATOR.width() } else { 0 };
-            if w > 0 && w + before + 1 + ww > width {
-                out.push(std::mem::take(&mut line));
-                w = 0;
-            }
-            if w > 0 && sep {
-                line.push(' ');
-                line.push_str(SEPARATOR);
-                w += before;
-            }
-            sep = false;
-            if w > 0 {
-                line.push(' ');
-                w += 1;
-            }
-            // A word longer than a line (an id, an href) breaks between its parts.
-            let mut pieces = match ww > width {
-                true => super::detail_links::wrap_path(word, width),
-                false => vec![word.to_string()],
-            };
-            let last = pieces.pop().unwrap_or_default();
-            out.extend(pieces);
-            w += last.width();
-            line.push_str(&last);
+        match para.contains(PATH_SEPARATOR) {
+            true => out.extend(wrap_path_parts(para, width)),
+            false => out.extend(wrap_para(para, width)),
         }
-        if sep && w + 1 + SEPARATOR.width() <= width {
+    }
+    out
+}
+
+/// What separates the parts of a place ("Org initech / VDC initech-lon-gold / vApp web").
+const PATH_SEPARATOR: &str = " / ";
+
+/// A place's parts, each kept on one line where it fits one: "VDC" at the end of a line and
+/// its name at the start of the next read as two places.
+fn wrap_path_parts(para: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let parts: Vec<&str> = para.split(PATH_SEPARATOR).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let part = match i + 1 < parts.len() {
+            true => format!("{part} /"),
+            false => part.to_string(),
+        };
+        match out.last_mut() {
+            Some(line) if line.width() + 1 + part.width() <= width => {
+                line.push(' ');
+                line.push_str(&part);
+            }
+            Some(_) if part.width() <= width => out.push(part),
+            Some(line) => {
+                let joined = format!("{line} {part}");
+                out.pop();
+                out.extend(wrap_para(&joined, width));
+            }
+            None => out.extend(wrap_para(&part, width)),
+        }
+    }
+    out
+}
+
+/// One paragraph word-wrapped (see `wrap`).
+fn wrap_para(para: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut line, mut w) = (String::new(), 0);
+    let mut sep = false;
+    for word in glued_words(para) {
+        // A separator ("started … · open 2 h") goes with the word after it, and is dropped
+        // where the line breaks there: a line that ends or starts with "·" reads as cut.
+        if word == SEPARATOR && w > 0 && !sep {
+            sep = true;
+            continue;
+        }
+        let ww = word.width();
+        let before = if sep { 1 + SEPARATOR.width() } else { 0 };
+        if w > 0 && w + before + 1 + ww > width {
+            out.push(std::mem::take(&mut line));
+            w = 0;
+        }
+        if w > 0 && sep {
             line.push(' ');
             line.push_str(SEPARATOR);
+            w += before;
         }
-        out.push(line);
+        sep = false;
+        if w > 0 {
+            line.push(' ');
+            w += 1;
+        }
+        // A word longer than a line (an id, an href) breaks between its parts.
+        let mut pieces = match ww > width {
+            true => super::detail_links::wrap_path(word, width),
+            false => vec![word.to_string()],
+        };
+        let last = pieces.pop().unwrap_or_default();
+        out.extend(pieces);
+        w += last.width();
+        line.push_str(&last);
     }
+    if sep && w + 1 + SEPARATOR.width() <= width {
+        line.push(' ');
+        line.push_str(SEPARATOR);
+    }
+    out.push(line);
     out
 }
 
@@ -996,6 +1037,27 @@ mod tests {
         let wide = lines(120);
         assert_eq!(wide.len(), 2);
         assert!(wide.iter().all(|(first, under, _)| *first && !*under));
+    }
+
+    /// At 80 columns a VM's path read "Org initech / VDC" over "initech-lon-gold /": a kind at
+    /// the end of a line and its name on the next. Each part stays whole where it fits a line.
+    #[test]
+    fn a_path_breaks_between_its_parts() {
+        let path = "Org initech / VDC initech-lon-gold / vApp backup-test";
+        assert_eq!(
+            wrap(path, 22),
+            ["Org initech /", "VDC initech-lon-gold /", "vApp backup-test"]
+        );
+        assert_eq!(wrap(path, 60), [path], "what fits stays on one line");
+        assert_eq!(
+            wrap("Datacenter dc-fra / Cluster cl-fra03", 30),
+            ["Datacenter dc-fra /", "Cluster cl-fra03"]
+        );
+        // A part wider than the line goes on from where the line is, word by word.
+        assert_eq!(
+            wrap("Org a / VDC the-gold-tier-of-ams / vApp b", 16),
+            ["Org a / VDC", "the-gold-tier-", "of-ams / vApp b"]
+        );
     }
 
     /// Long words in a sentence (a symptom's metric key, a vCenter's URL) break between their
