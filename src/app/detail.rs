@@ -1046,7 +1046,11 @@ mod tests {
         let path = "Org initech / VDC initech-lon-gold / vApp backup-test";
         assert_eq!(
             wrap(path, 22),
-            ["Org initech /", "VDC initech-lon-gold /", "vApp backup-test"]
+            [
+                "Org initech /",
+                "VDC initech-lon-gold /",
+                "vApp backup-test"
+            ]
         );
         assert_eq!(wrap(path, 60), [path], "what fits stays on one line");
         assert_eq!(
