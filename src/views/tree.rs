@@ -1,7 +1,8 @@
 //! The inventory tree pane. Virtualized: only the rows on screen are built each frame.
 //! Sibling VM rows on screen line up as columns (state, CPU, memory, guest OS, IP, …, as
 //! `api::columns` describes them), each as wide as its widest cell on screen; columns that do
-//! not fit the pane are dropped from the right, but for the state, which keeps its dot.
+//! not fit the pane are dropped from the right, but for the state, which keeps its dot. Other
+//! rows' long names give way to the state after them (an alert's criticality).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -256,7 +257,23 @@ fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static>
     if let Some(layout) = layout {
         columns_row(app, e, layout, &mut spans);
     } else {
-        push_name(app, &e.node.name, &mut spans);
+        // A long name gives way, down to `MIN_NAME`, to the state after it: an alert's
+        // criticality (or a vApp's power) pushed past the pane's edge said nothing at all.
+        let lead: usize = spans.iter().map(|s| s.width()).sum();
+        let after = heart(e).map_or(0, |_| 2)
+            + match e.node.status.label.is_empty() {
+                true => 0,
+                false => 2 + "● ".width() + state(e).width(),
+            };
+        let room = usize::from(width).saturating_sub(lead + after);
+        match e.node.name.width() > room && room >= MIN_NAME && after > 0 {
+            true => push_name(
+                app,
+                super::table::cell(&e.node.name, room as u16).trim_end(),
+                &mut spans,
+            ),
+            false => push_name(app, &e.node.name, &mut spans),
+        }
         if let Some(h) = heart(e) {
             // A heart, not a dot: the status dot follows, and two dots side by side read as one.
             spans.push(Span::raw(" "));

@@ -212,6 +212,34 @@ async fn a_state_without_room_for_its_words_keeps_its_dot() {
     assert!(!s.contains("● Powered"), "{s}");
 }
 
+/// At 80 columns a state after a long name (an alert's criticality, a vApp's power) was past
+/// the pane's edge: the name gives way for it, down to 14 cells.
+#[tokio::test(start_paused = true)]
+async fn a_long_name_in_the_tree_gives_way_to_its_state() {
+    use crossterm::event::KeyCode;
+    let mut app = crate::app_ui::connected();
+    crate::support::key(&mut app, KeyCode::Down); // acme
+    let req = crate::support::children_req(&crate::support::key(&mut app, KeyCode::Right).effects);
+    let long = "Host has CPU contention caused by overpopulation of virtual machines";
+    let immediate = Status::new("IMMEDIATE", Severity::Error);
+    let on = Status::new("POWERED_ON", Severity::Ok);
+    let nodes = vec![
+        Node::new(NodeKind::Alert, "alert/1", long).with_status(immediate),
+        Node::new(NodeKind::VApp, "vapp/2", "shop").with_status(on),
+    ];
+    crate::support::give_children(&mut app, req, nodes);
+    let s = screen(&mut app, 80, 24);
+    let tree = |name: &str| -> String {
+        let line = s.lines().find(|l| l.contains(name)).expect(&s);
+        line.split('│').nth(1).expect(&s).to_string()
+    };
+    assert!(tree("Host has CPU").contains("…  ● Immediate"), "{s}");
+    assert!(tree("shop").contains("shop  ● Powered on"), "{s}");
+    // Wide enough, the whole name.
+    let s = screen(&mut app, 200, 24);
+    assert!(s.contains(&format!("{long}  ● Immediate")), "{s}");
+}
+
 /// At 160 columns "k8s-master-… ♥" gave its last letters to a guest OS column, itself cut:
 /// past the state, a column fits beside the whole name or is left out.
 #[tokio::test(start_paused = true)]
