@@ -63,10 +63,12 @@ pub enum DetailRow<'a> {
     Field(&'a str, String),
     Blank,
     /// A line of a link: the first says its rel and type, the rest go on with its text
-    /// (`detail_links`).
+    /// (`detail_links`), beside them or, `under` them where they leave it too little room,
+    /// `LINK_UNDER_INDENT` in on lines of their own.
     Link {
         link: &'a Link,
         first: bool,
+        under: bool,
         text: String,
     },
     /// A table's column headings.
@@ -221,24 +223,38 @@ pub fn detail_rows(d: &Details, width: usize) -> Vec<DetailRow<'_>> {
         rows.push(DetailRow::Title(Cow::Owned(dl::links_title(d))));
         let origin = dl::links_origin(d);
         let (rel_w, type_w) = dl::link_widths(&d.links);
-        // "  rel  type  text": what is left after the two columns is the text's.
-        let room = width.saturating_sub(2 + rel_w + 2 + type_w + 2).max(16);
+        // "  rel  type  text": what is left after the two columns is the text's; too little
+        // (at 80 columns "snapshot:create  createSnapshotParams" left one cell, and each
+        // path was cut to its first letter), or where that takes fewer lines (at 120, a vCD
+        // UUID broken in three), the texts go under them.
+        let beside = width.saturating_sub(2 + rel_w + 2 + type_w + 2);
+        let below = width.saturating_sub(LINK_UNDER_INDENT).max(1);
+        let count = |room| -> usize {
+            (d.links.iter())
+                .map(|l| dl::wrap_path(dl::link_text(l, origin.as_deref()), room).len())
+                .sum()
+        };
+        let under = beside < LINK_MIN || d.links.len() + count(below) < count(beside);
+        let room = if under { below } else { beside };
         for link in &d.links {
             let lines = dl::wrap_path(dl::link_text(link, origin.as_deref()), room);
-            rows.extend(
-                lines
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, text)| DetailRow::Link {
-                        link,
-                        first: i == 0,
-                        text,
-                    }),
-            );
+            let lines = under.then(String::new).into_iter().chain(lines);
+            rows.extend(lines.enumerate().map(|(i, text)| DetailRow::Link {
+                link,
+                first: i == 0,
+                under,
+                text,
+            }));
         }
     }
     rows
 }
+
+/// The fewest cells a link's text keeps beside its rel and type; with fewer it goes under them.
+const LINK_MIN: usize = 16;
+/// How far in a link's text starts on the lines under its rel and type: as far as the rel, so a
+/// vCD UUID and the slash after it (40 cells) fit on one line at 80 columns.
+pub const LINK_UNDER_INDENT: usize = 2;
 
 /// One line of what the pane says about an endpoint or a group, known without asking a server.
 #[derive(Debug, PartialEq, Eq)]
@@ -251,6 +267,7 @@ pub enum LocalRow {
 
 /// Word-wraps `text` to `width` columns; a word longer than a line is broken between its parts
 /// (`detail_links::wrap_path`: after a `/`, `:` or `-`), else where it must be.
+/// A place's parts ("Org initech / VDC initech-lon-gold") each stay on one line where they fit.
 /// A unit that goes after its number ("13 %", "(3 %)") stays on its number's line: a line
 /// ending "(13" over one reading "%)" said nothing. The detail pane draws these lines and
 /// scrolls by them, so both agree on the count.
@@ -258,47 +275,87 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
     for para in text.split('\n') {
-        let (mut line, mut w) = (String::new(), 0);
-        let mut sep = false;
-        for word in glued_words(para) {
-            // A separator ("started … · open 2 h") goes with the word after it, and is dropped
-            // where the line breaks there: a line that ends or starts with "·" reads as cut.
-            if word == SEPARATOR && w > 0 && !sep {
-                sep = true;
-                continue;
-            }
-            let ww = word.width();
-            let before = if sep { 1 + SEPARATOR.width() } else { 0 };
-            if w > 0 && w + before + 1 + ww > width {
-                out.push(std::mem::take(&mut line));
-                w = 0;
-            }
-            if w > 0 && sep {
-                line.push(' ');
-                line.push_str(SEPARATOR);
-                w += before;
-            }
-            sep = false;
-            if w > 0 {
-                line.push(' ');
-                w += 1;
-            }
-            // A word longer than a line (an id, an href) breaks between its parts.
-            let mut pieces = match ww > width {
-                true => super::detail_links::wrap_path(word, width),
-                false => vec![word.to_string()],
-            };
-            let last = pieces.pop().unwrap_or_default();
-            out.extend(pieces);
-            w += last.width();
-            line.push_str(&last);
+        match para.contains(PATH_SEPARATOR) {
+            true => out.extend(wrap_path_parts(para, width)),
+            false => out.extend(wrap_para(para, width)),
         }
-        if sep && w + 1 + SEPARATOR.width() <= width {
+    }
+    out
+}
+
+/// What separates the parts of a place ("Org initech / VDC initech-lon-gold / vApp web").
+const PATH_SEPARATOR: &str = " / ";
+
+/// A place's parts, each kept on one line where it fits one: "VDC" at the end of a line and
+/// its name at the start of the next read as two places.
+fn wrap_path_parts(para: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let parts: Vec<&str> = para.split(PATH_SEPARATOR).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let part = match i + 1 < parts.len() {
+            true => format!("{part} /"),
+            false => part.to_string(),
+        };
+        match out.last_mut() {
+            Some(line) if line.width() + 1 + part.width() <= width => {
+                line.push(' ');
+                line.push_str(&part);
+            }
+            Some(_) if part.width() <= width => out.push(part),
+            Some(line) => {
+                let joined = format!("{line} {part}");
+                out.pop();
+                out.extend(wrap_para(&joined, width));
+            }
+            None => out.extend(wrap_para(&part, width)),
+        }
+    }
+    out
+}
+
+/// One paragraph word-wrapped (see `wrap`).
+fn wrap_para(para: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut line, mut w) = (String::new(), 0);
+    let mut sep = false;
+    for word in glued_words(para) {
+        // A separator ("started … · open 2 h") goes with the word after it, and is dropped
+        // where the line breaks there: a line that ends or starts with "·" reads as cut.
+        if word == SEPARATOR && w > 0 && !sep {
+            sep = true;
+            continue;
+        }
+        let ww = word.width();
+        let before = if sep { 1 + SEPARATOR.width() } else { 0 };
+        if w > 0 && w + before + 1 + ww > width {
+            out.push(std::mem::take(&mut line));
+            w = 0;
+        }
+        if w > 0 && sep {
             line.push(' ');
             line.push_str(SEPARATOR);
+            w += before;
         }
-        out.push(line);
+        sep = false;
+        if w > 0 {
+            line.push(' ');
+            w += 1;
+        }
+        // A word longer than a line (an id, an href) breaks between its parts.
+        let mut pieces = match ww > width {
+            true => super::detail_links::wrap_path(word, width),
+            false => vec![word.to_string()],
+        };
+        let last = pieces.pop().unwrap_or_default();
+        out.extend(pieces);
+        w += last.width();
+        line.push_str(&last);
     }
+    if sep && w + 1 + SEPARATOR.width() <= width {
+        line.push(' ');
+        line.push_str(SEPARATOR);
+    }
+    out.push(line);
     out
 }
 
@@ -901,6 +958,131 @@ mod tests {
                 "https://vcd.example.com/api/admin/",
                 "extension/host/f3453fc6-2579"
             ]
+        );
+    }
+
+    /// A vCD VM's links at 80 columns (42 cells): "snapshot:create  createSnapshotParams" left
+    /// the paths one cell, and each was cut to its first letter. With less than 16 cells
+    /// beside the rel and type, or where that takes fewer lines, the paths go under them,
+    /// wrapped to the pane, and every line keeps to its width.
+    #[test]
+    fn links_go_under_their_rel_and_type_when_beside_them_is_too_narrow() {
+        use super::{DetailRow, LINK_UNDER_INDENT, detail_rows};
+        use crate::api::model::{Details, Link, Node, NodeKind, Raw};
+        use unicode_width::UnicodeWidthStr;
+        let vm = "https://vcd.example.com/api/vApp/vm-1383cb7e-233b-4e15-ad23-c6dc47a6c759";
+        let link = |rel: &str, ty: &str, href: String| Link {
+            rel: rel.into(),
+            media_type: format!("application/vnd.vmware.vcloud.{ty}+xml"),
+            href,
+            name: String::new(),
+        };
+        let d = Details {
+            node: Node::new(NodeKind::Vm, vm, "sql-10"),
+            sections: Vec::new(),
+            links: vec![
+                link(
+                    "snapshot:create",
+                    "createSnapshotParams",
+                    format!("{vm}/action/createSnapshot"),
+                ),
+                link("edit", "vm", vm.to_string()),
+            ],
+            actions: Vec::new(),
+            snapshot_slot: None,
+            copies: Vec::new(),
+            raw: Raw::json(""),
+        };
+        let lines = |width| -> Vec<(bool, bool, String)> {
+            (detail_rows(&d, width).into_iter())
+                .filter_map(|r| match r {
+                    DetailRow::Link {
+                        first, under, text, ..
+                    } => Some((first, under, text)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let narrow = lines(42);
+        assert_eq!(
+            narrow,
+            [
+                (true, true, String::new()),
+                (false, true, "/api/vApp/".to_string()),
+                (
+                    false,
+                    true,
+                    "vm-1383cb7e-233b-4e15-ad23-c6dc47a6c759/".to_string()
+                ),
+                (false, true, "action/createSnapshot".to_string()),
+                (true, true, String::new()),
+                (false, true, "/api/vApp/".to_string()),
+                (
+                    false,
+                    true,
+                    "vm-1383cb7e-233b-4e15-ad23-c6dc47a6c759".to_string()
+                ),
+            ]
+        );
+        assert!(
+            narrow
+                .iter()
+                .all(|(_, _, t)| LINK_UNDER_INDENT + t.width() <= 42)
+        );
+        // At 64 cells, 23 beside them broke the UUID in two: under them, fewer lines.
+        let middle = lines(64);
+        assert_eq!(middle.len(), 5, "{middle:?}");
+        assert!(middle.iter().all(|(_, under, _)| *under));
+        // Wide enough, the paths stay beside them.
+        let wide = lines(120);
+        assert_eq!(wide.len(), 2);
+        assert!(wide.iter().all(|(first, under, _)| *first && !*under));
+    }
+
+    /// At 80 columns a VM's path read "Org initech / VDC" over "initech-lon-gold /": a kind at
+    /// the end of a line and its name on the next. Each part stays whole where it fits a line.
+    #[test]
+    fn a_path_breaks_between_its_parts() {
+        let path = "Org initech / VDC initech-lon-gold / vApp backup-test";
+        assert_eq!(
+            wrap(path, 22),
+            [
+                "Org initech /",
+                "VDC initech-lon-gold /",
+                "vApp backup-test"
+            ]
+        );
+        assert_eq!(wrap(path, 60), [path], "what fits stays on one line");
+        assert_eq!(
+            wrap("Datacenter dc-fra / Cluster cl-fra03", 30),
+            ["Datacenter dc-fra /", "Cluster cl-fra03"]
+        );
+        // A part wider than the line goes on from where the line is, word by word.
+        assert_eq!(
+            wrap("Org a / VDC the-gold-tier-of-ams / vApp b", 16),
+            ["Org a / VDC", "the-gold-tier-", "of-ams / vApp b"]
+        );
+    }
+
+    /// Long words in a sentence (a symptom's metric key, a vCenter's URL) break between their
+    /// parts, the sentence between its words.
+    #[test]
+    fn a_long_word_in_a_value_breaks_between_its_parts() {
+        let symptom = "VMware Tools is not installed (summary|guest|toolsVersionStatus2 = \
+                       guestToolsNotInstalled)";
+        assert_eq!(
+            wrap(symptom, 26),
+            [
+                "VMware Tools is not",
+                "installed",
+                "(summary|guest|",
+                "toolsVersionStatus2 =",
+                "guestToolsNotInstalled)"
+            ]
+        );
+        assert_eq!(
+            wrap("vCenter (simulated) (http://127.0.0.1:37841)", 22),
+            ["vCenter (simulated)", "(http://127.0.0.1:", "37841)"]
         );
     }
 

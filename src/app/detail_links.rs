@@ -65,17 +65,29 @@ pub fn link_text<'a>(l: &'a Link, origin: Option<&str>) -> &'a str {
 }
 
 /// Where an id or a path is broken when it is wider than a line, strongest first: between a
-/// path's segments, between an urn's parts (`urn:vcloud:vm:` over its UUID), between a
-/// UUID's or a name's groups.
-const BREAKS: [&[char]; 3] = [&['/'], &[':'], &['-', '.', '_']];
+/// path's segments or a metric key's (Aria Operations' `summary|guest|toolsVersionStatus2`),
+/// between an urn's parts (`urn:vcloud:vm:` over its UUID), between a UUID's or a name's
+/// groups.
+const BREAKS: [&[char]; 3] = [&['/', '|'], &[':'], &['-', '.', '_']];
 
 /// `text` in lines of at most `width` columns, each broken after the last of the strongest
 /// `BREAKS` found in it (a path reads in its segments, an urn's UUID whole where it fits, else
-/// in its groups), else where the line is full. A text that fits is one line.
+/// in its groups), else where the line is full. A URL's scheme and host stay on one line
+/// (`https://vcd.example.com/`) where they fit: `https://` alone named no server. A text that
+/// fits is one line.
 pub fn wrap_path(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
     let mut rest = text;
+    // Where the first line may end at the earliest: after the origin and the `/` after it,
+    // else (an origin wider than the line) inside the host, not right after the scheme.
+    let (head, scheme) = match origin(text) {
+        Some(o) => (
+            o.len() + usize::from(text[o.len()..].starts_with('/')),
+            text.find("://").map_or(0, |i| i + 4),
+        ),
+        None => (0, 0),
+    };
     while rest.width() > width {
         // The longest prefix that fits, in characters.
         let mut fit = 0;
@@ -91,9 +103,14 @@ pub fn wrap_path(text: &str, width: usize) -> Vec<String> {
         if fit == 0 {
             break;
         }
+        let min = match out.is_empty() {
+            false => 0,
+            true if head <= fit => head,
+            true => scheme,
+        };
         let cut = BREAKS
             .iter()
-            .find_map(|b| rest[..fit].rfind(*b).filter(|&i| i > 0))
+            .find_map(|b| rest[..fit].rfind(*b).filter(|&i| i > 0 && i + 1 >= min))
             .map_or(fit, |i| i + 1);
         out.push(rest[..cut].to_string());
         rest = &rest[cut..];
@@ -162,5 +179,58 @@ mod tests {
         assert_eq!(wrap_path(urn, 50), [urn], "what fits stays whole");
         assert_eq!(wrap_path("", 3), [""]);
         assert_eq!(wrap_path("/a/b", 0).concat(), "/a/b");
+    }
+
+    /// An alert's symptom names the metric it tests: its key broke mid-word at 80 columns
+    /// ("…toolsVersionSt" over "atus2)").
+    #[test]
+    fn a_metric_key_breaks_between_its_parts() {
+        assert_eq!(
+            wrap_path("(summary|guest|toolsVersionStatus2", 28),
+            ["(summary|guest|", "toolsVersionStatus2"]
+        );
+        // A part wider than the line alone is cut where it must be.
+        assert_eq!(
+            wrap_path("cpu|capacity_contentionPct", 12),
+            ["cpu|", "capacity_", "contentionPc", "t"]
+        );
+    }
+
+    /// At 80 columns a link to another server wrapped "https://" alone on its line.
+    #[test]
+    fn a_url_keeps_its_scheme_and_host_together() {
+        let href = "https://vc.example.com/sdk/vimService/vm-42/snapshot/tree/latest";
+        assert_eq!(
+            wrap_path(href, 30),
+            [
+                "https://vc.example.com/sdk/",
+                "vimService/vm-42/snapshot/",
+                "tree/latest"
+            ]
+        );
+        // With a port, the `:` before it is no break either.
+        let port = "https://vcd.example.com:8443/api/vApp/vm-1";
+        assert_eq!(
+            wrap_path(port, 32),
+            ["https://vcd.example.com:8443/", "api/vApp/vm-1"]
+        );
+        // Just the origin and its slash fit: the path goes on below it.
+        assert_eq!(
+            wrap_path("https://a.example/bcdefghij", 18),
+            ["https://a.example/", "bcdefghij"]
+        );
+        // An origin wider than the line (a vCD VM's vCenter, "(http://127.0.0.1:37841)", in
+        // a value column of 22) breaks inside the host, never after the scheme alone.
+        assert_eq!(
+            wrap_path("(http://127.0.0.1:37841)", 22),
+            ["(http://127.0.0.1:", "37841)"]
+        );
+        let long = "https://a-very-long-host-name.example.com/x";
+        let lines = wrap_path(long, 20);
+        assert_eq!(
+            lines,
+            ["https://a-very-long-", "host-name.example.", "com/x"]
+        );
+        assert!(lines.iter().all(|l| l.width() <= 20));
     }
 }

@@ -471,6 +471,10 @@ impl App {
                             }
                             // "30", not the JSON's "30.0"; a date as every pane writes it.
                             ParamValue::Number(n) => format!("{name} = {n}"),
+                            // As the form and the detail pane say a yes/no input: not "false".
+                            ParamValue::Bool(b) => {
+                                format!("{name} = {}", crate::api::labels::yes_no(*b))
+                            }
                             ParamValue::Date(d) => {
                                 format!("{name} = {}", crate::api::labels::when(*d))
                             }

@@ -34,7 +34,9 @@ mod related;
 mod tasks;
 mod vclink;
 
-pub use detail::{DetailPane, DetailRow, DetailState, LocalRow, detail_rows, key_width, wrap};
+pub use detail::{
+    DetailPane, DetailRow, DetailState, LINK_UNDER_INDENT, LocalRow, detail_rows, key_width, wrap,
+};
 pub use invoke::Invocations;
 pub use password::PasswordPrompt;
 pub use tasks::{TaskFilter, TaskPane, TaskRow};

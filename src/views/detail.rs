@@ -10,7 +10,9 @@ use unicode_width::UnicodeWidthStr;
 use crate::api::model::{RawFormat, Series};
 use crate::app::detail_links::{link_widths, short_type};
 use crate::app::detail_table::{BELOW_INDENT, layout};
-use crate::app::{App, DetailRow, DetailState, LocalRow, Pane, detail_rows, key_width};
+use crate::app::{
+    App, DetailRow, DetailState, LINK_UNDER_INDENT, LocalRow, Pane, detail_rows, key_width,
+};
 use crate::theme::Role;
 
 use super::pane_block;
@@ -111,16 +113,24 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                         Span::raw(v),
                     ]),
                     DetailRow::Blank => Line::raw(""),
-                    DetailRow::Link { link, first, text } => {
+                    DetailRow::Link {
+                        link,
+                        first,
+                        under,
+                        text,
+                    } => {
                         let (rel, ty) = match first {
                             true => (link.rel.as_str(), short_type(&link.media_type)),
                             false => ("", ""),
                         };
-                        Line::from(vec![
-                            Span::styled(format!("  {rel:<rel_w$}  "), t.style(Role::Accent)),
-                            Span::styled(format!("{ty:<type_w$}  "), t.style(Role::Muted)),
-                            Span::raw(text),
-                        ])
+                        match under && !first {
+                            true => Line::raw(format!("{:LINK_UNDER_INDENT$}{text}", "")),
+                            false => Line::from(vec![
+                                Span::styled(format!("  {rel:<rel_w$}  "), t.style(Role::Accent)),
+                                Span::styled(format!("{ty:<type_w$}  "), t.style(Role::Muted)),
+                                Span::raw(text),
+                            ]),
+                        }
                     }
                     DetailRow::Header(table) => {
                         let l = layout(table, inner.width as usize);

@@ -114,20 +114,25 @@ pub fn fit(
         let c = cols.iter().find(|c| c.id == ColumnId::Endpoint);
         out.extend(c.map(|c| (tagged(c, tag), tag)));
     }
-    // Nothing beside a long name (alerts at 80 columns: three "Virtual machine has chronic
-    // high…" read the same): the name gives down to `MIN_NAME` for the column that tells such
-    // rows apart, an alert's resource (its summary), else the state. Names that differ
-    // (workflows) keep their room: "Drain checkout …" beside its category read worse than the
-    // whole name.
-    let room = width.saturating_sub(MIN_NAME + 1);
-    if out.is_empty() && name_min > MIN_NAME && room >= MIN_CUT {
-        let apart = (cols.iter().find(|c| c.id == ColumnId::Summary))
-            .or(cols.iter().find(|c| c.id == ColumnId::State));
+    // Nothing beside a long name but the sort column (alerts at 80 columns: three "Virtual
+    // machine has chronic high…" read the same; at 100, sorted by State, the state alone): the
+    // name gives down to `MIN_NAME` for the column that tells such rows apart, an alert's
+    // resource (its summary), else the state. Names that differ (workflows) keep their room:
+    // "Drain checkout …" beside its category read worse than the whole name.
+    let is_kept = |c: &Column| kept.is_some_and(|(k, _)| k.id == c.id);
+    let beside = kept.map_or(0, |(_, w)| 1 + w);
+    let room = width.saturating_sub(MIN_NAME + 1 + beside);
+    if out.iter().all(|(c, _)| is_kept(c)) && name_min > MIN_NAME && room >= MIN_CUT {
+        let apart = [ColumnId::Summary, ColumnId::State]
+            .into_iter()
+            .find_map(|id| cols.iter().find(|c| c.id == id && !is_kept(c)));
         if let Some(c) = apart {
             let w = c.width.min(room);
             out.push((*c, w));
+            // In the kind's order: the state before the resource, whichever is kept.
+            out.sort_by_key(|(c, _)| cols.iter().position(|o| o.id == c.id));
             used = width;
-            name_min = width - 1 - w;
+            name_min = width - 1 - w - beside;
         }
     }
     let name = cols.iter().find(|c| c.id == ColumnId::Name).copied();
@@ -137,6 +142,22 @@ pub fn fit(
         .collect();
     all.extend(out);
     all
+}
+
+/// The state column as wide as its widest cell on screen or its heading, not wider: alerts'
+/// "Immediate" left three of its 12 cells empty at 100 columns, where the resource beside it
+/// was cut to "k8s-worker-…".
+fn narrowed(app: &App, rows: &[crate::app::tree::EntryId], c: Column, sort: ColumnId) -> Column {
+    let heading = c.title.width() + usize::from(c.id == sort);
+    let widest = (rows.iter())
+        .map(|&id| {
+            let e = app.tree.get(id);
+            let label = &app.endpoints[e.endpoint()].label;
+            columns::text(&e.node, c.id, label, app.now).width()
+        })
+        .fold(heading, usize::max);
+    let width = c.width.min(u16::try_from(widest).unwrap_or(u16::MAX));
+    Column { width, ..c }
 }
 
 /// The endpoint column as `w` cells hold it: whole, or titled as the tags its cells then show.
@@ -252,6 +273,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, table: &Table) {
                 })
         })
         .copied()
+        .map(|c| match c.id {
+            ColumnId::State => narrowed(app, &visible[start..end], c, table.sort.column.id),
+            _ => c,
+        })
         .collect();
     let cols = fit(
         &filled,
@@ -517,6 +542,17 @@ mod tests {
         assert_eq!(
             shape(fit(alerts, 33, 70, 0, state)),
             [("Name", 20), ("State", 12)]
+        );
+        // At 100 columns (42 cells) the state kept for the sort left no room for the resource:
+        // the name gives down to 16 for it, the state still whole.
+        assert_eq!(
+            shape(fit(alerts, 42, 70, 0, state)),
+            [("Name", 16), ("State", 12), ("Summary", 12)]
+        );
+        // Wider, the name takes back its room first.
+        assert_eq!(
+            shape(fit(alerts, 50, 70, 0, state)),
+            [("Name", 24), ("State", 12), ("Summary", 12)]
         );
         assert_eq!(
             shape(fit(vm, 33, 12, 3, ColumnId::Memory)),

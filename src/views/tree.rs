@@ -1,7 +1,8 @@
 //! The inventory tree pane. Virtualized: only the rows on screen are built each frame.
 //! Sibling VM rows on screen line up as columns (state, CPU, memory, guest OS, IP, …, as
 //! `api::columns` describes them), each as wide as its widest cell on screen; columns that do
-//! not fit the pane are dropped from the right.
+//! not fit the pane are dropped from the right, but for the state, which keeps its dot. Other
+//! rows' long names give way to the state after them (an alert's criticality).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -217,10 +218,22 @@ fn layout_with(app: &App, rows: &[EntryId], width: u16, cpu_unit: bool) -> Layou
             continue;
         }
         if used + GAP + w > room {
+            // A state with no room for its words keeps its dot: its colour still tells a VM
+            // that is off from one that runs (at 80 columns a vApp's VMs showed no state).
+            if c.id == ColumnId::State && used + GAP < room {
+                cols.push((*c, 1));
+            }
             break;
         }
-        used += GAP + w;
         cols.push((*c, w));
+        // Only the first column (the state) cuts a long name: the others fit beside it whole
+        // ("k8s-master-… ♥" at 160 columns gave its last letters to a guest OS, cut as well).
+        used = name + cols.iter().map(|(_, w)| GAP + w).sum::<usize>();
+    }
+    // A bare count last, with no unit and no heading ("● Powered on  4" at 100 columns), says
+    // nothing: the tree has no header to name it.
+    if !cpu_unit && cols.last().is_some_and(|(c, _)| c.id == ColumnId::Cpu) {
+        cols.pop();
     }
     let rest: usize = cols.iter().map(|(_, w)| GAP + w).sum();
     Layout {
@@ -244,7 +257,23 @@ fn row(app: &App, id: u32, width: u16, layout: Option<&Layout>) -> Line<'static>
     if let Some(layout) = layout {
         columns_row(app, e, layout, &mut spans);
     } else {
-        push_name(app, &e.node.name, &mut spans);
+        // A long name gives way, down to `MIN_NAME`, to the state after it: an alert's
+        // criticality (or a vApp's power) pushed past the pane's edge said nothing at all.
+        let lead: usize = spans.iter().map(|s| s.width()).sum();
+        let after = heart(e).map_or(0, |_| 2)
+            + match e.node.status.label.is_empty() {
+                true => 0,
+                false => 2 + "● ".width() + state(e).width(),
+            };
+        let room = usize::from(width).saturating_sub(lead + after);
+        match e.node.name.width() > room && room >= MIN_NAME && after > 0 {
+            true => push_name(
+                app,
+                super::table::cell(&e.node.name, room as u16).trim_end(),
+                &mut spans,
+            ),
+            false => push_name(app, &e.node.name, &mut spans),
+        }
         if let Some(h) = heart(e) {
             // A heart, not a dot: the status dot follows, and two dots side by side read as one.
             spans.push(Span::raw(" "));
@@ -322,7 +351,11 @@ fn columns_row(app: &App, e: &Entry, layout: &Layout, spans: &mut Vec<Span<'stat
     }
     spans.push(Span::raw(" ".repeat(layout.name.saturating_sub(used))));
     for (c, w) in &layout.cols {
-        let text = super::table::cell(&cell_text(app, e, c.id, layout.cpu_unit), *w as u16);
+        let full = cell_text(app, e, c.id, layout.cpu_unit);
+        let text = match c.id {
+            ColumnId::State if full.width() > *w && !full.is_empty() => "●".into(),
+            _ => super::table::cell(&full, *w as u16),
+        };
         let style = match c.id {
             ColumnId::State => t.severity(e.node.status.severity),
             _ => t.style(Role::Muted),

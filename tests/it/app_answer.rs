@@ -111,7 +111,7 @@ async fn a_waiting_run_is_answered_from_the_task_pane_and_followed_to_its_end() 
     let Some(Overlay::Dialog(Dialog::Confirm(c))) = &app.overlay else {
         panic!("no confirmation: {:?}", app.overlay);
     };
-    assert!(c.summary.contains("approved = true"), "{}", c.summary);
+    assert!(c.summary.contains("approved = Yes"), "{}", c.summary);
     assert!(c.summary.contains("pin = ***"), "{}", c.summary);
     let out = key(&mut app, KeyCode::Char('y'));
     let (req, node, action, params) = out

@@ -245,7 +245,7 @@ async fn links_read_as_whole_paths_wrapped_not_cut_at_the_border() {
         link("alternate", "https://vc.example.com/sdk".into()),
     ];
     give(&mut app, req, d);
-    for (w, h) in [(120, 40), (160, 45)] {
+    for (w, h) in [(80, 40), (120, 40), (160, 45)] {
         let text = screen(&mut app, w, h);
         assert!(
             text.contains("Links (paths on https://vcd.example.com)"),
@@ -257,13 +257,18 @@ async fn links_read_as_whole_paths_wrapped_not_cut_at_the_border() {
             .iter()
             .position(|l| l.contains("snapshot:create"))
             .unwrap_or_else(|| panic!("{text}"));
-        let at = pane[first]
-            .find("/api/")
-            .unwrap_or_else(|| panic!("{text}"));
+        // Beside the type, or (narrower, at 80 and 120 columns) under the rel and type.
+        let at = pane[first].find("/api/");
         let mut whole = String::new();
-        for l in &pane[first..] {
-            let part = l.get(at..).unwrap_or("").trim_end();
-            if part.is_empty() || (!whole.is_empty() && !l[..at].trim().is_empty()) {
+        for (i, l) in pane[first..].iter().enumerate() {
+            let part = match at {
+                Some(at) => l.get(at..).unwrap_or("").trim_end(),
+                None if i == 0 => continue,
+                None => l.trim(),
+            };
+            let rel_column = at.map_or("", |at| &l[..at]);
+            if part.is_empty() || l.contains("alternate") || !rel_column.trim().is_empty() && i > 0
+            {
                 break;
             }
             whole.push_str(part);

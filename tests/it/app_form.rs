@@ -210,7 +210,7 @@ async fn run_opens_a_form_of_the_declared_inputs_and_sends_them_typed_after_the_
     let text = screen(&mut app, 100, 30);
     assert!(
         text.contains("Run Restart app tier with host = app-7, tier = app, count = 3, force =")
-            && text.contains("true, when = 2026-12-24 00:00:00 UTC?")
+            && text.contains("Yes, when = 2026-12-24 00:00:00 UTC?")
             && text.contains("· disruptive"),
         "the confirmation says what will be sent: {text}"
     );

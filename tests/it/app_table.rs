@@ -128,6 +128,11 @@ async fn a_row_that_changes_moves_to_its_place() {
 
 /// The tree under a vApp with these VMs, the cursor on the vApp.
 fn tree_with_typed_vms() -> App {
+    tree_with_typed_vms_named("db-primary-01")
+}
+
+/// `tree_with_typed_vms`, the second VM named `name`.
+fn tree_with_typed_vms_named(name: &str) -> App {
     let mut app = crate::app_ui::connected();
     crate::support::key(&mut app, crossterm::event::KeyCode::Down); // acme
     let req = crate::support::children_req(
@@ -170,7 +175,7 @@ fn tree_with_typed_vms() -> App {
             ),
             typed(
                 "vm/2",
-                "db-primary-01",
+                name,
                 false,
                 16,
                 65536,
@@ -190,6 +195,82 @@ fn column_of(screen: &str, needle: &str) -> usize {
         .find(|l| l.contains(needle))
         .unwrap_or_else(|| panic!("{needle} in\n{screen}"));
     line[..line.find(needle).unwrap()].chars().count()
+}
+
+/// At 80 columns the tree pane has no room for "● Powered off" beside a vApp's VMs: it showed
+/// no state at all, so a VM that was off read as one that ran. The dot stays, in its colour.
+#[tokio::test(start_paused = true)]
+async fn a_state_without_room_for_its_words_keeps_its_dot() {
+    let mut app = tree_with_typed_vms();
+    let s = crate::support::screen(&mut app, 80, 24);
+    let dot = column_of(&s, "db-primary-01") + "db-primary-01".len() + 2;
+    for name in ["web-01 ", "db-primary-01 ", "a "] {
+        let starts = |l: &&str| l.trim_start_matches(['│', ' ']).starts_with(name);
+        let line = s.lines().find(starts).expect(&s);
+        assert_eq!(line.chars().nth(dot), Some('●'), "{name}:\n{s}");
+    }
+    assert!(!s.contains("● Powered"), "{s}");
+}
+
+/// At 80 columns a state after a long name (an alert's criticality, a vApp's power) was past
+/// the pane's edge: the name gives way for it, down to 14 cells.
+#[tokio::test(start_paused = true)]
+async fn a_long_name_in_the_tree_gives_way_to_its_state() {
+    use crossterm::event::KeyCode;
+    let mut app = crate::app_ui::connected();
+    crate::support::key(&mut app, KeyCode::Down); // acme
+    let req = crate::support::children_req(&crate::support::key(&mut app, KeyCode::Right).effects);
+    let long = "Host has CPU contention caused by overpopulation of virtual machines";
+    let immediate = Status::new("IMMEDIATE", Severity::Error);
+    let on = Status::new("POWERED_ON", Severity::Ok);
+    let nodes = vec![
+        Node::new(NodeKind::Alert, "alert/1", long).with_status(immediate),
+        Node::new(NodeKind::VApp, "vapp/2", "shop").with_status(on),
+    ];
+    crate::support::give_children(&mut app, req, nodes);
+    let s = screen(&mut app, 80, 24);
+    let tree = |name: &str| -> String {
+        let line = s.lines().find(|l| l.contains(name)).expect(&s);
+        line.split('│').nth(1).expect(&s).to_string()
+    };
+    assert!(tree("Host has CPU").contains("…  ● Immediate"), "{s}");
+    assert!(tree("shop").contains("shop  ● Powered on"), "{s}");
+    // Wide enough, the whole name.
+    let s = screen(&mut app, 200, 24);
+    assert!(s.contains(&format!("{long}  ● Immediate")), "{s}");
+}
+
+/// At 160 columns "k8s-master-… ♥" gave its last letters to a guest OS column, itself cut:
+/// past the state, a column fits beside the whole name or is left out.
+#[tokio::test(start_paused = true)]
+async fn only_the_state_cuts_a_long_name_in_the_tree() {
+    let long = "db-primary-01-long";
+    let mut app = tree_with_typed_vms_named(long);
+    for width in 80..=200 {
+        let s = crate::support::screen(&mut app, width, 24);
+        let line = s.lines().find(|l| l.contains("db-primary-01")).expect(&s);
+        let tree = line.split('│').nth(1).expect(&s);
+        let state = tree.find('●').expect(&s);
+        let cut = !tree.contains(long);
+        let beside = tree[state..].trim_end().contains("  ");
+        assert!(!(cut && beside), "{width}:\n{s}");
+    }
+}
+
+/// At 100 columns a vApp's VMs read "● Powered on  4": a CPU count with no room for its unit,
+/// last on the row, where nothing says what it counts. It is left out instead.
+#[tokio::test(start_paused = true)]
+async fn a_cpu_count_is_never_bare_and_last_in_the_tree() {
+    let mut app = tree_with_typed_vms();
+    for width in 90..=110 {
+        let s = crate::support::screen(&mut app, width, 24);
+        let line = s.lines().find(|l| l.contains("db-primary-01")).expect(&s);
+        let tree = line.split('│').nth(1).expect(&s).trim_end();
+        assert!(
+            !tree.ends_with(|c: char| c.is_ascii_digit()),
+            "{width}:\n{s}"
+        );
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -687,6 +768,29 @@ async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
     open(&mut app, NodeKind::Vm, &vms);
     command(&mut app, "sort state");
     assert_eq!(rows(&app), ["web-4", "web-3", "web-2", "web-1"]);
+}
+
+/// At 100 columns `:alerts`, sorted by state, showed names and states and no resource: the
+/// kept state took its room. The name gives down for it, and the state is as wide as its words
+/// ("Critical" in 8 cells, not 12), so the resource reads whole.
+#[tokio::test(start_paused = true)]
+async fn alerts_at_100_columns_show_name_state_and_resource() {
+    let mut app = two_endpoints();
+    let name = "Virtual machine has chronic high CPU workload leading to CPU stress";
+    let alerts = [
+        (name, "CRITICAL", Severity::Error),
+        ("VMware Tools is not running", "WARNING", Severity::Warn),
+    ];
+    open(&mut app, NodeKind::Alert, &alerts);
+    let s = screen(&mut app, 100, 30);
+    let row = (s.lines())
+        .find(|l| l.contains("Critical"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        row.contains("Virtual machine") && row.contains("esx-01 · health"),
+        "{s}"
+    );
+    assert!(s.contains("State▲ ") && s.contains("Summary"), "{s}");
 }
 
 /// A table's title never names a column the pane has no room for: the sort column is the last

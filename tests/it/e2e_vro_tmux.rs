@@ -130,7 +130,7 @@ fn demo_answer_a_run_waiting_for_user_interaction_from_the_keys() {
     t.keys(&["Space", "Tab"]);
     t.text("go ahead");
     t.keys(&["Enter"]);
-    t.wait_for("with approved = true, comment = go", WAIT)
+    t.wait_for("with approved = Yes, comment = go", WAIT)
         .expect("the answer is confirmed first");
     t.keys(&["y"]);
     let done = t

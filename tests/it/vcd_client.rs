@@ -598,7 +598,7 @@ async fn vdc_details_read_in_ghz_and_gib_and_name_overcommitment() {
         .collect();
     assert_eq!(over.len(), 1, "{rows:#?}");
     assert!(
-        over[0].contains("CPU: ") && over[0].ends_with("— overcommitted 120%"),
+        over[0].contains("CPU: ") && over[0].ends_with("— overcommitted 120 %"),
         "{}",
         over[0]
     );

@@ -341,8 +341,14 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
                 .as_str()
                 .map(str::to_string)
                 .or(scalar(v));
+            // Only the family is a code (`LINUX`); a host name, an address and the OS's name
+            // read as the guest says them ("etl-01" read "Etl 01", "10.4.0.11" "10 4 0 11").
             if let Some(text) = text {
-                guest_section.row(labels::field(key), labels::state(&text));
+                let text = match key {
+                    "family" => labels::state(&text),
+                    _ => text,
+                };
+                guest_section.row(labels::field(key), text);
             }
         }
     } else {
@@ -452,6 +458,19 @@ mod tests {
         assert_eq!(titles, ["General", "Hardware", "Guest/OS", "Disks", "NICs"]);
         assert!(sections.iter().all(|s| !s.rows.is_empty()), "{sections:?}");
         assert!(sections[4].rows.len() > 1, "several NICs");
+        // The guest's own words and numbers stay as they are; only its family is a code.
+        let rows: Vec<(&str, &str)> = (sections[2].rows.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Guest OS", "Ubuntu Linux (64-bit)"),
+                ("Guest host name", "NSX-Manager-2"),
+                ("IP address", "10.2.192.6"),
+                ("Guest family", "Linux"),
+            ]
+        );
     }
 
     /// The hardware and NICs read in words: "19" for `VMX_19`, "Connected", "ISO file".
