@@ -220,10 +220,10 @@ pub trait Backend: Send + Sync {
         ))
     }
 
-    /// The vCenter VM behind each VM of this endpoint, within the vApp
-    /// `within` or, without one, every VM it has; VMs it names no vCenter VM for are left out.
-    /// Read in bulk, so a listing's rows can be matched to a monitoring endpoint's VMs.
-    /// Optional: see `Capabilities::backings`.
+    /// The vCenter VM behind each VM of this endpoint, within the vApp `within` or, without
+    /// one, every VM it has; VMs it names no vCenter VM for are left out. Read in bulk, so a
+    /// listing's rows can be matched to a monitoring endpoint's VMs. Optional: see
+    /// `Capabilities::backings`.
     async fn vm_backings(&self, _within: Option<&Node>) -> ApiResult<Backings> {
         Err(ApiError::Unsupported(
             "this endpoint names no vCenter VMs behind its VMs".into(),
