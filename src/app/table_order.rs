@@ -686,10 +686,28 @@ impl SortIndex {
         kind: NodeKind,
         limit: usize,
     ) {
+        // The rows each root has in the index now: numbered anew, none of them leaves because
+        // the roots before it filled the limit (an endpoint's first rows, taken while the
+        // others had none, vanished when theirs came: issue 18, target 2).
+        let mut kept = vec![0usize; roots.len()];
+        for &id in self
+            .rows
+            .iter()
+            .filter(|&&id| id != NONE && tree.is_live(id))
+        {
+            if let Some(at) = tree
+                .get(id)
+                .parent()
+                .and_then(|p| roots.iter().position(|&r| r == p))
+            {
+                kept[at] += 1;
+            }
+        }
         let (mut rows, mut started) = (Vec::new(), Vec::new());
         self.behind = false;
-        for &root in roots {
-            let (room, had) = (room(&self.started, root, limit, rows.len()), rows.len());
+        for (&root, kept) in roots.iter().zip(kept) {
+            let had = rows.len();
+            let room = room(&self.started, root, limit, had).max(had.saturating_add(kept));
             let mut kids = (tree.get(root).children.iter().copied())
                 .filter(|&c| tree.get(c).node.kind == kind);
             rows.extend(kids.by_ref().take(room.saturating_sub(had)));

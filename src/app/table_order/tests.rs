@@ -564,3 +564,33 @@ fn a_few_changed_rows_are_found_not_passed_over() {
     let by_cpu = names(&mut index, &tree, ColumnId::Cpu);
     assert_eq!(by_cpu.iter().filter(|n| *n == "aaa").count(), 1);
 }
+
+/// A sync that numbers every row anew (so many arrived that a build is cheaper) keeps the rows
+/// each root had, however many rows the roots before it take: an endpoint's first rows, taken
+/// while the endpoint before it had none, stayed out of the table when that one's came.
+#[test]
+fn a_renumbering_keeps_the_rows_each_root_had() {
+    let mut tree = Tree::default();
+    let first = tree.add_hidden_root(0, Node::new(NodeKind::Group, "t0", "VMs"));
+    let second = tree.add_hidden_root(1, Node::new(NodeKind::Group, "t1", "VMs"));
+    let nodes = |prefix: &str, n: usize| -> Vec<Node> {
+        (0..n)
+            .map(|i| node(&format!("{prefix}-{i:03}"), NO_STATE, None, ""))
+            .collect()
+    };
+    let cols: Vec<Column> = columns::columns(NodeKind::Vm).to_vec();
+    let (labels, mut index) = (["a", "b"], SortIndex::default());
+    let roots = [first, second];
+    let of = |index: &mut SortIndex, tree: &Tree, root: EntryId| {
+        (index.sorted(tree, &labels, ColumnId::Name, false).iter())
+            .filter(|&&id| tree.get(id).parent() == Some(root))
+            .count()
+    };
+    tree.append_children(second, nodes("b", 10));
+    index.sync(&tree, &labels, &roots, NodeKind::Vm, &cols, 4);
+    assert_eq!(of(&mut index, &tree, second), 10, "the second's first rows");
+    tree.append_children(first, nodes("a", 300));
+    index.sync(&tree, &labels, &roots, NodeKind::Vm, &cols, 4);
+    assert_eq!(of(&mut index, &tree, second), 10, "the second's rows stay");
+    assert!(of(&mut index, &tree, first) > 0, "the first's first rows");
+}
