@@ -61,6 +61,9 @@ pub struct DetailPane {
 pub enum DetailRow<'a> {
     Title(Cow<'a, str>),
     Field(&'a str, String),
+    /// A line of a row without a key ("No events recorded."): a sentence of its own, from
+    /// where keys start, not a value floating beside an empty key.
+    Note(String),
     Blank,
     /// A line of a link: the first says its rel and type, the rest go on with its text
     /// (`detail_links`), beside them or, `under` them where they leave it too little room,
@@ -145,6 +148,12 @@ fn field_rows<'a>(
     room: usize,
     width: usize,
 ) -> Vec<DetailRow<'a>> {
+    if k.is_empty() {
+        return wrap(v, width.saturating_sub(2).max(8))
+            .into_iter()
+            .map(DetailRow::Note)
+            .collect();
+    }
     let mut lines = match v.contains("://") && !v.contains(char::is_whitespace) {
         true => super::detail_links::wrap_path(v, room),
         false => wrap(v, room),

@@ -42,7 +42,7 @@ fn when(t: Option<OffsetDateTime>) -> String {
 pub fn section(mut events: Vec<ObjectEvent>) -> Section {
     let mut s = Section::new(TITLE);
     if events.is_empty() {
-        s.row("", "none recorded");
+        s.row("", "No events recorded.");
         return s;
     }
     events.sort_by_key(|e| std::cmp::Reverse(e.time));

@@ -112,6 +112,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                         Span::styled(format!("  {k:<key_w$}  "), t.style(Role::Muted)),
                         Span::raw(v),
                     ]),
+                    DetailRow::Note(text) => {
+                        Line::styled(format!("  {text}"), t.style(Role::Muted))
+                    }
                     DetailRow::Blank => Line::raw(""),
                     DetailRow::Link {
                         link,

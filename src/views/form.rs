@@ -374,7 +374,7 @@ fn tail_lines(app: &App, d: &FormDialog) -> Vec<Line<'static>> {
             ParamType::StringList => "↑/↓ items · Backspace/Del removes",
             ParamType::Properties => "key=value · ←/→ key or value · Del removes",
             ParamType::SdkObject(_) if f.choices.is_empty() => "type the id",
-            ParamType::SdkObject(_) => "type to filter · ↓ picks · or type an id",
+            ParamType::SdkObject(_) => "type to filter · ↑/↓ onto a match picks it · or type an id",
             ParamType::Date => "2026-12-06 or 2026-12-06T10:00:00Z",
             _ if !f.spec.allowed.is_empty() => "←/→ steps through the allowed values",
             _ => "",
@@ -403,8 +403,10 @@ fn tail_lines(app: &App, d: &FormDialog) -> Vec<Line<'static>> {
             t.style(Role::Error),
         ));
     }
+    // ↑/↓ walk a field's rows before leaving it, Tab/Shift-Tab go field by field
+    // (`Form::on_key`): the picker's hint above says the same of its rows.
     out.push(Line::styled(
-        "Tab/↑/↓ move · Enter takes it · Esc cancels",
+        "Tab/⇧Tab field · ↑/↓ row · Enter takes it · Esc cancels",
         muted,
     ));
     out

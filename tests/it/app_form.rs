@@ -409,7 +409,12 @@ async fn an_sdk_object_is_picked_from_the_other_endpoints_or_typed_as_an_id() {
         offered.len() == 1 && offered[0].contains("› web-01  VM · vc"),
         "{text}"
     );
+    // The hint and the footer say the same of ↑/↓: they walk the rows, a match's row picks.
+    assert!(text.contains("↑/↓ onto a match picks it"), "{text}");
+    assert!(text.contains("Tab/⇧Tab field · ↑/↓ row ·"), "{text}");
     key(&mut app, KeyCode::Down); // onto the one match: picked
+    assert!(form(&app).form.field("vm").unwrap().picked.is_some());
+    assert_eq!(focused(&app), "vm");
     let (_, p) = invoked(&key(&mut app, KeyCode::Enter).effects).unwrap();
     assert_eq!(
         value(&p, "vm"),

@@ -160,3 +160,22 @@ async fn moving_on_abandons_the_read_and_coming_back_asks_again() {
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("carol"), "{text}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn no_events_read_as_a_sentence_where_keys_start() {
+    let mut app = connected();
+    let req = shown(&mut app).await;
+    answer(&mut app, req, 0, ApiAnswer::Events(Ok(Vec::new())));
+    let text = screen(&mut app, 120, 40);
+    let line = text
+        .lines()
+        .find(|l| l.contains("No events recorded."))
+        .unwrap_or_else(|| panic!("{text}"));
+    // At the keys' indent (two in from the pane's edge), not in the value column.
+    let key = text
+        .lines()
+        .find(|l| l.contains("4096 MB"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let at = |l: &str, s: &str| l[..l.find(s).unwrap()].chars().count();
+    assert_eq!(at(line, "No events"), at(key, "Memory"), "{text}");
+}

@@ -357,11 +357,36 @@ pub fn vm_sections(vm: &Value, guest: Option<&Value>) -> Vec<Section> {
     vec![general, hw, guest_section, disks, nics]
 }
 
-/// Any other object: its scalar fields, named for people, amounts in their units.
+/// Whether `v` reads as a managed object id ("group-v4", "domain-c7", "resgroup-9"): a
+/// lowercase word, a dash, then digits (no leading zero, unlike a name's "web-01") after at
+/// most one letter.
+fn looks_like_moid(v: &Value) -> bool {
+    let Some((kind, n)) = v.as_str().and_then(|s| s.rsplit_once('-')) else {
+        return false;
+    };
+    let n = n
+        .strip_prefix(|c: char| c.is_ascii_lowercase())
+        .unwrap_or(n);
+    !kind.is_empty()
+        && kind.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        && !n.is_empty()
+        && !n.starts_with('0')
+        && n.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Any other object: its scalar fields, named for people, amounts in their units. The name
+/// comes first and ids last: the REST answer's keys are alphabetical, which put a datacenter's
+/// Name between its folders' moids.
 pub fn plain_sections(title: &str, v: &Value) -> Vec<Section> {
     let mut s = Section::new(title);
     if let Value::Object(map) = v {
-        for (k, v) in map {
+        let mut fields: Vec<(&String, &Value)> = map.iter().collect();
+        fields.sort_by_key(|(k, v)| match (k.as_str(), looks_like_moid(v)) {
+            ("name", _) => 0,
+            (_, false) => 1,
+            (_, true) => 2,
+        });
+        for (k, v) in fields {
             let label = labels::field(k);
             match v {
                 Value::Array(a) => {
@@ -531,6 +556,22 @@ mod tests {
             general.rows.iter().all(|(k, _)| !k.contains('_')),
             "{general:?}"
         );
+    }
+
+    #[test]
+    fn a_datacenter_reads_its_name_first_and_its_folders_ids_last() {
+        let dc = serde_json::json!({"datastore_folder": "group-s5", "host_folder": "group-h4",
+            "name": "DC0", "network_folder": "group-n6", "vm_folder": "group-v3",
+            "zone": "east"});
+        let s = &plain_sections("General", &dc)[0];
+        let keys: Vec<&str> = s.rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys[0], "Name", "{s:?}");
+        assert_eq!(keys[1], labels::field("zone"), "{s:?}");
+        assert_eq!(keys.len(), 6, "{s:?}");
+        assert!(!looks_like_moid(&serde_json::json!("web-01 copy")));
+        assert!(!looks_like_moid(&serde_json::json!("web-01")));
+        assert!(looks_like_moid(&serde_json::json!("domain-c7")));
+        assert!(looks_like_moid(&serde_json::json!("resgroup-9")));
     }
 
     #[test]

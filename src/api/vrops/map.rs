@@ -606,6 +606,15 @@ pub fn symptom_text(v: &Value) -> Option<(String, String)> {
     Some((id, format!("{name}{test}")))
 }
 
+/// A definition state's severity in words. Aria Operations' "AUTO" is no level of its own:
+/// the alert is raised at the most critical severity among its triggered symptoms.
+fn definition_severity(raw: &str) -> String {
+    match raw.eq_ignore_ascii_case("AUTO") {
+        true => "Taken from its symptoms (Auto)".to_string(),
+        false => labels::state(raw),
+    }
+}
+
 /// What an alert's definition says: its description, severity, impact and symptoms (in words
 /// when their definitions were read), and its recommendations in priority order.
 pub fn definition_sections(def: &Definition) -> Vec<Section> {
@@ -620,7 +629,7 @@ pub fn definition_sections(def: &Definition) -> Vec<Section> {
             .map(|id| def.symptoms.get(&id).cloned().unwrap_or(id))
             .collect();
         about
-            .row("Severity", labels::state(&text(&st["severity"])))
+            .row("Severity", definition_severity(&text(&st["severity"])))
             .row("Impact", labels::state(&text(&st["impact"]["detail"])))
             .row("Symptoms", symptoms.join("; "));
     }
@@ -859,6 +868,24 @@ mod tests {
             "Symptoms".into(),
             "SymptomDefinition-CiscoNetworkingAdapter-vsanOperationalStateDown".into()
         )));
+        // "AUTO" says where the severity comes from, not the API's word alone.
+        let auto = Definition {
+            json: json!({"states": [{"severity": "AUTO"}, {"severity": "CRITICAL"}]}),
+            ..Default::default()
+        };
+        let rows = &definition_sections(&auto)[0].rows;
+        assert_eq!(
+            rows.iter()
+                .filter(|(k, _)| k == "Severity")
+                .collect::<Vec<_>>(),
+            [
+                &(
+                    "Severity".to_string(),
+                    "Taken from its symptoms (Auto)".to_string()
+                ),
+                &("Severity".to_string(), "Critical".to_string())
+            ]
+        );
         let def = json!({"states": [{"severity": "CRITICAL",
             "recommendationPriorityMap": {"r-low": 2, "r-top": 1}}]});
         assert_eq!(recommendation_ids(&def), ["r-top", "r-low"]);
