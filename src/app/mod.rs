@@ -83,6 +83,19 @@ pub struct EndpointSpec {
     pub read_only: bool,
 }
 
+#[cfg(test)]
+impl EndpointSpec {
+    /// An endpoint labelled `label` whose root is named after it, for unit tests.
+    pub(crate) fn named(label: &str) -> EndpointSpec {
+        EndpointSpec {
+            label: label.into(),
+            root: Node::new(crate::api::model::NodeKind::Endpoint, label, label),
+            insecure: false,
+            read_only: false,
+        }
+    }
+}
+
 /// A short message in the status bar that goes away by itself.
 #[derive(Clone, Debug)]
 pub struct Toast {

@@ -32,12 +32,7 @@ fn colour(i: usize) -> Health {
 /// over them listed; with `health`, the table also shows `columns::HEALTH`. Returns the
 /// health reads asked: (req, endpoint, VMs).
 fn listed(n: usize, health: bool) -> (App, Vec<(ReqId, EndpointId, Vec<VmKey>)>) {
-    let spec = |label: &str| EndpointSpec {
-        label: label.into(),
-        root: Node::new(NodeKind::Endpoint, label, label),
-        insecure: false,
-        read_only: false,
-    };
+    let spec = EndpointSpec::named;
     let specs = vec![spec("vc-a"), spec("vc-b"), spec("ops")];
     let mut app = App::new(specs, Theme::default(), false);
     app.handle(Event::Resize(120, 40));

@@ -31,12 +31,7 @@ type Connects = Vec<(ReqId, EndpointId)>;
 
 /// `listed`, with the endpoints in `later` not yet connected; also returns their connects.
 fn listed_before(n: usize, backings: bool, later: &[EndpointId]) -> ((App, Vec<Effect>), Connects) {
-    let spec = |label: &str| EndpointSpec {
-        label: label.into(),
-        root: Node::new(NodeKind::Endpoint, label, label),
-        insecure: false,
-        read_only: false,
-    };
+    let spec = EndpointSpec::named;
     let mut app = App::new(
         vec![spec("vcd"), spec("vc-a"), spec("ops")],
         Theme::default(),

@@ -201,12 +201,7 @@ mod tests {
 
     /// vCD plus two vCenters whose VMs share moids, as separate vCenters do.
     fn app() -> App {
-        let spec = |label: &str| EndpointSpec {
-            label: label.into(),
-            root: Node::new(NodeKind::Endpoint, label, label),
-            insecure: false,
-            read_only: false,
-        };
+        let spec = EndpointSpec::named;
         let mut app = App::new(
             vec![spec("vcd"), spec("vc-a"), spec("vc-b")],
             Theme::default(),
