@@ -1106,9 +1106,11 @@ pub fn age(t: OffsetDateTime, now: OffsetDateTime) -> String {
     }
 }
 
-/// "4 GiB" for whole GiB, else "1536 MiB".
+/// "1 TiB" for whole TiB, "4 GiB" for whole GiB, else "1536 MiB".
 pub fn mib_text(mib: u64) -> String {
-    if mib.is_multiple_of(1024) {
+    if mib > 0 && mib.is_multiple_of(1024 * 1024) {
+        format!("{} TiB", mib / (1024 * 1024))
+    } else if mib.is_multiple_of(1024) {
         format!("{} GiB", mib / 1024)
     } else {
         format!("{mib} MiB")
@@ -1315,6 +1317,9 @@ mod tests {
         assert_eq!(bytes_text(9 << 30), "9.0 GiB");
         assert_eq!(bytes_text(3 << 40), "3.0 TiB");
         assert_eq!(mib_text(4096), "4 GiB");
+        assert_eq!(mib_text(1024 * 1024), "1 TiB", "not 1024 GiB");
+        assert_eq!(mib_text(1536 * 1024), "1536 GiB");
+        assert_eq!(mib_text(0), "0 GiB");
         assert_eq!(mib_text(1536), "1536 MiB");
     }
 

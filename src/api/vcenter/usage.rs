@@ -139,7 +139,7 @@ mod tests {
             [
                 ("Hosts".to_string(), "2".to_string()),
                 ("CPU".into(), "16.6 GHz of 166.4 GHz (10 %)".into()),
-                ("Memory".into(), "256 GiB of 1024 GiB (25 %)".into()),
+                ("Memory".into(), "256 GiB of 1 TiB (25 %)".into()),
                 ("VMs".into(), "5".into()),
             ]
         );
