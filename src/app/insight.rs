@@ -289,20 +289,16 @@ impl App {
     /// Stops the health read for `entry`'s rows, if one runs (its rows are being listed again,
     /// or no longer wanted): parts still on their way are dropped.
     pub(crate) fn stop_dots(&mut self, entry: EntryId) {
-        let stale: Vec<ReqId> = (self.insight.dots.iter())
-            .filter(|(_, a)| a.entry == entry)
-            .map(|(r, _)| *r)
-            .collect();
-        let stale_backings: Vec<ReqId> = (self.insight.backings.iter())
-            .filter(|(_, e)| **e == entry)
-            .map(|(r, _)| *r)
-            .collect();
+        let mut stale = Vec::new();
+        let mut keep = |req: &ReqId, of: EntryId| {
+            if of == entry {
+                stale.push(*req);
+            }
+            of != entry
+        };
+        self.insight.dots.retain(|r, a| keep(r, a.entry));
+        self.insight.backings.retain(|r, e| keep(r, *e));
         for req in stale {
-            self.insight.dots.remove(&req);
-            self.abandon(req);
-        }
-        for req in stale_backings {
-            self.insight.backings.remove(&req);
             self.abandon(req);
         }
     }

@@ -96,6 +96,19 @@ impl EndpointSpec {
     }
 }
 
+#[cfg(test)]
+impl App {
+    /// The listings of a table asked for so far, (request, endpoint), taken from the effects.
+    pub(crate) fn take_list_kinds(&mut self) -> Vec<(ReqId, EndpointId)> {
+        (std::mem::take(&mut self.effects).into_iter())
+            .filter_map(|e| match e {
+                Effect::ListKind { req, endpoint, .. } => Some((req, endpoint)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// A short message in the status bar that goes away by itself.
 #[derive(Clone, Debug)]
 pub struct Toast {

@@ -58,12 +58,7 @@ fn listed(n: usize, health: bool) -> (App, Vec<(ReqId, EndpointId, Vec<VmKey>)>)
     if health {
         app.table.as_mut().unwrap().cols.push(columns::HEALTH);
     }
-    let lists: Vec<(ReqId, EndpointId)> = (std::mem::take(&mut app.effects).into_iter())
-        .filter_map(|e| match e {
-            Effect::ListKind { req, endpoint, .. } => Some((req, endpoint)),
-            _ => None,
-        })
-        .collect();
+    let lists = app.take_list_kinds();
     let mut asks = Vec::new();
     for (req, endpoint) in lists {
         let count = if endpoint < 2 { n } else { 0 };

@@ -51,12 +51,7 @@ fn listed_before(n: usize, backings: bool, later: &[EndpointId]) -> ((App, Vec<E
         }
     }
     app.run_command("vm");
-    let lists: Vec<(ReqId, EndpointId)> = (std::mem::take(&mut app.effects).into_iter())
-        .filter_map(|e| match e {
-            Effect::ListKind { req, endpoint, .. } => Some((req, endpoint)),
-            _ => None,
-        })
-        .collect();
+    let lists = app.take_list_kinds();
     let mut asked = Vec::new();
     for (req, endpoint) in lists {
         let count = if endpoint == 0 { n } else { 0 };

@@ -770,11 +770,8 @@ async fn alerts_open_most_severe_first_and_states_sort_worst_first() {
     assert_eq!(rows(&app), ["web-4", "web-3", "web-2", "web-1"]);
 }
 
-/// At 100 columns `:alerts`, sorted by state, showed names and states and no resource: the
-/// kept state took its room. The name gives down for it, and the state is as wide as its words
-/// ("Critical" in 8 cells, not 12), so the resource reads whole.
-#[tokio::test(start_paused = true)]
-async fn alerts_at_100_columns_show_name_state_and_resource() {
+/// `:alerts` over a long alert name (a critical one) and a short one (a warning).
+fn long_and_short_alerts() -> App {
     let mut app = two_endpoints();
     let name = "Virtual machine has chronic high CPU workload leading to CPU stress";
     let alerts = [
@@ -782,6 +779,15 @@ async fn alerts_at_100_columns_show_name_state_and_resource() {
         ("VMware Tools is not running", "WARNING", Severity::Warn),
     ];
     open(&mut app, NodeKind::Alert, &alerts);
+    app
+}
+
+/// At 100 columns `:alerts`, sorted by state, showed names and states and no resource: the
+/// kept state took its room. The name gives down for it, and the state is as wide as its words
+/// ("Critical" in 8 cells, not 12), so the resource reads whole.
+#[tokio::test(start_paused = true)]
+async fn alerts_at_100_columns_show_name_state_and_resource() {
+    let mut app = long_and_short_alerts();
     let s = screen(&mut app, 100, 30);
     let row = (s.lines())
         .find(|l| l.contains("Critical"))
@@ -798,13 +804,7 @@ async fn alerts_at_100_columns_show_name_state_and_resource() {
 /// under "sorted by State"; sorted by name it still shows the resource beside the name.
 #[tokio::test(start_paused = true)]
 async fn the_sort_column_stays_on_screen_at_80_columns() {
-    let mut app = two_endpoints();
-    let name = "Virtual machine has chronic high CPU workload leading to CPU stress";
-    let alerts = [
-        (name, "CRITICAL", Severity::Error),
-        ("VMware Tools is not running", "WARNING", Severity::Warn),
-    ];
-    open(&mut app, NodeKind::Alert, &alerts);
+    let mut app = long_and_short_alerts();
     for width in [80, 100] {
         let s = screen(&mut app, width, 24);
         assert!(s.contains("State▲") && s.contains("Critical"), "{s}");
