@@ -98,6 +98,21 @@ impl EndpointSpec {
 
 #[cfg(test)]
 impl App {
+    /// An endpoint's answer to request `req`, handled; the effects it asked for.
+    pub(crate) fn answered(
+        &mut self,
+        req: ReqId,
+        endpoint: EndpointId,
+        result: ApiAnswer,
+    ) -> Vec<Effect> {
+        let ev = ApiEvent {
+            req,
+            endpoint,
+            result,
+        };
+        self.handle(Event::Api(ev)).effects
+    }
+
     /// The listings of a table asked for so far, (request, endpoint), taken from the effects.
     pub(crate) fn take_list_kinds(&mut self) -> Vec<(ReqId, EndpointId)> {
         (std::mem::take(&mut self.effects).into_iter())

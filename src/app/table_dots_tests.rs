@@ -14,15 +14,6 @@ const UUIDS: [&str; 2] = [
     "bbbbbbbb-0000-0000-0000-000000000002",
 ];
 
-fn api(app: &mut App, req: ReqId, endpoint: EndpointId, result: ApiAnswer) -> Vec<Effect> {
-    let ev = ApiEvent {
-        req,
-        endpoint,
-        result,
-    };
-    app.handle(Event::Api(ev)).effects
-}
-
 /// The colour Aria Operations gives the VM of number `i`.
 fn colour(i: usize) -> Health {
     [Health::Green, Health::Red, Health::Yellow, Health::Orange][i * 7 % 4]
@@ -52,7 +43,7 @@ fn listed(n: usize, health: bool) -> (App, Vec<(ReqId, EndpointId, Vec<VmKey>)>)
             capabilities,
             instance_uuid: UUIDS.get(endpoint).map(|u| u.to_string()),
         };
-        api(&mut app, req, endpoint, ApiAnswer::Connected(Ok(info)));
+        app.answered(req, endpoint, ApiAnswer::Connected(Ok(info)));
     }
     app.run_command("vm");
     if health {
@@ -70,8 +61,8 @@ fn listed(n: usize, health: bool) -> (App, Vec<(ReqId, EndpointId, Vec<VmKey>)>)
             nodes,
             ..Default::default()
         };
-        api(&mut app, req, endpoint, ApiAnswer::Children(batch));
-        let done = api(&mut app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+        app.answered(req, endpoint, ApiAnswer::Children(batch));
+        let done = app.answered(req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
         asks.extend(done.into_iter().filter_map(|e| match e {
             Effect::VmHealth { req, endpoint, vms } => Some((req, endpoint, vms)),
             _ => None,
@@ -170,7 +161,7 @@ fn dots_reorder_a_table_sorted_by_a_column_they_feed() {
     for (req, endpoint, vms) in &asks {
         for from in (0..vms.len()).step_by(3) {
             let range = from..(from + 3).min(vms.len());
-            api(&mut app, *req, *endpoint, part(vms, range));
+            app.answered(*req, *endpoint, part(vms, range));
             app.before_frame();
             assert_eq!(rows(&app), want(&app), "after the dots of {from}..");
         }

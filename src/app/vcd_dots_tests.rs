@@ -5,19 +5,10 @@
 use super::*;
 use crate::api::model::{Backings, Capabilities, ChildBatch, EndpointInfo, VmHealth};
 use crate::app::EndpointSpec;
-use crate::app::event::{ApiAnswer, ApiEvent, Event};
+use crate::app::event::{ApiAnswer, Event};
 use crate::theme::Theme;
 
 const VC_UUID: &str = "aaaaaaaa-0000-0000-0000-000000000001";
-
-fn api(app: &mut App, req: ReqId, endpoint: EndpointId, result: ApiAnswer) -> Vec<Effect> {
-    let ev = ApiEvent {
-        req,
-        endpoint,
-        result,
-    };
-    app.handle(Event::Api(ev)).effects
-}
 
 /// vcd (0), vc-a (1) and ops (2, Aria Operations) connected, the vCD able to name backings
 /// when `backings`; `:vm` run with `n` vCD VMs listed (`https://vcd/api/vApp/vm-<i>`) and none
@@ -60,8 +51,8 @@ fn listed_before(n: usize, backings: bool, later: &[EndpointId]) -> ((App, Vec<E
             nodes,
             ..Default::default()
         };
-        api(&mut app, req, endpoint, ApiAnswer::Children(batch));
-        let done = api(&mut app, req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
+        app.answered(req, endpoint, ApiAnswer::Children(batch));
+        let done = app.answered(req, endpoint, ApiAnswer::ChildrenDone(Ok(())));
         if endpoint == 0 {
             asked = done;
         }
@@ -91,7 +82,7 @@ fn connect(app: &mut App, req: ReqId, endpoint: EndpointId, backings: bool) -> V
         capabilities,
         instance_uuid: (endpoint == 1).then(|| VC_UUID.to_string()),
     };
-    api(app, req, endpoint, ApiAnswer::Connected(Ok(info)))
+    app.answered(req, endpoint, ApiAnswer::Connected(Ok(info)))
 }
 
 fn vm(i: usize, name: &str) -> Node {
@@ -145,7 +136,7 @@ fn vcd_rows_are_dotted_through_the_vcenter_vms_behind_them() {
     else {
         panic!("one read of every VM's backing, and no health yet: {asked:?}");
     };
-    let out = api(&mut app, req, 0, ApiAnswer::VmBackings(Ok(backings())));
+    let out = app.answered(req, 0, ApiAnswer::VmBackings(Ok(backings())));
     let [
         Effect::VmHealth {
             req,
@@ -165,7 +156,7 @@ fn vcd_rows_are_dotted_through_the_vcenter_vms_behind_them() {
             health: [Health::Red, Health::Green][at as usize],
         })
         .collect();
-    api(&mut app, req, 2, ApiAnswer::VmHealth(answer));
+    app.answered(req, 2, ApiAnswer::VmHealth(answer));
     assert_eq!(
         dots(&app),
         [
@@ -185,7 +176,7 @@ fn a_dot_for_a_row_that_changed_meanwhile_is_dropped() {
     let [Effect::VmBackings { req, .. }] = asked[..] else {
         panic!("{asked:?}");
     };
-    let out = api(&mut app, req, 0, ApiAnswer::VmBackings(Ok(backings())));
+    let out = app.answered(req, 0, ApiAnswer::VmBackings(Ok(backings())));
     let [Effect::VmHealth { req, ref vms, .. }] = out[..] else {
         panic!("{out:?}");
     };
@@ -201,7 +192,7 @@ fn a_dot_for_a_row_that_changed_meanwhile_is_dropped() {
             health: Health::Red,
         })
         .collect();
-    api(&mut app, req, 2, ApiAnswer::VmHealth(answer));
+    app.answered(req, 2, ApiAnswer::VmHealth(answer));
     assert_eq!(
         dots(&app),
         [("web-0".into(), Some(Health::Red)), ("web-7".into(), None)]
@@ -223,7 +214,7 @@ fn a_failed_backings_read_leaves_the_rows_undotted() {
         panic!("{asked:?}");
     };
     let gone = ApiError::Unsupported("no".into());
-    let out = api(&mut app, req, 0, ApiAnswer::VmBackings(Err(gone)));
+    let out = app.answered(req, 0, ApiAnswer::VmBackings(Err(gone)));
     assert!(out.is_empty(), "{out:?}");
     assert!(dots(&app).iter().all(|(_, h)| h.is_none()));
 }
